@@ -1,0 +1,81 @@
+/**
+ * The only module that reads `process.env`. Each process parses the sections it needs once, on first use,
+ * and refuses to start with a message that names every missing or invalid variable.
+ */
+import { z } from "zod";
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
+
+const appSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgresql:// URL" }),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// URL" }),
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters"),
+  AUTH_TRUST_HOST: bool.default(true),
+  APP_URL: z.url().default("http://127.0.0.1:3000"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  METRICS_TOKEN: z.string().optional().transform((v) => (v ? v : undefined)),
+  LOGIN_MAX_FAILURES_PER_EMAIL: int(5),
+  LOGIN_MAX_FAILURES_PER_IP: int(20),
+  WORKER_HEARTBEAT_MS: int(10_000),
+});
+export type AppEnv = z.infer<typeof appSchema>;
+
+const simulatorSchema = z.object({
+  LOG_LEVEL: appSchema.shape.LOG_LEVEL,
+  SIM_HOST: z.string().default("127.0.0.1"),
+  SIM_HTTP_PORT: int(5055),
+  SIM_WS_PORT: int(8765),
+  SIM_ADMIN_TOKEN: z.string().min(8, "must be at least 8 characters"),
+  SIM_SEED: int(42),
+  SIM_CLOCK: z.enum(["realtime", "fixed"]).default("realtime"),
+  SIM_CLOCK_SPEED: z.coerce.number().positive().default(1),
+  SIM_ALWAYS_OPEN: bool.default(true),
+  SIM_DEMO_INSTANCES: int(5),
+});
+export type SimulatorEnv = z.infer<typeof simulatorSchema>;
+
+/** Parses `source` against `schema`, collecting every problem into one EnvError. Exported for tests. */
+export function parseEnv<S extends z.ZodType>(schema: S, source: Record<string, string | undefined>): z.infer<S> {
+  // Empty strings count as unset, so `FOO=` in a .env file falls back to the default.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  throw new EnvError(
+    result.error.issues.map((i) => {
+      const name = i.path.join(".") || "(root)";
+      return cleaned[name] === undefined && i.code === "invalid_type" ? `${name} is required` : `${name} ${i.message}`;
+    }),
+  );
+}
+
+export const appEnvSchema = appSchema;
+export const simulatorEnvSchema = simulatorSchema;
+
+let app: AppEnv | undefined;
+let sim: SimulatorEnv | undefined;
+
+/** Environment of the web app and the workers. */
+export function env(): AppEnv {
+  return (app ??= parseEnv(appSchema, process.env));
+}
+
+/** Environment of the exchange simulator process. */
+export function simulatorEnv(): SimulatorEnv {
+  return (sim ??= parseEnv(simulatorSchema, process.env));
+}
+
+/** True while Next.js is building pages (no database or Redis should be touched). */
+export function isBuildPhase(): boolean {
+  return process.env.NEXT_PHASE === "phase-production-build";
+}

@@ -1,0 +1,41 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+// Tests run against the real Postgres and Redis; scripts/test.sh prepares the test database first.
+const testEnv = {
+  NODE_ENV: "test",
+  DATABASE_URL: process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/mirrordesk_test",
+  REDIS_URL: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379/1",
+  AUTH_SECRET: "test-secret-test-secret-test-secret-0123",
+  AUTH_TRUST_HOST: "true",
+  LOG_LEVEL: "silent",
+  SIM_ADMIN_TOKEN: "test-sim-admin-token",
+};
+
+export default defineConfig({
+  resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
+  test: {
+    env: testEnv,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["lib/**/*.test.ts", "workers/**/*.test.ts", "scripts/**/*.test.ts"],
+          exclude: ["**/*.int.test.ts", "node_modules/**"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: ["lib/**/*.int.test.ts", "workers/**/*.int.test.ts", "app/**/*.int.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          // Integration files share one database and one Redis; run them one file at a time.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
