@@ -12,15 +12,18 @@ const TEXT_OID = 25;
 class IntrospectionSafeClient extends pg.Client {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override query(...args: any[]): any {
+    const fix = (res: pg.QueryResult | undefined) => {
+      for (const f of res?.fields ?? []) if (f.dataTypeID === 19 || f.dataTypeID === 18) f.dataTypeID = TEXT_OID;
+      return res;
+    };
+    // pg.Pool calls client.query(text, values, callback); direct callers use the promise form.
+    const last = args[args.length - 1];
+    if (typeof last === "function") {
+      args[args.length - 1] = (err: Error | null, res: pg.QueryResult) => last(err, err ? res : fix(res));
+    }
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const result = (super.query as any)(...args);
-    if (result && typeof result.then === "function") {
-      return result.then((res: pg.QueryResult) => {
-        for (const f of res?.fields ?? []) if (f.dataTypeID === 19 || f.dataTypeID === 18) f.dataTypeID = TEXT_OID;
-        return res;
-      });
-    }
-    return result;
+    return result && typeof result.then === "function" ? result.then(fix) : result;
   }
 }
 
@@ -35,17 +38,35 @@ function poolConfig(database?: string): pg.PoolConfig {
     password: url.password ? decodeURIComponent(url.password) : undefined,
     database: database ?? url.pathname.replace(/^\//, ""),
     Client: IntrospectionSafeClient,
+    // Let the CLI exit as soon as its work is done instead of holding idle connections for 10 s.
+    allowExitOnIdle: true,
   };
 }
 
 class MigrationPg extends PrismaPg {
+  // adapter-pg's executeScript splits a migration on every ";", which breaks function bodies ($$ ... $$) such
+  // as the audit log's append-only trigger. Send the whole script as one simple-protocol query instead (Postgres
+  // runs multi-statement scripts that way), keeping the adapter's own error mapping.
+  override async connect() {
+    const adapter = await super.connect();
+    adapter.executeScript = async (script: string) => {
+      try {
+        await adapter.underlyingDriver().query(script);
+      } catch (error) {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        (adapter as any).onError(error);
+      }
+    };
+    return adapter;
+  }
+
   // Workaround 2: `migrate dev` needs a shadow database. Create it from the main connection, and on dispose
   // close the shadow pool first, then drop the database WITH (FORCE) so no lingering session blocks the drop.
   override async connectToShadowDb() {
     const main = await this.connect();
     const name = `prisma_shadow_${globalThis.crypto.randomUUID().replace(/-/g, "")}`;
     await main.executeScript(`CREATE DATABASE "${name}"`);
-    const shadow = await new PrismaPg(poolConfig(name)).connect();
+    const shadow = await new MigrationPg(poolConfig(name)).connect();
     const disposeShadow = shadow.dispose.bind(shadow);
     shadow.dispose = async () => {
       await disposeShadow();

@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 
 // Tests run against the real Postgres and Redis; scripts/test.sh prepares the test database first.
 const testEnv = {
-  NODE_ENV: "test",
+  NODE_ENV: "test" as const,
   DATABASE_URL: process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/mirrordesk_test",
   REDIS_URL: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379/1",
   AUTH_SECRET: "test-secret-test-secret-test-secret-0123",

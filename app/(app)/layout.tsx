@@ -1,0 +1,18 @@
+import type { ReactNode } from "react";
+import { redirect } from "next/navigation";
+import { currentUser } from "@/lib/auth/current-user";
+import { Nav } from "@/components/shell/nav";
+
+// Every signed-in page is rendered per request: the session and the data are live.
+export const dynamic = "force-dynamic";
+
+export default async function AppLayout({ children }: { children: ReactNode }) {
+  const user = await currentUser();
+  if (!user) redirect("/login");
+  return (
+    <>
+      <Nav user={user} />
+      <main className="mx-auto max-w-[1600px] px-4 py-4">{children}</main>
+    </>
+  );
+}

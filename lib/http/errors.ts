@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { AppError, RateLimitedError } from "@/lib/errors";
+import { log } from "@/lib/log";
+
+/** The one JSON error shape of the API. */
+export interface ErrorBody {
+  error: { code: string; message: string; fields?: Record<string, string[]> };
+}
+
+/** Field errors keyed by dotted path, from a zod error. */
+export function zodFields(error: z.ZodError): Record<string, string[]> {
+  const fields: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length ? issue.path.join(".") : "_";
+    (fields[key] ??= []).push(issue.message);
+  }
+  return fields;
+}
+
+/** Maps any thrown value to status + body. Unknown errors are logged and answered without internals. */
+export function errorResponse(e: unknown): Response {
+  if (e instanceof AppError) {
+    const body: ErrorBody = { error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } };
+    const headers = e instanceof RateLimitedError ? { "Retry-After": String(e.retryAfterSeconds) } : undefined;
+    return Response.json(body, { status: e.status, headers });
+  }
+  log().error({ err: e }, "unhandled error");
+  return Response.json({ error: { code: "INTERNAL", message: "Something went wrong. It has been logged." } } satisfies ErrorBody, { status: 500 });
+}
+
+export function badRequest(error: z.ZodError, where: string): Response {
+  const fields = zodFields(error);
+  const names = Object.keys(fields).join(", ");
+  return Response.json(
+    { error: { code: "BAD_REQUEST", message: `Invalid ${where}: ${names}`, fields } } satisfies ErrorBody,
+    { status: 400 },
+  );
+}
+
+/** Client IP: the first X-Forwarded-For hop (set by the reverse proxy), else X-Real-IP, else "unknown". */
+export function clientIp(headers: Headers): string {
+  const fwd = headers.get("x-forwarded-for");
+  if (fwd) return fwd.split(",")[0].trim();
+  return headers.get("x-real-ip") ?? "unknown";
+}

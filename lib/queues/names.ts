@@ -1,0 +1,9 @@
+/** Queue names, one place. Jobs carry ids, never secrets (STYLE.md rule 7). */
+export const QUEUES = {
+  /** Housekeeping: worker heartbeat. */
+  system: "system",
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+/** Redis key prefix for BullMQ, so MirrorDesk can share a Redis with other apps. */
+export const BULL_PREFIX = "md:bull";

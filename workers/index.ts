@@ -1,0 +1,56 @@
+/**
+ * Worker process: every BullMQ queue of MirrorDesk. Waits for Redis (never fails fast), logs errors, and on
+ * SIGTERM/SIGINT finishes in-flight jobs before exiting.
+ */
+import { Worker } from "bullmq";
+import { env } from "@/lib/env";
+import { log, setLogService } from "@/lib/log";
+import { createBlockingRedis, disconnectRedis } from "@/lib/redis";
+import { disconnectDb } from "@/lib/db/client";
+import { BULL_PREFIX, QUEUES } from "@/lib/queues/names";
+import { SCHEDULERS } from "@/lib/queues/jobs";
+import { closeQueues, queue } from "@/lib/queues/queues";
+import { recordHeartbeat } from "@/lib/services/system";
+import { makeSystemProcessor } from "./processors/system";
+
+async function main() {
+  setLogService("worker");
+  const e = env();
+  const startedAt = new Date();
+  const connection = createBlockingRedis();
+  const workers = [
+    new Worker(QUEUES.system, makeSystemProcessor(startedAt, e.WORKER_HEARTBEAT_MS), { connection, prefix: BULL_PREFIX, concurrency: 1 }),
+  ];
+  for (const w of workers) {
+    w.on("error", (err) => log().error({ err, queue: w.name }, "worker error"));
+    w.on("failed", (job, err) => log().warn({ err, queue: w.name, jobId: job?.id, job: job?.name }, "job failed"));
+  }
+  await queue(QUEUES.system).upsertJobScheduler(
+    SCHEDULERS.heartbeat,
+    { every: e.WORKER_HEARTBEAT_MS },
+    { name: "heartbeat", data: {}, opts: { removeOnComplete: 50, removeOnFail: 50 } },
+  );
+  await recordHeartbeat(startedAt, e.WORKER_HEARTBEAT_MS, new Date());
+  log().info({ queues: workers.map((w) => w.name), pid: process.pid }, "worker started");
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log().info({ signal }, "worker stopping");
+    await Promise.all(workers.map((w) => w.close()));
+    await closeQueues();
+    await connection.quit().catch(() => connection.disconnect());
+    await disconnectRedis();
+    await disconnectDb();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((err) => {
+  // EnvError messages name every bad variable; print them plainly before exiting.
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
