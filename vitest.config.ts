@@ -16,6 +16,8 @@ export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
     env: testEnv,
+    // next-auth imports `next/server` without an extension, which Node's ESM resolver refuses; let Vite resolve it.
+    server: { deps: { inline: ["next-auth"] } },
     projects: [
       {
         extends: true,

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { appEnvSchema, EnvError, parseEnv, simulatorEnvSchema } from "@/lib/env";
+
+const valid = {
+  DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/mirrordesk",
+  REDIS_URL: "redis://127.0.0.1:6379/0",
+  AUTH_SECRET: "x".repeat(32),
+};
+
+function problems(source: Record<string, string | undefined>, schema = appEnvSchema): string[] {
+  try {
+    parseEnv(schema, source);
+  } catch (e) {
+    expect(e).toBeInstanceOf(EnvError);
+    return (e as EnvError).problems;
+  }
+  throw new Error("expected parseEnv to fail");
+}
+
+describe("parseEnv", () => {
+  it("applies defaults to a minimal valid environment", () => {
+    const env = parseEnv(appEnvSchema, valid);
+    expect(env.LOG_LEVEL).toBe("info");
+    expect(env.AUTH_TRUST_HOST).toBe(true);
+    expect(env.LOGIN_MAX_FAILURES_PER_EMAIL).toBe(5);
+    expect(env.METRICS_TOKEN).toBeUndefined();
+  });
+
+  it("names every missing variable at once", () => {
+    expect(problems({})).toEqual(["DATABASE_URL is required", "REDIS_URL is required", "AUTH_SECRET is required"]);
+  });
+
+  it("treats empty strings as unset", () => {
+    expect(problems({ ...valid, AUTH_SECRET: "" })).toEqual(["AUTH_SECRET is required"]);
+  });
+
+  it("explains invalid values", () => {
+    const p = problems({ ...valid, DATABASE_URL: "mysql://x/y", AUTH_SECRET: "short", LOG_LEVEL: "loud", WORKER_HEARTBEAT_MS: "-5" });
+    expect(p).toHaveLength(4);
+    expect(p[0]).toBe("DATABASE_URL must be a postgresql:// URL");
+    expect(p[1]).toMatch(/^AUTH_SECRET .*32/);
+    expect(p[2]).toMatch(/^LOG_LEVEL /);
+    expect(p[3]).toMatch(/^WORKER_HEARTBEAT_MS /);
+  });
+
+  it("parses booleans and numbers from strings", () => {
+    const env = parseEnv(appEnvSchema, { ...valid, AUTH_TRUST_HOST: "false", LOGIN_MAX_FAILURES_PER_IP: "7" });
+    expect(env.AUTH_TRUST_HOST).toBe(false);
+    expect(env.LOGIN_MAX_FAILURES_PER_IP).toBe(7);
+  });
+
+  it("requires the simulator admin token for the simulator process", () => {
+    expect(problems({}, simulatorEnvSchema)).toEqual(["SIM_ADMIN_TOKEN is required"]);
+  });
+
+  it("the message lists each problem on its own line", () => {
+    try {
+      parseEnv(appEnvSchema, { REDIS_URL: valid.REDIS_URL });
+    } catch (e) {
+      expect((e as Error).message).toBe("Invalid environment:\n  - DATABASE_URL is required\n  - AUTH_SECRET is required");
+      return;
+    }
+    throw new Error("expected failure");
+  });
+});

@@ -1,0 +1,63 @@
+import { existsSync } from "node:fs";
+import { defineConfig } from "@playwright/test";
+
+// Browser journeys against the built app, the worker and the exchange simulator, in Debian's Chromium.
+// scripts/test.sh prepares the environment (test database, Redis index) and exports it to these processes.
+const PORT = 3100;
+
+export default defineConfig({
+  testDir: "e2e",
+  outputDir: "test-results/e2e-artifacts",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [["list"], ["json", { outputFile: "test-results/e2e.json" }]],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    screenshot: "only-on-failure",
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
+    },
+  },
+  webServer: [
+    {
+      name: "web",
+      command: `npx next start -H 127.0.0.1 -p ${PORT}`,
+      url: `http://127.0.0.1:${PORT}/api/health`,
+      timeout: 90_000,
+      reuseExistingServer: false,
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+    },
+    {
+      name: "worker",
+      command: "npx tsx workers/index.ts",
+      wait: { stdout: /worker started/ },
+      timeout: 60_000,
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+    },
+    ...(existsSync("workers/simulator.ts")
+      ? [
+          {
+            name: "simulator",
+            command: "npx tsx workers/simulator.ts",
+            wait: { stdout: /simulator/i },
+            timeout: 60_000,
+            gracefulShutdown: { signal: "SIGTERM" as const, timeout: 5_000 },
+          },
+        ]
+      : []),
+  ],
+});

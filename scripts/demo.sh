@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# `npm run demo`: the whole product on embedded defaults — PostgreSQL, Redis, the exchange simulator with demo
+# accounts, the worker and the web app on http://127.0.0.1:3000. Ctrl-C stops everything this script started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1
+
+say() { printf '\033[1;32m[demo]\033[0m %s\n' "$*"; }
+t0=$(date +%s)
+
+say "installing dependencies"
+npm install --no-audit --no-fund --loglevel=error
+bash scripts/ensure-services.sh
+
+# Settings: a .env file wins; otherwise embedded demo defaults.
+if [ -f .env ]; then set -a; . ./.env; set +a; say "using .env"; fi
+mkdir -p .demo
+# The demo's session secret is generated once and kept in .demo/ (git-ignored) so logins survive restarts.
+[ -s .demo/auth-secret ] || node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))" > .demo/auth-secret
+export DATABASE_URL="${DATABASE_URL:-postgresql://postgres:postgres@127.0.0.1:5432/mirrordesk}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+export AUTH_SECRET="${AUTH_SECRET:-$(cat .demo/auth-secret)}"
+export AUTH_TRUST_HOST="${AUTH_TRUST_HOST:-true}"
+export APP_URL="${APP_URL:-http://127.0.0.1:3000}"
+export SIM_ADMIN_TOKEN="${SIM_ADMIN_TOKEN:-demo-simulator-admin-token}"
+export SIM_ALWAYS_OPEN="${SIM_ALWAYS_OPEN:-true}"
+PORT="${PORT:-3000}"
+
+say "preparing the database"
+node scripts/ensure-db.mjs
+npx prisma generate >/dev/null
+npm run -s db:migrate >/dev/null
+npm run -s db:seed
+
+say "building the web app"
+npx next build >/tmp/mirrordesk-build.log 2>&1 || { tail -n 40 /tmp/mirrordesk-build.log; exit 1; }
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  say "stopping"
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+if [ -f workers/simulator.ts ]; then
+  npx tsx workers/simulator.ts & pids+=($!)
+fi
+npx tsx workers/index.ts & pids+=($!)
+npx next start -H 127.0.0.1 -p "$PORT" & pids+=($!)
+
+for _ in $(seq 1 300); do
+  if node -e "fetch('http://127.0.0.1:$PORT/api/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; then break; fi
+  sleep 0.2
+done
+say "ready in $(( $(date +%s) - t0 ))s — open http://127.0.0.1:$PORT"
+say "demo logins: admin@demo.mirrordesk.in / demo-admin-2026   trader@demo.mirrordesk.in / demo-trader-2026"
+say "press Ctrl-C to stop"
+wait -n "${pids[@]}" || true
