@@ -45,7 +45,7 @@ test("sign out, a wrong password is refused clearly, the right one signs in", as
   await signOut(page);
 
   await signIn(page, admin.email, "not-the-password");
-  await expect(page.getByRole("alert")).toHaveText("Email or password is incorrect");
+  await expect(page.locator("main").getByRole("alert")).toHaveText("Email or password is incorrect");
   await expect(page).toHaveURL(/\/login/);
 
   await page.getByLabel("Password").fill(admin.password);

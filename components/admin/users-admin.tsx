@@ -91,8 +91,12 @@ function CreateUser({ onCreated }: { onCreated: () => void }) {
 
   function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
-    const f = new FormData(e.currentTarget);
-    create.mutate({ name: f.get("name"), email: f.get("email"), password: f.get("password"), role: f.get("role") });
+    const formEl = e.currentTarget;
+    const f = new FormData(formEl);
+    create.mutate(
+      { name: f.get("name"), email: f.get("email"), password: f.get("password"), role: f.get("role") },
+      { onSuccess: () => formEl.reset() },
+    );
   }
 
   return (

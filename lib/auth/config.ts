@@ -3,7 +3,7 @@ import Credentials from "next-auth/providers/credentials";
 import { env } from "@/lib/env";
 import { findUserById } from "@/lib/db/queries/users";
 import { readLoginTicket } from "@/lib/auth/login-ticket";
-import { resolveSessionUser, type SessionClaims } from "@/lib/auth/session";
+import type { SessionClaims } from "@/lib/auth/session";
 
 /**
  * next-auth v5 with JWT sessions. The Credentials provider accepts only a login ticket issued by
