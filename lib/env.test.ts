@@ -5,6 +5,7 @@ const valid = {
   DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/mirrordesk",
   REDIS_URL: "redis://127.0.0.1:6379/0",
   AUTH_SECRET: "x".repeat(32),
+  CREDENTIAL_KEYS: `v1:${Buffer.alloc(32, 1).toString("base64")}`,
 };
 
 function problems(source: Record<string, string | undefined>, schema = appEnvSchema): string[] {
@@ -27,7 +28,7 @@ describe("parseEnv", () => {
   });
 
   it("names every missing variable at once", () => {
-    expect(problems({})).toEqual(["DATABASE_URL is required", "REDIS_URL is required", "AUTH_SECRET is required"]);
+    expect(problems({})).toEqual(["DATABASE_URL is required", "REDIS_URL is required", "AUTH_SECRET is required", "CREDENTIAL_KEYS is required"]);
   });
 
   it("treats empty strings as unset", () => {
@@ -43,6 +44,11 @@ describe("parseEnv", () => {
     expect(p[3]).toMatch(/^WORKER_HEARTBEAT_MS /);
   });
 
+  it("parses the credential key ring and explains a bad one without echoing it", () => {
+    expect(parseEnv(appEnvSchema, valid).CREDENTIAL_KEYS.current).toBe(1);
+    expect(problems({ ...valid, CREDENTIAL_KEYS: "v1:c2hvcnQ=" })).toEqual(["CREDENTIAL_KEYS key v1 must be 32 bytes (base64 of 32 random bytes), got 5"]);
+  });
+
   it("parses booleans and numbers from strings", () => {
     const env = parseEnv(appEnvSchema, { ...valid, AUTH_TRUST_HOST: "false", LOGIN_MAX_FAILURES_PER_IP: "7" });
     expect(env.AUTH_TRUST_HOST).toBe(false);
@@ -55,7 +61,7 @@ describe("parseEnv", () => {
 
   it("the message lists each problem on its own line", () => {
     try {
-      parseEnv(appEnvSchema, { REDIS_URL: valid.REDIS_URL });
+      parseEnv(appEnvSchema, { REDIS_URL: valid.REDIS_URL, CREDENTIAL_KEYS: valid.CREDENTIAL_KEYS });
     } catch (e) {
       expect((e as Error).message).toBe("Invalid environment:\n  - DATABASE_URL is required\n  - AUTH_SECRET is required");
       return;

@@ -3,6 +3,7 @@
  * and refuses to start with a message that names every missing or invalid variable.
  */
 import { z } from "zod";
+import { CredentialKeyError, parseKeyRing } from "@/lib/crypto/credentials";
 
 export class EnvError extends Error {
   constructor(readonly problems: string[]) {
@@ -28,8 +29,22 @@ const appSchema = z.object({
   LOGIN_MAX_FAILURES_PER_EMAIL: int(5),
   LOGIN_MAX_FAILURES_PER_IP: int(20),
   WORKER_HEARTBEAT_MS: int(10_000),
+  // Broker credentials are encrypted under these keys; without them the app refuses to start (never a silent new key).
+  CREDENTIAL_KEYS: z.string().transform((spec, ctx) => {
+    try {
+      return parseKeyRing(spec);
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: e instanceof CredentialKeyError ? e.message : "is invalid" });
+      return z.NEVER;
+    }
+  }),
 });
 export type AppEnv = z.infer<typeof appSchema>;
+
+const rateLimit = z
+  .string()
+  .regex(/^\s*\d+\s*(per|\/)\s*(\d+\s*)?(second|minute|hour|day)s?\s*$/i, 'must read like "50 per second"')
+  .optional();
 
 const simulatorSchema = z.object({
   LOG_LEVEL: appSchema.shape.LOG_LEVEL,
@@ -42,6 +57,14 @@ const simulatorSchema = z.object({
   SIM_CLOCK_SPEED: z.coerce.number().positive().default(1),
   SIM_ALWAYS_OPEN: bool.default(true),
   SIM_DEMO_INSTANCES: int(5),
+  // Flask-Limiter notation ("50 per second", "30 per minute"); unset = OpenAlgo's defaults.
+  SIM_RATE_LIMIT_API: rateLimit,
+  SIM_RATE_LIMIT_ORDER: rateLimit,
+  SIM_RATE_LIMIT_SMART_ORDER: rateLimit,
+  SIM_RATE_LIMIT_GREEKS: rateLimit,
+  // Latency added to every REST reply of the demo instances (ms), plus uniform jitter in [0, JITTER).
+  SIM_FAULT_LATENCY_MS: int(0),
+  SIM_FAULT_JITTER_MS: int(0),
 });
 export type SimulatorEnv = z.infer<typeof simulatorSchema>;
 

@@ -17,6 +17,13 @@ if [ -f .env ]; then set -a; . ./.env; set +a; say "using .env"; fi
 mkdir -p .demo
 # The demo's session secret is generated once and kept in .demo/ (git-ignored) so logins survive restarts.
 [ -s .demo/auth-secret ] || node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))" > .demo/auth-secret
+# Broker API keys are encrypted at rest. The demo makes its own key once, says so, and keeps it in .demo/; a real
+# server sets CREDENTIAL_KEYS itself (npm run keys:new) and backs it up: without it, stored keys cannot be read.
+if [ -z "${CREDENTIAL_KEYS:-}" ] && [ ! -s .demo/credential-keys ]; then
+  node -e "console.log('v1:' + require('node:crypto').randomBytes(32).toString('base64'))" > .demo/credential-keys
+  say "generated a demo credential key in .demo/credential-keys (demo only)"
+fi
+export CREDENTIAL_KEYS="${CREDENTIAL_KEYS:-$(cat .demo/credential-keys)}"
 export DATABASE_URL="${DATABASE_URL:-postgresql://postgres:postgres@127.0.0.1:5432/mirrordesk}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
 export AUTH_SECRET="${AUTH_SECRET:-$(cat .demo/auth-secret)}"

@@ -19,6 +19,7 @@ export REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/1}"
 export TEST_DATABASE_URL="$DATABASE_URL" TEST_REDIS_URL="$REDIS_URL"
 export AUTH_SECRET="test-secret-test-secret-test-secret-0123"
 export AUTH_TRUST_HOST=true LOG_LEVEL=warn SIM_ADMIN_TOKEN=test-sim-admin-token
+export CREDENTIAL_KEYS="v1:dGVzdC1vbmx5LWNyZWRlbnRpYWwta2V5LTMyYnl0ZXM=" # public test-only key
 
 say "preparing the test database"
 node scripts/ensure-db.mjs --recreate

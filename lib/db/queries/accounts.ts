@@ -1,0 +1,78 @@
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { db } from "@/lib/db/client";
+
+/**
+ * Trading-account queries. Every function that takes an account id also takes the actor's scope: `ownerId` is
+ * the owner to match, or null for an admin (who sees every account). A row outside the scope is "not found".
+ */
+export type Scope = { ownerId: string | null };
+
+/** Columns safe for any caller: never the encrypted key. */
+export const accountSelect = {
+  id: true,
+  ownerId: true,
+  name: true,
+  kind: true,
+  hostUrl: true,
+  wsUrl: true,
+  apiKeyLast4: true,
+  isPrimary: true,
+  active: true,
+  tags: true,
+  lotMultiplier: true,
+  maxLotsPerLeg: true,
+  orderRatePerSec: true,
+  otherRatePerSec: true,
+  status: true,
+  consecutiveFailures: true,
+  lastOkAt: true,
+  lastCheckedAt: true,
+  lastError: true,
+  brokerName: true,
+  brokerMode: true,
+  createdAt: true,
+  updatedAt: true,
+} satisfies Prisma.TradingAccountSelect;
+export type AccountRow = Prisma.TradingAccountGetPayload<{ select: typeof accountSelect }>;
+
+const scoped = (scope: Scope, where: Prisma.TradingAccountWhereInput = {}): Prisma.TradingAccountWhereInput =>
+  scope.ownerId ? { ...where, ownerId: scope.ownerId } : where;
+
+export function listAccounts(scope: Scope, filter: { active?: boolean } = {}): Promise<AccountRow[]> {
+  return db().tradingAccount.findMany({
+    where: scoped(scope, filter.active === undefined ? {} : { active: filter.active }),
+    select: accountSelect,
+    orderBy: [{ isPrimary: "desc" }, { name: "asc" }],
+  });
+}
+
+export function findAccount(scope: Scope, id: string): Promise<AccountRow | null> {
+  return db().tradingAccount.findFirst({ where: scoped(scope, { id }), select: accountSelect });
+}
+
+/** The encrypted key of one account in scope (for building an adapter; never returned to a browser). */
+export async function findAccountSecret(scope: Scope, id: string) {
+  return db().tradingAccount.findFirst({ where: scoped(scope, { id }), select: { ...accountSelect, apiKeyEnc: true } });
+}
+
+export function insertAccount(tx: Prisma.TransactionClient, data: Prisma.TradingAccountUncheckedCreateInput) {
+  return tx.tradingAccount.create({ data, select: accountSelect });
+}
+
+export function updateAccountRow(tx: Prisma.TransactionClient, id: string, data: Prisma.TradingAccountUncheckedUpdateInput) {
+  return tx.tradingAccount.update({ where: { id }, data, select: accountSelect });
+}
+
+/** Clears the owner's primary flag so another account can take it (the partial unique index allows one). */
+export function clearPrimary(tx: Prisma.TransactionClient, ownerId: string) {
+  return tx.tradingAccount.updateMany({ where: { ownerId, isPrimary: true }, data: { isPrimary: false } });
+}
+
+export function deleteAccountRow(tx: Prisma.TransactionClient, id: string) {
+  return tx.tradingAccount.delete({ where: { id } });
+}
+
+/** Every stored encrypted key, for key rotation. */
+export function allAccountSecrets() {
+  return db().tradingAccount.findMany({ select: { id: true, apiKeyEnc: true } });
+}

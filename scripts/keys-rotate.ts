@@ -1,0 +1,25 @@
+/**
+ * `npm run keys:rotate`: re-encrypts every stored broker credential under the newest key in CREDENTIAL_KEYS.
+ * Each row is re-encrypted and verified in one transaction; nothing is lost if it stops half-way (rows keep a
+ * readable older version until rewritten). Remove an old key version only after this reports zero rows on it.
+ */
+import { env } from "@/lib/env";
+import { disconnectDb } from "@/lib/db/client";
+import { rotateCredentials } from "@/lib/services/credentials";
+
+async function main() {
+  const ring = env().CREDENTIAL_KEYS;
+  const report = await rotateCredentials(ring);
+  console.log(`re-encrypted ${report.rotated} credential(s) under key v${ring.current}; ${report.alreadyCurrent} already current`);
+  if (report.failed.length) {
+    console.error(`could not decrypt ${report.failed.length} credential(s) with the configured keys: ${report.failed.join(", ")}`);
+    process.exitCode = 1;
+  }
+}
+
+main()
+  .catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exitCode = 1;
+  })
+  .finally(() => disconnectDb());
