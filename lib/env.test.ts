@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { z } from "zod";
 import { appEnvSchema, EnvError, parseEnv, simulatorEnvSchema } from "@/lib/env";
 
 const valid = {
@@ -8,7 +9,7 @@ const valid = {
   CREDENTIAL_KEYS: `v1:${Buffer.alloc(32, 1).toString("base64")}`,
 };
 
-function problems(source: Record<string, string | undefined>, schema = appEnvSchema): string[] {
+function problems(source: Record<string, string | undefined>, schema: z.ZodType = appEnvSchema): string[] {
   try {
     parseEnv(schema, source);
   } catch (e) {
