@@ -44,6 +44,8 @@ export default defineConfig({
     {
       name: "worker",
       command: "npx tsx workers/index.ts",
+      // Readiness is the "worker started" log line, which needs info level whatever the suite's LOG_LEVEL.
+      env: { ...(process.env as Record<string, string>), LOG_LEVEL: "info" },
       wait: { stdout: /worker started/ },
       timeout: 60_000,
       gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
@@ -53,7 +55,7 @@ export default defineConfig({
           {
             name: "simulator",
             command: "npx tsx workers/simulator.ts",
-            wait: { stdout: /simulator/i },
+            wait: { stdout: /simulator listening/ },
             timeout: 60_000,
             gracefulShutdown: { signal: "SIGTERM" as const, timeout: 5_000 },
           },

@@ -29,6 +29,7 @@ const appSchema = z.object({
   LOGIN_MAX_FAILURES_PER_EMAIL: int(5),
   LOGIN_MAX_FAILURES_PER_IP: int(20),
   WORKER_HEARTBEAT_MS: int(10_000),
+  ACCOUNT_HEALTH_MS: int(30_000),
   // Broker credentials are encrypted under these keys; without them the app refuses to start (never a silent new key).
   CREDENTIAL_KEYS: z.string().transform((spec, ctx) => {
     try {

@@ -8,6 +8,8 @@ export type ErrorCode =
   | "RATE_LIMITED"
   | "BROKER_REJECTED"
   | "BROKER_UNAVAILABLE"
+  | "BROKER_AUTH"
+  | "BROKER_VALIDATION"
   | "INTERNAL";
 
 export class AppError extends Error {
@@ -60,8 +62,31 @@ export class BrokerRejectedError extends AppError {
     super("BROKER_REJECTED", 422, message);
   }
 }
+/** Why a broker could not be used: unreachable (connection refused / DNS), timeout, a 5xx, or an unparseable answer. */
+export type UnavailableReason = "unreachable" | "timeout" | "server_error" | "bad_response";
+
 export class BrokerUnavailableError extends AppError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly reason: UnavailableReason = "unreachable",
+  ) {
     super("BROKER_UNAVAILABLE", 503, message);
+  }
+}
+
+/**
+ * The broker refused the credentials. OpenAlgo answers 403 "Invalid openalgo apikey" both for a wrong key and for a
+ * valid key whose broker session expired (daily at 03:00 IST), so the two cannot be told apart: the user should log
+ * in to the broker again and, if that does not help, check the key.
+ */
+export class BrokerAuthError extends AppError {
+  constructor(message = "Broker session expired or API key invalid") {
+    super("BROKER_AUTH", 424, message);
+  }
+}
+/** The broker refused the request's shape (missing/unknown field, bad enum); `fields` names the offending fields. */
+export class BrokerValidationError extends AppError {
+  constructor(message: string, fields?: Record<string, string[]>) {
+    super("BROKER_VALIDATION", 422, message, fields);
   }
 }

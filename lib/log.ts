@@ -1,4 +1,4 @@
-import pino, { type Logger } from "pino";
+import pino, { type DestinationStream, type Logger } from "pino";
 import { env } from "@/lib/env";
 
 /** Paths scrubbed from every log line: secrets must never reach logs. */
@@ -26,13 +26,23 @@ export function setLogService(service: string): void {
   holder.mirrordeskLogService = service;
 }
 
-/** Structured JSON logger shared by web and workers. */
-export function log(): Logger {
-  holder.mirrordeskLog ??= pino({
-    level: env().LOG_LEVEL,
+function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
+    level,
     base: { service: holder.mirrordeskLogService ?? "web", pid: process.pid },
     redact: { paths: REDACT_PATHS, censor: "[redacted]" },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+/** Structured JSON logger shared by web and workers. */
+export function log(): Logger {
+  holder.mirrordeskLog ??= createLogger(env().LOG_LEVEL);
   return holder.mirrordeskLog;
+}
+
+/** Sends every log line at `level` and above to `destination` (tests read it back to prove secrets never appear). */
+export function redirectLog(destination: DestinationStream, level = "trace"): void {
+  holder.mirrordeskLog = createLogger(level, destination);
 }

@@ -2,9 +2,13 @@
  * Demo seed (idempotent): a demo admin and a demo trader with known passwords, printed for the demo only.
  * Never run this against a production database: the passwords are public.
  */
+import { randomUUID } from "node:crypto";
 import { db, disconnectDb } from "@/lib/db/client";
 import { hashPassword } from "@/lib/auth/password";
 import { insertAudit } from "@/lib/db/queries/audit";
+import { env, simulatorEnv } from "@/lib/env";
+import { demoApiKey } from "@/lib/simulator/server/demo";
+import { encryptApiKey } from "@/lib/services/credentials";
 
 export const DEMO_USERS = [
   { email: "admin@demo.mirrordesk.in", name: "Demo Admin", role: "ADMIN", password: "demo-admin-2026" },
@@ -20,8 +24,36 @@ async function main() {
     });
     await insertAudit({ actorId: user.id, action: "user.seed", entity: "user", entityId: user.id, details: { role: u.role } });
   }
+  await linkSimulatorAccounts();
   console.log("Demo logins (demo only — change or remove them on a real server):");
   for (const u of DEMO_USERS) console.log(`  ${u.role.padEnd(6)}  ${u.email}  /  ${u.password}`);
+}
+
+/** The demo trader's accounts: the simulator's demo instances, each under its own host URL; demo1 is primary. */
+async function linkSimulatorAccounts() {
+  const sim = simulatorEnv();
+  const trader = await db().user.findUniqueOrThrow({ where: { email: DEMO_USERS[1].email } });
+  const host = sim.SIM_HOST === "0.0.0.0" ? "127.0.0.1" : sim.SIM_HOST;
+  for (let n = 1; n <= sim.SIM_DEMO_INSTANCES; n++) {
+    const name = `Demo ${n}`;
+    if (await db().tradingAccount.findUnique({ where: { ownerId_name: { ownerId: trader.id, name } } })) continue;
+    const id = randomUUID();
+    const apiKey = demoApiKey(sim.SIM_ADMIN_TOKEN, n);
+    await db().tradingAccount.create({
+      data: {
+        id,
+        ownerId: trader.id,
+        name,
+        hostUrl: `http://${host}:${sim.SIM_HTTP_PORT}/i/demo${n}`,
+        wsUrl: `ws://${host}:${sim.SIM_WS_PORT}`,
+        apiKeyEnc: encryptApiKey(env().CREDENTIAL_KEYS, id, apiKey),
+        apiKeyLast4: apiKey.slice(-4),
+        isPrimary: n === 1,
+        tags: ["demo", n % 2 ? "odd" : "even"],
+      },
+    });
+  }
+  console.log(`Demo trader has ${sim.SIM_DEMO_INSTANCES} simulator accounts linked (Demo 1 is primary).`);
 }
 
 main()

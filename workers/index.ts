@@ -12,6 +12,7 @@ import { SCHEDULERS } from "@/lib/queues/jobs";
 import { closeQueues, queue } from "@/lib/queues/queues";
 import { recordHeartbeat } from "@/lib/services/system";
 import { makeSystemProcessor } from "./processors/system";
+import { processAccountsJob } from "./processors/accounts";
 
 async function main() {
   setLogService("worker");
@@ -20,6 +21,8 @@ async function main() {
   const connection = createBlockingRedis();
   const workers = [
     new Worker(QUEUES.system, makeSystemProcessor(startedAt, e.WORKER_HEARTBEAT_MS), { connection, prefix: BULL_PREFIX, concurrency: 1 }),
+    // One health round at a time: a round pings every account in parallel already.
+    new Worker(QUEUES.accounts, processAccountsJob, { connection, prefix: BULL_PREFIX, concurrency: 1 }),
   ];
   for (const w of workers) {
     w.on("error", (err) => log().error({ err, queue: w.name }, "worker error"));
@@ -29,6 +32,11 @@ async function main() {
     SCHEDULERS.heartbeat,
     { every: e.WORKER_HEARTBEAT_MS },
     { name: "heartbeat", data: {}, opts: { removeOnComplete: 50, removeOnFail: 50 } },
+  );
+  await queue(QUEUES.accounts).upsertJobScheduler(
+    SCHEDULERS.accountHealth,
+    { every: e.ACCOUNT_HEALTH_MS },
+    { name: "health", data: {}, opts: { removeOnComplete: 50, removeOnFail: 50 } },
   );
   await recordHeartbeat(startedAt, e.WORKER_HEARTBEAT_MS, new Date());
   log().info({ queues: workers.map((w) => w.name), pid: process.pid }, "worker started");

@@ -2,6 +2,8 @@ import type { ReactNode } from "react";
 import { redirect } from "next/navigation";
 import { currentUser } from "@/lib/auth/current-user";
 import { Nav } from "@/components/shell/nav";
+import { AlertsBanner } from "@/components/shell/alerts-banner";
+import { canWrite } from "@/lib/auth/roles";
 
 // Every signed-in page is rendered per request: the session and the data are live.
 export const dynamic = "force-dynamic";
@@ -12,6 +14,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   return (
     <>
       <Nav user={user} />
+      <AlertsBanner canDismiss={canWrite(user)} />
       <main className="mx-auto max-w-[1600px] px-4 py-4">{children}</main>
     </>
   );

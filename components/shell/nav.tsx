@@ -13,6 +13,8 @@ const LINKS = [
   { href: "/executions", label: "Executions" },
   { href: "/positions", label: "Positions" },
   { href: "/orders", label: "Orders" },
+  { href: "/trades", label: "Trades" },
+  { href: "/holdings", label: "Holdings" },
   { href: "/option-chain", label: "Option chain" },
   { href: "/risk", label: "Risk" },
 ];

@@ -19,3 +19,8 @@ export function canAccessOwned(actor: Actor, ownerId: string, mode: "read" | "wr
   if (mode === "write" && !canWrite(actor)) return false;
   return actor.role === "ADMIN" || actor.id === ownerId;
 }
+
+/** Query scope of an actor: admins see every owner's rows, everyone else only their own. */
+export function scopeOf(actor: Actor): { ownerId: string | null } {
+  return { ownerId: actor.role === "ADMIN" ? null : actor.id };
+}

@@ -5,4 +5,6 @@ export const heartbeatJobSchema = z.object({}).strict();
 export type HeartbeatJob = z.infer<typeof heartbeatJobSchema>;
 
 /** Deterministic scheduler ids: re-registering on every worker start replaces, never duplicates. */
-export const SCHEDULERS = { heartbeat: "system:heartbeat" } as const;
+export const SCHEDULERS = { heartbeat: "system:heartbeat", accountHealth: "accounts:health" } as const;
+
+export const accountHealthJobSchema = z.object({}).strict();

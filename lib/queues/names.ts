@@ -2,6 +2,8 @@
 export const QUEUES = {
   /** Housekeeping: worker heartbeat. */
   system: "system",
+  /** Account housekeeping: health pings every ACCOUNT_HEALTH_MS. */
+  accounts: "accounts",
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 

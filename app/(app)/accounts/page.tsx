@@ -1,13 +1,11 @@
 import type { Metadata } from "next";
-import { EmptyState, PageHeader } from "@/components/ui/primitives";
+import { currentUser } from "@/lib/auth/current-user";
+import { canWrite } from "@/lib/auth/roles";
+import { AccountsPage } from "@/components/accounts/accounts-page";
 
 export const metadata: Metadata = { title: "Accounts" };
 
-export default function AccountsPage() {
-  return (
-    <>
-      <PageHeader title="Accounts" description="Linked trading accounts (OpenAlgo instances): health, funds and P&L." />
-      <EmptyState title="No trading accounts linked yet">Linking OpenAlgo accounts with encrypted API keys and live health checks is the next piece of work; nothing is shown here until a real account is linked.</EmptyState>
-    </>
-  );
+export default async function Page() {
+  const user = await currentUser();
+  return <AccountsPage canWrite={!!user && canWrite(user)} />;
 }

@@ -1,13 +1,11 @@
 import type { Metadata } from "next";
-import { EmptyState, PageHeader } from "@/components/ui/primitives";
+import { currentUser } from "@/lib/auth/current-user";
+import { canWrite } from "@/lib/auth/roles";
+import { AggregateBook } from "@/components/accounts/aggregate-book";
 
 export const metadata: Metadata = { title: "Orders" };
 
-export default function OrdersPage() {
-  return (
-    <>
-      <PageHeader title="Orders" description="Order book across all linked accounts." />
-      <EmptyState title="No orders to show">Orders are read live from linked accounts; link an account first.</EmptyState>
-    </>
-  );
+export default async function Page() {
+  const user = await currentUser();
+  return <AggregateBook book="orders" canWrite={!!user && canWrite(user)} />;
 }

@@ -1,13 +1,11 @@
 import type { Metadata } from "next";
-import { EmptyState, PageHeader } from "@/components/ui/primitives";
+import { currentUser } from "@/lib/auth/current-user";
+import { canWrite } from "@/lib/auth/roles";
+import { AggregateBook } from "@/components/accounts/aggregate-book";
 
 export const metadata: Metadata = { title: "Positions" };
 
-export default function PositionsPage() {
-  return (
-    <>
-      <PageHeader title="Positions" description="Open positions across all linked accounts." />
-      <EmptyState title="No positions to show">Positions are read live from linked accounts; link an account first.</EmptyState>
-    </>
-  );
+export default async function Page() {
+  const user = await currentUser();
+  return <AggregateBook book="positions" canWrite={!!user && canWrite(user)} />;
 }

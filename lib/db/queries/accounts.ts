@@ -72,6 +72,15 @@ export function deleteAccountRow(tx: Prisma.TransactionClient, id: string) {
   return tx.tradingAccount.delete({ where: { id } });
 }
 
+/** Accounts in scope with their encrypted keys (for building adapters server-side; never sent to a browser). */
+export function listAccountSecrets(scope: Scope, filter: { active?: boolean } = {}) {
+  return db().tradingAccount.findMany({
+    where: scoped(scope, filter.active === undefined ? {} : { active: filter.active }),
+    select: { ...accountSelect, apiKeyEnc: true },
+    orderBy: [{ isPrimary: "desc" }, { name: "asc" }],
+  });
+}
+
 /** Every stored encrypted key, for key rotation. */
 export function allAccountSecrets() {
   return db().tradingAccount.findMany({ select: { id: true, apiKeyEnc: true } });

@@ -1,22 +1,10 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 
 // One journey on a fresh database: the first person to register becomes the admin.
 test.describe.configure({ mode: "serial" });
 
-const admin = { name: "Asha Admin", email: "asha@example.in", password: "correct-horse-42" };
-const viewer = { name: "Vikram Viewer", email: "vikram@example.in", password: "viewer-pass-2026" };
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
-
-async function signOut(page: Page) {
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(/\/login/);
-}
+import { admin, viewer } from "./people";
+import { signIn, signOut } from "./steps";
 
 test("the first registered user becomes the admin and sees the dashboard", async ({ page }, testInfo) => {
   await page.goto("/");

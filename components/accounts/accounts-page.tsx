@@ -1,0 +1,117 @@
+"use client";
+
+import Link from "next/link";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { api, ApiError } from "@/components/ui/api";
+import { Alert, Button, Card, EmptyState, PageHeader, Table } from "@/components/ui/primitives";
+import { AccountForm } from "@/components/accounts/account-form";
+import { ago, HealthBadge, Money, Pnl } from "@/components/accounts/status";
+import type { AccountJson, AccountSlice, FundsJson } from "@/components/accounts/types";
+import { formatInr } from "@/lib/format";
+import Decimal from "decimal.js";
+
+/** Accounts list: health, funds (available margin and cash as domain.md defines them), today's P&L, live. */
+export function AccountsPage({ canWrite }: { canWrite: boolean }) {
+  const qc = useQueryClient();
+  const [editing, setEditing] = useState<AccountJson | "new" | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const accounts = useQuery({ queryKey: ["accounts"], queryFn: () => api<{ accounts: AccountJson[] }>("/api/accounts"), refetchInterval: 10_000 });
+  const funds = useQuery({
+    queryKey: ["book", "funds"],
+    queryFn: () => api<{ accounts: AccountSlice<FundsJson>[] }>("/api/books/funds"),
+    refetchInterval: 5_000,
+    enabled: (accounts.data?.accounts.length ?? 0) > 0,
+  });
+  const remove = useMutation({
+    mutationFn: (a: AccountJson) => api(`/api/accounts/${a.id}`, { method: "DELETE" }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["accounts"] }),
+    onError: (e) => setError(e instanceof ApiError ? e.message : "Cannot reach the server."),
+  });
+
+  const byId = new Map((funds.data?.accounts ?? []).map((s) => [s.accountId, s]));
+  const list = accounts.data?.accounts ?? [];
+  const totals = [...byId.values()].reduce(
+    (t, s) => (s.ok ? { margin: t.margin.plus(s.data.availableMargin), cash: t.cash.plus(s.data.cash), realised: t.realised.plus(s.data.realisedPnl), unrealised: t.unrealised.plus(s.data.unrealisedPnl) } : t),
+    { margin: new Decimal(0), cash: new Decimal(0), realised: new Decimal(0), unrealised: new Decimal(0) },
+  );
+
+  function done() {
+    setEditing(null);
+    void qc.invalidateQueries({ queryKey: ["accounts"] });
+    void qc.invalidateQueries({ queryKey: ["book"] });
+  }
+
+  return (
+    <>
+      <PageHeader
+        title="Accounts"
+        description="Linked OpenAlgo instances. Available margin = available cash + collateral (sellers' sizing); cash = available cash (buyers' sizing)."
+        actions={canWrite && editing === null ? <Button onClick={() => setEditing("new")}>Add account</Button> : null}
+      />
+      <div className="space-y-4">
+        {editing ? <AccountForm account={editing === "new" ? undefined : editing} onDone={done} onCancel={() => setEditing(null)} /> : null}
+        {error ? <Alert>{error}</Alert> : null}
+        {accounts.isSuccess && list.length === 0 ? (
+          <EmptyState title="No trading accounts linked yet">Add an OpenAlgo instance with its host URL and API key; the connection is tested before it is saved.</EmptyState>
+        ) : (
+          <Card title={`${list.length} account${list.length === 1 ? "" : "s"}`} actions={funds.dataUpdatedAt ? <span className="text-xs text-slate-400">funds {ago(new Date(funds.dataUpdatedAt).toISOString())}</span> : null}>
+            <Table
+              head={
+                <tr>
+                  <th className="py-1.5 pr-3">Account</th><th className="pr-3">Health</th><th className="pr-3">Broker</th><th className="pr-3">Last OK</th>
+                  <th className="pr-3 text-right">Available margin</th><th className="pr-3 text-right">Cash</th><th className="pr-3 text-right">Realised</th><th className="pr-3 text-right">Unrealised</th><th className="pr-3">Key</th><th />
+                </tr>
+              }
+            >
+              {list.map((a) => {
+                const f = byId.get(a.id);
+                return (
+                  <tr key={a.id} data-testid={`account-row-${a.name}`}>
+                    <td className="py-1.5 pr-3">
+                      <Link href={`/accounts/${a.id}`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">{a.name}</Link>
+                      {a.isPrimary ? <span className="ml-1.5 text-xs text-amber-600" title="Primary: the market-data source">★ primary</span> : null}
+                      {a.tags.length ? <div className="text-xs text-slate-500">{a.tags.join(" · ")}</div> : null}
+                    </td>
+                    <td className="pr-3"><HealthBadge account={a} /></td>
+                    <td className="pr-3 text-xs">{a.brokerName ?? "—"}{a.brokerMode ? ` · ${a.brokerMode}` : ""}</td>
+                    <td className="pr-3 text-xs text-slate-500">{ago(a.lastOkAt)}</td>
+                    {f && !f.ok ? (
+                      <td colSpan={4} className="pr-3 text-right text-xs text-rose-600" title={f.error.message}>{f.error.message.slice(0, 60)}</td>
+                    ) : (
+                      <>
+                        <td className="pr-3 text-right"><Money value={f?.ok ? f.data.availableMargin : null} /></td>
+                        <td className="pr-3 text-right"><Money value={f?.ok ? f.data.cash : null} /></td>
+                        <td className="pr-3 text-right"><Pnl value={f?.ok ? f.data.realisedPnl : null} /></td>
+                        <td className="pr-3 text-right"><Pnl value={f?.ok ? f.data.unrealisedPnl : null} /></td>
+                      </>
+                    )}
+                    <td className="pr-3 font-mono text-xs text-slate-500">••••{a.apiKeyLast4}</td>
+                    <td className="text-right whitespace-nowrap">
+                      {canWrite ? (
+                        <>
+                          <Button variant="ghost" onClick={() => setEditing(a)}>Edit</Button>
+                          <Button variant="ghost" onClick={() => confirm(`Unlink ${a.name}? Refused while it has open positions.`) && remove.mutate(a)}>Unlink</Button>
+                        </>
+                      ) : null}
+                    </td>
+                  </tr>
+                );
+              })}
+              {list.length > 1 ? (
+                <tr className="font-medium">
+                  <td className="py-1.5 pr-3" colSpan={4}>Total</td>
+                  <td className="num pr-3 text-right">{formatInr(totals.margin)}</td>
+                  <td className="num pr-3 text-right">{formatInr(totals.cash)}</td>
+                  <td className="pr-3 text-right"><Pnl value={totals.realised.toString()} /></td>
+                  <td className="pr-3 text-right"><Pnl value={totals.unrealised.toString()} /></td>
+                  <td colSpan={2} />
+                </tr>
+              ) : null}
+            </Table>
+          </Card>
+        )}
+      </div>
+    </>
+  );
+}

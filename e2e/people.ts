@@ -1,0 +1,6 @@
+/** People the browser journeys create, in order: 01-auth registers the admin, later specs sign in as them. */
+export const admin = { name: "Asha Admin", email: "asha@example.in", password: "correct-horse-42" };
+export const viewer = { name: "Vikram Viewer", email: "vikram@example.in", password: "viewer-pass-2026" };
+
+/** The e2e simulator (playwright.config.ts starts it on these ports with this admin token). */
+export const SIM = { http: "http://127.0.0.1:5155", ws: "ws://127.0.0.1:8865", adminToken: "test-sim-admin-token" };

@@ -1,0 +1,28 @@
+import type { AlertSeverity, Prisma } from "@/lib/generated/prisma/client";
+import { db } from "@/lib/db/client";
+
+export function openAlertsFor(scope: { ownerId: string | null }) {
+  return db().alert.findMany({
+    where: { resolvedAt: null, ...(scope.ownerId ? { ownerId: scope.ownerId } : {}) },
+    orderBy: { createdAt: "desc" },
+    take: 50,
+    include: { account: { select: { name: true } } },
+  });
+}
+
+/** Opens an alert of `kind` for an account unless one is already open (idempotent across monitor runs). */
+export async function raiseAlert(
+  tx: Prisma.TransactionClient,
+  data: { ownerId: string; accountId: string | null; kind: string; severity: AlertSeverity; message: string },
+) {
+  const existing = await tx.alert.findFirst({ where: { ownerId: data.ownerId, accountId: data.accountId, kind: data.kind, resolvedAt: null } });
+  return existing ?? tx.alert.create({ data });
+}
+
+export function resolveAlerts(tx: Prisma.TransactionClient, where: { accountId: string; kind: string }, at: Date) {
+  return tx.alert.updateMany({ where: { ...where, resolvedAt: null }, data: { resolvedAt: at } });
+}
+
+export function dismissAlert(scope: { ownerId: string | null }, id: string, at: Date) {
+  return db().alert.updateMany({ where: { id, resolvedAt: null, ...(scope.ownerId ? { ownerId: scope.ownerId } : {}) }, data: { resolvedAt: at } });
+}

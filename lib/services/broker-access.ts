@@ -1,0 +1,54 @@
+import { env } from "@/lib/env";
+import { findAccountSecret, type Scope } from "@/lib/db/queries/accounts";
+import { NotFoundError } from "@/lib/errors";
+import { createAdapter } from "@/lib/brokers/registry";
+import type { BrokerAdapter, BrokerKind } from "@/lib/brokers/types";
+import { decryptApiKey } from "@/lib/services/credentials";
+
+/**
+ * Adapters per account, reused so their keep-alive pools are too. An entry is rebuilt when the account's host or
+ * encrypted key changes. The decrypted key lives only inside the adapter.
+ */
+const cache = new Map<string, { fingerprint: string; adapter: BrokerAdapter }>();
+
+const KIND: Record<string, BrokerKind> = { OPENALGO: "openalgo" };
+
+export interface AccountConnection {
+  id: string;
+  kind: string;
+  hostUrl: string;
+  wsUrl: string;
+  apiKeyEnc: string;
+}
+
+export function adapterFor(account: AccountConnection): BrokerAdapter {
+  const fingerprint = `${account.hostUrl}|${account.wsUrl}|${account.apiKeyEnc}`;
+  const hit = cache.get(account.id);
+  if (hit?.fingerprint === fingerprint) return hit.adapter;
+  void hit?.adapter.close();
+  const adapter = createAdapter(KIND[account.kind], {
+    accountId: account.id,
+    hostUrl: account.hostUrl,
+    wsUrl: account.wsUrl,
+    apiKey: decryptApiKey(env().CREDENTIAL_KEYS, account.id, account.apiKeyEnc),
+  });
+  cache.set(account.id, { fingerprint, adapter });
+  return adapter;
+}
+
+/** The adapter of one account in the actor's scope (404 outside it). */
+export async function adapterForScoped(scope: Scope, accountId: string) {
+  const account = await findAccountSecret(scope, accountId);
+  if (!account) throw new NotFoundError("Account");
+  return { account, adapter: adapterFor(account) };
+}
+
+/** A throwaway adapter for "test connection" before anything is saved. */
+export function probeAdapter(kind: string, hostUrl: string, wsUrl: string, apiKey: string): BrokerAdapter {
+  return createAdapter(KIND[kind], { accountId: "probe", hostUrl, wsUrl, apiKey });
+}
+
+export function forgetAdapter(accountId: string): void {
+  void cache.get(accountId)?.adapter.close();
+  cache.delete(accountId);
+}
