@@ -19,19 +19,21 @@ export interface AccountConnection {
   hostUrl: string;
   wsUrl: string;
   apiKeyEnc: string;
+  /** This account's broker-call budget per second (orders / everything else), shared across processes. */
+  orderRatePerSec: number;
+  otherRatePerSec: number;
 }
 
 export function adapterFor(account: AccountConnection): BrokerAdapter {
-  const fingerprint = `${account.hostUrl}|${account.wsUrl}|${account.apiKeyEnc}`;
+  const fingerprint = `${account.hostUrl}|${account.wsUrl}|${account.apiKeyEnc}|${account.orderRatePerSec}|${account.otherRatePerSec}`;
   const hit = cache.get(account.id);
   if (hit?.fingerprint === fingerprint) return hit.adapter;
   void hit?.adapter.close();
-  const adapter = createAdapter(KIND[account.kind], {
-    accountId: account.id,
-    hostUrl: account.hostUrl,
-    wsUrl: account.wsUrl,
-    apiKey: decryptApiKey(env().CREDENTIAL_KEYS, account.id, account.apiKeyEnc),
-  });
+  const adapter = createAdapter(
+    KIND[account.kind],
+    { accountId: account.id, hostUrl: account.hostUrl, wsUrl: account.wsUrl, apiKey: decryptApiKey(env().CREDENTIAL_KEYS, account.id, account.apiKeyEnc) },
+    { limits: { ordersPerSecond: account.orderRatePerSec, otherPerSecond: account.otherRatePerSec } },
+  );
   cache.set(account.id, { fingerprint, adapter });
   return adapter;
 }

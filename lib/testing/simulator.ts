@@ -17,7 +17,7 @@ export function startSim(instances: InstanceConfig[]): Promise<RunningSimulator>
     alwaysOpen: true,
     instances,
     // Tests call far faster than a person; lift OpenAlgo's per-IP limits so only our own governor limits.
-    rateLimits: { api: { limit: 100_000, windowMs: 1_000 }, order: { limit: 100_000, windowMs: 1_000 }, smart_order: { limit: 100_000, windowMs: 1_000 } },
+    rateLimits: { api: { count: 100_000, windowMs: 1_000 }, order: { count: 100_000, windowMs: 1_000 }, smart_order: { count: 100_000, windowMs: 1_000 } },
     onError: () => undefined,
   });
 }
