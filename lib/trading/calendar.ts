@@ -1,0 +1,274 @@
+/**
+ * Pure Asia/Kolkata trading calendar: IST dates of instants, session windows, trading days and the expiry
+ * calendar. Dates are IST calendar dates `YYYY-MM-DD`; instants are epoch milliseconds passed in by the caller.
+ * IST is a fixed UTC+05:30 with no daylight saving, so plain offset arithmetic is exact (and fast).
+ */
+import { z } from "zod";
+import {
+  DEFAULT_INSTRUMENT_SETTINGS,
+  instrumentSettingsFor,
+  type ExpiryRule,
+  type InstrumentSettingsTable,
+} from "./instruments";
+
+/** +05:30 in milliseconds. */
+export const IST_OFFSET_MS = 19_800_000;
+export const DAY_MS = 86_400_000;
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Days since 1970-01-01 of an ISO date; throws on malformed or impossible dates (2026-02-30). */
+export function dayNumber(isoDate: string): number {
+  const m = ISO_DATE.exec(isoDate);
+  if (!m) throw new RangeError(`Expected a YYYY-MM-DD date, got "${isoDate}"`);
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const ms = Date.UTC(y, mo - 1, d);
+  const check = new Date(ms);
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) {
+    throw new RangeError(`Not a calendar date: "${isoDate}"`);
+  }
+  return ms / DAY_MS;
+}
+
+/** ISO date of a day number (inverse of `dayNumber`). */
+export function dateOfDayNumber(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** True when `text` is a real calendar date in `YYYY-MM-DD` form. */
+export function isIsoDate(text: string): boolean {
+  try {
+    dayNumber(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function addDays(isoDate: string, days: number): string {
+  return dateOfDayNumber(dayNumber(isoDate) + days);
+}
+
+/** 0 = Sunday … 6 = Saturday. */
+export function weekdayOf(isoDate: string): number {
+  // 1970-01-01 was a Thursday (4).
+  return (((dayNumber(isoDate) + 4) % 7) + 7) % 7;
+}
+
+/** IST calendar date of an instant. */
+export function istDateOf(epochMs: number): string {
+  return dateOfDayNumber(Math.floor((epochMs + IST_OFFSET_MS) / DAY_MS));
+}
+
+/** Minutes since IST midnight of an instant (0..1439). */
+export function istMinuteOfDay(epochMs: number): number {
+  const local = epochMs + IST_OFFSET_MS;
+  return Math.floor((((local % DAY_MS) + DAY_MS) % DAY_MS) / 60_000);
+}
+
+/** Epoch ms of an IST wall-clock time (`HH:MM` or `HH:MM:SS`) on an IST date. */
+export function istInstant(isoDate: string, time: string): number {
+  const m = /^(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(time);
+  if (!m) throw new RangeError(`Expected HH:MM[:SS], got "${time}"`);
+  const seconds = Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3] ?? 0);
+  return dayNumber(isoDate) * DAY_MS + seconds * 1000 - IST_OFFSET_MS;
+}
+
+export const SESSION_OPEN = "09:15";
+export const SESSION_CLOSE = "15:30";
+
+/** Normal equity/F&O session 09:15–15:30 IST of a date, as epoch ms (whether or not the date is a trading day). */
+export function sessionWindow(isoDate: string): { open: number; close: number } {
+  return { open: istInstant(isoDate, SESSION_OPEN), close: istInstant(isoDate, SESSION_CLOSE) };
+}
+
+/** Contracts expire at the close of the expiry date's session: 15:30 IST. */
+export function expiryInstant(isoDate: string): number {
+  return istInstant(isoDate, SESSION_CLOSE);
+}
+
+export interface ExchangeHoliday {
+  /** IST date `YYYY-MM-DD`. */
+  date: string;
+  description: string;
+  /** Exchanges closed all day (OpenAlgo exchange codes). */
+  closedExchanges: readonly string[];
+}
+
+/** Shape of an editable holiday row (admin settings, imported circulars). */
+export const exchangeHolidaySchema = z.object({
+  date: z.string().refine(isIsoDate, "must be a YYYY-MM-DD calendar date"),
+  description: z.string().min(1),
+  closedExchanges: z.array(z.string().min(1)).min(1),
+});
+
+const EQ = ["NSE", "BSE", "NFO", "BFO", "CDS", "BCD"] as const;
+const ALL = [...EQ, "MCX"] as const;
+const h = (date: string, description: string, closedExchanges: readonly string[] = EQ): ExchangeHoliday => ({
+  date,
+  description,
+  closedExchanges,
+});
+
+/**
+ * Seeded NSE/BSE trading holidays on weekdays (weekend holidays need no entry). 2025 and 2026 follow the
+ * exchanges' circulars as best known; 2027 is provisional (festival dates estimated before the circular).
+ * Callers replace this list from settings when the exchanges publish theirs.
+ */
+export const EXCHANGE_HOLIDAYS: readonly ExchangeHoliday[] = [
+  h("2025-02-26", "Mahashivratri"),
+  h("2025-03-14", "Holi"),
+  h("2025-03-31", "Id-Ul-Fitr (Ramadan Eid)"),
+  h("2025-04-10", "Shri Mahavir Jayanti"),
+  h("2025-04-14", "Dr. Baba Saheb Ambedkar Jayanti"),
+  h("2025-04-18", "Good Friday", ALL),
+  h("2025-05-01", "Maharashtra Day"),
+  h("2025-08-15", "Independence Day", ALL),
+  h("2025-08-27", "Ganesh Chaturthi"),
+  h("2025-10-02", "Mahatma Gandhi Jayanti / Dussehra", ALL),
+  h("2025-10-21", "Diwali Laxmi Pujan"),
+  h("2025-10-22", "Diwali Balipratipada"),
+  h("2025-11-05", "Prakash Gurpurb Sri Guru Nanak Dev"),
+  h("2025-12-25", "Christmas", ALL),
+  h("2026-01-15", "Municipal Corporation Election - Maharashtra"),
+  h("2026-01-26", "Republic Day", ALL),
+  h("2026-03-03", "Holi"),
+  h("2026-03-26", "Shri Ram Navami"),
+  h("2026-03-31", "Shri Mahavir Jayanti"),
+  h("2026-04-03", "Good Friday", ALL),
+  h("2026-04-14", "Dr. Baba Saheb Ambedkar Jayanti"),
+  h("2026-05-01", "Maharashtra Day"),
+  h("2026-05-28", "Bakri Id"),
+  h("2026-06-26", "Muharram"),
+  h("2026-09-14", "Ganesh Chaturthi"),
+  h("2026-10-02", "Mahatma Gandhi Jayanti", ALL),
+  h("2026-10-20", "Dussehra"),
+  h("2026-11-10", "Diwali Balipratipada"),
+  h("2026-11-24", "Prakash Gurpurb Sri Guru Nanak Dev"),
+  h("2026-12-25", "Christmas", ALL),
+  h("2027-01-26", "Republic Day", ALL),
+  h("2027-03-22", "Holi (provisional)"),
+  h("2027-03-26", "Good Friday (provisional)", ALL),
+  h("2027-04-14", "Dr. Baba Saheb Ambedkar Jayanti (provisional)"),
+  h("2027-04-15", "Shri Ram Navami (provisional)"),
+  h("2027-05-17", "Bakri Id (provisional)"),
+  h("2027-06-15", "Muharram (provisional)"),
+  h("2027-10-29", "Diwali Laxmi Pujan (provisional)"),
+];
+
+/** Dates on which `exchange` (default NSE, which NFO/BSE/BFO follow) is closed, as a set for fast lookups. */
+export function tradingHolidaySet(list: readonly ExchangeHoliday[] = EXCHANGE_HOLIDAYS, exchange = "NSE"): ReadonlySet<string> {
+  return new Set(list.filter((x) => x.closedExchanges.includes(exchange)).map((x) => x.date));
+}
+
+/** Monday–Friday and not a listed holiday. */
+export function isTradingDay(isoDate: string, holidays: ReadonlySet<string>): boolean {
+  const wd = weekdayOf(isoDate);
+  return wd !== 0 && wd !== 6 && !holidays.has(isoDate);
+}
+
+/** The latest trading day strictly before `isoDate`. */
+export function previousTradingDay(isoDate: string, holidays: ReadonlySet<string>): string {
+  let day = dayNumber(isoDate) - 1;
+  // Guard: no real calendar has 60 consecutive closed days.
+  for (let i = 0; i < 60; i++, day--) {
+    const d = dateOfDayNumber(day);
+    if (isTradingDay(d, holidays)) return d;
+  }
+  throw new RangeError(`No trading day in the 60 days before ${isoDate}`);
+}
+
+/** The earliest trading day strictly after `isoDate`. */
+export function nextTradingDay(isoDate: string, holidays: ReadonlySet<string>): string {
+  let day = dayNumber(isoDate) + 1;
+  for (let i = 0; i < 60; i++, day++) {
+    const d = dateOfDayNumber(day);
+    if (isTradingDay(d, holidays)) return d;
+  }
+  throw new RangeError(`No trading day in the 60 days after ${isoDate}`);
+}
+
+/** An expiry that falls on a closed day moves to the previous trading day. */
+export function adjustExpiryForHolidays(isoDate: string, holidays: ReadonlySet<string>): string {
+  return isTradingDay(isoDate, holidays) ? isoDate : previousTradingDay(isoDate, holidays);
+}
+
+/** Last `weekday` of a month (`month` 1..12), before any holiday adjustment. */
+export function lastWeekdayOfMonth(year: number, month: number, weekday: number): string {
+  const lastDay = Date.UTC(year, month, 0) / DAY_MS; // day 0 of next month = last day of this month
+  const wd = (((lastDay + 4) % 7) + 7) % 7;
+  return dateOfDayNumber(lastDay - ((wd - weekday + 7) % 7));
+}
+
+/** Next `count` monthly expiries on or after `fromDate` (holiday-adjusted), ascending. */
+export function monthlyExpiries(rule: ExpiryRule, fromDate: string, count: number, holidays: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  const from = dayNumber(fromDate);
+  let year = Number(fromDate.slice(0, 4));
+  let month = Number(fromDate.slice(5, 7));
+  while (out.length < count) {
+    const expiry = adjustExpiryForHolidays(lastWeekdayOfMonth(year, month, rule.weekday), holidays);
+    if (dayNumber(expiry) >= from) out.push(expiry);
+    month += 1;
+    if (month > 12) {
+      month = 1;
+      year += 1;
+    }
+  }
+  return out;
+}
+
+/** Next `count` weekly expiries on or after `fromDate` (holiday-adjusted), ascending; monthly ones included. */
+export function weeklyExpiries(rule: ExpiryRule, fromDate: string, count: number, holidays: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  const from = dayNumber(fromDate);
+  let nominal = from + ((rule.weekday - weekdayOf(fromDate) + 7) % 7);
+  while (out.length < count) {
+    const expiry = adjustExpiryForHolidays(dateOfDayNumber(nominal), holidays);
+    // A holiday can pull the expiry back before fromDate (e.g. from a Tuesday holiday itself): skip it.
+    if (dayNumber(expiry) >= from && out[out.length - 1] !== expiry) out.push(expiry);
+    nominal += 7;
+  }
+  return out;
+}
+
+/** True when `isoDate` is the (holiday-adjusted) monthly expiry of its month. */
+export function isMonthlyExpiry(rule: ExpiryRule, isoDate: string, holidays: ReadonlySet<string>): boolean {
+  // The last weekday falls on the 22nd or later, so a holiday shift never leaves the month.
+  const nominal = lastWeekdayOfMonth(Number(isoDate.slice(0, 4)), Number(isoDate.slice(5, 7)), rule.weekday);
+  return adjustExpiryForHolidays(nominal, holidays) === isoDate;
+}
+
+/** Weekly expiries for weekly underlyings, monthly ones otherwise. */
+export function expiriesForRule(rule: ExpiryRule, fromDate: string, count: number, holidays: ReadonlySet<string>): string[] {
+  return rule.weekly ? weeklyExpiries(rule, fromDate, count, holidays) : monthlyExpiries(rule, fromDate, count, holidays);
+}
+
+/**
+ * Next `count` option expiries of an underlying on or after `fromDate` (an IST date), ascending, holiday-adjusted.
+ * Returns [] for an underlying the settings table does not list.
+ */
+export function expiriesFor(
+  underlying: string,
+  fromDate: string,
+  count: number,
+  holidays: ReadonlySet<string>,
+  table: InstrumentSettingsTable = DEFAULT_INSTRUMENT_SETTINGS,
+): string[] {
+  const settings = instrumentSettingsFor(underlying, table);
+  return settings ? expiriesForRule(settings.expiry, fromDate, count, holidays) : [];
+}
+
+/** Next `count` monthly expiries of an underlying (the futures calendar). */
+export function monthlyExpiriesFor(
+  underlying: string,
+  fromDate: string,
+  count: number,
+  holidays: ReadonlySet<string>,
+  table: InstrumentSettingsTable = DEFAULT_INSTRUMENT_SETTINGS,
+): string[] {
+  const settings = instrumentSettingsFor(underlying, table);
+  return settings ? monthlyExpiries(settings.expiry, fromDate, count, holidays) : [];
+}

@@ -1,0 +1,70 @@
+/**
+ * Entry point of the exchange simulator process (`npm run simulator`): OpenAlgo-compatible REST + WebSocket with
+ * SIM_DEMO_INSTANCES demo accounts. Logs one JSON line with its URLs; SIGTERM/SIGINT close both servers and exit 0.
+ */
+import { simulatorEnv } from "@/lib/env";
+import { demoInstanceConfigs } from "@/lib/simulator/server/demo";
+import { parseRateLimit, type RateLimitConfig } from "@/lib/simulator/server/rate-limit";
+import { startSimulator } from "@/lib/simulator/server/simulator";
+
+async function main(): Promise<void> {
+  const env = simulatorEnv();
+  const rateLimits: Partial<RateLimitConfig> = {};
+  const fromEnv: [keyof RateLimitConfig, string | undefined][] = [
+    ["api", env.SIM_RATE_LIMIT_API],
+    ["order", env.SIM_RATE_LIMIT_ORDER],
+    ["smart_order", env.SIM_RATE_LIMIT_SMART_ORDER],
+    ["greeks", env.SIM_RATE_LIMIT_GREEKS],
+  ];
+  for (const [bucket, text] of fromEnv) {
+    const limit = text ? parseRateLimit(text) : undefined;
+    if (limit) rateLimits[bucket] = limit;
+  }
+  const faults = { latencyMs: env.SIM_FAULT_LATENCY_MS, jitterMs: env.SIM_FAULT_JITTER_MS };
+  const instances = demoInstanceConfigs(env.SIM_ADMIN_TOKEN, env.SIM_DEMO_INSTANCES).map((c) => ({ ...c, faults }));
+
+  const sim = await startSimulator({
+    host: env.SIM_HOST,
+    httpPort: env.SIM_HTTP_PORT,
+    wsPort: env.SIM_WS_PORT,
+    adminToken: env.SIM_ADMIN_TOKEN,
+    seed: env.SIM_SEED,
+    clock: { mode: env.SIM_CLOCK, speed: env.SIM_CLOCK_SPEED },
+    alwaysOpen: env.SIM_ALWAYS_OPEN,
+    instances,
+    rateLimits,
+    onError: (error) => console.error(JSON.stringify({ level: "error", msg: "simulator route error", error: String(error) })),
+  });
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    console.log(JSON.stringify({ level: "info", msg: "simulator stopping", signal }));
+    sim.close().then(
+      () => process.exit(0),
+      (error) => {
+        console.error(JSON.stringify({ level: "error", msg: "simulator close failed", error: String(error) }));
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  // Logged after the handlers are in place: a supervisor may signal as soon as it reads this line.
+  console.log(
+    JSON.stringify({
+      level: "info",
+      msg: "simulator listening",
+      httpUrl: sim.httpUrl,
+      wsUrl: sim.wsUrl,
+      instances: instances.map((i) => i.id),
+      clock: env.SIM_CLOCK,
+      seed: env.SIM_SEED,
+    }),
+  );
+}
+
+main().catch((error) => {
+  console.error(JSON.stringify({ level: "fatal", msg: "simulator failed to start", error: error instanceof Error ? error.message : String(error) }));
+  process.exit(1);
+});
