@@ -141,11 +141,8 @@ export interface MarketView {
   depth(symbol: string, exchange: Exchange): Depth | undefined;
   /** Case-insensitive substring search over symbols and names, optionally within one exchange. */
   search(query: string, exchange?: Exchange): Instrument[];
-  /**
-   * Every listed instrument (optionally of one exchange), for `GET /instruments`. Optional (added by the server
-   * part); without it the server lists what `search` finds.
-   */
-  instruments?(exchange?: Exchange): Instrument[];
+  /** Every listed instrument (optionally of one exchange), for `GET /instruments`. */
+  instruments(exchange?: Exchange): Instrument[];
   /** Expiries of an underlying on an F&O exchange, ascending, as `DD-MMM-YY`. */
   expiries(underlying: string, exchange: Exchange, kind: "options" | "futures"): string[];
   /** Chain around ATM; `strikeCount` strikes each side (all strikes when omitted). */

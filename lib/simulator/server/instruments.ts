@@ -2,7 +2,7 @@
  * `GET /api/v1/instruments?apikey=&exchange=&format=json|csv` (contract §2.31, observed §0 #9): the only GET of the
  * API. The key comes from the query string; a missing key is a marshmallow-style 400, a bad one a 403.
  */
-import type { Exchange, InstanceState, Instrument, MarketView } from "@/lib/simulator/types";
+import type { Exchange, InstanceState, MarketView } from "@/lib/simulator/types";
 import { apikeyField, dataError, field, schema, VALID_EXCHANGES } from "@/lib/simulator/validation";
 import type { BrokerEngine } from "./engine";
 import { flaskJson } from "./json";
@@ -23,16 +23,6 @@ function csvCell(v: unknown): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** The market's full listing when it offers one, else the union of one-letter searches (each capped by the model). */
-function listAll(market: MarketView, exchange: Exchange | undefined): Instrument[] {
-  if (market.instruments) return market.instruments(exchange);
-  const seen = new Map<string, Instrument>();
-  for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") {
-    for (const i of market.search(ch, exchange)) seen.set(`${i.exchange}:${i.symbol}`, i);
-  }
-  return [...seen.values()];
-}
-
 export function instrumentsReply(market: MarketView, broker: BrokerEngine, query: URLSearchParams, scoped: InstanceState | undefined): Reply {
   const input: Record<string, unknown> = { apikey: query.get("apikey") };
   for (const key of query.keys()) if (key !== "apikey") input[key] = query.get(key);
@@ -46,7 +36,7 @@ export function instrumentsReply(market: MarketView, broker: BrokerEngine, query
   if (!instance || (scoped && instance !== scoped)) {
     return { status: 403, body: flaskJson({ message: "Invalid openalgo apikey", status: "error" }) };
   }
-  const rows = listAll(market, v.exchange as Exchange | undefined).map((i) => instrumentRow(i, false));
+  const rows = market.instruments(v.exchange as Exchange | undefined).map((i) => instrumentRow(i, false));
   if (v.format === "csv") {
     const lines = [CSV_COLUMNS.join(",")];
     for (const r of rows) lines.push(CSV_COLUMNS.map((c) => csvCell(r[c])).join(","));
