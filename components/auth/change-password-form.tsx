@@ -1,27 +1,15 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
 import { Alert, Button, Card, Field, Input } from "@/components/ui/primitives";
-import { api, ApiError } from "@/components/ui/api";
+import { api } from "@/components/ui/api";
+import { useApiForm } from "@/components/ui/use-api-form";
 
 export function ChangePasswordForm() {
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
-    setBusy(true);
-    setError(null);
-    try {
-      await api("/api/me/password", { method: "PUT", body: { currentPassword: form.get("currentPassword"), newPassword: form.get("newPassword") } });
-      // Changing the password ends every session of this user, this one included.
-      window.location.assign("/login?notice=password-changed");
-    } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, "NETWORK", "Cannot reach the server."));
-      setBusy(false);
-    }
-  }
+  const { error, busy, onSubmit: submit } = useApiForm(async (form) => {
+    await api("/api/me/password", { method: "PUT", body: { currentPassword: form.get("currentPassword"), newPassword: form.get("newPassword") } });
+    // Changing the password ends every session of this user, this one included.
+    window.location.assign("/login?notice=password-changed");
+  });
 
   return (
     <Card title="Change password">

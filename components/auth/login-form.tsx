@@ -1,27 +1,15 @@
 "use client";
 
 import Link from "next/link";
-import { useState, type FormEvent } from "react";
 import { Alert, Button, Card, Field, Input } from "@/components/ui/primitives";
-import { api, ApiError } from "@/components/ui/api";
+import { api } from "@/components/ui/api";
+import { useApiForm } from "@/components/ui/use-api-form";
 
 export function LoginForm({ registrationOpen, notice }: { registrationOpen: boolean; notice?: string }) {
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
-    setBusy(true);
-    setError(null);
-    try {
-      await api("/api/login", { body: { email: form.get("email"), password: form.get("password") } });
-      window.location.assign("/dashboard");
-    } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, "NETWORK", "Cannot reach the server. Check your connection."));
-      setBusy(false);
-    }
-  }
+  const { error, busy, onSubmit: submit } = useApiForm(async (form) => {
+    await api("/api/login", { body: { email: form.get("email"), password: form.get("password") } });
+    window.location.assign("/dashboard");
+  });
 
   return (
     <Card title="Sign in">

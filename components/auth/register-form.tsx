@@ -1,13 +1,15 @@
 "use client";
 
 import Link from "next/link";
-import { useState, type FormEvent } from "react";
 import { Alert, Button, Card, Field, Input } from "@/components/ui/primitives";
-import { api, ApiError } from "@/components/ui/api";
+import { api } from "@/components/ui/api";
+import { useApiForm } from "@/components/ui/use-api-form";
 
 export function RegisterForm({ open, firstUser }: { open: boolean; firstUser: boolean }) {
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, onSubmit: submit } = useApiForm(async (form) => {
+    await api("/api/register", { body: { name: form.get("name"), email: form.get("email"), password: form.get("password") } });
+    window.location.assign("/dashboard");
+  });
 
   if (!open) {
     return (
@@ -16,20 +18,6 @@ export function RegisterForm({ open, firstUser }: { open: boolean; firstUser: bo
         <p className="mt-3 text-xs"><Link className="text-indigo-600 hover:underline dark:text-indigo-400" href="/login">Back to sign in</Link></p>
       </Card>
     );
-  }
-
-  async function submit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
-    setBusy(true);
-    setError(null);
-    try {
-      await api("/api/register", { body: { name: form.get("name"), email: form.get("email"), password: form.get("password") } });
-      window.location.assign("/dashboard");
-    } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, "NETWORK", "Cannot reach the server. Check your connection."));
-      setBusy(false);
-    }
   }
 
   return (
