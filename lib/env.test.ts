@@ -70,3 +70,17 @@ describe("parseEnv", () => {
     throw new Error("expected failure");
   });
 });
+
+describe("simulator faults from the environment", () => {
+  const base = { SIM_ADMIN_TOKEN: "token-123456" };
+  it("parses SIM_FAULTS JSON into fault knobs", () => {
+    const env = parseEnv(simulatorEnvSchema, { ...base, SIM_FAULTS: '{"latencyMs":50,"lostResponseRate":0.1}' });
+    expect(env.SIM_FAULTS).toEqual({ latencyMs: 50, lostResponseRate: 0.1 });
+    expect(parseEnv(simulatorEnvSchema, base).SIM_FAULTS).toEqual({});
+  });
+  it("names bad JSON and out-of-range or unknown knobs", () => {
+    expect(problems({ ...base, SIM_FAULTS: "{oops" }, simulatorEnvSchema)).toEqual(["SIM_FAULTS must be a JSON object"]);
+    expect(problems({ ...base, SIM_FAULTS: '{"http500Rate":2}' }, simulatorEnvSchema)[0]).toMatch(/^SIM_FAULTS.http500Rate /);
+    expect(problems({ ...base, SIM_FAULTS: '{"explode":true}' }, simulatorEnvSchema)[0]).toMatch(/^SIM_FAULTS /);
+  });
+});

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { CredentialKeyError, parseKeyRing } from "@/lib/crypto/credentials";
+import { faultsSchema } from "@/lib/simulator/fault-schema";
 
 export class EnvError extends Error {
   constructor(readonly problems: string[]) {
@@ -64,8 +65,18 @@ const simulatorSchema = z.object({
   SIM_RATE_LIMIT_SMART_ORDER: rateLimit,
   SIM_RATE_LIMIT_GREEKS: rateLimit,
   // Latency added to every REST reply of the demo instances (ms), plus uniform jitter in [0, JITTER).
-  SIM_FAULT_LATENCY_MS: int(0),
-  SIM_FAULT_JITTER_MS: int(0),
+  SIM_FAULTS: z
+    .string()
+    .default("{}")
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "must be a JSON object" });
+        return z.NEVER;
+      }
+    })
+    .pipe(faultsSchema),
 });
 export type SimulatorEnv = z.infer<typeof simulatorSchema>;
 

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     const limit = text ? parseRateLimit(text) : undefined;
     if (limit) rateLimits[bucket] = limit;
   }
-  const faults = { latencyMs: env.SIM_FAULT_LATENCY_MS, jitterMs: env.SIM_FAULT_JITTER_MS };
+  const faults = env.SIM_FAULTS;
   const instances = demoInstanceConfigs(env.SIM_ADMIN_TOKEN, env.SIM_DEMO_INSTANCES).map((c) => ({ ...c, faults }));
 
   const sim = await startSimulator({

@@ -27,6 +27,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { z } from "zod";
+import { faultsSchema } from "@/lib/simulator/fault-schema";
 import { DEFAULT_FAULTS } from "@/lib/simulator/broker/instance";
 import type { InstanceConfig, InstanceState, MarketView } from "@/lib/simulator/types";
 import type { BrokerEngine } from "./engine";
@@ -44,23 +45,6 @@ export interface ControlDeps {
 }
 
 const modeSchema = z.enum(["live", "analyze", "semi_auto"]);
-const rate = z.number().min(0).max(1);
-const ms = z.number().int().min(0);
-const faultsSchema = z.strictObject({
-  latencyMs: ms,
-  jitterMs: ms,
-  http500Rate: rate,
-  lostResponseRate: rate,
-  burst429Remaining: ms,
-  http429Rate: rate,
-  lateRejectMs: ms,
-  lateRejectRate: rate,
-  flapRate: rate,
-  flapMs: ms,
-  partialFillRate: rate,
-  partialFillMs: ms,
-  wsStall: z.boolean(),
-}).partial();
 const instanceSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "letters, digits, - and _ only (1-64)"),
   apiKey: z.string().min(1).max(256),
@@ -77,7 +61,7 @@ const flavourSchema = z.strictObject({
   brokerName: z.string().min(1).max(64).optional(),
 });
 const clockSchema = z.strictObject({
-  advanceMs: ms.optional(),
+  advanceMs: z.number().int().min(0).optional(),
   set: z.union([z.number().int(), z.iso.datetime({ offset: true })]).optional(),
   mode: z.enum(["realtime", "fixed"]).optional(),
   speed: z.number().positive().optional(),
