@@ -1,0 +1,195 @@
+/**
+ * HTTP transport to one OpenAlgo instance: `POST ${base}/api/v1/<name>` with a JSON body, over node:http(s)
+ * keep-alive agents pooled per origin (accounts on one host share sockets), with explicit connect and response
+ * timeouts. One call is one attempt: retry policy belongs to the caller, which knows whether the call is safe to
+ * repeat. The API key travels only in request bodies; nothing here logs a body.
+ */
+import http from "node:http";
+import https from "node:https";
+
+export interface TransportOptions {
+  /** Time allowed to open a TCP/TLS connection, ms. */
+  connectTimeoutMs?: number;
+  /** Time allowed from the request leaving until the whole answer has arrived, ms. */
+  responseTimeoutMs?: number;
+  /** Most sockets per origin; OpenAlgo instances are small Flask servers. */
+  maxSockets?: number;
+  /**
+   * An idle pooled socket is closed after this long, ms. It must stay below the server's keep-alive timeout
+   * (gunicorn: 2 s): a request written into a socket the server has just closed fails with a reset, and a reset
+   * placeorder is an `unknown` order. The pool is per origin, so the first client's value applies to it.
+   */
+  idleSocketMs?: number;
+}
+
+const DEFAULTS = { connectTimeoutMs: 3_000, responseTimeoutMs: 10_000, maxSockets: 16, idleSocketMs: 1_500 } as const;
+// A whole instrument master is a few MB; anything far larger is not an OpenAlgo answer.
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+/** How an attempt failed without an HTTP answer. */
+export type FailureCode = "unreachable" | "timeout" | "reset" | "network";
+
+export type HttpOutcome =
+  | { kind: "response"; status: number; body: unknown; text: string }
+  | {
+      kind: "failure";
+      code: FailureCode;
+      message: string;
+      /** True once a connection was established for the request: the server may have acted on it. */
+      sent: boolean;
+      /** True once any byte of an answer arrived. */
+      responded: boolean;
+    };
+
+type Agent = http.Agent | https.Agent;
+const pools = new Map<string, { agent: Agent; users: number }>();
+
+function acquire(origin: string, secure: boolean, maxSockets: number, idleSocketMs: number): Agent {
+  const hit = pools.get(origin);
+  if (hit) {
+    hit.users++;
+    return hit.agent;
+  }
+  // `timeout` closes idle pooled sockets (Node also honours a shorter `Keep-Alive: timeout=` hint from the server);
+  // in-flight requests are bounded by our own timers instead.
+  const opts = { keepAlive: true, keepAliveMsecs: 15_000, maxSockets, maxFreeSockets: maxSockets, scheduling: "lifo" as const, timeout: idleSocketMs };
+  const agent = secure ? new https.Agent(opts) : new http.Agent(opts);
+  pools.set(origin, { agent, users: 1 });
+  return agent;
+}
+
+function release(origin: string): void {
+  const hit = pools.get(origin);
+  if (!hit) return;
+  hit.users--;
+  if (hit.users <= 0) {
+    pools.delete(origin);
+    hit.agent.destroy();
+  }
+}
+
+const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"]);
+const RESET = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
+
+function failureCode(err: NodeJS.ErrnoException): FailureCode {
+  if (err.code && UNREACHABLE.has(err.code)) return "unreachable";
+  if ((err.code && RESET.has(err.code)) || err.message === "socket hang up") return "reset";
+  return "network";
+}
+
+export class OpenAlgoTransport {
+  readonly origin: string;
+  /** Host (and path prefix) for log lines: never the key. */
+  readonly host: string;
+  private readonly base: URL;
+  private readonly agent: Agent;
+  private readonly opts: Required<TransportOptions>;
+  private closed = false;
+
+  constructor(baseUrl: string, options: TransportOptions = {}) {
+    const url = new URL(baseUrl);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new TypeError(`Unsupported broker URL scheme ${url.protocol}`);
+    // `http://host:5055/i/demo1/` and `.../i/demo1` both mean the prefix `/i/demo1`.
+    url.pathname = url.pathname.replace(/\/+$/, "");
+    url.search = "";
+    url.hash = "";
+    this.base = url;
+    this.origin = url.origin;
+    this.host = `${url.host}${url.pathname}`;
+    // `??` rather than a spread: an explicit `undefined` must not erase a default.
+    this.opts = {
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+      responseTimeoutMs: options.responseTimeoutMs ?? DEFAULTS.responseTimeoutMs,
+      maxSockets: options.maxSockets ?? DEFAULTS.maxSockets,
+      idleSocketMs: options.idleSocketMs ?? DEFAULTS.idleSocketMs,
+    };
+    this.agent = acquire(this.origin, url.protocol === "https:", this.opts.maxSockets, this.opts.idleSocketMs);
+  }
+
+  /** One POST of `payload` as JSON to `/api/v1/<name>`. Never throws: every outcome is a value. */
+  post(name: string, payload: Record<string, unknown>): Promise<HttpOutcome> {
+    if (this.closed) return Promise.resolve({ kind: "failure", code: "network", message: "client closed", sent: false, responded: false });
+    const url = new URL(`${this.base.pathname}/api/v1/${name}`, this.base.origin);
+    const body = JSON.stringify(payload);
+    const secure = url.protocol === "https:";
+    const { connectTimeoutMs, responseTimeoutMs } = this.opts;
+
+    return new Promise<HttpOutcome>((resolve) => {
+      let settled = false;
+      let sent = false;
+      let responded = false;
+      let responseTimer: NodeJS.Timeout | undefined;
+      let req: http.ClientRequest;
+      try {
+        req = (secure ? https : http).request(url, {
+          method: "POST",
+          agent: this.agent,
+          headers: { "Content-Type": "application/json", Accept: "application/json", "Content-Length": Buffer.byteLength(body) },
+        });
+      } catch (e) {
+        resolve({ kind: "failure", code: "network", message: e instanceof Error ? e.message : String(e), sent: false, responded: false });
+        return;
+      }
+      const connectTimer = setTimeout(() => {
+        fail("timeout", `no connection to ${this.host} within ${connectTimeoutMs} ms`);
+        req.destroy();
+      }, connectTimeoutMs);
+      const finish = (outcome: HttpOutcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(connectTimer);
+        clearTimeout(responseTimer);
+        resolve(outcome);
+      };
+      const fail = (code: FailureCode, message: string) => finish({ kind: "failure", code, message, sent, responded });
+      const connected = () => {
+        sent = true;
+        clearTimeout(connectTimer);
+        responseTimer = setTimeout(() => {
+          fail("timeout", `no answer from ${this.host} within ${responseTimeoutMs} ms`);
+          req.destroy();
+        }, responseTimeoutMs);
+      };
+      req.on("socket", (socket) => {
+        // A pooled socket is already connected; a new one connects (and for TLS, handshakes) first.
+        if (socket.connecting) socket.once(secure ? "secureConnect" : "connect", connected);
+        else connected();
+      });
+      req.on("error", (err: NodeJS.ErrnoException) => fail(failureCode(err), `${err.code ?? "error"}: ${err.message}`));
+      req.on("response", (res) => {
+        responded = true;
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on("data", (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_BODY_BYTES) {
+            fail("network", `answer from ${this.host} larger than ${MAX_BODY_BYTES} bytes`);
+            req.destroy();
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on("aborted", () => fail("reset", `answer from ${this.host} cut off`));
+        res.on("error", (err: NodeJS.ErrnoException) => fail(failureCode(err), `${err.code ?? "error"}: ${err.message}`));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            parsed = undefined;
+          }
+          finish({ kind: "response", status: res.statusCode ?? 0, body: parsed, text });
+        });
+      });
+      req.end(body);
+    });
+  }
+
+  /** Releases this client's share of the origin's pool (the pool closes with its last user). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    release(this.origin);
+  }
+}
