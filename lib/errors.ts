@@ -7,6 +7,7 @@ export type ErrorCode =
   | "CONFLICT"
   | "RATE_LIMITED"
   | "BROKER_REJECTED"
+  | "CREDENTIAL_UNREADABLE"
   | "BROKER_UNAVAILABLE"
   | "BROKER_AUTH"
   | "BROKER_VALIDATION"
@@ -57,6 +58,20 @@ export class RateLimitedError extends AppError {
     super("RATE_LIMITED", 429, message);
   }
 }
+/**
+ * A stored broker credential cannot be decrypted with the configured CREDENTIAL_KEYS (the key was changed or lost).
+ * The account is unusable until the old key version is restored or its API key is entered again.
+ */
+export class CredentialUnreadableError extends AppError {
+  constructor(what: string) {
+    super(
+      "CREDENTIAL_UNREADABLE",
+      409,
+      `The stored API key of ${what} cannot be decrypted with the configured CREDENTIAL_KEYS. Restore the key version it was saved with, or enter the API key again.`,
+    );
+  }
+}
+
 export class BrokerRejectedError extends AppError {
   constructor(message: string) {
     super("BROKER_REJECTED", 422, message);

@@ -36,21 +36,18 @@ async function linkSimulatorAccounts() {
   const host = sim.SIM_HOST === "0.0.0.0" ? "127.0.0.1" : sim.SIM_HOST;
   for (let n = 1; n <= sim.SIM_DEMO_INSTANCES; n++) {
     const name = `Demo ${n}`;
-    if (await db().tradingAccount.findUnique({ where: { ownerId_name: { ownerId: trader.id, name } } })) continue;
-    const id = randomUUID();
     const apiKey = demoApiKey(sim.SIM_ADMIN_TOKEN, n);
+    const connection = { hostUrl: `http://${host}:${sim.SIM_HTTP_PORT}/i/demo${n}`, wsUrl: `ws://${host}:${sim.SIM_WS_PORT}`, apiKeyLast4: apiKey.slice(-4) };
+    const existing = await db().tradingAccount.findUnique({ where: { ownerId_name: { ownerId: trader.id, name } } });
+    if (existing) {
+      // Re-seal the known demo key under the current CREDENTIAL_KEYS and ports, so a demo database reused by
+      // another checkout (with its own generated demo key) keeps working.
+      await db().tradingAccount.update({ where: { id: existing.id }, data: { ...connection, apiKeyEnc: encryptApiKey(env().CREDENTIAL_KEYS, existing.id, apiKey) } });
+      continue;
+    }
+    const id = randomUUID();
     await db().tradingAccount.create({
-      data: {
-        id,
-        ownerId: trader.id,
-        name,
-        hostUrl: `http://${host}:${sim.SIM_HTTP_PORT}/i/demo${n}`,
-        wsUrl: `ws://${host}:${sim.SIM_WS_PORT}`,
-        apiKeyEnc: encryptApiKey(env().CREDENTIAL_KEYS, id, apiKey),
-        apiKeyLast4: apiKey.slice(-4),
-        isPrimary: n === 1,
-        tags: ["demo", n % 2 ? "odd" : "even"],
-      },
+      data: { id, ownerId: trader.id, name, ...connection, apiKeyEnc: encryptApiKey(env().CREDENTIAL_KEYS, id, apiKey), isPrimary: n === 1, tags: ["demo", n % 2 ? "odd" : "even"] },
     });
   }
   console.log(`Demo trader has ${sim.SIM_DEMO_INSTANCES} simulator accounts linked (Demo 1 is primary).`);

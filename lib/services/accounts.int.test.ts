@@ -152,6 +152,27 @@ describe("books across accounts", () => {
   });
 });
 
+describe("unreadable credentials", () => {
+  it("an account whose key no longer decrypts says so, and entering the key again repairs it", async () => {
+    const user = await makeUser("TRADER");
+    const cookie = await sessionCookie(user);
+    const acct = await link(cookie, A1);
+    // Simulate a lost key version: the stored value was sealed under a key that is not configured.
+    const { encryptApiKey } = await import("@/lib/services/credentials");
+    const { newKeyEntry, parseKeyRing } = await import("@/lib/crypto/credentials");
+    await db().tradingAccount.update({ where: { id: acct.id }, data: { apiKeyEnc: encryptApiKey(parseKeyRing(newKeyEntry(9)), acct.id, A1.apiKey) } });
+
+    const { accounts } = await (await aggregateRoute(jsonRequest("/api/books/funds", { cookie }), paramsOf({ book: "funds" }))).json();
+    expect(accounts[0]).toMatchObject({ ok: false, error: { code: "CREDENTIAL_UNREADABLE" } });
+    expect(accounts[0].error.message).toMatch(/enter the API key again/);
+
+    const fixed = await patchRoute(jsonRequest("/x", { method: "PATCH", body: { apiKey: A1.apiKey }, cookie }), paramsOf({ id: acct.id }));
+    expect(fixed.status).toBe(200);
+    const again = await (await accountBookRoute(jsonRequest("/x", { cookie }), paramsOf({ id: acct.id, book: "funds" }))).json();
+    expect(again.data.cash).toBeDefined();
+  });
+});
+
 describe("authorization sweep", () => {
   it("another user's account ids give 404, no session 401, a VIEWER's writes 403", async () => {
     const owner = await makeUser("TRADER");

@@ -8,7 +8,7 @@ import { canWrite, scopeOf, type Actor } from "@/lib/auth/roles";
 import { AppError, BrokerAuthError, BrokerUnavailableError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import type { PingResult } from "@/lib/brokers/types";
 import { adapterFor, forgetAdapter, probeAdapter } from "@/lib/services/broker-access";
-import { decryptApiKey, encryptApiKey } from "@/lib/services/credentials";
+import { encryptApiKey, readApiKey } from "@/lib/services/credentials";
 import { invalidateAccountCache } from "@/lib/services/account-books";
 
 const httpUrl = z
@@ -80,7 +80,7 @@ export async function testFromForm(actor: Actor, input: z.infer<typeof formTestS
   if (!key) {
     const stored = await findAccountSecret(scopeOf(actor), input.accountId!);
     if (!stored) throw new NotFoundError("Account");
-    key = decryptApiKey(env().CREDENTIAL_KEYS, stored.id, stored.apiKeyEnc);
+    key = readApiKey(env().CREDENTIAL_KEYS, stored);
   }
   return testConnection({ kind: "OPENALGO", hostUrl: input.hostUrl, wsUrl: input.wsUrl, apiKey: key });
 }
@@ -138,7 +138,7 @@ export async function updateAccount(actor: Actor, id: string, input: z.infer<typ
   const connectionChanged = newKey !== undefined || (rest.hostUrl ?? current.hostUrl) !== current.hostUrl || (rest.wsUrl ?? current.wsUrl) !== current.wsUrl;
   let ping: PingResult | undefined;
   if (connectionChanged) {
-    const key = newKey ?? decryptApiKey(env().CREDENTIAL_KEYS, id, current.apiKeyEnc);
+    const key = newKey ?? readApiKey(env().CREDENTIAL_KEYS, current);
     ping = await testConnection({ kind: current.kind, hostUrl: rest.hostUrl ?? current.hostUrl, wsUrl: rest.wsUrl ?? current.wsUrl, apiKey: key });
   }
   try {

@@ -3,7 +3,7 @@ import { findAccountSecret, type Scope } from "@/lib/db/queries/accounts";
 import { NotFoundError } from "@/lib/errors";
 import { createAdapter } from "@/lib/brokers/registry";
 import type { BrokerAdapter, BrokerKind } from "@/lib/brokers/types";
-import { decryptApiKey } from "@/lib/services/credentials";
+import { readApiKey } from "@/lib/services/credentials";
 
 /**
  * Adapters per account, reused so their keep-alive pools are too. An entry is rebuilt when the account's host or
@@ -15,6 +15,7 @@ const KIND: Record<string, BrokerKind> = { OPENALGO: "openalgo" };
 
 export interface AccountConnection {
   id: string;
+  name: string;
   kind: string;
   hostUrl: string;
   wsUrl: string;
@@ -29,9 +30,10 @@ export function adapterFor(account: AccountConnection): BrokerAdapter {
   const hit = cache.get(account.id);
   if (hit?.fingerprint === fingerprint) return hit.adapter;
   void hit?.adapter.close();
+  const apiKey = readApiKey(env().CREDENTIAL_KEYS, account);
   const adapter = createAdapter(
     KIND[account.kind],
-    { accountId: account.id, hostUrl: account.hostUrl, wsUrl: account.wsUrl, apiKey: decryptApiKey(env().CREDENTIAL_KEYS, account.id, account.apiKeyEnc) },
+    { accountId: account.id, hostUrl: account.hostUrl, wsUrl: account.wsUrl, apiKey },
     { limits: { ordersPerSecond: account.orderRatePerSec, otherPerSecond: account.otherRatePerSec } },
   );
   cache.set(account.id, { fingerprint, adapter });

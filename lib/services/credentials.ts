@@ -1,6 +1,7 @@
 import { db } from "@/lib/db/client";
 import { allAccountSecrets } from "@/lib/db/queries/accounts";
 import { CredentialKeyError, decryptSecret, encryptSecret, keyVersionOf, type KeyRing } from "@/lib/crypto/credentials";
+import { CredentialUnreadableError } from "@/lib/errors";
 
 /** Additional authenticated data binding an account's encrypted API key to its row. */
 export const apiKeyAad = (accountId: string) => `account:${accountId}:apiKey`;
@@ -11,6 +12,16 @@ export function encryptApiKey(ring: KeyRing, accountId: string, apiKey: string):
 
 export function decryptApiKey(ring: KeyRing, accountId: string, blob: string): string {
   return decryptSecret(ring, blob, apiKeyAad(accountId));
+}
+
+/** An account's API key for use, or a CredentialUnreadableError that tells the user what to do. */
+export function readApiKey(ring: KeyRing, account: { id: string; name: string; apiKeyEnc: string }): string {
+  try {
+    return decryptApiKey(ring, account.id, account.apiKeyEnc);
+  } catch (e) {
+    if (e instanceof CredentialKeyError) throw new CredentialUnreadableError(account.name);
+    throw e;
+  }
 }
 
 /** Re-encrypts every account's API key under the ring's current version (see scripts/keys-rotate.ts). */
