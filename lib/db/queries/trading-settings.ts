@@ -1,0 +1,76 @@
+import Decimal from "decimal.js";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { db } from "@/lib/db/client";
+import type { InstrumentSettings } from "@/lib/trading/instruments";
+import type { QualityGrade, UnderlyingMargins } from "@/lib/trading/margin-model";
+
+/** Row ↔ pure-type mapping for the trading settings tables (instrument settings, grades, per-lot margins). */
+export function instrumentFromRow(r: Prisma.InstrumentSettingGetPayload<object>): InstrumentSettings {
+  return {
+    underlying: r.underlying,
+    exchange: r.exchange as InstrumentSettings["exchange"],
+    indexExchange: r.indexExchange as InstrumentSettings["indexExchange"],
+    strikeStep: r.strikeStep.toNumber(),
+    lotSize: r.lotSize,
+    nextMonthLotSize: r.nextMonthLotSize,
+    freezeQty: r.freezeQty,
+    tickSize: r.tickSize.toNumber(),
+    expiry: { weekly: r.weeklyExpiry, weekday: r.expiryWeekday },
+  };
+}
+
+export function instrumentToRow(s: InstrumentSettings): Prisma.InstrumentSettingCreateInput {
+  return {
+    underlying: s.underlying,
+    exchange: s.exchange,
+    indexExchange: s.indexExchange,
+    strikeStep: new Decimal(s.strikeStep),
+    lotSize: s.lotSize,
+    nextMonthLotSize: s.nextMonthLotSize,
+    freezeQty: s.freezeQty,
+    tickSize: new Decimal(s.tickSize),
+    weeklyExpiry: s.expiry.weekly,
+    expiryWeekday: s.expiry.weekday,
+  };
+}
+
+export function gradeFromRow(r: Prisma.QualityGradeGetPayload<object>): QualityGrade {
+  return { id: r.id, label: r.label, percent: new Decimal(r.marginPercent.toString()), source: r.marginSource === "CASH" ? "cash" : "available" };
+}
+
+export function gradeToRow(g: QualityGrade): Prisma.QualityGradeCreateInput {
+  return { id: g.id, label: g.label, marginPercent: g.percent.toString(), marginSource: g.source === "cash" ? "CASH" : "AVAILABLE" };
+}
+
+export function marginsFromRow(r: Prisma.UnderlyingMarginGetPayload<object>): UnderlyingMargins {
+  const d = (v: Prisma.Decimal) => new Decimal(v.toString());
+  return {
+    singleSellExpiryDay: d(r.singleSellExpiry),
+    singleSellOtherDays: d(r.singleSellOther),
+    pairSellExpiryDay: d(r.pairSellExpiry),
+    pairSellOtherDays: d(r.pairSellOther),
+    futures: d(r.futures),
+    optionBuyPremiumPerLot: d(r.optionBuyPremium),
+  };
+}
+
+export function marginsToRow(underlying: string, m: UnderlyingMargins): Prisma.UnderlyingMarginCreateInput {
+  return {
+    underlying,
+    singleSellExpiry: m.singleSellExpiryDay.toString(),
+    singleSellOther: m.singleSellOtherDays.toString(),
+    pairSellExpiry: m.pairSellExpiryDay.toString(),
+    pairSellOther: m.pairSellOtherDays.toString(),
+    futures: m.futures.toString(),
+    optionBuyPremium: m.optionBuyPremiumPerLot.toString(),
+  };
+}
+
+export async function readTradingSettings() {
+  const [instruments, grades, margins] = await Promise.all([
+    db().instrumentSetting.findMany({ orderBy: { underlying: "asc" } }),
+    db().qualityGrade.findMany({ orderBy: { id: "asc" } }),
+    db().underlyingMargin.findMany({ orderBy: { underlying: "asc" } }),
+  ]);
+  return { instruments, grades, margins };
+}

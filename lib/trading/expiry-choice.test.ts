@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { expiriesFor, tradingHolidaySet } from "./calendar";
+import { inferCadence, marketCondition, resolveExpiry } from "./expiry-choice";
+import type { ExpiryChoice } from "./strategy";
+
+const holidays = tradingHolidaySet();
+// Real, holiday-adjusted lists: 2026-11-10 (Tue, Diwali) → 11-09; 2026-11-24 (Tue, Guru Nanak) → 11-23 is the
+// November monthly; 2027-01-26 (Tue, Republic Day) → 01-25; 2026-03-31 (Tue, Mahavir Jayanti) → 03-30.
+const niftyNov = expiriesFor("NIFTY", "2026-11-01", 16, holidays);
+const niftyMar = expiriesFor("NIFTY", "2026-03-01", 12, holidays);
+const bankNov = expiriesFor("BANKNIFTY", "2026-11-01", 4, holidays);
+const sensexDec = expiriesFor("SENSEX", "2026-12-01", 14, holidays);
+
+describe("the realistic lists used below", () => {
+  it("carry the holiday shifts", () => {
+    expect(niftyNov.slice(0, 5)).toEqual(["2026-11-03", "2026-11-09", "2026-11-17", "2026-11-23", "2026-12-01"]);
+    expect(niftyNov).toContain("2027-01-25");
+    expect(niftyMar).toContain("2026-03-30");
+    expect(bankNov).toEqual(["2026-11-23", "2026-12-29", "2027-01-25", "2027-02-23"]);
+  });
+});
+
+type Row = [label: string, list: readonly string[], today: string, expected: Record<ExpiryChoice, string | null>];
+
+const table: Row[] = [
+  ["NIFTY, Monday before a weekly", niftyNov, "2026-11-02", { current_week: "2026-11-03", next_week: "2026-11-09", current_month: "2026-11-23", next_month: "2026-12-29" }],
+  ["NIFTY, on a weekly expiry day", niftyNov, "2026-11-03", { current_week: "2026-11-03", next_week: "2026-11-09", current_month: "2026-11-23", next_month: "2026-12-29" }],
+  ["NIFTY, on a Tuesday holiday (weekly moved to Monday)", niftyNov, "2026-11-10", { current_week: "2026-11-17", next_week: "2026-11-23", current_month: "2026-11-23", next_month: "2026-12-29" }],
+  ["NIFTY, on the holiday-shifted monthly", niftyNov, "2026-11-23", { current_week: "2026-11-23", next_week: "2026-12-01", current_month: "2026-11-23", next_month: "2026-12-29" }],
+  ["NIFTY, the day after the monthly rolls to next month", niftyNov, "2026-11-24", { current_week: "2026-12-01", next_week: "2026-12-08", current_month: "2026-12-29", next_month: "2027-01-25" }],
+  ["NIFTY, across the year end", niftyNov, "2026-12-30", { current_week: "2027-01-05", next_week: "2027-01-12", current_month: "2027-01-25", next_month: null }],
+  ["NIFTY, March monthly pulled back by a holiday", niftyMar, "2026-03-25", { current_week: "2026-03-30", next_week: "2026-04-07", current_month: "2026-03-30", next_month: "2026-04-28" }],
+  ["BANKNIFTY (monthly only), before the monthly", bankNov, "2026-11-20", { current_week: null, next_week: null, current_month: "2026-11-23", next_month: "2026-12-29" }],
+  ["BANKNIFTY, after the monthly", bankNov, "2026-11-24", { current_week: null, next_week: null, current_month: "2026-12-29", next_month: "2027-01-25" }],
+  ["SENSEX, on the year-end monthly", sensexDec, "2026-12-31", { current_week: "2026-12-31", next_week: "2027-01-07", current_month: "2026-12-31", next_month: "2027-01-28" }],
+];
+
+describe("resolveExpiry", () => {
+  for (const [label, list, today, expected] of table) {
+    for (const choice of Object.keys(expected) as ExpiryChoice[]) {
+      const want = expected[choice];
+      it(`${label}: ${choice} → ${want ?? "error"}`, () => {
+        const weekly = list === bankNov ? "monthly" : "weekly";
+        const r = resolveExpiry(choice, list, today, weekly);
+        if (want === null) expect(r.ok).toBe(false);
+        else expect(r).toEqual({ ok: true, expiry: want });
+      });
+    }
+  }
+
+  it("refuses weekly choices on a monthly-only underlying with a typed error", () => {
+    expect(resolveExpiry("next_week", bankNov, "2026-11-20", "monthly")).toMatchObject({ ok: false, error: { code: "no_weekly_expiries" } });
+    expect(resolveExpiry("current_week", bankNov, "2026-11-20", "monthly")).toMatchObject({ ok: false, error: { code: "no_weekly_expiries" } });
+  });
+
+  it("infers the cadence from the list when the caller does not give it", () => {
+    expect(resolveExpiry("next_week", bankNov, "2026-11-20")).toMatchObject({ ok: false, error: { code: "no_weekly_expiries" } });
+    expect(resolveExpiry("next_week", niftyNov, "2026-11-20")).toEqual({ ok: true, expiry: "2026-12-01" });
+    expect(inferCadence(niftyNov)).toBe("weekly");
+    expect(inferCadence(bankNov)).toBe("monthly");
+    expect(inferCadence([])).toBe("monthly");
+  });
+
+  it("will not pass a month's last LISTED expiry off as its monthly when the list stops in that month", () => {
+    const truncated = ["2026-11-17", "2026-11-23"];
+    expect(resolveExpiry("current_month", truncated, "2026-11-16", "weekly")).toMatchObject({ ok: false, error: { code: "list_too_short" } });
+    expect(resolveExpiry("current_month", [...truncated, "2026-12-01"], "2026-11-16", "weekly")).toEqual({ ok: true, expiry: "2026-11-23" });
+    expect(resolveExpiry("next_week", ["2026-11-23"], "2026-11-20", "weekly")).toMatchObject({ ok: false, error: { code: "list_too_short" } });
+    expect(resolveExpiry("next_month", ["2026-11-23", "2027-01-25", "2027-02-23"], "2026-11-20", "monthly")).toMatchObject({
+      ok: false,
+      error: { code: "list_too_short" },
+    });
+  });
+
+  it("errors when nothing is listed on or after today, or dates are malformed", () => {
+    expect(resolveExpiry("current_week", [], "2026-11-20", "weekly")).toMatchObject({ ok: false, error: { code: "no_expiry" } });
+    expect(resolveExpiry("current_month", ["2026-11-17"], "2026-11-20", "weekly")).toMatchObject({ ok: false, error: { code: "no_expiry" } });
+    expect(resolveExpiry("current_week", ["24NOV26"], "2026-11-20")).toMatchObject({ ok: false, error: { code: "invalid_date" } });
+    expect(resolveExpiry("current_week", niftyNov, "2026-02-30")).toMatchObject({ ok: false, error: { code: "invalid_date" } });
+  });
+
+  it("sorts and dedupes an unordered list instead of trusting its order", () => {
+    const shuffled = ["2026-12-08", "2026-11-23", "2026-12-01", "2026-11-23", "2026-11-17"];
+    expect(resolveExpiry("current_week", shuffled, "2026-11-18", "weekly")).toEqual({ ok: true, expiry: "2026-11-23" });
+    expect(resolveExpiry("next_week", shuffled, "2026-11-18", "weekly")).toEqual({ ok: true, expiry: "2026-12-01" });
+  });
+});
+
+describe("marketCondition", () => {
+  it("auto is expiry day iff today is listed, including holiday-shifted expiries", () => {
+    expect(marketCondition("auto", niftyNov, "2026-11-17")).toBe("expiry_day");
+    expect(marketCondition("auto", niftyNov, "2026-11-09")).toBe("expiry_day"); // a Monday, moved from the Tuesday holiday
+    expect(marketCondition("auto", niftyNov, "2026-11-10")).toBe("other_days"); // the Tuesday holiday itself
+    expect(marketCondition("auto", niftyNov, "2026-11-18")).toBe("other_days");
+  });
+  it("never guesses by weekday: a Tuesday is not a BANKNIFTY expiry unless listed", () => {
+    expect(marketCondition("auto", bankNov, "2026-11-17")).toBe("other_days");
+    expect(marketCondition("auto", bankNov, "2026-11-23")).toBe("expiry_day");
+  });
+  it("explicit modes ignore the list", () => {
+    expect(marketCondition("expiry_day", [], "2026-11-18")).toBe("expiry_day");
+    expect(marketCondition("other_days", niftyNov, "2026-11-17")).toBe("other_days");
+  });
+});
