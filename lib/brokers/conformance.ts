@@ -138,6 +138,12 @@ export function runBrokerConformance(name: string, makeAdapter: () => Promise<Co
       expect(await broker.symbolInfo("NOSUCHSYMBOL", "NSE")).toBeNull();
     });
 
+    it("search: finds a listed symbol, and nothing for nonsense", async () => {
+      const found = await broker.searchSymbols(future, exchange);
+      expect(found.map((s) => s.symbol)).toContain(future);
+      expect(await broker.searchSymbols("ZZZZNOSUCH")).toEqual([]);
+    });
+
     it("depth: a priced book, best levels first", async () => {
       const d = await broker.depth(future, exchange);
       expect(d.ltp.gt(0)).toBe(true);

@@ -276,6 +276,8 @@ export interface BrokerAdapter {
   depth(symbol: string, exchange: Exchange): Promise<Depth>;
   /** Null when the broker does not know the symbol. */
   symbolInfo(symbol: string, exchange: Exchange): Promise<SymbolInfo | null>;
+  /** Symbols matching `query` (symbol or name), optionally within one exchange; empty when nothing matches. */
+  searchSymbols(query: string, exchange?: Exchange): Promise<SymbolInfo[]>;
   /** Future expiries of an underlying (`NIFTY` on `NFO`), ISO dates ascending. */
   expiries(underlying: string, exchange: Exchange, kind: InstrumentKind): Promise<string[]>;
   /**

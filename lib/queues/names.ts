@@ -4,6 +4,8 @@ export const QUEUES = {
   system: "system",
   /** Account housekeeping: health pings every ACCOUNT_HEALTH_MS. */
   accounts: "accounts",
+  /** One job per (run, account): sends that account's intents, BUY phase then SELL phase. */
+  dispatch: "dispatch",
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 

@@ -25,7 +25,7 @@ import {
   mapAnalyzer, mapFunds, mapHoldings, mapOrderBook, mapOrderIdReply, mapOrderStatus, mapPing, mapPlaceOrder,
   mapPositionBook, mapTradeBook,
 } from "./map";
-import { mapDepth, mapExpiries, mapOptionChain, mapQuote, mapSymbol } from "./map-market";
+import { mapDepth, mapExpiries, mapOptionChain, mapQuote, mapSearch, mapSymbol } from "./map-market";
 import { openOrderStream } from "./order-stream";
 import { invalidRequest, modifySchema, placeSchema } from "./requests";
 import { type BrokerErrorInfo, classifyError } from "./wire";
@@ -158,6 +158,9 @@ class OpenAlgoAdapter implements BrokerAdapter {
   async symbolInfo(symbol: string, exchange: Exchange): Promise<SymbolInfo | null> {
     const body = await this.read("symbol", { symbol, exchange }, true);
     return body === null ? null : mapSymbol(body);
+  }
+  async searchSymbols(query: string, exchange?: Exchange): Promise<SymbolInfo[]> {
+    return mapSearch(await this.read("search", exchange ? { query, exchange } : { query }));
   }
   async expiries(underlying: string, exchange: Exchange, kind: InstrumentKind): Promise<string[]> {
     return mapExpiries(await this.read("expiry", { symbol: underlying, exchange, instrumenttype: kind }));

@@ -57,7 +57,16 @@ const symbolData = z.object({
 });
 const symbolSchema = success.extend({ data: symbolData });
 export function mapSymbol(body: unknown): SymbolInfo {
-  const d = parseAnswer(symbolSchema, body, "symbol").data;
+  return symbolRow(parseAnswer(symbolSchema, body, "symbol").data);
+}
+
+const searchSchema = success.extend({ data: z.array(symbolData) });
+/** `/search` rows (at most 500; an empty list when nothing matches). */
+export function mapSearch(body: unknown): SymbolInfo[] {
+  return parseAnswer(searchSchema, body, "search").data.map(symbolRow);
+}
+
+function symbolRow(d: z.infer<typeof symbolData>): SymbolInfo {
   const expiry = d.expiry ? (parseExpiry(d.expiry) ?? null) : null;
   const tick = PAISE_TICK_EXCHANGES.has(d.exchange) && d.tick_size.gte(1) ? d.tick_size.div(100) : d.tick_size;
   return {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BrokerUnavailableError } from "@/lib/errors";
 import * as F from "./fixtures";
-import { mapDepth, mapExpiries, mapOptionChain, mapQuote, mapSymbol } from "./map-market";
+import { mapDepth, mapExpiries, mapOptionChain, mapQuote, mapSearch, mapSymbol } from "./map-market";
 import {
   mapAnalyzer, mapFunds, mapHoldings, mapOrderBook, mapOrderIdReply, mapOrderStatus, mapOrderUpdate, mapPing,
   mapPlaceOrder, mapPositionBook, mapTradeBook, normaliseStatus,
@@ -163,6 +163,14 @@ describe("market data and reference", () => {
     const s = mapSymbol(j(F.SYMBOL_EQ_OBSERVED));
     expect(s).toMatchObject({ symbol: "SBIN", lotSize: 1, freezeQty: null, expiry: null, strike: null, instrumentType: "EQ" });
     expect(str(s.tickSize)).toBe("0.05");
+  });
+  it("reads search results per exchange, and an empty search", () => {
+    const rows = mapSearch(j(F.SEARCH_OBSERVED));
+    expect(rows.map((r) => [r.symbol, r.exchange, r.token, r.lotSize, r.freezeQty])).toEqual([
+      ["SBIN", "NSE", "3045", 1, null],
+      ["SBIN", "BSE", "500112", 1, null],
+    ]);
+    expect(mapSearch(j(F.SEARCH_OBSERVED_EMPTY))).toEqual([]);
   });
   it("converts DD-MMM-YY expiries to sorted ISO dates", () => {
     expect(mapExpiries(j(F.EXPIRY_LIVE))).toEqual(["2025-08-28", "2025-09-25", "2025-12-24"]);
