@@ -13,6 +13,7 @@ import {
 import type { Actor } from "@/lib/auth/roles";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { DEFAULT_INSTRUMENT_SETTINGS, instrumentSettingsSchema, type InstrumentSettings, type InstrumentSettingsTable } from "@/lib/trading/instruments";
+import { jsonify } from "@/lib/services/serialize";
 import { DEFAULT_QUALITY_GRADES, DEFAULT_UNDERLYING_MARGINS, qualityGradeSchema, underlyingMarginsSchema, type MarginModel } from "@/lib/trading/margin-model";
 
 export interface TradingSettings {
@@ -93,4 +94,14 @@ export async function saveMargins(actor: Actor, underlying: string, input: z.inf
     await tx.underlyingMargin.upsert({ where: { underlying }, create: row, update: row });
     await insertAudit({ actorId: actor.id, action: "settings.margins", entity: "underlying", entityId: underlying, details: JSON.parse(JSON.stringify(input)), ip }, tx);
   });
+}
+
+/** JSON view for the settings pages and the strategy builder (amounts as decimal strings). */
+export async function tradingSettingsView() {
+  const s = await tradingSettings();
+  return {
+    instruments: Object.values(s.instruments),
+    grades: Object.values(s.marginModel.grades).map((g) => ({ id: g.id, label: g.label, percent: g.percent.toString(), source: g.source })),
+    margins: Object.entries(s.marginModel.margins).map(([underlying, m]) => ({ underlying, ...jsonify(m) })),
+  };
 }

@@ -44,6 +44,14 @@ export async function insertRunWithIntents(run: NewRun, intents: readonly OrderI
   });
 }
 
+export async function findRunIdByKey(idempotencyKey: string): Promise<string | null> {
+  return (await db().strategyRun.findUnique({ where: { idempotencyKey }, select: { id: true } }))?.id ?? null;
+}
+
+export async function runVisible(scope: { ownerId: string | null }, id: string): Promise<boolean> {
+  return (await db().strategyRun.count({ where: { id, ...(scope.ownerId ? { ownerId: scope.ownerId } : {}) } })) > 0;
+}
+
 export function findRun(scope: { ownerId: string | null }, id: string) {
   return db().strategyRun.findFirst({
     where: { id, ...(scope.ownerId ? { ownerId: scope.ownerId } : {}) },

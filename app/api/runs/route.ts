@@ -1,0 +1,9 @@
+import { z } from "zod";
+import { route } from "@/lib/http/route";
+import { listRunViews } from "@/lib/services/run-view";
+
+export const dynamic = "force-dynamic";
+
+const query = z.object({ strategyId: z.uuid("Not a strategy id").optional(), limit: z.coerce.number().int().min(1).max(500).default(100) });
+
+export const GET = route({ query }, async ({ user, query }) => ({ runs: await listRunViews(user, query) }));

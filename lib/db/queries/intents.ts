@@ -1,0 +1,169 @@
+/**
+ * Order-intent queries for dispatch. State changes are compare-and-set: a row is only written when it is still in
+ * the state (and, where given, with the claimer) the caller computed the transition from, so two workers can never
+ * both act on one intent. Many changes go to the database as ONE statement (jsonb_to_recordset), not one per row.
+ */
+import type { IntentState, OrderIntent, RunStatus } from "@/lib/generated/prisma/client";
+import { db } from "@/lib/db/client";
+
+export type IntentRow = OrderIntent;
+
+/** One compare-and-set row change: written only while the row is still `expect` (and claimed by `expectClaimedBy`). */
+export interface IntentWrite {
+  id: string;
+  expect: IntentState;
+  /** When set, the row must also still be claimed by this worker. */
+  expectClaimedBy?: string | null;
+  state: IntentState;
+  attempts: number;
+  claimedBy: string | null;
+  sentAt: Date | null;
+  /** Kept as it is when null. */
+  acknowledgedAt: Date | null;
+  brokerOrderId: string | null;
+  filledQuantity: number;
+  /** Kept as it is when null. */
+  averagePrice: string | null;
+  reason: string | null;
+  updatedAt: Date;
+}
+
+/** Every intent of one account in one run, BUY phase first. */
+export function listAccountIntents(runId: string, accountId: string): Promise<IntentRow[]> {
+  return db().orderIntent.findMany({ where: { runId, accountId }, orderBy: [{ phase: "asc" }, { legIndex: "asc" }, { sliceIndex: "asc" }] });
+}
+
+export function listRunIntents(runId: string): Promise<IntentRow[]> {
+  return db().orderIntent.findMany({ where: { runId }, orderBy: [{ accountId: "asc" }, { phase: "asc" }, { legIndex: "asc" }, { sliceIndex: "asc" }] });
+}
+
+/** Applies the writes that still match their expected state; returns the ids actually written. */
+export async function writeIntents(writes: readonly IntentWrite[]): Promise<Set<string>> {
+  if (writes.length === 0) return new Set();
+  const payload = JSON.stringify(
+    writes.map((w) => ({
+      id: w.id,
+      expect: w.expect,
+      expect_claimed_by: w.expectClaimedBy ?? null,
+      check_claimer: w.expectClaimedBy !== undefined,
+      state: w.state,
+      attempts: w.attempts,
+      claimed_by: w.claimedBy,
+      sent_at: w.sentAt?.toISOString() ?? null,
+      acknowledged_at: w.acknowledgedAt?.toISOString() ?? null,
+      broker_order_id: w.brokerOrderId,
+      filled_quantity: w.filledQuantity,
+      average_price: w.averagePrice,
+      reason: w.reason,
+      updated_at: w.updatedAt.toISOString(),
+    })),
+  );
+  const rows = await db().$queryRawUnsafe<{ id: string }[]>(
+    `UPDATE order_intents AS o SET
+       state = v.state::"IntentState",
+       attempts = v.attempts,
+       claimed_by = v.claimed_by,
+       sent_at = v.sent_at,
+       acknowledged_at = COALESCE(v.acknowledged_at, o.acknowledged_at),
+       broker_order_id = v.broker_order_id,
+       filled_quantity = v.filled_quantity,
+       average_price = COALESCE(v.average_price, o.average_price),
+       reason = v.reason,
+       updated_at = v.updated_at
+     FROM jsonb_to_recordset($1::jsonb) AS v(
+       id text, expect text, expect_claimed_by text, check_claimer boolean, state text, attempts int, claimed_by text,
+       sent_at timestamptz, acknowledged_at timestamptz, broker_order_id text, filled_quantity int,
+       average_price numeric, reason text, updated_at timestamptz)
+     WHERE o.id = v.id AND o.state::text = v.expect
+       AND (NOT v.check_claimer OR o.claimed_by IS NOT DISTINCT FROM v.expect_claimed_by)
+     RETURNING o.id`,
+    payload,
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * Moves a `sending` intent's send time forward before another attempt of a placement that provably never reached
+ * the broker (429, no connection): reconciliation searches from, and times its window from, the latest attempt.
+ */
+export async function touchSending(id: string, workerId: string, at: Date): Promise<boolean> {
+  const n = await db().$executeRawUnsafe(
+    `UPDATE order_intents SET sent_at = $3::timestamptz, updated_at = $3::timestamptz WHERE id = $1 AND state = 'sending' AND claimed_by = $2`,
+    id,
+    workerId,
+    at.toISOString(),
+  );
+  return n === 1;
+}
+
+/** Broker order ids already linked to an intent of this account (sent since `since`): never adopted twice. */
+export async function linkedOrderIds(accountId: string, since: Date): Promise<Set<string>> {
+  const rows = await db().orderIntent.findMany({
+    where: { accountId, brokerOrderId: { not: null }, OR: [{ sentAt: { gte: since } }, { sentAt: null }] },
+    select: { brokerOrderId: true },
+  });
+  return new Set(rows.map((r) => r.brokerOrderId as string));
+}
+
+export function findRunRow(runId: string) {
+  return db().strategyRun.findUnique({ where: { id: runId }, select: { id: true, ownerId: true, status: true, triggeredAt: true } });
+}
+
+/**
+ * Intent counts of a run for its status: in flight (planned, claimed, sending, unknown, or safe to resend with
+ * attempts left), confirmed (accepted, adopted, filled, or later cancelled) and the total.
+ */
+export async function runIntentCounts(runId: string, maxAttempts: number): Promise<{ total: number; inFlight: number; confirmed: number }> {
+  const [row] = await db().$queryRawUnsafe<{ total: number; in_flight: number; confirmed: number }[]>(
+    `SELECT count(*)::int AS total,
+            count(*) FILTER (WHERE state IN ('planned', 'claimed', 'sending', 'unknown')
+                              OR (state = 'safe_to_resend' AND attempts < $2))::int AS in_flight,
+            count(*) FILTER (WHERE state IN ('accepted', 'reconciled_accepted', 'partially_filled', 'filled', 'cancelled'))::int AS confirmed
+       FROM order_intents WHERE run_id = $1::uuid`,
+    runId,
+    maxAttempts,
+  );
+  return { total: row.total, inFlight: row.in_flight, confirmed: row.confirmed };
+}
+
+/** Sets a run's status unless it already has it; returns whether it changed. */
+export async function setRunStatus(runId: string, to: RunStatus, finishedAt: Date | null): Promise<boolean> {
+  const { count } = await db().strategyRun.updateMany({ where: { id: runId, status: { not: to } }, data: { status: to, finishedAt } });
+  return count === 1;
+}
+
+/**
+ * Intents a dead worker left mid-send: `sending`, or `claimed`, by a claimer not in `aliveWorkers`, or older than
+ * `staleBefore` whoever holds them (a live process that stopped making progress).
+ */
+export function listOrphanedIntents(aliveWorkers: readonly string[], staleBefore: Date): Promise<IntentRow[]> {
+  return db().orderIntent.findMany({
+    where: {
+      state: { in: ["claimed", "sending"] },
+      OR: [{ claimedBy: null }, { claimedBy: { notIn: [...aliveWorkers] } }, { updatedAt: { lt: staleBefore } }],
+    },
+  });
+}
+
+/** (run, account) pairs of RUNNING runs that still have work a dispatch job would do. */
+export async function listPendingDispatch(maxAttempts: number): Promise<{ runId: string; accountId: string }[]> {
+  return db().$queryRawUnsafe<{ runId: string; accountId: string }[]>(
+    `SELECT DISTINCT i.run_id::text AS "runId", i.account_id::text AS "accountId"
+       FROM order_intents i JOIN strategy_runs r ON r.id = i.run_id
+      WHERE r.status = 'RUNNING'
+        AND (i.state IN ('planned', 'unknown') OR (i.state = 'safe_to_resend' AND i.attempts < $1))`,
+    maxAttempts,
+  );
+}
+
+/** RUNNING runs none of whose intents is in flight any more (their final status may not have been written). */
+export async function listSettledRunningRuns(maxAttempts: number): Promise<string[]> {
+  const rows = await db().$queryRawUnsafe<{ id: string }[]>(
+    `SELECT r.id::text AS id FROM strategy_runs r
+      WHERE r.status = 'RUNNING'
+        AND NOT EXISTS (SELECT 1 FROM order_intents i WHERE i.run_id = r.id
+                          AND (i.state IN ('planned', 'claimed', 'sending', 'unknown') OR (i.state = 'safe_to_resend' AND i.attempts < $1)))`,
+    maxAttempts,
+  );
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,78 @@
+import Decimal from "decimal.js";
+import { listAccountSecrets } from "@/lib/db/queries/accounts";
+import { ValidationError } from "@/lib/errors";
+import type { BrokerAdapter, Exchange } from "@/lib/brokers/types";
+import { resolveExpiry } from "@/lib/trading/expiry-choice";
+import type { InstrumentSettingsTable } from "@/lib/trading/instruments";
+import { resolveLegs, type MarketSnapshot, type SymbolInfo } from "@/lib/trading/resolve-legs";
+import type { StrategyLeg } from "@/lib/trading/strategy";
+import { adapterFor } from "@/lib/services/broker-access";
+
+/**
+ * The owner's market-data source: the primary account, or (while the health monitor has not yet failed it over) the
+ * first connected active account. Every run resolves prices once, from here, shared by all accounts.
+ */
+export async function marketSource(ownerId: string): Promise<BrokerAdapter> {
+  const accounts = await listAccountSecrets({ ownerId }, { active: true });
+  const source = accounts.find((a) => a.isPrimary && a.status !== "FAILED") ?? accounts.find((a) => a.status === "CONNECTED") ?? accounts[0];
+  if (!source) throw new ValidationError("No market-data source: link an active account first", { accountIds: ["No active account"] });
+  return adapterFor(source);
+}
+
+/**
+ * Builds the market snapshot a run is planned on, in three steps against the market-data source: index spots and
+ * expiry lists; option chains for premium-near legs; then quotes (protected limits) and broker symbol info
+ * (lot size, freeze quantity) of the contracts the legs resolve to.
+ */
+export async function buildSnapshot(
+  source: BrokerAdapter,
+  legs: readonly StrategyLeg[],
+  instruments: InstrumentSettingsTable,
+  today: string,
+): Promise<MarketSnapshot> {
+  const underlyings = [...new Set(legs.map((l) => l.underlying.toUpperCase()))].filter((u) => instruments[u]);
+  const spot: Record<string, Decimal> = {};
+  const expiries: Record<string, { options?: string[]; futures?: string[] }> = {};
+  await Promise.all(
+    underlyings.map(async (u) => {
+      const s = instruments[u];
+      const needs = new Set(legs.filter((l) => l.underlying.toUpperCase() === u).map((l) => l.instrument));
+      const [quote, options, futures] = await Promise.all([
+        source.quote(u, s.indexExchange as Exchange),
+        needs.has("options") ? source.expiries(u, s.exchange as Exchange, "options") : undefined,
+        needs.has("futures") ? source.expiries(u, s.exchange as Exchange, "futures") : undefined,
+      ]);
+      spot[u] = quote.ltp;
+      expiries[u] = { ...(options ? { options } : {}), ...(futures ? { futures } : {}) };
+    }),
+  );
+  const quotes: Record<string, Decimal> = {};
+  // Premium-near legs need the chain of their expiry: one option-chain call per (underlying, expiry).
+  const chains = new Map<string, { u: string; expiry: string }>();
+  for (const leg of legs) {
+    if (leg.instrument !== "options" || leg.strike.kind !== "premium_near") continue;
+    const u = leg.underlying.toUpperCase();
+    const r = resolveExpiry(leg.expiry, expiries[u]?.options ?? [], today, instruments[u]?.expiry.weekly ? "weekly" : "monthly");
+    if (r.ok) chains.set(`${u}|${r.expiry}`, { u, expiry: r.expiry });
+  }
+  await Promise.all(
+    [...chains.values()].map(async ({ u, expiry }) => {
+      const chain = await source.optionChain(u, instruments[u].indexExchange as Exchange, expiry);
+      for (const row of chain.rows) for (const leg of [row.ce, row.pe]) if (leg && leg.ltp.gt(0)) quotes[leg.symbol] = leg.ltp;
+    }),
+  );
+  const snapshot: MarketSnapshot = { spot, expiries, instruments, quotes };
+  // Resolve once with MARKET orders only to learn the contracts, then fetch their quotes and symbol info.
+  const probe = resolveLegs({ legs: legs.map((l) => ({ ...l, orderType: { kind: "MARKET" } }) as StrategyLeg) }, snapshot, today);
+  if (!probe.ok) return snapshot;
+  const symbolInfo: Record<string, SymbolInfo> = {};
+  await Promise.all(
+    probe.legs.map(async (leg) => {
+      const [quote, info] = await Promise.all([source.quote(leg.symbol, leg.exchange), source.symbolInfo(leg.symbol, leg.exchange)]);
+      if (quote.ltp.gt(0)) quotes[leg.symbol] = quote.ltp;
+      if (info) symbolInfo[leg.symbol] = { lotSize: info.lotSize, freezeQty: info.freezeQty };
+    }),
+  );
+  return { ...snapshot, symbolInfo };
+}
+

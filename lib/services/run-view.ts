@@ -1,0 +1,66 @@
+import { findRun, listRuns, runVisible } from "@/lib/db/queries/runs";
+import { scopeOf, type Actor } from "@/lib/auth/roles";
+import { NotFoundError } from "@/lib/errors";
+
+/** 404 unless the run exists within the actor's scope (cheap: no intents loaded). */
+export async function assertRunVisible(actor: Actor, id: string): Promise<void> {
+  if (!(await runVisible(scopeOf(actor), id))) throw new NotFoundError("Run");
+}
+
+/** One run for the live grid: its plan, every intent, and per-account latency from the trigger. */
+export async function getRunView(actor: Actor, id: string) {
+  const run = await findRun(scopeOf(actor), id);
+  if (!run) throw new NotFoundError("Run");
+  const t0 = run.triggeredAt.getTime();
+  const plan = run.plan as { accounts?: { accountId: string; accountName: string }[] };
+  const names = new Map((plan.accounts ?? []).map((a) => [a.accountId, a.accountName]));
+  const byAccount = new Map<string, { first: number | null; last: number | null }>();
+  for (const i of run.intents) {
+    const e = byAccount.get(i.accountId) ?? { first: null, last: null };
+    if (i.sentAt) e.first = Math.min(e.first ?? Infinity, i.sentAt.getTime() - t0);
+    if (i.acknowledgedAt) e.last = Math.max(e.last ?? -Infinity, i.acknowledgedAt.getTime() - t0);
+    byAccount.set(i.accountId, e);
+  }
+  return {
+    id: run.id,
+    kind: run.kind,
+    status: run.status,
+    triggeredAt: run.triggeredAt.toISOString(),
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+    strategy: run.strategy,
+    plan: run.plan,
+    intents: run.intents.map((i) => ({
+      id: i.id,
+      accountId: i.accountId,
+      legIndex: i.legIndex,
+      sliceIndex: i.sliceIndex,
+      phase: i.phase,
+      symbol: i.symbol,
+      exchange: i.exchange,
+      action: i.action,
+      quantity: i.quantity,
+      state: i.state,
+      attempts: i.attempts,
+      brokerOrderId: i.brokerOrderId,
+      reason: i.reason,
+      sentAt: i.sentAt?.toISOString() ?? null,
+      acknowledgedAt: i.acknowledgedAt?.toISOString() ?? null,
+      filledQuantity: i.filledQuantity,
+      averagePrice: i.averagePrice?.toString() ?? null,
+    })),
+    accounts: [...byAccount.entries()].map(([accountId, e]) => ({ accountId, accountName: names.get(accountId) ?? accountId, firstSendMs: e.first, lastAckMs: e.last })),
+  };
+}
+
+export async function listRunViews(actor: Actor, filter: { strategyId?: string; limit: number }) {
+  const rows = await listRuns(scopeOf(actor), filter);
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    status: r.status,
+    triggeredAt: r.triggeredAt.toISOString(),
+    finishedAt: r.finishedAt?.toISOString() ?? null,
+    strategy: r.strategy,
+    orders: r._count.intents,
+  }));
+}
