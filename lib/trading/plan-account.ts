@@ -29,7 +29,8 @@ export interface PlannedLeg {
   symbol: string;
   exchange: string;
   action: OrderAction;
-  product: Product;
+  /** Strategies trade NRML or MIS; a manual ticket on a cash-segment symbol may also be CNC. */
+  product: Product | "CNC";
   priceType: "MARKET" | "LIMIT";
   price: Decimal | null;
   /** 1 = BUY legs (hedges), sent and acknowledged before 2 = SELL legs. */

@@ -35,11 +35,13 @@ export interface ResolvedLeg {
   /** Position of the leg in the strategy definition (stable: part of every intent id). */
   legIndex: number;
   underlying: string;
-  instrument: InstrumentKind;
+  /** `equity` only for manual tickets on a cash-segment symbol (lib/trading/ticket.ts). */
+  instrument: InstrumentKind | "equity";
   action: OrderAction;
   optionType: OptionType | null;
   symbol: string;
-  exchange: DerivativeExchange;
+  /** F&O exchange for strategy legs; a ticket may also trade on NSE/BSE. */
+  exchange: DerivativeExchange | "NSE" | "BSE";
   expiry: string;
   strike: Decimal | null;
   /** Units per lot of this contract month. */

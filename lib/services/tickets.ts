@@ -1,0 +1,63 @@
+import Decimal from "decimal.js";
+import { z } from "zod";
+import { findRunIdByKey } from "@/lib/db/queries/runs";
+import { insertAudit } from "@/lib/db/queries/audit";
+import { canWrite, type Actor } from "@/lib/auth/roles";
+import { ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
+import type { Exchange } from "@/lib/brokers/types";
+import { planTicket, ticketSchema } from "@/lib/trading/ticket";
+import { marketSource } from "@/lib/services/market-snapshot";
+import { createRun } from "@/lib/services/runs";
+import { selectAccounts } from "@/lib/services/strategy-runs";
+import { jsonify } from "@/lib/services/serialize";
+
+const targets = {
+  accountIds: z.array(z.uuid("Not an account id")).max(500).default([]),
+  accountTags: z.array(z.string().trim().min(1).max(30)).max(20).default([]),
+};
+export const ticketRequestSchema = ticketSchema.and(z.object(targets));
+export const ticketExecuteSchema = ticketRequestSchema.and(z.object({ idempotencyKey: z.string().trim().min(8).max(100) }));
+export const symbolSearchSchema = z.object({ q: z.string().trim().min(1, "Type part of a symbol").max(40), exchange: z.enum(["NSE", "BSE", "NFO", "BFO"]).optional() });
+
+/** Symbol search for the ticket, through the user's market-data source. */
+export async function searchSymbols(actor: Actor, query: z.infer<typeof symbolSearchSchema>) {
+  const source = await marketSource(actor.id);
+  return jsonify((await source.searchSymbols(query.q, query.exchange)).slice(0, 50));
+}
+
+async function planFor(actor: Actor, req: z.infer<typeof ticketRequestSchema>) {
+  const accounts = await selectAccounts(actor.id, req.accountIds, req.accountTags);
+  if (accounts.length === 0) throw new ValidationError("Choose at least one active account or a tag group", { accountIds: ["No accounts selected"] });
+  const source = await marketSource(actor.id);
+  const [info, quote] = await Promise.all([
+    source.symbolInfo(req.symbol, req.exchange as Exchange),
+    source.quote(req.symbol, req.exchange as Exchange).catch(() => null),
+  ]);
+  if (!info) throw new NotFoundError(`Symbol ${req.symbol} on ${req.exchange}`);
+  const result = planTicket(
+    req,
+    { lotSize: info.lotSize, freezeQty: info.freezeQty, tickSize: info.tickSize, ltp: quote?.ltp ?? null, instrumentType: info.instrumentType },
+    accounts.map((a) => ({ id: a.id, name: a.name, lotMultiplier: new Decimal(a.lotMultiplier.toString()), maxLotsPerLeg: a.maxLotsPerLeg })),
+  );
+  if (!result.ok) throw new ValidationError(result.message, { [result.field]: [result.message] });
+  return result.preview;
+}
+
+export async function previewTicket(actor: Actor, req: z.infer<typeof ticketRequestSchema>) {
+  return jsonify(await planFor(actor, req));
+}
+
+/** Sends a ticket as a one-leg run through the same pipeline (intents, dispatch, exactly once). */
+export async function executeTicket(actor: Actor, req: z.infer<typeof ticketExecuteSchema>, ip: string) {
+  if (!canWrite(actor)) throw new ForbiddenError("Your role is read-only");
+  const idempotencyKey = `${actor.id}:${req.idempotencyKey}`;
+  const existing = await findRunIdByKey(idempotencyKey);
+  if (existing) return { runId: existing, created: false };
+  const triggeredAt = new Date();
+  const preview = await planFor(actor, req);
+  const run = await createRun({ ownerId: actor.id, strategyId: null, kind: "TICKET", idempotencyKey, triggeredAt, preview });
+  if (run.created) {
+    await insertAudit({ actorId: actor.id, action: "run.ticket", entity: "run", entityId: run.runId, details: { symbol: req.symbol, exchange: req.exchange, action: req.action, lots: req.lots }, ip });
+  }
+  return run;
+}
