@@ -28,8 +28,9 @@ export function sseResponse(
         }
       };
       signal.addEventListener("abort", () => void close(), { once: true });
-      write("retry: 2000\n\n");
       cleanup = await start((data) => write(`data: ${JSON.stringify(data)}\n\n`));
+      // Sent once the subscription is live: a client that saw this frame misses no later event.
+      write("retry: 2000\n\n");
       heartbeat = setInterval(() => write(": ping\n\n"), 15_000);
       if (signal.aborted) await close();
     },
