@@ -11,3 +11,25 @@ export async function signOut(page: Page) {
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login/);
 }
+
+/** Waits until exactly `count` slice chips of the run view are shown and every one is in one of `states`. */
+export async function expectChipsIn(page: Page, count: number, states: readonly string[], timeout = 45_000) {
+  const chips = page.getByTestId("intent-chip");
+  await expect(chips).toHaveCount(count);
+  await expect
+    .poll(async () => chips.evaluateAll((els, wanted) => els.filter((e) => wanted.includes(e.getAttribute("data-state") ?? "")).length, [...states]), { timeout })
+    .toBe(count);
+}
+
+/** Signs in and waits for the dashboard. */
+export async function signInToDashboard(page: Page, who: { email: string; password: string }) {
+  await signIn(page, who.email, who.password);
+  await expect(page).toHaveURL(/\/dashboard/);
+}
+
+/** Manual ticket: searches `query` on `exchange` and picks the first result whose text matches `option`. */
+export async function pickSymbol(page: Page, exchange: string, query: string, option: RegExp) {
+  await page.getByLabel("Exchange filter").selectOption(exchange);
+  await page.getByLabel("Symbol search").fill(query);
+  await page.getByRole("option", { name: option }).first().click();
+}

@@ -13,16 +13,29 @@ import { closeQueues, queue } from "@/lib/queues/queues";
 import { recordHeartbeat } from "@/lib/services/system";
 import { makeSystemProcessor } from "./processors/system";
 import { processAccountsJob } from "./processors/accounts";
+import { makeDispatchProcessor } from "./processors/dispatch";
+import {
+  LIVENESS_TTL_MS, RECOVERY_EVERY_MS, RECOVERY_SCHEDULER, newWorkerId, recoverInFlight, startWorkerLiveness,
+} from "@/lib/services/dispatch-recovery";
+
+/** Dispatch jobs spend most of their time waiting on brokers: hundreds of accounts run in parallel per process. */
+const DISPATCH_CONCURRENCY = 200;
 
 async function main() {
   setLogService("worker");
   const e = env();
   const startedAt = new Date();
   const connection = createBlockingRedis();
+  // Claims name this id; its liveness key tells recovery (here or in another process) that they are not orphaned.
+  const workerId = newWorkerId();
+  const stopLiveness = await startWorkerLiveness(workerId);
+  // Before taking jobs: intents a killed predecessor left mid-send become `unknown` and are reconciled, never resent.
+  await recoverInFlight(workerId).catch((err) => log().error({ err }, "dispatch recovery failed at start"));
   const workers = [
     new Worker(QUEUES.system, makeSystemProcessor(startedAt, e.WORKER_HEARTBEAT_MS), { connection, prefix: BULL_PREFIX, concurrency: 1 }),
     // One health round at a time: a round pings every account in parallel already.
     new Worker(QUEUES.accounts, processAccountsJob, { connection, prefix: BULL_PREFIX, concurrency: 1 }),
+    new Worker(QUEUES.dispatch, makeDispatchProcessor(workerId), { connection, prefix: BULL_PREFIX, concurrency: DISPATCH_CONCURRENCY }),
   ];
   for (const w of workers) {
     w.on("error", (err) => log().error({ err, queue: w.name }, "worker error"));
@@ -38,8 +51,15 @@ async function main() {
     { every: e.ACCOUNT_HEALTH_MS },
     { name: "health", data: {}, opts: { removeOnComplete: 50, removeOnFail: 50 } },
   );
+  await queue(QUEUES.dispatch).upsertJobScheduler(
+    RECOVERY_SCHEDULER,
+    { every: RECOVERY_EVERY_MS },
+    { name: "recover", data: {}, opts: { removeOnComplete: 50, removeOnFail: 50 } },
+  );
+  // Once more when a worker killed just before this start is past its liveness TTL (its claims are then orphans).
+  await queue(QUEUES.dispatch).add("recover", {}, { jobId: `recover_start_${workerId}`, delay: LIVENESS_TTL_MS + 1_000, removeOnComplete: 50, removeOnFail: 50 });
   await recordHeartbeat(startedAt, e.WORKER_HEARTBEAT_MS, new Date());
-  log().info({ queues: workers.map((w) => w.name), pid: process.pid }, "worker started");
+  log().info({ queues: workers.map((w) => w.name), pid: process.pid, workerId }, "worker started");
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -47,6 +67,7 @@ async function main() {
     stopping = true;
     log().info({ signal }, "worker stopping");
     await Promise.all(workers.map((w) => w.close()));
+    await stopLiveness();
     await closeQueues();
     await connection.quit().catch(() => connection.disconnect());
     await disconnectRedis();

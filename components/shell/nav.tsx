@@ -11,6 +11,7 @@ const LINKS = [
   { href: "/accounts", label: "Accounts" },
   { href: "/strategies", label: "Strategies" },
   { href: "/executions", label: "Executions" },
+  { href: "/trade", label: "Trade" },
   { href: "/positions", label: "Positions" },
   { href: "/orders", label: "Orders" },
   { href: "/trades", label: "Trades" },

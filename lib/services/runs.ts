@@ -5,6 +5,7 @@ import { enqueueDispatch } from "@/lib/queues/dispatch";
 import { intentsForAccountPlan } from "@/lib/trading/intents";
 import type { RunPreview } from "@/lib/trading/plan";
 import { jsonify } from "@/lib/services/serialize";
+import { refreshRunStatus } from "@/lib/services/dispatch";
 
 export interface CreateRunInput {
   ownerId: string;
@@ -37,5 +38,7 @@ export async function createRun(input: CreateRunInput): Promise<{ runId: string;
     intents,
   );
   if (result.created) await enqueueDispatch(result.runId, planned.map((p) => p.accountId));
+  // No account to dispatch: no job will ever settle the run, so it gets its final status now.
+  if (result.created && planned.length === 0) await refreshRunStatus(result.runId);
   return result;
 }

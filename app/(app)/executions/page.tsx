@@ -1,13 +1,16 @@
 import type { Metadata } from "next";
-import { EmptyState, PageHeader } from "@/components/ui/primitives";
+import { Card, PageHeader } from "@/components/ui/primitives";
+import { RunsTable } from "@/components/runs/runs-table";
 
 export const metadata: Metadata = { title: "Executions" };
 
 export default function ExecutionsPage() {
   return (
     <>
-      <PageHeader title="Executions" description="Every run: accounts × legs × slices, live." />
-      <EmptyState title="No executions yet">Runs appear here once strategies can be executed.</EmptyState>
+      <PageHeader title="Executions" description="Every run (strategies, adjustments, manual tickets), newest first. Times in IST." />
+      <Card>
+        <RunsTable limit={100} />
+      </Card>
     </>
   );
 }

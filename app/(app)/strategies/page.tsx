@@ -1,13 +1,11 @@
 import type { Metadata } from "next";
-import { EmptyState, PageHeader } from "@/components/ui/primitives";
+import { currentUser } from "@/lib/auth/current-user";
+import { canWrite } from "@/lib/auth/roles";
+import { StrategiesList } from "@/components/strategies/strategies-list";
 
 export const metadata: Metadata = { title: "Strategies" };
 
-export default function StrategiesPage() {
-  return (
-    <>
-      <PageHeader title="Strategies" description="Multi-leg strategies sized per account from margin and quality grade." />
-      <EmptyState title="No strategies yet">The strategy builder arrives with the strategy engine. Nothing will be placed from this page until then.</EmptyState>
-    </>
-  );
+export default async function StrategiesPage() {
+  const user = await currentUser();
+  return <StrategiesList canWrite={!!user && canWrite(user)} />;
 }

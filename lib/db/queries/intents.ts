@@ -5,6 +5,7 @@
  */
 import type { IntentState, OrderIntent, RunStatus } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db/client";
+import { coalescer } from "@/lib/db/queries/coalesce";
 
 export type IntentRow = OrderIntent;
 
@@ -28,18 +29,53 @@ export interface IntentWrite {
   updatedAt: Date;
 }
 
-/** Every intent of one account in one run, BUY phase first. */
+const INTENT_COLUMNS = `id, run_id::text AS "runId", account_id::text AS "accountId", leg_index AS "legIndex",
+  slice_index AS "sliceIndex", phase, symbol, exchange, action, product, price_type AS "priceType", price, quantity,
+  state::text AS state, attempts, claimed_by AS "claimedBy", sent_at AS "sentAt", acknowledged_at AS "acknowledgedAt",
+  broker_order_id AS "brokerOrderId", filled_quantity AS "filledQuantity", average_price AS "averagePrice", reason,
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+const readAccountIntents = coalescer(async (pairs: { runId: string; accountId: string }[]) => {
+  const rows = await db().$queryRawUnsafe<IntentRow[]>(
+    `SELECT ${INTENT_COLUMNS} FROM order_intents
+      WHERE (run_id, account_id) IN (SELECT r::uuid, a::uuid FROM unnest($1::text[], $2::text[]) AS t(r, a))
+      ORDER BY phase, leg_index, slice_index`,
+    pairs.map((p) => p.runId),
+    pairs.map((p) => p.accountId),
+  );
+  return pairs.map((p) => rows.filter((r) => r.runId === p.runId && r.accountId === p.accountId));
+});
+
+/**
+ * Every intent of one account in one run, BUY phase first. Raw SQL, and concurrent calls share one statement: this
+ * read is on every dispatch job's hot path (see coalesce.ts).
+ */
 export function listAccountIntents(runId: string, accountId: string): Promise<IntentRow[]> {
-  return db().orderIntent.findMany({ where: { runId, accountId }, orderBy: [{ phase: "asc" }, { legIndex: "asc" }, { sliceIndex: "asc" }] });
+  return readAccountIntents({ runId, accountId });
 }
 
 export function listRunIntents(runId: string): Promise<IntentRow[]> {
   return db().orderIntent.findMany({ where: { runId }, orderBy: [{ accountId: "asc" }, { phase: "asc" }, { legIndex: "asc" }, { sliceIndex: "asc" }] });
 }
 
-/** Applies the writes that still match their expected state; returns the ids actually written. */
+const writeBatches = coalescer(
+  async (batches: (readonly IntentWrite[])[]) => {
+    const written = await writeNow(batches.flat());
+    return batches.map((b) => new Set(b.filter((w) => written.has(w.id)).map((w) => w.id)));
+  },
+  (b) => b.map((w) => w.id),
+);
+
+/**
+ * Applies the writes that still match their expected state; returns the ids actually written. Concurrent callers'
+ * writes go out together in one statement (never two writes of one row in the same statement).
+ */
 export async function writeIntents(writes: readonly IntentWrite[]): Promise<Set<string>> {
   if (writes.length === 0) return new Set();
+  return writeBatches(writes);
+}
+
+async function writeNow(writes: readonly IntentWrite[]): Promise<Set<string>> {
   const payload = JSON.stringify(
     writes.map((w) => ({
       id: w.id,
@@ -105,8 +141,17 @@ export async function linkedOrderIds(accountId: string, since: Date): Promise<Se
   return new Set(rows.map((r) => r.brokerOrderId as string));
 }
 
-export function findRunRow(runId: string) {
-  return db().strategyRun.findUnique({ where: { id: runId }, select: { id: true, ownerId: true, status: true, triggeredAt: true } });
+type RunHead = { id: string; ownerId: string; status: RunStatus; triggeredAt: Date };
+const readRuns = coalescer(async (ids: string[]) => {
+  const rows = await db().$queryRawUnsafe<RunHead[]>(
+    `SELECT id::text AS id, owner_id::text AS "ownerId", status::text AS status, triggered_at AS "triggeredAt" FROM strategy_runs WHERE id = ANY($1::uuid[])`,
+    [...new Set(ids)],
+  );
+  return ids.map((id) => rows.find((r) => r.id === id) ?? null);
+});
+
+export function findRunRow(runId: string): Promise<RunHead | null> {
+  return readRuns(runId);
 }
 
 /**
@@ -128,8 +173,13 @@ export async function runIntentCounts(runId: string, maxAttempts: number): Promi
 
 /** Sets a run's status unless it already has it; returns whether it changed. */
 export async function setRunStatus(runId: string, to: RunStatus, finishedAt: Date | null): Promise<boolean> {
-  const { count } = await db().strategyRun.updateMany({ where: { id: runId, status: { not: to } }, data: { status: to, finishedAt } });
-  return count === 1;
+  const n = await db().$executeRawUnsafe(
+    `UPDATE strategy_runs SET status = $2::"RunStatus", finished_at = $3::timestamptz WHERE id = $1::uuid AND status <> $2::"RunStatus"`,
+    runId,
+    to,
+    finishedAt?.toISOString() ?? null,
+  );
+  return n === 1;
 }
 
 /**

@@ -1,0 +1,63 @@
+import type { IntentJson, IntentStateName, RunEventJson, RunJson } from "@/components/runs/types";
+
+const ACK_STATES: ReadonlySet<IntentStateName> = new Set(["accepted", "rejected", "reconciled_accepted"]);
+
+/**
+ * Lifecycle order of intent states. Live events and database reads can cross (an event published just before a read
+ * may arrive after it), so an intent never moves back down this order, except out of `unknown` / `safe_to_resend`,
+ * which a retry legitimately sends round again.
+ */
+const RANK: Record<IntentStateName, number> = {
+  planned: 0,
+  claimed: 1,
+  sending: 2,
+  unknown: 3,
+  safe_to_resend: 3,
+  accepted: 4,
+  reconciled_accepted: 4,
+  rejected: 5,
+  partially_filled: 5,
+  rejected_late: 6,
+  filled: 7,
+  cancelled: 7,
+  skipped: 7,
+};
+const RESENDABLE: ReadonlySet<IntentStateName> = new Set(["unknown", "safe_to_resend"]);
+
+/** Latest time known for an intent: its last applied event, else its send/acknowledgement times. */
+const knownAt = (i: IntentJson): string | null =>
+  i.eventAt ?? [i.sentAt, i.acknowledgedAt].filter((x): x is string => !!x).sort().pop() ?? null;
+
+function applyIntent(i: IntentJson, e: Extract<RunEventJson, { type: "intent" }>): IntentJson {
+  const at = knownAt(i);
+  if (at && Date.parse(e.at) < Date.parse(at)) return i;
+  if (RANK[e.state] < RANK[i.state] && !RESENDABLE.has(i.state)) return i;
+  return {
+    ...i,
+    eventAt: e.at,
+    state: e.state,
+    brokerOrderId: e.brokerOrderId ?? i.brokerOrderId,
+    filledQuantity: e.filledQuantity,
+    averagePrice: e.averagePrice ?? i.averagePrice,
+    reason: e.reason,
+    sentAt: e.state === "sending" && (!i.sentAt || RESENDABLE.has(i.state)) ? e.at : i.sentAt,
+    acknowledgedAt: ACK_STATES.has(e.state) && !i.acknowledgedAt ? e.at : i.acknowledgedAt,
+  };
+}
+
+/** Applies one live event to the run (pure). Stale events (older than what is shown) change nothing. */
+export function applyRunEvent(run: RunJson, e: RunEventJson): RunJson {
+  if (e.type === "run") {
+    const shownAt = run.statusAt ?? run.finishedAt ?? run.triggeredAt;
+    if (Date.parse(e.at) < Date.parse(shownAt)) return run;
+    return { ...run, status: e.status, finishedAt: e.status === "RUNNING" ? null : (run.finishedAt ?? e.at), statusAt: e.at };
+  }
+  let changed = false;
+  const intents = run.intents.map((i) => {
+    if (i.id !== e.intentId) return i;
+    const next = applyIntent(i, e);
+    changed ||= next !== i;
+    return next;
+  });
+  return changed ? { ...run, intents } : run;
+}

@@ -1,0 +1,111 @@
+import { randomUUID } from "node:crypto";
+import Decimal from "decimal.js";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { db, disconnectDb } from "@/lib/db/client";
+import { closeRateGovernor } from "@/lib/brokers/rate-governor";
+import { ForbiddenError, NotFoundError } from "@/lib/errors";
+import { closeQueues } from "@/lib/queues/queues";
+import { disconnectRedis } from "@/lib/redis";
+import type { RunningSimulator } from "@/lib/simulator/server/simulator";
+import { makeUser, resetState } from "@/lib/testing/fixtures";
+import { instanceConfigs, startSim } from "@/lib/testing/simulator";
+import type { StrategyDefinition } from "@/lib/trading/strategy";
+import { createRun } from "@/lib/services/runs";
+import { cancelRunOrders, retryRunIntents } from "./dispatch-actions";
+import { ironCondor, linkAccounts, ordersByTag, startDispatchWorker, startRun, waitForRun } from "./dispatch-test-kit";
+
+const instances = instanceConfigs(3, "act");
+let sim: RunningSimulator;
+let worker: Awaited<ReturnType<typeof startDispatchWorker>> | undefined;
+
+beforeAll(async () => {
+  sim = await startSim(instances);
+});
+beforeEach(resetState);
+afterEach(async () => {
+  await worker?.close();
+  worker = undefined;
+  for (const inst of instances) sim.broker.setFaults(inst.id, { http500Rate: 0 });
+  sim.broker.reset();
+});
+afterAll(async () => {
+  await sim.close();
+  await closeQueues();
+  await closeRateGovernor();
+  await disconnectRedis();
+  await disconnectDb();
+});
+
+/** The condor with limit prices far from the market: every order is accepted and stays open. */
+function restingCondor(): StrategyDefinition {
+  const base = ironCondor();
+  return { ...base, legs: base.legs.map((l) => ({ ...l, orderType: { kind: "LIMIT", price: new Decimal(l.action === "BUY" ? "0.05" : "9000") } })) };
+}
+
+describe("run actions", () => {
+  it("cancel: every open order of the run is cancelled at the broker, audited; viewers and other traders cannot", async () => {
+    worker = await startDispatchWorker({ reconcileWindowMs: 1_000, pollIntervalMs: 100 });
+    const trader = await makeUser("TRADER");
+    await linkAccounts(sim, trader, instances);
+    const { runId } = await startRun(trader.id, restingCondor());
+    expect((await waitForRun(runId)).status).toBe("COMPLETED");
+    expect(instances.flatMap((i) => sim.broker.receivedOrders(i.id)).map((o) => o.status)).toEqual(Array(12).fill("open"));
+
+    await expect(cancelRunOrders(await makeUser("VIEWER"), runId)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(cancelRunOrders(await makeUser("TRADER"), runId)).rejects.toBeInstanceOf(NotFoundError);
+
+    const result = await cancelRunOrders(trader, runId, "203.0.113.9");
+    expect(result).toEqual({ cancelled: 12, failed: [] });
+    expect(instances.flatMap((i) => sim.broker.receivedOrders(i.id)).map((o) => o.status)).toEqual(Array(12).fill("cancelled"));
+    const intents = await db().orderIntent.findMany({ where: { runId } });
+    expect(intents.every((i) => i.state === "cancelled" && i.reason?.startsWith("cancelled from the run view"))).toBe(true);
+    expect(await db().auditLog.count({ where: { action: "run.cancel", entityId: runId, actorId: trader.id } })).toBe(1);
+    // Nothing is open any more: a second cancel has nothing to do.
+    expect(await cancelRunOrders(trader, runId)).toEqual({ cancelled: 0, failed: [] });
+  });
+
+  it("retry: intents whose sends ran out are sent again through the worker, once each; final failures are reported", async () => {
+    // One send per intent, and half the broker's answers are 500s (nothing placed): some BUY slices run out of sends.
+    worker = await startDispatchWorker({ reconcileWindowMs: 300, pollIntervalMs: 50, maxAttempts: 1 });
+    const trader = await makeUser("TRADER");
+    await linkAccounts(sim, trader, instances);
+    const { runId } = await startRun(trader.id, ironCondor(), () => {
+      for (const inst of instances) sim.broker.setFaults(inst.id, { http500Rate: 0.5 });
+    });
+    const first = await waitForRun(runId);
+    expect(first.status).not.toBe("COMPLETED");
+    const exhausted = await db().orderIntent.findMany({ where: { runId, state: "safe_to_resend" } });
+    expect(exhausted.length).toBeGreaterThan(0);
+    const skipped = await db().orderIntent.count({ where: { runId, state: "skipped" } });
+    expect(skipped).toBeGreaterThan(0);
+
+    await expect(retryRunIntents(await makeUser("VIEWER"), runId)).rejects.toBeInstanceOf(ForbiddenError);
+    for (const inst of instances) sim.broker.setFaults(inst.id, { http500Rate: 0 });
+    const retried = await retryRunIntents(trader, runId, "203.0.113.9");
+    expect(retried.intents).toBe(exhausted.length);
+    expect(retried.notRetryable.filter((n) => n.state === "skipped")).toHaveLength(skipped);
+    await waitForRun(runId);
+
+    const after = await db().orderIntent.findMany({ where: { runId, id: { in: exhausted.map((e) => e.id) } } });
+    expect(after.every((i) => i.state === "accepted" && i.attempts === 2)).toBe(true);
+    // Exactly one order per intent that was ever sent successfully; the 500s placed nothing.
+    const counts = ordersByTag(sim, instances.map((i) => i.id));
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    for (const i of after) expect(counts.get(i.id)).toBe(1);
+    expect(await db().auditLog.count({ where: { action: "run.retry", entityId: runId } })).toBe(1);
+  });
+
+  it("a run with no planned account is settled at once as FAILED", async () => {
+    const trader = await makeUser("TRADER");
+    const preview = {
+      legs: [],
+      conditions: {},
+      accounts: [{ status: "skipped" as const, accountId: randomUUID(), accountName: "empty", reason: "0 lots", warnings: [] }],
+      totals: { accounts: 1, accountsPlanned: 0, accountsSkipped: 1, orders: 0, quantity: 0, marginNeeded: new Decimal(0) },
+    };
+    const { runId } = await createRun({ ownerId: trader.id, strategyId: null, kind: "STRATEGY", idempotencyKey: randomUUID(), triggeredAt: new Date(), preview });
+    const run = await db().strategyRun.findUniqueOrThrow({ where: { id: runId } });
+    expect(run.status).toBe("FAILED");
+    expect(run.finishedAt).not.toBeNull();
+  });
+});

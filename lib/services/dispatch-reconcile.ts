@@ -1,0 +1,132 @@
+/**
+ * Reconciliation of intents whose send outcome is unknown: one order-book read per poll for all of an account's
+ * unknown intents, adoption of the matching order (lib/trading/intent-matcher), and `safe_to_resend` only after a
+ * book read that started once the reconcile window had passed found nothing. Never a blind resend.
+ */
+import { randomUUID } from "node:crypto";
+import type { BrokerAdapter, Order } from "@/lib/brokers/types";
+import { type IntentRow, linkedOrderIds } from "@/lib/db/queries/intents";
+import { log } from "@/lib/log";
+import { redis } from "@/lib/redis";
+import { type BookOrder, matchOrderForIntent } from "@/lib/trading/intent-matcher";
+import type { IntentEvent } from "@/lib/trading/intents";
+import { applyIntentChanges, type IntentChange } from "./dispatch-intents";
+import type { DispatchOptions } from "./dispatch-options";
+
+export interface ReconcileResult {
+  /** Adopted (possibly already filled/rejected/cancelled) or now safe to resend. */
+  settled: number;
+  /** Still unknown: waiting for the window, or the book could not be read this time. */
+  waiting: number;
+  /** Still unknown and beyond what software may decide (ambiguous or conflicting orders): a person must look. */
+  stuck: { intentId: string; reason: string }[];
+}
+
+const LOCK_TTL_MS = 15_000;
+const RELEASE_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
+/** One reconciler per account at a time, so two jobs never adopt one broker order for two intents. */
+async function withAccountLock<T>(accountId: string, fn: () => Promise<T>): Promise<T | null> {
+  const key = `md:dispatch:reconcile:${accountId}`;
+  const token = randomUUID();
+  const got = await redis().set(key, token, "PX", LOCK_TTL_MS, "NX");
+  if (got !== "OK") return null;
+  try {
+    return await fn();
+  } finally {
+    await redis().eval(RELEASE_LUA, 1, key, token).catch(() => undefined);
+  }
+}
+
+function bookOrder(o: Order): BookOrder {
+  return {
+    orderId: o.orderId,
+    symbol: o.symbol,
+    action: o.action,
+    quantity: o.quantity,
+    product: o.product,
+    priceType: o.priceType,
+    strategyTag: o.strategy && o.strategy.trim() !== "" ? o.strategy : null,
+    placedAt: o.placedAt?.getTime() ?? null,
+  };
+}
+
+const fieldsKey = (r: IntentRow) => `${r.symbol.toUpperCase()}|${r.action}|${r.quantity}|${r.product}|${r.priceType}`;
+
+/** Events after adopting `order`: its current status, as far as the book shows it. */
+function adoptionEvents(row: IntentRow, order: Order, at: number): { events: IntentEvent[]; averagePrice: string | null } {
+  const events: IntentEvent[] = [{ type: "adopt", at, orderId: order.orderId }];
+  const averagePrice = order.averagePrice?.toString() ?? null;
+  if (order.status === "rejected") events.push({ type: "reject_late", at, reason: order.rejectionReason?.trim() || "rejected by the broker" });
+  else if (order.status === "cancelled") events.push({ type: "cancel", at, reason: "cancelled at the broker" });
+  else if (order.status === "complete") events.push({ type: "fill", at });
+  else if (order.filledQuantity > 0 && order.filledQuantity < row.quantity) events.push({ type: "partial_fill", at, filledQuantity: order.filledQuantity });
+  return { events, averagePrice: order.filledQuantity > 0 ? averagePrice : null };
+}
+
+/**
+ * One reconciliation poll over `unknowns` (intents of one account in state `unknown`). `linkSince` bounds the
+ * search for orders already linked to other intents of the account (today's, in practice).
+ */
+export async function reconcileUnknown(adapter: BrokerAdapter, accountId: string, unknowns: readonly IntentRow[], linkSince: Date, opts: DispatchOptions): Promise<ReconcileResult> {
+  const none: ReconcileResult = { settled: 0, waiting: unknowns.length, stuck: [] };
+  if (unknowns.length === 0) return none;
+  const result = await withAccountLock(accountId, async () => {
+    const readStartedAt = Date.now();
+    let orders: Order[];
+    try {
+      orders = await adapter.orders();
+    } catch (e) {
+      // Without a book read nothing may be concluded: in particular the window must not "elapse" unseen.
+      log().warn({ accountId, err: e }, "order book unreadable while reconciling");
+      return none;
+    }
+    const byId = new Map(orders.map((o) => [o.orderId, o]));
+    const book = orders.map(bookOrder);
+    const linked = await linkedOrderIds(accountId, linkSince);
+    const sameFields = new Map<string, number>();
+    for (const r of unknowns) sameFields.set(fieldsKey(r), (sameFields.get(fieldsKey(r)) ?? 0) + 1);
+
+    const changes: IntentChange[] = [];
+    const stuck: ReconcileResult["stuck"] = [];
+    let waiting = 0;
+    const ordered = [...unknowns].sort((a, b) => (a.sentAt?.getTime() ?? 0) - (b.sentAt?.getTime() ?? 0));
+    for (const row of ordered) {
+      const sentAt = row.sentAt?.getTime() ?? row.updatedAt.getTime();
+      const windowOver = readStartedAt >= sentAt + opts.reconcileWindowMs;
+      const m = matchOrderForIntent(
+        { tag: row.id, symbol: row.symbol, action: row.action as "BUY" | "SELL", quantity: row.quantity, product: row.product, priceType: row.priceType, sentAt },
+        book,
+        linked,
+        { clockSkewMs: opts.clockSkewMs },
+      );
+      let adopt: BookOrder | null = null;
+      if (m.kind === "tag" || m.kind === "fields") adopt = m.order;
+      else if (m.kind === "ambiguous") {
+        // k of our own unknown intents with identical fields and at most k untagged, timed look-alikes: each order is
+        // one of ours and they are interchangeable, so adopting one per intent can neither lose nor double an order.
+        const interchangeable = m.candidates.every((c) => c.strategyTag === null && c.placedAt !== null);
+        const ours = sameFields.get(fieldsKey(row)) ?? 1;
+        if (interchangeable && m.candidates.length <= ours) adopt = [...m.candidates].sort((a, b) => (a.placedAt ?? 0) - (b.placedAt ?? 0))[0];
+        else if (windowOver) stuck.push({ intentId: row.id, reason: m.reason });
+        else waiting += 1;
+      } else if (m.kind === "conflict") {
+        stuck.push({ intentId: row.id, reason: m.reason });
+      } else if (windowOver) {
+        changes.push({ row, events: [{ type: "reconcile_window_elapsed", at: readStartedAt, windowMs: opts.reconcileWindowMs }] });
+      } else {
+        waiting += 1;
+      }
+      if (adopt) {
+        linked.add(adopt.orderId);
+        const order = byId.get(adopt.orderId) as Order;
+        const { events, averagePrice } = adoptionEvents(row, order, Date.now());
+        changes.push({ row, events, averagePrice });
+      }
+    }
+    const written = await applyIntentChanges(changes);
+    if (stuck.length > 0) log().error({ accountId, stuck }, "intents need a person: the order book is ambiguous");
+    return { settled: written.size, waiting: waiting + (changes.length - written.size), stuck };
+  });
+  return result ?? none;
+}

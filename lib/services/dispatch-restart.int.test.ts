@@ -1,0 +1,99 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db, disconnectDb } from "@/lib/db/client";
+import { closeRateGovernor } from "@/lib/brokers/rate-governor";
+import { closeQueues } from "@/lib/queues/queues";
+import { disconnectRedis } from "@/lib/redis";
+import type { RunningSimulator } from "@/lib/simulator/server/simulator";
+import { makeUser, resetState } from "@/lib/testing/fixtures";
+import { instanceConfigs, startSim } from "@/lib/testing/simulator";
+import { linkAccounts, ordersByTag, startRun, waitForRun } from "./dispatch-test-kit";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const instances = instanceConfigs(20, "kill");
+let sim: RunningSimulator;
+const children: ChildProcess[] = [];
+
+/** The real worker process (workers/index.ts) with the test environment. */
+function startWorkerProcess(): { child: ChildProcess; output: () => string } {
+  let out = "";
+  // `node --import tsx` runs the worker in this one process (the tsx CLI would fork a child a SIGKILL never reaches).
+  const child = spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout?.on("data", (d) => (out += String(d)));
+  child.stderr?.on("data", (d) => (out += String(d)));
+  children.push(child);
+  return { child, output: () => out };
+}
+
+const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve())));
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+beforeAll(async () => {
+  sim = await startSim(instances);
+  await resetState();
+});
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  await Promise.all(children.map(exited));
+  await sim.close();
+  await closeQueues();
+  await closeRateGovernor();
+  await disconnectRedis();
+  await disconnectDb();
+});
+
+describe("dispatch across a worker crash", () => {
+  it("SIGKILL of the worker process mid-send, then a fresh worker: every intent still ends with exactly one order, hedge first", async () => {
+    const trader = await makeUser("TRADER");
+    await linkAccounts(sim, trader, instances);
+    // Slow replies keep placements in flight long enough to kill the worker in the middle of them.
+    const { runId } = await startRun(trader.id, undefined, () => {
+      for (const inst of instances) sim.broker.setFaults(inst.id, { latencyMs: 700 });
+    });
+
+    const first = startWorkerProcess();
+    // Kill once orders have reached the broker while their replies are still on the way.
+    const received = () => instances.reduce((n, i) => n + sim.broker.receivedOrders(i.id).length, 0);
+    await until("orders in flight", async () => (received() >= 10 ? true : undefined), 30_000).catch((e) => {
+      throw new Error(`${(e as Error).message}\n${first.output()}`);
+    });
+    first.child.kill("SIGKILL");
+    await exited(first.child);
+    const leftInFlight = await db().orderIntent.count({ where: { runId, state: { in: ["claimed", "sending"] } } });
+    expect(leftInFlight).toBeGreaterThan(0);
+    expect(received()).toBeLessThan(80);
+
+    const second = startWorkerProcess();
+    const run = await waitForRun(runId, 60_000).catch((e) => {
+      throw new Error(`${(e as Error).message}\n${second.output()}`);
+    });
+    expect(run.status).toBe("COMPLETED");
+
+    const intents = await db().orderIntent.findMany({ where: { runId } });
+    expect(intents).toHaveLength(80);
+    const counts = ordersByTag(sim, instances.map((i) => i.id));
+    expect([...counts.values()].filter((n) => n !== 1)).toEqual([]);
+    expect([...counts.keys()].sort()).toEqual(intents.map((i) => i.id).sort());
+    // The killed worker's placements that reached the broker were adopted through reconciliation, not resent.
+    const recovered = intents.filter((i) => /stopped while the intent was sending/.test(i.reason ?? ""));
+    expect(recovered.length).toBeGreaterThan(0);
+    expect(recovered.every((i) => i.attempts === 1 && i.brokerOrderId)).toBe(true);
+    for (const inst of instances) {
+      const orders = sim.broker.receivedOrders(inst.id);
+      expect(orders.map((o) => o.action)).toEqual(["BUY", "BUY", "SELL", "SELL"]);
+    }
+
+    second.child.kill("SIGTERM");
+    await exited(second.child);
+  }, 90_000);
+});

@@ -1,0 +1,185 @@
+/**
+ * Dispatch of one account's share of a run (issue 5 "Dispatch"): claim → send → reconcile, BUY phase first; the
+ * SELL phase only when every BUY slice is confirmed (never naked); then the run's status.
+ *
+ * Exactly once: an intent is claimed compare-and-set before it is sent, `sending` is stored before the broker call,
+ * an unknown outcome is reconciled against the order book and only resent after the reconcile window passed with
+ * no matching order, and a worker that dies mid-send leaves intents that recovery reconciles (dispatch-recovery.ts).
+ */
+import { findAccountSecret } from "@/lib/db/queries/accounts";
+import { type IntentRow, findRunRow, listAccountIntents, runIntentCounts, setRunStatus } from "@/lib/db/queries/intents";
+import type { RunStatus } from "@/lib/generated/prisma/client";
+import { log } from "@/lib/log";
+import { publishRunEvent } from "@/lib/realtime/run-events";
+import { adapterFor } from "@/lib/services/broker-access";
+import type { BrokerAdapter } from "@/lib/brokers/types";
+import { accountPhaseDecision } from "@/lib/trading/intent-matcher";
+import { applyIntentChanges } from "./dispatch-intents";
+import { DEFAULT_DISPATCH_OPTIONS, type DispatchOptions, dispatchOptions, sleep } from "./dispatch-options";
+import { reconcileUnknown, type ReconcileResult } from "./dispatch-reconcile";
+import { placeSending } from "./dispatch-send";
+
+export interface DispatchAccountOptions extends Partial<DispatchOptions> {
+  /** A retry requested by a person: intents that used up their sends get `maxAttempts` more. */
+  retry?: boolean;
+}
+
+export interface DispatchAccountResult {
+  runId: string;
+  accountId: string;
+  /** What happened to the SELL phase. */
+  sellPhase: "sent" | "skipped" | "none" | "waiting" | "not_started";
+  /** Intents left `unknown` that a person must resolve (ambiguous or conflicting orders, unreadable book). */
+  stuck: ReconcileResult["stuck"];
+  /** Why nothing was done, when nothing was. */
+  note?: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Sends every intent of (run, account): BUY phase, gate, SELL phase. Safe to run twice, concurrently or again later. */
+export async function dispatchAccount(runId: string, accountId: string, workerId: string, options: DispatchAccountOptions = {}): Promise<DispatchAccountResult> {
+  const opts = dispatchOptions(options);
+  const base = { runId, accountId, stuck: [] as ReconcileResult["stuck"] };
+  const [run, initial, account] = await Promise.all([findRunRow(runId), listAccountIntents(runId, accountId), findAccountSecret({ ownerId: null }, accountId)]);
+  if (!run) return { ...base, sellPhase: "not_started", note: "run not found" };
+  if (run.status !== "RUNNING") return { ...base, sellPhase: "not_started", note: `run is ${run.status}` };
+  if (initial.length === 0) return { ...base, sellPhase: "none", note: "no intents" };
+  let adapter: BrokerAdapter;
+  try {
+    if (!account) throw new Error("the account no longer exists");
+    adapter = adapterFor(account);
+  } catch (e) {
+    // Nothing can be sent from this account: its unsent intents are skipped with the reason, never left hanging.
+    const reason = `account unusable: ${e instanceof Error ? e.message : String(e)}`;
+    const at = Date.now();
+    await applyIntentChanges(initial.filter((r) => r.state === "planned" || r.state === "safe_to_resend").map((row) => ({ row, events: [{ type: "skip", at, reason }] })));
+    await refreshRunStatus(runId, opts.maxAttempts);
+    return { ...base, sellPhase: "skipped", note: reason };
+  }
+
+  const startAttempts = new Map(initial.map((r) => [r.id, r.attempts]));
+  const cap = (r: IntentRow) => (options.retry ? (startAttempts.get(r.id) ?? 0) + opts.maxAttempts : opts.maxAttempts);
+  const ctx: PhaseContext = { runId, accountId, workerId, adapter, opts, cap, linkSince: new Date(run.triggeredAt.getTime() - DAY_MS), stuck: [] };
+
+  const buys = await runPhase(ctx, 1, initial.filter((r) => r.phase === 1));
+  const stuckIds = new Set(ctx.stuck.map((s) => s.intentId));
+  const decision = accountPhaseDecision(buys.map((r) => ({ intentId: r.id, state: r.state, reason: r.reason })));
+  let sellPhase: DispatchAccountResult["sellPhase"];
+  // Possibly stale (another job may have moved them): every write below is compare-and-set, so stale rows only fail.
+  const sells = initial.filter((r) => r.phase === 2);
+  if (sells.length === 0) sellPhase = "none";
+  else if (decision.kind === "start_sell_phase") {
+    await runPhase(ctx, 2, sells);
+    sellPhase = "sent";
+  } else if (decision.kind === "wait" && !decision.pending.every((id) => stuckIds.has(id))) {
+    // Another worker holds some BUY slices mid-send; it (or recovery) finishes them and this account's SELL phase.
+    sellPhase = "waiting";
+  } else {
+    const reason =
+      decision.kind === "skip_sell_phase"
+        ? decision.reason
+        : `BUY phase unresolved, SELL legs not sent: ${ctx.stuck.map((s) => `${s.intentId} (${s.reason})`).join("; ")}`;
+    const at = Date.now();
+    await applyIntentChanges(sells.filter((r) => r.state === "planned" || r.state === "safe_to_resend").map((row) => ({ row, events: [{ type: "skip", at, reason }] })));
+    log().warn({ runId, accountId, reason }, "SELL phase skipped");
+    sellPhase = "skipped";
+  }
+  await refreshRunStatus(runId, opts.maxAttempts);
+  return { ...base, stuck: ctx.stuck, sellPhase };
+}
+
+interface PhaseContext {
+  runId: string;
+  accountId: string;
+  workerId: string;
+  adapter: BrokerAdapter;
+  opts: DispatchOptions;
+  cap(row: IntentRow): number;
+  linkSince: Date;
+  stuck: ReconcileResult["stuck"];
+}
+
+/**
+ * One phase: claim what is claimable (planned, or safe to resend with sends left), send it, reconcile unknown
+ * outcomes until each is adopted or safe to resend, and repeat until nothing is left to do. Returns the phase's rows.
+ */
+async function runPhase(ctx: PhaseContext, phase: 1 | 2, known: IntentRow[]): Promise<IntentRow[]> {
+  const { opts } = ctx;
+  const stuck = new Set<string>();
+  // Bounded even when the order book stays unreadable: the intents stay `unknown` and recovery comes back to them.
+  const deadline = Date.now() + (opts.reconcileWindowMs + 5 * opts.pollIntervalMs) * (opts.maxAttempts + 1) * 4 + 60_000;
+  let rows = known;
+  let fresh = true;
+  for (;;) {
+    if (!fresh) rows = (await listAccountIntents(ctx.runId, ctx.accountId)).filter((r) => r.phase === phase);
+    fresh = false;
+    const claimable = rows.filter((r) => r.state === "planned" || (r.state === "safe_to_resend" && r.attempts < ctx.cap(r)));
+    if (claimable.length > 0) {
+      // Claim and `sending` in one compare-and-set write per row (from planned / safe_to_resend): a row another worker
+      // took first is simply not written, and nothing is sent for it. `sending` is stored before the broker call.
+      const at = Date.now();
+      const sending = await applyIntentChanges(claimable.map((row) => ({ row, events: [{ type: "claim", at, workerId: ctx.workerId }, { type: "send", at }] })));
+      const done = await placeSending(ctx.adapter, [...sending.values()], ctx.workerId, opts);
+      // Everything written as computed: the rows in hand are the stored ones, no need to read them back.
+      if (sending.size === claimable.length && done.size === sending.size) {
+        rows = rows.map((r) => done.get(r.id) ?? r);
+        fresh = true;
+      }
+      continue;
+    }
+    const unknowns = rows.filter((r) => r.state === "unknown" && !stuck.has(r.id));
+    if (unknowns.length === 0) return rows;
+    if (Date.now() > deadline) {
+      for (const r of unknowns) {
+        stuck.add(r.id);
+        ctx.stuck.push({ intentId: r.id, reason: "the order book could not be read to confirm the order" });
+      }
+      continue;
+    }
+    const res = await reconcileUnknown(ctx.adapter, ctx.accountId, unknowns, ctx.linkSince, opts);
+    for (const s of res.stuck) {
+      stuck.add(s.intentId);
+      ctx.stuck.push(s);
+    }
+    if (res.settled === 0 && res.waiting > 0) await sleep(opts.pollIntervalMs);
+  }
+}
+
+/**
+ * Recomputes a run's status from its intents: RUNNING while any is in flight (planned, claimed, sending, unknown,
+ * or safe to resend with sends left); else COMPLETED when every slice was accepted, PARTIAL when some were, FAILED
+ * when none (also for a run with no slices at all). Publishes a run event when the status changes.
+ *
+ * Hundreds of account jobs finish at once and each asks for this: calls for one run share a recomputation that
+ * starts after the one in progress (so it sees every write made before the call), instead of one each.
+ */
+export function refreshRunStatus(runId: string, maxAttempts = DEFAULT_DISPATCH_OPTIONS.maxAttempts): Promise<RunStatus> {
+  const key = `${runId}|${maxAttempts}`;
+  const queued = refreshes.get(key);
+  if (queued && !queued.started) return queued.promise;
+  const entry: { started: boolean; promise: Promise<RunStatus> } = { started: false, promise: Promise.resolve("RUNNING") };
+  const previous = queued?.promise.catch(() => undefined) ?? Promise.resolve();
+  entry.promise = previous
+    .then(() => {
+      entry.started = true;
+      return recomputeRunStatus(runId, maxAttempts);
+    })
+    .finally(() => {
+      if (refreshes.get(key) === entry) refreshes.delete(key);
+    });
+  refreshes.set(key, entry);
+  return entry.promise;
+}
+
+const refreshes = new Map<string, { started: boolean; promise: Promise<RunStatus> }>();
+
+async function recomputeRunStatus(runId: string, maxAttempts: number): Promise<RunStatus> {
+  const c = await runIntentCounts(runId, maxAttempts);
+  const status: RunStatus = c.total > 0 && c.inFlight > 0 ? "RUNNING" : c.total > 0 && c.confirmed === c.total ? "COMPLETED" : c.confirmed > 0 ? "PARTIAL" : "FAILED";
+  const at = new Date();
+  if (await setRunStatus(runId, status, status === "RUNNING" ? null : at)) {
+    await publishRunEvent({ type: "run", runId, status, at: at.toISOString() }).catch((err) => log().warn({ err, runId }, "run event not published"));
+  }
+  return status;
+}
