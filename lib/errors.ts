@@ -11,6 +11,7 @@ export type ErrorCode =
   | "BROKER_UNAVAILABLE"
   | "BROKER_AUTH"
   | "BROKER_VALIDATION"
+  | "KILL_SWITCH"
   | "INTERNAL";
 
 export class AppError extends Error {
@@ -103,5 +104,12 @@ export class BrokerAuthError extends AppError {
 export class BrokerValidationError extends AppError {
   constructor(message: string, fields?: Record<string, string[]>) {
     super("BROKER_VALIDATION", 422, message, fields);
+  }
+}
+
+/** New entries are refused while a kill switch covering their owner is engaged (until an admin re-arms it). */
+export class KillSwitchError extends AppError {
+  constructor(message: string) {
+    super("KILL_SWITCH", 423, message);
   }
 }

@@ -14,12 +14,21 @@ import { recordHeartbeat } from "@/lib/services/system";
 import { makeSystemProcessor } from "./processors/system";
 import { processAccountsJob } from "./processors/accounts";
 import { makeDispatchProcessor } from "./processors/dispatch";
+import { processFillsJob } from "./processors/fills";
+import { scheduleFillSweep } from "@/lib/queues/fills";
+import { closeOrderStreams } from "@/lib/services/fill-poller";
+import { makeExitProcessor } from "./processors/exits";
+import { scheduleExitJobs } from "@/lib/queues/exits";
 import {
   LIVENESS_TTL_MS, RECOVERY_EVERY_MS, RECOVERY_SCHEDULER, newWorkerId, recoverInFlight, startWorkerLiveness,
 } from "@/lib/services/dispatch-recovery";
 
 /** Dispatch jobs spend most of their time waiting on brokers: hundreds of accounts run in parallel per process. */
 const DISPATCH_CONCURRENCY = 200;
+/** One fill poll per account per second, each one order-book call (the account's rate governor spaces them). */
+const FILLS_CONCURRENCY = 300;
+/** Exits being driven at once (each is mostly waiting on brokers and dispatch). */
+const EXITS_CONCURRENCY = 50;
 
 async function main() {
   setLogService("worker");
@@ -36,6 +45,9 @@ async function main() {
     // One health round at a time: a round pings every account in parallel already.
     new Worker(QUEUES.accounts, processAccountsJob, { connection, prefix: BULL_PREFIX, concurrency: 1 }),
     new Worker(QUEUES.dispatch, makeDispatchProcessor(workerId), { connection, prefix: BULL_PREFIX, concurrency: DISPATCH_CONCURRENCY }),
+    new Worker(QUEUES.fills, processFillsJob, { connection, prefix: BULL_PREFIX, concurrency: FILLS_CONCURRENCY }),
+    // One job drives one exit (all its accounts in parallel); a lease on the exit row keeps a second job out.
+    new Worker(QUEUES.exits, makeExitProcessor(workerId), { connection, prefix: BULL_PREFIX, concurrency: EXITS_CONCURRENCY }),
   ];
   for (const w of workers) {
     w.on("error", (err) => log().error({ err, queue: w.name }, "worker error"));
@@ -56,6 +68,8 @@ async function main() {
     { every: RECOVERY_EVERY_MS },
     { name: "recover", data: {}, opts: { removeOnComplete: 50, removeOnFail: 50 } },
   );
+  await scheduleFillSweep();
+  await scheduleExitJobs();
   // Once more when a worker killed just before this start is past its liveness TTL (its claims are then orphans).
   await queue(QUEUES.dispatch).add("recover", {}, { jobId: `recover_start_${workerId}`, delay: LIVENESS_TTL_MS + 1_000, removeOnComplete: 50, removeOnFail: 50 });
   await recordHeartbeat(startedAt, e.WORKER_HEARTBEAT_MS, new Date());
@@ -67,6 +81,7 @@ async function main() {
     stopping = true;
     log().info({ signal }, "worker stopping");
     await Promise.all(workers.map((w) => w.close()));
+    await closeOrderStreams();
     await stopLiveness();
     await closeQueues();
     await connection.quit().catch(() => connection.disconnect());

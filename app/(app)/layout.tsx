@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import { currentUser } from "@/lib/auth/current-user";
 import { Nav } from "@/components/shell/nav";
 import { AlertsBanner } from "@/components/shell/alerts-banner";
+import { KillSwitchBanner } from "@/components/exits/kill-switch-banner";
 import { canWrite } from "@/lib/auth/roles";
 
 // Every signed-in page is rendered per request: the session and the data are live.
@@ -14,6 +15,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   return (
     <>
       <Nav user={user} />
+      <KillSwitchBanner isAdmin={user.role === "ADMIN"} />
       <AlertsBanner canDismiss={canWrite(user)} />
       <main className="mx-auto max-w-[1600px] px-4 py-4">{children}</main>
     </>

@@ -1,5 +1,5 @@
 import { cx } from "@/components/ui/primitives";
-import { formatQty } from "@/lib/format";
+import { formatInr, formatQty } from "@/lib/format";
 import type { IntentJson, IntentStateName } from "@/components/runs/types";
 
 /** Colour per intent state: grey planned, blue pulse in flight, greens accepted/filled, red rejected, amber unknown. */
@@ -12,7 +12,7 @@ const STYLE: Record<IntentStateName, string> = {
   partially_filled: "bg-emerald-600 text-white",
   filled: "bg-emerald-800 text-white",
   rejected: "bg-rose-600 text-white",
-  rejected_late: "bg-rose-700 text-white",
+  rejected_late: "bg-rose-700 text-white ring-2 ring-rose-300 ring-inset",
   unknown: "bg-amber-400 text-amber-950",
   safe_to_resend: "bg-amber-300 text-amber-950",
   cancelled: "bg-slate-500 text-white line-through",
@@ -56,13 +56,33 @@ export function IntentChip({ intent }: { intent: IntentJson }) {
       title={chipTitle(intent)}
       className={cx("num inline-flex h-5 min-w-10 items-center justify-center rounded px-1 text-[11px] font-medium", STYLE[intent.state])}
     >
-      {formatQty(intent.quantity)}
-      {intent.state === "reconciled_accepted" ? <span aria-label="reconciled" className="ml-0.5">✓</span> : null}
+      <ChipText intent={intent} />
     </span>
   );
 }
 
-const LEGEND: IntentStateName[] = ["planned", "sending", "accepted", "filled", "reconciled_accepted", "unknown", "rejected", "cancelled", "skipped"];
+/** Quantity; partly filled `filled/qty`; filled with the broker's average price; a late rejection crossed out. */
+function ChipText({ intent: i }: { intent: IntentJson }) {
+  if (i.state === "partially_filled") return <>{formatQty(i.filledQuantity)}/{formatQty(i.quantity)}</>;
+  if (i.state === "filled") {
+    return (
+      <>
+        {formatQty(i.filledQuantity)}
+        {i.averagePrice ? <span className="ml-1 font-normal opacity-90" data-testid="chip-price">@ {formatInr(i.averagePrice)}</span> : null}
+      </>
+    );
+  }
+  if (i.state === "cancelled" && i.filledQuantity > 0) return <>{formatQty(i.filledQuantity)}/{formatQty(i.quantity)}</>;
+  return (
+    <>
+      {formatQty(i.quantity)}
+      {i.state === "reconciled_accepted" ? <span aria-label="reconciled" className="ml-0.5">✓</span> : null}
+      {i.state === "rejected_late" ? <span aria-label="rejected after acceptance" className="ml-0.5">✕</span> : null}
+    </>
+  );
+}
+
+const LEGEND: IntentStateName[] = ["planned", "sending", "accepted", "partially_filled", "filled", "reconciled_accepted", "unknown", "rejected", "rejected_late", "cancelled", "skipped"];
 
 export function ChipLegend() {
   return (

@@ -31,7 +31,8 @@ const knownAt = (i: IntentJson): string | null =>
 function applyIntent(i: IntentJson, e: Extract<RunEventJson, { type: "intent" }>): IntentJson {
   const at = knownAt(i);
   if (at && Date.parse(e.at) < Date.parse(at)) return i;
-  if (RANK[e.state] < RANK[i.state] && !RESENDABLE.has(i.state)) return i;
+  // A larger filled quantity is always newer (fills never decrease): a late rejection that flaps into a partial fill.
+  if (RANK[e.state] < RANK[i.state] && !RESENDABLE.has(i.state) && !(e.filledQuantity > i.filledQuantity)) return i;
   return {
     ...i,
     eventAt: e.at,

@@ -2,13 +2,14 @@
 
 import Link from "next/link";
 import { useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { api, ApiError } from "@/components/ui/api";
 import { Alert, Badge, Button, Card, PageHeader } from "@/components/ui/primitives";
 import { formatQty } from "@/lib/format";
 import { ChipLegend, STATE_LABEL } from "@/components/runs/intent-chip";
 import { ResolvedLegsTable } from "@/components/runs/plan-preview";
 import { RunGrid } from "@/components/runs/run-grid";
+import { ParityTable, runParity } from "@/components/runs/parity-board";
 import { FAILED_STATES, formatIst, formatMs, IN_FLIGHT, OPEN_STATES, RETRYABLE_STATES, RUN_STATUS_TONE } from "@/components/runs/run-format";
 import { useRunStream, type StreamState } from "@/components/runs/use-run-stream";
 import type { IntentStateName, RunJson } from "@/components/runs/types";
@@ -56,6 +57,7 @@ function RunBody({ run, stream, canWrite }: { run: RunJson; stream: StreamState;
   const pct = total ? Math.round((done / total) * 100) : 100;
   const [label, tone] = STREAM[stream];
   const names = new Map(run.accounts.map((a) => [a.accountId, a.accountName]));
+  const parity = useMemo(() => runParity(run), [run]);
 
   async function act(kind: "retry" | "cancel") {
     if (kind === "cancel" && !confirm(`Cancel ${open} open order${open === 1 ? "" : "s"} of this run at the brokers?`)) return;
@@ -145,6 +147,9 @@ function RunBody({ run, stream, canWrite }: { run: RunJson; stream: StreamState;
         </Card>
         <Card title="Accounts × legs" actions={<ChipLegend />}>
           <RunGrid run={run} />
+        </Card>
+        <Card title="Parity · target vs filled per account and leg">
+          <ParityTable parity={parity} runId={run.id} canWrite={canWrite} />
         </Card>
         <Card title="Contracts">
           <ResolvedLegsTable legs={run.plan.legs} conditions={run.plan.conditions} />

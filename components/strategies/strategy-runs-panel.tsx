@@ -6,6 +6,8 @@ import { api, ApiError } from "@/components/ui/api";
 import { Alert, Button, Card } from "@/components/ui/primitives";
 import { PreviewExecute } from "@/components/runs/preview-execute";
 import { RunsTable } from "@/components/runs/runs-table";
+import { StrategyParity } from "@/components/strategies/strategy-parity";
+import { LedgerTable } from "@/components/exits/ledger-table";
 import type { PreviewJson } from "@/components/runs/types";
 import { LegEditor } from "@/components/strategies/leg-editor";
 import { checkLegs, legFromDraft, legSummary, newLeg, normaliseApiFields, type FieldErrors, type LegDraft, type StrategyJson } from "@/components/strategies/drafts";
@@ -42,6 +44,12 @@ export function StrategyRunsPanel({
         execute={(idempotencyKey) => api<{ runId: string }>(`${base}/execute`, { body: { idempotencyKey } }).finally(() => qc.invalidateQueries({ queryKey: ["runs"] }))}
       />
       {canWrite ? <Adjustments strategy={strategy} blocked={blocked} underlyings={underlyings} onLegsAdded={onLegsAdded} /> : null}
+      <Card title="Positions of this strategy">
+        <LedgerTable url={`${base}/positions`} canWrite={canWrite} />
+      </Card>
+      <Card title="Parity · target vs filled across runs">
+        <StrategyParity strategyId={strategy.id} />
+      </Card>
       <Card title="Runs of this strategy">
         <RunsTable strategyId={strategy.id} showStrategy={false} limit={20} />
       </Card>

@@ -6,6 +6,10 @@ export const QUEUES = {
   accounts: "accounts",
   /** One job per (run, account): sends that account's intents, BUY phase then SELL phase. */
   dispatch: "dispatch",
+  /** Fill polling: one job scheduler per account with unsettled intents, plus a slow backstop sweep. */
+  fills: "fills",
+  /** Exits (one job drives one exit until flat), the exit sweep and the auto square-off check. */
+  exits: "exits",
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 

@@ -13,6 +13,7 @@ import { adapterFor } from "@/lib/services/broker-access";
 import type { IntentEvent } from "@/lib/trading/intents";
 import { applyIntentChanges, type IntentChange } from "./dispatch-intents";
 import { enqueueRetry } from "./dispatch-recovery";
+import { assertEntriesAllowed } from "./kill-switch";
 
 async function ownedRun(actor: Actor, runId: string) {
   if (!canWrite(actor)) throw new ForbiddenError("Viewers cannot act on runs");
@@ -36,11 +37,19 @@ export interface RetryResult {
   notRetryable: { intentId: string; state: string; reason: string | null }[];
 }
 
-export async function retryRunIntents(actor: Actor, runId: string, ip: string | null = null): Promise<RetryResult> {
+/** Retries the run's retryable intents; only those of `accountId` when given (the parity board's "Send missing"). */
+export async function retryRunIntents(actor: Actor, runId: string, ip: string | null = null, accountId?: string): Promise<RetryResult> {
   const run = await ownedRun(actor, runId);
-  const retryable = run.intents.filter((i) => RETRYABLE.has(i.state));
-  const notRetryable = run.intents.filter((i) => FINAL_FAILURES.has(i.state)).map((i) => ({ intentId: i.id, state: i.state, reason: i.reason }));
-  if (retryable.length === 0) throw new ConflictError("Nothing in this run can be retried: no intent is unconfirmed or waiting to be resent");
+  // An exit retries itself, after re-reading positions (a blind resend could over-exit); an entry is refused while a
+  // kill switch is engaged.
+  if (run.kind === "EXIT") throw new ConflictError("Exit runs are retried by their exit, after it re-reads the broker's positions: see Exits");
+  await assertEntriesAllowed(run.ownerId);
+  const intents = accountId ? run.intents.filter((i) => i.accountId === accountId) : run.intents;
+  const retryable = intents.filter((i) => RETRYABLE.has(i.state));
+  const notRetryable = intents.filter((i) => FINAL_FAILURES.has(i.state)).map((i) => ({ intentId: i.id, state: i.state, reason: i.reason }));
+  if (retryable.length === 0) {
+    throw new ConflictError(`Nothing in this ${accountId ? "account of the run" : "run"} can be retried: no intent is unconfirmed or waiting to be resent (rejections are final)`);
+  }
   const accounts = [...new Set(retryable.map((i) => i.accountId))];
   const now = new Date();
   if (await setRunStatus(run.id, "RUNNING", null)) await publishRunEvent({ type: "run", runId: run.id, status: "RUNNING", at: now.toISOString() }).catch(() => undefined);

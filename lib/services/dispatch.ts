@@ -11,6 +11,7 @@ import { type IntentRow, findRunRow, listAccountIntents, runIntentCounts, setRun
 import type { RunStatus } from "@/lib/generated/prisma/client";
 import { log } from "@/lib/log";
 import { publishRunEvent } from "@/lib/realtime/run-events";
+import { scheduleFillPolls } from "@/lib/queues/fills";
 import { adapterFor } from "@/lib/services/broker-access";
 import type { BrokerAdapter } from "@/lib/brokers/types";
 import { accountPhaseDecision } from "@/lib/trading/intent-matcher";
@@ -85,6 +86,8 @@ export async function dispatchAccount(runId: string, accountId: string, workerId
     log().warn({ runId, accountId, reason }, "SELL phase skipped");
     sellPhase = "skipped";
   }
+  // Fill tracking starts here; if this fails, the fill poller's sweep picks the account up within seconds.
+  await scheduleFillPolls(accountId).catch((err) => log().warn({ err, accountId }, "fill polling not scheduled"));
   await refreshRunStatus(runId, opts.maxAttempts);
   return { ...base, stuck: ctx.stuck, sellPhase };
 }

@@ -7,6 +7,24 @@ import type { InstrumentSettingsTable } from "@/lib/trading/instruments";
 import { resolveLegs, type MarketSnapshot, type SymbolInfo } from "@/lib/trading/resolve-legs";
 import type { StrategyLeg } from "@/lib/trading/strategy";
 import { adapterFor } from "@/lib/services/broker-access";
+import { redis } from "@/lib/redis";
+
+/** Reference data (expiry lists, lot and freeze sizes) changes between trading days, not within one. */
+const REFERENCE_TTL_S = 24 * 3600;
+
+/**
+ * One trading day's reference value from Redis, else from the broker (then kept for the day). Every run of the day
+ * then spends its market-data budget on prices only. Keyed by exchange facts, not by account: they are the same
+ * at every broker. Null (unknown to the broker) is not kept, so a contract listed later is found.
+ */
+async function dailyReference<T>(key: string, today: string, fetch: () => Promise<T | null>): Promise<T | null> {
+  const k = `md:ref:${today}:${key}`;
+  const hit = await redis().get(k);
+  if (hit) return JSON.parse(hit) as T;
+  const value = await fetch();
+  if (value !== null) await redis().set(k, JSON.stringify(value), "EX", REFERENCE_TTL_S);
+  return value;
+}
 
 /**
  * The owner's market-data source: the primary account, or (while the health monitor has not yet failed it over) the
@@ -37,11 +55,9 @@ export async function buildSnapshot(
     underlyings.map(async (u) => {
       const s = instruments[u];
       const needs = new Set(legs.filter((l) => l.underlying.toUpperCase() === u).map((l) => l.instrument));
-      const [quote, options, futures] = await Promise.all([
-        source.quote(u, s.indexExchange as Exchange),
-        needs.has("options") ? source.expiries(u, s.exchange as Exchange, "options") : undefined,
-        needs.has("futures") ? source.expiries(u, s.exchange as Exchange, "futures") : undefined,
-      ]);
+      const list = (kind: "options" | "futures") =>
+        needs.has(kind) ? dailyReference(`expiries:${s.exchange}:${u}:${kind}`, today, () => source.expiries(u, s.exchange as Exchange, kind)) : null;
+      const [quote, options, futures] = await Promise.all([source.quote(u, s.indexExchange as Exchange), list("options"), list("futures")]);
       spot[u] = quote.ltp;
       expiries[u] = { ...(options ? { options } : {}), ...(futures ? { futures } : {}) };
     }),
@@ -62,15 +78,23 @@ export async function buildSnapshot(
     }),
   );
   const snapshot: MarketSnapshot = { spot, expiries, instruments, quotes };
-  // Resolve once with MARKET orders only to learn the contracts, then fetch their quotes and symbol info.
+  // Resolve once with MARKET orders only to learn the contracts, then fetch their symbol info (lot and freeze
+  // sizes, cached for the day) and the quotes that price a protected limit; market orders need no quote.
   const probe = resolveLegs({ legs: legs.map((l) => ({ ...l, orderType: { kind: "MARKET" } }) as StrategyLeg) }, snapshot, today);
   if (!probe.ok) return snapshot;
   const symbolInfo: Record<string, SymbolInfo> = {};
   await Promise.all(
     probe.legs.map(async (leg) => {
-      const [quote, info] = await Promise.all([source.quote(leg.symbol, leg.exchange), source.symbolInfo(leg.symbol, leg.exchange)]);
-      if (quote.ltp.gt(0)) quotes[leg.symbol] = quote.ltp;
-      if (info) symbolInfo[leg.symbol] = { lotSize: info.lotSize, freezeQty: info.freezeQty };
+      const needsQuote = legs[leg.legIndex].orderType.kind === "PROTECTED_LIMIT" && !quotes[leg.symbol];
+      const [quote, info] = await Promise.all([
+        needsQuote ? source.quote(leg.symbol, leg.exchange) : null,
+        dailyReference(`symbol:${leg.exchange}:${leg.symbol}`, today, async () => {
+          const found = await source.symbolInfo(leg.symbol, leg.exchange);
+          return found && { lotSize: found.lotSize, freezeQty: found.freezeQty };
+        }),
+      ]);
+      if (quote?.ltp.gt(0)) quotes[leg.symbol] = quote.ltp;
+      if (info) symbolInfo[leg.symbol] = info;
     }),
   );
   return { ...snapshot, symbolInfo };

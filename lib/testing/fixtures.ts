@@ -8,7 +8,7 @@ import type { Role } from "@/lib/auth/roles";
 
 /** Empties every table (TRUNCATE skips the audit log's row triggers) and the test Redis index. */
 export async function resetState(): Promise<void> {
-  await db().$executeRawUnsafe(`TRUNCATE users, audit_logs, settings, trading_accounts, alerts, strategy_runs, order_intents, strategies, instrument_settings, quality_grades, underlying_margins RESTART IDENTITY CASCADE`);
+  await db().$executeRawUnsafe(`TRUNCATE users, audit_logs, settings, trading_accounts, alerts, strategy_runs, order_intents, strategies, instrument_settings, quality_grades, underlying_margins, exits, exit_accounts, exit_claims, kill_switches, square_offs RESTART IDENTITY CASCADE`);
   await redis().flushdb();
 }
 

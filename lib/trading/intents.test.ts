@@ -231,8 +231,17 @@ describe("transitionIntent", () => {
       ["accepted", { type: "partial_fill", at: T0, filledQuantity: 100 }],
       ["accepted", { type: "partial_fill", at: T0, filledQuantity: 2.5 }],
       ["partially_filled", { type: "partial_fill", at: T0, filledQuantity: 39 }], // below the 40 already filled
+      ["accepted", { type: "fill", at: T0, filledQuantity: 99 }], // a fill is at least the slice
+      ["accepted", { type: "fill", at: T0, filledQuantity: 100.5 }],
     ];
     for (const [state, e] of bad) expect(transitionIntent(statusIn(state), e)).toMatchObject({ ok: false, error: { code: "invalid_event", event: e.type } });
+  });
+
+  it("a fill beyond the slice (an order enlarged at the broker) keeps the excess; by default it is the slice", () => {
+    const over = transitionIntent(statusIn("partially_filled"), { type: "fill", at: T0, filledQuantity: 150 });
+    expect(over.ok && [over.status.state, over.status.filledQuantity]).toEqual(["filled", 150]);
+    const exact = transitionIntent(statusIn("partially_filled"), EVENTS.fill);
+    expect(exact.ok && exact.status.filledQuantity).toBe(100);
   });
 
   it("plannedIntent refuses a non-positive or fractional quantity", () => {

@@ -135,8 +135,12 @@ export type IntentEvent =
   | { type: "reconcile_window_elapsed"; at: number; windowMs: number }
   /** The order book shows `filledQuantity` of the slice filled (0 < filled < quantity, never decreasing). */
   | { type: "partial_fill"; at: number; filledQuantity: number }
-  /** The order book shows the slice completely filled. Also accepted after `rejected_late`: statuses flap. */
-  | { type: "fill"; at: number }
+  /**
+   * The order book shows the slice completely filled. Also accepted after `rejected_late`: statuses flap.
+   * `filledQuantity` (default: the slice) is only given when the broker filled MORE than the slice (an order
+   * enlarged at the broker): the excess is real exposure and must stay visible, never be capped away.
+   */
+  | { type: "fill"; at: number; filledQuantity?: number }
   /** The broker order was cancelled (by the user, the run's cancel action, or the exchange). */
   | { type: "cancel"; at: number; reason: string }
   /** An accepted order was rejected afterwards (RMS, seconds later). */
@@ -195,6 +199,10 @@ function checkEvent(status: IntentStatus, e: IntentEvent): string | null {
         return `filledQuantity must be between 1 and ${status.quantity - 1}`;
       }
       return e.filledQuantity < status.filledQuantity ? "filled quantity cannot decrease" : null;
+    case "fill":
+      if (e.filledQuantity === undefined) return null;
+      if (!Number.isSafeInteger(e.filledQuantity) || e.filledQuantity < status.quantity) return `filledQuantity must be an integer of at least ${status.quantity}`;
+      return e.filledQuantity < status.filledQuantity ? "filled quantity cannot decrease" : null;
     default:
       return null;
   }
@@ -231,7 +239,7 @@ export function transitionIntent(status: IntentStatus, event: IntentEvent): Inte
     case "partial_fill":
       return { ok: true, status: { ...next, filledQuantity: event.filledQuantity } };
     case "fill":
-      return { ok: true, status: { ...next, filledQuantity: status.quantity } };
+      return { ok: true, status: { ...next, filledQuantity: event.filledQuantity ?? status.quantity } };
     case "reconcile_window_elapsed":
       return { ok: true, status: next };
   }

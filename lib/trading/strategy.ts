@@ -59,6 +59,10 @@ export interface StrategyDefinition {
   sizing: SizingMode;
   marketCondition: MarketConditionMode;
   legs: readonly StrategyLeg[];
+  /**
+   * Auto square-off, IST `HH:MM` within the session; unset = 15:15 for MIS, none for NRML (lib/trading/square-off.ts).
+   */
+  squareOffAt?: string | null;
 }
 
 /** Largest lots per leg a trader may type (AlgoMirror rejects more than 100 in fixed mode; we allow headroom). */
@@ -111,6 +115,11 @@ export const strategyDefinitionSchema = z.object({
   ]),
   marketCondition: z.enum(["expiry_day", "other_days", "auto"]),
   legs: z.array(strategyLegSchema).min(1).max(20),
+  squareOffAt: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time as HH:MM (IST)")
+    .refine((t) => t >= "09:15" && t <= "15:30", "within the session, 09:15–15:30 IST")
+    .nullish(),
 });
 
 /** Hedge first (domain.md): every BUY leg is phase 1, every SELL leg phase 2. */

@@ -17,8 +17,9 @@ export function makeDispatchProcessor(workerId: string, options: Partial<Dispatc
     switch (job.name) {
       case "dispatch":
       case "retry": {
-        const { runId, accountId } = dispatchJobSchema.parse(job.data);
-        return dispatchAccount(runId, accountId, workerId, { ...options, retry: job.name === "retry" });
+        const { runId, accountId, options: carried } = dispatchJobSchema.parse(job.data);
+        // Tunables the run carries (exits: short reconcile windows, no blind resend) win over the process defaults.
+        return dispatchAccount(runId, accountId, workerId, { ...options, ...carried, retry: job.name === "retry" });
       }
       case "recover":
         recoverJobSchema.parse(job.data);

@@ -1,13 +1,17 @@
 import type { Metadata } from "next";
-import { EmptyState, PageHeader } from "@/components/ui/primitives";
+import { currentUser } from "@/lib/auth/current-user";
+import { canWrite } from "@/lib/auth/roles";
+import { PageHeader } from "@/components/ui/primitives";
+import { RiskPage } from "@/components/exits/risk-page";
 
 export const metadata: Metadata = { title: "Risk" };
 
-export default function RiskPage() {
+export default async function Page() {
+  const user = await currentUser();
   return (
     <>
-      <PageHeader title="Risk" description="Stops, targets, trailing and kill switch." />
-      <EmptyState title="No risk rules yet">Risk monitoring arrives after fills and exits; no stop is active until then.</EmptyState>
+      <PageHeader title="Risk" description="Kill switch, strategy positions with P&L, and exits." />
+      <RiskPage canWrite={!!user && canWrite(user)} isAdmin={user?.role === "ADMIN"} />
     </>
   );
 }

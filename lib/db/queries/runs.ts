@@ -13,33 +13,39 @@ export interface NewRun {
 }
 
 /**
- * Writes a run and all its intents in one transaction. A second request with the same idempotency key writes
- * nothing and gets the first run's id back (`created: false`).
+ * Writes a run and all its intents in one transaction (after `guard`, when given). A second request with the same idempotency key writes
+ * nothing and gets the first run's id back (`created: false`). Two statements, the intents as column arrays: a run
+ * of hundreds of accounts is on the trigger's critical path.
  */
-export async function insertRunWithIntents(run: NewRun, intents: readonly OrderIntentSpec[]): Promise<{ runId: string; created: boolean }> {
+export async function insertRunWithIntents(
+  run: NewRun,
+  intents: readonly OrderIntentSpec[],
+  /** Runs first inside the transaction; throwing refuses the run (the kill switch check, lib/services/kill-switch.ts). */
+  guard?: (tx: Prisma.TransactionClient) => Promise<void>,
+): Promise<{ runId: string; created: boolean }> {
+  const col = <K extends keyof OrderIntentSpec>(k: K) => intents.map((i) => i[k]);
   return db().$transaction(async (tx) => {
-    const inserted = await tx.strategyRun.createMany({ data: [run], skipDuplicates: true });
-    if (inserted.count === 0) {
+    if (guard) await guard(tx);
+    const inserted = await tx.$queryRawUnsafe<{ id: string }[]>(
+      `INSERT INTO strategy_runs (id, owner_id, strategy_id, kind, idempotency_key, triggered_at, plan)
+       VALUES ($1::uuid, $2::uuid, $3::uuid, $4::"RunKind", $5, $6, $7::jsonb)
+       ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+      run.id, run.ownerId, run.strategyId, run.kind, run.idempotencyKey, run.triggeredAt, JSON.stringify(run.plan),
+    );
+    if (inserted.length === 0) {
       const existing = await tx.strategyRun.findUniqueOrThrow({ where: { idempotencyKey: run.idempotencyKey }, select: { id: true } });
       return { runId: existing.id, created: false };
     }
-    await tx.orderIntent.createMany({
-      data: intents.map((i) => ({
-        id: i.intentId,
-        runId: i.runId,
-        accountId: i.accountId,
-        legIndex: i.legIndex,
-        sliceIndex: i.sliceIndex,
-        phase: i.phase,
-        symbol: i.symbol,
-        exchange: i.exchange,
-        action: i.action,
-        product: i.product,
-        priceType: i.priceType,
-        price: i.price?.toString() ?? null,
-        quantity: i.quantity,
-      })),
-    });
+    if (intents.length > 0) {
+      await tx.$executeRawUnsafe(
+        `INSERT INTO order_intents (id, run_id, account_id, leg_index, slice_index, phase, symbol, exchange, action, product, price_type, price, quantity, updated_at)
+         SELECT id, $2::uuid, account_id::uuid, leg_index, slice_index, phase, symbol, exchange, action, product, price_type, price::numeric, quantity, now()
+         FROM unnest($1::text[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[])
+           AS t(id, account_id, leg_index, slice_index, phase, symbol, exchange, action, product, price_type, price, quantity)`,
+        col("intentId"), run.id, col("accountId"), col("legIndex"), col("sliceIndex"), col("phase"), col("symbol"), col("exchange"),
+        col("action"), col("product"), col("priceType"), intents.map((i) => i.price?.toString() ?? null), col("quantity"),
+      );
+    }
     return { runId: run.id, created: true };
   });
 }

@@ -1,0 +1,52 @@
+"use client";
+
+import { useState } from "react";
+import { Alert, Button, Card, Input } from "@/components/ui/primitives";
+import { ExitsTable } from "./exits-table";
+import { LedgerTable } from "./ledger-table";
+import { useKillSwitch, useKillSwitchAction } from "./use-kill-switch";
+
+/** Risk: the kill switch, strategy positions with P&L and exits, and every exit with its progress. */
+export function RiskPage({ canWrite, isAdmin }: { canWrite: boolean; isAdmin: boolean }) {
+  return (
+    <div className="space-y-4">
+      <KillSwitchCard canWrite={canWrite} isAdmin={isAdmin} />
+      <Card title="Strategy positions">
+        <LedgerTable url="/api/positions/ledger" canWrite={canWrite} accountExits />
+      </Card>
+      <Card title="Exits">
+        <ExitsTable />
+      </Card>
+    </div>
+  );
+}
+
+function KillSwitchCard({ canWrite, isAdmin }: { canWrite: boolean; isAdmin: boolean }) {
+  const { data } = useKillSwitch();
+  const action = useKillSwitchAction();
+  const [reason, setReason] = useState("");
+  const engage = (scope: "mine" | "all") => {
+    const what = scope === "all" ? "every account of every user" : "all your accounts";
+    if (window.confirm(`Kill switch: cancel open orders and flatten ${what}, and block new entries until an admin re-arms?`)) {
+      action.mutate({ action: "engage", scope, ...(reason.trim() ? { reason: reason.trim() } : {}) });
+    }
+  };
+  return (
+    <Card title="Kill switch">
+      <div className="flex flex-wrap items-center gap-3">
+        <span data-testid="kill-switch-state" className={data?.engaged ? "font-semibold text-rose-600 dark:text-rose-400" : "font-semibold text-emerald-600 dark:text-emerald-400"}>
+          {data === undefined ? "…" : data.engaged ? "Engaged — new entries blocked" : "Armed — entries allowed"}
+        </span>
+        {canWrite ? (
+          <>
+            <Input aria-label="Reason" placeholder="Reason (optional)" className="w-64" value={reason} onChange={(e) => setReason(e.target.value)} maxLength={200} />
+            <Button variant="danger" disabled={action.isPending} onClick={() => engage("mine")}>Kill switch: flatten my accounts</Button>
+            {isAdmin ? <Button variant="danger" disabled={action.isPending} onClick={() => engage("all")}>Kill switch: everyone</Button> : null}
+          </>
+        ) : null}
+      </div>
+      {action.error ? <div className="mt-2"><Alert>{action.error.message}</Alert></div> : null}
+      <p className="mt-2 text-xs text-slate-500">Open orders are cancelled, short positions bought back first, then longs sold, in every account at once. Only an admin can re-arm.</p>
+    </Card>
+  );
+}

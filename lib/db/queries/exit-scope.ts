@@ -1,0 +1,133 @@
+/**
+ * Intent reads of the exit service: the not-yet-final intents an exit must stop, cancel or wait for in one account,
+ * whether an attempt's orders have settled, and the contract sizes previous runs were planned with.
+ */
+import type { IntentState, Prisma } from "@/lib/generated/prisma/client";
+import { db } from "@/lib/db/client";
+import { coalescer } from "@/lib/db/queries/coalesce";
+import type { IntentRow } from "@/lib/db/queries/intents";
+
+/** What an exit covers in one account: entry runs by id or strategy, or every entry (`all`); plus its own EXIT runs. */
+export interface ExitScopeFilter {
+  accountId: string;
+  runIds?: readonly string[];
+  strategyId?: string | null;
+  allEntries?: boolean;
+  exitRunIds: readonly string[];
+}
+
+/** States in which an intent may still become (more of) a position: unsent, in flight, or working at the broker. */
+export const NOT_FINAL: readonly IntentState[] = ["planned", "claimed", "sending", "unknown", "safe_to_resend", "accepted", "reconciled_accepted", "partially_filled"];
+
+function scopeWhere(f: Omit<ExitScopeFilter, "accountId">): Prisma.OrderIntentWhereInput[] {
+  const entries: Prisma.OrderIntentWhereInput[] = [];
+  if (f.allEntries) entries.push({ run: { kind: { not: "EXIT" } } });
+  if (f.runIds?.length) entries.push({ runId: { in: [...f.runIds] }, run: { kind: { not: "EXIT" } } });
+  if (f.strategyId) entries.push({ run: { strategyId: f.strategyId, kind: { not: "EXIT" } } });
+  if (f.exitRunIds.length) entries.push({ runId: { in: [...f.exitRunIds] } });
+  return entries;
+}
+
+/** Concurrent reads of one exit's accounts (same scope, same states) share one statement. */
+const scopeBatch = coalescer(async (reqs: { f: ExitScopeFilter; states: readonly IntentState[] }[]) => {
+  const groups = new Map<string, number[]>();
+  reqs.forEach((r, i) => {
+    const key = JSON.stringify([r.f.runIds ?? [], r.f.strategyId ?? null, !!r.f.allEntries, r.f.exitRunIds, r.states]);
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  const out: IntentRow[][] = reqs.map(() => []);
+  for (const idx of groups.values()) {
+    const { f, states } = reqs[idx[0]];
+    const entries = scopeWhere(f);
+    if (entries.length === 0) continue;
+    const rows = await db().orderIntent.findMany({
+      where: { accountId: { in: [...new Set(idx.map((i) => reqs[i].f.accountId))] }, state: { in: [...states] }, OR: entries },
+      orderBy: [{ createdAt: "asc" }, { phase: "asc" }],
+    });
+    for (const i of idx) out[i] = rows.filter((r) => r.accountId === reqs[i].f.accountId);
+  }
+  return out;
+});
+
+export function listScopeIntents(f: ExitScopeFilter, states: readonly IntentState[] = NOT_FINAL): Promise<IntentRow[]> {
+  return scopeBatch({ f, states });
+}
+
+/** Whether anything of the scope (any account) may still trade: an entry intent not final (in a RUNNING run for unsent ones). */
+export async function scopeHasWork(f: { runIds?: readonly string[]; strategyId?: string | null; accountId?: string | null }): Promise<boolean> {
+  const [row] = await db().$queryRawUnsafe<{ n: number }[]>(
+    `SELECT count(*)::int AS n FROM order_intents i JOIN strategy_runs r ON r.id = i.run_id
+      WHERE r.kind <> 'EXIT'
+        AND (($1::uuid[] IS NOT NULL AND r.id = ANY($1::uuid[])) OR ($2::uuid IS NOT NULL AND r.strategy_id = $2::uuid)
+             OR ($1::uuid[] IS NULL AND $2::uuid IS NULL))
+        AND ($3::uuid IS NULL OR i.account_id = $3::uuid)
+        AND (i.state IN ('claimed', 'sending', 'unknown', 'accepted', 'reconciled_accepted', 'partially_filled')
+             OR (i.state IN ('planned', 'safe_to_resend') AND r.status = 'RUNNING'))`,
+    f.runIds ? [...f.runIds] : null,
+    f.strategyId ?? null,
+    f.accountId ?? null,
+  );
+  return row.n > 0;
+}
+
+/** Accounts where entry runs of the scope placed (or planned) anything. */
+export async function scopeAccountIds(f: { runIds?: readonly string[]; strategyId?: string | null }): Promise<string[]> {
+  const rows = await db().$queryRawUnsafe<{ id: string }[]>(
+    `SELECT DISTINCT i.account_id::text AS id FROM order_intents i JOIN strategy_runs r ON r.id = i.run_id
+      WHERE r.kind <> 'EXIT' AND (($1::uuid[] IS NOT NULL AND r.id = ANY($1::uuid[])) OR ($2::uuid IS NOT NULL AND r.strategy_id = $2::uuid))`,
+    f.runIds ? [...f.runIds] : null,
+    f.strategyId ?? null,
+  );
+  return rows.map((r) => r.id);
+}
+
+export interface AttemptState {
+  runId: string;
+  accountId: string;
+  /** Slices still planned, claimed, sending or unconfirmed-unknown: the attempt is not over. */
+  inFlight: number;
+  /** Slices whose send could not be confirmed and that would otherwise be resent without a position read. */
+  unconfirmed: string[];
+  /** Slices the broker took (accepted, adopted, filled, partly filled, later cancelled). */
+  confirmed: number;
+  total: number;
+}
+
+/** How far each (EXIT run, account) attempt has got, in one statement. */
+export async function attemptStates(pairs: readonly { runId: string; accountId: string }[]): Promise<AttemptState[]> {
+  if (pairs.length === 0) return [];
+  const rows = await db().$queryRawUnsafe<{ runId: string; accountId: string; inFlight: number; unconfirmed: string[] | null; confirmed: number; total: number }[]>(
+    `SELECT run_id::text AS "runId", account_id::text AS "accountId",
+            count(*) FILTER (WHERE state IN ('planned', 'claimed', 'sending', 'unknown'))::int AS "inFlight",
+            array_agg(id) FILTER (WHERE state = 'safe_to_resend') AS unconfirmed,
+            count(*) FILTER (WHERE state IN ('accepted', 'reconciled_accepted', 'filled', 'partially_filled', 'cancelled'))::int AS confirmed,
+            count(*)::int AS total
+       FROM order_intents
+      WHERE (run_id, account_id) IN (SELECT r::uuid, a::uuid FROM unnest($1::text[], $2::text[]) AS t(r, a))
+      GROUP BY run_id, account_id`,
+    pairs.map((p) => p.runId),
+    pairs.map((p) => p.accountId),
+  );
+  return rows.map((r) => ({ ...r, unconfirmed: r.unconfirmed ?? [] }));
+}
+
+export function findIntentRows(ids: readonly string[]): Promise<IntentRow[]> {
+  return db().orderIntent.findMany({ where: { id: { in: [...ids] } } });
+}
+
+/** Lot size and freeze quantity each contract was last planned with (entry runs of the owner), keyed `EXCHANGE:SYMBOL`. */
+export async function plannedContractSizes(ownerId: string, symbols: readonly string[]): Promise<Map<string, { lotSize: number; freezeQty: number | null }>> {
+  if (symbols.length === 0) return new Map();
+  const rows = await db().$queryRawUnsafe<{ symbol: string; exchange: string; lotSize: number | null; freezeQty: number | null }[]>(
+    `SELECT DISTINCT ON (leg->>'exchange', leg->>'symbol') leg->>'symbol' AS symbol, leg->>'exchange' AS exchange,
+            (leg->>'lotSize')::int AS "lotSize", (leg->>'freezeQty')::int AS "freezeQty"
+       FROM strategy_runs r, jsonb_array_elements(r.plan->'legs') AS leg
+      WHERE r.owner_id = $1::uuid AND r.kind <> 'EXIT' AND leg->>'symbol' = ANY($2::text[])
+      ORDER BY leg->>'exchange', leg->>'symbol', r.triggered_at DESC`,
+    ownerId,
+    [...new Set(symbols)],
+  );
+  const out = new Map<string, { lotSize: number; freezeQty: number | null }>();
+  for (const r of rows) if (r.lotSize && r.lotSize > 0) out.set(`${r.exchange}:${r.symbol}`, { lotSize: r.lotSize, freezeQty: r.freezeQty });
+  return out;
+}

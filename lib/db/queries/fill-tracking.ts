@@ -1,0 +1,50 @@
+/**
+ * Queries of the fill poller: the intents of an account whose broker order may still change (accepted, adopted,
+ * partly filled, and late rejections still watched for a flap), sent during the current order-book day.
+ */
+import type { IntentState } from "@/lib/generated/prisma/client";
+import { db } from "@/lib/db/client";
+import { coalescer } from "@/lib/db/queries/coalesce";
+import type { IntentRow } from "@/lib/db/queries/intents";
+
+/** Which intents are tracked: sent at/after `since` (the book day's start); `rejected_late` only if changed at/after `watchSince`. */
+export interface TrackedWindow {
+  since: Date;
+  watchSince: Date;
+}
+
+const OPEN: IntentState[] = ["accepted", "reconciled_accepted", "partially_filled"];
+
+const tracked = (w: TrackedWindow) => ({
+  brokerOrderId: { not: null },
+  sentAt: { gte: w.since },
+  OR: [{ state: { in: OPEN } }, { state: "rejected_late" as const, updatedAt: { gte: w.watchSince } }],
+});
+
+// Hundreds of account polls arrive together every second: one statement serves all that arrive while one runs.
+const readTracked = coalescer(async (reqs: { accountId: string; w: TrackedWindow }[]) => {
+  const byWindow = new Map<string, { w: TrackedWindow; ids: string[] }>();
+  for (const r of reqs) {
+    const key = `${r.w.since.getTime()}|${r.w.watchSince.getTime()}`;
+    const e = byWindow.get(key) ?? { w: r.w, ids: [] };
+    e.ids.push(r.accountId);
+    byWindow.set(key, e);
+  }
+  const rows = (
+    await Promise.all(
+      [...byWindow.values()].map(({ w, ids }) => db().orderIntent.findMany({ where: { accountId: { in: [...new Set(ids)] }, ...tracked(w) } })),
+    )
+  ).flat();
+  return reqs.map((r) => rows.filter((x) => x.accountId === r.accountId && x.sentAt !== null && x.sentAt >= r.w.since && (x.state !== "rejected_late" || x.updatedAt >= r.w.watchSince)));
+});
+
+/** The account's tracked intents (see the file comment). */
+export function listTrackedIntents(accountId: string, w: TrackedWindow): Promise<IntentRow[]> {
+  return readTracked({ accountId, w });
+}
+
+/** Accounts that have tracked intents: the poller's backstop sweep makes sure each is polled. */
+export async function accountsWithTrackedIntents(w: TrackedWindow): Promise<string[]> {
+  const rows = await db().orderIntent.findMany({ where: tracked(w), distinct: ["accountId"], select: { accountId: true } });
+  return rows.map((r) => r.accountId);
+}

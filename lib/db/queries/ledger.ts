@@ -1,0 +1,74 @@
+/**
+ * Reads for the positions ledger: every intent with a fill (entries and exits), in time order, and the attribution
+ * each EXIT run stores in its plan (`plan.exit`, lib/trading/exit-plan.ts ExitRunAttribution).
+ */
+import Decimal from "decimal.js";
+import { z } from "zod";
+import { db } from "@/lib/db/client";
+import type { ExitAllocation, IntentFill } from "@/lib/trading/ledger";
+
+interface Row extends Omit<IntentFill, "averagePrice"> {
+  averagePrice: string | null;
+}
+
+/**
+ * Intents with filled units, oldest run first (then send order), for the given accounts and/or owner. Only these
+ * columns: the ledger is read on page loads and before every exit attempt.
+ */
+export async function listIntentFills(filter: { accountIds?: readonly string[]; ownerId?: string | null }): Promise<IntentFill[]> {
+  const rows = await db().$queryRawUnsafe<Row[]>(
+    `SELECT i.run_id::text AS "runId", r.kind::text AS "runKind", r.strategy_id::text AS "strategyId",
+            i.account_id::text AS "accountId", i.leg_index AS "legIndex", i.slice_index AS "sliceIndex", i.symbol, i.exchange,
+            i.product, i.action, i.filled_quantity AS "filledQuantity", i.average_price::text AS "averagePrice"
+       FROM order_intents i JOIN strategy_runs r ON r.id = i.run_id
+      WHERE i.filled_quantity > 0
+        AND ($1::uuid[] IS NULL OR i.account_id = ANY($1::uuid[]))
+        AND ($2::uuid IS NULL OR r.owner_id = $2::uuid)
+      ORDER BY r.triggered_at, r.id, i.sent_at NULLS LAST, i.phase, i.leg_index, i.slice_index`,
+    filter.accountIds ? [...filter.accountIds] : null,
+    filter.ownerId ?? null,
+  );
+  return rows.map((r) => ({ ...r, averagePrice: r.averagePrice === null ? null : new Decimal(r.averagePrice) }));
+}
+
+const allocationSchema = z.object({
+  runId: z.string().nullable(),
+  strategyId: z.string().nullable(),
+  legIndex: z.int().nullable(),
+  quantity: z.int().positive(),
+  auto: z.boolean().optional(),
+});
+const attributionSchema = z.object({
+  exitId: z.string(),
+  legs: z.array(z.object({ accountId: z.string(), legIndex: z.int(), allocations: z.array(allocationSchema) })),
+});
+
+/** Allocations of the EXIT runs among `runIds`, keyed `runId|accountId|legIndex`. */
+export async function listExitAllocations(runIds: readonly string[]): Promise<Map<string, ExitAllocation[]>> {
+  const out = new Map<string, ExitAllocation[]>();
+  if (runIds.length === 0) return out;
+  const rows = await db().$queryRawUnsafe<{ id: string; exit: unknown }[]>(
+    `SELECT id::text AS id, plan->'exit' AS exit FROM strategy_runs WHERE id = ANY($1::uuid[]) AND kind = 'EXIT'`,
+    [...new Set(runIds)],
+  );
+  for (const r of rows) {
+    const parsed = attributionSchema.safeParse(r.exit);
+    // An EXIT run without a readable attribution books its fills to nobody (shown as unattributed, never guessed).
+    if (!parsed.success) continue;
+    for (const leg of parsed.data.legs) out.set(`${r.id}|${leg.accountId}|${leg.legIndex}`, leg.allocations);
+  }
+  return out;
+}
+
+/** Target and filled units of one leg of a run in one account (all its slices). */
+export async function legTotals(runId: string, accountId: string, legIndex: number) {
+  const [row] = await db().$queryRawUnsafe<{ target: number; filled: number; n: number; symbol: string | null; exchange: string | null; product: string | null; action: string | null }[]>(
+    `SELECT coalesce(sum(quantity), 0)::int AS target, coalesce(sum(filled_quantity), 0)::int AS filled, count(*)::int AS n,
+            min(symbol) AS symbol, min(exchange) AS exchange, min(product) AS product, min(action) AS action
+       FROM order_intents WHERE run_id = $1::uuid AND account_id = $2::uuid AND leg_index = $3`,
+    runId,
+    accountId,
+    legIndex,
+  );
+  return row.n === 0 ? null : { target: row.target, filled: row.filled, symbol: row.symbol!, exchange: row.exchange!, product: row.product!, action: row.action as "BUY" | "SELL" };
+}
