@@ -51,8 +51,8 @@ async function startChild(): Promise<Target> {
       SIM_RATE_LIMIT_API: RAISED,
       SIM_RATE_LIMIT_ORDER: RAISED,
       SIM_RATE_LIMIT_SMART_ORDER: RAISED,
-      SIM_FAULT_LATENCY_MS: "0",
-      SIM_FAULT_JITTER_MS: "0",
+      // No faults whatever the caller's environment says (latency and jitter are SIM_FAULTS knobs).
+      SIM_FAULTS: "{}",
     },
     stdio: ["ignore", "pipe", "inherit"],
   });

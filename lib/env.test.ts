@@ -73,14 +73,23 @@ describe("parseEnv", () => {
 
 describe("simulator faults from the environment", () => {
   const base = { SIM_ADMIN_TOKEN: "token-123456" };
-  it("parses SIM_FAULTS JSON into fault knobs", () => {
+  it("parses SIM_FAULTS JSON into fault knobs, for every instance or per instance id", () => {
     const env = parseEnv(simulatorEnvSchema, { ...base, SIM_FAULTS: '{"latencyMs":50,"lostResponseRate":0.1}' });
-    expect(env.SIM_FAULTS).toEqual({ latencyMs: 50, lostResponseRate: 0.1 });
-    expect(parseEnv(simulatorEnvSchema, base).SIM_FAULTS).toEqual({});
+    expect(env.SIM_FAULTS).toEqual({ all: { latencyMs: 50, lostResponseRate: 0.1 }, byInstance: {} });
+    expect(parseEnv(simulatorEnvSchema, base).SIM_FAULTS).toEqual({ all: {}, byInstance: {} });
+    const per = parseEnv(simulatorEnvSchema, { ...base, SIM_FAULTS: '{"*":{"latencyMs":20},"demo2":{"lostResponseMode":"hang","lostResponseRate":1}}' });
+    expect(per.SIM_FAULTS).toEqual({ all: { latencyMs: 20 }, byInstance: { demo2: { lostResponseMode: "hang", lostResponseRate: 1 } } });
   });
   it("names bad JSON and out-of-range or unknown knobs", () => {
     expect(problems({ ...base, SIM_FAULTS: "{oops" }, simulatorEnvSchema)).toEqual(["SIM_FAULTS must be a JSON object"]);
     expect(problems({ ...base, SIM_FAULTS: '{"http500Rate":2}' }, simulatorEnvSchema)[0]).toMatch(/^SIM_FAULTS.http500Rate /);
-    expect(problems({ ...base, SIM_FAULTS: '{"explode":true}' }, simulatorEnvSchema)[0]).toMatch(/^SIM_FAULTS /);
+    expect(problems({ ...base, SIM_FAULTS: '{"latencyMs":5,"explode":true}' }, simulatorEnvSchema)[0]).toMatch(/^SIM_FAULTS /);
+    expect(problems({ ...base, SIM_FAULTS: '{"demo1":{"explode":true}}' }, simulatorEnvSchema)[0]).toMatch(/^SIM_FAULTS.demo1 /);
+  });
+  it("reads the demo instances' morning login time, off, or the 08:45 default", () => {
+    expect(parseEnv(simulatorEnvSchema, base).SIM_AUTO_LOGIN_AT).toBe("08:45");
+    expect(parseEnv(simulatorEnvSchema, { ...base, SIM_AUTO_LOGIN_AT: "09:05" }).SIM_AUTO_LOGIN_AT).toBe("09:05");
+    expect(parseEnv(simulatorEnvSchema, { ...base, SIM_AUTO_LOGIN_AT: "off" }).SIM_AUTO_LOGIN_AT).toBeUndefined();
+    expect(problems({ ...base, SIM_AUTO_LOGIN_AT: "8am" }, simulatorEnvSchema)[0]).toMatch(/^SIM_AUTO_LOGIN_AT /);
   });
 });

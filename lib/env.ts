@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { CredentialKeyError, parseKeyRing } from "@/lib/crypto/credentials";
 import { faultsSchema } from "@/lib/simulator/fault-schema";
+import { autoLoginAtSchema } from "@/lib/simulator/session-schema";
 
 export class EnvError extends Error {
   constructor(readonly problems: string[]) {
@@ -31,6 +32,8 @@ const appSchema = z.object({
   LOGIN_MAX_FAILURES_PER_IP: int(20),
   WORKER_HEARTBEAT_MS: int(10_000),
   ACCOUNT_HEALTH_MS: int(30_000),
+  // Reverse proxies in front of the web app that append to X-Forwarded-For (lib/http/errors.ts clientIp).
+  TRUSTED_PROXY_HOPS: int(1),
   // Broker credentials are encrypted under these keys; without them the app refuses to start (never a silent new key).
   CREDENTIAL_KEYS: z.string().transform((spec, ctx) => {
     try {
@@ -64,7 +67,9 @@ const simulatorSchema = z.object({
   SIM_RATE_LIMIT_ORDER: rateLimit,
   SIM_RATE_LIMIT_SMART_ORDER: rateLimit,
   SIM_RATE_LIMIT_GREEKS: rateLimit,
-  // Latency added to every REST reply of the demo instances (ms), plus uniform jitter in [0, JITTER).
+  // The demo instances' morning broker login (IST HH:MM, or "off"): undefined = never.
+  SIM_AUTO_LOGIN_AT: autoLoginAtSchema.transform((at) => (at === "off" ? undefined : at)),
+  // Fault knobs of the demo instances (lib/simulator/fault-schema.ts): one object for all, or keyed by instance id.
   SIM_FAULTS: z
     .string()
     .default("{}")

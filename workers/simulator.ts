@@ -1,8 +1,11 @@
 /**
  * Entry point of the exchange simulator process (`npm run simulator`): OpenAlgo-compatible REST + WebSocket with
  * SIM_DEMO_INSTANCES demo accounts. Logs one JSON line with its URLs; SIGTERM/SIGINT close both servers and exit 0.
+ * The demo instances get SIM_FAULTS (one object for all, or keyed by instance id) and log in again every morning
+ * at SIM_AUTO_LOGIN_AT (08:45 IST by default), so a demo left running overnight keeps working.
  */
 import { simulatorEnv } from "@/lib/env";
+import { faultsFor } from "@/lib/simulator/fault-schema";
 import { demoInstanceConfigs } from "@/lib/simulator/server/demo";
 import { parseRateLimit, type RateLimitConfig } from "@/lib/simulator/server/rate-limit";
 import { startSimulator } from "@/lib/simulator/server/simulator";
@@ -20,8 +23,15 @@ async function main(): Promise<void> {
     const limit = text ? parseRateLimit(text) : undefined;
     if (limit) rateLimits[bucket] = limit;
   }
-  const faults = env.SIM_FAULTS;
-  const instances = demoInstanceConfigs(env.SIM_ADMIN_TOKEN, env.SIM_DEMO_INSTANCES).map((c) => ({ ...c, faults }));
+  const autoLoginAt = env.SIM_AUTO_LOGIN_AT;
+  const instances = demoInstanceConfigs(env.SIM_ADMIN_TOKEN, env.SIM_DEMO_INSTANCES).map((c) => ({
+    ...c,
+    faults: faultsFor(env.SIM_FAULTS, c.id),
+    ...(autoLoginAt ? { autoLoginAt } : {}),
+  }));
+  // A typo in an instance id would otherwise leave the intended instance without its faults, silently.
+  const unknownIds = Object.keys(env.SIM_FAULTS.byInstance).filter((id) => !instances.some((c) => c.id === id));
+  if (unknownIds.length > 0) throw new Error(`SIM_FAULTS names instances that do not exist: ${unknownIds.join(", ")}`);
 
   const sim = await startSimulator({
     host: env.SIM_HOST,
@@ -58,6 +68,7 @@ async function main(): Promise<void> {
       httpUrl: sim.httpUrl,
       wsUrl: sim.wsUrl,
       instances: instances.map((i) => i.id),
+      autoLoginAt: autoLoginAt ?? "off",
       clock: env.SIM_CLOCK,
       seed: env.SIM_SEED,
     }),

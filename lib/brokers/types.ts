@@ -111,6 +111,13 @@ export interface Order {
   placedAt: Date | null;
   /** The broker's timestamp text, verbatim. */
   brokerTimestamp: string;
+  /**
+   * False when the broker's row carried no fill details. OpenAlgo's live order book and order status have no
+   * `filled_quantity` (contract §2.3, §2.17): `filledQuantity` is then derived from the status (complete ⇒ all,
+   * else 0), a LOWER BOUND for a working, cancelled or rejected order, and the trade book is the only source of its
+   * partial fills (and, with `averagePrice` null, of its price). Absent means reported.
+   */
+  fillsReported?: boolean;
 }
 
 /** One fill (or one order's aggregated fills) from the trade book. */

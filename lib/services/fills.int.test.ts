@@ -9,7 +9,7 @@ import { closeQueues } from "@/lib/queues/queues";
 import { subscribeRunEvents, type RunEvent } from "@/lib/realtime/run-events";
 import { disconnectRedis } from "@/lib/redis";
 import type { RunningSimulator } from "@/lib/simulator/server/simulator";
-import type { FaultConfig } from "@/lib/simulator/types";
+import type { FaultConfig, InstanceConfig } from "@/lib/simulator/types";
 import { jsonRequest, makeUser, paramsOf, resetState, sessionCookie } from "@/lib/testing/fixtures";
 import { instanceConfigs, startSim } from "@/lib/testing/simulator";
 import { GET as runParityRoute } from "@/app/api/runs/[id]/parity/route";
@@ -24,7 +24,14 @@ import { createStrategy } from "./strategies";
 import { planFor } from "./strategy-runs";
 
 const FAST = { reconcileWindowMs: 1_000, pollIntervalMs: 100, refusedBackoffMs: 50 };
+/** Live instances: order-book rows with OpenAlgo's 11 live keys, no fill quantities, prices or rejection texts. */
 const INST = instanceConfigs(3, "fil");
+/** Sandbox (analyzer) instances: rows with filled/pending quantities, average price and rejection reason. */
+const SANDBOX = instanceConfigs(2, "fsb").map((c) => ({ ...c, mode: "analyze" as const, numbers: "number" as const }));
+const FLAVOURS = [
+  ["live rows", INST],
+  ["sandbox rows", SANDBOX],
+] as const;
 const NO_FAULTS: Partial<FaultConfig> = { http500Rate: 0, lateRejectRate: 0, lateRejectMs: 0, flapRate: 0, flapMs: 0, partialFillRate: 0, partialFillMs: 0 };
 let sim: RunningSimulator;
 let relay: Awaited<ReturnType<typeof startCountingRelay>>;
@@ -32,7 +39,7 @@ let dispatch: Awaited<ReturnType<typeof startDispatchWorker>>;
 let fills: Awaited<ReturnType<typeof startFillsWorker>> | null = null;
 
 beforeAll(async () => {
-  sim = await startSim(INST);
+  sim = await startSim([...INST, ...SANDBOX]);
   relay = await startCountingRelay(sim.httpUrl);
 });
 beforeEach(async () => {
@@ -43,7 +50,7 @@ afterEach(async () => {
   await fills?.close();
   fills = null;
   await dispatch.close();
-  for (const inst of INST) sim.broker.setFaults(inst.id, NO_FAULTS);
+  for (const inst of [...INST, ...SANDBOX]) sim.broker.setFaults(inst.id, NO_FAULTS);
   sim.broker.reset();
 });
 afterAll(async () => {
@@ -55,11 +62,12 @@ afterAll(async () => {
   await disconnectDb();
 });
 
-const faults = (ids: number[], f: Partial<FaultConfig>) => () => {
-  for (const k of ids) sim.broker.setFaults(INST[k].id, f);
+const faults = (ids: number[], f: Partial<FaultConfig>, insts: readonly InstanceConfig[] = INST) => () => {
+  for (const k of ids) sim.broker.setFaults(insts[k].id, f);
 };
 /** The simulator's own record of the order an intent placed (its tag is the intent id). */
-const simOrder = (k: number, intentId: string) => sim.broker.receivedOrders(INST[k].id).find((o) => o.strategy === intentId);
+const simOrder = (k: number, intentId: string, insts: readonly InstanceConfig[] = INST) =>
+  sim.broker.receivedOrders(insts[k].id).find((o) => o.strategy === intentId);
 /** Each intent's states as published, in order, with the filled quantity: `partially_filled:65`. */
 function statesByIntent(events: RunEvent[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
@@ -77,9 +85,12 @@ async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => bool
 }
 
 describe("fill tracking (real worker, simulator over HTTP)", () => {
-  it("the poller alone finds every fill and records the broker's average price, then retires its schedulers", async () => {
+  it.each(FLAVOURS)("%s: the poller alone finds every fill and records the broker's average price, then retires its schedulers", async (flavour, insts) => {
     const trader = await makeUser("TRADER");
-    const accounts = await linkAccounts(sim, trader, INST.slice(0, 2));
+    // Through the counting relay: whether the trade book had to be read.
+    const accounts = await linkAccounts({ ...sim, httpUrl: relay.url }, trader, insts.slice(0, 2));
+    const tradeReads = () => accounts.reduce((n, _, k) => n + relay.count(insts[k].id, "tradebook"), 0);
+    const before = tradeReads();
     fills = await startFillsWorker();
     const { runId } = await startRun(trader.id);
     const events: RunEvent[] = [];
@@ -88,7 +99,7 @@ describe("fill tracking (real worker, simulator over HTTP)", () => {
     await unsubscribe();
     expect(intents).toHaveLength(8);
     for (const i of intents) {
-      const o = simOrder(accounts.findIndex((a) => a.id === i.accountId), i.id);
+      const o = simOrder(accounts.findIndex((a) => a.id === i.accountId), i.id, insts);
       expect(o?.status).toBe("complete");
       expect(i.filledQuantity).toBe(i.quantity);
       // The broker's average fill price (the touch it filled at), to the paisa; never null, never another price.
@@ -99,14 +110,17 @@ describe("fill tracking (real worker, simulator over HTTP)", () => {
     for (const e of filledEvents) if (e.type === "intent") expect(e.averagePrice).toBe(intents.find((i) => i.id === e.intentId)?.averagePrice?.toString());
     expect((await db().strategyRun.findUniqueOrThrow({ where: { id: runId } })).status).toBe("COMPLETED");
     await until("schedulers removed", scheduledFillAccounts, (a) => a.length === 0);
+    // Live rows carry no average price, so the trade book priced the fills; sandbox rows priced them themselves.
+    if (flavour === "live rows") expect(tradeReads() - before).toBeGreaterThan(0);
+    else expect(tradeReads() - before).toBe(0);
     expect(fills.errors).toEqual([]);
   });
 
-  it("partial fills (partialFillRate = 1): each slice is seen partially filled, then filled; quantities never go down", async () => {
+  it.each(FLAVOURS)("%s: partial fills (partialFillRate = 1): each slice is seen partially filled, then filled; quantities never go down", async (_flavour, insts) => {
     const trader = await makeUser("TRADER");
-    const [account] = await linkAccounts(sim, trader, INST.slice(0, 1));
+    const [account] = await linkAccounts(sim, trader, insts.slice(0, 1));
     fills = await startFillsWorker();
-    const { runId } = await startRun(trader.id, ironCondor(2), faults([0], { partialFillRate: 1, partialFillMs: 2_500 }));
+    const { runId } = await startRun(trader.id, ironCondor(2), faults([0], { partialFillRate: 1, partialFillMs: 2_500 }, insts));
     const events: RunEvent[] = [];
     const unsubscribe = await subscribeRunEvents(runId, (e) => events.push(e));
     const intents = await waitForIntents(runId, (i) => i.state === "filled");
@@ -115,23 +129,28 @@ describe("fill tracking (real worker, simulator over HTTP)", () => {
     for (const i of intents) {
       expect(i.quantity).toBe(130);
       const fillStates = (seen.get(i.id) ?? []).filter((s) => /filled/.test(s));
+      // Live rows show the order `open` with no filled quantity: the 65 come from the trade book.
       expect(fillStates).toEqual(["partially_filled:65", "filled:130"]);
-      expect(new Decimal(i.averagePrice!.toString()).toFixed(2)).toBe(simOrder(0, i.id)?.averagePrice);
+      expect(new Decimal(i.averagePrice!.toString()).toFixed(2)).toBe(simOrder(0, i.id, insts)?.averagePrice);
     }
     expect(account.id).toBe(intents[0].accountId);
     expect(fills.errors).toEqual([]);
   });
 
-  it("a late RMS rejection (lateRejectRate = 1) ends rejected_late with the broker's reason, and the run is not COMPLETED", async () => {
+  it.each(FLAVOURS)("%s: a late RMS rejection (lateRejectRate = 1) ends rejected_late with the broker's reason where it gives one, and the run is not COMPLETED", async (flavour, insts) => {
     const trader = await makeUser("TRADER");
-    const [bad, good] = await linkAccounts(sim, trader, INST.slice(0, 2));
+    const [bad, good] = await linkAccounts(sim, trader, insts.slice(0, 2));
     fills = await startFillsWorker();
-    const { runId } = await startRun(trader.id, ironCondor(), faults([0], { lateRejectRate: 1, lateRejectMs: 800 }));
+    const { runId } = await startRun(trader.id, ironCondor(), faults([0], { lateRejectRate: 1, lateRejectMs: 800 }, insts));
     const intents = await waitForIntents(runId, (i) => i.state === "rejected_late" || i.state === "filled");
-    expect(intents.filter((i) => i.accountId === bad.id).map((i) => i.state)).toEqual(["rejected_late", "rejected_late", "rejected_late", "rejected_late"]);
-    expect(intents.filter((i) => i.accountId === bad.id).every((i) => /^RMS: order rejected by risk management/.test(i.reason ?? "") && i.filledQuantity === 0)).toBe(true);
+    const rejected = intents.filter((i) => i.accountId === bad.id);
+    expect(rejected.map((i) => i.state)).toEqual(["rejected_late", "rejected_late", "rejected_late", "rejected_late"]);
+    expect(rejected.every((i) => i.filledQuantity === 0)).toBe(true);
+    // Live rows carry no rejection text (contract §2.3): the rejection is still recorded, with a generic reason.
+    const reason = flavour === "live rows" ? /^rejected by the broker after acceptance$/ : /^RMS: order rejected by risk management/;
+    for (const i of rejected) expect(i.reason).toMatch(reason);
     expect(intents.filter((i) => i.accountId === good.id).every((i) => i.state === "filled")).toBe(true);
-    expect(sim.broker.receivedOrders(INST[0].id).every((o) => o.status === "rejected")).toBe(true);
+    expect(sim.broker.receivedOrders(insts[0].id).every((o) => o.status === "rejected")).toBe(true);
     const run = await until("run status", () => db().strategyRun.findUniqueOrThrow({ where: { id: runId } }), (r) => r.status === "PARTIAL");
     expect(run.finishedAt).not.toBeNull();
     expect(fills.errors).toEqual([]);
@@ -163,13 +182,14 @@ describe("fill tracking (real worker, simulator over HTTP)", () => {
 
   it("one order-book call per account per cycle, however many orders are open; no trade-book call when none is needed", async () => {
     const trader = await makeUser("TRADER");
+    // Sandbox rows report fill quantities, so open orders need nothing but the order book.
     // Through the counting relay: what the simulator receives from each account.
-    const accounts = await linkAccounts({ ...sim, httpUrl: relay.url }, trader, INST.slice(0, 2));
+    const accounts = await linkAccounts({ ...sim, httpUrl: relay.url }, trader, SANDBOX.slice(0, 2));
     // Every order is accepted and then held (a rejection due in 10 minutes): 4 open orders per account.
-    const { runId } = await startRun(trader.id, ironCondor(), faults([0, 1], { lateRejectRate: 1, lateRejectMs: 600_000 }));
+    const { runId } = await startRun(trader.id, ironCondor(), faults([0, 1], { lateRejectRate: 1, lateRejectMs: 600_000 }, SANDBOX));
     await waitForRun(runId);
-    const books = () => accounts.map((_, k) => relay.count(INST[k].id, "orderbook"));
-    const trades = () => accounts.map((_, k) => relay.count(INST[k].id, "tradebook"));
+    const books = () => accounts.map((_, k) => relay.count(SANDBOX[k].id, "orderbook"));
+    const trades = () => accounts.map((_, k) => relay.count(SANDBOX[k].id, "tradebook"));
     const before = books();
     for (let n = 0; n < 3; n++) for (const a of accounts) expect(await syncAccountFills(a.id)).toEqual({ changed: 0, unsettled: 4 });
     expect(books().map((c, k) => c - before[k])).toEqual([3, 3]);
@@ -190,6 +210,40 @@ describe("fill tracking (real worker, simulator over HTTP)", () => {
       expect(calls[k]).toBeLessThanOrEqual(polls[k]);
     }
     expect(trades()).toEqual([0, 0]);
+  });
+
+  it("live rows: open orders cost one order-book and ONE trade-book call per account per cycle, however many", async () => {
+    const trader = await makeUser("TRADER");
+    const accounts = await linkAccounts({ ...sim, httpUrl: relay.url }, trader, INST.slice(0, 2));
+    const { runId } = await startRun(trader.id, ironCondor(), faults([0, 1], { lateRejectRate: 1, lateRejectMs: 600_000 }));
+    await waitForRun(runId);
+    const books = () => accounts.map((_, k) => relay.count(INST[k].id, "orderbook"));
+    const trades = () => accounts.map((_, k) => relay.count(INST[k].id, "tradebook"));
+    const [b0, t0] = [books(), trades()];
+    // A live book cannot show a partial fill of an open order: the trade book is read once per cycle to find one.
+    for (let n = 0; n < 3; n++) for (const a of accounts) expect(await syncAccountFills(a.id)).toEqual({ changed: 0, unsettled: 4 });
+    expect(books().map((c, k) => c - b0[k])).toEqual([3, 3]);
+    expect(trades().map((c, k) => c - t0[k])).toEqual([3, 3]);
+    await Promise.all(Array.from({ length: 5 }, () => syncAccountFills(accounts[0].id)));
+    expect(books()[0] - b0[0]).toBe(4);
+    expect(trades()[0] - t0[0]).toBe(4);
+  });
+
+  it("live rows: a cancelled order's partial fill is found in the trade book and kept", async () => {
+    const trader = await makeUser("TRADER");
+    const [account] = await linkAccounts(sim, trader, INST.slice(0, 1));
+    // Each entry fills 1 of its 2 lots at once; the rest would wait a minute.
+    const { runId } = await startRun(trader.id, ironCondor(2), faults([0], { partialFillRate: 1, partialFillMs: 60_000 }));
+    await waitForRun(runId);
+    const orders = sim.broker.receivedOrders(INST[0].id);
+    expect(orders.every((o) => o.status === "open" && o.filledQuantity === 65)).toBe(true);
+    // Cancelled at the broker (by hand, say) before any poll: the live book then says only `cancelled`.
+    const inst = sim.broker.instance(INST[0].id)!;
+    for (const o of orders) await sim.broker.routes.cancelorder.execute({ instance: inst, market: sim.market, ip: "127.0.0.1" }, { apikey: INST[0].apiKey, strategy: "x", orderid: o.orderid });
+    expect(await syncAccountFills(account.id)).toEqual({ changed: 4, unsettled: 0 });
+    const intents = await db().orderIntent.findMany({ where: { runId } });
+    expect(intents.map((i) => `${i.state}:${i.filledQuantity}`)).toEqual(["cancelled:65", "cancelled:65", "cancelled:65", "cancelled:65"]);
+    for (const i of intents) expect(new Decimal(i.averagePrice!.toString()).toFixed(2)).toBe(simOrder(0, i.id)?.averagePrice);
   });
 
   it("the sweep re-creates lost schedulers (a restart, a lost hook) and the poller then finds the fills", async () => {
@@ -232,23 +286,28 @@ describe("send missing", () => {
     const trader = await makeUser("TRADER");
     const [broken, fine] = await linkAccounts(sim, trader, INST.slice(0, 2));
     // The first account answers 500 (nothing placed) until both BUY sends are unknown; the book then shows no order, so
-    // they become safe to resend with their one send used up, and the SELL legs stay unsent.
+    // they become safe to resend with their one send used up, and the SELL legs are held (unsent) meanwhile.
     const { runId } = await startRun(trader.id, ironCondor(), faults([0], { http500Rate: 1 }));
     await until("unknown BUY sends", () => db().orderIntent.count({ where: { runId, accountId: broken.id, state: "unknown" } }), (n) => n === 2);
     sim.broker.setFaults(INST[0].id, { http500Rate: 0 });
     expect((await waitForRun(runId)).status).toBe("PARTIAL");
-    expect((await db().orderIntent.findMany({ where: { runId, accountId: broken.id } })).map((i) => i.state).sort()).toEqual(["safe_to_resend", "safe_to_resend", "skipped", "skipped"]);
+    expect((await db().orderIntent.findMany({ where: { runId, accountId: broken.id } })).map((i) => i.state).sort()).toEqual(["held", "held", "safe_to_resend", "safe_to_resend"]);
     const cookie = await sessionCookie(trader);
     const retry = (accountId: string) => retryRoute(jsonRequest(`/api/runs/${runId}/retry?accountId=${accountId}`, { method: "POST", cookie }), paramsOf({ id: runId }));
     expect((await retry(fine.id)).status).toBe(409);
     const res = await retry(broken.id);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ intents: 2, accounts: 1 });
+    // The two BUY slices to resend, and the two SELL slices held behind them.
+    expect(await res.json()).toMatchObject({ intents: 4, accounts: 1 });
     await waitForRun(runId);
     const buys = await db().orderIntent.findMany({ where: { runId, accountId: broken.id, phase: 1 } });
+    const sells = await db().orderIntent.findMany({ where: { runId, accountId: broken.id, phase: 2 } });
     expect(buys.every((i) => i.state === "accepted" && i.attempts === 2)).toBe(true);
-    // One order per BUY slice reached the broker; the fine account was not touched again.
-    expect(sim.broker.receivedOrders(INST[0].id).map((o) => o.strategy).sort()).toEqual(buys.map((i) => i.id).sort());
+    expect(sells.every((i) => i.state === "accepted" && i.attempts === 1)).toBe(true);
+    // One order per slice reached the broker, the BUYs first; the fine account was not touched again.
+    const orders = sim.broker.receivedOrders(INST[0].id);
+    expect(orders.map((o) => o.strategy).sort()).toEqual([...buys, ...sells].map((i) => i.id).sort());
+    expect(orders.map((o) => o.action)).toEqual(["BUY", "BUY", "SELL", "SELL"]);
     expect(sim.broker.receivedOrders(INST[1].id)).toHaveLength(4);
     const bad = await retryRoute(jsonRequest(`/api/runs/${runId}/retry?accountId=nope`, { method: "POST", cookie }), paramsOf({ id: runId }));
     expect(bad.status).toBe(400);
@@ -259,12 +318,13 @@ describe("send missing", () => {
 describe("parity API", () => {
   it("per run and per strategy: target vs filled per account and leg, drift flagged; scoped; fields named on bad input", async () => {
     const trader = await makeUser("TRADER");
-    const [bad, good] = await linkAccounts(sim, trader, INST.slice(0, 2));
+    // Sandbox rows: the rejection reason reaches the board (live rows carry none).
+    const [bad, good] = await linkAccounts(sim, trader, SANDBOX.slice(0, 2));
     fills = await startFillsWorker();
     const strategy = await createStrategy(trader, { name: "Condor", definition: { ...ironCondor(), legs: [...ironCondor().legs] }, accountIds: [bad.id, good.id], accountTags: [] }, "127.0.0.1");
     const triggeredAt = new Date();
     const preview = await planFor(trader.id, ironCondor(), await listAccountSecrets({ ownerId: trader.id }, { active: true }), triggeredAt);
-    faults([0], { lateRejectRate: 1, lateRejectMs: 500 })();
+    faults([0], { lateRejectRate: 1, lateRejectMs: 500 }, SANDBOX)();
     const { runId } = await createRun({ ownerId: trader.id, strategyId: strategy.id, kind: "STRATEGY", idempotencyKey: randomUUID(), triggeredAt, preview });
     await waitForIntents(runId, (i) => i.state === "rejected_late" || i.state === "filled");
     const cookie = await sessionCookie(trader);

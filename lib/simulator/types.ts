@@ -184,8 +184,13 @@ export interface FaultConfig {
   jitterMs: number;
   /** Fraction of requests answered HTTP 500 *without* acting. Server-level. */
   http500Rate: number;
-  /** Fraction of order-placing requests that ARE executed but whose reply never arrives (socket destroyed). Server-level. */
+  /** Fraction of order-placing requests that ARE executed but whose reply never arrives. Server-level. */
   lostResponseRate: number;
+  /**
+   * How a lost reply is lost: `reset` destroys the connection at once (the client sees a reset); `hang` never answers
+   * and keeps the connection open until the CLIENT gives up (its timeout), like a reply lost in the network.
+   */
+  lostResponseMode: "reset" | "hang";
   /** The next N requests (any route) get HTTP 429, then normal service resumes. Server-level. */
   burst429Remaining: number;
   /** Fraction of requests answered 429 at random (bursty rate limiting). Server-level. */
@@ -201,6 +206,11 @@ export interface FaultConfig {
   partialFillMs: number;
   /** WebSocket: ticks stop while the socket stays open. Server-level. */
   wsStall: boolean;
+  /**
+   * WebSocket drop schedule: every socket of the instance is terminated (no close frame, like a network drop) this
+   * many ms after it authenticated, so a client that reconnects is dropped again on the same schedule. 0 = never.
+   */
+  wsDropAfterMs: number;
 }
 
 export interface InstanceConfig {
@@ -217,6 +227,11 @@ export interface InstanceConfig {
   /** Broker name reported by ping (default `simulator`). */
   brokerName?: string;
   faults?: Partial<FaultConfig>;
+  /**
+   * `HH:MM` IST at which the broker session is restored every day, as a trader's morning login would (it is revoked
+   * at 03:00 IST). Unset: the session stays revoked until a control-API login.
+   */
+  autoLoginAt?: string;
 }
 
 /** The part of an instance the server needs for routing, auth and faults. */
@@ -229,6 +244,8 @@ export interface InstanceState {
   brokerName: string;
   /** False after a revoke (control API or simulated 03:00 IST): session-bound routes answer 403. */
   sessionActive: boolean;
+  /** Daily `HH:MM` IST login that restores the session, or null (see InstanceConfig.autoLoginAt). */
+  readonly autoLoginAt: string | null;
   faults: FaultConfig;
   /** Seeded PRNG in [0,1) for this instance's fault draws. */
   random(): number;

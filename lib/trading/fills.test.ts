@@ -6,7 +6,7 @@ import { type IntentState, type IntentStatus, transitionIntent } from "./intents
 const AT = Date.UTC(2026, 10, 24, 4, 0, 0);
 const d = (v: string) => new Decimal(v);
 const intent = (state: IntentState, filledQuantity = 0, quantity = 130): TrackedIntent => ({ state, quantity, filledQuantity });
-const row = (status: BookRow["status"], filledQuantity = 0, averagePrice: string | null = null, extra: Partial<BookRow> = {}): BookRow => ({
+const row = (status: BookRow["status"], filledQuantity: number | null = 0, averagePrice: string | null = null, extra: Partial<BookRow> = {}): BookRow => ({
   status,
   quantity: 130,
   filledQuantity,
@@ -72,6 +72,16 @@ describe("fillEvents", () => {
     ["late-rejected, then complete: ends filled", intent("rejected_late"), row("complete", 130, "100.1"), null, "fill @ 100.1"],
     ["late-rejected, then partly filled", intent("rejected_late"), row("open", 65, "100.1"), null, "partial_fill 65 @ 100.1"],
     ["late-rejected, open again but unfilled: still shown rejected", intent("rejected_late"), row("open"), null, "none"],
+    // Books that report no fill quantities (OpenAlgo live rows): only the trade book says what filled.
+    ["unreported: open row needs the trade book", intent("accepted"), row("open", null), null, "need_trades"],
+    ["unreported: open, nothing traded yet", intent("accepted"), row("open", null), [], "none"],
+    ["unreported: open, partly traded", intent("accepted"), row("open", null), trades([65, "101.5"]), "partial_fill 65 @ 101.5"],
+    ["unreported: trigger pending needs the trade book", intent("accepted"), row("trigger_pending", null), null, "need_trades"],
+    ["unreported: complete fills everything, priced by its trades", intent("accepted"), row("complete", null), trades([130, "98.4"]), "fill @ 98.4"],
+    ["unreported: complete without trades read yet needs them for the price", intent("accepted"), row("complete", null), null, "need_trades"],
+    ["unreported: cancelled needs the trade book (what filled before)", intent("accepted"), row("cancelled", null), null, "need_trades"],
+    ["unreported: cancelled after a partial fill keeps it", intent("accepted"), row("cancelled", null), trades([65, "101"]), "partial_fill 65 + cancel: cancelled at the broker @ 101"],
+    ["unreported: partly filled never goes down when the trades lag", intent("partially_filled", 65), row("open", null), [], "none"],
     // Not tracked.
     ["filled intents are settled", intent("filled", 130), row("cancelled"), null, "none"],
     ["rejected at placement is final", intent("rejected"), row("complete", 130, "1"), null, "none"],

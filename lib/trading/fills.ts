@@ -5,6 +5,8 @@
  * Rules (domain.md "Orders and products"):
  * - A fill is only known from the books; its price is the broker's AVERAGE price (order row, else the trades'
  *   quantity-weighted average) — never the LTP, never the order's limit price.
+ * - Some order books report no fill quantities at all (OpenAlgo live rows: contract §2.3). Then a complete row means
+ *   everything filled, and for any other row the trade book alone says what filled: it is read before deciding.
  * - Filled quantity never decreases: a book that shows less than already recorded changes nothing.
  * - Statuses flap. A `rejected` row is only a rejection when the trade book shows no fills for the order; with
  *   trades it is a (partial) fill. An accepted order that later shows a rejection becomes `rejected_late` (shown as
@@ -36,7 +38,8 @@ export interface BookRow {
   status: "open" | "trigger_pending" | "complete" | "rejected" | "cancelled";
   /** Ordered units (may differ from the slice if the order was modified at the broker). */
   quantity: number;
-  filledQuantity: number;
+  /** Units filled as the book shows them; null when the book does not report fills (see the rules above). */
+  filledQuantity: number | null;
   /** The broker's average fill price; null (or ≤ 0) when it did not report one. */
   averagePrice: Decimal | null;
   rejectionReason: string | null;
@@ -52,7 +55,7 @@ export interface TradeFill {
 export type FillOutcome =
   /** Nothing to record. */
   | { kind: "none" }
-  /** The trade book must be read before deciding (a rejection to confirm, or a fill without a price). */
+  /** The trade book must be read before deciding (a rejection to confirm, unreported fills, or a fill without a price). */
   | { kind: "need_trades" }
   /**
    * Apply `events` in order; store `averagePrice` (₹ per unit over everything filled) when not null.
@@ -80,7 +83,8 @@ export function tradesAverage(trades: readonly TradeFill[]): Decimal | null {
 export function fillEvents(intent: TrackedIntent, row: BookRow, trades: readonly TradeFill[] | null, at: number): FillOutcome {
   if (!FILL_TRACKED_STATES.includes(intent.state)) return NONE;
   const tradedQty = trades?.reduce((t, x) => t + x.quantity, 0) ?? 0;
-  const shown = row.status === "complete" ? Math.max(row.quantity, row.filledQuantity) : row.filledQuantity;
+  const shownFilled = row.filledQuantity ?? 0;
+  const shown = row.status === "complete" ? Math.max(row.quantity, shownFilled) : shownFilled;
   const brokerFilled = Math.max(shown, tradedQty);
 
   if (row.status === "rejected") {
@@ -92,6 +96,8 @@ export function fillEvents(intent: TrackedIntent, row: BookRow, trades: readonly
       return CAN_REJECT_LATE.has(intent.state) ? events([{ type: "reject_late", at, reason }], null, false) : NONE;
     }
   }
+  // Working, cancelled: what filled (a partial fill, the part filled before a cancellation) is only in the trade book.
+  if (row.filledQuantity === null && row.status !== "complete" && trades === null) return { kind: "need_trades" };
 
   // Filled units as far as both books show them; never below what is recorded.
   const filled = Math.max(intent.filledQuantity, brokerFilled);

@@ -59,8 +59,9 @@ describe("orders", () => {
   it("normalises a live order-book row with a string quantity and no fill fields", () => {
     const [o] = mapOrderBook(j(F.ORDERBOOK_LIVE));
     expect(o).toMatchObject({ orderId: "250408000989443", symbol: "RELIANCE", exchange: "NSE", action: "BUY", quantity: 1, status: "complete", filledQuantity: 1, pendingQuantity: 0, priceType: "MARKET", product: "MIS", strategy: null, rejectionReason: null });
-    // Live books do not carry the average price: unknown, not zero.
+    // Live books do not carry the average price or fill quantities: unknown, not zero.
     expect(o.averagePrice).toBeNull();
+    expect(o.fillsReported).toBe(false);
     expect(o.placedAt?.toISOString()).toBe("2025-04-08T08:28:03.000Z");
   });
   it("normalises observed sandbox rows, including a rejection with the broker's reason", () => {
@@ -73,13 +74,23 @@ describe("orders", () => {
     expect(rows[2]).toMatchObject({ priceType: "SL-M", brokerStatus: "complete" });
     expect(str(rows[2].triggerPrice)).toBe("900");
     expect(rows[0].placedAt?.toISOString()).toBe("2026-11-22T03:44:17.000Z");
+    expect(rows.every((r) => r.fillsReported === true)).toBe(true);
+  });
+  it("says when a live row's filled quantity is only derived from its status (a lower bound until the trade book says)", () => {
+    const body = j(F.ORDERBOOK_LIVE) as { data: { orders: Record<string, unknown>[] } };
+    body.data.orders[0] = { ...body.data.orders[0], order_status: "open", pricetype: "LIMIT", price: "1150.00" };
+    const [open] = mapOrderBook(body);
+    expect(open).toMatchObject({ status: "open", filledQuantity: 0, pendingQuantity: 1, averagePrice: null, fillsReported: false });
+    body.data.orders[0].order_status = "cancelled";
+    expect(mapOrderBook(body)[0]).toMatchObject({ status: "cancelled", filledQuantity: 0, fillsReported: false });
   });
   it("reads orderstatus with `pricetype` (live) and `price_type` (sandbox)", () => {
     const live = mapOrderStatus(j(F.ORDERSTATUS_LIVE));
     expect(live).toMatchObject({ orderId: "250828000185002", priceType: "MARKET", quantity: 1, status: "complete" });
     expect(str(live.averagePrice)).toBe("18.95");
+    expect(live.fillsReported).toBe(false);
     const open = mapOrderStatus(j(F.ORDERSTATUS_OBSERVED_OPEN));
-    expect(open).toMatchObject({ priceType: "LIMIT", status: "open", filledQuantity: 0, pendingQuantity: 1, averagePrice: null, strategy: "probe" });
+    expect(open).toMatchObject({ priceType: "LIMIT", status: "open", filledQuantity: 0, pendingQuantity: 1, averagePrice: null, strategy: "probe", fillsReported: true });
     expect(str(open.price)).toBe("500");
   });
   it("folds brokers' status words into five statuses, unknown words staying working", () => {

@@ -93,6 +93,7 @@ type OrderRow = z.output<typeof orderRow>;
 
 function toOrder(r: OrderRow): Order {
   const status = normaliseStatus(r.order_status);
+  // Live rows have no fill fields: complete means all filled; anything else is unknown (0 here, see fillsReported).
   const filled = r.filled_quantity ?? (status === "complete" ? r.quantity : 0);
   const working = status === "open" || status === "trigger_pending";
   return {
@@ -102,6 +103,7 @@ function toOrder(r: OrderRow): Order {
     action: r.action,
     quantity: r.quantity,
     filledQuantity: filled,
+    fillsReported: r.filled_quantity !== undefined,
     // Derived rather than trusted: OpenAlgo's own events report pending 0 on open orders (observed §0 #15).
     pendingQuantity: working ? Math.max(r.quantity - filled, 0) : 0,
     price: r.price,

@@ -1,7 +1,8 @@
 /**
  * Book rendering: order book, trade book, position book, holdings, funds, order status and `order_update`
  * payloads, in the instance's number flavour (contract §0 #6: strings like live brokers, JSON numbers like the
- * sandbox) and key set (sandbox extras in analyze mode, `strategy` only when the instance echoes it).
+ * sandbox) and key set (sandbox extras in analyze mode; `strategy` always in the sandbox, on live rows only when the
+ * instance echoes it).
  */
 import Decimal from "decimal.js";
 import type { Instrument } from "@/lib/simulator/types";
@@ -41,25 +42,39 @@ function shownPrice(inst: SimInstance, o: Order): Decimal {
   return o.filled > 0 ? avgPrice(o) : o.refPrice;
 }
 
+/**
+ * Whether books echo `strategy`: sandbox rows always carry it (contract §2.3–2.4, observed §4.2); live rows only on
+ * instances whose broker keeps the tag (`showStrategy`; most live brokers drop it).
+ */
+function showsStrategy(inst: SimInstance): boolean {
+  return inst.mode === "analyze" || inst.showStrategy;
+}
+
+/**
+ * One order-book row. Live rows have exactly the broker mapper's 11 keys (contract §2.3) — no fill quantities, no
+ * average price, no rejection text: a client must read those from the trade book. Sandbox rows add them.
+ */
 export function orderRow(inst: SimInstance, o: Order): Record<string, unknown> {
   const row: Record<string, unknown> = {
     action: o.action,
-    average_price: money(inst, avgPrice(o)),
     exchange: o.inst.exchange,
-    filled_quantity: qty(inst, o.filled),
     order_status: o.status,
     orderid: o.orderid,
-    pending_quantity: qty(inst, working(o) ? o.quantity - o.filled : 0),
     price: money(inst, shownPrice(inst, o)),
     pricetype: o.pricetype,
     product: o.product,
     quantity: qty(inst, o.quantity),
-    rejection_reason: o.rejectionReason,
     symbol: o.inst.symbol,
     timestamp: istTimestamp(o.createdAt),
     trigger_price: money(inst, o.triggerPrice),
   };
-  if (inst.showStrategy) row.strategy = o.strategy;
+  if (inst.mode === "analyze") {
+    row.average_price = money(inst, avgPrice(o));
+    row.filled_quantity = qty(inst, o.filled);
+    row.pending_quantity = qty(inst, working(o) ? o.quantity - o.filled : 0);
+    row.rejection_reason = o.rejectionReason;
+  }
+  if (showsStrategy(inst)) row.strategy = o.strategy;
   return row;
 }
 
@@ -108,7 +123,7 @@ export function tradeBook(inst: SimInstance): Record<string, unknown>[] {
       row.price = money(inst, t.price);
       row.tradeid = t.tradeid;
     }
-    if (inst.showStrategy) row.strategy = t.order.strategy;
+    if (showsStrategy(inst)) row.strategy = t.order.strategy;
     rows.push(row);
   }
   return rows;
@@ -226,28 +241,32 @@ export function funds(inst: SimInstance, ltp: Ltp, lastReset: number, resetCount
   return data;
 }
 
-/** `/orderstatus` data: live keys, or the sandbox's (`price_type`, fill quantities, strategy). */
+/**
+ * `/orderstatus` data. Live OpenAlgo looks the order up in the order book and adds `average_price` from the trade
+ * book when it is complete, else 0 (contract §2.17). The sandbox answers its own keys (`price_type`, fill
+ * quantities, strategy; observed §4.3) and no rejection text.
+ */
 export function orderStatus(inst: SimInstance, o: Order): Record<string, unknown> {
-  const base: Record<string, unknown> = {
+  if (inst.mode !== "analyze") {
+    return { ...orderRow(inst, o), average_price: money(inst, o.status === "complete" ? avgPrice(o) : ZERO) };
+  }
+  return {
     action: o.action,
-    average_price: money(inst, o.status === "complete" || inst.mode === "analyze" ? avgPrice(o) : ZERO),
+    average_price: money(inst, avgPrice(o)),
     exchange: o.inst.exchange,
+    filled_quantity: qty(inst, o.filled),
     order_status: o.status,
     orderid: o.orderid,
+    pending_quantity: qty(inst, working(o) ? o.quantity - o.filled : 0),
     price: money(inst, shownPrice(inst, o)),
+    price_type: o.pricetype,
     product: o.product,
     quantity: qty(inst, o.quantity),
+    strategy: o.strategy,
     symbol: o.inst.symbol,
     timestamp: istTimestamp(o.createdAt),
     trigger_price: money(inst, o.triggerPrice),
   };
-  if (inst.mode === "analyze") {
-    base.price_type = o.pricetype;
-    base.filled_quantity = qty(inst, o.filled);
-    base.pending_quantity = qty(inst, working(o) ? o.quantity - o.filled : 0);
-    base.strategy = o.strategy;
-  } else base.pricetype = o.pricetype;
-  return base;
 }
 
 /** WebSocket `order_update` data (contract §4.3, observed §6.6), without `type`. Always JSON numbers. */

@@ -96,12 +96,29 @@ describe("whole-account endpoints", () => {
     expect((await call("closeposition", { strategy: "mine" })).body.message).toBe("Closed 0 positions");
   });
 
-  it("closeposition answers the live text and slices closers at the freeze quantity", async () => {
+  it("closeposition sends one order per position, never sliced: above the freeze quantity it is rejected", async () => {
     const { call, order, option, broker } = setup({ capital: "100000000" });
-    await call("placeorder", order({ symbol: option("PE"), exchange: "NFO", action: "BUY", quantity: 1755, product: "NRML" }));
-    await call("placeorder", order({ symbol: option("PE"), exchange: "NFO", action: "BUY", quantity: 650, product: "NRML" }));
+    const symbol = option("PE");
+    await call("placeorder", order({ symbol, exchange: "NFO", action: "BUY", quantity: 1755, product: "NRML" }));
+    await call("placeorder", order({ symbol, exchange: "NFO", action: "BUY", quantity: 650, product: "NRML" }));
+    await call("placeorder", order({ symbol: "SBIN", action: "BUY", quantity: 3 }));
+    // Live OpenAlgo answers the same text whatever happened to the closing orders (contract §2.16).
     expect((await call("closeposition", { strategy: "x" })).body).toEqual({ status: "success", message: "All Open Positions Squared Off" });
-    expect(broker.receivedOrders("acct1").filter((o) => o.via === "closeposition").map((o) => o.quantity)).toEqual([1755, 650]);
+    const closers = broker.receivedOrders("acct1").filter((o) => o.via === "closeposition");
+    expect(closers.map((o) => [o.symbol, o.quantity, o.status]).sort()).toEqual([
+      [symbol, 2405, "rejected"],
+      ["SBIN", 3, "complete"],
+    ]);
+    expect(closers.find((o) => o.symbol === symbol)?.rejectionReason).toMatch(/freeze/);
+    const position = await call("openposition", { strategy: "x", symbol, exchange: "NFO", product: "NRML" });
+    expect(position.body.quantity).toBe(2405);
+    // The sandbox counts it as a failed closure.
+    const sandbox = setup({ capital: "100000000", mode: "analyze" });
+    await sandbox.call("placeorder", sandbox.order({ symbol, exchange: "NFO", action: "BUY", quantity: 1755, product: "NRML" }));
+    await sandbox.call("placeorder", sandbox.order({ symbol, exchange: "NFO", action: "BUY", quantity: 650, product: "NRML" }));
+    expect((await sandbox.call("closeposition", { strategy: "x" })).body).toEqual({
+      status: "success", message: "Closed 0 positions", closed_positions: 0, failed_closures: 1, mode: "analyze",
+    });
   });
 
   it("cancelallorder cancels every working order live, but the sandbox leaves trigger-pending SLs", async () => {

@@ -133,8 +133,12 @@ describe("refusals and rejections", () => {
     expect(r.status).toBe(400);
     expect(r.body.message).toMatch(/Margin/);
     const book = (await live.call("orderbook", {})).body.data as { orders: Row[]; statistics: Row };
-    expect(book.orders[0]).toMatchObject({ order_status: "rejected", rejection_reason: r.body.message });
+    // A live row has no rejection text (contract §2.3); the reply, the order stream and the control API carry it.
+    expect(book.orders[0]).toMatchObject({ order_status: "rejected" });
+    expect(book.orders[0]).not.toHaveProperty("rejection_reason");
     expect(book.statistics.total_rejected_orders).toBe(1);
+    expect(live.updates.at(-1)).toMatchObject({ order_status: "rejected", rejection_reason: r.body.message });
+    expect(live.broker.receivedOrders("acct1")[0]).toMatchObject({ status: "rejected", rejectionReason: r.body.message });
 
     const sandbox = setup({ capital: "100000", mode: "analyze" });
     const s = await sandbox.call("placeorder", sandbox.order({ symbol: sandbox.option("CE"), exchange: "NFO", action: "SELL", quantity: 65 }));

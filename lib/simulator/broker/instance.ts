@@ -1,12 +1,14 @@
 /**
  * One simulated OpenAlgo instance (one trading account): identity, mode, faults, session and its Account.
- * The broker session is revoked when the simulated clock passes 03:00 IST (OpenAlgo's SESSION_EXPIRY_TIME);
- * that is checked lazily whenever `sessionActive` is read, so no timer is needed per instance.
+ * The broker session is revoked when the simulated clock passes 03:00 IST (OpenAlgo's SESSION_EXPIRY_TIME) and, on
+ * instances with an `autoLoginAt`, restored at that IST time each day (the trader's morning login). Both are checked
+ * lazily whenever `sessionActive` is read, so no timer is needed per instance.
  */
 import Decimal from "decimal.js";
 import type { FaultConfig, InstanceConfig, InstanceMode, InstanceState, SimClock } from "@/lib/simulator/types";
 import { addDays, istDateOf, istInstant } from "@/lib/trading/calendar";
 import { hashString, mixHash, mulberry32 } from "@/lib/simulator/market/prng";
+import { HHMM } from "@/lib/simulator/session-schema";
 import { Account } from "./account";
 import type { MarginTable } from "./margin";
 
@@ -24,16 +26,30 @@ export const DEFAULT_FAULTS: FaultConfig = {
   partialFillRate: 0,
   partialFillMs: 0,
   wsStall: false,
+  lostResponseMode: "reset",
+  wsDropAfterMs: 0,
 };
 
 /** OpenAlgo's default SESSION_EXPIRY_TIME (IST). */
 export const SESSION_EXPIRY_IST = "03:00";
 
+/** The first `hhmm` IST strictly after `nowMs`. */
+export function nextIstTime(nowMs: number, hhmm: string): number {
+  const today = istDateOf(nowMs);
+  const t = istInstant(today, hhmm);
+  return t > nowMs ? t : istInstant(addDays(today, 1), hhmm);
+}
+
+/** The last `hhmm` IST at or before `nowMs`. */
+export function lastIstTime(nowMs: number, hhmm: string): number {
+  const today = istDateOf(nowMs);
+  const t = istInstant(today, hhmm);
+  return t <= nowMs ? t : istInstant(addDays(today, -1), hhmm);
+}
+
 /** The first 03:00 IST strictly after `nowMs`. */
 export function nextSessionExpiry(nowMs: number): number {
-  const today = istDateOf(nowMs);
-  const t = istInstant(today, SESSION_EXPIRY_IST);
-  return t > nowMs ? t : istInstant(addDays(today, 1), SESSION_EXPIRY_IST);
+  return nextIstTime(nowMs, SESSION_EXPIRY_IST);
 }
 
 export class SimInstance implements InstanceState {
@@ -54,8 +70,11 @@ export class SimInstance implements InstanceState {
   pendingSeq = 0;
   /** Requests the analyzer would have logged (`total_logs`). */
   analyzerLogs = 0;
+  readonly autoLoginAt: string | null;
   private active = true;
   private expiresAt: number;
+  /** Next auto-login instant (epoch ms), when `autoLoginAt` is set. */
+  private loginAt: number | undefined;
 
   constructor(
     cfg: InstanceConfig,
@@ -78,6 +97,9 @@ export class SimInstance implements InstanceState {
     this.account = new Account(capital, table);
     this.random = mulberry32(mixHash(seed, hashString(cfg.id)));
     this.expiresAt = nextSessionExpiry(clock.now());
+    if (cfg.autoLoginAt !== undefined && !HHMM.test(cfg.autoLoginAt)) throw new RangeError(`autoLoginAt of ${cfg.id} must be HH:MM, got ${cfg.autoLoginAt}`);
+    this.autoLoginAt = cfg.autoLoginAt ?? null;
+    this.loginAt = this.autoLoginAt === null ? undefined : nextIstTime(clock.now(), this.autoLoginAt);
   }
 
   get sessionActive(): boolean {
@@ -90,14 +112,24 @@ export class SimInstance implements InstanceState {
     else this.active = false;
   }
 
-  /** Rolls the session if the simulated clock passed 03:00 IST. Returns true when it rolled. */
+  /**
+   * Rolls the session if the simulated clock passed 03:00 IST, then applies a due morning login. Returns true when
+   * it rolled. A clock that jumps several days rolls once; the login counts only if it came after the last 03:00.
+   */
   checkRoll(): boolean {
     const now = this.clock.now();
-    if (now < this.expiresAt) return false;
-    this.active = false;
-    this.expiresAt = nextSessionExpiry(now);
-    this.onRoll(this);
-    return true;
+    let rolled = false;
+    if (now >= this.expiresAt) {
+      this.active = false;
+      this.expiresAt = nextSessionExpiry(now);
+      this.onRoll(this);
+      rolled = true;
+    }
+    if (this.loginAt !== undefined && this.autoLoginAt !== null && now >= this.loginAt) {
+      if (lastIstTime(now, this.autoLoginAt) >= lastIstTime(now, SESSION_EXPIRY_IST)) this.active = true;
+      this.loginAt = nextIstTime(now, this.autoLoginAt);
+    }
+    return rolled;
   }
 
   login(): void {
@@ -106,6 +138,8 @@ export class SimInstance implements InstanceState {
   }
 
   revoke(): void {
+    // Due events first: a revoke after this morning's login must not be undone by that login.
+    this.checkRoll();
     this.active = false;
   }
 

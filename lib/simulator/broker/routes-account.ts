@@ -93,8 +93,10 @@ export function accountRoutes(deps: AccountRouteDeps) {
     placesOrders: false,
     limit: "api",
     execute({ market }, v) {
-      // A basket what-if on an empty book: the same SPAN-like model the order path blocks.
+      // A basket what-if on an empty book, as brokers' basket-margin calculators answer it: every leg executed
+      // (so a spread gets its hedge benefit), priced with the same SPAN-like model the order path blocks.
       const groups = new Map<string, MarginLeg[]>();
+      const sides = new Map<MarginLeg, { buyQty: number; buyValue: Decimal; sellQty: number; sellValue: Decimal }>();
       for (const pos of v.positions) {
         const inst = market.instrument(pos.symbol, pos.exchange);
         if (!inst) return { status: 400, body: { status: "error", message: `Symbol ${pos.symbol} not found on ${pos.exchange}` } };
@@ -109,14 +111,20 @@ export function accountRoutes(deps: AccountRouteDeps) {
         if (!leg) {
           leg = { inst, product: pos.product, qty: 0, avg: new Decimal(0), buyQty: 0, buyValue: new Decimal(0), sellQty: 0, sellValue: new Decimal(0) };
           legs.push(leg);
+          sides.set(leg, { buyQty: 0, buyValue: new Decimal(0), sellQty: 0, sellValue: new Decimal(0) });
         }
+        const side = sides.get(leg)!;
         if (pos.action === "BUY") {
-          leg.buyQty += q;
-          leg.buyValue = leg.buyValue.plus(ref.mul(q));
+          leg.qty += q;
+          side.buyQty += q;
+          side.buyValue = side.buyValue.plus(ref.mul(q));
         } else {
-          leg.sellQty += q;
-          leg.sellValue = leg.sellValue.plus(ref.mul(q));
+          leg.qty -= q;
+          side.sellQty += q;
+          side.sellValue = side.sellValue.plus(ref.mul(q));
         }
+        // The executed position's average: of the buys when it is long, of the sells when it is short.
+        leg.avg = leg.qty > 0 ? side.buyValue.div(side.buyQty) : side.sellQty > 0 ? side.sellValue.div(side.sellQty) : new Decimal(0);
       }
       let span = new Decimal(0);
       let exposure = new Decimal(0);

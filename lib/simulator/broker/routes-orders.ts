@@ -187,22 +187,25 @@ export function orderRoutes(engine: Engine) {
       let closed = 0;
       let failed = 0;
       for (const p of open) {
-        const req = {
-          strategy: "AUTO_SQUARE_OFF",
-          symbol: p.inst.symbol,
-          exchange: p.inst.exchange,
-          action: p.qty < 0 ? ("BUY" as const) : ("SELL" as const),
-          quantity: Math.abs(p.qty),
-          pricetype: "MARKET" as const,
-          product: p.product,
-          price: 0,
-          trigger_price: 0,
-        };
-        // Closers above the freeze quantity go out as lot-multiple slices instead of being refused.
-        const slice = freezeSlice(p.inst.freezeQty, p.inst.lotsize);
-        const sizes = slice ? splitSizes(req.quantity, slice) : [req.quantity];
-        const results = placeSplit(engine, instance, req, sizes, "closeposition");
-        if (results.every((r) => r.status === "success")) closed++;
+        // One MARKET order per position for its whole quantity, as OpenAlgo sends it: OpenAlgo never splits at the
+        // freeze quantity (contract §3), so a position above it gets an order the broker rejects (a `rejected` row)
+        // and stays open. Live still answers "All Open Positions Squared Off" (contract §2.16).
+        const r = engine.place(
+          instance,
+          {
+            strategy: "AUTO_SQUARE_OFF",
+            symbol: p.inst.symbol,
+            exchange: p.inst.exchange,
+            action: p.qty < 0 ? "BUY" : "SELL",
+            quantity: Math.abs(p.qty),
+            pricetype: "MARKET",
+            product: p.product,
+            price: 0,
+            trigger_price: 0,
+          },
+          "closeposition",
+        );
+        if (r.ok) closed++;
         else failed++;
       }
       if (instance.mode !== "analyze") return ok(instance, { status: "success", message: "All Open Positions Squared Off" });
@@ -218,13 +221,6 @@ export function splitSizes(quantity: number, size: number): number[] {
   const sizes: number[] = new Array(Math.floor(quantity / size)).fill(size);
   if (quantity % size > 0) sizes.push(quantity % size);
   return sizes;
-}
-
-/** Largest lot-multiple slice under the freeze quantity; undefined when there is no limit (freeze 1 = unknown). */
-export function freezeSlice(freezeQty: number, lotSize: number): number | undefined {
-  if (freezeQty <= 1) return undefined;
-  const lot = Math.max(lotSize, 1);
-  return Math.max(Math.floor(freezeQty / lot) * lot, lot);
 }
 
 /** Places children one after another and returns splitorder-style result rows. */

@@ -6,8 +6,9 @@
  *   POST   /_sim/reset                           every instance back to its initial state (books, capital, mode, flavour,
  *                                                faults, a live session); rate-limit windows cleared. The market (prices,
  *                                                overrides, clock) is left as it is.
- *   GET    /_sim/instances                       list instances (id, apiKey, mode, flavour, session, faults)
- *   POST   /_sim/instances                       create one: InstanceConfig {id, apiKey, capital, mode?, numbers?, showStrategy?, brokerName?, faults?}
+ *   GET    /_sim/instances                       list instances (id, apiKey, mode, flavour, session, faults, autoLoginAt)
+ *   POST   /_sim/instances                       create one: InstanceConfig {id, apiKey, capital, mode?, numbers?, showStrategy?, brokerName?, faults?,
+ *                                                autoLoginAt? ("HH:MM" IST: the session is restored there every day)}
  *   DELETE /_sim/instances/:id                   remove one (its WebSocket connections are dropped)
  *   POST   /_sim/instances/:id/revoke            end the broker session (session-bound routes answer 403)
  *   POST   /_sim/instances/:id/login             start a fresh broker session
@@ -27,8 +28,9 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { z } from "zod";
-import { faultsSchema } from "@/lib/simulator/fault-schema";
+import { faultConfigSchema } from "@/lib/simulator/fault-schema";
 import { DEFAULT_FAULTS } from "@/lib/simulator/broker/instance";
+import { HHMM } from "@/lib/simulator/session-schema";
 import type { InstanceConfig, InstanceState, MarketView } from "@/lib/simulator/types";
 import type { BrokerEngine } from "./engine";
 import type { RateLimiter } from "./rate-limit";
@@ -53,7 +55,8 @@ const instanceSchema = z.strictObject({
   numbers: z.enum(["string", "number"]).optional(),
   showStrategy: z.boolean().optional(),
   brokerName: z.string().min(1).max(64).optional(),
-  faults: faultsSchema.optional(),
+  faults: faultConfigSchema.optional(),
+  autoLoginAt: z.string().regex(HHMM, "HH:MM (IST)").optional(),
 });
 const flavourSchema = z.strictObject({
   numbers: z.enum(["string", "number"]).optional(),
@@ -73,8 +76,8 @@ function json(status: number, body: unknown): Reply {
 }
 
 function describe(inst: InstanceState) {
-  const { id, apiKey, mode, numbers, showStrategy, brokerName, sessionActive, faults } = inst;
-  return { id, apiKey, mode, numbers, showStrategy, brokerName, sessionActive, faults };
+  const { id, apiKey, mode, numbers, showStrategy, brokerName, sessionActive, faults, autoLoginAt } = inst;
+  return { id, apiKey, mode, numbers, showStrategy, brokerName, sessionActive, faults, autoLoginAt };
 }
 
 function authorised(req: IncomingMessage, token: string): boolean {
@@ -164,7 +167,7 @@ export function createControlHandler(deps: ControlDeps) {
         return json(200, describe(inst));
       })(v, id),
     ),
-    "POST /instances/:id/faults": withBody(faultsSchema, (v, id) =>
+    "POST /instances/:id/faults": withBody(faultConfigSchema, (v, id) =>
       onInstance((inst) => {
         broker.setFaults(inst.id, v);
         return json(200, { faults: inst.faults });

@@ -1,7 +1,7 @@
 /**
  * Compatibility suite, fault knobs (FaultConfig): each does exactly what it says, observed over real HTTP.
- * Server-level: latency + jitter, 500 without acting, lost responses, 429 bursts and random 429s.
- * Engine-level: late RMS rejection, flapping status, partial fills.
+ * Server-level: latency + jitter, 500 without acting, lost responses (reset or hang), 429 bursts and random 429s.
+ * Engine-level: late RMS rejection, flapping status, partial fills. (WebSocket faults: websocket.int.test.ts.)
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunningSimulator } from "./simulator";
@@ -13,7 +13,10 @@ const api = (name: string, body: Record<string, unknown>) => post(url, `/api/v1/
 const order = (extra: Record<string, unknown> = {}) =>
   api("placeorder", { strategy: "f", symbol: "SBIN", exchange: "NSE", action: "BUY", quantity: 1, pricetype: "MARKET", product: "MIS", ...extra });
 const faults = (f: Record<string, unknown>) => control(url, "POST", "/instances/alpha/faults", f);
-const received = async () => (await control(url, "GET", "/instances/alpha/orders")).json.orders as { orderid: string; status: string }[];
+const received = async () =>
+  (await control(url, "GET", "/instances/alpha/orders")).json.orders as { orderid: string; status: string; filledQuantity: number; rejectionReason: string }[];
+const tradedQty = async (orderid: string) =>
+  ((await api("tradebook", {})).json.data as { orderid: string; quantity: string }[]).filter((t) => t.orderid === orderid).reduce((n, t) => n + Number(t.quantity), 0);
 const statusOf = async (orderid: string) => (await api("orderstatus", { strategy: "f", orderid })).json.data;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -60,14 +63,36 @@ describe("server-level faults", () => {
     expect(await received()).toHaveLength(1);
   });
 
-  it("lostResponseRate executes the order but never answers", async () => {
+  it("lostResponseRate (reset, the default) executes the order and drops the connection at once", async () => {
     await faults({ lostResponseRate: 1 });
-    await expect(order()).rejects.toThrow();
+    const t0 = performance.now();
+    const err = await order().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    // A reset, not a timeout: the client learns at once that the answer is lost.
+    expect(((err as Error).cause as { code?: string } | undefined)?.code).toMatch(/ECONNRESET|UND_ERR_SOCKET/);
+    expect(performance.now() - t0).toBeLessThan(1000);
     const orders = await received();
     expect(orders).toHaveLength(1);
     expect(orders[0].status).toBe("complete");
     // Non-order routes are unaffected.
     expect((await api("funds", {})).status).toBe(200);
+  });
+
+  it("lostResponseMode hang executes the order and never answers, the connection open until the client times out", async () => {
+    await faults({ lostResponseRate: 1, lostResponseMode: "hang" });
+    const t0 = performance.now();
+    const body = JSON.stringify({ apikey: ALPHA.apiKey, strategy: "f", symbol: "SBIN", exchange: "NSE", action: "BUY", quantity: 1, pricetype: "MARKET", product: "MIS" });
+    const err = await fetch(`${url}/api/v1/placeorder`, { method: "POST", headers: { "Content-Type": "application/json" }, body, signal: AbortSignal.timeout(600) }).catch((e: unknown) => e);
+    // Only the client's own timeout ended the wait: no reset, no answer.
+    expect((err as Error).name).toBe("TimeoutError");
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(580);
+    const orders = await received();
+    expect(orders).toHaveLength(1);
+    expect(orders[0].status).toBe("complete");
+    expect((await api("funds", {})).status).toBe(200);
+    await faults({ lostResponseMode: "reset" });
+    await expect(order()).rejects.toThrow();
+    expect(await received()).toHaveLength(2);
   });
 
   it("burst429Remaining answers exactly the next N requests 429, then resumes", async () => {
@@ -90,13 +115,26 @@ describe("server-level faults", () => {
 });
 
 describe("engine-level faults", () => {
-  it("late reject: an accepted order turns rejected after lateRejectMs", async () => {
-    await faults({ lateRejectRate: 1, lateRejectMs: 80 });
-    const r = await order({ pricetype: "LIMIT", price: 100 });
+  it("late reject: an order that would fill at once (MARKET) is held unfilled, then rejected with the reason", async () => {
+    await faults({ lateRejectRate: 1, lateRejectMs: 300 });
+    const r = await order({ quantity: 5 });
     expect(r.status).toBe(200);
+    // Accepted and held: not filled on arrival, not by later ticks.
     expect((await statusOf(r.json.orderid)).order_status).toBe("open");
-    await sleep(200);
+    await control(url, "POST", "/market/tick");
+    await sleep(100);
+    expect((await statusOf(r.json.orderid)).order_status).toBe("open");
+    expect(await tradedQty(r.json.orderid)).toBe(0);
+    await sleep(350);
     expect((await statusOf(r.json.orderid)).order_status).toBe("rejected");
+    expect(await tradedQty(r.json.orderid)).toBe(0);
+    const [o] = await received();
+    expect(o).toMatchObject({ status: "rejected", filledQuantity: 0 });
+    expect(o.rejectionReason).toMatch(/^RMS: order rejected by risk management/);
+    // The sandbox's order book shows the reason too (live rows carry none: contract §2.3).
+    await control(url, "POST", "/instances/alpha/mode", { mode: "analyze" });
+    const row = (await api("orderbook", {})).json.data.orders.find((x: { orderid: string }) => x.orderid === r.json.orderid);
+    expect(row).toMatchObject({ order_status: "rejected", filled_quantity: "0", rejection_reason: o.rejectionReason });
   });
 
   it("flap: a filled order first shows rejected, then complete after flapMs", async () => {
@@ -104,18 +142,24 @@ describe("engine-level faults", () => {
     const r = await order();
     expect(r.status).toBe(200);
     expect((await statusOf(r.json.orderid)).order_status).toBe("rejected");
+    expect(await tradedQty(r.json.orderid)).toBe(0);
     await sleep(250);
     expect((await statusOf(r.json.orderid)).order_status).toBe("complete");
+    expect(await tradedQty(r.json.orderid)).toBe(1);
   });
 
-  it("partial fill: part fills first, the rest after partialFillMs", async () => {
-    await faults({ partialFillRate: 1, partialFillMs: 120 });
+  it("partial fill: part fills first, the rest after partialFillMs (seen in the trade book and the control API)", async () => {
+    await faults({ partialFillRate: 1, partialFillMs: 200 });
     const r = await order({ quantity: 10 });
     const first = await statusOf(r.json.orderid);
     expect(first.order_status).toBe("open");
-    expect(Number(first.filled_quantity ?? 0)).toBeLessThan(10);
-    await sleep(250);
-    const later = await statusOf(r.json.orderid);
-    expect(later.order_status).toBe("complete");
+    const part = await tradedQty(r.json.orderid);
+    expect(part).toBeGreaterThan(0);
+    expect(part).toBeLessThan(10);
+    expect((await received())[0]).toMatchObject({ status: "open", filledQuantity: part });
+    await sleep(350);
+    expect((await statusOf(r.json.orderid)).order_status).toBe("complete");
+    expect(await tradedQty(r.json.orderid)).toBe(10);
+    expect((await received())[0]).toMatchObject({ status: "complete", filledQuantity: 10 });
   });
 });

@@ -147,6 +147,26 @@ describe("account-wide actions", () => {
     expect((await api("closeposition", { strategy: "t", symbol: "SBIN" })).json.message).toBe("{'symbol': ['Unknown field.']}");
   });
 
+  it("closeposition never slices: a position above the freeze quantity gets one order, which is rejected", async () => {
+    const exp = (await api("expiry", { symbol: "NIFTY", exchange: "NFO", instrumenttype: "options" })).json.data[0].replace(/-/g, "");
+    const opt = (await api("optionsymbol", { underlying: "NIFTY", exchange: "NSE_INDEX", expiry_date: exp, offset: "OTM10", option_type: "CE" })).json;
+    const slice = Math.floor(opt.freeze_qty / opt.lotsize) * opt.lotsize;
+    for (let i = 0; i < 2; i++) expect((await api("placeorder", { ...mis, symbol: opt.symbol, exchange: "NFO", action: "BUY", quantity: slice })).status).toBe(200);
+    await api("placeorder", { ...mis, symbol: "SBIN", action: "BUY", quantity: 2 });
+    const r = await api("closeposition", { strategy: "t" });
+    // Live OpenAlgo says so whatever became of the closing orders (contract §2.16).
+    expect(r.json).toEqual({ message: "All Open Positions Squared Off", status: "success" });
+    const closing = (await received()).filter((o) => o.via === "closeposition");
+    expect(closing.map((o) => `${o.action} ${o.symbol} ${o.quantity} ${o.status}`).sort()).toEqual(
+      [`SELL ${opt.symbol} ${2 * slice} rejected`, "SELL SBIN 2 complete"].sort(),
+    );
+    const rows = (await api("orderbook", {})).json.data.orders as { symbol: string; order_status: string }[];
+    expect(rows.filter((o) => o.symbol === opt.symbol).map((o) => o.order_status)).toEqual(["rejected", "complete", "complete"]);
+    const held = await api("openposition", { strategy: "t", symbol: opt.symbol, exchange: "NFO", product: "MIS" });
+    expect(Number(held.json.quantity)).toBe(2 * slice);
+    expect(await position("SBIN")).toBe(0);
+  });
+
   it("cancelallorder cancels every open order of the account", async () => {
     const a = await api("placeorder", { ...mis, strategy: "a", symbol: "SBIN", action: "BUY", quantity: 1, pricetype: "LIMIT", price: 100 });
     const b = await api("placeorder", { ...mis, strategy: "b", symbol: "INFY", action: "BUY", quantity: 1, pricetype: "LIMIT", price: 100 });

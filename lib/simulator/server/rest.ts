@@ -83,7 +83,9 @@ export function createApiHandler(deps: RestDeps) {
 
   function finish(res: ServerResponse, reply: Reply, instance: InstanceState | undefined, lose = false): void {
     const delay = instance ? replyDelayMs(instance.faults, instance.random) : 0;
-    const act = lose ? () => res.socket?.destroy() : () => send(res, reply);
+    // A lost reply either resets the connection, or never comes and the socket stays open until the client gives up.
+    const lost = instance?.faults.lostResponseMode === "hang" ? () => undefined : () => res.socket?.destroy();
+    const act = lose ? lost : () => send(res, reply);
     if (delay > 0) setTimeout(act, delay);
     else act();
   }

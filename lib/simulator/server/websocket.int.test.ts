@@ -229,4 +229,26 @@ describe("WebSocket faults", () => {
     expect(b.closed).toBeUndefined();
     expect((await b.request({ action: "ping" }, (m) => m.type === "pong")).status).toBe("success");
   });
+
+  it("wsDropAfterMs drops each socket of the instance that long after it authenticates, reconnects included", async () => {
+    await control(sim.httpUrl, "POST", "/instances/alpha/faults", { wsDropAfterMs: 250 });
+    const other = await connect(BETA.apiKey);
+    for (let round = 0; round < 2; round++) {
+      const c = await connect(ALPHA.apiKey);
+      const authed = Date.now();
+      await new Promise((r) => setTimeout(r, 120));
+      // Still up and answering before its time...
+      expect(c.closed).toBeUndefined();
+      expect((await c.request({ action: "ping" }, (m) => m.type === "pong")).status).toBe("success");
+      // ...then dropped without a close frame, like a network failure.
+      expect((await c.waitClose()).code).toBe(1006);
+      expect(Date.now() - authed).toBeGreaterThanOrEqual(230);
+    }
+    // Unauthenticated sockets and other instances are not on the schedule.
+    expect(other.closed).toBeUndefined();
+    await control(sim.httpUrl, "POST", "/instances/alpha/faults", { wsDropAfterMs: 0 });
+    const kept = await connect(ALPHA.apiKey);
+    await new Promise((r) => setTimeout(r, 350));
+    expect(kept.closed).toBeUndefined();
+  });
 });

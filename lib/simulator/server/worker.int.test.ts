@@ -7,6 +7,25 @@ import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
 import { demoApiKey } from "./demo";
 
+/** Starts workers/simulator.ts with `env`; resolves with its "listening" line, or rejects with its exit code. */
+function startWorker(env: Record<string, string>) {
+  const child = spawn(process.execPath, ["--import", "tsx", "workers/simulator.ts"], {
+    env: { ...process.env, SIM_HTTP_PORT: "0", SIM_WS_PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const started = new Promise<{ httpUrl: string; instances: string[]; autoLoginAt: string }>((resolve, reject) => {
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      const msg = JSON.parse(line);
+      if (msg.msg === "simulator listening") resolve(msg);
+    });
+    child.once("exit", (code) => reject(new Error(`exited with ${code}: ${stderr}`)));
+  });
+  return { child, exited, started, stderr: () => stderr };
+}
+
 describe("workers/simulator.ts", () => {
   it("starts the demo instances, logs its URLs and exits 0 on SIGTERM", async () => {
     const token = "worker-test-token";
@@ -39,5 +58,28 @@ describe("workers/simulator.ts", () => {
     expect(burst.filter((r) => r.status === 429).map((r) => r.text)).toEqual(['{"message": "25 per 1 second"}\n']);
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
+  });
+
+  it("gives each demo instance its SIM_FAULTS (keyed by instance id) and the 08:45 morning login", async () => {
+    const token = "worker-test-token";
+    const faults = { "*": { latencyMs: 5 }, demo2: { lostResponseRate: 1, lostResponseMode: "hang" }, demo3: { latencyMs: 0, wsDropAfterMs: 30000 } };
+    const w = startWorker({ SIM_ADMIN_TOKEN: token, SIM_DEMO_INSTANCES: "3", SIM_FAULTS: JSON.stringify(faults) });
+    const started = await w.started;
+    expect(started.autoLoginAt).toBe("08:45");
+    const res = await fetch(`${started.httpUrl}/_sim/instances`, { headers: { Authorization: `Bearer ${token}` } });
+    const instances = (await res.json()).instances as { id: string; autoLoginAt: string; faults: Record<string, unknown> }[];
+    expect(instances.map((i) => [i.id, i.autoLoginAt, i.faults.latencyMs, i.faults.lostResponseRate, i.faults.lostResponseMode, i.faults.wsDropAfterMs])).toEqual([
+      ["demo1", "08:45", 5, 0, "reset", 0],
+      ["demo2", "08:45", 5, 1, "hang", 0],
+      ["demo3", "08:45", 0, 0, "reset", 30000],
+    ]);
+    w.child.kill("SIGTERM");
+    expect(await w.exited).toBe(0);
+  });
+
+  it("refuses to start when SIM_FAULTS names an instance that does not exist", async () => {
+    const w = startWorker({ SIM_ADMIN_TOKEN: "worker-test-token", SIM_DEMO_INSTANCES: "2", SIM_FAULTS: '{"demo7":{"latencyMs":5}}' });
+    await expect(w.started).rejects.toThrow(/SIM_FAULTS names instances that do not exist: demo7/);
+    expect(await w.exited).toBe(1);
   });
 });

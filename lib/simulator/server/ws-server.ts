@@ -2,7 +2,8 @@
  * OpenAlgo's WebSocket proxy on its own port (contract §4, observed §6): authenticate within a grace period
  * (close 4401 "auth timeout"), subscribe/unsubscribe market data in modes 1–3, order updates, broker info,
  * JSON pings before auth and protocol-level keepalive pings. Ticks come from `market.onTick`, order updates from
- * `broker.onOrderUpdate`. Server-level faults: `wsStall` (ticks stop, socket stays open) and `dropInstance`.
+ * `broker.onOrderUpdate`. Server-level faults: `wsStall` (ticks stop, socket stays open), `wsDropAfterMs` (each socket
+ * of the instance is dropped that long after it authenticated) and `dropInstance`.
  */
 import type { AddressInfo } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
@@ -41,6 +42,8 @@ interface Client {
   orders: boolean;
   alive: boolean;
   grace?: NodeJS.Timeout;
+  /** Scheduled drop (`wsDropAfterMs`). */
+  drop?: NodeJS.Timeout;
 }
 
 const key = (exchange: string, symbol: string) => `${exchange}:${symbol}`;
@@ -137,6 +140,14 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
     if (!inst.sessionActive) return send(c, error("BROKER_INIT_ERROR", "Failed to initialize broker adapter: broker session expired"));
     c.instance = inst;
     clearTimeout(c.grace);
+    clearTimeout(c.drop);
+    if (inst.faults.wsDropAfterMs > 0) {
+      c.drop = setTimeout(() => {
+        c.ws.terminate();
+        forget(c);
+      }, inst.faults.wsDropAfterMs);
+      c.drop.unref();
+    }
     send(c, {
       type: "auth",
       status: "success",
@@ -228,6 +239,7 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
 
   function forget(c: Client): void {
     clearTimeout(c.grace);
+    clearTimeout(c.drop);
     for (const k of c.subs.keys()) bySymbol.get(k)?.delete(c);
     c.subs.clear();
     clients.delete(c);
