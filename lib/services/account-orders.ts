@@ -5,7 +5,7 @@ import { canWrite, scopeOf, type Actor } from "@/lib/auth/roles";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { isFinalStatus } from "@/lib/brokers/types";
 import { adapterForScoped } from "@/lib/services/broker-access";
-import { invalidateAccountCache } from "@/lib/services/account-books";
+import { invalidateBooks } from "@/lib/services/account-books";
 
 /** Tag sent with manual actions from the account pages (OpenAlgo requires a strategy label). */
 const MANUAL_TAG = "MirrorDesk";
@@ -40,7 +40,7 @@ export async function cancelAccountOrder(actor: Actor, accountId: string, orderI
   try {
     await adapter.cancelOrder(order.orderId, MANUAL_TAG);
   } finally {
-    await invalidateAccountCache(account.id);
+    await invalidateBooks([account.id]);
   }
   await insertAudit({ actorId: actor.id, action: "order.cancel", entity: "account", entityId: account.id, details: { orderId, symbol: order.symbol }, ip });
 }
@@ -61,7 +61,7 @@ export async function modifyAccountOrder(actor: Actor, accountId: string, orderI
       strategy: MANUAL_TAG,
     });
   } finally {
-    await invalidateAccountCache(account.id);
+    await invalidateBooks([account.id]);
   }
   const details = { orderId, symbol: order.symbol, quantity: change.quantity, price: change.price?.toString(), triggerPrice: change.triggerPrice?.toString(), priceType: change.priceType };
   await insertAudit({ actorId: actor.id, action: "order.modify", entity: "account", entityId: account.id, details: JSON.parse(JSON.stringify(details)), ip });

@@ -13,6 +13,13 @@ import { DELETE as deleteRoute, GET as getRoute, PATCH as patchRoute } from "@/a
 import { GET as accountBookRoute } from "@/app/api/accounts/[id]/books/[book]/route";
 import { DELETE as cancelRoute, PATCH as modifyRoute } from "@/app/api/accounts/[id]/orders/[orderId]/route";
 import { GET as aggregateRoute } from "@/app/api/books/[book]/route";
+import { POST as createStrategyRoute } from "@/app/api/strategies/route";
+import { POST as executeRoute } from "@/app/api/strategies/[id]/execute/route";
+import { invalidateBooks } from "@/lib/services/account-books";
+import { closeQueues, queue } from "@/lib/queues/queues";
+import { QUEUES } from "@/lib/queues/names";
+import { closeRateGovernor } from "@/lib/brokers/rate-governor";
+import { ironCondor, startDispatchWorker, waitForRun } from "@/lib/services/dispatch-test-kit";
 
 let sim: RunningSimulator;
 const [A1, A2, A3] = instanceConfigs(3);
@@ -25,6 +32,8 @@ beforeAll(async () => {
 beforeEach(resetState);
 afterAll(async () => {
   await sim.close();
+  await closeQueues();
+  await closeRateGovernor();
   await disconnectRedis();
   await disconnectDb();
 });
@@ -100,6 +109,26 @@ describe("linking accounts", () => {
   });
 });
 
+describe("editing accounts", () => {
+  it("a PATCH changes only the fields it sends: renaming keeps every other setting", async () => {
+    const user = await makeUser("TRADER");
+    const cookie = await sessionCookie(user);
+    await link(cookie, A1);
+    // Every setting away from its default (isPrimary: the second account asks for it explicitly).
+    const custom = { isPrimary: true, active: false, tags: ["alpha", "beta"], lotMultiplier: 2.5, maxLotsPerLeg: 7, orderRatePerSec: 3, otherRatePerSec: 4 };
+    const acct = await link(cookie, A2, custom);
+    const before = await db().tradingAccount.findUniqueOrThrow({ where: { id: acct.id } });
+    expect(before).toMatchObject({ ...custom, lotMultiplier: expect.anything() });
+    expect(before.lotMultiplier.toString()).toBe("2.5");
+
+    const res = await patchRoute(jsonRequest("/x", { method: "PATCH", body: { name: "Renamed" }, cookie }), paramsOf({ id: acct.id }));
+    expect(res.status).toBe(200);
+    const after = await db().tradingAccount.findUniqueOrThrow({ where: { id: acct.id } });
+    expect(after).toEqual({ ...before, name: "Renamed", updatedAt: after.updatedAt });
+    expect((await res.json()).account).toMatchObject({ ...custom, lotMultiplier: "2.5", name: "Renamed" });
+  });
+});
+
 describe("books across accounts", () => {
   it("shows an order placed in the simulator on the aggregated Orders with its account, cached, and cancels/modifies it", async () => {
     const cookie = await sessionCookie(await makeUser("TRADER"));
@@ -149,6 +178,62 @@ describe("books across accounts", () => {
     } finally {
       sim.broker.login(A3.id);
     }
+  });
+
+  it("a broker's failure is cached for the book TTL like data; invalidating the account (or the user editing it) asks again", async () => {
+    const cookie = await sessionCookie(await makeUser("TRADER"));
+    const a1 = await link(cookie, A1);
+    const a3 = await link(cookie, A3);
+    const read = async () => (await (await aggregateRoute(jsonRequest("/api/books/funds", { cookie }), paramsOf({ book: "funds" }))).json()).accounts;
+    const single = () => accountBookRoute(jsonRequest("/x", { cookie }), paramsOf({ id: a3.id, book: "funds" }));
+    sim.broker.revokeSession(A3.id);
+    try {
+      expect((await read())[1]).toMatchObject({ accountId: a3.id, ok: false, error: { code: "BROKER_AUTH" } });
+    } finally {
+      sim.broker.login(A3.id);
+    }
+    // The broker would answer now, but inside the TTL nobody asks it: every tab sees the cached failure.
+    expect((await read())[1]).toMatchObject({ ok: false, error: { code: "BROKER_AUTH" } });
+    const cachedSingle = await single();
+    expect(cachedSingle.status).toBe(424);
+    expect((await cachedSingle.json()).error.code).toBe("BROKER_AUTH");
+
+    await invalidateBooks([a1.id, a3.id]);
+    expect((await read()).map((a: { ok: boolean }) => a.ok)).toEqual([true, true]);
+
+    sim.broker.revokeSession(A3.id);
+    await invalidateBooks([a3.id]);
+    try {
+      expect((await single()).status).toBe(424);
+    } finally {
+      sim.broker.login(A3.id);
+    }
+    // The user's own action (an account edit) drops the cached failure at once.
+    expect((await patchRoute(jsonRequest("/x", { method: "PATCH", body: { tags: ["t"] }, cookie }), paramsOf({ id: a3.id }))).status).toBe(200);
+    expect((await single()).status).toBe(200);
+  });
+
+  it("invalidateBooks drops the cached books of exactly the given accounts", async () => {
+    const cookie = await sessionCookie(await makeUser("TRADER"));
+    await link(cookie, A1);
+    await link(cookie, A2);
+    const orders = async () =>
+      Object.fromEntries(
+        (await (await aggregateRoute(jsonRequest("/api/books/orders", { cookie }), paramsOf({ book: "orders" }))).json()).accounts.map(
+          (a: { accountName: string; accountId: string; data: unknown[] }) => [a.accountName, { id: a.accountId, n: a.data.length }],
+        ),
+      ) as Record<string, { id: string; n: number }>;
+    // The simulator keeps earlier tests' orders: count from what is there now.
+    const counts = (b: Record<string, { n: number }>) => [b[`Acct ${A1.id}`].n, b[`Acct ${A2.id}`].n];
+    const first = await orders();
+    const [n1, n2] = counts(first);
+    await placeAt(A1, { pricetype: "LIMIT", price: "1" });
+    await placeAt(A2, { pricetype: "LIMIT", price: "1" });
+    // Still cached: neither new order shows.
+    expect(counts(await orders())).toEqual([n1, n2]);
+    await invalidateBooks([first[`Acct ${A2.id}`].id]);
+    expect(counts(await orders())).toEqual([n1, n2 + 1]);
+    await invalidateBooks([]);
   });
 });
 
@@ -200,6 +285,16 @@ describe("authorization sweep", () => {
       expect([name, (await call()).status]).toEqual([name, 401]);
       expect([name, (await call(viewer)).status]).toEqual([name, 403]);
     }
+    // Naming another user's account in a filter or a form is a 404 too, never a silently smaller answer.
+    const foreignBooks = await aggregateRoute(jsonRequest(`/api/books/orders?accounts=${acct.id}`, { cookie: stranger }), paramsOf({ book: "orders" }));
+    expect(foreignBooks.status).toBe(404);
+    const ownBooks = await aggregateRoute(jsonRequest(`/api/books/orders?accounts=${acct.id}`, { cookie: await sessionCookie(owner) }), paramsOf({ book: "orders" }));
+    expect(ownBooks.status).toBe(200);
+    expect((await ownBooks.json()).accounts.map((a: { accountId: string }) => a.accountId)).toEqual([acct.id]);
+    for (const typed of [{}, { apiKey: A2.apiKey }]) {
+      const foreignTest = await testRoute(jsonRequest("/api/accounts/test", { body: { hostUrl: hostOf(sim, A1.id), wsUrl: sim.wsUrl, accountId: acct.id, ...typed }, cookie: stranger }));
+      expect([typed, foreignTest.status]).toEqual([typed, 404]);
+    }
     // The stranger's lists do not contain the owner's account; an admin's do.
     expect((await (await listRoute(jsonRequest("/x", { cookie: stranger }))).json()).accounts).toEqual([]);
     const admin = await sessionCookie(await makeUser("ADMIN"));
@@ -208,32 +303,105 @@ describe("authorization sweep", () => {
   });
 });
 
+/** Every text-like value in the database: each text/varchar/json/jsonb column of each table in the public schema. */
+async function everyDatabaseText(): Promise<{ where: string; value: string }[]> {
+  const columns = await db().$queryRawUnsafe<{ table_name: string; column_name: string }[]>(
+    `SELECT c.table_name::text AS table_name, c.column_name::text AS column_name FROM information_schema.columns c
+       JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
+      WHERE c.table_schema = 'public' AND (c.data_type IN ('text', 'character varying', 'character', 'json', 'jsonb') OR c.udt_name IN ('_text', '_varchar'))`,
+  );
+  const out: { where: string; value: string }[] = [];
+  for (const { table_name: t, column_name: c } of columns) {
+    const q = (id: string) => `"${id.replaceAll('"', '""')}"`;
+    const rows = await db().$queryRawUnsafe<{ v: string }[]>(`SELECT ${q(c)}::text AS v FROM public.${q(t)} WHERE ${q(c)} IS NOT NULL`);
+    for (const r of rows) out.push({ where: `${t}.${c}`, value: r.v });
+  }
+  return out;
+}
+
+/** Every value in the test Redis index, whatever the key's type. */
+async function everyRedisValue(): Promise<{ where: string; value: string }[]> {
+  const r = redis();
+  const out: { where: string; value: string }[] = [];
+  const types = new Set<string>();
+  for (const key of await r.keys("*")) {
+    const type = await r.type(key);
+    types.add(type);
+    const add = (value: unknown) => out.push({ where: `${type} ${key}`, value: typeof value === "string" ? value : JSON.stringify(value) });
+    add(key);
+    if (type === "string") add(await r.get(key));
+    else if (type === "hash") add(await r.hgetall(key));
+    else if (type === "list") add(await r.lrange(key, 0, -1));
+    else if (type === "set") add(await r.smembers(key));
+    else if (type === "zset") add(await r.zrange(key, "0", "-1", "WITHSCORES"));
+    else if (type === "stream") add(await r.xrange(key, "-", "+"));
+    else throw new Error(`Redis key ${key} has a type the search does not read: ${type}`);
+  }
+  return out;
+}
+
 describe("the API key never leaks", () => {
-  it("is absent from API responses, log lines, audit rows, job payloads and every plaintext column", async () => {
-    const cookie = await sessionCookie(await makeUser("TRADER"));
+  it("is absent from API responses, log lines, every text column of every table, every Redis key and every job payload", async () => {
+    const user = await makeUser("TRADER");
+    const cookie = await sessionCookie(user);
+    logLines.length = 0;
     const seen: string[] = [];
     const res = await createRoute(jsonRequest("/api/accounts", { body: body(A1), cookie }));
     seen.push(await res.text());
-    const id = JSON.parse(seen[0]).account.id;
+    const id = JSON.parse(seen[0]).account.id as string;
     seen.push(await (await listRoute(jsonRequest("/x", { cookie }))).text());
     seen.push(await (await getRoute(jsonRequest("/x", { cookie }), paramsOf({ id }))).text());
     seen.push(await (await patchRoute(jsonRequest("/x", { method: "PATCH", body: { apiKey: A1.apiKey, tags: ["x"] }, cookie }), paramsOf({ id }))).text());
     seen.push(await (await accountBookRoute(jsonRequest("/x", { cookie }), paramsOf({ id, book: "funds" }))).text());
+    seen.push(await (await testRoute(jsonRequest("/api/accounts/test", { body: { hostUrl: hostOf(sim, A1.id), wsUrl: sim.wsUrl, accountId: id }, cookie }))).text());
     await createRoute(jsonRequest("/api/accounts", { body: body(A2, { apiKey: "wrong-key-should-not-leak-either" }), cookie }));
     const { checkAllAccounts } = await import("@/lib/services/account-health");
     await checkAllAccounts(new Date());
 
-    const tables = await db().$queryRawUnsafe<{ j: string }[]>(
-      `SELECT row_to_json(t)::text AS j FROM trading_accounts t UNION ALL SELECT row_to_json(a)::text FROM audit_logs a UNION ALL SELECT row_to_json(l)::text FROM alerts l`,
-    );
-    const redisValues: string[] = [];
-    for (const key of await redis().keys("*")) {
-      const type = await redis().type(key);
-      if (type === "string") redisValues.push((await redis().get(key)) ?? "");
-      if (type === "hash") redisValues.push(JSON.stringify(await redis().hgetall(key)));
+    // Real jobs: execute a strategy for the account (dispatch jobs), and let a real dispatch worker send its orders
+    // (intents, broker answers, fill-poll schedulers, log lines of broker calls).
+    const strategy = await createStrategyRoute(jsonRequest("/api/strategies", { body: { name: "Leak hunt", definition: ironCondor(), accountIds: [id] }, cookie }));
+    expect(strategy.status).toBe(201);
+    const strategyId = (await strategy.json()).strategy.id as string;
+    const worker = await startDispatchWorker({ reconcileWindowMs: 1_000, pollIntervalMs: 100, refusedBackoffMs: 50 });
+    let runId: string;
+    try {
+      const executed = await executeRoute(jsonRequest("/x", { body: { idempotencyKey: "leak-hunt-0001" }, cookie }), paramsOf({ id: strategyId }));
+      expect(executed.status).toBe(201);
+      runId = (await executed.json()).runId;
+      expect((await waitForRun(runId)).status).toBe("COMPLETED");
+    } finally {
+      await worker.close();
     }
-    const haystack = [...seen, ...logLines, ...tables.map((t) => t.j), ...redisValues].join("\n");
+
+    const jobs = [];
+    for (const name of Object.values(QUEUES)) {
+      jobs.push(...(await queue(name).getJobs(["waiting", "active", "delayed", "failed", "completed", "prioritized", "waiting-children"])));
+    }
+    const jobPayloads = jobs.map((j) => ({ where: `job ${j.queueName}/${j.id}`, value: JSON.stringify({ id: j.id, name: j.name, data: j.data, opts: j.opts, returnvalue: j.returnvalue, failedReason: j.failedReason }) }));
+    const database = await everyDatabaseText();
+    const redisValues = await everyRedisValue();
+
+    // The search reaches real data: the account id in jobs, rows, Redis and logs; the key's last 4 in its column.
+    expect(jobPayloads.filter((j) => j.value.includes(id)).length).toBeGreaterThan(0);
+    expect(jobPayloads.some((j) => j.value.includes(runId))).toBe(true);
+    expect(database.some((d) => d.where === "trading_accounts.api_key_last4" && d.value === A1.apiKey.slice(-4))).toBe(true);
+    expect(database.some((d) => d.where === "strategy_runs.plan" && d.value.includes(id))).toBe(true);
+    expect(database.some((d) => d.where === "order_intents.broker_order_id")).toBe(true);
+    expect(database.some((d) => d.where.startsWith("audit_logs.") && d.value.includes(id))).toBe(true);
+    expect(redisValues.some((r) => r.value.includes(id))).toBe(true);
+    expect(logLines.some((l) => l.includes(id))).toBe(true);
     expect(seen.join("")).toContain(A1.apiKey.slice(-4));
-    for (const secret of [A1.apiKey, A2.apiKey, "wrong-key-should-not-leak-either"]) expect(haystack).not.toContain(secret);
+
+    const places = [
+      ...seen.map((value, i) => ({ where: `response ${i}`, value })),
+      ...logLines.map((value, i) => ({ where: `log line ${i}`, value })),
+      ...database,
+      ...redisValues,
+      ...jobPayloads,
+    ];
+    for (const secret of [A1.apiKey, A2.apiKey, "wrong-key-should-not-leak-either"]) {
+      expect(places.filter((p) => p.value.includes(secret)).map((p) => p.where)).toEqual([]);
+    }
   });
 });

@@ -9,31 +9,44 @@ import { AppError, BrokerAuthError, BrokerUnavailableError, ConflictError, Forbi
 import type { PingResult } from "@/lib/brokers/types";
 import { adapterFor, forgetAdapter, probeAdapter } from "@/lib/services/broker-access";
 import { encryptApiKey, readApiKey } from "@/lib/services/credentials";
-import { invalidateAccountCache } from "@/lib/services/account-books";
+import { invalidateBooks } from "@/lib/services/account-books";
 
 const httpUrl = z
   .url({ protocol: /^https?$/, error: "Must be an http:// or https:// URL" })
   .transform((u) => u.replace(/\/+$/, ""));
 const wsUrl = z.url({ protocol: /^wss?$/, error: "Must be a ws:// or wss:// URL" }).transform((u) => u.replace(/\/+$/, ""));
 
+// No defaults here: a PATCH must change only the fields it sends, and zod 4's `.partial()` still fills a field's
+// `.default()` when it is absent. Creation applies the defaults below.
 const settings = {
   name: z.string().trim().min(1, "Enter a name").max(60),
-  kind: z.literal("OPENALGO").default("OPENALGO"),
+  kind: z.literal("OPENALGO"),
   hostUrl: httpUrl,
   wsUrl,
-  isPrimary: z.boolean().default(false),
-  active: z.boolean().default(true),
-  tags: z.array(z.string().trim().min(1).max(30)).max(10).default([]),
-  lotMultiplier: z.coerce.number().positive("Must be above 0").max(100).multipleOf(0.01).default(1),
-  maxLotsPerLeg: z.int().positive().max(10_000).nullable().default(null),
-  orderRatePerSec: z.int().min(1).max(50).default(10),
-  otherRatePerSec: z.int().min(1).max(50).default(10),
+  isPrimary: z.boolean(),
+  active: z.boolean(),
+  tags: z.array(z.string().trim().min(1).max(30)).max(10),
+  lotMultiplier: z.coerce.number().positive("Must be above 0").max(100).multipleOf(0.01),
+  maxLotsPerLeg: z.int().positive().max(10_000).nullable(),
+  orderRatePerSec: z.int().min(1).max(50),
+  otherRatePerSec: z.int().min(1).max(50),
 };
 const apiKey = z.string().trim().min(8, "API keys are at least 8 characters").max(256);
 
-export const createAccountSchema = z.object({ ...settings, apiKey });
-export const updateAccountSchema = z.object({ ...settings, apiKey: apiKey.optional() }).partial();
-export const testConnectionSchema = z.object({ kind: settings.kind, hostUrl: httpUrl, wsUrl, apiKey });
+export const createAccountSchema = z.object({
+  ...settings,
+  kind: settings.kind.default("OPENALGO"),
+  isPrimary: settings.isPrimary.default(false),
+  active: settings.active.default(true),
+  tags: settings.tags.default([]),
+  lotMultiplier: settings.lotMultiplier.default(1),
+  maxLotsPerLeg: settings.maxLotsPerLeg.default(null),
+  orderRatePerSec: settings.orderRatePerSec.default(10),
+  otherRatePerSec: settings.otherRatePerSec.default(10),
+  apiKey,
+});
+export const updateAccountSchema = z.object({ ...settings, apiKey }).partial();
+export const testConnectionSchema = z.object({ kind: settings.kind.default("OPENALGO"), hostUrl: httpUrl, wsUrl, apiKey });
 /** The form's "Test connection": a typed key, or (editing) the stored key of `accountId` when the key is blank. */
 export const formTestSchema = z
   .object({ hostUrl: httpUrl, wsUrl, apiKey: apiKey.optional(), accountId: z.uuid().optional() })
@@ -76,12 +89,10 @@ function connectionProblem(e: unknown, host: string): AppError {
 }
 
 export async function testFromForm(actor: Actor, input: z.infer<typeof formTestSchema>): Promise<PingResult> {
-  let key = input.apiKey;
-  if (!key) {
-    const stored = await findAccountSecret(scopeOf(actor), input.accountId!);
-    if (!stored) throw new NotFoundError("Account");
-    key = readApiKey(env().CREDENTIAL_KEYS, stored);
-  }
+  // An account id, with or without a typed key, must be one the actor may see (404 otherwise, as everywhere).
+  const stored = input.accountId ? await findAccountSecret(scopeOf(actor), input.accountId) : null;
+  if (input.accountId && !stored) throw new NotFoundError("Account");
+  const key = input.apiKey || readApiKey(env().CREDENTIAL_KEYS, stored!);
   return testConnection({ kind: "OPENALGO", hostUrl: input.hostUrl, wsUrl: input.wsUrl, apiKey: key });
 }
 
@@ -154,7 +165,7 @@ export async function updateAccount(actor: Actor, id: string, input: z.infer<typ
       return updated;
     });
     forgetAdapter(id);
-    await invalidateAccountCache(id);
+    await invalidateBooks([id]);
     return toView(row);
   } catch (e) {
     if (isUniqueViolation(e)) throw new ConflictError("You already have an account with this name", { name: ["Already used"] });
@@ -180,5 +191,5 @@ export async function deleteAccount(actor: Actor, id: string, ip: string): Promi
     await insertAudit({ actorId: actor.id, action: "account.delete", entity: "account", entityId: id, details: { name: account.name }, ip }, tx);
   });
   forgetAdapter(id);
-  await invalidateAccountCache(id);
+  await invalidateBooks([id]);
 }

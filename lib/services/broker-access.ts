@@ -11,7 +11,8 @@ import { readApiKey } from "@/lib/services/credentials";
  */
 const cache = new Map<string, { fingerprint: string; adapter: BrokerAdapter }>();
 
-const KIND: Record<string, BrokerKind> = { OPENALGO: "openalgo" };
+/** The stored kind is the registry's kind in upper case (Prisma enum AccountKind): a new broker adds no mapping here. */
+const brokerKindOf = (stored: string) => stored.toLowerCase() as BrokerKind;
 
 export interface AccountConnection {
   id: string;
@@ -32,7 +33,7 @@ export function adapterFor(account: AccountConnection): BrokerAdapter {
   void hit?.adapter.close();
   const apiKey = readApiKey(env().CREDENTIAL_KEYS, account);
   const adapter = createAdapter(
-    KIND[account.kind],
+    brokerKindOf(account.kind),
     { accountId: account.id, hostUrl: account.hostUrl, wsUrl: account.wsUrl, apiKey },
     { limits: { ordersPerSecond: account.orderRatePerSec, otherPerSecond: account.otherRatePerSec } },
   );
@@ -49,7 +50,7 @@ export async function adapterForScoped(scope: Scope, accountId: string) {
 
 /** A throwaway adapter for "test connection" before anything is saved. */
 export function probeAdapter(kind: string, hostUrl: string, wsUrl: string, apiKey: string): BrokerAdapter {
-  return createAdapter(KIND[kind], { accountId: "probe", hostUrl, wsUrl, apiKey });
+  return createAdapter(brokerKindOf(kind), { accountId: "probe", hostUrl, wsUrl, apiKey });
 }
 
 export function forgetAdapter(accountId: string): void {

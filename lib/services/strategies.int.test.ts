@@ -38,6 +38,24 @@ describe("strategies API", () => {
     expect((await (await listRoute(jsonRequest("/x", { cookie }))).json()).strategies).toEqual([]);
   });
 
+  it("a PATCH changes only the fields it sends: renaming keeps the accounts, tags and definition", async () => {
+    const user = await makeUser("TRADER");
+    const cookie = await sessionCookie(user);
+    const mine = await db().tradingAccount.create({
+      data: { ownerId: user.id, name: "mine", hostUrl: "http://127.0.0.1:1", wsUrl: "ws://127.0.0.1:1", apiKeyEnc: "v1.a.b.c", apiKeyLast4: "abcd" },
+    });
+    const body = { name: "Short call", definition, accountIds: [mine.id], accountTags: ["weekly", "core"] };
+    const { strategy } = await (await createRoute(jsonRequest("/api/strategies", { body, cookie }))).json();
+    const before = await db().strategy.findUniqueOrThrow({ where: { id: strategy.id } });
+    expect(before).toMatchObject({ accountIds: [mine.id], accountTags: ["weekly", "core"], archived: false });
+
+    const res = await patchRoute(jsonRequest("/x", { method: "PATCH", body: { name: "Renamed" }, cookie }), paramsOf({ id: strategy.id }));
+    expect(res.status).toBe(200);
+    const after = await db().strategy.findUniqueOrThrow({ where: { id: strategy.id } });
+    expect(after).toEqual({ ...before, name: "Renamed", updatedAt: after.updatedAt });
+    expect((await res.json()).strategy).toMatchObject({ name: "Renamed", accountIds: [mine.id], accountTags: ["weekly", "core"] });
+  });
+
   it("names every invalid field of a definition, and refuses accounts that are not yours", async () => {
     const cookie = await sessionCookie(await makeUser("TRADER"));
     const bad = { ...definition, legs: [{ ...definition.legs[0], lots: 0, strike: { kind: "OTM", n: 99 } }] };

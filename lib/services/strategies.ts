@@ -8,13 +8,16 @@ import { strategyDefinitionSchema, strategyLegSchema, type StrategyDefinition } 
 import { jsonify } from "@/lib/services/serialize";
 
 const tag = z.string().trim().min(1).max(30);
-export const strategyInputSchema = z.object({
+const fields = {
   name: z.string().trim().min(1, "Enter a name").max(80),
   definition: strategyDefinitionSchema,
-  accountIds: z.array(z.uuid("Not an account id")).max(500).default([]),
-  accountTags: z.array(tag).max(20).default([]),
-});
-export const strategyUpdateSchema = strategyInputSchema.partial().extend({ archived: z.boolean().optional() });
+  accountIds: z.array(z.uuid("Not an account id")).max(500),
+  accountTags: z.array(tag).max(20),
+};
+export const strategyInputSchema = z.object({ ...fields, accountIds: fields.accountIds.default([]), accountTags: fields.accountTags.default([]) });
+// Built from the fields without defaults: zod 4's `.partial()` would still fill them, so a rename would clear the
+// strategy's accounts and tags.
+export const strategyUpdateSchema = z.object({ ...fields, archived: z.boolean() }).partial();
 export const addLegsSchema = z.object({ legs: z.array(strategyLegSchema).min(1).max(10) });
 
 export interface StrategyView {

@@ -77,25 +77,37 @@ function failureCode(err: NodeJS.ErrnoException): FailureCode {
   return "network";
 }
 
+/**
+ * The normalised base of an OpenAlgo host URL: its origin plus a path prefix without a trailing slash, which is
+ * `""` for a host served at its root. `http://h:5000`, `http://h:5000/` and `http://h:5000//` share the prefix `""`;
+ * `http://h:5055/i/demo1/` and `.../i/demo1` both mean `/i/demo1`. Query and fragment are dropped.
+ */
+export function parseBaseUrl(baseUrl: string): { origin: string; prefix: string; secure: boolean } {
+  const url = new URL(baseUrl);
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new TypeError(`Unsupported broker URL scheme ${url.protocol}`);
+  // A special-scheme URL always has a pathname of at least "/", so strip the slashes from the string rather than
+  // assigning it back to the URL (which would restore "/" and give `//api/v1/...`, a protocol-relative URL).
+  return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, ""), secure: url.protocol === "https:" };
+}
+
+/** The endpoint URL `${origin}${prefix}/api/v1/<name>` for a base from {@link parseBaseUrl}. */
+export function apiUrl(base: { origin: string; prefix: string }, name: string): URL {
+  return new URL(`${base.origin}${base.prefix}/api/v1/${name}`);
+}
+
 export class OpenAlgoTransport {
   readonly origin: string;
   /** Host (and path prefix) for log lines: never the key. */
   readonly host: string;
-  private readonly base: URL;
+  private readonly base: { origin: string; prefix: string; secure: boolean };
   private readonly agent: Agent;
   private readonly opts: Required<TransportOptions>;
   private closed = false;
 
   constructor(baseUrl: string, options: TransportOptions = {}) {
-    const url = new URL(baseUrl);
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new TypeError(`Unsupported broker URL scheme ${url.protocol}`);
-    // `http://host:5055/i/demo1/` and `.../i/demo1` both mean the prefix `/i/demo1`.
-    url.pathname = url.pathname.replace(/\/+$/, "");
-    url.search = "";
-    url.hash = "";
-    this.base = url;
-    this.origin = url.origin;
-    this.host = `${url.host}${url.pathname}`;
+    this.base = parseBaseUrl(baseUrl);
+    this.origin = this.base.origin;
+    this.host = `${new URL(this.origin).host}${this.base.prefix}`;
     // `??` rather than a spread: an explicit `undefined` must not erase a default.
     this.opts = {
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
@@ -103,15 +115,15 @@ export class OpenAlgoTransport {
       maxSockets: options.maxSockets ?? DEFAULTS.maxSockets,
       idleSocketMs: options.idleSocketMs ?? DEFAULTS.idleSocketMs,
     };
-    this.agent = acquire(this.origin, url.protocol === "https:", this.opts.maxSockets, this.opts.idleSocketMs);
+    this.agent = acquire(this.origin, this.base.secure, this.opts.maxSockets, this.opts.idleSocketMs);
   }
 
   /** One POST of `payload` as JSON to `/api/v1/<name>`. Never throws: every outcome is a value. */
   post(name: string, payload: Record<string, unknown>): Promise<HttpOutcome> {
     if (this.closed) return Promise.resolve({ kind: "failure", code: "network", message: "client closed", sent: false, responded: false });
-    const url = new URL(`${this.base.pathname}/api/v1/${name}`, this.base.origin);
+    const url = apiUrl(this.base, name);
     const body = JSON.stringify(payload);
-    const secure = url.protocol === "https:";
+    const secure = this.base.secure;
     const { connectTimeoutMs, responseTimeoutMs } = this.opts;
 
     return new Promise<HttpOutcome>((resolve) => {
