@@ -2,6 +2,7 @@ import Decimal from "decimal.js";
 import { listAccountSecrets } from "@/lib/db/queries/accounts";
 import { ValidationError } from "@/lib/errors";
 import type { BrokerAdapter, Exchange } from "@/lib/brokers/types";
+import { tradingHolidaySet } from "@/lib/trading/calendar";
 import { resolveExpiry } from "@/lib/trading/expiry-choice";
 import type { InstrumentSettingsTable } from "@/lib/trading/instruments";
 import { resolveLegs, type MarketSnapshot, type SymbolInfo } from "@/lib/trading/resolve-legs";
@@ -68,7 +69,8 @@ export async function buildSnapshot(
   for (const leg of legs) {
     if (leg.instrument !== "options" || leg.strike.kind !== "premium_near") continue;
     const u = leg.underlying.toUpperCase();
-    const r = resolveExpiry(leg.expiry, expiries[u]?.options ?? [], today, instruments[u]?.expiry.weekly ? "weekly" : "monthly");
+    const rule = instruments[u]?.expiry;
+    const r = resolveExpiry(leg.expiry, expiries[u]?.options ?? [], today, rule?.weekly ? "weekly" : "monthly", rule?.weekday);
     if (r.ok) chains.set(`${u}|${r.expiry}`, { u, expiry: r.expiry });
   }
   await Promise.all(
@@ -77,7 +79,7 @@ export async function buildSnapshot(
       for (const row of chain.rows) for (const leg of [row.ce, row.pe]) if (leg && leg.ltp.gt(0)) quotes[leg.symbol] = leg.ltp;
     }),
   );
-  const snapshot: MarketSnapshot = { spot, expiries, instruments, quotes };
+  const snapshot: MarketSnapshot = { spot, expiries, instruments, quotes, holidays: tradingHolidaySet() };
   // Resolve once with MARKET orders only to learn the contracts, then fetch their symbol info (lot and freeze
   // sizes, cached for the day) and the quotes that price a protected limit; market orders need no quote.
   const probe = resolveLegs({ legs: legs.map((l) => ({ ...l, orderType: { kind: "MARKET" } }) as StrategyLeg) }, snapshot, today);

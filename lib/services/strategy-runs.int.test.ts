@@ -109,6 +109,13 @@ describe("strategy preview and execute", () => {
     const res = await previewRoute(jsonRequest("/x", { body: { legIndexes: [4] }, cookie }), paramsOf({ id: strategyId }));
     const { preview } = await res.json();
     expect(preview.legs.map((l: { legIndex: number }) => l.legIndex)).toEqual([4]);
+    // Grade sizing: the added CE wing takes the lots of the SELL CE it hedges (2 on ₹10 lakh, 6 on ₹30 lakh, as in
+    // the entry above), not cash ÷ premium; an account whose short sizes to zero is skipped, not sent a naked buy.
+    const byName = Object.fromEntries(preview.accounts.map((a: { accountName: string }) => [a.accountName, a]));
+    const legsOf = (name: string) => byName[name].legs.map((l: { legIndex: number; action: string; lots: number; marginKind: string }) => [l.legIndex, l.action, l.lots, l.marginKind]);
+    expect(legsOf("Acct sr1")).toEqual([[4, "BUY", 2, "wing"]]);
+    expect(legsOf("Acct sr2")).toEqual([[4, "BUY", 6, "wing"]]);
+    expect(byName["Acct sr3"]).toMatchObject({ status: "skipped", reason: expect.stringMatching(/^zero lots — leg 3 .* \+ leg 4 .* as a pair/) });
   });
 
   it("a strategy that cannot be planned answers 422 with the reason per leg", async () => {

@@ -6,7 +6,7 @@ import { insertAudit } from "@/lib/db/queries/audit";
 import { canWrite, type Actor } from "@/lib/auth/roles";
 import { AppError, ForbiddenError, ValidationError } from "@/lib/errors";
 import { istDateOf } from "@/lib/trading/calendar";
-import { planRun, runTotals, type RunPlanError, type RunPreview } from "@/lib/trading/plan";
+import { planRun, runTotals, withContextLegs, type RunPlanError, type RunPreview } from "@/lib/trading/plan";
 import type { AccountInput, AccountPlan } from "@/lib/trading/plan-account";
 import type { StrategyDefinition } from "@/lib/trading/strategy";
 import { adapterFor } from "@/lib/services/broker-access";
@@ -61,40 +61,36 @@ export async function accountInputs(accounts: readonly SecretAccount[]): Promise
   return { inputs: results.flatMap((r) => (r.ok ? [r.input] : [])), skipped: results.flatMap((r) => (r.ok ? [] : [r.plan])) };
 }
 
-/** Plans `definition` for the accounts, resolving the market once from the owner's market-data source. */
-export async function planFor(ownerId: string, definition: StrategyDefinition, accounts: readonly SecretAccount[], now: Date): Promise<RunPreview> {
+/**
+ * Plans `definition` for the accounts, resolving the market once from the owner's market-data source. With
+ * `legIndexes` (an adjustment) only those legs are placed, under their own indices (intent ids stay stable); the
+ * other legs are context, so that an added BUY wing takes the lots of the existing SELL leg it hedges (planRun).
+ */
+export async function planFor(ownerId: string, definition: StrategyDefinition, accounts: readonly SecretAccount[], now: Date, legIndexes?: readonly number[]): Promise<RunPreview> {
   const today = istDateOf(now.getTime());
   const settings = await tradingSettings();
+  // Context legs resolve as MARKET orders: the snapshot fetches no quotes for them.
+  const resolvable = withContextLegs(definition, legIndexes);
   const [snapshot, funds] = await Promise.all([
-    marketSource(ownerId).then((source) => buildSnapshot(source, definition.legs, settings.instruments, today)),
+    marketSource(ownerId).then((source) => buildSnapshot(source, resolvable.legs, settings.instruments, today)),
     accountInputs(accounts),
   ]);
-  const result = planRun({ strategy: definition, snapshot, today, accounts: funds.inputs, marginModel: settings.marginModel });
+  const result = planRun({ strategy: definition, snapshot, today, accounts: funds.inputs, marginModel: settings.marginModel, legIndexes });
   if (!result.ok) throw new PlanningError(result.errors);
   const all = [...result.preview.accounts, ...funds.skipped];
   return { ...result.preview, accounts: all, totals: runTotals(all) };
 }
 
-/** Keeps only `legIndexes` of the definition, planning them under their original indices (intent ids stay stable). */
-function withLegs(definition: StrategyDefinition, legIndexes: readonly number[] | undefined) {
-  if (!legIndexes) return { definition, remap: (preview: RunPreview) => preview };
-  const bad = legIndexes.filter((i) => i >= definition.legs.length);
-  if (bad.length) throw new ValidationError(`No leg ${bad[0] + 1} in this strategy`, { legIndexes: ["Unknown leg"] });
-  const original = (i: number) => legIndexes[i];
-  const remap = (p: RunPreview): RunPreview => ({
-    ...p,
-    legs: p.legs.map((l) => ({ ...l, legIndex: original(l.legIndex) })),
-    accounts: p.accounts.map((a) => (a.status === "planned" ? { ...a, legs: a.legs.map((l) => ({ ...l, legIndex: original(l.legIndex) })) } : a)),
-  });
-  return { definition: { ...definition, legs: legIndexes.map((i) => definition.legs[i]) }, remap };
-}
-
 async function strategyPlan(actor: Actor, id: string, legIndexes: number[] | undefined, now: Date) {
   const row = await findStrategyRow(actor, id);
-  const { definition, remap } = withLegs(definitionOf(row), legIndexes);
+  const definition = definitionOf(row);
+  const bad = legIndexes?.filter((i) => i >= definition.legs.length) ?? [];
+  if (bad.length) throw new ValidationError(`No leg ${bad[0] + 1} in this strategy`, { legIndexes: ["Unknown leg"] });
   const accounts = await selectAccounts(row.ownerId, row.accountIds, row.accountTags);
   if (accounts.length === 0) throw new ValidationError("This strategy has no active accounts selected", { accountIds: ["Select accounts or a tag group"] });
-  return { row, preview: remap(await planFor(row.ownerId, definition, accounts, now)) };
+  // Duplicates would place a leg twice under the same intent ids: one each.
+  const placed = legIndexes && [...new Set(legIndexes)].sort((a, b) => a - b);
+  return { row, preview: await planFor(row.ownerId, definition, accounts, now, placed) };
 }
 
 export async function previewStrategy(actor: Actor, id: string, req: z.infer<typeof previewRequestSchema>) {

@@ -48,6 +48,33 @@ describe("resolveExpiry", () => {
     }
   }
 
+  describe("a month's monthly is its last expiry weekday (after its own holiday shift), not its last LISTED expiry", () => {
+    // SENSEX (Thursday): 2025-04-10 → 04-09 (Mahavir Jayanti) and 2025-05-01 → 2025-04-30 (Maharashtra Day), so the
+    // May series' first weekly is listed in April, after April's monthly 2025-04-24.
+    const sensexApr = expiriesFor("SENSEX", "2025-04-01", 10, holidays);
+    // What a broker lists on 2025-04-25: only live expiries, starting with the pulled-back weekly.
+    const sensexLive = expiriesFor("SENSEX", "2025-04-25", 10, holidays);
+    type Case = [label: string, today: string, choice: ExpiryChoice, want: string | null, list: readonly string[], weekday: number | undefined];
+    const cases: Case[] = [
+      ["before the April monthly", "2025-04-21", "current_month", "2025-04-24", sensexApr, undefined],
+      ["before the April monthly, weekday given", "2025-04-21", "current_month", "2025-04-24", sensexApr, 4],
+      ["next month from April", "2025-04-21", "next_month", "2025-05-29", sensexApr, 4],
+      ["on the April monthly", "2025-04-24", "current_month", "2025-04-24", sensexApr, 4],
+      ["the day after the April monthly rolls to May", "2025-04-25", "current_month", "2025-05-29", sensexApr, 4],
+      ["on the pulled-back May weekly", "2025-04-30", "current_month", "2025-05-29", sensexApr, 4],
+      ["next month once May is current needs June listed", "2025-04-25", "next_month", null, sensexApr, 4],
+      ["a live list that starts with the pulled-back weekly", "2025-04-25", "current_month", "2025-05-29", sensexLive, 4],
+      ["a live list, next month", "2025-04-25", "next_month", "2025-06-26", sensexLive, 4],
+      ["a live list, weekday inferred", "2025-04-25", "current_month", "2025-05-29", sensexLive, undefined],
+      ["a list missing the month's monthly", "2025-04-16", "current_month", null, ["2025-04-17", "2025-04-30", "2025-05-08"], 4],
+    ];
+    it.each(cases)("SENSEX %s (today %s): %s → %s", (_label, today, choice, want, list, weekday) => {
+      const r = resolveExpiry(choice, list, today, "weekly", weekday);
+      if (want === null) expect(r).toMatchObject({ ok: false, error: { code: "list_too_short" } });
+      else expect(r).toEqual({ ok: true, expiry: want });
+    });
+  });
+
   it("refuses weekly choices on a monthly-only underlying with a typed error", () => {
     expect(resolveExpiry("next_week", bankNov, "2026-11-20", "monthly")).toMatchObject({ ok: false, error: { code: "no_weekly_expiries" } });
     expect(resolveExpiry("current_week", bankNov, "2026-11-20", "monthly")).toMatchObject({ ok: false, error: { code: "no_weekly_expiries" } });
@@ -87,18 +114,18 @@ describe("resolveExpiry", () => {
 });
 
 describe("marketCondition", () => {
-  it("auto is expiry day iff today is listed, including holiday-shifted expiries", () => {
-    expect(marketCondition("auto", niftyNov, "2026-11-17")).toBe("expiry_day");
-    expect(marketCondition("auto", niftyNov, "2026-11-09")).toBe("expiry_day"); // a Monday, moved from the Tuesday holiday
-    expect(marketCondition("auto", niftyNov, "2026-11-10")).toBe("other_days"); // the Tuesday holiday itself
-    expect(marketCondition("auto", niftyNov, "2026-11-18")).toBe("other_days");
-  });
-  it("never guesses by weekday: a Tuesday is not a BANKNIFTY expiry unless listed", () => {
-    expect(marketCondition("auto", bankNov, "2026-11-17")).toBe("other_days");
-    expect(marketCondition("auto", bankNov, "2026-11-23")).toBe("expiry_day");
-  });
-  it("explicit modes ignore the list", () => {
-    expect(marketCondition("expiry_day", [], "2026-11-18")).toBe("expiry_day");
-    expect(marketCondition("other_days", niftyNov, "2026-11-17")).toBe("other_days");
+  // Each contract is judged by its OWN resolved expiry (holiday-shifted dates included), never by whether today is
+  // some expiry of its underlying: a next-month NIFTY contract on a weekly expiry Tuesday is not on expiry day.
+  it.each([
+    ["auto", "2026-11-17", "2026-11-17", "expiry_day"], // the current weekly, on its expiry day
+    ["auto", "2026-11-23", "2026-11-17", "other_days"], // the current monthly, on a weekly expiry day
+    ["auto", "2026-12-29", "2026-11-17", "other_days"], // next month, on a weekly expiry day
+    ["auto", "2026-11-09", "2026-11-09", "expiry_day"], // a Monday expiry moved from the Tuesday holiday
+    ["auto", "2026-11-17", "2026-11-10", "other_days"], // the Tuesday holiday itself
+    ["auto", "2026-11-23", "2026-11-23", "expiry_day"], // BANKNIFTY's holiday-shifted monthly
+    ["expiry_day", "2026-12-29", "2026-11-18", "expiry_day"], // explicit modes force the condition
+    ["other_days", "2026-11-17", "2026-11-17", "other_days"],
+  ] as const)("%s, contract expiring %s, today %s → %s", (mode, contractExpiry, today, want) => {
+    expect(marketCondition(mode, contractExpiry, today)).toBe(want);
   });
 });

@@ -3,7 +3,7 @@
  * instrument's ACTUAL expiry list (OpenAlgo's /expiry, or calendar.ts's expiriesFor) so that holiday-shifted and
  * discontinued expiries are honoured. Dates are IST `YYYY-MM-DD`.
  */
-import { isIsoDate } from "./calendar";
+import { addDays, isIsoDate, lastWeekdayOfMonth, weekdayOf } from "./calendar";
 import type { ExpiryChoice, MarketConditionMode } from "./strategy";
 import type { MarketCondition } from "./margin-model";
 
@@ -40,21 +40,53 @@ export function inferCadence(expiryList: readonly string[]): ExpiryCadence {
 }
 
 /**
+ * The expiry weekday of a list when the caller does not know it: the most common weekday (holiday shifts only move
+ * a few expiries earlier); a tie goes to the later weekday, since a shifted expiry lands before its weekday.
+ */
+function inferExpiryWeekday(expiryList: readonly string[]): number {
+  const counts = [0, 0, 0, 0, 0, 0, 0];
+  for (const e of expiryList) counts[weekdayOf(e)] += 1;
+  let best = 6;
+  for (let wd = 5; wd >= 0; wd--) if (counts[wd] > counts[best]) best = wd;
+  return best;
+}
+
+/** The month's last expiry weekday before any holiday shift (`key` = YYYY-MM). */
+const nominalMonthly = (key: string, weekday: number): string => lastWeekdayOfMonth(Number(key.slice(0, 4)), Number(key.slice(5, 7)), weekday);
+
+/**
+ * The listed monthly expiry of a month: the last listed date in the week ending on the month's last expiry weekday.
+ * A holiday only moves an expiry back to the previous trading day, so the monthly lies in that week, and no weekly
+ * does (the weekly before it is at least 7 days earlier; the next series' first weekly comes after it even when a
+ * holiday pulls it back into this calendar month). Undefined when the list has no expiry in that week.
+ */
+function listedMonthly(sortedList: readonly string[], key: string, weekday: number): string | undefined {
+  const nominal = nominalMonthly(key, weekday);
+  const weekStart = addDays(nominal, -6);
+  let found: string | undefined;
+  for (const e of sortedList) if (e >= weekStart && e <= nominal) found = e;
+  return found;
+}
+
+/**
  * Resolves an expiry choice against the instrument's expiry list:
  * - current_week: the first expiry ≥ today; next_week: the one after (weekly underlyings only);
- * - current_month: the LAST listed expiry of the current contract month, i.e. the month of the first expiry ≥ today
- *   (so once the month's last expiry has passed it rolls to the next month);
- * - next_month: the last listed expiry of the month after that.
- * A month's last listed expiry is only trusted as its monthly expiry when the list also reaches a later month
- * (otherwise a truncated list could pass a weekly off as the monthly): `list_too_short`.
- * `cadence` says whether the underlying has weeklies (from the instrument settings); when omitted it is inferred
- * from the list. Errors are returned, never thrown.
+ * - current_month: the monthly expiry of the current SERIES, the first month whose monthly is on or after today
+ *   (so once the month's monthly has passed it rolls to the next month, even when a holiday pulled the next
+ *   series' first weekly back into this calendar month);
+ * - next_month: the monthly expiry of the month after that.
+ * A month's monthly is its last expiry weekday (`weekday`, 0 = Sunday … 6, from the instrument settings; inferred
+ * from the list when omitted) as listed after its holiday shift — never merely the month's last LISTED expiry. It
+ * is only trusted when the list also reaches past that weekday (otherwise a truncated list could hide it):
+ * `list_too_short`. `cadence` says whether the underlying has weeklies (from the instrument settings); when
+ * omitted it is inferred from the list. Errors are returned, never thrown.
  */
 export function resolveExpiry(
   choice: ExpiryChoice,
   expiryList: readonly string[],
   today: string,
   cadence?: ExpiryCadence,
+  weekday?: number,
 ): ExpiryResult {
   if (!isIsoDate(today)) return { ok: false, error: { code: "invalid_date", message: `today "${today}" is not a YYYY-MM-DD date` } };
   const bad = expiryList.find((e) => !isIsoDate(e));
@@ -80,28 +112,34 @@ export function resolveExpiry(
     }
     case "current_month":
     case "next_month": {
-      const current = monthKey(upcoming[0]);
+      const wd = weekday ?? inferExpiryWeekday(list);
+      const first = monthKey(upcoming[0]);
+      // The first upcoming expiry lies after its month's monthly when it is the next series' weekly pulled back by a
+      // holiday (SENSEX 2025-05-01 → 2025-04-30): that month's series is over.
+      const current = upcoming[0] > nominalMonthly(first, wd) ? nextMonthKey(first) : first;
       const target = choice === "current_month" ? current : nextMonthKey(current);
-      const inMonth = upcoming.filter((e) => monthKey(e) === target);
-      if (inMonth.length === 0) {
-        return { ok: false, error: { code: "list_too_short", message: `the list has no expiry in ${target}` } };
-      }
-      if (!upcoming.some((e) => monthKey(e) > target)) {
+      const nominal = nominalMonthly(target, wd);
+      if (!upcoming.some((e) => e > nominal)) {
         return {
           ok: false,
-          error: { code: "list_too_short", message: `the list ends in ${target}, so its last expiry there cannot be confirmed as the monthly` },
+          error: { code: "list_too_short", message: `the list ends before ${nominal}, so ${target}'s monthly expiry cannot be confirmed` },
         };
       }
-      return { ok: true, expiry: inMonth[inMonth.length - 1] };
+      const monthly = listedMonthly(upcoming, target, wd);
+      if (monthly === undefined) {
+        return { ok: false, error: { code: "list_too_short", message: `the list has no monthly expiry for ${target} (in the week ending ${nominal})` } };
+      }
+      return { ok: true, expiry: monthly };
     }
   }
 }
 
 /**
- * Market condition for margin rates. `auto` is expiry day iff `today` is in the underlying's expiry list — a
- * holiday-shifted expiry counts, a weekday that is not an expiry does not (AlgoMirror guessed by weekday).
+ * Market condition of ONE contract for margin rates. `auto` is expiry day iff the contract itself expires today
+ * (its resolved, holiday-adjusted expiry): a next-month contract on a weekly expiry day is sized at other-day
+ * rates. AlgoMirror guessed by weekday; judging by "today is some expiry of the underlying" was wrong too.
  */
-export function marketCondition(mode: MarketConditionMode, expiryList: readonly string[], today: string): MarketCondition {
+export function marketCondition(mode: MarketConditionMode, contractExpiry: string, today: string): MarketCondition {
   if (mode !== "auto") return mode;
-  return expiryList.includes(today) ? "expiry_day" : "other_days";
+  return contractExpiry === today ? "expiry_day" : "other_days";
 }

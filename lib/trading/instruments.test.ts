@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { tradingHolidaySet } from "./calendar";
 import {
   DEFAULT_INSTRUMENT_SETTINGS,
   instrumentSettingsFor,
@@ -27,17 +28,35 @@ describe("default instrument settings", () => {
 });
 
 describe("lotSizeFor", () => {
-  const revised = { lotSize: 75, nextMonthLotSize: 65 };
-  it("keeps the old lot size for the current month's contracts", () => {
-    expect(lotSizeFor(revised, "2025-12-30", "2025-12-10")).toBe(75);
-    expect(lotSizeFor(revised, "2025-12-02", "2025-12-01")).toBe(75);
+  // NIFTY's rule (monthly = last Tuesday) with a pending revision 75 → 65.
+  const revised = { lotSize: 75, nextMonthLotSize: 65, expiry: DEFAULT_INSTRUMENT_SETTINGS.NIFTY.expiry };
+  const sensex = { lotSize: 20, nextMonthLotSize: 30, expiry: DEFAULT_INSTRUMENT_SETTINGS.SENSEX.expiry };
+  const holidays = tradingHolidaySet();
+  // The current month is the current monthly SERIES (the nearest monthly expiry on or after today), not today's
+  // calendar month: contracts expiring on or before that monthly keep lotSize, later ones take nextMonthLotSize.
+  it.each([
+    ["a contract of the current series", "2025-12-30", "2025-12-10", 75, revised],
+    ["a weekly of the current series", "2025-12-02", "2025-12-01", 75, revised],
+    ["on the monthly expiry day itself", "2025-11-25", "2025-11-25", 75, revised],
+    ["the next series", "2026-01-27", "2025-12-10", 65, revised],
+    ["the next series, across a year boundary", "2026-03-31", "2025-12-31", 65, revised],
+    ["December is current after November's last-Tuesday expiry (still November)", "2025-12-30", "2025-11-26", 75, revised],
+    ["a December weekly after November's expiry", "2025-12-02", "2025-11-27", 75, revised],
+    ["January once December is current", "2026-01-27", "2025-11-26", 65, revised],
+    ["a weekly of the next series, before this month's monthly", "2025-12-02", "2025-11-24", 65, revised],
+    ["the next series' weekly pulled back into this month by a holiday", "2025-04-30", "2025-04-21", 30, sensex],
+    ["the current monthly before that pulled-back weekly", "2025-04-24", "2025-04-21", 20, sensex],
+  ] as const)("%s: expiry %s, today %s → %i", (_label, expiry, today, want, settings) => {
+    expect(lotSizeFor(settings, expiry, today, holidays)).toBe(want);
   });
-  it("uses the new lot size from the next month on, across a year boundary", () => {
-    expect(lotSizeFor(revised, "2026-01-27", "2025-12-10")).toBe(65);
-    expect(lotSizeFor(revised, "2026-03-31", "2025-12-31")).toBe(65);
+  it("takes the holiday-shifted monthly: on a closed monthly date the series has already rolled", () => {
+    // 2026-11-24 (Tue, Guru Nanak) is closed: November's monthly was 2026-11-23, so on the 24th December is current.
+    expect(lotSizeFor(revised, "2026-12-29", "2026-11-24", holidays)).toBe(75);
+    expect(lotSizeFor(revised, "2027-01-25", "2026-11-24", holidays)).toBe(65);
   });
   it("rejects malformed dates", () => {
     expect(() => lotSizeFor(revised, "30-12-2025", "2025-12-10")).toThrow(RangeError);
+    expect(() => lotSizeFor(revised, "2025-12-30", "10-12-2025")).toThrow(RangeError);
   });
 });
 

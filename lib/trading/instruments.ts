@@ -4,6 +4,9 @@
  * (parsed with `instrumentSettingsSchema` at that edge).
  */
 import { z } from "zod";
+// calendar.ts imports this module's settings too; the cycle is safe because neither module uses the other's
+// exports while it is being evaluated, only inside functions.
+import { dayNumber, monthlyExpiries } from "./calendar";
 
 /** Weekday numbers follow `Date#getUTCDay`: 0 = Sunday … 6 = Saturday. */
 export interface ExpiryRule {
@@ -24,9 +27,9 @@ export interface InstrumentSettings {
   indexExchange: IndexExchange;
   /** Strike grid step in rupees. */
   strikeStep: number;
-  /** Lot size (units) of contracts expiring in the current calendar month. */
+  /** Lot size (units) of contracts of the current monthly series (expiring on or before its monthly expiry). */
   lotSize: number;
-  /** Lot size (units) of contracts expiring in later months (equal to `lotSize` when no revision is pending). */
+  /** Lot size (units) of contracts of later series (equal to `lotSize` when no revision is pending). */
   nextMonthLotSize: number;
   /** Largest quantity (units) per order; 1 means unknown (no limit). */
   freezeQty: number;
@@ -128,25 +131,25 @@ export function instrumentSettingsFor(
   return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
 }
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-function monthIndex(isoDate: string): number {
-  const m = ISO_DATE.exec(isoDate);
-  if (!m) throw new RangeError(`Expected a YYYY-MM-DD date, got "${isoDate}"`);
-  return Number(m[1]) * 12 + Number(m[2]) - 1;
-}
+const NO_HOLIDAYS: ReadonlySet<string> = new Set();
 
 /**
- * Lot size of a contract. A lot-size revision applies from the next month's contracts: a contract expiring in
- * `today`'s calendar month (or earlier) keeps `lotSize`, a later one uses `nextMonthLotSize`.
- * Both dates are IST calendar dates `YYYY-MM-DD`.
+ * Lot size of a contract. A lot-size revision applies from the next SERIES (domain.md: "the current month keeps
+ * the old one"): the current series runs up to the nearest monthly expiry on or after `today` — after November's
+ * last-Tuesday expiry, December is the current series although it is still November. A contract expiring on or
+ * before that monthly keeps `lotSize`; a later one (including the next series' weekly that a holiday pulls back
+ * into this calendar month) uses `nextMonthLotSize`. Dates are IST `YYYY-MM-DD`; `holidays` (exchange closed
+ * days) place the monthly after its holiday shift — without them only a closed monthly date itself is misjudged.
  */
 export function lotSizeFor(
-  settings: Pick<InstrumentSettings, "lotSize" | "nextMonthLotSize">,
+  settings: Pick<InstrumentSettings, "lotSize" | "nextMonthLotSize" | "expiry">,
   expiryDate: string,
   today: string,
+  holidays: ReadonlySet<string> = NO_HOLIDAYS,
 ): number {
-  return monthIndex(expiryDate) > monthIndex(today) ? settings.nextMonthLotSize : settings.lotSize;
+  dayNumber(expiryDate); // throws RangeError on a malformed date
+  const [currentSeries] = monthlyExpiries(settings.expiry, today, 1, holidays);
+  return expiryDate <= currentSeries ? settings.lotSize : settings.nextMonthLotSize;
 }
 
 function assertPositiveInt(name: string, value: number): void {

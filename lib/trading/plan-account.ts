@@ -21,7 +21,13 @@ export interface AccountInput {
   maxLotsPerLeg: number | null;
 }
 
-/** One condition for every underlying, or one per upper-case underlying (expiry days differ: NIFTY Tue, SENSEX Thu). */
+/** Key of a contract in a condition table: upper-case underlying and expiry, `NIFTY 2026-11-24`. */
+export const contractKey = (leg: Pick<ResolvedLeg, "underlying" | "expiry">): string => `${leg.underlying} ${leg.expiry}`;
+
+/**
+ * One condition for every leg, or a table keyed by contract (`contractKey`: each contract is on expiry day only
+ * when it expires today) or by upper-case underlying; a contract entry wins over its underlying's.
+ */
 export type ConditionInput = MarketCondition | Readonly<Record<string, MarketCondition>>;
 
 export interface PlannedLeg {
@@ -89,9 +95,10 @@ const unitRate = (unit: NonWing, rates: (k: MarginKind) => Decimal): Decimal =>
 
 const legLabel = (l: ResolvedLeg): string => `leg ${l.legIndex + 1} (${l.action} ${l.symbol})`;
 
-function conditionFor(c: ConditionInput, underlying: string): MarketCondition | undefined {
+function conditionFor(c: ConditionInput, leg: ResolvedLeg): MarketCondition | undefined {
   if (typeof c === "string") return c;
-  return Object.prototype.hasOwnProperty.call(c, underlying) ? c[underlying] : undefined;
+  const own = (k: string) => (Object.prototype.hasOwnProperty.call(c, k) ? c[k] : undefined);
+  return own(contractKey(leg)) ?? own(leg.underlying);
 }
 
 /** Money pools: a seller budget and a cash budget. Premium paid leaves both; blocked margin may be collateral. */
@@ -110,17 +117,32 @@ class Pools {
   }
 }
 
-/** Per-lot rate lookup for a unit's underlying and day, or a reason why there is none. */
+/** Per-lot rate lookup for a unit's contract and day (a pair's legs share one expiry), or a reason why there is none. */
 function ratesFor(legs: readonly ResolvedLeg[], unit: NonWing, model: MarginModel, condition: ConditionInput): ((kind: MarginKind) => Decimal) | string {
   const underlying = legs[unit.legs[0]].underlying;
   const margins = marginsFor(model, underlying);
   if (!margins) return `no margin requirements are set for ${underlying}`;
-  const cond = conditionFor(condition, underlying);
+  const cond = conditionFor(condition, legs[unit.legs[0]]);
   if (!cond) return `no market condition was resolved for ${underlying}`;
   return (kind) => marginPerLot(margins, kind, cond);
 }
 
-function sizeByGrade(legs: readonly ResolvedLeg[], units: SizingUnit[], gradeId: string, account: AccountInput, model: MarginModel, condition: ConditionInput): Sizing {
+/**
+ * Zero-lot reasons that matter: those of units with a placed leg, and of the SELL units that placed wings follow
+ * (a wing gets its short's lots), in unit order. `reasons` is keyed by a unit's first position.
+ */
+function neededReasons(units: readonly SizingUnit[], reasons: ReadonlyMap<number, string>, isPlaced: (position: number) => boolean): string[] {
+  const keyOf = new Map<number, number>();
+  for (const u of units) if (u.kind !== "wing") for (const p of u.legs) keyOf.set(p, u.legs[0]);
+  const needed = new Set<number>();
+  for (const u of units) {
+    if (!u.legs.some(isPlaced)) continue;
+    needed.add(u.kind === "wing" ? keyOf.get(u.follows)! : u.legs[0]);
+  }
+  return [...reasons].filter(([key]) => needed.has(key)).map(([, reason]) => reason);
+}
+
+function sizeByGrade(legs: readonly ResolvedLeg[], units: SizingUnit[], gradeId: string, account: AccountInput, model: MarginModel, condition: ConditionInput, isPlaced: (position: number) => boolean): Sizing {
   const grade = gradeFor(model, gradeId);
   // AlgoMirror silently fell back to 65 % on a failed lookup; a missing grade is a configuration error here.
   if (!grade) return { ok: false, reason: `quality grade "${gradeId}" does not exist` };
@@ -128,7 +150,7 @@ function sizeByGrade(legs: readonly ResolvedLeg[], units: SizingUnit[], gradeId:
   const shared = grade.source === "cash";
   const pools = new Pools(usable, shared ? usable : Decimal.max(account.funds.cash, 0).mul(grade.percent).div(100), shared);
   const rows: LegSizing[] = legs.map(() => ({ lots: 0, marginKind: "wing", marginNeeded: null, marginAvailable: null, warnings: [] }));
-  const zeroReasons: string[] = [];
+  const reasons = new Map<number, string>();
   const max = account.maxLotsPerLeg;
   for (const unit of units) {
     if (unit.kind === "wing") continue;
@@ -144,18 +166,19 @@ function sizeByGrade(legs: readonly ResolvedLeg[], units: SizingUnit[], gradeId:
       lots = max;
     }
     const cost = rate.mul(lots);
-    pools.charge(kind, cost);
+    const share = cost.div(unit.legs.length);
+    // A context leg (an adjustment's existing leg) is sized only so that a wing can follow it: it spends nothing.
+    pools.charge(kind, share.mul(unit.legs.filter(isPlaced).length));
     if (lots === 0) {
       const what = unit.legs.length === 2 ? `${legLabel(legs[unit.legs[0]])} + ${legLabel(legs[unit.legs[1]])} as a pair` : legLabel(legs[unit.legs[0]]);
-      zeroReasons.push(`${what}: grade ${grade.id} leaves ${formatRupees(budget)}, one lot needs ${formatRupees(rate)}`);
+      reasons.set(unit.legs[0], `${what}: grade ${grade.id} leaves ${formatRupees(budget)}, one lot needs ${formatRupees(rate)}`);
     }
-    const share = cost.div(unit.legs.length);
     for (const p of unit.legs) rows[p] = { lots, marginKind: kind, marginNeeded: share, marginAvailable: budget, warnings: [...warnings] };
   }
   for (const unit of units) {
     if (unit.kind === "wing") rows[unit.legs[0]] = { lots: rows[unit.follows].lots, marginKind: "wing", marginNeeded: new Decimal(0), marginAvailable: null, warnings: [] };
   }
-  return { ok: true, rows, source: grade.source, budget: usable, zeroReasons };
+  return { ok: true, rows, source: grade.source, budget: usable, zeroReasons: neededReasons(units, reasons, isPlaced) };
 }
 
 /** Rupees a fixed-lot unit needs: a pair is charged the pair rate on its common lots, the single rate on the rest. */
@@ -168,19 +191,19 @@ function fixedUnitCharges(unit: NonWing, lots: readonly number[], rate: (k: Marg
   return [pairHalf.plus(rate("single_sell").mul(ce - common)), pairHalf.plus(rate("single_sell").mul(pe - common))];
 }
 
-function sizeFixed(legs: readonly ResolvedLeg[], units: SizingUnit[], strategy: StrategyDefinition, account: AccountInput, model: MarginModel, condition: ConditionInput): Sizing {
+function sizeFixed(legs: readonly ResolvedLeg[], units: SizingUnit[], strategy: StrategyDefinition, account: AccountInput, model: MarginModel, condition: ConditionInput, isPlaced: (position: number) => boolean): Sizing {
   const mult = account.lotMultiplier;
   if (!mult.isFinite() || mult.lte(0)) return { ok: false, reason: `lot multiplier ${mult.toString()} must be greater than zero` };
   const max = account.maxLotsPerLeg;
   const zeroReasons: string[] = [];
-  const rows: LegSizing[] = legs.map((leg) => {
+  const rows: LegSizing[] = legs.map((leg, position) => {
     const configured = strategy.legs[leg.legIndex].lots;
     const raw = mult.mul(configured);
     let lots = raw.floor().toNumber();
     const warnings: string[] = [];
     if (lots === 0) {
       warnings.push("multiplier rounded to zero");
-      zeroReasons.push(`${legLabel(leg)}: ${configured} lot(s) × multiplier ${mult.toString()} rounds down to 0 lots`);
+      if (isPlaced(position)) zeroReasons.push(`${legLabel(leg)}: ${configured} lot(s) × multiplier ${mult.toString()} rounds down to 0 lots`);
     } else if (!raw.isInteger()) {
       warnings.push(`${configured} lot(s) × multiplier ${mult.toString()} = ${raw.toString()}, rounded down to ${lots}`);
     }
@@ -205,7 +228,8 @@ function sizeFixed(legs: readonly ResolvedLeg[], units: SizingUnit[], strategy: 
       continue;
     }
     const charges = fixedUnitCharges(unit, lots, rates);
-    const total = charges.reduce((a, b) => a.plus(b), new Decimal(0));
+    // Context legs (an adjustment's existing legs) are already held: only the placed legs need margin now.
+    const total = charges.reduce((a, b, i) => (isPlaced(unit.legs[i]) ? a.plus(b) : a), new Decimal(0));
     const budget = pools.budget(chargeKind(unit));
     pools.charge(chargeKind(unit), total);
     const shortfall = total.gt(budget) ? [`margin shortfall: needs ${formatRupees(total)}, ${formatRupees(Decimal.max(budget, 0))} available`] : [];
@@ -219,6 +243,10 @@ function sizeFixed(legs: readonly ResolvedLeg[], units: SizingUnit[], strategy: 
 /**
  * Plans one account. Any leg sized to zero lots skips the WHOLE account (a straddle with one side, or short legs
  * without their wings, is a different and riskier trade), with every reason listed.
+ *
+ * `placed` (leg indices; default every leg) are the legs this run sends, e.g. an adjustment's added legs. The
+ * other resolved legs are context, already held: they are sized (so that an added BUY wing takes the lots of the
+ * existing SELL leg it hedges, by the same pairing rule as a full entry) but spend no margin and are not returned.
  */
 export function planAccount(
   resolvedLegs: readonly ResolvedLeg[],
@@ -226,6 +254,7 @@ export function planAccount(
   account: AccountInput,
   marginModel: MarginModel,
   condition: ConditionInput,
+  placed?: ReadonlySet<number>,
 ): AccountPlan {
   const skip = (reason: string, warnings: string[] = []): AccountPlan => ({ status: "skipped", accountId: account.id, accountName: account.name, reason, warnings });
   const { availableMargin, cash } = account.funds;
@@ -233,19 +262,22 @@ export function planAccount(
   const max = account.maxLotsPerLeg;
   if (max !== null && !(Number.isSafeInteger(max) && max >= 0)) return skip(`max lots per leg ${max} is not a whole number`);
   if (max === 0) return skip("max lots per leg is 0");
-  if (resolvedLegs.length === 0) return skip("the strategy has no legs to place");
+  const isPlaced = (position: number): boolean => !placed || placed.has(resolvedLegs[position].legIndex);
+  const positions = resolvedLegs.map((_, i) => i).filter(isPlaced);
+  if (positions.length === 0) return skip("the strategy has no legs to place");
   if (resolvedLegs.some((l) => strategy.legs[l.legIndex] === undefined)) return skip("the resolved legs do not belong to this strategy");
 
   const units = sizingUnits(resolvedLegs);
   const sizing =
     strategy.sizing.kind === "grade"
-      ? sizeByGrade(resolvedLegs, units, strategy.sizing.gradeId, account, marginModel, condition)
-      : sizeFixed(resolvedLegs, units, strategy, account, marginModel, condition);
+      ? sizeByGrade(resolvedLegs, units, strategy.sizing.gradeId, account, marginModel, condition, isPlaced)
+      : sizeFixed(resolvedLegs, units, strategy, account, marginModel, condition, isPlaced);
   if (!sizing.ok) return skip(sizing.reason);
-  const warnings = sizing.rows.flatMap((r, i) => r.warnings.map((w) => `${legLabel(resolvedLegs[i])}: ${w}`));
+  const warnings = positions.flatMap((i) => sizing.rows[i].warnings.map((w) => `${legLabel(resolvedLegs[i])}: ${w}`));
   if (sizing.zeroReasons.length > 0) return skip(`zero lots — ${sizing.zeroReasons.join("; ")}`, warnings);
 
-  const legs: PlannedLeg[] = resolvedLegs.map((leg, i) => {
+  const legs: PlannedLeg[] = positions.map((i) => {
+    const leg = resolvedLegs[i];
     const row = sizing.rows[i];
     const quantity = row.lots * leg.lotSize;
     return {

@@ -61,7 +61,7 @@ describe("planRun", () => {
     const r = planRun(input({ accounts: [acct("ravi", 1_000_000), acct("priya", 300_000), acct("amit", 5_000_000)] }));
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
     const { preview } = r;
-    expect(preview.conditions).toEqual({ NIFTY: "other_days" });
+    expect(preview.conditions).toEqual({ "NIFTY 2026-11-23": "other_days" });
     expect(preview.legs.map((l) => l.symbol)).toEqual(["NIFTY23NOV2626000CE", "NIFTY23NOV2626000PE"]);
     expect(preview.accounts.map((a) => (a.status === "planned" ? a.legs.map((l) => l.quantity) : a.status))).toEqual([[130, 130], "skipped", [650, 650]]);
     const priya = preview.accounts[1];
@@ -70,10 +70,10 @@ describe("planRun", () => {
     expect(preview.totals.marginNeeded.toNumber()).toBe(640_000 + 3_200_000);
   });
 
-  it("uses the expiry-day rates when auto finds today in the expiry list", () => {
+  it("uses the expiry-day rates when auto finds the contract expiring today", () => {
     const today = "2026-11-23"; // NIFTY's holiday-shifted monthly expiry (a Monday)
     const r = planRun(input({ strategy: straddle("A"), snapshot: snapshot(today), today }));
-    expect(r.ok && r.preview.conditions).toEqual({ NIFTY: "expiry_day" });
+    expect(r.ok && r.preview.conditions).toEqual({ "NIFTY 2026-11-23": "expiry_day" });
     const a = r.ok ? r.preview.accounts[0] : undefined;
     expect(a?.status === "planned" && a.legs[0].lots).toBe(3); // ₹9,50,000 ÷ ₹2,50,000
   });
@@ -114,12 +114,74 @@ describe("planRun", () => {
   });
 });
 
-describe("marketConditionsFor", () => {
-  it("judges each underlying by its own expiry list", () => {
-    const today = "2026-11-19"; // a SENSEX (Thursday) weekly expiry, not a NIFTY one
-    const strategy: StrategyDefinition = { ...straddle("B"), legs: [sell("CE"), sell("PE", "sensex")] };
-    expect(marketConditionsFor(strategy, snapshot(today), today)).toEqual({ NIFTY: "other_days", SENSEX: "expiry_day" });
-    expect(marketConditionsFor({ ...strategy, marketCondition: "expiry_day" }, snapshot(today), today)).toEqual({ NIFTY: "expiry_day", SENSEX: "expiry_day" });
+describe("market condition per contract", () => {
+  // domain.md's figures: ₹13,00,000 at grade B (65 %) = ₹8,45,000 → a NIFTY short straddle is 2 lots at the
+  // other-day ₹3,20,000 per pair, 3 lots at the expiry-day ₹2,50,000. 2026-11-17 is a NIFTY weekly expiry Tuesday;
+  // the November monthly is 2026-11-23 and December's 2026-12-29.
+  const today = "2026-11-17";
+  const at = (expiry: OptionLegDefinition["expiry"]): OptionLegDefinition[] => [{ ...sell("CE"), expiry }, { ...sell("PE"), expiry }];
+  it.each([
+    ["auto", "current_week", "NIFTY 2026-11-17", "expiry_day", 3],
+    ["auto", "current_month", "NIFTY 2026-11-23", "other_days", 2],
+    ["auto", "next_month", "NIFTY 2026-12-29", "other_days", 2],
+    ["expiry_day", "next_month", "NIFTY 2026-12-29", "expiry_day", 3],
+    ["other_days", "current_week", "NIFTY 2026-11-17", "other_days", 2],
+  ] as const)("%s, a %s straddle (%s) → %s, %i lots", (mode, expiry, contract, condition, lots) => {
+    const strategy: StrategyDefinition = { ...straddle("B"), marketCondition: mode, legs: at(expiry) };
+    const r = planRun(input({ strategy, snapshot: snapshot(today), today, accounts: [acct("ravi", 1_300_000)] }));
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.preview.conditions).toEqual({ [contract]: condition });
+    const plan = r.preview.accounts[0];
+    expect(plan.status === "planned" && plan.legs.map((l) => l.lots)).toEqual([lots, lots]);
+  });
+
+  it("judges each contract by its own expiry, not by whether today is some expiry of its underlying", () => {
+    const day = "2026-11-19"; // a SENSEX (Thursday) weekly expiry, not a NIFTY one
+    const sensex = (optionType: "CE" | "PE"): OptionLegDefinition => ({ ...sell(optionType, "SENSEX") });
+    const strategy: StrategyDefinition = { ...straddle("B"), legs: [sell("CE"), { ...sensex("PE"), expiry: "next_week" }, sensex("CE")] };
+    const r = planRun(input({ strategy, snapshot: snapshot(day), today: day }));
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.preview.conditions).toEqual({ "NIFTY 2026-11-23": "other_days", "SENSEX 2026-11-26": "other_days", "SENSEX 2026-11-19": "expiry_day" });
+    expect(marketConditionsFor("expiry_day", r.preview.legs, day)).toEqual({ "NIFTY 2026-11-23": "expiry_day", "SENSEX 2026-11-26": "expiry_day", "SENSEX 2026-11-19": "expiry_day" });
+  });
+});
+
+describe("adjustments: planRun with legIndexes", () => {
+  const wing = (optionType: "CE" | "PE", n = 4): OptionLegDefinition => ({ ...sell(optionType), action: "BUY", strike: { kind: "OTM", n } });
+  // Legs 0–1: the existing NIFTY short straddle; 2–3: its wings added later; 4: a new SENSEX short; 5: a BUY with
+  // no short of its type on its underlying.
+  const strategy: StrategyDefinition = {
+    ...straddle("B"),
+    legs: [sell("CE"), sell("PE"), wing("CE"), wing("PE"), { ...sell("CE", "SENSEX"), orderType: { kind: "PROTECTED_LIMIT", bandPercent: D(2) } }, { ...wing("CE"), underlying: "SENSEX", optionType: "PE" }],
+  };
+  // ₹10,00,000 at grade B = ₹6,50,000: the straddle is 2 pair-lots at ₹3,20,000 (other days, 2026-11-18).
+  it.each([
+    ["an added CE wing takes its short's lots", [2], [[2, "BUY", 2, "wing"]]],
+    ["both wings follow their shorts", [2, 3], [[2, "BUY", 2, "wing"], [3, "BUY", 2, "wing"]]],
+    // The existing straddle spends nothing: a new short is sized from the whole budget (₹6,50,000 ÷ ₹2,20,000).
+    ["a new short is sized from the whole budget", [4], [[4, "SELL", 2, "single_sell"]]],
+    // A SENSEX PE BUY with no SENSEX PE short is a plain buy: cash ₹5,00,000 × 65 % ÷ ₹20,000 per lot.
+    ["a BUY without a short stays a plain buy", [5], [[5, "BUY", 16, "option_buy"]]],
+  ] as const)("%s", (_label, legIndexes, want) => {
+    const r = planRun(input({ strategy, legIndexes, snapshot: { ...snapshot("2026-11-18"), quotes: { SENSEX19NOV2685000CE: D(300) } } }));
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.preview.legs.map((l) => l.legIndex)).toEqual(legIndexes);
+    const plan = r.preview.accounts[0];
+    if (plan.status !== "planned") throw new Error(plan.reason);
+    expect(plan.legs.map((l) => [l.legIndex, l.action, l.lots, l.marginKind])).toEqual(want);
+  });
+
+  it("needs no quote for the context legs, and refuses an unknown leg", () => {
+    // Leg 4 is a protected limit without a quote: fine while it is context, an error once it is placed.
+    expect(planRun(input({ strategy, legIndexes: [2] })).ok).toBe(true);
+    expect(planRun(input({ strategy, legIndexes: [4] }))).toMatchObject({ ok: false, errors: [{ legIndex: 4, code: "missing_reference_price" }] });
+    expect(planRun(input({ strategy, legIndexes: [9] }))).toMatchObject({ ok: false, errors: [{ code: "unknown_leg" }] });
+  });
+
+  it("skips an account whose existing short now sizes to zero, naming that short", () => {
+    const r = planRun(input({ strategy, legIndexes: [2], accounts: [acct("small", 400_000)] }));
+    const plan = r.ok ? r.preview.accounts[0] : undefined;
+    expect(plan?.status === "skipped" && plan.reason).toMatch(/^zero lots — leg 1 \(SELL NIFTY23NOV2626000CE\) \+ leg 2 \(SELL NIFTY23NOV2626000PE\) as a pair/);
   });
 });
 

@@ -109,6 +109,19 @@ describe("contract details", () => {
     expect(one(opt({ expiry: "next_month" }), snapshot({ instruments })).lotSize).toBe(65);
   });
 
+  // After November's monthly (2026-11-23) the December series is current although it is still November.
+  it.each([
+    ["2026-11-18", "current_week", "2026-11-23", 75],
+    ["2026-11-18", "next_week", "2026-12-01", 65],
+    ["2026-11-25", "current_week", "2026-12-01", 75],
+    ["2026-11-25", "current_month", "2026-12-29", 75],
+    ["2026-11-25", "next_month", "2027-01-25", 65],
+  ] as const)("on %s a %s contract (%s) has lot size %i under a pending 75 → 65 revision", (today, expiry, date, lotSize) => {
+    const instruments = { ...DEFAULT_INSTRUMENT_SETTINGS, NIFTY: { ...DEFAULT_INSTRUMENT_SETTINGS.NIFTY, lotSize: 75, nextMonthLotSize: 65 } };
+    const r = resolveLegs({ legs: [opt({ expiry })] }, snapshot({ instruments, holidays: h }), today);
+    expect(r.ok && [r.legs[0].expiry, r.legs[0].lotSize]).toEqual([date, lotSize]);
+  });
+
   it("lets valid broker /symbol values win, treats freeze 1 as unknown and ignores invalid values", () => {
     const sym = "NIFTY23NOV2626000CE";
     const override = one(opt(), snapshot({ symbolInfo: { [sym]: { lotSize: 75, freezeQty: 1800 } } }));

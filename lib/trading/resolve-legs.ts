@@ -29,6 +29,8 @@ export interface MarketSnapshot {
   symbolInfo?: Readonly<Record<string, SymbolInfo>>;
   /** Strikes searched either side of ATM for premium-near (default 20). */
   premiumSearchWidth?: number;
+  /** Exchange holidays (IST dates): they place the current series' monthly expiry that picks a contract's lot size. */
+  holidays?: ReadonlySet<string>;
 }
 
 export interface ResolvedLeg {
@@ -114,8 +116,23 @@ function resolveStrike(leg: StrategyLeg & { instrument: "options" }, settings: I
   return { ok: true, value: strike };
 }
 
-function contractSizes(settings: InstrumentSettings, symbol: string, expiry: string, today: string, info: SymbolInfo | undefined, warnings: string[]): Step<{ lotSize: number; freezeQty: number | null; sliceLots: number | null }> {
-  const seededLot = lotSizeFor(settings, expiry, today);
+export type ContractSizes = { ok: true; value: { lotSize: number; freezeQty: number | null; sliceLots: number | null } } | { ok: false; code: "freeze_below_lot"; message: string };
+
+/**
+ * Lot size and freeze quantity of one contract: the broker's /symbol values when valid (freeze 1 = unknown), else
+ * the instrument settings' (lot size of the contract's series). Shared by strategy legs and manual tickets.
+ * Pushes human-readable notes onto `warnings`.
+ */
+export function contractSizes(
+  settings: InstrumentSettings,
+  symbol: string,
+  expiry: string,
+  today: string,
+  info: SymbolInfo | undefined,
+  warnings: string[],
+  holidays?: ReadonlySet<string>,
+): ContractSizes {
+  const seededLot = lotSizeFor(settings, expiry, today, holidays);
   let lotSize = seededLot;
   if (validInt(info?.lotSize)) {
     lotSize = info.lotSize;
@@ -127,7 +144,7 @@ function contractSizes(settings: InstrumentSettings, symbol: string, expiry: str
   if (usable(info?.freezeQty)) freezeQty = info.freezeQty;
   else if (usable(settings.freezeQty)) freezeQty = settings.freezeQty;
   else if (validInt(settings.freezeQty) && settings.freezeQty !== 1) {
-    return fail("freeze_below_lot", `freeze quantity ${settings.freezeQty} of ${symbol} is smaller than one lot of ${lotSize}`);
+    return { ok: false, code: "freeze_below_lot", message: `freeze quantity ${settings.freezeQty} of ${symbol} is smaller than one lot of ${lotSize}` };
   }
   if (freezeQty === null) {
     warnings.push(`freeze quantity of ${symbol} is unknown: orders will not be sliced`);
@@ -144,7 +161,7 @@ function resolveLeg(leg: StrategyLeg, legIndex: number, snapshot: MarketSnapshot
   const list = leg.instrument === "options" ? lists?.options : lists?.futures;
   if (!list || list.length === 0) return fail("missing_expiries", `no ${leg.instrument} expiry list for ${leg.underlying}`);
   const cadence = leg.instrument === "options" && settings.expiry.weekly ? "weekly" : "monthly";
-  const expiryResult = resolveExpiry(leg.expiry, list, today, cadence);
+  const expiryResult = resolveExpiry(leg.expiry, list, today, cadence, settings.expiry.weekday);
   if (!expiryResult.ok) return fail("expiry_unavailable", `${leg.underlying} ${leg.instrument} ${leg.expiry}: ${expiryResult.error.message}`);
   const expiry = expiryResult.expiry;
 
@@ -160,7 +177,7 @@ function resolveLeg(leg: StrategyLeg, legIndex: number, snapshot: MarketSnapshot
     symbol = futureSymbol(leg.underlying, expiry);
   }
 
-  const sizes = contractSizes(settings, symbol, expiry, today, snapshot.symbolInfo?.[symbol], warnings);
+  const sizes = contractSizes(settings, symbol, expiry, today, snapshot.symbolInfo?.[symbol], warnings, snapshot.holidays);
   if (!sizes.ok) return sizes;
 
   const quote = snapshot.quotes?.[symbol];

@@ -36,6 +36,14 @@ describe("strategyDefinitionSchema", () => {
     const bad = { ...straddle, legs: [{ ...straddle.legs[0], ...patch }] };
     expect(strategyDefinitionSchema.safeParse(bad).success).toBe(false);
   });
+  it("says Required for a missing decimal and names the rule for a bad one", () => {
+    const messages = (orderType: object) => {
+      const r = strategyDefinitionSchema.safeParse({ ...straddle, legs: [{ ...straddle.legs[0], orderType }] });
+      return r.success ? [] : r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    };
+    expect(messages({ kind: "PROTECTED_LIMIT" })).toEqual(["legs.0.orderType.bandPercent: Required"]);
+    expect(messages({ kind: "LIMIT", price: "-1" })).toEqual(["legs.0.orderType.price: a non-negative decimal"]);
+  });
   it("rejects an empty leg list and an unknown product", () => {
     expect(strategyDefinitionSchema.safeParse({ ...straddle, legs: [] }).success).toBe(false);
     expect(strategyDefinitionSchema.safeParse({ ...straddle, product: "CNC" }).success).toBe(false);

@@ -10,7 +10,7 @@ export type Product = "NRML" | "MIS";
 export type OrderAction = "BUY" | "SELL";
 export type InstrumentKind = "options" | "futures";
 export type ExpiryChoice = "current_week" | "next_week" | "current_month" | "next_month";
-/** `auto` = expiry day iff today is in the underlying's expiry list (never a weekday guess). */
+/** `auto` = expiry-day rates for a contract iff it expires today, read from the expiry list (never a weekday guess). */
 export type MarketConditionMode = "expiry_day" | "other_days" | "auto";
 
 /** Fixed lots (each leg's `lots` × the account's multiplier) or sizing from a quality grade's margin budget. */
@@ -72,7 +72,9 @@ export const MAX_STRIKE_OFFSET = 50;
 /** Widest protected-limit band: beyond this the "protection" no longer protects. */
 export const MAX_PROTECTION_BAND_PERCENT = 20;
 
-const decimalText = z.union([z.string().trim().regex(/^\d+(\.\d+)?$/, "a non-negative decimal"), z.number(), z.instanceof(Decimal)]);
+const decimalText = z.union([z.string().trim().regex(/^\d+(\.\d+)?$/, "a non-negative decimal"), z.number(), z.instanceof(Decimal)], {
+  error: (issue) => (issue.input === undefined ? "Required" : "a non-negative decimal"),
+});
 const positiveDecimal = decimalText
   .transform((v) => new Decimal(v))
   .refine((v) => v.isFinite() && v.gt(0), "must be greater than zero");

@@ -1,9 +1,13 @@
 import Decimal from "decimal.js";
 import { describe, expect, it } from "vitest";
-import { planTicket, ticketSchema, type TicketAccount } from "./ticket";
+import { DEFAULT_INSTRUMENT_SETTINGS } from "./instruments";
+import { planTicket as planTicketWith, ticketSchema, type Ticket, type TicketAccount, type TicketInstrument } from "./ticket";
 
 const nifty = { lotSize: 65, freezeQty: 1755, tickSize: new Decimal("0.05"), ltp: new Decimal("101.30"), instrumentType: "CE" };
 const acct = (id: string, mult = "1", max: number | null = null): TicketAccount => ({ id, name: id.toUpperCase(), lotMultiplier: new Decimal(mult), maxLotsPerLeg: max });
+// The seeded instrument settings on 2025-11-18 (a NIFTY25NOV25 contract is of the current series).
+const reference = { instruments: DEFAULT_INSTRUMENT_SETTINGS, today: "2025-11-18" };
+const planTicket = (t: Ticket, i: TicketInstrument, a: readonly TicketAccount[]) => planTicketWith(t, i, a, reference);
 const ticket = (over: Record<string, unknown> = {}) =>
   ticketSchema.parse({ symbol: "NIFTY25NOV2526000CE", exchange: "NFO", action: "BUY", lots: 28, product: "NRML", priceType: "PROTECTED_LIMIT", bandPercent: "2", ...over });
 
@@ -47,5 +51,41 @@ describe("planTicket", () => {
   it("a SELL ticket is phase 2 (hedges first when combined)", () => {
     const r = planTicket(ticket({ action: "SELL", priceType: "MARKET" }), nifty, [acct("a")]);
     expect(r.ok && r.preview.accounts[0].status === "planned" && r.preview.accounts[0].legs[0].phase).toBe(2);
+  });
+
+  // OpenAlgo reports freeze_qty 1 when it does not know it (the adapter maps that to null): the instrument settings'
+  // freeze quantity (and lot size) apply, as for strategy legs — never one order above the exchange's freeze.
+  it.each([
+    ["NIFTY, broker freeze unknown → settings' 1,755", "NIFTY25NOV2526000CE", "NFO", { lotSize: 65, freezeQty: null }, 40, [1755, 845], 1755],
+    ["NIFTY, broker freeze 1 → settings' 1,755", "NIFTY25NOV2526000CE", "NFO", { lotSize: 65, freezeQty: 1 }, 40, [1755, 845], 1755],
+    ["NIFTY future, broker freeze unknown", "NIFTY25NOV25FUT", "NFO", { lotSize: 65, freezeQty: null }, 28, [1755, 65], 1755],
+    ["SENSEX, broker freeze unknown → settings' 1,000", "SENSEX20NOV2585000PE", "BFO", { lotSize: 20, freezeQty: null }, 60, [1000, 200], 1000],
+    ["a known broker freeze wins over the settings'", "NIFTY25NOV2526000CE", "NFO", { lotSize: 65, freezeQty: 1300 }, 40, [1300, 1300], 1300],
+    ["a broker freeze below one lot is not a limit", "NIFTY25NOV2526000CE", "NFO", { lotSize: 65, freezeQty: 50 }, 30, [1755, 195], 1755],
+  ] as const)("%s", (_label, symbol, exchange, sizes, lots, slices, freezeQty) => {
+    const r = planTicket(ticket({ symbol, exchange, lots, priceType: "MARKET" }), { ...nifty, ...sizes }, [acct("a")]);
+    if (!r.ok) throw new Error(r.message);
+    const plan = r.preview.accounts[0];
+    expect(plan.status === "planned" && plan.legs[0].slices).toEqual(slices);
+    expect(r.preview.legs[0]).toMatchObject({ freezeQty, warnings: [] });
+  });
+
+  it("falls back on the settings' lot size of the contract's series when the broker's is unusable", () => {
+    const revised = { ...DEFAULT_INSTRUMENT_SETTINGS, NIFTY: { ...DEFAULT_INSTRUMENT_SETTINGS.NIFTY, lotSize: 75, nextMonthLotSize: 65 } };
+    const plan = (symbol: string) => {
+      const r = planTicketWith(ticket({ symbol, lots: 2, priceType: "MARKET" }), { ...nifty, lotSize: 0, freezeQty: null }, [acct("a")], { ...reference, instruments: revised });
+      return r.ok && r.preview.accounts[0].status === "planned" ? r.preview.accounts[0].legs[0].quantity : r;
+    };
+    expect(plan("NIFTY25NOV2526000CE")).toBe(150);
+    expect(plan("NIFTY30DEC2526000CE")).toBe(130);
+  });
+
+  it("keeps broker-only sizes for symbols the settings do not list, and refuses a settings freeze below one lot", () => {
+    const stock = planTicket(ticket({ symbol: "RELIANCE25NOV251500CE", lots: 3, priceType: "MARKET" }), { ...nifty, lotSize: 500, freezeQty: null }, [acct("a")]);
+    expect(stock.ok && stock.preview.accounts[0].status === "planned" && stock.preview.accounts[0].legs[0].slices).toEqual([1500]);
+    expect(stock.ok && stock.preview.legs[0].warnings[0]).toMatch(/Freeze quantity unknown/);
+    const tiny = { ...DEFAULT_INSTRUMENT_SETTINGS, NIFTY: { ...DEFAULT_INSTRUMENT_SETTINGS.NIFTY, freezeQty: 50 } };
+    const r = planTicketWith(ticket({ lots: 2, priceType: "MARKET" }), { ...nifty, freezeQty: null }, [acct("a")], { ...reference, instruments: tiny });
+    expect(r).toMatchObject({ ok: false, field: "symbol", message: expect.stringMatching(/smaller than one lot/) });
   });
 });

@@ -1,14 +1,16 @@
 /**
  * Manual ticket (issue 5 "/trade"): one symbol, one action, N lots, sent to many accounts through the same run
- * pipeline as strategies. Pure: the symbol's lot size, freeze quantity, tick and LTP are passed in.
+ * pipeline as strategies. Pure: the symbol's lot size, freeze quantity, tick and LTP, and the instrument settings
+ * (the fallback for an index derivative's sizes, as for strategy legs), are passed in.
  */
 import Decimal from "decimal.js";
 import { z } from "zod";
-import { sliceQuantities, sliceQuantityFor } from "./instruments";
+import { instrumentSettingsFor, sliceQuantities, sliceQuantityFor, type InstrumentSettingsTable } from "./instruments";
 import { protectedLimitPrice, isOnTick } from "./order-price";
 import { runTotals, type RunPreview } from "./plan";
 import type { AccountPlan } from "./plan-account";
-import type { ResolvedLeg } from "./resolve-legs";
+import { contractSizes, type ResolvedLeg } from "./resolve-legs";
+import { parseDerivativeSymbol } from "./symbols";
 import { MAX_LEG_LOTS, MAX_PROTECTION_BAND_PERCENT, phaseOf } from "./strategy";
 
 const decimal = z.union([z.string().trim().regex(/^\d+(\.\d+)?$/, "a positive decimal"), z.number()]).transform((v) => new Decimal(v));
@@ -33,8 +35,9 @@ export const ticketSchema = z
 export type Ticket = z.infer<typeof ticketSchema>;
 
 export interface TicketInstrument {
+  /** The broker's lot size (units). */
   lotSize: number;
-  /** Null when unknown (then the order is not sliced). */
+  /** The broker's freeze quantity; null when unknown (OpenAlgo's 1): the instrument settings' applies, if any. */
   freezeQty: number | null;
   tickSize: Decimal;
   /** Latest price; required for a protected limit. */
@@ -50,10 +53,49 @@ export interface TicketAccount {
   maxLotsPerLeg: number | null;
 }
 
+/** The instrument settings a ticket falls back on, and the IST trading date (which picks the contract's lot size). */
+export interface TicketReference {
+  instruments: InstrumentSettingsTable;
+  today: string;
+  holidays?: ReadonlySet<string>;
+}
+
 export type TicketPlanResult = { ok: true; preview: RunPreview } | { ok: false; message: string; field: string };
 
+type Sizes = { lotSize: number; freezeQty: number | null; sliceLots: number | null; expiry: string; warnings: string[] };
+
+/**
+ * Lot size and freeze quantity of the ticket's contract. An index derivative listed in the instrument settings is
+ * sized like a strategy leg (resolve-legs `contractSizes`): the broker's values when valid, else the settings'
+ * — so an unknown broker freeze (OpenAlgo's 1) still slices at the exchange's limit. Anything else (equities,
+ * stock derivatives) has only the broker's values; an unusable freeze quantity there means one unsliced order.
+ */
+function ticketSizes(ticket: Ticket, instrument: TicketInstrument, reference: TicketReference): { ok: true; value: Sizes } | { ok: false; message: string } {
+  const parsed = ticket.exchange === "NFO" || ticket.exchange === "BFO" ? parseDerivativeSymbol(ticket.symbol) : undefined;
+  const settings = parsed ? instrumentSettingsFor(parsed.underlying, reference.instruments) : undefined;
+  if (parsed && settings && settings.exchange === ticket.exchange) {
+    const warnings: string[] = [];
+    const sizes = contractSizes(settings, ticket.symbol, parsed.expiry, reference.today, instrument, warnings, reference.holidays);
+    if (!sizes.ok) return { ok: false, message: sizes.message };
+    return { ok: true, value: { ...sizes.value, expiry: parsed.expiry, warnings } };
+  }
+  const { lotSize } = instrument;
+  const freezeQty = instrument.freezeQty !== null && instrument.freezeQty > 1 && instrument.freezeQty >= lotSize ? instrument.freezeQty : null;
+  const slice = freezeQty === null ? null : sliceQuantityFor(lotSize, freezeQty);
+  return {
+    ok: true,
+    value: {
+      lotSize,
+      freezeQty,
+      sliceLots: slice === null ? null : slice / lotSize,
+      expiry: parsed?.expiry ?? "",
+      warnings: freezeQty === null ? ["Freeze quantity unknown: each account's order goes as one slice"] : [],
+    },
+  };
+}
+
 /** Plans a ticket for every account: lots × the account multiplier (floored), capped, sliced below freeze. */
-export function planTicket(ticket: Ticket, instrument: TicketInstrument, accounts: readonly TicketAccount[]): TicketPlanResult {
+export function planTicket(ticket: Ticket, instrument: TicketInstrument, accounts: readonly TicketAccount[], reference: TicketReference): TicketPlanResult {
   let price: Decimal | null = null;
   if (ticket.priceType === "LIMIT") {
     price = ticket.price!;
@@ -62,6 +104,9 @@ export function planTicket(ticket: Ticket, instrument: TicketInstrument, account
     if (!instrument.ltp || instrument.ltp.lte(0)) return { ok: false, message: `No price for ${ticket.symbol}: a protected limit needs a live quote`, field: "symbol" };
     price = protectedLimitPrice(instrument.ltp, ticket.bandPercent!, ticket.action, instrument.tickSize);
   }
+  const sized = ticketSizes(ticket, instrument, reference);
+  if (!sized.ok) return { ok: false, message: sized.message, field: "symbol" };
+  const { lotSize, freezeQty } = sized.value;
   const t = instrument.instrumentType.toUpperCase();
   const leg: ResolvedLeg = {
     legIndex: 0,
@@ -71,23 +116,24 @@ export function planTicket(ticket: Ticket, instrument: TicketInstrument, account
     optionType: t === "CE" || t === "PE" ? t : null,
     symbol: ticket.symbol,
     exchange: ticket.exchange,
-    expiry: "",
+    expiry: sized.value.expiry,
     strike: null,
-    lotSize: instrument.lotSize,
-    freezeQty: instrument.freezeQty,
-    sliceLots: instrument.freezeQty ? (sliceQuantityFor(instrument.lotSize, instrument.freezeQty) ?? 0) / instrument.lotSize || null : null,
+    lotSize,
+    freezeQty,
+    sliceLots: sized.value.sliceLots,
     priceType: price ? "LIMIT" : "MARKET",
     price,
     referencePrice: instrument.ltp,
-    warnings: instrument.freezeQty ? [] : ["Freeze quantity unknown: each account's order goes as one slice"],
+    warnings: sized.value.warnings,
   };
   const plans = accounts.map((a): AccountPlan => {
     const scaled = new Decimal(ticket.lots).mul(a.lotMultiplier).floor().toNumber();
     const lots = a.maxLotsPerLeg === null ? scaled : Math.min(scaled, a.maxLotsPerLeg);
     const warnings = lots < scaled ? [`Capped at ${a.maxLotsPerLeg} lots by the account's limit`] : [];
     if (lots <= 0) return { status: "skipped", accountId: a.id, accountName: a.name, reason: `${ticket.lots} lot(s) × multiplier ${a.lotMultiplier.toString()} rounds to zero lots`, warnings };
-    const quantity = lots * instrument.lotSize;
-    const slices = instrument.freezeQty ? sliceQuantities(quantity, instrument.lotSize, instrument.freezeQty) : [quantity];
+    const quantity = lots * lotSize;
+    // freezeQty null = unknown; sliceQuantities treats OpenAlgo's 1 the same way (one slice).
+    const slices = sliceQuantities(quantity, lotSize, freezeQty ?? 1);
     return {
       status: "planned",
       accountId: a.id,
@@ -107,7 +153,7 @@ export function planTicket(ticket: Ticket, instrument: TicketInstrument, account
           price,
           phase: phaseOf(ticket.action),
           lots,
-          lotSize: instrument.lotSize,
+          lotSize,
           quantity,
           slices,
           marginKind: ticket.action === "BUY" ? "option_buy" : "single_sell",
