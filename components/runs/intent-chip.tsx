@@ -17,6 +17,7 @@ const STYLE: Record<IntentStateName, string> = {
   safe_to_resend: "bg-amber-300 text-amber-950",
   cancelled: "bg-slate-500 text-white line-through",
   skipped: "bg-slate-100 text-slate-400 ring-1 ring-dashed ring-slate-300 dark:bg-slate-800 dark:ring-slate-600",
+  held: "bg-amber-50 text-amber-800 ring-1 ring-dashed ring-amber-500 dark:bg-amber-500/10 dark:text-amber-300",
 };
 
 export const STATE_LABEL: Record<IntentStateName, string> = {
@@ -33,6 +34,7 @@ export const STATE_LABEL: Record<IntentStateName, string> = {
   safe_to_resend: "safe to resend",
   cancelled: "cancelled",
   skipped: "skipped",
+  held: "held (BUY phase failed)",
 };
 
 function chipTitle(i: IntentJson): string {
@@ -82,7 +84,7 @@ function ChipText({ intent: i }: { intent: IntentJson }) {
   );
 }
 
-const LEGEND: IntentStateName[] = ["planned", "sending", "accepted", "partially_filled", "filled", "reconciled_accepted", "unknown", "rejected", "rejected_late", "cancelled", "skipped"];
+const LEGEND: IntentStateName[] = ["planned", "sending", "accepted", "partially_filled", "filled", "reconciled_accepted", "unknown", "rejected", "rejected_late", "held", "cancelled", "skipped"];
 
 export function ChipLegend() {
   return (

@@ -4,8 +4,8 @@ const ACK_STATES: ReadonlySet<IntentStateName> = new Set(["accepted", "rejected"
 
 /**
  * Lifecycle order of intent states. Live events and database reads can cross (an event published just before a read
- * may arrive after it), so an intent never moves back down this order, except out of `unknown` / `safe_to_resend`,
- * which a retry legitimately sends round again.
+ * may arrive after it), so an intent never moves back down this order, except out of `unknown` / `safe_to_resend` /
+ * `held`, which a retry legitimately sends round again.
  */
 const RANK: Record<IntentStateName, number> = {
   planned: 0,
@@ -13,6 +13,7 @@ const RANK: Record<IntentStateName, number> = {
   sending: 2,
   unknown: 3,
   safe_to_resend: 3,
+  held: 3,
   accepted: 4,
   reconciled_accepted: 4,
   rejected: 5,
@@ -22,7 +23,7 @@ const RANK: Record<IntentStateName, number> = {
   cancelled: 7,
   skipped: 7,
 };
-const RESENDABLE: ReadonlySet<IntentStateName> = new Set(["unknown", "safe_to_resend"]);
+const RESENDABLE: ReadonlySet<IntentStateName> = new Set(["unknown", "safe_to_resend", "held"]);
 
 /** Latest time known for an intent: its last applied event, else its send/acknowledgement times. */
 const knownAt = (i: IntentJson): string | null =>

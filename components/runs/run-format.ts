@@ -1,5 +1,5 @@
 import { formatQty } from "@/lib/format";
-import type { IntentStateName, RunStatus } from "@/components/runs/types";
+import type { IntentStateName, RunKind, RunStatus } from "@/components/runs/types";
 
 const ist = new Intl.DateTimeFormat("en-IN", {
   timeZone: "Asia/Kolkata",
@@ -10,6 +10,9 @@ const ist = new Intl.DateTimeFormat("en-IN", {
   second: "2-digit",
   hour12: false,
 });
+
+/** What started a run, as a trader reads it. */
+export const RUN_KIND_LABEL: Record<RunKind, string> = { STRATEGY: "Strategy run", ADJUSTMENT: "Adjustment", TICKET: "Manual ticket", EXIT: "Exit" };
 
 /** `22 Nov, 10:15:03 IST` — every time on screen is shown in Asia/Kolkata. */
 export function formatIst(iso: string | null): string {
@@ -46,11 +49,12 @@ export const RUN_STATUS_TONE: Record<RunStatus, "blue" | "green" | "amber" | "re
 /** States in which an order is still on its way out (the progress bar counts the rest as done). */
 export const IN_FLIGHT: ReadonlySet<IntentStateName> = new Set(["planned", "claimed", "sending", "unknown", "safe_to_resend"]);
 /** States that did not end in a working or filled order (progress turns amber when any exist). */
-export const FAILED_STATES: ReadonlySet<IntentStateName> = new Set(["rejected", "rejected_late", "unknown", "safe_to_resend"]);
+export const FAILED_STATES: ReadonlySet<IntentStateName> = new Set(["rejected", "rejected_late", "unknown", "safe_to_resend", "held"]);
 /**
- * States "Retry failed" acts on: unconfirmed sends, reconciled again before any resend. Rejections are final in the
- * intent state machine (the broker said no; sending the same order again needs a new decision, not a retry).
+ * States "Retry failed" acts on: unconfirmed or never-placed sends (reconciled again before any resend) and SELL
+ * slices held behind a failed BUY phase. Rejections are final in the intent state machine (the broker said no;
+ * sending the same order again needs a new decision, not a retry).
  */
-export const RETRYABLE_STATES: ReadonlySet<IntentStateName> = new Set(["unknown", "safe_to_resend"]);
+export const RETRYABLE_STATES: ReadonlySet<IntentStateName> = new Set(["unknown", "safe_to_resend", "held"]);
 /** States with a working order that "Cancel open orders" can reach. */
 export const OPEN_STATES: ReadonlySet<IntentStateName> = new Set(["accepted", "reconciled_accepted", "partially_filled"]);

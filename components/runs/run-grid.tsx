@@ -68,7 +68,7 @@ export function RunGrid({ run }: { run: RunJson }) {
             const lat = latency(intents, trig);
             const srv = serverLatency.get(a.accountId);
             const open = expanded.has(a.accountId);
-            const bad = intents.filter((i) => i.state === "rejected" || i.state === "rejected_late" || i.state === "skipped");
+            const bad = intents.filter((i) => i.state === "rejected" || i.state === "rejected_late" || i.state === "skipped" || i.state === "held");
             return (
               <Fragment key={a.accountId}>
                 <tr data-testid={`grid-row-${name}`} className="align-top">

@@ -10,11 +10,10 @@ import { ChipLegend, STATE_LABEL } from "@/components/runs/intent-chip";
 import { ResolvedLegsTable } from "@/components/runs/plan-preview";
 import { RunGrid } from "@/components/runs/run-grid";
 import { ParityTable, runParity } from "@/components/runs/parity-board";
-import { FAILED_STATES, formatIst, formatMs, IN_FLIGHT, OPEN_STATES, RETRYABLE_STATES, RUN_STATUS_TONE } from "@/components/runs/run-format";
+import { FAILED_STATES, RUN_KIND_LABEL, formatIst, formatMs, IN_FLIGHT, OPEN_STATES, RETRYABLE_STATES, RUN_STATUS_TONE } from "@/components/runs/run-format";
 import { useRunStream, type StreamState } from "@/components/runs/use-run-stream";
 import type { IntentStateName, RunJson } from "@/components/runs/types";
 
-const KIND = { STRATEGY: "Strategy run", ADJUSTMENT: "Adjustment", TICKET: "Manual ticket" } as const;
 const STREAM: Record<StreamState, [string, "green" | "amber" | "slate" | "blue"]> = {
   connecting: ["connecting…", "slate"],
   live: ["live", "green"],
@@ -87,7 +86,7 @@ function RunBody({ run, stream, canWrite }: { run: RunJson; stream: StreamState;
   return (
     <>
       <PageHeader
-        title={`${KIND[run.kind]} · ${run.strategy?.name ?? (run.kind === "TICKET" ? run.plan.legs.map((l) => `${l.action} ${l.symbol}`).join(", ") : "deleted strategy")}`}
+        title={`${RUN_KIND_LABEL[run.kind]} · ${run.strategy?.name ?? (run.kind === "TICKET" || run.kind === "EXIT" ? run.plan.legs.map((l) => `${l.action} ${l.symbol}`).join(", ") : "deleted strategy")}`}
         description={`Triggered ${formatIst(run.triggeredAt)}${run.finishedAt ? ` · finished in ${formatMs(Date.parse(run.finishedAt) - trig)}` : ""}`}
         actions={
           <>

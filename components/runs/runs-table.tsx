@@ -5,10 +5,9 @@ import { useQuery } from "@tanstack/react-query";
 import { api } from "@/components/ui/api";
 import { Badge, EmptyState, Table } from "@/components/ui/primitives";
 import { formatQty } from "@/lib/format";
-import { formatIst, formatMs, RUN_STATUS_TONE } from "@/components/runs/run-format";
+import { formatIst, formatMs, RUN_KIND_LABEL, RUN_STATUS_TONE } from "@/components/runs/run-format";
 import type { RunListItemJson } from "@/components/runs/types";
 
-const KIND = { STRATEGY: "strategy", ADJUSTMENT: "adjustment", TICKET: "manual ticket" } as const;
 const th = "py-1.5 pr-3";
 
 /** Runs, newest first: time (IST), strategy or ticket, status, orders. The list refreshes every 5 s. */
@@ -37,10 +36,10 @@ export function RunsTable({ strategyId, limit = 50, showStrategy = true }: { str
             <td className="num py-1.5 pr-3 text-xs whitespace-nowrap">{formatIst(r.triggeredAt)}</td>
             {showStrategy ? (
               <td className="pr-3">
-                {r.strategy ? <Link href={`/strategies/${r.strategy.id}`} className="text-indigo-700 hover:underline dark:text-indigo-300">{r.strategy.name}</Link> : <span className="text-slate-500">Manual ticket</span>}
+                {r.strategy ? <Link href={`/strategies/${r.strategy.id}`} className="text-indigo-700 hover:underline dark:text-indigo-300">{r.strategy.name}</Link> : <span className="text-slate-500">{r.kind === "EXIT" ? "Kill switch / account exit" : "Manual ticket"}</span>}
               </td>
             ) : null}
-            <td className="pr-3 text-xs">{KIND[r.kind]}</td>
+            <td className="pr-3 text-xs">{RUN_KIND_LABEL[r.kind].toLowerCase()}</td>
             <td className="pr-3"><Badge tone={RUN_STATUS_TONE[r.status]}>{r.status.toLowerCase()}</Badge></td>
             <td className="num pr-3 text-right">{formatQty(r.orders)}</td>
             <td className="num pr-3 text-right text-xs">{r.finishedAt ? formatMs(Date.parse(r.finishedAt) - Date.parse(r.triggeredAt)) : "—"}</td>

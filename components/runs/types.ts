@@ -20,7 +20,7 @@ export type PlannedLegJson = Json<PlannedLeg>;
 export type ResolvedLegJson = Json<ResolvedLeg>;
 
 export type RunStatus = "RUNNING" | "COMPLETED" | "PARTIAL" | "FAILED";
-export type RunKind = "STRATEGY" | "ADJUSTMENT" | "TICKET";
+export type RunKind = "STRATEGY" | "ADJUSTMENT" | "TICKET" | "EXIT";
 
 export type IntentStateName =
   | "planned"
@@ -35,7 +35,8 @@ export type IntentStateName =
   | "partially_filled"
   | "cancelled"
   | "rejected_late"
-  | "skipped";
+  | "skipped"
+  | "held";
 
 export interface IntentJson {
   id: string;

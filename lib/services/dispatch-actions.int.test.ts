@@ -25,7 +25,7 @@ beforeEach(resetState);
 afterEach(async () => {
   await worker?.close();
   worker = undefined;
-  for (const inst of instances) sim.broker.setFaults(inst.id, { http500Rate: 0 });
+  for (const inst of instances) sim.broker.setFaults(inst.id, { http500Rate: 0, http429Rate: 0 });
   sim.broker.reset();
 });
 afterAll(async () => {
@@ -64,34 +64,35 @@ describe("run actions", () => {
     expect(await cancelRunOrders(trader, runId)).toEqual({ cancelled: 0, failed: [] });
   });
 
-  it("retry: intents whose sends ran out are sent again through the worker, once each; final failures are reported", async () => {
-    // One send per intent, and half the broker's answers are 500s (nothing placed): some BUY slices run out of sends.
-    worker = await startDispatchWorker({ reconcileWindowMs: 300, pollIntervalMs: 50, maxAttempts: 1 });
+  it("retry: BUY slices the broker never took (429s) hold the SELL legs; a retry sends the BUYs, then the held SELLs, once each", async () => {
+    // One send per intent; the first account answers every call with 429 once planned: its BUYs are never placed.
+    worker = await startDispatchWorker({ reconcileWindowMs: 300, pollIntervalMs: 50, maxAttempts: 1, refusedBackoffMs: 20 });
     const trader = await makeUser("TRADER");
-    await linkAccounts(sim, trader, instances);
-    const { runId } = await startRun(trader.id, ironCondor(), () => {
-      for (const inst of instances) sim.broker.setFaults(inst.id, { http500Rate: 0.5 });
-    });
-    const first = await waitForRun(runId);
-    expect(first.status).not.toBe("COMPLETED");
-    const exhausted = await db().orderIntent.findMany({ where: { runId, state: "safe_to_resend" } });
-    expect(exhausted.length).toBeGreaterThan(0);
-    const skipped = await db().orderIntent.count({ where: { runId, state: "skipped" } });
-    expect(skipped).toBeGreaterThan(0);
+    const [refusing] = await linkAccounts(sim, trader, instances);
+    const { runId } = await startRun(trader.id, ironCondor(), () => sim.broker.setFaults(instances[0].id, { http429Rate: 1 }));
+    expect((await waitForRun(runId)).status).toBe("PARTIAL");
+    const mine = () => db().orderIntent.findMany({ where: { runId, accountId: refusing.id }, orderBy: [{ phase: "asc" }, { legIndex: "asc" }] });
+    const before = await mine();
+    expect(before.map((i) => `${i.phase}:${i.state}:${i.attempts}`)).toEqual(["1:safe_to_resend:1", "1:safe_to_resend:1", "2:held:0", "2:held:0"]);
+    expect(before[0].reason).toMatch(/^not placed: Rate limited by broker.*gave up after 9 tries/);
+    expect(before[2].reason).toMatch(/^BUY phase failed, SELL legs not sent/);
+    expect(sim.broker.receivedOrders(instances[0].id)).toEqual([]);
+    expect(await db().orderIntent.count({ where: { runId, accountId: { not: refusing.id }, state: "accepted" } })).toBe(8);
 
     await expect(retryRunIntents(await makeUser("VIEWER"), runId)).rejects.toBeInstanceOf(ForbiddenError);
-    for (const inst of instances) sim.broker.setFaults(inst.id, { http500Rate: 0 });
+    sim.broker.setFaults(instances[0].id, { http429Rate: 0 });
     const retried = await retryRunIntents(trader, runId, "203.0.113.9");
-    expect(retried.intents).toBe(exhausted.length);
-    expect(retried.notRetryable.filter((n) => n.state === "skipped")).toHaveLength(skipped);
-    await waitForRun(runId);
+    expect(retried).toEqual({ intents: 4, accounts: 1, notRetryable: [] });
+    expect((await waitForRun(runId)).status).toBe("COMPLETED");
 
-    const after = await db().orderIntent.findMany({ where: { runId, id: { in: exhausted.map((e) => e.id) } } });
-    expect(after.every((i) => i.state === "accepted" && i.attempts === 2)).toBe(true);
-    // Exactly one order per intent that was ever sent successfully; the 500s placed nothing.
+    const after = await mine();
+    expect(after.map((i) => `${i.phase}:${i.state}:${i.attempts}`)).toEqual(["1:accepted:2", "1:accepted:2", "2:accepted:1", "2:accepted:1"]);
+    // Hedge first after the retry too, and exactly one order per intent at the broker.
+    const received = sim.broker.receivedOrders(instances[0].id);
+    expect(received.map((o) => o.action)).toEqual(["BUY", "BUY", "SELL", "SELL"]);
+    expect(received.map((o) => o.strategy).sort()).toEqual(after.map((i) => i.id).sort());
     const counts = ordersByTag(sim, instances.map((i) => i.id));
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
-    for (const i of after) expect(counts.get(i.id)).toBe(1);
     expect(await db().auditLog.count({ where: { action: "run.retry", entityId: runId } })).toBe(1);
   });
 

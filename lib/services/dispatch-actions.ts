@@ -3,7 +3,7 @@
  * run's open broker orders. Scoped to the run's owner (admins: every run); VIEWER may not act; both are audited.
  */
 import { type Actor, canWrite, scopeOf } from "@/lib/auth/roles";
-import { findAccountSecret } from "@/lib/db/queries/accounts";
+import { loadAccountSecret } from "@/lib/db/queries/accounts";
 import { insertAudit } from "@/lib/db/queries/audit";
 import { listRunIntents, setRunStatus, type IntentRow } from "@/lib/db/queries/intents";
 import { findRun } from "@/lib/db/queries/runs";
@@ -23,12 +23,25 @@ async function ownedRun(actor: Actor, runId: string) {
 }
 
 /**
- * Intents the dispatcher may take up again: `safe_to_resend` (sends used up; they get more) and `unknown` (an
- * ambiguous order book; reconciled again first). `rejected`, `rejected_late` and `skipped` are final in the intent
- * state machine and are reported, not retried.
+ * Intents the dispatcher may take up again: `safe_to_resend` (sends used up, or never placed; they get more),
+ * `unknown` (an ambiguous order book; reconciled again first) and `held` SELL slices of an account whose BUY phase
+ * can still be completed (they are sent once every BUY slice is confirmed). `rejected`, `rejected_late` and `skipped`
+ * are final in the intent state machine and are reported, not retried.
  */
-const RETRYABLE: ReadonlySet<IntentRow["state"]> = new Set(["safe_to_resend", "unknown"]);
-const FINAL_FAILURES: ReadonlySet<IntentRow["state"]> = new Set(["rejected", "rejected_late", "skipped"]);
+const RETRYABLE: ReadonlySet<IntentRow["state"]> = new Set(["safe_to_resend", "unknown", "held"]);
+const FINAL_FAILURES: ReadonlySet<IntentRow["state"]> = new Set(["rejected", "rejected_late", "skipped", "cancelled"]);
+
+/** Held SELL slices of accounts with a BUY slice that failed for good stay held: that account cannot be hedged. */
+function splitRetryable(intents: readonly IntentRow[]) {
+  const unhedgeable = new Set(intents.filter((i) => i.phase === 1 && FINAL_FAILURES.has(i.state)).map((i) => i.accountId));
+  const blocked = (i: IntentRow) => i.state === "held" && unhedgeable.has(i.accountId);
+  return {
+    retryable: intents.filter((i) => RETRYABLE.has(i.state) && !blocked(i)),
+    notRetryable: intents
+      .filter((i) => (FINAL_FAILURES.has(i.state) && i.filledQuantity === 0) || blocked(i))
+      .map((i) => ({ intentId: i.id, state: i.state, reason: blocked(i) ? "held: a BUY slice of this account failed for good, so it cannot be hedged" : i.reason })),
+  };
+}
 
 export interface RetryResult {
   intents: number;
@@ -45,10 +58,9 @@ export async function retryRunIntents(actor: Actor, runId: string, ip: string | 
   if (run.kind === "EXIT") throw new ConflictError("Exit runs are retried by their exit, after it re-reads the broker's positions: see Exits");
   await assertEntriesAllowed(run.ownerId);
   const intents = accountId ? run.intents.filter((i) => i.accountId === accountId) : run.intents;
-  const retryable = intents.filter((i) => RETRYABLE.has(i.state));
-  const notRetryable = intents.filter((i) => FINAL_FAILURES.has(i.state)).map((i) => ({ intentId: i.id, state: i.state, reason: i.reason }));
+  const { retryable, notRetryable } = splitRetryable(intents);
   if (retryable.length === 0) {
-    throw new ConflictError(`Nothing in this ${accountId ? "account of the run" : "run"} can be retried: no intent is unconfirmed or waiting to be resent (rejections are final)`);
+    throw new ConflictError(`Nothing in this ${accountId ? "account of the run" : "run"} can be retried: no intent is unconfirmed, waiting to be resent or held (rejections are final)`);
   }
   const accounts = [...new Set(retryable.map((i) => i.accountId))];
   const now = new Date();
@@ -76,7 +88,7 @@ export async function cancelRunOrders(actor: Actor, runId: string, ip: string | 
   const changes: IntentChange[] = [];
   await Promise.all(
     [...byAccount].map(async ([accountId, intents]) => {
-      const account = await findAccountSecret({ ownerId: null }, accountId);
+      const account = await loadAccountSecret(accountId);
       if (!account) {
         for (const i of intents) failed.push({ intentId: i.id, accountId, reason: "account no longer exists" });
         return;

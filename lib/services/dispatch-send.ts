@@ -32,7 +32,8 @@ const refusedForGood = (e: unknown) => e instanceof BrokerAuthError || e instanc
 interface Placement {
   /** The row as it stood at the final attempt (its send time moves forward with each refused try). */
   row: IntentRow;
-  result: PlaceOrderResult;
+  /** The broker's answer, or `not_placed`: every bounded try was refused before the broker took anything. */
+  result: PlaceOrderResult | { kind: "not_placed"; reason: string };
   at: number;
 }
 
@@ -56,7 +57,7 @@ async function placeOne(adapter: BrokerAdapter, row: IntentRow, workerId: string
         current = { ...current, sentAt: at, updatedAt: at };
         continue;
       }
-      if (refusedForNow(e)) return { row: current, result: { kind: "rejected", reason: `not placed: ${message} (gave up after ${attempt + 1} tries)` }, at: Date.now() };
+      if (refusedForNow(e)) return { row: current, result: { kind: "not_placed", reason: `not placed: ${message} (gave up after ${attempt + 1} tries)` }, at: Date.now() };
       if (refusedForGood(e)) return { row: current, result: { kind: "rejected", reason: message }, at: Date.now() };
       // Anything else (a Redis failure in the rate governor, a bug) cannot prove the order was not placed.
       const reason = e instanceof AppError ? message : `unexpected error while placing: ${message}`;
@@ -73,6 +74,8 @@ function outcomeEvent(p: Placement): IntentEvent {
       return { type: "reject", at: p.at, reason: p.result.reason.trim() || "rejected by the broker" };
     case "unknown":
       return { type: "outcome_unknown", at: p.at, reason: p.result.reason.trim() || "no answer from the broker" };
+    case "not_placed":
+      return { type: "not_placed", at: p.at, reason: p.result.reason };
   }
 }
 

@@ -8,6 +8,7 @@ import { makeUser, resetState } from "@/lib/testing/fixtures";
 import { instanceConfigs, startSim } from "@/lib/testing/simulator";
 import { subscribeRunEvents, type RunEvent } from "@/lib/realtime/run-events";
 import { linkAccounts, ordersByTag, startDispatchWorker, startRun, waitForRun } from "./dispatch-test-kit";
+import { retryRunIntents } from "./dispatch-actions";
 
 const FAST = { reconcileWindowMs: 1_000, pollIntervalMs: 100, refusedBackoffMs: 50 };
 const small = instanceConfigs(4, "dsp");
@@ -93,7 +94,7 @@ describe("dispatch", () => {
       expect(big.filter((i) => i.phase === 1).map((i) => i.state)).toEqual(["rejected", "rejected"]);
       expect(big.find((i) => i.phase === 1)?.reason).toMatch(/freeze/i);
       const sells = big.filter((i) => i.phase === 2);
-      expect(sells.map((i) => i.state)).toEqual(["skipped", "skipped"]);
+      expect(sells.map((i) => i.state)).toEqual(["held", "held"]);
       expect(sells[0].reason).toMatch(/^BUY phase failed, SELL legs not sent: .*freeze/i);
       expect(sells.every((i) => i.attempts === 0 && i.sentAt === null)).toBe(true);
       // At the broker: the two BUYs arrived (and were refused); no SELL ever did.
@@ -105,6 +106,9 @@ describe("dispatch", () => {
         expect(orders.map((o) => o.action).sort()).toEqual(["BUY", "BUY", "SELL", "SELL"]);
         expect(await db().orderIntent.count({ where: { runId, accountId: accounts[k].id, state: "accepted" } })).toBe(4);
       }
+      // The BUYs were refused for good: no retry can send the held SELLs (the account could not be hedged).
+      await expect(retryRunIntents(trader, runId)).rejects.toThrow(/Nothing in this run can be retried/);
+      expect(sim.broker.receivedOrders(small[2].id)).toHaveLength(2);
     } finally {
       sim.market.overrideContract("NIFTY", { freezeQty: 1755 });
     }

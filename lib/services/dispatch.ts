@@ -6,12 +6,13 @@
  * an unknown outcome is reconciled against the order book and only resent after the reconcile window passed with
  * no matching order, and a worker that dies mid-send leaves intents that recovery reconciles (dispatch-recovery.ts).
  */
-import { findAccountSecret } from "@/lib/db/queries/accounts";
+import { loadAccountSecret } from "@/lib/db/queries/accounts";
 import { type IntentRow, findRunRow, listAccountIntents, runIntentCounts, setRunStatus } from "@/lib/db/queries/intents";
 import type { RunStatus } from "@/lib/generated/prisma/client";
 import { log } from "@/lib/log";
 import { publishRunEvent } from "@/lib/realtime/run-events";
 import { scheduleFillPolls } from "@/lib/queues/fills";
+import { invalidateBooks } from "@/lib/services/account-books";
 import { adapterFor } from "@/lib/services/broker-access";
 import type { BrokerAdapter } from "@/lib/brokers/types";
 import { accountPhaseDecision } from "@/lib/trading/intent-matcher";
@@ -42,7 +43,7 @@ const DAY_MS = 86_400_000;
 export async function dispatchAccount(runId: string, accountId: string, workerId: string, options: DispatchAccountOptions = {}): Promise<DispatchAccountResult> {
   const opts = dispatchOptions(options);
   const base = { runId, accountId, stuck: [] as ReconcileResult["stuck"] };
-  const [run, initial, account] = await Promise.all([findRunRow(runId), listAccountIntents(runId, accountId), findAccountSecret({ ownerId: null }, accountId)]);
+  const [run, initial, account] = await Promise.all([findRunRow(runId), listAccountIntents(runId, accountId), loadAccountSecret(accountId)]);
   if (!run) return { ...base, sellPhase: "not_started", note: "run not found" };
   if (run.status !== "RUNNING") return { ...base, sellPhase: "not_started", note: `run is ${run.status}` };
   if (initial.length === 0) return { ...base, sellPhase: "none", note: "no intents" };
@@ -68,9 +69,11 @@ export async function dispatchAccount(runId: string, accountId: string, workerId
   const decision = accountPhaseDecision(buys.map((r) => ({ intentId: r.id, state: r.state, reason: r.reason })));
   let sellPhase: DispatchAccountResult["sellPhase"];
   // Possibly stale (another job may have moved them): every write below is compare-and-set, so stale rows only fail.
-  const sells = initial.filter((r) => r.phase === 2);
+  let sells = initial.filter((r) => r.phase === 2);
   if (sells.length === 0) sellPhase = "none";
   else if (decision.kind === "start_sell_phase") {
+    // A person's retry that got every BUY slice confirmed releases the SELL slices held when the BUY phase failed.
+    if (options.retry) sells = await resumeHeld(sells);
     await runPhase(ctx, 2, sells);
     sellPhase = "sent";
   } else if (decision.kind === "wait" && !decision.pending.every((id) => stuckIds.has(id))) {
@@ -82,14 +85,24 @@ export async function dispatchAccount(runId: string, accountId: string, workerId
         ? decision.reason
         : `BUY phase unresolved, SELL legs not sent: ${ctx.stuck.map((s) => `${s.intentId} (${s.reason})`).join("; ")}`;
     const at = Date.now();
-    await applyIntentChanges(sells.filter((r) => r.state === "planned" || r.state === "safe_to_resend").map((row) => ({ row, events: [{ type: "skip", at, reason }] })));
-    log().warn({ runId, accountId, reason }, "SELL phase skipped");
+    // Held, not skipped: a retry that gets the BUY phase confirmed sends them; an exit skips them for good.
+    await applyIntentChanges(sells.filter((r) => r.state === "planned" || r.state === "safe_to_resend").map((row) => ({ row, events: [{ type: "hold", at, reason }] })));
+    log().warn({ runId, accountId, reason }, "SELL phase held");
     sellPhase = "skipped";
   }
   // Fill tracking starts here; if this fails, the fill poller's sweep picks the account up within seconds.
   await scheduleFillPolls(accountId).catch((err) => log().warn({ err, accountId }, "fill polling not scheduled"));
+  // The account's books changed at the broker: the next page refresh reads them afresh, not from the short cache.
+  await invalidateBooks([accountId]).catch((err) => log().warn({ err, accountId }, "book cache not invalidated"));
   await refreshRunStatus(runId, opts.maxAttempts);
   return { ...base, stuck: ctx.stuck, sellPhase };
+}
+
+/** Held SELL slices back to `planned` (the rows as written; the others unchanged). */
+async function resumeHeld(sells: IntentRow[]): Promise<IntentRow[]> {
+  const at = Date.now();
+  const resumed = await applyIntentChanges(sells.filter((r) => r.state === "held").map((row) => ({ row, events: [{ type: "resume", at }] })));
+  return sells.map((r) => resumed.get(r.id) ?? r);
 }
 
 interface PhaseContext {

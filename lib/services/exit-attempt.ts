@@ -1,7 +1,8 @@
 /**
  * One exit attempt in one account, up to the plan (lib/services/exit-runner.ts sends it). Called only while the exit
  * holds the account's claim and no earlier attempt of it has orders in flight there. Before planning, every time:
- *  1. unsent entry slices of the scope are skipped (compare-and-set: a slice a dispatcher took first is waited for);
+ *  1. unsent entry slices of the scope (held ones too) are skipped (compare-and-set: a slice a dispatcher took first
+ *     is waited for), so no retry can send them after the exit;
  *  2. slices still being sent are waited for (their outcome is unknown until then);
  *  3. the broker's order book is read and the scope's working orders cancelled (a kill switch: every working order),
  *     so an exit after a partial fill exits only what was filled;
@@ -10,9 +11,7 @@
  */
 import type { BrokerAdapter, Order } from "@/lib/brokers/types";
 import type { Exit } from "@/lib/generated/prisma/client";
-import { accountSelect } from "@/lib/db/queries/accounts";
-import { coalescer } from "@/lib/db/queries/coalesce";
-import { db } from "@/lib/db/client";
+import { loadAccountSecret } from "@/lib/db/queries/accounts";
 import { legTotals } from "@/lib/db/queries/ledger";
 import { listScopeIntents, plannedContractSizes, type ExitScopeFilter } from "@/lib/db/queries/exit-scope";
 import { BrokerUnavailableError, RateLimitedError } from "@/lib/errors";
@@ -22,7 +21,7 @@ import { sleep } from "@/lib/services/dispatch-options";
 import { syncAccountFills } from "@/lib/services/fills";
 import { ledgerInputs } from "@/lib/services/positions";
 import { tradingSettings } from "@/lib/services/trading-settings";
-import { istDateOf } from "@/lib/trading/calendar";
+import { istDateOf, tradingHolidaySet } from "@/lib/trading/calendar";
 import { instrumentKey, legExcess, planAccountExit, type AccountExitPlan, type ExitInstrument, type ExitMode, type Holding } from "@/lib/trading/exit-plan";
 import { instrumentSettingsFor, lotSizeFor } from "@/lib/trading/instruments";
 import { buildLedger, excessExited, ledgerFills } from "@/lib/trading/ledger";
@@ -94,12 +93,6 @@ export async function holdingsFor(exit: Pick<Exit, "scope" | "runId" | "strategy
   return units > 0 ? [holding(run!, dir * units, exit.legIndex)] : [];
 }
 
-/** Account rows with their encrypted keys; an exit's accounts prepare together, so their reads share a statement. */
-const loadAccount = coalescer(async (ids: string[]) => {
-  const rows = await db().tradingAccount.findMany({ where: { id: { in: [...new Set(ids)] } }, select: { ...accountSelect, apiKeyEnc: true } });
-  return ids.map((id) => rows.find((r) => r.id === id) ?? null);
-});
-
 /** Contract sizes by owner and contract, kept briefly: an exit's accounts trade the same contracts. */
 const sizeCache = new Map<string, { at: number; value: ExitInstrument | null }>();
 const SIZE_TTL_MS = 60_000;
@@ -134,7 +127,7 @@ async function lookupSizes(ownerId: string, contracts: readonly { symbol: string
   for (const c of missing) {
     const parsed = parseDerivativeSymbol(c.symbol);
     const s = parsed ? instrumentSettingsFor(parsed.underlying, instruments) : undefined;
-    if (parsed && s && s.exchange === c.exchange) out.set(instrumentKey(c.exchange, c.symbol), { lotSize: lotSizeFor(s, parsed.expiry, today), freezeQty: s.freezeQty });
+    if (parsed && s && s.exchange === c.exchange) out.set(instrumentKey(c.exchange, c.symbol), { lotSize: lotSizeFor(s, parsed.expiry, today, tradingHolidaySet()), freezeQty: s.freezeQty });
   }
   return out;
 }
@@ -155,7 +148,7 @@ async function cancelWorking(adapter: BrokerAdapter, orders: readonly Order[]): 
 
 /** Steps 1–5 of the file comment for one account; the plan when something is left to exit. */
 export async function prepareAttempt(exit: Exit, accountId: string): Promise<AttemptOutcome> {
-  const account = await loadAccount(accountId);
+  const account = await loadAccountSecret(accountId);
   if (!account) return { kind: "gone", message: "the account no longer exists" };
   let adapter: BrokerAdapter;
   try {
@@ -170,7 +163,7 @@ export async function prepareAttempt(exit: Exit, accountId: string): Promise<Att
   const today = (i: { sentAt: Date | null; createdAt: Date }) => (i.sentAt ?? i.createdAt) >= bookDay;
   const all = await listScopeIntents(filter);
   const open = all.filter(today);
-  const unsent = all.filter((i) => (i.state === "planned" || i.state === "safe_to_resend") && !exit.runIds.includes(i.runId));
+  const unsent = all.filter((i) => (i.state === "planned" || i.state === "safe_to_resend" || i.state === "held") && !exit.runIds.includes(i.runId));
   const at = Date.now();
   const skipped = await applyIntentChanges(unsent.map((row) => ({ row, events: [{ type: "skip", at, reason: `not sent: exit requested (${exit.reason.toLowerCase()})` }] })));
   const sending = open.filter((i) => i.state === "claimed" || i.state === "sending" || i.state === "unknown");

@@ -10,7 +10,7 @@
  *   down are lost, the book is not).
  */
 import type { Subscription } from "@/lib/brokers/types";
-import { findAccountSecret } from "@/lib/db/queries/accounts";
+import { loadAccountSecret } from "@/lib/db/queries/accounts";
 import { accountsWithTrackedIntents, listTrackedIntents } from "@/lib/db/queries/fill-tracking";
 import { log } from "@/lib/log";
 import { enqueueFillPollNow, scheduledFillAccounts, scheduleFillPolls, unscheduleFillPolls } from "@/lib/queues/fills";
@@ -60,7 +60,7 @@ function ensureOrderStream(accountId: string): void {
     log().warn({ accountId, err }, "order update stream unavailable; polling continues");
   };
   const opening = (async (): Promise<Subscription | null> => {
-    const account = await findAccountSecret({ ownerId: null }, accountId);
+    const account = await loadAccountSecret(accountId);
     const adapter = account ? adapterFor(account) : null;
     if (!adapter?.subscribeOrderUpdates || !account?.wsUrl) {
       retryAt.set(accountId, Date.now() + STREAM_RETRY_MS);

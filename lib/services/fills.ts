@@ -1,8 +1,10 @@
 /**
  * Fill tracking for one account (issue 6 "Fill tracking"): ONE order-book read however many of the account's
- * intents are open (plus one trade-book read only when a rejection or a missing average price must be confirmed),
- * the pure mapping of lib/trading/fills.ts, compare-and-set writes with live intent events, and the affected runs'
- * status. Every broker call goes through the account's rate governor (inside the adapter).
+ * intents are open, plus at most one trade-book read when the order book cannot settle something alone (a rejection
+ * to confirm, a fill without an average price, or a working or cancelled order in a book that reports no fill
+ * quantities: OpenAlgo live rows; sandbox rows carry them); the pure mapping of lib/trading/fills.ts; compare-and-set
+ * writes with live intent events; and the affected runs' status. Every broker call goes through the account's rate
+ * governor (inside the adapter).
  *
  * Run status and fills: a run keeps its dispatch status (refreshRunStatus in dispatch.ts: COMPLETED only when every
  * slice is confirmed at the broker — accepted, adopted, (partly) filled or cancelled). A late RMS rejection is not
@@ -11,10 +13,11 @@
  * by the parity board; an accepted-but-unfilled order does not make a run RUNNING again.
  */
 import type { Order, Trade } from "@/lib/brokers/types";
-import { findAccountSecret } from "@/lib/db/queries/accounts";
+import { loadAccountSecret } from "@/lib/db/queries/accounts";
 import { listTrackedIntents, type TrackedWindow } from "@/lib/db/queries/fill-tracking";
 import type { IntentRow } from "@/lib/db/queries/intents";
 import { log } from "@/lib/log";
+import { invalidateBooks } from "@/lib/services/account-books";
 import { adapterFor } from "@/lib/services/broker-access";
 import { bookDayStart, type BookRow, fillEvents, type FillOutcome, REJECTED_LATE_WATCH_MS, type TradeFill } from "@/lib/trading/fills";
 import { applyIntentChanges, type IntentChange } from "./dispatch-intents";
@@ -61,7 +64,8 @@ export function syncAccountFills(accountId: string): Promise<FillSyncResult> {
 const pending = new Map<string, { started: boolean; promise: Promise<FillSyncResult> }>();
 
 function bookRow(o: Order): BookRow {
-  return { status: o.status, quantity: o.quantity, filledQuantity: o.filledQuantity, averagePrice: o.averagePrice, rejectionReason: o.rejectionReason };
+  const filledQuantity = o.fillsReported === false ? null : o.filledQuantity;
+  return { status: o.status, quantity: o.quantity, filledQuantity, averagePrice: o.averagePrice, rejectionReason: o.rejectionReason };
 }
 
 function tradesByOrder(trades: readonly Trade[]): Map<string, TradeFill[]> {
@@ -74,7 +78,7 @@ async function syncNow(accountId: string): Promise<FillSyncResult> {
   const w = trackedWindow(Date.now());
   const intents = await listTrackedIntents(accountId, w);
   if (intents.length === 0) return { changed: 0, unsettled: 0 };
-  const account = await findAccountSecret({ ownerId: null }, accountId);
+  const account = await loadAccountSecret(accountId);
   // A deleted account takes its intents with it (cascade): nothing is left to track.
   if (!account) return { changed: 0, unsettled: 0 };
   const adapter = adapterFor(account);
@@ -99,6 +103,8 @@ async function syncNow(accountId: string): Promise<FillSyncResult> {
     changes.push({ row, events: outcome.events, averagePrice: outcome.averagePrice?.toDecimalPlaces(4).toFixed() ?? null });
   }
   const written = await applyIntentChanges(changes);
+  // Fills move positions and funds: the books pages read them afresh on their next refresh.
+  if (written.size > 0) await invalidateBooks([accountId]).catch((err) => log().warn({ err, accountId }, "book cache not invalidated"));
   const runs = new Set([...written.values()].map((r) => r.runId));
   await Promise.all([...runs].map((runId) => refreshRunStatus(runId).catch((err) => log().warn({ err, runId }, "run status not refreshed after fills"))));
   const unsettled = intents.filter((r) => inWindow(written.get(r.id) ?? r, w)).length;

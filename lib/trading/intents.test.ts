@@ -100,7 +100,7 @@ describe("intentsForAccountPlan", () => {
 const T0 = 1_763_000_000_000;
 const STATES: IntentState[] = [
   "planned", "claimed", "sending", "accepted", "rejected", "unknown", "reconciled_accepted",
-  "safe_to_resend", "filled", "partially_filled", "cancelled", "rejected_late", "skipped",
+  "safe_to_resend", "filled", "partially_filled", "cancelled", "rejected_late", "skipped", "held",
 ];
 const statusIn = (state: IntentState): IntentStatus => ({
   ...plannedIntent(100, T0),
@@ -115,6 +115,7 @@ const EVENTS: Record<IntentEvent["type"], IntentEvent> = {
   send: { type: "send", at: T0 + 2 },
   accept: { type: "accept", at: T0 + 3, orderId: "B-1" },
   reject: { type: "reject", at: T0 + 3, reason: "RMS: insufficient funds" },
+  not_placed: { type: "not_placed", at: T0 + 3, reason: "not placed: HTTP 429 (gave up after 9 tries)" },
   outcome_unknown: { type: "outcome_unknown", at: T0 + 3, reason: "timeout after 10 s" },
   adopt: { type: "adopt", at: T0 + 9_000, orderId: "B-2" },
   reconcile_window_elapsed: { type: "reconcile_window_elapsed", at: T0 + 30_000, windowMs: 30_000 },
@@ -122,7 +123,9 @@ const EVENTS: Record<IntentEvent["type"], IntentEvent> = {
   fill: { type: "fill", at: T0 + 6 },
   cancel: { type: "cancel", at: T0 + 7, reason: "user cancelled" },
   reject_late: { type: "reject_late", at: T0 + 8, reason: "RMS: margin exceeds" },
-  skip: { type: "skip", at: T0 + 1, reason: "BUY phase failed" },
+  skip: { type: "skip", at: T0 + 1, reason: "not sent: exit requested (manual)" },
+  hold: { type: "hold", at: T0 + 1, reason: "BUY phase failed, SELL legs not sent" },
+  resume: { type: "resume", at: T0 + 2 },
 };
 // Written out independently of INTENT_TRANSITIONS: [from, event, to].
 const VALID: [IntentState, IntentEvent["type"], IntentState][] = [
@@ -133,6 +136,7 @@ const VALID: [IntentState, IntentEvent["type"], IntentState][] = [
   ["claimed", "outcome_unknown", "unknown"],
   ["sending", "accept", "accepted"],
   ["sending", "reject", "rejected"],
+  ["sending", "not_placed", "safe_to_resend"],
   ["sending", "outcome_unknown", "unknown"],
   ["unknown", "adopt", "reconciled_accepted"],
   ["unknown", "reconcile_window_elapsed", "safe_to_resend"],
@@ -152,6 +156,11 @@ const VALID: [IntentState, IntentEvent["type"], IntentState][] = [
   ["planned", "skip", "skipped"],
   ["claimed", "skip", "skipped"],
   ["safe_to_resend", "skip", "skipped"],
+  ["held", "skip", "skipped"],
+  ["planned", "hold", "held"],
+  ["claimed", "hold", "held"],
+  ["safe_to_resend", "hold", "held"],
+  ["held", "resume", "planned"],
 ];
 
 describe("transitionIntent", () => {
@@ -173,7 +182,8 @@ describe("transitionIntent", () => {
         refused++;
       }
     }
-    expect(refused).toBe(13 * 13 - VALID.length);
+    expect(refused).toBe(STATES.length * Object.keys(EVENTS).length - VALID.length);
+    expect([STATES.length, Object.keys(EVENTS).length]).toEqual([14, 16]);
   });
 
   it("terminal states accept nothing further (filled, cancelled, rejected, skipped)", () => {
@@ -203,6 +213,15 @@ describe("transitionIntent", () => {
     expect(rejected.ok && rejected.status.reason).toBe("RMS: insufficient funds");
   });
 
+  it("a never-placed send waits to be resent with its attempt counted; a held slice resumes unclaimed and unsent", () => {
+    const notPlaced = transitionIntent(statusIn("sending"), EVENTS.not_placed);
+    expect(notPlaced.ok && [notPlaced.status.state, notPlaced.status.attempts, notPlaced.status.reason]).toEqual(["safe_to_resend", 1, "not placed: HTTP 429 (gave up after 9 tries)"]);
+    const held = transitionIntent({ ...statusIn("claimed"), claimedBy: "w1", attempts: 0, sentAt: null }, EVENTS.hold);
+    expect(held.ok && [held.status.state, held.status.reason]).toEqual(["held", "BUY phase failed, SELL legs not sent"]);
+    const resumed = held.ok ? transitionIntent(held.status, EVENTS.resume) : held;
+    expect(resumed.ok && resumed.status).toMatchObject({ state: "planned", claimedBy: null, reason: null, attempts: 0, sentAt: null });
+  });
+
   it("reconciles a dead worker's claim from the claim time, even when an older attempt has a send time", () => {
     const fresh = transitionIntent({ ...plannedIntent(65, T0), state: "claimed", updatedAt: T0 + 50 }, EVENTS.outcome_unknown);
     expect(fresh.ok && [fresh.status.state, fresh.status.sentAt, fresh.status.reason]).toEqual(["unknown", T0 + 50, "timeout after 10 s"]);
@@ -227,6 +246,8 @@ describe("transitionIntent", () => {
       ["unknown", { type: "adopt", at: T0, orderId: " " }],
       ["sending", { type: "reject", at: T0, reason: "" }],
       ["planned", { type: "skip", at: T0, reason: "" }],
+      ["planned", { type: "hold", at: T0, reason: " " }],
+      ["sending", { type: "not_placed", at: T0, reason: "" }],
       ["accepted", { type: "partial_fill", at: T0, filledQuantity: 0 }],
       ["accepted", { type: "partial_fill", at: T0, filledQuantity: 100 }],
       ["accepted", { type: "partial_fill", at: T0, filledQuantity: 2.5 }],

@@ -90,7 +90,9 @@ export type IntentState =
   | "partially_filled"
   | "cancelled"
   | "rejected_late"
-  | "skipped";
+  | "skipped"
+  /** A SELL slice held back because its account's BUY phase failed (never naked); a person's retry may resume it. */
+  | "held";
 
 /** The mutable part of a stored intent. Times are epoch milliseconds (UTC). */
 export interface IntentStatus {
@@ -124,6 +126,11 @@ export type IntentEvent =
   /** The place-order call returned a definite business rejection (nothing was placed). */
   | { type: "reject"; at: number; reason: string }
   /**
+   * The broker provably never took the order (429s or no connection, every bounded try): sending again cannot
+   * duplicate, so the intent waits to be resent, like one whose reconcile window passed empty.
+   */
+  | { type: "not_placed"; at: number; reason: string }
+  /**
    * Timeout, connection reset, 5xx, or a worker that died in `sending`: the order may or may not exist. Also allowed
    * from `claimed`, for restart recovery when a dead worker's claim cannot be proven unsent; the claim time then
    * stands in for the send time.
@@ -145,8 +152,12 @@ export type IntentEvent =
   | { type: "cancel"; at: number; reason: string }
   /** An accepted order was rejected afterwards (RMS, seconds later). */
   | { type: "reject_late"; at: number; reason: string }
-  /** Never to be sent: the account's BUY phase failed, so its SELL legs stay unsent (never naked). */
-  | { type: "skip"; at: number; reason: string };
+  /** Never to be sent: the account is unusable, an exit stopped the run's unsent slices, or a send is unconfirmable. */
+  | { type: "skip"; at: number; reason: string }
+  /** The account's BUY phase failed: its unsent SELL slices are held (never naked) until a retry or an exit. */
+  | { type: "hold"; at: number; reason: string }
+  /** A person's retry got every BUY slice of the account confirmed: its held SELL slices may be sent now. */
+  | { type: "resume"; at: number };
 
 export type IntentTransitionError =
   | { code: "invalid_transition"; from: IntentState; event: IntentEvent["type"]; message: string }
@@ -161,6 +172,7 @@ export const INTENT_TRANSITIONS: Readonly<Record<IntentEvent["type"], { from: re
   send: { from: ["claimed"], to: "sending" },
   accept: { from: ["sending"], to: "accepted" },
   reject: { from: ["sending"], to: "rejected" },
+  not_placed: { from: ["sending"], to: "safe_to_resend" },
   outcome_unknown: { from: ["claimed", "sending"], to: "unknown" },
   adopt: { from: ["unknown"], to: "reconciled_accepted" },
   reconcile_window_elapsed: { from: ["unknown"], to: "safe_to_resend" },
@@ -168,7 +180,9 @@ export const INTENT_TRANSITIONS: Readonly<Record<IntentEvent["type"], { from: re
   fill: { from: ["accepted", "reconciled_accepted", "partially_filled", "rejected_late"], to: "filled" },
   cancel: { from: ["accepted", "reconciled_accepted", "partially_filled"], to: "cancelled" },
   reject_late: { from: ["accepted", "reconciled_accepted"], to: "rejected_late" },
-  skip: { from: ["planned", "claimed", "safe_to_resend"], to: "skipped" },
+  skip: { from: ["planned", "claimed", "safe_to_resend", "held"], to: "skipped" },
+  hold: { from: ["planned", "claimed", "safe_to_resend"], to: "held" },
+  resume: { from: ["held"], to: "planned" },
 };
 
 /** A fresh intent for a slice of `quantity` units. */
@@ -185,10 +199,12 @@ function checkEvent(status: IntentStatus, e: IntentEvent): string | null {
     case "adopt":
       return e.orderId.trim() === "" ? "orderId must be non-empty" : null;
     case "reject":
+    case "not_placed":
     case "outcome_unknown":
     case "cancel":
     case "reject_late":
     case "skip":
+    case "hold":
       return e.reason.trim() === "" ? "a reason is required" : null;
     case "reconcile_window_elapsed":
       if (!(e.windowMs > 0)) return "windowMs must be positive";
@@ -232,10 +248,14 @@ export function transitionIntent(status: IntentStatus, event: IntentEvent): Inte
       // and starts the reconcile window (an older attempt's send time would end the window too early).
       return { ok: true, status: { ...next, sentAt: status.state === "claimed" ? status.updatedAt : status.sentAt, reason: event.reason } };
     case "reject":
+    case "not_placed":
     case "cancel":
     case "reject_late":
     case "skip":
+    case "hold":
       return { ok: true, status: { ...next, reason: event.reason } };
+    case "resume":
+      return { ok: true, status: { ...next, claimedBy: null, reason: null } };
     case "partial_fill":
       return { ok: true, status: { ...next, filledQuantity: event.filledQuantity } };
     case "fill":

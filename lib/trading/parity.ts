@@ -1,7 +1,7 @@
 /**
  * Parity board (issue 6): for each account and leg, the target quantity (what was planned) against what the broker
- * filled, with the rest split by where it stands — working at the broker, still being sent, unconfirmed (a retry
- * reconciles and resends it), or failed for good (rejected, late-rejected, cancelled, skipped). Pure: the same
+ * filled, with the rest split by where it stands — working at the broker, still being sent, unconfirmed or held (a
+ * retry reconciles and resends it, or sends it once the BUY phase is confirmed), or failed for good (rejected, late-rejected, cancelled, skipped). Pure: the same
  * function serves the API and the live run view in the browser. Prices are decimal strings (₹ per unit).
  */
 import Decimal from "decimal.js";
@@ -59,7 +59,7 @@ export interface ParityCell {
 export interface ParityAccount extends ParityAccountInput {
   legs: ParityCell[];
   kind: DriftKind;
-  /** Intents a retry would take up (unknown / safe to resend). */
+  /** Intents a retry would take up (unknown / safe to resend / held). */
   retryable: number;
 }
 
@@ -72,7 +72,8 @@ export interface Parity {
 
 const OPEN = new Set(["accepted", "reconciled_accepted", "partially_filled"]);
 const PENDING = new Set(["planned", "claimed", "sending"]);
-const UNCONFIRMED = new Set(["unknown", "safe_to_resend"]);
+/** A retry takes these up: unconfirmed or never-placed sends, and SELL slices held behind a failed BUY phase. */
+const UNCONFIRMED = new Set(["unknown", "safe_to_resend", "held"]);
 const FAILED = new Set(["rejected", "rejected_late", "cancelled", "skipped"]);
 const SEVERITY: Record<DriftKind, number> = { ok: 0, working: 1, unconfirmed: 2, short: 3, excess: 3 };
 

@@ -1,5 +1,6 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db/client";
+import { coalescer } from "@/lib/db/queries/coalesce";
 
 /**
  * Trading-account queries. Every function that takes an account id also takes the actor's scope: `ownerId` is
@@ -53,6 +54,21 @@ export function findAccount(scope: Scope, id: string): Promise<AccountRow | null
 /** The encrypted key of one account in scope (for building an adapter; never returned to a browser). */
 export async function findAccountSecret(scope: Scope, id: string) {
   return db().tradingAccount.findFirst({ where: scoped(scope, { id }), select: { ...accountSelect, apiKeyEnc: true } });
+}
+
+const readAccountSecrets = coalescer(async (ids: string[]) => {
+  const rows = await db().tradingAccount.findMany({ where: { id: { in: [...new Set(ids)] } }, select: { ...accountSelect, apiKeyEnc: true } });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id) ?? null);
+});
+
+/**
+ * An account with its encrypted key, unscoped (workers act for the system). Concurrent calls share one statement:
+ * every dispatch job, fill poll and exit attempt reads its account on the hot path, and hundreds of single-row ORM
+ * reads at once cost the worker far more CPU than one `IN` list (see coalesce.ts).
+ */
+export function loadAccountSecret(id: string) {
+  return readAccountSecrets(id);
 }
 
 export function insertAccount(tx: Prisma.TransactionClient, data: Prisma.TradingAccountUncheckedCreateInput) {

@@ -16,8 +16,8 @@ export interface ExitScopeFilter {
   exitRunIds: readonly string[];
 }
 
-/** States in which an intent may still become (more of) a position: unsent, in flight, or working at the broker. */
-export const NOT_FINAL: readonly IntentState[] = ["planned", "claimed", "sending", "unknown", "safe_to_resend", "accepted", "reconciled_accepted", "partially_filled"];
+/** States in which an intent may still become (more of) a position: unsent (held too), in flight, or working at the broker. */
+export const NOT_FINAL: readonly IntentState[] = ["planned", "claimed", "sending", "unknown", "safe_to_resend", "held", "accepted", "reconciled_accepted", "partially_filled"];
 
 function scopeWhere(f: Omit<ExitScopeFilter, "accountId">): Prisma.OrderIntentWhereInput[] {
   const entries: Prisma.OrderIntentWhereInput[] = [];

@@ -1,0 +1,3 @@
+-- AlterEnum
+ALTER TYPE "IntentState" ADD VALUE 'held';
+
