@@ -69,6 +69,17 @@ test("execute, see fills and P&L, engage the kill switch, see every account flat
   await expect(page.getByTestId("kill-switch-banner")).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath("positions-flat.png"), fullPage: true });
 
+  // The dashboard says the same: every account connected, the switch engaged, the strategy's positions closed by it.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
+  await expect(page.getByTestId("stat-accounts")).toHaveText("5 / 5 connected");
+  await expect(page.getByTestId("stat-kill-switch")).toHaveText("Engaged");
+  await expect(page.getByTestId("stat-margin")).toContainText("₹");
+  const niftyRows = page.getByTestId("ledger-row").filter({ hasText: "NIFTY" });
+  await expect(niftyRows.first()).toBeVisible();
+  await expect.poll(() => niftyRows.evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute("data-net-qty")))]), { timeout: 15_000 }).toEqual(["0"]);
+  await expect(page.getByTestId("run-row").filter({ hasText: "exit" }).first()).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath("dashboard.png"), fullPage: true });
+
   // Entries are refused while engaged, with the reason on screen.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Strategies" }).click();
   await page.getByTestId(`strategy-row-${STRATEGY}`).getByRole("link", { name: STRATEGY }).click();

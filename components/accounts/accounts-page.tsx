@@ -1,40 +1,29 @@
 "use client";
 
 import Link from "next/link";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, ApiError } from "@/components/ui/api";
 import { Alert, Button, Card, EmptyState, PageHeader, Table } from "@/components/ui/primitives";
 import { AccountForm } from "@/components/accounts/account-form";
 import { ago, HealthBadge, Money, Pnl } from "@/components/accounts/status";
-import type { AccountJson, AccountSlice, FundsJson } from "@/components/accounts/types";
+import type { AccountJson } from "@/components/accounts/types";
+import { useAccountFunds } from "@/components/accounts/use-account-funds";
 import { formatInr } from "@/lib/format";
-import Decimal from "decimal.js";
 
 /** Accounts list: health, funds (available margin and cash as domain.md defines them), today's P&L, live. */
 export function AccountsPage({ canWrite }: { canWrite: boolean }) {
   const qc = useQueryClient();
   const [editing, setEditing] = useState<AccountJson | "new" | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const accounts = useQuery({ queryKey: ["accounts"], queryFn: () => api<{ accounts: AccountJson[] }>("/api/accounts"), refetchInterval: 10_000 });
-  const funds = useQuery({
-    queryKey: ["book", "funds"],
-    queryFn: () => api<{ accounts: AccountSlice<FundsJson>[] }>("/api/books/funds"),
-    refetchInterval: 5_000,
-    enabled: (accounts.data?.accounts.length ?? 0) > 0,
-  });
+  const { accounts, funds, byId, totals } = useAccountFunds();
   const remove = useMutation({
     mutationFn: (a: AccountJson) => api(`/api/accounts/${a.id}`, { method: "DELETE" }),
     onSuccess: () => qc.invalidateQueries({ queryKey: ["accounts"] }),
     onError: (e) => setError(e instanceof ApiError ? e.message : "Cannot reach the server."),
   });
 
-  const byId = new Map((funds.data?.accounts ?? []).map((s) => [s.accountId, s]));
   const list = accounts.data?.accounts ?? [];
-  const totals = [...byId.values()].reduce(
-    (t, s) => (s.ok ? { margin: t.margin.plus(s.data.availableMargin), cash: t.cash.plus(s.data.cash), realised: t.realised.plus(s.data.realisedPnl), unrealised: t.unrealised.plus(s.data.unrealisedPnl) } : t),
-    { margin: new Decimal(0), cash: new Decimal(0), realised: new Decimal(0), unrealised: new Decimal(0) },
-  );
 
   function done() {
     setEditing(null);

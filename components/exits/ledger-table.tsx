@@ -58,7 +58,7 @@ export function LedgerTable({ url, canWrite, accountExits = false }: { url: stri
       >
         {[...groups.entries()].map(([strategyId, rows]) =>
           rows.map((r, i) => (
-            <tr key={`${strategyId}|${r.accountId}|${r.symbol}|${r.product}`} data-testid="ledger-row" className={cx(r.netQty === 0 && "text-slate-400")}>
+            <tr key={`${strategyId}|${r.accountId}|${r.symbol}|${r.product}`} data-testid="ledger-row" data-net-qty={r.netQty} className={cx(r.netQty === 0 && "text-slate-400")}>
               <td className="px-2 py-1">{i === 0 ? (r.strategyName ?? "Outside strategies") : ""}</td>
               <td className="px-2 py-1">{r.accountName}</td>
               <td className="px-2 py-1 font-mono text-xs">{r.symbol}</td>

@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { currentUser } from "@/lib/auth/current-user";
-import { EmptyState, PageHeader } from "@/components/ui/primitives";
+import { canWrite } from "@/lib/auth/roles";
+import { PageHeader } from "@/components/ui/primitives";
 import { HealthStrip } from "@/components/shell/health-strip";
+import { Dashboard } from "@/components/dashboard/dashboard";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -13,10 +14,7 @@ export default async function DashboardPage() {
       <PageHeader title="Dashboard" description={`Signed in as ${user?.email} (${user?.role.toLowerCase()})`} />
       <div className="space-y-4">
         <HealthStrip />
-        <EmptyState title="No trading accounts linked yet">
-          P&amp;L, open positions and recent runs appear here once accounts are linked.{" "}
-          <Link className="text-indigo-600 hover:underline dark:text-indigo-400" href="/accounts">Accounts</Link>
-        </EmptyState>
+        <Dashboard canWrite={!!user && canWrite(user)} />
       </div>
     </>
   );

@@ -7,7 +7,7 @@ export default function OptionChainPage() {
   return (
     <>
       <PageHeader title="Option chain" description="Live option chain from the primary account's feed." />
-      <EmptyState title="No market-data source">The option chain streams from the primary linked account; link an account first.</EmptyState>
+      <EmptyState title="The live option chain is not built yet">It will stream from the primary account's feed. Strategy legs (ATM, ITM/OTM, premium-near) already resolve against the primary account's option chain when you preview or execute.</EmptyState>
     </>
   );
 }

@@ -1,0 +1,26 @@
+"use client";
+
+import Decimal from "decimal.js";
+import { useQuery } from "@tanstack/react-query";
+import { api } from "@/components/ui/api";
+import type { AccountJson, AccountSlice, FundsJson } from "@/components/accounts/types";
+
+/**
+ * The user's accounts (every 10 s) and their funds (every 5 s, from the cached books), with totals over the accounts
+ * whose funds could be read. Available margin and cash are domain.md's two definitions, computed on the server.
+ */
+export function useAccountFunds() {
+  const accounts = useQuery({ queryKey: ["accounts"], queryFn: () => api<{ accounts: AccountJson[] }>("/api/accounts"), refetchInterval: 10_000 });
+  const funds = useQuery({
+    queryKey: ["book", "funds"],
+    queryFn: () => api<{ accounts: AccountSlice<FundsJson>[] }>("/api/books/funds"),
+    refetchInterval: 5_000,
+    enabled: (accounts.data?.accounts.length ?? 0) > 0,
+  });
+  const byId = new Map((funds.data?.accounts ?? []).map((s) => [s.accountId, s]));
+  const totals = [...byId.values()].reduce(
+    (t, s) => (s.ok ? { margin: t.margin.plus(s.data.availableMargin), cash: t.cash.plus(s.data.cash), realised: t.realised.plus(s.data.realisedPnl), unrealised: t.unrealised.plus(s.data.unrealisedPnl), unreadable: t.unreadable } : { ...t, unreadable: t.unreadable + 1 }),
+    { margin: new Decimal(0), cash: new Decimal(0), realised: new Decimal(0), unrealised: new Decimal(0), unreadable: 0 },
+  );
+  return { accounts, funds, byId, totals };
+}
