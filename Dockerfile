@@ -8,7 +8,8 @@ FROM deps AS build
 WORKDIR /app
 COPY . .
 ENV NEXT_TELEMETRY_DISABLED=1
-RUN npx prisma generate && npx next build
+# The Prisma CLI needs DATABASE_URL set to generate the client offline (it is never connected to here).
+RUN DATABASE_URL=postgresql://build:build@localhost:5432/build npx prisma generate && npx next build
 
 FROM node:20-bookworm-slim
 WORKDIR /app

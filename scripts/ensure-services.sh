@@ -6,7 +6,13 @@ set -euo pipefail
 PG_PORT="${PG_PORT:-5432}"
 REDIS_PORT="${REDIS_PORT:-6379}"
 SUDO=""
-if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+if [ "$(id -u)" != "0" ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else SUDO="need_root"; fi
+fi
+need_root() {
+  echo "Installing or starting $* needs root: run this as root, install sudo, or start PostgreSQL and Redis yourself." >&2
+  exit 1
+}
 APT_UPDATED=""
 
 say() { printf '\033[1;34m[services]\033[0m %s\n' "$*"; }
@@ -46,7 +52,8 @@ else
     $SUDO pg_createcluster "$ver" main >/dev/null
   fi
   say "starting PostgreSQL $ver"
-  $SUDO pg_ctlcluster --skip-systemctl-redirect "$ver" main start 2>/dev/null || $SUDO pg_ctlcluster "$ver" main start
+  # Installing may already have started it (pg_ctlcluster then exits non-zero): the port decides.
+  $SUDO pg_ctlcluster --skip-systemctl-redirect "$ver" main start 2>/dev/null || $SUDO pg_ctlcluster "$ver" main start 2>/dev/null || true
   wait_for PostgreSQL 20 port_open "$PG_PORT"
   if [ -n "$installed_now" ]; then
     # A fresh Debian cluster asks for a password over TCP: give the postgres role the one in our default URL.

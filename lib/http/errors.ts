@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { env } from "@/lib/env";
 import { AppError, RateLimitedError } from "@/lib/errors";
 import { log } from "@/lib/log";
 
@@ -37,9 +38,14 @@ export function badRequest(error: z.ZodError, where: string): Response {
   );
 }
 
-/** Client IP: the first X-Forwarded-For hop (set by the reverse proxy), else X-Real-IP, else "unknown". */
-export function clientIp(headers: Headers): string {
-  const fwd = headers.get("x-forwarded-for");
-  if (fwd) return fwd.split(",")[0].trim();
+/**
+ * Client IP for throttling and the audit log. Proxies APPEND to X-Forwarded-For, so only the entries added by our own
+ * proxies can be trusted: with `hops` trusted proxies in front (TRUSTED_PROXY_HOPS, default 1: one TLS proxy), the
+ * client is the `hops`-th entry from the right — whatever a client writes into the header itself stays further left
+ * and cannot dodge a per-IP limit or frame another address. Without X-Forwarded-For: X-Real-IP, else "unknown".
+ */
+export function clientIp(headers: Headers, hops = env().TRUSTED_PROXY_HOPS): string {
+  const chain = (headers.get("x-forwarded-for") ?? "").split(",").map((h) => h.trim()).filter(Boolean);
+  if (chain.length > 0) return chain[Math.max(0, chain.length - Math.max(1, hops))];
   return headers.get("x-real-ip") ?? "unknown";
 }
