@@ -6,11 +6,19 @@ import { api } from "@/components/ui/api";
 import type { AccountJson, AccountSlice, FundsJson } from "@/components/accounts/types";
 
 /**
- * The user's accounts (every 10 s) and their funds (every 5 s, from the cached books), with totals over the accounts
- * whose funds could be read. Available margin and cash are domain.md's two definitions, computed on the server.
+ * The user's accounts, live: read afresh whenever a page that picks or lists them opens (an account linked a second
+ * ago elsewhere must be choosable at once) and every 10 s while it is open.
+ */
+export function useAccounts() {
+  return useQuery({ queryKey: ["accounts"], queryFn: () => api<{ accounts: AccountJson[] }>("/api/accounts"), refetchInterval: 10_000, refetchOnMount: "always" });
+}
+
+/**
+ * The user's accounts and their funds (every 5 s, from the cached books), with totals over the accounts whose funds
+ * could be read. Available margin and cash are domain.md's two definitions, computed on the server.
  */
 export function useAccountFunds() {
-  const accounts = useQuery({ queryKey: ["accounts"], queryFn: () => api<{ accounts: AccountJson[] }>("/api/accounts"), refetchInterval: 10_000 });
+  const accounts = useAccounts();
   const funds = useQuery({
     queryKey: ["book", "funds"],
     queryFn: () => api<{ accounts: AccountSlice<FundsJson>[] }>("/api/books/funds"),

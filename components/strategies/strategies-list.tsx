@@ -4,19 +4,19 @@ import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/components/ui/api";
 import { Badge, Card, EmptyState, PageHeader, Table } from "@/components/ui/primitives";
-import type { AccountJson } from "@/components/accounts/types";
 import { legSummary, type StrategyJson } from "@/components/strategies/drafts";
 import { formatIst, RUN_STATUS_TONE } from "@/components/runs/run-format";
 import type { RunListItemJson } from "@/components/runs/types";
 import type { TradingSettingsJson } from "@/components/settings/types";
 import { TRADING_SETTINGS_KEY } from "@/components/settings/types";
+import { useAccounts } from "@/components/accounts/use-account-funds";
 
 const th = "py-1.5 pr-3";
 
 /** Every strategy with its legs, sizing, accounts and latest run; live (runs refresh every 5 s). */
 export function StrategiesList({ canWrite }: { canWrite: boolean }) {
   const strategies = useQuery({ queryKey: ["strategies"], queryFn: () => api<{ strategies: StrategyJson[] }>("/api/strategies") });
-  const accounts = useQuery({ queryKey: ["accounts"], queryFn: () => api<{ accounts: AccountJson[] }>("/api/accounts") });
+  const accounts = useAccounts();
   const settings = useQuery({ queryKey: TRADING_SETTINGS_KEY, queryFn: () => api<TradingSettingsJson>("/api/settings/trading") });
   const runs = useQuery({ queryKey: ["runs", "all", 200], queryFn: () => api<{ runs: RunListItemJson[] }>("/api/runs?limit=200"), refetchInterval: 5_000 });
 

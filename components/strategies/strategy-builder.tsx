@@ -6,7 +6,6 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, ApiError } from "@/components/ui/api";
 import { Alert, Button, Card, Field, Input, PageHeader, Select } from "@/components/ui/primitives";
-import type { AccountJson } from "@/components/accounts/types";
 import { AccountPicker } from "@/components/strategies/account-picker";
 import { LegEditor } from "@/components/strategies/leg-editor";
 import { StrategyRunsPanel } from "@/components/strategies/strategy-runs-panel";
@@ -23,6 +22,7 @@ import {
 } from "@/components/strategies/drafts";
 import { TRADING_SETTINGS_KEY, type TradingSettingsJson } from "@/components/settings/types";
 import { DEFAULT_INSTRUMENT_SETTINGS } from "@/lib/trading/instruments";
+import { useAccounts } from "@/components/accounts/use-account-funds";
 
 interface Header {
   name: string;
@@ -53,7 +53,7 @@ export function StrategyBuilder({ strategy: initial, canWrite }: { strategy: Str
   const [message, setMessage] = useState<{ tone: "red" | "green"; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [dirty, setDirty] = useState(false);
-  const accounts = useQuery({ queryKey: ["accounts"], queryFn: () => api<{ accounts: AccountJson[] }>("/api/accounts") });
+  const accounts = useAccounts();
   const settings = useQuery({ queryKey: TRADING_SETTINGS_KEY, queryFn: () => api<TradingSettingsJson>("/api/settings/trading") });
 
   const underlyings = settings.data?.instruments.map((i) => i.underlying) ?? Object.keys(DEFAULT_INSTRUMENT_SETTINGS);

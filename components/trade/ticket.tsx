@@ -1,15 +1,14 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "@/components/ui/api";
 import { Card, Field, Input, PageHeader, Select, cx } from "@/components/ui/primitives";
-import type { AccountJson } from "@/components/accounts/types";
 import { AccountPicker } from "@/components/strategies/account-picker";
 import { PreviewExecute } from "@/components/runs/preview-execute";
 import type { PreviewJson } from "@/components/runs/types";
 import { SymbolSearch, type SymbolJson } from "@/components/trade/symbol-search";
 import { formatInr, formatQty } from "@/lib/format";
+import { useAccounts } from "@/components/accounts/use-account-funds";
 
 type PriceType = "MARKET" | "LIMIT" | "PROTECTED_LIMIT";
 const isFno = (exchange: string) => exchange === "NFO" || exchange === "BFO";
@@ -19,7 +18,7 @@ const isFno = (exchange: string) => exchange === "NFO" || exchange === "BFO";
  * strategies (preview, then send; the run view shows the orders going out).
  */
 export function Ticket({ canWrite }: { canWrite: boolean }) {
-  const accounts = useQuery({ queryKey: ["accounts"], queryFn: () => api<{ accounts: AccountJson[] }>("/api/accounts") });
+  const accounts = useAccounts();
   const [ids, setIds] = useState<string[]>([]);
   const [tags, setTags] = useState<string[]>([]);
   const [symbol, setSymbol] = useState<SymbolJson | null>(null);

@@ -53,15 +53,14 @@ function bookOrder(o: Order): BookOrder {
 
 const fieldsKey = (r: IntentRow) => `${r.symbol.toUpperCase()}|${r.action}|${r.quantity}|${r.product}|${r.priceType}`;
 
-/** Events after adopting `order`: its current status, as far as the book shows it. */
-function adoptionEvents(row: IntentRow, order: Order, at: number): { events: IntentEvent[]; averagePrice: string | null } {
-  const events: IntentEvent[] = [{ type: "adopt", at, orderId: order.orderId }];
-  const averagePrice = order.averagePrice?.toString() ?? null;
-  if (order.status === "rejected") events.push({ type: "reject_late", at, reason: order.rejectionReason?.trim() || "rejected by the broker" });
-  else if (order.status === "cancelled") events.push({ type: "cancel", at, reason: "cancelled at the broker" });
-  else if (order.status === "complete") events.push({ type: "fill", at });
-  else if (order.filledQuantity > 0 && order.filledQuantity < row.quantity) events.push({ type: "partial_fill", at, filledQuantity: order.filledQuantity });
-  return { events, averagePrice: order.filledQuantity > 0 ? averagePrice : null };
+/**
+ * Adopting `order` only links it. What became of it since — fills and their average price, a cancellation, a
+ * rejection (which must be confirmed against the trade book: statuses flap) — is the fill tracker's to record
+ * (lib/services/fills.ts, scheduled when the dispatch ends), because an order book row alone may lack fills and prices
+ * (OpenAlgo live rows do) and one place must decide them.
+ */
+function adoptionEvents(order: Order, at: number): IntentEvent[] {
+  return [{ type: "adopt", at, orderId: order.orderId }];
 }
 
 /**
@@ -120,8 +119,7 @@ export async function reconcileUnknown(adapter: BrokerAdapter, accountId: string
       if (adopt) {
         linked.add(adopt.orderId);
         const order = byId.get(adopt.orderId) as Order;
-        const { events, averagePrice } = adoptionEvents(row, order, Date.now());
-        changes.push({ row, events, averagePrice });
+        changes.push({ row, events: adoptionEvents(order, Date.now()) });
       }
     }
     const written = await applyIntentChanges(changes);

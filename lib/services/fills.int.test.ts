@@ -116,6 +116,22 @@ describe("fill tracking (real worker, simulator over HTTP)", () => {
     expect(fills.errors).toEqual([]);
   });
 
+  it.each(FLAVOURS)("%s: orders whose answers were lost are adopted from the book, then filled at the broker's average price", async (_flavour, insts) => {
+    const trader = await makeUser("TRADER");
+    const [account] = await linkAccounts(sim, trader, insts.slice(0, 1));
+    fills = await startFillsWorker();
+    const { runId } = await startRun(trader.id, ironCondor(), faults([0], { lostResponseRate: 1 }, insts));
+    const intents = await waitForIntents(runId, (i) => i.state === "filled");
+    expect(intents).toHaveLength(4);
+    for (const i of intents) {
+      const o = simOrder(0, i.id, insts);
+      // Adopted (never sent twice: one order per intent), and priced like any fill — never left without a price.
+      expect(sim.broker.receivedOrders(insts[0].id).filter((x) => x.strategy === i.id)).toHaveLength(1);
+      expect(i.accountId).toBe(account.id);
+      expect(new Decimal(i.averagePrice!.toString()).toFixed(2)).toBe(o?.averagePrice);
+    }
+  });
+
   it.each(FLAVOURS)("%s: partial fills (partialFillRate = 1): each slice is seen partially filled, then filled; quantities never go down", async (_flavour, insts) => {
     const trader = await makeUser("TRADER");
     const [account] = await linkAccounts(sim, trader, insts.slice(0, 1));
