@@ -32,7 +32,7 @@ const FLAVOURS = [
   ["live rows", INST],
   ["sandbox rows", SANDBOX],
 ] as const;
-const NO_FAULTS: Partial<FaultConfig> = { http500Rate: 0, lateRejectRate: 0, lateRejectMs: 0, flapRate: 0, flapMs: 0, partialFillRate: 0, partialFillMs: 0 };
+const NO_FAULTS: Partial<FaultConfig> = { http500Rate: 0, lostResponseRate: 0, lateRejectRate: 0, lateRejectMs: 0, flapRate: 0, flapMs: 0, partialFillRate: 0, partialFillMs: 0 };
 let sim: RunningSimulator;
 let relay: Awaited<ReturnType<typeof startCountingRelay>>;
 let dispatch: Awaited<ReturnType<typeof startDispatchWorker>>;
