@@ -1,11 +1,11 @@
 import { Writable } from "node:stream";
 import Decimal from "decimal.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { db, disconnectDb } from "@/lib/db/client";
-import { disconnectRedis, redis } from "@/lib/redis";
+import { db } from "@/lib/db/client";
+import { redis } from "@/lib/redis";
 import { redirectLog } from "@/lib/log";
 import type { RunningSimulator } from "@/lib/simulator/server/simulator";
-import { jsonRequest, makeUser, paramsOf, resetState, sessionCookie } from "@/lib/testing/fixtures";
+import { closeConnections, jsonRequest, makeUser, paramsOf, resetState, sessionCookie } from "@/lib/testing/fixtures";
 import { hostOf, instanceConfigs, startSim } from "@/lib/testing/simulator";
 import { GET as listRoute, POST as createRoute } from "@/app/api/accounts/route";
 import { POST as testRoute } from "@/app/api/accounts/test/route";
@@ -16,9 +16,8 @@ import { GET as aggregateRoute } from "@/app/api/books/[book]/route";
 import { POST as createStrategyRoute } from "@/app/api/strategies/route";
 import { POST as executeRoute } from "@/app/api/strategies/[id]/execute/route";
 import { invalidateBooks } from "@/lib/services/account-books";
-import { closeQueues, queue } from "@/lib/queues/queues";
+import { queue } from "@/lib/queues/queues";
 import { QUEUES } from "@/lib/queues/names";
-import { closeRateGovernor } from "@/lib/brokers/rate-governor";
 import { ironCondor, startDispatchWorker, waitForRun } from "@/lib/services/dispatch-test-kit";
 
 let sim: RunningSimulator;
@@ -32,10 +31,7 @@ beforeAll(async () => {
 beforeEach(resetState);
 afterAll(async () => {
   await sim.close();
-  await closeQueues();
-  await closeRateGovernor();
-  await disconnectRedis();
-  await disconnectDb();
+  await closeConnections();
 });
 
 const body = (inst: typeof A1, extra: Record<string, unknown> = {}) => ({ name: `Acct ${inst.id}`, hostUrl: hostOf(sim, inst.id), wsUrl: sim.wsUrl, apiKey: inst.apiKey, ...extra });

@@ -1,13 +1,10 @@
 import { randomUUID } from "node:crypto";
 import Decimal from "decimal.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { db, disconnectDb } from "@/lib/db/client";
-import { closeRateGovernor } from "@/lib/brokers/rate-governor";
+import { db } from "@/lib/db/client";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
-import { closeQueues } from "@/lib/queues/queues";
-import { disconnectRedis } from "@/lib/redis";
 import type { RunningSimulator } from "@/lib/simulator/server/simulator";
-import { makeUser, resetState } from "@/lib/testing/fixtures";
+import { closeConnections, makeUser, resetState } from "@/lib/testing/fixtures";
 import { instanceConfigs, startSim } from "@/lib/testing/simulator";
 import type { StrategyDefinition } from "@/lib/trading/strategy";
 import { createRun } from "@/lib/services/runs";
@@ -30,10 +27,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await sim.close();
-  await closeQueues();
-  await closeRateGovernor();
-  await disconnectRedis();
-  await disconnectDb();
+  await closeConnections();
 });
 
 /** The condor with limit prices far from the market: every order is accepted and stays open. */

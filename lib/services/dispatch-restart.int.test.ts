@@ -1,12 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { db, disconnectDb } from "@/lib/db/client";
-import { closeRateGovernor } from "@/lib/brokers/rate-governor";
-import { closeQueues } from "@/lib/queues/queues";
-import { disconnectRedis } from "@/lib/redis";
+import { db } from "@/lib/db/client";
 import type { RunningSimulator } from "@/lib/simulator/server/simulator";
-import { makeUser, resetState } from "@/lib/testing/fixtures";
+import { closeConnections, makeUser, resetState } from "@/lib/testing/fixtures";
 import { instanceConfigs, startSim } from "@/lib/testing/simulator";
 import { linkAccounts, ordersByTag, startRun, waitForRun } from "./dispatch-test-kit";
 
@@ -46,10 +43,7 @@ afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   await Promise.all(children.map(exited));
   await sim.close();
-  await closeQueues();
-  await closeRateGovernor();
-  await disconnectRedis();
-  await disconnectDb();
+  await closeConnections();
 });
 
 describe("dispatch across a worker crash", () => {

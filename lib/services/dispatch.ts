@@ -30,7 +30,7 @@ export interface DispatchAccountResult {
   runId: string;
   accountId: string;
   /** What happened to the SELL phase. */
-  sellPhase: "sent" | "skipped" | "none" | "waiting" | "not_started";
+  sellPhase: "sent" | "held" | "skipped" | "none" | "waiting" | "not_started";
   /** Intents left `unknown` that a person must resolve (ambiguous or conflicting orders, unreadable book). */
   stuck: ReconcileResult["stuck"];
   /** Why nothing was done, when nothing was. */
@@ -88,7 +88,7 @@ export async function dispatchAccount(runId: string, accountId: string, workerId
     // Held, not skipped: a retry that gets the BUY phase confirmed sends them; an exit skips them for good.
     await applyIntentChanges(sells.filter((r) => r.state === "planned" || r.state === "safe_to_resend").map((row) => ({ row, events: [{ type: "hold", at, reason }] })));
     log().warn({ runId, accountId, reason }, "SELL phase held");
-    sellPhase = "skipped";
+    sellPhase = "held";
   }
   // Fill tracking starts here; if this fails, the fill poller's sweep picks the account up within seconds.
   await scheduleFillPolls(accountId).catch((err) => log().warn({ err, accountId }, "fill polling not scheduled"));

@@ -1,11 +1,8 @@
 import Decimal from "decimal.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { db, disconnectDb } from "@/lib/db/client";
-import { closeRateGovernor } from "@/lib/brokers/rate-governor";
-import { closeQueues } from "@/lib/queues/queues";
-import { disconnectRedis } from "@/lib/redis";
+import { db } from "@/lib/db/client";
 import type { RunningSimulator } from "@/lib/simulator/server/simulator";
-import { jsonRequest, makeUser, paramsOf, resetState, sessionCookie } from "@/lib/testing/fixtures";
+import { closeConnections, jsonRequest, makeUser, paramsOf, resetState, sessionCookie } from "@/lib/testing/fixtures";
 import { instanceConfigs, startSim } from "@/lib/testing/simulator";
 import { GET as exitsGet, POST as exitsPost } from "@/app/api/exits/route";
 import { GET as killGet, POST as killPost } from "@/app/api/kill-switch/route";
@@ -39,10 +36,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await sim.close();
-  await closeQueues();
-  await closeRateGovernor();
-  await disconnectRedis();
-  await disconnectDb();
+  await closeConnections();
 });
 
 async function trading() {

@@ -1,10 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { db, disconnectDb } from "@/lib/db/client";
-import { closeRateGovernor } from "@/lib/brokers/rate-governor";
-import { closeQueues } from "@/lib/queues/queues";
-import { disconnectRedis } from "@/lib/redis";
+import { db } from "@/lib/db/client";
 import type { RunningSimulator } from "@/lib/simulator/server/simulator";
-import { makeUser, resetState } from "@/lib/testing/fixtures";
+import { closeConnections, makeUser, resetState } from "@/lib/testing/fixtures";
 import { instanceConfigs, startSim } from "@/lib/testing/simulator";
 import { istInstant } from "@/lib/trading/calendar";
 import { KillSwitchError } from "@/lib/errors";
@@ -40,10 +37,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await sim.close();
-  await closeQueues();
-  await closeRateGovernor();
-  await disconnectRedis();
-  await disconnectDb();
+  await closeConnections();
 });
 
 const orderCount = (id: string) => sim.broker.receivedOrders(id).length;

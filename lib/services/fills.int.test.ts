@@ -1,16 +1,13 @@
 import { randomUUID } from "node:crypto";
 import Decimal from "decimal.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { db, disconnectDb } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
 import { listAccountSecrets } from "@/lib/db/queries/accounts";
-import { closeRateGovernor } from "@/lib/brokers/rate-governor";
 import { scheduledFillAccounts, scheduleFillPolls, scheduleFillSweep, unscheduleFillPolls } from "@/lib/queues/fills";
-import { closeQueues } from "@/lib/queues/queues";
 import { subscribeRunEvents, type RunEvent } from "@/lib/realtime/run-events";
-import { disconnectRedis } from "@/lib/redis";
 import type { RunningSimulator } from "@/lib/simulator/server/simulator";
 import type { FaultConfig, InstanceConfig } from "@/lib/simulator/types";
-import { jsonRequest, makeUser, paramsOf, resetState, sessionCookie } from "@/lib/testing/fixtures";
+import { closeConnections, jsonRequest, makeUser, paramsOf, resetState, sessionCookie } from "@/lib/testing/fixtures";
 import { instanceConfigs, startSim } from "@/lib/testing/simulator";
 import { GET as runParityRoute } from "@/app/api/runs/[id]/parity/route";
 import { POST as retryRoute } from "@/app/api/runs/[id]/retry/route";
@@ -56,10 +53,7 @@ afterEach(async () => {
 afterAll(async () => {
   await relay.close();
   await sim.close();
-  await closeQueues();
-  await closeRateGovernor();
-  await disconnectRedis();
-  await disconnectDb();
+  await closeConnections();
 });
 
 const faults = (ids: number[], f: Partial<FaultConfig>, insts: readonly InstanceConfig[] = INST) => () => {

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { db, disconnectDb } from "@/lib/db/client";
-import { disconnectRedis } from "@/lib/redis";
-import { closeQueues } from "@/lib/queues/queues";
+import { db } from "@/lib/db/client";
 import type { RunningSimulator } from "@/lib/simulator/server/simulator";
-import { jsonRequest, makeUser, paramsOf, resetState, sessionCookie } from "@/lib/testing/fixtures";
+import { closeConnections, jsonRequest, makeUser, paramsOf, resetState, sessionCookie } from "@/lib/testing/fixtures";
 import { hostOf, instanceConfigs, startSim } from "@/lib/testing/simulator";
 import { POST as createAccountRoute } from "@/app/api/accounts/route";
 import { POST as createStrategyRoute } from "@/app/api/strategies/route";
@@ -22,9 +20,7 @@ beforeAll(async () => {
 beforeEach(resetState);
 afterAll(async () => {
   await sim.close();
-  await closeQueues();
-  await disconnectRedis();
-  await disconnectDb();
+  await closeConnections();
 });
 
 const leg = (action: "BUY" | "SELL", optionType: "CE" | "PE", n: number) => ({

@@ -1,10 +1,20 @@
 /** Helpers for integration tests against the real test database and Redis (never used by product code). */
 import { encode } from "next-auth/jwt";
 import { env } from "@/lib/env";
-import { db } from "@/lib/db/client";
-import { redis } from "@/lib/redis";
+import { db, disconnectDb } from "@/lib/db/client";
+import { disconnectRedis, redis } from "@/lib/redis";
+import { closeRateGovernor } from "@/lib/brokers/rate-governor";
+import { closeQueues } from "@/lib/queues/queues";
 import { hashPassword } from "@/lib/auth/password";
 import type { Role } from "@/lib/auth/roles";
+
+/** Closes this test process's queues, rate-governor connection, Redis and database (a file's afterAll). */
+export async function closeConnections(): Promise<void> {
+  await closeQueues();
+  await closeRateGovernor();
+  await disconnectRedis();
+  await disconnectDb();
+}
 
 /** Empties every table (TRUNCATE skips the audit log's row triggers) and the test Redis index. */
 export async function resetState(): Promise<void> {
