@@ -14,7 +14,7 @@
  */
 import type { Order, Trade } from "@/lib/brokers/types";
 import { loadAccountSecret } from "@/lib/db/queries/accounts";
-import { listTrackedIntents, type TrackedWindow } from "@/lib/db/queries/fill-tracking";
+import { isTracked, listTrackedIntents, type TrackedWindow } from "@/lib/db/queries/fill-tracking";
 import type { IntentRow } from "@/lib/db/queries/intents";
 import { log } from "@/lib/log";
 import { invalidateBooks } from "@/lib/services/account-books";
@@ -34,9 +34,6 @@ export interface FillSyncResult {
 export function trackedWindow(now: number): TrackedWindow {
   return { since: new Date(bookDayStart(now)), watchSince: new Date(now - REJECTED_LATE_WATCH_MS) };
 }
-
-const inWindow = (r: IntentRow, w: TrackedWindow) =>
-  r.state === "accepted" || r.state === "reconciled_accepted" || r.state === "partially_filled" || (r.state === "rejected_late" && r.updatedAt >= w.watchSince);
 
 /**
  * Reads the account's order book once and records every fill, partial fill, cancellation and late rejection of its
@@ -107,6 +104,6 @@ async function syncNow(accountId: string): Promise<FillSyncResult> {
   if (written.size > 0) await invalidateBooks([accountId]).catch((err) => log().warn({ err, accountId }, "book cache not invalidated"));
   const runs = new Set([...written.values()].map((r) => r.runId));
   await Promise.all([...runs].map((runId) => refreshRunStatus(runId).catch((err) => log().warn({ err, runId }, "run status not refreshed after fills"))));
-  const unsettled = intents.filter((r) => inWindow(written.get(r.id) ?? r, w)).length;
+  const unsettled = intents.filter((r) => isTracked(written.get(r.id) ?? r, w)).length;
   return { changed: written.size, unsettled };
 }

@@ -15,6 +15,12 @@ export interface TrackedWindow {
 
 const OPEN: IntentState[] = ["accepted", "reconciled_accepted", "partially_filled"];
 
+/** The window's rule for one row (the query below, in code): its order may still change. */
+export function isTracked(r: Pick<IntentRow, "state" | "brokerOrderId" | "sentAt" | "updatedAt">, w: TrackedWindow): boolean {
+  if (r.brokerOrderId === null || r.sentAt === null || r.sentAt < w.since) return false;
+  return OPEN.includes(r.state) || (r.state === "rejected_late" && r.updatedAt >= w.watchSince);
+}
+
 const tracked = (w: TrackedWindow) => ({
   brokerOrderId: { not: null },
   sentAt: { gte: w.since },
@@ -35,7 +41,8 @@ const readTracked = coalescer(async (reqs: { accountId: string; w: TrackedWindow
       [...byWindow.values()].map(({ w, ids }) => db().orderIntent.findMany({ where: { accountId: { in: [...new Set(ids)] }, ...tracked(w) } })),
     )
   ).flat();
-  return reqs.map((r) => rows.filter((x) => x.accountId === r.accountId && x.sentAt !== null && x.sentAt >= r.w.since && (x.state !== "rejected_late" || x.updatedAt >= r.w.watchSince)));
+  // An account asked for under two windows is served from both groups' rows: keep each request's own.
+  return reqs.map((r) => rows.filter((x) => x.accountId === r.accountId && isTracked(x, r.w)));
 });
 
 /** The account's tracked intents (see the file comment). */
