@@ -3,7 +3,7 @@ import { defineConfig } from "@playwright/test";
 
 // Browser journeys against the built app, the worker and the exchange simulator, in Debian's Chromium.
 // scripts/test.sh prepares the environment (test database, Redis index) and exports it to these processes.
-const PORT = 3100;
+const PORT = Number(process.env.TEST_WEB_PORT ?? 3100);
 
 export default defineConfig({
   testDir: "e2e",

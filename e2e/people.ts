@@ -3,4 +3,8 @@ export const admin = { name: "Asha Admin", email: "asha@example.in", password: "
 export const viewer = { name: "Vikram Viewer", email: "vikram@example.in", password: "viewer-pass-2026" };
 
 /** The e2e simulator (playwright.config.ts starts it on these ports with this admin token). */
-export const SIM = { http: "http://127.0.0.1:5155", ws: "ws://127.0.0.1:8865", adminToken: "test-sim-admin-token" };
+export const SIM = {
+  http: `http://127.0.0.1:${process.env.SIM_HTTP_PORT ?? 5155}`,
+  ws: `ws://127.0.0.1:${process.env.SIM_WS_PORT ?? 8865}`,
+  adminToken: "test-sim-admin-token",
+};
