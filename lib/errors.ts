@@ -12,6 +12,9 @@ export type ErrorCode =
   | "BROKER_AUTH"
   | "BROKER_VALIDATION"
   | "KILL_SWITCH"
+  | "PAYLOAD_TOO_LARGE"
+  | "UNSUPPORTED_MEDIA_TYPE"
+  | "CROSS_ORIGIN"
   | "INTERNAL";
 
 export class AppError extends Error {
@@ -39,6 +42,24 @@ export class UnauthenticatedError extends AppError {
 export class ForbiddenError extends AppError {
   constructor(message = "You do not have permission to do this") {
     super("FORBIDDEN", 403, message);
+  }
+}
+/** A request body larger than the route accepts (checked on Content-Length and while reading). */
+export class PayloadTooLargeError extends AppError {
+  constructor(limitBytes: number) {
+    super("PAYLOAD_TOO_LARGE", 413, `Request body too large: at most ${Math.floor(limitBytes / 1024)} KB is accepted`);
+  }
+}
+/** A state-changing request whose body is not JSON (forms and text/plain posts are how cross-site requests look). */
+export class UnsupportedMediaTypeError extends AppError {
+  constructor() {
+    super("UNSUPPORTED_MEDIA_TYPE", 415, "Send the request body as JSON (Content-Type: application/json)");
+  }
+}
+/** A state-changing request that did not come from MirrorDesk's own pages (cross-site request forgery defence). */
+export class CrossOriginError extends AppError {
+  constructor() {
+    super("CROSS_ORIGIN", 403, "Cross-origin request refused: state-changing requests must come from MirrorDesk's own pages");
   }
 }
 export class NotFoundError extends AppError {

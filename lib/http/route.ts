@@ -1,8 +1,11 @@
 import { z } from "zod";
 import { canAdminister, canWrite } from "@/lib/auth/roles";
 import { sessionUserFromRequest, type SessionUser } from "@/lib/auth/session";
-import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
+import { env } from "@/lib/env";
+import { CrossOriginError, ForbiddenError, UnauthenticatedError, UnsupportedMediaTypeError } from "@/lib/errors";
+import { assertDeclaredLength, DEFAULT_MAX_BODY_BYTES, readBodyText } from "@/lib/http/body";
 import { badRequest, clientIp, errorResponse } from "@/lib/http/errors";
+import { isJsonContentType, isSameOriginRequest, MUTATING_METHODS } from "@/lib/http/same-origin";
 
 type Access = "public" | "read" | "write" | "admin";
 
@@ -12,6 +15,13 @@ interface RouteOptions<B extends z.ZodType, Q extends z.ZodType, P extends z.Zod
   body?: B;
   query?: Q;
   params?: P;
+  /** Largest accepted request body in bytes (default 64 KiB); larger bodies get 413. */
+  maxBodyBytes?: number;
+  /**
+   * Accept state-changing requests from other origins. Only for machine ingress that authenticates each request by
+   * its own secret (a webhook), never for anything a browser session can reach.
+   */
+  allowCrossOrigin?: boolean;
 }
 
 interface RouteContext<B, Q, P, U> {
@@ -26,8 +36,9 @@ interface RouteContext<B, Q, P, U> {
 type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
 
 /**
- * Route-handler wrapper: authenticate (401) → authorize by role (403) → parse params, query and JSON body
- * with zod (400 naming the fields) → handler → JSON. Typed errors map to the one error shape.
+ * Route-handler wrapper: state-changing requests must come from our own origin (403) and carry JSON (415) → body size
+ * cap (413) → authenticate (401) → authorize by role (403) → parse params, query and JSON body with zod (400 naming
+ * the fields) → handler → JSON. Typed errors map to the one error shape.
  */
 export function route<
   B extends z.ZodType | undefined = undefined,
@@ -38,8 +49,11 @@ export function route<
   opts: RouteOptions<NonNullable<B>, NonNullable<Q>, NonNullable<P>> & { access?: A; body?: B; query?: Q; params?: P },
   handler: (ctx: RouteContext<Infer<B>, Infer<Q>, Infer<P>, A extends "public" ? SessionUser | null : SessionUser>) => Promise<unknown>,
 ) {
+  const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return async (req: Request, segment?: { params?: Promise<Record<string, string | string[]>> }): Promise<Response> => {
     try {
+      assertRequestShape(req, opts);
+      assertDeclaredLength(req.headers, maxBody);
       const access = opts.access ?? "read";
       const user = await sessionUserFromRequest(req);
       if (access !== "public") {
@@ -59,9 +73,10 @@ export function route<
         parsed.query = r.data;
       }
       if (opts.body) {
+        const text = await readBodyText(req, maxBody);
         let json: unknown;
         try {
-          json = await req.json();
+          json = JSON.parse(text);
         } catch {
           return badRequest(new z.ZodError([{ code: "custom", path: [], message: "Body must be valid JSON", input: undefined }]), "body");
         }
@@ -76,4 +91,17 @@ export function route<
       return errorResponse(e);
     }
   };
+}
+
+/**
+ * Cross-site request forgery defence for state-changing methods: the request must come from our own origin, and a
+ * body must be JSON — a cross-site form or `text/plain` post (which a browser sends without asking) is refused.
+ */
+function assertRequestShape(req: Request, opts: { body?: unknown; allowCrossOrigin?: boolean }): void {
+  if (!MUTATING_METHODS.has(req.method.toUpperCase())) return;
+  if (!opts.allowCrossOrigin && !isSameOriginRequest(req.headers, { appUrl: env().APP_URL, trustHost: env().AUTH_TRUST_HOST })) {
+    throw new CrossOriginError();
+  }
+  const hasContentType = req.headers.get("content-type") !== null;
+  if ((opts.body || hasContentType) && !isJsonContentType(req.headers)) throw new UnsupportedMediaTypeError();
 }

@@ -10,7 +10,7 @@ import { invalidateBooks } from "@/lib/services/account-books";
 /** Tag sent with manual actions from the account pages (OpenAlgo requires a strategy label). */
 const MANUAL_TAG = "MirrorDesk";
 
-const price = z.union([z.string(), z.number()]).transform((v, ctx) => {
+const price = z.union([z.string().max(30), z.number()]).transform((v, ctx) => {
   try {
     const d = new Decimal(v);
     if (d.isNegative() || !d.isFinite()) throw new Error();

@@ -13,8 +13,12 @@ import { invalidateBooks } from "@/lib/services/account-books";
 
 const httpUrl = z
   .url({ protocol: /^https?$/, error: "Must be an http:// or https:// URL" })
+  .max(500)
   .transform((u) => u.replace(/\/+$/, ""));
-const wsUrl = z.url({ protocol: /^wss?$/, error: "Must be a ws:// or wss:// URL" }).transform((u) => u.replace(/\/+$/, ""));
+const wsUrl = z
+  .url({ protocol: /^wss?$/, error: "Must be a ws:// or wss:// URL" })
+  .max(500)
+  .transform((u) => u.replace(/\/+$/, ""));
 
 // No defaults here: a PATCH must change only the fields it sends, and zod 4's `.partial()` still fills a field's
 // `.default()` when it is absent. Creation applies the defaults below.

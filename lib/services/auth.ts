@@ -8,8 +8,8 @@ import { issueLoginTicket } from "@/lib/auth/login-ticket";
 import { clearLoginFailures, loginRetryAfter, recordLoginFailure } from "@/lib/auth/throttle";
 
 export const loginSchema = z.object({
-  email: z.email("Enter a valid email address").transform((e) => e.toLowerCase()),
-  password: z.string().min(1, "Enter your password"),
+  email: z.email("Enter a valid email address").max(254, "Email must be at most 254 characters").transform((e) => e.toLowerCase()),
+  password: z.string().min(1, "Enter your password").max(200),
 });
 export type LoginInput = z.infer<typeof loginSchema>;
 

@@ -13,7 +13,7 @@ import { insertAudit } from "@/lib/db/queries/audit";
 import { insertOrJoinExit, listExitRows, type NewExit } from "@/lib/db/queries/exits";
 import { scopeAccountIds, scopeHasWork } from "@/lib/db/queries/exit-scope";
 import { legTotals } from "@/lib/db/queries/ledger";
-import { findRun } from "@/lib/db/queries/runs";
+import { findRun, visibleRunIds } from "@/lib/db/queries/runs";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { enqueueExit } from "@/lib/queues/exits";
 import { adapterForScoped } from "@/lib/services/broker-access";
@@ -124,6 +124,8 @@ export async function requestExit(actor: Actor, req: ExitRequest, ip: string | n
 export async function listExits(actor: Actor, status?: ExitStatus) {
   const scope = scopeOf(actor);
   const rows = await listExitRows(scope, status, 100);
+  // A global exit's EXIT runs belong to every owner: a trader sees only the ids of their own.
+  const visible = await visibleRunIds(scope, rows.flatMap((r) => r.runIds));
   return rows
     .map((e) => ({
       id: e.id,
@@ -132,7 +134,7 @@ export async function listExits(actor: Actor, status?: ExitStatus) {
       status: e.status,
       createdAt: e.createdAt.toISOString(),
       finishedAt: e.finishedAt?.toISOString() ?? null,
-      runIds: e.runIds,
+      runIds: e.runIds.filter((id) => visible.has(id)),
       accounts: e.accounts
         .filter((a) => !scope.ownerId || a.account.ownerId === scope.ownerId)
         .sort((x, y) => x.account.name.localeCompare(y.account.name))

@@ -11,14 +11,14 @@ const roleSchema = z.enum(["ADMIN", "TRADER", "VIEWER"]);
 
 export const registerSchema = z.object({
   name: z.string().trim().min(1, "Enter your name").max(100),
-  email: z.email("Enter a valid email address").transform((e) => e.toLowerCase()),
+  email: z.email("Enter a valid email address").max(254, "Email must be at most 254 characters").transform((e) => e.toLowerCase()),
   password: passwordSchema,
 });
 export const createUserSchema = registerSchema.extend({ role: roleSchema });
 export const updateUserSchema = z
   .object({ role: roleSchema.optional(), active: z.boolean().optional(), name: z.string().trim().min(1).max(100).optional() })
   .refine((v) => Object.keys(v).length > 0, "Nothing to change");
-export const changePasswordSchema = z.object({ currentPassword: z.string().min(1, "Enter your current password"), newPassword: passwordSchema });
+export const changePasswordSchema = z.object({ currentPassword: z.string().min(1, "Enter your current password").max(200), newPassword: passwordSchema });
 
 const emailTaken = () => new ConflictError("An account with this email already exists", { email: ["Already registered"] });
 

@@ -38,13 +38,23 @@ export async function sessionCookie(user: { id: string; sessionVersion: number }
   return `${salt}=${token}`;
 }
 
-export function jsonRequest(url: string, init: { method?: string; body?: unknown; cookie?: string; ip?: string } = {}): Request {
+/**
+ * A request as MirrorDesk's own pages send it: JSON, from the app's origin (APP_URL), so the same-origin check passes.
+ * `origin: null` leaves the Origin header out; `headers` adds or overrides any header.
+ */
+export function jsonRequest(
+  url: string,
+  init: { method?: string; body?: unknown; cookie?: string; ip?: string; origin?: string | null; headers?: Record<string, string> } = {},
+): Request {
   const headers = new Headers({ "content-type": "application/json", "x-forwarded-for": init.ip ?? "203.0.113.7" });
+  const origin = init.origin === undefined ? new URL(env().APP_URL).origin : init.origin;
+  if (origin !== null) headers.set("origin", origin);
   if (init.cookie) headers.set("cookie", init.cookie);
-  return new Request(`http://127.0.0.1:3000${url}`, {
+  for (const [name, value] of Object.entries(init.headers ?? {})) headers.set(name, value);
+  return new Request(`${new URL(env().APP_URL).origin}${url}`, {
     method: init.method ?? (init.body === undefined ? "GET" : "POST"),
     headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    body: init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),
   });
 }
 

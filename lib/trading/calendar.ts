@@ -99,9 +99,9 @@ export interface ExchangeHoliday {
 
 /** Shape of an editable holiday row (admin settings, imported circulars). */
 export const exchangeHolidaySchema = z.object({
-  date: z.string().refine(isIsoDate, "must be a YYYY-MM-DD calendar date"),
-  description: z.string().min(1),
-  closedExchanges: z.array(z.string().min(1)).min(1),
+  date: z.string().max(10).refine(isIsoDate, "must be a YYYY-MM-DD calendar date"),
+  description: z.string().min(1).max(200),
+  closedExchanges: z.array(z.string().min(1).max(10)).min(1).max(20),
 });
 
 const EQ = ["NSE", "BSE", "NFO", "BFO", "CDS", "BCD"] as const;

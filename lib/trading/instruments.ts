@@ -41,14 +41,14 @@ export interface InstrumentSettings {
 /** Shape of one editable settings row (admin form, database JSON). */
 export const instrumentSettingsSchema = z
   .object({
-    underlying: z.string().regex(/^[A-Z][A-Z0-9&-]*$/, "upper-case OpenAlgo underlying"),
+    underlying: z.string().max(20).regex(/^[A-Z][A-Z0-9&-]*$/, "upper-case OpenAlgo underlying"),
     exchange: z.enum(["NFO", "BFO"]),
     indexExchange: z.enum(["NSE_INDEX", "BSE_INDEX"]),
-    strikeStep: z.number().positive(),
-    lotSize: z.number().int().positive(),
-    nextMonthLotSize: z.number().int().positive(),
-    freezeQty: z.number().int().positive(),
-    tickSize: z.number().positive(),
+    strikeStep: z.number().positive().max(100_000),
+    lotSize: z.number().int().positive().max(1_000_000),
+    nextMonthLotSize: z.number().int().positive().max(1_000_000),
+    freezeQty: z.number().int().positive().max(10_000_000),
+    tickSize: z.number().positive().max(10_000),
     expiry: z.object({ weekly: z.boolean(), weekday: z.number().int().min(1).max(5) }),
   })
   .refine((s) => s.freezeQty === 1 || s.freezeQty >= Math.max(s.lotSize, s.nextMonthLotSize), {

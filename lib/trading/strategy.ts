@@ -72,7 +72,7 @@ export const MAX_STRIKE_OFFSET = 50;
 /** Widest protected-limit band: beyond this the "protection" no longer protects. */
 export const MAX_PROTECTION_BAND_PERCENT = 20;
 
-const decimalText = z.union([z.string().trim().regex(/^\d+(\.\d+)?$/, "a non-negative decimal"), z.number(), z.instanceof(Decimal)], {
+const decimalText = z.union([z.string().trim().max(30).regex(/^\d+(\.\d+)?$/, "a non-negative decimal"), z.number(), z.instanceof(Decimal)], {
   error: (issue) => (issue.input === undefined ? "Required" : "a non-negative decimal"),
 });
 const positiveDecimal = decimalText
@@ -97,7 +97,7 @@ const orderTypeSchema = z.discriminatedUnion("kind", [
 ]);
 
 const legBase = {
-  underlying: z.string().trim().toUpperCase().pipe(z.string().regex(/^[A-Z][A-Z0-9&-]*$/, "an OpenAlgo underlying")),
+  underlying: z.string().trim().max(20).toUpperCase().pipe(z.string().regex(/^[A-Z][A-Z0-9&-]*$/, "an OpenAlgo underlying")),
   expiry: z.enum(["current_week", "next_week", "current_month", "next_month"]),
   action: z.enum(["BUY", "SELL"]),
   lots: z.number().int().min(1).max(MAX_LEG_LOTS),

@@ -89,3 +89,13 @@ describe("planTicket", () => {
     expect(r).toMatchObject({ ok: false, field: "symbol", message: expect.stringMatching(/smaller than one lot/) });
   });
 });
+
+describe("ticketSchema on malformed prices", () => {
+  it("answers a field error, never a TypeError, for a LIMIT price that is not a positive decimal", () => {
+    for (const price of ["-1", "abc", "1e5", "", " ", "1".repeat(31), -5, "0"]) {
+      const r = ticketSchema.safeParse({ symbol: "NIFTY25NOV2526000CE", exchange: "NFO", action: "BUY", lots: 1, product: "NRML", priceType: "LIMIT", price });
+      expect(r.success).toBe(false);
+      expect(r.error?.issues.map((i) => i.path.join("."))).toContain("price");
+    }
+  });
+});

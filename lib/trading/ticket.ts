@@ -13,7 +13,9 @@ import { contractSizes, type ResolvedLeg } from "./resolve-legs";
 import { parseDerivativeSymbol } from "./symbols";
 import { MAX_LEG_LOTS, MAX_PROTECTION_BAND_PERCENT, phaseOf } from "./strategy";
 
-const decimal = z.union([z.string().trim().regex(/^\d+(\.\d+)?$/, "a positive decimal"), z.number()]).transform((v) => new Decimal(v));
+const decimal = z
+  .union([z.string().trim().max(30).regex(/^\d+(\.\d+)?$/, "a positive decimal"), z.number().nonnegative()], { error: "a positive decimal" })
+  .transform((v) => new Decimal(v));
 
 export const ticketSchema = z
   .object({
@@ -26,7 +28,8 @@ export const ticketSchema = z
     price: decimal.optional(),
     bandPercent: decimal.refine((v) => v.gt(0) && v.lte(MAX_PROTECTION_BAND_PERCENT), `above 0 and at most ${MAX_PROTECTION_BAND_PERCENT} %`).optional(),
   })
-  .refine((t) => t.priceType !== "LIMIT" || (t.price && t.price.gt(0)), { message: "Enter the limit price", path: ["price"] })
+  // Object refinements also run when a field already failed (its raw input is then still a string): check the type.
+  .refine((t) => t.priceType !== "LIMIT" || (t.price instanceof Decimal && t.price.gt(0)), { message: "Enter the limit price", path: ["price"] })
   .refine((t) => t.priceType !== "PROTECTED_LIMIT" || t.bandPercent, { message: "Enter the protection band", path: ["bandPercent"] })
   .refine((t) => (t.exchange === "NFO" || t.exchange === "BFO" ? t.product !== "CNC" : t.product !== "NRML"), {
     message: "CNC is for cash-segment symbols, NRML for F&O",

@@ -1,5 +1,6 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db/client";
+import { boundAuditDetails, boundAuditString } from "@/lib/db/queries/audit-bounds";
 
 export interface AuditEntry {
   actorId?: string | null;
@@ -10,16 +11,19 @@ export interface AuditEntry {
   ip?: string | null;
 }
 
-/** Appends one audit row. Pass `tx` to make it part of the same transaction as the change it records. */
+/**
+ * Appends one audit row. Pass `tx` to make it part of the same transaction as the change it records. Every field is
+ * bounded here (long strings keep a prefix and a hash), so no caller can store unbounded user-supplied text.
+ */
 export function insertAudit(entry: AuditEntry, tx: Prisma.TransactionClient = db()) {
   return tx.auditLog.create({
     data: {
       actorId: entry.actorId ?? null,
-      action: entry.action,
-      entity: entry.entity,
-      entityId: entry.entityId ?? null,
-      details: entry.details ?? {},
-      ip: entry.ip ?? null,
+      action: boundAuditString(entry.action, 100),
+      entity: boundAuditString(entry.entity, 100),
+      entityId: entry.entityId == null ? null : boundAuditString(entry.entityId),
+      details: boundAuditDetails(entry.details ?? {}),
+      ip: entry.ip == null ? null : boundAuditString(entry.ip, 64),
     },
   });
 }

@@ -58,6 +58,14 @@ export async function runVisible(scope: { ownerId: string | null }, id: string):
   return (await db().strategyRun.count({ where: { id, ...(scope.ownerId ? { ownerId: scope.ownerId } : {}) } })) > 0;
 }
 
+/** The subset of `ids` the scope may see (a global exit's EXIT runs belong to many owners). */
+export async function visibleRunIds(scope: { ownerId: string | null }, ids: readonly string[]): Promise<Set<string>> {
+  if (!scope.ownerId) return new Set(ids);
+  if (ids.length === 0) return new Set();
+  const rows = await db().strategyRun.findMany({ where: { id: { in: [...ids] }, ownerId: scope.ownerId }, select: { id: true } });
+  return new Set(rows.map((r) => r.id));
+}
+
 export function findRun(scope: { ownerId: string | null }, id: string) {
   return db().strategyRun.findFirst({
     where: { id, ...(scope.ownerId ? { ownerId: scope.ownerId } : {}) },

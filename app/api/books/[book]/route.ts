@@ -8,9 +8,10 @@ const params = z.object({ book: bookSchema });
 const query = z.object({
   accounts: z
     .string()
+    .max(20_000)
     .optional()
     .transform((v) => (v ? v.split(",").filter(Boolean) : undefined))
-    .pipe(z.array(z.uuid("Not an account id")).optional()),
+    .pipe(z.array(z.uuid("Not an account id")).max(500).optional()),
 });
 
 /** One book across all of the user's active accounts (admins: everyone's), one entry per account. */
