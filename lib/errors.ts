@@ -47,7 +47,8 @@ export class ForbiddenError extends AppError {
 /** A request body larger than the route accepts (checked on Content-Length and while reading). */
 export class PayloadTooLargeError extends AppError {
   constructor(limitBytes: number) {
-    super("PAYLOAD_TOO_LARGE", 413, `Request body too large: at most ${Math.floor(limitBytes / 1024)} KB is accepted`);
+    const size = limitBytes >= 1024 ? `${Math.floor(limitBytes / 1024)} KB` : `${limitBytes} bytes`;
+    super("PAYLOAD_TOO_LARGE", 413, `Request body too large: at most ${size} is accepted`);
   }
 }
 /** A state-changing request whose body is not JSON (forms and text/plain posts are how cross-site requests look). */
