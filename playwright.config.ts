@@ -4,6 +4,8 @@ import { defineConfig } from "@playwright/test";
 // Browser journeys against the built app, the worker and the exchange simulator, in Debian's Chromium.
 // scripts/test.sh prepares the environment (test database, Redis index) and exports it to these processes.
 const PORT = Number(process.env.TEST_WEB_PORT ?? 3100);
+// The web app accepts state-changing requests only from its own origin (APP_URL), which is this suite's web origin.
+const APP_URL = `http://127.0.0.1:${PORT}`;
 
 export default defineConfig({
   testDir: "e2e",
@@ -15,7 +17,7 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   reporter: [["list"], ["json", { outputFile: "test-results/e2e.json" }]],
   use: {
-    baseURL: `http://127.0.0.1:${PORT}`,
+    baseURL: APP_URL,
     screenshot: "only-on-failure",
     trace: "retain-on-failure",
     launchOptions: {
@@ -36,6 +38,7 @@ export default defineConfig({
     {
       name: "web",
       command: `npx next start -H 127.0.0.1 -p ${PORT}`,
+      env: { ...(process.env as Record<string, string>), APP_URL },
       url: `http://127.0.0.1:${PORT}/api/health`,
       timeout: 90_000,
       reuseExistingServer: false,

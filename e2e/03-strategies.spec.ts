@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { demoApiKey } from "@/lib/simulator/server/demo";
 import { admin, SIM, viewer } from "./people";
-import { expectChipsIn, pickSymbol, signInToDashboard, signOut } from "./steps";
+import { expectChipsIn, pickSymbol, sameOrigin, signInToDashboard, signOut } from "./steps";
 
 // Runs after 01-auth (admin + viewer) and 02-accounts (demo1 linked as "Sim One") in the same fresh database.
 test.describe.configure({ mode: "serial" });
@@ -37,6 +37,7 @@ test("build an iron condor, preview it across five accounts, execute, and watch 
   // Four more simulator accounts, linked through the API with the signed-in session.
   for (const a of EXTRA) {
     const res = await page.request.post("/api/accounts", {
+      headers: sameOrigin(page),
       data: { name: a.name, hostUrl: `${SIM.http}/i/demo${a.n}`, wsUrl: SIM.ws, apiKey: demoApiKey(SIM.adminToken, a.n) },
     });
     expect(res.status(), await res.text()).toBe(201);
@@ -319,7 +320,8 @@ test("a viewer cannot create or execute strategies", async ({ page }) => {
   await expect(page.getByRole("button", { name: /^Execute/ })).toHaveCount(0);
   await expect(page.getByRole("button", { name: /Save|Create strategy/ })).toHaveCount(0);
   const id = strategyUrl.split("/").pop();
-  const res = await page.request.post(`/api/strategies/${id}/execute`, { data: { idempotencyKey: "viewer-attempt-0001" } });
+  const res = await page.request.post(`/api/strategies/${id}/execute`, { headers: sameOrigin(page), data: { idempotencyKey: "viewer-attempt-0001" } });
   expect(res.status()).toBe(403);
+  expect(((await res.json()) as { error: { code: string } }).error.code).toBe("FORBIDDEN");
   await signOut(page);
 });

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { admin } from "./people";
-import { signInToDashboard } from "./steps";
+import { sameOrigin, signInToDashboard } from "./steps";
 
 // Runs after 03-strategies: five demo accounts linked, the "NIFTY iron condor" strategy saved (fixed lots) with its
 // adjustment leg 5, a BUY LIMIT at ₹0.05 that rests at the broker — so the kill switch has working orders to cancel.
@@ -89,7 +89,7 @@ test("execute, see fills and P&L, engage the kill switch, see every account flat
   await expect(page).not.toHaveURL(/\/executions\//);
   const { accounts } = (await (await page.request.get("/api/accounts")).json()) as { accounts: { id: string; name: string }[] };
   const ticket = { symbol: "SBIN", exchange: "NSE", action: "BUY", lots: 1, product: "MIS", priceType: "MARKET", accountIds: accounts.map((a) => a.id) };
-  const blocked = await page.request.post("/api/ticket/execute", { data: { ...ticket, idempotencyKey: `e2e-blocked-${Date.now()}` } });
+  const blocked = await page.request.post("/api/ticket/execute", { headers: sameOrigin(page), data: { ...ticket, idempotencyKey: `e2e-blocked-${Date.now()}` } });
   expect(blocked.status(), await blocked.text()).toBe(423);
   expect(((await blocked.json()) as { error: { code: string } }).error.code).toBe("KILL_SWITCH");
 
@@ -97,7 +97,7 @@ test("execute, see fills and P&L, engage the kill switch, see every account flat
   page.once("dialog", (d) => d.accept());
   await banner.getByRole("button", { name: "Re-arm" }).click();
   await expect(page.getByTestId("kill-switch-banner")).toHaveCount(0);
-  const allowed = await page.request.post("/api/ticket/execute", { data: { ...ticket, idempotencyKey: `e2e-allowed-${Date.now()}` } });
+  const allowed = await page.request.post("/api/ticket/execute", { headers: sameOrigin(page), data: { ...ticket, idempotencyKey: `e2e-allowed-${Date.now()}` } });
   expect(allowed.ok(), await allowed.text()).toBe(true);
   expect(((await allowed.json()) as { runId: string }).runId).toMatch(/^[0-9a-f-]{36}$/);
 });

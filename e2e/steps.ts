@@ -7,6 +7,14 @@ export async function signIn(page: Page, email: string, password: string) {
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
+/**
+ * Headers that mark an API call made with `page.request` as coming from the app's own page: state-changing routes
+ * refuse requests without a same-origin Origin (Playwright's request context sends none by itself).
+ */
+export function sameOrigin(page: Page): Record<string, string> {
+  return { Origin: new URL(page.url()).origin };
+}
+
 export async function signOut(page: Page) {
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login/);

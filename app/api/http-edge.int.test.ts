@@ -1,4 +1,5 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { NextRequest } from "next/server";
 import { db } from "@/lib/db/client";
 import { route } from "@/lib/http/route";
 import { closeConnections, jsonRequest, makeUser, resetState, sessionCookie } from "@/lib/testing/fixtures";
@@ -6,6 +7,7 @@ import { POST as login } from "@/app/api/login/route";
 import { POST as createStrategy } from "@/app/api/strategies/route";
 import { POST as killSwitch } from "@/app/api/kill-switch/route";
 import { POST as logout } from "@/app/api/logout/route";
+import { POST as nextAuthPost } from "@/app/api/auth/[...nextauth]/route";
 
 beforeEach(resetState);
 afterAll(closeConnections);
@@ -58,6 +60,28 @@ describe("cross-site request forgery", () => {
     expect((await login(crossSite("/api/login", body, undefined, "application/json"))).status).toBe(403);
     expect((await logout(jsonRequest("/api/logout", { method: "POST", origin: "https://evil.example" }))).status).toBe(403);
     expect(await db().auditLog.count({ where: { action: { startsWith: "auth." } } })).toBe(0);
+  });
+
+  it("guards next-auth's own POST endpoints the same way (origin and body size)", async () => {
+    const user = await makeUser("TRADER");
+    const cookie = await sessionCookie(user);
+    const form = (origin: string | null, body = "csrfToken=x&ticket=forged") =>
+      nextAuthPost(
+        new NextRequest(`${new URL(jsonRequest("/").url).origin}/api/auth/callback/credentials`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded", cookie, ...(origin ? { origin } : {}) },
+          body,
+        }),
+      );
+    const foreign = await form("https://evil.example");
+    expect(foreign.status).toBe(403);
+    expect((await foreign.json()).error.code).toBe("CROSS_ORIGIN");
+    expect((await form(null)).status).toBe(403);
+    expect((await form(new URL(jsonRequest("/").url).origin, `ticket=${"x".repeat(70_000)}`)).status).toBe(413);
+    // From our own origin next-auth itself answers (it refuses the forged ticket; no session is issued).
+    const own = await form(new URL(jsonRequest("/").url).origin);
+    expect([302, 400, 401]).toContain(own.status);
+    expect(own.headers.get("set-cookie") ?? "").not.toContain("authjs.session-token=ey");
   });
 
   it("lets a route opt out explicitly (machine ingress that authenticates each request itself)", async () => {
