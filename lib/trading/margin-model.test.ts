@@ -124,3 +124,14 @@ describe("schemas", () => {
     expect(marginModelSchema.safeParse({ ...plain, margins: { nifty: plain.margins.NIFTY } }).success).toBe(false);
   });
 });
+
+describe("underlyingMarginsSchema bounds", () => {
+  it("refuses per-lot amounts beyond ₹1,000 crore (the stored precision) with a field error", () => {
+    const valid = { singleSellExpiryDay: "1", singleSellOtherDays: "1", pairSellExpiryDay: "1", pairSellOtherDays: "1", futures: "1", optionBuyPremiumPerLot: "1" };
+    expect(underlyingMarginsSchema.safeParse({ ...valid, futures: "10000000000" }).success).toBe(true);
+    for (const futures of [9_223_372_036_854_776_000, "10000000000.01", 1e308]) {
+      const r = underlyingMarginsSchema.safeParse({ ...valid, futures });
+      expect(r.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toEqual(["futures: must be at most ₹1,000 crore"]);
+    }
+  });
+});

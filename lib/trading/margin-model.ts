@@ -137,7 +137,11 @@ export const rupeeSchema = z
   .transform((v) => new Decimal(v))
   .refine((v) => v.isFinite() && v.gte(0), "must be a non-negative finite amount");
 
-const positiveRupeeSchema = rupeeSchema.refine((v) => v.gt(0), "must be greater than zero");
+/** Largest per-lot amount accepted (₹1,000 crore): far above any margin, and within the stored precision. */
+export const MAX_PER_LOT_RUPEES = 10_000_000_000;
+const positiveRupeeSchema = rupeeSchema
+  .refine((v) => v.gt(0), "must be greater than zero")
+  .refine((v) => v.lte(MAX_PER_LOT_RUPEES), "must be at most ₹1,000 crore");
 
 export const qualityGradeSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, "1–32 letters, digits, - or _"),
