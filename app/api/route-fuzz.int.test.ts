@@ -16,7 +16,7 @@ import { ironCondor, linkAccounts, startRun } from "@/lib/services/dispatch-test
 import { makeStrategy } from "@/lib/services/exit-test-kit";
 
 const SEED = 20_261_206;
-const PER_ROUTE_METHOD = 24;
+const PER_ROUTE_METHOD = 12;
 const MB = "m".repeat(1024 * 1024);
 
 const WEIRD_STRINGS = ["", " ", "\u0000", "𝔘ñí©ødé ✓ 中文 🚀", "null", "-1", "1e5", "1e400", "abc", "NaN", "../../etc/passwd", "<script>alert(1)</script>", "' OR 1=1 --", "9".repeat(26), "y".repeat(60_000), MB];
@@ -27,6 +27,7 @@ const QUERY_NAMES = ["limit", "before", "action", "status", "strategyId", "accou
 /** Valid bodies to mutate one field at a time, so parsing passes everywhere except the broken field. */
 const BASES: Record<string, Record<string, unknown>> = {
   "POST /api/ticket/preview": { symbol: "NIFTY25DEC2526000CE", exchange: "NFO", action: "BUY", lots: 1, product: "NRML", priceType: "LIMIT", price: "10.5", accountIds: [], accountTags: ["x"] },
+  "POST /api/ticket/execute": { symbol: "NIFTY25DEC2526000CE", exchange: "NFO", action: "BUY", lots: 1, product: "NRML", priceType: "LIMIT", price: "10.5", accountIds: [], accountTags: ["x"], idempotencyKey: "fuzz-ticket-0001" },
   "POST /api/strategies": { name: "fuzz", definition: ironCondor(), accountIds: [], accountTags: [] },
   "POST /api/accounts": { name: "fuzz", hostUrl: "http://127.0.0.1:9/", wsUrl: "ws://127.0.0.1:9/", apiKey: "fuzz-key-123456" },
   "POST /api/accounts/test": { hostUrl: "http://127.0.0.1:9/", wsUrl: "ws://127.0.0.1:9/", apiKey: "fuzz-key-123456" },
@@ -101,6 +102,43 @@ function inputs(route: ApiRoute, method: Method, seed: number): FuzzInput[] {
   ) as FuzzInput[];
 }
 
+/** Values every field of every base is set to in turn (undefined removes the field). */
+const FIELD_VALUES: unknown[] = [undefined, null, {}, [], true, "abc", "-1", "1e5", "", "𝔘ñí©ødé 🚀", 1e308, -1, "9".repeat(26)];
+/** Values every known query parameter is set to in turn, on every GET route. */
+const QUERY_VALUES = ["9".repeat(26), "-1", "1e400", "abc", "𝔘ñí©ødé", "y".repeat(70_000)];
+
+/** Every leaf and object of a base (to depth 3), each set to every FIELD_VALUE in turn, as the admin. */
+function fieldCases(base: Record<string, unknown>): FuzzInput[] {
+  const out: FuzzInput[] = [];
+  const paths: (string | number)[][] = [];
+  const walk = (v: unknown, path: (string | number)[]) => {
+    if (path.length) paths.push(path);
+    if (v && typeof v === "object" && path.length < 3) for (const [k, c] of Object.entries(v)) walk(c, [...path, Array.isArray(v) ? Number(k) : k]);
+  };
+  walk(base, []);
+  for (const path of paths) {
+    for (const value of FIELD_VALUES) {
+      const copy = structuredClone(base);
+      let parent: Record<string | number, unknown> = copy;
+      for (const p of path.slice(0, -1)) parent = parent[p] as Record<string | number, unknown>;
+      if (value === undefined) delete parent[path[path.length - 1]];
+      else parent[path[path.length - 1]] = value;
+      out.push({ who: "admin", param: null, query: [], body: { kind: "json", value: copy } });
+    }
+  }
+  out.push({ who: "admin", param: null, query: [], body: { kind: "json", value: { ...base, [Object.keys(base)[0]]: MB } } });
+  return out;
+}
+
+/** The systematic cases of one route and method: broken fields of its base, bad ids, bad query values. */
+function systematic(route: ApiRoute, method: Method): FuzzInput[] {
+  const base = BASES[`${method} ${route.template}`];
+  const out = base ? fieldCases(base) : [];
+  if (route.params.length) for (const id of BAD_IDS) out.push({ who: "admin", param: id, query: [], body: base ? { kind: "json", value: base } : { kind: "none" } });
+  if (method === "GET") for (const name of QUERY_NAMES) for (const v of QUERY_VALUES) out.push({ who: "admin", param: null, query: [[name, v]], body: { kind: "none" } });
+  return out;
+}
+
 const INSTANCES = instanceConfigs(1, "fz");
 let sim: RunningSimulator;
 let routes: ApiRoute[];
@@ -153,11 +191,14 @@ describe("generated bad input over every route", () => {
     const byStatus = new Map<number, number>();
     const failures: string[] = [];
     let requests = 0;
+    let expected = 0;
     let seed = SEED;
     for (const route of routes) {
       for (const method of Object.keys(route.methods) as Method[]) {
         seed += 1;
-        for (const input of inputs(route, method, seed)) {
+        const cases = [...inputs(route, method, seed), ...systematic(route, method)];
+        expected += cases.length;
+        for (const input of cases) {
           const abort = new AbortController();
           const { req, params } = requestFor(route, method, input, abort.signal);
           let status: number;
@@ -180,9 +221,9 @@ describe("generated bad input over every route", () => {
     const counts = Object.fromEntries([...byStatus].sort(([a], [b]) => a - b));
     console.log(`route fuzz: ${requests} requests over ${routes.length} route files; status counts ${JSON.stringify(counts)}; orders at the simulator: ${orders}`);
     expect(failures).toEqual([]);
-    expect(requests).toBe(PER_ROUTE_METHOD * routes.reduce((n, r) => n + Object.keys(r.methods).length, 0));
+    expect(requests).toBe(expected);
     expect(requests).toBeGreaterThanOrEqual(1_000);
     expect(orders).toBe(0);
     expect(await db().orderIntent.count({ where: { brokerOrderId: { not: null } } })).toBe(0);
-  });
+  }, 300_000);
 });
