@@ -1,6 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { NextRequest } from "next/server";
 import { db } from "@/lib/db/client";
+import { insertAudit } from "@/lib/db/queries/audit";
 import { route } from "@/lib/http/route";
 import { closeConnections, jsonRequest, makeUser, resetState, sessionCookie } from "@/lib/testing/fixtures";
 import { POST as login } from "@/app/api/login/route";
@@ -136,5 +137,15 @@ describe("request body limits", () => {
     expect(res.status).toBe(400);
     expect(Object.keys((await res.json()).error.fields)).toEqual(["email"]);
     expect(await db().auditLog.count()).toBe(0);
+  });
+
+  it("an audit row never stores unbounded user-supplied text, whatever the caller passes", async () => {
+    const typed = `${"a".repeat(1_000_000)}@test.in`;
+    await insertAudit({ action: "auth.login_failed", entity: "user", entityId: typed, details: { email: typed, tries: [typed, typed] }, ip: "z".repeat(10_000) });
+    const [row] = await db().$queryRawUnsafe<{ bytes: number; entity_id: string }[]>(
+      `SELECT pg_column_size(audit_logs.*)::int AS bytes, entity_id FROM audit_logs`,
+    );
+    expect(row.bytes).toBeLessThan(2_000);
+    expect(row.entity_id.startsWith(`${"a".repeat(256)}…[1000008 chars, sha256:`)).toBe(true);
   });
 });
