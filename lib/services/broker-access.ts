@@ -48,11 +48,6 @@ export async function adapterForScoped(scope: Scope, accountId: string) {
   return { account, adapter: adapterFor(account) };
 }
 
-/** A throwaway adapter for "test connection" before anything is saved. */
-export function probeAdapter(kind: string, hostUrl: string, wsUrl: string, apiKey: string): BrokerAdapter {
-  return createAdapter(brokerKindOf(kind), { accountId: "probe", hostUrl, wsUrl, apiKey });
-}
-
 export function forgetAdapter(accountId: string): void {
   void cache.get(accountId)?.adapter.close();
   cache.delete(accountId);

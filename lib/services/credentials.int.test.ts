@@ -33,8 +33,8 @@ describe("credential key rotation", () => {
     const keys = await storeAccounts(parseKeyRing(v1), 5);
 
     const both = parseKeyRing(`${v1},${v2}`);
-    expect(await rotateCredentials(both)).toEqual({ rotated: 5, alreadyCurrent: 0, failed: [] });
-    expect(await rotateCredentials(both)).toEqual({ rotated: 0, alreadyCurrent: 5, failed: [] });
+    expect(await rotateCredentials(both)).toEqual({ rotated: 5, alreadyCurrent: 0, failed: [], duplicates: [] });
+    expect(await rotateCredentials(both)).toEqual({ rotated: 0, alreadyCurrent: 5, failed: [], duplicates: [] });
 
     const onlyV2 = parseKeyRing(v2);
     for (const row of await db().tradingAccount.findMany()) {

@@ -6,6 +6,7 @@
  */
 import http from "node:http";
 import https from "node:https";
+import type { LookupFunction } from "node:net";
 
 export interface TransportOptions {
   /** Time allowed to open a TCP/TLS connection, ms. */
@@ -20,6 +21,11 @@ export interface TransportOptions {
    * placeorder is an `unknown` order. The pool is per origin, so the first client's value applies to it.
    */
   idleSocketMs?: number;
+  /**
+   * Resolves the host instead of the system resolver. A client given one uses its own unpooled connections, so
+   * every request goes to the addresses this function approves (a connection test pins the addresses it checked).
+   */
+  lookup?: LookupFunction;
 }
 
 const DEFAULTS = { connectTimeoutMs: 3_000, responseTimeoutMs: 10_000, maxSockets: 16, idleSocketMs: 1_500 } as const;
@@ -27,7 +33,7 @@ const DEFAULTS = { connectTimeoutMs: 3_000, responseTimeoutMs: 10_000, maxSocket
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /** How an attempt failed without an HTTP answer. */
-export type FailureCode = "unreachable" | "timeout" | "reset" | "network";
+export type FailureCode = "unreachable" | "timeout" | "reset" | "tls" | "network";
 
 export type HttpOutcome =
   | { kind: "response"; status: number; body: unknown; text: string }
@@ -71,8 +77,12 @@ function release(origin: string): void {
 const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"]);
 const RESET = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
 
+// Certificate and handshake failures (OpenSSL verification codes, Node's ERR_TLS_* / ERR_SSL_*, EPROTO).
+const TLS = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH|EPROTO$)/;
+
 function failureCode(err: NodeJS.ErrnoException): FailureCode {
   if (err.code && UNREACHABLE.has(err.code)) return "unreachable";
+  if (err.code && TLS.test(err.code)) return "tls";
   if ((err.code && RESET.has(err.code)) || err.message === "socket hang up") return "reset";
   return "network";
 }
@@ -101,7 +111,8 @@ export class OpenAlgoTransport {
   readonly host: string;
   private readonly base: { origin: string; prefix: string; secure: boolean };
   private readonly agent: Agent;
-  private readonly opts: Required<TransportOptions>;
+  private readonly opts: Required<Omit<TransportOptions, "lookup">>;
+  private readonly ownAgent: boolean;
   private closed = false;
 
   constructor(baseUrl: string, options: TransportOptions = {}) {
@@ -115,7 +126,10 @@ export class OpenAlgoTransport {
       maxSockets: options.maxSockets ?? DEFAULTS.maxSockets,
       idleSocketMs: options.idleSocketMs ?? DEFAULTS.idleSocketMs,
     };
-    this.agent = acquire(this.origin, this.base.secure, this.opts.maxSockets, this.opts.idleSocketMs);
+    this.ownAgent = options.lookup !== undefined;
+    this.agent = options.lookup
+      ? new (this.base.secure ? https.Agent : http.Agent)({ keepAlive: false, lookup: options.lookup })
+      : acquire(this.origin, this.base.secure, this.opts.maxSockets, this.opts.idleSocketMs);
   }
 
   /** One POST of `payload` as JSON to `/api/v1/<name>`. Never throws: every outcome is a value. */
@@ -202,6 +216,7 @@ export class OpenAlgoTransport {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    release(this.origin);
+    if (this.ownAgent) this.agent.destroy();
+    else release(this.origin);
   }
 }
