@@ -3,6 +3,7 @@
  * name can point at 127.0.0.1 or a cloud metadata address), and the connection is then pinned to exactly those
  * addresses so a second, different DNS answer cannot slip past the check.
  */
+import { lookup as dnsLookupCallback } from "node:dns";
 import { lookup as dnsLookup } from "node:dns/promises";
 import type { LookupFunction } from "node:net";
 import ipaddr from "ipaddr.js";
@@ -47,4 +48,29 @@ function pinnedLookup(addresses: { address: string; family: number }[]): LookupF
     if (options.all) return (callback as unknown as (e: null, a: typeof wanted) => void)(null, wanted);
     callback(null, wanted[0].address, wanted[0].family);
   };
+}
+
+/**
+ * A resolver for every broker connection while private hosts are not allowed: it answers only when every address of
+ * the name is public, so a host that passed the check at save time and later re-points at an internal address fails
+ * to connect ("unreachable") instead of reaching it.
+ */
+export const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
+  dnsLookupCallback(hostname, { all: true, verbatim: true }, (err, addresses) => {
+    if (err) return callback(err, "", 0);
+    if (addresses.length === 0 || !addresses.every((a) => isPublicAddress(a.address))) {
+      const refused = Object.assign(new Error(`${hostname} resolves to a non-public address (BROKER_ALLOW_PRIVATE_HOSTS=false)`), { code: "EPRIVATEHOST" });
+      return callback(refused, "", 0);
+    }
+    pinnedLookup(addresses)(hostname, options, callback);
+  });
+};
+
+/**
+ * False when the URL names a non-public IP address literally. Node does not call `lookup` for IP literals, so
+ * {@link publicOnlyLookup} cannot refuse them: callers check this before connecting.
+ */
+export function literalAllowed(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[(.*)\]$/, "$1");
+  return !ipaddr.isValid(host) || isPublicAddress(host);
 }

@@ -76,7 +76,7 @@ const isSuccess = (out: HttpOutcome): out is Extract<HttpOutcome, { kind: "respo
 
 async function probeApi(hostUrl: string, apiKey: string, lookup: LookupFunction): Promise<ApiVerdict> {
   const where = new URL(hostUrl).host;
-  const http = new OpenAlgoTransport(hostUrl, { lookup, connectTimeoutMs: 5_000, responseTimeoutMs: 10_000 });
+  const http = new OpenAlgoTransport(hostUrl, { lookup, pooled: false, connectTimeoutMs: 5_000, responseTimeoutMs: 10_000 });
   try {
     const call = async (name: string) => {
       const out = await http.post(name, { apikey: apiKey });

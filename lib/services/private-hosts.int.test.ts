@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -5,6 +6,9 @@ import { db } from "@/lib/db/client";
 import type { RunningSimulator } from "@/lib/simulator/server/simulator";
 import { closeConnections, jsonRequest, makeUser, resetState, sessionCookie } from "@/lib/testing/fixtures";
 import { hostOf, instanceConfigs, startSim } from "@/lib/testing/simulator";
+import { env } from "@/lib/env";
+import { adapterFor, forgetAdapter } from "@/lib/services/broker-access";
+import { encryptApiKey } from "@/lib/services/credentials";
 import { POST as createRoute } from "@/app/api/accounts/route";
 import { POST as testRoute } from "@/app/api/accounts/test/route";
 
@@ -53,5 +57,31 @@ describe("BROKER_ALLOW_PRIVATE_HOSTS=false", () => {
     expect(await db().tradingAccount.count()).toBe(0);
     const audited = await db().auditLog.findMany({ where: { action: "account.connection_test" } });
     expect(audited.map((r) => (r.details as { api: string }).api)).toEqual(["blocked_host", "blocked_host", "blocked_host", "blocked_host"]);
+  });
+});
+
+describe("saved accounts under BROKER_ALLOW_PRIVATE_HOSTS=false", () => {
+  async function savedAccount(hostUrl: string, wsUrl: string) {
+    const owner = await makeUser("TRADER");
+    const id = randomUUID();
+    const account = { id, name: "saved earlier", kind: "OPENALGO" as const, hostUrl, wsUrl, apiKeyEnc: encryptApiKey(env().CREDENTIAL_KEYS, id, A1.apiKey), orderRatePerSec: 10, otherRatePerSec: 10 };
+    await db().tradingAccount.create({ data: { ...account, ownerId: owner.id, apiKeyLast4: "x" } });
+    return account;
+  }
+
+  it("a host name that now resolves to a private address is not reached: API and WebSocket fail as unreachable", async () => {
+    const account = await savedAccount(hostOf(sim, A1.id).replace("127.0.0.1", "localhost"), sim.wsUrl.replace("127.0.0.1", "localhost"));
+    const adapter = adapterFor(account);
+    try {
+      await expect(adapter.ping()).rejects.toMatchObject({ code: "BROKER_UNAVAILABLE", reason: "unreachable" });
+      await expect(adapter.subscribeOrderUpdates!(() => undefined, () => undefined)).rejects.toMatchObject({ code: "BROKER_UNAVAILABLE" });
+    } finally {
+      forgetAdapter(account.id);
+    }
+  });
+
+  it("a private IP literal is refused before any connection", async () => {
+    const account = await savedAccount(hostOf(sim, A1.id), sim.wsUrl);
+    expect(() => adapterFor(account)).toThrow(/BROKER_ALLOW_PRIVATE_HOSTS=false/);
   });
 });

@@ -21,11 +21,13 @@ export interface TransportOptions {
    * placeorder is an `unknown` order. The pool is per origin, so the first client's value applies to it.
    */
   idleSocketMs?: number;
-  /**
-   * Resolves the host instead of the system resolver. A client given one uses its own unpooled connections, so
-   * every request goes to the addresses this function approves (a connection test pins the addresses it checked).
-   */
+  /** Resolves the host instead of the system resolver (the operator's host policy, see lib/brokers/host-policy.ts). */
   lookup?: LookupFunction;
+  /**
+   * false: this client opens its own connections instead of sharing the origin's pool, so every request goes through
+   * its own `lookup` (a connection test pins the addresses it has just checked). Default true.
+   */
+  pooled?: boolean;
 }
 
 const DEFAULTS = { connectTimeoutMs: 3_000, responseTimeoutMs: 10_000, maxSockets: 16, idleSocketMs: 1_500 } as const;
@@ -50,7 +52,7 @@ export type HttpOutcome =
 type Agent = http.Agent | https.Agent;
 const pools = new Map<string, { agent: Agent; users: number }>();
 
-function acquire(origin: string, secure: boolean, maxSockets: number, idleSocketMs: number): Agent {
+function acquire(origin: string, secure: boolean, maxSockets: number, idleSocketMs: number, lookup?: LookupFunction): Agent {
   const hit = pools.get(origin);
   if (hit) {
     hit.users++;
@@ -58,7 +60,7 @@ function acquire(origin: string, secure: boolean, maxSockets: number, idleSocket
   }
   // `timeout` closes idle pooled sockets (Node also honours a shorter `Keep-Alive: timeout=` hint from the server);
   // in-flight requests are bounded by our own timers instead.
-  const opts = { keepAlive: true, keepAliveMsecs: 15_000, maxSockets, maxFreeSockets: maxSockets, scheduling: "lifo" as const, timeout: idleSocketMs };
+  const opts = { keepAlive: true, keepAliveMsecs: 15_000, maxSockets, maxFreeSockets: maxSockets, scheduling: "lifo" as const, timeout: idleSocketMs, ...(lookup ? { lookup } : {}) };
   const agent = secure ? new https.Agent(opts) : new http.Agent(opts);
   pools.set(origin, { agent, users: 1 });
   return agent;
@@ -111,7 +113,7 @@ export class OpenAlgoTransport {
   readonly host: string;
   private readonly base: { origin: string; prefix: string; secure: boolean };
   private readonly agent: Agent;
-  private readonly opts: Required<Omit<TransportOptions, "lookup">>;
+  private readonly opts: Required<Omit<TransportOptions, "lookup" | "pooled">>;
   private readonly ownAgent: boolean;
   private closed = false;
 
@@ -126,10 +128,10 @@ export class OpenAlgoTransport {
       maxSockets: options.maxSockets ?? DEFAULTS.maxSockets,
       idleSocketMs: options.idleSocketMs ?? DEFAULTS.idleSocketMs,
     };
-    this.ownAgent = options.lookup !== undefined;
-    this.agent = options.lookup
-      ? new (this.base.secure ? https.Agent : http.Agent)({ keepAlive: false, lookup: options.lookup })
-      : acquire(this.origin, this.base.secure, this.opts.maxSockets, this.opts.idleSocketMs);
+    this.ownAgent = options.pooled === false;
+    this.agent = this.ownAgent
+      ? new (this.base.secure ? https.Agent : http.Agent)({ keepAlive: false, ...(options.lookup ? { lookup: options.lookup } : {}) })
+      : acquire(this.origin, this.base.secure, this.opts.maxSockets, this.opts.idleSocketMs, options.lookup);
   }
 
   /** One POST of `payload` as JSON to `/api/v1/<name>`. Never throws: every outcome is a value. */
