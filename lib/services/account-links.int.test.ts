@@ -188,6 +188,8 @@ describe("one broker account is linked once", () => {
     const cookies = [await sessionCookie(await makeUser("TRADER")), await sessionCookie(await makeUser("TRADER"))];
     const results = await Promise.all(cookies.map((cookie) => createRoute(jsonRequest("/api/accounts", { body: form(A1), cookie }))));
     expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+    const refused = results.find((r) => r.status === 409)!;
+    expect((await refused.json()).error.fields).toEqual({ apiKey: ["Already linked"] });
     expect(await db().tradingAccount.count()).toBe(1);
   });
 });

@@ -72,7 +72,6 @@ export const formTestSchema = z
 export type AccountView = Omit<AccountRow, "lotMultiplier"> & { lotMultiplier: string };
 export const toView = (a: AccountRow): AccountView => ({ ...a, lotMultiplier: a.lotMultiplier.toString() });
 
-
 /** The connection a form asked to test, and who asked (every test is audited). */
 interface TestContext {
   actor: Actor;
@@ -86,7 +85,7 @@ interface TestContext {
  * Tests the API and the WebSocket (lib/services/connection-probe.ts) and audits the outcome: reasons only, never the
  * key or anything the remote host said.
  */
-export async function checkConnection(input: { hostUrl: string; wsUrl: string; apiKey: string }, ctx: TestContext): Promise<ConnectionReport> {
+async function checkConnection(input: { hostUrl: string; wsUrl: string; apiKey: string }, ctx: TestContext): Promise<ConnectionReport> {
   const report = await probeConnection(input.hostUrl, input.wsUrl, input.apiKey);
   const outcome = (v: ConnectionReport["api"] | ConnectionReport["ws"]) => (v.ok ? "ok" : v.reason);
   await insertAudit({
