@@ -13,13 +13,17 @@ import { redis } from "@/lib/redis";
  *   unknown, i.e. no trusted proxy: every client would share one budget);
  * - per email, from anywhere: a soft slowdown, not a lock — a burst of 4× the per-pair limit per 15 minutes, then one
  *   attempt per {@link EMAIL_TRICKLE_S} seconds, so distributed guessing stays slow and the owner waits seconds at most.
- * A successful sign-in gives its points back. Keys hold a hash of the email and IP, never the text the client sent.
+ * A successful sign-in gives its points back, and its (email, IP) is exempt from the email-wide slowdown afterwards.
+ * Keys hold a hash of the email and IP, never the text the client sent.
  */
 const WINDOW_S = 15 * 60;
 export const EMAIL_TRICKLE_S = 30;
 const PASSWORD_CHANGE_ATTEMPTS = 5;
 
 export const UNKNOWN_IP = "unknown";
+const KNOWN_PREFIX = "md:login:known";
+/** How long a successful (email, address) pair stays exempt from the email-wide slowdown, seconds. */
+const KNOWN_TTL_S = 30 * 24 * 60 * 60;
 
 interface Limiters {
   pair: RateLimiterRedis;
@@ -64,20 +68,37 @@ async function spend(limiter: RateLimiterRedis, key: string): Promise<number> {
  */
 export async function spendLoginAttempt(email: string, ip: string): Promise<number> {
   const l = get();
-  const emailKey = throttleKey(email);
-  const waits = await Promise.all([
-    spend(l.pair, throttleKey(email, ip)),
-    ip === UNKNOWN_IP ? 0 : spend(l.ip, throttleKey(ip)),
-    spend(l.emailBurst, emailKey).then((ms) => (ms === 0 ? 0 : spend(l.emailTrickle, emailKey))),
-  ]);
-  return Math.ceil(Math.max(...waits) / 1000);
+  const pairKey = throttleKey(email, ip);
+  // One budget after the other: an attempt refused by a narrower budget spends nothing from the wider ones, so a
+  // locked-out guesser cannot keep draining the email's shared budget.
+  const steps: (() => Promise<number>)[] = [() => spend(l.pair, pairKey)];
+  if (ip !== UNKNOWN_IP) steps.push(() => spend(l.ip, throttleKey(ip)));
+  // An address this email has signed in from before is exempt from the email-wide slowdown: guessing from elsewhere
+  // does not slow the owner down.
+  if (!(await redis().exists(`${KNOWN_PREFIX}:${pairKey}`))) {
+    const emailKey = throttleKey(email);
+    steps.push(async () => {
+      const ms = await spend(l.emailBurst, emailKey);
+      return ms === 0 ? 0 : spend(l.emailTrickle, emailKey);
+    });
+  }
+  for (const step of steps) {
+    const ms = await step();
+    if (ms > 0) return Math.ceil(ms / 1000);
+  }
+  return 0;
 }
 
-/** After a successful sign-in: this (email, IP) starts afresh and the attempt is given back to the IP and email. */
+/**
+ * After a successful sign-in: this (email, IP) starts afresh and is remembered as known for {@link KNOWN_TTL_S}; the
+ * attempt is given back to the IP and the email.
+ */
 export async function settleLoginSuccess(email: string, ip: string): Promise<void> {
   const l = get();
+  const pairKey = throttleKey(email, ip);
   await Promise.all([
-    l.pair.delete(throttleKey(email, ip)),
+    l.pair.delete(pairKey),
+    redis().set(`${KNOWN_PREFIX}:${pairKey}`, "1", "EX", KNOWN_TTL_S),
     ip === UNKNOWN_IP ? undefined : l.ip.reward(throttleKey(ip), 1),
     l.emailBurst.reward(throttleKey(email), 1),
   ]);

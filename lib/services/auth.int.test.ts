@@ -50,6 +50,24 @@ describe("sign-in throttle", () => {
     expect(await auditCount("auth.login_failed")).toBe(21);
   });
 
+  it("guessing from many addresses does not slow the owner down at an address they signed in from before", async () => {
+    const user = await makeUser("TRADER", "the-right-password");
+    expect((await login({ email: user.email, password: "the-right-password" }, "203.0.113.30", Date.now())).userId).toBe(user.id);
+    const outcomes = [];
+    for (let n = 1; n <= 24; n++) outcomes.push(await login({ email: user.email, password: "wrong" }, `198.51.100.${n}`, Date.now()).catch((e) => e));
+    expect(outcomes.filter((e) => e instanceof RateLimitedError)).toHaveLength(3);
+    expect((await login({ email: user.email, password: "the-right-password" }, "203.0.113.30", Date.now())).userId).toBe(user.id);
+  });
+
+  it("an attempt refused at its own address spends nothing from the email's shared budget", async () => {
+    const user = await makeUser("TRADER", "the-right-password");
+    for (let i = 0; i < 30; i++) await login({ email: user.email, password: "wrong" }, "198.51.100.77", Date.now()).catch((e) => e);
+    expect(await auditCount("auth.login_failed")).toBe(5);
+    // 5 spent by that address: a first-time address still gets straight in.
+    expect((await login({ email: user.email, password: "the-right-password" }, "203.0.113.31", Date.now())).userId).toBe(user.id);
+    expect(await auditCount("auth.login_throttled")).toBe(25);
+  });
+
   it("keys hold a hash of the email, never the text the client sent", async () => {
     const huge = `${"a".repeat(200_000)}@test.in`;
     await expect(login({ email: huge, password: "x" }, "203.0.113.7", Date.now())).rejects.toThrow(UnauthenticatedError);
