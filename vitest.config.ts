@@ -12,6 +12,8 @@ const testEnv = {
   SIM_ADMIN_TOKEN: "test-sim-admin-token",
   // A fixed, public test key: never use it outside tests.
   CREDENTIAL_KEYS: "v1:dGVzdC1vbmx5LWNyZWRlbnRpYWwta2V5LTMyYnl0ZXM=",
+  // Requests in tests carry X-Forwarded-For as one trusted proxy would write it (lib/testing/fixtures.ts jsonRequest).
+  TRUSTED_PROXY_HOPS: "1",
 };
 
 export default defineConfig({

@@ -71,6 +71,42 @@ describe("parseEnv", () => {
   });
 });
 
+describe("placeholder secrets", () => {
+  const randomKey = `v1:${Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37 + 11) % 256)).toString("base64")}`;
+  const prod = { ...valid, AUTH_SECRET: "Zq7t0VbL3mXe9RkP2sYw5HcN8uJd4GfA", NODE_ENV: "production", CREDENTIAL_KEYS: randomKey };
+  const zeroKey = `v1:${Buffer.alloc(32).toString("base64")}`;
+  const testKey = "v1:dGVzdC1vbmx5LWNyZWRlbnRpYWwta2V5LTMyYnl0ZXM=";
+
+  it("refuses .env.example's values, public test values and low-variety secrets in production, naming the variable", () => {
+    expect(problems({ ...prod, AUTH_SECRET: "change-me-to-a-long-random-string-of-32-chars" })).toEqual([
+      "AUTH_SECRET is a placeholder or public example value: set a random secret in production",
+    ]);
+    expect(problems({ ...prod, AUTH_SECRET: "test-secret-test-secret-test-secret-0123" })[0]).toMatch(/^AUTH_SECRET is a placeholder/);
+    expect(problems({ ...prod, AUTH_SECRET: "x".repeat(40) })[0]).toMatch(/^AUTH_SECRET is a placeholder/);
+    expect(problems({ ...prod, CREDENTIAL_KEYS: zeroKey })).toEqual([
+      "CREDENTIAL_KEYS key v1 is a placeholder or public example value: set a random secret in production (npm run keys:new)",
+    ]);
+    expect(problems({ ...prod, CREDENTIAL_KEYS: `${testKey},v2:${Buffer.alloc(32, 7).toString("base64")}` })).toHaveLength(2);
+    const simProd = { NODE_ENV: "production", SIM_ADMIN_TOKEN: "change-me-sim-admin-token" };
+    expect(problems(simProd, simulatorEnvSchema)).toEqual([
+      "SIM_ADMIN_TOKEN is a placeholder or public example value: set a random secret in production",
+    ]);
+  });
+
+  it("accepts random secrets in production and example values outside it", () => {
+    expect(parseEnv(appEnvSchema, prod).NODE_ENV).toBe("production");
+    expect(parseEnv(simulatorEnvSchema, { NODE_ENV: "production", SIM_ADMIN_TOKEN: "r4Nd0m-Sim-T0ken-9x2" }).SIM_ADMIN_TOKEN).toBe("r4Nd0m-Sim-T0ken-9x2");
+    expect(parseEnv(appEnvSchema, { ...valid, NODE_ENV: "test", CREDENTIAL_KEYS: zeroKey }).NODE_ENV).toBe("test");
+  });
+
+  it("trusts no proxy hop and allows private broker hosts unless configured", () => {
+    const env = parseEnv(appEnvSchema, valid);
+    expect(env.TRUSTED_PROXY_HOPS).toBe(0);
+    expect(env.BROKER_ALLOW_PRIVATE_HOSTS).toBe(true);
+    expect(parseEnv(appEnvSchema, { ...valid, BROKER_ALLOW_PRIVATE_HOSTS: "false" }).BROKER_ALLOW_PRIVATE_HOSTS).toBe(false);
+  });
+});
+
 describe("simulator faults from the environment", () => {
   const base = { SIM_ADMIN_TOKEN: "token-123456" };
   it("parses SIM_FAULTS JSON into fault knobs, for every instance or per instance id", () => {

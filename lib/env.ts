@@ -3,7 +3,7 @@
  * and refuses to start with a message that names every missing or invalid variable.
  */
 import { z } from "zod";
-import { CredentialKeyError, parseKeyRing } from "@/lib/crypto/credentials";
+import { CredentialKeyError, parseKeyRing, type KeyRing } from "@/lib/crypto/credentials";
 import { faultsSchema } from "@/lib/simulator/fault-schema";
 import { autoLoginAtSchema } from "@/lib/simulator/session-schema";
 
@@ -32,8 +32,11 @@ const appSchema = z.object({
   LOGIN_MAX_FAILURES_PER_IP: int(20),
   WORKER_HEARTBEAT_MS: int(10_000),
   ACCOUNT_HEALTH_MS: int(30_000),
-  // Reverse proxies in front of the web app that append to X-Forwarded-For (lib/http/errors.ts clientIp).
-  TRUSTED_PROXY_HOPS: int(1),
+  // Reverse proxies in front of the web app that append to X-Forwarded-For (lib/http/errors.ts clientIp). 0 = none:
+  // the header is then written by the client and is ignored.
+  TRUSTED_PROXY_HOPS: int(0),
+  // Whether broker hosts may resolve to loopback, private, link-local or other non-public addresses.
+  BROKER_ALLOW_PRIVATE_HOSTS: bool.default(true),
   // Broker credentials are encrypted under these keys; without them the app refuses to start (never a silent new key).
   CREDENTIAL_KEYS: z.string().transform((spec, ctx) => {
     try {
@@ -46,12 +49,49 @@ const appSchema = z.object({
 });
 export type AppEnv = z.infer<typeof appSchema>;
 
+/**
+ * Values that are public (this repository's examples, demo and test configuration) and so must never protect a
+ * production deployment. Compared exactly; `change-me`-style and low-variety values are caught by {@link isPlaceholder}.
+ */
+const PUBLIC_SECRETS = new Set([
+  "change-me-to-a-long-random-string-of-32-chars",
+  "change-me-sim-admin-token",
+  "test-secret-test-secret-test-secret-0123",
+  "test-sim-admin-token",
+  "demo-simulator-admin-token",
+  "integration-admin-token",
+]);
+const PUBLIC_CREDENTIAL_KEYS = new Set(["dGVzdC1vbmx5LWNyZWRlbnRpYWwta2V5LTMyYnl0ZXM="]);
+
+/** A secret that is an example value, says "change me", or has too little variety to be random (e.g. 32 × "x"). */
+export function isPlaceholder(secret: string): boolean {
+  return PUBLIC_SECRETS.has(secret) || /change-?me|placeholder|example/i.test(secret) || new Set(secret).size < 8;
+}
+
+const PLACEHOLDER = "is a placeholder or public example value: set a random secret in production";
+
+/** In production, refuses example/placeholder secrets, naming the variable. */
+function refusePlaceholders(v: { NODE_ENV: string; AUTH_SECRET?: string; SIM_ADMIN_TOKEN?: string; CREDENTIAL_KEYS?: KeyRing }, ctx: z.RefinementCtx) {
+  if (v.NODE_ENV !== "production") return;
+  for (const name of ["AUTH_SECRET", "SIM_ADMIN_TOKEN"] as const) {
+    const value = v[name];
+    if (value !== undefined && isPlaceholder(value)) ctx.addIssue({ code: "custom", path: [name], message: PLACEHOLDER });
+  }
+  for (const [version, key] of v.CREDENTIAL_KEYS?.keys ?? []) {
+    // An all-zero (or any single repeated byte) key, or the public test key, encrypts nothing worth the name.
+    if (new Set(key).size === 1 || PUBLIC_CREDENTIAL_KEYS.has(key.toString("base64"))) {
+      ctx.addIssue({ code: "custom", path: ["CREDENTIAL_KEYS"], message: `key v${version} ${PLACEHOLDER} (npm run keys:new)` });
+    }
+  }
+}
+
 const rateLimit = z
   .string()
   .regex(/^\s*\d+\s*(per|\/)\s*(\d+\s*)?(second|minute|hour|day)s?\s*$/i, 'must read like "50 per second"')
   .optional();
 
 const simulatorSchema = z.object({
+  NODE_ENV: appSchema.shape.NODE_ENV,
   LOG_LEVEL: appSchema.shape.LOG_LEVEL,
   SIM_HOST: z.string().default("127.0.0.1"),
   SIM_HTTP_PORT: int(5055),
@@ -99,20 +139,20 @@ export function parseEnv<S extends z.ZodType>(schema: S, source: Record<string, 
   );
 }
 
-export const appEnvSchema = appSchema;
-export const simulatorEnvSchema = simulatorSchema;
+export const appEnvSchema = appSchema.superRefine(refusePlaceholders);
+export const simulatorEnvSchema = simulatorSchema.superRefine(refusePlaceholders);
 
 let app: AppEnv | undefined;
 let sim: SimulatorEnv | undefined;
 
 /** Environment of the web app and the workers. */
 export function env(): AppEnv {
-  return (app ??= parseEnv(appSchema, process.env));
+  return (app ??= parseEnv(appEnvSchema, process.env));
 }
 
 /** Environment of the exchange simulator process. */
 export function simulatorEnv(): SimulatorEnv {
-  return (sim ??= parseEnv(simulatorSchema, process.env));
+  return (sim ??= parseEnv(simulatorEnvSchema, process.env));
 }
 
 /** True while Next.js is building pages (no database or Redis should be touched). */

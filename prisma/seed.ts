@@ -8,7 +8,7 @@ import { hashPassword } from "@/lib/auth/password";
 import { insertAudit } from "@/lib/db/queries/audit";
 import { env, simulatorEnv } from "@/lib/env";
 import { demoApiKey } from "@/lib/simulator/server/demo";
-import { encryptApiKey } from "@/lib/services/credentials";
+import { credentialFingerprint, encryptApiKey } from "@/lib/services/credentials";
 
 export const DEMO_USERS = [
   { email: "admin@demo.mirrordesk.in", name: "Demo Admin", role: "ADMIN", password: "demo-admin-2026" },
@@ -37,7 +37,9 @@ async function linkSimulatorAccounts() {
   for (let n = 1; n <= sim.SIM_DEMO_INSTANCES; n++) {
     const name = `Demo ${n}`;
     const apiKey = demoApiKey(sim.SIM_ADMIN_TOKEN, n);
-    const connection = { hostUrl: `http://${host}:${sim.SIM_HTTP_PORT}/i/demo${n}`, wsUrl: `ws://${host}:${sim.SIM_WS_PORT}`, apiKeyLast4: apiKey.slice(-4) };
+    const hostUrl = `http://${host}:${sim.SIM_HTTP_PORT}/i/demo${n}`;
+    const credential = { apiKeyLast4: apiKey.slice(-4), credentialFingerprint: credentialFingerprint(env().CREDENTIAL_KEYS, hostUrl, apiKey) };
+    const connection = { hostUrl, wsUrl: `ws://${host}:${sim.SIM_WS_PORT}`, ...credential };
     const existing = await db().tradingAccount.findUnique({ where: { ownerId_name: { ownerId: trader.id, name } } });
     if (existing) {
       // Re-seal the known demo key under the current CREDENTIAL_KEYS and ports, so a demo database reused by

@@ -1,5 +1,7 @@
 /**
- * `npm run keys:rotate`: re-encrypts every stored broker credential under the newest key in CREDENTIAL_KEYS.
+ * `npm run keys:rotate`: re-encrypts every stored broker credential under the newest key in CREDENTIAL_KEYS, and
+ * (re)computes each account's credential fingerprint under it (also filling fingerprints of rows saved before they
+ * existed).
  * Each row is re-encrypted and verified in one transaction; nothing is lost if it stops half-way (rows keep a
  * readable older version until rewritten). Remove an old key version only after this reports zero rows on it.
  */
@@ -13,6 +15,10 @@ async function main() {
   console.log(`re-encrypted ${report.rotated} credential(s) under key v${ring.current}; ${report.alreadyCurrent} already current`);
   if (report.failed.length) {
     console.error(`could not decrypt ${report.failed.length} credential(s) with the configured keys: ${report.failed.join(", ")}`);
+    process.exitCode = 1;
+  }
+  if (report.duplicates.length) {
+    console.error(`${report.duplicates.length} account(s) link the same host and API key as another account; unlink one of each pair: ${report.duplicates.join(", ")}`);
     process.exitCode = 1;
   }
 }

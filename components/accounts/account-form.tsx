@@ -4,7 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, ApiError } from "@/components/ui/api";
 import { Alert, Button, Card, Field, Input } from "@/components/ui/primitives";
-import type { AccountJson } from "@/components/accounts/types";
+import type { AccountJson, ConnectionTestJson } from "@/components/accounts/types";
 
 interface Props {
   /** Editing this account; absent when adding. */
@@ -30,10 +30,21 @@ function readForm(form: HTMLFormElement) {
   };
 }
 
-/** Add or edit an account. "Test connection" pings OpenAlgo with the typed details; saving tests again first. */
+/** The API and WebSocket verdicts of a connection test, one line each. */
+function TestResult({ result }: { result: ConnectionTestJson }) {
+  const { api: rest, ws } = result;
+  return (
+    <Alert tone={result.ok ? "green" : "amber"} role="status">
+      <p>{rest.ok ? `Connected: ${rest.broker} (${rest.mode} mode)` : `API: ${rest.message}`}</p>
+      <p>{ws.ok ? "WebSocket: connected and authenticated" : `WebSocket: ${ws.message}`}</p>
+    </Alert>
+  );
+}
+
+/** Add or edit an account. "Test connection" checks the API and the WebSocket with the typed details; saving tests again first. */
 export function AccountForm({ account, onDone, onCancel }: Props) {
   const [error, setError] = useState<ApiError | null>(null);
-  const [tested, setTested] = useState<string | null>(null);
+  const [tested, setTested] = useState<ConnectionTestJson | null>(null);
   const fail = (e: unknown) => {
     setTested(null);
     setError(e instanceof ApiError ? e : new ApiError(0, "NETWORK", "Cannot reach the server."));
@@ -42,13 +53,13 @@ export function AccountForm({ account, onDone, onCancel }: Props) {
   const test = useMutation({
     mutationFn: (form: HTMLFormElement) => {
       const v = readForm(form);
-      return api<{ ping: { broker: string; mode: string } }>("/api/accounts/test", {
+      return api<ConnectionTestJson>("/api/accounts/test", {
         body: { hostUrl: v.hostUrl, wsUrl: v.wsUrl, apiKey: v.apiKey, accountId: v.apiKey ? undefined : account?.id },
       });
     },
     onSuccess: (r) => {
       setError(null);
-      setTested(`Connected: ${r.ping.broker} (${r.ping.mode} mode)`);
+      setTested(r);
     },
     onError: fail,
   });
@@ -75,7 +86,7 @@ export function AccountForm({ account, onDone, onCancel }: Props) {
       <form onSubmit={submit} className="grid gap-3 sm:grid-cols-2" noValidate aria-label="Account form">
         <div className="sm:col-span-2 space-y-2">
           {error ? <Alert>{error.message}</Alert> : null}
-          {tested ? <Alert tone="green" role="status">{tested}</Alert> : null}
+          {tested ? <TestResult result={tested} /> : null}
         </div>
         <Field label="Name" htmlFor="acc-name" error={err("name")}>
           <Input id="acc-name" name="name" defaultValue={account?.name} required />
@@ -89,7 +100,7 @@ export function AccountForm({ account, onDone, onCancel }: Props) {
         <Field label="WebSocket URL" htmlFor="acc-ws" error={err("wsUrl")}>
           <Input id="acc-ws" name="wsUrl" defaultValue={account?.wsUrl} placeholder="ws://127.0.0.1:8765" required />
         </Field>
-        <Field label={account ? `API key (•••• ${account.apiKeyLast4}; blank keeps it)` : "API key"} htmlFor="acc-key" error={err("apiKey")}>
+        <Field label={account ? `API key (•••• ${account.apiKeyLast4}; blank keeps it unless a URL changes)` : "API key"} htmlFor="acc-key" error={err("apiKey")}>
           <Input id="acc-key" name="apiKey" type="password" autoComplete="off" required={!account} />
         </Field>
         <div className="grid grid-cols-2 gap-3">

@@ -2,6 +2,7 @@
  * Adapters by kind. Adding a direct broker is one folder (`lib/brokers/<name>/`) plus one line in `FACTORIES`;
  * the new adapter must pass `runBrokerConformance` (lib/brokers/conformance.ts).
  */
+import type { LookupFunction } from "node:net";
 import { createOpenAlgoAdapter } from "@/lib/brokers/openalgo/adapter";
 import type { CallGate, RateLimits } from "@/lib/brokers/rate-governor";
 import type { AdapterConfig, BrokerAdapter, BrokerKind } from "@/lib/brokers/types";
@@ -13,11 +14,13 @@ export interface AdapterDeps {
   limits?: Partial<RateLimits>;
   /** Connect and whole-answer timeouts, ms (OpenAlgo defaults: 3 000 and 10 000). */
   timeouts?: { connectMs?: number; responseMs?: number };
+  /** Resolves broker hosts (HTTP and WebSocket) instead of the system resolver: the operator's host policy. */
+  lookup?: LookupFunction;
 }
 
 const FACTORIES: Record<BrokerKind, (config: AdapterConfig, deps: AdapterDeps) => BrokerAdapter> = {
-  openalgo: (config, { gate, limits, timeouts }) =>
-    createOpenAlgoAdapter(config, { gate, limits, transport: { connectTimeoutMs: timeouts?.connectMs, responseTimeoutMs: timeouts?.responseMs } }),
+  openalgo: (config, { gate, limits, timeouts, lookup }) =>
+    createOpenAlgoAdapter(config, { gate, limits, transport: { connectTimeoutMs: timeouts?.connectMs, responseTimeoutMs: timeouts?.responseMs, lookup } }),
 };
 
 export const BROKER_KINDS = Object.keys(FACTORIES) as BrokerKind[];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CredentialKeyError, decryptSecret, encryptSecret, keyVersionOf, newKeyEntry, parseKeyRing } from "@/lib/crypto/credentials";
+import { allFingerprints, CredentialKeyError, decryptSecret, encryptSecret, keyedFingerprint, keyVersionOf, newKeyEntry, parseKeyRing } from "@/lib/crypto/credentials";
 
 const k1 = newKeyEntry(1);
 const k2 = newKeyEntry(2);
@@ -65,5 +65,17 @@ describe("encrypt / decrypt", () => {
     const rotated = encryptSecret(both, decryptSecret(both, old, "aad"), "aad");
     expect(keyVersionOf(rotated)).toBe(2);
     expect(decryptSecret(both, rotated, "aad")).toBe("secret");
+  });
+});
+
+describe("keyed fingerprints", () => {
+  it("are stable per key version, differ between versions and texts, and never contain the text", () => {
+    const both = parseKeyRing(`${k1},${k2}`);
+    const fp = keyedFingerprint(both, "http://h:5000\nsecret-key");
+    expect(fp.startsWith("v2.")).toBe(true);
+    expect(fp).toBe(keyedFingerprint(parseKeyRing(`${k2}`), "http://h:5000\nsecret-key"));
+    expect(fp).not.toBe(keyedFingerprint(both, "http://h:5000\nsecret-kez"));
+    expect(fp).not.toContain("secret");
+    expect(new Set(allFingerprints(both, "x"))).toEqual(new Set([keyedFingerprint(both, "x", 1), keyedFingerprint(both, "x", 2)]));
   });
 });

@@ -6,7 +6,7 @@
  * Keys are never generated here: a missing or unknown key version is an error, not a silent new key (a key made
  * per process would leave every stored secret undecryptable after a restart).
  */
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
 
 export class CredentialKeyError extends Error {
   constructor(message: string) {
@@ -73,4 +73,21 @@ export function keyVersionOf(blob: string): number {
 /** A fresh key entry for `CREDENTIAL_KEYS`, printed by `npm run keys:new`. */
 export function newKeyEntry(version: number): string {
   return `v${version}:${randomBytes(32).toString("base64")}`;
+}
+
+/**
+ * A keyed fingerprint of `text` under key `version` (default: the current one): `v<version>.<HMAC-SHA256>`. The HMAC
+ * key is derived from the credential key (HKDF, its own label), so equal secrets can be recognised without storing
+ * anything an attacker holding the database alone could test guesses against.
+ */
+export function keyedFingerprint(ring: KeyRing, text: string, version = ring.current): string {
+  const key = ring.keys.get(version);
+  if (!key) throw new CredentialKeyError(`key v${version} is not configured`);
+  const macKey = Buffer.from(hkdfSync("sha256", key, Buffer.alloc(0), "mirrordesk:credential-fingerprint", 32));
+  return `v${version}.${createHmac("sha256", macKey).update(text, "utf8").digest("base64url")}`;
+}
+
+/** The fingerprint of `text` under every configured key version (a stored one may predate a rotation). */
+export function allFingerprints(ring: KeyRing, text: string): string[] {
+  return [...ring.keys.keys()].map((v) => keyedFingerprint(ring, text, v));
 }

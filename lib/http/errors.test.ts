@@ -19,4 +19,8 @@ describe("clientIp", () => {
     expect(clientIp(h({ "x-forwarded-for": " , " }), 1)).toBe("unknown");
     expect(clientIp(h({}), 1)).toBe("unknown");
   });
+  it("with no trusted proxy, ignores the client's own X-Forwarded-For and X-Real-IP", () => {
+    expect(clientIp(h({ "x-forwarded-for": "203.0.113.7" }), 0)).toBe("unknown");
+    expect(clientIp(h({ "x-real-ip": "198.51.100.2" }), 0)).toBe("unknown");
+  });
 });

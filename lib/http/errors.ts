@@ -40,11 +40,14 @@ export function badRequest(error: z.ZodError, where: string): Response {
 
 /**
  * Client IP for throttling and the audit log. Proxies APPEND to X-Forwarded-For, so only the entries added by our own
- * proxies can be trusted: with `hops` trusted proxies in front (TRUSTED_PROXY_HOPS, default 1: one TLS proxy), the
+ * proxies can be trusted: with `hops` trusted proxies in front (TRUSTED_PROXY_HOPS, e.g. 1: one TLS proxy), the
  * client is the `hops`-th entry from the right — whatever a client writes into the header itself stays further left
  * and cannot dodge a per-IP limit or frame another address. Without X-Forwarded-For: X-Real-IP, else "unknown".
+ * With no trusted proxy (0, the default) both headers are the client's own words, so the address is "unknown"
+ * (Next.js gives route handlers no socket address).
  */
 export function clientIp(headers: Headers, hops = env().TRUSTED_PROXY_HOPS): string {
+  if (hops === 0) return "unknown";
   const chain = (headers.get("x-forwarded-for") ?? "").split(",").map((h) => h.trim()).filter(Boolean);
   if (chain.length > 0) return chain[Math.max(0, chain.length - Math.max(1, hops))];
   return headers.get("x-real-ip") ?? "unknown";

@@ -21,11 +21,11 @@ import { QUEUES } from "@/lib/queues/names";
 import { ironCondor, startDispatchWorker, waitForRun } from "@/lib/services/dispatch-test-kit";
 
 let sim: RunningSimulator;
-const [A1, A2, A3] = instanceConfigs(3);
+const [A1, A2, A3, A4] = instanceConfigs(4);
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  sim = await startSim([A1, A2, A3]);
+  sim = await startSim([A1, A2, A3, A4]);
   redirectLog(new Writable({ write: (chunk, _enc, cb) => (logLines.push(chunk.toString()), cb()) }));
 });
 beforeEach(resetState);
@@ -86,7 +86,7 @@ describe("linking accounts", () => {
     const all = await db().tradingAccount.findMany({ where: { ownerId: user.id, isPrimary: true } });
     expect(all.map((a) => a.id)).toEqual([third.id]);
 
-    const dup = await createRoute(jsonRequest("/api/accounts", { body: body(A2, { name: `Acct ${A1.id}` }), cookie }));
+    const dup = await createRoute(jsonRequest("/api/accounts", { body: body(A4, { name: `Acct ${A1.id}` }), cookie }));
     expect(dup.status).toBe(409);
     expect((await dup.json()).error.fields).toEqual({ name: ["Already used"] });
   });

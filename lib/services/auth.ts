@@ -5,7 +5,9 @@ import { insertAudit } from "@/lib/db/queries/audit";
 import { findUserByEmail } from "@/lib/db/queries/users";
 import { DUMMY_HASH, verifyPassword } from "@/lib/auth/password";
 import { issueLoginTicket } from "@/lib/auth/login-ticket";
-import { clearLoginFailures, loginRetryAfter, recordLoginFailure } from "@/lib/auth/throttle";
+import { settleLoginSuccess, spendLoginAttempt } from "@/lib/auth/throttle";
+import { db } from "@/lib/db/client";
+import type { Actor } from "@/lib/auth/roles";
 
 export const loginSchema = z.object({
   email: z.email("Enter a valid email address").max(254, "Email must be at most 254 characters").transform((e) => e.toLowerCase()),
@@ -16,11 +18,12 @@ export type LoginInput = z.infer<typeof loginSchema>;
 const INVALID = "Email or password is incorrect";
 
 /**
- * Checks the throttle and the password. Returns a short-lived login ticket for the next-auth provider.
+ * Spends a throttle point, then checks the password (never the other way round: parallel guesses would all pass a
+ * check made before any of them counted). Returns a short-lived login ticket for the next-auth provider.
  * Throws RateLimitedError (429, with retry seconds) or UnauthenticatedError (401); every outcome is audited.
  */
 export async function login(input: LoginInput, ip: string, now: number): Promise<{ ticket: string; userId: string }> {
-  const retry = await loginRetryAfter(input.email, ip);
+  const retry = await spendLoginAttempt(input.email, ip);
   if (retry > 0) {
     await insertAudit({ action: "auth.login_throttled", entity: "user", details: { email: input.email, retryAfterSeconds: retry }, ip });
     throw new RateLimitedError(`Too many failed sign-in attempts. Try again in ${formatWait(retry)}.`, retry);
@@ -28,7 +31,6 @@ export async function login(input: LoginInput, ip: string, now: number): Promise
   const user = await findUserByEmail(input.email);
   const ok = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
   if (!user || !ok || !user.active) {
-    await recordLoginFailure(input.email, ip);
     await insertAudit({
       actorId: user?.id,
       action: "auth.login_failed",
@@ -39,11 +41,23 @@ export async function login(input: LoginInput, ip: string, now: number): Promise
     });
     throw new UnauthenticatedError(user && ok && !user.active ? "This account has been deactivated" : INVALID);
   }
-  await clearLoginFailures(input.email);
+  await settleLoginSuccess(input.email, ip);
   await insertAudit({ actorId: user.id, action: "auth.login", entity: "user", entityId: user.id, ip });
   return { ticket: issueLoginTicket(user.id, user.sessionVersion, env().AUTH_SECRET, now), userId: user.id };
 }
 
-function formatWait(seconds: number): string {
+/**
+ * Ends the session: the user's session version moves on, so every session cookie issued before (a copy taken before
+ * sign-out included) stops working on its next request. This signs the user out on every device.
+ */
+export async function logout(user: Actor | null, ip: string): Promise<void> {
+  if (!user) return;
+  await db().$transaction(async (tx) => {
+    await tx.user.update({ where: { id: user.id }, data: { sessionVersion: { increment: 1 } } });
+    await insertAudit({ actorId: user.id, action: "auth.logout", entity: "user", entityId: user.id, ip }, tx);
+  });
+}
+
+export function formatWait(seconds: number): string {
   return seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
 }

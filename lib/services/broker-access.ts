@@ -1,7 +1,8 @@
 import { env } from "@/lib/env";
 import { findAccountSecret, type Scope } from "@/lib/db/queries/accounts";
-import { NotFoundError } from "@/lib/errors";
+import { BrokerUnavailableError, NotFoundError } from "@/lib/errors";
 import { createAdapter } from "@/lib/brokers/registry";
+import { literalAllowed, publicOnlyLookup } from "@/lib/brokers/host-policy";
 import type { BrokerAdapter, BrokerKind } from "@/lib/brokers/types";
 import { readApiKey } from "@/lib/services/credentials";
 
@@ -31,11 +32,19 @@ export function adapterFor(account: AccountConnection): BrokerAdapter {
   const hit = cache.get(account.id);
   if (hit?.fingerprint === fingerprint) return hit.adapter;
   void hit?.adapter.close();
+  const allowPrivate = env().BROKER_ALLOW_PRIVATE_HOSTS;
+  if (!allowPrivate && !(literalAllowed(account.hostUrl) && literalAllowed(account.wsUrl))) {
+    throw new BrokerUnavailableError(`${account.name} points at a non-public address, which this server does not allow (BROKER_ALLOW_PRIVATE_HOSTS=false)`, "unreachable");
+  }
   const apiKey = readApiKey(env().CREDENTIAL_KEYS, account);
   const adapter = createAdapter(
     brokerKindOf(account.kind),
     { accountId: account.id, hostUrl: account.hostUrl, wsUrl: account.wsUrl, apiKey },
-    { limits: { ordersPerSecond: account.orderRatePerSec, otherPerSecond: account.otherRatePerSec } },
+    {
+      limits: { ordersPerSecond: account.orderRatePerSec, otherPerSecond: account.otherRatePerSec },
+      // Name lookups go through the host policy too, so a name re-pointed at an internal address later is not reached.
+      ...(allowPrivate ? {} : { lookup: publicOnlyLookup }),
+    },
   );
   cache.set(account.id, { fingerprint, adapter });
   return adapter;
@@ -46,11 +55,6 @@ export async function adapterForScoped(scope: Scope, accountId: string) {
   const account = await findAccountSecret(scope, accountId);
   if (!account) throw new NotFoundError("Account");
   return { account, adapter: adapterFor(account) };
-}
-
-/** A throwaway adapter for "test connection" before anything is saved. */
-export function probeAdapter(kind: string, hostUrl: string, wsUrl: string, apiKey: string): BrokerAdapter {
-  return createAdapter(brokerKindOf(kind), { accountId: "probe", hostUrl, wsUrl, apiKey });
 }
 
 export function forgetAdapter(accountId: string): void {

@@ -3,7 +3,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { db, disconnectDb } from "@/lib/db/client";
 import { disconnectRedis } from "@/lib/redis";
 import { keyVersionOf, newKeyEntry, parseKeyRing } from "@/lib/crypto/credentials";
-import { decryptApiKey, encryptApiKey, rotateCredentials } from "@/lib/services/credentials";
+import { credentialFingerprint, decryptApiKey, encryptApiKey, rotateCredentials } from "@/lib/services/credentials";
 import { makeUser, resetState } from "@/lib/testing/fixtures";
 
 beforeEach(resetState);
@@ -33,8 +33,8 @@ describe("credential key rotation", () => {
     const keys = await storeAccounts(parseKeyRing(v1), 5);
 
     const both = parseKeyRing(`${v1},${v2}`);
-    expect(await rotateCredentials(both)).toEqual({ rotated: 5, alreadyCurrent: 0, failed: [] });
-    expect(await rotateCredentials(both)).toEqual({ rotated: 0, alreadyCurrent: 5, failed: [] });
+    expect(await rotateCredentials(both)).toEqual({ rotated: 5, alreadyCurrent: 0, failed: [], duplicates: [] });
+    expect(await rotateCredentials(both)).toEqual({ rotated: 0, alreadyCurrent: 5, failed: [], duplicates: [] });
 
     const onlyV2 = parseKeyRing(v2);
     for (const row of await db().tradingAccount.findMany()) {
@@ -52,6 +52,26 @@ describe("credential key rotation", () => {
     expect(report.failed.sort()).toEqual(before.map((r) => r.id).sort());
     const after = await db().tradingAccount.findMany({ orderBy: { id: "asc" } });
     expect(after.map((r) => r.apiKeyEnc)).toEqual(before.map((r) => r.apiKeyEnc));
+  });
+
+  it("fills the fingerprint of rows saved before fingerprints existed, and reports a pair that duplicates one account", async () => {
+    const ring = parseKeyRing(newKeyEntry(1));
+    const owner = await makeUser("TRADER");
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    const keys = ["same-key-0001", "same-key-0001", "other-key-0002"];
+    for (const [i, id] of ids.entries()) {
+      await db().tradingAccount.create({
+        data: { id, ownerId: owner.id, name: `old ${i}`, hostUrl: "http://127.0.0.1:5055", wsUrl: "ws://127.0.0.1:8765", apiKeyEnc: encryptApiKey(ring, id, keys[i]), apiKeyLast4: "0000" },
+      });
+    }
+    const report = await rotateCredentials(ring);
+    expect(report.rotated).toBe(0);
+    expect(report.alreadyCurrent).toBe(2);
+    expect(report.duplicates).toHaveLength(1);
+    const rows = await db().tradingAccount.findMany();
+    const byId = new Map(rows.map((r) => [r.id, r.credentialFingerprint]));
+    expect(byId.get(ids[2])).toBe(credentialFingerprint(ring, "http://127.0.0.1:5055/", "other-key-0002"));
+    expect(rows.filter((r) => r.credentialFingerprint === null).map((r) => r.id)).toEqual(report.duplicates);
   });
 
   it("stores no plaintext key in any column", async () => {

@@ -1,6 +1,15 @@
-import { db } from "@/lib/db/client";
+import { db, isUniqueViolation } from "@/lib/db/client";
 import { allAccountSecrets } from "@/lib/db/queries/accounts";
-import { CredentialKeyError, decryptSecret, encryptSecret, keyVersionOf, type KeyRing } from "@/lib/crypto/credentials";
+import {
+  allFingerprints,
+  CredentialKeyError,
+  decryptSecret,
+  encryptSecret,
+  keyedFingerprint,
+  keyVersionOf,
+  type KeyRing,
+} from "@/lib/crypto/credentials";
+import { parseBaseUrl } from "@/lib/brokers/openalgo/client";
 import { CredentialUnreadableError } from "@/lib/errors";
 
 /** Additional authenticated data binding an account's encrypted API key to its row. */
@@ -24,27 +33,63 @@ export function readApiKey(ring: KeyRing, account: { id: string; name: string; a
   }
 }
 
-/** Re-encrypts every account's API key under the ring's current version (see scripts/keys-rotate.ts). */
-export async function rotateCredentials(ring: KeyRing): Promise<{ rotated: number; alreadyCurrent: number; failed: string[] }> {
-  let rotated = 0;
-  let alreadyCurrent = 0;
-  const failed: string[] = [];
-  for (const row of await allAccountSecrets()) {
-    if (keyVersionOf(row.apiKeyEnc) === ring.current) {
-      alreadyCurrent += 1;
-      continue;
-    }
-    try {
-      const plain = decryptApiKey(ring, row.id, row.apiKeyEnc);
-      const next = encryptApiKey(ring, row.id, plain);
-      if (decryptApiKey(ring, row.id, next) !== plain) throw new CredentialKeyError("verification failed");
-      // Compare-and-set: only replace the exact value we read, so a concurrent edit is never overwritten.
-      const { count } = await db().tradingAccount.updateMany({ where: { id: row.id, apiKeyEnc: row.apiKeyEnc }, data: { apiKeyEnc: next } });
-      if (count === 1) rotated += 1;
-    } catch (e) {
-      if (!(e instanceof CredentialKeyError)) throw e;
-      failed.push(row.id);
-    }
+/**
+ * What makes two links the same broker account: the host (origin in lower case, default port dropped, plus the path
+ * prefix without trailing slashes) and the exact key. `HTTP://H:80/x/` and `http://h/x` are one host.
+ */
+export function credentialIdentity(hostUrl: string, apiKey: string): string {
+  const { origin, prefix } = parseBaseUrl(hostUrl);
+  return `${origin.toLowerCase()}${prefix}\n${apiKey.trim()}`;
+}
+
+/** The fingerprint stored with an account (under the current key version). */
+export const credentialFingerprint = (ring: KeyRing, hostUrl: string, apiKey: string) => keyedFingerprint(ring, credentialIdentity(hostUrl, apiKey));
+
+/** Every fingerprint the same credential may be stored under (rows not yet rotated carry an older version). */
+export const credentialFingerprints = (ring: KeyRing, hostUrl: string, apiKey: string) => allFingerprints(ring, credentialIdentity(hostUrl, apiKey));
+
+export type RotateOutcome = "rotated" | "current" | "changed" | "failed" | "duplicate";
+
+/**
+ * Re-encrypts one account row read earlier (`seen`) under the ring's current version and (re)computes its fingerprint.
+ * Compare-and-set on the ciphertext that was read: if the row's key was rewritten in between, nothing is written
+ * ("changed") — the newer value stays, and it was written under the writer's current key.
+ */
+export async function rotateRow(ring: KeyRing, seen: { id: string; hostUrl: string; apiKeyEnc: string; credentialFingerprint: string | null }): Promise<RotateOutcome> {
+  const fresh = keyVersionOf(seen.apiKeyEnc) === ring.current;
+  let plain: string;
+  try {
+    plain = decryptApiKey(ring, seen.id, seen.apiKeyEnc);
+  } catch (e) {
+    if (e instanceof CredentialKeyError) return "failed";
+    throw e;
   }
-  return { rotated, alreadyCurrent, failed };
+  const fingerprint = credentialFingerprint(ring, seen.hostUrl, plain);
+  if (fresh && seen.credentialFingerprint === fingerprint) return "current";
+  const next = fresh ? seen.apiKeyEnc : encryptApiKey(ring, seen.id, plain);
+  if (decryptApiKey(ring, seen.id, next) !== plain) return "failed";
+  try {
+    const { count } = await db().tradingAccount.updateMany({
+      where: { id: seen.id, apiKeyEnc: seen.apiKeyEnc, hostUrl: seen.hostUrl },
+      data: { apiKeyEnc: next, credentialFingerprint: fingerprint },
+    });
+    return count === 1 ? (fresh ? "current" : "rotated") : "changed";
+  } catch (e) {
+    // Two rows already held the same host + key before fingerprints existed: leave this one for the owner to resolve.
+    if (isUniqueViolation(e)) return "duplicate";
+    throw e;
+  }
+}
+
+/** Re-encrypts every account's API key under the ring's current version (see scripts/keys-rotate.ts). */
+export async function rotateCredentials(ring: KeyRing): Promise<{ rotated: number; alreadyCurrent: number; failed: string[]; duplicates: string[] }> {
+  const report = { rotated: 0, alreadyCurrent: 0, failed: [] as string[], duplicates: [] as string[] };
+  for (const row of await allAccountSecrets()) {
+    const outcome = await rotateRow(ring, row);
+    if (outcome === "rotated") report.rotated += 1;
+    else if (outcome === "current") report.alreadyCurrent += 1;
+    else if (outcome === "failed") report.failed.push(row.id);
+    else if (outcome === "duplicate") report.duplicates.push(row.id);
+  }
+  return report;
 }

@@ -5,7 +5,9 @@ import { getBooleanSetting, REGISTRATION_OPEN, setSetting } from "@/lib/db/queri
 import { countAdmins, findUserById, insertUser, listUsers, setPasswordHash, updateUser, type PublicUser } from "@/lib/db/queries/users";
 import { hashPassword, passwordSchema, verifyPassword } from "@/lib/auth/password";
 import type { Actor } from "@/lib/auth/roles";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
+import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from "@/lib/errors";
+import { clearPasswordChangeAttempts, spendPasswordChangeAttempt } from "@/lib/auth/throttle";
+import { formatWait } from "@/lib/services/auth";
 
 const roleSchema = z.enum(["ADMIN", "TRADER", "VIEWER"]);
 
@@ -102,9 +104,13 @@ export async function changeUser(actor: Actor, id: string, input: z.infer<typeof
 export async function changePassword(actor: Actor, input: z.infer<typeof changePasswordSchema>, ip: string): Promise<void> {
   const user = await findUserById(actor.id);
   if (!user) throw new NotFoundError("User");
+  // Spent before the check: a stolen session must not become an unlimited current-password oracle.
+  const retry = await spendPasswordChangeAttempt(user.id);
+  if (retry > 0) throw new RateLimitedError(`Too many password change attempts. Try again in ${formatWait(retry)}.`, retry);
   if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
     throw new ValidationError("Current password is incorrect", { currentPassword: ["Incorrect password"] });
   }
+  await clearPasswordChangeAttempts(user.id);
   await setPasswordHash(user.id, await hashPassword(input.newPassword));
   await insertAudit({ actorId: user.id, action: "user.password_change", entity: "user", entityId: user.id, ip });
 }

@@ -1,12 +1,12 @@
-import { insertAudit } from "@/lib/db/queries/audit";
 import { route } from "@/lib/http/route";
+import { logout } from "@/lib/services/auth";
 
 /** next-auth's session cookie names (`__Secure-` on https; `.0`, `.1`… when a large token is split). */
 const SESSION_COOKIE = /^(__Secure-)?authjs\.session-token(\.\d+)?$/;
 
-/** Ends the browser's session: every session cookie it sent is expired in the answer. */
+/** Sign out: the session is revoked server-side (a copied cookie stops working too), then every session cookie the browser sent is expired. */
 export const POST = route({ access: "public" }, async ({ req, user, ip }) => {
-  if (user) await insertAudit({ actorId: user.id, action: "auth.logout", entity: "user", entityId: user.id, ip });
+  await logout(user, ip);
   const sent = (req.headers.get("cookie") ?? "").split(";").map((c) => c.split("=")[0].trim());
   const names = new Set(["authjs.session-token", ...sent.filter((n) => SESSION_COOKIE.test(n))]);
   const res = Response.json({ ok: true });

@@ -73,6 +73,7 @@ class OpenAlgoAdapter implements BrokerAdapter {
   private readonly gate: CallGate;
   private readonly limits: Partial<RateLimits>;
   private readonly wsUrl: string | undefined;
+  private readonly lookup: TransportOptions["lookup"];
   readonly #apiKey: string;
 
   constructor(config: AdapterConfig, options: OpenAlgoAdapterOptions) {
@@ -82,6 +83,7 @@ class OpenAlgoAdapter implements BrokerAdapter {
     this.gate = options.gate ?? rateGovernor();
     this.limits = options.limits ?? {};
     this.wsUrl = config.wsUrl || undefined;
+    this.lookup = options.transport?.lookup;
   }
 
   private logCtx(endpoint: string) {
@@ -263,7 +265,7 @@ class OpenAlgoAdapter implements BrokerAdapter {
   /** OpenAlgo's WebSocket `order_update` stream (see order-stream.ts). */
   async subscribeOrderUpdates(onUpdate: (update: OrderUpdate) => void, onError: (error: Error) => void): Promise<Subscription> {
     if (!this.wsUrl) throw new ValidationError("This account has no WebSocket URL", { wsUrl: ["Required for order updates"] });
-    return openOrderStream({ wsUrl: this.wsUrl, apiKey: this.#apiKey, accountId: this.accountId }, onUpdate, onError);
+    return openOrderStream({ wsUrl: this.wsUrl, apiKey: this.#apiKey, accountId: this.accountId, lookup: this.lookup }, onUpdate, onError);
   }
 
   async close(): Promise<void> {

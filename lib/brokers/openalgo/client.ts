@@ -6,6 +6,7 @@
  */
 import http from "node:http";
 import https from "node:https";
+import type { LookupFunction } from "node:net";
 
 export interface TransportOptions {
   /** Time allowed to open a TCP/TLS connection, ms. */
@@ -20,6 +21,13 @@ export interface TransportOptions {
    * placeorder is an `unknown` order. The pool is per origin, so the first client's value applies to it.
    */
   idleSocketMs?: number;
+  /** Resolves the host instead of the system resolver (the operator's host policy, see lib/brokers/host-policy.ts). */
+  lookup?: LookupFunction;
+  /**
+   * false: this client opens its own connections instead of sharing the origin's pool, so every request goes through
+   * its own `lookup` (a connection test pins the addresses it has just checked). Default true.
+   */
+  pooled?: boolean;
 }
 
 const DEFAULTS = { connectTimeoutMs: 3_000, responseTimeoutMs: 10_000, maxSockets: 16, idleSocketMs: 1_500 } as const;
@@ -27,7 +35,7 @@ const DEFAULTS = { connectTimeoutMs: 3_000, responseTimeoutMs: 10_000, maxSocket
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /** How an attempt failed without an HTTP answer. */
-export type FailureCode = "unreachable" | "timeout" | "reset" | "network";
+export type FailureCode = "unreachable" | "timeout" | "reset" | "tls" | "network";
 
 export type HttpOutcome =
   | { kind: "response"; status: number; body: unknown; text: string }
@@ -44,7 +52,7 @@ export type HttpOutcome =
 type Agent = http.Agent | https.Agent;
 const pools = new Map<string, { agent: Agent; users: number }>();
 
-function acquire(origin: string, secure: boolean, maxSockets: number, idleSocketMs: number): Agent {
+function acquire(origin: string, secure: boolean, maxSockets: number, idleSocketMs: number, lookup?: LookupFunction): Agent {
   const hit = pools.get(origin);
   if (hit) {
     hit.users++;
@@ -52,7 +60,7 @@ function acquire(origin: string, secure: boolean, maxSockets: number, idleSocket
   }
   // `timeout` closes idle pooled sockets (Node also honours a shorter `Keep-Alive: timeout=` hint from the server);
   // in-flight requests are bounded by our own timers instead.
-  const opts = { keepAlive: true, keepAliveMsecs: 15_000, maxSockets, maxFreeSockets: maxSockets, scheduling: "lifo" as const, timeout: idleSocketMs };
+  const opts = { keepAlive: true, keepAliveMsecs: 15_000, maxSockets, maxFreeSockets: maxSockets, scheduling: "lifo" as const, timeout: idleSocketMs, ...(lookup ? { lookup } : {}) };
   const agent = secure ? new https.Agent(opts) : new http.Agent(opts);
   pools.set(origin, { agent, users: 1 });
   return agent;
@@ -71,8 +79,12 @@ function release(origin: string): void {
 const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"]);
 const RESET = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
 
+// Certificate and handshake failures (OpenSSL verification codes, Node's ERR_TLS_* / ERR_SSL_*, EPROTO).
+const TLS = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH|EPROTO$)/;
+
 function failureCode(err: NodeJS.ErrnoException): FailureCode {
   if (err.code && UNREACHABLE.has(err.code)) return "unreachable";
+  if (err.code && TLS.test(err.code)) return "tls";
   if ((err.code && RESET.has(err.code)) || err.message === "socket hang up") return "reset";
   return "network";
 }
@@ -101,7 +113,8 @@ export class OpenAlgoTransport {
   readonly host: string;
   private readonly base: { origin: string; prefix: string; secure: boolean };
   private readonly agent: Agent;
-  private readonly opts: Required<TransportOptions>;
+  private readonly opts: Required<Omit<TransportOptions, "lookup" | "pooled">>;
+  private readonly ownAgent: boolean;
   private closed = false;
 
   constructor(baseUrl: string, options: TransportOptions = {}) {
@@ -115,7 +128,10 @@ export class OpenAlgoTransport {
       maxSockets: options.maxSockets ?? DEFAULTS.maxSockets,
       idleSocketMs: options.idleSocketMs ?? DEFAULTS.idleSocketMs,
     };
-    this.agent = acquire(this.origin, this.base.secure, this.opts.maxSockets, this.opts.idleSocketMs);
+    this.ownAgent = options.pooled === false;
+    this.agent = this.ownAgent
+      ? new (this.base.secure ? https.Agent : http.Agent)({ keepAlive: false, ...(options.lookup ? { lookup: options.lookup } : {}) })
+      : acquire(this.origin, this.base.secure, this.opts.maxSockets, this.opts.idleSocketMs, options.lookup);
   }
 
   /** One POST of `payload` as JSON to `/api/v1/<name>`. Never throws: every outcome is a value. */
@@ -202,6 +218,7 @@ export class OpenAlgoTransport {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    release(this.origin);
+    if (this.ownAgent) this.agent.destroy();
+    else release(this.origin);
   }
 }

@@ -5,6 +5,7 @@
  * from the order book, since updates sent while disconnected are lost). Duplicate frames (same order, status and
  * filled quantity, as OpenAlgo's docs warn) are delivered once.
  */
+import type { LookupFunction } from "node:net";
 import { WebSocket } from "ws";
 import type { OrderUpdate, Subscription } from "@/lib/brokers/types";
 import { AppError, BrokerAuthError, BrokerUnavailableError } from "@/lib/errors";
@@ -19,6 +20,8 @@ export interface OrderStreamOptions {
   setupTimeoutMs?: number;
   /** A JSON ping is sent this often; no pong by the next one ends the stream with an error, ms. */
   heartbeatMs?: number;
+  /** Resolves the WS host instead of the system resolver (the operator's host policy). */
+  lookup?: LookupFunction;
 }
 
 const DEDUPE_WINDOW = 2_000;
@@ -31,7 +34,7 @@ export function openOrderStream(
   const setupMs = opts.setupTimeoutMs ?? 5_000;
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
   const where = { broker: "openalgo", ws: new URL(opts.wsUrl).host, accountId: opts.accountId };
-  const ws = new WebSocket(opts.wsUrl, { handshakeTimeout: setupMs });
+  const ws = new WebSocket(opts.wsUrl, { handshakeTimeout: setupMs, ...(opts.lookup ? { lookup: opts.lookup } : {}) });
   const seen = new Set<string>();
   let ready = false;
   let closing = false;

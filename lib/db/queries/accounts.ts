@@ -99,5 +99,13 @@ export function listAccountSecrets(scope: Scope, filter: { active?: boolean } = 
 
 /** Every stored encrypted key, for key rotation. */
 export function allAccountSecrets() {
-  return db().tradingAccount.findMany({ select: { id: true, apiKeyEnc: true } });
+  return db().tradingAccount.findMany({ select: { id: true, hostUrl: true, apiKeyEnc: true, credentialFingerprint: true } });
+}
+
+/** The account (if any) holding one of these credential fingerprints, other than `exceptId`. */
+export function findByFingerprint(fingerprints: string[], exceptId?: string) {
+  return db().tradingAccount.findFirst({
+    where: { credentialFingerprint: { in: fingerprints }, ...(exceptId ? { id: { not: exceptId } } : {}) },
+    select: { id: true, ownerId: true, name: true },
+  });
 }
