@@ -228,6 +228,36 @@ test("a manual ticket goes to two accounts through the same pipeline", async ({ 
   await page.screenshot({ path: testInfo.outputPath("ticket-run.png"), fullPage: true });
 });
 
+test("a Send whose answer is lost opens the run it created instead of sending again", async ({ page }) => {
+  await signInToDashboard(page, admin);
+  const runIds = async () => ((await (await page.request.get("/api/runs?limit=500")).json()).runs as { id: string }[]).map((r) => r.id);
+  const before = await runIds();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Trade", exact: true }).click();
+  await page.getByRole("checkbox", { name: /Sim One/ }).check();
+  await pickSymbol(page, "NSE", "SBIN", /^SBIN NSE/);
+  await page.getByLabel("Lots").fill("2");
+  await page.getByRole("button", { name: "Preview", exact: true }).click();
+  await expect(page.getByTestId("preview").getByTestId("plan-totals")).toContainText("1 of 1 accounts planned");
+  // The request reaches the server (which creates the run), but the browser never sees the answer.
+  const sent: string[] = [];
+  await page.route("**/api/ticket/execute", async (route) => {
+    sent.push(JSON.parse(route.request().postData() ?? "{}").idempotencyKey);
+    if (sent.length === 1) {
+      await route.fetch();
+      return route.abort("connectionreset");
+    }
+    return route.continue();
+  });
+  await page.getByRole("button", { name: /^Send/ }).click();
+  await expect(page).toHaveURL(/\/executions\/[0-9a-f-]{36}$/);
+  const runId = page.url().split("/").pop()!;
+  const after = await runIds();
+  expect(after.filter((id) => !before.includes(id))).toEqual([runId]);
+  expect(sent).toHaveLength(1);
+  await expect(page.getByRole("heading", { name: /Manual ticket · BUY SBIN/ })).toBeVisible();
+  await expectChipsIn(page, 1, DONE);
+});
+
 test("an order the broker rejects turns its chips red with the broker's reason, slice by slice", async ({ page }, testInfo) => {
   await signInToDashboard(page, admin);
   await page.goto("/trade");

@@ -1,5 +1,5 @@
 /**
- * A fresh idempotency key for one Execute/Send click. `crypto.randomUUID` exists only in secure contexts
+ * A fresh idempotency key for one previewed plan (every Execute/Send of that preview reuses it). `crypto.randomUUID` exists only in secure contexts
  * (https or localhost); a self-hosted desk on plain http over a LAN still gets a v4 UUID from getRandomValues.
  */
 export function newIdempotencyKey(): string {

@@ -52,7 +52,7 @@ export async function getRunView(actor: Actor, id: string) {
   };
 }
 
-export async function listRunViews(actor: Actor, filter: { strategyId?: string; limit: number }) {
+export async function listRunViews(actor: Actor, filter: { strategyId?: string; idempotencyKey?: string; limit: number }) {
   const rows = await listRuns(scopeOf(actor), filter);
   return rows.map((r) => ({
     id: r.id,

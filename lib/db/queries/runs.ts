@@ -65,9 +65,14 @@ export function findRun(scope: { ownerId: string | null }, id: string) {
   });
 }
 
-export function listRuns(scope: { ownerId: string | null }, filter: { strategyId?: string; limit: number }) {
+export function listRuns(scope: { ownerId: string | null }, filter: { strategyId?: string; idempotencyKey?: string; limit: number }) {
   return db().strategyRun.findMany({
-    where: { ...(scope.ownerId ? { ownerId: scope.ownerId } : {}), ...(filter.strategyId ? { strategyId: filter.strategyId } : {}) },
+    where: {
+      ...(scope.ownerId ? { ownerId: scope.ownerId } : {}),
+      ...(filter.strategyId ? { strategyId: filter.strategyId } : {}),
+      // Stored keys are "<owner id>:<client key>"; the caller's charset has no LIKE wildcards (see the route's schema).
+      ...(filter.idempotencyKey ? { idempotencyKey: { endsWith: `:${filter.idempotencyKey}` } } : {}),
+    },
     orderBy: { triggeredAt: "desc" },
     take: filter.limit,
     select: { id: true, kind: true, status: true, triggeredAt: true, finishedAt: true, strategy: { select: { id: true, name: true } }, _count: { select: { intents: true } } },
