@@ -165,9 +165,9 @@ test("an admin edits trading settings row by row, with field errors from the API
   await page.goto("/admin");
   await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Trading settings" }).click();
   await expect(page.getByRole("heading", { name: "Trading settings" })).toBeVisible();
-  // Seeded from domain.md.
+  // Seeded defaults (NIFTY's freeze quantity from the exchange's December 2025 revision).
   await expect(page.getByLabel("NIFTY lot size", { exact: true })).toHaveValue("65");
-  await expect(page.getByLabel("NIFTY freeze quantity", { exact: true })).toHaveValue("1755");
+  await expect(page.getByLabel("NIFTY freeze quantity", { exact: true })).toHaveValue("1800");
   await expect(page.getByLabel("SENSEX expiry weekday", { exact: true })).toHaveValue("4");
   await expect(page.getByLabel("B percent", { exact: true })).toHaveValue("65");
   await expect(page.getByLabel("NIFTY CE+PE pair · other days", { exact: true })).toHaveValue("320000");
@@ -178,7 +178,7 @@ test("an admin edits trading settings row by row, with field errors from the API
   await nifty.getByRole("button", { name: "Save" }).click();
   await expect(nifty.getByRole("alert")).toBeVisible();
   await expect(nifty).toContainText("freezeQty must be at least one lot");
-  await page.getByLabel("NIFTY freeze quantity", { exact: true }).fill("1755");
+  await page.getByLabel("NIFTY freeze quantity", { exact: true }).fill("1800");
   await nifty.getByRole("button", { name: "Save" }).click();
   await expect(nifty.getByRole("status")).toHaveText("saved");
   await expect(nifty).not.toContainText("freezeQty must be at least one lot");
@@ -265,7 +265,7 @@ test("an order the broker rejects turns its chips red with the broker's reason, 
   await pickSymbol(page, "NFO", "FUT", /^NIFTY\d{2}[A-Z]{3}\d{2}FUT NFO/);
   await expect(page.getByLabel("Product")).toHaveValue("NRML");
   await page.getByRole("group", { name: "Side" }).getByRole("button", { name: "SELL" }).click();
-  // 100 lots of 65 = 6,500 units: four slices under the 1,755 freeze, far beyond Sim One's ₹5 lakh.
+  // 100 lots of 65 = 6,500 units: four slices of at most 27 lots (1,755 units) under the 1,800 freeze, far beyond Sim One's ₹5 lakh.
   await page.getByLabel("Lots").fill("100");
   await page.getByRole("button", { name: "Preview", exact: true }).click();
   await expect(page.getByTestId("plan-slices").first()).toHaveText("1,755 × 3 + 1,235");

@@ -34,6 +34,9 @@ const appSchema = z.object({
   ACCOUNT_HEALTH_MS: int(30_000),
   // Reverse proxies in front of the web app that append to X-Forwarded-For (lib/http/errors.ts clientIp).
   TRUSTED_PROXY_HOPS: int(1),
+  // Plan as if the market never closed: no intraday (MIS) cut-off. For the demo and tests against a simulator that is
+  // itself always open (SIM_ALWAYS_OPEN); never with real accounts.
+  MARKET_ALWAYS_OPEN: bool.default(false),
   // Broker credentials are encrypted under these keys; without them the app refuses to start (never a silent new key).
   CREDENTIAL_KEYS: z.string().transform((spec, ctx) => {
     try {

@@ -22,6 +22,7 @@ export AUTH_TRUST_HOST=true LOG_LEVEL=warn SIM_ADMIN_TOKEN=test-sim-admin-token
 # The e2e simulator listens on its own ports so a running demo (5055/8765) does not collide; TEST_SIM_*_PORT and
 # TEST_WEB_PORT move the browser suite so two checkouts can test side by side.
 export SIM_HTTP_PORT="${TEST_SIM_HTTP_PORT:-5155}" SIM_WS_PORT="${TEST_SIM_WS_PORT:-8865}" SIM_ALWAYS_OPEN=true SIM_DEMO_INSTANCES=5
+export MARKET_ALWAYS_OPEN=true # the planner's MIS cut-off follows the always-open simulator; tests set clocks explicitly
 export CREDENTIAL_KEYS="v1:dGVzdC1vbmx5LWNyZWRlbnRpYWwta2V5LTMyYnl0ZXM=" # public test-only key
 
 say "preparing the test database"

@@ -5,6 +5,10 @@ import { closeConnections, jsonRequest, makeUser, resetState, sessionCookie } fr
 import { instanceConfigs, startSim } from "@/lib/testing/simulator";
 import { GET as runsRoute } from "@/app/api/runs/route";
 import { POST as ticketExecuteRoute } from "@/app/api/ticket/execute/route";
+import { POST as ticketPreviewRoute } from "@/app/api/ticket/preview/route";
+import { AppError } from "@/lib/errors";
+import { istDateOf, istInstant } from "@/lib/trading/calendar";
+import { executeTicket, previewTicket, ticketExecuteSchema } from "./tickets";
 import { linkAccounts, ordersByTag, startDispatchWorker, waitForRun } from "./dispatch-test-kit";
 
 let sim: RunningSimulator;
@@ -70,3 +74,38 @@ describe("ticket execute: one run per idempotency key", () => {
     expect(Object.keys((await bad.json()).error.fields)).toEqual(["idempotencyKey"]);
   });
 });
+
+describe("ticket preview: margin and the MIS cut-off", () => {
+  it("shows each account's margin need against its funds, as strategies do", async () => {
+    const { cookie, accountIds } = await setup();
+    const res = await ticketPreviewRoute(jsonRequest("/x", { body: { ...sbin(accountIds), priceType: "LIMIT", price: "800" }, cookie }));
+    expect(res.status).toBe(200);
+    const { preview } = await res.json();
+    // A cash-segment BUY: its full value (₹800 × 3) from cash, against the simulator's ₹20 lakh per account.
+    expect(preview.accounts.map((a: Record<string, unknown>) => [a.status, a.marginSource, a.marginNeeded, a.marginAvailable])).toEqual([
+      ["planned", "cash", "2400", "2000000"],
+      ["planned", "cash", "2400", "2000000"],
+    ]);
+    expect(preview.totals.marginNeeded).toBe("4800");
+  });
+
+  it("refuses MIS from 15:15 IST at preview and execute, naming the product; nothing is stored or sent", async () => {
+    const { user, accountIds } = await setup();
+    const today = istDateOf(Date.now());
+    const clock = (time: string) => ({ now: new Date(istInstant(today, time)), alwaysOpen: false });
+    const req = ticketExecuteSchema.parse({ ...sbin(accountIds), product: "MIS", idempotencyKey: "5a6b7c8d-0000-4000-8000-000000000001" });
+    const refusal = async (p: Promise<unknown>) => {
+      const e = await p.then(() => null, (err: unknown) => err);
+      return e instanceof AppError ? [e.status, Object.keys(e.fields ?? {})] : e;
+    };
+    expect(await refusal(previewTicket(user, req, clock("15:15")))).toEqual([400, ["product"]]);
+    expect(await refusal(executeTicket(user, req, "127.0.0.1", clock("15:16")))).toEqual([400, ["product"]]);
+    expect(await db().strategyRun.count()).toBe(0);
+    // Before the cut-off, and any time for delivery (CNC) or with the market switched always open, it plans.
+    expect((await previewTicket(user, req, clock("15:14"))).accounts.map((a) => a.status)).toEqual(["planned", "planned"]);
+    expect((await previewTicket(user, { ...req, product: "CNC" }, clock("15:20"))).accounts).toHaveLength(2);
+    expect((await previewTicket(user, req, { ...clock("15:20"), alwaysOpen: true })).accounts).toHaveLength(2);
+    expect(INSTANCES.flatMap((i) => sim.broker.receivedOrders(i.id))).toEqual([]);
+  });
+});
+
