@@ -106,7 +106,9 @@ test("build an iron condor, preview it across five accounts, execute, and watch 
   await page.screenshot({ path: testInfo.outputPath("run-view-start.png"), fullPage: true });
   await expect(page.getByTestId("stream-state")).toHaveAttribute("data-state", /live|closed/);
   await expectChipsIn(page, 20, DONE);
-  await expect(page.getByTestId("run-progress-text")).toHaveText("20 / 20 done");
+  await expect(page.getByTestId("run-placed-text")).toHaveText("20 / 20");
+  // Working until the brokers report every order filled (an accepted order is not a finished one).
+  await expect(page.getByTestId("run-progress-text")).toHaveText("20 / 20 filled", { timeout: 45_000 });
   await expect(page.getByTestId("run-status")).toContainText(/completed/);
   expect(await page.evaluate(() => (window as unknown as { __runViewMark?: number }).__runViewMark)).toBe(1);
   // Each account shows both latencies once its orders are acknowledged.
