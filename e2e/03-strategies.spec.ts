@@ -239,7 +239,7 @@ test("a Send whose answer is lost opens the run it created instead of sending ag
   await pickSymbol(page, "NSE", "SBIN", /^SBIN NSE/);
   await page.getByLabel("Lots").fill("2");
   await page.getByRole("button", { name: "Preview", exact: true }).click();
-  await expect(page.getByTestId("preview").getByTestId("plan-totals")).toContainText("1 of 1 accounts planned");
+  await expect(page.getByTestId("preview").getByTestId("plan-totals")).toContainText("1 of 1 account planned");
   // The request reaches the server (which creates the run), but the browser never sees the answer.
   const sent: string[] = [];
   await page.route("**/api/ticket/execute", async (route) => {
