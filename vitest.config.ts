@@ -10,6 +10,8 @@ const testEnv = {
   AUTH_TRUST_HOST: "true",
   LOG_LEVEL: "silent",
   SIM_ADMIN_TOKEN: "test-sim-admin-token",
+  // The simulator in tests is always open; tests of the MIS cut-off pass their own clock.
+  MARKET_ALWAYS_OPEN: "true",
   // A fixed, public test key: never use it outside tests.
   CREDENTIAL_KEYS: "v1:dGVzdC1vbmx5LWNyZWRlbnRpYWwta2V5LTMyYnl0ZXM=",
   // Requests in tests carry X-Forwarded-For as one trusted proxy would write it (lib/testing/fixtures.ts jsonRequest).

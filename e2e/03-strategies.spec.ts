@@ -107,7 +107,9 @@ test("build an iron condor, preview it across five accounts, execute, and watch 
   await page.screenshot({ path: testInfo.outputPath("run-view-start.png"), fullPage: true });
   await expect(page.getByTestId("stream-state")).toHaveAttribute("data-state", /live|closed/);
   await expectChipsIn(page, 20, DONE);
-  await expect(page.getByTestId("run-progress-text")).toHaveText("20 / 20 done");
+  await expect(page.getByTestId("run-placed-text")).toHaveText("20 / 20");
+  // Working until the brokers report every order filled (an accepted order is not a finished one).
+  await expect(page.getByTestId("run-progress-text")).toHaveText("20 / 20 filled", { timeout: 45_000 });
   await expect(page.getByTestId("run-status")).toContainText(/completed/);
   expect(await page.evaluate(() => (window as unknown as { __runViewMark?: number }).__runViewMark)).toBe(1);
   // Each account shows both latencies once its orders are acknowledged.
@@ -166,9 +168,9 @@ test("an admin edits trading settings row by row, with field errors from the API
   await page.goto("/admin");
   await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Trading settings" }).click();
   await expect(page.getByRole("heading", { name: "Trading settings" })).toBeVisible();
-  // Seeded from domain.md.
+  // Seeded defaults (NIFTY's freeze quantity from the exchange's December 2025 revision).
   await expect(page.getByLabel("NIFTY lot size", { exact: true })).toHaveValue("65");
-  await expect(page.getByLabel("NIFTY freeze quantity", { exact: true })).toHaveValue("1755");
+  await expect(page.getByLabel("NIFTY freeze quantity", { exact: true })).toHaveValue("1800");
   await expect(page.getByLabel("SENSEX expiry weekday", { exact: true })).toHaveValue("4");
   await expect(page.getByLabel("B percent", { exact: true })).toHaveValue("65");
   await expect(page.getByLabel("NIFTY CE+PE pair · other days", { exact: true })).toHaveValue("320000");
@@ -179,7 +181,7 @@ test("an admin edits trading settings row by row, with field errors from the API
   await nifty.getByRole("button", { name: "Save" }).click();
   await expect(nifty.getByRole("alert")).toBeVisible();
   await expect(nifty).toContainText("freezeQty must be at least one lot");
-  await page.getByLabel("NIFTY freeze quantity", { exact: true }).fill("1755");
+  await page.getByLabel("NIFTY freeze quantity", { exact: true }).fill("1800");
   await nifty.getByRole("button", { name: "Save" }).click();
   await expect(nifty.getByRole("status")).toHaveText("saved");
   await expect(nifty).not.toContainText("freezeQty must be at least one lot");
@@ -229,6 +231,36 @@ test("a manual ticket goes to two accounts through the same pipeline", async ({ 
   await page.screenshot({ path: testInfo.outputPath("ticket-run.png"), fullPage: true });
 });
 
+test("a Send whose answer is lost opens the run it created instead of sending again", async ({ page }) => {
+  await signInToDashboard(page, admin);
+  const runIds = async () => ((await (await page.request.get("/api/runs?limit=500")).json()).runs as { id: string }[]).map((r) => r.id);
+  const before = await runIds();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Trade", exact: true }).click();
+  await page.getByRole("checkbox", { name: /Sim One/ }).check();
+  await pickSymbol(page, "NSE", "SBIN", /^SBIN NSE/);
+  await page.getByLabel("Lots").fill("2");
+  await page.getByRole("button", { name: "Preview", exact: true }).click();
+  await expect(page.getByTestId("preview").getByTestId("plan-totals")).toContainText("1 of 1 account planned");
+  // The request reaches the server (which creates the run), but the browser never sees the answer.
+  const sent: string[] = [];
+  await page.route("**/api/ticket/execute", async (route) => {
+    sent.push(JSON.parse(route.request().postData() ?? "{}").idempotencyKey);
+    if (sent.length === 1) {
+      await route.fetch();
+      return route.abort("connectionreset");
+    }
+    return route.continue();
+  });
+  await page.getByRole("button", { name: /^Send/ }).click();
+  await expect(page).toHaveURL(/\/executions\/[0-9a-f-]{36}$/);
+  const runId = page.url().split("/").pop()!;
+  const after = await runIds();
+  expect(after.filter((id) => !before.includes(id))).toEqual([runId]);
+  expect(sent).toHaveLength(1);
+  await expect(page.getByRole("heading", { name: /Manual ticket · BUY SBIN/ })).toBeVisible();
+  await expectChipsIn(page, 1, DONE);
+});
+
 test("an order the broker rejects turns its chips red with the broker's reason, slice by slice", async ({ page }, testInfo) => {
   await signInToDashboard(page, admin);
   await page.goto("/trade");
@@ -236,7 +268,7 @@ test("an order the broker rejects turns its chips red with the broker's reason, 
   await pickSymbol(page, "NFO", "FUT", /^NIFTY\d{2}[A-Z]{3}\d{2}FUT NFO/);
   await expect(page.getByLabel("Product")).toHaveValue("NRML");
   await page.getByRole("group", { name: "Side" }).getByRole("button", { name: "SELL" }).click();
-  // 100 lots of 65 = 6,500 units: four slices under the 1,755 freeze, far beyond Sim One's ₹5 lakh.
+  // 100 lots of 65 = 6,500 units: four slices of at most 27 lots (1,755 units) under the 1,800 freeze, far beyond Sim One's ₹5 lakh.
   await page.getByLabel("Lots").fill("100");
   await page.getByRole("button", { name: "Preview", exact: true }).click();
   await expect(page.getByTestId("plan-slices").first()).toHaveText("1,755 × 3 + 1,235");

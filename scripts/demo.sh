@@ -31,6 +31,8 @@ export AUTH_TRUST_HOST="${AUTH_TRUST_HOST:-true}"
 export APP_URL="${APP_URL:-http://127.0.0.1:${PORT:-3000}}"
 export SIM_ADMIN_TOKEN="${SIM_ADMIN_TOKEN:-demo-simulator-admin-token}"
 export SIM_ALWAYS_OPEN="${SIM_ALWAYS_OPEN:-true}"
+# The planner follows the simulator: an always-open demo market has no MIS cut-off either.
+export MARKET_ALWAYS_OPEN="${MARKET_ALWAYS_OPEN:-$SIM_ALWAYS_OPEN}"
 PORT="${PORT:-3000}"
 
 say "preparing the database"

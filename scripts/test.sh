@@ -24,6 +24,7 @@ export AUTH_TRUST_HOST=true LOG_LEVEL=warn SIM_ADMIN_TOKEN=test-sim-admin-token
 export SIM_HTTP_PORT="${TEST_SIM_HTTP_PORT:-5155}" SIM_WS_PORT="${TEST_SIM_WS_PORT:-8865}" SIM_ALWAYS_OPEN=true SIM_DEMO_INSTANCES=5
 # The browser suite's web origin: state-changing requests must come from it (same-origin check).
 export APP_URL="http://127.0.0.1:${TEST_WEB_PORT:-3100}"
+export MARKET_ALWAYS_OPEN=true # the planner's MIS cut-off follows the always-open simulator; tests set clocks explicitly
 export CREDENTIAL_KEYS="v1:dGVzdC1vbmx5LWNyZWRlbnRpYWwta2V5LTMyYnl0ZXM=" # public test-only key
 
 say "preparing the test database"

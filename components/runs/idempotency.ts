@@ -1,6 +1,7 @@
 /**
- * A fresh idempotency key for one Execute/Send click. `crypto.randomUUID` exists only in secure contexts
- * (https or localhost); a self-hosted desk on plain http over a LAN still gets a v4 UUID from getRandomValues.
+ * A fresh idempotency key for one previewed plan (every Execute/Send of that preview reuses it). `crypto.randomUUID`
+ * exists only in secure contexts (https or localhost); a self-hosted desk on plain http over a LAN still gets a v4
+ * UUID from getRandomValues.
  */
 export function newIdempotencyKey(): string {
   if (typeof crypto.randomUUID === "function") return crypto.randomUUID();

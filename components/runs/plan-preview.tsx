@@ -21,6 +21,18 @@ function orderText(l: ResolvedLegJson): string {
   return `LIMIT ${l.price ? formatInr(l.price) : ""}${l.referencePrice ? ` (LTP ${formatInr(l.referencePrice)})` : ""}`;
 }
 
+/** Where the freeze quantity came from: the broker's and the settings' values (the smaller applies). */
+function FreezeSources({ leg }: { leg: ResolvedLegJson }) {
+  const f = leg.freezeSources;
+  if (!f || (f.broker === null && f.settings === null)) return null;
+  const text = (v: number | null) => (v === null ? "unknown" : formatQty(v));
+  return (
+    <span className="block text-xs text-slate-500" data-testid="freeze-sources">
+      freeze {leg.freezeQty === null ? "unknown" : formatQty(leg.freezeQty)} · broker {text(f.broker)} · settings {text(f.settings)}
+    </span>
+  );
+}
+
 /** The contracts a run trades: resolved once, the same in every account. */
 export function ResolvedLegsTable({ legs, conditions }: { legs: PreviewJson["legs"]; conditions: PreviewJson["conditions"] }) {
   return (
@@ -41,7 +53,10 @@ export function ResolvedLegsTable({ legs, conditions }: { legs: PreviewJson["leg
             <td className="pr-3 font-mono text-xs">{l.symbol}<span className="ml-1 font-sans text-slate-400">{l.exchange}</span></td>
             <td className="num pr-3 text-xs">{l.expiry}</td>
             <td className="num pr-3 text-right">{formatQty(l.lotSize)}</td>
-            <td className="num pr-3 text-right">{l.sliceLots && l.lotSize ? formatQty(l.sliceLots * l.lotSize) : "no limit"}</td>
+            <td className="num pr-3 text-right" data-testid="leg-max-per-order">
+              {l.sliceLots && l.lotSize ? formatQty(l.sliceLots * l.lotSize) : "no limit"}
+              <FreezeSources leg={l} />
+            </td>
             <td className="num pr-3 text-xs">{orderText(l)}</td>
             <td className="pr-3 text-xs text-amber-700 dark:text-amber-300">{l.warnings.join("; ")}</td>
           </tr>

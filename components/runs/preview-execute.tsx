@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useRef, useState, type ReactNode } from "react";
-import { ApiError } from "@/components/ui/api";
+import { ApiError, api } from "@/components/ui/api";
 import { Alert, Button, Card } from "@/components/ui/primitives";
 import { AccountPlansTable, ResolvedLegsTable } from "@/components/runs/plan-preview";
 import { newIdempotencyKey } from "@/components/runs/idempotency";
@@ -17,10 +17,21 @@ function errorLines(e: unknown): string[] {
   return lines.length ? lines : [e.message];
 }
 
+/** The run an earlier Execute with this key created, if the server has one (its answer may have been lost). */
+async function runForKey(idempotencyKey: string): Promise<string | null> {
+  const { runs } = await api<{ runs: { id: string }[] }>(`/api/runs?idempotencyKey=${encodeURIComponent(idempotencyKey)}&limit=1`);
+  return runs[0]?.id ?? null;
+}
+
+/** Whether the server may have acted although the call failed: no answer at all, or a 5xx. */
+const outcomeUnknown = (e: unknown) => !(e instanceof ApiError) || e.status >= 500;
+
 /**
  * Preview → Execute for a strategy, an adjustment or a ticket. Execute is only offered for a preview the trader has
- * seen, is disabled while previewing or sending, and sends one idempotency key per click (a double click cannot
- * create two runs). On success the browser goes to the live run view.
+ * seen and is disabled while previewing or sending. The idempotency key is made with the preview and kept until the
+ * preview changes: a second click for the same preview (a double click, a retry after a lost answer) can never
+ * create a second run. When a send fails without a clear answer, the run is first looked up by that key and opened
+ * if it exists. On success the browser goes to the live run view.
  */
 export function PreviewExecute({
   preview: requestPreview,
@@ -40,6 +51,7 @@ export function PreviewExecute({
 }) {
   const router = useRouter();
   const [preview, setPreview] = useState<PreviewJson | null>(null);
+  const idempotencyKey = useRef<string | null>(null);
   const [errors, setErrors] = useState<string[]>([]);
   const [phase, setPhase] = useState<"idle" | "previewing" | "sending" | "sent">("idle");
   const sending = useRef(false);
@@ -48,8 +60,11 @@ export function PreviewExecute({
     setPhase("previewing");
     setErrors([]);
     try {
-      setPreview(await requestPreview());
+      const next = await requestPreview();
+      idempotencyKey.current = newIdempotencyKey();
+      setPreview(next);
     } catch (e) {
+      idempotencyKey.current = null;
       setPreview(null);
       setErrors(errorLines(e));
     }
@@ -57,17 +72,26 @@ export function PreviewExecute({
   }
 
   async function onExecute() {
-    if (sending.current) return;
+    const key = idempotencyKey.current;
+    if (sending.current || !key) return;
     sending.current = true;
     setPhase("sending");
     setErrors([]);
-    try {
-      const { runId } = await execute(newIdempotencyKey());
+    const open = (runId: string) => {
       setPhase("sent");
       router.push(`/executions/${runId}`);
+    };
+    try {
+      open((await execute(key)).runId);
     } catch (e) {
+      const found = outcomeUnknown(e) ? await runForKey(key).catch(() => null) : null;
+      if (found) return open(found);
       sending.current = false;
-      setErrors(errorLines(e));
+      setErrors(
+        outcomeUnknown(e)
+          ? [...errorLines(e), "No run was found for this click. Sending again is safe: it carries the same key, so it can never create a second run."]
+          : errorLines(e),
+      );
       setPhase("idle");
     }
   }

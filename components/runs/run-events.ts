@@ -1,4 +1,5 @@
-import type { IntentJson, IntentStateName, RunEventJson, RunJson } from "@/components/runs/types";
+import type { DisplayRunStatus, IntentJson, IntentStateName, RunEventJson, RunJson } from "@/components/runs/types";
+import { countOpen, displayRunStatus } from "@/lib/trading/run-status";
 
 const ACK_STATES: ReadonlySet<IntentStateName> = new Set(["accepted", "rejected", "reconciled_accepted"]);
 
@@ -62,4 +63,9 @@ export function applyRunEvent(run: RunJson, e: RunEventJson): RunJson {
     return next;
   });
   return changed ? { ...run, intents } : run;
+}
+
+/** The status shown for the run as it stands (live events applied): WORKING until every order has ended. */
+export function shownStatus(run: RunJson, now = Date.now()): DisplayRunStatus {
+  return displayRunStatus(run.status, countOpen(run.intents.map((i) => i.state)), Date.parse(run.triggeredAt), now);
 }

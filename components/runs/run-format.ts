@@ -1,5 +1,5 @@
 import { formatQty } from "@/lib/format";
-import type { IntentStateName, RunKind, RunStatus } from "@/components/runs/types";
+import type { DisplayRunStatus, IntentStateName, RunKind, RunStatus } from "@/components/runs/types";
 
 const ist = new Intl.DateTimeFormat("en-IN", {
   timeZone: "Asia/Kolkata",
@@ -39,8 +39,9 @@ export function formatMs(ms: number | null): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
-export const RUN_STATUS_TONE: Record<RunStatus, "blue" | "green" | "amber" | "red"> = {
+export const RUN_STATUS_TONE: Record<RunStatus | DisplayRunStatus, "blue" | "green" | "amber" | "red"> = {
   RUNNING: "blue",
+  WORKING: "blue",
   COMPLETED: "green",
   PARTIAL: "amber",
   FAILED: "red",

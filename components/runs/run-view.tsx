@@ -13,6 +13,7 @@ import { ParityTable, runParity } from "@/components/runs/parity-board";
 import { FAILED_STATES, RUN_KIND_LABEL, formatIst, formatMs, IN_FLIGHT, OPEN_STATES, RETRYABLE_STATES, RUN_STATUS_TONE } from "@/components/runs/run-format";
 import { useRunStream, type StreamState } from "@/components/runs/use-run-stream";
 import type { IntentStateName, RunJson } from "@/components/runs/types";
+import { shownStatus } from "@/components/runs/run-events";
 
 const STREAM: Record<StreamState, [string, "green" | "amber" | "slate" | "blue"]> = {
   connecting: ["connecting…", "slate"],
@@ -49,11 +50,15 @@ function RunBody({ run, stream, canWrite }: { run: RunJson; stream: StreamState;
   const retryable = run.intents.filter((i) => RETRYABLE_STATES.has(i.state)).length;
   const open = run.intents.filter((i) => OPEN_STATES.has(i.state)).length;
   const filledQty = run.intents.reduce((t, i) => t + i.filledQuantity, 0);
+  const filledOrders = run.intents.filter((i) => i.state === "filled").length;
+  const shown = shownStatus(run);
   const qty = run.intents.reduce((t, i) => t + i.quantity, 0);
   const sent = run.intents.map((i) => i.sentAt).filter((x): x is string => !!x).map(Date.parse);
   const acks = run.intents.map((i) => i.acknowledgedAt).filter((x): x is string => !!x).map(Date.parse);
   const trig = Date.parse(run.triggeredAt);
-  const pct = total ? Math.round((done / total) * 100) : 100;
+  const qtyTotal = run.intents.reduce((t, i) => t + i.quantity, 0);
+  // The bar is the quantity FILLED at the brokers, not the orders acknowledged: an accepted order may never fill.
+  const pct = qtyTotal ? Math.round((filledQty / qtyTotal) * 100) : 100;
   const [label, tone] = STREAM[stream];
   const names = new Map(run.accounts.map((a) => [a.accountId, a.accountName]));
   const parity = useMemo(() => runParity(run), [run]);
@@ -118,9 +123,12 @@ function RunBody({ run, stream, canWrite }: { run: RunJson; stream: StreamState;
         <Card>
           <div className="space-y-3">
             <div className="flex flex-wrap items-center gap-x-6 gap-y-2 text-sm">
-              <span data-testid="run-status"><Badge tone={RUN_STATUS_TONE[run.status]}>{run.status.toLowerCase()}</Badge></span>
+              <span data-testid="run-status" data-status={shown}>
+                <Badge tone={RUN_STATUS_TONE[shown]}>{shown.toLowerCase()}</Badge>
+              </span>
               <Stat label="Accounts" value={`${run.plan.totals.accountsPlanned}${run.plan.totals.accountsSkipped ? ` + ${run.plan.totals.accountsSkipped} skipped` : ""}`} />
-              <Stat label="Orders" value={`${formatQty(done)} / ${formatQty(total)} done`} testId="run-progress-text" />
+              <Stat label="Orders" value={`${formatQty(filledOrders)} / ${formatQty(total)} filled`} testId="run-progress-text" />
+              <Stat label="Placed" value={`${formatQty(done)} / ${formatQty(total)}`} testId="run-placed-text" />
               <Stat label="Quantity" value={`${formatQty(filledQty)} filled of ${formatQty(qty)}`} />
               <Stat label="First send" value={sent.length ? `+${formatMs(Math.min(...sent) - trig)}` : "—"} />
               <Stat label="Last ack" value={acks.length ? `+${formatMs(Math.max(...acks) - trig)}` : "—"} />
@@ -128,12 +136,13 @@ function RunBody({ run, stream, canWrite }: { run: RunJson; stream: StreamState;
             <div
               className="h-2.5 w-full overflow-hidden rounded-full bg-slate-200 dark:bg-slate-800"
               role="progressbar"
-              aria-label="Orders sent and acknowledged"
+              aria-label="Quantity filled"
               aria-valuemin={0}
-              aria-valuemax={total}
-              aria-valuenow={done}
+              aria-valuemax={qtyTotal}
+              aria-valuenow={filledQty}
+              data-testid="run-progress"
             >
-              <div className={`h-full transition-all duration-300 ${failed ? "bg-amber-500" : "bg-emerald-500"} ${done < total ? "animate-pulse" : ""}`} style={{ width: `${pct}%` }} />
+              <div className={`h-full transition-all duration-300 ${failed ? "bg-amber-500" : "bg-emerald-500"} ${shown === "WORKING" ? "animate-pulse" : ""}`} style={{ width: `${pct}%` }} />
             </div>
             <div className="flex flex-wrap gap-1.5 text-xs" data-testid="state-counts">
               {[...counts.entries()].map(([s, n]) => (

@@ -40,7 +40,7 @@ export function RunsTable({ strategyId, limit = 50, showStrategy = true }: { str
               </td>
             ) : null}
             <td className="pr-3 text-xs">{RUN_KIND_LABEL[r.kind].toLowerCase()}</td>
-            <td className="pr-3"><Badge tone={RUN_STATUS_TONE[r.status]}>{r.status.toLowerCase()}</Badge></td>
+            <td className="pr-3"><Badge tone={RUN_STATUS_TONE[r.displayStatus]}>{r.displayStatus.toLowerCase()}</Badge></td>
             <td className="num pr-3 text-right">{formatQty(r.orders)}</td>
             <td className="num pr-3 text-right text-xs">{r.finishedAt ? formatMs(Date.parse(r.finishedAt) - Date.parse(r.triggeredAt)) : "—"}</td>
             <td className="text-right"><Link href={`/executions/${r.id}`} className="text-sm text-indigo-700 hover:underline dark:text-indigo-300">View</Link></td>

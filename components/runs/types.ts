@@ -20,6 +20,8 @@ export type PlannedLegJson = Json<PlannedLeg>;
 export type ResolvedLegJson = Json<ResolvedLeg>;
 
 export type RunStatus = "RUNNING" | "COMPLETED" | "PARTIAL" | "FAILED";
+/** What a person is shown: WORKING until every order has ended at its broker (lib/trading/run-status.ts). */
+export type DisplayRunStatus = "WORKING" | "COMPLETED" | "PARTIAL" | "FAILED";
 export type RunKind = "STRATEGY" | "ADJUSTMENT" | "TICKET" | "EXIT";
 
 export type IntentStateName =
@@ -69,6 +71,8 @@ export interface RunJson {
   id: string;
   kind: RunKind;
   status: RunStatus;
+  /** As read; the run view recomputes it live from `status` and the intents. */
+  displayStatus: DisplayRunStatus;
   triggeredAt: string;
   finishedAt: string | null;
   strategy: { id: string; name: string } | null;
@@ -83,6 +87,7 @@ export interface RunListItemJson {
   id: string;
   kind: RunKind;
   status: RunStatus;
+  displayStatus: DisplayRunStatus;
   triggeredAt: string;
   finishedAt: string | null;
   strategy: { id: string; name: string } | null;

@@ -3,7 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { api } from "@/components/ui/api";
-import { applyRunEvent } from "@/components/runs/run-events";
+import { applyRunEvent, shownStatus } from "@/components/runs/run-events";
 import type { RunEventJson, RunJson } from "@/components/runs/types";
 
 export type StreamState = "connecting" | "live" | "reconnecting" | "closed";
@@ -62,7 +62,7 @@ export function useRunStream(runId: string) {
         es?.close();
         if (stopped) return;
         const current = qc.getQueryData<RunJson>(["run", runId]);
-        if (current && current.status !== "RUNNING") {
+        if (current && shownStatus(current) !== "WORKING") {
           // A finished run's stream may end for good: read the final state once and stay closed.
           setStream("closed");
           void qc.invalidateQueries({ queryKey: ["run", runId] });

@@ -68,7 +68,7 @@ export function StrategiesList({ canWrite }: { canWrite: boolean }) {
                   <td className="py-1.5 pr-3 text-xs">
                     {run ? (
                       <Link href={`/executions/${run.id}`} className="inline-flex items-center gap-1.5 hover:underline">
-                        <Badge tone={RUN_STATUS_TONE[run.status]}>{run.status.toLowerCase()}</Badge>
+                        <Badge tone={RUN_STATUS_TONE[run.displayStatus]}>{run.displayStatus.toLowerCase()}</Badge>
                         <span className="text-slate-500">{formatIst(run.triggeredAt)}</span>
                       </Link>
                     ) : <span className="text-slate-400">never run</span>}

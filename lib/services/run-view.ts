@@ -1,4 +1,5 @@
-import { findRun, listRuns, runVisible } from "@/lib/db/queries/runs";
+import { countIntentsIn, findRun, listRuns, runVisible } from "@/lib/db/queries/runs";
+import { countOpen, displayRunStatus, OPEN_INTENT_STATES } from "@/lib/trading/run-status";
 import { scopeOf, type Actor } from "@/lib/auth/roles";
 import { NotFoundError } from "@/lib/errors";
 
@@ -24,7 +25,9 @@ export async function getRunView(actor: Actor, id: string) {
   return {
     id: run.id,
     kind: run.kind,
+    /** Dispatch's status (every slice confirmed or given up); `displayStatus` is what a person is shown. */
     status: run.status,
+    displayStatus: displayRunStatus(run.status, countOpen(run.intents.map((i) => i.state)), t0, Date.now()),
     triggeredAt: run.triggeredAt.toISOString(),
     finishedAt: run.finishedAt?.toISOString() ?? null,
     strategy: run.strategy,
@@ -52,12 +55,19 @@ export async function getRunView(actor: Actor, id: string) {
   };
 }
 
-export async function listRunViews(actor: Actor, filter: { strategyId?: string; limit: number }) {
+export async function listRunViews(actor: Actor, filter: { strategyId?: string; idempotencyKey?: string; limit: number }) {
   const rows = await listRuns(scopeOf(actor), filter);
+  const open = await countIntentsIn(
+    rows.filter((r) => r.status !== "RUNNING").map((r) => r.id),
+    OPEN_INTENT_STATES,
+  );
+  const now = Date.now();
   return rows.map((r) => ({
     id: r.id,
     kind: r.kind,
     status: r.status,
+    /** WORKING until every order has ended at its broker (lib/trading/run-status.ts). */
+    displayStatus: displayRunStatus(r.status, open.get(r.id) ?? 0, r.triggeredAt.getTime(), now),
     triggeredAt: r.triggeredAt.toISOString(),
     finishedAt: r.finishedAt?.toISOString() ?? null,
     strategy: r.strategy,

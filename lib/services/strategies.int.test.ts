@@ -100,6 +100,35 @@ describe("strategies API", () => {
     expect((await db().strategy.findUniqueOrThrow({ where: { id: strategy.id } })).name).toBe("S");
   });
 
+  it("concurrent adjustments: every added leg is kept, each caller gets its own legs' indices, past the limit is a 400", async () => {
+    const cookie = await sessionCookie(await makeUser("TRADER"));
+    const { strategy } = await (await createRoute(jsonRequest("/api/strategies", { body: { name: "Adjusted", definition }, cookie }))).json();
+    // 24 parallel requests of one leg each, told apart by their lots; the strategy has 1 leg and room for 19 more.
+    const base = definition.legs[0];
+    const responses = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => legsRoute(jsonRequest("/x", { body: { legs: [{ ...base, lots: 100 + i }] }, cookie }), paramsOf({ id: strategy.id }))),
+    );
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(19);
+    expect(statuses.filter((s) => s === 400)).toHaveLength(5);
+    const stored = (await (await getRoute(jsonRequest("/x", { cookie }), paramsOf({ id: strategy.id }))).json()).strategy.definition.legs as { lots: number }[];
+    expect(stored).toHaveLength(20);
+    const told = new Map<number, number>();
+    for (const [i, res] of responses.entries()) {
+      const body = await res.json();
+      if (res.status === 400) {
+        expect(body.error.fields).toEqual({ legs: ["At most 0 more"] });
+        continue;
+      }
+      expect(body.addedLegIndexes).toHaveLength(1);
+      told.set(100 + i, body.addedLegIndexes[0]);
+    }
+    // Every index a caller was given holds that caller's leg, and no two callers were given the same index.
+    for (const [lots, index] of told) expect([lots, stored[index].lots]).toEqual([lots, lots]);
+    expect(new Set(told.values()).size).toBe(19);
+    expect(stored.slice(1).map((l) => l.lots).sort()).toEqual([...told.keys()].sort());
+  });
+
   it("streams a run's events to its owner as Server-Sent Events", async () => {
     const owner = await makeUser("TRADER");
     const run = await db().strategyRun.create({

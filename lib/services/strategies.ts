@@ -4,7 +4,7 @@ import { db, isUniqueViolation } from "@/lib/db/client";
 import { insertAudit } from "@/lib/db/queries/audit";
 import { canWrite, scopeOf, type Actor } from "@/lib/auth/roles";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
-import { strategyDefinitionSchema, strategyLegSchema, type StrategyDefinition } from "@/lib/trading/strategy";
+import { MAX_STRATEGY_LEGS, strategyDefinitionSchema, strategyLegSchema, type StrategyDefinition } from "@/lib/trading/strategy";
 import { jsonify } from "@/lib/services/serialize";
 
 const tag = z.string().trim().min(1).max(30);
@@ -120,18 +120,33 @@ export async function updateStrategy(actor: Actor, id: string, input: z.infer<ty
 
 /**
  * Adjustments: appends legs to a (possibly live) strategy. Existing legs keep their indices, so intents of earlier
- * runs stay attributable; the new indices are returned so the caller can execute just those.
+ * runs stay attributable; the new indices are returned so the caller can execute just those. The row is locked
+ * (FOR UPDATE) while the legs are read and appended: two concurrent adjustments are applied one after the other,
+ * so neither loses its legs and each is told the indices its own legs landed at.
  */
 export async function addStrategyLegs(actor: Actor, id: string, input: z.infer<typeof addLegsSchema>, ip: string) {
   requireWrite(actor);
-  const current = await findStrategyRow(actor, id);
-  const definition = definitionOf(current);
-  const next = strategyDefinitionSchema.parse({ ...jsonify(definition), legs: [...jsonify(definition.legs), ...jsonify(input.legs)] });
-  const addedLegIndexes = input.legs.map((_, i) => definition.legs.length + i);
-  const row = await db().$transaction(async (tx) => {
-    const updated = await tx.strategy.update({ where: { id }, data: { definition: jsonify(next) as object } });
-    await insertAudit({ actorId: actor.id, action: "strategy.adjust", entity: "strategy", entityId: id, details: { addedLegIndexes }, ip }, tx);
-    return updated;
-  });
+  await findStrategyRow(actor, id);
+  const { row, addedLegIndexes } = await db().$transaction(
+    async (tx) => {
+      await tx.$queryRaw`SELECT id FROM strategies WHERE id = ${id}::uuid FOR UPDATE`;
+      const current = await tx.strategy.findUniqueOrThrow({ where: { id } });
+      const definition = definitionOf(current);
+      const total = definition.legs.length + input.legs.length;
+      if (total > MAX_STRATEGY_LEGS) {
+        const room = MAX_STRATEGY_LEGS - definition.legs.length;
+        throw new ValidationError(`A strategy holds at most ${MAX_STRATEGY_LEGS} legs; this one has ${definition.legs.length}, so at most ${room} more can be added`, {
+          legs: [`At most ${room} more`],
+        });
+      }
+      const next = strategyDefinitionSchema.parse({ ...jsonify(definition), legs: [...jsonify(definition.legs), ...jsonify(input.legs)] });
+      const indexes = input.legs.map((_, i) => definition.legs.length + i);
+      const updated = await tx.strategy.update({ where: { id }, data: { definition: jsonify(next) as object } });
+      await insertAudit({ actorId: actor.id, action: "strategy.adjust", entity: "strategy", entityId: id, details: { addedLegIndexes: indexes }, ip }, tx);
+      return { row: updated, addedLegIndexes: indexes };
+    },
+    // Waiters queue on the row lock while holding a pooled connection: allow for a burst of them.
+    { maxWait: 10_000, timeout: 10_000 },
+  );
   return { strategy: toView(row), addedLegIndexes };
 }

@@ -10,6 +10,9 @@ import { POST as previewRoute } from "@/app/api/strategies/[id]/preview/route";
 import { POST as executeRoute } from "@/app/api/strategies/[id]/execute/route";
 import { POST as ticketPreviewRoute } from "@/app/api/ticket/preview/route";
 import { GET as searchRoute } from "@/app/api/symbols/search/route";
+import { AppError } from "@/lib/errors";
+import { istDateOf, istInstant } from "@/lib/trading/calendar";
+import { executeStrategy, previewStrategy } from "./strategy-runs";
 
 let sim: RunningSimulator;
 const INSTANCES = instanceConfigs(3, "sr").map((c, i) => ({ ...c, capital: ["1000000", "3000000", "100000"][i] }));
@@ -112,6 +115,16 @@ describe("strategy preview and execute", () => {
     expect(legsOf("Acct sr1")).toEqual([[4, "BUY", 2, "wing"]]);
     expect(legsOf("Acct sr2")).toEqual([[4, "BUY", 6, "wing"]]);
     expect(byName["Acct sr3"]).toMatchObject({ status: "skipped", reason: expect.stringMatching(/^zero lots — leg 3 .* \+ leg 4 .* as a pair/) });
+  });
+
+  it("an MIS strategy is refused from 15:15 IST at preview and execute, naming the product; nothing is stored", async () => {
+    const { user, strategyId } = await setup();
+    const clock = { now: new Date(istInstant(istDateOf(Date.now()), "15:15")), alwaysOpen: false };
+    const refusal = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => (e instanceof AppError ? [e.status, e.fields] : e));
+    const fields = { product: ["MIS orders cannot be placed after the square-off time (15:15 IST); use NRML (CNC for cash) or wait for the next session"] };
+    expect(await refusal(previewStrategy(user, strategyId, {}, clock))).toEqual([400, fields]);
+    expect(await refusal(executeStrategy(user, strategyId, { idempotencyKey: "mis-after-cutoff-1" }, "127.0.0.1", clock))).toEqual([400, fields]);
+    expect(await db().strategyRun.count()).toBe(0);
   });
 
   it("a strategy that cannot be planned answers 422 with the reason per leg", async () => {

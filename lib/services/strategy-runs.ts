@@ -14,6 +14,7 @@ import { buildSnapshot, marketSource } from "@/lib/services/market-snapshot";
 import { createRun } from "@/lib/services/runs";
 import { definitionOf, findStrategyRow } from "@/lib/services/strategies";
 import { tradingSettings } from "@/lib/services/trading-settings";
+import { assertProductAllowed, tradingClock, type TradingClock } from "@/lib/services/trading-clock";
 import { jsonify } from "@/lib/services/serialize";
 
 export const previewRequestSchema = z.object({
@@ -81,20 +82,21 @@ export async function planFor(ownerId: string, definition: StrategyDefinition, a
   return { ...result.preview, accounts: all, totals: runTotals(all) };
 }
 
-async function strategyPlan(actor: Actor, id: string, legIndexes: number[] | undefined, now: Date) {
+async function strategyPlan(actor: Actor, id: string, legIndexes: number[] | undefined, clock: TradingClock) {
   const row = await findStrategyRow(actor, id);
   const definition = definitionOf(row);
+  assertProductAllowed(definition.product, clock);
   const bad = legIndexes?.filter((i) => i >= definition.legs.length) ?? [];
   if (bad.length) throw new ValidationError(`No leg ${bad[0] + 1} in this strategy`, { legIndexes: ["Unknown leg"] });
   const accounts = await selectAccounts(row.ownerId, row.accountIds, row.accountTags);
   if (accounts.length === 0) throw new ValidationError("This strategy has no active accounts selected", { accountIds: ["Select accounts or a tag group"] });
   // Duplicates would place a leg twice under the same intent ids: one each.
   const placed = legIndexes && [...new Set(legIndexes)].sort((a, b) => a - b);
-  return { row, preview: await planFor(row.ownerId, definition, accounts, now, placed) };
+  return { row, preview: await planFor(row.ownerId, definition, accounts, clock.now, placed) };
 }
 
-export async function previewStrategy(actor: Actor, id: string, req: z.infer<typeof previewRequestSchema>) {
-  const { preview } = await strategyPlan(actor, id, req.legIndexes, new Date());
+export async function previewStrategy(actor: Actor, id: string, req: z.infer<typeof previewRequestSchema>, clock: TradingClock = tradingClock()) {
+  const { preview } = await strategyPlan(actor, id, req.legIndexes, clock);
   return jsonify(preview);
 }
 
@@ -102,7 +104,7 @@ export async function previewStrategy(actor: Actor, id: string, req: z.infer<typ
  * Execute: plans afresh (funds and prices now, not at preview time), stores the run and its intents once per
  * idempotency key, and hands each account to the dispatch queue.
  */
-export async function executeStrategy(actor: Actor, id: string, req: z.infer<typeof executeRequestSchema>, ip: string) {
+export async function executeStrategy(actor: Actor, id: string, req: z.infer<typeof executeRequestSchema>, ip: string, clock: TradingClock = tradingClock()) {
   if (!canWrite(actor)) throw new ForbiddenError("Your role is read-only");
   const owner = (await findStrategyRow(actor, id)).ownerId;
   const idempotencyKey = `${owner}:${req.idempotencyKey}`;
@@ -110,7 +112,7 @@ export async function executeStrategy(actor: Actor, id: string, req: z.infer<typ
   const existing = await findRunIdByKey(idempotencyKey);
   if (existing) return { runId: existing, created: false };
   const triggeredAt = new Date();
-  const { row, preview } = await strategyPlan(actor, id, req.legIndexes, triggeredAt);
+  const { row, preview } = await strategyPlan(actor, id, req.legIndexes, clock);
   const run = await createRun({ ownerId: row.ownerId, strategyId: row.id, kind: req.legIndexes ? "ADJUSTMENT" : "STRATEGY", idempotencyKey, triggeredAt, preview });
   if (run.created) {
     await insertAudit({ actorId: actor.id, action: "run.execute", entity: "run", entityId: run.runId, details: { strategyId: row.id, legIndexes: req.legIndexes ?? null, orders: preview.totals.orders }, ip });

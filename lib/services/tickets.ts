@@ -1,4 +1,3 @@
-import Decimal from "decimal.js";
 import { z } from "zod";
 import { findRunIdByKey } from "@/lib/db/queries/runs";
 import { insertAudit } from "@/lib/db/queries/audit";
@@ -6,10 +5,12 @@ import { canWrite, type Actor } from "@/lib/auth/roles";
 import { ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import type { Exchange } from "@/lib/brokers/types";
 import { istDateOf, tradingHolidaySet } from "@/lib/trading/calendar";
+import { runTotals } from "@/lib/trading/plan";
 import { planTicket, ticketSchema } from "@/lib/trading/ticket";
 import { marketSource } from "@/lib/services/market-snapshot";
 import { createRun } from "@/lib/services/runs";
-import { selectAccounts } from "@/lib/services/strategy-runs";
+import { accountInputs, selectAccounts } from "@/lib/services/strategy-runs";
+import { assertProductAllowed, tradingClock, type TradingClock } from "@/lib/services/trading-clock";
 import { tradingSettings } from "@/lib/services/trading-settings";
 import { jsonify } from "@/lib/services/serialize";
 
@@ -27,39 +28,43 @@ export async function searchSymbols(actor: Actor, query: z.infer<typeof symbolSe
   return jsonify((await source.searchSymbols(query.q, query.exchange)).slice(0, 50));
 }
 
-async function planFor(actor: Actor, req: z.infer<typeof ticketRequestSchema>, now: Date) {
+async function planFor(actor: Actor, req: z.infer<typeof ticketRequestSchema>, clock: TradingClock) {
+  assertProductAllowed(req.product, clock);
   const accounts = await selectAccounts(actor.id, req.accountIds, req.accountTags);
   if (accounts.length === 0) throw new ValidationError("Choose at least one active account or a tag group", { accountIds: ["No accounts selected"] });
   const source = await marketSource(actor.id);
-  const [info, quote, settings] = await Promise.all([
+  const [info, quote, settings, funds] = await Promise.all([
     source.symbolInfo(req.symbol, req.exchange as Exchange),
     source.quote(req.symbol, req.exchange as Exchange).catch(() => null),
     tradingSettings(),
+    // Fresh funds, as for strategies: the preview shows each account's margin need against what it has.
+    accountInputs(accounts),
   ]);
   if (!info) throw new NotFoundError(`Symbol ${req.symbol} on ${req.exchange}`);
   const result = planTicket(
     req,
     { lotSize: info.lotSize, freezeQty: info.freezeQty, tickSize: info.tickSize, ltp: quote?.ltp ?? null, instrumentType: info.instrumentType },
-    accounts.map((a) => ({ id: a.id, name: a.name, lotMultiplier: new Decimal(a.lotMultiplier.toString()), maxLotsPerLeg: a.maxLotsPerLeg })),
-    // The settings' freeze quantity and lot size apply when the broker does not know them (OpenAlgo's freeze 1).
-    { instruments: settings.instruments, today: istDateOf(now.getTime()), holidays: tradingHolidaySet() },
+    funds.inputs.map((a) => ({ id: a.id, name: a.name, lotMultiplier: a.lotMultiplier, maxLotsPerLeg: a.maxLotsPerLeg, funds: a.funds })),
+    // The settings' freeze quantity applies when smaller than the broker's or when the broker does not know it.
+    { instruments: settings.instruments, marginModel: settings.marginModel, today: istDateOf(clock.now.getTime()), holidays: tradingHolidaySet() },
   );
   if (!result.ok) throw new ValidationError(result.message, { [result.field]: [result.message] });
-  return result.preview;
+  const all = [...result.preview.accounts, ...funds.skipped];
+  return { ...result.preview, accounts: all, totals: runTotals(all) };
 }
 
-export async function previewTicket(actor: Actor, req: z.infer<typeof ticketRequestSchema>) {
-  return jsonify(await planFor(actor, req, new Date()));
+export async function previewTicket(actor: Actor, req: z.infer<typeof ticketRequestSchema>, clock: TradingClock = tradingClock()) {
+  return jsonify(await planFor(actor, req, clock));
 }
 
 /** Sends a ticket as a one-leg run through the same pipeline (intents, dispatch, exactly once). */
-export async function executeTicket(actor: Actor, req: z.infer<typeof ticketExecuteSchema>, ip: string) {
+export async function executeTicket(actor: Actor, req: z.infer<typeof ticketExecuteSchema>, ip: string, clock: TradingClock = tradingClock()) {
   if (!canWrite(actor)) throw new ForbiddenError("Your role is read-only");
   const idempotencyKey = `${actor.id}:${req.idempotencyKey}`;
   const existing = await findRunIdByKey(idempotencyKey);
   if (existing) return { runId: existing, created: false };
   const triggeredAt = new Date();
-  const preview = await planFor(actor, req, triggeredAt);
+  const preview = await planFor(actor, req, clock);
   const run = await createRun({ ownerId: actor.id, strategyId: null, kind: "TICKET", idempotencyKey, triggeredAt, preview });
   if (run.created) {
     await insertAudit({ actorId: actor.id, action: "run.ticket", entity: "run", entityId: run.runId, details: { symbol: req.symbol, exchange: req.exchange, action: req.action, lots: req.lots }, ip });

@@ -23,7 +23,7 @@ describe("trading settings", () => {
     const cookie = await sessionCookie(await makeUser("TRADER"));
     const body = await (await readRoute(jsonRequest("/x", { cookie }))).json();
     const nifty = body.instruments.find((i: { underlying: string }) => i.underlying === "NIFTY");
-    expect(nifty).toMatchObject({ exchange: "NFO", indexExchange: "NSE_INDEX", strikeStep: 50, lotSize: 65, freezeQty: 1755, expiry: { weekly: true, weekday: 2 } });
+    expect(nifty).toMatchObject({ exchange: "NFO", indexExchange: "NSE_INDEX", strikeStep: 50, lotSize: 65, freezeQty: 1800, expiry: { weekly: true, weekday: 2 } });
     expect(body.grades.map((g: { id: string; percent: string }) => [g.id, g.percent])).toEqual(expect.arrayContaining([["A", "95"], ["B", "65"], ["C", "36"]]));
     expect(body.margins.find((m: { underlying: string }) => m.underlying === "SENSEX")).toMatchObject({ pairSellOtherDays: "290000", futures: "185000" });
   });

@@ -152,6 +152,8 @@ export interface MarketView {
   intervals(): Record<"seconds" | "minutes" | "hours" | "days" | "weeks" | "months", string[]>;
   /** True when the exchange is in session (or the always-open switch is on). */
   isOpen(exchange: Exchange): boolean;
+  /** The always-open switch: sessions, the MIS cut-off and other time-of-day rules are off while it is on. */
+  alwaysOpen(): boolean;
   /** Exchange holidays of a calendar year (IST dates `YYYY-MM-DD`) with descriptions and closed exchanges. */
   holidays(year: number): { date: string; description: string; closedExchanges: Exchange[] }[];
   /** Session timings of an IST date (`YYYY-MM-DD`): epoch ms start/end per exchange; empty when closed. */

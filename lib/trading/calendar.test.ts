@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   EXCHANGE_HOLIDAYS,
+  MIS_SQUARE_OFF,
+  misCutoffPassed,
   addDays,
   exchangeHolidaySchema,
   adjustExpiryForHolidays,
@@ -114,3 +116,14 @@ describe("expiry calendar", () => {
     expect(expiriesFor("SBIN", "2026-01-01", 3, holidays)).toEqual([]);
   });
 });
+
+describe("MIS square-off cut-off", () => {
+  it("refuses new MIS orders from 15:15 IST to the end of the IST day, not before", () => {
+    const at = (time: string) => misCutoffPassed(istInstant("2026-12-07", time));
+    expect([at("09:15"), at("15:14:59"), at("15:15"), at("15:29"), at("23:59:59")]).toEqual([false, false, true, true, true]);
+    // 00:30 IST of the next day is 19:00 UTC of this one: a new IST day, before its cut-off.
+    expect(misCutoffPassed(istInstant("2026-12-08", "00:30"))).toBe(false);
+    expect(MIS_SQUARE_OFF).toBe("15:15");
+  });
+});
+

@@ -84,6 +84,17 @@ export function sessionWindow(isoDate: string): { open: number; close: number } 
   return { open: istInstant(isoDate, SESSION_OPEN), close: istInstant(isoDate, SESSION_CLOSE) };
 }
 
+/**
+ * Intraday (MIS) cut-off: brokers square MIS positions off from here, and OpenAlgo refuses new MIS orders after it
+ * ("MIS orders cannot be placed after square-off time (15:15 IST)").
+ */
+export const MIS_SQUARE_OFF = "15:15";
+
+/** Whether a new MIS order is refused at `epochMs`: from the square-off time to the end of that IST day. */
+export function misCutoffPassed(epochMs: number): boolean {
+  return epochMs >= istInstant(istDateOf(epochMs), MIS_SQUARE_OFF);
+}
+
 /** Contracts expire at the close of the expiry date's session: 15:30 IST. */
 export function expiryInstant(isoDate: string): number {
   return istInstant(isoDate, SESSION_CLOSE);

@@ -13,7 +13,7 @@ import {
 describe("default instrument settings", () => {
   it("seeds domain.md's table", () => {
     const n = DEFAULT_INSTRUMENT_SETTINGS.NIFTY;
-    expect([n.exchange, n.indexExchange, n.strikeStep, n.lotSize, n.freezeQty]).toEqual(["NFO", "NSE_INDEX", 50, 65, 1755]);
+    expect([n.exchange, n.indexExchange, n.strikeStep, n.lotSize, n.freezeQty]).toEqual(["NFO", "NSE_INDEX", 50, 65, 1800]);
     expect(n.expiry).toEqual({ weekly: true, weekday: 2 });
     expect(DEFAULT_INSTRUMENT_SETTINGS.SENSEX).toMatchObject({ exchange: "BFO", indexExchange: "BSE_INDEX", strikeStep: 100, lotSize: 20, freezeQty: 1000, expiry: { weekly: true, weekday: 4 } });
     for (const u of ["BANKNIFTY", "FINNIFTY", "MIDCPNIFTY"] as const) expect(DEFAULT_INSTRUMENT_SETTINGS[u].expiry.weekly).toBe(false);

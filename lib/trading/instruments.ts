@@ -61,7 +61,10 @@ export type IndexUnderlying = "NIFTY" | "BANKNIFTY" | "FINNIFTY" | "MIDCPNIFTY" 
 const TUESDAY = 2;
 const THURSDAY = 4;
 
-/** Seed values from domain.md (lot sizes as of 2026; FINNIFTY/MIDCPNIFTY marked "verify" there). */
+/**
+ * Seed values (editable settings; docs/trading-facts.md gives the sources). Freeze quantities of the NSE indices are
+ * those of the exchange's revision effective 1 December 2025; the planner uses the smaller of these and the broker's.
+ */
 export const DEFAULT_INSTRUMENT_SETTINGS: Readonly<Record<IndexUnderlying, Readonly<InstrumentSettings>>> = {
   NIFTY: {
     underlying: "NIFTY",
@@ -70,7 +73,7 @@ export const DEFAULT_INSTRUMENT_SETTINGS: Readonly<Record<IndexUnderlying, Reado
     strikeStep: 50,
     lotSize: 65,
     nextMonthLotSize: 65,
-    freezeQty: 1755,
+    freezeQty: 1800,
     tickSize: 0.05,
     expiry: { weekly: true, weekday: TUESDAY },
   },
@@ -92,7 +95,7 @@ export const DEFAULT_INSTRUMENT_SETTINGS: Readonly<Record<IndexUnderlying, Reado
     strikeStep: 50,
     lotSize: 60,
     nextMonthLotSize: 60,
-    freezeQty: 1800,
+    freezeQty: 1200,
     tickSize: 0.05,
     expiry: { weekly: false, weekday: TUESDAY },
   },

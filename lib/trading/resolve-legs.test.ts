@@ -87,7 +87,7 @@ describe("strike selection", () => {
 describe("contract details", () => {
   it("resolves symbol, exchange, expiry, lot size, freeze and slice size", () => {
     const n = one(opt());
-    expect(n).toMatchObject({ legIndex: 0, underlying: "NIFTY", symbol: "NIFTY23NOV2626000CE", exchange: "NFO", expiry: "2026-11-23", lotSize: 65, freezeQty: 1755, sliceLots: 27, optionType: "CE", instrument: "options", warnings: [] });
+    expect(n).toMatchObject({ legIndex: 0, underlying: "NIFTY", symbol: "NIFTY23NOV2626000CE", exchange: "NFO", expiry: "2026-11-23", lotSize: 65, freezeQty: 1800, sliceLots: 27, optionType: "CE", instrument: "options", warnings: [] });
     const s = one(opt({ underlying: "sensex", optionType: "PE", expiry: "next_week" }));
     expect(s).toMatchObject({ symbol: "SENSEX26NOV2685400PE", exchange: "BFO", expiry: "2026-11-26", lotSize: 20, freezeQty: 1000, sliceLots: 50 });
   });
@@ -122,14 +122,26 @@ describe("contract details", () => {
     expect(r.ok && [r.legs[0].expiry, r.legs[0].lotSize]).toEqual([date, lotSize]);
   });
 
-  it("lets valid broker /symbol values win, treats freeze 1 as unknown and ignores invalid values", () => {
+  it("lets a valid broker lot size win, treats freeze 1 as unknown and ignores invalid values", () => {
     const sym = "NIFTY23NOV2626000CE";
     const override = one(opt(), snapshot({ symbolInfo: { [sym]: { lotSize: 75, freezeQty: 1800 } } }));
-    expect(override).toMatchObject({ lotSize: 75, freezeQty: 1800, sliceLots: 24 });
-    expect(override.warnings[0]).toMatch(/broker lot size 75 differs/);
-    expect(one(opt(), snapshot({ symbolInfo: { [sym]: { lotSize: 65, freezeQty: 1 } } }))).toMatchObject({ lotSize: 65, freezeQty: 1755, sliceLots: 27, warnings: [] });
-    expect(one(opt(), snapshot({ symbolInfo: { [sym]: { lotSize: 0, freezeQty: 30 } } }))).toMatchObject({ lotSize: 65, freezeQty: 1755 });
-    expect(one(opt(), snapshot({ symbolInfo: { [sym]: { lotSize: 1.5, freezeQty: null } } }))).toMatchObject({ lotSize: 65, freezeQty: 1755 });
+    expect(override).toMatchObject({ lotSize: 75, freezeQty: 1800, sliceLots: 24, freezeSources: { broker: 1800, settings: 1800 } });
+    expect(override.warnings).toEqual(["broker lot size 75 differs from the settings' 65; using the broker's"]);
+    expect(one(opt(), snapshot({ symbolInfo: { [sym]: { lotSize: 65, freezeQty: 1 } } }))).toMatchObject({ lotSize: 65, freezeQty: 1800, sliceLots: 27, warnings: [] });
+    expect(one(opt(), snapshot({ symbolInfo: { [sym]: { lotSize: 0, freezeQty: 30 } } }))).toMatchObject({ lotSize: 65, freezeQty: 1800 });
+    expect(one(opt(), snapshot({ symbolInfo: { [sym]: { lotSize: 1.5, freezeQty: null } } }))).toMatchObject({ lotSize: 65, freezeQty: 1800 });
+  });
+
+  it("slices at the smaller of the broker's and the settings' freeze quantity, showing both", () => {
+    const sym = "NIFTY23NOV2626000CE";
+    // An admin lowered NIFTY's freeze to 650 while the broker still reports 1,800: the admin's value applies.
+    const lowered = { ...DEFAULT_INSTRUMENT_SETTINGS, NIFTY: { ...DEFAULT_INSTRUMENT_SETTINGS.NIFTY, freezeQty: 650 } };
+    const admin = one(opt(), snapshot({ instruments: lowered, symbolInfo: { [sym]: { lotSize: 65, freezeQty: 1800 } } }));
+    expect(admin).toMatchObject({ freezeQty: 650, sliceLots: 10, freezeSources: { broker: 1800, settings: 650 } });
+    expect(admin.warnings).toEqual(["freeze quantity: broker 1800, settings 650; the smaller (650) applies"]);
+    // The broker already knows a revision the settings do not: the broker's smaller value applies.
+    const broker = one(opt(), snapshot({ symbolInfo: { [sym]: { lotSize: 65, freezeQty: 1300 } } }));
+    expect(broker).toMatchObject({ freezeQty: 1300, sliceLots: 20, freezeSources: { broker: 1300, settings: 1800 } });
   });
 
   it("leaves orders unsliced, with a warning, when no freeze quantity is known", () => {

@@ -50,6 +50,8 @@ export interface ResolvedLeg {
   lotSize: number;
   /** Max units per order; null when unknown (orders are then not sliced). */
   freezeQty: number | null;
+  /** Where `freezeQty` came from: the broker's and the settings' values (null = unknown); the smaller one applies. */
+  freezeSources?: FreezeSources;
   /** Max lots per slice = floor(freeze ÷ lot); null when the freeze quantity is unknown. */
   sliceLots: number | null;
   priceType: "MARKET" | "LIMIT";
@@ -116,11 +118,20 @@ function resolveStrike(leg: StrategyLeg & { instrument: "options" }, settings: I
   return { ok: true, value: strike };
 }
 
-export type ContractSizes = { ok: true; value: { lotSize: number; freezeQty: number | null; sliceLots: number | null } } | { ok: false; code: "freeze_below_lot"; message: string };
+export interface FreezeSources {
+  broker: number | null;
+  settings: number | null;
+}
+
+export type ContractSizes =
+  | { ok: true; value: { lotSize: number; freezeQty: number | null; sliceLots: number | null; freezeSources: FreezeSources } }
+  | { ok: false; code: "freeze_below_lot"; message: string };
 
 /**
- * Lot size and freeze quantity of one contract: the broker's /symbol values when valid (freeze 1 = unknown), else
- * the instrument settings' (lot size of the contract's series). Shared by strategy legs and manual tickets.
+ * Lot size and freeze quantity of one contract. Lot size: the broker's /symbol value when valid, else the instrument
+ * settings' (of the contract's series). Freeze quantity: the SMALLER of the broker's (1 = unknown) and the settings'
+ * — an admin who lowers it after an exchange revision is obeyed even while a broker still reports the old, larger
+ * value, and a broker that already knows a lower one is obeyed too. Shared by strategy legs and manual tickets.
  * Pushes human-readable notes onto `warnings`.
  */
 export function contractSizes(
@@ -140,18 +151,24 @@ export function contractSizes(
   }
   // A freeze of 1 is OpenAlgo's "unknown"; a freeze below one lot is not a usable value either.
   const usable = (f: number | null | undefined): f is number => validInt(f) && f !== 1 && f >= lotSize;
-  let freezeQty: number | null = null;
-  if (usable(info?.freezeQty)) freezeQty = info.freezeQty;
-  else if (usable(settings.freezeQty)) freezeQty = settings.freezeQty;
-  else if (validInt(settings.freezeQty) && settings.freezeQty !== 1) {
+  const freezeSources: FreezeSources = {
+    broker: usable(info?.freezeQty) ? info.freezeQty : null,
+    settings: usable(settings.freezeQty) ? settings.freezeQty : null,
+  };
+  if (freezeSources.settings === null && validInt(settings.freezeQty) && settings.freezeQty !== 1) {
     return { ok: false, code: "freeze_below_lot", message: `freeze quantity ${settings.freezeQty} of ${symbol} is smaller than one lot of ${lotSize}` };
   }
-  if (freezeQty === null) {
+  const known = [freezeSources.broker, freezeSources.settings].filter((f): f is number => f !== null);
+  if (known.length === 0) {
     warnings.push(`freeze quantity of ${symbol} is unknown: orders will not be sliced`);
-    return { ok: true, value: { lotSize, freezeQty: null, sliceLots: null } };
+    return { ok: true, value: { lotSize, freezeQty: null, sliceLots: null, freezeSources } };
+  }
+  const freezeQty = Math.min(...known);
+  if (known.length === 2 && freezeSources.broker !== freezeSources.settings) {
+    warnings.push(`freeze quantity: broker ${freezeSources.broker}, settings ${freezeSources.settings}; the smaller (${freezeQty}) applies`);
   }
   const slice = sliceQuantityFor(lotSize, freezeQty);
-  return { ok: true, value: { lotSize, freezeQty, sliceLots: slice === null ? null : slice / lotSize } };
+  return { ok: true, value: { lotSize, freezeQty, sliceLots: slice === null ? null : slice / lotSize, freezeSources } };
 }
 
 function resolveLeg(leg: StrategyLeg, legIndex: number, snapshot: MarketSnapshot, today: string): Step<ResolvedLeg> {

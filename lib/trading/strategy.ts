@@ -104,6 +104,9 @@ const legBase = {
   orderType: orderTypeSchema,
 };
 
+/** The most legs one strategy holds, adjustments included. */
+export const MAX_STRATEGY_LEGS = 20;
+
 export const strategyLegSchema = z.discriminatedUnion("instrument", [
   z.object({ ...legBase, instrument: z.literal("options"), optionType: z.enum(["CE", "PE"]), strike: strikeSelectionSchema }),
   z.object({ ...legBase, instrument: z.literal("futures") }),
@@ -116,7 +119,7 @@ export const strategyDefinitionSchema = z.object({
     z.object({ kind: z.literal("grade"), gradeId: z.string().min(1).max(32) }),
   ]),
   marketCondition: z.enum(["expiry_day", "other_days", "auto"]),
-  legs: z.array(strategyLegSchema).min(1).max(20),
+  legs: z.array(strategyLegSchema).min(1).max(MAX_STRATEGY_LEGS),
   squareOffAt: z
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time as HH:MM (IST)")

@@ -6,10 +6,12 @@
 import Decimal from "decimal.js";
 import { z } from "zod";
 import { instrumentSettingsFor, sliceQuantities, sliceQuantityFor, type InstrumentSettingsTable } from "./instruments";
+import { marginPerLot, marginsFor, type MarginKind, type MarginModel } from "./margin-model";
 import { protectedLimitPrice, isOnTick } from "./order-price";
 import { runTotals, type RunPreview } from "./plan";
 import type { AccountPlan } from "./plan-account";
-import { contractSizes, type ResolvedLeg } from "./resolve-legs";
+import { contractSizes, type FreezeSources, type ResolvedLeg } from "./resolve-legs";
+import { formatRupees } from "./rupees";
 import { parseDerivativeSymbol } from "./symbols";
 import { MAX_LEG_LOTS, MAX_PROTECTION_BAND_PERCENT, phaseOf } from "./strategy";
 
@@ -54,18 +56,22 @@ export interface TicketAccount {
   name: string;
   lotMultiplier: Decimal;
   maxLotsPerLeg: number | null;
+  /** availableMargin = availablecash + collateral; cash = availablecash (as for strategies). */
+  funds: { availableMargin: Decimal; cash: Decimal };
 }
 
 /** The instrument settings a ticket falls back on, and the IST trading date (which picks the contract's lot size). */
 export interface TicketReference {
   instruments: InstrumentSettingsTable;
+  /** The per-lot margins strategies are sized with; a ticket's margin is estimated from the same table. */
+  marginModel: MarginModel;
   today: string;
   holidays?: ReadonlySet<string>;
 }
 
 export type TicketPlanResult = { ok: true; preview: RunPreview } | { ok: false; message: string; field: string };
 
-type Sizes = { lotSize: number; freezeQty: number | null; sliceLots: number | null; expiry: string; warnings: string[] };
+type Sizes = { lotSize: number; freezeQty: number | null; sliceLots: number | null; freezeSources: FreezeSources; expiry: string; warnings: string[] };
 
 /**
  * Lot size and freeze quantity of the ticket's contract. An index derivative listed in the instrument settings is
@@ -91,11 +97,42 @@ function ticketSizes(ticket: Ticket, instrument: TicketInstrument, reference: Ti
       lotSize,
       freezeQty,
       sliceLots: slice === null ? null : slice / lotSize,
+      freezeSources: { broker: freezeQty, settings: null },
       expiry: parsed?.expiry ?? "",
       warnings: freezeQty === null ? ["Freeze quantity unknown: each account's order goes as one slice"] : [],
     },
   };
 }
+
+/** What one ticket leg is charged as, and its rupees per lot (or per unit for a cash-segment symbol). */
+interface TicketCharge {
+  kind: MarginKind;
+  /** Rupees for `lots` lots; null when nothing is known to estimate it from. */
+  forLots: (lots: number) => Decimal | null;
+  /** Budget the charge draws on: option premium and cash-segment buys are paid in cash. */
+  cashPaid: boolean;
+}
+
+/**
+ * The ticket's margin estimate, as strategies size theirs: an index derivative with a margin table is charged its
+ * per-lot rate (option BUY: the premium per lot; SELL: the single-sell rate of the day; futures: the futures rate);
+ * any other symbol its full value at the order or last price (cash-segment delivery and a conservative intraday
+ * figure). Null when neither exists (e.g. a stock derivative: margin not checked).
+ */
+function ticketCharge(leg: ResolvedLeg, lotSize: number, underlying: string | undefined, reference: TicketReference): TicketCharge | null {
+  const kind: MarginKind = leg.instrument === "futures" ? "futures" : leg.action === "BUY" ? "option_buy" : "single_sell";
+  const margins = underlying ? marginsFor(reference.marginModel, underlying) : undefined;
+  if (margins && leg.instrument !== "equity") {
+    const rate = marginPerLot(margins, kind, leg.expiry === reference.today ? "expiry_day" : "other_days");
+    return { kind, forLots: (lots) => rate.mul(lots), cashPaid: kind === "option_buy" };
+  }
+  if (leg.instrument !== "equity") return null;
+  const price = leg.price ?? leg.referencePrice;
+  return { kind, forLots: (lots) => (price ? price.mul(lots * lotSize) : null), cashPaid: true };
+}
+
+const parsedUnderlying = (ticket: Ticket): string | undefined =>
+  ticket.exchange === "NFO" || ticket.exchange === "BFO" ? parseDerivativeSymbol(ticket.symbol)?.underlying : undefined;
 
 /** Plans a ticket for every account: lots × the account multiplier (floored), capped, sliced below freeze. */
 export function planTicket(ticket: Ticket, instrument: TicketInstrument, accounts: readonly TicketAccount[], reference: TicketReference): TicketPlanResult {
@@ -123,12 +160,14 @@ export function planTicket(ticket: Ticket, instrument: TicketInstrument, account
     strike: null,
     lotSize,
     freezeQty,
+    freezeSources: sized.value.freezeSources,
     sliceLots: sized.value.sliceLots,
     priceType: price ? "LIMIT" : "MARKET",
     price,
     referencePrice: instrument.ltp,
     warnings: sized.value.warnings,
   };
+  const charge = ticketCharge(leg, lotSize, parsedUnderlying(ticket), reference);
   const plans = accounts.map((a): AccountPlan => {
     const scaled = new Decimal(ticket.lots).mul(a.lotMultiplier).floor().toNumber();
     const lots = a.maxLotsPerLeg === null ? scaled : Math.min(scaled, a.maxLotsPerLeg);
@@ -137,13 +176,18 @@ export function planTicket(ticket: Ticket, instrument: TicketInstrument, account
     const quantity = lots * lotSize;
     // freezeQty null = unknown; sliceQuantities treats OpenAlgo's 1 the same way (one slice).
     const slices = sliceQuantities(quantity, lotSize, freezeQty ?? 1);
+    const available = Decimal.max(a.funds.availableMargin, 0);
+    const budget = charge?.cashPaid ? Decimal.min(available, Decimal.max(a.funds.cash, 0)) : available;
+    const needed = charge?.forLots(lots) ?? null;
+    if (needed === null) warnings.push("Margin not checked: no margin table or price for this symbol");
+    else if (needed.gt(budget)) warnings.push(`Margin shortfall: needs ${formatRupees(needed)}, ${formatRupees(budget)} available`);
     return {
       status: "planned",
       accountId: a.id,
       accountName: a.name,
-      marginSource: "available",
-      marginAvailable: new Decimal(0),
-      marginNeeded: new Decimal(0),
+      marginSource: charge?.cashPaid ? "cash" : "available",
+      marginAvailable: budget,
+      marginNeeded: needed ?? new Decimal(0),
       warnings,
       legs: [
         {
@@ -159,9 +203,9 @@ export function planTicket(ticket: Ticket, instrument: TicketInstrument, account
           lotSize,
           quantity,
           slices,
-          marginKind: ticket.action === "BUY" ? "option_buy" : "single_sell",
-          marginNeeded: null,
-          marginAvailable: null,
+          marginKind: charge?.kind ?? (ticket.action === "BUY" ? "option_buy" : "single_sell"),
+          marginNeeded: needed,
+          marginAvailable: budget,
           warnings,
         },
       ],

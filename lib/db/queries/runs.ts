@@ -1,4 +1,4 @@
-import type { Prisma, RunKind } from "@/lib/generated/prisma/client";
+import type { IntentState, Prisma, RunKind } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db/client";
 import type { OrderIntentSpec } from "@/lib/trading/intents";
 
@@ -73,9 +73,25 @@ export function findRun(scope: { ownerId: string | null }, id: string) {
   });
 }
 
-export function listRuns(scope: { ownerId: string | null }, filter: { strategyId?: string; limit: number }) {
+/** Per run id, how many of its intents are in one of `states` (runs with none are absent). */
+export async function countIntentsIn(runIds: readonly string[], states: readonly string[]): Promise<Map<string, number>> {
+  if (runIds.length === 0) return new Map();
+  const rows = await db().orderIntent.groupBy({
+    by: ["runId"],
+    where: { runId: { in: [...runIds] }, state: { in: states as IntentState[] } },
+    _count: { _all: true },
+  });
+  return new Map(rows.map((r) => [r.runId, r._count._all]));
+}
+
+export function listRuns(scope: { ownerId: string | null }, filter: { strategyId?: string; idempotencyKey?: string; limit: number }) {
   return db().strategyRun.findMany({
-    where: { ...(scope.ownerId ? { ownerId: scope.ownerId } : {}), ...(filter.strategyId ? { strategyId: filter.strategyId } : {}) },
+    where: {
+      ...(scope.ownerId ? { ownerId: scope.ownerId } : {}),
+      ...(filter.strategyId ? { strategyId: filter.strategyId } : {}),
+      // Stored keys are "<owner id>:<client key>"; the caller's charset has no LIKE wildcards (see the route's schema).
+      ...(filter.idempotencyKey ? { idempotencyKey: { endsWith: `:${filter.idempotencyKey}` } } : {}),
+    },
     orderBy: { triggeredAt: "desc" },
     take: filter.limit,
     select: { id: true, kind: true, status: true, triggeredAt: true, finishedAt: true, strategy: { select: { id: true, name: true } }, _count: { select: { intents: true } } },

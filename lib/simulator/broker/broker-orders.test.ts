@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { istInstant } from "@/lib/trading/calendar";
 import { setup } from "./test-harness";
 
 type Row = Record<string, unknown>;
@@ -118,13 +119,26 @@ describe("refusals and rejections", () => {
     const { call, order, option, broker, updates } = setup({ capital: "100000000" });
     const r = await call("placeorder", order({ symbol: option("CE"), exchange: "NFO", action: "BUY", quantity: 65 * 28 }));
     expect(r.status).toBe(400);
-    expect(r.body.message).toMatch(/exceeds the freeze limit of 1755/);
+    expect(r.body.message).toMatch(/exceeds the freeze limit of 1800/);
     const rec = broker.receivedOrders("acct1");
     expect(rec).toHaveLength(1);
     expect(rec[0]).toMatchObject({ status: "rejected", quantity: 1820, via: "placeorder" });
     expect(updates.at(-1)).toMatchObject({ order_status: "rejected", rejection_reason: r.body.message });
     const ok = await call("placeorder", order({ symbol: option("CE"), exchange: "NFO", action: "BUY", quantity: 1755 }));
     expect(ok.status).toBe(200);
+  });
+
+  it("refuses MIS orders after the 15:15 IST square-off on its session clock, unless the market is always open", async () => {
+    const { call, order, broker, market } = setup({}, istInstant("2026-11-25", "15:16"));
+    const mis = order({ symbol: "SBIN", action: "BUY", quantity: 1 });
+    // The harness market is always open (as in tests and the demo): no time-of-day rule.
+    expect((await call("placeorder", mis)).status).toBe(200);
+    market.setAlwaysOpen(false);
+    expect((await call("placeorder", mis)).body).toEqual({ status: "error", message: "MIS orders cannot be placed after square-off time (15:15 IST)" });
+    expect((await call("placeorder", { ...mis, product: "CNC" })).status).toBe(200);
+    market.clock.set(istInstant("2026-11-25", "15:14"));
+    expect((await call("placeorder", mis)).status).toBe(200);
+    expect(broker.receivedOrders("acct1").map((o) => o.product)).toEqual(["MIS", "CNC", "MIS"]);
   });
 
   it("rejects a short option beyond the margin: recorded live, refused with the sandbox text in analyze", async () => {

@@ -10,6 +10,7 @@ import type { SimInstance } from "./instance";
 import { cncSellCheck, preChecks, rupees } from "./checks";
 import { orderUpdate } from "./books";
 import { IdSource } from "./ids";
+import { MIS_SQUARE_OFF, misCutoffPassed } from "@/lib/trading/calendar";
 
 export interface OrderRequest {
   strategy: string;
@@ -70,6 +71,10 @@ export class Engine {
     if (!instr) return { ok: false, status: 400, message: `Symbol ${req.symbol} not found on ${req.exchange}` };
     const refused = preChecks(instr, req);
     if (refused) return { ok: false, status: 400, message: refused };
+    // OpenAlgo's intraday cut-off, on the session clock (off while the market is switched always open).
+    if (req.product === "MIS" && !this.market.alwaysOpen() && misCutoffPassed(this.now())) {
+      return { ok: false, status: 400, message: `MIS orders cannot be placed after square-off time (${MIS_SQUARE_OFF} IST)` };
+    }
     const quote = this.market.quote(req.symbol, req.exchange);
     if (req.pricetype === "MARKET" && (!quote || quote.ltp <= 0)) {
       return { ok: false, status: 400, message: `Cannot place MARKET order for ${req.symbol} - unable to fetch current price` };

@@ -88,7 +88,7 @@ describe("instruments", () => {
     const spot = m.quote("NIFTY", "NSE_INDEX")!.ltp;
     const strike = Math.round(spot / 50) * 50 + 1_000;
     const i = m.instrument(`NIFTY${expiry}${strike}PE`, "NFO");
-    expect(i).toMatchObject({ symbol: `NIFTY${expiry}${strike}PE`, instrumenttype: "PE", strike, lotsize: 65, freezeQty: 1755, tickSize: 0.05, underlying: "NIFTY" });
+    expect(i).toMatchObject({ symbol: `NIFTY${expiry}${strike}PE`, instrumenttype: "PE", strike, lotsize: 65, freezeQty: 1800, tickSize: 0.05, underlying: "NIFTY" });
     expect(i?.expiry).toBe(m.expiries("NIFTY", "NFO", "options")[1]);
     expect(m.instrument(`NIFTY${expiry}${strike + 25}PE`, "NFO")).toBeUndefined(); // off grid
     expect(m.instrument(`NIFTY${expiry}${strike * 3}CE`, "NFO")).toBeUndefined(); // absurd strike

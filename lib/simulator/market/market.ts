@@ -229,6 +229,7 @@ export function createMarket(opts: CreateMarketOptions): MarketView {
     },
     intervals: () => ({ ...INTERVALS }),
     isOpen: (exchange) => alwaysOpen || sessions.isOpen(exchange, clock.now()),
+    alwaysOpen: () => alwaysOpen,
     holidays: (year) => sessions.holidaysOfYear(year),
     timings: (date) => (isIsoDate(date) ? sessions.timings(date) : []),
     onTick(listener) {
