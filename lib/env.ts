@@ -32,6 +32,8 @@ const appSchema = z.object({
   LOGIN_MAX_FAILURES_PER_IP: int(20),
   WORKER_HEARTBEAT_MS: int(10_000),
   ACCOUNT_HEALTH_MS: int(30_000),
+  // Unsent order slices planned longer ago than this are never sent (dispatch recovery expires them, visibly), ms.
+  DISPATCH_MAX_INTENT_AGE_MS: int(300_000),
   // Reverse proxies in front of the web app that append to X-Forwarded-For (lib/http/errors.ts clientIp).
   TRUSTED_PROXY_HOPS: int(1),
   // Broker credentials are encrypted under these keys; without them the app refuses to start (never a silent new key).
