@@ -14,7 +14,7 @@ import { adapterFor } from "./broker-access";
 import { enqueueRetry } from "./dispatch-recovery";
 import { ironCondor, linkAccounts, startDispatchWorker, startRun, waitForRun } from "./dispatch-test-kit";
 import { makeStrategy, simPositions, startExitWorker, waitForExit, waitUntil } from "./exit-test-kit";
-import { engageKillSwitch, rearmKillSwitch } from "./kill-switch";
+import { engageKillSwitch, killSwitchStatus, rearmKillSwitch } from "./kill-switch";
 
 const INSTANCES = instanceConfigs(2, "ks");
 let sim: RunningSimulator;
@@ -103,6 +103,32 @@ describe("kill switch on every path that adds exposure", () => {
     await waitUntil(async () => (await mine()).every((i) => i.state === "skipped"), 20_000, "the queued retry's slices skipped");
     expect((await mine()).every((i) => /^not sent: Kill switch engaged/.test(i.reason ?? ""))).toBe(true);
     expect([received(0).length, received(1).length]).toEqual(before);
+  });
+
+  it("the switch's status says what is confirmed: flattening until the broker's positions read flat, then flat", async () => {
+    const dispatch = await startDispatchWorker({ reconcileWindowMs: 300, pollIntervalMs: 50 });
+    closers.push(dispatch.close);
+    const trader = await makeUser("TRADER");
+    const admin = await makeUser("ADMIN");
+    await linkAccounts(sim, trader, INSTANCES);
+    const { runId } = await startRun(trader.id);
+    expect((await waitForRun(runId)).status).toBe("COMPLETED");
+    // No exit worker yet: the switch is engaged, nothing has been flattened.
+    const { exitId } = await engageKillSwitch(trader, { scope: "mine" }, "127.0.0.1");
+    const engaged = await killSwitchStatus(trader);
+    expect(engaged.engaged).toBe(true);
+    expect(engaged.switches[0].flatten).toEqual({ state: "flattening", accounts: 2, flat: 0, failing: 0, text: "flattening: 0 of 2 account(s) confirmed flat so far" });
+    // An admin sees the trader's switch, and that the admin's own entries are not blocked by it.
+    const seenByAdmin = await killSwitchStatus(admin);
+    expect([seenByAdmin.engaged, seenByAdmin.switches.map((x) => x.ownerId)]).toEqual([false, [trader.id]]);
+
+    const exits = await startExitWorker();
+    closers.push(exits.close);
+    expect((await waitForExit(exitId, 30_000)).status).toBe("DONE");
+    expect(INSTANCES.map((i) => [...simPositions(sim, i.id)])).toEqual([[], []]);
+    const done = (await killSwitchStatus(trader)).switches[0].flatten;
+    expect([done.state, done.accounts, done.flat, done.failing]).toEqual(["flat", 2, 2, 0]);
+    expect(done.text).toMatch(/^all 2 accounts confirmed flat by the broker's positions at \d{4}-\d\d-\d\d \d\d:\d\d IST$/);
   });
 
   it("engage and execute at the same moment, many rounds: each execute is refused, or its run is flattened by the switch's exit", async () => {

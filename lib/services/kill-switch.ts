@@ -130,14 +130,42 @@ export async function rearmKillSwitch(actor: Actor, input: { scope: "all" | "own
   return { rearmed: true };
 }
 
-/** Engaged switches the actor can see, and whether the actor's entries are blocked. */
+/**
+ * What a switch's flattening has achieved, from the facts: its exit's accounts are DONE only once the broker's
+ * positions read flat after the exit's orders (lib/services/exit-attempt.ts), FAILED while the broker keeps refusing.
+ */
+export function flattenSummary(exit: { status: string; accounts: { status: string; finishedAt: Date | null }[] } | null) {
+  const accounts = exit?.accounts.length ?? 0;
+  const flat = exit?.accounts.filter((a) => a.status === "DONE").length ?? 0;
+  const failing = exit?.accounts.filter((a) => a.status === "FAILED").length ?? 0;
+  const state = !exit ? ("unknown" as const) : exit.status === "DONE" || (accounts > 0 && flat === accounts) ? ("flat" as const) : failing > 0 ? ("failing" as const) : ("flattening" as const);
+  const lastFlat = exit?.accounts.reduce<Date | null>((m, a) => (a.finishedAt && (!m || a.finishedAt > m) ? a.finishedAt : m), null) ?? null;
+  const text =
+    state === "flat"
+      ? accounts === 0
+        ? "no active account to flatten"
+        : `${accounts === 1 ? "the account" : `all ${accounts} accounts`} confirmed flat by the broker's positions${lastFlat ? ` at ${formatIstDateTime(lastFlat)}` : ""}`
+      : state === "failing"
+        ? `flattening failing in ${failing} of ${accounts} account(s), still retrying (see Exits); ${flat} confirmed flat`
+        : state === "flattening"
+          ? `flattening: ${flat} of ${accounts} account(s) confirmed flat so far`
+          : "flattening status unknown";
+  return { state, accounts, flat, failing, text };
+}
+
+/** Engaged switches the actor can see, whether the actor's own entries are blocked, and each switch's flattening. */
 export async function killSwitchStatus(actor: Actor) {
   const rows = await db().killSwitch.findMany({
     where: { rearmedAt: null, ...(canAdminister(actor) ? {} : { OR: [{ scope: "GLOBAL" }, { ownerId: actor.id }] }) },
     orderBy: { engagedAt: "asc" },
     include: { owner: { select: { name: true } }, engagedBy: { select: { name: true, email: true } } },
   });
+  const exitIds = rows.map((r) => r.exitId).filter((id): id is string => id !== null);
+  const exits = new Map(
+    (await db().exit.findMany({ where: { id: { in: exitIds } }, select: { id: true, status: true, accounts: { select: { status: true, finishedAt: true } } } })).map((e) => [e.id, e]),
+  );
   return {
+    /** True when a switch covers the actor's own entries (global, or the actor's own). */
     engaged: rows.some((r) => r.scope === "GLOBAL" || r.ownerId === actor.id),
     switches: rows.map((r) => ({
       scope: r.scope === "GLOBAL" ? ("global" as const) : ("owner" as const),
@@ -146,6 +174,8 @@ export async function killSwitchStatus(actor: Actor) {
       engagedAt: r.engagedAt.toISOString(),
       engagedBy: r.engagedBy?.name ?? r.engagedBy?.email ?? "a deleted user",
       reason: r.reason,
+      exitId: r.exitId,
+      flatten: flattenSummary(r.exitId ? (exits.get(r.exitId) ?? null) : null),
     })),
   };
 }
