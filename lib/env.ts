@@ -32,19 +32,16 @@ const appSchema = z.object({
   LOGIN_MAX_FAILURES_PER_IP: int(20),
   WORKER_HEARTBEAT_MS: int(10_000),
   ACCOUNT_HEALTH_MS: int(30_000),
-<<<<<<< HEAD
   // Reverse proxies in front of the web app that append to X-Forwarded-For (lib/http/errors.ts clientIp). 0 = none:
   // the header is then written by the client and is ignored.
   TRUSTED_PROXY_HOPS: int(0),
   // Whether broker hosts may resolve to loopback, private, link-local or other non-public addresses.
   BROKER_ALLOW_PRIVATE_HOSTS: bool.default(true),
-=======
-  // Reverse proxies in front of the web app that append to X-Forwarded-For (lib/http/errors.ts clientIp).
-  TRUSTED_PROXY_HOPS: int(1),
+  // Unsent order slices planned longer ago than this are never sent (dispatch recovery expires them, visibly), ms.
+  DISPATCH_MAX_INTENT_AGE_MS: int(300_000),
   // Plan as if the market never closed: no intraday (MIS) cut-off. For the demo and tests against a simulator that is
   // itself always open (SIM_ALWAYS_OPEN); never with real accounts.
   MARKET_ALWAYS_OPEN: bool.default(false),
->>>>>>> h3
   // Broker credentials are encrypted under these keys; without them the app refuses to start (never a silent new key).
   CREDENTIAL_KEYS: z.string().transform((spec, ctx) => {
     try {

@@ -14,7 +14,7 @@ export function KillSwitchBanner({ isAdmin }: { isAdmin: boolean }) {
         <div key={`${s.scope}:${s.ownerId ?? ""}`} role="alert" className="flex items-center gap-3 bg-rose-700 px-4 py-1.5 text-sm text-white">
           <span className="font-bold tracking-wide">KILL SWITCH ENGAGED</span>
           <span className="flex-1">
-            {s.scope === "global" ? "All accounts of every user" : `Accounts of ${s.ownerName ?? "a trader"}`} flattened; new entries are blocked until an admin re-arms.
+            {s.scope === "global" ? "Every user's accounts" : `Accounts of ${s.ownerName ?? "a trader"}`}: {s.flatten.text}. New entries are blocked until an admin re-arms.
             {s.reason ? ` Reason: ${s.reason}.` : ""} Engaged by {s.engagedBy}, {formatIst(s.engagedAt)}.
           </span>
           {isAdmin ? (

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { Alert, Button, Card, Input } from "@/components/ui/primitives";
 import { ExitsTable } from "./exits-table";
 import { LedgerTable } from "./ledger-table";
+import type { KillSwitchState } from "./types";
 import { useKillSwitch, useKillSwitchAction } from "./use-kill-switch";
 
 /** Risk: the kill switch, strategy positions with P&L and exits, and every exit with its progress. */
@@ -21,6 +22,14 @@ export function RiskPage({ canWrite, isAdmin }: { canWrite: boolean; isAdmin: bo
   );
 }
 
+/** One line that agrees with the red banner: whose entries are blocked, by which switch. */
+function stateLine(data: KillSwitchState): string {
+  if (data.engaged) return "Engaged — your new entries are blocked";
+  if (data.switches.length === 0) return "Armed — entries allowed";
+  const owners = data.switches.map((s) => s.ownerName ?? "a trader").join(", ");
+  return `Engaged for ${owners} — their new entries are blocked; yours are allowed`;
+}
+
 function KillSwitchCard({ canWrite, isAdmin }: { canWrite: boolean; isAdmin: boolean }) {
   const { data } = useKillSwitch();
   const action = useKillSwitchAction();
@@ -34,8 +43,8 @@ function KillSwitchCard({ canWrite, isAdmin }: { canWrite: boolean; isAdmin: boo
   return (
     <Card title="Kill switch">
       <div className="flex flex-wrap items-center gap-3">
-        <span data-testid="kill-switch-state" className={data?.engaged ? "font-semibold text-rose-600 dark:text-rose-400" : "font-semibold text-emerald-600 dark:text-emerald-400"}>
-          {data === undefined ? "…" : data.engaged ? "Engaged — new entries blocked" : "Armed — entries allowed"}
+        <span data-testid="kill-switch-state" className={data?.switches.length ? "font-semibold text-rose-600 dark:text-rose-400" : "font-semibold text-emerald-600 dark:text-emerald-400"}>
+          {data === undefined ? "…" : stateLine(data)}
         </span>
         {canWrite ? (
           <>
@@ -45,6 +54,15 @@ function KillSwitchCard({ canWrite, isAdmin }: { canWrite: boolean; isAdmin: boo
           </>
         ) : null}
       </div>
+      {data?.switches.length ? (
+        <ul className="mt-2 space-y-1 text-sm" data-testid="kill-switch-switches">
+          {data.switches.map((s) => (
+            <li key={`${s.scope}:${s.ownerId ?? ""}`}>
+              <span className="font-semibold">{s.scope === "global" ? "Everyone" : (s.ownerName ?? "A trader")}</span>: {s.flatten.text}.
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {action.error ? <div className="mt-2"><Alert>{action.error.message}</Alert></div> : null}
       <p className="mt-2 text-xs text-slate-500">Open orders are cancelled, short positions bought back first, then longs sold, in every account at once. Only an admin can re-arm.</p>
     </Card>

@@ -7,6 +7,8 @@ import { cx } from "@/components/ui/primitives";
 interface AlertJson {
   id: string;
   kind: string;
+  /** The label: from the alert's kind and the broker's cause (GET /api/alerts computes it). */
+  title: string;
   severity: "INFO" | "WARNING" | "CRITICAL";
   message: string;
   accountName: string | null;
@@ -19,7 +21,7 @@ const tone = {
   INFO: "bg-indigo-600 text-white",
 };
 
-/** Open alerts on every page (account down, market-data source switched), refreshed every 10 s. */
+/** Open alerts on every page, each under the label its kind and cause give, refreshed every 10 s. */
 export function AlertsBanner({ canDismiss }: { canDismiss: boolean }) {
   const qc = useQueryClient();
   const { data } = useQuery({ queryKey: ["alerts"], queryFn: () => api<{ alerts: AlertJson[] }>("/api/alerts"), refetchInterval: 10_000 });
@@ -29,7 +31,7 @@ export function AlertsBanner({ canDismiss }: { canDismiss: boolean }) {
     <div className="space-y-px" data-testid="alerts">
       {data.alerts.map((a) => (
         <div key={a.id} role="alert" className={cx("flex items-center gap-3 px-4 py-1.5 text-sm", tone[a.severity])}>
-          <span className="font-semibold">{a.severity === "CRITICAL" ? "Account down" : a.kind === "primary_failover" ? "Market-data source switched" : "Notice"}</span>
+          <span className="font-semibold">{a.title}</span>
           <span className="flex-1">{a.message}</span>
           <span className="text-xs opacity-80">{new Date(a.createdAt).toLocaleTimeString("en-IN", { timeZone: "Asia/Kolkata" })} IST</span>
           {canDismiss ? <button className="text-xs underline" onClick={() => dismiss.mutate(a.id)}>Dismiss</button> : null}

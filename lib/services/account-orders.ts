@@ -6,6 +6,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { isFinalStatus } from "@/lib/brokers/types";
 import { adapterForScoped } from "@/lib/services/broker-access";
 import { invalidateBooks } from "@/lib/services/account-books";
+import { withEntriesAllowed } from "@/lib/services/kill-switch";
 
 /** Tag sent with manual actions from the account pages (OpenAlgo requires a strategy label). */
 const MANUAL_TAG = "MirrorDesk";
@@ -45,10 +46,16 @@ export async function cancelAccountOrder(actor: Actor, accountId: string, orderI
   await insertAudit({ actorId: actor.id, action: "order.cancel", entity: "account", entityId: account.id, details: { orderId, symbol: order.symbol }, ip });
 }
 
+/**
+ * Modifies a working order. Raising its quantity adds exposure, like an entry: refused while a kill switch covers the
+ * account's owner (checked under the switch's lock, see withEntriesAllowed). Lowering it, prices and cancels stay
+ * allowed — they are how a person reduces risk while the switch is engaged.
+ */
 export async function modifyAccountOrder(actor: Actor, accountId: string, orderId: string, change: z.infer<typeof modifyOrderSchema>, ip: string) {
   const { account, adapter, order } = await workingOrder(actor, accountId, orderId);
-  try {
-    await adapter.modifyOrder({
+  const raises = change.quantity !== undefined && change.quantity > order.quantity;
+  const send = () =>
+    adapter.modifyOrder({
       orderId: order.orderId,
       symbol: order.symbol,
       exchange: order.exchange,
@@ -60,9 +67,11 @@ export async function modifyAccountOrder(actor: Actor, accountId: string, orderI
       triggerPrice: change.triggerPrice ?? order.triggerPrice,
       strategy: MANUAL_TAG,
     });
+  try {
+    await (raises ? withEntriesAllowed(account.ownerId, send) : send());
   } finally {
     await invalidateBooks([account.id]);
   }
-  const details = { orderId, symbol: order.symbol, quantity: change.quantity, price: change.price?.toString(), triggerPrice: change.triggerPrice?.toString(), priceType: change.priceType };
+  const details = { orderId, symbol: order.symbol, fromQuantity: order.quantity, quantity: change.quantity, price: change.price?.toString(), triggerPrice: change.triggerPrice?.toString(), priceType: change.priceType };
   await insertAudit({ actorId: actor.id, action: "order.modify", entity: "account", entityId: account.id, details: JSON.parse(JSON.stringify(details)), ip });
 }

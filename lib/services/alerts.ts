@@ -1,11 +1,35 @@
 import { dismissAlert, openAlertsFor } from "@/lib/db/queries/alerts";
 import { scopeOf, type Actor } from "@/lib/auth/roles";
 import { NotFoundError } from "@/lib/errors";
+import { REJECTION_CAUSES, type RejectionCause } from "@/lib/trading/rejection-cause";
+
+const isCause = (c: string | null): c is RejectionCause => c !== null && c in REJECTION_CAUSES;
+
+/**
+ * The label an alert is shown under, from its kind and (for broker refusals) its cause — never from its severity:
+ * a CRITICAL exit failure caused by a freeze rejection is not an account outage.
+ */
+export function alertTitle(kind: string, cause: string | null): string {
+  switch (kind) {
+    case "account_down":
+      return "Account down";
+    case "primary_failover":
+      return "Market-data source switched";
+    case "exit_failed":
+      return isCause(cause) ? `Exit failing: ${REJECTION_CAUSES[cause].title}` : "Exit failing";
+    case "intents_expired":
+      return "Orders expired unsent";
+    default:
+      return isCause(cause) ? REJECTION_CAUSES[cause].title : "Notice";
+  }
+}
 
 export async function openAlerts(actor: Actor) {
   return (await openAlertsFor(scopeOf(actor))).map((a) => ({
     id: a.id,
     kind: a.kind,
+    cause: a.cause,
+    title: alertTitle(a.kind, a.cause),
     severity: a.severity,
     message: a.message,
     accountId: a.accountId,
@@ -13,6 +37,8 @@ export async function openAlerts(actor: Actor) {
     createdAt: a.createdAt.toISOString(),
   }));
 }
+
+export type AlertJson = Awaited<ReturnType<typeof openAlerts>>[number];
 
 export async function dismiss(actor: Actor, id: string): Promise<void> {
   const { count } = await dismissAlert(scopeOf(actor), id, new Date());

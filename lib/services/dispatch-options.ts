@@ -1,3 +1,5 @@
+import { env } from "@/lib/env";
+
 /** Tunables of dispatch, with production defaults. Tests and the benchmark pass shorter windows. */
 export interface DispatchOptions {
   /**
@@ -18,6 +20,12 @@ export interface DispatchOptions {
   refusedBackoffMs: number;
   /** `claimed`/`sending` intents untouched this long are recovered even when their worker still looks alive, ms. Default 120 000. */
   staleAfterMs: number;
+  /**
+   * Slices not yet sent this long after their run was planned are never sent (skipped as expired, with an alert and
+   * an audit entry): prices and positions have moved on, and a recovery hours later must not fire them. A person's
+   * retry is exempt (they look at the run first). Default DISPATCH_MAX_INTENT_AGE_MS (300 000).
+   */
+  maxIntentAgeMs: number;
 }
 
 export const DEFAULT_DISPATCH_OPTIONS: Readonly<DispatchOptions> = {
@@ -28,10 +36,11 @@ export const DEFAULT_DISPATCH_OPTIONS: Readonly<DispatchOptions> = {
   maxRefusedRetries: 8,
   refusedBackoffMs: 200,
   staleAfterMs: 120_000,
+  maxIntentAgeMs: 300_000,
 };
 
 export function dispatchOptions(overrides: Partial<DispatchOptions> = {}): DispatchOptions {
-  return { ...DEFAULT_DISPATCH_OPTIONS, ...overrides };
+  return { ...DEFAULT_DISPATCH_OPTIONS, maxIntentAgeMs: env().DISPATCH_MAX_INTENT_AGE_MS, ...overrides };
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -8,7 +8,8 @@ import type { BrokerAdapter, Order } from "@/lib/brokers/types";
 import { type IntentRow, linkedOrderIds } from "@/lib/db/queries/intents";
 import { log } from "@/lib/log";
 import { redis } from "@/lib/redis";
-import { type BookOrder, matchOrderForIntent } from "@/lib/trading/intent-matcher";
+import { insertAudit } from "@/lib/db/queries/audit";
+import { type BookOrder, matchOrderForIntent, type RejectedCandidate, rejectedCandidates } from "@/lib/trading/intent-matcher";
 import type { IntentEvent } from "@/lib/trading/intents";
 import { applyIntentChanges, type IntentChange } from "./dispatch-intents";
 import type { DispatchOptions } from "./dispatch-options";
@@ -64,6 +65,33 @@ function adoptionEvents(order: Order, at: number): IntentEvent[] {
 }
 
 /**
+ * Every intent made safe to resend after its window is logged and audited with the evidence: the order-book read it
+ * rests on (when it started, how many orders it held) and each order of the same contract and side that was looked
+ * at and not taken, with the reason. A person can then tell why MirrorDesk sent an order again.
+ */
+async function recordResendEvidence(
+  accountId: string,
+  written: ReadonlyMap<string, IntentRow>,
+  evidence: ReadonlyMap<string, { sentAt: number; candidates: RejectedCandidate[] }>,
+  book: { readStartedAt: number; orders: number; windowMs: number },
+): Promise<void> {
+  for (const [id, e] of evidence) {
+    const row = written.get(id);
+    if (!row) continue;
+    const details = {
+      runId: row.runId,
+      accountId,
+      sentAt: new Date(e.sentAt).toISOString(),
+      windowMs: book.windowMs,
+      book: { source: "order book", readStartedAt: new Date(book.readStartedAt).toISOString(), orders: book.orders },
+      candidates: e.candidates,
+    };
+    log().warn({ intentId: id, ...details }, "no order found within the reconcile window: safe to resend");
+    await insertAudit({ action: "intent.safe_to_resend", entity: "intent", entityId: id, details: JSON.parse(JSON.stringify(details)) }).catch((err) => log().error({ err, intentId: id }, "resend evidence not audited"));
+  }
+}
+
+/**
  * One reconciliation poll over `unknowns` (intents of one account in state `unknown`). `linkSince` bounds the
  * search for orders already linked to other intents of the account (today's, in practice).
  */
@@ -87,6 +115,7 @@ export async function reconcileUnknown(adapter: BrokerAdapter, accountId: string
     for (const r of unknowns) sameFields.set(fieldsKey(r), (sameFields.get(fieldsKey(r)) ?? 0) + 1);
 
     const changes: IntentChange[] = [];
+    const evidence = new Map<string, { sentAt: number; candidates: RejectedCandidate[] }>();
     const stuck: ReconcileResult["stuck"] = [];
     let waiting = 0;
     const ordered = [...unknowns].sort((a, b) => (a.sentAt?.getTime() ?? 0) - (b.sentAt?.getTime() ?? 0));
@@ -113,6 +142,8 @@ export async function reconcileUnknown(adapter: BrokerAdapter, accountId: string
         stuck.push({ intentId: row.id, reason: m.reason });
       } else if (windowOver) {
         changes.push({ row, events: [{ type: "reconcile_window_elapsed", at: readStartedAt, windowMs: opts.reconcileWindowMs }] });
+        const intent = { tag: row.id, symbol: row.symbol, action: row.action as "BUY" | "SELL", quantity: row.quantity, product: row.product, priceType: row.priceType, sentAt };
+        evidence.set(row.id, { sentAt, candidates: rejectedCandidates(intent, book, linked, { clockSkewMs: opts.clockSkewMs }) });
       } else {
         waiting += 1;
       }
@@ -123,6 +154,7 @@ export async function reconcileUnknown(adapter: BrokerAdapter, accountId: string
       }
     }
     const written = await applyIntentChanges(changes);
+    await recordResendEvidence(accountId, written, evidence, { readStartedAt, orders: orders.length, windowMs: opts.reconcileWindowMs });
     if (stuck.length > 0) log().error({ accountId, stuck }, "intents need a person: the order book is ambiguous");
     return { settled: written.size, waiting: waiting + (changes.length - written.size), stuck };
   });

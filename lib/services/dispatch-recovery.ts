@@ -55,31 +55,49 @@ async function aliveWorkers(): Promise<string[]> {
 
 /**
  * A queued job will do the work when it runs. An `active` one is not proof of progress: it may belong to a killed
- * worker (BullMQ notices only when its lock expires), so a second job is enqueued; claims keep the two apart.
+ * worker (BullMQ notices only when its lock expires, and only on a later stalled-jobs pass), so a second job is
+ * enqueued; claims keep the two apart.
  */
 const QUEUED_JOB_STATES = new Set(["waiting", "delayed", "prioritized", "waiting-children"]);
+/** Redis key of the id of the last job enqueued again for (run, account), so the next pass can see it is queued. */
+const latestKey = (pair: DispatchJob) => `md:dispatch:latest:${pair.runId}:${pair.accountId}`;
+const LATEST_TTL_S = 86_400;
 
-/** Enqueues dispatch for (run, account) unless a job for it is already waiting to run. */
-async function redispatch(pair: DispatchJob, suffix: string, name: "dispatch" | "retry" = "dispatch"): Promise<boolean> {
+/**
+ * Enqueues dispatch for (run, account) unless a job for it is already waiting to run. Returns the id of the job
+ * added, or null when one was already queued.
+ *
+ * BullMQ's `add` with the id of a job that still exists — whatever its state — adds nothing and says nothing. The
+ * suffix's id may exist from earlier in its bucket: finished (it is removed to make way), or `active` because the
+ * worker that took it was killed (a recovery pass of that worker enqueued it). Then the new job gets an id of its
+ * own: re-using the dead worker's id would leave the account without a job until BullMQ's stalled check, a minute
+ * or more later.
+ */
+async function redispatch(pair: DispatchJob, suffix: string, name: "dispatch" | "retry" = "dispatch"): Promise<string | null> {
   const q = queue(QUEUES.dispatch);
   const baseId = dispatchJobId(pair);
-  const id = `${baseId}_${suffix}`;
-  for (const existing of [baseId, id]) {
+  const latest = await redis().get(latestKey(pair));
+  for (const existing of new Set([baseId, `${baseId}_${suffix}`, latest])) {
+    if (!existing) continue;
     const job = await q.getJob(existing);
-    if (job && QUEUED_JOB_STATES.has(await job.getState())) return false;
+    if (job && QUEUED_JOB_STATES.has(await job.getState())) return null;
   }
-  // The same id may have finished earlier in this bucket (e.g. before a dead worker's claims were orphaned): a
-  // finished job would make the add a no-op, so it makes way for the new one.
-  const done = await q.getJob(id);
-  if (done && ["completed", "failed"].includes(await done.getState())) await done.remove().catch(() => undefined);
+  let id = `${baseId}_${suffix}`;
+  const prior = await q.getJob(id);
+  if (prior) {
+    const state = await prior.getState();
+    const removed = (state === "completed" || state === "failed") && (await prior.remove().then(() => true, () => false));
+    if (!removed) id = `${id}_${randomUUID().slice(0, 8)}`;
+  }
   await q.add(name, pair, { jobId: id, removeOnComplete: 1000, removeOnFail: 1000, attempts: 1 });
-  return true;
+  await redis().set(latestKey(pair), id, "EX", LATEST_TTL_S);
+  return id;
 }
 
 /** A retry requested by a person: one job per account, deduplicated per second (a double click is one retry). */
 export async function enqueueRetry(pairs: readonly DispatchJob[], now: Date): Promise<number> {
   let n = 0;
-  for (const p of pairs) if (await redispatch(p, `retry_${Math.floor(now.getTime() / 1000)}`, "retry")) n += 1;
+  for (const p of pairs) if ((await redispatch(p, `retry_${Math.floor(now.getTime() / 1000)}`, "retry")) !== null) n += 1;
   return n;
 }
 
@@ -96,9 +114,8 @@ export interface RecoveryResult {
  * Recovers dispatch after a worker died: orphaned `claimed`/`sending` intents → `unknown` (reconciled, never resent
  * blindly), dispatch re-enqueued for RUNNING runs with unfinished intents, and stale run statuses refreshed.
  */
-export async function recoverInFlight(workerId: string, overrides: Partial<DispatchOptions> = {}): Promise<RecoveryResult> {
+export async function recoverInFlight(workerId: string, overrides: Partial<DispatchOptions> = {}, now = Date.now()): Promise<RecoveryResult> {
   const opts = dispatchOptions(overrides);
-  const now = Date.now();
   const alive = new Set(await aliveWorkers());
   alive.add(workerId);
   const orphans = await listOrphanedIntents([...alive], new Date(now - opts.staleAfterMs));
@@ -112,7 +129,7 @@ export async function recoverInFlight(workerId: string, overrides: Partial<Dispa
   let redispatched = 0;
   const bucket = `recover_${Math.floor(now / RECOVERY_EVERY_MS)}`;
   for (const pair of await listPendingDispatch(opts.maxAttempts)) {
-    if (await redispatch(pair, bucket)) redispatched += 1;
+    if ((await redispatch(pair, bucket)) !== null) redispatched += 1;
   }
   let settled = 0;
   for (const runId of await listSettledRunningRuns(opts.maxAttempts)) {

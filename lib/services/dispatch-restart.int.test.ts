@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
+import { QUEUES } from "@/lib/queues/names";
+import { queue } from "@/lib/queues/queues";
 import type { RunningSimulator } from "@/lib/simulator/server/simulator";
 import { closeConnections, makeUser, resetState } from "@/lib/testing/fixtures";
 import { instanceConfigs, startSim } from "@/lib/testing/simulator";
@@ -35,6 +37,15 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
   }
 }
 
+/** What a stuck run looks like: its unfinished intents and every dispatch job (a failure message, not an assertion). */
+async function diagnose(runId: string): Promise<string> {
+  const open = await db().orderIntent.findMany({ where: { runId, state: { notIn: ["accepted", "reconciled_accepted", "filled", "partially_filled"] } }, include: { account: { select: { name: true } } } });
+  const q = queue(QUEUES.dispatch);
+  const jobs = await q.getJobs(["active", "waiting", "delayed", "completed", "failed", "prioritized"], 0, 500);
+  const rows = await Promise.all(jobs.map(async (j) => `${j.id} ${j.name} ${await j.getState()} processed=${j.processedOn ?? "-"} finished=${j.finishedOn ?? "-"} ${j.failedReason ?? ""} ${JSON.stringify(j.returnvalue ?? null).slice(0, 200)}`));
+  return [`open intents:`, ...open.map((i) => `${i.account.name} ${i.phase} ${i.state} sent=${i.sentAt?.toISOString()} by=${i.claimedBy} ${i.reason}`), `jobs:`, ...rows].join("\n");
+}
+
 beforeAll(async () => {
   sim = await startSim(instances);
   await resetState();
@@ -58,7 +69,8 @@ describe("dispatch across a worker crash", () => {
     const first = startWorkerProcess();
     // Kill once orders have reached the broker while their replies are still on the way.
     const received = () => instances.reduce((n, i) => n + sim.broker.receivedOrders(i.id).length, 0);
-    await until("orders in flight", async () => (received() >= 10 ? true : undefined), 30_000).catch((e) => {
+    // Generous: on a loaded machine the worker process takes long to boot (a bound, not a race).
+    await until("orders in flight", async () => (received() >= 10 ? true : undefined), 150_000).catch((e) => {
       throw new Error(`${(e as Error).message}\n${first.output()}`);
     });
     first.child.kill("SIGKILL");
@@ -68,8 +80,8 @@ describe("dispatch across a worker crash", () => {
     expect(received()).toBeLessThan(80);
 
     const second = startWorkerProcess();
-    const run = await waitForRun(runId, 60_000).catch((e) => {
-      throw new Error(`${(e as Error).message}\n${second.output()}`);
+    const run = await waitForRun(runId, 120_000).catch(async (e) => {
+      throw new Error(`${(e as Error).message}\n${await diagnose(runId)}\n${second.output()}`);
     });
     expect(run.status).toBe("COMPLETED");
 
@@ -89,5 +101,5 @@ describe("dispatch across a worker crash", () => {
 
     second.child.kill("SIGTERM");
     await exited(second.child);
-  }, 90_000);
+  }, 330_000);
 });

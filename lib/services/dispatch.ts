@@ -6,7 +6,10 @@
  * an unknown outcome is reconciled against the order book and only resent after the reconcile window passed with
  * no matching order, and a worker that dies mid-send leaves intents that recovery reconciles (dispatch-recovery.ts).
  */
+import { db } from "@/lib/db/client";
 import { loadAccountSecret } from "@/lib/db/queries/accounts";
+import { raiseAlert } from "@/lib/db/queries/alerts";
+import { insertAudit } from "@/lib/db/queries/audit";
 import { type IntentRow, findRunRow, listAccountIntents, runIntentCounts, setRunStatus } from "@/lib/db/queries/intents";
 import type { RunStatus } from "@/lib/generated/prisma/client";
 import { log } from "@/lib/log";
@@ -20,6 +23,7 @@ import { applyIntentChanges } from "./dispatch-intents";
 import { DEFAULT_DISPATCH_OPTIONS, type DispatchOptions, dispatchOptions, sleep } from "./dispatch-options";
 import { reconcileUnknown, type ReconcileResult } from "./dispatch-reconcile";
 import { placeSending } from "./dispatch-send";
+import { entriesBlockedReason, formatIstDateTime } from "./kill-switch";
 
 export interface DispatchAccountOptions extends Partial<DispatchOptions> {
   /** A retry requested by a person: intents that used up their sends get `maxAttempts` more. */
@@ -62,7 +66,19 @@ export async function dispatchAccount(runId: string, accountId: string, workerId
 
   const startAttempts = new Map(initial.map((r) => [r.id, r.attempts]));
   const cap = (r: IntentRow) => (options.retry ? (startAttempts.get(r.id) ?? 0) + opts.maxAttempts : opts.maxAttempts);
-  const ctx: PhaseContext = { runId, accountId, workerId, adapter, opts, cap, linkSince: new Date(run.triggeredAt.getTime() - DAY_MS), stuck: [] };
+  // Entry slices are checked against the kill switch; an exit's slices are how the switch flattens.
+  const entryOwner = run.kind === "EXIT" ? null : run.ownerId;
+  // A person's retry is exempt from the age limit: they asked for it, looking at the run.
+  const expiresAt = options.retry ? null : run.triggeredAt.getTime() + opts.maxIntentAgeMs;
+  const ctx: PhaseContext = { runId, accountId, workerId, adapter, opts, cap, linkSince: new Date(run.triggeredAt.getTime() - DAY_MS), stuck: [], entryOwner, expiresAt, expired: [] };
+  if (entryOwner) {
+    const blocked = await entriesBlockedReason(entryOwner);
+    if (blocked) {
+      await skipUnsent(initial, blocked);
+      await refreshRunStatus(runId, opts.maxAttempts);
+      return { ...base, sellPhase: "skipped", note: blocked };
+    }
+  }
 
   const buys = await runPhase(ctx, 1, initial.filter((r) => r.phase === 1));
   const stuckIds = new Set(ctx.stuck.map((s) => s.intentId));
@@ -90,12 +106,33 @@ export async function dispatchAccount(runId: string, accountId: string, workerId
     log().warn({ runId, accountId, reason }, "SELL phase held");
     sellPhase = "held";
   }
+  if (ctx.expired.length > 0) await reportExpired(run, accountId, ctx.expired, opts.maxIntentAgeMs);
   // Fill tracking starts here; if this fails, the fill poller's sweep picks the account up within seconds.
   await scheduleFillPolls(accountId).catch((err) => log().warn({ err, accountId }, "fill polling not scheduled"));
   // The account's books changed at the broker: the next page refresh reads them afresh, not from the short cache.
   await invalidateBooks([accountId]).catch((err) => log().warn({ err, accountId }, "book cache not invalidated"));
   await refreshRunStatus(runId, opts.maxAttempts);
   return { ...base, stuck: ctx.stuck, sellPhase };
+}
+
+/** Every slice of `rows` not yet sent is skipped for good with `reason`, in one write; returns the ids skipped. */
+async function skipUnsent(rows: readonly IntentRow[], reason: string): Promise<string[]> {
+  const at = Date.now();
+  const unsent = rows.filter((r) => r.state === "planned" || r.state === "safe_to_resend" || r.state === "held");
+  const written = await applyIntentChanges(unsent.map((row) => ({ row, events: [{ type: "skip", at, reason: `not sent: ${reason}` }] })));
+  return [...written.keys()];
+}
+
+/** Expired slices are shown to their owner (an alert on every page) and written to the audit log. */
+async function reportExpired(run: { id: string; ownerId: string; triggeredAt: Date }, accountId: string, intentIds: string[], maxAgeMs: number): Promise<void> {
+  const message = `${intentIds.length} order slice(s) of a run planned at ${formatIstDateTime(run.triggeredAt)} were not sent: they could not go out within ${Math.round(maxAgeMs / 60_000)} min of planning (expired). Check the run and the account's positions.`;
+  log().warn({ runId: run.id, accountId, expired: intentIds.length }, "unsent slices expired");
+  await db()
+    .$transaction(async (tx) => {
+      await raiseAlert(tx, { ownerId: run.ownerId, accountId, kind: "intents_expired", severity: "WARNING", message });
+      await insertAudit({ action: "run.intents_expired", entity: "run", entityId: run.id, details: { accountId, intents: intentIds, plannedAt: run.triggeredAt.toISOString(), maxAgeMs } }, tx);
+    })
+    .catch((err) => log().error({ err, runId: run.id }, "expired slices not reported"));
 }
 
 /** Held SELL slices back to `planned` (the rows as written; the others unchanged). */
@@ -114,6 +151,12 @@ interface PhaseContext {
   cap(row: IntentRow): number;
   linkSince: Date;
   stuck: ReconcileResult["stuck"];
+  /** The owner of an entry run (its slices honour the kill switch); null for an exit run. */
+  entryOwner: string | null;
+  /** Epoch ms after which unsent slices expire instead of being sent (null: never, a person's retry). */
+  expiresAt: number | null;
+  /** Slices this dispatch expired. */
+  expired: string[];
 }
 
 /**
@@ -131,11 +174,28 @@ async function runPhase(ctx: PhaseContext, phase: 1 | 2, known: IntentRow[]): Pr
     if (!fresh) rows = (await listAccountIntents(ctx.runId, ctx.accountId)).filter((r) => r.phase === phase);
     fresh = false;
     const claimable = rows.filter((r) => r.state === "planned" || (r.state === "safe_to_resend" && r.attempts < ctx.cap(r)));
+    if (claimable.length > 0 && ctx.expiresAt !== null && Date.now() > ctx.expiresAt) {
+      const reason = `expired: planned at ${formatIstDateTime(new Date(ctx.expiresAt - opts.maxIntentAgeMs))}, more than ${Math.round(opts.maxIntentAgeMs / 1000)} s before it could be sent`;
+      const all = await listAccountIntents(ctx.runId, ctx.accountId);
+      ctx.expired.push(...(await skipUnsent(all, reason)));
+      continue;
+    }
     if (claimable.length > 0) {
       // Claim and `sending` in one compare-and-set write per row (from planned / safe_to_resend): a row another worker
       // took first is simply not written, and nothing is sent for it. `sending` is stored before the broker call.
       const at = Date.now();
       const sending = await applyIntentChanges(claimable.map((row) => ({ row, events: [{ type: "claim", at, workerId: ctx.workerId }, { type: "send", at }] })));
+      // Read after the claim is stored: a kill switch committed before this read stops the send; one committed after
+      // it finds the slices `sending`, and its exit waits for them and flattens what they filled.
+      const blocked = ctx.entryOwner && sending.size > 0 ? await entriesBlockedReason(ctx.entryOwner) : null;
+      if (blocked) {
+        const stopped = Date.now();
+        await applyIntentChanges(
+          [...sending.values()].map((row) => ({ row, expectClaimedBy: ctx.workerId, events: [{ type: "not_placed", at: stopped, reason: blocked }, { type: "skip", at: stopped, reason: `not sent: ${blocked}` }] })),
+        );
+        await skipUnsent(await listAccountIntents(ctx.runId, ctx.accountId), blocked);
+        continue;
+      }
       const done = await placeSending(ctx.adapter, [...sending.values()], ctx.workerId, opts);
       // Everything written as computed: the rows in hand are the stored ones, no need to read them back.
       if (sending.size === claimable.length && done.size === sending.size) {

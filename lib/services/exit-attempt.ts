@@ -27,6 +27,7 @@ import { instrumentSettingsFor, lotSizeFor } from "@/lib/trading/instruments";
 import { buildLedger, excessExited, ledgerFills } from "@/lib/trading/ledger";
 import { bookDayStart } from "@/lib/trading/fills";
 import { parseDerivativeSymbol } from "@/lib/trading/symbols";
+import { currentFreeze } from "./exit-freeze";
 
 export type AttemptOutcome =
   | { kind: "plan"; accountName: string; ownerId: string; plan: AccountExitPlan; cancelled: number }
@@ -93,12 +94,17 @@ export async function holdingsFor(exit: Pick<Exit, "scope" | "runId" | "strategy
   return units > 0 ? [holding(run!, dir * units, exit.legIndex)] : [];
 }
 
-/** Contract sizes by owner and contract, kept briefly: an exit's accounts trade the same contracts. */
+/** Lot sizes by owner and contract, kept briefly: an exit's accounts trade the same contracts. */
 const sizeCache = new Map<string, { at: number; value: ExitInstrument | null }>();
 const SIZE_TTL_MS = 60_000;
 
-/** Contract sizes: as the owner's runs were planned with, else the instrument settings, else lots of 1 unsliced. */
-async function instrumentsFor(ownerId: string, contracts: readonly { symbol: string; exchange: string }[]): Promise<Map<string, ExitInstrument>> {
+/**
+ * Contract sizes for slicing an exit, read at send time. The lot size comes from the owner's runs (else the
+ * instrument settings). The freeze quantity is the CURRENT one — the smallest of the broker's symbol info read now,
+ * the admin's instrument setting, and a limit learned from a freeze rejection today (lib/services/exit-freeze.ts) —
+ * never the entry's: the exchange revises freeze limits, and an exit sliced to a stale one is rejected every time.
+ */
+async function instrumentsFor(ownerId: string, adapter: BrokerAdapter, contracts: readonly { symbol: string; exchange: string }[]): Promise<Map<string, ExitInstrument>> {
   const out = new Map<string, ExitInstrument>();
   const now = Date.now();
   const missing = contracts.filter((c) => {
@@ -107,14 +113,27 @@ async function instrumentsFor(ownerId: string, contracts: readonly { symbol: str
     if (hit.value) out.set(instrumentKey(c.exchange, c.symbol), hit.value);
     return false;
   });
-  if (missing.length === 0) return out;
-  const found = await lookupSizes(ownerId, missing);
-  for (const c of missing) {
-    const k = instrumentKey(c.exchange, c.symbol);
-    const value = found.get(k) ?? null;
-    sizeCache.set(`${ownerId}|${k}`, { at: now, value });
-    if (value) out.set(k, value);
+  if (missing.length > 0) {
+    const found = await lookupSizes(ownerId, missing);
+    for (const c of missing) {
+      const k = instrumentKey(c.exchange, c.symbol);
+      const value = found.get(k) ?? null;
+      sizeCache.set(`${ownerId}|${k}`, { at: now, value });
+      if (value) out.set(k, value);
+    }
   }
+  const unique = new Map(contracts.map((c) => [instrumentKey(c.exchange, c.symbol), c]));
+  const { instruments } = await tradingSettings();
+  await Promise.all(
+    [...unique].map(async ([k, c]) => {
+      const sizes = out.get(k);
+      if (!sizes) return;
+      const parsed = parseDerivativeSymbol(c.symbol);
+      const setting = parsed ? instrumentSettingsFor(parsed.underlying, instruments)?.freezeQty ?? null : null;
+      const freezeQty = await currentFreeze(adapter, c, setting);
+      out.set(k, { ...sizes, freezeQty: freezeQty ?? sizes.freezeQty });
+    }),
+  );
   return out;
 }
 
@@ -205,7 +224,7 @@ export async function prepareAttempt(exit: Exit, accountId: string): Promise<Att
   }
   const holdings = mode === "scoped" ? await holdingsFor(exit, accountId) : [];
   const contracts = [...positions.filter((p) => p.quantity !== 0), ...holdings];
-  const instruments = await instrumentsFor(account.ownerId, contracts);
+  const instruments = await instrumentsFor(account.ownerId, adapter, contracts);
   const plan = planAccountExit({ mode, holdings, broker: positions.map((p) => ({ symbol: p.symbol, exchange: p.exchange, product: p.product, quantity: p.quantity })), instruments });
   if (plan.legs.length === 0) {
     const note = plan.warnings.length ? `; ${plan.warnings.join("; ")}` : "";

@@ -13,8 +13,6 @@
  * FAILED while retries go on. One driver per exit at a time (a lease on the exit row, renewed while it works).
  */
 import { randomUUID } from "node:crypto";
-import { db } from "@/lib/db/client";
-import { raiseAlert, resolveAlerts } from "@/lib/db/queries/alerts";
 import { insertAudit } from "@/lib/db/queries/audit";
 import { appendExitRun, claimAccount, claimHolders, findExit, listUndrivenExits, nextExitPass, refreshExitStatus, releaseClaims, releaseExitLease, takeExitLease, updateExitAccounts, type ExitWithAccounts } from "@/lib/db/queries/exits";
 import { attemptStates, findIntentRows, type AttemptState } from "@/lib/db/queries/exit-scope";
@@ -24,9 +22,11 @@ import { log } from "@/lib/log";
 import type { DispatchTunables } from "@/lib/queues/jobs";
 import { enqueueExit } from "@/lib/queues/exits";
 import { exitRunPreview } from "@/lib/trading/exit-plan";
+import { classifyRejection } from "@/lib/trading/rejection-cause";
 import { applyIntentChanges } from "./dispatch-intents";
 import { sleep } from "./dispatch-options";
 import { prepareAttempt, type AttemptOutcome } from "./exit-attempt";
+import { alertFailure, clearFailureAlert, refusalsOf } from "./exit-alerts";
 import { createRun } from "./runs";
 
 /**
@@ -158,19 +158,6 @@ interface Ctx {
   batcher: PlanBatcher;
 }
 
-/**
- * An account whose exit keeps failing is shown to its owner on every page (an open CRITICAL alert), while the exit
- * goes on retrying; the alert is resolved when the account is flat.
- */
-async function alertFailure(exit: ExitWithAccounts, a: Account, why: string): Promise<void> {
-  const message = `Exit (${exit.reason.toLowerCase().replace("_", " ")}) of ${a.account.name} is failing: ${why}. Still retrying — check the account at the broker.`;
-  await db().$transaction((tx) => raiseAlert(tx, { ownerId: a.account.ownerId, accountId: a.accountId, kind: "exit_failed", severity: "CRITICAL", message })).catch((err) => log().warn({ err }, "exit alert not raised"));
-}
-
-async function clearFailureAlert(a: Account): Promise<void> {
-  await db().$transaction((tx) => resolveAlerts(tx, { accountId: a.accountId, kind: "exit_failed" }, new Date())).catch((err) => log().warn({ err }, "exit alert not resolved"));
-}
-
 /** Records a non-sending outcome; true when the account is finished (done, or gone for good). */
 async function record(ctx: Ctx, a: Account, o: Exclude<AttemptOutcome, { kind: "plan" }>): Promise<boolean> {
   const { exit } = ctx;
@@ -192,7 +179,7 @@ async function record(ctx: Ctx, a: Account, o: Exclude<AttemptOutcome, { kind: "
     a.status = a.failures >= ctx.failAfter ? "FAILED" : "PENDING";
     a.nextAttemptAt = new Date(now + failureBackoffMs(a.failures));
     await updateExitAccounts(exit.id, [a.accountId], { failuresDelta: 1, message: o.message, status: a.status, nextAttemptAt: a.nextAttemptAt });
-    if (a.failures === ctx.failAfter) await alertFailure(exit, a, o.message);
+    if (a.failures === ctx.failAfter) await alertFailure(exit, a, o.message, classifyRejection(o.message));
   }
   if (o.kind === "flat") await clearFailureAlert(a);
   await releaseClaims(exit.id, [a.accountId]);
@@ -203,7 +190,9 @@ async function record(ctx: Ctx, a: Account, o: Exclude<AttemptOutcome, { kind: "
 
 /** Waits for the account's attempt in flight, then releases its claim and books progress or a failure. */
 async function settle(ctx: Ctx, a: Account): Promise<void> {
-  const s = await ctx.poller.wait(a.currentRunId!, a.accountId);
+  const runId = a.currentRunId!;
+  const s = await ctx.poller.wait(runId, a.accountId);
+  const refusal = s && s.confirmed < s.total ? await refusalsOf(runId, a.accountId) : null;
   const progressed = (s?.confirmed ?? 0) > 0;
   a.failures = progressed ? 0 : a.failures + 1;
   a.nextAttemptAt = new Date(Date.now() + (progressed ? 0 : failureBackoffMs(a.failures)));
@@ -217,7 +206,10 @@ async function settle(ctx: Ctx, a: Account): Promise<void> {
     ...(progressed ? { resetFailures: true } : { failuresDelta: 1 }),
   });
   a.currentRunId = null;
-  if (a.failures === ctx.failAfter) await alertFailure(ctx.exit, a, s ? `${s.total - s.confirmed} of ${s.total} exit order(s) not taken by the broker, ${a.failures} attempts in a row` : "no exit order stored");
+  if (a.failures === ctx.failAfter) {
+    const why = s ? `${s.total - s.confirmed} of ${s.total} exit order(s) not taken by the broker, ${a.failures} attempts in a row${refusal ? ` (${refusal.reason})` : ""}` : "no exit order stored";
+    await alertFailure(ctx.exit, a, why, refusal?.cause ?? "other");
+  }
   await releaseClaims(ctx.exit.id, [a.accountId]);
   if (a.status === "FAILED") await refreshExitStatus(ctx.exit.id);
 }

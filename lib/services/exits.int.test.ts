@@ -7,6 +7,7 @@ import { istInstant } from "@/lib/trading/calendar";
 import { KillSwitchError } from "@/lib/errors";
 import { ironCondor, linkAccounts, startDispatchWorker, startRun, waitForRun } from "./dispatch-test-kit";
 import { makeStrategy, runStrategy, signFlips, simPositions, startExitWorker, waitForExit, waitUntil } from "./exit-test-kit";
+import { openAlerts } from "./alerts";
 import { requestExit } from "./exits";
 import { engageKillSwitch } from "./kill-switch";
 import { ledgerPositions } from "./positions";
@@ -207,6 +208,11 @@ describe("exits", () => {
     expect(row.message).toMatch(/order book unreadable/);
     const alert = await db().alert.findFirstOrThrow({ where: { ownerId: trader.id, kind: "exit_failed", resolvedAt: null } });
     expect(alert.severity).toBe("CRITICAL");
+    // Labelled by the broker's cause (a refused session), with the advice that fits it — not "account down".
+    expect(alert.cause).toBe("auth");
+    const shown = (await openAlerts(trader)).find((a) => a.id === alert.id)!;
+    expect(shown.title).toBe("Exit failing: broker refused the key or session");
+    expect(shown.message).toMatch(/is failing — broker refused the key or session: .*log in to the broker again or update the API key/);
     expect(orderCount(small[0].id)).toBe(4);
     sim.broker.login(small[0].id);
     expect((await waitForExit(exitId, 20_000)).status).toBe("DONE");

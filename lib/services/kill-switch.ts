@@ -27,12 +27,26 @@ export const killSwitchRequestSchema = z.discriminatedUnion("action", [
 export type KillSwitchRequest = z.infer<typeof killSwitchRequestSchema>;
 
 /** `2026-11-26 10:05 IST`. */
-function formatIstDateTime(at: Date): string {
+export function formatIstDateTime(at: Date): string {
   const m = istMinuteOfDay(at.getTime());
   return `${istDateOf(at.getTime())} ${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")} IST`;
 }
 
 type Engaged = { scope: "GLOBAL" | "OWNER"; engagedAt: Date; engagedBy: string | null };
+
+/** Why entries of `ownerId` are blocked right now (the switch that covers them), or null. A plain read, no lock. */
+export async function entriesBlockedReason(ownerId: string, client: Prisma.TransactionClient = db()): Promise<string | null> {
+  const [hit] = await client.$queryRawUnsafe<Engaged[]>(
+    `SELECT k.scope::text AS scope, k.engaged_at AS "engagedAt", u.name AS "engagedBy"
+       FROM kill_switches k LEFT JOIN users u ON u.id = k.engaged_by
+      WHERE k.rearmed_at IS NULL AND (k.scope = 'GLOBAL' OR k.owner_id = $1::uuid)
+      ORDER BY k.scope LIMIT 1`,
+    ownerId,
+  );
+  if (!hit) return null;
+  const whose = hit.scope === "GLOBAL" ? "for every account" : "for your accounts";
+  return `Kill switch engaged ${whose} since ${formatIstDateTime(hit.engagedAt)}${hit.engagedBy ? ` by ${hit.engagedBy}` : ""}: new entries are blocked until an admin re-arms it`;
+}
 
 /**
  * Refuses a new entry run of `ownerId` while a kill switch covers it (423). Call inside the transaction that stores
@@ -40,19 +54,8 @@ type Engaged = { scope: "GLOBAL" | "OWNER"; engagedAt: Date; engagedBy: string |
  */
 export async function guardEntries(tx: Prisma.TransactionClient, ownerId: string): Promise<void> {
   await tx.$queryRawUnsafe(`SELECT 1 AS ok FROM pg_advisory_xact_lock_shared($1::bigint)`, KILL_SWITCH_LOCK);
-  const [hit] = await tx.$queryRawUnsafe<Engaged[]>(
-    `SELECT k.scope::text AS scope, k.engaged_at AS "engagedAt", u.name AS "engagedBy"
-       FROM kill_switches k LEFT JOIN users u ON u.id = k.engaged_by
-      WHERE k.rearmed_at IS NULL AND (k.scope = 'GLOBAL' OR k.owner_id = $1::uuid)
-      ORDER BY k.scope LIMIT 1`,
-    ownerId,
-  );
-  if (hit) {
-    const whose = hit.scope === "GLOBAL" ? "for every account" : "for your accounts";
-    throw new KillSwitchError(
-      `Kill switch engaged ${whose} since ${formatIstDateTime(hit.engagedAt)}${hit.engagedBy ? ` by ${hit.engagedBy}` : ""}: new entries are blocked until an admin re-arms it`,
-    );
-  }
+  const blocked = await entriesBlockedReason(ownerId, tx);
+  if (blocked) throw new KillSwitchError(blocked);
 }
 
 /** `guardEntries` outside a run's transaction (a retry of an entry run's unsent slices is an entry too). */
@@ -60,14 +63,34 @@ export function assertEntriesAllowed(ownerId: string): Promise<void> {
   return db().$transaction((tx) => guardEntries(tx, ownerId));
 }
 
+/** How long an exposure increase may hold the shared lock (the broker call included), ms. */
+const INCREASE_TIMEOUT_MS = 30_000;
+
+/**
+ * Runs `send` (a broker call that increases exposure outside a run, such as a modify that raises an order's
+ * quantity) only while no kill switch covers `ownerId`, holding the shared lock until it returns: engaging waits
+ * for it, so the call either finished before the switch was committed (and the switch's exit then cancels or
+ * flattens what it did) or is refused with 423 — never sent after.
+ */
+export function withEntriesAllowed<T>(ownerId: string, send: () => Promise<T>): Promise<T> {
+  return db().$transaction(
+    async (tx) => {
+      await guardEntries(tx, ownerId);
+      return send();
+    },
+    { maxWait: INCREASE_TIMEOUT_MS, timeout: INCREASE_TIMEOUT_MS },
+  );
+}
+
 /** Engages the caller's own switch (`mine`) or the global one (`all`, admins) and starts flattening. */
 export async function engageKillSwitch(actor: Actor, input: { scope: "mine" | "all"; reason?: string }, ip: string | null): Promise<{ exitId: string }> {
   if (!canWrite(actor)) throw new ForbiddenError("Viewers cannot engage the kill switch");
   if (input.scope === "all" && !canAdminister(actor)) throw new ForbiddenError("Only an admin can engage the kill switch for everyone");
   const global = input.scope === "all";
-  const now = new Date();
-  const { exitId, joined } = await db().$transaction(async (tx) => {
+  const { exitId, joined, now } = await db().$transaction(async (tx) => {
     await tx.$queryRawUnsafe(`SELECT 1 AS ok FROM pg_advisory_xact_lock($1::bigint)`, KILL_SWITCH_LOCK);
+    // Taken once the lock is held, so every entry run stored before the switch is older than it.
+    const now = new Date();
     const active = await tx.killSwitch.findFirst({ where: { rearmedAt: null, ...(global ? { scope: "GLOBAL" } : { scope: "OWNER", ownerId: actor.id }) } });
     const accounts = await tx.tradingAccount.findMany({ where: { active: true, ...(global ? {} : { ownerId: actor.id }) }, select: { id: true } });
     const exit = await insertOrJoinExit(
@@ -84,7 +107,7 @@ export async function engageKillSwitch(actor: Actor, input: { scope: "mine" | "a
     if (!exit.joined) {
       await insertAudit({ actorId: actor.id, action: "exit.request", entity: "exit", entityId: exit.id, details: { reason: "kill_switch", scope: global ? "all" : "owner", accounts: accounts.length }, ip }, tx);
     }
-    return { exitId: exit.id, joined: exit.joined };
+    return { exitId: exit.id, joined: exit.joined, now };
   });
   // A joined exit is driven already; asking again only makes its next attempt come sooner.
   await enqueueExit(exitId, joined ? `kick_${Math.floor(now.getTime() / 1000)}` : undefined);
@@ -107,14 +130,42 @@ export async function rearmKillSwitch(actor: Actor, input: { scope: "all" | "own
   return { rearmed: true };
 }
 
-/** Engaged switches the actor can see, and whether the actor's entries are blocked. */
+/**
+ * What a switch's flattening has achieved, from the facts: its exit's accounts are DONE only once the broker's
+ * positions read flat after the exit's orders (lib/services/exit-attempt.ts), FAILED while the broker keeps refusing.
+ */
+export function flattenSummary(exit: { status: string; accounts: { status: string; finishedAt: Date | null }[] } | null) {
+  const accounts = exit?.accounts.length ?? 0;
+  const flat = exit?.accounts.filter((a) => a.status === "DONE").length ?? 0;
+  const failing = exit?.accounts.filter((a) => a.status === "FAILED").length ?? 0;
+  const state = !exit ? ("unknown" as const) : exit.status === "DONE" || (accounts > 0 && flat === accounts) ? ("flat" as const) : failing > 0 ? ("failing" as const) : ("flattening" as const);
+  const lastFlat = exit?.accounts.reduce<Date | null>((m, a) => (a.finishedAt && (!m || a.finishedAt > m) ? a.finishedAt : m), null) ?? null;
+  const text =
+    state === "flat"
+      ? accounts === 0
+        ? "no active account to flatten"
+        : `${accounts === 1 ? "the account" : `all ${accounts} accounts`} confirmed flat by the broker's positions${lastFlat ? ` at ${formatIstDateTime(lastFlat)}` : ""}`
+      : state === "failing"
+        ? `flattening failing in ${failing} of ${accounts} account(s), still retrying (see Exits); ${flat} confirmed flat`
+        : state === "flattening"
+          ? `flattening: ${flat} of ${accounts} account(s) confirmed flat so far`
+          : "flattening status unknown";
+  return { state, accounts, flat, failing, text };
+}
+
+/** Engaged switches the actor can see, whether the actor's own entries are blocked, and each switch's flattening. */
 export async function killSwitchStatus(actor: Actor) {
   const rows = await db().killSwitch.findMany({
     where: { rearmedAt: null, ...(canAdminister(actor) ? {} : { OR: [{ scope: "GLOBAL" }, { ownerId: actor.id }] }) },
     orderBy: { engagedAt: "asc" },
     include: { owner: { select: { name: true } }, engagedBy: { select: { name: true, email: true } } },
   });
+  const exitIds = rows.map((r) => r.exitId).filter((id): id is string => id !== null);
+  const exits = new Map(
+    (await db().exit.findMany({ where: { id: { in: exitIds } }, select: { id: true, status: true, accounts: { select: { status: true, finishedAt: true } } } })).map((e) => [e.id, e]),
+  );
   return {
+    /** True when a switch covers the actor's own entries (global, or the actor's own). */
     engaged: rows.some((r) => r.scope === "GLOBAL" || r.ownerId === actor.id),
     switches: rows.map((r) => ({
       scope: r.scope === "GLOBAL" ? ("global" as const) : ("owner" as const),
@@ -123,6 +174,8 @@ export async function killSwitchStatus(actor: Actor) {
       engagedAt: r.engagedAt.toISOString(),
       engagedBy: r.engagedBy?.name ?? r.engagedBy?.email ?? "a deleted user",
       reason: r.reason,
+      exitId: r.exitId,
+      flatten: flattenSummary(r.exitId ? (exits.get(r.exitId) ?? null) : null),
     })),
   };
 }

@@ -109,6 +109,31 @@ export function matchOrderForIntent(
   return { kind: "fields", order: timed[0] };
 }
 
+/** A book order that was considered for an intent and not taken, with the reason. */
+export interface RejectedCandidate {
+  orderId: string;
+  reason: string;
+}
+
+/**
+ * Why each order of the book that trades the intent's contract on the intent's side is NOT the intent's order: the
+ * evidence written down before a resend (which orders were looked at, and why none was taken).
+ */
+export function rejectedCandidates(intent: IntentForMatch, orders: readonly BookOrder[], linkedOrderIds: ReadonlySet<string>, options: MatchOptions): RejectedCandidate[] {
+  const earliest = intent.sentAt - options.clockSkewMs;
+  return orders
+    .filter((o) => same(o.symbol, intent.symbol) && o.action === intent.action)
+    .map((o) => {
+      const why: string[] = [];
+      if (linkedOrderIds.has(o.orderId)) why.push("linked to another intent");
+      if (o.strategyTag !== null && o.strategyTag !== intent.tag) why.push(`tagged ${o.strategyTag}`);
+      if (o.strategyTag === null && options.brokerKeepsTags) why.push("untagged at a broker that keeps tags");
+      why.push(...differences(intent, o).map((d) => `different ${d}`));
+      if (o.strategyTag === null && o.placedAt !== null && o.placedAt < earliest) why.push(`placed ${Math.round((intent.sentAt - o.placedAt) / 1000)} s before the send`);
+      return { orderId: o.orderId, reason: why.join("; ") || "not taken" };
+    });
+}
+
 /** One BUY-phase intent of an account as seen by the phase gate. */
 export interface PhaseIntentOutcome {
   intentId: string;

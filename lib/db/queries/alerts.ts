@@ -13,7 +13,7 @@ export function openAlertsFor(scope: { ownerId: string | null }) {
 /** Opens an alert of `kind` for an account unless one is already open (idempotent across monitor runs). */
 export async function raiseAlert(
   tx: Prisma.TransactionClient,
-  data: { ownerId: string; accountId: string | null; kind: string; severity: AlertSeverity; message: string },
+  data: { ownerId: string; accountId: string | null; kind: string; severity: AlertSeverity; message: string; cause?: string | null },
 ) {
   const existing = await tx.alert.findFirst({ where: { ownerId: data.ownerId, accountId: data.accountId, kind: data.kind, resolvedAt: null } });
   return existing ?? tx.alert.create({ data });

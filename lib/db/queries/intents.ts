@@ -3,7 +3,7 @@
  * the state (and, where given, with the claimer) the caller computed the transition from, so two workers can never
  * both act on one intent. Many changes go to the database as ONE statement (jsonb_to_recordset), not one per row.
  */
-import type { IntentState, OrderIntent, RunStatus } from "@/lib/generated/prisma/client";
+import type { IntentState, OrderIntent, RunKind, RunStatus } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db/client";
 import { coalescer } from "@/lib/db/queries/coalesce";
 
@@ -141,10 +141,10 @@ export async function linkedOrderIds(accountId: string, since: Date): Promise<Se
   return new Set(rows.map((r) => r.brokerOrderId as string));
 }
 
-type RunHead = { id: string; ownerId: string; status: RunStatus; triggeredAt: Date };
+type RunHead = { id: string; ownerId: string; kind: RunKind; status: RunStatus; triggeredAt: Date };
 const readRuns = coalescer(async (ids: string[]) => {
   const rows = await db().$queryRawUnsafe<RunHead[]>(
-    `SELECT id::text AS id, owner_id::text AS "ownerId", status::text AS status, triggered_at AS "triggeredAt" FROM strategy_runs WHERE id = ANY($1::uuid[])`,
+    `SELECT id::text AS id, owner_id::text AS "ownerId", kind::text AS kind, status::text AS status, triggered_at AS "triggeredAt" FROM strategy_runs WHERE id = ANY($1::uuid[])`,
     [...new Set(ids)],
   );
   return ids.map((id) => rows.find((r) => r.id === id) ?? null);

@@ -240,3 +240,21 @@ describe("margin", () => {
     expect(bad.body).toEqual({ status: "error", message: "{'positions': {0: {'quantity': ['Not a valid string.']}}}" });
   });
 });
+
+describe("order ids", () => {
+  it("never repeat within a day across a restart: a fresh broker with the same seed and market clock issues new ids", async () => {
+    let wall = Date.UTC(2026, 10, 25, 5, 0);
+    const ids = async (s: ReturnType<typeof setup>) => {
+      const out: string[] = [];
+      for (let i = 0; i < 5; i++) out.push((await s.call("placeorder", s.order({ symbol: "SBIN", action: "BUY", quantity: 1 }))).body.orderid as string);
+      return out;
+    };
+    const before = await ids(setup({}, undefined, () => wall));
+    // The restart: one second later on the wall clock, the same seed and the same (fixed) market time.
+    wall += 1_000;
+    const after = await ids(setup({}, undefined, () => wall));
+    expect(new Set([...before, ...after]).size).toBe(10);
+    expect(after.every((id) => id.startsWith(before[0].slice(0, 6)))).toBe(true);
+    expect([...before, ...after].every((id) => /^\d{14}$/.test(id))).toBe(true);
+  });
+});

@@ -19,6 +19,8 @@ export interface BrokerOptions {
   seed: number;
   /** Per-lot margin settings (domain.md defaults when omitted). */
   marginTable?: MarginTable;
+  /** Real time for order ids (default Date.now); tests pass their own to model a restart. */
+  wallClock?: () => number;
 }
 
 export interface Broker {
@@ -45,7 +47,7 @@ const ID_RE = /^[A-Za-z0-9_-]+$/;
 export function createBroker(market: MarketView, opts: BrokerOptions): Broker {
   if (!Number.isSafeInteger(opts.seed)) throw new RangeError(`seed must be an integer, got ${opts.seed}`);
   const table = opts.marginTable ?? DEFAULT_MARGIN_TABLE;
-  const engine = new Engine(market, opts.seed);
+  const engine = new Engine(market, opts.wallClock);
   const byId = new Map<string, SimInstance>();
   const byKey = new Map<string, SimInstance>();
   const resets = new Map<SimInstance, { at: number; count: number }>();

@@ -37,11 +37,12 @@ export class Engine {
   private readonly resting = new Map<string, Map<Order, SimInstance>>();
   private readonly ids: IdSource;
 
+  /** `wallClock`: real time, for order ids that never repeat across restarts (lib/simulator/broker/ids.ts). */
   constructor(
     readonly market: MarketView,
-    seed: number,
+    wallClock: () => number = Date.now,
   ) {
-    this.ids = new IdSource(seed);
+    this.ids = new IdSource(wallClock);
     market.onTick((changed) => this.onTick(changed));
   }
 

@@ -12,9 +12,9 @@ export const T0 = Date.UTC(2026, 10, 25, 5, 0);
 
 export type Body = Record<string, unknown> & { status: string; message?: unknown; orderid?: string; data?: unknown };
 
-export function setup(cfg: Partial<InstanceConfig> = {}, startAt = T0) {
+export function setup(cfg: Partial<InstanceConfig> = {}, startAt = T0, wallClock?: () => number) {
   const market = createMarket({ seed: 11, clock: { mode: "fixed", startAt }, alwaysOpen: true });
-  const broker = createBroker(market, { seed: 11 });
+  const broker = createBroker(market, { seed: 11, ...(wallClock ? { wallClock } : {}) });
   const inst = broker.createInstance({ id: "acct1", apiKey: "key1", capital: "1000000", numbers: "number", ...cfg });
   const updates: Record<string, unknown>[] = [];
   broker.onOrderUpdate((_, u) => updates.push(u));
