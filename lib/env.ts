@@ -32,6 +32,10 @@ const appSchema = z.object({
   LOGIN_MAX_FAILURES_PER_IP: int(20),
   WORKER_HEARTBEAT_MS: int(10_000),
   ACCOUNT_HEALTH_MS: int(30_000),
+  // Live (SSE) streams one user may hold open per web process, and their heartbeat (ms; the session is re-checked
+  // on every heartbeat).
+  SSE_MAX_STREAMS_PER_USER: int(5),
+  SSE_HEARTBEAT_MS: z.coerce.number().int().min(10).default(15_000),
   // Reverse proxies in front of the web app that append to X-Forwarded-For (lib/http/errors.ts clientIp).
   TRUSTED_PROXY_HOPS: int(1),
   // Broker credentials are encrypted under these keys; without them the app refuses to start (never a silent new key).
