@@ -13,6 +13,7 @@ import { log } from "@/lib/log";
 import { buildLedger, ledgerFills, unrealisedPnl, type ExitAllocation, type Granularity, type IntentFill, type LedgerPosition } from "@/lib/trading/ledger";
 import { findStrategyRow } from "@/lib/services/strategies";
 import { marketSource } from "@/lib/services/market-snapshot";
+import { feedKindOf } from "@/lib/services/market-source";
 
 export interface LedgerRowJson {
   strategyId: string | null;
@@ -42,18 +43,24 @@ export async function ledgerPositions(filter: { accountIds?: readonly string[]; 
   return buildLedger(ledgerFills(fills, allocations, granularity));
 }
 
-/** LTPs of the positions' contracts, one quote per contract from each owner's market-data source; null when unavailable. */
-async function ltpsFor(positions: readonly LedgerPosition[], ownerOf: ReadonlyMap<string, string>): Promise<Map<string, Decimal | null>> {
-  const wanted = new Map<string, { ownerId: string; symbol: string; exchange: string }>();
+type PriceOwner = { ownerId: string; brokerName: string | null };
+const ltpKey = (o: PriceOwner, p: { exchange: string; symbol: string }) => `${o.ownerId}|${feedKindOf(o)}|${p.exchange}|${p.symbol}`;
+
+/**
+ * LTPs of the positions' contracts, one quote per contract from each owner's market-data source of the account's feed
+ * kind (a real account's position is never valued at simulated prices); null when unavailable.
+ */
+async function ltpsFor(positions: readonly LedgerPosition[], ownerOf: ReadonlyMap<string, PriceOwner>): Promise<Map<string, Decimal | null>> {
+  const wanted = new Map<string, { ownerId: string; brokerName: string | null; symbol: string; exchange: string }>();
   for (const p of positions) {
-    const ownerId = ownerOf.get(p.accountId);
-    if (ownerId && p.netQty !== 0) wanted.set(`${ownerId}|${p.exchange}|${p.symbol}`, { ownerId, symbol: p.symbol, exchange: p.exchange });
+    const o = ownerOf.get(p.accountId);
+    if (o && p.netQty !== 0) wanted.set(ltpKey(o, p), { ...o, symbol: p.symbol, exchange: p.exchange });
   }
   const out = new Map<string, Decimal | null>();
   await Promise.all(
     [...wanted].map(async ([key, w]) => {
       try {
-        const quote = await (await marketSource(w.ownerId)).quote(w.symbol, w.exchange as Exchange);
+        const quote = await (await marketSource(w.ownerId, [w])).quote(w.symbol, w.exchange as Exchange);
         out.set(key, quote.ltp.gt(0) ? quote.ltp : null);
       } catch (err) {
         // No quote means no unrealised P&L (shown as unknown), never a P&L on a stale or zero price.
@@ -70,11 +77,12 @@ async function toRows(positions: LedgerPosition[], scope: { ownerId: string | nu
   const visible = positions.filter((p) => accounts.has(p.accountId));
   const strategyIds = [...new Set(visible.map((p) => p.scope.strategyId).filter((s): s is string => s !== null))];
   const names = new Map((await db().strategy.findMany({ where: { id: { in: strategyIds } }, select: { id: true, name: true } })).map((s) => [s.id, s.name]));
-  const ownerOf = new Map([...accounts.values()].map((a) => [a.id, a.ownerId]));
+  const ownerOf = new Map([...accounts.values()].map((a) => [a.id, { ownerId: a.ownerId, brokerName: a.brokerName }]));
   const ltps = await ltpsFor(visible, ownerOf);
   return visible
     .map((p): LedgerRowJson => {
-      const ltp = ltps.get(`${ownerOf.get(p.accountId)}|${p.exchange}|${p.symbol}`) ?? null;
+      const o = ownerOf.get(p.accountId);
+      const ltp = (o && ltps.get(ltpKey(o, p))) ?? null;
       return {
         strategyId: p.scope.strategyId,
         strategyName: p.scope.strategyId ? (names.get(p.scope.strategyId) ?? null) : null,

@@ -8,6 +8,7 @@ import type { Exchange } from "@/lib/brokers/types";
 import { istDateOf, tradingHolidaySet } from "@/lib/trading/calendar";
 import { planTicket, ticketSchema } from "@/lib/trading/ticket";
 import { marketSource } from "@/lib/services/market-snapshot";
+import { marketSourceFor } from "@/lib/services/market-source";
 import { createRun } from "@/lib/services/runs";
 import { selectAccounts } from "@/lib/services/strategy-runs";
 import { tradingSettings } from "@/lib/services/trading-settings";
@@ -30,7 +31,9 @@ export async function searchSymbols(actor: Actor, query: z.infer<typeof symbolSe
 async function planFor(actor: Actor, req: z.infer<typeof ticketRequestSchema>, now: Date) {
   const accounts = await selectAccounts(actor.id, req.accountIds, req.accountTags);
   if (accounts.length === 0) throw new ValidationError("Choose at least one active account or a tag group", { accountIds: ["No accounts selected"] });
-  const source = await marketSource(actor.id);
+  // Priced only from an account of the targets' kind (real or simulated), failing over at once if the primary is down.
+  const market = await marketSourceFor(actor.id, accounts);
+  const source = market.adapter;
   const [info, quote, settings] = await Promise.all([
     source.symbolInfo(req.symbol, req.exchange as Exchange),
     source.quote(req.symbol, req.exchange as Exchange).catch(() => null),
@@ -45,7 +48,7 @@ async function planFor(actor: Actor, req: z.infer<typeof ticketRequestSchema>, n
     { instruments: settings.instruments, today: istDateOf(now.getTime()), holidays: tradingHolidaySet() },
   );
   if (!result.ok) throw new ValidationError(result.message, { [result.field]: [result.message] });
-  return result.preview;
+  return { ...result.preview, marketData: market.note() };
 }
 
 export async function previewTicket(actor: Actor, req: z.infer<typeof ticketRequestSchema>) {
