@@ -6,7 +6,11 @@
 import { Supervisor, type SupervisorEvent } from "./supervisor";
 
 const say = (text: string) => console.log(`\x1b[1;32m[demo]\x1b[0m ${text}`);
-const port = process.env.PORT ?? "3000";
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const port = arg("port", "3000");
 const bin = "node_modules/.bin";
 
 const supervisor = new Supervisor();
@@ -34,7 +38,7 @@ supervisor.start({ name: "simulator", command: `${bin}/tsx`, args: ["workers/sim
 supervisor.start({ name: "worker", command: `${bin}/tsx`, args: ["workers/index.ts"] });
 supervisor.start({ name: "web", command: `${bin}/next`, args: ["start", "-H", "127.0.0.1", "-p", port] });
 
-const t0 = Number(process.env.DEMO_T0 ?? Math.floor(Date.now() / 1000));
+const t0 = Number(arg("started", String(Math.floor(Date.now() / 1000))));
 for (let i = 0; i < 300 && !stopping; i++) {
   const ok = await fetch(`http://127.0.0.1:${port}/api/health`).then(
     (r) => r.ok,

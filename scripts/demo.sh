@@ -44,5 +44,4 @@ npx next build >/tmp/mirrordesk-build.log 2>&1 || { tail -n 40 /tmp/mirrordesk-b
 
 # The simulator, the worker and the web app run under a supervisor (scripts/supervisor.ts): a crashed process is
 # restarted with backoff while the others keep running; Ctrl-C stops them all.
-export PORT DEMO_T0="$t0"
-exec node_modules/.bin/tsx scripts/demo-run.ts
+exec node_modules/.bin/tsx scripts/demo-run.ts --port "$PORT" --started "$t0"

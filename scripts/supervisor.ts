@@ -11,6 +11,7 @@ export interface ServiceSpec {
   name: string;
   command: string;
   args: readonly string[];
+  /** The child's environment (default: this process's). */
   env?: NodeJS.ProcessEnv;
   cwd?: string;
 }
@@ -73,7 +74,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     r.timer = null;
     if (this.stopping) return;
     // detached: the child leads its own process group, so stop() can signal its whole tree (tsx, next, ...).
-    const child = spawn(r.spec.command, [...r.spec.args], { cwd: r.spec.cwd, env: r.spec.env ?? process.env, stdio: this.opts.stdio, detached: true });
+    const child = spawn(r.spec.command, [...r.spec.args], { cwd: r.spec.cwd, ...(r.spec.env ? { env: r.spec.env } : {}), stdio: this.opts.stdio, detached: true });
     r.child = child;
     r.startedAt = Date.now();
     child.once("spawn", () => this.emit("event", { type: "started", name: r.spec.name, pid: child.pid!, restarts: r.restarts }));
