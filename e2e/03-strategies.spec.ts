@@ -276,6 +276,7 @@ test("a lost broker response is reconciled from the order book, never sent twice
 });
 
 test("an adjustment leg is added to the live strategy and executed on its own", async ({ page }, testInfo) => {
+  test.setTimeout(120_000); // a whole journey (add, preview, execute, cancel): minutes on a loaded 2-core machine
   expect(strategyUrl).not.toBe("");
   await signInToDashboard(page, admin);
   await page.goto(strategyUrl);

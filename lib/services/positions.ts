@@ -7,10 +7,12 @@ import Decimal from "decimal.js";
 import { scopeOf, type Actor } from "@/lib/auth/roles";
 import type { Exchange } from "@/lib/brokers/types";
 import { db } from "@/lib/db/client";
-import { listAccounts } from "@/lib/db/queries/accounts";
+import { listAccounts, listAccountSecrets } from "@/lib/db/queries/accounts";
 import { listExitAllocations, listIntentFills } from "@/lib/db/queries/ledger";
 import { log } from "@/lib/log";
 import { buildLedger, ledgerFills, unrealisedPnl, type ExitAllocation, type Granularity, type IntentFill, type LedgerPosition } from "@/lib/trading/ledger";
+import { closedOutside, contractKey } from "@/lib/trading/ledger-reconcile";
+import { brokerPositions } from "@/lib/services/account-books";
 import { findStrategyRow } from "@/lib/services/strategies";
 import { marketSource } from "@/lib/services/market-snapshot";
 import { feedKindOf } from "@/lib/services/market-source";
@@ -28,7 +30,10 @@ export interface LedgerRowJson {
   avgPrice: string | null;
   ltp: string | null;
   realisedPnl: string | null;
+  /** At live LTP, (LTP − average) × net quantity; 0 once closed outside MirrorDesk; null without a price. */
   unrealisedPnl: string | null;
+  /** Open in the ledger while the broker reports the contract flat: it was closed outside MirrorDesk. */
+  closedOutside: boolean;
 }
 
 /** Fills and exit attributions of some accounts or of an owner (everything the ledger needs). */
@@ -72,17 +77,27 @@ async function ltpsFor(positions: readonly LedgerPosition[], ownerOf: ReadonlyMa
   return out;
 }
 
+/** Contracts the ledger holds open that the accounts' brokers report flat (lib/trading/ledger-reconcile.ts). */
+async function closedAtBroker(positions: readonly LedgerPosition[], scope: { ownerId: string | null }): Promise<Set<string>> {
+  const open = new Set(positions.filter((p) => p.netQty !== 0).map((p) => p.accountId));
+  if (open.size === 0) return new Set();
+  const accounts = (await listAccountSecrets(scope, { active: true })).filter((a) => open.has(a.id));
+  const broker = await brokerPositions(accounts);
+  return closedOutside(positions, broker);
+}
+
 async function toRows(positions: LedgerPosition[], scope: { ownerId: string | null }): Promise<LedgerRowJson[]> {
   const accounts = new Map((await listAccounts(scope)).map((a) => [a.id, a]));
   const visible = positions.filter((p) => accounts.has(p.accountId));
   const strategyIds = [...new Set(visible.map((p) => p.scope.strategyId).filter((s): s is string => s !== null))];
   const names = new Map((await db().strategy.findMany({ where: { id: { in: strategyIds } }, select: { id: true, name: true } })).map((s) => [s.id, s.name]));
   const ownerOf = new Map([...accounts.values()].map((a) => [a.id, { ownerId: a.ownerId, brokerName: a.brokerName }]));
-  const ltps = await ltpsFor(visible, ownerOf);
+  const [ltps, outside] = await Promise.all([ltpsFor(visible, ownerOf), closedAtBroker(visible, scope)]);
   return visible
     .map((p): LedgerRowJson => {
       const o = ownerOf.get(p.accountId);
       const ltp = (o && ltps.get(ltpKey(o, p))) ?? null;
+      const closed = p.netQty !== 0 && outside.has(contractKey(p.accountId, p));
       return {
         strategyId: p.scope.strategyId,
         strategyName: p.scope.strategyId ? (names.get(p.scope.strategyId) ?? null) : null,
@@ -96,7 +111,8 @@ async function toRows(positions: LedgerPosition[], scope: { ownerId: string | nu
         avgPrice: p.avgPrice?.toString() ?? null,
         ltp: ltp?.toString() ?? null,
         realisedPnl: p.realisedPnl?.toString() ?? null,
-        unrealisedPnl: unrealisedPnl(p, ltp)?.toString() ?? null,
+        unrealisedPnl: closed ? "0" : (unrealisedPnl(p, ltp)?.toString() ?? null),
+        closedOutside: closed,
       };
     })
     .sort((a, b) => (a.strategyName ?? "~").localeCompare(b.strategyName ?? "~") || a.accountName.localeCompare(b.accountName) || a.symbol.localeCompare(b.symbol));
