@@ -6,6 +6,11 @@ import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { defineConfig } from "prisma/config";
 
+// `prisma generate` (run on `npm install`) never connects, but with `env("DATABASE_URL")` unresolved the Prisma 6 CLI
+// falls back to downloading a native query engine, which fails offline. A local default keeps every CLI command
+// offline without any environment; commands that connect use the real variable when it is set.
+process.env.DATABASE_URL ||= "postgresql://postgres@127.0.0.1:5432/mirrordesk";
+
 const TEXT_OID = 25;
 // Workaround 1 (prisma/orm#27403): adapter-pg 6.19.3 cannot deserialize pg_catalog types `name` (OID 19)
 // and `"char"` (OID 18) during introspection. Their values are plain strings, so report them as text.
@@ -28,7 +33,7 @@ class IntrospectionSafeClient extends pg.Client {
 }
 
 function poolConfig(database?: string): pg.PoolConfig {
-  const url = new URL(process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/mirrordesk");
+  const url = new URL(process.env.DATABASE_URL as string);
   // Discrete fields, not a connectionString: adapter-pg spreads this config and overrides `database` for the
   // shadow database, which a connectionString would silently win over (workaround 2).
   return {

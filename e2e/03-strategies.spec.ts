@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { demoApiKey } from "@/lib/simulator/server/demo";
 import { admin, SIM, viewer } from "./people";
-import { expectChipsIn, pickSymbol, sameOrigin, signInToDashboard, signOut } from "./steps";
+import { expectChipsIn, holdRestingOrders, pickSymbol, sameOrigin, signInToDashboard, signOut } from "./steps";
 
 // Runs after 01-auth (admin + viewer) and 02-accounts (demo1 linked as "Sim One") in the same fresh database.
 test.describe.configure({ mode: "serial" });
@@ -309,13 +309,14 @@ test("a lost broker response is reconciled from the order book, never sent twice
 });
 
 test("an adjustment leg is added to the live strategy and executed on its own", async ({ page }, testInfo) => {
+  test.setTimeout(120_000); // a whole journey (add, preview, execute, cancel): minutes on a loaded 2-core machine
   expect(strategyUrl).not.toBe("");
   await signInToDashboard(page, admin);
   await page.goto(strategyUrl);
   await page.getByRole("button", { name: "Add adjustment legs" }).click();
   // The new leg is numbered after the strategy's four.
   await setLeg(page, 5, { action: "BUY", type: "CE", otm: 8 });
-  // A limit far below the market: the order stays open at the broker, so the run's cancel below has work to do.
+  // A limit far below the market, held open by the simulator, so the run's cancel below has work to do.
   await page.getByLabel("Leg 5 order type").selectOption("LIMIT");
   await page.getByLabel("Leg 5 limit price").fill("0.05");
   await page.getByRole("button", { name: "Add to strategy" }).click();
@@ -326,19 +327,25 @@ test("an adjustment leg is added to the live strategy and executed on its own", 
   await expect(adjustment.getByTestId("resolved-leg")).toHaveCount(1);
   await expect(adjustment.getByTestId("plan-totals")).toContainText("5 of 5 accounts planned");
   await expect(adjustment.getByTestId("plan-totals")).toContainText("5 orders");
-  await adjustment.getByRole("button", { name: /^Execute adjustment/ }).click();
-  await expect(page).toHaveURL(/\/executions\/[0-9a-f-]{36}$/);
-  await expect(page.getByRole("heading", { name: `Adjustment · ${STRATEGY}` })).toBeVisible();
-  await expectChipsIn(page, 5, DONE);
-  await page.screenshot({ path: testInfo.outputPath("adjustment-run.png"), fullPage: true });
+  // The simulator holds the orders open (not the market): on a busy machine a far limit could still fill first.
+  await holdRestingOrders(page, 5, true);
+  try {
+    await adjustment.getByRole("button", { name: /^Execute adjustment/ }).click();
+    await expect(page).toHaveURL(/\/executions\/[0-9a-f-]{36}$/);
+    await expect(page.getByRole("heading", { name: `Adjustment · ${STRATEGY}` })).toBeVisible();
+    await expectChipsIn(page, 5, ["accepted"]);
+    await page.screenshot({ path: testInfo.outputPath("adjustment-run.png"), fullPage: true });
 
-  // Cancel the run's open orders from the run view: every chip that was working turns cancelled, live.
-  page.once("dialog", (d) => d.accept());
-  await page.getByRole("button", { name: /^Cancel open orders/ }).click();
-  await expect(page.locator("main").getByRole("status")).toHaveText("Cancelled 5 orders.");
-  await expectChipsIn(page, 5, ["cancelled"]);
-  await page.screenshot({ path: testInfo.outputPath("cancelled-run.png"), fullPage: true });
-  await expect(page.getByRole("button", { name: /^Cancel open orders/ })).toBeDisabled();
+    // Cancel the run's open orders from the run view: every chip that was working turns cancelled, live.
+    page.once("dialog", (d) => d.accept());
+    await page.getByRole("button", { name: /^Cancel open orders/ }).click();
+    await expect(page.locator("main").getByRole("status")).toHaveText("Cancelled 5 orders.");
+    await expectChipsIn(page, 5, ["cancelled"]);
+    await page.screenshot({ path: testInfo.outputPath("cancelled-run.png"), fullPage: true });
+    await expect(page.getByRole("button", { name: /^Cancel open orders/ })).toBeDisabled();
+  } finally {
+    await holdRestingOrders(page, 5, false);
+  }
 });
 
 test("a viewer cannot create or execute strategies", async ({ page }) => {

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { admin } from "./people";
-import { sameOrigin, signInToDashboard } from "./steps";
+import { holdRestingOrders, sameOrigin, signInToDashboard } from "./steps";
 
 // Runs after 03-strategies: five demo accounts linked, the "NIFTY iron condor" strategy saved (fixed lots) with its
 // adjustment leg 5, a BUY LIMIT at ₹0.05 that rests at the broker — so the kill switch has working orders to cancel.
@@ -22,15 +22,22 @@ test("execute, see fills and P&L, engage the kill switch, see every account flat
   await page.getByTestId(`strategy-row-${STRATEGY}`).getByRole("link", { name: STRATEGY }).click();
   await page.getByRole("button", { name: "Preview", exact: true }).click();
   await expect(page.getByTestId("preview").getByTestId("plan-totals")).toContainText("5 of 5 accounts planned");
-  await page.getByRole("button", { name: /^Execute/ }).click();
-  await expect(page).toHaveURL(/\/executions\/[0-9a-f-]{36}$/);
+  // The five ₹0.05 limits rest because the simulator holds them open, not because the market happens to stay above.
+  await holdRestingOrders(page, 5, true);
+  try {
+    await page.getByRole("button", { name: /^Execute/ }).click();
+    await expect(page).toHaveURL(/\/executions\/[0-9a-f-]{36}$/);
 
-  // Fills arrive on their own (the worker's order-status poller): every MARKET slice ends filled at the broker's
-  // price; the five resting LIMIT slices stay accepted (open).
-  const chips = page.getByTestId("intent-chip");
-  await expect(chips).toHaveCount(25);
-  const states = () => chips.evaluateAll((els) => els.map((e) => e.getAttribute("data-state")).reduce<Record<string, number>>((m, s) => ({ ...m, [s ?? "?"]: (m[s ?? "?"] ?? 0) + 1 }), {}));
-  await expect.poll(states, { timeout: 45_000 }).toEqual({ filled: 20, accepted: 5 });
+    // Fills arrive on their own (the worker's order-status poller): every marketable slice ends filled at the
+    // broker's price; the five resting LIMIT slices stay accepted (open).
+    const chips = page.getByTestId("intent-chip");
+    await expect(chips).toHaveCount(25);
+    const states = () => chips.evaluateAll((els) => els.map((e) => e.getAttribute("data-state")).reduce<Record<string, number>>((m, s) => ({ ...m, [s ?? "?"]: (m[s ?? "?"] ?? 0) + 1 }), {}));
+    await expect.poll(states, { timeout: 45_000 }).toEqual({ filled: 20, accepted: 5 });
+  } finally {
+    // Released before the kill switch, whose exit orders must fill.
+    await holdRestingOrders(page, 5, false);
+  }
   await page.screenshot({ path: testInfo.outputPath("run-filled.png"), fullPage: true });
 
   // The strategy's positions with P&L, from fills, on the Risk page.

@@ -1,4 +1,5 @@
 import { expect, type Page } from "@playwright/test";
+import { SIM } from "./people";
 
 export async function signIn(page: Page, email: string, password: string) {
   await page.goto("/login");
@@ -40,4 +41,18 @@ export async function pickSymbol(page: Page, exchange: string, query: string, op
   await page.getByLabel("Exchange filter").selectOption(exchange);
   await page.getByLabel("Symbol search").fill(query);
   await page.getByRole("option", { name: option }).first().click();
+}
+
+/**
+ * While held, an order of the demo instances demo1..demo{count} that did not fill when placed stays open (the
+ * simulator's holdRestingOrders knob): a cancel or a kill switch then never races a fill on a busy machine.
+ */
+export async function holdRestingOrders(page: Page, count: number, hold: boolean) {
+  for (let n = 1; n <= count; n++) {
+    const res = await page.request.post(`${SIM.http}/_sim/instances/demo${n}/faults`, {
+      headers: { Authorization: `Bearer ${SIM.adminToken}` },
+      data: { holdRestingOrders: hold },
+    });
+    expect(res.ok(), await res.text()).toBe(true);
+  }
 }

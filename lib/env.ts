@@ -42,6 +42,10 @@ const appSchema = z.object({
   // Plan as if the market never closed: no intraday (MIS) cut-off. For the demo and tests against a simulator that is
   // itself always open (SIM_ALWAYS_OPEN); never with real accounts.
   MARKET_ALWAYS_OPEN: bool.default(false),
+  // Live (SSE) streams one user may hold open per web process, and their heartbeat (ms; the session is re-checked
+  // on every heartbeat).
+  SSE_MAX_STREAMS_PER_USER: int(5),
+  SSE_HEARTBEAT_MS: z.coerce.number().int().min(10).default(15_000),
   // Broker credentials are encrypted under these keys; without them the app refuses to start (never a silent new key).
   CREDENTIAL_KEYS: z.string().transform((spec, ctx) => {
     try {

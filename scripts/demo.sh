@@ -44,31 +44,6 @@ npm run -s db:seed
 say "building the web app"
 npx next build >/tmp/mirrordesk-build.log 2>&1 || { tail -n 40 /tmp/mirrordesk-build.log; exit 1; }
 
-pids=()
-# Signals every descendant of a process, deepest first (npm/tsx wrappers do not always pass signals on).
-kill_tree() {
-  local child
-  for child in $(grep -ls "^PPid:[[:space:]]*$1\$" /proc/[0-9]*/status 2>/dev/null | cut -d/ -f3); do kill_tree "$child"; done
-  kill -TERM "$1" 2>/dev/null || true
-}
-stop() {
-  trap - INT TERM EXIT
-  say "stopping"
-  for p in "${pids[@]}"; do kill_tree "$p"; done
-  wait 2>/dev/null || true
-}
-trap stop INT TERM EXIT
-
-bin=node_modules/.bin
-"$bin/tsx" workers/simulator.ts & pids+=($!)
-"$bin/tsx" workers/index.ts & pids+=($!)
-"$bin/next" start -H 127.0.0.1 -p "$PORT" & pids+=($!)
-
-for _ in $(seq 1 300); do
-  if node -e "fetch('http://127.0.0.1:$PORT/api/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; then break; fi
-  sleep 0.2
-done
-say "ready in $(( $(date +%s) - t0 ))s — open http://127.0.0.1:$PORT"
-say "demo logins: admin@demo.mirrordesk.in / demo-admin-2026   trader@demo.mirrordesk.in / demo-trader-2026"
-say "press Ctrl-C to stop"
-wait -n "${pids[@]}" || true
+# The simulator, the worker and the web app run under a supervisor (scripts/supervisor.ts): a crashed process is
+# restarted with backoff while the others keep running; Ctrl-C stops them all.
+exec node_modules/.bin/tsx scripts/demo-run.ts --port "$PORT" --started "$t0"

@@ -2,14 +2,16 @@
 
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { useQuery } from "@tanstack/react-query";
 import { Card, EmptyState, cx } from "@/components/ui/primitives";
 import { Pnl } from "@/components/accounts/status";
 import { useAccountFunds } from "@/components/accounts/use-account-funds";
-import { LedgerTable } from "@/components/exits/ledger-table";
+import { LedgerTable, ledgerQuery, sum } from "@/components/exits/ledger-table";
 import { useKillSwitch } from "@/components/exits/use-kill-switch";
 import { RunsTable } from "@/components/runs/runs-table";
 import { formatInr } from "@/lib/format";
 
+const LEDGER_URL = "/api/positions/ledger";
 const link = "text-indigo-600 hover:underline dark:text-indigo-400";
 
 function Stat({ label, children, tone, href, testId }: { label: string; children: ReactNode; tone?: "red" | "green"; href?: string; testId: string }) {
@@ -28,6 +30,8 @@ function Stat({ label, children, tone, href, testId }: { label: string; children
  */
 export function Dashboard({ canWrite }: { canWrite: boolean }) {
   const { accounts, funds, totals } = useAccountFunds();
+  // Unrealised P&L has one definition: the open positions below at live LTP (never the broker's m2m snapshot).
+  const ledger = useQuery(ledgerQuery(LEDGER_URL));
   const killSwitch = useKillSwitch();
   const list = accounts.data?.accounts ?? [];
   if (accounts.isSuccess && list.length === 0) {
@@ -41,6 +45,9 @@ export function Dashboard({ canWrite }: { canWrite: boolean }) {
   const connected = active.filter((a) => a.status === "CONNECTED").length;
   const failed = active.filter((a) => a.status === "FAILED").length;
   const fundsKnown = funds.isSuccess;
+  const unrealised = ledger.data ? sum(ledger.data.map((r) => r.unrealisedPnl)) : undefined;
+  const unrealisedStat =
+    unrealised === undefined ? "…" : unrealised === null ? <span title="A position has no live price right now">—</span> : <Pnl value={unrealised.toString()} />;
   const unreadable = totals.unreadable > 0 ? <span className="ml-1 text-xs font-normal text-amber-600" title="Accounts whose funds could not be read are not in the total">({totals.unreadable} unreadable)</span> : null;
   return (
     <div className="space-y-4">
@@ -51,13 +58,13 @@ export function Dashboard({ canWrite }: { canWrite: boolean }) {
         <Stat label="Available margin" testId="stat-margin">{fundsKnown ? formatInr(totals.margin) : "…"}{unreadable}</Stat>
         <Stat label="Cash" testId="stat-cash">{fundsKnown ? formatInr(totals.cash) : "…"}</Stat>
         <Stat label="Realised P&L today" testId="stat-realised">{fundsKnown ? <Pnl value={totals.realised.toString()} /> : "…"}</Stat>
-        <Stat label="Unrealised P&L" testId="stat-unrealised">{fundsKnown ? <Pnl value={totals.unrealised.toString()} /> : "…"}</Stat>
+        <Stat label="Unrealised P&L" testId="stat-unrealised">{unrealisedStat}</Stat>
         <Stat label="Kill switch" href="/risk" tone={killSwitch.data?.engaged ? "red" : undefined} testId="stat-kill-switch">
           {killSwitch.data === undefined ? "…" : killSwitch.data.engaged ? <span className="text-rose-600">Engaged</span> : <span className="text-emerald-600">Armed</span>}
         </Stat>
       </div>
       <Card title="Strategy positions" actions={<Link className={cx("text-sm", link)} href="/risk">Risk</Link>}>
-        <LedgerTable url="/api/positions/ledger" canWrite={canWrite} />
+        <LedgerTable url={LEDGER_URL} canWrite={canWrite} />
       </Card>
       <Card title="Latest runs" actions={<Link className={cx("text-sm", link)} href="/executions">All runs</Link>}>
         <RunsTable limit={10} />

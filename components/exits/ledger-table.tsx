@@ -15,16 +15,23 @@ function Pnl({ value }: { value: Decimal.Value | null }) {
 }
 
 /** Sum of decimal strings, null when any part is unknown (no LTP): a total never hides a missing price. */
-function sum(values: (string | null)[]): Decimal | null {
+export function sum(values: (string | null)[]): Decimal | null {
   return values.some((v) => v === null) ? null : values.reduce((s, v) => s.plus(v!), new Decimal(0));
 }
+
+/** The ledger rows at `url`, refreshed every 3 s (one query shared by the table and the dashboard's totals). */
+export const ledgerQuery = (url: string) => ({
+  queryKey: ["ledger", url],
+  queryFn: () => api<{ positions: LedgerRowJson[] }>(url).then((r) => r.positions),
+  refetchInterval: 3_000,
+});
 
 /**
  * Strategy positions from fills (per strategy, account and contract), with realised and unrealised P&L, refreshed
  * every 3 s; an Exit button per strategy (and per account when `accountExits`).
  */
 export function LedgerTable({ url, canWrite, accountExits = false }: { url: string; canWrite: boolean; accountExits?: boolean }) {
-  const { data, error } = useQuery({ queryKey: ["ledger", url], queryFn: () => api<{ positions: LedgerRowJson[] }>(url).then((r) => r.positions), refetchInterval: 3_000 });
+  const { data, error } = useQuery(ledgerQuery(url));
   const exit = useExit();
   if (error) return <Alert>{error.message}</Alert>;
   if (!data) return <p className="text-sm text-slate-500">Loading positions…</p>;
@@ -61,7 +68,14 @@ export function LedgerTable({ url, canWrite, accountExits = false }: { url: stri
             <tr key={`${strategyId}|${r.accountId}|${r.symbol}|${r.product}`} data-testid="ledger-row" data-net-qty={r.netQty} className={cx(r.netQty === 0 && "text-slate-400")}>
               <td className="px-2 py-1">{i === 0 ? (r.strategyName ?? "Outside strategies") : ""}</td>
               <td className="px-2 py-1">{r.accountName}</td>
-              <td className="px-2 py-1 font-mono text-xs">{r.symbol}</td>
+              <td className="px-2 py-1 font-mono text-xs">
+                {r.symbol}
+                {r.closedOutside ? (
+                  <span data-testid="closed-outside" className="ml-2 rounded bg-amber-100 px-1.5 py-0.5 font-sans text-xs text-amber-800 dark:bg-amber-900/40 dark:text-amber-200" title="The broker reports this contract flat: it was closed outside MirrorDesk (at the broker, by its square-off or RMS). Its P&L after that is not in MirrorDesk.">
+                    closed outside MirrorDesk
+                  </span>
+                ) : null}
+              </td>
               <td className="px-2 py-1">{r.product}</td>
               <td className={cx("px-2 py-1 text-right tabular-nums font-medium", r.netQty > 0 ? "text-emerald-700 dark:text-emerald-400" : r.netQty < 0 ? "text-rose-700 dark:text-rose-400" : "")}>{formatQty(r.netQty)}</td>
               <td className="px-2 py-1 text-right tabular-nums">{r.avgPrice ? formatInr(r.avgPrice) : "—"}</td>

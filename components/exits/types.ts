@@ -42,6 +42,8 @@ export interface LedgerRowJson {
   ltp: string | null;
   realisedPnl: string;
   unrealisedPnl: string | null;
+  /** Open in the ledger while the broker reports the contract flat. */
+  closedOutside: boolean;
 }
 
 export type ExitRequest =

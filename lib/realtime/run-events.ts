@@ -3,8 +3,8 @@
  * the SSE route (`/api/runs/[id]/events`) relays them to the browser. Events carry ids and states, never secrets.
  */
 import { z } from "zod";
-import type { Redis } from "ioredis";
-import { createBlockingRedis, redis } from "@/lib/redis";
+import { redis } from "@/lib/redis";
+import { fanout } from "@/lib/realtime/redis-fanout";
 
 export const intentEventSchema = z.object({
   type: z.literal("intent"),
@@ -37,18 +37,18 @@ export async function publishRunEvent(event: RunEvent): Promise<void> {
 }
 
 /**
- * Subscribes to one run's events on a dedicated connection (a subscribed ioredis connection cannot run other
- * commands). Returns a function that unsubscribes and closes it.
+ * Listens to one run's events through the process's shared subscriber (lib/realtime/redis-fanout.ts): no Redis
+ * connection per listener. Resolves once the subscription is live; returns the function that stops listening.
  */
-export async function subscribeRunEvents(runId: string, onEvent: (e: RunEvent) => void): Promise<() => Promise<void>> {
-  const sub: Redis = createBlockingRedis();
-  sub.on("message", (_channel, message) => {
-    const parsed = runEventSchema.safeParse(JSON.parse(message));
+export function subscribeRunEvents(runId: string, onEvent: (e: RunEvent) => void): Promise<() => Promise<void>> {
+  return fanout().subscribe(runChannel(runId), (message) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(message);
+    } catch {
+      return;
+    }
+    const parsed = runEventSchema.safeParse(json);
     if (parsed.success) onEvent(parsed.data);
   });
-  await sub.subscribe(runChannel(runId));
-  return async () => {
-    await sub.unsubscribe().catch(() => undefined);
-    await sub.quit().catch(() => sub.disconnect());
-  };
 }

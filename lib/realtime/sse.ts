@@ -1,17 +1,47 @@
 /**
  * Server-Sent Events framing for route handlers: a ReadableStream that writes `data:` frames, a comment heartbeat
- * every 15 s (proxies close idle streams), and runs `cleanup` when the browser goes away.
+ * (proxies close idle streams), and runs `cleanup` when the browser goes away or the stream is ended.
  */
+export interface SseOptions {
+  /** Heartbeat interval, ms. */
+  heartbeatMs: number;
+  /**
+   * Asked before every heartbeat: false ends the stream (with an `end` event naming `reason`), so a session that
+   * was revoked while the stream was open stops receiving within one heartbeat.
+   */
+  stillAllowed?: () => Promise<boolean>;
+  /** Runs once when the stream closes, for whatever reason (after `start`'s cleanup). */
+  onClose?: () => void;
+}
+
+export const SESSION_ENDED = { reason: "session-ended", message: "Your session ended; sign in again." } as const;
+
 export function sseResponse(
   signal: AbortSignal,
   start: (send: (data: unknown) => void) => Promise<() => Promise<void>>,
+  options: SseOptions,
 ): Response {
   const encoder = new TextEncoder();
   let cleanup: (() => Promise<void>) | undefined;
-  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  let heartbeat: ReturnType<typeof setTimeout> | undefined;
+  let released = false;
+  let releasing: Promise<void> | undefined;
+  // Idempotent: the abort signal, the stream's cancel, a failed session check and a failed start may all end it;
+  // every caller waits for the one cleanup.
+  const release = () =>
+    (releasing ??= (async () => {
+      released = true;
+      clearTimeout(heartbeat);
+      try {
+        await cleanup?.();
+      } finally {
+        options.onClose?.();
+      }
+    })());
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
       const write = (text: string) => {
+        if (released) return;
         try {
           controller.enqueue(encoder.encode(text));
         } catch {
@@ -19,23 +49,59 @@ export function sseResponse(
         }
       };
       const close = async () => {
-        clearInterval(heartbeat);
-        await cleanup?.();
+        await release();
         try {
           controller.close();
         } catch {
           // Already closed.
         }
       };
+      // One heartbeat at a time (a slow session check never overlaps the next), rescheduled after each.
+      const beat = async () => {
+        if (released) return;
+        let allowed = true;
+        try {
+          allowed = options.stillAllowed ? await options.stillAllowed() : true;
+        } catch {
+          allowed = false; // cannot confirm the session (database down): fail closed, the browser reconnects
+        }
+        if (!allowed) {
+          write(`event: end\ndata: ${JSON.stringify(SESSION_ENDED)}\n\n`);
+          await close();
+          return;
+        }
+        write(": ping\n\n");
+        if (!released) heartbeat = setTimeout(() => void beat(), options.heartbeatMs);
+      };
       signal.addEventListener("abort", () => void close(), { once: true });
-      cleanup = await start((data) => write(`data: ${JSON.stringify(data)}\n\n`));
+      let stop: () => Promise<void>;
+      try {
+        stop = await start((data) => write(`data: ${JSON.stringify(data)}\n\n`));
+      } catch (e) {
+        await close();
+        throw e;
+      }
+      if (released) {
+        await stop(); // ended while subscribing
+        return;
+      }
+      cleanup = stop;
       // Sent once the subscription is live: a client that saw this frame misses no later event.
       write("retry: 2000\n\n");
-      heartbeat = setInterval(() => write(": ping\n\n"), 15_000);
-      if (signal.aborted) await close();
+      if (signal.aborted) {
+        await close();
+        return;
+      }
+      heartbeat = setTimeout(() => void beat(), options.heartbeatMs);
     },
+    cancel: () => release(),
   });
   return new Response(stream, {
-    headers: { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-transform", Connection: "keep-alive", "X-Accel-Buffering": "no" },
+    headers: {
+      "Content-Type": "text/event-stream; charset=utf-8",
+      "Cache-Control": "no-cache, no-transform",
+      Connection: "keep-alive",
+      "X-Accel-Buffering": "no",
+    },
   });
 }

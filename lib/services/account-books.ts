@@ -115,6 +115,26 @@ export async function aggregateBook<B extends Book>(actor: Actor, book: B, filte
   );
 }
 
+/**
+ * Broker positions of these accounts (through the same short cache as the books), null where the broker could not
+ * be read. Used to reconcile the ledger with what is really open.
+ */
+export async function brokerPositions(accounts: readonly Parameters<typeof adapterFor>[0][]): Promise<Map<string, BookJson<"positions"> | null>> {
+  const out = new Map<string, BookJson<"positions"> | null>();
+  await Promise.all(
+    accounts.map(async (a) => {
+      try {
+        const r = await readBook(a.id, adapterFor(a), "positions");
+        out.set(a.id, r.ok ? r.data : null);
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        out.set(a.id, null);
+      }
+    }),
+  );
+  return out;
+}
+
 /** Sum of P&L over positions rows (strings in, string out; exact). */
 export function sumPnl(rows: { pnl: string }[]): string {
   return rows.reduce((acc, r) => acc.plus(r.pnl), new Decimal(0)).toString();

@@ -1,10 +1,13 @@
 import { db } from "@/lib/db/client";
 import { listAccountSecrets } from "@/lib/db/queries/accounts";
-import { raiseAlert, resolveAlerts } from "@/lib/db/queries/alerts";
+import { openAlertsOfKind, raiseAlert, resolveAlertIds, resolveAlerts } from "@/lib/db/queries/alerts";
 import { insertAudit } from "@/lib/db/queries/audit";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { adapterFor } from "@/lib/services/broker-access";
+import { feedKindOf, feedLabel, sourceCandidates } from "@/lib/services/market-source";
+
+const FAILOVER = "primary_failover";
 
 /** Consecutive failed pings that mark an account FAILED (one or two are DEGRADED: a blip is not an outage). */
 export const FAILURES_TO_FAIL = 3;
@@ -13,12 +16,12 @@ type Checked = Awaited<ReturnType<typeof listAccountSecrets>>[number];
 
 /**
  * One health round (run every 30 s by the worker): ping every active account in parallel, record the outcome,
- * raise or clear alerts, and move each owner's market-data source off a failed primary.
+ * raise or clear alerts, and keep each owner's market-data failover notice in step with the primary's health.
  */
 export async function checkAllAccounts(now: Date): Promise<{ checked: number; failed: number; failovers: number }> {
   const accounts = await listAccountSecrets({ ownerId: null }, { active: true });
   const outcomes = await Promise.all(accounts.map((a) => checkAccount(a, now)));
-  const failovers = await rebalancePrimaries();
+  const failovers = await syncFailoverAlerts(now);
   return { checked: accounts.length, failed: outcomes.filter((o) => o === "FAILED").length, failovers };
 }
 
@@ -56,32 +59,65 @@ async function checkAccount(account: Checked, now: Date) {
   }
 }
 
-/** Per owner: if the primary is FAILED (or missing), the first healthy active account becomes the primary. */
-async function rebalancePrimaries(): Promise<number> {
+type HealthRow = { id: string; ownerId: string; name: string; isPrimary: boolean; status: string; brokerName: string | null };
+
+/**
+ * The market-data notice an owner should see: while the primary is FAILED, which account of the same feed kind
+ * (real or simulated) supplies prices instead (or that none can); nothing while the primary is healthy.
+ */
+export function failoverNotice(accounts: readonly HealthRow[]): { accountId: string; message: string; severity: "WARNING" | "CRITICAL" } | null {
+  const primary = accounts.find((a) => a.isPrimary);
+  if (!primary || primary.status !== "FAILED") return null;
+  const kind = feedKindOf(primary);
+  const next = sourceCandidates(accounts, kind)[0];
+  if (!next) {
+    return {
+      accountId: primary.id,
+      severity: "CRITICAL",
+      message: `No market data: the primary account ${primary.name} failed and no other healthy ${feedLabel(kind)} account can supply prices.`,
+    };
+  }
+  return { accountId: next.id, severity: "WARNING", message: `Market data now comes from ${next.name}: the primary account ${primary.name} failed.` };
+}
+
+/**
+ * Per owner: raise the failover notice while the primary is FAILED, move it when the stand-in changes, and resolve it
+ * once the primary is healthy again. The primary itself never moves: prices come from it again as soon as it
+ * recovers (lib/services/market-source.ts picks the source per request).
+ */
+async function syncFailoverAlerts(now: Date): Promise<number> {
   const accounts = await db().tradingAccount.findMany({
     where: { active: true },
-    select: { id: true, ownerId: true, name: true, isPrimary: true, status: true },
+    select: { id: true, ownerId: true, name: true, isPrimary: true, status: true, brokerName: true },
     orderBy: { name: "asc" },
   });
-  const byOwner = new Map<string, typeof accounts>();
+  const byOwner = new Map<string, HealthRow[]>();
   for (const a of accounts) byOwner.set(a.ownerId, [...(byOwner.get(a.ownerId) ?? []), a]);
+  const open = await openAlertsOfKind(FAILOVER);
+  const owners = new Set([...byOwner.keys(), ...open.map((a) => a.ownerId)]);
   let failovers = 0;
-  for (const [ownerId, list] of byOwner) {
+  for (const ownerId of owners) {
+    const list = byOwner.get(ownerId) ?? [];
+    const notice = failoverNotice(list);
+    const mine = open.filter((a) => a.ownerId === ownerId);
+    const stale = mine.filter((a) => !notice || a.accountId !== notice.accountId || a.message !== notice.message);
+    if (stale.length === 0 && (!notice || mine.length > 0)) continue;
     const primary = list.find((a) => a.isPrimary);
-    if (primary && primary.status !== "FAILED") continue;
-    const next = list.find((a) => a.status === "CONNECTED" && a.id !== primary?.id);
-    if (!next) continue;
     await db().$transaction(async (tx) => {
-      await tx.tradingAccount.updateMany({ where: { ownerId, isPrimary: true }, data: { isPrimary: false } });
-      await tx.tradingAccount.update({ where: { id: next.id }, data: { isPrimary: true } });
-      const message = primary
-        ? `Market data now comes from ${next.name}: the primary account ${primary.name} failed.`
-        : `Market data now comes from ${next.name}.`;
-      await raiseAlert(tx, { ownerId, accountId: next.id, kind: "primary_failover", severity: "WARNING", message });
-      await insertAudit({ action: "account.primary_failover", entity: "account", entityId: next.id, details: { from: primary?.id ?? null, to: next.id } }, tx);
+      if (stale.length) await resolveAlertIds(tx, stale.map((a) => a.id), now);
+      if (notice) {
+        await raiseAlert(tx, { ownerId, accountId: notice.accountId, kind: FAILOVER, severity: notice.severity, message: notice.message });
+        await insertAudit({ action: "account.primary_failover", entity: "account", entityId: notice.accountId, details: { from: primary?.id ?? null, to: notice.accountId } }, tx);
+      } else {
+        await insertAudit({ action: "account.primary_restored", entity: "account", entityId: primary?.id ?? stale[0].accountId ?? ownerId, details: { primary: primary?.id ?? null } }, tx);
+      }
     });
-    log().warn({ ownerId, from: primary?.id, to: next.id }, "primary account failover");
-    failovers += 1;
+    if (notice) {
+      log().warn({ ownerId, from: primary?.id, to: notice.accountId }, "market data failed over");
+      failovers += 1;
+    } else {
+      log().info({ ownerId, primary: primary?.id }, "market data back on the primary");
+    }
   }
   return failovers;
 }

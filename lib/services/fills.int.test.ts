@@ -85,10 +85,11 @@ describe("fill tracking (real worker, simulator over HTTP)", () => {
     const accounts = await linkAccounts({ ...sim, httpUrl: relay.url }, trader, insts.slice(0, 2));
     const tradeReads = () => accounts.reduce((n, _, k) => n + relay.count(insts[k].id, "tradebook"), 0);
     const before = tradeReads();
-    fills = await startFillsWorker();
     const { runId } = await startRun(trader.id);
     const events: RunEvent[] = [];
     const unsubscribe = await subscribeRunEvents(runId, (e) => events.push(e));
+    // The fill tracker starts once the subscription is live, so no fill event can precede it on a loaded machine.
+    fills = await startFillsWorker();
     const intents = await waitForIntents(runId, (i) => i.state === "filled");
     await unsubscribe();
     expect(intents).toHaveLength(8);

@@ -1,13 +1,11 @@
 import Decimal from "decimal.js";
-import { listAccountSecrets } from "@/lib/db/queries/accounts";
-import { ValidationError } from "@/lib/errors";
 import type { BrokerAdapter, Exchange } from "@/lib/brokers/types";
 import { tradingHolidaySet } from "@/lib/trading/calendar";
 import { resolveExpiry } from "@/lib/trading/expiry-choice";
 import type { InstrumentSettingsTable } from "@/lib/trading/instruments";
 import { resolveLegs, type MarketSnapshot, type SymbolInfo } from "@/lib/trading/resolve-legs";
 import type { StrategyLeg } from "@/lib/trading/strategy";
-import { adapterFor } from "@/lib/services/broker-access";
+import { marketSourceFor } from "@/lib/services/market-source";
 import { redis } from "@/lib/redis";
 
 /** Reference data (expiry lists, lot and freeze sizes) changes between trading days, not within one. */
@@ -28,14 +26,12 @@ async function dailyReference<T>(key: string, today: string, fetch: () => Promis
 }
 
 /**
- * The owner's market-data source: the primary account, or (while the health monitor has not yet failed it over) the
- * first connected active account. Every run resolves prices once, from here, shared by all accounts.
+ * The owner's market-data adapter for orders to `targets` (lib/services/market-source.ts): the primary, or at once
+ * the next healthy account of the same feed kind (real or simulated) when the primary is down. Every run resolves
+ * prices once, from here, shared by all accounts.
  */
-export async function marketSource(ownerId: string): Promise<BrokerAdapter> {
-  const accounts = await listAccountSecrets({ ownerId }, { active: true });
-  const source = accounts.find((a) => a.isPrimary && a.status !== "FAILED") ?? accounts.find((a) => a.status === "CONNECTED") ?? accounts[0];
-  if (!source) throw new ValidationError("No market-data source: link an active account first", { accountIds: ["No active account"] });
-  return adapterFor(source);
+export async function marketSource(ownerId: string, targets: readonly { brokerName: string | null }[] = []): Promise<BrokerAdapter> {
+  return (await marketSourceFor(ownerId, targets)).adapter;
 }
 
 /**

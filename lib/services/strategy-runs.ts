@@ -73,7 +73,7 @@ export async function planFor(ownerId: string, definition: StrategyDefinition, a
   // Context legs resolve as MARKET orders: the snapshot fetches no quotes for them.
   const resolvable = withContextLegs(definition, legIndexes);
   const [snapshot, funds] = await Promise.all([
-    marketSource(ownerId).then((source) => buildSnapshot(source, resolvable.legs, settings.instruments, today)),
+    marketSource(ownerId, accounts).then((source) => buildSnapshot(source, resolvable.legs, settings.instruments, today)),
     accountInputs(accounts),
   ]);
   const result = planRun({ strategy: definition, snapshot, today, accounts: funds.inputs, marginModel: settings.marginModel, legIndexes });

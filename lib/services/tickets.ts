@@ -8,6 +8,7 @@ import { istDateOf, tradingHolidaySet } from "@/lib/trading/calendar";
 import { runTotals } from "@/lib/trading/plan";
 import { planTicket, ticketSchema } from "@/lib/trading/ticket";
 import { marketSource } from "@/lib/services/market-snapshot";
+import { marketSourceFor } from "@/lib/services/market-source";
 import { createRun } from "@/lib/services/runs";
 import { accountInputs, selectAccounts } from "@/lib/services/strategy-runs";
 import { assertProductAllowed, tradingClock, type TradingClock } from "@/lib/services/trading-clock";
@@ -32,7 +33,9 @@ async function planFor(actor: Actor, req: z.infer<typeof ticketRequestSchema>, c
   assertProductAllowed(req.product, clock);
   const accounts = await selectAccounts(actor.id, req.accountIds, req.accountTags);
   if (accounts.length === 0) throw new ValidationError("Choose at least one active account or a tag group", { accountIds: ["No accounts selected"] });
-  const source = await marketSource(actor.id);
+  // Priced only from an account of the targets' kind (real or simulated), failing over at once if the primary is down.
+  const market = await marketSourceFor(actor.id, accounts);
+  const source = market.adapter;
   const [info, quote, settings, funds] = await Promise.all([
     source.symbolInfo(req.symbol, req.exchange as Exchange),
     source.quote(req.symbol, req.exchange as Exchange).catch(() => null),
@@ -50,7 +53,7 @@ async function planFor(actor: Actor, req: z.infer<typeof ticketRequestSchema>, c
   );
   if (!result.ok) throw new ValidationError(result.message, { [result.field]: [result.message] });
   const all = [...result.preview.accounts, ...funds.skipped];
-  return { ...result.preview, accounts: all, totals: runTotals(all) };
+  return { ...result.preview, accounts: all, totals: runTotals(all), marketData: market.note() };
 }
 
 export async function previewTicket(actor: Actor, req: z.infer<typeof ticketRequestSchema>, clock: TradingClock = tradingClock()) {

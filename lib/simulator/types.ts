@@ -206,6 +206,12 @@ export interface FaultConfig {
   /** Fraction of MARKET/LIMIT fills that fill partially first; the rest fills after `partialFillMs`. Engine-level. */
   partialFillRate: number;
   partialFillMs: number;
+  /**
+   * While set, an order that does not fill when it is placed stays open: later ticks never fill it (MARKET and
+   * marketable LIMIT orders still fill at once). Lets a test hold working orders open for a cancel, a modify or a
+   * kill switch without racing the market. Engine-level.
+   */
+  holdRestingOrders: boolean;
   /** WebSocket: ticks stop while the socket stays open. Server-level. */
   wsStall: boolean;
   /**

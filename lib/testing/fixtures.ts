@@ -3,6 +3,7 @@ import { encode } from "next-auth/jwt";
 import { env } from "@/lib/env";
 import { db, disconnectDb } from "@/lib/db/client";
 import { disconnectRedis, redis } from "@/lib/redis";
+import { closeFanout } from "@/lib/realtime/redis-fanout";
 import { closeRateGovernor } from "@/lib/brokers/rate-governor";
 import { closeQueues } from "@/lib/queues/queues";
 import { hashPassword } from "@/lib/auth/password";
@@ -12,6 +13,7 @@ import type { Role } from "@/lib/auth/roles";
 export async function closeConnections(): Promise<void> {
   await closeQueues();
   await closeRateGovernor();
+  await closeFanout();
   await disconnectRedis();
   await disconnectDb();
 }

@@ -132,7 +132,21 @@ describe("ledgerFills: attribution", () => {
   it("per strategy: exit fills count against the strategies and runs they close; unallocated units are nobody's", () => {
     const ledger = buildLedger(ledgerFills(rows, exitAllocs, "strategy"));
     const byScope = Object.fromEntries(ledger.map((r) => [`${r.scope.strategyId}|${r.scope.runId}`, [r.netQty, r.realisedPnl?.toString()]]));
-    expect(byScope).toEqual({ "s1|null": [0, "650"], "null|t1": [0, "650"] });
+    expect(byScope).toEqual({ "s1|null": [0, "650"], "null|null": [0, "650"] });
+  });
+
+  it("per strategy: offsetting manual tickets in one contract net to one position (account, contract, product)", () => {
+    const tickets: IntentFill[] = [
+      intent({ runId: "t1", runKind: "TICKET", strategyId: null, filledQuantity: 130, averagePrice: d(100) }),
+      intent({ runId: "t2", runKind: "TICKET", strategyId: null, action: "SELL", filledQuantity: 65, averagePrice: d(110) }),
+      intent({ runId: "t3", runKind: "TICKET", strategyId: null, filledQuantity: 65, averagePrice: d(104) }),
+      intent({ runId: "t4", runKind: "TICKET", strategyId: null, product: "MIS", filledQuantity: 65 }),
+    ];
+    const ledger = buildLedger(ledgerFills(tickets, new Map(), "strategy"));
+    expect(ledger.map((p) => [p.scope.strategyId, p.scope.runId, p.product, p.netQty, p.avgPrice?.toString(), p.realisedPnl?.toString()])).toEqual([
+      [null, null, "NRML", 130, "102", "650"],
+      [null, null, "MIS", 65, "100", "0"],
+    ]);
   });
 
   it("per run: the strategy's runs are separate scopes", () => {

@@ -182,10 +182,13 @@ export interface IntentFill {
 
 export type Granularity = "strategy" | "run";
 
-/** The scope a fill of `runId`/`strategyId` is booked under: per strategy (runs without one stand alone) or per run. */
+/**
+ * The scope a fill of `runId`/`strategyId` is booked under: per run, or per strategy — where every run without a
+ * strategy (manual tickets) shares one scope, so offsetting tickets in one contract net to one position.
+ */
 export function scopeFor(strategyId: string | null, runId: string | null, granularity: Granularity): LedgerScope {
   if (granularity === "run") return { strategyId, runId };
-  return strategyId ? { strategyId, runId: null } : { strategyId: null, runId };
+  return { strategyId, runId: null };
 }
 
 /**

@@ -26,3 +26,12 @@ export function resolveAlerts(tx: Prisma.TransactionClient, where: { accountId: 
 export function dismissAlert(scope: { ownerId: string | null }, id: string, at: Date) {
   return db().alert.updateMany({ where: { id, resolvedAt: null, ...(scope.ownerId ? { ownerId: scope.ownerId } : {}) }, data: { resolvedAt: at } });
 }
+
+/** Every open alert of `kind`, across owners (the health monitor's sweep). */
+export function openAlertsOfKind(kind: string) {
+  return db().alert.findMany({ where: { kind, resolvedAt: null }, select: { id: true, ownerId: true, accountId: true, message: true } });
+}
+
+export function resolveAlertIds(tx: Prisma.TransactionClient, ids: readonly string[], at: Date) {
+  return tx.alert.updateMany({ where: { id: { in: [...ids] }, resolvedAt: null }, data: { resolvedAt: at } });
+}

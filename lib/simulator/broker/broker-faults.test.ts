@@ -148,4 +148,18 @@ describe("session", () => {
     expect(broker.revokeSession("acct1")).toBe(true);
     expect((await call("orderbook", {})).status).toBe(403);
   });
+
+  it("hold resting orders: a LIMIT that did not fill at placement stays open through a tick that crosses it; marketable orders still fill", async () => {
+    const { call, order, market } = setup({ faults: { holdRestingOrders: true } });
+    const status = async (id: unknown) => ((await call("orderstatus", { strategy: "t", orderid: id })).body.data as Row).order_status;
+    const q = market.quote("SBIN", "NSE")!;
+    const limit = Math.round((q.ltp * 0.98) / 0.05) * 0.05;
+    const resting = await call("placeorder", order({ symbol: "SBIN", action: "BUY", quantity: 2, pricetype: "LIMIT", price: limit.toFixed(2) }));
+    const marketable = await call("placeorder", order({ symbol: "SBIN", action: "BUY", quantity: 1, pricetype: "LIMIT", price: q.ask + 10 }));
+    const atMarket = await call("placeorder", order({ symbol: "SBIN", action: "BUY", quantity: 1 }));
+    market.setSpot("SBIN", limit - 1); // would fill the resting order without the hold
+    expect([await status(resting.body.orderid), await status(marketable.body.orderid), await status(atMarket.body.orderid)]).toEqual(["open", "complete", "complete"]);
+    expect((await call("cancelorder", { strategy: "t", orderid: resting.body.orderid })).body.status).toBe("success");
+    expect(await status(resting.body.orderid)).toBe("cancelled");
+  });
 });

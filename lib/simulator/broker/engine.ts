@@ -172,6 +172,7 @@ export class Engine {
   /** Fills what the current quote allows. `placing`: a resting LIMIT is not filled on LTP alone at placement. */
   private tryMatch(inst: SimInstance, o: Order, quote: Quote | undefined, placing: boolean): void {
     if (o.held || !quote || (o.status !== "open" && o.status !== "trigger pending")) return;
+    if (inst.faults.holdRestingOrders && !placing) return;
     let triggeredNow = false;
     if (o.status === "trigger pending") {
       if (!this.triggered(o, quote)) return;

@@ -25,6 +25,7 @@ export const DEFAULT_FAULTS: FaultConfig = {
   flapMs: 0,
   partialFillRate: 0,
   partialFillMs: 0,
+  holdRestingOrders: false,
   wsStall: false,
   lostResponseMode: "reset",
   wsDropAfterMs: 0,
