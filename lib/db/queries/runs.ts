@@ -1,5 +1,6 @@
 import type { Prisma, RunKind } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db/client";
+import { ownerFilter, type Scope } from "@/lib/auth/roles";
 import type { OrderIntentSpec } from "@/lib/trading/intents";
 
 export interface NewRun {
@@ -54,20 +55,20 @@ export async function findRunIdByKey(idempotencyKey: string): Promise<string | n
   return (await db().strategyRun.findUnique({ where: { idempotencyKey }, select: { id: true } }))?.id ?? null;
 }
 
-export async function runVisible(scope: { ownerId: string | null }, id: string): Promise<boolean> {
-  return (await db().strategyRun.count({ where: { id, ...(scope.ownerId ? { ownerId: scope.ownerId } : {}) } })) > 0;
+export async function runVisible(scope: Scope, id: string): Promise<boolean> {
+  return (await db().strategyRun.count({ where: { id, ...ownerFilter(scope) } })) > 0;
 }
 
-export function findRun(scope: { ownerId: string | null }, id: string) {
+export function findRun(scope: Scope, id: string) {
   return db().strategyRun.findFirst({
-    where: { id, ...(scope.ownerId ? { ownerId: scope.ownerId } : {}) },
+    where: { id, ...ownerFilter(scope) },
     include: { intents: { orderBy: [{ accountId: "asc" }, { phase: "asc" }, { legIndex: "asc" }, { sliceIndex: "asc" }] }, strategy: { select: { id: true, name: true } } },
   });
 }
 
-export function listRuns(scope: { ownerId: string | null }, filter: { strategyId?: string; limit: number }) {
+export function listRuns(scope: Scope, filter: { strategyId?: string; limit: number }) {
   return db().strategyRun.findMany({
-    where: { ...(scope.ownerId ? { ownerId: scope.ownerId } : {}), ...(filter.strategyId ? { strategyId: filter.strategyId } : {}) },
+    where: { ...ownerFilter(scope), ...(filter.strategyId ? { strategyId: filter.strategyId } : {}) },
     orderBy: { triggeredAt: "desc" },
     take: filter.limit,
     select: { id: true, kind: true, status: true, triggeredAt: true, finishedAt: true, strategy: { select: { id: true, name: true } }, _count: { select: { intents: true } } },
