@@ -5,11 +5,12 @@ import { useQuery } from "@tanstack/react-query";
 import { api } from "@/components/ui/api";
 import { Badge, Card, EmptyState, PageHeader, Table } from "@/components/ui/primitives";
 import { legSummary, type StrategyJson } from "@/components/strategies/drafts";
-import { formatIst, RUN_STATUS_TONE } from "@/components/runs/run-format";
+import { RUN_STATUS_TONE } from "@/components/runs/run-format";
 import type { RunListItemJson } from "@/components/runs/types";
 import type { TradingSettingsJson } from "@/components/settings/types";
 import { TRADING_SETTINGS_KEY } from "@/components/settings/types";
 import { useAccounts } from "@/components/accounts/use-account-funds";
+import { formatDateTime } from "@/lib/format";
 
 const th = "py-1.5 pr-3";
 
@@ -69,7 +70,7 @@ export function StrategiesList({ canWrite }: { canWrite: boolean }) {
                     {run ? (
                       <Link href={`/executions/${run.id}`} className="inline-flex items-center gap-1.5 hover:underline">
                         <Badge tone={RUN_STATUS_TONE[run.status]}>{run.status.toLowerCase()}</Badge>
-                        <span className="text-slate-500">{formatIst(run.triggeredAt)}</span>
+                        <span className="text-slate-500">{formatDateTime(run.triggeredAt)}</span>
                       </Link>
                     ) : <span className="text-slate-400">never run</span>}
                   </td>

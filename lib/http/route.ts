@@ -3,6 +3,7 @@ import { canAdminister, canWrite } from "@/lib/auth/roles";
 import { sessionUserFromRequest, type SessionUser } from "@/lib/auth/session";
 import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
 import { badRequest, clientIp, errorResponse } from "@/lib/http/errors";
+import { FRIENDLY } from "@/lib/http/field-messages";
 
 type Access = "public" | "read" | "write" | "admin";
 
@@ -49,12 +50,12 @@ export function route<
       }
       const parsed: Record<"params" | "query" | "body", unknown> = { params: undefined, query: undefined, body: undefined };
       if (opts.params) {
-        const r = opts.params.safeParse((await segment?.params) ?? {});
+        const r = opts.params.safeParse((await segment?.params) ?? {}, FRIENDLY);
         if (!r.success) return badRequest(r.error, "path parameters");
         parsed.params = r.data;
       }
       if (opts.query) {
-        const r = opts.query.safeParse(Object.fromEntries(new URL(req.url).searchParams));
+        const r = opts.query.safeParse(Object.fromEntries(new URL(req.url).searchParams), FRIENDLY);
         if (!r.success) return badRequest(r.error, "query");
         parsed.query = r.data;
       }
@@ -65,7 +66,7 @@ export function route<
         } catch {
           return badRequest(new z.ZodError([{ code: "custom", path: [], message: "Body must be valid JSON", input: undefined }]), "body");
         }
-        const r = opts.body.safeParse(json);
+        const r = opts.body.safeParse(json, FRIENDLY);
         if (!r.success) return badRequest(r.error, "body");
         parsed.body = r.data;
       }
