@@ -86,8 +86,8 @@ export function RunGrid({ run }: { run: RunJson }) {
                       </td>
                     );
                   })}
-                  <td className="num py-1.5 pr-3 text-right text-xs">{formatMs(lat.first ?? srv?.firstSendMs ?? null)}</td>
-                  <td className={cx("num py-1.5 pr-3 text-right text-xs", intents.some((i) => IN_FLIGHT.has(i.state)) && "text-slate-400")}>
+                  <td className="num py-1.5 pr-3 text-right text-xs" data-testid="latency-first">{formatMs(lat.first ?? srv?.firstSendMs ?? null)}</td>
+                  <td className={cx("num py-1.5 pr-3 text-right text-xs", intents.some((i) => IN_FLIGHT.has(i.state)) && "text-slate-400")} data-testid="latency-last">
                     {formatMs(lat.last ?? srv?.lastAckMs ?? null)}
                   </td>
                 </tr>

@@ -37,7 +37,7 @@ export function StrategiesList({ canWrite }: { canWrite: boolean }) {
       {strategies.isError ? <p className="text-sm text-rose-600">Strategies could not be loaded: {strategies.error.message}</p> : null}
       {strategies.isPending ? <p className="text-sm text-slate-500">Loading…</p> : null}
       {!strategies.isSuccess ? null : list.length === 0 ? (
-        <EmptyState title="No strategies yet">{canWrite ? "Create one with New strategy: pick accounts, add legs, preview, execute." : "Your role is read-only: strategies you own would appear here."}</EmptyState>
+        <EmptyState title="No strategies yet">{canWrite ? "Create one with New strategy: pick accounts, add legs, preview, execute." : "Your role is read-only: strategies of the traders an admin attached you to appear here."}</EmptyState>
       ) : (
         <Card title={`${list.length} strateg${list.length === 1 ? "y" : "ies"}`}>
           <Table
