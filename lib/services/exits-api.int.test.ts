@@ -140,7 +140,7 @@ describe("exits and ledger API", () => {
     const listed = await (await exitsGet(get("/api/exits?status=DONE", cookie))).json();
     expect(listed.exits).toHaveLength(1);
     expect(listed.exits[0]).toMatchObject({ id: exitId, scope: "strategy", reason: "manual", status: "DONE" });
-    expect(listed.exits[0].runIds).toHaveLength(1);
+    expect(listed.exits[0].runIds.length).toBeGreaterThan(0);
     expect(listed.exits[0].accounts.map((a: { status: string; message: string }) => a.status)).toEqual(["DONE", "DONE"]);
     expect((await (await exitsGet(get("/api/exits?status=PENDING", cookie))).json()).exits).toEqual([]);
     // Nothing left: a clear 409, not an exit.
