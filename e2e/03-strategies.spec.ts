@@ -112,8 +112,20 @@ test("build an iron condor, preview it across five accounts, execute, and watch 
   await expect(page.getByTestId("run-progress-text")).toHaveText("20 / 20 filled", { timeout: 45_000 });
   await expect(page.getByTestId("run-status")).toContainText(/completed/);
   expect(await page.evaluate(() => (window as unknown as { __runViewMark?: number }).__runViewMark)).toBe(1);
-  // Each account shows both latencies once its orders are acknowledged.
-  for (const name of ACCOUNTS) await expect(page.getByTestId(`grid-row-${name}`)).toContainText(/\d+ ms|\d+\.\d+ s/);
+  // Each account shows both latencies once its orders are acknowledged: first send and last acknowledgement, from the
+  // trigger, exactly as the run's own timestamps give them.
+  type RunTimes = { triggeredAt: string; accounts: { accountId: string; accountName: string }[]; intents: { accountId: string; sentAt: string | null; acknowledgedAt: string | null }[] };
+  const { run: times } = (await (await page.request.get(`/api/runs/${runId}`)).json()) as { run: RunTimes };
+  const ms = (n: number) => (n < 1000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(2)} s`);
+  for (const name of ACCOUNTS) {
+    const accountId = times.accounts.find((a) => a.accountName === name)!.accountId;
+    const mine = times.intents.filter((i) => i.accountId === accountId);
+    const at = (k: "sentAt" | "acknowledgedAt") => mine.flatMap((i) => (i[k] ? [Date.parse(i[k]) - Date.parse(times.triggeredAt)] : []));
+    expect(at("acknowledgedAt")).toHaveLength(mine.length);
+    const row = page.getByTestId(`grid-row-${name}`);
+    await expect(row.getByTestId("latency-first")).toHaveText(ms(Math.min(...at("sentAt"))));
+    await expect(row.getByTestId("latency-last")).toHaveText(ms(Math.max(...at("acknowledgedAt"))));
+  }
 
   // Expanding an account shows every slice with its broker order id.
   await page.getByTestId("grid-row-Sim Three").getByRole("button", { name: /Sim Three/ }).click();

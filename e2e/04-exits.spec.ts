@@ -45,7 +45,18 @@ test("execute, see fills and P&L, engage the kill switch, see every account flat
   await expect(page.getByTestId("kill-switch-state")).toHaveText(/Armed/);
   const rows = page.getByTestId("ledger-row").filter({ hasText: "NIFTY" });
   await expect(rows.first()).toBeVisible({ timeout: 20_000 });
-  await expect(page.getByTestId("ledger-unrealised")).toContainText("₹");
+  // The unrealised total is a known amount (every row has a price) and is exactly the sum of the rows shown with it.
+  const money = /^-?₹[\d,]+\.\d{2}$/;
+  await expect(page.getByTestId("ledger-unrealised")).toHaveText(money);
+  const ledger = await page.getByTestId("ledger-unrealised").evaluate((total) => {
+    const table = total.closest("table")!;
+    const col = [...table.querySelectorAll("thead th")].findIndex((th) => th.textContent?.trim() === "Unrealised");
+    const cells = [...table.querySelectorAll('tbody tr[data-testid="ledger-row"]')].map((tr) => tr.children[col]?.textContent?.trim() ?? "");
+    return { total: total.textContent!.trim(), cells };
+  });
+  const paise = (t: string) => (t.startsWith("-") ? -1 : 1) * Math.round(Number(t.replace(/[^\d.]/g, "")) * 100);
+  for (const c of ledger.cells) expect(c).toMatch(money);
+  expect(paise(ledger.total)).toBe(ledger.cells.reduce((s, c) => s + paise(c), 0));
   await page.screenshot({ path: testInfo.outputPath("risk-positions.png"), fullPage: true });
 
   // Kill switch: every page shows it, and every account ends flat.
@@ -80,7 +91,21 @@ test("execute, see fills and P&L, engage the kill switch, see every account flat
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
   await expect(page.getByTestId("stat-accounts")).toHaveText("5 / 5 connected");
   await expect(page.getByTestId("stat-kill-switch")).toHaveText("Engaged");
-  await expect(page.getByTestId("stat-margin")).toContainText("₹");
+  // Available margin: the accounts' total in lakh/crore, the exact sum of the brokers' figures on hover.
+  const inr = new Intl.NumberFormat("en-IN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const marginStat = page.getByTestId("stat-margin").locator("[data-exact]");
+  await expect
+    .poll(
+      async () => {
+        const funds = (await (await page.request.get("/api/books/funds")).json()) as { accounts: { ok: boolean; data?: { availableMargin: string } }[] };
+        const rupees = funds.accounts.reduce((s, a) => s + Math.round(Number(a.data!.availableMargin) * 100), 0) / 100;
+        const expected = [`₹${inr.format(rupees)}`, rupees >= 1e7 ? `₹${(rupees / 1e7).toFixed(2)} Cr` : `₹${(rupees / 1e5).toFixed(2)} L`];
+        const shown = [await marginStat.getAttribute("title"), await marginStat.innerText()];
+        return shown.join() === expected.join() ? "match" : JSON.stringify({ shown, expected });
+      },
+      { timeout: 15_000 },
+    )
+    .toBe("match");
   const niftyRows = page.getByTestId("ledger-row").filter({ hasText: "NIFTY" });
   await expect(niftyRows.first()).toBeVisible();
   await expect.poll(() => niftyRows.evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute("data-net-qty")))]), { timeout: 15_000 }).toEqual(["0"]);

@@ -33,3 +33,50 @@ export function formatInrShort(v: Decimal.Value): string {
 export function formatQty(n: number): string {
   return groupingInt.format(n);
 }
+
+/** Whether an amount is big enough (≥ ₹1 lakh) that a total reads better as `₹1.62 Cr`. */
+export function isLakhOrMore(v: Decimal.Value): boolean {
+  return toDecimal(v).abs().gte(1e5);
+}
+
+/**
+ * One date-time format for every screen: Asia/Kolkata wall clock with the zone, `06 Dec 2026, 09:15:03 IST`.
+ * Built from parts so Node and every browser print the same text.
+ */
+const istParts = new Intl.DateTimeFormat("en-GB", {
+  timeZone: "Asia/Kolkata",
+  day: "2-digit",
+  month: "numeric",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  hourCycle: "h23",
+});
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+function parts(at: Date): Record<string, string> {
+  return Object.fromEntries(istParts.formatToParts(at).map((p) => [p.type, p.value]));
+}
+
+function toDate(v: string | number | Date): Date | null {
+  const d = v instanceof Date ? v : new Date(v);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** `06 Dec 2026, 09:15:03 IST`; `—` for a missing or unreadable time. */
+export function formatDateTime(v: string | number | Date | null | undefined): string {
+  const d = v === null || v === undefined ? null : toDate(v);
+  if (!d) return "—";
+  const p = parts(d);
+  return `${p.day} ${MONTHS[Number(p.month) - 1]} ${p.year}, ${p.hour}:${p.minute}:${p.second} IST`;
+}
+
+/** `09:15:03 IST` (for "updated at" stamps of today's data); `—` when missing. */
+export function formatTimeIst(v: string | number | Date | null | undefined): string {
+  const d = v === null || v === undefined ? null : toDate(v);
+  if (!d) return "—";
+  const p = parts(d);
+  return `${p.hour}:${p.minute}:${p.second} IST`;
+}

@@ -6,7 +6,7 @@ import { api } from "@/components/ui/api";
 import { Alert, Card, cx, PageHeader } from "@/components/ui/primitives";
 import { FundsPanel, HoldingsTable, OrdersTable, PositionsTable, TradesTable } from "@/components/accounts/book-tables";
 import { OrderActions } from "@/components/accounts/order-actions";
-import { ago, HealthBadge } from "@/components/accounts/status";
+import { ago, HealthBadge, Since } from "@/components/accounts/status";
 import type { AccountJson, BookName, FundsJson, HoldingJson, OrderJson, PositionJson, TradeJson } from "@/components/accounts/types";
 
 const TABS: BookName[] = ["funds", "orders", "trades", "positions", "holdings"];
@@ -28,7 +28,7 @@ export function AccountDetail({ initial, canWrite }: { initial: AccountJson; can
       <PageHeader
         title={a.name}
         description={`${a.hostUrl} · key ••••${a.apiKeyLast4}${a.isPrimary ? " · ★ primary (market-data source)" : ""}`}
-        actions={<span className="flex items-center gap-2 text-xs"><HealthBadge account={a} /> last OK {ago(a.lastOkAt)}{a.brokerName ? ` · ${a.brokerName} (${a.brokerMode})` : ""}</span>}
+        actions={<span className="flex items-center gap-2 text-xs"><HealthBadge account={a} /> last OK <Since iso={a.lastOkAt} />{a.brokerName ? ` · ${a.brokerName} (${a.brokerMode})` : ""}</span>}
       />
       {a.lastError && a.status !== "CONNECTED" ? <div className="mb-3"><Alert>{a.lastError}</Alert></div> : null}
       <div role="tablist" className="mb-3 flex gap-1 border-b border-slate-200 dark:border-slate-800">

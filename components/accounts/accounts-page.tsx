@@ -6,10 +6,9 @@ import { useState } from "react";
 import { api, ApiError } from "@/components/ui/api";
 import { Alert, Button, Card, EmptyState, PageHeader, Table } from "@/components/ui/primitives";
 import { AccountForm } from "@/components/accounts/account-form";
-import { ago, HealthBadge, Money, Pnl } from "@/components/accounts/status";
+import { ago, HealthBadge, Money, Pnl, Since } from "@/components/accounts/status";
 import type { AccountJson } from "@/components/accounts/types";
 import { useAccountFunds } from "@/components/accounts/use-account-funds";
-import { formatInr } from "@/lib/format";
 
 /** Accounts list: health, funds (available margin and cash as domain.md defines them), today's P&L, live. */
 export function AccountsPage({ canWrite }: { canWrite: boolean }) {
@@ -64,7 +63,7 @@ export function AccountsPage({ canWrite }: { canWrite: boolean }) {
                     </td>
                     <td className="pr-3"><HealthBadge account={a} /></td>
                     <td className="pr-3 text-xs">{a.brokerName ?? "—"}{a.brokerMode ? ` · ${a.brokerMode}` : ""}</td>
-                    <td className="pr-3 text-xs text-slate-500">{ago(a.lastOkAt)}</td>
+                    <td className="pr-3 text-xs text-slate-500"><Since iso={a.lastOkAt} /></td>
                     {f && !f.ok ? (
                       <td colSpan={4} className="pr-3 text-right text-xs text-rose-600" title={f.error.message}>{f.error.message.slice(0, 60)}</td>
                     ) : (
@@ -90,10 +89,10 @@ export function AccountsPage({ canWrite }: { canWrite: boolean }) {
               {list.length > 1 ? (
                 <tr className="font-medium">
                   <td className="py-1.5 pr-3" colSpan={4}>Total</td>
-                  <td className="num pr-3 text-right">{formatInr(totals.margin)}</td>
-                  <td className="num pr-3 text-right">{formatInr(totals.cash)}</td>
-                  <td className="pr-3 text-right"><Pnl value={totals.realised.toString()} /></td>
-                  <td className="pr-3 text-right"><Pnl value={totals.unrealised.toString()} /></td>
+                  <td className="pr-3 text-right" data-testid="total-margin"><Money compact value={totals.margin.toString()} /></td>
+                  <td className="pr-3 text-right" data-testid="total-cash"><Money compact value={totals.cash.toString()} /></td>
+                  <td className="pr-3 text-right"><Pnl compact value={totals.realised.toString()} /></td>
+                  <td className="pr-3 text-right"><Pnl compact value={totals.unrealised.toString()} /></td>
                   <td colSpan={2} />
                 </tr>
               ) : null}

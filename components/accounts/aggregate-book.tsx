@@ -7,7 +7,7 @@ import { api } from "@/components/ui/api";
 import { Alert, Button, Card, EmptyState, Input, PageHeader, Select } from "@/components/ui/primitives";
 import { HoldingsTable, OrdersTable, PositionsTable, TradesTable, type WithAccount } from "@/components/accounts/book-tables";
 import { OrderActions } from "@/components/accounts/order-actions";
-import { Pnl, ago } from "@/components/accounts/status";
+import { Money, Pnl, ago } from "@/components/accounts/status";
 import type { AccountSlice, HoldingJson, OrderJson, PositionJson, TradeJson } from "@/components/accounts/types";
 import { formatQty } from "@/lib/format";
 
@@ -93,12 +93,12 @@ export function AggregateBook({ book, canWrite }: { book: Book; canWrite: boolea
 function Totals({ book, rows }: { book: Book; rows: Row[] }) {
   if (book === "positions" || book === "holdings") {
     const pnl = (rows as PositionJson[]).reduce((t, r) => t.plus(r.pnl), new Decimal(0));
-    return <span className="ml-auto text-sm" data-testid="book-total">{rows.length} rows · P&amp;L <Pnl value={pnl.toString()} /></span>;
+    return <span className="ml-auto text-sm" data-testid="book-total">{rows.length} rows · P&amp;L <Pnl compact value={pnl.toString()} /></span>;
   }
   if (book === "trades") {
     const value = (rows as TradeJson[]).reduce((t, r) => t.plus(r.tradeValue), new Decimal(0));
     const qty = (rows as TradeJson[]).reduce((t, r) => t + r.quantity, 0);
-    return <span className="ml-auto text-sm" data-testid="book-total">{rows.length} trades · {formatQty(qty)} units · turnover <Pnl value={value.toString()} /></span>;
+    return <span className="ml-auto text-sm" data-testid="book-total">{rows.length} trades · {formatQty(qty)} units · turnover <Money compact value={value.toString()} /></span>;
   }
   const working = (rows as OrderJson[]).filter((r) => r.status === "open" || r.status === "trigger_pending").length;
   const rejected = (rows as OrderJson[]).filter((r) => r.status === "rejected").length;

@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 import { Badge, Table } from "@/components/ui/primitives";
 import { Money, Pnl } from "@/components/accounts/status";
 import type { FundsJson, HoldingJson, OrderJson, PositionJson, TradeJson } from "@/components/accounts/types";
-import { formatQty } from "@/lib/format";
+import { formatDateTime, formatQty } from "@/lib/format";
 
 /** A row plus the account it came from (aggregated pages show the account column). */
 export type WithAccount<T> = T & { accountId: string; accountName: string };
@@ -14,6 +14,8 @@ const th = "pr-3 py-1.5";
 const AccountHead = ({ show }: { show: boolean }) => (show ? <th className={th}>Account</th> : null);
 const AccountCell = ({ show, name }: { show: boolean; name: string }) => (show ? <td className="pr-3 py-1 text-xs">{name}</td> : null);
 const Side = ({ action }: { action: string }) => <span className={action === "BUY" ? "text-emerald-600 dark:text-emerald-400" : "text-rose-600 dark:text-rose-400"}>{action}</span>;
+/** MARKET and SL-M orders have no price of their own (brokers report 0): they fill at the market. */
+const isMarketPrice = (priceType: string) => priceType === "MARKET" || priceType === "SL-M";
 const Qty = ({ n }: { n: number }) => <span className="num">{formatQty(n)}</span>;
 
 export function OrdersTable({ rows, showAccount, actions }: { rows: WithAccount<OrderJson>[]; showAccount: boolean; actions?: (row: WithAccount<OrderJson>) => ReactNode }) {
@@ -22,13 +24,13 @@ export function OrdersTable({ rows, showAccount, actions }: { rows: WithAccount<
       {rows.map((o) => (
         <tr key={`${o.accountId}:${o.orderId}`} data-testid="order-row">
           <AccountCell show={showAccount} name={o.accountName} />
-          <td className="num py-1 pr-3 text-xs">{o.brokerTimestamp}</td>
+          <td className="num py-1 pr-3 text-xs whitespace-nowrap" title={o.brokerTimestamp}>{o.placedAt ? formatDateTime(o.placedAt) : o.brokerTimestamp}</td>
           <td className="pr-3">{o.symbol}<span className="ml-1 text-xs text-slate-400">{o.exchange} · {o.product}</span></td>
           <td className="pr-3"><Side action={o.action} /></td>
           <td className="pr-3 text-right"><Qty n={o.quantity} /></td>
           <td className="pr-3 text-right"><Qty n={o.filledQuantity} /></td>
           <td className="pr-3 text-xs">{o.priceType}</td>
-          <td className="pr-3 text-right"><Money value={o.price} /></td>
+          <td className="pr-3 text-right">{isMarketPrice(o.priceType) ? <span className="text-xs text-slate-500" title="Market order: fills at the market; see Avg">MKT</span> : <Money value={o.price} />}</td>
           <td className="pr-3 text-right"><Money value={o.averagePrice} /></td>
           <td className="pr-3" title={o.rejectionReason ?? undefined}>
             <Badge tone={statusTone[o.status]}>{o.brokerStatus || o.status}</Badge>
@@ -48,7 +50,7 @@ export function TradesTable({ rows, showAccount }: { rows: WithAccount<TradeJson
       {rows.map((t, i) => (
         <tr key={`${t.accountId}:${t.orderId}:${t.tradeId ?? i}`}>
           <AccountCell show={showAccount} name={t.accountName} />
-          <td className="num py-1 pr-3 text-xs">{t.brokerTimestamp}</td>
+          <td className="num py-1 pr-3 text-xs whitespace-nowrap" title={t.brokerTimestamp}>{t.tradedAt ? formatDateTime(t.tradedAt) : t.brokerTimestamp}</td>
           <td className="pr-3">{t.symbol}<span className="ml-1 text-xs text-slate-400">{t.exchange} · {t.product}</span></td>
           <td className="pr-3"><Side action={t.action} /></td>
           <td className="pr-3 text-right"><Qty n={t.quantity} /></td>

@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/components/ui/api";
 import { Alert, Badge, Card, Table } from "@/components/ui/primitives";
+import { formatDateTime } from "@/lib/format";
 
 interface Entry {
   id: string;
@@ -25,7 +26,7 @@ export function AuditLog() {
       <Table head={<tr><th className="py-1.5 pr-3">Time (IST)</th><th className="pr-3">Actor</th><th className="pr-3">Action</th><th className="pr-3">Entity</th><th className="pr-3">IP</th><th>Details</th></tr>}>
         {data?.entries.map((e) => (
           <tr key={e.id}>
-            <td className="num py-1 pr-3 text-xs whitespace-nowrap">{new Date(e.at).toLocaleString("en-IN", { timeZone: "Asia/Kolkata" })}</td>
+            <td className="num py-1 pr-3 text-xs whitespace-nowrap">{formatDateTime(e.at)}</td>
             <td className="pr-3 text-xs">{e.actor ?? "—"}</td>
             <td className="pr-3"><Badge tone={tone(e.action)}>{e.action}</Badge></td>
             <td className="pr-3 text-xs">{e.entity}{e.entityId ? ` · ${e.entityId.slice(0, 8)}` : ""}</td>

@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/components/ui/api";
 import { Alert, Badge, Card, Table } from "@/components/ui/primitives";
+import { formatDateTime } from "@/lib/format";
 
 interface Status {
   health: { status: string; checks: Record<string, { ok: boolean; ms: number; error?: string }> };
@@ -46,7 +47,7 @@ export function SystemStatus() {
                 <tr key={w.id} data-testid="worker-row">
                   <td className="py-1.5 pr-3 font-mono text-xs">{w.id}</td>
                   <td className="pr-3"><Badge tone={stale ? "red" : "green"}>{ago(w.at, now)}</Badge></td>
-                  <td className="text-xs text-slate-500">{new Date(w.startedAt).toLocaleString("en-IN", { timeZone: "Asia/Kolkata" })} IST</td>
+                  <td className="text-xs text-slate-500">{formatDateTime(w.startedAt)}</td>
                 </tr>
               );
             })}

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, ApiError } from "@/components/ui/api";
 import { Alert, Badge, Button, Card, Field, Input, Select, Table } from "@/components/ui/primitives";
+import { formatDateTime } from "@/lib/format";
 
 interface User {
   id: string;
@@ -12,6 +13,7 @@ interface User {
   role: "ADMIN" | "TRADER" | "VIEWER";
   active: boolean;
   createdAt: string;
+  viewsTraderIds: string[];
 }
 
 export function UsersAdmin() {
@@ -52,7 +54,7 @@ export function UsersAdmin() {
       >
         {error ? <div className="mb-3"><Alert>{error.message}</Alert></div> : null}
         {users.error ? <Alert>{(users.error as Error).message}</Alert> : null}
-        <Table head={<tr><th className="py-1.5 pr-3">Name</th><th className="pr-3">Email</th><th className="pr-3">Role</th><th className="pr-3">Status</th><th className="pr-3">Since</th><th /></tr>}>
+        <Table head={<tr><th className="py-1.5 pr-3">Name</th><th className="pr-3">Email</th><th className="pr-3">Role</th><th className="pr-3">Status</th><th className="pr-3">Reads desks of</th><th className="pr-3">Since</th><th /></tr>}>
           {users.data?.users.map((u) => (
             <tr key={u.id} data-testid={`user-row-${u.email}`}>
               <td className="py-1.5 pr-3">{u.name}</td>
@@ -65,7 +67,14 @@ export function UsersAdmin() {
                 </Select>
               </td>
               <td className="pr-3">{u.active ? <Badge tone="green">active</Badge> : <Badge tone="red">deactivated</Badge>}</td>
-              <td className="pr-3 text-xs text-slate-500">{new Date(u.createdAt).toLocaleDateString("en-IN", { timeZone: "Asia/Kolkata" })}</td>
+              <td className="pr-3">
+                {u.role === "VIEWER" ? (
+                  <ViewerTraders viewer={u} traders={(users.data?.users ?? []).filter((t) => t.role === "TRADER")} onSaved={() => qc.invalidateQueries({ queryKey: ["users"] })} onError={onError} />
+                ) : (
+                  <span className="text-xs text-slate-400">—</span>
+                )}
+              </td>
+              <td className="pr-3 text-xs whitespace-nowrap text-slate-500">{formatDateTime(u.createdAt)}</td>
               <td className="text-right">
                 <Button variant={u.active ? "ghost" : "secondary"} onClick={() => update.mutate({ id: u.id, active: !u.active })}>
                   {u.active ? "Deactivate" : "Reactivate"}
@@ -119,5 +128,35 @@ function CreateUser({ onCreated }: { onCreated: () => void }) {
         <Button type="submit" disabled={create.isPending}>{create.isPending ? "Creating…" : "Create user"}</Button>
       </form>
     </Card>
+  );
+}
+
+/** The traders a viewer may read: a checkbox per trader, saved together. */
+function ViewerTraders({ viewer, traders, onSaved, onError }: { viewer: User; traders: User[]; onSaved: () => void; onError: (e: unknown) => void }) {
+  const [picked, setPicked] = useState<string[] | null>(null);
+  const chosen = picked ?? viewer.viewsTraderIds;
+  const save = useMutation({
+    mutationFn: (traderIds: string[]) => api(`/api/users/${viewer.id}/traders`, { method: "PUT", body: { traderIds } }),
+    onSuccess: () => { setPicked(null); onSaved(); },
+    onError,
+  });
+  const names = traders.filter((t) => viewer.viewsTraderIds.includes(t.id)).map((t) => t.name);
+  const toggle = (id: string, on: boolean) => setPicked(on ? [...chosen, id] : chosen.filter((x) => x !== id));
+  return (
+    <details className="text-xs" data-testid={`viewer-traders-${viewer.email}`}>
+      <summary className="cursor-pointer text-slate-700 dark:text-slate-300">{names.length ? names.join(", ") : "No traders"}</summary>
+      <div className="mt-1 space-y-1 rounded-md p-2 ring-1 ring-slate-200 dark:ring-slate-700">
+        {traders.length === 0 ? <p className="text-slate-500">No traders yet.</p> : null}
+        {traders.map((t) => (
+          <label key={t.id} className="flex items-center gap-2">
+            <input type="checkbox" checked={chosen.includes(t.id)} onChange={(e) => toggle(t.id, e.target.checked)} aria-label={`${viewer.email} reads ${t.email}`} />
+            {t.name} <span className="text-slate-500">{t.email}</span>
+          </label>
+        ))}
+        <Button variant="secondary" className="mt-1" disabled={picked === null || save.isPending} onClick={() => save.mutate(chosen)}>
+          {save.isPending ? "Saving…" : "Save"}
+        </Button>
+      </div>
+    </details>
   );
 }

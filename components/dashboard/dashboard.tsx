@@ -4,12 +4,11 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { Card, EmptyState, cx } from "@/components/ui/primitives";
-import { Pnl } from "@/components/accounts/status";
+import { Money, Pnl } from "@/components/accounts/status";
 import { useAccountFunds } from "@/components/accounts/use-account-funds";
 import { LedgerTable, ledgerQuery, sum } from "@/components/exits/ledger-table";
 import { useKillSwitch } from "@/components/exits/use-kill-switch";
 import { RunsTable } from "@/components/runs/runs-table";
-import { formatInr } from "@/lib/format";
 
 const LEDGER_URL = "/api/positions/ledger";
 const link = "text-indigo-600 hover:underline dark:text-indigo-400";
@@ -55,9 +54,9 @@ export function Dashboard({ canWrite }: { canWrite: boolean }) {
         <Stat label="Accounts" href="/accounts" tone={failed > 0 ? "red" : undefined} testId="stat-accounts">
           {connected} / {active.length} connected{failed > 0 ? <span className="ml-1 text-rose-600">· {failed} failed</span> : null}
         </Stat>
-        <Stat label="Available margin" testId="stat-margin">{fundsKnown ? formatInr(totals.margin) : "…"}{unreadable}</Stat>
-        <Stat label="Cash" testId="stat-cash">{fundsKnown ? formatInr(totals.cash) : "…"}</Stat>
-        <Stat label="Realised P&L today" testId="stat-realised">{fundsKnown ? <Pnl value={totals.realised.toString()} /> : "…"}</Stat>
+        <Stat label="Available margin" testId="stat-margin">{fundsKnown ? <Money compact value={totals.margin.toString()} /> : "…"}{unreadable}</Stat>
+        <Stat label="Cash" testId="stat-cash">{fundsKnown ? <Money compact value={totals.cash.toString()} /> : "…"}</Stat>
+        <Stat label="Realised P&L today" testId="stat-realised">{fundsKnown ? <Pnl compact value={totals.realised.toString()} /> : "…"}</Stat>
         <Stat label="Unrealised P&L" testId="stat-unrealised">{unrealisedStat}</Stat>
         <Stat label="Kill switch" href="/risk" tone={killSwitch.data?.engaged ? "red" : undefined} testId="stat-kill-switch">
           {killSwitch.data === undefined ? "…" : killSwitch.data.engaged ? <span className="text-rose-600">Engaged</span> : <span className="text-emerald-600">Armed</span>}

@@ -4,8 +4,8 @@ import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/components/ui/api";
 import { Alert, Badge, EmptyState, Table } from "@/components/ui/primitives";
-import { formatIst } from "@/components/runs/run-format";
 import type { ExitJson, ExitStatus } from "./types";
+import { formatDateTime } from "@/lib/format";
 
 const TONE: Record<ExitStatus, "amber" | "green" | "red"> = { PENDING: "amber", DONE: "green", FAILED: "red" };
 const REASON: Record<string, string> = { manual: "Manual", kill_switch: "Kill switch", square_off: "Square-off time" };
@@ -34,7 +34,7 @@ export function ExitsTable() {
         const problems = e.accounts.filter((a) => a.status !== "DONE" && a.message);
         return (
           <tr key={e.id} data-testid="exit-row" data-status={e.status} className="align-top">
-            <td className="px-2 py-1 whitespace-nowrap">{formatIst(e.createdAt)}</td>
+            <td className="px-2 py-1 whitespace-nowrap">{formatDateTime(e.createdAt)}</td>
             <td className="px-2 py-1">{e.scope}</td>
             <td className="px-2 py-1">{REASON[e.reason] ?? e.reason}</td>
             <td className="px-2 py-1"><Badge tone={TONE[e.status]}>{e.status}</Badge></td>

@@ -1,7 +1,7 @@
 "use client";
 
-import { formatIst } from "@/components/runs/run-format";
 import { useKillSwitch, useKillSwitchAction } from "./use-kill-switch";
+import { formatDateTime } from "@/lib/format";
 
 /** On every signed-in page while a kill switch is engaged: who, when, and (for admins) re-arm. */
 export function KillSwitchBanner({ isAdmin }: { isAdmin: boolean }) {
@@ -15,7 +15,7 @@ export function KillSwitchBanner({ isAdmin }: { isAdmin: boolean }) {
           <span className="font-bold tracking-wide">KILL SWITCH ENGAGED</span>
           <span className="flex-1">
             {s.scope === "global" ? "Every user's accounts" : `Accounts of ${s.ownerName ?? "a trader"}`}: {s.flatten.text}. New entries are blocked until an admin re-arms.
-            {s.reason ? ` Reason: ${s.reason}.` : ""} Engaged by {s.engagedBy}, {formatIst(s.engagedAt)}.
+            {s.reason ? ` Reason: ${s.reason}.` : ""} Engaged by {s.engagedBy}, {formatDateTime(s.engagedAt)}.
           </span>
           {isAdmin ? (
             <button

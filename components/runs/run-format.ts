@@ -1,23 +1,8 @@
 import { formatQty } from "@/lib/format";
 import type { DisplayRunStatus, IntentStateName, RunKind, RunStatus } from "@/components/runs/types";
 
-const ist = new Intl.DateTimeFormat("en-IN", {
-  timeZone: "Asia/Kolkata",
-  day: "2-digit",
-  month: "short",
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-  hour12: false,
-});
-
 /** What started a run, as a trader reads it. */
 export const RUN_KIND_LABEL: Record<RunKind, string> = { STRATEGY: "Strategy run", ADJUSTMENT: "Adjustment", TICKET: "Manual ticket", EXIT: "Exit" };
-
-/** `22 Nov, 10:15:03 IST` — every time on screen is shown in Asia/Kolkata. */
-export function formatIst(iso: string | null): string {
-  return iso ? `${ist.format(new Date(iso))} IST` : "—";
-}
 
 /** Slice quantities as a trader reads them: `[1755, 1755, 1755, 65]` → `1,755 × 3 + 65`. */
 export function formatSlices(slices: readonly number[]): string {

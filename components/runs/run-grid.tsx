@@ -2,9 +2,9 @@
 
 import { Fragment, useState } from "react";
 import { Badge, cx } from "@/components/ui/primitives";
-import { formatInr, formatQty } from "@/lib/format";
+import { formatDateTime, formatInr, formatQty } from "@/lib/format";
 import { IntentChip, STATE_LABEL } from "@/components/runs/intent-chip";
-import { formatIst, formatMs, IN_FLIGHT } from "@/components/runs/run-format";
+import { formatMs, IN_FLIGHT } from "@/components/runs/run-format";
 import type { IntentJson, RunJson } from "@/components/runs/types";
 
 const th = "py-1.5 pr-3 font-medium";
@@ -86,8 +86,8 @@ export function RunGrid({ run }: { run: RunJson }) {
                       </td>
                     );
                   })}
-                  <td className="num py-1.5 pr-3 text-right text-xs">{formatMs(lat.first ?? srv?.firstSendMs ?? null)}</td>
-                  <td className={cx("num py-1.5 pr-3 text-right text-xs", intents.some((i) => IN_FLIGHT.has(i.state)) && "text-slate-400")}>
+                  <td className="num py-1.5 pr-3 text-right text-xs" data-testid="latency-first">{formatMs(lat.first ?? srv?.firstSendMs ?? null)}</td>
+                  <td className={cx("num py-1.5 pr-3 text-right text-xs", intents.some((i) => IN_FLIGHT.has(i.state)) && "text-slate-400")} data-testid="latency-last">
                     {formatMs(lat.last ?? srv?.lastAckMs ?? null)}
                   </td>
                 </tr>
@@ -129,7 +129,7 @@ function IntentDetails({ intents }: { intents: IntentJson[] }) {
             <td className="pr-3 font-mono">{i.brokerOrderId ?? "—"}</td>
             <td className="num pr-3 text-right">{formatQty(i.filledQuantity)}</td>
             <td className="num pr-3 text-right">{i.averagePrice ? formatInr(i.averagePrice) : "—"}</td>
-            <td className="pr-3 whitespace-nowrap">{i.sentAt ? formatIst(i.sentAt) : "—"}</td>
+            <td className="pr-3 whitespace-nowrap">{i.sentAt ? formatDateTime(i.sentAt) : "—"}</td>
             <td className="pr-3 text-rose-700 dark:text-rose-300">{i.reason ?? ""}</td>
           </tr>
         ))}

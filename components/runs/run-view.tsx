@@ -5,12 +5,12 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { api, ApiError } from "@/components/ui/api";
 import { Alert, Badge, Button, Card, PageHeader } from "@/components/ui/primitives";
-import { formatQty } from "@/lib/format";
+import { formatDateTime, formatQty } from "@/lib/format";
 import { ChipLegend, STATE_LABEL } from "@/components/runs/intent-chip";
 import { ResolvedLegsTable } from "@/components/runs/plan-preview";
 import { RunGrid } from "@/components/runs/run-grid";
 import { ParityTable, runParity } from "@/components/runs/parity-board";
-import { FAILED_STATES, RUN_KIND_LABEL, formatIst, formatMs, IN_FLIGHT, OPEN_STATES, RETRYABLE_STATES, RUN_STATUS_TONE } from "@/components/runs/run-format";
+import { FAILED_STATES, RUN_KIND_LABEL, formatMs, IN_FLIGHT, OPEN_STATES, RETRYABLE_STATES, RUN_STATUS_TONE } from "@/components/runs/run-format";
 import { useRunStream, type StreamState } from "@/components/runs/use-run-stream";
 import type { IntentStateName, RunJson } from "@/components/runs/types";
 import { shownStatus } from "@/components/runs/run-events";
@@ -92,7 +92,7 @@ function RunBody({ run, stream, canWrite }: { run: RunJson; stream: StreamState;
     <>
       <PageHeader
         title={`${RUN_KIND_LABEL[run.kind]} · ${run.strategy?.name ?? (run.kind === "TICKET" || run.kind === "EXIT" ? run.plan.legs.map((l) => `${l.action} ${l.symbol}`).join(", ") : "deleted strategy")}`}
-        description={`Triggered ${formatIst(run.triggeredAt)}${run.finishedAt ? ` · finished in ${formatMs(Date.parse(run.finishedAt) - trig)}` : ""}`}
+        description={`Triggered ${formatDateTime(run.triggeredAt)}${run.finishedAt ? ` · finished in ${formatMs(Date.parse(run.finishedAt) - trig)}` : ""}`}
         actions={
           <>
             <span className="flex items-center gap-1.5 text-xs text-slate-500" data-testid="stream-state" data-state={stream}>

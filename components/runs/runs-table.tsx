@@ -4,8 +4,8 @@ import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/components/ui/api";
 import { Badge, EmptyState, Table } from "@/components/ui/primitives";
-import { formatQty } from "@/lib/format";
-import { formatIst, formatMs, RUN_KIND_LABEL, RUN_STATUS_TONE } from "@/components/runs/run-format";
+import { formatDateTime, formatQty } from "@/lib/format";
+import { formatMs, RUN_KIND_LABEL, RUN_STATUS_TONE } from "@/components/runs/run-format";
 import type { RunListItemJson } from "@/components/runs/types";
 
 const th = "py-1.5 pr-3";
@@ -33,7 +33,7 @@ export function RunsTable({ strategyId, limit = 50, showStrategy = true }: { str
       {runs.map((r) => {
         return (
           <tr key={r.id} data-testid="run-row">
-            <td className="num py-1.5 pr-3 text-xs whitespace-nowrap">{formatIst(r.triggeredAt)}</td>
+            <td className="num py-1.5 pr-3 text-xs whitespace-nowrap">{formatDateTime(r.triggeredAt)}</td>
             {showStrategy ? (
               <td className="pr-3">
                 {r.strategy ? <Link href={`/strategies/${r.strategy.id}`} className="text-indigo-700 hover:underline dark:text-indigo-300">{r.strategy.name}</Link> : <span className="text-slate-500">{r.kind === "EXIT" ? "Kill switch / account exit" : "Manual ticket"}</span>}

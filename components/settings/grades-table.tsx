@@ -60,7 +60,7 @@ function GradeRow({ initial, existing }: { initial: GradeJson; existing: boolean
       <td className="py-1 align-top">
         {existing ? (
           <>
-            <button type="button" onClick={remove} disabled={del.busy} className="rounded px-2 py-1 text-xs text-rose-600 hover:bg-rose-50 disabled:opacity-50 dark:hover:bg-rose-500/10">Delete</button>
+            <button type="button" onClick={remove} disabled={del.busy} className="rounded px-2 py-1 text-xs text-rose-600 enabled:hover:bg-rose-50 disabled:cursor-not-allowed disabled:text-slate-400 dark:enabled:hover:bg-rose-500/10">Delete</button>
             {del.error ? <div role="alert" className="max-w-48 text-xs text-rose-600">{del.error}</div> : null}
           </>
         ) : null}

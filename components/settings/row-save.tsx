@@ -73,7 +73,7 @@ export function RowStatus({ state, onSave, label = "Save", disabled }: { state: 
         type="button"
         onClick={onSave}
         disabled={state.busy || disabled}
-        className="rounded-md bg-indigo-600 px-2.5 py-1 text-xs font-medium text-white hover:bg-indigo-500 disabled:bg-indigo-300"
+        className="rounded-md bg-indigo-600 px-2.5 py-1 text-xs font-medium text-white enabled:hover:bg-indigo-500 disabled:cursor-not-allowed disabled:bg-slate-200 disabled:text-slate-500 dark:disabled:bg-slate-800"
       >
         {state.busy ? "Saving…" : label}
       </button>

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/components/ui/api";
 import { cx } from "@/components/ui/primitives";
+import { formatDateTime } from "@/lib/format";
 
 interface AlertJson {
   id: string;
@@ -30,10 +31,10 @@ export function AlertsBanner({ canDismiss }: { canDismiss: boolean }) {
   return (
     <div className="space-y-px" data-testid="alerts">
       {data.alerts.map((a) => (
-        <div key={a.id} role="alert" className={cx("flex items-center gap-3 px-4 py-1.5 text-sm", tone[a.severity])}>
+        <div key={a.id} role="alert" className={cx("flex flex-wrap items-center gap-x-3 gap-y-0.5 px-4 py-1.5 text-sm", tone[a.severity])}>
           <span className="font-semibold">{a.title}</span>
-          <span className="flex-1">{a.message}</span>
-          <span className="text-xs opacity-80">{new Date(a.createdAt).toLocaleTimeString("en-IN", { timeZone: "Asia/Kolkata" })} IST</span>
+          <span className="min-w-[14rem] flex-1">{a.message}</span>
+          <span className="text-xs opacity-80">{formatDateTime(a.createdAt)}</span>
           {canDismiss ? <button className="text-xs underline" onClick={() => dismiss.mutate(a.id)}>Dismiss</button> : null}
         </div>
       ))}

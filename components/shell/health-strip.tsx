@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/components/ui/api";
 import { Badge } from "@/components/ui/primitives";
+import { formatTimeIst } from "@/lib/format";
 
 interface Health {
   status: "ok" | "down";
@@ -28,7 +29,7 @@ export function HealthStrip() {
             </span>
           ))
         : !error && <span className="text-slate-400">checking…</span>}
-      {dataUpdatedAt ? <span className="ml-auto text-slate-400">updated {new Date(dataUpdatedAt).toLocaleTimeString("en-IN", { timeZone: "Asia/Kolkata" })} IST</span> : null}
+      {dataUpdatedAt ? <span className="ml-auto text-slate-400">updated {formatTimeIst(dataUpdatedAt)}</span> : null}
     </div>
   );
 }

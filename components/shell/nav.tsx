@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { cx, Badge } from "@/components/ui/primitives";
 import { ThemeToggle } from "@/components/shell/theme-toggle";
 
@@ -20,10 +20,21 @@ const LINKS = [
   { href: "/risk", label: "Risk" },
 ];
 
+const linkClass = (active: boolean) =>
+  cx("rounded px-2 py-1 whitespace-nowrap", active ? "bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900" : "text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800");
+
+/**
+ * The app header. Wide screens show every link in one row; below the `lg` breakpoint a Menu button opens the same
+ * links as a full-width list (Risk and the kill switch must be reachable from a phone).
+ */
 export function Nav({ user }: { user: { name: string; email: string; role: string } }) {
   const pathname = usePathname();
   const [busy, setBusy] = useState(false);
+  const [open, setOpen] = useState(false);
   const links = user.role === "ADMIN" ? [...LINKS, { href: "/admin", label: "Admin" }] : LINKS;
+  const isActive = (href: string) => pathname === href || pathname.startsWith(href + "/");
+  // Navigating closes the phone menu.
+  useEffect(() => setOpen(false), [pathname]);
 
   async function logout() {
     setBusy(true);
@@ -31,37 +42,60 @@ export function Nav({ user }: { user: { name: string; email: string; role: strin
     window.location.assign("/login");
   }
 
+  const who = (
+    <Link href="/settings" className="flex min-w-0 items-center gap-2 text-xs text-slate-600 hover:underline dark:text-slate-300" title={user.email}>
+      <span className="truncate">{user.name}</span>
+      <Badge tone={user.role === "ADMIN" ? "blue" : user.role === "VIEWER" ? "slate" : "green"}>{user.role}</Badge>
+    </Link>
+  );
+  const signOut = (
+    <button onClick={logout} disabled={busy} className="text-xs whitespace-nowrap text-slate-500 hover:text-slate-900 disabled:opacity-50 dark:hover:text-white">
+      Sign out
+    </button>
+  );
+
   return (
     <header className="sticky top-0 z-20 border-b border-slate-200 bg-white/95 backdrop-blur dark:border-slate-800 dark:bg-slate-950/95">
       <div className="flex h-11 items-center gap-4 px-4">
         <Link href="/dashboard" className="font-semibold tracking-tight">MirrorDesk</Link>
-        <nav aria-label="Main" className="flex min-w-0 flex-1 items-center gap-0.5 overflow-x-auto">
-          {links.map((l) => {
-            const active = pathname === l.href || pathname.startsWith(l.href + "/");
-            return (
-              <Link
-                key={l.href}
-                href={l.href}
-                aria-current={active ? "page" : undefined}
-                className={cx(
-                  "rounded px-2 py-1 whitespace-nowrap",
-                  active ? "bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900" : "text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800",
-                )}
-              >
-                {l.label}
-              </Link>
-            );
-          })}
+        <nav aria-label="Main" className="hidden min-w-0 flex-1 items-center gap-0.5 overflow-x-auto lg:flex">
+          {links.map((l) => (
+            <Link key={l.href} href={l.href} aria-current={isActive(l.href) ? "page" : undefined} className={linkClass(isActive(l.href))}>
+              {l.label}
+            </Link>
+          ))}
         </nav>
-        <ThemeToggle />
-        <Link href="/settings" className="flex items-center gap-2 text-xs text-slate-600 hover:underline dark:text-slate-300" title={user.email}>
-          <span>{user.name}</span>
-          <Badge tone={user.role === "ADMIN" ? "blue" : user.role === "VIEWER" ? "slate" : "green"}>{user.role}</Badge>
-        </Link>
-        <button onClick={logout} disabled={busy} className="text-xs text-slate-500 hover:text-slate-900 dark:hover:text-white">
-          Sign out
+        <div className="hidden items-center gap-4 lg:flex">
+          <ThemeToggle />
+          {who}
+          {signOut}
+        </div>
+        <button
+          type="button"
+          className="ml-auto rounded-md px-3 py-1.5 text-sm font-medium ring-1 ring-slate-300 lg:hidden dark:ring-slate-600"
+          aria-expanded={open}
+          aria-controls="phone-menu"
+          onClick={() => setOpen((o) => !o)}
+        >
+          {open ? "Close" : "Menu"}
         </button>
       </div>
+      {open ? (
+        <div id="phone-menu" className="max-h-[calc(100dvh-2.75rem)] overflow-y-auto border-t border-slate-200 px-4 py-3 lg:hidden dark:border-slate-800">
+          <nav aria-label="Phone" className="grid grid-cols-2 gap-1 text-sm">
+            {links.map((l) => (
+              <Link key={l.href} href={l.href} aria-current={isActive(l.href) ? "page" : undefined} className={cx(linkClass(isActive(l.href)), "px-3 py-2")}>
+                {l.label}
+              </Link>
+            ))}
+          </nav>
+          <div className="mt-3 flex items-center gap-4 border-t border-slate-200 pt-3 dark:border-slate-800">
+            {who}
+            <ThemeToggle />
+            <span className="ml-auto">{signOut}</span>
+          </div>
+        </div>
+      ) : null}
     </header>
   );
 }

@@ -5,11 +5,12 @@ import { useQuery } from "@tanstack/react-query";
 import { api } from "@/components/ui/api";
 import { Badge, Card, EmptyState, PageHeader, Table } from "@/components/ui/primitives";
 import { legSummary, type StrategyJson } from "@/components/strategies/drafts";
-import { formatIst, RUN_STATUS_TONE } from "@/components/runs/run-format";
+import { RUN_STATUS_TONE } from "@/components/runs/run-format";
 import type { RunListItemJson } from "@/components/runs/types";
 import type { TradingSettingsJson } from "@/components/settings/types";
 import { TRADING_SETTINGS_KEY } from "@/components/settings/types";
 import { useAccounts } from "@/components/accounts/use-account-funds";
+import { formatDateTime } from "@/lib/format";
 
 const th = "py-1.5 pr-3";
 
@@ -36,7 +37,7 @@ export function StrategiesList({ canWrite }: { canWrite: boolean }) {
       {strategies.isError ? <p className="text-sm text-rose-600">Strategies could not be loaded: {strategies.error.message}</p> : null}
       {strategies.isPending ? <p className="text-sm text-slate-500">Loading…</p> : null}
       {!strategies.isSuccess ? null : list.length === 0 ? (
-        <EmptyState title="No strategies yet">{canWrite ? "Create one with New strategy: pick accounts, add legs, preview, execute." : "Your role is read-only: strategies you own would appear here."}</EmptyState>
+        <EmptyState title="No strategies yet">{canWrite ? "Create one with New strategy: pick accounts, add legs, preview, execute." : "Your role is read-only: strategies of the traders an admin attached you to appear here."}</EmptyState>
       ) : (
         <Card title={`${list.length} strateg${list.length === 1 ? "y" : "ies"}`}>
           <Table
@@ -69,7 +70,7 @@ export function StrategiesList({ canWrite }: { canWrite: boolean }) {
                     {run ? (
                       <Link href={`/executions/${run.id}`} className="inline-flex items-center gap-1.5 hover:underline">
                         <Badge tone={RUN_STATUS_TONE[run.displayStatus]}>{run.displayStatus.toLowerCase()}</Badge>
-                        <span className="text-slate-500">{formatIst(run.triggeredAt)}</span>
+                        <span className="text-slate-500">{formatDateTime(run.triggeredAt)}</span>
                       </Link>
                     ) : <span className="text-slate-400">never run</span>}
                   </td>

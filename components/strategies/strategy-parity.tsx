@@ -5,9 +5,9 @@ import { useQuery } from "@tanstack/react-query";
 import { api } from "@/components/ui/api";
 import { Badge, Button, EmptyState } from "@/components/ui/primitives";
 import { ParityTable } from "@/components/runs/parity-board";
-import { formatIst, RUN_STATUS_TONE } from "@/components/runs/run-format";
+import { RUN_STATUS_TONE } from "@/components/runs/run-format";
 import type { RunStatus } from "@/components/runs/types";
-import { formatQty } from "@/lib/format";
+import { formatDateTime, formatQty } from "@/lib/format";
 import type { Parity } from "@/lib/trading/parity";
 
 interface StrategyParityJson extends Parity {
@@ -41,7 +41,7 @@ export function StrategyParity({ strategyId }: { strategyId: string }) {
           <ul className="space-y-1">
             {drifted.map((r) => (
               <li key={r.runId} className="flex flex-wrap items-center gap-2">
-                <span className="num text-xs">{formatIst(r.triggeredAt)}</span>
+                <span className="num text-xs">{formatDateTime(r.triggeredAt)}</span>
                 <Badge tone={RUN_STATUS_TONE[r.status]}>{r.status.toLowerCase()}</Badge>
                 <span className="num text-xs">filled {formatQty(r.filled)} / {formatQty(r.target)} · {r.drifted} account{r.drifted === 1 ? "" : "s"} drifted</span>
                 <Link href={`/executions/${r.runId}`} className="text-indigo-700 hover:underline dark:text-indigo-300">Open board</Link>

@@ -79,7 +79,7 @@ export function Ticket({ canWrite }: { canWrite: boolean }) {
                       disabled={!canWrite}
                       onClick={() => setAction(a)}
                       className={cx(
-                        "flex-1 px-3 py-1.5 text-sm font-medium ring-1 ring-slate-300 first:rounded-l-md last:rounded-r-md dark:ring-slate-700",
+                        "flex-1 px-3 py-1.5 text-sm font-medium ring-1 ring-slate-300 first:rounded-l-md last:rounded-r-md disabled:cursor-not-allowed disabled:opacity-50 dark:ring-slate-700",
                         action === a ? (a === "BUY" ? "bg-emerald-600 text-white" : "bg-rose-600 text-white") : "bg-white text-slate-600 dark:bg-slate-900",
                       )}
                     >

@@ -3,17 +3,32 @@ import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode, SelectHTMLAt
 const cx = (...c: (string | false | null | undefined)[]) => c.filter(Boolean).join(" ");
 
 type Variant = "primary" | "secondary" | "danger" | "ghost";
+/**
+ * Hover only while enabled; a disabled button of any variant is greyed out (a red "Engage" that cannot be pressed
+ * must not look pressable).
+ */
 const variants: Record<Variant, string> = {
-  primary: "bg-indigo-600 text-white hover:bg-indigo-500 disabled:bg-indigo-400",
-  secondary: "bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50 disabled:opacity-50 dark:bg-slate-800 dark:text-slate-100 dark:ring-slate-600 dark:hover:bg-slate-700",
-  danger: "bg-rose-600 text-white hover:bg-rose-500 disabled:bg-rose-400",
-  ghost: "text-slate-600 hover:bg-slate-100 disabled:opacity-50 dark:text-slate-300 dark:hover:bg-slate-800",
+  primary: "bg-indigo-600 text-white enabled:hover:bg-indigo-500",
+  secondary: "bg-white text-slate-800 ring-1 ring-slate-300 enabled:hover:bg-slate-50 dark:bg-slate-800 dark:text-slate-100 dark:ring-slate-600 dark:enabled:hover:bg-slate-700",
+  danger: "bg-rose-600 text-white enabled:hover:bg-rose-500",
+  ghost: "text-slate-600 enabled:hover:bg-slate-100 dark:text-slate-300 dark:enabled:hover:bg-slate-800",
+};
+const disabledLook: Record<Variant, string> = {
+  primary: "disabled:bg-slate-200 disabled:text-slate-500 dark:disabled:bg-slate-800 dark:disabled:text-slate-500",
+  secondary: "disabled:bg-slate-100 disabled:text-slate-400 disabled:ring-slate-200 dark:disabled:bg-slate-900 dark:disabled:text-slate-500 dark:disabled:ring-slate-700",
+  danger: "disabled:bg-slate-200 disabled:text-slate-500 dark:disabled:bg-slate-800 dark:disabled:text-slate-500",
+  ghost: "disabled:text-slate-400 dark:disabled:text-slate-600",
 };
 
 export function Button({ variant = "primary", className, ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant }) {
   return (
     <button
-      className={cx("inline-flex items-center justify-center gap-1.5 rounded-md px-3 py-1.5 text-sm font-medium transition disabled:cursor-not-allowed", variants[variant], className)}
+      className={cx(
+        "inline-flex items-center justify-center gap-1.5 rounded-md px-3 py-1.5 text-sm font-medium transition disabled:cursor-not-allowed",
+        variants[variant],
+        disabledLook[variant],
+        className,
+      )}
       {...rest}
     />
   );

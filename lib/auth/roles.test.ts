@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canAccessOwned, canAdminister, canWrite, type Role } from "@/lib/auth/roles";
+import { canAccessOwned, canAdminister, canWrite, ownerFilter, scopeOf, type Role } from "@/lib/auth/roles";
 
 const actor = (role: Role, id = "me") => ({ id, role });
 
@@ -25,5 +25,20 @@ describe("role checks", () => {
     ["ADMIN", "other", "write", true],
   ])("%s on a thing owned by %s (%s) → %s", (role, owner, mode, allowed) => {
     expect(canAccessOwned(actor(role), owner, mode)).toBe(allowed);
+  });
+
+  it("a viewer attached to traders reads their rows and can write nothing", () => {
+    const viewer = { id: "v", role: "VIEWER" as const, viewsOwnerIds: ["t1", "t2"] };
+    expect(canAccessOwned(viewer, "t1", "read")).toBe(true);
+    expect(canAccessOwned(viewer, "t1", "write")).toBe(false);
+    expect(canAccessOwned(viewer, "t3", "read")).toBe(false);
+    expect(ownerFilter(scopeOf(viewer))).toEqual({ ownerId: { in: ["v", "t1", "t2"] } });
+  });
+
+  it("attachments mean nothing for other roles; admins are unscoped", () => {
+    expect(ownerFilter(scopeOf({ id: "t", role: "TRADER", viewsOwnerIds: ["t9"] }))).toEqual({ ownerId: "t" });
+    expect(canAccessOwned({ id: "t", role: "TRADER", viewsOwnerIds: ["t9"] }, "t9", "read")).toBe(false);
+    expect(ownerFilter(scopeOf({ id: "v", role: "VIEWER" }))).toEqual({ ownerId: "v" });
+    expect(ownerFilter(scopeOf({ id: "a", role: "ADMIN" }))).toEqual({});
   });
 });

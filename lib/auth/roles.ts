@@ -4,6 +4,18 @@ export type Role = "ADMIN" | "TRADER" | "VIEWER";
 export interface Actor {
   id: string;
   role: Role;
+  /** For a VIEWER: the traders an admin attached them to, whose desks they may read (never change). */
+  viewsOwnerIds?: readonly string[];
+}
+
+/**
+ * Which owners' rows a query may return. `ownerId` null means every owner (admins). `alsoReads` lists further owners
+ * whose rows a viewer may read; query functions honour it through `ownerFilter`/`readableOwnerIds`, and since a
+ * viewer can never write, no write path ever acts on those rows.
+ */
+export interface Scope {
+  ownerId: string | null;
+  alsoReads?: readonly string[];
 }
 
 export function canWrite(actor: Actor): boolean {
@@ -17,10 +29,29 @@ export function canAdminister(actor: Actor): boolean {
 /** Whether `actor` may see or change something owned by `ownerId`. */
 export function canAccessOwned(actor: Actor, ownerId: string, mode: "read" | "write"): boolean {
   if (mode === "write" && !canWrite(actor)) return false;
-  return actor.role === "ADMIN" || actor.id === ownerId;
+  if (actor.role === "ADMIN" || actor.id === ownerId) return true;
+  return mode === "read" && actor.role === "VIEWER" && (actor.viewsOwnerIds ?? []).includes(ownerId);
 }
 
-/** Query scope of an actor: admins see every owner's rows, everyone else only their own. */
-export function scopeOf(actor: Actor): { ownerId: string | null } {
-  return { ownerId: actor.role === "ADMIN" ? null : actor.id };
+/**
+ * Query scope of an actor: admins see every owner's rows, traders only their own, viewers their own plus those of
+ * the traders they are attached to.
+ */
+export function scopeOf(actor: Actor): Scope {
+  if (actor.role === "ADMIN") return { ownerId: null };
+  const alsoReads = actor.role === "VIEWER" ? (actor.viewsOwnerIds ?? []).filter((id) => id !== actor.id) : [];
+  return alsoReads.length > 0 ? { ownerId: actor.id, alsoReads } : { ownerId: actor.id };
+}
+
+/** Owner ids a scope may read, or null for every owner. */
+export function readableOwnerIds(scope: Scope): string[] | null {
+  if (scope.ownerId === null) return null;
+  return [scope.ownerId, ...(scope.alsoReads ?? [])];
+}
+
+/** A Prisma `where` fragment on an `ownerId` column for a scope. */
+export function ownerFilter(scope: Scope): { ownerId?: string | { in: string[] } } {
+  const ids = readableOwnerIds(scope);
+  if (ids === null) return {};
+  return ids.length === 1 ? { ownerId: ids[0] } : { ownerId: { in: ids } };
 }

@@ -1,6 +1,6 @@
 import { getToken } from "next-auth/jwt";
 import { env } from "@/lib/env";
-import { findUserById } from "@/lib/db/queries/users";
+import { findUserById, viewedTraderIds } from "@/lib/db/queries/users";
 import type { Role } from "@/lib/auth/roles";
 
 export interface SessionUser {
@@ -8,6 +8,8 @@ export interface SessionUser {
   email: string;
   name: string;
   role: Role;
+  /** For a VIEWER: the traders they are attached to (read-only). */
+  viewsOwnerIds?: string[];
 }
 
 /** Claims MirrorDesk puts in the next-auth JWT. */
@@ -24,7 +26,8 @@ export async function resolveSessionUser(claims: SessionClaims | null | undefine
   if (!claims?.sub) return null;
   const user = await findUserById(claims.sub);
   if (!user || !user.active || user.sessionVersion !== claims.sv) return null;
-  return { id: user.id, email: user.email, name: user.name, role: user.role };
+  const base = { id: user.id, email: user.email, name: user.name, role: user.role };
+  return user.role === "VIEWER" ? { ...base, viewsOwnerIds: await viewedTraderIds(user.id) } : base;
 }
 
 /** The signed-in user of an API request (reads the session cookie; no next/headers, so it works in any handler). */

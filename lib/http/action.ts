@@ -6,6 +6,7 @@ import { currentUser } from "@/lib/auth/current-user";
 import type { SessionUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import { clientIp, zodFields } from "@/lib/http/errors";
+import { FRIENDLY } from "@/lib/http/field-messages";
 import { log } from "@/lib/log";
 
 /** What a form's server action hands back to `useActionState`. */
@@ -25,7 +26,7 @@ export function action<S extends z.ZodType>(
       if (!user) return { ok: false, message: "Your session has ended. Sign in again." };
       if (opts.access === "write" && !canWrite(user)) return { ok: false, message: "Your role is read-only" };
       if (opts.access === "admin" && !canAdminister(user)) return { ok: false, message: "Admins only" };
-      const parsed = opts.schema.safeParse(Object.fromEntries(form));
+      const parsed = opts.schema.safeParse(Object.fromEntries(form), FRIENDLY);
       if (!parsed.success) {
         const fields = zodFields(parsed.error);
         return { ok: false, message: `Check ${Object.keys(fields).join(", ")}`, fields };

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { env } from "@/lib/env";
 import { AppError, RateLimitedError } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { describeFields } from "@/lib/http/field-messages";
 
 /** The one JSON error shape of the API. */
 export interface ErrorBody {
@@ -29,13 +30,11 @@ export function errorResponse(e: unknown): Response {
   return Response.json({ error: { code: "INTERNAL", message: "Something went wrong. It has been logged." } } satisfies ErrorBody, { status: 500 });
 }
 
+/** 400 for input that failed its schema; `where` (body, query, path parameters) names a form-level problem. */
 export function badRequest(error: z.ZodError, where: string): Response {
   const fields = zodFields(error);
-  const names = Object.keys(fields).join(", ");
-  return Response.json(
-    { error: { code: "BAD_REQUEST", message: `Invalid ${where}: ${names}`, fields } } satisfies ErrorBody,
-    { status: 400 },
-  );
+  const message = Object.keys(fields).some((k) => k !== "_") ? describeFields(fields) : `${(fields._ ?? []).join(" ")} (${where})`;
+  return Response.json({ error: { code: "BAD_REQUEST", message, fields } } satisfies ErrorBody, { status: 400 });
 }
 
 /**

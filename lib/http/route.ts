@@ -6,6 +6,7 @@ import { CrossOriginError, ForbiddenError, UnauthenticatedError, UnsupportedMedi
 import { assertDeclaredLength, DEFAULT_MAX_BODY_BYTES, readBodyText } from "@/lib/http/body";
 import { badRequest, clientIp, errorResponse } from "@/lib/http/errors";
 import { isJsonContentType, isSameOriginRequest, MUTATING_METHODS } from "@/lib/http/same-origin";
+import { FRIENDLY } from "@/lib/http/field-messages";
 
 type Access = "public" | "read" | "write" | "admin";
 
@@ -63,12 +64,12 @@ export function route<
       }
       const parsed: Record<"params" | "query" | "body", unknown> = { params: undefined, query: undefined, body: undefined };
       if (opts.params) {
-        const r = opts.params.safeParse((await segment?.params) ?? {});
+        const r = opts.params.safeParse((await segment?.params) ?? {}, FRIENDLY);
         if (!r.success) return badRequest(r.error, "path parameters");
         parsed.params = r.data;
       }
       if (opts.query) {
-        const r = opts.query.safeParse(Object.fromEntries(new URL(req.url).searchParams));
+        const r = opts.query.safeParse(Object.fromEntries(new URL(req.url).searchParams), FRIENDLY);
         if (!r.success) return badRequest(r.error, "query");
         parsed.query = r.data;
       }
@@ -80,7 +81,7 @@ export function route<
         } catch {
           return badRequest(new z.ZodError([{ code: "custom", path: [], message: "Body must be valid JSON", input: undefined }]), "body");
         }
-        const r = opts.body.safeParse(json);
+        const r = opts.body.safeParse(json, FRIENDLY);
         if (!r.success) return badRequest(r.error, "body");
         parsed.body = r.data;
       }

@@ -7,6 +7,7 @@ import { scopeOf, type Actor } from "@/lib/auth/roles";
 import type { BrokerAdapter, Funds, Holding, Order, Position, Trade } from "@/lib/brokers/types";
 import { adapterFor, adapterForScoped } from "@/lib/services/broker-access";
 import { jsonify, type Jsonified } from "@/lib/services/serialize";
+import { needsTradeFills, withTradeFills } from "@/lib/trading/order-fills";
 
 /**
  * Books of linked accounts (funds, orders, trades, positions, holdings), cached in Redis for a few seconds so
@@ -29,7 +30,11 @@ export type BookJson<B extends Book> = Jsonified<BookData[B]>;
 
 const fetchers: { [B in Book]: (a: BrokerAdapter) => Promise<BookData[B]> } = {
   funds: (a) => a.funds(),
-  orders: (a) => a.orders(),
+  // Live order books carry no fill price: the trade book supplies it (lib/trading/order-fills.ts).
+  orders: async (a) => {
+    const orders = await a.orders();
+    return needsTradeFills(orders) ? withTradeFills(orders, await a.trades()) : orders;
+  },
   trades: (a) => a.trades(),
   positions: (a) => a.positions(),
   holdings: (a) => a.holdings(),

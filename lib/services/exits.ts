@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import type { ExitReason, ExitStatus } from "@/lib/generated/prisma/client";
-import { canWrite, scopeOf, type Actor } from "@/lib/auth/roles";
+import { canWrite, readableOwnerIds, scopeOf, type Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";
 import { findAccount } from "@/lib/db/queries/accounts";
 import { insertAudit } from "@/lib/db/queries/audit";
@@ -126,6 +126,7 @@ export async function listExits(actor: Actor, status?: ExitStatus) {
   const rows = await listExitRows(scope, status, 100);
   // A global exit's EXIT runs belong to every owner: a trader sees only the ids of their own.
   const visible = await visibleRunIds(scope, rows.flatMap((r) => r.runIds));
+  const readable = readableOwnerIds(scope);
   return rows
     .map((e) => ({
       id: e.id,
@@ -136,9 +137,9 @@ export async function listExits(actor: Actor, status?: ExitStatus) {
       finishedAt: e.finishedAt?.toISOString() ?? null,
       runIds: e.runIds.filter((id) => visible.has(id)),
       accounts: e.accounts
-        .filter((a) => !scope.ownerId || a.account.ownerId === scope.ownerId)
+        .filter((a) => !readable || readable.includes(a.account.ownerId))
         .sort((x, y) => x.account.name.localeCompare(y.account.name))
         .map((a) => ({ accountId: a.accountId, accountName: a.account.name, status: a.status, message: a.message })),
     }))
-    .filter((e) => !scope.ownerId || e.accounts.length > 0 || rows.find((r) => r.id === e.id)?.ownerId === scope.ownerId);
+    .filter((e) => !readable || e.accounts.length > 0 || readable.includes(rows.find((r) => r.id === e.id)?.ownerId ?? ""));
 }

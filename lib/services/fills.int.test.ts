@@ -181,7 +181,7 @@ describe("fill tracking (real worker, simulator over HTTP)", () => {
     for (const i of intents) {
       const states = (seen.get(i.id) ?? []).map((s) => s.split(":")[0]);
       // Seen rejected while the broker said so, never left there: the flap ends filled at the broker's price.
-      expect(states.indexOf("rejected_late")).toBeGreaterThanOrEqual(0);
+      expect(states).toContain("rejected_late");
       expect(states.at(-1)).toBe("filled");
       expect(new Decimal(i.averagePrice!.toString()).toFixed(2)).toBe(simOrder(0, i.id)?.averagePrice);
     }

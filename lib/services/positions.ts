@@ -4,7 +4,7 @@
  * Also the run-level holdings the exit service plans from.
  */
 import Decimal from "decimal.js";
-import { scopeOf, type Actor } from "@/lib/auth/roles";
+import { readableOwnerIds, scopeOf, type Actor } from "@/lib/auth/roles";
 import type { Exchange } from "@/lib/brokers/types";
 import { db } from "@/lib/db/client";
 import { listAccounts, listAccountSecrets } from "@/lib/db/queries/accounts";
@@ -37,13 +37,13 @@ export interface LedgerRowJson {
 }
 
 /** Fills and exit attributions of some accounts or of an owner (everything the ledger needs). */
-export async function ledgerInputs(filter: { accountIds?: readonly string[]; ownerId?: string | null }): Promise<{ fills: IntentFill[]; allocations: Map<string, ExitAllocation[]> }> {
+export async function ledgerInputs(filter: Parameters<typeof listIntentFills>[0]): Promise<{ fills: IntentFill[]; allocations: Map<string, ExitAllocation[]> }> {
   const fills = await listIntentFills(filter);
   const allocations = await listExitAllocations([...new Set(fills.filter((f) => f.runKind === "EXIT").map((f) => f.runId))]);
   return { fills, allocations };
 }
 
-export async function ledgerPositions(filter: { accountIds?: readonly string[]; ownerId?: string | null }, granularity: Granularity): Promise<LedgerPosition[]> {
+export async function ledgerPositions(filter: Parameters<typeof listIntentFills>[0], granularity: Granularity): Promise<LedgerPosition[]> {
   const { fills, allocations } = await ledgerInputs(filter);
   return buildLedger(ledgerFills(fills, allocations, granularity));
 }
@@ -128,5 +128,5 @@ export async function strategyPositions(actor: Actor, strategyId: string): Promi
 /** Every strategy's ledger (and strategy-less runs') of the actor; every owner's for admins. */
 export async function allPositions(actor: Actor): Promise<LedgerRowJson[]> {
   const scope = scopeOf(actor);
-  return toRows(await ledgerPositions({ ownerId: scope.ownerId }, "strategy"), scope);
+  return toRows(await ledgerPositions({ ownerId: scope.ownerId, ownerIds: readableOwnerIds(scope) ?? undefined }, "strategy"), scope);
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { db, isUniqueViolation } from "@/lib/db/client";
 import { insertAudit } from "@/lib/db/queries/audit";
-import { canWrite, scopeOf, type Actor } from "@/lib/auth/roles";
+import { canWrite, ownerFilter, scopeOf, type Actor } from "@/lib/auth/roles";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import { MAX_STRATEGY_LEGS, strategyDefinitionSchema, strategyLegSchema, type StrategyDefinition } from "@/lib/trading/strategy";
 import { jsonify } from "@/lib/services/serialize";
@@ -51,7 +51,7 @@ const toView = (r: Row): StrategyView => ({
   updatedAt: r.updatedAt.toISOString(),
 });
 
-const where = (actor: Actor, id: string): Prisma.StrategyWhereInput => ({ id, ...(scopeOf(actor).ownerId ? { ownerId: actor.id } : {}) });
+const where = (actor: Actor, id: string): Prisma.StrategyWhereInput => ({ id, ...ownerFilter(scopeOf(actor)) });
 
 export async function findStrategyRow(actor: Actor, id: string): Promise<Row> {
   const row = await db().strategy.findFirst({ where: where(actor, id) });
@@ -72,7 +72,7 @@ function requireWrite(actor: Actor) {
 
 export async function listStrategies(actor: Actor, opts: { includeArchived?: boolean } = {}): Promise<StrategyView[]> {
   const rows = await db().strategy.findMany({
-    where: { ...(scopeOf(actor).ownerId ? { ownerId: actor.id } : {}), ...(opts.includeArchived ? {} : { archived: false }) },
+    where: { ...ownerFilter(scopeOf(actor)), ...(opts.includeArchived ? {} : { archived: false }) },
     orderBy: { name: "asc" },
   });
   return rows.map(toView);

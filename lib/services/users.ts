@@ -2,7 +2,17 @@ import { z } from "zod";
 import { db, isUniqueViolation } from "@/lib/db/client";
 import { insertAudit } from "@/lib/db/queries/audit";
 import { getBooleanSetting, REGISTRATION_OPEN, setSetting } from "@/lib/db/queries/settings";
-import { countAdmins, findUserById, insertUser, listUsers, setPasswordHash, updateUser, type PublicUser } from "@/lib/db/queries/users";
+import {
+  countAdmins,
+  findUserById,
+  insertUser,
+  listUsers,
+  listViewerLinks,
+  replaceViewerLinks,
+  setPasswordHash,
+  updateUser,
+  type PublicUser,
+} from "@/lib/db/queries/users";
 import { hashPassword, passwordSchema, verifyPassword } from "@/lib/auth/password";
 import type { Actor } from "@/lib/auth/roles";
 import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from "@/lib/errors";
@@ -64,8 +74,31 @@ export async function setRegistrationOpen(actor: Actor, open: boolean, ip: strin
   });
 }
 
-export function listAllUsers(): Promise<PublicUser[]> {
-  return listUsers();
+export type UserView = PublicUser & { viewsTraderIds: string[] };
+
+/** Every user; a viewer also lists the traders attached to them. */
+export async function listAllUsers(): Promise<UserView[]> {
+  const [users, links] = await Promise.all([listUsers(), listViewerLinks()]);
+  return users.map((u) => ({ ...u, viewsTraderIds: links.get(u.id) ?? [] }));
+}
+
+export const viewerTradersSchema = z.object({
+  traderIds: z.array(z.uuid("Not a user id"), "Choose the traders as a list").max(200, "At most 200 traders"),
+});
+
+/** Attaches a viewer to exactly these traders (an empty list detaches them from all). Admins only, audited. */
+export async function setViewerTraders(actor: Actor, viewerId: string, input: z.infer<typeof viewerTradersSchema>, ip: string): Promise<string[]> {
+  const traderIds = [...new Set(input.traderIds)];
+  return db().$transaction(async (tx) => {
+    const viewer = await tx.user.findUnique({ where: { id: viewerId } });
+    if (!viewer) throw new NotFoundError("User");
+    if (viewer.role !== "VIEWER") throw new ValidationError("Only a viewer can be attached to traders", { role: ["Not a viewer"] });
+    const traders = await tx.user.count({ where: { id: { in: traderIds }, role: "TRADER" } });
+    if (traders !== traderIds.length) throw new ValidationError("Every chosen user must be a trader", { traderIds: ["Not a trader"] });
+    await replaceViewerLinks(tx, viewerId, traderIds);
+    await insertAudit({ actorId: actor.id, action: "user.viewer_traders", entity: "user", entityId: viewerId, details: { traderIds }, ip }, tx);
+    return traderIds;
+  });
 }
 
 export async function createUser(actor: Actor, input: z.infer<typeof createUserSchema>, ip: string): Promise<PublicUser> {
@@ -93,6 +126,8 @@ export async function changeUser(actor: Actor, id: string, input: z.infer<typeof
       throw new ConflictError("At least one active admin must remain", { role: ["Last active admin"] });
     }
     const user = await updateUser(tx, id, input);
+    // Viewer attachments only mean something between a VIEWER and a TRADER: a re-role drops them.
+    if (input.role && input.role !== before.role) await tx.viewerTrader.deleteMany({ where: { OR: [{ viewerId: id }, { traderId: id }] } });
     await insertAudit(
       { actorId: actor.id, action: "user.update", entity: "user", entityId: id, details: { from: { role: before.role, active: before.active }, to: input }, ip },
       tx,

@@ -1,12 +1,14 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db/client";
 import { coalescer } from "@/lib/db/queries/coalesce";
+import { ownerFilter, type Scope } from "@/lib/auth/roles";
 
 /**
  * Trading-account queries. Every function that takes an account id also takes the actor's scope: `ownerId` is
- * the owner to match, or null for an admin (who sees every account). A row outside the scope is "not found".
+ * the owner to match, or null for an admin (who sees every account), plus the owners a viewer may read. A row outside
+ * the scope is "not found".
  */
-export type Scope = { ownerId: string | null };
+export type { Scope };
 
 /** Columns safe for any caller: never the encrypted key. */
 export const accountSelect = {
@@ -37,7 +39,7 @@ export const accountSelect = {
 export type AccountRow = Prisma.TradingAccountGetPayload<{ select: typeof accountSelect }>;
 
 const scoped = (scope: Scope, where: Prisma.TradingAccountWhereInput = {}): Prisma.TradingAccountWhereInput =>
-  scope.ownerId ? { ...where, ownerId: scope.ownerId } : where;
+  ({ ...where, ...ownerFilter(scope) });
 
 export function listAccounts(scope: Scope, filter: { active?: boolean } = {}): Promise<AccountRow[]> {
   return db().tradingAccount.findMany({

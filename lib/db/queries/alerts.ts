@@ -1,9 +1,10 @@
 import type { AlertSeverity, Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db/client";
+import { ownerFilter, type Scope } from "@/lib/auth/roles";
 
-export function openAlertsFor(scope: { ownerId: string | null }) {
+export function openAlertsFor(scope: Scope) {
   return db().alert.findMany({
-    where: { resolvedAt: null, ...(scope.ownerId ? { ownerId: scope.ownerId } : {}) },
+    where: { resolvedAt: null, ...ownerFilter(scope) },
     orderBy: { createdAt: "desc" },
     take: 50,
     include: { account: { select: { name: true } } },
@@ -23,7 +24,7 @@ export function resolveAlerts(tx: Prisma.TransactionClient, where: { accountId: 
   return tx.alert.updateMany({ where: { ...where, resolvedAt: null }, data: { resolvedAt: at } });
 }
 
-export function dismissAlert(scope: { ownerId: string | null }, id: string, at: Date) {
+export function dismissAlert(scope: Scope, id: string, at: Date) {
   return db().alert.updateMany({ where: { id, resolvedAt: null, ...(scope.ownerId ? { ownerId: scope.ownerId } : {}) }, data: { resolvedAt: at } });
 }
 

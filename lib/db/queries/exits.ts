@@ -4,6 +4,7 @@
  */
 import type { ExitReason, ExitScope, ExitStatus, Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db/client";
+import { ownerFilter, type Scope } from "@/lib/auth/roles";
 import { coalescer } from "@/lib/db/queries/coalesce";
 
 export interface NewExit {
@@ -54,9 +55,9 @@ export function findExit(id: string) {
 export type ExitWithAccounts = NonNullable<Awaited<ReturnType<typeof findExit>>>;
 
 /** Exits an actor may see: their own (and global ones, limited to their accounts by the caller); admins every one. */
-export function listExitRows(scope: { ownerId: string | null }, status: ExitStatus | undefined, limit: number) {
+export function listExitRows(scope: Scope, status: ExitStatus | undefined, limit: number) {
   return db().exit.findMany({
-    where: { ...(status ? { status } : {}), ...(scope.ownerId ? { OR: [{ ownerId: scope.ownerId }, { ownerId: null }] } : {}) },
+    where: { ...(status ? { status } : {}), ...(scope.ownerId ? { OR: [ownerFilter(scope), { ownerId: null }] } : {}) },
     orderBy: { createdAt: "desc" },
     take: limit,
     include: { accounts: { include: { account: { select: { id: true, name: true, ownerId: true } } } } },

@@ -15,7 +15,12 @@ interface Row extends Omit<IntentFill, "averagePrice"> {
  * Intents with filled units, oldest run first (then send order), for the given accounts and/or owner. Only these
  * columns: the ledger is read on page loads and before every exit attempt.
  */
-export async function listIntentFills(filter: { accountIds?: readonly string[]; ownerId?: string | null }): Promise<IntentFill[]> {
+export async function listIntentFills(filter: {
+  accountIds?: readonly string[];
+  ownerId?: string | null;
+  /** Several owners (a viewer's readable scope); wins over `ownerId`. */
+  ownerIds?: readonly string[];
+}): Promise<IntentFill[]> {
   const rows = await db().$queryRawUnsafe<Row[]>(
     `SELECT i.run_id::text AS "runId", r.kind::text AS "runKind", r.strategy_id::text AS "strategyId",
             i.account_id::text AS "accountId", i.leg_index AS "legIndex", i.slice_index AS "sliceIndex", i.symbol, i.exchange,
@@ -23,10 +28,10 @@ export async function listIntentFills(filter: { accountIds?: readonly string[]; 
        FROM order_intents i JOIN strategy_runs r ON r.id = i.run_id
       WHERE i.filled_quantity > 0
         AND ($1::uuid[] IS NULL OR i.account_id = ANY($1::uuid[]))
-        AND ($2::uuid IS NULL OR r.owner_id = $2::uuid)
+        AND ($2::uuid[] IS NULL OR r.owner_id = ANY($2::uuid[]))
       ORDER BY r.triggered_at, r.id, i.sent_at NULLS LAST, i.phase, i.leg_index, i.slice_index`,
     filter.accountIds ? [...filter.accountIds] : null,
-    filter.ownerId ?? null,
+    filter.ownerIds ? [...filter.ownerIds] : filter.ownerId ? [filter.ownerId] : null,
   );
   return rows.map((r) => ({ ...r, averagePrice: r.averagePrice === null ? null : new Decimal(r.averagePrice) }));
 }

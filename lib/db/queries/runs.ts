@@ -1,5 +1,6 @@
 import type { IntentState, Prisma, RunKind } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db/client";
+import { ownerFilter, type Scope } from "@/lib/auth/roles";
 import type { OrderIntentSpec } from "@/lib/trading/intents";
 
 export interface NewRun {
@@ -54,21 +55,21 @@ export async function findRunIdByKey(idempotencyKey: string): Promise<string | n
   return (await db().strategyRun.findUnique({ where: { idempotencyKey }, select: { id: true } }))?.id ?? null;
 }
 
-export async function runVisible(scope: { ownerId: string | null }, id: string): Promise<boolean> {
-  return (await db().strategyRun.count({ where: { id, ...(scope.ownerId ? { ownerId: scope.ownerId } : {}) } })) > 0;
+export async function runVisible(scope: Scope, id: string): Promise<boolean> {
+  return (await db().strategyRun.count({ where: { id, ...ownerFilter(scope) } })) > 0;
 }
 
 /** The subset of `ids` the scope may see (a global exit's EXIT runs belong to many owners). */
-export async function visibleRunIds(scope: { ownerId: string | null }, ids: readonly string[]): Promise<Set<string>> {
-  if (!scope.ownerId) return new Set(ids);
+export async function visibleRunIds(scope: Scope, ids: readonly string[]): Promise<Set<string>> {
+  if (scope.ownerId === null) return new Set(ids);
   if (ids.length === 0) return new Set();
-  const rows = await db().strategyRun.findMany({ where: { id: { in: [...ids] }, ownerId: scope.ownerId }, select: { id: true } });
+  const rows = await db().strategyRun.findMany({ where: { id: { in: [...ids] }, ...ownerFilter(scope) }, select: { id: true } });
   return new Set(rows.map((r) => r.id));
 }
 
-export function findRun(scope: { ownerId: string | null }, id: string) {
+export function findRun(scope: Scope, id: string) {
   return db().strategyRun.findFirst({
-    where: { id, ...(scope.ownerId ? { ownerId: scope.ownerId } : {}) },
+    where: { id, ...ownerFilter(scope) },
     include: { intents: { orderBy: [{ accountId: "asc" }, { phase: "asc" }, { legIndex: "asc" }, { sliceIndex: "asc" }] }, strategy: { select: { id: true, name: true } } },
   });
 }
@@ -84,10 +85,10 @@ export async function countIntentsIn(runIds: readonly string[], states: readonly
   return new Map(rows.map((r) => [r.runId, r._count._all]));
 }
 
-export function listRuns(scope: { ownerId: string | null }, filter: { strategyId?: string; idempotencyKey?: string; limit: number }) {
+export function listRuns(scope: Scope, filter: { strategyId?: string; idempotencyKey?: string; limit: number }) {
   return db().strategyRun.findMany({
     where: {
-      ...(scope.ownerId ? { ownerId: scope.ownerId } : {}),
+      ...ownerFilter(scope),
       ...(filter.strategyId ? { strategyId: filter.strategyId } : {}),
       // Stored keys are "<owner id>:<client key>"; the caller's charset has no LIKE wildcards (see the route's schema).
       ...(filter.idempotencyKey ? { idempotencyKey: { endsWith: `:${filter.idempotencyKey}` } } : {}),
