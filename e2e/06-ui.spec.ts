@@ -104,8 +104,15 @@ test("a viewer attached to a trader sees the trader's desk read-only, and writes
   const attach = page.getByTestId(`viewer-traders-${viewer.email}`);
   await expect(attach).toContainText("No traders");
   await attach.locator("summary").click();
+  // Save is disabled until something changes, and looks it: greyed, not the enabled white button.
+  const save = attach.getByRole("button", { name: "Save" });
+  const background = () => save.evaluate((b) => getComputedStyle(b).backgroundColor);
+  await expect(save).toBeDisabled();
+  expect(await background()).not.toBe("rgb(255, 255, 255)");
   await attach.getByLabel(`${viewer.email} reads ${trader.email}`).check();
-  await attach.getByRole("button", { name: "Save" }).click();
+  await expect(save).toBeEnabled();
+  await expect.poll(background).toBe("rgb(255, 255, 255)");
+  await save.click();
   await expect(attach.locator("summary")).toHaveText(trader.name);
   await page.screenshot({ path: testInfo.outputPath("users-viewer-attached.png"), fullPage: true });
   await signOut(page);
