@@ -56,6 +56,11 @@ export class RedisFanout {
     return async () => {
       if (left) return;
       left = true;
+      // One round trip on the subscriber connection first: every message Redis sent before this point arrives
+      // ahead of the reply, so a listener that stops after seeing a change in the database still gets its event.
+      await this.redis()
+        .ping()
+        .catch(() => undefined);
       state.listeners.delete(listener);
       await this.sync(channel, state);
     };
