@@ -22,6 +22,7 @@ export const faultConfigSchema = z
     partialFillMs: ms,
     wsStall: z.boolean(),
     wsDropAfterMs: ms,
+    bookLagging: z.boolean(),
   })
   .partial();
 
