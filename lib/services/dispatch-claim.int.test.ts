@@ -5,6 +5,7 @@ import { closeConnections, makeUser, resetState } from "@/lib/testing/fixtures";
 import { instanceConfigs, startSim } from "@/lib/testing/simulator";
 import { ironCondor, linkAccounts, ordersByTag, startRun } from "./dispatch-test-kit";
 import { dispatchAccount } from "./dispatch";
+import { waitUntil } from "./exit-test-kit";
 
 const INSTANCES = instanceConfigs(3, "cas").map((c) => ({ ...c, capital: "100000000" }));
 let sim: RunningSimulator;
@@ -14,7 +15,7 @@ beforeAll(async () => {
 });
 beforeEach(resetState);
 afterEach(() => {
-  for (const inst of INSTANCES) sim.broker.setFaults(inst.id, { latencyMs: 0 });
+  for (const inst of INSTANCES) sim.broker.setFaults(inst.id, { latencyMs: 0, lostResponseRate: 0, bookLagging: false });
   sim.broker.reset();
 });
 afterAll(async () => {
@@ -59,5 +60,29 @@ describe("dispatch invariants", () => {
     }
     const intents = await db().orderIntent.findMany({ where: { runId } });
     expect(intents.map((i) => i.quantity).sort((a, b) => a - b)).toEqual([...Array(8).fill(845), ...Array(8).fill(1755)]);
+  });
+
+  it("the reconcile window: an order whose reply was lost and that the book shows only later is adopted when it appears, never resent", async () => {
+    const trader = await makeUser("TRADER");
+    const [account] = await linkAccounts(sim, trader, INSTANCES.slice(0, 1));
+    // Every reply is lost after the order is placed, and the book keeps new orders back until the fault is lifted.
+    const { runId } = await startRun(trader.id, ironCondor(), () => sim.broker.setFaults(INSTANCES[0].id, { lostResponseRate: 1, bookLagging: true }));
+    // A window far longer than the test: only a book that shows the order may settle it.
+    const dispatched = dispatchAccount(runId, account.id, "worker-lagging-book", { reconcileWindowMs: 120_000, pollIntervalMs: 50 });
+    const buys = () => db().orderIntent.findMany({ where: { runId, phase: 1 } });
+    await waitUntil(async () => (await buys()).every((i) => i.state === "unknown") && sim.broker.receivedOrders(INSTANCES[0].id).length === 2, 30_000, "BUY replies lost");
+    // Not a condition of passing: time for the reconciler to read the lagging book many times (every 50 ms) first.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(sim.broker.receivedOrders(INSTANCES[0].id)).toHaveLength(2);
+    sim.broker.setFaults(INSTANCES[0].id, { bookLagging: false });
+    await dispatched;
+    sim.broker.setFaults(INSTANCES[0].id, { lostResponseRate: 0 });
+
+    const intents = await db().orderIntent.findMany({ where: { runId } });
+    expect(intents.map((i) => `${i.phase}:${i.state}:${i.attempts}`).sort()).toEqual(["1:reconciled_accepted:1", "1:reconciled_accepted:1", "2:reconciled_accepted:1", "2:reconciled_accepted:1"]);
+    const counts = ordersByTag(sim, [INSTANCES[0].id]);
+    expect([...counts.keys()].sort()).toEqual(intents.map((i) => i.id).sort());
+    expect([...counts.values()]).toEqual([1, 1, 1, 1]);
+    expect(await db().auditLog.count({ where: { action: "intent.safe_to_resend" } })).toBe(0);
   });
 });

@@ -23,6 +23,7 @@ export const faultConfigSchema = z
     holdRestingOrders: z.boolean(),
     wsStall: z.boolean(),
     wsDropAfterMs: ms,
+    bookLagging: z.boolean(),
   })
   .partial();
 

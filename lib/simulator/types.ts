@@ -219,6 +219,11 @@ export interface FaultConfig {
    * many ms after it authenticated, so a client that reconnects is dropped again on the same schedule. 0 = never.
    */
   wsDropAfterMs: number;
+  /**
+   * The order book lags placements: orders placed while true are executed but absent from the order book, order
+   * status and trade book until this is set false again (control API), when they all appear at once. Engine-level.
+   */
+  bookLagging: boolean;
 }
 
 export interface InstanceConfig {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { accountPhaseDecision, matchOrderForIntent, type BookOrder, type IntentForMatch } from "./intent-matcher";
+import { accountPhaseDecision, matchOrderForIntent, rejectedCandidates, type BookOrder, type IntentForMatch } from "./intent-matcher";
 import type { IntentState } from "./intents";
 
 const SENT = 1_763_000_000_000;
@@ -119,5 +119,25 @@ describe("accountPhaseDecision", () => {
   it("explains each failure in the reason", () => {
     const d = accountPhaseDecision([o("a", "rejected", "RMS: margin"), o("b", "safe_to_resend")]);
     expect(d.kind === "skip_sell_phase" && d.reason).toBe("BUY phase failed, SELL legs not sent: a rejected (RMS: margin); b unconfirmed after reconciliation");
+  });
+});
+
+describe("rejected candidates (the evidence written before a resend)", () => {
+  it("names every same-contract, same-side order of the book and why it is not the intent's", () => {
+    const intent = { tag: "md-intent-1", symbol: "NIFTY08DEC2626100CE", action: "BUY" as const, quantity: 65, product: "NRML", priceType: "MARKET", sentAt: 1_000_000 };
+    const base = { symbol: "NIFTY08DEC2626100CE", action: "BUY" as const, quantity: 65, product: "NRML", priceType: "MARKET", placedAt: 1_000_500 };
+    const book = [
+      { ...base, orderId: "a", strategyTag: "md-other" },
+      { ...base, orderId: "b", strategyTag: null },
+      { ...base, orderId: "c", strategyTag: null, quantity: 130 },
+      { ...base, orderId: "d", strategyTag: null, placedAt: 990_000 },
+      { ...base, orderId: "e", strategyTag: null, action: "SELL" as const },
+    ];
+    expect(rejectedCandidates(intent, book, new Set(["b"]), { clockSkewMs: 2_000 })).toEqual([
+      { orderId: "a", reason: "tagged md-other" },
+      { orderId: "b", reason: "linked to another intent" },
+      { orderId: "c", reason: "different quantity 130" },
+      { orderId: "d", reason: "placed 10 s before the send" },
+    ]);
   });
 });

@@ -37,6 +37,8 @@ export interface Order {
   working: number;
   /** A fault owns the order's next transition (late reject, flap, partial rest); matching leaves it alone. */
   held: boolean;
+  /** Placed while the instance's book lags (fault `bookLagging`): absent from the order and trade books until released. */
+  unlisted?: boolean;
 }
 
 export interface Position {

@@ -84,6 +84,7 @@ export function orderBook(inst: SimInstance): Record<string, unknown> {
   const stats = { buy: 0, sell: 0, complete: 0, open: 0, rejected: 0, trigger: 0 };
   for (let i = a.orders.length - 1; i >= a.sessionOrderStart; i--) {
     const o = a.orders[i];
+    if (o.unlisted) continue;
     orders.push(orderRow(inst, o));
     if (o.action === "BUY") stats.buy++;
     else stats.sell++;
@@ -108,6 +109,7 @@ export function tradeBook(inst: SimInstance): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = [];
   for (let i = a.trades.length - 1; i >= a.sessionTradeStart; i--) {
     const t = a.trades[i];
+    if (t.order.unlisted) continue;
     const row: Record<string, unknown> = {
       action: t.order.action,
       average_price: money(inst, t.price),

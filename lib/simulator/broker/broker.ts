@@ -115,7 +115,12 @@ export function createBroker(market: MarketView, opts: BrokerOptions): Broker {
     revokeSession: (id) => withInstance(id, (i) => i.revoke()),
     login: (id) => withInstance(id, (i) => i.login()),
     setMode: (id, mode) => withInstance(id, (i) => setMode(i, mode)),
-    setFaults: (id, faults) => withInstance(id, (i) => (i.faults = { ...i.faults, ...faults })),
+    setFaults: (id, faults) =>
+      withInstance(id, (i) => {
+        i.faults = { ...i.faults, ...faults };
+        // A lagging book catches up: every order it kept back appears at once.
+        if (!i.faults.bookLagging) for (const o of i.account.orders) o.unlisted = false;
+      }),
     receivedOrders(id) {
       const inst = byId.get(id);
       if (!inst) return [];

@@ -82,6 +82,7 @@ export class Engine {
     }
     const acct = inst.account;
     const o = this.newOrder(instr, req, via, quote);
+    if (inst.faults.bookLagging) o.unlisted = true;
     const p = acct.position(instr, req.product);
 
     const reject = (reason: string, status = 400): PlaceResult => {

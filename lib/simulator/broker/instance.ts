@@ -29,6 +29,7 @@ export const DEFAULT_FAULTS: FaultConfig = {
   wsStall: false,
   lostResponseMode: "reset",
   wsDropAfterMs: 0,
+  bookLagging: false,
 };
 
 /** OpenAlgo's default SESSION_EXPIRY_TIME (IST). */

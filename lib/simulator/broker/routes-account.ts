@@ -71,7 +71,7 @@ export function accountRoutes(deps: AccountRouteDeps) {
     limit: "api",
     execute({ instance }, v) {
       const o = instance.account.byId.get(v.orderid);
-      if (!o) return fail(instance, 404, `Order ${v.orderid} not found`);
+      if (!o || o.unlisted) return fail(instance, 404, `Order ${v.orderid} not found`);
       return ok(instance, { status: "success", data: orderStatus(instance, o) });
     },
   };
