@@ -42,7 +42,7 @@ describe("alerts", () => {
     const alert = await db().alert.create({ data: { ownerId: alice.id, kind: "account_down", severity: "CRITICAL", message: "Account down" } });
     const list = async (u: typeof alice) => (await (await alertsGet(jsonRequest("/api/alerts", { cookie: await as(u) }))).json()).alerts as { id: string }[];
 
-    expect(await list(alice)).toEqual([{ id: alert.id, kind: "account_down", severity: "CRITICAL", message: "Account down", accountId: null, accountName: null, createdAt: alert.createdAt.toISOString() }]);
+    expect(await list(alice)).toEqual([{ id: alert.id, kind: "account_down", severity: "CRITICAL", message: "Account down", title: "Account down", cause: null, accountId: null, accountName: null, createdAt: alert.createdAt.toISOString() }]);
     expect(await list(bob)).toEqual([]);
     expect((await list(admin)).map((a) => a.id)).toEqual([alert.id]);
     expect((await alertsGet(jsonRequest("/api/alerts"))).status).toBe(401);
@@ -62,11 +62,13 @@ describe("alerts", () => {
 describe("audit log", () => {
   it("admins page through it newest first and filter by action; bad cursors are 400s; others get 403", async () => {
     const admin = await makeUser("ADMIN");
-    const cookie = await as(admin);
+    let cookie = await as(admin);
     for (const open of [true, false, true]) {
       expect((await registrationPut(jsonRequest("/api/settings/registration", { method: "PUT", body: { open }, cookie }))).status).toBe(200);
     }
     await logoutPost(jsonRequest("/api/logout", { method: "POST", cookie }));
+    // Sign-out revoked that session: read the log with a new one.
+    cookie = await as(await db().user.findUniqueOrThrow({ where: { id: admin.id } }));
     const page = async (query: string) => {
       const res = await auditGet(jsonRequest(`/api/audit${query}`, { cookie }));
       expect(res.status).toBe(200);
