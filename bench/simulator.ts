@@ -7,12 +7,15 @@
  * share the server's event loop; `--in-process` runs both in one process for comparison.
  * Options: --orders <n> (default 30000), --seconds <n> (default 20), --connections <n> (default 32), --in-process,
  * --profile <dir> (child mode: write the simulator's V8 CPU profile there, for chrome://inspect or speedscope).
+ * Before the orders it times option pricing in this process (no HTTP): 50 tick rounds, each quoting every option of
+ * NIFTY's nearest chain 25 strikes either side, re-priced after the tick; printed as `quote_pricing quotes=<n> ms=<n>`.
  * The last line is exactly `simulator orders_per_s=<n> p99_ms=<n>`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { Agent, request } from "node:http";
 import { cpus, loadavg } from "node:os";
 import { createInterface } from "node:readline";
+import { createMarket } from "@/lib/simulator/market/market";
 import { demoApiKey } from "@/lib/simulator/server/demo";
 import { startSimulator } from "@/lib/simulator/server/simulator";
 
@@ -29,6 +32,20 @@ const maxSeconds = arg("seconds", 20);
 const connections = arg("connections", 32);
 const inProcess = process.argv.includes("--in-process");
 const profileDir = process.argv.includes("--profile") ? process.argv[process.argv.indexOf("--profile") + 1] : undefined;
+
+/** Option pricing throughput, in process: 50 rounds of one tick then a quote of every option of a 25-strike chain. */
+function quotePricing(): { quotes: number; ms: number } {
+  const m = createMarket({ seed: 1, clock: { mode: "fixed", startAt: Date.parse("2026-11-25T04:30:00Z") }, alwaysOpen: true });
+  const expiry = m.expiries("NIFTY", "NFO", "options")[0].replaceAll("-", "");
+  const symbols = m.optionChain("NIFTY", "NSE_INDEX", expiry, 25)!.rows.flatMap((r) => [r.ce!.instrument.symbol, r.pe!.instrument.symbol]);
+  const started = performance.now();
+  let quotes = 0;
+  for (let round = 0; round < 50; round++) {
+    m.tick();
+    for (const s of symbols) if (m.quote(s, "NFO")) quotes++;
+  }
+  return { quotes, ms: performance.now() - started };
+}
 
 interface Target {
   httpUrl: string;
@@ -114,6 +131,7 @@ function percentile(sorted: number[], p: number): number {
 
 async function main(): Promise<void> {
   const loadBefore = loadavg()[0];
+  const pricing = quotePricing();
   const target = inProcess ? await startInProcess() : await startChild();
   try {
     const keys = Array.from({ length: INSTANCES }, (_, i) => demoApiKey(ADMIN, i + 1));
@@ -156,6 +174,7 @@ async function main(): Promise<void> {
     console.log(`orders=${latencies.length} ok=${ok} statuses=${JSON.stringify(Object.fromEntries(statuses))} seconds=${seconds.toFixed(2)}`);
     console.log(`latency_ms p50=${percentile(latencies, 50).toFixed(2)} p90=${percentile(latencies, 90).toFixed(2)} p99=${p99.toFixed(2)} max=${latencies.at(-1)?.toFixed(2)}`);
     if (ok !== latencies.length) console.log("warning: not every order was accepted (see statuses)");
+    console.log(`quote_pricing quotes=${pricing.quotes} ms=${pricing.ms.toFixed(1)}`);
     console.log(`simulator orders_per_s=${rate} p99_ms=${p99.toFixed(2)}`);
   } finally {
     agent.destroy();

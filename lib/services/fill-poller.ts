@@ -89,6 +89,12 @@ export async function closeOrderStreams(): Promise<void> {
   await Promise.all([...streams.keys()].map((a) => closeOrderStream(a)));
 }
 
+/** Whether the account's order-update stream is open (subscribed) in this process; waits for one being opened. */
+export async function orderStreamOpen(accountId: string): Promise<boolean> {
+  const opening = streams.get(accountId);
+  return opening !== undefined && (await opening) !== null && streams.get(accountId) === opening;
+}
+
 /** Accounts with an open (or opening) order-update stream in this process. */
 export function orderStreamAccounts(): string[] {
   return [...streams.keys()];

@@ -12,14 +12,20 @@ import { createBlockingRedis } from "@/lib/redis";
 import { closeOrderStreams } from "@/lib/services/fill-poller";
 import { processFillsJob } from "@/workers/processors/fills";
 
-/** A real fills worker (as workers/index.ts runs it); `polls` counts finished `sync` jobs per account. */
+/**
+ * A real fills worker (as workers/index.ts runs it); `polls` counts finished `sync` jobs per account, `immediatePolls`
+ * those of them an order update queued (enqueueFillPollNow), not a scheduler.
+ */
 export async function startFillsWorker() {
   const connection = createBlockingRedis();
   const worker = new Worker(QUEUES.fills, processFillsJob, { connection, prefix: BULL_PREFIX, concurrency: 50 });
   const errors: Error[] = [];
   const polls = new Map<string, number>();
+  const immediatePolls = new Map<string, number>();
   worker.on("completed", (job) => {
-    if (job.name === "sync") polls.set(job.data.accountId, (polls.get(job.data.accountId) ?? 0) + 1);
+    if (job.name !== "sync") return;
+    polls.set(job.data.accountId, (polls.get(job.data.accountId) ?? 0) + 1);
+    if (job.id === `fills_now_${job.data.accountId}`) immediatePolls.set(job.data.accountId, (immediatePolls.get(job.data.accountId) ?? 0) + 1);
   });
   worker.on("failed", (_job, err) => errors.push(err));
   worker.on("error", (err) => errors.push(err));
@@ -27,6 +33,7 @@ export async function startFillsWorker() {
   return {
     errors,
     polls,
+    immediatePolls,
     async close() {
       await worker.close();
       await closeOrderStreams();

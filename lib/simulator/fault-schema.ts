@@ -20,6 +20,7 @@ export const faultConfigSchema = z
     flapMs: ms,
     partialFillRate: rate,
     partialFillMs: ms,
+    holdPartialFills: z.boolean(),
     holdRestingOrders: z.boolean(),
     wsStall: z.boolean(),
     wsDropAfterMs: ms,

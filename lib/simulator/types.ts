@@ -207,6 +207,12 @@ export interface FaultConfig {
   partialFillRate: number;
   partialFillMs: number;
   /**
+   * While set, the rest of a partially filled order waits, however long after `partialFillMs`; setting it false
+   * (control API) fills every waiting rest at once. Lets a test hold orders partially filled without racing the
+   * clock. Engine-level.
+   */
+  holdPartialFills: boolean;
+  /**
    * While set, an order that does not fill when it is placed stays open: later ticks never fill it (MARKET and
    * marketable LIMIT orders still fill at once). Lets a test hold working orders open for a cancel, a modify or a
    * kill switch without racing the market. Engine-level.

@@ -61,6 +61,17 @@ describe("engine-level faults", () => {
     expect(updates.at(-1)).toMatchObject({ order_status: "complete", filled_quantity: 195, pending_quantity: 0 });
   });
 
+  it("holdPartialFills keeps the rest of a partial fill back until it is switched off", async () => {
+    const { call, order, option, updates, broker, inst } = setup({ capital: "5000000", faults: { partialFillRate: 1, partialFillMs: 300, holdPartialFills: true } });
+    const r = await call("placeorder", order({ symbol: option("CE"), exchange: "NFO", action: "BUY", quantity: 195 }));
+    const part = updates.at(-1)!.filled_quantity;
+    expect([65, 130]).toContain(part);
+    vi.advanceTimersByTime(60_000);
+    expect(updates.at(-1)).toMatchObject({ orderid: r.body.orderid, order_status: "open", filled_quantity: part });
+    broker.setFaults(inst.id, { holdPartialFills: false });
+    expect(updates.at(-1)).toMatchObject({ orderid: r.body.orderid, order_status: "complete", filled_quantity: 195, pending_quantity: 0 });
+  });
+
   it("reset clears books, restores capital and cancels pending fault timers", async () => {
     const { call, order, broker, inst } = setup({ faults: { lateRejectRate: 1, lateRejectMs: 1000 } });
     await call("placeorder", order({ symbol: "SBIN", action: "BUY", quantity: 10 }));

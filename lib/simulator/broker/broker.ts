@@ -120,6 +120,8 @@ export function createBroker(market: MarketView, opts: BrokerOptions): Broker {
         i.faults = { ...i.faults, ...faults };
         // A lagging book catches up: every order it kept back appears at once.
         if (!i.faults.bookLagging) for (const o of i.account.orders) o.unlisted = false;
+        // Partial fills held back complete at once.
+        if (!i.faults.holdPartialFills) i.releasePartialFills();
       }),
     receivedOrders(id) {
       const inst = byId.get(id);

@@ -225,14 +225,16 @@ export class Engine {
       const first = (1 + Math.floor(inst.random() * (lots - 1))) * lot;
       this.applyFill(inst, o, first, px);
       o.held = true;
-      inst.later(f.partialFillMs, () => {
+      const fillRest = () => {
         if (!o.held || o.status !== "open") return;
         o.held = false;
         const q = this.market.quote(o.inst.symbol, o.inst.exchange);
         const next = q ? this.fillPrice(o, q, false) : undefined;
         if (next) this.applyFill(inst, o, o.quantity - o.filled, next);
         else this.rest(inst, o);
-      });
+      };
+      // Held (fault `holdPartialFills`): the rest waits until the fault is switched off.
+      inst.later(f.partialFillMs, () => (inst.faults.holdPartialFills ? void inst.heldPartialFills.push(fillRest) : fillRest()));
       return;
     }
     this.applyFill(inst, o, remaining, px);

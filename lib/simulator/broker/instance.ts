@@ -25,6 +25,7 @@ export const DEFAULT_FAULTS: FaultConfig = {
   flapMs: 0,
   partialFillRate: 0,
   partialFillMs: 0,
+  holdPartialFills: false,
   holdRestingOrders: false,
   wsStall: false,
   lostResponseMode: "reset",
@@ -68,6 +69,8 @@ export class SimInstance implements InstanceState {
   account: Account;
   /** Fault timers of this instance, cleared by reset/remove. */
   readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  /** Rests of partial fills kept back by `holdPartialFills`, filled by `releasePartialFills`; cleared by reset/remove. */
+  readonly heldPartialFills: (() => void)[] = [];
   /** Semi-auto queue counter (`pending_order_id`). */
   pendingSeq = 0;
   /** Requests the analyzer would have logged (`total_logs`). */
@@ -156,6 +159,12 @@ export class SimInstance implements InstanceState {
   clearTimers(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.heldPartialFills.length = 0;
+  }
+
+  /** Fills every rest of a partial fill that `holdPartialFills` kept back, in the order they came due. */
+  releasePartialFills(): void {
+    for (const fill of this.heldPartialFills.splice(0)) fill();
   }
 
   /** Schedules an unref'd fault timer owned by this instance. */

@@ -111,17 +111,16 @@ describe("a market created on a closed day", () => {
 });
 
 describe("quote throughput", () => {
-  it("quotes 5,000 distinct option prices (each re-priced after a tick) well within a second", () => {
+  // How fast is bench/simulator.ts's business (its `quote_pricing` line); this checks every quote is answered.
+  it("quotes 5,000 distinct option prices, each re-priced after a tick", () => {
     const m = createMarket({ seed: 1, clock: { mode: "fixed", startAt: WED_10AM }, alwaysOpen: true });
     const expiry = m.expiries("NIFTY", "NFO", "options")[0].replaceAll("-", "");
     const symbols = m.optionChain("NIFTY", "NSE_INDEX", expiry, 25)!.rows.flatMap((r) => [r.ce!.instrument.symbol, r.pe!.instrument.symbol]);
-    const started = performance.now();
     let n = 0;
     for (let round = 0; round < 50; round++) {
       m.tick();
       for (const s of symbols) if (m.quote(s, "NFO")) n++;
     }
     expect(n).toBe(50 * symbols.length);
-    expect(performance.now() - started).toBeLessThan(1_000);
   });
 });

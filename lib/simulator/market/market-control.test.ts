@@ -213,12 +213,20 @@ describe("ticks and control", () => {
   it("ticks by itself in realtime mode once started", async () => {
     const m = createMarket({ seed: 5, clock: { mode: "realtime" }, alwaysOpen: true, tickIntervalMs: 5 });
     let batches = 0;
-    m.onTick(() => batches++);
+    // Nothing calls tick(): the third batch arriving at all proves the market ticks by itself (however long a loaded
+    // machine makes that take; the test's timeout is the limit).
+    const third = new Promise<void>((resolve) =>
+      m.onTick(() => {
+        if (++batches === 3) resolve();
+      }),
+    );
     m.start();
-    await new Promise((r) => setTimeout(r, 60));
+    await third;
     m.stop();
     const seen = batches;
     expect(seen).toBeGreaterThan(2);
+    // After stop, no batch: this wait outlasts several tick intervals, and a still-running 5 ms timer, due first, would
+    // fire before it ends however slow the machine is.
     await new Promise((r) => setTimeout(r, 30));
     expect(batches).toBe(seen);
   });

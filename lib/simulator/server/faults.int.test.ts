@@ -42,14 +42,13 @@ describe("server-level faults", () => {
       await api("ping", {});
       took.push(performance.now() - t0);
     }
+    // Lower bounds only (a loaded machine adds time, never removes it); the delay's upper end and "none when off"
+    // are replyDelayMs's unit tests (faults.test.ts).
     expect(Math.min(...took)).toBeGreaterThanOrEqual(15);
-    expect(Math.max(...took)).toBeLessThan(250);
     // Jitter actually varies the delay.
     expect(Math.max(...took) - Math.min(...took)).toBeGreaterThan(5);
-    await faults({ latencyMs: 0, jitterMs: 0 });
-    t0 = performance.now();
-    await api("ping", {});
-    expect(performance.now() - t0).toBeLessThan(100);
+    expect((await faults({ latencyMs: 0, jitterMs: 0 })).json.faults).toMatchObject({ latencyMs: 0, jitterMs: 0 });
+    expect((await api("ping", {})).status).toBe(200);
   });
 
   it("http500Rate answers 500 without acting", async () => {
@@ -65,12 +64,10 @@ describe("server-level faults", () => {
 
   it("lostResponseRate (reset, the default) executes the order and drops the connection at once", async () => {
     await faults({ lostResponseRate: 1 });
-    const t0 = performance.now();
     const err = await order().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
-    // A reset, not a timeout: the client learns at once that the answer is lost.
+    // A reset, not a timeout (the error's code says which, however long a loaded machine took).
     expect(((err as Error).cause as { code?: string } | undefined)?.code).toMatch(/ECONNRESET|UND_ERR_SOCKET/);
-    expect(performance.now() - t0).toBeLessThan(1000);
     const orders = await received();
     expect(orders).toHaveLength(1);
     expect(orders[0].status).toBe("complete");

@@ -4,7 +4,7 @@ import { losesResponse, preRouteFault, replyDelayMs } from "./faults";
 
 const none: FaultConfig = {
   latencyMs: 0, jitterMs: 0, http500Rate: 0, lostResponseRate: 0, burst429Remaining: 0, http429Rate: 0,
-  lateRejectMs: 0, lateRejectRate: 0, flapRate: 0, flapMs: 0, partialFillRate: 0, partialFillMs: 0, holdRestingOrders: false, wsStall: false,
+  lateRejectMs: 0, lateRejectRate: 0, flapRate: 0, flapMs: 0, partialFillRate: 0, partialFillMs: 0, holdPartialFills: false, holdRestingOrders: false, wsStall: false,
   lostResponseMode: "reset", wsDropAfterMs: 0,
   bookLagging: false,
 };
