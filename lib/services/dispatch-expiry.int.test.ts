@@ -5,6 +5,7 @@ import { closeConnections, makeUser, resetState } from "@/lib/testing/fixtures";
 import { instanceConfigs, startSim } from "@/lib/testing/simulator";
 import { openAlerts } from "./alerts";
 import { ironCondor, linkAccounts, ordersByTag, startDispatchWorker, startRun, waitForRun } from "./dispatch-test-kit";
+import { waitUntil } from "./exit-test-kit";
 import { DEFAULT_DISPATCH_OPTIONS } from "./dispatch-options";
 import { recoverInFlight } from "./dispatch-recovery";
 
@@ -44,6 +45,10 @@ describe("dispatch of slices planned long ago", () => {
     expect(intents).toHaveLength(8);
     expect(intents.map((i) => i.state)).toEqual(Array(8).fill("skipped"));
     expect(intents.every((i) => /^not sent: expired: planned at \d{4}-\d\d-\d\d \d\d:\d\d IST, more than 300 s before it could be sent$/.test(i.reason ?? ""))).toBe(true);
+    // Each account reports its expired slices just after skipping them, so the run can turn terminal (from the other
+    // account's dispatch) a moment before the last report is written: wait for both reports.
+    const countReports = () => db().auditLog.count({ where: { action: "run.intents_expired", entityId: runId } });
+    await waitUntil(async () => (await countReports()) >= 2, 60_000, "both accounts' expiry reports");
     const alerts = (await openAlerts(trader)).filter((a) => a.kind === "intents_expired");
     expect(alerts).toHaveLength(2);
     expect(alerts.every((a) => a.severity === "WARNING" && /^4 order slice\(s\) of a run planned at .* IST were not sent/.test(a.message))).toBe(true);
