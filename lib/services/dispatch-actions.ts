@@ -107,14 +107,17 @@ export async function cancelRunOrders(actor: Actor, runId: string, ip: string | 
       );
     }),
   );
-  const written = await applyIntentChanges(changes);
+  // The count is what the broker cancelled: fill tracking may record a cancel (from the order stream) before this
+  // write does, and then the compare-and-set below leaves that row as fill tracking wrote it.
+  await applyIntentChanges(changes);
+  const cancelled = changes.map((c) => c.row.id);
   await insertAudit({
     actorId: actor.id,
     action: "run.cancel",
     entity: "run",
     entityId: run.id,
-    details: { cancelled: [...written.keys()], failed: failed.map((f) => ({ intentId: f.intentId, reason: f.reason })) },
+    details: { cancelled, failed: failed.map((f) => ({ intentId: f.intentId, reason: f.reason })) },
     ip,
   });
-  return { cancelled: written.size, failed };
+  return { cancelled: cancelled.length, failed };
 }
