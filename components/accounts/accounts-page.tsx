@@ -10,7 +10,7 @@ import { ago, HealthBadge, Money, Pnl, Since } from "@/components/accounts/statu
 import type { AccountJson } from "@/components/accounts/types";
 import { useAccountFunds } from "@/components/accounts/use-account-funds";
 
-/** Accounts list: health, funds (available margin and cash as domain.md defines them), today's P&L, live. */
+/** Accounts list: health, funds (available margin and cash as docs/trading-facts.md defines them), today's P&L, live. */
 export function AccountsPage({ canWrite }: { canWrite: boolean }) {
   const qc = useQueryClient();
   const [editing, setEditing] = useState<AccountJson | "new" | null>(null);

@@ -24,7 +24,7 @@ function Stat({ label, children, tone, href, testId }: { label: string; children
 }
 
 /**
- * The trader's morning view, live: account health and funds totals (domain.md's available margin and cash), today's
+ * The trader's morning view, live: account health and funds totals (available margin and cash as docs/trading-facts.md defines them), today's
  * P&L, the kill switch, strategy positions with P&L, and the latest runs.
  */
 export function Dashboard({ canWrite }: { canWrite: boolean }) {

@@ -157,7 +157,7 @@ describe("books across accounts", () => {
     expect(again2.status).toBe(409);
 
     const funds = await (await accountBookRoute(jsonRequest("/x", { cookie }), paramsOf({ id: a1.id, book: "funds" }))).json();
-    // Available margin is defined once: available cash + collateral (domain.md); the simulator account has ₹20 lakh.
+    // Available margin is defined once: available cash + collateral (docs/trading-facts.md); the simulator account has ₹20 lakh.
     expect(new Decimal(funds.data.availableMargin).eq(new Decimal(funds.data.cash).plus(funds.data.collateral))).toBe(true);
     expect(new Decimal(funds.data.availableMargin).gt(1_999_000)).toBe(true);
   });

@@ -1,5 +1,5 @@
 /**
- * Dispatch of one account's share of a run (issue 5 "Dispatch"): claim → send → reconcile, BUY phase first; the
+ * Dispatch of one account's share of a run : claim → send → reconcile, BUY phase first; the
  * SELL phase only when every BUY slice is confirmed (never naked); then the run's status.
  *
  * Exactly once: an intent is claimed compare-and-set before it is sent, `sending` is stored before the broker call,

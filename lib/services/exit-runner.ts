@@ -1,5 +1,5 @@
 /**
- * Drives an exit until every account in it is flat (issue 6 "one exit service for every path").
+ * Drives an exit until every account in it is flat.
  *
  * Every account of the exit runs its own loop (no account waits for a slow one):
  *  - claim the account (one exit at a time per account: exit_claims), prepare the attempt (lib/services/

@@ -1,5 +1,5 @@
 /**
- * The exit service (issue 6 "one exit service for every path"): a click (run, strategy, account, a leg's excess), the
+ * The exit service: a click (run, strategy, account, a leg's excess), the
  * kill switch (lib/services/kill-switch.ts), the auto square-off (lib/services/square-off.ts) and, later, risk
  * triggers all create an exit here; the exit worker drives it (lib/services/exit-runner.ts). At most one active exit
  * per target: a second request for the same target joins the first. Every exit's reason is in the audit log.

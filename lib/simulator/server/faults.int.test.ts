@@ -19,6 +19,14 @@ const tradedQty = async (orderid: string) =>
   ((await api("tradebook", {})).json.data as { orderid: string; quantity: string }[]).filter((t) => t.orderid === orderid).reduce((n, t) => n + Number(t.quantity), 0);
 const statusOf = async (orderid: string) => (await api("orderstatus", { strategy: "f", orderid })).json.data;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Reads `read` until `ok` holds (the fault's own timer has fired), or fails after the test's time. */
+async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (let v = await read(); ; v = await read()) {
+    if (ok(v) || Date.now() > end) return v;
+    await sleep(20);
+  }
+}
 
 beforeAll(async () => {
   sim = await startTestSimulator({ rateLimits: { order: { count: 1000, windowMs: 1000 } } });
@@ -122,8 +130,7 @@ describe("engine-level faults", () => {
     await sleep(100);
     expect((await statusOf(r.json.orderid)).order_status).toBe("open");
     expect(await tradedQty(r.json.orderid)).toBe(0);
-    await sleep(350);
-    expect((await statusOf(r.json.orderid)).order_status).toBe("rejected");
+    expect((await eventually(() => statusOf(r.json.orderid), (o) => o.order_status !== "open")).order_status).toBe("rejected");
     expect(await tradedQty(r.json.orderid)).toBe(0);
     const [o] = await received();
     expect(o).toMatchObject({ status: "rejected", filledQuantity: 0 });
@@ -140,8 +147,7 @@ describe("engine-level faults", () => {
     expect(r.status).toBe(200);
     expect((await statusOf(r.json.orderid)).order_status).toBe("rejected");
     expect(await tradedQty(r.json.orderid)).toBe(0);
-    await sleep(250);
-    expect((await statusOf(r.json.orderid)).order_status).toBe("complete");
+    expect((await eventually(() => statusOf(r.json.orderid), (o) => o.order_status !== "rejected")).order_status).toBe("complete");
     expect(await tradedQty(r.json.orderid)).toBe(1);
   });
 
@@ -154,8 +160,7 @@ describe("engine-level faults", () => {
     expect(part).toBeGreaterThan(0);
     expect(part).toBeLessThan(10);
     expect((await received())[0]).toMatchObject({ status: "open", filledQuantity: part });
-    await sleep(350);
-    expect((await statusOf(r.json.orderid)).order_status).toBe("complete");
+    expect((await eventually(() => statusOf(r.json.orderid), (o) => o.order_status !== "open")).order_status).toBe("complete");
     expect(await tradedQty(r.json.orderid)).toBe(10);
     expect((await received())[0]).toMatchObject({ status: "complete", filledQuantity: 10 });
   });
