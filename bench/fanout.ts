@@ -24,7 +24,7 @@ if (LEGS !== 4) throw new Error("--legs: only the 4-leg condor (2 BUY wings, 2 S
 
 benchEnv(process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/mirrordesk_bench", process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/7");
 const { db } = await import("@/lib/db/client");
-const { adapterFor } = await import("@/lib/services/broker-access");
+const { adapterFor } = await import("@/lib/services/accounts/broker-access");
 const { listAccountSecrets } = await import("@/lib/db/queries/accounts");
 
 /** Resident memory of a process and all its descendants, MB. */

@@ -17,7 +17,7 @@ import { cpus, loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { createMarket } from "@/lib/simulator/market/market";
 import { demoApiKey } from "@/lib/simulator/server/demo";
-import { startSimulator } from "@/lib/simulator/server/simulator";
+import { startSimulator } from "@/lib/simulator/server/start-simulator";
 
 const ADMIN = "bench-admin-token";
 const INSTANCES = 200;

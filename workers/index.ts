@@ -16,12 +16,12 @@ import { processAccountsJob } from "./processors/accounts";
 import { makeDispatchProcessor } from "./processors/dispatch";
 import { processFillsJob } from "./processors/fills";
 import { scheduleFillSweep } from "@/lib/queues/fills";
-import { closeOrderStreams } from "@/lib/services/fill-poller";
+import { closeOrderStreams } from "@/lib/services/fills/poller";
 import { makeExitProcessor } from "./processors/exits";
 import { scheduleExitJobs } from "@/lib/queues/exits";
 import {
   LIVENESS_TTL_MS, RECOVERY_EVERY_MS, RECOVERY_SCHEDULER, newWorkerId, recoverInFlight, startWorkerLiveness,
-} from "@/lib/services/dispatch-recovery";
+} from "@/lib/services/dispatch/recovery";
 
 /** Dispatch jobs spend most of their time waiting on brokers: hundreds of accounts run in parallel per process. */
 const DISPATCH_CONCURRENCY = 200;

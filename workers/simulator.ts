@@ -8,7 +8,7 @@ import { simulatorEnv } from "@/lib/env";
 import { faultsFor } from "@/lib/simulator/fault-schema";
 import { demoInstanceConfigs } from "@/lib/simulator/server/demo";
 import { parseRateLimit, type RateLimitConfig } from "@/lib/simulator/server/rate-limit";
-import { startSimulator } from "@/lib/simulator/server/simulator";
+import { startSimulator } from "@/lib/simulator/server/start-simulator";
 
 async function main(): Promise<void> {
   const env = simulatorEnv();

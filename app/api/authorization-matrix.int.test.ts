@@ -5,12 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import type { RunningSimulator } from "@/lib/simulator/server/simulator";
+import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
 import { discoverApiRoutes, fillTemplate, type ApiRoute, type Method } from "@/lib/testing/api-routes";
 import { closeConnections, jsonRequest, makeUser, paramsOf, resetState, sessionCookie } from "@/lib/testing/fixtures";
-import { instanceConfigs, startSim } from "@/lib/testing/simulator";
-import { ironCondor, linkAccounts, startRun } from "@/lib/services/dispatch-test-kit";
-import { makeStrategy } from "@/lib/services/exit-test-kit";
+import { instanceConfigs, startSim } from "@/lib/testing/simulator-instances";
+import { ironCondor, linkAccounts, startRun } from "@/lib/testing/dispatch-kit";
+import { makeStrategy } from "@/lib/testing/exits-kit";
 
 /** Anyone may call these (sign-in/up, health probes, next-auth's own endpoints, whether self-registration is open). */
 const PUBLIC = new Set([

@@ -7,7 +7,7 @@ import type { SessionClaims } from "@/lib/auth/session";
 
 /**
  * next-auth v5 with JWT sessions. The Credentials provider accepts only a login ticket issued by
- * lib/services/auth.ts#login, which has already checked the throttle and the password.
+ * lib/services/users/auth.ts#login, which has already checked the throttle and the password.
  */
 // Lazy config: the environment is read on first use, not at import (so `next build` needs no secrets).
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({

@@ -5,17 +5,17 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import type { RunningSimulator } from "@/lib/simulator/server/simulator";
+import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
 import { closeConnections, jsonRequest, makeUser, paramsOf, resetState, sessionCookie } from "@/lib/testing/fixtures";
-import { instanceConfigs, startSim } from "@/lib/testing/simulator";
+import { instanceConfigs, startSim } from "@/lib/testing/simulator-instances";
 import { POST as exitsPost } from "@/app/api/exits/route";
 import { POST as retryRoute } from "@/app/api/runs/[id]/retry/route";
 import { POST as executeRoute } from "@/app/api/strategies/[id]/execute/route";
 import { POST as previewRoute } from "@/app/api/strategies/[id]/preview/route";
 import { POST as ticketExecuteRoute } from "@/app/api/ticket/execute/route";
 import { POST as ticketPreviewRoute } from "@/app/api/ticket/preview/route";
-import { ironCondor, linkAccounts, startDispatchWorker, startRun, waitForRun } from "./dispatch-test-kit";
-import { makeStrategy, runStrategy, simPositions, startExitWorker, waitForExit } from "./exit-test-kit";
+import { ironCondor, linkAccounts, startDispatchWorker, startRun, waitForRun } from "@/lib/testing/dispatch-kit";
+import { makeStrategy, runStrategy, simPositions, startExitWorker, waitForExit } from "@/lib/testing/exits-kit";
 
 /** Instance 0 belongs to the caller, instance 1 to the victim. */
 const INSTANCES = instanceConfigs(2, "own");

@@ -2,8 +2,8 @@ import type { Job } from "bullmq";
 import { z } from "zod";
 import { dispatchJobSchema } from "@/lib/queues/jobs";
 import { dispatchAccount } from "@/lib/services/dispatch";
-import type { DispatchOptions } from "@/lib/services/dispatch-options";
-import { recoverInFlight } from "@/lib/services/dispatch-recovery";
+import type { DispatchOptions } from "@/lib/services/dispatch/options";
+import { recoverInFlight } from "@/lib/services/dispatch/recovery";
 
 /** The periodic recovery job carries nothing: it scans the database. */
 const recoverJobSchema = z.object({}).strict();

@@ -1,7 +1,7 @@
 import type { Job } from "bullmq";
 import { exitJobSchema, exitSweepJobSchema } from "@/lib/queues/jobs";
-import { driveExit, sweepExits, type DriveOptions } from "@/lib/services/exit-runner";
-import { runSquareOff } from "@/lib/services/square-off";
+import { driveExit, sweepExits, type DriveOptions } from "@/lib/services/exits/runner";
+import { runSquareOff } from "@/lib/services/exits/square-off";
 
 /**
  * Exits queue: `exit` (drive one exit until flat or its time budget ends), `sweep` (hand exits no worker drives to the

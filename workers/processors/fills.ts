@@ -1,6 +1,6 @@
 import type { Job } from "bullmq";
 import { fillsJobSchema, fillsSweepJobSchema } from "@/lib/queues/fills";
-import { pollAccountFills, sweepFillTracking } from "@/lib/services/fill-poller";
+import { pollAccountFills, sweepFillTracking } from "@/lib/services/fills/poller";
 
 /** Fills queue: `sync` (one account's order book, from its scheduler or an order update) and `sweep` (backstop). */
 export async function processFillsJob(job: Job): Promise<unknown> {

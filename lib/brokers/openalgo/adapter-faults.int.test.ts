@@ -11,7 +11,7 @@ import type { BrokerAdapter, PlaceOrderRequest } from "@/lib/brokers/types";
 import { BrokerAuthError, BrokerRejectedError, BrokerUnavailableError, RateLimitedError, ValidationError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { disconnectRedis } from "@/lib/redis";
-import { type RunningSimulator, startSimulator } from "@/lib/simulator/server/simulator";
+import { type RunningSimulator, startSimulator } from "@/lib/simulator/server/start-simulator";
 import { createOpenAlgoAdapter, type OpenAlgoAdapterOptions } from "./adapter";
 
 const ADMIN = "faults-admin-token";

@@ -8,7 +8,7 @@ import { runBrokerConformance } from "@/lib/brokers/conformance";
 import { closeRateGovernor, RateGovernor } from "@/lib/brokers/rate-governor";
 import { createAdapter } from "@/lib/brokers/registry";
 import { disconnectRedis } from "@/lib/redis";
-import { startSimulator } from "@/lib/simulator/server/simulator";
+import { startSimulator } from "@/lib/simulator/server/start-simulator";
 
 afterAll(async () => {
   await closeRateGovernor();

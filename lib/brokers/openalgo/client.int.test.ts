@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { closeRateGovernor, RateGovernor } from "@/lib/brokers/rate-governor";
 import { disconnectRedis } from "@/lib/redis";
 import { createOpenAlgoAdapter } from "./adapter";
-import { FUNDS_LIVE_STRINGS } from "./fixtures";
+import { FUNDS_LIVE_STRINGS } from "@/lib/testing/openalgo-fixtures";
 import { OpenAlgoTransport } from "./client";
 
 let server: Server;

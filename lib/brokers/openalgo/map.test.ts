@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BrokerUnavailableError } from "@/lib/errors";
-import * as F from "./fixtures";
+import * as F from "@/lib/testing/openalgo-fixtures";
 import { mapDepth, mapExpiries, mapOptionChain, mapQuote, mapSearch, mapSymbol } from "./map-market";
 import {
   mapAnalyzer, mapFunds, mapHoldings, mapOrderBook, mapOrderIdReply, mapOrderStatus, mapOrderUpdate, mapPing,

@@ -5,7 +5,7 @@ import { closeRateGovernor, RateGovernor } from "@/lib/brokers/rate-governor";
 import type { BrokerAdapter, OrderUpdate } from "@/lib/brokers/types";
 import { BrokerAuthError, BrokerUnavailableError, ValidationError } from "@/lib/errors";
 import { disconnectRedis } from "@/lib/redis";
-import { type RunningSimulator, startSimulator } from "@/lib/simulator/server/simulator";
+import { type RunningSimulator, startSimulator } from "@/lib/simulator/server/start-simulator";
 import { createOpenAlgoAdapter } from "./adapter";
 
 const ADMIN = "stream-admin-token";

@@ -21,7 +21,7 @@ export interface NewRun {
 export async function insertRunWithIntents(
   run: NewRun,
   intents: readonly OrderIntentSpec[],
-  /** Runs first inside the transaction; throwing refuses the run (the kill switch check, lib/services/kill-switch.ts). */
+  /** Runs first inside the transaction; throwing refuses the run (the kill switch check, lib/services/kill-switch/index.ts). */
   guard?: (tx: Prisma.TransactionClient) => Promise<void>,
 ): Promise<{ runId: string; created: boolean }> {
   const col = <K extends keyof OrderIntentSpec>(k: K) => intents.map((i) => i[k]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { setup } from "./test-harness";
+import { setup } from "@/lib/testing/simulated-broker-harness";
 
 type Row = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { istInstant } from "@/lib/trading/calendar";
-import { setup } from "./test-harness";
+import { setup } from "@/lib/testing/simulated-broker-harness";
 
 type Row = Record<string, unknown>;
 

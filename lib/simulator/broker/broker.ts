@@ -6,11 +6,11 @@ import Decimal from "decimal.js";
 import type { FaultConfig, InstanceConfig, InstanceMode, MarketView, ReceivedOrder, RouteHandler } from "@/lib/simulator/types";
 import { istDateOf } from "@/lib/trading/calendar";
 import { avgPrice } from "./account";
-import { Engine, type UpdateListener } from "./engine";
+import { Engine, type UpdateListener } from "./matching-engine";
 import { SimInstance } from "./instance";
 import { DEFAULT_MARGIN_TABLE, type MarginTable } from "./margin";
 import { accountRoutes } from "./routes-account";
-import { optionRoutes } from "./routes-options";
+import { optionRoutes } from "./option-order-routes";
 import { orderRoutes } from "./routes-orders";
 
 export { SimInstance } from "./instance";

@@ -4,7 +4,7 @@
  */
 import type Decimal from "decimal.js";
 import type { Instrument } from "@/lib/simulator/types";
-import type { OrderRequest } from "./engine";
+import type { OrderRequest } from "./matching-engine";
 
 /** Exchanges whose orders must be whole lots (contract §3). */
 const LOT_EXCHANGES = new Set<string>(["NFO", "BFO", "CDS", "BCD", "MCX", "NCDEX", "NCO", "CRYPTO"]);

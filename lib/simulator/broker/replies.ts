@@ -4,7 +4,7 @@
  */
 import type { RouteResult } from "@/lib/simulator/types";
 import type { Action, PriceType, Product } from "./account";
-import type { OrderRequest, PlaceResult } from "./engine";
+import type { OrderRequest, PlaceResult } from "./matching-engine";
 import type { SimInstance } from "./instance";
 
 /** 200 with `mode:"analyze"` added in analyzer mode (contract §1.4). */

@@ -7,8 +7,8 @@ import type { Instrument, InstanceMode, RouteHandler } from "@/lib/simulator/typ
 import { validator } from "@/lib/simulator/validation";
 import { positionKey } from "./account";
 import { funds, holdingsBook, orderBook, orderStatus, positionBook, qty, tradeBook, type Ltp } from "./books";
-import type { Engine } from "./engine";
-import { marketPrice } from "./engine";
+import type { Engine } from "./matching-engine";
+import { marketPrice } from "./matching-engine";
 import type { SimInstance } from "./instance";
 import { groupMargin, isDerivative, marginGroupKey, type MarginLeg, type MarginTable } from "./margin";
 import { fail, ok, semiAutoBlocked } from "./replies";

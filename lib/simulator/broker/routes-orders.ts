@@ -5,7 +5,7 @@ import Decimal from "decimal.js";
 import type { RouteHandler } from "@/lib/simulator/types";
 import { validator } from "@/lib/simulator/validation";
 import { positionKey, type Order } from "./account";
-import type { Engine } from "./engine";
+import type { Engine } from "./matching-engine";
 import type { SimInstance } from "./instance";
 import { fail, ok, placeReply, queued, semiAutoBlocked, toRequest } from "./replies";
 import {

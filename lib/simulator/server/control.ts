@@ -32,7 +32,7 @@ import { faultConfigSchema } from "@/lib/simulator/fault-schema";
 import { DEFAULT_FAULTS } from "@/lib/simulator/broker/instance";
 import { HHMM } from "@/lib/simulator/session-schema";
 import type { InstanceConfig, InstanceState, MarketView } from "@/lib/simulator/types";
-import type { BrokerEngine } from "./engine";
+import type { BrokerEngine } from "./broker-seam";
 import type { RateLimiter } from "./rate-limit";
 import type { Reply } from "./rest";
 

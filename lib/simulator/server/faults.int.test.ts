@@ -4,8 +4,8 @@
  * Engine-level: late RMS rejection, flapping status, partial fills. (WebSocket faults: websocket.int.test.ts.)
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RunningSimulator } from "./simulator";
-import { ALPHA, control, post, startTestSimulator } from "./test-kit";
+import type { RunningSimulator } from "./start-simulator";
+import { ALPHA, control, post, startTestSimulator } from "@/lib/testing/simulator-server-kit";
 
 let sim: RunningSimulator;
 let url: string;

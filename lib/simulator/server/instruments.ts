@@ -4,7 +4,7 @@
  */
 import type { Exchange, InstanceState, MarketView } from "@/lib/simulator/types";
 import { apikeyField, dataError, field, schema, VALID_EXCHANGES } from "@/lib/simulator/validation";
-import type { BrokerEngine } from "./engine";
+import type { BrokerEngine } from "./broker-seam";
 import { flaskJson } from "./json";
 import type { Reply } from "./rest";
 import { instrumentRow } from "./route-kit";

@@ -2,8 +2,8 @@
  * Compatibility suite, market data and reference endpoints (contract §2.19–2.33, observed §5), over real HTTP.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningSimulator } from "./simulator";
-import { ALPHA, get, post, startTestSimulator } from "./test-kit";
+import type { RunningSimulator } from "./start-simulator";
+import { ALPHA, get, post, startTestSimulator } from "@/lib/testing/simulator-server-kit";
 
 let sim: RunningSimulator;
 let url: string;

@@ -4,8 +4,8 @@
  * Exact counts come from the control API's list of received orders.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RunningSimulator } from "./simulator";
-import { ALPHA, BETA, control, post, startTestSimulator } from "./test-kit";
+import type { RunningSimulator } from "./start-simulator";
+import { ALPHA, BETA, control, post, startTestSimulator } from "@/lib/testing/simulator-server-kit";
 
 let sim: RunningSimulator;
 let url: string;

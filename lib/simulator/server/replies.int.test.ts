@@ -5,8 +5,8 @@
  * wing is held.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RunningSimulator } from "./simulator";
-import { ALPHA, BETA, control, post, startTestSimulator } from "./test-kit";
+import type { RunningSimulator } from "./start-simulator";
+import { ALPHA, BETA, control, post, startTestSimulator } from "@/lib/testing/simulator-server-kit";
 
 let sim: RunningSimulator;
 let url: string;

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { InstanceState, MarketView, RouteHandler } from "@/lib/simulator/types";
-import type { BrokerEngine } from "./engine";
+import type { BrokerEngine } from "./broker-seam";
 import { losesResponse, preRouteFault, replyDelayMs } from "./faults";
 import { flaskJson, pythonJson, restxJson } from "./json";
 import { describeRateLimit, type RateLimit, type RateLimiter } from "./rate-limit";

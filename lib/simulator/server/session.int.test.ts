@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { istInstant } from "@/lib/trading/calendar";
-import type { RunningSimulator } from "./simulator";
-import { ALPHA, control, post, startTestSimulator } from "./test-kit";
+import type { RunningSimulator } from "./start-simulator";
+import { ALPHA, control, post, startTestSimulator } from "@/lib/testing/simulator-server-kit";
 
 const DAWN = { id: "dawn", apiKey: "key-dawn", capital: "500000", autoLoginAt: "08:45" };
 let sim: RunningSimulator;

@@ -3,8 +3,8 @@
  * auth and sessions, the three validation shapes, rate limits and the control API's own guard.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RunningSimulator } from "./simulator";
-import { ALPHA, BETA, MONDAY_10_IST, control, get, post, startTestSimulator } from "./test-kit";
+import type { RunningSimulator } from "./start-simulator";
+import { ALPHA, BETA, MONDAY_10_IST, control, get, post, startTestSimulator } from "@/lib/testing/simulator-server-kit";
 
 let sim: RunningSimulator;
 let url: string;

@@ -3,8 +3,8 @@
  * subscribe/ticks/unsubscribe, one stream per symbol per socket, order updates, and the WS faults.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RunningSimulator } from "./simulator";
-import { ALPHA, BETA, control, MONDAY_10_IST, post, startTestSimulator, WsClient } from "./test-kit";
+import type { RunningSimulator } from "./start-simulator";
+import { ALPHA, BETA, control, MONDAY_10_IST, post, startTestSimulator, WsClient } from "@/lib/testing/simulator-server-kit";
 
 let sim: RunningSimulator;
 const open: WsClient[] = [];

@@ -8,7 +8,7 @@
 import type { AddressInfo } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
 import type { Exchange, InstanceState, MarketView } from "@/lib/simulator/types";
-import type { BrokerEngine } from "./engine";
+import type { BrokerEngine } from "./broker-seam";
 import { pythonJson } from "./json";
 import { error, invalidModeMessage, MODE_NAMES, parseMode, symbolItems, tickData, withRequestId, type WsMode } from "./ws-protocol";
 

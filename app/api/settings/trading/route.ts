@@ -1,5 +1,5 @@
 import { route } from "@/lib/http/route";
-import { tradingSettingsView } from "@/lib/services/trading-settings";
+import { tradingSettingsView } from "@/lib/services/settings";
 
 export const dynamic = "force-dynamic";
 

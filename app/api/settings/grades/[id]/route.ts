@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { route } from "@/lib/http/route";
-import { deleteGrade, gradeInputSchema, saveGrade } from "@/lib/services/trading-settings";
+import { deleteGrade, gradeInputSchema, saveGrade } from "@/lib/services/settings";
 
 const params = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, "1–32 letters, digits, - or _") });
 

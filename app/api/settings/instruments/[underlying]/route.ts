@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { route } from "@/lib/http/route";
-import { instrumentInputSchema, saveInstrumentSetting } from "@/lib/services/trading-settings";
+import { instrumentInputSchema, saveInstrumentSetting } from "@/lib/services/settings";
 
 const params = z.object({ underlying: z.string().max(20).regex(/^[A-Z][A-Z0-9&-]*$/, "Upper-case underlying") });
 

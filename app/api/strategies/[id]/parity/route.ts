@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { route } from "@/lib/http/route";
-import { getStrategyParity } from "@/lib/services/parity";
+import { getStrategyParity } from "@/lib/services/positions/parity";
 
 export const dynamic = "force-dynamic";
 const params = z.object({ id: z.uuid("Not a strategy id") });

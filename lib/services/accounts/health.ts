@@ -1,0 +1,123 @@
+import { db } from "@/lib/db/client";
+import { listAccountSecrets } from "@/lib/db/queries/accounts";
+import { openAlertsOfKind, raiseAlert, resolveAlertIds, resolveAlerts } from "@/lib/db/queries/alerts";
+import { insertAudit } from "@/lib/db/queries/audit";
+import { AppError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { adapterFor } from "./broker-access";
+import { feedKindOf, feedLabel, sourceCandidates } from "@/lib/services/market-data/source";
+
+const FAILOVER = "primary_failover";
+
+/** Consecutive failed pings that mark an account FAILED (one or two are DEGRADED: a blip is not an outage). */
+export const FAILURES_TO_FAIL = 3;
+
+type Checked = Awaited<ReturnType<typeof listAccountSecrets>>[number];
+
+/**
+ * One health round (run every 30 s by the worker): ping every active account in parallel, record the outcome,
+ * raise or clear alerts, and keep each owner's market-data failover notice in step with the primary's health.
+ */
+export async function checkAllAccounts(now: Date): Promise<{ checked: number; failed: number; failovers: number }> {
+  const accounts = await listAccountSecrets({ ownerId: null }, { active: true });
+  const outcomes = await Promise.all(accounts.map((a) => checkAccount(a, now)));
+  const failovers = await syncFailoverAlerts(now);
+  return { checked: accounts.length, failed: outcomes.filter((o) => o === "FAILED").length, failovers };
+}
+
+async function checkAccount(account: Checked, now: Date) {
+  try {
+    const ping = await adapterFor(account).ping();
+    await db().$transaction(async (tx) => {
+      await tx.tradingAccount.update({
+        where: { id: account.id },
+        data: { status: "CONNECTED", consecutiveFailures: 0, lastOkAt: now, lastCheckedAt: now, lastError: null, brokerName: ping.broker, brokerMode: ping.mode },
+      });
+      const { count } = await resolveAlerts(tx, { accountId: account.id, kind: "account_down" }, now);
+      if (count) await insertAudit({ action: "account.recovered", entity: "account", entityId: account.id, details: { name: account.name } }, tx);
+    });
+    return "CONNECTED" as const;
+  } catch (e) {
+    if (!(e instanceof AppError)) log().error({ err: e, accountId: account.id }, "health check crashed");
+    const message = e instanceof Error ? e.message : String(e);
+    const failures = account.consecutiveFailures + 1;
+    const status = failures >= FAILURES_TO_FAIL ? "FAILED" : "DEGRADED";
+    await db().$transaction(async (tx) => {
+      await tx.tradingAccount.update({ where: { id: account.id }, data: { status, consecutiveFailures: failures, lastCheckedAt: now, lastError: message } });
+      if (status === "FAILED") {
+        await raiseAlert(tx, {
+          ownerId: account.ownerId,
+          accountId: account.id,
+          kind: "account_down",
+          severity: "CRITICAL",
+          message: `${account.name} failed ${failures} health checks in a row: ${message}`,
+        });
+      }
+    });
+    log().warn({ accountId: account.id, failures, status, error: message }, "account health check failed");
+    return status;
+  }
+}
+
+type HealthRow = { id: string; ownerId: string; name: string; isPrimary: boolean; status: string; brokerName: string | null };
+
+/**
+ * The market-data notice an owner should see: while the primary is FAILED, which account of the same feed kind
+ * (real or simulated) supplies prices instead (or that none can); nothing while the primary is healthy.
+ */
+export function failoverNotice(accounts: readonly HealthRow[]): { accountId: string; message: string; severity: "WARNING" | "CRITICAL" } | null {
+  const primary = accounts.find((a) => a.isPrimary);
+  if (!primary || primary.status !== "FAILED") return null;
+  const kind = feedKindOf(primary);
+  const next = sourceCandidates(accounts, kind)[0];
+  if (!next) {
+    return {
+      accountId: primary.id,
+      severity: "CRITICAL",
+      message: `No market data: the primary account ${primary.name} failed and no other healthy ${feedLabel(kind)} account can supply prices.`,
+    };
+  }
+  return { accountId: next.id, severity: "WARNING", message: `Market data now comes from ${next.name}: the primary account ${primary.name} failed.` };
+}
+
+/**
+ * Per owner: raise the failover notice while the primary is FAILED, move it when the stand-in changes, and resolve it
+ * once the primary is healthy again. The primary itself never moves: prices come from it again as soon as it
+ * recovers (lib/services/market-data/source.ts picks the source per request).
+ */
+async function syncFailoverAlerts(now: Date): Promise<number> {
+  const accounts = await db().tradingAccount.findMany({
+    where: { active: true },
+    select: { id: true, ownerId: true, name: true, isPrimary: true, status: true, brokerName: true },
+    orderBy: { name: "asc" },
+  });
+  const byOwner = new Map<string, HealthRow[]>();
+  for (const a of accounts) byOwner.set(a.ownerId, [...(byOwner.get(a.ownerId) ?? []), a]);
+  const open = await openAlertsOfKind(FAILOVER);
+  const owners = new Set([...byOwner.keys(), ...open.map((a) => a.ownerId)]);
+  let failovers = 0;
+  for (const ownerId of owners) {
+    const list = byOwner.get(ownerId) ?? [];
+    const notice = failoverNotice(list);
+    const mine = open.filter((a) => a.ownerId === ownerId);
+    const stale = mine.filter((a) => !notice || a.accountId !== notice.accountId || a.message !== notice.message);
+    if (stale.length === 0 && (!notice || mine.length > 0)) continue;
+    const primary = list.find((a) => a.isPrimary);
+    await db().$transaction(async (tx) => {
+      if (stale.length) await resolveAlertIds(tx, stale.map((a) => a.id), now);
+      if (notice) {
+        await raiseAlert(tx, { ownerId, accountId: notice.accountId, kind: FAILOVER, severity: notice.severity, message: notice.message });
+        await insertAudit({ action: "account.primary_failover", entity: "account", entityId: notice.accountId, details: { from: primary?.id ?? null, to: notice.accountId } }, tx);
+      } else {
+        await insertAudit({ action: "account.primary_restored", entity: "account", entityId: primary?.id ?? stale[0].accountId ?? ownerId, details: { primary: primary?.id ?? null } }, tx);
+      }
+    });
+    if (notice) {
+      log().warn({ ownerId, from: primary?.id, to: notice.accountId }, "market data failed over");
+      failovers += 1;
+    } else {
+      log().info({ ownerId, primary: primary?.id }, "market data back on the primary");
+    }
+  }
+  return failovers;
+}

@@ -1,0 +1,65 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { db } from "@/lib/db/client";
+import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
+import { closeConnections, makeUser, resetState } from "@/lib/testing/fixtures";
+import { instanceConfigs, startSim } from "@/lib/testing/simulator-instances";
+import { DEFAULT_INSTRUMENT_SETTINGS } from "@/lib/trading/instruments";
+import { ironCondor, linkAccounts, startDispatchWorker, startRun, waitForRun } from "@/lib/testing/dispatch-kit";
+import { requestExit } from ".";
+import { simPositions, startExitWorker, waitForExit } from "@/lib/testing/exits-kit";
+
+const INSTANCES = instanceConfigs(1, "frz").map((c) => ({ ...c, capital: "100000000" }));
+let sim: RunningSimulator;
+let dispatch: Awaited<ReturnType<typeof startDispatchWorker>>;
+let exits: Awaited<ReturnType<typeof startExitWorker>>;
+
+beforeAll(async () => {
+  sim = await startSim(INSTANCES);
+});
+beforeEach(async () => {
+  await resetState();
+  dispatch = await startDispatchWorker({ reconcileWindowMs: 500, pollIntervalMs: 50 });
+  exits = await startExitWorker();
+});
+afterEach(async () => {
+  await exits.close();
+  await dispatch.close();
+  sim.market.overrideContract("NIFTY", { freezeQty: DEFAULT_INSTRUMENT_SETTINGS.NIFTY.freezeQty });
+  sim.broker.reset();
+});
+afterAll(async () => {
+  await sim.close();
+  await closeConnections();
+});
+
+describe("exit slicing after a freeze revision", () => {
+  it("an exit slices from the current freeze quantity, not the entry's: 1,300-unit legs leave in 650-unit orders, none rejected", async () => {
+    const trader = await makeUser("TRADER");
+    await linkAccounts(sim, trader, INSTANCES);
+    // 20 lots of 65 = 1,300 units per leg: one order each under the entry's freeze (1,755).
+    const { runId } = await startRun(trader.id, ironCondor(20));
+    expect((await waitForRun(runId)).status).toBe("COMPLETED");
+    const entry = sim.broker.receivedOrders(INSTANCES[0].id);
+    expect(entry.map((o) => o.quantity)).toEqual([1300, 1300, 1300, 1300]);
+    const held = simPositions(sim, INSTANCES[0].id);
+    expect([...held.values()].sort()).toEqual([-1300, -1300, 1300, 1300]);
+
+    // The exchange revises NIFTY's freeze limit to 650 (10 lots) during the day.
+    sim.market.overrideContract("NIFTY", { freezeQty: 650 });
+    const { exitId } = await requestExit(trader, { scope: "run", runId }, "127.0.0.1");
+    const exit = await waitForExit(exitId, 30_000);
+    expect(exit.status).toBe("DONE");
+
+    const exitOrders = sim.broker.receivedOrders(INSTANCES[0].id).slice(entry.length);
+    expect(exitOrders.filter((o) => o.status === "rejected")).toEqual([]);
+    expect(exitOrders.map((o) => o.quantity)).toEqual(Array(8).fill(650));
+    // Two orders per position, on the closing side.
+    for (const [key, qty] of held) {
+      const [symbol] = key.split("|");
+      const closing = exitOrders.filter((o) => o.symbol === symbol);
+      expect(closing.map((o) => o.action)).toEqual(Array(2).fill(qty > 0 ? "SELL" : "BUY"));
+    }
+    expect([...simPositions(sim, INSTANCES[0].id)]).toEqual([]);
+    expect(await db().alert.count({ where: { kind: "exit_failed" } })).toBe(0);
+  });
+});

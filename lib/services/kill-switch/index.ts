@@ -1,0 +1,181 @@
+/**
+ * Kill switch (issue 6): engaged per owner (a trader's own accounts) or globally (admin). Engaging flattens every
+ * active account in scope (an exit of scope OWNER / ALL: open orders cancelled, then everything the broker shows
+ * exited) and blocks new entries of the owners it covers until an ADMIN re-arms it. State lives in Postgres.
+ *
+ * One place enforces the block: `guardEntries`, which createRun runs inside the transaction that stores a non-EXIT
+ * run. It takes a shared advisory lock and engaging takes it exclusively, so a run is either stored before the switch
+ * (and its orders are then flattened by the switch's exit, which waits for in-flight entries) or refused.
+ */
+import { z } from "zod";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { canAdminister, canWrite, type Actor } from "@/lib/auth/roles";
+import { db } from "@/lib/db/client";
+import { insertAudit } from "@/lib/db/queries/audit";
+import { insertOrJoinExit } from "@/lib/db/queries/exits";
+import { ConflictError, ForbiddenError, KillSwitchError, ValidationError } from "@/lib/errors";
+import { enqueueExit } from "@/lib/queues/exits";
+import { istDateOf, istMinuteOfDay } from "@/lib/trading/calendar";
+
+/** Advisory lock key serialising "engage" against run creation (an arbitrary constant, unique to this use). */
+const KILL_SWITCH_LOCK = 6_041_779_201;
+
+export const killSwitchRequestSchema = z.discriminatedUnion("action", [
+  z.object({ action: z.literal("engage"), scope: z.enum(["mine", "all"]), reason: z.string().trim().max(200).optional() }),
+  z.object({ action: z.literal("rearm"), scope: z.enum(["all", "owner"]), ownerId: z.uuid("Not a user id").optional() }),
+]);
+export type KillSwitchRequest = z.infer<typeof killSwitchRequestSchema>;
+
+/** `2026-11-26 10:05 IST`. */
+export function formatIstDateTime(at: Date): string {
+  const m = istMinuteOfDay(at.getTime());
+  return `${istDateOf(at.getTime())} ${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")} IST`;
+}
+
+type Engaged = { scope: "GLOBAL" | "OWNER"; engagedAt: Date; engagedBy: string | null };
+
+/** Why entries of `ownerId` are blocked right now (the switch that covers them), or null. A plain read, no lock. */
+export async function entriesBlockedReason(ownerId: string, client: Prisma.TransactionClient = db()): Promise<string | null> {
+  const [hit] = await client.$queryRawUnsafe<Engaged[]>(
+    `SELECT k.scope::text AS scope, k.engaged_at AS "engagedAt", u.name AS "engagedBy"
+       FROM kill_switches k LEFT JOIN users u ON u.id = k.engaged_by
+      WHERE k.rearmed_at IS NULL AND (k.scope = 'GLOBAL' OR k.owner_id = $1::uuid)
+      ORDER BY k.scope LIMIT 1`,
+    ownerId,
+  );
+  if (!hit) return null;
+  const whose = hit.scope === "GLOBAL" ? "for every account" : "for your accounts";
+  return `Kill switch engaged ${whose} since ${formatIstDateTime(hit.engagedAt)}${hit.engagedBy ? ` by ${hit.engagedBy}` : ""}: new entries are blocked until an admin re-arms it`;
+}
+
+/**
+ * Refuses a new entry run of `ownerId` while a kill switch covers it (423). Call inside the transaction that stores
+ * the run (createRun does).
+ */
+export async function guardEntries(tx: Prisma.TransactionClient, ownerId: string): Promise<void> {
+  await tx.$queryRawUnsafe(`SELECT 1 AS ok FROM pg_advisory_xact_lock_shared($1::bigint)`, KILL_SWITCH_LOCK);
+  const blocked = await entriesBlockedReason(ownerId, tx);
+  if (blocked) throw new KillSwitchError(blocked);
+}
+
+/** `guardEntries` outside a run's transaction (a retry of an entry run's unsent slices is an entry too). */
+export function assertEntriesAllowed(ownerId: string): Promise<void> {
+  return db().$transaction((tx) => guardEntries(tx, ownerId));
+}
+
+/** How long an exposure increase may hold the shared lock (the broker call included), ms. */
+const INCREASE_TIMEOUT_MS = 30_000;
+
+/**
+ * Runs `send` (a broker call that increases exposure outside a run, such as a modify that raises an order's
+ * quantity) only while no kill switch covers `ownerId`, holding the shared lock until it returns: engaging waits
+ * for it, so the call either finished before the switch was committed (and the switch's exit then cancels or
+ * flattens what it did) or is refused with 423 — never sent after.
+ */
+export function withEntriesAllowed<T>(ownerId: string, send: () => Promise<T>): Promise<T> {
+  return db().$transaction(
+    async (tx) => {
+      await guardEntries(tx, ownerId);
+      return send();
+    },
+    { maxWait: INCREASE_TIMEOUT_MS, timeout: INCREASE_TIMEOUT_MS },
+  );
+}
+
+/** Engages the caller's own switch (`mine`) or the global one (`all`, admins) and starts flattening. */
+export async function engageKillSwitch(actor: Actor, input: { scope: "mine" | "all"; reason?: string }, ip: string | null): Promise<{ exitId: string }> {
+  if (!canWrite(actor)) throw new ForbiddenError("Viewers cannot engage the kill switch");
+  if (input.scope === "all" && !canAdminister(actor)) throw new ForbiddenError("Only an admin can engage the kill switch for everyone");
+  const global = input.scope === "all";
+  const { exitId, joined, now } = await db().$transaction(async (tx) => {
+    await tx.$queryRawUnsafe(`SELECT 1 AS ok FROM pg_advisory_xact_lock($1::bigint)`, KILL_SWITCH_LOCK);
+    // Taken once the lock is held, so every entry run stored before the switch is older than it.
+    const now = new Date();
+    const active = await tx.killSwitch.findFirst({ where: { rearmedAt: null, ...(global ? { scope: "GLOBAL" } : { scope: "OWNER", ownerId: actor.id }) } });
+    const accounts = await tx.tradingAccount.findMany({ where: { active: true, ...(global ? {} : { ownerId: actor.id }) }, select: { id: true } });
+    const exit = await insertOrJoinExit(
+      tx,
+      { ownerId: global ? null : actor.id, scope: global ? "ALL" : "OWNER", reason: "KILL_SWITCH", targetKey: global ? "all" : `owner:${actor.id}`, requestedBy: actor.id, note: input.reason ?? null },
+      accounts.map((a) => a.id),
+    );
+    if (active) await tx.killSwitch.update({ where: { id: active.id }, data: { exitId: exit.id } });
+    else await tx.killSwitch.create({ data: { scope: global ? "GLOBAL" : "OWNER", ownerId: global ? null : actor.id, reason: input.reason ?? null, engagedAt: now, engagedById: actor.id, exitId: exit.id } });
+    await insertAudit(
+      { actorId: actor.id, action: "kill_switch.engage", entity: "kill_switch", entityId: global ? "all" : actor.id, details: { scope: input.scope, reason: input.reason ?? null, exitId: exit.id, accounts: accounts.length, alreadyEngaged: !!active }, ip },
+      tx,
+    );
+    if (!exit.joined) {
+      await insertAudit({ actorId: actor.id, action: "exit.request", entity: "exit", entityId: exit.id, details: { reason: "kill_switch", scope: global ? "all" : "owner", accounts: accounts.length }, ip }, tx);
+    }
+    return { exitId: exit.id, joined: exit.joined, now };
+  });
+  // A joined exit is driven already; asking again only makes its next attempt come sooner.
+  await enqueueExit(exitId, joined ? `kick_${Math.floor(now.getTime() / 1000)}` : undefined);
+  return { exitId };
+}
+
+/** Re-arms a switch (admins): entries are allowed again; an exit still running keeps running until flat. */
+export async function rearmKillSwitch(actor: Actor, input: { scope: "all" | "owner"; ownerId?: string }, ip: string | null): Promise<{ rearmed: true }> {
+  if (!canAdminister(actor)) throw new ForbiddenError("Only an admin can re-arm the kill switch");
+  if (input.scope === "owner" && !input.ownerId) throw new ValidationError("Choose whose kill switch to re-arm", { ownerId: ["Required for scope owner"] });
+  const where: Prisma.KillSwitchWhereInput = { rearmedAt: null, ...(input.scope === "all" ? { scope: "GLOBAL" } : { scope: "OWNER", ownerId: input.ownerId }) };
+  const n = await db().$transaction(async (tx) => {
+    const { count } = await tx.killSwitch.updateMany({ where, data: { rearmedAt: new Date(), rearmedById: actor.id } });
+    if (count > 0) {
+      await insertAudit({ actorId: actor.id, action: "kill_switch.rearm", entity: "kill_switch", entityId: input.scope === "all" ? "all" : input.ownerId!, details: { scope: input.scope }, ip }, tx);
+    }
+    return count;
+  });
+  if (n === 0) throw new ConflictError(input.scope === "all" ? "The global kill switch is not engaged" : "That owner's kill switch is not engaged");
+  return { rearmed: true };
+}
+
+/**
+ * What a switch's flattening has achieved, from the facts: its exit's accounts are DONE only once the broker's
+ * positions read flat after the exit's orders (lib/services/exits/attempt.ts), FAILED while the broker keeps refusing.
+ */
+export function flattenSummary(exit: { status: string; accounts: { status: string; finishedAt: Date | null }[] } | null) {
+  const accounts = exit?.accounts.length ?? 0;
+  const flat = exit?.accounts.filter((a) => a.status === "DONE").length ?? 0;
+  const failing = exit?.accounts.filter((a) => a.status === "FAILED").length ?? 0;
+  const state = !exit ? ("unknown" as const) : exit.status === "DONE" || (accounts > 0 && flat === accounts) ? ("flat" as const) : failing > 0 ? ("failing" as const) : ("flattening" as const);
+  const lastFlat = exit?.accounts.reduce<Date | null>((m, a) => (a.finishedAt && (!m || a.finishedAt > m) ? a.finishedAt : m), null) ?? null;
+  const text =
+    state === "flat"
+      ? accounts === 0
+        ? "no active account to flatten"
+        : `${accounts === 1 ? "the account" : `all ${accounts} accounts`} confirmed flat by the broker's positions${lastFlat ? ` at ${formatIstDateTime(lastFlat)}` : ""}`
+      : state === "failing"
+        ? `flattening failing in ${failing} of ${accounts} account(s), still retrying (see Exits); ${flat} confirmed flat`
+        : state === "flattening"
+          ? `flattening: ${flat} of ${accounts} account(s) confirmed flat so far`
+          : "flattening status unknown";
+  return { state, accounts, flat, failing, text };
+}
+
+/** Engaged switches the actor can see, whether the actor's own entries are blocked, and each switch's flattening. */
+export async function killSwitchStatus(actor: Actor) {
+  const rows = await db().killSwitch.findMany({
+    where: { rearmedAt: null, ...(canAdminister(actor) ? {} : { OR: [{ scope: "GLOBAL" }, { ownerId: actor.id }] }) },
+    orderBy: { engagedAt: "asc" },
+    include: { owner: { select: { name: true } }, engagedBy: { select: { name: true, email: true } } },
+  });
+  const exitIds = rows.map((r) => r.exitId).filter((id): id is string => id !== null);
+  const exits = new Map(
+    (await db().exit.findMany({ where: { id: { in: exitIds } }, select: { id: true, status: true, accounts: { select: { status: true, finishedAt: true } } } })).map((e) => [e.id, e]),
+  );
+  return {
+    /** True when a switch covers the actor's own entries (global, or the actor's own). */
+    engaged: rows.some((r) => r.scope === "GLOBAL" || r.ownerId === actor.id),
+    switches: rows.map((r) => ({
+      scope: r.scope === "GLOBAL" ? ("global" as const) : ("owner" as const),
+      ownerId: r.ownerId,
+      ownerName: r.owner?.name ?? null,
+      engagedAt: r.engagedAt.toISOString(),
+      engagedBy: r.engagedBy?.name ?? r.engagedBy?.email ?? "a deleted user",
+      reason: r.reason,
+      exitId: r.exitId,
+      flatten: flattenSummary(r.exitId ? (exits.get(r.exitId) ?? null) : null),
+    })),
+  };
+}

@@ -1,0 +1,50 @@
+import { randomUUID } from "node:crypto";
+import type { RunKind } from "@/lib/generated/prisma/client";
+import { insertRunWithIntents } from "@/lib/db/queries/runs";
+import { enqueueDispatch } from "@/lib/queues/dispatch";
+import { intentsForAccountPlan } from "@/lib/trading/intents";
+import type { RunPreview } from "@/lib/trading/plan";
+import { jsonify } from "@/lib/util/jsonify";
+import { refreshRunStatus } from "@/lib/services/dispatch";
+import { guardEntries } from "@/lib/services/kill-switch";
+import type { DispatchTunables } from "@/lib/queues/jobs";
+
+export interface CreateRunInput {
+  ownerId: string;
+  strategyId: string | null;
+  kind: RunKind;
+  /** Same key ⇒ same run: a double click or a retried request never creates a second set of orders. */
+  idempotencyKey: string;
+  triggeredAt: Date;
+  preview: RunPreview;
+  /** Dispatch tunables carried by the run's jobs (exits: short reconcile windows, no resend without a position read). */
+  dispatch?: DispatchTunables;
+}
+
+/**
+ * Stores a run and its order intents (run × account × leg × slice, deterministic ids) in one transaction, then
+ * enqueues one dispatch job per planned account. Idempotent by key, including the enqueue (deterministic job ids).
+ * Every kind but EXIT is an entry: refused (423) while a kill switch covers the owner, checked in the same transaction.
+ */
+export async function createRun(input: CreateRunInput): Promise<{ runId: string; created: boolean }> {
+  const runId = randomUUID();
+  const planned = input.preview.accounts.filter((a) => a.status === "planned");
+  const intents = planned.flatMap((plan) => intentsForAccountPlan(runId, plan));
+  const result = await insertRunWithIntents(
+    {
+      id: runId,
+      ownerId: input.ownerId,
+      strategyId: input.strategyId,
+      kind: input.kind,
+      idempotencyKey: input.idempotencyKey,
+      triggeredAt: input.triggeredAt,
+      plan: jsonify(input.preview) as object,
+    },
+    intents,
+    input.kind === "EXIT" ? undefined : (tx) => guardEntries(tx, input.ownerId),
+  );
+  if (result.created) await enqueueDispatch(result.runId, planned.map((p) => p.accountId), input.dispatch);
+  // No account to dispatch: no job will ever settle the run, so it gets its final status now.
+  if (result.created && planned.length === 0) await refreshRunStatus(result.runId);
+  return result;
+}

@@ -1,0 +1,152 @@
+import { z } from "zod";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { db, isUniqueViolation } from "@/lib/db/client";
+import { insertAudit } from "@/lib/db/queries/audit";
+import { canWrite, ownerFilter, scopeOf, type Actor } from "@/lib/auth/roles";
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
+import { MAX_STRATEGY_LEGS, strategyDefinitionSchema, strategyLegSchema, type StrategyDefinition } from "@/lib/trading/strategy";
+import { jsonify } from "@/lib/util/jsonify";
+
+const tag = z.string().trim().min(1).max(30);
+const fields = {
+  name: z.string().trim().min(1, "Enter a name").max(80),
+  definition: strategyDefinitionSchema,
+  accountIds: z.array(z.uuid("Not an account id")).max(500),
+  accountTags: z.array(tag).max(20),
+};
+export const strategyInputSchema = z.object({ ...fields, accountIds: fields.accountIds.default([]), accountTags: fields.accountTags.default([]) });
+// Built from the fields without defaults: zod 4's `.partial()` would still fill them, so a rename would clear the
+// strategy's accounts and tags.
+export const strategyUpdateSchema = z.object({ ...fields, archived: z.boolean() }).partial();
+export const addLegsSchema = z.object({ legs: z.array(strategyLegSchema).min(1).max(10) });
+
+export interface StrategyView {
+  id: string;
+  ownerId: string;
+  name: string;
+  definition: ReturnType<typeof jsonify<StrategyDefinition>>;
+  accountIds: string[];
+  accountTags: string[];
+  archived: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+type Row = Prisma.StrategyGetPayload<object>;
+
+/** Parses a stored definition (it was validated on write; parsing again keeps the types honest). */
+export function definitionOf(row: Pick<Row, "definition">): StrategyDefinition {
+  return strategyDefinitionSchema.parse(row.definition);
+}
+
+const toView = (r: Row): StrategyView => ({
+  id: r.id,
+  ownerId: r.ownerId,
+  name: r.name,
+  definition: jsonify(definitionOf(r)),
+  accountIds: r.accountIds,
+  accountTags: r.accountTags,
+  archived: r.archived,
+  createdAt: r.createdAt.toISOString(),
+  updatedAt: r.updatedAt.toISOString(),
+});
+
+const where = (actor: Actor, id: string): Prisma.StrategyWhereInput => ({ id, ...ownerFilter(scopeOf(actor)) });
+
+export async function findStrategyRow(actor: Actor, id: string): Promise<Row> {
+  const row = await db().strategy.findFirst({ where: where(actor, id) });
+  if (!row) throw new NotFoundError("Strategy");
+  return row;
+}
+
+/** Every selected account id must belong to the strategy's owner. */
+async function checkAccounts(ownerId: string, ids: readonly string[]) {
+  if (ids.length === 0) return;
+  const owned = await db().tradingAccount.count({ where: { ownerId, id: { in: [...ids] } } });
+  if (owned !== new Set(ids).size) throw new ValidationError("Some selected accounts are not yours", { accountIds: ["Unknown account"] });
+}
+
+function requireWrite(actor: Actor) {
+  if (!canWrite(actor)) throw new ForbiddenError("Your role is read-only");
+}
+
+export async function listStrategies(actor: Actor, opts: { includeArchived?: boolean } = {}): Promise<StrategyView[]> {
+  const rows = await db().strategy.findMany({
+    where: { ...ownerFilter(scopeOf(actor)), ...(opts.includeArchived ? {} : { archived: false }) },
+    orderBy: { name: "asc" },
+  });
+  return rows.map(toView);
+}
+
+export async function getStrategy(actor: Actor, id: string): Promise<StrategyView> {
+  return toView(await findStrategyRow(actor, id));
+}
+
+export async function createStrategy(actor: Actor, input: z.infer<typeof strategyInputSchema>, ip: string): Promise<StrategyView> {
+  requireWrite(actor);
+  await checkAccounts(actor.id, input.accountIds);
+  try {
+    return await db().$transaction(async (tx) => {
+      const row = await tx.strategy.create({
+        data: { ownerId: actor.id, name: input.name, definition: jsonify(input.definition) as object, accountIds: input.accountIds, accountTags: input.accountTags },
+      });
+      await insertAudit({ actorId: actor.id, action: "strategy.create", entity: "strategy", entityId: row.id, details: { name: row.name }, ip }, tx);
+      return toView(row);
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new ConflictError("You already have a strategy with this name", { name: ["Already used"] });
+    throw e;
+  }
+}
+
+export async function updateStrategy(actor: Actor, id: string, input: z.infer<typeof strategyUpdateSchema>, ip: string): Promise<StrategyView> {
+  requireWrite(actor);
+  const current = await findStrategyRow(actor, id);
+  if (input.accountIds) await checkAccounts(current.ownerId, input.accountIds);
+  try {
+    return await db().$transaction(async (tx) => {
+      const row = await tx.strategy.update({
+        where: { id },
+        data: { ...input, ...(input.definition ? { definition: jsonify(input.definition) as object } : {}) },
+      });
+      await insertAudit({ actorId: actor.id, action: "strategy.update", entity: "strategy", entityId: id, details: { changed: Object.keys(input) }, ip }, tx);
+      return toView(row);
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new ConflictError("You already have a strategy with this name", { name: ["Already used"] });
+    throw e;
+  }
+}
+
+/**
+ * Adjustments: appends legs to a (possibly live) strategy. Existing legs keep their indices, so intents of earlier
+ * runs stay attributable; the new indices are returned so the caller can execute just those. The row is locked
+ * (FOR UPDATE) while the legs are read and appended: two concurrent adjustments are applied one after the other,
+ * so neither loses its legs and each is told the indices its own legs landed at.
+ */
+export async function addStrategyLegs(actor: Actor, id: string, input: z.infer<typeof addLegsSchema>, ip: string) {
+  requireWrite(actor);
+  await findStrategyRow(actor, id);
+  const { row, addedLegIndexes } = await db().$transaction(
+    async (tx) => {
+      await tx.$queryRaw`SELECT id FROM strategies WHERE id = ${id}::uuid FOR UPDATE`;
+      const current = await tx.strategy.findUniqueOrThrow({ where: { id } });
+      const definition = definitionOf(current);
+      const total = definition.legs.length + input.legs.length;
+      if (total > MAX_STRATEGY_LEGS) {
+        const room = MAX_STRATEGY_LEGS - definition.legs.length;
+        throw new ValidationError(`A strategy holds at most ${MAX_STRATEGY_LEGS} legs; this one has ${definition.legs.length}, so at most ${room} more can be added`, {
+          legs: [`At most ${room} more`],
+        });
+      }
+      const next = strategyDefinitionSchema.parse({ ...jsonify(definition), legs: [...jsonify(definition.legs), ...jsonify(input.legs)] });
+      const indexes = input.legs.map((_, i) => definition.legs.length + i);
+      const updated = await tx.strategy.update({ where: { id }, data: { definition: jsonify(next) as object } });
+      await insertAudit({ actorId: actor.id, action: "strategy.adjust", entity: "strategy", entityId: id, details: { addedLegIndexes: indexes }, ip }, tx);
+      return { row: updated, addedLegIndexes: indexes };
+    },
+    // Waiters queue on the row lock while holding a pooled connection: allow for a burst of them.
+    { maxWait: 10_000, timeout: 10_000 },
+  );
+  return { strategy: toView(row), addedLegIndexes };
+}

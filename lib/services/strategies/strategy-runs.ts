@@ -1,0 +1,121 @@
+import Decimal from "decimal.js";
+import { z } from "zod";
+import { listAccountSecrets } from "@/lib/db/queries/accounts";
+import { findRunIdByKey } from "@/lib/db/queries/runs";
+import { insertAudit } from "@/lib/db/queries/audit";
+import { canWrite, type Actor } from "@/lib/auth/roles";
+import { AppError, ForbiddenError, ValidationError } from "@/lib/errors";
+import { istDateOf } from "@/lib/trading/calendar";
+import { planRun, runTotals, withContextLegs, type RunPlanError, type RunPreview } from "@/lib/trading/plan";
+import type { AccountInput, AccountPlan } from "@/lib/trading/plan-account";
+import type { StrategyDefinition } from "@/lib/trading/strategy";
+import { adapterFor } from "@/lib/services/accounts/broker-access";
+import { buildSnapshot, marketSource } from "@/lib/services/market-data";
+import { createRun } from "@/lib/services/runs";
+import { definitionOf, findStrategyRow } from "@/lib/services/strategies";
+import { tradingSettings } from "@/lib/services/settings";
+import { assertProductAllowed, tradingClock, type TradingClock } from "@/lib/services/market-data/trading-clock";
+import { jsonify } from "@/lib/util/jsonify";
+
+export const previewRequestSchema = z.object({
+  /** Only these legs (adjustments); indices into the strategy's legs. */
+  legIndexes: z.array(z.int().min(0)).min(1).max(20).optional(),
+});
+export const executeRequestSchema = previewRequestSchema.extend({
+  /** One per click: repeating it returns the same run instead of sending again. */
+  idempotencyKey: z.string().trim().min(8).max(100),
+});
+
+/** The strategy cannot be planned as it stands (no expiry, no quotes, bad strike...): 422 with every reason. */
+export class PlanningError extends AppError {
+  constructor(readonly errors: RunPlanError[]) {
+    super("BAD_REQUEST", 422, `Cannot plan this run: ${errors.map((e) => e.message).join("; ")}`, {
+      legs: errors.map((e) => (e.legIndex === null ? e.message : `Leg ${e.legIndex + 1}: ${e.message}`)),
+    });
+  }
+}
+
+type SecretAccount = Awaited<ReturnType<typeof listAccountSecrets>>[number];
+
+/** The run's accounts: the explicit ids plus every active account carrying one of the tags, of the owner. */
+export async function selectAccounts(ownerId: string, ids: readonly string[], tags: readonly string[]): Promise<SecretAccount[]> {
+  const all = await listAccountSecrets({ ownerId }, { active: true });
+  return all.filter((a) => ids.includes(a.id) || a.tags.some((t) => tags.includes(t)));
+}
+
+/**
+ * Reads every account's funds in parallel (fresh, not cached: sizing spends real margin). An account whose funds
+ * cannot be read is skipped with the reason rather than sized on a guess.
+ */
+export async function accountInputs(accounts: readonly SecretAccount[]): Promise<{ inputs: AccountInput[]; skipped: AccountPlan[] }> {
+  const results = await Promise.all(
+    accounts.map(async (a) => {
+      try {
+        const f = await adapterFor(a).funds();
+        return { ok: true as const, input: { id: a.id, name: a.name, funds: { availableMargin: f.availableMargin, cash: f.cash }, lotMultiplier: new Decimal(a.lotMultiplier.toString()), maxLotsPerLeg: a.maxLotsPerLeg } };
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        return { ok: false as const, plan: { status: "skipped" as const, accountId: a.id, accountName: a.name, reason: `Funds unavailable: ${e.message}`, warnings: [] } };
+      }
+    }),
+  );
+  return { inputs: results.flatMap((r) => (r.ok ? [r.input] : [])), skipped: results.flatMap((r) => (r.ok ? [] : [r.plan])) };
+}
+
+/**
+ * Plans `definition` for the accounts, resolving the market once from the owner's market-data source. With
+ * `legIndexes` (an adjustment) only those legs are placed, under their own indices (intent ids stay stable); the
+ * other legs are context, so that an added BUY wing takes the lots of the existing SELL leg it hedges (planRun).
+ */
+export async function planFor(ownerId: string, definition: StrategyDefinition, accounts: readonly SecretAccount[], now: Date, legIndexes?: readonly number[]): Promise<RunPreview> {
+  const today = istDateOf(now.getTime());
+  const settings = await tradingSettings();
+  // Context legs resolve as MARKET orders: the snapshot fetches no quotes for them.
+  const resolvable = withContextLegs(definition, legIndexes);
+  const [snapshot, funds] = await Promise.all([
+    marketSource(ownerId, accounts).then((source) => buildSnapshot(source, resolvable.legs, settings.instruments, today)),
+    accountInputs(accounts),
+  ]);
+  const result = planRun({ strategy: definition, snapshot, today, accounts: funds.inputs, marginModel: settings.marginModel, legIndexes });
+  if (!result.ok) throw new PlanningError(result.errors);
+  const all = [...result.preview.accounts, ...funds.skipped];
+  return { ...result.preview, accounts: all, totals: runTotals(all) };
+}
+
+async function strategyPlan(actor: Actor, id: string, legIndexes: number[] | undefined, clock: TradingClock) {
+  const row = await findStrategyRow(actor, id);
+  const definition = definitionOf(row);
+  assertProductAllowed(definition.product, clock);
+  const bad = legIndexes?.filter((i) => i >= definition.legs.length) ?? [];
+  if (bad.length) throw new ValidationError(`No leg ${bad[0] + 1} in this strategy`, { legIndexes: ["Unknown leg"] });
+  const accounts = await selectAccounts(row.ownerId, row.accountIds, row.accountTags);
+  if (accounts.length === 0) throw new ValidationError("This strategy has no active accounts selected", { accountIds: ["Select accounts or a tag group"] });
+  // Duplicates would place a leg twice under the same intent ids: one each.
+  const placed = legIndexes && [...new Set(legIndexes)].sort((a, b) => a - b);
+  return { row, preview: await planFor(row.ownerId, definition, accounts, clock.now, placed) };
+}
+
+export async function previewStrategy(actor: Actor, id: string, req: z.infer<typeof previewRequestSchema>, clock: TradingClock = tradingClock()) {
+  const { preview } = await strategyPlan(actor, id, req.legIndexes, clock);
+  return jsonify(preview);
+}
+
+/**
+ * Execute: plans afresh (funds and prices now, not at preview time), stores the run and its intents once per
+ * idempotency key, and hands each account to the dispatch queue.
+ */
+export async function executeStrategy(actor: Actor, id: string, req: z.infer<typeof executeRequestSchema>, ip: string, clock: TradingClock = tradingClock()) {
+  if (!canWrite(actor)) throw new ForbiddenError("Your role is read-only");
+  const owner = (await findStrategyRow(actor, id)).ownerId;
+  const idempotencyKey = `${owner}:${req.idempotencyKey}`;
+  // A repeated request (double click, client retry) gets the first run back without touching any broker.
+  const existing = await findRunIdByKey(idempotencyKey);
+  if (existing) return { runId: existing, created: false };
+  const triggeredAt = new Date();
+  const { row, preview } = await strategyPlan(actor, id, req.legIndexes, clock);
+  const run = await createRun({ ownerId: row.ownerId, strategyId: row.id, kind: req.legIndexes ? "ADJUSTMENT" : "STRATEGY", idempotencyKey, triggeredAt, preview });
+  if (run.created) {
+    await insertAudit({ actorId: actor.id, action: "run.execute", entity: "run", entityId: run.runId, details: { strategyId: row.id, legIndexes: req.legIndexes ?? null, orders: preview.totals.orders }, ip });
+  }
+  return run;
+}

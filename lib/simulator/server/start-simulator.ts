@@ -1,0 +1,139 @@
+/**
+ * One simulator process: the market model, the broker engine, the OpenAlgo REST API on `httpPort`
+ * (node:http, keep-alive) with the control API under `/_sim/`, and the WebSocket proxy on `wsPort`.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createBroker } from "@/lib/simulator/broker/broker";
+import type { ClockOptions } from "@/lib/simulator/market/clock";
+import { createMarket } from "@/lib/simulator/market/market";
+import type { InstanceConfig } from "@/lib/simulator/types";
+import { createControlHandler } from "./control";
+import { instrumentsReply } from "./instruments";
+import { marketRoutes } from "./market-routes";
+import { optionRoutes } from "./option-data-routes";
+import { createRateLimiter, type RateLimitConfig } from "./rate-limit";
+import { type AnyRoute, createApiHandler, notFound, readBody, send } from "./rest";
+import { startWsServer } from "./ws-server";
+
+export interface SimulatorOptions {
+  /** Interface to bind both servers to (default 127.0.0.1). */
+  host?: string;
+  /** REST port; 0 picks a free one (default 5055). */
+  httpPort?: number;
+  /** WebSocket port; 0 picks a free one (default 8765, OpenAlgo's). */
+  wsPort?: number;
+  /** Bearer token of the control API. */
+  adminToken: string;
+  /** Seed of the market model and of every instance's fault PRNG. */
+  seed: number;
+  /** Simulated clock (default: realtime from the wall clock). */
+  clock?: ClockOptions;
+  /** Keep every exchange open regardless of the simulated time. */
+  alwaysOpen?: boolean;
+  instances?: InstanceConfig[];
+  /** Per-bucket overrides of OpenAlgo's default rate limits. */
+  rateLimits?: Partial<RateLimitConfig>;
+  /** WebSocket auth grace period (OpenAlgo: 15 000 ms); tests shorten it. */
+  wsAuthGraceMs?: number;
+  /** WebSocket protocol ping period (OpenAlgo: 20 000 ms). */
+  wsPingIntervalMs?: number;
+  /** Wall-clock ms the rate limiter counts with (default `performance.now`); tests freeze it for exact counts. */
+  rateLimitNow?(): number;
+  /** Unexpected errors inside a route (answered 500); default: console.error. */
+  onError?(error: unknown): void;
+}
+
+export type SimMarket = ReturnType<typeof createMarket>;
+export type SimBroker = ReturnType<typeof createBroker>;
+
+export interface RunningSimulator {
+  httpUrl: string;
+  wsUrl: string;
+  market: SimMarket;
+  broker: SimBroker;
+  close(): Promise<void>;
+}
+
+export async function startSimulator(opts: SimulatorOptions): Promise<RunningSimulator> {
+  const host = opts.host ?? "127.0.0.1";
+  const clock: ClockOptions = opts.clock ?? { mode: "realtime" };
+  const market = createMarket({ seed: opts.seed, clock, alwaysOpen: opts.alwaysOpen ?? false });
+  const broker = createBroker(market, { seed: opts.seed });
+  for (const cfg of opts.instances ?? []) broker.createInstance(cfg);
+
+  const routes: Record<string, AnyRoute> = { ...marketRoutes, ...optionRoutes };
+  for (const [name, route] of Object.entries(broker.routes)) {
+    // Two parts answering one endpoint would be a silent wiring bug; refuse to start instead.
+    if (routes[name]) throw new Error(`Route ${name} is defined by both the server and the broker engine`);
+    routes[name] = route;
+  }
+  const limiter = createRateLimiter(opts.rateLimits);
+  const onError = opts.onError ?? ((e: unknown) => console.error("simulator route error", e));
+  const ws = await startWsServer({
+    host,
+    port: opts.wsPort ?? 8765,
+    market,
+    broker,
+    authGraceMs: opts.wsAuthGraceMs,
+    pingIntervalMs: opts.wsPingIntervalMs,
+    onError,
+  });
+  const api = createApiHandler({
+    market,
+    broker,
+    routes,
+    limiter,
+    now: opts.rateLimitNow ?? (() => performance.now()),
+    instruments: (query, scoped) => instrumentsReply(market, broker, query, scoped),
+    onError,
+  });
+  const control = createControlHandler({ adminToken: opts.adminToken, market, broker, limiter, dropWs: ws.dropInstance, initial: opts.instances ?? [] });
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const path = q < 0 ? url : url.slice(0, q);
+    if (path === "/_sim" || path.startsWith("/_sim/")) {
+      readBody(req, (text) => {
+        if (text !== undefined) send(res, control(req, path, text));
+      });
+      return;
+    }
+    if (!api(req, res, path, q < 0 ? "" : url.slice(q + 1))) {
+      req.resume();
+      send(res, notFound(path));
+    }
+  });
+  // Clients hold pooled keep-alive connections across many orders; outlive their idle timeouts.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(opts.httpPort ?? 5055, host, () => resolve());
+    });
+  } catch (error) {
+    // e.g. the REST port is taken: release the WebSocket port before reporting.
+    await ws.close();
+    throw error;
+  }
+  server.on("error", onError);
+  const httpPort = (server.address() as AddressInfo).port;
+  if (clock.mode === "realtime") market.start();
+
+  return {
+    httpUrl: `http://${host}:${httpPort}`,
+    wsUrl: ws.url,
+    market,
+    broker,
+    async close() {
+      market.stop();
+      await ws.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Shared set-up of the fill-tracking integration tests (never used by product code): a real BullMQ fills worker in
+ * the test process, a transparent HTTP relay in front of the simulator that counts the REST calls each account
+ * makes, and waits on stored intents.
+ */
+import { createServer, request, Agent, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Worker } from "bullmq";
+import { db } from "@/lib/db/client";
+import { BULL_PREFIX, QUEUES } from "@/lib/queues/names";
+import { createBlockingRedis } from "@/lib/redis";
+import { closeOrderStreams } from "@/lib/services/fills/poller";
+import { processFillsJob } from "@/workers/processors/fills";
+
+/**
+ * A real fills worker (as workers/index.ts runs it); `polls` counts finished `sync` jobs per account, `immediatePolls`
+ * those of them an order update queued (enqueueFillPollNow), not a scheduler.
+ */
+export async function startFillsWorker() {
+  const connection = createBlockingRedis();
+  const worker = new Worker(QUEUES.fills, processFillsJob, { connection, prefix: BULL_PREFIX, concurrency: 50 });
+  const errors: Error[] = [];
+  const polls = new Map<string, number>();
+  const immediatePolls = new Map<string, number>();
+  worker.on("completed", (job) => {
+    if (job.name !== "sync") return;
+    polls.set(job.data.accountId, (polls.get(job.data.accountId) ?? 0) + 1);
+    if (job.id === `fills_now_${job.data.accountId}`) immediatePolls.set(job.data.accountId, (immediatePolls.get(job.data.accountId) ?? 0) + 1);
+  });
+  worker.on("failed", (_job, err) => errors.push(err));
+  worker.on("error", (err) => errors.push(err));
+  await worker.waitUntilReady();
+  return {
+    errors,
+    polls,
+    immediatePolls,
+    async close() {
+      await worker.close();
+      await closeOrderStreams();
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}
+
+/**
+ * An HTTP relay to `target` that counts requests by path (`/i/<instance>/api/v1/orderbook` …): link accounts to
+ * `url` instead of the simulator to count each account's broker calls as the simulator receives them.
+ */
+export async function startCountingRelay(target: string) {
+  const upstream = new URL(target);
+  const agent = new Agent({ keepAlive: true });
+  const counts = new Map<string, number>();
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? "/").split("?")[0];
+    counts.set(path, (counts.get(path) ?? 0) + 1);
+    const out = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    out.on("error", () => {
+      res.writeHead(502);
+      res.end();
+    });
+    req.pipe(out);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    /** Requests so far to `endpoint` (e.g. `orderbook`) of one simulator instance. */
+    count: (instanceId: string, endpoint: string) => counts.get(`/i/${instanceId}/api/v1/${endpoint}`) ?? 0,
+    async close() {
+      agent.destroy();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+/** Waits until every intent of the run satisfies `done`; returns them. */
+export async function waitForIntents(runId: string, done: (i: { state: string }) => boolean, timeoutMs = 30_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const intents = await db().orderIntent.findMany({ where: { runId }, orderBy: [{ accountId: "asc" }, { legIndex: "asc" }] });
+    if (intents.length > 0 && intents.every(done)) return intents;
+    if (Date.now() > until) throw new Error(`intents of ${runId} not settled after ${timeoutMs} ms: ${intents.map((i) => i.state).join(", ")}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
