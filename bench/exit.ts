@@ -20,7 +20,10 @@ const LATENCY = arg("latency", 50);
 const ERRORS = arg("errors", 0.2);
 const LOST = 0.05;
 
-benchEnv(process.env.BENCH_EXIT_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/mirrordesk_bench_exit", process.env.BENCH_EXIT_REDIS_URL ?? "redis://127.0.0.1:6379/9");
+benchEnv(
+  process.env.BENCH_EXIT_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/mirrordesk_bench_exit",
+  process.env.BENCH_EXIT_REDIS_URL ?? "redis://127.0.0.1:6379/9",
+);
 const { db } = await import("@/lib/db/client");
 const { sliceQuantities } = await import("@/lib/trading/instruments");
 
@@ -44,8 +47,14 @@ async function main() {
   try {
     say(`lots=${LOTS} errors=${ERRORS}`);
     // Positions in every account: the 4-leg condor, market orders.
-    const { strategy } = await post("/api/strategies", { name: "bench exit condor", definition: { product: "NRML", sizing: { kind: "fixed" }, marketCondition: "other_days", legs: condorLegs(LOTS) }, accountIds: world.accountIds });
-    const { runId } = await post(`/api/strategies/${strategy.id}/execute`, { idempotencyKey: `bench-exit-${Date.now()}` });
+    const { strategy } = await post("/api/strategies", {
+      name: "bench exit condor",
+      definition: { product: "NRML", sizing: { kind: "fixed" }, marketCondition: "other_days", legs: condorLegs(LOTS) },
+      accountIds: world.accountIds,
+    });
+    const { runId } = await post(`/api/strategies/${strategy.id}/execute`, {
+      idempotencyKey: `bench-exit-${Date.now()}`,
+    });
     const run = await world.settledRun(runId, 100);
     say(`entry run ${run.status}`);
     const plan = run.plan as { legs: { symbol: string; lotSize: number; freezeQty: number | null }[] };
@@ -58,9 +67,11 @@ async function main() {
     let expected = 0;
     for (const id of instanceIds) {
       const orders = await ordersOf(id);
-      if (orders.some((o) => o.status === "open" || o.status === "trigger pending")) throw new Error(`${id}: entry orders still working`);
+      if (orders.some((o) => o.status === "open" || o.status === "trigger pending"))
+        throw new Error(`${id}: entry orders still working`);
       const net = new Map<string, number>();
-      for (const o of orders) net.set(keyOf(o), (net.get(keyOf(o)) ?? 0) + (o.action === "BUY" ? o.filledQuantity : -o.filledQuantity));
+      for (const o of orders)
+        net.set(keyOf(o), (net.get(keyOf(o)) ?? 0) + (o.action === "BUY" ? o.filledQuantity : -o.filledQuantity));
       for (const [k, q] of net) {
         if (q === 0) continue;
         const s = sizes.get(k.split("|")[0]);
@@ -74,8 +85,11 @@ async function main() {
 
     const http429Rate = ERRORS / 4;
     const http500Rate = 1 - (1 - ERRORS) / (1 - http429Rate);
-    for (const id of instanceIds) await control(`/instances/${id}/faults`, { http429Rate, http500Rate, lostResponseRate: LOST });
-    say(`faults: every call ${Math.round(ERRORS * 100)} % (429 ${(http429Rate * 100).toFixed(1)} %, 500 ${(http500Rate * 100).toFixed(1)} % of the rest), placements also ${LOST * 100} % lost answers`);
+    for (const id of instanceIds)
+      await control(`/instances/${id}/faults`, { http429Rate, http500Rate, lostResponseRate: LOST });
+    say(
+      `faults: every call ${Math.round(ERRORS * 100)} % (429 ${(http429Rate * 100).toFixed(1)} %, 500 ${(http500Rate * 100).toFixed(1)} % of the rest), placements also ${LOST * 100} % lost answers`,
+    );
 
     // Engage, then watch: positions replayed from each account's order list, in order.
     const t0 = Date.now();
@@ -99,7 +113,11 @@ async function main() {
           if (next !== 0 && Math.sign(next) !== Math.sign(before.get(keyOf(o)) ?? 0)) flips += 1;
           if (o.filledQuantity > 0) lastChange = Math.max(lastChange, o.receivedAt);
         }
-        if ([...net.values()].some((q) => q !== 0) || later.some((o) => o.status === "open" || o.status === "trigger pending")) allFlat = false;
+        if (
+          [...net.values()].some((q) => q !== 0) ||
+          later.some((o) => o.status === "open" || o.status === "trigger pending")
+        )
+          allFlat = false;
         flatSince = Math.max(flatSince, lastChange);
       }
       return { flips, orders, allFlat, flatSince };
@@ -122,10 +140,14 @@ async function main() {
     }
     const final = replay(await Promise.all(instanceIds.map((id) => ordersOf(id))));
     const attempts = exit.accounts.map((a) => a.attempts).sort((a, b) => a - b);
-    say(`exit ${exit.status}: ${exit.runIds.length} run(s); attempts per account p50 ${attempts[Math.floor(attempts.length / 2)]} max ${attempts.at(-1)}`);
+    say(
+      `exit ${exit.status}: ${exit.runIds.length} run(s); attempts per account p50 ${attempts[Math.floor(attempts.length / 2)]} max ${attempts.at(-1)}`,
+    );
     await world.stop();
     if (!final.allFlat) say("NOT FLAT at the end");
-    console.log(`exit accounts=${ACCOUNTS} flat_ms=${flatMs} orders=${final.orders} expected_orders=${expected} sign_flips=${final.flips}`);
+    console.log(
+      `exit accounts=${ACCOUNTS} flat_ms=${flatMs} orders=${final.orders} expected_orders=${expected} sign_flips=${final.flips}`,
+    );
   } finally {
     await world.stop();
   }

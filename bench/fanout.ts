@@ -22,7 +22,10 @@ const LOTS = arg("lots", 1);
 const TRIGGERS = Math.max(5, arg("triggers", 5));
 if (LEGS !== 4) throw new Error("--legs: only the 4-leg condor (2 BUY wings, 2 SELL legs) is benchmarked");
 
-benchEnv(process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/mirrordesk_bench", process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/7");
+benchEnv(
+  process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/mirrordesk_bench",
+  process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/7",
+);
 const { db } = await import("@/lib/db/client");
 const { adapterFor } = await import("@/lib/services/accounts/broker-access");
 const { listAccountSecrets } = await import("@/lib/db/queries/accounts");
@@ -35,7 +38,8 @@ function treeRssMb(pid: number): number {
       const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"));
       if (m) kb += Number(m[1]);
       for (const t of readdirSync(`/proc/${p}/task`)) {
-        for (const c of readFileSync(`/proc/${p}/task/${t}/children`, "utf8").trim().split(/\s+/).filter(Boolean)) visit(Number(c));
+        for (const c of readFileSync(`/proc/${p}/task/${t}/children`, "utf8").trim().split(/\s+/).filter(Boolean))
+          visit(Number(c));
       }
     } catch {
       // The process ended between listing and reading.
@@ -47,30 +51,49 @@ function treeRssMb(pid: number): number {
 
 async function main() {
   // BENCH_WORKER_PROFILE=<dir> writes the worker's V8 CPU profile there (for finding the hot path).
-  const profile = process.env.BENCH_WORKER_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE}`] : [];
+  const profile = process.env.BENCH_WORKER_PROFILE
+    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE}`]
+    : [];
   const world = await startWorld({ name: "fanout", accounts: ACCOUNTS, latency: LATENCY, workerArgs: profile });
   const { say, post } = world;
   try {
     say(`lots=${LOTS} triggers=${TRIGGERS}`);
-    const { strategy } = await post("/api/strategies", { name: "bench condor", definition: { product: "NRML", sizing: { kind: "fixed" }, marketCondition: "other_days", legs: condorLegs(LOTS) }, accountIds: world.accountIds });
+    const { strategy } = await post("/api/strategies", {
+      name: "bench condor",
+      definition: { product: "NRML", sizing: { kind: "fixed" }, marketCondition: "other_days", legs: condorLegs(LOTS) },
+      accountIds: world.accountIds,
+    });
 
     let rss = 0;
-    const sampler = setInterval(() => (rss = Math.max(rss, treeRssMb(world.web.pid!) + treeRssMb(world.worker.pid!))), 100);
+    const sampler = setInterval(
+      () => (rss = Math.max(rss, treeRssMb(world.web.pid!) + treeRssMb(world.worker.pid!))),
+      100,
+    );
     const latencies: number[] = [];
     let ordersPerAccount = 0;
     let lastRunId = "";
     for (let t = 1; t <= TRIGGERS; t++) {
-      const { runId } = await post(`/api/strategies/${strategy.id}/execute`, { idempotencyKey: `bench-${Date.now()}-${t}` });
+      const { runId } = await post(`/api/strategies/${strategy.id}/execute`, {
+        idempotencyKey: `bench-${Date.now()}-${t}`,
+      });
       lastRunId = runId;
       const run = await world.settledRun(runId);
-      const intents = await db().orderIntent.findMany({ where: { runId }, select: { accountId: true, acknowledgedAt: true } });
+      const intents = await db().orderIntent.findMany({
+        where: { runId },
+        select: { accountId: true, acknowledgedAt: true },
+      });
       const byAccount = new Map<string, number>();
-      for (const i of intents) byAccount.set(i.accountId, Math.max(byAccount.get(i.accountId) ?? 0, i.acknowledgedAt?.getTime() ?? Infinity));
+      for (const i of intents)
+        byAccount.set(i.accountId, Math.max(byAccount.get(i.accountId) ?? 0, i.acknowledgedAt?.getTime() ?? Infinity));
       const ms = [...byAccount.values()].map((ack) => ack - run.triggeredAt.getTime());
       latencies.push(...ms);
       ordersPerAccount = intents.length / Math.max(1, byAccount.size);
-      const planned = (await db().orderIntent.aggregate({ where: { runId }, _min: { createdAt: true } }))._min.createdAt!.getTime() - run.triggeredAt.getTime();
-      say(`trigger ${t}: ${run.status}, ${intents.length} orders, planning ${planned} ms, p50 ${pct(ms, 50)} ms, p99 ${pct(ms, 99)} ms`);
+      const planned =
+        (await db().orderIntent.aggregate({ where: { runId }, _min: { createdAt: true } }))._min.createdAt!.getTime() -
+        run.triggeredAt.getTime();
+      say(
+        `trigger ${t}: ${run.status}, ${intents.length} orders, planning ${planned} ms, p50 ${pct(ms, 50)} ms, p99 ${pct(ms, 99)} ms`,
+      );
       await sleep(500);
     }
     clearInterval(sampler);
@@ -82,7 +105,9 @@ async function main() {
     const floor = 2 * LATENCY + 1000 * (Math.ceil(ordersPerAccount / 10) - 1);
     const speedup = baseline / p99;
     await world.stop();
-    console.log(`fanout accounts=${ACCOUNTS} legs=${LEGS} p50_ms=${Math.round(p50)} p99_ms=${Math.round(p99)} floor_ms=${floor} baseline_p99_ms=${Math.round(baseline)} speedup=${speedup.toFixed(1)} rss_mb=${Math.round(rss)}`);
+    console.log(
+      `fanout accounts=${ACCOUNTS} legs=${LEGS} p50_ms=${Math.round(p50)} p99_ms=${Math.round(p99)} floor_ms=${floor} baseline_p99_ms=${Math.round(baseline)} speedup=${speedup.toFixed(1)} rss_mb=${Math.round(rss)}`,
+    );
   } finally {
     await world.stop();
   }
@@ -90,10 +115,15 @@ async function main() {
 
 /** Where the last run's time went: our send → the broker receiving it → our acknowledgement (p50/p99, ms). */
 async function breakdown(world: World, runId: string) {
-  const intents = await db().orderIntent.findMany({ where: { runId }, select: { id: true, sentAt: true, acknowledgedAt: true } });
+  const intents = await db().orderIntent.findMany({
+    where: { runId },
+    select: { id: true, sentAt: true, acknowledgedAt: true },
+  });
   const received = new Map<string, number>();
   for (const id of world.instanceIds) {
-    const { orders } = (await world.control(`/instances/${id}/orders`)) as { orders: { strategy: string; receivedAt: number }[] };
+    const { orders } = (await world.control(`/instances/${id}/orders`)) as {
+      orders: { strategy: string; receivedAt: number }[];
+    };
     for (const o of orders) received.set(o.strategy, o.receivedAt);
   }
   const toBroker: number[] = [];
@@ -104,7 +134,9 @@ async function breakdown(world: World, runId: string) {
     toBroker.push(at - i.sentAt.getTime());
     back.push(i.acknowledgedAt.getTime() - at);
   }
-  world.say(`last run: sent→received p50 ${pct(toBroker, 50)} p99 ${pct(toBroker, 99)} ms; received→acknowledged p50 ${pct(back, 50)} p99 ${pct(back, 99)} ms`);
+  world.say(
+    `last run: sent→received p50 ${pct(toBroker, 50)} p99 ${pct(toBroker, 99)} ms; received→acknowledged p50 ${pct(back, 50)} p99 ${pct(back, 99)} ms`,
+  );
 }
 
 /**
@@ -114,7 +146,10 @@ async function breakdown(world: World, runId: string) {
  */
 async function runBaseline(say: (m: string) => void, runId: string): Promise<number> {
   say("baseline: the peer's staggered schedule (this takes a while at 200 accounts)");
-  const intents = await db().orderIntent.findMany({ where: { runId }, orderBy: [{ phase: "asc" }, { legIndex: "asc" }, { sliceIndex: "asc" }] });
+  const intents = await db().orderIntent.findMany({
+    where: { runId },
+    orderBy: [{ phase: "asc" }, { legIndex: "asc" }, { sliceIndex: "asc" }],
+  });
   const accounts = new Map((await listAccountSecrets({ ownerId: null })).map((a) => [a.id, a]));
   const accountIds = [...new Set(intents.map((i) => i.accountId))].sort();
   const legOrder = [...new Set(intents.map((i) => `${i.phase}|${i.legIndex}`))];
@@ -127,7 +162,15 @@ async function runBaseline(say: (m: string) => void, runId: string): Promise<num
           await sleep(i * 300);
           const adapter = adapterFor(accounts.get(accountId)!);
           for (const it of intents.filter((x) => x.accountId === accountId && `${x.phase}|${x.legIndex}` === leg)) {
-            const r = await adapter.placeOrder({ symbol: it.symbol, exchange: it.exchange as "NFO", action: it.action as "BUY" | "SELL", quantity: it.quantity, priceType: "MARKET", product: it.product as "NRML", strategy: "baseline" });
+            const r = await adapter.placeOrder({
+              symbol: it.symbol,
+              exchange: it.exchange as "NFO",
+              action: it.action as "BUY" | "SELL",
+              quantity: it.quantity,
+              priceType: "MARKET",
+              product: it.product as "NRML",
+              strategy: "baseline",
+            });
             if (r.kind !== "accepted") throw new Error(`baseline order not accepted: ${JSON.stringify(r)}`);
           }
           lastAck.set(accountId, Date.now());
@@ -136,7 +179,10 @@ async function runBaseline(say: (m: string) => void, runId: string): Promise<num
       await sleep(200);
     }
   }
-  return pct([...lastAck.values()].map((t) => t - started), 99);
+  return pct(
+    [...lastAck.values()].map((t) => t - started),
+    99,
+  );
 }
 
 try {

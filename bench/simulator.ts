@@ -35,9 +35,15 @@ const profileDir = process.argv.includes("--profile") ? process.argv[process.arg
 
 /** Option pricing throughput, in process: 50 rounds of one tick then a quote of every option of a 25-strike chain. */
 function quotePricing(): { quotes: number; ms: number } {
-  const m = createMarket({ seed: 1, clock: { mode: "fixed", startAt: Date.parse("2026-11-25T04:30:00Z") }, alwaysOpen: true });
+  const m = createMarket({
+    seed: 1,
+    clock: { mode: "fixed", startAt: Date.parse("2026-11-25T04:30:00Z") },
+    alwaysOpen: true,
+  });
   const expiry = m.expiries("NIFTY", "NFO", "options")[0].replaceAll("-", "");
-  const symbols = m.optionChain("NIFTY", "NSE_INDEX", expiry, 25)!.rows.flatMap((r) => [r.ce!.instrument.symbol, r.pe!.instrument.symbol]);
+  const symbols = m
+    .optionChain("NIFTY", "NSE_INDEX", expiry, 25)!
+    .rows.flatMap((r) => [r.ce!.instrument.symbol, r.pe!.instrument.symbol]);
   const started = performance.now();
   let quotes = 0;
   for (let round = 0; round < 50; round++) {
@@ -97,7 +103,11 @@ async function startChild(): Promise<Target> {
 
 async function startInProcess(): Promise<Target> {
   const raised = { count: 100_000, windowMs: 1000 };
-  const instances = Array.from({ length: INSTANCES }, (_, i) => ({ id: `demo${i + 1}`, apiKey: demoApiKey(ADMIN, i + 1), capital: "5000000" }));
+  const instances = Array.from({ length: INSTANCES }, (_, i) => ({
+    id: `demo${i + 1}`,
+    apiKey: demoApiKey(ADMIN, i + 1),
+    capital: "5000000",
+  }));
   const sim = await startSimulator({
     httpPort: 0,
     wsPort: 0,
@@ -114,12 +124,20 @@ const agent = new Agent({ keepAlive: true, maxSockets: connections });
 
 function postJson(base: string, path: string, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { method: "POST", agent, headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) } }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (text += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = request(
+      `${base}${path}`,
+      {
+        method: "POST",
+        agent,
+        headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (text += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -135,12 +153,36 @@ async function main(): Promise<void> {
   const target = inProcess ? await startInProcess() : await startChild();
   try {
     const keys = Array.from({ length: INSTANCES }, (_, i) => demoApiKey(ADMIN, i + 1));
-    const expiryRes = await postJson(target.httpUrl, "/api/v1/expiry", JSON.stringify({ apikey: keys[0], symbol: "NIFTY", exchange: "NFO", instrumenttype: "options" }));
+    const expiryRes = await postJson(
+      target.httpUrl,
+      "/api/v1/expiry",
+      JSON.stringify({ apikey: keys[0], symbol: "NIFTY", exchange: "NFO", instrumenttype: "options" }),
+    );
     const expiry = (JSON.parse(expiryRes.text).data[0] as string).replace(/-/g, "");
-    const optRes = await postJson(target.httpUrl, "/api/v1/optionsymbol", JSON.stringify({ apikey: keys[0], underlying: "NIFTY", exchange: "NSE_INDEX", expiry_date: expiry, offset: "ATM", option_type: "CE" }));
+    const optRes = await postJson(
+      target.httpUrl,
+      "/api/v1/optionsymbol",
+      JSON.stringify({
+        apikey: keys[0],
+        underlying: "NIFTY",
+        exchange: "NSE_INDEX",
+        expiry_date: expiry,
+        offset: "ATM",
+        option_type: "CE",
+      }),
+    );
     const opt = JSON.parse(optRes.text) as { symbol: string; lotsize: number };
     const body = (key: string, action: "BUY" | "SELL") =>
-      JSON.stringify({ apikey: key, strategy: "bench", symbol: opt.symbol, exchange: "NFO", action, quantity: opt.lotsize, pricetype: "MARKET", product: "MIS" });
+      JSON.stringify({
+        apikey: key,
+        strategy: "bench",
+        symbol: opt.symbol,
+        exchange: "NFO",
+        action,
+        quantity: opt.lotsize,
+        pricetype: "MARKET",
+        product: "MIS",
+      });
     const bodies = keys.map((k) => [body(k, "BUY"), body(k, "SELL")] as const);
 
     const latencies: number[] = [];
@@ -168,11 +210,17 @@ async function main(): Promise<void> {
     const rate = Math.round(latencies.length / seconds);
     const p99 = percentile(latencies, 99);
 
-    console.log(`mode=${inProcess ? "in-process" : "child-process"} instances=${INSTANCES} connections=${connections} option=${opt.symbol}x${opt.lotsize}`);
+    console.log(
+      `mode=${inProcess ? "in-process" : "child-process"} instances=${INSTANCES} connections=${connections} option=${opt.symbol}x${opt.lotsize}`,
+    );
     // Other work on this machine skews the figures; the load before the run says whether it was quiet.
     console.log(`cpus=${cpus().length} loadavg_1m_before=${loadBefore.toFixed(2)}`);
-    console.log(`orders=${latencies.length} ok=${ok} statuses=${JSON.stringify(Object.fromEntries(statuses))} seconds=${seconds.toFixed(2)}`);
-    console.log(`latency_ms p50=${percentile(latencies, 50).toFixed(2)} p90=${percentile(latencies, 90).toFixed(2)} p99=${p99.toFixed(2)} max=${latencies.at(-1)?.toFixed(2)}`);
+    console.log(
+      `orders=${latencies.length} ok=${ok} statuses=${JSON.stringify(Object.fromEntries(statuses))} seconds=${seconds.toFixed(2)}`,
+    );
+    console.log(
+      `latency_ms p50=${percentile(latencies, 50).toFixed(2)} p90=${percentile(latencies, 90).toFixed(2)} p99=${p99.toFixed(2)} max=${latencies.at(-1)?.toFixed(2)}`,
+    );
     if (ok !== latencies.length) console.log("warning: not every order was accepted (see statuses)");
     console.log(`quote_pricing quotes=${pricing.quotes} ms=${pricing.ms.toFixed(1)}`);
     console.log(`simulator orders_per_s=${rate} p99_ms=${p99.toFixed(2)}`);

@@ -46,7 +46,16 @@ export function benchEnv(databaseUrl: string, redisUrl: string): void {
 export function condorLegs(lots: number) {
   return (["SELL CE 1", "BUY CE 4", "SELL PE 1", "BUY PE 4"] as const).map((spec) => {
     const [action, optionType, n] = spec.split(" ");
-    return { underlying: "NIFTY", instrument: "options", expiry: "current_week", action, optionType, strike: { kind: "OTM", n: Number(n) }, lots, orderType: { kind: "MARKET" } };
+    return {
+      underlying: "NIFTY",
+      instrument: "options",
+      expiry: "current_week",
+      action,
+      optionType,
+      strike: { kind: "OTM", n: Number(n) },
+      lots,
+      orderType: { kind: "MARKET" },
+    };
   });
 }
 
@@ -73,7 +82,10 @@ export interface World {
   /** A POST to the web app as the signed-in trader; throws on a non-2xx answer. */
   post(url: string, body: unknown): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** Resolves with the run once it is no longer RUNNING. */
-  settledRun(runId: string, everyMs?: number): Promise<{ id: string; status: string; triggeredAt: Date; plan: unknown }>;
+  settledRun(
+    runId: string,
+    everyMs?: number,
+  ): Promise<{ id: string; status: string; triggeredAt: Date; plan: unknown }>;
   stop(): Promise<void>;
 }
 
@@ -136,8 +148,17 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
 
   const children: ChildProcess[] = [];
   let stopping = false;
-  const start = (name: string, args: string[], env: Record<string, string> = {}, stdout: "inherit" | "pipe" = "inherit") => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", stdout, "inherit"] });
+  const start = (
+    name: string,
+    args: string[],
+    env: Record<string, string> = {},
+    stdout: "inherit" | "pipe" = "inherit",
+  ) => {
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", stdout, "inherit"],
+    });
     child.on("exit", (code, signal) => {
       if (!stopping) say(`${name} exited early (${code ?? signal})`);
     });
@@ -160,14 +181,30 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     const sim = start(
       "simulator",
       ["--import", "tsx", "workers/simulator.ts"],
-      { LOG_LEVEL: "info", SIM_ADMIN_TOKEN: simAdmin, SIM_HOST: "0.0.0.0", SIM_HTTP_PORT: "0", SIM_WS_PORT: "0", SIM_SEED: "7", SIM_ALWAYS_OPEN: "true", SIM_DEMO_INSTANCES: "0", SIM_RATE_LIMIT_API: RAISED, SIM_RATE_LIMIT_ORDER: RAISED, SIM_RATE_LIMIT_SMART_ORDER: RAISED },
+      {
+        LOG_LEVEL: "info",
+        SIM_ADMIN_TOKEN: simAdmin,
+        SIM_HOST: "0.0.0.0",
+        SIM_HTTP_PORT: "0",
+        SIM_WS_PORT: "0",
+        SIM_SEED: "7",
+        SIM_ALWAYS_OPEN: "true",
+        SIM_DEMO_INSTANCES: "0",
+        SIM_RATE_LIMIT_API: RAISED,
+        SIM_RATE_LIMIT_ORDER: RAISED,
+        SIM_RATE_LIMIT_SMART_ORDER: RAISED,
+      },
       "pipe",
     );
     const { httpUrl, wsUrl } = await new Promise<{ httpUrl: string; wsUrl: string }>((resolve, reject) => {
       createInterface({ input: sim.stdout! }).on("line", (line) => {
         try {
           const msg = JSON.parse(line) as { httpUrl?: string; wsUrl?: string };
-          if (msg.httpUrl && msg.wsUrl) resolve({ httpUrl: msg.httpUrl.replace("0.0.0.0", "127.0.0.1"), wsUrl: msg.wsUrl.replace("0.0.0.0", "127.0.0.1") });
+          if (msg.httpUrl && msg.wsUrl)
+            resolve({
+              httpUrl: msg.httpUrl.replace("0.0.0.0", "127.0.0.1"),
+              wsUrl: msg.wsUrl.replace("0.0.0.0", "127.0.0.1"),
+            });
         } catch {
           // not a JSON log line
         }
@@ -175,29 +212,74 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
       sim.once("exit", (code) => reject(new Error(`simulator exited early (${code})`)));
     });
     const control = async (url: string, body?: unknown) => {
-      const r = await fetch(`${httpUrl}/_sim${url}`, { method: body === undefined ? "GET" : "POST", headers: { "content-type": "application/json", authorization: `Bearer ${simAdmin}` }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const r = await fetch(`${httpUrl}/_sim${url}`, {
+        method: body === undefined ? "GET" : "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${simAdmin}` },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       if (!r.ok) throw new Error(`simulator control ${url}: ${r.status} ${await r.text()}`);
       return r.json();
     };
 
-    const instances = Array.from({ length: opts.accounts }, (_, i) => ({ id: `${opts.name}${i + 1}`, apiKey: randomBytes(24).toString("hex"), capital: "100000000" }));
+    const instances = Array.from({ length: opts.accounts }, (_, i) => ({
+      id: `${opts.name}${i + 1}`,
+      apiKey: randomBytes(24).toString("hex"),
+      capital: "100000000",
+    }));
     for (const inst of instances) await control("/instances", inst);
     const password = "bench-password-1";
-    const user = await db().user.create({ data: { email: `${opts.name}@bench.in`, name: "Bench", role: "TRADER", passwordHash: await hashPassword(password) } });
+    const user = await db().user.create({
+      data: {
+        email: `${opts.name}@bench.in`,
+        name: "Bench",
+        role: "TRADER",
+        passwordHash: await hashPassword(password),
+      },
+    });
     for (const [i, inst] of instances.entries()) {
-      await createAccount(user, { name: `bench ${String(i + 1).padStart(4, "0")}`, kind: "OPENALGO", hostUrl: `${accountOrigin(httpUrl, i)}/i/${inst.id}`, wsUrl, apiKey: inst.apiKey, isPrimary: i === 0, active: true, tags: [], lotMultiplier: 1, maxLotsPerLeg: null, orderRatePerSec: 10, otherRatePerSec: 10 }, "127.0.0.1");
+      await createAccount(
+        user,
+        {
+          name: `bench ${String(i + 1).padStart(4, "0")}`,
+          kind: "OPENALGO",
+          hostUrl: `${accountOrigin(httpUrl, i)}/i/${inst.id}`,
+          wsUrl,
+          apiKey: inst.apiKey,
+          isPrimary: i === 0,
+          active: true,
+          tags: [],
+          lotMultiplier: 1,
+          maxLotsPerLeg: null,
+          orderRatePerSec: 10,
+          otherRatePerSec: 10,
+        },
+        "127.0.0.1",
+      );
     }
     // Latency only now: linking is set-up, not the benchmark.
     for (const inst of instances) await control(`/instances/${inst.id}/faults`, { latencyMs: opts.latency });
 
     const port = await freePort();
-    const web = start("web", ["node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)], { APP_URL: `http://127.0.0.1:${port}` });
+    const web = start("web", ["node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)], {
+      APP_URL: `http://127.0.0.1:${port}`,
+    });
     const worker = start("worker", [...(opts.workerArgs ?? []), "--import", "tsx", "workers/index.ts"]);
     const base = `http://127.0.0.1:${port}`;
-    for (let ok = false; !ok; await sleep(250)) ok = await fetch(`${base}/api/health`).then((r) => r.ok, () => false);
-    const login = await fetch(`${base}/api/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: user.email, password }) });
+    for (let ok = false; !ok; await sleep(250))
+      ok = await fetch(`${base}/api/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
+    const login = await fetch(`${base}/api/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: user.email, password }),
+    });
     if (!login.ok) throw new Error(`login failed: ${login.status} ${await login.text()}`);
-    const cookie = login.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
 
     return {
       say,
@@ -205,12 +287,18 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
       instanceIds: instances.map((i) => i.id),
       ownerId: user.id,
       // Linking order: instance k is account k.
-      accountIds: (await listAccountSecrets({ ownerId: user.id })).sort((a, b) => a.name.localeCompare(b.name)).map((a) => a.id),
+      accountIds: (await listAccountSecrets({ ownerId: user.id }))
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((a) => a.id),
       web,
       worker,
       control,
       async post(url, body) {
-        const r = await fetch(`${base}${url}`, { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify(body) });
+        const r = await fetch(`${base}${url}`, {
+          method: "POST",
+          headers: { "content-type": "application/json", cookie },
+          body: JSON.stringify(body),
+        });
         if (!r.ok) throw new Error(`${url}: ${r.status} ${await r.text()}`);
         return r.json();
       },

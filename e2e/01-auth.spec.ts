@@ -21,11 +21,15 @@ test("the first registered user becomes the admin and sees the dashboard", async
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" })).toBeVisible();
   await expect(page.getByText("ADMIN", { exact: true })).toBeVisible();
   // The live health strip turns green from the real database and Redis: one green badge per check the API reports.
-  const health = (await (await page.request.get("/api/health")).json()) as { status: string; checks: Record<string, { ok: boolean }> };
+  const health = (await (await page.request.get("/api/health")).json()) as {
+    status: string;
+    checks: Record<string, { ok: boolean }>;
+  };
   expect([health.status, Object.keys(health.checks).sort()]).toEqual(["ok", ["database", "redis"]]);
   const strip = page.getByTestId("health-strip");
   await expect(strip.getByText(/^ok · \d+ ms$/)).toHaveCount(2);
-  for (const name of ["database", "redis"]) await expect(strip.locator("span", { hasText: name }).getByText(/^ok · \d+ ms$/)).toHaveCount(1);
+  for (const name of ["database", "redis"])
+    await expect(strip.locator("span", { hasText: name }).getByText(/^ok · \d+ ms$/)).toHaveCount(1);
   const shot = testInfo.outputPath("dashboard.png");
   await page.screenshot({ path: shot, fullPage: true });
   await testInfo.attach("dashboard", { path: shot, contentType: "image/png" });

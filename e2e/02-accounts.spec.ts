@@ -3,7 +3,10 @@ import { demoApiKey } from "@/lib/simulator/server/demo";
 import { admin, SIM } from "./people";
 import { signIn } from "./steps";
 
-test("link an account: a wrong key is refused clearly, the right one shows funds, and a simulator order appears on Orders", async ({ page, request }, testInfo) => {
+test("link an account: a wrong key is refused clearly, the right one shows funds, and a simulator order appears on Orders", async ({
+  page,
+  request,
+}, testInfo) => {
   await signIn(page, admin.email, admin.password);
   await expect(page).toHaveURL(/\/dashboard/);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Accounts" }).click();
@@ -35,7 +38,17 @@ test("link an account: a wrong key is refused clearly, the right one shows funds
 
   // An order placed at the broker (outside MirrorDesk) shows up on the aggregated Orders page.
   const placed = await request.post(`${SIM.http}/i/demo1/api/v1/placeorder`, {
-    data: { apikey: key, strategy: "e2e", exchange: "NSE", symbol: "SBIN", action: "BUY", quantity: "7", pricetype: "LIMIT", price: "1", product: "MIS" },
+    data: {
+      apikey: key,
+      strategy: "e2e",
+      exchange: "NSE",
+      symbol: "SBIN",
+      action: "BUY",
+      quantity: "7",
+      pricetype: "LIMIT",
+      price: "1",
+      product: "MIS",
+    },
   });
   const { orderid } = await placed.json();
   expect(orderid).toBeTruthy();

@@ -30,7 +30,9 @@ async function setLeg(page: Page, n: number, leg: { action: "BUY" | "SELL"; type
   await expect(page.getByLabel(`Leg ${n} order type`)).toHaveValue("PROTECTED_LIMIT");
 }
 
-test("build an iron condor, preview it across five accounts, execute, and watch the grid fill in live", async ({ page }, testInfo) => {
+test("build an iron condor, preview it across five accounts, execute, and watch the grid fill in live", async ({
+  page,
+}, testInfo) => {
   test.setTimeout(120_000);
   await signInToDashboard(page, admin);
 
@@ -38,7 +40,12 @@ test("build an iron condor, preview it across five accounts, execute, and watch 
   for (const a of EXTRA) {
     const res = await page.request.post("/api/accounts", {
       headers: sameOrigin(page),
-      data: { name: a.name, hostUrl: `${SIM.http}/i/demo${a.n}`, wsUrl: SIM.ws, apiKey: demoApiKey(SIM.adminToken, a.n) },
+      data: {
+        name: a.name,
+        hostUrl: `${SIM.http}/i/demo${a.n}`,
+        wsUrl: SIM.ws,
+        apiKey: demoApiKey(SIM.adminToken, a.n),
+      },
     });
     expect(res.status(), await res.text()).toBe(201);
   }
@@ -114,13 +121,18 @@ test("build an iron condor, preview it across five accounts, execute, and watch 
   expect(await page.evaluate(() => (window as unknown as { __runViewMark?: number }).__runViewMark)).toBe(1);
   // Each account shows both latencies once its orders are acknowledged: first send and last acknowledgement, from the
   // trigger, exactly as the run's own timestamps give them.
-  type RunTimes = { triggeredAt: string; accounts: { accountId: string; accountName: string }[]; intents: { accountId: string; sentAt: string | null; acknowledgedAt: string | null }[] };
+  type RunTimes = {
+    triggeredAt: string;
+    accounts: { accountId: string; accountName: string }[];
+    intents: { accountId: string; sentAt: string | null; acknowledgedAt: string | null }[];
+  };
   const { run: times } = (await (await page.request.get(`/api/runs/${runId}`)).json()) as { run: RunTimes };
   const ms = (n: number) => (n < 1000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(2)} s`);
   for (const name of ACCOUNTS) {
     const accountId = times.accounts.find((a) => a.accountName === name)!.accountId;
     const mine = times.intents.filter((i) => i.accountId === accountId);
-    const at = (k: "sentAt" | "acknowledgedAt") => mine.flatMap((i) => (i[k] ? [Date.parse(i[k]) - Date.parse(times.triggeredAt)] : []));
+    const at = (k: "sentAt" | "acknowledgedAt") =>
+      mine.flatMap((i) => (i[k] ? [Date.parse(i[k]) - Date.parse(times.triggeredAt)] : []));
     expect(at("acknowledgedAt")).toHaveLength(mine.length);
     const row = page.getByTestId(`grid-row-${name}`);
     await expect(row.getByTestId("latency-first")).toHaveText(ms(Math.min(...at("sentAt"))));
@@ -128,7 +140,10 @@ test("build an iron condor, preview it across five accounts, execute, and watch 
   }
 
   // Expanding an account shows every slice with its broker order id.
-  await page.getByTestId("grid-row-Sim Three").getByRole("button", { name: /Sim Three/ }).click();
+  await page
+    .getByTestId("grid-row-Sim Three")
+    .getByRole("button", { name: /Sim Three/ })
+    .click();
   const details = page.getByTestId("intent-details");
   await expect(details.locator("tbody tr")).toHaveCount(4);
   const runShot = testInfo.outputPath("run-view.png");
@@ -245,7 +260,8 @@ test("a manual ticket goes to two accounts through the same pipeline", async ({ 
 
 test("a Send whose answer is lost opens the run it created instead of sending again", async ({ page }) => {
   await signInToDashboard(page, admin);
-  const runIds = async () => ((await (await page.request.get("/api/runs?limit=500")).json()).runs as { id: string }[]).map((r) => r.id);
+  const runIds = async () =>
+    ((await (await page.request.get("/api/runs?limit=500")).json()).runs as { id: string }[]).map((r) => r.id);
   const before = await runIds();
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Trade", exact: true }).click();
   await page.getByRole("checkbox", { name: /Sim One/ }).check();
@@ -273,7 +289,9 @@ test("a Send whose answer is lost opens the run it created instead of sending ag
   await expectChipsIn(page, 1, DONE);
 });
 
-test("an order the broker rejects turns its chips red with the broker's reason, slice by slice", async ({ page }, testInfo) => {
+test("an order the broker rejects turns its chips red with the broker's reason, slice by slice", async ({
+  page,
+}, testInfo) => {
   await signInToDashboard(page, admin);
   await page.goto("/trade");
   await page.getByRole("checkbox", { name: /Sim One/ }).check();
@@ -297,10 +315,19 @@ test("an order the broker rejects turns its chips red with the broker's reason, 
 
 test("a lost broker response is reconciled from the order book, never sent twice", async ({ page }, testInfo) => {
   const headers = { Authorization: `Bearer ${SIM.adminToken}` };
-  const received = async () => ((await (await page.request.get(`${SIM.http}/_sim/instances/demo2/orders`, { headers })).json()) as { orders: unknown[] }).orders.length;
+  const received = async () =>
+    (
+      (await (await page.request.get(`${SIM.http}/_sim/instances/demo2/orders`, { headers })).json()) as {
+        orders: unknown[];
+      }
+    ).orders.length;
   const before = await received();
   // demo2 now executes every order but never answers the place-order call.
-  expect((await page.request.post(`${SIM.http}/_sim/instances/demo2/faults`, { headers, data: { lostResponseRate: 1 } })).ok()).toBe(true);
+  expect(
+    (
+      await page.request.post(`${SIM.http}/_sim/instances/demo2/faults`, { headers, data: { lostResponseRate: 1 } })
+    ).ok(),
+  ).toBe(true);
   try {
     await signInToDashboard(page, admin);
     await page.goto("/trade");
@@ -371,7 +398,10 @@ test("a viewer cannot create or execute strategies", async ({ page }) => {
   await expect(page.getByRole("button", { name: /^Execute/ })).toHaveCount(0);
   await expect(page.getByRole("button", { name: /Save|Create strategy/ })).toHaveCount(0);
   const id = strategyUrl.split("/").pop();
-  const res = await page.request.post(`/api/strategies/${id}/execute`, { headers: sameOrigin(page), data: { idempotencyKey: "viewer-attempt-0001" } });
+  const res = await page.request.post(`/api/strategies/${id}/execute`, {
+    headers: sameOrigin(page),
+    data: { idempotencyKey: "viewer-attempt-0001" },
+  });
   expect(res.status()).toBe(403);
   expect(((await res.json()) as { error: { code: string } }).error.code).toBe("FORBIDDEN");
   await signOut(page);

@@ -15,7 +15,9 @@ interface PositionsJson {
   accounts: { accountName: string; ok: boolean; data?: { symbol: string; quantity: number }[] }[];
 }
 
-test("execute, see fills and P&L, engage the kill switch, see every account flat and entries blocked", async ({ page }, testInfo) => {
+test("execute, see fills and P&L, engage the kill switch, see every account flat and entries blocked", async ({
+  page,
+}, testInfo) => {
   test.setTimeout(150_000);
   await signInToDashboard(page, admin);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Strategies" }).click();
@@ -32,7 +34,12 @@ test("execute, see fills and P&L, engage the kill switch, see every account flat
     // broker's price; the five resting LIMIT slices stay accepted (open).
     const chips = page.getByTestId("intent-chip");
     await expect(chips).toHaveCount(25);
-    const states = () => chips.evaluateAll((els) => els.map((e) => e.getAttribute("data-state")).reduce<Record<string, number>>((m, s) => ({ ...m, [s ?? "?"]: (m[s ?? "?"] ?? 0) + 1 }), {}));
+    const states = () =>
+      chips.evaluateAll((els) =>
+        els
+          .map((e) => e.getAttribute("data-state"))
+          .reduce<Record<string, number>>((m, s) => ({ ...m, [s ?? "?"]: (m[s ?? "?"] ?? 0) + 1 }), {}),
+      );
     await expect.poll(states, { timeout: 45_000 }).toEqual({ filled: 20, accepted: 5 });
   } finally {
     // Released before the kill switch, whose exit orders must fill.
@@ -51,7 +58,9 @@ test("execute, see fills and P&L, engage the kill switch, see every account flat
   const ledger = await page.getByTestId("ledger-unrealised").evaluate((total) => {
     const table = total.closest("table")!;
     const col = [...table.querySelectorAll("thead th")].findIndex((th) => th.textContent?.trim() === "Unrealised");
-    const cells = [...table.querySelectorAll('tbody tr[data-testid="ledger-row"]')].map((tr) => tr.children[col]?.textContent?.trim() ?? "");
+    const cells = [...table.querySelectorAll('tbody tr[data-testid="ledger-row"]')].map(
+      (tr) => tr.children[col]?.textContent?.trim() ?? "",
+    );
     return { total: total.textContent!.trim(), cells };
   });
   const paise = (t: string) => (t.startsWith("-") ? -1 : 1) * Math.round(Number(t.replace(/[^\d.]/g, "")) * 100);
@@ -74,15 +83,23 @@ test("execute, see fills and P&L, engage the kill switch, see every account flat
       async () => {
         const res = await page.request.get("/api/books/positions");
         const body = (await res.json()) as PositionsJson;
-        return body.accounts.map((a) => `${a.accountName}:${a.ok ? (a.data ?? []).filter((p) => p.quantity !== 0).length : "unreadable"}`).sort();
+        return body.accounts
+          .map((a) => `${a.accountName}:${a.ok ? (a.data ?? []).filter((p) => p.quantity !== 0).length : "unreadable"}`)
+          .sort();
       },
       { timeout: 30_000, intervals: [1_000] },
     )
     .toEqual(["Sim Five:0", "Sim Four:0", "Sim One:0", "Sim Three:0", "Sim Two:0"]);
   // The resting LIMIT orders were cancelled at the brokers, not left working.
   const ordersBody = (await (await page.request.get("/api/books/orders")).json()) as OrdersJson;
-  expect(ordersBody.accounts.map((a) => `${a.accountName}:${a.ok ? (a.data ?? []).filter((o) => o.status === "open" || o.status === "trigger_pending").length : "unreadable"}`).sort())
-    .toEqual(["Sim Five:0", "Sim Four:0", "Sim One:0", "Sim Three:0", "Sim Two:0"]);
+  expect(
+    ordersBody.accounts
+      .map(
+        (a) =>
+          `${a.accountName}:${a.ok ? (a.data ?? []).filter((o) => o.status === "open" || o.status === "trigger_pending").length : "unreadable"}`,
+      )
+      .sort(),
+  ).toEqual(["Sim Five:0", "Sim Four:0", "Sim One:0", "Sim Three:0", "Sim Two:0"]);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Positions" }).click();
   await expect(page.getByTestId("kill-switch-banner")).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath("positions-flat.png"), fullPage: true });
@@ -97,9 +114,14 @@ test("execute, see fills and P&L, engage the kill switch, see every account flat
   await expect
     .poll(
       async () => {
-        const funds = (await (await page.request.get("/api/books/funds")).json()) as { accounts: { ok: boolean; data?: { availableMargin: string } }[] };
+        const funds = (await (await page.request.get("/api/books/funds")).json()) as {
+          accounts: { ok: boolean; data?: { availableMargin: string } }[];
+        };
         const rupees = funds.accounts.reduce((s, a) => s + Math.round(Number(a.data!.availableMargin) * 100), 0) / 100;
-        const expected = [`₹${inr.format(rupees)}`, rupees >= 1e7 ? `₹${(rupees / 1e7).toFixed(2)} Cr` : `₹${(rupees / 1e5).toFixed(2)} L`];
+        const expected = [
+          `₹${inr.format(rupees)}`,
+          rupees >= 1e7 ? `₹${(rupees / 1e7).toFixed(2)} Cr` : `₹${(rupees / 1e5).toFixed(2)} L`,
+        ];
         const shown = [await marginStat.getAttribute("title"), await marginStat.innerText()];
         return shown.join() === expected.join() ? "match" : JSON.stringify({ shown, expected });
       },
@@ -108,7 +130,11 @@ test("execute, see fills and P&L, engage the kill switch, see every account flat
     .toBe("match");
   const niftyRows = page.getByTestId("ledger-row").filter({ hasText: "NIFTY" });
   await expect(niftyRows.first()).toBeVisible();
-  await expect.poll(() => niftyRows.evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute("data-net-qty")))]), { timeout: 15_000 }).toEqual(["0"]);
+  await expect
+    .poll(() => niftyRows.evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute("data-net-qty")))]), {
+      timeout: 15_000,
+    })
+    .toEqual(["0"]);
   await expect(page.getByTestId("run-row").filter({ hasText: "exit" }).first()).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath("dashboard.png"), fullPage: true });
 
@@ -117,11 +143,29 @@ test("execute, see fills and P&L, engage the kill switch, see every account flat
   await page.getByTestId(`strategy-row-${STRATEGY}`).getByRole("link", { name: STRATEGY }).click();
   await page.getByRole("button", { name: "Preview", exact: true }).click();
   await page.getByRole("button", { name: /^Execute/ }).click();
-  await expect(page.getByRole("alert").filter({ hasText: /kill switch/i }).first()).toBeVisible();
+  await expect(
+    page
+      .getByRole("alert")
+      .filter({ hasText: /kill switch/i })
+      .first(),
+  ).toBeVisible();
   await expect(page).not.toHaveURL(/\/executions\//);
-  const { accounts } = (await (await page.request.get("/api/accounts")).json()) as { accounts: { id: string; name: string }[] };
-  const ticket = { symbol: "SBIN", exchange: "NSE", action: "BUY", lots: 1, product: "MIS", priceType: "MARKET", accountIds: accounts.map((a) => a.id) };
-  const blocked = await page.request.post("/api/ticket/execute", { headers: sameOrigin(page), data: { ...ticket, idempotencyKey: `e2e-blocked-${Date.now()}` } });
+  const { accounts } = (await (await page.request.get("/api/accounts")).json()) as {
+    accounts: { id: string; name: string }[];
+  };
+  const ticket = {
+    symbol: "SBIN",
+    exchange: "NSE",
+    action: "BUY",
+    lots: 1,
+    product: "MIS",
+    priceType: "MARKET",
+    accountIds: accounts.map((a) => a.id),
+  };
+  const blocked = await page.request.post("/api/ticket/execute", {
+    headers: sameOrigin(page),
+    data: { ...ticket, idempotencyKey: `e2e-blocked-${Date.now()}` },
+  });
   expect(blocked.status(), await blocked.text()).toBe(423);
   expect(((await blocked.json()) as { error: { code: string } }).error.code).toBe("KILL_SWITCH");
 
@@ -129,7 +173,10 @@ test("execute, see fills and P&L, engage the kill switch, see every account flat
   page.once("dialog", (d) => d.accept());
   await banner.getByRole("button", { name: "Re-arm" }).click();
   await expect(page.getByTestId("kill-switch-banner")).toHaveCount(0);
-  const allowed = await page.request.post("/api/ticket/execute", { headers: sameOrigin(page), data: { ...ticket, idempotencyKey: `e2e-allowed-${Date.now()}` } });
+  const allowed = await page.request.post("/api/ticket/execute", {
+    headers: sameOrigin(page),
+    data: { ...ticket, idempotencyKey: `e2e-allowed-${Date.now()}` },
+  });
   expect(allowed.ok(), await allowed.text()).toBe(true);
   expect(((await allowed.json()) as { runId: string }).runId).toMatch(/^[0-9a-f-]{36}$/);
 });

@@ -5,7 +5,10 @@ import { expect, test } from "@playwright/test";
 function startWithout(variable: string, port: number): Promise<{ code: number | null; output: string }> {
   const env = { ...process.env };
   delete env[variable];
-  const child = spawn("npx", ["next", "start", "-H", "127.0.0.1", "-p", String(port)], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("npx", ["next", "start", "-H", "127.0.0.1", "-p", String(port)], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));

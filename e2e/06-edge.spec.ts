@@ -29,9 +29,15 @@ test("a state-changing API call without our Origin is refused, with it accepted"
   const foreign = await page.request.put("/api/settings/registration", { data: { open: false } });
   expect(foreign.status()).toBe(403);
   expect(((await foreign.json()) as { error: { code: string } }).error.code).toBe("CROSS_ORIGIN");
-  const evil = await page.request.put("/api/settings/registration", { headers: { Origin: "https://evil.example" }, data: { open: false } });
+  const evil = await page.request.put("/api/settings/registration", {
+    headers: { Origin: "https://evil.example" },
+    data: { open: false },
+  });
   expect(evil.status()).toBe(403);
-  const own = await page.request.put("/api/settings/registration", { headers: { Origin: new URL(page.url()).origin }, data: { open: false } });
+  const own = await page.request.put("/api/settings/registration", {
+    headers: { Origin: new URL(page.url()).origin },
+    data: { open: false },
+  });
   expect(own.status()).toBe(200);
   expect(await own.json()).toEqual({ open: false });
 });

@@ -15,7 +15,20 @@ test.describe("on a 390 px phone", () => {
     await expect(page.getByRole("navigation", { name: "Main" })).toBeHidden();
     await page.getByRole("button", { name: "Menu" }).click();
     const menu = page.getByRole("navigation", { name: "Phone" });
-    await expect(menu.getByRole("link")).toHaveText(["Dashboard", "Accounts", "Strategies", "Executions", "Trade", "Positions", "Orders", "Trades", "Holdings", "Option chain", "Risk", "Admin"]);
+    await expect(menu.getByRole("link")).toHaveText([
+      "Dashboard",
+      "Accounts",
+      "Strategies",
+      "Executions",
+      "Trade",
+      "Positions",
+      "Orders",
+      "Trades",
+      "Holdings",
+      "Option chain",
+      "Risk",
+      "Admin",
+    ]);
     await page.screenshot({ path: testInfo.outputPath("phone-menu.png"), fullPage: true });
     await menu.getByRole("link", { name: "Risk" }).click();
     await expect(page).toHaveURL(/\/risk$/);
@@ -45,8 +58,12 @@ test("account totals read in lakh/crore with the exact sum on hover", async ({ p
   // One DOM snapshot: the rows' exact figures and the total's text and title.
   const shown = await page.evaluate(() => {
     const table = document.querySelector('tr[data-testid^="account-row-"]')!.closest("table")!;
-    const col = [...table.querySelectorAll("thead th")].findIndex((th) => th.textContent?.trim() === "Available margin");
-    const cells = [...table.querySelectorAll('tr[data-testid^="account-row-"]')].map((tr) => tr.children[col].textContent!.trim());
+    const col = [...table.querySelectorAll("thead th")].findIndex(
+      (th) => th.textContent?.trim() === "Available margin",
+    );
+    const cells = [...table.querySelectorAll('tr[data-testid^="account-row-"]')].map((tr) =>
+      tr.children[col].textContent!.trim(),
+    );
     const el = document.querySelector('[data-testid="total-margin"] [data-exact]')!;
     return { cells, text: el.textContent!.trim(), title: el.getAttribute("title") };
   });
@@ -60,11 +77,18 @@ test("account totals read in lakh/crore with the exact sum on hover", async ({ p
   await page.screenshot({ path: testInfo.outputPath("accounts-total.png"), fullPage: true });
 });
 
-test("a viewer attached to a trader sees the trader's desk read-only, and writes are refused", async ({ page, request, baseURL }, testInfo) => {
+test("a viewer attached to a trader sees the trader's desk read-only, and writes are refused", async ({
+  page,
+  request,
+  baseURL,
+}, testInfo) => {
   // Four sign-ins across three people: a journey, not a wait.
   test.setTimeout(180_000);
   // The trader, with an account of their own holding ₹1.62 crore.
-  const created = await request.post(`${SIM.http}/_sim/instances`, { headers: { authorization: `Bearer ${SIM.adminToken}` }, data: DESK });
+  const created = await request.post(`${SIM.http}/_sim/instances`, {
+    headers: { authorization: `Bearer ${SIM.adminToken}` },
+    data: DESK,
+  });
   expect(created.status(), await created.text()).toBe(201);
   await signInToDashboard(page, admin);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();
@@ -90,11 +114,22 @@ test("a viewer attached to a trader sees the trader's desk read-only, and writes
 
   // A MARKET order at Tara's broker: the Orders page shows "MKT" as its price and the broker's fill price as Avg.
   const placed = await request.post(`${SIM.http}/i/${DESK.id}/api/v1/placeorder`, {
-    data: { apikey: DESK.apiKey, strategy: "e2e", exchange: "NSE", symbol: "SBIN", action: "BUY", quantity: "5", pricetype: "MARKET", product: "MIS" },
+    data: {
+      apikey: DESK.apiKey,
+      strategy: "e2e",
+      exchange: "NSE",
+      symbol: "SBIN",
+      action: "BUY",
+      quantity: "5",
+      pricetype: "MARKET",
+      product: "MIS",
+    },
   });
   const { orderid } = (await placed.json()) as { orderid: string };
   const tradebook = await request.post(`${SIM.http}/i/${DESK.id}/api/v1/tradebook`, { data: { apikey: DESK.apiKey } });
-  const fills = ((await tradebook.json()) as { data: { orderid: string; average_price: number | string }[] }).data.filter((t) => t.orderid === orderid);
+  const fills = (
+    (await tradebook.json()) as { data: { orderid: string; average_price: number | string }[] }
+  ).data.filter((t) => t.orderid === orderid);
   expect(fills).toHaveLength(1);
   const avg = `₹${new Intl.NumberFormat("en-IN", { minimumFractionDigits: 2 }).format(Number(fills[0].average_price))}`;
 
@@ -126,7 +161,9 @@ test("a viewer attached to a trader sees the trader's desk read-only, and writes
   const inr = new Intl.NumberFormat("en-IN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   await expect
     .poll(async () => {
-      const funds = (await (await page.request.get("/api/books/funds")).json()) as { accounts: { accountName: string; data?: { availableMargin: string } }[] };
+      const funds = (await (await page.request.get("/api/books/funds")).json()) as {
+        accounts: { accountName: string; data?: { availableMargin: string } }[];
+      };
       expect(funds.accounts.map((a) => a.accountName)).toEqual(["Tara Desk"]);
       const expected = `₹${inr.format(Number(funds.accounts[0].data!.availableMargin))}`;
       const shown = await row.locator("td").nth(4).innerText();
@@ -146,7 +183,9 @@ test("a viewer attached to a trader sees the trader's desk read-only, and writes
   await expect(page.getByTestId("book-total")).toHaveText("1 order · 0 working · 0 rejected");
 
   // Writes are refused for the role (not for a missing header): same-origin JSON, the viewer's own session.
-  const { accounts } = (await (await page.request.get("/api/accounts")).json()) as { accounts: { id: string; name: string }[] };
+  const { accounts } = (await (await page.request.get("/api/accounts")).json()) as {
+    accounts: { id: string; name: string }[];
+  };
   expect(accounts.map((a) => a.name)).toEqual(["Tara Desk"]);
   const headers = { origin: baseURL!, "content-type": "application/json" };
   const writes = [
@@ -158,5 +197,8 @@ test("a viewer attached to a trader sees the trader's desk read-only, and writes
     expect(res.status()).toBe(403);
     expect(((await res.json()) as { error: { message: string } }).error.message).toBe("Your role is read-only");
   }
-  expect(((await (await page.request.get(`/api/accounts/${accounts[0].id}`)).json()) as { account: { name: string } }).account.name).toBe("Tara Desk");
+  expect(
+    ((await (await page.request.get(`/api/accounts/${accounts[0].id}`)).json()) as { account: { name: string } })
+      .account.name,
+  ).toBe("Tara Desk");
 });

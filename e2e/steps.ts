@@ -26,7 +26,14 @@ export async function expectChipsIn(page: Page, count: number, states: readonly 
   const chips = page.getByTestId("intent-chip");
   await expect(chips).toHaveCount(count);
   await expect
-    .poll(async () => chips.evaluateAll((els, wanted) => els.filter((e) => wanted.includes(e.getAttribute("data-state") ?? "")).length, [...states]), { timeout })
+    .poll(
+      async () =>
+        chips.evaluateAll(
+          (els, wanted) => els.filter((e) => wanted.includes(e.getAttribute("data-state") ?? "")).length,
+          [...states],
+        ),
+      { timeout },
+    )
     .toBe(count);
 }
 

@@ -29,7 +29,12 @@ describe("parseEnv", () => {
   });
 
   it("names every missing variable at once", () => {
-    expect(problems({})).toEqual(["DATABASE_URL is required", "REDIS_URL is required", "AUTH_SECRET is required", "CREDENTIAL_KEYS is required"]);
+    expect(problems({})).toEqual([
+      "DATABASE_URL is required",
+      "REDIS_URL is required",
+      "AUTH_SECRET is required",
+      "CREDENTIAL_KEYS is required",
+    ]);
   });
 
   it("treats empty strings as unset", () => {
@@ -37,7 +42,13 @@ describe("parseEnv", () => {
   });
 
   it("explains invalid values", () => {
-    const p = problems({ ...valid, DATABASE_URL: "mysql://x/y", AUTH_SECRET: "short", LOG_LEVEL: "loud", WORKER_HEARTBEAT_MS: "-5" });
+    const p = problems({
+      ...valid,
+      DATABASE_URL: "mysql://x/y",
+      AUTH_SECRET: "short",
+      LOG_LEVEL: "loud",
+      WORKER_HEARTBEAT_MS: "-5",
+    });
     expect(p).toHaveLength(4);
     expect(p[0]).toBe("DATABASE_URL must be a postgresql:// URL");
     expect(p[1]).toMatch(/^AUTH_SECRET .*32/);
@@ -47,7 +58,9 @@ describe("parseEnv", () => {
 
   it("parses the credential key ring and explains a bad one without echoing it", () => {
     expect(parseEnv(appEnvSchema, valid).CREDENTIAL_KEYS.current).toBe(1);
-    expect(problems({ ...valid, CREDENTIAL_KEYS: "v1:c2hvcnQ=" })).toEqual(["CREDENTIAL_KEYS key v1 must be 32 bytes (base64 of 32 random bytes), got 5"]);
+    expect(problems({ ...valid, CREDENTIAL_KEYS: "v1:c2hvcnQ=" })).toEqual([
+      "CREDENTIAL_KEYS key v1 must be 32 bytes (base64 of 32 random bytes), got 5",
+    ]);
   });
 
   it("parses booleans and numbers from strings", () => {
@@ -64,7 +77,9 @@ describe("parseEnv", () => {
     try {
       parseEnv(appEnvSchema, { REDIS_URL: valid.REDIS_URL, CREDENTIAL_KEYS: valid.CREDENTIAL_KEYS });
     } catch (e) {
-      expect((e as Error).message).toBe("Invalid environment:\n  - DATABASE_URL is required\n  - AUTH_SECRET is required");
+      expect((e as Error).message).toBe(
+        "Invalid environment:\n  - DATABASE_URL is required\n  - AUTH_SECRET is required",
+      );
       return;
     }
     throw new Error("expected failure");
@@ -73,7 +88,12 @@ describe("parseEnv", () => {
 
 describe("placeholder secrets", () => {
   const randomKey = `v1:${Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37 + 11) % 256)).toString("base64")}`;
-  const prod = { ...valid, AUTH_SECRET: "Zq7t0VbL3mXe9RkP2sYw5HcN8uJd4GfA", NODE_ENV: "production", CREDENTIAL_KEYS: randomKey };
+  const prod = {
+    ...valid,
+    AUTH_SECRET: "Zq7t0VbL3mXe9RkP2sYw5HcN8uJd4GfA",
+    NODE_ENV: "production",
+    CREDENTIAL_KEYS: randomKey,
+  };
   const zeroKey = `v1:${Buffer.alloc(32).toString("base64")}`;
   const testKey = "v1:dGVzdC1vbmx5LWNyZWRlbnRpYWwta2V5LTMyYnl0ZXM=";
 
@@ -81,12 +101,16 @@ describe("placeholder secrets", () => {
     expect(problems({ ...prod, AUTH_SECRET: "change-me-to-a-long-random-string-of-32-chars" })).toEqual([
       "AUTH_SECRET is a placeholder or public example value: set a random secret in production",
     ]);
-    expect(problems({ ...prod, AUTH_SECRET: "test-secret-test-secret-test-secret-0123" })[0]).toMatch(/^AUTH_SECRET is a placeholder/);
+    expect(problems({ ...prod, AUTH_SECRET: "test-secret-test-secret-test-secret-0123" })[0]).toMatch(
+      /^AUTH_SECRET is a placeholder/,
+    );
     expect(problems({ ...prod, AUTH_SECRET: "x".repeat(40) })[0]).toMatch(/^AUTH_SECRET is a placeholder/);
     expect(problems({ ...prod, CREDENTIAL_KEYS: zeroKey })).toEqual([
       "CREDENTIAL_KEYS key v1 is a placeholder or public example value: set a random secret in production (npm run keys:new)",
     ]);
-    expect(problems({ ...prod, CREDENTIAL_KEYS: `${testKey},v2:${Buffer.alloc(32, 7).toString("base64")}` })).toHaveLength(2);
+    expect(
+      problems({ ...prod, CREDENTIAL_KEYS: `${testKey},v2:${Buffer.alloc(32, 7).toString("base64")}` }),
+    ).toHaveLength(2);
     const simProd = { NODE_ENV: "production", SIM_ADMIN_TOKEN: "change-me-sim-admin-token" };
     expect(problems(simProd, simulatorEnvSchema)).toEqual([
       "SIM_ADMIN_TOKEN is a placeholder or public example value: set a random secret in production",
@@ -95,7 +119,9 @@ describe("placeholder secrets", () => {
 
   it("accepts random secrets in production and example values outside it", () => {
     expect(parseEnv(appEnvSchema, prod).NODE_ENV).toBe("production");
-    expect(parseEnv(simulatorEnvSchema, { NODE_ENV: "production", SIM_ADMIN_TOKEN: "r4Nd0m-Sim-T0ken-9x2" }).SIM_ADMIN_TOKEN).toBe("r4Nd0m-Sim-T0ken-9x2");
+    expect(
+      parseEnv(simulatorEnvSchema, { NODE_ENV: "production", SIM_ADMIN_TOKEN: "r4Nd0m-Sim-T0ken-9x2" }).SIM_ADMIN_TOKEN,
+    ).toBe("r4Nd0m-Sim-T0ken-9x2");
     expect(parseEnv(appEnvSchema, { ...valid, NODE_ENV: "test", CREDENTIAL_KEYS: zeroKey }).NODE_ENV).toBe("test");
   });
 
@@ -103,7 +129,9 @@ describe("placeholder secrets", () => {
     const env = parseEnv(appEnvSchema, valid);
     expect(env.TRUSTED_PROXY_HOPS).toBe(0);
     expect(env.BROKER_ALLOW_PRIVATE_HOSTS).toBe(true);
-    expect(parseEnv(appEnvSchema, { ...valid, BROKER_ALLOW_PRIVATE_HOSTS: "false" }).BROKER_ALLOW_PRIVATE_HOSTS).toBe(false);
+    expect(parseEnv(appEnvSchema, { ...valid, BROKER_ALLOW_PRIVATE_HOSTS: "false" }).BROKER_ALLOW_PRIVATE_HOSTS).toBe(
+      false,
+    );
   });
 });
 
@@ -113,14 +141,28 @@ describe("simulator faults from the environment", () => {
     const env = parseEnv(simulatorEnvSchema, { ...base, SIM_FAULTS: '{"latencyMs":50,"lostResponseRate":0.1}' });
     expect(env.SIM_FAULTS).toEqual({ all: { latencyMs: 50, lostResponseRate: 0.1 }, byInstance: {} });
     expect(parseEnv(simulatorEnvSchema, base).SIM_FAULTS).toEqual({ all: {}, byInstance: {} });
-    const per = parseEnv(simulatorEnvSchema, { ...base, SIM_FAULTS: '{"*":{"latencyMs":20},"demo2":{"lostResponseMode":"hang","lostResponseRate":1}}' });
-    expect(per.SIM_FAULTS).toEqual({ all: { latencyMs: 20 }, byInstance: { demo2: { lostResponseMode: "hang", lostResponseRate: 1 } } });
+    const per = parseEnv(simulatorEnvSchema, {
+      ...base,
+      SIM_FAULTS: '{"*":{"latencyMs":20},"demo2":{"lostResponseMode":"hang","lostResponseRate":1}}',
+    });
+    expect(per.SIM_FAULTS).toEqual({
+      all: { latencyMs: 20 },
+      byInstance: { demo2: { lostResponseMode: "hang", lostResponseRate: 1 } },
+    });
   });
   it("names bad JSON and out-of-range or unknown knobs", () => {
-    expect(problems({ ...base, SIM_FAULTS: "{oops" }, simulatorEnvSchema)).toEqual(["SIM_FAULTS must be a JSON object"]);
-    expect(problems({ ...base, SIM_FAULTS: '{"http500Rate":2}' }, simulatorEnvSchema)[0]).toMatch(/^SIM_FAULTS.http500Rate /);
-    expect(problems({ ...base, SIM_FAULTS: '{"latencyMs":5,"explode":true}' }, simulatorEnvSchema)[0]).toMatch(/^SIM_FAULTS /);
-    expect(problems({ ...base, SIM_FAULTS: '{"demo1":{"explode":true}}' }, simulatorEnvSchema)[0]).toMatch(/^SIM_FAULTS.demo1 /);
+    expect(problems({ ...base, SIM_FAULTS: "{oops" }, simulatorEnvSchema)).toEqual([
+      "SIM_FAULTS must be a JSON object",
+    ]);
+    expect(problems({ ...base, SIM_FAULTS: '{"http500Rate":2}' }, simulatorEnvSchema)[0]).toMatch(
+      /^SIM_FAULTS.http500Rate /,
+    );
+    expect(problems({ ...base, SIM_FAULTS: '{"latencyMs":5,"explode":true}' }, simulatorEnvSchema)[0]).toMatch(
+      /^SIM_FAULTS /,
+    );
+    expect(problems({ ...base, SIM_FAULTS: '{"demo1":{"explode":true}}' }, simulatorEnvSchema)[0]).toMatch(
+      /^SIM_FAULTS.demo1 /,
+    );
   });
   it("reads the demo instances' morning login time, off, or the 08:45 default", () => {
     expect(parseEnv(simulatorEnvSchema, base).SIM_AUTO_LOGIN_AT).toBe("08:45");

@@ -27,7 +27,10 @@ const appSchema = z.object({
   AUTH_TRUST_HOST: bool.default(true),
   APP_URL: z.url().default("http://127.0.0.1:3000"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  METRICS_TOKEN: z.string().optional().transform((v) => (v ? v : undefined)),
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v : undefined)),
   LOGIN_MAX_FAILURES_PER_EMAIL: int(5),
   LOGIN_MAX_FAILURES_PER_IP: int(20),
   WORKER_HEARTBEAT_MS: int(10_000),
@@ -80,16 +83,24 @@ export function isPlaceholder(secret: string): boolean {
 const PLACEHOLDER = "is a placeholder or public example value: set a random secret in production";
 
 /** In production, refuses example/placeholder secrets, naming the variable. */
-function refusePlaceholders(v: { NODE_ENV: string; AUTH_SECRET?: string; SIM_ADMIN_TOKEN?: string; CREDENTIAL_KEYS?: KeyRing }, ctx: z.RefinementCtx) {
+function refusePlaceholders(
+  v: { NODE_ENV: string; AUTH_SECRET?: string; SIM_ADMIN_TOKEN?: string; CREDENTIAL_KEYS?: KeyRing },
+  ctx: z.RefinementCtx,
+) {
   if (v.NODE_ENV !== "production") return;
   for (const name of ["AUTH_SECRET", "SIM_ADMIN_TOKEN"] as const) {
     const value = v[name];
-    if (value !== undefined && isPlaceholder(value)) ctx.addIssue({ code: "custom", path: [name], message: PLACEHOLDER });
+    if (value !== undefined && isPlaceholder(value))
+      ctx.addIssue({ code: "custom", path: [name], message: PLACEHOLDER });
   }
   for (const [version, key] of v.CREDENTIAL_KEYS?.keys ?? []) {
     // An all-zero (or any single repeated byte) key, or the public test key, encrypts nothing worth the name.
     if (new Set(key).size === 1 || PUBLIC_CREDENTIAL_KEYS.has(key.toString("base64"))) {
-      ctx.addIssue({ code: "custom", path: ["CREDENTIAL_KEYS"], message: `key v${version} ${PLACEHOLDER} (npm run keys:new)` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["CREDENTIAL_KEYS"],
+        message: `key v${version} ${PLACEHOLDER} (npm run keys:new)`,
+      });
     }
   }
 }

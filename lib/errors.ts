@@ -60,7 +60,11 @@ export class UnsupportedMediaTypeError extends AppError {
 /** A state-changing request that did not come from MirrorDesk's own pages (cross-site request forgery defence). */
 export class CrossOriginError extends AppError {
   constructor() {
-    super("CROSS_ORIGIN", 403, "Cross-origin request refused: state-changing requests must come from MirrorDesk's own pages");
+    super(
+      "CROSS_ORIGIN",
+      403,
+      "Cross-origin request refused: state-changing requests must come from MirrorDesk's own pages",
+    );
   }
 }
 export class NotFoundError extends AppError {

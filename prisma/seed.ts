@@ -22,7 +22,13 @@ async function main() {
     const user = await db().user.create({
       data: { email: u.email, name: u.name, role: u.role, passwordHash: await hashPassword(u.password) },
     });
-    await insertAudit({ actorId: user.id, action: "user.seed", entity: "user", entityId: user.id, details: { role: u.role } });
+    await insertAudit({
+      actorId: user.id,
+      action: "user.seed",
+      entity: "user",
+      entityId: user.id,
+      details: { role: u.role },
+    });
   }
   await linkSimulatorAccounts();
   console.log("Demo logins (demo only — change or remove them on a real server):");
@@ -38,18 +44,32 @@ async function linkSimulatorAccounts() {
     const name = `Demo ${n}`;
     const apiKey = demoApiKey(sim.SIM_ADMIN_TOKEN, n);
     const hostUrl = `http://${host}:${sim.SIM_HTTP_PORT}/i/demo${n}`;
-    const credential = { apiKeyLast4: apiKey.slice(-4), credentialFingerprint: credentialFingerprint(env().CREDENTIAL_KEYS, hostUrl, apiKey) };
+    const credential = {
+      apiKeyLast4: apiKey.slice(-4),
+      credentialFingerprint: credentialFingerprint(env().CREDENTIAL_KEYS, hostUrl, apiKey),
+    };
     const connection = { hostUrl, wsUrl: `ws://${host}:${sim.SIM_WS_PORT}`, ...credential };
     const existing = await db().tradingAccount.findUnique({ where: { ownerId_name: { ownerId: trader.id, name } } });
     if (existing) {
       // Re-seal the known demo key under the current CREDENTIAL_KEYS and ports, so a demo database reused by
       // another checkout (with its own generated demo key) keeps working.
-      await db().tradingAccount.update({ where: { id: existing.id }, data: { ...connection, apiKeyEnc: encryptApiKey(env().CREDENTIAL_KEYS, existing.id, apiKey) } });
+      await db().tradingAccount.update({
+        where: { id: existing.id },
+        data: { ...connection, apiKeyEnc: encryptApiKey(env().CREDENTIAL_KEYS, existing.id, apiKey) },
+      });
       continue;
     }
     const id = randomUUID();
     await db().tradingAccount.create({
-      data: { id, ownerId: trader.id, name, ...connection, apiKeyEnc: encryptApiKey(env().CREDENTIAL_KEYS, id, apiKey), isPrimary: n === 1, tags: ["demo", n % 2 ? "odd" : "even"] },
+      data: {
+        id,
+        ownerId: trader.id,
+        name,
+        ...connection,
+        apiKeyEnc: encryptApiKey(env().CREDENTIAL_KEYS, id, apiKey),
+        isPrimary: n === 1,
+        tags: ["demo", n % 2 ? "odd" : "even"],
+      },
     });
   }
   console.log(`Demo trader has ${sim.SIM_DEMO_INSTANCES} simulator accounts linked (Demo 1 is primary).`);

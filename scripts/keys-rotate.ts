@@ -12,13 +12,19 @@ import { rotateCredentials } from "@/lib/services/accounts/credentials";
 async function main() {
   const ring = env().CREDENTIAL_KEYS;
   const report = await rotateCredentials(ring);
-  console.log(`re-encrypted ${report.rotated} credential(s) under key v${ring.current}; ${report.alreadyCurrent} already current`);
+  console.log(
+    `re-encrypted ${report.rotated} credential(s) under key v${ring.current}; ${report.alreadyCurrent} already current`,
+  );
   if (report.failed.length) {
-    console.error(`could not decrypt ${report.failed.length} credential(s) with the configured keys: ${report.failed.join(", ")}`);
+    console.error(
+      `could not decrypt ${report.failed.length} credential(s) with the configured keys: ${report.failed.join(", ")}`,
+    );
     process.exitCode = 1;
   }
   if (report.duplicates.length) {
-    console.error(`${report.duplicates.length} account(s) link the same host and API key as another account; unlink one of each pair: ${report.duplicates.join(", ")}`);
+    console.error(
+      `${report.duplicates.length} account(s) link the same host and API key as another account; unlink one of each pair: ${report.duplicates.join(", ")}`,
+    );
     process.exitCode = 1;
   }
 }

@@ -56,7 +56,8 @@ describe("restart backoff", () => {
 describe("supervisor", () => {
   it("restarts a killed service with a new process while the other service keeps running", async () => {
     const s = (supervisor = new Supervisor({ backoffMs: 5, stdio: "ignore" }));
-    const started = (name: string, restarts: number) => next(s, (e) => e.type === "started" && e.name === name && e.restarts === restarts);
+    const started = (name: string, restarts: number) =>
+      next(s, (e) => e.type === "started" && e.name === name && e.restarts === restarts);
     const worker0 = started("worker", 0);
     const web0 = started("web", 0);
     s.start({ name: "worker", command: process.execPath, args: ["-e", idle] });
@@ -67,7 +68,14 @@ describe("supervisor", () => {
     const exited = next(s, (e) => e.type === "exited" && e.name === "worker");
     const restarted = started("worker", 1);
     process.kill(w.pid, "SIGKILL");
-    expect(await exited).toEqual({ type: "exited", name: "worker", pid: w.pid, code: null, signal: "SIGKILL", restartInMs: 5 });
+    expect(await exited).toEqual({
+      type: "exited",
+      name: "worker",
+      pid: w.pid,
+      code: null,
+      signal: "SIGKILL",
+      restartInMs: 5,
+    });
     const again = await restarted;
     if (again.type !== "started") throw new Error("unreachable");
     expect(again.pid).not.toBe(w.pid);
@@ -99,7 +107,9 @@ describe("supervisor", () => {
     const events: SupervisorEvent[] = [];
     s.on("event", (x) => events.push(x));
     await s.stop();
-    expect(events).toEqual([{ type: "exited", name: "web", pid: e.pid, code: null, signal: "SIGTERM", restartInMs: null }]);
+    expect(events).toEqual([
+      { type: "exited", name: "web", pid: e.pid, code: null, signal: "SIGTERM", restartInMs: null },
+    ]);
     await until(() => gone(e.pid) && gone(grandchild), "the process tree to end");
     expect(s.pid("web")).toBe(null);
   });

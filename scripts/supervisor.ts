@@ -31,7 +31,14 @@ export interface SupervisorOptions {
 
 export type SupervisorEvent =
   | { type: "started"; name: string; pid: number; restarts: number }
-  | { type: "exited"; name: string; pid: number; code: number | null; signal: NodeJS.Signals | null; restartInMs: number | null };
+  | {
+      type: "exited";
+      name: string;
+      pid: number;
+      code: number | null;
+      signal: NodeJS.Signals | null;
+      restartInMs: number | null;
+    };
 
 interface Running {
   spec: ServiceSpec;
@@ -43,7 +50,11 @@ interface Running {
 }
 
 /** Next restart delay: doubles after a quick crash, back to the base after a stable run. */
-export function nextBackoff(previousMs: number, upForMs: number, opts: Required<Pick<SupervisorOptions, "backoffMs" | "maxBackoffMs" | "stableAfterMs">>): number {
+export function nextBackoff(
+  previousMs: number,
+  upForMs: number,
+  opts: Required<Pick<SupervisorOptions, "backoffMs" | "maxBackoffMs" | "stableAfterMs">>,
+): number {
   if (upForMs >= opts.stableAfterMs || previousMs <= 0) return opts.backoffMs;
   return Math.min(opts.maxBackoffMs, previousMs * 2);
 }
@@ -55,7 +66,14 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
 
   constructor(opts: SupervisorOptions = {}) {
     super();
-    this.opts = { backoffMs: 1_000, maxBackoffMs: 30_000, stableAfterMs: 60_000, killAfterMs: 10_000, stdio: "inherit", ...opts };
+    this.opts = {
+      backoffMs: 1_000,
+      maxBackoffMs: 30_000,
+      stableAfterMs: 60_000,
+      killAfterMs: 10_000,
+      stdio: "inherit",
+      ...opts,
+    };
   }
 
   start(spec: ServiceSpec): void {
@@ -74,10 +92,17 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     r.timer = null;
     if (this.stopping) return;
     // detached: the child leads its own process group, so stop() can signal its whole tree (tsx, next, ...).
-    const child = spawn(r.spec.command, [...r.spec.args], { cwd: r.spec.cwd, ...(r.spec.env ? { env: r.spec.env } : {}), stdio: this.opts.stdio, detached: true });
+    const child = spawn(r.spec.command, [...r.spec.args], {
+      cwd: r.spec.cwd,
+      ...(r.spec.env ? { env: r.spec.env } : {}),
+      stdio: this.opts.stdio,
+      detached: true,
+    });
     r.child = child;
     r.startedAt = Date.now();
-    child.once("spawn", () => this.emit("event", { type: "started", name: r.spec.name, pid: child.pid!, restarts: r.restarts }));
+    child.once("spawn", () =>
+      this.emit("event", { type: "started", name: r.spec.name, pid: child.pid!, restarts: r.restarts }),
+    );
     child.once("error", () => undefined); // reported through "exit" (or the spawn never happened: retried below)
     child.once("close", (code, signal) => {
       // A spawn failure closes without a pid; treat it like a crash.

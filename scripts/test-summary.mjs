@@ -1,9 +1,15 @@
 // Reads Vitest and Playwright JSON reports and prints one closing line: "tests: N passed, N failed, N skipped".
 import { existsSync, readFileSync } from "node:fs";
 
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 for (const file of process.argv.slice(2)) {
-  if (!existsSync(file)) { console.log(`(no report at ${file}: counted as one failure)`); failed += 1; continue; }
+  if (!existsSync(file)) {
+    console.log(`(no report at ${file}: counted as one failure)`);
+    failed += 1;
+    continue;
+  }
   const r = JSON.parse(readFileSync(file, "utf8"));
   if (r.stats && "expected" in r.stats) {
     // Playwright: expected = passed, unexpected = failed, flaky passed on retry (counted as passed).

@@ -37,6 +37,7 @@ mkdir -p test-results
 say "type-check and lint"
 npm run -s typecheck
 npm run -s lint
+npm run -s format:check
 
 status=0
 say "unit tests"

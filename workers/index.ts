@@ -20,7 +20,12 @@ import { closeOrderStreams } from "@/lib/services/fills/poller";
 import { makeExitProcessor } from "./processors/exits";
 import { scheduleExitJobs } from "@/lib/queues/exits";
 import {
-  LIVENESS_TTL_MS, RECOVERY_EVERY_MS, RECOVERY_SCHEDULER, newWorkerId, recoverInFlight, startWorkerLiveness,
+  LIVENESS_TTL_MS,
+  RECOVERY_EVERY_MS,
+  RECOVERY_SCHEDULER,
+  newWorkerId,
+  recoverInFlight,
+  startWorkerLiveness,
 } from "@/lib/services/dispatch/recovery";
 
 /** Dispatch jobs spend most of their time waiting on brokers: hundreds of accounts run in parallel per process. */
@@ -41,13 +46,25 @@ async function main() {
   // Before taking jobs: intents a killed predecessor left mid-send become `unknown` and are reconciled, never resent.
   await recoverInFlight(workerId).catch((err) => log().error({ err }, "dispatch recovery failed at start"));
   const workers = [
-    new Worker(QUEUES.system, makeSystemProcessor(startedAt, e.WORKER_HEARTBEAT_MS), { connection, prefix: BULL_PREFIX, concurrency: 1 }),
+    new Worker(QUEUES.system, makeSystemProcessor(startedAt, e.WORKER_HEARTBEAT_MS), {
+      connection,
+      prefix: BULL_PREFIX,
+      concurrency: 1,
+    }),
     // One health round at a time: a round pings every account in parallel already.
     new Worker(QUEUES.accounts, processAccountsJob, { connection, prefix: BULL_PREFIX, concurrency: 1 }),
-    new Worker(QUEUES.dispatch, makeDispatchProcessor(workerId), { connection, prefix: BULL_PREFIX, concurrency: DISPATCH_CONCURRENCY }),
+    new Worker(QUEUES.dispatch, makeDispatchProcessor(workerId), {
+      connection,
+      prefix: BULL_PREFIX,
+      concurrency: DISPATCH_CONCURRENCY,
+    }),
     new Worker(QUEUES.fills, processFillsJob, { connection, prefix: BULL_PREFIX, concurrency: FILLS_CONCURRENCY }),
     // One job drives one exit (all its accounts in parallel); a lease on the exit row keeps a second job out.
-    new Worker(QUEUES.exits, makeExitProcessor(workerId), { connection, prefix: BULL_PREFIX, concurrency: EXITS_CONCURRENCY }),
+    new Worker(QUEUES.exits, makeExitProcessor(workerId), {
+      connection,
+      prefix: BULL_PREFIX,
+      concurrency: EXITS_CONCURRENCY,
+    }),
   ];
   for (const w of workers) {
     w.on("error", (err) => log().error({ err, queue: w.name }, "worker error"));
@@ -71,7 +88,11 @@ async function main() {
   await scheduleFillSweep();
   await scheduleExitJobs();
   // Once more when a worker killed just before this start is past its liveness TTL (its claims are then orphans).
-  await queue(QUEUES.dispatch).add("recover", {}, { jobId: `recover_start_${workerId}`, delay: LIVENESS_TTL_MS + 1_000, removeOnComplete: 50, removeOnFail: 50 });
+  await queue(QUEUES.dispatch).add(
+    "recover",
+    {},
+    { jobId: `recover_start_${workerId}`, delay: LIVENESS_TTL_MS + 1_000, removeOnComplete: 50, removeOnFail: 50 },
+  );
   await recordHeartbeat(startedAt, e.WORKER_HEARTBEAT_MS, new Date());
   log().info({ queues: workers.map((w) => w.name), pid: process.pid, workerId }, "worker started");
 

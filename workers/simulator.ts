@@ -43,7 +43,8 @@ async function main(): Promise<void> {
     alwaysOpen: env.SIM_ALWAYS_OPEN,
     instances,
     rateLimits,
-    onError: (error) => console.error(JSON.stringify({ level: "error", msg: "simulator route error", error: String(error) })),
+    onError: (error) =>
+      console.error(JSON.stringify({ level: "error", msg: "simulator route error", error: String(error) })),
   });
   let closing = false;
   const shutdown = (signal: string) => {
@@ -76,6 +77,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(JSON.stringify({ level: "fatal", msg: "simulator failed to start", error: error instanceof Error ? error.message : String(error) }));
+  console.error(
+    JSON.stringify({
+      level: "fatal",
+      msg: "simulator failed to start",
+      error: error instanceof Error ? error.message : String(error),
+    }),
+  );
   process.exit(1);
 });

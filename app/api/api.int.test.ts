@@ -52,7 +52,10 @@ describe("authentication and roles over the API", () => {
   it("bad input gets 400 naming the field, and nothing is created", async () => {
     const admin = await makeUser("ADMIN");
     const res = await createUser(
-      jsonRequest("/api/users", { body: { name: "X", email: "not-an-email", password: "short", role: "KING" }, cookie: await sessionCookie(admin) }),
+      jsonRequest("/api/users", {
+        body: { name: "X", email: "not-an-email", password: "short", role: "KING" },
+        cookie: await sessionCookie(admin),
+      }),
     );
     expect(res.status).toBe(400);
     const { error } = await res.json();
@@ -60,14 +63,19 @@ describe("authentication and roles over the API", () => {
     expect(Object.keys(error.fields).sort()).toEqual(["email", "password", "role"]);
     expect(await db().user.count()).toBe(1);
 
-    const bad = await patchUser(jsonRequest("/api/users/nope", { method: "PATCH", body: { role: "VIEWER" }, cookie: await sessionCookie(admin) }), paramsOf({ id: "nope" }));
+    const bad = await patchUser(
+      jsonRequest("/api/users/nope", { method: "PATCH", body: { role: "VIEWER" }, cookie: await sessionCookie(admin) }),
+      paramsOf({ id: "nope" }),
+    );
     expect(bad.status).toBe(400);
     expect((await bad.json()).error.fields).toEqual({ id: ["Not a user id"] });
   });
 
   it("a second self-registration is refused with 403 while registration is closed", async () => {
     await makeUser("ADMIN");
-    const res = await registerRoute(jsonRequest("/api/register", { body: { name: "Late", email: "late@test.in", password: "long-enough-1" } }));
+    const res = await registerRoute(
+      jsonRequest("/api/register", { body: { name: "Late", email: "late@test.in", password: "long-enough-1" } }),
+    );
     expect(res.status).toBe(403);
     expect((await res.json()).error.message).toMatch(/Registration is closed/);
   });
@@ -76,7 +84,8 @@ describe("authentication and roles over the API", () => {
 describe("login throttling", () => {
   it("returns 429 with Retry-After after repeated failures for one email, and audits them", async () => {
     const user = await makeUser("TRADER", "the-right-password");
-    const attempt = (password: string, ip = "203.0.113.9") => login(jsonRequest("/api/login", { body: { email: user.email, password }, ip }));
+    const attempt = (password: string, ip = "203.0.113.9") =>
+      login(jsonRequest("/api/login", { body: { email: user.email, password }, ip }));
 
     for (let i = 0; i < 5; i++) expect((await attempt("wrong-password")).status).toBe(401);
     const throttled = await attempt("wrong-password");
@@ -94,10 +103,14 @@ describe("login throttling", () => {
   it("throttles one IP trying many emails", async () => {
     const ip = "203.0.113.50";
     for (let i = 0; i < 20; i++) {
-      const res = await login(jsonRequest("/api/login", { body: { email: `nobody${i}@test.in`, password: "whatever-123" }, ip }));
+      const res = await login(
+        jsonRequest("/api/login", { body: { email: `nobody${i}@test.in`, password: "whatever-123" }, ip }),
+      );
       expect(res.status).toBe(401);
     }
-    const res = await login(jsonRequest("/api/login", { body: { email: "someone-else@test.in", password: "whatever-123" }, ip }));
+    const res = await login(
+      jsonRequest("/api/login", { body: { email: "someone-else@test.in", password: "whatever-123" }, ip }),
+    );
     expect(res.status).toBe(429);
   });
 
@@ -120,7 +133,9 @@ describe("health and metrics", () => {
 
   it("metrics need an admin session", async () => {
     expect((await metrics(jsonRequest("/api/metrics"))).status).toBe(401);
-    expect((await metrics(jsonRequest("/api/metrics", { cookie: await sessionCookie(await makeUser("TRADER")) }))).status).toBe(403);
+    expect(
+      (await metrics(jsonRequest("/api/metrics", { cookie: await sessionCookie(await makeUser("TRADER")) }))).status,
+    ).toBe(403);
     const res = await metrics(jsonRequest("/api/metrics", { cookie: await sessionCookie(await makeUser("ADMIN")) }));
     expect(res.status).toBe(200);
     const text = await res.text();

@@ -49,7 +49,18 @@ const VALID_INPUT: Record<string, { body?: unknown; query?: string }> = {
   "POST /api/strategies/[id]/execute": { body: { idempotencyKey: "matrix-execute-0001" } },
   "POST /api/strategies/[id]/preview": { body: {} },
   "POST /api/strategies/[id]/legs": {
-    body: { legs: [{ underlying: "NIFTY", instrument: "futures", expiry: "current_month", action: "BUY", lots: 1, orderType: { kind: "MARKET" } }] },
+    body: {
+      legs: [
+        {
+          underlying: "NIFTY",
+          instrument: "futures",
+          expiry: "current_month",
+          action: "BUY",
+          lots: 1,
+          orderType: { kind: "MARKET" },
+        },
+      ],
+    },
   },
 };
 
@@ -69,7 +80,9 @@ beforeAll(async () => {
   const [account] = await linkAccounts(sim, owner, INSTANCES);
   const strategy = await makeStrategy(owner, ironCondor());
   const { runId } = await startRun(owner.id, ironCondor());
-  const alert = await db().alert.create({ data: { ownerId: owner.id, accountId: account.id, kind: "matrix", severity: "WARNING", message: "owner's alert" } });
+  const alert = await db().alert.create({
+    data: { ownerId: owner.id, accountId: account.id, kind: "matrix", severity: "WARNING", message: "owner's alert" },
+  });
   ids = { account: account.id, strategy: strategy.id, run: runId, alert: alert.id };
 });
 afterAll(async () => {
@@ -78,19 +91,34 @@ afterAll(async () => {
 });
 
 /** Calls one handler as `cookie` (or anonymously) with the template's params filled from `values`. */
-function call(route: ApiRoute, method: Method, values: Record<string, string>, cookie?: string, input: { body?: unknown; query?: string } = {}) {
+function call(
+  route: ApiRoute,
+  method: Method,
+  values: Record<string, string>,
+  cookie?: string,
+  input: { body?: unknown; query?: string } = {},
+) {
   const url = fillTemplate(route.template, values) + (input.query ?? "");
   const body = input.body ?? (isWrite(method) && method !== "DELETE" ? {} : undefined);
-  const params = Object.fromEntries(route.params.map((p) => [p, route.template.includes(`[...${p}]`) ? [values[p] ?? "x"] : (values[p] ?? "x")]));
+  const params = Object.fromEntries(
+    route.params.map((p) => [p, route.template.includes(`[...${p}]`) ? [values[p] ?? "x"] : (values[p] ?? "x")]),
+  );
   return route.methods[method]!(jsonRequest(url, { method, body, cookie }), paramsOf(params as Record<string, string>));
 }
-const sample = { id: "00000000-0000-4000-8000-000000000000", book: "positions", orderId: "ORDER-1", underlying: "NIFTY", nextauth: "session" };
+const sample = {
+  id: "00000000-0000-4000-8000-000000000000",
+  book: "positions",
+  orderId: "ORDER-1",
+  underlying: "NIFTY",
+  nextauth: "session",
+};
 
 describe("authorization matrix over app/api", () => {
   it("finds the route files and every listed exception exists", () => {
     const all = new Set(routes.flatMap((r) => Object.keys(r.methods).map((m) => key(m as Method, r))));
     expect(all.size).toBeGreaterThan(50);
-    for (const listed of [...PUBLIC, ...VIEWER_MAY, ...ADMIN_ONLY, ...Object.keys(VALID_INPUT)]) expect(all, listed).toContain(listed);
+    for (const listed of [...PUBLIC, ...VIEWER_MAY, ...ADMIN_ONLY, ...Object.keys(VALID_INPUT)])
+      expect(all, listed).toContain(listed);
   });
 
   it("answers 401 without a session on every non-public route and method", async () => {
@@ -133,7 +161,13 @@ describe("authorization matrix over app/api", () => {
   it("answers 404 to another trader for every route addressed by an owner's id, and changes nothing", async () => {
     const cookie = await sessionCookie(await makeUser("TRADER"));
     const idFor = (template: string) =>
-      template.startsWith("/api/accounts/") ? ids.account : template.startsWith("/api/alerts/") ? ids.alert : template.startsWith("/api/runs/") ? ids.run : ids.strategy;
+      template.startsWith("/api/accounts/")
+        ? ids.account
+        : template.startsWith("/api/alerts/")
+          ? ids.alert
+          : template.startsWith("/api/runs/")
+            ? ids.run
+            : ids.strategy;
     const before = JSON.stringify(await snapshot());
     let checked = 0;
     for (const r of routes) {
@@ -167,8 +201,14 @@ describe("authorization matrix over app/api", () => {
 
 async function snapshot() {
   return {
-    accounts: await db().tradingAccount.findMany({ orderBy: { id: "asc" }, select: { id: true, name: true, active: true } }),
-    strategies: await db().strategy.findMany({ orderBy: { id: "asc" }, select: { id: true, name: true, archived: true, definition: true } }),
+    accounts: await db().tradingAccount.findMany({
+      orderBy: { id: "asc" },
+      select: { id: true, name: true, active: true },
+    }),
+    strategies: await db().strategy.findMany({
+      orderBy: { id: "asc" },
+      select: { id: true, name: true, archived: true, definition: true },
+    }),
     runs: await db().strategyRun.count(),
     intents: await db().orderIntent.count(),
     alerts: await db().alert.findMany({ select: { id: true, resolvedAt: true } }),

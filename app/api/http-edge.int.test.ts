@@ -19,13 +19,27 @@ const strategyBody = {
     product: "NRML",
     sizing: { kind: "fixed" },
     marketCondition: "other_days",
-    legs: [{ underlying: "NIFTY", instrument: "futures", expiry: "current_month", action: "BUY", lots: 1, orderType: { kind: "MARKET" } }],
+    legs: [
+      {
+        underlying: "NIFTY",
+        instrument: "futures",
+        expiry: "current_month",
+        action: "BUY",
+        lots: 1,
+        orderType: { kind: "MARKET" },
+      },
+    ],
   },
 };
 
 /** A request as a foreign page can make a browser send it: a simple (no preflight) cross-site POST with the cookie. */
 function crossSite(url: string, body: string, cookie: string | undefined, contentType = "text/plain;charset=UTF-8") {
-  return jsonRequest(url, { body, cookie, origin: "https://evil.example", headers: { "content-type": contentType, "sec-fetch-site": "cross-site" } });
+  return jsonRequest(url, {
+    body,
+    cookie,
+    origin: "https://evil.example",
+    headers: { "content-type": contentType, "sec-fetch-site": "cross-site" },
+  });
 }
 
 describe("cross-site request forgery", () => {
@@ -36,18 +50,34 @@ describe("cross-site request forgery", () => {
       const res = await createStrategy(crossSite("/api/strategies", JSON.stringify(strategyBody), cookie, type));
       expect(res.status).toBe(403);
       expect((await res.json()).error.code).toBe("CROSS_ORIGIN");
-      expect((await killSwitch(crossSite("/api/kill-switch", JSON.stringify({ action: "engage", scope: "mine" }), cookie, type))).status).toBe(403);
+      expect(
+        (
+          await killSwitch(
+            crossSite("/api/kill-switch", JSON.stringify({ action: "engage", scope: "mine" }), cookie, type),
+          )
+        ).status,
+      ).toBe(403);
     }
     // Same origin but not JSON: a form post from our own origin is refused too (415).
-    const form = await createStrategy(jsonRequest("/api/strategies", { body: JSON.stringify(strategyBody), cookie, headers: { "content-type": "text/plain" } }));
+    const form = await createStrategy(
+      jsonRequest("/api/strategies", {
+        body: JSON.stringify(strategyBody),
+        cookie,
+        headers: { "content-type": "text/plain" },
+      }),
+    );
     expect(form.status).toBe(415);
     expect((await form.json()).error.code).toBe("UNSUPPORTED_MEDIA_TYPE");
     // No Origin and no Sec-Fetch-Site: refused (only browsers carry the cookie, and they always send one of them).
-    expect((await createStrategy(jsonRequest("/api/strategies", { body: strategyBody, cookie, origin: null }))).status).toBe(403);
+    expect(
+      (await createStrategy(jsonRequest("/api/strategies", { body: strategyBody, cookie, origin: null }))).status,
+    ).toBe(403);
     expect(await db().strategy.count()).toBe(0);
     expect(await db().killSwitch.count()).toBe(0);
 
-    const ok = await createStrategy(jsonRequest("/api/strategies", { body: strategyBody, cookie, headers: { "sec-fetch-site": "same-origin" } }));
+    const ok = await createStrategy(
+      jsonRequest("/api/strategies", { body: strategyBody, cookie, headers: { "sec-fetch-site": "same-origin" } }),
+    );
     expect(ok.status).toBe(201);
     expect(await db().strategy.count()).toBe(1);
   });
@@ -59,7 +89,9 @@ describe("cross-site request forgery", () => {
     expect(res.status).toBe(403);
     expect(res.headers.get("set-cookie")).toBeNull();
     expect((await login(crossSite("/api/login", body, undefined, "application/json"))).status).toBe(403);
-    expect((await logout(jsonRequest("/api/logout", { method: "POST", origin: "https://evil.example" }))).status).toBe(403);
+    expect((await logout(jsonRequest("/api/logout", { method: "POST", origin: "https://evil.example" }))).status).toBe(
+      403,
+    );
     expect(await db().auditLog.count({ where: { action: { startsWith: "auth." } } })).toBe(0);
   });
 
@@ -86,7 +118,14 @@ describe("cross-site request forgery", () => {
   });
 
   it("lets a route opt out explicitly (machine ingress that authenticates each request itself)", async () => {
-    const ingress = route({ access: "public", allowCrossOrigin: true, body: (await import("zod")).z.object({ n: (await import("zod")).z.int() }) }, async ({ body }) => ({ got: body.n }));
+    const ingress = route(
+      {
+        access: "public",
+        allowCrossOrigin: true,
+        body: (await import("zod")).z.object({ n: (await import("zod")).z.int() }),
+      },
+      async ({ body }) => ({ got: body.n }),
+    );
     const res = await ingress(jsonRequest("/hook", { body: { n: 7 }, origin: null }));
     expect(await res.json()).toEqual({ got: 7 });
   });
@@ -97,7 +136,9 @@ describe("request body limits", () => {
     const email = `${"a".repeat(1024 * 1024)}@test.in`;
     const res = await login(jsonRequest("/api/login", { body: { email, password: "whatever-123" } }));
     expect(res.status).toBe(413);
-    expect(await res.json()).toEqual({ error: { code: "PAYLOAD_TOO_LARGE", message: "Request body too large: at most 64 KB is accepted" } });
+    expect(await res.json()).toEqual({
+      error: { code: "PAYLOAD_TOO_LARGE", message: "Request body too large: at most 64 KB is accepted" },
+    });
     expect(await db().auditLog.count()).toBe(0);
   });
 
@@ -115,8 +156,17 @@ describe("request body limits", () => {
       },
       { highWaterMark: 0 },
     );
-    const headers = { "content-type": "application/json", origin: new URL(jsonRequest("/").url).origin, cookie: await sessionCookie(trader) };
-    const req = new Request(jsonRequest("/api/strategies").url, { method: "POST", headers, body: stream, duplex: "half" } as RequestInit);
+    const headers = {
+      "content-type": "application/json",
+      origin: new URL(jsonRequest("/").url).origin,
+      cookie: await sessionCookie(trader),
+    };
+    const req = new Request(jsonRequest("/api/strategies").url, {
+      method: "POST",
+      headers,
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
     const res = await createStrategy(req);
     expect(res.status).toBe(413);
     expect(sent).toBe(8);
@@ -125,7 +175,10 @@ describe("request body limits", () => {
 
   it("a per-route limit overrides the default", async () => {
     const { z } = await import("zod");
-    const small = route({ access: "public", maxBodyBytes: 100, body: z.object({ s: z.string().max(1000) }) }, async ({ body }) => ({ n: body.s.length }));
+    const small = route(
+      { access: "public", maxBodyBytes: 100, body: z.object({ s: z.string().max(1000) }) },
+      async ({ body }) => ({ n: body.s.length }),
+    );
     expect((await small(jsonRequest("/x", { body: { s: "y".repeat(80) } }))).status).toBe(200);
     const big = await small(jsonRequest("/x", { body: { s: "y".repeat(200) } }));
     expect(big.status).toBe(413);
@@ -133,7 +186,9 @@ describe("request body limits", () => {
   });
 
   it("a login email of 60 KB is a 400 naming the field, and the audit log keeps no unbounded text", async () => {
-    const res = await login(jsonRequest("/api/login", { body: { email: `${"a".repeat(60_000)}@test.in`, password: "whatever-123" } }));
+    const res = await login(
+      jsonRequest("/api/login", { body: { email: `${"a".repeat(60_000)}@test.in`, password: "whatever-123" } }),
+    );
     expect(res.status).toBe(400);
     expect(Object.keys((await res.json()).error.fields)).toEqual(["email"]);
     expect(await db().auditLog.count()).toBe(0);
@@ -141,7 +196,13 @@ describe("request body limits", () => {
 
   it("an audit row never stores unbounded user-supplied text, whatever the caller passes", async () => {
     const typed = `${"a".repeat(1_000_000)}@test.in`;
-    await insertAudit({ action: "auth.login_failed", entity: "user", entityId: typed, details: { email: typed, tries: [typed, typed] }, ip: "z".repeat(10_000) });
+    await insertAudit({
+      action: "auth.login_failed",
+      entity: "user",
+      entityId: typed,
+      details: { email: typed, tries: [typed, typed] },
+      ip: "z".repeat(10_000),
+    });
     const [row] = await db().$queryRawUnsafe<{ bytes: number; entity_id: string }[]>(
       `SELECT pg_column_size(audit_logs.*)::int AS bytes, entity_id FROM audit_logs`,
     );

@@ -38,16 +38,40 @@ const as = async (user: { id: string; sessionVersion: number }) => sessionCookie
 
 describe("alerts", () => {
   it("GET lists the caller's open alerts (an admin sees all); DELETE dismisses one, 404 for another owner's", async () => {
-    const [alice, bob, viewer, admin] = [await makeUser("TRADER"), await makeUser("TRADER"), await makeUser("VIEWER"), await makeUser("ADMIN")];
-    const alert = await db().alert.create({ data: { ownerId: alice.id, kind: "account_down", severity: "CRITICAL", message: "Account down" } });
-    const list = async (u: typeof alice) => (await (await alertsGet(jsonRequest("/api/alerts", { cookie: await as(u) }))).json()).alerts as { id: string }[];
+    const [alice, bob, viewer, admin] = [
+      await makeUser("TRADER"),
+      await makeUser("TRADER"),
+      await makeUser("VIEWER"),
+      await makeUser("ADMIN"),
+    ];
+    const alert = await db().alert.create({
+      data: { ownerId: alice.id, kind: "account_down", severity: "CRITICAL", message: "Account down" },
+    });
+    const list = async (u: typeof alice) =>
+      (await (await alertsGet(jsonRequest("/api/alerts", { cookie: await as(u) }))).json()).alerts as { id: string }[];
 
-    expect(await list(alice)).toEqual([{ id: alert.id, kind: "account_down", severity: "CRITICAL", message: "Account down", title: "Account down", cause: null, accountId: null, accountName: null, createdAt: alert.createdAt.toISOString() }]);
+    expect(await list(alice)).toEqual([
+      {
+        id: alert.id,
+        kind: "account_down",
+        severity: "CRITICAL",
+        message: "Account down",
+        title: "Account down",
+        cause: null,
+        accountId: null,
+        accountName: null,
+        createdAt: alert.createdAt.toISOString(),
+      },
+    ]);
     expect(await list(bob)).toEqual([]);
     expect((await list(admin)).map((a) => a.id)).toEqual([alert.id]);
     expect((await alertsGet(jsonRequest("/api/alerts"))).status).toBe(401);
 
-    const dismiss = async (u: typeof alice) => alertDelete(jsonRequest(`/api/alerts/${alert.id}`, { method: "DELETE", cookie: await as(u) }), paramsOf({ id: alert.id }));
+    const dismiss = async (u: typeof alice) =>
+      alertDelete(
+        jsonRequest(`/api/alerts/${alert.id}`, { method: "DELETE", cookie: await as(u) }),
+        paramsOf({ id: alert.id }),
+      );
     expect((await dismiss(bob)).status).toBe(404);
     expect((await dismiss(viewer)).status).toBe(403);
     expect((await list(alice)).map((a) => a.id)).toEqual([alert.id]);
@@ -64,7 +88,10 @@ describe("audit log", () => {
     const admin = await makeUser("ADMIN");
     let cookie = await as(admin);
     for (const open of [true, false, true]) {
-      expect((await registrationPut(jsonRequest("/api/settings/registration", { method: "PUT", body: { open }, cookie }))).status).toBe(200);
+      expect(
+        (await registrationPut(jsonRequest("/api/settings/registration", { method: "PUT", body: { open }, cookie })))
+          .status,
+      ).toBe(200);
     }
     await logoutPost(jsonRequest("/api/logout", { method: "POST", cookie }));
     // Sign-out revoked that session: read the log with a new one.
@@ -75,7 +102,12 @@ describe("audit log", () => {
       return (await res.json()).entries as { id: string; action: string; actor: string; details: { open?: boolean } }[];
     };
     const all = await page("");
-    expect(all.map((e) => e.action)).toEqual(["auth.logout", "settings.registration", "settings.registration", "settings.registration"]);
+    expect(all.map((e) => e.action)).toEqual([
+      "auth.logout",
+      "settings.registration",
+      "settings.registration",
+      "settings.registration",
+    ]);
     expect(all.every((e) => e.actor === admin.email)).toBe(true);
     const first = await page("?limit=2");
     expect(first.map((e) => e.id)).toEqual(all.slice(0, 2).map((e) => e.id));
@@ -88,7 +120,9 @@ describe("audit log", () => {
       expect(res.status).toBe(400);
       expect(Object.keys((await res.json()).error.fields)).toEqual(["before"]);
     }
-    expect((await auditGet(jsonRequest("/api/audit", { cookie: await as(await makeUser("TRADER")) }))).status).toBe(403);
+    expect((await auditGet(jsonRequest("/api/audit", { cookie: await as(await makeUser("TRADER")) }))).status).toBe(
+      403,
+    );
     expect((await auditGet(jsonRequest("/api/audit"))).status).toBe(401);
   });
 });
@@ -100,20 +134,32 @@ describe("sign-out and password change", () => {
     expect([res.status, await res.json()]).toEqual([200, { ok: true }]);
     const cleared = res.headers.getSetCookie();
     expect(cleared).toHaveLength(1);
-    expect(cleared[0]).toMatch(/^authjs\.session-token=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly/);
-    expect(await db().auditLog.count({ where: { action: "auth.logout", actorId: trader.id, entityId: trader.id } })).toBe(1);
+    expect(cleared[0]).toMatch(
+      /^authjs\.session-token=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly/,
+    );
+    expect(
+      await db().auditLog.count({ where: { action: "auth.logout", actorId: trader.id, entityId: trader.id } }),
+    ).toBe(1);
     const anonymous = await logoutPost(jsonRequest("/api/logout", { method: "POST" }));
     expect(anonymous.status).toBe(200);
     // An https session (its `__Secure-` cookie) is cleared under its own name, with Secure.
-    const secure = await logoutPost(jsonRequest("/api/logout", { method: "POST", cookie: (await as(trader)).replace(/^authjs/, "__Secure-authjs") }));
-    expect(secure.headers.getSetCookie().filter((c) => c.startsWith("__Secure-authjs.session-token=;")).map((c) => c.endsWith("; Secure"))).toEqual([true]);
+    const secure = await logoutPost(
+      jsonRequest("/api/logout", { method: "POST", cookie: (await as(trader)).replace(/^authjs/, "__Secure-authjs") }),
+    );
+    expect(
+      secure.headers
+        .getSetCookie()
+        .filter((c) => c.startsWith("__Secure-authjs.session-token=;"))
+        .map((c) => c.endsWith("; Secure")),
+    ).toEqual([true]);
     expect(await db().auditLog.count({ where: { action: "auth.logout" } })).toBe(1);
   });
 
   it("PUT /api/me/password needs the current password, then ends every session of the user", async () => {
     const viewer = await makeUser("VIEWER", "old-password-123");
     const cookie = await as(viewer);
-    const change = (body: unknown, c = cookie) => passwordPut(jsonRequest("/api/me/password", { method: "PUT", body, cookie: c }));
+    const change = (body: unknown, c = cookie) =>
+      passwordPut(jsonRequest("/api/me/password", { method: "PUT", body, cookie: c }));
 
     const wrong = await change({ currentPassword: "not-my-password", newPassword: "new-password-456" });
     expect(wrong.status).toBe(400);
@@ -121,7 +167,16 @@ describe("sign-out and password change", () => {
     const weak = await change({ currentPassword: "old-password-123", newPassword: "short" });
     expect(weak.status).toBe(400);
     expect(Object.keys((await weak.json()).error.fields)).toEqual(["newPassword"]);
-    expect((await passwordPut(jsonRequest("/api/me/password", { method: "PUT", body: { currentPassword: "x", newPassword: "new-password-456" } }))).status).toBe(401);
+    expect(
+      (
+        await passwordPut(
+          jsonRequest("/api/me/password", {
+            method: "PUT",
+            body: { currentPassword: "x", newPassword: "new-password-456" },
+          }),
+        )
+      ).status,
+    ).toBe(401);
 
     const ok = await change({ currentPassword: "old-password-123", newPassword: "new-password-456" });
     expect([ok.status, await ok.json()]).toEqual([200, { ok: true }]);
@@ -141,14 +196,22 @@ describe("self-registration setting", () => {
     const read = async () => (await (await registrationGet(jsonRequest("/api/settings/registration"))).json()).open;
     expect(await read()).toBe(false);
     const put = async (u: typeof admin | undefined, open: boolean) =>
-      registrationPut(jsonRequest("/api/settings/registration", { method: "PUT", body: { open }, cookie: u ? await as(u) : undefined }));
+      registrationPut(
+        jsonRequest("/api/settings/registration", {
+          method: "PUT",
+          body: { open },
+          cookie: u ? await as(u) : undefined,
+        }),
+      );
     expect((await put(undefined, true)).status).toBe(401);
     expect((await put(await makeUser("TRADER"), true)).status).toBe(403);
     expect(await read()).toBe(false);
     const ok = await put(admin, true);
     expect([ok.status, await ok.json()]).toEqual([200, { open: true }]);
     expect(await read()).toBe(true);
-    const bad = await registrationPut(jsonRequest("/api/settings/registration", { method: "PUT", body: { open: "yes" }, cookie: await as(admin) }));
+    const bad = await registrationPut(
+      jsonRequest("/api/settings/registration", { method: "PUT", body: { open: "yes" }, cookie: await as(admin) }),
+    );
     expect(bad.status).toBe(400);
     expect(Object.keys((await bad.json()).error.fields)).toEqual(["open"]);
     expect(await db().auditLog.count({ where: { action: "settings.registration", actorId: admin.id } })).toBe(1);
@@ -165,8 +228,11 @@ describe("system status", () => {
     expect(body.health.status).toBe("ok");
     expect(body.workers).toEqual([beat]);
     expect(Object.keys(body.queues).sort()).toEqual(Object.values(QUEUES).sort());
-    for (const counts of Object.values(body.queues)) expect(Object.keys(counts as object).sort()).toEqual(["active", "completed", "delayed", "failed", "waiting"]);
-    expect((await systemGet(jsonRequest("/api/system", { cookie: await as(await makeUser("TRADER")) }))).status).toBe(403);
+    for (const counts of Object.values(body.queues))
+      expect(Object.keys(counts as object).sort()).toEqual(["active", "completed", "delayed", "failed", "waiting"]);
+    expect((await systemGet(jsonRequest("/api/system", { cookie: await as(await makeUser("TRADER")) }))).status).toBe(
+      403,
+    );
     expect((await usersGet(jsonRequest("/api/users", { cookie: await as(admin) }))).status).toBe(200);
   });
 });
@@ -179,21 +245,32 @@ describe("run cancel", () => {
       await linkAccounts(sim, trader, instances);
       const base = ironCondor();
       // Limit prices far from the market: every order is accepted and rests.
-      const resting: StrategyDefinition = { ...base, legs: base.legs.map((l) => ({ ...l, orderType: { kind: "LIMIT", price: new Decimal(l.action === "BUY" ? "0.05" : "9000") } })) };
+      const resting: StrategyDefinition = {
+        ...base,
+        legs: base.legs.map((l) => ({
+          ...l,
+          orderType: { kind: "LIMIT", price: new Decimal(l.action === "BUY" ? "0.05" : "9000") },
+        })),
+      };
       const { runId } = await startRun(trader.id, resting);
       await waitForRun(runId);
       const statuses = () => instances.flatMap((i) => sim.broker.receivedOrders(i.id)).map((o) => o.status);
       expect(statuses()).toEqual(Array(8).fill("open"));
 
       const cancel = async (u: { id: string; sessionVersion: number }) =>
-        cancelPost(jsonRequest(`/api/runs/${runId}/cancel`, { method: "POST", cookie: await as(u) }), paramsOf({ id: runId }));
+        cancelPost(
+          jsonRequest(`/api/runs/${runId}/cancel`, { method: "POST", cookie: await as(u) }),
+          paramsOf({ id: runId }),
+        );
       expect((await cancel(await makeUser("TRADER"))).status).toBe(404);
       expect((await cancel(await makeUser("VIEWER"))).status).toBe(403);
       expect(statuses()).toEqual(Array(8).fill("open"));
       const res = await cancel(trader);
       expect([res.status, await res.json()]).toEqual([200, { cancelled: 8, failed: [] }]);
       expect(statuses()).toEqual(Array(8).fill("cancelled"));
-      expect(await db().auditLog.count({ where: { action: "run.cancel", entityId: runId, actorId: trader.id } })).toBe(1);
+      expect(await db().auditLog.count({ where: { action: "run.cancel", entityId: runId, actorId: trader.id } })).toBe(
+        1,
+      );
     } finally {
       await worker.close();
     }

@@ -19,25 +19,95 @@ const SEED = 20_261_206;
 const PER_ROUTE_METHOD = 12;
 const MB = "m".repeat(1024 * 1024);
 
-const WEIRD_STRINGS = ["", " ", "\u0000", "𝔘ñí©ødé ✓ 中文 🚀", "null", "-1", "1e5", "1e400", "abc", "NaN", "../../etc/passwd", "<script>alert(1)</script>", "' OR 1=1 --", "9".repeat(26), "y".repeat(60_000), MB];
+const WEIRD_STRINGS = [
+  "",
+  " ",
+  "\u0000",
+  "𝔘ñí©ødé ✓ 中文 🚀",
+  "null",
+  "-1",
+  "1e5",
+  "1e400",
+  "abc",
+  "NaN",
+  "../../etc/passwd",
+  "<script>alert(1)</script>",
+  "' OR 1=1 --",
+  "9".repeat(26),
+  "y".repeat(60_000),
+  MB,
+];
 const WEIRD_NUMBERS = [1e308, -1e308, 9_007_199_254_740_993, 2 ** 31, 2 ** 63, -1, 0, 0.5, 5e-324];
-const BAD_IDS = ["not-a-uuid", "00000000-0000-0000-0000-000000000000", "💥", "%00", "x".repeat(5_000), "1'--", "..", "NIFTY", "a b"];
+const BAD_IDS = [
+  "not-a-uuid",
+  "00000000-0000-0000-0000-000000000000",
+  "💥",
+  "%00",
+  "x".repeat(5_000),
+  "1'--",
+  "..",
+  "NIFTY",
+  "a b",
+];
 const QUERY_NAMES = ["limit", "before", "action", "status", "strategyId", "accountId", "accounts", "q", "exchange"];
 
 /** Valid bodies to mutate one field at a time, so parsing passes everywhere except the broken field. */
 const BASES: Record<string, Record<string, unknown>> = {
-  "POST /api/ticket/preview": { symbol: "NIFTY25DEC2526000CE", exchange: "NFO", action: "BUY", lots: 1, product: "NRML", priceType: "LIMIT", price: "10.5", accountIds: [], accountTags: ["x"] },
-  "POST /api/ticket/execute": { symbol: "NIFTY25DEC2526000CE", exchange: "NFO", action: "BUY", lots: 1, product: "NRML", priceType: "LIMIT", price: "10.5", accountIds: [], accountTags: ["x"], idempotencyKey: "fuzz-ticket-0001" },
+  "POST /api/ticket/preview": {
+    symbol: "NIFTY25DEC2526000CE",
+    exchange: "NFO",
+    action: "BUY",
+    lots: 1,
+    product: "NRML",
+    priceType: "LIMIT",
+    price: "10.5",
+    accountIds: [],
+    accountTags: ["x"],
+  },
+  "POST /api/ticket/execute": {
+    symbol: "NIFTY25DEC2526000CE",
+    exchange: "NFO",
+    action: "BUY",
+    lots: 1,
+    product: "NRML",
+    priceType: "LIMIT",
+    price: "10.5",
+    accountIds: [],
+    accountTags: ["x"],
+    idempotencyKey: "fuzz-ticket-0001",
+  },
   "POST /api/strategies": { name: "fuzz", definition: ironCondor(), accountIds: [], accountTags: [] },
-  "POST /api/accounts": { name: "fuzz", hostUrl: "http://127.0.0.1:9/", wsUrl: "ws://127.0.0.1:9/", apiKey: "fuzz-key-123456" },
+  "POST /api/accounts": {
+    name: "fuzz",
+    hostUrl: "http://127.0.0.1:9/",
+    wsUrl: "ws://127.0.0.1:9/",
+    apiKey: "fuzz-key-123456",
+  },
   "POST /api/accounts/test": { hostUrl: "http://127.0.0.1:9/", wsUrl: "ws://127.0.0.1:9/", apiKey: "fuzz-key-123456" },
   "POST /api/exits": { scope: "excess", runId: randomUUID(), accountId: randomUUID(), legIndex: 0 },
   "POST /api/kill-switch": { action: "rearm", scope: "owner", ownerId: randomUUID() },
   "POST /api/users": { name: "Fuzz", email: "fuzz@test.in", password: "long-enough-1", role: "TRADER" },
   "PATCH /api/users/[id]": { name: "Fuzz" },
-  "PUT /api/settings/instruments/[underlying]": { underlying: "NIFTY", exchange: "NFO", indexExchange: "NSE_INDEX", strikeStep: 50, lotSize: 65, nextMonthLotSize: 65, freezeQty: 1755, tickSize: 0.05, expiry: { weekly: true, weekday: 2 } },
+  "PUT /api/settings/instruments/[underlying]": {
+    underlying: "NIFTY",
+    exchange: "NFO",
+    indexExchange: "NSE_INDEX",
+    strikeStep: 50,
+    lotSize: 65,
+    nextMonthLotSize: 65,
+    freezeQty: 1755,
+    tickSize: 0.05,
+    expiry: { weekly: true, weekday: 2 },
+  },
   "PUT /api/settings/grades/[id]": { label: "Fuzz", percent: "10", source: "available" },
-  "PUT /api/settings/margins/[underlying]": { singleSellExpiryDay: "1", singleSellOtherDays: "1", pairSellExpiryDay: "1", pairSellOtherDays: "1", futures: "1", optionBuyPremiumPerLot: "1" },
+  "PUT /api/settings/margins/[underlying]": {
+    singleSellExpiryDay: "1",
+    singleSellOtherDays: "1",
+    pairSellExpiryDay: "1",
+    pairSellOtherDays: "1",
+    futures: "1",
+    optionBuyPremiumPerLot: "1",
+  },
   "PATCH /api/accounts/[id]/orders/[orderId]": { quantity: 65, price: "1.5", priceType: "LIMIT" },
   "PATCH /api/accounts/[id]": { name: "fuzz", lotMultiplier: 1 },
   "PATCH /api/strategies/[id]": { name: "fuzz", accountTags: [] },
@@ -63,7 +133,8 @@ function mutate(base: Record<string, unknown>, pick: number, how: number, value:
   const paths: (string | number)[][] = [];
   const walk = (v: unknown, path: (string | number)[]) => {
     if (path.length) paths.push(path);
-    if (v && typeof v === "object" && path.length < 4) for (const [k, c] of Object.entries(v)) walk(c, [...path, Array.isArray(v) ? Number(k) : k]);
+    if (v && typeof v === "object" && path.length < 4)
+      for (const [k, c] of Object.entries(v)) walk(c, [...path, Array.isArray(v) ? Number(k) : k]);
   };
   const copy = structuredClone(base);
   walk(copy, []);
@@ -84,17 +155,43 @@ interface FuzzInput {
 
 function inputs(route: ApiRoute, method: Method, seed: number): FuzzInput[] {
   const base = BASES[`${method} ${route.template}`];
-  const body = method === "GET" ? fc.constant<FuzzInput["body"]>({ kind: "none" }) : fc.oneof(
-    fc.record({ kind: fc.constant("json" as const), value: fc.jsonValue({ maxDepth: 4 }) }),
-    fc.record({ kind: fc.constant("json" as const), value: fc.dictionary(fc.constantFrom(...Object.keys(base ?? { a: 1 }), "extra"), weird, { maxKeys: 6 }) }),
-    fc.record({ kind: fc.constant("text" as const), value: fc.constantFrom("{not json", "", "[".repeat(30_000), `{"a":"${MB}"}`, "null", "\"\"", "1e999") }),
-    ...(base ? [fc.tuple(fc.nat(), fc.nat(), weird).map(([p, h, v]) => ({ kind: "json" as const, value: mutate(base, p, h, v) }))] : []),
-    ...(base ? [fc.tuple(fc.nat(), fc.nat(), weird).map(([p, h, v]) => ({ kind: "json" as const, value: mutate(base, p, h, v) }))] : []),
-  );
+  const body =
+    method === "GET"
+      ? fc.constant<FuzzInput["body"]>({ kind: "none" })
+      : fc.oneof(
+          fc.record({ kind: fc.constant("json" as const), value: fc.jsonValue({ maxDepth: 4 }) }),
+          fc.record({
+            kind: fc.constant("json" as const),
+            value: fc.dictionary(fc.constantFrom(...Object.keys(base ?? { a: 1 }), "extra"), weird, { maxKeys: 6 }),
+          }),
+          fc.record({
+            kind: fc.constant("text" as const),
+            value: fc.constantFrom("{not json", "", "[".repeat(30_000), `{"a":"${MB}"}`, "null", '""', "1e999"),
+          }),
+          ...(base
+            ? [
+                fc
+                  .tuple(fc.nat(), fc.nat(), weird)
+                  .map(([p, h, v]) => ({ kind: "json" as const, value: mutate(base, p, h, v) })),
+              ]
+            : []),
+          ...(base
+            ? [
+                fc
+                  .tuple(fc.nat(), fc.nat(), weird)
+                  .map(([p, h, v]) => ({ kind: "json" as const, value: mutate(base, p, h, v) })),
+              ]
+            : []),
+        );
   return fc.sample(
     fc.record({
       who: fc.constantFrom("none", "viewer", "trader", "trader", "admin", "admin"),
-      param: fc.oneof(fc.constant(null), fc.constantFrom(...BAD_IDS), fc.uuid(), fc.fullUnicodeString({ maxLength: 20 })),
+      param: fc.oneof(
+        fc.constant(null),
+        fc.constantFrom(...BAD_IDS),
+        fc.uuid(),
+        fc.fullUnicodeString({ maxLength: 20 }),
+      ),
       query: fc.array(fc.tuple(fc.constantFrom(...QUERY_NAMES), weird), { maxLength: 3 }),
       body,
     }),
@@ -103,7 +200,21 @@ function inputs(route: ApiRoute, method: Method, seed: number): FuzzInput[] {
 }
 
 /** Values every field of every base is set to in turn (undefined removes the field). */
-const FIELD_VALUES: unknown[] = [undefined, null, {}, [], true, "abc", "-1", "1e5", "", "𝔘ñí©ødé 🚀", 1e308, -1, "9".repeat(26)];
+const FIELD_VALUES: unknown[] = [
+  undefined,
+  null,
+  {},
+  [],
+  true,
+  "abc",
+  "-1",
+  "1e5",
+  "",
+  "𝔘ñí©ødé 🚀",
+  1e308,
+  -1,
+  "9".repeat(26),
+];
 /** Values every known query parameter is set to in turn, on every GET route. */
 const QUERY_VALUES = ["9".repeat(26), "-1", "1e400", "abc", "𝔘ñí©ødé", "y".repeat(70_000)];
 
@@ -113,7 +224,8 @@ function fieldCases(base: Record<string, unknown>): FuzzInput[] {
   const paths: (string | number)[][] = [];
   const walk = (v: unknown, path: (string | number)[]) => {
     if (path.length) paths.push(path);
-    if (v && typeof v === "object" && path.length < 3) for (const [k, c] of Object.entries(v)) walk(c, [...path, Array.isArray(v) ? Number(k) : k]);
+    if (v && typeof v === "object" && path.length < 3)
+      for (const [k, c] of Object.entries(v)) walk(c, [...path, Array.isArray(v) ? Number(k) : k]);
   };
   walk(base, []);
   for (const path of paths) {
@@ -126,7 +238,12 @@ function fieldCases(base: Record<string, unknown>): FuzzInput[] {
       out.push({ who: "admin", param: null, query: [], body: { kind: "json", value: copy } });
     }
   }
-  out.push({ who: "admin", param: null, query: [], body: { kind: "json", value: { ...base, [Object.keys(base)[0]]: MB } } });
+  out.push({
+    who: "admin",
+    param: null,
+    query: [],
+    body: { kind: "json", value: { ...base, [Object.keys(base)[0]]: MB } },
+  });
   return out;
 }
 
@@ -134,8 +251,12 @@ function fieldCases(base: Record<string, unknown>): FuzzInput[] {
 function systematic(route: ApiRoute, method: Method): FuzzInput[] {
   const base = BASES[`${method} ${route.template}`];
   const out = base ? fieldCases(base) : [];
-  if (route.params.length) for (const id of BAD_IDS) out.push({ who: "admin", param: id, query: [], body: base ? { kind: "json", value: base } : { kind: "none" } });
-  if (method === "GET") for (const name of QUERY_NAMES) for (const v of QUERY_VALUES) out.push({ who: "admin", param: null, query: [[name, v]], body: { kind: "none" } });
+  if (route.params.length)
+    for (const id of BAD_IDS)
+      out.push({ who: "admin", param: id, query: [], body: base ? { kind: "json", value: base } : { kind: "none" } });
+  if (method === "GET")
+    for (const name of QUERY_NAMES)
+      for (const v of QUERY_VALUES) out.push({ who: "admin", param: null, query: [[name, v]], body: { kind: "none" } });
   return out;
 }
 
@@ -150,11 +271,24 @@ beforeAll(async () => {
   await resetState();
   routes = await discoverApiRoutes();
   const [admin, trader, viewer] = [await makeUser("ADMIN"), await makeUser("TRADER"), await makeUser("VIEWER")];
-  cookies = { none: undefined, admin: await sessionCookie(admin), trader: await sessionCookie(trader), viewer: await sessionCookie(viewer) };
+  cookies = {
+    none: undefined,
+    admin: await sessionCookie(admin),
+    trader: await sessionCookie(trader),
+    viewer: await sessionCookie(viewer),
+  };
   const [account] = await linkAccounts(sim, trader, INSTANCES);
   const strategy = await makeStrategy(trader, ironCondor());
   const { runId } = await startRun(trader.id, ironCondor());
-  realIds = { account: account.id, strategy: strategy.id, run: runId, book: "positions", underlying: "NIFTY", orderId: "1", nextauth: "session" };
+  realIds = {
+    account: account.id,
+    strategy: strategy.id,
+    run: runId,
+    book: "positions",
+    underlying: "NIFTY",
+    orderId: "1",
+    nextauth: "session",
+  };
 });
 afterAll(async () => {
   await sim.close();
@@ -170,19 +304,33 @@ function realParam(template: string, name: string): string {
   return randomUUID();
 }
 
-function requestFor(route: ApiRoute, method: Method, input: FuzzInput, signal: AbortSignal): { req: Request; params: Record<string, string | string[]> } {
+function requestFor(
+  route: ApiRoute,
+  method: Method,
+  input: FuzzInput,
+  signal: AbortSignal,
+): { req: Request; params: Record<string, string | string[]> } {
   const values: Record<string, string> = {};
   for (const p of route.params) {
     // Deleting a real account or demoting a real user would only shrink what the rest of the run can reach.
     const keepReal = input.param === null && method !== "DELETE" && !route.template.startsWith("/api/users/");
     values[p] = keepReal ? realParam(route.template, p) : (input.param ?? "x");
   }
-  const search = new URLSearchParams(input.query.map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v) ?? "undefined"]));
+  const search = new URLSearchParams(
+    input.query.map(([k, v]) => [k, typeof v === "string" ? v : (JSON.stringify(v) ?? "undefined")]),
+  );
   const url = fillTemplate(route.template, values) + (input.query.length ? `?${search}` : "");
-  const body = input.body.kind === "json" ? JSON.stringify(input.body.value) ?? "null" : input.body.kind === "text" ? input.body.value : undefined;
+  const body =
+    input.body.kind === "json"
+      ? (JSON.stringify(input.body.value) ?? "null")
+      : input.body.kind === "text"
+        ? input.body.value
+        : undefined;
   const base = jsonRequest(url, { method, cookie: cookies[input.who] });
   const req = new Request(base, { body, signal });
-  const params = Object.fromEntries(route.params.map((p) => [p, route.template.includes(`[...${p}]`) ? [values[p]] : values[p]]));
+  const params = Object.fromEntries(
+    route.params.map((p) => [p, route.template.includes(`[...${p}]`) ? [values[p]] : values[p]]),
+  );
   return { req, params };
 }
 
@@ -205,7 +353,10 @@ describe("generated bad input over every route", () => {
           try {
             const res = await route.methods[method]!(req, paramsOf(params as Record<string, string>));
             status = res.status;
-            if (status >= 500) failures.push(`${method} ${req.url.slice(0, 200)} (${input.who}) body=${JSON.stringify(input.body).slice(0, 300)} → ${status} ${(await res.text()).slice(0, 200)}`);
+            if (status >= 500)
+              failures.push(
+                `${method} ${req.url.slice(0, 200)} (${input.who}) body=${JSON.stringify(input.body).slice(0, 300)} → ${status} ${(await res.text()).slice(0, 200)}`,
+              );
             else await res.body?.cancel();
           } catch (e) {
             status = 599;
@@ -219,7 +370,9 @@ describe("generated bad input over every route", () => {
     }
     const orders = sim.broker.receivedOrders(INSTANCES[0].id).length;
     const counts = Object.fromEntries([...byStatus].sort(([a], [b]) => a - b));
-    console.log(`route fuzz: ${requests} requests over ${routes.length} route files; status counts ${JSON.stringify(counts)}; orders at the simulator: ${orders}`);
+    console.log(
+      `route fuzz: ${requests} requests over ${routes.length} route files; status counts ${JSON.stringify(counts)}; orders at the simulator: ${orders}`,
+    );
     expect(failures).toEqual([]);
     expect(requests).toBe(expected);
     expect(requests).toBeGreaterThanOrEqual(1_000);

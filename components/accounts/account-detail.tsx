@@ -7,14 +7,27 @@ import { Alert, Card, cx, PageHeader } from "@/components/ui/primitives";
 import { FundsPanel, HoldingsTable, OrdersTable, PositionsTable, TradesTable } from "@/components/accounts/book-tables";
 import { OrderActions } from "@/components/accounts/order-actions";
 import { ago, HealthBadge, Since } from "@/components/accounts/status";
-import type { AccountJson, BookName, FundsJson, HoldingJson, OrderJson, PositionJson, TradeJson } from "@/components/accounts/types";
+import type {
+  AccountJson,
+  BookName,
+  FundsJson,
+  HoldingJson,
+  OrderJson,
+  PositionJson,
+  TradeJson,
+} from "@/components/accounts/types";
 
 const TABS: BookName[] = ["funds", "orders", "trades", "positions", "holdings"];
 
 /** One account: health, and its funds / orders / trades / positions / holdings, refreshed every 5 s. */
 export function AccountDetail({ initial, canWrite }: { initial: AccountJson; canWrite: boolean }) {
   const [tab, setTab] = useState<BookName>("funds");
-  const account = useQuery({ queryKey: ["account", initial.id], queryFn: () => api<{ account: AccountJson }>(`/api/accounts/${initial.id}`).then((r) => r.account), initialData: initial, refetchInterval: 10_000 });
+  const account = useQuery({
+    queryKey: ["account", initial.id],
+    queryFn: () => api<{ account: AccountJson }>(`/api/accounts/${initial.id}`).then((r) => r.account),
+    initialData: initial,
+    refetchInterval: 10_000,
+  });
   const a = account.data;
   const book = useQuery({
     queryKey: ["book", tab, a.id],
@@ -28,9 +41,18 @@ export function AccountDetail({ initial, canWrite }: { initial: AccountJson; can
       <PageHeader
         title={a.name}
         description={`${a.hostUrl} · key ••••${a.apiKeyLast4}${a.isPrimary ? " · ★ primary (market-data source)" : ""}`}
-        actions={<span className="flex items-center gap-2 text-xs"><HealthBadge account={a} /> last OK <Since iso={a.lastOkAt} />{a.brokerName ? ` · ${a.brokerName} (${a.brokerMode})` : ""}</span>}
+        actions={
+          <span className="flex items-center gap-2 text-xs">
+            <HealthBadge account={a} /> last OK <Since iso={a.lastOkAt} />
+            {a.brokerName ? ` · ${a.brokerName} (${a.brokerMode})` : ""}
+          </span>
+        }
       />
-      {a.lastError && a.status !== "CONNECTED" ? <div className="mb-3"><Alert>{a.lastError}</Alert></div> : null}
+      {a.lastError && a.status !== "CONNECTED" ? (
+        <div className="mb-3">
+          <Alert>{a.lastError}</Alert>
+        </div>
+      ) : null}
       <div role="tablist" className="mb-3 flex gap-1 border-b border-slate-200 dark:border-slate-800">
         {TABS.map((t) => (
           <button
@@ -38,21 +60,34 @@ export function AccountDetail({ initial, canWrite }: { initial: AccountJson; can
             role="tab"
             aria-selected={tab === t}
             onClick={() => setTab(t)}
-            className={cx("-mb-px border-b-2 px-3 py-1.5 capitalize", tab === t ? "border-indigo-600 font-medium" : "border-transparent text-slate-500 hover:text-slate-800 dark:hover:text-slate-200")}
+            className={cx(
+              "-mb-px border-b-2 px-3 py-1.5 capitalize",
+              tab === t
+                ? "border-indigo-600 font-medium"
+                : "border-transparent text-slate-500 hover:text-slate-800 dark:hover:text-slate-200",
+            )}
           >
             {t}
           </button>
         ))}
-        {book.data ? <span className="ml-auto self-center text-xs text-slate-400">fetched {ago(book.data.fetchedAt)}</span> : null}
+        {book.data ? (
+          <span className="ml-auto self-center text-xs text-slate-400">fetched {ago(book.data.fetchedAt)}</span>
+        ) : null}
       </div>
       <Card>
         {book.error ? <Alert>{(book.error as Error).message}</Alert> : null}
         {!book.data ? (
-          book.isLoading ? <p className="text-slate-500">Loading…</p> : null
+          book.isLoading ? (
+            <p className="text-slate-500">Loading…</p>
+          ) : null
         ) : tab === "funds" ? (
           <FundsPanel funds={book.data.data as FundsJson} />
         ) : tab === "orders" ? (
-          <OrdersTable rows={tag(book.data.data as OrderJson[]) as never} showAccount={false} actions={canWrite ? (o) => <OrderActions accountId={a.id} order={o} /> : undefined} />
+          <OrdersTable
+            rows={tag(book.data.data as OrderJson[]) as never}
+            showAccount={false}
+            actions={canWrite ? (o) => <OrderActions accountId={a.id} order={o} /> : undefined}
+          />
         ) : tab === "trades" ? (
           <TradesTable rows={tag(book.data.data as TradeJson[]) as never} showAccount={false} />
         ) : tab === "positions" ? (

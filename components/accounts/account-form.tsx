@@ -22,7 +22,12 @@ function readForm(form: HTMLFormElement) {
     hostUrl: text("hostUrl"),
     wsUrl: text("wsUrl"),
     apiKey: text("apiKey") || undefined,
-    tags: text("tags") ? text("tags").split(",").map((t) => t.trim()).filter(Boolean) : [],
+    tags: text("tags")
+      ? text("tags")
+          .split(",")
+          .map((t) => t.trim())
+          .filter(Boolean)
+      : [],
     lotMultiplier: text("lotMultiplier") || "1",
     maxLotsPerLeg: maxLots ? Number(maxLots) : null,
     isPrimary: f.get("isPrimary") === "on",
@@ -95,32 +100,61 @@ export function AccountForm({ account, onDone, onCancel }: Props) {
           <Input id="acc-tags" name="tags" defaultValue={account?.tags.join(", ")} placeholder="family, sellers" />
         </Field>
         <Field label="Host URL" htmlFor="acc-host" error={err("hostUrl")}>
-          <Input id="acc-host" name="hostUrl" defaultValue={account?.hostUrl} placeholder="http://127.0.0.1:5000" required />
+          <Input
+            id="acc-host"
+            name="hostUrl"
+            defaultValue={account?.hostUrl}
+            placeholder="http://127.0.0.1:5000"
+            required
+          />
         </Field>
         <Field label="WebSocket URL" htmlFor="acc-ws" error={err("wsUrl")}>
           <Input id="acc-ws" name="wsUrl" defaultValue={account?.wsUrl} placeholder="ws://127.0.0.1:8765" required />
         </Field>
-        <Field label={account ? `API key (•••• ${account.apiKeyLast4}; blank keeps it unless a URL changes)` : "API key"} htmlFor="acc-key" error={err("apiKey")}>
+        <Field
+          label={account ? `API key (•••• ${account.apiKeyLast4}; blank keeps it unless a URL changes)` : "API key"}
+          htmlFor="acc-key"
+          error={err("apiKey")}
+        >
           <Input id="acc-key" name="apiKey" type="password" autoComplete="off" required={!account} />
         </Field>
         <div className="grid grid-cols-2 gap-3">
           <Field label="Lot multiplier" htmlFor="acc-mult" error={err("lotMultiplier")}>
-            <Input id="acc-mult" name="lotMultiplier" inputMode="decimal" defaultValue={account?.lotMultiplier ?? "1"} />
+            <Input
+              id="acc-mult"
+              name="lotMultiplier"
+              inputMode="decimal"
+              defaultValue={account?.lotMultiplier ?? "1"}
+            />
           </Field>
           <Field label="Max lots per leg" htmlFor="acc-max" error={err("maxLotsPerLeg")}>
-            <Input id="acc-max" name="maxLotsPerLeg" inputMode="numeric" defaultValue={account?.maxLotsPerLeg ?? ""} placeholder="no cap" />
+            <Input
+              id="acc-max"
+              name="maxLotsPerLeg"
+              inputMode="numeric"
+              defaultValue={account?.maxLotsPerLeg ?? ""}
+              placeholder="no cap"
+            />
           </Field>
         </div>
         <div className="flex items-center gap-4 text-sm sm:col-span-2">
-          <label className="flex items-center gap-1.5"><input type="checkbox" name="isPrimary" defaultChecked={account?.isPrimary} /> Primary (market-data source)</label>
-          <label className="flex items-center gap-1.5"><input type="checkbox" name="active" defaultChecked={account?.active ?? true} /> Active</label>
+          <label className="flex items-center gap-1.5">
+            <input type="checkbox" name="isPrimary" defaultChecked={account?.isPrimary} /> Primary (market-data source)
+          </label>
+          <label className="flex items-center gap-1.5">
+            <input type="checkbox" name="active" defaultChecked={account?.active ?? true} /> Active
+          </label>
         </div>
         <div className="flex gap-2 sm:col-span-2">
           <Button type="button" variant="secondary" disabled={busy} onClick={(e) => test.mutate(e.currentTarget.form!)}>
             {test.isPending ? "Testing…" : "Test connection"}
           </Button>
-          <Button type="submit" disabled={busy}>{save.isPending ? "Testing and saving…" : account ? "Save changes" : "Test and link"}</Button>
-          <Button type="button" variant="ghost" onClick={onCancel}>Cancel</Button>
+          <Button type="submit" disabled={busy}>
+            {save.isPending ? "Testing and saving…" : account ? "Save changes" : "Test and link"}
+          </Button>
+          <Button type="button" variant="ghost" onClick={onCancel}>
+            Cancel
+          </Button>
         </div>
       </form>
     </Card>

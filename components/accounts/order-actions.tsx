@@ -21,7 +21,10 @@ export function OrderActions({ accountId, order }: { accountId: string; order: O
     onError: (e: unknown) => setError(e instanceof ApiError ? e.message : "Cannot reach the server."),
   };
   const cancel = useMutation({ mutationFn: () => api(url, { method: "DELETE" }), ...after });
-  const modify = useMutation({ mutationFn: (body: { price: string; quantity: number }) => api(url, { method: "PATCH", body }), ...after });
+  const modify = useMutation({
+    mutationFn: (body: { price: string; quantity: number }) => api(url, { method: "PATCH", body }),
+    ...after,
+  });
 
   if (order.status !== "open" && order.status !== "trigger_pending") return null;
   if (editing) {
@@ -34,18 +37,32 @@ export function OrderActions({ accountId, order }: { accountId: string; order: O
           modify.mutate({ price: String(f.get("price")), quantity: Number(f.get("quantity")) });
         }}
       >
-        <Input aria-label="New quantity" name="quantity" defaultValue={order.quantity} className="w-20" inputMode="numeric" />
+        <Input
+          aria-label="New quantity"
+          name="quantity"
+          defaultValue={order.quantity}
+          className="w-20"
+          inputMode="numeric"
+        />
         <Input aria-label="New price" name="price" defaultValue={order.price} className="w-24" inputMode="decimal" />
-        <Button type="submit" disabled={modify.isPending}>Save</Button>
-        <Button type="button" variant="ghost" onClick={() => setEditing(false)}>×</Button>
+        <Button type="submit" disabled={modify.isPending}>
+          Save
+        </Button>
+        <Button type="button" variant="ghost" onClick={() => setEditing(false)}>
+          ×
+        </Button>
         {error ? <span className="text-xs text-rose-600">{error}</span> : null}
       </form>
     );
   }
   return (
     <span className="flex items-center justify-end gap-1">
-      <Button variant="ghost" onClick={() => setEditing(true)}>Modify</Button>
-      <Button variant="ghost" disabled={cancel.isPending} onClick={() => cancel.mutate()}>{cancel.isPending ? "Cancelling…" : "Cancel"}</Button>
+      <Button variant="ghost" onClick={() => setEditing(true)}>
+        Modify
+      </Button>
+      <Button variant="ghost" disabled={cancel.isPending} onClick={() => cancel.mutate()}>
+        {cancel.isPending ? "Cancelling…" : "Cancel"}
+      </Button>
       {error ? <span className="text-xs text-rose-600">{error}</span> : null}
     </span>
   );

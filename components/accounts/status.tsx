@@ -5,7 +5,11 @@ import type { AccountJson } from "@/components/accounts/types";
 const tone = { CONNECTED: "green", DEGRADED: "amber", FAILED: "red", UNKNOWN: "slate" } as const;
 const label = { CONNECTED: "connected", DEGRADED: "degraded", FAILED: "failed", UNKNOWN: "not checked" } as const;
 
-export function HealthBadge({ account }: { account: Pick<AccountJson, "status" | "lastError" | "consecutiveFailures" | "active"> }) {
+export function HealthBadge({
+  account,
+}: {
+  account: Pick<AccountJson, "status" | "lastError" | "consecutiveFailures" | "active">;
+}) {
   if (!account.active) return <Badge tone="slate">inactive</Badge>;
   const title = account.lastError ? `${account.consecutiveFailures} failed check(s): ${account.lastError}` : undefined;
   return (
@@ -23,7 +27,11 @@ function Rupees({ value, compact, className }: { value: string; compact?: boolea
   const exact = formatInr(value);
   if (!compact || !isLakhOrMore(value)) return <span className={className}>{exact}</span>;
   return (
-    <span className={`${className} cursor-help underline decoration-dotted decoration-slate-400 underline-offset-2`} title={exact} data-exact={exact}>
+    <span
+      className={`${className} cursor-help underline decoration-dotted decoration-slate-400 underline-offset-2`}
+      title={exact}
+      data-exact={exact}
+    >
       {formatInrShort(value)}
     </span>
   );
@@ -32,12 +40,20 @@ function Rupees({ value, compact, className }: { value: string; compact?: boolea
 /** Rupees with sign colour: green gains, red losses. */
 export function Pnl({ value, compact }: { value: string | null | undefined; compact?: boolean }) {
   if (value == null) return <span className="text-slate-400">—</span>;
-  const n = value.trim().startsWith("-") ? "text-rose-600 dark:text-rose-400" : /^0(\.0+)?$/.test(value) ? "" : "text-emerald-600 dark:text-emerald-400";
+  const n = value.trim().startsWith("-")
+    ? "text-rose-600 dark:text-rose-400"
+    : /^0(\.0+)?$/.test(value)
+      ? ""
+      : "text-emerald-600 dark:text-emerald-400";
   return <Rupees value={value} compact={compact} className={`num ${n}`} />;
 }
 
 export function Money({ value, compact }: { value: string | null | undefined; compact?: boolean }) {
-  return value == null ? <span className="text-slate-400">—</span> : <Rupees value={value} compact={compact} className="num" />;
+  return value == null ? (
+    <span className="text-slate-400">—</span>
+  ) : (
+    <Rupees value={value} compact={compact} className="num" />
+  );
 }
 
 /** "3m ago", with the exact time on hover. */

@@ -96,7 +96,8 @@ export type AccountSlice<T> =
   | { accountId: string; accountName: string; ok: false; error: { code: string; message: string } };
 
 /** One verdict of "Test connection": the API and the WebSocket are judged separately. */
-export type ConnectionVerdictJson = { ok: true; broker?: string; mode?: string } | { ok: false; reason: string; message: string };
+export type ConnectionVerdictJson =
+  { ok: true; broker?: string; mode?: string } | { ok: false; reason: string; message: string };
 
 /** `POST /api/accounts/test`: `ok` only when both the API and the WebSocket accept the key. */
 export interface ConnectionTestJson {

@@ -10,7 +10,12 @@ import type { AccountJson, AccountSlice, FundsJson } from "@/components/accounts
  * ago elsewhere must be choosable at once) and every 10 s while it is open.
  */
 export function useAccounts() {
-  return useQuery({ queryKey: ["accounts"], queryFn: () => api<{ accounts: AccountJson[] }>("/api/accounts"), refetchInterval: 10_000, refetchOnMount: "always" });
+  return useQuery({
+    queryKey: ["accounts"],
+    queryFn: () => api<{ accounts: AccountJson[] }>("/api/accounts"),
+    refetchInterval: 10_000,
+    refetchOnMount: "always",
+  });
 }
 
 /**
@@ -27,8 +32,23 @@ export function useAccountFunds() {
   });
   const byId = new Map((funds.data?.accounts ?? []).map((s) => [s.accountId, s]));
   const totals = [...byId.values()].reduce(
-    (t, s) => (s.ok ? { margin: t.margin.plus(s.data.availableMargin), cash: t.cash.plus(s.data.cash), realised: t.realised.plus(s.data.realisedPnl), unrealised: t.unrealised.plus(s.data.unrealisedPnl), unreadable: t.unreadable } : { ...t, unreadable: t.unreadable + 1 }),
-    { margin: new Decimal(0), cash: new Decimal(0), realised: new Decimal(0), unrealised: new Decimal(0), unreadable: 0 },
+    (t, s) =>
+      s.ok
+        ? {
+            margin: t.margin.plus(s.data.availableMargin),
+            cash: t.cash.plus(s.data.cash),
+            realised: t.realised.plus(s.data.realisedPnl),
+            unrealised: t.unrealised.plus(s.data.unrealisedPnl),
+            unreadable: t.unreadable,
+          }
+        : { ...t, unreadable: t.unreadable + 1 },
+    {
+      margin: new Decimal(0),
+      cash: new Decimal(0),
+      realised: new Decimal(0),
+      unrealised: new Decimal(0),
+      unreadable: 0,
+    },
   );
   return { accounts, funds, byId, totals };
 }

@@ -6,7 +6,11 @@ import { api } from "@/components/ui/api";
 import { useApiForm } from "@/components/ui/use-api-form";
 
 export function LoginForm({ registrationOpen, notice }: { registrationOpen: boolean; notice?: string }) {
-  const { error, busy, onSubmit: submit } = useApiForm(async (form) => {
+  const {
+    error,
+    busy,
+    onSubmit: submit,
+  } = useApiForm(async (form) => {
     await api("/api/login", { body: { email: form.get("email"), password: form.get("password") } });
     window.location.assign("/dashboard");
   });
@@ -14,7 +18,11 @@ export function LoginForm({ registrationOpen, notice }: { registrationOpen: bool
   return (
     <Card title="Sign in">
       <form onSubmit={submit} className="space-y-3" noValidate>
-        {notice ? <Alert tone="green" role="status">{notice}</Alert> : null}
+        {notice ? (
+          <Alert tone="green" role="status">
+            {notice}
+          </Alert>
+        ) : null}
         {error ? <Alert>{error.message}</Alert> : null}
         <Field label="Email" htmlFor="email" error={error?.fields?.email}>
           <Input id="email" name="email" type="email" autoComplete="username" required autoFocus />
@@ -27,7 +35,10 @@ export function LoginForm({ registrationOpen, notice }: { registrationOpen: bool
         </Button>
         {registrationOpen ? (
           <p className="text-center text-xs text-slate-500">
-            No account? <Link className="text-indigo-600 hover:underline dark:text-indigo-400" href="/register">Create one</Link>
+            No account?{" "}
+            <Link className="text-indigo-600 hover:underline dark:text-indigo-400" href="/register">
+              Create one
+            </Link>
           </p>
         ) : null}
       </form>

@@ -6,8 +6,14 @@ import { api } from "@/components/ui/api";
 import { useApiForm } from "@/components/ui/use-api-form";
 
 export function RegisterForm({ open, firstUser }: { open: boolean; firstUser: boolean }) {
-  const { error, busy, onSubmit: submit } = useApiForm(async (form) => {
-    await api("/api/register", { body: { name: form.get("name"), email: form.get("email"), password: form.get("password") } });
+  const {
+    error,
+    busy,
+    onSubmit: submit,
+  } = useApiForm(async (form) => {
+    await api("/api/register", {
+      body: { name: form.get("name"), email: form.get("email"), password: form.get("password") },
+    });
     window.location.assign("/dashboard");
   });
 
@@ -15,7 +21,11 @@ export function RegisterForm({ open, firstUser }: { open: boolean; firstUser: bo
     return (
       <Card title="Registration is closed">
         <p className="text-sm text-slate-600 dark:text-slate-400">Ask an administrator to create an account for you.</p>
-        <p className="mt-3 text-xs"><Link className="text-indigo-600 hover:underline dark:text-indigo-400" href="/login">Back to sign in</Link></p>
+        <p className="mt-3 text-xs">
+          <Link className="text-indigo-600 hover:underline dark:text-indigo-400" href="/login">
+            Back to sign in
+          </Link>
+        </p>
       </Card>
     );
   }
@@ -23,7 +33,11 @@ export function RegisterForm({ open, firstUser }: { open: boolean; firstUser: bo
   return (
     <Card title="Create account">
       <form onSubmit={submit} className="space-y-3" noValidate>
-        {firstUser ? <Alert tone="amber" role="status">You are the first user: this account becomes the administrator.</Alert> : null}
+        {firstUser ? (
+          <Alert tone="amber" role="status">
+            You are the first user: this account becomes the administrator.
+          </Alert>
+        ) : null}
         {error ? <Alert>{error.message}</Alert> : null}
         <Field label="Name" htmlFor="name" error={error?.fields?.name}>
           <Input id="name" name="name" autoComplete="name" required autoFocus />
@@ -38,7 +52,10 @@ export function RegisterForm({ open, firstUser }: { open: boolean; firstUser: bo
           {busy ? "Creating…" : "Create account"}
         </Button>
         <p className="text-center text-xs text-slate-500">
-          Have an account? <Link className="text-indigo-600 hover:underline dark:text-indigo-400" href="/login">Sign in</Link>
+          Have an account?{" "}
+          <Link className="text-indigo-600 hover:underline dark:text-indigo-400" href="/login">
+            Sign in
+          </Link>
         </p>
       </form>
     </Card>

@@ -12,10 +12,19 @@ const REASON: Record<string, string> = { manual: "Manual", kill_switch: "Kill sw
 
 /** Exits, newest first, refreshed every 2 s: a pending or failed exit stays on screen with each account's state. */
 export function ExitsTable() {
-  const { data, error } = useQuery({ queryKey: ["exits"], queryFn: () => api<{ exits: ExitJson[] }>("/api/exits"), refetchInterval: 2_000 });
+  const { data, error } = useQuery({
+    queryKey: ["exits"],
+    queryFn: () => api<{ exits: ExitJson[] }>("/api/exits"),
+    refetchInterval: 2_000,
+  });
   if (error) return <Alert>{error.message}</Alert>;
   if (!data) return <p className="text-sm text-slate-500">Loading exits…</p>;
-  if (data.exits.length === 0) return <EmptyState title="No exits yet">Exits of runs, strategies, accounts and the kill switch are listed here.</EmptyState>;
+  if (data.exits.length === 0)
+    return (
+      <EmptyState title="No exits yet">
+        Exits of runs, strategies, accounts and the kill switch are listed here.
+      </EmptyState>
+    );
   return (
     <Table
       head={
@@ -37,16 +46,28 @@ export function ExitsTable() {
             <td className="px-2 py-1 whitespace-nowrap">{formatDateTime(e.createdAt)}</td>
             <td className="px-2 py-1">{e.scope}</td>
             <td className="px-2 py-1">{REASON[e.reason] ?? e.reason}</td>
-            <td className="px-2 py-1"><Badge tone={TONE[e.status]}>{e.status}</Badge></td>
             <td className="px-2 py-1">
-              <span className="tabular-nums">{done}/{e.accounts.length} flat</span>
+              <Badge tone={TONE[e.status]}>{e.status}</Badge>
+            </td>
+            <td className="px-2 py-1">
+              <span className="tabular-nums">
+                {done}/{e.accounts.length} flat
+              </span>
               {problems.map((a) => (
-                <div key={a.accountId} className="text-xs text-rose-600 dark:text-rose-400">{a.accountName}: {a.message}</div>
+                <div key={a.accountId} className="text-xs text-rose-600 dark:text-rose-400">
+                  {a.accountName}: {a.message}
+                </div>
               ))}
             </td>
             <td className="px-2 py-1 space-x-2">
               {e.runIds.map((id) => (
-                <Link key={id} href={`/executions/${id}`} className="font-mono text-xs text-indigo-600 hover:underline dark:text-indigo-400">{id.slice(0, 8)}</Link>
+                <Link
+                  key={id}
+                  href={`/executions/${id}`}
+                  className="font-mono text-xs text-indigo-600 hover:underline dark:text-indigo-400"
+                >
+                  {id.slice(0, 8)}
+                </Link>
               ))}
             </td>
           </tr>

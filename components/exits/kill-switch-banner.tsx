@@ -11,10 +11,15 @@ export function KillSwitchBanner({ isAdmin }: { isAdmin: boolean }) {
   return (
     <div className="space-y-px" data-testid="kill-switch-banner">
       {data.switches.map((s) => (
-        <div key={`${s.scope}:${s.ownerId ?? ""}`} role="alert" className="flex items-center gap-3 bg-rose-700 px-4 py-1.5 text-sm text-white">
+        <div
+          key={`${s.scope}:${s.ownerId ?? ""}`}
+          role="alert"
+          className="flex items-center gap-3 bg-rose-700 px-4 py-1.5 text-sm text-white"
+        >
           <span className="font-bold tracking-wide">KILL SWITCH ENGAGED</span>
           <span className="flex-1">
-            {s.scope === "global" ? "Every user's accounts" : `Accounts of ${s.ownerName ?? "a trader"}`}: {s.flatten.text}. New entries are blocked until an admin re-arms.
+            {s.scope === "global" ? "Every user's accounts" : `Accounts of ${s.ownerName ?? "a trader"}`}:{" "}
+            {s.flatten.text}. New entries are blocked until an admin re-arms.
             {s.reason ? ` Reason: ${s.reason}.` : ""} Engaged by {s.engagedBy}, {formatDateTime(s.engagedAt)}.
           </span>
           {isAdmin ? (
@@ -22,7 +27,12 @@ export function KillSwitchBanner({ isAdmin }: { isAdmin: boolean }) {
               className="rounded bg-white/15 px-2 py-0.5 text-xs font-semibold hover:bg-white/25 disabled:opacity-50"
               disabled={rearm.isPending}
               onClick={() => {
-                if (window.confirm("Re-arm: allow new entries again?")) rearm.mutate({ action: "rearm", scope: s.scope === "global" ? "all" : "owner", ownerId: s.ownerId ?? undefined });
+                if (window.confirm("Re-arm: allow new entries again?"))
+                  rearm.mutate({
+                    action: "rearm",
+                    scope: s.scope === "global" ? "all" : "owner",
+                    ownerId: s.ownerId ?? undefined,
+                  });
               }}
             >
               Re-arm

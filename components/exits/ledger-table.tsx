@@ -8,7 +8,14 @@ import { formatInr, formatQty } from "@/lib/format";
 import type { LedgerRowJson } from "./types";
 import { useExit } from "./use-kill-switch";
 
-const pnlClass = (v: Decimal.Value | null) => (v === null ? "" : new Decimal(v).isNegative() ? "text-rose-600 dark:text-rose-400" : new Decimal(v).isZero() ? "" : "text-emerald-600 dark:text-emerald-400");
+const pnlClass = (v: Decimal.Value | null) =>
+  v === null
+    ? ""
+    : new Decimal(v).isNegative()
+      ? "text-rose-600 dark:text-rose-400"
+      : new Decimal(v).isZero()
+        ? ""
+        : "text-emerald-600 dark:text-emerald-400";
 
 function Pnl({ value }: { value: Decimal.Value | null }) {
   return <span className={cx("tabular-nums", pnlClass(value))}>{value === null ? "—" : formatInr(value)}</span>;
@@ -30,12 +37,21 @@ export const ledgerQuery = (url: string) => ({
  * Strategy positions from fills (per strategy, account and contract), with realised and unrealised P&L, refreshed
  * every 3 s; an Exit button per strategy (and per account when `accountExits`).
  */
-export function LedgerTable({ url, canWrite, accountExits = false }: { url: string; canWrite: boolean; accountExits?: boolean }) {
+export function LedgerTable({
+  url,
+  canWrite,
+  accountExits = false,
+}: {
+  url: string;
+  canWrite: boolean;
+  accountExits?: boolean;
+}) {
   const { data, error } = useQuery(ledgerQuery(url));
   const exit = useExit();
   if (error) return <Alert>{error.message}</Alert>;
   if (!data) return <p className="text-sm text-slate-500">Loading positions…</p>;
-  if (data.length === 0) return <EmptyState title="No strategy positions">Positions appear here as orders fill.</EmptyState>;
+  if (data.length === 0)
+    return <EmptyState title="No strategy positions">Positions appear here as orders fill.</EmptyState>;
 
   const groups = new Map<string, LedgerRowJson[]>();
   for (const r of data) groups.set(r.strategyId ?? "", [...(groups.get(r.strategyId ?? "") ?? []), r]);
@@ -46,7 +62,11 @@ export function LedgerTable({ url, canWrite, accountExits = false }: { url: stri
   return (
     <div className="space-y-3">
       {exit.error ? <Alert>{exit.error.message}</Alert> : null}
-      {exit.data ? <Alert tone="green" role="status">{exit.data.joined ? "An exit was already under way; following it." : "Exit sent."}</Alert> : null}
+      {exit.data ? (
+        <Alert tone="green" role="status">
+          {exit.data.joined ? "An exit was already under way; following it." : "Exit sent."}
+        </Alert>
+      ) : null}
       <Table
         head={
           <tr>
@@ -65,26 +85,58 @@ export function LedgerTable({ url, canWrite, accountExits = false }: { url: stri
       >
         {[...groups.entries()].map(([strategyId, rows]) =>
           rows.map((r, i) => (
-            <tr key={`${strategyId}|${r.accountId}|${r.symbol}|${r.product}`} data-testid="ledger-row" data-net-qty={r.netQty} className={cx(r.netQty === 0 && "text-slate-400")}>
+            <tr
+              key={`${strategyId}|${r.accountId}|${r.symbol}|${r.product}`}
+              data-testid="ledger-row"
+              data-net-qty={r.netQty}
+              className={cx(r.netQty === 0 && "text-slate-400")}
+            >
               <td className="px-2 py-1">{i === 0 ? (r.strategyName ?? "Outside strategies") : ""}</td>
               <td className="px-2 py-1">{r.accountName}</td>
               <td className="px-2 py-1 font-mono text-xs">
                 {r.symbol}
                 {r.closedOutside ? (
-                  <span data-testid="closed-outside" className="ml-2 rounded bg-amber-100 px-1.5 py-0.5 font-sans text-xs text-amber-800 dark:bg-amber-900/40 dark:text-amber-200" title="The broker reports this contract flat: it was closed outside MirrorDesk (at the broker, by its square-off or RMS). Its P&L after that is not in MirrorDesk.">
+                  <span
+                    data-testid="closed-outside"
+                    className="ml-2 rounded bg-amber-100 px-1.5 py-0.5 font-sans text-xs text-amber-800 dark:bg-amber-900/40 dark:text-amber-200"
+                    title="The broker reports this contract flat: it was closed outside MirrorDesk (at the broker, by its square-off or RMS). Its P&L after that is not in MirrorDesk."
+                  >
                     closed outside MirrorDesk
                   </span>
                 ) : null}
               </td>
               <td className="px-2 py-1">{r.product}</td>
-              <td className={cx("px-2 py-1 text-right tabular-nums font-medium", r.netQty > 0 ? "text-emerald-700 dark:text-emerald-400" : r.netQty < 0 ? "text-rose-700 dark:text-rose-400" : "")}>{formatQty(r.netQty)}</td>
+              <td
+                className={cx(
+                  "px-2 py-1 text-right tabular-nums font-medium",
+                  r.netQty > 0
+                    ? "text-emerald-700 dark:text-emerald-400"
+                    : r.netQty < 0
+                      ? "text-rose-700 dark:text-rose-400"
+                      : "",
+                )}
+              >
+                {formatQty(r.netQty)}
+              </td>
               <td className="px-2 py-1 text-right tabular-nums">{r.avgPrice ? formatInr(r.avgPrice) : "—"}</td>
               <td className="px-2 py-1 text-right tabular-nums">{r.ltp ? formatInr(r.ltp) : "—"}</td>
-              <td className="px-2 py-1 text-right"><Pnl value={r.realisedPnl} /></td>
-              <td className="px-2 py-1 text-right"><Pnl value={r.unrealisedPnl} /></td>
+              <td className="px-2 py-1 text-right">
+                <Pnl value={r.realisedPnl} />
+              </td>
+              <td className="px-2 py-1 text-right">
+                <Pnl value={r.unrealisedPnl} />
+              </td>
               <td className="px-2 py-1 text-right">
                 {canWrite && i === 0 && strategyId && rows.some((x) => x.netQty !== 0) ? (
-                  <Button variant="danger" className="px-2 py-0.5 text-xs" disabled={exit.isPending} onClick={() => window.confirm(`Exit every open position of ${r.strategyName}?`) && exit.mutate({ scope: "strategy", strategyId })}>
+                  <Button
+                    variant="danger"
+                    className="px-2 py-0.5 text-xs"
+                    disabled={exit.isPending}
+                    onClick={() =>
+                      window.confirm(`Exit every open position of ${r.strategyName}?`) &&
+                      exit.mutate({ scope: "strategy", strategyId })
+                    }
+                  >
                     Exit strategy
                   </Button>
                 ) : null}
@@ -93,9 +145,15 @@ export function LedgerTable({ url, canWrite, accountExits = false }: { url: stri
           )),
         )}
         <tr className="font-semibold">
-          <td className="px-2 py-1.5" colSpan={7}>Total</td>
-          <td className="px-2 py-1.5 text-right" data-testid="ledger-realised"><Pnl value={realised} /></td>
-          <td className="px-2 py-1.5 text-right" data-testid="ledger-unrealised"><Pnl value={unrealised} /></td>
+          <td className="px-2 py-1.5" colSpan={7}>
+            Total
+          </td>
+          <td className="px-2 py-1.5 text-right" data-testid="ledger-realised">
+            <Pnl value={realised} />
+          </td>
+          <td className="px-2 py-1.5 text-right" data-testid="ledger-unrealised">
+            <Pnl value={unrealised} />
+          </td>
           <td />
         </tr>
       </Table>
@@ -103,7 +161,16 @@ export function LedgerTable({ url, canWrite, accountExits = false }: { url: stri
         <div className="flex flex-wrap items-center gap-2 text-sm">
           <span className="text-slate-500">Exit one account:</span>
           {[...accounts.entries()].map(([id, name]) => (
-            <Button key={id} variant="secondary" className="px-2 py-0.5 text-xs" disabled={exit.isPending} onClick={() => window.confirm(`Exit every strategy position in ${name}?`) && exit.mutate({ scope: "account", accountId: id })}>
+            <Button
+              key={id}
+              variant="secondary"
+              className="px-2 py-0.5 text-xs"
+              disabled={exit.isPending}
+              onClick={() =>
+                window.confirm(`Exit every strategy position in ${name}?`) &&
+                exit.mutate({ scope: "account", accountId: id })
+              }
+            >
               {name}
             </Button>
           ))}

@@ -36,21 +36,45 @@ function KillSwitchCard({ canWrite, isAdmin }: { canWrite: boolean; isAdmin: boo
   const [reason, setReason] = useState("");
   const engage = (scope: "mine" | "all") => {
     const what = scope === "all" ? "every account of every user" : "all your accounts";
-    if (window.confirm(`Kill switch: cancel open orders and flatten ${what}, and block new entries until an admin re-arms?`)) {
+    if (
+      window.confirm(
+        `Kill switch: cancel open orders and flatten ${what}, and block new entries until an admin re-arms?`,
+      )
+    ) {
       action.mutate({ action: "engage", scope, ...(reason.trim() ? { reason: reason.trim() } : {}) });
     }
   };
   return (
     <Card title="Kill switch">
       <div className="flex flex-wrap items-center gap-3">
-        <span data-testid="kill-switch-state" className={data?.switches.length ? "font-semibold text-rose-600 dark:text-rose-400" : "font-semibold text-emerald-600 dark:text-emerald-400"}>
+        <span
+          data-testid="kill-switch-state"
+          className={
+            data?.switches.length
+              ? "font-semibold text-rose-600 dark:text-rose-400"
+              : "font-semibold text-emerald-600 dark:text-emerald-400"
+          }
+        >
           {data === undefined ? "…" : stateLine(data)}
         </span>
         {canWrite ? (
           <>
-            <Input aria-label="Reason" placeholder="Reason (optional)" className="w-64" value={reason} onChange={(e) => setReason(e.target.value)} maxLength={200} />
-            <Button variant="danger" disabled={action.isPending} onClick={() => engage("mine")}>Kill switch: flatten my accounts</Button>
-            {isAdmin ? <Button variant="danger" disabled={action.isPending} onClick={() => engage("all")}>Kill switch: everyone</Button> : null}
+            <Input
+              aria-label="Reason"
+              placeholder="Reason (optional)"
+              className="w-64"
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              maxLength={200}
+            />
+            <Button variant="danger" disabled={action.isPending} onClick={() => engage("mine")}>
+              Kill switch: flatten my accounts
+            </Button>
+            {isAdmin ? (
+              <Button variant="danger" disabled={action.isPending} onClick={() => engage("all")}>
+                Kill switch: everyone
+              </Button>
+            ) : null}
           </>
         ) : null}
       </div>
@@ -58,13 +82,21 @@ function KillSwitchCard({ canWrite, isAdmin }: { canWrite: boolean; isAdmin: boo
         <ul className="mt-2 space-y-1 text-sm" data-testid="kill-switch-switches">
           {data.switches.map((s) => (
             <li key={`${s.scope}:${s.ownerId ?? ""}`}>
-              <span className="font-semibold">{s.scope === "global" ? "Everyone" : (s.ownerName ?? "A trader")}</span>: {s.flatten.text}.
+              <span className="font-semibold">{s.scope === "global" ? "Everyone" : (s.ownerName ?? "A trader")}</span>:{" "}
+              {s.flatten.text}.
             </li>
           ))}
         </ul>
       ) : null}
-      {action.error ? <div className="mt-2"><Alert>{action.error.message}</Alert></div> : null}
-      <p className="mt-2 text-xs text-slate-500">Open orders are cancelled, short positions bought back first, then longs sold, in every account at once. Only an admin can re-arm.</p>
+      {action.error ? (
+        <div className="mt-2">
+          <Alert>{action.error.message}</Alert>
+        </div>
+      ) : null}
+      <p className="mt-2 text-xs text-slate-500">
+        Open orders are cancelled, short positions bought back first, then longs sold, in every account at once. Only an
+        admin can re-arm.
+      </p>
     </Card>
   );
 }

@@ -8,7 +8,13 @@ export interface KillSwitchJson {
   reason: string | null;
   exitId: string | null;
   /** What the switch's exit has confirmed so far (flat = the broker's positions read flat), with a sentence saying so. */
-  flatten: { state: "flattening" | "flat" | "failing" | "unknown"; accounts: number; flat: number; failing: number; text: string };
+  flatten: {
+    state: "flattening" | "flat" | "failing" | "unknown";
+    accounts: number;
+    flat: number;
+    failing: number;
+    text: string;
+  };
 }
 export interface KillSwitchState {
   /** Entries are blocked for the signed-in user. */

@@ -15,9 +15,17 @@ export function useKillSwitch() {
 export function useKillSwitchAction() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { action: "engage"; scope: "mine" | "all"; reason?: string } | { action: "rearm"; scope: "all" | "owner"; ownerId?: string }) =>
-      api<{ exitId?: string }>("/api/kill-switch", { body }),
-    onSettled: () => Promise.all([qc.invalidateQueries({ queryKey: KEY }), qc.invalidateQueries({ queryKey: ["exits"] }), qc.invalidateQueries({ queryKey: ["ledger"] })]),
+    mutationFn: (
+      body:
+        | { action: "engage"; scope: "mine" | "all"; reason?: string }
+        | { action: "rearm"; scope: "all" | "owner"; ownerId?: string },
+    ) => api<{ exitId?: string }>("/api/kill-switch", { body }),
+    onSettled: () =>
+      Promise.all([
+        qc.invalidateQueries({ queryKey: KEY }),
+        qc.invalidateQueries({ queryKey: ["exits"] }),
+        qc.invalidateQueries({ queryKey: ["ledger"] }),
+      ]),
   });
 }
 
@@ -25,7 +33,9 @@ export function useKillSwitchAction() {
 export function useExit() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: ExitRequest) => api<{ exitId: string; runIds: string[]; joined: boolean }>("/api/exits", { body }),
-    onSettled: () => Promise.all([qc.invalidateQueries({ queryKey: ["exits"] }), qc.invalidateQueries({ queryKey: ["ledger"] })]),
+    mutationFn: (body: ExitRequest) =>
+      api<{ exitId: string; runIds: string[]; joined: boolean }>("/api/exits", { body }),
+    onSettled: () =>
+      Promise.all([qc.invalidateQueries({ queryKey: ["exits"] }), qc.invalidateQueries({ queryKey: ["ledger"] })]),
   });
 }

@@ -42,7 +42,9 @@ function chipTitle(i: IntentJson): string {
     `${i.action} ${formatQty(i.quantity)} ${i.symbol} · slice ${i.sliceIndex + 1}`,
     `state: ${STATE_LABEL[i.state]}`,
     i.brokerOrderId ? `order id: ${i.brokerOrderId}` : null,
-    i.filledQuantity > 0 ? `filled ${formatQty(i.filledQuantity)}${i.averagePrice ? ` @ ₹${i.averagePrice}` : ""}` : null,
+    i.filledQuantity > 0
+      ? `filled ${formatQty(i.filledQuantity)}${i.averagePrice ? ` @ ₹${i.averagePrice}` : ""}`
+      : null,
     i.reason ? `reason: ${i.reason}` : null,
   ]
     .filter(Boolean)
@@ -56,7 +58,10 @@ export function IntentChip({ intent }: { intent: IntentJson }) {
       data-testid="intent-chip"
       data-state={intent.state}
       title={chipTitle(intent)}
-      className={cx("num inline-flex h-5 min-w-10 items-center justify-center rounded px-1 text-[11px] font-medium", STYLE[intent.state])}
+      className={cx(
+        "num inline-flex h-5 min-w-10 items-center justify-center rounded px-1 text-[11px] font-medium",
+        STYLE[intent.state],
+      )}
     >
       <ChipText intent={intent} />
     </span>
@@ -65,26 +70,61 @@ export function IntentChip({ intent }: { intent: IntentJson }) {
 
 /** Quantity; partly filled `filled/qty`; filled with the broker's average price; a late rejection crossed out. */
 function ChipText({ intent: i }: { intent: IntentJson }) {
-  if (i.state === "partially_filled") return <>{formatQty(i.filledQuantity)}/{formatQty(i.quantity)}</>;
+  if (i.state === "partially_filled")
+    return (
+      <>
+        {formatQty(i.filledQuantity)}/{formatQty(i.quantity)}
+      </>
+    );
   if (i.state === "filled") {
     return (
       <>
         {formatQty(i.filledQuantity)}
-        {i.averagePrice ? <span className="ml-1 font-normal opacity-90" data-testid="chip-price">@ {formatInr(i.averagePrice)}</span> : null}
+        {i.averagePrice ? (
+          <span className="ml-1 font-normal opacity-90" data-testid="chip-price">
+            @ {formatInr(i.averagePrice)}
+          </span>
+        ) : null}
       </>
     );
   }
-  if (i.state === "cancelled" && i.filledQuantity > 0) return <>{formatQty(i.filledQuantity)}/{formatQty(i.quantity)}</>;
+  if (i.state === "cancelled" && i.filledQuantity > 0)
+    return (
+      <>
+        {formatQty(i.filledQuantity)}/{formatQty(i.quantity)}
+      </>
+    );
   return (
     <>
       {formatQty(i.quantity)}
-      {i.state === "reconciled_accepted" ? <span aria-label="reconciled" className="ml-0.5">✓</span> : null}
-      {i.state === "rejected_late" ? <span aria-label="rejected after acceptance" className="ml-0.5">✕</span> : null}
+      {i.state === "reconciled_accepted" ? (
+        <span aria-label="reconciled" className="ml-0.5">
+          ✓
+        </span>
+      ) : null}
+      {i.state === "rejected_late" ? (
+        <span aria-label="rejected after acceptance" className="ml-0.5">
+          ✕
+        </span>
+      ) : null}
     </>
   );
 }
 
-const LEGEND: IntentStateName[] = ["planned", "sending", "accepted", "partially_filled", "filled", "reconciled_accepted", "unknown", "rejected", "rejected_late", "held", "cancelled", "skipped"];
+const LEGEND: IntentStateName[] = [
+  "planned",
+  "sending",
+  "accepted",
+  "partially_filled",
+  "filled",
+  "reconciled_accepted",
+  "unknown",
+  "rejected",
+  "rejected_late",
+  "held",
+  "cancelled",
+  "skipped",
+];
 
 export function ChipLegend() {
   return (

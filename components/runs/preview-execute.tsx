@@ -12,14 +12,18 @@ import type { PreviewJson } from "@/components/runs/types";
 function errorLines(e: unknown): string[] {
   if (!(e instanceof ApiError)) return ["Cannot reach the server. Check your connection."];
   const lines = Object.entries(e.fields ?? {}).flatMap(([k, v]) =>
-    v.map((m) => (k === "_" || k === "legs" ? m : `${k.replace(/^legs\.(\d+)/, (_, i) => `leg ${Number(i) + 1}`)}: ${m}`)),
+    v.map((m) =>
+      k === "_" || k === "legs" ? m : `${k.replace(/^legs\.(\d+)/, (_, i) => `leg ${Number(i) + 1}`)}: ${m}`,
+    ),
   );
   return lines.length ? lines : [e.message];
 }
 
 /** The run an earlier Execute with this key created, if the server has one (its answer may have been lost). */
 async function runForKey(idempotencyKey: string): Promise<string | null> {
-  const { runs } = await api<{ runs: { id: string }[] }>(`/api/runs?idempotencyKey=${encodeURIComponent(idempotencyKey)}&limit=1`);
+  const { runs } = await api<{ runs: { id: string }[] }>(
+    `/api/runs?idempotencyKey=${encodeURIComponent(idempotencyKey)}&limit=1`,
+  );
   return runs[0]?.id ?? null;
 }
 
@@ -89,7 +93,10 @@ export function PreviewExecute({
       sending.current = false;
       setErrors(
         outcomeUnknown(e)
-          ? [...errorLines(e), "No run was found for this click. Sending again is safe: it carries the same key, so it can never create a second run."]
+          ? [
+              ...errorLines(e),
+              "No run was found for this click. Sending again is safe: it carries the same key, so it can never create a second run.",
+            ]
           : errorLines(e),
       );
       setPhase("idle");
@@ -107,8 +114,14 @@ export function PreviewExecute({
             {phase === "previewing" ? "Previewing…" : preview ? "Refresh preview" : "Preview"}
           </Button>
           {canExecute ? (
-            <Button onClick={onExecute} disabled={!preview || !!blocked || planned === 0 || phase !== "idle"} title={preview ? undefined : "Preview first"}>
-              {phase === "sending" || phase === "sent" ? "Sending…" : `${executeLabel}${preview ? ` · ${preview.totals.orders} orders` : ""}`}
+            <Button
+              onClick={onExecute}
+              disabled={!preview || !!blocked || planned === 0 || phase !== "idle"}
+              title={preview ? undefined : "Preview first"}
+            >
+              {phase === "sending" || phase === "sent"
+                ? "Sending…"
+                : `${executeLabel}${preview ? ` · ${preview.totals.orders} orders` : ""}`}
             </Button>
           ) : null}
         </>
@@ -117,7 +130,11 @@ export function PreviewExecute({
       <div className="space-y-3" data-testid="preview">
         {errors.length ? (
           <Alert>
-            <ul className="list-inside list-disc">{errors.map((m, i) => <li key={i}>{m}</li>)}</ul>
+            <ul className="list-inside list-disc">
+              {errors.map((m, i) => (
+                <li key={i}>{m}</li>
+              ))}
+            </ul>
           </Alert>
         ) : null}
         {preview ? (
@@ -128,8 +145,9 @@ export function PreviewExecute({
           </>
         ) : errors.length === 0 ? (
           <p className="text-sm text-slate-500">
-            Preview resolves the contracts once (expiry, strike, price) and plans every account: lots, quantity, slices, hedge-first phases and margin.
-            Nothing is sent until you {canExecute ? executeLabel.toLowerCase() : "execute"}.
+            Preview resolves the contracts once (expiry, strike, price) and plans every account: lots, quantity, slices,
+            hedge-first phases and margin. Nothing is sent until you{" "}
+            {canExecute ? executeLabel.toLowerCase() : "execute"}.
           </p>
         ) : null}
       </div>

@@ -28,7 +28,12 @@ const RESENDABLE: ReadonlySet<IntentStateName> = new Set(["unknown", "safe_to_re
 
 /** Latest time known for an intent: its last applied event, else its send/acknowledgement times. */
 const knownAt = (i: IntentJson): string | null =>
-  i.eventAt ?? [i.sentAt, i.acknowledgedAt].filter((x): x is string => !!x).sort().pop() ?? null;
+  i.eventAt ??
+  [i.sentAt, i.acknowledgedAt]
+    .filter((x): x is string => !!x)
+    .sort()
+    .pop() ??
+  null;
 
 function applyIntent(i: IntentJson, e: Extract<RunEventJson, { type: "intent" }>): IntentJson {
   const at = knownAt(i);
@@ -53,7 +58,12 @@ export function applyRunEvent(run: RunJson, e: RunEventJson): RunJson {
   if (e.type === "run") {
     const shownAt = run.statusAt ?? run.finishedAt ?? run.triggeredAt;
     if (Date.parse(e.at) < Date.parse(shownAt)) return run;
-    return { ...run, status: e.status, finishedAt: e.status === "RUNNING" ? null : (run.finishedAt ?? e.at), statusAt: e.at };
+    return {
+      ...run,
+      status: e.status,
+      finishedAt: e.status === "RUNNING" ? null : (run.finishedAt ?? e.at),
+      statusAt: e.at,
+    };
   }
   let changed = false;
   const intents = run.intents.map((i) => {

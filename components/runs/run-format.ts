@@ -2,7 +2,12 @@ import { formatQty } from "@/lib/format";
 import type { DisplayRunStatus, IntentStateName, RunKind, RunStatus } from "@/components/runs/types";
 
 /** What started a run, as a trader reads it. */
-export const RUN_KIND_LABEL: Record<RunKind, string> = { STRATEGY: "Strategy run", ADJUSTMENT: "Adjustment", TICKET: "Manual ticket", EXIT: "Exit" };
+export const RUN_KIND_LABEL: Record<RunKind, string> = {
+  STRATEGY: "Strategy run",
+  ADJUSTMENT: "Adjustment",
+  TICKET: "Manual ticket",
+  EXIT: "Exit",
+};
 
 /** Slice quantities as a trader reads them: `[1755, 1755, 1755, 65]` → `1,755 × 3 + 65`. */
 export function formatSlices(slices: readonly number[]): string {
@@ -33,9 +38,21 @@ export const RUN_STATUS_TONE: Record<RunStatus | DisplayRunStatus, "blue" | "gre
 };
 
 /** States in which an order is still on its way out (the progress bar counts the rest as done). */
-export const IN_FLIGHT: ReadonlySet<IntentStateName> = new Set(["planned", "claimed", "sending", "unknown", "safe_to_resend"]);
+export const IN_FLIGHT: ReadonlySet<IntentStateName> = new Set([
+  "planned",
+  "claimed",
+  "sending",
+  "unknown",
+  "safe_to_resend",
+]);
 /** States that did not end in a working or filled order (progress turns amber when any exist). */
-export const FAILED_STATES: ReadonlySet<IntentStateName> = new Set(["rejected", "rejected_late", "unknown", "safe_to_resend", "held"]);
+export const FAILED_STATES: ReadonlySet<IntentStateName> = new Set([
+  "rejected",
+  "rejected_late",
+  "unknown",
+  "safe_to_resend",
+  "held",
+]);
 /**
  * States "Retry failed" acts on: unconfirmed or never-placed sends (reconciled again before any resend) and SELL
  * slices held behind a failed BUY phase. Rejections are final in the intent state machine (the broker said no;
@@ -43,4 +60,8 @@ export const FAILED_STATES: ReadonlySet<IntentStateName> = new Set(["rejected", 
  */
 export const RETRYABLE_STATES: ReadonlySet<IntentStateName> = new Set(["unknown", "safe_to_resend", "held"]);
 /** States with a working order that "Cancel open orders" can reach. */
-export const OPEN_STATES: ReadonlySet<IntentStateName> = new Set(["accepted", "reconciled_accepted", "partially_filled"]);
+export const OPEN_STATES: ReadonlySet<IntentStateName> = new Set([
+  "accepted",
+  "reconciled_accepted",
+  "partially_filled",
+]);

@@ -11,8 +11,14 @@ const th = "py-1.5 pr-3 font-medium";
 
 /** Per-account latency from the trigger: first send, last acknowledgement (ms). */
 function latency(intents: IntentJson[], trig: number): { first: number | null; last: number | null } {
-  const sent = intents.map((i) => i.sentAt).filter((x): x is string => !!x).map(Date.parse);
-  const acks = intents.map((i) => i.acknowledgedAt).filter((x): x is string => !!x).map(Date.parse);
+  const sent = intents
+    .map((i) => i.sentAt)
+    .filter((x): x is string => !!x)
+    .map(Date.parse);
+  const acks = intents
+    .map((i) => i.acknowledgedAt)
+    .filter((x): x is string => !!x)
+    .map(Date.parse);
   return { first: sent.length ? Math.min(...sent) - trig : null, last: acks.length ? Math.max(...acks) - trig : null };
 }
 
@@ -23,17 +29,20 @@ function latency(intents: IntentJson[], trig: number): { first: number | null; l
 export function RunGrid({ run }: { run: RunJson }) {
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const trig = Date.parse(run.triggeredAt);
-  const legs = [...run.plan.legs].sort((a, b) => (a.action === b.action ? a.legIndex - b.legIndex : a.action === "BUY" ? -1 : 1));
+  const legs = [...run.plan.legs].sort((a, b) =>
+    a.action === b.action ? a.legIndex - b.legIndex : a.action === "BUY" ? -1 : 1,
+  );
   const byAccount = new Map<string, IntentJson[]>();
   for (const i of run.intents) byAccount.set(i.accountId, [...(byAccount.get(i.accountId) ?? []), i]);
   const names = new Map(run.accounts.map((a) => [a.accountId, a.accountName]));
   const serverLatency = new Map(run.accounts.map((a) => [a.accountId, a]));
-  const toggle = (id: string) => setExpanded((s) => {
-    const n = new Set(s);
-    if (n.has(id)) n.delete(id);
-    else n.add(id);
-    return n;
-  });
+  const toggle = (id: string) =>
+    setExpanded((s) => {
+      const n = new Set(s);
+      if (n.has(id)) n.delete(id);
+      else n.add(id);
+      return n;
+    });
 
   return (
     <div className="overflow-x-auto">
@@ -43,14 +52,23 @@ export function RunGrid({ run }: { run: RunJson }) {
             <th className={th}>ACCOUNT</th>
             {legs.map((l) => (
               <th key={l.legIndex} className={th}>
-                <div className={l.action === "BUY" ? "text-emerald-700 dark:text-emerald-400" : "text-rose-700 dark:text-rose-400"}>
-                  {l.legIndex + 1} · {l.action} {l.optionType ?? (l.instrument === "futures" ? "FUT" : "")}{l.strike ? ` ${l.strike}` : ""}
+                <div
+                  className={
+                    l.action === "BUY" ? "text-emerald-700 dark:text-emerald-400" : "text-rose-700 dark:text-rose-400"
+                  }
+                >
+                  {l.legIndex + 1} · {l.action} {l.optionType ?? (l.instrument === "futures" ? "FUT" : "")}
+                  {l.strike ? ` ${l.strike}` : ""}
                 </div>
                 <div className="font-mono font-normal normal-case">{l.symbol}</div>
               </th>
             ))}
-            <th className={`${th} text-right`} title="Trigger → first order sent">FIRST SEND</th>
-            <th className={`${th} text-right`} title="Trigger → last order acknowledged by the broker">LAST ACK</th>
+            <th className={`${th} text-right`} title="Trigger → first order sent">
+              FIRST SEND
+            </th>
+            <th className={`${th} text-right`} title="Trigger → last order acknowledged by the broker">
+              LAST ACK
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
@@ -60,7 +78,9 @@ export function RunGrid({ run }: { run: RunJson }) {
               return (
                 <tr key={a.accountId} data-testid={`grid-row-${name}`} className="text-slate-500">
                   <td className="py-1.5 pr-3 font-medium">{name}</td>
-                  <td colSpan={legs.length + 2} className="pr-3 text-xs"><Badge tone="slate">skipped</Badge> {a.reason}</td>
+                  <td colSpan={legs.length + 2} className="pr-3 text-xs">
+                    <Badge tone="slate">skipped</Badge> {a.reason}
+                  </td>
                 </tr>
               );
             }
@@ -68,26 +88,53 @@ export function RunGrid({ run }: { run: RunJson }) {
             const lat = latency(intents, trig);
             const srv = serverLatency.get(a.accountId);
             const open = expanded.has(a.accountId);
-            const bad = intents.filter((i) => i.state === "rejected" || i.state === "rejected_late" || i.state === "skipped" || i.state === "held");
+            const bad = intents.filter(
+              (i) =>
+                i.state === "rejected" || i.state === "rejected_late" || i.state === "skipped" || i.state === "held",
+            );
             return (
               <Fragment key={a.accountId}>
                 <tr data-testid={`grid-row-${name}`} className="align-top">
                   <td className="py-1.5 pr-3">
-                    <button type="button" onClick={() => toggle(a.accountId)} className="flex items-center gap-1 font-medium hover:underline" aria-expanded={open}>
-                      <span className="text-xs text-slate-400">{open ? "▾" : "▸"}</span>{name}
+                    <button
+                      type="button"
+                      onClick={() => toggle(a.accountId)}
+                      className="flex items-center gap-1 font-medium hover:underline"
+                      aria-expanded={open}
+                    >
+                      <span className="text-xs text-slate-400">{open ? "▾" : "▸"}</span>
+                      {name}
                     </button>
-                    {bad.length && !open ? <div className="max-w-56 truncate text-xs text-rose-600" title={bad[0].reason ?? undefined}>{bad[0].reason}</div> : null}
+                    {bad.length && !open ? (
+                      <div className="max-w-56 truncate text-xs text-rose-600" title={bad[0].reason ?? undefined}>
+                        {bad[0].reason}
+                      </div>
+                    ) : null}
                   </td>
                   {legs.map((l) => {
-                    const slices = intents.filter((i) => i.legIndex === l.legIndex).sort((x, y) => x.sliceIndex - y.sliceIndex);
+                    const slices = intents
+                      .filter((i) => i.legIndex === l.legIndex)
+                      .sort((x, y) => x.sliceIndex - y.sliceIndex);
                     return (
                       <td key={l.legIndex} className="py-1.5 pr-3" data-testid={`cell-${l.legIndex + 1}`}>
-                        <div className="flex max-w-72 flex-wrap gap-1">{slices.map((i) => <IntentChip key={i.id} intent={i} />)}</div>
+                        <div className="flex max-w-72 flex-wrap gap-1">
+                          {slices.map((i) => (
+                            <IntentChip key={i.id} intent={i} />
+                          ))}
+                        </div>
                       </td>
                     );
                   })}
-                  <td className="num py-1.5 pr-3 text-right text-xs" data-testid="latency-first">{formatMs(lat.first ?? srv?.firstSendMs ?? null)}</td>
-                  <td className={cx("num py-1.5 pr-3 text-right text-xs", intents.some((i) => IN_FLIGHT.has(i.state)) && "text-slate-400")} data-testid="latency-last">
+                  <td className="num py-1.5 pr-3 text-right text-xs" data-testid="latency-first">
+                    {formatMs(lat.first ?? srv?.firstSendMs ?? null)}
+                  </td>
+                  <td
+                    className={cx(
+                      "num py-1.5 pr-3 text-right text-xs",
+                      intents.some((i) => IN_FLIGHT.has(i.state)) && "text-slate-400",
+                    )}
+                    data-testid="latency-last"
+                  >
                     {formatMs(lat.last ?? srv?.lastAckMs ?? null)}
                   </td>
                 </tr>
@@ -113,14 +160,25 @@ function IntentDetails({ intents }: { intents: IntentJson[] }) {
     <table className="w-full text-left text-xs" data-testid="intent-details">
       <thead className="text-slate-500">
         <tr>
-          <th className="pr-3">Leg · slice</th><th className="pr-3">Phase</th><th className="pr-3">Symbol</th><th className="pr-3">Side</th><th className="pr-3 text-right">Qty</th>
-          <th className="pr-3">State</th><th className="pr-3">Broker order id</th><th className="pr-3 text-right">Filled</th><th className="pr-3 text-right">Avg</th><th className="pr-3">Sent</th><th className="pr-3">Error / reason</th>
+          <th className="pr-3">Leg · slice</th>
+          <th className="pr-3">Phase</th>
+          <th className="pr-3">Symbol</th>
+          <th className="pr-3">Side</th>
+          <th className="pr-3 text-right">Qty</th>
+          <th className="pr-3">State</th>
+          <th className="pr-3">Broker order id</th>
+          <th className="pr-3 text-right">Filled</th>
+          <th className="pr-3 text-right">Avg</th>
+          <th className="pr-3">Sent</th>
+          <th className="pr-3">Error / reason</th>
         </tr>
       </thead>
       <tbody>
         {rows.map((i) => (
           <tr key={i.id}>
-            <td className="pr-3">{i.legIndex + 1} · {i.sliceIndex + 1}</td>
+            <td className="pr-3">
+              {i.legIndex + 1} · {i.sliceIndex + 1}
+            </td>
             <td className="pr-3">{i.phase}</td>
             <td className="pr-3 font-mono">{i.symbol}</td>
             <td className={cx("pr-3", i.action === "BUY" ? "text-emerald-600" : "text-rose-600")}>{i.action}</td>

@@ -10,7 +10,15 @@ import { ChipLegend, STATE_LABEL } from "@/components/runs/intent-chip";
 import { ResolvedLegsTable } from "@/components/runs/plan-preview";
 import { RunGrid } from "@/components/runs/run-grid";
 import { ParityTable, runParity } from "@/components/runs/parity-board";
-import { FAILED_STATES, RUN_KIND_LABEL, formatMs, IN_FLIGHT, OPEN_STATES, RETRYABLE_STATES, RUN_STATUS_TONE } from "@/components/runs/run-format";
+import {
+  FAILED_STATES,
+  RUN_KIND_LABEL,
+  formatMs,
+  IN_FLIGHT,
+  OPEN_STATES,
+  RETRYABLE_STATES,
+  RUN_STATUS_TONE,
+} from "@/components/runs/run-format";
 import { useRunStream, type StreamState } from "@/components/runs/use-run-stream";
 import type { IntentStateName, RunJson } from "@/components/runs/types";
 import { shownStatus } from "@/components/runs/run-events";
@@ -29,7 +37,11 @@ export function RunView({ runId, canWrite }: { runId: string; canWrite: boolean 
     return (
       <>
         <PageHeader title="Run" />
-        <Alert>{query.error instanceof ApiError && query.error.status === 404 ? "This run does not exist or is not yours." : query.error.message}</Alert>
+        <Alert>
+          {query.error instanceof ApiError && query.error.status === 404
+            ? "This run does not exist or is not yours."
+            : query.error.message}
+        </Alert>
       </>
     );
   }
@@ -53,8 +65,14 @@ function RunBody({ run, stream, canWrite }: { run: RunJson; stream: StreamState;
   const filledOrders = run.intents.filter((i) => i.state === "filled").length;
   const shown = shownStatus(run);
   const qty = run.intents.reduce((t, i) => t + i.quantity, 0);
-  const sent = run.intents.map((i) => i.sentAt).filter((x): x is string => !!x).map(Date.parse);
-  const acks = run.intents.map((i) => i.acknowledgedAt).filter((x): x is string => !!x).map(Date.parse);
+  const sent = run.intents
+    .map((i) => i.sentAt)
+    .filter((x): x is string => !!x)
+    .map(Date.parse);
+  const acks = run.intents
+    .map((i) => i.acknowledgedAt)
+    .filter((x): x is string => !!x)
+    .map(Date.parse);
   const trig = Date.parse(run.triggeredAt);
   const qtyTotal = run.intents.reduce((t, i) => t + i.quantity, 0);
   // The bar is the quantity FILLED at the brokers, not the orders acknowledged: an accepted order may never fill.
@@ -64,16 +82,26 @@ function RunBody({ run, stream, canWrite }: { run: RunJson; stream: StreamState;
   const parity = useMemo(() => runParity(run), [run]);
 
   async function act(kind: "retry" | "cancel") {
-    if (kind === "cancel" && !confirm(`Cancel ${open} open order${open === 1 ? "" : "s"} of this run at the brokers?`)) return;
+    if (kind === "cancel" && !confirm(`Cancel ${open} open order${open === 1 ? "" : "s"} of this run at the brokers?`))
+      return;
     setBusy(kind);
     setNotice(null);
     try {
       if (kind === "retry") {
-        const r = await api<{ intents: number; accounts: number; notRetryable?: unknown[] }>(`/api/runs/${run.id}/retry`, { body: {} });
+        const r = await api<{ intents: number; accounts: number; notRetryable?: unknown[] }>(
+          `/api/runs/${run.id}/retry`,
+          { body: {} },
+        );
         const final = r.notRetryable?.length ?? 0;
-        setNotice({ tone: "green", text: `Retrying ${r.intents} order${r.intents === 1 ? "" : "s"} in ${r.accounts} account${r.accounts === 1 ? "" : "s"}: each is reconciled with the broker's order book before any resend.${final ? ` ${final} rejected order${final === 1 ? " is" : "s are"} final and not retried.` : ""}` });
+        setNotice({
+          tone: "green",
+          text: `Retrying ${r.intents} order${r.intents === 1 ? "" : "s"} in ${r.accounts} account${r.accounts === 1 ? "" : "s"}: each is reconciled with the broker's order book before any resend.${final ? ` ${final} rejected order${final === 1 ? " is" : "s are"} final and not retried.` : ""}`,
+        });
       } else {
-        const r = await api<{ cancelled: number; failed?: { accountId: string; reason: string }[] }>(`/api/runs/${run.id}/cancel`, { body: {} });
+        const r = await api<{ cancelled: number; failed?: { accountId: string; reason: string }[] }>(
+          `/api/runs/${run.id}/cancel`,
+          { body: {} },
+        );
         const failedCancels = r.failed ?? [];
         setNotice({
           tone: failedCancels.length ? "red" : "green",
@@ -95,22 +123,41 @@ function RunBody({ run, stream, canWrite }: { run: RunJson; stream: StreamState;
         description={`Triggered ${formatDateTime(run.triggeredAt)}${run.finishedAt ? ` · finished in ${formatMs(Date.parse(run.finishedAt) - trig)}` : ""}`}
         actions={
           <>
-            <span className="flex items-center gap-1.5 text-xs text-slate-500" data-testid="stream-state" data-state={stream}>
-              <span className={`inline-block h-2 w-2 rounded-full ${stream === "live" ? "animate-pulse bg-emerald-500" : stream === "reconnecting" ? "bg-amber-500" : "bg-slate-400"}`} />
+            <span
+              className="flex items-center gap-1.5 text-xs text-slate-500"
+              data-testid="stream-state"
+              data-state={stream}
+            >
+              <span
+                className={`inline-block h-2 w-2 rounded-full ${stream === "live" ? "animate-pulse bg-emerald-500" : stream === "reconnecting" ? "bg-amber-500" : "bg-slate-400"}`}
+              />
               <Badge tone={tone}>{label}</Badge>
             </span>
-            {run.strategy ? <Link href={`/strategies/${run.strategy.id}`} className="text-sm text-slate-500 hover:underline">Strategy</Link> : null}
+            {run.strategy ? (
+              <Link href={`/strategies/${run.strategy.id}`} className="text-sm text-slate-500 hover:underline">
+                Strategy
+              </Link>
+            ) : null}
             {canWrite ? (
               <>
                 <Button
                   variant="secondary"
                   onClick={() => act("retry")}
                   disabled={busy !== null || retryable === 0}
-                  title={retryable ? "Reconcile unconfirmed orders with the broker, then resend only those proven missing" : "No unconfirmed orders (rejections are final)"}
+                  title={
+                    retryable
+                      ? "Reconcile unconfirmed orders with the broker, then resend only those proven missing"
+                      : "No unconfirmed orders (rejections are final)"
+                  }
                 >
                   {busy === "retry" ? "Retrying…" : `Retry failed${retryable ? ` (${retryable})` : ""}`}
                 </Button>
-                <Button variant="danger" onClick={() => act("cancel")} disabled={busy !== null || open === 0} title={open ? undefined : "No open orders"}>
+                <Button
+                  variant="danger"
+                  onClick={() => act("cancel")}
+                  disabled={busy !== null || open === 0}
+                  title={open ? undefined : "No open orders"}
+                >
                   {busy === "cancel" ? "Cancelling…" : `Cancel open orders${open ? ` (${open})` : ""}`}
                 </Button>
               </>
@@ -119,15 +166,26 @@ function RunBody({ run, stream, canWrite }: { run: RunJson; stream: StreamState;
         }
       />
       <div className="space-y-4">
-        {notice ? <Alert tone={notice.tone} role={notice.tone === "green" ? "status" : "alert"}>{notice.text}</Alert> : null}
+        {notice ? (
+          <Alert tone={notice.tone} role={notice.tone === "green" ? "status" : "alert"}>
+            {notice.text}
+          </Alert>
+        ) : null}
         <Card>
           <div className="space-y-3">
             <div className="flex flex-wrap items-center gap-x-6 gap-y-2 text-sm">
               <span data-testid="run-status" data-status={shown}>
                 <Badge tone={RUN_STATUS_TONE[shown]}>{shown.toLowerCase()}</Badge>
               </span>
-              <Stat label="Accounts" value={`${run.plan.totals.accountsPlanned}${run.plan.totals.accountsSkipped ? ` + ${run.plan.totals.accountsSkipped} skipped` : ""}`} />
-              <Stat label="Orders" value={`${formatQty(filledOrders)} / ${formatQty(total)} filled`} testId="run-progress-text" />
+              <Stat
+                label="Accounts"
+                value={`${run.plan.totals.accountsPlanned}${run.plan.totals.accountsSkipped ? ` + ${run.plan.totals.accountsSkipped} skipped` : ""}`}
+              />
+              <Stat
+                label="Orders"
+                value={`${formatQty(filledOrders)} / ${formatQty(total)} filled`}
+                testId="run-progress-text"
+              />
               <Stat label="Placed" value={`${formatQty(done)} / ${formatQty(total)}`} testId="run-placed-text" />
               <Stat label="Quantity" value={`${formatQty(filledQty)} filled of ${formatQty(qty)}`} />
               <Stat label="First send" value={sent.length ? `+${formatMs(Math.min(...sent) - trig)}` : "—"} />
@@ -142,11 +200,27 @@ function RunBody({ run, stream, canWrite }: { run: RunJson; stream: StreamState;
               aria-valuenow={filledQty}
               data-testid="run-progress"
             >
-              <div className={`h-full transition-all duration-300 ${failed ? "bg-amber-500" : "bg-emerald-500"} ${shown === "WORKING" ? "animate-pulse" : ""}`} style={{ width: `${pct}%` }} />
+              <div
+                className={`h-full transition-all duration-300 ${failed ? "bg-amber-500" : "bg-emerald-500"} ${shown === "WORKING" ? "animate-pulse" : ""}`}
+                style={{ width: `${pct}%` }}
+              />
             </div>
             <div className="flex flex-wrap gap-1.5 text-xs" data-testid="state-counts">
               {[...counts.entries()].map(([s, n]) => (
-                <Badge key={s} tone={s === "filled" || s === "accepted" || s === "reconciled_accepted" || s === "partially_filled" ? "green" : FAILED_STATES.has(s) ? (s === "unknown" || s === "safe_to_resend" ? "amber" : "red") : IN_FLIGHT.has(s) ? "blue" : "slate"}>
+                <Badge
+                  key={s}
+                  tone={
+                    s === "filled" || s === "accepted" || s === "reconciled_accepted" || s === "partially_filled"
+                      ? "green"
+                      : FAILED_STATES.has(s)
+                        ? s === "unknown" || s === "safe_to_resend"
+                          ? "amber"
+                          : "red"
+                        : IN_FLIGHT.has(s)
+                          ? "blue"
+                          : "slate"
+                  }
+                >
                   {STATE_LABEL[s]} {n}
                 </Badge>
               ))}
@@ -171,7 +245,9 @@ function Stat({ label, value, testId }: { label: string; value: string; testId?:
   return (
     <span className="flex items-baseline gap-1.5">
       <span className="text-xs text-slate-500">{label}</span>
-      <span className="num font-medium" data-testid={testId}>{value}</span>
+      <span className="num font-medium" data-testid={testId}>
+        {value}
+      </span>
     </span>
   );
 }

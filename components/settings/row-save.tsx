@@ -44,29 +44,76 @@ export function Cell({ error, children, className }: { error?: string[]; childre
   return (
     <td className={cx("py-1 pr-2 align-top", className)}>
       {children}
-      {error?.length ? <p className="mt-0.5 max-w-40 text-xs text-rose-600 dark:text-rose-400">{error.join(" ")}</p> : null}
+      {error?.length ? (
+        <p className="mt-0.5 max-w-40 text-xs text-rose-600 dark:text-rose-400">{error.join(" ")}</p>
+      ) : null}
     </td>
   );
 }
 
-export function NumberInput({ label, value, onChange, width = "w-24", disabled }: { label: string; value: string; onChange: (v: string) => void; width?: string; disabled?: boolean }) {
+export function NumberInput({
+  label,
+  value,
+  onChange,
+  width = "w-24",
+  disabled,
+}: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  width?: string;
+  disabled?: boolean;
+}) {
   return (
     <div className={width}>
-      <Input aria-label={label} inputMode="decimal" className="num text-right" value={value} disabled={disabled} onChange={(e) => onChange(e.target.value)} />
+      <Input
+        aria-label={label}
+        inputMode="decimal"
+        className="num text-right"
+        value={value}
+        disabled={disabled}
+        onChange={(e) => onChange(e.target.value)}
+      />
     </div>
   );
 }
 
-export function Choice({ label, value, options, onChange, disabled }: { label: string; value: string; options: [string, string][]; onChange: (v: string) => void; disabled?: boolean }) {
+export function Choice({
+  label,
+  value,
+  options,
+  onChange,
+  disabled,
+}: {
+  label: string;
+  value: string;
+  options: [string, string][];
+  onChange: (v: string) => void;
+  disabled?: boolean;
+}) {
   return (
     <Select aria-label={label} value={value} disabled={disabled} onChange={(e) => onChange(e.target.value)}>
-      {options.map(([v, text]) => <option key={v} value={v}>{text}</option>)}
+      {options.map(([v, text]) => (
+        <option key={v} value={v}>
+          {text}
+        </option>
+      ))}
     </Select>
   );
 }
 
 /** Save button + row status (saved / error message). */
-export function RowStatus({ state, onSave, label = "Save", disabled }: { state: ReturnType<typeof useRowSave>; onSave: () => void; label?: string; disabled?: boolean }) {
+export function RowStatus({
+  state,
+  onSave,
+  label = "Save",
+  disabled,
+}: {
+  state: ReturnType<typeof useRowSave>;
+  onSave: () => void;
+  label?: string;
+  disabled?: boolean;
+}) {
   return (
     <td className="py-1 pr-2 text-right align-top whitespace-nowrap">
       <button
@@ -77,8 +124,16 @@ export function RowStatus({ state, onSave, label = "Save", disabled }: { state: 
       >
         {state.busy ? "Saving…" : label}
       </button>
-      {state.saved ? <div role="status" className="mt-0.5 text-xs text-emerald-600">saved</div> : null}
-      {state.error ? <div role="alert" className="mt-0.5 max-w-48 text-xs whitespace-normal text-rose-600">{state.error}</div> : null}
+      {state.saved ? (
+        <div role="status" className="mt-0.5 text-xs text-emerald-600">
+          saved
+        </div>
+      ) : null}
+      {state.error ? (
+        <div role="alert" className="mt-0.5 max-w-48 text-xs whitespace-normal text-rose-600">
+          {state.error}
+        </div>
+      ) : null}
     </td>
   );
 }

@@ -21,7 +21,12 @@ const LINKS = [
 ];
 
 const linkClass = (active: boolean) =>
-  cx("rounded px-2 py-1 whitespace-nowrap", active ? "bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900" : "text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800");
+  cx(
+    "rounded px-2 py-1 whitespace-nowrap",
+    active
+      ? "bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900"
+      : "text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800",
+  );
 
 /**
  * The app header. Wide screens show every link in one row; below the `lg` breakpoint a Menu button opens the same
@@ -43,13 +48,21 @@ export function Nav({ user }: { user: { name: string; email: string; role: strin
   }
 
   const who = (
-    <Link href="/settings" className="flex min-w-0 items-center gap-2 text-xs text-slate-600 hover:underline dark:text-slate-300" title={user.email}>
+    <Link
+      href="/settings"
+      className="flex min-w-0 items-center gap-2 text-xs text-slate-600 hover:underline dark:text-slate-300"
+      title={user.email}
+    >
       <span className="truncate">{user.name}</span>
       <Badge tone={user.role === "ADMIN" ? "blue" : user.role === "VIEWER" ? "slate" : "green"}>{user.role}</Badge>
     </Link>
   );
   const signOut = (
-    <button onClick={logout} disabled={busy} className="text-xs whitespace-nowrap text-slate-500 hover:text-slate-900 disabled:opacity-50 dark:hover:text-white">
+    <button
+      onClick={logout}
+      disabled={busy}
+      className="text-xs whitespace-nowrap text-slate-500 hover:text-slate-900 disabled:opacity-50 dark:hover:text-white"
+    >
       Sign out
     </button>
   );
@@ -57,10 +70,17 @@ export function Nav({ user }: { user: { name: string; email: string; role: strin
   return (
     <header className="sticky top-0 z-20 border-b border-slate-200 bg-white/95 backdrop-blur dark:border-slate-800 dark:bg-slate-950/95">
       <div className="flex h-11 items-center gap-4 px-4">
-        <Link href="/dashboard" className="font-semibold tracking-tight">MirrorDesk</Link>
+        <Link href="/dashboard" className="font-semibold tracking-tight">
+          MirrorDesk
+        </Link>
         <nav aria-label="Main" className="hidden min-w-0 flex-1 items-center gap-0.5 overflow-x-auto lg:flex">
           {links.map((l) => (
-            <Link key={l.href} href={l.href} aria-current={isActive(l.href) ? "page" : undefined} className={linkClass(isActive(l.href))}>
+            <Link
+              key={l.href}
+              href={l.href}
+              aria-current={isActive(l.href) ? "page" : undefined}
+              className={linkClass(isActive(l.href))}
+            >
               {l.label}
             </Link>
           ))}
@@ -81,10 +101,18 @@ export function Nav({ user }: { user: { name: string; email: string; role: strin
         </button>
       </div>
       {open ? (
-        <div id="phone-menu" className="max-h-[calc(100dvh-2.75rem)] overflow-y-auto border-t border-slate-200 px-4 py-3 lg:hidden dark:border-slate-800">
+        <div
+          id="phone-menu"
+          className="max-h-[calc(100dvh-2.75rem)] overflow-y-auto border-t border-slate-200 px-4 py-3 lg:hidden dark:border-slate-800"
+        >
           <nav aria-label="Phone" className="grid grid-cols-2 gap-1 text-sm">
             {links.map((l) => (
-              <Link key={l.href} href={l.href} aria-current={isActive(l.href) ? "page" : undefined} className={cx(linkClass(isActive(l.href)), "px-3 py-2")}>
+              <Link
+                key={l.href}
+                href={l.href}
+                aria-current={isActive(l.href) ? "page" : undefined}
+                className={cx(linkClass(isActive(l.href)), "px-3 py-2")}
+              >
                 {l.label}
               </Link>
             ))}

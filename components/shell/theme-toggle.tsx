@@ -15,7 +15,11 @@ export function ThemeToggle() {
   }
 
   return (
-    <button onClick={toggle} aria-label="Toggle dark mode" className="rounded px-2 py-1 text-xs text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800">
+    <button
+      onClick={toggle}
+      aria-label="Toggle dark mode"
+      className="rounded px-2 py-1 text-xs text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
+    >
       {dark === null ? "Theme" : dark ? "☀ Light" : "☾ Dark"}
     </button>
   );

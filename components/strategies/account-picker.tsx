@@ -36,18 +36,40 @@ export function AccountPicker({
           {!readOnly && active.length > 0 ? (
             <>
               {" · "}
-              <button type="button" className="text-indigo-600 hover:underline dark:text-indigo-300" onClick={() => onChange({ ids: active.map((a) => a.id), tags })}>all</button>
+              <button
+                type="button"
+                className="text-indigo-600 hover:underline dark:text-indigo-300"
+                onClick={() => onChange({ ids: active.map((a) => a.id), tags })}
+              >
+                all
+              </button>
               {" · "}
-              <button type="button" className="text-indigo-600 hover:underline dark:text-indigo-300" onClick={() => onChange({ ids: [], tags: [] })}>none</button>
+              <button
+                type="button"
+                className="text-indigo-600 hover:underline dark:text-indigo-300"
+                onClick={() => onChange({ ids: [], tags: [] })}
+              >
+                none
+              </button>
             </>
           ) : null}
         </span>
       </div>
-      {accounts.length === 0 ? <p className="text-sm text-slate-500">No accounts linked yet: link one on the Accounts page.</p> : null}
+      {accounts.length === 0 ? (
+        <p className="text-sm text-slate-500">No accounts linked yet: link one on the Accounts page.</p>
+      ) : null}
       <div className="grid grid-cols-1 gap-1 sm:grid-cols-2 xl:grid-cols-3">
         {accounts.map((a) => (
-          <label key={a.id} className="flex items-center gap-2 rounded px-1.5 py-1 text-sm hover:bg-slate-50 dark:hover:bg-slate-800/60">
-            <input type="checkbox" checked={ids.includes(a.id)} disabled={readOnly || !a.active} onChange={() => onChange({ ids: toggle(ids, a.id), tags })} />
+          <label
+            key={a.id}
+            className="flex items-center gap-2 rounded px-1.5 py-1 text-sm hover:bg-slate-50 dark:hover:bg-slate-800/60"
+          >
+            <input
+              type="checkbox"
+              checked={ids.includes(a.id)}
+              disabled={readOnly || !a.active}
+              onChange={() => onChange({ ids: toggle(ids, a.id), tags })}
+            />
             <span className="font-medium">{a.name}</span>
             <HealthBadge account={a} />
             {a.tags.length ? <span className="truncate text-xs text-slate-500">{a.tags.join(" · ")}</span> : null}
@@ -59,7 +81,12 @@ export function AccountPicker({
           <span className="text-xs text-slate-500">Groups:</span>
           {allTags.map((t) => (
             <label key={t} className="flex items-center gap-1 rounded bg-slate-100 px-2 py-0.5 dark:bg-slate-800">
-              <input type="checkbox" checked={tags.includes(t)} disabled={readOnly} onChange={() => onChange({ ids, tags: toggle(tags, t) })} />
+              <input
+                type="checkbox"
+                checked={tags.includes(t)}
+                disabled={readOnly}
+                onChange={() => onChange({ ids, tags: toggle(tags, t) })}
+              />
               {t} <span className="text-xs text-slate-500">({accounts.filter((a) => a.tags.includes(t)).length})</span>
             </label>
           ))}

@@ -58,8 +58,18 @@ const int = (s: string): number => (/^\s*\d+\s*$/.test(s) ? Number(s) : Number.N
 /** The leg in the API's JSON shape (decimal amounts stay strings; the server parses them exactly). */
 export function legFromDraft(d: LegDraft): unknown {
   const orderType =
-    d.orderKind === "MARKET" ? { kind: "MARKET" } : d.orderKind === "LIMIT" ? { kind: "LIMIT", price: d.price.trim() } : { kind: "PROTECTED_LIMIT", bandPercent: d.band.trim() };
-  const base = { underlying: d.underlying.trim().toUpperCase(), expiry: d.expiry, action: d.action, lots: int(d.lots), orderType };
+    d.orderKind === "MARKET"
+      ? { kind: "MARKET" }
+      : d.orderKind === "LIMIT"
+        ? { kind: "LIMIT", price: d.price.trim() }
+        : { kind: "PROTECTED_LIMIT", bandPercent: d.band.trim() };
+  const base = {
+    underlying: d.underlying.trim().toUpperCase(),
+    expiry: d.expiry,
+    action: d.action,
+    lots: int(d.lots),
+    orderType,
+  };
   if (d.instrument === "futures") return { ...base, instrument: "futures" };
   const strike =
     d.strikeKind === "ATM"
@@ -73,7 +83,14 @@ export function legFromDraft(d: LegDraft): unknown {
 }
 
 export function draftFromLeg(l: LegJson): LegDraft {
-  const d = newLeg({ underlying: l.underlying, instrument: l.instrument, expiry: l.expiry, action: l.action, lots: String(l.lots), orderKind: l.orderType.kind });
+  const d = newLeg({
+    underlying: l.underlying,
+    instrument: l.instrument,
+    expiry: l.expiry,
+    action: l.action,
+    lots: String(l.lots),
+    orderKind: l.orderType.kind,
+  });
   if (l.orderType.kind === "LIMIT") d.price = l.orderType.price;
   if (l.orderType.kind === "PROTECTED_LIMIT") d.band = l.orderType.bandPercent;
   if (l.instrument === "options") {
@@ -89,7 +106,10 @@ export function draftFromLeg(l: LegJson): LegDraft {
 /** Field errors keyed by dotted path (`legs.0.lots`), from the same zod schema the server uses. */
 export type FieldErrors = Record<string, string[]>;
 
-function issuesToFields(issues: readonly { path: readonly PropertyKey[]; message: string }[], prefix = ""): FieldErrors {
+function issuesToFields(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  prefix = "",
+): FieldErrors {
   const out: FieldErrors = {};
   for (const i of issues) {
     const key = prefix + i.path.map(String).join(".");

@@ -16,10 +16,20 @@ const th = "py-1.5 pr-3";
 
 /** Every strategy with its legs, sizing, accounts and latest run; live (runs refresh every 5 s). */
 export function StrategiesList({ canWrite }: { canWrite: boolean }) {
-  const strategies = useQuery({ queryKey: ["strategies"], queryFn: () => api<{ strategies: StrategyJson[] }>("/api/strategies") });
+  const strategies = useQuery({
+    queryKey: ["strategies"],
+    queryFn: () => api<{ strategies: StrategyJson[] }>("/api/strategies"),
+  });
   const accounts = useAccounts();
-  const settings = useQuery({ queryKey: TRADING_SETTINGS_KEY, queryFn: () => api<TradingSettingsJson>("/api/settings/trading") });
-  const runs = useQuery({ queryKey: ["runs", "all", 200], queryFn: () => api<{ runs: RunListItemJson[] }>("/api/runs?limit=200"), refetchInterval: 5_000 });
+  const settings = useQuery({
+    queryKey: TRADING_SETTINGS_KEY,
+    queryFn: () => api<TradingSettingsJson>("/api/settings/trading"),
+  });
+  const runs = useQuery({
+    queryKey: ["runs", "all", 200],
+    queryFn: () => api<{ runs: RunListItemJson[] }>("/api/runs?limit=200"),
+    refetchInterval: 5_000,
+  });
 
   const accountName = new Map((accounts.data?.accounts ?? []).map((a) => [a.id, a.name]));
   const gradeLabel = new Map((settings.data?.grades ?? []).map((g) => [g.id, `${g.label} (${g.percent}%)`]));
@@ -32,18 +42,39 @@ export function StrategiesList({ canWrite }: { canWrite: boolean }) {
       <PageHeader
         title="Strategies"
         description="Multi-leg strategies sized per account from fixed lots or a quality grade; BUY legs go first."
-        actions={canWrite ? <Link href="/strategies/new" className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-500">New strategy</Link> : null}
+        actions={
+          canWrite ? (
+            <Link
+              href="/strategies/new"
+              className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-500"
+            >
+              New strategy
+            </Link>
+          ) : null
+        }
       />
-      {strategies.isError ? <p className="text-sm text-rose-600">Strategies could not be loaded: {strategies.error.message}</p> : null}
+      {strategies.isError ? (
+        <p className="text-sm text-rose-600">Strategies could not be loaded: {strategies.error.message}</p>
+      ) : null}
       {strategies.isPending ? <p className="text-sm text-slate-500">Loading…</p> : null}
       {!strategies.isSuccess ? null : list.length === 0 ? (
-        <EmptyState title="No strategies yet">{canWrite ? "Create one with New strategy: pick accounts, add legs, preview, execute." : "Your role is read-only: strategies of the traders an admin attached you to appear here."}</EmptyState>
+        <EmptyState title="No strategies yet">
+          {canWrite
+            ? "Create one with New strategy: pick accounts, add legs, preview, execute."
+            : "Your role is read-only: strategies of the traders an admin attached you to appear here."}
+        </EmptyState>
       ) : (
         <Card title={`${list.length} strateg${list.length === 1 ? "y" : "ies"}`}>
           <Table
             head={
               <tr>
-                <th className={th}>Name</th><th className={th}>Legs</th><th className={th}>Product</th><th className={th}>Sizing</th><th className={th}>Accounts</th><th className={th}>Last run</th><th />
+                <th className={th}>Name</th>
+                <th className={th}>Legs</th>
+                <th className={th}>Product</th>
+                <th className={th}>Sizing</th>
+                <th className={th}>Accounts</th>
+                <th className={th}>Last run</th>
+                <th />
               </tr>
             }
           >
@@ -53,18 +84,38 @@ export function StrategiesList({ canWrite }: { canWrite: boolean }) {
               return (
                 <tr key={s.id} data-testid={`strategy-row-${s.name}`} className="align-top">
                   <td className="py-1.5 pr-3">
-                    <Link href={`/strategies/${s.id}`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">{s.name}</Link>
+                    <Link
+                      href={`/strategies/${s.id}`}
+                      className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+                    >
+                      {s.name}
+                    </Link>
                   </td>
                   <td className="py-1.5 pr-3 text-xs">
                     {d.legs.map((l, i) => (
-                      <div key={i} className={l.action === "BUY" ? "text-emerald-700 dark:text-emerald-400" : "text-rose-700 dark:text-rose-400"}>{legSummary(l)}</div>
+                      <div
+                        key={i}
+                        className={
+                          l.action === "BUY"
+                            ? "text-emerald-700 dark:text-emerald-400"
+                            : "text-rose-700 dark:text-rose-400"
+                        }
+                      >
+                        {legSummary(l)}
+                      </div>
                     ))}
                   </td>
                   <td className="py-1.5 pr-3 text-xs">{d.product}</td>
-                  <td className="py-1.5 pr-3 text-xs">{d.sizing.kind === "fixed" ? "fixed lots" : `grade ${gradeLabel.get(d.sizing.gradeId) ?? d.sizing.gradeId}`}</td>
+                  <td className="py-1.5 pr-3 text-xs">
+                    {d.sizing.kind === "fixed"
+                      ? "fixed lots"
+                      : `grade ${gradeLabel.get(d.sizing.gradeId) ?? d.sizing.gradeId}`}
+                  </td>
                   <td className="py-1.5 pr-3 text-xs">
                     {s.accountIds.map((id) => accountName.get(id) ?? "unknown account").join(", ")}
-                    {s.accountTags.length ? <div className="text-slate-500">groups: {s.accountTags.join(", ")}</div> : null}
+                    {s.accountTags.length ? (
+                      <div className="text-slate-500">groups: {s.accountTags.join(", ")}</div>
+                    ) : null}
                   </td>
                   <td className="py-1.5 pr-3 text-xs">
                     {run ? (
@@ -72,10 +123,17 @@ export function StrategiesList({ canWrite }: { canWrite: boolean }) {
                         <Badge tone={RUN_STATUS_TONE[run.displayStatus]}>{run.displayStatus.toLowerCase()}</Badge>
                         <span className="text-slate-500">{formatDateTime(run.triggeredAt)}</span>
                       </Link>
-                    ) : <span className="text-slate-400">never run</span>}
+                    ) : (
+                      <span className="text-slate-400">never run</span>
+                    )}
                   </td>
                   <td className="py-1.5 text-right">
-                    <Link href={`/strategies/${s.id}`} className="text-sm text-indigo-700 hover:underline dark:text-indigo-300">{canWrite ? "Open · preview · execute" : "View"}</Link>
+                    <Link
+                      href={`/strategies/${s.id}`}
+                      className="text-sm text-indigo-700 hover:underline dark:text-indigo-300"
+                    >
+                      {canWrite ? "Open · preview · execute" : "View"}
+                    </Link>
                   </td>
                 </tr>
               );

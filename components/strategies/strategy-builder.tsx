@@ -34,9 +34,17 @@ interface Header {
 }
 
 function headerOf(s: StrategyJson | null): Header {
-  if (!s) return { name: "", product: "NRML", sizing: "fixed", marketCondition: "auto", accountIds: [], accountTags: [] };
+  if (!s)
+    return { name: "", product: "NRML", sizing: "fixed", marketCondition: "auto", accountIds: [], accountTags: [] };
   const d = s.definition;
-  return { name: s.name, product: d.product, sizing: d.sizing.kind === "fixed" ? "fixed" : d.sizing.gradeId, marketCondition: d.marketCondition, accountIds: s.accountIds, accountTags: s.accountTags };
+  return {
+    name: s.name,
+    product: d.product,
+    sizing: d.sizing.kind === "fixed" ? "fixed" : d.sizing.gradeId,
+    marketCondition: d.marketCondition,
+    accountIds: s.accountIds,
+    accountTags: s.accountTags,
+  };
 }
 
 /**
@@ -48,13 +56,18 @@ export function StrategyBuilder({ strategy: initial, canWrite }: { strategy: Str
   const qc = useQueryClient();
   const [strategy, setStrategy] = useState<StrategyJson | null>(initial);
   const [header, setHeader] = useState<Header>(() => headerOf(strategy));
-  const [legs, setLegs] = useState<LegDraft[]>(() => (strategy ? strategy.definition.legs.map(draftFromLeg) : [newLeg()]));
+  const [legs, setLegs] = useState<LegDraft[]>(() =>
+    strategy ? strategy.definition.legs.map(draftFromLeg) : [newLeg()],
+  );
   const [errors, setErrors] = useState<FieldErrors>({});
   const [message, setMessage] = useState<{ tone: "red" | "green"; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [dirty, setDirty] = useState(false);
   const accounts = useAccounts();
-  const settings = useQuery({ queryKey: TRADING_SETTINGS_KEY, queryFn: () => api<TradingSettingsJson>("/api/settings/trading") });
+  const settings = useQuery({
+    queryKey: TRADING_SETTINGS_KEY,
+    queryFn: () => api<TradingSettingsJson>("/api/settings/trading"),
+  });
 
   const underlyings = settings.data?.instruments.map((i) => i.underlying) ?? Object.keys(DEFAULT_INSTRUMENT_SETTINGS);
   const grades = settings.data?.grades ?? [];
@@ -77,7 +90,8 @@ export function StrategyBuilder({ strategy: initial, canWrite }: { strategy: Str
     };
     const local = checkDefinition(definition);
     if (!header.name.trim()) local.name = ["Enter a name"];
-    if (header.accountIds.length === 0 && header.accountTags.length === 0) local.accountIds = ["Choose at least one account or group"];
+    if (header.accountIds.length === 0 && header.accountTags.length === 0)
+      local.accountIds = ["Choose at least one account or group"];
     setErrors(local);
     if (Object.keys(local).length) {
       setMessage({ tone: "red", text: "Fix the highlighted fields." });
@@ -86,7 +100,12 @@ export function StrategyBuilder({ strategy: initial, canWrite }: { strategy: Str
     setBusy(true);
     setMessage(null);
     try {
-      const body = { name: header.name.trim(), definition, accountIds: header.accountIds, accountTags: header.accountTags };
+      const body = {
+        name: header.name.trim(),
+        definition,
+        accountIds: header.accountIds,
+        accountTags: header.accountTags,
+      };
       const res = strategy
         ? await api<{ strategy: StrategyJson }>(`/api/strategies/${strategy.id}`, { method: "PATCH", body })
         : await api<{ strategy: StrategyJson }>("/api/strategies", { method: "POST", body });
@@ -100,7 +119,10 @@ export function StrategyBuilder({ strategy: initial, canWrite }: { strategy: Str
       }
     } catch (e) {
       setErrors(e instanceof ApiError ? normaliseApiFields(e.fields) : {});
-      setMessage({ tone: "red", text: e instanceof ApiError ? e.message : "Cannot reach the server. Check your connection." });
+      setMessage({
+        tone: "red",
+        text: e instanceof ApiError ? e.message : "Cannot reach the server. Check your connection.",
+      });
     } finally {
       setBusy(false);
     }
@@ -124,8 +146,14 @@ export function StrategyBuilder({ strategy: initial, canWrite }: { strategy: Str
         description="Sized per account from fixed lots or a quality grade; BUY legs always go first (hedge first)."
         actions={
           <>
-            <Link href="/strategies" className="text-sm text-slate-500 hover:underline">All strategies</Link>
-            {canWrite && strategy ? <Button variant="ghost" onClick={archive}>Archive</Button> : null}
+            <Link href="/strategies" className="text-sm text-slate-500 hover:underline">
+              All strategies
+            </Link>
+            {canWrite && strategy ? (
+              <Button variant="ghost" onClick={archive}>
+                Archive
+              </Button>
+            ) : null}
           </>
         }
       />
@@ -136,34 +164,77 @@ export function StrategyBuilder({ strategy: initial, canWrite }: { strategy: Str
             canWrite ? (
               <>
                 {dirty ? <span className="text-xs text-amber-600">unsaved changes</span> : null}
-                <Button onClick={save} disabled={busy}>{busy ? "Saving…" : strategy ? "Save" : "Create strategy"}</Button>
+                <Button onClick={save} disabled={busy}>
+                  {busy ? "Saving…" : strategy ? "Save" : "Create strategy"}
+                </Button>
               </>
             ) : (
               <span className="text-xs text-slate-500">read-only</span>
             )
           }
         >
-          <form aria-label="Strategy form" className="space-y-4" onSubmit={(e) => { e.preventDefault(); void save(); }}>
-            {message ? <Alert tone={message.tone} role={message.tone === "green" ? "status" : "alert"}>{message.text}</Alert> : null}
+          <form
+            aria-label="Strategy form"
+            className="space-y-4"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void save();
+            }}
+          >
+            {message ? (
+              <Alert tone={message.tone} role={message.tone === "green" ? "status" : "alert"}>
+                {message.text}
+              </Alert>
+            ) : null}
             <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
               <Field label="Name" htmlFor="s-name" error={errors.name}>
-                <Input id="s-name" value={header.name} disabled={readOnly} onChange={(e) => edit({ name: e.target.value })} placeholder="NIFTY iron condor" />
+                <Input
+                  id="s-name"
+                  value={header.name}
+                  disabled={readOnly}
+                  onChange={(e) => edit({ name: e.target.value })}
+                  placeholder="NIFTY iron condor"
+                />
               </Field>
               <Field label="Product" htmlFor="s-product" error={errors.product}>
-                <Select id="s-product" className="w-full" value={header.product} disabled={readOnly} onChange={(e) => edit({ product: e.target.value as Header["product"] })}>
+                <Select
+                  id="s-product"
+                  className="w-full"
+                  value={header.product}
+                  disabled={readOnly}
+                  onChange={(e) => edit({ product: e.target.value as Header["product"] })}
+                >
                   <option value="NRML">NRML (carry forward)</option>
                   <option value="MIS">MIS (intraday)</option>
                 </Select>
               </Field>
               <Field label="Sizing" htmlFor="s-sizing" error={errorsAt(errors, "sizing")}>
-                <Select id="s-sizing" className="w-full" value={header.sizing} disabled={readOnly} onChange={(e) => edit({ sizing: e.target.value })}>
+                <Select
+                  id="s-sizing"
+                  className="w-full"
+                  value={header.sizing}
+                  disabled={readOnly}
+                  onChange={(e) => edit({ sizing: e.target.value })}
+                >
                   <option value="fixed">Fixed lots × account multiplier</option>
-                  {grades.map((g) => <option key={g.id} value={g.id}>Grade {g.label} · {g.percent}% of {g.source === "cash" ? "cash" : "available margin"}</option>)}
-                  {header.sizing !== "fixed" && !grades.some((g) => g.id === header.sizing) ? <option value={header.sizing}>Grade {header.sizing}</option> : null}
+                  {grades.map((g) => (
+                    <option key={g.id} value={g.id}>
+                      Grade {g.label} · {g.percent}% of {g.source === "cash" ? "cash" : "available margin"}
+                    </option>
+                  ))}
+                  {header.sizing !== "fixed" && !grades.some((g) => g.id === header.sizing) ? (
+                    <option value={header.sizing}>Grade {header.sizing}</option>
+                  ) : null}
                 </Select>
               </Field>
               <Field label="Market condition" htmlFor="s-condition" error={errors.marketCondition}>
-                <Select id="s-condition" className="w-full" value={header.marketCondition} disabled={readOnly} onChange={(e) => edit({ marketCondition: e.target.value as Header["marketCondition"] })}>
+                <Select
+                  id="s-condition"
+                  className="w-full"
+                  value={header.marketCondition}
+                  disabled={readOnly}
+                  onChange={(e) => edit({ marketCondition: e.target.value as Header["marketCondition"] })}
+                >
                   <option value="auto">Auto (from the expiry list)</option>
                   <option value="expiry_day">Expiry day</option>
                   <option value="other_days">Other days</option>
@@ -180,7 +251,13 @@ export function StrategyBuilder({ strategy: initial, canWrite }: { strategy: Str
             />
             <div>
               <h3 className="mb-1 text-xs font-medium text-slate-600 dark:text-slate-400">Legs</h3>
-              <LegEditor legs={legs} onChange={editLegs} errors={errors} underlyings={underlyings} readOnly={readOnly} />
+              <LegEditor
+                legs={legs}
+                onChange={editLegs}
+                errors={errors}
+                underlyings={underlyings}
+                readOnly={readOnly}
+              />
               {errors.legs ? <p className="mt-1 text-xs text-rose-600">{errors.legs.join(" ")}</p> : null}
             </div>
           </form>

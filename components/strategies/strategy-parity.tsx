@@ -11,7 +11,15 @@ import { formatDateTime, formatQty } from "@/lib/format";
 import type { Parity } from "@/lib/trading/parity";
 
 interface StrategyParityJson extends Parity {
-  runs: { runId: string; kind: string; status: RunStatus; triggeredAt: string; target: number; filled: number; drifted: number }[];
+  runs: {
+    runId: string;
+    kind: string;
+    status: RunStatus;
+    triggeredAt: string;
+    target: number;
+    filled: number;
+    drifted: number;
+  }[];
 }
 
 /**
@@ -21,18 +29,30 @@ interface StrategyParityJson extends Parity {
 export function StrategyParity({ strategyId }: { strategyId: string }) {
   const q = useQuery({
     queryKey: ["strategy-parity", strategyId],
-    queryFn: () => api<{ parity: StrategyParityJson }>(`/api/strategies/${strategyId}/parity?limit=20`).then((r) => r.parity),
+    queryFn: () =>
+      api<{ parity: StrategyParityJson }>(`/api/strategies/${strategyId}/parity?limit=20`).then((r) => r.parity),
   });
   if (q.isError) return <p className="text-sm text-rose-600">Parity could not be loaded: {q.error.message}</p>;
   if (!q.data) return <p className="text-sm text-slate-500">Loading…</p>;
   const p = q.data;
-  if (p.runs.length === 0) return <EmptyState title="Nothing traded yet">Parity appears once the strategy has run.</EmptyState>;
+  if (p.runs.length === 0)
+    return <EmptyState title="Nothing traded yet">Parity appears once the strategy has run.</EmptyState>;
   const drifted = p.runs.filter((r) => r.drifted > 0);
   return (
     <div className="space-y-3" data-testid="strategy-parity">
       <div className="flex items-center justify-between gap-3 text-xs text-slate-500">
-        <span>Latest {p.runs.length} run{p.runs.length === 1 ? "" : "s"}; the same contract on the same leg adds up across runs.</span>
-        <Button variant="ghost" className="px-2 py-0.5 text-xs" onClick={() => void q.refetch()} disabled={q.isFetching}>{q.isFetching ? "Refreshing…" : "Refresh"}</Button>
+        <span>
+          Latest {p.runs.length} run{p.runs.length === 1 ? "" : "s"}; the same contract on the same leg adds up across
+          runs.
+        </span>
+        <Button
+          variant="ghost"
+          className="px-2 py-0.5 text-xs"
+          onClick={() => void q.refetch()}
+          disabled={q.isFetching}
+        >
+          {q.isFetching ? "Refreshing…" : "Refresh"}
+        </Button>
       </div>
       <ParityTable parity={p} />
       {drifted.length ? (
@@ -43,8 +63,13 @@ export function StrategyParity({ strategyId }: { strategyId: string }) {
               <li key={r.runId} className="flex flex-wrap items-center gap-2">
                 <span className="num text-xs">{formatDateTime(r.triggeredAt)}</span>
                 <Badge tone={RUN_STATUS_TONE[r.status]}>{r.status.toLowerCase()}</Badge>
-                <span className="num text-xs">filled {formatQty(r.filled)} / {formatQty(r.target)} · {r.drifted} account{r.drifted === 1 ? "" : "s"} drifted</span>
-                <Link href={`/executions/${r.runId}`} className="text-indigo-700 hover:underline dark:text-indigo-300">Open board</Link>
+                <span className="num text-xs">
+                  filled {formatQty(r.filled)} / {formatQty(r.target)} · {r.drifted} account{r.drifted === 1 ? "" : "s"}{" "}
+                  drifted
+                </span>
+                <Link href={`/executions/${r.runId}`} className="text-indigo-700 hover:underline dark:text-indigo-300">
+                  Open board
+                </Link>
               </li>
             ))}
           </ul>

@@ -10,7 +10,16 @@ import { StrategyParity } from "@/components/strategies/strategy-parity";
 import { LedgerTable } from "@/components/exits/ledger-table";
 import type { PreviewJson } from "@/components/runs/types";
 import { LegEditor } from "@/components/strategies/leg-editor";
-import { checkLegs, legFromDraft, legSummary, newLeg, normaliseApiFields, type FieldErrors, type LegDraft, type StrategyJson } from "@/components/strategies/drafts";
+import {
+  checkLegs,
+  legFromDraft,
+  legSummary,
+  newLeg,
+  normaliseApiFields,
+  type FieldErrors,
+  type LegDraft,
+  type StrategyJson,
+} from "@/components/strategies/drafts";
 
 /**
  * Below the builder of a saved strategy: preview + execute of the whole strategy, adjustment legs (added to the
@@ -41,9 +50,15 @@ export function StrategyRunsPanel({
         blocked={blocked}
         canExecute={canWrite}
         preview={() => api<{ preview: PreviewJson }>(`${base}/preview`, { body: {} }).then((r) => r.preview)}
-        execute={(idempotencyKey) => api<{ runId: string }>(`${base}/execute`, { body: { idempotencyKey } }).finally(() => qc.invalidateQueries({ queryKey: ["runs"] }))}
+        execute={(idempotencyKey) =>
+          api<{ runId: string }>(`${base}/execute`, { body: { idempotencyKey } }).finally(() =>
+            qc.invalidateQueries({ queryKey: ["runs"] }),
+          )
+        }
       />
-      {canWrite ? <Adjustments strategy={strategy} blocked={blocked} underlyings={underlyings} onLegsAdded={onLegsAdded} /> : null}
+      {canWrite ? (
+        <Adjustments strategy={strategy} blocked={blocked} underlyings={underlyings} onLegsAdded={onLegsAdded} />
+      ) : null}
       <Card title="Positions of this strategy">
         <LedgerTable url={`${base}/positions`} canWrite={canWrite} />
       </Card>
@@ -57,7 +72,17 @@ export function StrategyRunsPanel({
   );
 }
 
-function Adjustments({ strategy, blocked, underlyings, onLegsAdded }: { strategy: StrategyJson; blocked: string | null; underlyings: string[]; onLegsAdded: (s: StrategyJson) => void }) {
+function Adjustments({
+  strategy,
+  blocked,
+  underlyings,
+  onLegsAdded,
+}: {
+  strategy: StrategyJson;
+  blocked: string | null;
+  underlyings: string[];
+  onLegsAdded: (s: StrategyJson) => void;
+}) {
   const existing = strategy.definition.legs.length;
   const [open, setOpen] = useState(false);
   const [legs, setLegs] = useState<LegDraft[]>([]);
@@ -79,18 +104,27 @@ function Adjustments({ strategy, blocked, underlyings, onLegsAdded }: { strategy
     const body = legs.map(legFromDraft);
     // Errors are keyed by the legs' final positions (after the strategy's existing legs).
     const local = checkLegs(body);
-    const shifted: FieldErrors = Object.fromEntries(Object.entries(local).map(([k, v]) => [k.replace(/^legs\.(\d+)/, (_, i) => `legs.${Number(i) + existing}`), v]));
+    const shifted: FieldErrors = Object.fromEntries(
+      Object.entries(local).map(([k, v]) => [k.replace(/^legs\.(\d+)/, (_, i) => `legs.${Number(i) + existing}`), v]),
+    );
     setErrors(shifted);
     if (Object.keys(shifted).length) return;
     setBusy(true);
     setError(null);
     try {
-      const res = await api<{ strategy: StrategyJson; addedLegIndexes: number[] }>(`/api/strategies/${strategy.id}/legs`, { body: { legs: body } });
+      const res = await api<{ strategy: StrategyJson; addedLegIndexes: number[] }>(
+        `/api/strategies/${strategy.id}/legs`,
+        { body: { legs: body } },
+      );
       setAdded(res.addedLegIndexes);
       onLegsAdded(res.strategy);
     } catch (e) {
       const f = normaliseApiFields(e instanceof ApiError ? e.fields : undefined);
-      setErrors(Object.fromEntries(Object.entries(f).map(([k, v]) => [k.replace(/^legs\.(\d+)/, (_, i) => `legs.${Number(i) + existing}`), v])));
+      setErrors(
+        Object.fromEntries(
+          Object.entries(f).map(([k, v]) => [k.replace(/^legs\.(\d+)/, (_, i) => `legs.${Number(i) + existing}`), v]),
+        ),
+      );
       setError(e instanceof ApiError ? e.message : "Cannot reach the server.");
     } finally {
       setBusy(false);
@@ -102,17 +136,28 @@ function Adjustments({ strategy, blocked, underlyings, onLegsAdded }: { strategy
     return (
       <div className="space-y-2" data-testid="adjustment">
         <Alert tone="green" role="status">
-          Added leg{added.length === 1 ? "" : "s"} {added.map((i) => i + 1).join(", ")} to the strategy: {addedLegs.map(legSummary).join(" · ")}. Preview and execute only these below.
+          Added leg{added.length === 1 ? "" : "s"} {added.map((i) => i + 1).join(", ")} to the strategy:{" "}
+          {addedLegs.map(legSummary).join(" · ")}. Preview and execute only these below.
         </Alert>
         <PreviewExecute
           title={`Adjustment: leg${added.length === 1 ? "" : "s"} ${added.map((i) => i + 1).join(", ")}`}
           executeLabel="Execute adjustment"
           blocked={blocked}
           canExecute
-          preview={() => api<{ preview: PreviewJson }>(`/api/strategies/${strategy.id}/preview`, { body: { legIndexes: added } }).then((r) => r.preview)}
-          execute={(idempotencyKey) => api<{ runId: string }>(`/api/strategies/${strategy.id}/execute`, { body: { idempotencyKey, legIndexes: added } })}
+          preview={() =>
+            api<{ preview: PreviewJson }>(`/api/strategies/${strategy.id}/preview`, {
+              body: { legIndexes: added },
+            }).then((r) => r.preview)
+          }
+          execute={(idempotencyKey) =>
+            api<{ runId: string }>(`/api/strategies/${strategy.id}/execute`, {
+              body: { idempotencyKey, legIndexes: added },
+            })
+          }
         />
-        <Button variant="ghost" onClick={() => setAdded(null)}>Done</Button>
+        <Button variant="ghost" onClick={() => setAdded(null)}>
+          Done
+        </Button>
       </div>
     );
   }
@@ -120,20 +165,42 @@ function Adjustments({ strategy, blocked, underlyings, onLegsAdded }: { strategy
   return (
     <Card
       title="Adjustments"
-      actions={!open ? <Button variant="secondary" onClick={start} disabled={!!blocked}>Add adjustment legs</Button> : null}
+      actions={
+        !open ? (
+          <Button variant="secondary" onClick={start} disabled={!!blocked}>
+            Add adjustment legs
+          </Button>
+        ) : null
+      }
     >
       {open ? (
         <div className="space-y-3">
           {error ? <Alert>{error}</Alert> : null}
-          <p className="text-xs text-slate-500">New legs are appended to the strategy (legs 1–{existing} keep their numbers) and can then be executed on their own.</p>
-          <LegEditor legs={legs} onChange={setLegs} errors={errors} underlyings={underlyings} readOnly={false} indexBase={existing} />
+          <p className="text-xs text-slate-500">
+            New legs are appended to the strategy (legs 1–{existing} keep their numbers) and can then be executed on
+            their own.
+          </p>
+          <LegEditor
+            legs={legs}
+            onChange={setLegs}
+            errors={errors}
+            underlyings={underlyings}
+            readOnly={false}
+            indexBase={existing}
+          />
           <div className="flex gap-2">
-            <Button onClick={addLegs} disabled={busy || !!blocked || legs.length === 0}>{busy ? "Adding…" : "Add to strategy"}</Button>
-            <Button variant="ghost" onClick={() => setOpen(false)}>Cancel</Button>
+            <Button onClick={addLegs} disabled={busy || !!blocked || legs.length === 0}>
+              {busy ? "Adding…" : "Add to strategy"}
+            </Button>
+            <Button variant="ghost" onClick={() => setOpen(false)}>
+              Cancel
+            </Button>
           </div>
         </div>
       ) : (
-        <p className="text-sm text-slate-500">Roll or hedge a live position: add legs to this strategy and execute only the new ones.</p>
+        <p className="text-sm text-slate-500">
+          Roll or hedge a live position: add legs to this strategy and execute only the new ones.
+        </p>
       )}
     </Card>
   );

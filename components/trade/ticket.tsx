@@ -54,18 +54,38 @@ export function Ticket({ canWrite }: { canWrite: boolean }) {
 
   return (
     <>
-      <PageHeader title="Trade" description="Manual ticket: one order, sized per account (lots × multiplier), sliced below the freeze quantity, sent in parallel." />
+      <PageHeader
+        title="Trade"
+        description="Manual ticket: one order, sized per account (lots × multiplier), sliced below the freeze quantity, sent in parallel."
+      />
       <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]">
         <Card title="Accounts">
-          <AccountPicker accounts={accounts.data?.accounts ?? []} ids={ids} tags={tags} readOnly={!canWrite} onChange={(n) => { setIds(n.ids); setTags(n.tags); }} />
+          <AccountPicker
+            accounts={accounts.data?.accounts ?? []}
+            ids={ids}
+            tags={tags}
+            readOnly={!canWrite}
+            onChange={(n) => {
+              setIds(n.ids);
+              setTags(n.tags);
+            }}
+          />
         </Card>
         <Card title="Order">
           <div className="space-y-3" aria-label="Ticket form" role="form">
             <SymbolSearch selected={symbol} onSelect={pick} disabled={!canWrite} />
             {symbol ? (
               <p className="text-sm" data-testid="ticket-symbol">
-                <span className="font-mono font-medium">{symbol.symbol}</span> <span className="text-slate-500">{symbol.exchange} · lot {formatQty(symbol.lotSize)} · tick {formatInr(symbol.tickSize)}{symbol.freezeQty ? ` · freeze ${formatQty(symbol.freezeQty)}` : ""}</span>
-                {Number.isSafeInteger(lotCount) && lotCount > 0 ? <span className="ml-2 text-slate-500">= {formatQty(lotCount * symbol.lotSize)} units per account at multiplier 1</span> : null}
+                <span className="font-mono font-medium">{symbol.symbol}</span>{" "}
+                <span className="text-slate-500">
+                  {symbol.exchange} · lot {formatQty(symbol.lotSize)} · tick {formatInr(symbol.tickSize)}
+                  {symbol.freezeQty ? ` · freeze ${formatQty(symbol.freezeQty)}` : ""}
+                </span>
+                {Number.isSafeInteger(lotCount) && lotCount > 0 ? (
+                  <span className="ml-2 text-slate-500">
+                    = {formatQty(lotCount * symbol.lotSize)} units per account at multiplier 1
+                  </span>
+                ) : null}
               </p>
             ) : null}
             <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
@@ -80,7 +100,11 @@ export function Ticket({ canWrite }: { canWrite: boolean }) {
                       onClick={() => setAction(a)}
                       className={cx(
                         "flex-1 px-3 py-1.5 text-sm font-medium ring-1 ring-slate-300 first:rounded-l-md last:rounded-r-md disabled:cursor-not-allowed disabled:opacity-50 dark:ring-slate-700",
-                        action === a ? (a === "BUY" ? "bg-emerald-600 text-white" : "bg-rose-600 text-white") : "bg-white text-slate-600 dark:bg-slate-900",
+                        action === a
+                          ? a === "BUY"
+                            ? "bg-emerald-600 text-white"
+                            : "bg-rose-600 text-white"
+                          : "bg-white text-slate-600 dark:bg-slate-900",
                       )}
                     >
                       {a}
@@ -89,15 +113,35 @@ export function Ticket({ canWrite }: { canWrite: boolean }) {
                 </div>
               </Field>
               <Field label="Lots" htmlFor="t-lots">
-                <Input id="t-lots" inputMode="numeric" value={lots} disabled={!canWrite} onChange={(e) => setLots(e.target.value)} />
+                <Input
+                  id="t-lots"
+                  inputMode="numeric"
+                  value={lots}
+                  disabled={!canWrite}
+                  onChange={(e) => setLots(e.target.value)}
+                />
               </Field>
               <Field label="Product" htmlFor="t-product">
-                <Select id="t-product" className="w-full" value={product} disabled={!canWrite} onChange={(e) => setProduct(e.target.value)}>
-                  {(symbol && !isFno(symbol.exchange) ? ["MIS", "CNC"] : ["NRML", "MIS"]).map((p) => <option key={p}>{p}</option>)}
+                <Select
+                  id="t-product"
+                  className="w-full"
+                  value={product}
+                  disabled={!canWrite}
+                  onChange={(e) => setProduct(e.target.value)}
+                >
+                  {(symbol && !isFno(symbol.exchange) ? ["MIS", "CNC"] : ["NRML", "MIS"]).map((p) => (
+                    <option key={p}>{p}</option>
+                  ))}
                 </Select>
               </Field>
               <Field label="Price type" htmlFor="t-price-type">
-                <Select id="t-price-type" className="w-full" value={priceType} disabled={!canWrite} onChange={(e) => setPriceType(e.target.value as PriceType)}>
+                <Select
+                  id="t-price-type"
+                  className="w-full"
+                  value={priceType}
+                  disabled={!canWrite}
+                  onChange={(e) => setPriceType(e.target.value as PriceType)}
+                >
                   <option value="PROTECTED_LIMIT">Protected LIMIT</option>
                   <option value="LIMIT">LIMIT</option>
                   <option value="MARKET">MARKET</option>
@@ -105,11 +149,23 @@ export function Ticket({ canWrite }: { canWrite: boolean }) {
               </Field>
               {priceType === "LIMIT" ? (
                 <Field label="Limit price ₹" htmlFor="t-price">
-                  <Input id="t-price" inputMode="decimal" value={price} disabled={!canWrite} onChange={(e) => setPrice(e.target.value)} />
+                  <Input
+                    id="t-price"
+                    inputMode="decimal"
+                    value={price}
+                    disabled={!canWrite}
+                    onChange={(e) => setPrice(e.target.value)}
+                  />
                 </Field>
               ) : priceType === "PROTECTED_LIMIT" ? (
                 <Field label="Band ± %" htmlFor="t-band">
-                  <Input id="t-band" inputMode="decimal" value={band} disabled={!canWrite} onChange={(e) => setBand(e.target.value)} />
+                  <Input
+                    id="t-band"
+                    inputMode="decimal"
+                    value={band}
+                    disabled={!canWrite}
+                    onChange={(e) => setBand(e.target.value)}
+                  />
                 </Field>
               ) : null}
             </div>
@@ -124,7 +180,9 @@ export function Ticket({ canWrite }: { canWrite: boolean }) {
           blocked={blocked}
           canExecute={canWrite}
           preview={() => api<{ preview: PreviewJson }>("/api/ticket/preview", { body }).then((r) => r.preview)}
-          execute={(idempotencyKey) => api<{ runId: string }>("/api/ticket/execute", { body: { ...body, idempotencyKey } })}
+          execute={(idempotencyKey) =>
+            api<{ runId: string }>("/api/ticket/execute", { body: { ...body, idempotencyKey } })
+          }
         />
       </div>
     </>

@@ -20,7 +20,12 @@ export async function api<T>(path: string, init?: { method?: string; body?: unkn
   const json = await res.json().catch(() => null);
   if (!res.ok) {
     const err = json?.error;
-    throw new ApiError(res.status, err?.code ?? "HTTP_" + res.status, err?.message ?? `Request failed (${res.status})`, err?.fields);
+    throw new ApiError(
+      res.status,
+      err?.code ?? "HTTP_" + res.status,
+      err?.message ?? `Request failed (${res.status})`,
+      err?.fields,
+    );
   }
   return json as T;
 }

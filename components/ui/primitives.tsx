@@ -9,18 +9,24 @@ type Variant = "primary" | "secondary" | "danger" | "ghost";
  */
 const variants: Record<Variant, string> = {
   primary: "bg-indigo-600 text-white enabled:hover:bg-indigo-500",
-  secondary: "bg-white text-slate-800 ring-1 ring-slate-300 enabled:hover:bg-slate-50 dark:bg-slate-800 dark:text-slate-100 dark:ring-slate-600 dark:enabled:hover:bg-slate-700",
+  secondary:
+    "bg-white text-slate-800 ring-1 ring-slate-300 enabled:hover:bg-slate-50 dark:bg-slate-800 dark:text-slate-100 dark:ring-slate-600 dark:enabled:hover:bg-slate-700",
   danger: "bg-rose-600 text-white enabled:hover:bg-rose-500",
   ghost: "text-slate-600 enabled:hover:bg-slate-100 dark:text-slate-300 dark:enabled:hover:bg-slate-800",
 };
 const disabledLook: Record<Variant, string> = {
   primary: "disabled:bg-slate-200 disabled:text-slate-500 dark:disabled:bg-slate-800 dark:disabled:text-slate-500",
-  secondary: "disabled:bg-slate-100 disabled:text-slate-400 disabled:ring-slate-200 dark:disabled:bg-slate-900 dark:disabled:text-slate-500 dark:disabled:ring-slate-700",
+  secondary:
+    "disabled:bg-slate-100 disabled:text-slate-400 disabled:ring-slate-200 dark:disabled:bg-slate-900 dark:disabled:text-slate-500 dark:disabled:ring-slate-700",
   danger: "disabled:bg-slate-200 disabled:text-slate-500 dark:disabled:bg-slate-800 dark:disabled:text-slate-500",
   ghost: "disabled:text-slate-400 dark:disabled:text-slate-600",
 };
 
-export function Button({ variant = "primary", className, ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant }) {
+export function Button({
+  variant = "primary",
+  className,
+  ...rest
+}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant }) {
   return (
     <button
       className={cx(
@@ -49,13 +55,26 @@ export function Input({ className, ...rest }: InputHTMLAttributes<HTMLInputEleme
 export function Select({ className, ...rest }: SelectHTMLAttributes<HTMLSelectElement>) {
   return (
     <select
-      className={cx("rounded-md border-0 bg-white px-2 py-1.5 text-sm ring-1 ring-slate-300 focus:ring-2 focus:ring-indigo-500 dark:bg-slate-900 dark:ring-slate-700", className)}
+      className={cx(
+        "rounded-md border-0 bg-white px-2 py-1.5 text-sm ring-1 ring-slate-300 focus:ring-2 focus:ring-indigo-500 dark:bg-slate-900 dark:ring-slate-700",
+        className,
+      )}
       {...rest}
     />
   );
 }
 
-export function Field({ label, error, children, htmlFor }: { label: string; error?: string[]; children: ReactNode; htmlFor: string }) {
+export function Field({
+  label,
+  error,
+  children,
+  htmlFor,
+}: {
+  label: string;
+  error?: string[];
+  children: ReactNode;
+  htmlFor: string;
+}) {
   return (
     <div className="space-y-1">
       <label htmlFor={htmlFor} className="block text-xs font-medium text-slate-600 dark:text-slate-400">
@@ -67,9 +86,21 @@ export function Field({ label, error, children, htmlFor }: { label: string; erro
   );
 }
 
-export function Card({ title, actions, children, className }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string }) {
+export function Card({
+  title,
+  actions,
+  children,
+  className,
+}: {
+  title?: ReactNode;
+  actions?: ReactNode;
+  children: ReactNode;
+  className?: string;
+}) {
   return (
-    <section className={cx("rounded-lg bg-white ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800", className)}>
+    <section
+      className={cx("rounded-lg bg-white ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800", className)}
+    >
       {title || actions ? (
         <header className="flex items-center justify-between border-b border-slate-200 px-4 py-2.5 dark:border-slate-800">
           <h2 className="text-sm font-semibold">{title}</h2>
@@ -91,10 +122,27 @@ const tones: Record<Tone, string> = {
 };
 
 export function Badge({ tone = "slate", children }: { tone?: Tone; children: ReactNode }) {
-  return <span className={cx("inline-flex items-center rounded px-1.5 py-0.5 text-xs font-medium ring-1 ring-inset", tones[tone])}>{children}</span>;
+  return (
+    <span
+      className={cx(
+        "inline-flex items-center rounded px-1.5 py-0.5 text-xs font-medium ring-1 ring-inset",
+        tones[tone],
+      )}
+    >
+      {children}
+    </span>
+  );
 }
 
-export function Alert({ tone = "red", children, role = "alert" }: { tone?: "red" | "green" | "amber"; children: ReactNode; role?: string }) {
+export function Alert({
+  tone = "red",
+  children,
+  role = "alert",
+}: {
+  tone?: "red" | "green" | "amber";
+  children: ReactNode;
+  role?: string;
+}) {
   return (
     <div role={role} className={cx("rounded-md px-3 py-2 text-sm ring-1 ring-inset", tones[tone])}>
       {children}
@@ -102,7 +150,15 @@ export function Alert({ tone = "red", children, role = "alert" }: { tone?: "red"
   );
 }
 
-export function PageHeader({ title, description, actions }: { title: string; description?: string; actions?: ReactNode }) {
+export function PageHeader({
+  title,
+  description,
+  actions,
+}: {
+  title: string;
+  description?: string;
+  actions?: ReactNode;
+}) {
   return (
     <div className="mb-4 flex items-end justify-between gap-4">
       <div>
@@ -128,7 +184,9 @@ export function Table({ head, children }: { head: ReactNode; children: ReactNode
   return (
     <div className="overflow-x-auto">
       <table className="min-w-full text-left text-sm">
-        <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase dark:border-slate-800 dark:text-slate-400">{head}</thead>
+        <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase dark:border-slate-800 dark:text-slate-400">
+          {head}
+        </thead>
         <tbody className="divide-y divide-slate-100 dark:divide-slate-800">{children}</tbody>
       </table>
     </div>

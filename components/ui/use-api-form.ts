@@ -19,7 +19,9 @@ export function useApiForm(send: (form: FormData) => Promise<void>) {
     try {
       await send(form);
     } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, "NETWORK", "Cannot reach the server. Check your connection."));
+      setError(
+        err instanceof ApiError ? err : new ApiError(0, "NETWORK", "Cannot reach the server. Check your connection."),
+      );
       setBusy(false);
     }
   }

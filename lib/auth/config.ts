@@ -19,7 +19,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
     Credentials({
       credentials: { ticket: {} },
       async authorize(credentials) {
-        const ticket = typeof credentials?.ticket === "string" ? readLoginTicket(credentials.ticket, env().AUTH_SECRET, Date.now()) : null;
+        const ticket =
+          typeof credentials?.ticket === "string"
+            ? readLoginTicket(credentials.ticket, env().AUTH_SECRET, Date.now())
+            : null;
         if (!ticket) throw new CredentialsSignin();
         const user = await findUserById(ticket.userId);
         if (!user || !user.active || user.sessionVersion !== ticket.sessionVersion) throw new CredentialsSignin();

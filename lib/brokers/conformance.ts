@@ -10,7 +10,13 @@
  */
 import Decimal from "decimal.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BrokerAdapter, type Exchange, isFinalStatus, type Order, type PlaceOrderRequest } from "@/lib/brokers/types";
+import {
+  type BrokerAdapter,
+  type Exchange,
+  isFinalStatus,
+  type Order,
+  type PlaceOrderRequest,
+} from "@/lib/brokers/types";
 import { BrokerAuthError, BrokerRejectedError } from "@/lib/errors";
 import { futureSymbol } from "@/lib/trading/symbols";
 
@@ -34,12 +40,19 @@ export interface ConformanceOptions {
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-async function waitForOrder(adapter: BrokerAdapter, orderId: string, strategy: string, done: (o: Order) => boolean, timeoutMs: number): Promise<Order> {
+async function waitForOrder(
+  adapter: BrokerAdapter,
+  orderId: string,
+  strategy: string,
+  done: (o: Order) => boolean,
+  timeoutMs: number,
+): Promise<Order> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const o = await adapter.orderStatus(orderId, strategy);
     if (o && done(o)) return o;
-    if (Date.now() > deadline) throw new Error(`order ${orderId} still ${o?.brokerStatus ?? "unknown to the broker"} after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`order ${orderId} still ${o?.brokerStatus ?? "unknown to the broker"} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -48,7 +61,11 @@ function roundToTick(price: Decimal, tick: Decimal): Decimal {
   return price.div(tick).floor().mul(tick);
 }
 
-export function runBrokerConformance(name: string, makeAdapter: () => Promise<ConformanceAccount>, options: ConformanceOptions = {}): void {
+export function runBrokerConformance(
+  name: string,
+  makeAdapter: () => Promise<ConformanceAccount>,
+  options: ConformanceOptions = {},
+): void {
   const u = options.underlying ?? { symbol: "NIFTY", indexExchange: "NSE_INDEX", derivativeExchange: "NFO" };
   const strategy = options.strategy ?? "conformance";
   const settleMs = options.settleTimeoutMs ?? 5_000;
@@ -65,7 +82,14 @@ export function runBrokerConformance(name: string, makeAdapter: () => Promise<Co
     let restingId = "";
     const exchange = u.derivativeExchange;
     const order = (o: Partial<PlaceOrderRequest>): PlaceOrderRequest => ({
-      symbol: future, exchange, action: "BUY", quantity: lot, priceType: "MARKET", product: "NRML", strategy, ...o,
+      symbol: future,
+      exchange,
+      action: "BUY",
+      quantity: lot,
+      priceType: "MARKET",
+      product: "NRML",
+      strategy,
+      ...o,
     });
 
     beforeAll(async () => {
@@ -156,7 +180,13 @@ export function runBrokerConformance(name: string, makeAdapter: () => Promise<Co
       expect(r.kind).toBe("accepted");
       if (r.kind !== "accepted") return;
       const done = await waitForOrder(broker, r.orderId, strategy, (o) => isFinalStatus(o.status), settleMs);
-      expect(done).toMatchObject({ status: "complete", filledQuantity: lot, pendingQuantity: 0, priceType: "MARKET", action: "BUY" });
+      expect(done).toMatchObject({
+        status: "complete",
+        filledQuantity: lot,
+        pendingQuantity: 0,
+        priceType: "MARKET",
+        action: "BUY",
+      });
       expect(done.averagePrice?.gt(0)).toBe(true);
       const row = (await broker.orders()).find((o) => o.orderId === r.orderId);
       expect(row).toMatchObject({ status: "complete", quantity: lot, symbol: future });
@@ -167,7 +197,9 @@ export function runBrokerConformance(name: string, makeAdapter: () => Promise<Co
     });
 
     it("positions: the fill shows as a long position", async () => {
-      const p = (await broker.positions()).find((x) => x.symbol === future && x.exchange === exchange && x.product === "NRML");
+      const p = (await broker.positions()).find(
+        (x) => x.symbol === future && x.exchange === exchange && x.product === "NRML",
+      );
       expect(p?.quantity).toBe(lot);
       expect(p?.averagePrice.gt(0)).toBe(true);
     });
@@ -186,8 +218,16 @@ export function runBrokerConformance(name: string, makeAdapter: () => Promise<Co
       const ltp = (await broker.quote(future, exchange)).ltp;
       const price = roundToTick(ltp.mul(0.75), tick);
       const m = await broker.modifyOrder({
-        orderId: restingId, symbol: future, exchange, action: "BUY", product: "NRML", priceType: "LIMIT",
-        quantity: 2 * lot, price, triggerPrice: new Decimal(0), strategy,
+        orderId: restingId,
+        symbol: future,
+        exchange,
+        action: "BUY",
+        product: "NRML",
+        priceType: "LIMIT",
+        quantity: 2 * lot,
+        price,
+        triggerPrice: new Decimal(0),
+        strategy,
       });
       expect(m.orderId).toBe(restingId);
       const o = await broker.orderStatus(restingId, strategy);
@@ -222,7 +262,9 @@ export function runBrokerConformance(name: string, makeAdapter: () => Promise<Co
       expect(r.kind).toBe("accepted");
       if (r.kind !== "accepted") return;
       await waitForOrder(broker, r.orderId, strategy, (o) => o.status === "complete", settleMs);
-      const p = (await broker.positions()).find((x) => x.symbol === future && x.exchange === exchange && x.product === "NRML");
+      const p = (await broker.positions()).find(
+        (x) => x.symbol === future && x.exchange === exchange && x.product === "NRML",
+      );
       expect(p?.quantity ?? 0).toBe(0);
     });
   });

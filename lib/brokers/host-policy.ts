@@ -39,7 +39,8 @@ export async function checkHost(url: string, allowPrivate: boolean): Promise<Hos
 
 function pinnedLookup(addresses: { address: string; family: number }[]): LookupFunction {
   return (_hostname, options, callback) => {
-    const wanted = options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
+    const wanted =
+      options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
     if (wanted.length === 0) {
       const err = Object.assign(new Error("no address of the requested family"), { code: "ENOTFOUND" });
       return callback(err, "", 0);
@@ -59,7 +60,10 @@ export const publicOnlyLookup: LookupFunction = (hostname, options, callback) =>
   dnsLookupCallback(hostname, { all: true, verbatim: true }, (err, addresses) => {
     if (err) return callback(err, "", 0);
     if (addresses.length === 0 || !addresses.every((a) => isPublicAddress(a.address))) {
-      const refused = Object.assign(new Error(`${hostname} resolves to a non-public address (BROKER_ALLOW_PRIVATE_HOSTS=false)`), { code: "EPRIVATEHOST" });
+      const refused = Object.assign(
+        new Error(`${hostname} resolves to a non-public address (BROKER_ALLOW_PRIVATE_HOSTS=false)`),
+        { code: "EPRIVATEHOST" },
+      );
       return callback(refused, "", 0);
     }
     pinnedLookup(addresses)(hostname, options, callback);

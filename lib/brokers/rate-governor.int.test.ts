@@ -23,7 +23,13 @@ function governor(conn: Redis): RateGovernor {
 }
 
 /** Runs `n` concurrent takes and returns when each finished, in ms since the start. */
-async function burst(g: RateGovernor, accounts: string[], n: number, kind: CallKind = "order", limits?: Partial<RateLimits>) {
+async function burst(
+  g: RateGovernor,
+  accounts: string[],
+  n: number,
+  kind: CallKind = "order",
+  limits?: Partial<RateLimits>,
+) {
   const start = performance.now();
   const done: number[] = [];
   await Promise.all(

@@ -98,8 +98,12 @@ export class RateGovernor implements CallGate {
   }
 
   async take(accountId: string, kind: CallKind, limits: Partial<RateLimits> = {}): Promise<void> {
-    const perSecond = kind === "order" ? (limits.ordersPerSecond ?? DEFAULT_RATE_LIMITS.ordersPerSecond) : (limits.otherPerSecond ?? DEFAULT_RATE_LIMITS.otherPerSecond);
-    if (!Number.isInteger(perSecond) || perSecond < 1) throw new RangeError(`Invalid ${kind} rate limit: ${perSecond}/s (a whole number ≥ 1)`);
+    const perSecond =
+      kind === "order"
+        ? (limits.ordersPerSecond ?? DEFAULT_RATE_LIMITS.ordersPerSecond)
+        : (limits.otherPerSecond ?? DEFAULT_RATE_LIMITS.otherPerSecond);
+    if (!Number.isInteger(perSecond) || perSecond < 1)
+      throw new RangeError(`Invalid ${kind} rate limit: ${perSecond}/s (a whole number ≥ 1)`);
     const limiter = this.limiter(kind, perSecond);
     for (;;) {
       try {

@@ -20,7 +20,11 @@ export interface AdapterDeps {
 
 const FACTORIES: Record<BrokerKind, (config: AdapterConfig, deps: AdapterDeps) => BrokerAdapter> = {
   openalgo: (config, { gate, limits, timeouts, lookup }) =>
-    createOpenAlgoAdapter(config, { gate, limits, transport: { connectTimeoutMs: timeouts?.connectMs, responseTimeoutMs: timeouts?.responseMs, lookup } }),
+    createOpenAlgoAdapter(config, {
+      gate,
+      limits,
+      transport: { connectTimeoutMs: timeouts?.connectMs, responseTimeoutMs: timeouts?.responseMs, lookup },
+    }),
 };
 
 export const BROKER_KINDS = Object.keys(FACTORIES) as BrokerKind[];

@@ -303,7 +303,10 @@ export interface BrokerAdapter {
    * Order updates pushed by the broker, where it has a stream. Absent when the adapter has none: callers poll
    * `orders()` instead.
    */
-  subscribeOrderUpdates?(onUpdate: (update: OrderUpdate) => void, onError: (error: Error) => void): Promise<Subscription>;
+  subscribeOrderUpdates?(
+    onUpdate: (update: OrderUpdate) => void,
+    onError: (error: Error) => void,
+  ): Promise<Subscription>;
   /** Releases pooled connections. */
   close(): Promise<void>;
 }

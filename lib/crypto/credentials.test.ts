@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { allFingerprints, CredentialKeyError, decryptSecret, encryptSecret, keyedFingerprint, keyVersionOf, newKeyEntry, parseKeyRing } from "@/lib/crypto/credentials";
+import {
+  allFingerprints,
+  CredentialKeyError,
+  decryptSecret,
+  encryptSecret,
+  keyedFingerprint,
+  keyVersionOf,
+  newKeyEntry,
+  parseKeyRing,
+} from "@/lib/crypto/credentials";
 
 const k1 = newKeyEntry(1);
 const k2 = newKeyEntry(2);
@@ -76,6 +85,8 @@ describe("keyed fingerprints", () => {
     expect(fp).toBe(keyedFingerprint(parseKeyRing(`${k2}`), "http://h:5000\nsecret-key"));
     expect(fp).not.toBe(keyedFingerprint(both, "http://h:5000\nsecret-kez"));
     expect(fp).not.toContain("secret");
-    expect(new Set(allFingerprints(both, "x"))).toEqual(new Set([keyedFingerprint(both, "x", 1), keyedFingerprint(both, "x", 2)]));
+    expect(new Set(allFingerprints(both, "x"))).toEqual(
+      new Set([keyedFingerprint(both, "x", 1), keyedFingerprint(both, "x", 2)]),
+    );
   });
 });

@@ -27,12 +27,17 @@ export interface KeyRing {
  */
 export function parseKeyRing(spec: string): KeyRing {
   const keys = new Map<number, Buffer>();
-  for (const [i, entry] of spec.split(",").map((s) => s.trim()).filter(Boolean).entries()) {
+  for (const [i, entry] of spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .entries()) {
     const m = /^v(\d+):([A-Za-z0-9+/_=-]+)$/.exec(entry);
     if (!m) throw new CredentialKeyError(`entry ${i + 1} must look like v<number>:<base64 key>`);
     const version = Number(m[1]);
     const key = Buffer.from(m[2], m[2].includes("-") || m[2].includes("_") ? "base64url" : "base64");
-    if (key.length !== 32) throw new CredentialKeyError(`key v${version} must be 32 bytes (base64 of 32 random bytes), got ${key.length}`);
+    if (key.length !== 32)
+      throw new CredentialKeyError(`key v${version} must be 32 bytes (base64 of 32 random bytes), got ${key.length}`);
     if (keys.has(version)) throw new CredentialKeyError(`key v${version} is listed twice`);
     keys.set(version, key);
   }
@@ -46,13 +51,19 @@ export function encryptSecret(ring: KeyRing, plaintext: string, aad: string): st
   const cipher = createCipheriv("aes-256-gcm", key, iv);
   cipher.setAAD(Buffer.from(aad, "utf8"));
   const ct = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
-  return [`v${ring.current}`, iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), ct.toString("base64url")].join(".");
+  return [
+    `v${ring.current}`,
+    iv.toString("base64url"),
+    cipher.getAuthTag().toString("base64url"),
+    ct.toString("base64url"),
+  ].join(".");
 }
 
 export function decryptSecret(ring: KeyRing, blob: string, aad: string): string {
   const parts = blob.split(".");
   const version = Number(parts[0]?.slice(1));
-  if (parts.length !== 4 || !parts[0].startsWith("v") || !Number.isInteger(version)) throw new CredentialKeyError("not an encrypted credential");
+  if (parts.length !== 4 || !parts[0].startsWith("v") || !Number.isInteger(version))
+    throw new CredentialKeyError("not an encrypted credential");
   const key = ring.keys.get(version);
   if (!key) throw new CredentialKeyError(`credential was encrypted with key v${version}, which is not configured`);
   try {

@@ -4,13 +4,16 @@ import { readBodyText } from "./body";
 
 function streamOf(chunks: number, chunkBytes: number): { stream: ReadableStream<Uint8Array>; pulled: () => number } {
   let pulled = 0;
-  const stream = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (pulled === chunks) return controller.close();
-      pulled += 1;
-      controller.enqueue(new Uint8Array(chunkBytes).fill(120));
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (pulled === chunks) return controller.close();
+        pulled += 1;
+        controller.enqueue(new Uint8Array(chunkBytes).fill(120));
+      },
     },
-  }, { highWaterMark: 0 });
+    { highWaterMark: 0 },
+  );
   return { stream, pulled: () => pulled };
 }
 
@@ -21,7 +24,12 @@ describe("readBodyText", () => {
   });
   it("refuses on the declared Content-Length before reading anything", async () => {
     const { stream, pulled } = streamOf(10, 1024);
-    const req = new Request("http://x/", { method: "POST", body: stream, headers: { "content-length": "10240" }, duplex: "half" } as RequestInit);
+    const req = new Request("http://x/", {
+      method: "POST",
+      body: stream,
+      headers: { "content-length": "10240" },
+      duplex: "half",
+    } as RequestInit);
     await expect(readBodyText(req, 4096)).rejects.toBeInstanceOf(PayloadTooLargeError);
     expect(pulled()).toBe(0);
   });

@@ -27,13 +27,18 @@ export function errorResponse(e: unknown): Response {
     return Response.json(body, { status: e.status, headers });
   }
   log().error({ err: e }, "unhandled error");
-  return Response.json({ error: { code: "INTERNAL", message: "Something went wrong. It has been logged." } } satisfies ErrorBody, { status: 500 });
+  return Response.json(
+    { error: { code: "INTERNAL", message: "Something went wrong. It has been logged." } } satisfies ErrorBody,
+    { status: 500 },
+  );
 }
 
 /** 400 for input that failed its schema; `where` (body, query, path parameters) names a form-level problem. */
 export function badRequest(error: z.ZodError, where: string): Response {
   const fields = zodFields(error);
-  const message = Object.keys(fields).some((k) => k !== "_") ? describeFields(fields) : `${(fields._ ?? []).join(" ")} (${where})`;
+  const message = Object.keys(fields).some((k) => k !== "_")
+    ? describeFields(fields)
+    : `${(fields._ ?? []).join(" ")} (${where})`;
   return Response.json({ error: { code: "BAD_REQUEST", message, fields } } satisfies ErrorBody, { status: 400 });
 }
 
@@ -47,7 +52,10 @@ export function badRequest(error: z.ZodError, where: string): Response {
  */
 export function clientIp(headers: Headers, hops = env().TRUSTED_PROXY_HOPS): string {
   if (hops === 0) return "unknown";
-  const chain = (headers.get("x-forwarded-for") ?? "").split(",").map((h) => h.trim()).filter(Boolean);
+  const chain = (headers.get("x-forwarded-for") ?? "")
+    .split(",")
+    .map((h) => h.trim())
+    .filter(Boolean);
   if (chain.length > 0) return chain[Math.max(0, chain.length - Math.max(1, hops))];
   return headers.get("x-real-ip") ?? "unknown";
 }

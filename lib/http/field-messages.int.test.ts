@@ -14,8 +14,14 @@ describe("field messages over the API", () => {
     const { error } = await res.json();
     expect(error).toEqual({
       code: "BAD_REQUEST",
-      message: "Please fix: name — Enter your name; email — Enter a valid email address; password — Required; role — Choose one of: ADMIN, TRADER, VIEWER",
-      fields: { name: ["Enter your name"], email: ["Enter a valid email address"], password: ["Required"], role: ["Choose one of: ADMIN, TRADER, VIEWER"] },
+      message:
+        "Please fix: name — Enter your name; email — Enter a valid email address; password — Required; role — Choose one of: ADMIN, TRADER, VIEWER",
+      fields: {
+        name: ["Enter your name"],
+        email: ["Enter a valid email address"],
+        password: ["Required"],
+        role: ["Choose one of: ADMIN, TRADER, VIEWER"],
+      },
     });
 
     const strategy = await createStrategy(jsonRequest("/api/strategies", { body: { name: 5 }, cookie }));

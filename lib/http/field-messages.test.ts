@@ -22,7 +22,9 @@ const fieldsOf = (input: unknown) => {
 
 describe("friendly field messages", () => {
   it("says what to fix in plain words, never zod's developer text", () => {
-    expect(fieldsOf({ name: "", email: "x", role: "KING", lots: 0, ids: [], id: "x", note: 5, strict: { extra: 1 } })).toEqual({
+    expect(
+      fieldsOf({ name: "", email: "x", role: "KING", lots: 0, ids: [], id: "x", note: 5, strict: { extra: 1 } }),
+    ).toEqual({
       name: ["Required"],
       email: ["Enter a valid email address"],
       role: ["Choose one of: ADMIN, TRADER"],
@@ -36,7 +38,14 @@ describe("friendly field messages", () => {
 
   it("missing fields are Required; sizes and numbers name their bound", () => {
     const f = fieldsOf({ name: "too long", lots: 1.5, ids: ["nope"] });
-    expect(f).toMatchObject({ name: ["At most 5 characters"], email: ["Required"], role: ["Required"], lots: ["Must be a whole number"], "ids.0": ["Not a valid id"], note: ["Required"] });
+    expect(f).toMatchObject({
+      name: ["At most 5 characters"],
+      email: ["Required"],
+      role: ["Required"],
+      lots: ["Must be a whole number"],
+      "ids.0": ["Not a valid id"],
+      note: ["Required"],
+    });
     expect(fieldsOf({ lots: 51 }).lots).toEqual(["Must be 50 or less"]);
     expect(Object.values(fieldsOf({})).flat().join(" ")).not.toMatch(/Invalid input|expected|received/);
   });
@@ -53,8 +62,8 @@ describe("friendly field messages", () => {
   });
 
   it("describes a 400 by field, form-level text without a label", () => {
-    expect(describeFields({ _: ["Nothing to change"], "definition.legs.0.lots": ["Must be 1 or more"], name: ["Required"] })).toBe(
-      "Please fix: Nothing to change; leg 1 lots — Must be 1 or more; name — Required",
-    );
+    expect(
+      describeFields({ _: ["Nothing to change"], "definition.legs.0.lots": ["Must be 1 or more"], name: ["Required"] }),
+    ).toBe("Please fix: Nothing to change; leg 1 lots — Must be 1 or more; name — Required");
   });
 });

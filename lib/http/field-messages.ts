@@ -7,7 +7,16 @@ import type { z } from "zod";
  */
 type Issue = z.core.$ZodRawIssue;
 
-const NOUN: Record<string, string> = { string: "text", number: "a number", int: "a whole number", boolean: "yes or no", array: "a list", object: "an object", date: "a date", bigint: "a whole number" };
+const NOUN: Record<string, string> = {
+  string: "text",
+  number: "a number",
+  int: "a whole number",
+  boolean: "yes or no",
+  array: "a list",
+  object: "an object",
+  date: "a date",
+  bigint: "a whole number",
+};
 const FORMAT: Record<string, string> = {
   email: "Enter a valid email address",
   url: "Enter a valid URL (http://… or https://…)",
@@ -19,9 +28,18 @@ const FORMAT: Record<string, string> = {
 
 const num = (n: unknown) => (typeof n === "bigint" ? n.toString() : String(n));
 
-function sizeMessage(iss: Issue & { origin?: string; minimum?: unknown; maximum?: unknown; inclusive?: boolean }, big: boolean): string {
+function sizeMessage(
+  iss: Issue & { origin?: string; minimum?: unknown; maximum?: unknown; inclusive?: boolean },
+  big: boolean,
+): string {
   const bound = num(big ? iss.maximum : iss.minimum);
-  const word = big ? (iss.inclusive === false ? "Less than" : "At most") : iss.inclusive === false ? "More than" : "At least";
+  const word = big
+    ? iss.inclusive === false
+      ? "Less than"
+      : "At most"
+    : iss.inclusive === false
+      ? "More than"
+      : "At least";
   switch (iss.origin) {
     case "string":
       if (!big && bound === "1") return "Required";
@@ -31,7 +49,13 @@ function sizeMessage(iss: Issue & { origin?: string; minimum?: unknown; maximum?
       if (!big && bound === "1") return "Choose at least one";
       return `${word} ${bound} item${bound === "1" ? "" : "s"}`;
     default:
-      return big ? (iss.inclusive === false ? `Must be less than ${bound}` : `Must be ${bound} or less`) : iss.inclusive === false ? `Must be more than ${bound}` : `Must be ${bound} or more`;
+      return big
+        ? iss.inclusive === false
+          ? `Must be less than ${bound}`
+          : `Must be ${bound} or less`
+        : iss.inclusive === false
+          ? `Must be more than ${bound}`
+          : `Must be ${bound} or more`;
   }
 }
 
@@ -39,7 +63,8 @@ function sizeMessage(iss: Issue & { origin?: string; minimum?: unknown; maximum?
 export function friendlyIssue(iss: Issue): string | undefined {
   const i = iss as Issue & Record<string, unknown>;
   const missing = i.input === undefined || i.input === null;
-  if (missing && (iss.code === "invalid_type" || iss.code === "invalid_value" || iss.code === "invalid_union")) return "Required";
+  if (missing && (iss.code === "invalid_type" || iss.code === "invalid_value" || iss.code === "invalid_union"))
+    return "Required";
   switch (iss.code) {
     case "invalid_type":
       return `Must be ${NOUN[String(i.expected)] ?? String(i.expected)}`;
@@ -51,7 +76,9 @@ export function friendlyIssue(iss: Issue): string | undefined {
       return FORMAT[String(i.format)] ?? "Not in the expected format";
     case "invalid_value": {
       const values = (i.values as unknown[] | undefined) ?? [];
-      return values.length === 1 ? `Must be ${JSON.stringify(values[0])}` : `Choose one of: ${values.map((v) => String(v)).join(", ")}`;
+      return values.length === 1
+        ? `Must be ${JSON.stringify(values[0])}`
+        : `Choose one of: ${values.map((v) => String(v)).join(", ")}`;
     }
     case "unrecognized_keys": {
       const keys = (i.keys as string[] | undefined) ?? [];
@@ -76,7 +103,8 @@ export function fieldLabel(path: string): string {
   const words: string[] = [];
   for (const part of path.split(".")) {
     if (part === "_" || part === "definition") continue;
-    if (/^\d+$/.test(part) && words.length) words[words.length - 1] = `${words[words.length - 1].replace(/s$/, "")} ${Number(part) + 1}`;
+    if (/^\d+$/.test(part) && words.length)
+      words[words.length - 1] = `${words[words.length - 1].replace(/s$/, "")} ${Number(part) + 1}`;
     else words.push(part.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase());
   }
   return words.join(" ");

@@ -14,7 +14,8 @@ export function guardHandler(handler: (req: NextRequest) => Promise<Response>, m
   return async (req: NextRequest): Promise<Response> => {
     try {
       if (!MUTATING_METHODS.has(req.method.toUpperCase())) return await handler(req);
-      if (!isSameOriginRequest(req.headers, { appUrl: env().APP_URL, trustHost: env().AUTH_TRUST_HOST })) throw new CrossOriginError();
+      if (!isSameOriginRequest(req.headers, { appUrl: env().APP_URL, trustHost: env().AUTH_TRUST_HOST }))
+        throw new CrossOriginError();
       const body = await readBodyText(req, maxBodyBytes);
       const headers = new Headers(req.headers);
       headers.delete("content-length");

@@ -48,7 +48,9 @@ export function route<
   A extends Access = "read",
 >(
   opts: RouteOptions<NonNullable<B>, NonNullable<Q>, NonNullable<P>> & { access?: A; body?: B; query?: Q; params?: P },
-  handler: (ctx: RouteContext<Infer<B>, Infer<Q>, Infer<P>, A extends "public" ? SessionUser | null : SessionUser>) => Promise<unknown>,
+  handler: (
+    ctx: RouteContext<Infer<B>, Infer<Q>, Infer<P>, A extends "public" ? SessionUser | null : SessionUser>,
+  ) => Promise<unknown>,
 ) {
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return async (req: Request, segment?: { params?: Promise<Record<string, string | string[]>> }): Promise<Response> => {
@@ -62,7 +64,11 @@ export function route<
         if (access === "write" && !canWrite(user)) throw new ForbiddenError("Your role is read-only");
         if (access === "admin" && !canAdminister(user)) throw new ForbiddenError("Admins only");
       }
-      const parsed: Record<"params" | "query" | "body", unknown> = { params: undefined, query: undefined, body: undefined };
+      const parsed: Record<"params" | "query" | "body", unknown> = {
+        params: undefined,
+        query: undefined,
+        body: undefined,
+      };
       if (opts.params) {
         const r = opts.params.safeParse((await segment?.params) ?? {}, FRIENDLY);
         if (!r.success) return badRequest(r.error, "path parameters");
@@ -79,7 +85,10 @@ export function route<
         try {
           json = JSON.parse(text);
         } catch {
-          return badRequest(new z.ZodError([{ code: "custom", path: [], message: "Body must be valid JSON", input: undefined }]), "body");
+          return badRequest(
+            new z.ZodError([{ code: "custom", path: [], message: "Body must be valid JSON", input: undefined }]),
+            "body",
+          );
         }
         const r = opts.body.safeParse(json, FRIENDLY);
         if (!r.success) return badRequest(r.error, "body");
@@ -100,7 +109,10 @@ export function route<
  */
 function assertRequestShape(req: Request, opts: { body?: unknown; allowCrossOrigin?: boolean }): void {
   if (!MUTATING_METHODS.has(req.method.toUpperCase())) return;
-  if (!opts.allowCrossOrigin && !isSameOriginRequest(req.headers, { appUrl: env().APP_URL, trustHost: env().AUTH_TRUST_HOST })) {
+  if (
+    !opts.allowCrossOrigin &&
+    !isSameOriginRequest(req.headers, { appUrl: env().APP_URL, trustHost: env().AUTH_TRUST_HOST })
+  ) {
     throw new CrossOriginError();
   }
   const hasContentType = req.headers.get("content-type") !== null;

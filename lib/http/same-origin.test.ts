@@ -25,7 +25,12 @@ describe("isSameOriginRequest", () => {
     expect(isSameOriginRequest(h({ origin: "http://localhost:3000", host: "localhost:3000" }), trusting)).toBe(true);
     expect(isSameOriginRequest(h({ origin: "http://localhost:3000", host: "localhost:3000" }), policy)).toBe(false);
     expect(isSameOriginRequest(h({ origin: "https://evil.example", host: "localhost:3000" }), trusting)).toBe(false);
-    const proxied = { origin: "https://trade.example.in", host: "web:3000", "x-forwarded-host": "trade.example.in", "x-forwarded-proto": "https" };
+    const proxied = {
+      origin: "https://trade.example.in",
+      host: "web:3000",
+      "x-forwarded-host": "trade.example.in",
+      "x-forwarded-proto": "https",
+    };
     expect(isSameOriginRequest(h(proxied), trusting)).toBe(true);
     expect(isSameOriginRequest(h({ ...proxied, "x-forwarded-proto": "http" }), trusting)).toBe(false);
   });
@@ -35,7 +40,12 @@ describe("isJsonContentType", () => {
   it("accepts application/json with parameters, nothing else", () => {
     expect(isJsonContentType(h({ "content-type": "application/json" }))).toBe(true);
     expect(isJsonContentType(h({ "content-type": "Application/JSON; charset=utf-8" }))).toBe(true);
-    for (const t of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonp"]) {
+    for (const t of [
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=x",
+      "application/jsonp",
+    ]) {
       expect(isJsonContentType(h({ "content-type": t }))).toBe(false);
     }
     expect(isJsonContentType(h({}))).toBe(false);

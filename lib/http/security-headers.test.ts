@@ -13,7 +13,11 @@ describe("security headers (next.config.mjs)", () => {
     expect(headers["X-Frame-Options"]).toBe("DENY");
     expect(headers["X-Content-Type-Options"]).toBe("nosniff");
     expect(headers["Referrer-Policy"]).toBe("strict-origin-when-cross-origin");
-    const csp = new Map(headers["Content-Security-Policy"].split("; ").map((d: string) => [d.split(" ")[0], d.split(" ").slice(1).join(" ")]));
+    const csp = new Map(
+      headers["Content-Security-Policy"]
+        .split("; ")
+        .map((d: string) => [d.split(" ")[0], d.split(" ").slice(1).join(" ")]),
+    );
     expect(csp.get("frame-ancestors")).toBe("'none'");
     expect(csp.get("default-src")).toBe("'self'");
     expect(csp.get("object-src")).toBe("'none'");

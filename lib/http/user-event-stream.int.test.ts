@@ -24,12 +24,17 @@ interface OpenStream {
 
 async function makeRun(ownerId: string) {
   const id = crypto.randomUUID();
-  await db().strategyRun.create({ data: { id, ownerId, kind: "TICKET", idempotencyKey: `k-${id}`, triggeredAt: new Date(), plan: {} } });
+  await db().strategyRun.create({
+    data: { id, ownerId, kind: "TICKET", idempotencyKey: `k-${id}`, triggeredAt: new Date(), plan: {} },
+  });
   return id;
 }
 
 function request(runId: string, cookie: string, abort = new AbortController()) {
-  return { abort, req: new Request(`http://127.0.0.1:3000/api/runs/${runId}/events`, { headers: { cookie }, signal: abort.signal }) };
+  return {
+    abort,
+    req: new Request(`http://127.0.0.1:3000/api/runs/${runId}/events`, { headers: { cookie }, signal: abort.signal }),
+  };
 }
 
 /** Opens a stream and waits for its first frame (written once the subscription is live). */
@@ -68,7 +73,12 @@ async function subscriberConnections(): Promise<number> {
     .filter((c) => c.db === dbIndex && Number(c.sub ?? 0) + Number(c.psub ?? 0) > 0).length;
 }
 
-const runEvent = (runId: string) => ({ type: "run" as const, runId, status: "COMPLETED" as const, at: new Date().toISOString() });
+const runEvent = (runId: string) => ({
+  type: "run" as const,
+  runId,
+  status: "COMPLETED" as const,
+  at: new Date().toISOString(),
+});
 
 describe("run event streams", () => {
   it("every stream of the process shares one Redis subscriber; each receives only its own run's events", async () => {
@@ -106,7 +116,9 @@ describe("run event streams", () => {
     const refused = await eventsRoute(request(runId, cookie).req, paramsOf({ id: runId }));
     expect(refused.status).toBe(429);
     expect(refused.headers.get("retry-after")).toBe("5");
-    expect((await refused.json()).error.message).toBe("Too many live streams open (at most 3); close another tab and retry");
+    expect((await refused.json()).error.message).toBe(
+      "Too many live streams open (at most 3); close another tab and retry",
+    );
     // Another user is not affected by this user's streams.
     const other = await makeUser("TRADER");
     const theirs = await openStream(await makeRun(other.id), await sessionCookie(other));
@@ -128,9 +140,11 @@ describe("run event streams", () => {
     await db().user.update({ where: { id: user.id }, data: change });
     const ended = await readUntil(s, () => false);
     expect(ended).toBe(true);
-    expect(s.text).toContain('event: end\ndata: {"reason":"session-ended","message":"Your session ended; sign in again."}');
+    expect(s.text).toContain(
+      'event: end\ndata: {"reason":"session-ended","message":"Your session ended; sign in again."}',
+    );
     await publishRunEvent(runEvent(runId));
-    expect(s.text).not.toContain("data: {\"type\"");
+    expect(s.text).not.toContain('data: {"type"');
     expect(openStreamCount(user.id)).toBe(0);
     expect(fanout().listenerCount()).toBe(0);
   });

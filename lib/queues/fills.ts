@@ -21,7 +21,11 @@ export const FILL_SWEEP_SCHEDULER = "fills-sweep";
 /** Polls the account every `everyMs` until it is unscheduled (when nothing of it is unsettled any more). */
 export async function scheduleFillPolls(accountId: string, everyMs = FILL_POLL_MS): Promise<void> {
   const data: FillsJob = { accountId };
-  await queue(QUEUES.fills).upsertJobScheduler(fillSchedulerId(accountId), { every: everyMs }, { name: "sync", data, opts: { removeOnComplete: true, removeOnFail: 100 } });
+  await queue(QUEUES.fills).upsertJobScheduler(
+    fillSchedulerId(accountId),
+    { every: everyMs },
+    { name: "sync", data, opts: { removeOnComplete: true, removeOnFail: 100 } },
+  );
 }
 
 export async function unscheduleFillPolls(accountId: string): Promise<void> {
@@ -34,15 +38,26 @@ export async function unscheduleFillPolls(accountId: string): Promise<void> {
  */
 export async function enqueueFillPollNow(accountId: string): Promise<void> {
   const data: FillsJob = { accountId };
-  await queue(QUEUES.fills).add("sync", data, { jobId: `fills_now_${accountId}`, removeOnComplete: true, removeOnFail: true });
+  await queue(QUEUES.fills).add("sync", data, {
+    jobId: `fills_now_${accountId}`,
+    removeOnComplete: true,
+    removeOnFail: true,
+  });
 }
 
 /** Accounts with a poll scheduler. */
 export async function scheduledFillAccounts(): Promise<string[]> {
   const all = await queue(QUEUES.fills).getJobSchedulers(0, -1);
-  return all.map((s) => s.key).filter((k) => k.startsWith(PREFIX)).map((k) => k.slice(PREFIX.length));
+  return all
+    .map((s) => s.key)
+    .filter((k) => k.startsWith(PREFIX))
+    .map((k) => k.slice(PREFIX.length));
 }
 
 export async function scheduleFillSweep(everyMs = FILL_SWEEP_MS): Promise<void> {
-  await queue(QUEUES.fills).upsertJobScheduler(FILL_SWEEP_SCHEDULER, { every: everyMs }, { name: "sweep", data: {}, opts: { removeOnComplete: 50, removeOnFail: 50 } });
+  await queue(QUEUES.fills).upsertJobScheduler(
+    FILL_SWEEP_SCHEDULER,
+    { every: everyMs },
+    { name: "sweep", data: {}, opts: { removeOnComplete: 50, removeOnFail: 50 } },
+  );
 }

@@ -22,7 +22,9 @@ export const dispatchTunablesSchema = z
 export type DispatchTunables = z.infer<typeof dispatchTunablesSchema>;
 
 /** Dispatch one account's share of a run. Ids (and tunables) only: the worker re-reads the intents and their states. */
-export const dispatchJobSchema = z.object({ runId: z.uuid(), accountId: z.uuid(), options: dispatchTunablesSchema.optional() }).strict();
+export const dispatchJobSchema = z
+  .object({ runId: z.uuid(), accountId: z.uuid(), options: dispatchTunablesSchema.optional() })
+  .strict();
 export type DispatchJob = z.infer<typeof dispatchJobSchema>;
 
 /** Deterministic: enqueuing the same (run, account) twice is a no-op in BullMQ. */

@@ -39,7 +39,12 @@ afterAll(async () => {
 const received = (i: number) => sim.broker.receivedOrders(INSTANCES[i].id).length;
 
 async function twoOwners() {
-  const dispatch = await startDispatchWorker({ reconcileWindowMs: 300, pollIntervalMs: 50, maxAttempts: 1, refusedBackoffMs: 20 });
+  const dispatch = await startDispatchWorker({
+    reconcileWindowMs: 300,
+    pollIntervalMs: 50,
+    maxAttempts: 1,
+    refusedBackoffMs: 20,
+  });
   closers.push(dispatch.close);
   const caller = await makeUser("TRADER");
   const victim = await makeUser("TRADER");
@@ -64,9 +69,24 @@ describe("another owner's accounts, runs and strategies are never selected for a
     await db().tradingAccount.update({ where: { id: theirs.id }, data: { tags: ["victim-only"] } });
     const ticket = { symbol: "SBIN", exchange: "NSE", action: "BUY", lots: 1, product: "CNC", priceType: "MARKET" };
     const empty = { status: 400, code: "BAD_REQUEST", fields: ["accountIds"] };
-    for (const targets of [{ accountIds: [theirs.id] }, { accountTags: ["victim-only"] }, { accountIds: [theirs.id], accountTags: ["victim-only"] }]) {
-      expect(await errorOf(await ticketPreviewRoute(jsonRequest("/x", { body: { ...ticket, ...targets }, cookie })))).toEqual(empty);
-      expect(await errorOf(await ticketExecuteRoute(jsonRequest("/x", { body: { ...ticket, ...targets, idempotencyKey: `t-${JSON.stringify(targets)}` }, cookie })))).toEqual(empty);
+    for (const targets of [
+      { accountIds: [theirs.id] },
+      { accountTags: ["victim-only"] },
+      { accountIds: [theirs.id], accountTags: ["victim-only"] },
+    ]) {
+      expect(
+        await errorOf(await ticketPreviewRoute(jsonRequest("/x", { body: { ...ticket, ...targets }, cookie }))),
+      ).toEqual(empty);
+      expect(
+        await errorOf(
+          await ticketExecuteRoute(
+            jsonRequest("/x", {
+              body: { ...ticket, ...targets, idempotencyKey: `t-${JSON.stringify(targets)}` },
+              cookie,
+            }),
+          ),
+        ),
+      ).toEqual(empty);
     }
     expect(await db().strategyRun.count()).toBe(0);
 
@@ -74,7 +94,9 @@ describe("another owner's accounts, runs and strategies are never selected for a
     const preview = await ticketPreviewRoute(jsonRequest("/x", { body: both, cookie }));
     expect(preview.status).toBe(200);
     expect((await preview.json()).preview.accounts.map((a: { accountId: string }) => a.accountId)).toEqual([mine.id]);
-    const executed = await ticketExecuteRoute(jsonRequest("/x", { body: { ...both, idempotencyKey: "ticket-mixed" }, cookie }));
+    const executed = await ticketExecuteRoute(
+      jsonRequest("/x", { body: { ...both, idempotencyKey: "ticket-mixed" }, cookie }),
+    );
     expect(executed.status).toBe(201);
     const { runId } = await executed.json();
     expect((await waitForRun(runId)).status).toBe("COMPLETED");
@@ -87,12 +109,18 @@ describe("another owner's accounts, runs and strategies are never selected for a
     const { caller, victim, mine, theirs, cookie } = await twoOwners();
     await db().tradingAccount.updateMany({ where: { id: { in: [mine.id, theirs.id] } }, data: { tags: ["desk"] } });
     const strategy = await makeStrategy(caller, ironCondor());
-    await db().strategy.update({ where: { id: strategy.id }, data: { accountIds: [theirs.id], accountTags: ["desk"] } });
+    await db().strategy.update({
+      where: { id: strategy.id },
+      data: { accountIds: [theirs.id], accountTags: ["desk"] },
+    });
 
     const preview = await previewRoute(jsonRequest("/x", { body: {}, cookie }), paramsOf({ id: strategy.id }));
     expect(preview.status).toBe(200);
     expect((await preview.json()).preview.accounts.map((a: { accountId: string }) => a.accountId)).toEqual([mine.id]);
-    const executed = await executeRoute(jsonRequest("/x", { body: { idempotencyKey: "strategy-desk" }, cookie }), paramsOf({ id: strategy.id }));
+    const executed = await executeRoute(
+      jsonRequest("/x", { body: { idempotencyKey: "strategy-desk" }, cookie }),
+      paramsOf({ id: strategy.id }),
+    );
     expect(executed.status).toBe(201);
     expect((await waitForRun((await executed.json()).runId)).status).toBe("COMPLETED");
     expect([received(0), received(1)]).toEqual([4, 0]);
@@ -100,8 +128,13 @@ describe("another owner's accounts, runs and strategies are never selected for a
 
     // Only the victim's account left in the selection: nothing to plan.
     await db().strategy.update({ where: { id: strategy.id }, data: { accountIds: [theirs.id], accountTags: [] } });
-    expect(await errorOf(await previewRoute(jsonRequest("/x", { body: {}, cookie }), paramsOf({ id: strategy.id })))).toEqual({ status: 400, code: "BAD_REQUEST", fields: ["accountIds"] });
-    const refused = await executeRoute(jsonRequest("/x", { body: { idempotencyKey: "strategy-victim" }, cookie }), paramsOf({ id: strategy.id }));
+    expect(
+      await errorOf(await previewRoute(jsonRequest("/x", { body: {}, cookie }), paramsOf({ id: strategy.id }))),
+    ).toEqual({ status: 400, code: "BAD_REQUEST", fields: ["accountIds"] });
+    const refused = await executeRoute(
+      jsonRequest("/x", { body: { idempotencyKey: "strategy-victim" }, cookie }),
+      paramsOf({ id: strategy.id }),
+    );
     expect(await errorOf(refused)).toEqual({ status: 400, code: "BAD_REQUEST", fields: ["accountIds"] });
     expect([received(0), received(1)]).toEqual([4, 0]);
     expect(await victimRows(victim.id)).toEqual({ runs: 0, exits: 0 });
@@ -146,17 +179,26 @@ describe("another owner's accounts, runs and strategies are never selected for a
   it("retry and resend-missing of another owner's run are 404 and send nothing; the owner's own retry sends", async () => {
     const { victim, theirs, cookie } = await twoOwners();
     // The victim's broker refuses every order: the run ends FAILED with every slice waiting for a retry.
-    const { runId } = await startRun(victim.id, ironCondor(), () => sim.broker.setFaults(INSTANCES[1].id, { http429Rate: 1 }));
+    const { runId } = await startRun(victim.id, ironCondor(), () =>
+      sim.broker.setFaults(INSTANCES[1].id, { http429Rate: 1 }),
+    );
     expect((await waitForRun(runId)).status).toBe("FAILED");
     sim.broker.setFaults(INSTANCES[1].id, { http429Rate: 0 });
     expect([received(0), received(1)]).toEqual([0, 0]);
-    const intentsBefore = await db().orderIntent.findMany({ where: { runId }, select: { id: true, state: true }, orderBy: { id: "asc" } });
+    const intentsBefore = await db().orderIntent.findMany({
+      where: { runId },
+      select: { id: true, state: true },
+      orderBy: { id: "asc" },
+    });
 
-    const retry = (url: string, who: string) => retryRoute(jsonRequest(url, { body: {}, cookie: who }), paramsOf({ id: runId }));
+    const retry = (url: string, who: string) =>
+      retryRoute(jsonRequest(url, { body: {}, cookie: who }), paramsOf({ id: runId }));
     expect((await errorOf(await retry(`/api/runs/${runId}/retry`, cookie))).status).toBe(404);
     expect((await errorOf(await retry(`/api/runs/${runId}/retry?accountId=${theirs.id}`, cookie))).status).toBe(404);
     expect((await db().strategyRun.findUniqueOrThrow({ where: { id: runId } })).status).toBe("FAILED");
-    expect(await db().orderIntent.findMany({ where: { runId }, select: { id: true, state: true }, orderBy: { id: "asc" } })).toEqual(intentsBefore);
+    expect(
+      await db().orderIntent.findMany({ where: { runId }, select: { id: true, state: true }, orderBy: { id: "asc" } }),
+    ).toEqual(intentsBefore);
     expect(await db().auditLog.count({ where: { action: "run.retry" } })).toBe(0);
     expect([received(0), received(1)]).toEqual([0, 0]);
 

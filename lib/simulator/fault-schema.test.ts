@@ -3,7 +3,8 @@ import { EnvError, parseEnv, simulatorEnvSchema } from "@/lib/env";
 import { faultConfigSchema, faultsFor, faultsSchema } from "./fault-schema";
 import { autoLoginAtSchema } from "./session-schema";
 
-const simEnv = (extra: Record<string, string>) => parseEnv(simulatorEnvSchema, { SIM_ADMIN_TOKEN: "token-123456", ...extra });
+const simEnv = (extra: Record<string, string>) =>
+  parseEnv(simulatorEnvSchema, { SIM_ADMIN_TOKEN: "token-123456", ...extra });
 
 describe("SIM_FAULTS", () => {
   it("keeps the original form: one fault object for every instance", () => {
@@ -14,7 +15,9 @@ describe("SIM_FAULTS", () => {
   });
 
   it("accepts an object keyed by instance id, * for all, ids overriding it knob by knob", () => {
-    const spec = simEnv({ SIM_FAULTS: '{"*":{"latencyMs":50,"http500Rate":0.1},"demo2":{"http500Rate":0,"wsDropAfterMs":30000}}' }).SIM_FAULTS;
+    const spec = simEnv({
+      SIM_FAULTS: '{"*":{"latencyMs":50,"http500Rate":0.1},"demo2":{"http500Rate":0,"wsDropAfterMs":30000}}',
+    }).SIM_FAULTS;
     expect(faultsFor(spec, "demo1")).toEqual({ latencyMs: 50, http500Rate: 0.1 });
     expect(faultsFor(spec, "demo2")).toEqual({ latencyMs: 50, http500Rate: 0, wsDropAfterMs: 30000 });
   });
@@ -29,9 +32,15 @@ describe("SIM_FAULTS", () => {
       }
     };
     expect(problems('{"latencyMs":5,"latencyMS":5}')).toEqual([expect.stringMatching(/^SIM_FAULTS /)]);
-    expect(problems('{"demo2":{"http500Rate":2}}')).toEqual([expect.stringMatching(/^SIM_FAULTS\.demo2\.http500Rate /)]);
-    expect(problems('{"demo2":{"lostResponseMode":"slow"}}')).toEqual([expect.stringMatching(/^SIM_FAULTS\.demo2\.lostResponseMode /)]);
-    expect(problems('{"demo 2":{}}')).toEqual([expect.stringMatching(/^SIM_FAULTS\.demo 2 must be a fault knob, an instance id or \*/)]);
+    expect(problems('{"demo2":{"http500Rate":2}}')).toEqual([
+      expect.stringMatching(/^SIM_FAULTS\.demo2\.http500Rate /),
+    ]);
+    expect(problems('{"demo2":{"lostResponseMode":"slow"}}')).toEqual([
+      expect.stringMatching(/^SIM_FAULTS\.demo2\.lostResponseMode /),
+    ]);
+    expect(problems('{"demo 2":{}}')).toEqual([
+      expect.stringMatching(/^SIM_FAULTS\.demo 2 must be a fault knob, an instance id or \*/),
+    ]);
     expect(problems("[1]")).toHaveLength(1);
   });
 

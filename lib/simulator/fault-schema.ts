@@ -46,7 +46,8 @@ const INSTANCE_KEY = /^(\*|[A-Za-z0-9_-]{1,64})$/;
  */
 export const faultsSchema = z.record(z.string(), z.unknown()).transform((value, ctx): FaultsSpec => {
   const report = (error: z.ZodError, prefix: (string | number)[]) => {
-    for (const issue of error.issues) ctx.addIssue({ code: "custom", path: [...prefix, ...issue.path], message: issue.message });
+    for (const issue of error.issues)
+      ctx.addIssue({ code: "custom", path: [...prefix, ...issue.path], message: issue.message });
   };
   if (Object.keys(value).some((k) => KNOBS.has(k))) {
     const single = faultConfigSchema.safeParse(value);

@@ -146,9 +146,24 @@ export interface MarketView {
   /** Expiries of an underlying on an F&O exchange, ascending, as `DD-MMM-YY`. */
   expiries(underlying: string, exchange: Exchange, kind: "options" | "futures"): string[];
   /** Chain around ATM; `strikeCount` strikes each side (all strikes when omitted). */
-  optionChain(underlying: string, exchange: Exchange, expiryDDMMMYY: string, strikeCount?: number): OptionChain | undefined;
-  greeks(symbol: string, exchange: Exchange, opts?: { interestRate?: number; underlyingPrice?: number }): Greeks | undefined;
-  history(symbol: string, exchange: Exchange, interval: string, startDate: string, endDate: string): Candle[] | undefined;
+  optionChain(
+    underlying: string,
+    exchange: Exchange,
+    expiryDDMMMYY: string,
+    strikeCount?: number,
+  ): OptionChain | undefined;
+  greeks(
+    symbol: string,
+    exchange: Exchange,
+    opts?: { interestRate?: number; underlyingPrice?: number },
+  ): Greeks | undefined;
+  history(
+    symbol: string,
+    exchange: Exchange,
+    interval: string,
+    startDate: string,
+    endDate: string,
+  ): Candle[] | undefined;
   intervals(): Record<"seconds" | "minutes" | "hours" | "days" | "weeks" | "months", string[]>;
   /** True when the exchange is in session (or the always-open switch is on). */
   isOpen(exchange: Exchange): boolean;
@@ -288,7 +303,10 @@ export interface RouteContext<I extends InstanceState = InstanceState> {
  */
 export interface RouteHandler<T = unknown, I extends InstanceState = InstanceState> {
   /** Returns the typed body, or the exact 400 result for this endpoint's validation-error shape. */
-  validate(body: unknown, instanceMode: InstanceMode | undefined): { ok: true; value: T } | { ok: false; result: RouteResult };
+  validate(
+    body: unknown,
+    instanceMode: InstanceMode | undefined,
+  ): { ok: true; value: T } | { ok: false; result: RouteResult };
   /** `session`: needs a valid key and a live broker session; `key`: needs only a valid key. */
   auth: "session" | "key";
   /** True for routes that place orders (lost-response faults apply to these). */

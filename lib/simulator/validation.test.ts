@@ -43,7 +43,16 @@ describe("schema", () => {
     const r = order.parse({ ...base, action: "buy", quantity: "1.0", price: "400" });
     expect(r).toEqual({
       ok: true,
-      value: { ...base, action: "BUY", quantity: 1, pricetype: "MARKET", product: "MIS", price: 400, disclosed_quantity: 0, underlying_ltp: null },
+      value: {
+        ...base,
+        action: "BUY",
+        quantity: 1,
+        pricetype: "MARKET",
+        product: "MIS",
+        price: 400,
+        disclosed_quantity: 0,
+        underlying_ltp: null,
+      },
     });
   });
 
@@ -66,7 +75,9 @@ describe("schema", () => {
       message:
         "{'exchange': ['Must be one of: NSE, NFO, CDS, BSE, BFO, BCD, MCX, NCDEX, NCO, NSE_INDEX, BSE_INDEX, MCX_INDEX, GLOBAL_INDEX, CRYPTO.']}",
     });
-    expect((msg({ ...base, product: "cnc" }) as { message: string }).message).toBe("{'product': ['Must be one of: MIS, NRML, CNC.']}");
+    expect((msg({ ...base, product: "cnc" }) as { message: string }).message).toBe(
+      "{'product': ['Must be one of: MIS, NRML, CNC.']}",
+    );
     expect((msg({ ...base, action: "HOLD" }) as { message: string }).message).toBe(
       "{'action': ['Must be one of: BUY, SELL, buy, sell.']}",
     );
@@ -75,17 +86,29 @@ describe("schema", () => {
   });
 
   it("applies Float/Int coercion rules", () => {
-    expect((msg({ ...base, quantity: "abc" }) as { message: string }).message).toBe("{'quantity': ['Not a valid number.']}");
-    expect((msg({ ...base, quantity: true }) as { message: string }).message).toBe("{'quantity': ['Not a valid number.']}");
-    expect((msg({ ...base, quantity: 0 }) as { message: string }).message).toBe("{'quantity': ['Quantity must be a positive number.']}");
-    expect((msg({ ...base, price: -1 }) as { message: string }).message).toBe("{'price': ['Price must be a non-negative number.']}");
+    expect((msg({ ...base, quantity: "abc" }) as { message: string }).message).toBe(
+      "{'quantity': ['Not a valid number.']}",
+    );
+    expect((msg({ ...base, quantity: true }) as { message: string }).message).toBe(
+      "{'quantity': ['Not a valid number.']}",
+    );
+    expect((msg({ ...base, quantity: 0 }) as { message: string }).message).toBe(
+      "{'quantity': ['Quantity must be a positive number.']}",
+    );
+    expect((msg({ ...base, price: -1 }) as { message: string }).message).toBe(
+      "{'price': ['Price must be a non-negative number.']}",
+    );
     expect((msg({ ...base, disclosed_quantity: "1.7" }) as { message: string }).message).toBe(
       "{'disclosed_quantity': ['Not a valid integer.']}",
     );
     const trunc = order.parse({ ...base, disclosed_quantity: 20.7 });
     expect(trunc.ok && trunc.value.disclosed_quantity).toBe(20);
-    expect((msg({ ...base, quantity: "" }) as { message: string }).message).toBe("{'quantity': ['Not a valid number.']}");
-    expect((msg({ ...base, quantity: "0x10" }) as { message: string }).message).toBe("{'quantity': ['Not a valid number.']}");
+    expect((msg({ ...base, quantity: "" }) as { message: string }).message).toBe(
+      "{'quantity': ['Not a valid number.']}",
+    );
+    expect((msg({ ...base, quantity: "0x10" }) as { message: string }).message).toBe(
+      "{'quantity': ['Not a valid number.']}",
+    );
   });
 
   it("refuses fractional quantities outside CRYPTO only after the rest passed", () => {
@@ -97,13 +120,19 @@ describe("schema", () => {
     );
     expect(order.parse({ ...base, exchange: "CRYPTO", quantity: 1.5 }).ok).toBe(true);
     // post-load does not run while another field is invalid.
-    expect((msg({ ...base, quantity: 1.5, foo: 1 }) as { message: string }).message).toBe("{'foo': ['Unknown field.']}");
+    expect((msg({ ...base, quantity: 1.5, foo: 1 }) as { message: string }).message).toBe(
+      "{'foo': ['Unknown field.']}",
+    );
   });
 
   it("checks null and string types", () => {
-    expect((msg({ ...base, symbol: null }) as { message: string }).message).toBe("{'symbol': ['Field may not be null.']}");
+    expect((msg({ ...base, symbol: null }) as { message: string }).message).toBe(
+      "{'symbol': ['Field may not be null.']}",
+    );
     expect((msg({ ...base, symbol: 5 }) as { message: string }).message).toBe("{'symbol': ['Not a valid string.']}");
-    expect((msg({ ...base, apikey: "" }) as { message: string }).message).toBe("{'apikey': ['Length must be between 1 and 256.']}");
+    expect((msg({ ...base, apikey: "" }) as { message: string }).message).toBe(
+      "{'apikey': ['Length must be between 1 and 256.']}",
+    );
     expect(order.parse(null)).toEqual({ ok: false, errors: { _schema: ["Invalid input type."] } });
     expect(order.parse([])).toEqual({ ok: false, errors: { _schema: ["Invalid input type."] } });
   });
@@ -119,7 +148,10 @@ describe("schema", () => {
   it("keys nested list errors by index and prints them as Python ints", () => {
     const item = schema({ symbol: field.string(), quantity: field.float() });
     const basket = schema({ strategy: field.string(), orders: field.list(field.nested(item)) });
-    const r = basket.parse({ strategy: "s", orders: [{ symbol: "A", quantity: 1 }, { symbol: "B", quantity: 1, strategy: "x" }, 7] });
+    const r = basket.parse({
+      strategy: "s",
+      orders: [{ symbol: "A", quantity: 1 }, { symbol: "B", quantity: 1, strategy: "x" }, 7],
+    });
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(orderError(r.errors, true).body).toEqual({
@@ -129,11 +161,16 @@ describe("schema", () => {
       });
     }
     expect(basket.parse({ strategy: "s", orders: [] })).toEqual({ ok: true, value: { strategy: "s", orders: [] } });
-    expect(basket.parse({ strategy: "s", orders: {} })).toEqual({ ok: false, errors: { orders: ["Not a valid list."] } });
+    expect(basket.parse({ strategy: "s", orders: {} })).toEqual({
+      ok: false,
+      errors: { orders: ["Not a valid list."] },
+    });
   });
 
   it("validates list length after the items", () => {
-    const legs = schema({ legs: field.list(field.int(), { min: 1, max: 2, lengthError: "Legs must contain 1 to 20 items." }) });
+    const legs = schema({
+      legs: field.list(field.int(), { min: 1, max: 2, lengthError: "Legs must contain 1 to 20 items." }),
+    });
     expect(legs.parse({ legs: [] })).toEqual({ ok: false, errors: { legs: ["Legs must contain 1 to 20 items."] } });
     expect(legs.parse({ legs: [1, 2] }).ok).toBe(true);
   });
@@ -165,16 +202,29 @@ describe("python repr", () => {
 describe("error shapes", () => {
   const s = schema({ apikey: apikeyField() });
   it("builds the data, options and greeks shapes", () => {
-    expect(dataError({ foo: ["Unknown field."] })).toEqual({ status: 400, body: { status: "error", message: { foo: ["Unknown field."] } } });
-    expect(optionsError({ offset: ["x"] })).toEqual({ status: 400, body: { status: "error", message: "Validation error", errors: { offset: ["x"] } } });
-    expect(greeksError({ symbol: ["x"] })).toEqual({ status: 400, body: { status: "error", message: "Validation failed", errors: { symbol: ["x"] } } });
+    expect(dataError({ foo: ["Unknown field."] })).toEqual({
+      status: 400,
+      body: { status: "error", message: { foo: ["Unknown field."] } },
+    });
+    expect(optionsError({ offset: ["x"] })).toEqual({
+      status: 400,
+      body: { status: "error", message: "Validation error", errors: { offset: ["x"] } },
+    });
+    expect(greeksError({ symbol: ["x"] })).toEqual({
+      status: 400,
+      body: { status: "error", message: "Validation failed", errors: { symbol: ["x"] } },
+    });
   });
   it("adds mode only for order+mode endpoints in analyzer mode", () => {
     const plain = validator(s, "order")({ apikey: "k", x: 1 }, "analyze");
     const withMode = validator(s, "order+mode")({ apikey: "k", x: 1 }, "analyze");
     const live = validator(s, "order+mode")({ apikey: "k", x: 1 }, "live");
     expect(!plain.ok && plain.result.body).toEqual({ status: "error", message: "{'x': ['Unknown field.']}" });
-    expect(!withMode.ok && withMode.result.body).toEqual({ status: "error", message: "{'x': ['Unknown field.']}", mode: "analyze" });
+    expect(!withMode.ok && withMode.result.body).toEqual({
+      status: "error",
+      message: "{'x': ['Unknown field.']}",
+      mode: "analyze",
+    });
     expect(!live.ok && live.result.body).toEqual({ status: "error", message: "{'x': ['Unknown field.']}" });
     expect(validator(s, "data")({ apikey: "k" }, undefined)).toEqual({ ok: true, value: { apikey: "k" } });
   });

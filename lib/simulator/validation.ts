@@ -90,7 +90,8 @@ const INT_RE = /^\s*[+-]?\d+(_\d+)*\s*$/;
 
 function toFloat(raw: unknown): Out<number> {
   if (typeof raw === "boolean") return { ok: false, errors: [MSG.number] };
-  if (typeof raw === "number") return Number.isFinite(raw) ? { ok: true, value: raw } : { ok: false, errors: [MSG.special] };
+  if (typeof raw === "number")
+    return Number.isFinite(raw) ? { ok: true, value: raw } : { ok: false, errors: [MSG.special] };
   if (typeof raw === "string") {
     if (SPECIAL_RE.test(raw)) return { ok: false, errors: [MSG.special] };
     if (FLOAT_RE.test(raw)) return { ok: true, value: Number(raw.replace(/_/g, "").trim()) };
@@ -101,13 +102,48 @@ function toFloat(raw: unknown): Out<number> {
 function toInt(raw: unknown): Out<number> {
   if (typeof raw === "boolean") return { ok: false, errors: [MSG.integer] };
   // int(20.7) in Python truncates a float, while int("20.7") raises: marshmallow inherits both.
-  if (typeof raw === "number") return Number.isFinite(raw) ? { ok: true, value: Math.trunc(raw) } : { ok: false, errors: [MSG.integer] };
+  if (typeof raw === "number")
+    return Number.isFinite(raw) ? { ok: true, value: Math.trunc(raw) } : { ok: false, errors: [MSG.integer] };
   if (typeof raw === "string" && INT_RE.test(raw)) return { ok: true, value: Number(raw.replace(/_/g, "").trim()) };
   return { ok: false, errors: [MSG.integer] };
 }
 
-const TRUTHY = new Set<unknown>(["t", "T", "true", "True", "TRUE", "on", "On", "ON", "y", "Y", "yes", "Yes", "YES", "1", 1, true]);
-const FALSY = new Set<unknown>(["f", "F", "false", "False", "FALSE", "off", "Off", "OFF", "n", "N", "no", "No", "NO", "0", 0, false]);
+const TRUTHY = new Set<unknown>([
+  "t",
+  "T",
+  "true",
+  "True",
+  "TRUE",
+  "on",
+  "On",
+  "ON",
+  "y",
+  "Y",
+  "yes",
+  "Yes",
+  "YES",
+  "1",
+  1,
+  true,
+]);
+const FALSY = new Set<unknown>([
+  "f",
+  "F",
+  "false",
+  "False",
+  "FALSE",
+  "off",
+  "Off",
+  "OFF",
+  "n",
+  "N",
+  "no",
+  "No",
+  "NO",
+  "0",
+  0,
+  false,
+]);
 
 export interface StringOptions {
   min?: number;
@@ -133,7 +169,8 @@ export interface EnumOptions {
 }
 
 function lengthMessage(min: number | undefined, max: number | undefined): string {
-  if (min !== undefined && max !== undefined) return min === max ? `Length must be ${min}.` : `Length must be between ${min} and ${max}.`;
+  if (min !== undefined && max !== undefined)
+    return min === max ? `Length must be ${min}.` : `Length must be between ${min} and ${max}.`;
   if (min !== undefined) return `Shorter than minimum length ${min}.`;
   return `Longer than maximum length ${max}.`;
 }
@@ -141,7 +178,8 @@ function lengthMessage(min: number | undefined, max: number | undefined): string
 function rangeMessage(o: RangeOptions): string {
   const lo = o.minInclusive === false ? "greater than" : "greater than or equal to";
   const hi = o.maxInclusive === false ? "less than" : "less than or equal to";
-  if (o.min !== undefined && o.max !== undefined) return `Must be ${lo} ${pyNumber(o.min)} and ${hi} ${pyNumber(o.max)}.`;
+  if (o.min !== undefined && o.max !== undefined)
+    return `Must be ${lo} ${pyNumber(o.min)} and ${hi} ${pyNumber(o.max)}.`;
   if (o.min !== undefined) return `Must be ${lo} ${pyNumber(o.min)}.`;
   return `Must be ${hi} ${pyNumber(o.max ?? 0)}.`;
 }
@@ -165,7 +203,9 @@ function lengthCheck(o: StringOptions): (v: { length: number }) => string | unde
 export const field = {
   /** `fields.Str`: only JSON strings; optional Length validation. */
   string(opts: StringOptions = {}): Field<string> {
-    const f = make<string>((raw) => (typeof raw === "string" ? { ok: true, value: raw } : { ok: false, errors: [MSG.string] }));
+    const f = make<string>((raw) =>
+      typeof raw === "string" ? { ok: true, value: raw } : { ok: false, errors: [MSG.string] },
+    );
     return opts.min !== undefined || opts.max !== undefined ? f.check(lengthCheck(opts)) : f;
   },
   /** `fields.Float`: numbers or numeric strings; no NaN/Infinity; booleans refused. */
@@ -181,7 +221,11 @@ export const field = {
   /** `fields.Bool`: marshmallow's truthy/falsy sets (`true`, `"true"`, `"yes"`, `1`, ...). */
   bool(): Field<boolean> {
     return make<boolean>((raw) =>
-      TRUTHY.has(raw) ? { ok: true, value: true } : FALSY.has(raw) ? { ok: true, value: false } : { ok: false, errors: [MSG.boolean] },
+      TRUTHY.has(raw)
+        ? { ok: true, value: true }
+        : FALSY.has(raw)
+          ? { ok: true, value: false }
+          : { ok: false, errors: [MSG.boolean] },
     );
   },
   /** A string restricted to `choices` (`validate.OneOf`); the value is normalised to the choice as written. */
@@ -282,8 +326,20 @@ export function schema<S extends Shape>(shape: S, opts: SchemaOptions<Infer<S>> 
 // ---------------------------------------------------------------------------------------------------------
 
 export const VALID_EXCHANGES = [
-  "NSE", "NFO", "CDS", "BSE", "BFO", "BCD", "MCX", "NCDEX", "NCO",
-  "NSE_INDEX", "BSE_INDEX", "MCX_INDEX", "GLOBAL_INDEX", "CRYPTO",
+  "NSE",
+  "NFO",
+  "CDS",
+  "BSE",
+  "BFO",
+  "BCD",
+  "MCX",
+  "NCDEX",
+  "NCO",
+  "NSE_INDEX",
+  "BSE_INDEX",
+  "MCX_INDEX",
+  "GLOBAL_INDEX",
+  "CRYPTO",
 ] as const;
 const CRYPTO_EXCHANGES = new Set<string>(["CRYPTO"]);
 
@@ -294,7 +350,9 @@ export const apikeyField = (): Field<string> => field.string({ min: 1, max: 256 
  * OpenAlgo's `_coerce_quantity_to_int` post-load step: a fractional quantity outside CRYPTO is an error,
  * otherwise the quantity becomes an integer (`"1.0"` → 1).
  */
-export function wholeQuantity<T extends { exchange?: string; quantity?: number }>(value: T): { errors: FieldErrors } | { value: T } {
+export function wholeQuantity<T extends { exchange?: string; quantity?: number }>(
+  value: T,
+): { errors: FieldErrors } | { value: T } {
   const q = value.quantity;
   if (q === undefined || (value.exchange !== undefined && CRYPTO_EXCHANGES.has(value.exchange))) return { value };
   if (!Number.isInteger(q)) {

@@ -1,7 +1,10 @@
 /// <reference types="vite/client" />
 /** Every route handler under app/api, discovered by globbing the route files (test kit; never used by product code). */
 
-export type Handler = (req: Request, segment?: { params?: Promise<Record<string, string | string[]>> }) => Promise<Response>;
+export type Handler = (
+  req: Request,
+  segment?: { params?: Promise<Record<string, string | string[]>> },
+) => Promise<Response>;
 export const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 export type Method = (typeof METHODS)[number];
 

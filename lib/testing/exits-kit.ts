@@ -21,7 +21,11 @@ import { newWorkerId } from "@/lib/services/dispatch/recovery";
 /** A real exits worker (as workers/index.ts runs it). */
 export async function startExitWorker(options: DriveOptions = {}) {
   const connection = createBlockingRedis();
-  const worker = new Worker(QUEUES.exits, makeExitProcessor(newWorkerId(), options), { connection, prefix: BULL_PREFIX, concurrency: 20 });
+  const worker = new Worker(QUEUES.exits, makeExitProcessor(newWorkerId(), options), {
+    connection,
+    prefix: BULL_PREFIX,
+    concurrency: 20,
+  });
   const errors: Error[] = [];
   worker.on("failed", (_job, err) => errors.push(err));
   worker.on("error", (err) => errors.push(err));
@@ -36,9 +40,22 @@ export async function startExitWorker(options: DriveOptions = {}) {
 }
 
 /** Stores `definition` as a strategy of `owner` over all of the owner's active accounts. */
-export async function makeStrategy(owner: { id: string; role: "ADMIN" | "TRADER" | "VIEWER" }, definition: StrategyDefinition, name = `exit test ${randomUUID().slice(0, 6)}`) {
+export async function makeStrategy(
+  owner: { id: string; role: "ADMIN" | "TRADER" | "VIEWER" },
+  definition: StrategyDefinition,
+  name = `exit test ${randomUUID().slice(0, 6)}`,
+) {
   const accounts = await listAccountSecrets({ ownerId: owner.id }, { active: true });
-  return createStrategy(owner, { name, definition: { ...definition, legs: [...definition.legs] }, accountIds: accounts.map((a) => a.id), accountTags: [] }, "127.0.0.1");
+  return createStrategy(
+    owner,
+    {
+      name,
+      definition: { ...definition, legs: [...definition.legs] },
+      accountIds: accounts.map((a) => a.id),
+      accountTags: [],
+    },
+    "127.0.0.1",
+  );
 }
 
 /** Plans and stores a run of the strategy for every active account of the owner (as Execute does). */
@@ -52,7 +69,8 @@ export async function runStrategy(ownerId: string, strategyId: string, definitio
 /** Net positions of a simulator instance: `symbol|exchange|product` → signed units (zero rows left out). */
 export function simPositions(sim: RunningSimulator, instanceId: string): Map<string, number> {
   const out = new Map<string, number>();
-  for (const p of sim.broker.instance(instanceId)?.account.positions.values() ?? []) if (p.qty !== 0) out.set(p.key, p.qty);
+  for (const p of sim.broker.instance(instanceId)?.account.positions.values() ?? [])
+    if (p.qty !== 0) out.set(p.key, p.qty);
   return out;
 }
 
@@ -61,7 +79,12 @@ export function simPositions(sim: RunningSimulator, instanceId: string): Map<str
  * `start`: how many times a position crossed zero to the other side (an over-exit or a flip). Market orders fill on
  * arrival, so the replay is the position's exact history.
  */
-export function signFlips(sim: RunningSimulator, instanceId: string, start: ReadonlyMap<string, number>, from: number): number {
+export function signFlips(
+  sim: RunningSimulator,
+  instanceId: string,
+  start: ReadonlyMap<string, number>,
+  from: number,
+): number {
   const net = new Map(start);
   const sign0 = new Map([...start].map(([k, v]) => [k, Math.sign(v)]));
   let flips = 0;
@@ -86,7 +109,12 @@ export async function waitForExit(exitId: string, timeoutMs = 20_000) {
 }
 
 /** Waits until `check` holds (polling every `everyMs`), or throws after `timeoutMs`. */
-export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string, everyMs = 25): Promise<number> {
+export async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  everyMs = 25,
+): Promise<number> {
   const t0 = Date.now();
   for (;;) {
     if (await check()) return Date.now() - t0;

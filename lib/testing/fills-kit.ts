@@ -25,7 +25,8 @@ export async function startFillsWorker() {
   worker.on("completed", (job) => {
     if (job.name !== "sync") return;
     polls.set(job.data.accountId, (polls.get(job.data.accountId) ?? 0) + 1);
-    if (job.id === `fills_now_${job.data.accountId}`) immediatePolls.set(job.data.accountId, (immediatePolls.get(job.data.accountId) ?? 0) + 1);
+    if (job.id === `fills_now_${job.data.accountId}`)
+      immediatePolls.set(job.data.accountId, (immediatePolls.get(job.data.accountId) ?? 0) + 1);
   });
   worker.on("failed", (_job, err) => errors.push(err));
   worker.on("error", (err) => errors.push(err));
@@ -53,10 +54,13 @@ export async function startCountingRelay(target: string) {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0];
     counts.set(path, (counts.get(path) ?? 0) + 1);
-    const out = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const out = request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     out.on("error", () => {
       res.writeHead(502);
       res.end();
@@ -83,9 +87,15 @@ export async function startCountingRelay(target: string) {
 export async function waitForIntents(runId: string, done: (i: { state: string }) => boolean, timeoutMs = 30_000) {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const intents = await db().orderIntent.findMany({ where: { runId }, orderBy: [{ accountId: "asc" }, { legIndex: "asc" }] });
+    const intents = await db().orderIntent.findMany({
+      where: { runId },
+      orderBy: [{ accountId: "asc" }, { legIndex: "asc" }],
+    });
     if (intents.length > 0 && intents.every(done)) return intents;
-    if (Date.now() > until) throw new Error(`intents of ${runId} not settled after ${timeoutMs} ms: ${intents.map((i) => i.state).join(", ")}`);
+    if (Date.now() > until)
+      throw new Error(
+        `intents of ${runId} not settled after ${timeoutMs} ms: ${intents.map((i) => i.state).join(", ")}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }

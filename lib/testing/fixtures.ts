@@ -20,7 +20,9 @@ export async function closeConnections(): Promise<void> {
 
 /** Empties every table (TRUNCATE skips the audit log's row triggers) and the test Redis index. */
 export async function resetState(): Promise<void> {
-  await db().$executeRawUnsafe(`TRUNCATE users, audit_logs, settings, trading_accounts, alerts, strategy_runs, order_intents, strategies, instrument_settings, quality_grades, underlying_margins, exits, exit_accounts, exit_claims, kill_switches, square_offs RESTART IDENTITY CASCADE`);
+  await db().$executeRawUnsafe(
+    `TRUNCATE users, audit_logs, settings, trading_accounts, alerts, strategy_runs, order_intents, strategies, instrument_settings, quality_grades, underlying_margins, exits, exit_accounts, exit_claims, kill_switches, square_offs RESTART IDENTITY CASCADE`,
+  );
   await redis().flushdb();
 }
 
@@ -28,7 +30,12 @@ let counter = 0;
 export async function makeUser(role: Role, password = "fixture-password-1") {
   counter += 1;
   const user = await db().user.create({
-    data: { email: `${role.toLowerCase()}${counter}-${Date.now()}@test.in`, name: `${role} ${counter}`, role, passwordHash: await hashPassword(password) },
+    data: {
+      email: `${role.toLowerCase()}${counter}-${Date.now()}@test.in`,
+      name: `${role} ${counter}`,
+      role,
+      passwordHash: await hashPassword(password),
+    },
   });
   return { ...user, password };
 }
@@ -46,7 +53,14 @@ export async function sessionCookie(user: { id: string; sessionVersion: number }
  */
 export function jsonRequest(
   url: string,
-  init: { method?: string; body?: unknown; cookie?: string; ip?: string; origin?: string | null; headers?: Record<string, string> } = {},
+  init: {
+    method?: string;
+    body?: unknown;
+    cookie?: string;
+    ip?: string;
+    origin?: string | null;
+    headers?: Record<string, string>;
+  } = {},
 ): Request {
   const headers = new Headers({ "content-type": "application/json", "x-forwarded-for": init.ip ?? "203.0.113.7" });
   const origin = init.origin === undefined ? new URL(env().APP_URL).origin : init.origin;

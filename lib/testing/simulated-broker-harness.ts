@@ -19,7 +19,11 @@ export function setup(cfg: Partial<InstanceConfig> = {}, startAt = T0, wallClock
   const updates: Record<string, unknown>[] = [];
   broker.onOrderUpdate((_, u) => updates.push(u));
 
-  async function call(name: string, body: Record<string, unknown>, instance: SimInstance = inst): Promise<RouteResult & { body: Body }> {
+  async function call(
+    name: string,
+    body: Record<string, unknown>,
+    instance: SimInstance = inst,
+  ): Promise<RouteResult & { body: Body }> {
     const route = broker.routes[name];
     if (!route) throw new Error(`no route ${name}`);
     const checked = route.validate({ apikey: instance.apiKey, ...body }, instance.mode);
@@ -43,7 +47,13 @@ export function setup(cfg: Partial<InstanceConfig> = {}, startAt = T0, wallClock
     return market.expiries("NIFTY", "NFO", "options")[index].replace(/-/g, "");
   }
 
-  const order = (o: Record<string, unknown>) => ({ strategy: "t", exchange: "NSE", product: "MIS", pricetype: "MARKET", ...o });
+  const order = (o: Record<string, unknown>) => ({
+    strategy: "t",
+    exchange: "NSE",
+    product: "MIS",
+    pricetype: "MARKET",
+    ...o,
+  });
 
   return { market, broker, inst, updates, call, option, expiry, order };
 }

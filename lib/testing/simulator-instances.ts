@@ -5,7 +5,11 @@ import type { InstanceConfig } from "@/lib/simulator/types";
 export const SIM_ADMIN = "integration-admin-token";
 
 export function instanceConfigs(n: number, prefix = "acct"): InstanceConfig[] {
-  return Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i + 1}`, apiKey: `${prefix}-key-${i + 1}-0123456789abcdef`, capital: "2000000" }));
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}${i + 1}`,
+    apiKey: `${prefix}-key-${i + 1}-0123456789abcdef`,
+    capital: "2000000",
+  }));
 }
 
 export function startSim(instances: InstanceConfig[]): Promise<RunningSimulator> {
@@ -17,7 +21,11 @@ export function startSim(instances: InstanceConfig[]): Promise<RunningSimulator>
     alwaysOpen: true,
     instances,
     // Tests call far faster than a person; lift OpenAlgo's per-IP limits so only our own governor limits.
-    rateLimits: { api: { count: 100_000, windowMs: 1_000 }, order: { count: 100_000, windowMs: 1_000 }, smart_order: { count: 100_000, windowMs: 1_000 } },
+    rateLimits: {
+      api: { count: 100_000, windowMs: 1_000 },
+      order: { count: 100_000, windowMs: 1_000 },
+      smart_order: { count: 100_000, windowMs: 1_000 },
+    },
     onError: () => undefined,
   });
 }

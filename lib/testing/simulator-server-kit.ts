@@ -11,7 +11,14 @@ export const MONDAY_10_IST = Date.UTC(2026, 10, 23, 4, 30);
 export const ADMIN = "test-admin-token";
 
 export const ALPHA: InstanceConfig = { id: "alpha", apiKey: "key-alpha", capital: "1000000" };
-export const BETA: InstanceConfig = { id: "beta", apiKey: "key-beta", capital: "500000", mode: "analyze", numbers: "number", showStrategy: true };
+export const BETA: InstanceConfig = {
+  id: "beta",
+  apiKey: "key-beta",
+  capital: "500000",
+  mode: "analyze",
+  numbers: "number",
+  showStrategy: true,
+};
 
 export async function startTestSimulator(overrides: Partial<SimulatorOptions> = {}): Promise<RunningSimulator> {
   return startSimulator({
@@ -47,10 +54,19 @@ async function answer(res: Response): Promise<HttpAnswer> {
 }
 
 /** POSTs a JSON body (an object, or a raw string when `raw`) to `${base}${path}`. */
-export async function post(base: string, path: string, body: unknown, opts: { raw?: boolean; contentType?: string | null } = {}): Promise<HttpAnswer> {
+export async function post(
+  base: string,
+  path: string,
+  body: unknown,
+  opts: { raw?: boolean; contentType?: string | null } = {},
+): Promise<HttpAnswer> {
   const headers: Record<string, string> = {};
   if (opts.contentType !== null) headers["Content-Type"] = opts.contentType ?? "application/json";
-  const res = await fetch(`${base}${path}`, { method: "POST", headers, body: opts.raw ? (body as string) : JSON.stringify(body) });
+  const res = await fetch(`${base}${path}`, {
+    method: "POST",
+    headers,
+    body: opts.raw ? (body as string) : JSON.stringify(body),
+  });
   return answer(res);
 }
 
@@ -106,12 +122,14 @@ export class WsClient {
   }
 
   /** Unconsumed frames matching `match` (not removed). */
-  pending(match: (m: any) => boolean): any[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  pending(match: (m: any) => boolean): any[] {
     return this.backlog.filter(match);
   }
 
   /** Resolves with the first frame (already received or future) matching `match`; rejects after `ms`. */
-  next(match: (m: any) => boolean, ms = 2000): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  next(match: (m: any) => boolean, ms = 2000): Promise<any> {
     const i = this.backlog.findIndex(match);
     if (i >= 0) return Promise.resolve(this.backlog.splice(i, 1)[0]);
     return new Promise((resolve, reject) => {
@@ -135,7 +153,8 @@ export class WsClient {
   }
 
   /** Sends `msg` and waits for the first reply matching `match`. */
-  request(msg: unknown, match: (m: any) => boolean, ms?: number): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  request(msg: unknown, match: (m: any) => boolean, ms?: number): Promise<any> {
     const p = this.next(match, ms);
     this.send(msg);
     return p;

@@ -61,7 +61,9 @@ describe("trading days", () => {
     expect(new Set(dates).size).toBe(dates.length);
     for (const d of dates) expect([0, 6]).not.toContain(weekdayOf(d));
     for (const row of EXCHANGE_HOLIDAYS) expect(exchangeHolidaySchema.safeParse(row).success).toBe(true);
-    expect(exchangeHolidaySchema.safeParse({ date: "2026-02-30", description: "x", closedExchanges: ["NSE"] }).success).toBe(false);
+    expect(
+      exchangeHolidaySchema.safeParse({ date: "2026-02-30", description: "x", closedExchanges: ["NSE"] }).success,
+    ).toBe(false);
   });
   it("builds the holiday set of one exchange from a replaceable list", () => {
     const list = [
@@ -75,9 +77,21 @@ describe("trading days", () => {
 
 describe("expiry calendar", () => {
   it("lists NIFTY weekly Tuesdays including the monthly", () => {
-    expect(expiriesFor("NIFTY", "2026-09-28", 5, holidays)).toEqual(["2026-09-29", "2026-10-06", "2026-10-13", "2026-10-19", "2026-10-27"]); // Dussehra 20 Oct
+    expect(expiriesFor("NIFTY", "2026-09-28", 5, holidays)).toEqual([
+      "2026-09-29",
+      "2026-10-06",
+      "2026-10-13",
+      "2026-10-19",
+      "2026-10-27",
+    ]); // Dussehra 20 Oct
     // Diwali Balipratipada (10 Nov) and Guru Nanak Jayanti (24 Nov, the monthly) both fall on Tuesdays.
-    expect(expiriesFor("NIFTY", "2026-11-02", 5, holidays)).toEqual(["2026-11-03", "2026-11-09", "2026-11-17", "2026-11-23", "2026-12-01"]);
+    expect(expiriesFor("NIFTY", "2026-11-02", 5, holidays)).toEqual([
+      "2026-11-03",
+      "2026-11-09",
+      "2026-11-17",
+      "2026-11-23",
+      "2026-12-01",
+    ]);
   });
   it("counts an expiry on fromDate itself", () => {
     expect(expiriesFor("NIFTY", "2026-11-17", 1, holidays)).toEqual(["2026-11-17"]);
@@ -120,10 +134,15 @@ describe("expiry calendar", () => {
 describe("MIS square-off cut-off", () => {
   it("refuses new MIS orders from 15:15 IST to the end of the IST day, not before", () => {
     const at = (time: string) => misCutoffPassed(istInstant("2026-12-07", time));
-    expect([at("09:15"), at("15:14:59"), at("15:15"), at("15:29"), at("23:59:59")]).toEqual([false, false, true, true, true]);
+    expect([at("09:15"), at("15:14:59"), at("15:15"), at("15:29"), at("23:59:59")]).toEqual([
+      false,
+      false,
+      true,
+      true,
+      true,
+    ]);
     // 00:30 IST of the next day is 19:00 UTC of this one: a new IST day, before its cut-off.
     expect(misCutoffPassed(istInstant("2026-12-08", "00:30"))).toBe(false);
     expect(MIS_SQUARE_OFF).toBe("15:15");
   });
 });
-

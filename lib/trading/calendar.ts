@@ -170,7 +170,10 @@ export const EXCHANGE_HOLIDAYS: readonly ExchangeHoliday[] = [
 ];
 
 /** Dates on which `exchange` (default NSE, which NFO/BSE/BFO follow) is closed, as a set for fast lookups. */
-export function tradingHolidaySet(list: readonly ExchangeHoliday[] = EXCHANGE_HOLIDAYS, exchange = "NSE"): ReadonlySet<string> {
+export function tradingHolidaySet(
+  list: readonly ExchangeHoliday[] = EXCHANGE_HOLIDAYS,
+  exchange = "NSE",
+): ReadonlySet<string> {
   return new Set(list.filter((x) => x.closedExchanges.includes(exchange)).map((x) => x.date));
 }
 
@@ -214,7 +217,12 @@ export function lastWeekdayOfMonth(year: number, month: number, weekday: number)
 }
 
 /** Next `count` monthly expiries on or after `fromDate` (holiday-adjusted), ascending. */
-export function monthlyExpiries(rule: ExpiryRule, fromDate: string, count: number, holidays: ReadonlySet<string>): string[] {
+export function monthlyExpiries(
+  rule: ExpiryRule,
+  fromDate: string,
+  count: number,
+  holidays: ReadonlySet<string>,
+): string[] {
   const out: string[] = [];
   const from = dayNumber(fromDate);
   let year = Number(fromDate.slice(0, 4));
@@ -232,7 +240,12 @@ export function monthlyExpiries(rule: ExpiryRule, fromDate: string, count: numbe
 }
 
 /** Next `count` weekly expiries on or after `fromDate` (holiday-adjusted), ascending; monthly ones included. */
-export function weeklyExpiries(rule: ExpiryRule, fromDate: string, count: number, holidays: ReadonlySet<string>): string[] {
+export function weeklyExpiries(
+  rule: ExpiryRule,
+  fromDate: string,
+  count: number,
+  holidays: ReadonlySet<string>,
+): string[] {
   const out: string[] = [];
   const from = dayNumber(fromDate);
   let nominal = from + ((rule.weekday - weekdayOf(fromDate) + 7) % 7);
@@ -253,8 +266,15 @@ export function isMonthlyExpiry(rule: ExpiryRule, isoDate: string, holidays: Rea
 }
 
 /** Weekly expiries for weekly underlyings, monthly ones otherwise. */
-export function expiriesForRule(rule: ExpiryRule, fromDate: string, count: number, holidays: ReadonlySet<string>): string[] {
-  return rule.weekly ? weeklyExpiries(rule, fromDate, count, holidays) : monthlyExpiries(rule, fromDate, count, holidays);
+export function expiriesForRule(
+  rule: ExpiryRule,
+  fromDate: string,
+  count: number,
+  holidays: ReadonlySet<string>,
+): string[] {
+  return rule.weekly
+    ? weeklyExpiries(rule, fromDate, count, holidays)
+    : monthlyExpiries(rule, fromDate, count, holidays);
 }
 
 /**

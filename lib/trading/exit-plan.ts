@@ -78,7 +78,8 @@ export interface AccountExitPlan {
 }
 
 export const instrumentKey = (exchange: string, symbol: string) => `${exchange}:${symbol}`;
-const positionKey = (p: { exchange: string; symbol: string; product: string }) => `${p.exchange}:${p.symbol}:${p.product}`;
+const positionKey = (p: { exchange: string; symbol: string; product: string }) =>
+  `${p.exchange}:${p.symbol}:${p.product}`;
 
 function checkUnits(what: string, n: number): void {
   if (!Number.isSafeInteger(n)) throw new RangeError(`${what} must be a whole number of units, got ${n}`);
@@ -121,34 +122,44 @@ export function planAccountExit(input: AccountExitInput): AccountExitPlan {
     const net = broker.get(k)?.quantity ?? 0;
     const label = `${ref.symbol} ${ref.product}`;
     if (net === 0) {
-      if (hs.length > 0) warnings.push(`${label}: the ledger holds ${hs.reduce((s, h) => s + h.netQty, 0)} but the broker shows no position; nothing exited`);
+      if (hs.length > 0)
+        warnings.push(
+          `${label}: the ledger holds ${hs.reduce((s, h) => s + h.netQty, 0)} but the broker shows no position; nothing exited`,
+        );
       continue;
     }
     const dir = Math.sign(net);
     const capacity = Math.abs(net);
     const crossed = hs.filter((h) => Math.sign(h.netQty) !== dir);
     if (crossed.length > 0) {
-      warnings.push(`${label}: ${crossed.map((h) => h.netQty).join(", ")} held against a broker net of ${net} (crossed with another position); not exited`);
+      warnings.push(
+        `${label}: ${crossed.map((h) => h.netQty).join(", ")} held against a broker net of ${net} (crossed with another position); not exited`,
+      );
     }
     const allocations: ExitAllocation[] = [];
     let used = 0;
     for (const h of hs.filter((x) => Math.sign(x.netQty) === dir)) {
       const take = Math.min(Math.abs(h.netQty), capacity - used);
-      if (take < Math.abs(h.netQty)) warnings.push(`${label}: the ledger holds ${h.netQty} but the broker's net is ${net}; exiting ${take}`);
-      if (take > 0) allocations.push({ runId: h.runId, strategyId: h.strategyId, legIndex: h.legIndex, quantity: take });
+      if (take < Math.abs(h.netQty))
+        warnings.push(`${label}: the ledger holds ${h.netQty} but the broker's net is ${net}; exiting ${take}`);
+      if (take > 0)
+        allocations.push({ runId: h.runId, strategyId: h.strategyId, legIndex: h.legIndex, quantity: take });
       used += take;
     }
     // The rest of a flatten closes whatever runs hold when the ledger replays it (or nobody's, if none).
-    if (input.mode === "flatten" && used < capacity) allocations.push({ runId: null, strategyId: null, legIndex: null, quantity: capacity - used, auto: true });
+    if (input.mode === "flatten" && used < capacity)
+      allocations.push({ runId: null, strategyId: null, legIndex: null, quantity: capacity - used, auto: true });
     const inst = input.instruments.get(instrumentKey(ref.exchange, ref.symbol)) ?? { lotSize: 1, freezeQty: null };
     let freeze = inst.freezeQty;
     if (freeze !== null && (freeze === 1 || freeze < inst.lotSize)) {
-      if (freeze !== 1) warnings.push(`${label}: freeze quantity ${freeze} is below one lot of ${inst.lotSize}; sent unsliced`);
+      if (freeze !== 1)
+        warnings.push(`${label}: freeze quantity ${freeze} is below one lot of ${inst.lotSize}; sent unsliced`);
       freeze = null;
     }
     const total = allocations.reduce((s, a) => s + a.quantity, 0);
     const whole = total - (total % inst.lotSize);
-    if (whole < total) warnings.push(`${label}: ${total - whole} unit(s) are not a whole lot of ${inst.lotSize}; left for a person`);
+    if (whole < total)
+      warnings.push(`${label}: ${total - whole} unit(s) are not a whole lot of ${inst.lotSize}; left for a person`);
     if (whole === 0) continue;
     const action: Side = dir > 0 ? "SELL" : "BUY";
     legs.push({
@@ -185,13 +196,17 @@ export interface ExitRunAttribution {
   legs: { accountId: string; legIndex: number; allocations: ExitAllocation[] }[];
 }
 
-const legId = (l: Pick<ExitLeg, "exchange" | "symbol" | "product" | "action">) => `${l.action}:${l.exchange}:${l.symbol}:${l.product}`;
+const legId = (l: Pick<ExitLeg, "exchange" | "symbol" | "product" | "action">) =>
+  `${l.action}:${l.exchange}:${l.symbol}:${l.product}`;
 
 /**
  * The run preview of one exit attempt over several accounts: one run-wide leg per (action, contract, product), BUY
  * legs first, each account placing its own quantity of the legs it holds (market orders), plus the attribution.
  */
-export function exitRunPreview(exitId: string, accounts: readonly AccountExit[]): { preview: RunPreview; attribution: ExitRunAttribution } {
+export function exitRunPreview(
+  exitId: string,
+  accounts: readonly AccountExit[],
+): { preview: RunPreview; attribution: ExitRunAttribution } {
   const byId = new Map<string, ExitLeg>();
   for (const a of accounts) for (const l of a.plan.legs) if (!byId.has(legId(l))) byId.set(legId(l), l);
   const ordered = [...byId.values()].sort((a, b) => a.phase - b.phase || legId(a).localeCompare(legId(b)));
@@ -241,7 +256,16 @@ export function exitRunPreview(exitId: string, accounts: readonly AccountExit[])
         warnings: [],
       };
     });
-    return { status: "planned", accountId: a.accountId, accountName: a.accountName, legs: planned, marginSource: "available", marginAvailable: new Decimal(0), marginNeeded: new Decimal(0), warnings: a.plan.warnings };
+    return {
+      status: "planned",
+      accountId: a.accountId,
+      accountName: a.accountName,
+      legs: planned,
+      marginSource: "available",
+      marginAvailable: new Decimal(0),
+      marginNeeded: new Decimal(0),
+      warnings: a.plan.warnings,
+    };
   });
   return { preview: { legs, conditions: {}, accounts: plans, totals: runTotals(plans) }, attribution };
 }

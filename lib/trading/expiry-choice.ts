@@ -52,7 +52,8 @@ function inferExpiryWeekday(expiryList: readonly string[]): number {
 }
 
 /** The month's last expiry weekday before any holiday shift (`key` = YYYY-MM). */
-const nominalMonthly = (key: string, weekday: number): string => lastWeekdayOfMonth(Number(key.slice(0, 4)), Number(key.slice(5, 7)), weekday);
+const nominalMonthly = (key: string, weekday: number): string =>
+  lastWeekdayOfMonth(Number(key.slice(0, 4)), Number(key.slice(5, 7)), weekday);
 
 /**
  * The listed monthly expiry of a month: the last listed date in the week ending on the month's last expiry weekday.
@@ -88,9 +89,11 @@ export function resolveExpiry(
   cadence?: ExpiryCadence,
   weekday?: number,
 ): ExpiryResult {
-  if (!isIsoDate(today)) return { ok: false, error: { code: "invalid_date", message: `today "${today}" is not a YYYY-MM-DD date` } };
+  if (!isIsoDate(today))
+    return { ok: false, error: { code: "invalid_date", message: `today "${today}" is not a YYYY-MM-DD date` } };
   const bad = expiryList.find((e) => !isIsoDate(e));
-  if (bad !== undefined) return { ok: false, error: { code: "invalid_date", message: `expiry "${bad}" is not a YYYY-MM-DD date` } };
+  if (bad !== undefined)
+    return { ok: false, error: { code: "invalid_date", message: `expiry "${bad}" is not a YYYY-MM-DD date` } };
   // ISO dates sort lexicographically; sort and dedupe defensively rather than trust the upstream order.
   const list = [...new Set(expiryList)].sort();
   const upcoming = list.filter((e) => e >= today);
@@ -102,7 +105,13 @@ export function resolveExpiry(
     case "current_week":
     case "next_week": {
       if (kind === "monthly") {
-        return { ok: false, error: { code: "no_weekly_expiries", message: `${choice} needs weekly expiries; this underlying only has monthly ones` } };
+        return {
+          ok: false,
+          error: {
+            code: "no_weekly_expiries",
+            message: `${choice} needs weekly expiries; this underlying only has monthly ones`,
+          },
+        };
       }
       const index = choice === "current_week" ? 0 : 1;
       if (upcoming.length <= index) {
@@ -122,12 +131,21 @@ export function resolveExpiry(
       if (!upcoming.some((e) => e > nominal)) {
         return {
           ok: false,
-          error: { code: "list_too_short", message: `the list ends before ${nominal}, so ${target}'s monthly expiry cannot be confirmed` },
+          error: {
+            code: "list_too_short",
+            message: `the list ends before ${nominal}, so ${target}'s monthly expiry cannot be confirmed`,
+          },
         };
       }
       const monthly = listedMonthly(upcoming, target, wd);
       if (monthly === undefined) {
-        return { ok: false, error: { code: "list_too_short", message: `the list has no monthly expiry for ${target} (in the week ending ${nominal})` } };
+        return {
+          ok: false,
+          error: {
+            code: "list_too_short",
+            message: `the list has no monthly expiry for ${target} (in the week ending ${nominal})`,
+          },
+        };
       }
       return { ok: true, expiry: monthly };
     }

@@ -1,12 +1,29 @@
 import Decimal from "decimal.js";
 import { describe, expect, it } from "vitest";
-import { bookDayStart, type BookRow, fillEvents, type FillOutcome, type TrackedIntent, type TradeFill, tradesAverage } from "./fills";
+import {
+  bookDayStart,
+  type BookRow,
+  fillEvents,
+  type FillOutcome,
+  type TrackedIntent,
+  type TradeFill,
+  tradesAverage,
+} from "./fills";
 import { type IntentState, type IntentStatus, transitionIntent } from "./intents";
 
 const AT = Date.UTC(2026, 10, 24, 4, 0, 0);
 const d = (v: string) => new Decimal(v);
-const intent = (state: IntentState, filledQuantity = 0, quantity = 130): TrackedIntent => ({ state, quantity, filledQuantity });
-const row = (status: BookRow["status"], filledQuantity: number | null = 0, averagePrice: string | null = null, extra: Partial<BookRow> = {}): BookRow => ({
+const intent = (state: IntentState, filledQuantity = 0, quantity = 130): TrackedIntent => ({
+  state,
+  quantity,
+  filledQuantity,
+});
+const row = (
+  status: BookRow["status"],
+  filledQuantity: number | null = 0,
+  averagePrice: string | null = null,
+  extra: Partial<BookRow> = {},
+): BookRow => ({
   status,
   quantity: 130,
   filledQuantity,
@@ -35,53 +52,233 @@ describe("fillEvents", () => {
     ["accepted, open, nothing filled", intent("accepted"), row("open"), null, "none"],
     ["accepted, trigger pending", intent("accepted"), row("trigger_pending"), null, "none"],
     ["accepted, open, half filled", intent("accepted"), row("open", 65, "101.5"), null, "partial_fill 65 @ 101.5"],
-    ["adopted, open, half filled", intent("reconciled_accepted"), row("open", 65, "101.5"), null, "partial_fill 65 @ 101.5"],
-    ["partly filled, more filled (average of all fills)", intent("partially_filled", 65), row("open", 100, "102.25"), null, "partial_fill 100 @ 102.25"],
+    [
+      "adopted, open, half filled",
+      intent("reconciled_accepted"),
+      row("open", 65, "101.5"),
+      null,
+      "partial_fill 65 @ 101.5",
+    ],
+    [
+      "partly filled, more filled (average of all fills)",
+      intent("partially_filled", 65),
+      row("open", 100, "102.25"),
+      null,
+      "partial_fill 100 @ 102.25",
+    ],
     ["partly filled, same figure again", intent("partially_filled", 65), row("open", 65, "101.5"), null, "none"],
     ["filled quantity never decreases", intent("partially_filled", 100), row("open", 65, "101.5"), null, "none"],
     ["partial fill without a price needs the trade book", intent("accepted"), row("open", 65), null, "need_trades"],
-    ["partial fill priced from the trades", intent("accepted"), row("open", 65), trades([30, "100"], [35, "102"]), "partial_fill 65 @ 101.07692307692307692"],
-    ["open row but the trades show more filled", intent("accepted"), row("open", 0), trades([65, "99"]), "partial_fill 65 @ 99"],
+    [
+      "partial fill priced from the trades",
+      intent("accepted"),
+      row("open", 65),
+      trades([30, "100"], [35, "102"]),
+      "partial_fill 65 @ 101.07692307692307692",
+    ],
+    [
+      "open row but the trades show more filled",
+      intent("accepted"),
+      row("open", 0),
+      trades([65, "99"]),
+      "partial_fill 65 @ 99",
+    ],
     ["an open order that filled the whole slice", intent("accepted"), row("open", 130, "100"), null, "fill @ 100"],
-    ["an enlarged order still working beyond the slice waits", intent("partially_filled", 65), row("open", 195, "100", { quantity: 260 }), null, "none"],
+    [
+      "an enlarged order still working beyond the slice waits",
+      intent("partially_filled", 65),
+      row("open", 195, "100", { quantity: 260 }),
+      null,
+      "none",
+    ],
     // Complete: the broker's average price, never anything else.
     ["accepted, complete", intent("accepted"), row("complete", 130, "98.35"), null, "fill @ 98.35"],
     ["partly filled, complete", intent("partially_filled", 65), row("complete", 130, "98.4"), null, "fill @ 98.4"],
-    ["complete without filled quantity reported", intent("accepted"), row("complete", 0, "98.35"), null, "fill @ 98.35"],
+    [
+      "complete without filled quantity reported",
+      intent("accepted"),
+      row("complete", 0, "98.35"),
+      null,
+      "fill @ 98.35",
+    ],
     ["complete without a price needs the trade book", intent("accepted"), row("complete", 130), null, "need_trades"],
-    ["complete priced from its trades (quantity-weighted)", intent("accepted"), row("complete", 130), trades([65, "100"], [65, "101"]), "fill @ 100.5"],
-    ["complete, zero average price treated as missing", intent("accepted"), row("complete", 130, "0"), trades([130, "97"]), "fill @ 97"],
+    [
+      "complete priced from its trades (quantity-weighted)",
+      intent("accepted"),
+      row("complete", 130),
+      trades([65, "100"], [65, "101"]),
+      "fill @ 100.5",
+    ],
+    [
+      "complete, zero average price treated as missing",
+      intent("accepted"),
+      row("complete", 130, "0"),
+      trades([130, "97"]),
+      "fill @ 97",
+    ],
     ["complete, no price in either book", intent("accepted"), row("complete", 130), [], "fill (no price)"],
-    ["complete beyond the slice keeps the excess", intent("accepted"), row("complete", 260, "100", { quantity: 260 }), null, "fill 260 @ 100"],
+    [
+      "complete beyond the slice keeps the excess",
+      intent("accepted"),
+      row("complete", 260, "100", { quantity: 260 }),
+      null,
+      "fill 260 @ 100",
+    ],
     // Cancelled.
     ["accepted, cancelled unfilled", intent("accepted"), row("cancelled"), null, "cancel: cancelled at the broker"],
-    ["cancelled with the broker's reason", intent("accepted"), row("cancelled", 0, null, { rejectionReason: "IOC expired" }), null, "cancel: IOC expired"],
-    ["partly filled, then cancelled", intent("partially_filled", 65), row("cancelled", 65, "101"), null, "cancel: cancelled at the broker"],
-    ["more filled, then cancelled", intent("accepted"), row("cancelled", 65, "101"), null, "partial_fill 65 + cancel: cancelled at the broker @ 101"],
-    ["cancelled after filling everything is a fill", intent("partially_filled", 65), row("cancelled", 130, "101"), null, "fill @ 101"],
+    [
+      "cancelled with the broker's reason",
+      intent("accepted"),
+      row("cancelled", 0, null, { rejectionReason: "IOC expired" }),
+      null,
+      "cancel: IOC expired",
+    ],
+    [
+      "partly filled, then cancelled",
+      intent("partially_filled", 65),
+      row("cancelled", 65, "101"),
+      null,
+      "cancel: cancelled at the broker",
+    ],
+    [
+      "more filled, then cancelled",
+      intent("accepted"),
+      row("cancelled", 65, "101"),
+      null,
+      "partial_fill 65 + cancel: cancelled at the broker @ 101",
+    ],
+    [
+      "cancelled after filling everything is a fill",
+      intent("partially_filled", 65),
+      row("cancelled", 130, "101"),
+      null,
+      "fill @ 101",
+    ],
     ["late-rejected, then cancelled: stays rejected", intent("rejected_late"), row("cancelled"), null, "none"],
     // Rejected: only final when the trade book shows no fills.
-    ["accepted, rejected: confirm against the trade book", intent("accepted"), row("rejected", 0, null, { rejectionReason: RMS }), null, "need_trades"],
-    ["accepted, rejected, no trades: late rejection with the broker's reason", intent("accepted"), row("rejected", 0, null, { rejectionReason: RMS }), [], `reject_late: ${RMS}`],
-    ["adopted, rejected, no trades", intent("reconciled_accepted"), row("rejected"), [], "reject_late: rejected by the broker after acceptance"],
-    ["rejected but fully traded: a fill (flap)", intent("accepted"), row("rejected", 0, null, { rejectionReason: RMS }), trades([130, "99.9"]), "fill @ 99.9"],
-    ["rejected but partly traded: partial fill, rest dead", intent("accepted"), row("rejected", 0, null, { rejectionReason: RMS }), trades([65, "99.9"]), `partial_fill 65 + cancel: rejected by the broker after 65 of 130 filled: ${RMS} @ 99.9`],
-    ["partly filled, then rejected", intent("partially_filled", 65), row("rejected", 65, "99", { rejectionReason: RMS }), trades([65, "99"]), `cancel: rejected by the broker after 65 of 130 filled: ${RMS}`],
-    ["already late-rejected, still rejected: no trade-book read", intent("rejected_late"), row("rejected"), null, "none"],
+    [
+      "accepted, rejected: confirm against the trade book",
+      intent("accepted"),
+      row("rejected", 0, null, { rejectionReason: RMS }),
+      null,
+      "need_trades",
+    ],
+    [
+      "accepted, rejected, no trades: late rejection with the broker's reason",
+      intent("accepted"),
+      row("rejected", 0, null, { rejectionReason: RMS }),
+      [],
+      `reject_late: ${RMS}`,
+    ],
+    [
+      "adopted, rejected, no trades",
+      intent("reconciled_accepted"),
+      row("rejected"),
+      [],
+      "reject_late: rejected by the broker after acceptance",
+    ],
+    [
+      "rejected but fully traded: a fill (flap)",
+      intent("accepted"),
+      row("rejected", 0, null, { rejectionReason: RMS }),
+      trades([130, "99.9"]),
+      "fill @ 99.9",
+    ],
+    [
+      "rejected but partly traded: partial fill, rest dead",
+      intent("accepted"),
+      row("rejected", 0, null, { rejectionReason: RMS }),
+      trades([65, "99.9"]),
+      `partial_fill 65 + cancel: rejected by the broker after 65 of 130 filled: ${RMS} @ 99.9`,
+    ],
+    [
+      "partly filled, then rejected",
+      intent("partially_filled", 65),
+      row("rejected", 65, "99", { rejectionReason: RMS }),
+      trades([65, "99"]),
+      `cancel: rejected by the broker after 65 of 130 filled: ${RMS}`,
+    ],
+    [
+      "already late-rejected, still rejected: no trade-book read",
+      intent("rejected_late"),
+      row("rejected"),
+      null,
+      "none",
+    ],
     // Flaps back.
-    ["late-rejected, then complete: ends filled", intent("rejected_late"), row("complete", 130, "100.1"), null, "fill @ 100.1"],
-    ["late-rejected, then partly filled", intent("rejected_late"), row("open", 65, "100.1"), null, "partial_fill 65 @ 100.1"],
-    ["late-rejected, open again but unfilled: still shown rejected", intent("rejected_late"), row("open"), null, "none"],
+    [
+      "late-rejected, then complete: ends filled",
+      intent("rejected_late"),
+      row("complete", 130, "100.1"),
+      null,
+      "fill @ 100.1",
+    ],
+    [
+      "late-rejected, then partly filled",
+      intent("rejected_late"),
+      row("open", 65, "100.1"),
+      null,
+      "partial_fill 65 @ 100.1",
+    ],
+    [
+      "late-rejected, open again but unfilled: still shown rejected",
+      intent("rejected_late"),
+      row("open"),
+      null,
+      "none",
+    ],
     // Books that report no fill quantities (OpenAlgo live rows): only the trade book says what filled.
     ["unreported: open row needs the trade book", intent("accepted"), row("open", null), null, "need_trades"],
     ["unreported: open, nothing traded yet", intent("accepted"), row("open", null), [], "none"],
-    ["unreported: open, partly traded", intent("accepted"), row("open", null), trades([65, "101.5"]), "partial_fill 65 @ 101.5"],
-    ["unreported: trigger pending needs the trade book", intent("accepted"), row("trigger_pending", null), null, "need_trades"],
-    ["unreported: complete fills everything, priced by its trades", intent("accepted"), row("complete", null), trades([130, "98.4"]), "fill @ 98.4"],
-    ["unreported: complete without trades read yet needs them for the price", intent("accepted"), row("complete", null), null, "need_trades"],
-    ["unreported: cancelled needs the trade book (what filled before)", intent("accepted"), row("cancelled", null), null, "need_trades"],
-    ["unreported: cancelled after a partial fill keeps it", intent("accepted"), row("cancelled", null), trades([65, "101"]), "partial_fill 65 + cancel: cancelled at the broker @ 101"],
-    ["unreported: partly filled never goes down when the trades lag", intent("partially_filled", 65), row("open", null), [], "none"],
+    [
+      "unreported: open, partly traded",
+      intent("accepted"),
+      row("open", null),
+      trades([65, "101.5"]),
+      "partial_fill 65 @ 101.5",
+    ],
+    [
+      "unreported: trigger pending needs the trade book",
+      intent("accepted"),
+      row("trigger_pending", null),
+      null,
+      "need_trades",
+    ],
+    [
+      "unreported: complete fills everything, priced by its trades",
+      intent("accepted"),
+      row("complete", null),
+      trades([130, "98.4"]),
+      "fill @ 98.4",
+    ],
+    [
+      "unreported: complete without trades read yet needs them for the price",
+      intent("accepted"),
+      row("complete", null),
+      null,
+      "need_trades",
+    ],
+    [
+      "unreported: cancelled needs the trade book (what filled before)",
+      intent("accepted"),
+      row("cancelled", null),
+      null,
+      "need_trades",
+    ],
+    [
+      "unreported: cancelled after a partial fill keeps it",
+      intent("accepted"),
+      row("cancelled", null),
+      trades([65, "101"]),
+      "partial_fill 65 + cancel: cancelled at the broker @ 101",
+    ],
+    [
+      "unreported: partly filled never goes down when the trades lag",
+      intent("partially_filled", 65),
+      row("open", null),
+      [],
+      "none",
+    ],
     // Not tracked.
     ["filled intents are settled", intent("filled", 130), row("cancelled"), null, "none"],
     ["rejected at placement is final", intent("rejected"), row("complete", 130, "1"), null, "none"],
@@ -92,18 +289,31 @@ describe("fillEvents", () => {
     expect(show(fillEvents(i, r, t, AT))).toBe(expected);
   });
 
-  it.each(cases.filter((c) => c[4] !== "none" && c[4] !== "need_trades"))("the state machine accepts the events: %s", (_name, i, r, t) => {
-    const o = fillEvents(i, r, t, AT);
-    if (o.kind !== "events") throw new Error("expected events");
-    let s: IntentStatus = { state: i.state, quantity: i.quantity, attempts: 1, claimedBy: null, sentAt: AT - 1000, orderId: "1", filledQuantity: i.filledQuantity, reason: null, updatedAt: AT - 500 };
-    for (const e of o.events) {
-      const next = transitionIntent(s, e);
-      if (!next.ok) throw new Error(next.error.message);
-      expect(next.status.filledQuantity).toBeGreaterThanOrEqual(s.filledQuantity);
-      s = next.status;
-    }
-    expect(["partially_filled", "filled", "cancelled", "rejected_late"]).toContain(s.state);
-  });
+  it.each(cases.filter((c) => c[4] !== "none" && c[4] !== "need_trades"))(
+    "the state machine accepts the events: %s",
+    (_name, i, r, t) => {
+      const o = fillEvents(i, r, t, AT);
+      if (o.kind !== "events") throw new Error("expected events");
+      let s: IntentStatus = {
+        state: i.state,
+        quantity: i.quantity,
+        attempts: 1,
+        claimedBy: null,
+        sentAt: AT - 1000,
+        orderId: "1",
+        filledQuantity: i.filledQuantity,
+        reason: null,
+        updatedAt: AT - 500,
+      };
+      for (const e of o.events) {
+        const next = transitionIntent(s, e);
+        if (!next.ok) throw new Error(next.error.message);
+        expect(next.status.filledQuantity).toBeGreaterThanOrEqual(s.filledQuantity);
+        s = next.status;
+      }
+      expect(["partially_filled", "filled", "cancelled", "rejected_late"]).toContain(s.state);
+    },
+  );
 
   it("stamps every event with the given time", () => {
     const o = fillEvents(intent("accepted"), row("cancelled", 65, "101"), null, AT);

@@ -19,7 +19,12 @@ import { istDateOf, istInstant, addDays } from "./calendar";
 import type { IntentEvent, IntentState } from "./intents";
 
 /** States whose broker order may still change: the fill poller reads the book for these. */
-export const FILL_TRACKED_STATES: readonly IntentState[] = ["accepted", "reconciled_accepted", "partially_filled", "rejected_late"];
+export const FILL_TRACKED_STATES: readonly IntentState[] = [
+  "accepted",
+  "reconciled_accepted",
+  "partially_filled",
+  "rejected_late",
+];
 
 /** How long a `rejected_late` intent is still watched for a flap back to complete, ms after its rejection. */
 export const REJECTED_LATE_WATCH_MS = 5 * 60_000;
@@ -80,7 +85,12 @@ export function tradesAverage(trades: readonly TradeFill[]): Decimal | null {
  * The events that bring `intent` in line with its broker order. `trades` is that order's trades when the trade book
  * was read this cycle, else null (the answer may then be `need_trades`). `at` is the event time (epoch ms).
  */
-export function fillEvents(intent: TrackedIntent, row: BookRow, trades: readonly TradeFill[] | null, at: number): FillOutcome {
+export function fillEvents(
+  intent: TrackedIntent,
+  row: BookRow,
+  trades: readonly TradeFill[] | null,
+  at: number,
+): FillOutcome {
   if (!FILL_TRACKED_STATES.includes(intent.state)) return NONE;
   const tradedQty = trades?.reduce((t, x) => t + x.quantity, 0) ?? 0;
   const shownFilled = row.filledQuantity ?? 0;

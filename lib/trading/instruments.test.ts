@@ -13,10 +13,24 @@ import {
 describe("default instrument settings", () => {
   it("seeds domain.md's table", () => {
     const n = DEFAULT_INSTRUMENT_SETTINGS.NIFTY;
-    expect([n.exchange, n.indexExchange, n.strikeStep, n.lotSize, n.freezeQty]).toEqual(["NFO", "NSE_INDEX", 50, 65, 1800]);
+    expect([n.exchange, n.indexExchange, n.strikeStep, n.lotSize, n.freezeQty]).toEqual([
+      "NFO",
+      "NSE_INDEX",
+      50,
+      65,
+      1800,
+    ]);
     expect(n.expiry).toEqual({ weekly: true, weekday: 2 });
-    expect(DEFAULT_INSTRUMENT_SETTINGS.SENSEX).toMatchObject({ exchange: "BFO", indexExchange: "BSE_INDEX", strikeStep: 100, lotSize: 20, freezeQty: 1000, expiry: { weekly: true, weekday: 4 } });
-    for (const u of ["BANKNIFTY", "FINNIFTY", "MIDCPNIFTY"] as const) expect(DEFAULT_INSTRUMENT_SETTINGS[u].expiry.weekly).toBe(false);
+    expect(DEFAULT_INSTRUMENT_SETTINGS.SENSEX).toMatchObject({
+      exchange: "BFO",
+      indexExchange: "BSE_INDEX",
+      strikeStep: 100,
+      lotSize: 20,
+      freezeQty: 1000,
+      expiry: { weekly: true, weekday: 4 },
+    });
+    for (const u of ["BANKNIFTY", "FINNIFTY", "MIDCPNIFTY"] as const)
+      expect(DEFAULT_INSTRUMENT_SETTINGS[u].expiry.weekly).toBe(false);
     expect(DEFAULT_INSTRUMENT_SETTINGS.MIDCPNIFTY.strikeStep).toBe(25);
   });
 
@@ -40,7 +54,13 @@ describe("lotSizeFor", () => {
     ["on the monthly expiry day itself", "2025-11-25", "2025-11-25", 75, revised],
     ["the next series", "2026-01-27", "2025-12-10", 65, revised],
     ["the next series, across a year boundary", "2026-03-31", "2025-12-31", 65, revised],
-    ["December is current after November's last-Tuesday expiry (still November)", "2025-12-30", "2025-11-26", 75, revised],
+    [
+      "December is current after November's last-Tuesday expiry (still November)",
+      "2025-12-30",
+      "2025-11-26",
+      75,
+      revised,
+    ],
     ["a December weekly after November's expiry", "2025-12-02", "2025-11-27", 75, revised],
     ["January once December is current", "2026-01-27", "2025-11-26", 65, revised],
     ["a weekly of the next series, before this month's monthly", "2025-12-02", "2025-11-24", 65, revised],
@@ -96,7 +116,8 @@ describe("sliceQuantities", () => {
 
 describe("instrumentSettingsSchema", () => {
   it("accepts every seeded row and rejects impossible ones", () => {
-    for (const row of Object.values(DEFAULT_INSTRUMENT_SETTINGS)) expect(instrumentSettingsSchema.safeParse(row).success).toBe(true);
+    for (const row of Object.values(DEFAULT_INSTRUMENT_SETTINGS))
+      expect(instrumentSettingsSchema.safeParse(row).success).toBe(true);
     const nifty = DEFAULT_INSTRUMENT_SETTINGS.NIFTY;
     expect(instrumentSettingsSchema.safeParse({ ...nifty, lotSize: 65.5 }).success).toBe(false);
     expect(instrumentSettingsSchema.safeParse({ ...nifty, freezeQty: 50 }).success).toBe(false);

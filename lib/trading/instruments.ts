@@ -41,7 +41,10 @@ export interface InstrumentSettings {
 /** Shape of one editable settings row (admin form, database JSON). */
 export const instrumentSettingsSchema = z
   .object({
-    underlying: z.string().max(20).regex(/^[A-Z][A-Z0-9&-]*$/, "upper-case OpenAlgo underlying"),
+    underlying: z
+      .string()
+      .max(20)
+      .regex(/^[A-Z][A-Z0-9&-]*$/, "upper-case OpenAlgo underlying"),
     exchange: z.enum(["NFO", "BFO"]),
     indexExchange: z.enum(["NSE_INDEX", "BSE_INDEX"]),
     strikeStep: z.number().positive().max(100_000),
@@ -156,7 +159,8 @@ export function lotSizeFor(
 }
 
 function assertPositiveInt(name: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new RangeError(`${name} must be a positive integer, got ${value}`);
 }
 
 /**
@@ -175,7 +179,13 @@ export function sliceQuantityFor(lotSize: number, freezeQty: number): number | n
 
 /** True when `quantity` (units) is a positive whole number of lots. */
 export function isLotMultiple(quantity: number, lotSize: number): boolean {
-  return Number.isSafeInteger(quantity) && quantity > 0 && Number.isSafeInteger(lotSize) && lotSize > 0 && quantity % lotSize === 0;
+  return (
+    Number.isSafeInteger(quantity) &&
+    quantity > 0 &&
+    Number.isSafeInteger(lotSize) &&
+    lotSize > 0 &&
+    quantity % lotSize === 0
+  );
 }
 
 /**

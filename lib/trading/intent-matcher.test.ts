@@ -1,9 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { accountPhaseDecision, matchOrderForIntent, rejectedCandidates, type BookOrder, type IntentForMatch } from "./intent-matcher";
+import {
+  accountPhaseDecision,
+  matchOrderForIntent,
+  rejectedCandidates,
+  type BookOrder,
+  type IntentForMatch,
+} from "./intent-matcher";
 import type { IntentState } from "./intents";
 
 const SENT = 1_763_000_000_000;
-const intent: IntentForMatch = { tag: "md0a1b2c3d4e5f6g", symbol: "NIFTY24NOV2626000CE", action: "BUY", quantity: 1755, product: "NRML", priceType: "LIMIT", sentAt: SENT };
+const intent: IntentForMatch = {
+  tag: "md0a1b2c3d4e5f6g",
+  symbol: "NIFTY24NOV2626000CE",
+  action: "BUY",
+  quantity: 1755,
+  product: "NRML",
+  priceType: "LIMIT",
+  sentAt: SENT,
+};
 const order = (over: Partial<BookOrder>): BookOrder => ({
   orderId: "O1",
   symbol: intent.symbol,
@@ -20,7 +34,12 @@ const opts = { clockSkewMs: 2_000 };
 
 describe("matchOrderForIntent", () => {
   it("adopts the order carrying the intent's tag, whatever its time", () => {
-    const r = matchOrderForIntent(intent, [order({ orderId: "X", strategyTag: "other" }), order({ orderId: "T", strategyTag: intent.tag, placedAt: null })], NONE, opts);
+    const r = matchOrderForIntent(
+      intent,
+      [order({ orderId: "X", strategyTag: "other" }), order({ orderId: "T", strategyTag: intent.tag, placedAt: null })],
+      NONE,
+      opts,
+    );
     expect(r).toEqual({ kind: "tag", order: expect.objectContaining({ orderId: "T" }) });
   });
 
@@ -30,7 +49,12 @@ describe("matchOrderForIntent", () => {
   });
 
   it("falls back to symbol + action + quantity + product + price type after the send (case-insensitive text)", () => {
-    const r = matchOrderForIntent(intent, [order({ orderId: "F", symbol: intent.symbol.toLowerCase(), product: "nrml", priceType: "limit" })], NONE, opts);
+    const r = matchOrderForIntent(
+      intent,
+      [order({ orderId: "F", symbol: intent.symbol.toLowerCase(), product: "nrml", priceType: "limit" })],
+      NONE,
+      opts,
+    );
     expect(r).toEqual({ kind: "fields", order: expect.objectContaining({ orderId: "F" }) });
   });
 
@@ -54,7 +78,14 @@ describe("matchOrderForIntent", () => {
   it("never adopts an order already linked to another intent", () => {
     const orders = [order({ orderId: "L" }), order({ orderId: "M", strategyTag: "md111111111111111" })];
     expect(matchOrderForIntent(intent, orders, new Set(["L", "M"]), opts)).toEqual({ kind: "none" });
-    expect(matchOrderForIntent(intent, orders.slice(0, 1).concat(order({ orderId: "N", placedAt: SENT + 900 })), new Set(["L"]), opts)).toMatchObject({
+    expect(
+      matchOrderForIntent(
+        intent,
+        orders.slice(0, 1).concat(order({ orderId: "N", placedAt: SENT + 900 })),
+        new Set(["L"]),
+        opts,
+      ),
+    ).toMatchObject({
       kind: "fields",
       order: { orderId: "N" },
     });
@@ -68,20 +99,35 @@ describe("matchOrderForIntent", () => {
   it("adopts only by tag when the broker is known to keep tags", () => {
     const lookalike = [order({ orderId: "manual" })];
     expect(matchOrderForIntent(intent, lookalike, NONE, { ...opts, brokerKeepsTags: true })).toEqual({ kind: "none" });
-    expect(matchOrderForIntent(intent, [...lookalike, order({ orderId: "T", strategyTag: intent.tag })], NONE, { ...opts, brokerKeepsTags: true })).toMatchObject({
+    expect(
+      matchOrderForIntent(intent, [...lookalike, order({ orderId: "T", strategyTag: intent.tag })], NONE, {
+        ...opts,
+        brokerKeepsTags: true,
+      }),
+    ).toMatchObject({
       kind: "tag",
       order: { orderId: "T" },
     });
   });
 
   it("reports two look-alike candidates as ambiguous instead of guessing", () => {
-    const r = matchOrderForIntent(intent, [order({ orderId: "A" }), order({ orderId: "B", placedAt: SENT + 800 })], NONE, opts);
+    const r = matchOrderForIntent(
+      intent,
+      [order({ orderId: "A" }), order({ orderId: "B", placedAt: SENT + 800 })],
+      NONE,
+      opts,
+    );
     expect(r.kind).toBe("ambiguous");
     expect(r.kind === "ambiguous" && r.candidates.map((o) => o.orderId)).toEqual(["A", "B"]);
   });
 
   it("reports a duplicate tag as ambiguous", () => {
-    const r = matchOrderForIntent(intent, [order({ orderId: "A", strategyTag: intent.tag }), order({ orderId: "B", strategyTag: intent.tag })], NONE, opts);
+    const r = matchOrderForIntent(
+      intent,
+      [order({ orderId: "A", strategyTag: intent.tag }), order({ orderId: "B", strategyTag: intent.tag })],
+      NONE,
+      opts,
+    );
     expect(r).toMatchObject({ kind: "ambiguous", reason: `2 orders carry the tag ${intent.tag}` });
   });
 
@@ -100,7 +146,14 @@ describe("accountPhaseDecision", () => {
   const o = (intentId: string, state: IntentState, reason: string | null = null) => ({ intentId, state, reason });
 
   it("starts the SELL phase only when every BUY slice is accepted, adopted or filled", () => {
-    expect(accountPhaseDecision([o("a", "accepted"), o("b", "filled"), o("c", "reconciled_accepted"), o("d", "partially_filled")])).toEqual({ kind: "start_sell_phase" });
+    expect(
+      accountPhaseDecision([
+        o("a", "accepted"),
+        o("b", "filled"),
+        o("c", "reconciled_accepted"),
+        o("d", "partially_filled"),
+      ]),
+    ).toEqual({ kind: "start_sell_phase" });
     expect(accountPhaseDecision([])).toEqual({ kind: "start_sell_phase" });
   });
 
@@ -110,22 +163,46 @@ describe("accountPhaseDecision", () => {
     }
   });
 
-  it.each(["rejected", "rejected_late", "cancelled", "skipped", "safe_to_resend"] as const)("skips the SELL legs when a BUY slice is %s", (state) => {
-    const d = accountPhaseDecision([o("a", "accepted"), o("b", state, state === "rejected" ? "RMS: margin" : null), o("c", "sending")]);
-    expect(d).toMatchObject({ kind: "skip_sell_phase", failed: ["b"] });
-    expect(d.kind === "skip_sell_phase" && d.reason).toMatch(/^BUY phase failed, SELL legs not sent: b /);
-  });
+  it.each(["rejected", "rejected_late", "cancelled", "skipped", "safe_to_resend"] as const)(
+    "skips the SELL legs when a BUY slice is %s",
+    (state) => {
+      const d = accountPhaseDecision([
+        o("a", "accepted"),
+        o("b", state, state === "rejected" ? "RMS: margin" : null),
+        o("c", "sending"),
+      ]);
+      expect(d).toMatchObject({ kind: "skip_sell_phase", failed: ["b"] });
+      expect(d.kind === "skip_sell_phase" && d.reason).toMatch(/^BUY phase failed, SELL legs not sent: b /);
+    },
+  );
 
   it("explains each failure in the reason", () => {
     const d = accountPhaseDecision([o("a", "rejected", "RMS: margin"), o("b", "safe_to_resend")]);
-    expect(d.kind === "skip_sell_phase" && d.reason).toBe("BUY phase failed, SELL legs not sent: a rejected (RMS: margin); b unconfirmed after reconciliation");
+    expect(d.kind === "skip_sell_phase" && d.reason).toBe(
+      "BUY phase failed, SELL legs not sent: a rejected (RMS: margin); b unconfirmed after reconciliation",
+    );
   });
 });
 
 describe("rejected candidates (the evidence written before a resend)", () => {
   it("names every same-contract, same-side order of the book and why it is not the intent's", () => {
-    const intent = { tag: "md-intent-1", symbol: "NIFTY08DEC2626100CE", action: "BUY" as const, quantity: 65, product: "NRML", priceType: "MARKET", sentAt: 1_000_000 };
-    const base = { symbol: "NIFTY08DEC2626100CE", action: "BUY" as const, quantity: 65, product: "NRML", priceType: "MARKET", placedAt: 1_000_500 };
+    const intent = {
+      tag: "md-intent-1",
+      symbol: "NIFTY08DEC2626100CE",
+      action: "BUY" as const,
+      quantity: 65,
+      product: "NRML",
+      priceType: "MARKET",
+      sentAt: 1_000_000,
+    };
+    const base = {
+      symbol: "NIFTY08DEC2626100CE",
+      action: "BUY" as const,
+      quantity: 65,
+      product: "NRML",
+      priceType: "MARKET",
+      placedAt: 1_000_500,
+    };
     const book = [
       { ...base, orderId: "a", strategyTag: "md-other" },
       { ...base, orderId: "b", strategyTag: null },

@@ -82,14 +82,23 @@ export function matchOrderForIntent(
 ): MatchResult {
   if (!(options.clockSkewMs >= 0)) throw new RangeError("clockSkewMs must be non-negative");
   const free = orders.filter((o) => !linkedOrderIds.has(o.orderId));
-  const taken = orders.find((o) => linkedOrderIds.has(o.orderId) && o.strategyTag !== null && o.strategyTag === intent.tag);
-  if (taken) return { kind: "conflict", order: taken, reason: `order ${taken.orderId} carries this intent's tag but is linked to another intent` };
+  const taken = orders.find(
+    (o) => linkedOrderIds.has(o.orderId) && o.strategyTag !== null && o.strategyTag === intent.tag,
+  );
+  if (taken)
+    return {
+      kind: "conflict",
+      order: taken,
+      reason: `order ${taken.orderId} carries this intent's tag but is linked to another intent`,
+    };
 
   const tagged = free.filter((o) => o.strategyTag !== null && o.strategyTag === intent.tag);
-  if (tagged.length > 1) return { kind: "ambiguous", candidates: tagged, reason: `${tagged.length} orders carry the tag ${intent.tag}` };
+  if (tagged.length > 1)
+    return { kind: "ambiguous", candidates: tagged, reason: `${tagged.length} orders carry the tag ${intent.tag}` };
   if (tagged.length === 1) {
     const diff = differences(intent, tagged[0]);
-    if (diff.length > 0) return { kind: "conflict", order: tagged[0], reason: `tagged order differs: ${diff.join(", ")}` };
+    if (diff.length > 0)
+      return { kind: "conflict", order: tagged[0], reason: `tagged order differs: ${diff.join(", ")}` };
     return { kind: "tag", order: tagged[0] };
   }
 
@@ -101,10 +110,18 @@ export function matchOrderForIntent(
   const candidates = [...timed, ...untimed];
   if (candidates.length === 0) return { kind: "none" };
   if (candidates.length > 1) {
-    return { kind: "ambiguous", candidates, reason: `${candidates.length} untagged orders match ${intent.action} ${intent.quantity} ${intent.symbol}` };
+    return {
+      kind: "ambiguous",
+      candidates,
+      reason: `${candidates.length} untagged orders match ${intent.action} ${intent.quantity} ${intent.symbol}`,
+    };
   }
   if (untimed.length === 1) {
-    return { kind: "ambiguous", candidates, reason: `order ${untimed[0].orderId} matches but the broker gives no placement time` };
+    return {
+      kind: "ambiguous",
+      candidates,
+      reason: `order ${untimed[0].orderId} matches but the broker gives no placement time`,
+    };
   }
   return { kind: "fields", order: timed[0] };
 }
@@ -119,7 +136,12 @@ export interface RejectedCandidate {
  * Why each order of the book that trades the intent's contract on the intent's side is NOT the intent's order: the
  * evidence written down before a resend (which orders were looked at, and why none was taken).
  */
-export function rejectedCandidates(intent: IntentForMatch, orders: readonly BookOrder[], linkedOrderIds: ReadonlySet<string>, options: MatchOptions): RejectedCandidate[] {
+export function rejectedCandidates(
+  intent: IntentForMatch,
+  orders: readonly BookOrder[],
+  linkedOrderIds: ReadonlySet<string>,
+  options: MatchOptions,
+): RejectedCandidate[] {
   const earliest = intent.sentAt - options.clockSkewMs;
   return orders
     .filter((o) => same(o.symbol, intent.symbol) && o.action === intent.action)
@@ -129,7 +151,8 @@ export function rejectedCandidates(intent: IntentForMatch, orders: readonly Book
       if (o.strategyTag !== null && o.strategyTag !== intent.tag) why.push(`tagged ${o.strategyTag}`);
       if (o.strategyTag === null && options.brokerKeepsTags) why.push("untagged at a broker that keeps tags");
       why.push(...differences(intent, o).map((d) => `different ${d}`));
-      if (o.strategyTag === null && o.placedAt !== null && o.placedAt < earliest) why.push(`placed ${Math.round((intent.sentAt - o.placedAt) / 1000)} s before the send`);
+      if (o.strategyTag === null && o.placedAt !== null && o.placedAt < earliest)
+        why.push(`placed ${Math.round((intent.sentAt - o.placedAt) / 1000)} s before the send`);
       return { orderId: o.orderId, reason: why.join("; ") || "not taken" };
     });
 }
@@ -160,8 +183,15 @@ const IN_FLIGHT: ReadonlySet<IntentState> = new Set(["planned", "claimed", "send
 export function accountPhaseDecision(buyOutcomes: readonly PhaseIntentOutcome[]): PhaseDecision {
   const failed = buyOutcomes.filter((o) => !CONFIRMED.has(o.state) && !IN_FLIGHT.has(o.state));
   if (failed.length > 0) {
-    const details = failed.map((o) => `${o.intentId} ${o.state === "safe_to_resend" ? "unconfirmed after reconciliation" : o.state}${o.reason ? ` (${o.reason})` : ""}`);
-    return { kind: "skip_sell_phase", failed: failed.map((o) => o.intentId), reason: `BUY phase failed, SELL legs not sent: ${details.join("; ")}` };
+    const details = failed.map(
+      (o) =>
+        `${o.intentId} ${o.state === "safe_to_resend" ? "unconfirmed after reconciliation" : o.state}${o.reason ? ` (${o.reason})` : ""}`,
+    );
+    return {
+      kind: "skip_sell_phase",
+      failed: failed.map((o) => o.intentId),
+      reason: `BUY phase failed, SELL legs not sent: ${details.join("; ")}`,
+    };
   }
   const pending = buyOutcomes.filter((o) => IN_FLIGHT.has(o.state)).map((o) => o.intentId);
   return pending.length > 0 ? { kind: "wait", pending } : { kind: "start_sell_phase" };

@@ -44,7 +44,8 @@ describe("intentId", () => {
   });
   it("does not collide across a large run (500 accounts × 4 legs × 10 slices)", () => {
     const ids = new Set<string>();
-    for (let a = 0; a < 500; a++) for (let l = 0; l < 4; l++) for (let s = 0; s < 10; s++) ids.add(intentId("0d9c2b7e-run", `acct-${a}`, l, s));
+    for (let a = 0; a < 500; a++)
+      for (let l = 0; l < 4; l++) for (let s = 0; s < 10; s++) ids.add(intentId("0d9c2b7e-run", `acct-${a}`, l, s));
     expect(ids.size).toBe(20_000);
   });
   it("rejects empty ids and bad indices", () => {
@@ -93,14 +94,34 @@ describe("intentsForAccountPlan", () => {
       [0, 0, 2, 1755],
       [0, 1, 2, 65],
     ]);
-    expect(intents[3]).toMatchObject({ intentId: intentId("run-1", "acc-9", 0, 0), accountId: "acc-9", runId: "run-1", symbol: "S0", action: "SELL", product: "MIS", priceType: "LIMIT" });
+    expect(intents[3]).toMatchObject({
+      intentId: intentId("run-1", "acc-9", 0, 0),
+      accountId: "acc-9",
+      runId: "run-1",
+      symbol: "S0",
+      action: "SELL",
+      product: "MIS",
+      priceType: "LIMIT",
+    });
   });
 });
 
 const T0 = 1_763_000_000_000;
 const STATES: IntentState[] = [
-  "planned", "claimed", "sending", "accepted", "rejected", "unknown", "reconciled_accepted",
-  "safe_to_resend", "filled", "partially_filled", "cancelled", "rejected_late", "skipped", "held",
+  "planned",
+  "claimed",
+  "sending",
+  "accepted",
+  "rejected",
+  "unknown",
+  "reconciled_accepted",
+  "safe_to_resend",
+  "filled",
+  "partially_filled",
+  "cancelled",
+  "rejected_late",
+  "skipped",
+  "held",
 ];
 const statusIn = (state: IntentState): IntentStatus => ({
   ...plannedIntent(100, T0),
@@ -193,7 +214,17 @@ describe("transitionIntent", () => {
   });
 
   it("records claim owner, send time and attempts, order ids, fills and reasons", () => {
-    const steps: IntentEvent[] = [EVENTS.claim, EVENTS.send, EVENTS.outcome_unknown, { type: "reconcile_window_elapsed", at: T0 + 2 + 30_000, windowMs: 30_000 }, { type: "claim", at: T0 + 40_000, workerId: "w2" }, { type: "send", at: T0 + 40_001 }, EVENTS.accept, EVENTS.partial_fill, EVENTS.fill];
+    const steps: IntentEvent[] = [
+      EVENTS.claim,
+      EVENTS.send,
+      EVENTS.outcome_unknown,
+      { type: "reconcile_window_elapsed", at: T0 + 2 + 30_000, windowMs: 30_000 },
+      { type: "claim", at: T0 + 40_000, workerId: "w2" },
+      { type: "send", at: T0 + 40_001 },
+      EVENTS.accept,
+      EVENTS.partial_fill,
+      EVENTS.fill,
+    ];
     let s = plannedIntent(100, T0);
     const seen: [IntentState, number, string | null, number | null][] = [];
     for (const e of steps) {
@@ -203,7 +234,15 @@ describe("transitionIntent", () => {
       seen.push([s.state, s.attempts, s.claimedBy, s.sentAt]);
     }
     expect(seen.map(([state, attempts]) => `${state}:${attempts}`)).toEqual([
-      "claimed:0", "sending:1", "unknown:1", "safe_to_resend:1", "claimed:1", "sending:2", "accepted:2", "partially_filled:2", "filled:2",
+      "claimed:0",
+      "sending:1",
+      "unknown:1",
+      "safe_to_resend:1",
+      "claimed:1",
+      "sending:2",
+      "accepted:2",
+      "partially_filled:2",
+      "filled:2",
     ]);
     expect(seen[4][2]).toBe("w2");
     expect(s).toMatchObject({ orderId: "B-1", filledQuantity: 100, sentAt: T0 + 40_001, reason: null });
@@ -215,28 +254,60 @@ describe("transitionIntent", () => {
 
   it("a never-placed send waits to be resent with its attempt counted; a held slice resumes unclaimed and unsent", () => {
     const notPlaced = transitionIntent(statusIn("sending"), EVENTS.not_placed);
-    expect(notPlaced.ok && [notPlaced.status.state, notPlaced.status.attempts, notPlaced.status.reason]).toEqual(["safe_to_resend", 1, "not placed: HTTP 429 (gave up after 9 tries)"]);
+    expect(notPlaced.ok && [notPlaced.status.state, notPlaced.status.attempts, notPlaced.status.reason]).toEqual([
+      "safe_to_resend",
+      1,
+      "not placed: HTTP 429 (gave up after 9 tries)",
+    ]);
     const held = transitionIntent({ ...statusIn("claimed"), claimedBy: "w1", attempts: 0, sentAt: null }, EVENTS.hold);
-    expect(held.ok && [held.status.state, held.status.reason]).toEqual(["held", "BUY phase failed, SELL legs not sent"]);
+    expect(held.ok && [held.status.state, held.status.reason]).toEqual([
+      "held",
+      "BUY phase failed, SELL legs not sent",
+    ]);
     const resumed = held.ok ? transitionIntent(held.status, EVENTS.resume) : held;
-    expect(resumed.ok && resumed.status).toMatchObject({ state: "planned", claimedBy: null, reason: null, attempts: 0, sentAt: null });
+    expect(resumed.ok && resumed.status).toMatchObject({
+      state: "planned",
+      claimedBy: null,
+      reason: null,
+      attempts: 0,
+      sentAt: null,
+    });
   });
 
   it("reconciles a dead worker's claim from the claim time, even when an older attempt has a send time", () => {
-    const fresh = transitionIntent({ ...plannedIntent(65, T0), state: "claimed", updatedAt: T0 + 50 }, EVENTS.outcome_unknown);
-    expect(fresh.ok && [fresh.status.state, fresh.status.sentAt, fresh.status.reason]).toEqual(["unknown", T0 + 50, "timeout after 10 s"]);
-    const reclaimed = transitionIntent({ ...statusIn("claimed"), sentAt: T0, updatedAt: T0 + 90_000 }, EVENTS.outcome_unknown);
+    const fresh = transitionIntent(
+      { ...plannedIntent(65, T0), state: "claimed", updatedAt: T0 + 50 },
+      EVENTS.outcome_unknown,
+    );
+    expect(fresh.ok && [fresh.status.state, fresh.status.sentAt, fresh.status.reason]).toEqual([
+      "unknown",
+      T0 + 50,
+      "timeout after 10 s",
+    ]);
+    const reclaimed = transitionIntent(
+      { ...statusIn("claimed"), sentAt: T0, updatedAt: T0 + 90_000 },
+      EVENTS.outcome_unknown,
+    );
     expect(reclaimed.ok && reclaimed.status.sentAt).toBe(T0 + 90_000);
-    const sending = transitionIntent({ ...statusIn("sending"), sentAt: T0 + 7, updatedAt: T0 + 9 }, EVENTS.outcome_unknown);
+    const sending = transitionIntent(
+      { ...statusIn("sending"), sentAt: T0 + 7, updatedAt: T0 + 9 },
+      EVENTS.outcome_unknown,
+    );
     expect(sending.ok && sending.status.sentAt).toBe(T0 + 7);
   });
 
   it("refuses to call a send safe to repeat before the reconcile window has elapsed", () => {
-    const early = transitionIntent(statusIn("unknown"), { type: "reconcile_window_elapsed", at: T0 + 29_999, windowMs: 30_000 });
+    const early = transitionIntent(statusIn("unknown"), {
+      type: "reconcile_window_elapsed",
+      at: T0 + 29_999,
+      windowMs: 30_000,
+    });
     expect(early).toMatchObject({ ok: false, error: { code: "invalid_event" } });
     const noSend = transitionIntent({ ...statusIn("unknown"), sentAt: null }, EVENTS.reconcile_window_elapsed);
     expect(noSend).toMatchObject({ ok: false, error: { code: "invalid_event" } });
-    expect(transitionIntent(statusIn("unknown"), { type: "reconcile_window_elapsed", at: T0 + 30_000, windowMs: 0 })).toMatchObject({ ok: false, error: { code: "invalid_event" } });
+    expect(
+      transitionIntent(statusIn("unknown"), { type: "reconcile_window_elapsed", at: T0 + 30_000, windowMs: 0 }),
+    ).toMatchObject({ ok: false, error: { code: "invalid_event" } });
   });
 
   it("validates event payloads", () => {
@@ -255,7 +326,11 @@ describe("transitionIntent", () => {
       ["accepted", { type: "fill", at: T0, filledQuantity: 99 }], // a fill is at least the slice
       ["accepted", { type: "fill", at: T0, filledQuantity: 100.5 }],
     ];
-    for (const [state, e] of bad) expect(transitionIntent(statusIn(state), e)).toMatchObject({ ok: false, error: { code: "invalid_event", event: e.type } });
+    for (const [state, e] of bad)
+      expect(transitionIntent(statusIn(state), e)).toMatchObject({
+        ok: false,
+        error: { code: "invalid_event", event: e.type },
+      });
   });
 
   it("a fill beyond the slice (an order enlarged at the broker) keeps the excess; by default it is the slice", () => {

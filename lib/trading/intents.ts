@@ -30,7 +30,10 @@ export const INTENT_ID_PATTERN = /^md[0-9a-z]{13}$/;
  */
 export function intentId(runId: string, accountId: string, legIndex: number, sliceIndex: number): string {
   if (runId.length === 0 || accountId.length === 0) throw new RangeError("runId and accountId must be non-empty");
-  for (const [name, v] of [["legIndex", legIndex], ["sliceIndex", sliceIndex]] as const) {
+  for (const [name, v] of [
+    ["legIndex", legIndex],
+    ["sliceIndex", sliceIndex],
+  ] as const) {
     if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`${name} must be a non-negative integer, got ${v}`);
   }
   const key = `${runId.length}:${runId}|${accountId.length}:${accountId}|${legIndex}|${sliceIndex}`;
@@ -56,7 +59,10 @@ export interface OrderIntentSpec {
 }
 
 /** Every slice of a planned account as an intent, BUY phase first, then leg and slice order. */
-export function intentsForAccountPlan(runId: string, plan: Extract<AccountPlan, { status: "planned" }>): OrderIntentSpec[] {
+export function intentsForAccountPlan(
+  runId: string,
+  plan: Extract<AccountPlan, { status: "planned" }>,
+): OrderIntentSpec[] {
   const legs = [...plan.legs].sort((a, b) => a.phase - b.phase || a.legIndex - b.legIndex);
   return legs.flatMap((leg) =>
     leg.slices.map((quantity, sliceIndex) => ({
@@ -166,7 +172,9 @@ export type IntentTransitionError =
 export type IntentTransitionResult = { ok: true; status: IntentStatus } | { ok: false; error: IntentTransitionError };
 
 /** States each event may leave; anything else is an invalid transition. */
-export const INTENT_TRANSITIONS: Readonly<Record<IntentEvent["type"], { from: readonly IntentState[]; to: IntentState }>> = {
+export const INTENT_TRANSITIONS: Readonly<
+  Record<IntentEvent["type"], { from: readonly IntentState[]; to: IntentState }>
+> = {
   claim: { from: ["planned", "safe_to_resend"], to: "claimed" },
   release: { from: ["claimed"], to: "planned" },
   send: { from: ["claimed"], to: "sending" },
@@ -176,7 +184,10 @@ export const INTENT_TRANSITIONS: Readonly<Record<IntentEvent["type"], { from: re
   outcome_unknown: { from: ["claimed", "sending"], to: "unknown" },
   adopt: { from: ["unknown"], to: "reconciled_accepted" },
   reconcile_window_elapsed: { from: ["unknown"], to: "safe_to_resend" },
-  partial_fill: { from: ["accepted", "reconciled_accepted", "partially_filled", "rejected_late"], to: "partially_filled" },
+  partial_fill: {
+    from: ["accepted", "reconciled_accepted", "partially_filled", "rejected_late"],
+    to: "partially_filled",
+  },
   fill: { from: ["accepted", "reconciled_accepted", "partially_filled", "rejected_late"], to: "filled" },
   cancel: { from: ["accepted", "reconciled_accepted", "partially_filled"], to: "cancelled" },
   reject_late: { from: ["accepted", "reconciled_accepted"], to: "rejected_late" },
@@ -187,8 +198,19 @@ export const INTENT_TRANSITIONS: Readonly<Record<IntentEvent["type"], { from: re
 
 /** A fresh intent for a slice of `quantity` units. */
 export function plannedIntent(quantity: number, at: number): IntentStatus {
-  if (!Number.isSafeInteger(quantity) || quantity <= 0) throw new RangeError(`quantity must be a positive integer, got ${quantity}`);
-  return { state: "planned", quantity, attempts: 0, claimedBy: null, sentAt: null, orderId: null, filledQuantity: 0, reason: null, updatedAt: at };
+  if (!Number.isSafeInteger(quantity) || quantity <= 0)
+    throw new RangeError(`quantity must be a positive integer, got ${quantity}`);
+  return {
+    state: "planned",
+    quantity,
+    attempts: 0,
+    claimedBy: null,
+    sentAt: null,
+    orderId: null,
+    filledQuantity: 0,
+    reason: null,
+    updatedAt: at,
+  };
 }
 
 function checkEvent(status: IntentStatus, e: IntentEvent): string | null {
@@ -208,7 +230,8 @@ function checkEvent(status: IntentStatus, e: IntentEvent): string | null {
       return e.reason.trim() === "" ? "a reason is required" : null;
     case "reconcile_window_elapsed":
       if (!(e.windowMs > 0)) return "windowMs must be positive";
-      if (status.sentAt === null || e.at < status.sentAt + e.windowMs) return "the reconcile window has not elapsed since the send";
+      if (status.sentAt === null || e.at < status.sentAt + e.windowMs)
+        return "the reconcile window has not elapsed since the send";
       return null;
     case "partial_fill":
       if (!Number.isSafeInteger(e.filledQuantity) || e.filledQuantity <= 0 || e.filledQuantity >= status.quantity) {
@@ -217,7 +240,8 @@ function checkEvent(status: IntentStatus, e: IntentEvent): string | null {
       return e.filledQuantity < status.filledQuantity ? "filled quantity cannot decrease" : null;
     case "fill":
       if (e.filledQuantity === undefined) return null;
-      if (!Number.isSafeInteger(e.filledQuantity) || e.filledQuantity < status.quantity) return `filledQuantity must be an integer of at least ${status.quantity}`;
+      if (!Number.isSafeInteger(e.filledQuantity) || e.filledQuantity < status.quantity)
+        return `filledQuantity must be an integer of at least ${status.quantity}`;
       return e.filledQuantity < status.filledQuantity ? "filled quantity cannot decrease" : null;
     default:
       return null;
@@ -228,7 +252,15 @@ function checkEvent(status: IntentStatus, e: IntentEvent): string | null {
 export function transitionIntent(status: IntentStatus, event: IntentEvent): IntentTransitionResult {
   const rule = INTENT_TRANSITIONS[event.type];
   if (!rule.from.includes(status.state)) {
-    return { ok: false, error: { code: "invalid_transition", from: status.state, event: event.type, message: `cannot ${event.type} an intent that is ${status.state}` } };
+    return {
+      ok: false,
+      error: {
+        code: "invalid_transition",
+        from: status.state,
+        event: event.type,
+        message: `cannot ${event.type} an intent that is ${status.state}`,
+      },
+    };
   }
   const problem = checkEvent(status, event);
   if (problem) return { ok: false, error: { code: "invalid_event", event: event.type, message: problem } };
@@ -246,7 +278,14 @@ export function transitionIntent(status: IntentStatus, event: IntentEvent): Inte
     case "outcome_unknown":
       // From `claimed`, any send happened after the claim (its last update): the claim time both bounds the search
       // and starts the reconcile window (an older attempt's send time would end the window too early).
-      return { ok: true, status: { ...next, sentAt: status.state === "claimed" ? status.updatedAt : status.sentAt, reason: event.reason } };
+      return {
+        ok: true,
+        status: {
+          ...next,
+          sentAt: status.state === "claimed" ? status.updatedAt : status.sentAt,
+          reason: event.reason,
+        },
+      };
     case "reject":
     case "not_placed":
     case "cancel":

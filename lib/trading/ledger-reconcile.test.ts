@@ -1,8 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { closedOutside, contractKey } from "./ledger-reconcile";
 
-const row = (over: Partial<{ accountId: string; symbol: string; product: string; netQty: number }>) => ({ accountId: "a1", exchange: "NFO", symbol: "X", product: "NRML", netQty: 65, ...over });
-const pos = (quantity: number, over: Partial<{ symbol: string; product: string }> = {}) => ({ exchange: "NFO", symbol: "X", product: "NRML", quantity, ...over });
+const row = (over: Partial<{ accountId: string; symbol: string; product: string; netQty: number }>) => ({
+  accountId: "a1",
+  exchange: "NFO",
+  symbol: "X",
+  product: "NRML",
+  netQty: 65,
+  ...over,
+});
+const pos = (quantity: number, over: Partial<{ symbol: string; product: string }> = {}) => ({
+  exchange: "NFO",
+  symbol: "X",
+  product: "NRML",
+  quantity,
+  ...over,
+});
 
 describe("closedOutside", () => {
   it("flags a contract the ledger holds and the broker reports flat (no row or zero quantity)", () => {
@@ -22,7 +35,13 @@ describe("closedOutside", () => {
     // Two strategies hold +65 and -65: flat in total, nothing to flag though the broker is flat.
     expect(closedOutside([row({}), row({ netQty: -65 })], new Map([["a1", []]])).size).toBe(0);
     // Same symbol, other product or other account at the broker does not count.
-    const flagged = closedOutside([row({}), row({ accountId: "a2" })], new Map([["a1", [pos(65, { product: "MIS" })]], ["a2", [pos(65)]]]));
+    const flagged = closedOutside(
+      [row({}), row({ accountId: "a2" })],
+      new Map([
+        ["a1", [pos(65, { product: "MIS" })]],
+        ["a2", [pos(65)]],
+      ]),
+    );
     expect([...flagged]).toEqual([contractKey("a1", pos(0))]);
   });
 });

@@ -25,7 +25,10 @@ export const contractKey = (accountId: string, c: { exchange: string; symbol: st
   `${accountId}|${c.exchange.toUpperCase()}|${c.symbol.toUpperCase()}|${c.product.toUpperCase()}`;
 
 /** Contract keys (`contractKey`) the ledger holds open and the broker reports flat. */
-export function closedOutside(ledger: readonly LedgerContract[], broker: ReadonlyMap<string, readonly BrokerContract[] | null>): Set<string> {
+export function closedOutside(
+  ledger: readonly LedgerContract[],
+  broker: ReadonlyMap<string, readonly BrokerContract[] | null>,
+): Set<string> {
   const held = new Map<string, number>();
   for (const row of ledger) {
     const k = contractKey(row.accountId, row);

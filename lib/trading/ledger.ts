@@ -68,7 +68,8 @@ interface Book {
 
 /** Applies one fill to a position under the average-cost method. */
 function apply(book: Book, fill: LedgerFill): void {
-  if (!Number.isSafeInteger(fill.quantity) || fill.quantity <= 0) throw new RangeError(`fill quantity must be a positive integer, got ${fill.quantity}`);
+  if (!Number.isSafeInteger(fill.quantity) || fill.quantity <= 0)
+    throw new RangeError(`fill quantity must be a positive integer, got ${fill.quantity}`);
   const p = book.position;
   const signed = fill.action === "BUY" ? fill.quantity : -fill.quantity;
   if (fill.action === "BUY") p.boughtQty += fill.quantity;
@@ -98,7 +99,18 @@ export function buildLedger(fills: readonly LedgerFill[]): LedgerPosition[] {
     let book = books.get(key);
     if (!book) {
       book = {
-        position: { scope: f.scope, accountId: f.accountId, symbol: f.symbol, exchange: f.exchange, product: f.product, netQty: 0, avgPrice: null, realisedPnl: null, boughtQty: 0, soldQty: 0 },
+        position: {
+          scope: f.scope,
+          accountId: f.accountId,
+          symbol: f.symbol,
+          exchange: f.exchange,
+          product: f.product,
+          netQty: 0,
+          avgPrice: null,
+          realisedPnl: null,
+          boughtQty: 0,
+          soldQty: 0,
+        },
         priced: true,
         avg: ZERO,
         realised: ZERO,
@@ -143,7 +155,10 @@ export interface SliceFill {
  * Splits an exit leg's filled units (slices in slice order) over its allocations in order. Returns one part per
  * (slice, allocation) pair that received units; `allocation` null for units beyond every allocation.
  */
-export function splitExitFills(slices: readonly SliceFill[], allocations: readonly ExitAllocation[]): { allocation: ExitAllocation | null; quantity: number; price: Decimal | null }[] {
+export function splitExitFills(
+  slices: readonly SliceFill[],
+  allocations: readonly ExitAllocation[],
+): { allocation: ExitAllocation | null; quantity: number; price: Decimal | null }[] {
   const out: { allocation: ExitAllocation | null; quantity: number; price: Decimal | null }[] = [];
   let a = 0;
   let room = allocations[0]?.quantity ?? 0;
@@ -197,7 +212,11 @@ export function scopeFor(strategyId: string | null, runId: string | null, granul
  * account flatten) closes, first in first out, whatever entry runs hold on the other side of that position at that
  * point of the replay; what is left belongs to nobody.
  */
-export function ledgerFills(rows: readonly IntentFill[], allocations: ReadonlyMap<string, readonly ExitAllocation[]>, granularity: Granularity): LedgerFill[] {
+export function ledgerFills(
+  rows: readonly IntentFill[],
+  allocations: ReadonlyMap<string, readonly ExitAllocation[]>,
+  granularity: Granularity,
+): LedgerFill[] {
   const out: LedgerFill[] = [];
   const exitLegs = new Map<string, IntentFill[]>();
   const order: (IntentFill | string)[] = [];
@@ -224,7 +243,13 @@ export function ledgerFills(rows: readonly IntentFill[], allocations: ReadonlyMa
     p.net += signed;
     runs.set(runId, p);
   };
-  const base = (r: IntentFill) => ({ accountId: r.accountId, symbol: r.symbol, exchange: r.exchange, product: r.product, action: r.action });
+  const base = (r: IntentFill) => ({
+    accountId: r.accountId,
+    symbol: r.symbol,
+    exchange: r.exchange,
+    product: r.product,
+    action: r.action,
+  });
   const emit = (r: IntentFill, runId: string, strategyId: string | null, quantity: number, price: Decimal | null) => {
     out.push({ ...base(r), scope: scopeFor(strategyId, runId, granularity), quantity, price });
     book(r, runId, strategyId, r.action === "BUY" ? quantity : -quantity);
@@ -236,7 +261,10 @@ export function ledgerFills(rows: readonly IntentFill[], allocations: ReadonlyMa
     }
     const slices = [...exitLegs.get(item)!].sort((x, y) => x.sliceIndex - y.sliceIndex);
     const first = slices[0];
-    const parts = splitExitFills(slices.map((s) => ({ filled: s.filledQuantity, price: s.averagePrice })), allocations.get(item) ?? []);
+    const parts = splitExitFills(
+      slices.map((s) => ({ filled: s.filledQuantity, price: s.averagePrice })),
+      allocations.get(item) ?? [],
+    );
     for (const part of parts) {
       const a = part.allocation;
       if (!a) continue;
@@ -248,7 +276,8 @@ export function ledgerFills(rows: readonly IntentFill[], allocations: ReadonlyMa
       // A SELL closes longs, a BUY closes shorts: never more than a run holds on that side.
       const dir = first.action === "SELL" ? 1 : -1;
       let left = part.quantity;
-      for (const [runId, p] of open.get(`${first.accountId}|${first.exchange}|${first.symbol}|${first.product}`) ?? []) {
+      for (const [runId, p] of open.get(`${first.accountId}|${first.exchange}|${first.symbol}|${first.product}`) ??
+        []) {
         if (left === 0) break;
         const take = Math.sign(p.net) === dir ? Math.min(left, Math.abs(p.net)) : 0;
         if (take > 0) emit(first, runId, p.strategyId, take, part.price);
@@ -260,7 +289,11 @@ export function ledgerFills(rows: readonly IntentFill[], allocations: ReadonlyMa
 }
 
 /** Units of exit fills booked against the excess of leg `legIndex` of `runId` in `accountId`. */
-export function excessExited(rows: readonly IntentFill[], allocations: ReadonlyMap<string, readonly ExitAllocation[]>, target: { runId: string; accountId: string; legIndex: number }): number {
+export function excessExited(
+  rows: readonly IntentFill[],
+  allocations: ReadonlyMap<string, readonly ExitAllocation[]>,
+  target: { runId: string; accountId: string; legIndex: number },
+): number {
   const legs = new Map<string, IntentFill[]>();
   for (const r of rows) {
     if (r.runKind !== "EXIT" || r.accountId !== target.accountId || r.filledQuantity <= 0) continue;
@@ -270,7 +303,10 @@ export function excessExited(rows: readonly IntentFill[], allocations: ReadonlyM
   let units = 0;
   for (const [key, slices] of legs) {
     const sorted = slices.sort((x, y) => x.sliceIndex - y.sliceIndex);
-    for (const part of splitExitFills(sorted.map((s) => ({ filled: s.filledQuantity, price: s.averagePrice })), allocations.get(key) ?? [])) {
+    for (const part of splitExitFills(
+      sorted.map((s) => ({ filled: s.filledQuantity, price: s.averagePrice })),
+      allocations.get(key) ?? [],
+    )) {
       const a = part.allocation;
       if (a && a.runId === target.runId && a.legIndex === target.legIndex) units += part.quantity;
     }

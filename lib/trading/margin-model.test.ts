@@ -78,7 +78,9 @@ describe("usableFunds", () => {
     expect(rupees(usableFunds(DEFAULT_QUALITY_GRADES.BUYER, funds))).toBe(200_000);
   });
   it("treats a negative source as zero", () => {
-    expect(rupees(usableFunds(DEFAULT_QUALITY_GRADES.A, { availableMargin: new Decimal(-5), cash: new Decimal(0) }))).toBe(0);
+    expect(
+      rupees(usableFunds(DEFAULT_QUALITY_GRADES.A, { availableMargin: new Decimal(-5), cash: new Decimal(0) })),
+    ).toBe(0);
   });
 });
 
@@ -102,9 +104,20 @@ describe("schemas", () => {
     for (const percent of [0, -1, 101, "abc", "1e3"]) {
       expect(qualityGradeSchema.safeParse({ id: "X", label: "X", percent, source: "available" }).success).toBe(false);
     }
-    expect(qualityGradeSchema.safeParse({ id: "bad id", label: "X", percent: 10, source: "available" }).success).toBe(false);
-    expect(qualityGradeSchema.safeParse({ id: "X", label: "X", percent: 10, source: "collateral" }).success).toBe(false);
-    const base = { singleSellExpiryDay: 1, singleSellOtherDays: 1, pairSellExpiryDay: 1, pairSellOtherDays: 1, futures: 1, optionBuyPremiumPerLot: 1 };
+    expect(qualityGradeSchema.safeParse({ id: "bad id", label: "X", percent: 10, source: "available" }).success).toBe(
+      false,
+    );
+    expect(qualityGradeSchema.safeParse({ id: "X", label: "X", percent: 10, source: "collateral" }).success).toBe(
+      false,
+    );
+    const base = {
+      singleSellExpiryDay: 1,
+      singleSellOtherDays: 1,
+      pairSellExpiryDay: 1,
+      pairSellOtherDays: 1,
+      futures: 1,
+      optionBuyPremiumPerLot: 1,
+    };
     expect(underlyingMarginsSchema.safeParse(base).success).toBe(true);
     for (const bad of [0, -1, "1,000", "12.345", Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(underlyingMarginsSchema.safeParse({ ...base, futures: bad }).success).toBe(false);
@@ -112,9 +125,14 @@ describe("schemas", () => {
   });
   it("round-trips the defaults and insists grades are stored under their own ids", () => {
     const plain = {
-      grades: Object.fromEntries(Object.entries(DEFAULT_QUALITY_GRADES).map(([k, g]) => [k, { ...g, percent: g.percent.toString() }])),
+      grades: Object.fromEntries(
+        Object.entries(DEFAULT_QUALITY_GRADES).map(([k, g]) => [k, { ...g, percent: g.percent.toString() }]),
+      ),
       margins: Object.fromEntries(
-        Object.entries(DEFAULT_UNDERLYING_MARGINS).map(([k, m]) => [k, Object.fromEntries(Object.entries(m).map(([f, v]) => [f, v.toString()]))]),
+        Object.entries(DEFAULT_UNDERLYING_MARGINS).map(([k, m]) => [
+          k,
+          Object.fromEntries(Object.entries(m).map(([f, v]) => [f, v.toString()])),
+        ]),
       ),
     };
     const parsed = marginModelSchema.parse(plain);
@@ -127,11 +145,20 @@ describe("schemas", () => {
 
 describe("underlyingMarginsSchema bounds", () => {
   it("refuses per-lot amounts beyond ₹1,000 crore (the stored precision) with a field error", () => {
-    const valid = { singleSellExpiryDay: "1", singleSellOtherDays: "1", pairSellExpiryDay: "1", pairSellOtherDays: "1", futures: "1", optionBuyPremiumPerLot: "1" };
+    const valid = {
+      singleSellExpiryDay: "1",
+      singleSellOtherDays: "1",
+      pairSellExpiryDay: "1",
+      pairSellOtherDays: "1",
+      futures: "1",
+      optionBuyPremiumPerLot: "1",
+    };
     expect(underlyingMarginsSchema.safeParse({ ...valid, futures: "10000000000" }).success).toBe(true);
     for (const futures of [9_223_372_036_854_776_000, "10000000000.01", 1e308]) {
       const r = underlyingMarginsSchema.safeParse({ ...valid, futures });
-      expect(r.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toEqual(["futures: must be at most ₹1,000 crore"]);
+      expect(r.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toEqual([
+        "futures: must be at most ₹1,000 crore",
+      ]);
     }
   });
 });

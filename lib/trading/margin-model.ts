@@ -133,7 +133,15 @@ export function usableFunds(grade: QualityGrade, funds: { availableMargin: Decim
 
 /** A rupee amount as typed in a form (`"250000"`), stored as JSON (number or string) or already a Decimal. */
 export const rupeeSchema = z
-  .union([z.string().trim().max(30).regex(/^\d+(\.\d{1,2})?$/, "a non-negative amount with at most 2 decimals"), z.number(), z.instanceof(Decimal)])
+  .union([
+    z
+      .string()
+      .trim()
+      .max(30)
+      .regex(/^\d+(\.\d{1,2})?$/, "a non-negative amount with at most 2 decimals"),
+    z.number(),
+    z.instanceof(Decimal),
+  ])
   .transform((v) => new Decimal(v))
   .refine((v) => v.isFinite() && v.gte(0), "must be a non-negative finite amount");
 
@@ -147,7 +155,15 @@ export const qualityGradeSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, "1–32 letters, digits, - or _"),
   label: z.string().trim().min(1).max(80),
   percent: z
-    .union([z.string().trim().max(30).regex(/^\d+(\.\d+)?$/), z.number(), z.instanceof(Decimal)])
+    .union([
+      z
+        .string()
+        .trim()
+        .max(30)
+        .regex(/^\d+(\.\d+)?$/),
+      z.number(),
+      z.instanceof(Decimal),
+    ])
     .transform((v) => new Decimal(v))
     .refine((v) => v.isFinite() && v.gt(0) && v.lte(100), "a percentage above 0 and at most 100"),
   source: z.enum(["available", "cash"]),
@@ -166,7 +182,13 @@ export const underlyingMarginsSchema = z.object({
 export const marginModelSchema = z
   .object({
     grades: z.record(z.string().max(32), qualityGradeSchema),
-    margins: z.record(z.string().max(20).regex(/^[A-Z][A-Z0-9&-]*$/, "upper-case OpenAlgo underlying"), underlyingMarginsSchema),
+    margins: z.record(
+      z
+        .string()
+        .max(20)
+        .regex(/^[A-Z][A-Z0-9&-]*$/, "upper-case OpenAlgo underlying"),
+      underlyingMarginsSchema,
+    ),
   })
   .refine((m) => Object.entries(m.grades).every(([key, g]) => key === g.id), {
     message: "each grade must be stored under its own id",

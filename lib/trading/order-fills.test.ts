@@ -2,17 +2,27 @@ import Decimal from "decimal.js";
 import { describe, expect, it } from "vitest";
 import { needsTradeFills, withTradeFills } from "@/lib/trading/order-fills";
 
-const order = (orderId: string, extra: Partial<{ filledQuantity: number; averagePrice: Decimal | null; fillsReported: boolean }> = {}) => ({
+const order = (
+  orderId: string,
+  extra: Partial<{ filledQuantity: number; averagePrice: Decimal | null; fillsReported: boolean }> = {},
+) => ({
   orderId,
   filledQuantity: 0,
   averagePrice: null as Decimal | null,
   ...extra,
 });
-const trade = (orderId: string, quantity: number, price: string) => ({ orderId, quantity, averagePrice: new Decimal(price) });
+const trade = (orderId: string, quantity: number, price: string) => ({
+  orderId,
+  quantity,
+  averagePrice: new Decimal(price),
+});
 
 describe("withTradeFills", () => {
   it("gives a live row without fill details the quantity-weighted average and quantity of its trades", () => {
-    const [o] = withTradeFills([order("1", { fillsReported: false })], [trade("1", 65, "100.10"), trade("1", 130, "100.40"), trade("2", 5, "9")]);
+    const [o] = withTradeFills(
+      [order("1", { fillsReported: false })],
+      [trade("1", 65, "100.10"), trade("1", 130, "100.40"), trade("2", 5, "9")],
+    );
     expect(o.averagePrice?.toString()).toBe("100.3");
     expect(o.filledQuantity).toBe(195);
   });

@@ -27,7 +27,12 @@ export function roundToTick(price: Decimal.Value, tick: Decimal.Value, direction
  * down, but never below one tick (an exchange refuses a zero price; one tick is the most marketable SELL limit).
  * Throws on a non-positive LTP: callers must not price orders from zero or missing quotes.
  */
-export function protectedLimitPrice(ltp: Decimal, bandPercent: Decimal, action: OrderAction, tick: Decimal.Value): Decimal {
+export function protectedLimitPrice(
+  ltp: Decimal,
+  bandPercent: Decimal,
+  action: OrderAction,
+  tick: Decimal.Value,
+): Decimal {
   assertPositive("LTP", ltp);
   if (!bandPercent.isFinite() || bandPercent.lte(0) || bandPercent.gte(100)) {
     throw new RangeError(`band must be above 0 and below 100 %, got ${bandPercent.toString()}`);

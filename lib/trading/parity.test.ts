@@ -17,16 +17,46 @@ const slice = (state: string, filledQuantity = 0, extra: Partial<ParityIntent> =
 });
 
 describe("parityOf", () => {
-  const kinds: [string, ParityIntent[], DriftKind, Partial<Record<"filled" | "open" | "pending" | "unconfirmed" | "failed" | "drift", number>>][] = [
+  const kinds: [
+    string,
+    ParityIntent[],
+    DriftKind,
+    Partial<Record<"filled" | "open" | "pending" | "unconfirmed" | "failed" | "drift", number>>,
+  ][] = [
     ["every slice filled", [slice("filled", 65), slice("filled", 65)], "ok", { filled: 130, drift: 0 }],
-    ["accepted, not filled yet", [slice("filled", 65), slice("accepted")], "working", { filled: 65, open: 65, drift: -65 }],
+    [
+      "accepted, not filled yet",
+      [slice("filled", 65), slice("accepted")],
+      "working",
+      { filled: 65, open: 65, drift: -65 },
+    ],
     ["partly filled", [slice("partially_filled", 30)], "working", { filled: 30, open: 35, drift: -35 }],
     ["still being sent", [slice("planned"), slice("sending")], "working", { pending: 130, drift: -130 }],
-    ["unknown outcome: retryable", [slice("filled", 65), slice("unknown", 0, { reason: "timeout" })], "unconfirmed", { unconfirmed: 65, drift: -65 }],
+    [
+      "unknown outcome: retryable",
+      [slice("filled", 65), slice("unknown", 0, { reason: "timeout" })],
+      "unconfirmed",
+      { unconfirmed: 65, drift: -65 },
+    ],
     ["safe to resend: retryable", [slice("safe_to_resend")], "unconfirmed", { unconfirmed: 65 }],
-    ["late RMS rejection", [slice("filled", 65), slice("rejected_late", 0, { reason: "RMS: margin" })], "short", { filled: 65, failed: 65, drift: -65 }],
-    ["rejected, with something else still working", [slice("rejected", 0, { reason: "freeze" }), slice("accepted")], "short", { failed: 65, open: 65 }],
-    ["cancelled after a partial fill: only the rest is missing", [slice("cancelled", 20, { reason: "cancelled at the broker" })], "short", { filled: 20, failed: 45, drift: -45 }],
+    [
+      "late RMS rejection",
+      [slice("filled", 65), slice("rejected_late", 0, { reason: "RMS: margin" })],
+      "short",
+      { filled: 65, failed: 65, drift: -65 },
+    ],
+    [
+      "rejected, with something else still working",
+      [slice("rejected", 0, { reason: "freeze" }), slice("accepted")],
+      "short",
+      { failed: 65, open: 65 },
+    ],
+    [
+      "cancelled after a partial fill: only the rest is missing",
+      [slice("cancelled", 20, { reason: "cancelled at the broker" })],
+      "short",
+      { filled: 20, failed: 45, drift: -45 },
+    ],
     ["skipped (BUY phase failed)", [slice("skipped", 0, { reason: "BUY phase failed" })], "short", { failed: 65 }],
     ["filled beyond the slice", [slice("filled", 130)], "excess", { filled: 130, drift: 65 }],
   ];
@@ -39,7 +69,14 @@ describe("parityOf", () => {
   });
 
   it("averages the priced fills by quantity, in decimals", () => {
-    const p = parityOf([A], [slice("filled", 65, { averagePrice: "100.05" }), slice("partially_filled", 30, { averagePrice: "101" }), slice("accepted")]);
+    const p = parityOf(
+      [A],
+      [
+        slice("filled", 65, { averagePrice: "100.05" }),
+        slice("partially_filled", 30, { averagePrice: "101" }),
+        slice("accepted"),
+      ],
+    );
     // (65 × 100.05 + 30 × 101) / 95 = 100.35
     expect(p.accounts[0].legs[0].averagePrice).toBe("100.35");
     expect(parityOf([A], [slice("accepted")]).accounts[0].legs[0].averagePrice).toBeNull();
@@ -55,7 +92,9 @@ describe("parityOf", () => {
       slice("filled", 65, { accountId: "zzz" }),
     ];
     const p = parityOf([A, B], intents);
-    expect(p.accounts.map((a) => [a.accountName, a.kind, a.legs.map((l) => `${l.legIndex}:${l.kind}`).join(",")])).toEqual([
+    expect(
+      p.accounts.map((a) => [a.accountName, a.kind, a.legs.map((l) => `${l.legIndex}:${l.kind}`).join(",")]),
+    ).toEqual([
       ["Alpha", "short", "0:short,1:ok"],
       ["Beta", "unconfirmed", "0:ok,1:unconfirmed"],
     ]);

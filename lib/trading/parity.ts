@@ -79,7 +79,13 @@ const SEVERITY: Record<DriftKind, number> = { ok: 0, working: 1, unconfirmed: 2,
 
 function cellOf(intents: readonly ParityIntent[]): ParityCell {
   const first = intents[0];
-  let target = 0, filled = 0, open = 0, pending = 0, unconfirmed = 0, failed = 0, priced = 0;
+  let target = 0,
+    filled = 0,
+    open = 0,
+    pending = 0,
+    unconfirmed = 0,
+    failed = 0,
+    priced = 0;
   let value = new Decimal(0);
   const reasons = new Set<string>();
   for (const i of intents) {
@@ -97,7 +103,15 @@ function cellOf(intents: readonly ParityIntent[]): ParityCell {
     }
   }
   const kind: DriftKind =
-    filled > target ? "excess" : filled === target ? "ok" : failed > 0 ? "short" : unconfirmed > 0 ? "unconfirmed" : "working";
+    filled > target
+      ? "excess"
+      : filled === target
+        ? "ok"
+        : failed > 0
+          ? "short"
+          : unconfirmed > 0
+            ? "unconfirmed"
+            : "working";
   return {
     legIndex: first.legIndex,
     symbol: first.symbol,
@@ -129,7 +143,9 @@ export function parityOf(accounts: readonly ParityAccountInput[], intents: reado
   }
   const totals = { target: 0, filled: 0, open: 0, pending: 0, unconfirmed: 0, failed: 0 };
   const rows = accounts.map((a): ParityAccount => {
-    const cells = [...(byAccount.get(a.accountId)?.values() ?? [])].map(cellOf).sort((x, y) => x.legIndex - y.legIndex || x.symbol.localeCompare(y.symbol));
+    const cells = [...(byAccount.get(a.accountId)?.values() ?? [])]
+      .map(cellOf)
+      .sort((x, y) => x.legIndex - y.legIndex || x.symbol.localeCompare(y.symbol));
     for (const c of cells) for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += c[k];
     const kind = cells.reduce<DriftKind>((worst, c) => (SEVERITY[c.kind] > SEVERITY[worst] ? c.kind : worst), "ok");
     const retryable = intents.filter((i) => i.accountId === a.accountId && UNCONFIRMED.has(i.state)).length;

@@ -7,10 +7,20 @@ import type { StrategyDefinition, StrategyLeg } from "./strategy";
 
 const D = (v: Decimal.Value) => new Decimal(v);
 
-type LegSpec = { action: "BUY" | "SELL"; type: "CE" | "PE" | "FUT"; underlying?: string; lots?: number; lotSize?: number; freezeQty?: number | null };
+type LegSpec = {
+  action: "BUY" | "SELL";
+  type: "CE" | "PE" | "FUT";
+  underlying?: string;
+  lots?: number;
+  lotSize?: number;
+  freezeQty?: number | null;
+};
 
 /** Builds resolved legs and the matching strategy legs (lot size 65 / freeze 1755 = NIFTY unless told). */
-function setup(specs: LegSpec[], sizing: StrategyDefinition["sizing"]): { legs: ResolvedLeg[]; strategy: StrategyDefinition } {
+function setup(
+  specs: LegSpec[],
+  sizing: StrategyDefinition["sizing"],
+): { legs: ResolvedLeg[]; strategy: StrategyDefinition } {
   const legs: ResolvedLeg[] = specs.map((s, legIndex) => {
     const underlying = s.underlying ?? "NIFTY";
     const lotSize = s.lotSize ?? (underlying === "SENSEX" ? 20 : 65);
@@ -36,13 +46,31 @@ function setup(specs: LegSpec[], sizing: StrategyDefinition["sizing"]): { legs: 
   });
   const strategyLegs: StrategyLeg[] = specs.map((s) =>
     s.type === "FUT"
-      ? { underlying: s.underlying ?? "NIFTY", instrument: "futures", expiry: "current_month", action: s.action, lots: s.lots ?? 1, orderType: { kind: "MARKET" } }
-      : { underlying: s.underlying ?? "NIFTY", instrument: "options", expiry: "current_week", action: s.action, optionType: s.type, strike: { kind: "ATM" }, lots: s.lots ?? 1, orderType: { kind: "MARKET" } },
+      ? {
+          underlying: s.underlying ?? "NIFTY",
+          instrument: "futures",
+          expiry: "current_month",
+          action: s.action,
+          lots: s.lots ?? 1,
+          orderType: { kind: "MARKET" },
+        }
+      : {
+          underlying: s.underlying ?? "NIFTY",
+          instrument: "options",
+          expiry: "current_week",
+          action: s.action,
+          optionType: s.type,
+          strike: { kind: "ATM" },
+          lots: s.lots ?? 1,
+          orderType: { kind: "MARKET" },
+        },
   );
   return { legs, strategy: { product: "NRML", sizing, marketCondition: "other_days", legs: strategyLegs } };
 }
 
-const account = (over: Partial<AccountInput> & { available?: Decimal.Value; cash?: Decimal.Value } = {}): AccountInput => ({
+const account = (
+  over: Partial<AccountInput> & { available?: Decimal.Value; cash?: Decimal.Value } = {},
+): AccountInput => ({
   id: over.id ?? "acc-1",
   name: over.name ?? "Ravi",
   funds: over.funds ?? { availableMargin: D(over.available ?? 1_000_000), cash: D(over.cash ?? 400_000) },
@@ -61,13 +89,23 @@ function skipped(plan: AccountPlan): Extract<AccountPlan, { status: "skipped" }>
 
 const grade = (gradeId: string): StrategyDefinition["sizing"] => ({ kind: "grade", gradeId });
 const FIXED: StrategyDefinition["sizing"] = { kind: "fixed" };
-const straddle: LegSpec[] = [{ action: "SELL", type: "CE" }, { action: "SELL", type: "PE" }];
-const ironCondor: LegSpec[] = [{ action: "BUY", type: "CE" }, { action: "BUY", type: "PE" }, { action: "SELL", type: "CE" }, { action: "SELL", type: "PE" }];
+const straddle: LegSpec[] = [
+  { action: "SELL", type: "CE" },
+  { action: "SELL", type: "PE" },
+];
+const ironCondor: LegSpec[] = [
+  { action: "BUY", type: "CE" },
+  { action: "BUY", type: "PE" },
+  { action: "SELL", type: "CE" },
+  { action: "SELL", type: "PE" },
+];
 
 describe("grade sizing", () => {
   it("domain.md's worked example: ₹10,00,000, grade B → ₹6,50,000; straddle at ₹3,20,000 → 2 lots, 130 qty per SELL leg", () => {
     const { legs, strategy } = setup(straddle, grade("B"));
-    const p = planned(planAccount(legs, strategy, account({ available: 1_000_000 }), DEFAULT_MARGIN_MODEL, "other_days"));
+    const p = planned(
+      planAccount(legs, strategy, account({ available: 1_000_000 }), DEFAULT_MARGIN_MODEL, "other_days"),
+    );
     expect(p.marginAvailable.toNumber()).toBe(650_000);
     expect(p.marginSource).toBe("available");
     expect(p.legs.map((l) => [l.action, l.lots, l.quantity, l.phase, l.marginKind])).toEqual([
@@ -88,8 +126,19 @@ describe("grade sizing", () => {
   });
 
   it("takes the condition per underlying when given a map", () => {
-    const { legs, strategy } = setup([{ action: "SELL", type: "CE" }, { action: "SELL", type: "PE", underlying: "SENSEX" }], grade("A"));
-    const p = planned(planAccount(legs, strategy, account({ maxLotsPerLeg: 2 }), DEFAULT_MARGIN_MODEL, { NIFTY: "expiry_day", SENSEX: "other_days" }));
+    const { legs, strategy } = setup(
+      [
+        { action: "SELL", type: "CE" },
+        { action: "SELL", type: "PE", underlying: "SENSEX" },
+      ],
+      grade("A"),
+    );
+    const p = planned(
+      planAccount(legs, strategy, account({ maxLotsPerLeg: 2 }), DEFAULT_MARGIN_MODEL, {
+        NIFTY: "expiry_day",
+        SENSEX: "other_days",
+      }),
+    );
     // NIFTY at its expiry-day single rate (2 × 2,05,000), SENSEX at its other-day rate (2 × 2,20,000).
     expect(p.legs.map((l) => [l.lots, l.marginNeeded?.toNumber()])).toEqual([
       [2, 410_000],
@@ -100,7 +149,9 @@ describe("grade sizing", () => {
   it("gives the BUY wings of an iron condor the lots of their short legs, at no extra margin, in phase 1", () => {
     const { legs, strategy } = setup(ironCondor, grade("B"));
     const p = planned(planAccount(legs, strategy, account(), DEFAULT_MARGIN_MODEL, "other_days"));
-    expect(p.legs.map((l) => [l.action, l.lots, l.quantity, l.phase, l.marginKind, l.marginNeeded?.toNumber()])).toEqual([
+    expect(
+      p.legs.map((l) => [l.action, l.lots, l.quantity, l.phase, l.marginKind, l.marginNeeded?.toNumber()]),
+    ).toEqual([
       ["BUY", 2, 130, 1, "wing", 0],
       ["BUY", 2, 130, 1, "wing", 0],
       ["SELL", 2, 130, 2, "pair_sell", 320_000],
@@ -110,10 +161,18 @@ describe("grade sizing", () => {
 
   it("decrements the remaining margin across legs in order and sizes buyer legs from cash ÷ premium per lot", () => {
     // Grade B: margin budget ₹6,50,000, cash budget 65 % of ₹4,00,000 = ₹2,60,000.
-    const { legs, strategy } = setup([{ action: "SELL", type: "CE" }, { action: "BUY", type: "CE", underlying: "SENSEX" }], grade("B"));
+    const { legs, strategy } = setup(
+      [
+        { action: "SELL", type: "CE" },
+        { action: "BUY", type: "CE", underlying: "SENSEX" },
+      ],
+      grade("B"),
+    );
     const p = planned(planAccount(legs, strategy, account(), DEFAULT_MARGIN_MODEL, "other_days"));
     // Single sell: ₹6,50,000 ÷ ₹2,50,000 = 2 lots, ₹1,50,000 left; the buy gets min(₹1,50,000, ₹2,60,000) ÷ ₹20,000 = 7.
-    expect(p.legs.map((l) => [l.lots, l.marginKind, l.marginAvailable?.toNumber(), l.marginNeeded?.toNumber()])).toEqual([
+    expect(
+      p.legs.map((l) => [l.lots, l.marginKind, l.marginAvailable?.toNumber(), l.marginNeeded?.toNumber()]),
+    ).toEqual([
       [2, "single_sell", 650_000, 500_000],
       [7, "option_buy", 150_000, 140_000],
     ]);
@@ -128,7 +187,13 @@ describe("grade sizing", () => {
   });
 
   it("sizes a long straddle once, at two premiums per lot, so both legs get the same lots", () => {
-    const { legs, strategy } = setup([{ action: "BUY", type: "CE" }, { action: "BUY", type: "PE" }], grade("BUYER"));
+    const { legs, strategy } = setup(
+      [
+        { action: "BUY", type: "CE" },
+        { action: "BUY", type: "PE" },
+      ],
+      grade("BUYER"),
+    );
     const p = planned(planAccount(legs, strategy, account({ cash: 250_000 }), DEFAULT_MARGIN_MODEL, "other_days"));
     expect(p.legs.map((l) => [l.lots, l.phase, l.marginNeeded?.toNumber()])).toEqual([
       [3, 1, 60_000],
@@ -138,12 +203,25 @@ describe("grade sizing", () => {
 
   it("sizes futures at the futures rate", () => {
     const { legs, strategy } = setup([{ action: "SELL", type: "FUT" }], grade("A"));
-    expect(planned(planAccount(legs, strategy, account(), DEFAULT_MARGIN_MODEL, "other_days")).legs[0]).toMatchObject({ lots: 4, quantity: 260, phase: 2, marginKind: "futures" }); // 9,50,000 ÷ 2,15,000
+    expect(planned(planAccount(legs, strategy, account(), DEFAULT_MARGIN_MODEL, "other_days")).legs[0]).toMatchObject({
+      lots: 4,
+      quantity: 260,
+      phase: 2,
+      marginKind: "futures",
+    }); // 9,50,000 ÷ 2,15,000
   });
 
   it("caps at the account's max lots per leg (wings follow the capped short) with a warning", () => {
     const { legs, strategy } = setup(ironCondor, grade("A"));
-    const p = planned(planAccount(legs, strategy, account({ available: 5_000_000, maxLotsPerLeg: 5 }), DEFAULT_MARGIN_MODEL, "other_days"));
+    const p = planned(
+      planAccount(
+        legs,
+        strategy,
+        account({ available: 5_000_000, maxLotsPerLeg: 5 }),
+        DEFAULT_MARGIN_MODEL,
+        "other_days",
+      ),
+    );
     expect(p.legs.map((l) => l.lots)).toEqual([5, 5, 5, 5]);
     expect(p.legs[2].warnings[0]).toMatch(/capped by the account's max 5 lots per leg \(grade A allows 14\)/);
     expect(p.legs[2].marginNeeded?.toNumber()).toBe(800_000); // 5 × 3,20,000 ÷ 2
@@ -151,30 +229,47 @@ describe("grade sizing", () => {
 
   it("ignores the lot multiplier (the grade already sizes the account)", () => {
     const { legs, strategy } = setup(straddle, grade("B"));
-    expect(planned(planAccount(legs, strategy, account({ lotMultiplier: D(3) }), DEFAULT_MARGIN_MODEL, "other_days")).legs[0].lots).toBe(2);
+    expect(
+      planned(planAccount(legs, strategy, account({ lotMultiplier: D(3) }), DEFAULT_MARGIN_MODEL, "other_days")).legs[0]
+        .lots,
+    ).toBe(2);
   });
 
   it("skips the whole account with a human reason when a leg sizes to zero", () => {
     const { legs, strategy } = setup(ironCondor, grade("C"));
     const s = skipped(planAccount(legs, strategy, account({ available: 500_000 }), DEFAULT_MARGIN_MODEL, "other_days"));
-    expect(s.reason).toBe("zero lots — leg 3 (SELL NIFTY24NOV2626002CE) + leg 4 (SELL NIFTY24NOV2626003PE) as a pair: grade C leaves ₹1,80,000, one lot needs ₹3,20,000");
+    expect(s.reason).toBe(
+      "zero lots — leg 3 (SELL NIFTY24NOV2626002CE) + leg 4 (SELL NIFTY24NOV2626003PE) as a pair: grade C leaves ₹1,80,000, one lot needs ₹3,20,000",
+    );
   });
 
   it("skips when the grade or the underlying's margins are missing, never falling back", () => {
     const { legs, strategy } = setup(straddle, grade("Z"));
-    expect(skipped(planAccount(legs, strategy, account(), DEFAULT_MARGIN_MODEL, "other_days")).reason).toBe('quality grade "Z" does not exist');
-    const noNifty: MarginModel = { grades: DEFAULT_MARGIN_MODEL.grades, margins: {} };
-    expect(skipped(planAccount(legs, { ...strategy, sizing: grade("B") }, account(), noNifty, "other_days")).reason).toBe("no margin requirements are set for NIFTY");
-    expect(skipped(planAccount(legs, { ...strategy, sizing: grade("B") }, account(), DEFAULT_MARGIN_MODEL, { SENSEX: "other_days" })).reason).toBe(
-      "no market condition was resolved for NIFTY",
+    expect(skipped(planAccount(legs, strategy, account(), DEFAULT_MARGIN_MODEL, "other_days")).reason).toBe(
+      'quality grade "Z" does not exist',
     );
+    const noNifty: MarginModel = { grades: DEFAULT_MARGIN_MODEL.grades, margins: {} };
+    expect(
+      skipped(planAccount(legs, { ...strategy, sizing: grade("B") }, account(), noNifty, "other_days")).reason,
+    ).toBe("no margin requirements are set for NIFTY");
+    expect(
+      skipped(
+        planAccount(legs, { ...strategy, sizing: grade("B") }, account(), DEFAULT_MARGIN_MODEL, {
+          SENSEX: "other_days",
+        }),
+      ).reason,
+    ).toBe("no market condition was resolved for NIFTY");
   });
 
   it("treats negative funds as nothing to size from, and refuses non-numeric funds", () => {
     const { legs, strategy } = setup(straddle, grade("A"));
-    expect(skipped(planAccount(legs, strategy, account({ available: -10_000 }), DEFAULT_MARGIN_MODEL, "other_days")).reason).toMatch(/^zero lots — .*leaves ₹0,/);
+    expect(
+      skipped(planAccount(legs, strategy, account({ available: -10_000 }), DEFAULT_MARGIN_MODEL, "other_days")).reason,
+    ).toMatch(/^zero lots — .*leaves ₹0,/);
     const nan = account({ funds: { availableMargin: D(NaN), cash: D(0) } });
-    expect(skipped(planAccount(legs, strategy, nan, DEFAULT_MARGIN_MODEL, "other_days")).reason).toBe("funds are unavailable for this account");
+    expect(skipped(planAccount(legs, strategy, nan, DEFAULT_MARGIN_MODEL, "other_days")).reason).toBe(
+      "funds are unavailable for this account",
+    );
   });
 });
 
@@ -186,27 +281,46 @@ describe("fixed sizing", () => {
     ["1.5", 2, 3, []],
   ] as const)("multiplier %s × %d lots → %d lots", (mult, configured, want, warnings) => {
     const { legs, strategy } = setup([{ action: "BUY", type: "CE", lots: configured }], FIXED);
-    const leg = planned(planAccount(legs, strategy, account({ lotMultiplier: D(mult) }), DEFAULT_MARGIN_MODEL, "other_days")).legs[0];
+    const leg = planned(
+      planAccount(legs, strategy, account({ lotMultiplier: D(mult) }), DEFAULT_MARGIN_MODEL, "other_days"),
+    ).legs[0];
     expect([leg.lots, leg.quantity]).toEqual([want, want * 65]);
     expect(leg.warnings).toEqual(warnings);
   });
 
   it("skips an account whose multiplier rounds a leg to zero", () => {
-    const { legs, strategy } = setup([{ action: "BUY", type: "CE", lots: 2 }, { action: "SELL", type: "CE", lots: 1 }], FIXED);
-    const s = skipped(planAccount(legs, strategy, account({ lotMultiplier: D("0.5") }), DEFAULT_MARGIN_MODEL, "other_days"));
-    expect(s.reason).toBe("zero lots — leg 2 (SELL NIFTY24NOV2626001CE): 1 lot(s) × multiplier 0.5 rounds down to 0 lots");
+    const { legs, strategy } = setup(
+      [
+        { action: "BUY", type: "CE", lots: 2 },
+        { action: "SELL", type: "CE", lots: 1 },
+      ],
+      FIXED,
+    );
+    const s = skipped(
+      planAccount(legs, strategy, account({ lotMultiplier: D("0.5") }), DEFAULT_MARGIN_MODEL, "other_days"),
+    );
+    expect(s.reason).toBe(
+      "zero lots — leg 2 (SELL NIFTY24NOV2626001CE): 1 lot(s) × multiplier 0.5 rounds down to 0 lots",
+    );
     expect(s.warnings).toContain("leg 2 (SELL NIFTY24NOV2626001CE): multiplier rounded to zero");
   });
 
   it("caps at max lots per leg with a warning", () => {
     const { legs, strategy } = setup([{ action: "BUY", type: "PE", lots: 10 }], FIXED);
-    const leg = planned(planAccount(legs, strategy, account({ maxLotsPerLeg: 4 }), DEFAULT_MARGIN_MODEL, "other_days")).legs[0];
+    const leg = planned(planAccount(legs, strategy, account({ maxLotsPerLeg: 4 }), DEFAULT_MARGIN_MODEL, "other_days"))
+      .legs[0];
     expect(leg.lots).toBe(4);
     expect(leg.warnings).toEqual(["capped by the account's max 4 lots per leg (from 10)"]);
   });
 
   it("charges a pair the pair rate on its common lots and the single rate on the rest, and warns of a shortfall", () => {
-    const { legs, strategy } = setup([{ action: "SELL", type: "CE", lots: 3 }, { action: "SELL", type: "PE", lots: 2 }], FIXED);
+    const { legs, strategy } = setup(
+      [
+        { action: "SELL", type: "CE", lots: 3 },
+        { action: "SELL", type: "PE", lots: 2 },
+      ],
+      FIXED,
+    );
     const p = planned(planAccount(legs, strategy, account({ available: 800_000 }), DEFAULT_MARGIN_MODEL, "other_days"));
     // 2 pair-lots × 3,20,000 + 1 single × 2,50,000 = 8,90,000 > 8,00,000.
     expect(p.legs.map((l) => l.marginNeeded?.toNumber())).toEqual([570_000, 320_000]);
@@ -215,7 +329,13 @@ describe("fixed sizing", () => {
   });
 
   it("warns when a wing has fewer lots than its short leg", () => {
-    const { legs, strategy } = setup([{ action: "BUY", type: "CE", lots: 1 }, { action: "SELL", type: "CE", lots: 2 }], FIXED);
+    const { legs, strategy } = setup(
+      [
+        { action: "BUY", type: "CE", lots: 1 },
+        { action: "SELL", type: "CE", lots: 2 },
+      ],
+      FIXED,
+    );
     const p = planned(planAccount(legs, strategy, account(), DEFAULT_MARGIN_MODEL, "other_days"));
     expect(p.legs[0].warnings).toEqual(["fewer lots than leg 2 (SELL NIFTY24NOV2626001CE): partly unhedged"]);
   });
@@ -228,18 +348,40 @@ describe("fixed sizing", () => {
   });
 
   it("refuses resolved legs that do not belong to the strategy, and an empty leg list", () => {
-    const { legs, strategy } = setup([{ action: "BUY", type: "CE" }, { action: "SELL", type: "CE" }], FIXED);
-    expect(skipped(planAccount(legs, { ...strategy, legs: strategy.legs.slice(0, 1) }, account(), DEFAULT_MARGIN_MODEL, "other_days")).reason).toBe(
-      "the resolved legs do not belong to this strategy",
+    const { legs, strategy } = setup(
+      [
+        { action: "BUY", type: "CE" },
+        { action: "SELL", type: "CE" },
+      ],
+      FIXED,
     );
-    expect(skipped(planAccount([], strategy, account(), DEFAULT_MARGIN_MODEL, "other_days")).reason).toBe("the strategy has no legs to place");
+    expect(
+      skipped(
+        planAccount(
+          legs,
+          { ...strategy, legs: strategy.legs.slice(0, 1) },
+          account(),
+          DEFAULT_MARGIN_MODEL,
+          "other_days",
+        ),
+      ).reason,
+    ).toBe("the resolved legs do not belong to this strategy");
+    expect(skipped(planAccount([], strategy, account(), DEFAULT_MARGIN_MODEL, "other_days")).reason).toBe(
+      "the strategy has no legs to place",
+    );
   });
 
   it("refuses a non-positive multiplier and a zero max", () => {
     const { legs, strategy } = setup([{ action: "BUY", type: "CE" }], FIXED);
-    expect(skipped(planAccount(legs, strategy, account({ lotMultiplier: D(0) }), DEFAULT_MARGIN_MODEL, "other_days")).reason).toMatch(/must be greater than zero/);
-    expect(skipped(planAccount(legs, strategy, account({ maxLotsPerLeg: 0 }), DEFAULT_MARGIN_MODEL, "other_days")).reason).toBe("max lots per leg is 0");
-    expect(skipped(planAccount(legs, strategy, account({ maxLotsPerLeg: 2.5 }), DEFAULT_MARGIN_MODEL, "other_days")).status).toBe("skipped");
+    expect(
+      skipped(planAccount(legs, strategy, account({ lotMultiplier: D(0) }), DEFAULT_MARGIN_MODEL, "other_days")).reason,
+    ).toMatch(/must be greater than zero/);
+    expect(
+      skipped(planAccount(legs, strategy, account({ maxLotsPerLeg: 0 }), DEFAULT_MARGIN_MODEL, "other_days")).reason,
+    ).toBe("max lots per leg is 0");
+    expect(
+      skipped(planAccount(legs, strategy, account({ maxLotsPerLeg: 2.5 }), DEFAULT_MARGIN_MODEL, "other_days")).status,
+    ).toBe("skipped");
   });
 });
 
@@ -252,7 +394,9 @@ describe("slicing and phases", () => {
     [100, [1755, 1755, 1755, 1235]],
   ])("NIFTY %d lots (lot 65, freeze 1755 ⇒ 27 lots per slice) → %j", (lots, slices) => {
     const { legs, strategy } = setup([{ action: "SELL", type: "CE", lots }], FIXED);
-    const leg = planned(planAccount(legs, strategy, account({ available: 100_000_000 }), DEFAULT_MARGIN_MODEL, "other_days")).legs[0];
+    const leg = planned(
+      planAccount(legs, strategy, account({ available: 100_000_000 }), DEFAULT_MARGIN_MODEL, "other_days"),
+    ).legs[0];
     expect(leg.slices).toEqual(slices);
     expect(leg.quantity).toBe(lots * 65);
     for (const q of leg.slices) expect(q % 65 === 0 && q <= 1755).toBe(true);
@@ -260,11 +404,22 @@ describe("slicing and phases", () => {
 
   it("sends an unknown-freeze order as one slice", () => {
     const { legs, strategy } = setup([{ action: "SELL", type: "CE", lots: 40, freezeQty: null }], FIXED);
-    expect(planned(planAccount(legs, strategy, account({ available: 100_000_000 }), DEFAULT_MARGIN_MODEL, "other_days")).legs[0].slices).toEqual([2600]);
+    expect(
+      planned(planAccount(legs, strategy, account({ available: 100_000_000 }), DEFAULT_MARGIN_MODEL, "other_days"))
+        .legs[0].slices,
+    ).toEqual([2600]);
   });
 
   it("puts every BUY leg in phase 1 and every SELL leg in phase 2, whatever their order", () => {
-    const { legs, strategy } = setup([{ action: "SELL", type: "CE" }, { action: "BUY", type: "CE" }, { action: "SELL", type: "FUT" }, { action: "BUY", type: "PE" }], FIXED);
+    const { legs, strategy } = setup(
+      [
+        { action: "SELL", type: "CE" },
+        { action: "BUY", type: "CE" },
+        { action: "SELL", type: "FUT" },
+        { action: "BUY", type: "PE" },
+      ],
+      FIXED,
+    );
     const p = planned(planAccount(legs, strategy, account(), DEFAULT_MARGIN_MODEL, "other_days"));
     expect(p.legs.map((l) => [l.legIndex, l.action, l.phase])).toEqual([
       [0, "SELL", 2],

@@ -4,7 +4,16 @@
  */
 import Decimal from "decimal.js";
 import { sliceQuantities } from "./instruments";
-import { gradeFor, marginPerLot, marginsFor, usableFunds, type MarginKind, type MarginModel, type MarketCondition, type MarginSource } from "./margin-model";
+import {
+  gradeFor,
+  marginPerLot,
+  marginsFor,
+  usableFunds,
+  type MarginKind,
+  type MarginModel,
+  type MarketCondition,
+  type MarginSource,
+} from "./margin-model";
 import type { ResolvedLeg } from "./resolve-legs";
 import { sizingUnits, type SizingUnit } from "./sizing-units";
 import { phaseOf, type OrderAction, type Product, type StrategyDefinition } from "./strategy";
@@ -22,7 +31,8 @@ export interface AccountInput {
 }
 
 /** Key of a contract in a condition table: upper-case underlying and expiry, `NIFTY 2026-11-24`. */
-export const contractKey = (leg: Pick<ResolvedLeg, "underlying" | "expiry">): string => `${leg.underlying} ${leg.expiry}`;
+export const contractKey = (leg: Pick<ResolvedLeg, "underlying" | "expiry">): string =>
+  `${leg.underlying} ${leg.expiry}`;
 
 /**
  * One condition for every leg, or a table keyed by contract (`contractKey`: each contract is on expiry day only
@@ -118,7 +128,12 @@ class Pools {
 }
 
 /** Per-lot rate lookup for a unit's contract and day (a pair's legs share one expiry), or a reason why there is none. */
-function ratesFor(legs: readonly ResolvedLeg[], unit: NonWing, model: MarginModel, condition: ConditionInput): ((kind: MarginKind) => Decimal) | string {
+function ratesFor(
+  legs: readonly ResolvedLeg[],
+  unit: NonWing,
+  model: MarginModel,
+  condition: ConditionInput,
+): ((kind: MarginKind) => Decimal) | string {
   const underlying = legs[unit.legs[0]].underlying;
   const margins = marginsFor(model, underlying);
   if (!margins) return `no margin requirements are set for ${underlying}`;
@@ -131,7 +146,11 @@ function ratesFor(legs: readonly ResolvedLeg[], unit: NonWing, model: MarginMode
  * Zero-lot reasons that matter: those of units with a placed leg, and of the SELL units that placed wings follow
  * (a wing gets its short's lots), in unit order. `reasons` is keyed by a unit's first position.
  */
-function neededReasons(units: readonly SizingUnit[], reasons: ReadonlyMap<number, string>, isPlaced: (position: number) => boolean): string[] {
+function neededReasons(
+  units: readonly SizingUnit[],
+  reasons: ReadonlyMap<number, string>,
+  isPlaced: (position: number) => boolean,
+): string[] {
   const keyOf = new Map<number, number>();
   for (const u of units) if (u.kind !== "wing") for (const p of u.legs) keyOf.set(p, u.legs[0]);
   const needed = new Set<number>();
@@ -142,14 +161,32 @@ function neededReasons(units: readonly SizingUnit[], reasons: ReadonlyMap<number
   return [...reasons].filter(([key]) => needed.has(key)).map(([, reason]) => reason);
 }
 
-function sizeByGrade(legs: readonly ResolvedLeg[], units: SizingUnit[], gradeId: string, account: AccountInput, model: MarginModel, condition: ConditionInput, isPlaced: (position: number) => boolean): Sizing {
+function sizeByGrade(
+  legs: readonly ResolvedLeg[],
+  units: SizingUnit[],
+  gradeId: string,
+  account: AccountInput,
+  model: MarginModel,
+  condition: ConditionInput,
+  isPlaced: (position: number) => boolean,
+): Sizing {
   const grade = gradeFor(model, gradeId);
   // AlgoMirror silently fell back to 65 % on a failed lookup; a missing grade is a configuration error here.
   if (!grade) return { ok: false, reason: `quality grade "${gradeId}" does not exist` };
   const usable = usableFunds(grade, account.funds);
   const shared = grade.source === "cash";
-  const pools = new Pools(usable, shared ? usable : Decimal.max(account.funds.cash, 0).mul(grade.percent).div(100), shared);
-  const rows: LegSizing[] = legs.map(() => ({ lots: 0, marginKind: "wing", marginNeeded: null, marginAvailable: null, warnings: [] }));
+  const pools = new Pools(
+    usable,
+    shared ? usable : Decimal.max(account.funds.cash, 0).mul(grade.percent).div(100),
+    shared,
+  );
+  const rows: LegSizing[] = legs.map(() => ({
+    lots: 0,
+    marginKind: "wing",
+    marginNeeded: null,
+    marginAvailable: null,
+    warnings: [],
+  }));
   const reasons = new Map<number, string>();
   const max = account.maxLotsPerLeg;
   for (const unit of units) {
@@ -170,13 +207,27 @@ function sizeByGrade(legs: readonly ResolvedLeg[], units: SizingUnit[], gradeId:
     // A context leg (an adjustment's existing leg) is sized only so that a wing can follow it: it spends nothing.
     pools.charge(kind, share.mul(unit.legs.filter(isPlaced).length));
     if (lots === 0) {
-      const what = unit.legs.length === 2 ? `${legLabel(legs[unit.legs[0]])} + ${legLabel(legs[unit.legs[1]])} as a pair` : legLabel(legs[unit.legs[0]]);
-      reasons.set(unit.legs[0], `${what}: grade ${grade.id} leaves ${formatRupees(budget)}, one lot needs ${formatRupees(rate)}`);
+      const what =
+        unit.legs.length === 2
+          ? `${legLabel(legs[unit.legs[0]])} + ${legLabel(legs[unit.legs[1]])} as a pair`
+          : legLabel(legs[unit.legs[0]]);
+      reasons.set(
+        unit.legs[0],
+        `${what}: grade ${grade.id} leaves ${formatRupees(budget)}, one lot needs ${formatRupees(rate)}`,
+      );
     }
-    for (const p of unit.legs) rows[p] = { lots, marginKind: kind, marginNeeded: share, marginAvailable: budget, warnings: [...warnings] };
+    for (const p of unit.legs)
+      rows[p] = { lots, marginKind: kind, marginNeeded: share, marginAvailable: budget, warnings: [...warnings] };
   }
   for (const unit of units) {
-    if (unit.kind === "wing") rows[unit.legs[0]] = { lots: rows[unit.follows].lots, marginKind: "wing", marginNeeded: new Decimal(0), marginAvailable: null, warnings: [] };
+    if (unit.kind === "wing")
+      rows[unit.legs[0]] = {
+        lots: rows[unit.follows].lots,
+        marginKind: "wing",
+        marginNeeded: new Decimal(0),
+        marginAvailable: null,
+        warnings: [],
+      };
   }
   return { ok: true, rows, source: grade.source, budget: usable, zeroReasons: neededReasons(units, reasons, isPlaced) };
 }
@@ -191,9 +242,18 @@ function fixedUnitCharges(unit: NonWing, lots: readonly number[], rate: (k: Marg
   return [pairHalf.plus(rate("single_sell").mul(ce - common)), pairHalf.plus(rate("single_sell").mul(pe - common))];
 }
 
-function sizeFixed(legs: readonly ResolvedLeg[], units: SizingUnit[], strategy: StrategyDefinition, account: AccountInput, model: MarginModel, condition: ConditionInput, isPlaced: (position: number) => boolean): Sizing {
+function sizeFixed(
+  legs: readonly ResolvedLeg[],
+  units: SizingUnit[],
+  strategy: StrategyDefinition,
+  account: AccountInput,
+  model: MarginModel,
+  condition: ConditionInput,
+  isPlaced: (position: number) => boolean,
+): Sizing {
   const mult = account.lotMultiplier;
-  if (!mult.isFinite() || mult.lte(0)) return { ok: false, reason: `lot multiplier ${mult.toString()} must be greater than zero` };
+  if (!mult.isFinite() || mult.lte(0))
+    return { ok: false, reason: `lot multiplier ${mult.toString()} must be greater than zero` };
   const max = account.maxLotsPerLeg;
   const zeroReasons: string[] = [];
   const rows: LegSizing[] = legs.map((leg, position) => {
@@ -203,9 +263,14 @@ function sizeFixed(legs: readonly ResolvedLeg[], units: SizingUnit[], strategy: 
     const warnings: string[] = [];
     if (lots === 0) {
       warnings.push("multiplier rounded to zero");
-      if (isPlaced(position)) zeroReasons.push(`${legLabel(leg)}: ${configured} lot(s) × multiplier ${mult.toString()} rounds down to 0 lots`);
+      if (isPlaced(position))
+        zeroReasons.push(
+          `${legLabel(leg)}: ${configured} lot(s) × multiplier ${mult.toString()} rounds down to 0 lots`,
+        );
     } else if (!raw.isInteger()) {
-      warnings.push(`${configured} lot(s) × multiplier ${mult.toString()} = ${raw.toString()}, rounded down to ${lots}`);
+      warnings.push(
+        `${configured} lot(s) × multiplier ${mult.toString()} = ${raw.toString()}, rounded down to ${lots}`,
+      );
     }
     if (max !== null && lots > max) {
       warnings.push(`capped by the account's max ${max} lots per leg (from ${lots})`);
@@ -218,13 +283,19 @@ function sizeFixed(legs: readonly ResolvedLeg[], units: SizingUnit[], strategy: 
   for (const unit of units) {
     if (unit.kind === "wing") {
       const row = rows[unit.legs[0]];
-      const unhedged = row.lots < rows[unit.follows].lots ? [`fewer lots than ${legLabel(legs[unit.follows])}: partly unhedged`] : [];
+      const unhedged =
+        row.lots < rows[unit.follows].lots ? [`fewer lots than ${legLabel(legs[unit.follows])}: partly unhedged`] : [];
       rows[unit.legs[0]] = { ...row, marginNeeded: new Decimal(0), warnings: [...row.warnings, ...unhedged] };
       continue;
     }
     const rates = ratesFor(legs, unit, model, condition);
     if (typeof rates === "string") {
-      for (const p of unit.legs) rows[p] = { ...rows[p], marginKind: chargeKind(unit), warnings: [...rows[p].warnings, `${rates}: margin not checked`] };
+      for (const p of unit.legs)
+        rows[p] = {
+          ...rows[p],
+          marginKind: chargeKind(unit),
+          warnings: [...rows[p].warnings, `${rates}: margin not checked`],
+        };
       continue;
     }
     const charges = fixedUnitCharges(unit, lots, rates);
@@ -232,9 +303,17 @@ function sizeFixed(legs: readonly ResolvedLeg[], units: SizingUnit[], strategy: 
     const total = charges.reduce((a, b, i) => (isPlaced(unit.legs[i]) ? a.plus(b) : a), new Decimal(0));
     const budget = pools.budget(chargeKind(unit));
     pools.charge(chargeKind(unit), total);
-    const shortfall = total.gt(budget) ? [`margin shortfall: needs ${formatRupees(total)}, ${formatRupees(Decimal.max(budget, 0))} available`] : [];
+    const shortfall = total.gt(budget)
+      ? [`margin shortfall: needs ${formatRupees(total)}, ${formatRupees(Decimal.max(budget, 0))} available`]
+      : [];
     unit.legs.forEach((p, i) => {
-      rows[p] = { ...rows[p], marginKind: chargeKind(unit), marginNeeded: charges[i], marginAvailable: budget, warnings: [...rows[p].warnings, ...shortfall] };
+      rows[p] = {
+        ...rows[p],
+        marginKind: chargeKind(unit),
+        marginNeeded: charges[i],
+        marginAvailable: budget,
+        warnings: [...rows[p].warnings, ...shortfall],
+      };
     });
   }
   return { ok: true, rows, source: "available", budget: Decimal.max(account.funds.availableMargin, 0), zeroReasons };
@@ -256,16 +335,24 @@ export function planAccount(
   condition: ConditionInput,
   placed?: ReadonlySet<number>,
 ): AccountPlan {
-  const skip = (reason: string, warnings: string[] = []): AccountPlan => ({ status: "skipped", accountId: account.id, accountName: account.name, reason, warnings });
+  const skip = (reason: string, warnings: string[] = []): AccountPlan => ({
+    status: "skipped",
+    accountId: account.id,
+    accountName: account.name,
+    reason,
+    warnings,
+  });
   const { availableMargin, cash } = account.funds;
   if (!availableMargin.isFinite() || !cash.isFinite()) return skip("funds are unavailable for this account");
   const max = account.maxLotsPerLeg;
-  if (max !== null && !(Number.isSafeInteger(max) && max >= 0)) return skip(`max lots per leg ${max} is not a whole number`);
+  if (max !== null && !(Number.isSafeInteger(max) && max >= 0))
+    return skip(`max lots per leg ${max} is not a whole number`);
   if (max === 0) return skip("max lots per leg is 0");
   const isPlaced = (position: number): boolean => !placed || placed.has(resolvedLegs[position].legIndex);
   const positions = resolvedLegs.map((_, i) => i).filter(isPlaced);
   if (positions.length === 0) return skip("the strategy has no legs to place");
-  if (resolvedLegs.some((l) => strategy.legs[l.legIndex] === undefined)) return skip("the resolved legs do not belong to this strategy");
+  if (resolvedLegs.some((l) => strategy.legs[l.legIndex] === undefined))
+    return skip("the resolved legs do not belong to this strategy");
 
   const units = sizingUnits(resolvedLegs);
   const sizing =

@@ -29,7 +29,8 @@ export interface RunPreview {
   totals: RunTotals;
 }
 
-export type RunPlanError = LegResolutionError | { legIndex: null; code: "duplicate_account" | "no_accounts" | "unknown_leg"; message: string };
+export type RunPlanError =
+  LegResolutionError | { legIndex: null; code: "duplicate_account" | "no_accounts" | "unknown_leg"; message: string };
 
 export type RunPlanResult = { ok: true; preview: RunPreview } | { ok: false; errors: RunPlanError[] };
 
@@ -53,17 +54,27 @@ export interface RunPlanInput {
  * expires today: a next-month NIFTY straddle on a weekly expiry Tuesday is sized at other-day rates, and a SENSEX
  * Thursday is not a NIFTY expiry day. Explicit modes apply to every contract.
  */
-export function marketConditionsFor(mode: MarketConditionMode, legs: readonly ResolvedLeg[], today: string): Record<string, MarketCondition> {
+export function marketConditionsFor(
+  mode: MarketConditionMode,
+  legs: readonly ResolvedLeg[],
+  today: string,
+): Record<string, MarketCondition> {
   const out: Record<string, MarketCondition> = {};
   for (const leg of legs) out[contractKey(leg)] = marketCondition(mode, leg.expiry, today);
   return out;
 }
 
 /** The definition a partial run resolves: legs outside `legIndexes` (context) become MARKET orders, needing no quote. */
-export function withContextLegs(strategy: StrategyDefinition, legIndexes: readonly number[] | undefined): StrategyDefinition {
+export function withContextLegs(
+  strategy: StrategyDefinition,
+  legIndexes: readonly number[] | undefined,
+): StrategyDefinition {
   if (!legIndexes) return strategy;
   const placed = new Set(legIndexes);
-  return { ...strategy, legs: strategy.legs.map((leg, i) => (placed.has(i) ? leg : { ...leg, orderType: { kind: "MARKET" } })) };
+  return {
+    ...strategy,
+    legs: strategy.legs.map((leg, i) => (placed.has(i) ? leg : { ...leg, orderType: { kind: "MARKET" } })),
+  };
 }
 
 /** Totals over account plans. */
@@ -81,7 +92,14 @@ export function runTotals(accounts: readonly AccountPlan[]): RunTotals {
       quantity += leg.quantity;
     }
   }
-  return { accounts: accounts.length, accountsPlanned: planned, accountsSkipped: accounts.length - planned, orders, quantity, marginNeeded };
+  return {
+    accounts: accounts.length,
+    accountsPlanned: planned,
+    accountsSkipped: accounts.length - planned,
+    orders,
+    quantity,
+    marginNeeded,
+  };
 }
 
 /**
@@ -90,15 +108,24 @@ export function runTotals(accounts: readonly AccountPlan[]): RunTotals {
  */
 export function planRun(input: RunPlanInput): RunPlanResult {
   const { strategy, snapshot, today, accounts, marginModel } = input;
-  if (accounts.length === 0) return { ok: false, errors: [{ legIndex: null, code: "no_accounts", message: "no accounts selected" }] };
+  if (accounts.length === 0)
+    return { ok: false, errors: [{ legIndex: null, code: "no_accounts", message: "no accounts selected" }] };
   const seen = new Set<string>();
   for (const a of accounts) {
     // Intent ids derive from (run, account, leg, slice): a repeated account would collide or double-trade.
-    if (seen.has(a.id)) return { ok: false, errors: [{ legIndex: null, code: "duplicate_account", message: `account ${a.id} is selected twice` }] };
+    if (seen.has(a.id))
+      return {
+        ok: false,
+        errors: [{ legIndex: null, code: "duplicate_account", message: `account ${a.id} is selected twice` }],
+      };
     seen.add(a.id);
   }
   const unknown = input.legIndexes?.find((i) => !Number.isSafeInteger(i) || strategy.legs[i] === undefined);
-  if (unknown !== undefined) return { ok: false, errors: [{ legIndex: null, code: "unknown_leg", message: `the strategy has no leg ${unknown + 1}` }] };
+  if (unknown !== undefined)
+    return {
+      ok: false,
+      errors: [{ legIndex: null, code: "unknown_leg", message: `the strategy has no leg ${unknown + 1}` }],
+    };
   const placed = input.legIndexes ? new Set(input.legIndexes) : undefined;
   const resolved = resolveLegs(withContextLegs(strategy, input.legIndexes), snapshot, today);
   if (!resolved.ok) return { ok: false, errors: resolved.errors };

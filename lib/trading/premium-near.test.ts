@@ -7,7 +7,9 @@ const D = (v: Decimal.Value) => new Decimal(v);
 const EXP = "2026-11-24";
 
 function quotes(type: "CE" | "PE", byStrike: Record<number, Decimal.Value>): Record<string, Decimal> {
-  return Object.fromEntries(Object.entries(byStrike).map(([k, v]) => [optionSymbol("NIFTY", EXP, Number(k), type), D(v)]));
+  return Object.fromEntries(
+    Object.entries(byStrike).map(([k, v]) => [optionSymbol("NIFTY", EXP, Number(k), type), D(v)]),
+  );
 }
 
 const base = (over: Partial<PremiumNearInput>): PremiumNearInput => ({

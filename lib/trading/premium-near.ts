@@ -20,8 +20,7 @@ export interface PremiumNearInput {
 }
 
 export type PremiumNearResult =
-  | { ok: true; strike: Decimal; premium: Decimal; warning: string | null }
-  | { ok: false; message: string };
+  { ok: true; strike: Decimal; premium: Decimal; warning: string | null } | { ok: false; message: string };
 
 /**
  * How far (in % of the target) the best match may be before the preview warns: cheap targets move more in relative
@@ -49,12 +48,17 @@ export function premiumNearStrike(input: PremiumNearInput): PremiumNearResult {
       if (premium === undefined || !premium.isFinite() || premium.lte(0)) continue;
       const diff = premium.minus(input.target).abs();
       const better =
-        best === null || diff.lt(best.diff) || (diff.eq(best.diff) && premium.lt(input.target) && best.premium.gt(input.target));
+        best === null ||
+        diff.lt(best.diff) ||
+        (diff.eq(best.diff) && premium.lt(input.target) && best.premium.gt(input.target));
       if (better) best = { strike, premium, diff };
     }
   }
   if (best === null) {
-    return { ok: false, message: `no positive premium quoted for ${input.underlying} ${input.expiry} ${input.optionType} within ${input.width} strikes of ATM` };
+    return {
+      ok: false,
+      message: `no positive premium quoted for ${input.underlying} ${input.expiry} ${input.optionType} within ${input.width} strikes of ATM`,
+    };
   }
   const tolerance = premiumTolerancePercent(input.target);
   const offPercent = best.diff.div(input.target).mul(100);

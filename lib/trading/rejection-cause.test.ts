@@ -26,7 +26,9 @@ describe("rejection causes", () => {
   });
 
   it("reads the freeze limit a rejection states", () => {
-    expect(freezeLimitOf("Quantity 1300 exceeds the freeze limit of 650 for NIFTY08DEC2626100CE. Slice the order.")).toBe(650);
+    expect(
+      freezeLimitOf("Quantity 1300 exceeds the freeze limit of 650 for NIFTY08DEC2626100CE. Slice the order."),
+    ).toBe(650);
     expect(freezeLimitOf("freeze qty 1800")).toBe(1800);
     expect(freezeLimitOf("Order quantity exceeds the freeze limit")).toBeNull();
     expect(freezeLimitOf("freeze 1")).toBeNull();

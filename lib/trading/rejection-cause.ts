@@ -9,10 +9,16 @@ export type RejectionCause = "freeze" | "margin" | "rate_limit" | "auth" | "netw
 const PATTERNS: readonly [RejectionCause, RegExp][] = [
   ["freeze", /freeze|qty\s*limit|quantity .*exceeds .*(limit|maximum)|exceeds .*max(imum)? (order )?quantity/i],
   ["rate_limit", /rate.?limit|too many requests|\b429\b|throttl/i],
-  ["auth", /api.?key|unauthori[sz]ed|forbidden|\b40[13]\b|session (has )?expired|invalid session|token|not logged in|login required/i],
+  [
+    "auth",
+    /api.?key|unauthori[sz]ed|forbidden|\b40[13]\b|session (has )?expired|invalid session|token|not logged in|login required/i,
+  ],
   ["margin", /margin|insufficient (funds|balance)|\bRMS\b|fund limit|shortfall|shortage/i],
   ["market_closed", /market (is )?closed|outside (market|trading) hours|after square.?off time|not a trading day/i],
-  ["network", /timed? ?out|ECONN|ENOTFOUND|EAI_AGAIN|socket|network|unreachable|no answer|\b50[234]\b|unavailable|fetch failed|connection/i],
+  [
+    "network",
+    /timed? ?out|ECONN|ENOTFOUND|EAI_AGAIN|socket|network|unreachable|no answer|\b50[234]\b|unavailable|fetch failed|connection/i,
+  ],
 ];
 
 export function classifyRejection(text: string | null | undefined): RejectionCause {
@@ -23,10 +29,19 @@ export function classifyRejection(text: string | null | undefined): RejectionCau
 
 /** A short title and what happens or what to do, per cause (alerts and the run view). */
 export const REJECTION_CAUSES: Readonly<Record<RejectionCause, { title: string; advice: string }>> = {
-  freeze: { title: "order above the freeze limit", advice: "MirrorDesk slices again with the current freeze quantity and retries on its own" },
-  margin: { title: "not enough margin", advice: "add funds or reduce positions at the broker; the exit keeps retrying" },
+  freeze: {
+    title: "order above the freeze limit",
+    advice: "MirrorDesk slices again with the current freeze quantity and retries on its own",
+  },
+  margin: {
+    title: "not enough margin",
+    advice: "add funds or reduce positions at the broker; the exit keeps retrying",
+  },
   rate_limit: { title: "broker rate limit", advice: "orders are paced and retried on their own" },
-  auth: { title: "broker refused the key or session", advice: "log in to the broker again or update the API key on the account" },
+  auth: {
+    title: "broker refused the key or session",
+    advice: "log in to the broker again or update the API key on the account",
+  },
   network: { title: "broker unreachable", advice: "check the OpenAlgo server and its network; retries go on" },
   market_closed: { title: "market closed", advice: "the order can only go out in market hours" },
   other: { title: "refused by the broker", advice: "check the order book at the broker for the reason" },

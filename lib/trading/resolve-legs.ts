@@ -4,7 +4,14 @@
  * freeze quantity (broker /symbol values win when valid) and the order price.
  */
 import Decimal from "decimal.js";
-import { lotSizeFor, sliceQuantityFor, type DerivativeExchange, type InstrumentSettings, type InstrumentSettingsTable, instrumentSettingsFor } from "./instruments";
+import {
+  lotSizeFor,
+  sliceQuantityFor,
+  type DerivativeExchange,
+  type InstrumentSettings,
+  type InstrumentSettingsTable,
+  instrumentSettingsFor,
+} from "./instruments";
 import { atmStrike, futureSymbol, isOnStrikeGrid, optionSymbol, strikeAtOffset, type OptionType } from "./symbols";
 import { resolveExpiry } from "./expiry-choice";
 import { isOnTick, protectedLimitPrice } from "./order-price";
@@ -81,17 +88,27 @@ export interface LegResolutionError {
 
 export type ResolveLegsResult = { ok: true; legs: ResolvedLeg[] } | { ok: false; errors: LegResolutionError[] };
 
-const validInt = (v: number | null | undefined): v is number => typeof v === "number" && Number.isSafeInteger(v) && v > 0;
+const validInt = (v: number | null | undefined): v is number =>
+  typeof v === "number" && Number.isSafeInteger(v) && v > 0;
 const positive = (v: Decimal | undefined): v is Decimal => v !== undefined && v.isFinite() && v.gt(0);
 
 type Step<T> = { ok: true; value: T } | { ok: false; code: LegResolutionErrorCode; message: string };
 const fail = <T>(code: LegResolutionErrorCode, message: string): Step<T> => ({ ok: false, code, message });
 
-function resolveStrike(leg: StrategyLeg & { instrument: "options" }, settings: InstrumentSettings, expiry: string, snapshot: MarketSnapshot, warnings: string[]): Step<Decimal> {
+function resolveStrike(
+  leg: StrategyLeg & { instrument: "options" },
+  settings: InstrumentSettings,
+  expiry: string,
+  snapshot: MarketSnapshot,
+  warnings: string[],
+): Step<Decimal> {
   const sel = leg.strike;
   if (sel.kind === "exact") {
     if (!isOnStrikeGrid(sel.strike, settings.strikeStep)) {
-      return fail("invalid_strike", `strike ${sel.strike.toString()} is not on the ${settings.strikeStep} grid of ${leg.underlying}`);
+      return fail(
+        "invalid_strike",
+        `strike ${sel.strike.toString()} is not on the ${settings.strikeStep} grid of ${leg.underlying}`,
+      );
     }
     return { ok: true, value: sel.strike };
   }
@@ -113,8 +130,14 @@ function resolveStrike(leg: StrategyLeg & { instrument: "options" }, settings: I
     if (found.warning) warnings.push(found.warning);
     return { ok: true, value: found.strike };
   }
-  const strike = new Decimal(strikeAtOffset(atm, settings.strikeStep, sel.kind === "ATM" ? "ATM" : `${sel.kind}${sel.n}`, leg.optionType));
-  if (strike.lte(0)) return fail("invalid_strike", `${sel.kind}${sel.kind === "ATM" ? "" : sel.n} lies below zero for ${leg.underlying}`);
+  const strike = new Decimal(
+    strikeAtOffset(atm, settings.strikeStep, sel.kind === "ATM" ? "ATM" : `${sel.kind}${sel.n}`, leg.optionType),
+  );
+  if (strike.lte(0))
+    return fail(
+      "invalid_strike",
+      `${sel.kind}${sel.kind === "ATM" ? "" : sel.n} lies below zero for ${leg.underlying}`,
+    );
   return { ok: true, value: strike };
 }
 
@@ -124,7 +147,10 @@ export interface FreezeSources {
 }
 
 export type ContractSizes =
-  | { ok: true; value: { lotSize: number; freezeQty: number | null; sliceLots: number | null; freezeSources: FreezeSources } }
+  | {
+      ok: true;
+      value: { lotSize: number; freezeQty: number | null; sliceLots: number | null; freezeSources: FreezeSources };
+    }
   | { ok: false; code: "freeze_below_lot"; message: string };
 
 /**
@@ -147,7 +173,8 @@ export function contractSizes(
   let lotSize = seededLot;
   if (validInt(info?.lotSize)) {
     lotSize = info.lotSize;
-    if (lotSize !== seededLot) warnings.push(`broker lot size ${lotSize} differs from the settings' ${seededLot}; using the broker's`);
+    if (lotSize !== seededLot)
+      warnings.push(`broker lot size ${lotSize} differs from the settings' ${seededLot}; using the broker's`);
   }
   // A freeze of 1 is OpenAlgo's "unknown"; a freeze below one lot is not a usable value either.
   const usable = (f: number | null | undefined): f is number => validInt(f) && f !== 1 && f >= lotSize;
@@ -156,7 +183,11 @@ export function contractSizes(
     settings: usable(settings.freezeQty) ? settings.freezeQty : null,
   };
   if (freezeSources.settings === null && validInt(settings.freezeQty) && settings.freezeQty !== 1) {
-    return { ok: false, code: "freeze_below_lot", message: `freeze quantity ${settings.freezeQty} of ${symbol} is smaller than one lot of ${lotSize}` };
+    return {
+      ok: false,
+      code: "freeze_below_lot",
+      message: `freeze quantity ${settings.freezeQty} of ${symbol} is smaller than one lot of ${lotSize}`,
+    };
   }
   const known = [freezeSources.broker, freezeSources.settings].filter((f): f is number => f !== null);
   if (known.length === 0) {
@@ -165,7 +196,9 @@ export function contractSizes(
   }
   const freezeQty = Math.min(...known);
   if (known.length === 2 && freezeSources.broker !== freezeSources.settings) {
-    warnings.push(`freeze quantity: broker ${freezeSources.broker}, settings ${freezeSources.settings}; the smaller (${freezeQty}) applies`);
+    warnings.push(
+      `freeze quantity: broker ${freezeSources.broker}, settings ${freezeSources.settings}; the smaller (${freezeQty}) applies`,
+    );
   }
   const slice = sliceQuantityFor(lotSize, freezeQty);
   return { ok: true, value: { lotSize, freezeQty, sliceLots: slice === null ? null : slice / lotSize, freezeSources } };
@@ -176,10 +209,15 @@ function resolveLeg(leg: StrategyLeg, legIndex: number, snapshot: MarketSnapshot
   if (!settings) return fail("unknown_underlying", `no instrument settings for ${leg.underlying}`);
   const lists = snapshot.expiries[leg.underlying];
   const list = leg.instrument === "options" ? lists?.options : lists?.futures;
-  if (!list || list.length === 0) return fail("missing_expiries", `no ${leg.instrument} expiry list for ${leg.underlying}`);
+  if (!list || list.length === 0)
+    return fail("missing_expiries", `no ${leg.instrument} expiry list for ${leg.underlying}`);
   const cadence = leg.instrument === "options" && settings.expiry.weekly ? "weekly" : "monthly";
   const expiryResult = resolveExpiry(leg.expiry, list, today, cadence, settings.expiry.weekday);
-  if (!expiryResult.ok) return fail("expiry_unavailable", `${leg.underlying} ${leg.instrument} ${leg.expiry}: ${expiryResult.error.message}`);
+  if (!expiryResult.ok)
+    return fail(
+      "expiry_unavailable",
+      `${leg.underlying} ${leg.instrument} ${leg.expiry}: ${expiryResult.error.message}`,
+    );
   const expiry = expiryResult.expiry;
 
   const warnings: string[] = [];
@@ -194,7 +232,15 @@ function resolveLeg(leg: StrategyLeg, legIndex: number, snapshot: MarketSnapshot
     symbol = futureSymbol(leg.underlying, expiry);
   }
 
-  const sizes = contractSizes(settings, symbol, expiry, today, snapshot.symbolInfo?.[symbol], warnings, snapshot.holidays);
+  const sizes = contractSizes(
+    settings,
+    symbol,
+    expiry,
+    today,
+    snapshot.symbolInfo?.[symbol],
+    warnings,
+    snapshot.holidays,
+  );
   if (!sizes.ok) return sizes;
 
   const quote = snapshot.quotes?.[symbol];
@@ -203,12 +249,17 @@ function resolveLeg(leg: StrategyLeg, legIndex: number, snapshot: MarketSnapshot
   let price: Decimal | null = null;
   const ot = leg.orderType;
   if (ot.kind === "LIMIT") {
-    if (!isOnTick(ot.price, settings.tickSize)) return fail("limit_price_off_tick", `limit price ${ot.price.toString()} is not a multiple of the tick ${settings.tickSize}`);
+    if (!isOnTick(ot.price, settings.tickSize))
+      return fail(
+        "limit_price_off_tick",
+        `limit price ${ot.price.toString()} is not a multiple of the tick ${settings.tickSize}`,
+      );
     priceType = "LIMIT";
     price = ot.price;
   } else if (ot.kind === "PROTECTED_LIMIT") {
     // Never price from a zero, missing or stale fallback quote (never-again list, item 6).
-    if (referencePrice === null) return fail("missing_reference_price", `no positive LTP for ${symbol} to protect the limit price`);
+    if (referencePrice === null)
+      return fail("missing_reference_price", `no positive LTP for ${symbol} to protect the limit price`);
     priceType = "LIMIT";
     price = protectedLimitPrice(referencePrice, ot.bandPercent, leg.action, settings.tickSize);
   }
@@ -238,7 +289,11 @@ function resolveLeg(leg: StrategyLeg, legIndex: number, snapshot: MarketSnapshot
  * Resolves every leg of a strategy against one market snapshot. `today` is the IST trading date. Returns all the
  * legs, or every error found (one per failing leg) so the preview can show them together.
  */
-export function resolveLegs(strategy: Pick<StrategyDefinition, "legs">, snapshot: MarketSnapshot, today: string): ResolveLegsResult {
+export function resolveLegs(
+  strategy: Pick<StrategyDefinition, "legs">,
+  snapshot: MarketSnapshot,
+  today: string,
+): ResolveLegsResult {
   const legs: ResolvedLeg[] = [];
   const errors: LegResolutionError[] = [];
   strategy.legs.forEach((leg, legIndex) => {

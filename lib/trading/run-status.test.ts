@@ -23,6 +23,18 @@ describe("displayRunStatus", () => {
   });
 
   it("counts open states: accepted, reconciled and partly filled; not filled, rejected, cancelled, held", () => {
-    expect(countOpen(["accepted", "reconciled_accepted", "partially_filled", "filled", "rejected", "rejected_late", "cancelled", "held", "skipped"])).toBe(3);
+    expect(
+      countOpen([
+        "accepted",
+        "reconciled_accepted",
+        "partially_filled",
+        "filled",
+        "rejected",
+        "rejected_late",
+        "cancelled",
+        "held",
+        "skipped",
+      ]),
+    ).toBe(3);
   });
 });

@@ -17,7 +17,12 @@ const OPEN = new Set(OPEN_INTENT_STATES);
  * `openIntents`: how many of the run's intents are in an open state. Orders of an earlier order-book day have ended
  * at the broker (day validity) even when no fill sync recorded it, so they no longer keep the run working.
  */
-export function displayRunStatus(status: DispatchRunStatus, openIntents: number, triggeredAt: number, now: number): DisplayRunStatus {
+export function displayRunStatus(
+  status: DispatchRunStatus,
+  openIntents: number,
+  triggeredAt: number,
+  now: number,
+): DisplayRunStatus {
   if (status === "RUNNING") return "WORKING";
   if (openIntents > 0 && triggeredAt >= bookDayStart(now)) return "WORKING";
   return status;

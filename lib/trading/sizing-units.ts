@@ -21,10 +21,21 @@ export type SizingUnit =
 const isOptionSell = (l: ResolvedLeg): boolean => l.instrument === "options" && l.action === "SELL";
 
 /** Pairs each CE leg accepted by `eligible` with the first unpaired PE leg of the same underlying and expiry. */
-function pairUp(legs: readonly ResolvedLeg[], eligible: (l: ResolvedLeg) => boolean, pairedWith: Map<number, number>): void {
+function pairUp(
+  legs: readonly ResolvedLeg[],
+  eligible: (l: ResolvedLeg) => boolean,
+  pairedWith: Map<number, number>,
+): void {
   legs.forEach((ce, i) => {
     if (!eligible(ce) || ce.optionType !== "CE" || pairedWith.has(i)) return;
-    const j = legs.findIndex((pe, k) => !pairedWith.has(k) && eligible(pe) && pe.optionType === "PE" && pe.underlying === ce.underlying && pe.expiry === ce.expiry);
+    const j = legs.findIndex(
+      (pe, k) =>
+        !pairedWith.has(k) &&
+        eligible(pe) &&
+        pe.optionType === "PE" &&
+        pe.underlying === ce.underlying &&
+        pe.expiry === ce.expiry,
+    );
     if (j >= 0) {
       pairedWith.set(i, j);
       pairedWith.set(j, i);
@@ -39,8 +50,12 @@ function pairUp(legs: readonly ResolvedLeg[], eligible: (l: ResolvedLeg) => bool
  * that are not wings pair CE with PE the same way; leftovers are standalone buys.
  */
 export function sizingUnits(legs: readonly ResolvedLeg[]): SizingUnit[] {
-  const sameTypeSell = (leg: ResolvedLeg) => (s: ResolvedLeg): boolean => isOptionSell(s) && s.underlying === leg.underlying && s.optionType === leg.optionType;
-  const isWing = (l: ResolvedLeg): boolean => l.instrument === "options" && l.action === "BUY" && legs.some(sameTypeSell(l));
+  const sameTypeSell =
+    (leg: ResolvedLeg) =>
+    (s: ResolvedLeg): boolean =>
+      isOptionSell(s) && s.underlying === leg.underlying && s.optionType === leg.optionType;
+  const isWing = (l: ResolvedLeg): boolean =>
+    l.instrument === "options" && l.action === "BUY" && legs.some(sameTypeSell(l));
   const pairedWith = new Map<number, number>();
   pairUp(legs, isOptionSell, pairedWith);
   pairUp(legs, (l) => l.instrument === "options" && l.action === "BUY" && !isWing(l), pairedWith);
@@ -55,7 +70,8 @@ export function sizingUnits(legs: readonly ResolvedLeg[]): SizingUnit[] {
       const partner = pairedWith.get(i);
       if (partner === undefined) units.push({ kind: "single_sell", legs: [i] });
       // Emit the pair once, at whichever of its legs comes first, always as [CE, PE].
-      else if (i < partner) units.push({ kind: "pair_sell", legs: leg.optionType === "CE" ? [i, partner] : [partner, i] });
+      else if (i < partner)
+        units.push({ kind: "pair_sell", legs: leg.optionType === "CE" ? [i, partner] : [partner, i] });
       return;
     }
     const sameType = sameTypeSell(leg);
@@ -65,7 +81,8 @@ export function sizingUnits(legs: readonly ResolvedLeg[]): SizingUnit[] {
     else {
       const partner = pairedWith.get(i);
       if (partner === undefined) units.push({ kind: "option_buy", legs: [i] });
-      else if (i < partner) units.push({ kind: "pair_buy", legs: leg.optionType === "CE" ? [i, partner] : [partner, i] });
+      else if (i < partner)
+        units.push({ kind: "pair_buy", legs: leg.optionType === "CE" ? [i, partner] : [partner, i] });
     }
   });
   return units;

@@ -14,7 +14,11 @@ export function squareOffTime(def: { product: Product; squareOffAt?: string | nu
 }
 
 /** Whether the square-off of `def` is due at `nowMs` on the IST trading day `date` (never on a closed day). */
-export function squareOffDue(def: { product: Product; squareOffAt?: string | null }, nowMs: number, holidays: ReadonlySet<string>): { due: boolean; date: string; time: string | null } {
+export function squareOffDue(
+  def: { product: Product; squareOffAt?: string | null },
+  nowMs: number,
+  holidays: ReadonlySet<string>,
+): { due: boolean; date: string; time: string | null } {
   const date = istDateOf(nowMs);
   const time = squareOffTime(def);
   const due = time !== null && isTradingDay(date, holidays) && nowMs >= istInstant(date, time);

@@ -7,9 +7,34 @@ const straddle = {
   sizing: { kind: "grade", gradeId: "B" },
   marketCondition: "auto",
   legs: [
-    { underlying: "nifty", instrument: "options", expiry: "current_week", action: "SELL", optionType: "CE", strike: { kind: "ATM" }, lots: 1, orderType: { kind: "PROTECTED_LIMIT", bandPercent: "2" } },
-    { underlying: "NIFTY", instrument: "options", expiry: "current_week", action: "SELL", optionType: "PE", strike: { kind: "premium_near", targetPremium: 85.5 }, lots: 1, orderType: { kind: "LIMIT", price: "101.05" } },
-    { underlying: "BANKNIFTY", instrument: "futures", expiry: "current_month", action: "BUY", lots: 2, orderType: { kind: "MARKET" } },
+    {
+      underlying: "nifty",
+      instrument: "options",
+      expiry: "current_week",
+      action: "SELL",
+      optionType: "CE",
+      strike: { kind: "ATM" },
+      lots: 1,
+      orderType: { kind: "PROTECTED_LIMIT", bandPercent: "2" },
+    },
+    {
+      underlying: "NIFTY",
+      instrument: "options",
+      expiry: "current_week",
+      action: "SELL",
+      optionType: "PE",
+      strike: { kind: "premium_near", targetPremium: 85.5 },
+      lots: 1,
+      orderType: { kind: "LIMIT", price: "101.05" },
+    },
+    {
+      underlying: "BANKNIFTY",
+      instrument: "futures",
+      expiry: "current_month",
+      action: "BUY",
+      lots: 2,
+      orderType: { kind: "MARKET" },
+    },
   ],
 };
 
@@ -18,7 +43,9 @@ describe("strategyDefinitionSchema", () => {
     const s: StrategyDefinition = strategyDefinitionSchema.parse(straddle);
     expect(s.legs[0].underlying).toBe("NIFTY");
     const pe = s.legs[1];
-    expect(pe.instrument === "options" && pe.strike.kind === "premium_near" && pe.strike.targetPremium).toBeInstanceOf(Decimal);
+    expect(pe.instrument === "options" && pe.strike.kind === "premium_near" && pe.strike.targetPremium).toBeInstanceOf(
+      Decimal,
+    );
     expect(pe.orderType.kind === "LIMIT" && pe.orderType.price.toString()).toBe("101.05");
     expect(s.legs[2].instrument).toBe("futures");
   });

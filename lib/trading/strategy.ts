@@ -72,9 +72,20 @@ export const MAX_STRIKE_OFFSET = 50;
 /** Widest protected-limit band: beyond this the "protection" no longer protects. */
 export const MAX_PROTECTION_BAND_PERCENT = 20;
 
-const decimalText = z.union([z.string().trim().max(30).regex(/^\d+(\.\d+)?$/, "a non-negative decimal"), z.number(), z.instanceof(Decimal)], {
-  error: (issue) => (issue.input === undefined ? "Required" : "a non-negative decimal"),
-});
+const decimalText = z.union(
+  [
+    z
+      .string()
+      .trim()
+      .max(30)
+      .regex(/^\d+(\.\d+)?$/, "a non-negative decimal"),
+    z.number(),
+    z.instanceof(Decimal),
+  ],
+  {
+    error: (issue) => (issue.input === undefined ? "Required" : "a non-negative decimal"),
+  },
+);
 const positiveDecimal = decimalText
   .transform((v) => new Decimal(v))
   .refine((v) => v.isFinite() && v.gt(0), "must be greater than zero");
@@ -92,12 +103,20 @@ const orderTypeSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("LIMIT"), price: positiveDecimal }),
   z.object({
     kind: z.literal("PROTECTED_LIMIT"),
-    bandPercent: positiveDecimal.refine((v) => v.lte(MAX_PROTECTION_BAND_PERCENT), `at most ${MAX_PROTECTION_BAND_PERCENT} %`),
+    bandPercent: positiveDecimal.refine(
+      (v) => v.lte(MAX_PROTECTION_BAND_PERCENT),
+      `at most ${MAX_PROTECTION_BAND_PERCENT} %`,
+    ),
   }),
 ]);
 
 const legBase = {
-  underlying: z.string().trim().max(20).toUpperCase().pipe(z.string().regex(/^[A-Z][A-Z0-9&-]*$/, "an OpenAlgo underlying")),
+  underlying: z
+    .string()
+    .trim()
+    .max(20)
+    .toUpperCase()
+    .pipe(z.string().regex(/^[A-Z][A-Z0-9&-]*$/, "an OpenAlgo underlying")),
   expiry: z.enum(["current_week", "next_week", "current_month", "next_month"]),
   action: z.enum(["BUY", "SELL"]),
   lots: z.number().int().min(1).max(MAX_LEG_LOTS),
@@ -108,7 +127,12 @@ const legBase = {
 export const MAX_STRATEGY_LEGS = 20;
 
 export const strategyLegSchema = z.discriminatedUnion("instrument", [
-  z.object({ ...legBase, instrument: z.literal("options"), optionType: z.enum(["CE", "PE"]), strike: strikeSelectionSchema }),
+  z.object({
+    ...legBase,
+    instrument: z.literal("options"),
+    optionType: z.enum(["CE", "PE"]),
+    strike: strikeSelectionSchema,
+  }),
   z.object({ ...legBase, instrument: z.literal("futures") }),
 ]);
 

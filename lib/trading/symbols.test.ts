@@ -20,7 +20,8 @@ describe("expiry formats", () => {
     expect(formatExpiry("2026-08-05", "DD-Mon-YYYY")).toBe("05-Aug-2026");
   });
   it("parses every format back, case-insensitively", () => {
-    for (const t of ["25NOV25", "25-NOV-25", "25-Nov-2025", "25-nov-2025", "2025-11-25"]) expect(parseExpiry(t)).toBe("2025-11-25");
+    for (const t of ["25NOV25", "25-NOV-25", "25-Nov-2025", "25-nov-2025", "2025-11-25"])
+      expect(parseExpiry(t)).toBe("2025-11-25");
     expect(convertExpiry("28-AUG-25", "DDMMMYY")).toBe("28AUG25");
     expect(convertExpiry("28AUG25", "DD-Mon-YYYY")).toBe("28-Aug-2025");
   });
@@ -44,17 +45,39 @@ describe("option and future symbols", () => {
       ["MIDCPNIFTY", "2026-01-27", 13525, "PE"],
     ] as const;
     for (const [u, e, k, t] of cases) {
-      expect(parseDerivativeSymbol(optionSymbol(u, e, k, t))).toEqual({ kind: "option", underlying: u, expiry: e, strike: k, optionType: t });
+      expect(parseDerivativeSymbol(optionSymbol(u, e, k, t))).toEqual({
+        kind: "option",
+        underlying: u,
+        expiry: e,
+        strike: k,
+        optionType: t,
+      });
     }
-    expect(parseDerivativeSymbol("NIFTY25NOV25FUT")).toEqual({ kind: "future", underlying: "NIFTY", expiry: "2025-11-25" });
+    expect(parseDerivativeSymbol("NIFTY25NOV25FUT")).toEqual({
+      kind: "future",
+      underlying: "NIFTY",
+      expiry: "2025-11-25",
+    });
   });
   it("parses underlyings that end in digits and currency strikes", () => {
     expect(parseDerivativeSymbol("SENSEX5025NOV2585000PE")).toMatchObject({ underlying: "SENSEX50", strike: 85000 });
-    expect(parseDerivativeSymbol("USDINR19APR2482CE")).toMatchObject({ underlying: "USDINR", expiry: "2024-04-19", strike: 82 });
+    expect(parseDerivativeSymbol("USDINR19APR2482CE")).toMatchObject({
+      underlying: "USDINR",
+      expiry: "2024-04-19",
+      strike: 82,
+    });
     expect(parseDerivativeSymbol("M&M30DEC25FUT")).toMatchObject({ kind: "future", underlying: "M&M" });
   });
   it("rejects equities, impossible dates and non-canonical strikes", () => {
-    for (const s of ["SBIN", "NIFTY", "NIFTY31FEB2626000CE", "NIFTY25NOV2526000XE", "NIFTY25NOV25026000CE", "NIFTY25NOV2526000.0CE", "NIFTY25NOV25CE"]) {
+    for (const s of [
+      "SBIN",
+      "NIFTY",
+      "NIFTY31FEB2626000CE",
+      "NIFTY25NOV2526000XE",
+      "NIFTY25NOV25026000CE",
+      "NIFTY25NOV2526000.0CE",
+      "NIFTY25NOV25CE",
+    ]) {
       expect(parseDerivativeSymbol(s)).toBeUndefined();
     }
   });

@@ -6,7 +6,20 @@
 import Decimal from "decimal.js";
 import { isIsoDate } from "./calendar";
 
-export const MONTH_CODES = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"] as const;
+export const MONTH_CODES = [
+  "JAN",
+  "FEB",
+  "MAR",
+  "APR",
+  "MAY",
+  "JUN",
+  "JUL",
+  "AUG",
+  "SEP",
+  "OCT",
+  "NOV",
+  "DEC",
+] as const;
 const MONTH_BY_CODE: ReadonlyMap<string, number> = new Map(MONTH_CODES.map((m, i) => [m, i + 1]));
 
 export type ExpiryFormat = "DDMMMYY" | "DD-MMM-YY" | "DD-Mon-YYYY" | "YYYY-MM-DD";
@@ -69,7 +82,12 @@ export function formatStrike(strike: Decimal.Value): string {
   return d.toFixed();
 }
 
-export function optionSymbol(underlying: string, expiryIsoDate: string, strike: Decimal.Value, type: OptionType): string {
+export function optionSymbol(
+  underlying: string,
+  expiryIsoDate: string,
+  strike: Decimal.Value,
+  type: OptionType,
+): string {
   return `${underlying.toUpperCase()}${formatExpiry(expiryIsoDate, "DDMMMYY")}${formatStrike(strike)}${type}`;
 }
 
@@ -127,7 +145,12 @@ export function parseStrikeOffset(text: string): StrikeOffset | undefined {
  * Strike `offset` steps from ATM. For CE, ITM strikes lie below ATM and OTM above; for PE the reverse.
  * `offset` is a parsed offset or its text (`ITM2`).
  */
-export function strikeAtOffset(atm: Decimal.Value, step: Decimal.Value, offset: StrikeOffset | string, type: OptionType): number {
+export function strikeAtOffset(
+  atm: Decimal.Value,
+  step: Decimal.Value,
+  offset: StrikeOffset | string,
+  type: OptionType,
+): number {
   const o = typeof offset === "string" ? parseStrikeOffset(offset) : offset;
   if (!o) throw new RangeError(`Invalid strike offset "${String(offset)}"`);
   if (o.kind === "ATM") return new Decimal(atm).toNumber();
@@ -137,10 +160,15 @@ export function strikeAtOffset(atm: Decimal.Value, step: Decimal.Value, offset: 
 }
 
 /** Label of a strike relative to ATM (`ATM`, `ITM2`, `OTM1`), as OpenAlgo's option chain prints it. */
-export function strikeOffsetLabel(strike: Decimal.Value, atm: Decimal.Value, step: Decimal.Value, type: OptionType): string {
+export function strikeOffsetLabel(
+  strike: Decimal.Value,
+  atm: Decimal.Value,
+  step: Decimal.Value,
+  type: OptionType,
+): string {
   const steps = new Decimal(strike).minus(atm).div(step).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
   if (steps === 0) return "ATM";
-  const itm = (steps < 0) === (type === "CE");
+  const itm = steps < 0 === (type === "CE");
   return `${itm ? "ITM" : "OTM"}${Math.abs(steps)}`;
 }
 

@@ -16,7 +16,17 @@ import { parseDerivativeSymbol } from "./symbols";
 import { MAX_LEG_LOTS, MAX_PROTECTION_BAND_PERCENT, phaseOf } from "./strategy";
 
 const decimal = z
-  .union([z.string().trim().max(30).regex(/^\d+(\.\d+)?$/, "a positive decimal"), z.number().nonnegative()], { error: "a positive decimal" })
+  .union(
+    [
+      z
+        .string()
+        .trim()
+        .max(30)
+        .regex(/^\d+(\.\d+)?$/, "a positive decimal"),
+      z.number().nonnegative(),
+    ],
+    { error: "a positive decimal" },
+  )
   .transform((v) => new Decimal(v));
 
 export const ticketSchema = z
@@ -28,11 +38,22 @@ export const ticketSchema = z
     product: z.enum(["MIS", "NRML", "CNC"]),
     priceType: z.enum(["MARKET", "LIMIT", "PROTECTED_LIMIT"]).default("PROTECTED_LIMIT"),
     price: decimal.optional(),
-    bandPercent: decimal.refine((v) => v.gt(0) && v.lte(MAX_PROTECTION_BAND_PERCENT), `above 0 and at most ${MAX_PROTECTION_BAND_PERCENT} %`).optional(),
+    bandPercent: decimal
+      .refine(
+        (v) => v.gt(0) && v.lte(MAX_PROTECTION_BAND_PERCENT),
+        `above 0 and at most ${MAX_PROTECTION_BAND_PERCENT} %`,
+      )
+      .optional(),
   })
   // Object refinements also run when a field already failed (its raw input is then still a string): check the type.
-  .refine((t) => t.priceType !== "LIMIT" || (t.price instanceof Decimal && t.price.gt(0)), { message: "Enter the limit price", path: ["price"] })
-  .refine((t) => t.priceType !== "PROTECTED_LIMIT" || t.bandPercent, { message: "Enter the protection band", path: ["bandPercent"] })
+  .refine((t) => t.priceType !== "LIMIT" || (t.price instanceof Decimal && t.price.gt(0)), {
+    message: "Enter the limit price",
+    path: ["price"],
+  })
+  .refine((t) => t.priceType !== "PROTECTED_LIMIT" || t.bandPercent, {
+    message: "Enter the protection band",
+    path: ["bandPercent"],
+  })
   .refine((t) => (t.exchange === "NFO" || t.exchange === "BFO" ? t.product !== "CNC" : t.product !== "NRML"), {
     message: "CNC is for cash-segment symbols, NRML for F&O",
     path: ["product"],
@@ -71,7 +92,14 @@ export interface TicketReference {
 
 export type TicketPlanResult = { ok: true; preview: RunPreview } | { ok: false; message: string; field: string };
 
-type Sizes = { lotSize: number; freezeQty: number | null; sliceLots: number | null; freezeSources: FreezeSources; expiry: string; warnings: string[] };
+type Sizes = {
+  lotSize: number;
+  freezeQty: number | null;
+  sliceLots: number | null;
+  freezeSources: FreezeSources;
+  expiry: string;
+  warnings: string[];
+};
 
 /**
  * Lot size and freeze quantity of the ticket's contract. An index derivative listed in the instrument settings is
@@ -79,17 +107,33 @@ type Sizes = { lotSize: number; freezeQty: number | null; sliceLots: number | nu
  * — so an unknown broker freeze (OpenAlgo's 1) still slices at the exchange's limit. Anything else (equities,
  * stock derivatives) has only the broker's values; an unusable freeze quantity there means one unsliced order.
  */
-function ticketSizes(ticket: Ticket, instrument: TicketInstrument, reference: TicketReference): { ok: true; value: Sizes } | { ok: false; message: string } {
-  const parsed = ticket.exchange === "NFO" || ticket.exchange === "BFO" ? parseDerivativeSymbol(ticket.symbol) : undefined;
+function ticketSizes(
+  ticket: Ticket,
+  instrument: TicketInstrument,
+  reference: TicketReference,
+): { ok: true; value: Sizes } | { ok: false; message: string } {
+  const parsed =
+    ticket.exchange === "NFO" || ticket.exchange === "BFO" ? parseDerivativeSymbol(ticket.symbol) : undefined;
   const settings = parsed ? instrumentSettingsFor(parsed.underlying, reference.instruments) : undefined;
   if (parsed && settings && settings.exchange === ticket.exchange) {
     const warnings: string[] = [];
-    const sizes = contractSizes(settings, ticket.symbol, parsed.expiry, reference.today, instrument, warnings, reference.holidays);
+    const sizes = contractSizes(
+      settings,
+      ticket.symbol,
+      parsed.expiry,
+      reference.today,
+      instrument,
+      warnings,
+      reference.holidays,
+    );
     if (!sizes.ok) return { ok: false, message: sizes.message };
     return { ok: true, value: { ...sizes.value, expiry: parsed.expiry, warnings } };
   }
   const { lotSize } = instrument;
-  const freezeQty = instrument.freezeQty !== null && instrument.freezeQty > 1 && instrument.freezeQty >= lotSize ? instrument.freezeQty : null;
+  const freezeQty =
+    instrument.freezeQty !== null && instrument.freezeQty > 1 && instrument.freezeQty >= lotSize
+      ? instrument.freezeQty
+      : null;
   const slice = freezeQty === null ? null : sliceQuantityFor(lotSize, freezeQty);
   return {
     ok: true,
@@ -119,8 +163,14 @@ interface TicketCharge {
  * any other symbol its full value at the order or last price (cash-segment delivery and a conservative intraday
  * figure). Null when neither exists (e.g. a stock derivative: margin not checked).
  */
-function ticketCharge(leg: ResolvedLeg, lotSize: number, underlying: string | undefined, reference: TicketReference): TicketCharge | null {
-  const kind: MarginKind = leg.instrument === "futures" ? "futures" : leg.action === "BUY" ? "option_buy" : "single_sell";
+function ticketCharge(
+  leg: ResolvedLeg,
+  lotSize: number,
+  underlying: string | undefined,
+  reference: TicketReference,
+): TicketCharge | null {
+  const kind: MarginKind =
+    leg.instrument === "futures" ? "futures" : leg.action === "BUY" ? "option_buy" : "single_sell";
   const margins = underlying ? marginsFor(reference.marginModel, underlying) : undefined;
   if (margins && leg.instrument !== "equity") {
     const rate = marginPerLot(margins, kind, leg.expiry === reference.today ? "expiry_day" : "other_days");
@@ -135,13 +185,28 @@ const parsedUnderlying = (ticket: Ticket): string | undefined =>
   ticket.exchange === "NFO" || ticket.exchange === "BFO" ? parseDerivativeSymbol(ticket.symbol)?.underlying : undefined;
 
 /** Plans a ticket for every account: lots × the account multiplier (floored), capped, sliced below freeze. */
-export function planTicket(ticket: Ticket, instrument: TicketInstrument, accounts: readonly TicketAccount[], reference: TicketReference): TicketPlanResult {
+export function planTicket(
+  ticket: Ticket,
+  instrument: TicketInstrument,
+  accounts: readonly TicketAccount[],
+  reference: TicketReference,
+): TicketPlanResult {
   let price: Decimal | null = null;
   if (ticket.priceType === "LIMIT") {
     price = ticket.price!;
-    if (!isOnTick(price, instrument.tickSize)) return { ok: false, message: `Limit price must be a multiple of the tick ${instrument.tickSize.toString()}`, field: "price" };
+    if (!isOnTick(price, instrument.tickSize))
+      return {
+        ok: false,
+        message: `Limit price must be a multiple of the tick ${instrument.tickSize.toString()}`,
+        field: "price",
+      };
   } else if (ticket.priceType === "PROTECTED_LIMIT") {
-    if (!instrument.ltp || instrument.ltp.lte(0)) return { ok: false, message: `No price for ${ticket.symbol}: a protected limit needs a live quote`, field: "symbol" };
+    if (!instrument.ltp || instrument.ltp.lte(0))
+      return {
+        ok: false,
+        message: `No price for ${ticket.symbol}: a protected limit needs a live quote`,
+        field: "symbol",
+      };
     price = protectedLimitPrice(instrument.ltp, ticket.bandPercent!, ticket.action, instrument.tickSize);
   }
   const sized = ticketSizes(ticket, instrument, reference);
@@ -151,7 +216,8 @@ export function planTicket(ticket: Ticket, instrument: TicketInstrument, account
   const leg: ResolvedLeg = {
     legIndex: 0,
     underlying: ticket.symbol,
-    instrument: t === "CE" || t === "PE" || t.startsWith("OPT") ? "options" : t.startsWith("FUT") ? "futures" : "equity",
+    instrument:
+      t === "CE" || t === "PE" || t.startsWith("OPT") ? "options" : t.startsWith("FUT") ? "futures" : "equity",
     action: ticket.action,
     optionType: t === "CE" || t === "PE" ? t : null,
     symbol: ticket.symbol,
@@ -172,7 +238,14 @@ export function planTicket(ticket: Ticket, instrument: TicketInstrument, account
     const scaled = new Decimal(ticket.lots).mul(a.lotMultiplier).floor().toNumber();
     const lots = a.maxLotsPerLeg === null ? scaled : Math.min(scaled, a.maxLotsPerLeg);
     const warnings = lots < scaled ? [`Capped at ${a.maxLotsPerLeg} lots by the account's limit`] : [];
-    if (lots <= 0) return { status: "skipped", accountId: a.id, accountName: a.name, reason: `${ticket.lots} lot(s) × multiplier ${a.lotMultiplier.toString()} rounds to zero lots`, warnings };
+    if (lots <= 0)
+      return {
+        status: "skipped",
+        accountId: a.id,
+        accountName: a.name,
+        reason: `${ticket.lots} lot(s) × multiplier ${a.lotMultiplier.toString()} rounds to zero lots`,
+        warnings,
+      };
     const quantity = lots * lotSize;
     // freezeQty null = unknown; sliceQuantities treats OpenAlgo's 1 the same way (one slice).
     const slices = sliceQuantities(quantity, lotSize, freezeQty ?? 1);
@@ -180,7 +253,8 @@ export function planTicket(ticket: Ticket, instrument: TicketInstrument, account
     const budget = charge?.cashPaid ? Decimal.min(available, Decimal.max(a.funds.cash, 0)) : available;
     const needed = charge?.forLots(lots) ?? null;
     if (needed === null) warnings.push("Margin not checked: no margin table or price for this symbol");
-    else if (needed.gt(budget)) warnings.push(`Margin shortfall: needs ${formatRupees(needed)}, ${formatRupees(budget)} available`);
+    else if (needed.gt(budget))
+      warnings.push(`Margin shortfall: needs ${formatRupees(needed)}, ${formatRupees(budget)} available`);
     return {
       status: "planned",
       accountId: a.id,

@@ -18,10 +18,18 @@ export default async function AdminLayout({ children }: { children: ReactNode })
   return (
     <div>
       <nav aria-label="Admin" className="mb-4 flex gap-3 border-b border-slate-200 pb-2 text-sm dark:border-slate-800">
-        <Link href="/admin" className="hover:underline">Users</Link>
-        <Link href="/admin/trading" className="hover:underline">Trading settings</Link>
-        <Link href="/admin/system" className="hover:underline">System</Link>
-        <Link href="/admin/audit" className="hover:underline">Audit log</Link>
+        <Link href="/admin" className="hover:underline">
+          Users
+        </Link>
+        <Link href="/admin/trading" className="hover:underline">
+          Trading settings
+        </Link>
+        <Link href="/admin/system" className="hover:underline">
+          System
+        </Link>
+        <Link href="/admin/audit" className="hover:underline">
+          Audit log
+        </Link>
       </nav>
       {children}
     </div>

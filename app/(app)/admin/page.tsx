@@ -7,7 +7,10 @@ export const metadata: Metadata = { title: "Admin · Users" };
 export default function AdminUsersPage() {
   return (
     <>
-      <PageHeader title="Users" description="Create people, change roles, deactivate, and open or close self-registration." />
+      <PageHeader
+        title="Users"
+        description="Create people, change roles, deactivate, and open or close self-registration."
+      />
       <UsersAdmin />
     </>
   );

@@ -7,7 +7,10 @@ export const metadata: Metadata = { title: "Executions" };
 export default function ExecutionsPage() {
   return (
     <>
-      <PageHeader title="Executions" description="Every run (strategies, adjustments, manual tickets), newest first. Times in IST." />
+      <PageHeader
+        title="Executions"
+        description="Every run (strategies, adjustments, manual tickets), newest first. Times in IST."
+      />
       <Card>
         <RunsTable limit={100} />
       </Card>

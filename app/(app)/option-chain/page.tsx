@@ -7,7 +7,10 @@ export default function OptionChainPage() {
   return (
     <>
       <PageHeader title="Option chain" description="Live option chain from the primary account's feed." />
-      <EmptyState title="The live option chain is not built yet">It will stream from the primary account's feed. Strategy legs (ATM, ITM/OTM, premium-near) already resolve against the primary account's option chain when you preview or execute.</EmptyState>
+      <EmptyState title="The live option chain is not built yet">
+        It will stream from the primary account's feed. Strategy legs (ATM, ITM/OTM, premium-near) already resolve
+        against the primary account's option chain when you preview or execute.
+      </EmptyState>
     </>
   );
 }

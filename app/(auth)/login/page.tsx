@@ -9,5 +9,10 @@ export const metadata: Metadata = { title: "Sign in" };
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ notice?: string }> }) {
   if (await currentUser()) redirect("/dashboard");
   const { notice } = await searchParams;
-  return <LoginForm registrationOpen={await isRegistrationOpen()} notice={notice === "password-changed" ? "Password changed. Sign in with your new password." : undefined} />;
+  return (
+    <LoginForm
+      registrationOpen={await isRegistrationOpen()}
+      notice={notice === "password-changed" ? "Password changed. Sign in with your new password." : undefined}
+    />
+  );
 }

@@ -1,5 +1,10 @@
 import { route } from "@/lib/http/route";
-import { engageKillSwitch, killSwitchRequestSchema, killSwitchStatus, rearmKillSwitch } from "@/lib/services/kill-switch";
+import {
+  engageKillSwitch,
+  killSwitchRequestSchema,
+  killSwitchStatus,
+  rearmKillSwitch,
+} from "@/lib/services/kill-switch";
 
 export const dynamic = "force-dynamic";
 
@@ -8,5 +13,7 @@ export const GET = route({}, async ({ user }) => killSwitchStatus(user));
 
 /** `engage` (mine, or all for admins): flatten and block entries. `rearm` (admins): allow entries again. */
 export const POST = route({ access: "write", body: killSwitchRequestSchema }, async ({ user, body, ip }) =>
-  body.action === "engage" ? engageKillSwitch(user, { scope: body.scope, reason: body.reason }, ip) : rearmKillSwitch(user, { scope: body.scope, ownerId: body.ownerId }, ip),
+  body.action === "engage"
+    ? engageKillSwitch(user, { scope: body.scope, reason: body.reason }, ip)
+    : rearmKillSwitch(user, { scope: body.scope, ownerId: body.ownerId }, ip),
 );

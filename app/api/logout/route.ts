@@ -12,7 +12,10 @@ export const POST = route({ access: "public" }, async ({ req, user, ip }) => {
   const res = Response.json({ ok: true });
   for (const name of names) {
     const secure = name.startsWith("__Secure-") ? "; Secure" : "";
-    res.headers.append("Set-Cookie", `${name}=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; SameSite=Lax${secure}`);
+    res.headers.append(
+      "Set-Cookie",
+      `${name}=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; SameSite=Lax${secure}`,
+    );
   }
   return res;
 });

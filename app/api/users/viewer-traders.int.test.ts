@@ -5,7 +5,11 @@ import { GET as listUsersRoute } from "@/app/api/users/route";
 import { PATCH as patchUserRoute } from "@/app/api/users/[id]/route";
 import { PUT as attachRoute } from "@/app/api/users/[id]/traders/route";
 import { GET as accountsRoute } from "@/app/api/accounts/route";
-import { DELETE as deleteAccountRoute, GET as accountRoute, PATCH as patchAccountRoute } from "@/app/api/accounts/[id]/route";
+import {
+  DELETE as deleteAccountRoute,
+  GET as accountRoute,
+  PATCH as patchAccountRoute,
+} from "@/app/api/accounts/[id]/route";
 import { GET as strategiesRoute, POST as createStrategyRoute } from "@/app/api/strategies/route";
 import { GET as strategyRoute, PATCH as patchStrategyRoute } from "@/app/api/strategies/[id]/route";
 import { POST as executeRoute } from "@/app/api/strategies/[id]/execute/route";
@@ -19,7 +23,18 @@ const definition = {
   product: "NRML",
   sizing: { kind: "fixed" },
   marketCondition: "other_days",
-  legs: [{ underlying: "NIFTY", instrument: "options", expiry: "next_week", action: "SELL", optionType: "CE", strike: { kind: "ATM" }, lots: 1, orderType: { kind: "MARKET" } }],
+  legs: [
+    {
+      underlying: "NIFTY",
+      instrument: "options",
+      expiry: "next_week",
+      action: "SELL",
+      optionType: "CE",
+      strike: { kind: "ATM" },
+      lots: 1,
+      orderType: { kind: "MARKET" },
+    },
+  ],
 };
 
 /** A trader with one account, one strategy and one run. */
@@ -27,12 +42,32 @@ async function desk(name: string) {
   const trader = await makeUser("TRADER");
   const cookie = await sessionCookie(trader);
   const account = await db().tradingAccount.create({
-    data: { ownerId: trader.id, name, hostUrl: "http://127.0.0.1:1", wsUrl: "ws://127.0.0.1:1", apiKeyEnc: "v1.a.b.c", apiKeyLast4: "abcd" },
+    data: {
+      ownerId: trader.id,
+      name,
+      hostUrl: "http://127.0.0.1:1",
+      wsUrl: "ws://127.0.0.1:1",
+      apiKeyEnc: "v1.a.b.c",
+      apiKeyLast4: "abcd",
+    },
   });
-  const created = await createStrategyRoute(jsonRequest("/api/strategies", { body: { name: `${name} strategy`, definition, accountIds: [account.id] }, cookie }));
+  const created = await createStrategyRoute(
+    jsonRequest("/api/strategies", {
+      body: { name: `${name} strategy`, definition, accountIds: [account.id] },
+      cookie,
+    }),
+  );
   const { strategy } = await created.json();
   const run = await db().strategyRun.create({
-    data: { id: crypto.randomUUID(), ownerId: trader.id, strategyId: strategy.id, kind: "STRATEGY", idempotencyKey: `k-${name}-0001`, triggeredAt: new Date(), plan: {} },
+    data: {
+      id: crypto.randomUUID(),
+      ownerId: trader.id,
+      strategyId: strategy.id,
+      kind: "STRATEGY",
+      idempotencyKey: `k-${name}-0001`,
+      triggeredAt: new Date(),
+      plan: {},
+    },
   });
   return { trader, account, strategy: strategy as { id: string }, run };
 }
@@ -40,7 +75,10 @@ async function desk(name: string) {
 const ids = (rows: { id: string }[]) => rows.map((r) => r.id).sort();
 
 async function attach(adminCookie: string, viewerId: string, traderIds: string[]) {
-  return attachRoute(jsonRequest("/x", { method: "PUT", body: { traderIds }, cookie: adminCookie }), paramsOf({ id: viewerId }));
+  return attachRoute(
+    jsonRequest("/x", { method: "PUT", body: { traderIds }, cookie: adminCookie }),
+    paramsOf({ id: viewerId }),
+  );
 }
 
 describe("viewer attached to traders", () => {
@@ -66,13 +104,40 @@ describe("viewer attached to traders", () => {
     expect((await runRoute(jsonRequest("/x", { cookie }), paramsOf({ id: b.run.id }))).status).toBe(404);
 
     const writes: [string, () => Promise<Response>][] = [
-      ["PATCH account", () => patchAccountRoute(jsonRequest("/x", { method: "PATCH", body: { name: "mine now" }, cookie }), paramsOf({ id: a.account.id }))],
-      ["DELETE account", () => deleteAccountRoute(jsonRequest("/x", { method: "DELETE", cookie }), paramsOf({ id: a.account.id }))],
-      ["PATCH strategy", () => patchStrategyRoute(jsonRequest("/x", { method: "PATCH", body: { name: "mine now" }, cookie }), paramsOf({ id: a.strategy.id }))],
-      ["POST execute", () => executeRoute(jsonRequest("/x", { body: { idempotencyKey: "abcdefgh-1" }, cookie }), paramsOf({ id: a.strategy.id }))],
+      [
+        "PATCH account",
+        () =>
+          patchAccountRoute(
+            jsonRequest("/x", { method: "PATCH", body: { name: "mine now" }, cookie }),
+            paramsOf({ id: a.account.id }),
+          ),
+      ],
+      [
+        "DELETE account",
+        () => deleteAccountRoute(jsonRequest("/x", { method: "DELETE", cookie }), paramsOf({ id: a.account.id })),
+      ],
+      [
+        "PATCH strategy",
+        () =>
+          patchStrategyRoute(
+            jsonRequest("/x", { method: "PATCH", body: { name: "mine now" }, cookie }),
+            paramsOf({ id: a.strategy.id }),
+          ),
+      ],
+      [
+        "POST execute",
+        () =>
+          executeRoute(
+            jsonRequest("/x", { body: { idempotencyKey: "abcdefgh-1" }, cookie }),
+            paramsOf({ id: a.strategy.id }),
+          ),
+      ],
     ];
     for (const [name, call] of writes) expect([name, (await call()).status]).toEqual([name, 403]);
-    expect(await db().tradingAccount.findUniqueOrThrow({ where: { id: a.account.id } })).toMatchObject({ name: "alpha", active: true });
+    expect(await db().tradingAccount.findUniqueOrThrow({ where: { id: a.account.id } })).toMatchObject({
+      name: "alpha",
+      active: true,
+    });
     expect((await db().strategy.findUniqueOrThrow({ where: { id: a.strategy.id } })).name).toBe("alpha strategy");
     expect(await db().strategyRun.count()).toBe(2);
 
@@ -102,14 +167,21 @@ describe("viewer attached to traders", () => {
     expect(Object.keys((await badId.json()).error.fields)).toEqual(["traderIds.0"]);
     expect(await db().viewerTrader.count()).toBe(0);
 
-    expect(await (await attach(adminCookie, viewer.id, [trader.id, trader.id])).json()).toEqual({ traderIds: [trader.id] });
+    expect(await (await attach(adminCookie, viewer.id, [trader.id, trader.id])).json()).toEqual({
+      traderIds: [trader.id],
+    });
     const { users } = await (await listUsersRoute(jsonRequest("/x", { cookie: adminCookie }))).json();
     const byId = new Map(users.map((u: { id: string; viewsTraderIds: string[] }) => [u.id, u.viewsTraderIds]));
     expect([byId.get(viewer.id), byId.get(trader.id), byId.get(admin.id)]).toEqual([[trader.id], [], []]);
     const audit = await db().auditLog.findMany({ where: { action: "user.viewer_traders" } });
-    expect(audit.map((r) => [r.actorId, r.entityId, r.details])).toEqual([[admin.id, viewer.id, { traderIds: [trader.id] }]]);
+    expect(audit.map((r) => [r.actorId, r.entityId, r.details])).toEqual([
+      [admin.id, viewer.id, { traderIds: [trader.id] }],
+    ]);
 
-    const rerole = await patchUserRoute(jsonRequest("/x", { method: "PATCH", body: { role: "TRADER" }, cookie: adminCookie }), paramsOf({ id: viewer.id }));
+    const rerole = await patchUserRoute(
+      jsonRequest("/x", { method: "PATCH", body: { role: "TRADER" }, cookie: adminCookie }),
+      paramsOf({ id: viewer.id }),
+    );
     expect(rerole.status).toBe(200);
     expect(await db().viewerTrader.count()).toBe(0);
   });

@@ -8,7 +8,13 @@ import { createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { closeRateGovernor, RateGovernor } from "@/lib/brokers/rate-governor";
 import type { BrokerAdapter, PlaceOrderRequest } from "@/lib/brokers/types";
-import { BrokerAuthError, BrokerRejectedError, BrokerUnavailableError, RateLimitedError, ValidationError } from "@/lib/errors";
+import {
+  BrokerAuthError,
+  BrokerRejectedError,
+  BrokerUnavailableError,
+  RateLimitedError,
+  ValidationError,
+} from "@/lib/errors";
 import { log } from "@/lib/log";
 import { disconnectRedis } from "@/lib/redis";
 import { type RunningSimulator, startSimulator } from "@/lib/simulator/server/start-simulator";
@@ -20,7 +26,15 @@ let sim: RunningSimulator;
 let gate: RateGovernor;
 const opened: BrokerAdapter[] = [];
 
-const BUY_SBIN: PlaceOrderRequest = { symbol: "SBIN", exchange: "NSE", action: "BUY", quantity: 1, priceType: "MARKET", product: "MIS", strategy: "faults" };
+const BUY_SBIN: PlaceOrderRequest = {
+  symbol: "SBIN",
+  exchange: "NSE",
+  action: "BUY",
+  quantity: 1,
+  priceType: "MARKET",
+  product: "MIS",
+  strategy: "faults",
+};
 
 function adapter(opts: OpenAlgoAdapterOptions = {}, apiKey = KEY, hostUrl = `${sim.httpUrl}/i/f1`): BrokerAdapter {
   const a = createOpenAlgoAdapter({ accountId: "faults", hostUrl, apiKey }, { gate, ...opts });
@@ -182,7 +196,11 @@ describe("the API key stays secret", () => {
       await control("/instances/f1/faults", { http500Rate: 0 });
       await control("/instances/f1/revoke");
       errors.push(await a.funds().catch((e: unknown) => e));
-      errors.push(await adapter({}, KEY, "http://127.0.0.1:1").funds().catch((e: unknown) => e));
+      errors.push(
+        await adapter({}, KEY, "http://127.0.0.1:1")
+          .funds()
+          .catch((e: unknown) => e),
+      );
       const lines = spies.flatMap((s) => s.mock.calls).map((args) => JSON.stringify(args));
       // Placement and failures are logged (so the check below has something to search)...
       expect(lines.some((l) => l.includes("order placement"))).toBe(true);

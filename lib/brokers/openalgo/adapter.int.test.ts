@@ -27,7 +27,9 @@ for (const flavour of [
       seed: 11,
       clock: { mode: "fixed" },
       alwaysOpen: true,
-      instances: [{ id: "conf", apiKey: "conf-key-0001", capital: "1000000", numbers: flavour.numbers, mode: flavour.mode }],
+      instances: [
+        { id: "conf", apiKey: "conf-key-0001", capital: "1000000", numbers: flavour.numbers, mode: flavour.mode },
+      ],
     });
     const gate = new RateGovernor({ keyPrefix: `md:test-conformance:${randomUUID()}` });
     // The base URL carries the instance's path prefix, as a multi-instance deployment does.
@@ -58,10 +60,22 @@ describe("openalgo at a host URL without a path (the usual single OpenAlgo serve
     const gate = new RateGovernor({ keyPrefix: `md:test-root-url:${randomUUID()}` });
     try {
       for (const [i, hostUrl] of [sim.httpUrl, `${sim.httpUrl}/`].entries()) {
-        const adapter = createAdapter("openalgo", { accountId: `root-${i}`, hostUrl, apiKey: "root-key-0002" }, { gate });
+        const adapter = createAdapter(
+          "openalgo",
+          { accountId: `root-${i}`, hostUrl, apiKey: "root-key-0002" },
+          { gate },
+        );
         try {
           expect(await adapter.ping()).toMatchObject({ broker: expect.any(String) });
-          const placed = await adapter.placeOrder({ symbol: "SBIN", exchange: "NSE", action: "BUY", quantity: 1, priceType: "MARKET", product: "MIS", strategy: "root" });
+          const placed = await adapter.placeOrder({
+            symbol: "SBIN",
+            exchange: "NSE",
+            action: "BUY",
+            quantity: 1,
+            priceType: "MARKET",
+            product: "MIS",
+            strategy: "root",
+          });
           expect(placed.kind).toBe("accepted");
           const orderId = placed.kind === "accepted" ? placed.orderId : "";
           expect((await adapter.orders()).map((o) => o.orderId)).toContain(orderId);
@@ -70,7 +84,11 @@ describe("openalgo at a host URL without a path (the usual single OpenAlgo serve
         }
       }
       // Both orders went to the instance of the key, none to the other.
-      const other = createAdapter("openalgo", { accountId: "root-other", hostUrl: `${sim.httpUrl}/i/root1`, apiKey: "root-key-0001" }, { gate });
+      const other = createAdapter(
+        "openalgo",
+        { accountId: "root-other", hostUrl: `${sim.httpUrl}/i/root1`, apiKey: "root-key-0001" },
+        { gate },
+      );
       expect(await other.orders()).toEqual([]);
       await other.close();
     } finally {

@@ -10,20 +10,46 @@ import Decimal from "decimal.js";
 import { type CallGate, type CallKind, type RateLimits, rateGovernor } from "@/lib/brokers/rate-governor";
 import type { Depth, InstrumentKind, OptionChain, Quote, SymbolInfo } from "@/lib/brokers/market-types";
 import {
-  type AdapterConfig, type BrokerAdapter, type Exchange, type Funds, type Holding, type ModifyOrderRequest, type Order,
-  type OrderUpdate, type PingResult, type PlaceOrderRequest, type PlaceOrderResult, type Position, type Subscription,
-  type Trade, rejected, unknown,
+  type AdapterConfig,
+  type BrokerAdapter,
+  type Exchange,
+  type Funds,
+  type Holding,
+  type ModifyOrderRequest,
+  type Order,
+  type OrderUpdate,
+  type PingResult,
+  type PlaceOrderRequest,
+  type PlaceOrderResult,
+  type Position,
+  type Subscription,
+  type Trade,
+  rejected,
+  unknown,
 } from "@/lib/brokers/types";
 import {
-  AppError, BrokerAuthError, BrokerRejectedError, BrokerUnavailableError, BrokerValidationError, RateLimitedError,
+  AppError,
+  BrokerAuthError,
+  BrokerRejectedError,
+  BrokerUnavailableError,
+  BrokerValidationError,
+  RateLimitedError,
   ValidationError,
 } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { formatExpiry } from "@/lib/trading/symbols";
 import { type HttpOutcome, OpenAlgoTransport, type TransportOptions } from "./client";
 import {
-  mapAnalyzer, mapFunds, mapHoldings, mapOrderBook, mapOrderIdReply, mapOrderStatus, mapPing, mapPlaceOrder,
-  mapPositionBook, mapTradeBook,
+  mapAnalyzer,
+  mapFunds,
+  mapHoldings,
+  mapOrderBook,
+  mapOrderIdReply,
+  mapOrderStatus,
+  mapPing,
+  mapPlaceOrder,
+  mapPositionBook,
+  mapTradeBook,
 } from "./map";
 import { mapDepth, mapExpiries, mapOptionChain, mapQuote, mapSearch, mapSymbol } from "./map-market";
 import { openOrderStream } from "./order-stream";
@@ -63,7 +89,12 @@ function transportError(f: Failure): BrokerUnavailableError {
 }
 
 function isSuccess(a: Answer): boolean {
-  return a.status === 200 && typeof a.body === "object" && a.body !== null && (a.body as { status?: unknown }).status === "success";
+  return (
+    a.status === 200 &&
+    typeof a.body === "object" &&
+    a.body !== null &&
+    (a.body as { status?: unknown }).status === "success"
+  );
 }
 
 class OpenAlgoAdapter implements BrokerAdapter {
@@ -91,7 +122,12 @@ class OpenAlgoAdapter implements BrokerAdapter {
   }
 
   /** One budgeted call; reads (`retryReset`) repeat once after a reset that happened before any answer byte. */
-  private async send(endpoint: string, payload: Record<string, unknown>, kind: CallKind, retryReset: boolean): Promise<HttpOutcome> {
+  private async send(
+    endpoint: string,
+    payload: Record<string, unknown>,
+    kind: CallKind,
+    retryReset: boolean,
+  ): Promise<HttpOutcome> {
     await this.gate.take(this.accountId, kind, this.limits);
     const started = performance.now();
     let out = await this.http.post(endpoint, { apikey: this.#apiKey, ...payload });
@@ -101,7 +137,11 @@ class OpenAlgoAdapter implements BrokerAdapter {
       out = await this.http.post(endpoint, { apikey: this.#apiKey, ...payload });
     }
     const ms = Math.round(performance.now() - started);
-    if (out.kind === "failure") log().warn({ ...this.logCtx(endpoint), ms, code: out.code, sent: out.sent, error: out.message }, "broker call failed");
+    if (out.kind === "failure")
+      log().warn(
+        { ...this.logCtx(endpoint), ms, code: out.code, sent: out.sent, error: out.message },
+        "broker call failed",
+      );
     else log().debug({ ...this.logCtx(endpoint), ms, status: out.status }, "broker call");
     return out;
   }
@@ -113,7 +153,8 @@ class OpenAlgoAdapter implements BrokerAdapter {
     if (isSuccess(out)) return out.body;
     const info = classifyError(out.status, out.body, out.text);
     // A 200 that is neither success nor an error body (HTML from a proxy, a truncated body) is unreadable.
-    if (out.status === 200 && info.kind === "unavailable") throw new BrokerUnavailableError(`Unreadable answer from ${endpoint}`, "bad_response");
+    if (out.status === 200 && info.kind === "unavailable")
+      throw new BrokerUnavailableError(`Unreadable answer from ${endpoint}`, "bad_response");
     if (allowNotFound && info.kind === "not_found") return null;
     throw brokerError(info);
   }
@@ -123,7 +164,12 @@ class OpenAlgoAdapter implements BrokerAdapter {
     const out = await this.send(endpoint, payload, "order", false);
     if (out.kind === "failure") {
       const e = transportError(out);
-      throw out.sent ? new BrokerUnavailableError(`${e.message} (the ${endpoint} may have been applied: re-read the order)`, e.reason) : e;
+      throw out.sent
+        ? new BrokerUnavailableError(
+            `${e.message} (the ${endpoint} may have been applied: re-read the order)`,
+            e.reason,
+          )
+        : e;
     }
     if (isSuccess(out)) return out.body;
     throw brokerError(classifyError(out.status, out.body, out.text));
@@ -167,7 +213,12 @@ class OpenAlgoAdapter implements BrokerAdapter {
   async expiries(underlying: string, exchange: Exchange, kind: InstrumentKind): Promise<string[]> {
     return mapExpiries(await this.read("expiry", { symbol: underlying, exchange, instrumenttype: kind }));
   }
-  async optionChain(underlying: string, exchange: Exchange, expiry: string, strikeCount?: number): Promise<OptionChain> {
+  async optionChain(
+    underlying: string,
+    exchange: Exchange,
+    expiry: string,
+    strikeCount?: number,
+  ): Promise<OptionChain> {
     const payload: Record<string, unknown> = { underlying, exchange, expiry_date: formatExpiry(expiry, "DDMMMYY") };
     if (strikeCount !== undefined) payload.strike_count = strikeCount;
     return mapOptionChain(await this.read("optionchain", payload));
@@ -197,7 +248,15 @@ class OpenAlgoAdapter implements BrokerAdapter {
     );
     const result = this.placeResult(out);
     log().info(
-      { ...this.logCtx("placeorder"), symbol: o.symbol, exchange: o.exchange, action: o.action, quantity: o.quantity, strategy: o.strategy, result },
+      {
+        ...this.logCtx("placeorder"),
+        symbol: o.symbol,
+        exchange: o.exchange,
+        action: o.action,
+        quantity: o.quantity,
+        strategy: o.strategy,
+        result,
+      },
       "order placement",
     );
     return result;
@@ -212,7 +271,8 @@ class OpenAlgoAdapter implements BrokerAdapter {
     }
     if (isSuccess(out)) return mapPlaceOrder(out.body);
     // A 200 that is neither success nor a readable error body (e.g. a proxy's HTML page) tells us nothing.
-    if (out.status === 200 && (out.body as { status?: unknown } | undefined)?.status !== "error") return mapPlaceOrder(out.body);
+    if (out.status === 200 && (out.body as { status?: unknown } | undefined)?.status !== "error")
+      return mapPlaceOrder(out.body);
     const info = classifyError(out.status, out.body, out.text);
     switch (info.kind) {
       case "rejected": {
@@ -263,9 +323,17 @@ class OpenAlgoAdapter implements BrokerAdapter {
   }
 
   /** OpenAlgo's WebSocket `order_update` stream (see order-stream.ts). */
-  async subscribeOrderUpdates(onUpdate: (update: OrderUpdate) => void, onError: (error: Error) => void): Promise<Subscription> {
-    if (!this.wsUrl) throw new ValidationError("This account has no WebSocket URL", { wsUrl: ["Required for order updates"] });
-    return openOrderStream({ wsUrl: this.wsUrl, apiKey: this.#apiKey, accountId: this.accountId, lookup: this.lookup }, onUpdate, onError);
+  async subscribeOrderUpdates(
+    onUpdate: (update: OrderUpdate) => void,
+    onError: (error: Error) => void,
+  ): Promise<Subscription> {
+    if (!this.wsUrl)
+      throw new ValidationError("This account has no WebSocket URL", { wsUrl: ["Required for order updates"] });
+    return openOrderStream(
+      { wsUrl: this.wsUrl, apiKey: this.#apiKey, accountId: this.accountId, lookup: this.lookup },
+      onUpdate,
+      onError,
+    );
   }
 
   async close(): Promise<void> {

@@ -107,13 +107,30 @@ describe("OpenAlgo transport", () => {
   it("placeorder is sent exactly once and a reset makes it unknown", async () => {
     drop["/i/demo1/api/v1/placeorder"] = 1;
     const a = createOpenAlgoAdapter({ accountId: "t", hostUrl: base, apiKey: "k-1" }, { gate });
-    const r = await a.placeOrder({ symbol: "SBIN", exchange: "NSE", action: "BUY", quantity: 1, priceType: "MARKET", product: "MIS", strategy: "s" });
+    const r = await a.placeOrder({
+      symbol: "SBIN",
+      exchange: "NSE",
+      action: "BUY",
+      quantity: 1,
+      priceType: "MARKET",
+      product: "MIS",
+      strategy: "s",
+    });
     await a.close();
     expect(r.kind).toBe("unknown");
     expect(seen).toHaveLength(1);
     expect(seen[0].body).toEqual({
-      apikey: "k-1", strategy: "s", exchange: "NSE", symbol: "SBIN", action: "BUY", quantity: 1, pricetype: "MARKET",
-      product: "MIS", price: "0", trigger_price: "0", disclosed_quantity: 0,
+      apikey: "k-1",
+      strategy: "s",
+      exchange: "NSE",
+      symbol: "SBIN",
+      action: "BUY",
+      quantity: 1,
+      pricetype: "MARKET",
+      product: "MIS",
+      price: "0",
+      trigger_price: "0",
+      disclosed_quantity: 0,
     });
   });
 });

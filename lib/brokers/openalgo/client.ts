@@ -52,7 +52,13 @@ export type HttpOutcome =
 type Agent = http.Agent | https.Agent;
 const pools = new Map<string, { agent: Agent; users: number }>();
 
-function acquire(origin: string, secure: boolean, maxSockets: number, idleSocketMs: number, lookup?: LookupFunction): Agent {
+function acquire(
+  origin: string,
+  secure: boolean,
+  maxSockets: number,
+  idleSocketMs: number,
+  lookup?: LookupFunction,
+): Agent {
   const hit = pools.get(origin);
   if (hit) {
     hit.users++;
@@ -60,7 +66,15 @@ function acquire(origin: string, secure: boolean, maxSockets: number, idleSocket
   }
   // `timeout` closes idle pooled sockets (Node also honours a shorter `Keep-Alive: timeout=` hint from the server);
   // in-flight requests are bounded by our own timers instead.
-  const opts = { keepAlive: true, keepAliveMsecs: 15_000, maxSockets, maxFreeSockets: maxSockets, scheduling: "lifo" as const, timeout: idleSocketMs, ...(lookup ? { lookup } : {}) };
+  const opts = {
+    keepAlive: true,
+    keepAliveMsecs: 15_000,
+    maxSockets,
+    maxFreeSockets: maxSockets,
+    scheduling: "lifo" as const,
+    timeout: idleSocketMs,
+    ...(lookup ? { lookup } : {}),
+  };
   const agent = secure ? new https.Agent(opts) : new http.Agent(opts);
   pools.set(origin, { agent, users: 1 });
   return agent;
@@ -96,7 +110,8 @@ function failureCode(err: NodeJS.ErrnoException): FailureCode {
  */
 export function parseBaseUrl(baseUrl: string): { origin: string; prefix: string; secure: boolean } {
   const url = new URL(baseUrl);
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new TypeError(`Unsupported broker URL scheme ${url.protocol}`);
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new TypeError(`Unsupported broker URL scheme ${url.protocol}`);
   // A special-scheme URL always has a pathname of at least "/", so strip the slashes from the string rather than
   // assigning it back to the URL (which would restore "/" and give `//api/v1/...`, a protocol-relative URL).
   return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, ""), secure: url.protocol === "https:" };
@@ -130,13 +145,23 @@ export class OpenAlgoTransport {
     };
     this.ownAgent = options.pooled === false;
     this.agent = this.ownAgent
-      ? new (this.base.secure ? https.Agent : http.Agent)({ keepAlive: false, ...(options.lookup ? { lookup: options.lookup } : {}) })
+      ? new (this.base.secure ? https.Agent : http.Agent)({
+          keepAlive: false,
+          ...(options.lookup ? { lookup: options.lookup } : {}),
+        })
       : acquire(this.origin, this.base.secure, this.opts.maxSockets, this.opts.idleSocketMs, options.lookup);
   }
 
   /** One POST of `payload` as JSON to `/api/v1/<name>`. Never throws: every outcome is a value. */
   post(name: string, payload: Record<string, unknown>): Promise<HttpOutcome> {
-    if (this.closed) return Promise.resolve({ kind: "failure", code: "network", message: "client closed", sent: false, responded: false });
+    if (this.closed)
+      return Promise.resolve({
+        kind: "failure",
+        code: "network",
+        message: "client closed",
+        sent: false,
+        responded: false,
+      });
     const url = apiUrl(this.base, name);
     const body = JSON.stringify(payload);
     const secure = this.base.secure;
@@ -152,10 +177,20 @@ export class OpenAlgoTransport {
         req = (secure ? https : http).request(url, {
           method: "POST",
           agent: this.agent,
-          headers: { "Content-Type": "application/json", Accept: "application/json", "Content-Length": Buffer.byteLength(body) },
+          headers: {
+            "Content-Type": "application/json",
+            Accept: "application/json",
+            "Content-Length": Buffer.byteLength(body),
+          },
         });
       } catch (e) {
-        resolve({ kind: "failure", code: "network", message: e instanceof Error ? e.message : String(e), sent: false, responded: false });
+        resolve({
+          kind: "failure",
+          code: "network",
+          message: e instanceof Error ? e.message : String(e),
+          sent: false,
+          responded: false,
+        });
         return;
       }
       const connectTimer = setTimeout(() => {
@@ -198,7 +233,9 @@ export class OpenAlgoTransport {
           chunks.push(chunk);
         });
         res.on("aborted", () => fail("reset", `answer from ${this.host} cut off`));
-        res.on("error", (err: NodeJS.ErrnoException) => fail(failureCode(err), `${err.code ?? "error"}: ${err.message}`));
+        res.on("error", (err: NodeJS.ErrnoException) =>
+          fail(failureCode(err), `${err.code ?? "error"}: ${err.message}`),
+        );
         res.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
           let parsed: unknown;

@@ -13,12 +13,30 @@ import { count, dec, exchange, int, optDec, optInt } from "./wire";
 
 // ---- market data --------------------------------------------------------------------------------------------
 const quoteData = z.object({
-  ltp: dec, open: dec, high: dec, low: dec, prev_close: dec, bid: optDec, ask: optDec, volume: count, oi: count,
+  ltp: dec,
+  open: dec,
+  high: dec,
+  low: dec,
+  prev_close: dec,
+  bid: optDec,
+  ask: optDec,
+  volume: count,
+  oi: count,
 });
 const quoteSchema = success.extend({ data: quoteData });
 export function mapQuote(body: unknown): Quote {
   const d = parseAnswer(quoteSchema, body, "quotes").data;
-  return { ltp: d.ltp, open: d.open, high: d.high, low: d.low, prevClose: d.prev_close, bid: d.bid, ask: d.ask, volume: d.volume, oi: d.oi };
+  return {
+    ltp: d.ltp,
+    open: d.open,
+    high: d.high,
+    low: d.low,
+    prevClose: d.prev_close,
+    bid: d.bid,
+    ask: d.ask,
+    volume: d.volume,
+    oi: d.oi,
+  };
 }
 
 const level = z.object({ price: dec, quantity: count });
@@ -91,15 +109,26 @@ export function mapExpiries(body: unknown): string[] {
   const list = parseAnswer(expirySchema, body, "expiry").data;
   const iso = list.map((text) => {
     const d = parseExpiry(text);
-    if (!d) throw new BrokerUnavailableError(`Unexpected answer from expiry: not a date: ${JSON.stringify(text)}`, "bad_response");
+    if (!d)
+      throw new BrokerUnavailableError(
+        `Unexpected answer from expiry: not a date: ${JSON.stringify(text)}`,
+        "bad_response",
+      );
     return d;
   });
   return [...new Set(iso)].sort();
 }
 
 const leg = z.object({
-  symbol: z.string().min(1), label: z.string().default(""), ltp: dec, bid: optDec, ask: optDec,
-  volume: count, oi: count, lotsize: int, tick_size: dec,
+  symbol: z.string().min(1),
+  label: z.string().default(""),
+  ltp: dec,
+  bid: optDec,
+  ask: optDec,
+  volume: count,
+  oi: count,
+  lotsize: int,
+  tick_size: dec,
 });
 const chainSchema = success.extend({
   underlying: z.string(),
@@ -110,17 +139,33 @@ const chainSchema = success.extend({
 });
 function toLeg(l: z.output<typeof leg> | null | undefined): OptionLeg | null {
   if (!l) return null;
-  return { symbol: l.symbol, label: l.label, ltp: l.ltp, bid: l.bid, ask: l.ask, volume: l.volume, oi: l.oi, lotSize: l.lotsize, tickSize: l.tick_size };
+  return {
+    symbol: l.symbol,
+    label: l.label,
+    ltp: l.ltp,
+    bid: l.bid,
+    ask: l.ask,
+    volume: l.volume,
+    oi: l.oi,
+    lotSize: l.lotsize,
+    tickSize: l.tick_size,
+  };
 }
 export function mapOptionChain(body: unknown): OptionChain {
   const b = parseAnswer(chainSchema, body, "optionchain");
   const expiry = parseExpiry(b.expiry_date);
-  if (!expiry) throw new BrokerUnavailableError(`Unexpected answer from optionchain: expiry_date ${JSON.stringify(b.expiry_date)}`, "bad_response");
+  if (!expiry)
+    throw new BrokerUnavailableError(
+      `Unexpected answer from optionchain: expiry_date ${JSON.stringify(b.expiry_date)}`,
+      "bad_response",
+    );
   return {
     underlying: b.underlying,
     underlyingLtp: b.underlying_ltp,
     expiry,
     atmStrike: b.atm_strike,
-    rows: b.chain.map((r) => ({ strike: r.strike, ce: toLeg(r.ce), pe: toLeg(r.pe) })).sort((a, c) => a.strike.comparedTo(c.strike)),
+    rows: b.chain
+      .map((r) => ({ strike: r.strike, ce: toLeg(r.ce), pe: toLeg(r.pe) }))
+      .sort((a, c) => a.strike.comparedTo(c.strike)),
   };
 }

@@ -3,8 +3,18 @@ import { BrokerUnavailableError } from "@/lib/errors";
 import * as F from "@/lib/testing/openalgo-fixtures";
 import { mapDepth, mapExpiries, mapOptionChain, mapQuote, mapSearch, mapSymbol } from "./map-market";
 import {
-  mapAnalyzer, mapFunds, mapHoldings, mapOrderBook, mapOrderIdReply, mapOrderStatus, mapOrderUpdate, mapPing,
-  mapPlaceOrder, mapPositionBook, mapTradeBook, normaliseStatus,
+  mapAnalyzer,
+  mapFunds,
+  mapHoldings,
+  mapOrderBook,
+  mapOrderIdReply,
+  mapOrderStatus,
+  mapOrderUpdate,
+  mapPing,
+  mapPlaceOrder,
+  mapPositionBook,
+  mapTradeBook,
+  normaliseStatus,
 } from "./map";
 import { classifyError, parseBrokerTime } from "./wire";
 
@@ -41,7 +51,16 @@ describe("funds", () => {
     expect(str(o.unrealisedPnl)).toBe("-27582.85");
   });
   it("adds collateral into available margin", () => {
-    const f = mapFunds({ status: "success", data: { availablecash: "1000.10", collateral: "250.20", m2mrealized: "", m2munrealized: "0", utiliseddebits: "0" } });
+    const f = mapFunds({
+      status: "success",
+      data: {
+        availablecash: "1000.10",
+        collateral: "250.20",
+        m2mrealized: "",
+        m2munrealized: "0",
+        utiliseddebits: "0",
+      },
+    });
     expect(str(f.availableMargin)).toBe("1250.3");
     expect(str(f.cash)).toBe("1000.1");
     expect(str(f.realisedPnl)).toBe("0");
@@ -50,7 +69,10 @@ describe("funds", () => {
     expect(() => mapFunds(j(F.FUNDS_BROKER_FAILURE))).toThrow(BrokerUnavailableError);
   });
   it("names the endpoint and field when a value is not a number", () => {
-    const body = { status: "success", data: { availablecash: "abc", collateral: 0, m2mrealized: 0, m2munrealized: 0, utiliseddebits: 0 } };
+    const body = {
+      status: "success",
+      data: { availablecash: "abc", collateral: 0, m2mrealized: 0, m2munrealized: 0, utiliseddebits: 0 },
+    };
     expect(() => mapFunds(body)).toThrow(/funds: data\.availablecash/);
   });
 });
@@ -58,7 +80,20 @@ describe("funds", () => {
 describe("orders", () => {
   it("normalises a live order-book row with a string quantity and no fill fields", () => {
     const [o] = mapOrderBook(j(F.ORDERBOOK_LIVE));
-    expect(o).toMatchObject({ orderId: "250408000989443", symbol: "RELIANCE", exchange: "NSE", action: "BUY", quantity: 1, status: "complete", filledQuantity: 1, pendingQuantity: 0, priceType: "MARKET", product: "MIS", strategy: null, rejectionReason: null });
+    expect(o).toMatchObject({
+      orderId: "250408000989443",
+      symbol: "RELIANCE",
+      exchange: "NSE",
+      action: "BUY",
+      quantity: 1,
+      status: "complete",
+      filledQuantity: 1,
+      pendingQuantity: 0,
+      priceType: "MARKET",
+      product: "MIS",
+      strategy: null,
+      rejectionReason: null,
+    });
     // Live books do not carry the average price or fill quantities: unknown, not zero.
     expect(o.averagePrice).toBeNull();
     expect(o.fillsReported).toBe(false);
@@ -67,7 +102,13 @@ describe("orders", () => {
   it("normalises observed sandbox rows, including a rejection with the broker's reason", () => {
     const rows = mapOrderBook(j(F.ORDERBOOK_OBSERVED));
     expect(rows).toHaveLength(4);
-    expect(rows[0]).toMatchObject({ orderId: "26112228560169", exchange: "NSE_INDEX", status: "complete", filledQuantity: 1, strategy: "probe" });
+    expect(rows[0]).toMatchObject({
+      orderId: "26112228560169",
+      exchange: "NSE_INDEX",
+      status: "complete",
+      filledQuantity: 1,
+      strategy: "probe",
+    });
     expect(str(rows[0].averagePrice)).toBe("24522.28");
     expect(rows[1]).toMatchObject({ status: "rejected", filledQuantity: 0, pendingQuantity: 0, averagePrice: null });
     expect(rows[1].rejectionReason).toMatch(/^Cannot sell TCS in CNC/);
@@ -80,7 +121,13 @@ describe("orders", () => {
     const body = j(F.ORDERBOOK_LIVE) as { data: { orders: Record<string, unknown>[] } };
     body.data.orders[0] = { ...body.data.orders[0], order_status: "open", pricetype: "LIMIT", price: "1150.00" };
     const [open] = mapOrderBook(body);
-    expect(open).toMatchObject({ status: "open", filledQuantity: 0, pendingQuantity: 1, averagePrice: null, fillsReported: false });
+    expect(open).toMatchObject({
+      status: "open",
+      filledQuantity: 0,
+      pendingQuantity: 1,
+      averagePrice: null,
+      fillsReported: false,
+    });
     body.data.orders[0].order_status = "cancelled";
     expect(mapOrderBook(body)[0]).toMatchObject({ status: "cancelled", filledQuantity: 0, fillsReported: false });
   });
@@ -90,7 +137,15 @@ describe("orders", () => {
     expect(str(live.averagePrice)).toBe("18.95");
     expect(live.fillsReported).toBe(false);
     const open = mapOrderStatus(j(F.ORDERSTATUS_OBSERVED_OPEN));
-    expect(open).toMatchObject({ priceType: "LIMIT", status: "open", filledQuantity: 0, pendingQuantity: 1, averagePrice: null, strategy: "probe", fillsReported: true });
+    expect(open).toMatchObject({
+      priceType: "LIMIT",
+      status: "open",
+      filledQuantity: 0,
+      pendingQuantity: 1,
+      averagePrice: null,
+      strategy: "probe",
+      fillsReported: true,
+    });
     expect(str(open.price)).toBe("500");
   });
   it("folds brokers' status words into five statuses, unknown words staying working", () => {
@@ -112,7 +167,13 @@ describe("orders", () => {
 describe("trades, positions, holdings", () => {
   it("reads a live trade with only a time of day", () => {
     const [t] = mapTradeBook(j(F.TRADEBOOK_LIVE));
-    expect(t).toMatchObject({ orderId: "250408000989443", tradeId: null, quantity: 1, tradedAt: null, brokerTimestamp: "13:58:03" });
+    expect(t).toMatchObject({
+      orderId: "250408000989443",
+      tradeId: null,
+      quantity: 1,
+      tradedAt: null,
+      brokerTimestamp: "13:58:03",
+    });
     expect(str(t.averagePrice)).toBe("1180.1");
   });
   it("reads observed sandbox trades with trade ids and strategy", () => {
@@ -129,7 +190,10 @@ describe("trades, positions, holdings", () => {
   });
   it("reads observed sandbox positions, including closed rows with quantity 0", () => {
     const rows = mapPositionBook(j(F.POSITIONBOOK_OBSERVED));
-    expect(rows.map((r) => [r.symbol, r.product, r.quantity])).toEqual([["RELIANCE", "CNC", 3], ["INFY", "MIS", 2]]);
+    expect(rows.map((r) => [r.symbol, r.product, r.quantity])).toEqual([
+      ["RELIANCE", "CNC", 3],
+      ["INFY", "MIS", 2],
+    ]);
     const [closed] = mapPositionBook(j(F.POSITIONBOOK_OBSERVED_CLOSED));
     expect(closed.quantity).toBe(0);
     expect(str(closed.pnl)).toBe("-8.43");
@@ -167,12 +231,26 @@ describe("market data and reference", () => {
   });
   it("reads a future's lot size, freeze quantity, expiry and tick", () => {
     const s = mapSymbol(j(F.SYMBOL_FUT_LIVE));
-    expect(s).toMatchObject({ symbol: "NIFTY25AUG26FUT", lotSize: 65, freezeQty: 1800, expiry: "2026-08-25", strike: null, token: "NSE_FO|49543" });
+    expect(s).toMatchObject({
+      symbol: "NIFTY25AUG26FUT",
+      lotSize: 65,
+      freezeQty: 1800,
+      expiry: "2026-08-25",
+      strike: null,
+      token: "NSE_FO|49543",
+    });
     expect(str(s.tickSize)).toBe("0.05");
   });
   it("treats freeze_qty 1 as unknown and a paise tick as rupees", () => {
     const s = mapSymbol(j(F.SYMBOL_EQ_OBSERVED));
-    expect(s).toMatchObject({ symbol: "SBIN", lotSize: 1, freezeQty: null, expiry: null, strike: null, instrumentType: "EQ" });
+    expect(s).toMatchObject({
+      symbol: "SBIN",
+      lotSize: 1,
+      freezeQty: null,
+      expiry: null,
+      strike: null,
+      instrumentType: "EQ",
+    });
     expect(str(s.tickSize)).toBe("0.05");
   });
   it("reads search results per exchange, and an empty search", () => {
@@ -219,29 +297,54 @@ describe("order writes", () => {
 
 describe("error bodies", () => {
   it("403 invalid key (wrong key or expired session) is auth, in both texts", () => {
-    expect(classifyError(403, j(F.ERR_INVALID_KEY), F.ERR_INVALID_KEY)).toEqual({ kind: "auth", message: "Invalid openalgo apikey" });
+    expect(classifyError(403, j(F.ERR_INVALID_KEY), F.ERR_INVALID_KEY)).toEqual({
+      kind: "auth",
+      message: "Invalid openalgo apikey",
+    });
     expect(classifyError(403, j(F.ERR_SANDBOX_INVALID_KEY), F.ERR_SANDBOX_INVALID_KEY).kind).toBe("auth");
     expect(classifyError(401, j(F.ERR_INVALID_KEY), F.ERR_INVALID_KEY).kind).toBe("auth");
   });
   it("other 403s are refusals with the broker's text", () => {
-    expect(classifyError(403, j(F.ERR_SEMI_AUTO_BLOCK), F.ERR_SEMI_AUTO_BLOCK)).toEqual({ kind: "rejected", message: "Modify order is not allowed in Semi-Auto mode" });
+    expect(classifyError(403, j(F.ERR_SEMI_AUTO_BLOCK), F.ERR_SEMI_AUTO_BLOCK)).toEqual({
+      kind: "rejected",
+      message: "Modify order is not allowed in Semi-Auto mode",
+    });
     expect(classifyError(403, undefined, F.ERR_IP_BANNED)).toEqual({ kind: "rejected", message: F.ERR_IP_BANNED });
   });
   it("429 flask-restx bodies are rate limits", () => {
-    expect(classifyError(429, j(F.ERR_429_API), F.ERR_429_API)).toEqual({ kind: "rate_limited", message: "Rate limited by broker (50 per 1 second)" });
+    expect(classifyError(429, j(F.ERR_429_API), F.ERR_429_API)).toEqual({
+      kind: "rate_limited",
+      message: "Rate limited by broker (50 per 1 second)",
+    });
     expect(classifyError(429, j(F.ERR_429_ORDER), F.ERR_429_ORDER).kind).toBe("rate_limited");
   });
   it("reads all three validation shapes with their fields", () => {
-    expect(classifyError(400, j(F.PLACE_MISSING_QTY), "").fields).toEqual({ quantity: ["Missing data for required field."] });
-    expect(classifyError(400, j(F.PLACE_TWO_FIELDS), "").fields).toEqual({ strategy: ["Missing data for required field."], symbol: ["Missing data for required field."] });
+    expect(classifyError(400, j(F.PLACE_MISSING_QTY), "").fields).toEqual({
+      quantity: ["Missing data for required field."],
+    });
+    expect(classifyError(400, j(F.PLACE_TWO_FIELDS), "").fields).toEqual({
+      strategy: ["Missing data for required field."],
+      symbol: ["Missing data for required field."],
+    });
     expect(classifyError(400, j(F.PLACE_BAD_EXCHANGE), "").fields?.exchange[0]).toMatch(/^Must be one of: NSE, NFO/);
     expect(classifyError(400, j(F.BASKET_NESTED), "").fields).toEqual({ "orders.0.strategy": ["Unknown field."] });
-    expect(classifyError(400, j(F.ERR_DATA_UNKNOWN_FIELD), "")).toEqual({ kind: "validation", message: "foo: Unknown field.", fields: { foo: ["Unknown field."] } });
-    expect(classifyError(400, j(F.ERR_OPTIONS_VALIDATION), "").fields).toEqual({ expiry_date: ["Missing data for required field."] });
-    expect(classifyError(400, j(F.ERR_GREEKS_VALIDATION), "").fields).toEqual({ symbol: ["Missing data for required field."] });
+    expect(classifyError(400, j(F.ERR_DATA_UNKNOWN_FIELD), "")).toEqual({
+      kind: "validation",
+      message: "foo: Unknown field.",
+      fields: { foo: ["Unknown field."] },
+    });
+    expect(classifyError(400, j(F.ERR_OPTIONS_VALIDATION), "").fields).toEqual({
+      expiry_date: ["Missing data for required field."],
+    });
+    expect(classifyError(400, j(F.ERR_GREEKS_VALIDATION), "").fields).toEqual({
+      symbol: ["Missing data for required field."],
+    });
   });
   it("400 with a plain message is a business rejection carrying the broker's text", () => {
-    expect(classifyError(400, j(F.PLACE_REJECT_FUNDS), "")).toEqual({ kind: "rejected", message: "Insufficient funds. Required: ₹81294000.00, Available: ₹9968043.31, Shortage: ₹71325956.69" });
+    expect(classifyError(400, j(F.PLACE_REJECT_FUNDS), "")).toEqual({
+      kind: "rejected",
+      message: "Insufficient funds. Required: ₹81294000.00, Available: ₹9968043.31, Shortage: ₹71325956.69",
+    });
     expect(classifyError(400, j(F.PLACE_REJECT_CNC_SELL), "").kind).toBe("rejected");
     expect(classifyError(400, j(F.PLACE_REJECT_LOT), "").message).toBe("Quantity must be in multiples of lot size 75");
     expect(classifyError(400, j(F.CANCEL_COMPLETE), "").kind).toBe("rejected");
@@ -250,13 +353,24 @@ describe("error bodies", () => {
     expect(classifyError(400, j(F.ERR_BAD_JSON), F.ERR_BAD_JSON).kind).toBe("validation");
   });
   it("404s are not-found; 5xx and odd statuses are unavailable", () => {
-    expect(classifyError(404, j(F.ORDERSTATUS_NOT_FOUND), "")).toEqual({ kind: "not_found", message: "Order 12345 not found" });
+    expect(classifyError(404, j(F.ORDERSTATUS_NOT_FOUND), "")).toEqual({
+      kind: "not_found",
+      message: "Order 12345 not found",
+    });
     expect(classifyError(404, j(F.SYMBOL_NOT_FOUND), "").kind).toBe("not_found");
     expect(classifyError(404, j(F.OPTIONCHAIN_NOT_FOUND), "").message).toMatch(/^No strikes found/);
-    expect(classifyError(404, j(F.ERR_UNKNOWN_PATH), "")).toEqual({ kind: "unavailable", message: "No OpenAlgo API at /api/v1/nonexistent (check the host URL)" });
-    expect(classifyError(500, j(F.ERR_INTERNAL), F.ERR_INTERNAL)).toEqual({ kind: "unavailable", message: "Broker error HTTP 500: Internal Server Error" });
+    expect(classifyError(404, j(F.ERR_UNKNOWN_PATH), "")).toEqual({
+      kind: "unavailable",
+      message: "No OpenAlgo API at /api/v1/nonexistent (check the host URL)",
+    });
+    expect(classifyError(500, j(F.ERR_INTERNAL), F.ERR_INTERNAL)).toEqual({
+      kind: "unavailable",
+      message: "Broker error HTTP 500: Internal Server Error",
+    });
     expect(classifyError(500, j(F.ERR_UNEXPECTED), "").kind).toBe("unavailable");
-    expect(classifyError(502, undefined, "<html>Bad gateway</html>").message).toBe("Broker error HTTP 502: <html>Bad gateway</html>");
+    expect(classifyError(502, undefined, "<html>Bad gateway</html>").message).toBe(
+      "Broker error HTTP 502: <html>Bad gateway</html>",
+    );
     expect(classifyError(418, undefined, "").kind).toBe("unavailable");
   });
 });
@@ -264,7 +378,14 @@ describe("error bodies", () => {
 describe("order_update frames", () => {
   it("derives pending quantity on open events (OpenAlgo sends 0)", () => {
     const u = mapOrderUpdate(j(F.WS_UPDATE_OPEN));
-    expect(u).toMatchObject({ orderId: "26112261512332", status: "open", pendingQuantity: 1, filledQuantity: 0, averagePrice: null, mode: "analyze" });
+    expect(u).toMatchObject({
+      orderId: "26112261512332",
+      status: "open",
+      pendingQuantity: 1,
+      filledQuantity: 0,
+      averagePrice: null,
+      mode: "analyze",
+    });
   });
   it("reads complete events with the average fill price", () => {
     const u = mapOrderUpdate(j(F.WS_UPDATE_COMPLETE));

@@ -8,7 +8,17 @@
 import Decimal from "decimal.js";
 import { z } from "zod";
 import { BrokerUnavailableError } from "@/lib/errors";
-import type { Funds, Holding, Order, OrderStatus, OrderUpdate, PlaceOrderResult, Position, Trade, TradingMode } from "@/lib/brokers/types";
+import type {
+  Funds,
+  Holding,
+  Order,
+  OrderStatus,
+  OrderUpdate,
+  PlaceOrderResult,
+  Position,
+  Trade,
+  TradingMode,
+} from "@/lib/brokers/types";
 import { accepted, unknown } from "@/lib/brokers/types";
 import { action, dec, exchange, id, int, optDec, optInt, optText, parseBrokerTime, priceType, product } from "./wire";
 
@@ -54,7 +64,8 @@ const fundsSchema = success.extend({
 export function mapFunds(body: unknown): Funds {
   // Zerodha's mapper answers `data: {}` when the broker call failed: that is not "zero rupees".
   const raw = z.object({ data: z.record(z.string(), z.unknown()) }).safeParse(body);
-  if (raw.success && Object.keys(raw.data.data).length === 0) throw new BrokerUnavailableError("Broker returned empty funds", "bad_response");
+  if (raw.success && Object.keys(raw.data.data).length === 0)
+    throw new BrokerUnavailableError("Broker returned empty funds", "bad_response");
   const d = parseAnswer(fundsSchema, body, "funds").data;
   return {
     availableMargin: d.availablecash.plus(d.collateral),
@@ -87,7 +98,10 @@ const orderRow = z
     rejection_reason: optText,
     strategy: optText,
   })
-  .refine((r) => r.pricetype !== undefined || r.price_type !== undefined, { message: "pricetype missing", path: ["pricetype"] });
+  .refine((r) => r.pricetype !== undefined || r.price_type !== undefined, {
+    message: "pricetype missing",
+    path: ["pricetype"],
+  });
 
 type OrderRow = z.output<typeof orderRow>;
 
@@ -162,7 +176,15 @@ export function mapTradeBook(body: unknown): Trade[] {
   }));
 }
 
-const positionRow = z.object({ symbol: z.string().min(1), exchange, product, quantity: int, average_price: dec, ltp: dec, pnl: dec });
+const positionRow = z.object({
+  symbol: z.string().min(1),
+  exchange,
+  product,
+  quantity: int,
+  average_price: dec,
+  ltp: dec,
+  pnl: dec,
+});
 const positionBookSchema = success.extend({ data: z.array(positionRow) });
 export function mapPositionBook(body: unknown): Position[] {
   return parseAnswer(positionBookSchema, body, "positionbook").data.map((r) => ({
@@ -177,7 +199,14 @@ export function mapPositionBook(body: unknown): Position[] {
 }
 
 const holdingRow = z.object({
-  symbol: z.string().min(1), exchange, product, quantity: int, pnl: dec, pnlpercent: dec, average_price: optDec, ltp: optDec,
+  symbol: z.string().min(1),
+  exchange,
+  product,
+  quantity: int,
+  pnl: dec,
+  pnlpercent: dec,
+  average_price: optDec,
+  ltp: optDec,
 });
 const holdingsSchema = success.extend({ data: z.object({ holdings: z.array(holdingRow) }) });
 export function mapHoldings(body: unknown): Holding[] {
@@ -209,7 +238,10 @@ export function mapPlaceOrder(body: unknown): PlaceOrderResult {
   if (!r.success) return unknown("Broker answered placeorder with an unreadable body");
   if (r.data.orderid) return accepted(r.data.orderid);
   if (r.data.pending_order_id) {
-    return unknown(`Queued for approval in the broker's Action Center (${r.data.message ?? "semi-auto mode"})`, r.data.pending_order_id);
+    return unknown(
+      `Queued for approval in the broker's Action Center (${r.data.message ?? "semi-auto mode"})`,
+      r.data.pending_order_id,
+    );
   }
   return unknown(`Broker answered success without an order id${r.data.message ? `: ${r.data.message}` : ""}`);
 }

@@ -24,11 +24,19 @@ async function until(check: () => boolean, timeoutMs = 3_000): Promise<void> {
 
 beforeAll(async () => {
   sim = await startSimulator({
-    httpPort: 0, wsPort: 0, adminToken: ADMIN, seed: 3, clock: { mode: "fixed" }, alwaysOpen: true,
+    httpPort: 0,
+    wsPort: 0,
+    adminToken: ADMIN,
+    seed: 3,
+    clock: { mode: "fixed" },
+    alwaysOpen: true,
     instances: [{ id: "s1", apiKey: KEY, capital: "1000000", mode: "analyze", numbers: "number" }],
   });
   gate = new RateGovernor({ keyPrefix: `md:test-stream:${randomUUID()}` });
-  broker = createOpenAlgoAdapter({ accountId: "stream", hostUrl: `${sim.httpUrl}/i/s1`, wsUrl: sim.wsUrl, apiKey: KEY }, { gate });
+  broker = createOpenAlgoAdapter(
+    { accountId: "stream", hostUrl: `${sim.httpUrl}/i/s1`, wsUrl: sim.wsUrl, apiKey: KEY },
+    { gate },
+  );
 });
 afterAll(async () => {
   await broker.close();
@@ -41,8 +49,19 @@ describe("order updates", () => {
   it("delivers each state of a placed order once, normalised", async () => {
     const updates: OrderUpdate[] = [];
     const errors: Error[] = [];
-    const sub = await broker.subscribeOrderUpdates!((u) => updates.push(u), (e) => errors.push(e));
-    const r = await broker.placeOrder({ symbol: "SBIN", exchange: "NSE", action: "BUY", quantity: 3, priceType: "MARKET", product: "MIS", strategy: "stream" });
+    const sub = await broker.subscribeOrderUpdates!(
+      (u) => updates.push(u),
+      (e) => errors.push(e),
+    );
+    const r = await broker.placeOrder({
+      symbol: "SBIN",
+      exchange: "NSE",
+      action: "BUY",
+      quantity: 3,
+      priceType: "MARKET",
+      product: "MIS",
+      strategy: "stream",
+    });
     expect(r.kind).toBe("accepted");
     const id = r.kind === "accepted" ? r.orderId : "";
     await until(() => updates.some((u) => u.orderId === id && u.status === "complete"));
@@ -55,15 +74,29 @@ describe("order updates", () => {
   });
 
   it("refuses a wrong key with a typed auth error", async () => {
-    const bad = createOpenAlgoAdapter({ accountId: "stream", hostUrl: `${sim.httpUrl}/i/s1`, wsUrl: sim.wsUrl, apiKey: "wrong" }, { gate });
-    await expect(bad.subscribeOrderUpdates!(() => undefined, () => undefined)).rejects.toBeInstanceOf(BrokerAuthError);
+    const bad = createOpenAlgoAdapter(
+      { accountId: "stream", hostUrl: `${sim.httpUrl}/i/s1`, wsUrl: sim.wsUrl, apiKey: "wrong" },
+      { gate },
+    );
+    await expect(
+      bad.subscribeOrderUpdates!(
+        () => undefined,
+        () => undefined,
+      ),
+    ).rejects.toBeInstanceOf(BrokerAuthError);
     await bad.close();
   });
 
   it("reports a dropped connection instead of going quiet", async () => {
     const errors: Error[] = [];
-    await broker.subscribeOrderUpdates!(() => undefined, (e) => errors.push(e));
-    const res = await fetch(`${sim.httpUrl}/_sim/instances/s1/ws/drop`, { method: "POST", headers: { Authorization: `Bearer ${ADMIN}` } });
+    await broker.subscribeOrderUpdates!(
+      () => undefined,
+      (e) => errors.push(e),
+    );
+    const res = await fetch(`${sim.httpUrl}/_sim/instances/s1/ws/drop`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${ADMIN}` },
+    });
     expect(res.status).toBe(200);
     await until(() => errors.length > 0);
     expect(errors[0]).toBeInstanceOf(BrokerUnavailableError);
@@ -71,7 +104,12 @@ describe("order updates", () => {
 
   it("needs a WebSocket URL", async () => {
     const noWs = createOpenAlgoAdapter({ accountId: "stream", hostUrl: `${sim.httpUrl}/i/s1`, apiKey: KEY }, { gate });
-    await expect(noWs.subscribeOrderUpdates!(() => undefined, () => undefined)).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      noWs.subscribeOrderUpdates!(
+        () => undefined,
+        () => undefined,
+      ),
+    ).rejects.toBeInstanceOf(ValidationError);
     await noWs.close();
   });
 });

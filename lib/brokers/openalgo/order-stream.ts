@@ -43,7 +43,10 @@ export function openOrderStream(
   let heartbeat: NodeJS.Timeout | undefined;
 
   return new Promise<Subscription>((resolve, reject) => {
-    const setupTimer = setTimeout(() => fail(new BrokerUnavailableError(`order stream not ready within ${setupMs} ms`, "timeout")), setupMs);
+    const setupTimer = setTimeout(
+      () => fail(new BrokerUnavailableError(`order stream not ready within ${setupMs} ms`, "timeout")),
+      setupMs,
+    );
 
     /** Ends the stream once: before it is ready the promise rejects, afterwards `onError` hears about it. */
     function fail(error: AppError): void {
@@ -61,7 +64,9 @@ export function openOrderStream(
 
     ws.on("open", () => send({ action: "authenticate", api_key: opts.apiKey }));
     ws.on("error", (e) => fail(new BrokerUnavailableError(`order stream: ${e.message}`, "unreachable")));
-    ws.on("close", (code) => fail(new BrokerUnavailableError(`order stream closed by the broker (code ${code})`, "unreachable")));
+    ws.on("close", (code) =>
+      fail(new BrokerUnavailableError(`order stream closed by the broker (code ${code})`, "unreachable")),
+    );
     ws.on("message", (data) => {
       let frame: { type?: unknown; status?: unknown; code?: unknown; message?: unknown };
       try {
@@ -71,7 +76,8 @@ export function openOrderStream(
       }
       if (frame.status === "error") {
         const text = typeof frame.message === "string" ? frame.message : "error";
-        if (frame.code === "AUTHENTICATION_ERROR") return fail(new BrokerAuthError(`Order stream refused the API key: ${text}`));
+        if (frame.code === "AUTHENTICATION_ERROR")
+          return fail(new BrokerAuthError(`Order stream refused the API key: ${text}`));
         return fail(new BrokerUnavailableError(`order stream error ${String(frame.code)}: ${text}`, "server_error"));
       }
       if (frame.type === "auth") return send({ action: "subscribe_orders" });
@@ -83,7 +89,8 @@ export function openOrderStream(
         ready = true;
         clearTimeout(setupTimer);
         heartbeat = setInterval(() => {
-          if (awaitingPong) return fail(new BrokerUnavailableError(`order stream silent for ${heartbeatMs} ms`, "timeout"));
+          if (awaitingPong)
+            return fail(new BrokerUnavailableError(`order stream silent for ${heartbeatMs} ms`, "timeout"));
           awaitingPong = true;
           send({ action: "ping" });
         }, heartbeatMs);

@@ -25,10 +25,13 @@ export const placeSchema = z
     message: "LIMIT and SL orders need a price",
     path: ["price"],
   })
-  .refine((o) => !(o.priceType === "SL" || o.priceType === "SL-M") || (o.triggerPrice !== undefined && o.triggerPrice.gt(0)), {
-    message: "SL and SL-M orders need a trigger price",
-    path: ["triggerPrice"],
-  });
+  .refine(
+    (o) => !(o.priceType === "SL" || o.priceType === "SL-M") || (o.triggerPrice !== undefined && o.triggerPrice.gt(0)),
+    {
+      message: "SL and SL-M orders need a trigger price",
+      path: ["triggerPrice"],
+    },
+  );
 export const modifySchema = z.object({
   orderId: z.string().trim().min(1),
   symbol: z.string().trim().min(1),

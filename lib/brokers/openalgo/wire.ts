@@ -79,20 +79,54 @@ export const count = z
 export const id = numeric.transform((v) => String(v).trim()).pipe(z.string().min(1));
 
 export const EXCHANGES = [
-  "NSE", "BSE", "NFO", "BFO", "CDS", "BCD", "MCX", "NCDEX", "NCO",
-  "NSE_INDEX", "BSE_INDEX", "MCX_INDEX", "GLOBAL_INDEX", "CRYPTO",
+  "NSE",
+  "BSE",
+  "NFO",
+  "BFO",
+  "CDS",
+  "BCD",
+  "MCX",
+  "NCDEX",
+  "NCO",
+  "NSE_INDEX",
+  "BSE_INDEX",
+  "MCX_INDEX",
+  "GLOBAL_INDEX",
+  "CRYPTO",
 ] as const satisfies readonly Exchange[];
 export const exchange = z.enum(EXCHANGES);
-export const action = z.string().transform((s) => s.trim().toUpperCase()).pipe(z.enum(["BUY", "SELL"]));
-export const product = z.string().transform((s) => s.trim().toUpperCase()).pipe(z.enum(["MIS", "NRML", "CNC"]));
-export const priceType = z.string().transform((s) => s.trim().toUpperCase()).pipe(z.enum(["MARKET", "LIMIT", "SL", "SL-M"]));
+export const action = z
+  .string()
+  .transform((s) => s.trim().toUpperCase())
+  .pipe(z.enum(["BUY", "SELL"]));
+export const product = z
+  .string()
+  .transform((s) => s.trim().toUpperCase())
+  .pipe(z.enum(["MIS", "NRML", "CNC"]));
+export const priceType = z
+  .string()
+  .transform((s) => s.trim().toUpperCase())
+  .pipe(z.enum(["MARKET", "LIMIT", "SL", "SL-M"]));
 /** Optional free text: missing, null and `""` → null. */
 export const optText = z
   .string()
   .nullish()
   .transform((s) => (s === undefined || s === null || s.trim() === "" ? null : s));
 
-const MONTHS: Record<string, number> = { JAN: 1, FEB: 2, MAR: 3, APR: 4, MAY: 5, JUN: 6, JUL: 7, AUG: 8, SEP: 9, OCT: 10, NOV: 11, DEC: 12 };
+const MONTHS: Record<string, number> = {
+  JAN: 1,
+  FEB: 2,
+  MAR: 3,
+  APR: 4,
+  MAY: 5,
+  JUN: 6,
+  JUL: 7,
+  AUG: 8,
+  SEP: 9,
+  OCT: 10,
+  NOV: 11,
+  DEC: 12,
+};
 const IST_OFFSET_MS = 330 * 60_000;
 
 /**
@@ -142,7 +176,8 @@ export function flattenFieldErrors(value: unknown, prefix = ""): Record<string, 
   if (Array.isArray(value)) {
     out[prefix || "_"] = value.map((v) => String(v));
   } else if (value !== null && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) Object.assign(out, flattenFieldErrors(v, prefix ? `${prefix}.${k}` : k));
+    for (const [k, v] of Object.entries(value))
+      Object.assign(out, flattenFieldErrors(v, prefix ? `${prefix}.${k}` : k));
   } else if (value !== undefined) {
     out[prefix || "_"] = [String(value)];
   }
@@ -180,13 +215,15 @@ export function classifyError(status: number, body: unknown, text: string): Brok
   const b = parsed.success ? parsed.data : undefined;
   const msg = typeof b?.message === "string" ? b.message : undefined;
 
-  if (status === 429) return { kind: "rate_limited", message: msg ? `Rate limited by broker (${msg})` : "Rate limited by broker" };
+  if (status === 429)
+    return { kind: "rate_limited", message: msg ? `Rate limited by broker (${msg})` : "Rate limited by broker" };
   if (status === 401 || status === 403) {
     // 403 also blocks modify/cancel in semi-auto mode and banned IPs (plain text): those are refusals, not keys.
     if (msg !== undefined && /api ?key/i.test(msg)) return { kind: "auth", message: msg };
     return { kind: "rejected", message: msg ?? (snippet(text) || `HTTP ${status}`) };
   }
-  if (status >= 500) return { kind: "unavailable", message: `Broker error HTTP ${status}: ${msg ?? (snippet(text) || "no body")}` };
+  if (status >= 500)
+    return { kind: "unavailable", message: `Broker error HTTP ${status}: ${msg ?? (snippet(text) || "no body")}` };
   if (status === 404) {
     // `{"message":"Not found","path":...}` is OpenAlgo's unknown-route answer: a wrong host URL, not a missing order.
     const p = z.object({ path: z.string() }).safeParse(body);

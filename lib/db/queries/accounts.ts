@@ -38,8 +38,10 @@ export const accountSelect = {
 } satisfies Prisma.TradingAccountSelect;
 export type AccountRow = Prisma.TradingAccountGetPayload<{ select: typeof accountSelect }>;
 
-const scoped = (scope: Scope, where: Prisma.TradingAccountWhereInput = {}): Prisma.TradingAccountWhereInput =>
-  ({ ...where, ...ownerFilter(scope) });
+const scoped = (scope: Scope, where: Prisma.TradingAccountWhereInput = {}): Prisma.TradingAccountWhereInput => ({
+  ...where,
+  ...ownerFilter(scope),
+});
 
 export function listAccounts(scope: Scope, filter: { active?: boolean } = {}): Promise<AccountRow[]> {
   return db().tradingAccount.findMany({
@@ -59,7 +61,10 @@ export async function findAccountSecret(scope: Scope, id: string) {
 }
 
 const readAccountSecrets = coalescer(async (ids: string[]) => {
-  const rows = await db().tradingAccount.findMany({ where: { id: { in: [...new Set(ids)] } }, select: { ...accountSelect, apiKeyEnc: true } });
+  const rows = await db().tradingAccount.findMany({
+    where: { id: { in: [...new Set(ids)] } },
+    select: { ...accountSelect, apiKeyEnc: true },
+  });
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.map((id) => byId.get(id) ?? null);
 });
@@ -77,7 +82,11 @@ export function insertAccount(tx: Prisma.TransactionClient, data: Prisma.Trading
   return tx.tradingAccount.create({ data, select: accountSelect });
 }
 
-export function updateAccountRow(tx: Prisma.TransactionClient, id: string, data: Prisma.TradingAccountUncheckedUpdateInput) {
+export function updateAccountRow(
+  tx: Prisma.TransactionClient,
+  id: string,
+  data: Prisma.TradingAccountUncheckedUpdateInput,
+) {
   return tx.tradingAccount.update({ where: { id }, data, select: accountSelect });
 }
 
@@ -101,7 +110,9 @@ export function listAccountSecrets(scope: Scope, filter: { active?: boolean } = 
 
 /** Every stored encrypted key, for key rotation. */
 export function allAccountSecrets() {
-  return db().tradingAccount.findMany({ select: { id: true, hostUrl: true, apiKeyEnc: true, credentialFingerprint: true } });
+  return db().tradingAccount.findMany({
+    select: { id: true, hostUrl: true, apiKeyEnc: true, credentialFingerprint: true },
+  });
 }
 
 /** The account (if any) holding one of these credential fingerprints, other than `exceptId`. */

@@ -14,9 +14,18 @@ export function openAlertsFor(scope: Scope) {
 /** Opens an alert of `kind` for an account unless one is already open (idempotent across monitor runs). */
 export async function raiseAlert(
   tx: Prisma.TransactionClient,
-  data: { ownerId: string; accountId: string | null; kind: string; severity: AlertSeverity; message: string; cause?: string | null },
+  data: {
+    ownerId: string;
+    accountId: string | null;
+    kind: string;
+    severity: AlertSeverity;
+    message: string;
+    cause?: string | null;
+  },
 ) {
-  const existing = await tx.alert.findFirst({ where: { ownerId: data.ownerId, accountId: data.accountId, kind: data.kind, resolvedAt: null } });
+  const existing = await tx.alert.findFirst({
+    where: { ownerId: data.ownerId, accountId: data.accountId, kind: data.kind, resolvedAt: null },
+  });
   return existing ?? tx.alert.create({ data });
 }
 
@@ -25,12 +34,18 @@ export function resolveAlerts(tx: Prisma.TransactionClient, where: { accountId: 
 }
 
 export function dismissAlert(scope: Scope, id: string, at: Date) {
-  return db().alert.updateMany({ where: { id, resolvedAt: null, ...(scope.ownerId ? { ownerId: scope.ownerId } : {}) }, data: { resolvedAt: at } });
+  return db().alert.updateMany({
+    where: { id, resolvedAt: null, ...(scope.ownerId ? { ownerId: scope.ownerId } : {}) },
+    data: { resolvedAt: at },
+  });
 }
 
 /** Every open alert of `kind`, across owners (the health monitor's sweep). */
 export function openAlertsOfKind(kind: string) {
-  return db().alert.findMany({ where: { kind, resolvedAt: null }, select: { id: true, ownerId: true, accountId: true, message: true } });
+  return db().alert.findMany({
+    where: { kind, resolvedAt: null },
+    select: { id: true, ownerId: true, accountId: true, message: true },
+  });
 }
 
 export function resolveAlertIds(tx: Prisma.TransactionClient, ids: readonly string[], at: Date) {

@@ -13,7 +13,13 @@ describe("audit row bounds", () => {
   });
 
   it("bounds every string, list and nesting level inside details, and the whole document", () => {
-    const details = boundAuditDetails({ email: "x".repeat(1_000_000), n: 3, ok: true, list: Array.from({ length: 60 }, (_, i) => i), deep: { a: { b: { c: { d: { e: { f: { g: 1 } } } } } } } });
+    const details = boundAuditDetails({
+      email: "x".repeat(1_000_000),
+      n: 3,
+      ok: true,
+      list: Array.from({ length: 60 }, (_, i) => i),
+      deep: { a: { b: { c: { d: { e: { f: { g: 1 } } } } } } },
+    });
     expect((details.email as string).length).toBeLessThan(AUDIT_MAX_STRING + 60);
     expect(details.n).toBe(3);
     expect(details.ok).toBe(true);
@@ -21,7 +27,11 @@ describe("audit row bounds", () => {
     expect((details.list as unknown[])[50]).toBe("[+10 more]");
     expect(JSON.stringify(details.deep)).toBe('{"a":{"b":{"c":{"d":{"e":"[nested too deep]"}}}}}');
 
-    const wide = boundAuditDetails(Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, Array.from({ length: 50 }, () => "y".repeat(200))])));
+    const wide = boundAuditDetails(
+      Object.fromEntries(
+        Array.from({ length: 50 }, (_, i) => [`k${i}`, Array.from({ length: 50 }, () => "y".repeat(200))]),
+      ),
+    );
     expect(wide.truncated).toBe(true);
     expect(JSON.stringify(wide).length).toBeLessThan(AUDIT_MAX_DETAILS_CHARS);
   });

@@ -32,7 +32,8 @@ function boundValue(value: unknown, depth: number): Prisma.InputJsonValue | null
     return value.length > AUDIT_MAX_ITEMS ? [...kept, `[+${value.length - AUDIT_MAX_ITEMS} more]`] : kept;
   }
   if (typeof value === "object") {
-    if (typeof (value as { toJSON?: unknown }).toJSON === "function") return boundValue(JSON.parse(JSON.stringify(value)), depth);
+    if (typeof (value as { toJSON?: unknown }).toJSON === "function")
+      return boundValue(JSON.parse(JSON.stringify(value)), depth);
     const entries = Object.entries(value as Record<string, unknown>);
     const out: Record<string, Prisma.InputJsonValue | null> = {};
     for (const [k, v] of entries.slice(0, AUDIT_MAX_ITEMS)) out[boundAuditString(k, 64)] = boundValue(v, depth + 1);

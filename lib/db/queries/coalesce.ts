@@ -12,7 +12,10 @@ export interface Coalescer<Req, Res> {
  * touches: two requests sharing a key never go in the same batch (a compare-and-set row written twice in one
  * statement would report success to both writers), the later one waits for the next batch.
  */
-export function coalescer<Req, Res>(run: (batch: Req[]) => Promise<Res[]>, keysOf: (req: Req) => readonly string[] = () => []): Coalescer<Req, Res> {
+export function coalescer<Req, Res>(
+  run: (batch: Req[]) => Promise<Res[]>,
+  keysOf: (req: Req) => readonly string[] = () => [],
+): Coalescer<Req, Res> {
   let queue: { req: Req; resolve: (r: Res) => void; reject: (e: unknown) => void }[] = [];
   let busy = false;
   async function drain() {

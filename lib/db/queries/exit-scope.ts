@@ -17,7 +17,17 @@ export interface ExitScopeFilter {
 }
 
 /** States in which an intent may still become (more of) a position: unsent (held too), in flight, or working at the broker. */
-export const NOT_FINAL: readonly IntentState[] = ["planned", "claimed", "sending", "unknown", "safe_to_resend", "held", "accepted", "reconciled_accepted", "partially_filled"];
+export const NOT_FINAL: readonly IntentState[] = [
+  "planned",
+  "claimed",
+  "sending",
+  "unknown",
+  "safe_to_resend",
+  "held",
+  "accepted",
+  "reconciled_accepted",
+  "partially_filled",
+];
 
 function scopeWhere(f: Omit<ExitScopeFilter, "accountId">): Prisma.OrderIntentWhereInput[] {
   const entries: Prisma.OrderIntentWhereInput[] = [];
@@ -41,7 +51,11 @@ const scopeBatch = coalescer(async (reqs: { f: ExitScopeFilter; states: readonly
     const entries = scopeWhere(f);
     if (entries.length === 0) continue;
     const rows = await db().orderIntent.findMany({
-      where: { accountId: { in: [...new Set(idx.map((i) => reqs[i].f.accountId))] }, state: { in: [...states] }, OR: entries },
+      where: {
+        accountId: { in: [...new Set(idx.map((i) => reqs[i].f.accountId))] },
+        state: { in: [...states] },
+        OR: entries,
+      },
       orderBy: [{ createdAt: "asc" }, { phase: "asc" }],
     });
     for (const i of idx) out[i] = rows.filter((r) => r.accountId === reqs[i].f.accountId);
@@ -54,7 +68,11 @@ export function listScopeIntents(f: ExitScopeFilter, states: readonly IntentStat
 }
 
 /** Whether anything of the scope (any account) may still trade: an entry intent not final (in a RUNNING run for unsent ones). */
-export async function scopeHasWork(f: { runIds?: readonly string[]; strategyId?: string | null; accountId?: string | null }): Promise<boolean> {
+export async function scopeHasWork(f: {
+  runIds?: readonly string[];
+  strategyId?: string | null;
+  accountId?: string | null;
+}): Promise<boolean> {
   const [row] = await db().$queryRawUnsafe<{ n: number }[]>(
     `SELECT count(*)::int AS n FROM order_intents i JOIN strategy_runs r ON r.id = i.run_id
       WHERE r.kind <> 'EXIT'
@@ -71,7 +89,10 @@ export async function scopeHasWork(f: { runIds?: readonly string[]; strategyId?:
 }
 
 /** Accounts where entry runs of the scope placed (or planned) anything. */
-export async function scopeAccountIds(f: { runIds?: readonly string[]; strategyId?: string | null }): Promise<string[]> {
+export async function scopeAccountIds(f: {
+  runIds?: readonly string[];
+  strategyId?: string | null;
+}): Promise<string[]> {
   const rows = await db().$queryRawUnsafe<{ id: string }[]>(
     `SELECT DISTINCT i.account_id::text AS id FROM order_intents i JOIN strategy_runs r ON r.id = i.run_id
       WHERE r.kind <> 'EXIT' AND (($1::uuid[] IS NOT NULL AND r.id = ANY($1::uuid[])) OR ($2::uuid IS NOT NULL AND r.strategy_id = $2::uuid))`,
@@ -96,7 +117,16 @@ export interface AttemptState {
 /** How far each (EXIT run, account) attempt has got, in one statement. */
 export async function attemptStates(pairs: readonly { runId: string; accountId: string }[]): Promise<AttemptState[]> {
   if (pairs.length === 0) return [];
-  const rows = await db().$queryRawUnsafe<{ runId: string; accountId: string; inFlight: number; unconfirmed: string[] | null; confirmed: number; total: number }[]>(
+  const rows = await db().$queryRawUnsafe<
+    {
+      runId: string;
+      accountId: string;
+      inFlight: number;
+      unconfirmed: string[] | null;
+      confirmed: number;
+      total: number;
+    }[]
+  >(
     `SELECT run_id::text AS "runId", account_id::text AS "accountId",
             count(*) FILTER (WHERE state IN ('planned', 'claimed', 'sending', 'unknown'))::int AS "inFlight",
             array_agg(id) FILTER (WHERE state = 'safe_to_resend') AS unconfirmed,
@@ -116,9 +146,14 @@ export function findIntentRows(ids: readonly string[]): Promise<IntentRow[]> {
 }
 
 /** Lot size and freeze quantity each contract was last planned with (entry runs of the owner), keyed `EXCHANGE:SYMBOL`. */
-export async function plannedContractSizes(ownerId: string, symbols: readonly string[]): Promise<Map<string, { lotSize: number; freezeQty: number | null }>> {
+export async function plannedContractSizes(
+  ownerId: string,
+  symbols: readonly string[],
+): Promise<Map<string, { lotSize: number; freezeQty: number | null }>> {
   if (symbols.length === 0) return new Map();
-  const rows = await db().$queryRawUnsafe<{ symbol: string; exchange: string; lotSize: number | null; freezeQty: number | null }[]>(
+  const rows = await db().$queryRawUnsafe<
+    { symbol: string; exchange: string; lotSize: number | null; freezeQty: number | null }[]
+  >(
     `SELECT DISTINCT ON (leg->>'exchange', leg->>'symbol') leg->>'symbol' AS symbol, leg->>'exchange' AS exchange,
             (leg->>'lotSize')::int AS "lotSize", (leg->>'freezeQty')::int AS "freezeQty"
        FROM strategy_runs r, jsonb_array_elements(r.plan->'legs') AS leg
@@ -128,6 +163,8 @@ export async function plannedContractSizes(ownerId: string, symbols: readonly st
     [...new Set(symbols)],
   );
   const out = new Map<string, { lotSize: number; freezeQty: number | null }>();
-  for (const r of rows) if (r.lotSize && r.lotSize > 0) out.set(`${r.exchange}:${r.symbol}`, { lotSize: r.lotSize, freezeQty: r.freezeQty });
+  for (const r of rows)
+    if (r.lotSize && r.lotSize > 0)
+      out.set(`${r.exchange}:${r.symbol}`, { lotSize: r.lotSize, freezeQty: r.freezeQty });
   return out;
 }

@@ -24,16 +24,31 @@ export interface NewExit {
  * Creates the exit with one progress row per account, unless an active exit (not DONE) has the same target: then
  * nothing is written and that exit is returned (`joined`). Atomic through the partial unique index on target_key.
  */
-export async function insertOrJoinExit(tx: Prisma.TransactionClient, exit: NewExit, accountIds: readonly string[]): Promise<{ id: string; joined: boolean }> {
+export async function insertOrJoinExit(
+  tx: Prisma.TransactionClient,
+  exit: NewExit,
+  accountIds: readonly string[],
+): Promise<{ id: string; joined: boolean }> {
   const inserted = await tx.$queryRawUnsafe<{ id: string }[]>(
     `INSERT INTO exits (id, owner_id, scope, reason, target_key, run_id, strategy_id, account_id, leg_index, requested_by, note, updated_at)
      VALUES (gen_random_uuid(), $1::uuid, $2::"ExitScope", $3::"ExitReason", $4, $5::uuid, $6::uuid, $7::uuid, $8, $9::uuid, $10, now())
      ON CONFLICT (target_key) WHERE status <> 'DONE' DO NOTHING RETURNING id::text AS id`,
-    exit.ownerId, exit.scope, exit.reason, exit.targetKey, exit.runId ?? null, exit.strategyId ?? null, exit.accountId ?? null,
-    exit.legIndex ?? null, exit.requestedBy, exit.note ?? null,
+    exit.ownerId,
+    exit.scope,
+    exit.reason,
+    exit.targetKey,
+    exit.runId ?? null,
+    exit.strategyId ?? null,
+    exit.accountId ?? null,
+    exit.legIndex ?? null,
+    exit.requestedBy,
+    exit.note ?? null,
   );
   if (inserted.length === 0) {
-    const [active] = await tx.$queryRawUnsafe<{ id: string }[]>(`SELECT id::text AS id FROM exits WHERE target_key = $1 AND status <> 'DONE'`, exit.targetKey);
+    const [active] = await tx.$queryRawUnsafe<{ id: string }[]>(
+      `SELECT id::text AS id FROM exits WHERE target_key = $1 AND status <> 'DONE'`,
+      exit.targetKey,
+    );
     return { id: active.id, joined: true };
   }
   const id = inserted[0].id;
@@ -50,7 +65,10 @@ export async function insertOrJoinExit(tx: Prisma.TransactionClient, exit: NewEx
 }
 
 export function findExit(id: string) {
-  return db().exit.findUnique({ where: { id }, include: { accounts: { include: { account: { select: { id: true, name: true, ownerId: true } } } } } });
+  return db().exit.findUnique({
+    where: { id },
+    include: { accounts: { include: { account: { select: { id: true, name: true, ownerId: true } } } } },
+  });
 }
 export type ExitWithAccounts = NonNullable<Awaited<ReturnType<typeof findExit>>>;
 
@@ -77,7 +95,11 @@ export async function takeExitLease(id: string, holder: string, until: Date): Pr
 }
 
 export async function releaseExitLease(id: string, holder: string): Promise<void> {
-  await db().$executeRawUnsafe(`UPDATE exits SET lease_holder = NULL, lease_until = NULL WHERE id = $1::uuid AND lease_holder = $2`, id, holder);
+  await db().$executeRawUnsafe(
+    `UPDATE exits SET lease_holder = NULL, lease_until = NULL WHERE id = $1::uuid AND lease_holder = $2`,
+    id,
+    holder,
+  );
 }
 
 const claimBatch = coalescer(
@@ -111,7 +133,10 @@ export function claimAccount(exitId: string, accountId: string): Promise<boolean
 /** Which exit holds each of these accounts' claims (for "waiting for exit X" messages). */
 export async function claimHolders(accountIds: readonly string[]): Promise<Map<string, string>> {
   if (accountIds.length === 0) return new Map();
-  const rows = await db().exitClaim.findMany({ where: { accountId: { in: [...accountIds] } }, select: { accountId: true, exitId: true } });
+  const rows = await db().exitClaim.findMany({
+    where: { accountId: { in: [...accountIds] } },
+    select: { accountId: true, exitId: true },
+  });
   return new Map(rows.map((r) => [r.accountId, r.exitId]));
 }
 
@@ -132,7 +157,11 @@ export interface ExitAccountChange {
   resetFailures?: boolean;
 }
 
-export async function updateExitAccounts(exitId: string, accountIds: readonly string[], change: ExitAccountChange): Promise<void> {
+export async function updateExitAccounts(
+  exitId: string,
+  accountIds: readonly string[],
+  change: ExitAccountChange,
+): Promise<void> {
   if (accountIds.length === 0) return;
   const data: Prisma.ExitAccountUpdateManyMutationInput = {};
   if (change.status) {
@@ -156,7 +185,11 @@ export async function nextExitPass(id: string): Promise<number> {
 }
 
 export async function appendExitRun(id: string, runId: string): Promise<void> {
-  await db().$executeRawUnsafe(`UPDATE exits SET run_ids = array_append(run_ids, $2) WHERE id = $1::uuid AND NOT ($2 = ANY(run_ids))`, id, runId);
+  await db().$executeRawUnsafe(
+    `UPDATE exits SET run_ids = array_append(run_ids, $2) WHERE id = $1::uuid AND NOT ($2 = ANY(run_ids))`,
+    id,
+    runId,
+  );
 }
 
 /** Recomputes an exit's status from its accounts: DONE when all are, FAILED when any is, else PENDING. */

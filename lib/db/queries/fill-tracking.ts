@@ -16,7 +16,10 @@ export interface TrackedWindow {
 const OPEN: IntentState[] = ["accepted", "reconciled_accepted", "partially_filled"];
 
 /** The window's rule for one row (the query below, in code): its order may still change. */
-export function isTracked(r: Pick<IntentRow, "state" | "brokerOrderId" | "sentAt" | "updatedAt">, w: TrackedWindow): boolean {
+export function isTracked(
+  r: Pick<IntentRow, "state" | "brokerOrderId" | "sentAt" | "updatedAt">,
+  w: TrackedWindow,
+): boolean {
   if (r.brokerOrderId === null || r.sentAt === null || r.sentAt < w.since) return false;
   return OPEN.includes(r.state) || (r.state === "rejected_late" && r.updatedAt >= w.watchSince);
 }
@@ -38,7 +41,9 @@ const readTracked = coalescer(async (reqs: { accountId: string; w: TrackedWindow
   }
   const rows = (
     await Promise.all(
-      [...byWindow.values()].map(({ w, ids }) => db().orderIntent.findMany({ where: { accountId: { in: [...new Set(ids)] }, ...tracked(w) } })),
+      [...byWindow.values()].map(({ w, ids }) =>
+        db().orderIntent.findMany({ where: { accountId: { in: [...new Set(ids)] }, ...tracked(w) } }),
+      ),
     )
   ).flat();
   // An account asked for under two windows is served from both groups' rows: keep each request's own.
@@ -52,6 +57,10 @@ export function listTrackedIntents(accountId: string, w: TrackedWindow): Promise
 
 /** Accounts that have tracked intents: the poller's backstop sweep makes sure each is polled. */
 export async function accountsWithTrackedIntents(w: TrackedWindow): Promise<string[]> {
-  const rows = await db().orderIntent.findMany({ where: tracked(w), distinct: ["accountId"], select: { accountId: true } });
+  const rows = await db().orderIntent.findMany({
+    where: tracked(w),
+    distinct: ["accountId"],
+    select: { accountId: true },
+  });
   return rows.map((r) => r.accountId);
 }

@@ -55,7 +55,10 @@ export function listAccountIntents(runId: string, accountId: string): Promise<In
 }
 
 export function listRunIntents(runId: string): Promise<IntentRow[]> {
-  return db().orderIntent.findMany({ where: { runId }, orderBy: [{ accountId: "asc" }, { phase: "asc" }, { legIndex: "asc" }, { sliceIndex: "asc" }] });
+  return db().orderIntent.findMany({
+    where: { runId },
+    orderBy: [{ accountId: "asc" }, { phase: "asc" }, { legIndex: "asc" }, { sliceIndex: "asc" }],
+  });
 }
 
 const writeBatches = coalescer(
@@ -158,7 +161,10 @@ export function findRunRow(runId: string): Promise<RunHead | null> {
  * Intent counts of a run for its status: in flight (planned, claimed, sending, unknown, or safe to resend with
  * attempts left), confirmed (accepted, adopted, filled, or later cancelled) and the total.
  */
-export async function runIntentCounts(runId: string, maxAttempts: number): Promise<{ total: number; inFlight: number; confirmed: number }> {
+export async function runIntentCounts(
+  runId: string,
+  maxAttempts: number,
+): Promise<{ total: number; inFlight: number; confirmed: number }> {
   const [row] = await db().$queryRawUnsafe<{ total: number; in_flight: number; confirmed: number }[]>(
     `SELECT count(*)::int AS total,
             count(*) FILTER (WHERE state IN ('planned', 'claimed', 'sending', 'unknown')

@@ -67,7 +67,17 @@ export async function listExitAllocations(runIds: readonly string[]): Promise<Ma
 
 /** Target and filled units of one leg of a run in one account (all its slices). */
 export async function legTotals(runId: string, accountId: string, legIndex: number) {
-  const [row] = await db().$queryRawUnsafe<{ target: number; filled: number; n: number; symbol: string | null; exchange: string | null; product: string | null; action: string | null }[]>(
+  const [row] = await db().$queryRawUnsafe<
+    {
+      target: number;
+      filled: number;
+      n: number;
+      symbol: string | null;
+      exchange: string | null;
+      product: string | null;
+      action: string | null;
+    }[]
+  >(
     `SELECT coalesce(sum(quantity), 0)::int AS target, coalesce(sum(filled_quantity), 0)::int AS filled, count(*)::int AS n,
             min(symbol) AS symbol, min(exchange) AS exchange, min(product) AS product, min(action) AS action
        FROM order_intents WHERE run_id = $1::uuid AND account_id = $2::uuid AND leg_index = $3`,
@@ -75,5 +85,14 @@ export async function legTotals(runId: string, accountId: string, legIndex: numb
     accountId,
     legIndex,
   );
-  return row.n === 0 ? null : { target: row.target, filled: row.filled, symbol: row.symbol!, exchange: row.exchange!, product: row.product!, action: row.action as "BUY" | "SELL" };
+  return row.n === 0
+    ? null
+    : {
+        target: row.target,
+        filled: row.filled,
+        symbol: row.symbol!,
+        exchange: row.exchange!,
+        product: row.product!,
+        action: row.action as "BUY" | "SELL",
+      };
 }

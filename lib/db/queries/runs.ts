@@ -31,10 +31,19 @@ export async function insertRunWithIntents(
       `INSERT INTO strategy_runs (id, owner_id, strategy_id, kind, idempotency_key, triggered_at, plan)
        VALUES ($1::uuid, $2::uuid, $3::uuid, $4::"RunKind", $5, $6, $7::jsonb)
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-      run.id, run.ownerId, run.strategyId, run.kind, run.idempotencyKey, run.triggeredAt, JSON.stringify(run.plan),
+      run.id,
+      run.ownerId,
+      run.strategyId,
+      run.kind,
+      run.idempotencyKey,
+      run.triggeredAt,
+      JSON.stringify(run.plan),
     );
     if (inserted.length === 0) {
-      const existing = await tx.strategyRun.findUniqueOrThrow({ where: { idempotencyKey: run.idempotencyKey }, select: { id: true } });
+      const existing = await tx.strategyRun.findUniqueOrThrow({
+        where: { idempotencyKey: run.idempotencyKey },
+        select: { id: true },
+      });
       return { runId: existing.id, created: false };
     }
     if (intents.length > 0) {
@@ -43,8 +52,19 @@ export async function insertRunWithIntents(
          SELECT id, $2::uuid, account_id::uuid, leg_index, slice_index, phase, symbol, exchange, action, product, price_type, price::numeric, quantity, now()
          FROM unnest($1::text[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[])
            AS t(id, account_id, leg_index, slice_index, phase, symbol, exchange, action, product, price_type, price, quantity)`,
-        col("intentId"), run.id, col("accountId"), col("legIndex"), col("sliceIndex"), col("phase"), col("symbol"), col("exchange"),
-        col("action"), col("product"), col("priceType"), intents.map((i) => i.price?.toString() ?? null), col("quantity"),
+        col("intentId"),
+        run.id,
+        col("accountId"),
+        col("legIndex"),
+        col("sliceIndex"),
+        col("phase"),
+        col("symbol"),
+        col("exchange"),
+        col("action"),
+        col("product"),
+        col("priceType"),
+        intents.map((i) => i.price?.toString() ?? null),
+        col("quantity"),
       );
     }
     return { runId: run.id, created: true };
@@ -63,19 +83,28 @@ export async function runVisible(scope: Scope, id: string): Promise<boolean> {
 export async function visibleRunIds(scope: Scope, ids: readonly string[]): Promise<Set<string>> {
   if (scope.ownerId === null) return new Set(ids);
   if (ids.length === 0) return new Set();
-  const rows = await db().strategyRun.findMany({ where: { id: { in: [...ids] }, ...ownerFilter(scope) }, select: { id: true } });
+  const rows = await db().strategyRun.findMany({
+    where: { id: { in: [...ids] }, ...ownerFilter(scope) },
+    select: { id: true },
+  });
   return new Set(rows.map((r) => r.id));
 }
 
 export function findRun(scope: Scope, id: string) {
   return db().strategyRun.findFirst({
     where: { id, ...ownerFilter(scope) },
-    include: { intents: { orderBy: [{ accountId: "asc" }, { phase: "asc" }, { legIndex: "asc" }, { sliceIndex: "asc" }] }, strategy: { select: { id: true, name: true } } },
+    include: {
+      intents: { orderBy: [{ accountId: "asc" }, { phase: "asc" }, { legIndex: "asc" }, { sliceIndex: "asc" }] },
+      strategy: { select: { id: true, name: true } },
+    },
   });
 }
 
 /** Per run id, how many of its intents are in one of `states` (runs with none are absent). */
-export async function countIntentsIn(runIds: readonly string[], states: readonly string[]): Promise<Map<string, number>> {
+export async function countIntentsIn(
+  runIds: readonly string[],
+  states: readonly string[],
+): Promise<Map<string, number>> {
   if (runIds.length === 0) return new Map();
   const rows = await db().orderIntent.groupBy({
     by: ["runId"],
@@ -95,6 +124,14 @@ export function listRuns(scope: Scope, filter: { strategyId?: string; idempotenc
     },
     orderBy: { triggeredAt: "desc" },
     take: filter.limit,
-    select: { id: true, kind: true, status: true, triggeredAt: true, finishedAt: true, strategy: { select: { id: true, name: true } }, _count: { select: { intents: true } } },
+    select: {
+      id: true,
+      kind: true,
+      status: true,
+      triggeredAt: true,
+      finishedAt: true,
+      strategy: { select: { id: true, name: true } },
+      _count: { select: { intents: true } },
+    },
   });
 }

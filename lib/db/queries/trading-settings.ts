@@ -35,11 +35,21 @@ export function instrumentToRow(s: InstrumentSettings): Prisma.InstrumentSetting
 }
 
 export function gradeFromRow(r: Prisma.QualityGradeGetPayload<object>): QualityGrade {
-  return { id: r.id, label: r.label, percent: new Decimal(r.marginPercent.toString()), source: r.marginSource === "CASH" ? "cash" : "available" };
+  return {
+    id: r.id,
+    label: r.label,
+    percent: new Decimal(r.marginPercent.toString()),
+    source: r.marginSource === "CASH" ? "cash" : "available",
+  };
 }
 
 export function gradeToRow(g: QualityGrade): Prisma.QualityGradeCreateInput {
-  return { id: g.id, label: g.label, marginPercent: g.percent.toString(), marginSource: g.source === "cash" ? "CASH" : "AVAILABLE" };
+  return {
+    id: g.id,
+    label: g.label,
+    marginPercent: g.percent.toString(),
+    marginSource: g.source === "cash" ? "CASH" : "AVAILABLE",
+  };
 }
 
 export function marginsFromRow(r: Prisma.UnderlyingMarginGetPayload<object>): UnderlyingMargins {

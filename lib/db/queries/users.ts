@@ -41,22 +41,36 @@ export function updateUser(
   data: { role?: Role; active?: boolean; name?: string },
 ): Promise<PublicUser> {
   // Any change of role or activity ends the user's current sessions.
-  return tx.user.update({ where: { id }, data: { ...data, sessionVersion: { increment: 1 } }, select: publicUserSelect });
+  return tx.user.update({
+    where: { id },
+    data: { ...data, sessionVersion: { increment: 1 } },
+    select: publicUserSelect,
+  });
 }
 
 export function setPasswordHash(id: string, passwordHash: string) {
-  return db().user.update({ where: { id }, data: { passwordHash, sessionVersion: { increment: 1 } }, select: publicUserSelect });
+  return db().user.update({
+    where: { id },
+    data: { passwordHash, sessionVersion: { increment: 1 } },
+    select: publicUserSelect,
+  });
 }
 
 /** The traders a viewer is attached to (active ones only: a deactivated trader's desk is no longer shown). */
 export async function viewedTraderIds(viewerId: string): Promise<string[]> {
-  const rows = await db().viewerTrader.findMany({ where: { viewerId, trader: { active: true } }, select: { traderId: true } });
+  const rows = await db().viewerTrader.findMany({
+    where: { viewerId, trader: { active: true } },
+    select: { traderId: true },
+  });
   return rows.map((r) => r.traderId);
 }
 
 /** viewerId → attached trader ids, for the users admin page. */
 export async function listViewerLinks(): Promise<Map<string, string[]>> {
-  const rows = await db().viewerTrader.findMany({ select: { viewerId: true, traderId: true }, orderBy: { createdAt: "asc" } });
+  const rows = await db().viewerTrader.findMany({
+    select: { viewerId: true, traderId: true },
+    orderBy: { createdAt: "asc" },
+  });
   const out = new Map<string, string[]>();
   for (const r of rows) out.set(r.viewerId, [...(out.get(r.viewerId) ?? []), r.traderId]);
   return out;
@@ -65,5 +79,8 @@ export async function listViewerLinks(): Promise<Map<string, string[]>> {
 /** Replaces the set of traders a viewer is attached to. */
 export async function replaceViewerLinks(tx: Prisma.TransactionClient, viewerId: string, traderIds: readonly string[]) {
   await tx.viewerTrader.deleteMany({ where: { viewerId, traderId: { notIn: [...traderIds] } } });
-  await tx.viewerTrader.createMany({ data: traderIds.map((traderId) => ({ viewerId, traderId })), skipDuplicates: true });
+  await tx.viewerTrader.createMany({
+    data: traderIds.map((traderId) => ({ viewerId, traderId })),
+    skipDuplicates: true,
+  });
 }

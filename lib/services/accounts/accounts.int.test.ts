@@ -34,19 +34,41 @@ afterAll(async () => {
   await closeConnections();
 });
 
-const body = (inst: typeof A1, extra: Record<string, unknown> = {}) => ({ name: `Acct ${inst.id}`, hostUrl: hostOf(sim, inst.id), wsUrl: sim.wsUrl, apiKey: inst.apiKey, ...extra });
+const body = (inst: typeof A1, extra: Record<string, unknown> = {}) => ({
+  name: `Acct ${inst.id}`,
+  hostUrl: hostOf(sim, inst.id),
+  wsUrl: sim.wsUrl,
+  apiKey: inst.apiKey,
+  ...extra,
+});
 
 async function link(cookie: string, inst: typeof A1, extra: Record<string, unknown> = {}) {
   const res = await createRoute(jsonRequest("/api/accounts", { body: body(inst, extra), cookie }));
   expect(res.status).toBe(201);
-  return (await res.json()).account as { id: string; isPrimary: boolean; apiKeyLast4: string; status: string; brokerName: string };
+  return (await res.json()).account as {
+    id: string;
+    isPrimary: boolean;
+    apiKeyLast4: string;
+    status: string;
+    brokerName: string;
+  };
 }
 
 async function placeAt(inst: typeof A1, order: Record<string, unknown>) {
   const res = await fetch(`${hostOf(sim, inst.id)}/api/v1/placeorder`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ apikey: inst.apiKey, strategy: "test", exchange: "NSE", symbol: "SBIN", action: "BUY", quantity: "1", pricetype: "MARKET", product: "MIS", ...order }),
+    body: JSON.stringify({
+      apikey: inst.apiKey,
+      strategy: "test",
+      exchange: "NSE",
+      symbol: "SBIN",
+      action: "BUY",
+      quantity: "1",
+      pricetype: "MARKET",
+      product: "MIS",
+      ...order,
+    }),
   });
   return (await res.json()) as { orderid: string };
 }
@@ -54,18 +76,27 @@ async function placeAt(inst: typeof A1, order: Record<string, unknown>) {
 describe("linking accounts", () => {
   it("tests the connection before saving: wrong key, unreachable host and expired session give clear field errors", async () => {
     const cookie = await sessionCookie(await makeUser("TRADER"));
-    const wrong = await createRoute(jsonRequest("/api/accounts", { body: body(A1, { apiKey: "definitely-not-the-key" }), cookie }));
+    const wrong = await createRoute(
+      jsonRequest("/api/accounts", { body: body(A1, { apiKey: "definitely-not-the-key" }), cookie }),
+    );
     expect(wrong.status).toBe(400);
     const w = (await wrong.json()).error;
     expect(w.message).toMatch(/refused the API key/);
     expect(w.fields.apiKey[0]).toMatch(/wrong key or expired broker session/);
 
-    const unreachable = await createRoute(jsonRequest("/api/accounts", { body: body(A1, { hostUrl: "http://127.0.0.1:9" }), cookie }));
+    const unreachable = await createRoute(
+      jsonRequest("/api/accounts", { body: body(A1, { hostUrl: "http://127.0.0.1:9" }), cookie }),
+    );
     expect(unreachable.status).toBe(400);
     expect((await unreachable.json()).error.fields.hostUrl[0]).toMatch(/Cannot reach/);
 
     sim.broker.revokeSession(A1.id);
-    const expired = await testRoute(jsonRequest("/api/accounts/test", { body: { hostUrl: hostOf(sim, A1.id), wsUrl: sim.wsUrl, apiKey: A1.apiKey }, cookie }));
+    const expired = await testRoute(
+      jsonRequest("/api/accounts/test", {
+        body: { hostUrl: hostOf(sim, A1.id), wsUrl: sim.wsUrl, apiKey: A1.apiKey },
+        cookie,
+      }),
+    );
     expect(expired.status).toBe(400);
     expect((await expired.json()).error.message).toMatch(/session .* has expired/);
     sim.broker.login(A1.id);
@@ -95,11 +126,17 @@ describe("linking accounts", () => {
     const cookie = await sessionCookie(await makeUser("TRADER"));
     const acct = await link(cookie, A1);
     await placeAt(A1, { action: "BUY" });
-    const refused = await deleteRoute(jsonRequest(`/api/accounts/${acct.id}`, { method: "DELETE", cookie }), paramsOf({ id: acct.id }));
+    const refused = await deleteRoute(
+      jsonRequest(`/api/accounts/${acct.id}`, { method: "DELETE", cookie }),
+      paramsOf({ id: acct.id }),
+    );
     expect(refused.status).toBe(409);
     expect((await refused.json()).error.message).toMatch(/open positions \(SBIN 1\)/);
     await placeAt(A1, { action: "SELL" });
-    const ok = await deleteRoute(jsonRequest(`/api/accounts/${acct.id}`, { method: "DELETE", cookie }), paramsOf({ id: acct.id }));
+    const ok = await deleteRoute(
+      jsonRequest(`/api/accounts/${acct.id}`, { method: "DELETE", cookie }),
+      paramsOf({ id: acct.id }),
+    );
     expect(ok.status).toBe(200);
     expect(await db().tradingAccount.count()).toBe(0);
   });
@@ -111,13 +148,24 @@ describe("editing accounts", () => {
     const cookie = await sessionCookie(user);
     await link(cookie, A1);
     // Every setting away from its default (isPrimary: the second account asks for it explicitly).
-    const custom = { isPrimary: true, active: false, tags: ["alpha", "beta"], lotMultiplier: 2.5, maxLotsPerLeg: 7, orderRatePerSec: 3, otherRatePerSec: 4 };
+    const custom = {
+      isPrimary: true,
+      active: false,
+      tags: ["alpha", "beta"],
+      lotMultiplier: 2.5,
+      maxLotsPerLeg: 7,
+      orderRatePerSec: 3,
+      otherRatePerSec: 4,
+    };
     const acct = await link(cookie, A2, custom);
     const before = await db().tradingAccount.findUniqueOrThrow({ where: { id: acct.id } });
     expect(before).toMatchObject({ ...custom, lotMultiplier: expect.anything() });
     expect(before.lotMultiplier.toString()).toBe("2.5");
 
-    const res = await patchRoute(jsonRequest("/x", { method: "PATCH", body: { name: "Renamed" }, cookie }), paramsOf({ id: acct.id }));
+    const res = await patchRoute(
+      jsonRequest("/x", { method: "PATCH", body: { name: "Renamed" }, cookie }),
+      paramsOf({ id: acct.id }),
+    );
     expect(res.status).toBe(200);
     const after = await db().tradingAccount.findUniqueOrThrow({ where: { id: acct.id } });
     expect(after).toEqual({ ...before, name: "Renamed", updatedAt: after.updatedAt });
@@ -134,31 +182,55 @@ describe("books across accounts", () => {
 
     const res = await aggregateRoute(jsonRequest("/api/books/orders", { cookie }), paramsOf({ book: "orders" }));
     const { accounts } = await res.json();
-    expect(accounts.map((a: { accountName: string; ok: boolean }) => [a.accountName, a.ok])).toEqual([[`Acct ${A1.id}`, true], [`Acct ${A2.id}`, true]]);
+    expect(accounts.map((a: { accountName: string; ok: boolean }) => [a.accountName, a.ok])).toEqual([
+      [`Acct ${A1.id}`, true],
+      [`Acct ${A2.id}`, true],
+    ]);
     const a2 = accounts.find((a: { accountName: string }) => a.accountName === `Acct ${A2.id}`);
-    expect(a2.data).toEqual([expect.objectContaining({ orderId: placed.orderid, symbol: "SBIN", quantity: 3, status: "open", price: "1" })]);
+    expect(a2.data).toEqual([
+      expect.objectContaining({ orderId: placed.orderid, symbol: "SBIN", quantity: 3, status: "open", price: "1" }),
+    ]);
 
     // A second read inside the cache window is served from Redis: same fetch time, no new broker call.
-    const again = await (await aggregateRoute(jsonRequest("/api/books/orders", { cookie }), paramsOf({ book: "orders" }))).json();
+    const again = await (
+      await aggregateRoute(jsonRequest("/api/books/orders", { cookie }), paramsOf({ book: "orders" }))
+    ).json();
     expect(again.accounts[1].fetchedAt).toBe(a2.fetchedAt);
 
     const a2Id = a2.accountId as string;
-    const modified = await modifyRoute(jsonRequest(`/x`, { method: "PATCH", body: { price: "2", quantity: 4 }, cookie }), paramsOf({ id: a2Id, orderId: placed.orderid }));
+    const modified = await modifyRoute(
+      jsonRequest(`/x`, { method: "PATCH", body: { price: "2", quantity: 4 }, cookie }),
+      paramsOf({ id: a2Id, orderId: placed.orderid }),
+    );
     expect(modified.status).toBe(200);
-    const afterModify = await (await accountBookRoute(jsonRequest("/x", { cookie }), paramsOf({ id: a2Id, book: "orders" }))).json();
+    const afterModify = await (
+      await accountBookRoute(jsonRequest("/x", { cookie }), paramsOf({ id: a2Id, book: "orders" }))
+    ).json();
     expect(afterModify.data[0]).toMatchObject({ orderId: placed.orderid, price: "2", quantity: 4, status: "open" });
 
-    const cancelled = await cancelRoute(jsonRequest(`/x`, { method: "DELETE", cookie }), paramsOf({ id: a2Id, orderId: placed.orderid }));
+    const cancelled = await cancelRoute(
+      jsonRequest(`/x`, { method: "DELETE", cookie }),
+      paramsOf({ id: a2Id, orderId: placed.orderid }),
+    );
     expect(cancelled.status).toBe(200);
     // The user's own action invalidated the cache: the very next read shows the cancellation.
-    const after = await (await accountBookRoute(jsonRequest("/x", { cookie }), paramsOf({ id: a2Id, book: "orders" }))).json();
+    const after = await (
+      await accountBookRoute(jsonRequest("/x", { cookie }), paramsOf({ id: a2Id, book: "orders" }))
+    ).json();
     expect(after.data[0].status).toBe("cancelled");
-    const again2 = await cancelRoute(jsonRequest(`/x`, { method: "DELETE", cookie }), paramsOf({ id: a2Id, orderId: placed.orderid }));
+    const again2 = await cancelRoute(
+      jsonRequest(`/x`, { method: "DELETE", cookie }),
+      paramsOf({ id: a2Id, orderId: placed.orderid }),
+    );
     expect(again2.status).toBe(409);
 
-    const funds = await (await accountBookRoute(jsonRequest("/x", { cookie }), paramsOf({ id: a1.id, book: "funds" }))).json();
+    const funds = await (
+      await accountBookRoute(jsonRequest("/x", { cookie }), paramsOf({ id: a1.id, book: "funds" }))
+    ).json();
     // Available margin is defined once: available cash + collateral (docs/trading-facts.md); the simulator account has ₹20 lakh.
-    expect(new Decimal(funds.data.availableMargin).eq(new Decimal(funds.data.cash).plus(funds.data.collateral))).toBe(true);
+    expect(new Decimal(funds.data.availableMargin).eq(new Decimal(funds.data.cash).plus(funds.data.collateral))).toBe(
+      true,
+    );
     expect(new Decimal(funds.data.availableMargin).gt(1_999_000)).toBe(true);
   });
 
@@ -168,7 +240,9 @@ describe("books across accounts", () => {
     await link(cookie, A3);
     sim.broker.revokeSession(A3.id);
     try {
-      const { accounts } = await (await aggregateRoute(jsonRequest("/api/books/positions", { cookie }), paramsOf({ book: "positions" }))).json();
+      const { accounts } = await (
+        await aggregateRoute(jsonRequest("/api/books/positions", { cookie }), paramsOf({ book: "positions" }))
+      ).json();
       expect(accounts.map((a: { ok: boolean }) => a.ok)).toEqual([true, false]);
       expect(accounts[1].error.code).toBe("BROKER_AUTH");
     } finally {
@@ -180,7 +254,9 @@ describe("books across accounts", () => {
     const cookie = await sessionCookie(await makeUser("TRADER"));
     const a1 = await link(cookie, A1);
     const a3 = await link(cookie, A3);
-    const read = async () => (await (await aggregateRoute(jsonRequest("/api/books/funds", { cookie }), paramsOf({ book: "funds" }))).json()).accounts;
+    const read = async () =>
+      (await (await aggregateRoute(jsonRequest("/api/books/funds", { cookie }), paramsOf({ book: "funds" }))).json())
+        .accounts;
     const single = () => accountBookRoute(jsonRequest("/x", { cookie }), paramsOf({ id: a3.id, book: "funds" }));
     sim.broker.revokeSession(A3.id);
     try {
@@ -205,7 +281,10 @@ describe("books across accounts", () => {
       sim.broker.login(A3.id);
     }
     // The user's own action (an account edit) drops the cached failure at once.
-    expect((await patchRoute(jsonRequest("/x", { method: "PATCH", body: { tags: ["t"] }, cookie }), paramsOf({ id: a3.id }))).status).toBe(200);
+    expect(
+      (await patchRoute(jsonRequest("/x", { method: "PATCH", body: { tags: ["t"] }, cookie }), paramsOf({ id: a3.id })))
+        .status,
+    ).toBe(200);
     expect((await single()).status).toBe(200);
   });
 
@@ -215,9 +294,14 @@ describe("books across accounts", () => {
     await link(cookie, A2);
     const orders = async () =>
       Object.fromEntries(
-        (await (await aggregateRoute(jsonRequest("/api/books/orders", { cookie }), paramsOf({ book: "orders" }))).json()).accounts.map(
-          (a: { accountName: string; accountId: string; data: unknown[] }) => [a.accountName, { id: a.accountId, n: a.data.length }],
-        ),
+        (
+          await (
+            await aggregateRoute(jsonRequest("/api/books/orders", { cookie }), paramsOf({ book: "orders" }))
+          ).json()
+        ).accounts.map((a: { accountName: string; accountId: string; data: unknown[] }) => [
+          a.accountName,
+          { id: a.accountId, n: a.data.length },
+        ]),
       ) as Record<string, { id: string; n: number }>;
     // The simulator keeps earlier tests' orders: count from what is there now.
     const counts = (b: Record<string, { n: number }>) => [b[`Acct ${A1.id}`].n, b[`Acct ${A2.id}`].n];
@@ -241,15 +325,25 @@ describe("unreadable credentials", () => {
     // Simulate a lost key version: the stored value was sealed under a key that is not configured.
     const { encryptApiKey } = await import("./credentials");
     const { newKeyEntry, parseKeyRing } = await import("@/lib/crypto/credentials");
-    await db().tradingAccount.update({ where: { id: acct.id }, data: { apiKeyEnc: encryptApiKey(parseKeyRing(newKeyEntry(9)), acct.id, A1.apiKey) } });
+    await db().tradingAccount.update({
+      where: { id: acct.id },
+      data: { apiKeyEnc: encryptApiKey(parseKeyRing(newKeyEntry(9)), acct.id, A1.apiKey) },
+    });
 
-    const { accounts } = await (await aggregateRoute(jsonRequest("/api/books/funds", { cookie }), paramsOf({ book: "funds" }))).json();
+    const { accounts } = await (
+      await aggregateRoute(jsonRequest("/api/books/funds", { cookie }), paramsOf({ book: "funds" }))
+    ).json();
     expect(accounts[0]).toMatchObject({ ok: false, error: { code: "CREDENTIAL_UNREADABLE" } });
     expect(accounts[0].error.message).toMatch(/enter the API key again/);
 
-    const fixed = await patchRoute(jsonRequest("/x", { method: "PATCH", body: { apiKey: A1.apiKey }, cookie }), paramsOf({ id: acct.id }));
+    const fixed = await patchRoute(
+      jsonRequest("/x", { method: "PATCH", body: { apiKey: A1.apiKey }, cookie }),
+      paramsOf({ id: acct.id }),
+    );
     expect(fixed.status).toBe(200);
-    const again = await (await accountBookRoute(jsonRequest("/x", { cookie }), paramsOf({ id: acct.id, book: "funds" }))).json();
+    const again = await (
+      await accountBookRoute(jsonRequest("/x", { cookie }), paramsOf({ id: acct.id, book: "funds" }))
+    ).json();
     expect(again.data.cash).toBeDefined();
   });
 });
@@ -263,11 +357,27 @@ describe("authorization sweep", () => {
     const p = { id: acct.id };
     const calls: [string, (cookie?: string) => Promise<Response>, boolean][] = [
       ["GET account", (c) => getRoute(jsonRequest("/x", { cookie: c }), paramsOf(p)), false],
-      ["PATCH account", (c) => patchRoute(jsonRequest("/x", { method: "PATCH", body: { name: "Mine now" }, cookie: c }), paramsOf(p)), true],
+      [
+        "PATCH account",
+        (c) => patchRoute(jsonRequest("/x", { method: "PATCH", body: { name: "Mine now" }, cookie: c }), paramsOf(p)),
+        true,
+      ],
       ["DELETE account", (c) => deleteRoute(jsonRequest("/x", { method: "DELETE", cookie: c }), paramsOf(p)), true],
       ["GET book", (c) => accountBookRoute(jsonRequest("/x", { cookie: c }), paramsOf({ ...p, book: "funds" })), false],
-      ["PATCH order", (c) => modifyRoute(jsonRequest("/x", { method: "PATCH", body: { price: "1" }, cookie: c }), paramsOf({ ...p, orderId: "1" })), true],
-      ["DELETE order", (c) => cancelRoute(jsonRequest("/x", { method: "DELETE", cookie: c }), paramsOf({ ...p, orderId: "1" })), true],
+      [
+        "PATCH order",
+        (c) =>
+          modifyRoute(
+            jsonRequest("/x", { method: "PATCH", body: { price: "1" }, cookie: c }),
+            paramsOf({ ...p, orderId: "1" }),
+          ),
+        true,
+      ],
+      [
+        "DELETE order",
+        (c) => cancelRoute(jsonRequest("/x", { method: "DELETE", cookie: c }), paramsOf({ ...p, orderId: "1" })),
+        true,
+      ],
     ];
     for (const [name, call, write] of calls) {
       expect([name, (await call()).status]).toEqual([name, 401]);
@@ -282,20 +392,35 @@ describe("authorization sweep", () => {
       expect([name, (await call(viewer)).status]).toEqual([name, 403]);
     }
     // Naming another user's account in a filter or a form is a 404 too, never a silently smaller answer.
-    const foreignBooks = await aggregateRoute(jsonRequest(`/api/books/orders?accounts=${acct.id}`, { cookie: stranger }), paramsOf({ book: "orders" }));
+    const foreignBooks = await aggregateRoute(
+      jsonRequest(`/api/books/orders?accounts=${acct.id}`, { cookie: stranger }),
+      paramsOf({ book: "orders" }),
+    );
     expect(foreignBooks.status).toBe(404);
-    const ownBooks = await aggregateRoute(jsonRequest(`/api/books/orders?accounts=${acct.id}`, { cookie: await sessionCookie(owner) }), paramsOf({ book: "orders" }));
+    const ownBooks = await aggregateRoute(
+      jsonRequest(`/api/books/orders?accounts=${acct.id}`, { cookie: await sessionCookie(owner) }),
+      paramsOf({ book: "orders" }),
+    );
     expect(ownBooks.status).toBe(200);
     expect((await ownBooks.json()).accounts.map((a: { accountId: string }) => a.accountId)).toEqual([acct.id]);
     for (const typed of [{}, { apiKey: A2.apiKey }]) {
-      const foreignTest = await testRoute(jsonRequest("/api/accounts/test", { body: { hostUrl: hostOf(sim, A1.id), wsUrl: sim.wsUrl, accountId: acct.id, ...typed }, cookie: stranger }));
+      const foreignTest = await testRoute(
+        jsonRequest("/api/accounts/test", {
+          body: { hostUrl: hostOf(sim, A1.id), wsUrl: sim.wsUrl, accountId: acct.id, ...typed },
+          cookie: stranger,
+        }),
+      );
       expect([typed, foreignTest.status]).toEqual([typed, 404]);
     }
     // The stranger's lists do not contain the owner's account; an admin's do.
     expect((await (await listRoute(jsonRequest("/x", { cookie: stranger }))).json()).accounts).toEqual([]);
     const admin = await sessionCookie(await makeUser("ADMIN"));
-    expect((await (await listRoute(jsonRequest("/x", { cookie: admin }))).json()).accounts.map((a: { id: string }) => a.id)).toEqual([acct.id]);
-    expect(await db().tradingAccount.findUniqueOrThrow({ where: { id: acct.id } })).toMatchObject({ name: `Acct ${A1.id}` });
+    expect(
+      (await (await listRoute(jsonRequest("/x", { cookie: admin }))).json()).accounts.map((a: { id: string }) => a.id),
+    ).toEqual([acct.id]);
+    expect(await db().tradingAccount.findUniqueOrThrow({ where: { id: acct.id } })).toMatchObject({
+      name: `Acct ${A1.id}`,
+    });
   });
 });
 
@@ -309,7 +434,9 @@ async function everyDatabaseText(): Promise<{ where: string; value: string }[]> 
   const out: { where: string; value: string }[] = [];
   for (const { table_name: t, column_name: c } of columns) {
     const q = (id: string) => `"${id.replaceAll('"', '""')}"`;
-    const rows = await db().$queryRawUnsafe<{ v: string }[]>(`SELECT ${q(c)}::text AS v FROM public.${q(t)} WHERE ${q(c)} IS NOT NULL`);
+    const rows = await db().$queryRawUnsafe<{ v: string }[]>(
+      `SELECT ${q(c)}::text AS v FROM public.${q(t)} WHERE ${q(c)} IS NOT NULL`,
+    );
     for (const r of rows) out.push({ where: `${t}.${c}`, value: r.v });
   }
   return out;
@@ -323,7 +450,8 @@ async function everyRedisValue(): Promise<{ where: string; value: string }[]> {
   for (const key of await r.keys("*")) {
     const type = await r.type(key);
     types.add(type);
-    const add = (value: unknown) => out.push({ where: `${type} ${key}`, value: typeof value === "string" ? value : JSON.stringify(value) });
+    const add = (value: unknown) =>
+      out.push({ where: `${type} ${key}`, value: typeof value === "string" ? value : JSON.stringify(value) });
     add(key);
     if (type === "string") add(await r.get(key));
     else if (type === "hash") add(await r.hgetall(key));
@@ -347,22 +475,48 @@ describe("the API key never leaks", () => {
     const id = JSON.parse(seen[0]).account.id as string;
     seen.push(await (await listRoute(jsonRequest("/x", { cookie }))).text());
     seen.push(await (await getRoute(jsonRequest("/x", { cookie }), paramsOf({ id }))).text());
-    seen.push(await (await patchRoute(jsonRequest("/x", { method: "PATCH", body: { apiKey: A1.apiKey, tags: ["x"] }, cookie }), paramsOf({ id }))).text());
+    seen.push(
+      await (
+        await patchRoute(
+          jsonRequest("/x", { method: "PATCH", body: { apiKey: A1.apiKey, tags: ["x"] }, cookie }),
+          paramsOf({ id }),
+        )
+      ).text(),
+    );
     seen.push(await (await accountBookRoute(jsonRequest("/x", { cookie }), paramsOf({ id, book: "funds" }))).text());
-    seen.push(await (await testRoute(jsonRequest("/api/accounts/test", { body: { hostUrl: hostOf(sim, A1.id), wsUrl: sim.wsUrl, accountId: id }, cookie }))).text());
-    await createRoute(jsonRequest("/api/accounts", { body: body(A2, { apiKey: "wrong-key-should-not-leak-either" }), cookie }));
+    seen.push(
+      await (
+        await testRoute(
+          jsonRequest("/api/accounts/test", {
+            body: { hostUrl: hostOf(sim, A1.id), wsUrl: sim.wsUrl, accountId: id },
+            cookie,
+          }),
+        )
+      ).text(),
+    );
+    await createRoute(
+      jsonRequest("/api/accounts", { body: body(A2, { apiKey: "wrong-key-should-not-leak-either" }), cookie }),
+    );
     const { checkAllAccounts } = await import("./health");
     await checkAllAccounts(new Date());
 
     // Real jobs: execute a strategy for the account (dispatch jobs), and let a real dispatch worker send its orders
     // (intents, broker answers, fill-poll schedulers, log lines of broker calls).
-    const strategy = await createStrategyRoute(jsonRequest("/api/strategies", { body: { name: "Leak hunt", definition: ironCondor(), accountIds: [id] }, cookie }));
+    const strategy = await createStrategyRoute(
+      jsonRequest("/api/strategies", {
+        body: { name: "Leak hunt", definition: ironCondor(), accountIds: [id] },
+        cookie,
+      }),
+    );
     expect(strategy.status).toBe(201);
     const strategyId = (await strategy.json()).strategy.id as string;
     const worker = await startDispatchWorker({ reconcileWindowMs: 1_000, pollIntervalMs: 100, refusedBackoffMs: 50 });
     let runId: string;
     try {
-      const executed = await executeRoute(jsonRequest("/x", { body: { idempotencyKey: "leak-hunt-0001" }, cookie }), paramsOf({ id: strategyId }));
+      const executed = await executeRoute(
+        jsonRequest("/x", { body: { idempotencyKey: "leak-hunt-0001" }, cookie }),
+        paramsOf({ id: strategyId }),
+      );
       expect(executed.status).toBe(201);
       runId = (await executed.json()).runId;
       expect((await waitForRun(runId)).status).toBe("COMPLETED");
@@ -372,16 +526,38 @@ describe("the API key never leaks", () => {
 
     const jobs = [];
     for (const name of Object.values(QUEUES)) {
-      jobs.push(...(await queue(name).getJobs(["waiting", "active", "delayed", "failed", "completed", "prioritized", "waiting-children"])));
+      jobs.push(
+        ...(await queue(name).getJobs([
+          "waiting",
+          "active",
+          "delayed",
+          "failed",
+          "completed",
+          "prioritized",
+          "waiting-children",
+        ])),
+      );
     }
-    const jobPayloads = jobs.map((j) => ({ where: `job ${j.queueName}/${j.id}`, value: JSON.stringify({ id: j.id, name: j.name, data: j.data, opts: j.opts, returnvalue: j.returnvalue, failedReason: j.failedReason }) }));
+    const jobPayloads = jobs.map((j) => ({
+      where: `job ${j.queueName}/${j.id}`,
+      value: JSON.stringify({
+        id: j.id,
+        name: j.name,
+        data: j.data,
+        opts: j.opts,
+        returnvalue: j.returnvalue,
+        failedReason: j.failedReason,
+      }),
+    }));
     const database = await everyDatabaseText();
     const redisValues = await everyRedisValue();
 
     // The search reaches real data: the account id in jobs, rows, Redis and logs; the key's last 4 in its column.
     expect(jobPayloads.filter((j) => j.value.includes(id)).length).toBeGreaterThan(0);
     expect(jobPayloads.some((j) => j.value.includes(runId))).toBe(true);
-    expect(database.some((d) => d.where === "trading_accounts.api_key_last4" && d.value === A1.apiKey.slice(-4))).toBe(true);
+    expect(database.some((d) => d.where === "trading_accounts.api_key_last4" && d.value === A1.apiKey.slice(-4))).toBe(
+      true,
+    );
     expect(database.some((d) => d.where === "strategy_runs.plan" && d.value.includes(id))).toBe(true);
     expect(database.some((d) => d.where === "order_intents.broker_order_id")).toBe(true);
     expect(database.some((d) => d.where.startsWith("audit_logs.") && d.value.includes(id))).toBe(true);

@@ -47,7 +47,8 @@ interface CachedError {
   message: string;
   fields?: Record<string, string[]>;
 }
-type CachedBook<B extends Book> = { ok: true; data: BookJson<B>; fetchedAt: string } | { ok: false; error: CachedError; fetchedAt: string };
+type CachedBook<B extends Book> =
+  { ok: true; data: BookJson<B>; fetchedAt: string } | { ok: false; error: CachedError; fetchedAt: string };
 
 const key = (accountId: string, book: Book) => `md:book:${accountId}:${book}`;
 const inflight = new Map<string, Promise<unknown>>();
@@ -62,11 +63,20 @@ async function readBook<B extends Book>(accountId: string, adapter: BrokerAdapte
     p = (async () => {
       let value: CachedBook<B>;
       try {
-        value = { ok: true, data: jsonify(await fetchers[book](adapter)) as BookJson<B>, fetchedAt: new Date().toISOString() };
+        value = {
+          ok: true,
+          data: jsonify(await fetchers[book](adapter)) as BookJson<B>,
+          fetchedAt: new Date().toISOString(),
+        };
       } catch (e) {
         // Our own rate governor asking to wait is not the broker's answer (and its Retry-After is per call).
         if (!(e instanceof AppError) || e instanceof RateLimitedError) throw e;
-        const error: CachedError = { code: e.code, status: e.status, message: e.message, ...(e.fields ? { fields: e.fields } : {}) };
+        const error: CachedError = {
+          code: e.code,
+          status: e.status,
+          message: e.message,
+          ...(e.fields ? { fields: e.fields } : {}),
+        };
         value = { ok: false, error, fetchedAt: new Date().toISOString() };
       }
       await redis().set(k, JSON.stringify(value), "PX", BOOK_TTL_MS);
@@ -83,7 +93,11 @@ export async function invalidateBooks(accountIds: readonly string[]): Promise<vo
   await redis().del(...[...new Set(accountIds)].flatMap((id) => bookSchema.options.map((b) => key(id, b))));
 }
 
-export async function accountBook<B extends Book>(actor: Actor, accountId: string, book: B): Promise<{ data: BookJson<B>; fetchedAt: string }> {
+export async function accountBook<B extends Book>(
+  actor: Actor,
+  accountId: string,
+  book: B,
+): Promise<{ data: BookJson<B>; fetchedAt: string }> {
   const { account, adapter } = await adapterForScoped(scopeOf(actor), accountId);
   const r = await readBook(account.id, adapter, book);
   if (!r.ok) throw new AppError(r.error.code, r.error.status, r.error.message, r.error.fields);
@@ -98,7 +112,11 @@ export type AccountSlice<B extends Book> =
  * The same book across every active account in scope, fetched in parallel; one account's failure is shown, not fatal.
  * `accountIds` narrows it to those accounts; one outside the actor's scope (or unknown) is a 404, as everywhere.
  */
-export async function aggregateBook<B extends Book>(actor: Actor, book: B, filter: { accountIds?: string[] } = {}): Promise<AccountSlice<B>[]> {
+export async function aggregateBook<B extends Book>(
+  actor: Actor,
+  book: B,
+  filter: { accountIds?: string[] } = {},
+): Promise<AccountSlice<B>[]> {
   let accounts = await listAccountSecrets(scopeOf(actor), filter.accountIds ? {} : { active: true });
   if (filter.accountIds) {
     const inScope = new Set(accounts.map((a) => a.id));
@@ -111,7 +129,12 @@ export async function aggregateBook<B extends Book>(actor: Actor, book: B, filte
       try {
         const r = await readBook(a.id, adapterFor(a), book);
         if (r.ok) return { accountId: a.id, accountName: a.name, ok: true, data: r.data, fetchedAt: r.fetchedAt };
-        return { accountId: a.id, accountName: a.name, ok: false, error: { code: r.error.code, message: r.error.message } };
+        return {
+          accountId: a.id,
+          accountName: a.name,
+          ok: false,
+          error: { code: r.error.code, message: r.error.message },
+        };
       } catch (e) {
         if (!(e instanceof AppError)) throw e;
         return { accountId: a.id, accountName: a.name, ok: false, error: { code: e.code, message: e.message } };
@@ -124,7 +147,9 @@ export async function aggregateBook<B extends Book>(actor: Actor, book: B, filte
  * Broker positions of these accounts (through the same short cache as the books), null where the broker could not
  * be read. Used to reconcile the ledger with what is really open.
  */
-export async function brokerPositions(accounts: readonly Parameters<typeof adapterFor>[0][]): Promise<Map<string, BookJson<"positions"> | null>> {
+export async function brokerPositions(
+  accounts: readonly Parameters<typeof adapterFor>[0][],
+): Promise<Map<string, BookJson<"positions"> | null>> {
   const out = new Map<string, BookJson<"positions"> | null>();
   await Promise.all(
     accounts.map(async (a) => {

@@ -34,7 +34,10 @@ export function adapterFor(account: AccountConnection): BrokerAdapter {
   void hit?.adapter.close();
   const allowPrivate = env().BROKER_ALLOW_PRIVATE_HOSTS;
   if (!allowPrivate && !(literalAllowed(account.hostUrl) && literalAllowed(account.wsUrl))) {
-    throw new BrokerUnavailableError(`${account.name} points at a non-public address, which this server does not allow (BROKER_ALLOW_PRIVATE_HOSTS=false)`, "unreachable");
+    throw new BrokerUnavailableError(
+      `${account.name} points at a non-public address, which this server does not allow (BROKER_ALLOW_PRIVATE_HOSTS=false)`,
+      "unreachable",
+    );
   }
   const apiKey = readApiKey(env().CREDENTIAL_KEYS, account);
   const adapter = createAdapter(

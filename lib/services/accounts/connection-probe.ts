@@ -22,7 +22,8 @@ export type ProbeFailure =
   | "server_error"
   | "not_openalgo";
 
-export type ProbeVerdict<Ok extends object = object> = ({ ok: true } & Ok) | { ok: false; reason: ProbeFailure; message: string };
+export type ProbeVerdict<Ok extends object = object> =
+  ({ ok: true } & Ok) | { ok: false; reason: ProbeFailure; message: string };
 export type ApiVerdict = ProbeVerdict<{ broker: string; mode: TradingMode }>;
 export type WsVerdict = ProbeVerdict;
 
@@ -57,7 +58,11 @@ export function describeFailure(reason: ProbeFailure, where: string, channel: "A
   }
 }
 
-const fail = (reason: ProbeFailure, where: string, channel: "API" | "WebSocket") => ({ ok: false as const, reason, message: describeFailure(reason, where, channel) });
+const fail = (reason: ProbeFailure, where: string, channel: "API" | "WebSocket") => ({
+  ok: false as const,
+  reason,
+  message: describeFailure(reason, where, channel),
+});
 
 function transportFailure(out: Extract<HttpOutcome, { kind: "failure" }>): ProbeFailure {
   return out.code === "timeout" ? "timeout" : out.code === "tls" ? "tls" : "unreachable";
@@ -76,7 +81,12 @@ const isSuccess = (out: HttpOutcome): out is Extract<HttpOutcome, { kind: "respo
 
 async function probeApi(hostUrl: string, apiKey: string, lookup: LookupFunction): Promise<ApiVerdict> {
   const where = new URL(hostUrl).host;
-  const http = new OpenAlgoTransport(hostUrl, { lookup, pooled: false, connectTimeoutMs: 5_000, responseTimeoutMs: 10_000 });
+  const http = new OpenAlgoTransport(hostUrl, {
+    lookup,
+    pooled: false,
+    connectTimeoutMs: 5_000,
+    responseTimeoutMs: 10_000,
+  });
   try {
     const call = async (name: string) => {
       const out = await http.post(name, { apikey: apiKey });
@@ -106,7 +116,15 @@ async function probeApi(hostUrl: string, apiKey: string, lookup: LookupFunction)
   }
 }
 
-const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ECONNRESET", "EPIPE"]);
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ECONNRESET",
+  "EPIPE",
+]);
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH|EPROTO$)/;
 
 /** Connects, authenticates once and disconnects; subscribes to nothing. */
@@ -129,7 +147,13 @@ function probeWs(wsUrl: string, apiKey: string, lookup: LookupFunction): Promise
     ws.on("unexpected-response", () => finish(fail("not_openalgo", where, "WebSocket")));
     ws.on("error", (e: NodeJS.ErrnoException) => {
       const code = e.code ?? "";
-      finish(fail(TLS_CODE.test(code) ? "tls" : UNREACHABLE_CODES.has(code) ? "unreachable" : "not_openalgo", where, "WebSocket"));
+      finish(
+        fail(
+          TLS_CODE.test(code) ? "tls" : UNREACHABLE_CODES.has(code) ? "unreachable" : "not_openalgo",
+          where,
+          "WebSocket",
+        ),
+      );
     });
     ws.on("close", () => finish(fail("unreachable", where, "WebSocket")));
     ws.on("message", (data) => {

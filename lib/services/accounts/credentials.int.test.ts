@@ -20,7 +20,15 @@ async function storeAccounts(ring: ReturnType<typeof parseKeyRing>, n: number) {
     const apiKey = `key-${i}-${randomUUID()}`;
     keys.set(id, apiKey);
     await db().tradingAccount.create({
-      data: { id, ownerId: owner.id, name: `acct ${i}`, hostUrl: "http://127.0.0.1:5055", wsUrl: "ws://127.0.0.1:8765", apiKeyEnc: encryptApiKey(ring, id, apiKey), apiKeyLast4: apiKey.slice(-4) },
+      data: {
+        id,
+        ownerId: owner.id,
+        name: `acct ${i}`,
+        hostUrl: "http://127.0.0.1:5055",
+        wsUrl: "ws://127.0.0.1:8765",
+        apiKeyEnc: encryptApiKey(ring, id, apiKey),
+        apiKeyLast4: apiKey.slice(-4),
+      },
     });
   }
   return keys;
@@ -61,7 +69,15 @@ describe("credential key rotation", () => {
     const keys = ["same-key-0001", "same-key-0001", "other-key-0002"];
     for (const [i, id] of ids.entries()) {
       await db().tradingAccount.create({
-        data: { id, ownerId: owner.id, name: `old ${i}`, hostUrl: "http://127.0.0.1:5055", wsUrl: "ws://127.0.0.1:8765", apiKeyEnc: encryptApiKey(ring, id, keys[i]), apiKeyLast4: "0000" },
+        data: {
+          id,
+          ownerId: owner.id,
+          name: `old ${i}`,
+          hostUrl: "http://127.0.0.1:5055",
+          wsUrl: "ws://127.0.0.1:8765",
+          apiKeyEnc: encryptApiKey(ring, id, keys[i]),
+          apiKeyLast4: "0000",
+        },
       });
     }
     const report = await rotateCredentials(ring);

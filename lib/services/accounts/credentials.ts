@@ -43,10 +43,12 @@ export function credentialIdentity(hostUrl: string, apiKey: string): string {
 }
 
 /** The fingerprint stored with an account (under the current key version). */
-export const credentialFingerprint = (ring: KeyRing, hostUrl: string, apiKey: string) => keyedFingerprint(ring, credentialIdentity(hostUrl, apiKey));
+export const credentialFingerprint = (ring: KeyRing, hostUrl: string, apiKey: string) =>
+  keyedFingerprint(ring, credentialIdentity(hostUrl, apiKey));
 
 /** Every fingerprint the same credential may be stored under (rows not yet rotated carry an older version). */
-export const credentialFingerprints = (ring: KeyRing, hostUrl: string, apiKey: string) => allFingerprints(ring, credentialIdentity(hostUrl, apiKey));
+export const credentialFingerprints = (ring: KeyRing, hostUrl: string, apiKey: string) =>
+  allFingerprints(ring, credentialIdentity(hostUrl, apiKey));
 
 export type RotateOutcome = "rotated" | "current" | "changed" | "failed" | "duplicate";
 
@@ -55,7 +57,10 @@ export type RotateOutcome = "rotated" | "current" | "changed" | "failed" | "dupl
  * Compare-and-set on the ciphertext that was read: if the row's key was rewritten in between, nothing is written
  * ("changed") — the newer value stays, and it was written under the writer's current key.
  */
-export async function rotateRow(ring: KeyRing, seen: { id: string; hostUrl: string; apiKeyEnc: string; credentialFingerprint: string | null }): Promise<RotateOutcome> {
+export async function rotateRow(
+  ring: KeyRing,
+  seen: { id: string; hostUrl: string; apiKeyEnc: string; credentialFingerprint: string | null },
+): Promise<RotateOutcome> {
   const fresh = keyVersionOf(seen.apiKeyEnc) === ring.current;
   let plain: string;
   try {
@@ -82,7 +87,9 @@ export async function rotateRow(ring: KeyRing, seen: { id: string; hostUrl: stri
 }
 
 /** Re-encrypts every account's API key under the ring's current version (see scripts/keys-rotate.ts). */
-export async function rotateCredentials(ring: KeyRing): Promise<{ rotated: number; alreadyCurrent: number; failed: string[]; duplicates: string[] }> {
+export async function rotateCredentials(
+  ring: KeyRing,
+): Promise<{ rotated: number; alreadyCurrent: number; failed: string[]; duplicates: string[] }> {
   const report = { rotated: 0, alreadyCurrent: 0, failed: [] as string[], duplicates: [] as string[] };
   for (const row of await allAccountSecrets()) {
     const outcome = await rotateRow(ring, row);

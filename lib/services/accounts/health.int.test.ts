@@ -34,10 +34,32 @@ type Trader = Awaited<ReturnType<typeof makeUser>>;
 const link = (trader: Trader, inst: typeof P, name: string) =>
   createAccount(
     trader,
-    { name, kind: "OPENALGO", hostUrl: `${relay.url}/i/${inst.id}`, wsUrl: sim.wsUrl, apiKey: inst.apiKey, isPrimary: false, active: true, tags: [], lotMultiplier: 1, maxLotsPerLeg: null, orderRatePerSec: 10, otherRatePerSec: 10 },
+    {
+      name,
+      kind: "OPENALGO",
+      hostUrl: `${relay.url}/i/${inst.id}`,
+      wsUrl: sim.wsUrl,
+      apiKey: inst.apiKey,
+      isPrimary: false,
+      active: true,
+      tags: [],
+      lotMultiplier: 1,
+      maxLotsPerLeg: null,
+      orderRatePerSec: 10,
+      otherRatePerSec: 10,
+    },
     "ip",
   );
-const ticket = (accountIds: string[]) => ticketRequestSchema.parse({ symbol: "SBIN", exchange: "NSE", action: "BUY", lots: 1, product: "CNC", bandPercent: "1", accountIds });
+const ticket = (accountIds: string[]) =>
+  ticketRequestSchema.parse({
+    symbol: "SBIN",
+    exchange: "NSE",
+    action: "BUY",
+    lots: 1,
+    product: "CNC",
+    bandPercent: "1",
+    accountIds,
+  });
 const quoteCalls = () => [P, S, R, T].map((i) => relay.count(i.id, "quotes"));
 
 async function failPrimary() {
@@ -56,7 +78,11 @@ describe("account health monitor and market-data failover", () => {
     sim.broker.revokeSession(P.id);
     for (let i = 1; i < FAILURES_TO_FAIL; i++) {
       await checkAllAccounts(new Date());
-      expect(await db().tradingAccount.findUniqueOrThrow({ where: { id: primary.id } })).toMatchObject({ status: "DEGRADED", consecutiveFailures: i, isPrimary: true });
+      expect(await db().tradingAccount.findUniqueOrThrow({ where: { id: primary.id } })).toMatchObject({
+        status: "DEGRADED",
+        consecutiveFailures: i,
+        isPrimary: true,
+      });
       expect(await openAlerts(trader)).toEqual([]);
     }
     expect(await checkAllAccounts(new Date())).toEqual({ checked: 3, failed: 1, failovers: 1 });
@@ -71,12 +97,19 @@ describe("account health monitor and market-data failover", () => {
       ["account_down", "CRITICAL", "C primary"],
       ["primary_failover", "WARNING", "B second"],
     ]);
-    expect(alerts.find((a) => a.kind === "primary_failover")?.message).toBe("Market data now comes from B second: the primary account C primary failed.");
+    expect(alerts.find((a) => a.kind === "primary_failover")?.message).toBe(
+      "Market data now comes from B second: the primary account C primary failed.",
+    );
 
     // A ticket for the real account is priced by the real stand-in; the simulated account is never asked.
     const before = quoteCalls();
     const preview = await previewTicket(trader, ticket([second.id]));
-    expect(preview.marketData).toEqual({ accountId: second.id, accountName: "B second", kind: "real", fallbackReason: "the market-data account C primary is failing its health checks" });
+    expect(preview.marketData).toEqual({
+      accountId: second.id,
+      accountName: "B second",
+      kind: "real",
+      fallbackReason: "the market-data account C primary is failing its health checks",
+    });
     expect(quoteCalls().map((n, i) => n - before[i])).toEqual([0, 0, 1, 0]);
 
     // Further failing rounds neither duplicate the alerts nor raise another failover.
@@ -85,12 +118,22 @@ describe("account health monitor and market-data failover", () => {
 
     sim.broker.login(P.id);
     expect(await checkAllAccounts(new Date())).toEqual({ checked: 3, failed: 0, failovers: 0 });
-    expect(await db().tradingAccount.findUniqueOrThrow({ where: { id: primary.id } })).toMatchObject({ status: "CONNECTED", consecutiveFailures: 0, lastError: null, isPrimary: true });
+    expect(await db().tradingAccount.findUniqueOrThrow({ where: { id: primary.id } })).toMatchObject({
+      status: "CONNECTED",
+      consecutiveFailures: 0,
+      lastError: null,
+      isPrimary: true,
+    });
     expect(await openAlerts(trader)).toEqual([]);
     expect(await db().auditLog.count({ where: { action: "account.recovered", entityId: primary.id } })).toBe(1);
     expect(await db().auditLog.count({ where: { action: "account.primary_restored", entityId: primary.id } })).toBe(1);
     const back = quoteCalls();
-    expect((await previewTicket(trader, ticket([second.id]))).marketData).toEqual({ accountId: primary.id, accountName: "C primary", kind: "real", fallbackReason: null });
+    expect((await previewTicket(trader, ticket([second.id]))).marketData).toEqual({
+      accountId: primary.id,
+      accountName: "C primary",
+      kind: "real",
+      fallbackReason: null,
+    });
     expect(quoteCalls().map((n, i) => n - back[i])).toEqual([1, 0, 0, 0]);
   });
 
@@ -102,7 +145,10 @@ describe("account health monitor and market-data failover", () => {
     const preview = await previewTicket(trader, ticket([primary.id, second.id]));
     expect(preview.marketData.accountName).toBe("B second");
     expect(preview.marketData.fallbackReason).toMatch(/^the market-data account C primary did not answer \(.+\)$/);
-    expect(await db().tradingAccount.findUniqueOrThrow({ where: { id: primary.id } })).toMatchObject({ status: "CONNECTED", isPrimary: true });
+    expect(await db().tradingAccount.findUniqueOrThrow({ where: { id: primary.id } })).toMatchObject({
+      status: "CONNECTED",
+      isPrimary: true,
+    });
   });
 
   it("with only a simulated account left, real accounts get no prices: a clear refusal naming the market-data account", async () => {
@@ -112,7 +158,8 @@ describe("account health monitor and market-data failover", () => {
     await failPrimary();
     expect((await openAlerts(trader)).find((a) => a.kind === "primary_failover")).toMatchObject({
       severity: "CRITICAL",
-      message: "No market data: the primary account C primary failed and no other healthy real account can supply prices.",
+      message:
+        "No market data: the primary account C primary failed and no other healthy real account can supply prices.",
     });
     const before = quoteCalls();
     await expect(previewTicket(trader, ticket([primary.id]))).rejects.toThrow(
@@ -121,6 +168,8 @@ describe("account health monitor and market-data failover", () => {
     expect(quoteCalls()).toEqual(before);
     // The simulated account itself is still priced by a simulated source; mixing kinds in one order is refused.
     expect((await previewTicket(trader, ticket([simulated.id]))).marketData.accountName).toBe("A simulated");
-    await expect(previewTicket(trader, ticket([primary.id, simulated.id]))).rejects.toThrow(/Real and simulated accounts cannot be priced together/);
+    await expect(previewTicket(trader, ticket([primary.id, simulated.id]))).rejects.toThrow(
+      /Real and simulated accounts cannot be priced together/,
+    );
   });
 });

@@ -31,10 +31,22 @@ async function checkAccount(account: Checked, now: Date) {
     await db().$transaction(async (tx) => {
       await tx.tradingAccount.update({
         where: { id: account.id },
-        data: { status: "CONNECTED", consecutiveFailures: 0, lastOkAt: now, lastCheckedAt: now, lastError: null, brokerName: ping.broker, brokerMode: ping.mode },
+        data: {
+          status: "CONNECTED",
+          consecutiveFailures: 0,
+          lastOkAt: now,
+          lastCheckedAt: now,
+          lastError: null,
+          brokerName: ping.broker,
+          brokerMode: ping.mode,
+        },
       });
       const { count } = await resolveAlerts(tx, { accountId: account.id, kind: "account_down" }, now);
-      if (count) await insertAudit({ action: "account.recovered", entity: "account", entityId: account.id, details: { name: account.name } }, tx);
+      if (count)
+        await insertAudit(
+          { action: "account.recovered", entity: "account", entityId: account.id, details: { name: account.name } },
+          tx,
+        );
     });
     return "CONNECTED" as const;
   } catch (e) {
@@ -43,7 +55,10 @@ async function checkAccount(account: Checked, now: Date) {
     const failures = account.consecutiveFailures + 1;
     const status = failures >= FAILURES_TO_FAIL ? "FAILED" : "DEGRADED";
     await db().$transaction(async (tx) => {
-      await tx.tradingAccount.update({ where: { id: account.id }, data: { status, consecutiveFailures: failures, lastCheckedAt: now, lastError: message } });
+      await tx.tradingAccount.update({
+        where: { id: account.id },
+        data: { status, consecutiveFailures: failures, lastCheckedAt: now, lastError: message },
+      });
       if (status === "FAILED") {
         await raiseAlert(tx, {
           ownerId: account.ownerId,
@@ -59,13 +74,22 @@ async function checkAccount(account: Checked, now: Date) {
   }
 }
 
-type HealthRow = { id: string; ownerId: string; name: string; isPrimary: boolean; status: string; brokerName: string | null };
+type HealthRow = {
+  id: string;
+  ownerId: string;
+  name: string;
+  isPrimary: boolean;
+  status: string;
+  brokerName: string | null;
+};
 
 /**
  * The market-data notice an owner should see: while the primary is FAILED, which account of the same feed kind
  * (real or simulated) supplies prices instead (or that none can); nothing while the primary is healthy.
  */
-export function failoverNotice(accounts: readonly HealthRow[]): { accountId: string; message: string; severity: "WARNING" | "CRITICAL" } | null {
+export function failoverNotice(
+  accounts: readonly HealthRow[],
+): { accountId: string; message: string; severity: "WARNING" | "CRITICAL" } | null {
   const primary = accounts.find((a) => a.isPrimary);
   if (!primary || primary.status !== "FAILED") return null;
   const kind = feedKindOf(primary);
@@ -77,7 +101,11 @@ export function failoverNotice(accounts: readonly HealthRow[]): { accountId: str
       message: `No market data: the primary account ${primary.name} failed and no other healthy ${feedLabel(kind)} account can supply prices.`,
     };
   }
-  return { accountId: next.id, severity: "WARNING", message: `Market data now comes from ${next.name}: the primary account ${primary.name} failed.` };
+  return {
+    accountId: next.id,
+    severity: "WARNING",
+    message: `Market data now comes from ${next.name}: the primary account ${primary.name} failed.`,
+  };
 }
 
 /**
@@ -104,12 +132,39 @@ async function syncFailoverAlerts(now: Date): Promise<number> {
     if (stale.length === 0 && (!notice || mine.length > 0)) continue;
     const primary = list.find((a) => a.isPrimary);
     await db().$transaction(async (tx) => {
-      if (stale.length) await resolveAlertIds(tx, stale.map((a) => a.id), now);
+      if (stale.length)
+        await resolveAlertIds(
+          tx,
+          stale.map((a) => a.id),
+          now,
+        );
       if (notice) {
-        await raiseAlert(tx, { ownerId, accountId: notice.accountId, kind: FAILOVER, severity: notice.severity, message: notice.message });
-        await insertAudit({ action: "account.primary_failover", entity: "account", entityId: notice.accountId, details: { from: primary?.id ?? null, to: notice.accountId } }, tx);
+        await raiseAlert(tx, {
+          ownerId,
+          accountId: notice.accountId,
+          kind: FAILOVER,
+          severity: notice.severity,
+          message: notice.message,
+        });
+        await insertAudit(
+          {
+            action: "account.primary_failover",
+            entity: "account",
+            entityId: notice.accountId,
+            details: { from: primary?.id ?? null, to: notice.accountId },
+          },
+          tx,
+        );
       } else {
-        await insertAudit({ action: "account.primary_restored", entity: "account", entityId: primary?.id ?? stale[0].accountId ?? ownerId, details: { primary: primary?.id ?? null } }, tx);
+        await insertAudit(
+          {
+            action: "account.primary_restored",
+            entity: "account",
+            entityId: primary?.id ?? stale[0].accountId ?? ownerId,
+            details: { primary: primary?.id ?? null },
+          },
+          tx,
+        );
       }
     });
     if (notice) {

@@ -18,7 +18,13 @@ import { canWrite, scopeOf, type Actor } from "@/lib/auth/roles";
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import type { PingResult } from "@/lib/brokers/types";
 import { adapterFor, forgetAdapter } from "./broker-access";
-import { credentialFingerprint, credentialFingerprints, credentialIdentity, encryptApiKey, readApiKey } from "./credentials";
+import {
+  credentialFingerprint,
+  credentialFingerprints,
+  credentialIdentity,
+  encryptApiKey,
+  readApiKey,
+} from "./credentials";
 import { probeConnection, type ConnectionReport } from "./connection-probe";
 import { invalidateBooks } from "./books";
 
@@ -85,7 +91,10 @@ interface TestContext {
  * Tests the API and the WebSocket (lib/services/accounts/connection-probe.ts) and audits the outcome: reasons only, never the
  * key or anything the remote host said.
  */
-async function checkConnection(input: { hostUrl: string; wsUrl: string; apiKey: string }, ctx: TestContext): Promise<ConnectionReport> {
+async function checkConnection(
+  input: { hostUrl: string; wsUrl: string; apiKey: string },
+  ctx: TestContext,
+): Promise<ConnectionReport> {
   const report = await probeConnection(input.hostUrl, input.wsUrl, input.apiKey);
   const outcome = (v: ConnectionReport["api"] | ConnectionReport["ws"]) => (v.ok ? "ok" : v.reason);
   await insertAudit({
@@ -93,7 +102,13 @@ async function checkConnection(input: { hostUrl: string; wsUrl: string; apiKey: 
     action: "account.connection_test",
     entity: "account",
     entityId: ctx.accountId,
-    details: { hostUrl: input.hostUrl.slice(0, 300), wsUrl: input.wsUrl.slice(0, 300), api: outcome(report.api), ws: outcome(report.ws), storedKey: ctx.storedKey },
+    details: {
+      hostUrl: input.hostUrl.slice(0, 300),
+      wsUrl: input.wsUrl.slice(0, 300),
+      api: outcome(report.api),
+      ws: outcome(report.ws),
+      storedKey: ctx.storedKey,
+    },
     ip: ctx.ip,
   });
   return report;
@@ -104,15 +119,25 @@ function connectionProblem(report: ConnectionReport): ValidationError | null {
   const { api, ws } = report;
   if (!api.ok) {
     const field = api.reason === "auth_rejected" ? "apiKey" : "hostUrl";
-    const short = api.reason === "auth_rejected" ? "Refused by OpenAlgo (wrong key or expired broker session)" : api.message;
-    return new ValidationError(api.reason === "auth_rejected" ? api.message : `${api.message}. Check the host URL and that OpenAlgo is running.`, { [field]: [short] });
+    const short =
+      api.reason === "auth_rejected" ? "Refused by OpenAlgo (wrong key or expired broker session)" : api.message;
+    return new ValidationError(
+      api.reason === "auth_rejected" ? api.message : `${api.message}. Check the host URL and that OpenAlgo is running.`,
+      { [field]: [short] },
+    );
   }
-  if (!ws.ok) return new ValidationError(`The API works, but the WebSocket does not: ${ws.message}. Check the WebSocket URL.`, { wsUrl: [ws.message] });
+  if (!ws.ok)
+    return new ValidationError(`The API works, but the WebSocket does not: ${ws.message}. Check the WebSocket URL.`, {
+      wsUrl: [ws.message],
+    });
   return null;
 }
 
 /** Tests before saving: a 400 naming the field unless both the API and the WebSocket accept the key. */
-async function requireConnection(input: { hostUrl: string; wsUrl: string; apiKey: string }, ctx: TestContext): Promise<PingResult> {
+async function requireConnection(
+  input: { hostUrl: string; wsUrl: string; apiKey: string },
+  ctx: TestContext,
+): Promise<PingResult> {
   const report = await checkConnection(input, ctx);
   const problem = connectionProblem(report);
   if (problem || !report.api.ok) throw problem;
@@ -124,13 +149,19 @@ const sameHost = (a: string, b: string) => credentialIdentity(a, "") === credent
 const sameWs = (a: string, b: string) => new URL(a).href.replace(/\/+$/, "") === new URL(b).href.replace(/\/+$/, "");
 
 const retypeKey = () =>
-  new ValidationError("Enter the API key again to use it with a different host or WebSocket URL", { apiKey: ["Required when the host or WebSocket URL changes"] });
+  new ValidationError("Enter the API key again to use it with a different host or WebSocket URL", {
+    apiKey: ["Required when the host or WebSocket URL changes"],
+  });
 
 /**
  * The form's "Test connection". A typed key is tested where the form says. A stored key (editing, key left blank) is
  * only ever sent to its own stored host and WebSocket URL, and only for its owner.
  */
-export async function testFromForm(actor: Actor, input: z.infer<typeof formTestSchema>, ip: string): Promise<{ ok: boolean; ping?: PingResult; api: ConnectionReport["api"]; ws: ConnectionReport["ws"] }> {
+export async function testFromForm(
+  actor: Actor,
+  input: z.infer<typeof formTestSchema>,
+  ip: string,
+): Promise<{ ok: boolean; ping?: PingResult; api: ConnectionReport["api"]; ws: ConnectionReport["ws"] }> {
   let key = input.apiKey;
   // Only the owner's own account may be named (404 otherwise, admins included: a stored key is its owner's to use).
   const stored = input.accountId ? await findAccountSecret({ ownerId: actor.id }, input.accountId) : null;
@@ -140,7 +171,10 @@ export async function testFromForm(actor: Actor, input: z.infer<typeof formTestS
     if (!sameHost(stored.hostUrl, input.hostUrl) || !sameWs(stored.wsUrl, input.wsUrl)) throw retypeKey();
     key = readApiKey(env().CREDENTIAL_KEYS, stored);
   }
-  const report = await checkConnection({ hostUrl: input.hostUrl, wsUrl: input.wsUrl, apiKey: key }, { actor, ip, accountId: stored?.id, storedKey: !input.apiKey });
+  const report = await checkConnection(
+    { hostUrl: input.hostUrl, wsUrl: input.wsUrl, apiKey: key },
+    { actor, ip, accountId: stored?.id, storedKey: !input.apiKey },
+  );
   const refused = report.api.ok ? null : connectionProblem(report);
   if (refused) throw refused;
   const ping = report.api.ok ? { broker: report.api.broker, mode: report.api.mode } : undefined;
@@ -148,7 +182,13 @@ export async function testFromForm(actor: Actor, input: z.infer<typeof formTestS
 }
 
 /** 409 when this host + key is already linked (by anyone); the message names the account only to its own owner. */
-async function refuseDuplicate(actor: Actor, ownerId: string, hostUrl: string, apiKey: string, exceptId?: string): Promise<void> {
+async function refuseDuplicate(
+  actor: Actor,
+  ownerId: string,
+  hostUrl: string,
+  apiKey: string,
+  exceptId?: string,
+): Promise<void> {
   const other = await findByFingerprint(credentialFingerprints(env().CREDENTIAL_KEYS, hostUrl, apiKey), exceptId);
   if (other) throw duplicateError(other.ownerId === ownerId && other.ownerId === actor.id ? other.name : null);
 }
@@ -165,7 +205,8 @@ const duplicateError = (name: string | null) =>
 function saveConflict(e: unknown): AppError | null {
   if (!isUniqueViolation(e)) return null;
   const target = JSON.stringify((e as { meta?: unknown }).meta ?? "");
-  if (target.includes("credential_fingerprint") || target.includes("credentialFingerprint")) return duplicateError(null);
+  if (target.includes("credential_fingerprint") || target.includes("credentialFingerprint"))
+    return duplicateError(null);
   return new ConflictError("You already have an account with this name", { name: ["Already used"] });
 }
 
@@ -180,7 +221,11 @@ export async function listAccountsFor(actor: Actor): Promise<AccountView[]> {
 }
 
 /** Links an account after a successful connection test. The owner's first account becomes the primary. */
-export async function createAccount(actor: Actor, input: z.infer<typeof createAccountSchema>, ip: string): Promise<AccountView> {
+export async function createAccount(
+  actor: Actor,
+  input: z.infer<typeof createAccountSchema>,
+  ip: string,
+): Promise<AccountView> {
   if (!canWrite(actor)) throw new ForbiddenError("Your role is read-only");
   await refuseDuplicate(actor, actor.id, input.hostUrl, input.apiKey);
   const ping = await requireConnection(input, { actor, ip, storedKey: false });
@@ -205,7 +250,17 @@ export async function createAccount(actor: Actor, input: z.infer<typeof createAc
         brokerName: ping.broker,
         brokerMode: ping.mode,
       });
-      await insertAudit({ actorId: actor.id, action: "account.create", entity: "account", entityId: id, details: { name: input.name, hostUrl: input.hostUrl }, ip }, tx);
+      await insertAudit(
+        {
+          actorId: actor.id,
+          action: "account.create",
+          entity: "account",
+          entityId: id,
+          details: { name: input.name, hostUrl: input.hostUrl },
+          ip,
+        },
+        tx,
+      );
       return created;
     });
     return toView(row);
@@ -215,7 +270,12 @@ export async function createAccount(actor: Actor, input: z.infer<typeof createAc
 }
 
 /** Changes settings; a new host or key is tested before it is saved. Admins may edit anyone's account. */
-export async function updateAccount(actor: Actor, id: string, input: z.infer<typeof updateAccountSchema>, ip: string): Promise<AccountView> {
+export async function updateAccount(
+  actor: Actor,
+  id: string,
+  input: z.infer<typeof updateAccountSchema>,
+  ip: string,
+): Promise<AccountView> {
   if (!canWrite(actor)) throw new ForbiddenError("Your role is read-only");
   const current = await findAccountSecret(scopeOf(actor), id);
   if (!current) throw new NotFoundError("Account");
@@ -241,10 +301,23 @@ export async function updateAccount(actor: Actor, id: string, input: z.infer<typ
               credentialFingerprint: credentialFingerprint(env().CREDENTIAL_KEYS, hostUrl, newKey),
             }
           : {}),
-        ...(ping ? { status: "CONNECTED", consecutiveFailures: 0, lastOkAt: new Date(), lastCheckedAt: new Date(), lastError: null, brokerName: ping.broker, brokerMode: ping.mode } : {}),
+        ...(ping
+          ? {
+              status: "CONNECTED",
+              consecutiveFailures: 0,
+              lastOkAt: new Date(),
+              lastCheckedAt: new Date(),
+              lastError: null,
+              brokerName: ping.broker,
+              brokerMode: ping.mode,
+            }
+          : {}),
       });
       const changed = Object.keys(input).map((k) => (k === "apiKey" ? "apiKey(rotated)" : k));
-      await insertAudit({ actorId: actor.id, action: "account.update", entity: "account", entityId: id, details: { changed }, ip }, tx);
+      await insertAudit(
+        { actorId: actor.id, action: "account.update", entity: "account", entityId: id, details: { changed }, ip },
+        tx,
+      );
       return updated;
     });
     forgetAdapter(id);
@@ -262,15 +335,32 @@ export async function deleteAccount(actor: Actor, id: string, ip: string): Promi
   if (!account) throw new NotFoundError("Account");
   let open: string[];
   try {
-    open = (await adapterFor(account).positions()).filter((p) => p.quantity !== 0).map((p) => `${p.symbol} ${p.quantity}`);
+    open = (await adapterFor(account).positions())
+      .filter((p) => p.quantity !== 0)
+      .map((p) => `${p.symbol} ${p.quantity}`);
   } catch (e) {
     if (!(e instanceof AppError)) throw e;
-    throw new ConflictError(`Cannot confirm that ${account.name} has no open positions (${e.message}). Reconnect it, or deactivate it instead.`);
+    throw new ConflictError(
+      `Cannot confirm that ${account.name} has no open positions (${e.message}). Reconnect it, or deactivate it instead.`,
+    );
   }
-  if (open.length) throw new ConflictError(`${account.name} has open positions (${open.join(", ")}). Close them before unlinking the account.`);
+  if (open.length)
+    throw new ConflictError(
+      `${account.name} has open positions (${open.join(", ")}). Close them before unlinking the account.`,
+    );
   await db().$transaction(async (tx) => {
     await deleteAccountRow(tx, id);
-    await insertAudit({ actorId: actor.id, action: "account.delete", entity: "account", entityId: id, details: { name: account.name }, ip }, tx);
+    await insertAudit(
+      {
+        actorId: actor.id,
+        action: "account.delete",
+        entity: "account",
+        entityId: id,
+        details: { name: account.name },
+        ip,
+      },
+      tx,
+    );
   });
   forgetAdapter(id);
   await invalidateBooks([id]);

@@ -21,7 +21,11 @@ interface Capture {
 }
 
 function startCapture(): Promise<Capture> {
-  const capture = { url: "", requests: [], answer: { status: 200, body: "<html>INTERNAL-ADMIN-PAGE secret=hunter2</html>" } } as unknown as Capture;
+  const capture = {
+    url: "",
+    requests: [],
+    answer: { status: 200, body: "<html>INTERNAL-ADMIN-PAGE secret=hunter2</html>" },
+  } as unknown as Capture;
   capture.server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = "";
     req.on("data", (c: Buffer) => (body += c.toString()));
@@ -58,7 +62,13 @@ afterAll(async () => {
   await closeConnections();
 });
 
-const form = (inst: typeof A1, extra: Record<string, unknown> = {}) => ({ name: `Acct ${inst.id}`, hostUrl: hostOf(sim, inst.id), wsUrl: sim.wsUrl, apiKey: inst.apiKey, ...extra });
+const form = (inst: typeof A1, extra: Record<string, unknown> = {}) => ({
+  name: `Acct ${inst.id}`,
+  hostUrl: hostOf(sim, inst.id),
+  wsUrl: sim.wsUrl,
+  apiKey: inst.apiKey,
+  ...extra,
+});
 
 async function link(cookie: string, inst: typeof A1, extra: Record<string, unknown> = {}) {
   const res = await createRoute(jsonRequest("/api/accounts", { body: form(inst, extra), cookie }));
@@ -82,7 +92,10 @@ describe("a stored API key stays with its host", () => {
       const res = await testRoute(jsonRequest("/api/accounts/test", { body: { ...p, accountId: acct.id }, cookie }));
       expect(res.status).toBe(400);
       expect(Object.keys((await res.json()).error.fields)).toEqual(["apiKey"]);
-      const patch = await patchRoute(jsonRequest("/x", { method: "PATCH", body: p, cookie }), paramsOf({ id: acct.id }));
+      const patch = await patchRoute(
+        jsonRequest("/x", { method: "PATCH", body: p, cookie }),
+        paramsOf({ id: acct.id }),
+      );
       expect(patch.status).toBe(400);
       expect((await patch.json()).error.fields.apiKey[0]).toMatch(/host or WebSocket URL changes/);
     }
@@ -91,16 +104,30 @@ describe("a stored API key stays with its host", () => {
     expect([row.hostUrl, row.wsUrl]).toEqual([hostOf(sim, A1.id), sim.wsUrl]);
 
     // Its own host, spelled differently (trailing slash), is still its own host.
-    const own = await testRoute(jsonRequest("/api/accounts/test", { body: { hostUrl: `${hostOf(sim, A1.id)}/`, wsUrl: sim.wsUrl, accountId: acct.id }, cookie }));
+    const own = await testRoute(
+      jsonRequest("/api/accounts/test", {
+        body: { hostUrl: `${hostOf(sim, A1.id)}/`, wsUrl: sim.wsUrl, accountId: acct.id },
+        cookie,
+      }),
+    );
     expect(own.status).toBe(200);
-    expect(await own.json()).toMatchObject({ ok: true, api: { ok: true, broker: expect.any(String) }, ws: { ok: true } });
+    expect(await own.json()).toMatchObject({
+      ok: true,
+      api: { ok: true, broker: expect.any(String) },
+      ws: { ok: true },
+    });
   });
 
   it("only its owner may test it: an admin gets 404 and nothing is sent", async () => {
     const owner = await makeUser("TRADER");
     const acct = await link(await sessionCookie(owner), A1);
     const admin = await sessionCookie(await makeUser("ADMIN"));
-    const res = await testRoute(jsonRequest("/api/accounts/test", { body: { hostUrl: hostOf(sim, A1.id), wsUrl: sim.wsUrl, accountId: acct.id }, cookie: admin }));
+    const res = await testRoute(
+      jsonRequest("/api/accounts/test", {
+        body: { hostUrl: hostOf(sim, A1.id), wsUrl: sim.wsUrl, accountId: acct.id },
+        cookie: admin,
+      }),
+    );
     expect(res.status).toBe(404);
     expect(await audits("account.connection_test")).toHaveLength(1); // the owner's own test while linking
   });
@@ -109,13 +136,24 @@ describe("a stored API key stays with its host", () => {
     const user = await makeUser("TRADER");
     const cookie = await sessionCookie(user);
     const cases: [{ status: number; body: string }, RegExp][] = [
-      [{ status: 200, body: "<html>INTERNAL-ADMIN-PAGE secret=hunter2</html>" }, /answered, but not as an OpenAlgo server/],
+      [
+        { status: 200, body: "<html>INTERNAL-ADMIN-PAGE secret=hunter2</html>" },
+        /answered, but not as an OpenAlgo server/,
+      ],
       [{ status: 500, body: "Traceback: INTERNAL-ADMIN-PAGE secret=hunter2" }, /answered with a server error/],
-      [{ status: 404, body: '{"message":"INTERNAL-ADMIN-PAGE secret=hunter2"}' }, /answered, but not as an OpenAlgo server/],
+      [
+        { status: 404, body: '{"message":"INTERNAL-ADMIN-PAGE secret=hunter2"}' },
+        /answered, but not as an OpenAlgo server/,
+      ],
     ];
     for (const [answer, message] of cases) {
       capture.answer = answer;
-      const res = await testRoute(jsonRequest("/api/accounts/test", { body: { hostUrl: capture.url, wsUrl: sim.wsUrl, apiKey: "some-typed-key-123" }, cookie }));
+      const res = await testRoute(
+        jsonRequest("/api/accounts/test", {
+          body: { hostUrl: capture.url, wsUrl: sim.wsUrl, apiKey: "some-typed-key-123" },
+          cookie,
+        }),
+      );
       expect(res.status).toBe(400);
       const text = await res.text();
       expect(text).not.toContain("INTERNAL-ADMIN-PAGE");
@@ -123,7 +161,11 @@ describe("a stored API key stays with its host", () => {
       expect(JSON.parse(text).error.message).toMatch(message);
     }
     const rows = await audits("account.connection_test");
-    expect(rows.map((r) => (r.details as { api: string }).api)).toEqual(["not_openalgo", "server_error", "not_openalgo"]);
+    expect(rows.map((r) => (r.details as { api: string }).api)).toEqual([
+      "not_openalgo",
+      "server_error",
+      "not_openalgo",
+    ]);
     expect(rows.every((r) => r.actorId === user.id)).toBe(true);
     const stored = JSON.stringify(rows.map((r) => r.details));
     expect(stored).not.toContain("hunter2");
@@ -141,7 +183,9 @@ describe("the WebSocket is tested too", () => {
       [wrongWs, "not_openalgo"],
     ];
     for (const [wsUrl, reason] of expected) {
-      const res = await testRoute(jsonRequest("/api/accounts/test", { body: { hostUrl: hostOf(sim, A1.id), wsUrl, apiKey: A1.apiKey }, cookie }));
+      const res = await testRoute(
+        jsonRequest("/api/accounts/test", { body: { hostUrl: hostOf(sim, A1.id), wsUrl, apiKey: A1.apiKey }, cookie }),
+      );
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ ok: false, api: { ok: true }, ws: { ok: false, reason } });
       const create = await createRoute(jsonRequest("/api/accounts", { body: form(A1, { wsUrl }), cookie }));
@@ -165,13 +209,20 @@ describe("one broker account is linked once", () => {
     const owner = await makeUser("TRADER");
     const acct = await link(await sessionCookie(owner), A1);
 
-    const again = await createRoute(jsonRequest("/api/accounts", { body: form(A1, { name: "Second name" }), cookie: await sessionCookie(owner) }));
+    const again = await createRoute(
+      jsonRequest("/api/accounts", { body: form(A1, { name: "Second name" }), cookie: await sessionCookie(owner) }),
+    );
     expect(again.status).toBe(409);
     expect((await again.json()).error.message).toContain(`already linked as "${acct.name}"`);
 
     const other = await makeUser("TRADER");
     const respelled = `${hostOf(sim, A1.id).replace("http://", "HTTP://")}//`;
-    const theirs = await createRoute(jsonRequest("/api/accounts", { body: form(A1, { hostUrl: respelled, name: "Mine" }), cookie: await sessionCookie(other) }));
+    const theirs = await createRoute(
+      jsonRequest("/api/accounts", {
+        body: form(A1, { hostUrl: respelled, name: "Mine" }),
+        cookie: await sessionCookie(other),
+      }),
+    );
     expect(theirs.status).toBe(409);
     const text = await theirs.text();
     expect(JSON.parse(text).error.fields).toEqual({ apiKey: ["Already linked"] });
@@ -179,14 +230,23 @@ describe("one broker account is linked once", () => {
 
     // Nor can another account be switched to that key.
     const second = await link(await sessionCookie(other), A2);
-    const patch = await patchRoute(jsonRequest("/x", { method: "PATCH", body: { hostUrl: hostOf(sim, A1.id), apiKey: A1.apiKey }, cookie: await sessionCookie(other) }), paramsOf({ id: second.id }));
+    const patch = await patchRoute(
+      jsonRequest("/x", {
+        method: "PATCH",
+        body: { hostUrl: hostOf(sim, A1.id), apiKey: A1.apiKey },
+        cookie: await sessionCookie(other),
+      }),
+      paramsOf({ id: second.id }),
+    );
     expect(patch.status).toBe(409);
     expect(await db().tradingAccount.count()).toBe(2);
   });
 
   it("two owners linking the same account at the same moment: exactly one succeeds", async () => {
     const cookies = [await sessionCookie(await makeUser("TRADER")), await sessionCookie(await makeUser("TRADER"))];
-    const results = await Promise.all(cookies.map((cookie) => createRoute(jsonRequest("/api/accounts", { body: form(A1), cookie }))));
+    const results = await Promise.all(
+      cookies.map((cookie) => createRoute(jsonRequest("/api/accounts", { body: form(A1), cookie }))),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
     const refused = results.find((r) => r.status === 409)!;
     expect((await refused.json()).error.fields).toEqual({ apiKey: ["Already linked"] });
@@ -212,12 +272,24 @@ describe("credentials bound to their row", () => {
     const v2 = newKeyEntry(2);
     const both = parseKeyRing(`${v1},${v2}`);
     const owner = await makeUser("TRADER");
-    const id = (await db().tradingAccount.create({
-      data: { ownerId: owner.id, name: "r", hostUrl: hostOf(sim, A1.id), wsUrl: sim.wsUrl, apiKeyEnc: "pending", apiKeyLast4: "0000" },
-    })).id;
+    const id = (
+      await db().tradingAccount.create({
+        data: {
+          ownerId: owner.id,
+          name: "r",
+          hostUrl: hostOf(sim, A1.id),
+          wsUrl: sim.wsUrl,
+          apiKeyEnc: "pending",
+          apiKeyLast4: "0000",
+        },
+      })
+    ).id;
     await db().tradingAccount.update({ where: { id }, data: { apiKeyEnc: encryptApiKey(ring1, id, "old-key-0001") } });
     // Rotation read the row ...
-    const seen = await db().tradingAccount.findUniqueOrThrow({ where: { id }, select: { id: true, hostUrl: true, apiKeyEnc: true, credentialFingerprint: true } });
+    const seen = await db().tradingAccount.findUniqueOrThrow({
+      where: { id },
+      select: { id: true, hostUrl: true, apiKeyEnc: true, credentialFingerprint: true },
+    });
     // ... the user saved a new key meanwhile (a web process still on v1) ...
     await db().tradingAccount.update({ where: { id }, data: { apiKeyEnc: encryptApiKey(ring1, id, "new-key-0002") } });
     // ... and rotation's write of the old key must not land.

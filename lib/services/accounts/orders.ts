@@ -23,7 +23,12 @@ const price = z.union([z.string().max(30), z.number()]).transform((v, ctx) => {
 });
 
 export const modifyOrderSchema = z
-  .object({ quantity: z.int().positive(), price, triggerPrice: price, priceType: z.enum(["MARKET", "LIMIT", "SL", "SL-M"]) })
+  .object({
+    quantity: z.int().positive(),
+    price,
+    triggerPrice: price,
+    priceType: z.enum(["MARKET", "LIMIT", "SL", "SL-M"]),
+  })
   .partial()
   .refine((v) => Object.keys(v).length > 0, "Nothing to change");
 
@@ -43,7 +48,14 @@ export async function cancelAccountOrder(actor: Actor, accountId: string, orderI
   } finally {
     await invalidateBooks([account.id]);
   }
-  await insertAudit({ actorId: actor.id, action: "order.cancel", entity: "account", entityId: account.id, details: { orderId, symbol: order.symbol }, ip });
+  await insertAudit({
+    actorId: actor.id,
+    action: "order.cancel",
+    entity: "account",
+    entityId: account.id,
+    details: { orderId, symbol: order.symbol },
+    ip,
+  });
 }
 
 /**
@@ -51,7 +63,13 @@ export async function cancelAccountOrder(actor: Actor, accountId: string, orderI
  * account's owner (checked under the switch's lock, see withEntriesAllowed). Lowering it, prices and cancels stay
  * allowed — they are how a person reduces risk while the switch is engaged.
  */
-export async function modifyAccountOrder(actor: Actor, accountId: string, orderId: string, change: z.infer<typeof modifyOrderSchema>, ip: string) {
+export async function modifyAccountOrder(
+  actor: Actor,
+  accountId: string,
+  orderId: string,
+  change: z.infer<typeof modifyOrderSchema>,
+  ip: string,
+) {
   const { account, adapter, order } = await workingOrder(actor, accountId, orderId);
   const raises = change.quantity !== undefined && change.quantity > order.quantity;
   const send = () =>
@@ -72,6 +90,21 @@ export async function modifyAccountOrder(actor: Actor, accountId: string, orderI
   } finally {
     await invalidateBooks([account.id]);
   }
-  const details = { orderId, symbol: order.symbol, fromQuantity: order.quantity, quantity: change.quantity, price: change.price?.toString(), triggerPrice: change.triggerPrice?.toString(), priceType: change.priceType };
-  await insertAudit({ actorId: actor.id, action: "order.modify", entity: "account", entityId: account.id, details: JSON.parse(JSON.stringify(details)), ip });
+  const details = {
+    orderId,
+    symbol: order.symbol,
+    fromQuantity: order.quantity,
+    quantity: change.quantity,
+    price: change.price?.toString(),
+    triggerPrice: change.triggerPrice?.toString(),
+    priceType: change.priceType,
+  };
+  await insertAudit({
+    actorId: actor.id,
+    action: "order.modify",
+    entity: "account",
+    entityId: account.id,
+    details: JSON.parse(JSON.stringify(details)),
+    ip,
+  });
 }

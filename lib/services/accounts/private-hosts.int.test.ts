@@ -44,19 +44,31 @@ describe("BROKER_ALLOW_PRIVATE_HOSTS=false", () => {
       { hostUrl: hostOf(sim, A1.id).replace("127.0.0.1", "localhost"), wsUrl: sim.wsUrl, field: "hostUrl" },
     ];
     for (const { hostUrl, wsUrl, field } of cases) {
-      const res = await testRoute(jsonRequest("/api/accounts/test", { body: { hostUrl, wsUrl, apiKey: A1.apiKey }, cookie }));
+      const res = await testRoute(
+        jsonRequest("/api/accounts/test", { body: { hostUrl, wsUrl, apiKey: A1.apiKey }, cookie }),
+      );
       expect(res.status).toBe(400);
       const { error } = await res.json();
       expect(Object.keys(error.fields)).toEqual([field]);
       expect(error.message).toMatch(/does not allow \(BROKER_ALLOW_PRIVATE_HOSTS=false\)/);
     }
-    const create = await createRoute(jsonRequest("/api/accounts", { body: { name: "x", hostUrl: hostOf(sim, A1.id), wsUrl: sim.wsUrl, apiKey: A1.apiKey }, cookie }));
+    const create = await createRoute(
+      jsonRequest("/api/accounts", {
+        body: { name: "x", hostUrl: hostOf(sim, A1.id), wsUrl: sim.wsUrl, apiKey: A1.apiKey },
+        cookie,
+      }),
+    );
     expect(create.status).toBe(400);
     expect(hits).toBe(0);
     expect(sim.broker.instanceByKey(A1.apiKey)).toBeTruthy();
     expect(await db().tradingAccount.count()).toBe(0);
     const audited = await db().auditLog.findMany({ where: { action: "account.connection_test" } });
-    expect(audited.map((r) => (r.details as { api: string }).api)).toEqual(["blocked_host", "blocked_host", "blocked_host", "blocked_host"]);
+    expect(audited.map((r) => (r.details as { api: string }).api)).toEqual([
+      "blocked_host",
+      "blocked_host",
+      "blocked_host",
+      "blocked_host",
+    ]);
   });
 });
 
@@ -64,17 +76,34 @@ describe("saved accounts under BROKER_ALLOW_PRIVATE_HOSTS=false", () => {
   async function savedAccount(hostUrl: string, wsUrl: string) {
     const owner = await makeUser("TRADER");
     const id = randomUUID();
-    const account = { id, name: "saved earlier", kind: "OPENALGO" as const, hostUrl, wsUrl, apiKeyEnc: encryptApiKey(env().CREDENTIAL_KEYS, id, A1.apiKey), orderRatePerSec: 10, otherRatePerSec: 10 };
+    const account = {
+      id,
+      name: "saved earlier",
+      kind: "OPENALGO" as const,
+      hostUrl,
+      wsUrl,
+      apiKeyEnc: encryptApiKey(env().CREDENTIAL_KEYS, id, A1.apiKey),
+      orderRatePerSec: 10,
+      otherRatePerSec: 10,
+    };
     await db().tradingAccount.create({ data: { ...account, ownerId: owner.id, apiKeyLast4: "x" } });
     return account;
   }
 
   it("a host name that now resolves to a private address is not reached: API and WebSocket fail as unreachable", async () => {
-    const account = await savedAccount(hostOf(sim, A1.id).replace("127.0.0.1", "localhost"), sim.wsUrl.replace("127.0.0.1", "localhost"));
+    const account = await savedAccount(
+      hostOf(sim, A1.id).replace("127.0.0.1", "localhost"),
+      sim.wsUrl.replace("127.0.0.1", "localhost"),
+    );
     const adapter = adapterFor(account);
     try {
       await expect(adapter.ping()).rejects.toMatchObject({ code: "BROKER_UNAVAILABLE", reason: "unreachable" });
-      await expect(adapter.subscribeOrderUpdates!(() => undefined, () => undefined)).rejects.toMatchObject({ code: "BROKER_UNAVAILABLE" });
+      await expect(
+        adapter.subscribeOrderUpdates!(
+          () => undefined,
+          () => undefined,
+        ),
+      ).rejects.toMatchObject({ code: "BROKER_UNAVAILABLE" });
     } finally {
       forgetAdapter(account.id);
     }

@@ -33,13 +33,19 @@ const FINAL_FAILURES: ReadonlySet<IntentRow["state"]> = new Set(["rejected", "re
 
 /** Held SELL slices of accounts with a BUY slice that failed for good stay held: that account cannot be hedged. */
 function splitRetryable(intents: readonly IntentRow[]) {
-  const unhedgeable = new Set(intents.filter((i) => i.phase === 1 && FINAL_FAILURES.has(i.state)).map((i) => i.accountId));
+  const unhedgeable = new Set(
+    intents.filter((i) => i.phase === 1 && FINAL_FAILURES.has(i.state)).map((i) => i.accountId),
+  );
   const blocked = (i: IntentRow) => i.state === "held" && unhedgeable.has(i.accountId);
   return {
     retryable: intents.filter((i) => RETRYABLE.has(i.state) && !blocked(i)),
     notRetryable: intents
       .filter((i) => (FINAL_FAILURES.has(i.state) && i.filledQuantity === 0) || blocked(i))
-      .map((i) => ({ intentId: i.id, state: i.state, reason: blocked(i) ? "held: a BUY slice of this account failed for good, so it cannot be hedged" : i.reason })),
+      .map((i) => ({
+        intentId: i.id,
+        state: i.state,
+        reason: blocked(i) ? "held: a BUY slice of this account failed for good, so it cannot be hedged" : i.reason,
+      })),
   };
 }
 
@@ -51,22 +57,43 @@ export interface RetryResult {
 }
 
 /** Retries the run's retryable intents; only those of `accountId` when given (the parity board's "Send missing"). */
-export async function retryRunIntents(actor: Actor, runId: string, ip: string | null = null, accountId?: string): Promise<RetryResult> {
+export async function retryRunIntents(
+  actor: Actor,
+  runId: string,
+  ip: string | null = null,
+  accountId?: string,
+): Promise<RetryResult> {
   const run = await ownedRun(actor, runId);
   // An exit retries itself, after re-reading positions (a blind resend could over-exit); an entry is refused while a
   // kill switch is engaged.
-  if (run.kind === "EXIT") throw new ConflictError("Exit runs are retried by their exit, after it re-reads the broker's positions: see Exits");
+  if (run.kind === "EXIT")
+    throw new ConflictError("Exit runs are retried by their exit, after it re-reads the broker's positions: see Exits");
   await assertEntriesAllowed(run.ownerId);
   const intents = accountId ? run.intents.filter((i) => i.accountId === accountId) : run.intents;
   const { retryable, notRetryable } = splitRetryable(intents);
   if (retryable.length === 0) {
-    throw new ConflictError(`Nothing in this ${accountId ? "account of the run" : "run"} can be retried: no intent is unconfirmed, waiting to be resent or held (rejections are final)`);
+    throw new ConflictError(
+      `Nothing in this ${accountId ? "account of the run" : "run"} can be retried: no intent is unconfirmed, waiting to be resent or held (rejections are final)`,
+    );
   }
   const accounts = [...new Set(retryable.map((i) => i.accountId))];
   const now = new Date();
-  if (await setRunStatus(run.id, "RUNNING", null)) await publishRunEvent({ type: "run", runId: run.id, status: "RUNNING", at: now.toISOString() }).catch(() => undefined);
-  await enqueueRetry(accounts.map((accountId) => ({ runId: run.id, accountId })), now);
-  await insertAudit({ actorId: actor.id, action: "run.retry", entity: "run", entityId: run.id, details: { intents: retryable.map((i) => i.id), accounts }, ip });
+  if (await setRunStatus(run.id, "RUNNING", null))
+    await publishRunEvent({ type: "run", runId: run.id, status: "RUNNING", at: now.toISOString() }).catch(
+      () => undefined,
+    );
+  await enqueueRetry(
+    accounts.map((accountId) => ({ runId: run.id, accountId })),
+    now,
+  );
+  await insertAudit({
+    actorId: actor.id,
+    action: "run.retry",
+    entity: "run",
+    entityId: run.id,
+    details: { intents: retryable.map((i) => i.id), accounts },
+    ip,
+  });
   return { intents: retryable.length, accounts: accounts.length, notRetryable };
 }
 
@@ -98,7 +125,11 @@ export async function cancelRunOrders(actor: Actor, runId: string, ip: string | 
         intents.map(async (row) => {
           try {
             await adapter.cancelOrder(row.brokerOrderId as string, row.id);
-            const event: IntentEvent = { type: "cancel", at: Date.now(), reason: `cancelled from the run view by ${actor.id}` };
+            const event: IntentEvent = {
+              type: "cancel",
+              at: Date.now(),
+              reason: `cancelled from the run view by ${actor.id}`,
+            };
             changes.push({ row, events: [event] });
           } catch (e) {
             failed.push({ intentId: row.id, accountId, reason: e instanceof Error ? e.message : String(e) });

@@ -15,7 +15,8 @@ beforeAll(async () => {
 });
 beforeEach(resetState);
 afterEach(() => {
-  for (const inst of INSTANCES) sim.broker.setFaults(inst.id, { latencyMs: 0, lostResponseRate: 0, bookLagging: false });
+  for (const inst of INSTANCES)
+    sim.broker.setFaults(inst.id, { latencyMs: 0, lostResponseRate: 0, bookLagging: false });
   sim.broker.reset();
 });
 afterAll(async () => {
@@ -34,12 +35,20 @@ describe("dispatch invariants", () => {
       for (const inst of INSTANCES) sim.broker.setFaults(inst.id, { latencyMs: 300 });
     });
     for (let round = 0; round < 3; round++) {
-      await Promise.all(accounts.flatMap((a) => [dispatchAccount(runId, a.id, `worker-a-${round}`, OPTS), dispatchAccount(runId, a.id, `worker-b-${round}`, OPTS)]));
+      await Promise.all(
+        accounts.flatMap((a) => [
+          dispatchAccount(runId, a.id, `worker-a-${round}`, OPTS),
+          dispatchAccount(runId, a.id, `worker-b-${round}`, OPTS),
+        ]),
+      );
     }
     const intents = await db().orderIntent.findMany({ where: { runId } });
     expect(intents).toHaveLength(12);
     expect(intents.map((i) => i.state)).toEqual(Array(12).fill("accepted"));
-    const counts = ordersByTag(sim, INSTANCES.map((i) => i.id));
+    const counts = ordersByTag(
+      sim,
+      INSTANCES.map((i) => i.id),
+    );
     expect([...counts.keys()].sort()).toEqual(intents.map((i) => i.id).sort());
     expect([...counts.values()]).toEqual(Array(12).fill(1));
   });
@@ -52,25 +61,47 @@ describe("dispatch invariants", () => {
     for (const inst of INSTANCES.slice(0, 2)) {
       const orders = sim.broker.receivedOrders(inst.id);
       // Freeze 1,755 = 27 lots of 65; 40 lots = 2,600 units = 1,755 + 845. BUY wings (both slices) before SELLs.
-      expect(orders.map((o) => `${o.action} ${o.quantity}`)).toEqual(["BUY 1755", "BUY 845", "BUY 1755", "BUY 845", "SELL 1755", "SELL 845", "SELL 1755", "SELL 845"]);
+      expect(orders.map((o) => `${o.action} ${o.quantity}`)).toEqual([
+        "BUY 1755",
+        "BUY 845",
+        "BUY 1755",
+        "BUY 845",
+        "SELL 1755",
+        "SELL 845",
+        "SELL 1755",
+        "SELL 845",
+      ]);
       expect(orders.every((o) => o.status === "complete")).toBe(true);
       const bySymbol = new Map<string, number>();
       for (const o of orders) bySymbol.set(o.symbol, (bySymbol.get(o.symbol) ?? 0) + o.quantity);
       expect([...bySymbol.values()]).toEqual([2600, 2600, 2600, 2600]);
     }
     const intents = await db().orderIntent.findMany({ where: { runId } });
-    expect(intents.map((i) => i.quantity).sort((a, b) => a - b)).toEqual([...Array(8).fill(845), ...Array(8).fill(1755)]);
+    expect(intents.map((i) => i.quantity).sort((a, b) => a - b)).toEqual([
+      ...Array(8).fill(845),
+      ...Array(8).fill(1755),
+    ]);
   });
 
   it("the reconcile window: an order whose reply was lost and that the book shows only later is adopted when it appears, never resent", async () => {
     const trader = await makeUser("TRADER");
     const [account] = await linkAccounts(sim, trader, INSTANCES.slice(0, 1));
     // Every reply is lost after the order is placed, and the book keeps new orders back until the fault is lifted.
-    const { runId } = await startRun(trader.id, ironCondor(), () => sim.broker.setFaults(INSTANCES[0].id, { lostResponseRate: 1, bookLagging: true }));
+    const { runId } = await startRun(trader.id, ironCondor(), () =>
+      sim.broker.setFaults(INSTANCES[0].id, { lostResponseRate: 1, bookLagging: true }),
+    );
     // A window far longer than the test: only a book that shows the order may settle it.
-    const dispatched = dispatchAccount(runId, account.id, "worker-lagging-book", { reconcileWindowMs: 120_000, pollIntervalMs: 50 });
+    const dispatched = dispatchAccount(runId, account.id, "worker-lagging-book", {
+      reconcileWindowMs: 120_000,
+      pollIntervalMs: 50,
+    });
     const buys = () => db().orderIntent.findMany({ where: { runId, phase: 1 } });
-    await waitUntil(async () => (await buys()).every((i) => i.state === "unknown") && sim.broker.receivedOrders(INSTANCES[0].id).length === 2, 30_000, "BUY replies lost");
+    await waitUntil(
+      async () =>
+        (await buys()).every((i) => i.state === "unknown") && sim.broker.receivedOrders(INSTANCES[0].id).length === 2,
+      30_000,
+      "BUY replies lost",
+    );
     // Not a condition of passing: time for the reconciler to read the lagging book many times (every 50 ms) first.
     await new Promise((r) => setTimeout(r, 1_000));
     expect(sim.broker.receivedOrders(INSTANCES[0].id)).toHaveLength(2);
@@ -79,7 +110,12 @@ describe("dispatch invariants", () => {
     sim.broker.setFaults(INSTANCES[0].id, { lostResponseRate: 0 });
 
     const intents = await db().orderIntent.findMany({ where: { runId } });
-    expect(intents.map((i) => `${i.phase}:${i.state}:${i.attempts}`).sort()).toEqual(["1:reconciled_accepted:1", "1:reconciled_accepted:1", "2:reconciled_accepted:1", "2:reconciled_accepted:1"]);
+    expect(intents.map((i) => `${i.phase}:${i.state}:${i.attempts}`).sort()).toEqual([
+      "1:reconciled_accepted:1",
+      "1:reconciled_accepted:1",
+      "2:reconciled_accepted:1",
+      "2:reconciled_accepted:1",
+    ]);
     const counts = ordersByTag(sim, [INSTANCES[0].id]);
     expect([...counts.keys()].sort()).toEqual(intents.map((i) => i.id).sort());
     expect([...counts.values()]).toEqual([1, 1, 1, 1]);

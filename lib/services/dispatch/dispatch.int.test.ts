@@ -22,7 +22,8 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await worker.close();
-  for (const inst of [...small, ...many]) sim.broker.setFaults(inst.id, { lostResponseRate: 0, http500Rate: 0, burst429Remaining: 0, latencyMs: 0 });
+  for (const inst of [...small, ...many])
+    sim.broker.setFaults(inst.id, { lostResponseRate: 0, http500Rate: 0, burst429Remaining: 0, latencyMs: 0 });
   sim.broker.reset();
 });
 afterAll(async () => {
@@ -45,7 +46,9 @@ describe("dispatch", () => {
 
     const intents = await db().orderIntent.findMany({ where: { runId } });
     expect(intents).toHaveLength(12);
-    expect(intents.every((i) => i.state === "accepted" && i.brokerOrderId && i.attempts === 1 && i.acknowledgedAt)).toBe(true);
+    expect(
+      intents.every((i) => i.state === "accepted" && i.brokerOrderId && i.attempts === 1 && i.acknowledgedAt),
+    ).toBe(true);
     for (const [k, account] of accounts.entries()) {
       const plan = preview.accounts.find((a) => a.accountId === account.id);
       if (plan?.status !== "planned") throw new Error("account not planned");
@@ -62,14 +65,17 @@ describe("dispatch", () => {
       expect(buys).toHaveLength(2);
       expect(sells).toHaveLength(2);
       expect(received.findIndex((o) => o.action === "SELL")).toBe(2);
-      expect(Math.max(...buys.map((o) => o.receivedAt))).toBeLessThanOrEqual(Math.min(...sells.map((o) => o.receivedAt)));
+      expect(Math.max(...buys.map((o) => o.receivedAt))).toBeLessThanOrEqual(
+        Math.min(...sells.map((o) => o.receivedAt)),
+      );
       const lastBuyAck = Math.max(...mine.filter((i) => i.phase === 1).map((i) => i.acknowledgedAt!.getTime()));
       const firstSellSent = Math.min(...mine.filter((i) => i.phase === 2).map((i) => i.sentAt!.getTime()));
       expect(lastBuyAck).toBeLessThanOrEqual(firstSellSent);
     }
     // Every persisted change was published: sending (claimed and sending are one write), accepted; then the run.
     const byIntent = new Map<string, string[]>();
-    for (const e of events) if (e.type === "intent") byIntent.set(e.intentId, [...(byIntent.get(e.intentId) ?? []), e.state]);
+    for (const e of events)
+      if (e.type === "intent") byIntent.set(e.intentId, [...(byIntent.get(e.intentId) ?? []), e.state]);
     expect(byIntent.size).toBe(12);
     for (const states of byIntent.values()) expect(states).toEqual(["sending", "accepted"]);
     expect(events.filter((e) => e.type === "run").map((e) => e.type === "run" && e.status)).toEqual(["COMPLETED"]);
@@ -80,11 +86,16 @@ describe("dispatch", () => {
     // The third account trades 3 lots (195 units); after planning the exchange's freeze limit drops to 130 units.
     const accounts = await linkAccounts(sim, trader, small.slice(0, 3), (i) => (i === 2 ? 3 : 1));
     try {
-      const { runId } = await startRun(trader.id, undefined, () => sim.market.overrideContract("NIFTY", { freezeQty: 130 }));
+      const { runId } = await startRun(trader.id, undefined, () =>
+        sim.market.overrideContract("NIFTY", { freezeQty: 130 }),
+      );
       const run = await waitForRun(runId);
       expect(run.status).toBe("PARTIAL");
 
-      const big = await db().orderIntent.findMany({ where: { runId, accountId: accounts[2].id }, orderBy: { phase: "asc" } });
+      const big = await db().orderIntent.findMany({
+        where: { runId, accountId: accounts[2].id },
+        orderBy: { phase: "asc" },
+      });
       expect(big.filter((i) => i.phase === 1).map((i) => i.state)).toEqual(["rejected", "rejected"]);
       expect(big.find((i) => i.phase === 1)?.reason).toMatch(/freeze/i);
       const sells = big.filter((i) => i.phase === 2);
@@ -93,12 +104,17 @@ describe("dispatch", () => {
       expect(sells.every((i) => i.attempts === 0 && i.sentAt === null)).toBe(true);
       // At the broker: the two BUYs arrived (and were refused); no SELL ever did.
       const received = sim.broker.receivedOrders(small[2].id);
-      expect(received.map((o) => [o.action, o.status])).toEqual([["BUY", "rejected"], ["BUY", "rejected"]]);
+      expect(received.map((o) => [o.action, o.status])).toEqual([
+        ["BUY", "rejected"],
+        ["BUY", "rejected"],
+      ]);
 
       for (const k of [0, 1]) {
         const orders = sim.broker.receivedOrders(small[k].id);
         expect(orders.map((o) => o.action).sort()).toEqual(["BUY", "BUY", "SELL", "SELL"]);
-        expect(await db().orderIntent.count({ where: { runId, accountId: accounts[k].id, state: "accepted" } })).toBe(4);
+        expect(await db().orderIntent.count({ where: { runId, accountId: accounts[k].id, state: "accepted" } })).toBe(
+          4,
+        );
       }
       // The BUYs were refused for good: no retry can send the held SELLs (the account could not be hedged).
       await expect(retryRunIntents(trader, runId)).rejects.toThrow(/Nothing in this run can be retried/);
@@ -112,14 +128,18 @@ describe("dispatch", () => {
     const trader = await makeUser("TRADER");
     await linkAccounts(sim, trader, many);
     const { runId } = await startRun(trader.id, undefined, () => {
-      for (const inst of many) sim.broker.setFaults(inst.id, { lostResponseRate: 0.1, http500Rate: 0.05, burst429Remaining: 3 });
+      for (const inst of many)
+        sim.broker.setFaults(inst.id, { lostResponseRate: 0.1, http500Rate: 0.05, burst429Remaining: 3 });
     });
     const run = await waitForRun(runId, 60_000);
     expect(worker.errors).toEqual([]);
 
     const intents = await db().orderIntent.findMany({ where: { runId } });
     expect(intents).toHaveLength(200);
-    const counts = ordersByTag(sim, many.map((m) => m.id));
+    const counts = ordersByTag(
+      sim,
+      many.map((m) => m.id),
+    );
     // Exactly one order per intent, no duplicates, nothing untagged or foreign.
     expect([...counts.values()].filter((n) => n !== 1)).toEqual([]);
     expect([...counts.keys()].sort()).toEqual(intents.map((i) => i.id).sort());
@@ -128,7 +148,9 @@ describe("dispatch", () => {
     const adopted = intents.filter((i) => i.state !== "accepted");
     expect(adopted.filter((i) => i.state !== "reconciled_accepted" && i.state !== "filled")).toEqual([]);
     expect(adopted.length).toBeGreaterThan(0);
-    expect(adopted.every((i) => i.brokerOrderId && i.acknowledgedAt && /may have reached the broker/.test(i.reason ?? ""))).toBe(true);
+    expect(
+      adopted.every((i) => i.brokerOrderId && i.acknowledgedAt && /may have reached the broker/.test(i.reason ?? "")),
+    ).toBe(true);
     expect(run.status).toBe("COMPLETED");
     expect(intents.filter((i) => i.attempts > 1).length).toBeGreaterThan(0);
     // Each intent's broker order id is the order carrying its tag.

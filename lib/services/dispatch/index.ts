@@ -10,7 +10,13 @@ import { db } from "@/lib/db/client";
 import { loadAccountSecret } from "@/lib/db/queries/accounts";
 import { raiseAlert } from "@/lib/db/queries/alerts";
 import { insertAudit } from "@/lib/db/queries/audit";
-import { type IntentRow, findRunRow, listAccountIntents, runIntentCounts, setRunStatus } from "@/lib/db/queries/intents";
+import {
+  type IntentRow,
+  findRunRow,
+  listAccountIntents,
+  runIntentCounts,
+  setRunStatus,
+} from "@/lib/db/queries/intents";
 import type { RunStatus } from "@/lib/generated/prisma/client";
 import { log } from "@/lib/log";
 import { publishRunEvent } from "@/lib/realtime/run-events";
@@ -44,10 +50,19 @@ export interface DispatchAccountResult {
 const DAY_MS = 86_400_000;
 
 /** Sends every intent of (run, account): BUY phase, gate, SELL phase. Safe to run twice, concurrently or again later. */
-export async function dispatchAccount(runId: string, accountId: string, workerId: string, options: DispatchAccountOptions = {}): Promise<DispatchAccountResult> {
+export async function dispatchAccount(
+  runId: string,
+  accountId: string,
+  workerId: string,
+  options: DispatchAccountOptions = {},
+): Promise<DispatchAccountResult> {
   const opts = dispatchOptions(options);
   const base = { runId, accountId, stuck: [] as ReconcileResult["stuck"] };
-  const [run, initial, account] = await Promise.all([findRunRow(runId), listAccountIntents(runId, accountId), loadAccountSecret(accountId)]);
+  const [run, initial, account] = await Promise.all([
+    findRunRow(runId),
+    listAccountIntents(runId, accountId),
+    loadAccountSecret(accountId),
+  ]);
   if (!run) return { ...base, sellPhase: "not_started", note: "run not found" };
   if (run.status !== "RUNNING") return { ...base, sellPhase: "not_started", note: `run is ${run.status}` };
   if (initial.length === 0) return { ...base, sellPhase: "none", note: "no intents" };
@@ -59,7 +74,11 @@ export async function dispatchAccount(runId: string, accountId: string, workerId
     // Nothing can be sent from this account: its unsent intents are skipped with the reason, never left hanging.
     const reason = `account unusable: ${e instanceof Error ? e.message : String(e)}`;
     const at = Date.now();
-    await applyIntentChanges(initial.filter((r) => r.state === "planned" || r.state === "safe_to_resend").map((row) => ({ row, events: [{ type: "skip", at, reason }] })));
+    await applyIntentChanges(
+      initial
+        .filter((r) => r.state === "planned" || r.state === "safe_to_resend")
+        .map((row) => ({ row, events: [{ type: "skip", at, reason }] })),
+    );
     await refreshRunStatus(runId, opts.maxAttempts);
     return { ...base, sellPhase: "skipped", note: reason };
   }
@@ -70,7 +89,19 @@ export async function dispatchAccount(runId: string, accountId: string, workerId
   const entryOwner = run.kind === "EXIT" ? null : run.ownerId;
   // A person's retry is exempt from the age limit: they asked for it, looking at the run.
   const expiresAt = options.retry ? null : run.triggeredAt.getTime() + opts.maxIntentAgeMs;
-  const ctx: PhaseContext = { runId, accountId, workerId, adapter, opts, cap, linkSince: new Date(run.triggeredAt.getTime() - DAY_MS), stuck: [], entryOwner, expiresAt, expired: [] };
+  const ctx: PhaseContext = {
+    runId,
+    accountId,
+    workerId,
+    adapter,
+    opts,
+    cap,
+    linkSince: new Date(run.triggeredAt.getTime() - DAY_MS),
+    stuck: [],
+    entryOwner,
+    expiresAt,
+    expired: [],
+  };
   if (entryOwner) {
     const blocked = await entriesBlockedReason(entryOwner);
     if (blocked) {
@@ -80,7 +111,11 @@ export async function dispatchAccount(runId: string, accountId: string, workerId
     }
   }
 
-  const buys = await runPhase(ctx, 1, initial.filter((r) => r.phase === 1));
+  const buys = await runPhase(
+    ctx,
+    1,
+    initial.filter((r) => r.phase === 1),
+  );
   const stuckIds = new Set(ctx.stuck.map((s) => s.intentId));
   const decision = accountPhaseDecision(buys.map((r) => ({ intentId: r.id, state: r.state, reason: r.reason })));
   let sellPhase: DispatchAccountResult["sellPhase"];
@@ -102,7 +137,11 @@ export async function dispatchAccount(runId: string, accountId: string, workerId
         : `BUY phase unresolved, SELL legs not sent: ${ctx.stuck.map((s) => `${s.intentId} (${s.reason})`).join("; ")}`;
     const at = Date.now();
     // Held, not skipped: a retry that gets the BUY phase confirmed sends them; an exit skips them for good.
-    await applyIntentChanges(sells.filter((r) => r.state === "planned" || r.state === "safe_to_resend").map((row) => ({ row, events: [{ type: "hold", at, reason }] })));
+    await applyIntentChanges(
+      sells
+        .filter((r) => r.state === "planned" || r.state === "safe_to_resend")
+        .map((row) => ({ row, events: [{ type: "hold", at, reason }] })),
+    );
     log().warn({ runId, accountId, reason }, "SELL phase held");
     sellPhase = "held";
   }
@@ -119,18 +158,33 @@ export async function dispatchAccount(runId: string, accountId: string, workerId
 async function skipUnsent(rows: readonly IntentRow[], reason: string): Promise<string[]> {
   const at = Date.now();
   const unsent = rows.filter((r) => r.state === "planned" || r.state === "safe_to_resend" || r.state === "held");
-  const written = await applyIntentChanges(unsent.map((row) => ({ row, events: [{ type: "skip", at, reason: `not sent: ${reason}` }] })));
+  const written = await applyIntentChanges(
+    unsent.map((row) => ({ row, events: [{ type: "skip", at, reason: `not sent: ${reason}` }] })),
+  );
   return [...written.keys()];
 }
 
 /** Expired slices are shown to their owner (an alert on every page) and written to the audit log. */
-async function reportExpired(run: { id: string; ownerId: string; triggeredAt: Date }, accountId: string, intentIds: string[], maxAgeMs: number): Promise<void> {
+async function reportExpired(
+  run: { id: string; ownerId: string; triggeredAt: Date },
+  accountId: string,
+  intentIds: string[],
+  maxAgeMs: number,
+): Promise<void> {
   const message = `${intentIds.length} order slice(s) of a run planned at ${formatIstDateTime(run.triggeredAt)} were not sent: they could not go out within ${Math.round(maxAgeMs / 60_000)} min of planning (expired). Check the run and the account's positions.`;
   log().warn({ runId: run.id, accountId, expired: intentIds.length }, "unsent slices expired");
   await db()
     .$transaction(async (tx) => {
       await raiseAlert(tx, { ownerId: run.ownerId, accountId, kind: "intents_expired", severity: "WARNING", message });
-      await insertAudit({ action: "run.intents_expired", entity: "run", entityId: run.id, details: { accountId, intents: intentIds, plannedAt: run.triggeredAt.toISOString(), maxAgeMs } }, tx);
+      await insertAudit(
+        {
+          action: "run.intents_expired",
+          entity: "run",
+          entityId: run.id,
+          details: { accountId, intents: intentIds, plannedAt: run.triggeredAt.toISOString(), maxAgeMs },
+        },
+        tx,
+      );
     })
     .catch((err) => log().error({ err, runId: run.id }, "expired slices not reported"));
 }
@@ -138,7 +192,9 @@ async function reportExpired(run: { id: string; ownerId: string; triggeredAt: Da
 /** Held SELL slices back to `planned` (the rows as written; the others unchanged). */
 async function resumeHeld(sells: IntentRow[]): Promise<IntentRow[]> {
   const at = Date.now();
-  const resumed = await applyIntentChanges(sells.filter((r) => r.state === "held").map((row) => ({ row, events: [{ type: "resume", at }] })));
+  const resumed = await applyIntentChanges(
+    sells.filter((r) => r.state === "held").map((row) => ({ row, events: [{ type: "resume", at }] })),
+  );
   return sells.map((r) => resumed.get(r.id) ?? r);
 }
 
@@ -167,13 +223,16 @@ async function runPhase(ctx: PhaseContext, phase: 1 | 2, known: IntentRow[]): Pr
   const { opts } = ctx;
   const stuck = new Set<string>();
   // Bounded even when the order book stays unreadable: the intents stay `unknown` and recovery comes back to them.
-  const deadline = Date.now() + (opts.reconcileWindowMs + 5 * opts.pollIntervalMs) * (opts.maxAttempts + 1) * 4 + 60_000;
+  const deadline =
+    Date.now() + (opts.reconcileWindowMs + 5 * opts.pollIntervalMs) * (opts.maxAttempts + 1) * 4 + 60_000;
   let rows = known;
   let fresh = true;
   for (;;) {
     if (!fresh) rows = (await listAccountIntents(ctx.runId, ctx.accountId)).filter((r) => r.phase === phase);
     fresh = false;
-    const claimable = rows.filter((r) => r.state === "planned" || (r.state === "safe_to_resend" && r.attempts < ctx.cap(r)));
+    const claimable = rows.filter(
+      (r) => r.state === "planned" || (r.state === "safe_to_resend" && r.attempts < ctx.cap(r)),
+    );
     if (claimable.length > 0 && ctx.expiresAt !== null && Date.now() > ctx.expiresAt) {
       const reason = `expired: planned at ${formatIstDateTime(new Date(ctx.expiresAt - opts.maxIntentAgeMs))}, more than ${Math.round(opts.maxIntentAgeMs / 1000)} s before it could be sent`;
       const all = await listAccountIntents(ctx.runId, ctx.accountId);
@@ -184,14 +243,29 @@ async function runPhase(ctx: PhaseContext, phase: 1 | 2, known: IntentRow[]): Pr
       // Claim and `sending` in one compare-and-set write per row (from planned / safe_to_resend): a row another worker
       // took first is simply not written, and nothing is sent for it. `sending` is stored before the broker call.
       const at = Date.now();
-      const sending = await applyIntentChanges(claimable.map((row) => ({ row, events: [{ type: "claim", at, workerId: ctx.workerId }, { type: "send", at }] })));
+      const sending = await applyIntentChanges(
+        claimable.map((row) => ({
+          row,
+          events: [
+            { type: "claim", at, workerId: ctx.workerId },
+            { type: "send", at },
+          ],
+        })),
+      );
       // Read after the claim is stored: a kill switch committed before this read stops the send; one committed after
       // it finds the slices `sending`, and its exit waits for them and flattens what they filled.
       const blocked = ctx.entryOwner && sending.size > 0 ? await entriesBlockedReason(ctx.entryOwner) : null;
       if (blocked) {
         const stopped = Date.now();
         await applyIntentChanges(
-          [...sending.values()].map((row) => ({ row, expectClaimedBy: ctx.workerId, events: [{ type: "not_placed", at: stopped, reason: blocked }, { type: "skip", at: stopped, reason: `not sent: ${blocked}` }] })),
+          [...sending.values()].map((row) => ({
+            row,
+            expectClaimedBy: ctx.workerId,
+            events: [
+              { type: "not_placed", at: stopped, reason: blocked },
+              { type: "skip", at: stopped, reason: `not sent: ${blocked}` },
+            ],
+          })),
         );
         await skipUnsent(await listAccountIntents(ctx.runId, ctx.accountId), blocked);
         continue;
@@ -230,11 +304,17 @@ async function runPhase(ctx: PhaseContext, phase: 1 | 2, known: IntentRow[]): Pr
  * Hundreds of account jobs finish at once and each asks for this: calls for one run share a recomputation that
  * starts after the one in progress (so it sees every write made before the call), instead of one each.
  */
-export function refreshRunStatus(runId: string, maxAttempts = DEFAULT_DISPATCH_OPTIONS.maxAttempts): Promise<RunStatus> {
+export function refreshRunStatus(
+  runId: string,
+  maxAttempts = DEFAULT_DISPATCH_OPTIONS.maxAttempts,
+): Promise<RunStatus> {
   const key = `${runId}|${maxAttempts}`;
   const queued = refreshes.get(key);
   if (queued && !queued.started) return queued.promise;
-  const entry: { started: boolean; promise: Promise<RunStatus> } = { started: false, promise: Promise.resolve("RUNNING") };
+  const entry: { started: boolean; promise: Promise<RunStatus> } = {
+    started: false,
+    promise: Promise.resolve("RUNNING"),
+  };
   const previous = queued?.promise.catch(() => undefined) ?? Promise.resolve();
   entry.promise = previous
     .then(() => {
@@ -252,10 +332,19 @@ const refreshes = new Map<string, { started: boolean; promise: Promise<RunStatus
 
 async function recomputeRunStatus(runId: string, maxAttempts: number): Promise<RunStatus> {
   const c = await runIntentCounts(runId, maxAttempts);
-  const status: RunStatus = c.total > 0 && c.inFlight > 0 ? "RUNNING" : c.total > 0 && c.confirmed === c.total ? "COMPLETED" : c.confirmed > 0 ? "PARTIAL" : "FAILED";
+  const status: RunStatus =
+    c.total > 0 && c.inFlight > 0
+      ? "RUNNING"
+      : c.total > 0 && c.confirmed === c.total
+        ? "COMPLETED"
+        : c.confirmed > 0
+          ? "PARTIAL"
+          : "FAILED";
   const at = new Date();
   if (await setRunStatus(runId, status, status === "RUNNING" ? null : at)) {
-    await publishRunEvent({ type: "run", runId, status, at: at.toISOString() }).catch((err) => log().warn({ err, runId }, "run event not published"));
+    await publishRunEvent({ type: "run", runId, status, at: at.toISOString() }).catch((err) =>
+      log().warn({ err, runId }, "run event not published"),
+    );
   }
   return status;
 }

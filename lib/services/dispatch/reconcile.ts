@@ -9,7 +9,12 @@ import { type IntentRow, linkedOrderIds } from "@/lib/db/queries/intents";
 import { log } from "@/lib/log";
 import { redis } from "@/lib/redis";
 import { insertAudit } from "@/lib/db/queries/audit";
-import { type BookOrder, matchOrderForIntent, type RejectedCandidate, rejectedCandidates } from "@/lib/trading/intent-matcher";
+import {
+  type BookOrder,
+  matchOrderForIntent,
+  type RejectedCandidate,
+  rejectedCandidates,
+} from "@/lib/trading/intent-matcher";
 import type { IntentEvent } from "@/lib/trading/intents";
 import { applyIntentChanges, type IntentChange } from "./intents";
 import type { DispatchOptions } from "./options";
@@ -35,7 +40,9 @@ async function withAccountLock<T>(accountId: string, fn: () => Promise<T>): Prom
   try {
     return await fn();
   } finally {
-    await redis().eval(RELEASE_LUA, 1, key, token).catch(() => undefined);
+    await redis()
+      .eval(RELEASE_LUA, 1, key, token)
+      .catch(() => undefined);
   }
 }
 
@@ -87,7 +94,12 @@ async function recordResendEvidence(
       candidates: e.candidates,
     };
     log().warn({ intentId: id, ...details }, "no order found within the reconcile window: safe to resend");
-    await insertAudit({ action: "intent.safe_to_resend", entity: "intent", entityId: id, details: JSON.parse(JSON.stringify(details)) }).catch((err) => log().error({ err, intentId: id }, "resend evidence not audited"));
+    await insertAudit({
+      action: "intent.safe_to_resend",
+      entity: "intent",
+      entityId: id,
+      details: JSON.parse(JSON.stringify(details)),
+    }).catch((err) => log().error({ err, intentId: id }, "resend evidence not audited"));
   }
 }
 
@@ -95,7 +107,13 @@ async function recordResendEvidence(
  * One reconciliation poll over `unknowns` (intents of one account in state `unknown`). `linkSince` bounds the
  * search for orders already linked to other intents of the account (today's, in practice).
  */
-export async function reconcileUnknown(adapter: BrokerAdapter, accountId: string, unknowns: readonly IntentRow[], linkSince: Date, opts: DispatchOptions): Promise<ReconcileResult> {
+export async function reconcileUnknown(
+  adapter: BrokerAdapter,
+  accountId: string,
+  unknowns: readonly IntentRow[],
+  linkSince: Date,
+  opts: DispatchOptions,
+): Promise<ReconcileResult> {
   const none: ReconcileResult = { settled: 0, waiting: unknowns.length, stuck: [] };
   if (unknowns.length === 0) return none;
   const result = await withAccountLock(accountId, async () => {
@@ -123,7 +141,15 @@ export async function reconcileUnknown(adapter: BrokerAdapter, accountId: string
       const sentAt = row.sentAt?.getTime() ?? row.updatedAt.getTime();
       const windowOver = readStartedAt >= sentAt + opts.reconcileWindowMs;
       const m = matchOrderForIntent(
-        { tag: row.id, symbol: row.symbol, action: row.action as "BUY" | "SELL", quantity: row.quantity, product: row.product, priceType: row.priceType, sentAt },
+        {
+          tag: row.id,
+          symbol: row.symbol,
+          action: row.action as "BUY" | "SELL",
+          quantity: row.quantity,
+          product: row.product,
+          priceType: row.priceType,
+          sentAt,
+        },
         book,
         linked,
         { clockSkewMs: opts.clockSkewMs },
@@ -135,15 +161,30 @@ export async function reconcileUnknown(adapter: BrokerAdapter, accountId: string
         // one of ours and they are interchangeable, so adopting one per intent can neither lose nor double an order.
         const interchangeable = m.candidates.every((c) => c.strategyTag === null && c.placedAt !== null);
         const ours = sameFields.get(fieldsKey(row)) ?? 1;
-        if (interchangeable && m.candidates.length <= ours) adopt = [...m.candidates].sort((a, b) => (a.placedAt ?? 0) - (b.placedAt ?? 0))[0];
+        if (interchangeable && m.candidates.length <= ours)
+          adopt = [...m.candidates].sort((a, b) => (a.placedAt ?? 0) - (b.placedAt ?? 0))[0];
         else if (windowOver) stuck.push({ intentId: row.id, reason: m.reason });
         else waiting += 1;
       } else if (m.kind === "conflict") {
         stuck.push({ intentId: row.id, reason: m.reason });
       } else if (windowOver) {
-        changes.push({ row, events: [{ type: "reconcile_window_elapsed", at: readStartedAt, windowMs: opts.reconcileWindowMs }] });
-        const intent = { tag: row.id, symbol: row.symbol, action: row.action as "BUY" | "SELL", quantity: row.quantity, product: row.product, priceType: row.priceType, sentAt };
-        evidence.set(row.id, { sentAt, candidates: rejectedCandidates(intent, book, linked, { clockSkewMs: opts.clockSkewMs }) });
+        changes.push({
+          row,
+          events: [{ type: "reconcile_window_elapsed", at: readStartedAt, windowMs: opts.reconcileWindowMs }],
+        });
+        const intent = {
+          tag: row.id,
+          symbol: row.symbol,
+          action: row.action as "BUY" | "SELL",
+          quantity: row.quantity,
+          product: row.product,
+          priceType: row.priceType,
+          sentAt,
+        };
+        evidence.set(row.id, {
+          sentAt,
+          candidates: rejectedCandidates(intent, book, linked, { clockSkewMs: opts.clockSkewMs }),
+        });
       } else {
         waiting += 1;
       }
@@ -154,7 +195,11 @@ export async function reconcileUnknown(adapter: BrokerAdapter, accountId: string
       }
     }
     const written = await applyIntentChanges(changes);
-    await recordResendEvidence(accountId, written, evidence, { readStartedAt, orders: orders.length, windowMs: opts.reconcileWindowMs });
+    await recordResendEvidence(accountId, written, evidence, {
+      readStartedAt,
+      orders: orders.length,
+      windowMs: opts.reconcileWindowMs,
+    });
     if (stuck.length > 0) log().error({ accountId, stuck }, "intents need a person: the order book is ambiguous");
     return { settled: written.size, waiting: waiting + (changes.length - written.size), stuck };
   });

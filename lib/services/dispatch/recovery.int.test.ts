@@ -67,7 +67,9 @@ describe("dispatch recovery after a killed worker", () => {
     expect((await recoverInFlight("dead-worker", {}, bucketStart + 1_000)).redispatched).toBe(instances.length);
     await until("the recovery jobs taken", async () => dead.taken.length === 2 * instances.length);
     await dead.kill();
-    const states = await Promise.all(dead.taken.map(async (id) => (await queue(QUEUES.dispatch).getJob(id))!.getState()));
+    const states = await Promise.all(
+      dead.taken.map(async (id) => (await queue(QUEUES.dispatch).getJob(id))!.getState()),
+    );
     expect(states).toEqual(Array(2 * instances.length).fill("active"));
 
     // A fresh worker's recovery in the same minute: its jobs must not be swallowed by the dead worker's ids.
@@ -76,7 +78,10 @@ describe("dispatch recovery after a killed worker", () => {
       expect((await recoverInFlight(live.workerId, {}, bucketStart + 2_000)).redispatched).toBe(instances.length);
       expect((await waitForRun(runId, 30_000)).status).toBe("COMPLETED");
       const intents = await db().orderIntent.findMany({ where: { runId } });
-      const counts = ordersByTag(sim, instances.map((i) => i.id));
+      const counts = ordersByTag(
+        sim,
+        instances.map((i) => i.id),
+      );
       expect([...counts.keys()].sort()).toEqual(intents.map((i) => i.id).sort());
       expect([...counts.values()]).toEqual(Array(intents.length).fill(1));
       // A second pass while those jobs are queued or done adds nothing more for finished accounts.

@@ -34,11 +34,16 @@ export async function startWorkerLiveness(workerId: string): Promise<() => Promi
   const key = LIVENESS_PREFIX + workerId;
   const beat = () => redis().set(key, String(Date.now()), "PX", LIVENESS_TTL_MS);
   await beat();
-  const timer = setInterval(() => void beat().catch((err) => log().warn({ err }, "dispatch liveness not refreshed")), Math.floor(LIVENESS_TTL_MS / 4));
+  const timer = setInterval(
+    () => void beat().catch((err) => log().warn({ err }, "dispatch liveness not refreshed")),
+    Math.floor(LIVENESS_TTL_MS / 4),
+  );
   timer.unref();
   return async () => {
     clearInterval(timer);
-    await redis().del(key).catch(() => undefined);
+    await redis()
+      .del(key)
+      .catch(() => undefined);
   };
 }
 
@@ -73,7 +78,11 @@ const LATEST_TTL_S = 86_400;
  * own: re-using the dead worker's id would leave the account without a job until BullMQ's stalled check, a minute
  * or more later.
  */
-async function redispatch(pair: DispatchJob, suffix: string, name: "dispatch" | "retry" = "dispatch"): Promise<string | null> {
+async function redispatch(
+  pair: DispatchJob,
+  suffix: string,
+  name: "dispatch" | "retry" = "dispatch",
+): Promise<string | null> {
   const q = queue(QUEUES.dispatch);
   const baseId = dispatchJobId(pair);
   const latest = await redis().get(latestKey(pair));
@@ -86,7 +95,12 @@ async function redispatch(pair: DispatchJob, suffix: string, name: "dispatch" | 
   const prior = await q.getJob(id);
   if (prior) {
     const state = await prior.getState();
-    const removed = (state === "completed" || state === "failed") && (await prior.remove().then(() => true, () => false));
+    const removed =
+      (state === "completed" || state === "failed") &&
+      (await prior.remove().then(
+        () => true,
+        () => false,
+      ));
     if (!removed) id = `${id}_${randomUUID().slice(0, 8)}`;
   }
   await q.add(name, pair, { jobId: id, removeOnComplete: 1000, removeOnFail: 1000, attempts: 1 });
@@ -97,7 +111,8 @@ async function redispatch(pair: DispatchJob, suffix: string, name: "dispatch" | 
 /** A retry requested by a person: one job per account, deduplicated per second (a double click is one retry). */
 export async function enqueueRetry(pairs: readonly DispatchJob[], now: Date): Promise<number> {
   let n = 0;
-  for (const p of pairs) if ((await redispatch(p, `retry_${Math.floor(now.getTime() / 1000)}`, "retry")) !== null) n += 1;
+  for (const p of pairs)
+    if ((await redispatch(p, `retry_${Math.floor(now.getTime() / 1000)}`, "retry")) !== null) n += 1;
   return n;
 }
 
@@ -114,7 +129,11 @@ export interface RecoveryResult {
  * Recovers dispatch after a worker died: orphaned `claimed`/`sending` intents → `unknown` (reconciled, never resent
  * blindly), dispatch re-enqueued for RUNNING runs with unfinished intents, and stale run statuses refreshed.
  */
-export async function recoverInFlight(workerId: string, overrides: Partial<DispatchOptions> = {}, now = Date.now()): Promise<RecoveryResult> {
+export async function recoverInFlight(
+  workerId: string,
+  overrides: Partial<DispatchOptions> = {},
+  now = Date.now(),
+): Promise<RecoveryResult> {
   const opts = dispatchOptions(overrides);
   const alive = new Set(await aliveWorkers());
   alive.add(workerId);
@@ -123,7 +142,13 @@ export async function recoverInFlight(workerId: string, overrides: Partial<Dispa
     orphans.map((row) => ({
       row,
       expectClaimedBy: row.claimedBy,
-      events: [{ type: "outcome_unknown", at: now, reason: `worker ${row.claimedBy ?? "?"} stopped while the intent was ${row.state}; reconciling before any resend` }],
+      events: [
+        {
+          type: "outcome_unknown",
+          at: now,
+          reason: `worker ${row.claimedBy ?? "?"} stopped while the intent was ${row.state}; reconciling before any resend`,
+        },
+      ],
     })),
   );
   let redispatched = 0;
@@ -135,6 +160,7 @@ export async function recoverInFlight(workerId: string, overrides: Partial<Dispa
   for (const runId of await listSettledRunningRuns(opts.maxAttempts)) {
     if ((await refreshRunStatus(runId, opts.maxAttempts)) !== "RUNNING") settled += 1;
   }
-  if (written.size + redispatched + settled > 0) log().info({ workerId, orphaned: written.size, redispatched, settled }, "dispatch recovery");
+  if (written.size + redispatched + settled > 0)
+    log().info({ workerId, orphaned: written.size, redispatched, settled }, "dispatch recovery");
   return { orphaned: written.size, redispatched, settled };
 }

@@ -18,14 +18,21 @@ const children: ChildProcess[] = [];
 function startWorkerProcess(): { child: ChildProcess; output: () => string } {
   let out = "";
   // `node --import tsx` runs the worker in this one process (the tsx CLI would fork a child a SIGKILL never reaches).
-  const child = spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   child.stdout?.on("data", (d) => (out += String(d)));
   child.stderr?.on("data", (d) => (out += String(d)));
   children.push(child);
   return { child, output: () => out };
 }
 
-const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve())));
+const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve()),
+  );
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -39,11 +46,26 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 
 /** What a stuck run looks like: its unfinished intents and every dispatch job (a failure message, not an assertion). */
 async function diagnose(runId: string): Promise<string> {
-  const open = await db().orderIntent.findMany({ where: { runId, state: { notIn: ["accepted", "reconciled_accepted", "filled", "partially_filled"] } }, include: { account: { select: { name: true } } } });
+  const open = await db().orderIntent.findMany({
+    where: { runId, state: { notIn: ["accepted", "reconciled_accepted", "filled", "partially_filled"] } },
+    include: { account: { select: { name: true } } },
+  });
   const q = queue(QUEUES.dispatch);
   const jobs = await q.getJobs(["active", "waiting", "delayed", "completed", "failed", "prioritized"], 0, 500);
-  const rows = await Promise.all(jobs.map(async (j) => `${j.id} ${j.name} ${await j.getState()} processed=${j.processedOn ?? "-"} finished=${j.finishedOn ?? "-"} ${j.failedReason ?? ""} ${JSON.stringify(j.returnvalue ?? null).slice(0, 200)}`));
-  return [`open intents:`, ...open.map((i) => `${i.account.name} ${i.phase} ${i.state} sent=${i.sentAt?.toISOString()} by=${i.claimedBy} ${i.reason}`), `jobs:`, ...rows].join("\n");
+  const rows = await Promise.all(
+    jobs.map(
+      async (j) =>
+        `${j.id} ${j.name} ${await j.getState()} processed=${j.processedOn ?? "-"} finished=${j.finishedOn ?? "-"} ${j.failedReason ?? ""} ${JSON.stringify(j.returnvalue ?? null).slice(0, 200)}`,
+    ),
+  );
+  return [
+    `open intents:`,
+    ...open.map(
+      (i) => `${i.account.name} ${i.phase} ${i.state} sent=${i.sentAt?.toISOString()} by=${i.claimedBy} ${i.reason}`,
+    ),
+    `jobs:`,
+    ...rows,
+  ].join("\n");
 }
 
 beforeAll(async () => {
@@ -87,7 +109,10 @@ describe("dispatch across a worker crash", () => {
 
     const intents = await db().orderIntent.findMany({ where: { runId } });
     expect(intents).toHaveLength(80);
-    const counts = ordersByTag(sim, instances.map((i) => i.id));
+    const counts = ordersByTag(
+      sim,
+      instances.map((i) => i.id),
+    );
     expect([...counts.values()].filter((n) => n !== 1)).toEqual([]);
     expect([...counts.keys()].sort()).toEqual(intents.map((i) => i.id).sort());
     // The killed worker's placements that reached the broker were adopted through reconciliation, not resent.

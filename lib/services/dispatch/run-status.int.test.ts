@@ -32,12 +32,20 @@ afterAll(async () => {
 /** Limit prices far from the market: the broker accepts every order and it rests, unfilled. */
 function restingCondor(): StrategyDefinition {
   const base = ironCondor();
-  return { ...base, legs: base.legs.map((l) => ({ ...l, orderType: { kind: "LIMIT", price: new Decimal(l.action === "BUY" ? "0.05" : "9000") } })) };
+  return {
+    ...base,
+    legs: base.legs.map((l) => ({
+      ...l,
+      orderType: { kind: "LIMIT", price: new Decimal(l.action === "BUY" ? "0.05" : "9000") },
+    })),
+  };
 }
 
 async function shown(cookie: string, runId: string) {
   const one = (await (await runRoute(jsonRequest("/x", { cookie }), paramsOf({ id: runId }))).json()).run;
-  const list = (await (await runsRoute(jsonRequest("/api/runs", { cookie }))).json()).runs.find((r: { id: string }) => r.id === runId);
+  const list = (await (await runsRoute(jsonRequest("/api/runs", { cookie }))).json()).runs.find(
+    (r: { id: string }) => r.id === runId,
+  );
   return [one.status, one.displayStatus, list.status, list.displayStatus];
 }
 
@@ -49,7 +57,9 @@ describe("run status shown to a person", () => {
     await linkAccounts(sim, trader, instances);
     const { runId } = await startRun(trader.id, restingCondor());
     expect((await waitForRun(runId)).status).toBe("COMPLETED");
-    expect(instances.flatMap((i) => sim.broker.receivedOrders(i.id)).map((o) => o.status)).toEqual(Array(8).fill("open"));
+    expect(instances.flatMap((i) => sim.broker.receivedOrders(i.id)).map((o) => o.status)).toEqual(
+      Array(8).fill("open"),
+    );
     // Dispatch is done (every order acknowledged), but 0 of 8 orders filled: the run is shown working.
     expect(await shown(cookie, runId)).toEqual(["COMPLETED", "WORKING", "COMPLETED", "WORKING"]);
     expect(await cancelRunOrders(trader, runId)).toEqual({ cancelled: 8, failed: [] });

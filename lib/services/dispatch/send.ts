@@ -3,9 +3,23 @@
  * concurrently (the account's rate governor spaces them), and every outcome is recorded in one write.
  */
 import Decimal from "decimal.js";
-import type { BrokerAdapter, Exchange, PlaceOrderRequest, PlaceOrderResult, PriceType, Product } from "@/lib/brokers/types";
+import type {
+  BrokerAdapter,
+  Exchange,
+  PlaceOrderRequest,
+  PlaceOrderResult,
+  PriceType,
+  Product,
+} from "@/lib/brokers/types";
 import { type IntentRow, touchSending } from "@/lib/db/queries/intents";
-import { AppError, BrokerAuthError, BrokerUnavailableError, BrokerValidationError, RateLimitedError, ValidationError } from "@/lib/errors";
+import {
+  AppError,
+  BrokerAuthError,
+  BrokerUnavailableError,
+  BrokerValidationError,
+  RateLimitedError,
+  ValidationError,
+} from "@/lib/errors";
 import type { IntentEvent } from "@/lib/trading/intents";
 import { applyIntentChanges, type IntentChange } from "./intents";
 import { type DispatchOptions, sleep } from "./options";
@@ -27,7 +41,8 @@ function orderRequest(row: IntentRow): PlaceOrderRequest {
 /** The broker provably did not act, and asking again later is sensible (its limit, or no connection at all). */
 const refusedForNow = (e: unknown) => e instanceof RateLimitedError || e instanceof BrokerUnavailableError;
 /** The broker (or our own check) refused the request before anything was recorded: a definite rejection. */
-const refusedForGood = (e: unknown) => e instanceof BrokerAuthError || e instanceof BrokerValidationError || e instanceof ValidationError;
+const refusedForGood = (e: unknown) =>
+  e instanceof BrokerAuthError || e instanceof BrokerValidationError || e instanceof ValidationError;
 
 interface Placement {
   /** The row as it stood at the final attempt (its send time moves forward with each refused try). */
@@ -42,7 +57,12 @@ interface Placement {
  * tried again (bounded), each time after moving the stored send time forward. Null when the intent is no longer
  * ours (recovery took it over): then nothing more may be sent for it.
  */
-async function placeOne(adapter: BrokerAdapter, row: IntentRow, workerId: string, opts: DispatchOptions): Promise<Placement | null> {
+async function placeOne(
+  adapter: BrokerAdapter,
+  row: IntentRow,
+  workerId: string,
+  opts: DispatchOptions,
+): Promise<Placement | null> {
   let current = row;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -57,7 +77,12 @@ async function placeOne(adapter: BrokerAdapter, row: IntentRow, workerId: string
         current = { ...current, sentAt: at, updatedAt: at };
         continue;
       }
-      if (refusedForNow(e)) return { row: current, result: { kind: "not_placed", reason: `not placed: ${message} (gave up after ${attempt + 1} tries)` }, at: Date.now() };
+      if (refusedForNow(e))
+        return {
+          row: current,
+          result: { kind: "not_placed", reason: `not placed: ${message} (gave up after ${attempt + 1} tries)` },
+          at: Date.now(),
+        };
       if (refusedForGood(e)) return { row: current, result: { kind: "rejected", reason: message }, at: Date.now() };
       // Anything else (a Redis failure in the rate governor, a bug) cannot prove the order was not placed.
       const reason = e instanceof AppError ? message : `unexpected error while placing: ${message}`;
@@ -84,7 +109,12 @@ function outcomeEvent(p: Placement): IntentEvent {
  * governor spaces them — then records every outcome in one write. Returns the rows as stored afterwards (only those
  * still ours: a row recovery took over in the meantime is left to reconciliation).
  */
-export async function placeSending(adapter: BrokerAdapter, sending: readonly IntentRow[], workerId: string, opts: DispatchOptions): Promise<Map<string, IntentRow>> {
+export async function placeSending(
+  adapter: BrokerAdapter,
+  sending: readonly IntentRow[],
+  workerId: string,
+  opts: DispatchOptions,
+): Promise<Map<string, IntentRow>> {
   if (sending.length === 0) return new Map();
   const placements = await Promise.all(sending.map((row) => placeOne(adapter, row, workerId, opts)));
   const changes: IntentChange[] = placements

@@ -17,11 +17,25 @@ type Account = ExitWithAccounts["accounts"][number];
  * An account whose exit keeps failing is shown to its owner on every page (an open CRITICAL alert), while the exit
  * goes on retrying; the alert is resolved when the account is flat.
  */
-export async function alertFailure(exit: ExitWithAccounts, a: Account, why: string, cause: RejectionCause): Promise<void> {
+export async function alertFailure(
+  exit: ExitWithAccounts,
+  a: Account,
+  why: string,
+  cause: RejectionCause,
+): Promise<void> {
   const { title, advice } = REJECTION_CAUSES[cause];
   const message = `Exit (${exit.reason.toLowerCase().replace("_", " ")}) of ${a.account.name} is failing — ${title}: ${why}. Still retrying; ${advice}.`;
   await db()
-    .$transaction((tx) => raiseAlert(tx, { ownerId: a.account.ownerId, accountId: a.accountId, kind: "exit_failed", cause, severity: "CRITICAL", message }))
+    .$transaction((tx) =>
+      raiseAlert(tx, {
+        ownerId: a.account.ownerId,
+        accountId: a.accountId,
+        kind: "exit_failed",
+        cause,
+        severity: "CRITICAL",
+        message,
+      }),
+    )
     .catch((err) => log().warn({ err }, "exit alert not raised"));
 }
 
@@ -29,19 +43,29 @@ export async function alertFailure(exit: ExitWithAccounts, a: Account, why: stri
  * The attempt's slices in the account that the broker did not take: their causes (the most frequent first), and a
  * freeze rejection's lesson recorded so the next attempt slices below the limit.
  */
-export async function refusalsOf(runId: string, accountId: string): Promise<{ cause: RejectionCause; reason: string } | null> {
-  const refused = (await listAccountIntents(runId, accountId)).filter((i) => ["rejected", "skipped", "safe_to_resend"].includes(i.state) && i.reason);
+export async function refusalsOf(
+  runId: string,
+  accountId: string,
+): Promise<{ cause: RejectionCause; reason: string } | null> {
+  const refused = (await listAccountIntents(runId, accountId)).filter(
+    (i) => ["rejected", "skipped", "safe_to_resend"].includes(i.state) && i.reason,
+  );
   if (refused.length === 0) return null;
   const counts = new Map<RejectionCause, number>();
   for (const i of refused) {
     const cause = classifyRejection(i.reason);
     counts.set(cause, (counts.get(cause) ?? 0) + 1);
-    if (cause === "freeze") await learnFreezeFromRejection(i.exchange, i.symbol, i.quantity, i.reason ?? "").catch((err) => log().warn({ err }, "freeze limit not learned"));
+    if (cause === "freeze")
+      await learnFreezeFromRejection(i.exchange, i.symbol, i.quantity, i.reason ?? "").catch((err) =>
+        log().warn({ err }, "freeze limit not learned"),
+      );
   }
   const cause = [...counts].sort((x, y) => y[1] - x[1])[0][0];
   return { cause, reason: refused.find((i) => classifyRejection(i.reason) === cause)?.reason ?? "" };
 }
 
 export async function clearFailureAlert(a: Account): Promise<void> {
-  await db().$transaction((tx) => resolveAlerts(tx, { accountId: a.accountId, kind: "exit_failed" }, new Date())).catch((err) => log().warn({ err }, "exit alert not resolved"));
+  await db()
+    .$transaction((tx) => resolveAlerts(tx, { accountId: a.accountId, kind: "exit_failed" }, new Date()))
+    .catch((err) => log().warn({ err }, "exit alert not resolved"));
 }

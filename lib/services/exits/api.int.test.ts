@@ -57,43 +57,93 @@ describe("kill switch API", () => {
     const { trader, cookie, strategy } = await trading();
     const admin = await makeUser("ADMIN");
     const adminCookie = await sessionCookie(admin);
-    const engaged = await killPost(post("/api/kill-switch", { action: "engage", scope: "mine", reason: "desk closed" }, cookie));
+    const engaged = await killPost(
+      post("/api/kill-switch", { action: "engage", scope: "mine", reason: "desk closed" }, cookie),
+    );
     expect(engaged.status).toBe(200);
     expect((await engaged.json()).exitId).toMatch(/^[0-9a-f-]{36}$/);
 
     const status = await (await killGet(get("/api/kill-switch", cookie))).json();
-    expect(status).toMatchObject({ engaged: true, switches: [{ scope: "owner", ownerId: trader.id, ownerName: trader.name, engagedBy: trader.name, reason: "desk closed" }] });
+    expect(status).toMatchObject({
+      engaged: true,
+      switches: [
+        { scope: "owner", ownerId: trader.id, ownerName: trader.name, engagedBy: trader.name, reason: "desk closed" },
+      ],
+    });
     expect(Date.parse(status.switches[0].engagedAt)).not.toBeNaN();
 
-    const refused = await executeRoute(post("/x", { idempotencyKey: "entry-while-engaged-1" }, cookie), paramsOf({ id: strategy.id }));
+    const refused = await executeRoute(
+      post("/x", { idempotencyKey: "entry-while-engaged-1" }, cookie),
+      paramsOf({ id: strategy.id }),
+    );
     expect(refused.status).toBe(423);
     const body = await refused.json();
     expect(body.error.code).toBe("KILL_SWITCH");
     expect(body.error.message).toMatch(/^Kill switch engaged/);
-    const ticket = await ticketExecuteRoute(post("/x", { symbol: "SBIN", exchange: "NSE", action: "BUY", lots: 1, product: "CNC", priceType: "MARKET", accountTags: [], accountIds: (await db().tradingAccount.findMany({ where: { ownerId: trader.id } })).map((a) => a.id), idempotencyKey: "ticket-while-engaged" }, cookie));
+    const ticket = await ticketExecuteRoute(
+      post(
+        "/x",
+        {
+          symbol: "SBIN",
+          exchange: "NSE",
+          action: "BUY",
+          lots: 1,
+          product: "CNC",
+          priceType: "MARKET",
+          accountTags: [],
+          accountIds: (await db().tradingAccount.findMany({ where: { ownerId: trader.id } })).map((a) => a.id),
+          idempotencyKey: "ticket-while-engaged",
+        },
+        cookie,
+      ),
+    );
     expect(ticket.status).toBe(423);
     expect(await db().strategyRun.count({ where: { kind: { not: "EXIT" } } })).toBe(0);
 
     // Only admins re-arm; a trader may not, nor engage it for everyone.
-    expect((await killPost(post("/api/kill-switch", { action: "rearm", scope: "owner", ownerId: trader.id }, cookie))).status).toBe(403);
+    expect(
+      (await killPost(post("/api/kill-switch", { action: "rearm", scope: "owner", ownerId: trader.id }, cookie)))
+        .status,
+    ).toBe(403);
     expect((await killPost(post("/api/kill-switch", { action: "engage", scope: "all" }, cookie))).status).toBe(403);
-    expect((await killPost(post("/api/kill-switch", { action: "rearm", scope: "owner" }, adminCookie))).status).toBe(400);
-    expect((await killPost(post("/api/kill-switch", { action: "rearm", scope: "owner", ownerId: trader.id }, adminCookie))).status).toBe(200);
-    expect((await killPost(post("/api/kill-switch", { action: "rearm", scope: "owner", ownerId: trader.id }, adminCookie))).status).toBe(409);
+    expect((await killPost(post("/api/kill-switch", { action: "rearm", scope: "owner" }, adminCookie))).status).toBe(
+      400,
+    );
+    expect(
+      (await killPost(post("/api/kill-switch", { action: "rearm", scope: "owner", ownerId: trader.id }, adminCookie)))
+        .status,
+    ).toBe(200);
+    expect(
+      (await killPost(post("/api/kill-switch", { action: "rearm", scope: "owner", ownerId: trader.id }, adminCookie)))
+        .status,
+    ).toBe(409);
     expect((await (await killGet(get("/api/kill-switch", cookie))).json()).engaged).toBe(false);
 
-    const accepted = await executeRoute(post("/x", { idempotencyKey: "entry-after-rearm-1" }, cookie), paramsOf({ id: strategy.id }));
+    const accepted = await executeRoute(
+      post("/x", { idempotencyKey: "entry-after-rearm-1" }, cookie),
+      paramsOf({ id: strategy.id }),
+    );
     expect(accepted.status).toBe(201);
     expect((await waitForRun((await accepted.json()).runId)).status).toBe("COMPLETED");
 
     // The global switch blocks every owner; a viewer cannot touch it.
-    expect((await killPost(post("/api/kill-switch", { action: "engage", scope: "all" }, adminCookie))).status).toBe(200);
+    expect((await killPost(post("/api/kill-switch", { action: "engage", scope: "all" }, adminCookie))).status).toBe(
+      200,
+    );
     const viewer = await makeUser("VIEWER");
-    expect((await killPost(post("/api/kill-switch", { action: "engage", scope: "mine" }, await sessionCookie(viewer)))).status).toBe(403);
+    expect(
+      (await killPost(post("/api/kill-switch", { action: "engage", scope: "mine" }, await sessionCookie(viewer))))
+        .status,
+    ).toBe(403);
     expect((await (await killGet(get("/api/kill-switch", await sessionCookie(viewer)))).json()).engaged).toBe(true);
-    expect((await executeRoute(post("/x", { idempotencyKey: "entry-global-1" }, cookie), paramsOf({ id: strategy.id }))).status).toBe(423);
+    expect(
+      (await executeRoute(post("/x", { idempotencyKey: "entry-global-1" }, cookie), paramsOf({ id: strategy.id })))
+        .status,
+    ).toBe(423);
     expect((await killPost(post("/api/kill-switch", { action: "rearm", scope: "all" }, adminCookie))).status).toBe(200);
-    const actions = (await db().auditLog.findMany({ where: { entity: "kill_switch" }, orderBy: { id: "asc" } })).map((a) => a.action);
+    const actions = (await db().auditLog.findMany({ where: { entity: "kill_switch" }, orderBy: { id: "asc" } })).map(
+      (a) => a.action,
+    );
     expect(actions).toEqual(["kill_switch.engage", "kill_switch.rearm", "kill_switch.engage", "kill_switch.rearm"]);
   });
 });
@@ -112,7 +162,13 @@ describe("exits and ledger API", () => {
     for (const p of positions) {
       const inst = INSTANCES.find((i) => p.accountName.endsWith(i.id))!;
       const at = sim.broker.instance(inst.id)!.account.positions.get(`${p.symbol}|${p.exchange}|${p.product}`)!;
-      expect(p).toMatchObject({ strategyId: strategy.id, strategyName: strategy.name, runId: null, product: "NRML", realisedPnl: "0" });
+      expect(p).toMatchObject({
+        strategyId: strategy.id,
+        strategyName: strategy.name,
+        runId: null,
+        product: "NRML",
+        realisedPnl: "0",
+      });
       expect(p.netQty).toBe(at.qty);
       // The broker's average fill price, not an LTP; unrealised from the LTP the owner's source quotes.
       expect(new Decimal(p.avgPrice).toFixed(2)).toBe(at.avg.toFixed(2));
@@ -141,7 +197,10 @@ describe("exits and ledger API", () => {
     expect(listed.exits).toHaveLength(1);
     expect(listed.exits[0]).toMatchObject({ id: exitId, scope: "strategy", reason: "manual", status: "DONE" });
     expect(listed.exits[0].runIds.length).toBeGreaterThan(0);
-    expect(listed.exits[0].accounts.map((a: { status: string; message: string }) => a.status)).toEqual(["DONE", "DONE"]);
+    expect(listed.exits[0].accounts.map((a: { status: string; message: string }) => a.status)).toEqual([
+      "DONE",
+      "DONE",
+    ]);
     expect((await (await exitsGet(get("/api/exits?status=PENDING", cookie))).json()).exits).toEqual([]);
     // Nothing left: a clear 409, not an exit.
     const again = await exitsPost(post("/api/exits", { scope: "strategy", strategyId: strategy.id }, cookie));
@@ -153,28 +212,49 @@ describe("exits and ledger API", () => {
     const { cookie, accounts } = await trading();
     const trader = { id: accounts[0].ownerId, role: "TRADER" as const };
     // One BUY leg resting far below the market, then enlarged at the broker to 2 lots and made marketable.
-    const definition = { ...ironCondor(), legs: [{ ...ironCondor().legs[1], orderType: { kind: "LIMIT" as const, price: new Decimal("0.05") } }] };
+    const definition = {
+      ...ironCondor(),
+      legs: [{ ...ironCondor().legs[1], orderType: { kind: "LIMIT" as const, price: new Decimal("0.05") } }],
+    };
     const strategy = await makeStrategy(trader, definition);
     const { runId } = await runStrategy(trader.id, strategy.id, definition);
     await waitForRun(runId);
     const intent = await db().orderIntent.findFirstOrThrow({ where: { runId, accountId: accounts[0].id } });
     const account = await db().tradingAccount.findUniqueOrThrow({ where: { id: accounts[0].id } });
-    await adapterFor(account).modifyOrder({ orderId: intent.brokerOrderId!, symbol: intent.symbol, exchange: "NFO", action: "BUY", product: "NRML", priceType: "LIMIT", quantity: 130, price: new Decimal(5000), triggerPrice: new Decimal(0), strategy: intent.id });
+    await adapterFor(account).modifyOrder({
+      orderId: intent.brokerOrderId!,
+      symbol: intent.symbol,
+      exchange: "NFO",
+      action: "BUY",
+      product: "NRML",
+      priceType: "LIMIT",
+      quantity: 130,
+      price: new Decimal(5000),
+      triggerPrice: new Decimal(0),
+      strategy: intent.id,
+    });
     await syncAccountFills(accounts[0].id);
     expect((await db().orderIntent.findUniqueOrThrow({ where: { id: intent.id } })).filledQuantity).toBe(130);
     const before = sim.broker.receivedOrders(INSTANCES[0].id).length;
 
-    const refused = await exitsPost(post("/api/exits", { scope: "excess", runId, accountId: accounts[1].id, legIndex: 0 }, cookie));
+    const refused = await exitsPost(
+      post("/api/exits", { scope: "excess", runId, accountId: accounts[1].id, legIndex: 0 }, cookie),
+    );
     expect(refused.status).toBe(409);
     expect((await refused.json()).error.message).toMatch(/not over-filled/);
-    const ok = await exitsPost(post("/api/exits", { scope: "excess", runId, accountId: accounts[0].id, legIndex: 0 }, cookie));
+    const ok = await exitsPost(
+      post("/api/exits", { scope: "excess", runId, accountId: accounts[0].id, legIndex: 0 }, cookie),
+    );
     expect(ok.status).toBe(200);
     expect((await waitForExit((await ok.json()).exitId)).status).toBe("DONE");
     const exitOrders = sim.broker.receivedOrders(INSTANCES[0].id).slice(before);
     expect(exitOrders.map((o) => [o.action, o.quantity, o.symbol])).toEqual([["SELL", 65, intent.symbol]]);
     expect([...simPositions(sim, INSTANCES[0].id).values()]).toEqual([65]);
     await syncAccountFills(accounts[0].id);
-    expect((await exitsPost(post("/api/exits", { scope: "excess", runId, accountId: accounts[0].id, legIndex: 0 }, cookie))).status).toBe(409);
+    expect(
+      (await exitsPost(post("/api/exits", { scope: "excess", runId, accountId: accounts[0].id, legIndex: 0 }, cookie)))
+        .status,
+    ).toBe(409);
   });
 
   it("answers bad input with the field, someone else's run with 404, a viewer with 403", async () => {
@@ -182,7 +262,17 @@ describe("exits and ledger API", () => {
     const bad = await exitsPost(post("/api/exits", { scope: "run" }, cookie));
     expect(bad.status).toBe(400);
     expect(Object.keys((await bad.json()).error.fields)).toEqual(["runId"]);
-    expect((await exitsPost(post("/api/exits", { scope: "excess", runId: crypto.randomUUID(), accountId: accounts[0].id, legIndex: -1 }, cookie))).status).toBe(400);
+    expect(
+      (
+        await exitsPost(
+          post(
+            "/api/exits",
+            { scope: "excess", runId: crypto.randomUUID(), accountId: accounts[0].id, legIndex: -1 },
+            cookie,
+          ),
+        )
+      ).status,
+    ).toBe(400);
     expect((await exitsGet(get("/api/exits?status=DONE2", cookie))).status).toBe(400);
 
     const other = await makeUser("TRADER");
@@ -190,10 +280,14 @@ describe("exits and ledger API", () => {
     const strategy = await makeStrategy({ id: accounts[0].ownerId, role: "TRADER" }, ironCondor());
     const { runId } = await runStrategy(accounts[0].ownerId, strategy.id, ironCondor());
     expect((await exitsPost(post("/api/exits", { scope: "run", runId }, otherCookie))).status).toBe(404);
-    expect((await exitsPost(post("/api/exits", { scope: "account", accountId: accounts[0].id }, otherCookie))).status).toBe(404);
+    expect(
+      (await exitsPost(post("/api/exits", { scope: "account", accountId: accounts[0].id }, otherCookie))).status,
+    ).toBe(404);
     expect((await strategyPositionsGet(get("/x", otherCookie), paramsOf({ id: strategy.id }))).status).toBe(404);
     const viewer = await makeUser("VIEWER");
-    expect((await exitsPost(post("/api/exits", { scope: "run", runId }, await sessionCookie(viewer)))).status).toBe(403);
+    expect((await exitsPost(post("/api/exits", { scope: "run", runId }, await sessionCookie(viewer)))).status).toBe(
+      403,
+    );
     expect((await exitsGet(get("/api/exits", await sessionCookie(viewer)))).status).toBe(200);
     await waitForRun(runId);
   });

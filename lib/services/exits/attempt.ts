@@ -22,7 +22,15 @@ import { syncAccountFills } from "@/lib/services/fills";
 import { ledgerInputs } from "@/lib/services/positions";
 import { tradingSettings } from "@/lib/services/settings";
 import { istDateOf, tradingHolidaySet } from "@/lib/trading/calendar";
-import { instrumentKey, legExcess, planAccountExit, type AccountExitPlan, type ExitInstrument, type ExitMode, type Holding } from "@/lib/trading/exit-plan";
+import {
+  instrumentKey,
+  legExcess,
+  planAccountExit,
+  type AccountExitPlan,
+  type ExitInstrument,
+  type ExitMode,
+  type Holding,
+} from "@/lib/trading/exit-plan";
 import { instrumentSettingsFor, lotSizeFor } from "@/lib/trading/instruments";
 import { buildLedger, excessExited, ledgerFills } from "@/lib/trading/ledger";
 import { bookDayStart } from "@/lib/trading/fills";
@@ -58,7 +66,10 @@ async function withRetries<T>(fn: () => Promise<T>, tries = 4): Promise<T> {
   }
 }
 
-export function scopeFilter(exit: Pick<Exit, "scope" | "runId" | "strategyId" | "runIds">, accountId: string): ExitScopeFilter {
+export function scopeFilter(
+  exit: Pick<Exit, "scope" | "runId" | "strategyId" | "runIds">,
+  accountId: string,
+): ExitScopeFilter {
   const base = { accountId, exitRunIds: exit.runIds };
   switch (exit.scope) {
     case "RUN":
@@ -74,21 +85,43 @@ export function scopeFilter(exit: Pick<Exit, "scope" | "runId" | "strategyId" | 
 }
 
 /** What the scope holds in the account, per entry run, from the ledger (after the fill refresh). */
-export async function holdingsFor(exit: Pick<Exit, "scope" | "runId" | "strategyId" | "legIndex">, accountId: string): Promise<Holding[]> {
+export async function holdingsFor(
+  exit: Pick<Exit, "scope" | "runId" | "strategyId" | "legIndex">,
+  accountId: string,
+): Promise<Holding[]> {
   const { fills, allocations } = await ledgerInputs({ accountIds: [accountId] });
-  const positions = buildLedger(ledgerFills(fills, allocations, "run")).filter((p) => p.scope.runId !== null && p.netQty !== 0);
+  const positions = buildLedger(ledgerFills(fills, allocations, "run")).filter(
+    (p) => p.scope.runId !== null && p.netQty !== 0,
+  );
   const holding = (p: (typeof positions)[number], netQty = p.netQty, legIndex: number | null = null): Holding => ({
-    runId: p.scope.runId!, strategyId: p.scope.strategyId, legIndex, symbol: p.symbol, exchange: p.exchange, product: p.product, netQty,
+    runId: p.scope.runId!,
+    strategyId: p.scope.strategyId,
+    legIndex,
+    symbol: p.symbol,
+    exchange: p.exchange,
+    product: p.product,
+    netQty,
   });
   if (exit.scope === "RUN") return positions.filter((p) => p.scope.runId === exit.runId).map((p) => holding(p));
-  if (exit.scope === "STRATEGY") return positions.filter((p) => p.scope.strategyId === exit.strategyId).map((p) => holding(p));
+  if (exit.scope === "STRATEGY")
+    return positions.filter((p) => p.scope.strategyId === exit.strategyId).map((p) => holding(p));
   if (exit.scope !== "EXCESS") return positions.map((p) => holding(p));
   const leg = await legTotals(exit.runId!, accountId, exit.legIndex!);
   if (!leg) return [];
   // filled − target − what earlier excess exits of this leg already closed.
-  const excess = legExcess(leg.target, leg.filled, excessExited(fills, allocations, { runId: exit.runId!, accountId, legIndex: exit.legIndex! }));
+  const excess = legExcess(
+    leg.target,
+    leg.filled,
+    excessExited(fills, allocations, { runId: exit.runId!, accountId, legIndex: exit.legIndex! }),
+  );
   const dir = leg.action === "BUY" ? 1 : -1;
-  const run = positions.find((p) => p.scope.runId === exit.runId && p.symbol === leg.symbol && p.exchange === leg.exchange && p.product === leg.product);
+  const run = positions.find(
+    (p) =>
+      p.scope.runId === exit.runId &&
+      p.symbol === leg.symbol &&
+      p.exchange === leg.exchange &&
+      p.product === leg.product,
+  );
   // Never more than the run itself still holds on that side.
   const units = run && Math.sign(run.netQty) === dir ? Math.min(excess, Math.abs(run.netQty)) : 0;
   return units > 0 ? [holding(run!, dir * units, exit.legIndex)] : [];
@@ -104,7 +137,11 @@ const SIZE_TTL_MS = 60_000;
  * the admin's instrument setting, and a limit learned from a freeze rejection today (lib/services/exits/freeze.ts) —
  * never the entry's: the exchange revises freeze limits, and an exit sliced to a stale one is rejected every time.
  */
-async function instrumentsFor(ownerId: string, adapter: BrokerAdapter, contracts: readonly { symbol: string; exchange: string }[]): Promise<Map<string, ExitInstrument>> {
+async function instrumentsFor(
+  ownerId: string,
+  adapter: BrokerAdapter,
+  contracts: readonly { symbol: string; exchange: string }[],
+): Promise<Map<string, ExitInstrument>> {
   const out = new Map<string, ExitInstrument>();
   const now = Date.now();
   const missing = contracts.filter((c) => {
@@ -129,7 +166,7 @@ async function instrumentsFor(ownerId: string, adapter: BrokerAdapter, contracts
       const sizes = out.get(k);
       if (!sizes) return;
       const parsed = parseDerivativeSymbol(c.symbol);
-      const setting = parsed ? instrumentSettingsFor(parsed.underlying, instruments)?.freezeQty ?? null : null;
+      const setting = parsed ? (instrumentSettingsFor(parsed.underlying, instruments)?.freezeQty ?? null) : null;
       const freezeQty = await currentFreeze(adapter, c, setting);
       out.set(k, { ...sizes, freezeQty: freezeQty ?? sizes.freezeQty });
     }),
@@ -137,8 +174,14 @@ async function instrumentsFor(ownerId: string, adapter: BrokerAdapter, contracts
   return out;
 }
 
-async function lookupSizes(ownerId: string, contracts: readonly { symbol: string; exchange: string }[]): Promise<Map<string, ExitInstrument>> {
-  const out = await plannedContractSizes(ownerId, contracts.map((c) => c.symbol));
+async function lookupSizes(
+  ownerId: string,
+  contracts: readonly { symbol: string; exchange: string }[],
+): Promise<Map<string, ExitInstrument>> {
+  const out = await plannedContractSizes(
+    ownerId,
+    contracts.map((c) => c.symbol),
+  );
   const missing = contracts.filter((c) => !out.has(instrumentKey(c.exchange, c.symbol)));
   if (missing.length === 0) return out;
   const { instruments } = await tradingSettings();
@@ -146,7 +189,11 @@ async function lookupSizes(ownerId: string, contracts: readonly { symbol: string
   for (const c of missing) {
     const parsed = parseDerivativeSymbol(c.symbol);
     const s = parsed ? instrumentSettingsFor(parsed.underlying, instruments) : undefined;
-    if (parsed && s && s.exchange === c.exchange) out.set(instrumentKey(c.exchange, c.symbol), { lotSize: lotSizeFor(s, parsed.expiry, today, tradingHolidaySet()), freezeQty: s.freezeQty });
+    if (parsed && s && s.exchange === c.exchange)
+      out.set(instrumentKey(c.exchange, c.symbol), {
+        lotSize: lotSizeFor(s, parsed.expiry, today, tradingHolidaySet()),
+        freezeQty: s.freezeQty,
+      });
   }
   return out;
 }
@@ -182,12 +229,23 @@ export async function prepareAttempt(exit: Exit, accountId: string): Promise<Att
   const today = (i: { sentAt: Date | null; createdAt: Date }) => (i.sentAt ?? i.createdAt) >= bookDay;
   const all = await listScopeIntents(filter);
   const open = all.filter(today);
-  const unsent = all.filter((i) => (i.state === "planned" || i.state === "safe_to_resend" || i.state === "held") && !exit.runIds.includes(i.runId));
+  const unsent = all.filter(
+    (i) =>
+      (i.state === "planned" || i.state === "safe_to_resend" || i.state === "held") && !exit.runIds.includes(i.runId),
+  );
   const at = Date.now();
-  const skipped = await applyIntentChanges(unsent.map((row) => ({ row, events: [{ type: "skip", at, reason: `not sent: exit requested (${exit.reason.toLowerCase()})` }] })));
+  const skipped = await applyIntentChanges(
+    unsent.map((row) => ({
+      row,
+      events: [{ type: "skip", at, reason: `not sent: exit requested (${exit.reason.toLowerCase()})` }],
+    })),
+  );
   const sending = open.filter((i) => i.state === "claimed" || i.state === "sending" || i.state === "unknown");
   if (sending.length > 0 || skipped.size < unsent.length) {
-    return { kind: "wait", message: `waiting for ${sending.length + unsent.length - skipped.size} order(s) still being sent` };
+    return {
+      kind: "wait",
+      message: `waiting for ${sending.length + unsent.length - skipped.size} order(s) still being sent`,
+    };
   }
 
   let orders: Order[];
@@ -212,8 +270,21 @@ export async function prepareAttempt(exit: Exit, accountId: string): Promise<Att
     }
   }
   if (mode === "scoped" && exit.scope !== "EXCESS") {
-    const still = (await listScopeIntents(filter, ["claimed", "sending", "unknown", "accepted", "reconciled_accepted", "partially_filled"])).filter(today);
-    if (still.length > 0) return { kind: "wait", message: `waiting for the order book to show ${still.length} order(s) filled or cancelled` };
+    const still = (
+      await listScopeIntents(filter, [
+        "claimed",
+        "sending",
+        "unknown",
+        "accepted",
+        "reconciled_accepted",
+        "partially_filled",
+      ])
+    ).filter(today);
+    if (still.length > 0)
+      return {
+        kind: "wait",
+        message: `waiting for the order book to show ${still.length} order(s) filled or cancelled`,
+      };
   }
 
   let positions;
@@ -225,10 +296,23 @@ export async function prepareAttempt(exit: Exit, accountId: string): Promise<Att
   const holdings = mode === "scoped" ? await holdingsFor(exit, accountId) : [];
   const contracts = [...positions.filter((p) => p.quantity !== 0), ...holdings];
   const instruments = await instrumentsFor(account.ownerId, adapter, contracts);
-  const plan = planAccountExit({ mode, holdings, broker: positions.map((p) => ({ symbol: p.symbol, exchange: p.exchange, product: p.product, quantity: p.quantity })), instruments });
+  const plan = planAccountExit({
+    mode,
+    holdings,
+    broker: positions.map((p) => ({
+      symbol: p.symbol,
+      exchange: p.exchange,
+      product: p.product,
+      quantity: p.quantity,
+    })),
+    instruments,
+  });
   if (plan.legs.length === 0) {
     const note = plan.warnings.length ? `; ${plan.warnings.join("; ")}` : "";
-    return { kind: "flat", message: `flat${working.length ? ` (${working.length} working order(s) cancelled)` : ""}${note}` };
+    return {
+      kind: "flat",
+      message: `flat${working.length ? ` (${working.length} working order(s) cancelled)` : ""}${note}`,
+    };
   }
   return { kind: "plan", accountName: account.name, ownerId: account.ownerId, plan, cancelled: working.length };
 }

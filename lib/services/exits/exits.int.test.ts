@@ -6,7 +6,15 @@ import { instanceConfigs, startSim } from "@/lib/testing/simulator-instances";
 import { istInstant } from "@/lib/trading/calendar";
 import { KillSwitchError } from "@/lib/errors";
 import { ironCondor, linkAccounts, startDispatchWorker, startRun, waitForRun } from "@/lib/testing/dispatch-kit";
-import { makeStrategy, runStrategy, signFlips, simPositions, startExitWorker, waitForExit, waitUntil } from "@/lib/testing/exits-kit";
+import {
+  makeStrategy,
+  runStrategy,
+  signFlips,
+  simPositions,
+  startExitWorker,
+  waitForExit,
+  waitUntil,
+} from "@/lib/testing/exits-kit";
 import { openAlerts } from "@/lib/services/alerts";
 import { requestExit } from ".";
 import { engageKillSwitch } from "@/lib/services/kill-switch";
@@ -33,7 +41,14 @@ beforeEach(async () => {
 afterEach(async () => {
   await exits.close();
   await dispatch.close();
-  for (const inst of all) sim.broker.setFaults(inst.id, { lostResponseRate: 0, http500Rate: 0, http429Rate: 0, burst429Remaining: 0, partialFillRate: 0 });
+  for (const inst of all)
+    sim.broker.setFaults(inst.id, {
+      lostResponseRate: 0,
+      http500Rate: 0,
+      http429Rate: 0,
+      burst429Remaining: 0,
+      partialFillRate: 0,
+    });
   sim.broker.reset();
 });
 afterAll(async () => {
@@ -63,7 +78,9 @@ describe("exits", () => {
     // How fast it gets flat is bench/exit.ts's business; here the limit is only the test's own timeout.
     await waitUntil(
       () => {
-        for (const m of many) for (const [k, v] of simPositions(sim, m.id)) if (Math.sign(v) !== Math.sign(before.get(m.id)!.get(k) ?? 0)) observedFlips += 1;
+        for (const m of many)
+          for (const [k, v] of simPositions(sim, m.id))
+            if (Math.sign(v) !== Math.sign(before.get(m.id)!.get(k) ?? 0)) observedFlips += 1;
         return many.every((m) => flat(m.id));
       },
       90_000,
@@ -93,7 +110,10 @@ describe("exits", () => {
     // Entries are refused while engaged.
     await expect(startRun(trader.id)).rejects.toBeInstanceOf(KillSwitchError);
     const audit = await db().auditLog.findMany({ where: { entity: "exit", entityId: exitId }, orderBy: { id: "asc" } });
-    expect(audit.map((a) => [a.action, (a.details as { reason?: string }).reason])).toEqual([["exit.request", "kill_switch"], ["exit.done", "kill_switch"]]);
+    expect(audit.map((a) => [a.action, (a.details as { reason?: string }).reason])).toEqual([
+      ["exit.request", "kill_switch"],
+      ["exit.done", "kill_switch"],
+    ]);
   }, 90_000);
 
   it("two exit requests at once send one set of orders: the second joins the first", async () => {
@@ -102,7 +122,10 @@ describe("exits", () => {
     const { runId } = await startRun(trader.id);
     await waitForRun(runId);
     const from = new Map(small.map((m) => [m.id, orderCount(m.id)]));
-    const [a, b] = await Promise.all([requestExit(trader, { scope: "run", runId }, "127.0.0.1"), requestExit(trader, { scope: "run", runId }, "127.0.0.1")]);
+    const [a, b] = await Promise.all([
+      requestExit(trader, { scope: "run", runId }, "127.0.0.1"),
+      requestExit(trader, { scope: "run", runId }, "127.0.0.1"),
+    ]);
     expect(a.exitId).toBe(b.exitId);
     expect([a.joined, b.joined].sort()).toEqual([false, true]);
     expect((await waitForExit(a.exitId)).status).toBe("DONE");
@@ -123,7 +146,10 @@ describe("exits", () => {
     await waitForRun(runId);
     const before = new Map(small.map((m) => [m.id, simPositions(sim, m.id)]));
     const from = new Map(small.map((m) => [m.id, orderCount(m.id)]));
-    const [s, k] = await Promise.all([requestExit(trader, { scope: "strategy", strategyId: strategy.id }, "127.0.0.1"), engageKillSwitch(trader, { scope: "mine" }, "127.0.0.1")]);
+    const [s, k] = await Promise.all([
+      requestExit(trader, { scope: "strategy", strategyId: strategy.id }, "127.0.0.1"),
+      engageKillSwitch(trader, { scope: "mine" }, "127.0.0.1"),
+    ]);
     expect(s.exitId).not.toBe(k.exitId);
     expect((await waitForExit(s.exitId)).status).toBe("DONE");
     expect((await waitForExit(k.exitId)).status).toBe("DONE");
@@ -144,7 +170,10 @@ describe("exits", () => {
     await waitForRun(runId);
     for (const m of small) sim.broker.setFaults(m.id, { partialFillRate: 0 });
     const entries = new Map(small.map((m) => [m.id, sim.broker.receivedOrders(m.id)]));
-    for (const m of small) expect(entries.get(m.id)!.every((o) => o.status === "open" && o.filledQuantity > 0 && o.filledQuantity < o.quantity)).toBe(true);
+    for (const m of small)
+      expect(
+        entries.get(m.id)!.every((o) => o.status === "open" && o.filledQuantity > 0 && o.filledQuantity < o.quantity),
+      ).toBe(true);
     const before = new Map(small.map((m) => [m.id, simPositions(sim, m.id)]));
 
     const { exitId } = await requestExit(trader, { scope: "run", runId }, "127.0.0.1");
@@ -165,7 +194,9 @@ describe("exits", () => {
       expect(signFlips(sim, m.id, before.get(m.id)!, 4)).toBe(0);
     }
     const intents = await db().orderIntent.findMany({ where: { runId } });
-    expect(intents.every((i) => i.state === "cancelled" && i.filledQuantity > 0 && i.filledQuantity < i.quantity)).toBe(true);
+    expect(intents.every((i) => i.state === "cancelled" && i.filledQuantity > 0 && i.filledQuantity < i.quantity)).toBe(
+      true,
+    );
   });
 
   it("an exit order that fills only partly is cancelled before the next attempt exits the rest: never over-exited", async () => {
@@ -200,17 +231,25 @@ describe("exits", () => {
     // The broker session ends: every read answers 403 until someone logs in again.
     sim.broker.revokeSession(small[0].id);
     const { exitId } = await requestExit(trader, { scope: "account", accountId: account.id }, "127.0.0.1");
-    await waitUntil(async () => (await db().exit.findUniqueOrThrow({ where: { id: exitId } })).status === "FAILED", 10_000, "exit FAILED");
+    await waitUntil(
+      async () => (await db().exit.findUniqueOrThrow({ where: { id: exitId } })).status === "FAILED",
+      10_000,
+      "exit FAILED",
+    );
     const row = await db().exitAccount.findFirstOrThrow({ where: { exitId } });
     expect(row.status).toBe("FAILED");
     expect(row.message).toMatch(/order book unreadable/);
-    const alert = await db().alert.findFirstOrThrow({ where: { ownerId: trader.id, kind: "exit_failed", resolvedAt: null } });
+    const alert = await db().alert.findFirstOrThrow({
+      where: { ownerId: trader.id, kind: "exit_failed", resolvedAt: null },
+    });
     expect(alert.severity).toBe("CRITICAL");
     // Labelled by the broker's cause (a refused session), with the advice that fits it — not "account down".
     expect(alert.cause).toBe("auth");
     const shown = (await openAlerts(trader)).find((a) => a.id === alert.id)!;
     expect(shown.title).toBe("Exit failing: broker refused the key or session");
-    expect(shown.message).toMatch(/is failing — broker refused the key or session: .*log in to the broker again or update the API key/);
+    expect(shown.message).toMatch(
+      /is failing — broker refused the key or session: .*log in to the broker again or update the API key/,
+    );
     expect(orderCount(small[0].id)).toBe(4);
     sim.broker.login(small[0].id);
     expect((await waitForExit(exitId, 20_000)).status).toBe("DONE");

@@ -13,10 +13,17 @@ import { freezeLimitOf } from "@/lib/trading/rejection-cause";
 
 /** Learned limits last for the trading day (a revision applies from a date on; tomorrow the broker knows it too). */
 const LEARNED_TTL_S = 24 * 3600;
-const learnedKey = (exchange: string, symbol: string, now: number) => `md:freeze:learned:${istDateOf(now)}:${exchange}:${symbol.toUpperCase()}`;
+const learnedKey = (exchange: string, symbol: string, now: number) =>
+  `md:freeze:learned:${istDateOf(now)}:${exchange}:${symbol.toUpperCase()}`;
 
 /** Records what a freeze rejection of `quantity` units of `symbol` says about its current limit. */
-export async function learnFreezeFromRejection(exchange: string, symbol: string, quantity: number, reason: string, now = Date.now()): Promise<number | null> {
+export async function learnFreezeFromRejection(
+  exchange: string,
+  symbol: string,
+  quantity: number,
+  reason: string,
+  now = Date.now(),
+): Promise<number | null> {
   const stated = freezeLimitOf(reason);
   const limit = stated !== null && stated < quantity ? stated : Math.floor(quantity / 2);
   if (limit < 1) return null;
@@ -29,7 +36,10 @@ export async function learnFreezeFromRejection(exchange: string, symbol: string,
     String(limit),
     String(LEARNED_TTL_S),
   );
-  log().warn({ exchange, symbol, quantity, limit, stated }, "freeze rejection: slicing below the learned limit from now on");
+  log().warn(
+    { exchange, symbol, quantity, limit, stated },
+    "freeze rejection: slicing below the learned limit from now on",
+  );
   return limit;
 }
 
@@ -39,13 +49,20 @@ async function learnedFreeze(exchange: string, symbol: string): Promise<number |
 }
 
 /** The current freeze limit of a contract (units), or null when no source knows one. */
-export async function currentFreeze(adapter: BrokerAdapter, contract: { symbol: string; exchange: string }, setting: number | null): Promise<number | null> {
+export async function currentFreeze(
+  adapter: BrokerAdapter,
+  contract: { symbol: string; exchange: string },
+  setting: number | null,
+): Promise<number | null> {
   const [broker, learned] = await Promise.all([
     adapter
       .symbolInfo(contract.symbol, contract.exchange as Exchange)
       .then((i) => i?.freezeQty ?? null)
       .catch((err) => {
-        log().warn({ err, symbol: contract.symbol }, "freeze quantity not read from the broker; using the other sources");
+        log().warn(
+          { err, symbol: contract.symbol },
+          "freeze quantity not read from the broker; using the other sources",
+        );
         return null;
       }),
     learnedFreeze(contract.exchange, contract.symbol),

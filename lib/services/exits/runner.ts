@@ -14,7 +14,20 @@
  */
 import { randomUUID } from "node:crypto";
 import { insertAudit } from "@/lib/db/queries/audit";
-import { appendExitRun, claimAccount, claimHolders, findExit, listUndrivenExits, nextExitPass, refreshExitStatus, releaseClaims, releaseExitLease, takeExitLease, updateExitAccounts, type ExitWithAccounts } from "@/lib/db/queries/exits";
+import {
+  appendExitRun,
+  claimAccount,
+  claimHolders,
+  findExit,
+  listUndrivenExits,
+  nextExitPass,
+  refreshExitStatus,
+  releaseClaims,
+  releaseExitLease,
+  takeExitLease,
+  updateExitAccounts,
+  type ExitWithAccounts,
+} from "@/lib/db/queries/exits";
 import { attemptStates, findIntentRows, type AttemptState } from "@/lib/db/queries/exit-scope";
 import { findRunIdByKey } from "@/lib/db/queries/runs";
 import type { ExitStatus } from "@/lib/generated/prisma/client";
@@ -35,7 +48,12 @@ import { createRun } from "@/lib/services/runs";
  * send per slice — a slice that cannot be confirmed is never resent by dispatch: the exit's next attempt reads the
  * broker's open orders and then its positions first, so it can neither double nor flip a position.
  */
-export const EXIT_DISPATCH: DispatchTunables = { reconcileWindowMs: 600, pollIntervalMs: 150, maxAttempts: 1, refusedBackoffMs: 50 };
+export const EXIT_DISPATCH: DispatchTunables = {
+  reconcileWindowMs: 600,
+  pollIntervalMs: 150,
+  maxAttempts: 1,
+  refusedBackoffMs: 50,
+};
 /** Consecutive failed attempts after which the account shows FAILED (a person should look); retries go on. */
 export const FAIL_AFTER = 8;
 const LEASE_MS = 15_000;
@@ -93,7 +111,18 @@ class SettlePoller {
     // broker) may place that quantity again. A skip lost to a concurrent claim is waited for.
     const unconfirmed = await findIntentRows(states.flatMap((s) => s.unconfirmed));
     const at = Date.now();
-    const skipped = await applyIntentChanges(unconfirmed.map((row) => ({ row, events: [{ type: "skip", at, reason: "not confirmed by the broker: the exit reads positions again before any new order" }] })));
+    const skipped = await applyIntentChanges(
+      unconfirmed.map((row) => ({
+        row,
+        events: [
+          {
+            type: "skip",
+            at,
+            reason: "not confirmed by the broker: the exit reads positions again before any new order",
+          },
+        ],
+      })),
+    );
     for (const w of pending) {
       const s = states.find((x) => x.runId === w.runId && x.accountId === w.accountId) ?? null;
       if (s && (s.inFlight > 0 || s.unconfirmed.some((id) => !skipped.has(id)))) continue;
@@ -128,7 +157,8 @@ class PlanBatcher {
     for (const b of batch) byOwner.set(b.plan.ownerId, [...(byOwner.get(b.plan.ownerId) ?? []), b]);
     try {
       // Planned under the lease; sent only if it is still ours (a stalled driver whose lease lapsed must not send).
-      if (!(await this.stillMine())) throw new Error(`exit ${this.exit.id}: lease lost before sending; another worker drives it`);
+      if (!(await this.stillMine()))
+        throw new Error(`exit ${this.exit.id}: lease lost before sending; another worker drives it`);
       const pass = await nextExitPass(this.exit.id);
       await Promise.all([...byOwner].map(([ownerId, group]) => this.send(ownerId, group, pass)));
     } catch (e) {
@@ -140,9 +170,25 @@ class PlanBatcher {
     const ids = group.map((b) => b.a.accountId);
     const key = `exit:${this.exit.id}:${pass}:${ownerId}`;
     await updateExitAccounts(this.exit.id, ids, { pendingRunKey: key });
-    const { preview, attribution } = exitRunPreview(this.exit.id, group.map((b) => ({ accountId: b.a.accountId, accountName: b.plan.accountName, plan: b.plan.plan })));
-    const run = await createRun({ ownerId, strategyId: this.exit.strategyId, kind: "EXIT", idempotencyKey: key, triggeredAt: new Date(), preview: { ...preview, exit: attribution } as typeof preview, dispatch: this.dispatch });
-    await updateExitAccounts(this.exit.id, ids, { currentRunId: run.runId, pendingRunKey: null, attemptsDelta: 1, message: `exit orders sent in run ${run.runId}` });
+    const { preview, attribution } = exitRunPreview(
+      this.exit.id,
+      group.map((b) => ({ accountId: b.a.accountId, accountName: b.plan.accountName, plan: b.plan.plan })),
+    );
+    const run = await createRun({
+      ownerId,
+      strategyId: this.exit.strategyId,
+      kind: "EXIT",
+      idempotencyKey: key,
+      triggeredAt: new Date(),
+      preview: { ...preview, exit: attribution } as typeof preview,
+      dispatch: this.dispatch,
+    });
+    await updateExitAccounts(this.exit.id, ids, {
+      currentRunId: run.runId,
+      pendingRunKey: null,
+      attemptsDelta: 1,
+      message: `exit orders sent in run ${run.runId}`,
+    });
     await appendExitRun(this.exit.id, run.runId);
     // The next attempts' scope includes this run's orders (to cancel what still works, to wait for what is unsettled).
     if (!this.exit.runIds.includes(run.runId)) this.exit.runIds.push(run.runId);
@@ -164,7 +210,12 @@ async function record(ctx: Ctx, a: Account, o: Exclude<AttemptOutcome, { kind: "
   const now = Date.now();
   let finished = false;
   if (o.kind === "flat") {
-    await updateExitAccounts(exit.id, [a.accountId], { status: "DONE", message: o.message, nextAttemptAt: null, resetFailures: true });
+    await updateExitAccounts(exit.id, [a.accountId], {
+      status: "DONE",
+      message: o.message,
+      nextAttemptAt: null,
+      resetFailures: true,
+    });
     a.status = "DONE";
     finished = true;
   } else if (o.kind === "gone") {
@@ -178,7 +229,12 @@ async function record(ctx: Ctx, a: Account, o: Exclude<AttemptOutcome, { kind: "
     a.failures += 1;
     a.status = a.failures >= ctx.failAfter ? "FAILED" : "PENDING";
     a.nextAttemptAt = new Date(now + failureBackoffMs(a.failures));
-    await updateExitAccounts(exit.id, [a.accountId], { failuresDelta: 1, message: o.message, status: a.status, nextAttemptAt: a.nextAttemptAt });
+    await updateExitAccounts(exit.id, [a.accountId], {
+      failuresDelta: 1,
+      message: o.message,
+      status: a.status,
+      nextAttemptAt: a.nextAttemptAt,
+    });
     if (a.failures === ctx.failAfter) await alertFailure(exit, a, o.message, classifyRejection(o.message));
   }
   if (o.kind === "flat") await clearFailureAlert(a);
@@ -202,12 +258,16 @@ async function settle(ctx: Ctx, a: Account): Promise<void> {
     status: a.status,
     currentRunId: null,
     nextAttemptAt: a.nextAttemptAt,
-    message: s ? `attempt ${a.attempts}: ${s.confirmed} of ${s.total} exit order(s) taken by the broker` : `attempt ${a.attempts}: no exit order stored`,
+    message: s
+      ? `attempt ${a.attempts}: ${s.confirmed} of ${s.total} exit order(s) taken by the broker`
+      : `attempt ${a.attempts}: no exit order stored`,
     ...(progressed ? { resetFailures: true } : { failuresDelta: 1 }),
   });
   a.currentRunId = null;
   if (a.failures === ctx.failAfter) {
-    const why = s ? `${s.total - s.confirmed} of ${s.total} exit order(s) not taken by the broker, ${a.failures} attempts in a row${refusal ? ` (${refusal.reason})` : ""}` : "no exit order stored";
+    const why = s
+      ? `${s.total - s.confirmed} of ${s.total} exit order(s) not taken by the broker, ${a.failures} attempts in a row${refusal ? ` (${refusal.reason})` : ""}`
+      : "no exit order stored";
     await alertFailure(ctx.exit, a, why, refusal?.cause ?? "other");
   }
   await releaseClaims(ctx.exit.id, [a.accountId]);
@@ -237,7 +297,10 @@ async function driveAccount(ctx: Ctx, a: Account): Promise<void> {
     if (!(await claimAccount(exit.id, a.accountId))) {
       const holder = (await claimHolders([a.accountId])).get(a.accountId);
       a.nextAttemptAt = new Date(Date.now() + WAIT_MS);
-      await updateExitAccounts(exit.id, [a.accountId], { message: `waiting: exit ${holder ?? "?"} is working in this account`, nextAttemptAt: a.nextAttemptAt });
+      await updateExitAccounts(exit.id, [a.accountId], {
+        message: `waiting: exit ${holder ?? "?"} is working in this account`,
+        nextAttemptAt: a.nextAttemptAt,
+      });
       continue;
     }
     let o: AttemptOutcome;
@@ -257,25 +320,48 @@ async function driveAccount(ctx: Ctx, a: Account): Promise<void> {
 }
 
 /** Drives an exit for up to `budgetMs` while holding its lease; the sweep hands it to a worker again afterwards. */
-export async function driveExit(exitId: string, workerId: string, opts: DriveOptions = {}): Promise<{ status: ExitStatus | "LEASED" }> {
+export async function driveExit(
+  exitId: string,
+  workerId: string,
+  opts: DriveOptions = {},
+): Promise<{ status: ExitStatus | "LEASED" }> {
   // Unique per drive, not per process: two jobs of one exit in the same worker must not share the lease.
   const holder = `${workerId}:${randomUUID()}`;
   const renew = () => takeExitLease(exitId, holder, new Date(Date.now() + LEASE_MS));
   if (!(await renew())) return { status: "LEASED" };
   // Renewed while the drive waits on brokers, so a slow attempt keeps the exit; a dead process stops renewing.
-  const keepAlive = setInterval(() => void renew().catch((err) => log().warn({ err, exitId }, "exit lease not renewed")), LEASE_MS / 3);
+  const keepAlive = setInterval(
+    () => void renew().catch((err) => log().warn({ err, exitId }, "exit lease not renewed")),
+    LEASE_MS / 3,
+  );
   try {
     const exit = await findExit(exitId);
     if (!exit || exit.status === "DONE") return { status: "DONE" };
-    const ctx: Ctx = { exit, until: Date.now() + (opts.budgetMs ?? 120_000), failAfter: opts.failAfter ?? FAIL_AFTER, poller: new SettlePoller(), batcher: new PlanBatcher(exit, opts.dispatch ?? EXIT_DISPATCH, renew) };
-    const loops = exit.accounts.filter((a) => a.status !== "DONE").map((a) =>
-      driveAccount(ctx, a).catch((err) => log().error({ err, exitId, accountId: a.accountId }, "exit account loop failed")),
-    );
+    const ctx: Ctx = {
+      exit,
+      until: Date.now() + (opts.budgetMs ?? 120_000),
+      failAfter: opts.failAfter ?? FAIL_AFTER,
+      poller: new SettlePoller(),
+      batcher: new PlanBatcher(exit, opts.dispatch ?? EXIT_DISPATCH, renew),
+    };
+    const loops = exit.accounts
+      .filter((a) => a.status !== "DONE")
+      .map((a) =>
+        driveAccount(ctx, a).catch((err) =>
+          log().error({ err, exitId, accountId: a.accountId }, "exit account loop failed"),
+        ),
+      );
     await Promise.all(loops);
     const status = await refreshExitStatus(exitId);
     if (status === "DONE") {
       const runIds = (await findExit(exitId))?.runIds ?? [];
-      await insertAudit({ actorId: null, action: "exit.done", entity: "exit", entityId: exitId, details: { reason: exit.reason.toLowerCase(), scope: exit.scope.toLowerCase(), runIds } });
+      await insertAudit({
+        actorId: null,
+        action: "exit.done",
+        entity: "exit",
+        entityId: exitId,
+        details: { reason: exit.reason.toLowerCase(), scope: exit.scope.toLowerCase(), runIds },
+      });
     }
     return { status };
   } finally {

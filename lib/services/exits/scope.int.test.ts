@@ -37,15 +37,22 @@ describe("a global kill switch seen by each owner", () => {
     const [alice, bob, admin] = [await makeUser("TRADER"), await makeUser("TRADER"), await makeUser("ADMIN")];
     await linkAccounts(sim, alice, [INSTANCES[0]]);
     await linkAccounts(sim, bob, [INSTANCES[1]]);
-    for (const owner of [alice, bob]) expect((await waitForRun((await startRun(owner.id, ironCondor())).runId)).status).toBe("COMPLETED");
+    for (const owner of [alice, bob])
+      expect((await waitForRun((await startRun(owner.id, ironCondor())).runId)).status).toBe("COMPLETED");
 
-    const engaged = await killPost(jsonRequest("/api/kill-switch", { body: { action: "engage", scope: "all" }, cookie: await sessionCookie(admin) }));
+    const engaged = await killPost(
+      jsonRequest("/api/kill-switch", { body: { action: "engage", scope: "all" }, cookie: await sessionCookie(admin) }),
+    );
     expect(engaged.status).toBe(200);
     const { exitId } = await engaged.json();
     expect((await waitForExit(exitId)).status).toBe("DONE");
 
     const exitRuns = await db().strategyRun.findMany({ where: { kind: "EXIT" }, select: { id: true, ownerId: true } });
-    const own = (ownerId: string) => exitRuns.filter((r) => r.ownerId === ownerId).map((r) => r.id).sort();
+    const own = (ownerId: string) =>
+      exitRuns
+        .filter((r) => r.ownerId === ownerId)
+        .map((r) => r.id)
+        .sort();
     expect(own(alice.id)).toHaveLength(1);
     expect(own(bob.id)).toHaveLength(1);
 

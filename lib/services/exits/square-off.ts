@@ -20,20 +20,39 @@ export interface SquareOffResult {
 
 export async function runSquareOff(now: Date): Promise<SquareOffResult> {
   const holidays = tradingHolidaySet();
-  const strategies = await db().strategy.findMany({ select: { id: true, ownerId: true, name: true, definition: true } });
+  const strategies = await db().strategy.findMany({
+    select: { id: true, ownerId: true, name: true, definition: true },
+  });
   const fired: Record<string, string> = {};
   for (const s of strategies) {
     const def = strategyDefinitionSchema.safeParse(s.definition);
     if (!def.success) continue;
     const { due, date, time } = squareOffDue(def.data, now.getTime(), holidays);
     if (!due) continue;
-    if (await db().squareOff.findUnique({ where: { strategyId_tradingDate: { strategyId: s.id, tradingDate: date } } })) continue;
+    if (await db().squareOff.findUnique({ where: { strategyId_tradingDate: { strategyId: s.id, tradingDate: date } } }))
+      continue;
     const accountIds = await scopeAccountIds({ strategyId: s.id });
     if (accountIds.length === 0) continue;
-    const held = (await ledgerPositions({ accountIds }, "strategy")).some((p) => p.scope.strategyId === s.id && p.netQty !== 0);
+    const held = (await ledgerPositions({ accountIds }, "strategy")).some(
+      (p) => p.scope.strategyId === s.id && p.netQty !== 0,
+    );
     if (!held && !(await scopeHasWork({ strategyId: s.id }))) continue;
-    const exit = await startExit({ ownerId: s.ownerId, scope: "STRATEGY", targetKey: `strategy:${s.id}`, strategyId: s.id, note: `auto square-off at ${time} IST` }, accountIds, "SQUARE_OFF", null);
-    await db().squareOff.createMany({ data: [{ strategyId: s.id, tradingDate: date, exitId: exit.exitId, firedAt: now }], skipDuplicates: true });
+    const exit = await startExit(
+      {
+        ownerId: s.ownerId,
+        scope: "STRATEGY",
+        targetKey: `strategy:${s.id}`,
+        strategyId: s.id,
+        note: `auto square-off at ${time} IST`,
+      },
+      accountIds,
+      "SQUARE_OFF",
+      null,
+    );
+    await db().squareOff.createMany({
+      data: [{ strategyId: s.id, tradingDate: date, exitId: exit.exitId, firedAt: now }],
+      skipDuplicates: true,
+    });
     log().info({ strategyId: s.id, exitId: exit.exitId, date, time }, "auto square-off");
     fired[s.id] = exit.exitId;
   }

@@ -31,7 +31,16 @@ const FLAVOURS = [
   ["live rows", INST],
   ["sandbox rows", SANDBOX],
 ] as const;
-const NO_FAULTS: Partial<FaultConfig> = { http500Rate: 0, lostResponseRate: 0, lateRejectRate: 0, lateRejectMs: 0, flapRate: 0, flapMs: 0, partialFillRate: 0, partialFillMs: 0 };
+const NO_FAULTS: Partial<FaultConfig> = {
+  http500Rate: 0,
+  lostResponseRate: 0,
+  lateRejectRate: 0,
+  lateRejectMs: 0,
+  flapRate: 0,
+  flapMs: 0,
+  partialFillRate: 0,
+  partialFillMs: 0,
+};
 let sim: RunningSimulator;
 let relay: Awaited<ReturnType<typeof startCountingRelay>>;
 let dispatch: Awaited<ReturnType<typeof startDispatchWorker>>;
@@ -58,16 +67,19 @@ afterAll(async () => {
   await closeConnections();
 });
 
-const faults = (ids: number[], f: Partial<FaultConfig>, insts: readonly InstanceConfig[] = INST) => () => {
-  for (const k of ids) sim.broker.setFaults(insts[k].id, f);
-};
+const faults =
+  (ids: number[], f: Partial<FaultConfig>, insts: readonly InstanceConfig[] = INST) =>
+  () => {
+    for (const k of ids) sim.broker.setFaults(insts[k].id, f);
+  };
 /** The simulator's own record of the order an intent placed (its tag is the intent id). */
 const simOrder = (k: number, intentId: string, insts: readonly InstanceConfig[] = INST) =>
   sim.broker.receivedOrders(insts[k].id).find((o) => o.strategy === intentId);
 /** Each intent's states as published, in order, with the filled quantity: `partially_filled:65`. */
 function statesByIntent(events: RunEvent[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const e of events) if (e.type === "intent") out.set(e.intentId, [...(out.get(e.intentId) ?? []), `${e.state}:${e.filledQuantity}`]);
+  for (const e of events)
+    if (e.type === "intent") out.set(e.intentId, [...(out.get(e.intentId) ?? []), `${e.state}:${e.filledQuantity}`]);
   return out;
 }
 async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
@@ -81,93 +93,131 @@ async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => bool
 }
 
 describe("fill tracking (real worker, simulator over HTTP)", () => {
-  it.each(FLAVOURS)("%s: the poller alone finds every fill and records the broker's average price, then retires its schedulers", async (flavour, insts) => {
-    const trader = await makeUser("TRADER");
-    // Through the counting relay: whether the trade book had to be read.
-    const accounts = await linkAccounts({ ...sim, httpUrl: relay.url }, trader, insts.slice(0, 2));
-    const tradeReads = () => accounts.reduce((n, _, k) => n + relay.count(insts[k].id, "tradebook"), 0);
-    const before = tradeReads();
-    const { runId } = await startRun(trader.id);
-    const events: RunEvent[] = [];
-    const unsubscribe = await subscribeRunEvents(runId, (e) => events.push(e));
-    // The fill tracker starts once the subscription is live, so no fill event can precede it on a loaded machine.
-    fills = await startFillsWorker();
-    const intents = await waitForIntents(runId, (i) => i.state === "filled");
-    await unsubscribe();
-    expect(intents).toHaveLength(8);
-    for (const i of intents) {
-      const o = simOrder(accounts.findIndex((a) => a.id === i.accountId), i.id, insts);
-      expect(o?.status).toBe("complete");
-      expect(i.filledQuantity).toBe(i.quantity);
-      // The broker's average fill price (the touch it filled at), to the paisa; never null, never another price.
-      expect(new Decimal(i.averagePrice!.toString()).toFixed(2)).toBe(o?.averagePrice);
-    }
-    const filledEvents = events.filter((e) => e.type === "intent" && e.state === "filled");
-    expect(filledEvents).toHaveLength(8);
-    for (const e of filledEvents) if (e.type === "intent") expect(e.averagePrice).toBe(intents.find((i) => i.id === e.intentId)?.averagePrice?.toString());
-    expect((await db().strategyRun.findUniqueOrThrow({ where: { id: runId } })).status).toBe("COMPLETED");
-    await until("schedulers removed", scheduledFillAccounts, (a) => a.length === 0);
-    // Live rows carry no average price, so the trade book priced the fills; sandbox rows priced them themselves.
-    if (flavour === "live rows") expect(tradeReads() - before).toBeGreaterThan(0);
-    else expect(tradeReads() - before).toBe(0);
-    expect(fills.errors).toEqual([]);
-  });
+  it.each(FLAVOURS)(
+    "%s: the poller alone finds every fill and records the broker's average price, then retires its schedulers",
+    async (flavour, insts) => {
+      const trader = await makeUser("TRADER");
+      // Through the counting relay: whether the trade book had to be read.
+      const accounts = await linkAccounts({ ...sim, httpUrl: relay.url }, trader, insts.slice(0, 2));
+      const tradeReads = () => accounts.reduce((n, _, k) => n + relay.count(insts[k].id, "tradebook"), 0);
+      const before = tradeReads();
+      const { runId } = await startRun(trader.id);
+      const events: RunEvent[] = [];
+      const unsubscribe = await subscribeRunEvents(runId, (e) => events.push(e));
+      // The fill tracker starts once the subscription is live, so no fill event can precede it on a loaded machine.
+      fills = await startFillsWorker();
+      const intents = await waitForIntents(runId, (i) => i.state === "filled");
+      await unsubscribe();
+      expect(intents).toHaveLength(8);
+      for (const i of intents) {
+        const o = simOrder(
+          accounts.findIndex((a) => a.id === i.accountId),
+          i.id,
+          insts,
+        );
+        expect(o?.status).toBe("complete");
+        expect(i.filledQuantity).toBe(i.quantity);
+        // The broker's average fill price (the touch it filled at), to the paisa; never null, never another price.
+        expect(new Decimal(i.averagePrice!.toString()).toFixed(2)).toBe(o?.averagePrice);
+      }
+      const filledEvents = events.filter((e) => e.type === "intent" && e.state === "filled");
+      expect(filledEvents).toHaveLength(8);
+      for (const e of filledEvents)
+        if (e.type === "intent")
+          expect(e.averagePrice).toBe(intents.find((i) => i.id === e.intentId)?.averagePrice?.toString());
+      expect((await db().strategyRun.findUniqueOrThrow({ where: { id: runId } })).status).toBe("COMPLETED");
+      await until("schedulers removed", scheduledFillAccounts, (a) => a.length === 0);
+      // Live rows carry no average price, so the trade book priced the fills; sandbox rows priced them themselves.
+      if (flavour === "live rows") expect(tradeReads() - before).toBeGreaterThan(0);
+      else expect(tradeReads() - before).toBe(0);
+      expect(fills.errors).toEqual([]);
+    },
+  );
 
-  it.each(FLAVOURS)("%s: orders whose answers were lost are adopted from the book, then filled at the broker's average price", async (_flavour, insts) => {
-    const trader = await makeUser("TRADER");
-    const [account] = await linkAccounts(sim, trader, insts.slice(0, 1));
-    fills = await startFillsWorker();
-    const { runId } = await startRun(trader.id, ironCondor(), faults([0], { lostResponseRate: 1 }, insts));
-    const intents = await waitForIntents(runId, (i) => i.state === "filled");
-    expect(intents).toHaveLength(4);
-    for (const i of intents) {
-      const o = simOrder(0, i.id, insts);
-      // Adopted (never sent twice: one order per intent), and priced like any fill — never left without a price.
-      expect(sim.broker.receivedOrders(insts[0].id).filter((x) => x.strategy === i.id)).toHaveLength(1);
-      expect(i.accountId).toBe(account.id);
-      expect(new Decimal(i.averagePrice!.toString()).toFixed(2)).toBe(o?.averagePrice);
-    }
-  });
+  it.each(FLAVOURS)(
+    "%s: orders whose answers were lost are adopted from the book, then filled at the broker's average price",
+    async (_flavour, insts) => {
+      const trader = await makeUser("TRADER");
+      const [account] = await linkAccounts(sim, trader, insts.slice(0, 1));
+      fills = await startFillsWorker();
+      const { runId } = await startRun(trader.id, ironCondor(), faults([0], { lostResponseRate: 1 }, insts));
+      const intents = await waitForIntents(runId, (i) => i.state === "filled");
+      expect(intents).toHaveLength(4);
+      for (const i of intents) {
+        const o = simOrder(0, i.id, insts);
+        // Adopted (never sent twice: one order per intent), and priced like any fill — never left without a price.
+        expect(sim.broker.receivedOrders(insts[0].id).filter((x) => x.strategy === i.id)).toHaveLength(1);
+        expect(i.accountId).toBe(account.id);
+        expect(new Decimal(i.averagePrice!.toString()).toFixed(2)).toBe(o?.averagePrice);
+      }
+    },
+  );
 
-  it.each(FLAVOURS)("%s: partial fills (partialFillRate = 1): each slice is seen partially filled, then filled; quantities never go down", async (_flavour, insts) => {
-    const trader = await makeUser("TRADER");
-    const [account] = await linkAccounts(sim, trader, insts.slice(0, 1));
-    fills = await startFillsWorker();
-    const { runId } = await startRun(trader.id, ironCondor(2), faults([0], { partialFillRate: 1, partialFillMs: 2_500 }, insts));
-    const events: RunEvent[] = [];
-    const unsubscribe = await subscribeRunEvents(runId, (e) => events.push(e));
-    const intents = await waitForIntents(runId, (i) => i.state === "filled");
-    await unsubscribe();
-    const seen = statesByIntent(events);
-    for (const i of intents) {
-      expect(i.quantity).toBe(130);
-      const fillStates = (seen.get(i.id) ?? []).filter((s) => /filled/.test(s));
-      // Live rows show the order `open` with no filled quantity: the 65 come from the trade book.
-      expect(fillStates).toEqual(["partially_filled:65", "filled:130"]);
-      expect(new Decimal(i.averagePrice!.toString()).toFixed(2)).toBe(simOrder(0, i.id, insts)?.averagePrice);
-    }
-    expect(account.id).toBe(intents[0].accountId);
-    expect(fills.errors).toEqual([]);
-  });
+  it.each(FLAVOURS)(
+    "%s: partial fills (partialFillRate = 1): each slice is seen partially filled, then filled; quantities never go down",
+    async (_flavour, insts) => {
+      const trader = await makeUser("TRADER");
+      const [account] = await linkAccounts(sim, trader, insts.slice(0, 1));
+      fills = await startFillsWorker();
+      const { runId } = await startRun(
+        trader.id,
+        ironCondor(2),
+        faults([0], { partialFillRate: 1, partialFillMs: 2_500 }, insts),
+      );
+      const events: RunEvent[] = [];
+      const unsubscribe = await subscribeRunEvents(runId, (e) => events.push(e));
+      const intents = await waitForIntents(runId, (i) => i.state === "filled");
+      await unsubscribe();
+      const seen = statesByIntent(events);
+      for (const i of intents) {
+        expect(i.quantity).toBe(130);
+        const fillStates = (seen.get(i.id) ?? []).filter((s) => /filled/.test(s));
+        // Live rows show the order `open` with no filled quantity: the 65 come from the trade book.
+        expect(fillStates).toEqual(["partially_filled:65", "filled:130"]);
+        expect(new Decimal(i.averagePrice!.toString()).toFixed(2)).toBe(simOrder(0, i.id, insts)?.averagePrice);
+      }
+      expect(account.id).toBe(intents[0].accountId);
+      expect(fills.errors).toEqual([]);
+    },
+  );
 
-  it.each(FLAVOURS)("%s: a late RMS rejection (lateRejectRate = 1) ends rejected_late with the broker's reason where it gives one, and the run is not COMPLETED", async (flavour, insts) => {
-    const trader = await makeUser("TRADER");
-    const [bad, good] = await linkAccounts(sim, trader, insts.slice(0, 2));
-    fills = await startFillsWorker();
-    const { runId } = await startRun(trader.id, ironCondor(), faults([0], { lateRejectRate: 1, lateRejectMs: 800 }, insts));
-    const intents = await waitForIntents(runId, (i) => i.state === "rejected_late" || i.state === "filled");
-    const rejected = intents.filter((i) => i.accountId === bad.id);
-    expect(rejected.map((i) => i.state)).toEqual(["rejected_late", "rejected_late", "rejected_late", "rejected_late"]);
-    expect(rejected.every((i) => i.filledQuantity === 0)).toBe(true);
-    // Live rows carry no rejection text (contract §2.3): the rejection is still recorded, with a generic reason.
-    const reason = flavour === "live rows" ? /^rejected by the broker after acceptance$/ : /^RMS: order rejected by risk management/;
-    for (const i of rejected) expect(i.reason).toMatch(reason);
-    expect(intents.filter((i) => i.accountId === good.id).every((i) => i.state === "filled")).toBe(true);
-    expect(sim.broker.receivedOrders(insts[0].id).every((o) => o.status === "rejected")).toBe(true);
-    const run = await until("run status", () => db().strategyRun.findUniqueOrThrow({ where: { id: runId } }), (r) => r.status === "PARTIAL");
-    expect(run.finishedAt).not.toBeNull();
-    expect(fills.errors).toEqual([]);
-  });
+  it.each(FLAVOURS)(
+    "%s: a late RMS rejection (lateRejectRate = 1) ends rejected_late with the broker's reason where it gives one, and the run is not COMPLETED",
+    async (flavour, insts) => {
+      const trader = await makeUser("TRADER");
+      const [bad, good] = await linkAccounts(sim, trader, insts.slice(0, 2));
+      fills = await startFillsWorker();
+      const { runId } = await startRun(
+        trader.id,
+        ironCondor(),
+        faults([0], { lateRejectRate: 1, lateRejectMs: 800 }, insts),
+      );
+      const intents = await waitForIntents(runId, (i) => i.state === "rejected_late" || i.state === "filled");
+      const rejected = intents.filter((i) => i.accountId === bad.id);
+      expect(rejected.map((i) => i.state)).toEqual([
+        "rejected_late",
+        "rejected_late",
+        "rejected_late",
+        "rejected_late",
+      ]);
+      expect(rejected.every((i) => i.filledQuantity === 0)).toBe(true);
+      // Live rows carry no rejection text (contract §2.3): the rejection is still recorded, with a generic reason.
+      const reason =
+        flavour === "live rows"
+          ? /^rejected by the broker after acceptance$/
+          : /^RMS: order rejected by risk management/;
+      for (const i of rejected) expect(i.reason).toMatch(reason);
+      expect(intents.filter((i) => i.accountId === good.id).every((i) => i.state === "filled")).toBe(true);
+      expect(sim.broker.receivedOrders(insts[0].id).every((o) => o.status === "rejected")).toBe(true);
+      const run = await until(
+        "run status",
+        () => db().strategyRun.findUniqueOrThrow({ where: { id: runId } }),
+        (r) => r.status === "PARTIAL",
+      );
+      expect(run.finishedAt).not.toBeNull();
+      expect(fills.errors).toEqual([]);
+    },
+  );
 
   it("a rejected → complete flap (flapRate = 1) is confirmed against the trade book, shown as a rejection meanwhile, and ends filled", async () => {
     const trader = await makeUser("TRADER");
@@ -177,7 +227,11 @@ describe("fill tracking (real worker, simulator over HTTP)", () => {
     const events: RunEvent[] = [];
     const unsubscribe = await subscribeRunEvents(runId, (e) => events.push(e));
     const intents = await waitForIntents(runId, (i) => i.state === "filled", 30_000);
-    const run = await until("run status", () => db().strategyRun.findUniqueOrThrow({ where: { id: runId } }), (r) => r.status === "COMPLETED");
+    const run = await until(
+      "run status",
+      () => db().strategyRun.findUniqueOrThrow({ where: { id: runId } }),
+      (r) => r.status === "COMPLETED",
+    );
     await unsubscribe();
     const seen = statesByIntent(events);
     for (const i of intents) {
@@ -199,12 +253,17 @@ describe("fill tracking (real worker, simulator over HTTP)", () => {
     // Through the counting relay: what the simulator receives from each account.
     const accounts = await linkAccounts({ ...sim, httpUrl: relay.url }, trader, SANDBOX.slice(0, 2));
     // Every order is accepted and then held (a rejection due in 10 minutes): 4 open orders per account.
-    const { runId } = await startRun(trader.id, ironCondor(), faults([0, 1], { lateRejectRate: 1, lateRejectMs: 600_000 }, SANDBOX));
+    const { runId } = await startRun(
+      trader.id,
+      ironCondor(),
+      faults([0, 1], { lateRejectRate: 1, lateRejectMs: 600_000 }, SANDBOX),
+    );
     await waitForRun(runId);
     const books = () => accounts.map((_, k) => relay.count(SANDBOX[k].id, "orderbook"));
     const trades = () => accounts.map((_, k) => relay.count(SANDBOX[k].id, "tradebook"));
     const before = books();
-    for (let n = 0; n < 3; n++) for (const a of accounts) expect(await syncAccountFills(a.id)).toEqual({ changed: 0, unsettled: 4 });
+    for (let n = 0; n < 3; n++)
+      for (const a of accounts) expect(await syncAccountFills(a.id)).toEqual({ changed: 0, unsettled: 4 });
     expect(books().map((c, k) => c - before[k])).toEqual([3, 3]);
     // Concurrent requests for one account share one read.
     await Promise.all(Array.from({ length: 5 }, () => syncAccountFills(accounts[0].id)));
@@ -213,7 +272,12 @@ describe("fill tracking (real worker, simulator over HTTP)", () => {
     const start = books();
     fills = await startFillsWorker();
     // At least two poll cycles of each account, however long a loaded machine takes (the test's timeout is the limit).
-    await until("two polls of each account", async () => accounts.map((a) => fills!.polls.get(a.id) ?? 0), (p) => p.every((n) => n >= 2), 60_000);
+    await until(
+      "two polls of each account",
+      async () => accounts.map((a) => fills!.polls.get(a.id) ?? 0),
+      (p) => p.every((n) => n >= 2),
+      60_000,
+    );
     await fills.close();
     const polls = accounts.map((a) => fills!.polls.get(a.id) ?? 0);
     fills = null;
@@ -229,13 +293,18 @@ describe("fill tracking (real worker, simulator over HTTP)", () => {
   it("live rows: open orders cost one order-book and ONE trade-book call per account per cycle, however many", async () => {
     const trader = await makeUser("TRADER");
     const accounts = await linkAccounts({ ...sim, httpUrl: relay.url }, trader, INST.slice(0, 2));
-    const { runId } = await startRun(trader.id, ironCondor(), faults([0, 1], { lateRejectRate: 1, lateRejectMs: 600_000 }));
+    const { runId } = await startRun(
+      trader.id,
+      ironCondor(),
+      faults([0, 1], { lateRejectRate: 1, lateRejectMs: 600_000 }),
+    );
     await waitForRun(runId);
     const books = () => accounts.map((_, k) => relay.count(INST[k].id, "orderbook"));
     const trades = () => accounts.map((_, k) => relay.count(INST[k].id, "tradebook"));
     const [b0, t0] = [books(), trades()];
     // A live book cannot show a partial fill of an open order: the trade book is read once per cycle to find one.
-    for (let n = 0; n < 3; n++) for (const a of accounts) expect(await syncAccountFills(a.id)).toEqual({ changed: 0, unsettled: 4 });
+    for (let n = 0; n < 3; n++)
+      for (const a of accounts) expect(await syncAccountFills(a.id)).toEqual({ changed: 0, unsettled: 4 });
     expect(books().map((c, k) => c - b0[k])).toEqual([3, 3]);
     expect(trades().map((c, k) => c - t0[k])).toEqual([3, 3]);
     await Promise.all(Array.from({ length: 5 }, () => syncAccountFills(accounts[0].id)));
@@ -247,17 +316,31 @@ describe("fill tracking (real worker, simulator over HTTP)", () => {
     const trader = await makeUser("TRADER");
     const [account] = await linkAccounts(sim, trader, INST.slice(0, 1));
     // Each entry fills 1 of its 2 lots at once; the rest would wait a minute.
-    const { runId } = await startRun(trader.id, ironCondor(2), faults([0], { partialFillRate: 1, partialFillMs: 60_000 }));
+    const { runId } = await startRun(
+      trader.id,
+      ironCondor(2),
+      faults([0], { partialFillRate: 1, partialFillMs: 60_000 }),
+    );
     await waitForRun(runId);
     const orders = sim.broker.receivedOrders(INST[0].id);
     expect(orders.every((o) => o.status === "open" && o.filledQuantity === 65)).toBe(true);
     // Cancelled at the broker (by hand, say) before any poll: the live book then says only `cancelled`.
     const inst = sim.broker.instance(INST[0].id)!;
-    for (const o of orders) await sim.broker.routes.cancelorder.execute({ instance: inst, market: sim.market, ip: "127.0.0.1" }, { apikey: INST[0].apiKey, strategy: "x", orderid: o.orderid });
+    for (const o of orders)
+      await sim.broker.routes.cancelorder.execute(
+        { instance: inst, market: sim.market, ip: "127.0.0.1" },
+        { apikey: INST[0].apiKey, strategy: "x", orderid: o.orderid },
+      );
     expect(await syncAccountFills(account.id)).toEqual({ changed: 4, unsettled: 0 });
     const intents = await db().orderIntent.findMany({ where: { runId } });
-    expect(intents.map((i) => `${i.state}:${i.filledQuantity}`)).toEqual(["cancelled:65", "cancelled:65", "cancelled:65", "cancelled:65"]);
-    for (const i of intents) expect(new Decimal(i.averagePrice!.toString()).toFixed(2)).toBe(simOrder(0, i.id)?.averagePrice);
+    expect(intents.map((i) => `${i.state}:${i.filledQuantity}`)).toEqual([
+      "cancelled:65",
+      "cancelled:65",
+      "cancelled:65",
+      "cancelled:65",
+    ]);
+    for (const i of intents)
+      expect(new Decimal(i.averagePrice!.toString()).toFixed(2)).toBe(simOrder(0, i.id)?.averagePrice);
   });
 
   it("the sweep re-creates lost schedulers (a restart, a lost hook) and the poller then finds the fills", async () => {
@@ -282,14 +365,28 @@ describe("fill tracking (real worker, simulator over HTTP)", () => {
     const [account] = await linkAccounts(sim, trader, INST.slice(0, 1));
     const worker = (fills = await startFillsWorker());
     // Every order fills partly at once; the simulator holds the rest back until the test releases it.
-    const { runId } = await startRun(trader.id, ironCondor(2), faults([0], { partialFillRate: 1, holdPartialFills: true }));
+    const { runId } = await startRun(
+      trader.id,
+      ironCondor(2),
+      faults([0], { partialFillRate: 1, holdPartialFills: true }),
+    );
     await waitForRun(runId, LIMIT);
     // The scheduled polls read the partial fills and open the account's order stream.
     await waitForIntents(runId, (i) => i.state === "partially_filled", LIMIT);
-    await until("order stream open", () => orderStreamOpen(account.id), (open) => open, LIMIT);
+    await until(
+      "order stream open",
+      () => orderStreamOpen(account.id),
+      (open) => open,
+      LIMIT,
+    );
     // Then no poll is scheduled, queued or running: from here only an order update can queue one.
     await unscheduleFillPolls(account.id);
-    await until("no poll queued or running", () => queue(QUEUES.fills).getJobCounts("active", "waiting", "delayed", "prioritized"), (c) => Object.values(c).every((n) => n === 0), LIMIT);
+    await until(
+      "no poll queued or running",
+      () => queue(QUEUES.fills).getJobCounts("active", "waiting", "delayed", "prioritized"),
+      (c) => Object.values(c).every((n) => n === 0),
+      LIMIT,
+    );
     expect(await scheduledFillAccounts()).not.toContain(account.id);
     const immediate = () => worker.immediatePolls.get(account.id) ?? 0;
     const [pollsBefore, immediateBefore] = [worker.polls.get(account.id) ?? 0, immediate()];
@@ -297,7 +394,12 @@ describe("fill tracking (real worker, simulator over HTTP)", () => {
     const intents = await waitForIntents(runId, (i) => i.state === "filled", LIMIT);
     expect(intents.every((i) => i.filledQuantity === 130)).toBe(true);
     // Read by a poll an order update queued (its job id), and by no other poll.
-    await until("the immediate poll finished", async () => immediate(), (n) => n > immediateBefore, LIMIT);
+    await until(
+      "the immediate poll finished",
+      async () => immediate(),
+      (n) => n > immediateBefore,
+      LIMIT,
+    );
     expect((worker.polls.get(account.id) ?? 0) - pollsBefore).toBe(immediate() - immediateBefore);
     expect(worker.errors).toEqual([]);
   });
@@ -312,12 +414,22 @@ describe("send missing", () => {
     // The first account answers 500 (nothing placed) until both BUY sends are unknown; the book then shows no order, so
     // they become safe to resend with their one send used up, and the SELL legs are held (unsent) meanwhile.
     const { runId } = await startRun(trader.id, ironCondor(), faults([0], { http500Rate: 1 }));
-    await until("unknown BUY sends", () => db().orderIntent.count({ where: { runId, accountId: broken.id, state: "unknown" } }), (n) => n === 2);
+    await until(
+      "unknown BUY sends",
+      () => db().orderIntent.count({ where: { runId, accountId: broken.id, state: "unknown" } }),
+      (n) => n === 2,
+    );
     sim.broker.setFaults(INST[0].id, { http500Rate: 0 });
     expect((await waitForRun(runId)).status).toBe("PARTIAL");
-    expect((await db().orderIntent.findMany({ where: { runId, accountId: broken.id } })).map((i) => i.state).sort()).toEqual(["held", "held", "safe_to_resend", "safe_to_resend"]);
+    expect(
+      (await db().orderIntent.findMany({ where: { runId, accountId: broken.id } })).map((i) => i.state).sort(),
+    ).toEqual(["held", "held", "safe_to_resend", "safe_to_resend"]);
     const cookie = await sessionCookie(trader);
-    const retry = (accountId: string) => retryRoute(jsonRequest(`/api/runs/${runId}/retry?accountId=${accountId}`, { method: "POST", cookie }), paramsOf({ id: runId }));
+    const retry = (accountId: string) =>
+      retryRoute(
+        jsonRequest(`/api/runs/${runId}/retry?accountId=${accountId}`, { method: "POST", cookie }),
+        paramsOf({ id: runId }),
+      );
     expect((await retry(fine.id)).status).toBe(409);
     const res = await retry(broken.id);
     expect(res.status).toBe(200);
@@ -333,7 +445,10 @@ describe("send missing", () => {
     expect(orders.map((o) => o.strategy).sort()).toEqual([...buys, ...sells].map((i) => i.id).sort());
     expect(orders.map((o) => o.action)).toEqual(["BUY", "BUY", "SELL", "SELL"]);
     expect(sim.broker.receivedOrders(INST[1].id)).toHaveLength(4);
-    const bad = await retryRoute(jsonRequest(`/api/runs/${runId}/retry?accountId=nope`, { method: "POST", cookie }), paramsOf({ id: runId }));
+    const bad = await retryRoute(
+      jsonRequest(`/api/runs/${runId}/retry?accountId=nope`, { method: "POST", cookie }),
+      paramsOf({ id: runId }),
+    );
     expect(bad.status).toBe(400);
     expect(JSON.stringify(await bad.json())).toMatch(/"accountId"/);
   });
@@ -345,18 +460,42 @@ describe("parity API", () => {
     // Sandbox rows: the rejection reason reaches the board (live rows carry none).
     const [bad, good] = await linkAccounts(sim, trader, SANDBOX.slice(0, 2));
     fills = await startFillsWorker();
-    const strategy = await createStrategy(trader, { name: "Condor", definition: { ...ironCondor(), legs: [...ironCondor().legs] }, accountIds: [bad.id, good.id], accountTags: [] }, "127.0.0.1");
+    const strategy = await createStrategy(
+      trader,
+      {
+        name: "Condor",
+        definition: { ...ironCondor(), legs: [...ironCondor().legs] },
+        accountIds: [bad.id, good.id],
+        accountTags: [],
+      },
+      "127.0.0.1",
+    );
     const triggeredAt = new Date();
-    const preview = await planFor(trader.id, ironCondor(), await listAccountSecrets({ ownerId: trader.id }, { active: true }), triggeredAt);
+    const preview = await planFor(
+      trader.id,
+      ironCondor(),
+      await listAccountSecrets({ ownerId: trader.id }, { active: true }),
+      triggeredAt,
+    );
     faults([0], { lateRejectRate: 1, lateRejectMs: 500 }, SANDBOX)();
-    const { runId } = await createRun({ ownerId: trader.id, strategyId: strategy.id, kind: "STRATEGY", idempotencyKey: randomUUID(), triggeredAt, preview });
+    const { runId } = await createRun({
+      ownerId: trader.id,
+      strategyId: strategy.id,
+      kind: "STRATEGY",
+      idempotencyKey: randomUUID(),
+      triggeredAt,
+      preview,
+    });
     await waitForIntents(runId, (i) => i.state === "rejected_late" || i.state === "filled");
     const cookie = await sessionCookie(trader);
 
     const res = await runParityRoute(jsonRequest(`/api/runs/${runId}/parity`, { cookie }), paramsOf({ id: runId }));
     expect(res.status).toBe(200);
     const { parity } = await res.json();
-    expect(parity.accounts.map((a: { accountId: string; kind: string }) => [a.accountId, a.kind])).toEqual([[bad.id, "short"], [good.id, "ok"]]);
+    expect(parity.accounts.map((a: { accountId: string; kind: string }) => [a.accountId, a.kind])).toEqual([
+      [bad.id, "short"],
+      [good.id, "ok"],
+    ]);
     const badRow = parity.accounts[0];
     expect(badRow.legs).toHaveLength(4);
     for (const cell of badRow.legs) {
@@ -370,24 +509,43 @@ describe("parity API", () => {
     expect(parity).toMatchObject({ drifted: 1, totals: { target: 520, filled: 260, failed: 260 } });
 
     // "Send missing" for the rejected account: rejections are final, so the retry route says so (409).
-    const retry = await retryRoute(jsonRequest(`/api/runs/${runId}/retry?accountId=${bad.id}`, { method: "POST", cookie }), paramsOf({ id: runId }));
+    const retry = await retryRoute(
+      jsonRequest(`/api/runs/${runId}/retry?accountId=${bad.id}`, { method: "POST", cookie }),
+      paramsOf({ id: runId }),
+    );
     expect(retry.status).toBe(409);
     expect((await retry.json()).error.message).toMatch(/rejections are final/);
 
-    const sres = await strategyParityRoute(jsonRequest(`/api/strategies/${strategy.id}/parity?limit=5`, { cookie }), paramsOf({ id: strategy.id }));
+    const sres = await strategyParityRoute(
+      jsonRequest(`/api/strategies/${strategy.id}/parity?limit=5`, { cookie }),
+      paramsOf({ id: strategy.id }),
+    );
     expect(sres.status).toBe(200);
     const s = (await sres.json()).parity;
     expect(s.runs).toEqual([expect.objectContaining({ runId, target: 520, filled: 260, drifted: 1 })]);
     expect(s.accounts.map((a: { kind: string }) => a.kind)).toEqual(["short", "ok"]);
 
     const other = await sessionCookie(await makeUser("TRADER"));
-    expect((await runParityRoute(jsonRequest(`/api/runs/${runId}/parity`, { cookie: other }), paramsOf({ id: runId }))).status).toBe(404);
-    expect((await strategyParityRoute(jsonRequest(`/api/strategies/${strategy.id}/parity`, { cookie: other }), paramsOf({ id: strategy.id }))).status).toBe(404);
+    expect(
+      (await runParityRoute(jsonRequest(`/api/runs/${runId}/parity`, { cookie: other }), paramsOf({ id: runId })))
+        .status,
+    ).toBe(404);
+    expect(
+      (
+        await strategyParityRoute(
+          jsonRequest(`/api/strategies/${strategy.id}/parity`, { cookie: other }),
+          paramsOf({ id: strategy.id }),
+        )
+      ).status,
+    ).toBe(404);
     expect((await runParityRoute(jsonRequest(`/api/runs/x/parity`), paramsOf({ id: runId }))).status).toBe(401);
     const badId = await runParityRoute(jsonRequest(`/api/runs/nope/parity`, { cookie }), paramsOf({ id: "nope" }));
     expect(badId.status).toBe(400);
     expect(JSON.stringify(await badId.json())).toMatch(/"id"/);
-    const badLimit = await strategyParityRoute(jsonRequest(`/api/strategies/${strategy.id}/parity?limit=0`, { cookie }), paramsOf({ id: strategy.id }));
+    const badLimit = await strategyParityRoute(
+      jsonRequest(`/api/strategies/${strategy.id}/parity?limit=0`, { cookie }),
+      paramsOf({ id: strategy.id }),
+    );
     expect(badLimit.status).toBe(400);
     expect(JSON.stringify(await badLimit.json())).toMatch(/"limit"/);
   });

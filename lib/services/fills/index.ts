@@ -19,7 +19,14 @@ import type { IntentRow } from "@/lib/db/queries/intents";
 import { log } from "@/lib/log";
 import { invalidateBooks } from "@/lib/services/accounts/books";
 import { adapterFor } from "@/lib/services/accounts/broker-access";
-import { bookDayStart, type BookRow, fillEvents, type FillOutcome, REJECTED_LATE_WATCH_MS, type TradeFill } from "@/lib/trading/fills";
+import {
+  bookDayStart,
+  type BookRow,
+  fillEvents,
+  type FillOutcome,
+  REJECTED_LATE_WATCH_MS,
+  type TradeFill,
+} from "@/lib/trading/fills";
 import { applyIntentChanges, type IntentChange } from "@/lib/services/dispatch/intents";
 import { refreshRunStatus } from "@/lib/services/dispatch";
 
@@ -44,7 +51,10 @@ export function trackedWindow(now: number): TrackedWindow {
 export function syncAccountFills(accountId: string): Promise<FillSyncResult> {
   const queued = pending.get(accountId);
   if (queued && !queued.started) return queued.promise;
-  const entry: { started: boolean; promise: Promise<FillSyncResult> } = { started: false, promise: Promise.resolve({ changed: 0, unsettled: 0 }) };
+  const entry: { started: boolean; promise: Promise<FillSyncResult> } = {
+    started: false,
+    promise: Promise.resolve({ changed: 0, unsettled: 0 }),
+  };
   const previous = queued?.promise.catch(() => undefined) ?? Promise.resolve();
   entry.promise = previous
     .then(() => {
@@ -62,12 +72,19 @@ const pending = new Map<string, { started: boolean; promise: Promise<FillSyncRes
 
 function bookRow(o: Order): BookRow {
   const filledQuantity = o.fillsReported === false ? null : o.filledQuantity;
-  return { status: o.status, quantity: o.quantity, filledQuantity, averagePrice: o.averagePrice, rejectionReason: o.rejectionReason };
+  return {
+    status: o.status,
+    quantity: o.quantity,
+    filledQuantity,
+    averagePrice: o.averagePrice,
+    rejectionReason: o.rejectionReason,
+  };
 }
 
 function tradesByOrder(trades: readonly Trade[]): Map<string, TradeFill[]> {
   const out = new Map<string, TradeFill[]>();
-  for (const t of trades) out.set(t.orderId, [...(out.get(t.orderId) ?? []), { quantity: t.quantity, averagePrice: t.averagePrice }]);
+  for (const t of trades)
+    out.set(t.orderId, [...(out.get(t.orderId) ?? []), { quantity: t.quantity, averagePrice: t.averagePrice }]);
   return out;
 }
 
@@ -91,19 +108,34 @@ async function syncNow(accountId: string): Promise<FillSyncResult> {
   let outcomes = intents.map((row) => ({ row, outcome: decide(row, null) }));
   if (outcomes.some((o) => o.outcome.kind === "need_trades")) {
     const trades = tradesByOrder(await adapter.trades());
-    outcomes = outcomes.map((o) => (o.outcome.kind === "need_trades" ? { row: o.row, outcome: decide(o.row, trades) } : o));
+    outcomes = outcomes.map((o) =>
+      o.outcome.kind === "need_trades" ? { row: o.row, outcome: decide(o.row, trades) } : o,
+    );
   }
   const changes: IntentChange[] = [];
   for (const { row, outcome } of outcomes) {
     if (outcome.kind !== "events") continue;
-    if (outcome.priceMissing) log().warn({ accountId, intentId: row.id, orderId: row.brokerOrderId }, "fill recorded without a price: neither book reports one");
-    changes.push({ row, events: outcome.events, averagePrice: outcome.averagePrice?.toDecimalPlaces(4).toFixed() ?? null });
+    if (outcome.priceMissing)
+      log().warn(
+        { accountId, intentId: row.id, orderId: row.brokerOrderId },
+        "fill recorded without a price: neither book reports one",
+      );
+    changes.push({
+      row,
+      events: outcome.events,
+      averagePrice: outcome.averagePrice?.toDecimalPlaces(4).toFixed() ?? null,
+    });
   }
   const written = await applyIntentChanges(changes);
   // Fills move positions and funds: the books pages read them afresh on their next refresh.
-  if (written.size > 0) await invalidateBooks([accountId]).catch((err) => log().warn({ err, accountId }, "book cache not invalidated"));
+  if (written.size > 0)
+    await invalidateBooks([accountId]).catch((err) => log().warn({ err, accountId }, "book cache not invalidated"));
   const runs = new Set([...written.values()].map((r) => r.runId));
-  await Promise.all([...runs].map((runId) => refreshRunStatus(runId).catch((err) => log().warn({ err, runId }, "run status not refreshed after fills"))));
+  await Promise.all(
+    [...runs].map((runId) =>
+      refreshRunStatus(runId).catch((err) => log().warn({ err, runId }, "run status not refreshed after fills")),
+    ),
+  );
   const unsettled = intents.filter((r) => isTracked(written.get(r.id) ?? r, w)).length;
   return { changed: written.size, unsettled };
 }

@@ -68,7 +68,10 @@ function ensureOrderStream(accountId: string): void {
       return null;
     }
     return adapter.subscribeOrderUpdates(
-      () => void enqueueFillPollNow(accountId).catch((err) => log().warn({ accountId, err }, "immediate fill poll not queued")),
+      () =>
+        void enqueueFillPollNow(accountId).catch((err) =>
+          log().warn({ accountId, err }, "immediate fill poll not queued"),
+        ),
       failed,
     );
   })().catch((err) => {

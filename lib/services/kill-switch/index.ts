@@ -21,8 +21,16 @@ import { istDateOf, istMinuteOfDay } from "@/lib/trading/calendar";
 const KILL_SWITCH_LOCK = 6_041_779_201;
 
 export const killSwitchRequestSchema = z.discriminatedUnion("action", [
-  z.object({ action: z.literal("engage"), scope: z.enum(["mine", "all"]), reason: z.string().trim().max(200).optional() }),
-  z.object({ action: z.literal("rearm"), scope: z.enum(["all", "owner"]), ownerId: z.uuid("Not a user id").optional() }),
+  z.object({
+    action: z.literal("engage"),
+    scope: z.enum(["mine", "all"]),
+    reason: z.string().trim().max(200).optional(),
+  }),
+  z.object({
+    action: z.literal("rearm"),
+    scope: z.enum(["all", "owner"]),
+    ownerId: z.uuid("Not a user id").optional(),
+  }),
 ]);
 export type KillSwitchRequest = z.infer<typeof killSwitchRequestSchema>;
 
@@ -35,7 +43,10 @@ export function formatIstDateTime(at: Date): string {
 type Engaged = { scope: "GLOBAL" | "OWNER"; engagedAt: Date; engagedBy: string | null };
 
 /** Why entries of `ownerId` are blocked right now (the switch that covers them), or null. A plain read, no lock. */
-export async function entriesBlockedReason(ownerId: string, client: Prisma.TransactionClient = db()): Promise<string | null> {
+export async function entriesBlockedReason(
+  ownerId: string,
+  client: Prisma.TransactionClient = db(),
+): Promise<string | null> {
   const [hit] = await client.$queryRawUnsafe<Engaged[]>(
     `SELECT k.scope::text AS scope, k.engaged_at AS "engagedAt", u.name AS "engagedBy"
        FROM kill_switches k LEFT JOIN users u ON u.id = k.engaged_by
@@ -83,29 +94,79 @@ export function withEntriesAllowed<T>(ownerId: string, send: () => Promise<T>): 
 }
 
 /** Engages the caller's own switch (`mine`) or the global one (`all`, admins) and starts flattening. */
-export async function engageKillSwitch(actor: Actor, input: { scope: "mine" | "all"; reason?: string }, ip: string | null): Promise<{ exitId: string }> {
+export async function engageKillSwitch(
+  actor: Actor,
+  input: { scope: "mine" | "all"; reason?: string },
+  ip: string | null,
+): Promise<{ exitId: string }> {
   if (!canWrite(actor)) throw new ForbiddenError("Viewers cannot engage the kill switch");
-  if (input.scope === "all" && !canAdminister(actor)) throw new ForbiddenError("Only an admin can engage the kill switch for everyone");
+  if (input.scope === "all" && !canAdminister(actor))
+    throw new ForbiddenError("Only an admin can engage the kill switch for everyone");
   const global = input.scope === "all";
   const { exitId, joined, now } = await db().$transaction(async (tx) => {
     await tx.$queryRawUnsafe(`SELECT 1 AS ok FROM pg_advisory_xact_lock($1::bigint)`, KILL_SWITCH_LOCK);
     // Taken once the lock is held, so every entry run stored before the switch is older than it.
     const now = new Date();
-    const active = await tx.killSwitch.findFirst({ where: { rearmedAt: null, ...(global ? { scope: "GLOBAL" } : { scope: "OWNER", ownerId: actor.id }) } });
-    const accounts = await tx.tradingAccount.findMany({ where: { active: true, ...(global ? {} : { ownerId: actor.id }) }, select: { id: true } });
+    const active = await tx.killSwitch.findFirst({
+      where: { rearmedAt: null, ...(global ? { scope: "GLOBAL" } : { scope: "OWNER", ownerId: actor.id }) },
+    });
+    const accounts = await tx.tradingAccount.findMany({
+      where: { active: true, ...(global ? {} : { ownerId: actor.id }) },
+      select: { id: true },
+    });
     const exit = await insertOrJoinExit(
       tx,
-      { ownerId: global ? null : actor.id, scope: global ? "ALL" : "OWNER", reason: "KILL_SWITCH", targetKey: global ? "all" : `owner:${actor.id}`, requestedBy: actor.id, note: input.reason ?? null },
+      {
+        ownerId: global ? null : actor.id,
+        scope: global ? "ALL" : "OWNER",
+        reason: "KILL_SWITCH",
+        targetKey: global ? "all" : `owner:${actor.id}`,
+        requestedBy: actor.id,
+        note: input.reason ?? null,
+      },
       accounts.map((a) => a.id),
     );
     if (active) await tx.killSwitch.update({ where: { id: active.id }, data: { exitId: exit.id } });
-    else await tx.killSwitch.create({ data: { scope: global ? "GLOBAL" : "OWNER", ownerId: global ? null : actor.id, reason: input.reason ?? null, engagedAt: now, engagedById: actor.id, exitId: exit.id } });
+    else
+      await tx.killSwitch.create({
+        data: {
+          scope: global ? "GLOBAL" : "OWNER",
+          ownerId: global ? null : actor.id,
+          reason: input.reason ?? null,
+          engagedAt: now,
+          engagedById: actor.id,
+          exitId: exit.id,
+        },
+      });
     await insertAudit(
-      { actorId: actor.id, action: "kill_switch.engage", entity: "kill_switch", entityId: global ? "all" : actor.id, details: { scope: input.scope, reason: input.reason ?? null, exitId: exit.id, accounts: accounts.length, alreadyEngaged: !!active }, ip },
+      {
+        actorId: actor.id,
+        action: "kill_switch.engage",
+        entity: "kill_switch",
+        entityId: global ? "all" : actor.id,
+        details: {
+          scope: input.scope,
+          reason: input.reason ?? null,
+          exitId: exit.id,
+          accounts: accounts.length,
+          alreadyEngaged: !!active,
+        },
+        ip,
+      },
       tx,
     );
     if (!exit.joined) {
-      await insertAudit({ actorId: actor.id, action: "exit.request", entity: "exit", entityId: exit.id, details: { reason: "kill_switch", scope: global ? "all" : "owner", accounts: accounts.length }, ip }, tx);
+      await insertAudit(
+        {
+          actorId: actor.id,
+          action: "exit.request",
+          entity: "exit",
+          entityId: exit.id,
+          details: { reason: "kill_switch", scope: global ? "all" : "owner", accounts: accounts.length },
+          ip,
+        },
+        tx,
+      );
     }
     return { exitId: exit.id, joined: exit.joined, now };
   });
@@ -115,18 +176,39 @@ export async function engageKillSwitch(actor: Actor, input: { scope: "mine" | "a
 }
 
 /** Re-arms a switch (admins): entries are allowed again; an exit still running keeps running until flat. */
-export async function rearmKillSwitch(actor: Actor, input: { scope: "all" | "owner"; ownerId?: string }, ip: string | null): Promise<{ rearmed: true }> {
+export async function rearmKillSwitch(
+  actor: Actor,
+  input: { scope: "all" | "owner"; ownerId?: string },
+  ip: string | null,
+): Promise<{ rearmed: true }> {
   if (!canAdminister(actor)) throw new ForbiddenError("Only an admin can re-arm the kill switch");
-  if (input.scope === "owner" && !input.ownerId) throw new ValidationError("Choose whose kill switch to re-arm", { ownerId: ["Required for scope owner"] });
-  const where: Prisma.KillSwitchWhereInput = { rearmedAt: null, ...(input.scope === "all" ? { scope: "GLOBAL" } : { scope: "OWNER", ownerId: input.ownerId }) };
+  if (input.scope === "owner" && !input.ownerId)
+    throw new ValidationError("Choose whose kill switch to re-arm", { ownerId: ["Required for scope owner"] });
+  const where: Prisma.KillSwitchWhereInput = {
+    rearmedAt: null,
+    ...(input.scope === "all" ? { scope: "GLOBAL" } : { scope: "OWNER", ownerId: input.ownerId }),
+  };
   const n = await db().$transaction(async (tx) => {
     const { count } = await tx.killSwitch.updateMany({ where, data: { rearmedAt: new Date(), rearmedById: actor.id } });
     if (count > 0) {
-      await insertAudit({ actorId: actor.id, action: "kill_switch.rearm", entity: "kill_switch", entityId: input.scope === "all" ? "all" : input.ownerId!, details: { scope: input.scope }, ip }, tx);
+      await insertAudit(
+        {
+          actorId: actor.id,
+          action: "kill_switch.rearm",
+          entity: "kill_switch",
+          entityId: input.scope === "all" ? "all" : input.ownerId!,
+          details: { scope: input.scope },
+          ip,
+        },
+        tx,
+      );
     }
     return count;
   });
-  if (n === 0) throw new ConflictError(input.scope === "all" ? "The global kill switch is not engaged" : "That owner's kill switch is not engaged");
+  if (n === 0)
+    throw new ConflictError(
+      input.scope === "all" ? "The global kill switch is not engaged" : "That owner's kill switch is not engaged",
+    );
   return { rearmed: true };
 }
 
@@ -134,12 +216,22 @@ export async function rearmKillSwitch(actor: Actor, input: { scope: "all" | "own
  * What a switch's flattening has achieved, from the facts: its exit's accounts are DONE only once the broker's
  * positions read flat after the exit's orders (lib/services/exits/attempt.ts), FAILED while the broker keeps refusing.
  */
-export function flattenSummary(exit: { status: string; accounts: { status: string; finishedAt: Date | null }[] } | null) {
+export function flattenSummary(
+  exit: { status: string; accounts: { status: string; finishedAt: Date | null }[] } | null,
+) {
   const accounts = exit?.accounts.length ?? 0;
   const flat = exit?.accounts.filter((a) => a.status === "DONE").length ?? 0;
   const failing = exit?.accounts.filter((a) => a.status === "FAILED").length ?? 0;
-  const state = !exit ? ("unknown" as const) : exit.status === "DONE" || (accounts > 0 && flat === accounts) ? ("flat" as const) : failing > 0 ? ("failing" as const) : ("flattening" as const);
-  const lastFlat = exit?.accounts.reduce<Date | null>((m, a) => (a.finishedAt && (!m || a.finishedAt > m) ? a.finishedAt : m), null) ?? null;
+  const state = !exit
+    ? ("unknown" as const)
+    : exit.status === "DONE" || (accounts > 0 && flat === accounts)
+      ? ("flat" as const)
+      : failing > 0
+        ? ("failing" as const)
+        : ("flattening" as const);
+  const lastFlat =
+    exit?.accounts.reduce<Date | null>((m, a) => (a.finishedAt && (!m || a.finishedAt > m) ? a.finishedAt : m), null) ??
+    null;
   const text =
     state === "flat"
       ? accounts === 0
@@ -162,7 +254,12 @@ export async function killSwitchStatus(actor: Actor) {
   });
   const exitIds = rows.map((r) => r.exitId).filter((id): id is string => id !== null);
   const exits = new Map(
-    (await db().exit.findMany({ where: { id: { in: exitIds } }, select: { id: true, status: true, accounts: { select: { status: true, finishedAt: true } } } })).map((e) => [e.id, e]),
+    (
+      await db().exit.findMany({
+        where: { id: { in: exitIds } },
+        select: { id: true, status: true, accounts: { select: { status: true, finishedAt: true } } },
+      })
+    ).map((e) => [e.id, e]),
   );
   return {
     /** True when a switch covers the actor's own entries (global, or the actor's own). */

@@ -30,7 +30,10 @@ async function dailyReference<T>(key: string, today: string, fetch: () => Promis
  * the next healthy account of the same feed kind (real or simulated) when the primary is down. Every run resolves
  * prices once, from here, shared by all accounts.
  */
-export async function marketSource(ownerId: string, targets: readonly { brokerName: string | null }[] = []): Promise<BrokerAdapter> {
+export async function marketSource(
+  ownerId: string,
+  targets: readonly { brokerName: string | null }[] = [],
+): Promise<BrokerAdapter> {
   return (await marketSourceFor(ownerId, targets)).adapter;
 }
 
@@ -53,8 +56,16 @@ export async function buildSnapshot(
       const s = instruments[u];
       const needs = new Set(legs.filter((l) => l.underlying.toUpperCase() === u).map((l) => l.instrument));
       const list = (kind: "options" | "futures") =>
-        needs.has(kind) ? dailyReference(`expiries:${s.exchange}:${u}:${kind}`, today, () => source.expiries(u, s.exchange as Exchange, kind)) : null;
-      const [quote, options, futures] = await Promise.all([source.quote(u, s.indexExchange as Exchange), list("options"), list("futures")]);
+        needs.has(kind)
+          ? dailyReference(`expiries:${s.exchange}:${u}:${kind}`, today, () =>
+              source.expiries(u, s.exchange as Exchange, kind),
+            )
+          : null;
+      const [quote, options, futures] = await Promise.all([
+        source.quote(u, s.indexExchange as Exchange),
+        list("options"),
+        list("futures"),
+      ]);
       spot[u] = quote.ltp;
       expiries[u] = { ...(options ? { options } : {}), ...(futures ? { futures } : {}) };
     }),
@@ -66,19 +77,30 @@ export async function buildSnapshot(
     if (leg.instrument !== "options" || leg.strike.kind !== "premium_near") continue;
     const u = leg.underlying.toUpperCase();
     const rule = instruments[u]?.expiry;
-    const r = resolveExpiry(leg.expiry, expiries[u]?.options ?? [], today, rule?.weekly ? "weekly" : "monthly", rule?.weekday);
+    const r = resolveExpiry(
+      leg.expiry,
+      expiries[u]?.options ?? [],
+      today,
+      rule?.weekly ? "weekly" : "monthly",
+      rule?.weekday,
+    );
     if (r.ok) chains.set(`${u}|${r.expiry}`, { u, expiry: r.expiry });
   }
   await Promise.all(
     [...chains.values()].map(async ({ u, expiry }) => {
       const chain = await source.optionChain(u, instruments[u].indexExchange as Exchange, expiry);
-      for (const row of chain.rows) for (const leg of [row.ce, row.pe]) if (leg && leg.ltp.gt(0)) quotes[leg.symbol] = leg.ltp;
+      for (const row of chain.rows)
+        for (const leg of [row.ce, row.pe]) if (leg && leg.ltp.gt(0)) quotes[leg.symbol] = leg.ltp;
     }),
   );
   const snapshot: MarketSnapshot = { spot, expiries, instruments, quotes, holidays: tradingHolidaySet() };
   // Resolve once with MARKET orders only to learn the contracts, then fetch their symbol info (lot and freeze
   // sizes, cached for the day) and the quotes that price a protected limit; market orders need no quote.
-  const probe = resolveLegs({ legs: legs.map((l) => ({ ...l, orderType: { kind: "MARKET" } }) as StrategyLeg) }, snapshot, today);
+  const probe = resolveLegs(
+    { legs: legs.map((l) => ({ ...l, orderType: { kind: "MARKET" } }) as StrategyLeg) },
+    snapshot,
+    today,
+  );
   if (!probe.ok) return snapshot;
   const symbolInfo: Record<string, SymbolInfo> = {};
   await Promise.all(
@@ -97,4 +119,3 @@ export async function buildSnapshot(
   );
   return { ...snapshot, symbolInfo };
 }
-

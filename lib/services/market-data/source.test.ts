@@ -35,6 +35,8 @@ describe("market-data source choice", () => {
   it("targets decide the kind; mixed targets are refused, none fall back to the primary's kind", () => {
     expect(targetKind([{ brokerName: "simulator" }], "real")).toBe("simulated");
     expect(targetKind([], "simulated")).toBe("simulated");
-    expect(() => targetKind([{ brokerName: "simulator" }, { brokerName: "zerodha" }], "real")).toThrow(/Real and simulated accounts cannot be priced together/);
+    expect(() => targetKind([{ brokerName: "simulator" }, { brokerName: "zerodha" }], "real")).toThrow(
+      /Real and simulated accounts cannot be priced together/,
+    );
   });
 });

@@ -52,7 +52,8 @@ export function targetKind(targets: readonly { brokerName: string | null }[], fa
 }
 
 /** Errors that mean "this account cannot answer now" (try the next one), as opposed to an answer about the request. */
-const isSourceDown = (e: unknown) => e instanceof BrokerUnavailableError || e instanceof BrokerAuthError || e instanceof RateLimitedError;
+const isSourceDown = (e: unknown) =>
+  e instanceof BrokerUnavailableError || e instanceof BrokerAuthError || e instanceof RateLimitedError;
 
 /** Where a request's prices came from (shown with previews). */
 export interface SourceNote {
@@ -74,18 +75,28 @@ export interface MarketSource {
  * call goes to the first candidate that answers: a primary that is down costs one failed call, not a health-check
  * cycle. Throws 422 when no account of the right kind exists, 503 naming the market-data account when none answers.
  */
-export async function marketSourceFor(ownerId: string, targets: readonly { brokerName: string | null }[] = []): Promise<MarketSource> {
+export async function marketSourceFor(
+  ownerId: string,
+  targets: readonly { brokerName: string | null }[] = [],
+): Promise<MarketSource> {
   const accounts = await listAccountSecrets({ ownerId }, { active: true });
   const primary = accounts.find((a) => a.isPrimary);
   const kind = targetKind(targets, primary ? feedKindOf(primary) : "real");
   const candidates = sourceCandidates(accounts, kind);
   if (candidates.length === 0) {
-    const why = primary && feedKindOf(primary) === kind ? `the market-data account ${primary.name} is failing` : `no active ${feedLabel(kind)} account`;
-    throw new ValidationError(`No market-data source for ${feedLabel(kind)} accounts: ${why}`, { accountIds: ["No healthy market-data account"] });
+    const why =
+      primary && feedKindOf(primary) === kind
+        ? `the market-data account ${primary.name} is failing`
+        : `no active ${feedLabel(kind)} account`;
+    throw new ValidationError(`No market-data source for ${feedLabel(kind)} accounts: ${why}`, {
+      accountIds: ["No healthy market-data account"],
+    });
   }
   let current = 0;
   let fallbackReason: string | null =
-    primary && primary.status === "FAILED" && feedKindOf(primary) === kind ? `the market-data account ${primary.name} is failing its health checks` : null;
+    primary && primary.status === "FAILED" && feedKindOf(primary) === kind
+      ? `the market-data account ${primary.name} is failing its health checks`
+      : null;
   const call = async (method: string, args: unknown[]) => {
     for (;;) {
       const at = current;
@@ -96,7 +107,10 @@ export async function marketSourceFor(ownerId: string, targets: readonly { broke
       } catch (e) {
         if (!isSourceDown(e)) throw e;
         const reason = e instanceof Error ? e.message : String(e);
-        log().warn({ ownerId, accountId: account.id, method, reason }, "market-data source did not answer; trying the next account");
+        log().warn(
+          { ownerId, accountId: account.id, method, reason },
+          "market-data source did not answer; trying the next account",
+        );
         if (at + 1 >= candidates.length) {
           throw new BrokerUnavailableError(
             `No market data: the market-data account ${account.name} did not answer (${reason}) and no other healthy ${feedLabel(kind)} account is left`,

@@ -10,7 +10,15 @@ import { db } from "@/lib/db/client";
 import { listAccounts, listAccountSecrets } from "@/lib/db/queries/accounts";
 import { listExitAllocations, listIntentFills } from "@/lib/db/queries/ledger";
 import { log } from "@/lib/log";
-import { buildLedger, ledgerFills, unrealisedPnl, type ExitAllocation, type Granularity, type IntentFill, type LedgerPosition } from "@/lib/trading/ledger";
+import {
+  buildLedger,
+  ledgerFills,
+  unrealisedPnl,
+  type ExitAllocation,
+  type Granularity,
+  type IntentFill,
+  type LedgerPosition,
+} from "@/lib/trading/ledger";
 import { closedOutside, contractKey } from "@/lib/trading/ledger-reconcile";
 import { brokerPositions } from "@/lib/services/accounts/books";
 import { findStrategyRow } from "@/lib/services/strategies";
@@ -37,25 +45,36 @@ export interface LedgerRowJson {
 }
 
 /** Fills and exit attributions of some accounts or of an owner (everything the ledger needs). */
-export async function ledgerInputs(filter: Parameters<typeof listIntentFills>[0]): Promise<{ fills: IntentFill[]; allocations: Map<string, ExitAllocation[]> }> {
+export async function ledgerInputs(
+  filter: Parameters<typeof listIntentFills>[0],
+): Promise<{ fills: IntentFill[]; allocations: Map<string, ExitAllocation[]> }> {
   const fills = await listIntentFills(filter);
-  const allocations = await listExitAllocations([...new Set(fills.filter((f) => f.runKind === "EXIT").map((f) => f.runId))]);
+  const allocations = await listExitAllocations([
+    ...new Set(fills.filter((f) => f.runKind === "EXIT").map((f) => f.runId)),
+  ]);
   return { fills, allocations };
 }
 
-export async function ledgerPositions(filter: Parameters<typeof listIntentFills>[0], granularity: Granularity): Promise<LedgerPosition[]> {
+export async function ledgerPositions(
+  filter: Parameters<typeof listIntentFills>[0],
+  granularity: Granularity,
+): Promise<LedgerPosition[]> {
   const { fills, allocations } = await ledgerInputs(filter);
   return buildLedger(ledgerFills(fills, allocations, granularity));
 }
 
 type PriceOwner = { ownerId: string; brokerName: string | null };
-const ltpKey = (o: PriceOwner, p: { exchange: string; symbol: string }) => `${o.ownerId}|${feedKindOf(o)}|${p.exchange}|${p.symbol}`;
+const ltpKey = (o: PriceOwner, p: { exchange: string; symbol: string }) =>
+  `${o.ownerId}|${feedKindOf(o)}|${p.exchange}|${p.symbol}`;
 
 /**
  * LTPs of the positions' contracts, one quote per contract from each owner's market-data source of the account's feed
  * kind (a real account's position is never valued at simulated prices); null when unavailable.
  */
-async function ltpsFor(positions: readonly LedgerPosition[], ownerOf: ReadonlyMap<string, PriceOwner>): Promise<Map<string, Decimal | null>> {
+async function ltpsFor(
+  positions: readonly LedgerPosition[],
+  ownerOf: ReadonlyMap<string, PriceOwner>,
+): Promise<Map<string, Decimal | null>> {
   const wanted = new Map<string, { ownerId: string; brokerName: string | null; symbol: string; exchange: string }>();
   for (const p of positions) {
     const o = ownerOf.get(p.accountId);
@@ -78,7 +97,10 @@ async function ltpsFor(positions: readonly LedgerPosition[], ownerOf: ReadonlyMa
 }
 
 /** Contracts the ledger holds open that the accounts' brokers report flat (lib/trading/ledger-reconcile.ts). */
-async function closedAtBroker(positions: readonly LedgerPosition[], scope: { ownerId: string | null }): Promise<Set<string>> {
+async function closedAtBroker(
+  positions: readonly LedgerPosition[],
+  scope: { ownerId: string | null },
+): Promise<Set<string>> {
   const open = new Set(positions.filter((p) => p.netQty !== 0).map((p) => p.accountId));
   if (open.size === 0) return new Set();
   const accounts = (await listAccountSecrets(scope, { active: true })).filter((a) => open.has(a.id));
@@ -90,7 +112,11 @@ async function toRows(positions: LedgerPosition[], scope: { ownerId: string | nu
   const accounts = new Map((await listAccounts(scope)).map((a) => [a.id, a]));
   const visible = positions.filter((p) => accounts.has(p.accountId));
   const strategyIds = [...new Set(visible.map((p) => p.scope.strategyId).filter((s): s is string => s !== null))];
-  const names = new Map((await db().strategy.findMany({ where: { id: { in: strategyIds } }, select: { id: true, name: true } })).map((s) => [s.id, s.name]));
+  const names = new Map(
+    (await db().strategy.findMany({ where: { id: { in: strategyIds } }, select: { id: true, name: true } })).map(
+      (s) => [s.id, s.name],
+    ),
+  );
   const ownerOf = new Map([...accounts.values()].map((a) => [a.id, { ownerId: a.ownerId, brokerName: a.brokerName }]));
   const [ltps, outside] = await Promise.all([ltpsFor(visible, ownerOf), closedAtBroker(visible, scope)]);
   return visible
@@ -115,18 +141,29 @@ async function toRows(positions: LedgerPosition[], scope: { ownerId: string | nu
         closedOutside: closed,
       };
     })
-    .sort((a, b) => (a.strategyName ?? "~").localeCompare(b.strategyName ?? "~") || a.accountName.localeCompare(b.accountName) || a.symbol.localeCompare(b.symbol));
+    .sort(
+      (a, b) =>
+        (a.strategyName ?? "~").localeCompare(b.strategyName ?? "~") ||
+        a.accountName.localeCompare(b.accountName) ||
+        a.symbol.localeCompare(b.symbol),
+    );
 }
 
 /** One strategy's ledger: a row per (account, symbol, exchange, product) it has traded, open or closed. */
 export async function strategyPositions(actor: Actor, strategyId: string): Promise<LedgerRowJson[]> {
   const strategy = await findStrategyRow(actor, strategyId);
   const positions = await ledgerPositions({ ownerId: strategy.ownerId }, "strategy");
-  return toRows(positions.filter((p) => p.scope.strategyId === strategyId), scopeOf(actor));
+  return toRows(
+    positions.filter((p) => p.scope.strategyId === strategyId),
+    scopeOf(actor),
+  );
 }
 
 /** Every strategy's ledger (and strategy-less runs') of the actor; every owner's for admins. */
 export async function allPositions(actor: Actor): Promise<LedgerRowJson[]> {
   const scope = scopeOf(actor);
-  return toRows(await ledgerPositions({ ownerId: scope.ownerId, ownerIds: readableOwnerIds(scope) ?? undefined }, "strategy"), scope);
+  return toRows(
+    await ledgerPositions({ ownerId: scope.ownerId, ownerIds: readableOwnerIds(scope) ?? undefined }, "strategy"),
+    scope,
+  );
 }

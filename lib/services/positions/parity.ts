@@ -10,10 +10,16 @@ import { NotFoundError } from "@/lib/errors";
 import { type Parity, type ParityAccountInput, type ParityIntent, parityOf } from "@/lib/trading/parity";
 import { findStrategyRow } from "@/lib/services/strategies";
 
-type StoredPlan = { accounts?: { accountId: string; accountName: string; status: "planned" | "skipped"; reason?: string }[] };
+type StoredPlan = {
+  accounts?: { accountId: string; accountName: string; status: "planned" | "skipped"; reason?: string }[];
+};
 
 function accountsOf(plan: unknown): ParityAccountInput[] {
-  return ((plan as StoredPlan).accounts ?? []).map((a) => ({ accountId: a.accountId, accountName: a.accountName, skipped: a.status === "skipped" ? (a.reason ?? "skipped") : null }));
+  return ((plan as StoredPlan).accounts ?? []).map((a) => ({
+    accountId: a.accountId,
+    accountName: a.accountName,
+    skipped: a.status === "skipped" ? (a.reason ?? "skipped") : null,
+  }));
 }
 
 function intentsOf(rows: readonly IntentRow[]): ParityIntent[] {
@@ -40,13 +46,27 @@ export interface RunParity extends Parity {
 export async function getRunParity(actor: Actor, runId: string): Promise<RunParity> {
   const run = await findRun(scopeOf(actor), runId);
   if (!run) throw new NotFoundError("Run");
-  return { runId: run.id, kind: run.kind, status: run.status, triggeredAt: run.triggeredAt.toISOString(), ...parityOf(accountsOf(run.plan), intentsOf(run.intents)) };
+  return {
+    runId: run.id,
+    kind: run.kind,
+    status: run.status,
+    triggeredAt: run.triggeredAt.toISOString(),
+    ...parityOf(accountsOf(run.plan), intentsOf(run.intents)),
+  };
 }
 
 export interface StrategyParity extends Parity {
   strategyId: string;
   /** The runs summed up (newest first), each with its own figures: a drifted run is where to act. */
-  runs: { runId: string; kind: string; status: string; triggeredAt: string; target: number; filled: number; drifted: number }[];
+  runs: {
+    runId: string;
+    kind: string;
+    status: string;
+    triggeredAt: string;
+    target: number;
+    filled: number;
+    drifted: number;
+  }[];
 }
 
 /**
@@ -66,8 +86,19 @@ export async function getStrategyParity(actor: Actor, strategyId: string, limit:
   }
   const perRun = runs.map((run) => {
     const p = parityOf(accountsOf(run.plan), intentsOf(run.intents));
-    return { runId: run.id, kind: run.kind, status: run.status, triggeredAt: run.triggeredAt.toISOString(), target: p.totals.target, filled: p.totals.filled, drifted: p.drifted };
+    return {
+      runId: run.id,
+      kind: run.kind,
+      status: run.status,
+      triggeredAt: run.triggeredAt.toISOString(),
+      target: p.totals.target,
+      filled: p.totals.filled,
+      drifted: p.drifted,
+    };
   });
-  const all = parityOf([...accounts.values()].sort((a, b) => a.accountName.localeCompare(b.accountName)), intentsOf(runs.flatMap((r) => r.intents)));
+  const all = parityOf(
+    [...accounts.values()].sort((a, b) => a.accountName.localeCompare(b.accountName)),
+    intentsOf(runs.flatMap((r) => r.intents)),
+  );
   return { strategyId, ...all, runs: perRun };
 }

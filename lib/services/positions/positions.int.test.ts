@@ -25,9 +25,18 @@ afterAll(async () => {
 type Trader = Awaited<ReturnType<typeof makeUser>>;
 
 /** A filled manual ticket in the ledger (as the fill tracker records it): one intent, fully filled. */
-async function filledTicket(trader: Trader, accountId: string, action: "BUY" | "SELL", quantity: number, price: string, at: Date) {
+async function filledTicket(
+  trader: Trader,
+  accountId: string,
+  action: "BUY" | "SELL",
+  quantity: number,
+  price: string,
+  at: Date,
+) {
   const runId = crypto.randomUUID();
-  await db().strategyRun.create({ data: { id: runId, ownerId: trader.id, kind: "TICKET", idempotencyKey: `k-${runId}`, triggeredAt: at, plan: {} } });
+  await db().strategyRun.create({
+    data: { id: runId, ownerId: trader.id, kind: "TICKET", idempotencyKey: `k-${runId}`, triggeredAt: at, plan: {} },
+  });
   await db().orderIntent.create({
     data: {
       id: `${runId}-0`,
@@ -72,7 +81,20 @@ describe("positions ledger", () => {
     const cookie = await sessionCookie(trader);
     const account = await createAccount(
       trader,
-      { name: "Pos", kind: "OPENALGO", hostUrl: hostOf(sim, A.id), wsUrl: sim.wsUrl, apiKey: A.apiKey, isPrimary: true, active: true, tags: [], lotMultiplier: 1, maxLotsPerLeg: null, orderRatePerSec: 10, otherRatePerSec: 10 },
+      {
+        name: "Pos",
+        kind: "OPENALGO",
+        hostUrl: hostOf(sim, A.id),
+        wsUrl: sim.wsUrl,
+        apiKey: A.apiKey,
+        isPrimary: true,
+        active: true,
+        tags: [],
+        lotMultiplier: 1,
+        maxLotsPerLeg: null,
+        orderRatePerSec: 10,
+        otherRatePerSec: 10,
+      },
       "ip",
     );
     const t0 = Date.UTC(2026, 11, 1, 4, 0);
@@ -83,11 +105,26 @@ describe("positions ledger", () => {
     // The broker (a fresh simulator account) holds no SBIN: the ledger's +4 was closed outside MirrorDesk.
     const flat = await ledger(cookie);
     expect(flat).toHaveLength(1);
-    expect(flat[0]).toMatchObject({ runId: null, symbol: "SBIN", netQty: 4, avgPrice: "802.5", unrealisedPnl: "0", closedOutside: true });
+    expect(flat[0]).toMatchObject({
+      runId: null,
+      symbol: "SBIN",
+      netQty: 4,
+      avgPrice: "802.5",
+      unrealisedPnl: "0",
+      closedOutside: true,
+    });
 
     // Once the broker really holds the contract, the row is open with P&L at the live LTP.
     const [secret] = await listAccountSecrets({ ownerId: trader.id });
-    const placed = await adapterFor(secret).placeOrder({ symbol: "SBIN", exchange: "NSE", action: "BUY", quantity: 4, priceType: "MARKET", product: "CNC", strategy: "outside" });
+    const placed = await adapterFor(secret).placeOrder({
+      symbol: "SBIN",
+      exchange: "NSE",
+      action: "BUY",
+      quantity: 4,
+      priceType: "MARKET",
+      product: "CNC",
+      strategy: "outside",
+    });
     expect(placed.kind).toBe("accepted");
     await invalidateBooks([account.id]);
     const [held] = await ledger(cookie);

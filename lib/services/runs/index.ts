@@ -43,7 +43,12 @@ export async function createRun(input: CreateRunInput): Promise<{ runId: string;
     intents,
     input.kind === "EXIT" ? undefined : (tx) => guardEntries(tx, input.ownerId),
   );
-  if (result.created) await enqueueDispatch(result.runId, planned.map((p) => p.accountId), input.dispatch);
+  if (result.created)
+    await enqueueDispatch(
+      result.runId,
+      planned.map((p) => p.accountId),
+      input.dispatch,
+    );
   // No account to dispatch: no job will ever settle the run, so it gets its final status now.
   if (result.created && planned.length === 0) await refreshRunStatus(result.runId);
   return result;

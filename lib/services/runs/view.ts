@@ -51,11 +51,19 @@ export async function getRunView(actor: Actor, id: string) {
       filledQuantity: i.filledQuantity,
       averagePrice: i.averagePrice?.toString() ?? null,
     })),
-    accounts: [...byAccount.entries()].map(([accountId, e]) => ({ accountId, accountName: names.get(accountId) ?? accountId, firstSendMs: e.first, lastAckMs: e.last })),
+    accounts: [...byAccount.entries()].map(([accountId, e]) => ({
+      accountId,
+      accountName: names.get(accountId) ?? accountId,
+      firstSendMs: e.first,
+      lastAckMs: e.last,
+    })),
   };
 }
 
-export async function listRunViews(actor: Actor, filter: { strategyId?: string; idempotencyKey?: string; limit: number }) {
+export async function listRunViews(
+  actor: Actor,
+  filter: { strategyId?: string; idempotencyKey?: string; limit: number },
+) {
   const rows = await listRuns(scopeOf(actor), filter);
   const open = await countIntentsIn(
     rows.filter((r) => r.status !== "RUNNING").map((r) => r.id),

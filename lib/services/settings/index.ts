@@ -12,9 +12,20 @@ import {
 } from "@/lib/db/queries/trading-settings";
 import type { Actor } from "@/lib/auth/roles";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
-import { DEFAULT_INSTRUMENT_SETTINGS, instrumentSettingsSchema, type InstrumentSettings, type InstrumentSettingsTable } from "@/lib/trading/instruments";
+import {
+  DEFAULT_INSTRUMENT_SETTINGS,
+  instrumentSettingsSchema,
+  type InstrumentSettings,
+  type InstrumentSettingsTable,
+} from "@/lib/trading/instruments";
 import { jsonify } from "@/lib/util/jsonify";
-import { DEFAULT_QUALITY_GRADES, DEFAULT_UNDERLYING_MARGINS, qualityGradeSchema, underlyingMarginsSchema, type MarginModel } from "@/lib/trading/margin-model";
+import {
+  DEFAULT_QUALITY_GRADES,
+  DEFAULT_UNDERLYING_MARGINS,
+  qualityGradeSchema,
+  underlyingMarginsSchema,
+  type MarginModel,
+} from "@/lib/trading/margin-model";
 
 export interface TradingSettings {
   instruments: InstrumentSettingsTable;
@@ -43,9 +54,15 @@ export async function tradingSettings(): Promise<TradingSettings> {
 async function seedDefaults(): Promise<void> {
   // skipDuplicates: concurrent first readers may both seed; neither overwrites an edited row.
   await db().$transaction([
-    db().instrumentSetting.createMany({ data: Object.values(DEFAULT_INSTRUMENT_SETTINGS).map(instrumentToRow), skipDuplicates: true }),
+    db().instrumentSetting.createMany({
+      data: Object.values(DEFAULT_INSTRUMENT_SETTINGS).map(instrumentToRow),
+      skipDuplicates: true,
+    }),
     db().qualityGrade.createMany({ data: Object.values(DEFAULT_QUALITY_GRADES).map(gradeToRow), skipDuplicates: true }),
-    db().underlyingMargin.createMany({ data: Object.entries(DEFAULT_UNDERLYING_MARGINS).map(([u, m]) => marginsToRow(u, m)), skipDuplicates: true }),
+    db().underlyingMargin.createMany({
+      data: Object.entries(DEFAULT_UNDERLYING_MARGINS).map(([u, m]) => marginsToRow(u, m)),
+      skipDuplicates: true,
+    }),
   ]);
 }
 
@@ -62,7 +79,17 @@ export async function saveInstrumentSetting(actor: Actor, input: InstrumentSetti
   const row = instrumentToRow(input);
   await db().$transaction(async (tx) => {
     await tx.instrumentSetting.upsert({ where: { underlying: input.underlying }, create: row, update: row });
-    await insertAudit({ actorId: actor.id, action: "settings.instrument", entity: "instrument", entityId: input.underlying, details: JSON.parse(JSON.stringify(input)), ip }, tx);
+    await insertAudit(
+      {
+        actorId: actor.id,
+        action: "settings.instrument",
+        entity: "instrument",
+        entityId: input.underlying,
+        details: JSON.parse(JSON.stringify(input)),
+        ip,
+      },
+      tx,
+    );
   });
 }
 
@@ -71,14 +98,26 @@ export async function saveGrade(actor: Actor, input: z.infer<typeof qualityGrade
   const row = gradeToRow(input);
   await db().$transaction(async (tx) => {
     await tx.qualityGrade.upsert({ where: { id: input.id }, create: row, update: row });
-    await insertAudit({ actorId: actor.id, action: "settings.grade", entity: "grade", entityId: input.id, details: { label: input.label, percent: input.percent.toString(), source: input.source }, ip }, tx);
+    await insertAudit(
+      {
+        actorId: actor.id,
+        action: "settings.grade",
+        entity: "grade",
+        entityId: input.id,
+        details: { label: input.label, percent: input.percent.toString(), source: input.source },
+        ip,
+      },
+      tx,
+    );
   });
 }
 
 /** Removes a custom grade; refused while a strategy still sizes with it. */
 export async function deleteGrade(actor: Actor, id: string, ip: string) {
   requireAdmin(actor);
-  const users = await db().strategy.count({ where: { archived: false, definition: { path: ["sizing", "gradeId"], equals: id } } });
+  const users = await db().strategy.count({
+    where: { archived: false, definition: { path: ["sizing", "gradeId"], equals: id } },
+  });
   if (users > 0) throw new ConflictError(`Grade ${id} is used by ${users} strateg${users === 1 ? "y" : "ies"}`);
   await db().$transaction(async (tx) => {
     const { count } = await tx.qualityGrade.deleteMany({ where: { id } });
@@ -87,12 +126,27 @@ export async function deleteGrade(actor: Actor, id: string, ip: string) {
   });
 }
 
-export async function saveMargins(actor: Actor, underlying: string, input: z.infer<typeof underlyingMarginsSchema>, ip: string) {
+export async function saveMargins(
+  actor: Actor,
+  underlying: string,
+  input: z.infer<typeof underlyingMarginsSchema>,
+  ip: string,
+) {
   requireAdmin(actor);
   const row = marginsToRow(underlying, input);
   await db().$transaction(async (tx) => {
     await tx.underlyingMargin.upsert({ where: { underlying }, create: row, update: row });
-    await insertAudit({ actorId: actor.id, action: "settings.margins", entity: "underlying", entityId: underlying, details: JSON.parse(JSON.stringify(input)), ip }, tx);
+    await insertAudit(
+      {
+        actorId: actor.id,
+        action: "settings.margins",
+        entity: "underlying",
+        entityId: underlying,
+        details: JSON.parse(JSON.stringify(input)),
+        ip,
+      },
+      tx,
+    );
   });
 }
 
@@ -101,7 +155,12 @@ export async function tradingSettingsView() {
   const s = await tradingSettings();
   return {
     instruments: Object.values(s.instruments),
-    grades: Object.values(s.marginModel.grades).map((g) => ({ id: g.id, label: g.label, percent: g.percent.toString(), source: g.source })),
+    grades: Object.values(s.marginModel.grades).map((g) => ({
+      id: g.id,
+      label: g.label,
+      percent: g.percent.toString(),
+      source: g.source,
+    })),
     margins: Object.entries(s.marginModel.margins).map(([underlying, m]) => ({ underlying, ...jsonify(m) })),
   };
 }

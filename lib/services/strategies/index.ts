@@ -4,7 +4,12 @@ import { db, isUniqueViolation } from "@/lib/db/client";
 import { insertAudit } from "@/lib/db/queries/audit";
 import { canWrite, ownerFilter, scopeOf, type Actor } from "@/lib/auth/roles";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
-import { MAX_STRATEGY_LEGS, strategyDefinitionSchema, strategyLegSchema, type StrategyDefinition } from "@/lib/trading/strategy";
+import {
+  MAX_STRATEGY_LEGS,
+  strategyDefinitionSchema,
+  strategyLegSchema,
+  type StrategyDefinition,
+} from "@/lib/trading/strategy";
 import { jsonify } from "@/lib/util/jsonify";
 
 const tag = z.string().trim().min(1).max(30);
@@ -14,7 +19,11 @@ const fields = {
   accountIds: z.array(z.uuid("Not an account id")).max(500),
   accountTags: z.array(tag).max(20),
 };
-export const strategyInputSchema = z.object({ ...fields, accountIds: fields.accountIds.default([]), accountTags: fields.accountTags.default([]) });
+export const strategyInputSchema = z.object({
+  ...fields,
+  accountIds: fields.accountIds.default([]),
+  accountTags: fields.accountTags.default([]),
+});
 // Built from the fields without defaults: zod 4's `.partial()` would still fill them, so a rename would clear the
 // strategy's accounts and tags.
 export const strategyUpdateSchema = z.object({ ...fields, archived: z.boolean() }).partial();
@@ -63,7 +72,8 @@ export async function findStrategyRow(actor: Actor, id: string): Promise<Row> {
 async function checkAccounts(ownerId: string, ids: readonly string[]) {
   if (ids.length === 0) return;
   const owned = await db().tradingAccount.count({ where: { ownerId, id: { in: [...ids] } } });
-  if (owned !== new Set(ids).size) throw new ValidationError("Some selected accounts are not yours", { accountIds: ["Unknown account"] });
+  if (owned !== new Set(ids).size)
+    throw new ValidationError("Some selected accounts are not yours", { accountIds: ["Unknown account"] });
 }
 
 function requireWrite(actor: Actor) {
@@ -82,24 +92,50 @@ export async function getStrategy(actor: Actor, id: string): Promise<StrategyVie
   return toView(await findStrategyRow(actor, id));
 }
 
-export async function createStrategy(actor: Actor, input: z.infer<typeof strategyInputSchema>, ip: string): Promise<StrategyView> {
+export async function createStrategy(
+  actor: Actor,
+  input: z.infer<typeof strategyInputSchema>,
+  ip: string,
+): Promise<StrategyView> {
   requireWrite(actor);
   await checkAccounts(actor.id, input.accountIds);
   try {
     return await db().$transaction(async (tx) => {
       const row = await tx.strategy.create({
-        data: { ownerId: actor.id, name: input.name, definition: jsonify(input.definition) as object, accountIds: input.accountIds, accountTags: input.accountTags },
+        data: {
+          ownerId: actor.id,
+          name: input.name,
+          definition: jsonify(input.definition) as object,
+          accountIds: input.accountIds,
+          accountTags: input.accountTags,
+        },
       });
-      await insertAudit({ actorId: actor.id, action: "strategy.create", entity: "strategy", entityId: row.id, details: { name: row.name }, ip }, tx);
+      await insertAudit(
+        {
+          actorId: actor.id,
+          action: "strategy.create",
+          entity: "strategy",
+          entityId: row.id,
+          details: { name: row.name },
+          ip,
+        },
+        tx,
+      );
       return toView(row);
     });
   } catch (e) {
-    if (isUniqueViolation(e)) throw new ConflictError("You already have a strategy with this name", { name: ["Already used"] });
+    if (isUniqueViolation(e))
+      throw new ConflictError("You already have a strategy with this name", { name: ["Already used"] });
     throw e;
   }
 }
 
-export async function updateStrategy(actor: Actor, id: string, input: z.infer<typeof strategyUpdateSchema>, ip: string): Promise<StrategyView> {
+export async function updateStrategy(
+  actor: Actor,
+  id: string,
+  input: z.infer<typeof strategyUpdateSchema>,
+  ip: string,
+): Promise<StrategyView> {
   requireWrite(actor);
   const current = await findStrategyRow(actor, id);
   if (input.accountIds) await checkAccounts(current.ownerId, input.accountIds);
@@ -109,11 +145,22 @@ export async function updateStrategy(actor: Actor, id: string, input: z.infer<ty
         where: { id },
         data: { ...input, ...(input.definition ? { definition: jsonify(input.definition) as object } : {}) },
       });
-      await insertAudit({ actorId: actor.id, action: "strategy.update", entity: "strategy", entityId: id, details: { changed: Object.keys(input) }, ip }, tx);
+      await insertAudit(
+        {
+          actorId: actor.id,
+          action: "strategy.update",
+          entity: "strategy",
+          entityId: id,
+          details: { changed: Object.keys(input) },
+          ip,
+        },
+        tx,
+      );
       return toView(row);
     });
   } catch (e) {
-    if (isUniqueViolation(e)) throw new ConflictError("You already have a strategy with this name", { name: ["Already used"] });
+    if (isUniqueViolation(e))
+      throw new ConflictError("You already have a strategy with this name", { name: ["Already used"] });
     throw e;
   }
 }
@@ -135,14 +182,30 @@ export async function addStrategyLegs(actor: Actor, id: string, input: z.infer<t
       const total = definition.legs.length + input.legs.length;
       if (total > MAX_STRATEGY_LEGS) {
         const room = MAX_STRATEGY_LEGS - definition.legs.length;
-        throw new ValidationError(`A strategy holds at most ${MAX_STRATEGY_LEGS} legs; this one has ${definition.legs.length}, so at most ${room} more can be added`, {
-          legs: [`At most ${room} more`],
-        });
+        throw new ValidationError(
+          `A strategy holds at most ${MAX_STRATEGY_LEGS} legs; this one has ${definition.legs.length}, so at most ${room} more can be added`,
+          {
+            legs: [`At most ${room} more`],
+          },
+        );
       }
-      const next = strategyDefinitionSchema.parse({ ...jsonify(definition), legs: [...jsonify(definition.legs), ...jsonify(input.legs)] });
+      const next = strategyDefinitionSchema.parse({
+        ...jsonify(definition),
+        legs: [...jsonify(definition.legs), ...jsonify(input.legs)],
+      });
       const indexes = input.legs.map((_, i) => definition.legs.length + i);
       const updated = await tx.strategy.update({ where: { id }, data: { definition: jsonify(next) as object } });
-      await insertAudit({ actorId: actor.id, action: "strategy.adjust", entity: "strategy", entityId: id, details: { addedLegIndexes: indexes }, ip }, tx);
+      await insertAudit(
+        {
+          actorId: actor.id,
+          action: "strategy.adjust",
+          entity: "strategy",
+          entityId: id,
+          details: { addedLegIndexes: indexes },
+          ip,
+        },
+        tx,
+      );
       return { row: updated, addedLegIndexes: indexes };
     },
     // Waiters queue on the row lock while holding a pooled connection: allow for a burst of them.

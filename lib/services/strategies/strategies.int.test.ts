@@ -22,7 +22,18 @@ const definition = {
   product: "NRML",
   sizing: { kind: "fixed" },
   marketCondition: "other_days",
-  legs: [{ underlying: "nifty", instrument: "options", expiry: "next_week", action: "SELL", optionType: "CE", strike: { kind: "ATM" }, lots: 2, orderType: { kind: "LIMIT", price: "120.50" } }],
+  legs: [
+    {
+      underlying: "nifty",
+      instrument: "options",
+      expiry: "next_week",
+      action: "SELL",
+      optionType: "CE",
+      strike: { kind: "ATM" },
+      lots: 2,
+      orderType: { kind: "LIMIT", price: "120.50" },
+    },
+  ],
 };
 
 describe("strategies API", () => {
@@ -31,8 +42,14 @@ describe("strategies API", () => {
     const res = await createRoute(jsonRequest("/api/strategies", { body: { name: "Short call", definition }, cookie }));
     expect(res.status).toBe(201);
     const { strategy } = await res.json();
-    expect(strategy.definition.legs[0]).toMatchObject({ underlying: "NIFTY", orderType: { kind: "LIMIT", price: "120.5" } });
-    const renamed = await patchRoute(jsonRequest("/x", { method: "PATCH", body: { name: "Short call v2" }, cookie }), paramsOf({ id: strategy.id }));
+    expect(strategy.definition.legs[0]).toMatchObject({
+      underlying: "NIFTY",
+      orderType: { kind: "LIMIT", price: "120.5" },
+    });
+    const renamed = await patchRoute(
+      jsonRequest("/x", { method: "PATCH", body: { name: "Short call v2" }, cookie }),
+      paramsOf({ id: strategy.id }),
+    );
     expect((await renamed.json()).strategy.name).toBe("Short call v2");
     await archiveRoute(jsonRequest("/x", { method: "DELETE", cookie }), paramsOf({ id: strategy.id }));
     expect((await (await listRoute(jsonRequest("/x", { cookie }))).json()).strategies).toEqual([]);
@@ -42,18 +59,32 @@ describe("strategies API", () => {
     const user = await makeUser("TRADER");
     const cookie = await sessionCookie(user);
     const mine = await db().tradingAccount.create({
-      data: { ownerId: user.id, name: "mine", hostUrl: "http://127.0.0.1:1", wsUrl: "ws://127.0.0.1:1", apiKeyEnc: "v1.a.b.c", apiKeyLast4: "abcd" },
+      data: {
+        ownerId: user.id,
+        name: "mine",
+        hostUrl: "http://127.0.0.1:1",
+        wsUrl: "ws://127.0.0.1:1",
+        apiKeyEnc: "v1.a.b.c",
+        apiKeyLast4: "abcd",
+      },
     });
     const body = { name: "Short call", definition, accountIds: [mine.id], accountTags: ["weekly", "core"] };
     const { strategy } = await (await createRoute(jsonRequest("/api/strategies", { body, cookie }))).json();
     const before = await db().strategy.findUniqueOrThrow({ where: { id: strategy.id } });
     expect(before).toMatchObject({ accountIds: [mine.id], accountTags: ["weekly", "core"], archived: false });
 
-    const res = await patchRoute(jsonRequest("/x", { method: "PATCH", body: { name: "Renamed" }, cookie }), paramsOf({ id: strategy.id }));
+    const res = await patchRoute(
+      jsonRequest("/x", { method: "PATCH", body: { name: "Renamed" }, cookie }),
+      paramsOf({ id: strategy.id }),
+    );
     expect(res.status).toBe(200);
     const after = await db().strategy.findUniqueOrThrow({ where: { id: strategy.id } });
     expect(after).toEqual({ ...before, name: "Renamed", updatedAt: after.updatedAt });
-    expect((await res.json()).strategy).toMatchObject({ name: "Renamed", accountIds: [mine.id], accountTags: ["weekly", "core"] });
+    expect((await res.json()).strategy).toMatchObject({
+      name: "Renamed",
+      accountIds: [mine.id],
+      accountTags: ["weekly", "core"],
+    });
   });
 
   it("names every invalid field of a definition, and refuses accounts that are not yours", async () => {
@@ -61,11 +92,24 @@ describe("strategies API", () => {
     const bad = { ...definition, legs: [{ ...definition.legs[0], lots: 0, strike: { kind: "OTM", n: 99 } }] };
     const res = await createRoute(jsonRequest("/api/strategies", { body: { name: "", definition: bad }, cookie }));
     expect(res.status).toBe(400);
-    expect(Object.keys((await res.json()).error.fields).sort()).toEqual(["definition.legs.0.lots", "definition.legs.0.strike.n", "name"]);
+    expect(Object.keys((await res.json()).error.fields).sort()).toEqual([
+      "definition.legs.0.lots",
+      "definition.legs.0.strike.n",
+      "name",
+    ]);
     const other = await db().tradingAccount.create({
-      data: { ownerId: (await makeUser("TRADER")).id, name: "x", hostUrl: "http://127.0.0.1:1", wsUrl: "ws://127.0.0.1:1", apiKeyEnc: "v1.a.b.c", apiKeyLast4: "abcd" },
+      data: {
+        ownerId: (await makeUser("TRADER")).id,
+        name: "x",
+        hostUrl: "http://127.0.0.1:1",
+        wsUrl: "ws://127.0.0.1:1",
+        apiKeyEnc: "v1.a.b.c",
+        apiKeyLast4: "abcd",
+      },
     });
-    const stolen = await createRoute(jsonRequest("/api/strategies", { body: { name: "Mine", definition, accountIds: [other.id] }, cookie }));
+    const stolen = await createRoute(
+      jsonRequest("/api/strategies", { body: { name: "Mine", definition, accountIds: [other.id] }, cookie }),
+    );
     expect(stolen.status).toBe(400);
     expect((await stolen.json()).error.fields).toEqual({ accountIds: ["Unknown account"] });
   });
@@ -73,20 +117,42 @@ describe("strategies API", () => {
   it("authorization sweep: another user's strategy and run ids are 404, no session 401, VIEWER writes 403", async () => {
     const owner = await makeUser("TRADER");
     const ownerCookie = await sessionCookie(owner);
-    const { strategy } = await (await createRoute(jsonRequest("/api/strategies", { body: { name: "S", definition }, cookie: ownerCookie }))).json();
+    const { strategy } = await (
+      await createRoute(jsonRequest("/api/strategies", { body: { name: "S", definition }, cookie: ownerCookie }))
+    ).json();
     const run = await db().strategyRun.create({
-      data: { id: crypto.randomUUID(), ownerId: owner.id, strategyId: strategy.id, kind: "STRATEGY", idempotencyKey: "k-123456789", triggeredAt: new Date(), plan: {} },
+      data: {
+        id: crypto.randomUUID(),
+        ownerId: owner.id,
+        strategyId: strategy.id,
+        kind: "STRATEGY",
+        idempotencyKey: "k-123456789",
+        triggeredAt: new Date(),
+        plan: {},
+      },
     });
     const stranger = await sessionCookie(await makeUser("TRADER"));
     const viewer = await sessionCookie(await makeUser("VIEWER"));
     const s = { id: strategy.id };
     const calls: [string, (c?: string) => Promise<Response>, boolean][] = [
       ["GET strategy", (c) => getRoute(jsonRequest("/x", { cookie: c }), paramsOf(s)), false],
-      ["PATCH strategy", (c) => patchRoute(jsonRequest("/x", { method: "PATCH", body: { name: "Mine" }, cookie: c }), paramsOf(s)), true],
+      [
+        "PATCH strategy",
+        (c) => patchRoute(jsonRequest("/x", { method: "PATCH", body: { name: "Mine" }, cookie: c }), paramsOf(s)),
+        true,
+      ],
       ["DELETE strategy", (c) => archiveRoute(jsonRequest("/x", { method: "DELETE", cookie: c }), paramsOf(s)), true],
-      ["POST legs", (c) => legsRoute(jsonRequest("/x", { body: { legs: definition.legs }, cookie: c }), paramsOf(s)), true],
+      [
+        "POST legs",
+        (c) => legsRoute(jsonRequest("/x", { body: { legs: definition.legs }, cookie: c }), paramsOf(s)),
+        true,
+      ],
       ["POST preview", (c) => previewRoute(jsonRequest("/x", { body: {}, cookie: c }), paramsOf(s)), false],
-      ["POST execute", (c) => executeRoute(jsonRequest("/x", { body: { idempotencyKey: "abcdefgh-1" }, cookie: c }), paramsOf(s)), true],
+      [
+        "POST execute",
+        (c) => executeRoute(jsonRequest("/x", { body: { idempotencyKey: "abcdefgh-1" }, cookie: c }), paramsOf(s)),
+        true,
+      ],
       ["GET run", (c) => runRoute(jsonRequest("/x", { cookie: c }), paramsOf({ id: run.id })), false],
       ["GET events", (c) => eventsRoute(jsonRequest("/x", { cookie: c }), paramsOf({ id: run.id })), false],
     ];
@@ -96,22 +162,34 @@ describe("strategies API", () => {
       expect([name, (await call(viewer)).status]).toEqual([name, write ? 403 : 404]);
     }
     expect((await (await runsRoute(jsonRequest("/x", { cookie: stranger }))).json()).runs).toEqual([]);
-    expect((await (await runsRoute(jsonRequest("/x", { cookie: ownerCookie }))).json()).runs.map((r: { id: string }) => r.id)).toEqual([run.id]);
+    expect(
+      (await (await runsRoute(jsonRequest("/x", { cookie: ownerCookie }))).json()).runs.map(
+        (r: { id: string }) => r.id,
+      ),
+    ).toEqual([run.id]);
     expect((await db().strategy.findUniqueOrThrow({ where: { id: strategy.id } })).name).toBe("S");
   });
 
   it("concurrent adjustments: every added leg is kept, each caller gets its own legs' indices, past the limit is a 400", async () => {
     const cookie = await sessionCookie(await makeUser("TRADER"));
-    const { strategy } = await (await createRoute(jsonRequest("/api/strategies", { body: { name: "Adjusted", definition }, cookie }))).json();
+    const { strategy } = await (
+      await createRoute(jsonRequest("/api/strategies", { body: { name: "Adjusted", definition }, cookie }))
+    ).json();
     // 24 parallel requests of one leg each, told apart by their lots; the strategy has 1 leg and room for 19 more.
     const base = definition.legs[0];
     const responses = await Promise.all(
-      Array.from({ length: 24 }, (_, i) => legsRoute(jsonRequest("/x", { body: { legs: [{ ...base, lots: 100 + i }] }, cookie }), paramsOf({ id: strategy.id }))),
+      Array.from({ length: 24 }, (_, i) =>
+        legsRoute(
+          jsonRequest("/x", { body: { legs: [{ ...base, lots: 100 + i }] }, cookie }),
+          paramsOf({ id: strategy.id }),
+        ),
+      ),
     );
     const statuses = responses.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(19);
     expect(statuses.filter((s) => s === 400)).toHaveLength(5);
-    const stored = (await (await getRoute(jsonRequest("/x", { cookie }), paramsOf({ id: strategy.id }))).json()).strategy.definition.legs as { lots: number }[];
+    const stored = (await (await getRoute(jsonRequest("/x", { cookie }), paramsOf({ id: strategy.id }))).json())
+      .strategy.definition.legs as { lots: number }[];
     expect(stored).toHaveLength(20);
     const told = new Map<number, number>();
     for (const [i, res] of responses.entries()) {
@@ -126,16 +204,31 @@ describe("strategies API", () => {
     // Every index a caller was given holds that caller's leg, and no two callers were given the same index.
     for (const [lots, index] of told) expect([lots, stored[index].lots]).toEqual([lots, lots]);
     expect(new Set(told.values()).size).toBe(19);
-    expect(stored.slice(1).map((l) => l.lots).sort()).toEqual([...told.keys()].sort());
+    expect(
+      stored
+        .slice(1)
+        .map((l) => l.lots)
+        .sort(),
+    ).toEqual([...told.keys()].sort());
   });
 
   it("streams a run's events to its owner as Server-Sent Events", async () => {
     const owner = await makeUser("TRADER");
     const run = await db().strategyRun.create({
-      data: { id: crypto.randomUUID(), ownerId: owner.id, kind: "TICKET", idempotencyKey: "k-sse-000001", triggeredAt: new Date(), plan: {} },
+      data: {
+        id: crypto.randomUUID(),
+        ownerId: owner.id,
+        kind: "TICKET",
+        idempotencyKey: "k-sse-000001",
+        triggeredAt: new Date(),
+        plan: {},
+      },
     });
     const abort = new AbortController();
-    const req = new Request(`http://127.0.0.1:3000/api/runs/${run.id}/events`, { headers: { cookie: await sessionCookie(owner) }, signal: abort.signal });
+    const req = new Request(`http://127.0.0.1:3000/api/runs/${run.id}/events`, {
+      headers: { cookie: await sessionCookie(owner) },
+      signal: abort.signal,
+    });
     const res = await eventsRoute(req, paramsOf({ id: run.id }));
     expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
     const reader = res.body!.getReader();

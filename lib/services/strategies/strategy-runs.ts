@@ -38,7 +38,11 @@ export class PlanningError extends AppError {
 type SecretAccount = Awaited<ReturnType<typeof listAccountSecrets>>[number];
 
 /** The run's accounts: the explicit ids plus every active account carrying one of the tags, of the owner. */
-export async function selectAccounts(ownerId: string, ids: readonly string[], tags: readonly string[]): Promise<SecretAccount[]> {
+export async function selectAccounts(
+  ownerId: string,
+  ids: readonly string[],
+  tags: readonly string[],
+): Promise<SecretAccount[]> {
   const all = await listAccountSecrets({ ownerId }, { active: true });
   return all.filter((a) => ids.includes(a.id) || a.tags.some((t) => tags.includes(t)));
 }
@@ -47,19 +51,42 @@ export async function selectAccounts(ownerId: string, ids: readonly string[], ta
  * Reads every account's funds in parallel (fresh, not cached: sizing spends real margin). An account whose funds
  * cannot be read is skipped with the reason rather than sized on a guess.
  */
-export async function accountInputs(accounts: readonly SecretAccount[]): Promise<{ inputs: AccountInput[]; skipped: AccountPlan[] }> {
+export async function accountInputs(
+  accounts: readonly SecretAccount[],
+): Promise<{ inputs: AccountInput[]; skipped: AccountPlan[] }> {
   const results = await Promise.all(
     accounts.map(async (a) => {
       try {
         const f = await adapterFor(a).funds();
-        return { ok: true as const, input: { id: a.id, name: a.name, funds: { availableMargin: f.availableMargin, cash: f.cash }, lotMultiplier: new Decimal(a.lotMultiplier.toString()), maxLotsPerLeg: a.maxLotsPerLeg } };
+        return {
+          ok: true as const,
+          input: {
+            id: a.id,
+            name: a.name,
+            funds: { availableMargin: f.availableMargin, cash: f.cash },
+            lotMultiplier: new Decimal(a.lotMultiplier.toString()),
+            maxLotsPerLeg: a.maxLotsPerLeg,
+          },
+        };
       } catch (e) {
         if (!(e instanceof AppError)) throw e;
-        return { ok: false as const, plan: { status: "skipped" as const, accountId: a.id, accountName: a.name, reason: `Funds unavailable: ${e.message}`, warnings: [] } };
+        return {
+          ok: false as const,
+          plan: {
+            status: "skipped" as const,
+            accountId: a.id,
+            accountName: a.name,
+            reason: `Funds unavailable: ${e.message}`,
+            warnings: [],
+          },
+        };
       }
     }),
   );
-  return { inputs: results.flatMap((r) => (r.ok ? [r.input] : [])), skipped: results.flatMap((r) => (r.ok ? [] : [r.plan])) };
+  return {
+    inputs: results.flatMap((r) => (r.ok ? [r.input] : [])),
+    skipped: results.flatMap((r) => (r.ok ? [] : [r.plan])),
+  };
 }
 
 /**
@@ -67,16 +94,31 @@ export async function accountInputs(accounts: readonly SecretAccount[]): Promise
  * `legIndexes` (an adjustment) only those legs are placed, under their own indices (intent ids stay stable); the
  * other legs are context, so that an added BUY wing takes the lots of the existing SELL leg it hedges (planRun).
  */
-export async function planFor(ownerId: string, definition: StrategyDefinition, accounts: readonly SecretAccount[], now: Date, legIndexes?: readonly number[]): Promise<RunPreview> {
+export async function planFor(
+  ownerId: string,
+  definition: StrategyDefinition,
+  accounts: readonly SecretAccount[],
+  now: Date,
+  legIndexes?: readonly number[],
+): Promise<RunPreview> {
   const today = istDateOf(now.getTime());
   const settings = await tradingSettings();
   // Context legs resolve as MARKET orders: the snapshot fetches no quotes for them.
   const resolvable = withContextLegs(definition, legIndexes);
   const [snapshot, funds] = await Promise.all([
-    marketSource(ownerId, accounts).then((source) => buildSnapshot(source, resolvable.legs, settings.instruments, today)),
+    marketSource(ownerId, accounts).then((source) =>
+      buildSnapshot(source, resolvable.legs, settings.instruments, today),
+    ),
     accountInputs(accounts),
   ]);
-  const result = planRun({ strategy: definition, snapshot, today, accounts: funds.inputs, marginModel: settings.marginModel, legIndexes });
+  const result = planRun({
+    strategy: definition,
+    snapshot,
+    today,
+    accounts: funds.inputs,
+    marginModel: settings.marginModel,
+    legIndexes,
+  });
   if (!result.ok) throw new PlanningError(result.errors);
   const all = [...result.preview.accounts, ...funds.skipped];
   return { ...result.preview, accounts: all, totals: runTotals(all) };
@@ -89,13 +131,21 @@ async function strategyPlan(actor: Actor, id: string, legIndexes: number[] | und
   const bad = legIndexes?.filter((i) => i >= definition.legs.length) ?? [];
   if (bad.length) throw new ValidationError(`No leg ${bad[0] + 1} in this strategy`, { legIndexes: ["Unknown leg"] });
   const accounts = await selectAccounts(row.ownerId, row.accountIds, row.accountTags);
-  if (accounts.length === 0) throw new ValidationError("This strategy has no active accounts selected", { accountIds: ["Select accounts or a tag group"] });
+  if (accounts.length === 0)
+    throw new ValidationError("This strategy has no active accounts selected", {
+      accountIds: ["Select accounts or a tag group"],
+    });
   // Duplicates would place a leg twice under the same intent ids: one each.
   const placed = legIndexes && [...new Set(legIndexes)].sort((a, b) => a - b);
   return { row, preview: await planFor(row.ownerId, definition, accounts, clock.now, placed) };
 }
 
-export async function previewStrategy(actor: Actor, id: string, req: z.infer<typeof previewRequestSchema>, clock: TradingClock = tradingClock()) {
+export async function previewStrategy(
+  actor: Actor,
+  id: string,
+  req: z.infer<typeof previewRequestSchema>,
+  clock: TradingClock = tradingClock(),
+) {
   const { preview } = await strategyPlan(actor, id, req.legIndexes, clock);
   return jsonify(preview);
 }
@@ -104,7 +154,13 @@ export async function previewStrategy(actor: Actor, id: string, req: z.infer<typ
  * Execute: plans afresh (funds and prices now, not at preview time), stores the run and its intents once per
  * idempotency key, and hands each account to the dispatch queue.
  */
-export async function executeStrategy(actor: Actor, id: string, req: z.infer<typeof executeRequestSchema>, ip: string, clock: TradingClock = tradingClock()) {
+export async function executeStrategy(
+  actor: Actor,
+  id: string,
+  req: z.infer<typeof executeRequestSchema>,
+  ip: string,
+  clock: TradingClock = tradingClock(),
+) {
   if (!canWrite(actor)) throw new ForbiddenError("Your role is read-only");
   const owner = (await findStrategyRow(actor, id)).ownerId;
   const idempotencyKey = `${owner}:${req.idempotencyKey}`;
@@ -113,9 +169,23 @@ export async function executeStrategy(actor: Actor, id: string, req: z.infer<typ
   if (existing) return { runId: existing, created: false };
   const triggeredAt = new Date();
   const { row, preview } = await strategyPlan(actor, id, req.legIndexes, clock);
-  const run = await createRun({ ownerId: row.ownerId, strategyId: row.id, kind: req.legIndexes ? "ADJUSTMENT" : "STRATEGY", idempotencyKey, triggeredAt, preview });
+  const run = await createRun({
+    ownerId: row.ownerId,
+    strategyId: row.id,
+    kind: req.legIndexes ? "ADJUSTMENT" : "STRATEGY",
+    idempotencyKey,
+    triggeredAt,
+    preview,
+  });
   if (run.created) {
-    await insertAudit({ actorId: actor.id, action: "run.execute", entity: "run", entityId: run.runId, details: { strategyId: row.id, legIndexes: req.legIndexes ?? null, orders: preview.totals.orders }, ip });
+    await insertAudit({
+      actorId: actor.id,
+      action: "run.execute",
+      entity: "run",
+      entityId: run.runId,
+      details: { strategyId: row.id, legIndexes: req.legIndexes ?? null, orders: preview.totals.orders },
+      ip,
+    });
   }
   return run;
 }

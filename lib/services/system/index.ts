@@ -13,7 +13,10 @@ export interface HealthReport {
 async function timed(fn: () => Promise<unknown>): Promise<{ ok: boolean; ms: number; error?: string }> {
   const t0 = performance.now();
   try {
-    await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new Error("timed out after 2 s")), 2_000).unref())]);
+    await Promise.race([
+      fn(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error("timed out after 2 s")), 2_000).unref()),
+    ]);
     return { ok: true, ms: Math.round(performance.now() - t0) };
   } catch (e) {
     return { ok: false, ms: Math.round(performance.now() - t0), error: e instanceof Error ? e.message : String(e) };
@@ -22,7 +25,10 @@ async function timed(fn: () => Promise<unknown>): Promise<{ ok: boolean; ms: num
 
 /** Database and Redis reachability (used by /api/health and compose healthchecks). */
 export async function healthCheck(): Promise<HealthReport> {
-  const [database, redisCheck] = await Promise.all([timed(() => db().$queryRaw`SELECT 1`), timed(() => redis().ping())]);
+  const [database, redisCheck] = await Promise.all([
+    timed(() => db().$queryRaw`SELECT 1`),
+    timed(() => redis().ping()),
+  ]);
   return { status: database.ok && redisCheck.ok ? "ok" : "down", checks: { database, redis: redisCheck } };
 }
 
@@ -36,7 +42,13 @@ export interface WorkerBeat {
 
 /** Called by the worker's recurring heartbeat job: the key expires if the worker stops beating. */
 export async function recordHeartbeat(startedAt: Date, intervalMs: number, now: Date): Promise<WorkerBeat> {
-  const beat: WorkerBeat = { id: `${hostname()}:${process.pid}`, hostname: hostname(), pid: process.pid, startedAt: startedAt.toISOString(), at: now.toISOString() };
+  const beat: WorkerBeat = {
+    id: `${hostname()}:${process.pid}`,
+    hostname: hostname(),
+    pid: process.pid,
+    startedAt: startedAt.toISOString(),
+    at: now.toISOString(),
+  };
   await redis().set(HEARTBEAT_KEY + beat.id, JSON.stringify(beat), "PX", intervalMs * 3);
   return beat;
 }

@@ -20,8 +20,13 @@ const targets = {
   accountTags: z.array(z.string().trim().min(1).max(30)).max(20).default([]),
 };
 export const ticketRequestSchema = ticketSchema.and(z.object(targets));
-export const ticketExecuteSchema = ticketRequestSchema.and(z.object({ idempotencyKey: z.string().trim().min(8).max(100) }));
-export const symbolSearchSchema = z.object({ q: z.string().trim().min(1, "Type part of a symbol").max(40), exchange: z.enum(["NSE", "BSE", "NFO", "BFO"]).optional() });
+export const ticketExecuteSchema = ticketRequestSchema.and(
+  z.object({ idempotencyKey: z.string().trim().min(8).max(100) }),
+);
+export const symbolSearchSchema = z.object({
+  q: z.string().trim().min(1, "Type part of a symbol").max(40),
+  exchange: z.enum(["NSE", "BSE", "NFO", "BFO"]).optional(),
+});
 
 /** Symbol search for the ticket, through the user's market-data source. */
 export async function searchSymbols(actor: Actor, query: z.infer<typeof symbolSearchSchema>) {
@@ -32,7 +37,10 @@ export async function searchSymbols(actor: Actor, query: z.infer<typeof symbolSe
 async function planFor(actor: Actor, req: z.infer<typeof ticketRequestSchema>, clock: TradingClock) {
   assertProductAllowed(req.product, clock);
   const accounts = await selectAccounts(actor.id, req.accountIds, req.accountTags);
-  if (accounts.length === 0) throw new ValidationError("Choose at least one active account or a tag group", { accountIds: ["No accounts selected"] });
+  if (accounts.length === 0)
+    throw new ValidationError("Choose at least one active account or a tag group", {
+      accountIds: ["No accounts selected"],
+    });
   // Priced only from an account of the targets' kind (real or simulated), failing over at once if the primary is down.
   const market = await marketSourceFor(actor.id, accounts);
   const source = market.adapter;
@@ -46,31 +54,71 @@ async function planFor(actor: Actor, req: z.infer<typeof ticketRequestSchema>, c
   if (!info) throw new NotFoundError(`Symbol ${req.symbol} on ${req.exchange}`);
   const result = planTicket(
     req,
-    { lotSize: info.lotSize, freezeQty: info.freezeQty, tickSize: info.tickSize, ltp: quote?.ltp ?? null, instrumentType: info.instrumentType },
-    funds.inputs.map((a) => ({ id: a.id, name: a.name, lotMultiplier: a.lotMultiplier, maxLotsPerLeg: a.maxLotsPerLeg, funds: a.funds })),
+    {
+      lotSize: info.lotSize,
+      freezeQty: info.freezeQty,
+      tickSize: info.tickSize,
+      ltp: quote?.ltp ?? null,
+      instrumentType: info.instrumentType,
+    },
+    funds.inputs.map((a) => ({
+      id: a.id,
+      name: a.name,
+      lotMultiplier: a.lotMultiplier,
+      maxLotsPerLeg: a.maxLotsPerLeg,
+      funds: a.funds,
+    })),
     // The settings' freeze quantity applies when smaller than the broker's or when the broker does not know it.
-    { instruments: settings.instruments, marginModel: settings.marginModel, today: istDateOf(clock.now.getTime()), holidays: tradingHolidaySet() },
+    {
+      instruments: settings.instruments,
+      marginModel: settings.marginModel,
+      today: istDateOf(clock.now.getTime()),
+      holidays: tradingHolidaySet(),
+    },
   );
   if (!result.ok) throw new ValidationError(result.message, { [result.field]: [result.message] });
   const all = [...result.preview.accounts, ...funds.skipped];
   return { ...result.preview, accounts: all, totals: runTotals(all), marketData: market.note() };
 }
 
-export async function previewTicket(actor: Actor, req: z.infer<typeof ticketRequestSchema>, clock: TradingClock = tradingClock()) {
+export async function previewTicket(
+  actor: Actor,
+  req: z.infer<typeof ticketRequestSchema>,
+  clock: TradingClock = tradingClock(),
+) {
   return jsonify(await planFor(actor, req, clock));
 }
 
 /** Sends a ticket as a one-leg run through the same pipeline (intents, dispatch, exactly once). */
-export async function executeTicket(actor: Actor, req: z.infer<typeof ticketExecuteSchema>, ip: string, clock: TradingClock = tradingClock()) {
+export async function executeTicket(
+  actor: Actor,
+  req: z.infer<typeof ticketExecuteSchema>,
+  ip: string,
+  clock: TradingClock = tradingClock(),
+) {
   if (!canWrite(actor)) throw new ForbiddenError("Your role is read-only");
   const idempotencyKey = `${actor.id}:${req.idempotencyKey}`;
   const existing = await findRunIdByKey(idempotencyKey);
   if (existing) return { runId: existing, created: false };
   const triggeredAt = new Date();
   const preview = await planFor(actor, req, clock);
-  const run = await createRun({ ownerId: actor.id, strategyId: null, kind: "TICKET", idempotencyKey, triggeredAt, preview });
+  const run = await createRun({
+    ownerId: actor.id,
+    strategyId: null,
+    kind: "TICKET",
+    idempotencyKey,
+    triggeredAt,
+    preview,
+  });
   if (run.created) {
-    await insertAudit({ actorId: actor.id, action: "run.ticket", entity: "run", entityId: run.runId, details: { symbol: req.symbol, exchange: req.exchange, action: req.action, lots: req.lots }, ip });
+    await insertAudit({
+      actorId: actor.id,
+      action: "run.ticket",
+      entity: "run",
+      entityId: run.runId,
+      details: { symbol: req.symbol, exchange: req.exchange, action: req.action, lots: req.lots },
+      ip,
+    });
   }
   return run;
 }

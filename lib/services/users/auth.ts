@@ -10,7 +10,10 @@ import { db } from "@/lib/db/client";
 import type { Actor } from "@/lib/auth/roles";
 
 export const loginSchema = z.object({
-  email: z.email("Enter a valid email address").max(254, "Email must be at most 254 characters").transform((e) => e.toLowerCase()),
+  email: z
+    .email("Enter a valid email address")
+    .max(254, "Email must be at most 254 characters")
+    .transform((e) => e.toLowerCase()),
   password: z.string().min(1, "Enter your password").max(200),
 });
 export type LoginInput = z.infer<typeof loginSchema>;
@@ -25,7 +28,12 @@ const INVALID = "Email or password is incorrect";
 export async function login(input: LoginInput, ip: string, now: number): Promise<{ ticket: string; userId: string }> {
   const retry = await spendLoginAttempt(input.email, ip);
   if (retry > 0) {
-    await insertAudit({ action: "auth.login_throttled", entity: "user", details: { email: input.email, retryAfterSeconds: retry }, ip });
+    await insertAudit({
+      action: "auth.login_throttled",
+      entity: "user",
+      details: { email: input.email, retryAfterSeconds: retry },
+      ip,
+    });
     throw new RateLimitedError(`Too many failed sign-in attempts. Try again in ${formatWait(retry)}.`, retry);
   }
   const user = await findUserByEmail(input.email);

@@ -23,16 +23,27 @@ const roleSchema = z.enum(["ADMIN", "TRADER", "VIEWER"]);
 
 export const registerSchema = z.object({
   name: z.string().trim().min(1, "Enter your name").max(100),
-  email: z.email("Enter a valid email address").max(254, "Email must be at most 254 characters").transform((e) => e.toLowerCase()),
+  email: z
+    .email("Enter a valid email address")
+    .max(254, "Email must be at most 254 characters")
+    .transform((e) => e.toLowerCase()),
   password: passwordSchema,
 });
 export const createUserSchema = registerSchema.extend({ role: roleSchema });
 export const updateUserSchema = z
-  .object({ role: roleSchema.optional(), active: z.boolean().optional(), name: z.string().trim().min(1).max(100).optional() })
+  .object({
+    role: roleSchema.optional(),
+    active: z.boolean().optional(),
+    name: z.string().trim().min(1).max(100).optional(),
+  })
   .refine((v) => Object.keys(v).length > 0, "Nothing to change");
-export const changePasswordSchema = z.object({ currentPassword: z.string().min(1, "Enter your current password").max(200), newPassword: passwordSchema });
+export const changePasswordSchema = z.object({
+  currentPassword: z.string().min(1, "Enter your current password").max(200),
+  newPassword: passwordSchema,
+});
 
-const emailTaken = () => new ConflictError("An account with this email already exists", { email: ["Already registered"] });
+const emailTaken = () =>
+  new ConflictError("An account with this email already exists", { email: ["Already registered"] });
 
 /**
  * Self-registration. The very first user becomes ADMIN; afterwards registration is closed unless an admin opened
@@ -47,8 +58,23 @@ export async function register(input: z.infer<typeof registerSchema>, ip: string
       if (!first && !(await getBooleanSetting(REGISTRATION_OPEN, false, tx))) {
         throw new ForbiddenError("Registration is closed. Ask an administrator for an account.");
       }
-      const user = await insertUser(tx, { email: input.email, name: input.name, passwordHash, role: first ? "ADMIN" : "TRADER" });
-      await insertAudit({ actorId: user.id, action: "user.register", entity: "user", entityId: user.id, details: { role: user.role }, ip }, tx);
+      const user = await insertUser(tx, {
+        email: input.email,
+        name: input.name,
+        passwordHash,
+        role: first ? "ADMIN" : "TRADER",
+      });
+      await insertAudit(
+        {
+          actorId: user.id,
+          action: "user.register",
+          entity: "user",
+          entityId: user.id,
+          details: { role: user.role },
+          ip,
+        },
+        tx,
+      );
       return user;
     });
   } catch (e) {
@@ -70,7 +96,17 @@ export async function isRegistrationOpen(): Promise<boolean> {
 export async function setRegistrationOpen(actor: Actor, open: boolean, ip: string): Promise<void> {
   await db().$transaction(async (tx) => {
     await setSetting(REGISTRATION_OPEN, open, tx);
-    await insertAudit({ actorId: actor.id, action: "settings.registration", entity: "setting", entityId: REGISTRATION_OPEN, details: { open }, ip }, tx);
+    await insertAudit(
+      {
+        actorId: actor.id,
+        action: "settings.registration",
+        entity: "setting",
+        entityId: REGISTRATION_OPEN,
+        details: { open },
+        ip,
+      },
+      tx,
+    );
   });
 }
 
@@ -87,26 +123,57 @@ export const viewerTradersSchema = z.object({
 });
 
 /** Attaches a viewer to exactly these traders (an empty list detaches them from all). Admins only, audited. */
-export async function setViewerTraders(actor: Actor, viewerId: string, input: z.infer<typeof viewerTradersSchema>, ip: string): Promise<string[]> {
+export async function setViewerTraders(
+  actor: Actor,
+  viewerId: string,
+  input: z.infer<typeof viewerTradersSchema>,
+  ip: string,
+): Promise<string[]> {
   const traderIds = [...new Set(input.traderIds)];
   return db().$transaction(async (tx) => {
     const viewer = await tx.user.findUnique({ where: { id: viewerId } });
     if (!viewer) throw new NotFoundError("User");
-    if (viewer.role !== "VIEWER") throw new ValidationError("Only a viewer can be attached to traders", { role: ["Not a viewer"] });
+    if (viewer.role !== "VIEWER")
+      throw new ValidationError("Only a viewer can be attached to traders", { role: ["Not a viewer"] });
     const traders = await tx.user.count({ where: { id: { in: traderIds }, role: "TRADER" } });
-    if (traders !== traderIds.length) throw new ValidationError("Every chosen user must be a trader", { traderIds: ["Not a trader"] });
+    if (traders !== traderIds.length)
+      throw new ValidationError("Every chosen user must be a trader", { traderIds: ["Not a trader"] });
     await replaceViewerLinks(tx, viewerId, traderIds);
-    await insertAudit({ actorId: actor.id, action: "user.viewer_traders", entity: "user", entityId: viewerId, details: { traderIds }, ip }, tx);
+    await insertAudit(
+      {
+        actorId: actor.id,
+        action: "user.viewer_traders",
+        entity: "user",
+        entityId: viewerId,
+        details: { traderIds },
+        ip,
+      },
+      tx,
+    );
     return traderIds;
   });
 }
 
-export async function createUser(actor: Actor, input: z.infer<typeof createUserSchema>, ip: string): Promise<PublicUser> {
+export async function createUser(
+  actor: Actor,
+  input: z.infer<typeof createUserSchema>,
+  ip: string,
+): Promise<PublicUser> {
   const passwordHash = await hashPassword(input.password);
   try {
     return await db().$transaction(async (tx) => {
       const user = await insertUser(tx, { email: input.email, name: input.name, passwordHash, role: input.role });
-      await insertAudit({ actorId: actor.id, action: "user.create", entity: "user", entityId: user.id, details: { email: user.email, role: user.role }, ip }, tx);
+      await insertAudit(
+        {
+          actorId: actor.id,
+          action: "user.create",
+          entity: "user",
+          entityId: user.id,
+          details: { email: user.email, role: user.role },
+          ip,
+        },
+        tx,
+      );
       return user;
     });
   } catch (e) {
@@ -116,32 +183,51 @@ export async function createUser(actor: Actor, input: z.infer<typeof createUserS
 }
 
 /** Re-role, (de)activate or rename a user. The last active admin cannot demote or deactivate themselves away. */
-export async function changeUser(actor: Actor, id: string, input: z.infer<typeof updateUserSchema>, ip: string): Promise<PublicUser> {
+export async function changeUser(
+  actor: Actor,
+  id: string,
+  input: z.infer<typeof updateUserSchema>,
+  ip: string,
+): Promise<PublicUser> {
   return db().$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(727002)`;
     const before = await tx.user.findUnique({ where: { id } });
     if (!before) throw new NotFoundError("User");
-    const losesAdmin = before.role === "ADMIN" && before.active && (input.active === false || (input.role && input.role !== "ADMIN"));
+    const losesAdmin =
+      before.role === "ADMIN" && before.active && (input.active === false || (input.role && input.role !== "ADMIN"));
     if (losesAdmin && (await countAdmins(tx)) <= 1) {
       throw new ConflictError("At least one active admin must remain", { role: ["Last active admin"] });
     }
     const user = await updateUser(tx, id, input);
     // Viewer attachments only mean something between a VIEWER and a TRADER: a re-role drops them.
-    if (input.role && input.role !== before.role) await tx.viewerTrader.deleteMany({ where: { OR: [{ viewerId: id }, { traderId: id }] } });
+    if (input.role && input.role !== before.role)
+      await tx.viewerTrader.deleteMany({ where: { OR: [{ viewerId: id }, { traderId: id }] } });
     await insertAudit(
-      { actorId: actor.id, action: "user.update", entity: "user", entityId: id, details: { from: { role: before.role, active: before.active }, to: input }, ip },
+      {
+        actorId: actor.id,
+        action: "user.update",
+        entity: "user",
+        entityId: id,
+        details: { from: { role: before.role, active: before.active }, to: input },
+        ip,
+      },
       tx,
     );
     return user;
   });
 }
 
-export async function changePassword(actor: Actor, input: z.infer<typeof changePasswordSchema>, ip: string): Promise<void> {
+export async function changePassword(
+  actor: Actor,
+  input: z.infer<typeof changePasswordSchema>,
+  ip: string,
+): Promise<void> {
   const user = await findUserById(actor.id);
   if (!user) throw new NotFoundError("User");
   // Spent before the check: a stolen session must not become an unlimited current-password oracle.
   const retry = await spendPasswordChangeAttempt(user.id);
-  if (retry > 0) throw new RateLimitedError(`Too many password change attempts. Try again in ${formatWait(retry)}.`, retry);
+  if (retry > 0)
+    throw new RateLimitedError(`Too many password change attempts. Try again in ${formatWait(retry)}.`, retry);
   if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
     throw new ValidationError("Current password is incorrect", { currentPassword: ["Incorrect password"] });
   }

@@ -74,7 +74,9 @@ describe("user administration", () => {
 
   it("changing a password needs the current one and is audited", async () => {
     const trader = await makeUser("TRADER", "old-password-1");
-    await expect(changePassword(trader, { currentPassword: "wrong-password", newPassword: "new-password-1" }, "ip")).rejects.toMatchObject({
+    await expect(
+      changePassword(trader, { currentPassword: "wrong-password", newPassword: "new-password-1" }, "ip"),
+    ).rejects.toMatchObject({
       status: 400,
       fields: { currentPassword: ["Incorrect password"] },
     });
@@ -87,7 +89,9 @@ describe("audit log", () => {
   it("is append-only at the database level", async () => {
     const admin = await register(person(1), "ip");
     const row = await db().auditLog.findFirstOrThrow({ where: { actorId: admin.id } });
-    await expect(db().auditLog.update({ where: { id: row.id }, data: { action: "tampered" } })).rejects.toThrow(/append-only/);
+    await expect(db().auditLog.update({ where: { id: row.id }, data: { action: "tampered" } })).rejects.toThrow(
+      /append-only/,
+    );
     await expect(db().auditLog.delete({ where: { id: row.id } })).rejects.toThrow(/append-only/);
   });
 });

@@ -156,7 +156,13 @@ export class Account {
   }
 
   /** Margin the group of `p` would block with an extra working order of `qty` at `ref` (what-if, no change). */
-  marginWith(p: Position, action: Action, qty: number, ref: Decimal, nowMs: number): { before: Decimal; after: Decimal } {
+  marginWith(
+    p: Position,
+    action: Action,
+    qty: number,
+    ref: Decimal,
+    nowMs: number,
+  ): { before: Decimal; after: Decimal } {
     const g = this.group(p.groupKey);
     const legs: MarginLeg[] = [];
     for (const l of g.legs) {
@@ -261,9 +267,18 @@ export class Account {
       if (p.product === "CNC" && p.qty > 0) {
         const h = this.holdings.get(p.inst.symbol + "|" + p.inst.exchange);
         if (h) {
-          h.avg = h.avg.mul(h.qty).plus(p.avg.mul(p.qty)).div(h.qty + p.qty);
+          h.avg = h.avg
+            .mul(h.qty)
+            .plus(p.avg.mul(p.qty))
+            .div(h.qty + p.qty);
           h.qty += p.qty;
-        } else this.holdings.set(p.inst.symbol + "|" + p.inst.exchange, { inst: p.inst, qty: p.qty, avg: p.avg, settledOn: todayIst });
+        } else
+          this.holdings.set(p.inst.symbol + "|" + p.inst.exchange, {
+            inst: p.inst,
+            qty: p.qty,
+            avg: p.avg,
+            settledOn: todayIst,
+          });
         p.qty = 0;
       } else if (p.product === "CNC" && p.qty < 0) {
         this.reduceHolding(p.inst, -p.qty);

@@ -3,7 +3,14 @@
  * order engine, and the route handlers the server mounts under `/api/v1/<name>`.
  */
 import Decimal from "decimal.js";
-import type { FaultConfig, InstanceConfig, InstanceMode, MarketView, ReceivedOrder, RouteHandler } from "@/lib/simulator/types";
+import type {
+  FaultConfig,
+  InstanceConfig,
+  InstanceMode,
+  MarketView,
+  ReceivedOrder,
+  RouteHandler,
+} from "@/lib/simulator/types";
 import { istDateOf } from "@/lib/trading/calendar";
 import { avgPrice } from "./account";
 import { Engine, type UpdateListener } from "./matching-engine";
@@ -56,10 +63,14 @@ export function createBroker(market: MarketView, opts: BrokerOptions): Broker {
   function onRoll(inst: SimInstance): void {
     for (const o of [...inst.account.working]) engine.finish(inst, o, "cancelled");
     const now = market.clock.now();
-    inst.account.roll((i) => {
-      const q = market.quote(i.symbol, i.exchange);
-      return q && q.ltp > 0 ? new Decimal(q.ltp) : undefined;
-    }, istDateOf(now), now);
+    inst.account.roll(
+      (i) => {
+        const q = market.quote(i.symbol, i.exchange);
+        return q && q.ltp > 0 ? new Decimal(q.ltp) : undefined;
+      },
+      istDateOf(now),
+      now,
+    );
   }
 
   function setMode(inst: SimInstance, mode: InstanceMode): void {
@@ -67,7 +78,12 @@ export function createBroker(market: MarketView, opts: BrokerOptions): Broker {
   }
 
   const routes = {
-    ...accountRoutes({ engine, table, resetInfo: (i) => resets.get(i) ?? { at: market.clock.now(), count: 0 }, setMode }),
+    ...accountRoutes({
+      engine,
+      table,
+      resetInfo: (i) => resets.get(i) ?? { at: market.clock.now(), count: 0 },
+      setMode,
+    }),
     ...orderRoutes(engine),
     ...optionRoutes(engine),
   };
@@ -82,9 +98,11 @@ export function createBroker(market: MarketView, opts: BrokerOptions): Broker {
   return {
     routes,
     createInstance(cfg) {
-      if (!ID_RE.test(cfg.id)) throw new RangeError(`Instance id "${cfg.id}" may only contain letters, digits, - and _`);
+      if (!ID_RE.test(cfg.id))
+        throw new RangeError(`Instance id "${cfg.id}" may only contain letters, digits, - and _`);
       if (byId.has(cfg.id)) throw new RangeError(`Instance ${cfg.id} already exists`);
-      if (!cfg.apiKey || byKey.has(cfg.apiKey)) throw new RangeError(`API key of instance ${cfg.id} is empty or already in use`);
+      if (!cfg.apiKey || byKey.has(cfg.apiKey))
+        throw new RangeError(`API key of instance ${cfg.id} is empty or already in use`);
       const inst = new SimInstance(cfg, market.clock, opts.seed, table, onRoll);
       byId.set(inst.id, inst);
       byKey.set(inst.apiKey, inst);

@@ -12,14 +12,18 @@ const DERIVATIVE_EXCHANGES = new Set<string>(["NFO", "BFO", "CDS", "BCD", "MCX",
 const CASH_EXCHANGES = new Set<string>(["NSE", "BSE"]);
 
 /** Refusals that leave no trace (HTTP 400, no orderid): product/segment, prices, lot multiple. */
-export function preChecks(inst: Instrument, req: Pick<OrderRequest, "product" | "pricetype" | "price" | "trigger_price" | "quantity">): string | undefined {
+export function preChecks(
+  inst: Instrument,
+  req: Pick<OrderRequest, "product" | "pricetype" | "price" | "trigger_price" | "quantity">,
+): string | undefined {
   if (req.product === "NRML" && CASH_EXCHANGES.has(inst.exchange)) {
     return `NRML product not allowed for ${inst.exchange} equity segment. Use CNC for delivery or MIS for intraday.`;
   }
   if (req.product === "CNC" && DERIVATIVE_EXCHANGES.has(inst.exchange)) {
     return `CNC product not allowed for ${inst.exchange} derivatives segment. Use NRML for overnight or MIS for intraday.`;
   }
-  if ((req.pricetype === "LIMIT" || req.pricetype === "SL") && !(req.price > 0)) return `${req.pricetype} orders require price`;
+  if ((req.pricetype === "LIMIT" || req.pricetype === "SL") && !(req.price > 0))
+    return `${req.pricetype} orders require price`;
   if ((req.pricetype === "SL" || req.pricetype === "SL-M") && !(req.trigger_price > 0)) {
     return `${req.pricetype} orders require trigger_price`;
   }

@@ -102,7 +102,8 @@ export class SimInstance implements InstanceState {
     this.account = new Account(capital, table);
     this.random = mulberry32(mixHash(seed, hashString(cfg.id)));
     this.expiresAt = nextSessionExpiry(clock.now());
-    if (cfg.autoLoginAt !== undefined && !HHMM.test(cfg.autoLoginAt)) throw new RangeError(`autoLoginAt of ${cfg.id} must be HH:MM, got ${cfg.autoLoginAt}`);
+    if (cfg.autoLoginAt !== undefined && !HHMM.test(cfg.autoLoginAt))
+      throw new RangeError(`autoLoginAt of ${cfg.id} must be HH:MM, got ${cfg.autoLoginAt}`);
     this.autoLoginAt = cfg.autoLoginAt ?? null;
     this.loginAt = this.autoLoginAt === null ? undefined : nextIstTime(clock.now(), this.autoLoginAt);
   }
@@ -169,10 +170,13 @@ export class SimInstance implements InstanceState {
 
   /** Schedules an unref'd fault timer owned by this instance. */
   later(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, Math.max(0, ms));
+    const t = setTimeout(
+      () => {
+        this.timers.delete(t);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     t.unref?.();
     this.timers.add(t);
   }

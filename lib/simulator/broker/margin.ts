@@ -28,9 +28,30 @@ export interface MarginRates {
 export type MarginTable = Readonly<Record<string, MarginRates>>;
 
 export const DEFAULT_MARGIN_TABLE: MarginTable = {
-  NIFTY: { singleExpiryDay: "205000", single: "250000", pairExpiryDay: "250000", pair: "320000", futures: "215000", hedgedFraction: "0.3" },
-  BANKNIFTY: { singleExpiryDay: "205000", single: "250000", pairExpiryDay: "250000", pair: "320000", futures: "215000", hedgedFraction: "0.3" },
-  SENSEX: { singleExpiryDay: "180000", single: "220000", pairExpiryDay: "225000", pair: "290000", futures: "185000", hedgedFraction: "0.3" },
+  NIFTY: {
+    singleExpiryDay: "205000",
+    single: "250000",
+    pairExpiryDay: "250000",
+    pair: "320000",
+    futures: "215000",
+    hedgedFraction: "0.3",
+  },
+  BANKNIFTY: {
+    singleExpiryDay: "205000",
+    single: "250000",
+    pairExpiryDay: "250000",
+    pair: "320000",
+    futures: "215000",
+    hedgedFraction: "0.3",
+  },
+  SENSEX: {
+    singleExpiryDay: "180000",
+    single: "220000",
+    pairExpiryDay: "225000",
+    pair: "290000",
+    futures: "185000",
+    hedgedFraction: "0.3",
+  },
 };
 /** Underlyings missing from the table (FINNIFTY, MIDCPNIFTY, stocks) use this row: their lot notionals are similar. */
 export const FALLBACK_UNDERLYING = "NIFTY";
@@ -76,7 +97,12 @@ interface ScenarioLeg {
 function scenario(leg: MarginLeg, side: "buy" | "sell"): ScenarioLeg {
   if (leg.inst.instrumenttype === "FUT") {
     // A future pays no premium: only its lots count, and they are charged per lot whichever side.
-    return { inst: leg.inst, product: leg.product, net: side === "buy" ? leg.qty + leg.buyQty : leg.qty - leg.sellQty, premium: ZERO };
+    return {
+      inst: leg.inst,
+      product: leg.product,
+      net: side === "buy" ? leg.qty + leg.buyQty : leg.qty - leg.sellQty,
+      premium: ZERO,
+    };
   }
   const longAvgValue = leg.qty > 0 ? leg.avg.mul(leg.qty) : ZERO;
   if (side === "buy") {
@@ -171,7 +197,11 @@ function equityMargin(leg: MarginLeg): Decimal {
 }
 
 /** Margin blocked by a group (rupees, 2 dp). */
-export function groupMargin(legs: readonly MarginLeg[], nowMs: number, table: MarginTable = DEFAULT_MARGIN_TABLE): Decimal {
+export function groupMargin(
+  legs: readonly MarginLeg[],
+  nowMs: number,
+  table: MarginTable = DEFAULT_MARGIN_TABLE,
+): Decimal {
   if (legs.length === 0) return ZERO;
   if (!isDerivative(legs[0].inst)) {
     let sum = ZERO;
@@ -179,7 +209,15 @@ export function groupMargin(legs: readonly MarginLeg[], nowMs: number, table: Ma
     return sum.toDecimalPlaces(2);
   }
   const today = istDateOf(nowMs);
-  const buy = derivativeMargin(legs.map((l) => scenario(l, "buy")), today, table);
-  const sell = derivativeMargin(legs.map((l) => scenario(l, "sell")), today, table);
+  const buy = derivativeMargin(
+    legs.map((l) => scenario(l, "buy")),
+    today,
+    table,
+  );
+  const sell = derivativeMargin(
+    legs.map((l) => scenario(l, "sell")),
+    today,
+    table,
+  );
   return Decimal.max(buy, sell).toDecimalPlaces(2);
 }

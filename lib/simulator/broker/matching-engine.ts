@@ -74,11 +74,19 @@ export class Engine {
     if (refused) return { ok: false, status: 400, message: refused };
     // OpenAlgo's intraday cut-off, on the session clock (off while the market is switched always open).
     if (req.product === "MIS" && !this.market.alwaysOpen() && misCutoffPassed(this.now())) {
-      return { ok: false, status: 400, message: `MIS orders cannot be placed after square-off time (${MIS_SQUARE_OFF} IST)` };
+      return {
+        ok: false,
+        status: 400,
+        message: `MIS orders cannot be placed after square-off time (${MIS_SQUARE_OFF} IST)`,
+      };
     }
     const quote = this.market.quote(req.symbol, req.exchange);
     if (req.pricetype === "MARKET" && (!quote || quote.ltp <= 0)) {
-      return { ok: false, status: 400, message: `Cannot place MARKET order for ${req.symbol} - unable to fetch current price` };
+      return {
+        ok: false,
+        status: 400,
+        message: `Cannot place MARKET order for ${req.symbol} - unable to fetch current price`,
+      };
     }
     const acct = inst.account;
     const o = this.newOrder(instr, req, via, quote);
@@ -93,7 +101,9 @@ export class Engine {
       return { ok: false, status, message: reason, order: o };
     };
     if (instr.freezeQty > 1 && req.quantity > instr.freezeQty) {
-      return reject(`Quantity ${req.quantity} exceeds the freeze limit of ${instr.freezeQty} for ${instr.symbol}. Slice the order.`);
+      return reject(
+        `Quantity ${req.quantity} exceeds the freeze limit of ${instr.freezeQty} for ${instr.symbol}. Slice the order.`,
+      );
     }
     if (req.product === "CNC" && req.action === "SELL") {
       const bad = cncSellCheck(instr, req.quantity, p.qty - p.sellQty, acct.holdingQty(instr));
@@ -112,13 +122,16 @@ export class Engine {
           message: `Insufficient funds. Required: ${rupees(required)}, Available: ${rupees(available)}, Shortage: ${rupees(shortage)}`,
         };
       }
-      return reject(`RMS:Margin Exceeds, Required margin ${required.toFixed(2)}, Available margin ${available.toFixed(2)}`);
+      return reject(
+        `RMS:Margin Exceeds, Required margin ${required.toFixed(2)}, Available margin ${available.toFixed(2)}`,
+      );
     }
 
     acct.addOrder(o);
     acct.startWorking(o, p);
     acct.remargin(p, this.now());
-    if (o.pricetype === "SL" || o.pricetype === "SL-M") o.status = quote && this.triggered(o, quote) ? "open" : "trigger pending";
+    if (o.pricetype === "SL" || o.pricetype === "SL-M")
+      o.status = quote && this.triggered(o, quote) ? "open" : "trigger pending";
     this.emit(inst, o);
 
     const f = inst.faults;
@@ -128,7 +141,12 @@ export class Engine {
       inst.later(f.lateRejectMs, () => {
         if (!o.held || (o.status !== "open" && o.status !== "trigger pending")) return;
         o.held = false;
-        this.finish(inst, o, "rejected", "RMS: order rejected by risk management after acceptance (simulated late rejection)");
+        this.finish(
+          inst,
+          o,
+          "rejected",
+          "RMS: order rejected by risk management after acceptance (simulated late rejection)",
+        );
       });
       return { ok: true, order: o };
     }
@@ -234,7 +252,9 @@ export class Engine {
         else this.rest(inst, o);
       };
       // Held (fault `holdPartialFills`): the rest waits until the fault is switched off.
-      inst.later(f.partialFillMs, () => (inst.faults.holdPartialFills ? void inst.heldPartialFills.push(fillRest) : fillRest()));
+      inst.later(f.partialFillMs, () =>
+        inst.faults.holdPartialFills ? void inst.heldPartialFills.push(fillRest) : fillRest(),
+      );
       return;
     }
     this.applyFill(inst, o, remaining, px);

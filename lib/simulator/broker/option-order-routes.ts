@@ -24,7 +24,14 @@ interface Resolved {
 /** Resolves `offset`/`option_type` around the underlying's spot to an option symbol, or an error text. */
 export function resolveOption(
   market: MarketView,
-  req: { underlying: string; exchange: Exchange; expiry_date?: string; strike_int?: number | null; offset: string; option_type: "CE" | "PE" },
+  req: {
+    underlying: string;
+    exchange: Exchange;
+    expiry_date?: string;
+    strike_int?: number | null;
+    offset: string;
+    option_type: "CE" | "PE";
+  },
 ): Resolved | { error: string } {
   let underlying = req.underlying.toUpperCase();
   let expiry = req.expiry_date;
@@ -33,12 +40,15 @@ export function resolveOption(
     underlying = embedded.underlying;
     expiry ??= formatExpiry(embedded.expiry, "DDMMMYY");
   }
-  if (!expiry) return { error: "Expiry date is required when the underlying does not include one (e.g. NIFTY28NOV24FUT)." };
+  if (!expiry)
+    return { error: "Expiry date is required when the underlying does not include one (e.g. NIFTY28NOV24FUT)." };
   const offset = parseStrikeOffset(req.offset);
   if (!offset || offset.n > 50) return { error: `Invalid offset '${req.offset}'. Use ATM, ITM1-ITM50 or OTM1-OTM50.` };
   const chain = market.optionChain(underlying, req.exchange, expiry);
   if (!chain || chain.rows.length === 0) {
-    return { error: `No strikes found for ${underlying} expiring ${expiry.toUpperCase()}. Please check expiry date or update master contract.` };
+    return {
+      error: `No strikes found for ${underlying} expiring ${expiry.toUpperCase()}. Please check expiry date or update master contract.`,
+    };
   }
   const strikes = chain.rows.map((r) => r.strike);
   const spot = chain.underlyingLtp;
@@ -47,7 +57,8 @@ export function resolveOption(
     // Caller-given step: ATM on that grid, then whole steps away from it.
     const atm = Math.round(spot / req.strike_int) * req.strike_int;
     const below = (offset.kind === "ITM") === (req.option_type === "CE");
-    const wanted = offset.kind === "ATM" ? atm : below ? atm - offset.n * req.strike_int : atm + offset.n * req.strike_int;
+    const wanted =
+      offset.kind === "ATM" ? atm : below ? atm - offset.n * req.strike_int : atm + offset.n * req.strike_int;
     index = strikes.indexOf(wanted);
   } else {
     // ATM is the listed strike nearest the spot; offsets walk the listed strikes.
@@ -60,8 +71,16 @@ export function resolveOption(
   }
   const row = index >= 0 && index < chain.rows.length ? chain.rows[index] : undefined;
   const leg = row ? (req.option_type === "CE" ? row.ce : row.pe) : null;
-  if (!leg) return { error: `Strike for ${req.offset.toUpperCase()} ${req.option_type} not found in the option chain of ${underlying} ${expiry.toUpperCase()}` };
-  return { symbol: leg.instrument.symbol, exchange: leg.instrument.exchange, underlying: chain.underlying, underlyingLtp: spot };
+  if (!leg)
+    return {
+      error: `Strike for ${req.offset.toUpperCase()} ${req.option_type} not found in the option chain of ${underlying} ${expiry.toUpperCase()}`,
+    };
+  return {
+    symbol: leg.instrument.symbol,
+    exchange: leg.instrument.exchange,
+    underlying: chain.underlying,
+    underlyingLtp: spot,
+  };
 }
 
 export function optionRoutes(engine: Engine) {
@@ -74,12 +93,20 @@ export function optionRoutes(engine: Engine) {
       if (instance.mode === "semi_auto") return queued(instance);
       const r = resolveOption(market, v);
       if ("error" in r) return fail(instance, 400, r.error);
-      const head = { symbol: r.symbol, exchange: r.exchange, underlying: r.underlying, underlying_ltp: r.underlyingLtp, offset: v.offset, option_type: v.option_type };
+      const head = {
+        symbol: r.symbol,
+        exchange: r.exchange,
+        underlying: r.underlying,
+        underlying_ltp: r.underlyingLtp,
+        offset: v.offset,
+        option_type: v.option_type,
+      };
       const req = { ...v, symbol: r.symbol, exchange: r.exchange };
       const split = v.splitsize ?? 0;
       if (split > 0) {
         const sizes = splitSizes(v.quantity, split);
-        if (sizes.length > MAX_SPLIT_ORDERS) return fail(instance, 400, `Total number of orders would exceed maximum limit of ${MAX_SPLIT_ORDERS}`);
+        if (sizes.length > MAX_SPLIT_ORDERS)
+          return fail(instance, 400, `Total number of orders would exceed maximum limit of ${MAX_SPLIT_ORDERS}`);
         const results = placeSplit(engine, instance, req, sizes, "optionsorder");
         return ok(instance, { status: "success", ...head, total_quantity: v.quantity, split_size: split, results });
       }
@@ -121,7 +148,11 @@ export function optionRoutes(engine: Engine) {
         if (split > 0) {
           const sizes = splitSizes(leg.quantity, split);
           if (sizes.length > MAX_SPLIT_ORDERS) {
-            return { ...head, status: "error", message: `Total number of orders would exceed maximum limit of ${MAX_SPLIT_ORDERS}` };
+            return {
+              ...head,
+              status: "error",
+              message: `Total number of orders would exceed maximum limit of ${MAX_SPLIT_ORDERS}`,
+            };
           }
           const split_results = placeSplit(engine, instance, req, sizes, "optionsmultiorder");
           return { ...head, status: "success", total_quantity: leg.quantity, split_size: split, split_results, mode };

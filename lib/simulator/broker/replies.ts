@@ -12,7 +12,12 @@ export function ok(inst: SimInstance, body: Record<string, unknown>): RouteResul
   return { status: 200, body: inst.mode === "analyze" ? { ...body, mode: "analyze" } : body };
 }
 
-export function fail(inst: SimInstance, status: number, message: string, extra: Record<string, unknown> = {}): RouteResult {
+export function fail(
+  inst: SimInstance,
+  status: number,
+  message: string,
+  extra: Record<string, unknown> = {},
+): RouteResult {
   const body: Record<string, unknown> = { status: "error", message, ...extra };
   if (inst.mode === "analyze") body.mode = "analyze";
   return { status, body };
@@ -23,15 +28,22 @@ export function queued(inst: SimInstance): RouteResult {
   inst.pendingSeq += 1;
   return {
     status: 200,
-    body: { status: "success", message: "Order queued for approval in Action Center", mode: "semi_auto", pending_order_id: inst.pendingSeq },
+    body: {
+      status: "success",
+      message: "Order queued for approval in Action Center",
+      mode: "semi_auto",
+      pending_order_id: inst.pendingSeq,
+    },
   };
 }
 
 export const SEMI_AUTO_BLOCKED = {
   modifyorder: "Modify order operation is not allowed in Semi-Auto mode. Please switch to Auto mode to modify orders.",
   cancelorder: "Cancel order operation is not allowed in Semi-Auto mode. Please switch to Auto mode to cancel orders.",
-  cancelallorder: "Cancel all orders operation is not allowed in Semi-Auto mode. Please switch to Auto mode to cancel orders.",
-  closeposition: "Close position operation is not allowed in Semi-Auto mode. Please switch to Auto mode to close positions.",
+  cancelallorder:
+    "Cancel all orders operation is not allowed in Semi-Auto mode. Please switch to Auto mode to cancel orders.",
+  closeposition:
+    "Close position operation is not allowed in Semi-Auto mode. Please switch to Auto mode to close positions.",
   "analyzer/toggle":
     "Operation analyzer/toggle is not allowed in Semi-Auto mode. This operation can only be performed by the client via the UI. This restriction ensures SEBI Research Analyst compliance where mode switching is a client-only decision.",
 } as const;

@@ -41,7 +41,10 @@ export function accountRoutes(deps: AccountRouteDeps) {
   const ping: Handler<KeyOnly> = {
     ...read(() => ({})),
     // Ping is a broker call: it carries no sandbox `mode`.
-    execute: ({ instance }) => ({ status: 200, body: { status: "success", data: { broker: instance.brokerName, message: "pong" } } }),
+    execute: ({ instance }) => ({
+      status: 200,
+      body: { status: "success", data: { broker: instance.brokerName, message: "pong" } },
+    }),
   };
 
   const fundsRoute = read((inst) => {
@@ -99,17 +102,33 @@ export function accountRoutes(deps: AccountRouteDeps) {
       const sides = new Map<MarginLeg, { buyQty: number; buyValue: Decimal; sellQty: number; sellValue: Decimal }>();
       for (const pos of v.positions) {
         const inst = market.instrument(pos.symbol, pos.exchange);
-        if (!inst) return { status: 400, body: { status: "error", message: `Symbol ${pos.symbol} not found on ${pos.exchange}` } };
+        if (!inst)
+          return {
+            status: 400,
+            body: { status: "error", message: `Symbol ${pos.symbol} not found on ${pos.exchange}` },
+          };
         const q = Number(pos.quantity);
-        if (!Number.isInteger(q) || q <= 0) return { status: 400, body: { status: "error", message: `Invalid quantity ${pos.quantity}` } };
+        if (!Number.isInteger(q) || q <= 0)
+          return { status: 400, body: { status: "error", message: `Invalid quantity ${pos.quantity}` } };
         const price = Number(pos.pricetype === "SL" || pos.pricetype === "SL-M" ? pos.trigger_price : pos.price);
-        const ref = new Decimal(price > 0 ? price : (marketPrice(pos.action, market.quote(pos.symbol, pos.exchange)) ?? 0));
+        const ref = new Decimal(
+          price > 0 ? price : (marketPrice(pos.action, market.quote(pos.symbol, pos.exchange)) ?? 0),
+        );
         const key = marginGroupKey(inst, pos.product);
         const legs = groups.get(key) ?? [];
         groups.set(key, legs);
         let leg = legs.find((l) => l.inst.symbol === inst.symbol && l.product === pos.product);
         if (!leg) {
-          leg = { inst, product: pos.product, qty: 0, avg: new Decimal(0), buyQty: 0, buyValue: new Decimal(0), sellQty: 0, sellValue: new Decimal(0) };
+          leg = {
+            inst,
+            product: pos.product,
+            qty: 0,
+            avg: new Decimal(0),
+            buyQty: 0,
+            buyValue: new Decimal(0),
+            sellQty: 0,
+            sellValue: new Decimal(0),
+          };
           legs.push(leg);
           sides.set(leg, { buyQty: 0, buyValue: new Decimal(0), sellQty: 0, sellValue: new Decimal(0) });
         }
@@ -124,7 +143,12 @@ export function accountRoutes(deps: AccountRouteDeps) {
           side.sellValue = side.sellValue.plus(ref.mul(q));
         }
         // The executed position's average: of the buys when it is long, of the sells when it is short.
-        leg.avg = leg.qty > 0 ? side.buyValue.div(side.buyQty) : side.sellQty > 0 ? side.sellValue.div(side.sellQty) : new Decimal(0);
+        leg.avg =
+          leg.qty > 0
+            ? side.buyValue.div(side.buyQty)
+            : side.sellQty > 0
+              ? side.sellValue.div(side.sellQty)
+              : new Decimal(0);
       }
       let span = new Decimal(0);
       let exposure = new Decimal(0);
@@ -136,7 +160,10 @@ export function accountRoutes(deps: AccountRouteDeps) {
       const n = (d: Decimal) => d.toDecimalPlaces(2).toNumber();
       return {
         status: 200,
-        body: { status: "success", data: { total_margin_required: n(span.plus(exposure)), span_margin: n(span), exposure_margin: n(exposure) } },
+        body: {
+          status: "success",
+          data: { total_margin_required: n(span.plus(exposure)), span_margin: n(span), exposure_margin: n(exposure) },
+        },
       };
     },
   };
@@ -164,7 +191,10 @@ export function accountRoutes(deps: AccountRouteDeps) {
       if (instance.mode === "semi_auto") return semiAutoBlocked("analyzer/toggle");
       deps.setMode(instance, v.mode ? "analyze" : "live");
       const data = analyzerData(instance);
-      return { status: 200, body: { status: "success", data: { ...data, message: `Analyzer mode switched to ${data.mode}` } } };
+      return {
+        status: 200,
+        body: { status: "success", data: { ...data, message: `Analyzer mode switched to ${data.mode}` } },
+      };
     },
   };
 

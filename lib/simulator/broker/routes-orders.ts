@@ -53,7 +53,9 @@ export function orderRoutes(engine: Engine) {
         if (target === 0 && v.quantity > 0) quantity = v.quantity;
         else {
           const message =
-            target === 0 ? "No OpenPosition Found. Not placing Exit order." : "Positions Already Matched. No Action needed.";
+            target === 0
+              ? "No OpenPosition Found. Not placing Exit order."
+              : "Positions Already Matched. No Action needed.";
           return ok(instance, { status: "success", message });
         }
       } else {
@@ -63,7 +65,10 @@ export function orderRoutes(engine: Engine) {
       }
       // The sandbox always executes smart orders as MARKET (contract §2.8 quirk).
       const overrides = instance.mode === "analyze" ? { pricetype: "MARKET" as const, price: 0, trigger_price: 0 } : {};
-      return placeReply(instance, engine.place(instance, toRequest(v, { action, quantity, ...overrides }), "placesmartorder"));
+      return placeReply(
+        instance,
+        engine.place(instance, toRequest(v, { action, quantity, ...overrides }), "placesmartorder"),
+      );
     },
   };
 
@@ -130,7 +135,11 @@ export function orderRoutes(engine: Engine) {
       }
       const bad = modifyCheck(instance, o, v.quantity, engine.now());
       if (bad) return fail(instance, 400, bad);
-      engine.modify(instance, o, { quantity: v.quantity, price: new Decimal(v.price), trigger: new Decimal(v.trigger_price) });
+      engine.modify(instance, o, {
+        quantity: v.quantity,
+        price: new Decimal(v.price),
+        trigger: new Decimal(v.trigger_price),
+      });
       const extra = instance.mode === "analyze" ? { message: "Order modified successfully" } : {};
       return ok(instance, { status: "success", orderid: o.orderid, ...extra });
     },
@@ -163,13 +172,17 @@ export function orderRoutes(engine: Engine) {
       if (instance.mode === "semi_auto") return semiAutoBlocked("cancelallorder");
       const analyze = instance.mode === "analyze";
       // The sandbox filters on "trigger_pending" and so never cancels SL orders (observed §0 #11).
-      const targets = [...instance.account.working].filter((o) => o.status === "open" || (!analyze && o.status === "trigger pending"));
+      const targets = [...instance.account.working].filter(
+        (o) => o.status === "open" || (!analyze && o.status === "trigger pending"),
+      );
       const canceled = targets.map((o) => {
         engine.finish(instance, o, "cancelled");
         return o.orderid;
       });
       const message =
-        analyze && canceled.length === 0 ? "No open orders to cancel" : `Canceled ${canceled.length} orders. Failed to cancel 0 orders.`;
+        analyze && canceled.length === 0
+          ? "No open orders to cancel"
+          : `Canceled ${canceled.length} orders. Failed to cancel 0 orders.`;
       return ok(instance, { status: "success", message, canceled_orders: canceled, failed_cancellations: [] });
     },
   };
@@ -208,12 +221,27 @@ export function orderRoutes(engine: Engine) {
         if (r.ok) closed++;
         else failed++;
       }
-      if (instance.mode !== "analyze") return ok(instance, { status: "success", message: "All Open Positions Squared Off" });
-      return ok(instance, { status: "success", message: `Closed ${closed} positions`, closed_positions: closed, failed_closures: failed });
+      if (instance.mode !== "analyze")
+        return ok(instance, { status: "success", message: "All Open Positions Squared Off" });
+      return ok(instance, {
+        status: "success",
+        message: `Closed ${closed} positions`,
+        closed_positions: closed,
+        failed_closures: failed,
+      });
     },
   };
 
-  return { placeorder, placesmartorder, basketorder, splitorder, modifyorder, cancelorder, cancelallorder, closeposition };
+  return {
+    placeorder,
+    placesmartorder,
+    basketorder,
+    splitorder,
+    modifyorder,
+    cancelorder,
+    cancelallorder,
+    closeposition,
+  };
 }
 
 /** ⌊q/s⌋ children of s plus one remainder child. */
@@ -242,7 +270,11 @@ export function placeSplit(
 /** A modify must keep lot multiples and, when it grows the order, fit in the available margin. */
 function modifyCheck(inst: SimInstance, o: Order, quantity: number, nowMs: number): string | undefined {
   const lot = o.inst.lotsize;
-  if (lot > 1 && quantity % lot !== 0 && ["NFO", "BFO", "CDS", "BCD", "MCX", "NCDEX", "NCO"].includes(o.inst.exchange)) {
+  if (
+    lot > 1 &&
+    quantity % lot !== 0 &&
+    ["NFO", "BFO", "CDS", "BCD", "MCX", "NCDEX", "NCO"].includes(o.inst.exchange)
+  ) {
     return `Quantity must be in multiples of lot size ${lot}`;
   }
   if (o.inst.freezeQty > 1 && quantity > o.inst.freezeQty) {

@@ -16,7 +16,8 @@ const product = () => field.enum(PRODUCTS).default("MIS");
 const price = () => field.float({ min: 0, error: "Price must be a non-negative number." }).default(0);
 const triggerPrice = () => field.float({ min: 0, error: "Trigger price must be a non-negative number." }).default(0);
 const disclosed = () => field.int({ min: 0, error: "Disclosed quantity must be a non-negative integer." }).default(0);
-const positiveQty = (error = "Quantity must be a positive number.") => field.float({ min: 0, minInclusive: false, error });
+const positiveQty = (error = "Quantity must be a positive number.") =>
+  field.float({ min: 0, minInclusive: false, error });
 
 export const keyOnlySchema = schema({ apikey: apikeyField() });
 
@@ -127,7 +128,8 @@ export const splitOrderSchema = schema(
 );
 
 const optionQty = () => field.int({ min: 1, error: "Quantity must be a positive integer." });
-const optionSplit = () => field.int({ min: 0, error: "Split size must be a non-negative integer." }).nullable().default(0);
+const optionSplit = () =>
+  field.int({ min: 0, error: "Split size must be a non-negative integer." }).nullable().default(0);
 const optionType = () => field.enum(["CE", "PE"] as const, { lowercase: true });
 
 export const optionsOrderSchema = schema({

@@ -25,24 +25,138 @@ export interface SpotSeed {
 /** Index levels approximately as of late 2026; vols roughly the indices' realised intraday vols. */
 export const INDEX_SEEDS: readonly SpotSeed[] = [
   { symbol: "NIFTY", name: "NIFTY", exchange: "NSE_INDEX", kind: "INDEX", spot: 26000, vol: 0.12, token: "26000" },
-  { symbol: "BANKNIFTY", name: "BANKNIFTY", exchange: "NSE_INDEX", kind: "INDEX", spot: 59000, vol: 0.14, token: "26009" },
-  { symbol: "FINNIFTY", name: "FINNIFTY", exchange: "NSE_INDEX", kind: "INDEX", spot: 27500, vol: 0.13, token: "26037" },
-  { symbol: "MIDCPNIFTY", name: "MIDCPNIFTY", exchange: "NSE_INDEX", kind: "INDEX", spot: 13500, vol: 0.17, token: "26074" },
+  {
+    symbol: "BANKNIFTY",
+    name: "BANKNIFTY",
+    exchange: "NSE_INDEX",
+    kind: "INDEX",
+    spot: 59000,
+    vol: 0.14,
+    token: "26009",
+  },
+  {
+    symbol: "FINNIFTY",
+    name: "FINNIFTY",
+    exchange: "NSE_INDEX",
+    kind: "INDEX",
+    spot: 27500,
+    vol: 0.13,
+    token: "26037",
+  },
+  {
+    symbol: "MIDCPNIFTY",
+    name: "MIDCPNIFTY",
+    exchange: "NSE_INDEX",
+    kind: "INDEX",
+    spot: 13500,
+    vol: 0.17,
+    token: "26074",
+  },
   { symbol: "SENSEX", name: "SENSEX", exchange: "BSE_INDEX", kind: "INDEX", spot: 85000, vol: 0.12, token: "1" },
 ];
 
 export const EQUITY_SEEDS: readonly SpotSeed[] = [
-  { symbol: "SBIN", name: "STATE BANK OF INDIA", exchange: "NSE", kind: "EQ", spot: 812.5, vol: 0.24, token: "3045", bseToken: "500112" },
-  { symbol: "RELIANCE", name: "RELIANCE INDUSTRIES", exchange: "NSE", kind: "EQ", spot: 1402, vol: 0.22, token: "2885", bseToken: "500325" },
-  { symbol: "INFY", name: "INFOSYS", exchange: "NSE", kind: "EQ", spot: 1530, vol: 0.24, token: "1594", bseToken: "500209" },
-  { symbol: "TCS", name: "TATA CONSULTANCY SERVICES", exchange: "NSE", kind: "EQ", spot: 3420, vol: 0.21, token: "11536", bseToken: "532540" },
-  { symbol: "HDFCBANK", name: "HDFC BANK", exchange: "NSE", kind: "EQ", spot: 985, vol: 0.2, token: "1333", bseToken: "500180" },
-  { symbol: "ICICIBANK", name: "ICICI BANK", exchange: "NSE", kind: "EQ", spot: 1385, vol: 0.21, token: "4963", bseToken: "532174" },
-  { symbol: "AXISBANK", name: "AXIS BANK", exchange: "NSE", kind: "EQ", spot: 1210, vol: 0.24, token: "5900", bseToken: "532215" },
+  {
+    symbol: "SBIN",
+    name: "STATE BANK OF INDIA",
+    exchange: "NSE",
+    kind: "EQ",
+    spot: 812.5,
+    vol: 0.24,
+    token: "3045",
+    bseToken: "500112",
+  },
+  {
+    symbol: "RELIANCE",
+    name: "RELIANCE INDUSTRIES",
+    exchange: "NSE",
+    kind: "EQ",
+    spot: 1402,
+    vol: 0.22,
+    token: "2885",
+    bseToken: "500325",
+  },
+  {
+    symbol: "INFY",
+    name: "INFOSYS",
+    exchange: "NSE",
+    kind: "EQ",
+    spot: 1530,
+    vol: 0.24,
+    token: "1594",
+    bseToken: "500209",
+  },
+  {
+    symbol: "TCS",
+    name: "TATA CONSULTANCY SERVICES",
+    exchange: "NSE",
+    kind: "EQ",
+    spot: 3420,
+    vol: 0.21,
+    token: "11536",
+    bseToken: "532540",
+  },
+  {
+    symbol: "HDFCBANK",
+    name: "HDFC BANK",
+    exchange: "NSE",
+    kind: "EQ",
+    spot: 985,
+    vol: 0.2,
+    token: "1333",
+    bseToken: "500180",
+  },
+  {
+    symbol: "ICICIBANK",
+    name: "ICICI BANK",
+    exchange: "NSE",
+    kind: "EQ",
+    spot: 1385,
+    vol: 0.21,
+    token: "4963",
+    bseToken: "532174",
+  },
+  {
+    symbol: "AXISBANK",
+    name: "AXIS BANK",
+    exchange: "NSE",
+    kind: "EQ",
+    spot: 1210,
+    vol: 0.24,
+    token: "5900",
+    bseToken: "532215",
+  },
   { symbol: "ITC", name: "ITC", exchange: "NSE", kind: "EQ", spot: 412, vol: 0.19, token: "1660", bseToken: "500875" },
-  { symbol: "LT", name: "LARSEN & TOUBRO", exchange: "NSE", kind: "EQ", spot: 3950, vol: 0.22, token: "11483", bseToken: "500510" },
-  { symbol: "M&M", name: "MAHINDRA & MAHINDRA", exchange: "NSE", kind: "EQ", spot: 3610, vol: 0.26, token: "2031", bseToken: "500520" },
-  { symbol: "BAJAJ-AUTO", name: "BAJAJ AUTO", exchange: "NSE", kind: "EQ", spot: 8900, vol: 0.23, token: "16669", bseToken: "532977" },
+  {
+    symbol: "LT",
+    name: "LARSEN & TOUBRO",
+    exchange: "NSE",
+    kind: "EQ",
+    spot: 3950,
+    vol: 0.22,
+    token: "11483",
+    bseToken: "500510",
+  },
+  {
+    symbol: "M&M",
+    name: "MAHINDRA & MAHINDRA",
+    exchange: "NSE",
+    kind: "EQ",
+    spot: 3610,
+    vol: 0.26,
+    token: "2031",
+    bseToken: "500520",
+  },
+  {
+    symbol: "BAJAJ-AUTO",
+    name: "BAJAJ AUTO",
+    exchange: "NSE",
+    kind: "EQ",
+    spot: 8900,
+    vol: 0.23,
+    token: "16669",
+    bseToken: "532977",
+  },
 ];
 
 const BR_EXCHANGE: Partial<Record<Exchange, string>> = {
@@ -69,10 +183,21 @@ export function spotInstruments(seed: SpotSeed): Instrument[] {
     underlying: seed.symbol,
   } as const;
   if (seed.kind === "INDEX") {
-    return [{ ...base, brsymbol: seed.symbol, exchange: seed.exchange, brexchange: BR_EXCHANGE[seed.exchange]!, token: seed.token }];
+    return [
+      {
+        ...base,
+        brsymbol: seed.symbol,
+        exchange: seed.exchange,
+        brexchange: BR_EXCHANGE[seed.exchange]!,
+        token: seed.token,
+      },
+    ];
   }
-  const rows: Instrument[] = [{ ...base, brsymbol: `${seed.symbol}-EQ`, exchange: "NSE", brexchange: "NSE", token: seed.token }];
-  if (seed.bseToken) rows.push({ ...base, brsymbol: seed.symbol, exchange: "BSE", brexchange: "BSE", token: seed.bseToken });
+  const rows: Instrument[] = [
+    { ...base, brsymbol: `${seed.symbol}-EQ`, exchange: "NSE", brexchange: "NSE", token: seed.token },
+  ];
+  if (seed.bseToken)
+    rows.push({ ...base, brsymbol: seed.symbol, exchange: "BSE", brexchange: "BSE", token: seed.bseToken });
   return rows;
 }
 
@@ -102,7 +227,10 @@ export function derivativeInstrument(spec: DerivativeSpec): Instrument {
   const symbol = derivativeSymbol(spec);
   const u = spec.settings.underlying;
   const [dd, mon, yy] = formatExpiry(spec.expiry, "DD-MMM-YY").split("-");
-  const brsymbol = spec.kind === "FUT" ? `${u} FUT ${dd} ${mon} ${yy}` : `${u} ${formatStrike(spec.strike)} ${spec.kind} ${dd} ${mon} ${yy}`;
+  const brsymbol =
+    spec.kind === "FUT"
+      ? `${u} FUT ${dd} ${mon} ${yy}`
+      : `${u} ${formatStrike(spec.strike)} ${spec.kind} ${dd} ${mon} ${yy}`;
   return {
     symbol,
     brsymbol,

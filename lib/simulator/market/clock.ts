@@ -29,7 +29,8 @@ export function createClock(opts: ClockOptions, wallNow: () => number = Date.now
   return {
     now,
     advance(ms: number) {
-      if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`advance() needs a non-negative number of ms, got ${ms}`);
+      if (!Number.isFinite(ms) || ms < 0)
+        throw new RangeError(`advance() needs a non-negative number of ms, got ${ms}`);
       rebase(now() + ms);
     },
     set(epochMs: number) {

@@ -4,7 +4,13 @@
  */
 import type { Exchange, Instrument, Quote } from "@/lib/simulator/types";
 import { lotSizeFor, type InstrumentSettings } from "@/lib/trading/instruments";
-import { expiryInstant, monthlyExpiries, previousTradingDay, sessionWindow, weeklyExpiries } from "@/lib/trading/calendar";
+import {
+  expiryInstant,
+  monthlyExpiries,
+  previousTradingDay,
+  sessionWindow,
+  weeklyExpiries,
+} from "@/lib/trading/calendar";
 import { isOnStrikeGrid, parseDerivativeSymbol, type OptionType } from "@/lib/trading/symbols";
 import { derivativeInstrument, derivativeSymbol, type DerivativeSpec } from "./catalog";
 import { bsPrice, MIN_T, smileVol } from "./pricing";
@@ -71,7 +77,9 @@ export function createDerivativeBook(ctx: DerivativeContext) {
     let l = listings.get(key);
     if (!l) {
       const monthly = monthlyExpiries(settings.expiry, today, MONTHLY_EXPIRIES + 1, ctx.holidays);
-      const weekly = settings.expiry.weekly ? weeklyExpiries(settings.expiry, today, WEEKLY_OPTION_EXPIRIES + 1, ctx.holidays) : [];
+      const weekly = settings.expiry.weekly
+        ? weeklyExpiries(settings.expiry, today, WEEKLY_OPTION_EXPIRIES + 1, ctx.holidays)
+        : [];
       const monthlySet = new Set(monthly);
       const all = [...new Set([...weekly, ...monthly])].sort();
       l = {
@@ -90,10 +98,17 @@ export function createDerivativeBook(ctx: DerivativeContext) {
   function listed(settings: Readonly<InstrumentSettings>, kind: "options" | "futures", now?: number): string[] {
     const l = listing(settings);
     const live = (e: { ts: number }) => now === undefined || e.ts > now;
-    if (kind === "futures") return l.futures.filter(live).slice(0, MONTHLY_EXPIRIES).map((e) => e.iso);
+    if (kind === "futures")
+      return l.futures
+        .filter(live)
+        .slice(0, MONTHLY_EXPIRIES)
+        .map((e) => e.iso);
     const options = l.options.filter(live);
     const weekly = settings.expiry.weekly ? options.slice(0, WEEKLY_OPTION_EXPIRIES).map((e) => e.iso) : [];
-    const monthly = options.filter((e) => e.monthly).slice(0, MONTHLY_EXPIRIES).map((e) => e.iso);
+    const monthly = options
+      .filter((e) => e.monthly)
+      .slice(0, MONTHLY_EXPIRIES)
+      .map((e) => e.iso);
     return [...new Set([...weekly, ...monthly])].sort();
   }
 
@@ -103,7 +118,12 @@ export function createDerivativeBook(ctx: DerivativeContext) {
     return settings ? listed(settings, kind, ctx.now()) : [];
   }
 
-  function build(settings: Readonly<InstrumentSettings>, expiry: string, kind: OptionType | "FUT", strike: number): Contract | undefined {
+  function build(
+    settings: Readonly<InstrumentSettings>,
+    expiry: string,
+    kind: OptionType | "FUT",
+    strike: number,
+  ): Contract | undefined {
     const spot = ctx.spot(settings.underlying);
     if (!spot) return undefined;
     const spec: DerivativeSpec = {
@@ -125,7 +145,12 @@ export function createDerivativeBook(ctx: DerivativeContext) {
    * that expired today still resolves until the day ends (priced at intrinsic value), like a broker's master
    * contract, so positions in it can be valued and settled.
    */
-  function contract(underlying: string, expiry: string, kind: OptionType | "FUT", strike: number): Contract | undefined {
+  function contract(
+    underlying: string,
+    expiry: string,
+    kind: OptionType | "FUT",
+    strike: number,
+  ): Contract | undefined {
     const settings = ctx.settings(underlying);
     if (!settings) return undefined;
     const symbol = derivativeSymbol({ settings, expiry, kind, strike });

@@ -11,7 +11,11 @@ function market(seed = 9, startAt = WED_10AM) {
 describe("history", () => {
   it("offers the broker's interval list and refuses others", () => {
     const m = market();
-    expect(m.intervals()).toMatchObject({ minutes: ["1m", "3m", "5m", "10m", "15m", "30m"], hours: ["1h"], days: ["D"] });
+    expect(m.intervals()).toMatchObject({
+      minutes: ["1m", "3m", "5m", "10m", "15m", "30m"],
+      hours: ["1h"],
+      days: ["D"],
+    });
     expect(m.history("NIFTY", "NSE_INDEX", "7m", "2026-11-20", "2026-11-20")).toBeUndefined();
     expect(m.history("NIFTY", "NSE_INDEX", "5m", "2026-11-21", "2026-11-20")).toBeUndefined();
     expect(m.history("NOSUCH", "NSE", "D", "2026-11-01", "2026-11-20")).toBeUndefined();
@@ -115,7 +119,9 @@ describe("quote throughput", () => {
   it("quotes 5,000 distinct option prices, each re-priced after a tick", () => {
     const m = createMarket({ seed: 1, clock: { mode: "fixed", startAt: WED_10AM }, alwaysOpen: true });
     const expiry = m.expiries("NIFTY", "NFO", "options")[0].replaceAll("-", "");
-    const symbols = m.optionChain("NIFTY", "NSE_INDEX", expiry, 25)!.rows.flatMap((r) => [r.ce!.instrument.symbol, r.pe!.instrument.symbol]);
+    const symbols = m
+      .optionChain("NIFTY", "NSE_INDEX", expiry, 25)!
+      .rows.flatMap((r) => [r.ce!.instrument.symbol, r.pe!.instrument.symbol]);
     let n = 0;
     for (let round = 0; round < 50; round++) {
       m.tick();

@@ -18,7 +18,15 @@ export const INTERVALS = {
   months: [] as string[],
 };
 
-const INTERVAL_MINUTES: Readonly<Record<string, number>> = { "1m": 1, "3m": 3, "5m": 5, "10m": 10, "15m": 15, "30m": 30, "1h": 60 };
+const INTERVAL_MINUTES: Readonly<Record<string, number>> = {
+  "1m": 1,
+  "3m": 3,
+  "5m": 5,
+  "10m": 10,
+  "15m": 15,
+  "30m": 30,
+  "1h": 60,
+};
 const SESSION_MINUTES = 375;
 /** Longest ranges served, counted back from the end date (brokers cap intraday history similarly). */
 const MAX_INTRADAY_DAYS = 100;
@@ -77,10 +85,17 @@ function pastDays(src: SeriesSource, cache: Map<number, { open: number; close: n
  * Minute bars of a synthetic session stretch: a Brownian bridge over the first `minutes` minutes of the day,
  * from `open` to `close`. A whole past day uses all 375 minutes.
  */
-export function syntheticMinutes(src: SeriesSource, day: number, open: number, close: number, minutes = SESSION_MINUTES): Map<number, Bar> {
+export function syntheticMinutes(
+  src: SeriesSource,
+  day: number,
+  open: number,
+  close: number,
+  minutes = SESSION_MINUTES,
+): Map<number, Bar> {
   const minuteSd = src.vol / Math.sqrt(252 * SESSION_MINUTES);
   const steps: number[] = [0];
-  for (let i = 1; i <= minutes; i++) steps.push(steps[i - 1] + minuteSd * gauss(src.seedHash, src.symbolHash, day, 100 + i));
+  for (let i = 1; i <= minutes; i++)
+    steps.push(steps[i - 1] + minuteSd * gauss(src.seedHash, src.symbolHash, day, 100 + i));
   const drift = Math.log(close / open);
   const level = (i: number) => open * Math.exp(steps[i] - (i / minutes) * (steps[minutes] - drift));
   const start = sessionWindow(dateOfDayNumber(day)).open;
@@ -113,7 +128,11 @@ function merge(into: Bar | undefined, b: Bar): Bar {
 }
 
 /** Minute bars of one session date (synthetic before the anchor, recorded from it on). */
-export function minuteBarsOf(src: SeriesSource, dailyCache: Map<number, { open: number; close: number }>, date: string): Map<number, Bar> {
+export function minuteBarsOf(
+  src: SeriesSource,
+  dailyCache: Map<number, { open: number; close: number }>,
+  date: string,
+): Map<number, Bar> {
   const day = dayNumber(date);
   if (!src.isTradingDate(date)) return new Map();
   if (day >= dayNumber(src.anchorDate)) {
@@ -160,7 +179,10 @@ export function candles(
     for (const [t, raw] of bars) {
       const b = mapBar(raw, t);
       if (!b) continue;
-      const key = interval === "D" ? day * DAY_MS - IST_OFFSET_MS : sessionOpen + Math.floor((t - sessionOpen) / (minutes * 60_000)) * minutes * 60_000;
+      const key =
+        interval === "D"
+          ? day * DAY_MS - IST_OFFSET_MS
+          : sessionOpen + Math.floor((t - sessionOpen) / (minutes * 60_000)) * minutes * 60_000;
       buckets.set(key, merge(buckets.get(key), b));
     }
     for (const [t, b] of buckets) {

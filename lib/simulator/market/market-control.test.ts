@@ -70,7 +70,11 @@ describe("sessions", () => {
   it("reports timings and holidays like /market/timings and /market/holidays", () => {
     const m = fixedMarket();
     const rows = m.timings("2026-11-23");
-    expect(rows.find((r) => r.exchange === "NSE")).toEqual({ exchange: "NSE", startTime: 1795405500000, endTime: 1795428000000 });
+    expect(rows.find((r) => r.exchange === "NSE")).toEqual({
+      exchange: "NSE",
+      startTime: 1795405500000,
+      endTime: 1795428000000,
+    });
     expect(rows.find((r) => r.exchange === "NFO")?.endTime).toBe(1795428600000);
     expect(m.timings("2026-11-22").map((r) => r.exchange)).toEqual(["CRYPTO"]);
     expect(m.timings("2026-11-24").map((r) => r.exchange)).toEqual(["MCX", "CRYPTO"]);
@@ -88,7 +92,15 @@ describe("instruments", () => {
     const spot = m.quote("NIFTY", "NSE_INDEX")!.ltp;
     const strike = Math.round(spot / 50) * 50 + 1_000;
     const i = m.instrument(`NIFTY${expiry}${strike}PE`, "NFO");
-    expect(i).toMatchObject({ symbol: `NIFTY${expiry}${strike}PE`, instrumenttype: "PE", strike, lotsize: 65, freezeQty: 1800, tickSize: 0.05, underlying: "NIFTY" });
+    expect(i).toMatchObject({
+      symbol: `NIFTY${expiry}${strike}PE`,
+      instrumenttype: "PE",
+      strike,
+      lotsize: 65,
+      freezeQty: 1800,
+      tickSize: 0.05,
+      underlying: "NIFTY",
+    });
     expect(i?.expiry).toBe(m.expiries("NIFTY", "NFO", "options")[1]);
     expect(m.instrument(`NIFTY${expiry}${strike + 25}PE`, "NFO")).toBeUndefined(); // off grid
     expect(m.instrument(`NIFTY${expiry}${strike * 3}CE`, "NFO")).toBeUndefined(); // absurd strike
@@ -122,7 +134,8 @@ describe("instruments", () => {
     expect(m.quote(`NIFTY01DEC26${itm}CE`, "NFO")!.ltp).toBeCloseTo(spot - itm, 5);
     expect(m.quote(`NIFTY01DEC26${itm}PE`, "NFO")!.ltp).toBe(0.05);
     // Every expiry now listed resolves, including the weekly that moved up into the window.
-    for (const e of m.expiries("NIFTY", "NFO", "options")) expect(m.instrument(`NIFTY${e.replaceAll("-", "")}${itm}CE`, "NFO"), e).toBeDefined();
+    for (const e of m.expiries("NIFTY", "NFO", "options"))
+      expect(m.instrument(`NIFTY${e.replaceAll("-", "")}${itm}CE`, "NFO"), e).toBeDefined();
     m.clock.set(Date.parse("2026-12-01T19:00:00Z")); // 00:30 IST next day
     expect(m.instrument(`NIFTY01DEC26${itm}CE`, "NFO")).toBeUndefined();
   });
@@ -172,7 +185,9 @@ describe("ticks and control", () => {
     const batches: string[][] = [];
     const off = m.onTick((changed) => batches.push(changed.map((c) => `${c.exchange}:${c.symbol}`)));
     m.tick();
-    expect(batches[0]).toEqual(expect.arrayContaining(["NSE_INDEX:NIFTY", "BSE_INDEX:SENSEX", "NSE:SBIN", "BSE:SBIN", `NFO:${quoted}`]));
+    expect(batches[0]).toEqual(
+      expect.arrayContaining(["NSE_INDEX:NIFTY", "BSE_INDEX:SENSEX", "NSE:SBIN", "BSE:SBIN", `NFO:${quoted}`]),
+    );
     expect(batches[0]).not.toContain(`NFO:${notQuoted}`);
     off();
     m.tick();

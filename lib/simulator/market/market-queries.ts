@@ -19,7 +19,9 @@ const CHAIN_RANGE = 0.1;
 export interface QueryDeps {
   derivatives: DerivativeBook;
   settings(underlying: string): Readonly<InstrumentSettings> | undefined;
-  spot(underlying: string): { state: SpotState; source: SeriesSource; dailyCache: Map<number, { open: number; close: number }> } | undefined;
+  spot(
+    underlying: string,
+  ): { state: SpotState; source: SeriesSource; dailyCache: Map<number, { open: number; close: number }> } | undefined;
   listings(): Iterable<{ instrument: Instrument }>;
   allSettings(): Iterable<Readonly<InstrumentSettings>>;
   r: number;
@@ -43,7 +45,14 @@ export function createMarketQueries(d: QueryDeps) {
 
   function modelGreeks(c: Contract): Greeks {
     const p = d.derivatives.price(c);
-    const g = bsGreeks({ spot: c.spot.ltp, strike: c.spec.strike, t: p.t, r: d.r, sigma: p.iv, kind: c.spec.kind as OptionType });
+    const g = bsGreeks({
+      spot: c.spot.ltp,
+      strike: c.spec.strike,
+      t: p.t,
+      r: d.r,
+      sigma: p.iv,
+      kind: c.spec.kind as OptionType,
+    });
     return shapeGreeks(g, p.iv);
   }
 
@@ -59,10 +68,13 @@ export function createMarketQueries(d: QueryDeps) {
   }
 
   /** Every listed derivative as (underlying, expiry, kind, strike): futures first, then options by expiry and strike. */
-  function* listedDerivatives(exchange?: Exchange): Generator<{ underlying: string; expiry: string; kind: OptionType | "FUT"; strike: number }> {
+  function* listedDerivatives(
+    exchange?: Exchange,
+  ): Generator<{ underlying: string; expiry: string; kind: OptionType | "FUT"; strike: number }> {
     const all = [...d.allSettings()].filter((s) => exchange === undefined || exchange === s.exchange);
     for (const s of all) {
-      for (const expiry of d.derivatives.expiries(s.underlying, "futures")) yield { underlying: s.underlying, expiry, kind: "FUT", strike: -1 };
+      for (const expiry of d.derivatives.expiries(s.underlying, "futures"))
+        yield { underlying: s.underlying, expiry, kind: "FUT", strike: -1 };
     }
     for (const s of all) {
       const spot = d.spot(s.underlying);
@@ -79,18 +91,24 @@ export function createMarketQueries(d: QueryDeps) {
 
   function spotListings(exchange?: Exchange): Instrument[] {
     const out: Instrument[] = [];
-    for (const { instrument } of d.listings()) if (exchange === undefined || instrument.exchange === exchange) out.push(instrument);
+    for (const { instrument } of d.listings())
+      if (exchange === undefined || instrument.exchange === exchange) out.push(instrument);
     return out;
   }
 
   function search(query: string, exchange?: Exchange): Instrument[] {
     const q = query.trim().toUpperCase();
     if (q === "") return [];
-    const out = spotListings(exchange).filter((i) => i.symbol.includes(q) || i.name.toUpperCase().includes(q)).slice(0, SEARCH_LIMIT);
+    const out = spotListings(exchange)
+      .filter((i) => i.symbol.includes(q) || i.name.toUpperCase().includes(q))
+      .slice(0, SEARCH_LIMIT);
     for (const x of listedDerivatives(exchange)) {
       if (out.length >= SEARCH_LIMIT) break;
       // Match on the symbol text first; the contract (and its Instrument) is only built for hits.
-      const symbol = x.kind === "FUT" ? `${x.underlying}${formatExpiry(x.expiry, "DDMMMYY")}FUT` : optionSymbol(x.underlying, x.expiry, x.strike, x.kind);
+      const symbol =
+        x.kind === "FUT"
+          ? `${x.underlying}${formatExpiry(x.expiry, "DDMMMYY")}FUT`
+          : optionSymbol(x.underlying, x.expiry, x.strike, x.kind);
       if (!symbol.includes(q)) continue;
       const c = d.derivatives.contract(x.underlying, x.expiry, x.kind, x.strike);
       if (c) out.push(c.instrument);
@@ -114,7 +132,12 @@ export function createMarketQueries(d: QueryDeps) {
     return d.derivatives.expiries(s.underlying, kind).map((e) => formatExpiry(e, "DD-MMM-YY"));
   }
 
-  function optionChain(underlying: string, exchange: Exchange, expiryText: string, strikeCount?: number): OptionChain | undefined {
+  function optionChain(
+    underlying: string,
+    exchange: Exchange,
+    expiryText: string,
+    strikeCount?: number,
+  ): OptionChain | undefined {
     const s = d.settings(underlying);
     const spot = d.spot(underlying);
     if (!s || !spot || (exchange !== s.indexExchange && exchange !== s.exchange)) return undefined;
@@ -151,7 +174,11 @@ export function createMarketQueries(d: QueryDeps) {
    * Greeks from the option's traded price. `interestRate` is in percent (as OpenAlgo's `interest_rate`);
    * without it the model's own rate is used, so the IV matches the one the price was made with.
    */
-  function greeks(symbol: string, exchange: Exchange, opts?: { interestRate?: number; underlyingPrice?: number }): Greeks | undefined {
+  function greeks(
+    symbol: string,
+    exchange: Exchange,
+    opts?: { interestRate?: number; underlyingPrice?: number },
+  ): Greeks | undefined {
     const c = d.derivatives.resolve(symbol, exchange);
     if (!c || c.spec.kind === "FUT") return undefined;
     const p = d.derivatives.price(c);
@@ -163,7 +190,13 @@ export function createMarketQueries(d: QueryDeps) {
     return shapeGreeks(bsGreeks({ spot, strike: c.spec.strike, t: p.t, r, sigma: iv, kind }), iv);
   }
 
-  function history(symbol: string, exchange: Exchange, interval: string, startDate: string, endDate: string): Candle[] | undefined {
+  function history(
+    symbol: string,
+    exchange: Exchange,
+    interval: string,
+    startDate: string,
+    endDate: string,
+  ): Candle[] | undefined {
     for (const { instrument } of d.listings()) {
       if (instrument.symbol !== symbol || instrument.exchange !== exchange) continue;
       const spot = d.spot(instrument.underlying)!;
@@ -181,10 +214,23 @@ export function createMarketQueries(d: QueryDeps) {
       const hi = priceAt(isPut ? b.low : b.high, at);
       const lo = priceAt(isPut ? b.high : b.low, at);
       const lots = 1 + Math.floor(hashUnit(d.seedHash, c.symbolHash, Math.floor(at / 60_000)) * 200);
-      return { open: priceAt(b.open, at), high: hi, low: lo, close: priceAt(b.close, at), volume: lots * c.spec.lotSize };
+      return {
+        open: priceAt(b.open, at),
+        high: hi,
+        low: lo,
+        close: priceAt(b.close, at),
+        volume: lots * c.spec.lotSize,
+      };
     };
     const rows = candles(spot.source, spot.dailyCache, interval, startDate, endDate, c.spec.settings.tickSize, mapBar);
-    return rows?.map((row) => ({ ...row, open: Math.max(row.open, 0.05), low: Math.max(row.low, 0.05), high: Math.max(row.high, 0.05), close: Math.max(row.close, 0.05), oi }));
+    return rows?.map((row) => ({
+      ...row,
+      open: Math.max(row.open, 0.05),
+      low: Math.max(row.low, 0.05),
+      high: Math.max(row.high, 0.05),
+      close: Math.max(row.close, 0.05),
+      oi,
+    }));
   }
 
   return { search, instruments, expiries, optionChain, greeks, history };

@@ -12,7 +12,8 @@ function fixedMarket(seed = 7, startAt = WED_10AM, alwaysOpen = false): MarketVi
 const onTick = (x: number) => Math.abs(x * 20 - Math.round(x * 20)) < 1e-9;
 
 function expectWellFormed(q: Quote): void {
-  for (const p of [q.ltp, q.bid, q.ask, q.open, q.high, q.low, q.prevClose]) expect(onTick(p), `${q.symbol} ${p}`).toBe(true);
+  for (const p of [q.ltp, q.bid, q.ask, q.open, q.high, q.low, q.prevClose])
+    expect(onTick(p), `${q.symbol} ${p}`).toBe(true);
   expect(q.bid).toBeLessThanOrEqual(q.ltp);
   expect(q.ltp).toBeLessThanOrEqual(q.ask);
   expect(q.low).toBeLessThanOrEqual(q.ltp);
@@ -48,10 +49,20 @@ describe("quotes", () => {
   it("are tick-rounded with bid ≤ ltp ≤ ask for indices, equities, futures and options", () => {
     const m = fixedMarket();
     for (let i = 0; i < 20; i++) m.tick();
-    const symbols: [string, Exchange][] = [["NIFTY", "NSE_INDEX"], ["SENSEX", "BSE_INDEX"], ["SBIN", "NSE"], ["SBIN", "BSE"], ["M&M", "NSE"]];
+    const symbols: [string, Exchange][] = [
+      ["NIFTY", "NSE_INDEX"],
+      ["SENSEX", "BSE_INDEX"],
+      ["SBIN", "NSE"],
+      ["SBIN", "BSE"],
+      ["M&M", "NSE"],
+    ];
     for (const e of m.expiries("NIFTY", "NFO", "futures")) symbols.push([`NIFTY${e.replaceAll("-", "")}FUT`, "NFO"]);
     for (const q of symbols.map(([s, e]) => m.quote(s, e))) expectWellFormed(q!);
-    for (const row of m.optionChain("BANKNIFTY", "NSE_INDEX", m.expiries("BANKNIFTY", "NFO", "options")[0].replaceAll("-", ""))!.rows) {
+    for (const row of m.optionChain(
+      "BANKNIFTY",
+      "NSE_INDEX",
+      m.expiries("BANKNIFTY", "NFO", "options")[0].replaceAll("-", ""),
+    )!.rows) {
       expectWellFormed(row.ce!.quote);
       expectWellFormed(row.pe!.quote);
     }
@@ -59,7 +70,9 @@ describe("quotes", () => {
 
   it("prices futures with carry above spot", () => {
     const m = fixedMarket();
-    const [near, far] = m.expiries("NIFTY", "NFO", "futures").map((e) => m.quote(`NIFTY${e.replaceAll("-", "")}FUT`, "NFO")!.ltp);
+    const [near, far] = m
+      .expiries("NIFTY", "NFO", "futures")
+      .map((e) => m.quote(`NIFTY${e.replaceAll("-", "")}FUT`, "NFO")!.ltp);
     const spot = m.quote("NIFTY", "NSE_INDEX")!.ltp;
     expect(near).toBeGreaterThan(spot);
     expect(far).toBeGreaterThan(near);
@@ -119,7 +132,12 @@ describe("option chain", () => {
 describe("greeks", () => {
   it("recovers the smile IV from the traded price", () => {
     const m = fixedMarket();
-    const row = m.optionChain("NIFTY", "NSE_INDEX", m.expiries("NIFTY", "NFO", "options")[2].replaceAll("-", ""), 0 + 1)!.rows[1];
+    const row = m.optionChain(
+      "NIFTY",
+      "NSE_INDEX",
+      m.expiries("NIFTY", "NFO", "options")[2].replaceAll("-", ""),
+      0 + 1,
+    )!.rows[1];
     const ce = m.greeks(row.ce!.instrument.symbol, "NFO")!;
     const pe = m.greeks(row.pe!.instrument.symbol, "NFO")!;
     expect(ce.delta).toBeGreaterThan(0.3);

@@ -131,7 +131,8 @@ export function createMarket(opts: CreateMarketOptions): MarketView {
   /** Changed symbols for a set of moved underlyings: their listings plus recently watched derivatives. */
   function changedFor(moved: Set<string>): { symbol: string; exchange: Exchange }[] {
     const out: { symbol: string; exchange: Exchange }[] = [];
-    for (const { instrument } of listings.values()) if (moved.has(instrument.symbol)) out.push({ symbol: instrument.symbol, exchange: instrument.exchange });
+    for (const { instrument } of listings.values())
+      if (moved.has(instrument.symbol)) out.push({ symbol: instrument.symbol, exchange: instrument.exchange });
     for (const [key, w] of watched) {
       if (seq - w.seq > WATCH_TTL_TICKS) watched.delete(key);
       else if (moved.has(w.underlying)) out.push({ symbol: w.symbol, exchange: w.exchange });
@@ -258,7 +259,8 @@ export function createMarket(opts: CreateMarketOptions): MarketView {
       const current = settings.get(underlying.toUpperCase());
       if (!current) throw new ValidationError(`No derivatives are listed on ${underlying}`);
       for (const [name, v] of Object.entries(values)) {
-        if (v !== undefined && (!Number.isSafeInteger(v) || v <= 0)) throw new ValidationError(`${name} must be a positive integer, got ${v}`);
+        if (v !== undefined && (!Number.isSafeInteger(v) || v <= 0))
+          throw new ValidationError(`${name} must be a positive integer, got ${v}`);
       }
       const lotSize = values.lotSize ?? current.lotSize;
       settings.set(current.underlying, {

@@ -62,7 +62,10 @@ describe("Black–Scholes", () => {
     const i: BsInput = { ...base, strike: 26200, kind: "CE" };
     const g = bsGreeks(i);
     const h = 0.5;
-    expect(g.delta).toBeCloseTo((bsPrice({ ...i, spot: i.spot + h }) - bsPrice({ ...i, spot: i.spot - h })) / (2 * h), 5);
+    expect(g.delta).toBeCloseTo(
+      (bsPrice({ ...i, spot: i.spot + h }) - bsPrice({ ...i, spot: i.spot - h })) / (2 * h),
+      5,
+    );
     expect(g.vega).toBeCloseTo(bsPrice({ ...i, sigma: i.sigma + 0.01 }) - bsPrice(i), 1);
     expect(g.theta).toBeCloseTo(bsPrice({ ...i, t: i.t - 1 / 365 }) - bsPrice(i), 0);
   });
@@ -93,6 +96,8 @@ describe("smile", () => {
     expect(atm).toBeLessThan(0.15);
     expect(lowWing).toBeGreaterThan(atm);
     expect(highWing).toBeGreaterThan(atm);
-    expect(smileVol(0.14, 26000, 24700, 30 / 365, 0.065)).toBeGreaterThan(smileVol(0.14, 26000, 27300, 30 / 365, 0.065));
+    expect(smileVol(0.14, 26000, 24700, 30 / 365, 0.065)).toBeGreaterThan(
+      smileVol(0.14, 26000, 27300, 30 / 365, 0.065),
+    );
   });
 });

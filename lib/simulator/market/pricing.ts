@@ -21,7 +21,7 @@ export function normCdf(x: number): number {
   let c: number;
   if (z > 37) c = 0;
   else {
-    const e = Math.exp(-z * z / 2);
+    const e = Math.exp((-z * z) / 2);
     if (z < 7.07106781186547) {
       let n = 3.52624965998911e-2 * z + 0.700383064443688;
       n = n * z + 6.37396220353165;

@@ -18,7 +18,16 @@ describe("ticks", () => {
 describe("bookTop", () => {
   it("keeps bid ≤ ltp ≤ ask on the grid, never bids below one tick, and sizes queues in lots", () => {
     for (const ltp of [0.05, 0.1, 1.35, 17.2, 240.65, 26001.4]) {
-      const b = bookTop({ ltp, halfSpreadFraction: 0.01, minHalfTicks: 1, tick: 0.05, lot: 65, seedHash: 1, symbolHash: 2, seq: 3 });
+      const b = bookTop({
+        ltp,
+        halfSpreadFraction: 0.01,
+        minHalfTicks: 1,
+        tick: 0.05,
+        lot: 65,
+        seedHash: 1,
+        symbolHash: 2,
+        seq: 3,
+      });
       expect(b.bid).toBeLessThanOrEqual(ltp);
       expect(b.ask).toBeGreaterThan(ltp);
       expect(b.bid).toBeGreaterThanOrEqual(0.05);

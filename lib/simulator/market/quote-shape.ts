@@ -73,9 +73,17 @@ export function depthOf(q: Quote, tick: number, lot: number, seedHash: number, s
     const bq = level === 0 ? q.bidQty : lot * (1 + Math.floor(hashUnit(seedHash, symbolHash, seq, 10 + level) * 60));
     const aq = level === 0 ? q.askQty : lot * (1 + Math.floor(hashUnit(seedHash, symbolHash, seq, 20 + level) * 60));
     const bidPrice = Math.round(q.bid * inv - level) / inv;
-    bids.push(bidPrice >= tick && q.bid > 0 ? { price: bidPrice, quantity: bq, orders: Math.max(1, Math.ceil(bq / lot / 4)) } : { price: 0, quantity: 0, orders: 0 });
+    bids.push(
+      bidPrice >= tick && q.bid > 0
+        ? { price: bidPrice, quantity: bq, orders: Math.max(1, Math.ceil(bq / lot / 4)) }
+        : { price: 0, quantity: 0, orders: 0 },
+    );
     const askPrice = Math.round(q.ask * inv + level) / inv;
-    asks.push(q.ask > 0 ? { price: askPrice, quantity: aq, orders: Math.max(1, Math.ceil(aq / lot / 4)) } : { price: 0, quantity: 0, orders: 0 });
+    asks.push(
+      q.ask > 0
+        ? { price: askPrice, quantity: aq, orders: Math.max(1, Math.ceil(aq / lot / 4)) }
+        : { price: 0, quantity: 0, orders: 0 },
+    );
   }
   return { bids, asks, quote: q };
 }

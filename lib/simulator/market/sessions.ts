@@ -49,7 +49,8 @@ export interface SessionCalendar {
 
 export function createSessionCalendar(holidays: readonly ExchangeHoliday[]): SessionCalendar {
   const byDate = new Map(holidays.map((h) => [h.date, h]));
-  const closedOn = (exchange: Exchange, date: string): boolean => byDate.get(date)?.closedExchanges.includes(exchange) ?? false;
+  const closedOn = (exchange: Exchange, date: string): boolean =>
+    byDate.get(date)?.closedExchanges.includes(exchange) ?? false;
   const weekend = (date: string) => {
     const wd = weekdayOf(date);
     return wd === 0 || wd === 6;
@@ -76,14 +77,21 @@ export function createSessionCalendar(holidays: readonly ExchangeHoliday[]): Ses
     holidaysOfYear(year) {
       return holidays
         .filter((h) => h.date.startsWith(`${year}-`))
-        .map((h) => ({ date: h.date, description: h.description, closedExchanges: [...h.closedExchanges] as Exchange[] }));
+        .map((h) => ({
+          date: h.date,
+          description: h.description,
+          closedExchanges: [...h.closedExchanges] as Exchange[],
+        }));
     },
     timings,
     isOpen(exchange, epochMs) {
       if (exchange === "CRYPTO" || exchange === "GLOBAL_INDEX") return true;
       const date = istDateOf(epochMs);
       const equity = EQUITY_SESSION[exchange];
-      if (equity) return isTradingDate(equity, date) && epochMs >= istInstant(date, "09:15") && epochMs < istInstant(date, "15:30");
+      if (equity)
+        return (
+          isTradingDate(equity, date) && epochMs >= istInstant(date, "09:15") && epochMs < istInstant(date, "15:30")
+        );
       const name = exchange === "MCX_INDEX" ? "MCX" : exchange;
       return timings(date).some((r) => r.exchange === name && epochMs >= r.startTime && epochMs < r.endTime);
     },

@@ -34,7 +34,10 @@ export interface SpotUniverseInput {
   isTradingDate(date: string): boolean;
 }
 
-export function createSpotUniverse(input: SpotUniverseInput): { spots: Map<string, SpotEntry>; listings: Map<string, SpotListing> } {
+export function createSpotUniverse(input: SpotUniverseInput): {
+  spots: Map<string, SpotEntry>;
+  listings: Map<string, SpotListing>;
+} {
   const tradingToday = input.isTradingDate(input.today);
   // The first live session is today when it trades; otherwise the next one, and the last session is synthetic.
   const anchorDate = tradingToday ? input.today : nextTradingDay(input.today, input.holidays);
@@ -88,7 +91,8 @@ function fillSessionSoFar(entry: SpotEntry, today: string, now: number): void {
 
 /** Created on a closed day: quote the last session's synthetic candle, as a broker does over a weekend. */
 function showLastSession(entry: SpotEntry, lastSession: string, holidays: ReadonlySet<string>): void {
-  const days = candles(entry.source, entry.dailyCache, "D", previousTradingDay(lastSession, holidays), lastSession, 0.05) ?? [];
+  const days =
+    candles(entry.source, entry.dailyCache, "D", previousTradingDay(lastSession, holidays), lastSession, 0.05) ?? [];
   if (days.length < 2) return;
   const last = days[days.length - 1];
   const s = entry.state;

@@ -2,7 +2,14 @@
  * The broker-engine surface the server uses, stated structurally so the server depends on the seam in
  * lib/simulator/types.ts rather than on the engine's internals.
  */
-import type { FaultConfig, InstanceConfig, InstanceMode, InstanceState, ReceivedOrder, RouteHandler } from "@/lib/simulator/types";
+import type {
+  FaultConfig,
+  InstanceConfig,
+  InstanceMode,
+  InstanceState,
+  ReceivedOrder,
+  RouteHandler,
+} from "@/lib/simulator/types";
 
 /** An `order_update` payload (contract §4.3) without the `type` key, in the engine's key order. */
 export type OrderUpdateData = Record<string, unknown>;

@@ -120,11 +120,17 @@ export function createControlHandler(deps: ControlDeps) {
   }
 
   /** Runs `fn` on an existing instance, or answers 404. */
-  const onInstance = (fn: (inst: InstanceState) => Reply): Handler => (_body, id) => {
-    const inst = id ? broker.instance(id) : undefined;
-    return inst ? fn(inst) : json(404, { error: `instance ${id} not found` });
-  };
-  const clockState = () => ({ now: market.clock.now(), iso: new Date(market.clock.now()).toISOString(), mode: market.clock.mode() });
+  const onInstance =
+    (fn: (inst: InstanceState) => Reply): Handler =>
+    (_body, id) => {
+      const inst = id ? broker.instance(id) : undefined;
+      return inst ? fn(inst) : json(404, { error: `instance ${id} not found` });
+    };
+  const clockState = () => ({
+    now: market.clock.now(),
+    iso: new Date(market.clock.now()).toISOString(),
+    mode: market.clock.mode(),
+  });
 
   const routes: Record<string, Handler> = {
     "GET /health": () => json(200, { status: "ok", instances: broker.instances().length, clock: clockState() }),
@@ -134,7 +140,8 @@ export function createControlHandler(deps: ControlDeps) {
     },
     "GET /instances": () => json(200, { instances: broker.instances().map(describe) }),
     "POST /instances": withBody(instanceSchema, (cfg) => {
-      if (broker.instance(cfg.id) || broker.instanceByKey(cfg.apiKey)) return json(409, { error: `instance id or apiKey already in use` });
+      if (broker.instance(cfg.id) || broker.instanceByKey(cfg.apiKey))
+        return json(409, { error: `instance id or apiKey already in use` });
       const inst = broker.createInstance(cfg);
       configs.set(cfg.id, cfg);
       return json(201, describe(inst));
@@ -191,7 +198,11 @@ export function createControlHandler(deps: ControlDeps) {
       return json(200, { underlying: v.underlying, vol: v.vol });
     }),
     "POST /market/contract": withBody(
-      z.strictObject({ underlying, lotSize: z.number().int().positive().optional(), freezeQty: z.number().int().positive().optional() }),
+      z.strictObject({
+        underlying,
+        lotSize: z.number().int().positive().optional(),
+        freezeQty: z.number().int().positive().optional(),
+      }),
       (v) => {
         market.overrideContract(v.underlying, { lotSize: v.lotSize, freezeQty: v.freezeQty });
         return json(200, v);

@@ -9,14 +9,31 @@ import { ALPHA, control, post, startTestSimulator } from "@/lib/testing/simulato
 
 let sim: RunningSimulator;
 let url: string;
-const api = (name: string, body: Record<string, unknown>) => post(url, `/api/v1/${name}`, { apikey: ALPHA.apiKey, ...body });
+const api = (name: string, body: Record<string, unknown>) =>
+  post(url, `/api/v1/${name}`, { apikey: ALPHA.apiKey, ...body });
 const order = (extra: Record<string, unknown> = {}) =>
-  api("placeorder", { strategy: "f", symbol: "SBIN", exchange: "NSE", action: "BUY", quantity: 1, pricetype: "MARKET", product: "MIS", ...extra });
+  api("placeorder", {
+    strategy: "f",
+    symbol: "SBIN",
+    exchange: "NSE",
+    action: "BUY",
+    quantity: 1,
+    pricetype: "MARKET",
+    product: "MIS",
+    ...extra,
+  });
 const faults = (f: Record<string, unknown>) => control(url, "POST", "/instances/alpha/faults", f);
 const received = async () =>
-  (await control(url, "GET", "/instances/alpha/orders")).json.orders as { orderid: string; status: string; filledQuantity: number; rejectionReason: string }[];
+  (await control(url, "GET", "/instances/alpha/orders")).json.orders as {
+    orderid: string;
+    status: string;
+    filledQuantity: number;
+    rejectionReason: string;
+  }[];
 const tradedQty = async (orderid: string) =>
-  ((await api("tradebook", {})).json.data as { orderid: string; quantity: string }[]).filter((t) => t.orderid === orderid).reduce((n, t) => n + Number(t.quantity), 0);
+  ((await api("tradebook", {})).json.data as { orderid: string; quantity: string }[])
+    .filter((t) => t.orderid === orderid)
+    .reduce((n, t) => n + Number(t.quantity), 0);
 const statusOf = async (orderid: string) => (await api("orderstatus", { strategy: "f", orderid })).json.data;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Reads `read` until `ok` holds (the fault's own timer has fired), or fails after the test's time. */
@@ -86,8 +103,22 @@ describe("server-level faults", () => {
   it("lostResponseMode hang executes the order and never answers, the connection open until the client times out", async () => {
     await faults({ lostResponseRate: 1, lostResponseMode: "hang" });
     const t0 = performance.now();
-    const body = JSON.stringify({ apikey: ALPHA.apiKey, strategy: "f", symbol: "SBIN", exchange: "NSE", action: "BUY", quantity: 1, pricetype: "MARKET", product: "MIS" });
-    const err = await fetch(`${url}/api/v1/placeorder`, { method: "POST", headers: { "Content-Type": "application/json" }, body, signal: AbortSignal.timeout(600) }).catch((e: unknown) => e);
+    const body = JSON.stringify({
+      apikey: ALPHA.apiKey,
+      strategy: "f",
+      symbol: "SBIN",
+      exchange: "NSE",
+      action: "BUY",
+      quantity: 1,
+      pricetype: "MARKET",
+      product: "MIS",
+    });
+    const err = await fetch(`${url}/api/v1/placeorder`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body,
+      signal: AbortSignal.timeout(600),
+    }).catch((e: unknown) => e);
     // Only the client's own timeout ended the wait: no reset, no answer.
     expect((err as Error).name).toBe("TimeoutError");
     expect(performance.now() - t0).toBeGreaterThanOrEqual(580);
@@ -130,14 +161,23 @@ describe("engine-level faults", () => {
     await sleep(100);
     expect((await statusOf(r.json.orderid)).order_status).toBe("open");
     expect(await tradedQty(r.json.orderid)).toBe(0);
-    expect((await eventually(() => statusOf(r.json.orderid), (o) => o.order_status !== "open")).order_status).toBe("rejected");
+    expect(
+      (
+        await eventually(
+          () => statusOf(r.json.orderid),
+          (o) => o.order_status !== "open",
+        )
+      ).order_status,
+    ).toBe("rejected");
     expect(await tradedQty(r.json.orderid)).toBe(0);
     const [o] = await received();
     expect(o).toMatchObject({ status: "rejected", filledQuantity: 0 });
     expect(o.rejectionReason).toMatch(/^RMS: order rejected by risk management/);
     // The sandbox's order book shows the reason too (live rows carry none: contract §2.3).
     await control(url, "POST", "/instances/alpha/mode", { mode: "analyze" });
-    const row = (await api("orderbook", {})).json.data.orders.find((x: { orderid: string }) => x.orderid === r.json.orderid);
+    const row = (await api("orderbook", {})).json.data.orders.find(
+      (x: { orderid: string }) => x.orderid === r.json.orderid,
+    );
     expect(row).toMatchObject({ order_status: "rejected", filled_quantity: "0", rejection_reason: o.rejectionReason });
   });
 
@@ -147,7 +187,14 @@ describe("engine-level faults", () => {
     expect(r.status).toBe(200);
     expect((await statusOf(r.json.orderid)).order_status).toBe("rejected");
     expect(await tradedQty(r.json.orderid)).toBe(0);
-    expect((await eventually(() => statusOf(r.json.orderid), (o) => o.order_status !== "rejected")).order_status).toBe("complete");
+    expect(
+      (
+        await eventually(
+          () => statusOf(r.json.orderid),
+          (o) => o.order_status !== "rejected",
+        )
+      ).order_status,
+    ).toBe("complete");
     expect(await tradedQty(r.json.orderid)).toBe(1);
   });
 
@@ -160,7 +207,14 @@ describe("engine-level faults", () => {
     expect(part).toBeGreaterThan(0);
     expect(part).toBeLessThan(10);
     expect((await received())[0]).toMatchObject({ status: "open", filledQuantity: part });
-    expect((await eventually(() => statusOf(r.json.orderid), (o) => o.order_status !== "open")).order_status).toBe("complete");
+    expect(
+      (
+        await eventually(
+          () => statusOf(r.json.orderid),
+          (o) => o.order_status !== "open",
+        )
+      ).order_status,
+    ).toBe("complete");
     expect(await tradedQty(r.json.orderid)).toBe(10);
     expect((await received())[0]).toMatchObject({ status: "complete", filledQuantity: 10 });
   });

@@ -3,9 +3,23 @@ import type { FaultConfig } from "@/lib/simulator/types";
 import { losesResponse, preRouteFault, replyDelayMs } from "./faults";
 
 const none: FaultConfig = {
-  latencyMs: 0, jitterMs: 0, http500Rate: 0, lostResponseRate: 0, burst429Remaining: 0, http429Rate: 0,
-  lateRejectMs: 0, lateRejectRate: 0, flapRate: 0, flapMs: 0, partialFillRate: 0, partialFillMs: 0, holdPartialFills: false, holdRestingOrders: false, wsStall: false,
-  lostResponseMode: "reset", wsDropAfterMs: 0,
+  latencyMs: 0,
+  jitterMs: 0,
+  http500Rate: 0,
+  lostResponseRate: 0,
+  burst429Remaining: 0,
+  http429Rate: 0,
+  lateRejectMs: 0,
+  lateRejectRate: 0,
+  flapRate: 0,
+  flapMs: 0,
+  partialFillRate: 0,
+  partialFillMs: 0,
+  holdPartialFills: false,
+  holdRestingOrders: false,
+  wsStall: false,
+  lostResponseMode: "reset",
+  wsDropAfterMs: 0,
   bookLagging: false,
 };
 const never = () => {
@@ -21,7 +35,11 @@ describe("server-level faults", () => {
 
   it("answers exactly burst429Remaining requests with 429, then resumes", () => {
     const f = { ...none, burst429Remaining: 2 };
-    expect([preRouteFault(f, never), preRouteFault(f, never), preRouteFault(f, never)]).toEqual(["429", "429", undefined]);
+    expect([preRouteFault(f, never), preRouteFault(f, never), preRouteFault(f, never)]).toEqual([
+      "429",
+      "429",
+      undefined,
+    ]);
     expect(f.burst429Remaining).toBe(0);
   });
 

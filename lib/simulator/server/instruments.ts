@@ -16,14 +16,31 @@ const querySchema = schema({
   format: field.enum(["json", "csv"] as const).default("json"),
 });
 
-const CSV_COLUMNS = ["symbol", "brsymbol", "name", "exchange", "brexchange", "token", "expiry", "strike", "lotsize", "instrumenttype", "tick_size"];
+const CSV_COLUMNS = [
+  "symbol",
+  "brsymbol",
+  "name",
+  "exchange",
+  "brexchange",
+  "token",
+  "expiry",
+  "strike",
+  "lotsize",
+  "instrumenttype",
+  "tick_size",
+];
 
 function csvCell(v: unknown): string {
   const s = v === null || v === undefined ? "" : String(v);
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function instrumentsReply(market: MarketView, broker: BrokerEngine, query: URLSearchParams, scoped: InstanceState | undefined): Reply {
+export function instrumentsReply(
+  market: MarketView,
+  broker: BrokerEngine,
+  query: URLSearchParams,
+  scoped: InstanceState | undefined,
+): Reply {
   const input: Record<string, unknown> = { apikey: query.get("apikey") };
   for (const key of query.keys()) if (key !== "apikey") input[key] = query.get(key);
   const parsed = querySchema.parse(input);
@@ -42,5 +59,8 @@ export function instrumentsReply(market: MarketView, broker: BrokerEngine, query
     for (const r of rows) lines.push(CSV_COLUMNS.map((c) => csvCell(r[c])).join(","));
     return { status: 200, body: lines.join("\n") + "\n", contentType: "text/csv" };
   }
-  return { status: 200, body: flaskJson({ data: rows, message: `Found ${rows.length} instruments`, status: "success" }) };
+  return {
+    status: 200,
+    body: flaskJson({ data: rows, message: `Found ${rows.length} instruments`, status: "success" }),
+  };
 }

@@ -41,7 +41,9 @@ function writeSorted(value: unknown): string {
         return out + "]";
       }
       const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+      const keys = Object.keys(obj)
+        .filter((k) => obj[k] !== undefined)
+        .sort();
       let out = "{";
       for (let i = 0; i < keys.length; i++) out += (i ? "," : "") + str(keys[i]) + ":" + writeSorted(obj[keys[i]]);
       return out + "}";

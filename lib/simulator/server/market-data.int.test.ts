@@ -26,7 +26,17 @@ describe("quotes, multiquotes, depth", () => {
     const r = await api("quotes", { symbol: "SBIN", exchange: "NSE" });
     expect(r.status).toBe(200);
     expect(r.headers.get("content-type")).toBe("application/json");
-    expect(Object.keys(r.json.data)).toEqual(["ask", "bid", "high", "low", "ltp", "oi", "open", "prev_close", "volume"]);
+    expect(Object.keys(r.json.data)).toEqual([
+      "ask",
+      "bid",
+      "high",
+      "low",
+      "ltp",
+      "oi",
+      "open",
+      "prev_close",
+      "volume",
+    ]);
     expect(r.json.data.ltp).toBeGreaterThan(0);
     expect(r.text.startsWith('{"data":{"ask":')).toBe(true);
     expect(r.text.endsWith("}\n")).toBe(true);
@@ -35,14 +45,21 @@ describe("quotes, multiquotes, depth", () => {
   it("400s an unknown symbol with the master-contract text and a bad exchange with the data shape", async () => {
     const r = await api("quotes", { symbol: "NOSUCH", exchange: "NSE" });
     expect(r.status).toBe(400);
-    expect(r.json.message).toBe("Symbol 'NOSUCH' not found for exchange 'NSE'. Please verify the symbol name and ensure master contracts are downloaded.");
+    expect(r.json.message).toBe(
+      "Symbol 'NOSUCH' not found for exchange 'NSE'. Please verify the symbol name and ensure master contracts are downloaded.",
+    );
     const bad = await api("quotes", { symbol: "SBIN", exchange: "nse" });
     expect(bad.status).toBe(400);
     expect(bad.json.message.exchange[0]).toMatch(/^Must be one of: NSE, NFO, /);
   });
 
   it("multiquotes lists invalid symbols first, and 400s when all are invalid", async () => {
-    const r = await api("multiquotes", { symbols: [{ symbol: "SBIN", exchange: "NSE" }, { symbol: "NOSUCH", exchange: "NSE" }] });
+    const r = await api("multiquotes", {
+      symbols: [
+        { symbol: "SBIN", exchange: "NSE" },
+        { symbol: "NOSUCH", exchange: "NSE" },
+      ],
+    });
     expect(r.status).toBe(200);
     expect(r.json.results.map((x: { symbol: string }) => x.symbol)).toEqual(["NOSUCH", "SBIN"]);
     expect(r.json.results[0].error).toMatch(/not found/);
@@ -68,7 +85,13 @@ describe("history and intervals", () => {
   it("lists the intervals in six groups and serves candles with epoch-second timestamps", async () => {
     const iv = await api("intervals", {});
     expect(Object.keys(iv.json.data)).toEqual(["days", "hours", "minutes", "months", "seconds", "weeks"]);
-    const r = await api("history", { symbol: "SBIN", exchange: "NSE", interval: "D", start_date: "2026-11-02", end_date: "2026-11-20" });
+    const r = await api("history", {
+      symbol: "SBIN",
+      exchange: "NSE",
+      interval: "D",
+      start_date: "2026-11-02",
+      end_date: "2026-11-20",
+    });
     expect(r.status).toBe(200);
     expect(r.json.data.length).toBeGreaterThan(5);
     const c = r.json.data[0];
@@ -77,10 +100,23 @@ describe("history and intervals", () => {
   });
 
   it("refuses an interval outside the whitelist and answers source=db with 404", async () => {
-    const bad = await api("history", { symbol: "SBIN", exchange: "NSE", interval: "7m", start_date: "2026-11-01", end_date: "2026-11-20" });
+    const bad = await api("history", {
+      symbol: "SBIN",
+      exchange: "NSE",
+      interval: "7m",
+      start_date: "2026-11-01",
+      end_date: "2026-11-20",
+    });
     expect(bad.status).toBe(400);
     expect(bad.json.message.interval[0]).toMatch(/^Must be one of: 1s, 5s/);
-    const db = await api("history", { symbol: "SBIN", exchange: "NSE", interval: "1m", start_date: "2026-11-20", end_date: "2026-11-20", source: "db" });
+    const db = await api("history", {
+      symbol: "SBIN",
+      exchange: "NSE",
+      interval: "1m",
+      start_date: "2026-11-20",
+      end_date: "2026-11-20",
+      source: "db",
+    });
     expect(db.status).toBe(404);
   });
 });
@@ -88,7 +124,14 @@ describe("history and intervals", () => {
 describe("symbol, search, expiry, instruments", () => {
   it("symbol prints cash rows with expiry -1 and strike null, and 404s unknown ones", async () => {
     const r = await api("symbol", { symbol: "SBIN", exchange: "NSE" });
-    expect(r.json.data).toMatchObject({ symbol: "SBIN", exchange: "NSE", expiry: "-1", strike: null, freeze_qty: 1, instrumenttype: "EQ" });
+    expect(r.json.data).toMatchObject({
+      symbol: "SBIN",
+      exchange: "NSE",
+      expiry: "-1",
+      strike: null,
+      freeze_qty: 1,
+      instrumenttype: "EQ",
+    });
     expect(typeof r.json.data.id).toBe("number");
     const missing = await api("symbol", { symbol: "NOSUCH", exchange: "NSE" });
     expect(missing.status).toBe(404);
@@ -121,7 +164,9 @@ describe("symbol, search, expiry, instruments", () => {
     expect(r.json.data[0].freeze_qty).toBeUndefined();
     const csv = await get(url, `/api/v1/instruments?apikey=${key}&exchange=NSE&format=csv`);
     expect(csv.headers.get("content-type")).toBe("text/csv");
-    expect(csv.text.split("\n")[0]).toBe("symbol,brsymbol,name,exchange,brexchange,token,expiry,strike,lotsize,instrumenttype,tick_size");
+    expect(csv.text.split("\n")[0]).toBe(
+      "symbol,brsymbol,name,exchange,brexchange,token,expiry,strike,lotsize,instrumenttype,tick_size",
+    );
     const noKey = await get(url, "/api/v1/instruments?exchange=NSE");
     expect(noKey.status).toBe(400);
     expect(noKey.text).toBe('{"message":{"apikey":["Field may not be null."]},"status":"error"}\n');
@@ -132,7 +177,13 @@ describe("symbol, search, expiry, instruments", () => {
 describe("option endpoints", () => {
   it("optionchain answers unsorted with Python spacing, labels ATM/ITM/OTM and adds greeks on request", async () => {
     const expiry = await niftyExpiry();
-    const r = await api("optionchain", { underlying: "NIFTY", exchange: "NSE_INDEX", expiry_date: expiry, strike_count: 2, with_greeks: true });
+    const r = await api("optionchain", {
+      underlying: "NIFTY",
+      exchange: "NSE_INDEX",
+      expiry_date: expiry,
+      strike_count: 2,
+      with_greeks: true,
+    });
     expect(r.status).toBe(200);
     expect(r.text.startsWith('{"status": "success", "underlying": "NIFTY", "underlying_ltp": ')).toBe(true);
     expect(r.json.chain).toHaveLength(5);
@@ -148,7 +199,9 @@ describe("option endpoints", () => {
   it("optionchain validation errors and 404s keep the Python shape", async () => {
     const r = await api("optionchain", { underlying: "NIFTY", exchange: "NSE_INDEX" });
     expect(r.status).toBe(400);
-    expect(r.text).toBe('{"status": "error", "message": "Validation error", "errors": {"expiry_date": ["Missing data for required field."]}}\n');
+    expect(r.text).toBe(
+      '{"status": "error", "message": "Validation error", "errors": {"expiry_date": ["Missing data for required field."]}}\n',
+    );
     const missing = await api("optionchain", { underlying: "NIFTY", exchange: "NSE_INDEX", expiry_date: "25DEC20" });
     expect(missing.status).toBe(404);
     expect(missing.text).toBe(
@@ -159,21 +212,43 @@ describe("option endpoints", () => {
   it("optionsymbol resolves offsets: CE ITM is a lower strike, PE ITM a higher one", async () => {
     const expiry = await niftyExpiry();
     const pick = async (offset: string, option_type: string) =>
-      (await api("optionsymbol", { underlying: "NIFTY", exchange: "NSE_INDEX", expiry_date: expiry, offset, option_type })).json;
+      (
+        await api("optionsymbol", {
+          underlying: "NIFTY",
+          exchange: "NSE_INDEX",
+          expiry_date: expiry,
+          offset,
+          option_type,
+        })
+      ).json;
     const atm = await pick("ATM", "CE");
     expect(atm.exchange).toBe("NFO");
     expect(atm.symbol).toMatch(new RegExp(`^NIFTY${expiry}\\d+CE$`));
     const strike = (s: string) => Number(s.slice(`NIFTY${expiry}`.length, -2));
     expect(strike((await pick("ITM2", "CE")).symbol)).toBeLessThan(strike(atm.symbol));
     expect(strike((await pick("ITM2", "PE")).symbol)).toBeGreaterThan(strike(atm.symbol));
-    const bad = await api("optionsymbol", { underlying: "NIFTY", exchange: "NSE_INDEX", expiry_date: expiry, offset: "ITM100", option_type: "CE" });
+    const bad = await api("optionsymbol", {
+      underlying: "NIFTY",
+      exchange: "NSE_INDEX",
+      expiry_date: expiry,
+      offset: "ITM100",
+      option_type: "CE",
+    });
     expect(bad.status).toBe(400);
     expect(bad.json.message).toBe("Validation error");
   });
 
   it("optiongreeks prices an option, 401s a bad key and uses the greeks error shape", async () => {
     const expiry = await niftyExpiry();
-    const sym = (await api("optionsymbol", { underlying: "NIFTY", exchange: "NSE_INDEX", expiry_date: expiry, offset: "ATM", option_type: "CE" })).json.symbol;
+    const sym = (
+      await api("optionsymbol", {
+        underlying: "NIFTY",
+        exchange: "NSE_INDEX",
+        expiry_date: expiry,
+        offset: "ATM",
+        option_type: "CE",
+      })
+    ).json.symbol;
     const r = await api("optiongreeks", { symbol: sym, exchange: "NFO" });
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ status: "success", symbol: sym, option_type: "CE", underlying: "NIFTY" });
@@ -181,8 +256,17 @@ describe("option endpoints", () => {
     expect(r.json.greeks.delta).toBeGreaterThan(0.2);
     expect((await post(url, "/api/v1/optiongreeks", { apikey: "bad", symbol: sym, exchange: "NFO" })).status).toBe(401);
     const invalid = await api("optiongreeks", { exchange: "NFO" });
-    expect(invalid.json).toEqual({ errors: { symbol: ["Missing data for required field."] }, message: "Validation failed", status: "error" });
-    const multi = await api("multioptiongreeks", { symbols: [{ symbol: sym, exchange: "NFO" }, { symbol: "NOSUCH", exchange: "NFO" }] });
+    expect(invalid.json).toEqual({
+      errors: { symbol: ["Missing data for required field."] },
+      message: "Validation failed",
+      status: "error",
+    });
+    const multi = await api("multioptiongreeks", {
+      symbols: [
+        { symbol: sym, exchange: "NFO" },
+        { symbol: "NOSUCH", exchange: "NFO" },
+      ],
+    });
     expect(multi.json.status).toBe("partial");
     expect(multi.json.summary).toEqual({ failed: 1, success: 1, total: 2 });
   });
@@ -193,7 +277,11 @@ describe("market calendar", () => {
     const mon = await api("market/timings", { date: "2026-11-23" });
     const nse = mon.json.data.find((t: { exchange: string }) => t.exchange === "NSE");
     // 09:15–15:30 IST on 2026-11-23.
-    expect(nse).toEqual({ end_time: Date.UTC(2026, 10, 23, 10, 0), exchange: "NSE", start_time: Date.UTC(2026, 10, 23, 3, 45) });
+    expect(nse).toEqual({
+      end_time: Date.UTC(2026, 10, 23, 10, 0),
+      exchange: "NSE",
+      start_time: Date.UTC(2026, 10, 23, 3, 45),
+    });
     const sun = await api("market/timings", { date: "2026-11-22" });
     expect(sun.json.data.some((t: { exchange: string }) => t.exchange === "NSE")).toBe(false);
   });

@@ -11,14 +11,40 @@ const exchangeField = () => field.enum(VALID_EXCHANGES);
 const symbolSchema = schema({ apikey: apikeyField(), symbol: field.string(), exchange: exchangeField() });
 
 const HISTORY_INTERVALS = [
-  "1s", "5s", "10s", "15s", "30s", "45s", "1m", "2m", "3m", "5m", "10m", "15m", "20m", "30m", "1h", "2h", "3h", "4h",
-  "D", "W", "M", "Q", "Y",
+  "1s",
+  "5s",
+  "10s",
+  "15s",
+  "30s",
+  "45s",
+  "1m",
+  "2m",
+  "3m",
+  "5m",
+  "10m",
+  "15m",
+  "20m",
+  "30m",
+  "1h",
+  "2h",
+  "3h",
+  "4h",
+  "D",
+  "W",
+  "M",
+  "Q",
+  "Y",
 ] as const;
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 // OpenAlgo's history dates take `YYYY-MM-DD` or a Unix timestamp (test_data_schemas_validation.py).
 const dateOrTimestamp = () =>
-  field.string().check((v) => (DATE_RE.test(v) || /^\d{9,13}$/.test(v) ? undefined : "Invalid date format. Use YYYY-MM-DD or Unix timestamp."));
-const isoDate = () => field.string().check((v) => (DATE_RE.test(v) ? undefined : "Invalid date format. Use YYYY-MM-DD."));
+  field
+    .string()
+    .check((v) =>
+      DATE_RE.test(v) || /^\d{9,13}$/.test(v) ? undefined : "Invalid date format. Use YYYY-MM-DD or Unix timestamp.",
+    );
+const isoDate = () =>
+  field.string().check((v) => (DATE_RE.test(v) ? undefined : "Invalid date format. Use YYYY-MM-DD."));
 
 const SEARCH_LIMIT = 500;
 
@@ -101,15 +127,31 @@ const history = dataRoute({
   auth: "session",
   execute({ market }, v) {
     if (v.source === "db") {
-      return fail(404, `No data found for ${v.symbol}:${v.exchange} interval ${v.interval} in local database. Download data first using Historify.`);
+      return fail(
+        404,
+        `No data found for ${v.symbol}:${v.exchange} interval ${v.interval} in local database. Download data first using Historify.`,
+      );
     }
     if (!market.instrument(v.symbol, v.exchange)) return fail(400, symbolNotFound(v.symbol, v.exchange));
     const supported = Object.values(market.intervals()).flat();
     if (!supported.includes(v.interval)) {
-      return fail(400, `Interval '${v.interval}' is not supported by this broker. Supported intervals: ${supported.join(", ")}`);
+      return fail(
+        400,
+        `Interval '${v.interval}' is not supported by this broker. Supported intervals: ${supported.join(", ")}`,
+      );
     }
     const candles = market.history(v.symbol, v.exchange, v.interval, toDate(v.start_date), toDate(v.end_date)) ?? [];
-    return ok({ data: candles.map((c) => ({ close: c.close, high: c.high, low: c.low, oi: c.oi, open: c.open, timestamp: c.timestamp, volume: c.volume })) });
+    return ok({
+      data: candles.map((c) => ({
+        close: c.close,
+        high: c.high,
+        low: c.low,
+        oi: c.oi,
+        open: c.open,
+        timestamp: c.timestamp,
+        volume: c.volume,
+      })),
+    });
   },
 });
 
@@ -162,7 +204,10 @@ const expiry = dataRoute({
   execute({ market }, v) {
     const dates = market.expiries(v.symbol, v.exchange as Exchange, v.instrumenttype);
     const what = `${v.symbol} ${v.instrumenttype} in ${v.exchange}`;
-    return ok({ message: dates.length ? `Found ${dates.length} expiry dates for ${what}` : `No expiry dates found for ${what}`, data: dates });
+    return ok({
+      message: dates.length ? `Found ${dates.length} expiry dates for ${what}` : `No expiry dates found for ${what}`,
+      data: dates,
+    });
   },
 });
 
@@ -179,7 +224,13 @@ const holidays = dataRoute({
         .timings(h.date)
         .filter((t) => !closed.has(t.exchange) && t.exchange !== "CRYPTO")
         .map((t) => ({ end_time: t.endTime, exchange: t.exchange, start_time: t.startTime }));
-      return { closed_exchanges: h.closedExchanges, date: h.date, description: h.description, holiday_type: "TRADING_HOLIDAY", open_exchanges: open };
+      return {
+        closed_exchanges: h.closedExchanges,
+        date: h.date,
+        description: h.description,
+        holiday_type: "TRADING_HOLIDAY",
+        open_exchanges: open,
+      };
     });
     return ok({ data, timezone: "Asia/Kolkata", year });
   },
@@ -190,7 +241,9 @@ const timings = dataRoute({
   shape: "data",
   auth: "key",
   execute: ({ market }, v) =>
-    ok({ data: market.timings(v.date).map((t) => ({ end_time: t.endTime, exchange: t.exchange, start_time: t.startTime })) }),
+    ok({
+      data: market.timings(v.date).map((t) => ({ end_time: t.endTime, exchange: t.exchange, start_time: t.startTime })),
+    }),
 });
 
 /** IST calendar date (`YYYY-MM-DD`) of an epoch ms. */

@@ -10,12 +10,17 @@ import { dataRoute, fail, FNO_EXCHANGES, ok } from "./route-kit";
 
 const OFFSET_RE = /^(ATM|(ITM|OTM)([1-9]|[1-4]\d|50))$/i;
 const offsetField = () =>
-  field.string().check((v) => (OFFSET_RE.test(v) ? undefined : "Invalid offset. Must be ATM, ITM1-ITM50, or OTM1-OTM50."));
+  field
+    .string()
+    .check((v) => (OFFSET_RE.test(v) ? undefined : "Invalid offset. Must be ATM, ITM1-ITM50, or OTM1-OTM50."));
 const IST_MS = 5.5 * 3_600_000;
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 function noStrikes(underlying: string, expiry: string) {
-  return fail(404, `No strikes found for ${underlying} expiring ${expiry}. Please check expiry date or update master contract.`);
+  return fail(
+    404,
+    `No strikes found for ${underlying} expiring ${expiry}. Please check expiry date or update master contract.`,
+  );
 }
 
 /** `ATM`/`ITMn`/`OTMn` label of a strike row relative to the ATM row, for one option type. */
@@ -65,7 +70,11 @@ const optionchain = dataRoute({
         tick_size: l.instrument.tickSize,
       };
       if (v.with_greeks) {
-        const g = v.interest_rate === undefined ? l.greeks : (market.greeks(l.instrument.symbol, l.instrument.exchange, { interestRate: v.interest_rate }) ?? l.greeks);
+        const g =
+          v.interest_rate === undefined
+            ? l.greeks
+            : (market.greeks(l.instrument.symbol, l.instrument.exchange, { interestRate: v.interest_rate }) ??
+              l.greeks);
         Object.assign(out, { implied_volatility: g.iv, delta: g.delta, gamma: g.gamma, theta: g.theta, vega: g.vega });
       }
       return out;
@@ -81,7 +90,11 @@ const optionchain = dataRoute({
       quotes_included: true,
       greeks_included: v.with_greeks,
       forward_price: null,
-      chain: chain.rows.map((r, i) => ({ strike: r.strike, ce: r.ce ? leg(i, "CE", r.ce) : null, pe: r.pe ? leg(i, "PE", r.pe) : null })),
+      chain: chain.rows.map((r, i) => ({
+        strike: r.strike,
+        ce: r.ce ? leg(i, "CE", r.ce) : null,
+        pe: r.pe ? leg(i, "PE", r.pe) : null,
+      })),
     });
   },
 });
@@ -119,7 +132,11 @@ const optionsymbol = dataRoute({
 /** Quote of an option's underlying: the named exchange, else the index then the cash market of its segment. */
 function underlyingLtp(market: MarketView, i: Instrument, exchange?: Exchange): number | undefined {
   const bse = i.exchange === "BFO" || i.exchange === "BCD";
-  const candidates: Exchange[] = exchange ? [exchange] : bse ? ["BSE_INDEX", "BSE"] : ["NSE_INDEX", "NSE", "MCX_INDEX", i.exchange];
+  const candidates: Exchange[] = exchange
+    ? [exchange]
+    : bse
+      ? ["BSE_INDEX", "BSE"]
+      : ["NSE_INDEX", "NSE", "MCX_INDEX", i.exchange];
   for (const ex of candidates) {
     const q = market.quote(i.underlying, ex);
     if (q) return q.ltp;
@@ -144,16 +161,27 @@ interface GreeksRequest {
 }
 
 /** One optiongreeks answer, or an error message with its status. */
-function greeksFor(market: MarketView, r: GreeksRequest): { ok: true; body: Record<string, unknown> } | { ok: false; status: number; message: string } {
+function greeksFor(
+  market: MarketView,
+  r: GreeksRequest,
+): { ok: true; body: Record<string, unknown> } | { ok: false; status: number; message: string } {
   const i = market.instrument(r.symbol, r.exchange as Exchange);
   if (!i) return { ok: false, status: 404, message: `Symbol ${r.symbol} not found in exchange ${r.exchange}` };
   if ((i.instrumenttype !== "CE" && i.instrumenttype !== "PE") || i.expiryTs === null) {
     return { ok: false, status: 400, message: `Symbol ${r.symbol} is not an option contract` };
   }
-  const spot = r.forward_price ?? (r.underlying_symbol ? market.quote(r.underlying_symbol, r.underlying_exchange ?? "NSE_INDEX")?.ltp : underlyingLtp(market, i, r.underlying_exchange));
+  const spot =
+    r.forward_price ??
+    (r.underlying_symbol
+      ? market.quote(r.underlying_symbol, r.underlying_exchange ?? "NSE_INDEX")?.ltp
+      : underlyingLtp(market, i, r.underlying_exchange));
   const quote = market.quote(i.symbol, i.exchange);
-  const g: Greeks | undefined = market.greeks(i.symbol, i.exchange, { interestRate: r.interest_rate, underlyingPrice: spot });
-  if (spot === undefined || !quote || !g) return { ok: false, status: 500, message: `Failed to fetch market data for ${r.symbol}` };
+  const g: Greeks | undefined = market.greeks(i.symbol, i.exchange, {
+    interestRate: r.interest_rate,
+    underlyingPrice: spot,
+  });
+  if (spot === undefined || !quote || !g)
+    return { ok: false, status: 500, message: `Failed to fetch market data for ${r.symbol}` };
   let expiryTs = i.expiryTs;
   if (r.expiry_time) {
     const [h, m] = r.expiry_time.split(":").map(Number);
@@ -184,7 +212,10 @@ function greeksFor(market: MarketView, r: GreeksRequest): { ok: true; body: Reco
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const greeksFields = {
   interest_rate: field.float({ min: 0, max: 100 }).optional(),
-  expiry_time: field.string().check((v) => (HHMM.test(v) ? undefined : "Invalid time format. Use HH:MM.")).optional(),
+  expiry_time: field
+    .string()
+    .check((v) => (HHMM.test(v) ? undefined : "Invalid time format. Use HH:MM."))
+    .optional(),
 };
 
 const optiongreeks = dataRoute({
@@ -233,8 +264,16 @@ const multioptiongreeks = dataRoute({
     });
     const success = data.filter((d) => d.status === "success").length;
     const status = success === data.length ? "success" : success === 0 ? "error" : "partial";
-    return { status: 200, body: { status, data, summary: { total: data.length, success, failed: data.length - success } } };
+    return {
+      status: 200,
+      body: { status, data, summary: { total: data.length, success, failed: data.length - success } },
+    };
   },
 });
 
-export const optionRoutes: Record<string, RouteHandler> = { optionchain, optionsymbol, optiongreeks, multioptiongreeks } as Record<string, RouteHandler>;
+export const optionRoutes: Record<string, RouteHandler> = {
+  optionchain,
+  optionsymbol,
+  optiongreeks,
+  multioptiongreeks,
+} as Record<string, RouteHandler>;

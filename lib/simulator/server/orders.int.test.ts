@@ -9,16 +9,26 @@ import { ALPHA, BETA, control, post, startTestSimulator } from "@/lib/testing/si
 
 let sim: RunningSimulator;
 let url: string;
-const api = (name: string, body: Record<string, unknown>, key = ALPHA.apiKey) => post(url, `/api/v1/${name}`, { apikey: key, ...body });
-const received = async (id = "alpha") => (await control(url, "GET", `/instances/${id}/orders`)).json.orders as {
-  orderid: string; via: string; action: string; quantity: number; symbol: string; status: string; strategy: string;
-}[];
+const api = (name: string, body: Record<string, unknown>, key = ALPHA.apiKey) =>
+  post(url, `/api/v1/${name}`, { apikey: key, ...body });
+const received = async (id = "alpha") =>
+  (await control(url, "GET", `/instances/${id}/orders`)).json.orders as {
+    orderid: string;
+    via: string;
+    action: string;
+    quantity: number;
+    symbol: string;
+    status: string;
+    strategy: string;
+  }[];
 const mis = { strategy: "t", exchange: "NSE", pricetype: "MARKET", product: "MIS" };
 const position = async (symbol: string) =>
   Number((await api("openposition", { strategy: "t", symbol, exchange: "NSE", product: "MIS" })).json.quantity);
 
 beforeAll(async () => {
-  sim = await startTestSimulator({ rateLimits: { order: { count: 1000, windowMs: 1000 }, smart_order: { count: 1000, windowMs: 1000 } } });
+  sim = await startTestSimulator({
+    rateLimits: { order: { count: 1000, windowMs: 1000 }, smart_order: { count: 1000, windowMs: 1000 } },
+  });
   url = sim.httpUrl;
 });
 afterAll(() => sim.close());
@@ -32,7 +42,12 @@ describe("placeorder and the books", () => {
     expect(r.status).toBe(200);
     expect(Object.keys(r.json)).toEqual(["orderid", "status"]);
     const status = await api("orderstatus", { strategy: "t", orderid: r.json.orderid });
-    expect(status.json.data).toMatchObject({ orderid: r.json.orderid, order_status: "complete", action: "BUY", symbol: "SBIN" });
+    expect(status.json.data).toMatchObject({
+      orderid: r.json.orderid,
+      order_status: "complete",
+      action: "BUY",
+      symbol: "SBIN",
+    });
     const book = await api("orderbook", {});
     expect(book.json.data.orders).toHaveLength(1);
     expect(book.json.data.statistics.total_buy_orders).toBe(1);
@@ -61,12 +76,19 @@ describe("instance modes", () => {
   it("semi_auto queues orders without an orderid and blocks cancel with 403; reset restores live", async () => {
     await control(url, "POST", "/instances/alpha/mode", { mode: "semi_auto" });
     const r = await api("placeorder", { ...mis, symbol: "SBIN", action: "BUY", quantity: 1 });
-    expect(r.json).toEqual({ message: "Order queued for approval in Action Center", mode: "semi_auto", pending_order_id: 1, status: "success" });
+    expect(r.json).toEqual({
+      message: "Order queued for approval in Action Center",
+      mode: "semi_auto",
+      pending_order_id: 1,
+      status: "success",
+    });
     expect(await received()).toHaveLength(0);
     const cancel = await api("cancelorder", { strategy: "t", orderid: "1" });
     expect(cancel.status).toBe(403);
     await control(url, "POST", "/reset");
-    expect((await api("placeorder", { ...mis, symbol: "SBIN", action: "BUY", quantity: 1 })).json.orderid).toBeDefined();
+    expect(
+      (await api("placeorder", { ...mis, symbol: "SBIN", action: "BUY", quantity: 1 })).json.orderid,
+    ).toBeDefined();
   });
 
   it("analyze mode tags replies with mode:analyze", async () => {
@@ -92,12 +114,21 @@ describe("placesmartorder truth table", () => {
     const nothing = await smart("BUY", 0, 0); // flat, quantity 0: no order
     expect(nothing.json.orderid).toBeUndefined();
     expect(await position("SBIN")).toBe(0);
-    expect((await received()).map((o) => `${o.action} ${o.quantity}`)).toEqual(["BUY 5", "SELL 2", "SELL 3", "SELL 2", "BUY 2"]);
+    expect((await received()).map((o) => `${o.action} ${o.quantity}`)).toEqual([
+      "BUY 5",
+      "SELL 2",
+      "SELL 3",
+      "SELL 2",
+      "BUY 2",
+    ]);
     expect((await received()).every((o) => o.via === "placesmartorder")).toBe(true);
   });
 
   it("with position_size 0 and a flat book places the requested action and quantity", async () => {
-    expect((await api("placesmartorder", { ...mis, symbol: "INFY", action: "BUY", quantity: 1, position_size: 0 })).json.orderid).toBeDefined();
+    expect(
+      (await api("placesmartorder", { ...mis, symbol: "INFY", action: "BUY", quantity: 1, position_size: 0 })).json
+        .orderid,
+    ).toBeDefined();
     expect(await position("INFY")).toBe(1);
   });
 });
@@ -128,7 +159,10 @@ describe("splitorder and basketorder", () => {
     });
     expect(r.status).toBe(200);
     expect(r.json.results.map((x: { symbol: string }) => x.symbol)).toEqual(["TCS", "INFY"]);
-    expect((await received()).map((o) => `${o.action} ${o.symbol} ${o.via}`)).toEqual(["BUY TCS basketorder", "SELL INFY basketorder"]);
+    expect((await received()).map((o) => `${o.action} ${o.symbol} ${o.via}`)).toEqual([
+      "BUY TCS basketorder",
+      "SELL INFY basketorder",
+    ]);
     const empty = await api("basketorder", { strategy: "t", orders: [] });
     expect(empty.json).toEqual({ results: [], status: "success" });
   });
@@ -144,14 +178,30 @@ describe("account-wide actions", () => {
     expect(await position("INFY")).toBe(0);
     const closing = (await received()).filter((o) => o.via === "closeposition");
     expect(closing.map((o) => `${o.action} ${o.symbol} ${o.quantity}`).sort()).toEqual(["BUY INFY 2", "SELL SBIN 3"]);
-    expect((await api("closeposition", { strategy: "t", symbol: "SBIN" })).json.message).toBe("{'symbol': ['Unknown field.']}");
+    expect((await api("closeposition", { strategy: "t", symbol: "SBIN" })).json.message).toBe(
+      "{'symbol': ['Unknown field.']}",
+    );
   });
 
   it("closeposition never slices: a position above the freeze quantity gets one order, which is rejected", async () => {
-    const exp = (await api("expiry", { symbol: "NIFTY", exchange: "NFO", instrumenttype: "options" })).json.data[0].replace(/-/g, "");
-    const opt = (await api("optionsymbol", { underlying: "NIFTY", exchange: "NSE_INDEX", expiry_date: exp, offset: "OTM10", option_type: "CE" })).json;
+    const exp = (
+      await api("expiry", { symbol: "NIFTY", exchange: "NFO", instrumenttype: "options" })
+    ).json.data[0].replace(/-/g, "");
+    const opt = (
+      await api("optionsymbol", {
+        underlying: "NIFTY",
+        exchange: "NSE_INDEX",
+        expiry_date: exp,
+        offset: "OTM10",
+        option_type: "CE",
+      })
+    ).json;
     const slice = Math.floor(opt.freeze_qty / opt.lotsize) * opt.lotsize;
-    for (let i = 0; i < 2; i++) expect((await api("placeorder", { ...mis, symbol: opt.symbol, exchange: "NFO", action: "BUY", quantity: slice })).status).toBe(200);
+    for (let i = 0; i < 2; i++)
+      expect(
+        (await api("placeorder", { ...mis, symbol: opt.symbol, exchange: "NFO", action: "BUY", quantity: slice }))
+          .status,
+      ).toBe(200);
     await api("placeorder", { ...mis, symbol: "SBIN", action: "BUY", quantity: 2 });
     const r = await api("closeposition", { strategy: "t" });
     // Live OpenAlgo says so whatever became of the closing orders (contract §2.16).
@@ -161,15 +211,35 @@ describe("account-wide actions", () => {
       [`SELL ${opt.symbol} ${2 * slice} rejected`, "SELL SBIN 2 complete"].sort(),
     );
     const rows = (await api("orderbook", {})).json.data.orders as { symbol: string; order_status: string }[];
-    expect(rows.filter((o) => o.symbol === opt.symbol).map((o) => o.order_status)).toEqual(["rejected", "complete", "complete"]);
+    expect(rows.filter((o) => o.symbol === opt.symbol).map((o) => o.order_status)).toEqual([
+      "rejected",
+      "complete",
+      "complete",
+    ]);
     const held = await api("openposition", { strategy: "t", symbol: opt.symbol, exchange: "NFO", product: "MIS" });
     expect(Number(held.json.quantity)).toBe(2 * slice);
     expect(await position("SBIN")).toBe(0);
   });
 
   it("cancelallorder cancels every open order of the account", async () => {
-    const a = await api("placeorder", { ...mis, strategy: "a", symbol: "SBIN", action: "BUY", quantity: 1, pricetype: "LIMIT", price: 100 });
-    const b = await api("placeorder", { ...mis, strategy: "b", symbol: "INFY", action: "BUY", quantity: 1, pricetype: "LIMIT", price: 100 });
+    const a = await api("placeorder", {
+      ...mis,
+      strategy: "a",
+      symbol: "SBIN",
+      action: "BUY",
+      quantity: 1,
+      pricetype: "LIMIT",
+      price: 100,
+    });
+    const b = await api("placeorder", {
+      ...mis,
+      strategy: "b",
+      symbol: "INFY",
+      action: "BUY",
+      quantity: 1,
+      pricetype: "LIMIT",
+      price: 100,
+    });
     const r = await api("cancelallorder", { strategy: "c" });
     expect(r.status).toBe(200);
     expect([...r.json.canceled_orders].sort()).toEqual([a.json.orderid, b.json.orderid].sort());
@@ -190,13 +260,29 @@ describe("rejections", () => {
   });
 
   it("refuses an F&O order above the freeze quantity", async () => {
-    const exp = (await api("expiry", { symbol: "NIFTY", exchange: "NFO", instrumenttype: "options" })).json.data[0].replace(/-/g, "");
-    const opt = (await api("optionsymbol", { underlying: "NIFTY", exchange: "NSE_INDEX", expiry_date: exp, offset: "OTM10", option_type: "CE" })).json;
+    const exp = (
+      await api("expiry", { symbol: "NIFTY", exchange: "NFO", instrumenttype: "options" })
+    ).json.data[0].replace(/-/g, "");
+    const opt = (
+      await api("optionsymbol", {
+        underlying: "NIFTY",
+        exchange: "NSE_INDEX",
+        expiry_date: exp,
+        offset: "OTM10",
+        option_type: "CE",
+      })
+    ).json;
     const quantity = Math.ceil((opt.freeze_qty + 1) / opt.lotsize) * opt.lotsize;
     const r = await api("placeorder", { ...mis, symbol: opt.symbol, exchange: "NFO", action: "BUY", quantity });
     expect(r.status).toBeGreaterThanOrEqual(400);
     expect(r.json.message).toMatch(/freeze/i);
-    const ok = await api("placeorder", { ...mis, symbol: opt.symbol, exchange: "NFO", action: "BUY", quantity: opt.lotsize });
+    const ok = await api("placeorder", {
+      ...mis,
+      symbol: opt.symbol,
+      exchange: "NFO",
+      action: "BUY",
+      quantity: opt.lotsize,
+    });
     expect(ok.status).toBe(200);
   });
 });

@@ -75,7 +75,9 @@ export function createRateLimiter(overrides: Partial<RateLimitConfig> = {}): Rat
   for (const [bucket, l] of Object.entries(config)) {
     // A malformed override would otherwise switch the limit off without a word.
     if (!Number.isSafeInteger(l.count) || l.count < 1 || !(l.windowMs > 0)) {
-      throw new RangeError(`Rate limit "${bucket}" needs a positive integer count and a positive windowMs, got ${JSON.stringify(l)}`);
+      throw new RangeError(
+        `Rate limit "${bucket}" needs a positive integer count and a positive windowMs, got ${JSON.stringify(l)}`,
+      );
     }
   }
   const windows = new Map<string, Window>();

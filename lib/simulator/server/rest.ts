@@ -160,11 +160,14 @@ export function createApiHandler(deps: RestDeps) {
     const limited = limiter.hit(clientOf(ip, target), name, route.limit, deps.now());
     if (limited) return finish(res, tooMany(limited), target);
     if (!isJson) {
-      const message = route.placesOrders ? "An unexpected error occurred in the API endpoint" : "An unexpected error occurred";
+      const message = route.placesOrders
+        ? "An unexpected error occurred in the API endpoint"
+        : "An unexpected error occurred";
       return finish(res, jsonReply(500, { message, status: "error" }), target);
     }
     if (malformed) return finish(res, { status: 400, body: BAD_JSON }, target);
-    if (body === null || typeof body !== "object" || Array.isArray(body)) return finish(res, { status: 500, body: INTERNAL }, target);
+    if (body === null || typeof body !== "object" || Array.isArray(body))
+      return finish(res, { status: 500, body: INTERNAL }, target);
 
     if (target) {
       const fault = preRouteFault(target.faults, target.random);
@@ -176,10 +179,16 @@ export function createApiHandler(deps: RestDeps) {
     if (!checked.ok) return finish(res, serialise(name, checked.result.status, checked.result.body), target);
 
     if (!instance) return finish(res, { status: UNAUTHORIZED_ROUTES.has(name) ? 401 : 403, body: INVALID_KEY }, target);
-    if (route.auth === "session" && !instance.sessionActive) return finish(res, { status: 403, body: INVALID_KEY }, target);
+    if (route.auth === "session" && !instance.sessionActive)
+      return finish(res, { status: 403, body: INVALID_KEY }, target);
 
     const result = await route.execute({ instance, market: deps.market, ip }, checked.value);
-    finish(res, serialise(name, result.status, result.body), instance, losesResponse(instance.faults, route.placesOrders, instance.random));
+    finish(
+      res,
+      serialise(name, result.status, result.body),
+      instance,
+      losesResponse(instance.faults, route.placesOrders, instance.random),
+    );
   }
 }
 

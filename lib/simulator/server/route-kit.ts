@@ -98,4 +98,13 @@ export function symbolRow(i: Instrument): Record<string, unknown> {
   return { ...instrumentRow(i), id: instrumentId(i) };
 }
 
-export const FNO_EXCHANGES = ["NFO", "BFO", "MCX", "CDS", "NCO", "BCD", "NCDEX", "CRYPTO"] as const satisfies readonly Exchange[];
+export const FNO_EXCHANGES = [
+  "NFO",
+  "BFO",
+  "MCX",
+  "CDS",
+  "NCO",
+  "BCD",
+  "NCDEX",
+  "CRYPTO",
+] as const satisfies readonly Exchange[];

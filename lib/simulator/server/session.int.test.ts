@@ -22,8 +22,14 @@ afterAll(() => sim.close());
 
 describe("morning auto-login", () => {
   it("restores the session at autoLoginAt after the 03:00 IST revocation, day after day; others stay revoked", async () => {
-    const listed = (await control(url, "GET", "/instances")).json.instances as { id: string; autoLoginAt: string | null }[];
-    expect(listed.map((i) => [i.id, i.autoLoginAt])).toEqual([["alpha", null], ["dawn", "08:45"]]);
+    const listed = (await control(url, "GET", "/instances")).json.instances as {
+      id: string;
+      autoLoginAt: string | null;
+    }[];
+    expect(listed.map((i) => [i.id, i.autoLoginAt])).toEqual([
+      ["alpha", null],
+      ["dawn", "08:45"],
+    ]);
     expect([await ping(ALPHA.apiKey), await ping(DAWN.apiKey)]).toEqual([200, 200]);
 
     // Tuesday 03:01 IST: both revoked overnight.
@@ -53,7 +59,12 @@ describe("morning auto-login", () => {
   });
 
   it("is refused when not HH:MM", async () => {
-    const bad = await control(url, "POST", "/instances", { id: "late", apiKey: "key-late", capital: "1000", autoLoginAt: "8:45" });
+    const bad = await control(url, "POST", "/instances", {
+      id: "late",
+      apiKey: "key-late",
+      capital: "1000",
+      autoLoginAt: "8:45",
+    });
     expect(bad.status).toBe(400);
     expect(bad.json.issues).toEqual([expect.objectContaining({ field: "autoLoginAt" })]);
   });

@@ -88,7 +88,14 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     instruments: (query, scoped) => instrumentsReply(market, broker, query, scoped),
     onError,
   });
-  const control = createControlHandler({ adminToken: opts.adminToken, market, broker, limiter, dropWs: ws.dropInstance, initial: opts.instances ?? [] });
+  const control = createControlHandler({
+    adminToken: opts.adminToken,
+    market,
+    broker,
+    limiter,
+    dropWs: ws.dropInstance,
+    initial: opts.instances ?? [],
+  });
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? "/";

@@ -50,7 +50,11 @@ describe("paths and methods", () => {
     const wrong = await get(url, "/api/v1/ping");
     expect(wrong.status).toBe(404);
     expect(wrong.json).toEqual({ message: "Not found", path: "/api/v1/ping", status: "error" });
-    const put = await fetch(`${url}/api/v1/funds`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: "{}" });
+    const put = await fetch(`${url}/api/v1/funds`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: "{}",
+    });
     expect(put.status).toBe(404);
   });
 
@@ -70,7 +74,9 @@ describe("bodies that are not a JSON object", () => {
     for (const raw of ["this is not json", ""]) {
       const r = await post(url, "/api/v1/placeorder", raw, { raw: true });
       expect(r.status).toBe(400);
-      expect(r.text).toBe('{"message": "The browser (or proxy) sent a request that this server could not understand."}\n');
+      expect(r.text).toBe(
+        '{"message": "The browser (or proxy) sent a request that this server could not understand."}\n',
+      );
     }
   });
 
@@ -86,7 +92,12 @@ describe("bodies that are not a JSON object", () => {
     const place = await post(url, "/api/v1/placeorder", order, { contentType: null });
     expect(place.status).toBe(500);
     expect(place.json).toEqual({ message: "An unexpected error occurred in the API endpoint", status: "error" });
-    const funds = await post(url, "/api/v1/funds", { apikey: ALPHA.apiKey }, { contentType: "application/x-www-form-urlencoded" });
+    const funds = await post(
+      url,
+      "/api/v1/funds",
+      { apikey: ALPHA.apiKey },
+      { contentType: "application/x-www-form-urlencoded" },
+    );
     expect(funds.json).toEqual({ message: "An unexpected error occurred", status: "error" });
     const orders = await control(url, "GET", "/instances/alpha/orders");
     expect(orders.json.orders).toHaveLength(0);
@@ -102,7 +113,11 @@ describe("validation shapes and check order", () => {
     const d = await post(url, "/api/v1/funds", { apikey: ALPHA.apiKey, foo: 1 });
     expect(d.text).toBe('{"message":{"foo":["Unknown field."]},"status":"error"}\n');
     const g = await post(url, "/api/v1/optiongreeks", { apikey: ALPHA.apiKey, exchange: "NFO" });
-    expect(g.json).toEqual({ errors: { symbol: ["Missing data for required field."] }, message: "Validation failed", status: "error" });
+    expect(g.json).toEqual({
+      errors: { symbol: ["Missing data for required field."] },
+      message: "Validation failed",
+      status: "error",
+    });
   });
 
   it("validation comes before the key check: a bad key with a bad body is 400, with a good body 403", async () => {
@@ -116,7 +131,11 @@ describe("validation shapes and check order", () => {
 
   it("analyzer-mode instances add mode to order-endpoint 400s except placeorder's", async () => {
     const cancel = await post(url, "/api/v1/cancelorder", { apikey: BETA.apiKey, orderid: "1" });
-    expect(cancel.json).toEqual({ message: "{'strategy': ['Missing data for required field.']}", mode: "analyze", status: "error" });
+    expect(cancel.json).toEqual({
+      message: "{'strategy': ['Missing data for required field.']}",
+      mode: "analyze",
+      status: "error",
+    });
     const place = await post(url, "/api/v1/placeorder", { ...order, apikey: BETA.apiKey, quantity: 0 });
     expect(place.json.mode).toBeUndefined();
   });
@@ -163,7 +182,9 @@ describe("rate limits", () => {
     expect((await post(url, "/api/v1/ping", { apikey: ALPHA.apiKey })).status).toBe(200);
     expect((await post(url, "/api/v1/placeorder", { ...invalid, apikey: BETA.apiKey })).status).toBe(400);
     // Malformed bodies naming no instance are limited too.
-    const raw = await Promise.all(Array.from({ length: 12 }, () => post(url, "/api/v1/placeorder", "nope", { raw: true })));
+    const raw = await Promise.all(
+      Array.from({ length: 12 }, () => post(url, "/api/v1/placeorder", "nope", { raw: true })),
+    );
     expect(raw.filter((a) => a.status === 429)).toHaveLength(2);
     // One window later the route answers again.
     wall += 1000;
@@ -171,7 +192,9 @@ describe("rate limits", () => {
   });
 
   it("applies the API limit (50/s) to data routes", async () => {
-    const answers = await Promise.all(Array.from({ length: 60 }, () => post(url, "/api/v1/funds", { apikey: ALPHA.apiKey })));
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, () => post(url, "/api/v1/funds", { apikey: ALPHA.apiKey })),
+    );
     expect(answers.filter((a) => a.status === 429)).toHaveLength(10);
     expect(answers.find((a) => a.status === 429)!.text).toBe('{"message": "50 per 1 second"}\n');
   });
@@ -200,20 +223,38 @@ describe("control API", () => {
 
   it("moves the market: spot, volatility and contract overrides; reads and sets the clock", async () => {
     expect((await control(url, "POST", "/market/spot", { underlying: "SBIN", price: 900 })).status).toBe(200);
-    expect((await post(url, "/api/v1/quotes", { apikey: ALPHA.apiKey, symbol: "SBIN", exchange: "NSE" })).json.data.ltp).toBe(900);
+    expect(
+      (await post(url, "/api/v1/quotes", { apikey: ALPHA.apiKey, symbol: "SBIN", exchange: "NSE" })).json.data.ltp,
+    ).toBe(900);
     expect((await control(url, "POST", "/market/spot", { underlying: "NOPE", price: 1 })).status).toBe(400);
     expect((await control(url, "POST", "/market/volatility", { underlying: "NIFTY", vol: 0.3 })).status).toBe(200);
-    expect((await control(url, "POST", "/market/volatility", { underlying: "NIFTY", vol: 9 })).json.issues[0].field).toBe("vol");
+    expect(
+      (await control(url, "POST", "/market/volatility", { underlying: "NIFTY", vol: 9 })).json.issues[0].field,
+    ).toBe("vol");
     await control(url, "POST", "/market/contract", { underlying: "NIFTY", freezeQty: 900 });
-    const expiry = (await post(url, "/api/v1/expiry", { apikey: ALPHA.apiKey, symbol: "NIFTY", exchange: "NFO", instrumenttype: "options" })).json.data[0];
+    const expiry = (
+      await post(url, "/api/v1/expiry", {
+        apikey: ALPHA.apiKey,
+        symbol: "NIFTY",
+        exchange: "NFO",
+        instrumenttype: "options",
+      })
+    ).json.data[0];
     const opt = await post(url, "/api/v1/optionsymbol", {
-      apikey: ALPHA.apiKey, underlying: "NIFTY", exchange: "NSE_INDEX", expiry_date: expiry.replace(/-/g, ""), offset: "ATM", option_type: "CE",
+      apikey: ALPHA.apiKey,
+      underlying: "NIFTY",
+      exchange: "NSE_INDEX",
+      expiry_date: expiry.replace(/-/g, ""),
+      offset: "ATM",
+      option_type: "CE",
     });
     expect(opt.json.freeze_qty).toBe(900);
     const clock = await control(url, "GET", "/clock");
     expect(clock.json).toEqual({ now: MONDAY_10_IST, iso: new Date(MONDAY_10_IST).toISOString(), mode: "fixed" });
     expect((await control(url, "POST", "/clock", { advanceMs: 60_000 })).json.now).toBe(MONDAY_10_IST + 60_000);
-    expect((await control(url, "POST", "/clock", { set: new Date(MONDAY_10_IST).toISOString() })).json.now).toBe(MONDAY_10_IST);
+    expect((await control(url, "POST", "/clock", { set: new Date(MONDAY_10_IST).toISOString() })).json.now).toBe(
+      MONDAY_10_IST,
+    );
     expect((await control(url, "POST", "/clock", { advanceMs: -5 })).status).toBe(400);
   });
 
@@ -221,7 +262,9 @@ describe("control API", () => {
     const created = await control(url, "POST", "/instances", { id: "gamma", apiKey: "key-gamma", capital: 250000 });
     expect(created.status).toBe(201);
     expect((await control(url, "POST", "/instances", { id: "gamma", apiKey: "other", capital: 1 })).status).toBe(409);
-    expect((await control(url, "GET", "/instances")).json.instances.map((i: { id: string }) => i.id)).toContain("gamma");
+    expect((await control(url, "GET", "/instances")).json.instances.map((i: { id: string }) => i.id)).toContain(
+      "gamma",
+    );
     expect((await post(url, "/api/v1/ping", { apikey: "key-gamma" })).status).toBe(200);
     await control(url, "POST", "/instances/gamma/mode", { mode: "analyze" });
     const analyzer = await post(url, "/api/v1/analyzer", { apikey: "key-gamma" });
@@ -237,24 +280,53 @@ describe("control API", () => {
 describe("every route's validation shape", () => {
   const shapes: Record<string, string[]> = {
     order: [
-      "placeorder", "placesmartorder", "basketorder", "splitorder", "modifyorder", "cancelorder", "cancelallorder",
-      "closeposition", "orderstatus", "openposition", "margin", "analyzer/toggle",
+      "placeorder",
+      "placesmartorder",
+      "basketorder",
+      "splitorder",
+      "modifyorder",
+      "cancelorder",
+      "cancelallorder",
+      "closeposition",
+      "orderstatus",
+      "openposition",
+      "margin",
+      "analyzer/toggle",
     ],
     data: [
-      "ping", "funds", "orderbook", "tradebook", "positionbook", "holdings", "quotes", "multiquotes", "depth", "history",
-      "intervals", "symbol", "search", "expiry", "market/holidays", "market/timings",
+      "ping",
+      "funds",
+      "orderbook",
+      "tradebook",
+      "positionbook",
+      "holdings",
+      "quotes",
+      "multiquotes",
+      "depth",
+      "history",
+      "intervals",
+      "symbol",
+      "search",
+      "expiry",
+      "market/holidays",
+      "market/timings",
     ],
     options: ["optionsorder", "optionsmultiorder", "optionsymbol", "optionchain"],
     greeks: ["optiongreeks", "multioptiongreeks"],
   };
 
-  it.each(Object.entries(shapes).flatMap(([shape, names]) => names.map((name) => [name, shape])))("%s answers an unknown field in the %s shape", async (name, shape) => {
-    const r = await post(url, `/api/v1/${name}`, { apikey: ALPHA.apiKey, zzz: 1 });
-    expect(r.status).toBe(400);
-    expect(r.json.status).toBe("error");
-    if (shape === "order") expect(r.json.message).toContain("'zzz': ['Unknown field.']");
-    if (shape === "data") expect(r.json.message.zzz).toEqual(["Unknown field."]);
-    if (shape === "options") expect(r.json).toMatchObject({ message: "Validation error", errors: { zzz: ["Unknown field."] } });
-    if (shape === "greeks") expect(r.json).toMatchObject({ message: "Validation failed", errors: { zzz: ["Unknown field."] } });
-  });
+  it.each(Object.entries(shapes).flatMap(([shape, names]) => names.map((name) => [name, shape])))(
+    "%s answers an unknown field in the %s shape",
+    async (name, shape) => {
+      const r = await post(url, `/api/v1/${name}`, { apikey: ALPHA.apiKey, zzz: 1 });
+      expect(r.status).toBe(400);
+      expect(r.json.status).toBe("error");
+      if (shape === "order") expect(r.json.message).toContain("'zzz': ['Unknown field.']");
+      if (shape === "data") expect(r.json.message.zzz).toEqual(["Unknown field."]);
+      if (shape === "options")
+        expect(r.json).toMatchObject({ message: "Validation error", errors: { zzz: ["Unknown field."] } });
+      if (shape === "greeks")
+        expect(r.json).toMatchObject({ message: "Validation failed", errors: { zzz: ["Unknown field."] } });
+    },
+  );
 });

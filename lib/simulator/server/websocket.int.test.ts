@@ -4,7 +4,15 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunningSimulator } from "./start-simulator";
-import { ALPHA, BETA, control, MONDAY_10_IST, post, startTestSimulator, WsClient } from "@/lib/testing/simulator-server-kit";
+import {
+  ALPHA,
+  BETA,
+  control,
+  MONDAY_10_IST,
+  post,
+  startTestSimulator,
+  WsClient,
+} from "@/lib/testing/simulator-server-kit";
 
 let sim: RunningSimulator;
 const open: WsClient[] = [];
@@ -12,10 +20,12 @@ const open: WsClient[] = [];
 async function connect(auth?: string): Promise<WsClient> {
   const c = await WsClient.open(sim.wsUrl);
   open.push(c);
-  if (auth) await c.request({ action: "authenticate", api_key: auth }, (m) => m.type === "auth" || m.status === "error");
+  if (auth)
+    await c.request({ action: "authenticate", api_key: auth }, (m) => m.type === "auth" || m.status === "error");
   return c;
 }
-const tickOf = (symbol: string) => (m: { type: string; symbol: string }) => m.type === "market_data" && m.symbol === symbol;
+const tickOf = (symbol: string) => (m: { type: string; symbol: string }) =>
+  m.type === "market_data" && m.symbol === symbol;
 const tick = () => control(sim.httpUrl, "POST", "/market/tick");
 
 beforeAll(async () => {
@@ -39,14 +49,18 @@ describe("authentication", () => {
     const c = await connect();
     const pong = await c.request({ action: "ping", timestamp: 5, _pingId: 7 }, (m) => m.type === "pong");
     expect(Object.keys(pong)).toEqual(["type", "status", "server_timestamp", "client_timestamp", "_pingId"]);
-    expect(await c.request({ action: "subscribe", symbol: "SBIN", exchange: "NSE" }, (m) => m.status === "error")).toEqual({
+    expect(
+      await c.request({ action: "subscribe", symbol: "SBIN", exchange: "NSE" }, (m) => m.status === "error"),
+    ).toEqual({
       status: "error",
       code: "NOT_AUTHENTICATED",
       message: "You must authenticate first",
     });
     const bad = await c.request({ action: "authenticate", api_key: "nope" }, (m) => m.status === "error");
     expect(bad).toEqual({ status: "error", code: "AUTHENTICATION_ERROR", message: "Invalid API key" });
-    expect((await c.request({ action: "authenticate" }, (m) => m.status === "error")).message).toBe("API key is required");
+    expect((await c.request({ action: "authenticate" }, (m) => m.status === "error")).message).toBe(
+      "API key is required",
+    );
     expect((await c.request("not json{", (m) => m.code === "INVALID_JSON")).message).toBe("Invalid JSON message");
     expect((await c.waitClose()).code).toBe(4401);
   });
@@ -66,19 +80,32 @@ describe("authentication", () => {
     await new Promise((r) => setTimeout(r, 450));
     expect(c.closed).toBeUndefined();
     const info = await c.request({ action: "get_broker_info" }, (m) => m.type === "broker_info");
-    expect(info).toEqual({ type: "broker_info", status: "success", broker: "simulator", adapter_status: "connected", user_id: "alpha" });
-    expect((await c.request({ action: "frobnicate" }, (m) => m.code === "INVALID_ACTION")).message).toBe("Invalid action: frobnicate");
+    expect(info).toEqual({
+      type: "broker_info",
+      status: "success",
+      broker: "simulator",
+      adapter_status: "connected",
+      user_id: "alpha",
+    });
+    expect((await c.request({ action: "frobnicate" }, (m) => m.code === "INVALID_ACTION")).message).toBe(
+      "Invalid action: frobnicate",
+    );
   });
 });
 
 describe("market data", () => {
   it("acks subscriptions per mode and streams market_data envelopes on ticks", async () => {
     const c = await connect(ALPHA.apiKey);
-    const ack = await c.request({ action: "subscribe", symbol: "SBIN", exchange: "NSE", mode: 1, request_id: "r1" }, (m) => m.type === "subscribe");
+    const ack = await c.request(
+      { action: "subscribe", symbol: "SBIN", exchange: "NSE", mode: 1, request_id: "r1" },
+      (m) => m.type === "subscribe",
+    );
     expect(ack).toEqual({
       type: "subscribe",
       status: "success",
-      subscriptions: [{ symbol: "SBIN", exchange: "NSE", status: "success", mode: "LTP", depth: 5, broker: "simulator" }],
+      subscriptions: [
+        { symbol: "SBIN", exchange: "NSE", status: "success", mode: "LTP", depth: 5, broker: "simulator" },
+      ],
       message: "Subscription processing complete",
       broker: "simulator",
       request_id: "r1",
@@ -88,7 +115,10 @@ describe("market data", () => {
     const t = await c.next(tickOf("SBIN"));
     expect(Object.keys(t)).toEqual(["type", "symbol", "exchange", "mode", "data", "broker"]);
     expect(Object.keys(t.data)).toEqual(["symbol", "exchange", "mode", "timestamp", "ltp", "ltt"]);
-    const depth = await c.request({ action: "subscribe", symbols: [{ symbol: "TCS", exchange: "NSE" }], mode: 3, depth: 5 }, (m) => m.type === "subscribe");
+    const depth = await c.request(
+      { action: "subscribe", symbols: [{ symbol: "TCS", exchange: "NSE" }], mode: 3, depth: 5 },
+      (m) => m.type === "subscribe",
+    );
     expect(depth.subscriptions[0].mode).toBe("Depth");
     const d = await c.next(tickOf("TCS"));
     expect(d.data.depth.buy).toHaveLength(5);
@@ -98,17 +128,31 @@ describe("market data", () => {
   it("reports unknown symbols as partial and refuses bad modes and empty lists", async () => {
     const c = await connect(ALPHA.apiKey);
     const partial = await c.request(
-      { action: "subscribe", symbols: [{ symbol: "NOSUCH", exchange: "NSE" }, { symbol: "INFY", exchange: "NSE" }], mode: "LTP" },
+      {
+        action: "subscribe",
+        symbols: [
+          { symbol: "NOSUCH", exchange: "NSE" },
+          { symbol: "INFY", exchange: "NSE" },
+        ],
+        mode: "LTP",
+      },
       (m) => m.type === "subscribe",
     );
     expect(partial.status).toBe("partial");
     expect(partial.subscriptions[0]).toMatchObject({ symbol: "NOSUCH", status: "error" });
-    expect(await c.request({ action: "subscribe", symbols: [{ symbol: "SBIN", exchange: "NSE" }], mode: 4 }, (m) => m.status === "error")).toEqual({
+    expect(
+      await c.request(
+        { action: "subscribe", symbols: [{ symbol: "SBIN", exchange: "NSE" }], mode: 4 },
+        (m) => m.status === "error",
+      ),
+    ).toEqual({
       status: "error",
       code: "INVALID_MODE",
       message: "Invalid mode 4; expected 1 (LTP), 2 (Quote), or 3 (Depth)",
     });
-    expect((await c.request({ action: "subscribe", symbols: [], mode: 1 }, (m) => m.status === "error")).code).toBe("INVALID_PARAMETERS");
+    expect((await c.request({ action: "subscribe", symbols: [], mode: 1 }, (m) => m.status === "error")).code).toBe(
+      "INVALID_PARAMETERS",
+    );
   });
 
   it("keeps one stream per symbol per socket at the highest mode; unsubscribe removes one mode", async () => {
@@ -122,8 +166,15 @@ describe("market data", () => {
     expect(ticks).toHaveLength(1);
     expect(ticks[0].mode).toBe(2);
     // No item mode = mode 2: the mode-1 stream resumes.
-    const un = await c.request({ action: "unsubscribe", symbols: [{ symbol: "SBIN", exchange: "NSE" }] }, (m) => m.type === "unsubscribe");
-    expect(un).toMatchObject({ status: "success", successful: [{ symbol: "SBIN", exchange: "NSE", status: "success" }], failed: [] });
+    const un = await c.request(
+      { action: "unsubscribe", symbols: [{ symbol: "SBIN", exchange: "NSE" }] },
+      (m) => m.type === "unsubscribe",
+    );
+    expect(un).toMatchObject({
+      status: "success",
+      successful: [{ symbol: "SBIN", exchange: "NSE", status: "success" }],
+      failed: [],
+    });
     c.drain();
     await tick();
     expect((await c.next(tickOf("SBIN"))).mode).toBe(1);
@@ -182,7 +233,9 @@ describe("order updates", () => {
   it("pushes order_update frames for the subscriber's own instance only", async () => {
     const a = await connect(ALPHA.apiKey);
     const b = await connect(BETA.apiKey);
-    expect(await a.request({ action: "subscribe_orders", request_id: "o1" }, (m) => m.type === "subscribe_orders")).toEqual({
+    expect(
+      await a.request({ action: "subscribe_orders", request_id: "o1" }, (m) => m.type === "subscribe_orders"),
+    ).toEqual({
       type: "subscribe_orders",
       status: "success",
       message: "Subscribed to order updates",
@@ -190,11 +243,24 @@ describe("order updates", () => {
     });
     await b.request({ action: "subscribe_orders" }, (m) => m.type === "subscribe_orders");
     const placed = await post(sim.httpUrl, "/api/v1/placeorder", {
-      apikey: ALPHA.apiKey, strategy: "ws", symbol: "SBIN", exchange: "NSE", action: "BUY", quantity: 1, pricetype: "MARKET", product: "MIS",
+      apikey: ALPHA.apiKey,
+      strategy: "ws",
+      symbol: "SBIN",
+      exchange: "NSE",
+      action: "BUY",
+      quantity: 1,
+      pricetype: "MARKET",
+      product: "MIS",
     });
     expect(placed.status).toBe(200);
     const update = await a.next((m) => m.type === "order_update" && m.order_status === "complete");
-    expect(update).toMatchObject({ orderid: placed.json.orderid, symbol: "SBIN", action: "BUY", quantity: 1, filled_quantity: 1 });
+    expect(update).toMatchObject({
+      orderid: placed.json.orderid,
+      symbol: "SBIN",
+      action: "BUY",
+      quantity: 1,
+      filled_quantity: 1,
+    });
     expect(Object.keys(update)[0]).toBe("type");
     await new Promise((r) => setTimeout(r, 100));
     expect(b.pending((m) => m.type === "order_update")).toHaveLength(0);

@@ -30,7 +30,14 @@ describe("workers/simulator.ts", () => {
   it("starts the demo instances, logs its URLs and exits 0 on SIGTERM", async () => {
     const token = "worker-test-token";
     const child = spawn(process.execPath, ["--import", "tsx", "workers/simulator.ts"], {
-      env: { ...process.env, SIM_ADMIN_TOKEN: token, SIM_HTTP_PORT: "0", SIM_WS_PORT: "0", SIM_DEMO_INSTANCES: "3", SIM_RATE_LIMIT_ORDER: "25 per second" },
+      env: {
+        ...process.env,
+        SIM_ADMIN_TOKEN: token,
+        SIM_HTTP_PORT: "0",
+        SIM_WS_PORT: "0",
+        SIM_DEMO_INSTANCES: "3",
+        SIM_RATE_LIMIT_ORDER: "25 per second",
+      },
       stdio: ["ignore", "pipe", "inherit"],
     });
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
@@ -52,7 +59,11 @@ describe("workers/simulator.ts", () => {
     // SIM_RATE_LIMIT_ORDER reached the limiter: the 26th invalid order in a burst is refused with that text.
     const burst = await Promise.all(
       Array.from({ length: 26 }, () =>
-        fetch(`${started.httpUrl}/api/v1/placeorder`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ apikey: demoApiKey(token, 1) }) }).then(async (r) => ({ status: r.status, text: await r.text() })),
+        fetch(`${started.httpUrl}/api/v1/placeorder`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ apikey: demoApiKey(token, 1) }),
+        }).then(async (r) => ({ status: r.status, text: await r.text() })),
       ),
     );
     expect(burst.filter((r) => r.status === 429).map((r) => r.text)).toEqual(['{"message": "25 per 1 second"}\n']);
@@ -62,13 +73,30 @@ describe("workers/simulator.ts", () => {
 
   it("gives each demo instance its SIM_FAULTS (keyed by instance id) and the 08:45 morning login", async () => {
     const token = "worker-test-token";
-    const faults = { "*": { latencyMs: 5 }, demo2: { lostResponseRate: 1, lostResponseMode: "hang" }, demo3: { latencyMs: 0, wsDropAfterMs: 30000 } };
+    const faults = {
+      "*": { latencyMs: 5 },
+      demo2: { lostResponseRate: 1, lostResponseMode: "hang" },
+      demo3: { latencyMs: 0, wsDropAfterMs: 30000 },
+    };
     const w = startWorker({ SIM_ADMIN_TOKEN: token, SIM_DEMO_INSTANCES: "3", SIM_FAULTS: JSON.stringify(faults) });
     const started = await w.started;
     expect(started.autoLoginAt).toBe("08:45");
     const res = await fetch(`${started.httpUrl}/_sim/instances`, { headers: { Authorization: `Bearer ${token}` } });
-    const instances = (await res.json()).instances as { id: string; autoLoginAt: string; faults: Record<string, unknown> }[];
-    expect(instances.map((i) => [i.id, i.autoLoginAt, i.faults.latencyMs, i.faults.lostResponseRate, i.faults.lostResponseMode, i.faults.wsDropAfterMs])).toEqual([
+    const instances = (await res.json()).instances as {
+      id: string;
+      autoLoginAt: string;
+      faults: Record<string, unknown>;
+    }[];
+    expect(
+      instances.map((i) => [
+        i.id,
+        i.autoLoginAt,
+        i.faults.latencyMs,
+        i.faults.lostResponseRate,
+        i.faults.lostResponseMode,
+        i.faults.wsDropAfterMs,
+      ]),
+    ).toEqual([
       ["demo1", "08:45", 5, 0, "reset", 0],
       ["demo2", "08:45", 5, 1, "hang", 0],
       ["demo3", "08:45", 0, 0, "reset", 30000],
@@ -78,7 +106,11 @@ describe("workers/simulator.ts", () => {
   });
 
   it("refuses to start when SIM_FAULTS names an instance that does not exist", async () => {
-    const w = startWorker({ SIM_ADMIN_TOKEN: "worker-test-token", SIM_DEMO_INSTANCES: "2", SIM_FAULTS: '{"demo7":{"latencyMs":5}}' });
+    const w = startWorker({
+      SIM_ADMIN_TOKEN: "worker-test-token",
+      SIM_DEMO_INSTANCES: "2",
+      SIM_FAULTS: '{"demo7":{"latencyMs":5}}',
+    });
     await expect(w.started).rejects.toThrow(/SIM_FAULTS names instances that do not exist: demo7/);
     expect(await w.exited).toBe(1);
   });

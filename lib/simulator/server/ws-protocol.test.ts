@@ -3,8 +3,20 @@ import type { Quote } from "@/lib/simulator/types";
 import { invalidModeMessage, parseMode, symbolItems, tickData, withRequestId } from "./ws-protocol";
 
 const quote: Quote = {
-  symbol: "SBIN", exchange: "NSE", ltp: 812.5, open: 810, high: 815, low: 805, prevClose: 808,
-  bid: 812.45, ask: 812.55, bidQty: 100, askQty: 200, volume: 5000, oi: 0, ts: 1_795_319_170_459,
+  symbol: "SBIN",
+  exchange: "NSE",
+  ltp: 812.5,
+  open: 810,
+  high: 815,
+  low: 805,
+  prevClose: 808,
+  bid: 812.45,
+  ask: 812.55,
+  bidQty: 100,
+  askQty: 200,
+  volume: 5000,
+  oi: 0,
+  ts: 1_795_319_170_459,
 };
 
 describe("ws protocol", () => {
@@ -23,15 +35,33 @@ describe("ws protocol", () => {
     expect(symbolItems({ symbols: [{ symbol: "SBIN", exchange: "NSE", mode: 1 }, { symbol: "X" }] })).toEqual([
       { symbol: "SBIN", exchange: "NSE", mode: 1 },
     ]);
-    expect(symbolItems({ symbol: "SBIN", exchange: "NSE", mode: 3 })).toEqual([{ symbol: "SBIN", exchange: "NSE", mode: 3 }]);
+    expect(symbolItems({ symbol: "SBIN", exchange: "NSE", mode: 3 })).toEqual([
+      { symbol: "SBIN", exchange: "NSE", mode: 3 },
+    ]);
     expect(symbolItems({})).toBeUndefined();
   });
 
   it("builds mode payloads with OpenAlgo's keys in order", () => {
-    expect(Object.keys(tickData("SBIN", "NSE", 1, quote))).toEqual(["symbol", "exchange", "mode", "timestamp", "ltp", "ltt"]);
+    expect(Object.keys(tickData("SBIN", "NSE", 1, quote))).toEqual([
+      "symbol",
+      "exchange",
+      "mode",
+      "timestamp",
+      "ltp",
+      "ltt",
+    ]);
     const q = tickData("SBIN", "NSE", 2, quote);
     expect(Object.keys(q).slice(6)).toEqual([
-      "volume", "oi", "open", "high", "low", "close", "last_trade_quantity", "average_price", "total_buy_quantity", "total_sell_quantity",
+      "volume",
+      "oi",
+      "open",
+      "high",
+      "low",
+      "close",
+      "last_trade_quantity",
+      "average_price",
+      "total_buy_quantity",
+      "total_sell_quantity",
     ]);
     expect(q.close).toBe(808);
     const level = { price: 812.45, quantity: 10, orders: 2 };

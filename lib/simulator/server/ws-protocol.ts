@@ -38,7 +38,9 @@ export function symbolItems(msg: Record<string, unknown>): SymbolItem[] | undefi
   if (Array.isArray(msg.symbols)) {
     return msg.symbols
       .filter((s): s is Record<string, unknown> => typeof s === "object" && s !== null)
-      .filter((s) => typeof s.symbol === "string" && s.symbol !== "" && typeof s.exchange === "string" && s.exchange !== "")
+      .filter(
+        (s) => typeof s.symbol === "string" && s.symbol !== "" && typeof s.exchange === "string" && s.exchange !== "",
+      )
       .map((s) => ({ symbol: s.symbol as string, exchange: s.exchange as string, mode: s.mode }));
   }
   if (typeof msg.symbol === "string" && typeof msg.exchange === "string") {
@@ -48,7 +50,10 @@ export function symbolItems(msg: Record<string, unknown>): SymbolItem[] | undefi
 }
 
 /** Appends the request's `request_id` when it sent one (acks have no `request_id` key otherwise). */
-export function withRequestId(body: Record<string, unknown>, request: Record<string, unknown>): Record<string, unknown> {
+export function withRequestId(
+  body: Record<string, unknown>,
+  request: Record<string, unknown>,
+): Record<string, unknown> {
   return request.request_id === undefined ? body : { ...body, request_id: request.request_id };
 }
 
@@ -60,7 +65,13 @@ export function error(code: string, message: string): Record<string, unknown> {
  * The `data` object of a `market_data` frame at `mode`. LTP: symbol, exchange, mode, timestamp, ltp, ltt.
  * Quote adds the OHLC/volume block; Depth adds 5-level `depth.buy/sell` (observed §6.3).
  */
-export function tickData(symbol: string, exchange: string, mode: WsMode, quote: Quote, depth?: Depth): Record<string, unknown> {
+export function tickData(
+  symbol: string,
+  exchange: string,
+  mode: WsMode,
+  quote: Quote,
+  depth?: Depth,
+): Record<string, unknown> {
   const data: Record<string, unknown> = { symbol, exchange, mode, timestamp: quote.ts, ltp: quote.ltp, ltt: quote.ts };
   if (mode === 1) return data;
   data.volume = quote.volume;
@@ -75,7 +86,8 @@ export function tickData(symbol: string, exchange: string, mode: WsMode, quote: 
   data.total_buy_quantity = depth ? depth.bids.reduce((s, l) => s + l.quantity, 0) : quote.bidQty;
   data.total_sell_quantity = depth ? depth.asks.reduce((s, l) => s + l.quantity, 0) : quote.askQty;
   if (mode === 3 && depth) {
-    const levels = (ls: Depth["bids"]) => ls.slice(0, 5).map((l) => ({ price: l.price, quantity: l.quantity, orders: l.orders }));
+    const levels = (ls: Depth["bids"]) =>
+      ls.slice(0, 5).map((l) => ({ price: l.price, quantity: l.quantity, orders: l.orders }));
     data.depth = { buy: levels(depth.bids), sell: levels(depth.asks) };
   }
   return data;

@@ -10,7 +10,16 @@ import { WebSocket, WebSocketServer } from "ws";
 import type { Exchange, InstanceState, MarketView } from "@/lib/simulator/types";
 import type { BrokerEngine } from "./broker-seam";
 import { pythonJson } from "./json";
-import { error, invalidModeMessage, MODE_NAMES, parseMode, symbolItems, tickData, withRequestId, type WsMode } from "./ws-protocol";
+import {
+  error,
+  invalidModeMessage,
+  MODE_NAMES,
+  parseMode,
+  symbolItems,
+  tickData,
+  withRequestId,
+  type WsMode,
+} from "./ws-protocol";
 
 export interface WsServerOptions {
   host: string;
@@ -112,7 +121,11 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
     const payloads = new Map<WsMode, string>();
     const payload = (m: WsMode) => {
       let p = payloads.get(m);
-      if (p === undefined) payloads.set(m, (p = pythonJson(tickData(symbol, exchange, m, quote, m === 3 ? market.depth(symbol, exchange) : undefined))));
+      if (p === undefined)
+        payloads.set(
+          m,
+          (p = pythonJson(tickData(symbol, exchange, m, quote, m === 3 ? market.depth(symbol, exchange) : undefined))),
+        );
       return p;
     };
     const head = `{"type": "market_data", "symbol": ${pythonJson(symbol)}, "exchange": ${pythonJson(exchange)}, "mode": `;
@@ -128,16 +141,19 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
     for (const s of changed) publish(s.symbol, s.exchange);
   });
   const offOrders = broker.onOrderUpdate((instanceId, update) => {
-    for (const c of clients) if (c.orders && c.instance?.id === instanceId) send(c, { type: "order_update", ...update });
+    for (const c of clients)
+      if (c.orders && c.instance?.id === instanceId) send(c, { type: "order_update", ...update });
   });
 
   function authenticate(c: Client, msg: Record<string, unknown>): void {
     const apiKey = msg.api_key ?? msg.apikey;
-    if (typeof apiKey !== "string" || apiKey === "") return send(c, error("AUTHENTICATION_ERROR", "API key is required"));
+    if (typeof apiKey !== "string" || apiKey === "")
+      return send(c, error("AUTHENTICATION_ERROR", "API key is required"));
     const inst = broker.instanceByKey(apiKey);
     if (!inst) return send(c, error("AUTHENTICATION_ERROR", "Invalid API key"));
     // The proxy's broker adapter needs the broker session (contract §1.6).
-    if (!inst.sessionActive) return send(c, error("BROKER_INIT_ERROR", "Failed to initialize broker adapter: broker session expired"));
+    if (!inst.sessionActive)
+      return send(c, error("BROKER_INIT_ERROR", "Failed to initialize broker adapter: broker session expired"));
     c.instance = inst;
     clearTimeout(c.grace);
     clearTimeout(c.drop);
@@ -162,28 +178,56 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
     const mode = parseMode(msg.mode);
     if (mode === undefined) return send(c, error("INVALID_MODE", invalidModeMessage(msg.mode)));
     const items = symbolItems(msg);
-    if (!items || items.length === 0) return send(c, error("INVALID_PARAMETERS", "At least one symbol must be specified"));
+    if (!items || items.length === 0)
+      return send(c, error("INVALID_PARAMETERS", "At least one symbol must be specified"));
     const depth = typeof msg.depth === "number" ? msg.depth : 5;
     const results: Record<string, unknown>[] = [];
     const fresh: { symbol: string; exchange: Exchange }[] = [];
     for (const item of items) {
       if (!market.instrument(item.symbol, item.exchange as Exchange)) {
         const message = `Symbol ${item.symbol} not found for exchange ${item.exchange}`;
-        results.push({ symbol: item.symbol, exchange: item.exchange, status: "error", message, broker: inst.brokerName });
+        results.push({
+          symbol: item.symbol,
+          exchange: item.exchange,
+          status: "error",
+          message,
+          broker: inst.brokerName,
+        });
         continue;
       }
       addSub(c, item.symbol, item.exchange, mode);
       fresh.push({ symbol: item.symbol, exchange: item.exchange as Exchange });
-      results.push({ symbol: item.symbol, exchange: item.exchange, status: "success", mode: MODE_NAMES[mode], depth, broker: inst.brokerName });
+      results.push({
+        symbol: item.symbol,
+        exchange: item.exchange,
+        status: "success",
+        mode: MODE_NAMES[mode],
+        depth,
+        broker: inst.brokerName,
+      });
     }
     const status = results.some((r) => r.status === "error") ? "partial" : "success";
-    send(c, withRequestId({ type: "subscribe", status, subscriptions: results, message: "Subscription processing complete", broker: inst.brokerName }, msg));
+    send(
+      c,
+      withRequestId(
+        {
+          type: "subscribe",
+          status,
+          subscriptions: results,
+          message: "Subscription processing complete",
+          broker: inst.brokerName,
+        },
+        msg,
+      ),
+    );
     // A snapshot right after the ack, as brokers send on subscribe, so a client need not wait for the next tick.
     for (const s of fresh) publish(s.symbol, s.exchange, [c]);
   }
 
   function unsubscribe(c: Client, inst: InstanceState, msg: Record<string, unknown>, all: boolean): void {
-    const items = all ? [...c.subs.values()].map((s) => ({ symbol: s.symbol, exchange: s.exchange, mode: "all" as const })) : symbolItems(msg);
+    const items = all
+      ? [...c.subs.values()].map((s) => ({ symbol: s.symbol, exchange: s.exchange, mode: "all" as const }))
+      : symbolItems(msg);
     if (!items) return send(c, error("INVALID_PARAMETERS", "Either symbols or unsubscribe_all is required"));
     const successful: Record<string, unknown>[] = [];
     for (const item of items) {
@@ -193,7 +237,13 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
       successful.push({ symbol: item.symbol, exchange: item.exchange, status: "success", broker: inst.brokerName });
     }
     const message = "Unsubscription processing complete";
-    send(c, withRequestId({ type: "unsubscribe", status: "success", message, successful, failed: [], broker: inst.brokerName }, msg));
+    send(
+      c,
+      withRequestId(
+        { type: "unsubscribe", status: "success", message, successful, failed: [], broker: inst.brokerName },
+        msg,
+      ),
+    );
   }
 
   function onMessage(c: Client, text: string): void {
@@ -203,7 +253,8 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
     } catch {
       return send(c, error("INVALID_JSON", "Invalid JSON message"));
     }
-    if (typeof msg !== "object" || msg === null || Array.isArray(msg)) return send(c, error("INVALID_JSON", "Invalid JSON message"));
+    if (typeof msg !== "object" || msg === null || Array.isArray(msg))
+      return send(c, error("INVALID_JSON", "Invalid JSON message"));
     const m = msg as Record<string, unknown>;
     const verb = String(m.action ?? m.type ?? "");
     if (verb === "ping") {
@@ -224,12 +275,27 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
         return unsubscribe(c, inst, m, true);
       case "subscribe_orders":
         c.orders = true;
-        return send(c, withRequestId({ type: "subscribe_orders", status: "success", message: "Subscribed to order updates" }, m));
+        return send(
+          c,
+          withRequestId({ type: "subscribe_orders", status: "success", message: "Subscribed to order updates" }, m),
+        );
       case "unsubscribe_orders":
         c.orders = false;
-        return send(c, withRequestId({ type: "unsubscribe_orders", status: "success", message: "Unsubscribed from order updates" }, m));
+        return send(
+          c,
+          withRequestId(
+            { type: "unsubscribe_orders", status: "success", message: "Unsubscribed from order updates" },
+            m,
+          ),
+        );
       case "get_broker_info":
-        return send(c, { type: "broker_info", status: "success", broker: inst.brokerName, adapter_status: "connected", user_id: inst.id });
+        return send(c, {
+          type: "broker_info",
+          status: "success",
+          broker: inst.brokerName,
+          adapter_status: "connected",
+          user_id: inst.id,
+        });
       case "get_supported_brokers":
         return send(c, { type: "supported_brokers", status: "success", brokers: [inst.brokerName], count: 1 });
       default:

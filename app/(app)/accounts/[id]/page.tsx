@@ -13,7 +13,9 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
   const user = await currentUser();
   if (!user) redirect("/login");
   const { id } = await params;
-  const account = /^[0-9a-f-]{36}$/i.test(id) ? await getAccount(user, id).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e))) : null;
+  const account = /^[0-9a-f-]{36}$/i.test(id)
+    ? await getAccount(user, id).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)))
+    : null;
   if (!account) notFound();
   return <AccountDetail initial={JSON.parse(JSON.stringify(account))} canWrite={canWrite(user)} />;
 }

@@ -7,7 +7,10 @@ export const metadata: Metadata = { title: "Admin · System" };
 export default function AdminSystemPage() {
   return (
     <>
-      <PageHeader title="System" description="Dependencies, worker heartbeats and queue depths, refreshed every 5 seconds." />
+      <PageHeader
+        title="System"
+        description="Dependencies, worker heartbeats and queue depths, refreshed every 5 seconds."
+      />
       <SystemStatus />
     </>
   );

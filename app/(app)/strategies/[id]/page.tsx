@@ -13,7 +13,9 @@ export default async function StrategyPage({ params }: { params: Promise<{ id: s
   const user = await currentUser();
   if (!user) redirect("/login");
   const { id } = await params;
-  const strategy = /^[0-9a-f-]{36}$/i.test(id) ? await getStrategy(user, id).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e))) : null;
+  const strategy = /^[0-9a-f-]{36}$/i.test(id)
+    ? await getStrategy(user, id).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)))
+    : null;
   if (!strategy) notFound();
   return <StrategyBuilder strategy={strategy} canWrite={canWrite(user)} />;
 }

@@ -6,9 +6,12 @@ const params = z.object({ id: z.uuid("Not an account id") });
 
 export const GET = route({ params }, async ({ user, params }) => ({ account: await getAccount(user, params.id) }));
 
-export const PATCH = route({ access: "write", params, body: updateAccountSchema }, async ({ user, params, body, ip }) => ({
-  account: await updateAccount(user, params.id, body, ip),
-}));
+export const PATCH = route(
+  { access: "write", params, body: updateAccountSchema },
+  async ({ user, params, body, ip }) => ({
+    account: await updateAccount(user, params.id, body, ip),
+  }),
+);
 
 /** Unlinks the account; refused (409) while the broker reports open positions. */
 export const DELETE = route({ access: "write", params }, async ({ user, params, ip }) => {

@@ -6,9 +6,12 @@ const params = z.object({ id: z.uuid("Not a strategy id") });
 
 export const GET = route({ params }, async ({ user, params }) => ({ strategy: await getStrategy(user, params.id) }));
 
-export const PATCH = route({ access: "write", params, body: strategyUpdateSchema }, async ({ user, params, body, ip }) => ({
-  strategy: await updateStrategy(user, params.id, body, ip),
-}));
+export const PATCH = route(
+  { access: "write", params, body: strategyUpdateSchema },
+  async ({ user, params, body, ip }) => ({
+    strategy: await updateStrategy(user, params.id, body, ip),
+  }),
+);
 
 /** Archives the strategy (its runs stay for the record). */
 export const DELETE = route({ access: "write", params }, async ({ user, params, ip }) => ({

@@ -3,4 +3,6 @@ import { previewTicket, ticketRequestSchema } from "@/lib/services/tickets";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route({ body: ticketRequestSchema }, async ({ user, body }) => ({ preview: await previewTicket(user, body) }));
+export const POST = route({ body: ticketRequestSchema }, async ({ user, body }) => ({
+  preview: await previewTicket(user, body),
+}));

@@ -5,4 +5,6 @@ import { cancelRunOrders } from "@/lib/services/dispatch/actions";
 const params = z.object({ id: z.uuid("Not a run id") });
 
 /** Cancels every open broker order of the run. */
-export const POST = route({ access: "write", params }, async ({ user, params, ip }) => cancelRunOrders(user, params.id, ip));
+export const POST = route({ access: "write", params }, async ({ user, params, ip }) =>
+  cancelRunOrders(user, params.id, ip),
+);

@@ -7,4 +7,6 @@ const params = z.object({ id: z.uuid("Not a run id") });
 const query = z.object({ accountId: z.uuid("Not an account id").optional() });
 
 /** Retries the run's failed intents, through reconciliation first (never a blind resend). */
-export const POST = route({ access: "write", params, query }, async ({ user, params, query, ip }) => retryRunIntents(user, params.id, ip, query.accountId));
+export const POST = route({ access: "write", params, query }, async ({ user, params, query, ip }) =>
+  retryRunIntents(user, params.id, ip, query.accountId),
+);

@@ -7,4 +7,6 @@ export const dynamic = "force-dynamic";
 const params = z.object({ id: z.uuid("Not a strategy id") });
 
 /** One strategy's ledger: net quantity, average price, realised and unrealised P&L per account and contract. */
-export const GET = route({ params }, async ({ user, params }) => ({ positions: await strategyPositions(user, params.id) }));
+export const GET = route({ params }, async ({ user, params }) => ({
+  positions: await strategyPositions(user, params.id),
+}));

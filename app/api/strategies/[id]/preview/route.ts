@@ -6,4 +6,6 @@ export const dynamic = "force-dynamic";
 const params = z.object({ id: z.uuid("Not a strategy id") });
 
 /** The plan per account (lots, quantity, slices, phases, margin) before anything is sent; 422 when it cannot be planned. */
-export const POST = route({ params, body: previewRequestSchema }, async ({ user, params, body }) => ({ preview: await previewStrategy(user, params.id, body) }));
+export const POST = route({ params, body: previewRequestSchema }, async ({ user, params, body }) => ({
+  preview: await previewStrategy(user, params.id, body),
+}));
