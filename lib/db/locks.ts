@@ -1,0 +1,27 @@
+import type { Tx } from "@/lib/db/transaction";
+
+/**
+ * Every Postgres advisory lock key MirrorDesk uses, in one place so no two features pick the same number.
+ * Transaction-scoped locks only: they are released when the transaction ends, also when it fails. Keys are
+ * safe integers passed as bigint parameters.
+ */
+export const LOCKS = {
+  /** Serialises first registrations, so two simultaneous sign-ups cannot both become the first admin. */
+  firstAdmin: 727_001,
+  /** Serialises role changes that could remove the last admin. */
+  lastAdmin: 727_002,
+  /** Entries take it shared, engaging the kill switch takes it exclusively (see lib/services/kill-switch). */
+  killSwitch: 6_041_779_201,
+} as const;
+
+export type LockName = keyof typeof LOCKS;
+
+/** Takes `name` exclusively until the end of the transaction `tx`. */
+export async function lockExclusive(tx: Tx, name: LockName): Promise<void> {
+  await tx.$queryRawUnsafe(`SELECT 1 AS ok FROM pg_advisory_xact_lock($1::bigint)`, LOCKS[name]);
+}
+
+/** Takes `name` shared (many holders at once, none while an exclusive holder has it) until the end of `tx`. */
+export async function lockShared(tx: Tx, name: LockName): Promise<void> {
+  await tx.$queryRawUnsafe(`SELECT 1 AS ok FROM pg_advisory_xact_lock_shared($1::bigint)`, LOCKS[name]);
+}
