@@ -1,4 +1,3 @@
-import Decimal from "decimal.js";
 import { z } from "zod";
 import { listAccountSecrets } from "@/lib/db/queries/accounts";
 import { redis } from "@/lib/redis";
@@ -163,9 +162,4 @@ export async function brokerPositions(
     }),
   );
   return out;
-}
-
-/** Sum of P&L over positions rows (strings in, string out; exact). */
-export function sumPnl(rows: { pnl: string }[]): string {
-  return rows.reduce((acc, r) => acc.plus(r.pnl), new Decimal(0)).toString();
 }
