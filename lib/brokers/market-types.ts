@@ -3,7 +3,23 @@
  * reference data and option chains. Prices are `Decimal`; quantities, volumes and open interest are integers.
  */
 import type Decimal from "decimal.js";
-import type { Exchange } from "@/lib/brokers/types";
+
+/** Exchange codes as OpenAlgo names them (segments, plus the index quote exchanges). */
+export type Exchange =
+  | "NSE"
+  | "BSE"
+  | "NFO"
+  | "BFO"
+  | "CDS"
+  | "BCD"
+  | "MCX"
+  | "NCDEX"
+  | "NCO"
+  | "NSE_INDEX"
+  | "BSE_INDEX"
+  | "MCX_INDEX"
+  | "GLOBAL_INDEX"
+  | "CRYPTO";
 
 /** A snapshot quote. */
 export interface Quote {

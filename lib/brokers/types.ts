@@ -13,26 +13,13 @@
  * Market-data and reference types (quotes, depth, symbol info, option chains) live in `market-types.ts`.
  */
 import type Decimal from "decimal.js";
-import type { Depth, InstrumentKind, OptionChain, Quote, SymbolInfo } from "@/lib/brokers/market-types";
+import type { Depth, Exchange, InstrumentKind, OptionChain, Quote, SymbolInfo } from "@/lib/brokers/market-types";
+
+// Exchange codes are reference data (market-types.ts); orders name them too, so the contract re-exports the type.
+export type { Exchange } from "@/lib/brokers/market-types";
 
 /** Adapter families known to the registry. */
 export type BrokerKind = "openalgo";
-
-export type Exchange =
-  | "NSE"
-  | "BSE"
-  | "NFO"
-  | "BFO"
-  | "CDS"
-  | "BCD"
-  | "MCX"
-  | "NCDEX"
-  | "NCO"
-  | "NSE_INDEX"
-  | "BSE_INDEX"
-  | "MCX_INDEX"
-  | "GLOBAL_INDEX"
-  | "CRYPTO";
 
 export type OrderAction = "BUY" | "SELL";
 export type PriceType = "MARKET" | "LIMIT" | "SL" | "SL-M";
@@ -310,6 +297,3 @@ export interface BrokerAdapter {
   /** Releases pooled connections. */
   close(): Promise<void>;
 }
-
-/** Builds an adapter for one account. */
-export type AdapterFactory = (config: AdapterConfig) => BrokerAdapter;

@@ -6,7 +6,6 @@ import {
   addDays,
   exchangeHolidaySchema,
   adjustExpiryForHolidays,
-  expiriesFor,
   expiryInstant,
   isMonthlyExpiry,
   isTradingDay,
@@ -14,13 +13,13 @@ import {
   istInstant,
   istMinuteOfDay,
   lastWeekdayOfMonth,
-  monthlyExpiriesFor,
   nextTradingDay,
   previousTradingDay,
   sessionWindow,
   tradingHolidaySet,
   weekdayOf,
 } from "./calendar";
+import { expiriesFor, monthlyExpiriesFor } from "./instruments";
 
 const holidays = tradingHolidaySet();
 

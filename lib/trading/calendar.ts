@@ -4,16 +4,18 @@
  * IST is a fixed UTC+05:30 with no daylight saving, so plain offset arithmetic is exact (and fast).
  */
 import { z } from "zod";
-import {
-  DEFAULT_INSTRUMENT_SETTINGS,
-  instrumentSettingsFor,
-  type ExpiryRule,
-  type InstrumentSettingsTable,
-} from "./instruments";
 
 /** +05:30 in milliseconds. */
 export const IST_OFFSET_MS = 19_800_000;
 export const DAY_MS = 86_400_000;
+
+/** Weekday numbers follow `Date#getUTCDay`: 0 = Sunday … 6 = Saturday. */
+export interface ExpiryRule {
+  /** True when the underlying has weekly expiries (every `weekday`), false when it only has monthly ones. */
+  weekly: boolean;
+  /** Expiry weekday; the monthly expiry is the last such weekday of the month. */
+  weekday: number;
+}
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -275,31 +277,4 @@ export function expiriesForRule(
   return rule.weekly
     ? weeklyExpiries(rule, fromDate, count, holidays)
     : monthlyExpiries(rule, fromDate, count, holidays);
-}
-
-/**
- * Next `count` option expiries of an underlying on or after `fromDate` (an IST date), ascending, holiday-adjusted.
- * Returns [] for an underlying the settings table does not list.
- */
-export function expiriesFor(
-  underlying: string,
-  fromDate: string,
-  count: number,
-  holidays: ReadonlySet<string>,
-  table: InstrumentSettingsTable = DEFAULT_INSTRUMENT_SETTINGS,
-): string[] {
-  const settings = instrumentSettingsFor(underlying, table);
-  return settings ? expiriesForRule(settings.expiry, fromDate, count, holidays) : [];
-}
-
-/** Next `count` monthly expiries of an underlying (the futures calendar). */
-export function monthlyExpiriesFor(
-  underlying: string,
-  fromDate: string,
-  count: number,
-  holidays: ReadonlySet<string>,
-  table: InstrumentSettingsTable = DEFAULT_INSTRUMENT_SETTINGS,
-): string[] {
-  const settings = instrumentSettingsFor(underlying, table);
-  return settings ? monthlyExpiries(settings.expiry, fromDate, count, holidays) : [];
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { expiriesFor, tradingHolidaySet } from "./calendar";
+import { tradingHolidaySet } from "./calendar";
+import { expiriesFor } from "./instruments";
 import { inferCadence, marketCondition, resolveExpiry } from "./expiry-choice";
 import type { ExpiryChoice } from "./strategy";
 

@@ -1,6 +1,6 @@
 /**
  * Expiry choice → a concrete expiry date, and the market condition (expiry day or not), both taken from the
- * instrument's ACTUAL expiry list (OpenAlgo's /expiry, or calendar.ts's expiriesFor) so that holiday-shifted and
+ * instrument's ACTUAL expiry list (OpenAlgo's /expiry, or instruments.ts's expiriesFor) so that holiday-shifted and
  * discontinued expiries are honoured. Dates are IST `YYYY-MM-DD`.
  */
 import { addDays, isIsoDate, lastWeekdayOfMonth, weekdayOf } from "./calendar";

@@ -4,17 +4,7 @@
  * (parsed with `instrumentSettingsSchema` at that edge).
  */
 import { z } from "zod";
-// calendar.ts imports this module's settings too; the cycle is safe because neither module uses the other's
-// exports while it is being evaluated, only inside functions.
-import { dayNumber, monthlyExpiries } from "./calendar";
-
-/** Weekday numbers follow `Date#getUTCDay`: 0 = Sunday … 6 = Saturday. */
-export interface ExpiryRule {
-  /** True when the underlying has weekly expiries (every `weekday`), false when it only has monthly ones. */
-  weekly: boolean;
-  /** Expiry weekday; the monthly expiry is the last such weekday of the month. */
-  weekday: number;
-}
+import { dayNumber, expiriesForRule, monthlyExpiries, type ExpiryRule } from "./calendar";
 
 export type DerivativeExchange = "NFO" | "BFO";
 export type IndexExchange = "NSE_INDEX" | "BSE_INDEX";
@@ -206,4 +196,31 @@ export function sliceQuantities(quantity: number, lotSize: number, freezeQty: nu
     left -= next;
   }
   return slices;
+}
+
+/**
+ * Next `count` option expiries of an underlying on or after `fromDate` (an IST date), ascending, holiday-adjusted.
+ * Returns [] for an underlying the settings table does not list.
+ */
+export function expiriesFor(
+  underlying: string,
+  fromDate: string,
+  count: number,
+  holidays: ReadonlySet<string>,
+  table: InstrumentSettingsTable = DEFAULT_INSTRUMENT_SETTINGS,
+): string[] {
+  const settings = instrumentSettingsFor(underlying, table);
+  return settings ? expiriesForRule(settings.expiry, fromDate, count, holidays) : [];
+}
+
+/** Next `count` monthly expiries of an underlying (the futures calendar). */
+export function monthlyExpiriesFor(
+  underlying: string,
+  fromDate: string,
+  count: number,
+  holidays: ReadonlySet<string>,
+  table: InstrumentSettingsTable = DEFAULT_INSTRUMENT_SETTINGS,
+): string[] {
+  const settings = instrumentSettingsFor(underlying, table);
+  return settings ? monthlyExpiries(settings.expiry, fromDate, count, holidays) : [];
 }

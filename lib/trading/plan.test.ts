@@ -1,7 +1,7 @@
 import Decimal from "decimal.js";
 import { describe, expect, it } from "vitest";
-import { expiriesFor, monthlyExpiriesFor, tradingHolidaySet } from "./calendar";
-import { DEFAULT_INSTRUMENT_SETTINGS } from "./instruments";
+import { tradingHolidaySet } from "./calendar";
+import { DEFAULT_INSTRUMENT_SETTINGS, expiriesFor, monthlyExpiriesFor } from "./instruments";
 import { DEFAULT_MARGIN_MODEL } from "./margin-model";
 import { intentsForAccountPlan } from "./intents";
 import type { AccountInput } from "./plan-account";

@@ -1,7 +1,7 @@
 import Decimal from "decimal.js";
 import { describe, expect, it } from "vitest";
-import { expiriesFor, monthlyExpiriesFor, tradingHolidaySet } from "./calendar";
-import { DEFAULT_INSTRUMENT_SETTINGS } from "./instruments";
+import { tradingHolidaySet } from "./calendar";
+import { DEFAULT_INSTRUMENT_SETTINGS, expiriesFor, monthlyExpiriesFor } from "./instruments";
 import { resolveLegs, type MarketSnapshot } from "./resolve-legs";
 import type { OptionLegDefinition, StrategyLeg } from "./strategy";
 

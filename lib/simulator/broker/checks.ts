@@ -4,18 +4,24 @@
  */
 import type Decimal from "decimal.js";
 import type { Instrument } from "@/lib/simulator/types";
-import type { OrderRequest } from "./matching-engine";
+import type { PriceType, Product } from "./account";
 
 /** Exchanges whose orders must be whole lots (contract §3). */
 const LOT_EXCHANGES = new Set<string>(["NFO", "BFO", "CDS", "BCD", "MCX", "NCDEX", "NCO", "CRYPTO"]);
 const DERIVATIVE_EXCHANGES = new Set<string>(["NFO", "BFO", "CDS", "BCD", "MCX", "NCDEX", "NCO"]);
 const CASH_EXCHANGES = new Set<string>(["NSE", "BSE"]);
 
+/** The fields of an order request the pre-checks read (the engine's `OrderRequest` has them all). */
+export interface CheckedOrder {
+  product: Product;
+  pricetype: PriceType;
+  price: number;
+  trigger_price: number;
+  quantity: number;
+}
+
 /** Refusals that leave no trace (HTTP 400, no orderid): product/segment, prices, lot multiple. */
-export function preChecks(
-  inst: Instrument,
-  req: Pick<OrderRequest, "product" | "pricetype" | "price" | "trigger_price" | "quantity">,
-): string | undefined {
+export function preChecks(inst: Instrument, req: CheckedOrder): string | undefined {
   if (req.product === "NRML" && CASH_EXCHANGES.has(inst.exchange)) {
     return `NRML product not allowed for ${inst.exchange} equity segment. Use CNC for delivery or MIS for intraday.`;
   }
