@@ -2,7 +2,10 @@
 import tseslint from "typescript-eslint";
 
 // The pure core imports nothing but itself, decimals and zod (an allow-list: a new I/O module cannot slip through).
-const pureOnly = "^(?!\\./(?!\\.)|decimal\\.js$|zod$|@/lib/(trading|risk)/)";
+// A pure risk core (lib/risk) is planned; when it exists, add "lib/risk/**/*.ts" to the pure block's files, allow
+// `@/lib/(trading|risk)/` here and say "lib/trading and lib/risk are pure: only ./*, @/lib/trading, @/lib/risk,
+// decimal.js and zod." in its message.
+const pureOnly = "^(?!\\./(?!\\.)|decimal\\.js$|zod$|@/lib/trading/)";
 // Code that workers load (everything in lib/ but the web-only auth and HTTP wrappers) never reaches into Next.js.
 const webOnly = [
   "next",
@@ -18,6 +21,19 @@ const webOnly = [
   "@/lib/auth/current-user",
   "@/lib/http/*",
 ];
+
+// Test kits and harnesses (lib/testing) are for tests only; the worker process entry and its processors (workers/)
+// sit above lib/. Matched on `@/`, `./` and `../` specifiers alike.
+const testingKits = {
+  regex: "^(@/|\\./|(\\.\\./)+)(lib/)?testing(/|$)",
+  message: "Production code never imports lib/testing (test kits); move the shared piece out of lib/testing.",
+};
+const workerModules = {
+  regex: "^(@/|\\./|(\\.\\./)+)workers(/|$)",
+  message: "lib/ never imports workers/: processors and the worker entry build on lib, not the other way round.",
+};
+// Where production code ends: tests, test kits, browser journeys and benchmarks may use lib/testing.
+const notProduction = ["**/*.test.ts", "**/*.test.tsx", "lib/testing/**", "e2e/**", "bench/**"];
 
 export default tseslint.config(
   {
@@ -71,7 +87,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["lib/trading/**/*.ts", "lib/risk/**/*.ts"],
+    files: ["lib/trading/**/*.ts"],
     ignores: ["**/*.test.ts"],
     rules: {
       "no-restricted-imports": [
@@ -80,7 +96,7 @@ export default tseslint.config(
           patterns: [
             {
               regex: pureOnly,
-              message: "lib/trading and lib/risk are pure: only ./*, @/lib/trading, @/lib/risk, decimal.js and zod.",
+              message: "lib/trading is pure: only ./*, @/lib/trading, decimal.js and zod.",
             },
           ],
         },
@@ -92,6 +108,23 @@ export default tseslint.config(
         { object: "process", property: "env", message: "Read the environment through lib/env.ts only." },
       ],
     },
+  },
+  // These two rules use the typescript-eslint twin of no-restricted-imports, so they add to the layer rules above
+  // instead of replacing them (a later block's options for the same rule id win). The three blocks do not overlap.
+  {
+    files: ["**/*.{ts,tsx,mjs}"],
+    ignores: [...notProduction, "lib/**"],
+    rules: { "@typescript-eslint/no-restricted-imports": ["error", { patterns: [testingKits] }] },
+  },
+  {
+    files: ["lib/**/*.{ts,tsx}"],
+    ignores: notProduction,
+    rules: { "@typescript-eslint/no-restricted-imports": ["error", { patterns: [testingKits, workerModules] }] },
+  },
+  {
+    // lib/testing is left out: its kits drive the real workers/processors, as the worker does.
+    files: ["lib/**/*.test.{ts,tsx}"],
+    rules: { "@typescript-eslint/no-restricted-imports": ["error", { patterns: [workerModules] }] },
   },
   {
     files: ["components/**/*.{ts,tsx}"],
