@@ -20,7 +20,8 @@ export function useAccounts() {
 
 /**
  * The user's accounts and their funds (every 5 s, from the cached books), with totals over the accounts whose funds
- * could be read. Available margin and cash are domain.md's two definitions, computed on the server.
+ * could be read. Available margin and cash are the two definitions of docs/trading-facts.md "Funds", computed on the
+ * server.
  */
 export function useAccountFunds() {
   const accounts = useAccounts();

@@ -71,7 +71,10 @@ function body(d: Draft) {
   };
 }
 
-/** Contract settings per underlying (domain.md "Instruments"): one row per underlying, saved row by row. */
+/**
+ * Contract settings per underlying (docs/trading-facts.md "Instruments and lot sizes"): one row per underlying, saved
+ * row by row.
+ */
 export function InstrumentsTable({ rows }: { rows: InstrumentSettings[] }) {
   return (
     <div className="overflow-x-auto">

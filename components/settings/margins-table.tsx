@@ -51,7 +51,7 @@ export function MarginsTable({ rows }: { rows: MarginsJson[] }) {
         </tbody>
       </table>
       <p className="mt-2 text-xs text-slate-500">
-        Rupees per lot. Seeded from domain.md; edit when the exchange or your broker changes margins.
+        Rupees per lot. Seeded with the default margin table; edit when the exchange or your broker changes margins.
       </p>
     </div>
   );

@@ -35,7 +35,10 @@ export interface LegDraft {
   band: string;
 }
 
-/** Protected LIMIT is the default order type for F&O (domain.md: some brokers refuse plain MARKET). */
+/**
+ * Protected LIMIT is the default order type for F&O (docs/trading-facts.md "Orders and products": some brokers refuse
+ * plain MARKET).
+ */
 export const newLeg = (over: Partial<LegDraft> = {}): LegDraft => ({
   underlying: "NIFTY",
   instrument: "options",

@@ -1,8 +1,8 @@
 /**
  * Per-account broker call budget, shared by every web and worker process through Redis: by default at most 10
- * order calls and 10 other calls per second per account (domain.md: the exchange's 10 orders/s per client, and
- * OpenAlgo's 10/s fallback API limit). A spent budget WAITS — `take()` resolves when the call may go — rather than
- * failing, so a burst into one account queues while other accounts are untouched.
+ * order calls and 10 other calls per second per account (docs/trading-facts.md "Rate limits": the exchange's 10
+ * orders/s per client, and OpenAlgo's 10/s fallback API limit). A spent budget WAITS — `take()` resolves when the call
+ * may go — rather than failing, so a burst into one account queues while other accounts are untouched.
  *
  * The window is a true moving window (a sorted set of call times per account and kind, evaluated atomically by
  * Lua inside rate-limiter-flexible's `customIncrTtlLuaScript` hook), because OpenAlgo's Flask-Limiter counts a

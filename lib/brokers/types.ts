@@ -34,7 +34,8 @@ export type OrderStatus = "open" | "trigger_pending" | "complete" | "rejected" |
 
 /**
  * True for the statuses an order normally ends in. Not a guarantee: an RMS rejection can flap to complete
- * (domain.md), so whoever tracks executions reconciles again later rather than trusting the first final status.
+ * (docs/trading-facts.md "Orders and products"), so whoever tracks executions reconciles again later rather than
+ * trusting the first final status.
  */
 export function isFinalStatus(status: OrderStatus): boolean {
   return status === "complete" || status === "rejected" || status === "cancelled";
@@ -50,7 +51,7 @@ export interface PingResult {
 }
 
 /**
- * Funds, with the two definitions the whole product uses (domain.md "Margin and lot sizing"):
+ * Funds, with the two definitions the whole product uses (docs/trading-facts.md "Funds: available margin and cash"):
  * `availableMargin` = availablecash + collateral (sellers' sizing) and `cash` = availablecash (buyers' sizing).
  * `availablecash` is already net of margin in use.
  */
@@ -100,9 +101,9 @@ export interface Order {
   brokerTimestamp: string;
   /**
    * False when the broker's row carried no fill details. OpenAlgo's live order book and order status have no
-   * `filled_quantity` (contract §2.3, §2.17): `filledQuantity` is then derived from the status (complete ⇒ all,
-   * else 0), a LOWER BOUND for a working, cancelled or rejected order, and the trade book is the only source of its
-   * partial fills (and, with `averagePrice` null, of its price). Absent means reported.
+   * `filled_quantity` (docs/openalgo.md "Account reads"): `filledQuantity` is then derived from the status (complete ⇒
+   * all, else 0), a LOWER BOUND for a working, cancelled or rejected order, and the trade book is the only source of
+   * its partial fills (and, with `averagePrice` null, of its price). Absent means reported.
    */
   fillsReported?: boolean;
 }

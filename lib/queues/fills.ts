@@ -8,7 +8,10 @@ export type FillsJob = z.infer<typeof fillsJobSchema>;
 /** The backstop sweep carries nothing: it scans the database. */
 export const fillsSweepJobSchema = z.object({}).strict();
 
-/** Poll period of an account with unsettled intents, ms (issue 6: every 1 s). */
+/**
+ * Poll period of an account with unsettled intents, ms (every second: a fill is seen within about a second of its book
+ * row).
+ */
 export const FILL_POLL_MS = 1_000;
 /** Backstop sweep period, ms: (re)creates a scheduler for every account with unsettled intents. */
 export const FILL_SWEEP_MS = 15_000;

@@ -1,6 +1,7 @@
 /**
  * Python's `repr()` for the JSON-like values marshmallow puts in an error dict: OpenAlgo's order endpoints send
- * `str(errors)` as their 400 `message` (contract §1.5), e.g. `"{'quantity': ['Missing data for required field.']}"`.
+ * `str(errors)` as their 400 `message` (docs/openalgo.md "Validation errors"), e.g. `"{'quantity': ['Missing data for
+ * required field.']}"`.
  */
 
 /**

@@ -191,7 +191,10 @@ export interface MarketView {
 // Broker engine ↔ server
 // ---------------------------------------------------------------------------------------------------------
 
-/** live: normal; analyze: sandbox (responses add `mode:"analyze"`); semi_auto: orders queued (contract §1.7). */
+/**
+ * live: normal; analyze: sandbox (responses add `mode:"analyze"`); semi_auto: orders queued (docs/openalgo.md
+ * "Sessions").
+ */
 export type InstanceMode = "live" | "analyze" | "semi_auto";
 
 /** Per-instance fault knobs. Rates are probabilities 0..1 drawn from the instance's seeded PRNG. */
@@ -298,7 +301,7 @@ export interface RouteContext<I extends InstanceState = InstanceState> {
 }
 
 /**
- * One REST route. The server applies checks in OpenAlgo's observed order (openalgo-observed §0 #2):
+ * One REST route. The server applies checks in OpenAlgo's observed order (docs/openalgo.md "Transport"):
  * rate limit → `validate` (400 shapes) → API key / session (403) → `execute`.
  */
 export interface RouteHandler<T = unknown, I extends InstanceState = InstanceState> {
@@ -311,7 +314,7 @@ export interface RouteHandler<T = unknown, I extends InstanceState = InstanceSta
   auth: "session" | "key";
   /** True for routes that place orders (lost-response faults apply to these). */
   placesOrders: boolean;
-  /** Rate-limit bucket name per contract §5 (e.g. `order`, `smart_order`, `api`, `greeks`). */
+  /** Rate-limit bucket name per docs/openalgo.md "Rate limits" (e.g. `order`, `smart_order`, `api`, `greeks`). */
   limit: string;
   execute(ctx: RouteContext<I>, value: T): RouteResult | Promise<RouteResult>;
 }

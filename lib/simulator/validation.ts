@@ -1,6 +1,6 @@
 /**
  * A small marshmallow-3-alike used by the simulator's routes, so that 400 bodies match OpenAlgo's byte for byte
- * (openalgo-contract §1.2/§1.5, openalgo-observed §2). zod cannot reproduce marshmallow's messages, its error-key
+ * (docs/openalgo.md "Validation errors"). zod cannot reproduce marshmallow's messages, its error-key
  * order (declared fields first, then unknown keys, then post-load checks) or its Float/Int coercion rules, so the
  * simulator's edge uses this instead; the rest of the product keeps zod.
  */
@@ -362,10 +362,13 @@ export function wholeQuantity<T extends { exchange?: string; quantity?: number }
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The three 400 shapes of contract §1.5
+// The three 400 shapes of docs/openalgo.md "Validation errors"
 // ---------------------------------------------------------------------------------------------------------
 
-/** Order endpoints: `message` is the Python repr of the error dict. `analyze` adds `mode:"analyze"` (observed §0 #6). */
+/**
+ * Order endpoints: `message` is the Python repr of the error dict. `analyze` adds `mode:"analyze"` (docs/openalgo.md
+ * "Validation errors").
+ */
 export function orderError(errors: FieldErrors, analyze = false): RouteResult {
   const body: Record<string, unknown> = { status: "error", message: pyRepr(errors) };
   if (analyze) body.mode = "analyze";
@@ -392,7 +395,7 @@ export type ErrorShape = "order" | "order+mode" | "data" | "options" | "greeks";
 /**
  * Builds a RouteHandler `validate` function from a schema and the endpoint's error shape.
  * `order+mode`: an order endpoint whose 400s carry `mode:"analyze"` in analyzer mode (all but placeorder,
- * analyzer/toggle and margin, per observed §0 #6).
+ * analyzer/toggle and margin, per docs/openalgo.md "Validation errors").
  */
 export function validator<T>(
   s: Schema<T>,

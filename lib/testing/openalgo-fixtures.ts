@@ -1,7 +1,7 @@
 /**
- * Recorded OpenAlgo answers, copied byte for byte from shared/openalgo-contract.md (live brokers: numbers often as
- * strings) and shared/openalgo-observed.md (a real v2.0.2.1 instance in analyzer mode: JSON numbers). Bodies the
- * observed doc trimmed are closed after their last complete row; nothing inside a row was changed.
+ * Recorded OpenAlgo answers, copied byte for byte from OpenAlgo's documented examples (live brokers: numbers often as
+ * strings) and from a real v2.0.2.1 instance in analyzer mode (JSON numbers); docs/openalgo.md describes both. Bodies
+ * that were recorded trimmed are closed after their last complete row; nothing inside a row was changed.
  */
 
 // ---- ping / analyzer ----

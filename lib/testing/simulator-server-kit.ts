@@ -38,7 +38,7 @@ export interface HttpAnswer {
   status: number;
   text: string;
   /** Parsed body (undefined when not JSON). */
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests walk arbitrary OpenAlgo bodies by path
   headers: Headers;
 }
 
@@ -84,19 +84,61 @@ export async function control(base: string, method: string, path: string, body?:
   return answer(res);
 }
 
+/** One price level of a Depth-mode tick. */
+export interface DepthRow {
+  price: number;
+  quantity: number;
+  orders: number;
+}
+
+/** The `data` of a `market_data` tick: LTP fields always, `depth` in Depth mode. */
+export interface TickData {
+  symbol: string;
+  exchange: string;
+  mode: number;
+  depth: { buy: DepthRow[]; sell: DepthRow[] };
+  [key: string]: unknown;
+}
+
+/** One subscription's entry in a subscribe/unsubscribe acknowledgement. */
+export interface SubscriptionAck {
+  symbol: string;
+  exchange: string;
+  status: string;
+  mode: string;
+  [key: string]: unknown;
+}
+
+/**
+ * One parsed WebSocket frame (the proxy only sends JSON objects), typed with the fields the tests read. A field is
+ * present only on the frames that carry it (`data` on ticks, `subscriptions` on acks, `code` on errors): a test
+ * reads what the frame it awaited carries, and its assertions fail on a frame without it.
+ */
+export interface Frame {
+  type: string;
+  status: string;
+  code: string;
+  message: string;
+  symbol: string;
+  mode: number | string;
+  data: TickData;
+  subscriptions: SubscriptionAck[];
+  [key: string]: unknown;
+}
+
 /** A WebSocket client that queues parsed frames and lets a test await the next one matching a predicate. */
 export class WsClient {
   /** Every raw frame received, in order (never consumed). */
   readonly raw: string[] = [];
   /** Frames not yet taken by `next`. */
-  private backlog: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
-  private waiters: { match: (m: any) => boolean; resolve: (m: any) => void }[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+  private backlog: Frame[] = [];
+  private waiters: { match: (m: Frame) => boolean; resolve: (m: Frame) => void }[] = [];
   closed?: { code: number; reason: string };
   private constructor(readonly ws: WebSocket) {
     ws.on("message", (data) => {
       const text = data.toString();
       this.raw.push(text);
-      const msg = JSON.parse(text);
+      const msg = JSON.parse(text) as Frame;
       const w = this.waiters.find((x) => x.match(msg));
       if (w) {
         this.waiters.splice(this.waiters.indexOf(w), 1);
@@ -122,20 +164,18 @@ export class WsClient {
   }
 
   /** Unconsumed frames matching `match` (not removed). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  pending(match: (m: any) => boolean): any[] {
+  pending(match: (m: Frame) => boolean): Frame[] {
     return this.backlog.filter(match);
   }
 
   /** Resolves with the first frame (already received or future) matching `match`; rejects after `ms`. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  next(match: (m: any) => boolean, ms = 2000): Promise<any> {
+  next(match: (m: Frame) => boolean, ms = 2000): Promise<Frame> {
     const i = this.backlog.findIndex(match);
     if (i >= 0) return Promise.resolve(this.backlog.splice(i, 1)[0]);
     return new Promise((resolve, reject) => {
       const waiter = {
         match,
-        resolve: (m: unknown) => {
+        resolve: (m: Frame) => {
           clearTimeout(timer);
           resolve(m);
         },
@@ -153,8 +193,7 @@ export class WsClient {
   }
 
   /** Sends `msg` and waits for the first reply matching `match`. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  request(msg: unknown, match: (m: any) => boolean, ms?: number): Promise<any> {
+  request(msg: unknown, match: (m: Frame) => boolean, ms?: number): Promise<Frame> {
     const p = this.next(match, ms);
     this.send(msg);
     return p;

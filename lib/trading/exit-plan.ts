@@ -1,5 +1,6 @@
 /**
- * Exit planning (issue 6 "Exits"): the orders that take one account's position in a scope back to flat. Pure.
+ * Exit planning (docs/architecture.md "Exits"): the orders that take one account's position in a scope back to flat.
+ * Pure.
  *
  * - Exit orders are the exact inverse of what is held: per (symbol, exchange, product), a SELL for a long and a BUY
  *   for a short, in the same product and exchange, sliced below the freeze quantity in whole lots.

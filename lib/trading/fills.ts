@@ -1,12 +1,14 @@
 /**
- * Fill tracking (issue 6 "Fill tracking"), pure: from a stored intent and its broker order as the order book shows it
- * (plus that order's trades, when the trade book was read) to the intent events that bring the intent up to date.
+ * Fill tracking (docs/architecture.md "Fills and the ledger"), pure: from a stored intent and its broker order as the
+ * order book shows it (plus that order's trades, when the trade book was read) to the intent events that bring the
+ * intent up to date.
  *
- * Rules (domain.md "Orders and products"):
+ * Rules (docs/trading-facts.md "Orders and products"):
  * - A fill is only known from the books; its price is the broker's AVERAGE price (order row, else the trades'
  *   quantity-weighted average) — never the LTP, never the order's limit price.
- * - Some order books report no fill quantities at all (OpenAlgo live rows: contract §2.3). Then a complete row means
- *   everything filled, and for any other row the trade book alone says what filled: it is read before deciding.
+ * - Some order books report no fill quantities at all (OpenAlgo live rows: docs/openalgo.md "Account reads"). Then a
+ *   complete row means everything filled, and for any other row the trade book alone says what filled: it is read
+ *   before deciding.
  * - Filled quantity never decreases: a book that shows less than already recorded changes nothing.
  * - Statuses flap. A `rejected` row is only a rejection when the trade book shows no fills for the order; with
  *   trades it is a (partial) fill. An accepted order that later shows a rejection becomes `rejected_late` (shown as

@@ -11,7 +11,7 @@ import {
 } from "./instruments";
 
 describe("default instrument settings", () => {
-  it("seeds domain.md's table", () => {
+  it("seeds the documented table", () => {
     const n = DEFAULT_INSTRUMENT_SETTINGS.NIFTY;
     expect([n.exchange, n.indexExchange, n.strikeStep, n.lotSize, n.freezeQty]).toEqual([
       "NFO",

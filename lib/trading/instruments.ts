@@ -1,6 +1,6 @@
 /**
- * Default contract settings per index underlying (domain.md "Instruments") and pure lot/slice helpers.
- * These are seeds for editable settings: callers pass their own table when an exchange circular changes them
+ * Default contract settings per index underlying (docs/trading-facts.md "Instruments and lot sizes") and pure lot/slice
+ * helpers. These are seeds for editable settings: callers pass their own table when an exchange circular changes them
  * (parsed with `instrumentSettingsSchema` at that edge).
  */
 import { z } from "zod";
@@ -130,12 +130,13 @@ export function instrumentSettingsFor(
 const NO_HOLIDAYS: ReadonlySet<string> = new Set();
 
 /**
- * Lot size of a contract. A lot-size revision applies from the next SERIES (domain.md: "the current month keeps
- * the old one"): the current series runs up to the nearest monthly expiry on or after `today` — after November's
- * last-Tuesday expiry, December is the current series although it is still November. A contract expiring on or
- * before that monthly keeps `lotSize`; a later one (including the next series' weekly that a holiday pulls back
- * into this calendar month) uses `nextMonthLotSize`. Dates are IST `YYYY-MM-DD`; `holidays` (exchange closed
- * days) place the monthly after its holiday shift — without them only a closed monthly date itself is misjudged.
+ * Lot size of a contract. A lot-size revision applies from the next SERIES (docs/trading-facts.md "Instruments and lot
+ * sizes"): the current series runs up to the nearest monthly expiry on or after
+ * `today` — after November's last-Tuesday expiry, December is the current series although it is still November. A
+ * contract expiring on or before that monthly keeps `lotSize`; a later one (including the next series' weekly that a
+ * holiday pulls back into this calendar month) uses `nextMonthLotSize`. Dates are IST `YYYY-MM-DD`; `holidays`
+ * (exchange closed days) place the monthly after its holiday shift — without them only a closed monthly date itself is
+ * misjudged.
  */
 export function lotSizeFor(
   settings: Pick<InstrumentSettings, "lotSize" | "nextMonthLotSize" | "expiry">,

@@ -1,6 +1,7 @@
 /**
  * Order intents: one per (run, account, leg, slice). Deterministic ids that travel in OpenAlgo's `strategy` field,
- * and the intent state machine as a pure transition function (exactly-once sending, issue 5 "Dispatch").
+ * and the intent state machine as a pure transition function (exactly-once sending: docs/architecture.md "Exactly
+ * once").
  */
 import type { AccountPlan, PlannedLeg } from "./plan-account";
 

@@ -1,6 +1,6 @@
 /**
- * Positions ledger (issue 6): what a strategy (or a run) holds in each account, from broker-confirmed fills only.
- * Pure: the caller passes the filled intents in time order and the LTPs.
+ * Positions ledger (docs/architecture.md "Fills and the ledger"): what a strategy (or a run) holds in each account,
+ * from broker-confirmed fills only. Pure: the caller passes the filled intents in time order and the LTPs.
  *
  * Method: AVERAGE COST per (scope, account, symbol, exchange, product).
  * - A fill that opens or adds to a position moves the average open price to the quantity-weighted mean.

@@ -18,7 +18,7 @@ import {
 const rupees = (d: Decimal): number => d.toNumber();
 
 describe("seeded grades", () => {
-  it("match domain.md: A 95 %, B 65 %, C 36 % of available margin, plus a cash buyer grade", () => {
+  it("match the documented grades: A 95 %, B 65 %, C 36 % of available margin, plus a cash buyer grade", () => {
     expect(Object.values(DEFAULT_QUALITY_GRADES).map((g) => [g.id, g.percent.toNumber(), g.source])).toEqual([
       ["A", 95, "available"],
       ["B", 65, "available"],

@@ -1,14 +1,15 @@
 /**
- * The quality-grade margin model of domain.md ("Margin and lot sizing"): grades (a percentage of a margin source)
- * and per-lot margin requirements per underlying. Everything here is editable data seeded with domain.md's
+ * The quality-grade margin model (docs/trading-facts.md "Margin and lot sizing"): grades (a percentage of a margin
+ * source) and per-lot margin requirements per underlying. Everything here is editable data seeded with the documented
  * figures; the zod schemas parse the admin forms / stored JSON into these types. Rupee amounts are Decimals.
  */
 import Decimal from "decimal.js";
 import { z } from "zod";
 
 /**
- * Which account figure a grade sizes from (domain.md "Funds"): `available` = availablecash + collateral (sellers),
- * `cash` = availablecash (option buyers). Both are computed once by the funds mapper, never here.
+ * Which account figure a grade sizes from (docs/trading-facts.md "Funds: available margin and cash"): `available` =
+ * availablecash + collateral (sellers), `cash` = availablecash (option buyers). Both are computed once by the funds
+ * mapper, never here.
  */
 export type MarginSource = "available" | "cash";
 
@@ -33,7 +34,7 @@ export interface UnderlyingMargins {
   pairSellExpiryDay: Decimal;
   /** The same pair on any other day. */
   pairSellOtherDays: Decimal;
-  /** One futures lot, long or short (domain.md gives one figure for every day). */
+  /** One futures lot, long or short (the margin table gives one figure for every day). */
   futures: Decimal;
   /** Premium budget per lot used to size option BUY legs from cash (default ₹20,000). */
   optionBuyPremiumPerLot: Decimal;
@@ -53,8 +54,8 @@ export type MarginKind = "single_sell" | "pair_sell" | "futures" | "option_buy";
 const d = (v: Decimal.Value): Decimal => new Decimal(v);
 
 /**
- * Seed grades from domain.md. `BUYER` is an *example* of a custom cash grade (its 50 % is our choice, not a
- * domain figure): option buyers size from cash ÷ premium per lot.
+ * Seed grades (docs/trading-facts.md "Margin and lot sizing"). `BUYER` is an *example* of a custom cash grade (its 50 %
+ * is our choice, not a domain figure): option buyers size from cash ÷ premium per lot.
  */
 export const DEFAULT_QUALITY_GRADES: Readonly<Record<string, Readonly<QualityGrade>>> = {
   A: { id: "A", label: "A (high conviction)", percent: d(95), source: "available" },
@@ -73,8 +74,8 @@ const NIFTY_MARGINS: Readonly<UnderlyingMargins> = {
 };
 
 /**
- * Seed per-lot margins from domain.md. FINNIFTY and MIDCPNIFTY have no figures there: they start with NIFTY's
- * values (conservative for their smaller contracts) until an admin edits them.
+ * Seed per-lot margins (docs/trading-facts.md "Margin and lot sizing"). FINNIFTY and MIDCPNIFTY have no figures: they
+ * start with NIFTY's values (conservative for their smaller contracts) until an admin edits them.
  */
 export const DEFAULT_UNDERLYING_MARGINS: Readonly<Record<string, Readonly<UnderlyingMargins>>> = {
   NIFTY: NIFTY_MARGINS,

@@ -1,8 +1,9 @@
 /**
- * Parity board (issue 6): for each account and leg, the target quantity (what was planned) against what the broker
- * filled, with the rest split by where it stands — working at the broker, still being sent, unconfirmed or held (a
- * retry reconciles and resends it, or sends it once the BUY phase is confirmed), or failed for good (rejected, late-rejected, cancelled, skipped). Pure: the same
- * function serves the API and the live run view in the browser. Prices are decimal strings (₹ per unit).
+ * Parity board (docs/architecture.md "Fills and the ledger"): for each account and leg, the target quantity (what was
+ * planned) against what the broker filled, with the rest split by where it stands — working at the broker, still being
+ * sent, unconfirmed or held (a retry reconciles and resends it, or sends it once the BUY phase is confirmed), or failed
+ * for good (rejected, late-rejected, cancelled, skipped). Pure: the same function serves the API and the live run view
+ * in the browser. Prices are decimal strings (₹ per unit).
  */
 import Decimal from "decimal.js";
 

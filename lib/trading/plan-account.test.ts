@@ -101,7 +101,7 @@ const ironCondor: LegSpec[] = [
 ];
 
 describe("grade sizing", () => {
-  it("domain.md's worked example: ₹10,00,000, grade B → ₹6,50,000; straddle at ₹3,20,000 → 2 lots, 130 qty per SELL leg", () => {
+  it("the documented worked example: ₹10,00,000, grade B → ₹6,50,000; straddle at ₹3,20,000 → 2 lots, 130 qty per SELL leg", () => {
     const { legs, strategy } = setup(straddle, grade("B"));
     const p = planned(
       planAccount(legs, strategy, account({ available: 1_000_000 }), DEFAULT_MARGIN_MODEL, "other_days"),

@@ -22,7 +22,10 @@ import { formatRupees } from "./rupees";
 export interface AccountInput {
   id: string;
   name: string;
-  /** availableMargin = availablecash + collateral; cash = availablecash (domain.md "Funds"). */
+  /**
+   * availableMargin = availablecash + collateral; cash = availablecash (docs/trading-facts.md "Funds: available margin
+   * and cash").
+   */
   funds: { availableMargin: Decimal; cash: Decimal };
   /** Scales fixed lots (0.5, 2 …); the product is floored to whole lots. Not applied to grade sizing. */
   lotMultiplier: Decimal;

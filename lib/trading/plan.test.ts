@@ -140,9 +140,9 @@ describe("planRun", () => {
 });
 
 describe("market condition per contract", () => {
-  // domain.md's figures: ₹13,00,000 at grade B (65 %) = ₹8,45,000 → a NIFTY short straddle is 2 lots at the
-  // other-day ₹3,20,000 per pair, 3 lots at the expiry-day ₹2,50,000. 2026-11-17 is a NIFTY weekly expiry Tuesday;
-  // the November monthly is 2026-11-23 and December's 2026-12-29.
+  // The documented figures (docs/trading-facts.md "Margin and lot sizing"): ₹13,00,000 at grade B (65 %) = ₹8,45,000 →
+  // a NIFTY short straddle is 2 lots at the other-day ₹3,20,000 per pair, 3 lots at the expiry-day ₹2,50,000.
+  // 2026-11-17 is a NIFTY weekly expiry Tuesday; the November monthly is 2026-11-23 and December's 2026-12-29.
   const today = "2026-11-17";
   const at = (expiry: OptionLegDefinition["expiry"]): OptionLegDefinition[] => [
     { ...sell("CE"), expiry },

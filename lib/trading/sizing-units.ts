@@ -1,6 +1,6 @@
 /**
- * Groups resolved legs into sizing units (domain.md "Margin and lot sizing"): a short straddle/strangle is sized
- * ONCE as a pair, a spread's BUY wing follows its SELL leg, everything else is sized alone. A long
+ * Groups resolved legs into sizing units (docs/trading-facts.md "Margin and lot sizing"): a short straddle/strangle is
+ * sized ONCE as a pair, a spread's BUY wing follows its SELL leg, everything else is sized alone. A long
  * straddle/strangle is also sized once (at twice the premium per lot): sized leg by leg, its first leg would eat
  * the whole budget and leave the second with nothing.
  */

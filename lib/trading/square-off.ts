@@ -1,6 +1,7 @@
 /**
- * Auto square-off time of a strategy (issue 6): its own `squareOffAt` (IST wall clock), else 15:15 for MIS (brokers
- * square intraday positions off from about 15:15), else none (NRML carries overnight). Pure: `now` is passed in.
+ * Auto square-off time of a strategy (docs/architecture.md "Exits"): its own `squareOffAt` (IST wall clock), else 15:15
+ * for MIS (brokers square intraday positions off from about 15:15), else none (NRML carries overnight). Pure: `now` is
+ * passed in.
  */
 import { isTradingDay, istDateOf, istInstant } from "./calendar";
 import type { Product } from "./strategy";

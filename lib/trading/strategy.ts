@@ -1,6 +1,7 @@
 /**
- * A strategy definition as traders build it (issue 5 "Strategies"): header (product, sizing, market condition)
- * and legs. Types plus the zod schema that parses a stored/submitted definition into them (prices → Decimal).
+ * A strategy definition as traders build it (docs/architecture.md "The order flow"): header (product, sizing, market
+ * condition) and legs. Types plus the zod schema that parses a stored/submitted definition into them (prices →
+ * Decimal).
  */
 import Decimal from "decimal.js";
 import { z } from "zod";
@@ -151,7 +152,7 @@ export const strategyDefinitionSchema = z.object({
     .nullish(),
 });
 
-/** Hedge first (domain.md): every BUY leg is phase 1, every SELL leg phase 2. */
+/** Hedge first (docs/trading-facts.md "Hedge first"): every BUY leg is phase 1, every SELL leg phase 2. */
 export function phaseOf(action: OrderAction): 1 | 2 {
   return action === "BUY" ? 1 : 2;
 }

@@ -1,7 +1,7 @@
 /**
- * OpenAlgo symbol grammar (contract §3): options `NIFTY25NOV2526000CE`, futures `NIFTY25NOV25FUT`, the expiry
- * formats in use (`DDMMMYY`, `DD-MMM-YY`, `DD-Mon-YYYY`) and strike selection (ATM / ITMn / OTMn).
- * Pure: strike arithmetic goes through decimal.js so grids such as 2.5 never drift.
+ * OpenAlgo symbol grammar (docs/openalgo.md "Symbols and exchanges"): options `NIFTY25NOV2526000CE`, futures
+ * `NIFTY25NOV25FUT`, the expiry formats in use (`DDMMMYY`, `DD-MMM-YY`, `DD-Mon-YYYY`) and strike selection (ATM / ITMn
+ * / OTMn). Pure: strike arithmetic goes through decimal.js so grids such as 2.5 never drift.
  */
 import Decimal from "decimal.js";
 import { isIsoDate } from "./calendar";

@@ -1,7 +1,7 @@
 /**
- * Manual ticket (issue 5 "/trade"): one symbol, one action, N lots, sent to many accounts through the same run
- * pipeline as strategies. Pure: the symbol's lot size, freeze quantity, tick and LTP, and the instrument settings
- * (the fallback for an index derivative's sizes, as for strategy legs), are passed in.
+ * Manual ticket (docs/architecture.md "The order flow"): one symbol, one action, N lots, sent to many accounts through
+ * the same run pipeline as strategies. Pure: the symbol's lot size, freeze quantity, tick and LTP, and the instrument
+ * settings (the fallback for an index derivative's sizes, as for strategy legs), are passed in.
  */
 import Decimal from "decimal.js";
 import { z } from "zod";

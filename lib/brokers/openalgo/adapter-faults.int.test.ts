@@ -149,7 +149,7 @@ describe("typed errors", () => {
     expect(r).toMatchObject({ kind: "rejected", reason: expect.stringMatching(/^Cannot sell SBIN in CNC/) });
     const id = r.kind === "rejected" ? r.orderId : undefined;
     expect(id).toBeTruthy();
-    // orderstatus carries no rejection_reason (observed §4.3); the order book does.
+    // orderstatus carries no rejection_reason (docs/openalgo.md "Account reads"); the order book does.
     expect(await a.orderStatus(id!, "faults")).toMatchObject({ status: "rejected" });
     const row = (await a.orders()).find((o) => o.orderId === id);
     expect(row).toMatchObject({ status: "rejected", rejectionReason: r.kind === "rejected" ? r.reason : "" });

@@ -276,7 +276,7 @@ class OpenAlgoAdapter implements BrokerAdapter {
     const info = classifyError(out.status, out.body, out.text);
     switch (info.kind) {
       case "rejected": {
-        // The sandbox records a refused CNC SELL as a rejected order and names it (observed §4.1).
+        // The sandbox records a refused CNC SELL as a rejected order and names it (docs/openalgo.md "Orders").
         const id = (out.body as { orderid?: unknown } | undefined)?.orderid;
         return rejected(info.message, typeof id === "string" && id !== "" ? id : undefined);
       }

@@ -57,7 +57,8 @@ export function mapDepth(body: unknown): Depth {
 }
 
 // Exchanges where no instrument has a tick of a rupee or more: a tick ≥ 1 there is a master contract in paise
-// (observed §5: `tick_size: 5.0` for SBIN). MCX and currencies are left alone (crude oil ticks by ₹1).
+// (docs/openalgo.md "Market data": `tick_size: 5.0` for SBIN). MCX and currencies are left alone (crude oil ticks by
+// ₹1).
 const PAISE_TICK_EXCHANGES: ReadonlySet<Exchange> = new Set(["NSE", "BSE", "NFO", "BFO", "NSE_INDEX", "BSE_INDEX"]);
 
 const symbolData = z.object({
@@ -98,7 +99,8 @@ function symbolRow(d: z.infer<typeof symbolData>): SymbolInfo {
     // Equities carry strike 0, -1 or -0.01 depending on the broker: only a positive strike is a strike.
     strike: d.strike && d.strike.gt(0) ? d.strike : null,
     lotSize: d.lotsize,
-    // OpenAlgo sends 1 when it does not know the freeze quantity (domain.md): unknown, not a limit of one unit.
+    // OpenAlgo sends 1 when it does not know the freeze quantity (docs/openalgo.md "Market data"): unknown, not a limit
+    // of one unit.
     freezeQty: d.freeze_qty === undefined || d.freeze_qty <= 1 ? null : d.freeze_qty,
     tickSize: tick,
   };

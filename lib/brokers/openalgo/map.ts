@@ -1,6 +1,6 @@
 /**
- * Pure mapping of OpenAlgo account and order answers (contract §2, observed §4–§6) to the normalised broker types
- * (market data and reference answers: `map-market.ts`).
+ * Pure mapping of OpenAlgo account and order answers (docs/openalgo.md "Account reads", "Orders", "Market data",
+ * "WebSocket") to the normalised broker types (market data and reference answers: `map-market.ts`).
  * Every function takes the parsed JSON body of an HTTP 200 answer and either returns normalised values or throws
  * `BrokerUnavailableError` naming the endpoint and the first offending path: an answer we cannot read is a
  * broken broker, never something to guess around.
@@ -118,7 +118,8 @@ function toOrder(r: OrderRow): Order {
     quantity: r.quantity,
     filledQuantity: filled,
     fillsReported: r.filled_quantity !== undefined,
-    // Derived rather than trusted: OpenAlgo's own events report pending 0 on open orders (observed §0 #15).
+    // Derived rather than trusted: OpenAlgo's own events report pending 0 on open orders (docs/openalgo.md
+    // "WebSocket").
     pendingQuantity: working ? Math.max(r.quantity - filled, 0) : 0,
     price: r.price,
     triggerPrice: r.trigger_price ?? new Decimal(0),

@@ -1,5 +1,5 @@
 /**
- * OpenAlgo's order-update stream (contract §4, observed §6.6): connect to the WebSocket proxy, `authenticate`,
+ * OpenAlgo's order-update stream (docs/openalgo.md "WebSocket"): connect to the WebSocket proxy, `authenticate`,
  * `subscribe_orders`, then map every `order_update` frame. A stream never fails silently: an unexpected close, a
  * missed heartbeat or an unreadable update is reported through `onError` (the caller re-subscribes and reconciles
  * from the order book, since updates sent while disconnected are lost). Duplicate frames (same order, status and

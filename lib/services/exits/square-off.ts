@@ -1,8 +1,8 @@
 /**
- * Auto square-off (issue 6): every strategy whose square-off time (lib/trading/square-off.ts: its own, else 15:15 for
- * MIS) has passed on today's IST trading day is exited, reason square_off, at most once per strategy per day
- * (square_offs row). A strategy with nothing open is not marked, so a position opened later that day is still caught.
- * `now` is a parameter so tests (and a simulated clock) drive it.
+ * Auto square-off (docs/architecture.md "Exits"): every strategy whose square-off time (lib/trading/square-off.ts: its
+ * own, else 15:15 for MIS) has passed on today's IST trading day is exited, reason square_off, at most once per
+ * strategy per day (square_offs row). A strategy with nothing open is not marked, so a position opened later that day
+ * is still caught. `now` is a parameter so tests (and a simulated clock) drive it.
  */
 import { db } from "@/lib/db/client";
 import { scopeAccountIds, scopeHasWork } from "@/lib/db/queries/exit-scope";

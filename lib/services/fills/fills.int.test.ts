@@ -201,7 +201,8 @@ describe("fill tracking (real worker, simulator over HTTP)", () => {
         "rejected_late",
       ]);
       expect(rejected.every((i) => i.filledQuantity === 0)).toBe(true);
-      // Live rows carry no rejection text (contract §2.3): the rejection is still recorded, with a generic reason.
+      // Live rows carry no rejection text (docs/openalgo.md "Account reads"): the rejection is still recorded, with a
+      // generic reason.
       const reason =
         flavour === "live rows"
           ? /^rejected by the broker after acceptance$/

@@ -1,7 +1,7 @@
 /**
- * Fill tracking for one account (issue 6 "Fill tracking"): ONE order-book read however many of the account's
- * intents are open, plus at most one trade-book read when the order book cannot settle something alone (a rejection
- * to confirm, a fill without an average price, or a working or cancelled order in a book that reports no fill
+ * Fill tracking for one account (docs/architecture.md "Fills and the ledger"): ONE order-book read however many of the
+ * account's intents are open, plus at most one trade-book read when the order book cannot settle something alone (a
+ * rejection to confirm, a fill without an average price, or a working or cancelled order in a book that reports no fill
  * quantities: OpenAlgo live rows; sandbox rows carry them); the pure mapping of lib/trading/fills.ts; compare-and-set
  * writes with live intent events; and the affected runs' status. Every broker call goes through the account's rate
  * governor (inside the adapter).

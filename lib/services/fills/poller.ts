@@ -1,5 +1,5 @@
 /**
- * The fill poller's lifecycle (issue 6 "Fill tracking"):
+ * The fill poller's lifecycle (docs/architecture.md "Fills and the ledger"):
  * - dispatch schedules an account's polls (every 1 s) when it finishes sending there;
  * - each poll syncs the account (fills.ts); when nothing of the account is unsettled any more its scheduler is
  *   removed — and re-created at once if an acknowledgement slipped in meanwhile;

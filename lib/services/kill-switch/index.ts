@@ -1,7 +1,8 @@
 /**
- * Kill switch (issue 6): engaged per owner (a trader's own accounts) or globally (admin). Engaging flattens every
- * active account in scope (an exit of scope OWNER / ALL: open orders cancelled, then everything the broker shows
- * exited) and blocks new entries of the owners it covers until an ADMIN re-arms it. State lives in Postgres.
+ * Kill switch (docs/architecture.md "Exits"): engaged per owner (a trader's own accounts) or globally (admin). Engaging
+ * flattens every active account in scope (an exit of scope OWNER / ALL: open orders cancelled, then everything the
+ * broker shows exited) and blocks new entries of the owners it covers until an ADMIN re-arms it. State lives in
+ * Postgres.
  *
  * One place enforces the block: `guardEntries`, which createRun runs inside the transaction that stores a non-EXIT
  * run. It takes a shared advisory lock and engaging takes it exclusively, so a run is either stored before the switch

@@ -1,7 +1,7 @@
 /**
- * Positions ledger service (issue 6): what each strategy (or strategy-less run, such as a ticket) holds per account,
- * from broker-confirmed fills (lib/trading/ledger.ts: average cost), with LTPs from the owner's market-data source.
- * Also the run-level holdings the exit service plans from.
+ * Positions ledger service (docs/architecture.md "Fills and the ledger"): what each strategy (or strategy-less run,
+ * such as a ticket) holds per account, from broker-confirmed fills (lib/trading/ledger.ts: average cost), with LTPs
+ * from the owner's market-data source. Also the run-level holdings the exit service plans from.
  */
 import Decimal from "decimal.js";
 import { readableOwnerIds, scopeOf, type Actor } from "@/lib/auth/roles";

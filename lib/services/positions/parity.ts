@@ -1,6 +1,7 @@
 /**
- * Parity boards (issue 6): per run, and per strategy across its latest runs, target vs filled quantity for each
- * account and leg (lib/trading/parity.ts). Visible to whoever may see the run or the strategy (404 otherwise).
+ * Parity boards (docs/architecture.md "Fills and the ledger"): per run, and per strategy across its latest runs, target
+ * vs filled quantity for each account and leg (lib/trading/parity.ts). Visible to whoever may see the run or the
+ * strategy (404 otherwise).
  */
 import { type Actor, scopeOf } from "@/lib/auth/roles";
 import type { IntentRow } from "@/lib/db/queries/intents";

@@ -33,8 +33,8 @@ export interface TradingSettings {
 }
 
 /**
- * The editable trading settings. On a fresh database the tables are seeded once from domain.md's values
- * (lib/trading defaults); afterwards the database is the only source.
+ * The editable trading settings. On a fresh database the tables are seeded once from the defaults of
+ * docs/trading-facts.md (lib/trading defaults); afterwards the database is the only source.
  */
 export async function tradingSettings(): Promise<TradingSettings> {
   let rows = await readTradingSettings();

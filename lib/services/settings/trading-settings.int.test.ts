@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 describe("trading settings", () => {
-  it("seed from domain.md on first read, then the database is the source", async () => {
+  it("seed from the documented defaults on first read, then the database is the source", async () => {
     const cookie = await sessionCookie(await makeUser("TRADER"));
     const body = await (await readRoute(jsonRequest("/x", { cookie }))).json();
     const nifty = body.instruments.find((i: { underlying: string }) => i.underlying === "NIFTY");

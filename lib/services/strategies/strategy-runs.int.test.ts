@@ -100,7 +100,8 @@ describe("strategy preview and execute", () => {
       const wings = l.filter(([phase]: number[]) => phase === 1).map(([, n]: number[]) => n);
       expect(wings).toEqual(sells);
     }
-    // The worked example of domain.md: 6.5 lakh usable ÷ 3.2 lakh (2.5 lakh on an expiry day) per pair → 2 lots.
+    // The worked example of docs/trading-facts.md "Margin and lot sizing": 6.5 lakh usable ÷ 3.2 lakh (2.5 lakh on an
+    // expiry day) per pair → 2 lots.
     expect(lots("Acct sr1").filter(([phase]: number[]) => phase === 2)).toEqual([
       [2, 2],
       [2, 2],

@@ -1,8 +1,8 @@
 /**
  * Book rendering: order book, trade book, position book, holdings, funds, order status and `order_update`
- * payloads, in the instance's number flavour (contract §0 #6: strings like live brokers, JSON numbers like the
- * sandbox) and key set (sandbox extras in analyze mode; `strategy` always in the sandbox, on live rows only when the
- * instance echoes it).
+ * payloads, in the instance's number flavour (docs/openalgo.md "Account reads": strings like live brokers, JSON numbers
+ * like the sandbox) and key set (sandbox extras in analyze mode; `strategy` always in the sandbox, on live rows only
+ * when the instance echoes it).
  */
 import Decimal from "decimal.js";
 import type { Instrument } from "@/lib/simulator/types";
@@ -43,7 +43,7 @@ function shownPrice(inst: SimInstance, o: Order): Decimal {
 }
 
 /**
- * Whether books echo `strategy`: sandbox rows always carry it (contract §2.3–2.4, observed §4.2); live rows only on
+ * Whether books echo `strategy`: sandbox rows always carry it (docs/openalgo.md "Account reads"); live rows only on
  * instances whose broker keeps the tag (`showStrategy`; most live brokers drop it).
  */
 function showsStrategy(inst: SimInstance): boolean {
@@ -51,8 +51,8 @@ function showsStrategy(inst: SimInstance): boolean {
 }
 
 /**
- * One order-book row. Live rows have exactly the broker mapper's 11 keys (contract §2.3) — no fill quantities, no
- * average price, no rejection text: a client must read those from the trade book. Sandbox rows add them.
+ * One order-book row. Live rows have exactly the broker mapper's 11 keys (docs/openalgo.md "Account reads") — no fill
+ * quantities, no average price, no rejection text: a client must read those from the trade book. Sandbox rows add them.
  */
 export function orderRow(inst: SimInstance, o: Order): Record<string, unknown> {
   const row: Record<string, unknown> = {
@@ -151,7 +151,9 @@ export function positionTotals(a: Account, ltp: Ltp): PositionTotals {
   return { realized, unrealized: unreal };
 }
 
-/** Position rows: open positions, and closed ones only while today's realised P&L is non-zero (observed §0 #13). */
+/**
+ * Position rows: open ones, and closed ones while today's realised P&L is non-zero (docs/openalgo.md "Account reads").
+ */
 export function positionBook(inst: SimInstance, ltp: Ltp): { data: Record<string, unknown>[]; totals: PositionTotals } {
   const rows: Record<string, unknown>[] = [];
   const totals = positionTotals(inst.account, ltp);
@@ -174,7 +176,7 @@ export function positionBook(inst: SimInstance, ltp: Ltp): { data: Record<string
       row.pnlpercent = cost.isZero() ? 0 : unreal.div(cost).mul(100).toNumber();
       row.today_realized_pnl = money(inst, p.realized);
       row.total_pnl_today = money(inst, p.realized.plus(unreal));
-      // The sandbox reports a closed row's realised P&L as its unrealised too (observed §4.9).
+      // The sandbox reports a closed row's realised P&L as its unrealised too (docs/openalgo.md "Account reads").
       row.unrealized_pnl = money(inst, p.qty === 0 ? p.realized : unreal);
     }
     rows.push(row);
@@ -245,8 +247,8 @@ export function funds(inst: SimInstance, ltp: Ltp, lastReset: number, resetCount
 
 /**
  * `/orderstatus` data. Live OpenAlgo looks the order up in the order book and adds `average_price` from the trade
- * book when it is complete, else 0 (contract §2.17). The sandbox answers its own keys (`price_type`, fill
- * quantities, strategy; observed §4.3) and no rejection text.
+ * book when it is complete, else 0 (docs/openalgo.md "Account reads"). The sandbox answers its own keys (`price_type`,
+ * fill quantities, strategy) and no rejection text.
  */
 export function orderStatus(inst: SimInstance, o: Order): Record<string, unknown> {
   if (inst.mode !== "analyze") {
@@ -271,12 +273,13 @@ export function orderStatus(inst: SimInstance, o: Order): Record<string, unknown
   };
 }
 
-/** WebSocket `order_update` data (contract §4.3, observed §6.6), without `type`. Always JSON numbers. */
+/** WebSocket `order_update` data (docs/openalgo.md "WebSocket"), without `type`. Always JSON numbers. */
 export function orderUpdate(inst: SimInstance, o: Order): Record<string, unknown> {
   const analyze = inst.mode === "analyze";
   const avg = avgPrice(o);
   const price = o.status === "complete" ? avg : o.pricetype === "MARKET" ? o.refPrice : o.price;
-  // The sandbox reports pending 0 on every event (observed §0 #15); a live broker reports what is unfilled.
+  // The sandbox reports pending 0 on every event (docs/openalgo.md "WebSocket"); a live broker reports what is
+  // unfilled.
   const pending = working(o) && (!analyze || o.filled > 0) ? o.quantity - o.filled : 0;
   return {
     user_id: inst.id,

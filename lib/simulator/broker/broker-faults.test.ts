@@ -59,7 +59,8 @@ describe("engine-level faults", () => {
       ((await call("tradebook", {})).body.data as Row[]).reduce((n, t) => n + (t.quantity as number), 0);
     const first = await row();
     expect(first.order_status).toBe("open");
-    // A live order-book row carries no fill quantities (contract §2.3): the trade book and the order stream say them.
+    // A live order-book row carries no fill quantities (docs/openalgo.md "Account reads"): the trade book and the order
+    // stream say them.
     expect(first).not.toHaveProperty("filled_quantity");
     const part = await traded();
     expect([65, 130]).toContain(part);

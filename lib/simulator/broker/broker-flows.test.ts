@@ -151,7 +151,7 @@ describe("whole-account endpoints", () => {
     await call("placeorder", order({ symbol, exchange: "NFO", action: "BUY", quantity: 1755, product: "NRML" }));
     await call("placeorder", order({ symbol, exchange: "NFO", action: "BUY", quantity: 650, product: "NRML" }));
     await call("placeorder", order({ symbol: "SBIN", action: "BUY", quantity: 3 }));
-    // Live OpenAlgo answers the same text whatever happened to the closing orders (contract §2.16).
+    // Live OpenAlgo answers the same text whatever happened to the closing orders (docs/openalgo.md "Orders").
     expect((await call("closeposition", { strategy: "x" })).body).toEqual({
       status: "success",
       message: "All Open Positions Squared Off",

@@ -211,7 +211,8 @@ describe("refusals and rejections", () => {
     expect(r.status).toBe(400);
     expect(r.body.message).toMatch(/Margin/);
     const book = (await live.call("orderbook", {})).body.data as { orders: Row[]; statistics: Row };
-    // A live row has no rejection text (contract §2.3); the reply, the order stream and the control API carry it.
+    // A live row has no rejection text (docs/openalgo.md "Account reads"); the reply, the order stream and the control
+    // API carry it.
     expect(book.orders[0]).toMatchObject({ order_status: "rejected" });
     expect(book.orders[0]).not.toHaveProperty("rejection_reason");
     expect(book.statistics.total_rejected_orders).toBe(1);

@@ -24,7 +24,7 @@ export { SimInstance } from "./instance";
 
 export interface BrokerOptions {
   seed: number;
-  /** Per-lot margin settings (domain.md defaults when omitted). */
+  /** Per-lot margin settings (the documented defaults when omitted: docs/trading-facts.md "Margin and lot sizing"). */
   marginTable?: MarginTable;
   /** Real time for order ids (default Date.now); tests pass their own to model a restart. */
   wallClock?: () => number;

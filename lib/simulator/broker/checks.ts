@@ -1,12 +1,12 @@
 /**
  * Business checks a broker applies before an order is recorded, with OpenAlgo's sandbox wording where it was
- * observed (openalgo-observed §4.1, §4.6) and broker-like wording elsewhere.
+ * observed (docs/openalgo.md "Orders") and broker-like wording elsewhere.
  */
 import type Decimal from "decimal.js";
 import type { Instrument } from "@/lib/simulator/types";
 import type { PriceType, Product } from "./account";
 
-/** Exchanges whose orders must be whole lots (contract §3). */
+/** Exchanges whose orders must be whole lots (docs/openalgo.md "Symbols and exchanges"). */
 const LOT_EXCHANGES = new Set<string>(["NFO", "BFO", "CDS", "BCD", "MCX", "NCDEX", "NCO", "CRYPTO"]);
 const DERIVATIVE_EXCHANGES = new Set<string>(["NFO", "BFO", "CDS", "BCD", "MCX", "NCDEX", "NCO"]);
 const CASH_EXCHANGES = new Set<string>(["NSE", "BSE"]);

@@ -1,6 +1,6 @@
 /**
- * Order and trade ids in OpenAlgo's sandbox formats (contract §6): orders `YYMMDD` (IST) + 8 digits, trades
- * `TRADE-YYYYMMDD-HHMMSS-xxxxxxxx`. One source per broker, so ids are unique across its instances.
+ * Order and trade ids in OpenAlgo's sandbox formats (docs/openalgo.md "Sandbox behaviour"): orders `YYMMDD` (IST) + 8
+ * digits, trades `TRADE-YYYYMMDD-HHMMSS-xxxxxxxx`. One source per broker, so ids are unique across its instances.
  *
  * Order ids never repeat within a day, across restarts too: a reconciler links broker order ids to intents, so an
  * id handed out again after a restart would look like an order that is already someone else's. The 8 digits are

@@ -1,5 +1,7 @@
 /**
- * SPAN-like margin approximation for the simulated broker (domain.md "Margin and lot sizing", contract §6).
+ * SPAN-like margin approximation for the simulated broker (docs/trading-facts.md "Margin and lot sizing",
+ * docs/openalgo.md "Sandbox
+ * behaviour").
  *
  * Margin is computed per *group* (all F&O contracts of one underlying on one exchange, or one equity symbol +
  * product), from the positions plus the pending orders, like a broker's RMS: the worst of "every pending BUY
@@ -11,7 +13,10 @@ import Decimal from "decimal.js";
 import type { Instrument } from "@/lib/simulator/types";
 import { istDateOf } from "@/lib/trading/calendar";
 
-/** Rupees per lot. Editable settings seeded from domain.md; pass a table to createBroker to change them. */
+/**
+ * Rupees per lot. Editable settings seeded with docs/trading-facts.md's table; pass a table to createBroker to change
+ * them.
+ */
 export interface MarginRates {
   singleExpiryDay: string;
   single: string;
@@ -56,7 +61,7 @@ export const DEFAULT_MARGIN_TABLE: MarginTable = {
 /** Underlyings missing from the table (FINNIFTY, MIDCPNIFTY, stocks) use this row: their lot notionals are similar. */
 export const FALLBACK_UNDERLYING = "NIFTY";
 
-/** Equity/index leverage per product (contract §6: MIS 5×, CNC and NRML 1×). */
+/** Equity/index leverage per product (docs/openalgo.md "Sandbox behaviour": MIS 5×, CNC and NRML 1×). */
 export const EQUITY_LEVERAGE: Readonly<Record<string, number>> = { MIS: 5, CNC: 1, NRML: 1 };
 
 /** One position of a group together with its working orders. Quantities are units; prices rupees. */

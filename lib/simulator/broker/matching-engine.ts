@@ -115,7 +115,7 @@ export class Engine {
     if (required.gt(0) && required.gt(available)) {
       const shortage = required.minus(available);
       if (inst.mode === "analyze") {
-        // The sandbox refuses before recording (observed §4.1): no orderid, no order_update.
+        // The sandbox refuses before recording (docs/openalgo.md "Orders"): no orderid, no order_update.
         return {
           ok: false,
           status: 400,
@@ -200,7 +200,7 @@ export class Engine {
     }
     const px = this.fillPrice(o, quote, placing);
     if (px) this.execute(inst, o, px);
-    // A trigger that fills at once goes straight from trigger pending to complete (observed §6.6).
+    // A trigger that fills at once goes straight from trigger pending to complete (docs/openalgo.md "WebSocket").
     else if (triggeredNow) this.emit(inst, o);
   }
 
@@ -284,7 +284,10 @@ export class Engine {
     this.emit(inst, o);
   }
 
-  /** Changes a working order's quantity/price/trigger (sandbox applies only these). No event (observed §0 #15). */
+  /**
+   * Changes a working order's quantity/price/trigger (sandbox applies only these). No event (docs/openalgo.md
+   * "WebSocket").
+   */
   modify(inst: SimInstance, o: Order, change: { quantity: number; price: Decimal; trigger: Decimal }): void {
     const acct = inst.account;
     const p = acct.position(o.inst, o.product);

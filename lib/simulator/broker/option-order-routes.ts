@@ -1,5 +1,5 @@
 /**
- * optionsorder and optionsmultiorder (contract §2.11–2.12): the option is resolved from an offset around the
+ * optionsorder and optionsmultiorder (docs/openalgo.md "Orders"): the option is resolved from an offset around the
  * underlying's spot through the market model's chain, then placed like any other order; legs run BUY first.
  */
 import type { Exchange, MarketView, RouteHandler } from "@/lib/simulator/types";

@@ -1,13 +1,13 @@
 /**
  * Reply builders shared by the broker's routes: `mode:"analyze"` on sandbox answers, the semi-auto queue reply
- * (contract §1.7) and its 403 texts, and the conversion of an order request body into an engine request.
+ * (docs/openalgo.md "Sessions") and its 403 texts, and the conversion of an order request body into an engine request.
  */
 import type { RouteResult } from "@/lib/simulator/types";
 import type { Action, PriceType, Product } from "./account";
 import type { OrderRequest, PlaceResult } from "./matching-engine";
 import type { SimInstance } from "./instance";
 
-/** 200 with `mode:"analyze"` added in analyzer mode (contract §1.4). */
+/** 200 with `mode:"analyze"` added in analyzer mode (docs/openalgo.md "Sessions"). */
 export function ok(inst: SimInstance, body: Record<string, unknown>): RouteResult {
   return { status: 200, body: inst.mode === "analyze" ? { ...body, mode: "analyze" } : body };
 }

@@ -1,6 +1,6 @@
 /**
  * Account and status endpoints: ping, funds, books, holdings, orderstatus, openposition, margin and the analyzer
- * switch (contract §2.1–2.6, §2.17, §2.18, §2.30, §2.33).
+ * switch (docs/openalgo.md "Account reads", "Market data", "Sessions").
  */
 import Decimal from "decimal.js";
 import type { Instrument, InstanceMode, RouteHandler } from "@/lib/simulator/types";

@@ -1,5 +1,5 @@
 /**
- * Order-placing and order-managing endpoints (contract §2.7–2.10, §2.13–2.16; observed §4.4–4.9).
+ * Order-placing and order-managing endpoints (docs/openalgo.md "Orders").
  */
 import Decimal from "decimal.js";
 import type { RouteHandler } from "@/lib/simulator/types";
@@ -22,7 +22,7 @@ import { rupees } from "./checks";
 type Handler<T> = RouteHandler<T, SimInstance>;
 type V<S> = S extends { parse(i: unknown): infer R } ? (R extends { ok: true; value: infer T } ? T : never) : never;
 
-/** Most splits a request may create (contract §2.10). */
+/** Most splits a request may create (docs/openalgo.md "Orders"). */
 export const MAX_SPLIT_ORDERS = 100;
 
 export function orderRoutes(engine: Engine) {
@@ -45,7 +45,7 @@ export function orderRoutes(engine: Engine) {
     execute({ instance }, v) {
       if (instance.mode === "semi_auto") return queued(instance);
       const current = instance.account.positions.get(positionKey(v.symbol, v.exchange, v.product))?.qty ?? 0;
-      // OpenAlgo int()s the target: 1.5 acts as 1 (observed §0 #12).
+      // OpenAlgo int()s the target: 1.5 acts as 1 (docs/openalgo.md "Orders").
       const target = Math.trunc(v.position_size);
       let action = v.action;
       let quantity: number;
@@ -63,7 +63,7 @@ export function orderRoutes(engine: Engine) {
         action = diff > 0 ? "BUY" : "SELL";
         quantity = Math.abs(diff);
       }
-      // The sandbox always executes smart orders as MARKET (contract §2.8 quirk).
+      // The sandbox always executes smart orders as MARKET (docs/openalgo.md "Orders").
       const overrides = instance.mode === "analyze" ? { pricetype: "MARKET" as const, price: 0, trigger_price: 0 } : {};
       return placeReply(
         instance,
@@ -79,7 +79,7 @@ export function orderRoutes(engine: Engine) {
     limit: "api",
     execute({ instance }, v) {
       if (instance.mode === "semi_auto") return queued(instance);
-      // BUY legs first, so a hedged basket never leaves the account naked (contract §2.9).
+      // BUY legs first, so a hedged basket never leaves the account naked (docs/openalgo.md "Orders").
       const items = [...v.orders.filter((o) => o.action === "BUY"), ...v.orders.filter((o) => o.action === "SELL")];
       const analyze = instance.mode === "analyze";
       const results = items.map((item, i) => {
@@ -171,7 +171,7 @@ export function orderRoutes(engine: Engine) {
     execute({ instance }) {
       if (instance.mode === "semi_auto") return semiAutoBlocked("cancelallorder");
       const analyze = instance.mode === "analyze";
-      // The sandbox filters on "trigger_pending" and so never cancels SL orders (observed §0 #11).
+      // The sandbox filters on "trigger_pending" and so never cancels SL orders (docs/openalgo.md "Orders").
       const targets = [...instance.account.working].filter(
         (o) => o.status === "open" || (!analyze && o.status === "trigger pending"),
       );
@@ -201,8 +201,9 @@ export function orderRoutes(engine: Engine) {
       let failed = 0;
       for (const p of open) {
         // One MARKET order per position for its whole quantity, as OpenAlgo sends it: OpenAlgo never splits at the
-        // freeze quantity (contract §3), so a position above it gets an order the broker rejects (a `rejected` row)
-        // and stays open. Live still answers "All Open Positions Squared Off" (contract §2.16).
+        // freeze quantity (docs/openalgo.md "Symbols and exchanges"), so a position above it gets an order the broker
+        // rejects (a `rejected` row) and stays open. Live still answers "All Open Positions Squared Off"
+        // (docs/openalgo.md "Orders").
         const r = engine.place(
           instance,
           {

@@ -1,6 +1,6 @@
 /**
  * Request schemas of the order and account endpoints, field for field as OpenAlgo declares them
- * (restx_api/schemas.py and account_schema.py; contract §2.1–2.18, §2.30, §2.33).
+ * (restx_api/schemas.py and account_schema.py; docs/openalgo.md "Account reads", "Orders", "Market data", "Sessions").
  */
 import { VALID_EXCHANGES, apikeyField, field, schema, wholeQuantity } from "@/lib/simulator/validation";
 
@@ -83,7 +83,7 @@ export const openPositionSchema = schema({
   apikey: apikeyField(),
   strategy: field.string(),
   symbol: field.string(),
-  // Not enum-checked by OpenAlgo (contract §2.18): a lowercase exchange simply matches nothing.
+  // Not enum-checked by OpenAlgo (docs/openalgo.md "Account reads"): a lowercase exchange simply matches nothing.
   exchange: field.string(),
   product: field.enum(PRODUCTS),
 });
@@ -179,7 +179,8 @@ const marginPositionSchema = schema({
   symbol: field.string({ min: 1, max: 50, lengthError: "Symbol must be between 1 and 50 characters." }),
   exchange: exchange(),
   action: action(),
-  // Strings in OpenAlgo's schema: JSON numbers are refused ("Not a valid string.", observed §2.4).
+  // Strings in OpenAlgo's schema: JSON numbers are refused ("Not a valid string.", docs/openalgo.md "Validation
+  // errors").
   quantity: field.string(),
   product: field.enum(PRODUCTS),
   pricetype: field.enum(PRICETYPES),

@@ -1,6 +1,6 @@
 /**
  * Exchange sessions for the simulator: which exchanges are open at an instant, `/market/timings` windows and
- * `/market/holidays` rows (contract §2.32, observed §0 #16: weekends and holidays still list CRYPTO).
+ * `/market/holidays` rows (docs/openalgo.md "Market data": weekends and holidays still list CRYPTO).
  */
 import type { Exchange } from "@/lib/simulator/types";
 import { istDateOf, istInstant, weekdayOf, type ExchangeHoliday } from "@/lib/trading/calendar";

@@ -11,7 +11,7 @@ import type {
   RouteHandler,
 } from "@/lib/simulator/types";
 
-/** An `order_update` payload (contract §4.3) without the `type` key, in the engine's key order. */
+/** An `order_update` payload (docs/openalgo.md "WebSocket") without the `type` key, in the engine's key order. */
 export type OrderUpdateData = Record<string, unknown>;
 
 export interface BrokerEngine {

@@ -173,7 +173,7 @@ describe("engine-level faults", () => {
     const [o] = await received();
     expect(o).toMatchObject({ status: "rejected", filledQuantity: 0 });
     expect(o.rejectionReason).toMatch(/^RMS: order rejected by risk management/);
-    // The sandbox's order book shows the reason too (live rows carry none: contract §2.3).
+    // The sandbox's order book shows the reason too (live rows carry none: docs/openalgo.md "Account reads").
     await control(url, "POST", "/instances/alpha/mode", { mode: "analyze" });
     const row = (await api("orderbook", {})).json.data.orders.find(
       (x: { orderid: string }) => x.orderid === r.json.orderid,

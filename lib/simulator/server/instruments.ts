@@ -1,5 +1,5 @@
 /**
- * `GET /api/v1/instruments?apikey=&exchange=&format=json|csv` (contract §2.31, observed §0 #9): the only GET of the
+ * `GET /api/v1/instruments?apikey=&exchange=&format=json|csv` (docs/openalgo.md "Market data"): the only GET of the
  * API. The key comes from the query string; a missing key is a marshmallow-style 400, a bad one a 403.
  */
 import type { Exchange, InstanceState, MarketView } from "@/lib/simulator/types";
@@ -10,7 +10,8 @@ import type { Reply } from "./rest";
 import { instrumentRow } from "./route-kit";
 
 const querySchema = schema({
-  // A missing query parameter reaches marshmallow as None, hence "Field may not be null." (observed §0 #9).
+  // A missing query parameter reaches marshmallow as None, hence "Field may not be null." (docs/openalgo.md "Market
+  // data").
   apikey: apikeyField(),
   exchange: field.enum(VALID_EXCHANGES).optional(),
   format: field.enum(["json", "csv"] as const).default("json"),

@@ -1,6 +1,6 @@
 /**
- * JSON writers that reproduce the byte-level formatting OpenAlgo's clients see (openalgo-observed §0 #7, #20):
- *  - `flaskJson`: Flask `jsonify` — compact, keys sorted recursively, trailing newline;
+ * JSON writers that reproduce the byte-level formatting OpenAlgo's clients see (docs/openalgo.md "Transport",
+ * "WebSocket"):  - `flaskJson`: Flask `jsonify` — compact, keys sorted recursively, trailing newline;
  *  - `pythonJson`: Python `json.dumps` defaults — `", "` / `": "` separators, insertion order (WS frames,
  *    optionchain/optionsymbol bodies, flask-restx bodies such as the 429);
  * Both escape non-ASCII as `\uXXXX` like Python's `ensure_ascii=True` (`₹` arrives as `\u20b9`).

@@ -1,5 +1,6 @@
 /**
- * Compatibility suite, market data and reference endpoints (contract §2.19–2.33, observed §5), over real HTTP.
+ * Compatibility suite, market data and reference endpoints (docs/openalgo.md "Market data", "Sessions"), over real
+ * HTTP.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningSimulator } from "./start-simulator";

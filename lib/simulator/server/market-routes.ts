@@ -1,5 +1,5 @@
 /**
- * Market-data and reference endpoints backed by MarketView (contract §2.19–2.26, §2.32; observed §5):
+ * Market-data and reference endpoints backed by MarketView (docs/openalgo.md "Market data"):
  * quotes, multiquotes, depth, history, intervals, symbol, search, expiry, market/holidays, market/timings.
  * The option endpoints are in option-routes.ts, `GET /instruments` in instruments.ts.
  */
@@ -100,7 +100,7 @@ const depth = dataRoute({
         high: q.high,
         low: q.low,
         ltp: q.ltp,
-        // MarketView has no last-traded quantity; dhan_sandbox reported 0 too (observed §5).
+        // MarketView has no last-traded quantity; dhan_sandbox reported 0 too (docs/openalgo.md "Market data").
         ltq: 0,
         oi: q.oi,
         open: q.open,

@@ -1,5 +1,5 @@
 /**
- * Option endpoints (contract §2.27–2.29, observed §2.5/§5): optionchain, optionsymbol, optiongreeks,
+ * Option endpoints (docs/openalgo.md "Market data", "Validation errors"): optionchain, optionsymbol, optiongreeks,
  * multioptiongreeks. optionchain and optionsymbol bodies keep insertion order (the server prints them with
  * Python spacing), so the objects below are built in OpenAlgo's key order.
  */
@@ -144,7 +144,7 @@ function underlyingLtp(market: MarketView, i: Instrument, exchange?: Exchange): 
   return undefined;
 }
 
-/** `25-Aug-2026`: optiongreeks' expiry format (contract §3). */
+/** `25-Aug-2026`: optiongreeks' expiry format (docs/openalgo.md "Symbols and exchanges"). */
 function expiryDdMonYyyy(expiryTs: number): string {
   const d = new Date(expiryTs + IST_MS);
   return `${String(d.getUTCDate()).padStart(2, "0")}-${MONTHS[d.getUTCMonth()]}-${d.getUTCFullYear()}`;

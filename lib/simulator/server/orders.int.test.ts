@@ -1,7 +1,7 @@
 /**
- * Compatibility suite, order endpoints over real HTTP (contract §2.7–2.18, observed §4): placement, the smart-order
- * truth table, split and basket semantics, account-wide closeposition/cancelallorder, margin and freeze rejections.
- * Exact counts come from the control API's list of received orders.
+ * Compatibility suite, order endpoints over real HTTP (docs/openalgo.md "Orders", "Account reads"): placement, the
+ * smart-order truth table, split and basket semantics, account-wide closeposition/cancelallorder, margin and freeze
+ * rejections. Exact counts come from the control API's list of received orders.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunningSimulator } from "./start-simulator";
@@ -204,7 +204,7 @@ describe("account-wide actions", () => {
       ).toBe(200);
     await api("placeorder", { ...mis, symbol: "SBIN", action: "BUY", quantity: 2 });
     const r = await api("closeposition", { strategy: "t" });
-    // Live OpenAlgo says so whatever became of the closing orders (contract §2.16).
+    // Live OpenAlgo says so whatever became of the closing orders (docs/openalgo.md "Orders").
     expect(r.json).toEqual({ message: "All Open Positions Squared Off", status: "success" });
     const closing = (await received()).filter((o) => o.via === "closeposition");
     expect(closing.map((o) => `${o.action} ${o.symbol} ${o.quantity} ${o.status}`).sort()).toEqual(

@@ -1,6 +1,6 @@
 /**
- * Flask-Limiter's moving-window limiter as OpenAlgo runs it (contract §5, observed §1): in memory, keyed by client
- * and route, checked before validation and auth. Only accepted hits are recorded (the `limits` library does
+ * Flask-Limiter's moving-window limiter as OpenAlgo runs it (docs/openalgo.md "Rate limits"): in memory, keyed by
+ * client and route, checked before validation and auth. Only accepted hits are recorded (the `limits` library does
  * not record a refused hit), so a client that keeps hammering is refused only while its window is full.
  * Pure: the caller passes the time in.
  */

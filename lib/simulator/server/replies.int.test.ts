@@ -1,8 +1,8 @@
 /**
- * Compatibility suite, success answers over real HTTP (contract §2.11–2.13, §2.30, §2.33): optionsorder,
- * optionsmultiorder, modifyorder, margin and analyzer/toggle, byte-level key sets included; and the broker's
- * SPAN-like margin on an option SELL: refused (a `rejected` row) beyond the account's margin, accepted once the long
- * wing is held.
+ * Compatibility suite, success answers over real HTTP (docs/openalgo.md "Orders", "Market data", "Sessions"):
+ * optionsorder, optionsmultiorder, modifyorder, margin and analyzer/toggle, byte-level key sets included; and the
+ * broker's SPAN-like margin on an option SELL: refused (a `rejected` row) beyond the account's margin, accepted once
+ * the long wing is held.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunningSimulator } from "./start-simulator";

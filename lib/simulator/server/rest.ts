@@ -1,6 +1,6 @@
 /**
- * The OpenAlgo REST transport (contract §1, observed §0–§3): `POST /api/v1/<name>` (trailing slash optional), the
- * same under `/i/<instanceId>/api/v1/...`, checks in OpenAlgo's observed order
+ * The OpenAlgo REST transport (docs/openalgo.md "Transport", "Validation errors", "Rate limits"): `POST /api/v1/<name>`
+ * (trailing slash optional), the same under `/i/<instanceId>/api/v1/...`, checks in OpenAlgo's observed order
  *   rate limit → body errors → instance faults → route validation (400) → key/session (403) → execute,
  * and byte-faithful bodies. Everything here runs for every order, so it stays allocation-light.
  */
@@ -34,9 +34,9 @@ export interface RestDeps {
   onError(error: unknown): void;
 }
 
-/** optionchain and optionsymbol answer with `json.dumps` spacing and unsorted keys (observed §0 #7). */
+/** optionchain and optionsymbol answer with `json.dumps` spacing and unsorted keys (docs/openalgo.md "Transport"). */
 const PYTHON_FORMAT_ROUTES = new Set(["optionchain", "optionsymbol"]);
-/** optiongreeks answers a bad key with 401 rather than 403 (contract §1.5). */
+/** optiongreeks answers a bad key with 401 rather than 403 (docs/openalgo.md "Sessions"). */
 const UNAUTHORIZED_ROUTES = new Set(["optiongreeks"]);
 const MAX_BODY_BYTES = 1 << 20;
 
@@ -156,7 +156,7 @@ export function createApiHandler(deps: RestDeps) {
     const instance = scoped ? (keyed === scoped ? scoped : undefined) : keyed;
     const target = scoped ?? keyed;
 
-    // The limit comes first, for bad bodies and bad keys too (observed §0 #2).
+    // The limit comes first, for bad bodies and bad keys too (docs/openalgo.md "Transport").
     const limited = limiter.hit(clientOf(ip, target), name, route.limit, deps.now());
     if (limited) return finish(res, tooMany(limited), target);
     if (!isJson) {

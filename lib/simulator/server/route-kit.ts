@@ -1,6 +1,6 @@
 /**
  * Small helpers shared by the server's own (market-data and reference) routes: building a RouteHandler from a
- * schema, and the instrument/quote shapes OpenAlgo's reference endpoints print (contract §2.19–2.31).
+ * schema, and the instrument/quote shapes OpenAlgo's reference endpoints print (docs/openalgo.md "Market data").
  */
 import type { Exchange, Instrument, Quote, RouteContext, RouteHandler, RouteResult } from "@/lib/simulator/types";
 import { type ErrorShape, type Schema, validator } from "@/lib/simulator/validation";
@@ -73,7 +73,7 @@ function instrumentId(i: Instrument): number {
 
 /**
  * An instrument as `/search` and `/instruments` print it. Observed §5: cash/index rows have `expiry:"-1"` and
- * `strike:null`; contract §2.24: futures `strike: 0.0`.
+ * `strike:null`; docs/openalgo.md "Market data": futures `strike: 0.0`.
  */
 export function instrumentRow(i: Instrument, withFreeze = true): Record<string, unknown> {
   const row: Record<string, unknown> = {

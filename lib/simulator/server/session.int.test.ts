@@ -1,7 +1,7 @@
 /**
  * Compatibility suite, broker sessions across days on the simulated clock: OpenAlgo revokes every session at
- * 03:00 IST (contract §0 #4); instances with `autoLoginAt` (the demo instances: SIM_AUTO_LOGIN_AT, 08:45 by
- * default) get it back each morning as a trader's login would, the others stay 403 until a control-API login.
+ * 03:00 IST (docs/openalgo.md "Sessions"); instances with `autoLoginAt` (the demo instances: SIM_AUTO_LOGIN_AT, 08:45
+ * by default) get it back each morning as a trader's login would, the others stay 403 until a control-API login.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { istInstant } from "@/lib/trading/calendar";

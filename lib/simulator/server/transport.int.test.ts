@@ -1,6 +1,7 @@
 /**
- * Compatibility suite, transport (contract §1, observed §0–§3): paths, methods, body parsing, check order,
- * auth and sessions, the three validation shapes, rate limits and the control API's own guard.
+ * Compatibility suite, transport (docs/openalgo.md "Transport", "Where real instances differ", "Rate limits",
+ * "Validation errors"): paths, methods, body parsing, check order, auth and sessions, the three validation shapes, rate
+ * limits and the control API's own guard.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunningSimulator } from "./start-simulator";

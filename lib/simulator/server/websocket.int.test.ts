@@ -1,5 +1,5 @@
 /**
- * Compatibility suite, WebSocket proxy (contract §4, observed §6) over a real `ws` client: auth grace, pings,
+ * Compatibility suite, WebSocket proxy (docs/openalgo.md "WebSocket") over a real `ws` client: auth grace, pings,
  * subscribe/ticks/unsubscribe, one stream per symbol per socket, order updates, and the WS faults.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";

@@ -1,7 +1,7 @@
 /**
- * Pure pieces of OpenAlgo's WebSocket proxy protocol (contract §4, observed §6): verb and mode parsing, symbol
+ * Pure pieces of OpenAlgo's WebSocket proxy protocol (docs/openalgo.md "WebSocket"): verb and mode parsing, symbol
  * lists, and the `market_data` payloads per mode. Frames are printed with Python `json.dumps` spacing by the
- * caller (observed §0 #20), so every object here is built in OpenAlgo's key order.
+ * caller (docs/openalgo.md "WebSocket"), so every object here is built in OpenAlgo's key order.
  */
 import type { Depth, Quote } from "@/lib/simulator/types";
 
@@ -63,7 +63,7 @@ export function error(code: string, message: string): Record<string, unknown> {
 
 /**
  * The `data` object of a `market_data` frame at `mode`. LTP: symbol, exchange, mode, timestamp, ltp, ltt.
- * Quote adds the OHLC/volume block; Depth adds 5-level `depth.buy/sell` (observed §6.3).
+ * Quote adds the OHLC/volume block; Depth adds 5-level `depth.buy/sell` (docs/openalgo.md "WebSocket").
  */
 export function tickData(
   symbol: string,

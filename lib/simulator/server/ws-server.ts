@@ -1,5 +1,5 @@
 /**
- * OpenAlgo's WebSocket proxy on its own port (contract §4, observed §6): authenticate within a grace period
+ * OpenAlgo's WebSocket proxy on its own port (docs/openalgo.md "WebSocket"): authenticate within a grace period
  * (close 4401 "auth timeout"), subscribe/unsubscribe market data in modes 1–3, order updates, broker info,
  * JSON pings before auth and protocol-level keepalive pings. Ticks come from `market.onTick`, order updates from
  * `broker.onOrderUpdate`. Server-level faults: `wsStall` (ticks stop, socket stays open), `wsDropAfterMs` (each socket
@@ -108,7 +108,7 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
     const subscribers = bySymbol.get(k);
     if (!subscribers || subscribers.size === 0) return;
     // The upstream adapter is per user: every socket of an instance gets the payload of that instance's highest
-    // mode, under its own envelope mode (observed §6.4).
+    // mode, under its own envelope mode (docs/openalgo.md "WebSocket").
     const best = new Map<string, WsMode>();
     for (const c of subscribers) {
       const id = c.instance?.id;
@@ -151,7 +151,7 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
       return send(c, error("AUTHENTICATION_ERROR", "API key is required"));
     const inst = broker.instanceByKey(apiKey);
     if (!inst) return send(c, error("AUTHENTICATION_ERROR", "Invalid API key"));
-    // The proxy's broker adapter needs the broker session (contract §1.6).
+    // The proxy's broker adapter needs the broker session (docs/openalgo.md "Sessions").
     if (!inst.sessionActive)
       return send(c, error("BROKER_INIT_ERROR", "Failed to initialize broker adapter: broker session expired"));
     c.instance = inst;
@@ -231,7 +231,8 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
     if (!items) return send(c, error("INVALID_PARAMETERS", "Either symbols or unsubscribe_all is required"));
     const successful: Record<string, unknown>[] = [];
     for (const item of items) {
-      // The per-item mode defaults to 2; a mismatch still answers success and leaves the stream (contract §4.2).
+      // The per-item mode defaults to 2; a mismatch still answers success and leaves the stream (docs/openalgo.md
+      // "WebSocket").
       const mode = item.mode === "all" ? "all" : (parseMode(item.mode) ?? 2);
       removeSub(c, key(item.exchange, item.symbol), mode);
       successful.push({ symbol: item.symbol, exchange: item.exchange, status: "success", broker: inst.brokerName });
@@ -314,7 +315,7 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
   wss.on("connection", (ws) => {
     const c: Client = { ws, subs: new Map(), orders: false, alive: true };
     clients.add(c);
-    // A failed authenticate neither closes the socket nor extends this deadline (observed §0 #18).
+    // A failed authenticate neither closes the socket nor extends this deadline (docs/openalgo.md "WebSocket").
     c.grace = setTimeout(() => {
       if (!c.instance) ws.close(4401, "auth timeout");
     }, graceMs);
