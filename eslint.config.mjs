@@ -1,4 +1,4 @@
-// Lint rules that keep the architecture of STYLE.md honest.
+// Lint rules that keep the architecture of docs/house-rules.md honest.
 import tseslint from "typescript-eslint";
 
 // The pure core imports nothing but itself, decimals and zod (an allow-list: a new I/O module cannot slip through).

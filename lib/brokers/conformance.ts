@@ -1,6 +1,6 @@
 /**
- * The conformance suite every BrokerAdapter must pass (STYLE.md: "an adapter conformance test suite that every new
- * backend must pass"). Call `runBrokerConformance` at the top level of an `*.int.test.ts` file; it declares a
+ * The conformance suite every BrokerAdapter must pass (docs/house-rules.md "Layout": a new broker kind must pass
+ * it before it is registered). Call `runBrokerConformance` at the top level of an `*.int.test.ts` file; it declares a
  * Vitest `describe` whose steps run in order against ONE fresh paper/sandbox account:
  * ping → funds → reference data (expiries, quotes, option chain, symbol info, depth) → MARKET order filled and
  * visible in the order book, trade book and positions → resting LIMIT → modify → cancel → rejection with the

@@ -1,4 +1,4 @@
-/** Queue names, one place. Jobs carry ids, never secrets (STYLE.md rule 7). */
+/** Queue names, one place. Jobs carry ids, never secrets (docs/house-rules.md "Edges"). */
 export const QUEUES = {
   /** Housekeeping: worker heartbeat. */
   system: "system",
