@@ -31,6 +31,8 @@ export default defineConfig({
           name: "unit",
           include: ["lib/**/*.test.ts", "workers/**/*.test.ts", "scripts/**/*.test.ts"],
           exclude: ["**/*.int.test.ts", "node_modules/**"],
+          // Limits, not measurements: a loaded CI machine can take seconds to start ESLint for the lint tests.
+          testTimeout: 30_000,
         },
       },
       {
