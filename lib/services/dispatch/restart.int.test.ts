@@ -9,7 +9,7 @@ import { closeConnections, makeUser, resetState } from "@/lib/testing/fixtures";
 import { instanceConfigs, startSim } from "@/lib/testing/simulator-instances";
 import { linkAccounts, ordersByTag, startRun, waitForRun } from "@/lib/testing/dispatch-kit";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
+const ROOT = path.resolve(import.meta.dirname, "../../..");
 const instances = instanceConfigs(20, "kill");
 let sim: RunningSimulator;
 const children: ChildProcess[] = [];
