@@ -4,7 +4,7 @@
  */
 import { type Processor, Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import { env } from "@/lib/env";
+import { type AppEnv, env } from "@/lib/env";
 import { log, setLogService } from "@/lib/log";
 import { createBlockingRedis, disconnectRedis } from "@/lib/redis";
 import { disconnectDb } from "@/lib/db/client";
@@ -24,10 +24,14 @@ import { makeDispatchProcessor } from "./processors/dispatch";
 import { processFillsJob } from "./processors/fills";
 import { makeExitProcessor } from "./processors/exits";
 
-/** One row of the worker table: a queue, the processor of its jobs and how many of them run at once. */
+/**
+ * One row of the worker table: a queue, the processor of its jobs, how many of them run at once and the queue's
+ * repeating jobs (registered at every start; deterministic scheduler ids replace, never duplicate).
+ */
 interface QueueWorker {
   queue: string;
   concurrency: number;
+  schedule(): Promise<void>;
   /** Starts consuming; failures and errors are logged. */
   start(connection: Redis): Pick<Worker, "name" | "close">;
 }
@@ -36,10 +40,12 @@ function row<Data, Result, Name extends string>(
   queue: string,
   processor: Processor<Data, Result, Name>,
   concurrency: number,
+  schedule: () => Promise<void>,
 ): QueueWorker {
   return {
     queue,
     concurrency,
+    schedule,
     start(connection) {
       const w = new Worker<Data, Result, Name>(queue, processor, { connection, prefix: BULL_PREFIX, concurrency });
       w.on("error", (err) => log().error({ err, queue }, "worker error"));
@@ -50,17 +56,23 @@ function row<Data, Result, Name extends string>(
 }
 
 /** Every queue this process consumes. */
-function workerTable(workerId: string, startedAt: Date, heartbeatMs: number): QueueWorker[] {
+function workerTable(workerId: string, startedAt: Date, e: AppEnv): QueueWorker[] {
   return [
-    row(SYSTEM_QUEUE, makeSystemProcessor(startedAt, heartbeatMs), 1),
+    row(SYSTEM_QUEUE, makeSystemProcessor(startedAt, e.WORKER_HEARTBEAT_MS), 1, () =>
+      scheduleHeartbeat(e.WORKER_HEARTBEAT_MS),
+    ),
     // One health round at a time: a round pings every account in parallel already.
-    row(ACCOUNTS_QUEUE, processAccountsJob, 1),
+    row(ACCOUNTS_QUEUE, processAccountsJob, 1, () => scheduleAccountHealth(e.ACCOUNT_HEALTH_MS)),
     // Dispatch jobs spend most of their time waiting on brokers: hundreds of accounts run in parallel per process.
-    row(DISPATCH_QUEUE, makeDispatchProcessor(workerId), 200),
+    // Recovery also runs once more when a worker killed just before this start is past its liveness TTL (its claims
+    // are then orphans).
+    row(DISPATCH_QUEUE, makeDispatchProcessor(workerId), 200, () =>
+      scheduleRecovery(workerId, LIVENESS_TTL_MS + 1_000),
+    ),
     // One fill poll per account per second, each one order-book call (the account's rate governor spaces them).
-    row(FILLS_QUEUE, processFillsJob, 300),
+    row(FILLS_QUEUE, processFillsJob, 300, () => scheduleFillSweep()),
     // One job drives one exit (all its accounts in parallel); a lease on the exit row keeps a second job out.
-    row(EXITS_QUEUE, makeExitProcessor(workerId), 50),
+    row(EXITS_QUEUE, makeExitProcessor(workerId), 50, () => scheduleExitJobs()),
   ];
 }
 
@@ -74,13 +86,9 @@ async function main() {
   const stopLiveness = await startWorkerLiveness(workerId);
   // Before taking jobs: intents a killed predecessor left mid-send become `unknown` and are reconciled, never resent.
   await recoverInFlight(workerId).catch((err) => log().error({ err }, "dispatch recovery failed at start"));
-  const workers = workerTable(workerId, startedAt, e.WORKER_HEARTBEAT_MS).map((w) => w.start(connection));
-  await scheduleHeartbeat(e.WORKER_HEARTBEAT_MS);
-  await scheduleAccountHealth(e.ACCOUNT_HEALTH_MS);
-  // Once more when a worker killed just before this start is past its liveness TTL (its claims are then orphans).
-  await scheduleRecovery(workerId, LIVENESS_TTL_MS + 1_000);
-  await scheduleFillSweep();
-  await scheduleExitJobs();
+  const table = workerTable(workerId, startedAt, e);
+  const workers = table.map((w) => w.start(connection));
+  for (const w of table) await w.schedule();
   await recordHeartbeat(startedAt, e.WORKER_HEARTBEAT_MS, new Date());
   log().info({ queues: workers.map((w) => w.name), pid: process.pid, workerId }, "worker started");
 
