@@ -2,38 +2,79 @@
  * Worker process: every BullMQ queue of MirrorDesk. Waits for Redis (never fails fast), logs errors, and on
  * SIGTERM/SIGINT finishes in-flight jobs before exiting.
  */
-import { Worker } from "bullmq";
-import { env } from "@/lib/env";
+import { type Processor, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import { type AppEnv, env } from "@/lib/env";
 import { log, setLogService } from "@/lib/log";
 import { createBlockingRedis, disconnectRedis } from "@/lib/redis";
 import { disconnectDb } from "@/lib/db/client";
-import { BULL_PREFIX, QUEUES } from "@/lib/queues/names";
-import { SCHEDULERS } from "@/lib/queues/jobs";
-import { closeQueues, queue } from "@/lib/queues/queues";
+import { ACCOUNTS_QUEUE, scheduleAccountHealth } from "@/lib/queues/accounts";
+import { DISPATCH_QUEUE, scheduleRecovery } from "@/lib/queues/dispatch";
+import { EXITS_QUEUE, scheduleExitJobs } from "@/lib/queues/exits";
+import { FILLS_QUEUE, scheduleFillSweep } from "@/lib/queues/fills";
+import { LIVENESS_TTL_MS, newWorkerId, startWorkerLiveness } from "@/lib/queues/liveness";
+import { BULL_PREFIX, closeQueues } from "@/lib/queues/queues";
+import { scheduleHeartbeat, SYSTEM_QUEUE } from "@/lib/queues/system";
+import { recoverInFlight } from "@/lib/services/dispatch";
+import { closeOrderStreams } from "@/lib/services/fills";
 import { recordHeartbeat } from "@/lib/services/system";
 import { makeSystemProcessor } from "./processors/system";
 import { processAccountsJob } from "./processors/accounts";
 import { makeDispatchProcessor } from "./processors/dispatch";
 import { processFillsJob } from "./processors/fills";
-import { scheduleFillSweep } from "@/lib/queues/fills";
-import { closeOrderStreams } from "@/lib/services/fills/poller";
 import { makeExitProcessor } from "./processors/exits";
-import { scheduleExitJobs } from "@/lib/queues/exits";
-import {
-  LIVENESS_TTL_MS,
-  RECOVERY_EVERY_MS,
-  RECOVERY_SCHEDULER,
-  newWorkerId,
-  recoverInFlight,
-  startWorkerLiveness,
-} from "@/lib/services/dispatch/recovery";
 
-/** Dispatch jobs spend most of their time waiting on brokers: hundreds of accounts run in parallel per process. */
-const DISPATCH_CONCURRENCY = 200;
-/** One fill poll per account per second, each one order-book call (the account's rate governor spaces them). */
-const FILLS_CONCURRENCY = 300;
-/** Exits being driven at once (each is mostly waiting on brokers and dispatch). */
-const EXITS_CONCURRENCY = 50;
+/**
+ * One row of the worker table: a queue, the processor of its jobs, how many of them run at once and the queue's
+ * repeating jobs (registered at every start; deterministic scheduler ids replace, never duplicate).
+ */
+interface QueueWorker {
+  queue: string;
+  concurrency: number;
+  schedule(): Promise<void>;
+  /** Starts consuming; failures and errors are logged. */
+  start(connection: Redis): Pick<Worker, "name" | "close">;
+}
+
+function row<Data, Result, Name extends string>(
+  queue: string,
+  processor: Processor<Data, Result, Name>,
+  concurrency: number,
+  schedule: () => Promise<void>,
+): QueueWorker {
+  return {
+    queue,
+    concurrency,
+    schedule,
+    start(connection) {
+      const w = new Worker<Data, Result, Name>(queue, processor, { connection, prefix: BULL_PREFIX, concurrency });
+      w.on("error", (err) => log().error({ err, queue }, "worker error"));
+      w.on("failed", (job, err) => log().warn({ err, queue, jobId: job?.id, job: job?.name }, "job failed"));
+      return w;
+    },
+  };
+}
+
+/** Every queue this process consumes. */
+function workerTable(workerId: string, startedAt: Date, e: AppEnv): QueueWorker[] {
+  return [
+    row(SYSTEM_QUEUE, makeSystemProcessor(startedAt, e.WORKER_HEARTBEAT_MS), 1, () =>
+      scheduleHeartbeat(e.WORKER_HEARTBEAT_MS),
+    ),
+    // One health round at a time: a round pings every account in parallel already.
+    row(ACCOUNTS_QUEUE, processAccountsJob, 1, () => scheduleAccountHealth(e.ACCOUNT_HEALTH_MS)),
+    // Dispatch jobs spend most of their time waiting on brokers: hundreds of accounts run in parallel per process.
+    // Recovery also runs once more when a worker killed just before this start is past its liveness TTL (its claims
+    // are then orphans).
+    row(DISPATCH_QUEUE, makeDispatchProcessor(workerId), 200, () =>
+      scheduleRecovery(workerId, LIVENESS_TTL_MS + 1_000),
+    ),
+    // One fill poll per account per second, each one order-book call (the account's rate governor spaces them).
+    row(FILLS_QUEUE, processFillsJob, 300, () => scheduleFillSweep()),
+    // One job drives one exit (all its accounts in parallel); a lease on the exit row keeps a second job out.
+    row(EXITS_QUEUE, makeExitProcessor(workerId), 50, () => scheduleExitJobs()),
+  ];
+}
 
 async function main() {
   setLogService("worker");
@@ -45,54 +86,9 @@ async function main() {
   const stopLiveness = await startWorkerLiveness(workerId);
   // Before taking jobs: intents a killed predecessor left mid-send become `unknown` and are reconciled, never resent.
   await recoverInFlight(workerId).catch((err) => log().error({ err }, "dispatch recovery failed at start"));
-  const workers = [
-    new Worker(QUEUES.system, makeSystemProcessor(startedAt, e.WORKER_HEARTBEAT_MS), {
-      connection,
-      prefix: BULL_PREFIX,
-      concurrency: 1,
-    }),
-    // One health round at a time: a round pings every account in parallel already.
-    new Worker(QUEUES.accounts, processAccountsJob, { connection, prefix: BULL_PREFIX, concurrency: 1 }),
-    new Worker(QUEUES.dispatch, makeDispatchProcessor(workerId), {
-      connection,
-      prefix: BULL_PREFIX,
-      concurrency: DISPATCH_CONCURRENCY,
-    }),
-    new Worker(QUEUES.fills, processFillsJob, { connection, prefix: BULL_PREFIX, concurrency: FILLS_CONCURRENCY }),
-    // One job drives one exit (all its accounts in parallel); a lease on the exit row keeps a second job out.
-    new Worker(QUEUES.exits, makeExitProcessor(workerId), {
-      connection,
-      prefix: BULL_PREFIX,
-      concurrency: EXITS_CONCURRENCY,
-    }),
-  ];
-  for (const w of workers) {
-    w.on("error", (err) => log().error({ err, queue: w.name }, "worker error"));
-    w.on("failed", (job, err) => log().warn({ err, queue: w.name, jobId: job?.id, job: job?.name }, "job failed"));
-  }
-  await queue(QUEUES.system).upsertJobScheduler(
-    SCHEDULERS.heartbeat,
-    { every: e.WORKER_HEARTBEAT_MS },
-    { name: "heartbeat", data: {}, opts: { removeOnComplete: 50, removeOnFail: 50 } },
-  );
-  await queue(QUEUES.accounts).upsertJobScheduler(
-    SCHEDULERS.accountHealth,
-    { every: e.ACCOUNT_HEALTH_MS },
-    { name: "health", data: {}, opts: { removeOnComplete: 50, removeOnFail: 50 } },
-  );
-  await queue(QUEUES.dispatch).upsertJobScheduler(
-    RECOVERY_SCHEDULER,
-    { every: RECOVERY_EVERY_MS },
-    { name: "recover", data: {}, opts: { removeOnComplete: 50, removeOnFail: 50 } },
-  );
-  await scheduleFillSweep();
-  await scheduleExitJobs();
-  // Once more when a worker killed just before this start is past its liveness TTL (its claims are then orphans).
-  await queue(QUEUES.dispatch).add(
-    "recover",
-    {},
-    { jobId: `recover_start_${workerId}`, delay: LIVENESS_TTL_MS + 1_000, removeOnComplete: 50, removeOnFail: 50 },
-  );
+  const table = workerTable(workerId, startedAt, e);
+  const workers = table.map((w) => w.start(connection));
+  for (const w of table) await w.schedule();
   await recordHeartbeat(startedAt, e.WORKER_HEARTBEAT_MS, new Date());
   log().info({ queues: workers.map((w) => w.name), pid: process.pid, workerId }, "worker started");
 

@@ -4,7 +4,7 @@ import Decimal from "decimal.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { verifyPassword } from "@/lib/auth/password";
-import { QUEUES } from "@/lib/queues/names";
+import { QUEUES } from "@/lib/queues/registry";
 import { recordHeartbeat } from "@/lib/services/system";
 import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
 import { closeConnections, jsonRequest, makeUser, paramsOf, resetState, sessionCookie } from "@/lib/testing/fixtures";

@@ -1,6 +1,27 @@
-import { QUEUES } from "@/lib/queues/names";
-import { EXIT_SCHEDULERS, type ExitJob } from "@/lib/queues/jobs";
-import { queue } from "@/lib/queues/queues";
+/**
+ * The exits queue: `exit` (drive one exit until flat or its time budget ends), `sweep` (hand exits no worker drives
+ * to the queue again) and `square-off` (start the exits of strategies whose square-off time has passed today).
+ */
+import { z } from "zod";
+import { queue, upsertScheduler } from "./queues";
+import { ONE_SHOT_JOB, SCHEDULED_JOB } from "./jobs";
+
+export const EXITS_QUEUE = "exits";
+
+/** Drive one exit until it is done or its time budget ends. */
+export const exitJobSchema = z.object({ exitId: z.uuid() }).strict();
+export type ExitJob = z.infer<typeof exitJobSchema>;
+/** The periodic exit sweep and square-off check carry nothing: they read the database and the clock. */
+export const exitSweepJobSchema = z.object({}).strict();
+
+export const exitsJobSchemas = { exit: exitJobSchema, sweep: exitSweepJobSchema, "square-off": exitSweepJobSchema };
+export type ExitsJobName = keyof typeof exitsJobSchemas;
+export type ExitsQueueData = ExitJob | z.infer<typeof exitSweepJobSchema>;
+
+const exitsQueue = () => queue<ExitsQueueData, ExitsJobName>(EXITS_QUEUE);
+
+/** Deterministic scheduler ids: re-registering on every worker start replaces, never duplicates. */
+export const EXIT_SCHEDULERS = { sweep: "exits:sweep", squareOff: "exits:square-off" } as const;
 
 /**
  * Hands an exit to the exit worker. The first job of an exit has the id `exit_<id>`; later ones (the sweep, a joined
@@ -8,11 +29,9 @@ import { queue } from "@/lib/queues/queues";
  */
 export async function enqueueExit(exitId: string, suffix?: string): Promise<void> {
   const data: ExitJob = { exitId };
-  await queue(QUEUES.exits).add("exit", data, {
+  await exitsQueue().add("exit", data, {
     jobId: suffix ? `exit_${exitId}_${suffix}` : `exit_${exitId}`,
-    removeOnComplete: 1000,
-    removeOnFail: 1000,
-    attempts: 1,
+    ...ONE_SHOT_JOB,
   });
 }
 
@@ -22,15 +41,14 @@ export const SQUARE_OFF_EVERY_MS = 15_000;
 
 /** Registers the exit sweep and the square-off check (deterministic scheduler ids: re-registering replaces). */
 export async function scheduleExitJobs(): Promise<void> {
-  const opts = { removeOnComplete: 50, removeOnFail: 50 };
-  await queue(QUEUES.exits).upsertJobScheduler(
-    EXIT_SCHEDULERS.sweep,
-    { every: EXIT_SWEEP_EVERY_MS },
-    { name: "sweep", data: {}, opts },
-  );
-  await queue(QUEUES.exits).upsertJobScheduler(
-    EXIT_SCHEDULERS.squareOff,
-    { every: SQUARE_OFF_EVERY_MS },
-    { name: "square-off", data: {}, opts },
-  );
+  await upsertScheduler(EXITS_QUEUE, EXIT_SCHEDULERS.sweep, EXIT_SWEEP_EVERY_MS, {
+    name: "sweep",
+    data: {},
+    opts: SCHEDULED_JOB,
+  });
+  await upsertScheduler(EXITS_QUEUE, EXIT_SCHEDULERS.squareOff, SQUARE_OFF_EVERY_MS, {
+    name: "square-off",
+    data: {},
+    opts: SCHEDULED_JOB,
+  });
 }

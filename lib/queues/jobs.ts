@@ -1,38 +1,57 @@
-import { z } from "zod";
+/**
+ * What every queue module shares: job schemas keyed by job name, the parse that turns a BullMQ job into a
+ * discriminated union on its name, typed processors, and the job defaults.
+ */
+import { type Job, type Processor, UnrecoverableError } from "bullmq";
+import type { z } from "zod";
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 
-/** Job payload schemas. Processors parse `job.data` with these before acting. */
-export const heartbeatJobSchema = z.object({}).strict();
-export type HeartbeatJob = z.infer<typeof heartbeatJobSchema>;
+/** Per job name of a queue, the schema of its data. */
+export type JobSchemas = Record<string, z.ZodType>;
+export type JobNameOf<S extends JobSchemas> = keyof S & string;
+export type JobDataOf<S extends JobSchemas> = z.infer<S[JobNameOf<S>]>;
+/** A job whose name is known and whose data passed its schema: switch on `name` and `data` has the right type. */
+export type ParsedJob<S extends JobSchemas> = { [K in JobNameOf<S>]: { name: K; data: z.infer<S[K]> } }[JobNameOf<S>];
 
-/** Deterministic scheduler ids: re-registering on every worker start replaces, never duplicates. */
-export const SCHEDULERS = { heartbeat: "system:heartbeat", accountHealth: "accounts:health" } as const;
+/** Ids only, never secrets: jobs sit in Redis. One-shot jobs are tried once (dispatch never blindly resends). */
+export const ONE_SHOT_JOB = { removeOnComplete: 1000, removeOnFail: 1000, attempts: 1 } as const;
+/** Jobs of a periodic scheduler: the next run comes anyway, a short history is enough. */
+export const SCHEDULED_JOB = { removeOnComplete: 50, removeOnFail: 50 } as const;
 
-export const accountHealthJobSchema = z.object({}).strict();
+/**
+ * Checks a job's name and data against its queue's schemas. A job that fails is malformed for good: retrying it
+ * cannot help, so the error is BullMQ's UnrecoverableError.
+ */
+export function parseJob<S extends JobSchemas>(
+  queueName: string,
+  schemas: S,
+  job: Pick<Job, "name" | "data">,
+): ParsedJob<S> {
+  if (!Object.hasOwn(schemas, job.name)) throw new UnrecoverableError(`unknown ${queueName} job ${job.name}`);
+  const parsed = schemas[job.name].safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`invalid ${queueName} job ${job.name}: ${parsed.error.message}`);
+  return { name: job.name, data: parsed.data } as ParsedJob<S>;
+}
 
-/** Dispatch tunables a run may carry (exits use shorter reconcile windows); see lib/services/dispatch/options.ts. */
-export const dispatchTunablesSchema = z
-  .object({
-    reconcileWindowMs: z.int().min(200).max(60_000),
-    pollIntervalMs: z.int().min(20).max(5_000),
-    maxAttempts: z.int().min(1).max(10),
-    refusedBackoffMs: z.int().min(0).max(5_000),
-  })
-  .partial()
-  .strict();
-export type DispatchTunables = z.infer<typeof dispatchTunablesSchema>;
+/** Business rejections (the request itself is wrong or no longer allowed): the same job would be refused again. */
+const REJECTIONS = [ValidationError, NotFoundError, ConflictError, ForbiddenError];
 
-/** Dispatch one account's share of a run. Ids (and tunables) only: the worker re-reads the intents and their states. */
-export const dispatchJobSchema = z
-  .object({ runId: z.uuid(), accountId: z.uuid(), options: dispatchTunablesSchema.optional() })
-  .strict();
-export type DispatchJob = z.infer<typeof dispatchJobSchema>;
-
-/** Deterministic: enqueuing the same (run, account) twice is a no-op in BullMQ. */
-export const dispatchJobId = (j: Pick<DispatchJob, "runId" | "accountId">) => `dispatch_${j.runId}_${j.accountId}`;
-
-/** Drive one exit (lib/services/exits/runner.ts) until it is done or its time budget ends. */
-export const exitJobSchema = z.object({ exitId: z.uuid() }).strict();
-export type ExitJob = z.infer<typeof exitJobSchema>;
-/** The periodic exit sweep and square-off check carry nothing: they read the database and the clock. */
-export const exitSweepJobSchema = z.object({}).strict();
-export const EXIT_SCHEDULERS = { sweep: "exits:sweep", squareOff: "exits:square-off" } as const;
+/**
+ * A processor typed by its queue's job names and data: parses the job, hands it to `handle` (which calls one
+ * service function per job name) and turns business rejections into UnrecoverableError, so BullMQ never retries them.
+ */
+export function typedProcessor<S extends JobSchemas, R>(
+  queueName: string,
+  schemas: S,
+  handle: (job: ParsedJob<S>) => Promise<R>,
+): Processor<JobDataOf<S>, R, JobNameOf<S>> {
+  return async (job) => {
+    const parsed = parseJob(queueName, schemas, job);
+    try {
+      return await handle(parsed);
+    } catch (e) {
+      if (REJECTIONS.some((cls) => e instanceof cls)) throw new UnrecoverableError((e as Error).message);
+      throw e;
+    }
+  };
+}

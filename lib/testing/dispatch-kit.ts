@@ -7,7 +7,8 @@ import { randomUUID } from "node:crypto";
 import { Worker } from "bullmq";
 import { db } from "@/lib/db/client";
 import { listAccountSecrets } from "@/lib/db/queries/accounts";
-import { BULL_PREFIX, QUEUES } from "@/lib/queues/names";
+import { BULL_PREFIX } from "@/lib/queues/queues";
+import { QUEUES } from "@/lib/queues/registry";
 import { createBlockingRedis } from "@/lib/redis";
 import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
 import type { InstanceConfig } from "@/lib/simulator/types";
@@ -17,8 +18,8 @@ import { createAccount } from "@/lib/services/accounts";
 import { createRun } from "@/lib/services/runs";
 import { planFor } from "@/lib/services/strategies/strategy-runs";
 import { makeDispatchProcessor } from "@/workers/processors/dispatch";
-import type { DispatchOptions } from "@/lib/services/dispatch/options";
-import { newWorkerId, startWorkerLiveness } from "@/lib/services/dispatch/recovery";
+import type { DispatchOptions } from "@/lib/services/dispatch";
+import { newWorkerId, startWorkerLiveness } from "@/lib/queues/liveness";
 
 /** Iron condor on NIFTY's current weekly expiry: 2 BUY wings (OTM 4), 2 SELL legs (OTM 1), market orders. */
 export function ironCondor(lots = 1): StrategyDefinition {

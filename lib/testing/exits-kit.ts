@@ -7,7 +7,8 @@ import { randomUUID } from "node:crypto";
 import { Worker } from "bullmq";
 import { db } from "@/lib/db/client";
 import { listAccountSecrets } from "@/lib/db/queries/accounts";
-import { BULL_PREFIX, QUEUES } from "@/lib/queues/names";
+import { BULL_PREFIX } from "@/lib/queues/queues";
+import { QUEUES } from "@/lib/queues/registry";
 import { createBlockingRedis } from "@/lib/redis";
 import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
 import type { StrategyDefinition } from "@/lib/trading/strategy";
@@ -16,7 +17,7 @@ import { createStrategy } from "@/lib/services/strategies";
 import { planFor } from "@/lib/services/strategies/strategy-runs";
 import { makeExitProcessor } from "@/workers/processors/exits";
 import type { DriveOptions } from "@/lib/services/exits/runner";
-import { newWorkerId } from "@/lib/services/dispatch/recovery";
+import { newWorkerId } from "@/lib/queues/liveness";
 
 /** A real exits worker (as workers/index.ts runs it). */
 export async function startExitWorker(options: DriveOptions = {}) {

@@ -7,9 +7,10 @@ import { createServer, request, Agent, type IncomingMessage, type ServerResponse
 import type { AddressInfo } from "node:net";
 import { Worker } from "bullmq";
 import { db } from "@/lib/db/client";
-import { BULL_PREFIX, QUEUES } from "@/lib/queues/names";
+import { BULL_PREFIX } from "@/lib/queues/queues";
+import { QUEUES } from "@/lib/queues/registry";
 import { createBlockingRedis } from "@/lib/redis";
-import { closeOrderStreams } from "@/lib/services/fills/poller";
+import { closeOrderStreams } from "@/lib/services/fills";
 import { processFillsJob } from "@/workers/processors/fills";
 
 /**

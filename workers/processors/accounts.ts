@@ -1,10 +1,11 @@
-import type { Job } from "bullmq";
-import { accountHealthJobSchema } from "@/lib/queues/jobs";
+import { ACCOUNTS_QUEUE, accountsJobSchemas } from "@/lib/queues/accounts";
+import { typedProcessor } from "@/lib/queues/jobs";
 import { checkAllAccounts } from "@/lib/services/accounts/health";
 
 /** Account health round: ping every active account, raise/clear alerts, fail over the primary. */
-export async function processAccountsJob(job: Job): Promise<unknown> {
-  if (job.name !== "health") throw new Error(`unknown accounts job ${job.name}`);
-  accountHealthJobSchema.parse(job.data);
-  return checkAllAccounts(new Date());
-}
+export const processAccountsJob = typedProcessor(ACCOUNTS_QUEUE, accountsJobSchemas, async (job) => {
+  switch (job.name) {
+    case "health":
+      return checkAllAccounts(new Date());
+  }
+});

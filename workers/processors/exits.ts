@@ -1,5 +1,5 @@
-import type { Job } from "bullmq";
-import { exitJobSchema, exitSweepJobSchema } from "@/lib/queues/jobs";
+import { EXITS_QUEUE, exitsJobSchemas } from "@/lib/queues/exits";
+import { typedProcessor } from "@/lib/queues/jobs";
 import { driveExit, sweepExits, type DriveOptions } from "@/lib/services/exits/runner";
 import { runSquareOff } from "@/lib/services/exits/square-off";
 
@@ -8,20 +8,14 @@ import { runSquareOff } from "@/lib/services/exits/square-off";
  * queue again) and `square-off` (start the exits of strategies whose square-off time has passed today).
  */
 export function makeExitProcessor(workerId: string, options: DriveOptions = {}) {
-  return async function processExitJob(job: Job): Promise<unknown> {
+  return typedProcessor(EXITS_QUEUE, exitsJobSchemas, async (job) => {
     switch (job.name) {
-      case "exit": {
-        const { exitId } = exitJobSchema.parse(job.data);
-        return driveExit(exitId, workerId, options);
-      }
+      case "exit":
+        return driveExit(job.data.exitId, workerId, options);
       case "sweep":
-        exitSweepJobSchema.parse(job.data);
         return sweepExits(new Date());
       case "square-off":
-        exitSweepJobSchema.parse(job.data);
         return runSquareOff(new Date());
-      default:
-        throw new Error(`unknown exits job ${job.name}`);
     }
-  };
+  });
 }

@@ -1,16 +1,13 @@
-import type { Job } from "bullmq";
-import { fillsJobSchema, fillsSweepJobSchema } from "@/lib/queues/fills";
-import { pollAccountFills, sweepFillTracking } from "@/lib/services/fills/poller";
+import { FILLS_QUEUE, fillsJobSchemas } from "@/lib/queues/fills";
+import { typedProcessor } from "@/lib/queues/jobs";
+import { pollAccountFills, sweepFillTracking } from "@/lib/services/fills";
 
 /** Fills queue: `sync` (one account's order book, from its scheduler or an order update) and `sweep` (backstop). */
-export async function processFillsJob(job: Job): Promise<unknown> {
+export const processFillsJob = typedProcessor(FILLS_QUEUE, fillsJobSchemas, async (job) => {
   switch (job.name) {
     case "sync":
-      return pollAccountFills(fillsJobSchema.parse(job.data).accountId);
+      return pollAccountFills(job.data.accountId);
     case "sweep":
-      fillsSweepJobSchema.parse(job.data);
       return sweepFillTracking();
-    default:
-      throw new Error(`unknown fills job ${job.name}`);
   }
-}
+});

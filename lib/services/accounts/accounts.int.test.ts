@@ -17,7 +17,7 @@ import { POST as createStrategyRoute } from "@/app/api/strategies/route";
 import { POST as executeRoute } from "@/app/api/strategies/[id]/execute/route";
 import { invalidateBooks } from "./books";
 import { queue } from "@/lib/queues/queues";
-import { QUEUES } from "@/lib/queues/names";
+import { QUEUES } from "@/lib/queues/registry";
 import { ironCondor, startDispatchWorker, waitForRun } from "@/lib/testing/dispatch-kit";
 
 let sim: RunningSimulator;

@@ -12,7 +12,7 @@ import { publishRunEvent } from "@/lib/realtime/run-events";
 import { adapterFor } from "@/lib/services/accounts/broker-access";
 import type { IntentEvent } from "@/lib/trading/intents";
 import { applyIntentChanges, type IntentChange } from "./intents";
-import { enqueueRetry } from "./recovery";
+import { enqueueRetry } from "@/lib/queues/dispatch";
 import { assertEntriesAllowed } from "@/lib/services/kill-switch";
 
 async function ownedRun(actor: Actor, runId: string) {

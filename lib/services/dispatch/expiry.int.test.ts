@@ -14,7 +14,7 @@ import {
 } from "@/lib/testing/dispatch-kit";
 import { waitUntil } from "@/lib/testing/exits-kit";
 import { DEFAULT_DISPATCH_OPTIONS } from "./options";
-import { recoverInFlight } from "./recovery";
+import { recoverInFlight } from ".";
 
 const instances = instanceConfigs(2, "exp");
 let sim: RunningSimulator;

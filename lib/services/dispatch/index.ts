@@ -1,35 +1,45 @@
 /**
- * Dispatch of one account's share of a run : claim → send → reconcile, BUY phase first; the
- * SELL phase only when every BUY slice is confirmed (never naked); then the run's status.
+ * Dispatch, the subsystem's entry module. Other code imports dispatch only from here.
+ *
+ * Dispatch of one account's share of a run: claim → send → reconcile, BUY phase first; the SELL phase only when
+ * every BUY slice is confirmed (never naked); then the run's status.
  *
  * Exactly once: an intent is claimed compare-and-set before it is sent, `sending` is stored before the broker call,
  * an unknown outcome is reconciled against the order book and only resent after the reconcile window passed with
- * no matching order, and a worker that dies mid-send leaves intents that recovery reconciles (dispatch-recovery.ts).
+ * no matching order, and a worker that dies mid-send leaves intents that recovery (recoverInFlight, below)
+ * reconciles.
  */
-import { db } from "@/lib/db/client";
 import { loadAccountSecret } from "@/lib/db/queries/accounts";
-import { raiseAlert } from "@/lib/db/queries/alerts";
-import { insertAudit } from "@/lib/db/queries/audit";
 import {
   type IntentRow,
   findRunRow,
   listAccountIntents,
+  listOrphanedIntents,
+  listPendingDispatch,
+  listSettledRunningRuns,
   runIntentCounts,
   setRunStatus,
 } from "@/lib/db/queries/intents";
 import type { RunStatus } from "@/lib/generated/prisma/client";
 import { log } from "@/lib/log";
 import { publishRunEvent } from "@/lib/realtime/run-events";
+import { enqueueRedispatch, RECOVERY_EVERY_MS } from "@/lib/queues/dispatch";
 import { scheduleFillPolls } from "@/lib/queues/fills";
+import { aliveWorkers } from "@/lib/queues/liveness";
 import { invalidateBooks } from "@/lib/services/accounts/books";
 import { adapterFor } from "@/lib/services/accounts/broker-access";
 import type { BrokerAdapter } from "@/lib/brokers/types";
 import { accountPhaseDecision } from "@/lib/trading/intent-matcher";
+import { entriesBlockedReason } from "@/lib/services/kill-switch";
 import { applyIntentChanges } from "./intents";
-import { DEFAULT_DISPATCH_OPTIONS, type DispatchOptions, dispatchOptions, sleep } from "./options";
-import { reconcileUnknown, type ReconcileResult } from "./reconcile";
-import { placeSending } from "./send";
-import { entriesBlockedReason, formatIstDateTime } from "@/lib/services/kill-switch";
+import { DEFAULT_DISPATCH_OPTIONS, type DispatchOptions, dispatchOptions } from "./options";
+import { type PhaseContext, reportExpired, resumeHeld, runPhase, skipUnsent } from "./phase";
+import type { ReconcileResult } from "./reconcile";
+
+// Used by exits (their slices), fill tracking and the run view's routes; implemented next to their helpers.
+export { applyIntentChanges, type IntentChange } from "./intents";
+export { cancelRunOrders, retryRunIntents, type CancelResult, type RetryResult } from "./actions";
+export type { DispatchOptions } from "./options";
 
 export interface DispatchAccountOptions extends Partial<DispatchOptions> {
   /** A retry requested by a person: intents that used up their sends get `maxAttempts` more. */
@@ -154,148 +164,6 @@ export async function dispatchAccount(
   return { ...base, stuck: ctx.stuck, sellPhase };
 }
 
-/** Every slice of `rows` not yet sent is skipped for good with `reason`, in one write; returns the ids skipped. */
-async function skipUnsent(rows: readonly IntentRow[], reason: string): Promise<string[]> {
-  const at = Date.now();
-  const unsent = rows.filter((r) => r.state === "planned" || r.state === "safe_to_resend" || r.state === "held");
-  const written = await applyIntentChanges(
-    unsent.map((row) => ({ row, events: [{ type: "skip", at, reason: `not sent: ${reason}` }] })),
-  );
-  return [...written.keys()];
-}
-
-/** Expired slices are shown to their owner (an alert on every page) and written to the audit log. */
-async function reportExpired(
-  run: { id: string; ownerId: string; triggeredAt: Date },
-  accountId: string,
-  intentIds: string[],
-  maxAgeMs: number,
-): Promise<void> {
-  const message = `${intentIds.length} order slice(s) of a run planned at ${formatIstDateTime(run.triggeredAt)} were not sent: they could not go out within ${Math.round(maxAgeMs / 60_000)} min of planning (expired). Check the run and the account's positions.`;
-  log().warn({ runId: run.id, accountId, expired: intentIds.length }, "unsent slices expired");
-  await db()
-    .$transaction(async (tx) => {
-      await raiseAlert(tx, { ownerId: run.ownerId, accountId, kind: "intents_expired", severity: "WARNING", message });
-      await insertAudit(
-        {
-          action: "run.intents_expired",
-          entity: "run",
-          entityId: run.id,
-          details: { accountId, intents: intentIds, plannedAt: run.triggeredAt.toISOString(), maxAgeMs },
-        },
-        tx,
-      );
-    })
-    .catch((err) => log().error({ err, runId: run.id }, "expired slices not reported"));
-}
-
-/** Held SELL slices back to `planned` (the rows as written; the others unchanged). */
-async function resumeHeld(sells: IntentRow[]): Promise<IntentRow[]> {
-  const at = Date.now();
-  const resumed = await applyIntentChanges(
-    sells.filter((r) => r.state === "held").map((row) => ({ row, events: [{ type: "resume", at }] })),
-  );
-  return sells.map((r) => resumed.get(r.id) ?? r);
-}
-
-interface PhaseContext {
-  runId: string;
-  accountId: string;
-  workerId: string;
-  adapter: BrokerAdapter;
-  opts: DispatchOptions;
-  cap(row: IntentRow): number;
-  linkSince: Date;
-  stuck: ReconcileResult["stuck"];
-  /** The owner of an entry run (its slices honour the kill switch); null for an exit run. */
-  entryOwner: string | null;
-  /** Epoch ms after which unsent slices expire instead of being sent (null: never, a person's retry). */
-  expiresAt: number | null;
-  /** Slices this dispatch expired. */
-  expired: string[];
-}
-
-/**
- * One phase: claim what is claimable (planned, or safe to resend with sends left), send it, reconcile unknown
- * outcomes until each is adopted or safe to resend, and repeat until nothing is left to do. Returns the phase's rows.
- */
-async function runPhase(ctx: PhaseContext, phase: 1 | 2, known: IntentRow[]): Promise<IntentRow[]> {
-  const { opts } = ctx;
-  const stuck = new Set<string>();
-  // Bounded even when the order book stays unreadable: the intents stay `unknown` and recovery comes back to them.
-  const deadline =
-    Date.now() + (opts.reconcileWindowMs + 5 * opts.pollIntervalMs) * (opts.maxAttempts + 1) * 4 + 60_000;
-  let rows = known;
-  let fresh = true;
-  for (;;) {
-    if (!fresh) rows = (await listAccountIntents(ctx.runId, ctx.accountId)).filter((r) => r.phase === phase);
-    fresh = false;
-    const claimable = rows.filter(
-      (r) => r.state === "planned" || (r.state === "safe_to_resend" && r.attempts < ctx.cap(r)),
-    );
-    if (claimable.length > 0 && ctx.expiresAt !== null && Date.now() > ctx.expiresAt) {
-      const reason = `expired: planned at ${formatIstDateTime(new Date(ctx.expiresAt - opts.maxIntentAgeMs))}, more than ${Math.round(opts.maxIntentAgeMs / 1000)} s before it could be sent`;
-      const all = await listAccountIntents(ctx.runId, ctx.accountId);
-      ctx.expired.push(...(await skipUnsent(all, reason)));
-      continue;
-    }
-    if (claimable.length > 0) {
-      // Claim and `sending` in one compare-and-set write per row (from planned / safe_to_resend): a row another worker
-      // took first is simply not written, and nothing is sent for it. `sending` is stored before the broker call.
-      const at = Date.now();
-      const sending = await applyIntentChanges(
-        claimable.map((row) => ({
-          row,
-          events: [
-            { type: "claim", at, workerId: ctx.workerId },
-            { type: "send", at },
-          ],
-        })),
-      );
-      // Read after the claim is stored: a kill switch committed before this read stops the send; one committed after
-      // it finds the slices `sending`, and its exit waits for them and flattens what they filled.
-      const blocked = ctx.entryOwner && sending.size > 0 ? await entriesBlockedReason(ctx.entryOwner) : null;
-      if (blocked) {
-        const stopped = Date.now();
-        await applyIntentChanges(
-          [...sending.values()].map((row) => ({
-            row,
-            expectClaimedBy: ctx.workerId,
-            events: [
-              { type: "not_placed", at: stopped, reason: blocked },
-              { type: "skip", at: stopped, reason: `not sent: ${blocked}` },
-            ],
-          })),
-        );
-        await skipUnsent(await listAccountIntents(ctx.runId, ctx.accountId), blocked);
-        continue;
-      }
-      const done = await placeSending(ctx.adapter, [...sending.values()], ctx.workerId, opts);
-      // Everything written as computed: the rows in hand are the stored ones, no need to read them back.
-      if (sending.size === claimable.length && done.size === sending.size) {
-        rows = rows.map((r) => done.get(r.id) ?? r);
-        fresh = true;
-      }
-      continue;
-    }
-    const unknowns = rows.filter((r) => r.state === "unknown" && !stuck.has(r.id));
-    if (unknowns.length === 0) return rows;
-    if (Date.now() > deadline) {
-      for (const r of unknowns) {
-        stuck.add(r.id);
-        ctx.stuck.push({ intentId: r.id, reason: "the order book could not be read to confirm the order" });
-      }
-      continue;
-    }
-    const res = await reconcileUnknown(ctx.adapter, ctx.accountId, unknowns, ctx.linkSince, opts);
-    for (const s of res.stuck) {
-      stuck.add(s.intentId);
-      ctx.stuck.push(s);
-    }
-    if (res.settled === 0 && res.waiting > 0) await sleep(opts.pollIntervalMs);
-  }
-}
-
 /**
  * Recomputes a run's status from its intents: RUNNING while any is in flight (planned, claimed, sending, unknown,
  * or safe to resend with sends left); else COMPLETED when every slice was accepted, PARTIAL when some were, FAILED
@@ -347,4 +215,56 @@ async function recomputeRunStatus(runId: string, maxAttempts: number): Promise<R
     );
   }
   return status;
+}
+
+export interface RecoveryResult {
+  /** Intents of dead workers moved to `unknown` for reconciliation. */
+  orphaned: number;
+  /** (run, account) dispatch jobs enqueued again. */
+  redispatched: number;
+  /** RUNNING runs whose final status was written now. */
+  settled: number;
+}
+
+/**
+ * Restart safety. Intents a dead worker (no liveness key) left `claimed` or `sending` may or may not have reached the
+ * broker, so they become `unknown` (never back to planned, never resent blindly) and their accounts' dispatch is
+ * enqueued again: it reconciles them against the order book before anything is sent again. Also re-enqueues RUNNING
+ * runs with unfinished intents and refreshes stale run statuses. Runs at worker start, shortly after (once a killed
+ * worker's liveness key has expired) and every minute.
+ */
+export async function recoverInFlight(
+  workerId: string,
+  overrides: Partial<DispatchOptions> = {},
+  now = Date.now(),
+): Promise<RecoveryResult> {
+  const opts = dispatchOptions(overrides);
+  const alive = new Set(await aliveWorkers());
+  alive.add(workerId);
+  const orphans = await listOrphanedIntents([...alive], new Date(now - opts.staleAfterMs));
+  const written = await applyIntentChanges(
+    orphans.map((row) => ({
+      row,
+      expectClaimedBy: row.claimedBy,
+      events: [
+        {
+          type: "outcome_unknown",
+          at: now,
+          reason: `worker ${row.claimedBy ?? "?"} stopped while the intent was ${row.state}; reconciling before any resend`,
+        },
+      ],
+    })),
+  );
+  let redispatched = 0;
+  const bucket = `recover_${Math.floor(now / RECOVERY_EVERY_MS)}`;
+  for (const pair of await listPendingDispatch(opts.maxAttempts)) {
+    if ((await enqueueRedispatch(pair, bucket)) !== null) redispatched += 1;
+  }
+  let settled = 0;
+  for (const runId of await listSettledRunningRuns(opts.maxAttempts)) {
+    if ((await refreshRunStatus(runId, opts.maxAttempts)) !== "RUNNING") settled += 1;
+  }
+  if (written.size + redispatched + settled > 0)
+    log().info({ workerId, orphaned: written.size, redispatched, settled }, "dispatch recovery");
+  return { orphaned: written.size, redispatched, settled };
 }

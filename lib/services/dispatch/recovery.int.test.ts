@@ -1,14 +1,16 @@
 import { Worker } from "bullmq";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { BULL_PREFIX, QUEUES } from "@/lib/queues/names";
+import { BULL_PREFIX } from "@/lib/queues/queues";
+import { QUEUES } from "@/lib/queues/registry";
 import { queue } from "@/lib/queues/queues";
 import { createBlockingRedis } from "@/lib/redis";
 import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
 import { closeConnections, makeUser, resetState } from "@/lib/testing/fixtures";
 import { instanceConfigs, startSim } from "@/lib/testing/simulator-instances";
 import { linkAccounts, ordersByTag, startDispatchWorker, startRun, waitForRun } from "@/lib/testing/dispatch-kit";
-import { RECOVERY_EVERY_MS, recoverInFlight } from "./recovery";
+import { RECOVERY_EVERY_MS } from "@/lib/queues/dispatch";
+import { recoverInFlight } from ".";
 
 const instances = instanceConfigs(2, "rcv");
 let sim: RunningSimulator;

@@ -2,14 +2,14 @@ import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { QUEUES } from "@/lib/queues/names";
+import { QUEUES } from "@/lib/queues/registry";
 import { queue } from "@/lib/queues/queues";
 import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
 import { closeConnections, makeUser, resetState } from "@/lib/testing/fixtures";
 import { instanceConfigs, startSim } from "@/lib/testing/simulator-instances";
 import { linkAccounts, ordersByTag, startRun, waitForRun } from "@/lib/testing/dispatch-kit";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
+const ROOT = path.resolve(import.meta.dirname, "../../..");
 const instances = instanceConfigs(20, "kill");
 let sim: RunningSimulator;
 const children: ChildProcess[] = [];

@@ -22,7 +22,8 @@ import {
 } from "@/lib/errors";
 import type { IntentEvent } from "@/lib/trading/intents";
 import { applyIntentChanges, type IntentChange } from "./intents";
-import { type DispatchOptions, sleep } from "./options";
+import { sleep } from "@/lib/util/sleep";
+import type { DispatchOptions } from "./options";
 
 function orderRequest(row: IntentRow): PlaceOrderRequest {
   return {

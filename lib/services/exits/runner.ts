@@ -32,12 +32,12 @@ import { attemptStates, findIntentRows, type AttemptState } from "@/lib/db/queri
 import { findRunIdByKey } from "@/lib/db/queries/runs";
 import type { ExitStatus } from "@/lib/generated/prisma/client";
 import { log } from "@/lib/log";
-import type { DispatchTunables } from "@/lib/queues/jobs";
+import type { DispatchOptions } from "@/lib/services/dispatch";
 import { enqueueExit } from "@/lib/queues/exits";
 import { exitRunPreview } from "@/lib/trading/exit-plan";
 import { classifyRejection } from "@/lib/trading/rejection-cause";
-import { applyIntentChanges } from "@/lib/services/dispatch/intents";
-import { sleep } from "@/lib/services/dispatch/options";
+import { applyIntentChanges } from "@/lib/services/dispatch";
+import { sleep } from "@/lib/util/sleep";
 import { prepareAttempt, type AttemptOutcome } from "./attempt";
 import { alertFailure, clearFailureAlert, refusalsOf } from "./alerts";
 import { createRun } from "@/lib/services/runs";
@@ -48,7 +48,7 @@ import { createRun } from "@/lib/services/runs";
  * send per slice — a slice that cannot be confirmed is never resent by dispatch: the exit's next attempt reads the
  * broker's open orders and then its positions first, so it can neither double nor flip a position.
  */
-export const EXIT_DISPATCH: DispatchTunables = {
+export const EXIT_DISPATCH: Partial<DispatchOptions> = {
   reconcileWindowMs: 600,
   pollIntervalMs: 150,
   maxAttempts: 1,
@@ -64,7 +64,7 @@ const BATCH_MS = 15;
 export interface DriveOptions {
   /** How long one job drives before handing over to the sweep, ms. */
   budgetMs?: number;
-  dispatch?: DispatchTunables;
+  dispatch?: Partial<DispatchOptions>;
   /** Consecutive failures before an account shows FAILED (default FAIL_AFTER). */
   failAfter?: number;
 }
@@ -139,7 +139,7 @@ class PlanBatcher {
 
   constructor(
     private readonly exit: ExitWithAccounts,
-    private readonly dispatch: DispatchTunables,
+    private readonly dispatch: Partial<DispatchOptions>,
     private readonly stillMine: () => Promise<boolean>,
   ) {}
 

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { db } from "@/lib/db/client";
 import { listAccountSecrets } from "@/lib/db/queries/accounts";
 import { scheduledFillAccounts, scheduleFillSweep, unscheduleFillPolls } from "@/lib/queues/fills";
-import { QUEUES } from "@/lib/queues/names";
+import { QUEUES } from "@/lib/queues/registry";
 import { queue } from "@/lib/queues/queues";
 import { subscribeRunEvents, type RunEvent } from "@/lib/realtime/run-events";
 import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
@@ -15,7 +15,7 @@ import { GET as runParityRoute } from "@/app/api/runs/[id]/parity/route";
 import { POST as retryRoute } from "@/app/api/runs/[id]/retry/route";
 import { GET as strategyParityRoute } from "@/app/api/strategies/[id]/parity/route";
 import { ironCondor, linkAccounts, startDispatchWorker, startRun, waitForRun } from "@/lib/testing/dispatch-kit";
-import { orderStreamOpen } from "./poller";
+import { orderStreamOpen } from "./streams";
 import { syncAccountFills } from ".";
 import { startCountingRelay, startFillsWorker, waitForIntents } from "@/lib/testing/fills-kit";
 import { createRun } from "@/lib/services/runs";

@@ -1,46 +1,34 @@
 /**
- * Fill tracking for one account (docs/architecture.md "Fills and the ledger"): ONE order-book read however many of the
- * account's intents are open, plus at most one trade-book read when the order book cannot settle something alone (a
- * rejection to confirm, a fill without an average price, or a working or cancelled order in a book that reports no fill
+ * Fill tracking, the subsystem's entry module (other code imports fills only from here). For one account: ONE order-book read however many of the account's
+ * intents are open, plus at most one trade-book read when the order book cannot settle something alone (a rejection
+ * to confirm, a fill without an average price, or a working or cancelled order in a book that reports no fill
  * quantities: OpenAlgo live rows; sandbox rows carry them); the pure mapping of lib/trading/fills.ts; compare-and-set
  * writes with live intent events; and the affected runs' status. Every broker call goes through the account's rate
  * governor (inside the adapter).
  *
- * Run status and fills: a run keeps its dispatch status (refreshRunStatus in dispatch.ts: COMPLETED only when every
+ * Run status and fills: a run keeps its dispatch status (refreshRunStatus of dispatch: COMPLETED only when every
  * slice is confirmed at the broker — accepted, adopted, (partly) filled or cancelled). A late RMS rejection is not
  * confirmed, so a run whose orders are later rejected drops to PARTIAL (some confirmed) or FAILED (none), and a
  * flap back to complete restores it. Fill progress (filled vs target per account and leg) is exposed separately,
  * by the parity board; an accepted-but-unfilled order does not make a run RUNNING again.
+ *
+ * The poller's lifecycle:
+ * - dispatch schedules an account's polls (every 1 s) when it finishes sending there;
+ * - each poll syncs the account; when nothing of the account is unsettled any more its scheduler is removed — and
+ *   re-created at once if an acknowledgement slipped in meanwhile;
+ * - a slow sweep (every 15 s) re-creates schedulers for every account with unsettled intents, so nothing is forgotten
+ *   after a restart or a lost hook, and removes schedulers of accounts with nothing left;
+ * - order-update streams (streams.ts) trigger an immediate poll where the broker streams them.
  */
-import type { Order, Trade } from "@/lib/brokers/types";
-import { loadAccountSecret } from "@/lib/db/queries/accounts";
-import { isTracked, listTrackedIntents, type TrackedWindow } from "@/lib/db/queries/fill-tracking";
-import type { IntentRow } from "@/lib/db/queries/intents";
+import { accountsWithTrackedIntents, listTrackedIntents } from "@/lib/db/queries/fill-tracking";
 import { log } from "@/lib/log";
-import { invalidateBooks } from "@/lib/services/accounts/books";
-import { adapterFor } from "@/lib/services/accounts/broker-access";
-import {
-  bookDayStart,
-  type BookRow,
-  fillEvents,
-  type FillOutcome,
-  REJECTED_LATE_WATCH_MS,
-  type TradeFill,
-} from "@/lib/trading/fills";
-import { applyIntentChanges, type IntentChange } from "@/lib/services/dispatch/intents";
-import { refreshRunStatus } from "@/lib/services/dispatch";
+import { scheduledFillAccounts, scheduleFillPolls, unscheduleFillPolls } from "@/lib/queues/fills";
+import { closeOrderStream, ensureOrderStream } from "./streams";
+import { type FillSyncResult, syncNow, trackedWindow } from "./sync";
 
-export interface FillSyncResult {
-  /** Intents whose stored state or fill changed. */
-  changed: number;
-  /** Intents of the account still tracked afterwards (their orders may still change). */
-  unsettled: number;
-}
-
-/** The tracked-intent window at `now`: sent during the current order-book day; late rejections watched a while. */
-export function trackedWindow(now: number): TrackedWindow {
-  return { since: new Date(bookDayStart(now)), watchSince: new Date(now - REJECTED_LATE_WATCH_MS) };
-}
+export type { FillSyncResult } from "./sync";
+// Worker shutdown closes every stream of the process.
+export { closeOrderStreams } from "./streams";
 
 /**
  * Reads the account's order book once and records every fill, partial fill, cancellation and late rejection of its
@@ -70,72 +58,32 @@ export function syncAccountFills(accountId: string): Promise<FillSyncResult> {
 
 const pending = new Map<string, { started: boolean; promise: Promise<FillSyncResult> }>();
 
-function bookRow(o: Order): BookRow {
-  const filledQuantity = o.fillsReported === false ? null : o.filledQuantity;
-  return {
-    status: o.status,
-    quantity: o.quantity,
-    filledQuantity,
-    averagePrice: o.averagePrice,
-    rejectionReason: o.rejectionReason,
-  };
+/** One scheduled poll of an account: sync, then keep or end its tracking. */
+export async function pollAccountFills(accountId: string): Promise<FillSyncResult> {
+  const result = await syncAccountFills(accountId);
+  if (result.unsettled > 0) {
+    ensureOrderStream(accountId);
+    return result;
+  }
+  await unscheduleFillPolls(accountId);
+  // Dispatch may have acknowledged orders here after the sync read, and scheduled before the removal: check again.
+  if ((await listTrackedIntents(accountId, trackedWindow(Date.now()))).length > 0) await scheduleFillPolls(accountId);
+  else await closeOrderStream(accountId);
+  return result;
 }
 
-function tradesByOrder(trades: readonly Trade[]): Map<string, TradeFill[]> {
-  const out = new Map<string, TradeFill[]>();
-  for (const t of trades)
-    out.set(t.orderId, [...(out.get(t.orderId) ?? []), { quantity: t.quantity, averagePrice: t.averagePrice }]);
-  return out;
-}
-
-async function syncNow(accountId: string): Promise<FillSyncResult> {
-  const w = trackedWindow(Date.now());
-  const intents = await listTrackedIntents(accountId, w);
-  if (intents.length === 0) return { changed: 0, unsettled: 0 };
-  const account = await loadAccountSecret(accountId);
-  // A deleted account takes its intents with it (cascade): nothing is left to track.
-  if (!account) return { changed: 0, unsettled: 0 };
-  const adapter = adapterFor(account);
-  const book = new Map((await adapter.orders()).map((o) => [o.orderId, o]));
-  const at = Date.now();
-  const decide = (row: IntentRow, trades: Map<string, TradeFill[]> | null): FillOutcome => {
-    const order = book.get(row.brokerOrderId ?? "");
-    // Not in the book (yet): nothing can be concluded from its absence.
-    if (!order) return { kind: "none" };
-    const tracked = { state: row.state, quantity: row.quantity, filledQuantity: row.filledQuantity };
-    return fillEvents(tracked, bookRow(order), trades ? (trades.get(order.orderId) ?? []) : null, at);
-  };
-  let outcomes = intents.map((row) => ({ row, outcome: decide(row, null) }));
-  if (outcomes.some((o) => o.outcome.kind === "need_trades")) {
-    const trades = tradesByOrder(await adapter.trades());
-    outcomes = outcomes.map((o) =>
-      o.outcome.kind === "need_trades" ? { row: o.row, outcome: decide(o.row, trades) } : o,
-    );
-  }
-  const changes: IntentChange[] = [];
-  for (const { row, outcome } of outcomes) {
-    if (outcome.kind !== "events") continue;
-    if (outcome.priceMissing)
-      log().warn(
-        { accountId, intentId: row.id, orderId: row.brokerOrderId },
-        "fill recorded without a price: neither book reports one",
-      );
-    changes.push({
-      row,
-      events: outcome.events,
-      averagePrice: outcome.averagePrice?.toDecimalPlaces(4).toFixed() ?? null,
-    });
-  }
-  const written = await applyIntentChanges(changes);
-  // Fills move positions and funds: the books pages read them afresh on their next refresh.
-  if (written.size > 0)
-    await invalidateBooks([accountId]).catch((err) => log().warn({ err, accountId }, "book cache not invalidated"));
-  const runs = new Set([...written.values()].map((r) => r.runId));
-  await Promise.all(
-    [...runs].map((runId) =>
-      refreshRunStatus(runId).catch((err) => log().warn({ err, runId }, "run status not refreshed after fills")),
-    ),
-  );
-  const unsettled = intents.filter((r) => isTracked(written.get(r.id) ?? r, w)).length;
-  return { changed: written.size, unsettled };
+/** Backstop: every account with unsettled intents has a scheduler; none without. Returns the counts. */
+export async function sweepFillTracking(): Promise<{ scheduled: number; removed: number }> {
+  // Schedulers first, then intents: dispatch writes its acknowledgements before it schedules, so a scheduler listed
+  // here has its intents visible below and is never dropped by mistake.
+  const existing = await scheduledFillAccounts();
+  const wanted = await accountsWithTrackedIntents(trackedWindow(Date.now()));
+  const want = new Set(wanted);
+  const have = new Set(existing);
+  const add = wanted.filter((a) => !have.has(a));
+  const drop = existing.filter((a) => !want.has(a));
+  await Promise.all([...add.map((a) => scheduleFillPolls(a)), ...drop.map((a) => unscheduleFillPolls(a))]);
+  await Promise.all(drop.map((a) => closeOrderStream(a)));
+  if (add.length > 0) log().info({ accounts: add.length }, "fill polling resumed by the sweep");
+  return { scheduled: add.length, removed: drop.length };
 }

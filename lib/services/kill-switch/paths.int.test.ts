@@ -11,7 +11,7 @@ import { POST as executeRoute } from "@/app/api/strategies/[id]/execute/route";
 import { POST as retryRoute } from "@/app/api/runs/[id]/retry/route";
 import { POST as ticketExecuteRoute } from "@/app/api/ticket/execute/route";
 import { adapterFor } from "@/lib/services/accounts/broker-access";
-import { enqueueRetry } from "@/lib/services/dispatch/recovery";
+import { enqueueRetry } from "@/lib/queues/dispatch";
 import { ironCondor, linkAccounts, startDispatchWorker, startRun, waitForRun } from "@/lib/testing/dispatch-kit";
 import { makeStrategy, simPositions, startExitWorker, waitForExit, waitUntil } from "@/lib/testing/exits-kit";
 import { engageKillSwitch, killSwitchStatus, rearmKillSwitch } from ".";

@@ -7,7 +7,7 @@ import type { RunPreview } from "@/lib/trading/plan";
 import { jsonify } from "@/lib/util/jsonify";
 import { refreshRunStatus } from "@/lib/services/dispatch";
 import { guardEntries } from "@/lib/services/kill-switch";
-import type { DispatchTunables } from "@/lib/queues/jobs";
+import type { DispatchOptions } from "@/lib/services/dispatch";
 
 export interface CreateRunInput {
   ownerId: string;
@@ -18,7 +18,7 @@ export interface CreateRunInput {
   triggeredAt: Date;
   preview: RunPreview;
   /** Dispatch tunables carried by the run's jobs (exits: short reconcile windows, no resend without a position read). */
-  dispatch?: DispatchTunables;
+  dispatch?: Partial<DispatchOptions>;
 }
 
 /**

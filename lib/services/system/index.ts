@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { db } from "@/lib/db/client";
 import { redis } from "@/lib/redis";
-import { queueCounts } from "@/lib/queues/queues";
+import { queueCounts } from "@/lib/queues/registry";
 
 const HEARTBEAT_KEY = "md:worker:hb:";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { route } from "@/lib/http/route";
-import { cancelRunOrders } from "@/lib/services/dispatch/actions";
+import { cancelRunOrders } from "@/lib/services/dispatch";
 
 const params = z.object({ id: z.uuid("Not a run id") });
 

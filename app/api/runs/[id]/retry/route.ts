@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { route } from "@/lib/http/route";
-import { retryRunIntents } from "@/lib/services/dispatch/actions";
+import { retryRunIntents } from "@/lib/services/dispatch";
 
 const params = z.object({ id: z.uuid("Not a run id") });
 /** `?accountId=` limits the retry to one account (the parity board's "Send missing"). */

@@ -1,0 +1,30 @@
+/** Every queue of MirrorDesk by name, one place (each queue's jobs and producers live in its own module). */
+import { ACCOUNTS_QUEUE } from "./accounts";
+import { DISPATCH_QUEUE } from "./dispatch";
+import { EXITS_QUEUE } from "./exits";
+import { FILLS_QUEUE } from "./fills";
+import { queue } from "./queues";
+import { SYSTEM_QUEUE } from "./system";
+
+export const QUEUES = {
+  /** Housekeeping: worker heartbeat. */
+  system: SYSTEM_QUEUE,
+  /** Account housekeeping: health pings every ACCOUNT_HEALTH_MS. */
+  accounts: ACCOUNTS_QUEUE,
+  /** One job per (run, account): sends that account's intents, BUY phase then SELL phase. */
+  dispatch: DISPATCH_QUEUE,
+  /** Fill polling: one job scheduler per account with unsettled intents, plus a slow backstop sweep. */
+  fills: FILLS_QUEUE,
+  /** Exits (one job drives one exit until flat), the exit sweep and the auto square-off check. */
+  exits: EXITS_QUEUE,
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+/** Job counts per queue (Admin → System). */
+export async function queueCounts(): Promise<Record<string, Record<string, number>>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const name of Object.values(QUEUES)) {
+    out[name] = await queue(name).getJobCounts("waiting", "active", "delayed", "failed", "completed");
+  }
+  return out;
+}

@@ -1,0 +1,104 @@
+/**
+ * One fill sync of one account: ONE order-book read however many of its intents are open, at most one trade-book
+ * read, the pure mapping of lib/trading/fills.ts, compare-and-set writes and the affected runs' status. The entry
+ * module (index.ts) shares concurrent calls for one account and runs the poller around it.
+ */
+import type { Order, Trade } from "@/lib/brokers/types";
+import { loadAccountSecret } from "@/lib/db/queries/accounts";
+import { isTracked, listTrackedIntents, type TrackedWindow } from "@/lib/db/queries/fill-tracking";
+import type { IntentRow } from "@/lib/db/queries/intents";
+import { log } from "@/lib/log";
+import { invalidateBooks } from "@/lib/services/accounts/books";
+import { adapterFor } from "@/lib/services/accounts/broker-access";
+import {
+  bookDayStart,
+  type BookRow,
+  fillEvents,
+  type FillOutcome,
+  REJECTED_LATE_WATCH_MS,
+  type TradeFill,
+} from "@/lib/trading/fills";
+import { applyIntentChanges, type IntentChange } from "@/lib/services/dispatch";
+import { refreshRunStatus } from "@/lib/services/dispatch";
+
+export interface FillSyncResult {
+  /** Intents whose stored state or fill changed. */
+  changed: number;
+  /** Intents of the account still tracked afterwards (their orders may still change). */
+  unsettled: number;
+}
+
+/** The tracked-intent window at `now`: sent during the current order-book day; late rejections watched a while. */
+export function trackedWindow(now: number): TrackedWindow {
+  return { since: new Date(bookDayStart(now)), watchSince: new Date(now - REJECTED_LATE_WATCH_MS) };
+}
+
+function bookRow(o: Order): BookRow {
+  const filledQuantity = o.fillsReported === false ? null : o.filledQuantity;
+  return {
+    status: o.status,
+    quantity: o.quantity,
+    filledQuantity,
+    averagePrice: o.averagePrice,
+    rejectionReason: o.rejectionReason,
+  };
+}
+
+function tradesByOrder(trades: readonly Trade[]): Map<string, TradeFill[]> {
+  const out = new Map<string, TradeFill[]>();
+  for (const t of trades)
+    out.set(t.orderId, [...(out.get(t.orderId) ?? []), { quantity: t.quantity, averagePrice: t.averagePrice }]);
+  return out;
+}
+
+export async function syncNow(accountId: string): Promise<FillSyncResult> {
+  const w = trackedWindow(Date.now());
+  const intents = await listTrackedIntents(accountId, w);
+  if (intents.length === 0) return { changed: 0, unsettled: 0 };
+  const account = await loadAccountSecret(accountId);
+  // A deleted account takes its intents with it (cascade): nothing is left to track.
+  if (!account) return { changed: 0, unsettled: 0 };
+  const adapter = adapterFor(account);
+  const book = new Map((await adapter.orders()).map((o) => [o.orderId, o]));
+  const at = Date.now();
+  const decide = (row: IntentRow, trades: Map<string, TradeFill[]> | null): FillOutcome => {
+    const order = book.get(row.brokerOrderId ?? "");
+    // Not in the book (yet): nothing can be concluded from its absence.
+    if (!order) return { kind: "none" };
+    const tracked = { state: row.state, quantity: row.quantity, filledQuantity: row.filledQuantity };
+    return fillEvents(tracked, bookRow(order), trades ? (trades.get(order.orderId) ?? []) : null, at);
+  };
+  let outcomes = intents.map((row) => ({ row, outcome: decide(row, null) }));
+  if (outcomes.some((o) => o.outcome.kind === "need_trades")) {
+    const trades = tradesByOrder(await adapter.trades());
+    outcomes = outcomes.map((o) =>
+      o.outcome.kind === "need_trades" ? { row: o.row, outcome: decide(o.row, trades) } : o,
+    );
+  }
+  const changes: IntentChange[] = [];
+  for (const { row, outcome } of outcomes) {
+    if (outcome.kind !== "events") continue;
+    if (outcome.priceMissing)
+      log().warn(
+        { accountId, intentId: row.id, orderId: row.brokerOrderId },
+        "fill recorded without a price: neither book reports one",
+      );
+    changes.push({
+      row,
+      events: outcome.events,
+      averagePrice: outcome.averagePrice?.toDecimalPlaces(4).toFixed() ?? null,
+    });
+  }
+  const written = await applyIntentChanges(changes);
+  // Fills move positions and funds: the books pages read them afresh on their next refresh.
+  if (written.size > 0)
+    await invalidateBooks([accountId]).catch((err) => log().warn({ err, accountId }, "book cache not invalidated"));
+  const runs = new Set([...written.values()].map((r) => r.runId));
+  await Promise.all(
+    [...runs].map((runId) =>
+      refreshRunStatus(runId).catch((err) => log().warn({ err, runId }, "run status not refreshed after fills")),
+    ),
+  );
+  const unsettled = intents.filter((r) => isTracked(written.get(r.id) ?? r, w)).length;
+  return { changed: written.size, unsettled };
+}
