@@ -1,5 +1,6 @@
 import type { Prisma, Role } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db/client";
+import type { Tx } from "@/lib/db/transaction";
 
 /** Columns safe to hand to callers: never the password hash. */
 export const publicUserSelect = {
@@ -16,8 +17,23 @@ export function findUserByEmail(email: string) {
   return db().user.findUnique({ where: { email: email.toLowerCase() } });
 }
 
-export function findUserById(id: string) {
-  return db().user.findUnique({ where: { id } });
+export function findUserById(id: string, tx: Tx = db()) {
+  return tx.user.findUnique({ where: { id } });
+}
+
+/** How many users exist (zero means the next registration is the first, and becomes ADMIN). */
+export function countUsers(tx: Tx = db()): Promise<number> {
+  return tx.user.count();
+}
+
+/** How many of `ids` are TRADER users. */
+export function countTradersAmong(ids: readonly string[], tx: Tx = db()): Promise<number> {
+  return tx.user.count({ where: { id: { in: [...ids] }, role: "TRADER" } });
+}
+
+/** Moves the user's session version on: every session issued before stops working on its next request. */
+export async function bumpSessionVersion(id: string, tx: Tx = db()): Promise<void> {
+  await tx.user.update({ where: { id }, data: { sessionVersion: { increment: 1 } } });
 }
 
 export function listUsers(): Promise<PublicUser[]> {
@@ -77,6 +93,11 @@ export async function listViewerLinks(): Promise<Map<string, string[]>> {
 }
 
 /** Replaces the set of traders a viewer is attached to. */
+/** Drops every viewer attachment the user is part of, as viewer or as trader. */
+export async function deleteViewerLinksOf(userId: string, tx: Tx = db()): Promise<void> {
+  await tx.viewerTrader.deleteMany({ where: { OR: [{ viewerId: userId }, { traderId: userId }] } });
+}
+
 export async function replaceViewerLinks(tx: Prisma.TransactionClient, viewerId: string, traderIds: readonly string[]) {
   await tx.viewerTrader.deleteMany({ where: { viewerId, traderId: { notIn: [...traderIds] } } });
   await tx.viewerTrader.createMany({

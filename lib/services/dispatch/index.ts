@@ -6,7 +6,7 @@
  * an unknown outcome is reconciled against the order book and only resent after the reconcile window passed with
  * no matching order, and a worker that dies mid-send leaves intents that recovery reconciles (dispatch-recovery.ts).
  */
-import { db } from "@/lib/db/client";
+import { inTransaction } from "@/lib/db/transaction";
 import { loadAccountSecret } from "@/lib/db/queries/accounts";
 import { raiseAlert } from "@/lib/db/queries/alerts";
 import { insertAudit } from "@/lib/db/queries/audit";
@@ -173,20 +173,18 @@ async function reportExpired(
 ): Promise<void> {
   const message = `${intentIds.length} order slice(s) of a run planned at ${formatIstDateTime(run.triggeredAt)} were not sent: they could not go out within ${Math.round(maxAgeMs / 60_000)} min of planning (expired). Check the run and the account's positions.`;
   log().warn({ runId: run.id, accountId, expired: intentIds.length }, "unsent slices expired");
-  await db()
-    .$transaction(async (tx) => {
-      await raiseAlert(tx, { ownerId: run.ownerId, accountId, kind: "intents_expired", severity: "WARNING", message });
-      await insertAudit(
-        {
-          action: "run.intents_expired",
-          entity: "run",
-          entityId: run.id,
-          details: { accountId, intents: intentIds, plannedAt: run.triggeredAt.toISOString(), maxAgeMs },
-        },
-        tx,
-      );
-    })
-    .catch((err) => log().error({ err, runId: run.id }, "expired slices not reported"));
+  await inTransaction(async (tx) => {
+    await raiseAlert(tx, { ownerId: run.ownerId, accountId, kind: "intents_expired", severity: "WARNING", message });
+    await insertAudit(
+      {
+        action: "run.intents_expired",
+        entity: "run",
+        entityId: run.id,
+        details: { accountId, intents: intentIds, plannedAt: run.triggeredAt.toISOString(), maxAgeMs },
+      },
+      tx,
+    );
+  }).catch((err) => log().error({ err, runId: run.id }, "expired slices not reported"));
 }
 
 /** Held SELL slices back to `planned` (the rows as written; the others unchanged). */
