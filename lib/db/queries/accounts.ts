@@ -79,24 +79,20 @@ export function loadAccountSecret(id: string) {
   return readAccountSecrets(id);
 }
 
-export function insertAccount(tx: Prisma.TransactionClient, data: Prisma.TradingAccountUncheckedCreateInput) {
+export function insertAccount(tx: Tx, data: Prisma.TradingAccountUncheckedCreateInput) {
   return tx.tradingAccount.create({ data, select: accountSelect });
 }
 
-export function updateAccountRow(
-  tx: Prisma.TransactionClient,
-  id: string,
-  data: Prisma.TradingAccountUncheckedUpdateInput,
-) {
+export function updateAccountRow(tx: Tx, id: string, data: Prisma.TradingAccountUncheckedUpdateInput) {
   return tx.tradingAccount.update({ where: { id }, data, select: accountSelect });
 }
 
 /** Clears the owner's primary flag so another account can take it (the partial unique index allows one). */
-export function clearPrimary(tx: Prisma.TransactionClient, ownerId: string) {
+export function clearPrimary(tx: Tx, ownerId: string) {
   return tx.tradingAccount.updateMany({ where: { ownerId, isPrimary: true }, data: { isPrimary: false } });
 }
 
-export function deleteAccountRow(tx: Prisma.TransactionClient, id: string) {
+export function deleteAccountRow(tx: Tx, id: string) {
   return tx.tradingAccount.delete({ where: { id } });
 }
 

@@ -40,19 +40,19 @@ export function listUsers(): Promise<PublicUser[]> {
   return db().user.findMany({ select: publicUserSelect, orderBy: { createdAt: "asc" } });
 }
 
-export function countAdmins(tx: Prisma.TransactionClient = db()) {
+export function countAdmins(tx: Tx = db()) {
   return tx.user.count({ where: { role: "ADMIN", active: true } });
 }
 
 export function insertUser(
-  tx: Prisma.TransactionClient,
+  tx: Tx,
   data: { email: string; name: string; passwordHash: string; role: Role },
 ): Promise<PublicUser> {
   return tx.user.create({ data: { ...data, email: data.email.toLowerCase() }, select: publicUserSelect });
 }
 
 export function updateUser(
-  tx: Prisma.TransactionClient,
+  tx: Tx,
   id: string,
   data: { role?: Role; active?: boolean; name?: string },
 ): Promise<PublicUser> {
@@ -98,7 +98,7 @@ export async function deleteViewerLinksOf(userId: string, tx: Tx = db()): Promis
   await tx.viewerTrader.deleteMany({ where: { OR: [{ viewerId: userId }, { traderId: userId }] } });
 }
 
-export async function replaceViewerLinks(tx: Prisma.TransactionClient, viewerId: string, traderIds: readonly string[]) {
+export async function replaceViewerLinks(tx: Tx, viewerId: string, traderIds: readonly string[]) {
   await tx.viewerTrader.deleteMany({ where: { viewerId, traderId: { notIn: [...traderIds] } } });
   await tx.viewerTrader.createMany({
     data: traderIds.map((traderId) => ({ viewerId, traderId })),
