@@ -127,6 +127,40 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-restricted-imports": ["error", { patterns: [workerModules] }] },
   },
   {
+    // Database access lives in lib/db (docs/database-access.md): services compose query functions from lib/db/queries,
+    // inside inTransaction when they must commit together. Outside lib/db only row types (import type) and closing
+    // the pool at shutdown are allowed. Exempt: tests, test kits (lib/testing), operator scripts, the seed and the
+    // benchmarks, which set up and inspect rows directly. A separate rule id from no-restricted-imports, so it adds
+    // to the other boundary rules instead of replacing them.
+    files: ["**/*.{ts,tsx}"],
+    ignores: ["lib/db/**", "**/*.test.ts", "lib/testing/**", "scripts/**", "prisma/**", "bench/**", "prisma.config.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            {
+              name: "@/lib/db/client",
+              allowImportNames: ["disconnectDb"],
+              message: "Only lib/db uses the Prisma client: call a query function from lib/db/queries instead.",
+            },
+          ],
+          patterns: [
+            {
+              regex: "^\\.{1,2}/(.*/)?db/client$",
+              message: "Only lib/db uses the Prisma client: call a query function from lib/db/queries instead.",
+            },
+            {
+              group: ["@/lib/generated/*", "@prisma/*"],
+              allowTypeImports: true,
+              message: "Prisma's runtime stays in lib/db; outside it only `import type` of its row types.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["components/**/*.{ts,tsx}"],
     rules: {
       "no-restricted-imports": [

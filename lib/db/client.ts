@@ -17,8 +17,3 @@ export async function disconnectDb(): Promise<void> {
   await holder.mirrordeskPrisma?.$disconnect();
   holder.mirrordeskPrisma = undefined;
 }
-
-/** True when `e` is Prisma's unique-constraint violation (P2002). */
-export function isUniqueViolation(e: unknown): boolean {
-  return typeof e === "object" && e !== null && (e as { code?: string }).code === "P2002";
-}

@@ -1,5 +1,6 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db/client";
+import type { Tx } from "@/lib/db/transaction";
 import { coalescer } from "@/lib/db/queries/coalesce";
 import { ownerFilter, type Scope } from "@/lib/auth/roles";
 
@@ -78,24 +79,20 @@ export function loadAccountSecret(id: string) {
   return readAccountSecrets(id);
 }
 
-export function insertAccount(tx: Prisma.TransactionClient, data: Prisma.TradingAccountUncheckedCreateInput) {
+export function insertAccount(tx: Tx, data: Prisma.TradingAccountUncheckedCreateInput) {
   return tx.tradingAccount.create({ data, select: accountSelect });
 }
 
-export function updateAccountRow(
-  tx: Prisma.TransactionClient,
-  id: string,
-  data: Prisma.TradingAccountUncheckedUpdateInput,
-) {
+export function updateAccountRow(tx: Tx, id: string, data: Prisma.TradingAccountUncheckedUpdateInput) {
   return tx.tradingAccount.update({ where: { id }, data, select: accountSelect });
 }
 
 /** Clears the owner's primary flag so another account can take it (the partial unique index allows one). */
-export function clearPrimary(tx: Prisma.TransactionClient, ownerId: string) {
+export function clearPrimary(tx: Tx, ownerId: string) {
   return tx.tradingAccount.updateMany({ where: { ownerId, isPrimary: true }, data: { isPrimary: false } });
 }
 
-export function deleteAccountRow(tx: Prisma.TransactionClient, id: string) {
+export function deleteAccountRow(tx: Tx, id: string) {
   return tx.tradingAccount.delete({ where: { id } });
 }
 
@@ -121,4 +118,48 @@ export function findByFingerprint(fingerprints: string[], exceptId?: string) {
     where: { credentialFingerprint: { in: fingerprints }, ...(exceptId ? { id: { not: exceptId } } : {}) },
     select: { id: true, ownerId: true, name: true },
   });
+}
+
+/** How many of `ids` are accounts of `ownerId`. */
+export function countOwnedAccounts(ownerId: string, ids: readonly string[], tx: Tx = db()): Promise<number> {
+  return tx.tradingAccount.count({ where: { ownerId, id: { in: [...ids] } } });
+}
+
+/** Whether the owner already has a primary account. */
+export async function ownerHasPrimary(ownerId: string, tx: Tx = db()): Promise<boolean> {
+  return (await tx.tradingAccount.count({ where: { ownerId, isPrimary: true } })) > 0;
+}
+
+/** The columns a health round needs to pick each owner's market-data source, for every active account. */
+export function listActiveAccountHealth() {
+  return db().tradingAccount.findMany({
+    where: { active: true },
+    select: { id: true, ownerId: true, name: true, isPrimary: true, status: true, brokerName: true },
+    orderBy: { name: "asc" },
+  });
+}
+
+/**
+ * Stores a re-encrypted key only if the row still holds the key and host that were read (compare-and-set): an owner's
+ * edit in between wins. True when the row was written.
+ */
+export async function replaceApiKeyIfUnchanged(
+  seen: { id: string; hostUrl: string; apiKeyEnc: string },
+  next: { apiKeyEnc: string; credentialFingerprint: string },
+  tx: Tx = db(),
+): Promise<boolean> {
+  const { count } = await tx.tradingAccount.updateMany({
+    where: { id: seen.id, apiKeyEnc: seen.apiKeyEnc, hostUrl: seen.hostUrl },
+    data: next,
+  });
+  return count === 1;
+}
+
+/** Ids of the active accounts of `ownerId`, or of every owner when it is null. */
+export async function listActiveAccountIds(ownerId: string | null, tx: Tx = db()): Promise<string[]> {
+  const rows = await tx.tradingAccount.findMany({
+    where: { active: true, ...(ownerId === null ? {} : { ownerId }) },
+    select: { id: true },
+  });
+  return rows.map((r) => r.id);
 }

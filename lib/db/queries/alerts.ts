@@ -1,5 +1,6 @@
-import type { AlertSeverity, Prisma } from "@/lib/generated/prisma/client";
+import type { AlertSeverity } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db/client";
+import type { Tx } from "@/lib/db/transaction";
 import { ownerFilter, type Scope } from "@/lib/auth/roles";
 
 export function openAlertsFor(scope: Scope) {
@@ -13,7 +14,7 @@ export function openAlertsFor(scope: Scope) {
 
 /** Opens an alert of `kind` for an account unless one is already open (idempotent across monitor runs). */
 export async function raiseAlert(
-  tx: Prisma.TransactionClient,
+  tx: Tx,
   data: {
     ownerId: string;
     accountId: string | null;
@@ -29,7 +30,7 @@ export async function raiseAlert(
   return existing ?? tx.alert.create({ data });
 }
 
-export function resolveAlerts(tx: Prisma.TransactionClient, where: { accountId: string; kind: string }, at: Date) {
+export function resolveAlerts(tx: Tx, where: { accountId: string; kind: string }, at: Date) {
   return tx.alert.updateMany({ where: { ...where, resolvedAt: null }, data: { resolvedAt: at } });
 }
 
@@ -48,6 +49,6 @@ export function openAlertsOfKind(kind: string) {
   });
 }
 
-export function resolveAlertIds(tx: Prisma.TransactionClient, ids: readonly string[], at: Date) {
+export function resolveAlertIds(tx: Tx, ids: readonly string[], at: Date) {
   return tx.alert.updateMany({ where: { id: { in: [...ids] }, resolvedAt: null }, data: { resolvedAt: at } });
 }

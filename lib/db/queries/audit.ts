@@ -1,5 +1,6 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db/client";
+import type { Tx } from "@/lib/db/transaction";
 import { boundAuditDetails, boundAuditString } from "@/lib/db/queries/audit-bounds";
 
 export interface AuditEntry {
@@ -15,7 +16,7 @@ export interface AuditEntry {
  * Appends one audit row. Pass `tx` to make it part of the same transaction as the change it records. Every field is
  * bounded here (long strings keep a prefix and a hash), so no caller can store unbounded user-supplied text.
  */
-export function insertAudit(entry: AuditEntry, tx: Prisma.TransactionClient = db()) {
+export function insertAudit(entry: AuditEntry, tx: Tx = db()) {
   return tx.auditLog.create({
     data: {
       actorId: entry.actorId ?? null,

@@ -72,6 +72,20 @@ export function findExit(id: string) {
 }
 export type ExitWithAccounts = NonNullable<Awaited<ReturnType<typeof findExit>>>;
 
+/** Status of each exit in `ids` and of its accounts (how far a kill switch's flattening got). */
+export function listExitProgress(ids: readonly string[]) {
+  return db().exit.findMany({
+    where: { id: { in: [...ids] } },
+    select: { id: true, status: true, accounts: { select: { status: true, finishedAt: true } } },
+  });
+}
+
+/** The runs an exit has started so far. */
+export async function findExitRunIds(id: string): Promise<string[]> {
+  const row = await db().exit.findUniqueOrThrow({ where: { id }, select: { runIds: true } });
+  return row.runIds;
+}
+
 /** Exits an actor may see: their own (and global ones, limited to their accounts by the caller); admins every one. */
 export function listExitRows(scope: Scope, status: ExitStatus | undefined, limit: number) {
   return db().exit.findMany({

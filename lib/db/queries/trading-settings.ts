@@ -1,6 +1,7 @@
 import Decimal from "decimal.js";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db/client";
+import { inTransaction, type Tx } from "@/lib/db/transaction";
 import type { InstrumentSettings } from "@/lib/trading/instruments";
 import type { QualityGrade, UnderlyingMargins } from "@/lib/trading/margin-model";
 
@@ -83,4 +84,38 @@ export async function readTradingSettings() {
     db().underlyingMargin.findMany({ orderBy: { underlying: "asc" } }),
   ]);
   return { instruments, grades, margins };
+}
+
+/**
+ * Inserts the given default rows in one transaction, skipping any that exist: concurrent first readers may both
+ * seed, and neither overwrites an edited row.
+ */
+export async function insertTradingDefaults(rows: {
+  instruments: Prisma.InstrumentSettingCreateInput[];
+  grades: Prisma.QualityGradeCreateInput[];
+  margins: Prisma.UnderlyingMarginCreateInput[];
+}): Promise<void> {
+  await inTransaction(async (tx) => {
+    await tx.instrumentSetting.createMany({ data: rows.instruments, skipDuplicates: true });
+    await tx.qualityGrade.createMany({ data: rows.grades, skipDuplicates: true });
+    await tx.underlyingMargin.createMany({ data: rows.margins, skipDuplicates: true });
+  });
+}
+
+export async function upsertInstrumentSetting(row: Prisma.InstrumentSettingCreateInput, tx: Tx = db()): Promise<void> {
+  await tx.instrumentSetting.upsert({ where: { underlying: row.underlying }, create: row, update: row });
+}
+
+export async function upsertGrade(row: Prisma.QualityGradeCreateInput, tx: Tx = db()): Promise<void> {
+  await tx.qualityGrade.upsert({ where: { id: row.id }, create: row, update: row });
+}
+
+/** Deletes the grade; false when there was none. */
+export async function deleteGradeRow(id: string, tx: Tx = db()): Promise<boolean> {
+  const { count } = await tx.qualityGrade.deleteMany({ where: { id } });
+  return count > 0;
+}
+
+export async function upsertUnderlyingMargin(row: Prisma.UnderlyingMarginCreateInput, tx: Tx = db()): Promise<void> {
+  await tx.underlyingMargin.upsert({ where: { underlying: row.underlying }, create: row, update: row });
 }

@@ -1,5 +1,6 @@
 import type { Prisma, Role } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db/client";
+import type { Tx } from "@/lib/db/transaction";
 
 /** Columns safe to hand to callers: never the password hash. */
 export const publicUserSelect = {
@@ -16,27 +17,42 @@ export function findUserByEmail(email: string) {
   return db().user.findUnique({ where: { email: email.toLowerCase() } });
 }
 
-export function findUserById(id: string) {
-  return db().user.findUnique({ where: { id } });
+export function findUserById(id: string, tx: Tx = db()) {
+  return tx.user.findUnique({ where: { id } });
+}
+
+/** How many users exist (zero means the next registration is the first, and becomes ADMIN). */
+export function countUsers(tx: Tx = db()): Promise<number> {
+  return tx.user.count();
+}
+
+/** How many of `ids` are TRADER users. */
+export function countTradersAmong(ids: readonly string[], tx: Tx = db()): Promise<number> {
+  return tx.user.count({ where: { id: { in: [...ids] }, role: "TRADER" } });
+}
+
+/** Moves the user's session version on: every session issued before stops working on its next request. */
+export async function bumpSessionVersion(id: string, tx: Tx = db()): Promise<void> {
+  await tx.user.update({ where: { id }, data: { sessionVersion: { increment: 1 } } });
 }
 
 export function listUsers(): Promise<PublicUser[]> {
   return db().user.findMany({ select: publicUserSelect, orderBy: { createdAt: "asc" } });
 }
 
-export function countAdmins(tx: Prisma.TransactionClient = db()) {
+export function countAdmins(tx: Tx = db()) {
   return tx.user.count({ where: { role: "ADMIN", active: true } });
 }
 
 export function insertUser(
-  tx: Prisma.TransactionClient,
+  tx: Tx,
   data: { email: string; name: string; passwordHash: string; role: Role },
 ): Promise<PublicUser> {
   return tx.user.create({ data: { ...data, email: data.email.toLowerCase() }, select: publicUserSelect });
 }
 
 export function updateUser(
-  tx: Prisma.TransactionClient,
+  tx: Tx,
   id: string,
   data: { role?: Role; active?: boolean; name?: string },
 ): Promise<PublicUser> {
@@ -77,7 +93,12 @@ export async function listViewerLinks(): Promise<Map<string, string[]>> {
 }
 
 /** Replaces the set of traders a viewer is attached to. */
-export async function replaceViewerLinks(tx: Prisma.TransactionClient, viewerId: string, traderIds: readonly string[]) {
+/** Drops every viewer attachment the user is part of, as viewer or as trader. */
+export async function deleteViewerLinksOf(userId: string, tx: Tx = db()): Promise<void> {
+  await tx.viewerTrader.deleteMany({ where: { OR: [{ viewerId: userId }, { traderId: userId }] } });
+}
+
+export async function replaceViewerLinks(tx: Tx, viewerId: string, traderIds: readonly string[]) {
   await tx.viewerTrader.deleteMany({ where: { viewerId, traderId: { notIn: [...traderIds] } } });
   await tx.viewerTrader.createMany({
     data: traderIds.map((traderId) => ({ viewerId, traderId })),

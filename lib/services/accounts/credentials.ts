@@ -1,5 +1,5 @@
-import { db, isUniqueViolation } from "@/lib/db/client";
-import { allAccountSecrets } from "@/lib/db/queries/accounts";
+import { isUniqueViolation } from "@/lib/db/errors";
+import { allAccountSecrets, replaceApiKeyIfUnchanged } from "@/lib/db/queries/accounts";
 import {
   allFingerprints,
   CredentialKeyError,
@@ -74,11 +74,8 @@ export async function rotateRow(
   const next = fresh ? seen.apiKeyEnc : encryptApiKey(ring, seen.id, plain);
   if (decryptApiKey(ring, seen.id, next) !== plain) return "failed";
   try {
-    const { count } = await db().tradingAccount.updateMany({
-      where: { id: seen.id, apiKeyEnc: seen.apiKeyEnc, hostUrl: seen.hostUrl },
-      data: { apiKeyEnc: next, credentialFingerprint: fingerprint },
-    });
-    return count === 1 ? (fresh ? "current" : "rotated") : "changed";
+    const written = await replaceApiKeyIfUnchanged(seen, { apiKeyEnc: next, credentialFingerprint: fingerprint });
+    return written ? (fresh ? "current" : "rotated") : "changed";
   } catch (e) {
     // Two rows already held the same host + key before fingerprints existed: leave this one for the owner to resolve.
     if (isUniqueViolation(e)) return "duplicate";

@@ -1,5 +1,5 @@
-import { db } from "@/lib/db/client";
-import { listAccountSecrets } from "@/lib/db/queries/accounts";
+import { inTransaction } from "@/lib/db/transaction";
+import { listAccountSecrets, listActiveAccountHealth, updateAccountRow } from "@/lib/db/queries/accounts";
 import { openAlertsOfKind, raiseAlert, resolveAlertIds, resolveAlerts } from "@/lib/db/queries/alerts";
 import { insertAudit } from "@/lib/db/queries/audit";
 import { AppError } from "@/lib/errors";
@@ -28,18 +28,15 @@ export async function checkAllAccounts(now: Date): Promise<{ checked: number; fa
 async function checkAccount(account: Checked, now: Date) {
   try {
     const ping = await adapterFor(account).ping();
-    await db().$transaction(async (tx) => {
-      await tx.tradingAccount.update({
-        where: { id: account.id },
-        data: {
-          status: "CONNECTED",
-          consecutiveFailures: 0,
-          lastOkAt: now,
-          lastCheckedAt: now,
-          lastError: null,
-          brokerName: ping.broker,
-          brokerMode: ping.mode,
-        },
+    await inTransaction(async (tx) => {
+      await updateAccountRow(tx, account.id, {
+        status: "CONNECTED",
+        consecutiveFailures: 0,
+        lastOkAt: now,
+        lastCheckedAt: now,
+        lastError: null,
+        brokerName: ping.broker,
+        brokerMode: ping.mode,
       });
       const { count } = await resolveAlerts(tx, { accountId: account.id, kind: "account_down" }, now);
       if (count)
@@ -54,10 +51,12 @@ async function checkAccount(account: Checked, now: Date) {
     const message = e instanceof Error ? e.message : String(e);
     const failures = account.consecutiveFailures + 1;
     const status = failures >= FAILURES_TO_FAIL ? "FAILED" : "DEGRADED";
-    await db().$transaction(async (tx) => {
-      await tx.tradingAccount.update({
-        where: { id: account.id },
-        data: { status, consecutiveFailures: failures, lastCheckedAt: now, lastError: message },
+    await inTransaction(async (tx) => {
+      await updateAccountRow(tx, account.id, {
+        status,
+        consecutiveFailures: failures,
+        lastCheckedAt: now,
+        lastError: message,
       });
       if (status === "FAILED") {
         await raiseAlert(tx, {
@@ -114,11 +113,7 @@ export function failoverNotice(
  * recovers (lib/services/market-data/source.ts picks the source per request).
  */
 async function syncFailoverAlerts(now: Date): Promise<number> {
-  const accounts = await db().tradingAccount.findMany({
-    where: { active: true },
-    select: { id: true, ownerId: true, name: true, isPrimary: true, status: true, brokerName: true },
-    orderBy: { name: "asc" },
-  });
+  const accounts = await listActiveAccountHealth();
   const byOwner = new Map<string, HealthRow[]>();
   for (const a of accounts) byOwner.set(a.ownerId, [...(byOwner.get(a.ownerId) ?? []), a]);
   const open = await openAlertsOfKind(FAILOVER);
@@ -131,7 +126,7 @@ async function syncFailoverAlerts(now: Date): Promise<number> {
     const stale = mine.filter((a) => !notice || a.accountId !== notice.accountId || a.message !== notice.message);
     if (stale.length === 0 && (!notice || mine.length > 0)) continue;
     const primary = list.find((a) => a.isPrimary);
-    await db().$transaction(async (tx) => {
+    await inTransaction(async (tx) => {
       if (stale.length)
         await resolveAlertIds(
           tx,

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { env } from "@/lib/env";
-import { db, isUniqueViolation } from "@/lib/db/client";
+import { isUniqueViolation } from "@/lib/db/errors";
+import { inTransaction } from "@/lib/db/transaction";
 import { insertAudit } from "@/lib/db/queries/audit";
 import {
   clearPrimary,
@@ -11,6 +12,7 @@ import {
   findByFingerprint,
   insertAccount,
   listAccounts,
+  ownerHasPrimary,
   updateAccountRow,
   type AccountRow,
 } from "@/lib/db/queries/accounts";
@@ -231,8 +233,8 @@ export async function createAccount(
   const ping = await requireConnection(input, { actor, ip, storedKey: false });
   const id = randomUUID();
   try {
-    const row = await db().$transaction(async (tx) => {
-      const hasPrimary = (await tx.tradingAccount.count({ where: { ownerId: actor.id, isPrimary: true } })) > 0;
+    const row = await inTransaction(async (tx) => {
+      const hasPrimary = await ownerHasPrimary(actor.id, tx);
       const isPrimary = input.isPrimary || !hasPrimary;
       if (isPrimary) await clearPrimary(tx, actor.id);
       const { apiKey: key, ...rest } = input;
@@ -290,7 +292,7 @@ export async function updateAccount(
     ping = await requireConnection({ hostUrl, wsUrl, apiKey: newKey }, { actor, ip, accountId: id, storedKey: false });
   }
   try {
-    const row = await db().$transaction(async (tx) => {
+    const row = await inTransaction(async (tx) => {
       if (rest.isPrimary) await clearPrimary(tx, current.ownerId);
       const updated = await updateAccountRow(tx, id, {
         ...rest,
@@ -348,7 +350,7 @@ export async function deleteAccount(actor: Actor, id: string, ip: string): Promi
     throw new ConflictError(
       `${account.name} has open positions (${open.join(", ")}). Close them before unlinking the account.`,
     );
-  await db().$transaction(async (tx) => {
+  await inTransaction(async (tx) => {
     await deleteAccountRow(tx, id);
     await insertAudit(
       {

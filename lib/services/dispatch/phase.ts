@@ -3,9 +3,9 @@
  * The entry module (index.ts) runs the phases in order and gates the SELL phase on the BUY phase.
  */
 import type { BrokerAdapter } from "@/lib/brokers/types";
-import { db } from "@/lib/db/client";
 import { raiseAlert } from "@/lib/db/queries/alerts";
 import { insertAudit } from "@/lib/db/queries/audit";
+import { inTransaction } from "@/lib/db/transaction";
 import { log } from "@/lib/log";
 import { type IntentRow, listAccountIntents } from "@/lib/db/queries/intents";
 import { sleep } from "@/lib/util/sleep";
@@ -34,20 +34,18 @@ export async function reportExpired(
 ): Promise<void> {
   const message = `${intentIds.length} order slice(s) of a run planned at ${formatIstDateTime(run.triggeredAt)} were not sent: they could not go out within ${Math.round(maxAgeMs / 60_000)} min of planning (expired). Check the run and the account's positions.`;
   log().warn({ runId: run.id, accountId, expired: intentIds.length }, "unsent slices expired");
-  await db()
-    .$transaction(async (tx) => {
-      await raiseAlert(tx, { ownerId: run.ownerId, accountId, kind: "intents_expired", severity: "WARNING", message });
-      await insertAudit(
-        {
-          action: "run.intents_expired",
-          entity: "run",
-          entityId: run.id,
-          details: { accountId, intents: intentIds, plannedAt: run.triggeredAt.toISOString(), maxAgeMs },
-        },
-        tx,
-      );
-    })
-    .catch((err) => log().error({ err, runId: run.id }, "expired slices not reported"));
+  await inTransaction(async (tx) => {
+    await raiseAlert(tx, { ownerId: run.ownerId, accountId, kind: "intents_expired", severity: "WARNING", message });
+    await insertAudit(
+      {
+        action: "run.intents_expired",
+        entity: "run",
+        entityId: run.id,
+        details: { accountId, intents: intentIds, plannedAt: run.triggeredAt.toISOString(), maxAgeMs },
+      },
+      tx,
+    );
+  }).catch((err) => log().error({ err, runId: run.id }, "expired slices not reported"));
 }
 
 /** Held SELL slices back to `planned` (the rows as written; the others unchanged). */

@@ -3,7 +3,7 @@
  * (a freeze rejection is not "account down"), resolved when the account is flat. Also where a freeze rejection's
  * limit is learned, so the next attempt re-slices below it.
  */
-import { db } from "@/lib/db/client";
+import { inTransaction } from "@/lib/db/transaction";
 import { raiseAlert, resolveAlerts } from "@/lib/db/queries/alerts";
 import { listAccountIntents } from "@/lib/db/queries/intents";
 import type { ExitWithAccounts } from "@/lib/db/queries/exits";
@@ -25,18 +25,16 @@ export async function alertFailure(
 ): Promise<void> {
   const { title, advice } = REJECTION_CAUSES[cause];
   const message = `Exit (${exit.reason.toLowerCase().replace("_", " ")}) of ${a.account.name} is failing — ${title}: ${why}. Still retrying; ${advice}.`;
-  await db()
-    .$transaction((tx) =>
-      raiseAlert(tx, {
-        ownerId: a.account.ownerId,
-        accountId: a.accountId,
-        kind: "exit_failed",
-        cause,
-        severity: "CRITICAL",
-        message,
-      }),
-    )
-    .catch((err) => log().warn({ err }, "exit alert not raised"));
+  await inTransaction((tx) =>
+    raiseAlert(tx, {
+      ownerId: a.account.ownerId,
+      accountId: a.accountId,
+      kind: "exit_failed",
+      cause,
+      severity: "CRITICAL",
+      message,
+    }),
+  ).catch((err) => log().warn({ err }, "exit alert not raised"));
 }
 
 /**
@@ -65,7 +63,7 @@ export async function refusalsOf(
 }
 
 export async function clearFailureAlert(a: Account): Promise<void> {
-  await db()
-    .$transaction((tx) => resolveAlerts(tx, { accountId: a.accountId, kind: "exit_failed" }, new Date()))
-    .catch((err) => log().warn({ err }, "exit alert not resolved"));
+  await inTransaction((tx) => resolveAlerts(tx, { accountId: a.accountId, kind: "exit_failed" }, new Date())).catch(
+    (err) => log().warn({ err }, "exit alert not resolved"),
+  );
 }

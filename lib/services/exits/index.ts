@@ -7,10 +7,10 @@
 import { z } from "zod";
 import type { ExitReason, ExitStatus } from "@/lib/generated/prisma/client";
 import { canWrite, readableOwnerIds, scopeOf, type Actor } from "@/lib/auth/roles";
-import { db } from "@/lib/db/client";
+import { inTransaction } from "@/lib/db/transaction";
 import { findAccount } from "@/lib/db/queries/accounts";
 import { insertAudit } from "@/lib/db/queries/audit";
-import { insertOrJoinExit, listExitRows, type NewExit } from "@/lib/db/queries/exits";
+import { findExitRunIds, insertOrJoinExit, listExitRows, type NewExit } from "@/lib/db/queries/exits";
 import { scopeAccountIds, scopeHasWork } from "@/lib/db/queries/exit-scope";
 import { legTotals } from "@/lib/db/queries/ledger";
 import { findRun, visibleRunIds } from "@/lib/db/queries/runs";
@@ -149,7 +149,7 @@ export async function startExit(
   requestedBy: string | null,
   ip: string | null = null,
 ) {
-  const result = await db().$transaction(async (tx) => {
+  const result = await inTransaction(async (tx) => {
     const r = await insertOrJoinExit(tx, { ...exit, reason, requestedBy }, accountIds);
     await insertAudit(
       {
@@ -170,8 +170,8 @@ export async function startExit(
     return r;
   });
   await enqueueExit(result.id, result.joined ? `join_${Math.floor(Date.now() / 1000)}` : undefined);
-  const row = await db().exit.findUniqueOrThrow({ where: { id: result.id }, select: { runIds: true } });
-  return { exitId: result.id, runIds: row.runIds, joined: result.joined };
+  const runIds = await findExitRunIds(result.id);
+  return { exitId: result.id, runIds, joined: result.joined };
 }
 
 /** POST /api/exits: a person's exit of a run, a strategy, an account or a leg's excess. */

@@ -4,7 +4,8 @@
  * strategy per day (square_offs row). A strategy with nothing open is not marked, so a position opened later that day
  * is still caught. `now` is a parameter so tests (and a simulated clock) drive it.
  */
-import { db } from "@/lib/db/client";
+import { insertSquareOff, squareOffDone } from "@/lib/db/queries/square-offs";
+import { listStrategyDefinitions } from "@/lib/db/queries/strategies";
 import { scopeAccountIds, scopeHasWork } from "@/lib/db/queries/exit-scope";
 import { log } from "@/lib/log";
 import { tradingHolidaySet } from "@/lib/trading/calendar";
@@ -20,17 +21,14 @@ export interface SquareOffResult {
 
 export async function runSquareOff(now: Date): Promise<SquareOffResult> {
   const holidays = tradingHolidaySet();
-  const strategies = await db().strategy.findMany({
-    select: { id: true, ownerId: true, name: true, definition: true },
-  });
+  const strategies = await listStrategyDefinitions();
   const fired: Record<string, string> = {};
   for (const s of strategies) {
     const def = strategyDefinitionSchema.safeParse(s.definition);
     if (!def.success) continue;
     const { due, date, time } = squareOffDue(def.data, now.getTime(), holidays);
     if (!due) continue;
-    if (await db().squareOff.findUnique({ where: { strategyId_tradingDate: { strategyId: s.id, tradingDate: date } } }))
-      continue;
+    if (await squareOffDone(s.id, date)) continue;
     const accountIds = await scopeAccountIds({ strategyId: s.id });
     if (accountIds.length === 0) continue;
     const held = (await ledgerPositions({ accountIds }, "strategy")).some(
@@ -49,10 +47,7 @@ export async function runSquareOff(now: Date): Promise<SquareOffResult> {
       "SQUARE_OFF",
       null,
     );
-    await db().squareOff.createMany({
-      data: [{ strategyId: s.id, tradingDate: date, exitId: exit.exitId, firedAt: now }],
-      skipDuplicates: true,
-    });
+    await insertSquareOff({ strategyId: s.id, tradingDate: date, exitId: exit.exitId, firedAt: now });
     log().info({ strategyId: s.id, exitId: exit.exitId, date, time }, "auto square-off");
     fired[s.id] = exit.exitId;
   }

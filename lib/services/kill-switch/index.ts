@@ -9,17 +9,24 @@
  * (and its orders are then flattened by the switch's exit, which waits for in-flight entries) or refused.
  */
 import { z } from "zod";
-import type { Prisma } from "@/lib/generated/prisma/client";
 import { canAdminister, canWrite, type Actor } from "@/lib/auth/roles";
-import { db } from "@/lib/db/client";
+import { lockExclusive, lockShared } from "@/lib/db/locks";
+import { inTransaction, type Tx } from "@/lib/db/transaction";
+import { listActiveAccountIds } from "@/lib/db/queries/accounts";
 import { insertAudit } from "@/lib/db/queries/audit";
-import { insertOrJoinExit } from "@/lib/db/queries/exits";
+import { insertOrJoinExit, listExitProgress } from "@/lib/db/queries/exits";
+import {
+  findEngagedSwitch,
+  findSwitchCovering,
+  insertKillSwitch,
+  listEngagedSwitches,
+  rearmKillSwitches,
+  setKillSwitchExit,
+  type SwitchTarget,
+} from "@/lib/db/queries/kill-switches";
 import { ConflictError, ForbiddenError, KillSwitchError, ValidationError } from "@/lib/errors";
 import { enqueueExit } from "@/lib/queues/exits";
 import { istDateOf, istMinuteOfDay } from "@/lib/trading/calendar";
-
-/** Advisory lock key serialising "engage" against run creation (an arbitrary constant, unique to this use). */
-const KILL_SWITCH_LOCK = 6_041_779_201;
 
 export const killSwitchRequestSchema = z.discriminatedUnion("action", [
   z.object({
@@ -41,20 +48,9 @@ export function formatIstDateTime(at: Date): string {
   return `${istDateOf(at.getTime())} ${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")} IST`;
 }
 
-type Engaged = { scope: "GLOBAL" | "OWNER"; engagedAt: Date; engagedBy: string | null };
-
 /** Why entries of `ownerId` are blocked right now (the switch that covers them), or null. A plain read, no lock. */
-export async function entriesBlockedReason(
-  ownerId: string,
-  client: Prisma.TransactionClient = db(),
-): Promise<string | null> {
-  const [hit] = await client.$queryRawUnsafe<Engaged[]>(
-    `SELECT k.scope::text AS scope, k.engaged_at AS "engagedAt", u.name AS "engagedBy"
-       FROM kill_switches k LEFT JOIN users u ON u.id = k.engaged_by
-      WHERE k.rearmed_at IS NULL AND (k.scope = 'GLOBAL' OR k.owner_id = $1::uuid)
-      ORDER BY k.scope LIMIT 1`,
-    ownerId,
-  );
+export async function entriesBlockedReason(ownerId: string, tx?: Tx): Promise<string | null> {
+  const hit = await findSwitchCovering(ownerId, tx);
   if (!hit) return null;
   const whose = hit.scope === "GLOBAL" ? "for every account" : "for your accounts";
   return `Kill switch engaged ${whose} since ${formatIstDateTime(hit.engagedAt)}${hit.engagedBy ? ` by ${hit.engagedBy}` : ""}: new entries are blocked until an admin re-arms it`;
@@ -64,15 +60,15 @@ export async function entriesBlockedReason(
  * Refuses a new entry run of `ownerId` while a kill switch covers it (423). Call inside the transaction that stores
  * the run (createRun does).
  */
-export async function guardEntries(tx: Prisma.TransactionClient, ownerId: string): Promise<void> {
-  await tx.$queryRawUnsafe(`SELECT 1 AS ok FROM pg_advisory_xact_lock_shared($1::bigint)`, KILL_SWITCH_LOCK);
+export async function guardEntries(tx: Tx, ownerId: string): Promise<void> {
+  await lockShared(tx, "killSwitch");
   const blocked = await entriesBlockedReason(ownerId, tx);
   if (blocked) throw new KillSwitchError(blocked);
 }
 
 /** `guardEntries` outside a run's transaction (a retry of an entry run's unsent slices is an entry too). */
 export function assertEntriesAllowed(ownerId: string): Promise<void> {
-  return db().$transaction((tx) => guardEntries(tx, ownerId));
+  return inTransaction((tx) => guardEntries(tx, ownerId));
 }
 
 /** How long an exposure increase may hold the shared lock (the broker call included), ms. */
@@ -85,7 +81,7 @@ const INCREASE_TIMEOUT_MS = 30_000;
  * flattens what it did) or is refused with 423 — never sent after.
  */
 export function withEntriesAllowed<T>(ownerId: string, send: () => Promise<T>): Promise<T> {
-  return db().$transaction(
+  return inTransaction(
     async (tx) => {
       await guardEntries(tx, ownerId);
       return send();
@@ -104,17 +100,13 @@ export async function engageKillSwitch(
   if (input.scope === "all" && !canAdminister(actor))
     throw new ForbiddenError("Only an admin can engage the kill switch for everyone");
   const global = input.scope === "all";
-  const { exitId, joined, now } = await db().$transaction(async (tx) => {
-    await tx.$queryRawUnsafe(`SELECT 1 AS ok FROM pg_advisory_xact_lock($1::bigint)`, KILL_SWITCH_LOCK);
+  const target: SwitchTarget = global ? { global: true } : { global: false, ownerId: actor.id };
+  const { exitId, joined, now } = await inTransaction(async (tx) => {
+    await lockExclusive(tx, "killSwitch");
     // Taken once the lock is held, so every entry run stored before the switch is older than it.
     const now = new Date();
-    const active = await tx.killSwitch.findFirst({
-      where: { rearmedAt: null, ...(global ? { scope: "GLOBAL" } : { scope: "OWNER", ownerId: actor.id }) },
-    });
-    const accounts = await tx.tradingAccount.findMany({
-      where: { active: true, ...(global ? {} : { ownerId: actor.id }) },
-      select: { id: true },
-    });
+    const active = await findEngagedSwitch(target, tx);
+    const accountIds = await listActiveAccountIds(global ? null : actor.id, tx);
     const exit = await insertOrJoinExit(
       tx,
       {
@@ -125,20 +117,14 @@ export async function engageKillSwitch(
         requestedBy: actor.id,
         note: input.reason ?? null,
       },
-      accounts.map((a) => a.id),
+      accountIds,
     );
-    if (active) await tx.killSwitch.update({ where: { id: active.id }, data: { exitId: exit.id } });
+    if (active) await setKillSwitchExit(active.id, exit.id, tx);
     else
-      await tx.killSwitch.create({
-        data: {
-          scope: global ? "GLOBAL" : "OWNER",
-          ownerId: global ? null : actor.id,
-          reason: input.reason ?? null,
-          engagedAt: now,
-          engagedById: actor.id,
-          exitId: exit.id,
-        },
-      });
+      await insertKillSwitch(
+        { target, reason: input.reason ?? null, engagedAt: now, engagedById: actor.id, exitId: exit.id },
+        tx,
+      );
     await insertAudit(
       {
         actorId: actor.id,
@@ -149,7 +135,7 @@ export async function engageKillSwitch(
           scope: input.scope,
           reason: input.reason ?? null,
           exitId: exit.id,
-          accounts: accounts.length,
+          accounts: accountIds.length,
           alreadyEngaged: !!active,
         },
         ip,
@@ -163,7 +149,7 @@ export async function engageKillSwitch(
           action: "exit.request",
           entity: "exit",
           entityId: exit.id,
-          details: { reason: "kill_switch", scope: global ? "all" : "owner", accounts: accounts.length },
+          details: { reason: "kill_switch", scope: global ? "all" : "owner", accounts: accountIds.length },
           ip,
         },
         tx,
@@ -185,12 +171,9 @@ export async function rearmKillSwitch(
   if (!canAdminister(actor)) throw new ForbiddenError("Only an admin can re-arm the kill switch");
   if (input.scope === "owner" && !input.ownerId)
     throw new ValidationError("Choose whose kill switch to re-arm", { ownerId: ["Required for scope owner"] });
-  const where: Prisma.KillSwitchWhereInput = {
-    rearmedAt: null,
-    ...(input.scope === "all" ? { scope: "GLOBAL" } : { scope: "OWNER", ownerId: input.ownerId }),
-  };
-  const n = await db().$transaction(async (tx) => {
-    const { count } = await tx.killSwitch.updateMany({ where, data: { rearmedAt: new Date(), rearmedById: actor.id } });
+  const target: SwitchTarget = input.scope === "all" ? { global: true } : { global: false, ownerId: input.ownerId! };
+  const n = await inTransaction(async (tx) => {
+    const count = await rearmKillSwitches(target, actor.id, new Date(), tx);
     if (count > 0) {
       await insertAudit(
         {
@@ -248,20 +231,9 @@ export function flattenSummary(
 
 /** Engaged switches the actor can see, whether the actor's own entries are blocked, and each switch's flattening. */
 export async function killSwitchStatus(actor: Actor) {
-  const rows = await db().killSwitch.findMany({
-    where: { rearmedAt: null, ...(canAdminister(actor) ? {} : { OR: [{ scope: "GLOBAL" }, { ownerId: actor.id }] }) },
-    orderBy: { engagedAt: "asc" },
-    include: { owner: { select: { name: true } }, engagedBy: { select: { name: true, email: true } } },
-  });
+  const rows = await listEngagedSwitches(canAdminister(actor) ? null : actor.id);
   const exitIds = rows.map((r) => r.exitId).filter((id): id is string => id !== null);
-  const exits = new Map(
-    (
-      await db().exit.findMany({
-        where: { id: { in: exitIds } },
-        select: { id: true, status: true, accounts: { select: { status: true, finishedAt: true } } },
-      })
-    ).map((e) => [e.id, e]),
-  );
+  const exits = new Map((await listExitProgress(exitIds)).map((e) => [e.id, e]));
   return {
     /** True when a switch covers the actor's own entries (global, or the actor's own). */
     engaged: rows.some((r) => r.scope === "GLOBAL" || r.ownerId === actor.id),

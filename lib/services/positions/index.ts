@@ -6,7 +6,7 @@
 import Decimal from "decimal.js";
 import { readableOwnerIds, scopeOf, type Actor } from "@/lib/auth/roles";
 import type { Exchange } from "@/lib/brokers/types";
-import { db } from "@/lib/db/client";
+import { listStrategyNames } from "@/lib/db/queries/strategies";
 import { listAccounts, listAccountSecrets } from "@/lib/db/queries/accounts";
 import { listExitAllocations, listIntentFills } from "@/lib/db/queries/ledger";
 import { log } from "@/lib/log";
@@ -112,11 +112,7 @@ async function toRows(positions: LedgerPosition[], scope: { ownerId: string | nu
   const accounts = new Map((await listAccounts(scope)).map((a) => [a.id, a]));
   const visible = positions.filter((p) => accounts.has(p.accountId));
   const strategyIds = [...new Set(visible.map((p) => p.scope.strategyId).filter((s): s is string => s !== null))];
-  const names = new Map(
-    (await db().strategy.findMany({ where: { id: { in: strategyIds } }, select: { id: true, name: true } })).map(
-      (s) => [s.id, s.name],
-    ),
-  );
+  const names = new Map((await listStrategyNames(strategyIds)).map((s) => [s.id, s.name]));
   const ownerOf = new Map([...accounts.values()].map((a) => [a.id, { ownerId: a.ownerId, brokerName: a.brokerName }]));
   const [ltps, outside] = await Promise.all([ltpsFor(visible, ownerOf), closedAtBroker(visible, scope)]);
   return visible

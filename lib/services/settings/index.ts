@@ -1,14 +1,20 @@
 import { z } from "zod";
-import { db } from "@/lib/db/client";
+import { inTransaction } from "@/lib/db/transaction";
+import { countStrategiesUsingGrade } from "@/lib/db/queries/strategies";
 import { insertAudit } from "@/lib/db/queries/audit";
 import {
+  deleteGradeRow,
   gradeFromRow,
   gradeToRow,
   instrumentFromRow,
   instrumentToRow,
   marginsFromRow,
   marginsToRow,
+  insertTradingDefaults,
   readTradingSettings,
+  upsertGrade,
+  upsertInstrumentSetting,
+  upsertUnderlyingMargin,
 } from "@/lib/db/queries/trading-settings";
 import type { Actor } from "@/lib/auth/roles";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
@@ -52,18 +58,12 @@ export async function tradingSettings(): Promise<TradingSettings> {
 }
 
 async function seedDefaults(): Promise<void> {
-  // skipDuplicates: concurrent first readers may both seed; neither overwrites an edited row.
-  await db().$transaction([
-    db().instrumentSetting.createMany({
-      data: Object.values(DEFAULT_INSTRUMENT_SETTINGS).map(instrumentToRow),
-      skipDuplicates: true,
-    }),
-    db().qualityGrade.createMany({ data: Object.values(DEFAULT_QUALITY_GRADES).map(gradeToRow), skipDuplicates: true }),
-    db().underlyingMargin.createMany({
-      data: Object.entries(DEFAULT_UNDERLYING_MARGINS).map(([u, m]) => marginsToRow(u, m)),
-      skipDuplicates: true,
-    }),
-  ]);
+  // Existing rows are skipped: concurrent first readers may both seed; neither overwrites an edited row.
+  await insertTradingDefaults({
+    instruments: Object.values(DEFAULT_INSTRUMENT_SETTINGS).map(instrumentToRow),
+    grades: Object.values(DEFAULT_QUALITY_GRADES).map(gradeToRow),
+    margins: Object.entries(DEFAULT_UNDERLYING_MARGINS).map(([u, m]) => marginsToRow(u, m)),
+  });
 }
 
 function requireAdmin(actor: Actor) {
@@ -77,8 +77,8 @@ export const marginsInputSchema = underlyingMarginsSchema;
 export async function saveInstrumentSetting(actor: Actor, input: InstrumentSettings, ip: string) {
   requireAdmin(actor);
   const row = instrumentToRow(input);
-  await db().$transaction(async (tx) => {
-    await tx.instrumentSetting.upsert({ where: { underlying: input.underlying }, create: row, update: row });
+  await inTransaction(async (tx) => {
+    await upsertInstrumentSetting(row, tx);
     await insertAudit(
       {
         actorId: actor.id,
@@ -96,8 +96,8 @@ export async function saveInstrumentSetting(actor: Actor, input: InstrumentSetti
 export async function saveGrade(actor: Actor, input: z.infer<typeof qualityGradeSchema>, ip: string) {
   requireAdmin(actor);
   const row = gradeToRow(input);
-  await db().$transaction(async (tx) => {
-    await tx.qualityGrade.upsert({ where: { id: input.id }, create: row, update: row });
+  await inTransaction(async (tx) => {
+    await upsertGrade(row, tx);
     await insertAudit(
       {
         actorId: actor.id,
@@ -115,13 +115,10 @@ export async function saveGrade(actor: Actor, input: z.infer<typeof qualityGrade
 /** Removes a custom grade; refused while a strategy still sizes with it. */
 export async function deleteGrade(actor: Actor, id: string, ip: string) {
   requireAdmin(actor);
-  const users = await db().strategy.count({
-    where: { archived: false, definition: { path: ["sizing", "gradeId"], equals: id } },
-  });
+  const users = await countStrategiesUsingGrade(id);
   if (users > 0) throw new ConflictError(`Grade ${id} is used by ${users} strateg${users === 1 ? "y" : "ies"}`);
-  await db().$transaction(async (tx) => {
-    const { count } = await tx.qualityGrade.deleteMany({ where: { id } });
-    if (count === 0) throw new NotFoundError("Grade");
+  await inTransaction(async (tx) => {
+    if (!(await deleteGradeRow(id, tx))) throw new NotFoundError("Grade");
     await insertAudit({ actorId: actor.id, action: "settings.grade_delete", entity: "grade", entityId: id, ip }, tx);
   });
 }
@@ -134,8 +131,8 @@ export async function saveMargins(
 ) {
   requireAdmin(actor);
   const row = marginsToRow(underlying, input);
-  await db().$transaction(async (tx) => {
-    await tx.underlyingMargin.upsert({ where: { underlying }, create: row, update: row });
+  await inTransaction(async (tx) => {
+    await upsertUnderlyingMargin(row, tx);
     await insertAudit(
       {
         actorId: actor.id,

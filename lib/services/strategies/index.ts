@@ -1,8 +1,17 @@
 import { z } from "zod";
-import type { Prisma } from "@/lib/generated/prisma/client";
-import { db, isUniqueViolation } from "@/lib/db/client";
+import { isUniqueViolation } from "@/lib/db/errors";
+import { inTransaction } from "@/lib/db/transaction";
+import { countOwnedAccounts } from "@/lib/db/queries/accounts";
+import {
+  findStrategiesByOwner,
+  findStrategy,
+  insertStrategy,
+  lockStrategy,
+  updateStrategyRow,
+  type StrategyRow,
+} from "@/lib/db/queries/strategies";
 import { insertAudit } from "@/lib/db/queries/audit";
-import { canWrite, ownerFilter, scopeOf, type Actor } from "@/lib/auth/roles";
+import { canWrite, scopeOf, type Actor } from "@/lib/auth/roles";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import {
   MAX_STRATEGY_LEGS,
@@ -41,7 +50,7 @@ export interface StrategyView {
   updatedAt: string;
 }
 
-type Row = Prisma.StrategyGetPayload<object>;
+type Row = StrategyRow;
 
 /** Parses a stored definition (it was validated on write; parsing again keeps the types honest). */
 export function definitionOf(row: Pick<Row, "definition">): StrategyDefinition {
@@ -60,10 +69,8 @@ const toView = (r: Row): StrategyView => ({
   updatedAt: r.updatedAt.toISOString(),
 });
 
-const where = (actor: Actor, id: string): Prisma.StrategyWhereInput => ({ id, ...ownerFilter(scopeOf(actor)) });
-
 export async function findStrategyRow(actor: Actor, id: string): Promise<Row> {
-  const row = await db().strategy.findFirst({ where: where(actor, id) });
+  const row = await findStrategy(scopeOf(actor), id);
   if (!row) throw new NotFoundError("Strategy");
   return row;
 }
@@ -71,7 +78,7 @@ export async function findStrategyRow(actor: Actor, id: string): Promise<Row> {
 /** Every selected account id must belong to the strategy's owner. */
 async function checkAccounts(ownerId: string, ids: readonly string[]) {
   if (ids.length === 0) return;
-  const owned = await db().tradingAccount.count({ where: { ownerId, id: { in: [...ids] } } });
+  const owned = await countOwnedAccounts(ownerId, ids);
   if (owned !== new Set(ids).size)
     throw new ValidationError("Some selected accounts are not yours", { accountIds: ["Unknown account"] });
 }
@@ -81,10 +88,7 @@ function requireWrite(actor: Actor) {
 }
 
 export async function listStrategies(actor: Actor, opts: { includeArchived?: boolean } = {}): Promise<StrategyView[]> {
-  const rows = await db().strategy.findMany({
-    where: { ...ownerFilter(scopeOf(actor)), ...(opts.includeArchived ? {} : { archived: false }) },
-    orderBy: { name: "asc" },
-  });
+  const rows = await findStrategiesByOwner(scopeOf(actor), opts);
   return rows.map(toView);
 }
 
@@ -100,16 +104,17 @@ export async function createStrategy(
   requireWrite(actor);
   await checkAccounts(actor.id, input.accountIds);
   try {
-    return await db().$transaction(async (tx) => {
-      const row = await tx.strategy.create({
-        data: {
+    return await inTransaction(async (tx) => {
+      const row = await insertStrategy(
+        {
           ownerId: actor.id,
           name: input.name,
           definition: jsonify(input.definition) as object,
           accountIds: input.accountIds,
           accountTags: input.accountTags,
         },
-      });
+        tx,
+      );
       await insertAudit(
         {
           actorId: actor.id,
@@ -140,11 +145,12 @@ export async function updateStrategy(
   const current = await findStrategyRow(actor, id);
   if (input.accountIds) await checkAccounts(current.ownerId, input.accountIds);
   try {
-    return await db().$transaction(async (tx) => {
-      const row = await tx.strategy.update({
-        where: { id },
-        data: { ...input, ...(input.definition ? { definition: jsonify(input.definition) as object } : {}) },
-      });
+    return await inTransaction(async (tx) => {
+      const row = await updateStrategyRow(
+        id,
+        { ...input, ...(input.definition ? { definition: jsonify(input.definition) as object } : {}) },
+        tx,
+      );
       await insertAudit(
         {
           actorId: actor.id,
@@ -174,10 +180,9 @@ export async function updateStrategy(
 export async function addStrategyLegs(actor: Actor, id: string, input: z.infer<typeof addLegsSchema>, ip: string) {
   requireWrite(actor);
   await findStrategyRow(actor, id);
-  const { row, addedLegIndexes } = await db().$transaction(
+  const { row, addedLegIndexes } = await inTransaction(
     async (tx) => {
-      await tx.$queryRaw`SELECT id FROM strategies WHERE id = ${id}::uuid FOR UPDATE`;
-      const current = await tx.strategy.findUniqueOrThrow({ where: { id } });
+      const current = await lockStrategy(id, tx);
       const definition = definitionOf(current);
       const total = definition.legs.length + input.legs.length;
       if (total > MAX_STRATEGY_LEGS) {
@@ -194,7 +199,7 @@ export async function addStrategyLegs(actor: Actor, id: string, input: z.infer<t
         legs: [...jsonify(definition.legs), ...jsonify(input.legs)],
       });
       const indexes = input.legs.map((_, i) => definition.legs.length + i);
-      const updated = await tx.strategy.update({ where: { id }, data: { definition: jsonify(next) as object } });
+      const updated = await updateStrategyRow(id, { definition: jsonify(next) as object }, tx);
       await insertAudit(
         {
           actorId: actor.id,

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { db } from "@/lib/db/client";
+import { pingDatabase } from "@/lib/db/queries/health";
 import { redis } from "@/lib/redis";
 import { queueCounts } from "@/lib/queues/registry";
 
@@ -25,10 +25,7 @@ async function timed(fn: () => Promise<unknown>): Promise<{ ok: boolean; ms: num
 
 /** Database and Redis reachability (used by /api/health and compose healthchecks). */
 export async function healthCheck(): Promise<HealthReport> {
-  const [database, redisCheck] = await Promise.all([
-    timed(() => db().$queryRaw`SELECT 1`),
-    timed(() => redis().ping()),
-  ]);
+  const [database, redisCheck] = await Promise.all([timed(() => pingDatabase()), timed(() => redis().ping())]);
   return { status: database.ok && redisCheck.ok ? "ok" : "down", checks: { database, redis: redisCheck } };
 }
 

@@ -2,11 +2,11 @@ import { z } from "zod";
 import { env } from "@/lib/env";
 import { RateLimitedError, UnauthenticatedError } from "@/lib/errors";
 import { insertAudit } from "@/lib/db/queries/audit";
-import { findUserByEmail } from "@/lib/db/queries/users";
+import { bumpSessionVersion, findUserByEmail } from "@/lib/db/queries/users";
 import { DUMMY_HASH, verifyPassword } from "@/lib/auth/password";
 import { issueLoginTicket } from "@/lib/auth/login-ticket";
 import { settleLoginSuccess, spendLoginAttempt } from "@/lib/auth/throttle";
-import { db } from "@/lib/db/client";
+import { inTransaction } from "@/lib/db/transaction";
 import type { Actor } from "@/lib/auth/roles";
 
 export const loginSchema = z.object({
@@ -60,8 +60,8 @@ export async function login(input: LoginInput, ip: string, now: number): Promise
  */
 export async function logout(user: Actor | null, ip: string): Promise<void> {
   if (!user) return;
-  await db().$transaction(async (tx) => {
-    await tx.user.update({ where: { id: user.id }, data: { sessionVersion: { increment: 1 } } });
+  await inTransaction(async (tx) => {
+    await bumpSessionVersion(user.id, tx);
     await insertAudit({ actorId: user.id, action: "auth.logout", entity: "user", entityId: user.id, ip }, tx);
   });
 }

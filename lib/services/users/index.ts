@@ -1,9 +1,14 @@
 import { z } from "zod";
-import { db, isUniqueViolation } from "@/lib/db/client";
+import { isUniqueViolation } from "@/lib/db/errors";
+import { lockExclusive } from "@/lib/db/locks";
+import { inTransaction } from "@/lib/db/transaction";
 import { insertAudit } from "@/lib/db/queries/audit";
 import { getBooleanSetting, REGISTRATION_OPEN, setSetting } from "@/lib/db/queries/settings";
 import {
   countAdmins,
+  countTradersAmong,
+  countUsers,
+  deleteViewerLinksOf,
   findUserById,
   insertUser,
   listUsers,
@@ -52,9 +57,9 @@ const emailTaken = () =>
 export async function register(input: z.infer<typeof registerSchema>, ip: string): Promise<PublicUser> {
   const passwordHash = await hashPassword(input.password);
   try {
-    return await db().$transaction(async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(727001)`;
-      const first = (await tx.user.count()) === 0;
+    return await inTransaction(async (tx) => {
+      await lockExclusive(tx, "firstAdmin");
+      const first = (await countUsers(tx)) === 0;
       if (!first && !(await getBooleanSetting(REGISTRATION_OPEN, false, tx))) {
         throw new ForbiddenError("Registration is closed. Ask an administrator for an account.");
       }
@@ -85,7 +90,7 @@ export async function register(input: z.infer<typeof registerSchema>, ip: string
 
 /** Whether self-registration is open now, and whether the next user would be the first (and so ADMIN). */
 export async function registrationState(): Promise<{ open: boolean; firstUser: boolean }> {
-  const firstUser = (await db().user.count()) === 0;
+  const firstUser = (await countUsers()) === 0;
   return { firstUser, open: firstUser || (await getBooleanSetting(REGISTRATION_OPEN, false)) };
 }
 
@@ -94,7 +99,7 @@ export async function isRegistrationOpen(): Promise<boolean> {
 }
 
 export async function setRegistrationOpen(actor: Actor, open: boolean, ip: string): Promise<void> {
-  await db().$transaction(async (tx) => {
+  await inTransaction(async (tx) => {
     await setSetting(REGISTRATION_OPEN, open, tx);
     await insertAudit(
       {
@@ -130,12 +135,12 @@ export async function setViewerTraders(
   ip: string,
 ): Promise<string[]> {
   const traderIds = [...new Set(input.traderIds)];
-  return db().$transaction(async (tx) => {
-    const viewer = await tx.user.findUnique({ where: { id: viewerId } });
+  return inTransaction(async (tx) => {
+    const viewer = await findUserById(viewerId, tx);
     if (!viewer) throw new NotFoundError("User");
     if (viewer.role !== "VIEWER")
       throw new ValidationError("Only a viewer can be attached to traders", { role: ["Not a viewer"] });
-    const traders = await tx.user.count({ where: { id: { in: traderIds }, role: "TRADER" } });
+    const traders = await countTradersAmong(traderIds, tx);
     if (traders !== traderIds.length)
       throw new ValidationError("Every chosen user must be a trader", { traderIds: ["Not a trader"] });
     await replaceViewerLinks(tx, viewerId, traderIds);
@@ -161,7 +166,7 @@ export async function createUser(
 ): Promise<PublicUser> {
   const passwordHash = await hashPassword(input.password);
   try {
-    return await db().$transaction(async (tx) => {
+    return await inTransaction(async (tx) => {
       const user = await insertUser(tx, { email: input.email, name: input.name, passwordHash, role: input.role });
       await insertAudit(
         {
@@ -189,9 +194,9 @@ export async function changeUser(
   input: z.infer<typeof updateUserSchema>,
   ip: string,
 ): Promise<PublicUser> {
-  return db().$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(727002)`;
-    const before = await tx.user.findUnique({ where: { id } });
+  return inTransaction(async (tx) => {
+    await lockExclusive(tx, "lastAdmin");
+    const before = await findUserById(id, tx);
     if (!before) throw new NotFoundError("User");
     const losesAdmin =
       before.role === "ADMIN" && before.active && (input.active === false || (input.role && input.role !== "ADMIN"));
@@ -200,8 +205,7 @@ export async function changeUser(
     }
     const user = await updateUser(tx, id, input);
     // Viewer attachments only mean something between a VIEWER and a TRADER: a re-role drops them.
-    if (input.role && input.role !== before.role)
-      await tx.viewerTrader.deleteMany({ where: { OR: [{ viewerId: id }, { traderId: id }] } });
+    if (input.role && input.role !== before.role) await deleteViewerLinksOf(id, tx);
     await insertAudit(
       {
         actorId: actor.id,

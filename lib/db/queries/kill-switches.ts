@@ -1,0 +1,71 @@
+import { db } from "@/lib/db/client";
+import type { Tx } from "@/lib/db/transaction";
+
+/**
+ * Kill-switch queries. A switch is GLOBAL (every owner) or OWNER (one owner's accounts); it is engaged while
+ * `rearmedAt` is null. Which owner a caller may name is decided by the service (lib/services/kill-switch).
+ */
+export type SwitchTarget = { global: true } | { global: false; ownerId: string };
+
+const engagedWhere = (t: SwitchTarget) => ({
+  rearmedAt: null,
+  ...(t.global ? { scope: "GLOBAL" as const } : { scope: "OWNER" as const, ownerId: t.ownerId }),
+});
+
+export type EngagedSwitch = { scope: "GLOBAL" | "OWNER"; engagedAt: Date; engagedBy: string | null };
+
+/** The engaged switch that covers `ownerId` (the global one first), with the engager's name, or null. */
+export async function findSwitchCovering(ownerId: string, tx: Tx = db()): Promise<EngagedSwitch | null> {
+  const [hit] = await tx.$queryRawUnsafe<EngagedSwitch[]>(
+    `SELECT k.scope::text AS scope, k.engaged_at AS "engagedAt", u.name AS "engagedBy"
+       FROM kill_switches k LEFT JOIN users u ON u.id = k.engaged_by
+      WHERE k.rearmed_at IS NULL AND (k.scope = 'GLOBAL' OR k.owner_id = $1::uuid)
+      ORDER BY k.scope LIMIT 1`,
+    ownerId,
+  );
+  return hit ?? null;
+}
+
+/** The engaged switch of exactly this target (not one that merely covers it), or null. */
+export function findEngagedSwitch(target: SwitchTarget, tx: Tx = db()) {
+  return tx.killSwitch.findFirst({ where: engagedWhere(target) });
+}
+
+export async function insertKillSwitch(
+  data: {
+    target: SwitchTarget;
+    reason: string | null;
+    engagedAt: Date;
+    engagedById: string;
+    exitId: string;
+  },
+  tx: Tx = db(),
+): Promise<void> {
+  const { target, ...rest } = data;
+  await tx.killSwitch.create({
+    data: { ...rest, scope: target.global ? "GLOBAL" : "OWNER", ownerId: target.global ? null : target.ownerId },
+  });
+}
+
+/** Points an engaged switch at the exit now flattening its accounts. */
+export async function setKillSwitchExit(id: string, exitId: string, tx: Tx = db()): Promise<void> {
+  await tx.killSwitch.update({ where: { id }, data: { exitId } });
+}
+
+/** Re-arms the engaged switch of `target`; returns how many were re-armed (0 when none was engaged). */
+export async function rearmKillSwitches(target: SwitchTarget, byId: string, at: Date, tx: Tx = db()): Promise<number> {
+  const { count } = await tx.killSwitch.updateMany({
+    where: engagedWhere(target),
+    data: { rearmedAt: at, rearmedById: byId },
+  });
+  return count;
+}
+
+/** Engaged switches, oldest first: every one (`visibleTo` null), or the global one and those of `visibleTo`. */
+export function listEngagedSwitches(visibleTo: string | null) {
+  return db().killSwitch.findMany({
+    where: { rearmedAt: null, ...(visibleTo === null ? {} : { OR: [{ scope: "GLOBAL" }, { ownerId: visibleTo }] }) },
+    orderBy: { engagedAt: "asc" },
+    include: { owner: { select: { name: true } }, engagedBy: { select: { name: true, email: true } } },
+  });
+}
