@@ -1,7 +1,7 @@
 import { headers } from "next/headers";
 import { unstable_rethrow } from "next/navigation";
 import { z } from "zod";
-import { canAdminister, canWrite } from "@/lib/auth/roles";
+import { ACCESS_GATE, authorize } from "@/lib/auth/authorize";
 import { currentUser } from "@/lib/auth/current-user";
 import type { SessionUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
@@ -24,8 +24,8 @@ export function action<S extends z.ZodType>(
     try {
       const user = await currentUser();
       if (!user) return { ok: false, message: "Your session has ended. Sign in again." };
-      if (opts.access === "write" && !canWrite(user)) return { ok: false, message: "Your role is read-only" };
-      if (opts.access === "admin" && !canAdminister(user)) return { ok: false, message: "Admins only" };
+      // A refusal is a ForbiddenError, turned into form state below like every typed error.
+      authorize(user, ACCESS_GATE[opts.access ?? "read"]);
       const parsed = opts.schema.safeParse(Object.fromEntries(form), FRIENDLY);
       if (!parsed.success) {
         const fields = zodFields(parsed.error);

@@ -9,11 +9,12 @@
  */
 import { z } from "zod";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { canAdminister, canWrite, type Actor } from "@/lib/auth/roles";
+import { authorize } from "@/lib/auth/authorize";
+import { scopeOf, type Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";
 import { insertAudit } from "@/lib/db/queries/audit";
 import { insertOrJoinExit } from "@/lib/db/queries/exits";
-import { ConflictError, ForbiddenError, KillSwitchError, ValidationError } from "@/lib/errors";
+import { ConflictError, KillSwitchError, ValidationError } from "@/lib/errors";
 import { enqueueExit } from "@/lib/queues/exits";
 import { istDateOf, istMinuteOfDay } from "@/lib/trading/calendar";
 
@@ -99,9 +100,7 @@ export async function engageKillSwitch(
   input: { scope: "mine" | "all"; reason?: string },
   ip: string | null,
 ): Promise<{ exitId: string }> {
-  if (!canWrite(actor)) throw new ForbiddenError("Viewers cannot engage the kill switch");
-  if (input.scope === "all" && !canAdminister(actor))
-    throw new ForbiddenError("Only an admin can engage the kill switch for everyone");
+  authorize(actor, input.scope === "all" ? "killSwitch.engageAll" : "killSwitch.engage");
   const global = input.scope === "all";
   const { exitId, joined, now } = await db().$transaction(async (tx) => {
     await tx.$queryRawUnsafe(`SELECT 1 AS ok FROM pg_advisory_xact_lock($1::bigint)`, KILL_SWITCH_LOCK);
@@ -181,7 +180,7 @@ export async function rearmKillSwitch(
   input: { scope: "all" | "owner"; ownerId?: string },
   ip: string | null,
 ): Promise<{ rearmed: true }> {
-  if (!canAdminister(actor)) throw new ForbiddenError("Only an admin can re-arm the kill switch");
+  authorize(actor, "killSwitch.rearm");
   if (input.scope === "owner" && !input.ownerId)
     throw new ValidationError("Choose whose kill switch to re-arm", { ownerId: ["Required for scope owner"] });
   const where: Prisma.KillSwitchWhereInput = {
@@ -248,7 +247,10 @@ export function flattenSummary(
 /** Engaged switches the actor can see, whether the actor's own entries are blocked, and each switch's flattening. */
 export async function killSwitchStatus(actor: Actor) {
   const rows = await db().killSwitch.findMany({
-    where: { rearmedAt: null, ...(canAdminister(actor) ? {} : { OR: [{ scope: "GLOBAL" }, { ownerId: actor.id }] }) },
+    where: {
+      rearmedAt: null,
+      ...(scopeOf(actor).ownerId === null ? {} : { OR: [{ scope: "GLOBAL" }, { ownerId: actor.id }] }),
+    },
     orderBy: { engagedAt: "asc" },
     include: { owner: { select: { name: true } }, engagedBy: { select: { name: true, email: true } } },
   });

@@ -2,8 +2,9 @@ import { z } from "zod";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { db, isUniqueViolation } from "@/lib/db/client";
 import { insertAudit } from "@/lib/db/queries/audit";
-import { canWrite, ownerFilter, scopeOf, type Actor } from "@/lib/auth/roles";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
+import { authorize } from "@/lib/auth/authorize";
+import { ownerFilter, scopeOf, type Actor } from "@/lib/auth/roles";
+import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import {
   MAX_STRATEGY_LEGS,
   strategyDefinitionSchema,
@@ -76,10 +77,6 @@ async function checkAccounts(ownerId: string, ids: readonly string[]) {
     throw new ValidationError("Some selected accounts are not yours", { accountIds: ["Unknown account"] });
 }
 
-function requireWrite(actor: Actor) {
-  if (!canWrite(actor)) throw new ForbiddenError("Your role is read-only");
-}
-
 export async function listStrategies(actor: Actor, opts: { includeArchived?: boolean } = {}): Promise<StrategyView[]> {
   const rows = await db().strategy.findMany({
     where: { ...ownerFilter(scopeOf(actor)), ...(opts.includeArchived ? {} : { archived: false }) },
@@ -97,7 +94,7 @@ export async function createStrategy(
   input: z.infer<typeof strategyInputSchema>,
   ip: string,
 ): Promise<StrategyView> {
-  requireWrite(actor);
+  authorize(actor, "strategy.write");
   await checkAccounts(actor.id, input.accountIds);
   try {
     return await db().$transaction(async (tx) => {
@@ -136,7 +133,7 @@ export async function updateStrategy(
   input: z.infer<typeof strategyUpdateSchema>,
   ip: string,
 ): Promise<StrategyView> {
-  requireWrite(actor);
+  authorize(actor, "strategy.write");
   const current = await findStrategyRow(actor, id);
   if (input.accountIds) await checkAccounts(current.ownerId, input.accountIds);
   try {
@@ -172,7 +169,7 @@ export async function updateStrategy(
  * so neither loses its legs and each is told the indices its own legs landed at.
  */
 export async function addStrategyLegs(actor: Actor, id: string, input: z.infer<typeof addLegsSchema>, ip: string) {
-  requireWrite(actor);
+  authorize(actor, "strategy.write");
   await findStrategyRow(actor, id);
   const { row, addedLegIndexes } = await db().$transaction(
     async (tx) => {

@@ -14,6 +14,7 @@ import {
   type PublicUser,
 } from "@/lib/db/queries/users";
 import { hashPassword, passwordSchema, verifyPassword } from "@/lib/auth/password";
+import { authorize } from "@/lib/auth/authorize";
 import type { Actor } from "@/lib/auth/roles";
 import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from "@/lib/errors";
 import { clearPasswordChangeAttempts, spendPasswordChangeAttempt } from "@/lib/auth/throttle";
@@ -94,6 +95,7 @@ export async function isRegistrationOpen(): Promise<boolean> {
 }
 
 export async function setRegistrationOpen(actor: Actor, open: boolean, ip: string): Promise<void> {
+  authorize(actor, "settings.write");
   await db().$transaction(async (tx) => {
     await setSetting(REGISTRATION_OPEN, open, tx);
     await insertAudit(
@@ -129,6 +131,7 @@ export async function setViewerTraders(
   input: z.infer<typeof viewerTradersSchema>,
   ip: string,
 ): Promise<string[]> {
+  authorize(actor, "user.manage");
   const traderIds = [...new Set(input.traderIds)];
   return db().$transaction(async (tx) => {
     const viewer = await tx.user.findUnique({ where: { id: viewerId } });
@@ -159,6 +162,7 @@ export async function createUser(
   input: z.infer<typeof createUserSchema>,
   ip: string,
 ): Promise<PublicUser> {
+  authorize(actor, "user.manage");
   const passwordHash = await hashPassword(input.password);
   try {
     return await db().$transaction(async (tx) => {
@@ -189,6 +193,7 @@ export async function changeUser(
   input: z.infer<typeof updateUserSchema>,
   ip: string,
 ): Promise<PublicUser> {
+  authorize(actor, "user.manage");
   return db().$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(727002)`;
     const before = await tx.user.findUnique({ where: { id } });
