@@ -3,7 +3,7 @@
  * and server-action edges ask it for their early role gate; every service entry that takes an actor asks it again for
  * the action it performs, so a service called from anywhere (a route, a page, a script) enforces the same rule.
  * Pure: no I/O. Queries that list or load rows narrow them by `scopeOf` (lib/auth/roles.ts), which follows the same
- * owner rule as `readable` below (the unit test checks the two agree).
+ * owner rule as `readable` below (the unit test checks the two agree). See docs/authorization.md.
  */
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import { canAccessOwned, canAdminister, canWrite, type Actor } from "./roles";
