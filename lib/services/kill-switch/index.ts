@@ -10,7 +10,7 @@
 import { z } from "zod";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { authorize } from "@/lib/auth/authorize";
-import { scopeOf, type Actor } from "@/lib/auth/roles";
+import { canAdminister, type Actor } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";
 import { insertAudit } from "@/lib/db/queries/audit";
 import { insertOrJoinExit } from "@/lib/db/queries/exits";
@@ -247,10 +247,7 @@ export function flattenSummary(
 /** Engaged switches the actor can see, whether the actor's own entries are blocked, and each switch's flattening. */
 export async function killSwitchStatus(actor: Actor) {
   const rows = await db().killSwitch.findMany({
-    where: {
-      rearmedAt: null,
-      ...(scopeOf(actor).ownerId === null ? {} : { OR: [{ scope: "GLOBAL" }, { ownerId: actor.id }] }),
-    },
+    where: { rearmedAt: null, ...(canAdminister(actor) ? {} : { OR: [{ scope: "GLOBAL" }, { ownerId: actor.id }] }) },
     orderBy: { engagedAt: "asc" },
     include: { owner: { select: { name: true } }, engagedBy: { select: { name: true, email: true } } },
   });
