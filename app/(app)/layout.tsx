@@ -4,6 +4,7 @@ import { currentUser } from "@/lib/auth/current-user";
 import { Nav } from "@/components/shell/nav";
 import { AlertsBanner } from "@/components/shell/alerts-banner";
 import { KillSwitchBanner } from "@/components/exits/kill-switch-banner";
+import { allows } from "@/lib/auth/authorize";
 import { canWrite } from "@/lib/auth/roles";
 
 // Every signed-in page is rendered per request: the session and the data are live.
@@ -15,7 +16,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   return (
     <>
       <Nav user={user} />
-      <KillSwitchBanner isAdmin={user.role === "ADMIN"} />
+      <KillSwitchBanner isAdmin={allows(user, "killSwitch.rearm")} />
       <AlertsBanner canDismiss={canWrite(user)} />
       <main className="mx-auto max-w-[1600px] px-4 py-4">{children}</main>
     </>

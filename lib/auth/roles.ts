@@ -1,4 +1,8 @@
-/** Role rules, in one place. VIEWER reads only; TRADER manages their own things; ADMIN manages everything. */
+/**
+ * Roles, the facts about them and the query scope of an actor. VIEWER reads only; TRADER manages their own things;
+ * ADMIN manages everything. Permission decisions are made by `authorize` (./authorize.ts), built on these facts; see
+ * docs/authorization.md.
+ */
 export type Role = "ADMIN" | "TRADER" | "VIEWER";
 
 export interface Actor {

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { canAdminister, canWrite } from "@/lib/auth/roles";
+import { ACCESS_GATE, authorize } from "@/lib/auth/authorize";
 import { sessionUserFromRequest, type SessionUser } from "@/lib/auth/session";
 import { env } from "@/lib/env";
-import { CrossOriginError, ForbiddenError, UnauthenticatedError, UnsupportedMediaTypeError } from "@/lib/errors";
+import { CrossOriginError, UnauthenticatedError, UnsupportedMediaTypeError } from "@/lib/errors";
 import { assertDeclaredLength, DEFAULT_MAX_BODY_BYTES, readBodyText } from "@/lib/http/body";
 import { badRequest, clientIp, errorResponse } from "@/lib/http/errors";
 import { isJsonContentType, isSameOriginRequest, MUTATING_METHODS } from "@/lib/http/same-origin";
@@ -57,12 +57,11 @@ export function route<
     try {
       assertRequestShape(req, opts);
       assertDeclaredLength(req.headers, maxBody);
-      const access = opts.access ?? "read";
+      const access: Access = opts.access ?? "read";
       const user = await sessionUserFromRequest(req);
       if (access !== "public") {
         if (!user) throw new UnauthenticatedError();
-        if (access === "write" && !canWrite(user)) throw new ForbiddenError("Your role is read-only");
-        if (access === "admin" && !canAdminister(user)) throw new ForbiddenError("Admins only");
+        authorize(user, ACCESS_GATE[access]);
       }
       const parsed: Record<"params" | "query" | "body", unknown> = {
         params: undefined,

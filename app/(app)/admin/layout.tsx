@@ -1,13 +1,13 @@
 import type { ReactNode } from "react";
 import Link from "next/link";
 import { currentUser } from "@/lib/auth/current-user";
-import { canAdminister } from "@/lib/auth/roles";
+import { allows } from "@/lib/auth/authorize";
 import { Alert } from "@/components/ui/primitives";
 
 /** Every admin page is refused on the server for non-admins (the API routes check again). */
 export default async function AdminLayout({ children }: { children: ReactNode }) {
   const user = await currentUser();
-  if (!user || !canAdminister(user)) {
+  if (!user || !allows(user, "app.administer")) {
     return (
       <div className="mx-auto mt-12 max-w-md" data-testid="forbidden">
         <h1 className="mb-2 text-lg font-semibold">403 · Admins only</h1>

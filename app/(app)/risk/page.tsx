@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { currentUser } from "@/lib/auth/current-user";
+import { allows } from "@/lib/auth/authorize";
 import { canWrite } from "@/lib/auth/roles";
 import { PageHeader } from "@/components/ui/primitives";
 import { RiskPage } from "@/components/exits/risk-page";
@@ -11,7 +12,7 @@ export default async function Page() {
   return (
     <>
       <PageHeader title="Risk" description="Kill switch, strategy positions with P&L, and exits." />
-      <RiskPage canWrite={!!user && canWrite(user)} isAdmin={user?.role === "ADMIN"} />
+      <RiskPage canWrite={!!user && canWrite(user)} isAdmin={!!user && allows(user, "killSwitch.rearm")} />
     </>
   );
 }

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { env } from "@/lib/env";
-import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
+import { authorize } from "@/lib/auth/authorize";
+import { UnauthenticatedError } from "@/lib/errors";
 import { route } from "@/lib/http/route";
 import { metricsRegistry } from "@/lib/metrics";
 
@@ -16,7 +17,7 @@ function bearerMatches(req: Request, token: string | undefined): boolean {
 export const GET = route({ access: "public" }, async ({ req, user }) => {
   if (!bearerMatches(req, env().METRICS_TOKEN)) {
     if (!user) throw new UnauthenticatedError("Sign in as an admin or present the metrics token");
-    if (user.role !== "ADMIN") throw new ForbiddenError("Admins only");
+    authorize(user, "metrics.read");
   }
   const registry = metricsRegistry();
   return new Response(await registry.metrics(), { headers: { "Content-Type": registry.contentType } });

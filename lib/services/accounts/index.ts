@@ -16,8 +16,9 @@ import {
   updateAccountRow,
   type AccountRow,
 } from "@/lib/db/queries/accounts";
-import { canWrite, scopeOf, type Actor } from "@/lib/auth/roles";
-import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
+import { authorize } from "@/lib/auth/authorize";
+import { scopeOf, type Actor } from "@/lib/auth/roles";
+import { AppError, ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import type { PingResult } from "@/lib/brokers/types";
 import { adapterFor, forgetAdapter } from "./broker-access";
 import {
@@ -164,10 +165,12 @@ export async function testFromForm(
   input: z.infer<typeof formTestSchema>,
   ip: string,
 ): Promise<{ ok: boolean; ping?: PingResult; api: ConnectionReport["api"]; ws: ConnectionReport["ws"] }> {
+  authorize(actor, "account.test");
   let key = input.apiKey;
   // Only the owner's own account may be named (404 otherwise, admins included: a stored key is its owner's to use).
-  const stored = input.accountId ? await findAccountSecret({ ownerId: actor.id }, input.accountId) : null;
+  const stored = input.accountId ? await findAccountSecret({ ownerId: null }, input.accountId) : null;
   if (input.accountId && !stored) throw new NotFoundError("Account");
+  if (stored) authorize(actor, "account.testStoredKey", { ownerId: stored.ownerId, what: "Account" });
   if (!key) {
     if (!stored) throw new NotFoundError("Account");
     if (!sameHost(stored.hostUrl, input.hostUrl) || !sameWs(stored.wsUrl, input.wsUrl)) throw retypeKey();
@@ -228,7 +231,7 @@ export async function createAccount(
   input: z.infer<typeof createAccountSchema>,
   ip: string,
 ): Promise<AccountView> {
-  if (!canWrite(actor)) throw new ForbiddenError("Your role is read-only");
+  authorize(actor, "account.write");
   await refuseDuplicate(actor, actor.id, input.hostUrl, input.apiKey);
   const ping = await requireConnection(input, { actor, ip, storedKey: false });
   const id = randomUUID();
@@ -278,7 +281,7 @@ export async function updateAccount(
   input: z.infer<typeof updateAccountSchema>,
   ip: string,
 ): Promise<AccountView> {
-  if (!canWrite(actor)) throw new ForbiddenError("Your role is read-only");
+  authorize(actor, "account.write");
   const current = await findAccountSecret(scopeOf(actor), id);
   if (!current) throw new NotFoundError("Account");
   const { apiKey: newKey, ...rest } = input;
@@ -332,7 +335,7 @@ export async function updateAccount(
 
 /** Unlinks an account, refused while the broker reports open positions (or cannot be asked). */
 export async function deleteAccount(actor: Actor, id: string, ip: string): Promise<void> {
-  if (!canWrite(actor)) throw new ForbiddenError("Your role is read-only");
+  authorize(actor, "account.write");
   const account = await findAccountSecret(scopeOf(actor), id);
   if (!account) throw new NotFoundError("Account");
   let open: string[];

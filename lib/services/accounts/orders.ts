@@ -1,8 +1,9 @@
 import Decimal from "decimal.js";
 import { z } from "zod";
 import { insertAudit } from "@/lib/db/queries/audit";
-import { canWrite, scopeOf, type Actor } from "@/lib/auth/roles";
-import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
+import { authorize } from "@/lib/auth/authorize";
+import { scopeOf, type Actor } from "@/lib/auth/roles";
+import { ConflictError, NotFoundError } from "@/lib/errors";
 import { isFinalStatus } from "@/lib/brokers/types";
 import { adapterForScoped } from "./broker-access";
 import { invalidateBooks } from "./books";
@@ -33,7 +34,7 @@ export const modifyOrderSchema = z
   .refine((v) => Object.keys(v).length > 0, "Nothing to change");
 
 async function workingOrder(actor: Actor, accountId: string, orderId: string) {
-  if (!canWrite(actor)) throw new ForbiddenError("Your role is read-only");
+  authorize(actor, "order.manage");
   const { account, adapter } = await adapterForScoped(scopeOf(actor), accountId);
   const order = await adapter.orderStatus(orderId, MANUAL_TAG);
   if (!order) throw new NotFoundError("Order");

@@ -1,4 +1,5 @@
 import { dismissAlert, openAlertsFor } from "@/lib/db/queries/alerts";
+import { authorize } from "@/lib/auth/authorize";
 import { scopeOf, type Actor } from "@/lib/auth/roles";
 import { NotFoundError } from "@/lib/errors";
 import { REJECTION_CAUSES, type RejectionCause } from "@/lib/trading/rejection-cause";
@@ -41,6 +42,7 @@ export async function openAlerts(actor: Actor) {
 export type AlertJson = Awaited<ReturnType<typeof openAlerts>>[number];
 
 export async function dismiss(actor: Actor, id: string): Promise<void> {
+  authorize(actor, "alert.dismiss");
   const { count } = await dismissAlert(scopeOf(actor), id, new Date());
   if (count === 0) throw new NotFoundError("Alert");
 }

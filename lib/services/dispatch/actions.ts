@@ -2,12 +2,13 @@
  * The run view's actions: retry failed intents (through reconciliation, by the dispatch worker) and cancel the
  * run's open broker orders. Scoped to the run's owner (admins: every run); VIEWER may not act; both are audited.
  */
-import { type Actor, canWrite, scopeOf } from "@/lib/auth/roles";
+import { authorize } from "@/lib/auth/authorize";
+import { type Actor, scopeOf } from "@/lib/auth/roles";
 import { loadAccountSecret } from "@/lib/db/queries/accounts";
 import { insertAudit } from "@/lib/db/queries/audit";
 import { listRunIntents, setRunStatus, type IntentRow } from "@/lib/db/queries/intents";
 import { findRun } from "@/lib/db/queries/runs";
-import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
+import { ConflictError, NotFoundError } from "@/lib/errors";
 import { publishRunEvent } from "@/lib/realtime/run-events";
 import { adapterFor } from "@/lib/services/accounts/broker-access";
 import type { IntentEvent } from "@/lib/trading/intents";
@@ -16,7 +17,7 @@ import { enqueueRetry } from "@/lib/queues/dispatch";
 import { assertEntriesAllowed } from "@/lib/services/kill-switch";
 
 async function ownedRun(actor: Actor, runId: string) {
-  if (!canWrite(actor)) throw new ForbiddenError("Viewers cannot act on runs");
+  authorize(actor, "run.act");
   const run = await findRun(scopeOf(actor), runId);
   if (!run) throw new NotFoundError("Run");
   return run;

@@ -6,7 +6,8 @@
  */
 import { z } from "zod";
 import type { ExitReason, ExitStatus } from "@/lib/generated/prisma/client";
-import { canWrite, readableOwnerIds, scopeOf, type Actor } from "@/lib/auth/roles";
+import { authorize } from "@/lib/auth/authorize";
+import { readableOwnerIds, scopeOf, type Actor } from "@/lib/auth/roles";
 import { inTransaction } from "@/lib/db/transaction";
 import { findAccount } from "@/lib/db/queries/accounts";
 import { insertAudit } from "@/lib/db/queries/audit";
@@ -14,7 +15,7 @@ import { findExitRunIds, insertOrJoinExit, listExitRows, type NewExit } from "@/
 import { scopeAccountIds, scopeHasWork } from "@/lib/db/queries/exit-scope";
 import { legTotals } from "@/lib/db/queries/ledger";
 import { findRun, visibleRunIds } from "@/lib/db/queries/runs";
-import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
+import { ConflictError, NotFoundError } from "@/lib/errors";
 import { enqueueExit } from "@/lib/queues/exits";
 import { adapterForScoped } from "@/lib/services/accounts/broker-access";
 import { ledgerPositions } from "@/lib/services/positions";
@@ -176,7 +177,7 @@ export async function startExit(
 
 /** POST /api/exits: a person's exit of a run, a strategy, an account or a leg's excess. */
 export async function requestExit(actor: Actor, req: ExitRequest, ip: string | null, reason: ExitReason = "MANUAL") {
-  if (!canWrite(actor)) throw new ForbiddenError("Viewers cannot exit positions");
+  authorize(actor, "exit.request");
   const t = await resolveTarget(actor, req);
   if (!(await somethingOpen(actor, t))) {
     throw new ConflictError(

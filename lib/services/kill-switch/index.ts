@@ -9,7 +9,8 @@
  * (and its orders are then flattened by the switch's exit, which waits for in-flight entries) or refused.
  */
 import { z } from "zod";
-import { canAdminister, canWrite, type Actor } from "@/lib/auth/roles";
+import { authorize } from "@/lib/auth/authorize";
+import { canAdminister, type Actor } from "@/lib/auth/roles";
 import { lockExclusive, lockShared } from "@/lib/db/locks";
 import { inTransaction, type Tx } from "@/lib/db/transaction";
 import { listActiveAccountIds } from "@/lib/db/queries/accounts";
@@ -24,7 +25,7 @@ import {
   setKillSwitchExit,
   type SwitchTarget,
 } from "@/lib/db/queries/kill-switches";
-import { ConflictError, ForbiddenError, KillSwitchError, ValidationError } from "@/lib/errors";
+import { ConflictError, KillSwitchError, ValidationError } from "@/lib/errors";
 import { enqueueExit } from "@/lib/queues/exits";
 import { istDateOf, istMinuteOfDay } from "@/lib/trading/calendar";
 
@@ -96,9 +97,7 @@ export async function engageKillSwitch(
   input: { scope: "mine" | "all"; reason?: string },
   ip: string | null,
 ): Promise<{ exitId: string }> {
-  if (!canWrite(actor)) throw new ForbiddenError("Viewers cannot engage the kill switch");
-  if (input.scope === "all" && !canAdminister(actor))
-    throw new ForbiddenError("Only an admin can engage the kill switch for everyone");
+  authorize(actor, input.scope === "all" ? "killSwitch.engageAll" : "killSwitch.engage");
   const global = input.scope === "all";
   const target: SwitchTarget = global ? { global: true } : { global: false, ownerId: actor.id };
   const { exitId, joined, now } = await inTransaction(async (tx) => {
@@ -168,7 +167,7 @@ export async function rearmKillSwitch(
   input: { scope: "all" | "owner"; ownerId?: string },
   ip: string | null,
 ): Promise<{ rearmed: true }> {
-  if (!canAdminister(actor)) throw new ForbiddenError("Only an admin can re-arm the kill switch");
+  authorize(actor, "killSwitch.rearm");
   if (input.scope === "owner" && !input.ownerId)
     throw new ValidationError("Choose whose kill switch to re-arm", { ownerId: ["Required for scope owner"] });
   const target: SwitchTarget = input.scope === "all" ? { global: true } : { global: false, ownerId: input.ownerId! };

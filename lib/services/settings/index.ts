@@ -16,8 +16,9 @@ import {
   upsertInstrumentSetting,
   upsertUnderlyingMargin,
 } from "@/lib/db/queries/trading-settings";
+import { authorize } from "@/lib/auth/authorize";
 import type { Actor } from "@/lib/auth/roles";
-import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
+import { ConflictError, NotFoundError } from "@/lib/errors";
 import {
   DEFAULT_INSTRUMENT_SETTINGS,
   instrumentSettingsSchema,
@@ -66,16 +67,12 @@ async function seedDefaults(): Promise<void> {
   });
 }
 
-function requireAdmin(actor: Actor) {
-  if (actor.role !== "ADMIN") throw new ForbiddenError("Admins only");
-}
-
 export const instrumentInputSchema = instrumentSettingsSchema;
 export const gradeInputSchema = qualityGradeSchema;
 export const marginsInputSchema = underlyingMarginsSchema;
 
 export async function saveInstrumentSetting(actor: Actor, input: InstrumentSettings, ip: string) {
-  requireAdmin(actor);
+  authorize(actor, "settings.write");
   const row = instrumentToRow(input);
   await inTransaction(async (tx) => {
     await upsertInstrumentSetting(row, tx);
@@ -94,7 +91,7 @@ export async function saveInstrumentSetting(actor: Actor, input: InstrumentSetti
 }
 
 export async function saveGrade(actor: Actor, input: z.infer<typeof qualityGradeSchema>, ip: string) {
-  requireAdmin(actor);
+  authorize(actor, "settings.write");
   const row = gradeToRow(input);
   await inTransaction(async (tx) => {
     await upsertGrade(row, tx);
@@ -114,7 +111,7 @@ export async function saveGrade(actor: Actor, input: z.infer<typeof qualityGrade
 
 /** Removes a custom grade; refused while a strategy still sizes with it. */
 export async function deleteGrade(actor: Actor, id: string, ip: string) {
-  requireAdmin(actor);
+  authorize(actor, "settings.write");
   const users = await countStrategiesUsingGrade(id);
   if (users > 0) throw new ConflictError(`Grade ${id} is used by ${users} strateg${users === 1 ? "y" : "ies"}`);
   await inTransaction(async (tx) => {
@@ -129,7 +126,7 @@ export async function saveMargins(
   input: z.infer<typeof underlyingMarginsSchema>,
   ip: string,
 ) {
-  requireAdmin(actor);
+  authorize(actor, "settings.write");
   const row = marginsToRow(underlying, input);
   await inTransaction(async (tx) => {
     await upsertUnderlyingMargin(row, tx);

@@ -11,8 +11,9 @@ import {
   type StrategyRow,
 } from "@/lib/db/queries/strategies";
 import { insertAudit } from "@/lib/db/queries/audit";
-import { canWrite, scopeOf, type Actor } from "@/lib/auth/roles";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
+import { authorize } from "@/lib/auth/authorize";
+import { scopeOf, type Actor } from "@/lib/auth/roles";
+import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import {
   MAX_STRATEGY_LEGS,
   strategyDefinitionSchema,
@@ -83,10 +84,6 @@ async function checkAccounts(ownerId: string, ids: readonly string[]) {
     throw new ValidationError("Some selected accounts are not yours", { accountIds: ["Unknown account"] });
 }
 
-function requireWrite(actor: Actor) {
-  if (!canWrite(actor)) throw new ForbiddenError("Your role is read-only");
-}
-
 export async function listStrategies(actor: Actor, opts: { includeArchived?: boolean } = {}): Promise<StrategyView[]> {
   const rows = await findStrategiesByOwner(scopeOf(actor), opts);
   return rows.map(toView);
@@ -101,7 +98,7 @@ export async function createStrategy(
   input: z.infer<typeof strategyInputSchema>,
   ip: string,
 ): Promise<StrategyView> {
-  requireWrite(actor);
+  authorize(actor, "strategy.write");
   await checkAccounts(actor.id, input.accountIds);
   try {
     return await inTransaction(async (tx) => {
@@ -141,7 +138,7 @@ export async function updateStrategy(
   input: z.infer<typeof strategyUpdateSchema>,
   ip: string,
 ): Promise<StrategyView> {
-  requireWrite(actor);
+  authorize(actor, "strategy.write");
   const current = await findStrategyRow(actor, id);
   if (input.accountIds) await checkAccounts(current.ownerId, input.accountIds);
   try {
@@ -178,7 +175,7 @@ export async function updateStrategy(
  * so neither loses its legs and each is told the indices its own legs landed at.
  */
 export async function addStrategyLegs(actor: Actor, id: string, input: z.infer<typeof addLegsSchema>, ip: string) {
-  requireWrite(actor);
+  authorize(actor, "strategy.write");
   await findStrategyRow(actor, id);
   const { row, addedLegIndexes } = await inTransaction(
     async (tx) => {

@@ -3,8 +3,9 @@ import { z } from "zod";
 import { listAccountSecrets } from "@/lib/db/queries/accounts";
 import { findRunIdByKey } from "@/lib/db/queries/runs";
 import { insertAudit } from "@/lib/db/queries/audit";
-import { canWrite, type Actor } from "@/lib/auth/roles";
-import { AppError, ForbiddenError, ValidationError } from "@/lib/errors";
+import { authorize } from "@/lib/auth/authorize";
+import type { Actor } from "@/lib/auth/roles";
+import { AppError, ValidationError } from "@/lib/errors";
 import { istDateOf } from "@/lib/trading/calendar";
 import { planRun, runTotals, withContextLegs, type RunPlanError, type RunPreview } from "@/lib/trading/plan";
 import type { AccountInput, AccountPlan } from "@/lib/trading/plan-account";
@@ -161,7 +162,7 @@ export async function executeStrategy(
   ip: string,
   clock: TradingClock = tradingClock(),
 ) {
-  if (!canWrite(actor)) throw new ForbiddenError("Your role is read-only");
+  authorize(actor, "run.execute");
   const owner = (await findStrategyRow(actor, id)).ownerId;
   const idempotencyKey = `${owner}:${req.idempotencyKey}`;
   // A repeated request (double click, client retry) gets the first run back without touching any broker.

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { findRunIdByKey } from "@/lib/db/queries/runs";
 import { insertAudit } from "@/lib/db/queries/audit";
-import { canWrite, type Actor } from "@/lib/auth/roles";
-import { ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
+import { authorize } from "@/lib/auth/authorize";
+import type { Actor } from "@/lib/auth/roles";
+import { NotFoundError, ValidationError } from "@/lib/errors";
 import type { Exchange } from "@/lib/brokers/types";
 import { istDateOf, tradingHolidaySet } from "@/lib/trading/calendar";
 import { runTotals } from "@/lib/trading/plan";
@@ -96,7 +97,7 @@ export async function executeTicket(
   ip: string,
   clock: TradingClock = tradingClock(),
 ) {
-  if (!canWrite(actor)) throw new ForbiddenError("Your role is read-only");
+  authorize(actor, "run.execute");
   const idempotencyKey = `${actor.id}:${req.idempotencyKey}`;
   const existing = await findRunIdByKey(idempotencyKey);
   if (existing) return { runId: existing, created: false };

@@ -19,6 +19,7 @@ import {
   type PublicUser,
 } from "@/lib/db/queries/users";
 import { hashPassword, passwordSchema, verifyPassword } from "@/lib/auth/password";
+import { authorize } from "@/lib/auth/authorize";
 import type { Actor } from "@/lib/auth/roles";
 import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from "@/lib/errors";
 import { clearPasswordChangeAttempts, spendPasswordChangeAttempt } from "@/lib/auth/throttle";
@@ -99,6 +100,7 @@ export async function isRegistrationOpen(): Promise<boolean> {
 }
 
 export async function setRegistrationOpen(actor: Actor, open: boolean, ip: string): Promise<void> {
+  authorize(actor, "settings.write");
   await inTransaction(async (tx) => {
     await setSetting(REGISTRATION_OPEN, open, tx);
     await insertAudit(
@@ -134,6 +136,7 @@ export async function setViewerTraders(
   input: z.infer<typeof viewerTradersSchema>,
   ip: string,
 ): Promise<string[]> {
+  authorize(actor, "user.manage");
   const traderIds = [...new Set(input.traderIds)];
   return inTransaction(async (tx) => {
     const viewer = await findUserById(viewerId, tx);
@@ -164,6 +167,7 @@ export async function createUser(
   input: z.infer<typeof createUserSchema>,
   ip: string,
 ): Promise<PublicUser> {
+  authorize(actor, "user.manage");
   const passwordHash = await hashPassword(input.password);
   try {
     return await inTransaction(async (tx) => {
@@ -194,6 +198,7 @@ export async function changeUser(
   input: z.infer<typeof updateUserSchema>,
   ip: string,
 ): Promise<PublicUser> {
+  authorize(actor, "user.manage");
   return inTransaction(async (tx) => {
     await lockExclusive(tx, "lastAdmin");
     const before = await findUserById(id, tx);

@@ -2,7 +2,14 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { db, disconnectDb } from "@/lib/db/client";
 import { disconnectRedis } from "@/lib/redis";
 import { ConflictError, ForbiddenError } from "@/lib/errors";
-import { changePassword, changeUser, register, setRegistrationOpen } from "@/lib/services/users";
+import {
+  changePassword,
+  changeUser,
+  createUser,
+  register,
+  setRegistrationOpen,
+  setViewerTraders,
+} from "@/lib/services/users";
 import { makeUser, resetState } from "@/lib/testing/fixtures";
 
 beforeEach(resetState);
@@ -62,6 +69,29 @@ describe("user administration", () => {
     const other = await makeUser("ADMIN");
     const demoted = await changeUser(admin, other.id, { role: "VIEWER" }, "ip");
     expect(demoted.role).toBe("VIEWER");
+  });
+
+  it("the services themselves refuse a non-admin, whoever calls them (not only the admin routes)", async () => {
+    const trader = await makeUser("TRADER");
+    const viewer = await makeUser("VIEWER");
+    const newcomer = {
+      email: "newcomer@test.in",
+      name: "Newcomer",
+      password: "a-good-password",
+      role: "ADMIN" as const,
+    };
+    for (const actor of [trader, viewer]) {
+      const refusals = [
+        () => createUser(actor, newcomer, "ip"),
+        () => changeUser(actor, actor.id, { role: "ADMIN" }, "ip"),
+        () => setViewerTraders(actor, viewer.id, { traderIds: [trader.id] }, "ip"),
+        () => setRegistrationOpen(actor, true, "ip"),
+      ];
+      for (const r of refusals) await expect(r()).rejects.toMatchObject({ status: 403, message: "Admins only" });
+    }
+    expect(await db().user.count({ where: { role: "ADMIN" } })).toBe(0);
+    expect(await db().viewerTrader.count()).toBe(0);
+    expect(await db().auditLog.count()).toBe(0);
   });
 
   it("re-roling ends the user's sessions (session version bumps)", async () => {

@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { ForbiddenError, NotFoundError } from "@/lib/errors";
+import { allows, authorize, RULES, type Action } from "@/lib/auth/authorize";
+import { readableOwnerIds, scopeOf, type Actor } from "@/lib/auth/roles";
+
+/** ok: allowed; ro: 403 "Your role is read-only"; admin: 403 "Admins only"; 404: out of reach (as if missing). */
+type V = "ok" | "ro" | "admin" | "404";
+
+/**
+ * The whole matrix, written out by hand (not derived from RULES) so that a changed rule fails here. Columns, for a
+ * resource owned by: ADMIN's own, another owner; TRADER's own, another owner; VIEWER's own, a trader the viewer is
+ * attached to, another owner.
+ */
+const MATRIX: Record<Action, [V, V, V, V, V, V, V]> = {
+  //                      ADMIN own/other  TRADER own/other  VIEWER own/attached/other
+  "app.read": ["ok", "ok", "ok", "ok", "ok", "ok", "ok"],
+  "app.write": ["ok", "ok", "ok", "ok", "ro", "ro", "ro"],
+  "app.administer": ["ok", "ok", "admin", "admin", "admin", "admin", "admin"],
+  "account.read": ["ok", "ok", "ok", "404", "ok", "ok", "404"],
+  "account.write": ["ok", "ok", "ok", "404", "ro", "ro", "ro"],
+  "account.test": ["ok", "ok", "ok", "ok", "ro", "ro", "ro"],
+  "account.testStoredKey": ["ok", "404", "ok", "404", "ro", "ro", "ro"],
+  "order.manage": ["ok", "ok", "ok", "404", "ro", "ro", "ro"],
+  "strategy.read": ["ok", "ok", "ok", "404", "ok", "ok", "404"],
+  "strategy.write": ["ok", "ok", "ok", "404", "ro", "ro", "ro"],
+  "run.read": ["ok", "ok", "ok", "404", "ok", "ok", "404"],
+  "run.execute": ["ok", "ok", "ok", "404", "ro", "ro", "ro"],
+  "run.act": ["ok", "ok", "ok", "404", "ro", "ro", "ro"],
+  "exit.request": ["ok", "ok", "ok", "404", "ro", "ro", "ro"],
+  "alert.dismiss": ["ok", "ok", "ok", "404", "ro", "ro", "ro"],
+  "killSwitch.engage": ["ok", "ok", "ok", "ok", "ro", "ro", "ro"],
+  "killSwitch.engageAll": ["ok", "ok", "admin", "admin", "admin", "admin", "admin"],
+  "killSwitch.rearm": ["ok", "ok", "admin", "admin", "admin", "admin", "admin"],
+  "user.manage": ["ok", "ok", "admin", "admin", "admin", "admin", "admin"],
+  "settings.write": ["ok", "ok", "admin", "admin", "admin", "admin", "admin"],
+  "audit.read": ["ok", "ok", "admin", "admin", "admin", "admin", "admin"],
+  "system.read": ["ok", "ok", "admin", "admin", "admin", "admin", "admin"],
+  "metrics.read": ["ok", "ok", "admin", "admin", "admin", "admin", "admin"],
+};
+
+const admin: Actor = { id: "a", role: "ADMIN" };
+const trader: Actor = { id: "t", role: "TRADER" };
+const viewer: Actor = { id: "v", role: "VIEWER", viewsOwnerIds: ["t"] };
+
+/** Each column of MATRIX: who acts, on a resource owned by whom. */
+const COLUMNS: [label: string, actor: Actor, ownerId: string][] = [
+  ["ADMIN on own", admin, "a"],
+  ["ADMIN on other's", admin, "t9"],
+  ["TRADER on own", trader, "t"],
+  ["TRADER on other's", trader, "t9"],
+  ["VIEWER on own", viewer, "v"],
+  ["VIEWER on attached trader's", viewer, "t"],
+  ["VIEWER on other's", viewer, "t9"],
+];
+
+function verdict(actor: Actor, action: Action, ownerId?: string): V {
+  try {
+    authorize(actor, action, ownerId === undefined ? undefined : { ownerId, what: "Thing" });
+    return "ok";
+  } catch (e) {
+    if (e instanceof NotFoundError) {
+      expect(e.message).toBe("Thing not found");
+      return "404";
+    }
+    if (!(e instanceof ForbiddenError)) throw e;
+    if (e.message === "Your role is read-only") return "ro";
+    if (e.message === "Admins only") return "admin";
+    throw new Error(`unexpected refusal message: ${e.message}`);
+  }
+}
+
+const cases = Object.entries(MATRIX).flatMap(([action, row]) =>
+  COLUMNS.map(([label, actor, ownerId], i) => ({ action: action as Action, label, actor, ownerId, expected: row[i] })),
+);
+
+describe("authorize: every action × role × owner", () => {
+  it("the matrix names every action of the table, and only those", () => {
+    expect(Object.keys(MATRIX).sort()).toEqual(Object.keys(RULES).sort());
+  });
+
+  it.each(cases)("$action, $label → $expected", ({ action, actor, ownerId, expected }) => {
+    expect(verdict(actor, action, ownerId)).toBe(expected);
+    expect(allows(actor, action, { ownerId, what: "Thing" })).toBe(expected === "ok");
+  });
+
+  it.each(cases)("$action, $label, no resource given → only the role decides", ({ action, actor, expected }) => {
+    expect(verdict(actor, action)).toBe(expected === "404" ? "ok" : expected);
+  });
+
+  it("a resource out of reach is a 404 only once the role may act: a viewer writing is always 403", () => {
+    expect(verdict(viewer, "account.write", "t9")).toBe("ro");
+    expect(verdict(trader, "account.write", "t9")).toBe("404");
+  });
+});
+
+describe("authorize agrees with the query scope", () => {
+  // Lists and loads are narrowed by scopeOf; a row it lets through must be one `*.read` allows, and the reverse.
+  it.each(COLUMNS)("%s", (_label, actor, ownerId) => {
+    const ids = readableOwnerIds(scopeOf(actor));
+    expect(ids === null || ids.includes(ownerId)).toBe(allows(actor, "account.read", { ownerId, what: "Account" }));
+  });
+});
