@@ -14,9 +14,9 @@
  */
 import type Decimal from "decimal.js";
 import type { Depth, InstrumentKind, OptionChain, Quote, SymbolInfo } from "@/lib/brokers/market-types";
+import type { BrokerKind } from "@/lib/brokers/kinds";
 
-/** Adapter families known to the registry. */
-export type BrokerKind = "openalgo";
+export type { BrokerKind };
 
 export type Exchange =
   | "NSE"
@@ -310,6 +310,3 @@ export interface BrokerAdapter {
   /** Releases pooled connections. */
   close(): Promise<void>;
 }
-
-/** Builds an adapter for one account. */
-export type AdapterFactory = (config: AdapterConfig) => BrokerAdapter;
