@@ -4,7 +4,7 @@ import type { ProbeChannel, ProbeFailure } from "@/lib/brokers/connection";
 import { BROKER_KIND_LIST, kindOfStored, STORED_KIND, type StoredBrokerKind } from "@/lib/brokers/kinds";
 import { BROKERS, brokerEntry, type BrokerEntry } from "@/lib/brokers/registry";
 import { AccountKind } from "@/lib/generated/prisma/enums";
-import { buildAccountSchemas } from "./account-schemas";
+import { buildAccountSchemas, checkUpdateCredentials } from "./account-schemas";
 import { assertStorable, ENCRYPTED_CREDENTIALS, PLAIN_CREDENTIALS } from "./credentials";
 
 const REASONS: ProbeFailure[] = [
@@ -124,5 +124,10 @@ describe("account schemas built from a registry with a second kind", () => {
     expect(() => buildAccountSchemas([unasked], STORED_KIND.openalgo)).toThrow(
       /apiKey is validated but not on the form/,
     );
+  });
+
+  it("never changes an account's kind on update", () => {
+    expect(() => checkUpdateCredentials({ kind: FAKE }, { kind: "OPENALGO" })).toThrow(/cannot be changed/);
+    expect(() => checkUpdateCredentials({ kind: "OPENALGO" }, { kind: "OPENALGO", apiKey: "abcdefgh" })).not.toThrow();
   });
 });
