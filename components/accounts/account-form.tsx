@@ -3,8 +3,12 @@
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, ApiError } from "@/components/ui/api";
-import { Alert, Button, Card, Field, Input } from "@/components/ui/primitives";
+import { Alert, Button, Card, Field, Input, Select } from "@/components/ui/primitives";
 import type { AccountJson, ConnectionTestJson } from "@/components/accounts/types";
+import { BrokerFields } from "@/components/accounts/broker-fields";
+import { BROKER_FORMS } from "@/lib/brokers/forms";
+import type { BrokerFieldSpec, CredentialFieldName } from "@/lib/brokers/form-spec";
+import { BROKER_KIND_LIST, DEFAULT_BROKER_KIND, kindOfStored, STORED_KIND, type BrokerKind } from "@/lib/brokers/kinds";
 
 interface Props {
   /** Editing this account; absent when adding. */
@@ -13,15 +17,26 @@ interface Props {
   onCancel: () => void;
 }
 
-function readForm(form: HTMLFormElement) {
+const formText = (f: FormData, k: string) => String(f.get(k) ?? "").trim();
+
+/** The credential inputs' values; a blank secret is left out (editing: keep the stored one). */
+function readCredentials(form: HTMLFormElement, fields: readonly BrokerFieldSpec[]) {
   const f = new FormData(form);
-  const text = (k: string) => String(f.get(k) ?? "").trim();
+  const values: Partial<Record<CredentialFieldName, string>> = {};
+  for (const c of fields) {
+    const v = formText(f, c.name);
+    if (v || !c.secret) values[c.name] = v;
+  }
+  return values;
+}
+
+function readForm(form: HTMLFormElement, fields: readonly BrokerFieldSpec[]) {
+  const f = new FormData(form);
+  const text = (k: string) => formText(f, k);
   const maxLots = text("maxLotsPerLeg");
   return {
     name: text("name"),
-    hostUrl: text("hostUrl"),
-    wsUrl: text("wsUrl"),
-    apiKey: text("apiKey") || undefined,
+    ...readCredentials(form, fields),
     tags: text("tags")
       ? text("tags")
           .split(",")
@@ -48,6 +63,9 @@ function TestResult({ result }: { result: ConnectionTestJson }) {
 
 /** Add or edit an account. "Test connection" checks the API and the WebSocket with the typed details; saving tests again first. */
 export function AccountForm({ account, onDone, onCancel }: Props) {
+  const [kind, setKind] = useState<BrokerKind>(account ? kindOfStored(account.kind) : DEFAULT_BROKER_KIND);
+  const broker = BROKER_FORMS[kind];
+  const secrets = broker.fields.filter((c) => c.secret).map((c) => c.name);
   const [error, setError] = useState<ApiError | null>(null);
   const [tested, setTested] = useState<ConnectionTestJson | null>(null);
   const fail = (e: unknown) => {
@@ -57,9 +75,10 @@ export function AccountForm({ account, onDone, onCancel }: Props) {
 
   const test = useMutation({
     mutationFn: (form: HTMLFormElement) => {
-      const v = readForm(form);
+      const v = readCredentials(form, broker.fields);
+      const typedSecret = secrets.some((n) => v[n] !== undefined);
       return api<ConnectionTestJson>("/api/accounts/test", {
-        body: { hostUrl: v.hostUrl, wsUrl: v.wsUrl, apiKey: v.apiKey, accountId: v.apiKey ? undefined : account?.id },
+        body: { kind: STORED_KIND[kind], ...v, accountId: typedSecret ? undefined : account?.id },
       });
     },
     onSuccess: (r) => {
@@ -70,10 +89,10 @@ export function AccountForm({ account, onDone, onCancel }: Props) {
   });
   const save = useMutation({
     mutationFn: (form: HTMLFormElement) => {
-      const body = readForm(form);
+      const body = readForm(form, broker.fields);
       return account
         ? api<{ account: AccountJson }>(`/api/accounts/${account.id}`, { method: "PATCH", body })
-        : api<{ account: AccountJson }>("/api/accounts", { body });
+        : api<{ account: AccountJson }>("/api/accounts", { body: { kind: STORED_KIND[kind], ...body } });
     },
     onSuccess: (r) => onDone(r.account),
     onError: fail,
@@ -87,37 +106,36 @@ export function AccountForm({ account, onDone, onCancel }: Props) {
   const err = (k: string) => error?.fields?.[k];
 
   return (
-    <Card title={account ? `Edit ${account.name}` : "Link an OpenAlgo account"}>
+    <Card title={account ? `Edit ${account.name}` : broker.linkTitle}>
       <form onSubmit={submit} className="grid gap-3 sm:grid-cols-2" noValidate aria-label="Account form">
         <div className="sm:col-span-2 space-y-2">
           {error ? <Alert>{error.message}</Alert> : null}
           {tested ? <TestResult result={tested} /> : null}
         </div>
+        {!account && BROKER_KIND_LIST.length > 1 ? (
+          <Field label="Broker" htmlFor="acc-kind" error={err("kind")}>
+            <Select id="acc-kind" value={kind} onChange={(e) => setKind(e.target.value as BrokerKind)}>
+              {BROKER_KIND_LIST.map((k) => (
+                <option key={k} value={k}>
+                  {BROKER_FORMS[k].label}
+                </option>
+              ))}
+            </Select>
+          </Field>
+        ) : null}
         <Field label="Name" htmlFor="acc-name" error={err("name")}>
           <Input id="acc-name" name="name" defaultValue={account?.name} required />
         </Field>
         <Field label="Tags / group (comma separated)" htmlFor="acc-tags" error={err("tags")}>
           <Input id="acc-tags" name="tags" defaultValue={account?.tags.join(", ")} placeholder="family, sellers" />
         </Field>
-        <Field label="Host URL" htmlFor="acc-host" error={err("hostUrl")}>
-          <Input
-            id="acc-host"
-            name="hostUrl"
-            defaultValue={account?.hostUrl}
-            placeholder="http://127.0.0.1:5000"
-            required
-          />
-        </Field>
-        <Field label="WebSocket URL" htmlFor="acc-ws" error={err("wsUrl")}>
-          <Input id="acc-ws" name="wsUrl" defaultValue={account?.wsUrl} placeholder="ws://127.0.0.1:8765" required />
-        </Field>
-        <Field
-          label={account ? `API key (•••• ${account.apiKeyLast4}; blank keeps it unless a URL changes)` : "API key"}
-          htmlFor="acc-key"
-          error={err("apiKey")}
-        >
-          <Input id="acc-key" name="apiKey" type="password" autoComplete="off" required={!account} />
-        </Field>
+        <BrokerFields
+          key={kind}
+          fields={broker.fields}
+          values={account}
+          secretLast4={account?.apiKeyLast4}
+          errors={err}
+        />
         <div className="grid grid-cols-2 gap-3">
           <Field label="Lot multiplier" htmlFor="acc-mult" error={err("lotMultiplier")}>
             <Input

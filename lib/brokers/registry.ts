@@ -1,11 +1,27 @@
 /**
- * Adapters by kind. Adding a direct broker is one folder (`lib/brokers/<name>/`) plus one line in `FACTORIES`;
+ * Everything MirrorDesk knows per broker kind, in one table: the adapter factory, the credential schema, the form's
+ * inputs (plain data in lib/brokers/forms.ts, so the browser can have them), the connection probe and the wording of
+ * its failures. Adding a direct broker is one folder (`lib/brokers/<name>/`), one entry here, one line in
+ * lib/brokers/kinds.ts and lib/brokers/forms.ts, and a migration for the Prisma enum (docs/adding-a-broker.md);
  * the new adapter must pass `runBrokerConformance` (lib/brokers/conformance.ts).
  */
 import type { LookupFunction } from "node:net";
+import type { z } from "zod";
 import { createOpenAlgoAdapter } from "@/lib/brokers/openalgo/adapter";
+import { openAlgoCredentials, openAlgoWording } from "@/lib/brokers/openalgo/account";
+import { openAlgoProbe } from "@/lib/brokers/openalgo/probe";
 import type { CallGate, RateLimits } from "@/lib/brokers/rate-governor";
-import type { AdapterConfig, BrokerAdapter, BrokerKind } from "@/lib/brokers/types";
+import type { BrokerProbe, BrokerWording } from "@/lib/brokers/connection";
+import type { BrokerForm, CredentialFieldName } from "@/lib/brokers/form-spec";
+import { BROKER_FORMS } from "@/lib/brokers/forms";
+import {
+  BROKER_KIND_LIST,
+  isBrokerKind,
+  STORED_KIND,
+  type BrokerKind,
+  type StoredBrokerKind,
+} from "@/lib/brokers/kinds";
+import type { AdapterConfig, BrokerAdapter } from "@/lib/brokers/types";
 
 /** Shared by every kind: the rate budget to pass calls through, and this account's limits. */
 export interface AdapterDeps {
@@ -18,23 +34,55 @@ export interface AdapterDeps {
   lookup?: LookupFunction;
 }
 
-const FACTORIES: Record<BrokerKind, (config: AdapterConfig, deps: AdapterDeps) => BrokerAdapter> = {
-  openalgo: (config, { gate, limits, timeouts, lookup }) =>
-    createOpenAlgoAdapter(config, {
-      gate,
-      limits,
-      transport: { connectTimeoutMs: timeouts?.connectMs, responseTimeoutMs: timeouts?.responseMs, lookup },
-    }),
+/**
+ * A kind's credentials as the account APIs accept them: one validator per credential field, output trimmed and
+ * normalised. The fields are today's credential columns (lib/brokers/form-spec.ts).
+ */
+export type CredentialSchema = z.ZodObject<Record<CredentialFieldName, z.ZodType<string, string>>>;
+
+export interface BrokerEntry {
+  kind: BrokerKind;
+  /** `TradingAccount.kind`, and `kind` in the account APIs. */
+  stored: StoredBrokerKind;
+  credentials: CredentialSchema;
+  form: BrokerForm;
+  wording: BrokerWording;
+  probe: BrokerProbe;
+  createAdapter(config: AdapterConfig, deps: AdapterDeps): BrokerAdapter;
+}
+
+type Entries = { [K in BrokerKind]: Omit<BrokerEntry, "kind" | "stored" | "form"> };
+
+const ENTRIES: Entries = {
+  openalgo: {
+    credentials: openAlgoCredentials,
+    wording: openAlgoWording,
+    probe: openAlgoProbe,
+    createAdapter: (config, { gate, limits, timeouts, lookup }) =>
+      createOpenAlgoAdapter(config, {
+        gate,
+        limits,
+        transport: { connectTimeoutMs: timeouts?.connectMs, responseTimeoutMs: timeouts?.responseMs, lookup },
+      }),
+  },
 };
 
-export const BROKER_KINDS = Object.keys(FACTORIES) as BrokerKind[];
+/** Every kind's entry, in the order of lib/brokers/kinds.ts. */
+export const BROKERS: readonly BrokerEntry[] = BROKER_KIND_LIST.map((kind) => ({
+  ...ENTRIES[kind],
+  kind,
+  stored: STORED_KIND[kind],
+  form: BROKER_FORMS[kind],
+}));
 
-export function isBrokerKind(value: string): value is BrokerKind {
-  return Object.hasOwn(FACTORIES, value);
+/** The entry of one kind. Throws a TypeError for a kind nothing is registered for. */
+export function brokerEntry(kind: BrokerKind): BrokerEntry {
+  const entry = isBrokerKind(kind) ? BROKERS.find((b) => b.kind === kind) : undefined;
+  if (!entry) throw new TypeError(`No broker adapter for kind "${String(kind)}"`);
+  return entry;
 }
 
 /** Builds the adapter of one account. Throws a TypeError for a kind no adapter exists for. */
 export function createAdapter(kind: BrokerKind, config: AdapterConfig, deps: AdapterDeps = {}): BrokerAdapter {
-  if (!isBrokerKind(kind)) throw new TypeError(`No broker adapter for kind "${String(kind)}"`);
-  return FACTORIES[kind](config, deps);
+  return brokerEntry(kind).createAdapter(config, deps);
 }

@@ -14,12 +14,12 @@
  */
 import type Decimal from "decimal.js";
 import type { Depth, Exchange, InstrumentKind, OptionChain, Quote, SymbolInfo } from "@/lib/brokers/market-types";
+import type { BrokerKind } from "@/lib/brokers/kinds";
 
 // Exchange codes are reference data (market-types.ts); orders name them too, so the contract re-exports the type.
 export type { Exchange } from "@/lib/brokers/market-types";
 
-/** Adapter families known to the registry. */
-export type BrokerKind = "openalgo";
+export type { BrokerKind };
 
 export type OrderAction = "BUY" | "SELL";
 export type PriceType = "MARKET" | "LIMIT" | "SL" | "SL-M";

@@ -3,7 +3,8 @@ import { findAccountSecret, type Scope } from "@/lib/db/queries/accounts";
 import { BrokerUnavailableError, NotFoundError } from "@/lib/errors";
 import { createAdapter } from "@/lib/brokers/registry";
 import { literalAllowed, publicOnlyLookup } from "@/lib/brokers/host-policy";
-import type { BrokerAdapter, BrokerKind } from "@/lib/brokers/types";
+import { kindOfStored } from "@/lib/brokers/kinds";
+import type { BrokerAdapter } from "@/lib/brokers/types";
 import { readApiKey } from "./credentials";
 
 /**
@@ -11,9 +12,6 @@ import { readApiKey } from "./credentials";
  * encrypted key changes. The decrypted key lives only inside the adapter.
  */
 const cache = new Map<string, { fingerprint: string; adapter: BrokerAdapter }>();
-
-/** The stored kind is the registry's kind in upper case (Prisma enum AccountKind): a new broker adds no mapping here. */
-const brokerKindOf = (stored: string) => stored.toLowerCase() as BrokerKind;
 
 export interface AccountConnection {
   id: string;
@@ -41,7 +39,7 @@ export function adapterFor(account: AccountConnection): BrokerAdapter {
   }
   const apiKey = readApiKey(env().CREDENTIAL_KEYS, account);
   const adapter = createAdapter(
-    brokerKindOf(account.kind),
+    kindOfStored(account.kind),
     { accountId: account.id, hostUrl: account.hostUrl, wsUrl: account.wsUrl, apiKey },
     {
       limits: { ordersPerSecond: account.orderRatePerSec, otherPerSecond: account.otherRatePerSec },

@@ -11,6 +11,32 @@ import {
 } from "@/lib/crypto/credentials";
 import { parseBaseUrl } from "@/lib/brokers/openalgo/client";
 import { CredentialUnreadableError } from "@/lib/errors";
+import type { BrokerEntry } from "@/lib/brokers/registry";
+
+/**
+ * Where each credential field is kept: secrets only encrypted (`apiKeyEnc`, with the last 4 characters shown), the
+ * rest in plain columns. A kind whose form has a field that is not kept the way its `secret` flag says is refused
+ * when the account schemas are built, so a secret can never land in a plain column.
+ */
+export const ENCRYPTED_CREDENTIALS: readonly string[] = ["apiKey"];
+export const PLAIN_CREDENTIALS: readonly string[] = ["hostUrl", "wsUrl"];
+
+/** Throws unless every form field of `broker` is in its credential schema and stored the way it is flagged. */
+export function assertStorable(broker: Pick<BrokerEntry, "kind" | "form" | "credentials">): void {
+  const schemaFields = Object.keys(broker.credentials.shape);
+  const formFields = broker.form.fields.map((f) => f.name);
+  const problems = [
+    ...schemaFields.filter((n) => !formFields.includes(n as never)).map((n) => `${n} is validated but not on the form`),
+    ...broker.form.fields.flatMap((f) => {
+      if (!schemaFields.includes(f.name)) return [`${f.name} is on the form but not validated`];
+      if (f.secret && !ENCRYPTED_CREDENTIALS.includes(f.name))
+        return [`${f.name} is secret but would not be encrypted`];
+      if (!f.secret && !PLAIN_CREDENTIALS.includes(f.name)) return [`${f.name} has no column to be stored in`];
+      return [];
+    }),
+  ];
+  if (problems.length) throw new TypeError(`Broker kind "${broker.kind}": ${problems.join("; ")}`);
+}
 
 /** Additional authenticated data binding an account's encrypted API key to its row. */
 export const apiKeyAad = (accountId: string) => `account:${accountId}:apiKey`;

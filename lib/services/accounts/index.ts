@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
+import type { z } from "zod";
 import { env } from "@/lib/env";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { inTransaction } from "@/lib/db/transaction";
@@ -29,53 +29,16 @@ import {
   readApiKey,
 } from "./credentials";
 import { probeConnection, type ConnectionReport } from "./connection-probe";
+import {
+  brokerOf,
+  checkUpdateCredentials,
+  type createAccountSchema,
+  type formTestSchema,
+  type updateAccountSchema,
+} from "./account-schemas";
 import { invalidateBooks } from "./books";
 
-const httpUrl = z
-  .string()
-  .max(500)
-  .pipe(z.url({ protocol: /^https?$/, error: "Must be an http:// or https:// URL" }))
-  .transform((u) => u.replace(/\/+$/, ""));
-const wsUrl = z
-  .string()
-  .max(500)
-  .pipe(z.url({ protocol: /^wss?$/, error: "Must be a ws:// or wss:// URL" }))
-  .transform((u) => u.replace(/\/+$/, ""));
-
-// No defaults here: a PATCH must change only the fields it sends, and zod 4's `.partial()` still fills a field's
-// `.default()` when it is absent. Creation applies the defaults below.
-const settings = {
-  name: z.string().trim().min(1, "Enter a name").max(60),
-  kind: z.literal("OPENALGO"),
-  hostUrl: httpUrl,
-  wsUrl,
-  isPrimary: z.boolean(),
-  active: z.boolean(),
-  tags: z.array(z.string().trim().min(1).max(30)).max(10),
-  lotMultiplier: z.coerce.number().positive("Must be above 0").max(100).multipleOf(0.01),
-  maxLotsPerLeg: z.int().positive().max(10_000).nullable(),
-  orderRatePerSec: z.int().min(1).max(50),
-  otherRatePerSec: z.int().min(1).max(50),
-};
-const apiKey = z.string().trim().min(8, "API keys are at least 8 characters").max(256);
-
-export const createAccountSchema = z.object({
-  ...settings,
-  kind: settings.kind.default("OPENALGO"),
-  isPrimary: settings.isPrimary.default(false),
-  active: settings.active.default(true),
-  tags: settings.tags.default([]),
-  lotMultiplier: settings.lotMultiplier.default(1),
-  maxLotsPerLeg: settings.maxLotsPerLeg.default(null),
-  orderRatePerSec: settings.orderRatePerSec.default(10),
-  otherRatePerSec: settings.otherRatePerSec.default(10),
-  apiKey,
-});
-export const updateAccountSchema = z.object({ ...settings, apiKey }).partial();
-/** The form's "Test connection": a typed key, or (editing) the stored key of `accountId` when the key is blank. */
-export const formTestSchema = z
-  .object({ hostUrl: httpUrl, wsUrl, apiKey: apiKey.optional(), accountId: z.uuid().optional() })
-  .refine((v) => v.apiKey || v.accountId, { message: "Enter the API key", path: ["apiKey"] });
+export { createAccountSchema, formTestSchema, updateAccountSchema } from "./account-schemas";
 
 /** What the browser may see of an account: never the key, only its last 4 characters. */
 export type AccountView = Omit<AccountRow, "lotMultiplier"> & { lotMultiplier: string };
@@ -84,6 +47,8 @@ export const toView = (a: AccountRow): AccountView => ({ ...a, lotMultiplier: a.
 /** The connection a form asked to test, and who asked (every test is audited). */
 interface TestContext {
   actor: Actor;
+  /** The account's broker kind (`TradingAccount.kind`): its probe and wording are used. */
+  kind: string;
   ip: string;
   accountId?: string;
   /** The key was the stored one, not typed. */
@@ -98,7 +63,7 @@ async function checkConnection(
   input: { hostUrl: string; wsUrl: string; apiKey: string },
   ctx: TestContext,
 ): Promise<ConnectionReport> {
-  const report = await probeConnection(input.hostUrl, input.wsUrl, input.apiKey);
+  const report = await probeConnection(brokerOf(ctx), input.hostUrl, input.wsUrl, input.apiKey);
   const outcome = (v: ConnectionReport["api"] | ConnectionReport["ws"]) => (v.ok ? "ok" : v.reason);
   await insertAudit({
     actorId: ctx.actor.id,
@@ -117,15 +82,15 @@ async function checkConnection(
   return report;
 }
 
-/** A failed verdict as the 400 a form shows: the classified message, on the field to look at. */
-function connectionProblem(report: ConnectionReport): ValidationError | null {
+/** A failed verdict as the 400 a form shows: the classified message (the kind's wording), on the field to look at. */
+function connectionProblem(report: ConnectionReport, kind: string): ValidationError | null {
   const { api, ws } = report;
   if (!api.ok) {
+    const { wording } = brokerOf({ kind });
     const field = api.reason === "auth_rejected" ? "apiKey" : "hostUrl";
-    const short =
-      api.reason === "auth_rejected" ? "Refused by OpenAlgo (wrong key or expired broker session)" : api.message;
+    const short = api.reason === "auth_rejected" ? wording.authRejectedShort : api.message;
     return new ValidationError(
-      api.reason === "auth_rejected" ? api.message : `${api.message}. Check the host URL and that OpenAlgo is running.`,
+      api.reason === "auth_rejected" ? api.message : `${api.message}. ${wording.unreachableHint}`,
       { [field]: [short] },
     );
   }
@@ -142,7 +107,7 @@ async function requireConnection(
   ctx: TestContext,
 ): Promise<PingResult> {
   const report = await checkConnection(input, ctx);
-  const problem = connectionProblem(report);
+  const problem = connectionProblem(report, ctx.kind);
   if (problem || !report.api.ok) throw problem;
   return { broker: report.api.broker, mode: report.api.mode };
 }
@@ -173,14 +138,15 @@ export async function testFromForm(
   if (stored) authorize(actor, "account.testStoredKey", { ownerId: stored.ownerId, what: "Account" });
   if (!key) {
     if (!stored) throw new NotFoundError("Account");
-    if (!sameHost(stored.hostUrl, input.hostUrl) || !sameWs(stored.wsUrl, input.wsUrl)) throw retypeKey();
+    const moved = stored.kind !== input.kind || !sameHost(stored.hostUrl, input.hostUrl);
+    if (moved || !sameWs(stored.wsUrl, input.wsUrl)) throw retypeKey();
     key = readApiKey(env().CREDENTIAL_KEYS, stored);
   }
   const report = await checkConnection(
     { hostUrl: input.hostUrl, wsUrl: input.wsUrl, apiKey: key },
-    { actor, ip, accountId: stored?.id, storedKey: !input.apiKey },
+    { actor, ip, kind: input.kind, accountId: stored?.id, storedKey: !input.apiKey },
   );
-  const refused = report.api.ok ? null : connectionProblem(report);
+  const refused = report.api.ok ? null : connectionProblem(report, input.kind);
   if (refused) throw refused;
   const ping = report.api.ok ? { broker: report.api.broker, mode: report.api.mode } : undefined;
   return { ok: report.api.ok && report.ws.ok, ping, api: report.api, ws: report.ws };
@@ -233,7 +199,7 @@ export async function createAccount(
 ): Promise<AccountView> {
   authorize(actor, "account.write");
   await refuseDuplicate(actor, actor.id, input.hostUrl, input.apiKey);
-  const ping = await requireConnection(input, { actor, ip, storedKey: false });
+  const ping = await requireConnection(input, { actor, ip, kind: input.kind, storedKey: false });
   const id = randomUUID();
   try {
     const row = await inTransaction(async (tx) => {
@@ -284,6 +250,7 @@ export async function updateAccount(
   authorize(actor, "account.write");
   const current = await findAccountSecret(scopeOf(actor), id);
   if (!current) throw new NotFoundError("Account");
+  checkUpdateCredentials(current, input);
   const { apiKey: newKey, ...rest } = input;
   const hostUrl = rest.hostUrl ?? current.hostUrl;
   const wsUrl = rest.wsUrl ?? current.wsUrl;
@@ -292,7 +259,10 @@ export async function updateAccount(
   let ping: PingResult | undefined;
   if (newKey !== undefined) {
     await refuseDuplicate(actor, current.ownerId, hostUrl, newKey, id);
-    ping = await requireConnection({ hostUrl, wsUrl, apiKey: newKey }, { actor, ip, accountId: id, storedKey: false });
+    ping = await requireConnection(
+      { hostUrl, wsUrl, apiKey: newKey },
+      { actor, ip, kind: current.kind, accountId: id, storedKey: false },
+    );
   }
   try {
     const row = await inTransaction(async (tx) => {

@@ -1,0 +1,29 @@
+/** The shape of a broker kind's account-form description (plain data; see lib/brokers/forms.ts). */
+
+/**
+ * The credential columns an account row has today (docs/adding-a-broker.md): a broker whose credentials need others
+ * adds them in its migration and here.
+ */
+export type CredentialFieldName = "hostUrl" | "wsUrl" | "apiKey";
+
+/** One credential input on the account form. */
+export interface BrokerFieldSpec {
+  name: CredentialFieldName;
+  label: string;
+  inputType: "text" | "url" | "password";
+  /** Stored encrypted, never sent back to the browser; blank on edit keeps the stored value. */
+  secret: boolean;
+  required: boolean;
+  placeholder?: string;
+  help?: string;
+  /** Secret fields, when editing: what leaving the field blank does (shown after the stored value's last 4). */
+  keepHint?: string;
+}
+
+export interface BrokerForm {
+  /** The broker as users know it (the kind picker, when there is more than one kind). */
+  label: string;
+  /** Title of the form that links a new account of this kind. */
+  linkTitle: string;
+  fields: readonly BrokerFieldSpec[];
+}
