@@ -7,7 +7,7 @@ import { Badge, Card, EmptyState, PageHeader, Table } from "@/components/ui/prim
 import { legSummary, type StrategyJson } from "@/components/strategies/drafts";
 import { RUN_STATUS_TONE } from "@/components/runs/run-format";
 import type { RunListItemJson } from "@/components/runs/types";
-import type { TradingSettingsJson } from "@/components/settings/types";
+import type { TradingSettingsJson } from "@/lib/services/settings";
 import { TRADING_SETTINGS_KEY } from "@/components/settings/types";
 import { useAccounts } from "@/components/accounts/use-account-funds";
 import { formatDateTime } from "@/lib/format";
