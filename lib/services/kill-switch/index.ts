@@ -16,6 +16,7 @@ import { insertOrJoinExit } from "@/lib/db/queries/exits";
 import { ConflictError, ForbiddenError, KillSwitchError, ValidationError } from "@/lib/errors";
 import { enqueueExit } from "@/lib/queues/exits";
 import { istDateOf, istMinuteOfDay } from "@/lib/trading/calendar";
+import type { Jsonified } from "@/lib/util/jsonify";
 
 /** Advisory lock key serialising "engage" against run creation (an arbitrary constant, unique to this use). */
 const KILL_SWITCH_LOCK = 6_041_779_201;
@@ -244,6 +245,9 @@ export function flattenSummary(
           : "flattening status unknown";
   return { state, accounts, flat, failing, text };
 }
+
+/** GET /api/kill-switch, as the browser receives it. */
+export type KillSwitchStatusJson = Jsonified<Awaited<ReturnType<typeof killSwitchStatus>>>;
 
 /** Engaged switches the actor can see, whether the actor's own entries are blocked, and each switch's flattening. */
 export async function killSwitchStatus(actor: Actor) {
