@@ -6,7 +6,7 @@ import { api } from "@/components/ui/api";
 import { Badge, Card, EmptyState, PageHeader, Table } from "@/components/ui/primitives";
 import { legSummary, type StrategyJson } from "@/components/strategies/drafts";
 import { RUN_STATUS_TONE } from "@/components/runs/run-format";
-import type { RunListItemJson } from "@/components/runs/types";
+import type { RunListItemJson } from "@/lib/services/runs";
 import type { TradingSettingsJson } from "@/lib/services/settings";
 import { TRADING_SETTINGS_KEY } from "@/components/settings/types";
 import { useAccounts } from "@/components/accounts/use-account-funds";
