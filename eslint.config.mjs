@@ -168,8 +168,22 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ["@/lib/db/*", "@/lib/services/*", "@/lib/generated/*", "@prisma/*"],
-              message: "Components never import Prisma or services.",
+              group: ["@/lib/db/*", "@/lib/generated/*", "@prisma/*"],
+              message: "Components never import Prisma or the database, not even their types: name a service's shape.",
+            },
+          ],
+        },
+      ],
+      // Components run in the browser: they never load a service, but they may name the JSON shapes services return
+      // (`import type` is erased at build time), so each response shape is written once, beside the code building it.
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@/lib/services/*"],
+              allowTypeImports: true,
+              message: "Components never import services; `import type` of the shapes they return is fine.",
             },
           ],
         },

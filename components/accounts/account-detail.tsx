@@ -9,19 +9,19 @@ import { OrderActions } from "@/components/accounts/order-actions";
 import { ago, HealthBadge, Since } from "@/components/accounts/status";
 import type {
   AccountJson,
-  BookName,
+  Book,
   FundsJson,
   HoldingJson,
   OrderJson,
   PositionJson,
   TradeJson,
-} from "@/components/accounts/types";
+} from "@/lib/services/accounts";
 
-const TABS: BookName[] = ["funds", "orders", "trades", "positions", "holdings"];
+const TABS: Book[] = ["funds", "orders", "trades", "positions", "holdings"];
 
 /** One account: health, and its funds / orders / trades / positions / holdings, refreshed every 5 s. */
 export function AccountDetail({ initial, canWrite }: { initial: AccountJson; canWrite: boolean }) {
-  const [tab, setTab] = useState<BookName>("funds");
+  const [tab, setTab] = useState<Book>("funds");
   const account = useQuery({
     queryKey: ["account", initial.id],
     queryFn: () => api<{ account: AccountJson }>(`/api/accounts/${initial.id}`).then((r) => r.account),

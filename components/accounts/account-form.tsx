@@ -4,7 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, ApiError } from "@/components/ui/api";
 import { Alert, Button, Card, Field, Input, Select } from "@/components/ui/primitives";
-import type { AccountJson, ConnectionTestJson } from "@/components/accounts/types";
+import type { AccountJson, ConnectionTestJson } from "@/lib/services/accounts";
 import { BrokerFields } from "@/components/accounts/broker-fields";
 import { BROKER_FORMS } from "@/lib/brokers/forms";
 import type { BrokerFieldSpec, CredentialFieldName } from "@/lib/brokers/form-spec";

@@ -7,7 +7,7 @@ import { api, ApiError } from "@/components/ui/api";
 import { Alert, Button, Card, EmptyState, PageHeader, Table } from "@/components/ui/primitives";
 import { AccountForm } from "@/components/accounts/account-form";
 import { ago, HealthBadge, Money, Pnl, Since } from "@/components/accounts/status";
-import type { AccountJson } from "@/components/accounts/types";
+import type { AccountJson } from "@/lib/services/accounts";
 import { useAccountFunds } from "@/components/accounts/use-account-funds";
 
 /** Accounts list: health, funds (available margin and cash as docs/trading-facts.md defines them), today's P&L, live. */

@@ -14,7 +14,7 @@ import {
 } from "@/components/accounts/book-tables";
 import { OrderActions } from "@/components/accounts/order-actions";
 import { Money, Pnl, ago } from "@/components/accounts/status";
-import type { AccountSlice, HoldingJson, OrderJson, PositionJson, TradeJson } from "@/components/accounts/types";
+import type { AccountSlice, HoldingJson, OrderJson, PositionJson, TradeJson } from "@/lib/services/accounts";
 import { formatQty } from "@/lib/format";
 
 type Book = "orders" | "trades" | "positions" | "holdings";
@@ -35,7 +35,7 @@ export function AggregateBook({ book, canWrite }: { book: Book; canWrite: boolea
   const [openOnly, setOpenOnly] = useState(false);
   const q = useQuery({
     queryKey: ["book", book],
-    queryFn: () => api<{ accounts: AccountSlice<Row[]>[] }>(`/api/books/${book}`),
+    queryFn: () => api<{ accounts: AccountSlice<Book>[] }>(`/api/books/${book}`),
     refetchInterval: 5_000,
   });
 

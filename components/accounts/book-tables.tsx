@@ -3,7 +3,7 @@
 import type { ReactNode } from "react";
 import { Badge, Table } from "@/components/ui/primitives";
 import { Money, Pnl } from "@/components/accounts/status";
-import type { FundsJson, HoldingJson, OrderJson, PositionJson, TradeJson } from "@/components/accounts/types";
+import type { FundsJson, HoldingJson, OrderJson, PositionJson, TradeJson } from "@/lib/services/accounts";
 import { formatDateTime, formatQty } from "@/lib/format";
 
 /** A row plus the account it came from (aggregated pages show the account column). */

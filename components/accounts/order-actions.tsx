@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, ApiError } from "@/components/ui/api";
 import { Button, Input } from "@/components/ui/primitives";
-import type { OrderJson } from "@/components/accounts/types";
+import type { OrderJson } from "@/lib/services/accounts";
 
 /** Cancel / modify buttons for one working order (hidden for finished orders and read-only users). */
 export function OrderActions({ accountId, order }: { accountId: string; order: OrderJson }) {

@@ -1,6 +1,6 @@
 import { Badge } from "@/components/ui/primitives";
 import { formatDateTime, formatInr, formatInrShort, isLakhOrMore } from "@/lib/format";
-import type { AccountJson } from "@/components/accounts/types";
+import type { AccountJson } from "@/lib/services/accounts";
 
 const tone = { CONNECTED: "green", DEGRADED: "amber", FAILED: "red", UNKNOWN: "slate" } as const;
 const label = { CONNECTED: "connected", DEGRADED: "degraded", FAILED: "failed", UNKNOWN: "not checked" } as const;

@@ -3,7 +3,7 @@
 import Decimal from "decimal.js";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/components/ui/api";
-import type { AccountJson, AccountSlice, FundsJson } from "@/components/accounts/types";
+import type { AccountJson, AccountSlice } from "@/lib/services/accounts";
 
 /**
  * The user's accounts, live: read afresh whenever a page that picks or lists them opens (an account linked a second
@@ -27,7 +27,7 @@ export function useAccountFunds() {
   const accounts = useAccounts();
   const funds = useQuery({
     queryKey: ["book", "funds"],
-    queryFn: () => api<{ accounts: AccountSlice<FundsJson>[] }>("/api/books/funds"),
+    queryFn: () => api<{ accounts: AccountSlice<"funds">[] }>("/api/books/funds"),
     refetchInterval: 5_000,
     enabled: (accounts.data?.accounts.length ?? 0) > 0,
   });

@@ -4,10 +4,10 @@ import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/components/ui/api";
 import { Alert, Badge, EmptyState, Table } from "@/components/ui/primitives";
-import type { ExitJson, ExitStatus } from "./types";
+import type { ExitJson } from "@/lib/services/exits";
 import { formatDateTime } from "@/lib/format";
 
-const TONE: Record<ExitStatus, "amber" | "green" | "red"> = { PENDING: "amber", DONE: "green", FAILED: "red" };
+const TONE: Record<ExitJson["status"], "amber" | "green" | "red"> = { PENDING: "amber", DONE: "green", FAILED: "red" };
 const REASON: Record<string, string> = { manual: "Manual", kill_switch: "Kill switch", square_off: "Square-off time" };
 
 /** Exits, newest first, refreshed every 2 s: a pending or failed exit stays on screen with each account's state. */

@@ -5,7 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { api } from "@/components/ui/api";
 import { Alert, Button, EmptyState, Table, cx } from "@/components/ui/primitives";
 import { formatInr, formatQty } from "@/lib/format";
-import type { LedgerRowJson } from "./types";
+import type { LedgerRowJson } from "@/lib/services/positions";
 import { useExit } from "./use-kill-switch";
 
 const pnlClass = (v: Decimal.Value | null) =>

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { Alert, Button, Card, Input } from "@/components/ui/primitives";
 import { ExitsTable } from "./exits-table";
 import { LedgerTable } from "./ledger-table";
-import type { KillSwitchState } from "./types";
+import type { KillSwitchStatusJson } from "@/lib/services/kill-switch";
 import { useKillSwitch, useKillSwitchAction } from "./use-kill-switch";
 
 /** Risk: the kill switch, strategy positions with P&L and exits, and every exit with its progress. */
@@ -23,7 +23,7 @@ export function RiskPage({ canWrite, isAdmin }: { canWrite: boolean; isAdmin: bo
 }
 
 /** One line that agrees with the red banner: whose entries are blocked, by which switch. */
-function stateLine(data: KillSwitchState): string {
+function stateLine(data: KillSwitchStatusJson): string {
   if (data.engaged) return "Engaged — your new entries are blocked";
   if (data.switches.length === 0) return "Armed — entries allowed";
   const owners = data.switches.map((s) => s.ownerName ?? "a trader").join(", ");

@@ -2,13 +2,18 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/components/ui/api";
-import type { ExitRequest, KillSwitchState } from "./types";
+import type { ExitRequest } from "@/lib/services/exits";
+import type { KillSwitchStatusJson } from "@/lib/services/kill-switch";
 
 const KEY = ["kill-switch"];
 
 /** Kill-switch state, shared by the banner and the Risk page; re-read every 3 s so every open page learns of it. */
 export function useKillSwitch() {
-  return useQuery({ queryKey: KEY, queryFn: () => api<KillSwitchState>("/api/kill-switch"), refetchInterval: 3_000 });
+  return useQuery({
+    queryKey: KEY,
+    queryFn: () => api<KillSwitchStatusJson>("/api/kill-switch"),
+    refetchInterval: 3_000,
+  });
 }
 
 /** Engage or re-arm; refreshes the banner, the exits list and the positions at once. */

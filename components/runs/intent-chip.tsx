@@ -1,6 +1,6 @@
 import { cx } from "@/components/ui/primitives";
 import { formatInr, formatQty } from "@/lib/format";
-import type { IntentJson, IntentStateName } from "@/components/runs/types";
+import type { IntentJson, IntentStateName } from "@/lib/services/runs";
 
 /** Colour per intent state: grey planned, blue pulse in flight, greens accepted/filled, red rejected, amber unknown. */
 const STYLE: Record<IntentStateName, string> = {

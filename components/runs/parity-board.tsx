@@ -5,7 +5,7 @@ import { api, ApiError } from "@/components/ui/api";
 import { Alert, Badge, Button, cx } from "@/components/ui/primitives";
 import { formatInr, formatQty } from "@/lib/format";
 import { type DriftKind, type Parity, type ParityAccount, type ParityCell, parityOf } from "@/lib/trading/parity";
-import type { RunJson } from "@/components/runs/types";
+import type { RunJson } from "@/lib/services/runs";
 
 const KIND: Record<DriftKind, { label: string; tone: "green" | "amber" | "red" | "slate"; row: string }> = {
   ok: { label: "at parity", tone: "green", row: "" },

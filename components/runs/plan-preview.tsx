@@ -3,7 +3,7 @@ import { Badge, Table } from "@/components/ui/primitives";
 import { Money } from "@/components/accounts/status";
 import { formatInr, formatQty } from "@/lib/format";
 import { formatSlices } from "@/components/runs/run-format";
-import type { PreviewJson, ResolvedLegJson } from "@/components/runs/types";
+import type { PreviewJson, ResolvedLegJson } from "@/lib/services/runs";
 
 const th = "py-1.5 pr-3";
 const Side = ({ action }: { action: string }) => (

@@ -6,7 +6,7 @@ import { ApiError, api } from "@/components/ui/api";
 import { Alert, Button, Card } from "@/components/ui/primitives";
 import { AccountPlansTable, ResolvedLegsTable } from "@/components/runs/plan-preview";
 import { newIdempotencyKey } from "@/components/runs/idempotency";
-import type { PreviewJson } from "@/components/runs/types";
+import type { PreviewJson } from "@/lib/services/runs";
 
 /** Planning errors of a 422: the message plus every field/leg message the API listed. */
 function errorLines(e: unknown): string[] {

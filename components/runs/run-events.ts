@@ -1,4 +1,5 @@
-import type { DisplayRunStatus, IntentJson, IntentStateName, RunEventJson, RunJson } from "@/components/runs/types";
+import type { DisplayRunStatus, IntentStateName, RunEventJson } from "@/lib/services/runs";
+import type { LiveIntent, LiveRun } from "@/components/runs/types";
 import { countOpen, displayRunStatus } from "@/lib/trading/run-status";
 
 const ACK_STATES: ReadonlySet<IntentStateName> = new Set(["accepted", "rejected", "reconciled_accepted"]);
@@ -27,7 +28,7 @@ const RANK: Record<IntentStateName, number> = {
 const RESENDABLE: ReadonlySet<IntentStateName> = new Set(["unknown", "safe_to_resend", "held"]);
 
 /** Latest time known for an intent: its last applied event, else its send/acknowledgement times. */
-const knownAt = (i: IntentJson): string | null =>
+const knownAt = (i: LiveIntent): string | null =>
   i.eventAt ??
   [i.sentAt, i.acknowledgedAt]
     .filter((x): x is string => !!x)
@@ -35,7 +36,7 @@ const knownAt = (i: IntentJson): string | null =>
     .pop() ??
   null;
 
-function applyIntent(i: IntentJson, e: Extract<RunEventJson, { type: "intent" }>): IntentJson {
+function applyIntent(i: LiveIntent, e: Extract<RunEventJson, { type: "intent" }>): LiveIntent {
   const at = knownAt(i);
   if (at && Date.parse(e.at) < Date.parse(at)) return i;
   // A larger filled quantity is always newer (fills never decrease): a late rejection that flaps into a partial fill.
@@ -54,7 +55,7 @@ function applyIntent(i: IntentJson, e: Extract<RunEventJson, { type: "intent" }>
 }
 
 /** Applies one live event to the run (pure). Stale events (older than what is shown) change nothing. */
-export function applyRunEvent(run: RunJson, e: RunEventJson): RunJson {
+export function applyRunEvent(run: LiveRun, e: RunEventJson): LiveRun {
   if (e.type === "run") {
     const shownAt = run.statusAt ?? run.finishedAt ?? run.triggeredAt;
     if (Date.parse(e.at) < Date.parse(shownAt)) return run;
@@ -76,6 +77,6 @@ export function applyRunEvent(run: RunJson, e: RunEventJson): RunJson {
 }
 
 /** The status shown for the run as it stands (live events applied): WORKING until every order has ended. */
-export function shownStatus(run: RunJson, now = Date.now()): DisplayRunStatus {
+export function shownStatus(run: LiveRun, now = Date.now()): DisplayRunStatus {
   return displayRunStatus(run.status, countOpen(run.intents.map((i) => i.state)), Date.parse(run.triggeredAt), now);
 }

@@ -1,5 +1,5 @@
 import { formatQty } from "@/lib/format";
-import type { DisplayRunStatus, IntentStateName, RunKind, RunStatus } from "@/components/runs/types";
+import type { DisplayRunStatus, IntentStateName, RunKind, RunStatus } from "@/lib/services/runs";
 
 /** What started a run, as a trader reads it. */
 export const RUN_KIND_LABEL: Record<RunKind, string> = {

@@ -5,7 +5,7 @@ import { Badge, cx } from "@/components/ui/primitives";
 import { formatDateTime, formatInr, formatQty } from "@/lib/format";
 import { IntentChip, STATE_LABEL } from "@/components/runs/intent-chip";
 import { formatMs, IN_FLIGHT } from "@/components/runs/run-format";
-import type { IntentJson, RunJson } from "@/components/runs/types";
+import type { IntentJson, RunJson } from "@/lib/services/runs";
 
 const th = "py-1.5 pr-3 font-medium";
 

@@ -20,7 +20,7 @@ import {
   RUN_STATUS_TONE,
 } from "@/components/runs/run-format";
 import { useRunStream, type StreamState } from "@/components/runs/use-run-stream";
-import type { IntentStateName, RunJson } from "@/components/runs/types";
+import type { IntentStateName, RunJson } from "@/lib/services/runs";
 import { shownStatus } from "@/components/runs/run-events";
 
 const STREAM: Record<StreamState, [string, "green" | "amber" | "slate" | "blue"]> = {

@@ -6,7 +6,7 @@ import { api } from "@/components/ui/api";
 import { Badge, EmptyState, Table } from "@/components/ui/primitives";
 import { formatDateTime, formatQty } from "@/lib/format";
 import { formatMs, RUN_KIND_LABEL, RUN_STATUS_TONE } from "@/components/runs/run-format";
-import type { RunListItemJson } from "@/components/runs/types";
+import type { RunListItemJson } from "@/lib/services/runs";
 
 const th = "py-1.5 pr-3";
 

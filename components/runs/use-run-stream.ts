@@ -4,7 +4,8 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { api } from "@/components/ui/api";
 import { applyRunEvent, shownStatus } from "@/components/runs/run-events";
-import type { RunEventJson, RunJson } from "@/components/runs/types";
+import type { RunEventJson } from "@/lib/services/runs";
+import type { LiveRun } from "@/components/runs/types";
 
 export type StreamState = "connecting" | "live" | "reconnecting" | "closed";
 
@@ -22,7 +23,7 @@ export function useRunStream(runId: string) {
     queryKey: ["run", runId],
     queryFn: async () => {
       const started = performance.now();
-      const { run } = await api<{ run: RunJson }>(`/api/runs/${runId}`);
+      const { run } = await api<{ run: LiveRun }>(`/api/runs/${runId}`);
       return events.current.filter((x) => x.at >= started).reduce((r, x) => applyRunEvent(r, x.e), run);
     },
     staleTime: Infinity,
@@ -56,12 +57,12 @@ export function useRunStream(runId: string) {
         if (e.runId !== runId) return;
         events.current.push({ at: performance.now(), e });
         if (events.current.length > 5000) events.current.splice(0, events.current.length - 5000);
-        qc.setQueryData<RunJson>(["run", runId], (old) => (old ? applyRunEvent(old, e) : old));
+        qc.setQueryData<LiveRun>(["run", runId], (old) => (old ? applyRunEvent(old, e) : old));
       };
       es.onerror = () => {
         es?.close();
         if (stopped) return;
-        const current = qc.getQueryData<RunJson>(["run", runId]);
+        const current = qc.getQueryData<LiveRun>(["run", runId]);
         if (current && shownStatus(current) !== "WORKING") {
           // A finished run's stream may end for good: read the final state once and stay closed.
           setStream("closed");

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { api } from "@/components/ui/api";
 import { Input } from "@/components/ui/primitives";
 import { Cell, Choice, NumberInput, RowStatus, useRowSave } from "@/components/settings/row-save";
-import type { GradeJson } from "@/components/settings/types";
+import type { GradeJson } from "@/lib/services/settings";
 
 const th = "py-1.5 pr-2 font-medium";
 const SOURCES: [string, string][] = [

@@ -5,7 +5,7 @@ import { api } from "@/components/ui/api";
 import { Input } from "@/components/ui/primitives";
 import { formatInr } from "@/lib/format";
 import { Cell, NumberInput, RowStatus, useRowSave } from "@/components/settings/row-save";
-import type { MarginsJson } from "@/components/settings/types";
+import type { MarginsJson } from "@/lib/services/settings";
 
 const th = "py-1.5 pr-2 font-medium text-right";
 type Amount = Exclude<keyof MarginsJson, "underlying">;

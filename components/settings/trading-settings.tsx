@@ -6,7 +6,8 @@ import { Alert, Card, PageHeader } from "@/components/ui/primitives";
 import { GradesTable } from "@/components/settings/grades-table";
 import { InstrumentsTable } from "@/components/settings/instruments-table";
 import { MarginsTable } from "@/components/settings/margins-table";
-import { TRADING_SETTINGS_KEY, type TradingSettingsJson } from "@/components/settings/types";
+import { TRADING_SETTINGS_KEY } from "@/components/settings/types";
+import type { TradingSettingsJson } from "@/lib/services/settings";
 
 /** Admin: contract settings, quality grades and per-lot margins that every run is planned with. */
 export function TradingSettings() {

@@ -1,7 +1,7 @@
 "use client";
 
 import { HealthBadge } from "@/components/accounts/status";
-import type { AccountJson } from "@/components/accounts/types";
+import type { AccountJson } from "@/lib/services/accounts";
 
 /**
  * Which accounts a strategy or ticket trades in: explicit accounts and/or tag groups (every active account that

@@ -1,12 +1,12 @@
 import { strategyDefinitionSchema, strategyLegSchema, type StrategyDefinition } from "@/lib/trading/strategy";
-import type { Json } from "@/components/runs/types";
+import type { Jsonified } from "@/lib/util/jsonify";
 
 /** A stored strategy as GET /api/strategies returns it (Decimals as strings). */
 export interface StrategyJson {
   id: string;
   ownerId: string;
   name: string;
-  definition: Json<StrategyDefinition>;
+  definition: Jsonified<StrategyDefinition>;
   accountIds: string[];
   accountTags: string[];
   archived: boolean;

@@ -20,7 +20,8 @@ import {
   type LegDraft,
   type StrategyJson,
 } from "@/components/strategies/drafts";
-import { TRADING_SETTINGS_KEY, type TradingSettingsJson } from "@/components/settings/types";
+import { TRADING_SETTINGS_KEY } from "@/components/settings/types";
+import type { TradingSettingsJson } from "@/lib/services/settings";
 import { DEFAULT_INSTRUMENT_SETTINGS } from "@/lib/trading/instruments";
 import { useAccounts } from "@/components/accounts/use-account-funds";
 

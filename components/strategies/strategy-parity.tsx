@@ -6,7 +6,7 @@ import { api } from "@/components/ui/api";
 import { Badge, Button, EmptyState } from "@/components/ui/primitives";
 import { ParityTable } from "@/components/runs/parity-board";
 import { RUN_STATUS_TONE } from "@/components/runs/run-format";
-import type { RunStatus } from "@/components/runs/types";
+import type { RunStatus } from "@/lib/services/runs";
 import { formatDateTime, formatQty } from "@/lib/format";
 import type { Parity } from "@/lib/trading/parity";
 

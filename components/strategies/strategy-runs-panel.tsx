@@ -8,7 +8,7 @@ import { PreviewExecute } from "@/components/runs/preview-execute";
 import { RunsTable } from "@/components/runs/runs-table";
 import { StrategyParity } from "@/components/strategies/strategy-parity";
 import { LedgerTable } from "@/components/exits/ledger-table";
-import type { PreviewJson } from "@/components/runs/types";
+import type { PreviewJson } from "@/lib/services/runs";
 import { LegEditor } from "@/components/strategies/leg-editor";
 import {
   checkLegs,

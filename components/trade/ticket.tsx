@@ -5,7 +5,7 @@ import { api } from "@/components/ui/api";
 import { Card, Field, Input, PageHeader, Select, cx } from "@/components/ui/primitives";
 import { AccountPicker } from "@/components/strategies/account-picker";
 import { PreviewExecute } from "@/components/runs/preview-execute";
-import type { PreviewJson } from "@/components/runs/types";
+import type { PreviewJson } from "@/lib/services/runs";
 import { SymbolSearch, type SymbolJson } from "@/components/trade/symbol-search";
 import { formatInr, formatQty } from "@/lib/format";
 import { useAccounts } from "@/components/accounts/use-account-funds";

@@ -7,6 +7,7 @@ import { assertDeclaredLength, DEFAULT_MAX_BODY_BYTES, readBodyText } from "@/li
 import { badRequest, clientIp, errorResponse } from "@/lib/http/errors";
 import { isJsonContentType, isSameOriginRequest, MUTATING_METHODS } from "@/lib/http/same-origin";
 import { FRIENDLY } from "@/lib/http/field-messages";
+import { jsonify } from "@/lib/util/jsonify";
 
 type Access = "public" | "read" | "write" | "admin";
 
@@ -95,7 +96,8 @@ export function route<
       }
       const ctx = { req, user, ip: clientIp(req.headers), ...parsed };
       const result = await handler(ctx as Parameters<typeof handler>[0]);
-      return result instanceof Response ? result : Response.json(result ?? { ok: true });
+      // One serialisation for every route: what a service returns reaches the browser as its `Jsonified` shape.
+      return result instanceof Response ? result : Response.json(jsonify(result ?? { ok: true }));
     } catch (e) {
       return errorResponse(e);
     }

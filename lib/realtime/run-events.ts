@@ -3,6 +3,7 @@
  * the SSE route (`/api/runs/[id]/events`) relays them to the browser. Events carry ids and states, never secrets.
  */
 import { z } from "zod";
+import type { IntentState } from "@/lib/generated/prisma/client";
 import { redis } from "@/lib/redis";
 import { fanout } from "@/lib/realtime/redis-fanout";
 
@@ -13,7 +14,8 @@ export const intentEventSchema = z.object({
   accountId: z.string(),
   legIndex: z.number().int(),
   sliceIndex: z.number().int(),
-  state: z.string(),
+  // Typed as the intent state the dispatcher publishes (a database IntentState); read back as any string, as before.
+  state: z.custom<IntentState>((v) => typeof v === "string"),
   brokerOrderId: z.string().nullable(),
   filledQuantity: z.number().int(),
   averagePrice: z.string().nullable(),

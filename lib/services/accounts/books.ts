@@ -26,6 +26,12 @@ interface BookData {
   holdings: Holding[];
 }
 export type BookJson<B extends Book> = Jsonified<BookData[B]>;
+/** Each book's JSON as the browser receives it (GET /api/accounts/{id}/books/{book}, GET /api/books/{book}). */
+export type FundsJson = BookJson<"funds">;
+export type OrderJson = BookJson<"orders">[number];
+export type TradeJson = BookJson<"trades">[number];
+export type PositionJson = BookJson<"positions">[number];
+export type HoldingJson = BookJson<"holdings">[number];
 
 const fetchers: { [B in Book]: (a: BrokerAdapter) => Promise<BookData[B]> } = {
   funds: (a) => a.funds(),

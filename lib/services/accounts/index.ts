@@ -37,11 +37,16 @@ import {
   type updateAccountSchema,
 } from "./account-schemas";
 import { invalidateBooks } from "./books";
+import type { Jsonified } from "@/lib/util/jsonify";
+
+export type { AccountSlice, Book, BookJson, FundsJson, HoldingJson, OrderJson, PositionJson, TradeJson } from "./books";
 
 export { createAccountSchema, formTestSchema, updateAccountSchema } from "./account-schemas";
 
 /** What the browser may see of an account: never the key, only its last 4 characters. */
 export type AccountView = Omit<AccountRow, "lotMultiplier"> & { lotMultiplier: string };
+/** An account as GET/POST/PATCH /api/accounts return it (dates as ISO strings). */
+export type AccountJson = Jsonified<AccountView>;
 export const toView = (a: AccountRow): AccountView => ({ ...a, lotMultiplier: a.lotMultiplier.toString() });
 
 /** The connection a form asked to test, and who asked (every test is audited). */
@@ -121,6 +126,15 @@ const retypeKey = () =>
     apiKey: ["Required when the host or WebSocket URL changes"],
   });
 
+/** `POST /api/accounts/test`: `ok` only when both the API and the WebSocket accept the key, each judged apart. */
+export interface ConnectionTest {
+  ok: boolean;
+  ping?: PingResult;
+  api: ConnectionReport["api"];
+  ws: ConnectionReport["ws"];
+}
+export type ConnectionTestJson = Jsonified<ConnectionTest>;
+
 /**
  * The form's "Test connection". A typed key is tested where the form says. A stored key (editing, key left blank) is
  * only ever sent to its own stored host and WebSocket URL, and only for its owner.
@@ -129,7 +143,7 @@ export async function testFromForm(
   actor: Actor,
   input: z.infer<typeof formTestSchema>,
   ip: string,
-): Promise<{ ok: boolean; ping?: PingResult; api: ConnectionReport["api"]; ws: ConnectionReport["ws"] }> {
+): Promise<ConnectionTest> {
   authorize(actor, "account.test");
   let key = input.apiKey;
   // Only the owner's own account may be named (404 otherwise, admins included: a stored key is its owner's to use).

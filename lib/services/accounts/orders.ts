@@ -8,6 +8,7 @@ import { isFinalStatus } from "@/lib/brokers/types";
 import { adapterForScoped } from "./broker-access";
 import { invalidateBooks } from "./books";
 import { withEntriesAllowed } from "@/lib/services/kill-switch";
+import { jsonify } from "@/lib/util/jsonify";
 
 /** Tag sent with manual actions from the account pages (OpenAlgo requires a strategy label). */
 const MANUAL_TAG = "MirrorDesk";
@@ -105,7 +106,7 @@ export async function modifyAccountOrder(
     action: "order.modify",
     entity: "account",
     entityId: account.id,
-    details: JSON.parse(JSON.stringify(details)),
+    details: jsonify(details),
     ip,
   });
 }

@@ -18,6 +18,7 @@ import {
 import type { IntentEvent } from "@/lib/trading/intents";
 import { applyIntentChanges, type IntentChange } from "./intents";
 import type { DispatchOptions } from "./options";
+import { jsonify } from "@/lib/util/jsonify";
 
 export interface ReconcileResult {
   /** Adopted (possibly already filled/rejected/cancelled) or now safe to resend. */
@@ -98,7 +99,7 @@ async function recordResendEvidence(
       action: "intent.safe_to_resend",
       entity: "intent",
       entityId: id,
-      details: JSON.parse(JSON.stringify(details)),
+      details: jsonify(details),
     }).catch((err) => log().error({ err, intentId: id }, "resend evidence not audited"));
   }
 }

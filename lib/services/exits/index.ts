@@ -20,6 +20,7 @@ import { enqueueExit } from "@/lib/queues/exits";
 import { adapterForScoped } from "@/lib/services/accounts/broker-access";
 import { ledgerPositions } from "@/lib/services/positions";
 import { findStrategyRow } from "@/lib/services/strategies";
+import type { Jsonified } from "@/lib/util/jsonify";
 import { holdingsFor } from "./attempt";
 
 const uuid = (what: string) => z.uuid(`Not a ${what} id`);
@@ -188,6 +189,9 @@ export async function requestExit(actor: Actor, req: ExitRequest, ip: string | n
   }
   return startExit(t.exit, t.accountIds, reason, actor.id, ip);
 }
+
+/** One exit of GET /api/exits, as the browser receives it. */
+export type ExitJson = Jsonified<Awaited<ReturnType<typeof listExits>>[number]>;
 
 /** GET /api/exits: newest first; a trader sees their own exits and their accounts' part of global ones. */
 export async function listExits(actor: Actor, status?: ExitStatus) {

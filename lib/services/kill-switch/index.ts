@@ -28,6 +28,7 @@ import {
 import { ConflictError, KillSwitchError, ValidationError } from "@/lib/errors";
 import { enqueueExit } from "@/lib/queues/exits";
 import { istDateOf, istMinuteOfDay } from "@/lib/trading/calendar";
+import type { Jsonified } from "@/lib/util/jsonify";
 
 export const killSwitchRequestSchema = z.discriminatedUnion("action", [
   z.object({
@@ -227,6 +228,9 @@ export function flattenSummary(
           : "flattening status unknown";
   return { state, accounts, flat, failing, text };
 }
+
+/** GET /api/kill-switch, as the browser receives it. */
+export type KillSwitchStatusJson = Jsonified<Awaited<ReturnType<typeof killSwitchStatus>>>;
 
 /** Engaged switches the actor can see, whether the actor's own entries are blocked, and each switch's flattening. */
 export async function killSwitchStatus(actor: Actor) {

@@ -9,6 +9,21 @@ import { refreshRunStatus } from "@/lib/services/dispatch";
 import { guardEntries } from "@/lib/services/kill-switch";
 import type { DispatchOptions } from "@/lib/services/dispatch";
 
+export type {
+  AccountPlanJson,
+  DisplayRunStatus,
+  IntentJson,
+  IntentStateName,
+  PlannedLegJson,
+  PreviewJson,
+  ResolvedLegJson,
+  RunEventJson,
+  RunJson,
+  RunKind,
+  RunListItemJson,
+  RunStatus,
+} from "./view";
+
 export interface CreateRunInput {
   ownerId: string;
   strategyId: string | null;

@@ -2,6 +2,30 @@ import { countIntentsIn, findRun, listRuns, runVisible } from "@/lib/db/queries/
 import { countOpen, displayRunStatus, OPEN_INTENT_STATES } from "@/lib/trading/run-status";
 import { scopeOf, type Actor } from "@/lib/auth/roles";
 import { NotFoundError } from "@/lib/errors";
+import type { RunEvent } from "@/lib/realtime/run-events";
+import type { AccountPlan, PlannedLeg } from "@/lib/trading/plan-account";
+import type { RunPreview } from "@/lib/trading/plan";
+import type { ResolvedLeg } from "@/lib/trading/resolve-legs";
+import type { Jsonified } from "@/lib/util/jsonify";
+
+/** A plan as previews return it and as a run stores it (createRun saves `jsonify(preview)`). */
+export type PreviewJson = Jsonified<RunPreview>;
+export type AccountPlanJson = Jsonified<AccountPlan>;
+export type PlannedLegJson = Jsonified<PlannedLeg>;
+export type ResolvedLegJson = Jsonified<ResolvedLeg>;
+
+/** GET /api/runs/{id}: one run for the live grid. */
+export type RunJson = Jsonified<Awaited<ReturnType<typeof getRunView>>>;
+export type IntentJson = RunJson["intents"][number];
+export type IntentStateName = IntentJson["state"];
+export type RunStatus = RunJson["status"];
+export type RunKind = RunJson["kind"];
+/** What a person is shown: WORKING until every order has ended at its broker (lib/trading/run-status.ts). */
+export type DisplayRunStatus = RunJson["displayStatus"];
+/** One row of GET /api/runs. */
+export type RunListItemJson = Jsonified<Awaited<ReturnType<typeof listRunViews>>[number]>;
+/** What the browser receives on /api/runs/{id}/events. */
+export type RunEventJson = Jsonified<RunEvent>;
 
 /** 404 unless the run exists within the actor's scope (cheap: no intents loaded). */
 export async function assertRunVisible(actor: Actor, id: string): Promise<void> {
@@ -31,7 +55,7 @@ export async function getRunView(actor: Actor, id: string) {
     triggeredAt: run.triggeredAt.toISOString(),
     finishedAt: run.finishedAt?.toISOString() ?? null,
     strategy: run.strategy,
-    plan: run.plan,
+    plan: run.plan as PreviewJson,
     intents: run.intents.map((i) => ({
       id: i.id,
       accountId: i.accountId,

@@ -25,13 +25,15 @@ import {
   type InstrumentSettings,
   type InstrumentSettingsTable,
 } from "@/lib/trading/instruments";
-import { jsonify } from "@/lib/util/jsonify";
+import { jsonify, type Jsonified } from "@/lib/util/jsonify";
 import {
   DEFAULT_QUALITY_GRADES,
   DEFAULT_UNDERLYING_MARGINS,
   qualityGradeSchema,
   underlyingMarginsSchema,
   type MarginModel,
+  type QualityGrade,
+  type UnderlyingMargins,
 } from "@/lib/trading/margin-model";
 
 export interface TradingSettings {
@@ -82,7 +84,7 @@ export async function saveInstrumentSetting(actor: Actor, input: InstrumentSetti
         action: "settings.instrument",
         entity: "instrument",
         entityId: input.underlying,
-        details: JSON.parse(JSON.stringify(input)),
+        details: jsonify(input),
         ip,
       },
       tx,
@@ -136,7 +138,7 @@ export async function saveMargins(
         action: "settings.margins",
         entity: "underlying",
         entityId: underlying,
-        details: JSON.parse(JSON.stringify(input)),
+        details: jsonify(input),
         ip,
       },
       tx,
@@ -144,17 +146,28 @@ export async function saveMargins(
   });
 }
 
-/** JSON view for the settings pages and the strategy builder (amounts as decimal strings). */
-export async function tradingSettingsView() {
+/** What the settings pages and the strategy builder read: every instrument, grade and margin row. */
+export interface TradingSettingsView {
+  instruments: InstrumentSettings[];
+  grades: QualityGrade[];
+  margins: (UnderlyingMargins & { underlying: string })[];
+}
+/** GET /api/settings/trading (amounts as decimal strings). */
+export type TradingSettingsJson = Jsonified<TradingSettingsView>;
+export type GradeJson = TradingSettingsJson["grades"][number];
+export type MarginsJson = TradingSettingsJson["margins"][number];
+
+export async function tradingSettingsView(): Promise<TradingSettingsJson> {
   const s = await tradingSettings();
-  return {
+  const view: TradingSettingsView = {
     instruments: Object.values(s.instruments),
     grades: Object.values(s.marginModel.grades).map((g) => ({
       id: g.id,
       label: g.label,
-      percent: g.percent.toString(),
+      percent: g.percent,
       source: g.source,
     })),
-    margins: Object.entries(s.marginModel.margins).map(([underlying, m]) => ({ underlying, ...jsonify(m) })),
+    margins: Object.entries(s.marginModel.margins).map(([underlying, m]) => ({ underlying, ...m })),
   };
+  return jsonify(view);
 }

@@ -4,6 +4,7 @@ import { currentUser } from "@/lib/auth/current-user";
 import { canWrite } from "@/lib/auth/roles";
 import { NotFoundError } from "@/lib/errors";
 import { getAccount } from "@/lib/services/accounts";
+import { jsonify } from "@/lib/util/jsonify";
 import { AccountDetail } from "@/components/accounts/account-detail";
 
 export const metadata: Metadata = { title: "Account" };
@@ -17,5 +18,5 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
     ? await getAccount(user, id).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)))
     : null;
   if (!account) notFound();
-  return <AccountDetail initial={JSON.parse(JSON.stringify(account))} canWrite={canWrite(user)} />;
+  return <AccountDetail initial={jsonify(account)} canWrite={canWrite(user)} />;
 }
