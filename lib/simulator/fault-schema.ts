@@ -21,6 +21,7 @@ export const faultConfigSchema = z
     partialFillRate: rate,
     partialFillMs: ms,
     holdPartialFills: z.boolean(),
+    holdTransitions: z.boolean(),
     holdRestingOrders: z.boolean(),
     wsStall: z.boolean(),
     wsDropAfterMs: ms,

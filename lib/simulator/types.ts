@@ -228,6 +228,12 @@ export interface FaultConfig {
    */
   holdPartialFills: boolean;
   /**
+   * While set, a late rejection (`lateRejectMs`) or a flap's flip to complete (`flapMs`) waits, however long after
+   * its timer; setting it false (control API) applies every waiting one at once, in the order they came due. Lets a
+   * test look at the state before the transition without racing the timer. Engine-level.
+   */
+  holdTransitions: boolean;
+  /**
    * While set, an order that does not fill when it is placed stays open: later ticks never fill it (MARKET and
    * marketable LIMIT orders still fill at once). Lets a test hold working orders open for a cancel, a modify or a
    * kill switch without racing the market. Engine-level.

@@ -26,6 +26,7 @@ export const DEFAULT_FAULTS: FaultConfig = {
   partialFillRate: 0,
   partialFillMs: 0,
   holdPartialFills: false,
+  holdTransitions: false,
   holdRestingOrders: false,
   wsStall: false,
   lostResponseMode: "reset",
@@ -71,6 +72,8 @@ export class SimInstance implements InstanceState {
   readonly timers = new Set<ReturnType<typeof setTimeout>>();
   /** Rests of partial fills kept back by `holdPartialFills`, filled by `releasePartialFills`; cleared by reset/remove. */
   readonly heldPartialFills: (() => void)[] = [];
+  /** Late rejections and flap flips kept back by `holdTransitions`, applied by `releaseTransitions`; cleared by reset. */
+  readonly heldTransitions: (() => void)[] = [];
   /** Semi-auto queue counter (`pending_order_id`). */
   pendingSeq = 0;
   /** Requests the analyzer would have logged (`total_logs`). */
@@ -161,6 +164,17 @@ export class SimInstance implements InstanceState {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.heldPartialFills.length = 0;
+    this.heldTransitions.length = 0;
+  }
+
+  /** Applies every transition that `holdTransitions` kept back, in the order they came due. */
+  releaseTransitions(): void {
+    for (const apply of this.heldTransitions.splice(0)) apply();
+  }
+
+  /** Like `later`, but while the fault `holdTransitions` is set when the timer fires, `fn` waits for the release. */
+  laterUnlessHeld(ms: number, fn: () => void): void {
+    this.later(ms, () => (this.faults.holdTransitions ? void this.heldTransitions.push(fn) : fn()));
   }
 
   /** Fills every rest of a partial fill that `holdPartialFills` kept back, in the order they came due. */

@@ -138,7 +138,7 @@ export class Engine {
     if (f.lateRejectRate > 0 && inst.random() < f.lateRejectRate) {
       // RMS rejects a few seconds after accepting; the order must not fill meanwhile.
       o.held = true;
-      inst.later(f.lateRejectMs, () => {
+      inst.laterUnlessHeld(f.lateRejectMs, () => {
         if (!o.held || (o.status !== "open" && o.status !== "trigger pending")) return;
         o.held = false;
         this.finish(
@@ -227,7 +227,7 @@ export class Engine {
       o.status = "rejected";
       o.rejectionReason = "RMS: order status temporarily rejected (simulated flap)";
       this.emit(inst, o);
-      inst.later(f.flapMs, () => {
+      inst.laterUnlessHeld(f.flapMs, () => {
         // A roll or reset that ended the order meanwhile wins over the flip.
         if (!o.held || o.status !== "rejected") return;
         o.held = false;

@@ -16,6 +16,7 @@ const none: FaultConfig = {
   partialFillRate: 0,
   partialFillMs: 0,
   holdPartialFills: false,
+  holdTransitions: false,
   holdRestingOrders: false,
   wsStall: false,
   lostResponseMode: "reset",
