@@ -1,5 +1,5 @@
 import type { DisplayRunStatus, IntentJson, IntentStateName, RunEventJson, RunJson } from "@/components/runs/types";
-import { countOpen, displayRunStatus } from "@/lib/trading/run-status";
+import { allCancelledUnfilled, countOpen, displayRunStatus } from "@/lib/trading/run-status";
 
 const ACK_STATES: ReadonlySet<IntentStateName> = new Set(["accepted", "rejected", "reconciled_accepted"]);
 
@@ -77,5 +77,6 @@ export function applyRunEvent(run: RunJson, e: RunEventJson): RunJson {
 
 /** The status shown for the run as it stands (live events applied): WORKING until every order has ended. */
 export function shownStatus(run: RunJson, now = Date.now()): DisplayRunStatus {
-  return displayRunStatus(run.status, countOpen(run.intents.map((i) => i.state)), Date.parse(run.triggeredAt), now);
+  const open = countOpen(run.intents.map((i) => i.state));
+  return displayRunStatus(run.status, open, Date.parse(run.triggeredAt), now, allCancelledUnfilled(run.intents));
 }

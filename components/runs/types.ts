@@ -21,7 +21,7 @@ export type ResolvedLegJson = Json<ResolvedLeg>;
 
 export type RunStatus = "RUNNING" | "COMPLETED" | "PARTIAL" | "FAILED";
 /** What a person is shown: WORKING until every order has ended at its broker (lib/trading/run-status.ts). */
-export type DisplayRunStatus = "WORKING" | "COMPLETED" | "PARTIAL" | "FAILED";
+export type DisplayRunStatus = "WORKING" | "COMPLETED" | "PARTIAL" | "FAILED" | "CANCELLED";
 export type RunKind = "STRATEGY" | "ADJUSTMENT" | "TICKET" | "EXIT";
 
 export type IntentStateName =

@@ -50,7 +50,7 @@ async function shown(cookie: string, runId: string) {
 }
 
 describe("run status shown to a person", () => {
-  it("stays working while accepted orders rest unfilled, and ends once they are cancelled", async () => {
+  it("stays working while accepted orders rest unfilled, and is shown cancelled once they all are, nothing filled", async () => {
     worker = await startDispatchWorker({ reconcileWindowMs: 1_000, pollIntervalMs: 100 });
     const trader = await makeUser("TRADER");
     const cookie = await sessionCookie(trader);
@@ -63,7 +63,8 @@ describe("run status shown to a person", () => {
     // Dispatch is done (every order acknowledged), but 0 of 8 orders filled: the run is shown working.
     expect(await shown(cookie, runId)).toEqual(["COMPLETED", "WORKING", "COMPLETED", "WORKING"]);
     expect(await cancelRunOrders(trader, runId)).toEqual({ cancelled: 8, failed: [] });
-    expect(await shown(cookie, runId)).toEqual(["COMPLETED", "COMPLETED", "COMPLETED", "COMPLETED"]);
+    // Dispatch still says COMPLETED (every slice was accepted), but nothing traded: a person is told "cancelled".
+    expect(await shown(cookie, runId)).toEqual(["COMPLETED", "CANCELLED", "COMPLETED", "CANCELLED"]);
   });
 
   it("a run of market orders is working until their fills are recorded, then completed", async () => {
