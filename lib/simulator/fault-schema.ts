@@ -14,6 +14,7 @@ export const faultConfigSchema = z
     lostResponseMode: z.enum(["reset", "hang"]),
     burst429Remaining: ms,
     http429Rate: rate,
+    holdCancelReplies: z.boolean(),
     lateRejectMs: ms,
     lateRejectRate: rate,
     flapRate: rate,

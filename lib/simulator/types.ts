@@ -212,6 +212,12 @@ export interface FaultConfig {
   burst429Remaining: number;
   /** Fraction of requests answered 429 at random (bursty rate limiting). Server-level. */
   http429Rate: number;
+  /**
+   * While set, `cancelorder` cancels at once but its reply waits until this is set false again (control API), when
+   * every waiting reply is sent. Lets a test act between the broker's cancel and the caller hearing of it (e.g. let
+   * fill tracking record the cancel first) without racing a clock. Server-level.
+   */
+  holdCancelReplies: boolean;
   /** Accepted orders turn `rejected` (RMS) this many ms after acceptance, for a fraction `lateRejectRate`. Engine-level. */
   lateRejectMs: number;
   lateRejectRate: number;
@@ -289,6 +295,8 @@ export interface InstanceState {
   faults: FaultConfig;
   /** Seeded PRNG in [0,1) for this instance's fault draws. */
   random(): number;
+  /** Keeps a reply back until `holdCancelReplies` is switched off (or the instance is reset): `send` sends it. */
+  holdReply(send: () => void): void;
 }
 
 /** Result of a route: HTTP status and JSON body (serialised by the server; keys sorted as Flask does). */

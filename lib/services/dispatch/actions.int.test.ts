@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import Decimal from "decimal.js";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db/client";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
@@ -8,6 +8,7 @@ import { closeConnections, makeUser, resetState } from "@/lib/testing/fixtures";
 import { instanceConfigs, startSim } from "@/lib/testing/simulator-instances";
 import type { StrategyDefinition } from "@/lib/trading/strategy";
 import { createRun } from "@/lib/services/runs";
+import { syncAccountFills } from "@/lib/services/fills";
 import { cancelRunOrders, retryRunIntents } from "./actions";
 import {
   ironCondor,
@@ -29,7 +30,8 @@ beforeEach(resetState);
 afterEach(async () => {
   await worker?.close();
   worker = undefined;
-  for (const inst of instances) sim.broker.setFaults(inst.id, { http500Rate: 0, http429Rate: 0 });
+  for (const inst of instances)
+    sim.broker.setFaults(inst.id, { http500Rate: 0, http429Rate: 0, holdCancelReplies: false });
   sim.broker.reset();
 });
 afterAll(async () => {
@@ -75,6 +77,31 @@ describe("run actions", () => {
     expect(await db().auditLog.count({ where: { action: "run.cancel", entityId: runId, actorId: trader.id } })).toBe(1);
     // Nothing is open any more: a second cancel has nothing to do.
     expect(await cancelRunOrders(trader, runId)).toEqual({ cancelled: 0, failed: [] });
+  });
+
+  it("cancel counts what the broker cancelled, also when fill tracking recorded the cancels first", async () => {
+    worker = await startDispatchWorker({ reconcileWindowMs: 1_000, pollIntervalMs: 100 });
+    const trader = await makeUser("TRADER");
+    const accounts = await linkAccounts(sim, trader, instances);
+    const { runId } = await startRun(trader.id, restingCondor());
+    expect((await waitForRun(runId)).status).toBe("COMPLETED");
+    const brokerStatuses = () => instances.flatMap((i) => sim.broker.receivedOrders(i.id)).map((o) => o.status);
+    expect(brokerStatuses()).toEqual(Array(12).fill("open"));
+
+    // The broker cancels at once but its replies wait: fill tracking reads the order book in between and records
+    // every cancel before cancelRunOrders writes its own (so its compare-and-set writes nothing).
+    for (const inst of instances) sim.broker.setFaults(inst.id, { holdCancelReplies: true });
+    const cancelling = cancelRunOrders(trader, runId);
+    await vi.waitUntil(() => brokerStatuses().every((s) => s === "cancelled"), { timeout: 30_000, interval: 20 });
+    for (const a of accounts) await syncAccountFills(a.id);
+    const intents = await db().orderIntent.findMany({ where: { runId } });
+    expect(intents.map((i) => i.state)).toEqual(Array(12).fill("cancelled"));
+    expect(intents.some((i) => i.reason?.startsWith("cancelled from the run view"))).toBe(false);
+    for (const inst of instances) sim.broker.setFaults(inst.id, { holdCancelReplies: false });
+
+    expect(await cancelling).toEqual({ cancelled: 12, failed: [] });
+    const audit = await db().auditLog.findFirstOrThrow({ where: { action: "run.cancel", entityId: runId } });
+    expect((audit.details as { cancelled: string[] }).cancelled).toHaveLength(12);
   });
 
   it("retry: BUY slices the broker never took (429s) hold the SELL legs; a retry sends the BUYs, then the held SELLs, once each", async () => {

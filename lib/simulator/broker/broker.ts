@@ -142,6 +142,8 @@ export function createBroker(market: MarketView, opts: BrokerOptions): Broker {
         if (!i.faults.holdPartialFills) i.releasePartialFills();
         // Late rejections and flap flips held back happen at once.
         if (!i.faults.holdTransitions) i.releaseTransitions();
+        // Cancel replies held back are sent.
+        if (!i.faults.holdCancelReplies) i.releaseReplies();
       }),
     receivedOrders(id) {
       const inst = byId.get(id);

@@ -19,6 +19,7 @@ export const DEFAULT_FAULTS: FaultConfig = {
   lostResponseRate: 0,
   burst429Remaining: 0,
   http429Rate: 0,
+  holdCancelReplies: false,
   lateRejectMs: 0,
   lateRejectRate: 0,
   flapRate: 0,
@@ -74,6 +75,8 @@ export class SimInstance implements InstanceState {
   readonly heldPartialFills: (() => void)[] = [];
   /** Late rejections and flap flips kept back by `holdTransitions`, applied by `releaseTransitions`; cleared by reset. */
   readonly heldTransitions: (() => void)[] = [];
+  /** Replies kept back by `holdCancelReplies`, sent by `releaseReplies` (and by a reset: no client is left hanging). */
+  private readonly heldReplies: (() => void)[] = [];
   /** Semi-auto queue counter (`pending_order_id`). */
   pendingSeq = 0;
   /** Requests the analyzer would have logged (`total_logs`). */
@@ -154,6 +157,7 @@ export class SimInstance implements InstanceState {
 
   /** Clears every book and restores the starting capital (control-API reset). */
   resetBooks(): void {
+    this.releaseReplies();
     this.clearTimers();
     this.account = new Account(this.capital, this.table);
     this.pendingSeq = 0;
@@ -165,6 +169,15 @@ export class SimInstance implements InstanceState {
     this.timers.clear();
     this.heldPartialFills.length = 0;
     this.heldTransitions.length = 0;
+  }
+
+  holdReply(send: () => void): void {
+    this.heldReplies.push(send);
+  }
+
+  /** Sends every reply that `holdCancelReplies` kept back, in the order they were held. */
+  releaseReplies(): void {
+    for (const send of this.heldReplies.splice(0)) send();
   }
 
   /** Applies every transition that `holdTransitions` kept back, in the order they came due. */

@@ -9,6 +9,7 @@ const none: FaultConfig = {
   lostResponseRate: 0,
   burst429Remaining: 0,
   http429Rate: 0,
+  holdCancelReplies: false,
   lateRejectMs: 0,
   lateRejectRate: 0,
   flapRate: 0,
