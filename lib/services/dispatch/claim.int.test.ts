@@ -16,7 +16,7 @@ beforeAll(async () => {
 beforeEach(resetState);
 afterEach(() => {
   for (const inst of INSTANCES)
-    sim.broker.setFaults(inst.id, { latencyMs: 0, lostResponseRate: 0, bookLagging: false });
+    sim.broker.setFaults(inst.id, { latencyMs: 0, lostResponseRate: 0, bookLagging: false, http500Rate: 0 });
   sim.broker.reset();
 });
 afterAll(async () => {
@@ -120,5 +120,54 @@ describe("dispatch invariants", () => {
     expect([...counts.keys()].sort()).toEqual(intents.map((i) => i.id).sort());
     expect([...counts.values()]).toEqual([1, 1, 1, 1]);
     expect(await db().auditLog.count({ where: { action: "intent.safe_to_resend" } })).toBe(0);
+  });
+
+  it("a placement without an answer whose order the book never shows is resent once after the window, and the audit says why", async () => {
+    const trader = await makeUser("TRADER");
+    const [account] = await linkAccounts(sim, trader, INSTANCES.slice(0, 1));
+    // Every call answers 500 without acting: the placement's outcome is unknown, and the book cannot be read yet.
+    const { runId } = await startRun(trader.id, ironCondor(), () =>
+      sim.broker.setFaults(INSTANCES[0].id, { http500Rate: 1 }),
+    );
+    const dispatched = dispatchAccount(runId, account.id, "worker-resend", {
+      reconcileWindowMs: 300,
+      pollIntervalMs: 50,
+    });
+    const buys = () => db().orderIntent.findMany({ where: { runId, phase: 1 } });
+    await waitUntil(async () => (await buys()).every((i) => i.state === "unknown"), 30_000, "BUY outcomes unknown");
+    expect(sim.broker.receivedOrders(INSTANCES[0].id)).toHaveLength(0);
+    // The book becomes readable and shows no such order: after the window, each BUY is safe to resend, and resent.
+    sim.broker.setFaults(INSTANCES[0].id, { http500Rate: 0 });
+    await dispatched;
+
+    const intents = await db().orderIntent.findMany({
+      where: { runId },
+      orderBy: [{ phase: "asc" }, { legIndex: "asc" }],
+    });
+    expect(intents.map((i) => `${i.phase}:${i.state}:${i.attempts}`)).toEqual([
+      "1:accepted:2",
+      "1:accepted:2",
+      "2:accepted:1",
+      "2:accepted:1",
+    ]);
+    // Exactly one order per intent at the broker: the resend did not duplicate anything.
+    const counts = ordersByTag(sim, [INSTANCES[0].id]);
+    expect([...counts.keys()].sort()).toEqual(intents.map((i) => i.id).sort());
+    expect([...counts.values()]).toEqual([1, 1, 1, 1]);
+    // One audit row per resent intent, with the evidence: the book read it rests on held nothing to take.
+    const audits = await db().auditLog.findMany({ where: { action: "intent.safe_to_resend" } });
+    expect(audits.map((a) => a.entityId).sort()).toEqual(
+      intents
+        .filter((i) => i.phase === 1)
+        .map((i) => i.id)
+        .sort(),
+    );
+    for (const a of audits) {
+      expect(a.details).toMatchObject({ runId, accountId: account.id, windowMs: 300, candidates: [] });
+      expect((a.details as { book: { source: string; orders: number } }).book).toMatchObject({
+        source: "order book",
+        orders: 0,
+      });
+    }
   });
 });
