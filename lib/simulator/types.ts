@@ -179,6 +179,14 @@ export interface MarketView {
   setSpot(underlying: string, price: number): void;
   setVolatility(underlying: string, annualisedVol: number): void;
   overrideContract(underlying: string, values: { lotSize?: number; freezeQty?: number }): void;
+  /**
+   * The exchange enforces `limit` on the derivatives of `underlying` while the instrument data (symbol info,
+   * instruments, option chain) keeps reporting its `freezeQty`: a revision the broker's tables have not caught up
+   * with. Orders above `limit` are rejected naming it. `null` goes back to enforcing the reported freeze quantity.
+   */
+  setExchangeFreeze(underlying: string, limit: number | null): void;
+  /** The freeze limit the exchange enforces for `instrument` (its reported freezeQty unless overridden). */
+  enforcedFreezeQty(instrument: Instrument): number;
   setAlwaysOpen(open: boolean): void;
   /** Generate the next tick batch now (fixed-clock tests); realtime mode ticks by itself. */
   tick(): void;

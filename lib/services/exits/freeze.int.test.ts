@@ -25,6 +25,7 @@ afterEach(async () => {
   await exits.close();
   await dispatch.close();
   sim.market.overrideContract("NIFTY", { freezeQty: DEFAULT_INSTRUMENT_SETTINGS.NIFTY.freezeQty });
+  sim.market.setExchangeFreeze("NIFTY", null);
   sim.broker.reset();
 });
 afterAll(async () => {
@@ -61,5 +62,39 @@ describe("exit slicing after a freeze revision", () => {
     }
     expect([...simPositions(sim, INSTANCES[0].id)]).toEqual([]);
     expect(await db().alert.count({ where: { kind: "exit_failed" } })).toBe(0);
+  });
+
+  it("an exit whose slices the exchange rejects for a freeze limit the broker does not report is re-sliced to the learned limit: flat, once", async () => {
+    const trader = await makeUser("TRADER");
+    await linkAccounts(sim, trader, INSTANCES);
+    const { runId } = await startRun(trader.id, ironCondor(20));
+    expect((await waitForRun(runId)).status).toBe("COMPLETED");
+    const entry = sim.broker.receivedOrders(INSTANCES[0].id);
+    expect(entry.map((o) => o.quantity)).toEqual([1300, 1300, 1300, 1300]);
+    const held = simPositions(sim, INSTANCES[0].id);
+
+    // The exchange now enforces 650 units, but the broker's instrument data still says 1,755: the exit's first
+    // slices (one 1,300-unit order per leg) are rejected, naming the limit.
+    sim.market.setExchangeFreeze("NIFTY", 650);
+    const reported = sim.market.instrument([...held.keys()][0].split("|")[0], "NFO");
+    expect(reported?.freezeQty).toBe(DEFAULT_INSTRUMENT_SETTINGS.NIFTY.freezeQty);
+    const { exitId } = await requestExit(trader, { scope: "run", runId }, "127.0.0.1");
+    const exit = await waitForExit(exitId, 60_000);
+    expect(exit.status).toBe("DONE");
+
+    const exitOrders = sim.broker.receivedOrders(INSTANCES[0].id).slice(entry.length);
+    const rejected = exitOrders.filter((o) => o.status === "rejected");
+    expect(rejected.map((o) => o.quantity)).toEqual([1300, 1300, 1300, 1300]);
+    expect(rejected.every((o) => /exceeds the freeze limit of 650/.test(o.rejectionReason))).toBe(true);
+    // Then re-sliced to the learned limit: two 650-unit orders per position on the closing side, and nothing else.
+    const taken = exitOrders.filter((o) => o.status !== "rejected");
+    expect(taken.map((o) => `${o.status} ${o.quantity}`)).toEqual(Array(8).fill("complete 650"));
+    for (const [key, qty] of held) {
+      const [symbol] = key.split("|");
+      const closing = taken.filter((o) => o.symbol === symbol);
+      expect(closing.map((o) => o.action)).toEqual(Array(2).fill(qty > 0 ? "SELL" : "BUY"));
+      expect(closing.reduce((n, o) => n + o.filledQuantity, 0)).toBe(Math.abs(qty));
+    }
+    expect([...simPositions(sim, INSTANCES[0].id)]).toEqual([]);
   });
 });

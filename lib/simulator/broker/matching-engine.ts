@@ -100,9 +100,11 @@ export class Engine {
       this.emit(inst, o);
       return { ok: false, status, message: reason, order: o };
     };
-    if (instr.freezeQty > 1 && req.quantity > instr.freezeQty) {
+    // The exchange's limit, which may be below what the instrument data reports (MarketView.setExchangeFreeze).
+    const freeze = this.market.enforcedFreezeQty(instr);
+    if (freeze > 1 && req.quantity > freeze) {
       return reject(
-        `Quantity ${req.quantity} exceeds the freeze limit of ${instr.freezeQty} for ${instr.symbol}. Slice the order.`,
+        `Quantity ${req.quantity} exceeds the freeze limit of ${freeze} for ${instr.symbol}. Slice the order.`,
       );
     }
     if (req.product === "CNC" && req.action === "SELL") {
