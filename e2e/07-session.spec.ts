@@ -11,6 +11,14 @@ test("an account page opened without a session lands on sign-in, with no error o
   expect(direct.status()).toBe(307);
   expect(direct.headers()["location"]).toMatch(/\/login$/);
 
+  // What a client-side navigation fetches (the page's RSC payload) carries the redirect and no server error: a page
+  // that ran on without a user added an error digest next to the layout's redirect.
+  const rsc = await page.request.get(path, { headers: { RSC: "1" } });
+  expect(rsc.status()).toBe(200);
+  const digests = [...(await rsc.text()).matchAll(/"digest":"([^"]*)"/g)].map((m) => m[1]);
+  expect(digests.length).toBeGreaterThan(0);
+  expect(digests.filter((d) => !/^NEXT_REDIRECT;[a-z]+;\/login;/.test(d))).toEqual([]);
+
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   page.on("console", (m) => {
