@@ -289,6 +289,48 @@ test("a Send whose answer is lost opens the run it created instead of sending ag
   await expectChipsIn(page, 1, DONE);
 });
 
+test("a Send retried after a lost answer (the run not found either) reuses the preview's key: one run", async ({
+  page,
+}) => {
+  await signInToDashboard(page, admin);
+  const runIds = async () =>
+    ((await (await page.request.get("/api/runs?limit=500")).json()).runs as { id: string }[]).map((r) => r.id);
+  const before = await runIds();
+  await page.goto("/trade");
+  await page.getByRole("checkbox", { name: /Sim One/ }).check();
+  await pickSymbol(page, "NSE", "SBIN", /^SBIN NSE/);
+  await page.getByLabel("Lots").fill("1");
+  await page.getByRole("button", { name: "Preview", exact: true }).click();
+  await expect(page.getByTestId("preview").getByTestId("plan-totals")).toContainText("1 of 1 account planned");
+  // The first Send reaches the server (which creates the run) but its answer is lost, and so is the lookup of the
+  // run by key: the page cannot tell that the run exists, and the trader clicks Send again.
+  const sent: string[] = [];
+  await page.route("**/api/ticket/execute", async (route) => {
+    sent.push(JSON.parse(route.request().postData() ?? "{}").idempotencyKey);
+    if (sent.length === 1) {
+      await route.fetch();
+      return route.abort("connectionreset");
+    }
+    return route.continue();
+  });
+  await page.route(
+    (url) => url.pathname === "/api/runs" && url.searchParams.has("idempotencyKey"),
+    (route) => route.abort("connectionreset"),
+  );
+  const send = page.getByRole("button", { name: /^Send/ });
+  await send.click();
+  await expect.poll(() => sent.length).toBe(1);
+  await expect(page.getByTestId("preview").getByRole("alert").first()).toBeVisible();
+  await expect(send).toBeEnabled();
+  await send.click();
+  await expect(page).toHaveURL(/\/executions\/[0-9a-f-]{36}$/);
+  // The same key both times, so the server answered the second Send with the run the first one created.
+  expect(sent).toHaveLength(2);
+  expect(sent[1]).toBe(sent[0]);
+  const runId = page.url().split("/").pop()!;
+  expect((await runIds()).filter((id) => !before.includes(id))).toEqual([runId]);
+});
+
 test("an order the broker rejects turns its chips red with the broker's reason, slice by slice", async ({
   page,
 }, testInfo) => {

@@ -1,6 +1,6 @@
 import type { DisplayRunStatus, IntentStateName, RunEventJson } from "@/lib/services/runs";
 import type { LiveIntent, LiveRun } from "@/components/runs/types";
-import { countOpen, displayRunStatus } from "@/lib/trading/run-status";
+import { allCancelledUnfilled, countOpen, displayRunStatus } from "@/lib/trading/run-status";
 
 const ACK_STATES: ReadonlySet<IntentStateName> = new Set(["accepted", "rejected", "reconciled_accepted"]);
 
@@ -78,5 +78,6 @@ export function applyRunEvent(run: LiveRun, e: RunEventJson): LiveRun {
 
 /** The status shown for the run as it stands (live events applied): WORKING until every order has ended. */
 export function shownStatus(run: LiveRun, now = Date.now()): DisplayRunStatus {
-  return displayRunStatus(run.status, countOpen(run.intents.map((i) => i.state)), Date.parse(run.triggeredAt), now);
+  const open = countOpen(run.intents.map((i) => i.state));
+  return displayRunStatus(run.status, open, Date.parse(run.triggeredAt), now, allCancelledUnfilled(run.intents));
 }

@@ -29,12 +29,14 @@ export function formatMs(ms: number | null): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
-export const RUN_STATUS_TONE: Record<RunStatus | DisplayRunStatus, "blue" | "green" | "amber" | "red"> = {
+export const RUN_STATUS_TONE: Record<RunStatus | DisplayRunStatus, "blue" | "green" | "amber" | "red" | "slate"> = {
   RUNNING: "blue",
   WORKING: "blue",
   COMPLETED: "green",
   PARTIAL: "amber",
   FAILED: "red",
+  // Ended without trading: neither a success (green) nor a failure (red).
+  CANCELLED: "slate",
 };
 
 /** States in which an order is still on its way out (the progress bar counts the rest as done). */

@@ -23,10 +23,19 @@ export interface RateLimits {
 
 export const DEFAULT_RATE_LIMITS: Readonly<RateLimits> = { ordersPerSecond: 10, otherPerSecond: 10 };
 
+/**
+ * How a `take()` went: how many times the caller found the budget spent and waited, and for how long in total
+ * (the sum of the waits the window asked for, not wall time). Lets callers and tests see queueing without a clock.
+ */
+export interface TakeResult {
+  waits: number;
+  waitedMs: number;
+}
+
 /** What every broker call passes through. */
 export interface CallGate {
   /** Resolves once `accountId` may make one more call of `kind`; waits while its budget is spent. */
-  take(accountId: string, kind: CallKind, limits?: Partial<RateLimits>): Promise<void>;
+  take(accountId: string, kind: CallKind, limits?: Partial<RateLimits>): Promise<TakeResult>;
 }
 
 /** Seconds per window: a second plus a 10 % margin for network jitter (see the header). */
@@ -97,7 +106,7 @@ export class RateGovernor implements CallGate {
     return l;
   }
 
-  async take(accountId: string, kind: CallKind, limits: Partial<RateLimits> = {}): Promise<void> {
+  async take(accountId: string, kind: CallKind, limits: Partial<RateLimits> = {}): Promise<TakeResult> {
     const perSecond =
       kind === "order"
         ? (limits.ordersPerSecond ?? DEFAULT_RATE_LIMITS.ordersPerSecond)
@@ -105,14 +114,18 @@ export class RateGovernor implements CallGate {
     if (!Number.isInteger(perSecond) || perSecond < 1)
       throw new RangeError(`Invalid ${kind} rate limit: ${perSecond}/s (a whole number ≥ 1)`);
     const limiter = this.limiter(kind, perSecond);
+    const result: TakeResult = { waits: 0, waitedMs: 0 };
     for (;;) {
       try {
         await limiter.consume(accountId, 1);
-        return;
+        return result;
       } catch (e) {
         // A RateLimiterRes means "budget spent, wait this long"; anything else is a Redis failure and propagates.
         if (!(e instanceof RateLimiterRes)) throw e;
-        await new Promise((resolve) => setTimeout(resolve, Math.max(1, e.msBeforeNext)));
+        const wait = Math.max(1, e.msBeforeNext);
+        result.waits += 1;
+        result.waitedMs += wait;
+        await new Promise((resolve) => setTimeout(resolve, wait));
       }
     }
   }

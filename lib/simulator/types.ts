@@ -179,6 +179,14 @@ export interface MarketView {
   setSpot(underlying: string, price: number): void;
   setVolatility(underlying: string, annualisedVol: number): void;
   overrideContract(underlying: string, values: { lotSize?: number; freezeQty?: number }): void;
+  /**
+   * The exchange enforces `limit` on the derivatives of `underlying` while the instrument data (symbol info,
+   * instruments, option chain) keeps reporting its `freezeQty`: a revision the broker's tables have not caught up
+   * with. Orders above `limit` are rejected naming it. `null` goes back to enforcing the reported freeze quantity.
+   */
+  setExchangeFreeze(underlying: string, limit: number | null): void;
+  /** The freeze limit the exchange enforces for `instrument` (its reported freezeQty unless overridden). */
+  enforcedFreezeQty(instrument: Instrument): number;
   setAlwaysOpen(open: boolean): void;
   /** Generate the next tick batch now (fixed-clock tests); realtime mode ticks by itself. */
   tick(): void;
@@ -215,6 +223,12 @@ export interface FaultConfig {
   burst429Remaining: number;
   /** Fraction of requests answered 429 at random (bursty rate limiting). Server-level. */
   http429Rate: number;
+  /**
+   * While set, `cancelorder` cancels at once but its reply waits until this is set false again (control API), when
+   * every waiting reply is sent. Lets a test act between the broker's cancel and the caller hearing of it (e.g. let
+   * fill tracking record the cancel first) without racing a clock. Server-level.
+   */
+  holdCancelReplies: boolean;
   /** Accepted orders turn `rejected` (RMS) this many ms after acceptance, for a fraction `lateRejectRate`. Engine-level. */
   lateRejectMs: number;
   lateRejectRate: number;
@@ -230,6 +244,12 @@ export interface FaultConfig {
    * clock. Engine-level.
    */
   holdPartialFills: boolean;
+  /**
+   * While set, a late rejection (`lateRejectMs`) or a flap's flip to complete (`flapMs`) waits, however long after
+   * its timer; setting it false (control API) applies every waiting one at once, in the order they came due. Lets a
+   * test look at the state before the transition without racing the timer. Engine-level.
+   */
+  holdTransitions: boolean;
   /**
    * While set, an order that does not fill when it is placed stays open: later ticks never fill it (MARKET and
    * marketable LIMIT orders still fill at once). Lets a test hold working orders open for a cancel, a modify or a
@@ -286,6 +306,8 @@ export interface InstanceState {
   faults: FaultConfig;
   /** Seeded PRNG in [0,1) for this instance's fault draws. */
   random(): number;
+  /** Keeps a reply back until `holdCancelReplies` is switched off (or the instance is reset): `send` sends it. */
+  holdReply(send: () => void): void;
 }
 
 /** Result of a route: HTTP status and JSON body (serialised by the server; keys sorted as Flask does). */

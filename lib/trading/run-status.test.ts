@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { istInstant } from "./calendar";
-import { countOpen, displayRunStatus } from "./run-status";
+import { allCancelledUnfilled, countOpen, displayRunStatus } from "./run-status";
 
 const at = (time: string, date = "2026-12-07") => istInstant(date, time);
 
@@ -36,5 +36,34 @@ describe("displayRunStatus", () => {
         "skipped",
       ]),
     ).toBe(3);
+  });
+
+  it("a run whose every order was cancelled before anything filled is CANCELLED, not COMPLETED", () => {
+    const t = at("10:00");
+    const cancelled = [
+      { state: "cancelled", filledQuantity: 0 },
+      { state: "cancelled", filledQuantity: 0 },
+      { state: "skipped", filledQuantity: 0 },
+    ];
+    expect(allCancelledUnfilled(cancelled)).toBe(true);
+    expect(displayRunStatus("COMPLETED", 0, t, at("10:01"), allCancelledUnfilled(cancelled))).toBe("CANCELLED");
+    expect(displayRunStatus("PARTIAL", 0, t, at("10:01"), true)).toBe("CANCELLED");
+    // Still working while an order is open; a failed dispatch stays FAILED.
+    expect(displayRunStatus("COMPLETED", 1, t, at("10:01"), true)).toBe("WORKING");
+    expect(displayRunStatus("RUNNING", 0, t, at("10:01"), true)).toBe("WORKING");
+    expect(displayRunStatus("FAILED", 0, t, at("10:01"), true)).toBe("FAILED");
+  });
+
+  it("anything filled, rejected or still open means the run did not simply end cancelled", () => {
+    const c = { state: "cancelled", filledQuantity: 0 };
+    // A cancel after a partial fill traded something.
+    expect(allCancelledUnfilled([c, { state: "cancelled", filledQuantity: 25 }])).toBe(false);
+    expect(allCancelledUnfilled([c, { state: "filled", filledQuantity: 75 }])).toBe(false);
+    expect(allCancelledUnfilled([c, { state: "rejected", filledQuantity: 0 }])).toBe(false);
+    expect(allCancelledUnfilled([c, { state: "accepted", filledQuantity: 0 }])).toBe(false);
+    expect(allCancelledUnfilled([c, { state: "held", filledQuantity: 0 }])).toBe(false);
+    // Nothing sent at all is not "cancelled".
+    expect(allCancelledUnfilled([{ state: "skipped", filledQuantity: 0 }])).toBe(false);
+    expect(allCancelledUnfilled([])).toBe(false);
   });
 });

@@ -114,6 +114,26 @@ export async function countIntentsIn(
   return new Map(rows.map((r) => [r.runId, r._count._all]));
 }
 
+/** Per run: each intent state present, its intents counted and their filled quantity summed (for the shown status). */
+export async function intentStatesIn(
+  runIds: readonly string[],
+): Promise<Map<string, { state: string; count: number; filledQuantity: number }[]>> {
+  if (runIds.length === 0) return new Map();
+  const rows = await db().orderIntent.groupBy({
+    by: ["runId", "state"],
+    where: { runId: { in: [...runIds] } },
+    _count: { _all: true },
+    _sum: { filledQuantity: true },
+  });
+  const byRun = new Map<string, { state: string; count: number; filledQuantity: number }[]>();
+  for (const r of rows) {
+    const list = byRun.get(r.runId) ?? [];
+    list.push({ state: r.state, count: r._count._all, filledQuantity: r._sum.filledQuantity ?? 0 });
+    byRun.set(r.runId, list);
+  }
+  return byRun;
+}
+
 export function listRuns(scope: Scope, filter: { strategyId?: string; idempotencyKey?: string; limit: number }) {
   return db().strategyRun.findMany({
     where: {

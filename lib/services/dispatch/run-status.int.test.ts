@@ -1,9 +1,9 @@
 import Decimal from "decimal.js";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
-import { closeConnections, jsonRequest, makeUser, paramsOf, resetState, sessionCookie } from "@/lib/testing/fixtures";
-import { instanceConfigs, startSim } from "@/lib/testing/simulator-instances";
+import { jsonRequest, makeUser, paramsOf, sessionCookie } from "@/lib/testing/fixtures";
+import { instanceConfigs } from "@/lib/testing/simulator-instances";
+import { useIntegrationWorld } from "@/lib/testing/integration-world";
 import type { StrategyDefinition } from "@/lib/trading/strategy";
 import { GET as runsRoute } from "@/app/api/runs/route";
 import { GET as runRoute } from "@/app/api/runs/[id]/route";
@@ -12,22 +12,7 @@ import { ironCondor, linkAccounts, startDispatchWorker, startRun, waitForRun } f
 import { syncAccountFills } from "@/lib/services/fills";
 
 const instances = instanceConfigs(2, "rs");
-let sim: RunningSimulator;
-let worker: Awaited<ReturnType<typeof startDispatchWorker>> | undefined;
-
-beforeAll(async () => {
-  sim = await startSim(instances);
-});
-beforeEach(resetState);
-afterEach(async () => {
-  await worker?.close();
-  worker = undefined;
-  sim.broker.reset();
-});
-afterAll(async () => {
-  await sim.close();
-  await closeConnections();
-});
+const world = useIntegrationWorld(instances);
 
 /** Limit prices far from the market: the broker accepts every order and it rests, unfilled. */
 function restingCondor(): StrategyDefinition {
@@ -50,27 +35,28 @@ async function shown(cookie: string, runId: string) {
 }
 
 describe("run status shown to a person", () => {
-  it("stays working while accepted orders rest unfilled, and ends once they are cancelled", async () => {
-    worker = await startDispatchWorker({ reconcileWindowMs: 1_000, pollIntervalMs: 100 });
+  it("stays working while accepted orders rest unfilled, and is shown cancelled once they all are, nothing filled", async () => {
+    world.stopAfterTest(await startDispatchWorker({ reconcileWindowMs: 1_000, pollIntervalMs: 100 }));
     const trader = await makeUser("TRADER");
     const cookie = await sessionCookie(trader);
-    await linkAccounts(sim, trader, instances);
+    await linkAccounts(world.sim, trader, instances);
     const { runId } = await startRun(trader.id, restingCondor());
     expect((await waitForRun(runId)).status).toBe("COMPLETED");
-    expect(instances.flatMap((i) => sim.broker.receivedOrders(i.id)).map((o) => o.status)).toEqual(
+    expect(instances.flatMap((i) => world.sim.broker.receivedOrders(i.id)).map((o) => o.status)).toEqual(
       Array(8).fill("open"),
     );
     // Dispatch is done (every order acknowledged), but 0 of 8 orders filled: the run is shown working.
     expect(await shown(cookie, runId)).toEqual(["COMPLETED", "WORKING", "COMPLETED", "WORKING"]);
     expect(await cancelRunOrders(trader, runId)).toEqual({ cancelled: 8, failed: [] });
-    expect(await shown(cookie, runId)).toEqual(["COMPLETED", "COMPLETED", "COMPLETED", "COMPLETED"]);
+    // Dispatch still says COMPLETED (every slice was accepted), but nothing traded: a person is told "cancelled".
+    expect(await shown(cookie, runId)).toEqual(["COMPLETED", "CANCELLED", "COMPLETED", "CANCELLED"]);
   });
 
   it("a run of market orders is working until their fills are recorded, then completed", async () => {
-    worker = await startDispatchWorker({ reconcileWindowMs: 1_000, pollIntervalMs: 100 });
+    world.stopAfterTest(await startDispatchWorker({ reconcileWindowMs: 1_000, pollIntervalMs: 100 }));
     const trader = await makeUser("TRADER");
     const cookie = await sessionCookie(trader);
-    const accounts = await linkAccounts(sim, trader, instances);
+    const accounts = await linkAccounts(world.sim, trader, instances);
     const { runId } = await startRun(trader.id);
     expect((await waitForRun(runId)).status).toBe("COMPLETED");
     const states = async () => (await db().orderIntent.findMany({ where: { runId } })).map((i) => i.state).sort();

@@ -1,56 +1,44 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
-import { closeConnections, makeUser, resetState } from "@/lib/testing/fixtures";
-import { instanceConfigs, startSim } from "@/lib/testing/simulator-instances";
+import { makeUser } from "@/lib/testing/fixtures";
+import { instanceConfigs } from "@/lib/testing/simulator-instances";
+import { useIntegrationWorld } from "@/lib/testing/integration-world";
 import { DEFAULT_INSTRUMENT_SETTINGS } from "@/lib/trading/instruments";
 import { ironCondor, linkAccounts, startDispatchWorker, startRun, waitForRun } from "@/lib/testing/dispatch-kit";
 import { requestExit } from ".";
 import { simPositions, startExitWorker, waitForExit } from "@/lib/testing/exits-kit";
 
 const INSTANCES = instanceConfigs(1, "frz").map((c) => ({ ...c, capital: "100000000" }));
-let sim: RunningSimulator;
-let dispatch: Awaited<ReturnType<typeof startDispatchWorker>>;
-let exits: Awaited<ReturnType<typeof startExitWorker>>;
+const world = useIntegrationWorld(INSTANCES);
 
-beforeAll(async () => {
-  sim = await startSim(INSTANCES);
-});
 beforeEach(async () => {
-  await resetState();
-  dispatch = await startDispatchWorker({ reconcileWindowMs: 500, pollIntervalMs: 50 });
-  exits = await startExitWorker();
+  world.stopAfterTest(await startDispatchWorker({ reconcileWindowMs: 500, pollIntervalMs: 50 }));
+  world.stopAfterTest(await startExitWorker());
 });
-afterEach(async () => {
-  await exits.close();
-  await dispatch.close();
-  sim.market.overrideContract("NIFTY", { freezeQty: DEFAULT_INSTRUMENT_SETTINGS.NIFTY.freezeQty });
-  sim.broker.reset();
-});
-afterAll(async () => {
-  await sim.close();
-  await closeConnections();
+afterEach(() => {
+  world.sim.market.overrideContract("NIFTY", { freezeQty: DEFAULT_INSTRUMENT_SETTINGS.NIFTY.freezeQty });
+  world.sim.market.setExchangeFreeze("NIFTY", null);
 });
 
 describe("exit slicing after a freeze revision", () => {
   it("an exit slices from the current freeze quantity, not the entry's: 1,300-unit legs leave in 650-unit orders, none rejected", async () => {
     const trader = await makeUser("TRADER");
-    await linkAccounts(sim, trader, INSTANCES);
+    await linkAccounts(world.sim, trader, INSTANCES);
     // 20 lots of 65 = 1,300 units per leg: one order each under the entry's freeze (1,755).
     const { runId } = await startRun(trader.id, ironCondor(20));
     expect((await waitForRun(runId)).status).toBe("COMPLETED");
-    const entry = sim.broker.receivedOrders(INSTANCES[0].id);
+    const entry = world.sim.broker.receivedOrders(INSTANCES[0].id);
     expect(entry.map((o) => o.quantity)).toEqual([1300, 1300, 1300, 1300]);
-    const held = simPositions(sim, INSTANCES[0].id);
+    const held = simPositions(world.sim, INSTANCES[0].id);
     expect([...held.values()].sort()).toEqual([-1300, -1300, 1300, 1300]);
 
     // The exchange revises NIFTY's freeze limit to 650 (10 lots) during the day.
-    sim.market.overrideContract("NIFTY", { freezeQty: 650 });
+    world.sim.market.overrideContract("NIFTY", { freezeQty: 650 });
     const { exitId } = await requestExit(trader, { scope: "run", runId }, "127.0.0.1");
     const exit = await waitForExit(exitId, 30_000);
     expect(exit.status).toBe("DONE");
 
-    const exitOrders = sim.broker.receivedOrders(INSTANCES[0].id).slice(entry.length);
+    const exitOrders = world.sim.broker.receivedOrders(INSTANCES[0].id).slice(entry.length);
     expect(exitOrders.filter((o) => o.status === "rejected")).toEqual([]);
     expect(exitOrders.map((o) => o.quantity)).toEqual(Array(8).fill(650));
     // Two orders per position, on the closing side.
@@ -59,7 +47,41 @@ describe("exit slicing after a freeze revision", () => {
       const closing = exitOrders.filter((o) => o.symbol === symbol);
       expect(closing.map((o) => o.action)).toEqual(Array(2).fill(qty > 0 ? "SELL" : "BUY"));
     }
-    expect([...simPositions(sim, INSTANCES[0].id)]).toEqual([]);
+    expect([...simPositions(world.sim, INSTANCES[0].id)]).toEqual([]);
     expect(await db().alert.count({ where: { kind: "exit_failed" } })).toBe(0);
+  });
+
+  it("an exit whose slices the exchange rejects for a freeze limit the broker does not report is re-sliced to the learned limit: flat, once", async () => {
+    const trader = await makeUser("TRADER");
+    await linkAccounts(world.sim, trader, INSTANCES);
+    const { runId } = await startRun(trader.id, ironCondor(20));
+    expect((await waitForRun(runId)).status).toBe("COMPLETED");
+    const entry = world.sim.broker.receivedOrders(INSTANCES[0].id);
+    expect(entry.map((o) => o.quantity)).toEqual([1300, 1300, 1300, 1300]);
+    const held = simPositions(world.sim, INSTANCES[0].id);
+
+    // The exchange now enforces 650 units, but the broker's instrument data still says 1,755: the exit's first
+    // slices (one 1,300-unit order per leg) are rejected, naming the limit.
+    world.sim.market.setExchangeFreeze("NIFTY", 650);
+    const reported = world.sim.market.instrument([...held.keys()][0].split("|")[0], "NFO");
+    expect(reported?.freezeQty).toBe(DEFAULT_INSTRUMENT_SETTINGS.NIFTY.freezeQty);
+    const { exitId } = await requestExit(trader, { scope: "run", runId }, "127.0.0.1");
+    const exit = await waitForExit(exitId, 60_000);
+    expect(exit.status).toBe("DONE");
+
+    const exitOrders = world.sim.broker.receivedOrders(INSTANCES[0].id).slice(entry.length);
+    const rejected = exitOrders.filter((o) => o.status === "rejected");
+    expect(rejected.map((o) => o.quantity)).toEqual([1300, 1300, 1300, 1300]);
+    expect(rejected.every((o) => /exceeds the freeze limit of 650/.test(o.rejectionReason))).toBe(true);
+    // Then re-sliced to the learned limit: two 650-unit orders per position on the closing side, and nothing else.
+    const taken = exitOrders.filter((o) => o.status !== "rejected");
+    expect(taken.map((o) => `${o.status} ${o.quantity}`)).toEqual(Array(8).fill("complete 650"));
+    for (const [key, qty] of held) {
+      const [symbol] = key.split("|");
+      const closing = taken.filter((o) => o.symbol === symbol);
+      expect(closing.map((o) => o.action)).toEqual(Array(2).fill(qty > 0 ? "SELL" : "BUY"));
+      expect(closing.reduce((n, o) => n + o.filledQuantity, 0)).toBe(Math.abs(qty));
+    }
+    expect([...simPositions(world.sim, INSTANCES[0].id)]).toEqual([]);
   });
 });

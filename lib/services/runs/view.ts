@@ -1,5 +1,5 @@
-import { countIntentsIn, findRun, listRuns, runVisible } from "@/lib/db/queries/runs";
-import { countOpen, displayRunStatus, OPEN_INTENT_STATES } from "@/lib/trading/run-status";
+import { findRun, intentStatesIn, listRuns, runVisible } from "@/lib/db/queries/runs";
+import { allCancelledUnfilled, countOpen, displayRunStatus, OPEN_INTENT_STATES } from "@/lib/trading/run-status";
 import { scopeOf, type Actor } from "@/lib/auth/roles";
 import { NotFoundError } from "@/lib/errors";
 import type { RunEvent } from "@/lib/realtime/run-events";
@@ -51,7 +51,13 @@ export async function getRunView(actor: Actor, id: string) {
     kind: run.kind,
     /** Dispatch's status (every slice confirmed or given up); `displayStatus` is what a person is shown. */
     status: run.status,
-    displayStatus: displayRunStatus(run.status, countOpen(run.intents.map((i) => i.state)), t0, Date.now()),
+    displayStatus: displayRunStatus(
+      run.status,
+      countOpen(run.intents.map((i) => i.state)),
+      t0,
+      Date.now(),
+      allCancelledUnfilled(run.intents),
+    ),
     triggeredAt: run.triggeredAt.toISOString(),
     finishedAt: run.finishedAt?.toISOString() ?? null,
     strategy: run.strategy,
@@ -89,17 +95,19 @@ export async function listRunViews(
   filter: { strategyId?: string; idempotencyKey?: string; limit: number },
 ) {
   const rows = await listRuns(scopeOf(actor), filter);
-  const open = await countIntentsIn(
-    rows.filter((r) => r.status !== "RUNNING").map((r) => r.id),
-    OPEN_INTENT_STATES,
-  );
+  const states = await intentStatesIn(rows.filter((r) => r.status !== "RUNNING").map((r) => r.id));
   const now = Date.now();
+  const shown = (r: (typeof rows)[number]) => {
+    const s = states.get(r.id) ?? [];
+    const open = s.filter((g) => OPEN_INTENT_STATES.includes(g.state)).reduce((n, g) => n + g.count, 0);
+    return displayRunStatus(r.status, open, r.triggeredAt.getTime(), now, allCancelledUnfilled(s));
+  };
   return rows.map((r) => ({
     id: r.id,
     kind: r.kind,
     status: r.status,
     /** WORKING until every order has ended at its broker (lib/trading/run-status.ts). */
-    displayStatus: displayRunStatus(r.status, open.get(r.id) ?? 0, r.triggeredAt.getTime(), now),
+    displayStatus: shown(r),
     triggeredAt: r.triggeredAt.toISOString(),
     finishedAt: r.finishedAt?.toISOString() ?? null,
     strategy: r.strategy,

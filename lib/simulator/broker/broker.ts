@@ -140,6 +140,10 @@ export function createBroker(market: MarketView, opts: BrokerOptions): Broker {
         if (!i.faults.bookLagging) for (const o of i.account.orders) o.unlisted = false;
         // Partial fills held back complete at once.
         if (!i.faults.holdPartialFills) i.releasePartialFills();
+        // Late rejections and flap flips held back happen at once.
+        if (!i.faults.holdTransitions) i.releaseTransitions();
+        // Cancel replies held back are sent.
+        if (!i.faults.holdCancelReplies) i.releaseReplies();
       }),
     receivedOrders(id) {
       const inst = byId.get(id);

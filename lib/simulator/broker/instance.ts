@@ -19,6 +19,7 @@ export const DEFAULT_FAULTS: FaultConfig = {
   lostResponseRate: 0,
   burst429Remaining: 0,
   http429Rate: 0,
+  holdCancelReplies: false,
   lateRejectMs: 0,
   lateRejectRate: 0,
   flapRate: 0,
@@ -26,6 +27,7 @@ export const DEFAULT_FAULTS: FaultConfig = {
   partialFillRate: 0,
   partialFillMs: 0,
   holdPartialFills: false,
+  holdTransitions: false,
   holdRestingOrders: false,
   wsStall: false,
   lostResponseMode: "reset",
@@ -71,6 +73,10 @@ export class SimInstance implements InstanceState {
   readonly timers = new Set<ReturnType<typeof setTimeout>>();
   /** Rests of partial fills kept back by `holdPartialFills`, filled by `releasePartialFills`; cleared by reset/remove. */
   readonly heldPartialFills: (() => void)[] = [];
+  /** Late rejections and flap flips kept back by `holdTransitions`, applied by `releaseTransitions`; cleared by reset. */
+  readonly heldTransitions: (() => void)[] = [];
+  /** Replies kept back by `holdCancelReplies`, sent by `releaseReplies` (and by a reset: no client is left hanging). */
+  private readonly heldReplies: (() => void)[] = [];
   /** Semi-auto queue counter (`pending_order_id`). */
   pendingSeq = 0;
   /** Requests the analyzer would have logged (`total_logs`). */
@@ -151,6 +157,7 @@ export class SimInstance implements InstanceState {
 
   /** Clears every book and restores the starting capital (control-API reset). */
   resetBooks(): void {
+    this.releaseReplies();
     this.clearTimers();
     this.account = new Account(this.capital, this.table);
     this.pendingSeq = 0;
@@ -161,6 +168,26 @@ export class SimInstance implements InstanceState {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.heldPartialFills.length = 0;
+    this.heldTransitions.length = 0;
+  }
+
+  holdReply(send: () => void): void {
+    this.heldReplies.push(send);
+  }
+
+  /** Sends every reply that `holdCancelReplies` kept back, in the order they were held. */
+  releaseReplies(): void {
+    for (const send of this.heldReplies.splice(0)) send();
+  }
+
+  /** Applies every transition that `holdTransitions` kept back, in the order they came due. */
+  releaseTransitions(): void {
+    for (const apply of this.heldTransitions.splice(0)) apply();
+  }
+
+  /** Like `later`, but while the fault `holdTransitions` is set when the timer fires, `fn` waits for the release. */
+  laterUnlessHeld(ms: number, fn: () => void): void {
+    this.later(ms, () => (this.faults.holdTransitions ? void this.heldTransitions.push(fn) : fn()));
   }
 
   /** Fills every rest of a partial fill that `holdPartialFills` kept back, in the order they came due. */

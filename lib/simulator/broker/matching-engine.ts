@@ -100,9 +100,11 @@ export class Engine {
       this.emit(inst, o);
       return { ok: false, status, message: reason, order: o };
     };
-    if (instr.freezeQty > 1 && req.quantity > instr.freezeQty) {
+    // The exchange's limit, which may be below what the instrument data reports (MarketView.setExchangeFreeze).
+    const freeze = this.market.enforcedFreezeQty(instr);
+    if (freeze > 1 && req.quantity > freeze) {
       return reject(
-        `Quantity ${req.quantity} exceeds the freeze limit of ${instr.freezeQty} for ${instr.symbol}. Slice the order.`,
+        `Quantity ${req.quantity} exceeds the freeze limit of ${freeze} for ${instr.symbol}. Slice the order.`,
       );
     }
     if (req.product === "CNC" && req.action === "SELL") {
@@ -138,7 +140,7 @@ export class Engine {
     if (f.lateRejectRate > 0 && inst.random() < f.lateRejectRate) {
       // RMS rejects a few seconds after accepting; the order must not fill meanwhile.
       o.held = true;
-      inst.later(f.lateRejectMs, () => {
+      inst.laterUnlessHeld(f.lateRejectMs, () => {
         if (!o.held || (o.status !== "open" && o.status !== "trigger pending")) return;
         o.held = false;
         this.finish(
@@ -227,7 +229,7 @@ export class Engine {
       o.status = "rejected";
       o.rejectionReason = "RMS: order status temporarily rejected (simulated flap)";
       this.emit(inst, o);
-      inst.later(f.flapMs, () => {
+      inst.laterUnlessHeld(f.flapMs, () => {
         // A roll or reset that ended the order meanwhile wins over the flip.
         if (!o.held || o.status !== "rejected") return;
         o.held = false;

@@ -150,6 +150,21 @@ describe("instruments", () => {
     expect(() => m.overrideContract("NIFTY", { lotSize: 0 })).toThrow();
   });
 
+  it("enforces an exchange freeze limit below the one the instrument data reports, until cleared", () => {
+    const m = fixedMarket();
+    const sym = `NIFTY${m.expiries("NIFTY", "NFO", "futures")[0].replaceAll("-", "")}FUT`;
+    const fut = m.instrument(sym, "NFO")!;
+    expect(m.enforcedFreezeQty(fut)).toBe(fut.freezeQty);
+    m.setExchangeFreeze("nifty", 650);
+    expect(m.enforcedFreezeQty(fut)).toBe(650);
+    // The reported freeze quantity is unchanged: that is the point of the knob.
+    expect(m.instrument(sym, "NFO")?.freezeQty).toBe(fut.freezeQty);
+    m.setExchangeFreeze("NIFTY", null);
+    expect(m.enforcedFreezeQty(fut)).toBe(fut.freezeQty);
+    expect(() => m.setExchangeFreeze("SBIN", 100)).toThrow();
+    expect(() => m.setExchangeFreeze("NIFTY", 1)).toThrow();
+  });
+
   it("searches by substring with an exchange filter and a cap", () => {
     const m = fixedMarket();
     expect(m.search("sbin").map((i) => i.exchange)).toEqual(["NSE", "BSE"]);

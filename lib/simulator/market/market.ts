@@ -62,6 +62,8 @@ export function createMarket(opts: CreateMarketOptions): MarketView {
   const holidays = tradingHolidaySet(holidayList);
   const sessions = createSessionCalendar(holidayList);
   const settings = new Map<string, Readonly<InstrumentSettings>>(Object.entries(DEFAULT_INSTRUMENT_SETTINGS));
+  /** Freeze limits the exchange enforces below what the instrument data reports (setExchangeFreeze), by underlying. */
+  const exchangeFreeze = new Map<string, number>();
   let alwaysOpen = opts.alwaysOpen ?? false;
   let seq = 0;
   let lastTickAt = clock.now();
@@ -254,6 +256,20 @@ export function createMarket(opts: CreateMarketOptions): MarketView {
       entry.state.vol = annualisedVol;
       seq += 1;
       notify(changedFor(new Set([entry.state.seed.symbol])));
+    },
+    setExchangeFreeze(underlying, limit) {
+      const current = settings.get(underlying.toUpperCase());
+      if (!current) throw new ValidationError(`No derivatives are listed on ${underlying}`);
+      if (limit === null) {
+        exchangeFreeze.delete(current.underlying);
+        return;
+      }
+      if (!Number.isSafeInteger(limit) || limit <= 1)
+        throw new ValidationError(`The exchange's freeze limit must be an integer above 1, got ${limit}`);
+      exchangeFreeze.set(current.underlying, limit);
+    },
+    enforcedFreezeQty(instrument) {
+      return exchangeFreeze.get(instrument.underlying) ?? instrument.freezeQty;
     },
     overrideContract(underlying, values) {
       const current = settings.get(underlying.toUpperCase());

@@ -22,6 +22,8 @@
  *   POST   /_sim/market/spot                     {underlying, price}
  *   POST   /_sim/market/volatility               {underlying, vol}  (annualised, 0.15 = 15 %)
  *   POST   /_sim/market/contract                 {underlying, lotSize?, freezeQty?}
+ *   POST   /_sim/market/exchange-freeze          {underlying, limit|null}: the exchange enforces `limit` while the
+ *                                                instrument data still reports freezeQty (null: enforce freezeQty)
  *   POST   /_sim/market/always-open              {open: boolean}
  *   POST   /_sim/market/tick                     generate one tick batch now (fixed-clock tests)
  */
@@ -205,6 +207,13 @@ export function createControlHandler(deps: ControlDeps) {
       }),
       (v) => {
         market.overrideContract(v.underlying, { lotSize: v.lotSize, freezeQty: v.freezeQty });
+        return json(200, v);
+      },
+    ),
+    "POST /market/exchange-freeze": withBody(
+      z.strictObject({ underlying, limit: z.number().int().min(2).nullable() }),
+      (v) => {
+        market.setExchangeFreeze(v.underlying, v.limit);
         return json(200, v);
       },
     ),

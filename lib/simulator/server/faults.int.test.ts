@@ -152,15 +152,19 @@ describe("server-level faults", () => {
 
 describe("engine-level faults", () => {
   it("late reject: an order that would fill at once (MARKET) is held unfilled, then rejected with the reason", async () => {
-    await faults({ lateRejectRate: 1, lateRejectMs: 300 });
+    // holdTransitions keeps the rejection back until the test releases it, so "still open" is not a race with
+    // lateRejectMs (the timer may well have fired by then; its rejection waits).
+    await faults({ lateRejectRate: 1, lateRejectMs: 0, holdTransitions: true });
     const r = await order({ quantity: 5 });
     expect(r.status).toBe(200);
     // Accepted and held: not filled on arrival, not by later ticks.
     expect((await statusOf(r.json.orderid)).order_status).toBe("open");
     await control(url, "POST", "/market/tick");
-    await sleep(100);
+    await control(url, "POST", "/market/tick");
     expect((await statusOf(r.json.orderid)).order_status).toBe("open");
     expect(await tradedQty(r.json.orderid)).toBe(0);
+    expect((await received())[0]).toMatchObject({ status: "open", filledQuantity: 0 });
+    await faults({ holdTransitions: false });
     expect(
       (
         await eventually(
@@ -182,11 +186,16 @@ describe("engine-level faults", () => {
   });
 
   it("flap: a filled order first shows rejected, then complete after flapMs", async () => {
-    await faults({ flapRate: 1, flapMs: 120 });
+    // The flip to complete waits for the release (holdTransitions), so the rejected phase is seen without a race.
+    await faults({ flapRate: 1, flapMs: 0, holdTransitions: true });
     const r = await order();
     expect(r.status).toBe(200);
     expect((await statusOf(r.json.orderid)).order_status).toBe("rejected");
     expect(await tradedQty(r.json.orderid)).toBe(0);
+    await control(url, "POST", "/market/tick");
+    expect((await statusOf(r.json.orderid)).order_status).toBe("rejected");
+    expect(await tradedQty(r.json.orderid)).toBe(0);
+    await faults({ holdTransitions: false });
     expect(
       (
         await eventually(

@@ -81,11 +81,21 @@ export function readBody(req: IncomingMessage, done: (body: string | undefined) 
 export function createApiHandler(deps: RestDeps) {
   const { broker, limiter } = deps;
 
-  function finish(res: ServerResponse, reply: Reply, instance: InstanceState | undefined, lose = false): void {
+  function finish(
+    res: ServerResponse,
+    reply: Reply,
+    instance: InstanceState | undefined,
+    lose = false,
+    hold = false,
+  ): void {
     const delay = instance ? replyDelayMs(instance.faults, instance.random) : 0;
     // A lost reply either resets the connection, or never comes and the socket stays open until the client gives up.
     const lost = instance?.faults.lostResponseMode === "hang" ? () => undefined : () => res.socket?.destroy();
-    const act = lose ? lost : () => send(res, reply);
+    const act = lose
+      ? lost
+      : hold && instance
+        ? () => instance.holdReply(() => send(res, reply))
+        : () => send(res, reply);
     if (delay > 0) setTimeout(act, delay);
     else act();
   }
@@ -188,6 +198,7 @@ export function createApiHandler(deps: RestDeps) {
       serialise(name, result.status, result.body),
       instance,
       losesResponse(instance.faults, route.placesOrders, instance.random),
+      name === "cancelorder" && instance.faults.holdCancelReplies,
     );
   }
 }
