@@ -1,6 +1,6 @@
 import type { Job } from "bullmq";
 import { accountHealthJobSchema } from "@/lib/queues/jobs";
-import { checkAllAccounts } from "@/lib/services/accounts/health";
+import { checkAllAccounts } from "@/lib/services/accounts";
 
 /** Account health round: ping every active account, raise/clear alerts, fail over the primary. */
 export async function processAccountsJob(job: Job): Promise<unknown> {

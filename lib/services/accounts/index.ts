@@ -17,16 +17,32 @@ import {
 import { canWrite, scopeOf, type Actor } from "@/lib/auth/roles";
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import type { PingResult } from "@/lib/brokers/types";
-import { adapterFor, forgetAdapter } from "./broker-access";
 import {
+  adapterFor,
+  forgetAdapter,
   credentialFingerprint,
   credentialFingerprints,
   credentialIdentity,
   encryptApiKey,
   readApiKey,
-} from "./credentials";
+} from "@/lib/services/broker-access";
 import { probeConnection, type ConnectionReport } from "./connection-probe";
 import { invalidateBooks } from "./books";
+
+// The broker's books of an account (and of all of them), order changes in one account and the periodic health
+// check are siblings; their public functions are part of this entry.
+export {
+  accountBook,
+  aggregateBook,
+  bookSchema,
+  brokerPositions,
+  invalidateBooks,
+  type AccountSlice,
+  type Book,
+  type BookJson,
+} from "./books";
+export { cancelAccountOrder, modifyAccountOrder, modifyOrderSchema } from "./orders";
+export { checkAllAccounts } from "./health";
 
 const httpUrl = z
   .string()

@@ -4,7 +4,7 @@ import { insertAudit } from "@/lib/db/queries/audit";
 import { canWrite, scopeOf, type Actor } from "@/lib/auth/roles";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { isFinalStatus } from "@/lib/brokers/types";
-import { adapterForScoped } from "./broker-access";
+import { adapterForScoped } from "@/lib/services/broker-access";
 import { invalidateBooks } from "./books";
 import { withEntriesAllowed } from "@/lib/services/kill-switch";
 

@@ -15,7 +15,7 @@ import { loadAccountSecret } from "@/lib/db/queries/accounts";
 import { legTotals } from "@/lib/db/queries/ledger";
 import { listScopeIntents, plannedContractSizes, type ExitScopeFilter } from "@/lib/db/queries/exit-scope";
 import { BrokerUnavailableError, RateLimitedError } from "@/lib/errors";
-import { adapterFor } from "@/lib/services/accounts/broker-access";
+import { adapterFor } from "@/lib/services/broker-access";
 import { applyIntentChanges } from "@/lib/services/dispatch/intents";
 import { sleep } from "@/lib/services/dispatch/options";
 import { syncAccountFills } from "@/lib/services/fills";

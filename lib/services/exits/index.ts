@@ -16,7 +16,7 @@ import { legTotals } from "@/lib/db/queries/ledger";
 import { findRun, visibleRunIds } from "@/lib/db/queries/runs";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { enqueueExit } from "@/lib/queues/exits";
-import { adapterForScoped } from "@/lib/services/accounts/broker-access";
+import { adapterForScoped } from "@/lib/services/broker-access";
 import { ledgerPositions } from "@/lib/services/positions";
 import { findStrategyRow } from "@/lib/services/strategies";
 import { holdingsFor } from "./attempt";

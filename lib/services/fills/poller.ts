@@ -14,7 +14,7 @@ import { loadAccountSecret } from "@/lib/db/queries/accounts";
 import { accountsWithTrackedIntents, listTrackedIntents } from "@/lib/db/queries/fill-tracking";
 import { log } from "@/lib/log";
 import { enqueueFillPollNow, scheduledFillAccounts, scheduleFillPolls, unscheduleFillPolls } from "@/lib/queues/fills";
-import { adapterFor } from "@/lib/services/accounts/broker-access";
+import { adapterFor } from "@/lib/services/broker-access";
 import { type FillSyncResult, syncAccountFills, trackedWindow } from ".";
 
 /** One scheduled poll of an account: sync, then keep or end its tracking. */

@@ -1,9 +1,8 @@
 import { z } from "zod";
-import type { Prisma } from "@/lib/generated/prisma/client";
 import { db, isUniqueViolation } from "@/lib/db/client";
 import { insertAudit } from "@/lib/db/queries/audit";
 import { canWrite, ownerFilter, scopeOf, type Actor } from "@/lib/auth/roles";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
+import { ConflictError, ForbiddenError, ValidationError } from "@/lib/errors";
 import {
   MAX_STRATEGY_LEGS,
   strategyDefinitionSchema,
@@ -11,6 +10,20 @@ import {
   type StrategyDefinition,
 } from "@/lib/trading/strategy";
 import { jsonify } from "@/lib/util/jsonify";
+import { definitionOf, findStrategyRow, type Row } from "./rows";
+
+export { definitionOf, findStrategyRow } from "./rows";
+// Planning and running a strategy (preview, execute, the plan per account) is the sibling ./strategy-runs.
+export {
+  accountInputs,
+  executeRequestSchema,
+  executeStrategy,
+  PlanningError,
+  planFor,
+  previewRequestSchema,
+  previewStrategy,
+  selectAccounts,
+} from "./strategy-runs";
 
 const tag = z.string().trim().min(1).max(30);
 const fields = {
@@ -41,13 +54,6 @@ export interface StrategyView {
   updatedAt: string;
 }
 
-type Row = Prisma.StrategyGetPayload<object>;
-
-/** Parses a stored definition (it was validated on write; parsing again keeps the types honest). */
-export function definitionOf(row: Pick<Row, "definition">): StrategyDefinition {
-  return strategyDefinitionSchema.parse(row.definition);
-}
-
 const toView = (r: Row): StrategyView => ({
   id: r.id,
   ownerId: r.ownerId,
@@ -59,14 +65,6 @@ const toView = (r: Row): StrategyView => ({
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
 });
-
-const where = (actor: Actor, id: string): Prisma.StrategyWhereInput => ({ id, ...ownerFilter(scopeOf(actor)) });
-
-export async function findStrategyRow(actor: Actor, id: string): Promise<Row> {
-  const row = await db().strategy.findFirst({ where: where(actor, id) });
-  if (!row) throw new NotFoundError("Strategy");
-  return row;
-}
 
 /** Every selected account id must belong to the strategy's owner. */
 async function checkAccounts(ownerId: string, ids: readonly string[]) {
