@@ -30,7 +30,7 @@ export type DispatchJob = z.infer<typeof dispatchJobSchema>;
 /** Deterministic: enqueuing the same (run, account) twice is a no-op in BullMQ. */
 export const dispatchJobId = (j: Pick<DispatchJob, "runId" | "accountId">) => `dispatch_${j.runId}_${j.accountId}`;
 
-/** Drive one exit (lib/services/exits/runner.ts) until it is done or its time budget ends. */
+/** Drive one exit (driveExit in lib/services/exits) until it is done or its time budget ends. */
 export const exitJobSchema = z.object({ exitId: z.uuid() }).strict();
 export type ExitJob = z.infer<typeof exitJobSchema>;
 /** The periodic exit sweep and square-off check carry nothing: they read the database and the clock. */

@@ -14,7 +14,7 @@ import type { StrategyDefinition } from "@/lib/trading/strategy";
 import { createRun } from "@/lib/services/runs";
 import { createStrategy, planFor } from "@/lib/services/strategies";
 import { makeExitProcessor } from "@/workers/processors/exits";
-import type { DriveOptions } from "@/lib/services/exits/runner";
+import type { DriveOptions } from "@/lib/services/exits";
 import { newWorkerId } from "@/lib/services/dispatch/recovery";
 
 /** A real exits worker (as workers/index.ts runs it). */
