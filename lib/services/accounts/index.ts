@@ -1,32 +1,31 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { env } from "@/lib/env";
-import { db, isUniqueViolation } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
 import { insertAudit } from "@/lib/db/queries/audit";
 import {
   clearPrimary,
   deleteAccountRow,
   findAccount,
   findAccountSecret,
-  findByFingerprint,
   insertAccount,
   listAccounts,
   updateAccountRow,
   type AccountRow,
 } from "@/lib/db/queries/accounts";
 import { canWrite, scopeOf, type Actor } from "@/lib/auth/roles";
-import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
+import { AppError, ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import type { PingResult } from "@/lib/brokers/types";
 import {
   adapterFor,
   forgetAdapter,
   credentialFingerprint,
-  credentialFingerprints,
-  credentialIdentity,
   encryptApiKey,
   readApiKey,
 } from "@/lib/services/broker-access";
-import { probeConnection, type ConnectionReport } from "./connection-probe";
+import type { ConnectionReport } from "./connection-probe";
+import { checkConnection, connectionProblem, requireConnection } from "./connection-test";
+import { refuseDuplicate, retypeKey, sameHost, sameWs, saveConflict } from "./save-checks";
 import { invalidateBooks } from "./books";
 
 // The broker's books of an account (and of all of them), order changes in one account and the periodic health
@@ -94,81 +93,6 @@ export const formTestSchema = z
 export type AccountView = Omit<AccountRow, "lotMultiplier"> & { lotMultiplier: string };
 export const toView = (a: AccountRow): AccountView => ({ ...a, lotMultiplier: a.lotMultiplier.toString() });
 
-/** The connection a form asked to test, and who asked (every test is audited). */
-interface TestContext {
-  actor: Actor;
-  ip: string;
-  accountId?: string;
-  /** The key was the stored one, not typed. */
-  storedKey: boolean;
-}
-
-/**
- * Tests the API and the WebSocket (lib/services/accounts/connection-probe.ts) and audits the outcome: reasons only, never the
- * key or anything the remote host said.
- */
-async function checkConnection(
-  input: { hostUrl: string; wsUrl: string; apiKey: string },
-  ctx: TestContext,
-): Promise<ConnectionReport> {
-  const report = await probeConnection(input.hostUrl, input.wsUrl, input.apiKey);
-  const outcome = (v: ConnectionReport["api"] | ConnectionReport["ws"]) => (v.ok ? "ok" : v.reason);
-  await insertAudit({
-    actorId: ctx.actor.id,
-    action: "account.connection_test",
-    entity: "account",
-    entityId: ctx.accountId,
-    details: {
-      hostUrl: input.hostUrl.slice(0, 300),
-      wsUrl: input.wsUrl.slice(0, 300),
-      api: outcome(report.api),
-      ws: outcome(report.ws),
-      storedKey: ctx.storedKey,
-    },
-    ip: ctx.ip,
-  });
-  return report;
-}
-
-/** A failed verdict as the 400 a form shows: the classified message, on the field to look at. */
-function connectionProblem(report: ConnectionReport): ValidationError | null {
-  const { api, ws } = report;
-  if (!api.ok) {
-    const field = api.reason === "auth_rejected" ? "apiKey" : "hostUrl";
-    const short =
-      api.reason === "auth_rejected" ? "Refused by OpenAlgo (wrong key or expired broker session)" : api.message;
-    return new ValidationError(
-      api.reason === "auth_rejected" ? api.message : `${api.message}. Check the host URL and that OpenAlgo is running.`,
-      { [field]: [short] },
-    );
-  }
-  if (!ws.ok)
-    return new ValidationError(`The API works, but the WebSocket does not: ${ws.message}. Check the WebSocket URL.`, {
-      wsUrl: [ws.message],
-    });
-  return null;
-}
-
-/** Tests before saving: a 400 naming the field unless both the API and the WebSocket accept the key. */
-async function requireConnection(
-  input: { hostUrl: string; wsUrl: string; apiKey: string },
-  ctx: TestContext,
-): Promise<PingResult> {
-  const report = await checkConnection(input, ctx);
-  const problem = connectionProblem(report);
-  if (problem || !report.api.ok) throw problem;
-  return { broker: report.api.broker, mode: report.api.mode };
-}
-
-/** Same host (origin + path) and same WS URL, however the user typed them. */
-const sameHost = (a: string, b: string) => credentialIdentity(a, "") === credentialIdentity(b, "");
-const sameWs = (a: string, b: string) => new URL(a).href.replace(/\/+$/, "") === new URL(b).href.replace(/\/+$/, "");
-
-const retypeKey = () =>
-  new ValidationError("Enter the API key again to use it with a different host or WebSocket URL", {
-    apiKey: ["Required when the host or WebSocket URL changes"],
-  });
-
 /**
  * The form's "Test connection". A typed key is tested where the form says. A stored key (editing, key left blank) is
  * only ever sent to its own stored host and WebSocket URL, and only for its owner.
@@ -195,35 +119,6 @@ export async function testFromForm(
   if (refused) throw refused;
   const ping = report.api.ok ? { broker: report.api.broker, mode: report.api.mode } : undefined;
   return { ok: report.api.ok && report.ws.ok, ping, api: report.api, ws: report.ws };
-}
-
-/** 409 when this host + key is already linked (by anyone); the message names the account only to its own owner. */
-async function refuseDuplicate(
-  actor: Actor,
-  ownerId: string,
-  hostUrl: string,
-  apiKey: string,
-  exceptId?: string,
-): Promise<void> {
-  const other = await findByFingerprint(credentialFingerprints(env().CREDENTIAL_KEYS, hostUrl, apiKey), exceptId);
-  if (other) throw duplicateError(other.ownerId === ownerId && other.ownerId === actor.id ? other.name : null);
-}
-
-const duplicateError = (name: string | null) =>
-  new ConflictError(
-    name
-      ? `This broker account (same host and API key) is already linked as "${name}".`
-      : "This broker account (same host and API key) is already linked in MirrorDesk. Each broker account can be linked once.",
-    { apiKey: ["Already linked"] },
-  );
-
-/** A unique violation from a save: the owner's account name, or the credential fingerprint. */
-function saveConflict(e: unknown): AppError | null {
-  if (!isUniqueViolation(e)) return null;
-  const target = JSON.stringify((e as { meta?: unknown }).meta ?? "");
-  if (target.includes("credential_fingerprint") || target.includes("credentialFingerprint"))
-    return duplicateError(null);
-  return new ConflictError("You already have an account with this name", { name: ["Already used"] });
 }
 
 export async function getAccount(actor: Actor, id: string): Promise<AccountView> {
