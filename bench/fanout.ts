@@ -27,7 +27,7 @@ benchEnv(
   process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/7",
 );
 const { db } = await import("@/lib/db/client");
-const { adapterFor } = await import("@/lib/services/accounts/broker-access");
+const { adapterFor } = await import("@/lib/services/broker-access");
 const { listAccountSecrets } = await import("@/lib/db/queries/accounts");
 
 /** Resident memory of a process and all its descendants, MB. */

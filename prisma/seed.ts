@@ -8,7 +8,7 @@ import { hashPassword } from "@/lib/auth/password";
 import { insertAudit } from "@/lib/db/queries/audit";
 import { env, simulatorEnv } from "@/lib/env";
 import { demoApiKey } from "@/lib/simulator/server/demo";
-import { credentialFingerprint, encryptApiKey } from "@/lib/services/accounts/credentials";
+import { credentialFingerprint, encryptApiKey } from "@/lib/services/broker-access";
 
 export const DEMO_USERS = [
   { email: "admin@demo.mirrordesk.in", name: "Demo Admin", role: "ADMIN", password: "demo-admin-2026" },

@@ -7,7 +7,7 @@
  */
 import { env } from "@/lib/env";
 import { disconnectDb } from "@/lib/db/client";
-import { rotateCredentials } from "@/lib/services/accounts/credentials";
+import { rotateCredentials } from "@/lib/services/broker-access";
 
 async function main() {
   const ring = env().CREDENTIAL_KEYS;

@@ -16,7 +16,7 @@ import { hostOf } from "./simulator-instances";
 import type { StrategyDefinition } from "@/lib/trading/strategy";
 import { createAccount } from "@/lib/services/accounts";
 import { createRun } from "@/lib/services/runs";
-import { planFor } from "@/lib/services/strategies/strategy-runs";
+import { planFor } from "@/lib/services/strategies";
 import { makeDispatchProcessor } from "@/workers/processors/dispatch";
 import type { DispatchOptions } from "@/lib/services/dispatch";
 import { newWorkerId, startWorkerLiveness } from "@/lib/queues/liveness";

@@ -13,10 +13,9 @@ import { createBlockingRedis } from "@/lib/redis";
 import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
 import type { StrategyDefinition } from "@/lib/trading/strategy";
 import { createRun } from "@/lib/services/runs";
-import { createStrategy } from "@/lib/services/strategies";
-import { planFor } from "@/lib/services/strategies/strategy-runs";
+import { createStrategy, planFor } from "@/lib/services/strategies";
 import { makeExitProcessor } from "@/workers/processors/exits";
-import type { DriveOptions } from "@/lib/services/exits/runner";
+import type { DriveOptions } from "@/lib/services/exits";
 import { newWorkerId } from "@/lib/queues/liveness";
 
 /** A real exits worker (as workers/index.ts runs it). */

@@ -1,7 +1,6 @@
 import { EXITS_QUEUE, exitsJobSchemas } from "@/lib/queues/exits";
 import { typedProcessor } from "@/lib/queues/jobs";
-import { driveExit, sweepExits, type DriveOptions } from "@/lib/services/exits/runner";
-import { runSquareOff } from "@/lib/services/exits/square-off";
+import { driveExit, runSquareOff, sweepExits, type DriveOptions } from "@/lib/services/exits";
 
 /**
  * Exits queue: `exit` (drive one exit until flat or its time budget ends), `sweep` (hand exits no worker drives to the

@@ -1,5 +1,5 @@
 import { route } from "@/lib/http/route";
-import { logout } from "@/lib/services/users/auth";
+import { logout } from "@/lib/services/users";
 
 /** next-auth's session cookie names (`__Secure-` on https; `.0`, `.1`… when a large token is split). */
 const SESSION_COOKIE = /^(__Secure-)?authjs\.session-token(\.\d+)?$/;

@@ -1,7 +1,6 @@
 import { signIn } from "@/lib/auth/config";
 import { route } from "@/lib/http/route";
-import { login } from "@/lib/services/users/auth";
-import { register, registerSchema } from "@/lib/services/users";
+import { login, register, registerSchema } from "@/lib/services/users";
 
 /** Self-registration (first user becomes ADMIN; closed afterwards unless an admin opens it), then signs in. */
 export const POST = route({ access: "public", body: registerSchema }, async ({ body, ip }) => {

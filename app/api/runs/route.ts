@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { route } from "@/lib/http/route";
-import { listRunViews } from "@/lib/services/runs/view";
+import { listRunViews } from "@/lib/services/runs";
 
 export const dynamic = "force-dynamic";
 

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { ValidationError } from "@/lib/errors";
 import { DEFAULT_BROKER_KIND, STORED_KIND, kindOfStored } from "@/lib/brokers/kinds";
 import { BROKERS, brokerEntry, type BrokerEntry } from "@/lib/brokers/registry";
-import { assertStorable } from "./credentials";
+import { assertStorable } from "@/lib/services/broker-access";
 
 // No defaults here: a PATCH must change only the fields it sends, and zod 4's `.partial()` still fills a field's
 // `.default()` when it is absent. Creation applies the defaults below.

@@ -323,7 +323,7 @@ describe("unreadable credentials", () => {
     const cookie = await sessionCookie(user);
     const acct = await link(cookie, A1);
     // Simulate a lost key version: the stored value was sealed under a key that is not configured.
-    const { encryptApiKey } = await import("./credentials");
+    const { encryptApiKey } = await import("@/lib/services/broker-access");
     const { newKeyEntry, parseKeyRing } = await import("@/lib/crypto/credentials");
     await db().tradingAccount.update({
       where: { id: acct.id },

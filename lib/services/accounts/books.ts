@@ -4,7 +4,7 @@ import { redis } from "@/lib/redis";
 import { AppError, NotFoundError, RateLimitedError, type ErrorCode } from "@/lib/errors";
 import { scopeOf, type Actor } from "@/lib/auth/roles";
 import type { BrokerAdapter, Funds, Holding, Order, Position, Trade } from "@/lib/brokers/types";
-import { adapterFor, adapterForScoped } from "./broker-access";
+import { adapterFor, adapterForScoped } from "@/lib/services/broker-access";
 import { jsonify, type Jsonified } from "@/lib/util/jsonify";
 import { needsTradeFills, withTradeFills } from "@/lib/trading/order-fills";
 

@@ -5,7 +5,7 @@ import { BROKER_KIND_LIST, kindOfStored, STORED_KIND, type StoredBrokerKind } fr
 import { BROKERS, brokerEntry, type BrokerEntry } from "@/lib/brokers/registry";
 import { AccountKind } from "@/lib/generated/prisma/enums";
 import { buildAccountSchemas, checkUpdateCredentials } from "./account-schemas";
-import { assertStorable, ENCRYPTED_CREDENTIALS, PLAIN_CREDENTIALS } from "./credentials";
+import { assertStorable, ENCRYPTED_CREDENTIALS, PLAIN_CREDENTIALS } from "@/lib/services/broker-access";
 
 const REASONS: ProbeFailure[] = [
   "blocked_host",

@@ -4,8 +4,8 @@ import { openAlertsOfKind, raiseAlert, resolveAlertIds, resolveAlerts } from "@/
 import { insertAudit } from "@/lib/db/queries/audit";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { adapterFor } from "./broker-access";
-import { feedKindOf, feedLabel, sourceCandidates } from "@/lib/services/market-data/source";
+import { adapterFor } from "@/lib/services/broker-access";
+import { feedKindOf, feedLabel, sourceCandidates } from "@/lib/services/market-data";
 
 const FAILOVER = "primary_failover";
 

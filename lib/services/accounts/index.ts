@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import { env } from "@/lib/env";
-import { isUniqueViolation } from "@/lib/db/errors";
 import { inTransaction } from "@/lib/db/transaction";
 import { insertAudit } from "@/lib/db/queries/audit";
 import {
@@ -9,7 +8,6 @@ import {
   deleteAccountRow,
   findAccount,
   findAccountSecret,
-  findByFingerprint,
   insertAccount,
   listAccounts,
   ownerHasPrimary,
@@ -18,19 +16,19 @@ import {
 } from "@/lib/db/queries/accounts";
 import { authorize } from "@/lib/auth/authorize";
 import { scopeOf, type Actor } from "@/lib/auth/roles";
-import { AppError, ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
+import { AppError, ConflictError, NotFoundError } from "@/lib/errors";
 import type { PingResult } from "@/lib/brokers/types";
-import { adapterFor, forgetAdapter } from "./broker-access";
 import {
+  adapterFor,
+  forgetAdapter,
   credentialFingerprint,
-  credentialFingerprints,
-  credentialIdentity,
   encryptApiKey,
   readApiKey,
-} from "./credentials";
-import { probeConnection, type ConnectionReport } from "./connection-probe";
+} from "@/lib/services/broker-access";
+import type { ConnectionReport } from "./connection-probe";
+import { checkConnection, connectionProblem, requireConnection } from "./connection-test";
+import { refuseDuplicate, retypeKey, sameHost, sameWs, saveConflict } from "./save-checks";
 import {
-  brokerOf,
   checkUpdateCredentials,
   type createAccountSchema,
   type formTestSchema,
@@ -39,7 +37,25 @@ import {
 import { invalidateBooks } from "./books";
 import type { Jsonified } from "@/lib/util/jsonify";
 
-export type { AccountSlice, Book, BookJson, FundsJson, HoldingJson, OrderJson, PositionJson, TradeJson } from "./books";
+// The broker's books of an account (and of all of them), order changes in one account and the periodic health
+// check are siblings; their public functions are part of this entry.
+export {
+  accountBook,
+  aggregateBook,
+  bookSchema,
+  brokerPositions,
+  invalidateBooks,
+  type AccountSlice,
+  type Book,
+  type BookJson,
+  type FundsJson,
+  type HoldingJson,
+  type OrderJson,
+  type PositionJson,
+  type TradeJson,
+} from "./books";
+export { cancelAccountOrder, modifyAccountOrder, modifyOrderSchema } from "./orders";
+export { checkAllAccounts } from "./health";
 
 export { createAccountSchema, formTestSchema, updateAccountSchema } from "./account-schemas";
 
@@ -48,83 +64,6 @@ export type AccountView = Omit<AccountRow, "lotMultiplier"> & { lotMultiplier: s
 /** An account as GET/POST/PATCH /api/accounts return it (dates as ISO strings). */
 export type AccountJson = Jsonified<AccountView>;
 export const toView = (a: AccountRow): AccountView => ({ ...a, lotMultiplier: a.lotMultiplier.toString() });
-
-/** The connection a form asked to test, and who asked (every test is audited). */
-interface TestContext {
-  actor: Actor;
-  /** The account's broker kind (`TradingAccount.kind`): its probe and wording are used. */
-  kind: string;
-  ip: string;
-  accountId?: string;
-  /** The key was the stored one, not typed. */
-  storedKey: boolean;
-}
-
-/**
- * Tests the API and the WebSocket (lib/services/accounts/connection-probe.ts) and audits the outcome: reasons only, never the
- * key or anything the remote host said.
- */
-async function checkConnection(
-  input: { hostUrl: string; wsUrl: string; apiKey: string },
-  ctx: TestContext,
-): Promise<ConnectionReport> {
-  const report = await probeConnection(brokerOf(ctx), input.hostUrl, input.wsUrl, input.apiKey);
-  const outcome = (v: ConnectionReport["api"] | ConnectionReport["ws"]) => (v.ok ? "ok" : v.reason);
-  await insertAudit({
-    actorId: ctx.actor.id,
-    action: "account.connection_test",
-    entity: "account",
-    entityId: ctx.accountId,
-    details: {
-      hostUrl: input.hostUrl.slice(0, 300),
-      wsUrl: input.wsUrl.slice(0, 300),
-      api: outcome(report.api),
-      ws: outcome(report.ws),
-      storedKey: ctx.storedKey,
-    },
-    ip: ctx.ip,
-  });
-  return report;
-}
-
-/** A failed verdict as the 400 a form shows: the classified message (the kind's wording), on the field to look at. */
-function connectionProblem(report: ConnectionReport, kind: string): ValidationError | null {
-  const { api, ws } = report;
-  if (!api.ok) {
-    const { wording } = brokerOf({ kind });
-    const field = api.reason === "auth_rejected" ? "apiKey" : "hostUrl";
-    const short = api.reason === "auth_rejected" ? wording.authRejectedShort : api.message;
-    return new ValidationError(
-      api.reason === "auth_rejected" ? api.message : `${api.message}. ${wording.unreachableHint}`,
-      { [field]: [short] },
-    );
-  }
-  if (!ws.ok)
-    return new ValidationError(`The API works, but the WebSocket does not: ${ws.message}. Check the WebSocket URL.`, {
-      wsUrl: [ws.message],
-    });
-  return null;
-}
-
-/** Tests before saving: a 400 naming the field unless both the API and the WebSocket accept the key. */
-async function requireConnection(
-  input: { hostUrl: string; wsUrl: string; apiKey: string },
-  ctx: TestContext,
-): Promise<PingResult> {
-  const report = await checkConnection(input, ctx);
-  const problem = connectionProblem(report, ctx.kind);
-  if (problem || !report.api.ok) throw problem;
-  return { broker: report.api.broker, mode: report.api.mode };
-}
-
-/** Same host (origin + path) and same WS URL, however the user typed them. */
-const sameHost = (a: string, b: string) => credentialIdentity(a, "") === credentialIdentity(b, "");
-const sameWs = (a: string, b: string) => new URL(a).href.replace(/\/+$/, "") === new URL(b).href.replace(/\/+$/, "");
-
-const retypeKey = () =>
-  new ValidationError("Enter the API key again to use it with a different host or WebSocket URL", {
-    apiKey: ["Required when the host or WebSocket URL changes"],
-  });
 
 /** `POST /api/accounts/test`: `ok` only when both the API and the WebSocket accept the key, each judged apart. */
 export interface ConnectionTest {
@@ -164,35 +103,6 @@ export async function testFromForm(
   if (refused) throw refused;
   const ping = report.api.ok ? { broker: report.api.broker, mode: report.api.mode } : undefined;
   return { ok: report.api.ok && report.ws.ok, ping, api: report.api, ws: report.ws };
-}
-
-/** 409 when this host + key is already linked (by anyone); the message names the account only to its own owner. */
-async function refuseDuplicate(
-  actor: Actor,
-  ownerId: string,
-  hostUrl: string,
-  apiKey: string,
-  exceptId?: string,
-): Promise<void> {
-  const other = await findByFingerprint(credentialFingerprints(env().CREDENTIAL_KEYS, hostUrl, apiKey), exceptId);
-  if (other) throw duplicateError(other.ownerId === ownerId && other.ownerId === actor.id ? other.name : null);
-}
-
-const duplicateError = (name: string | null) =>
-  new ConflictError(
-    name
-      ? `This broker account (same host and API key) is already linked as "${name}".`
-      : "This broker account (same host and API key) is already linked in MirrorDesk. Each broker account can be linked once.",
-    { apiKey: ["Already linked"] },
-  );
-
-/** A unique violation from a save: the owner's account name, or the credential fingerprint. */
-function saveConflict(e: unknown): AppError | null {
-  if (!isUniqueViolation(e)) return null;
-  const target = JSON.stringify((e as { meta?: unknown }).meta ?? "");
-  if (target.includes("credential_fingerprint") || target.includes("credentialFingerprint"))
-    return duplicateError(null);
-  return new ConflictError("You already have an account with this name", { name: ["Already used"] });
 }
 
 export async function getAccount(actor: Actor, id: string): Promise<AccountView> {

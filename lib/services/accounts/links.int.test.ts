@@ -9,7 +9,7 @@ import { POST as createRoute } from "@/app/api/accounts/route";
 import { POST as testRoute } from "@/app/api/accounts/test/route";
 import { PATCH as patchRoute } from "@/app/api/accounts/[id]/route";
 import { GET as accountBookRoute } from "@/app/api/accounts/[id]/books/[book]/route";
-import { decryptApiKey, encryptApiKey, rotateRow } from "./credentials";
+import { decryptApiKey, encryptApiKey, rotateRow } from "@/lib/services/broker-access";
 import { newKeyEntry, parseKeyRing } from "@/lib/crypto/credentials";
 
 /** A stand-in for any other host on the network: records what reaches it and answers with a canned page. */

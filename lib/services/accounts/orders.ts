@@ -5,7 +5,7 @@ import { authorize } from "@/lib/auth/authorize";
 import { scopeOf, type Actor } from "@/lib/auth/roles";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { isFinalStatus } from "@/lib/brokers/types";
-import { adapterForScoped } from "./broker-access";
+import { adapterForScoped } from "@/lib/services/broker-access";
 import { invalidateBooks } from "./books";
 import { withEntriesAllowed } from "@/lib/services/kill-switch";
 import { jsonify } from "@/lib/util/jsonify";

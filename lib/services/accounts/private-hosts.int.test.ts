@@ -7,8 +7,7 @@ import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
 import { closeConnections, jsonRequest, makeUser, resetState, sessionCookie } from "@/lib/testing/fixtures";
 import { hostOf, instanceConfigs, startSim } from "@/lib/testing/simulator-instances";
 import { env } from "@/lib/env";
-import { adapterFor, forgetAdapter } from "./broker-access";
-import { encryptApiKey } from "./credentials";
+import { adapterFor, encryptApiKey, forgetAdapter } from "@/lib/services/broker-access";
 import { POST as createRoute } from "@/app/api/accounts/route";
 import { POST as testRoute } from "@/app/api/accounts/test/route";
 

@@ -10,7 +10,7 @@ import { listRunIntents, setRunStatus, type IntentRow } from "@/lib/db/queries/i
 import { findRun } from "@/lib/db/queries/runs";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { publishRunEvent } from "@/lib/realtime/run-events";
-import { adapterFor } from "@/lib/services/accounts/broker-access";
+import { adapterFor } from "@/lib/services/broker-access";
 import type { IntentEvent } from "@/lib/trading/intents";
 import { applyIntentChanges, type IntentChange } from "./intents";
 import { enqueueRetry } from "@/lib/queues/dispatch";

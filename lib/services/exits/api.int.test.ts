@@ -10,7 +10,7 @@ import { GET as ledgerGet } from "@/app/api/positions/ledger/route";
 import { GET as strategyPositionsGet } from "@/app/api/strategies/[id]/positions/route";
 import { POST as executeRoute } from "@/app/api/strategies/[id]/execute/route";
 import { POST as ticketExecuteRoute } from "@/app/api/ticket/execute/route";
-import { adapterFor } from "@/lib/services/accounts/broker-access";
+import { adapterFor } from "@/lib/services/broker-access";
 import { ironCondor, linkAccounts, startDispatchWorker, waitForRun } from "@/lib/testing/dispatch-kit";
 import { makeStrategy, runStrategy, simPositions, startExitWorker, waitForExit } from "@/lib/testing/exits-kit";
 import { syncAccountFills } from "@/lib/services/fills";

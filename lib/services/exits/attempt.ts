@@ -1,5 +1,5 @@
 /**
- * One exit attempt in one account, up to the plan (lib/services/exits/runner.ts sends it). Called only while the exit
+ * One exit attempt in one account, up to the plan (./account-loop.ts sends it). Called only while the exit
  * holds the account's claim and no earlier attempt of it has orders in flight there. Before planning, every time:
  *  1. unsent entry slices of the scope (held ones too) are skipped (compare-and-set: a slice a dispatcher took first
  *     is waited for), so no retry can send them after the exit;
@@ -12,30 +12,16 @@
 import type { BrokerAdapter, Order } from "@/lib/brokers/types";
 import type { Exit } from "@/lib/generated/prisma/client";
 import { loadAccountSecret } from "@/lib/db/queries/accounts";
-import { legTotals } from "@/lib/db/queries/ledger";
-import { listScopeIntents, plannedContractSizes, type ExitScopeFilter } from "@/lib/db/queries/exit-scope";
+import { listScopeIntents } from "@/lib/db/queries/exit-scope";
 import { BrokerUnavailableError, RateLimitedError } from "@/lib/errors";
-import { adapterFor } from "@/lib/services/accounts/broker-access";
+import { adapterFor } from "@/lib/services/broker-access";
 import { applyIntentChanges } from "@/lib/services/dispatch";
 import { sleep } from "@/lib/util/sleep";
-import { syncAccountFills } from "@/lib/services/fills";
-import { ledgerInputs } from "@/lib/services/positions";
-import { tradingSettings } from "@/lib/services/settings";
-import { istDateOf, tradingHolidaySet } from "@/lib/trading/calendar";
-import {
-  instrumentKey,
-  legExcess,
-  planAccountExit,
-  type AccountExitPlan,
-  type ExitInstrument,
-  type ExitMode,
-  type Holding,
-} from "@/lib/trading/exit-plan";
-import { instrumentSettingsFor, lotSizeFor } from "@/lib/trading/instruments";
-import { buildLedger, excessExited, ledgerFills } from "@/lib/trading/ledger";
+import { planAccountExit, type AccountExitPlan, type ExitMode } from "@/lib/trading/exit-plan";
 import { bookDayStart } from "@/lib/trading/fills";
-import { parseDerivativeSymbol } from "@/lib/trading/symbols";
-import { currentFreeze } from "./freeze";
+import { holdingsFor, scopeFilter } from "./holdings";
+import { instrumentsFor } from "./instruments";
+import type { ExitPorts } from "./ports";
 
 export type AttemptOutcome =
   | { kind: "plan"; accountName: string; ownerId: string; plan: AccountExitPlan; cancelled: number }
@@ -66,138 +52,6 @@ async function withRetries<T>(fn: () => Promise<T>, tries = 4): Promise<T> {
   }
 }
 
-export function scopeFilter(
-  exit: Pick<Exit, "scope" | "runId" | "strategyId" | "runIds">,
-  accountId: string,
-): ExitScopeFilter {
-  const base = { accountId, exitRunIds: exit.runIds };
-  switch (exit.scope) {
-    case "RUN":
-      return { ...base, runIds: [exit.runId!] };
-    case "STRATEGY":
-      return { ...base, strategyId: exit.strategyId };
-    case "EXCESS":
-      // An over-filled leg is complete: nothing of the run is stopped, only the excess exited.
-      return base;
-    default:
-      return { ...base, allEntries: true };
-  }
-}
-
-/** What the scope holds in the account, per entry run, from the ledger (after the fill refresh). */
-export async function holdingsFor(
-  exit: Pick<Exit, "scope" | "runId" | "strategyId" | "legIndex">,
-  accountId: string,
-): Promise<Holding[]> {
-  const { fills, allocations } = await ledgerInputs({ accountIds: [accountId] });
-  const positions = buildLedger(ledgerFills(fills, allocations, "run")).filter(
-    (p) => p.scope.runId !== null && p.netQty !== 0,
-  );
-  const holding = (p: (typeof positions)[number], netQty = p.netQty, legIndex: number | null = null): Holding => ({
-    runId: p.scope.runId!,
-    strategyId: p.scope.strategyId,
-    legIndex,
-    symbol: p.symbol,
-    exchange: p.exchange,
-    product: p.product,
-    netQty,
-  });
-  if (exit.scope === "RUN") return positions.filter((p) => p.scope.runId === exit.runId).map((p) => holding(p));
-  if (exit.scope === "STRATEGY")
-    return positions.filter((p) => p.scope.strategyId === exit.strategyId).map((p) => holding(p));
-  if (exit.scope !== "EXCESS") return positions.map((p) => holding(p));
-  const leg = await legTotals(exit.runId!, accountId, exit.legIndex!);
-  if (!leg) return [];
-  // filled − target − what earlier excess exits of this leg already closed.
-  const excess = legExcess(
-    leg.target,
-    leg.filled,
-    excessExited(fills, allocations, { runId: exit.runId!, accountId, legIndex: exit.legIndex! }),
-  );
-  const dir = leg.action === "BUY" ? 1 : -1;
-  const run = positions.find(
-    (p) =>
-      p.scope.runId === exit.runId &&
-      p.symbol === leg.symbol &&
-      p.exchange === leg.exchange &&
-      p.product === leg.product,
-  );
-  // Never more than the run itself still holds on that side.
-  const units = run && Math.sign(run.netQty) === dir ? Math.min(excess, Math.abs(run.netQty)) : 0;
-  return units > 0 ? [holding(run!, dir * units, exit.legIndex)] : [];
-}
-
-/** Lot sizes by owner and contract, kept briefly: an exit's accounts trade the same contracts. */
-const sizeCache = new Map<string, { at: number; value: ExitInstrument | null }>();
-const SIZE_TTL_MS = 60_000;
-
-/**
- * Contract sizes for slicing an exit, read at send time. The lot size comes from the owner's runs (else the
- * instrument settings). The freeze quantity is the CURRENT one — the smallest of the broker's symbol info read now,
- * the admin's instrument setting, and a limit learned from a freeze rejection today (lib/services/exits/freeze.ts) —
- * never the entry's: the exchange revises freeze limits, and an exit sliced to a stale one is rejected every time.
- */
-async function instrumentsFor(
-  ownerId: string,
-  adapter: BrokerAdapter,
-  contracts: readonly { symbol: string; exchange: string }[],
-): Promise<Map<string, ExitInstrument>> {
-  const out = new Map<string, ExitInstrument>();
-  const now = Date.now();
-  const missing = contracts.filter((c) => {
-    const hit = sizeCache.get(`${ownerId}|${instrumentKey(c.exchange, c.symbol)}`);
-    if (!hit || now - hit.at > SIZE_TTL_MS) return true;
-    if (hit.value) out.set(instrumentKey(c.exchange, c.symbol), hit.value);
-    return false;
-  });
-  if (missing.length > 0) {
-    const found = await lookupSizes(ownerId, missing);
-    for (const c of missing) {
-      const k = instrumentKey(c.exchange, c.symbol);
-      const value = found.get(k) ?? null;
-      sizeCache.set(`${ownerId}|${k}`, { at: now, value });
-      if (value) out.set(k, value);
-    }
-  }
-  const unique = new Map(contracts.map((c) => [instrumentKey(c.exchange, c.symbol), c]));
-  const { instruments } = await tradingSettings();
-  await Promise.all(
-    [...unique].map(async ([k, c]) => {
-      const sizes = out.get(k);
-      if (!sizes) return;
-      const parsed = parseDerivativeSymbol(c.symbol);
-      const setting = parsed ? (instrumentSettingsFor(parsed.underlying, instruments)?.freezeQty ?? null) : null;
-      const freezeQty = await currentFreeze(adapter, c, setting);
-      out.set(k, { ...sizes, freezeQty: freezeQty ?? sizes.freezeQty });
-    }),
-  );
-  return out;
-}
-
-async function lookupSizes(
-  ownerId: string,
-  contracts: readonly { symbol: string; exchange: string }[],
-): Promise<Map<string, ExitInstrument>> {
-  const out = await plannedContractSizes(
-    ownerId,
-    contracts.map((c) => c.symbol),
-  );
-  const missing = contracts.filter((c) => !out.has(instrumentKey(c.exchange, c.symbol)));
-  if (missing.length === 0) return out;
-  const { instruments } = await tradingSettings();
-  const today = istDateOf(Date.now());
-  for (const c of missing) {
-    const parsed = parseDerivativeSymbol(c.symbol);
-    const s = parsed ? instrumentSettingsFor(parsed.underlying, instruments) : undefined;
-    if (parsed && s && s.exchange === c.exchange)
-      out.set(instrumentKey(c.exchange, c.symbol), {
-        lotSize: lotSizeFor(s, parsed.expiry, today, tradingHolidaySet()),
-        freezeQty: s.freezeQty,
-      });
-  }
-  return out;
-}
-
 async function cancelWorking(adapter: BrokerAdapter, orders: readonly Order[]): Promise<string[]> {
   const failures: string[] = [];
   await Promise.all(
@@ -213,7 +67,7 @@ async function cancelWorking(adapter: BrokerAdapter, orders: readonly Order[]): 
 }
 
 /** Steps 1–5 of the file comment for one account; the plan when something is left to exit. */
-export async function prepareAttempt(exit: Exit, accountId: string): Promise<AttemptOutcome> {
+export async function prepareAttempt(exit: Exit, accountId: string, ports: ExitPorts): Promise<AttemptOutcome> {
   const account = await loadAccountSecret(accountId);
   if (!account) return { kind: "gone", message: "the account no longer exists" };
   let adapter: BrokerAdapter;
@@ -264,7 +118,7 @@ export async function prepareAttempt(exit: Exit, accountId: string): Promise<Att
   // tracking may catch up later.
   if (mode === "scoped") {
     try {
-      await withRetries(() => syncAccountFills(accountId));
+      await withRetries(() => ports.syncAccountFills(accountId));
     } catch (e) {
       return { kind: "failed", message: `fills could not be refreshed: ${text(e)}` };
     }
@@ -293,9 +147,9 @@ export async function prepareAttempt(exit: Exit, accountId: string): Promise<Att
   } catch (e) {
     return { kind: "failed", message: `positions unreadable: ${text(e)}` };
   }
-  const holdings = mode === "scoped" ? await holdingsFor(exit, accountId) : [];
+  const holdings = mode === "scoped" ? await holdingsFor(exit, accountId, ports) : [];
   const contracts = [...positions.filter((p) => p.quantity !== 0), ...holdings];
-  const instruments = await instrumentsFor(account.ownerId, adapter, contracts);
+  const instruments = await instrumentsFor(account.ownerId, adapter, contracts, ports);
   const plan = planAccountExit({
     mode,
     holdings,

@@ -16,10 +16,9 @@ import {
   waitUntil,
 } from "@/lib/testing/exits-kit";
 import { openAlerts } from "@/lib/services/alerts";
-import { requestExit } from ".";
+import { requestExit, runSquareOff } from ".";
 import { engageKillSwitch } from "@/lib/services/kill-switch";
 import { ledgerPositions } from "@/lib/services/positions";
-import { runSquareOff } from "./square-off";
 import { syncAccountFills } from "@/lib/services/fills";
 
 const FAST = { reconcileWindowMs: 1_000, pollIntervalMs: 100, refusedBackoffMs: 50 };

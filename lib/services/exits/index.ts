@@ -1,147 +1,61 @@
 /**
- * The exit service: a click (run, strategy, account, a leg's excess), the
- * kill switch (lib/services/kill-switch/index.ts), the auto square-off (lib/services/exits/square-off.ts) and, later, risk
- * triggers all create an exit here; the exit worker drives it (lib/services/exits/runner.ts). At most one active exit
- * per target: a second request for the same target joins the first. Every exit's reason is in the audit log.
+ * The exit service: a click (run, strategy, account, a leg's excess), the kill switch (lib/services/kill-switch) and
+ * the auto square-off (runSquareOff below) and, later, risk triggers all create an exit here; the exit worker drives
+ * it (driveExit below: one loop per account, ./account-loop.ts). At most one active exit per target: a second request
+ * for the same target joins the first. Every exit's reason is in the audit log.
+ *
+ * This entry is the only file of the exit path that calls other subsystems; it hands what the files below need down
+ * as ExitPorts (./ports.ts), so the path reads top-down: entry → exit plan (lib/trading) → queries → broker.
  */
-import { z } from "zod";
 import type { ExitReason, ExitStatus } from "@/lib/generated/prisma/client";
 import { authorize } from "@/lib/auth/authorize";
 import { readableOwnerIds, scopeOf, type Actor } from "@/lib/auth/roles";
 import { inTransaction } from "@/lib/db/transaction";
-import { findAccount } from "@/lib/db/queries/accounts";
+import { insertSquareOff, squareOffDone } from "@/lib/db/queries/square-offs";
+import { listStrategyDefinitions } from "@/lib/db/queries/strategies";
 import { insertAudit } from "@/lib/db/queries/audit";
-import { findExitRunIds, insertOrJoinExit, listExitRows, type NewExit } from "@/lib/db/queries/exits";
+import {
+  findExit,
+  findExitRunIds,
+  insertOrJoinExit,
+  listExitRows,
+  listUndrivenExits,
+  refreshExitStatus,
+  type NewExit,
+} from "@/lib/db/queries/exits";
 import { scopeAccountIds, scopeHasWork } from "@/lib/db/queries/exit-scope";
-import { legTotals } from "@/lib/db/queries/ledger";
-import { findRun, visibleRunIds } from "@/lib/db/queries/runs";
-import { ConflictError, NotFoundError } from "@/lib/errors";
-import { enqueueExit } from "@/lib/queues/exits";
-import { adapterForScoped } from "@/lib/services/accounts/broker-access";
-import { ledgerPositions } from "@/lib/services/positions";
-import { findStrategyRow } from "@/lib/services/strategies";
+import { visibleRunIds } from "@/lib/db/queries/runs";
+import { ConflictError } from "@/lib/errors";
+import { log } from "@/lib/log";
 import type { Jsonified } from "@/lib/util/jsonify";
-import { holdingsFor } from "./attempt";
+import { enqueueExit } from "@/lib/queues/exits";
+import { tradingHolidaySet } from "@/lib/trading/calendar";
+import { squareOffDue } from "@/lib/trading/square-off";
+import { strategyDefinitionSchema } from "@/lib/trading/strategy";
+import type { DispatchOptions } from "@/lib/services/dispatch";
+import { syncAccountFills } from "@/lib/services/fills";
+import { ledgerInputs, ledgerPositions } from "@/lib/services/positions";
+import { createRun } from "@/lib/services/runs";
+import { tradingSettings } from "@/lib/services/settings";
+import { findStrategyRow } from "@/lib/services/strategies";
+import { driveAccount, FAIL_AFTER, type Ctx } from "./account-loop";
+import { takeLease } from "./exit-lease";
+import { PlanBatcher } from "./plan-batcher";
+import type { ExitPorts } from "./ports";
+import { SettlePoller } from "./settle-poller";
+import { resolveTarget, somethingOpen, type ExitRequest } from "./target";
 
-const uuid = (what: string) => z.uuid(`Not a ${what} id`);
-export const exitRequestSchema = z.discriminatedUnion("scope", [
-  z.object({ scope: z.literal("run"), runId: uuid("run") }),
-  z.object({ scope: z.literal("strategy"), strategyId: uuid("strategy") }),
-  z.object({ scope: z.literal("account"), accountId: uuid("account") }),
-  z.object({
-    scope: z.literal("excess"),
-    runId: uuid("run"),
-    accountId: uuid("account"),
-    legIndex: z.int().min(0).max(100),
-  }),
-]);
-export type ExitRequest = z.infer<typeof exitRequestSchema>;
-export const exitListQuerySchema = z.object({ status: z.enum(["PENDING", "DONE", "FAILED"]).optional() });
+export { exitListQuerySchema, exitRequestSchema, type ExitRequest } from "./target";
+export { FAIL_AFTER, failureBackoffMs } from "./account-loop";
 
-/** A resolved exit target: what to store, which accounts it covers, and whether anything there is open. */
-interface Target {
-  exit: Omit<NewExit, "reason" | "requestedBy" | "note">;
-  accountIds: string[];
-  label: string;
-}
-
-async function resolveTarget(actor: Actor, req: ExitRequest): Promise<Target> {
-  const scope = scopeOf(actor);
-  switch (req.scope) {
-    case "run": {
-      const run = await findRun(scope, req.runId);
-      if (!run) throw new NotFoundError("Run");
-      if (run.kind === "EXIT") throw new ConflictError("This is an exit run: exit its strategy or account instead");
-      return {
-        exit: {
-          ownerId: run.ownerId,
-          scope: "RUN",
-          targetKey: `run:${run.id}`,
-          runId: run.id,
-          strategyId: run.strategyId,
-        },
-        accountIds: await scopeAccountIds({ runIds: [run.id] }),
-        label: "this run",
-      };
-    }
-    case "strategy": {
-      const s = await findStrategyRow(actor, req.strategyId);
-      return {
-        exit: { ownerId: s.ownerId, scope: "STRATEGY", targetKey: `strategy:${s.id}`, strategyId: s.id },
-        accountIds: await scopeAccountIds({ strategyId: s.id }),
-        label: "this strategy",
-      };
-    }
-    case "account": {
-      const a = await findAccount(scope, req.accountId);
-      if (!a) throw new NotFoundError("Account");
-      return {
-        exit: { ownerId: a.ownerId, scope: "ACCOUNT", targetKey: `account:${a.id}`, accountId: a.id },
-        accountIds: [a.id],
-        label: "this account",
-      };
-    }
-    case "excess": {
-      const run = await findRun(scope, req.runId);
-      if (!run) throw new NotFoundError("Run");
-      if (!(await legTotals(run.id, req.accountId, req.legIndex)))
-        throw new NotFoundError(`Leg ${req.legIndex + 1} of this run in that account`);
-      return {
-        exit: {
-          ownerId: run.ownerId,
-          scope: "EXCESS",
-          targetKey: `excess:${run.id}:${req.accountId}:${req.legIndex}`,
-          runId: run.id,
-          strategyId: run.strategyId,
-          accountId: req.accountId,
-          legIndex: req.legIndex,
-        },
-        accountIds: [req.accountId],
-        label: `leg ${req.legIndex + 1} in that account`,
-      };
-    }
-  }
-}
-
-/** Whether there is anything to exit: a position in the ledger, a working or unsent order, or (an account) at the broker. */
-async function somethingOpen(actor: Actor, t: Target): Promise<boolean> {
-  const e = t.exit;
-  if (t.accountIds.length === 0) return false;
-  if (e.scope === "EXCESS")
-    return (
-      (await holdingsFor({ scope: "EXCESS", runId: e.runId!, strategyId: null, legIndex: e.legIndex! }, e.accountId!))
-        .length > 0
-    );
-  const positions = await ledgerPositions({ accountIds: t.accountIds }, "run");
-  const held = positions.some(
-    (p) =>
-      p.netQty !== 0 &&
-      (e.scope === "ACCOUNT" || (e.scope === "RUN" ? p.scope.runId === e.runId : p.scope.strategyId === e.strategyId)),
-  );
-  if (held) return true;
-  if (
-    await scopeHasWork(
-      e.scope === "RUN"
-        ? { runIds: [e.runId!] }
-        : e.scope === "STRATEGY"
-          ? { strategyId: e.strategyId }
-          : { accountId: e.accountId },
-    )
-  )
-    return true;
-  if (e.scope !== "ACCOUNT") return false;
-  try {
-    const { adapter } = await adapterForScoped(scopeOf(actor), e.accountId!);
-    const [positionsAtBroker, orders] = await Promise.all([adapter.positions(), adapter.orders()]);
-    return (
-      positionsAtBroker.some((p) => p.quantity !== 0) ||
-      orders.some((o) => o.status === "open" || o.status === "trigger_pending")
-    );
-  } catch {
-    // The broker cannot say: let the exit find out (and retry) rather than refuse it.
-    return true;
-  }
-}
+const ports: ExitPorts = {
+  createRun,
+  findStrategyRow,
+  ledgerInputs,
+  ledgerPositions,
+  syncAccountFills,
+  tradingSettings,
+};
 
 /** Stores an exit (or joins the active one of the same target), audits its reason, and hands it to the worker. */
 export async function startExit(
@@ -179,8 +93,8 @@ export async function startExit(
 /** POST /api/exits: a person's exit of a run, a strategy, an account or a leg's excess. */
 export async function requestExit(actor: Actor, req: ExitRequest, ip: string | null, reason: ExitReason = "MANUAL") {
   authorize(actor, "exit.request");
-  const t = await resolveTarget(actor, req);
-  if (!(await somethingOpen(actor, t))) {
+  const t = await resolveTarget(actor, req, ports);
+  if (!(await somethingOpen(actor, t, ports))) {
     throw new ConflictError(
       t.exit.scope === "EXCESS"
         ? `Nothing to exit: ${t.label} is not over-filled`
@@ -220,4 +134,121 @@ export async function listExits(actor: Actor, status?: ExitStatus) {
     .filter(
       (e) => !readable || e.accounts.length > 0 || readable.includes(rows.find((r) => r.id === e.id)?.ownerId ?? ""),
     );
+}
+
+/**
+ * Exit orders: a 600 ms reconcile window, the order book read every 150 ms meanwhile (a lost answer's order shows
+ * there at once; 150 ms leaves part of the account's 10 reads/s for the exit's own reads and fill tracking), and ONE
+ * send per slice — a slice that cannot be confirmed is never resent by dispatch: the exit's next attempt reads the
+ * broker's open orders and then its positions first, so it can neither double nor flip a position.
+ */
+export const EXIT_DISPATCH: Partial<DispatchOptions> = {
+  reconcileWindowMs: 600,
+  pollIntervalMs: 150,
+  maxAttempts: 1,
+  refusedBackoffMs: 50,
+};
+export interface DriveOptions {
+  /** How long one job drives before handing over to the sweep, ms. */
+  budgetMs?: number;
+  dispatch?: Partial<DispatchOptions>;
+  /** Consecutive failures before an account shows FAILED (default FAIL_AFTER). */
+  failAfter?: number;
+}
+
+/** Drives an exit for up to `budgetMs` while holding its lease; the sweep hands it to a worker again afterwards. */
+export async function driveExit(
+  exitId: string,
+  workerId: string,
+  opts: DriveOptions = {},
+): Promise<{ status: ExitStatus | "LEASED" }> {
+  const lease = await takeLease(exitId, workerId);
+  if (!lease) return { status: "LEASED" };
+  try {
+    const exit = await findExit(exitId);
+    if (!exit || exit.status === "DONE") return { status: "DONE" };
+    const ctx: Ctx = {
+      exit,
+      until: Date.now() + (opts.budgetMs ?? 120_000),
+      failAfter: opts.failAfter ?? FAIL_AFTER,
+      poller: new SettlePoller(),
+      batcher: new PlanBatcher(exit, opts.dispatch ?? EXIT_DISPATCH, lease.renew, ports.createRun),
+      ports,
+    };
+    const loops = exit.accounts
+      .filter((a) => a.status !== "DONE")
+      .map((a) =>
+        driveAccount(ctx, a).catch((err) =>
+          log().error({ err, exitId, accountId: a.accountId }, "exit account loop failed"),
+        ),
+      );
+    await Promise.all(loops);
+    const status = await refreshExitStatus(exitId);
+    if (status === "DONE") {
+      const runIds = (await findExit(exitId))?.runIds ?? [];
+      await insertAudit({
+        actorId: null,
+        action: "exit.done",
+        entity: "exit",
+        entityId: exitId,
+        details: { reason: exit.reason.toLowerCase(), scope: exit.scope.toLowerCase(), runIds },
+      });
+    }
+    return { status };
+  } finally {
+    await lease.release();
+  }
+}
+
+/** Hands every active exit that no worker drives to the queue again (periodic). */
+export async function sweepExits(now: Date): Promise<{ enqueued: number }> {
+  const ids = await listUndrivenExits();
+  for (const id of ids) await enqueueExit(id, `sweep_${Math.floor(now.getTime() / 5_000)}`);
+  return { enqueued: ids.length };
+}
+
+export interface SquareOffResult {
+  /** Strategies whose square-off exit was started now: `strategyId → exitId`. */
+  fired: Record<string, string>;
+}
+
+/**
+ * Auto square-off: every strategy whose square-off time (lib/trading/square-off.ts: its own, else 15:15 for
+ * MIS) has passed on today's IST trading day is exited, reason square_off, at most once per strategy per day
+ * (square_offs row). A strategy with nothing open is not marked, so a position opened later that day is still caught.
+ * `now` is a parameter so tests (and a simulated clock) drive it.
+ */
+export async function runSquareOff(now: Date): Promise<SquareOffResult> {
+  const holidays = tradingHolidaySet();
+  const strategies = await listStrategyDefinitions();
+  const fired: Record<string, string> = {};
+  for (const s of strategies) {
+    const def = strategyDefinitionSchema.safeParse(s.definition);
+    if (!def.success) continue;
+    const { due, date, time } = squareOffDue(def.data, now.getTime(), holidays);
+    if (!due) continue;
+    if (await squareOffDone(s.id, date)) continue;
+    const accountIds = await scopeAccountIds({ strategyId: s.id });
+    if (accountIds.length === 0) continue;
+    const held = (await ledgerPositions({ accountIds }, "strategy")).some(
+      (p) => p.scope.strategyId === s.id && p.netQty !== 0,
+    );
+    if (!held && !(await scopeHasWork({ strategyId: s.id }))) continue;
+    const exit = await startExit(
+      {
+        ownerId: s.ownerId,
+        scope: "STRATEGY",
+        targetKey: `strategy:${s.id}`,
+        strategyId: s.id,
+        note: `auto square-off at ${time} IST`,
+      },
+      accountIds,
+      "SQUARE_OFF",
+      null,
+    );
+    await insertSquareOff({ strategyId: s.id, tradingDate: date, exitId: exit.exitId, firedAt: now });
+    log().info({ strategyId: s.id, exitId: exit.exitId, date, time }, "auto square-off");
+    fired[s.id] = exit.exitId;
+  }
+  return { fired };
 }

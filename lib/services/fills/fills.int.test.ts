@@ -19,8 +19,7 @@ import { orderStreamOpen } from "./streams";
 import { syncAccountFills } from ".";
 import { startCountingRelay, startFillsWorker, waitForIntents } from "@/lib/testing/fills-kit";
 import { createRun } from "@/lib/services/runs";
-import { createStrategy } from "@/lib/services/strategies";
-import { planFor } from "@/lib/services/strategies/strategy-runs";
+import { createStrategy, planFor } from "@/lib/services/strategies";
 
 const FAST = { reconcileWindowMs: 1_000, pollIntervalMs: 100, refusedBackoffMs: 50 };
 /** Live instances: order-book rows with OpenAlgo's 11 live keys, no fill quantities, prices or rejection texts. */

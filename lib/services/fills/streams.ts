@@ -7,7 +7,7 @@ import type { Subscription } from "@/lib/brokers/types";
 import { loadAccountSecret } from "@/lib/db/queries/accounts";
 import { log } from "@/lib/log";
 import { enqueueFillPollNow } from "@/lib/queues/fills";
-import { adapterFor } from "@/lib/services/accounts/broker-access";
+import { adapterFor } from "@/lib/services/broker-access";
 
 const STREAM_RETRY_MS = 10_000;
 const streams = new Map<string, Promise<Subscription | null>>();

@@ -8,8 +8,8 @@ import { loadAccountSecret } from "@/lib/db/queries/accounts";
 import { isTracked, listTrackedIntents, type TrackedWindow } from "@/lib/db/queries/fill-tracking";
 import type { IntentRow } from "@/lib/db/queries/intents";
 import { log } from "@/lib/log";
-import { invalidateBooks } from "@/lib/services/accounts/books";
-import { adapterFor } from "@/lib/services/accounts/broker-access";
+import { invalidateBooks } from "@/lib/services/accounts";
+import { adapterFor } from "@/lib/services/broker-access";
 import {
   bookDayStart,
   type BookRow,

@@ -10,7 +10,7 @@ import { DELETE as orderDelete, PATCH as orderPatch } from "@/app/api/accounts/[
 import { POST as executeRoute } from "@/app/api/strategies/[id]/execute/route";
 import { POST as retryRoute } from "@/app/api/runs/[id]/retry/route";
 import { POST as ticketExecuteRoute } from "@/app/api/ticket/execute/route";
-import { adapterFor } from "@/lib/services/accounts/broker-access";
+import { adapterFor } from "@/lib/services/broker-access";
 import { enqueueRetry } from "@/lib/queues/dispatch";
 import { ironCondor, linkAccounts, startDispatchWorker, startRun, waitForRun } from "@/lib/testing/dispatch-kit";
 import { makeStrategy, simPositions, startExitWorker, waitForExit, waitUntil } from "@/lib/testing/exits-kit";

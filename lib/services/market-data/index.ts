@@ -1,12 +1,25 @@
 import Decimal from "decimal.js";
 import type { BrokerAdapter, Exchange } from "@/lib/brokers/types";
-import { tradingHolidaySet } from "@/lib/trading/calendar";
+import { env } from "@/lib/env";
+import { ValidationError } from "@/lib/errors";
+import { MIS_SQUARE_OFF, misCutoffPassed, tradingHolidaySet } from "@/lib/trading/calendar";
 import { resolveExpiry } from "@/lib/trading/expiry-choice";
 import type { InstrumentSettingsTable } from "@/lib/trading/instruments";
 import { resolveLegs, type MarketSnapshot, type SymbolInfo } from "@/lib/trading/resolve-legs";
 import type { StrategyLeg } from "@/lib/trading/strategy";
 import { marketSourceFor } from "./source";
 import { redis } from "@/lib/redis";
+
+// Which account serves prices (and of which feed kind) is decided in ./source; callers pick through here.
+export {
+  feedKindOf,
+  feedLabel,
+  marketSourceFor,
+  sourceCandidates,
+  type FeedKind,
+  type MarketSource,
+  type SourceNote,
+} from "./source";
 
 /** Reference data (expiry lists, lot and freeze sizes) changes between trading days, not within one. */
 const REFERENCE_TTL_S = 24 * 3600;
@@ -118,4 +131,22 @@ export async function buildSnapshot(
     }),
   );
   return { ...snapshot, symbolInfo };
+}
+
+/** The time a plan is made at, and whether time-of-day rules apply (off for an always-open simulated market). */
+export interface TradingClock {
+  now: Date;
+  alwaysOpen: boolean;
+}
+
+/** The wall clock, with the operator's MARKET_ALWAYS_OPEN switch. Services take a clock so tests can pass a fixed one. */
+export function tradingClock(): TradingClock {
+  return { now: new Date(), alwaysOpen: env().MARKET_ALWAYS_OPEN };
+}
+
+/** Refuses an intraday (MIS) plan after the square-off cut-off, naming the product field: brokers would reject it. */
+export function assertProductAllowed(product: string, clock: TradingClock): void {
+  if (product !== "MIS" || clock.alwaysOpen || !misCutoffPassed(clock.now.getTime())) return;
+  const message = `MIS orders cannot be placed after the square-off time (${MIS_SQUARE_OFF} IST); use NRML (CNC for cash) or wait for the next session`;
+  throw new ValidationError(message, { product: [message] });
 }

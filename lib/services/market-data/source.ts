@@ -13,7 +13,7 @@
 import { listAccountSecrets } from "@/lib/db/queries/accounts";
 import { BrokerAuthError, BrokerUnavailableError, RateLimitedError, ValidationError } from "@/lib/errors";
 import type { BrokerAdapter } from "@/lib/brokers/types";
-import { adapterFor } from "@/lib/services/accounts/broker-access";
+import { adapterFor } from "@/lib/services/broker-access";
 import { log } from "@/lib/log";
 
 /** The broker name MirrorDesk's exchange simulator reports on ping (lib/simulator). */

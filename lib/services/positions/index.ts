@@ -20,10 +20,12 @@ import {
   type LedgerPosition,
 } from "@/lib/trading/ledger";
 import { closedOutside, contractKey } from "@/lib/trading/ledger-reconcile";
-import { brokerPositions } from "@/lib/services/accounts/books";
+import { brokerPositions } from "@/lib/services/accounts";
 import { findStrategyRow } from "@/lib/services/strategies";
-import { marketSource } from "@/lib/services/market-data";
-import { feedKindOf } from "@/lib/services/market-data/source";
+import { feedKindOf, marketSource } from "@/lib/services/market-data";
+
+// Parity (did every account of a run or strategy get what the plan asked?) is the sibling ./parity.
+export { getRunParity, getStrategyParity, type RunParity, type StrategyParity } from "./parity";
 
 export interface LedgerRowJson {
   strategyId: string | null;

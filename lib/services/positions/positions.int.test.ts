@@ -6,9 +6,8 @@ import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
 import { closeConnections, jsonRequest, makeUser, resetState, sessionCookie } from "@/lib/testing/fixtures";
 import { hostOf, instanceConfigs, startSim } from "@/lib/testing/simulator-instances";
 import { GET as ledgerRoute } from "@/app/api/positions/ledger/route";
-import { invalidateBooks } from "@/lib/services/accounts/books";
-import { createAccount } from "@/lib/services/accounts";
-import { adapterFor } from "@/lib/services/accounts/broker-access";
+import { createAccount, invalidateBooks } from "@/lib/services/accounts";
+import { adapterFor } from "@/lib/services/broker-access";
 
 let sim: RunningSimulator;
 const [A] = instanceConfigs(1, "pos");

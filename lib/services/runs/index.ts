@@ -9,6 +9,8 @@ import { refreshRunStatus } from "@/lib/services/dispatch";
 import { guardEntries } from "@/lib/services/kill-switch";
 import type { DispatchOptions } from "@/lib/services/dispatch";
 
+// The run views (one run for the live grid, the list) live beside the producer; they are part of this surface.
+export { assertRunVisible, getRunView, listRunViews } from "./view";
 export type {
   AccountPlanJson,
   DisplayRunStatus,

@@ -2,18 +2,11 @@ import { z } from "zod";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { inTransaction } from "@/lib/db/transaction";
 import { countOwnedAccounts } from "@/lib/db/queries/accounts";
-import {
-  findStrategiesByOwner,
-  findStrategy,
-  insertStrategy,
-  lockStrategy,
-  updateStrategyRow,
-  type StrategyRow,
-} from "@/lib/db/queries/strategies";
+import { findStrategiesByOwner, insertStrategy, lockStrategy, updateStrategyRow } from "@/lib/db/queries/strategies";
 import { insertAudit } from "@/lib/db/queries/audit";
 import { authorize } from "@/lib/auth/authorize";
 import { scopeOf, type Actor } from "@/lib/auth/roles";
-import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
+import { ConflictError, ValidationError } from "@/lib/errors";
 import {
   MAX_STRATEGY_LEGS,
   strategyDefinitionSchema,
@@ -21,6 +14,20 @@ import {
   type StrategyDefinition,
 } from "@/lib/trading/strategy";
 import { jsonify } from "@/lib/util/jsonify";
+import { definitionOf, findStrategyRow, type Row } from "./rows";
+
+export { definitionOf, findStrategyRow } from "./rows";
+// Planning and running a strategy (preview, execute, the plan per account) is the sibling ./strategy-runs.
+export {
+  accountInputs,
+  executeRequestSchema,
+  executeStrategy,
+  PlanningError,
+  planFor,
+  previewRequestSchema,
+  previewStrategy,
+  selectAccounts,
+} from "./strategy-runs";
 
 const tag = z.string().trim().min(1).max(30);
 const fields = {
@@ -51,13 +58,6 @@ export interface StrategyView {
   updatedAt: string;
 }
 
-type Row = StrategyRow;
-
-/** Parses a stored definition (it was validated on write; parsing again keeps the types honest). */
-export function definitionOf(row: Pick<Row, "definition">): StrategyDefinition {
-  return strategyDefinitionSchema.parse(row.definition);
-}
-
 const toView = (r: Row): StrategyView => ({
   id: r.id,
   ownerId: r.ownerId,
@@ -69,12 +69,6 @@ const toView = (r: Row): StrategyView => ({
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
 });
-
-export async function findStrategyRow(actor: Actor, id: string): Promise<Row> {
-  const row = await findStrategy(scopeOf(actor), id);
-  if (!row) throw new NotFoundError("Strategy");
-  return row;
-}
 
 /** Every selected account id must belong to the strategy's owner. */
 async function checkAccounts(ownerId: string, ids: readonly string[]) {

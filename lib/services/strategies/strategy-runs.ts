@@ -10,12 +10,17 @@ import { istDateOf } from "@/lib/trading/calendar";
 import { planRun, runTotals, withContextLegs, type RunPlanError, type RunPreview } from "@/lib/trading/plan";
 import type { AccountInput, AccountPlan } from "@/lib/trading/plan-account";
 import type { StrategyDefinition } from "@/lib/trading/strategy";
-import { adapterFor } from "@/lib/services/accounts/broker-access";
-import { buildSnapshot, marketSource } from "@/lib/services/market-data";
+import { adapterFor } from "@/lib/services/broker-access";
+import {
+  assertProductAllowed,
+  buildSnapshot,
+  marketSource,
+  tradingClock,
+  type TradingClock,
+} from "@/lib/services/market-data";
 import { createRun } from "@/lib/services/runs";
-import { definitionOf, findStrategyRow } from "@/lib/services/strategies";
+import { definitionOf, findStrategyRow } from "./rows";
 import { tradingSettings } from "@/lib/services/settings";
-import { assertProductAllowed, tradingClock, type TradingClock } from "@/lib/services/market-data/trading-clock";
 import { jsonify } from "@/lib/util/jsonify";
 
 export const previewRequestSchema = z.object({

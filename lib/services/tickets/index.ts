@@ -8,11 +8,15 @@ import type { Exchange } from "@/lib/brokers/types";
 import { istDateOf, tradingHolidaySet } from "@/lib/trading/calendar";
 import { runTotals } from "@/lib/trading/plan";
 import { planTicket, ticketSchema } from "@/lib/trading/ticket";
-import { marketSource } from "@/lib/services/market-data";
-import { marketSourceFor } from "@/lib/services/market-data/source";
+import {
+  assertProductAllowed,
+  marketSource,
+  marketSourceFor,
+  tradingClock,
+  type TradingClock,
+} from "@/lib/services/market-data";
 import { createRun } from "@/lib/services/runs";
-import { accountInputs, selectAccounts } from "@/lib/services/strategies/strategy-runs";
-import { assertProductAllowed, tradingClock, type TradingClock } from "@/lib/services/market-data/trading-clock";
+import { accountInputs, selectAccounts } from "@/lib/services/strategies";
 import { tradingSettings } from "@/lib/services/settings";
 import { jsonify } from "@/lib/util/jsonify";
 

@@ -25,6 +25,9 @@ import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, Validat
 import { clearPasswordChangeAttempts, spendPasswordChangeAttempt } from "@/lib/auth/throttle";
 import { formatWait } from "./auth";
 
+// Signing in and out (throttled, audited) is the sibling ./auth.
+export { login, loginSchema, logout, type LoginInput } from "./auth";
+
 const roleSchema = z.enum(["ADMIN", "TRADER", "VIEWER"]);
 
 export const registerSchema = z.object({

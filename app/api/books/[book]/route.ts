@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { route } from "@/lib/http/route";
-import { aggregateBook, bookSchema } from "@/lib/services/accounts/books";
+import { aggregateBook, bookSchema } from "@/lib/services/accounts";
 
 export const dynamic = "force-dynamic";
 

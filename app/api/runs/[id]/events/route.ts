@@ -2,7 +2,7 @@ import { z } from "zod";
 import { route } from "@/lib/http/route";
 import { subscribeRunEvents } from "@/lib/realtime/run-events";
 import { userEventStream } from "@/lib/http/user-event-stream";
-import { assertRunVisible } from "@/lib/services/runs/view";
+import { assertRunVisible } from "@/lib/services/runs";
 
 export const dynamic = "force-dynamic";
 const params = z.object({ id: z.uuid("Not a run id") });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { route } from "@/lib/http/route";
-import { executeRequestSchema, executeStrategy } from "@/lib/services/strategies/strategy-runs";
+import { executeRequestSchema, executeStrategy } from "@/lib/services/strategies";
 
 const params = z.object({ id: z.uuid("Not a strategy id") });
 

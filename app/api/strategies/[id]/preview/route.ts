@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { route } from "@/lib/http/route";
-import { previewRequestSchema, previewStrategy } from "@/lib/services/strategies/strategy-runs";
+import { previewRequestSchema, previewStrategy } from "@/lib/services/strategies";
 
 export const dynamic = "force-dynamic";
 const params = z.object({ id: z.uuid("Not a strategy id") });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { route } from "@/lib/http/route";
-import { cancelAccountOrder, modifyAccountOrder, modifyOrderSchema } from "@/lib/services/accounts/orders";
+import { cancelAccountOrder, modifyAccountOrder, modifyOrderSchema } from "@/lib/services/accounts";
 
 const params = z.object({ id: z.uuid("Not an account id"), orderId: z.string().min(1).max(64) });
 

@@ -1,3 +1,8 @@
+/**
+ * Broker access: the adapter for an account, built from its stored (encrypted) credentials and cached per account.
+ * Nearly every subsystem talks to brokers through here, so it is its own small subsystem below accounts rather than
+ * part of accounts' surface (accounts, market-data and the trading subsystems all depend on it; it depends on none).
+ */
 import { env } from "@/lib/env";
 import { findAccountSecret, type Scope } from "@/lib/db/queries/accounts";
 import { BrokerUnavailableError, NotFoundError } from "@/lib/errors";
@@ -6,6 +11,22 @@ import { literalAllowed, publicOnlyLookup } from "@/lib/brokers/host-policy";
 import { kindOfStored } from "@/lib/brokers/kinds";
 import type { BrokerAdapter } from "@/lib/brokers/types";
 import { readApiKey } from "./credentials";
+
+// The stored credentials an adapter is built from (encryption, fingerprints, key rotation) live beside it.
+export {
+  assertStorable,
+  credentialFingerprint,
+  credentialFingerprints,
+  credentialIdentity,
+  decryptApiKey,
+  ENCRYPTED_CREDENTIALS,
+  encryptApiKey,
+  PLAIN_CREDENTIALS,
+  readApiKey,
+  rotateCredentials,
+  rotateRow,
+  type RotateOutcome,
+} from "./credentials";
 
 /**
  * Adapters per account, reused so their keep-alive pools are too. An entry is rebuilt when the account's host or

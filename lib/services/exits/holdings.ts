@@ -1,0 +1,69 @@
+import type { Exit } from "@/lib/generated/prisma/client";
+import { legTotals } from "@/lib/db/queries/ledger";
+import type { ExitScopeFilter } from "@/lib/db/queries/exit-scope";
+import { legExcess, type Holding } from "@/lib/trading/exit-plan";
+import { buildLedger, excessExited, ledgerFills } from "@/lib/trading/ledger";
+import type { ExitPorts } from "./ports";
+
+/** Which intents an exit covers in one account (its scope's entry runs, and the exit's own runs). */
+export function scopeFilter(
+  exit: Pick<Exit, "scope" | "runId" | "strategyId" | "runIds">,
+  accountId: string,
+): ExitScopeFilter {
+  const base = { accountId, exitRunIds: exit.runIds };
+  switch (exit.scope) {
+    case "RUN":
+      return { ...base, runIds: [exit.runId!] };
+    case "STRATEGY":
+      return { ...base, strategyId: exit.strategyId };
+    case "EXCESS":
+      // An over-filled leg is complete: nothing of the run is stopped, only the excess exited.
+      return base;
+    default:
+      return { ...base, allEntries: true };
+  }
+}
+
+/** What the scope holds in the account, per entry run, from the ledger (after the fill refresh). */
+export async function holdingsFor(
+  exit: Pick<Exit, "scope" | "runId" | "strategyId" | "legIndex">,
+  accountId: string,
+  ports: Pick<ExitPorts, "ledgerInputs">,
+): Promise<Holding[]> {
+  const { fills, allocations } = await ports.ledgerInputs({ accountIds: [accountId] });
+  const positions = buildLedger(ledgerFills(fills, allocations, "run")).filter(
+    (p) => p.scope.runId !== null && p.netQty !== 0,
+  );
+  const holding = (p: (typeof positions)[number], netQty = p.netQty, legIndex: number | null = null): Holding => ({
+    runId: p.scope.runId!,
+    strategyId: p.scope.strategyId,
+    legIndex,
+    symbol: p.symbol,
+    exchange: p.exchange,
+    product: p.product,
+    netQty,
+  });
+  if (exit.scope === "RUN") return positions.filter((p) => p.scope.runId === exit.runId).map((p) => holding(p));
+  if (exit.scope === "STRATEGY")
+    return positions.filter((p) => p.scope.strategyId === exit.strategyId).map((p) => holding(p));
+  if (exit.scope !== "EXCESS") return positions.map((p) => holding(p));
+  const leg = await legTotals(exit.runId!, accountId, exit.legIndex!);
+  if (!leg) return [];
+  // filled − target − what earlier excess exits of this leg already closed.
+  const excess = legExcess(
+    leg.target,
+    leg.filled,
+    excessExited(fills, allocations, { runId: exit.runId!, accountId, legIndex: exit.legIndex! }),
+  );
+  const dir = leg.action === "BUY" ? 1 : -1;
+  const run = positions.find(
+    (p) =>
+      p.scope.runId === exit.runId &&
+      p.symbol === leg.symbol &&
+      p.exchange === leg.exchange &&
+      p.product === leg.product,
+  );
+  // Never more than the run itself still holds on that side.
+  const units = run && Math.sign(run.netQty) === dir ? Math.min(excess, Math.abs(run.netQty)) : 0;
+  return units > 0 ? [holding(run!, dir * units, exit.legIndex)] : [];
+}
