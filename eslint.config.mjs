@@ -36,6 +36,14 @@ const workerModules = {
 // Where production code ends: tests, test kits, browser journeys and benchmarks may use lib/testing.
 const notProduction = ["**/*.test.ts", "**/*.test.tsx", "lib/testing/**", "e2e/**", "bench/**"];
 
+// Several import boundaries use typescript-eslint's no-restricted-imports (it understands `import type`). In flat
+// config a later block's options for the same rule id replace an earlier block's, so each boundary gets its own rule
+// id (the same implementation under a name of its own) and no boundary can silently switch another off.
+const tsRestrict = tseslint.plugin.rules["no-restricted-imports"];
+const layers = {
+  rules: { "test-kits": tsRestrict, workers: tsRestrict, "db-access": tsRestrict, "component-services": tsRestrict },
+};
+
 // Each subsystem folder lib/services/<x>/ is entered only through its index.ts. Outside the folder, import
 // `@/lib/services/<x>`, never a file inside it; inside, siblings import each other relatively (`./file`) and another
 // subsystem through its entry, never by climbing into its folder (`../<y>/file`). A file inside the folder never
@@ -109,7 +117,7 @@ export default tseslint.config(
   },
   {
     files: ["**/*.{ts,tsx,mjs}"],
-    plugins: { mirrordesk: { rules: { "services-boundary": servicesBoundary } } },
+    plugins: { mirrordesk: { rules: { "services-boundary": servicesBoundary } }, layers },
     // Subsystems still moving their public surface into index.ts: their imports are not checked yet. Remove a name
     // once its folder complies; the list only ever shrinks.
     rules: { "mirrordesk/services-boundary": "error" },
@@ -171,33 +179,26 @@ export default tseslint.config(
       ],
     },
   },
-  // These two rules use the typescript-eslint twin of no-restricted-imports, so they add to the layer rules above
-  // instead of replacing them (a later block's options for the same rule id win). The three blocks do not overlap.
   {
     files: ["**/*.{ts,tsx,mjs}"],
-    ignores: [...notProduction, "lib/**"],
-    rules: { "@typescript-eslint/no-restricted-imports": ["error", { patterns: [testingKits] }] },
-  },
-  {
-    files: ["lib/**/*.{ts,tsx}"],
     ignores: notProduction,
-    rules: { "@typescript-eslint/no-restricted-imports": ["error", { patterns: [testingKits, workerModules] }] },
+    rules: { "layers/test-kits": ["error", { patterns: [testingKits] }] },
   },
   {
     // lib/testing is left out: its kits drive the real workers/processors, as the worker does.
-    files: ["lib/**/*.test.{ts,tsx}"],
-    rules: { "@typescript-eslint/no-restricted-imports": ["error", { patterns: [workerModules] }] },
+    files: ["lib/**/*.{ts,tsx}"],
+    ignores: ["lib/testing/**"],
+    rules: { "layers/workers": ["error", { patterns: [workerModules] }] },
   },
   {
     // Database access lives in lib/db (docs/database-access.md): services compose query functions from lib/db/queries,
     // inside inTransaction when they must commit together. Outside lib/db only row types (import type) and closing
     // the pool at shutdown are allowed. Exempt: tests, test kits (lib/testing), operator scripts, the seed and the
-    // benchmarks, which set up and inspect rows directly. A separate rule id from no-restricted-imports, so it adds
-    // to the other boundary rules instead of replacing them.
+    // benchmarks, which set up and inspect rows directly.
     files: ["**/*.{ts,tsx}"],
     ignores: ["lib/db/**", "**/*.test.ts", "lib/testing/**", "scripts/**", "prisma/**", "bench/**", "prisma.config.ts"],
     rules: {
-      "@typescript-eslint/no-restricted-imports": [
+      "layers/db-access": [
         "error",
         {
           paths: [
@@ -238,7 +239,7 @@ export default tseslint.config(
       ],
       // Components run in the browser: they never load a service, but they may name the JSON shapes services return
       // (`import type` is erased at build time), so each response shape is written once, beside the code building it.
-      "@typescript-eslint/no-restricted-imports": [
+      "layers/component-services": [
         "error",
         {
           patterns: [

@@ -270,9 +270,10 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
         (r) => r.ok,
         () => false,
       );
+    // State-changing requests must say they come from the app's own origin, as a browser does.
     const login = await fetch(`${base}/api/login`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", origin: base },
       body: JSON.stringify({ email: user.email, password }),
     });
     if (!login.ok) throw new Error(`login failed: ${login.status} ${await login.text()}`);
@@ -296,7 +297,7 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
       async post(url, body) {
         const r = await fetch(`${base}${url}`, {
           method: "POST",
-          headers: { "content-type": "application/json", cookie },
+          headers: { "content-type": "application/json", origin: base, cookie },
           body: JSON.stringify(body),
         });
         if (!r.ok) throw new Error(`${url}: ${r.status} ${await r.text()}`);

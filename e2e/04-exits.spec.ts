@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { admin } from "./people";
-import { holdRestingOrders, sameOrigin, signInToDashboard } from "./steps";
+import { holdPrices, holdRestingOrders, sameOrigin, signInToDashboard } from "./steps";
 
 // Runs after 03-strategies: five demo accounts linked, the "NIFTY iron condor" strategy saved (fixed lots) with its
 // adjustment leg 5, a BUY LIMIT at ₹0.05 that rests at the broker — so the kill switch has working orders to cancel.
@@ -22,11 +22,13 @@ test("execute, see fills and P&L, engage the kill switch, see every account flat
   await signInToDashboard(page, admin);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Strategies" }).click();
   await page.getByTestId(`strategy-row-${STRATEGY}`).getByRole("link", { name: STRATEGY }).click();
-  await page.getByRole("button", { name: "Preview", exact: true }).click();
-  await expect(page.getByTestId("preview").getByTestId("plan-totals")).toContainText("5 of 5 accounts planned");
-  // The five ₹0.05 limits rest because the simulator holds them open, not because the market happens to stay above.
+  // Prices stand still from the preview to the fills, so every protected LIMIT meets the quote it was priced from;
+  // the five ₹0.05 limits rest because the simulator holds them open, not because the market happens to stay above.
+  await holdPrices(page, true);
   await holdRestingOrders(page, 5, true);
   try {
+    await page.getByRole("button", { name: "Preview", exact: true }).click();
+    await expect(page.getByTestId("preview").getByTestId("plan-totals")).toContainText("5 of 5 accounts planned");
     await page.getByRole("button", { name: /^Execute/ }).click();
     await expect(page).toHaveURL(/\/executions\/[0-9a-f-]{36}$/);
 
@@ -44,6 +46,7 @@ test("execute, see fills and P&L, engage the kill switch, see every account flat
   } finally {
     // Released before the kill switch, whose exit orders must fill.
     await holdRestingOrders(page, 5, false);
+    await holdPrices(page, false);
   }
   await page.screenshot({ path: testInfo.outputPath("run-filled.png"), fullPage: true });
 

@@ -63,3 +63,15 @@ export async function holdRestingOrders(page: Page, count: number, hold: boolean
     expect(res.ok(), await res.text()).toBe(true);
   }
 }
+
+/**
+ * Holds (or releases) every simulated price (the simulator's hold-prices control), so orders priced from a preview
+ * meet the same quotes at the broker however long a busy machine takes between the two.
+ */
+export async function holdPrices(page: Page, hold: boolean) {
+  const res = await page.request.post(`${SIM.http}/_sim/market/hold-prices`, {
+    headers: { Authorization: `Bearer ${SIM.adminToken}` },
+    data: { hold },
+  });
+  expect(res.ok(), await res.text()).toBe(true);
+}

@@ -188,6 +188,11 @@ export interface MarketView {
   /** The freeze limit the exchange enforces for `instrument` (its reported freezeQty unless overridden). */
   enforcedFreezeQty(instrument: Instrument): number;
   setAlwaysOpen(open: boolean): void;
+  /**
+   * Holds every price where it is (the timer's ticks change nothing) until released, so a test can place an order
+   * against the quote it priced from; `tick()` still moves prices on demand.
+   */
+  holdPrices(hold: boolean): void;
   /** Generate the next tick batch now (fixed-clock tests); realtime mode ticks by itself. */
   tick(): void;
   /** Start/stop the realtime tick timer. */

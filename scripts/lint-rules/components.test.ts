@@ -9,13 +9,13 @@ describe("lint: components and services", () => {
         "components/bad.tsx",
         'import { listAccountsFor } from "@/lib/services/accounts";\nexport const l = listAccountsFor;\n',
       ),
-    ).toContain("@typescript-eslint/no-restricted-imports");
+    ).toContain("layers/component-services");
     expect(
       await lintAs(
         "components/bad.tsx",
         'import { type AccountJson, toView } from "@/lib/services/accounts";\nexport const t: (a: never) => AccountJson = toView;\n',
       ),
-    ).toContain("@typescript-eslint/no-restricted-imports");
+    ).toContain("layers/component-services");
   });
 
   it("allows type-only imports of the shapes services return", async () => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { lintAs } from "@/lib/testing/lint";
 
-const RULE = "@typescript-eslint/no-restricted-imports";
+const RULE = "layers/db-access";
 const useClient = 'import { db } from "@/lib/db/client";\nexport const n = () => db().user.count();\n';
 const usePrisma = 'import { Prisma } from "@/lib/generated/prisma/client";\nexport const d = new Prisma.Decimal(1);\n';
 

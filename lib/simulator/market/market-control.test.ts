@@ -261,3 +261,34 @@ describe("ticks and control", () => {
     expect(batches).toBe(seen);
   });
 });
+
+describe("held prices", () => {
+  // Waits for real timer ticks by watching the simulated clock (it follows the wall clock), never by a fixed sleep.
+  async function untilClockPasses(m: MarketView, at: number): Promise<void> {
+    while (m.clock.now() < at) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  it("stay where they are while the timer ticks, and move again once released", async () => {
+    const m = createMarket({
+      seed: 3,
+      clock: { mode: "realtime", startAt: WED_10AM },
+      alwaysOpen: true,
+      tickIntervalMs: 5,
+    });
+    const ticks: number[] = [];
+    m.onTick(() => ticks.push(m.clock.now()));
+    m.start();
+    try {
+      m.holdPrices(true);
+      const before = m.quote("NIFTY", "NSE_INDEX")?.ltp;
+      expect(before).toBeGreaterThan(0);
+      await untilClockPasses(m, m.clock.now() + 100); // twenty timer periods
+      expect(m.quote("NIFTY", "NSE_INDEX")?.ltp).toBe(before);
+      expect(ticks).toEqual([]);
+      m.holdPrices(false);
+      while (ticks.length === 0) await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      m.stop();
+    }
+  });
+});

@@ -65,6 +65,7 @@ export function createMarket(opts: CreateMarketOptions): MarketView {
   /** Freeze limits the exchange enforces below what the instrument data reports (setExchangeFreeze), by underlying. */
   const exchangeFreeze = new Map<string, number>();
   let alwaysOpen = opts.alwaysOpen ?? false;
+  let pricesHeld = false;
   let seq = 0;
   let lastTickAt = clock.now();
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -290,11 +291,19 @@ export function createMarket(opts: CreateMarketOptions): MarketView {
     setAlwaysOpen(open) {
       alwaysOpen = open;
     },
+    holdPrices(hold) {
+      pricesHeld = hold;
+    },
     tick,
     start() {
       if (timer) return;
       lastTickAt = clock.now();
       timer = setInterval(() => {
+        // Held prices: time passes but nothing moves (the next tick after release steps from now, not from then).
+        if (pricesHeld) {
+          lastTickAt = clock.now();
+          return;
+        }
         try {
           tick();
         } catch (err) {

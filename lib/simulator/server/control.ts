@@ -25,6 +25,7 @@
  *   POST   /_sim/market/exchange-freeze          {underlying, limit|null}: the exchange enforces `limit` while the
  *                                                instrument data still reports freezeQty (null: enforce freezeQty)
  *   POST   /_sim/market/always-open              {open: boolean}
+ *   POST   /_sim/market/hold-prices              {hold: boolean}: the timer's ticks leave prices where they are
  *   POST   /_sim/market/tick                     generate one tick batch now (fixed-clock tests)
  */
 import { timingSafeEqual } from "node:crypto";
@@ -219,6 +220,10 @@ export function createControlHandler(deps: ControlDeps) {
     ),
     "POST /market/always-open": withBody(z.strictObject({ open: z.boolean() }), (v) => {
       market.setAlwaysOpen(v.open);
+      return json(200, v);
+    }),
+    "POST /market/hold-prices": withBody(z.strictObject({ hold: z.boolean() }), (v) => {
+      market.holdPrices(v.hold);
       return json(200, v);
     }),
     "POST /market/tick": () => {
