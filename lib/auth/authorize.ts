@@ -24,7 +24,7 @@ interface Rule {
 }
 
 export const RULES = {
-  // The edges' early gates (route() / action() `access`), decided before any resource is loaded.
+  // The edge's early gate (route() `access`), decided before any resource is loaded.
   "app.read": { need: "signedIn" },
   "app.write": { need: "writer" },
   "app.administer": { need: "admin" },
@@ -60,7 +60,7 @@ export const RULES = {
 
 export type Action = keyof typeof RULES;
 
-/** The early role gate of each access level of the edges (route(), action()). */
+/** The early role gate of each access level of the edge (route()). */
 export const ACCESS_GATE = {
   read: "app.read",
   write: "app.write",
