@@ -27,6 +27,12 @@ async function connect(auth?: string): Promise<WsClient> {
 const tickOf = (symbol: string) => (m: { type: string; symbol: string }) =>
   m.type === "market_data" && m.symbol === symbol;
 const tick = () => control(sim.httpUrl, "POST", "/market/tick");
+/**
+ * A barrier on one socket: the server writes tick and order frames synchronously, and a socket delivers in order, so
+ * once this reply is in, every frame sent to `c` before it is in `c`'s backlog. Absence is checked after it, not
+ * after a pause.
+ */
+const settled = (c: WsClient) => c.request({ action: "get_broker_info" }, (m) => m.type === "broker_info");
 
 beforeAll(async () => {
   sim = await startTestSimulator({ wsAuthGraceMs: 300 });
@@ -67,6 +73,8 @@ describe("authentication", () => {
 
   it("authenticates with the alias verb and field, stays open past the grace, and uses json.dumps spacing", async () => {
     const c = await connect();
+    // Connected after `c`, so its grace ends after `c`'s: once it is closed for silence, `c`'s grace has passed too.
+    const later = await connect();
     const ok = await c.request({ type: "auth", apikey: ALPHA.apiKey }, (m) => m.type === "auth");
     expect(ok).toEqual({
       type: "auth",
@@ -77,7 +85,7 @@ describe("authentication", () => {
       supported_features: { ltp: true, quote: true, depth: true },
     });
     expect(c.raw.at(-1)!.startsWith('{"type": "auth", "status": "success", ')).toBe(true);
-    await new Promise((r) => setTimeout(r, 450));
+    expect(await later.waitClose()).toEqual({ code: 4401, reason: "auth timeout" });
     expect(c.closed).toBeUndefined();
     const info = await c.request({ action: "get_broker_info" }, (m) => m.type === "broker_info");
     expect(info).toEqual({
@@ -161,7 +169,7 @@ describe("market data", () => {
     await c.request({ action: "subscribe", symbol: "SBIN", exchange: "NSE", mode: 2 }, (m) => m.type === "subscribe");
     c.drain();
     await tick();
-    await new Promise((r) => setTimeout(r, 100));
+    await settled(c);
     const ticks = c.pending(tickOf("SBIN"));
     expect(ticks).toHaveLength(1);
     expect(ticks[0].mode).toBe(2);
@@ -182,7 +190,7 @@ describe("market data", () => {
     expect(all.successful).toHaveLength(1);
     c.drain();
     await tick();
-    await new Promise((r) => setTimeout(r, 100));
+    await settled(c);
     expect(c.pending(tickOf("SBIN"))).toHaveLength(0);
   });
 
@@ -206,7 +214,7 @@ describe("market data", () => {
     await c.request({ action: "subscribe", symbol: "SBIN", exchange: "NSE", mode: 1 }, (m) => m.type === "subscribe");
     c.drain();
     await tick();
-    await new Promise((r) => setTimeout(r, 100));
+    await settled(c);
     expect(c.pending(tickOf("SBIN"))).toHaveLength(0);
     await control(sim.httpUrl, "POST", "/market/always-open", { open: true });
     await tick();
@@ -262,7 +270,7 @@ describe("order updates", () => {
       filled_quantity: 1,
     });
     expect(Object.keys(update)[0]).toBe("type");
-    await new Promise((r) => setTimeout(r, 100));
+    await settled(b);
     expect(b.pending((m) => m.type === "order_update")).toHaveLength(0);
   });
 });
@@ -275,7 +283,7 @@ describe("WebSocket faults", () => {
     c.drain();
     await tick();
     await tick();
-    await new Promise((r) => setTimeout(r, 100));
+    await settled(c);
     expect(c.pending(tickOf("SBIN"))).toHaveLength(0);
     expect((await c.request({ action: "ping" }, (m) => m.type === "pong")).status).toBe("success");
     expect(c.closed).toBeUndefined();
@@ -321,8 +329,12 @@ describe("WebSocket faults", () => {
     expect(other.closed).toBeUndefined();
     await control(sim.httpUrl, "POST", "/instances/alpha/faults", { wsDropAfterMs: 0 });
     const kept = await connect(ALPHA.apiKey);
-    // An absence: waiting longer than the old schedule can only let a wrong drop show, never fail a right one.
-    await new Promise((r) => setTimeout(r, 350));
+    // An absence, shown by a witness: authenticated after `kept` under the schedule again, so once the witness is
+    // dropped, a drop of `kept` (had it been scheduled) would have come already.
+    await control(sim.httpUrl, "POST", "/instances/alpha/faults", { wsDropAfterMs: 250 });
+    const witness = await connect(ALPHA.apiKey);
+    expect((await witness.waitClose(LIMIT)).code).toBe(1006);
+    await control(sim.httpUrl, "POST", "/instances/alpha/faults", { wsDropAfterMs: 0 });
     expect(kept.closed).toBeUndefined();
     expect((await kept.request({ action: "ping" }, (m) => m.type === "pong", LIMIT)).status).toBe("success");
   });
