@@ -107,18 +107,3 @@ export async function waitForExit(exitId: string, timeoutMs = 20_000) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-
-/** Waits until `check` holds (polling every `everyMs`), or throws after `timeoutMs`. */
-export async function waitUntil(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-  everyMs = 25,
-): Promise<number> {
-  const t0 = Date.now();
-  for (;;) {
-    if (await check()) return Date.now() - t0;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`${what}: not after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}

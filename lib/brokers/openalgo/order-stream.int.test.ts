@@ -1,6 +1,7 @@
 /** The order-update stream against the simulator's WebSocket proxy (real sockets). */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitUntil } from "@/lib/testing/wait";
 import { closeRateGovernor, RateGovernor } from "@/lib/brokers/rate-governor";
 import type { BrokerAdapter, OrderUpdate } from "@/lib/brokers/types";
 import { BrokerAuthError, BrokerUnavailableError, ValidationError } from "@/lib/errors";
@@ -13,14 +14,6 @@ const KEY = "stream-key-0001";
 let sim: RunningSimulator;
 let gate: RateGovernor;
 let broker: BrokerAdapter;
-
-async function until(check: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 beforeAll(async () => {
   sim = await startSimulator({
@@ -64,7 +57,12 @@ describe("order updates", () => {
     });
     expect(r.kind).toBe("accepted");
     const id = r.kind === "accepted" ? r.orderId : "";
-    await until(() => updates.some((u) => u.orderId === id && u.status === "complete"));
+    await waitUntil(
+      () => updates.some((u) => u.orderId === id && u.status === "complete"),
+      3_000,
+      "the complete update",
+      20,
+    );
     const done = updates.filter((u) => u.orderId === id && u.status === "complete");
     expect(done).toHaveLength(1);
     expect(done[0]).toMatchObject({ filledQuantity: 3, pendingQuantity: 0, mode: "analyze", symbol: "SBIN" });
@@ -98,7 +96,7 @@ describe("order updates", () => {
       headers: { Authorization: `Bearer ${ADMIN}` },
     });
     expect(res.status).toBe(200);
-    await until(() => errors.length > 0);
+    await waitUntil(() => errors.length > 0, 3_000, "a stream error", 20);
     expect(errors[0]).toBeInstanceOf(BrokerUnavailableError);
   });
 

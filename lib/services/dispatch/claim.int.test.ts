@@ -5,7 +5,7 @@ import { instanceConfigs } from "@/lib/testing/simulator-instances";
 import { useIntegrationWorld } from "@/lib/testing/integration-world";
 import { ironCondor, linkAccounts, ordersByTag, startRun } from "@/lib/testing/dispatch-kit";
 import { dispatchAccount } from ".";
-import { waitUntil } from "@/lib/testing/exits-kit";
+import { waitUntil } from "@/lib/testing/wait";
 
 const INSTANCES = instanceConfigs(3, "cas").map((c) => ({ ...c, capital: "100000000" }));
 const world = useIntegrationWorld(INSTANCES);

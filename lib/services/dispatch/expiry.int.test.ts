@@ -12,7 +12,7 @@ import {
   startRun,
   waitForRun,
 } from "@/lib/testing/dispatch-kit";
-import { waitUntil } from "@/lib/testing/exits-kit";
+import { waitUntil } from "@/lib/testing/wait";
 import { DEFAULT_DISPATCH_OPTIONS } from "./options";
 import { recoverInFlight } from ".";
 

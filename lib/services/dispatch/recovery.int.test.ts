@@ -1,5 +1,6 @@
 import { Worker } from "bullmq";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { waitUntil } from "@/lib/testing/wait";
 import { db } from "@/lib/db/client";
 import { BULL_PREFIX } from "@/lib/queues/queues";
 import { QUEUES } from "@/lib/queues/registry";
@@ -48,14 +49,6 @@ async function hangingWorker() {
   };
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe("dispatch recovery after a killed worker", () => {
   it("a recovery pass in the same minute as the dead worker's own pass still gets every account a job that runs", async () => {
     const trader = await makeUser("TRADER");
@@ -65,9 +58,9 @@ describe("dispatch recovery after a killed worker", () => {
 
     // The dead worker took the run's jobs and then its own recovery pass's jobs (as its scheduler's first pass does).
     const dead = await hangingWorker();
-    await until("the run's jobs taken", async () => dead.taken.length === instances.length);
+    await waitUntil(() => dead.taken.length === instances.length, 20_000, "the run's jobs taken", 20);
     expect((await recoverInFlight("dead-worker", {}, bucketStart + 1_000)).redispatched).toBe(instances.length);
-    await until("the recovery jobs taken", async () => dead.taken.length === 2 * instances.length);
+    await waitUntil(() => dead.taken.length === 2 * instances.length, 20_000, "the recovery jobs taken", 20);
     await dead.kill();
     const states = await Promise.all(
       dead.taken.map(async (id) => (await queue(QUEUES.dispatch).getJob(id))!.getState()),

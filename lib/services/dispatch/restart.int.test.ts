@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitUntil } from "@/lib/testing/wait";
 import { db } from "@/lib/db/client";
 import { QUEUES } from "@/lib/queues/registry";
 import { queue } from "@/lib/queues/queues";
@@ -33,16 +34,6 @@ const exited = (child: ChildProcess) =>
   new Promise<void>((resolve) =>
     child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve()),
   );
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** What a stuck run looks like: its unfinished intents and every dispatch job (a failure message, not an assertion). */
 async function diagnose(runId: string): Promise<string> {
@@ -92,7 +83,7 @@ describe("dispatch across a worker crash", () => {
     // Kill once orders have reached the broker while their replies are still on the way.
     const received = () => instances.reduce((n, i) => n + sim.broker.receivedOrders(i.id).length, 0);
     // Generous: on a loaded machine the worker process takes long to boot (a bound, not a race).
-    await until("orders in flight", async () => (received() >= 10 ? true : undefined), 150_000).catch((e) => {
+    await waitUntil(() => received() >= 10, 150_000, "orders in flight", 10).catch((e) => {
       throw new Error(`${(e as Error).message}\n${first.output()}`);
     });
     first.child.kill("SIGKILL");

@@ -13,8 +13,8 @@ import {
   simPositions,
   startExitWorker,
   waitForExit,
-  waitUntil,
 } from "@/lib/testing/exits-kit";
+import { waitUntil } from "@/lib/testing/wait";
 import { openAlerts } from "@/lib/services/alerts";
 import { requestExit, runSquareOff } from ".";
 import { engageKillSwitch } from "@/lib/services/kill-switch";

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import Decimal from "decimal.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { waitFor } from "@/lib/testing/wait";
 import { db } from "@/lib/db/client";
 import { listAccountSecrets } from "@/lib/db/queries/accounts";
 import { scheduledFillAccounts, scheduleFillSweep, unscheduleFillPolls } from "@/lib/queues/fills";
@@ -81,16 +82,6 @@ function statesByIntent(events: RunEvent[]): Map<string, string[]> {
     if (e.type === "intent") out.set(e.intentId, [...(out.get(e.intentId) ?? []), `${e.state}:${e.filledQuantity}`]);
   return out;
 }
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe("fill tracking (real worker, simulator over HTTP)", () => {
   it.each(FLAVOURS)(
     "%s: the poller alone finds every fill and records the broker's average price, then retires its schedulers",
@@ -125,7 +116,7 @@ describe("fill tracking (real worker, simulator over HTTP)", () => {
         if (e.type === "intent")
           expect(e.averagePrice).toBe(intents.find((i) => i.id === e.intentId)?.averagePrice?.toString());
       expect((await db().strategyRun.findUniqueOrThrow({ where: { id: runId } })).status).toBe("COMPLETED");
-      await until("schedulers removed", scheduledFillAccounts, (a) => a.length === 0);
+      await waitFor("schedulers removed", scheduledFillAccounts, (a) => a.length === 0);
       // Live rows carry no average price, so the trade book priced the fills; sandbox rows priced them themselves.
       if (flavour === "live rows") expect(tradeReads() - before).toBeGreaterThan(0);
       else expect(tradeReads() - before).toBe(0);
@@ -209,7 +200,7 @@ describe("fill tracking (real worker, simulator over HTTP)", () => {
       for (const i of rejected) expect(i.reason).toMatch(reason);
       expect(intents.filter((i) => i.accountId === good.id).every((i) => i.state === "filled")).toBe(true);
       expect(sim.broker.receivedOrders(insts[0].id).every((o) => o.status === "rejected")).toBe(true);
-      const run = await until(
+      const run = await waitFor(
         "run status",
         () => db().strategyRun.findUniqueOrThrow({ where: { id: runId } }),
         (r) => r.status === "PARTIAL",
@@ -227,7 +218,7 @@ describe("fill tracking (real worker, simulator over HTTP)", () => {
     const events: RunEvent[] = [];
     const unsubscribe = await subscribeRunEvents(runId, (e) => events.push(e));
     const intents = await waitForIntents(runId, (i) => i.state === "filled", 30_000);
-    const run = await until(
+    const run = await waitFor(
       "run status",
       () => db().strategyRun.findUniqueOrThrow({ where: { id: runId } }),
       (r) => r.status === "COMPLETED",
@@ -272,7 +263,7 @@ describe("fill tracking (real worker, simulator over HTTP)", () => {
     const start = books();
     fills = await startFillsWorker();
     // At least two poll cycles of each account, however long a loaded machine takes (the test's timeout is the limit).
-    await until(
+    await waitFor(
       "two polls of each account",
       async () => accounts.map((a) => fills!.polls.get(a.id) ?? 0),
       (p) => p.every((n) => n >= 2),
@@ -354,7 +345,7 @@ describe("fill tracking (real worker, simulator over HTTP)", () => {
     fills = await startFillsWorker();
     await scheduleFillSweep(300);
     await waitForIntents(runId, (i) => i.state === "filled");
-    await until("schedulers removed", scheduledFillAccounts, (a) => a.length === 0);
+    await waitFor("schedulers removed", scheduledFillAccounts, (a) => a.length === 0);
     expect(fills.errors).toEqual([]);
   });
 
@@ -373,7 +364,7 @@ describe("fill tracking (real worker, simulator over HTTP)", () => {
     await waitForRun(runId, LIMIT);
     // The scheduled polls read the partial fills and open the account's order stream.
     await waitForIntents(runId, (i) => i.state === "partially_filled", LIMIT);
-    await until(
+    await waitFor(
       "order stream open",
       () => orderStreamOpen(account.id),
       (open) => open,
@@ -381,7 +372,7 @@ describe("fill tracking (real worker, simulator over HTTP)", () => {
     );
     // Then no poll is scheduled, queued or running: from here only an order update can queue one.
     await unscheduleFillPolls(account.id);
-    await until(
+    await waitFor(
       "no poll queued or running",
       () => queue(QUEUES.fills).getJobCounts("active", "waiting", "delayed", "prioritized"),
       (c) => Object.values(c).every((n) => n === 0),
@@ -394,7 +385,7 @@ describe("fill tracking (real worker, simulator over HTTP)", () => {
     const intents = await waitForIntents(runId, (i) => i.state === "filled", LIMIT);
     expect(intents.every((i) => i.filledQuantity === 130)).toBe(true);
     // Read by a poll an order update queued (its job id), and by no other poll.
-    await until(
+    await waitFor(
       "the immediate poll finished",
       async () => immediate(),
       (n) => n > immediateBefore,
@@ -414,7 +405,7 @@ describe("send missing", () => {
     // The first account answers 500 (nothing placed) until both BUY sends are unknown; the book then shows no order, so
     // they become safe to resend with their one send used up, and the SELL legs are held (unsent) meanwhile.
     const { runId } = await startRun(trader.id, ironCondor(), faults([0], { http500Rate: 1 }));
-    await until(
+    await waitFor(
       "unknown BUY sends",
       () => db().orderIntent.count({ where: { runId, accountId: broken.id, state: "unknown" } }),
       (n) => n === 2,

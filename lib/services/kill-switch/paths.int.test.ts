@@ -13,7 +13,8 @@ import { POST as ticketExecuteRoute } from "@/app/api/ticket/execute/route";
 import { adapterFor } from "@/lib/services/broker-access";
 import { enqueueRetry } from "@/lib/queues/dispatch";
 import { ironCondor, linkAccounts, startDispatchWorker, startRun, waitForRun } from "@/lib/testing/dispatch-kit";
-import { makeStrategy, simPositions, startExitWorker, waitForExit, waitUntil } from "@/lib/testing/exits-kit";
+import { makeStrategy, simPositions, startExitWorker, waitForExit } from "@/lib/testing/exits-kit";
+import { waitUntil } from "@/lib/testing/wait";
 import { engageKillSwitch, killSwitchStatus, rearmKillSwitch } from ".";
 
 const INSTANCES = instanceConfigs(2, "ks");
