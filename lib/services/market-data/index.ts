@@ -150,3 +150,8 @@ export function assertProductAllowed(product: string, clock: TradingClock): void
   const message = `MIS orders cannot be placed after the square-off time (${MIS_SQUARE_OFF} IST); use NRML (CNC for cash) or wait for the next session`;
   throw new ValidationError(message, { product: [message] });
 }
+
+// Live prices (the worker's upstream feed, quotes and stale flags in Redis, reference-counted interest): ./live.
+export * from "./live/contract";
+export { readQuotes, readStaleFlags, setStale, writeQuote } from "./live/quote-store";
+export { registerInterest, releaseInterest, renewInterest, wantedContracts, type Wanted } from "./live/interest";
