@@ -153,5 +153,5 @@ export function assertProductAllowed(product: string, clock: TradingClock): void
 
 // Live prices (the worker's upstream feed, quotes and stale flags in Redis, reference-counted interest): ./live.
 export * from "./live/contract";
-export { readQuotes, readStaleFlags, setStale, writeQuote } from "./live/quote-store";
+export { publishUi, readQuotes, readStaleFlags, setStale, writeQuote } from "./live/quote-store";
 export { registerInterest, releaseInterest, renewInterest, wantedContracts, type Wanted } from "./live/interest";

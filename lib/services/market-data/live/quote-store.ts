@@ -71,3 +71,8 @@ export async function setStale(kind: FeedKind, key: string, flag: StaleFlag | nu
   await r.publish(LIVE.staleEvents(kind), JSON.stringify(event));
   return true;
 }
+
+/** Sends a contract's quote toward browsers (`LIVE.ui`); the feed calls it at most UI_MAX_PER_SECOND per contract. */
+export async function publishUi(kind: FeedKind, quote: LiveQuote): Promise<void> {
+  await redis().publish(LIVE.ui(kind, liveKey(quote.exchange, quote.symbol)), JSON.stringify(quote));
+}
