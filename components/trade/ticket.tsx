@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { api } from "@/components/ui/api";
 import { Card, Field, Input, PageHeader, Select, cx } from "@/components/ui/primitives";
 import { AccountPicker } from "@/components/strategies/account-picker";
@@ -17,7 +17,14 @@ const isFno = (exchange: string) => exchange === "NFO" || exchange === "BFO";
  * Manual ticket: one symbol, one side, N lots to the chosen accounts or groups, through the same run pipeline as
  * strategies (preview, then send; the run view shows the orders going out).
  */
-export function Ticket({ canWrite }: { canWrite: boolean }) {
+/** A leg handed over by another page (the option chain's bid/ask links): `/trade?symbol=…&exchange=…&action=…`. */
+export interface TicketLeg {
+  symbol: string;
+  exchange: string;
+  action: "BUY" | "SELL";
+}
+
+export function Ticket({ canWrite, initial }: { canWrite: boolean; initial?: TicketLeg | null }) {
   const accounts = useAccounts();
   const [ids, setIds] = useState<string[]>([]);
   const [tags, setTags] = useState<string[]>([]);
@@ -34,6 +41,27 @@ export function Ticket({ canWrite }: { canWrite: boolean }) {
     // NRML for F&O, MIS for cash by default; CNC stays a deliberate choice.
     setProduct(isFno(s.exchange) ? "NRML" : "MIS");
   }
+
+  // A handed-over leg is looked up once (lot and freeze sizes come from the market-data source, as for a search).
+  const [handover, setHandover] = useState<string | null>(null);
+  useEffect(() => {
+    if (!initial) return;
+    let cancelled = false;
+    setAction(initial.action);
+    api<{ results: SymbolJson[] }>(
+      `/api/symbols/search?${new URLSearchParams({ q: initial.symbol, exchange: initial.exchange })}`,
+    )
+      .then(({ results }) => {
+        if (cancelled) return;
+        const found = results.find((r) => r.symbol === initial.symbol && r.exchange === initial.exchange);
+        if (found) pick(found);
+        else setHandover(`${initial.symbol} was not found on ${initial.exchange}`);
+      })
+      .catch((e: Error) => !cancelled && setHandover(e.message));
+    return () => {
+      cancelled = true;
+    };
+  }, [initial]);
 
   const body = symbol
     ? {
@@ -74,6 +102,7 @@ export function Ticket({ canWrite }: { canWrite: boolean }) {
         <Card title="Order">
           <div className="space-y-3" aria-label="Ticket form" role="form">
             <SymbolSearch selected={symbol} onSelect={pick} disabled={!canWrite} />
+            {handover ? <p className="text-sm text-rose-600">{handover}</p> : null}
             {symbol ? (
               <p className="text-sm" data-testid="ticket-symbol">
                 <span className="font-mono font-medium">{symbol.symbol}</span>{" "}

@@ -134,5 +134,12 @@ export function chainAnalytics(input: {
     ceVolume: row.ce?.volume ?? null,
     peVolume: row.pe?.volume ?? null,
   }));
-  return { forward, forwardFrom, t, rows, pcr: putCallRatios(stats), maxPain: maxPain(stats)?.strike.toString() ?? null };
+  return {
+    forward,
+    forwardFrom,
+    t,
+    rows,
+    pcr: putCallRatios(stats),
+    maxPain: maxPain(stats)?.strike.toString() ?? null,
+  };
 }

@@ -1,16 +1,17 @@
 import type { Metadata } from "next";
-import { EmptyState, PageHeader } from "@/components/ui/primitives";
+import { PageHeader } from "@/components/ui/primitives";
+import { OptionChain } from "@/components/option-chain/option-chain";
 
 export const metadata: Metadata = { title: "Option chain" };
 
 export default function OptionChainPage() {
   return (
     <>
-      <PageHeader title="Option chain" description="Live option chain from the primary account's feed." />
-      <EmptyState title="The live option chain is not built yet">
-        It will stream from the primary account's feed. Strategy legs (ATM, ITM/OTM, premium-near) already resolve
-        against the primary account's option chain when you preview or execute.
-      </EmptyState>
+      <PageHeader
+        title="Option chain"
+        description="Live chain from the primary account's feed: IV and greeks (Black-76), PCR and max pain. Click a bid to sell or an ask to buy."
+      />
+      <OptionChain />
     </>
   );
 }

@@ -59,7 +59,9 @@ async function instrumentOf(name: string) {
 /** Underlyings with option chains (the instrument settings) and the option expiries of one (default the first). */
 export async function chainExpiries(actor: Actor, query: z.infer<typeof expiriesQuerySchema>) {
   const { instruments } = await tradingSettings();
-  const underlyings = Object.keys(instruments).sort((a, b) => (a === "NIFTY" ? -1 : b === "NIFTY" ? 1 : a.localeCompare(b)));
+  const underlyings = Object.keys(instruments).sort((a, b) =>
+    a === "NIFTY" ? -1 : b === "NIFTY" ? 1 : a.localeCompare(b),
+  );
   const name = query.underlying ?? underlyings[0];
   const s = await instrumentOf(name);
   const market = await marketSourceFor(actor.id);

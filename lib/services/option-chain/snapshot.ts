@@ -81,7 +81,13 @@ export function atmFor(s: ChainState, spot: Decimal | null): Decimal {
 
 /** Rows of the chain inside the window around `atm`. */
 export function windowRows(s: ChainState, atm: Decimal) {
-  const keep = new Set(strikeWindow(s.chain.rows.map((r) => r.strike), atm, s.strikesEach).map(String));
+  const keep = new Set(
+    strikeWindow(
+      s.chain.rows.map((r) => r.strike),
+      atm,
+      s.strikesEach,
+    ).map(String),
+  );
   return s.chain.rows.filter((r) => keep.has(r.strike.toString()));
 }
 
@@ -199,22 +205,22 @@ export async function buildSnapshot(
   for (const c of contracts) c.oiBase = bases.get(c.key) ?? null;
   const lot = rows.find((r) => r.ce ?? r.pe);
   return {
-      kind: s.kind,
-      underlying: s.underlying,
-      exchange: s.exchange,
-      indexExchange: s.indexExchange,
-      expiry: s.expiry,
-      strikesEach: s.strikesEach,
-      lotSize: (lot?.ce ?? lot?.pe)?.lotSize ?? null,
-      spot: {
-        key: uKey,
-        ltp: spotLive ? spotLive.ltp : spot.gt(0) ? spot.toString() : null,
-        prevClose: spotLive?.prevClose ?? null,
-        source: spotLive?.source ?? "chain",
-        stale: stale.has(uKey),
-      },
-      atm: atm.toString(),
-      rows: out,
-      at: new Date(nowMs).toISOString(),
+    kind: s.kind,
+    underlying: s.underlying,
+    exchange: s.exchange,
+    indexExchange: s.indexExchange,
+    expiry: s.expiry,
+    strikesEach: s.strikesEach,
+    lotSize: (lot?.ce ?? lot?.pe)?.lotSize ?? null,
+    spot: {
+      key: uKey,
+      ltp: spotLive ? spotLive.ltp : spot.gt(0) ? spot.toString() : null,
+      prevClose: spotLive?.prevClose ?? null,
+      source: spotLive?.source ?? "chain",
+      stale: stale.has(uKey),
+    },
+    atm: atm.toString(),
+    rows: out,
+    at: new Date(nowMs).toISOString(),
   };
 }

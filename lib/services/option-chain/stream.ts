@@ -96,7 +96,9 @@ export async function startChainStream(
       drops.map(async (k) => {
         const stop = subscriptions.get(k)!;
         subscriptions.delete(k);
-        await (await stop)();
+        await (
+          await stop
+        )();
       }),
     );
   };

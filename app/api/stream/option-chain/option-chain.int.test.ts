@@ -7,14 +7,7 @@ import { linkAccounts } from "@/lib/testing/dispatch-kit";
 import { waitFor } from "@/lib/testing/wait";
 import { fanout } from "@/lib/realtime/redis-fanout";
 import { openStreamCount } from "@/lib/http/user-event-stream";
-import {
-  LIVE,
-  publishUi,
-  setStale,
-  wantedContracts,
-  writeQuote,
-  type LiveQuote,
-} from "@/lib/services/market-data";
+import { LIVE, publishUi, setStale, wantedContracts, writeQuote, type LiveQuote } from "@/lib/services/market-data";
 import type { ChainEvent, ChainSnapshot } from "@/lib/services/option-chain";
 import { GET as streamRoute } from "@/app/api/stream/option-chain/route";
 import { GET as snapshotRoute } from "@/app/api/option-chain/route";
@@ -49,7 +42,9 @@ async function setup() {
   const user = await makeUser("TRADER");
   await linkAccounts(sim, user, INSTANCES);
   const cookie = await sessionCookie(user);
-  const res = await expiriesRoute(new Request("http://127.0.0.1:3000/api/option-chain/expiries?underlying=NIFTY", { headers: { cookie } }));
+  const res = await expiriesRoute(
+    new Request("http://127.0.0.1:3000/api/option-chain/expiries?underlying=NIFTY", { headers: { cookie } }),
+  );
   expect(res.status).toBe(200);
   const { expiries } = (await res.json()) as { expiries: string[] };
   expect(expiries.length).toBeGreaterThan(0);
@@ -112,7 +107,9 @@ const quote = (exchange: string, symbol: string, ltp: string, over: Partial<Live
 });
 
 const chainHolders = async () =>
-  new Set([...(await wantedContracts("simulated")).values()].flatMap((w) => w.holders.filter((h) => h.startsWith("chain:"))));
+  new Set(
+    [...(await wantedContracts("simulated")).values()].flatMap((w) => w.holders.filter((h) => h.startsWith("chain:"))),
+  );
 
 describe("GET /api/stream/option-chain", () => {
   it("401 without a session; 400 naming the field on a bad query", async () => {
@@ -167,8 +164,20 @@ describe("GET /api/stream/option-chain", () => {
     });
 
     // A stale flag of a shown contract is relayed; one of a contract outside the view is not.
-    await setStale("simulated", "NFO:NOT-SHOWN", { exchange: "NFO", symbol: "NOT-SHOWN", since: "x", lastTickAt: null, reason: "silent" });
-    await setStale("simulated", ce.key, { exchange: "NFO", symbol: ce.symbol, since: "x", lastTickAt: null, reason: "silent" });
+    await setStale("simulated", "NFO:NOT-SHOWN", {
+      exchange: "NFO",
+      symbol: "NOT-SHOWN",
+      since: "x",
+      lastTickAt: null,
+      reason: "silent",
+    });
+    await setStale("simulated", ce.key, {
+      exchange: "NFO",
+      symbol: ce.symbol,
+      since: "x",
+      lastTickAt: null,
+      reason: "silent",
+    });
     await readUntil(s, (e) => e.some((x) => x.type === "stale"));
     expect(events(s).filter((e) => e.type === "stale")).toEqual([{ type: "stale", key: ce.key, stale: true }]);
 
@@ -219,7 +228,9 @@ describe("GET /api/option-chain", () => {
   it("answers the view around the ATM with the live quote where the store has one", async () => {
     const { cookie, expiry } = await setup();
     const first = await snapshotRoute(
-      new Request(`http://127.0.0.1:3000/api/option-chain?underlying=NIFTY&expiry=${expiry}&strikes=1`, { headers: { cookie } }),
+      new Request(`http://127.0.0.1:3000/api/option-chain?underlying=NIFTY&expiry=${expiry}&strikes=1`, {
+        headers: { cookie },
+      }),
     );
     expect(first.status).toBe(200);
     const { chain } = (await first.json()) as { chain: ChainSnapshot };
@@ -228,7 +239,9 @@ describe("GET /api/option-chain", () => {
     expect(pe.source).toBe("chain");
     await writeQuote("simulated", quote("NFO", pe.symbol, "77.7", { oi: 100 }));
     const again = await snapshotRoute(
-      new Request(`http://127.0.0.1:3000/api/option-chain?underlying=NIFTY&expiry=${expiry}&strikes=1`, { headers: { cookie } }),
+      new Request(`http://127.0.0.1:3000/api/option-chain?underlying=NIFTY&expiry=${expiry}&strikes=1`, {
+        headers: { cookie },
+      }),
     );
     const live = ((await again.json()) as { chain: ChainSnapshot }).chain.rows[1].pe!;
     expect(live).toMatchObject({ ltp: "77.7", source: "feed", bid: null, oi: 100 });
