@@ -46,11 +46,26 @@ test("the option chain shows the ATM, updates a cell live from the quote contrac
   await expect(page.getByTestId("chain-stream")).toHaveText("live");
   await expect(page.getByTestId("chain-pcr-oi")).toHaveText(/^\d+\.\d{2}$/);
 
+  // Implied volatility and greeks are derived for the ATM contracts (Black-76 on the parity forward).
+  await expect(atmRow.locator('[data-col="CE-IV"]')).toHaveText(/^\d+\.\d$/);
+  await expect(atmRow.locator('[data-col="PE-Delta"]')).toHaveText(/^-0\.\d{3}$/);
+
   // A quote published on the browser channel (what the worker's feed does) changes the cell without a reload.
   const cell = atmRow.locator('[data-col="CE-LTP"]');
   const symbol = (await cell.getAttribute("aria-label"))!.split(" ")[1];
   expect(symbol).toMatch(/CE$/);
-  const live = quote(symbol, { ltp: "4321.5", bid: "4321", bidQty: 75, ask: "4322", askQty: 150, oi: 123456 });
+  // A price near the current one (so the forward and the other figures stay sensible), yet one no tick produces.
+  const shown = Number((await cell.textContent())!.replace(/[^\d.]/g, ""));
+  const ltp = (Math.floor(shown) + 7.35).toFixed(2);
+  const text = Number(ltp).toLocaleString("en-IN", { minimumFractionDigits: 2 });
+  const live = quote(symbol, {
+    ltp,
+    bid: (Number(ltp) - 0.5).toFixed(2),
+    bidQty: 75,
+    ask: (Number(ltp) + 0.5).toFixed(2),
+    askQty: 150,
+    oi: 123456,
+  });
   await holdPrices(page, true); // the simulator's own ticks stay put while the test's quote is on screen
   try {
     await writeQuote("simulated", live);
@@ -60,7 +75,7 @@ test("the option chain shows the ATM, updates a cell live from the quote contrac
         await publishUi("simulated", { ...live, receivedAt: new Date().toISOString() });
         return cell.textContent();
       })
-      .toContain("4,321.50");
+      .toContain(text);
     await expect(atmRow.locator('[data-col="CE-Bid qty"]')).toHaveText("75");
     await expect(atmRow.locator('[data-col="CE-OI"]')).toHaveText("1,23,456");
 

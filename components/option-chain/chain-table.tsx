@@ -2,7 +2,7 @@
 
 import Decimal from "decimal.js";
 import Link from "next/link";
-import type { ReactNode } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 import { cx } from "@/components/ui/primitives";
 import { formatQty } from "@/lib/format";
 import type { ChainContract, ChainSnapshot } from "@/lib/services/option-chain";
@@ -158,10 +158,25 @@ function sideCells(c: ChainContract | null, a: LegAnalytics | null, side: "CE" |
  */
 export function ChainTable({ chain, analytics }: { chain: ChainSnapshot; analytics: ChainAnalytics }) {
   const spot = chain.spot.ltp ? new Decimal(chain.spot.ltp) : null;
+  const box = useRef<HTMLDivElement>(null);
+  // The ATM row (and on a narrow screen the strike column) is brought to the middle of the view when the chain
+  // opens and whenever the ATM moves; otherwise the reader's own scrolling is left alone.
+  useEffect(() => {
+    const el = box.current;
+    const row = el?.querySelector<HTMLTableRowElement>('tr[data-atm="true"]');
+    const strike = row?.querySelector<HTMLTableCellElement>("td[data-strike-cell]");
+    if (!el || !row || !strike) return;
+    el.scrollTop = row.offsetTop - el.clientHeight / 2 + row.clientHeight / 2;
+    el.scrollLeft = strike.offsetLeft - el.clientWidth / 2 + strike.clientWidth / 2;
+  }, [chain.atm, chain.underlying, chain.expiry]);
   return (
-    <div className="overflow-x-auto rounded-lg ring-1 ring-slate-200 dark:ring-slate-800">
+    <div
+      ref={box}
+      className="max-h-[75vh] overflow-auto rounded-lg ring-1 ring-slate-200 dark:ring-slate-800"
+      data-testid="chain-scroll"
+    >
       <table className="min-w-full text-xs" aria-label="Option chain">
-        <thead className="bg-slate-50 text-[11px] text-slate-500 uppercase dark:bg-slate-900 dark:text-slate-400">
+        <thead className="sticky top-0 z-20 bg-slate-50 text-[11px] text-slate-500 uppercase dark:bg-slate-900 dark:text-slate-400">
           <tr>
             <th
               colSpan={COLS.length}
@@ -204,6 +219,7 @@ export function ChainTable({ chain, analytics }: { chain: ChainSnapshot; analyti
               >
                 {sideCells(r.ce, a?.ce ?? null, "CE", !!spot && k.lt(spot))}
                 <td
+                  data-strike-cell
                   className={cx(
                     "sticky right-0 left-0 z-10 px-2 py-1 text-center font-semibold whitespace-nowrap tabular-nums",
                     atm
