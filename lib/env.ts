@@ -58,6 +58,16 @@ const appSchema = z.object({
       return z.NEVER;
     }
   }),
+  // The worker's upstream market-data feed (docs/market-data.md "The upstream feed"): on/off; JSON ping period (a
+  // ping unanswered by the next one ends the socket); time to connect and authenticate; reconnect backoff from min
+  // doubling to max; periodic re-read of interest and accounts; the leader lock's lifetime (all ms).
+  MARKET_FEED_ENABLED: bool.default(true),
+  MARKET_FEED_HEARTBEAT_MS: z.coerce.number().int().min(50).default(10_000),
+  MARKET_FEED_SETUP_TIMEOUT_MS: z.coerce.number().int().min(50).default(10_000),
+  MARKET_FEED_BACKOFF_MIN_MS: z.coerce.number().int().min(10).default(1_000),
+  MARKET_FEED_BACKOFF_MAX_MS: z.coerce.number().int().min(10).default(30_000),
+  MARKET_FEED_RESYNC_MS: z.coerce.number().int().min(50).default(5_000),
+  MARKET_FEED_LEADER_TTL_MS: z.coerce.number().int().min(300).default(15_000),
 });
 export type AppEnv = z.infer<typeof appSchema>;
 

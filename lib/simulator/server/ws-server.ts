@@ -3,7 +3,9 @@
  * (close 4401 "auth timeout"), subscribe/unsubscribe market data in modes 1–3, order updates, broker info,
  * JSON pings before auth and protocol-level keepalive pings. Ticks come from `market.onTick`, order updates from
  * `broker.onOrderUpdate`. Server-level faults: `wsStall` (ticks stop, socket stays open), `wsDropAfterMs` (each socket
- * of the instance is dropped that long after it authenticated) and `dropInstance`.
+ * of the instance is dropped that long after it authenticated) and `dropInstance`. Whole-server controls: `dropAll`
+ * (every socket, or every socket of one instance) and `setStalled` (every socket stays open but the server sends
+ * nothing at all, not even pongs or protocol pings, like a proxy that hangs), and `subscriptions` to inspect.
  */
 import type { AddressInfo } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
@@ -40,7 +42,18 @@ export interface WsServer {
   dropInstance(instanceId: string): number;
   /** Open sockets (tests and the control API's view). */
   connections(): number;
+  /** Terminates every socket (only those of `instanceId` when given); returns how many. */
+  dropAll(instanceId?: string): number;
+  /** While stalled the server sends nothing on any socket (messages received meanwhile are dropped unanswered). */
+  setStalled(stalled: boolean): void;
+  /** Every open socket: its instance (null before authentication) and market-data subscriptions. */
+  subscriptions(): WsConnectionView[];
   close(): Promise<void>;
+}
+
+export interface WsConnectionView {
+  instanceId: string | null;
+  subscriptions: { exchange: string; symbol: string; modes: WsMode[] }[];
 }
 
 interface Client {
@@ -71,9 +84,10 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
   const port = (wss.address() as AddressInfo).port;
   const clients = new Set<Client>();
   const bySymbol = new Map<string, Set<Client>>();
+  let stalled = false;
 
   const send = (c: Client, value: unknown) => {
-    if (c.ws.readyState === WebSocket.OPEN) c.ws.send(pythonJson(value));
+    if (!stalled && c.ws.readyState === WebSocket.OPEN) c.ws.send(pythonJson(value));
   };
 
   function addSub(c: Client, symbol: string, exchange: string, mode: WsMode): void {
@@ -114,6 +128,7 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
       const id = c.instance?.id;
       if (id !== undefined && (best.get(id) ?? 0) < modeOf(c, k)) best.set(id, modeOf(c, k));
     }
+    if (stalled) return;
     const live = (targets ?? [...subscribers]).filter((c) => c.instance && !c.instance.faults.wsStall);
     if (live.length === 0) return;
     const quote = market.quote(symbol, exchange);
@@ -317,15 +332,19 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
     clients.add(c);
     // A failed authenticate neither closes the socket nor extends this deadline (docs/openalgo.md "WebSocket").
     c.grace = setTimeout(() => {
-      if (!c.instance) ws.close(4401, "auth timeout");
+      if (!c.instance && !stalled) ws.close(4401, "auth timeout");
     }, graceMs);
     ws.on("pong", () => (c.alive = true));
-    ws.on("message", (data, isBinary) => onMessage(c, isBinary ? "" : data.toString()));
+    ws.on("message", (data, isBinary) => {
+      if (!stalled) onMessage(c, isBinary ? "" : data.toString());
+    });
     ws.on("close", () => forget(c));
     ws.on("error", () => forget(c));
   });
 
   const keepalive = setInterval(() => {
+    // A stalled server sends no protocol pings either (and so terminates nobody for a missing pong).
+    if (stalled) return;
     for (const c of clients) {
       if (!c.alive) {
         c.ws.terminate();
@@ -351,6 +370,30 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
       return n;
     },
     connections: () => clients.size,
+    dropAll(instanceId) {
+      let n = 0;
+      for (const c of [...clients]) {
+        if (instanceId !== undefined && c.instance?.id !== instanceId) continue;
+        c.ws.terminate();
+        forget(c);
+        n++;
+      }
+      return n;
+    },
+    setStalled(value) {
+      stalled = value;
+      // Every socket answered its last protocol ping as far as the keepalive knows: the stall was ours.
+      if (!value) for (const c of clients) c.alive = true;
+    },
+    subscriptions: () =>
+      [...clients].map((c) => ({
+        instanceId: c.instance?.id ?? null,
+        subscriptions: [...c.subs.values()].map((sub) => ({
+          exchange: sub.exchange,
+          symbol: sub.symbol,
+          modes: [...sub.modes].sort(),
+        })),
+      })),
     async close() {
       clearInterval(keepalive);
       offTick();

@@ -1,0 +1,103 @@
+/**
+ * Feed metrics. The feed runs in a worker while Prometheus scrapes the web process, so the worker adds its counts
+ * to a Redis hash per feed kind (batched, not per tick) and the web process's registry reads them, with the feed
+ * status, at scrape time.
+ */
+import { Counter, Gauge, type Registry } from "prom-client";
+import { redis } from "@/lib/redis";
+import type { FeedKind } from "../source";
+import { LIVE, feedStatusSchema, type FeedStatus } from "./contract";
+
+const KINDS: FeedKind[] = ["real", "simulated"];
+const STATES: FeedStatus["state"][] = ["connecting", "live", "reconnecting", "down"];
+
+/** Hash of a kind's running counts: `ticks`, `reconnects`. */
+export const feedStatsKey = (kind: FeedKind) => `md:live:feed-stats:${kind}`;
+
+/** Counts of one kind's feed in this process, added to Redis by `flush`. */
+export class FeedStats {
+  ticks = 0;
+  reconnects = 0;
+
+  constructor(readonly kind: FeedKind) {}
+
+  async flush(): Promise<void> {
+    const ticks = this.ticks;
+    const reconnects = this.reconnects;
+    if (ticks === 0 && reconnects === 0) return;
+    this.ticks = 0;
+    this.reconnects = 0;
+    await redis()
+      .multi()
+      .hincrby(feedStatsKey(this.kind), "ticks", ticks)
+      .hincrby(feedStatsKey(this.kind), "reconnects", reconnects)
+      .exec();
+  }
+}
+
+export async function readFeedStats(kind: FeedKind): Promise<{ ticks: number; reconnects: number }> {
+  const h = await redis().hgetall(feedStatsKey(kind));
+  return { ticks: Number(h.ticks ?? 0), reconnects: Number(h.reconnects ?? 0) };
+}
+
+/** A kind's feed status as last written by the leading worker; null when none is (or it expired). */
+export async function readFeedStatus(kind: FeedKind): Promise<FeedStatus | null> {
+  const text = await redis().get(LIVE.feedStatus(kind));
+  if (!text) return null;
+  try {
+    const r = feedStatusSchema.safeParse(JSON.parse(text));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Adds the feed's metrics to `registry`, read from Redis at scrape time. */
+export function registerFeedMetrics(registry: Registry): void {
+  const reconnects = new Counter({
+    name: "mirrordesk_market_feed_reconnects_total",
+    help: "Upstream market-data connections opened again after one was lost, per feed kind",
+    labelNames: ["kind"],
+    registers: [],
+  });
+  const subscribed = new Gauge({
+    name: "mirrordesk_market_feed_subscribed_contracts",
+    help: "Contracts subscribed on the upstream market-data feed, per feed kind",
+    labelNames: ["kind"],
+    registers: [],
+  });
+  const state = new Gauge({
+    name: "mirrordesk_market_feed_state",
+    help: "1 for the upstream market-data feed's current state per feed kind (no series: no status written)",
+    labelNames: ["kind", "state"],
+    registers: [],
+  });
+  // Registered first, its collect hook fills all four before any is read: a scrape costs one round of Redis reads.
+  const ticks: Counter<"kind"> = new Counter({
+    name: "mirrordesk_market_feed_ticks_total",
+    help: "Ticks received from the upstream market-data feed, per feed kind",
+    labelNames: ["kind"],
+    registers: [],
+    collect: async () => {
+      ticks.reset();
+      reconnects.reset();
+      subscribed.reset();
+      state.reset();
+      for (const kind of KINDS) {
+        const [stats, status] = await Promise.all([
+          readFeedStats(kind).catch(() => null),
+          readFeedStatus(kind).catch(() => null),
+        ]);
+        if (stats) {
+          ticks.inc({ kind }, stats.ticks);
+          reconnects.inc({ kind }, stats.reconnects);
+        }
+        if (status) {
+          subscribed.set({ kind }, status.subscribed);
+          for (const s of STATES) state.set({ kind, state: s }, status.state === s ? 1 : 0);
+        }
+      }
+    },
+  });
+  for (const m of [ticks, reconnects, subscribed, state]) registry.registerMetric(m);
+}
