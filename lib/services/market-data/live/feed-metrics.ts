@@ -52,52 +52,75 @@ export async function readFeedStatus(kind: FeedKind): Promise<FeedStatus | null>
   }
 }
 
+interface Snapshot {
+  kind: FeedKind;
+  stats: { ticks: number; reconnects: number } | null;
+  status: FeedStatus | null;
+}
+
+async function snapshot(): Promise<Snapshot[]> {
+  return Promise.all(
+    KINDS.map(async (kind) => {
+      const [stats, status] = await Promise.all([
+        readFeedStats(kind).catch(() => null),
+        readFeedStatus(kind).catch(() => null),
+      ]);
+      return { kind, stats, status };
+    }),
+  );
+}
+
 /** Adds the feed's metrics to `registry`, read from Redis at scrape time. */
 export function registerFeedMetrics(registry: Registry): void {
-  const reconnects = new Counter({
-    name: "mirrordesk_market_feed_reconnects_total",
-    help: "Upstream market-data connections opened again after one was lost, per feed kind",
-    labelNames: ["kind"],
-    registers: [],
-  });
-  const subscribed = new Gauge({
-    name: "mirrordesk_market_feed_subscribed_contracts",
-    help: "Contracts subscribed on the upstream market-data feed, per feed kind",
-    labelNames: ["kind"],
-    registers: [],
-  });
-  const state = new Gauge({
-    name: "mirrordesk_market_feed_state",
-    help: "1 for the upstream market-data feed's current state per feed kind (no series: no status written)",
-    labelNames: ["kind", "state"],
-    registers: [],
-  });
-  // Registered first, its collect hook fills all four before any is read: a scrape costs one round of Redis reads.
+  // A scrape collects every metric at once: they share one round of Redis reads.
+  let inFlight: Promise<Snapshot[]> | null = null;
+  const read = () =>
+    (inFlight ??= snapshot().finally(() => {
+      inFlight = null;
+    }));
   const ticks: Counter<"kind"> = new Counter({
     name: "mirrordesk_market_feed_ticks_total",
     help: "Ticks received from the upstream market-data feed, per feed kind",
     labelNames: ["kind"],
-    registers: [],
+    registers: [registry],
     collect: async () => {
+      const snap = await read();
       ticks.reset();
-      reconnects.reset();
-      subscribed.reset();
-      state.reset();
-      for (const kind of KINDS) {
-        const [stats, status] = await Promise.all([
-          readFeedStats(kind).catch(() => null),
-          readFeedStatus(kind).catch(() => null),
-        ]);
-        if (stats) {
-          ticks.inc({ kind }, stats.ticks);
-          reconnects.inc({ kind }, stats.reconnects);
-        }
-        if (status) {
-          subscribed.set({ kind }, status.subscribed);
-          for (const s of STATES) state.set({ kind, state: s }, status.state === s ? 1 : 0);
-        }
-      }
+      for (const s of snap) if (s.stats) ticks.inc({ kind: s.kind }, s.stats.ticks);
     },
   });
-  for (const m of [ticks, reconnects, subscribed, state]) registry.registerMetric(m);
+  const reconnects: Counter<"kind"> = new Counter({
+    name: "mirrordesk_market_feed_reconnects_total",
+    help: "Upstream market-data connections opened again after one was lost, per feed kind",
+    labelNames: ["kind"],
+    registers: [registry],
+    collect: async () => {
+      const snap = await read();
+      reconnects.reset();
+      for (const s of snap) if (s.stats) reconnects.inc({ kind: s.kind }, s.stats.reconnects);
+    },
+  });
+  const subscribed: Gauge<"kind"> = new Gauge({
+    name: "mirrordesk_market_feed_subscribed_contracts",
+    help: "Contracts subscribed on the upstream market-data feed, per feed kind",
+    labelNames: ["kind"],
+    registers: [registry],
+    collect: async () => {
+      const snap = await read();
+      subscribed.reset();
+      for (const s of snap) if (s.status) subscribed.set({ kind: s.kind }, s.status.subscribed);
+    },
+  });
+  const state: Gauge<"kind" | "state"> = new Gauge({
+    name: "mirrordesk_market_feed_state",
+    help: "1 for the upstream market-data feed's current state per feed kind (no series: no status written)",
+    labelNames: ["kind", "state"],
+    registers: [registry],
+    collect: async () => {
+      const snap = await read();
+      state.reset();
+      for (const s of snap)
+        if (s.status) for (const st of STATES) state.set({ kind: s.kind, state: st }, s.status.state === st ? 1 : 0);
+    },
+  });
 }
