@@ -30,6 +30,8 @@ import {
 
 const A: InstanceConfig = { id: "feedA", apiKey: "feed-key-a-0123456789", capital: "1000000" };
 const B: InstanceConfig = { id: "feedB", apiKey: "feed-key-b-0123456789", capital: "1000000" };
+/** Reports a real broker's name on ping, so its account counts as a real feed. */
+const R: InstanceConfig = { id: "feedR", apiKey: "feed-key-r-0123456789", capital: "1000000", brokerName: "zerodha" };
 const TTL = 60_000;
 const WAIT = 15_000;
 
@@ -61,7 +63,7 @@ const liveStatus = (kind: "real" | "simulated") =>
   );
 
 beforeAll(async () => {
-  sim = await startFeedSimulator([A, B]);
+  sim = await startFeedSimulator([A, B, R]);
 });
 beforeEach(async () => {
   await resetState();
@@ -272,6 +274,28 @@ describe("the upstream feed", () => {
     await tick(sim);
     await waitUntil(() => ticks.count("NSE:TCS") > 0, WAIT, "a simulated tick");
     expect((await readQuotes("real", ["NSE:SBIN", "NSE:TCS"])).size).toBe(0);
+  });
+
+  it("serves each kind from an account of that kind, another owner's included, on a socket of its own", async () => {
+    const [real] = await linkAccounts(sim, await makeUser("TRADER"), [R]);
+    const realTicks = started(await TickLog.listen("real"));
+    const simTicks = started(await TickLog.listen("simulated"));
+    await feed();
+    await registerInterest("real-positions", "real", [item("NSE:SBIN", 2)], TTL);
+    await registerInterest("sim-positions", "simulated", [item("NSE:SBIN", 1)], TTL);
+    await waitUntil(async () => (await simConnections(sim)).length === 2, WAIT, "one socket per kind");
+    const conns = await simConnections(sim);
+    expect(conns.find((c) => c.instanceId === R.id)?.subscriptions).toEqual([
+      { exchange: "NSE", symbol: "SBIN", modes: [2] },
+    ]);
+    expect(conns.find((c) => c.instanceId === A.id)?.subscriptions).toEqual([
+      { exchange: "NSE", symbol: "SBIN", modes: [1] },
+    ]);
+    await tick(sim);
+    await waitUntil(() => realTicks.count("NSE:SBIN") > 0 && simTicks.count("NSE:SBIN") > 0, WAIT, "both kinds");
+    expect(realTicks.quotes.every((q) => q.accountId === real.id)).toBe(true);
+    expect(simTicks.quotes.every((q) => q.accountId === accounts[0].id)).toBe(true);
+    expect((await readQuotes("real", ["NSE:SBIN"])).get("NSE:SBIN")?.accountId).toBe(real.id);
   });
 
   it("fails over to the next account when the primary's stream refuses, and returns once it is back", async () => {

@@ -5,36 +5,27 @@
  * connection losses, retry timers and the periodic re-read.
  */
 import type { FeedTick, MarketFeed, MarketFeedTimings } from "@/lib/brokers/market-types";
-import { listAccountSecrets } from "@/lib/db/queries/accounts";
 import { log } from "@/lib/log";
 import { Coalescer } from "@/lib/realtime/coalesce";
-import { adapterFor } from "@/lib/services/broker-access";
 import { backoffDelay, planSubscriptions, type Backoff, type FeedEntry } from "@/lib/trading/feed-plan";
-import { feedLabel, sourceCandidates, type FeedKind } from "../source";
-import { LIVE, liveKey, UI_MAX_PER_SECOND, type FeedStatus, type LiveQuote } from "./contract";
+import { feedLabel, type FeedKind } from "../source";
+import { liveKey, UI_MAX_PER_SECOND, type FeedStatus, type LiveQuote } from "./contract";
 import type { FeedStats } from "./feed-metrics";
+import { feedCandidates, openConnection, type Connection, type SourceAccount } from "./feed-source";
+import { StatusWriter } from "./feed-status";
 import { wantedContracts } from "./interest";
 import { publishUi, writeQuote } from "./quote-store";
-import { redis } from "@/lib/redis";
-
-type SourceAccount = Awaited<ReturnType<typeof listAccountSecrets>>[number];
 
 export interface KindFeedConfig {
   kind: FeedKind;
   timings: MarketFeedTimings;
   backoff: Backoff;
-  /** Status keys expire this long after the last write (a dead leader's status does not linger), ms. */
+  /** The status key expires this long after the last write, ms. */
   statusTtlMs: number;
   random: () => number;
   stats: FeedStats;
   /** Told of every connection lost (tests and logs observe reconnects through it). */
   onLost?(kind: FeedKind, reason: string): void;
-}
-
-interface Connection {
-  feed: MarketFeed;
-  account: SourceAccount;
-  since: number;
 }
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -52,16 +43,17 @@ export class KindFeed {
   private attempt = 0;
   private retryAt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
-  private everConnected = false;
+  /** The last connection was lost (not closed on purpose): the next one is a reconnect. */
+  private lost = false;
   private running: Promise<void> | null = null;
   private again = false;
   private againFull = false;
   private stopped = false;
-  private status: FeedStatus;
+  private readonly status: StatusWriter;
   private readonly ui: Coalescer<LiveQuote>;
 
   constructor(private readonly cfg: KindFeedConfig) {
-    this.status = this.statusOf("connecting", null);
+    this.status = new StatusWriter(cfg.kind, cfg.statusTtlMs);
     this.ui = new Coalescer<LiveQuote>(1000 / UI_MAX_PER_SECOND, (_key, quote) => {
       publishUi(cfg.kind, quote).catch((err) => log().warn({ err, kind: cfg.kind }, "live quote not published"));
     });
@@ -115,6 +107,9 @@ export class KindFeed {
     if (wanted.size === 0) {
       // Nothing to stream: no socket at all.
       if (this.conn) await this.drop("no contract is wanted");
+      const upgrade = this.upgrade;
+      this.upgrade = null;
+      await upgrade?.feed.close();
       this.attempt = 0;
       this.retryAt = 0;
       return this.setStatus("down", "idle: no contract is wanted");
@@ -135,32 +130,22 @@ export class KindFeed {
     if (this.conn) this.setStatus("live", this.refusedNote());
   }
 
-  /** The accounts that may serve this kind, best first (the market-data accounts of every owner lead). */
-  private async candidates(): Promise<SourceAccount[]> {
-    const accounts = await listAccountSecrets({ ownerId: null }, { active: true });
-    return sourceCandidates(accounts, this.kind);
-  }
-
-  private async open(account: SourceAccount): Promise<Connection> {
-    const adapter = adapterFor(account);
-    if (!adapter.openMarketFeed) throw new Error("its broker has no market-data stream");
-    const holder: { feed?: MarketFeed } = {};
-    const feed = await adapter.openMarketFeed(
-      { onTick: (tick) => this.onTick(holder, tick), onClose: (error) => this.onClose(holder, error) },
-      this.cfg.timings,
-    );
-    holder.feed = feed;
-    return { feed, account, since: Date.now() };
+  private open(account: SourceAccount): Promise<Connection> {
+    return openConnection(account, this.cfg.timings, {
+      onTick: (feed, tick) => this.onTick(feed, tick),
+      onClose: (feed, error) => this.onClose(feed, error),
+    });
   }
 
   /** Opens the best candidate that answers; none → retry after the backoff. */
   private async connect(): Promise<void> {
-    const candidates = await this.candidates();
+    const candidates = await feedCandidates(this.kind);
     if (candidates.length === 0) {
       this.scheduleRetry();
       return this.setStatus("down", `no active ${feedLabel(this.kind)} account can serve live prices`);
     }
-    this.setStatus(this.everConnected ? "reconnecting" : "connecting", this.status.reason);
+    if (this.lost) this.setStatus("reconnecting", this.status.current.reason);
+    else this.setStatus("connecting", null);
     const reasons: string[] = [];
     for (const account of candidates) {
       try {
@@ -183,10 +168,10 @@ export class KindFeed {
     this.setStatus("reconnecting", `no account's market-data stream connected (${reasons.join("; ")})`);
   }
 
-  /** Makes `conn` the stream; `planned` for a move to a better source (not counted as a reconnect). */
-  private install(conn: Connection, planned = false): void {
-    if (this.everConnected && !planned) this.cfg.stats.reconnects += 1;
-    this.everConnected = true;
+  /** Makes `conn` the stream. */
+  private install(conn: Connection): void {
+    if (this.lost) this.cfg.stats.reconnects += 1;
+    this.lost = false;
     this.conn = conn;
     this.subscribed = new Map();
     this.refused.clear();
@@ -220,7 +205,7 @@ export class KindFeed {
   /** The source still fits (active, healthy, same kind)? Is a better one back? */
   private async checkSource(): Promise<void> {
     const conn = this.conn!;
-    const candidates = await this.candidates();
+    const candidates = await feedCandidates(this.kind);
     if (this.conn !== conn) return;
     if (!candidates.some((c) => c.id === conn.account.id)) {
       await this.drop(`${conn.account.name} can no longer serve ${feedLabel(this.kind)} prices`);
@@ -248,7 +233,7 @@ export class KindFeed {
     const next = this.upgrade!;
     this.upgrade = null;
     const old = this.conn;
-    this.install(next, true);
+    this.install(next);
     log().info(
       { kind: this.kind, from: old?.account.id, to: next.account.id },
       "live prices back on the better source",
@@ -288,9 +273,9 @@ export class KindFeed {
     }
   }
 
-  private onTick(holder: { feed?: MarketFeed }, tick: FeedTick): void {
+  private onTick(feed: MarketFeed, tick: FeedTick): void {
     const conn = this.conn;
-    if (!conn || conn.feed !== holder.feed) return;
+    if (!conn || conn.feed !== feed) return;
     const key = liveKey(tick.exchange, tick.symbol);
     // A tick of a contract just unsubscribed (or never asked for) is not served.
     if (!this.subscribed.has(key)) return;
@@ -300,15 +285,16 @@ export class KindFeed {
     this.ui.push(key, quote);
   }
 
-  private onClose(holder: { feed?: MarketFeed }, error: Error): void {
-    if (this.upgrade?.feed === holder.feed) this.upgrade = null;
+  private onClose(feed: MarketFeed, error: Error): void {
+    if (this.upgrade?.feed === feed) this.upgrade = null;
     const conn = this.conn;
-    if (!conn || conn.feed !== holder.feed || this.stopped) return;
+    if (!conn || conn.feed !== feed || this.stopped) return;
     this.conn = null;
     this.subscribed = new Map();
     this.ui.clear();
     // A connection that held for a while starts the backoff over; one that keeps dropping backs off further.
     if (Date.now() - conn.since >= this.cfg.backoff.maxMs) this.attempt = 0;
+    this.lost = true;
     this.scheduleRetry();
     this.setStatus("reconnecting", error.message);
     this.cfg.onLost?.(this.kind, error.message);
@@ -320,29 +306,17 @@ export class KindFeed {
     return `${this.refused.size} contract(s) refused by the broker, e.g. ${key}: ${reason}`;
   }
 
-  private statusOf(state: FeedStatus["state"], reason: string | null): FeedStatus {
-    const conn = state === "live" ? this.conn : null;
-    return {
-      kind: this.kind,
-      accountId: conn?.account.id ?? null,
-      host: conn?.feed.host ?? null,
-      state,
-      since: this.status?.state === state ? this.status.since : new Date().toISOString(),
-      subscribed: conn ? this.subscribed.size : 0,
-      reason,
-    };
-  }
-
-  /** Writes the status (refreshing its expiry); unchanged states keep their `since`. */
   private setStatus(state: FeedStatus["state"], reason: string | null): void {
-    this.status = this.statusOf(state, reason);
-    redis()
-      .set(LIVE.feedStatus(this.kind), JSON.stringify(this.status), "PX", this.cfg.statusTtlMs)
-      .catch((err) => log().warn({ err, kind: this.kind }, "feed status not stored"));
+    const conn = this.conn;
+    this.status.set(
+      state,
+      reason,
+      conn ? { accountId: conn.account.id, host: conn.feed.host, subscribed: this.subscribed.size } : null,
+    );
   }
 
   /** The last status this feed wrote. */
   currentStatus(): FeedStatus {
-    return this.status;
+    return this.status.current;
   }
 }
