@@ -47,8 +47,13 @@ function chunks<T>(items: readonly T[]): T[][] {
   return out;
 }
 
-function refusedIn(frame: Record<string, unknown>): FeedSubscribeResult["refused"] {
+/** The items a subscribe ack refused: those it marks as errors, or the whole batch for an error without items. */
+function refusedIn(frame: Record<string, unknown>, batch: readonly FeedItem[]): FeedSubscribeResult["refused"] {
   const subs = Array.isArray(frame.subscriptions) ? frame.subscriptions : [];
+  if (frame.status === "error" && subs.length === 0) {
+    const reason = typeof frame.message === "string" ? frame.message : "refused by the broker";
+    return batch.map((i) => ({ exchange: i.exchange, symbol: i.symbol, reason }));
+  }
   return subs
     .filter((s): s is Record<string, unknown> => typeof s === "object" && s !== null && s.status === "error")
     .map((s) => ({
@@ -114,7 +119,7 @@ export function openMarketFeed(opts: MarketFeedOptions, handlers: MarketFeedHand
           for (const batch of chunks(ofMode)) {
             const symbols = batch.map((i) => ({ symbol: i.symbol, exchange: i.exchange }));
             const ack = await request("subscribe", { action: "subscribe", symbols, mode, depth: 5 });
-            refused.push(...refusedIn(ack));
+            refused.push(...refusedIn(ack, batch));
           }
         }
         return { refused };

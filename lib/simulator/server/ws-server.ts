@@ -120,7 +120,7 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
   function publish(symbol: string, exchange: Exchange, targets?: Client[]): void {
     const k = key(exchange, symbol);
     const subscribers = bySymbol.get(k);
-    if (!subscribers || subscribers.size === 0) return;
+    if (stalled || !subscribers || subscribers.size === 0) return;
     // The upstream adapter is per user: every socket of an instance gets the payload of that instance's highest
     // mode, under its own envelope mode (docs/openalgo.md "WebSocket").
     const best = new Map<string, WsMode>();
@@ -128,7 +128,6 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
       const id = c.instance?.id;
       if (id !== undefined && (best.get(id) ?? 0) < modeOf(c, k)) best.set(id, modeOf(c, k));
     }
-    if (stalled) return;
     const live = (targets ?? [...subscribers]).filter((c) => c.instance && !c.instance.faults.wsStall);
     if (live.length === 0) return;
     const quote = market.quote(symbol, exchange);
@@ -342,6 +341,17 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
     ws.on("error", () => forget(c));
   });
 
+  function dropAll(instanceId?: string): number {
+    let n = 0;
+    for (const c of [...clients]) {
+      if (instanceId !== undefined && c.instance?.id !== instanceId) continue;
+      c.ws.terminate();
+      forget(c);
+      n++;
+    }
+    return n;
+  }
+
   const keepalive = setInterval(() => {
     // A stalled server sends no protocol pings either (and so terminates nobody for a missing pong).
     if (stalled) return;
@@ -359,27 +369,9 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
   return {
     url: `ws://${opts.host}:${port}`,
     port,
-    dropInstance(instanceId) {
-      let n = 0;
-      for (const c of [...clients]) {
-        if (c.instance?.id !== instanceId) continue;
-        c.ws.terminate();
-        forget(c);
-        n++;
-      }
-      return n;
-    },
+    dropInstance: (instanceId) => dropAll(instanceId),
     connections: () => clients.size,
-    dropAll(instanceId) {
-      let n = 0;
-      for (const c of [...clients]) {
-        if (instanceId !== undefined && c.instance?.id !== instanceId) continue;
-        c.ws.terminate();
-        forget(c);
-        n++;
-      }
-      return n;
-    },
+    dropAll,
     setStalled(value) {
       stalled = value;
       // Every socket answered its last protocol ping as far as the keepalive knows: the stall was ours.
@@ -391,7 +383,7 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
         subscriptions: [...c.subs.values()].map((sub) => ({
           exchange: sub.exchange,
           symbol: sub.symbol,
-          modes: [...sub.modes].sort(),
+          modes: [...sub.modes].sort((a, b) => a - b),
         })),
       })),
     async close() {

@@ -357,4 +357,19 @@ describe("the leader lock", () => {
     await waitUntil(() => third.leading, WAIT, "the third manager leading after expiry");
     await waitUntil(async () => (await subscribed("NSE:SBIN")) !== undefined, WAIT, "subscribed by the third");
   });
+
+  it("steps down and closes its sockets when the lock turns out to be someone else's", async () => {
+    const key = "md:live:feed-leader:usurped";
+    const m = await feed({ leaderKey: key, owner: "old", leaderTtlMs: 600 });
+    await registerInterest("lead", "simulated", [item("NSE:SBIN", 2)], TTL);
+    await liveStatus("simulated");
+    expect(m.leading).toBe(true);
+    // As if this worker had stalled past its lock's expiry and another had taken over meanwhile.
+    const { redis } = await import("@/lib/redis");
+    await redis().set(key, "new-leader", "PX", 60_000);
+    await waitUntil(() => !m.leading, WAIT, "stepped down");
+    await waitUntil(async () => (await simConnections(sim)).length === 0, WAIT, "its socket closed");
+    await m.stop();
+    expect(await redis().get(key)).toBe("new-leader");
+  });
 });
