@@ -169,7 +169,20 @@ export function parseEnv<S extends z.ZodType>(schema: S, source: Record<string, 
   );
 }
 
-export const appEnvSchema = appSchema.superRefine(refusePlaceholders);
+/** The feed's reconnect backoff must grow from its minimum to a maximum no smaller. */
+function feedBackoffOrdered(
+  v: { MARKET_FEED_BACKOFF_MIN_MS: number; MARKET_FEED_BACKOFF_MAX_MS: number },
+  ctx: z.RefinementCtx,
+) {
+  if (v.MARKET_FEED_BACKOFF_MAX_MS < v.MARKET_FEED_BACKOFF_MIN_MS)
+    ctx.addIssue({
+      code: "custom",
+      path: ["MARKET_FEED_BACKOFF_MAX_MS"],
+      message: "must be at least MARKET_FEED_BACKOFF_MIN_MS",
+    });
+}
+
+export const appEnvSchema = appSchema.superRefine(refusePlaceholders).superRefine(feedBackoffOrdered);
 export const simulatorEnvSchema = simulatorSchema.superRefine(refusePlaceholders);
 
 let app: AppEnv | undefined;
