@@ -45,7 +45,8 @@ export class FeedManager {
   private resyncTimer: NodeJS.Timeout | undefined;
   /** The lock is ours at least until then (ms epoch); a failed renewal steps down once it passes. */
   private heldUntil = 0;
-  private ticking = false;
+  /** The lock round in progress, if any (rounds never overlap). */
+  private ticking: Promise<void> | null = null;
   private stopped = false;
 
   constructor(private readonly opts: FeedManagerOptions) {
@@ -84,25 +85,27 @@ export class FeedManager {
     for (const s of this.stats.values()) s.flush().catch((err) => log().warn({ err }, "feed stats not stored"));
   }
 
-  private async leaderTick(): Promise<void> {
-    if (this.ticking || this.stopped) return;
-    this.ticking = true;
+  private leaderTick(): Promise<void> {
+    if (this.ticking || this.stopped) return this.ticking ?? Promise.resolve();
+    this.ticking = this.leaderRound()
+      .catch((err) => log().warn({ err }, "feed leader round failed"))
+      .finally(() => (this.ticking = null));
+    return this.ticking;
+  }
+
+  private async leaderRound(): Promise<void> {
+    let held: boolean;
     try {
-      let held: boolean;
-      try {
-        held = await this.lock.hold();
-        if (held) this.heldUntil = Date.now() + this.opts.leaderTtlMs;
-      } catch (err) {
-        // Redis unreachable: the lock may still be ours until it would have expired, not after.
-        log().warn({ err }, "feed leader lock not renewed");
-        held = Date.now() < this.heldUntil;
-      }
-      if (this.stopped) return;
-      if (held && !this.feeds) this.lead();
-      else if (!held && this.feeds) await this.stepDown("the leader lock is held by another worker");
-    } finally {
-      this.ticking = false;
+      held = await this.lock.hold();
+      this.heldUntil = held ? Date.now() + this.opts.leaderTtlMs : 0;
+    } catch (err) {
+      // Redis unreachable: the lock may still be ours until it would have expired, not after.
+      log().warn({ err }, "feed leader lock not renewed");
+      held = this.feeds !== null && Date.now() < this.heldUntil;
     }
+    if (this.stopped) return;
+    if (held && !this.feeds) this.lead();
+    else if (!held && this.feeds) await this.stepDown("the leader lock is held by another worker");
   }
 
   private lead(): void {
@@ -136,10 +139,10 @@ export class FeedManager {
     this.stopped = true;
     clearInterval(this.leaderTimer);
     clearInterval(this.resyncTimer);
-    if (this.feeds) {
-      await this.stepDown("stopping");
-      await this.lock.release().catch((err) => log().warn({ err }, "feed leader lock not released"));
-    }
+    // A lock round still running may take the lock: let it finish, then give the lock up if it is ours.
+    await this.ticking;
+    if (this.feeds) await this.stepDown("stopping");
+    await this.lock.release().catch((err) => log().warn({ err }, "feed leader lock not released"));
     await Promise.all([...this.stats.values()].map((s) => s.flush().catch(() => undefined)));
     const sub = this.subscriber;
     this.subscriber = null;
