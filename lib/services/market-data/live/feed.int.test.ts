@@ -327,6 +327,13 @@ describe("the upstream feed", () => {
       "only the primary's socket left",
     );
     expect(await subscribed("NSE:SBIN")).toEqual([2]);
+    // Status reasons carry the brokers' refusals, never a key: no Redis value holds one.
+    const { redis } = await import("@/lib/redis");
+    for (const key of await redis().keys("md:live:*")) {
+      if ((await redis().type(key)) !== "string") continue;
+      const value = (await redis().get(key)) ?? "";
+      for (const secret of [A.apiKey, B.apiKey]) expect(value).not.toContain(secret);
+    }
   });
 });
 
