@@ -171,3 +171,20 @@ describe("simulator faults from the environment", () => {
     expect(problems({ ...base, SIM_AUTO_LOGIN_AT: "8am" }, simulatorEnvSchema)[0]).toMatch(/^SIM_AUTO_LOGIN_AT /);
   });
 });
+
+describe("market feed settings", () => {
+  it("default to a running feed with sane timings", () => {
+    const env = parseEnv(appEnvSchema, valid);
+    expect(env.MARKET_FEED_ENABLED).toBe(true);
+    expect(env.MARKET_FEED_HEARTBEAT_MS).toBe(10_000);
+    expect(env.MARKET_FEED_BACKOFF_MIN_MS).toBeLessThan(env.MARKET_FEED_BACKOFF_MAX_MS);
+    expect(parseEnv(appEnvSchema, { ...valid, MARKET_FEED_ENABLED: "false" }).MARKET_FEED_ENABLED).toBe(false);
+  });
+
+  it("names a bad value and a backoff whose maximum is below its minimum", () => {
+    expect(problems({ ...valid, MARKET_FEED_HEARTBEAT_MS: "5" })[0]).toMatch(/^MARKET_FEED_HEARTBEAT_MS /);
+    expect(problems({ ...valid, MARKET_FEED_BACKOFF_MIN_MS: "5000", MARKET_FEED_BACKOFF_MAX_MS: "1000" })).toEqual([
+      "MARKET_FEED_BACKOFF_MAX_MS must be at least MARKET_FEED_BACKOFF_MIN_MS",
+    ]);
+  });
+});

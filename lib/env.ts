@@ -58,6 +58,16 @@ const appSchema = z.object({
       return z.NEVER;
     }
   }),
+  // The worker's upstream market-data feed (docs/market-data.md "The upstream feed"): on/off; JSON ping period (a
+  // ping unanswered by the next one ends the socket); time to connect and authenticate; reconnect backoff from min
+  // doubling to max; periodic re-read of interest and accounts; the leader lock's lifetime (all ms).
+  MARKET_FEED_ENABLED: bool.default(true),
+  MARKET_FEED_HEARTBEAT_MS: z.coerce.number().int().min(50).default(10_000),
+  MARKET_FEED_SETUP_TIMEOUT_MS: z.coerce.number().int().min(50).default(10_000),
+  MARKET_FEED_BACKOFF_MIN_MS: z.coerce.number().int().min(10).default(1_000),
+  MARKET_FEED_BACKOFF_MAX_MS: z.coerce.number().int().min(10).default(30_000),
+  MARKET_FEED_RESYNC_MS: z.coerce.number().int().min(50).default(5_000),
+  MARKET_FEED_LEADER_TTL_MS: z.coerce.number().int().min(300).default(15_000),
 });
 export type AppEnv = z.infer<typeof appSchema>;
 
@@ -159,7 +169,20 @@ export function parseEnv<S extends z.ZodType>(schema: S, source: Record<string, 
   );
 }
 
-export const appEnvSchema = appSchema.superRefine(refusePlaceholders);
+/** The feed's reconnect backoff must grow from its minimum to a maximum no smaller. */
+function feedBackoffOrdered(
+  v: { MARKET_FEED_BACKOFF_MIN_MS: number; MARKET_FEED_BACKOFF_MAX_MS: number },
+  ctx: z.RefinementCtx,
+) {
+  if (v.MARKET_FEED_BACKOFF_MAX_MS < v.MARKET_FEED_BACKOFF_MIN_MS)
+    ctx.addIssue({
+      code: "custom",
+      path: ["MARKET_FEED_BACKOFF_MAX_MS"],
+      message: "must be at least MARKET_FEED_BACKOFF_MIN_MS",
+    });
+}
+
+export const appEnvSchema = appSchema.superRefine(refusePlaceholders).superRefine(feedBackoffOrdered);
 export const simulatorEnvSchema = simulatorSchema.superRefine(refusePlaceholders);
 
 let app: AppEnv | undefined;

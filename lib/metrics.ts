@@ -1,5 +1,6 @@
 import { Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import { systemStatus } from "@/lib/services/system";
+import { registerFeedMetrics } from "@/lib/services/market-data";
 
 const holder = globalThis as unknown as { mirrordeskMetrics?: Registry };
 
@@ -39,6 +40,8 @@ export function metricsRegistry(): Registry {
       }
     },
   });
+  // The worker's market-data feed: ticks, reconnects, subscribed contracts and state per feed kind.
+  registerFeedMetrics(registry);
   holder.mirrordeskMetrics = registry;
   return registry;
 }

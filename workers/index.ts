@@ -17,6 +17,7 @@ import { BULL_PREFIX, closeQueues } from "@/lib/queues/queues";
 import { scheduleHeartbeat, SYSTEM_QUEUE } from "@/lib/queues/system";
 import { recoverInFlight } from "@/lib/services/dispatch";
 import { closeOrderStreams } from "@/lib/services/fills";
+import { startMarketFeed } from "@/lib/services/market-data";
 import { recordHeartbeat } from "@/lib/services/system";
 import { makeSystemProcessor } from "./processors/system";
 import { processAccountsJob } from "./processors/accounts";
@@ -90,6 +91,8 @@ async function main() {
   const workers = table.map((w) => w.start(connection));
   for (const w of table) await w.schedule();
   await recordHeartbeat(startedAt, e.WORKER_HEARTBEAT_MS, new Date());
+  // Live prices: every worker competes for the feed's leader lock; the one holding it keeps the upstream WebSockets.
+  const feed = await startMarketFeed(workerId);
   log().info({ queues: workers.map((w) => w.name), pid: process.pid, workerId }, "worker started");
 
   let stopping = false;
@@ -98,6 +101,7 @@ async function main() {
     stopping = true;
     log().info({ signal }, "worker stopping");
     await Promise.all(workers.map((w) => w.close()));
+    await feed?.stop();
     await closeOrderStreams();
     await stopLiveness();
     await closeQueues();

@@ -104,3 +104,75 @@ export interface OptionChain {
   /** Ascending by strike. */
   rows: OptionChainRow[];
 }
+
+/** Market-data stream modes: 1 LTP, 2 quote (OHLC, volume, OI), 3 depth (five levels each side with sizes). */
+export type FeedMode = 1 | 2 | 3;
+
+/** One contract on a market-data stream, at the mode it is (to be) subscribed in. */
+export interface FeedItem {
+  exchange: string;
+  symbol: string;
+  mode: FeedMode;
+}
+
+/** One level of a streamed order book (prices as decimal strings). */
+export interface FeedLevel {
+  price: string;
+  quantity: number;
+  orders: number | null;
+}
+
+/**
+ * One tick of a market-data stream, normalised: prices as decimal strings (they travel as JSON to Redis and
+ * browsers), null for everything the broker did not send. Nothing is invented: no bid without a book or a bid field.
+ */
+export interface FeedTick {
+  exchange: string;
+  symbol: string;
+  ltp: string;
+  prevClose: string | null;
+  open: string | null;
+  high: string | null;
+  low: string | null;
+  bid: string | null;
+  bidQty: number | null;
+  ask: string | null;
+  askQty: number | null;
+  depth: { buy: FeedLevel[]; sell: FeedLevel[] } | null;
+  volume: number | null;
+  oi: number | null;
+  /** Exchange time of the tick (ISO, UTC), when the broker sends one. */
+  exchangeTs: string | null;
+  /** When this process received it (ISO, UTC). */
+  receivedAt: string;
+}
+
+/** What a subscribe request achieved: contracts the broker refused (unknown symbol, …) with its reason. */
+export interface FeedSubscribeResult {
+  refused: { exchange: string; symbol: string; reason: string }[];
+}
+
+/** An open, authenticated market-data stream of one account. */
+export interface MarketFeed {
+  /** `host:port` of the stream (status display; never the key). */
+  readonly host: string;
+  /** Subscribes `items` (each at its own mode); resolves once the broker acknowledged every batch. */
+  subscribe(items: readonly FeedItem[]): Promise<FeedSubscribeResult>;
+  /** Unsubscribes `items`, each at the mode it was subscribed in. */
+  unsubscribe(items: readonly FeedItem[]): Promise<void>;
+  /** Closes the stream; `onClose` is not called for a close asked for here. */
+  close(): Promise<void>;
+}
+
+export interface MarketFeedHandlers {
+  onTick(tick: FeedTick): void;
+  /** The stream ended without `close()` (dropped, refused, silent past the heartbeat): open a new one. */
+  onClose(error: Error): void;
+}
+
+export interface MarketFeedTimings {
+  /** Time allowed to connect and authenticate, ms. */
+  setupTimeoutMs?: number;
+  /** A JSON ping is sent this often and must be answered before the next one, ms. */
+  heartbeatMs?: number;
+}

@@ -13,7 +13,17 @@
  * Market-data and reference types (quotes, depth, symbol info, option chains) live in `market-types.ts`.
  */
 import type Decimal from "decimal.js";
-import type { Depth, Exchange, InstrumentKind, OptionChain, Quote, SymbolInfo } from "@/lib/brokers/market-types";
+import type {
+  Depth,
+  Exchange,
+  InstrumentKind,
+  MarketFeed,
+  MarketFeedHandlers,
+  MarketFeedTimings,
+  OptionChain,
+  Quote,
+  SymbolInfo,
+} from "@/lib/brokers/market-types";
 import type { BrokerKind } from "@/lib/brokers/kinds";
 
 // Exchange codes are reference data (market-types.ts); orders name them too, so the contract re-exports the type.
@@ -295,6 +305,11 @@ export interface BrokerAdapter {
     onUpdate: (update: OrderUpdate) => void,
     onError: (error: Error) => void,
   ): Promise<Subscription>;
+  /**
+   * The account's market-data stream (connected and authenticated), where the broker has one; absent otherwise.
+   * The key goes only to the account's own stream host.
+   */
+  openMarketFeed?(handlers: MarketFeedHandlers, timings?: MarketFeedTimings): Promise<MarketFeed>;
   /** Releases pooled connections. */
   close(): Promise<void>;
 }

@@ -8,7 +8,16 @@
  */
 import Decimal from "decimal.js";
 import { type CallGate, type CallKind, type RateLimits, rateGovernor } from "@/lib/brokers/rate-governor";
-import type { Depth, InstrumentKind, OptionChain, Quote, SymbolInfo } from "@/lib/brokers/market-types";
+import type {
+  Depth,
+  InstrumentKind,
+  MarketFeed,
+  MarketFeedHandlers,
+  MarketFeedTimings,
+  OptionChain,
+  Quote,
+  SymbolInfo,
+} from "@/lib/brokers/market-types";
 import {
   type AdapterConfig,
   type BrokerAdapter,
@@ -52,6 +61,7 @@ import {
   mapTradeBook,
 } from "./map";
 import { mapDepth, mapExpiries, mapOptionChain, mapQuote, mapSearch, mapSymbol } from "./map-market";
+import { openMarketFeed } from "./market-feed";
 import { openOrderStream } from "./order-stream";
 import { invalidRequest, modifySchema, placeSchema } from "./requests";
 import { type BrokerErrorInfo, classifyError } from "./wire";
@@ -333,6 +343,16 @@ class OpenAlgoAdapter implements BrokerAdapter {
       { wsUrl: this.wsUrl, apiKey: this.#apiKey, accountId: this.accountId, lookup: this.lookup },
       onUpdate,
       onError,
+    );
+  }
+
+  /** OpenAlgo's WebSocket market-data stream (see market-feed.ts), to this account's own WebSocket host only. */
+  async openMarketFeed(handlers: MarketFeedHandlers, timings: MarketFeedTimings = {}): Promise<MarketFeed> {
+    if (!this.wsUrl)
+      throw new ValidationError("This account has no WebSocket URL", { wsUrl: ["Required for live prices"] });
+    return openMarketFeed(
+      { ...timings, wsUrl: this.wsUrl, apiKey: this.#apiKey, accountId: this.accountId, lookup: this.lookup },
+      handlers,
     );
   }
 

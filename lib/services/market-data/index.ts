@@ -155,3 +155,7 @@ export function assertProductAllowed(product: string, clock: TradingClock): void
 export * from "./live/contract";
 export { publishUi, readQuotes, readStaleFlags, setStale, writeQuote } from "./live/quote-store";
 export { registerInterest, releaseInterest, renewInterest, wantedContracts, type Wanted } from "./live/interest";
+// The worker's upstream feed (one leader, one WebSocket per feed kind) and its metrics: ./live/feed.
+export { FeedManager, startMarketFeed, type FeedManagerOptions } from "./live/feed";
+export { readFeedStats, readFeedStatus, registerFeedMetrics } from "./live/feed-metrics";
+export { feedLeader } from "./live/leader";

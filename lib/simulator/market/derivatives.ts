@@ -51,7 +51,16 @@ export interface Contract {
   readonly spot: SpotState;
   readonly symbolHash: number;
   cache?: { seq: number; pt: number; quote: Quote; iv: number; t: number };
-  day?: { open: number; prevClose: number; high: number; low: number };
+  day?: {
+    open: number;
+    prevClose: number;
+    high: number;
+    low: number;
+    /** The underlying's tick number the contract last traded at, lots traded since the open, OI change in lots. */
+    spotSeq: number;
+    tradedLots: number;
+    oiShiftLots: number;
+  };
 }
 
 export interface Priced {
@@ -195,7 +204,15 @@ export function createDerivativeBook(ctx: DerivativeContext) {
     const prevClose = Math.max(tick, roundTick(modelPrice(c, c.spot.prevClose, prevCloseAt).price, tick));
     const openAt = Math.min(pt, sessionWindow(session).open);
     const open = Math.max(tick, roundTick(modelPrice(c, c.spot.open, openAt).price, tick));
-    c.day = { open, prevClose, high: Math.max(open, ltp), low: Math.min(open, ltp) };
+    c.day = {
+      open,
+      prevClose,
+      high: Math.max(open, ltp),
+      low: Math.min(open, ltp),
+      spotSeq: c.spot.seq,
+      tradedLots: 0,
+      oiShiftLots: 0,
+    };
     return c.day;
   }
 
@@ -235,6 +252,13 @@ export function createDerivativeBook(ctx: DerivativeContext) {
     const base = 0.5 + hashUnit(ctx.seedHash, c.symbolHash, 7);
     const near = 0.2 + Math.exp(-m.t * 6);
     const oiLots = Math.round((isFut ? 40_000 : 1_500 + 25_000 * Math.exp((-moneyness * moneyness) / 2)) * base * near);
+    // Trading goes on between quotes: every move of the underlying trades a few lots and opens or closes a few
+    // positions, so a stream shows volume and OI moving tick by tick (deterministic per seed, symbol and tick).
+    if (day.spotSeq !== c.spot.seq) {
+      day.spotSeq = c.spot.seq;
+      day.tradedLots += 1 + Math.floor(hashUnit(ctx.seedHash, c.symbolHash, c.spot.seq, 11) * 40);
+      day.oiShiftLots += Math.round((hashUnit(ctx.seedHash, c.symbolHash, c.spot.seq, 13) - 0.5) * 40) || 1;
+    }
     const quote: Quote = Object.freeze({
       symbol: c.instrument.symbol,
       exchange: c.instrument.exchange,
@@ -247,8 +271,8 @@ export function createDerivativeBook(ctx: DerivativeContext) {
       ask: top.ask,
       bidQty: top.bidQty,
       askQty: top.askQty,
-      volume: Math.round(oiLots * 3 * sessionFraction(pt)) * lot,
-      oi: oiLots * lot,
+      volume: (Math.round(oiLots * 3 * sessionFraction(pt)) + day.tradedLots) * lot,
+      oi: Math.max(1, oiLots + day.oiShiftLots) * lot,
       ts: c.spot.ts,
     });
     c.cache = { seq, pt, quote, iv: m.iv, t: m.t };

@@ -4,7 +4,7 @@
  *
  *   GET    /_sim/health                          liveness + instance count + clock
  *   POST   /_sim/reset                           every instance back to its initial state (books, capital, mode, flavour,
- *                                                faults, a live session); rate-limit windows cleared. The market (prices,
+ *                                                faults, a live session); rate-limit windows cleared; WebSockets unstalled. The market (prices,
  *                                                overrides, clock) is left as it is.
  *   GET    /_sim/instances                       list instances (id, apiKey, mode, flavour, session, faults, autoLoginAt)
  *   POST   /_sim/instances                       create one: InstanceConfig {id, apiKey, capital, mode?, numbers?, showStrategy?, brokerName?, faults?,
@@ -27,6 +27,11 @@
  *   POST   /_sim/market/always-open              {open: boolean}
  *   POST   /_sim/market/hold-prices              {hold: boolean}: the timer's ticks leave prices where they are
  *   POST   /_sim/market/tick                     generate one tick batch now (fixed-clock tests)
+ *   POST   /_sim/ws/drop                         {instanceId?}: terminate every market-data WebSocket (of one instance);
+ *                                                answers {dropped}
+ *   POST   /_sim/ws/stall                        {stalled: boolean}: sockets stay open but the server sends nothing at all
+ *                                                (no ticks, acks, pongs or protocol pings) until unstalled
+ *   GET    /_sim/ws/connections                  {connections: [{instanceId, subscriptions: [{exchange, symbol, modes}]}]}
  */
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
@@ -35,6 +40,7 @@ import { faultConfigSchema } from "@/lib/simulator/fault-schema";
 import { DEFAULT_FAULTS } from "@/lib/simulator/broker/instance";
 import { HHMM } from "@/lib/simulator/session-schema";
 import type { InstanceConfig, InstanceState, MarketView } from "@/lib/simulator/types";
+import type { WsServer } from "./ws-server";
 import type { BrokerEngine } from "./broker-seam";
 import type { RateLimiter } from "./rate-limit";
 import type { Reply } from "./rest";
@@ -47,6 +53,8 @@ export interface ControlDeps {
   dropWs(instanceId: string): number;
   /** Configurations of the instances created at start; reset restores them. */
   initial: InstanceConfig[];
+  /** Whole-server WebSocket controls (drop, stall, inspect). */
+  ws?: Pick<WsServer, "dropAll" | "setStalled" | "subscriptions">;
 }
 
 const modeSchema = z.enum(["live", "analyze", "semi_auto"]);
@@ -120,6 +128,7 @@ export function createControlHandler(deps: ControlDeps) {
       broker.login(inst.id);
     }
     limiter.clear();
+    deps.ws?.setStalled(false);
   }
 
   /** Runs `fn` on an existing instance, or answers 404. */
@@ -230,6 +239,14 @@ export function createControlHandler(deps: ControlDeps) {
       market.tick();
       return json(200, { status: "ok", clock: clockState() });
     },
+    "POST /ws/drop": withBody(z.strictObject({ instanceId: z.string().min(1).optional() }), (v) =>
+      json(200, { dropped: deps.ws?.dropAll(v.instanceId) ?? 0 }),
+    ),
+    "POST /ws/stall": withBody(z.strictObject({ stalled: z.boolean() }), (v) => {
+      deps.ws?.setStalled(v.stalled);
+      return json(200, v);
+    }),
+    "GET /ws/connections": () => json(200, { connections: deps.ws?.subscriptions() ?? [] }),
   };
 
   /** Answers a `/_sim/...` request whose body has been read (`text`). */

@@ -95,6 +95,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     limiter,
     dropWs: ws.dropInstance,
     initial: opts.instances ?? [],
+    ws,
   });
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {

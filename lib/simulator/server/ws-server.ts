@@ -3,7 +3,9 @@
  * (close 4401 "auth timeout"), subscribe/unsubscribe market data in modes 1–3, order updates, broker info,
  * JSON pings before auth and protocol-level keepalive pings. Ticks come from `market.onTick`, order updates from
  * `broker.onOrderUpdate`. Server-level faults: `wsStall` (ticks stop, socket stays open), `wsDropAfterMs` (each socket
- * of the instance is dropped that long after it authenticated) and `dropInstance`.
+ * of the instance is dropped that long after it authenticated) and `dropInstance`. Whole-server controls: `dropAll`
+ * (every socket, or every socket of one instance) and `setStalled` (every socket stays open but the server sends
+ * nothing at all, not even pongs or protocol pings, like a proxy that hangs), and `subscriptions` to inspect.
  */
 import type { AddressInfo } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
@@ -40,7 +42,18 @@ export interface WsServer {
   dropInstance(instanceId: string): number;
   /** Open sockets (tests and the control API's view). */
   connections(): number;
+  /** Terminates every socket (only those of `instanceId` when given); returns how many. */
+  dropAll(instanceId?: string): number;
+  /** While stalled the server sends nothing on any socket (messages received meanwhile are dropped unanswered). */
+  setStalled(stalled: boolean): void;
+  /** Every open socket: its instance (null before authentication) and market-data subscriptions. */
+  subscriptions(): WsConnectionView[];
   close(): Promise<void>;
+}
+
+export interface WsConnectionView {
+  instanceId: string | null;
+  subscriptions: { exchange: string; symbol: string; modes: WsMode[] }[];
 }
 
 interface Client {
@@ -71,9 +84,10 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
   const port = (wss.address() as AddressInfo).port;
   const clients = new Set<Client>();
   const bySymbol = new Map<string, Set<Client>>();
+  let stalled = false;
 
   const send = (c: Client, value: unknown) => {
-    if (c.ws.readyState === WebSocket.OPEN) c.ws.send(pythonJson(value));
+    if (!stalled && c.ws.readyState === WebSocket.OPEN) c.ws.send(pythonJson(value));
   };
 
   function addSub(c: Client, symbol: string, exchange: string, mode: WsMode): void {
@@ -106,7 +120,7 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
   function publish(symbol: string, exchange: Exchange, targets?: Client[]): void {
     const k = key(exchange, symbol);
     const subscribers = bySymbol.get(k);
-    if (!subscribers || subscribers.size === 0) return;
+    if (stalled || !subscribers || subscribers.size === 0) return;
     // The upstream adapter is per user: every socket of an instance gets the payload of that instance's highest
     // mode, under its own envelope mode (docs/openalgo.md "WebSocket").
     const best = new Map<string, WsMode>();
@@ -317,15 +331,30 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
     clients.add(c);
     // A failed authenticate neither closes the socket nor extends this deadline (docs/openalgo.md "WebSocket").
     c.grace = setTimeout(() => {
-      if (!c.instance) ws.close(4401, "auth timeout");
+      if (!c.instance && !stalled) ws.close(4401, "auth timeout");
     }, graceMs);
     ws.on("pong", () => (c.alive = true));
-    ws.on("message", (data, isBinary) => onMessage(c, isBinary ? "" : data.toString()));
+    ws.on("message", (data, isBinary) => {
+      if (!stalled) onMessage(c, isBinary ? "" : data.toString());
+    });
     ws.on("close", () => forget(c));
     ws.on("error", () => forget(c));
   });
 
+  function dropAll(instanceId?: string): number {
+    let n = 0;
+    for (const c of [...clients]) {
+      if (instanceId !== undefined && c.instance?.id !== instanceId) continue;
+      c.ws.terminate();
+      forget(c);
+      n++;
+    }
+    return n;
+  }
+
   const keepalive = setInterval(() => {
+    // A stalled server sends no protocol pings either (and so terminates nobody for a missing pong).
+    if (stalled) return;
     for (const c of clients) {
       if (!c.alive) {
         c.ws.terminate();
@@ -340,17 +369,23 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
   return {
     url: `ws://${opts.host}:${port}`,
     port,
-    dropInstance(instanceId) {
-      let n = 0;
-      for (const c of [...clients]) {
-        if (c.instance?.id !== instanceId) continue;
-        c.ws.terminate();
-        forget(c);
-        n++;
-      }
-      return n;
-    },
+    dropInstance: (instanceId) => dropAll(instanceId),
     connections: () => clients.size,
+    dropAll,
+    setStalled(value) {
+      stalled = value;
+      // Every socket answered its last protocol ping as far as the keepalive knows: the stall was ours.
+      if (!value) for (const c of clients) c.alive = true;
+    },
+    subscriptions: () =>
+      [...clients].map((c) => ({
+        instanceId: c.instance?.id ?? null,
+        subscriptions: [...c.subs.values()].map((sub) => ({
+          exchange: sub.exchange,
+          symbol: sub.symbol,
+          modes: [...sub.modes].sort((a, b) => a - b),
+        })),
+      })),
     async close() {
       clearInterval(keepalive);
       offTick();
