@@ -141,7 +141,7 @@ function LedgerBook() {
   const [grouping, setGrouping] = useState<Grouping>("account");
   const rows = useMemo(() => q.data ?? [], [q.data]);
   const totals = useMemo(() => bookTotals(rows), [rows]);
-  if (q.error) return <Alert>{q.error.message}</Alert>;
+  if (q.error && !q.data) return <Alert>{q.error.message}</Alert>;
   if (!q.data) return <p className="text-sm text-slate-500">Loading positions…</p>;
   if (rows.length === 0)
     return <EmptyState title="No positions yet">Positions appear here live as orders fill.</EmptyState>;

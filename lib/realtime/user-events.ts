@@ -212,8 +212,11 @@ export async function publishRunProgress(events: readonly RunEvent[]): Promise<v
   const [byAccount, byRun] = await Promise.all([accountOwnerIds(accounts), runOwnerIds(runs)]);
   for (const [id, owner] of byAccount) remember(`a:${id}`, owner);
   for (const [id, owner] of byRun) if (owner) remember(`r:${id}`, owner);
-  for (const e of events) {
-    const owner = ownerCache.get(e.type === "intent" ? `a:${e.accountId}` : `r:${e.runId}`);
-    if (owner) await publishUserEvent(owner, e);
-  }
+  // Sent together: one connection keeps their order, so sequence order is the order of `events`.
+  await Promise.all(
+    events.map((e) => {
+      const owner = ownerCache.get(e.type === "intent" ? `a:${e.accountId}` : `r:${e.runId}`);
+      return owner ? publishUserEvent(owner, e) : null;
+    }),
+  );
 }
