@@ -324,6 +324,32 @@ describe("the user stream", () => {
     expect(openStreamCount(trader.id)).toBe(0);
   });
 
+  it("follows exactly the owners the user may read: a viewer its traders, an admin everyone; the global switch reaches all", async () => {
+    const trader = await makeUser("TRADER");
+    const stranger = await makeUser("TRADER");
+    const viewer = await makeUser("VIEWER");
+    const adminUser = await makeUser("ADMIN");
+    await db().viewerTrader.create({ data: { viewerId: viewer.id, traderId: trader.id } });
+    const [v, a, t] = [
+      await openStream(await sessionCookie(viewer)),
+      await openStream(await sessionCookie(adminUser)),
+      await openStream(await sessionCookie(trader)),
+    ];
+    await publishUserEvent(stranger.id, accountEvent("stranger-acc", "FAILED"));
+    await publishUserEvent(trader.id, accountEvent("trader-acc", "FAILED"));
+    await publishUserEvent(null, { type: "kill-switch", engaged: true, ownerId: null, at: new Date().toISOString() });
+    const seen = async (s: OpenStream) => {
+      await readUntil(s, (_, f) => f.some((x) => x.event === "kill-switch"));
+      return frames(s)
+        .filter((f) => f.id !== null)
+        .map((f) => f.data.accountId ?? f.event);
+    };
+    expect(await seen(v)).toEqual(["trader-acc", "kill-switch"]);
+    expect(await seen(a)).toEqual(["stranger-acc", "trader-acc", "kill-switch"]);
+    expect(await seen(t)).toEqual(["trader-acc", "kill-switch"]);
+    for (const s of [v, a, t]) await close(s);
+  });
+
   it("ends with an end event once the user is deactivated", async () => {
     const trader = await makeUser("TRADER");
     const s = await openStream(await sessionCookie(trader));
