@@ -60,10 +60,7 @@ test("a fill and a price reach the positions page live, without a reload", async
   const sbin = (rows: LedgerRow[]) =>
     rows.find((r) => r.accountId === target.id && r.symbol === "SBIN" && r.key.startsWith("|"));
   const before = sbin(await ledger())?.netQty ?? 0;
-  const shown = page
-    .getByTestId("position-row")
-    .filter({ hasText: target.name })
-    .and(page.locator('[data-symbol="SBIN"]'));
+  const shown = page.locator(`[data-testid="position-row"][data-account="${target.id}"][data-symbol="SBIN"]`);
   // From here on the page may not read the ledger over REST again: whatever changes must come from the stream.
   await page.route("**/api/positions/ledger", (route) => route.abort());
 
@@ -103,4 +100,12 @@ test("a fill and a price reach the positions page live, without a reload", async
   await page.setViewportSize({ width: 390, height: 844 });
   await expect(shown.first().getByTestId("position-unrealised")).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath("live-positions-390.png"), fullPage: true });
+  await page.getByLabel("Open only").check();
+  await expect(page.locator('[data-testid="position-row"][data-net-qty="0"]')).toHaveCount(0);
+  await expect(shown.first()).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath("live-positions-390-open.png"), fullPage: true });
+  // The kill switch stays reachable at this width.
+  await page.goto("/risk");
+  await expect(page.getByTestId("kill-switch-state")).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath("risk-390.png"), fullPage: true });
 });

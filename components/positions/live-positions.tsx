@@ -82,10 +82,10 @@ function SubtotalRow({ s, label }: { s: Subtotal; label: string }) {
         </span>
       </td>
       <td className="hidden px-2 py-1.5 sm:table-cell" colSpan={3} />
-      <td className="px-2 py-1.5 text-right">
+      <td className="hidden px-2 py-1.5 text-right whitespace-nowrap sm:table-cell">
         <Pnl value={s.realised} />
       </td>
-      <td className="px-2 py-1.5 text-right" data-testid="subtotal-unrealised">
+      <td className="px-2 py-1.5 text-right whitespace-nowrap" data-testid="subtotal-unrealised">
         <Pnl value={s.unrealised} />
       </td>
     </tr>
@@ -98,6 +98,7 @@ function Row({ r, grouping }: { r: LedgerRowJson; grouping: Grouping }) {
     <tr
       data-testid="position-row"
       data-key={r.key}
+      data-account={r.accountId}
       data-symbol={r.symbol}
       data-net-qty={r.netQty}
       className={cx(r.netQty === 0 && "text-slate-400")}
@@ -123,10 +124,10 @@ function Row({ r, grouping }: { r: LedgerRowJson; grouping: Grouping }) {
       <td className="hidden px-2 py-1 text-right sm:table-cell">
         <PriceCell r={r} />
       </td>
-      <td className="px-2 py-1 text-right">
+      <td className="hidden px-2 py-1 text-right whitespace-nowrap sm:table-cell">
         <Pnl value={r.realisedPnl} />
       </td>
-      <td className="px-2 py-1 text-right" data-testid="position-unrealised">
+      <td className="px-2 py-1 text-right whitespace-nowrap" data-testid="position-unrealised">
         <Pnl value={r.unrealisedPnl} />
         <span className="block text-xs sm:hidden">
           <PriceCell r={r} />
@@ -139,11 +140,13 @@ function Row({ r, grouping }: { r: LedgerRowJson; grouping: Grouping }) {
 function LedgerBook() {
   const q = useLiveLedger();
   const [grouping, setGrouping] = useState<Grouping>("account");
-  const rows = useMemo(() => q.data ?? [], [q.data]);
-  const totals = useMemo(() => bookTotals(rows), [rows]);
+  const [openOnly, setOpenOnly] = useState(false);
+  const all = useMemo(() => q.data ?? [], [q.data]);
+  const rows = useMemo(() => (openOnly ? all.filter((r) => r.netQty !== 0) : all), [all, openOnly]);
+  const totals = useMemo(() => bookTotals(all), [all]);
   if (q.error && !q.data) return <Alert>{q.error.message}</Alert>;
   if (!q.data) return <p className="text-sm text-slate-500">Loading positions…</p>;
-  if (rows.length === 0)
+  if (all.length === 0)
     return <EmptyState title="No positions yet">Positions appear here live as orders fill.</EmptyState>;
   const groups = grouping === "account" ? totals.accounts : totals.strategies;
   const inGroup = (s: Subtotal) => (r: LedgerRowJson) =>
@@ -163,6 +166,10 @@ function LedgerBook() {
             {g}
           </Button>
         ))}
+        <label className="ml-auto inline-flex items-center gap-1.5 text-slate-600 dark:text-slate-300">
+          <input type="checkbox" checked={openOnly} onChange={(e) => setOpenOnly(e.target.checked)} />
+          Open only
+        </label>
       </div>
       <Table
         head={
@@ -173,7 +180,7 @@ function LedgerBook() {
             <th className="hidden px-2 py-1.5 sm:table-cell">Product</th>
             <th className="hidden px-2 py-1.5 text-right sm:table-cell">Avg price</th>
             <th className="hidden px-2 py-1.5 text-right sm:table-cell">LTP</th>
-            <th className="px-2 py-1.5 text-right">Realised</th>
+            <th className="hidden px-2 py-1.5 text-right sm:table-cell">Realised</th>
             <th className="px-2 py-1.5 text-right">Unrealised</th>
           </tr>
         }
@@ -186,11 +193,14 @@ function LedgerBook() {
             Total
           </td>
           <td className="hidden sm:table-cell" colSpan={3} />
-          <td className="px-2 py-1.5 text-right" data-testid="total-realised">
+          <td className="hidden px-2 py-1.5 text-right whitespace-nowrap sm:table-cell" data-testid="total-realised">
             <Pnl value={totals.total.realised} />
           </td>
-          <td className="px-2 py-1.5 text-right" data-testid="total-unrealised">
+          <td className="px-2 py-1.5 text-right whitespace-nowrap" data-testid="total-unrealised">
             <Pnl value={totals.total.unrealised} />
+            <span className="block text-xs font-normal text-slate-500 sm:hidden">
+              realised <Pnl value={totals.total.realised} />
+            </span>
           </td>
         </tr>
       </Table>
