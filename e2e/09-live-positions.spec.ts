@@ -105,7 +105,9 @@ test("a fill and a price reach the positions page live, without a reload", async
   await expect(shown.first()).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath("live-positions-390-open.png"), fullPage: true });
   // The kill switch stays reachable at this width.
+  await page.unroute("**/api/positions/ledger");
   await page.goto("/risk");
-  await expect(page.getByTestId("kill-switch-state")).toBeVisible();
+  await expect(page.getByTestId("kill-switch-state")).toHaveText(/Armed/);
+  await expect(page.getByTestId("ledger-row").first()).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath("risk-390.png"), fullPage: true });
 });
