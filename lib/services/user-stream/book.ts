@@ -73,7 +73,13 @@ export class LiveBook {
     const open = rows.filter((r) => r.netQty !== 0);
     const wanted = new Set(open.map(contractOf));
     for (const kind of new Set(open.map((r) => r.feed))) wanted.add(`stale|${kind}`);
-    for (const key of wanted) if (!this.subs.has(key)) this.subs.set(key, this.subscribe(key));
+    for (const key of wanted) {
+      if (this.subs.has(key)) continue;
+      const sub = this.subscribe(key);
+      // A failed subscription is forgotten, so the next refresh tries again instead of failing for good.
+      sub.catch(() => this.subs.get(key) === sub && this.subs.delete(key));
+      this.subs.set(key, sub);
+    }
     const dropped = [...this.subs.keys()].filter((k) => !wanted.has(k));
     for (const key of dropped) {
       const sub = this.subs.get(key)!;
