@@ -12,7 +12,8 @@ import { waitUntil } from "@/lib/testing/wait";
 import { createAccount, invalidateBooks } from "@/lib/services/accounts";
 import { adapterFor } from "@/lib/services/broker-access";
 import { applyIntentChanges } from "@/lib/services/dispatch";
-import { publishUi, writeQuote, type FeedKind, type LiveQuote } from "@/lib/services/market-data";
+import { publishUi, setStale, writeQuote, type FeedKind, type LiveQuote } from "@/lib/services/market-data";
+import { engageKillSwitch, rearmKillSwitch } from "@/lib/services/kill-switch";
 import { GET as streamRoute } from "@/app/api/stream/route";
 
 // Read once by lib/env.ts on first use, which happens after this hoisted block.
@@ -225,6 +226,26 @@ describe("the user stream", () => {
     const prices = frames(s).filter((f) => f.event === "prices");
     expect(prices).toHaveLength(2);
     expect((prices[1].data.rows as { unrealisedPnl: string }[])[0].unrealisedPnl).toBe("-12");
+
+    // The watchdog's stale flag on the contract reaches the stream (and is cleared the same way).
+    const flag = {
+      exchange: "NSE",
+      symbol: "SBIN",
+      since: new Date().toISOString(),
+      lastTickAt: null,
+      reason: "silent",
+    };
+    await setStale(feed, "NSE:SBIN", flag);
+    await setStale(feed, "NSE:SBIN", null);
+    await readUntil(s, (_, f) => f.filter((x) => x.event === "stale").length >= 2);
+    expect(
+      frames(s)
+        .filter((f) => f.event === "stale")
+        .map((f) => [f.data.contract, f.data.stale]),
+    ).toEqual([
+      ["NSE:SBIN", true],
+      ["NSE:SBIN", false],
+    ]);
     await close(s);
 
     // A new stream starts from the stored quote: the snapshot is already live-priced.
@@ -348,6 +369,22 @@ describe("the user stream", () => {
     expect(await seen(a)).toEqual(["stranger-acc", "trader-acc", "kill-switch"]);
     expect(await seen(t)).toEqual(["trader-acc", "kill-switch"]);
     for (const s of [v, a, t]) await close(s);
+  });
+
+  it("kill-switch engage and re-arm reach the owner's stream as logged events", async () => {
+    const trader = await makeUser("TRADER");
+    const adminUser = await makeUser("ADMIN");
+    const s = await openStream(await sessionCookie(trader));
+    await engageKillSwitch(trader, { scope: "mine", reason: "test" }, "ip");
+    await rearmKillSwitch(adminUser, { scope: "owner", ownerId: trader.id }, "ip");
+    await readUntil(s, (_, f) => f.filter((x) => x.event === "kill-switch").length >= 2);
+    const got = frames(s).filter((f) => f.event === "kill-switch");
+    expect(got.map((f) => [f.data.engaged, f.data.ownerId])).toEqual([
+      [true, trader.id],
+      [false, trader.id],
+    ]);
+    expect(Number(got[1].id)).toBeGreaterThan(Number(got[0].id));
+    await close(s);
   });
 
   it("ends with an end event once the user is deactivated", async () => {
