@@ -49,6 +49,12 @@ const appSchema = z.object({
   // on every heartbeat).
   SSE_MAX_STREAMS_PER_USER: int(5),
   SSE_HEARTBEAT_MS: z.coerce.number().int().min(10).default(15_000),
+  /** Bytes a live stream may queue for a client that stopped reading before it is dropped (docs/live-streams.md). */
+  SSE_MAX_QUEUE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(512 * 1024),
   // Broker credentials are encrypted under these keys; without them the app refuses to start (never a silent new key).
   CREDENTIAL_KEYS: z.string().transform((spec, ctx) => {
     try {

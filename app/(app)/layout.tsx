@@ -4,6 +4,7 @@ import { currentUser } from "@/lib/auth/current-user";
 import { Nav } from "@/components/shell/nav";
 import { AlertsBanner } from "@/components/shell/alerts-banner";
 import { KillSwitchBanner } from "@/components/exits/kill-switch-banner";
+import { LiveBridge } from "@/components/live/live-bridge";
 import { allows } from "@/lib/auth/authorize";
 import { canWrite } from "@/lib/auth/roles";
 
@@ -15,6 +16,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   if (!user) redirect("/login");
   return (
     <>
+      <LiveBridge />
       <Nav user={user} />
       <KillSwitchBanner isAdmin={allows(user, "killSwitch.rearm")} />
       <AlertsBanner canDismiss={canWrite(user)} />

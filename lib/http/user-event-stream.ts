@@ -6,7 +6,7 @@
 import { sessionUserFromRequest, type SessionUser } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { RateLimitedError } from "@/lib/errors";
-import { sseResponse } from "@/lib/realtime/sse";
+import { sseResponse, type SseSend } from "@/lib/realtime/sse";
 
 const holder = globalThis as unknown as { mirrordeskUserStreams?: Map<string, number> };
 const open = () => (holder.mirrordeskUserStreams ??= new Map());
@@ -23,9 +23,9 @@ export function openStreamCount(userId: string): number {
 export function userEventStream(
   req: Request,
   user: SessionUser,
-  subscribe: (send: (data: unknown) => void) => Promise<() => Promise<void>>,
+  subscribe: (send: SseSend) => Promise<() => Promise<void>>,
 ): Response {
-  const { SSE_MAX_STREAMS_PER_USER: max, SSE_HEARTBEAT_MS: heartbeatMs } = env();
+  const { SSE_MAX_STREAMS_PER_USER: max, SSE_HEARTBEAT_MS: heartbeatMs, SSE_MAX_QUEUE_BYTES: maxQueuedBytes } = env();
   const streams = open();
   const count = streams.get(user.id) ?? 0;
   if (count >= max) {
@@ -42,7 +42,7 @@ export function userEventStream(
   };
   const stillAllowed = async () => (await sessionUserFromRequest(req))?.id === user.id;
   try {
-    return sseResponse(req.signal, subscribe, { heartbeatMs, stillAllowed, onClose });
+    return sseResponse(req.signal, subscribe, { heartbeatMs, stillAllowed, onClose, maxQueuedBytes });
   } catch (e) {
     onClose();
     throw e;

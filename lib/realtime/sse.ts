@@ -12,13 +12,35 @@ export interface SseOptions {
   stillAllowed?: () => Promise<boolean>;
   /** Runs once when the stream closes, for whatever reason (after `start`'s cleanup). */
   onClose?: () => void;
+  /**
+   * Bytes that may wait for a client that does not read (its socket is full) before the stream is ended; writes
+   * never wait, so one slow client never delays the fan-out to the others. Default SSE_DEFAULT_QUEUE_BYTES.
+   */
+  maxQueuedBytes?: number;
+}
+
+/** Default for `maxQueuedBytes`: a few seconds of a busy desk's events. */
+export const SSE_DEFAULT_QUEUE_BYTES = 512 * 1024;
+
+/** A frame's SSE options: a named event (`event:` line) and an id the browser echoes back as `Last-Event-ID`. */
+export interface SseFrame {
+  event?: string;
+  id?: string;
+}
+
+/** Sends one frame; `data` is sent as JSON. */
+export type SseSend = (data: unknown, frame?: SseFrame) => void;
+
+/** Formats one SSE frame. */
+export function sseFrame(data: unknown, frame: SseFrame = {}): string {
+  return `${frame.id !== undefined ? `id: ${frame.id}\n` : ""}${frame.event ? `event: ${frame.event}\n` : ""}data: ${JSON.stringify(data)}\n\n`;
 }
 
 export const SESSION_ENDED = { reason: "session-ended", message: "Your session ended; sign in again." } as const;
 
 export function sseResponse(
   signal: AbortSignal,
-  start: (send: (data: unknown) => void) => Promise<() => Promise<void>>,
+  start: (send: SseSend) => Promise<() => Promise<void>>,
   options: SseOptions,
 ): Response {
   const encoder = new TextEncoder();
@@ -38,64 +60,79 @@ export function sseResponse(
         options.onClose?.();
       }
     })());
-  const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      const write = (text: string) => {
-        if (released) return;
+  const maxQueued = options.maxQueuedBytes ?? SSE_DEFAULT_QUEUE_BYTES;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async start(controller) {
+        const write = (text: string) => {
+          if (released) return;
+          try {
+            controller.enqueue(encoder.encode(text));
+          } catch {
+            // The stream was closed by the client between the event and the write.
+            return;
+          }
+          // desiredSize = maxQueued − bytes waiting: below zero the client has stopped reading. Drop it (its queue
+          // with it) rather than buffer without bound; the browser reconnects and resumes from its Last-Event-ID.
+          if ((controller.desiredSize ?? 0) < 0) {
+            void release();
+            try {
+              controller.error(new Error("client too slow: live stream ended"));
+            } catch {
+              // Already closed.
+            }
+          }
+        };
+        const close = async () => {
+          await release();
+          try {
+            controller.close();
+          } catch {
+            // Already closed.
+          }
+        };
+        // One heartbeat at a time (a slow session check never overlaps the next), rescheduled after each.
+        const beat = async () => {
+          if (released) return;
+          let allowed = true;
+          try {
+            allowed = options.stillAllowed ? await options.stillAllowed() : true;
+          } catch {
+            allowed = false; // cannot confirm the session (database down): fail closed, the browser reconnects
+          }
+          if (!allowed) {
+            write(`event: end\ndata: ${JSON.stringify(SESSION_ENDED)}\n\n`);
+            await close();
+            return;
+          }
+          write(": ping\n\n");
+          if (!released) heartbeat = setTimeout(() => void beat(), options.heartbeatMs);
+        };
+        signal.addEventListener("abort", () => void close(), { once: true });
+        let stop: () => Promise<void>;
         try {
-          controller.enqueue(encoder.encode(text));
-        } catch {
-          // The stream was closed by the client between the event and the write.
+          stop = await start((data, frame) => write(sseFrame(data, frame)));
+        } catch (e) {
+          await close();
+          throw e;
         }
-      };
-      const close = async () => {
-        await release();
-        try {
-          controller.close();
-        } catch {
-          // Already closed.
+        if (released) {
+          await stop(); // ended while subscribing
+          return;
         }
-      };
-      // One heartbeat at a time (a slow session check never overlaps the next), rescheduled after each.
-      const beat = async () => {
-        if (released) return;
-        let allowed = true;
-        try {
-          allowed = options.stillAllowed ? await options.stillAllowed() : true;
-        } catch {
-          allowed = false; // cannot confirm the session (database down): fail closed, the browser reconnects
-        }
-        if (!allowed) {
-          write(`event: end\ndata: ${JSON.stringify(SESSION_ENDED)}\n\n`);
+        cleanup = stop;
+        // Sent once the subscription is live: a client that saw this frame misses no later event.
+        write("retry: 2000\n\n");
+        if (signal.aborted) {
           await close();
           return;
         }
-        write(": ping\n\n");
-        if (!released) heartbeat = setTimeout(() => void beat(), options.heartbeatMs);
-      };
-      signal.addEventListener("abort", () => void close(), { once: true });
-      let stop: () => Promise<void>;
-      try {
-        stop = await start((data) => write(`data: ${JSON.stringify(data)}\n\n`));
-      } catch (e) {
-        await close();
-        throw e;
-      }
-      if (released) {
-        await stop(); // ended while subscribing
-        return;
-      }
-      cleanup = stop;
-      // Sent once the subscription is live: a client that saw this frame misses no later event.
-      write("retry: 2000\n\n");
-      if (signal.aborted) {
-        await close();
-        return;
-      }
-      heartbeat = setTimeout(() => void beat(), options.heartbeatMs);
+        heartbeat = setTimeout(() => void beat(), options.heartbeatMs);
+      },
+      cancel: () => release(),
     },
-    cancel: () => release(),
-  });
+    { highWaterMark: maxQueued, size: (chunk) => chunk.byteLength },
+  );
   return new Response(stream, {
     headers: {
       "Content-Type": "text/event-stream; charset=utf-8",

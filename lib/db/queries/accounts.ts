@@ -163,3 +163,13 @@ export async function listActiveAccountIds(ownerId: string | null, tx: Tx = db()
   });
   return rows.map((r) => r.id);
 }
+
+/** Owner of each account; unknown (deleted) ids are absent. */
+export async function accountOwnerIds(ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db().tradingAccount.findMany({
+    where: { id: { in: [...ids] } },
+    select: { id: true, ownerId: true },
+  });
+  return new Map(rows.map((r) => [r.id, r.ownerId]));
+}

@@ -52,3 +52,8 @@ export function openAlertsOfKind(kind: string) {
 export function resolveAlertIds(tx: Tx, ids: readonly string[], at: Date) {
   return tx.alert.updateMany({ where: { id: { in: [...ids] }, resolvedAt: null }, data: { resolvedAt: at } });
 }
+
+/** The owner of an alert (null when it does not exist). */
+export async function alertOwnerId(id: string): Promise<string | null> {
+  return (await db().alert.findUnique({ where: { id }, select: { ownerId: true } }))?.ownerId ?? null;
+}

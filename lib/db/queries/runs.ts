@@ -155,3 +155,13 @@ export function listRuns(scope: Scope, filter: { strategyId?: string; idempotenc
     },
   });
 }
+
+/** Owner of each run (null for a global exit, which spans owners); unknown ids are absent. */
+export async function runOwnerIds(ids: readonly string[]): Promise<Map<string, string | null>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db().strategyRun.findMany({
+    where: { id: { in: [...ids] } },
+    select: { id: true, ownerId: true },
+  });
+  return new Map(rows.map((r) => [r.id, r.ownerId]));
+}

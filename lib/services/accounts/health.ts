@@ -4,6 +4,7 @@ import { openAlertsOfKind, raiseAlert, resolveAlertIds, resolveAlerts } from "@/
 import { insertAudit } from "@/lib/db/queries/audit";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { publishUserEvent, type UserEvent } from "@/lib/realtime/user-events";
 import { adapterFor } from "@/lib/services/broker-access";
 import { feedKindOf, feedLabel, sourceCandidates } from "@/lib/services/market-data";
 
@@ -13,6 +14,12 @@ const FAILOVER = "primary_failover";
 export const FAILURES_TO_FAIL = 3;
 
 type Checked = Awaited<ReturnType<typeof listAccountSecrets>>[number];
+
+/** Tells the owner's live streams (docs/live-streams.md "The user stream"); the database stays the record. */
+async function tell(ownerId: string, events: UserEvent[]): Promise<void> {
+  for (const e of events)
+    await publishUserEvent(ownerId, e).catch((err) => log().warn({ err, ownerId }, "account event not published"));
+}
 
 /**
  * One health round (run every 30 s by the worker): ping every active account in parallel, record the outcome,
@@ -44,6 +51,14 @@ async function checkAccount(account: Checked, now: Date) {
           { action: "account.recovered", entity: "account", entityId: account.id, details: { name: account.name } },
           tx,
         );
+      return count;
+    }).then(async (resolved) => {
+      const at = now.toISOString();
+      const events: UserEvent[] = [];
+      if (account.status !== "CONNECTED")
+        events.push({ type: "account", accountId: account.id, change: "status", status: "CONNECTED", at });
+      if (resolved) events.push({ type: "alert", alertId: null, accountId: account.id, change: "resolved", at });
+      await tell(account.ownerId, events);
     });
     return "CONNECTED" as const;
   } catch (e) {
@@ -68,6 +83,13 @@ async function checkAccount(account: Checked, now: Date) {
         });
       }
     });
+    if (account.status !== status) {
+      const at = now.toISOString();
+      const events: UserEvent[] = [{ type: "account", accountId: account.id, change: "status", status, at }];
+      if (status === "FAILED")
+        events.push({ type: "alert", alertId: null, accountId: account.id, change: "raised", at });
+      await tell(account.ownerId, events);
+    }
     log().warn({ accountId: account.id, failures, status, error: message }, "account health check failed");
     return status;
   }
@@ -162,6 +184,26 @@ async function syncFailoverAlerts(now: Date): Promise<number> {
         );
       }
     });
+    await tell(ownerId, [
+      ...stale.map((a): UserEvent => ({
+        type: "alert",
+        alertId: a.id,
+        accountId: a.accountId,
+        change: "resolved",
+        at: now.toISOString(),
+      })),
+      ...(notice
+        ? [
+            {
+              type: "alert",
+              alertId: null,
+              accountId: notice.accountId,
+              change: "raised",
+              at: now.toISOString(),
+            } satisfies UserEvent,
+          ]
+        : []),
+    ]);
     if (notice) {
       log().warn({ ownerId, from: primary?.id, to: notice.accountId }, "market data failed over");
       failovers += 1;

@@ -1,4 +1,6 @@
-import { dismissAlert, openAlertsFor } from "@/lib/db/queries/alerts";
+import { alertOwnerId, dismissAlert, openAlertsFor } from "@/lib/db/queries/alerts";
+import { log } from "@/lib/log";
+import { publishUserEvent } from "@/lib/realtime/user-events";
 import { authorize } from "@/lib/auth/authorize";
 import { scopeOf, type Actor } from "@/lib/auth/roles";
 import { NotFoundError } from "@/lib/errors";
@@ -43,6 +45,17 @@ export type AlertJson = Awaited<ReturnType<typeof openAlerts>>[number];
 
 export async function dismiss(actor: Actor, id: string): Promise<void> {
   authorize(actor, "alert.dismiss");
-  const { count } = await dismissAlert(scopeOf(actor), id, new Date());
+  const at = new Date();
+  const { count } = await dismissAlert(scopeOf(actor), id, at);
   if (count === 0) throw new NotFoundError("Alert");
+  // Every open page of the owner drops the banner at once (docs/live-streams.md "The user stream").
+  const owner = await alertOwnerId(id);
+  if (owner)
+    await publishUserEvent(owner, {
+      type: "alert",
+      alertId: id,
+      accountId: null,
+      change: "resolved",
+      at: at.toISOString(),
+    }).catch((err) => log().warn({ err }, "alert event not published"));
 }

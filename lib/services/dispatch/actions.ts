@@ -10,6 +10,7 @@ import { listRunIntents, setRunStatus, type IntentRow } from "@/lib/db/queries/i
 import { findRun } from "@/lib/db/queries/runs";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { publishRunEvent } from "@/lib/realtime/run-events";
+import { publishUserEvent } from "@/lib/realtime/user-events";
 import { adapterFor } from "@/lib/services/broker-access";
 import type { IntentEvent } from "@/lib/trading/intents";
 import { applyIntentChanges, type IntentChange } from "./intents";
@@ -79,10 +80,11 @@ export async function retryRunIntents(
   }
   const accounts = [...new Set(retryable.map((i) => i.accountId))];
   const now = new Date();
-  if (await setRunStatus(run.id, "RUNNING", null))
-    await publishRunEvent({ type: "run", runId: run.id, status: "RUNNING", at: now.toISOString() }).catch(
-      () => undefined,
-    );
+  if (await setRunStatus(run.id, "RUNNING", null)) {
+    const event = { type: "run" as const, runId: run.id, status: "RUNNING" as const, at: now.toISOString() };
+    await publishRunEvent(event).catch(() => undefined);
+    await publishUserEvent(run.ownerId, event).catch(() => undefined);
+  }
   await enqueueRetry(
     accounts.map((accountId) => ({ runId: run.id, accountId })),
     now,

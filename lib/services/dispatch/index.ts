@@ -23,6 +23,7 @@ import {
 import type { RunStatus } from "@/lib/generated/prisma/client";
 import { log } from "@/lib/log";
 import { publishRunEvent } from "@/lib/realtime/run-events";
+import { publishRunProgress } from "@/lib/realtime/user-events";
 import { enqueueRedispatch, RECOVERY_EVERY_MS } from "@/lib/queues/dispatch";
 import { scheduleFillPolls } from "@/lib/queues/fills";
 import { aliveWorkers } from "@/lib/queues/liveness";
@@ -210,9 +211,9 @@ async function recomputeRunStatus(runId: string, maxAttempts: number): Promise<R
           : "FAILED";
   const at = new Date();
   if (await setRunStatus(runId, status, status === "RUNNING" ? null : at)) {
-    await publishRunEvent({ type: "run", runId, status, at: at.toISOString() }).catch((err) =>
-      log().warn({ err, runId }, "run event not published"),
-    );
+    const event = { type: "run" as const, runId, status, at: at.toISOString() };
+    await publishRunEvent(event).catch((err) => log().warn({ err, runId }, "run event not published"));
+    await publishRunProgress([event]).catch((err) => log().warn({ err, runId }, "run event not published"));
   }
   return status;
 }

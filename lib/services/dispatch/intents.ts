@@ -7,6 +7,7 @@ import { writeIntents } from "@/lib/db/queries/intents";
 import { log } from "@/lib/log";
 import { type RunEvent, runChannel } from "@/lib/realtime/run-events";
 import { redis } from "@/lib/redis";
+import { publishRunProgress } from "@/lib/realtime/user-events";
 import { type IntentEvent, type IntentStatus, transitionIntent } from "@/lib/trading/intents";
 
 /** The state machine's view of a stored intent. */
@@ -103,6 +104,7 @@ async function publishIntentRows(rows: readonly IntentRow[], changes: readonly I
   if (rows.length === 0) return;
   const prices = new Map(changes.map((c) => [c.row.id, c.averagePrice ?? null]));
   const pipeline = redis().pipeline();
+  const events: RunEvent[] = [];
   for (const r of rows) {
     const event: RunEvent = {
       type: "intent",
@@ -119,6 +121,7 @@ async function publishIntentRows(rows: readonly IntentRow[], changes: readonly I
       at: r.updatedAt.toISOString(),
     };
     pipeline.publish(runChannel(r.runId), JSON.stringify(event));
+    events.push(event);
   }
   try {
     const results = (await pipeline.exec()) ?? [];
@@ -128,4 +131,6 @@ async function publishIntentRows(rows: readonly IntentRow[], changes: readonly I
   } catch (err) {
     log().warn({ err }, "intent events not published");
   }
+  // The owners' user streams (docs/live-streams.md "The user stream") follow runs and positions from these.
+  await publishRunProgress(events).catch((err) => log().warn({ err }, "intent events not published to user streams"));
 }

@@ -27,6 +27,8 @@ import {
 } from "@/lib/db/queries/kill-switches";
 import { ConflictError, KillSwitchError, ValidationError } from "@/lib/errors";
 import { enqueueExit } from "@/lib/queues/exits";
+import { log } from "@/lib/log";
+import { publishUserEvent } from "@/lib/realtime/user-events";
 import { istDateOf, istMinuteOfDay } from "@/lib/trading/calendar";
 import type { Jsonified } from "@/lib/util/jsonify";
 
@@ -159,6 +161,10 @@ export async function engageKillSwitch(
   });
   // A joined exit is driven already; asking again only makes its next attempt come sooner.
   await enqueueExit(exitId, joined ? `kick_${Math.floor(now.getTime() / 1000)}` : undefined);
+  const owner = global ? null : actor.id;
+  await publishUserEvent(owner, { type: "kill-switch", engaged: true, ownerId: owner, at: now.toISOString() }).catch(
+    (err) => log().warn({ err }, "kill-switch event not published"),
+  );
   return { exitId };
 }
 
@@ -193,6 +199,13 @@ export async function rearmKillSwitch(
     throw new ConflictError(
       input.scope === "all" ? "The global kill switch is not engaged" : "That owner's kill switch is not engaged",
     );
+  const owner = input.scope === "all" ? null : input.ownerId!;
+  await publishUserEvent(owner, {
+    type: "kill-switch",
+    engaged: false,
+    ownerId: owner,
+    at: new Date().toISOString(),
+  }).catch((err) => log().warn({ err }, "kill-switch event not published"));
   return { rearmed: true };
 }
 

@@ -13,7 +13,6 @@ import { log } from "@/lib/log";
 import {
   buildLedger,
   ledgerFills,
-  unrealisedPnl,
   type ExitAllocation,
   type Granularity,
   type IntentFill,
@@ -22,12 +21,24 @@ import {
 import { closedOutside, contractKey } from "@/lib/trading/ledger-reconcile";
 import { brokerPositions } from "@/lib/services/accounts";
 import { findStrategyRow } from "@/lib/services/strategies";
-import { feedKindOf, marketSource } from "@/lib/services/market-data";
+import {
+  feedKindOf,
+  liveKey,
+  marketSource,
+  readQuotes,
+  readStaleFlags,
+  type FeedKind,
+} from "@/lib/services/market-data";
+import { bookRowKey, rowUnrealised } from "@/lib/trading/live-book";
 
 // Parity (did every account of a run or strategy get what the plan asked?) is the sibling ./parity.
 export { getRunParity, getStrategyParity, type RunParity, type StrategyParity } from "./parity";
 
 export interface LedgerRowJson {
+  /** The row's identity in the live book (lib/trading/live-book.ts `bookRowKey`). */
+  key: string;
+  /** Which prices value it: a real account's row never takes simulated prices. */
+  feed: FeedKind;
   strategyId: string | null;
   strategyName: string | null;
   runId: string | null;
@@ -44,6 +55,10 @@ export interface LedgerRowJson {
   unrealisedPnl: string | null;
   /** Open in the ledger while the broker reports the contract flat: it was closed outside MirrorDesk. */
   closedOutside: boolean;
+  /** Where the LTP came from: the live feed, or a REST quote (the feed had none, or filled a stale gap). */
+  priceSource: "feed" | "rest" | null;
+  /** The live feed flags the contract stale (silent while its market is open). */
+  stale: boolean;
 }
 
 /** Fills and exit attributions of some accounts or of an owner (everything the ledger needs). */
@@ -69,29 +84,53 @@ type PriceOwner = { ownerId: string; brokerName: string | null };
 const ltpKey = (o: PriceOwner, p: { exchange: string; symbol: string }) =>
   `${o.ownerId}|${feedKindOf(o)}|${p.exchange}|${p.symbol}`;
 
+export interface Priced {
+  ltp: Decimal | null;
+  source: "feed" | "rest" | null;
+  stale: boolean;
+}
+
 /**
- * LTPs of the positions' contracts, one quote per contract from each owner's market-data source of the account's feed
- * kind (a real account's position is never valued at simulated prices); null when unavailable.
+ * LTPs of the positions' contracts, live first: the latest quote of the account's feed kind in the live quote store
+ * (a real account's position is never valued at simulated prices); a contract the feed has not quoted is asked
+ * once per owner from the owner's market-data source over REST. Null when neither has a price.
  */
 async function ltpsFor(
   positions: readonly LedgerPosition[],
   ownerOf: ReadonlyMap<string, PriceOwner>,
-): Promise<Map<string, Decimal | null>> {
+): Promise<Map<string, Priced>> {
   const wanted = new Map<string, { ownerId: string; brokerName: string | null; symbol: string; exchange: string }>();
   for (const p of positions) {
     const o = ownerOf.get(p.accountId);
     if (o && p.netQty !== 0) wanted.set(ltpKey(o, p), { ...o, symbol: p.symbol, exchange: p.exchange });
   }
-  const out = new Map<string, Decimal | null>();
+  const out = new Map<string, Priced>();
+  const kinds: FeedKind[] = ["real", "simulated"];
+  const live = await Promise.all(
+    kinds.map(async (kind) => {
+      const keys = [...wanted.values()].filter((w) => feedKindOf(w) === kind).map((w) => liveKey(w.exchange, w.symbol));
+      if (keys.length === 0) return { quotes: new Map(), stale: new Map() };
+      const [quotes, stale] = await Promise.all([readQuotes(kind, [...new Set(keys)]), readStaleFlags(kind)]);
+      return { quotes, stale };
+    }),
+  );
   await Promise.all(
     [...wanted].map(async ([key, w]) => {
+      const kind = feedKindOf(w);
+      const { quotes, stale } = live[kinds.indexOf(kind)];
+      const k = liveKey(w.exchange, w.symbol);
+      const q = quotes.get(k);
+      if (q && new Decimal(q.ltp).gt(0)) {
+        out.set(key, { ltp: new Decimal(q.ltp), source: q.source === "rest" ? "rest" : "feed", stale: stale.has(k) });
+        return;
+      }
       try {
         const quote = await (await marketSource(w.ownerId, [w])).quote(w.symbol, w.exchange as Exchange);
-        out.set(key, quote.ltp.gt(0) ? quote.ltp : null);
+        out.set(key, { ltp: quote.ltp.gt(0) ? quote.ltp : null, source: "rest", stale: stale.has(k) });
       } catch (err) {
         // No quote means no unrealised P&L (shown as unknown), never a P&L on a stale or zero price.
         log().warn({ err, symbol: w.symbol }, "no LTP for the ledger");
-        out.set(key, null);
+        out.set(key, { ltp: null, source: null, stale: stale.has(k) });
       }
     }),
   );
@@ -120,9 +159,13 @@ async function toRows(positions: LedgerPosition[], scope: { ownerId: string | nu
   return visible
     .map((p): LedgerRowJson => {
       const o = ownerOf.get(p.accountId);
-      const ltp = (o && ltps.get(ltpKey(o, p))) ?? null;
+      const priced = (o && ltps.get(ltpKey(o, p))) ?? null;
+      const ltp = priced?.ltp ?? null;
       const closed = p.netQty !== 0 && outside.has(contractKey(p.accountId, p));
+      const ids = { strategyId: p.scope.strategyId, runId: p.scope.runId, accountId: p.accountId };
       return {
+        key: bookRowKey({ ...ids, exchange: p.exchange, symbol: p.symbol, product: p.product }),
+        feed: feedKindOf(o ?? { brokerName: null }),
         strategyId: p.scope.strategyId,
         strategyName: p.scope.strategyId ? (names.get(p.scope.strategyId) ?? null) : null,
         runId: p.scope.runId,
@@ -135,8 +178,13 @@ async function toRows(positions: LedgerPosition[], scope: { ownerId: string | nu
         avgPrice: p.avgPrice?.toString() ?? null,
         ltp: ltp?.toString() ?? null,
         realisedPnl: p.realisedPnl?.toString() ?? null,
-        unrealisedPnl: closed ? "0" : (unrealisedPnl(p, ltp)?.toString() ?? null),
+        unrealisedPnl: rowUnrealised(
+          { netQty: p.netQty, avgPrice: p.avgPrice?.toString() ?? null, closedOutside: closed },
+          ltp?.toString() ?? null,
+        ),
         closedOutside: closed,
+        priceSource: ltp ? (priced?.source ?? null) : null,
+        stale: priced?.stale ?? false,
       };
     })
     .sort(

@@ -1,0 +1,113 @@
+import Decimal from "decimal.js";
+import { expect, test } from "@playwright/test";
+import { formatInr } from "@/lib/format";
+import { disconnectRedis } from "@/lib/redis";
+import { publishUi, writeQuote, type FeedKind, type LiveQuote } from "@/lib/services/market-data";
+import { admin } from "./people";
+import { sameOrigin, signInToDashboard } from "./steps";
+
+// Runs after 04-exits: five demo accounts linked, the kill switch re-armed (entries allowed). Quotes are written the
+// way the worker's feed writes them (the live quote store, then the browser-bound channel).
+test.describe.configure({ mode: "serial" });
+test.afterAll(disconnectRedis);
+
+interface LedgerRow {
+  key: string;
+  feed: FeedKind;
+  accountId: string;
+  accountName: string;
+  symbol: string;
+  exchange: string;
+  netQty: number;
+  avgPrice: string | null;
+  closedOutside: boolean;
+}
+
+const quote = (r: LedgerRow, ltp: string): LiveQuote => ({
+  exchange: r.exchange,
+  symbol: r.symbol,
+  ltp,
+  prevClose: null,
+  open: null,
+  high: null,
+  low: null,
+  bid: null,
+  bidQty: null,
+  ask: null,
+  askQty: null,
+  depth: null,
+  volume: null,
+  oi: null,
+  exchangeTs: null,
+  receivedAt: new Date().toISOString(),
+  source: "feed",
+  accountId: r.accountId,
+});
+
+test("a fill and a price reach the positions page live, without a reload", async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  await signInToDashboard(page, admin);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Positions" }).click();
+  await expect(page.getByRole("heading", { name: "Positions" })).toBeVisible();
+  await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+
+  const ledger = async () =>
+    ((await (await page.request.get("/api/positions/ledger")).json()) as { positions: LedgerRow[] }).positions;
+  const { accounts } = (await (await page.request.get("/api/accounts")).json()) as {
+    accounts: { id: string; name: string }[];
+  };
+  const target = accounts[0];
+  const sbin = (rows: LedgerRow[]) =>
+    rows.find((r) => r.accountId === target.id && r.symbol === "SBIN" && r.key.startsWith("|"));
+  const before = sbin(await ledger())?.netQty ?? 0;
+  const shown = page.locator(`[data-testid="position-row"][data-account="${target.id}"][data-symbol="SBIN"]`);
+  // From here on the page may not read the ledger over REST again: whatever changes must come from the stream.
+  await page.route("**/api/positions/ledger", (route) => route.abort());
+
+  // A manual ticket through the simulator: the worker's fill tracking records the fill, the stream brings the row.
+  const sent = await page.request.post("/api/ticket/execute", {
+    headers: sameOrigin(page),
+    data: {
+      symbol: "SBIN",
+      exchange: "NSE",
+      action: "BUY",
+      lots: 2,
+      product: "MIS",
+      priceType: "MARKET",
+      accountIds: [target.id],
+      idempotencyKey: `e2e-live-${Date.now()}`,
+    },
+  });
+  expect(sent.ok(), await sent.text()).toBe(true);
+  await expect(shown.first()).toHaveAttribute("data-net-qty", String(before + 2), { timeout: 45_000 });
+
+  // A published price re-prices the row's unrealised P&L on the page.
+  await page.unroute("**/api/positions/ledger");
+  const row = sbin(await ledger())!;
+  expect(row.netQty).toBe(before + 2);
+  await page.route("**/api/positions/ledger", (route) => route.abort());
+  const ltp = new Decimal(row.avgPrice!).plus("12.35").toString();
+  await writeQuote(row.feed, quote(row, ltp));
+  await publishUi(row.feed, quote(row, ltp));
+  const expected = row.closedOutside ? "0" : new Decimal(ltp).minus(row.avgPrice!).times(row.netQty);
+  await expect(shown.first().getByTestId("position-unrealised")).toContainText(formatInr(expected));
+  await expect(shown.first().getByTestId("position-ltp").first()).toContainText(formatInr(ltp));
+  await page.screenshot({ path: testInfo.outputPath("live-positions-desktop.png"), fullPage: true });
+
+  // Strategy subtotals, and the page at a phone's width.
+  await page.getByRole("button", { name: "strategy" }).click();
+  await expect(page.getByTestId("position-subtotal").filter({ hasText: "Manual tickets" })).toBeVisible();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(shown.first().getByTestId("position-unrealised")).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath("live-positions-390.png"), fullPage: true });
+  await page.getByLabel("Open only").check();
+  await expect(page.locator('[data-testid="position-row"][data-net-qty="0"]')).toHaveCount(0);
+  await expect(shown.first()).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath("live-positions-390-open.png"), fullPage: true });
+  // The kill switch stays reachable at this width.
+  await page.unroute("**/api/positions/ledger");
+  await page.goto("/risk");
+  await expect(page.getByTestId("kill-switch-state")).toHaveText(/Armed/);
+  await expect(page.getByTestId("ledger-row").first()).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath("risk-390.png"), fullPage: true });
+});

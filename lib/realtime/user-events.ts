@@ -1,0 +1,222 @@
+/**
+ * Per-owner live events toward the user stream (`/api/stream`, docs/live-streams.md "The user stream"): run and
+ * intent progress, account status, alerts and kill-switch changes. Every event gets a sequence number from one
+ * counter, is appended to a short capped log of its owner (and to the all-owners log admins follow) and published
+ * on the matching channels — all in one Lua script, so log order, channel order and sequence order agree.
+ *
+ * A reconnecting stream subscribes first, then replays the logs after its `Last-Event-ID`, then drops live events
+ * it already replayed (their sequence is not above the last one sent). When a log was trimmed past that id, the
+ * stream cannot fill the gap and tells the browser to re-read everything (`resync`).
+ *
+ * Events carry ids, states and names, never secrets. Prices are state, not events: they are not logged here.
+ */
+import { z } from "zod";
+import { redis } from "@/lib/redis";
+import { fanout } from "@/lib/realtime/redis-fanout";
+import { runEventSchema, type RunEvent } from "@/lib/realtime/run-events";
+import { accountOwnerIds } from "@/lib/db/queries/accounts";
+import { runOwnerIds } from "@/lib/db/queries/runs";
+
+/** Events each log keeps; a client away for longer than this many of its owners' events re-reads everything. */
+export const USER_LOG_MAX = 500;
+/** A log nobody wrote to for a day is dropped. */
+const LOG_TTL_MS = 24 * 3600 * 1000;
+
+export const USER_EVENTS = {
+  seq: "md:user-events:seq",
+  channel: (ownerId: string) => `md:user-events:${ownerId}`,
+  log: (ownerId: string) => `md:user-log:${ownerId}`,
+  allChannel: "md:user-events:all",
+  allLog: "md:user-log:all",
+  /** Hash: log key → highest sequence trimmed away from it. */
+  trimmed: "md:user-log:trimmed",
+} as const;
+
+const accountEventSchema = z.object({
+  type: z.literal("account"),
+  accountId: z.string(),
+  /** What changed: health (status), or the account set itself (created, edited, removed). */
+  change: z.enum(["status", "edited"]),
+  status: z.string().nullable(),
+  at: z.string(),
+});
+const alertEventSchema = z.object({
+  type: z.literal("alert"),
+  alertId: z.string().nullable(),
+  accountId: z.string().nullable(),
+  change: z.enum(["raised", "resolved"]),
+  at: z.string(),
+});
+const killSwitchEventSchema = z.object({
+  type: z.literal("kill-switch"),
+  /** true when engaged, false when re-armed. */
+  engaged: z.boolean(),
+  /** Whose switch: an owner id, or null for the global one. */
+  ownerId: z.string().nullable(),
+  at: z.string(),
+});
+
+export const userEventSchema = z.union([runEventSchema, accountEventSchema, alertEventSchema, killSwitchEventSchema]);
+export type UserEvent = z.infer<typeof userEventSchema>;
+
+/** A logged event as streams see it: its sequence (the SSE id) and whose it is. */
+export interface LoggedUserEvent {
+  seq: number;
+  ownerId: string;
+  event: UserEvent;
+}
+
+// KEYS: seq counter, trimmed hash, then (log, channel) pairs. ARGV: payload JSON, owner id, max length, ttl ms.
+const PUBLISH = `
+local n = redis.call('INCR', KEYS[1])
+local msg = '{"seq":' .. n .. ',"ownerId":' .. cjson.encode(ARGV[2]) .. ',"event":' .. ARGV[1] .. '}'
+for i = 3, #KEYS, 2 do
+  redis.call('XADD', KEYS[i], n .. '-0', 'm', msg)
+  if redis.call('XLEN', KEYS[i]) > tonumber(ARGV[3]) then
+    local first = redis.call('XRANGE', KEYS[i], '-', '+', 'COUNT', 1)
+    local trimmed = tonumber(string.match(first[1][1], '^(%d+)'))
+    redis.call('HSET', KEYS[2], KEYS[i], trimmed)
+    redis.call('XDEL', KEYS[i], first[1][1])
+  end
+  redis.call('PEXPIRE', KEYS[i], ARGV[4])
+  redis.call('PUBLISH', KEYS[i + 1], msg)
+end
+return n`;
+
+/** The pseudo-owner of events that concern every owner (the global kill switch): every stream follows it. */
+export const EVERY_OWNER = "global";
+
+/**
+ * Logs and publishes `event` of `ownerId` (null: an event for every owner, such as the global kill switch);
+ * resolves with its sequence number.
+ */
+export async function publishUserEvent(owner: string | null, event: UserEvent): Promise<number> {
+  const ownerId = owner ?? EVERY_OWNER;
+  const keys = [
+    USER_EVENTS.seq,
+    USER_EVENTS.trimmed,
+    USER_EVENTS.log(ownerId),
+    USER_EVENTS.channel(ownerId),
+    USER_EVENTS.allLog,
+    USER_EVENTS.allChannel,
+  ];
+  const n = await redis().eval(PUBLISH, keys.length, ...keys, JSON.stringify(event), ownerId, USER_LOG_MAX, LOG_TTL_MS);
+  return Number(n);
+}
+
+/** The same, never failing the caller: the database is the record, a lost live event only delays a refresh. */
+export function publishUserEventQuietly(
+  ownerId: string | null,
+  event: UserEvent,
+  onError: (err: unknown) => void,
+): void {
+  publishUserEvent(ownerId, event).catch(onError);
+}
+
+const loggedSchema = z.object({ seq: z.number().int(), ownerId: z.string(), event: userEventSchema });
+
+function parseLogged(text: string): LoggedUserEvent | null {
+  try {
+    const r = loggedSchema.safeParse(JSON.parse(text));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Which owners' events a stream follows: the owners it may read, or every owner (null, admins). Decided here only,
+ * from the same scope every query uses (lib/auth/roles.ts `readableOwnerIds`).
+ */
+function followed(owners: readonly string[] | null): { logs: string[]; channels: string[] } {
+  if (owners === null) return { logs: [USER_EVENTS.allLog], channels: [USER_EVENTS.allChannel] };
+  const ids = [...new Set([...owners, EVERY_OWNER])];
+  return { logs: ids.map(USER_EVENTS.log), channels: ids.map(USER_EVENTS.channel) };
+}
+
+/** Listens to the followed owners' live events; resolves once every channel is subscribed. */
+export async function subscribeUserEvents(
+  owners: readonly string[] | null,
+  onEvent: (e: LoggedUserEvent) => void,
+): Promise<() => Promise<void>> {
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    for (const channel of followed(owners).channels) {
+      stops.push(
+        await fanout().subscribe(channel, (message) => {
+          const e = parseLogged(message);
+          if (e) onEvent(e);
+        }),
+      );
+    }
+  } catch (e) {
+    await Promise.all(stops.map((s) => s()));
+    throw e;
+  }
+  return async () => {
+    await Promise.all(stops.map((s) => s()));
+  };
+}
+
+/**
+ * The followed owners' logged events after sequence `after`, in order; `gap` when a log no longer holds all of
+ * them (trimmed), so the caller must re-read state instead of replaying.
+ */
+export async function replayUserEvents(
+  owners: readonly string[] | null,
+  after: number,
+): Promise<{ gap: boolean; events: LoggedUserEvent[] }> {
+  const { logs } = followed(owners);
+  const r = redis();
+  const trimmed = await r.hmget(USER_EVENTS.trimmed, ...logs);
+  if (trimmed.some((t) => t !== null && Number(t) > after)) return { gap: true, events: [] };
+  const seen = new Map<number, LoggedUserEvent>();
+  for (const log of logs) {
+    const entries = await r.xrange(log, `(${after}-0`, "+");
+    for (const [, fields] of entries) {
+      const e = parseLogged(fields[1] ?? "");
+      if (e) seen.set(e.seq, e);
+    }
+  }
+  return { gap: false, events: [...seen.values()].sort((a, b) => a.seq - b.seq) };
+}
+
+/** The newest sequence handed out (0 before any event): a fresh stream resumes from here. */
+export async function currentUserSeq(): Promise<number> {
+  return Number((await redis().get(USER_EVENTS.seq)) ?? 0);
+}
+
+/** Owners never change, so they are remembered (bounded: the oldest are forgotten first). */
+const OWNER_CACHE_MAX = 5_000;
+const ownerCache = new Map<string, string>();
+function remember(key: string, ownerId: string) {
+  if (ownerCache.size >= OWNER_CACHE_MAX) ownerCache.delete(ownerCache.keys().next().value!);
+  ownerCache.set(key, ownerId);
+}
+
+/**
+ * Publishes run and intent events to their owners' user streams too (the per-run channel stays for run pages).
+ * An intent belongs to its account's owner (a global exit spans owners); a run status to the run's owner.
+ */
+export async function publishRunProgress(events: readonly RunEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const need = (type: "a" | "r", ids: string[]) => [...new Set(ids)].filter((id) => !ownerCache.has(`${type}:${id}`));
+  const accounts = need(
+    "a",
+    events.flatMap((e) => (e.type === "intent" ? [e.accountId] : [])),
+  );
+  const runs = need(
+    "r",
+    events.flatMap((e) => (e.type === "run" ? [e.runId] : [])),
+  );
+  const [byAccount, byRun] = await Promise.all([accountOwnerIds(accounts), runOwnerIds(runs)]);
+  for (const [id, owner] of byAccount) remember(`a:${id}`, owner);
+  for (const [id, owner] of byRun) if (owner) remember(`r:${id}`, owner);
+  // Sent together: one connection keeps their order, so sequence order is the order of `events`.
+  await Promise.all(
+    events.map((e) => {
+      const owner = ownerCache.get(e.type === "intent" ? `a:${e.accountId}` : `r:${e.runId}`);
+      return owner ? publishUserEvent(owner, e) : null;
+    }),
+  );
+}
