@@ -49,6 +49,8 @@ const appSchema = z.object({
   // on every heartbeat).
   SSE_MAX_STREAMS_PER_USER: int(5),
   SSE_HEARTBEAT_MS: z.coerce.number().int().min(10).default(15_000),
+  // P&L history: a snapshot of every open run, account and strategy this often, ms (docs/market-data.md).
+  MTM_SNAPSHOT_MS: z.coerce.number().int().min(250).default(5_000),
   // Broker credentials are encrypted under these keys; without them the app refuses to start (never a silent new key).
   CREDENTIAL_KEYS: z.string().transform((spec, ctx) => {
     try {
