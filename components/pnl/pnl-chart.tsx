@@ -82,11 +82,11 @@ export function PnlChart({ points, height = 220 }: { points: readonly Point[]; h
           borderVisible: false,
           timeVisible: true,
           secondsVisible: false,
-          // Marks of a day or longer read as the IST date; minute marks as HH:MM; second marks as HH:MM:SS.
+          // Marks of a day or longer read as the IST date; whole minutes as HH:MM; anything finer as HH:MM:SS.
           tickMarkFormatter: (t: Time, type: TickMarkTypeEnum) => {
             const ms = secondsOf(t) * 1000;
-            if (type === TickMarkType.TimeWithSeconds) return istClockWithSeconds.format(ms);
-            return type === TickMarkType.Time ? istClock.format(ms) : istDay.format(ms);
+            if (type !== TickMarkType.Time && type !== TickMarkType.TimeWithSeconds) return istDay.format(ms);
+            return ms % 60_000 === 0 ? istClock.format(ms) : istClockWithSeconds.format(ms);
           },
         },
         localization: {
