@@ -33,7 +33,15 @@ describe("mtmPoints", () => {
       TODAY,
     );
     const by = new Map(points.map((p) => [p.series, p]));
-    expect([...by.keys()]).toEqual(["account:a1", "account:a2", "run:r1", "run:r2", "strategy:s1"]);
+    expect([...by.keys()]).toEqual(["account:a1", "account:a2", "owner:o1", "run:r1", "run:r2", "strategy:s1"]);
+    expect(by.get("owner:o1")!.total!.toString()).toBe("80.5");
+    expect(by.get("owner:o1")).toMatchObject({
+      kind: "OWNER",
+      ownerId: "o1",
+      accountId: null,
+      runId: null,
+      openPositions: 3,
+    });
     expect(by.get("run:r1")).toMatchObject({ kind: "RUN", runId: "r1", strategyId: "s1", openPositions: 2 });
     expect(by.get("run:r1")!.total!.toString()).toBe("70.5");
     expect(by.get("account:a1")!.unrealised!.toString()).toBe("107.5");
@@ -61,6 +69,11 @@ describe("mtmPoints", () => {
     const closed = pos({ netQty: 0, realised: new Decimal(250), unrealised: new Decimal(0) });
     const points = mtmPoints([closed], new Set([seriesName("RUN", "r1")]), TODAY);
     expect(points.map((p) => p.series)).toEqual(["run:r1"]);
+    // The owner was open too at the previous instant: its closing point comes with it.
+    expect(mtmPoints([closed], new Set(["run:r1", "owner:o1"]), TODAY).map((p) => p.series)).toEqual([
+      "owner:o1",
+      "run:r1",
+    ]);
     expect(points[0]).toMatchObject({ openPositions: 0, allLive: true });
     expect(points[0].total!.toString()).toBe("250");
   });

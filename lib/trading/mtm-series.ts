@@ -4,7 +4,7 @@
  */
 import Decimal from "decimal.js";
 
-export type MtmSeriesKind = "RUN" | "ACCOUNT" | "STRATEGY";
+export type MtmSeriesKind = "RUN" | "ACCOUNT" | "STRATEGY" | "OWNER";
 
 /** One ledger position (run granularity) valued at one instant. */
 export interface ValuedPosition {
@@ -45,7 +45,8 @@ const addKnown = (a: Decimal | null, b: Decimal | null) => (a === null || b === 
 
 /**
  * The points of one instant on IST date `today`: a RUN series per run (over its accounts), an ACCOUNT series per
- * account and a STRATEGY series per strategy (over the day's runs), each summed over the positions of the day's
+ * account, a STRATEGY series per strategy and an OWNER series per owner (over the day's runs in all the owner's
+ * accounts: what the dashboard sums), each summed over the positions of the day's
  * runs: runs triggered `today`, runs holding an open position and runs that held one at the previous instant
  * (`wasOpen` names the series open then). A series is recorded while it has an open position, and once more when it
  * has just gone flat, so each curve ends on its closing value. Nothing open, nothing recorded.
@@ -89,6 +90,7 @@ export function mtmPoints(
     add("RUN", p.runId, p);
     add("ACCOUNT", p.accountId, p);
     if (p.strategyId) add("STRATEGY", p.strategyId, p);
+    add("OWNER", p.ownerId, p);
   }
   return [...bySeries.values()]
     .filter((s) => s.openPositions > 0 || wasOpen.has(s.series))

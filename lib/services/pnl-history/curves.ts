@@ -67,9 +67,9 @@ export async function strategyMtm(actor: Actor, strategyId: string, day: string)
   return { series, day, points: (await listSeriesPoints(series, dayRange(day), MAX_POINTS)).map(fromRow) };
 }
 
-/** The sum of the actor's readable accounts' P&L curves over one IST day. */
+/** The P&L of every account the actor may read, summed (one OWNER curve per readable owner), over one IST day. */
 export async function dashboardMtm(actor: Actor, day: string): Promise<Curve> {
-  const rows = await listOwnedPoints(readableOwnerIds(scopeOf(actor)), "ACCOUNT", dayRange(day), MAX_POINTS * 10);
+  const rows = await listOwnedPoints(readableOwnerIds(scopeOf(actor)), "OWNER", dayRange(day), MAX_POINTS * 10);
   const sum = sumSeries(
     rows.map((r): CurvePoint & { series: string } => ({
       series: r.series,

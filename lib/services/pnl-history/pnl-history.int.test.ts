@@ -135,7 +135,7 @@ describe("P&L snapshots", () => {
     await writeQuote("simulated", quote(CE, "110.5"));
     await writeQuote("simulated", quote(PE, "90.25"));
 
-    expect(await recordMtm(T0)).toEqual({ recorded: 4, open: 2 });
+    expect(await recordMtm(T0)).toEqual({ recorded: 5, open: 2 });
 
     // The ledger's own definition, at the same LTPs: (LTP − average) × net quantity.
     const ltp = new Map([
@@ -165,6 +165,7 @@ describe("P&L snapshots", () => {
     expect((await bySeries(`account:${a1.id}`))[0].total!.toString()).toBe("3037.5");
     expect((await bySeries(`account:${a2.id}`))[0].total!.toString()).toBe("2231.25");
     expect((await bySeries(`strategy:${s.id}`))[0].total!.toString()).toBe("5268.75");
+    expect((await bySeries(`owner:${trader.id}`))[0].total!.toString()).toBe("5268.75");
 
     // The same instant again (a retried job) stores nothing twice; the next instant moves with the price.
     expect((await recordMtm(T0)).recorded).toBe(0);

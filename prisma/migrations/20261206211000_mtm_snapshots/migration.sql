@@ -1,5 +1,5 @@
 -- CreateEnum
-CREATE TYPE "MtmSeriesKind" AS ENUM ('RUN', 'ACCOUNT', 'STRATEGY');
+CREATE TYPE "MtmSeriesKind" AS ENUM ('RUN', 'ACCOUNT', 'STRATEGY', 'OWNER');
 
 -- CreateTable
 CREATE TABLE "mtm_snapshots" (
