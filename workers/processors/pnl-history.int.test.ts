@@ -13,7 +13,7 @@ import { createBlockingRedis } from "@/lib/redis";
 import { writeQuote } from "@/lib/services/market-data";
 import { closeConnections, makeUser, resetState } from "@/lib/testing/fixtures";
 import { waitFor } from "@/lib/testing/wait";
-import { processPnlHistoryJob } from "@/workers/processors/pnl-history";
+import { processPnlHistoryJob } from "./pnl-history";
 
 beforeEach(resetState);
 afterAll(closeConnections);
