@@ -41,6 +41,7 @@ export async function recordMtm(now: Date): Promise<{ recorded: number; open: nu
       mine
         .filter((p) => p.netQty !== 0)
         .map((p) => ({ account: accounts.get(p.accountId)!, exchange: p.exchange, symbol: p.symbol })),
+      now,
     ),
   ]);
   const valued = mine.map((p): ValuedPosition => {

@@ -36,9 +36,17 @@ const positive = (v: string) => {
   return d.gt(0) ? d : null;
 };
 
-/** Prices of the open contracts, keyed by priceKey. */
+/**
+ * A REST answer is reused this long, ms: while the feed is down the recorder would otherwise spend a quote call per
+ * contract per snapshot from the market-data account's budget, which its fill polls share.
+ */
+export const REST_REUSE_MS = 15_000;
+const restAnswers = new Map<string, { ltp: Decimal | null; at: number }>();
+
+/** Prices of the open contracts at `now`, keyed by priceKey. */
 export async function snapshotPrices(
   wanted: readonly { account: PricedAccount; exchange: string; symbol: string }[],
+  now: Date,
 ): Promise<Map<string, SnapshotPrice>> {
   const byKind = new Map<FeedKind, Set<string>>();
   for (const w of wanted) {
@@ -61,11 +69,18 @@ export async function snapshotPrices(
         return;
       }
       out.set(key, { ltp: null, live: false });
+      const reused = restAnswers.get(key);
+      const age = reused ? now.getTime() - reused.at : -1;
+      if (reused && age >= 0 && age < REST_REUSE_MS) {
+        out.set(key, { ltp: reused.ltp, live: false });
+        return;
+      }
       try {
-        const quote = await (
-          await marketSource(w.account.ownerId, [w.account])
-        ).quote(w.symbol, w.exchange as Exchange);
-        out.set(key, { ltp: quote.ltp.gt(0) ? quote.ltp : null, live: false });
+        const source = await marketSource(w.account.ownerId, [w.account]);
+        const quote = await source.quote(w.symbol, w.exchange as Exchange);
+        const ltp = quote.ltp.gt(0) ? quote.ltp : null;
+        restAnswers.set(key, { ltp, at: now.getTime() });
+        out.set(key, { ltp, live: false });
       } catch (err) {
         // The last live price, flagged stale, is better than none; without either the P&L is unknown, never zero.
         log().warn({ err, symbol: w.symbol }, "no REST quote for a P&L snapshot");
