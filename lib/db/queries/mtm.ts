@@ -28,15 +28,19 @@ export async function insertMtmSnapshots(at: Date, points: readonly SeriesPoint[
   return r.count;
 }
 
-/** Series whose latest point at or after `since` (and before `before`) had an open position. */
+/**
+ * Series open at the latest recorded instant in [since, before): every open series has a point at every instant
+ * (they share one `at`), so that instant alone says what was open. One index range read, not a scan of the window.
+ */
 export async function seriesOpenBetween(since: Date, before: Date): Promise<Set<string>> {
-  const rows = await db().$queryRawUnsafe<{ series: string; open: number }[]>(
-    `SELECT DISTINCT ON (series) series, open_positions AS open
-       FROM mtm_snapshots WHERE at >= $1 AND at < $2 ORDER BY series, at DESC`,
+  const rows = await db().$queryRawUnsafe<{ series: string }[]>(
+    `SELECT series FROM mtm_snapshots
+      WHERE open_positions > 0
+        AND at = (SELECT max(at) FROM mtm_snapshots WHERE at >= $1 AND at < $2)`,
     since,
     before,
   );
-  return new Set(rows.filter((r) => r.open > 0).map((r) => r.series));
+  return new Set(rows.map((r) => r.series));
 }
 
 /** Trigger times of runs, by id. */
