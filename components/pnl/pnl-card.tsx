@@ -10,7 +10,18 @@ import { useMtmCurve } from "@/components/pnl/use-mtm-curve";
  * A P&L curve with its latest figures: total, realised, unrealised, when it was sampled (IST) and whether every
  * price behind it was live. Empty until the recorder has sampled an open position.
  */
-export function PnlCard({ url, title, testId }: { url: string; title: string; testId: string }) {
+export function PnlCard({
+  url,
+  title,
+  testId,
+  emptyText = "No P&L recorded yet: it is sampled every few seconds while positions are open.",
+}: {
+  url: string;
+  title: string;
+  testId: string;
+  /** What an empty curve means here. */
+  emptyText?: string;
+}) {
   const curve = useMtmCurve(url);
   const points = curve.data?.points ?? [];
   const last = points.at(-1);
@@ -37,11 +48,7 @@ export function PnlCard({ url, title, testId }: { url: string; title: string; te
         {curve.isError ? (
           <p className="text-sm text-rose-600">Cannot load the P&amp;L curve: {curve.error.message}</p>
         ) : points.length === 0 ? (
-          <p className="py-6 text-center text-sm text-slate-500">
-            {curve.isPending
-              ? "Loading…"
-              : "No P&L recorded yet: it is sampled every few seconds while positions are open."}
-          </p>
+          <p className="py-6 text-center text-sm text-slate-500">{curve.isPending ? "Loading…" : emptyText}</p>
         ) : (
           <>
             <div className="mb-2 flex flex-wrap gap-x-6 gap-y-1 text-sm">

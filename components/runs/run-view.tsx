@@ -233,7 +233,16 @@ function RunBody({ run, stream, canWrite }: { run: RunJson; stream: StreamState;
           <RunGrid run={run} />
         </Card>
         <div className="grid gap-4 lg:grid-cols-2">
-          <PnlCard url={`/api/runs/${run.id}/mtm`} title="P&L" testId="run-pnl" />
+          <PnlCard
+            url={`/api/runs/${run.id}/mtm`}
+            title="P&L"
+            testId="run-pnl"
+            emptyText={
+              run.kind === "EXIT"
+                ? "An exit's fills are booked to the runs it closes: their pages show the P&L."
+                : undefined
+            }
+          />
           <Card title="Fan-out latency" className="min-w-0">
             <LatencyHistogram runId={run.id} live={shown === "WORKING"} />
           </Card>
