@@ -55,6 +55,9 @@ const appSchema = z.object({
     .int()
     .min(1024)
     .default(512 * 1024),
+
+  // P&L history: a snapshot of every open run, account and strategy this often, ms (docs/market-data.md).
+  MTM_SNAPSHOT_MS: z.coerce.number().int().min(250).default(5_000),
   // Broker credentials are encrypted under these keys; without them the app refuses to start (never a silent new key).
   CREDENTIAL_KEYS: z.string().transform((spec, ctx) => {
     try {

@@ -24,6 +24,8 @@ import { processAccountsJob } from "./processors/accounts";
 import { makeDispatchProcessor } from "./processors/dispatch";
 import { processFillsJob } from "./processors/fills";
 import { makeExitProcessor } from "./processors/exits";
+import { PNL_HISTORY_QUEUE, schedulePnlHistory } from "@/lib/queues/pnl-history";
+import { processPnlHistoryJob } from "./processors/pnl-history";
 
 /**
  * One row of the worker table: a queue, the processor of its jobs, how many of them run at once and the queue's
@@ -74,6 +76,8 @@ function workerTable(workerId: string, startedAt: Date, e: AppEnv): QueueWorker[
     row(FILLS_QUEUE, processFillsJob, 300, () => scheduleFillSweep()),
     // One job drives one exit (all its accounts in parallel); a lease on the exit row keeps a second job out.
     row(EXITS_QUEUE, makeExitProcessor(workerId), 50, () => scheduleExitJobs()),
+    // One snapshot at a time: each reads the whole ledger; a slow one delays the next instead of overlapping it.
+    row(PNL_HISTORY_QUEUE, processPnlHistoryJob, 1, () => schedulePnlHistory(e.MTM_SNAPSHOT_MS)),
   ];
 }
 

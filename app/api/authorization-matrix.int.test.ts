@@ -179,7 +179,7 @@ describe("authorization matrix over app/api", () => {
         checked += 1;
       }
     }
-    expect(checked).toBe(20);
+    expect(checked).toBe(23);
     expect(JSON.stringify(await snapshot())).toBe(before);
     expect(sim.broker.receivedOrders(INSTANCES[0].id)).toHaveLength(0);
   });

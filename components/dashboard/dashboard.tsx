@@ -9,6 +9,7 @@ import { useAccountFunds } from "@/components/accounts/use-account-funds";
 import { LedgerTable, ledgerQuery, sum } from "@/components/exits/ledger-table";
 import { useKillSwitch } from "@/components/exits/use-kill-switch";
 import { RunsTable } from "@/components/runs/runs-table";
+import { PnlCard } from "@/components/pnl/pnl-card";
 
 const LEDGER_URL = "/api/positions/ledger";
 const link = "text-indigo-600 hover:underline dark:text-indigo-400";
@@ -119,6 +120,7 @@ export function Dashboard({ canWrite }: { canWrite: boolean }) {
           )}
         </Stat>
       </div>
+      <PnlCard url="/api/mtm" title="Today's P&L · all accounts" testId="dashboard-pnl" />
       <Card
         title="Strategy positions"
         actions={

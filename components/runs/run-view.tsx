@@ -22,6 +22,8 @@ import {
 import { useRunStream, type StreamState } from "@/components/runs/use-run-stream";
 import type { IntentStateName, RunJson } from "@/lib/services/runs";
 import { shownStatus } from "@/components/runs/run-events";
+import { LatencyHistogram } from "@/components/runs/latency-histogram";
+import { PnlCard } from "@/components/pnl/pnl-card";
 
 const STREAM: Record<StreamState, [string, "green" | "amber" | "slate" | "blue"]> = {
   connecting: ["connecting…", "slate"],
@@ -230,6 +232,21 @@ function RunBody({ run, stream, canWrite }: { run: RunJson; stream: StreamState;
         <Card title="Accounts × legs" actions={<ChipLegend />}>
           <RunGrid run={run} />
         </Card>
+        <div className="grid gap-4 lg:grid-cols-2">
+          <PnlCard
+            url={`/api/runs/${run.id}/mtm`}
+            title="P&L"
+            testId="run-pnl"
+            emptyText={
+              run.kind === "EXIT"
+                ? "An exit's fills are booked to the runs it closes: their pages show the P&L."
+                : undefined
+            }
+          />
+          <Card title="Fan-out latency" className="min-w-0">
+            <LatencyHistogram runId={run.id} live={shown === "WORKING"} />
+          </Card>
+        </div>
         <Card title="Parity · target vs filled per account and leg">
           <ParityTable parity={parity} runId={run.id} canWrite={canWrite} />
         </Card>

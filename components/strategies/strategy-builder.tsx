@@ -9,6 +9,7 @@ import { Alert, Button, Card, Field, Input, PageHeader, Select } from "@/compone
 import { AccountPicker } from "@/components/strategies/account-picker";
 import { LegEditor } from "@/components/strategies/leg-editor";
 import { StrategyRunsPanel } from "@/components/strategies/strategy-runs-panel";
+import { PnlCard } from "@/components/pnl/pnl-card";
 import {
   checkDefinition,
   draftFromLeg,
@@ -275,6 +276,9 @@ export function StrategyBuilder({ strategy: initial, canWrite }: { strategy: Str
               setLegs(s.definition.legs.map(draftFromLeg));
             }}
           />
+        ) : null}
+        {strategy ? (
+          <PnlCard url={`/api/strategies/${strategy.id}/mtm`} title="Today's P&L" testId="strategy-pnl" />
         ) : null}
       </div>
     </>

@@ -3,6 +3,7 @@ import { ACCOUNTS_QUEUE } from "./accounts";
 import { DISPATCH_QUEUE } from "./dispatch";
 import { EXITS_QUEUE } from "./exits";
 import { FILLS_QUEUE } from "./fills";
+import { PNL_HISTORY_QUEUE } from "./pnl-history";
 import { queue } from "./queues";
 import { SYSTEM_QUEUE } from "./system";
 
@@ -17,6 +18,8 @@ export const QUEUES = {
   fills: FILLS_QUEUE,
   /** Exits (one job drives one exit until flat), the exit sweep and the auto square-off check. */
   exits: EXITS_QUEUE,
+  /** P&L snapshots every MTM_SNAPSHOT_MS while positions are open, and the nightly compaction. */
+  pnlHistory: PNL_HISTORY_QUEUE,
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 

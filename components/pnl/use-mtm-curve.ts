@@ -1,0 +1,20 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { api } from "@/components/ui/api";
+import type { CurveJson } from "@/lib/services/pnl-history";
+
+/** How often an open curve is re-read: the recorder's default snapshot interval (docs/market-data.md "P&L history"). */
+export const MTM_REFRESH_MS = 5_000;
+
+/**
+ * One P&L curve (`/api/runs/{id}/mtm`, `/api/strategies/{id}/mtm`, `/api/mtm`), polled while shown. The one place a
+ * chart gets its points: switching to a pushed stream changes this hook only.
+ */
+export function useMtmCurve(url: string) {
+  return useQuery({
+    queryKey: ["mtm", url],
+    queryFn: async () => (await api<{ curve: CurveJson }>(url)).curve,
+    refetchInterval: MTM_REFRESH_MS,
+  });
+}

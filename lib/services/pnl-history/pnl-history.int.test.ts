@@ -1,0 +1,340 @@
+import Decimal from "decimal.js";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { db } from "@/lib/db/client";
+import { closeConnections, jsonRequest, makeUser, paramsOf, resetState, sessionCookie } from "@/lib/testing/fixtures";
+import { istInstant } from "@/lib/trading/calendar";
+import { unrealisedPnl } from "@/lib/trading/ledger";
+import { insertMtmSnapshots } from "@/lib/db/queries/mtm";
+import { ledgerPositions } from "@/lib/services/positions";
+import { liveKey, setStale, writeQuote, type LiveQuote } from "@/lib/services/market-data";
+import { GET as runMtmRoute } from "@/app/api/runs/[id]/mtm/route";
+import { GET as runLatencyRoute } from "@/app/api/runs/[id]/latency/route";
+import { GET as strategyMtmRoute } from "@/app/api/strategies/[id]/mtm/route";
+import { GET as dashboardMtmRoute } from "@/app/api/mtm/route";
+import { compactMtm, recordMtm } from "./index";
+
+beforeEach(resetState);
+afterAll(closeConnections);
+
+const CE = "NIFTY08DEC2624500CE";
+const PE = "NIFTY08DEC2624000PE";
+const T0 = new Date("2026-12-07T05:00:00.000Z"); // 10:30 IST
+const at = (ms: number) => new Date(T0.getTime() + ms);
+
+type Trader = Awaited<ReturnType<typeof makeUser>>;
+
+const quote = (symbol: string, ltp: string, source: LiveQuote["source"] = "feed"): LiveQuote => ({
+  exchange: "NFO",
+  symbol,
+  ltp,
+  prevClose: null,
+  open: null,
+  high: null,
+  low: null,
+  bid: null,
+  bidQty: null,
+  ask: null,
+  askQty: null,
+  depth: null,
+  volume: null,
+  oi: null,
+  exchangeTs: null,
+  receivedAt: T0.toISOString(),
+  source,
+  accountId: "feed-account",
+});
+
+/** A simulated-feed account whose host answers nothing: prices come only from the live quote store. */
+async function account(owner: Trader, name: string) {
+  return db().tradingAccount.create({
+    data: {
+      ownerId: owner.id,
+      name,
+      hostUrl: "http://127.0.0.1:9",
+      wsUrl: "ws://127.0.0.1:9",
+      apiKeyEnc: "not-a-ciphertext",
+      apiKeyLast4: "0000",
+      brokerName: "simulator",
+      isPrimary: name.endsWith("1"),
+    },
+  });
+}
+
+async function strategy(owner: Trader) {
+  return db().strategy.create({ data: { ownerId: owner.id, name: `mtm ${crypto.randomUUID()}`, definition: {} } });
+}
+
+async function run(owner: Trader, strategyId: string | null, triggeredAt = T0) {
+  const id = crypto.randomUUID();
+  await db().strategyRun.create({
+    data: {
+      id,
+      ownerId: owner.id,
+      strategyId,
+      kind: strategyId ? "STRATEGY" : "TICKET",
+      idempotencyKey: `k-${id}`,
+      triggeredAt,
+      plan: {},
+    },
+  });
+  return id;
+}
+
+let slice = 0;
+/** A fully filled slice as the fill tracker records it. */
+async function fill(
+  runId: string,
+  accountId: string,
+  symbol: string,
+  action: "BUY" | "SELL",
+  quantity: number,
+  price: string,
+  ack: Date | null = null,
+) {
+  slice += 1;
+  await db().orderIntent.create({
+    data: {
+      id: `${runId.slice(0, 8)}-${slice}`,
+      runId,
+      accountId,
+      legIndex: slice,
+      sliceIndex: 0,
+      phase: 1,
+      symbol,
+      exchange: "NFO",
+      action,
+      product: "NRML",
+      priceType: "MARKET",
+      quantity,
+      state: "filled",
+      sentAt: ack ?? T0,
+      acknowledgedAt: ack,
+      filledQuantity: quantity,
+      averagePrice: new Decimal(price),
+    },
+  });
+}
+
+const snapshots = () => db().mtmSnapshot.findMany({ orderBy: [{ at: "asc" }, { series: "asc" }] });
+const bySeries = async (series: string) => (await snapshots()).filter((s) => s.series === series);
+
+async function getJson(handler: typeof runMtmRoute, url: string, cookie: string, params?: Record<string, string>) {
+  const res = await handler(jsonRequest(url, { cookie }), params ? paramsOf(params) : undefined);
+  return { status: res.status, body: await res.json() };
+}
+
+describe("P&L snapshots", () => {
+  it("records a run, its accounts and its strategy at live LTPs with the ledger's unrealised P&L", async () => {
+    const trader = await makeUser("TRADER");
+    const [a1, a2] = [await account(trader, "acct 1"), await account(trader, "acct 2")];
+    const s = await strategy(trader);
+    const r = await run(trader, s.id);
+    await fill(r, a1.id, CE, "BUY", 150, "100");
+    await fill(r, a1.id, CE, "SELL", 75, "130"); // realises (130 − 100) × 75 = 2,250
+    await fill(r, a2.id, PE, "SELL", 75, "120");
+    await writeQuote("simulated", quote(CE, "110.5"));
+    await writeQuote("simulated", quote(PE, "90.25"));
+
+    expect(await recordMtm(T0)).toEqual({ recorded: 5, open: 2 });
+
+    // The ledger's own definition, at the same LTPs: (LTP − average) × net quantity.
+    const ltp = new Map([
+      [liveKey("NFO", CE), new Decimal("110.5")],
+      [liveKey("NFO", PE), new Decimal("90.25")],
+    ]);
+    const ledger = await ledgerPositions({ ownerId: trader.id }, "run");
+    const expected = ledger.reduce(
+      (sum, p) => sum.plus(unrealisedPnl(p, ltp.get(liveKey(p.exchange, p.symbol))!)!),
+      new Decimal(0),
+    );
+    expect(expected.toString()).toBe("3018.75"); // 10.5 × 75 + (120 − 90.25) × 75
+
+    const [runPoint] = await bySeries(`run:${r}`);
+    expect(runPoint).toMatchObject({
+      kind: "RUN",
+      runId: r,
+      strategyId: s.id,
+      ownerId: trader.id,
+      openPositions: 2,
+      allLive: true,
+    });
+    expect(runPoint.unrealised!.toString()).toBe(expected.toString());
+    expect(runPoint.realised!.toString()).toBe("2250");
+    expect(runPoint.total!.toString()).toBe("5268.75");
+    expect(runPoint.at).toEqual(T0);
+    expect((await bySeries(`account:${a1.id}`))[0].total!.toString()).toBe("3037.5");
+    expect((await bySeries(`account:${a2.id}`))[0].total!.toString()).toBe("2231.25");
+    expect((await bySeries(`strategy:${s.id}`))[0].total!.toString()).toBe("5268.75");
+    expect((await bySeries(`owner:${trader.id}`))[0].total!.toString()).toBe("5268.75");
+
+    // The same instant again (a retried job) stores nothing twice; the next instant moves with the price.
+    expect((await recordMtm(T0)).recorded).toBe(0);
+    await writeQuote("simulated", quote(CE, "100"));
+    await recordMtm(at(5_000));
+    const points = await bySeries(`run:${r}`);
+    expect(points.map((p) => p.unrealised!.toString())).toEqual(["3018.75", "2231.25"]);
+  });
+
+  it("writes nothing when nothing is open", async () => {
+    const trader = await makeUser("TRADER");
+    const a1 = await account(trader, "acct 1");
+    expect(await recordMtm(T0)).toEqual({ recorded: 0, open: 0 });
+    const r = await run(trader, null);
+    await fill(r, a1.id, CE, "BUY", 75, "100");
+    await fill(r, a1.id, CE, "SELL", 75, "105");
+    await writeQuote("simulated", quote(CE, "110"));
+    expect(await recordMtm(T0)).toEqual({ recorded: 0, open: 0 });
+    expect(await snapshots()).toEqual([]);
+  });
+
+  it("records a closing point when a series goes flat, then stops", async () => {
+    const trader = await makeUser("TRADER");
+    const a1 = await account(trader, "acct 1");
+    const r = await run(trader, null);
+    await fill(r, a1.id, CE, "BUY", 75, "100");
+    await writeQuote("simulated", quote(CE, "104"));
+    await recordMtm(T0);
+    await fill(r, a1.id, CE, "SELL", 75, "106");
+    await recordMtm(at(5_000));
+    expect((await recordMtm(at(10_000))).recorded).toBe(0);
+    const points = await bySeries(`run:${r}`);
+    expect(points.map((p) => [p.openPositions, p.total!.toString()])).toEqual([
+      [1, "300"],
+      [0, "450"],
+    ]);
+  });
+
+  it("does not pretend: a missing price makes the P&L unknown, a stale or REST-filled price is not live", async () => {
+    const trader = await makeUser("TRADER");
+    const a1 = await account(trader, "acct 1");
+    const r = await run(trader, null);
+    await fill(r, a1.id, CE, "BUY", 75, "100");
+    await fill(r, a1.id, PE, "BUY", 75, "50");
+    await writeQuote("simulated", quote(CE, "101"));
+    await recordMtm(T0);
+    const [missing] = await bySeries(`run:${r}`);
+    expect(missing).toMatchObject({ unrealised: null, total: null, allLive: false, openPositions: 2 });
+
+    await writeQuote("simulated", quote(PE, "52", "rest"));
+    await recordMtm(at(5_000));
+    const rest = (await bySeries(`run:${r}`))[1];
+    expect(rest.total!.toString()).toBe("225");
+    expect(rest.allLive).toBe(false);
+
+    await writeQuote("simulated", quote(PE, "53"));
+    await recordMtm(at(10_000));
+    expect((await bySeries(`run:${r}`))[2]).toMatchObject({ allLive: true });
+
+    // Flagged stale, no REST answer: the last live price is used, and the snapshot says it was not live.
+    const flag = { exchange: "NFO", symbol: PE, since: T0.toISOString(), lastTickAt: null, reason: "silent" };
+    await setStale("simulated", liveKey("NFO", PE), flag);
+    await recordMtm(at(15_000));
+    const stale = (await bySeries(`run:${r}`))[3];
+    expect(stale.total!.toString()).toBe("300");
+    expect(stale.allLive).toBe(false);
+  });
+});
+
+describe("compaction", () => {
+  it("keeps one point per series per minute on days before today and leaves today alone", async () => {
+    const trader = await makeUser("TRADER");
+    const yesterday = istInstant("2026-12-06", "10:00");
+    const today = istInstant("2026-12-07", "10:00");
+    const point = (series: string, total: string | null) => ({
+      series,
+      kind: "RUN" as const,
+      ownerId: trader.id,
+      accountId: null,
+      strategyId: null,
+      runId: null,
+      realised: new Decimal(0),
+      unrealised: total === null ? null : new Decimal(total),
+      total: total === null ? null : new Decimal(total),
+      openPositions: 1,
+      allLive: true,
+    });
+    // Every 5 s over three minutes, two series; the last point of minute 2 has no price.
+    for (let i = 0; i < 36; i += 1) {
+      const last = i === 23;
+      await insertMtmSnapshots(new Date(yesterday + i * 5_000), [
+        point("run:a", last ? null : String(i)),
+        point("run:b", String(-i)),
+      ]);
+      await insertMtmSnapshots(new Date(today + i * 5_000), [point("run:a", String(i))]);
+    }
+    const { deleted } = await compactMtm(new Date(today + 3 * 60_000));
+    expect(deleted).toBe(2 * 36 - 6);
+    const kept = await db().mtmSnapshot.findMany({
+      where: { at: { lt: new Date(today - 3_600_000) } },
+      orderBy: [{ series: "asc" }, { at: "asc" }],
+    });
+    expect(kept.map((k) => [k.series, k.total?.toString()])).toEqual([
+      ["run:a", "11"],
+      ["run:a", "22"],
+      ["run:a", "35"],
+      ["run:b", "-11"],
+      ["run:b", "-23"],
+      ["run:b", "-35"],
+    ]);
+    expect(await db().mtmSnapshot.count({ where: { at: { gte: new Date(today) } } })).toBe(36);
+    expect(await compactMtm(new Date(today + 3 * 60_000))).toEqual({ deleted: 0 });
+  });
+});
+
+describe("P&L and latency routes", () => {
+  it("answer the owner, sum the dashboard over accounts, and 404 another trader", async () => {
+    const owner = await makeUser("TRADER");
+    const other = await makeUser("TRADER");
+    const [a1, a2] = [await account(owner, "acct 1"), await account(owner, "acct 2")];
+    const s = await strategy(owner);
+    const r = await run(owner, s.id);
+    await fill(r, a1.id, CE, "BUY", 75, "100", at(120));
+    await fill(r, a1.id, PE, "BUY", 75, "50", at(340));
+    await fill(r, a2.id, CE, "BUY", 75, "100", at(480));
+    await fill(r, a2.id, PE, "BUY", 75, "50", null);
+    await writeQuote("simulated", quote(CE, "102"));
+    await writeQuote("simulated", quote(PE, "49"));
+    await recordMtm(T0);
+    const mine = await sessionCookie(owner);
+    const theirs = await sessionCookie(other);
+
+    const runCurve = await getJson(runMtmRoute, `/api/runs/${r}/mtm`, mine, { id: r });
+    expect(runCurve.status).toBe(200);
+    expect(runCurve.body.curve.points).toEqual([
+      { at: T0.toISOString(), realised: "0", unrealised: "150", total: "150", openPositions: 4, allLive: true },
+    ]);
+    const strategyCurve = await getJson(strategyMtmRoute, `/api/strategies/${s.id}/mtm?day=2026-12-07`, mine, {
+      id: s.id,
+    });
+    expect(strategyCurve.body.curve.points.map((p: { total: string }) => p.total)).toEqual(["150"]);
+    const otherDay = await getJson(strategyMtmRoute, `/api/strategies/${s.id}/mtm?day=2026-12-06`, mine, { id: s.id });
+    expect(otherDay.body.curve.points).toEqual([]);
+    const dash = await getJson(dashboardMtmRoute, `/api/mtm?day=2026-12-07`, mine);
+    expect(
+      dash.body.curve.points.map((p: { total: string; openPositions: number }) => [p.total, p.openPositions]),
+    ).toEqual([["150.00", 4]]);
+    const badDay = await getJson(dashboardMtmRoute, `/api/mtm?day=yesterday`, mine);
+    expect(badDay.status).toBe(400);
+    expect(JSON.stringify(badDay.body)).toContain("day");
+
+    const latency = await getJson(runLatencyRoute, `/api/runs/${r}/latency`, mine, { id: r });
+    expect(latency.status).toBe(200);
+    expect(latency.body.latency).toMatchObject({
+      unacknowledged: 0,
+      firstAck: { p50: 120, p99: 480 },
+      lastAck: { p50: 340, p99: 480 },
+    });
+    expect(latency.body.latency.accounts.map((a: { firstAckMs: number }) => a.firstAckMs)).toEqual([120, 480]);
+    const counted = latency.body.latency.firstAck.histogram.reduce((n: number, b: { count: number }) => n + b.count, 0);
+    expect(counted).toBe(2);
+
+    for (const [handler, url, params] of [
+      [runMtmRoute, `/api/runs/${r}/mtm`, { id: r }],
+      [runLatencyRoute, `/api/runs/${r}/latency`, { id: r }],
+      [strategyMtmRoute, `/api/strategies/${s.id}/mtm`, { id: s.id }],
+    ] as const) {
+      expect((await getJson(handler, url, theirs, params)).status).toBe(404);
+    }
+    expect((await getJson(dashboardMtmRoute, `/api/mtm?day=2026-12-07`, theirs)).body.curve.points).toEqual([]);
+  });
+});
