@@ -49,6 +49,11 @@ const appSchema = z.object({
   // on every heartbeat).
   SSE_MAX_STREAMS_PER_USER: int(5),
   SSE_HEARTBEAT_MS: z.coerce.number().int().min(10).default(15_000),
+  // Stale live prices (docs/market-data.md "Stale data"): silence (ms) after which an index, and any other contract,
+  // counts as stale while its market is open; and the least time (ms) between two REST quotes of one stale contract.
+  MARKET_STALE_MS: z.coerce.number().int().min(500).default(5_000),
+  MARKET_STALE_CONTRACT_MS: z.coerce.number().int().min(500).default(20_000),
+  MARKET_STALE_REST_MS: z.coerce.number().int().min(250).default(5_000),
   // Broker credentials are encrypted under these keys; without them the app refuses to start (never a silent new key).
   CREDENTIAL_KEYS: z.string().transform((spec, ctx) => {
     try {

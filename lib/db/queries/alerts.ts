@@ -52,3 +52,8 @@ export function openAlertsOfKind(kind: string) {
 export function resolveAlertIds(tx: Tx, ids: readonly string[], at: Date) {
   return tx.alert.updateMany({ where: { id: { in: [...ids] }, resolvedAt: null }, data: { resolvedAt: at } });
 }
+
+/** Rewrites an open alert's message (a condition that changed while it lasts, e.g. which contracts are stale). */
+export function updateOpenAlertMessage(tx: Tx, id: string, message: string) {
+  return tx.alert.updateMany({ where: { id, resolvedAt: null }, data: { message } });
+}

@@ -155,3 +155,7 @@ export function assertProductAllowed(product: string, clock: TradingClock): void
 export * from "./live/contract";
 export { publishUi, readQuotes, readStaleFlags, setStale, writeQuote } from "./live/quote-store";
 export { registerInterest, releaseInterest, renewInterest, wantedContracts, type Wanted } from "./live/interest";
+// Stale data (docs/market-data.md "Stale data"): the watchdog's sweep, its alert, and entries refused on stale prices.
+export { sweepStale, watchdogOptions, type SweepSummary, type WatchdogOptions } from "./live/watchdog";
+export { staleAlertKind } from "./live/stale-alerts";
+export { assertFreshMarket } from "./live/fresh";
