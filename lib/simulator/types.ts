@@ -195,6 +195,22 @@ export interface MarketView {
   holdPrices(hold: boolean): void;
   /** Generate the next tick batch now (fixed-clock tests); realtime mode ticks by itself. */
   tick(): void;
+  /**
+   * Stalls (or releases) one contract on the WebSocket: no tick of it is streamed while stalled, though its price
+   * keeps moving and REST quotes keep answering (a feed that went silent for one symbol). Unknown contracts throw.
+   */
+  stallContract(symbol: string, exchange: Exchange, stalled: boolean): void;
+  isStalled(symbol: string, exchange: Exchange): boolean;
+  /** Stalled contracts as `EXCHANGE:SYMBOL`. */
+  stalledContracts(): string[];
+  /**
+   * Moves an index or equity at once, to a price or by a percentage of its last price, and streams the change; a
+   * derivative follows its underlying (jump that instead). Returns the symbol moved and its new price.
+   */
+  jump(
+    target: { underlying: string } | { symbol: string; exchange: Exchange },
+    move: { to: number } | { percent: number },
+  ): { symbol: string; price: number };
   /** Start/stop the realtime tick timer. */
   start(): void;
   stop(): void;
