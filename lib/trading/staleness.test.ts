@@ -93,9 +93,9 @@ describe("staleness decision", () => {
       action: "raise",
       silentSince: at("09:15"),
     });
-    expect(
-      decideStaleness({ ...base, lastFeedAt: base.now - 60_000, wantedSince: base.now - 1_000 }).action,
-    ).toBe("none");
+    expect(decideStaleness({ ...base, lastFeedAt: base.now - 60_000, wantedSince: base.now - 1_000 }).action).toBe(
+      "none",
+    );
   });
 
   it("a raised flag stays until a live tick newer than the flag, however recent older ticks were", () => {

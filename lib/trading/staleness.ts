@@ -138,4 +138,3 @@ export function staleContractsOf<F extends { symbol: string }>(flags: Iterable<F
   const u = underlying.toUpperCase();
   return [...flags].filter((f) => underlyingOfSymbol(f.symbol) === u);
 }
-

@@ -4,42 +4,23 @@
  * `positions:<kind>`; closing it to flat releases them (docs/market-data.md "Stale data").
  */
 import Decimal from "decimal.js";
-import { Worker } from "bullmq";
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { POSITION_INTEREST_TTL_MS } from "@/lib/queues/market-data";
-import { BULL_PREFIX } from "@/lib/queues/queues";
-import { QUEUES } from "@/lib/queues/registry";
-import { createBlockingRedis, redis } from "@/lib/redis";
+import { redis } from "@/lib/redis";
 import { LIVE, wantedContracts } from "@/lib/services/market-data";
 import { syncAccountFills } from "@/lib/services/fills";
 import { jsonRequest, makeUser, sessionCookie } from "@/lib/testing/fixtures";
 import { useIntegrationWorld } from "@/lib/testing/integration-world";
 import { instanceConfigs } from "@/lib/testing/simulator-instances";
 import { linkAccounts, startDispatchWorker, waitForRun } from "@/lib/testing/dispatch-kit";
+import { startMarketDataWorker } from "@/lib/testing/market-data-kit";
 import { waitFor } from "@/lib/testing/wait";
 import { POST as ticketExecuteRoute } from "@/app/api/ticket/execute/route";
-import { processMarketDataJob } from "@/workers/processors/market-data";
 import { syncPositionInterest } from ".";
 
 const INSTANCES = instanceConfigs(2, "pi");
 const world = useIntegrationWorld(INSTANCES);
-
-/** A real market-data worker (as workers/index.ts runs it), without its schedulers: only queued syncs run. */
-async function startMarketDataWorker() {
-  const connection = createBlockingRedis();
-  const worker = new Worker(QUEUES.marketData, processMarketDataJob, { connection, prefix: BULL_PREFIX });
-  const errors: Error[] = [];
-  worker.on("failed", (_job, err) => errors.push(err));
-  await worker.waitUntilReady();
-  return {
-    errors,
-    async close() {
-      await worker.close();
-      await connection.quit().catch(() => connection.disconnect());
-    },
-  };
-}
 
 const wantedList = async (kind: "real" | "simulated") =>
   [...(await wantedContracts(kind)).entries()].map(([key, w]) => ({ key, mode: w.mode, holders: w.holders }));
@@ -93,7 +74,11 @@ describe("positions interest", () => {
     expect(await wantedList("real")).toEqual([]);
 
     await ticket("SELL", "interest-close-0001");
-    await waitFor("the flat position released", () => wantedList("simulated"), (w) => w.length === 0);
+    await waitFor(
+      "the flat position released",
+      () => wantedList("simulated"),
+      (w) => w.length === 0,
+    );
     expect(await redis().exists(LIVE.lease("positions:simulated"))).toBe(0);
     expect(await redis().sismember(LIVE.holders, "positions:simulated")).toBe(0);
     expect(md.errors).toEqual([]);

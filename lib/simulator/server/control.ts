@@ -259,13 +259,10 @@ export function createControlHandler(deps: ControlDeps) {
       market.tick();
       return json(200, { status: "ok", clock: clockState() });
     },
-    "POST /market/stall-symbol": withBody(
-      z.strictObject({ symbol, exchange, stalled: z.boolean() }),
-      (v) => {
-        market.stallContract(v.symbol, v.exchange as Exchange, v.stalled);
-        return json(200, { stalled: market.stalledContracts() });
-      },
-    ),
+    "POST /market/stall-symbol": withBody(z.strictObject({ symbol, exchange, stalled: z.boolean() }), (v) => {
+      market.stallContract(v.symbol, v.exchange as Exchange, v.stalled);
+      return json(200, { stalled: market.stalledContracts() });
+    }),
     "POST /market/jump": withBody(jumpSchema, (v) => {
       const target = v.underlying ? { underlying: v.underlying } : { symbol: v.symbol!, exchange: v.exchange! };
       const move = v.to !== undefined ? { to: v.to } : { percent: v.percent! };

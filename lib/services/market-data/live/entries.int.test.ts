@@ -59,10 +59,7 @@ describe("entries on a stale underlying", () => {
       await previewRoute(post({}, cookie), paramsOf({ id: strategy.id })),
     ];
     // An adjustment: the legs are stored, but placing them is an entry.
-    const added = await legsRoute(
-      post({ legs: [ironCondor().legs[1]] }, cookie),
-      paramsOf({ id: strategy.id }),
-    );
+    const added = await legsRoute(post({ legs: [ironCondor().legs[1]] }, cookie), paramsOf({ id: strategy.id }));
     expect(added.status).toBe(200);
     const { addedLegIndexes } = await added.json();
     refusals.push(
@@ -133,7 +130,10 @@ describe("entries on a stale underlying", () => {
       source: "feed",
       accountId: accounts[0].id,
     });
-    const again = await executeRoute(post({ idempotencyKey: "fresh-entry-0001" }, cookie), paramsOf({ id: strategy.id }));
+    const again = await executeRoute(
+      post({ idempotencyKey: "fresh-entry-0001" }, cookie),
+      paramsOf({ id: strategy.id }),
+    );
     expect(again.status).toBe(201);
     expect((await readStaleFlags("simulated")).size).toBe(0);
     expect((await waitForRun((await again.json()).runId)).status).toBe("COMPLETED");

@@ -99,7 +99,9 @@ describe("stale watchdog", () => {
       expect(published[0]).toEqual(rest);
       const [alert] = await openAlerts("simulated");
       expect(alert).toMatchObject({ ownerId: trader.id, accountId: null, severity: "WARNING" });
-      expect(alert.message).toMatch(/^Live simulated prices stopped for 1 contract: NSE_INDEX:NIFTY since \d\d:\d\d:\d\d IST\./);
+      expect(alert.message).toMatch(
+        /^Live simulated prices stopped for 1 contract: NSE_INDEX:NIFTY since \d\d:\d\d:\d\d IST\./,
+      );
       expect(alert.message).toContain("new entries on NIFTY are refused");
 
       // Within the interval no second REST call, even though the price moved; at the interval, one more.
