@@ -190,7 +190,8 @@ export interface MarketView {
   setAlwaysOpen(open: boolean): void;
   /**
    * Holds every price where it is (the timer's ticks change nothing) until released, so a test can place an order
-   * against the quote it priced from; `tick()` still moves prices on demand.
+   * against the quote it priced from; `tick()` still moves prices on demand. The timer's ticks still report the
+   * (unchanged) quotes of open markets to `onTick` listeners, so the stream repeats them rather than falling silent.
    */
   holdPrices(hold: boolean): void;
   /** Generate the next tick batch now (fixed-clock tests); realtime mode ticks by itself. */

@@ -327,12 +327,18 @@ export function createMarket(opts: CreateMarketOptions): MarketView {
       if (timer) return;
       lastTickAt = clock.now();
       timer = setInterval(() => {
-        // Held prices: time passes but nothing moves (the next tick after release steps from now, not from then).
-        if (pricesHeld) {
-          lastTickAt = clock.now();
-          return;
-        }
         try {
+          // Held prices: time passes but nothing moves (the next tick after release steps from now, not from then).
+          // The stream keeps repeating the held quotes of open markets, as a live feed does while prices stand still,
+          // so a held market is never mistaken for a silent one (docs/market-data.md "Stale data").
+          if (pricesHeld) {
+            lastTickAt = clock.now();
+            const open = [...spots.keys()].filter(
+              (symbol) => alwaysOpen || sessions.isOpen(spots.get(symbol)!.state.seed.exchange, lastTickAt),
+            );
+            notify(changedFor(new Set(open)));
+            return;
+          }
           tick();
         } catch (err) {
           // A failing listener must not kill the simulator's timer; it is reported and ticking goes on.

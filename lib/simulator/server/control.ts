@@ -25,7 +25,8 @@
  *   POST   /_sim/market/exchange-freeze          {underlying, limit|null}: the exchange enforces `limit` while the
  *                                                instrument data still reports freezeQty (null: enforce freezeQty)
  *   POST   /_sim/market/always-open              {open: boolean}
- *   POST   /_sim/market/hold-prices              {hold: boolean}: the timer's ticks leave prices where they are
+ *   POST   /_sim/market/hold-prices              {hold: boolean}: the timer's ticks leave prices where they are (the
+ *                                                WebSocket keeps streaming the unchanged quotes)
  *   POST   /_sim/market/tick                     generate one tick batch now (fixed-clock tests)
  *   POST   /_sim/market/stall-symbol             {symbol, exchange, stalled}: the WebSocket streams no tick of that
  *                                                contract while stalled (REST quotes still answer); cleared by reset.
