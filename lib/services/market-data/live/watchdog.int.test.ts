@@ -167,6 +167,35 @@ describe("stale watchdog", () => {
     expect((await sweep(istInstant("2026-12-13", "11:00"), true)).real.raised).toEqual([INDEX]);
   });
 
+  it("asks for at most 20 REST quotes a sweep, indices first; the rest follow on the next sweep", async () => {
+    const trader = await makeUser("TRADER");
+    await linkAccounts(world.sim, trader, INSTANCES);
+    const expiry = world.sim.market.expiries("NIFTY", "NFO", "options")[0].replace(/-/g, "");
+    const options = world.sim.market
+      .optionChain("NIFTY", "NFO", expiry)!
+      .rows.flatMap((r) => (r.ce ? [r.ce.instrument.symbol] : []))
+      .slice(0, 24);
+    expect(options).toHaveLength(24);
+    await want("simulated", [
+      ...options.map((symbol) => ({ exchange: "NFO", symbol })),
+      { exchange: "NSE_INDEX", symbol: "NIFTY" },
+    ]);
+    const t0 = Date.now();
+    await sweep(t0);
+    const first = (await sweep(t0 + 20_001)).simulated;
+    expect([first.raised.length, first.rest.length]).toEqual([25, 20]);
+    expect(first.rest).toContain(INDEX);
+    const second = (await sweep(t0 + 21_000)).simulated;
+    expect(second.rest.sort()).toEqual(
+      options
+        .map((o) => `NFO:${o}`)
+        .filter((k) => !first.rest.includes(k))
+        .sort(),
+    );
+    const quotes = await readQuotes("simulated", [...first.rest, ...second.rest]);
+    expect([...quotes.values()].map((q) => q.source)).toEqual(Array(25).fill("rest"));
+  });
+
   it("clears the flag of a contract nothing wants any more", async () => {
     await want("real", [{ exchange: "NSE_INDEX", symbol: "BANKNIFTY" }]);
     const t0 = Date.now();

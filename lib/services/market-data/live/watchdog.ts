@@ -9,7 +9,14 @@ import { env } from "@/lib/env";
 import { formatTimeIst } from "@/lib/format";
 import { log } from "@/lib/log";
 import { redis } from "@/lib/redis";
-import { decideStaleness, restDue, sessionOpenedAt, thresholdFor, type StaleThresholds } from "@/lib/trading/staleness";
+import {
+  decideStaleness,
+  INDEX_EXCHANGES,
+  restDue,
+  sessionOpenedAt,
+  thresholdFor,
+  type StaleThresholds,
+} from "@/lib/trading/staleness";
 import type { FeedKind } from "../source";
 import { liveKey, type LiveQuote, type StaleFlag } from "./contract";
 import { wantedContracts, type Wanted } from "./interest";
@@ -42,6 +49,9 @@ export interface SweepSummary {
   /** Contracts a REST quote was written for. */
   rest: string[];
 }
+
+/** Most REST quotes one sweep asks for, per feed kind. */
+export const REST_PER_SWEEP = 20;
 
 // Claims the REST slot of a contract when the last call is at least ARGV[3] ms before ARGV[2] (the sweep's time):
 // two overlapping sweeps (two workers) never both call.
@@ -90,7 +100,8 @@ async function sweepKind(
   o: WatchdogOptions,
 ): Promise<SweepSummary> {
   const now = clock.now.getTime();
-  // Simulated prices come from the simulator, which ticks whenever it is asked to: its markets count as always open.
+  // Simulated markets count as always open: the simulator is run always open (demo and tests), and its clock need not
+  // follow the wall clock's sessions.
   const alwaysOpen = clock.alwaysOpen || kind === "simulated";
   const wanted = await wantedContracts(kind);
   const keys = [...wanted.keys()];
@@ -158,7 +169,17 @@ async function fillGaps(
   const done = Object.keys(slots).filter((k) => !flags.has(k));
   if (done.length) await redis().hdel(WATCH.restAt(kind), ...done);
   if (flags.size === 0) return [];
-  const due = [...flags.keys()].filter((k) => restDue(slots[k] === undefined ? null : Number(slots[k]), now, everyMs));
+  const lastAt = (k: string) => (slots[k] === undefined ? null : Number(slots[k]));
+  // When the whole feed is down every wanted contract is stale: indices first, then the longest without a REST quote,
+  // at most REST_PER_SWEEP each sweep, so the market-data accounts' rate limits are spent where entries look.
+  const due = [...flags.keys()]
+    .filter((k) => restDue(lastAt(k), now, everyMs))
+    .sort(
+      (a, b) =>
+        Number(!INDEX_EXCHANGES.has(flags.get(a)!.exchange)) - Number(!INDEX_EXCHANGES.has(flags.get(b)!.exchange)) ||
+        (lastAt(a) ?? -Infinity) - (lastAt(b) ?? -Infinity),
+    )
+    .slice(0, REST_PER_SWEEP);
   const claimed: string[] = [];
   for (const key of due)
     if ((await redis().eval(CLAIM_REST, 1, WATCH.restAt(kind), key, String(now), String(everyMs))) === 1)
