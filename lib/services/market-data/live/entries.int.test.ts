@@ -18,6 +18,7 @@ import { POST as previewRoute } from "@/app/api/strategies/[id]/preview/route";
 import { POST as ticketExecuteRoute } from "@/app/api/ticket/execute/route";
 import { syncAccountFills } from "@/lib/services/fills";
 import { syncPositionInterest } from "@/lib/services/positions";
+import type { LiveQuote } from "./contract";
 import { readStaleFlags, writeQuote } from "./quote-store";
 import { sweepStale } from "./watchdog";
 
@@ -34,6 +35,27 @@ afterEach(async () => {
 });
 
 const post = (body: unknown, cookie: string) => jsonRequest("/x", { body, cookie });
+/** A tick of NIFTY's index from the live feed, received at `at`. */
+const niftyTick = (at: number, accountId: string): LiveQuote => ({
+  exchange: "NSE_INDEX",
+  symbol: "NIFTY",
+  ltp: "24000",
+  prevClose: null,
+  open: null,
+  high: null,
+  low: null,
+  bid: null,
+  bidQty: null,
+  ask: null,
+  askQty: null,
+  depth: null,
+  volume: null,
+  oi: null,
+  exchangeTs: null,
+  receivedAt: new Date(at).toISOString(),
+  source: "feed",
+  accountId,
+});
 
 describe("entries on a stale underlying", () => {
   it("are refused with 409 naming the underlying and since when; exits and other underlyings go through; a live tick lets them in again", async () => {
@@ -45,9 +67,10 @@ describe("entries on a stale underlying", () => {
     expect((await waitForRun(runId)).status).toBe("COMPLETED");
     for (const a of accounts) await syncAccountFills(a.id);
 
-    // The open iron condor wants NIFTY's index live; the index stays silent past its threshold.
+    // The open iron condor wants NIFTY's index live; the feed streams it once, then falls silent past the threshold.
     expect((await syncPositionInterest(60_000)).simulated).toBe(5);
     const t0 = Date.now();
+    await writeQuote("simulated", niftyTick(t0, accounts[0].id));
     await sweepStale({ now: new Date(t0), alwaysOpen: true }, OPTS);
     expect((await sweepStale({ now: new Date(t0 + 6_000), alwaysOpen: true }, OPTS)).simulated.raised).toEqual([
       "NSE_INDEX:NIFTY",
@@ -91,7 +114,7 @@ describe("entries on a stale underlying", () => {
       const { error } = await res.json();
       expect(error.code).toBe("CONFLICT");
       expect(error.message).toMatch(
-        /^New entries on NIFTY are refused while live prices are stale\. NIFTY live simulated prices are stale since \d\d:\d\d:\d\d IST: NSE_INDEX:NIFTY stale since \d\d:\d\d:\d\d IST \(no live tick yet\)\. Exits stay allowed/,
+        /^New entries on NIFTY are refused while live prices are stale\. NIFTY live simulated prices are stale since \d\d:\d\d:\d\d IST: NSE_INDEX:NIFTY stale since \d\d:\d\d:\d\d IST \(last live tick \d\d:\d\d:\d\d IST\)\. Exits stay allowed/,
       );
       expect(error.fields.underlying).toHaveLength(1);
     }
@@ -110,26 +133,7 @@ describe("entries on a stale underlying", () => {
     expect((await waitForExit((await exit.json()).exitId)).status).toBe("DONE");
 
     // A live tick newer than the flag: the next entry is let in (the flag clears without waiting for a sweep).
-    await writeQuote("simulated", {
-      exchange: "NSE_INDEX",
-      symbol: "NIFTY",
-      ltp: "24000",
-      prevClose: null,
-      open: null,
-      high: null,
-      low: null,
-      bid: null,
-      bidQty: null,
-      ask: null,
-      askQty: null,
-      depth: null,
-      volume: null,
-      oi: null,
-      exchangeTs: null,
-      receivedAt: new Date(Date.parse(flag.since) + 1).toISOString(),
-      source: "feed",
-      accountId: accounts[0].id,
-    });
+    await writeQuote("simulated", niftyTick(Date.parse(flag.since) + 1, accounts[0].id));
     const again = await executeRoute(
       post({ idempotencyKey: "fresh-entry-0001" }, cookie),
       paramsOf({ id: strategy.id }),

@@ -3,9 +3,9 @@
  * the alert, recovery and market hours (docs/market-data.md "Stale data"). Quotes are written with `writeQuote`, as
  * the feed writes them; the sweep is given its time, so nothing here waits on the clock.
  */
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { createBlockingRedis } from "@/lib/redis";
+import { createBlockingRedis, redis } from "@/lib/redis";
 import { makeUser } from "@/lib/testing/fixtures";
 import { useIntegrationWorld } from "@/lib/testing/integration-world";
 import { instanceConfigs } from "@/lib/testing/simulator-instances";
@@ -53,10 +53,30 @@ const want = (kind: FeedKind, items: { exchange: string; symbol: string }[]) =>
     60_000,
   );
 const sweep = (now: number, alwaysOpen = true) => sweepStale({ now: new Date(now), alwaysOpen }, OPTS);
+/** The connection state the feed keeps for its kind (it writes one as soon as it starts). */
+const feedRunning = (kind: FeedKind) =>
+  redis().set(
+    LIVE.feedStatus(kind),
+    JSON.stringify({
+      kind,
+      accountId: null,
+      host: null,
+      state: "reconnecting",
+      since: new Date().toISOString(),
+      subscribed: 0,
+      reason: "test",
+    }),
+  );
 const simLtp = () => world.sim.market.quote("NIFTY", "NSE_INDEX")!.ltp;
 const openAlerts = (kind: FeedKind) => db().alert.findMany({ where: { kind: staleAlertKind(kind), resolvedAt: null } });
 
 describe("stale watchdog", () => {
+  // After the world's reset: both kinds have a feed that is trying to stream.
+  beforeEach(async () => {
+    await feedRunning("real");
+    await feedRunning("simulated");
+  });
+
   it("flags a silent index, fills the gap with labelled REST quotes at most once per interval, alerts, and clears on a fresh live tick", async () => {
     const trader = await makeUser("TRADER");
     const [account] = await linkAccounts(world.sim, trader, INSTANCES);
@@ -194,6 +214,19 @@ describe("stale watchdog", () => {
     );
     const quotes = await readQuotes("simulated", [...first.rest, ...second.rest]);
     expect([...quotes.values()].map((q) => q.source)).toEqual(Array(25).fill("rest"));
+  });
+
+  it("leaves a kind alone that no feed streams; its first live quote (or the feed's state) puts it under watch", async () => {
+    await redis().del(LIVE.feedStatus("real"));
+    await want("real", [
+      { exchange: "NSE_INDEX", symbol: "NIFTY" },
+      { exchange: "NSE_INDEX", symbol: "BANKNIFTY" },
+    ]);
+    const t0 = Date.now();
+    await sweep(t0);
+    expect((await sweep(t0 + 60_000)).real).toMatchObject({ wanted: 2, raised: [], stale: 0 });
+    await writeQuote("real", feedQuote("NSE_INDEX", "NIFTY", "24000", t0 + 60_000));
+    expect((await sweep(t0 + 60_001)).real.raised).toEqual(["NSE_INDEX:BANKNIFTY"]);
   });
 
   it("clears the flag of a contract nothing wants any more", async () => {

@@ -18,7 +18,7 @@ import {
   type StaleThresholds,
 } from "@/lib/trading/staleness";
 import type { FeedKind } from "../source";
-import { liveKey, type LiveQuote, type StaleFlag } from "./contract";
+import { LIVE, liveKey, type LiveQuote, type StaleFlag } from "./contract";
 import { wantedContracts, type Wanted } from "./interest";
 import { publishUi, readQuotes, readStaleFlags, setStale, writeQuote } from "./quote-store";
 import { restCandidates, restQuote } from "./rest-fallback";
@@ -111,6 +111,13 @@ async function sweepKind(
     wantedSince(kind, wanted, now),
   ]);
   const summary: SweepSummary = { wanted: keys.length, stale: 0, raised: [], cleared: [], rest: [] };
+  // Only a feed can fall silent: a kind no feed has streamed (no connection state, no live quote of a wanted
+  // contract, no flag) shows no live prices anywhere, and plans price it from REST.
+  const streamed =
+    flags.size > 0 ||
+    [...quotes.values()].some((q) => q.source === "feed") ||
+    (await redis().exists(LIVE.feedStatus(kind))) === 1;
+  if (!streamed) return summary;
 
   // A flag nothing wants any more has nobody to warn.
   for (const key of flags.keys()) {
