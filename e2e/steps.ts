@@ -75,3 +75,32 @@ export async function holdPrices(page: Page, hold: boolean) {
   });
   expect(res.ok(), await res.text()).toBe(true);
 }
+
+/**
+ * Stalls (or releases) one contract on the simulator's WebSocket (control API stall-symbol): its live ticks stop while
+ * its price moves on and REST still quotes it, so the stale-data watchdog flags it (docs/market-data.md "Stale data").
+ */
+export async function stallSymbol(page: Page, symbol: string, exchange: string, stalled: boolean) {
+  const res = await page.request.post(`${SIM.http}/_sim/market/stall-symbol`, {
+    headers: { Authorization: `Bearer ${SIM.adminToken}` },
+    data: { symbol, exchange, stalled },
+  });
+  expect(res.ok(), await res.text()).toBe(true);
+}
+
+/**
+ * Moves an index or equity at once on the simulator (control API jump), to a price or by a percentage; returns the
+ * new price.
+ */
+export async function jumpPrice(
+  page: Page,
+  target: { underlying: string } | { symbol: string; exchange: string },
+  move: { to: number } | { percent: number },
+): Promise<number> {
+  const res = await page.request.post(`${SIM.http}/_sim/market/jump`, {
+    headers: { Authorization: `Bearer ${SIM.adminToken}` },
+    data: { ...target, ...move },
+  });
+  expect(res.ok(), await res.text()).toBe(true);
+  return ((await res.json()) as { price: number }).price;
+}

@@ -58,6 +58,12 @@ const appSchema = z.object({
 
   // P&L history: a snapshot of every open run, account and strategy this often, ms (docs/market-data.md).
   MTM_SNAPSHOT_MS: z.coerce.number().int().min(250).default(5_000),
+
+  // Stale live prices (docs/market-data.md "Stale data"): silence (ms) after which an index, and any other contract,
+  // counts as stale while its market is open; and the least time (ms) between two REST quotes of one stale contract.
+  MARKET_STALE_MS: z.coerce.number().int().min(500).default(5_000),
+  MARKET_STALE_CONTRACT_MS: z.coerce.number().int().min(500).default(20_000),
+  MARKET_STALE_REST_MS: z.coerce.number().int().min(250).default(5_000),
   // Broker credentials are encrypted under these keys; without them the app refuses to start (never a silent new key).
   CREDENTIAL_KEYS: z.string().transform((spec, ctx) => {
     try {

@@ -12,6 +12,7 @@ import { ACCOUNTS_QUEUE, scheduleAccountHealth } from "@/lib/queues/accounts";
 import { DISPATCH_QUEUE, scheduleRecovery } from "@/lib/queues/dispatch";
 import { EXITS_QUEUE, scheduleExitJobs } from "@/lib/queues/exits";
 import { FILLS_QUEUE, scheduleFillSweep } from "@/lib/queues/fills";
+import { MARKET_DATA_QUEUE, scheduleMarketDataJobs } from "@/lib/queues/market-data";
 import { LIVENESS_TTL_MS, newWorkerId, startWorkerLiveness } from "@/lib/queues/liveness";
 import { BULL_PREFIX, closeQueues } from "@/lib/queues/queues";
 import { scheduleHeartbeat, SYSTEM_QUEUE } from "@/lib/queues/system";
@@ -24,6 +25,8 @@ import { processAccountsJob } from "./processors/accounts";
 import { makeDispatchProcessor } from "./processors/dispatch";
 import { processFillsJob } from "./processors/fills";
 import { makeExitProcessor } from "./processors/exits";
+import { processMarketDataJob } from "./processors/market-data";
+
 import { PNL_HISTORY_QUEUE, schedulePnlHistory } from "@/lib/queues/pnl-history";
 import { processPnlHistoryJob } from "./processors/pnl-history";
 
@@ -76,6 +79,10 @@ function workerTable(workerId: string, startedAt: Date, e: AppEnv): QueueWorker[
     row(FILLS_QUEUE, processFillsJob, 300, () => scheduleFillSweep()),
     // One job drives one exit (all its accounts in parallel); a lease on the exit row keeps a second job out.
     row(EXITS_QUEUE, makeExitProcessor(workerId), 50, () => scheduleExitJobs()),
+    // Positions' live-price interest (every 5 s and after fills) and the stale watchdog (every second). Two at a time,
+    // so a slow ledger read never holds up a sweep; both are idempotent, as overlapping sweeps of two workers are.
+    row(MARKET_DATA_QUEUE, processMarketDataJob, 2, () => scheduleMarketDataJobs()),
+
     // One snapshot at a time: each reads the whole ledger; a slow one delays the next instead of overlapping it.
     row(PNL_HISTORY_QUEUE, processPnlHistoryJob, 1, () => schedulePnlHistory(e.MTM_SNAPSHOT_MS)),
   ];

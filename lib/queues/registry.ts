@@ -3,6 +3,8 @@ import { ACCOUNTS_QUEUE } from "./accounts";
 import { DISPATCH_QUEUE } from "./dispatch";
 import { EXITS_QUEUE } from "./exits";
 import { FILLS_QUEUE } from "./fills";
+import { MARKET_DATA_QUEUE } from "./market-data";
+
 import { PNL_HISTORY_QUEUE } from "./pnl-history";
 import { queue } from "./queues";
 import { SYSTEM_QUEUE } from "./system";
@@ -18,6 +20,9 @@ export const QUEUES = {
   fills: FILLS_QUEUE,
   /** Exits (one job drives one exit until flat), the exit sweep and the auto square-off check. */
   exits: EXITS_QUEUE,
+  /** Live prices: open positions' interest (every 5 s and after fills) and the stale-data watchdog (every second). */
+  marketData: MARKET_DATA_QUEUE,
+
   /** P&L snapshots every MTM_SNAPSHOT_MS while positions are open, and the nightly compaction. */
   pnlHistory: PNL_HISTORY_QUEUE,
 } as const;

@@ -190,11 +190,28 @@ export interface MarketView {
   setAlwaysOpen(open: boolean): void;
   /**
    * Holds every price where it is (the timer's ticks change nothing) until released, so a test can place an order
-   * against the quote it priced from; `tick()` still moves prices on demand.
+   * against the quote it priced from; `tick()` still moves prices on demand. The timer's ticks still report the
+   * (unchanged) quotes of open markets to `onTick` listeners, so the stream repeats them rather than falling silent.
    */
   holdPrices(hold: boolean): void;
   /** Generate the next tick batch now (fixed-clock tests); realtime mode ticks by itself. */
   tick(): void;
+  /**
+   * Stalls (or releases) one contract on the WebSocket: no tick of it is streamed while stalled, though its price
+   * keeps moving and REST quotes keep answering (a feed that went silent for one symbol). Unknown contracts throw.
+   */
+  stallContract(symbol: string, exchange: Exchange, stalled: boolean): void;
+  isStalled(symbol: string, exchange: Exchange): boolean;
+  /** Stalled contracts as `EXCHANGE:SYMBOL`. */
+  stalledContracts(): string[];
+  /**
+   * Moves an index or equity at once, to a price or by a percentage of its last price, and streams the change; a
+   * derivative follows its underlying (jump that instead). Returns the symbol moved and its new price.
+   */
+  jump(
+    target: { underlying: string } | { symbol: string; exchange: Exchange },
+    move: { to: number } | { percent: number },
+  ): { symbol: string; price: number };
   /** Start/stop the realtime tick timer. */
   start(): void;
   stop(): void;

@@ -57,3 +57,8 @@ export function resolveAlertIds(tx: Tx, ids: readonly string[], at: Date) {
 export async function alertOwnerId(id: string): Promise<string | null> {
   return (await db().alert.findUnique({ where: { id }, select: { ownerId: true } }))?.ownerId ?? null;
 }
+
+/** Rewrites an open alert's message (a condition that changed while it lasts, e.g. which contracts are stale). */
+export function updateOpenAlertMessage(tx: Tx, id: string, message: string) {
+  return tx.alert.updateMany({ where: { id, resolvedAt: null }, data: { message } });
+}

@@ -11,6 +11,8 @@ describe("alert labels", () => {
     expect(alertTitle("account_down", null)).toBe("Account down");
     expect(alertTitle("primary_failover", null)).toBe("Market-data source switched");
     expect(alertTitle("intents_expired", null)).toBe("Orders expired unsent");
+    expect(alertTitle("market_data_stale_real", null)).toBe("Live prices stale");
+    expect(alertTitle("market_data_stale_simulated", null)).toBe("Live simulated prices stale");
     expect(alertTitle("something_new", "bogus")).toBe("Notice");
   });
 });

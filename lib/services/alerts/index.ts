@@ -22,6 +22,10 @@ export function alertTitle(kind: string, cause: string | null): string {
       return isCause(cause) ? `Exit failing: ${REJECTION_CAUSES[cause].title}` : "Exit failing";
     case "intents_expired":
       return "Orders expired unsent";
+    case "market_data_stale_real":
+      return "Live prices stale";
+    case "market_data_stale_simulated":
+      return "Live simulated prices stale";
     default:
       return isCause(cause) ? REJECTION_CAUSES[cause].title : "Notice";
   }

@@ -8,6 +8,7 @@ import { loadAccountSecret } from "@/lib/db/queries/accounts";
 import { isTracked, listTrackedIntents, type TrackedWindow } from "@/lib/db/queries/fill-tracking";
 import type { IntentRow } from "@/lib/db/queries/intents";
 import { log } from "@/lib/log";
+import { enqueuePositionInterestSync } from "@/lib/queues/market-data";
 import { invalidateBooks } from "@/lib/services/accounts";
 import { adapterFor } from "@/lib/services/broker-access";
 import {
@@ -93,6 +94,9 @@ export async function syncNow(accountId: string): Promise<FillSyncResult> {
   // Fills move positions and funds: the books pages read them afresh on their next refresh.
   if (written.size > 0)
     await invalidateBooks([accountId]).catch((err) => log().warn({ err, accountId }, "book cache not invalidated"));
+  // Fills open and close positions: their live-price interest follows at once (docs/market-data.md "Stale data").
+  if (written.size > 0)
+    await enqueuePositionInterestSync().catch((err) => log().warn({ err, accountId }, "positions interest not queued"));
   const runs = new Set([...written.values()].map((r) => r.runId));
   await Promise.all(
     [...runs].map((runId) =>

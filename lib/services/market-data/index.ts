@@ -159,3 +159,8 @@ export { registerInterest, releaseInterest, renewInterest, wantedContracts, type
 export { FeedManager, startMarketFeed, type FeedManagerOptions } from "./live/feed";
 export { readFeedStats, readFeedStatus, registerFeedMetrics } from "./live/feed-metrics";
 export { feedLeader } from "./live/leader";
+
+// Stale data (docs/market-data.md "Stale data"): the watchdog's sweep, its alert, and entries refused on stale prices.
+export { sweepStale, watchdogOptions, type SweepSummary, type WatchdogOptions } from "./live/watchdog";
+export { staleAlertKind } from "./live/stale-alerts";
+export { assertFreshMarket } from "./live/fresh";

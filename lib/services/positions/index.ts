@@ -21,6 +21,7 @@ import {
 import { closedOutside, contractKey } from "@/lib/trading/ledger-reconcile";
 import { brokerPositions } from "@/lib/services/accounts";
 import { findStrategyRow } from "@/lib/services/strategies";
+import { registerPositionInterest } from "./interest";
 import {
   feedKindOf,
   liveKey,
@@ -33,6 +34,8 @@ import { bookRowKey, rowUnrealised } from "@/lib/trading/live-book";
 
 // Parity (did every account of a run or strategy get what the plan asked?) is the sibling ./parity.
 export { getRunParity, getStrategyParity, type RunParity, type StrategyParity } from "./parity";
+// Live-price interest of open positions (every owner's ledger) is the sibling ./interest.
+export { positionsHolder } from "./interest";
 
 export interface LedgerRowJson {
   /** The row's identity in the live book (lib/trading/live-book.ts `bookRowKey`). */
@@ -212,4 +215,12 @@ export async function allPositions(actor: Actor): Promise<LedgerRowJson[]> {
     await ledgerPositions({ ownerId: scope.ownerId, ownerIds: readableOwnerIds(scope) ?? undefined }, "strategy"),
     scope,
   );
+}
+
+/**
+ * Registers the live prices every open position needs (all owners and accounts, per feed kind) for `ttlMs`, and
+ * releases what went flat (./interest); the worker runs it every few seconds and after fills.
+ */
+export async function syncPositionInterest(ttlMs: number, now = new Date()) {
+  return registerPositionInterest(await ledgerPositions({}, "strategy"), ttlMs, now);
 }

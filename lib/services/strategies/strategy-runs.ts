@@ -12,8 +12,10 @@ import type { AccountInput, AccountPlan } from "@/lib/trading/plan-account";
 import type { StrategyDefinition } from "@/lib/trading/strategy";
 import { adapterFor } from "@/lib/services/broker-access";
 import {
+  assertFreshMarket,
   assertProductAllowed,
   buildSnapshot,
+  feedKindOf,
   marketSource,
   tradingClock,
   type TradingClock,
@@ -143,6 +145,11 @@ async function strategyPlan(actor: Actor, id: string, legIndexes: number[] | und
     });
   // Duplicates would place a leg twice under the same intent ids: one each.
   const placed = legIndexes && [...new Set(legIndexes)].sort((a, b) => a - b);
+  // No new position on an underlying whose live prices stopped (docs/market-data.md "Stale data").
+  await assertFreshMarket(
+    accounts.map(feedKindOf),
+    (placed ?? definition.legs.map((_, i) => i)).map((i) => definition.legs[i].underlying),
+  );
   return { row, preview: await planFor(row.ownerId, definition, accounts, clock.now, placed) };
 }
 

@@ -7,9 +7,12 @@ import { NotFoundError, ValidationError } from "@/lib/errors";
 import type { Exchange } from "@/lib/brokers/types";
 import { istDateOf, tradingHolidaySet } from "@/lib/trading/calendar";
 import { runTotals } from "@/lib/trading/plan";
+import { underlyingOfSymbol } from "@/lib/trading/staleness";
 import { planTicket, ticketSchema } from "@/lib/trading/ticket";
 import {
+  assertFreshMarket,
   assertProductAllowed,
+  feedKindOf,
   marketSource,
   marketSourceFor,
   tradingClock,
@@ -46,6 +49,8 @@ async function planFor(actor: Actor, req: z.infer<typeof ticketRequestSchema>, c
     throw new ValidationError("Choose at least one active account or a tag group", {
       accountIds: ["No accounts selected"],
     });
+  // No new position on an underlying whose live prices stopped (docs/market-data.md "Stale data").
+  await assertFreshMarket(accounts.map(feedKindOf), [underlyingOfSymbol(req.symbol)]);
   // Priced only from an account of the targets' kind (real or simulated), failing over at once if the primary is down.
   const market = await marketSourceFor(actor.id, accounts);
   const source = market.adapter;

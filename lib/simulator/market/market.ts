@@ -70,6 +70,8 @@ export function createMarket(opts: CreateMarketOptions): MarketView {
   let lastTickAt = clock.now();
   let timer: ReturnType<typeof setInterval> | undefined;
   const listeners = new Set<(changed: { symbol: string; exchange: Exchange }[]) => void>();
+  /** Contracts whose WebSocket ticks are held back (`EXCHANGE:SYMBOL`). */
+  const stalled = new Set<string>();
   const watched = new Map<string, Watched>();
 
   const dayOf = (ms: number) => Math.floor((ms + IST_OFFSET_MS) / DAY_MS);
@@ -295,16 +297,48 @@ export function createMarket(opts: CreateMarketOptions): MarketView {
       pricesHeld = hold;
     },
     tick,
+    stallContract(symbol, exchange, stall) {
+      if (!view.instrument(symbol, exchange)) throw new ValidationError(`Unknown contract ${symbol} on ${exchange}`);
+      if (stall) stalled.add(`${exchange}:${symbol}`);
+      else stalled.delete(`${exchange}:${symbol}`);
+    },
+    isStalled: (symbol, exchange) => stalled.has(`${exchange}:${symbol}`),
+    stalledContracts: () => [...stalled].sort(),
+    jump(target, move) {
+      syncDay();
+      let entry: SpotEntry | undefined;
+      if ("underlying" in target) entry = spotEntry(target.underlying);
+      else {
+        entry = listings.get(`${target.exchange}|${target.symbol}`)?.entry;
+        const c = entry ? undefined : derivatives.resolve(target.symbol, target.exchange);
+        if (c)
+          throw new ValidationError(
+            `${target.symbol} is a derivative: its price follows ${c.spec.settings.underlying}; jump that instead`,
+          );
+        if (!entry) throw new ValidationError(`Unknown contract ${target.symbol} on ${target.exchange}`);
+      }
+      const price = "to" in move ? move.to : entry.state.ltp * (1 + move.percent / 100);
+      if (!Number.isFinite(price) || price <= 0)
+        throw new ValidationError(`The price after the jump must be positive, got ${price}`);
+      view.setSpot(entry.state.seed.symbol, price);
+      return { symbol: entry.state.seed.symbol, price: entry.state.ltp };
+    },
     start() {
       if (timer) return;
       lastTickAt = clock.now();
       timer = setInterval(() => {
-        // Held prices: time passes but nothing moves (the next tick after release steps from now, not from then).
-        if (pricesHeld) {
-          lastTickAt = clock.now();
-          return;
-        }
         try {
+          // Held prices: time passes but nothing moves (the next tick after release steps from now, not from then).
+          // The stream keeps repeating the held quotes of open markets, as a live feed does while prices stand still,
+          // so a held market is never mistaken for a silent one (docs/market-data.md "Stale data").
+          if (pricesHeld) {
+            lastTickAt = clock.now();
+            const open = [...spots.keys()].filter(
+              (symbol) => alwaysOpen || sessions.isOpen(spots.get(symbol)!.state.seed.exchange, lastTickAt),
+            );
+            notify(changedFor(new Set(open)));
+            return;
+          }
           tick();
         } catch (err) {
           // A failing listener must not kill the simulator's timer; it is reported and ticking goes on.

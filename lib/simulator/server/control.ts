@@ -25,13 +25,20 @@
  *   POST   /_sim/market/exchange-freeze          {underlying, limit|null}: the exchange enforces `limit` while the
  *                                                instrument data still reports freezeQty (null: enforce freezeQty)
  *   POST   /_sim/market/always-open              {open: boolean}
- *   POST   /_sim/market/hold-prices              {hold: boolean}: the timer's ticks leave prices where they are
+ *   POST   /_sim/market/hold-prices              {hold: boolean}: the timer's ticks leave prices where they are (the
+ *                                                WebSocket keeps streaming the unchanged quotes)
  *   POST   /_sim/market/tick                     generate one tick batch now (fixed-clock tests)
  *   POST   /_sim/ws/drop                         {instanceId?}: terminate every market-data WebSocket (of one instance);
  *                                                answers {dropped}
  *   POST   /_sim/ws/stall                        {stalled: boolean}: sockets stay open but the server sends nothing at all
  *                                                (no ticks, acks, pongs or protocol pings) until unstalled
  *   GET    /_sim/ws/connections                  {connections: [{instanceId, subscriptions: [{exchange, symbol, modes}]}]}
+
+ *   POST   /_sim/market/stall-symbol             {symbol, exchange, stalled}: the WebSocket streams no tick of that
+ *                                                contract while stalled (REST quotes still answer); cleared by reset.
+ *                                                Answers {stalled: ["EXCHANGE:SYMBOL", ...]}
+ *   POST   /_sim/market/jump                     {underlying | symbol+exchange, to | percent}: an index or equity
+ *                                                moves at once (the next tick and quote show it); answers {symbol, price}
  */
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
@@ -39,7 +46,7 @@ import { z } from "zod";
 import { faultConfigSchema } from "@/lib/simulator/fault-schema";
 import { DEFAULT_FAULTS } from "@/lib/simulator/broker/instance";
 import { HHMM } from "@/lib/simulator/session-schema";
-import type { InstanceConfig, InstanceState, MarketView } from "@/lib/simulator/types";
+import type { Exchange, InstanceConfig, InstanceState, MarketView } from "@/lib/simulator/types";
 import type { WsServer } from "./ws-server";
 import type { BrokerEngine } from "./broker-seam";
 import type { RateLimiter } from "./rate-limit";
@@ -81,6 +88,25 @@ const clockSchema = z.strictObject({
   speed: z.number().positive().optional(),
 });
 const underlying = z.string().min(1).max(32);
+const symbol = z.string().min(1).max(64);
+const exchange = z.string().regex(/^[A-Z_]{2,16}$/, "an OpenAlgo exchange code (NSE, NFO, NSE_INDEX, ...)");
+/** One target (an underlying, or a symbol on an exchange) and one move (to a price, or by a percentage). */
+const jumpSchema = z
+  .strictObject({
+    underlying: underlying.optional(),
+    symbol: symbol.optional(),
+    exchange: exchange.optional(),
+    to: z.number().positive().optional(),
+    percent: z.number().gt(-100).lt(1000).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if ((v.underlying === undefined) === (v.symbol === undefined))
+      ctx.addIssue({ code: "custom", path: ["underlying"], message: "give either underlying or symbol (not both)" });
+    if (v.symbol !== undefined && v.exchange === undefined)
+      ctx.addIssue({ code: "custom", path: ["exchange"], message: "required with symbol" });
+    if ((v.to === undefined) === (v.percent === undefined))
+      ctx.addIssue({ code: "custom", path: ["to"], message: "give either to (a price) or percent (not both)" });
+  });
 
 function json(status: number, body: unknown): Reply {
   return { status, body: JSON.stringify(body) + "\n" };
@@ -129,6 +155,12 @@ export function createControlHandler(deps: ControlDeps) {
     }
     limiter.clear();
     deps.ws?.setStalled(false);
+
+    // A stalled symbol is a fault, not a price: reset streams everything again.
+    for (const key of market.stalledContracts()) {
+      const at = key.indexOf(":");
+      market.stallContract(key.slice(at + 1), key.slice(0, at) as Exchange, false);
+    }
   }
 
   /** Runs `fn` on an existing instance, or answers 404. */
@@ -247,6 +279,16 @@ export function createControlHandler(deps: ControlDeps) {
       return json(200, v);
     }),
     "GET /ws/connections": () => json(200, { connections: deps.ws?.subscriptions() ?? [] }),
+
+    "POST /market/stall-symbol": withBody(z.strictObject({ symbol, exchange, stalled: z.boolean() }), (v) => {
+      market.stallContract(v.symbol, v.exchange as Exchange, v.stalled);
+      return json(200, { stalled: market.stalledContracts() });
+    }),
+    "POST /market/jump": withBody(jumpSchema, (v) => {
+      const target = v.underlying ? { underlying: v.underlying } : { symbol: v.symbol!, exchange: v.exchange! };
+      const move = v.to !== undefined ? { to: v.to } : { percent: v.percent! };
+      return json(200, market.jump(target as Parameters<typeof market.jump>[0], move));
+    }),
   };
 
   /** Answers a `/_sim/...` request whose body has been read (`text`). */

@@ -128,6 +128,8 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
       const id = c.instance?.id;
       if (id !== undefined && (best.get(id) ?? 0) < modeOf(c, k)) best.set(id, modeOf(c, k));
     }
+    // A stalled contract (control API stall-symbol) streams nothing at all, not even the snapshot on subscribe.
+    if (market.isStalled(symbol, exchange)) return;
     const live = (targets ?? [...subscribers]).filter((c) => c.instance && !c.instance.faults.wsStall);
     if (live.length === 0) return;
     const quote = market.quote(symbol, exchange);
