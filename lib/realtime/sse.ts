@@ -28,8 +28,21 @@ export interface SseFrame {
   id?: string;
 }
 
-/** Sends one frame; `data` is sent as JSON. */
+/** Sends one frame; `data` is sent as JSON, or as it is when it is a PreparedFrame. */
 export type SseSend = (data: unknown, frame?: SseFrame) => void;
+
+const encoder = new TextEncoder();
+
+/**
+ * A frame formatted and encoded once for many streams: a fan-out of one message to hundreds of streams then costs
+ * one JSON.stringify and one encode, not one per stream. The bytes are only read, never changed, by the streams.
+ */
+export class PreparedFrame {
+  readonly bytes: Uint8Array;
+  constructor(data: unknown, frame: SseFrame = {}) {
+    this.bytes = encoder.encode(sseFrame(data, frame));
+  }
+}
 
 /** Formats one SSE frame. */
 export function sseFrame(data: unknown, frame: SseFrame = {}): string {
@@ -43,7 +56,6 @@ export function sseResponse(
   start: (send: SseSend) => Promise<() => Promise<void>>,
   options: SseOptions,
 ): Response {
-  const encoder = new TextEncoder();
   let cleanup: (() => Promise<void>) | undefined;
   let heartbeat: ReturnType<typeof setTimeout> | undefined;
   let released = false;
@@ -64,10 +76,10 @@ export function sseResponse(
   const stream = new ReadableStream<Uint8Array>(
     {
       async start(controller) {
-        const write = (text: string) => {
+        const write = (text: string | Uint8Array) => {
           if (released) return;
           try {
-            controller.enqueue(encoder.encode(text));
+            controller.enqueue(typeof text === "string" ? encoder.encode(text) : text);
           } catch {
             // The stream was closed by the client between the event and the write.
             return;
@@ -111,7 +123,7 @@ export function sseResponse(
         signal.addEventListener("abort", () => void close(), { once: true });
         let stop: () => Promise<void>;
         try {
-          stop = await start((data, frame) => write(sseFrame(data, frame)));
+          stop = await start((data, frame) => write(data instanceof PreparedFrame ? data.bytes : sseFrame(data, frame)));
         } catch (e) {
           await close();
           throw e;

@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { Actor } from "@/lib/auth/roles";
 import type { Exchange } from "@/lib/brokers/market-types";
 import { env } from "@/lib/env";
+import type { PreparedFrame } from "@/lib/realtime/sse";
 import { ValidationError } from "@/lib/errors";
 import { isIsoDate } from "@/lib/trading/calendar";
 import { marketSourceFor } from "@/lib/services/market-data";
@@ -102,7 +103,7 @@ export async function chainSnapshot(actor: Actor, query: ChainQuery, now = Date.
  * renewed on the stream's heartbeat interval and lives three of them (at least 45 s), so a web process that dies
  * stops counting within that time.
  */
-export function openChainStream(state: ChainState, send: (event: ChainEvent) => void) {
+export function openChainStream(state: ChainState, send: (event: ChainEvent | PreparedFrame) => void) {
   const renewMs = env().SSE_HEARTBEAT_MS;
   return startChainStream(state, send, { renewMs, ttlMs: Math.max(45_000, 3 * renewMs) });
 }

@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import Decimal from "decimal.js";
 import { log } from "@/lib/log";
+import { PreparedFrame } from "@/lib/realtime/sse";
 import { fanout } from "@/lib/realtime/redis-fanout";
 import {
   LIVE,
@@ -42,6 +43,22 @@ export interface ChainStreamOptions {
   now?: () => number;
 }
 
+/**
+ * The last browser-channel message turned into a frame. The process's one Redis subscriber hands the same message
+ * (the same string) to every open view of the contract in turn, so it is parsed, checked and serialized once per
+ * message, not once per view (docs/live-streams.md).
+ */
+let lastQuote: { message: string; key: string; quote: LiveQuote; frame: PreparedFrame } | undefined;
+
+function quoteFrame(key: string, message: string): { quote: LiveQuote; frame: PreparedFrame } | null {
+  if (lastQuote && lastQuote.message === message && lastQuote.key === key) return lastQuote;
+  const parsed = liveQuoteSchema.safeParse(parseJson(message));
+  if (!parsed.success) return null;
+  const event: ChainEvent = { type: "quote", key, quote: parsed.data };
+  lastQuote = { message, key, quote: parsed.data, frame: new PreparedFrame(event) };
+  return lastQuote;
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -56,7 +73,7 @@ function parseJson(text: string): unknown {
  */
 export async function startChainStream(
   state: ChainState,
-  send: (event: ChainEvent) => void,
+  send: (event: ChainEvent | PreparedFrame) => void,
   opts: ChainStreamOptions,
 ): Promise<() => Promise<void>> {
   const now = opts.now ?? Date.now;
@@ -75,11 +92,11 @@ export async function startChainStream(
 
   const onQuote = (key: string) => (message: string) => {
     if (stopped || (key !== uKey && !keys.has(key))) return;
-    const parsed = liveQuoteSchema.safeParse(parseJson(message));
-    if (!parsed.success) return;
-    send({ type: "quote", key, quote: parsed.data });
+    const prepared = quoteFrame(key, message);
+    if (!prepared) return;
+    send(prepared.frame);
     if (key !== uKey) return;
-    const spot = parsed.data;
+    const spot = prepared.quote;
     // The ATM moved to another strike: the window (and its lease) moves with it.
     void serially(async () => {
       if (!stopped && !atmFor(state, new Decimal(spot.ltp)).eq(atm)) await refresh(spot);

@@ -283,8 +283,9 @@ describe("the upstream feed", () => {
     await feed();
     await registerInterest("real-positions", "real", [item("NSE:SBIN", 2)], TTL);
     await registerInterest("sim-positions", "simulated", [item("NSE:SBIN", 1)], TTL);
-    await waitUntil(async () => (await simConnections(sim)).length === 2, WAIT, "one socket per kind");
-    const conns = await simConnections(sim);
+    // A socket is listed once it connects; its subscriptions follow its authentication, so wait for both.
+    const subscribed = (c: { subscriptions: unknown[] }[]) => c.length === 2 && c.every((x) => x.subscriptions.length);
+    const conns = await waitFor("one subscribed socket per kind", () => simConnections(sim), subscribed, WAIT);
     expect(conns.find((c) => c.instanceId === R.id)?.subscriptions).toEqual([
       { exchange: "NSE", symbol: "SBIN", modes: [2] },
     ]);

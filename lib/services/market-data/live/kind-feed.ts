@@ -54,7 +54,7 @@ export class KindFeed {
 
   constructor(private readonly cfg: KindFeedConfig) {
     this.status = new StatusWriter(cfg.kind, cfg.statusTtlMs);
-    this.ui = new Coalescer<LiveQuote>(1000 / UI_MAX_PER_SECOND, (_key, quote) => {
+    this.ui = new Coalescer<LiveQuote>(UI_MAX_PER_SECOND, 1_000, (_key, quote) => {
       publishUi(cfg.kind, quote).catch((err) => log().warn({ err, kind: cfg.kind }, "live quote not published"));
     });
   }
