@@ -79,6 +79,10 @@ export interface World {
   worker: ChildProcess;
   /** The simulator's control API (`/_sim/...`): GET without a body, POST with one. */
   control(url: string, body?: unknown): Promise<unknown>;
+  /** A GET from the web app as the signed-in trader; throws on a non-2xx answer. */
+  get(url: string): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Opens a streaming GET (Server-Sent Events) as the signed-in trader; the caller reads the body. */
+  stream(url: string, signal: AbortSignal): Promise<Response>;
   /** A POST to the web app as the signed-in trader; throws on a non-2xx answer. */
   post(url: string, body: unknown): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** Resolves with the run once it is no longer RUNNING. */
@@ -294,6 +298,12 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
       web,
       worker,
       control,
+      async get(url) {
+        const r = await fetch(`${base}${url}`, { headers: { cookie } });
+        if (!r.ok) throw new Error(`${url}: ${r.status} ${await r.text()}`);
+        return r.json();
+      },
+      stream: (url, signal) => fetch(`${base}${url}`, { headers: { cookie, accept: "text/event-stream" }, signal }),
       async post(url, body) {
         const r = await fetch(`${base}${url}`, {
           method: "POST",

@@ -1,0 +1,156 @@
+/**
+ * Live-stream benchmark (`npm run bench:sse -- --clients 200 --symbols 50 [--seconds 20]`).
+ *
+ * Starts its own world (bench/world.ts: simulator, web app, worker on mirrordesk_bench / Redis 7) with one simulated
+ * account, then opens `--clients` option-chain streams (`GET /api/stream/option-chain`) over plain HTTP, each
+ * watching the same `--symbols` option contracts (a chain of ±k strikes, CE and PE) that the simulator ticks four
+ * times a second. Every tick travels simulator → worker feed (WebSocket) → Redis → the web process's one
+ * subscriber → every stream. Latency per delivered quote = arrival at the client − the tick's exchange timestamp
+ * (one clock: everything runs on this machine). The web process's CPU is read from /proc over the measuring
+ * window. The baseline is the upstream tick rate itself: ticks_per_s counts distinct ticks that reached the clients.
+ * Last line: `sse clients=<n> symbols=<n> ticks_per_s=<n> p50_ms=<n> p99_ms=<n> web_cpu_cores=<n> web_rss_mb=<n>`.
+ */
+import { readFileSync, readdirSync } from "node:fs";
+import { arg, benchEnv, closeConnections, pct, sleep, startWorld } from "./world";
+
+const CLIENTS = arg("clients", 200);
+const SYMBOLS = arg("symbols", 50);
+const SECONDS = arg("seconds", 20);
+if (SYMBOLS < 4 || SYMBOLS % 2 !== 0) throw new Error("--symbols: an even number ≥ 4 (CE and PE of each strike)");
+const STRIKES_EACH = Math.max(1, Math.round((SYMBOLS / 2 - 1) / 2));
+
+benchEnv(
+  process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/mirrordesk_bench",
+  process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/7",
+);
+// One trader holds every stream: the per-user cap is lifted for the bench's web process only.
+process.env.SSE_MAX_STREAMS_PER_USER = String(CLIENTS + 10);
+
+/** CPU seconds (user + system) of a process and its descendants. */
+function treeCpu(pid: number): number {
+  let ticks = 0;
+  const visit = (p: number) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+      for (const t of readdirSync(`/proc/${p}/task`))
+        for (const c of readFileSync(`/proc/${p}/task/${t}/children`, "utf8").trim().split(/\s+/).filter(Boolean))
+          visit(Number(c));
+    } catch {
+      // ended meanwhile
+    }
+  };
+  visit(pid);
+  return ticks / 100; // USER_HZ
+}
+
+function treeRssMb(pid: number): number {
+  let kb = 0;
+  const visit = (p: number) => {
+    try {
+      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"));
+      if (m) kb += Number(m[1]);
+      for (const t of readdirSync(`/proc/${p}/task`))
+        for (const c of readFileSync(`/proc/${p}/task/${t}/children`, "utf8").trim().split(/\s+/).filter(Boolean))
+          visit(Number(c));
+    } catch {
+      // ended meanwhile
+    }
+  };
+  visit(pid);
+  return kb / 1024;
+}
+
+interface Client {
+  quotes: number;
+  ready: Promise<void>;
+  abort: AbortController;
+}
+
+async function main() {
+  const world = await startWorld({ name: "sse", accounts: 1, latency: 0 });
+  const { say } = world;
+  const latencies: number[] = [];
+  const ticks = new Set<string>();
+  let measuring = false;
+  try {
+    const { expiries } = await world.get(`/api/option-chain/expiries?underlying=NIFTY`);
+    const expiry = (expiries as string[])[0];
+    const url = `/api/stream/option-chain?underlying=NIFTY&expiry=${expiry}&strikes=${STRIKES_EACH}`;
+    say(`${CLIENTS} clients on ${url} (${STRIKES_EACH * 2 + 1} strikes × CE/PE)`);
+
+    const open = (): Client => {
+      const abort = new AbortController();
+      const client: Client = { quotes: 0, abort, ready: Promise.resolve() };
+      client.ready = (async () => {
+        const res = await world.stream(url, abort.signal);
+        if (!res.ok || !res.body) throw new Error(`stream: ${res.status} ${await res.text()}`);
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buf = "";
+        let opened!: () => void;
+        const first = new Promise<void>((r) => (opened = r));
+        void (async () => {
+          for (;;) {
+            const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+            if (done) return;
+            const at = Date.now();
+            buf += value;
+            let end: number;
+            while ((end = buf.indexOf("\n\n")) >= 0) {
+              const frame = buf.slice(0, end);
+              buf = buf.slice(end + 2);
+              if (frame.includes('"snapshot"')) opened();
+              if (!measuring || !frame.startsWith('data: {"type":"quote"')) continue;
+              // Only the fields the measurement needs are read; parsing every frame would load this process more
+              // than the web app under test.
+              const key = /"key":"([^"]+)"/.exec(frame)?.[1];
+              const ts = /"exchangeTs":"([^"]+)"/.exec(frame)?.[1];
+              if (!key || !ts) continue;
+              client.quotes++;
+              latencies.push(at - Date.parse(ts));
+              ticks.add(`${key}@${ts}`);
+            }
+          }
+        })();
+        await first;
+      })();
+      return client;
+    };
+
+    const clients: Client[] = [];
+    for (let i = 0; i < CLIENTS; i++) {
+      clients.push(open());
+      if (i % 20 === 19) await Promise.all(clients.map((c) => c.ready));
+    }
+    await Promise.all(clients.map((c) => c.ready));
+    say("all streams open; warming up 3 s");
+    await sleep(3_000);
+
+    const webPid = world.web.pid!;
+    const cpu0 = treeCpu(webPid);
+    const t0 = Date.now();
+    let rss = 0;
+    const sampler = setInterval(() => (rss = Math.max(rss, treeRssMb(webPid))), 250);
+    measuring = true;
+    await sleep(SECONDS * 1000);
+    measuring = false;
+    clearInterval(sampler);
+    const wall = (Date.now() - t0) / 1000;
+    const cores = (treeCpu(webPid) - cpu0) / wall;
+    const delivered = clients.reduce((n, c) => n + c.quotes, 0);
+    const starved = clients.filter((c) => c.quotes === 0).length;
+    say(`delivered=${delivered} (${Math.round(delivered / wall)}/s) starved_clients=${starved}`);
+    for (const c of clients) c.abort.abort();
+    console.log(
+      `sse clients=${CLIENTS} symbols=${STRIKES_EACH * 4 + 2} ticks_per_s=${Math.round(ticks.size / wall)} ` +
+        `p50_ms=${Math.round(pct(latencies, 50))} p99_ms=${Math.round(pct(latencies, 99))} ` +
+        `web_cpu_cores=${cores.toFixed(2)} web_rss_mb=${Math.round(rss)}`,
+    );
+  } finally {
+    await world.stop();
+    await closeConnections();
+  }
+}
+
+await main();
