@@ -7,12 +7,12 @@
 import Decimal from "decimal.js";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/roles";
-import type { Exchange } from "@/lib/brokers/market-types";
+import type { Exchange, OptionChain } from "@/lib/brokers/market-types";
 import { env } from "@/lib/env";
 import type { PreparedFrame } from "@/lib/realtime/sse";
 import { ValidationError } from "@/lib/errors";
 import { isIsoDate } from "@/lib/trading/calendar";
-import { marketSourceFor } from "@/lib/services/market-data";
+import { marketSourceFor, type MarketSource } from "@/lib/services/market-data";
 import { tradingSettings } from "@/lib/services/settings";
 import { atmFor, buildSnapshot, liveSpot, type ChainSnapshot, type ChainState } from "./snapshot";
 import { startChainStream, type ChainEvent } from "./stream";
@@ -70,11 +70,33 @@ export async function chainExpiries(actor: Actor, query: z.infer<typeof expiries
   return { underlyings, underlying: name, exchange: s.exchange, expiries, source: market.note() };
 }
 
+/**
+ * How long one chain read serves every view of the same owner, underlying and expiry opened meanwhile: a page load
+ * (first read + stream) or many tabs opened together cost one broker call, not one each. The chain gives strikes,
+ * symbols and starting figures; live quotes take over at once.
+ */
+const CHAIN_READ_SHARED_MS = 3_000;
+const chainReads = new Map<string, { at: number; read: Promise<{ market: MarketSource; chain: OptionChain }> }>();
+
+function readChain(actor: Actor, query: ChainQuery, indexExchange: Exchange, now = Date.now()) {
+  for (const [k, v] of chainReads) if (now - v.at >= CHAIN_READ_SHARED_MS) chainReads.delete(k);
+  const key = `${actor.id}|${query.underlying}|${query.expiry}`;
+  const hit = chainReads.get(key);
+  if (hit) return hit.read;
+  const read = (async () => {
+    const market = await marketSourceFor(actor.id);
+    return { market, chain: await market.adapter.optionChain(query.underlying, indexExchange, query.expiry) };
+  })();
+  chainReads.set(key, { at: now, read });
+  // A failed read is not shared: the next view asks again.
+  read.catch(() => chainReads.get(key)?.read === read && chainReads.delete(key));
+  return read;
+}
+
 /** Reads the whole chain once from the owner's market-data source (primary, or a healthy one of the same kind). */
 export async function loadChainState(actor: Actor, query: ChainQuery): Promise<ChainState> {
   const s = await instrumentOf(query.underlying);
-  const market = await marketSourceFor(actor.id);
-  const chain = await market.adapter.optionChain(query.underlying, s.indexExchange as Exchange, query.expiry);
+  const { market, chain } = await readChain(actor, query, s.indexExchange as Exchange);
   if (chain.rows.length === 0) {
     throw new ValidationError(`No ${query.underlying} options expire on ${query.expiry}`, {
       expiry: ["No options listed for this expiry"],
