@@ -42,7 +42,7 @@ export function useRunStream(runId: string) {
       es.onopen = () => {
         attempt = 0;
         setStream("live");
-        // The subscription is live once the stream opens (its first frame is written after subscribing). Whatever
+        // The subscription is live once the stream opens (the server answers only once it is subscribed). Whatever
         // changed before that (between the first read and the subscription, or while the stream was down) is in the
         // database: read it once. Live events received meanwhile are re-applied on top (see queryFn).
         if (afterDrop || opened++ === 0) void qc.invalidateQueries({ queryKey: ["run", runId] });

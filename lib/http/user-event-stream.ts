@@ -20,11 +20,11 @@ export function openStreamCount(userId: string): number {
  * Opens an SSE response for `user` fed by `subscribe` (which resolves once it is live and returns its stop
  * function). Throws RateLimitedError (429) when the user already has the maximum number of streams open.
  */
-export function userEventStream(
+export async function userEventStream(
   req: Request,
   user: SessionUser,
   subscribe: (send: SseSend) => Promise<() => Promise<void>>,
-): Response {
+): Promise<Response> {
   const { SSE_MAX_STREAMS_PER_USER: max, SSE_HEARTBEAT_MS: heartbeatMs, SSE_MAX_QUEUE_BYTES: maxQueuedBytes } = env();
   const streams = open();
   const count = streams.get(user.id) ?? 0;
@@ -42,7 +42,7 @@ export function userEventStream(
   };
   const stillAllowed = async () => (await sessionUserFromRequest(req))?.id === user.id;
   try {
-    return sseResponse(req.signal, subscribe, { heartbeatMs, stillAllowed, onClose, maxQueuedBytes });
+    return await sseResponse(req.signal, subscribe, { heartbeatMs, stillAllowed, onClose, maxQueuedBytes });
   } catch (e) {
     onClose();
     throw e;

@@ -51,11 +51,17 @@ export function sseFrame(data: unknown, frame: SseFrame = {}): string {
 
 export const SESSION_ENDED = { reason: "session-ended", message: "Your session ended; sign in again." } as const;
 
-export function sseResponse(
+export async function sseResponse(
   signal: AbortSignal,
   start: (send: SseSend) => Promise<() => Promise<void>>,
   options: SseOptions,
-): Response {
+): Promise<Response> {
+  // The response (and with it the headers, on which a browser's EventSource reports "open") is only handed out once
+  // the subscription is live, so a client that saw the stream open misses no later event; a subscription that fails
+  // is the route's error answer, not a stream that dies at once.
+  let live!: () => void;
+  let failed!: (e: unknown) => void;
+  const subscribed = new Promise<void>((resolve, reject) => ((live = resolve), (failed = reject)));
   let cleanup: (() => Promise<void>) | undefined;
   let heartbeat: ReturnType<typeof setTimeout> | undefined;
   let released = false;
@@ -123,17 +129,20 @@ export function sseResponse(
         signal.addEventListener("abort", () => void close(), { once: true });
         let stop: () => Promise<void>;
         try {
-          stop = await start((data, frame) => write(data instanceof PreparedFrame ? data.bytes : sseFrame(data, frame)));
+          stop = await start((data, frame) =>
+            write(data instanceof PreparedFrame ? data.bytes : sseFrame(data, frame)),
+          );
         } catch (e) {
           await close();
-          throw e;
+          failed(e);
+          return;
         }
+        live();
         if (released) {
           await stop(); // ended while subscribing
           return;
         }
         cleanup = stop;
-        // Sent once the subscription is live: a client that saw this frame misses no later event.
         write("retry: 2000\n\n");
         if (signal.aborted) {
           await close();
@@ -145,6 +154,7 @@ export function sseResponse(
     },
     { highWaterMark: maxQueued, size: (chunk) => chunk.byteLength },
   );
+  await subscribed;
   return new Response(stream, {
     headers: {
       "Content-Type": "text/event-stream; charset=utf-8",
