@@ -11,6 +11,7 @@
  * Last line: `sse clients=<n> symbols=<n> ticks_per_s=<n> p50_ms=<n> p99_ms=<n> web_cpu_cores=<n> web_rss_mb=<n>`.
  */
 import { readFileSync, readdirSync } from "node:fs";
+import { request } from "node:http";
 import { arg, benchEnv, closeConnections, pct, sleep, startWorld } from "./world";
 
 const CLIENTS = arg("clients", 200);
@@ -62,12 +63,20 @@ function treeRssMb(pid: number): number {
   return kb / 1024;
 }
 
+/**
+ * One stream over plain node:http. Probes read every frame (latency, distinct ticks); the others only count bytes,
+ * so the bench process spends its CPU on measuring, not on decoding 40,000 frames a second it does not look at.
+ */
 interface Client {
+  probe: boolean;
   quotes: number;
+  bytes: number;
   ready: Promise<void>;
-  abort: AbortController;
+  close(): void;
 }
 
+/** Every tenth client is a probe (at least one). */
+const PROBE_EVERY = 10;
 async function main() {
   const world = await startWorld({ name: "sse", accounts: 1, latency: 0 });
   const { say } = world;
@@ -80,48 +89,68 @@ async function main() {
     const url = `/api/stream/option-chain?underlying=NIFTY&expiry=${expiry}&strikes=${STRIKES_EACH}`;
     say(`${CLIENTS} clients on ${url} (${STRIKES_EACH * 2 + 1} strikes × CE/PE)`);
 
-    const open = (): Client => {
-      const abort = new AbortController();
-      const client: Client = { quotes: 0, abort, ready: Promise.resolve() };
-      client.ready = (async () => {
-        const res = await world.stream(url, abort.signal);
-        if (!res.ok || !res.body) throw new Error(`stream: ${res.status} ${await res.text()}`);
-        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    const open = (probe: boolean): Client => {
+      let opened!: () => void;
+      let refused!: (e: Error) => void;
+      const client: Client = {
+        probe,
+        quotes: 0,
+        bytes: 0,
+        ready: new Promise<void>((resolve, reject) => ((opened = resolve), (refused = reject))),
+        close: () => req.destroy(),
+      };
+      const req = request(`${world.base}${url}`, { headers: { cookie: world.cookie, accept: "text/event-stream" } });
+      req.on("error", (e) => refused(e));
+      req.on("response", (res) => {
+        if (res.statusCode !== 200) {
+          refused(new Error(`stream: ${res.statusCode}`));
+          res.resume();
+          return;
+        }
         let buf = "";
-        let opened!: () => void;
-        const first = new Promise<void>((r) => (opened = r));
-        void (async () => {
-          for (;;) {
-            const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-            if (done) return;
-            const at = Date.now();
-            buf += value;
-            let end: number;
-            while ((end = buf.indexOf("\n\n")) >= 0) {
-              const frame = buf.slice(0, end);
-              buf = buf.slice(end + 2);
-              if (frame.includes('"snapshot"')) opened();
-              if (!measuring || !frame.startsWith('data: {"type":"quote"')) continue;
-              // Only the fields the measurement needs are read; parsing every frame would load this process more
-              // than the web app under test.
-              const key = /"key":"([^"]+)"/.exec(frame)?.[1];
-              const ts = /"exchangeTs":"([^"]+)"/.exec(frame)?.[1];
-              if (!key || !ts) continue;
-              client.quotes++;
-              latencies.push(at - Date.parse(ts));
-              ticks.add(`${key}@${ts}`);
+        let first = true;
+        if (probe) res.setEncoding("utf8");
+        res.on("data", (chunk: string | Buffer) => {
+          const at = Date.now();
+          if (!probe) {
+            client.bytes += chunk.length;
+            if (first) {
+              first = false;
+              opened();
             }
+            return;
           }
-        })();
-        await first;
-      })();
+          buf += chunk as string;
+          let end: number;
+          while ((end = buf.indexOf("\n\n")) >= 0) {
+            const frame = buf.slice(0, end);
+            buf = buf.slice(end + 2);
+            if (first && frame.includes('"snapshot"')) {
+              first = false;
+              opened();
+            }
+            if (!measuring || !frame.startsWith('data: {"type":"quote"')) continue;
+            const key = /"key":"([^"]+)"/.exec(frame)?.[1];
+            const ts = /"exchangeTs":"([^"]+)"/.exec(frame)?.[1];
+            if (!key || !ts) continue;
+            client.quotes++;
+            latencies.push(at - Date.parse(ts));
+            ticks.add(`${key}@${ts}`);
+          }
+        });
+        res.on("error", () => undefined);
+      });
+      req.end();
       return client;
     };
 
     const clients: Client[] = [];
     for (let i = 0; i < CLIENTS; i++) {
-      clients.push(open());
-      if (i % 20 === 19) await Promise.all(clients.map((c) => c.ready));
+      clients.push(open(i % PROBE_EVERY === 0));
+      if (i % 20 === 19) {
+        await Promise.all(clients.map((c) => c.ready));
+        say(`${i + 1} streams open`);
+      }
     }
     await Promise.all(clients.map((c) => c.ready));
     say("all streams open; warming up 3 s");
@@ -132,16 +161,22 @@ async function main() {
     const t0 = Date.now();
     let rss = 0;
     const sampler = setInterval(() => (rss = Math.max(rss, treeRssMb(webPid))), 250);
+    for (const c of clients) c.bytes = 0;
     measuring = true;
     await sleep(SECONDS * 1000);
     measuring = false;
     clearInterval(sampler);
     const wall = (Date.now() - t0) / 1000;
     const cores = (treeCpu(webPid) - cpu0) / wall;
-    const delivered = clients.reduce((n, c) => n + c.quotes, 0);
-    const starved = clients.filter((c) => c.quotes === 0).length;
-    say(`delivered=${delivered} (${Math.round(delivered / wall)}/s) starved_clients=${starved}`);
-    for (const c of clients) c.abort.abort();
+    const probes = clients.filter((c) => c.probe);
+    const perProbe = probes.reduce((n, c) => n + c.quotes, 0) / probes.length;
+    const starved = clients.filter((c) => (c.probe ? c.quotes : c.bytes) === 0).length;
+    const mb = clients.reduce((n, c) => n + c.bytes, 0) / 1e6;
+    say(
+      `probes=${probes.length} quotes_per_probe_per_s=${Math.round(perProbe / wall)} ` +
+        `others_mb_per_s=${(mb / wall).toFixed(1)} starved_clients=${starved}`,
+    );
+    for (const c of clients) c.close();
     console.log(
       `sse clients=${CLIENTS} symbols=${STRIKES_EACH * 4 + 2} ticks_per_s=${Math.round(ticks.size / wall)} ` +
         `p50_ms=${Math.round(pct(latencies, 50))} p99_ms=${Math.round(pct(latencies, 99))} ` +

@@ -81,8 +81,9 @@ export interface World {
   control(url: string, body?: unknown): Promise<unknown>;
   /** A GET from the web app as the signed-in trader; throws on a non-2xx answer. */
   get(url: string): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  /** Opens a streaming GET (Server-Sent Events) as the signed-in trader; the caller reads the body. */
-  stream(url: string, signal: AbortSignal): Promise<Response>;
+  /** The web app's origin and the signed-in trader's session cookie (for clients the world does not provide). */
+  base: string;
+  cookie: string;
   /** A POST to the web app as the signed-in trader; throws on a non-2xx answer. */
   post(url: string, body: unknown): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** Resolves with the run once it is no longer RUNNING. */
@@ -303,7 +304,8 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
         if (!r.ok) throw new Error(`${url}: ${r.status} ${await r.text()}`);
         return r.json();
       },
-      stream: (url, signal) => fetch(`${base}${url}`, { headers: { cookie, accept: "text/event-stream" }, signal }),
+      base,
+      cookie,
       async post(url, body) {
         const r = await fetch(`${base}${url}`, {
           method: "POST",
