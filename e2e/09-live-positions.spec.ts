@@ -4,7 +4,7 @@ import { formatInr } from "@/lib/format";
 import { disconnectRedis } from "@/lib/redis";
 import { publishUi, writeQuote, type FeedKind, type LiveQuote } from "@/lib/services/market-data";
 import { admin } from "./people";
-import { sameOrigin, signInToDashboard } from "./steps";
+import { ownAccounts, sameOrigin, signInToDashboard } from "./steps";
 
 // Runs after 04-exits: five demo accounts linked, the kill switch re-armed (entries allowed). Quotes are written the
 // way the worker's feed writes them (the live quote store, then the browser-bound channel).
@@ -53,10 +53,7 @@ test("a fill and a price reach the positions page live, without a reload", async
 
   const ledger = async () =>
     ((await (await page.request.get("/api/positions/ledger")).json()) as { positions: LedgerRow[] }).positions;
-  const { accounts } = (await (await page.request.get("/api/accounts")).json()) as {
-    accounts: { id: string; name: string }[];
-  };
-  const target = accounts[0];
+  const target = (await ownAccounts(page)).filter((a) => a.active)[0];
   const sbin = (rows: LedgerRow[]) =>
     rows.find((r) => r.accountId === target.id && r.symbol === "SBIN" && r.key.startsWith("|"));
   const before = sbin(await ledger())?.netQty ?? 0;

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { admin } from "./people";
-import { expectChipsIn, sameOrigin, signInToDashboard } from "./steps";
+import { expectChipsIn, ownAccounts, sameOrigin, signInToDashboard } from "./steps";
 
 // Runs after 04-exits: five demo accounts linked, the kill switch re-armed. The worker's P&L recorder samples every
 // open position every MTM_SNAPSHOT_MS (docs/market-data.md "P&L history"); the test waits for its points to appear.
@@ -10,10 +10,7 @@ test("a completed run shows its P&L curve and its fan-out latency histogram, on 
 }, testInfo) => {
   test.setTimeout(120_000);
   await signInToDashboard(page, admin);
-  const { accounts } = (await (await page.request.get("/api/accounts")).json()) as {
-    accounts: { id: string; active: boolean }[];
-  };
-  const accountIds = accounts.filter((a) => a.active).map((a) => a.id);
+  const accountIds = (await ownAccounts(page)).filter((a) => a.active).map((a) => a.id);
   const sent = await page.request.post("/api/ticket/execute", {
     headers: sameOrigin(page),
     data: {

@@ -104,3 +104,15 @@ export async function jumpPrice(
   expect(res.ok(), await res.text()).toBe(true);
   return ((await res.json()) as { price: number }).price;
 }
+
+/**
+ * The signed-in user's own accounts (an admin's account list includes other owners' accounts, and a ticket goes
+ * only to the sender's own).
+ */
+export async function ownAccounts(page: Page): Promise<{ id: string; name: string; active: boolean }[]> {
+  const session = (await (await page.request.get("/api/auth/session")).json()) as { user?: { id?: string } };
+  const { accounts } = (await (await page.request.get("/api/accounts")).json()) as {
+    accounts: { id: string; name: string; active: boolean; ownerId: string }[];
+  };
+  return accounts.filter((a) => a.ownerId === session.user?.id);
+}

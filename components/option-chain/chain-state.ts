@@ -1,12 +1,11 @@
-import type { LiveQuote } from "@/lib/services/market-data";
-import type { ChainContract, ChainSnapshot } from "@/lib/services/option-chain";
+import type { ChainContract, ChainQuote, ChainSnapshot } from "@/lib/services/option-chain";
 
 /**
  * Folds one live quote into the view: the contract's (or the underlying's) figures become the quote's. A field the
  * quote does not carry (a missing bid or ask) becomes missing, never the previous value. Keys the view does not
  * show are ignored (a quote can arrive just before the snapshot of a moved window).
  */
-export function applyQuote(chain: ChainSnapshot, key: string, q: LiveQuote): ChainSnapshot {
+export function applyQuote(chain: ChainSnapshot, key: string, q: ChainQuote): ChainSnapshot {
   if (key === chain.spot.key) {
     return {
       ...chain,

@@ -18,7 +18,7 @@ import { atmFor, buildSnapshot, liveSpot, type ChainSnapshot, type ChainState } 
 import { startChainStream, type ChainEvent } from "./stream";
 
 export type { ChainContract, ChainRow, ChainSnapshot } from "./snapshot";
-export type { ChainEvent } from "./stream";
+export type { ChainEvent, ChainQuote } from "./stream";
 
 /** Strikes each side of ATM: 20 by default, at most 50 (201 contracts leased at depth per open view). */
 export const CHAIN_MAX_STRIKES = 50;

@@ -29,10 +29,33 @@ import {
   type ChainState,
 } from "./snapshot";
 
+/**
+ * The figures of a live quote the chain shows: the depth ladder, OHLC and the serving account stay on the server, so
+ * a frame to each of hundreds of views is a fraction of the size.
+ */
+export type ChainQuote = Pick<
+  LiveQuote,
+  "ltp" | "prevClose" | "bid" | "bidQty" | "ask" | "askQty" | "volume" | "oi" | "source" | "exchangeTs" | "receivedAt"
+>;
+
+const chainQuote = (q: LiveQuote): ChainQuote => ({
+  ltp: q.ltp,
+  prevClose: q.prevClose,
+  bid: q.bid,
+  bidQty: q.bidQty,
+  ask: q.ask,
+  askQty: q.askQty,
+  volume: q.volume,
+  oi: q.oi,
+  source: q.source,
+  exchangeTs: q.exchangeTs,
+  receivedAt: q.receivedAt,
+});
+
 /** What the stream sends: the whole view on open and after the window moved, then one quote or stale mark each. */
 export type ChainEvent =
   | { type: "snapshot"; chain: ChainSnapshot }
-  | { type: "quote"; key: string; quote: LiveQuote }
+  | { type: "quote"; key: string; quote: ChainQuote }
   | { type: "stale"; key: string; stale: boolean };
 
 export interface ChainStreamOptions {
@@ -54,7 +77,7 @@ function quoteFrame(key: string, message: string): { quote: LiveQuote; frame: Pr
   if (lastQuote && lastQuote.message === message && lastQuote.key === key) return lastQuote;
   const parsed = liveQuoteSchema.safeParse(parseJson(message));
   if (!parsed.success) return null;
-  const event: ChainEvent = { type: "quote", key, quote: parsed.data };
+  const event: ChainEvent = { type: "quote", key, quote: chainQuote(parsed.data) };
   lastQuote = { message, key, quote: parsed.data, frame: new PreparedFrame(event) };
   return lastQuote;
 }
