@@ -4,7 +4,8 @@ import { formatInr } from "@/lib/format";
 import { disconnectRedis } from "@/lib/redis";
 import { publishUi, writeQuote, type FeedKind, type LiveQuote } from "@/lib/services/market-data";
 import { admin } from "./people";
-import { sameOrigin, signInToDashboard } from "./steps";
+import { bookTotals, type BookRow } from "@/lib/trading/live-book";
+import { holdPrices, sameOrigin, signInToDashboard } from "./steps";
 
 // Runs after 04-exits: five demo accounts linked, the kill switch re-armed (entries allowed). Quotes are written the
 // way the worker's feed writes them (the live quote store, then the browser-bound channel).
@@ -110,4 +111,37 @@ test("a fill and a price reach the positions page live, without a reload", async
   await expect(page.getByTestId("kill-switch-state")).toHaveText(/Armed/);
   await expect(page.getByTestId("ledger-row").first()).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath("risk-390.png"), fullPage: true });
+});
+
+test("the dashboard, the Risk page and the positions page show one unrealised total", async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  await signInToDashboard(page, admin);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  const total = (within: string) => page.getByTestId(within).getByTestId("book-total-value");
+  await holdPrices(page, true);
+  try {
+    // Pages are reached through the menu (one browser cache of the ledger, kept live by the stream). The feed may
+    // still re-price a contract between two reads, so the whole comparison is retried until one pass agrees.
+    await expect(async () => {
+      const rows = ((await (await page.request.get("/api/positions/ledger")).json()) as { positions: BookRow[] })
+        .positions;
+      expect(rows.some((r) => r.netQty !== 0)).toBe(true);
+      await nav.getByRole("link", { name: "Positions" }).click();
+      await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+      const shown = await total("total-unrealised").getAttribute("data-value");
+      // A known amount: every open row has a price (the previous test priced SBIN; REST prices the rest).
+      expect(shown).toMatch(/^-?\d+(\.\d+)?$/);
+      expect(bookTotals(rows).total.unrealised).toBe(shown);
+      await nav.getByRole("link", { name: "Dashboard" }).click();
+      await expect(total("stat-unrealised")).toHaveAttribute("data-value", shown!, { timeout: 2_000 });
+      await expect(total("ledger-unrealised")).toHaveAttribute("data-value", shown!, { timeout: 2_000 });
+      await nav.getByRole("link", { name: "Risk" }).click();
+      await expect(total("ledger-unrealised")).toHaveAttribute("data-value", shown!, { timeout: 2_000 });
+    }).toPass({ timeout: 60_000 });
+    await nav.getByRole("link", { name: "Dashboard" }).click();
+    await expect(total("stat-unrealised")).toContainText("₹");
+    await page.screenshot({ path: testInfo.outputPath("dashboard-total.png"), fullPage: true });
+  } finally {
+    await holdPrices(page, false);
+  }
 });

@@ -3,9 +3,11 @@
 import Decimal from "decimal.js";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/components/ui/api";
-import { Alert, Button, EmptyState, Table, cx } from "@/components/ui/primitives";
+import { Alert, Badge, Button, EmptyState, Table, cx } from "@/components/ui/primitives";
 import { formatInr, formatQty } from "@/lib/format";
 import type { LedgerRowJson } from "@/lib/services/positions";
+import { bookTotals } from "@/lib/trading/live-book";
+import { BookTotal } from "@/components/pnl/book-total";
 import { useExit } from "./use-kill-switch";
 
 const pnlClass = (v: Decimal.Value | null) =>
@@ -19,11 +21,6 @@ const pnlClass = (v: Decimal.Value | null) =>
 
 function Pnl({ value }: { value: Decimal.Value | null }) {
   return <span className={cx("tabular-nums", pnlClass(value))}>{value === null ? "—" : formatInr(value)}</span>;
-}
-
-/** Sum of decimal strings, null when any part is unknown (no LTP): a total never hides a missing price. */
-export function sum(values: (string | null)[]): Decimal | null {
-  return values.some((v) => v === null) ? null : values.reduce((s, v) => s.plus(v!), new Decimal(0));
 }
 
 /** The ledger rows at `url`, refreshed every 3 s (one query shared by the table and the dashboard's totals). */
@@ -56,8 +53,7 @@ export function LedgerTable({
   const groups = new Map<string, LedgerRowJson[]>();
   for (const r of data) groups.set(r.strategyId ?? "", [...(groups.get(r.strategyId ?? "") ?? []), r]);
   const accounts = new Map(data.filter((r) => r.netQty !== 0).map((r) => [r.accountId, r.accountName]));
-  const realised = sum(data.map((r) => r.realisedPnl));
-  const unrealised = sum(data.map((r) => r.unrealisedPnl));
+  const { total } = bookTotals(data);
 
   return (
     <div className="space-y-3">
@@ -119,7 +115,19 @@ export function LedgerTable({
                 {formatQty(r.netQty)}
               </td>
               <td className="px-2 py-1 text-right tabular-nums">{r.avgPrice ? formatInr(r.avgPrice) : "—"}</td>
-              <td className="px-2 py-1 text-right tabular-nums">{r.ltp ? formatInr(r.ltp) : "—"}</td>
+              <td className="px-2 py-1 text-right tabular-nums whitespace-nowrap" data-testid="ledger-ltp">
+                {r.netQty !== 0 && r.ltp && r.stale ? (
+                  <span className="mr-1" title="The live feed flags this contract stale: the price may be old">
+                    <Badge tone="amber">stale</Badge>
+                  </span>
+                ) : null}
+                {r.netQty !== 0 && r.ltp && r.priceSource === "rest" ? (
+                  <span className="mr-1" title="Price from a REST quote, not the live feed">
+                    <Badge tone="slate">REST</Badge>
+                  </span>
+                ) : null}
+                {r.ltp ? formatInr(r.ltp) : "—"}
+              </td>
               <td className="px-2 py-1 text-right">
                 <Pnl value={r.realisedPnl} />
               </td>
@@ -149,10 +157,10 @@ export function LedgerTable({
             Total
           </td>
           <td className="px-2 py-1.5 text-right" data-testid="ledger-realised">
-            <Pnl value={realised} />
+            <BookTotal s={total} field="realised" />
           </td>
           <td className="px-2 py-1.5 text-right" data-testid="ledger-unrealised">
-            <Pnl value={unrealised} />
+            <BookTotal s={total} field="unrealised" />
           </td>
           <td />
         </tr>
