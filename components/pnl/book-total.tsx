@@ -18,10 +18,15 @@ export function BookTotal({
   field: "realised" | "unrealised" | "total";
   compact?: boolean;
 }) {
-  const unpriced = field === "realised" ? (s.realised === null ? s.unpriced : 0) : s.unpriced;
+  // The count covers rows unknown in realised or unrealised P&L: it is shown beside the figures that use both.
+  const unpriced = field === "realised" ? 0 : s.unpriced;
   return (
     <span className="inline-flex flex-wrap items-center justify-end gap-1">
-      <span data-testid="book-total-value" data-value={s[field] ?? ""}>
+      <span
+        data-testid="book-total-value"
+        data-value={s[field] ?? ""}
+        title={s[field] === null ? "A row has no price or no known average: the total is unknown" : undefined}
+      >
         <Pnl value={s[field]} compact={compact} />
       </span>
       {unpriced > 0 && s[field] === null ? (
