@@ -69,11 +69,11 @@ export function LedgerTable({
             <th className="px-2 py-1.5">Strategy</th>
             <th className="px-2 py-1.5">Account</th>
             <th className="px-2 py-1.5">Symbol</th>
-            <th className="px-2 py-1.5">Product</th>
+            <th className="hidden px-2 py-1.5 sm:table-cell">Product</th>
             <th className="px-2 py-1.5 text-right">Net qty</th>
-            <th className="px-2 py-1.5 text-right">Avg price</th>
-            <th className="px-2 py-1.5 text-right">LTP</th>
-            <th className="px-2 py-1.5 text-right">Realised</th>
+            <th className="hidden px-2 py-1.5 text-right sm:table-cell">Avg price</th>
+            <th className="hidden px-2 py-1.5 text-right sm:table-cell">LTP</th>
+            <th className="hidden px-2 py-1.5 text-right sm:table-cell">Realised</th>
             <th className="px-2 py-1.5 text-right">Unrealised</th>
             <th className="px-2 py-1.5" />
           </tr>
@@ -101,7 +101,7 @@ export function LedgerTable({
                   </span>
                 ) : null}
               </td>
-              <td className="px-2 py-1">{r.product}</td>
+              <td className="hidden px-2 py-1 sm:table-cell">{r.product}</td>
               <td
                 className={cx(
                   "px-2 py-1 text-right tabular-nums font-medium",
@@ -114,8 +114,13 @@ export function LedgerTable({
               >
                 {formatQty(r.netQty)}
               </td>
-              <td className="px-2 py-1 text-right tabular-nums">{r.avgPrice ? formatInr(r.avgPrice) : "—"}</td>
-              <td className="px-2 py-1 text-right tabular-nums whitespace-nowrap" data-testid="ledger-ltp">
+              <td className="hidden px-2 py-1 text-right tabular-nums sm:table-cell">
+                {r.avgPrice ? formatInr(r.avgPrice) : "—"}
+              </td>
+              <td
+                className="hidden px-2 py-1 text-right tabular-nums whitespace-nowrap sm:table-cell"
+                data-testid="ledger-ltp"
+              >
                 {r.netQty !== 0 && r.ltp && r.stale ? (
                   <span className="mr-1" title="The live feed flags this contract stale: the price may be old">
                     <Badge tone="amber">stale</Badge>
@@ -128,7 +133,7 @@ export function LedgerTable({
                 ) : null}
                 {r.ltp ? formatInr(r.ltp) : "—"}
               </td>
-              <td className="px-2 py-1 text-right">
+              <td className="hidden px-2 py-1 text-right sm:table-cell">
                 <Pnl value={r.realisedPnl} />
               </td>
               <td className="px-2 py-1 text-right">
@@ -153,10 +158,13 @@ export function LedgerTable({
           )),
         )}
         <tr className="font-semibold">
-          <td className="px-2 py-1.5" colSpan={7}>
+          <td className="px-2 py-1.5" colSpan={3}>
             Total
           </td>
-          <td className="px-2 py-1.5 text-right" data-testid="ledger-realised">
+          <td className="hidden sm:table-cell" />
+          <td />
+          <td className="hidden sm:table-cell" colSpan={2} />
+          <td className="hidden px-2 py-1.5 text-right sm:table-cell" data-testid="ledger-realised">
             <BookTotal s={total} field="realised" />
           </td>
           <td className="px-2 py-1.5 text-right" data-testid="ledger-unrealised">
