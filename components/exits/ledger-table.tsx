@@ -66,7 +66,7 @@ export function LedgerTable({
       <Table
         head={
           <tr>
-            <th className="px-2 py-1.5">Strategy</th>
+            <th className="hidden px-2 py-1.5 sm:table-cell">Strategy</th>
             <th className="px-2 py-1.5">Account</th>
             <th className="px-2 py-1.5">Symbol</th>
             <th className="hidden px-2 py-1.5 sm:table-cell">Product</th>
@@ -87,8 +87,17 @@ export function LedgerTable({
               data-net-qty={r.netQty}
               className={cx(r.netQty === 0 && "text-slate-400")}
             >
-              <td className="px-2 py-1">{i === 0 ? (r.strategyName ?? "Outside strategies") : ""}</td>
-              <td className="px-2 py-1">{r.accountName}</td>
+              <td className="hidden px-2 py-1 sm:table-cell">
+                {i === 0 ? (r.strategyName ?? "Outside strategies") : ""}
+              </td>
+              <td className="px-2 py-1">
+                {i === 0 ? (
+                  <span className="block text-xs font-medium text-slate-500 sm:hidden">
+                    {r.strategyName ?? "Outside strategies"}
+                  </span>
+                ) : null}
+                {r.accountName}
+              </td>
               <td className="px-2 py-1 font-mono text-xs">
                 {r.symbol}
                 {r.closedOutside ? (
@@ -158,7 +167,8 @@ export function LedgerTable({
           )),
         )}
         <tr className="font-semibold">
-          <td className="px-2 py-1.5" colSpan={3}>
+          <td className="hidden sm:table-cell" />
+          <td className="px-2 py-1.5" colSpan={2}>
             Total
           </td>
           <td className="hidden sm:table-cell" />
