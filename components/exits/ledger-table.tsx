@@ -99,7 +99,8 @@ export function LedgerTable({
                 {r.accountName}
               </td>
               <td className="px-2 py-1 font-mono text-xs">
-                {r.symbol}
+                {/* Long contract names wrap at phone width so the P&L column stays on screen. */}
+                <span className="break-all sm:break-normal">{r.symbol}</span>
                 {r.closedOutside ? (
                   <span
                     data-testid="closed-outside"
