@@ -57,8 +57,9 @@ test("execute, see fills and P&L, engage the kill switch, see every account flat
   await expect(rows.first()).toBeVisible({ timeout: 20_000 });
   // The unrealised total is a known amount (every row has a price) and is exactly the sum of the rows shown with it.
   const money = /^-?₹[\d,]+\.\d{2}$/;
-  await expect(page.getByTestId("ledger-unrealised")).toHaveText(money);
-  const ledger = await page.getByTestId("ledger-unrealised").evaluate((total) => {
+  const unrealisedTotal = page.getByTestId("ledger-unrealised").getByTestId("book-total-value");
+  await expect(unrealisedTotal).toHaveText(money);
+  const ledger = await unrealisedTotal.evaluate((total) => {
     const table = total.closest("table")!;
     const col = [...table.querySelectorAll("thead th")].findIndex((th) => th.textContent?.trim() === "Unrealised");
     const cells = [...table.querySelectorAll('tbody tr[data-testid="ledger-row"]')].map(

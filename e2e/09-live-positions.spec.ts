@@ -1,15 +1,16 @@
 import Decimal from "decimal.js";
 import { expect, test } from "@playwright/test";
 import { formatInr } from "@/lib/format";
-import { disconnectRedis } from "@/lib/redis";
-import { publishUi, writeQuote, type FeedKind, type LiveQuote } from "@/lib/services/market-data";
+import type { FeedKind } from "@/lib/services/market-data";
 import { admin } from "./people";
-import { ownAccounts, sameOrigin, signInToDashboard } from "./steps";
+import { bookTotals, type BookRow } from "@/lib/trading/live-book";
+import { holdPrices, jumpPrice, ownAccounts, sameOrigin, signInToDashboard } from "./steps";
 
-// Runs after 04-exits: five demo accounts linked, the kill switch re-armed (entries allowed). Quotes are written the
-// way the worker's feed writes them (the live quote store, then the browser-bound channel).
+// Runs after 04-exits: five demo accounts linked, the kill switch re-armed (entries allowed). Prices reach the page
+// through the worker's feed from the simulator (jump, then held still).
 test.describe.configure({ mode: "serial" });
-test.afterAll(disconnectRedis);
+// A test that holds the simulator's prices releases them whatever happened, so later specs see a moving market.
+test.afterEach(async ({ page }) => holdPrices(page, false));
 
 interface LedgerRow {
   key: string;
@@ -22,27 +23,6 @@ interface LedgerRow {
   avgPrice: string | null;
   closedOutside: boolean;
 }
-
-const quote = (r: LedgerRow, ltp: string): LiveQuote => ({
-  exchange: r.exchange,
-  symbol: r.symbol,
-  ltp,
-  prevClose: null,
-  open: null,
-  high: null,
-  low: null,
-  bid: null,
-  bidQty: null,
-  ask: null,
-  askQty: null,
-  depth: null,
-  volume: null,
-  oi: null,
-  exchangeTs: null,
-  receivedAt: new Date().toISOString(),
-  source: "feed",
-  accountId: r.accountId,
-});
 
 test("a fill and a price reach the positions page live, without a reload", async ({ page }, testInfo) => {
   test.setTimeout(120_000);
@@ -83,9 +63,11 @@ test("a fill and a price reach the positions page live, without a reload", async
   const row = sbin(await ledger())!;
   expect(row.netQty).toBe(before + 2);
   await page.route("**/api/positions/ledger", (route) => route.abort());
-  const ltp = new Decimal(row.avgPrice!).plus("12.35").toString();
-  await writeQuote(row.feed, quote(row, ltp));
-  await publishUi(row.feed, quote(row, ltp));
+  // The simulator moves SBIN and holds it there: the worker's feed brings the new price to the page.
+  await holdPrices(page, true);
+  const ltp = new Decimal(
+    await jumpPrice(page, { symbol: "SBIN", exchange: "NSE" }, { to: Number(row.avgPrice) + 12.35 }),
+  ).toString();
   const expected = row.closedOutside ? "0" : new Decimal(ltp).minus(row.avgPrice!).times(row.netQty);
   await expect(shown.first().getByTestId("position-unrealised")).toContainText(formatInr(expected));
   await expect(shown.first().getByTestId("position-ltp").first()).toContainText(formatInr(ltp));
@@ -107,4 +89,37 @@ test("a fill and a price reach the positions page live, without a reload", async
   await expect(page.getByTestId("kill-switch-state")).toHaveText(/Armed/);
   await expect(page.getByTestId("ledger-row").first()).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath("risk-390.png"), fullPage: true });
+});
+
+test("the dashboard, the Risk page and the positions page show one unrealised total", async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  await signInToDashboard(page, admin);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  const total = (within: string) => page.getByTestId(within).getByTestId("book-total-value");
+  await holdPrices(page, true);
+  try {
+    // Pages are reached through the menu (one browser cache of the ledger, kept live by the stream). The feed may
+    // still re-price a contract between two reads, so the whole comparison is retried until one pass agrees.
+    await expect(async () => {
+      const rows = ((await (await page.request.get("/api/positions/ledger")).json()) as { positions: BookRow[] })
+        .positions;
+      expect(rows.some((r) => r.netQty !== 0)).toBe(true);
+      await nav.getByRole("link", { name: "Positions" }).click();
+      await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+      const shown = await total("total-unrealised").getAttribute("data-value");
+      // A known amount: every open row has a price (the previous test priced SBIN; REST prices the rest).
+      expect(shown).toMatch(/^-?\d+(\.\d+)?$/);
+      expect(bookTotals(rows).total.unrealised).toBe(shown);
+      await nav.getByRole("link", { name: "Dashboard" }).click();
+      await expect(total("stat-unrealised")).toHaveAttribute("data-value", shown!, { timeout: 2_000 });
+      await expect(total("ledger-unrealised")).toHaveAttribute("data-value", shown!, { timeout: 2_000 });
+      await nav.getByRole("link", { name: "Risk" }).click();
+      await expect(total("ledger-unrealised")).toHaveAttribute("data-value", shown!, { timeout: 2_000 });
+    }).toPass({ timeout: 60_000 });
+    await nav.getByRole("link", { name: "Dashboard" }).click();
+    await expect(total("stat-unrealised")).toContainText("₹");
+    await page.screenshot({ path: testInfo.outputPath("dashboard-total.png"), fullPage: true });
+  } finally {
+    await holdPrices(page, false);
+  }
 });

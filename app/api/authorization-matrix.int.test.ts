@@ -41,6 +41,36 @@ const ADMIN_ONLY = new Set([
 /** Path parameters that name something an owner owns: another trader using them must get 404. */
 const OWNED_PARAMS = new Set(["id"]);
 const OWNED_PREFIXES = ["/api/accounts/[id]", "/api/alerts/[id]", "/api/runs/[id]", "/api/strategies/[id]"];
+/**
+ * Every route addressed by an owner's id, listed so that a new one (or one that stops being found) is noticed here.
+ * Routes scoped by the session alone (the user stream, the option chain, the dashboard's P&L curve) are in the 401
+ * and 403 checks above; they take no id of someone else's to try.
+ */
+const OWNER_ADDRESSED = [
+  "GET /api/accounts/[id]",
+  "PATCH /api/accounts/[id]",
+  "DELETE /api/accounts/[id]",
+  "GET /api/accounts/[id]/books/[book]",
+  "PATCH /api/accounts/[id]/orders/[orderId]",
+  "DELETE /api/accounts/[id]/orders/[orderId]",
+  "DELETE /api/alerts/[id]",
+  "GET /api/runs/[id]",
+  "POST /api/runs/[id]/cancel",
+  "GET /api/runs/[id]/events",
+  "GET /api/runs/[id]/latency",
+  "GET /api/runs/[id]/mtm",
+  "GET /api/runs/[id]/parity",
+  "POST /api/runs/[id]/retry",
+  "GET /api/strategies/[id]",
+  "PATCH /api/strategies/[id]",
+  "DELETE /api/strategies/[id]",
+  "POST /api/strategies/[id]/execute",
+  "POST /api/strategies/[id]/legs",
+  "GET /api/strategies/[id]/mtm",
+  "GET /api/strategies/[id]/parity",
+  "GET /api/strategies/[id]/positions",
+  "POST /api/strategies/[id]/preview",
+];
 /** A valid body (and query) per owner-scoped route, so the 404 comes from the scope check, not from parsing. */
 const VALID_INPUT: Record<string, { body?: unknown; query?: string }> = {
   "PATCH /api/accounts/[id]": { body: { name: "taken over" } },
@@ -169,17 +199,17 @@ describe("authorization matrix over app/api", () => {
             ? ids.run
             : ids.strategy;
     const before = JSON.stringify(await snapshot());
-    let checked = 0;
+    const checked: string[] = [];
     for (const r of routes) {
       if (!OWNED_PREFIXES.some((p) => r.template.startsWith(p)) || !r.params.some((p) => OWNED_PARAMS.has(p))) continue;
       for (const m of Object.keys(r.methods) as Method[]) {
         const input = VALID_INPUT[key(m, r)] ?? {};
         const res = await call(r, m, { ...sample, id: idFor(r.template) }, cookie, input);
         expect(res.status, `${key(m, r)}: ${await res.clone().text()}`).toBe(404);
-        checked += 1;
+        checked.push(key(m, r));
       }
     }
-    expect(checked).toBe(23);
+    expect(checked.sort()).toEqual([...OWNER_ADDRESSED].sort());
     expect(JSON.stringify(await snapshot())).toBe(before);
     expect(sim.broker.receivedOrders(INSTANCES[0].id)).toHaveLength(0);
   });

@@ -6,7 +6,9 @@ import { useQuery } from "@tanstack/react-query";
 import { Card, EmptyState, cx } from "@/components/ui/primitives";
 import { Money, Pnl } from "@/components/accounts/status";
 import { useAccountFunds } from "@/components/accounts/use-account-funds";
-import { LedgerTable, ledgerQuery, sum } from "@/components/exits/ledger-table";
+import { LedgerTable, ledgerQuery } from "@/components/exits/ledger-table";
+import { BookTotal } from "@/components/pnl/book-total";
+import { bookTotals } from "@/lib/trading/live-book";
 import { useKillSwitch } from "@/components/exits/use-kill-switch";
 import { RunsTable } from "@/components/runs/runs-table";
 import { PnlCard } from "@/components/pnl/pnl-card";
@@ -67,15 +69,8 @@ export function Dashboard({ canWrite }: { canWrite: boolean }) {
   const connected = active.filter((a) => a.status === "CONNECTED").length;
   const failed = active.filter((a) => a.status === "FAILED").length;
   const fundsKnown = funds.isSuccess;
-  const unrealised = ledger.data ? sum(ledger.data.map((r) => r.unrealisedPnl)) : undefined;
-  const unrealisedStat =
-    unrealised === undefined ? (
-      "…"
-    ) : unrealised === null ? (
-      <span title="A position has no live price right now">—</span>
-    ) : (
-      <Pnl value={unrealised.toString()} />
-    );
+  // The positions page's total, from the same rows (one cache, kept live by the user stream) and the same sum.
+  const unrealisedStat = ledger.data ? <BookTotal s={bookTotals(ledger.data).total} field="unrealised" /> : "…";
   const unreadable =
     totals.unreadable > 0 ? (
       <span

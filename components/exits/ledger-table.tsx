@@ -3,9 +3,11 @@
 import Decimal from "decimal.js";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/components/ui/api";
-import { Alert, Button, EmptyState, Table, cx } from "@/components/ui/primitives";
+import { Alert, Badge, Button, EmptyState, Table, cx } from "@/components/ui/primitives";
 import { formatInr, formatQty } from "@/lib/format";
 import type { LedgerRowJson } from "@/lib/services/positions";
+import { bookTotals } from "@/lib/trading/live-book";
+import { BookTotal } from "@/components/pnl/book-total";
 import { useExit } from "./use-kill-switch";
 
 const pnlClass = (v: Decimal.Value | null) =>
@@ -19,11 +21,6 @@ const pnlClass = (v: Decimal.Value | null) =>
 
 function Pnl({ value }: { value: Decimal.Value | null }) {
   return <span className={cx("tabular-nums", pnlClass(value))}>{value === null ? "—" : formatInr(value)}</span>;
-}
-
-/** Sum of decimal strings, null when any part is unknown (no LTP): a total never hides a missing price. */
-export function sum(values: (string | null)[]): Decimal | null {
-  return values.some((v) => v === null) ? null : values.reduce((s, v) => s.plus(v!), new Decimal(0));
 }
 
 /** The ledger rows at `url`, refreshed every 3 s (one query shared by the table and the dashboard's totals). */
@@ -56,8 +53,7 @@ export function LedgerTable({
   const groups = new Map<string, LedgerRowJson[]>();
   for (const r of data) groups.set(r.strategyId ?? "", [...(groups.get(r.strategyId ?? "") ?? []), r]);
   const accounts = new Map(data.filter((r) => r.netQty !== 0).map((r) => [r.accountId, r.accountName]));
-  const realised = sum(data.map((r) => r.realisedPnl));
-  const unrealised = sum(data.map((r) => r.unrealisedPnl));
+  const { total } = bookTotals(data);
 
   return (
     <div className="space-y-3">
@@ -70,14 +66,14 @@ export function LedgerTable({
       <Table
         head={
           <tr>
-            <th className="px-2 py-1.5">Strategy</th>
+            <th className="hidden px-2 py-1.5 sm:table-cell">Strategy</th>
             <th className="px-2 py-1.5">Account</th>
             <th className="px-2 py-1.5">Symbol</th>
-            <th className="px-2 py-1.5">Product</th>
+            <th className="hidden px-2 py-1.5 sm:table-cell">Product</th>
             <th className="px-2 py-1.5 text-right">Net qty</th>
-            <th className="px-2 py-1.5 text-right">Avg price</th>
-            <th className="px-2 py-1.5 text-right">LTP</th>
-            <th className="px-2 py-1.5 text-right">Realised</th>
+            <th className="hidden px-2 py-1.5 text-right sm:table-cell">Avg price</th>
+            <th className="hidden px-2 py-1.5 text-right sm:table-cell">LTP</th>
+            <th className="hidden px-2 py-1.5 text-right sm:table-cell">Realised</th>
             <th className="px-2 py-1.5 text-right">Unrealised</th>
             <th className="px-2 py-1.5" />
           </tr>
@@ -91,10 +87,20 @@ export function LedgerTable({
               data-net-qty={r.netQty}
               className={cx(r.netQty === 0 && "text-slate-400")}
             >
-              <td className="px-2 py-1">{i === 0 ? (r.strategyName ?? "Outside strategies") : ""}</td>
-              <td className="px-2 py-1">{r.accountName}</td>
+              <td className="hidden px-2 py-1 sm:table-cell">
+                {i === 0 ? (r.strategyName ?? "Outside strategies") : ""}
+              </td>
+              <td className="px-2 py-1">
+                {i === 0 ? (
+                  <span className="block text-xs font-medium text-slate-500 sm:hidden">
+                    {r.strategyName ?? "Outside strategies"}
+                  </span>
+                ) : null}
+                {r.accountName}
+              </td>
               <td className="px-2 py-1 font-mono text-xs">
-                {r.symbol}
+                {/* Long contract names wrap at phone width so the P&L column stays on screen. */}
+                <span className="break-all sm:break-normal">{r.symbol}</span>
                 {r.closedOutside ? (
                   <span
                     data-testid="closed-outside"
@@ -105,7 +111,7 @@ export function LedgerTable({
                   </span>
                 ) : null}
               </td>
-              <td className="px-2 py-1">{r.product}</td>
+              <td className="hidden px-2 py-1 sm:table-cell">{r.product}</td>
               <td
                 className={cx(
                   "px-2 py-1 text-right tabular-nums font-medium",
@@ -118,9 +124,26 @@ export function LedgerTable({
               >
                 {formatQty(r.netQty)}
               </td>
-              <td className="px-2 py-1 text-right tabular-nums">{r.avgPrice ? formatInr(r.avgPrice) : "—"}</td>
-              <td className="px-2 py-1 text-right tabular-nums">{r.ltp ? formatInr(r.ltp) : "—"}</td>
-              <td className="px-2 py-1 text-right">
+              <td className="hidden px-2 py-1 text-right tabular-nums sm:table-cell">
+                {r.avgPrice ? formatInr(r.avgPrice) : "—"}
+              </td>
+              <td
+                className="hidden px-2 py-1 text-right tabular-nums whitespace-nowrap sm:table-cell"
+                data-testid="ledger-ltp"
+              >
+                {r.netQty !== 0 && r.ltp && r.stale ? (
+                  <span className="mr-1" title="The live feed flags this contract stale: the price may be old">
+                    <Badge tone="amber">stale</Badge>
+                  </span>
+                ) : null}
+                {r.netQty !== 0 && r.ltp && r.priceSource === "rest" ? (
+                  <span className="mr-1" title="Price from a REST quote, not the live feed">
+                    <Badge tone="slate">REST</Badge>
+                  </span>
+                ) : null}
+                {r.ltp ? formatInr(r.ltp) : "—"}
+              </td>
+              <td className="hidden px-2 py-1 text-right sm:table-cell">
                 <Pnl value={r.realisedPnl} />
               </td>
               <td className="px-2 py-1 text-right">
@@ -145,14 +168,18 @@ export function LedgerTable({
           )),
         )}
         <tr className="font-semibold">
-          <td className="px-2 py-1.5" colSpan={7}>
+          <td className="hidden sm:table-cell" />
+          <td className="px-2 py-1.5" colSpan={2}>
             Total
           </td>
-          <td className="px-2 py-1.5 text-right" data-testid="ledger-realised">
-            <Pnl value={realised} />
+          <td className="hidden sm:table-cell" />
+          <td />
+          <td className="hidden sm:table-cell" colSpan={2} />
+          <td className="hidden px-2 py-1.5 text-right sm:table-cell" data-testid="ledger-realised">
+            <BookTotal s={total} field="realised" />
           </td>
           <td className="px-2 py-1.5 text-right" data-testid="ledger-unrealised">
-            <Pnl value={unrealised} />
+            <BookTotal s={total} field="unrealised" />
           </td>
           <td />
         </tr>

@@ -10,6 +10,12 @@ export const MTM_REFRESH_MS = 5_000;
 /**
  * One P&L curve (`/api/runs/{id}/mtm`, `/api/strategies/{id}/mtm`, `/api/mtm`), polled while shown. The one place a
  * chart gets its points: switching to a pushed stream changes this hook only.
+ *
+ * Polling stays on purpose: the user stream logs every event it carries for replay after a reconnect (a capped log
+ * per owner, docs/live-streams.md), and a point per owner every snapshot would fill that log in about forty minutes
+ * at the default interval, crowding out the run and alert events a reconnect must replay (prices, which are state,
+ * are kept out of it for the same reason). One indexed read per chart per snapshot interval is cheaper than adding
+ * a second, unlogged kind of channel to the stream.
  */
 export function useMtmCurve(url: string) {
   return useQuery({

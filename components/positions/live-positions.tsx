@@ -11,6 +11,7 @@ import { useLiveState } from "@/components/live/use-live";
 import { formatQty } from "@/lib/format";
 import type { LedgerRowJson } from "@/lib/services/positions";
 import { bookTotals, type Subtotal } from "@/lib/trading/live-book";
+import { BookTotal } from "@/components/pnl/book-total";
 
 type Grouping = "account" | "strategy";
 
@@ -77,16 +78,14 @@ function SubtotalRow({ s, label }: { s: Subtotal; label: string }) {
     <tr className="bg-slate-50 font-semibold dark:bg-slate-800/60" data-testid="position-subtotal">
       <td className="px-2 py-1.5" colSpan={3}>
         {label}
-        <span className="ml-2 text-xs font-normal text-slate-500">
-          {s.open} open{s.unpriced > 0 ? ` · ${s.unpriced} without a price (left out)` : ""}
-        </span>
+        <span className="ml-2 text-xs font-normal text-slate-500">{s.open} open</span>
       </td>
       <td className="hidden px-2 py-1.5 sm:table-cell" colSpan={3} />
       <td className="hidden px-2 py-1.5 text-right whitespace-nowrap sm:table-cell">
-        <Pnl value={s.realised} />
+        <BookTotal s={s} field="realised" />
       </td>
       <td className="px-2 py-1.5 text-right whitespace-nowrap" data-testid="subtotal-unrealised">
-        <Pnl value={s.unrealised} />
+        <BookTotal s={s} field="unrealised" />
       </td>
     </tr>
   );
@@ -194,10 +193,10 @@ function LedgerBook() {
           </td>
           <td className="hidden sm:table-cell" colSpan={3} />
           <td className="hidden px-2 py-1.5 text-right whitespace-nowrap sm:table-cell" data-testid="total-realised">
-            <Pnl value={totals.total.realised} />
+            <BookTotal s={totals.total} field="realised" />
           </td>
           <td className="px-2 py-1.5 text-right whitespace-nowrap" data-testid="total-unrealised">
-            <Pnl value={totals.total.unrealised} />
+            <BookTotal s={totals.total} field="unrealised" />
             <span className="block text-xs font-normal text-slate-500 sm:hidden">
               realised <Pnl value={totals.total.realised} />
             </span>

@@ -8,15 +8,26 @@ import { AccountPlansTable, ResolvedLegsTable } from "@/components/runs/plan-pre
 import { newIdempotencyKey } from "@/components/runs/idempotency";
 import type { PreviewJson } from "@/lib/services/runs";
 
-/** Planning errors of a 422: the message plus every field/leg message the API listed. */
+/**
+ * Planning errors of a 422: the message plus every field/leg message the API listed. A refusal (409) explains itself
+ * in its message — the stale-prices refusal names each underlying, since when (IST), and that exits stay allowed
+ * (docs/market-data.md "Stale data") — so its message is shown whole.
+ */
 function errorLines(e: unknown): string[] {
   if (!(e instanceof ApiError)) return ["Cannot reach the server. Check your connection."];
+  if (e.status === 409) return [e.message];
   const lines = Object.entries(e.fields ?? {}).flatMap(([k, v]) =>
     v.map((m) =>
       k === "_" || k === "legs" ? m : `${k.replace(/^legs\.(\d+)/, (_, i) => `leg ${Number(i) + 1}`)}: ${m}`,
     ),
   );
   return lines.length ? lines : [e.message];
+}
+
+/** A headline for a refusal (409): what kind of "no" this is, above the server's explanation. */
+function refusalTitle(e: unknown): string | null {
+  if (!(e instanceof ApiError) || e.status !== 409) return null;
+  return e.fields?.underlying ? "Refused: live prices are stale" : "Refused";
 }
 
 /** The run an earlier Execute with this key created, if the server has one (its answer may have been lost). */
@@ -57,12 +68,14 @@ export function PreviewExecute({
   const [preview, setPreview] = useState<PreviewJson | null>(null);
   const idempotencyKey = useRef<string | null>(null);
   const [errors, setErrors] = useState<string[]>([]);
+  const [refused, setRefused] = useState<string | null>(null);
   const [phase, setPhase] = useState<"idle" | "previewing" | "sending" | "sent">("idle");
   const sending = useRef(false);
 
   async function onPreview() {
     setPhase("previewing");
     setErrors([]);
+    setRefused(null);
     try {
       const next = await requestPreview();
       idempotencyKey.current = newIdempotencyKey();
@@ -70,6 +83,7 @@ export function PreviewExecute({
     } catch (e) {
       idempotencyKey.current = null;
       setPreview(null);
+      setRefused(refusalTitle(e));
       setErrors(errorLines(e));
     }
     setPhase("idle");
@@ -81,6 +95,7 @@ export function PreviewExecute({
     sending.current = true;
     setPhase("sending");
     setErrors([]);
+    setRefused(null);
     const open = (runId: string) => {
       setPhase("sent");
       router.push(`/executions/${runId}`);
@@ -91,6 +106,7 @@ export function PreviewExecute({
       const found = outcomeUnknown(e) ? await runForKey(key).catch(() => null) : null;
       if (found) return open(found);
       sending.current = false;
+      setRefused(refusalTitle(e));
       setErrors(
         outcomeUnknown(e)
           ? [
@@ -130,7 +146,12 @@ export function PreviewExecute({
       <div className="space-y-3" data-testid="preview">
         {errors.length ? (
           <Alert>
-            <ul className="list-inside list-disc">
+            {refused ? (
+              <p className="font-semibold" data-testid="preview-refused">
+                {refused}
+              </p>
+            ) : null}
+            <ul className="list-inside list-disc" data-testid="preview-errors">
               {errors.map((m, i) => (
                 <li key={i}>{m}</li>
               ))}

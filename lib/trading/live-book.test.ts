@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bookRowKey, bookTotals, repriceRow, rowUnrealised, type BookRow } from "./live-book";
+import { bookRowKey, bookTotals, repriceRow, rowUnrealised, sumPnl, type BookRow } from "./live-book";
 
 const row = (over: Partial<BookRow>): BookRow => ({
   accountId: "acc-1",
@@ -34,7 +34,13 @@ describe("live book", () => {
     expect(rowUnrealised(row({}), null)).toBeNull();
   });
 
-  it("subtotals per account and per strategy add known amounts and count what they leave out", () => {
+  it("sums P&L exactly, and a sum with any part unknown is unknown", () => {
+    expect(sumPnl(["0.1", "0.2", "-0.05"])?.toString()).toBe("0.25");
+    expect(sumPnl([])?.toString()).toBe("0");
+    expect(sumPnl(["100", null, "5"])).toBeNull();
+  });
+
+  it("subtotals per account and per strategy: unknown when a row is unpriced, counting those rows", () => {
     const rows = [
       row({ unrealisedPnl: "500", realisedPnl: "100" }),
       row({ accountId: "acc-2", accountName: "Beta", unrealisedPnl: "-200", realisedPnl: "-50.5" }),
@@ -42,15 +48,41 @@ describe("live book", () => {
       row({ strategyId: null, strategyName: null, symbol: "TCS", netQty: 0, unrealisedPnl: "0", realisedPnl: null }),
     ];
     const t = bookTotals(rows);
-    expect(t.total).toEqual({ id: null, name: "Total", realised: "59.5", unrealised: "300", open: 3, unpriced: 2 });
-    expect(t.accounts.map((a) => [a.name, a.realised, a.unrealised, a.unpriced])).toEqual([
-      ["Alpha", "110", "500", 2],
-      ["Beta", "-50.5", "-200", 0],
+    expect(t.total).toEqual({
+      id: null,
+      name: "Total",
+      realised: null,
+      unrealised: null,
+      total: null,
+      open: 3,
+      unpriced: 2,
+      notLive: 0,
+    });
+    expect(t.accounts.map((a) => [a.name, a.realised, a.unrealised, a.total, a.unpriced])).toEqual([
+      ["Alpha", null, null, null, 2],
+      ["Beta", "-50.5", "-200", "-250.5", 0],
     ]);
     expect(t.strategies.map((s) => [s.id, s.name, s.unrealised, s.open])).toEqual([
       ["s-1", "Condor", "300", 2],
-      [null, "Manual tickets", "0", 1],
+      [null, "Manual tickets", null, 1],
     ]);
+  });
+
+  it("a flat row counts 0 unrealised; open rows priced by REST or flagged stale are counted as not live", () => {
+    const rows = [
+      row({ unrealisedPnl: "500", ltp: "106.67", priceSource: "rest" }),
+      row({ symbol: "B", unrealisedPnl: "-20", ltp: "99", stale: true }),
+      row({ symbol: "C", unrealisedPnl: "1", ltp: "100", priceSource: "feed" }),
+      row({ symbol: "D", netQty: 0, unrealisedPnl: null, ltp: null, realisedPnl: "-7.25" }),
+    ];
+    expect(bookTotals(rows).total).toMatchObject({
+      realised: "-7.25",
+      unrealised: "481",
+      total: "473.75",
+      open: 3,
+      unpriced: 0,
+      notLive: 2,
+    });
   });
 
   it("keys rows by scope, account, contract and product", () => {

@@ -1,8 +1,9 @@
 /**
  * The live positions book: re-pricing ledger rows at a new LTP and the subtotals per account, per strategy and
- * overall. One definition for every screen and stream (docs/live-streams.md "The user stream"): unrealised P&L is
- * the ledger's `(LTP − average) × net quantity` (./ledger.ts `unrealisedPnl`), a row closed outside MirrorDesk
- * counts 0, and a subtotal only adds known amounts while counting the rows it could not price.
+ * overall. One definition of unrealised P&L for every screen, stream and P&L snapshot (docs/market-data.md
+ * "Unrealised P&L: one definition"): a row's is the ledger's `(LTP − average) × net quantity` (./ledger.ts
+ * `unrealisedPnl`), a row closed outside MirrorDesk counts 0, and a total with any part unknown is unknown
+ * (`sumPnl`), never a silently smaller sum; the rows it could not price are counted so a screen can say how many.
  */
 import Decimal from "decimal.js";
 import { unrealisedPnl } from "./ledger";
@@ -23,6 +24,23 @@ export interface BookRow {
   realisedPnl: string | null;
   unrealisedPnl: string | null;
   closedOutside: boolean;
+  /** Where the LTP came from (the live feed or a REST quote); absent = the feed. */
+  priceSource?: "feed" | "rest" | null;
+  /** The live feed flags the contract stale. */
+  stale?: boolean;
+}
+
+/**
+ * The one P&L sum: the total of ₹ amounts, or null when any of them is unknown (a missing price makes the total
+ * unknown; the caller counts and shows how many rows were unpriced).
+ */
+export function sumPnl(values: Iterable<Decimal.Value | null>): Decimal | null {
+  let total = new Decimal(0);
+  for (const v of values) {
+    if (v === null) return null;
+    total = total.plus(v);
+  }
+  return total;
 }
 
 /** A row's identity in the book (the ledger's position key: scope, account, contract, product). */
@@ -50,13 +68,17 @@ export interface Subtotal {
   /** Account or strategy id; null for strategy-less runs (tickets) and for the grand total. */
   id: string | null;
   name: string;
-  /** ₹, decimal strings: sums of the known amounts. */
-  realised: string;
-  unrealised: string;
+  /** ₹, decimal strings (`sumPnl`): null when any row's amount is unknown. */
+  realised: string | null;
+  unrealised: string | null;
+  /** realised + unrealised; null when either is unknown. */
+  total: string | null;
   /** Open rows (net quantity not zero). */
   open: number;
-  /** Rows whose realised or (open) unrealised P&L is unknown: the sums leave them out. */
+  /** Rows whose realised or (open) unrealised P&L is unknown: each makes the matching sum unknown. */
   unpriced: number;
+  /** Open rows priced, but not from a fresh live-feed quote (a REST quote, or a quote the feed flags stale). */
+  notLive: number;
 }
 
 export interface BookTotals {
@@ -68,36 +90,31 @@ export interface BookTotals {
 interface Acc {
   id: string | null;
   name: string;
-  realised: Decimal;
-  unrealised: Decimal;
-  open: number;
-  unpriced: number;
+  rows: BookRow[];
 }
 
-function add(acc: Acc, r: BookRow): void {
-  if (r.realisedPnl !== null) acc.realised = acc.realised.plus(r.realisedPnl);
-  if (r.unrealisedPnl !== null) acc.unrealised = acc.unrealised.plus(r.unrealisedPnl);
-  if (r.netQty !== 0) acc.open += 1;
-  if (r.realisedPnl === null || (r.netQty !== 0 && r.unrealisedPnl === null)) acc.unpriced += 1;
+/** A flat row's unrealised P&L is 0 whatever its stored value says. */
+const openUnrealised = (r: BookRow) => (r.netQty === 0 ? "0" : r.unrealisedPnl);
+
+/** The subtotal of `rows` under one name: the one place rows are summed. */
+export function subtotal(id: string | null, name: string, rows: readonly BookRow[]): Subtotal {
+  const realised = sumPnl(rows.map((r) => r.realisedPnl));
+  const unrealised = sumPnl(rows.map(openUnrealised));
+  const open = rows.filter((r) => r.netQty !== 0);
+  return {
+    id,
+    name,
+    realised: realised?.toString() ?? null,
+    unrealised: unrealised?.toString() ?? null,
+    total: sumPnl([realised, unrealised])?.toString() ?? null,
+    open: open.length,
+    unpriced: rows.filter((r) => r.realisedPnl === null || openUnrealised(r) === null).length,
+    notLive: open.filter((r) => r.ltp !== null && (r.stale === true || r.priceSource === "rest")).length,
+  };
 }
 
-const out = (a: Acc): Subtotal => ({
-  id: a.id,
-  name: a.name,
-  realised: a.realised.toString(),
-  unrealised: a.unrealised.toString(),
-  open: a.open,
-  unpriced: a.unpriced,
-});
-
-const fresh = (id: string | null, name: string): Acc => ({
-  id,
-  name,
-  realised: new Decimal(0),
-  unrealised: new Decimal(0),
-  open: 0,
-  unpriced: 0,
-});
+const out = (a: Acc): Subtotal => subtotal(a.id, a.name, a.rows);
+const fresh = (id: string | null, name: string): Acc => ({ id, name, rows: [] });
 
 /** Subtotals per account and per strategy (strategy-less rows under "Manual tickets"), and the grand total. */
 export function bookTotals(rows: readonly BookRow[]): BookTotals {
@@ -110,9 +127,9 @@ export function bookTotals(rows: readonly BookRow[]): BookTotals {
     const sKey = r.strategyId ?? "";
     let s = strategies.get(sKey);
     if (!s) strategies.set(sKey, (s = fresh(r.strategyId, r.strategyName ?? "Manual tickets")));
-    add(a, r);
-    add(s, r);
-    add(total, r);
+    a.rows.push(r);
+    s.rows.push(r);
+    total.rows.push(r);
   }
   const byName = (x: Subtotal, y: Subtotal) => x.name.localeCompare(y.name);
   return {

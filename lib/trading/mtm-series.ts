@@ -3,6 +3,7 @@
  * and how old days are thinned to one point per minute. Pure: positions, prices and times are passed in.
  */
 import Decimal from "decimal.js";
+import { sumPnl } from "./live-book";
 
 export type MtmSeriesKind = "RUN" | "ACCOUNT" | "STRATEGY" | "OWNER";
 
@@ -41,7 +42,8 @@ export interface SeriesPoint {
 
 export const seriesName = (kind: MtmSeriesKind, id: string) => `${kind.toLowerCase()}:${id}`;
 
-const addKnown = (a: Decimal | null, b: Decimal | null) => (a === null || b === null ? null : a.plus(b));
+/** The book's one P&L sum (./live-book.ts `sumPnl`): unknown in any part makes the sum unknown. */
+const addKnown = (a: Decimal | null, b: Decimal | null) => sumPnl([a, b]);
 
 /**
  * The points of one instant on IST date `today`: a RUN series per run (over its accounts), an ACCOUNT series per

@@ -3,6 +3,7 @@
  * strategy's P&L from the positions ledger while anything is open; compaction thins days before today to one point
  * per minute; the charts read curves through ./curves.
  */
+import Decimal from "decimal.js";
 import { listAccounts } from "@/lib/db/queries/accounts";
 import {
   deleteSnapshots,
@@ -12,7 +13,7 @@ import {
   seriesOpenBetween,
 } from "@/lib/db/queries/mtm";
 import { addDays, DAY_MS, istDateOf, istInstant } from "@/lib/trading/calendar";
-import { unrealisedPnl } from "@/lib/trading/ledger";
+import { rowUnrealised } from "@/lib/trading/live-book";
 import { downsample, mtmPoints, type ValuedPosition } from "@/lib/trading/mtm-series";
 import { ledgerPositions } from "@/lib/services/positions";
 import { priceKey, snapshotPrices } from "./prices";
@@ -56,12 +57,25 @@ export async function recordMtm(now: Date): Promise<{ recorded: number; open: nu
       runDay: runAt ? istDateOf(runAt.getTime()) : "",
       netQty: p.netQty,
       realised: p.realisedPnl,
-      unrealised: unrealisedPnl(p, price?.ltp ?? null),
+      unrealised: snapshotUnrealised(p, price?.ltp ?? null),
       live: price?.live ?? false,
     };
   });
   const points = mtmPoints(valued, wasOpen, istDateOf(now.getTime()));
   return { recorded: await insertMtmSnapshots(now, points), open: open.length };
+}
+
+/**
+ * A position's unrealised P&L as every screen values it (lib/trading/live-book.ts `rowUnrealised`). The recorder
+ * does not ask brokers which contracts were closed outside MirrorDesk at every sample, so such a row is valued at
+ * its LTP here (docs/market-data.md "Unrealised P&L: one definition").
+ */
+function snapshotUnrealised(p: { netQty: number; avgPrice: Decimal | null }, ltp: Decimal | null): Decimal | null {
+  const value = rowUnrealised(
+    { netQty: p.netQty, avgPrice: p.avgPrice?.toString() ?? null, closedOutside: false },
+    ltp?.toString() ?? null,
+  );
+  return value === null ? null : new Decimal(value);
 }
 
 /** Days before today that compaction revisits (it is idempotent, so a missed night is caught up). */
