@@ -7,6 +7,9 @@ import { applyRunEvent, shownStatus } from "@/components/runs/run-events";
 import type { RunEventJson } from "@/lib/services/runs";
 import type { LiveRun } from "@/components/runs/types";
 
+/** How often a working run is re-read while its stream is open, as a safety net for lost events. */
+const RESYNC_MS = 10_000;
+
 export type StreamState = "connecting" | "live" | "reconnecting" | "closed";
 
 /**
@@ -28,6 +31,9 @@ export function useRunStream(runId: string) {
     },
     staleTime: Infinity,
     refetchOnWindowFocus: false,
+    // Redis pub/sub delivers at most once: an event lost in transit would leave a working run looking stuck. While
+    // the run has work open, the page re-reads it now and then; a finished run is read once (docs/live-streams.md).
+    refetchInterval: (query) => (query.state.data && shownStatus(query.state.data) === "WORKING" ? RESYNC_MS : false),
   });
 
   useEffect(() => {
