@@ -12,8 +12,7 @@
  * `--skip-baseline` (iterating on dispatch only) reports baseline_p99_ms=0 and speedup=0.
  * Last line: `fanout accounts=<n> legs=<n> p50_ms=<n> p99_ms=<n> floor_ms=<n> baseline_p99_ms=<n> speedup=<x> rss_mb=<n>`.
  */
-import { readFileSync, readdirSync } from "node:fs";
-import { arg, benchEnv, closeConnections, condorLegs, pct, sleep, startWorld, type World } from "./world";
+import { arg, benchEnv, closeConnections, condorLegs, pct, sleep, startWorld, treeRssMb, type World } from "./world";
 
 const ACCOUNTS = arg("accounts", 200);
 const LEGS = arg("legs", 4);
@@ -29,25 +28,6 @@ benchEnv(
 const { db } = await import("@/lib/db/client");
 const { adapterFor } = await import("@/lib/services/broker-access");
 const { listAccountSecrets } = await import("@/lib/db/queries/accounts");
-
-/** Resident memory of a process and all its descendants, MB. */
-function treeRssMb(pid: number): number {
-  let kb = 0;
-  const visit = (p: number) => {
-    try {
-      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"));
-      if (m) kb += Number(m[1]);
-      for (const t of readdirSync(`/proc/${p}/task`)) {
-        for (const c of readFileSync(`/proc/${p}/task/${t}/children`, "utf8").trim().split(/\s+/).filter(Boolean))
-          visit(Number(c));
-      }
-    } catch {
-      // The process ended between listing and reading.
-    }
-  };
-  visit(pid);
-  return kb / 1024;
-}
 
 async function main() {
   // BENCH_WORKER_PROFILE=<dir> writes the worker's V8 CPU profile there (for finding the hot path).

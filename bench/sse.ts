@@ -10,9 +10,8 @@
  * window. The baseline is the upstream tick rate itself: ticks_per_s counts distinct ticks that reached the clients.
  * Last line: `sse clients=<n> symbols=<n> ticks_per_s=<n> p50_ms=<n> p99_ms=<n> web_cpu_cores=<n> web_rss_mb=<n>`.
  */
-import { readFileSync, readdirSync } from "node:fs";
 import { request } from "node:http";
-import { arg, benchEnv, closeConnections, pct, sleep, startWorld } from "./world";
+import { arg, benchEnv, closeConnections, pct, sleep, startWorld, treeCpuSeconds, treeRssMb } from "./world";
 
 const CLIENTS = arg("clients", 200);
 const SYMBOLS = arg("symbols", 50);
@@ -26,42 +25,6 @@ benchEnv(
 );
 // One trader holds every stream: the per-user cap is lifted for the bench's web process only.
 process.env.SSE_MAX_STREAMS_PER_USER = String(CLIENTS + 10);
-
-/** CPU seconds (user + system) of a process and its descendants. */
-function treeCpu(pid: number): number {
-  let ticks = 0;
-  const visit = (p: number) => {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-      for (const t of readdirSync(`/proc/${p}/task`))
-        for (const c of readFileSync(`/proc/${p}/task/${t}/children`, "utf8").trim().split(/\s+/).filter(Boolean))
-          visit(Number(c));
-    } catch {
-      // ended meanwhile
-    }
-  };
-  visit(pid);
-  return ticks / 100; // USER_HZ
-}
-
-function treeRssMb(pid: number): number {
-  let kb = 0;
-  const visit = (p: number) => {
-    try {
-      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"));
-      if (m) kb += Number(m[1]);
-      for (const t of readdirSync(`/proc/${p}/task`))
-        for (const c of readFileSync(`/proc/${p}/task/${t}/children`, "utf8").trim().split(/\s+/).filter(Boolean))
-          visit(Number(c));
-    } catch {
-      // ended meanwhile
-    }
-  };
-  visit(pid);
-  return kb / 1024;
-}
 
 /**
  * One stream over plain node:http. Probes read every frame (latency, distinct ticks); the others only count bytes,
@@ -157,7 +120,7 @@ async function main() {
     await sleep(3_000);
 
     const webPid = world.web.pid!;
-    const cpu0 = treeCpu(webPid);
+    const cpu0 = treeCpuSeconds(webPid);
     const t0 = Date.now();
     let rss = 0;
     const sampler = setInterval(() => (rss = Math.max(rss, treeRssMb(webPid))), 250);
@@ -167,7 +130,7 @@ async function main() {
     measuring = false;
     clearInterval(sampler);
     const wall = (Date.now() - t0) / 1000;
-    const cores = (treeCpu(webPid) - cpu0) / wall;
+    const cores = (treeCpuSeconds(webPid) - cpu0) / wall;
     const probes = clients.filter((c) => c.probe);
     const perProbe = probes.reduce((n, c) => n + c.quotes, 0) / probes.length;
     const starved = clients.filter((c) => (c.probe ? c.quotes : c.bytes) === 0).length;

@@ -9,7 +9,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -26,6 +26,36 @@ export function arg(name: string, fallback: number): number {
 export function pct(xs: readonly number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+/** Calls `each` for a process and every descendant (a process that ends meanwhile is skipped). */
+function visitTree(pid: number, each: (pid: number) => void): void {
+  try {
+    each(pid);
+    for (const t of readdirSync(`/proc/${pid}/task`))
+      for (const c of readFileSync(`/proc/${pid}/task/${t}/children`, "utf8").trim().split(/\s+/).filter(Boolean))
+        visitTree(Number(c), each);
+  } catch {
+    // The process ended between listing and reading.
+  }
+}
+
+/** Resident memory of a process and all its descendants, MB. */
+export function treeRssMb(pid: number): number {
+  let kb = 0;
+  visitTree(pid, (p) => (kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"))?.[1] ?? 0)));
+  return kb / 1024;
+}
+
+/** CPU time (user + system) a process and all its descendants have used, seconds. */
+export function treeCpuSeconds(pid: number): number {
+  let ticks = 0;
+  visitTree(pid, (p) => {
+    const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    ticks += Number(fields[11]) + Number(fields[12]);
+  });
+  return ticks / 100; // USER_HZ
 }
 
 /** Sets the environment this process, the web app and the worker read; nothing touches the dev or test data. */
