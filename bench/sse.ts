@@ -44,6 +44,8 @@ async function main() {
   const world = await startWorld({ name: "sse", accounts: 1, latency: 0 });
   const { say } = world;
   const latencies: number[] = [];
+  const upstream: number[] = [];
+  const downstream: number[] = [];
   const ticks = new Set<string>();
   let measuring = false;
   try {
@@ -95,9 +97,15 @@ async function main() {
             if (!measuring || !frame.startsWith('data: {"type":"quote"')) continue;
             const key = /"key":"([^"]+)"/.exec(frame)?.[1];
             const ts = /"exchangeTs":"([^"]+)"/.exec(frame)?.[1];
+            const received = /"receivedAt":"([^"]+)"/.exec(frame)?.[1];
             if (!key || !ts) continue;
             client.quotes++;
             latencies.push(at - Date.parse(ts));
+            // Where the time goes: simulator → worker (the feed's receive stamp), then worker → Redis → web → here.
+            if (received) {
+              upstream.push(Date.parse(received) - Date.parse(ts));
+              downstream.push(at - Date.parse(received));
+            }
             ticks.add(`${key}@${ts}`);
           }
         });
@@ -138,6 +146,10 @@ async function main() {
     say(
       `probes=${probes.length} quotes_per_probe_per_s=${Math.round(perProbe / wall)} ` +
         `others_mb_per_s=${(mb / wall).toFixed(1)} starved_clients=${starved}`,
+    );
+    say(
+      `split p50/p99: simulator→worker ${Math.round(pct(upstream, 50))}/${Math.round(pct(upstream, 99))} ms, ` +
+        `worker→client ${Math.round(pct(downstream, 50))}/${Math.round(pct(downstream, 99))} ms`,
     );
     for (const c of clients) c.close();
     console.log(
