@@ -14,6 +14,7 @@ import { writeQuote } from "@/lib/services/market-data";
 import { closeConnections, makeUser, resetState } from "@/lib/testing/fixtures";
 import { waitFor } from "@/lib/testing/wait";
 import { processPnlHistoryJob } from "./pnl-history";
+import { liveQuote } from "@/lib/testing/live-quote";
 
 beforeEach(resetState);
 afterAll(closeConnections);
@@ -64,26 +65,7 @@ describe("the pnl-history queue", () => {
         averagePrice: new Decimal("80"),
       },
     });
-    await writeQuote("simulated", {
-      exchange: "NFO",
-      symbol: SYMBOL,
-      ltp: "70",
-      prevClose: null,
-      open: null,
-      high: null,
-      low: null,
-      bid: null,
-      bidQty: null,
-      ask: null,
-      askQty: null,
-      depth: null,
-      volume: null,
-      oi: null,
-      exchangeTs: null,
-      receivedAt: new Date().toISOString(),
-      source: "feed",
-      accountId: account.id,
-    });
+    await writeQuote("simulated", liveQuote({ exchange: "NFO", symbol: SYMBOL, ltp: "70", accountId: account.id }));
 
     await schedulePnlHistory(250);
     const schedulers = await queue(PNL_HISTORY_QUEUE).getJobSchedulers();

@@ -15,6 +15,7 @@ import { applyIntentChanges } from "@/lib/services/dispatch";
 import { publishUi, setStale, writeQuote, type FeedKind, type LiveQuote } from "@/lib/services/market-data";
 import { engageKillSwitch, rearmKillSwitch } from "@/lib/services/kill-switch";
 import { GET as streamRoute } from "@/app/api/stream/route";
+import { liveQuote } from "@/lib/testing/live-quote";
 
 // Read once by lib/env.ts on first use, which happens after this hoisted block.
 vi.hoisted(() => {
@@ -91,26 +92,8 @@ async function close(s: OpenStream) {
   await s.reader.cancel().catch(() => undefined);
 }
 
-const quote = (symbol: string, ltp: string, receivedAt = new Date()): LiveQuote => ({
-  exchange: "NSE",
-  symbol,
-  ltp,
-  prevClose: null,
-  open: null,
-  high: null,
-  low: null,
-  bid: null,
-  bidQty: null,
-  ask: null,
-  askQty: null,
-  depth: null,
-  volume: null,
-  oi: null,
-  exchangeTs: null,
-  receivedAt: receivedAt.toISOString(),
-  source: "feed",
-  accountId: "feed-account",
-});
+const quote = (symbol: string, ltp: string, receivedAt = new Date()): LiveQuote =>
+  liveQuote({ exchange: "NSE", symbol, ltp, receivedAt: receivedAt.toISOString() });
 
 type Trader = Awaited<ReturnType<typeof makeUser>>;
 

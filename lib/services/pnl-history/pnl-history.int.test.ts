@@ -12,6 +12,7 @@ import { GET as runLatencyRoute } from "@/app/api/runs/[id]/latency/route";
 import { GET as strategyMtmRoute } from "@/app/api/strategies/[id]/mtm/route";
 import { GET as dashboardMtmRoute } from "@/app/api/mtm/route";
 import { compactMtm, recordMtm } from "./index";
+import { liveQuote } from "@/lib/testing/live-quote";
 
 beforeEach(resetState);
 afterAll(closeConnections);
@@ -23,26 +24,8 @@ const at = (ms: number) => new Date(T0.getTime() + ms);
 
 type Trader = Awaited<ReturnType<typeof makeUser>>;
 
-const quote = (symbol: string, ltp: string, source: LiveQuote["source"] = "feed"): LiveQuote => ({
-  exchange: "NFO",
-  symbol,
-  ltp,
-  prevClose: null,
-  open: null,
-  high: null,
-  low: null,
-  bid: null,
-  bidQty: null,
-  ask: null,
-  askQty: null,
-  depth: null,
-  volume: null,
-  oi: null,
-  exchangeTs: null,
-  receivedAt: T0.toISOString(),
-  source,
-  accountId: "feed-account",
-});
+const quote = (symbol: string, ltp: string, source: LiveQuote["source"] = "feed"): LiveQuote =>
+  liveQuote({ exchange: "NFO", symbol, ltp, receivedAt: T0.toISOString(), source });
 
 /** A simulated-feed account whose host answers nothing: prices come only from the live quote store. */
 async function account(owner: Trader, name: string) {

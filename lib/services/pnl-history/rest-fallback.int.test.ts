@@ -9,6 +9,7 @@ import { closeConnections, makeUser, resetState } from "@/lib/testing/fixtures";
 import { instanceConfigs, startSim } from "@/lib/testing/simulator-instances";
 import { recordMtm } from "./index";
 import { REST_REUSE_MS } from "./prices";
+import { liveQuote } from "@/lib/testing/live-quote";
 
 const [A] = instanceConfigs(1, "mtm");
 let sim: RunningSimulator;
@@ -72,26 +73,10 @@ describe("P&L snapshot prices without a live quote", () => {
     expect(quotes()).toBe(2);
 
     // Once the feed has the contract, the live quote prices it and no REST call is made.
-    await writeQuote("simulated", {
-      exchange: "NSE",
-      symbol: "SBIN",
-      ltp: "750",
-      prevClose: null,
-      open: null,
-      high: null,
-      low: null,
-      bid: null,
-      bidQty: null,
-      ask: null,
-      askQty: null,
-      depth: null,
-      volume: null,
-      oi: null,
-      exchangeTs: null,
-      receivedAt: T0.toISOString(),
-      source: "feed",
-      accountId: account.id,
-    });
+    await writeQuote(
+      "simulated",
+      liveQuote({ exchange: "NSE", symbol: "SBIN", ltp: "750", receivedAt: T0.toISOString(), accountId: account.id }),
+    );
     await recordMtm(at(REST_REUSE_MS + 2_000));
     expect(quotes()).toBe(2);
     const live = (await runPoints()).at(-1)!;

@@ -4,50 +4,12 @@
  * (lib/simulator/types.ts); rupee arithmetic happens with decimals in the broker engine.
  * Units: spot/strike in rupees, `t` in years (calendar, ACT/365), `r` and `sigma` annualised fractions.
  */
+import { normCdf, normPdf } from "@/lib/trading/black76";
+
+// The standard normal density and CDF are shared with the product's Black-76 (the option chain's IV and greeks).
+export { normCdf, normPdf };
 
 export type OptionKind = "CE" | "PE";
-
-/** Standard normal density. */
-export function normPdf(x: number): number {
-  return Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
-}
-
-/**
- * Standard normal CDF (Hart/West double-precision algorithm, |error| < 1e-14). Exactly antisymmetric,
- * N(−x) = 1 − N(x), so put–call parity holds to rounding in the prices below.
- */
-export function normCdf(x: number): number {
-  const z = Math.abs(x);
-  let c: number;
-  if (z > 37) c = 0;
-  else {
-    const e = Math.exp((-z * z) / 2);
-    if (z < 7.07106781186547) {
-      let n = 3.52624965998911e-2 * z + 0.700383064443688;
-      n = n * z + 6.37396220353165;
-      n = n * z + 33.912866078383;
-      n = n * z + 112.079291497871;
-      n = n * z + 221.213596169931;
-      n = n * z + 220.206867912376;
-      let d = 8.83883476483184e-2 * z + 1.75566716318264;
-      d = d * z + 16.064177579207;
-      d = d * z + 86.7807322029461;
-      d = d * z + 296.564248779674;
-      d = d * z + 637.333633378831;
-      d = d * z + 793.826512519948;
-      d = d * z + 440.413735824752;
-      c = (e * n) / d;
-    } else {
-      let d = z + 0.65;
-      d = z + 4 / d;
-      d = z + 3 / d;
-      d = z + 2 / d;
-      d = z + 1 / d;
-      c = e / d / 2.506628274631;
-    }
-  }
-  return x > 0 ? 1 - c : c;
-}
 
 /** Shortest time used in pricing (one minute) so that expiry-day maths stays finite; at/after expiry ⇒ intrinsic. */
 export const MIN_T = 1 / (365 * 24 * 60);

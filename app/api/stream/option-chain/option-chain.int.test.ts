@@ -12,6 +12,7 @@ import type { ChainEvent, ChainSnapshot } from "@/lib/services/option-chain";
 import { GET as streamRoute } from "@/app/api/stream/option-chain/route";
 import { GET as snapshotRoute } from "@/app/api/option-chain/route";
 import { GET as expiriesRoute } from "@/app/api/option-chain/expiries/route";
+import { liveQuote } from "@/lib/testing/live-quote";
 
 // Read once by lib/env.ts on first use, which happens after this hoisted block.
 vi.hoisted(() => {
@@ -84,27 +85,8 @@ async function close(s: OpenStream) {
 const snapshots = (s: OpenStream) =>
   events(s).flatMap((e) => (e.type === "snapshot" ? [e.chain] : ([] as ChainSnapshot[])));
 
-const quote = (exchange: string, symbol: string, ltp: string, over: Partial<LiveQuote> = {}): LiveQuote => ({
-  exchange,
-  symbol,
-  ltp,
-  prevClose: null,
-  open: null,
-  high: null,
-  low: null,
-  bid: null,
-  bidQty: null,
-  ask: null,
-  askQty: null,
-  depth: null,
-  volume: null,
-  oi: null,
-  exchangeTs: null,
-  receivedAt: new Date().toISOString(),
-  source: "feed",
-  accountId: "test",
-  ...over,
-});
+const quote = (exchange: string, symbol: string, ltp: string, over: Partial<LiveQuote> = {}): LiveQuote =>
+  liveQuote({ exchange, symbol, ltp, accountId: "test", ...over });
 
 const chainHolders = async () =>
   new Set(

@@ -21,6 +21,7 @@ import { syncPositionInterest } from "@/lib/services/positions";
 import type { LiveQuote } from "./contract";
 import { readStaleFlags, writeQuote } from "./quote-store";
 import { sweepStale } from "./watchdog";
+import { liveQuote } from "@/lib/testing/live-quote";
 
 const INSTANCES = instanceConfigs(2, "se").map((c) => ({ ...c, showStrategy: true }));
 const world = useIntegrationWorld(INSTANCES);
@@ -36,26 +37,14 @@ afterEach(async () => {
 
 const post = (body: unknown, cookie: string) => jsonRequest("/x", { body, cookie });
 /** A tick of NIFTY's index from the live feed, received at `at`. */
-const niftyTick = (at: number, accountId: string): LiveQuote => ({
-  exchange: "NSE_INDEX",
-  symbol: "NIFTY",
-  ltp: "24000",
-  prevClose: null,
-  open: null,
-  high: null,
-  low: null,
-  bid: null,
-  bidQty: null,
-  ask: null,
-  askQty: null,
-  depth: null,
-  volume: null,
-  oi: null,
-  exchangeTs: null,
-  receivedAt: new Date(at).toISOString(),
-  source: "feed",
-  accountId,
-});
+const niftyTick = (at: number, accountId: string): LiveQuote =>
+  liveQuote({
+    exchange: "NSE_INDEX",
+    symbol: "NIFTY",
+    ltp: "24000",
+    receivedAt: new Date(at).toISOString(),
+    accountId,
+  });
 
 describe("entries on a stale underlying", () => {
   it("are refused with 409 naming the underlying and since when; exits and other underlyings go through; a live tick lets them in again", async () => {

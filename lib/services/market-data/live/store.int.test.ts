@@ -4,30 +4,12 @@ import { closeConnections, resetState } from "@/lib/testing/fixtures";
 import { LIVE, type LiveQuote } from "./contract";
 import { registerInterest, releaseInterest, wantedContracts } from "./interest";
 import { readQuotes, readStaleFlags, setStale, writeQuote } from "./quote-store";
+import { liveQuote } from "@/lib/testing/live-quote";
 
 beforeEach(resetState);
 afterAll(closeConnections);
 
-const quote = (symbol: string, ltp: string): LiveQuote => ({
-  exchange: "NFO",
-  symbol,
-  ltp,
-  prevClose: null,
-  open: null,
-  high: null,
-  low: null,
-  bid: null,
-  bidQty: null,
-  ask: null,
-  askQty: null,
-  depth: null,
-  volume: null,
-  oi: null,
-  exchangeTs: null,
-  receivedAt: new Date().toISOString(),
-  source: "feed",
-  accountId: "acc",
-});
+const quote = (symbol: string, ltp: string): LiveQuote => liveQuote({ exchange: "NFO", symbol, ltp, accountId: "acc" });
 
 describe("live quote store", () => {
   it("keeps quotes per feed kind: a simulated price never answers for a real contract", async () => {

@@ -18,32 +18,15 @@ import { registerInterest } from "./interest";
 import { readQuotes, readStaleFlags, writeQuote } from "./quote-store";
 import { staleAlertKind } from "./stale-alerts";
 import { sweepStale } from "./watchdog";
+import { liveQuote } from "@/lib/testing/live-quote";
 
 const INSTANCES = instanceConfigs(1, "wd");
 const world = useIntegrationWorld(INSTANCES);
 const OPTS = { indexMs: 5_000, contractMs: 20_000, restEveryMs: 5_000 };
 const INDEX = "NSE_INDEX:NIFTY";
 
-const feedQuote = (exchange: string, symbol: string, ltp: string, receivedAt: number): LiveQuote => ({
-  exchange,
-  symbol,
-  ltp,
-  prevClose: null,
-  open: null,
-  high: null,
-  low: null,
-  bid: null,
-  bidQty: null,
-  ask: null,
-  askQty: null,
-  depth: null,
-  volume: null,
-  oi: null,
-  exchangeTs: null,
-  receivedAt: new Date(receivedAt).toISOString(),
-  source: "feed",
-  accountId: "feed-account",
-});
+const feedQuote = (exchange: string, symbol: string, ltp: string, receivedAt: number): LiveQuote =>
+  liveQuote({ exchange, symbol, ltp, receivedAt: new Date(receivedAt).toISOString() });
 
 const want = (kind: FeedKind, items: { exchange: string; symbol: string }[]) =>
   registerInterest(
