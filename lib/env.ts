@@ -38,6 +38,11 @@ const appSchema = z.object({
   // Reverse proxies in front of the web app that append to X-Forwarded-For (lib/http/errors.ts clientIp). 0 = none:
   // the header is then written by the client and is ignored.
   TRUSTED_PROXY_HOPS: int(0),
+  // Requests per minute one API key may make on /api/v1 (docs/api.md).
+  API_KEY_RATE_PER_MIN: int(600),
+  // Alerts per minute one webhook, and one sender address over all webhooks, may post (docs/webhooks.md).
+  WEBHOOK_RATE_PER_MIN: int(120),
+  WEBHOOK_IP_RATE_PER_MIN: int(600),
   // Whether broker hosts may resolve to loopback, private, link-local or other non-public addresses.
   BROKER_ALLOW_PRIVATE_HOSTS: bool.default(true),
   // Unsent order slices planned longer ago than this are never sent (dispatch recovery expires them, visibly), ms.

@@ -21,6 +21,8 @@ type Reach = "readable" | "writable" | "ownerOnly";
 interface Rule {
   need: Need;
   reach?: Reach;
+  /** The action only reads: allowed to a read-only API key whose user meets `need`. */
+  reads?: true;
 }
 
 export const RULES = {
@@ -39,6 +41,8 @@ export const RULES = {
   "order.manage": { need: "writer", reach: "writable" },
   "strategy.read": { need: "signedIn", reach: "readable" },
   "strategy.write": { need: "writer", reach: "writable" },
+  /** Create, rotate, revoke and configure a strategy's webhook (its URL token and signing secret are shown once). */
+  "webhook.manage": { need: "writer", reach: "writable" },
   "run.read": { need: "signedIn", reach: "readable" },
   /** Execute a strategy or a ticket: orders go to the broker. */
   "run.execute": { need: "writer", reach: "writable" },
@@ -51,11 +55,13 @@ export const RULES = {
   /** Engage the kill switch for everyone. */
   "killSwitch.engageAll": { need: "admin" },
   "killSwitch.rearm": { need: "admin" },
+  /** Create, list and revoke one's own personal API keys (docs/api.md). */
+  "apiKey.manage": { need: "signedIn", reach: "ownerOnly" },
   "user.manage": { need: "admin" },
   "settings.write": { need: "admin" },
-  "audit.read": { need: "admin" },
-  "system.read": { need: "admin" },
-  "metrics.read": { need: "admin" },
+  "audit.read": { need: "admin", reads: true },
+  "system.read": { need: "admin", reads: true },
+  "metrics.read": { need: "admin", reads: true },
 } as const satisfies Record<string, Rule>;
 
 export type Action = keyof typeof RULES;
@@ -74,11 +80,14 @@ export interface OwnedResource {
 }
 
 export type Verdict =
-  { allowed: true } | { allowed: false; reason: "readOnly" | "adminOnly" } | { allowed: false; reason: "notFound" };
+  | { allowed: true }
+  | { allowed: false; reason: "readOnly" | "readOnlyKey" | "adminOnly" }
+  | { allowed: false; reason: "notFound" };
 
 /** One message per refusal. A resource out of reach is a 404, exactly like one that does not exist. */
 export const FORBIDDEN_MESSAGES = {
   readOnly: "Your role is read-only",
+  readOnlyKey: "This API key is read-only",
   adminOnly: "Admins only",
 } as const;
 
@@ -96,6 +105,9 @@ function reaches(actor: Actor, reach: Reach, ownerId: string): boolean {
 /** The verdict without throwing: the role first, then (for an action about a resource) its owner. */
 export function verdictOf(actor: Actor, action: Action, resource?: OwnedResource): Verdict {
   const rule: Rule = RULES[action];
+  // A read-only API key changes nothing, whatever its user's role.
+  if (actor.apiKeyScope === "READ" && rule.need !== "signedIn" && !rule.reads && meetsNeed(actor, rule.need))
+    return { allowed: false, reason: "readOnlyKey" };
   if (!meetsNeed(actor, rule.need)) return { allowed: false, reason: rule.need === "admin" ? "adminOnly" : "readOnly" };
   if (resource && rule.reach && !reaches(actor, rule.reach, resource.ownerId))
     return { allowed: false, reason: "notFound" };

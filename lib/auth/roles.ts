@@ -4,12 +4,16 @@
  * docs/authorization.md.
  */
 export type Role = "ADMIN" | "TRADER" | "VIEWER";
+/** What an API key may do on top of its user's role: READ keys only read (lib/auth/api-keys.ts). */
+export type ApiKeyScope = "READ" | "TRADE";
 
 export interface Actor {
   id: string;
   role: Role;
   /** For a VIEWER: the traders an admin attached them to, whose desks they may read (never change). */
   viewsOwnerIds?: readonly string[];
+  /** Set when the actor is an API key: a READ key may do nothing that changes anything, whatever the role. */
+  apiKeyScope?: ApiKeyScope;
 }
 
 /**

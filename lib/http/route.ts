@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { ACCESS_GATE, authorize } from "@/lib/auth/authorize";
+import { apiKeyUserFromHeader } from "@/lib/auth/api-keys";
+import { spendApiKeyBudget } from "@/lib/auth/api-key-limit";
 import { sessionUserFromRequest, type SessionUser } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { CrossOriginError, UnauthenticatedError, UnsupportedMediaTypeError } from "@/lib/errors";
@@ -24,6 +26,12 @@ interface RouteOptions<B extends z.ZodType, Q extends z.ZodType, P extends z.Zod
    * its own secret (a webhook), never for anything a browser session can reach.
    */
   allowCrossOrigin?: boolean;
+  /**
+   * How the caller proves who they are: the session cookie (default), or a personal API key as
+   * `Authorization: Bearer mdk_…` (the /api/v1 surface, docs/api.md). A key is no ambient credential a browser could
+   * send on its own, so key routes need no same-origin check; each key has its own rate budget.
+   */
+  auth?: "session" | "apiKey";
 }
 
 interface RouteContext<B, Q, P, U> {
@@ -56,10 +64,11 @@ export function route<
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return async (req: Request, segment?: { params?: Promise<Record<string, string | string[]>> }): Promise<Response> => {
     try {
-      assertRequestShape(req, opts);
+      const byKey = opts.auth === "apiKey";
+      assertRequestShape(req, { ...opts, allowCrossOrigin: opts.allowCrossOrigin || byKey });
       assertDeclaredLength(req.headers, maxBody);
       const access: Access = opts.access ?? "read";
-      const user = await sessionUserFromRequest(req);
+      const user = await callerOf(req, byKey);
       if (access !== "public") {
         if (!user) throw new UnauthenticatedError();
         authorize(user, ACCESS_GATE[access]);
@@ -102,6 +111,14 @@ export function route<
       return errorResponse(e);
     }
   };
+}
+
+/** The signed-in user, or the user of a valid API key (after spending one request of the key's rate budget). */
+async function callerOf(req: Request, byKey: boolean): Promise<SessionUser | null> {
+  if (!byKey) return sessionUserFromRequest(req);
+  const user = await apiKeyUserFromHeader(req.headers.get("authorization"));
+  if (user) await spendApiKeyBudget(user.apiKeyId);
+  return user;
 }
 
 /**

@@ -27,6 +27,8 @@ export type {
 } from "./view";
 
 export interface CreateRunInput {
+  /** The run's id when the caller had to name it first (a webhook answers it before the run is planned). */
+  runId?: string;
   ownerId: string;
   strategyId: string | null;
   kind: RunKind;
@@ -44,7 +46,7 @@ export interface CreateRunInput {
  * Every kind but EXIT is an entry: refused (423) while a kill switch covers the owner, checked in the same transaction.
  */
 export async function createRun(input: CreateRunInput): Promise<{ runId: string; created: boolean }> {
-  const runId = randomUUID();
+  const runId = input.runId ?? randomUUID();
   const planned = input.preview.accounts.filter((a) => a.status === "planned");
   const intents = planned.flatMap((plan) => intentsForAccountPlan(runId, plan));
   const result = await insertRunWithIntents(
