@@ -27,7 +27,8 @@ type Refusal = { ok: false; field: string; message: string };
 export function parseAlert(body: string, kind: "json" | "text", mode: WebhookMode): ParseResult {
   const trimmed = body.trim();
   if (trimmed === "") return refuse("body", `the body is empty: send ${TEXT_WORDS}, or a JSON object`);
-  if (kind === "text" && !trimmed.startsWith("{")) return parseText(trimmed);
+  // `{{strategy.market_position}}` left unfilled is a placeholder, not broken JSON, whatever the content type said.
+  if ((kind === "text" && !trimmed.startsWith("{")) || trimmed.startsWith("{{")) return parseText(trimmed);
   let json: unknown;
   try {
     json = JSON.parse(trimmed);
