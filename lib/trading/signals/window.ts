@@ -1,5 +1,5 @@
 /**
- * When an outside signal may open or close a position (docs/webhooks.md "Alert formats" → windows). Times are IST wall
+ * When an outside signal may open or close a position (docs/webhooks.md "Entry and exit windows"). Times are IST wall
  * clock `HH:MM`; `nowMs` is passed in. A window is half-open: entries from `entryStart` (inclusive) until `entryEnd`
  * (exclusive), so with an end of 15:00 an alert at 14:59:59 enters and one at 15:00:00 does not. Exits are allowed
  * until the strategy's square-off time (exclusive), the moment the square-off itself closes everything.
