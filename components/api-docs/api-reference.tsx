@@ -22,7 +22,7 @@ function Operation({ op }: { op: ReferenceOperation }) {
             head={
               <tr>
                 <th className="py-1 pr-3">Name</th>
-                <th className="py-1 pr-3">In</th>
+                <th className="hidden py-1 pr-3 sm:table-cell">In</th>
                 <th className="py-1 pr-3">Type</th>
                 <th className="py-1 pr-3">Required</th>
                 <th className="py-1">Description</th>
@@ -31,9 +31,12 @@ function Operation({ op }: { op: ReferenceOperation }) {
           >
             {op.fields.map((f) => (
               <tr key={`${f.in}-${f.name}-${f.description}`}>
-                <td className="py-1 pr-3 font-mono text-xs">{f.name}</td>
-                <td className="py-1 pr-3 text-xs">{f.in}</td>
-                <td className="py-1 pr-3 font-mono text-xs break-all">{f.type}</td>
+                <td className="py-1 pr-3 font-mono text-xs">
+                  {f.name}
+                  <span className="block text-[10px] text-slate-400 sm:hidden">{f.in}</span>
+                </td>
+                <td className="hidden py-1 pr-3 text-xs sm:table-cell">{f.in}</td>
+                <td className="min-w-28 py-1 pr-3 font-mono text-xs break-words">{f.type}</td>
                 <td className="py-1 pr-3 text-xs">{f.required ? "yes" : "no"}</td>
                 <td className="py-1 text-xs text-slate-600 dark:text-slate-300">{f.description}</td>
               </tr>
