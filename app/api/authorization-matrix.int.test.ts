@@ -1,7 +1,8 @@
 /**
  * The authorization matrix over every route handler under app/api (found by globbing the route files): without a
  * session → 401, a VIEWER writing → 403, a TRADER on admin routes → 403, another owner's ids → 404. A new route is
- * covered automatically; one that needs an exception must be listed below, with the reason.
+ * covered automatically; one that needs an exception must be listed below, with the reason. The /api/v1 routes are
+ * called with a TRADE key of the same user instead of the session (they take no cookie), so the role decides there too.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
@@ -11,6 +12,7 @@ import { closeConnections, jsonRequest, makeUser, paramsOf, resetState, sessionC
 import { instanceConfigs, startSim } from "@/lib/testing/simulator-instances";
 import { ironCondor, linkAccounts, startRun } from "@/lib/testing/dispatch-kit";
 import { makeStrategy } from "@/lib/testing/exits-kit";
+import { keyRequest, makeApiKey } from "@/lib/testing/api-key-kit";
 
 /** Anyone may call these (sign-in/up, health probes, next-auth's own endpoints, whether self-registration is open). */
 const PUBLIC = new Set([
@@ -21,9 +23,15 @@ const PUBLIC = new Set([
   "GET /api/auth/[...nextauth]",
   "POST /api/auth/[...nextauth]",
   "GET /api/settings/registration",
+  "GET /api/v1/openapi.json",
 ]);
 /** State-changing methods a VIEWER may call: previews change nothing; everyone changes their own password. */
-const VIEWER_MAY = new Set(["POST /api/strategies/[id]/preview", "POST /api/ticket/preview", "PUT /api/me/password"]);
+const VIEWER_MAY = new Set([
+  "POST /api/strategies/[id]/preview",
+  "POST /api/v1/strategies/[id]/preview",
+  "POST /api/ticket/preview",
+  "PUT /api/me/password",
+]);
 /** Admin-only routes (a TRADER gets 403). */
 const ADMIN_ONLY = new Set([
   "GET /api/audit",
@@ -40,7 +48,9 @@ const ADMIN_ONLY = new Set([
 ]);
 /** Path parameters that name something an owner owns: another trader using them must get 404. */
 const OWNED_PARAMS = new Set(["id"]);
-const OWNED_PREFIXES = ["/api/accounts/[id]", "/api/alerts/[id]", "/api/runs/[id]", "/api/strategies/[id]"];
+const OWNED_PREFIXES = ["/api/accounts/[id]", "/api/alerts/[id]", "/api/runs/[id]", "/api/strategies/[id]"].flatMap(
+  (p) => [p, p.replace(/^\/api/, "/api/v1")],
+);
 /**
  * Every route addressed by an owner's id, listed so that a new one (or one that stops being found) is noticed here.
  * Routes scoped by the session alone (the user stream, the option chain, the dashboard's P&L curve) are in the 401
@@ -70,6 +80,14 @@ const OWNER_ADDRESSED = [
   "GET /api/strategies/[id]/parity",
   "GET /api/strategies/[id]/positions",
   "POST /api/strategies/[id]/preview",
+  "GET /api/v1/accounts/[id]",
+  "GET /api/v1/accounts/[id]/books/[book]",
+  "GET /api/v1/runs/[id]",
+  "POST /api/v1/runs/[id]/cancel",
+  "GET /api/v1/strategies/[id]",
+  "POST /api/v1/strategies/[id]/execute",
+  "GET /api/v1/strategies/[id]/positions",
+  "POST /api/v1/strategies/[id]/preview",
 ];
 /** A valid body (and query) per owner-scoped route, so the 404 comes from the scope check, not from parsing. */
 const VALID_INPUT: Record<string, { body?: unknown; query?: string }> = {
@@ -78,6 +96,8 @@ const VALID_INPUT: Record<string, { body?: unknown; query?: string }> = {
   "PATCH /api/strategies/[id]": { body: { name: "taken over" } },
   "POST /api/strategies/[id]/execute": { body: { idempotencyKey: "matrix-execute-0001" } },
   "POST /api/strategies/[id]/preview": { body: {} },
+  "POST /api/v1/strategies/[id]/execute": { body: { idempotencyKey: "matrix-execute-0002" } },
+  "POST /api/v1/strategies/[id]/preview": { body: {} },
   "POST /api/strategies/[id]/legs": {
     body: {
       legs: [
@@ -120,12 +140,22 @@ afterAll(async () => {
   await closeConnections();
 });
 
-/** Calls one handler as `cookie` (or anonymously) with the template's params filled from `values`. */
+/** A user's credentials: the session cookie, and a TRADE key for the /api/v1 routes. */
+interface Who {
+  cookie: string;
+  key: string;
+}
+async function as(user: Awaited<ReturnType<typeof makeUser>>): Promise<Who> {
+  return { cookie: await sessionCookie(user), key: await makeApiKey(user, "TRADE") };
+}
+const isV1 = (r: ApiRoute) => r.template.startsWith("/api/v1/");
+
+/** Calls one handler as `who` (or anonymously) with the template's params filled from `values`. */
 function call(
   route: ApiRoute,
   method: Method,
   values: Record<string, string>,
-  cookie?: string,
+  who?: Who,
   input: { body?: unknown; query?: string } = {},
 ) {
   const url = fillTemplate(route.template, values) + (input.query ?? "");
@@ -133,7 +163,10 @@ function call(
   const params = Object.fromEntries(
     route.params.map((p) => [p, route.template.includes(`[...${p}]`) ? [values[p] ?? "x"] : (values[p] ?? "x")]),
   );
-  return route.methods[method]!(jsonRequest(url, { method, body, cookie }), paramsOf(params as Record<string, string>));
+  const req = isV1(route)
+    ? keyRequest(url, { method, body, key: who?.key })
+    : jsonRequest(url, { method, body, cookie: who?.cookie });
+  return route.methods[method]!(req, paramsOf(params as Record<string, string>));
 }
 const sample = {
   id: "00000000-0000-4000-8000-000000000000",
@@ -165,7 +198,7 @@ describe("authorization matrix over app/api", () => {
   });
 
   it("answers 403 to a VIEWER on every state-changing route and method (previews and one's own password aside)", async () => {
-    const cookie = await sessionCookie(await makeUser("VIEWER"));
+    const cookie = await as(await makeUser("VIEWER"));
     let checked = 0;
     for (const r of routes) {
       for (const m of (Object.keys(r.methods) as Method[]).filter(isWrite)) {
@@ -179,7 +212,7 @@ describe("authorization matrix over app/api", () => {
   });
 
   it("answers 403 to a TRADER on every admin route", async () => {
-    const cookie = await sessionCookie(await makeUser("TRADER"));
+    const cookie = await as(await makeUser("TRADER"));
     for (const r of routes) {
       for (const m of Object.keys(r.methods) as Method[]) {
         if (!ADMIN_ONLY.has(key(m, r))) continue;
@@ -189,15 +222,17 @@ describe("authorization matrix over app/api", () => {
   });
 
   it("answers 404 to another trader for every route addressed by an owner's id, and changes nothing", async () => {
-    const cookie = await sessionCookie(await makeUser("TRADER"));
-    const idFor = (template: string) =>
-      template.startsWith("/api/accounts/")
+    const cookie = await as(await makeUser("TRADER"));
+    const idFor = (v1Template: string) => {
+      const template = v1Template.replace(/^\/api\/v1\//, "/api/");
+      return template.startsWith("/api/accounts/")
         ? ids.account
         : template.startsWith("/api/alerts/")
           ? ids.alert
           : template.startsWith("/api/runs/")
             ? ids.run
             : ids.strategy;
+    };
     const before = JSON.stringify(await snapshot());
     const checked: string[] = [];
     for (const r of routes) {
@@ -215,7 +250,7 @@ describe("authorization matrix over app/api", () => {
   });
 
   it("answers 404 for another owner's ids inside a body (exits of a run, a strategy, an account)", async () => {
-    const cookie = await sessionCookie(await makeUser("TRADER"));
+    const cookie = await as(await makeUser("TRADER"));
     const exits = routes.find((r) => r.template === "/api/exits")!;
     for (const body of [
       { scope: "run", runId: ids.run },

@@ -7,3 +7,15 @@ export function findApiKeyByHash(keyHash: string) {
 export async function touchApiKey(id: string, at: Date): Promise<void> {
   await db().apiKey.update({ where: { id }, data: { lastUsedAt: at } });
 }
+
+/** Stores a key's hash (the key itself is never stored). */
+export function insertApiKey(row: {
+  userId: string;
+  name: string;
+  scope: "READ" | "TRADE";
+  keyHash: string;
+  keyHint: string;
+  expiresAt?: Date | null;
+}) {
+  return db().apiKey.create({ data: row });
+}

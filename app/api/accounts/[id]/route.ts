@@ -1,8 +1,8 @@
-import { z } from "zod";
+import { accountIdParams } from "@/lib/http/request-schemas";
 import { route } from "@/lib/http/route";
 import { deleteAccount, getAccount, updateAccount, updateAccountSchema } from "@/lib/services/accounts";
 
-const params = z.object({ id: z.uuid("Not an account id") });
+const params = accountIdParams;
 
 export const GET = route({ params }, async ({ user, params }) => ({ account: await getAccount(user, params.id) }));
 

@@ -1,8 +1,8 @@
-import { z } from "zod";
+import { strategyIdParams } from "@/lib/http/request-schemas";
 import { route } from "@/lib/http/route";
 import { getStrategy, strategyUpdateSchema, updateStrategy } from "@/lib/services/strategies";
 
-const params = z.object({ id: z.uuid("Not a strategy id") });
+const params = strategyIdParams;
 
 export const GET = route({ params }, async ({ user, params }) => ({ strategy: await getStrategy(user, params.id) }));
 

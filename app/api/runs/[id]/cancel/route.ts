@@ -1,8 +1,8 @@
-import { z } from "zod";
+import { runIdParams } from "@/lib/http/request-schemas";
 import { route } from "@/lib/http/route";
 import { cancelRunOrders } from "@/lib/services/dispatch";
 
-const params = z.object({ id: z.uuid("Not a run id") });
+const params = runIdParams;
 
 /** Cancels every open broker order of the run. */
 export const POST = route({ access: "write", params }, async ({ user, params, ip }) =>

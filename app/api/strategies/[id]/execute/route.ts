@@ -1,8 +1,8 @@
-import { z } from "zod";
+import { strategyIdParams } from "@/lib/http/request-schemas";
 import { route } from "@/lib/http/route";
 import { executeRequestSchema, executeStrategy } from "@/lib/services/strategies";
 
-const params = z.object({ id: z.uuid("Not a strategy id") });
+const params = strategyIdParams;
 
 /** Plans afresh and sends through the dispatch queue; the same idempotency key always answers the same run. */
 export const POST = route(

@@ -1,10 +1,10 @@
-import { z } from "zod";
+import { strategyIdParams } from "@/lib/http/request-schemas";
 import { route } from "@/lib/http/route";
 import { strategyPositions } from "@/lib/services/positions";
 
 export const dynamic = "force-dynamic";
 
-const params = z.object({ id: z.uuid("Not a strategy id") });
+const params = strategyIdParams;
 
 /** One strategy's ledger: net quantity, average price, realised and unrealised P&L per account and contract. */
 export const GET = route({ params }, async ({ user, params }) => ({
