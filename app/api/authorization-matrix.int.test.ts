@@ -11,6 +11,7 @@ import { closeConnections, jsonRequest, makeUser, paramsOf, resetState, sessionC
 import { instanceConfigs, startSim } from "@/lib/testing/simulator-instances";
 import { ironCondor, linkAccounts, startRun } from "@/lib/testing/dispatch-kit";
 import { makeStrategy } from "@/lib/testing/exits-kit";
+import { createApiKey } from "@/lib/services/api-keys";
 
 /** Anyone may call these (sign-in/up, health probes, next-auth's own endpoints, whether self-registration is open). */
 const PUBLIC = new Set([
@@ -22,8 +23,17 @@ const PUBLIC = new Set([
   "POST /api/auth/[...nextauth]",
   "GET /api/settings/registration",
 ]);
-/** State-changing methods a VIEWER may call: previews change nothing; everyone changes their own password. */
-const VIEWER_MAY = new Set(["POST /api/strategies/[id]/preview", "POST /api/ticket/preview", "PUT /api/me/password"]);
+/**
+ * State-changing methods a VIEWER may call: previews change nothing; everyone changes their own password and manages
+ * their own API keys (a VIEWER's are READ keys).
+ */
+const VIEWER_MAY = new Set([
+  "POST /api/strategies/[id]/preview",
+  "POST /api/ticket/preview",
+  "PUT /api/me/password",
+  "POST /api/me/api-keys",
+  "DELETE /api/me/api-keys/[id]",
+]);
 /** Admin-only routes (a TRADER gets 403). */
 const ADMIN_ONLY = new Set([
   "GET /api/audit",
@@ -40,7 +50,13 @@ const ADMIN_ONLY = new Set([
 ]);
 /** Path parameters that name something an owner owns: another trader using them must get 404. */
 const OWNED_PARAMS = new Set(["id"]);
-const OWNED_PREFIXES = ["/api/accounts/[id]", "/api/alerts/[id]", "/api/runs/[id]", "/api/strategies/[id]"];
+const OWNED_PREFIXES = [
+  "/api/accounts/[id]",
+  "/api/alerts/[id]",
+  "/api/me/api-keys/[id]",
+  "/api/runs/[id]",
+  "/api/strategies/[id]",
+];
 /**
  * Every route addressed by an owner's id, listed so that a new one (or one that stops being found) is noticed here.
  * Routes scoped by the session alone (the user stream, the option chain, the dashboard's P&L curve) are in the 401
@@ -54,6 +70,7 @@ const OWNER_ADDRESSED = [
   "PATCH /api/accounts/[id]/orders/[orderId]",
   "DELETE /api/accounts/[id]/orders/[orderId]",
   "DELETE /api/alerts/[id]",
+  "DELETE /api/me/api-keys/[id]",
   "GET /api/runs/[id]",
   "POST /api/runs/[id]/cancel",
   "GET /api/runs/[id]/events",
@@ -113,7 +130,8 @@ beforeAll(async () => {
   const alert = await db().alert.create({
     data: { ownerId: owner.id, accountId: account.id, kind: "matrix", severity: "WARNING", message: "owner's alert" },
   });
-  ids = { account: account.id, strategy: strategy.id, run: runId, alert: alert.id };
+  const { apiKey } = await createApiKey(owner, { name: "owner's key", scope: "TRADE", expiresInDays: null }, "t");
+  ids = { account: account.id, strategy: strategy.id, run: runId, alert: alert.id, apiKey: apiKey.id };
 });
 afterAll(async () => {
   await sim.close();
@@ -195,9 +213,11 @@ describe("authorization matrix over app/api", () => {
         ? ids.account
         : template.startsWith("/api/alerts/")
           ? ids.alert
-          : template.startsWith("/api/runs/")
-            ? ids.run
-            : ids.strategy;
+          : template.startsWith("/api/me/api-keys/")
+            ? ids.apiKey
+            : template.startsWith("/api/runs/")
+              ? ids.run
+              : ids.strategy;
     const before = JSON.stringify(await snapshot());
     const checked: string[] = [];
     for (const r of routes) {
@@ -243,5 +263,6 @@ async function snapshot() {
     intents: await db().orderIntent.count(),
     alerts: await db().alert.findMany({ select: { id: true, resolvedAt: true } }),
     audit: await db().auditLog.count(),
+    apiKeys: await db().apiKey.findMany({ orderBy: { id: "asc" }, select: { id: true, revokedAt: true } }),
   };
 }
