@@ -95,7 +95,7 @@ function CreateKeyForm({ canTrade, onCreated }: { canTrade: boolean; onCreated: 
   return (
     <form onSubmit={submit} className="space-y-3" noValidate aria-label="Create an API key">
       {error && !error.fields ? <Alert>{error.message}</Alert> : null}
-      <div className="grid gap-3 sm:grid-cols-[minmax(0,1fr)_9rem_8rem_auto] sm:items-end">
+      <div className="grid gap-3 sm:grid-cols-[minmax(0,1fr)_9rem_8rem_auto] sm:items-start">
         <Field label="Name" htmlFor="api-key-name" error={error?.fields?.name}>
           <Input id="api-key-name" name="name" maxLength={60} placeholder="e.g. Google Sheet P&L" required />
         </Field>
@@ -122,7 +122,7 @@ function CreateKeyForm({ canTrade, onCreated }: { canTrade: boolean; onCreated: 
             ))}
           </Select>
         </Field>
-        <Button type="submit" disabled={create.isPending}>
+        <Button type="submit" disabled={create.isPending} className="sm:mt-5">
           {create.isPending ? "Creating…" : "Create key"}
         </Button>
       </div>
@@ -192,7 +192,8 @@ function KeyTable({
   busyId: string | undefined;
   onRevoke: (k: ApiKey) => void;
 }) {
-  if (keys && keys.length === 0) return <p className="text-sm text-slate-500">No API keys yet.</p>;
+  if (!keys) return <p className="text-sm text-slate-500">Loading keys…</p>;
+  if (keys.length === 0) return <p className="text-sm text-slate-500">No API keys yet.</p>;
   return (
     <Table
       head={
@@ -202,16 +203,22 @@ function KeyTable({
           <th className="pr-3">Status</th>
           <th className="hidden pr-3 sm:table-cell">Key</th>
           <th className="hidden pr-3 md:table-cell">Created</th>
-          <th className="pr-3">Expires</th>
+          <th className="hidden pr-3 sm:table-cell">Expires</th>
           <th className="hidden pr-3 md:table-cell">Last used</th>
           <th />
         </tr>
       }
     >
-      {keys?.map((k) => (
+      {keys.map((k) => (
         <tr key={k.id} data-testid={`api-key-row-${k.name}`}>
-          <td className="max-w-[10rem] truncate py-1.5 pr-3" title={k.name}>
-            {k.name}
+          <td className="py-1.5 pr-3">
+            <div className="max-w-[10rem] truncate" title={k.name}>
+              {k.name}
+            </div>
+            {/* On a phone the expiry column is folded under the name. */}
+            <div className="text-xs text-slate-500 sm:hidden">
+              expires {k.expiresAt ? formatDateTime(k.expiresAt) : "never"}
+            </div>
           </td>
           <td className="pr-3">
             <Badge tone={k.scope === "TRADE" ? "blue" : "slate"}>{k.scope}</Badge>
@@ -223,7 +230,7 @@ function KeyTable({
           <td className="hidden pr-3 text-xs whitespace-nowrap text-slate-500 md:table-cell">
             {formatDateTime(k.createdAt)}
           </td>
-          <td className="pr-3 text-xs whitespace-nowrap text-slate-500">
+          <td className="hidden pr-3 text-xs whitespace-nowrap text-slate-500 sm:table-cell">
             {k.expiresAt ? formatDateTime(k.expiresAt) : "never"}
           </td>
           <td className="hidden pr-3 text-xs whitespace-nowrap text-slate-500 md:table-cell">

@@ -15,7 +15,7 @@ export default async function SettingsPage() {
   return (
     <>
       <PageHeader title="Settings" description="Your password and your API keys." />
-      <div className="grid items-start gap-4 xl:grid-cols-[28rem_minmax(0,1fr)]">
+      <div className="grid grid-cols-[minmax(0,1fr)] items-start gap-4 xl:grid-cols-[28rem_minmax(0,1fr)]">
         <ChangePasswordForm />
         <ApiKeysSection canTrade={allows(user, "apiKey.createTrade")} appUrl={env().APP_URL} />
       </div>
