@@ -40,8 +40,8 @@ export class UnauthenticatedError extends AppError {
   }
 }
 export class ForbiddenError extends AppError {
-  constructor(message = "You do not have permission to do this") {
-    super("FORBIDDEN", 403, message);
+  constructor(message = "You do not have permission to do this", fields?: Record<string, string[]>) {
+    super("FORBIDDEN", 403, message, fields);
   }
 }
 /** A request body larger than the route accepts (checked on Content-Length and while reading). */

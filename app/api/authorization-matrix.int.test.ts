@@ -13,6 +13,7 @@ import { instanceConfigs, startSim } from "@/lib/testing/simulator-instances";
 import { ironCondor, linkAccounts, startRun } from "@/lib/testing/dispatch-kit";
 import { makeStrategy } from "@/lib/testing/exits-kit";
 import { keyRequest, makeApiKey } from "@/lib/testing/api-key-kit";
+import { createApiKey } from "@/lib/services/api-keys";
 
 /** Anyone may call these (sign-in/up, health probes, next-auth's own endpoints, whether self-registration is open). */
 const PUBLIC = new Set([
@@ -25,12 +26,17 @@ const PUBLIC = new Set([
   "GET /api/settings/registration",
   "GET /api/v1/openapi.json",
 ]);
-/** State-changing methods a VIEWER may call: previews change nothing; everyone changes their own password. */
+/**
+ * State-changing methods a VIEWER may call: previews change nothing; everyone changes their own password and manages
+ * their own API keys (a VIEWER's are READ keys).
+ */
 const VIEWER_MAY = new Set([
   "POST /api/strategies/[id]/preview",
   "POST /api/v1/strategies/[id]/preview",
   "POST /api/ticket/preview",
   "PUT /api/me/password",
+  "POST /api/me/api-keys",
+  "DELETE /api/me/api-keys/[id]",
 ]);
 /** Admin-only routes (a TRADER gets 403). */
 const ADMIN_ONLY = new Set([
@@ -48,9 +54,13 @@ const ADMIN_ONLY = new Set([
 ]);
 /** Path parameters that name something an owner owns: another trader using them must get 404. */
 const OWNED_PARAMS = new Set(["id"]);
-const OWNED_PREFIXES = ["/api/accounts/[id]", "/api/alerts/[id]", "/api/runs/[id]", "/api/strategies/[id]"].flatMap(
-  (p) => [p, p.replace(/^\/api/, "/api/v1")],
-);
+const OWNED_PREFIXES = [
+  ...["/api/accounts/[id]", "/api/alerts/[id]", "/api/runs/[id]", "/api/strategies/[id]"].flatMap((p) => [
+    p,
+    p.replace(/^\/api/, "/api/v1"),
+  ]),
+  "/api/me/api-keys/[id]",
+];
 /**
  * Every route addressed by an owner's id, listed so that a new one (or one that stops being found) is noticed here.
  * Routes scoped by the session alone (the user stream, the option chain, the dashboard's P&L curve) are in the 401
@@ -64,6 +74,7 @@ const OWNER_ADDRESSED = [
   "PATCH /api/accounts/[id]/orders/[orderId]",
   "DELETE /api/accounts/[id]/orders/[orderId]",
   "DELETE /api/alerts/[id]",
+  "DELETE /api/me/api-keys/[id]",
   "GET /api/runs/[id]",
   "POST /api/runs/[id]/cancel",
   "GET /api/runs/[id]/events",
@@ -133,7 +144,8 @@ beforeAll(async () => {
   const alert = await db().alert.create({
     data: { ownerId: owner.id, accountId: account.id, kind: "matrix", severity: "WARNING", message: "owner's alert" },
   });
-  ids = { account: account.id, strategy: strategy.id, run: runId, alert: alert.id };
+  const { apiKey } = await createApiKey(owner, { name: "owner's key", scope: "TRADE", expiresInDays: null }, "t");
+  ids = { account: account.id, strategy: strategy.id, run: runId, alert: alert.id, apiKey: apiKey.id };
 });
 afterAll(async () => {
   await sim.close();
@@ -229,9 +241,11 @@ describe("authorization matrix over app/api", () => {
         ? ids.account
         : template.startsWith("/api/alerts/")
           ? ids.alert
-          : template.startsWith("/api/runs/")
-            ? ids.run
-            : ids.strategy;
+          : template.startsWith("/api/me/api-keys/")
+            ? ids.apiKey
+            : template.startsWith("/api/runs/")
+              ? ids.run
+              : ids.strategy;
     };
     const before = JSON.stringify(await snapshot());
     const checked: string[] = [];
@@ -278,5 +292,6 @@ async function snapshot() {
     intents: await db().orderIntent.count(),
     alerts: await db().alert.findMany({ select: { id: true, resolvedAt: true } }),
     audit: await db().auditLog.count(),
+    apiKeys: await db().apiKey.findMany({ orderBy: { id: "asc" }, select: { id: true, revokedAt: true } }),
   };
 }

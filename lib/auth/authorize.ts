@@ -57,6 +57,8 @@ export const RULES = {
   "killSwitch.rearm": { need: "admin" },
   /** Create, list and revoke one's own personal API keys (docs/api.md). */
   "apiKey.manage": { need: "signedIn", reach: "ownerOnly" },
+  /** Create a TRADE key, one that may change things: only for a role that may itself. */
+  "apiKey.createTrade": { need: "writer", reach: "ownerOnly" },
   "user.manage": { need: "admin" },
   "settings.write": { need: "admin" },
   "audit.read": { need: "admin", reads: true },

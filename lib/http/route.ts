@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ACCESS_GATE, authorize } from "@/lib/auth/authorize";
 import { apiKeyUserFromHeader } from "@/lib/auth/api-keys";
-import { spendApiKeyBudget } from "@/lib/auth/api-key-limit";
+import { assertKeyAttemptsLeft, spendApiKeyBudget, spendFailedKeyAttempt } from "@/lib/auth/api-key-limit";
 import { sessionUserFromRequest, type SessionUser } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { CrossOriginError, UnauthenticatedError, UnsupportedMediaTypeError } from "@/lib/errors";
@@ -68,7 +68,8 @@ export function route<
       assertRequestShape(req, { ...opts, allowCrossOrigin: opts.allowCrossOrigin || byKey });
       assertDeclaredLength(req.headers, maxBody);
       const access: Access = opts.access ?? "read";
-      const user = await callerOf(req, byKey);
+      const ip = clientIp(req.headers);
+      const user = await callerOf(req, byKey, ip);
       if (access !== "public") {
         if (!user) throw new UnauthenticatedError();
         authorize(user, ACCESS_GATE[access]);
@@ -103,7 +104,7 @@ export function route<
         if (!r.success) return badRequest(r.error, "body");
         parsed.body = r.data;
       }
-      const ctx = { req, user, ip: clientIp(req.headers), ...parsed };
+      const ctx = { req, user, ip, ...parsed };
       const result = await handler(ctx as Parameters<typeof handler>[0]);
       // One serialisation for every route: what a service returns reaches the browser as its `Jsonified` shape.
       return result instanceof Response ? result : Response.json(jsonify(result ?? { ok: true }));
@@ -113,11 +114,18 @@ export function route<
   };
 }
 
-/** The signed-in user, or the user of a valid API key (after spending one request of the key's rate budget). */
-async function callerOf(req: Request, byKey: boolean): Promise<SessionUser | null> {
+/**
+ * The signed-in user, or the user of a valid API key (after spending one request of the key's rate budget). A key
+ * that does not work counts against its sender's address, which is refused (429) once it has sent too many.
+ */
+async function callerOf(req: Request, byKey: boolean, ip: string): Promise<SessionUser | null> {
   if (!byKey) return sessionUserFromRequest(req);
-  const user = await apiKeyUserFromHeader(req.headers.get("authorization"));
+  const header = req.headers.get("authorization");
+  if (header === null) return null;
+  await assertKeyAttemptsLeft(ip);
+  const user = await apiKeyUserFromHeader(header);
   if (user) await spendApiKeyBudget(user.apiKeyId);
+  else await spendFailedKeyAttempt(ip);
   return user;
 }
 

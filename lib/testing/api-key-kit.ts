@@ -1,5 +1,6 @@
 /** API keys for tests of the /api/v1 routes (never used by product code). */
 import { newApiKey } from "@/lib/auth/api-keys";
+import { db } from "@/lib/db/client";
 import { insertApiKey } from "@/lib/db/queries/api-keys";
 import { env } from "@/lib/env";
 
@@ -9,7 +10,8 @@ let counter = 0;
 export async function makeApiKey(user: { id: string }, scope: "READ" | "TRADE" = "TRADE"): Promise<string> {
   counter += 1;
   const { key, hash, hint } = newApiKey();
-  await insertApiKey({ userId: user.id, name: `test key ${counter}`, scope, keyHash: hash, keyHint: hint });
+  const row = { userId: user.id, name: `test key ${counter}`, scope, keyHash: hash, keyHint: hint, expiresAt: null };
+  await insertApiKey(db(), row);
   return key;
 }
 
