@@ -70,6 +70,12 @@ const OWNER_ADDRESSED = [
   "GET /api/strategies/[id]/parity",
   "GET /api/strategies/[id]/positions",
   "POST /api/strategies/[id]/preview",
+  "GET /api/strategies/[id]/signals",
+  "GET /api/strategies/[id]/webhook",
+  "POST /api/strategies/[id]/webhook",
+  "PATCH /api/strategies/[id]/webhook",
+  "DELETE /api/strategies/[id]/webhook",
+  "POST /api/strategies/[id]/webhook/rotate",
 ];
 /** A valid body (and query) per owner-scoped route, so the 404 comes from the scope check, not from parsing. */
 const VALID_INPUT: Record<string, { body?: unknown; query?: string }> = {
@@ -78,6 +84,7 @@ const VALID_INPUT: Record<string, { body?: unknown; query?: string }> = {
   "PATCH /api/strategies/[id]": { body: { name: "taken over" } },
   "POST /api/strategies/[id]/execute": { body: { idempotencyKey: "matrix-execute-0001" } },
   "POST /api/strategies/[id]/preview": { body: {} },
+  "PATCH /api/strategies/[id]/webhook": { body: { enabled: false } },
   "POST /api/strategies/[id]/legs": {
     body: {
       legs: [

@@ -1,5 +1,5 @@
 import { route } from "@/lib/http/route";
-import { lastSignals } from "@/lib/services/webhooks/alert-log";
+import { lastSignals } from "@/lib/services/webhooks";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,12 @@
 import { z } from "zod";
 import { route } from "@/lib/http/route";
-import { createWebhook, getWebhook, revokeWebhook, updateWebhookSettings } from "@/lib/services/webhooks/manage";
-import { webhookSettingsSchema } from "@/lib/services/webhooks/settings-schema";
+import {
+  createWebhook,
+  getWebhook,
+  revokeWebhook,
+  updateWebhookSettings,
+  webhookSettingsSchema,
+} from "@/lib/services/webhooks";
 
 export const dynamic = "force-dynamic";
 const params = z.object({ id: z.uuid("Not a strategy id") });
