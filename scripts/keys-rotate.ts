@@ -1,5 +1,6 @@
 /**
- * `npm run keys:rotate`: re-encrypts every stored broker credential under the newest key in CREDENTIAL_KEYS, and
+ * `npm run keys:rotate`: re-encrypts every stored broker credential and webhook signing secret under the newest key in
+ * CREDENTIAL_KEYS, and
  * (re)computes each account's credential fingerprint under it (also filling fingerprints of rows saved before they
  * existed).
  * Each row is re-encrypted and verified in one transaction; nothing is lost if it stops half-way (rows keep a
@@ -8,6 +9,7 @@
 import { env } from "@/lib/env";
 import { disconnectDb } from "@/lib/db/client";
 import { rotateCredentials } from "@/lib/services/broker-access";
+import { rotateWebhookSecrets } from "@/lib/services/webhooks";
 
 async function main() {
   const ring = env().CREDENTIAL_KEYS;
@@ -18,6 +20,16 @@ async function main() {
   if (report.failed.length) {
     console.error(
       `could not decrypt ${report.failed.length} credential(s) with the configured keys: ${report.failed.join(", ")}`,
+    );
+    process.exitCode = 1;
+  }
+  const hooks = await rotateWebhookSecrets(ring);
+  console.log(
+    `re-encrypted ${hooks.rotated} webhook signing secret(s) under key v${ring.current}; ${hooks.alreadyCurrent} already current`,
+  );
+  if (hooks.failed.length) {
+    console.error(
+      `could not decrypt ${hooks.failed.length} webhook signing secret(s) with the configured keys: ${hooks.failed.join(", ")}`,
     );
     process.exitCode = 1;
   }

@@ -99,6 +99,12 @@ const OWNER_ADDRESSED = [
   "POST /api/v1/strategies/[id]/execute",
   "GET /api/v1/strategies/[id]/positions",
   "POST /api/v1/strategies/[id]/preview",
+  "GET /api/strategies/[id]/signals",
+  "GET /api/strategies/[id]/webhook",
+  "POST /api/strategies/[id]/webhook",
+  "PATCH /api/strategies/[id]/webhook",
+  "DELETE /api/strategies/[id]/webhook",
+  "POST /api/strategies/[id]/webhook/rotate",
 ];
 /** A valid body (and query) per owner-scoped route, so the 404 comes from the scope check, not from parsing. */
 const VALID_INPUT: Record<string, { body?: unknown; query?: string }> = {
@@ -109,6 +115,7 @@ const VALID_INPUT: Record<string, { body?: unknown; query?: string }> = {
   "POST /api/strategies/[id]/preview": { body: {} },
   "POST /api/v1/strategies/[id]/execute": { body: { idempotencyKey: "matrix-execute-0002" } },
   "POST /api/v1/strategies/[id]/preview": { body: {} },
+  "PATCH /api/strategies/[id]/webhook": { body: { enabled: false } },
   "POST /api/strategies/[id]/legs": {
     body: {
       legs: [

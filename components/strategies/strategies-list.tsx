@@ -11,6 +11,8 @@ import type { TradingSettingsJson } from "@/lib/services/settings";
 import { TRADING_SETTINGS_KEY } from "@/components/settings/types";
 import { useAccounts } from "@/components/accounts/use-account-funds";
 import { formatDateTime } from "@/lib/format";
+import { VerdictBadge } from "@/components/webhooks/verdict-badge";
+import type { LastSignal } from "@/lib/services/webhooks";
 
 const th = "py-1.5 pr-3";
 
@@ -31,6 +33,11 @@ export function StrategiesList({ canWrite }: { canWrite: boolean }) {
     refetchInterval: 5_000,
   });
 
+  const alerts = useQuery({
+    queryKey: ["strategies", "last-signals"],
+    queryFn: () => api<{ lastSignals: Record<string, LastSignal> }>("/api/strategies/last-signals"),
+    refetchInterval: 5_000,
+  });
   const accountName = new Map((accounts.data?.accounts ?? []).map((a) => [a.id, a.name]));
   const gradeLabel = new Map((settings.data?.grades ?? []).map((g) => [g.id, `${g.label} (${g.percent}%)`]));
   const lastRun = new Map<string, RunListItemJson>();
@@ -74,6 +81,7 @@ export function StrategiesList({ canWrite }: { canWrite: boolean }) {
                 <th className={th}>Sizing</th>
                 <th className={th}>Accounts</th>
                 <th className={th}>Last run</th>
+                <th className={th}>Last alert</th>
                 <th />
               </tr>
             }
@@ -127,6 +135,9 @@ export function StrategiesList({ canWrite }: { canWrite: boolean }) {
                       <span className="text-slate-400">never run</span>
                     )}
                   </td>
+                  <td className="py-1.5 pr-3 text-xs" data-testid={`strategy-last-alert-${s.name}`}>
+                    <LastAlert signal={alerts.data?.lastSignals[s.id]} />
+                  </td>
                   <td className="py-1.5 text-right">
                     <Link
                       href={`/strategies/${s.id}`}
@@ -142,5 +153,17 @@ export function StrategiesList({ canWrite }: { canWrite: boolean }) {
         </Card>
       )}
     </>
+  );
+}
+
+/** The strategy's newest webhook alert: verdict, action and time (IST). */
+function LastAlert({ signal }: { signal: LastSignal | undefined }) {
+  if (!signal) return <span className="text-slate-400">—</span>;
+  return (
+    <span className="inline-flex flex-wrap items-center gap-1.5">
+      <VerdictBadge verdict={signal.verdict} />
+      {signal.action ? <span className="font-medium">{signal.action}</span> : null}
+      <span className="text-slate-500">{formatDateTime(signal.receivedAt)}</span>
+    </span>
   );
 }

@@ -10,6 +10,7 @@ import { AccountPicker } from "@/components/strategies/account-picker";
 import { LegEditor } from "@/components/strategies/leg-editor";
 import { StrategyRunsPanel } from "@/components/strategies/strategy-runs-panel";
 import { PnlCard } from "@/components/pnl/pnl-card";
+import { WebhookPanel } from "@/components/webhooks/webhook-panel";
 import {
   checkDefinition,
   draftFromLeg,
@@ -280,6 +281,7 @@ export function StrategyBuilder({ strategy: initial, canWrite }: { strategy: Str
         {strategy ? (
           <PnlCard url={`/api/strategies/${strategy.id}/mtm`} title="Today's P&L" testId="strategy-pnl" />
         ) : null}
+        {strategy ? <WebhookPanel strategyId={strategy.id} canWrite={canWrite} /> : null}
       </div>
     </>
   );

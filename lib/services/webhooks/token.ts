@@ -4,7 +4,7 @@
  * optional HMAC secret must be read back to verify signatures, so it is encrypted like broker keys, bound to its row.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { decryptSecret, encryptSecret } from "@/lib/crypto/credentials";
+import { decryptSecret, encryptSecret, type KeyRing } from "@/lib/crypto/credentials";
 import { env } from "@/lib/env";
 
 export const WEBHOOK_TOKEN_PREFIX = "whk_";
@@ -25,6 +25,11 @@ export const newHmacSecret = () => randomBytes(32).toString("hex");
 
 const hmacAad = (webhookId: string) => `webhook:${webhookId}:hmac`;
 export const encryptHmacSecret = (webhookId: string, secret: string) =>
-  encryptSecret(env().CREDENTIAL_KEYS, secret, hmacAad(webhookId));
+  encryptHmacSecretWith(env().CREDENTIAL_KEYS, webhookId, secret);
 export const decryptHmacSecret = (webhookId: string, blob: string) =>
-  decryptSecret(env().CREDENTIAL_KEYS, blob, hmacAad(webhookId));
+  decryptHmacSecretWith(env().CREDENTIAL_KEYS, webhookId, blob);
+/** The same under a given key ring (re-encryption under a new key version, `npm run keys:rotate`). */
+export const encryptHmacSecretWith = (ring: KeyRing, webhookId: string, secret: string) =>
+  encryptSecret(ring, secret, hmacAad(webhookId));
+export const decryptHmacSecretWith = (ring: KeyRing, webhookId: string, blob: string) =>
+  decryptSecret(ring, blob, hmacAad(webhookId));
