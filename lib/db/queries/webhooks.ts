@@ -1,6 +1,7 @@
 import type { SignalPosition } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/transaction";
+import { NOT_FINAL } from "@/lib/db/queries/exit-scope";
 
 /** What the ingress needs of a webhook and its strategy, found by the hash of its URL token (one indexed read). */
 export function findWebhookByTokenHash(tokenHash: string) {
@@ -64,8 +65,11 @@ export async function strategyInFlight(tx: Tx, strategyId: string): Promise<bool
   const rows = await tx.$queryRawUnsafe<{ busy: boolean }[]>(
     `SELECT (EXISTS (SELECT 1 FROM signals WHERE strategy_id = $1::uuid AND verdict = 'ACCEPTED' AND processed_at IS NULL)
           OR EXISTS (SELECT 1 FROM strategy_runs WHERE strategy_id = $1::uuid AND status = 'RUNNING')
-          OR EXISTS (SELECT 1 FROM exits WHERE strategy_id = $1::uuid AND status = 'PENDING')) AS busy`,
+          OR EXISTS (SELECT 1 FROM exits WHERE strategy_id = $1::uuid AND status = 'PENDING')
+          OR EXISTS (SELECT 1 FROM order_intents i JOIN strategy_runs r ON r.id = i.run_id
+                      WHERE r.strategy_id = $1::uuid AND r.kind <> 'EXIT' AND i.state::text = ANY($2::text[]))) AS busy`,
     strategyId,
+    NOT_FINAL,
   );
   return rows[0]?.busy ?? false;
 }
