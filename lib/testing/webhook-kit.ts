@@ -11,7 +11,7 @@ import { db } from "@/lib/db/client";
 import { BULL_PREFIX } from "@/lib/queues/queues";
 import { QUEUES } from "@/lib/queues/registry";
 import { createBlockingRedis } from "@/lib/redis";
-import { encryptHmacSecret, newWebhookToken } from "@/lib/services/webhooks/token";
+import { encryptHmacSecret, newWebhookToken } from "@/lib/services/webhooks";
 import { POST as hookRoute } from "@/app/api/hooks/[token]/route";
 import { makeSignalProcessor } from "@/workers/processors/signals";
 

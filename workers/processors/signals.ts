@@ -1,7 +1,7 @@
 import { DelayedError, type Job } from "bullmq";
 import { SIGNALS_QUEUE, signalsJobSchemas, REVERSE_RECHECK_MS } from "@/lib/queues/signals";
 import { parseJob } from "@/lib/queues/jobs";
-import { handleSignal } from "@/lib/services/webhooks/handle-signal";
+import { handleSignal } from "@/lib/services/webhooks";
 
 /**
  * Signals queue: one job per accepted alert. A reverse waiting for its exit puts its own job back as delayed

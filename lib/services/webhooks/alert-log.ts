@@ -7,11 +7,29 @@ import { randomUUID } from "node:crypto";
 import type { SignalVerdict } from "@/lib/generated/prisma/client";
 import { insertSignal, type NewSignal } from "@/lib/db/queries/signals";
 import type { Tx } from "@/lib/db/transaction";
-import { AppError } from "@/lib/errors";
-import { errorResponse } from "@/lib/http/errors";
+import { AppError, RateLimitedError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { redactAlertBody } from "@/lib/trading/signals/redact";
 import type { ParsedAlert, SignalAction, SignalPosition } from "@/lib/trading/signals/types";
+
+/** The answer to an alert: status, JSON body and extra headers; the route turns it into the HTTP response. */
+export interface AlertAnswer {
+  status: number;
+  body: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+/** A refusal in the app's one error shape (as lib/http/errors answers any AppError), plus `signalId` once logged. */
+export function refusal(e: AppError, signalId?: string): AlertAnswer {
+  return {
+    status: e.status,
+    body: {
+      error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) },
+      ...(signalId ? { signalId } : {}),
+    },
+    headers: e instanceof RateLimitedError ? { "Retry-After": String(e.retryAfterSeconds) } : undefined,
+  };
+}
 
 /** What is known of an alert so far; filled in as the checks pass. */
 export class AlertRecord {
@@ -78,30 +96,25 @@ export class AlertRecord {
   }
 
   /** Logs a refusal and answers it in the app's error shape, plus this alert's `signalId`. */
-  async refuse(e: AppError): Promise<Response> {
+  async refuse(e: AppError): Promise<AlertAnswer> {
     await this.write("REJECTED", e.status, e.message).catch((err) =>
       log().error({ err, webhookId: this.hook.id }, "refused alert not logged"),
     );
-    const res = errorResponse(e);
-    const body = (await res.json()) as Record<string, unknown>;
-    return Response.json({ ...body, signalId: this.id }, { status: res.status, headers: res.headers });
+    return refusal(e, this.id);
   }
 
-  async ignore(message: string): Promise<Response> {
+  async ignore(message: string): Promise<AlertAnswer> {
     await this.write("IGNORED", 200, message);
-    return Response.json({ status: "ignored", signalId: this.id, message });
+    return { status: 200, body: { status: "ignored", signalId: this.id, message } };
   }
 
-  async duplicate(original: { id: string; runId: string | null }, why: string): Promise<Response> {
+  async duplicate(original: { id: string; runId: string | null }, why: string): Promise<AlertAnswer> {
     const message = `Duplicate of an alert already accepted (${why}); nothing sent again`;
     this.runId = original.runId;
     await this.write("DUPLICATE", 200, message);
-    return Response.json({
-      status: "duplicate",
-      signalId: this.id,
-      originalSignalId: original.id,
-      runId: original.runId,
-      message,
-    });
+    return {
+      status: 200,
+      body: { status: "duplicate", signalId: this.id, originalSignalId: original.id, runId: original.runId, message },
+    };
   }
 }

@@ -4,26 +4,28 @@
  * acted on by the signal worker (./handle-signal.ts).
  */
 import { createHash, randomUUID } from "node:crypto";
-import { Prisma } from "@/lib/generated/prisma/client";
 import { lockRow } from "@/lib/db/locks";
-import { inTransaction } from "@/lib/db/transaction";
+import { isUniqueViolation } from "@/lib/db/errors";
+import { inTransaction, type Tx } from "@/lib/db/transaction";
 import { findAcceptedByBodyHash, findAcceptedByClientId, insertSignal } from "@/lib/db/queries/signals";
 import { findWebhookByTokenHash, writeSignalState, type IngressWebhook } from "@/lib/db/queries/webhooks";
 import { AppError, ConflictError, NotFoundError, RateLimitedError, ValidationError } from "@/lib/errors";
-import { errorResponse } from "@/lib/http/errors";
 import { log } from "@/lib/log";
 import { countThrottledAlert } from "@/lib/metrics-counters";
 import { enqueueSignal } from "@/lib/queues/signals";
 import { tradingClock, type TradingClock } from "@/lib/services/market-data";
 import { parseAlert } from "@/lib/trading/signals/parse";
 import type { ParsedAlert } from "@/lib/trading/signals/types";
-import { AlertRecord } from "./alert-log";
+import { AlertRecord, refusal, type AlertAnswer } from "./alert-log";
 import { decideUnderLock, type Checked } from "./decide-alert";
 import { alertKind, assertSenderAllowed, assertSignature, MAX_ALERT_BYTES, spendAlertBudget } from "./ingress-checks";
 import { decryptHmacSecret, hashWebhookToken } from "./token";
 
 /** A `ts` this far ahead of our clock is still taken as now (the sender's clock may run a little fast), seconds. */
 export const CLOCK_SKEW_SECONDS = 5;
+
+/** How long an alert may wait for a connection and hold its transaction, ms (well inside a sender's 3 s patience). */
+const LOCK_WAIT = { maxWait: 2_500, timeout: 2_500 };
 
 /** An alert as the route hands it over: headers read, the body not yet (it is read only once the checks before pass). */
 export interface IncomingAlert {
@@ -38,16 +40,17 @@ export interface IncomingAlert {
 }
 
 /** POST /api/hooks/<token>: the answer to one alert (see docs/webhooks.md for every status). */
-export async function ingestAlert(req: IncomingAlert, clock: TradingClock = tradingClock()): Promise<Response> {
+export async function ingestAlert(req: IncomingAlert, clock: TradingClock = tradingClock()): Promise<AlertAnswer> {
   const hook = await findWebhookByTokenHash(hashWebhookToken(req.token));
   // No strategy to log it under: an unknown, rotated or revoked URL is answered and forgotten.
-  if (!hook) return errorResponse(new NotFoundError("Webhook"));
+  if (!hook) return refusal(new NotFoundError("Webhook"));
   try {
     await spendAlertBudget(hook.id, req.ip);
   } catch (e) {
     // A flood must not fill the alert log: throttled alerts are counted, not stored.
-    if (e instanceof RateLimitedError) countThrottledAlert();
-    return errorResponse(e);
+    if (!(e instanceof RateLimitedError)) throw e;
+    countThrottledAlert();
+    return refusal(e);
   }
   const rec = new AlertRecord(
     { id: hook.id, strategyId: hook.strategyId, ownerId: hook.ownerId },
@@ -115,7 +118,7 @@ async function findDuplicate(
   hook: Pick<IngressWebhook, "id" | "dedupeSeconds">,
   rec: AlertRecord,
   now: Date,
-  tx?: Prisma.TransactionClient,
+  tx?: Tx,
 ): Promise<{ original: { id: string; runId: string | null }; why: string } | null> {
   if (rec.clientId) {
     const byId = await findAcceptedByClientId(hook.id, rec.clientId, tx);
@@ -134,7 +137,7 @@ async function findDuplicate(
  * sees the first's row and state. The duplicate check is repeated there — two identical alerts at the same instant
  * both pass the check before the lock, and only the one that takes the lock first is accepted.
  */
-async function accept(hook: IngressWebhook, rec: AlertRecord, input: Omit<Checked, "hook">): Promise<Response> {
+async function accept(hook: IngressWebhook, rec: AlertRecord, input: Omit<Checked, "hook">): Promise<AlertAnswer> {
   const outcome = await inTransaction(async (tx) => {
     await lockRow(tx, "strategySignals", hook.strategyId);
     const dup = await findDuplicate(hook, rec, input.clock.now, tx);
@@ -148,9 +151,10 @@ async function accept(hook: IngressWebhook, rec: AlertRecord, input: Omit<Checke
     await insertSignal(rec.row("ACCEPTED", 202, d.reason), tx);
     await writeSignalState(tx, hook.id, d.next);
     return d;
-  }).catch(async (e: unknown) => {
+    // A burst of one strategy's alerts queues on the lock: waiting for a connection is part of that queue.
+  }, LOCK_WAIT).catch(async (e: unknown) => {
     // The partial unique index on (webhook, id) is the last word on "one accepted alert per sender id".
-    if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002" && rec.clientId) {
+    if (isUniqueViolation(e) && rec.clientId) {
       const original = await findAcceptedByClientId(hook.id, rec.clientId);
       if (original) return { kind: "duplicate" as const, original, why: "same id" };
     }
@@ -168,8 +172,9 @@ async function accept(hook: IngressWebhook, rec: AlertRecord, input: Omit<Checke
       throw outcome.error;
   }
   await enqueueSignal(rec.id);
-  return Response.json(
-    {
+  return {
+    status: 202,
+    body: {
       status: "accepted",
       signalId: rec.id,
       runId: rec.runId,
@@ -178,6 +183,5 @@ async function accept(hook: IngressWebhook, rec: AlertRecord, input: Omit<Checke
       to: outcome.to,
       message: outcome.reason,
     },
-    { status: 202 },
-  );
+  };
 }

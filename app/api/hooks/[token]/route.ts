@@ -5,14 +5,15 @@
  */
 import { readBodyBytes } from "@/lib/http/body";
 import { clientIp, errorResponse } from "@/lib/http/errors";
-import { ingestAlert } from "@/lib/services/webhooks/ingest";
-import { SIGNATURE_HEADER } from "@/lib/services/webhooks/token";
+import { ingestAlert, SIGNATURE_HEADER } from "@/lib/services/webhooks";
+
+export const dynamic = "force-dynamic";
 
 export async function POST(req: Request, ctx: { params: Promise<{ token: string }> }): Promise<Response> {
   const startedAt = performance.now();
   try {
     const { token } = await ctx.params;
-    return await ingestAlert({
+    const answer = await ingestAlert({
       token: token.slice(0, 200),
       ip: clientIp(req.headers),
       contentType: req.headers.get("content-type"),
@@ -20,6 +21,7 @@ export async function POST(req: Request, ctx: { params: Promise<{ token: string 
       readBody: (limit) => readBodyBytes(req, limit),
       startedAt,
     });
+    return Response.json(answer.body, { status: answer.status, headers: answer.headers });
   } catch (e) {
     return errorResponse(e);
   }

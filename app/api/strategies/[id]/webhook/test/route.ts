@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { route } from "@/lib/http/route";
-import { dryRunAlert, dryRunRequestSchema } from "@/lib/services/webhooks/dry-run";
+import { dryRunAlert, dryRunRequestSchema } from "@/lib/services/webhooks";
 
 export const dynamic = "force-dynamic";
 const params = z.object({ id: z.uuid("Not a strategy id") });
