@@ -21,6 +21,8 @@ const PUBLIC = new Set([
   "GET /api/auth/[...nextauth]",
   "POST /api/auth/[...nextauth]",
   "GET /api/settings/registration",
+  // Outside alerts: the URL token is the credential (its own 404 for an unknown token).
+  "POST /api/hooks/[token]",
 ]);
 /** State-changing methods a VIEWER may call: previews change nothing; everyone changes their own password. */
 const VIEWER_MAY = new Set(["POST /api/strategies/[id]/preview", "POST /api/ticket/preview", "PUT /api/me/password"]);
@@ -70,6 +72,7 @@ const OWNER_ADDRESSED = [
   "GET /api/strategies/[id]/parity",
   "GET /api/strategies/[id]/positions",
   "POST /api/strategies/[id]/preview",
+  "POST /api/strategies/[id]/webhook/test",
 ];
 /** A valid body (and query) per owner-scoped route, so the 404 comes from the scope check, not from parsing. */
 const VALID_INPUT: Record<string, { body?: unknown; query?: string }> = {
@@ -78,6 +81,7 @@ const VALID_INPUT: Record<string, { body?: unknown; query?: string }> = {
   "PATCH /api/strategies/[id]": { body: { name: "taken over" } },
   "POST /api/strategies/[id]/execute": { body: { idempotencyKey: "matrix-execute-0001" } },
   "POST /api/strategies/[id]/preview": { body: {} },
+  "POST /api/strategies/[id]/webhook/test": { body: { message: "EXIT", contentType: "text/plain" } },
   "POST /api/strategies/[id]/legs": {
     body: {
       legs: [
