@@ -24,7 +24,15 @@ export type Ask =
   /** Flip an open position to the other side. */
   | { kind: "reverse" }
   /** Be at this position (the sign of a TradingView `position_size`): entry, exit or reverse as needed. */
-  | { kind: "target"; position: SignalPosition };
+  | {
+      kind: "target";
+      position: SignalPosition;
+      /**
+       * The sender's own order went against `position`'s side (TradingView's partial exit: a sell that leaves it still
+       * long). Such a target never adds an entry; absent = false.
+       */
+      reducing?: boolean;
+    };
 
 export interface ParsedAlert {
   format: AlertFormat;
