@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import { Worker } from "bullmq";
 import { db } from "@/lib/db/client";
 import { BULL_PREFIX } from "@/lib/queues/queues";
@@ -15,14 +15,21 @@ import { encryptHmacSecret, newWebhookToken } from "@/lib/services/webhooks";
 import { POST as hookRoute } from "@/app/api/hooks/[token]/route";
 import { makeSignalProcessor } from "@/workers/processors/signals";
 
+/**
+ * The request as a web Request. The body streams through a pass-through, so a handler that stops reading (413) ends
+ * that stream, not the socket: the rest of the upload is drained and the sender gets the answer, as behind a proxy.
+ */
 function toRequest(req: IncomingMessage, origin: string): Request {
+  const pass = new PassThrough();
+  req.pipe(pass);
+  pass.on("error", () => undefined);
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
   return new Request(new URL(req.url ?? "/", origin), {
     method: req.method,
     headers,
-    body: hasBody ? (Readable.toWeb(req) as ReadableStream) : undefined,
+    body: hasBody ? (Readable.toWeb(pass) as ReadableStream) : undefined,
     duplex: "half",
   } as RequestInit);
 }
@@ -37,6 +44,8 @@ export async function startHookServer() {
         req.method === "POST"
           ? await hookRoute(toRequest(req, origin), { params: Promise.resolve({ token }) })
           : new Response(null, { status: 405 });
+      req.unpipe();
+      req.resume();
       res.writeHead(answer.status, Object.fromEntries(answer.headers));
       res.end(Buffer.from(await answer.arrayBuffer()));
     })().catch((err) => {
@@ -61,7 +70,9 @@ export async function postAlert(
   const headers: Record<string, string> = { "x-forwarded-for": opts.ip ?? "52.89.214.238", ...opts.headers };
   const ct = opts.contentType === undefined ? "application/json" : opts.contentType;
   if (ct !== null) headers["content-type"] = ct;
-  const res = await fetch(url, { method: "POST", headers, body: body as BodyInit });
+  // fetch labels a string body text/plain on its own: with no content type, send it as bytes.
+  const raw = ct === null && typeof body === "string" ? new TextEncoder().encode(body) : body;
+  const res = await fetch(url, { method: "POST", headers, body: raw as BodyInit });
   const text = await res.text();
   let json: Record<string, unknown> = {};
   try {

@@ -14,6 +14,7 @@ import { log } from "@/lib/log";
 import { countThrottledAlert } from "@/lib/metrics-counters";
 import { enqueueSignal } from "@/lib/queues/signals";
 import { tradingClock, type TradingClock } from "@/lib/services/market-data";
+import { decodeAlertBody } from "@/lib/trading/signals/body";
 import { parseAlert } from "@/lib/trading/signals/parse";
 import type { ParsedAlert } from "@/lib/trading/signals/types";
 import { AlertRecord, refusal, type AlertAnswer } from "./alert-log";
@@ -79,16 +80,10 @@ async function readAlert(hook: IngressWebhook, req: IncomingAlert, rec: AlertRec
   assertSenderAllowed(hook.allowedIps, req.ip);
   const kind = alertKind(req.contentType);
   const bytes = await req.readBody(MAX_ALERT_BYTES);
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    text = "";
-  }
-  rec.setBody(text || Buffer.from(bytes).toString("latin1"), createHash("sha256").update(bytes).digest("hex"));
+  const text = decodeAlertBody(bytes);
+  rec.setBody(text ?? Buffer.from(bytes).toString("latin1"), createHash("sha256").update(bytes).digest("hex"));
   if (hook.hmacSecret) assertSignature(decryptHmacSecret(hook.id, hook.hmacSecret), bytes, req.signature);
-  if (bytes.length > 0 && text === "")
-    throw new ValidationError("The alert body is not valid UTF-8 text", { body: ["Not UTF-8"] });
+  if (text === null) throw new ValidationError("The alert body is not valid UTF-8 text", { body: ["Not UTF-8"] });
   const parsed = parseAlert(text, kind, hook.mode);
   if (!parsed.ok) throw new ValidationError(parsed.message, { [parsed.field]: [parsed.message] });
   rec.setParsed(parsed.alert);

@@ -9,9 +9,9 @@ import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { env } from "@/lib/env";
 import { AppError, ForbiddenError, RateLimitedError } from "@/lib/errors";
 import { redis } from "@/lib/redis";
+import { alertBodyKind } from "@/lib/trading/signals/body";
 
-/** Largest alert body accepted, bytes. TradingView's messages are far smaller. */
-export const MAX_ALERT_BYTES = 16 * 1024;
+export { MAX_ALERT_BYTES } from "@/lib/trading/signals/body";
 
 const limiters: { ip?: RateLimiterRedis; hook?: RateLimiterRedis } = {};
 
@@ -80,10 +80,9 @@ export function assertSenderAllowed(allowed: readonly string[], ip: string): voi
 
 /** `json` or `text` from the Content-Type (a charset is fine); 415 for anything else, or none. */
 export function alertKind(contentType: string | null): "json" | "text" {
-  const essence = (contentType ?? "").split(";")[0].trim().toLowerCase();
-  if (essence === "application/json") return "json";
-  if (essence === "text/plain") return "text";
-  throw new AlertMediaTypeError();
+  const kind = alertBodyKind(contentType);
+  if (!kind) throw new AlertMediaTypeError();
+  return kind;
 }
 
 export class AlertMediaTypeError extends AppError {

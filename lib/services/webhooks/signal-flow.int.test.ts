@@ -71,7 +71,7 @@ describe("what the workers do", () => {
 
   it("REVERSE exits first, then enters with every leg reversed", async () => {
     const { url } = await setup({ mode: "BOTH" });
-    await enter(url, JSON.stringify({ action: "ENTRY", side: "LONG" }));
+    await enter(url, JSON.stringify({ action: "ENTRY", position: "long" }));
     const before = sides();
     const rev = await postAlert(url, JSON.stringify({ action: "REVERSE" }));
     expect(rev.json).toMatchObject({ status: "accepted", action: "REVERSE", from: "LONG", to: "SHORT" });
