@@ -1,6 +1,7 @@
 import { Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import { systemStatus } from "@/lib/services/system";
 import { registerFeedMetrics } from "@/lib/services/market-data";
+import { requestCounters } from "@/lib/metrics-counters";
 
 const holder = globalThis as unknown as { mirrordeskMetrics?: Registry };
 
@@ -42,6 +43,7 @@ export function metricsRegistry(): Registry {
   });
   // The worker's market-data feed: ticks, reconnects, subscribed contracts and state per feed kind.
   registerFeedMetrics(registry);
+  for (const c of requestCounters()) registry.registerMetric(c);
   holder.mirrordeskMetrics = registry;
   return registry;
 }

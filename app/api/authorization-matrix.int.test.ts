@@ -37,6 +37,8 @@ const VIEWER_MAY = new Set([
   "PUT /api/me/password",
   "POST /api/me/api-keys",
   "DELETE /api/me/api-keys/[id]",
+  // Outside alerts: the URL token is the credential (its own 404 for an unknown token).
+  "POST /api/hooks/[token]",
 ]);
 /** Admin-only routes (a TRADER gets 403). */
 const ADMIN_ONLY = new Set([
@@ -105,6 +107,7 @@ const OWNER_ADDRESSED = [
   "PATCH /api/strategies/[id]/webhook",
   "DELETE /api/strategies/[id]/webhook",
   "POST /api/strategies/[id]/webhook/rotate",
+  "POST /api/strategies/[id]/webhook/test",
 ];
 /** A valid body (and query) per owner-scoped route, so the 404 comes from the scope check, not from parsing. */
 const VALID_INPUT: Record<string, { body?: unknown; query?: string }> = {
@@ -116,6 +119,7 @@ const VALID_INPUT: Record<string, { body?: unknown; query?: string }> = {
   "POST /api/v1/strategies/[id]/execute": { body: { idempotencyKey: "matrix-execute-0002" } },
   "POST /api/v1/strategies/[id]/preview": { body: {} },
   "PATCH /api/strategies/[id]/webhook": { body: { enabled: false } },
+  "POST /api/strategies/[id]/webhook/test": { body: { message: "EXIT", contentType: "text/plain" } },
   "POST /api/strategies/[id]/legs": {
     body: {
       legs: [

@@ -25,3 +25,17 @@ export async function lockExclusive(tx: Tx, name: LockName): Promise<void> {
 export async function lockShared(tx: Tx, name: LockName): Promise<void> {
   await tx.$queryRawUnsafe(`SELECT 1 AS ok FROM pg_advisory_xact_lock_shared($1::bigint)`, LOCKS[name]);
 }
+
+/**
+ * Per-row locks: a namespace (first key) and a row id hashed by Postgres (second key). The two-key form lives in its
+ * own key space, apart from the single-key locks above.
+ */
+export const ROW_LOCKS = {
+  /** One outside signal of a strategy decided at a time: its signal state is read, decided on and written under it. */
+  strategySignals: 727_101,
+} as const;
+
+/** Takes the row lock `name` of `id` exclusively until the end of `tx`. */
+export async function lockRow(tx: Tx, name: keyof typeof ROW_LOCKS, id: string): Promise<void> {
+  await tx.$queryRawUnsafe(`SELECT 1 AS ok FROM pg_advisory_xact_lock($1::int, hashtext($2))`, ROW_LOCKS[name], id);
+}

@@ -12,12 +12,12 @@ export function assertDeclaredLength(headers: Headers, limit: number): void {
 }
 
 /**
- * Reads the body as UTF-8 text, at most `limit` bytes. Content-Length is checked first and the stream is counted while
- * it is read (chunked uploads declare no length), so an oversized body is cut off after `limit` bytes, not buffered.
+ * Reads the body as bytes, at most `limit`. Content-Length is checked first and the stream is counted while it is read
+ * (chunked uploads declare no length), so an oversized body is cut off after `limit` bytes, not buffered.
  */
-export async function readBodyText(req: Request, limit: number): Promise<string> {
+export async function readBodyBytes(req: Request, limit: number): Promise<Uint8Array> {
   assertDeclaredLength(req.headers, limit);
-  if (!req.body) return "";
+  if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -31,5 +31,10 @@ export async function readBodyText(req: Request, limit: number): Promise<string>
     }
     chunks.push(value);
   }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  return Buffer.concat(chunks);
+}
+
+/** Reads the body as UTF-8 text, at most `limit` bytes (see readBodyBytes). */
+export async function readBodyText(req: Request, limit: number): Promise<string> {
+  return new TextDecoder().decode(await readBodyBytes(req, limit));
 }

@@ -7,6 +7,7 @@ import { MARKET_DATA_QUEUE } from "./market-data";
 
 import { PNL_HISTORY_QUEUE } from "./pnl-history";
 import { queue } from "./queues";
+import { SIGNALS_QUEUE } from "./signals";
 import { SYSTEM_QUEUE } from "./system";
 
 export const QUEUES = {
@@ -22,6 +23,8 @@ export const QUEUES = {
   exits: EXITS_QUEUE,
   /** Live prices: open positions' interest (every 5 s and after fills) and the stale-data watchdog (every second). */
   marketData: MARKET_DATA_QUEUE,
+  /** Accepted outside alerts (webhooks): one job each plans the entry run or starts the exit. */
+  signals: SIGNALS_QUEUE,
 
   /** P&L snapshots every MTM_SNAPSHOT_MS while positions are open, and the nightly compaction. */
   pnlHistory: PNL_HISTORY_QUEUE,

@@ -20,6 +20,8 @@ export function alertTitle(kind: string, cause: string | null): string {
       return "Market-data source switched";
     case "exit_failed":
       return isCause(cause) ? `Exit failing: ${REJECTION_CAUSES[cause].title}` : "Exit failing";
+    case "signal_failed":
+      return "Alert did not trade";
     case "intents_expired":
       return "Orders expired unsent";
     case "market_data_stale_real":

@@ -24,6 +24,7 @@ export {
   executeStrategy,
   PlanningError,
   planFor,
+  planStrategyEntry,
   previewRequestSchema,
   previewStrategy,
   selectAccounts,

@@ -21,7 +21,7 @@ import {
   type TradingClock,
 } from "@/lib/services/market-data";
 import { createRun } from "@/lib/services/runs";
-import { definitionOf, findStrategyRow } from "./rows";
+import { definitionOf, findStrategyRow, type Row } from "./rows";
 import { tradingSettings } from "@/lib/services/settings";
 import { jsonify } from "@/lib/util/jsonify";
 
@@ -61,6 +61,7 @@ export async function selectAccounts(
  */
 export async function accountInputs(
   accounts: readonly SecretAccount[],
+  lotsMultiplier: Decimal | null = null,
 ): Promise<{ inputs: AccountInput[]; skipped: AccountPlan[] }> {
   const results = await Promise.all(
     accounts.map(async (a) => {
@@ -72,7 +73,8 @@ export async function accountInputs(
             id: a.id,
             name: a.name,
             funds: { availableMargin: f.availableMargin, cash: f.cash },
-            lotMultiplier: new Decimal(a.lotMultiplier.toString()),
+            // An outside signal may scale every account's lots for one alert (`lots_multiplier`).
+            lotMultiplier: new Decimal(a.lotMultiplier.toString()).times(lotsMultiplier ?? 1),
             maxLotsPerLeg: a.maxLotsPerLeg,
           },
         };
@@ -108,6 +110,7 @@ export async function planFor(
   accounts: readonly SecretAccount[],
   now: Date,
   legIndexes?: readonly number[],
+  lotsMultiplier: Decimal | null = null,
 ): Promise<RunPreview> {
   const today = istDateOf(now.getTime());
   const settings = await tradingSettings();
@@ -117,7 +120,7 @@ export async function planFor(
     marketSource(ownerId, accounts).then((source) =>
       buildSnapshot(source, resolvable.legs, settings.instruments, today),
     ),
-    accountInputs(accounts),
+    accountInputs(accounts, lotsMultiplier),
   ]);
   const result = planRun({
     strategy: definition,
@@ -134,7 +137,21 @@ export async function planFor(
 
 async function strategyPlan(actor: Actor, id: string, legIndexes: number[] | undefined, clock: TradingClock) {
   const row = await findStrategyRow(actor, id);
-  const definition = definitionOf(row);
+  return { row, preview: await planStrategyEntry(row, definitionOf(row), clock, { legIndexes }) };
+}
+
+/**
+ * The one planner of a strategy's entries, shared by a click (preview, execute) and an outside signal: product
+ * allowed now, the legs exist, active accounts selected, live prices fresh, then the plan. A signal passes the
+ * definition to trade (reversed for SHORT) and the alert's lots multiplier.
+ */
+export async function planStrategyEntry(
+  row: Row,
+  definition: StrategyDefinition,
+  clock: TradingClock,
+  opts: { legIndexes?: number[]; lotsMultiplier?: Decimal | null } = {},
+): Promise<RunPreview> {
+  const { legIndexes } = opts;
   assertProductAllowed(definition.product, clock);
   const bad = legIndexes?.filter((i) => i >= definition.legs.length) ?? [];
   if (bad.length) throw new ValidationError(`No leg ${bad[0] + 1} in this strategy`, { legIndexes: ["Unknown leg"] });
@@ -150,7 +167,7 @@ async function strategyPlan(actor: Actor, id: string, legIndexes: number[] | und
     accounts.map(feedKindOf),
     (placed ?? definition.legs.map((_, i) => i)).map((i) => definition.legs[i].underlying),
   );
-  return { row, preview: await planFor(row.ownerId, definition, accounts, clock.now, placed) };
+  return planFor(row.ownerId, definition, accounts, clock.now, placed, opts.lotsMultiplier ?? null);
 }
 
 export async function previewStrategy(

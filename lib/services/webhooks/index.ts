@@ -1,5 +1,9 @@
-// The webhooks subsystem's entry. Managing a strategy's webhook and reading its alert log (docs/webhooks.md "On the
-// strategy page"):
+/**
+ * Outside signals (docs/webhooks.md): the ingress that acks an alert (./ingest.ts), the worker step that acts on it
+ * (./handle-signal.ts), the dry run of the strategy page (./dry-run.ts) and the URL tokens and signing secrets
+ * (./token.ts); managing a strategy's webhook (./manage.ts) and reading its alert log (./alert-log.ts). Other
+ * subsystems, routes and workers import this entry only.
+ */
 export {
   createWebhook,
   getWebhook,
@@ -27,3 +31,16 @@ export {
   type SignalLogPage,
 } from "./alert-log";
 export { rotateWebhookSecrets } from "./secret-rotation";
+export { ingestAlert, type IncomingAlert } from "./ingest";
+export type { AlertAnswer } from "./alert-record";
+export { handleSignal, type SignalOutcome } from "./handle-signal";
+export { dryRunAlert, dryRunRequestSchema, type DryRunJson, type DryRunRequest } from "./dry-run";
+export {
+  decryptHmacSecret,
+  encryptHmacSecret,
+  hashWebhookToken,
+  newHmacSecret,
+  newWebhookToken,
+  SIGNATURE_HEADER,
+  webhookPath,
+} from "./token";

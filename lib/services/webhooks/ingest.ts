@@ -1,0 +1,182 @@
+/**
+ * The webhook ingress (docs/webhooks.md "The way in"): an outside alert is checked in a fixed order, logged once,
+ * decided under the strategy's signal lock and answered fast — the ack never waits for a broker. What it decided is
+ * acted on by the signal worker (./handle-signal.ts).
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { lockRow } from "@/lib/db/locks";
+import { isUniqueViolation } from "@/lib/db/errors";
+import { inTransaction, type Tx } from "@/lib/db/transaction";
+import { findAcceptedByBodyHash, findAcceptedByClientId, insertSignal } from "@/lib/db/queries/signals";
+import { findWebhookByTokenHash, writeSignalState, type IngressWebhook } from "@/lib/db/queries/webhooks";
+import { AppError, ConflictError, NotFoundError, RateLimitedError, ValidationError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { countThrottledAlert } from "@/lib/metrics-counters";
+import { enqueueSignal } from "@/lib/queues/signals";
+import { tradingClock, type TradingClock } from "@/lib/services/market-data";
+import { decodeAlertBody } from "@/lib/trading/signals/body";
+import { parseAlert } from "@/lib/trading/signals/parse";
+import type { ParsedAlert } from "@/lib/trading/signals/types";
+import { AlertRecord, refusal, type AlertAnswer } from "./alert-record";
+import { decideUnderLock, type Checked } from "./decide-alert";
+import { alertKind, assertSenderAllowed, assertSignature, MAX_ALERT_BYTES, spendAlertBudget } from "./ingress-checks";
+import { decryptHmacSecret, hashWebhookToken } from "./token";
+
+/** A `ts` this far ahead of our clock is still taken as now (the sender's clock may run a little fast), seconds. */
+export const CLOCK_SKEW_SECONDS = 5;
+
+/** How long an alert may wait for a connection and hold its transaction, ms (well inside a sender's 3 s patience). */
+const LOCK_WAIT = { maxWait: 2_500, timeout: 2_500 };
+
+/** An alert as the route hands it over: headers read, the body not yet (it is read only once the checks before pass). */
+export interface IncomingAlert {
+  token: string;
+  ip: string;
+  contentType: string | null;
+  signature: string | null;
+  /** Reads the raw body, at most `limit` bytes (413 beyond, checked on Content-Length first). */
+  readBody(limit: number): Promise<Uint8Array>;
+  /** performance.now() when the request arrived, for the ack time. */
+  startedAt: number;
+}
+
+/** POST /api/hooks/<token>: the answer to one alert (see docs/webhooks.md for every status). */
+export async function ingestAlert(req: IncomingAlert, clock: TradingClock = tradingClock()): Promise<AlertAnswer> {
+  const hook = await findWebhookByTokenHash(hashWebhookToken(req.token));
+  // No strategy to log it under: an unknown, rotated or revoked URL is answered and forgotten.
+  if (!hook) return refusal(new NotFoundError("Webhook"));
+  try {
+    await spendAlertBudget(hook.id, req.ip);
+  } catch (e) {
+    // A flood must not fill the alert log: throttled alerts are counted, not stored.
+    if (!(e instanceof RateLimitedError)) throw e;
+    countThrottledAlert();
+    return refusal(e);
+  }
+  const rec = new AlertRecord(
+    { id: hook.id, strategyId: hook.strategyId, ownerId: hook.ownerId },
+    req.ip,
+    (req.contentType ?? "").slice(0, 200),
+    req.startedAt,
+  );
+  try {
+    const alert = await readAlert(hook, req, rec, clock.now);
+    const dup = await findDuplicate(hook, rec, clock.now);
+    if (dup) return await rec.duplicate(dup.original, dup.why);
+    return await accept(hook, rec, { alert, clock });
+  } catch (e) {
+    if (e instanceof AppError) return rec.refuse(e);
+    log().error({ err: e, webhookId: hook.id }, "alert failed");
+    return rec.refuse(new AppError("INTERNAL", 500, "The alert could not be processed. It has been logged."));
+  }
+}
+
+/** The checks up to a parsed alert: paused, sender, content type, size, signature, parse, lag. */
+async function readAlert(hook: IngressWebhook, req: IncomingAlert, rec: AlertRecord, now: Date): Promise<ParsedAlert> {
+  if (!hook.enabled || hook.strategy.archived)
+    throw new ConflictError(
+      hook.strategy.archived ? "This strategy is archived: alerts are not acted on" : "This webhook is paused",
+    );
+  assertSenderAllowed(hook.allowedIps, req.ip);
+  const kind = alertKind(req.contentType);
+  const bytes = await req.readBody(MAX_ALERT_BYTES);
+  const text = decodeAlertBody(bytes);
+  rec.setBody(text ?? Buffer.from(bytes).toString("latin1"), createHash("sha256").update(bytes).digest("hex"));
+  if (hook.hmacSecret) assertSignature(decryptHmacSecret(hook.id, hook.hmacSecret), bytes, req.signature);
+  if (text === null) throw new ValidationError("The alert body is not valid UTF-8 text", { body: ["Not UTF-8"] });
+  const parsed = parseAlert(text, kind, hook.mode);
+  if (!parsed.ok) throw new ValidationError(parsed.message, { [parsed.field]: [parsed.message] });
+  rec.setParsed(parsed.alert);
+  assertOnTime(parsed.alert.sentAt, now, hook.maxLagSeconds);
+  return parsed.alert;
+}
+
+/** 409 when the sender's `ts` is older than the webhook's maximum lag, or ahead of our clock beyond the skew. */
+function assertOnTime(sentAt: Date | null, now: Date, maxLagSeconds: number): void {
+  if (!sentAt) return;
+  const lag = (now.getTime() - sentAt.getTime()) / 1000;
+  if (lag > maxLagSeconds)
+    throw new ConflictError(
+      `The alert is ${Math.round(lag)} s old (ts), over this webhook's limit of ${maxLagSeconds} s`,
+      {
+        ts: [`Older than ${maxLagSeconds} s`],
+      },
+    );
+  if (lag < -CLOCK_SKEW_SECONDS)
+    throw new ConflictError(`The alert's ts is ${Math.round(-lag)} s in the future: check the sender's clock`, {
+      ts: ["In the future"],
+    });
+}
+
+/** The accepted alert this one repeats: the same sender `id`, or the same raw body within the dedupe window. */
+async function findDuplicate(
+  hook: Pick<IngressWebhook, "id" | "dedupeSeconds">,
+  rec: AlertRecord,
+  now: Date,
+  tx?: Tx,
+): Promise<{ original: { id: string; runId: string | null }; why: string } | null> {
+  if (rec.clientId) {
+    const byId = await findAcceptedByClientId(hook.id, rec.clientId, tx);
+    if (byId) return { original: byId, why: "same id" };
+  }
+  if (hook.dedupeSeconds > 0) {
+    const since = new Date(now.getTime() - hook.dedupeSeconds * 1000);
+    const byBody = await findAcceptedByBodyHash(hook.id, rec.bodyHash, since, tx);
+    if (byBody) return { original: byBody, why: `same body within ${hook.dedupeSeconds} s` };
+  }
+  return null;
+}
+
+/**
+ * Decides under the strategy's signal lock, so two alerts of one strategy are decided one after the other: the second
+ * sees the first's row and state. The duplicate check is repeated there — two identical alerts at the same instant
+ * both pass the check before the lock, and only the one that takes the lock first is accepted.
+ */
+async function accept(hook: IngressWebhook, rec: AlertRecord, input: Omit<Checked, "hook">): Promise<AlertAnswer> {
+  const outcome = await inTransaction(async (tx) => {
+    await lockRow(tx, "strategySignals", hook.strategyId);
+    const dup = await findDuplicate(hook, rec, input.clock.now, tx);
+    if (dup) return { kind: "duplicate" as const, ...dup };
+    const d = await decideUnderLock(tx, { hook, ...input });
+    if (d.kind !== "send") return d;
+    rec.action = d.action;
+    rec.from = d.from;
+    rec.to = d.to;
+    rec.runId = d.action === "EXIT" ? null : randomUUID();
+    await insertSignal(rec.row("ACCEPTED", 202, d.reason), tx);
+    await writeSignalState(tx, hook.id, d.next);
+    return d;
+    // A burst of one strategy's alerts queues on the lock: waiting for a connection is part of that queue.
+  }, LOCK_WAIT).catch(async (e: unknown) => {
+    // The partial unique index on (webhook, id) is the last word on "one accepted alert per sender id".
+    if (isUniqueViolation(e) && rec.clientId) {
+      const original = await findAcceptedByClientId(hook.id, rec.clientId);
+      if (original) return { kind: "duplicate" as const, original, why: "same id" };
+    }
+    throw e;
+  });
+  switch (outcome.kind) {
+    case "duplicate":
+      return rec.duplicate(outcome.original, outcome.why);
+    case "ignore":
+      rec.from = outcome.from;
+      rec.to = outcome.from;
+      return rec.ignore(outcome.message);
+    case "refuse":
+      rec.from = outcome.from;
+      throw outcome.error;
+  }
+  await enqueueSignal(rec.id);
+  return {
+    status: 202,
+    body: {
+      status: "accepted",
+      signalId: rec.id,
+      runId: rec.runId,
+      action: outcome.action,
+      from: outcome.from,
+      to: outcome.to,
+      message: outcome.reason,
+    },
+  };
+}
