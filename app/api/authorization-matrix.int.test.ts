@@ -25,6 +25,8 @@ const PUBLIC = new Set([
   "POST /api/auth/[...nextauth]",
   "GET /api/settings/registration",
   "GET /api/v1/openapi.json",
+  // Outside alerts: the URL token is the credential (its own 404 for an unknown token).
+  "POST /api/hooks/[token]",
 ]);
 /**
  * State-changing methods a VIEWER may call: previews change nothing; everyone changes their own password and manages
@@ -37,8 +39,6 @@ const VIEWER_MAY = new Set([
   "PUT /api/me/password",
   "POST /api/me/api-keys",
   "DELETE /api/me/api-keys/[id]",
-  // Outside alerts: the URL token is the credential (its own 404 for an unknown token).
-  "POST /api/hooks/[token]",
 ]);
 /** Admin-only routes (a TRADER gets 403). */
 const ADMIN_ONLY = new Set([
