@@ -9,21 +9,28 @@ export function insertSignal(data: NewSignal, tx?: Tx) {
   return (tx ?? db()).signal.create({ data, select: { id: true } });
 }
 
-/** The accepted alert a sender's `id` already produced on this webhook (at most one: a partial unique index). */
-export function findAcceptedByClientId(webhookId: string, clientId: string, tx?: Tx) {
-  return (tx ?? db()).signal.findFirst({
-    where: { webhookId, clientId, verdict: "ACCEPTED" },
-    select: { id: true, runId: true },
-  });
-}
-
-/** The newest accepted alert with the same raw body received since `since` (the dedupe window). */
-export function findAcceptedByBodyHash(webhookId: string, bodyHash: string, since: Date, tx?: Tx) {
-  return (tx ?? db()).signal.findFirst({
-    where: { webhookId, bodyHash, verdict: "ACCEPTED", receivedAt: { gte: since } },
+/**
+ * The accepted alert this one repeats on a webhook: the same sender `clientId` (at most one accepted: a partial unique
+ * index), else the newest with the same raw body received since `since` (the dedupe window; null = no window). One
+ * round trip.
+ */
+export async function findAcceptedRepeat(
+  webhookId: string,
+  by: { clientId: string | null; bodyHash: string; since: Date | null },
+  tx?: Tx,
+) {
+  const either = [
+    ...(by.clientId ? [{ clientId: by.clientId }] : []),
+    ...(by.since ? [{ bodyHash: by.bodyHash, receivedAt: { gte: by.since } }] : []),
+  ];
+  if (either.length === 0) return null;
+  const rows = await (tx ?? db()).signal.findMany({
+    where: { webhookId, verdict: "ACCEPTED", OR: either },
     orderBy: { receivedAt: "desc" },
-    select: { id: true, runId: true },
+    take: 2,
+    select: { id: true, runId: true, clientId: true },
   });
+  return rows.find((r) => by.clientId && r.clientId === by.clientId) ?? rows[0] ?? null;
 }
 
 /** One signal with what the worker needs: its webhook's id and its strategy. */

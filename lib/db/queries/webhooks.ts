@@ -48,6 +48,33 @@ export function findWebhookById(id: string) {
   return db().strategyWebhook.findUnique({ where: { id } });
 }
 
+/** Every webhook that can receive alerts, with what the signal-state sweep needs (lib/services/webhooks/signal-state.ts). */
+export function listReconcilableWebhooks() {
+  return db().strategyWebhook.findMany({
+    where: { tokenHash: { not: null }, revokedAt: null, strategy: { archived: false } },
+    select: {
+      id: true,
+      strategyId: true,
+      ownerId: true,
+      position: true,
+      entries: true,
+      updatedAt: true,
+      strategy: { select: { definition: true } },
+    },
+  });
+}
+
+/** Writes the signal state only if no alert changed the row since `readAt` (its updatedAt then); whether it wrote. */
+export async function writeSignalStateIfUnchanged(
+  tx: Tx,
+  webhookId: string,
+  readAt: Date,
+  state: { position: SignalPosition; entries: number },
+): Promise<boolean> {
+  const r = await tx.strategyWebhook.updateMany({ where: { id: webhookId, updatedAt: readAt }, data: state });
+  return r.count === 1;
+}
+
 /** The signal state, read again under the strategy's signal lock. */
 export function readSignalState(tx: Tx, webhookId: string) {
   return tx.strategyWebhook.findUniqueOrThrow({ where: { id: webhookId }, select: { position: true, entries: true } });
@@ -79,8 +106,8 @@ export async function strategyInFlight(tx: Tx, strategyId: string): Promise<bool
  * of the strategy's non-exit runs minus what exits attributed back. Used to re-derive the signal state; see
  * lib/services/webhooks/signal-state.ts.
  */
-export async function strategyLegSymbols(tx: Tx, strategyId: string) {
-  return tx.$queryRawUnsafe<{ symbol: string; exchange: string; legIndex: number }[]>(
+export async function strategyLegSymbols(strategyId: string) {
+  return db().$queryRawUnsafe<{ symbol: string; exchange: string; legIndex: number }[]>(
     `SELECT DISTINCT i.symbol, i.exchange, i.leg_index AS "legIndex"
        FROM order_intents i JOIN strategy_runs r ON r.id = i.run_id
       WHERE r.strategy_id = $1::uuid AND r.kind <> 'EXIT' AND i.filled_quantity > 0`,

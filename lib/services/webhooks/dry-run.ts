@@ -7,8 +7,6 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { authorize } from "@/lib/auth/authorize";
 import type { Actor } from "@/lib/auth/roles";
-import { lockRow } from "@/lib/db/locks";
-import { inTransaction } from "@/lib/db/transaction";
 import { findWebhookOfStrategy } from "@/lib/db/queries/webhooks";
 import { AppError, NotFoundError } from "@/lib/errors";
 import { tradingClock, type TradingClock } from "@/lib/services/market-data";
@@ -18,7 +16,7 @@ import { reversedDefinition } from "@/lib/trading/signals/invert";
 import type { SignalAction, SignalPosition } from "@/lib/trading/signals/types";
 import { jsonify, type Jsonified } from "@/lib/util/jsonify";
 import { AlertRecord } from "./alert-record";
-import { decideUnderLock } from "./decide-alert";
+import { decideAlert, sendGates } from "./decide-alert";
 import { MAX_ALERT_BYTES } from "./ingress-checks";
 
 export const dryRunRequestSchema = z.object({
@@ -75,11 +73,9 @@ export async function dryRunAlert(
     return done(
       answer("rejected", 409, `The alert's ts is older than this webhook's limit of ${hook.maxLagSeconds} s`),
     );
-  // Decided as a real alert would be, under the same lock, in a transaction that writes nothing.
-  const d = await inTransaction(async (tx) => {
-    await lockRow(tx, "strategySignals", row.id);
-    return decideUnderLock(tx, { hook, alert: parsed.alert, clock });
-  });
+  // Decided as a real alert would be, from the stored signal state, with the same send checks; nothing is written.
+  const gates = await sendGates(hook, parsed.alert.ask, clock);
+  const d = decideAlert(hook, parsed.alert, { position: hook.position, entries: hook.entries }, gates);
   if (d.kind === "ignore") {
     rec.from = rec.to = d.from;
     return done(answer("ignored", 200, d.message));

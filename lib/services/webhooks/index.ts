@@ -34,6 +34,7 @@ export { rotateWebhookSecrets } from "./secret-rotation";
 export { ingestAlert, type IncomingAlert } from "./ingest";
 export type { AlertAnswer } from "./alert-record";
 export { handleSignal, type SignalOutcome } from "./handle-signal";
+export { reconcileSignalStates } from "./signal-state";
 export { dryRunAlert, dryRunRequestSchema, type DryRunJson, type DryRunRequest } from "./dry-run";
 export {
   decryptHmacSecret,

@@ -7,10 +7,16 @@ import { createHash, randomUUID } from "node:crypto";
 import { lockRow } from "@/lib/db/locks";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { inTransaction, type Tx } from "@/lib/db/transaction";
-import { findAcceptedByBodyHash, findAcceptedByClientId, insertSignal } from "@/lib/db/queries/signals";
-import { findWebhookByTokenHash, writeSignalState, type IngressWebhook } from "@/lib/db/queries/webhooks";
+import { findAcceptedRepeat, insertSignal } from "@/lib/db/queries/signals";
+import {
+  findWebhookByTokenHash,
+  readSignalState,
+  writeSignalState,
+  type IngressWebhook,
+} from "@/lib/db/queries/webhooks";
 import { AppError, ConflictError, NotFoundError, RateLimitedError, ValidationError } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { serialised } from "@/lib/util/serialised";
 import { countThrottledAlert } from "@/lib/metrics-counters";
 import { enqueueSignal } from "@/lib/queues/signals";
 import { tradingClock, type TradingClock } from "@/lib/services/market-data";
@@ -18,7 +24,7 @@ import { decodeAlertBody } from "@/lib/trading/signals/body";
 import { parseAlert } from "@/lib/trading/signals/parse";
 import type { ParsedAlert } from "@/lib/trading/signals/types";
 import { AlertRecord, refusal, type AlertAnswer } from "./alert-record";
-import { decideUnderLock, type Checked } from "./decide-alert";
+import { decideAlert, sendGates, type AlertDecision, type SendGates } from "./decide-alert";
 import { alertKind, assertSenderAllowed, assertSignature, MAX_ALERT_BYTES, spendAlertBudget } from "./ingress-checks";
 import { decryptHmacSecret, hashWebhookToken } from "./token";
 
@@ -63,7 +69,7 @@ export async function ingestAlert(req: IncomingAlert, clock: TradingClock = trad
     const alert = await readAlert(hook, req, rec, clock.now);
     const dup = await findDuplicate(hook, rec, clock.now);
     if (dup) return await rec.duplicate(dup.original, dup.why);
-    return await accept(hook, rec, { alert, clock });
+    return await accept(hook, rec, alert, clock);
   } catch (e) {
     if (e instanceof AppError) return rec.refuse(e);
     log().error({ err: e, webhookId: hook.id }, "alert failed");
@@ -115,57 +121,53 @@ async function findDuplicate(
   now: Date,
   tx?: Tx,
 ): Promise<{ original: { id: string; runId: string | null }; why: string } | null> {
-  if (rec.clientId) {
-    const byId = await findAcceptedByClientId(hook.id, rec.clientId, tx);
-    if (byId) return { original: byId, why: "same id" };
-  }
-  if (hook.dedupeSeconds > 0) {
-    const since = new Date(now.getTime() - hook.dedupeSeconds * 1000);
-    const byBody = await findAcceptedByBodyHash(hook.id, rec.bodyHash, since, tx);
-    if (byBody) return { original: byBody, why: `same body within ${hook.dedupeSeconds} s` };
-  }
-  return null;
+  const since = hook.dedupeSeconds > 0 ? new Date(now.getTime() - hook.dedupeSeconds * 1000) : null;
+  const original = await findAcceptedRepeat(hook.id, { clientId: rec.clientId, bodyHash: rec.bodyHash, since }, tx);
+  if (!original) return null;
+  const why =
+    rec.clientId && original.clientId === rec.clientId ? "same id" : `same body within ${hook.dedupeSeconds} s`;
+  return { original, why };
 }
 
 /**
- * Decides under the strategy's signal lock, so two alerts of one strategy are decided one after the other: the second
- * sees the first's row and state. The duplicate check is repeated there — two identical alerts at the same instant
- * both pass the check before the lock, and only the one that takes the lock first is accepted.
+ * Most alerts of a busy sender change nothing ("already long"): they are decided from the state read with the
+ * webhook, with no lock — an answer that sends nothing needs none, and it is as if it had arrived a moment earlier.
+ * A send is decided again under the strategy's signal lock, where the state cannot move: two alerts of one strategy
+ * are decided one after the other, the second seeing the first's row and state. The duplicate check is repeated there
+ * too — two identical alerts at the same instant both pass the check before the lock, and only the first is accepted.
+ * In this process the alerts of one strategy queue in memory (`serialised`) rather than each holding a database
+ * connection while waiting for the lock.
  */
-async function accept(hook: IngressWebhook, rec: AlertRecord, input: Omit<Checked, "hook">): Promise<AlertAnswer> {
-  const outcome = await inTransaction(async (tx) => {
-    await lockRow(tx, "strategySignals", hook.strategyId);
-    const dup = await findDuplicate(hook, rec, input.clock.now, tx);
-    if (dup) return { kind: "duplicate" as const, ...dup };
-    const d = await decideUnderLock(tx, { hook, ...input });
-    if (d.kind !== "send") return d;
-    rec.action = d.action;
-    rec.from = d.from;
-    rec.to = d.to;
-    rec.runId = d.action === "EXIT" ? null : randomUUID();
-    await insertSignal(rec.row("ACCEPTED", 202, d.reason), tx);
-    await writeSignalState(tx, hook.id, d.next);
-    return d;
-    // A burst of one strategy's alerts queues on the lock: waiting for a connection is part of that queue.
-  }, LOCK_WAIT).catch(async (e: unknown) => {
+async function accept(hook: IngressWebhook, rec: AlertRecord, alert: ParsedAlert, clock: TradingClock) {
+  const open: SendGates = { entry: null, exit: null };
+  const first = decideAlert(hook, alert, { position: hook.position, entries: hook.entries }, open);
+  if (first.kind !== "send") return answerUnsent(rec, first);
+  const gates = await sendGates(hook, alert.ask, clock);
+  const outcome = await serialised(hook.strategyId, () =>
+    inTransaction(async (tx) => {
+      await lockRow(tx, "strategySignals", hook.strategyId);
+      const dup = await findDuplicate(hook, rec, clock.now, tx);
+      if (dup) return { kind: "duplicate" as const, ...dup };
+      const d = decideAlert(hook, alert, await readSignalState(tx, hook.id), gates);
+      if (d.kind !== "send") return d;
+      rec.action = d.action;
+      rec.from = d.from;
+      rec.to = d.to;
+      rec.runId = d.action === "EXIT" ? null : randomUUID();
+      await insertSignal(rec.row("ACCEPTED", 202, d.reason), tx);
+      await writeSignalState(tx, hook.id, d.next);
+      return d;
+    }, LOCK_WAIT),
+  ).catch(async (e: unknown) => {
     // The partial unique index on (webhook, id) is the last word on "one accepted alert per sender id".
     if (isUniqueViolation(e) && rec.clientId) {
-      const original = await findAcceptedByClientId(hook.id, rec.clientId);
+      const original = await findAcceptedRepeat(hook.id, { clientId: rec.clientId, bodyHash: "", since: null });
       if (original) return { kind: "duplicate" as const, original, why: "same id" };
     }
     throw e;
   });
-  switch (outcome.kind) {
-    case "duplicate":
-      return rec.duplicate(outcome.original, outcome.why);
-    case "ignore":
-      rec.from = outcome.from;
-      rec.to = outcome.from;
-      return rec.ignore(outcome.message);
-    case "refuse":
-      rec.from = outcome.from;
-      throw outcome.error;
-  }
+  if (outcome.kind === "duplicate") return rec.duplicate(outcome.original, outcome.why);
+  if (outcome.kind !== "send") return answerUnsent(rec, outcome);
   await enqueueSignal(rec.id);
   return {
     status: 202,
@@ -179,4 +181,12 @@ async function accept(hook: IngressWebhook, rec: AlertRecord, input: Omit<Checke
       message: outcome.reason,
     },
   };
+}
+
+/** Logs and answers a decision that sends nothing: 200 ignored, or the refusal (thrown, logged by the caller). */
+function answerUnsent(rec: AlertRecord, d: Exclude<AlertDecision, { kind: "send" }>): Promise<AlertAnswer> {
+  rec.from = d.from;
+  if (d.kind === "refuse") throw d.error;
+  rec.to = d.from;
+  return rec.ignore(d.message);
 }

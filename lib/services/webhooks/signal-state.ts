@@ -1,35 +1,55 @@
 /**
  * Where a strategy stands for its outside signals (docs/webhooks.md "Duplicates and lag"). The stored state is what
- * accepted alerts decided; while anything of the strategy is still on its way (an alert not handed on, a run sending,
- * an exit working) it is trusted as is. Once everything has settled it is re-derived from the ledger, so a manual exit
- * from the UI, or an entry that failed to plan, is seen by the next alert.
+ * accepted alerts decided, and the ack trusts it. A sweep in the worker re-derives it from the ledger once nothing of
+ * the strategy is on its way (an alert not handed on, a run sending, an exit working), so a manual exit from the UI,
+ * a kill-switch flatten, or an entry that failed to plan is seen by the next alert within a sweep.
  */
-import type { Tx } from "@/lib/db/transaction";
-import { readSignalState, strategyInFlight, strategyLegSymbols } from "@/lib/db/queries/webhooks";
+import { lockRow } from "@/lib/db/locks";
+import { inTransaction } from "@/lib/db/transaction";
+import {
+  listReconcilableWebhooks,
+  strategyInFlight,
+  strategyLegSymbols,
+  writeSignalStateIfUnchanged,
+} from "@/lib/db/queries/webhooks";
+import { log } from "@/lib/log";
 import { ledgerPositions } from "@/lib/services/positions";
-import type { SignalPosition, SignalState } from "@/lib/trading/signals/types";
+import { definitionOf } from "@/lib/services/strategies";
+import type { LedgerPosition } from "@/lib/trading/ledger";
+import type { SignalPosition } from "@/lib/trading/signals/types";
 import type { StrategyDefinition } from "@/lib/trading/strategy";
 
-export interface ReconciledState {
-  state: SignalState;
-  /** Set when the ledger disagreed with the stored state or was ambiguous: said in the alert's reason. */
-  note: string | null;
-}
-
-/** Reads the state under the strategy's signal lock and reconciles it with the ledger when nothing is in flight. */
-export async function reconcileSignalState(
-  tx: Tx,
-  hook: { id: string; strategyId: string },
-  definition: StrategyDefinition,
-  accountIds: readonly string[],
-): Promise<ReconciledState> {
-  const stored = await readSignalState(tx, hook.id);
-  if (await strategyInFlight(tx, hook.strategyId)) return { state: stored, note: null };
-  const derived = await ledgerSide(tx, hook.strategyId, definition, accountIds);
-  if (derived.position === stored.position) return { state: stored, note: derived.note };
-  const state = { position: derived.position, entries: derived.position === "FLAT" ? 0 : 1 };
-  const note = `the strategy's filled positions say ${derived.position.toLowerCase()} (stored: ${stored.position.toLowerCase()})${derived.note ? `; ${derived.note}` : ""}`;
-  return { state, note };
+/**
+ * One pass over every active webhook: the ledger read once per owner, each strategy's side derived from it, and a
+ * stored state that disagrees rewritten — under the strategy's signal lock, only if nothing is in flight and no alert
+ * changed the state since it was read. Returns how many states changed.
+ */
+export async function reconcileSignalStates(): Promise<number> {
+  const hooks = await listReconcilableWebhooks();
+  const byOwner = new Map<string, typeof hooks>();
+  for (const h of hooks) byOwner.set(h.ownerId, [...(byOwner.get(h.ownerId) ?? []), h]);
+  let changed = 0;
+  for (const [ownerId, owned] of byOwner) {
+    const positions = await ledgerPositions({ ownerId }, "strategy");
+    for (const hook of owned) {
+      const open = positions.filter((p) => p.netQty !== 0 && p.scope.strategyId === hook.strategyId);
+      const derived = await ledgerSide(hook.strategyId, definitionOf(hook.strategy), open);
+      if (derived.position === hook.position) continue;
+      const next = { position: derived.position, entries: derived.position === "FLAT" ? 0 : 1 };
+      const wrote = await inTransaction(async (tx) => {
+        await lockRow(tx, "strategySignals", hook.strategyId);
+        if (await strategyInFlight(tx, hook.strategyId)) return false;
+        return writeSignalStateIfUnchanged(tx, hook.id, hook.updatedAt, next);
+      });
+      if (!wrote) continue;
+      changed += 1;
+      log().info(
+        { webhookId: hook.id, from: hook.position, to: next.position, note: derived.note },
+        "signal state re-derived from the ledger",
+      );
+    }
+  }
+  return changed;
 }
 
 /**
@@ -37,19 +57,12 @@ export async function reconcileSignalState(
  * at once counts as the side with more open contracts (ties: LONG), said in the note.
  */
 async function ledgerSide(
-  tx: Tx,
   strategyId: string,
   definition: StrategyDefinition,
-  accountIds: readonly string[],
+  open: readonly LedgerPosition[],
 ): Promise<{ position: SignalPosition; note: string | null }> {
-  if (accountIds.length === 0) return { position: "FLAT", note: null };
-  const open = (await ledgerPositions({ accountIds }, "strategy")).filter(
-    (p) => p.netQty !== 0 && p.scope.strategyId === strategyId,
-  );
   if (open.length === 0) return { position: "FLAT", note: null };
-  const legOf = new Map(
-    (await strategyLegSymbols(tx, strategyId)).map((r) => [`${r.exchange}|${r.symbol}`, r.legIndex]),
-  );
+  const legOf = new Map((await strategyLegSymbols(strategyId)).map((r) => [`${r.exchange}|${r.symbol}`, r.legIndex]));
   let long = 0;
   let short = 0;
   for (const p of open) {
