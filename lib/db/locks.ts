@@ -1,4 +1,4 @@
-import type { Tx } from "@/lib/db/transaction";
+import type { SqlTx, Tx } from "@/lib/db/transaction";
 
 /**
  * Every Postgres advisory lock key MirrorDesk uses, in one place so no two features pick the same number.
@@ -38,4 +38,9 @@ export const ROW_LOCKS = {
 /** Takes the row lock `name` of `id` exclusively until the end of `tx`. */
 export async function lockRow(tx: Tx, name: keyof typeof ROW_LOCKS, id: string): Promise<void> {
   await tx.$queryRawUnsafe(`SELECT 1 AS ok FROM pg_advisory_xact_lock($1::int, hashtext($2))`, ROW_LOCKS[name], id);
+}
+
+/** `lockRow` inside a plain-SQL transaction (lib/db/transaction.ts inSqlTransaction). */
+export async function lockRowSql(tx: SqlTx, name: keyof typeof ROW_LOCKS, id: string): Promise<void> {
+  await tx.query(`SELECT 1 AS ok FROM pg_advisory_xact_lock($1::int, hashtext($2))`, [ROW_LOCKS[name], id]);
 }

@@ -1,47 +1,76 @@
-import type { SignalPosition } from "@/lib/generated/prisma/client";
-import { db } from "@/lib/db/client";
-import type { Tx } from "@/lib/db/transaction";
+import type { Prisma, SignalPosition, WebhookMode } from "@/lib/generated/prisma/client";
+import { db, sqlPool } from "@/lib/db/client";
+import type { SqlTx, Tx } from "@/lib/db/transaction";
 import { NOT_FINAL } from "@/lib/db/queries/exit-scope";
 
-/** What the ingress needs of a webhook and its strategy, found by the hash of its URL token (one indexed read). */
-export function findWebhookByTokenHash(tokenHash: string) {
-  return db().strategyWebhook.findFirst({
-    where: { tokenHash, revokedAt: null },
-    include: {
-      strategy: {
-        select: {
-          id: true,
-          ownerId: true,
-          name: true,
-          definition: true,
-          accountIds: true,
-          accountTags: true,
-          archived: true,
-        },
-      },
-    },
-  });
+type SignalState = { position: SignalPosition; entries: number };
+
+/** What the ingress needs of a webhook and its strategy. */
+export interface IngressWebhook {
+  id: string;
+  strategyId: string;
+  ownerId: string;
+  hmacSecret: string | null;
+  allowedIps: string[];
+  mode: WebhookMode;
+  pyramiding: boolean;
+  maxEntries: number;
+  maxLagSeconds: number;
+  dedupeSeconds: number;
+  entryStart: string | null;
+  entryEnd: string | null;
+  enabled: boolean;
+  position: SignalPosition;
+  entries: number;
+  strategy: {
+    id: string;
+    ownerId: string;
+    name: string;
+    definition: Prisma.JsonValue;
+    accountIds: string[];
+    accountTags: string[];
+    archived: boolean;
+  };
 }
-export type IngressWebhook = NonNullable<Awaited<ReturnType<typeof findWebhookByTokenHash>>>;
+
+// Plain SQL through the shared pool: this read is on every alert's ack (lib/db/client.ts sqlPool).
+const INGRESS_SELECT = `
+  SELECT w.id, w.strategy_id AS "strategyId", w.owner_id AS "ownerId", w.hmac_secret AS "hmacSecret",
+         w.allowed_ips AS "allowedIps", w.mode, w.pyramiding, w.max_entries AS "maxEntries",
+         w.max_lag_seconds AS "maxLagSeconds", w.dedupe_seconds AS "dedupeSeconds", w.entry_start AS "entryStart",
+         w.entry_end AS "entryEnd", w.enabled, w.position, w.entries,
+         json_build_object('id', s.id, 'ownerId', s.owner_id, 'name', s.name, 'definition', s.definition,
+                           'accountIds', s.account_ids, 'accountTags', s.account_tags, 'archived', s.archived) AS strategy
+    FROM strategy_webhooks w JOIN strategies s ON s.id = w.strategy_id`;
+
+/** A working webhook and its strategy by the hash of its URL token (one indexed read), or null. */
+export async function findWebhookByTokenHash(tokenHash: string): Promise<IngressWebhook | null> {
+  const r = await sqlPool().query<IngressWebhook>(
+    `${INGRESS_SELECT} WHERE w.token_hash = $1 AND w.revoked_at IS NULL`,
+    [tokenHash],
+  );
+  return r.rows[0] ?? null;
+}
 
 /** The webhook of a strategy (any state), with its strategy, by strategy id; the caller has scoped the strategy. */
-export function findWebhookOfStrategy(strategyId: string) {
-  return db().strategyWebhook.findUnique({
-    where: { strategyId },
-    include: {
-      strategy: {
-        select: {
-          id: true,
-          ownerId: true,
-          name: true,
-          definition: true,
-          accountIds: true,
-          accountTags: true,
-          archived: true,
-        },
-      },
-    },
-  });
+export async function findWebhookOfStrategy(strategyId: string): Promise<IngressWebhook | null> {
+  const r = await sqlPool().query<IngressWebhook>(`${INGRESS_SELECT} WHERE w.strategy_id = $1`, [strategyId]);
+  return r.rows[0] ?? null;
+}
+
+/** The signal state, read under the strategy's signal lock (lib/services/webhooks/ingest.ts). */
+export async function readSignalState(q: SqlTx, webhookId: string): Promise<SignalState> {
+  const r = await q.query<SignalState>(`SELECT position, entries FROM strategy_webhooks WHERE id = $1`, [webhookId]);
+  return r.rows[0];
+}
+
+/** Writes the signal state an accepted alert decided (bumping updatedAt, which the state sweep compares). */
+export async function writeSignalState(q: SqlTx, webhookId: string, state: SignalState): Promise<void> {
+  await q.query(`UPDATE strategy_webhooks SET position = $2, entries = $3, updated_at = now() WHERE id = $1`, [
+    webhookId,
+    state.position,
+    state.entries,
+  ]);
 }
 
 export function findWebhookById(id: string) {
@@ -73,15 +102,6 @@ export async function writeSignalStateIfUnchanged(
 ): Promise<boolean> {
   const r = await tx.strategyWebhook.updateMany({ where: { id: webhookId, updatedAt: readAt }, data: state });
   return r.count === 1;
-}
-
-/** The signal state, read again under the strategy's signal lock. */
-export function readSignalState(tx: Tx, webhookId: string) {
-  return tx.strategyWebhook.findUniqueOrThrow({ where: { id: webhookId }, select: { position: true, entries: true } });
-}
-
-export function writeSignalState(tx: Tx, webhookId: string, state: { position: SignalPosition; entries: number }) {
-  return tx.strategyWebhook.update({ where: { id: webhookId }, data: state, select: { id: true } });
 }
 
 /**

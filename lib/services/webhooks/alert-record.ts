@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { SignalVerdict } from "@/lib/generated/prisma/client";
 import { insertSignal, type NewSignal } from "@/lib/db/queries/signals";
-import type { Tx } from "@/lib/db/transaction";
+import type { SqlTx } from "@/lib/db/transaction";
 import { AppError, RateLimitedError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { redactAlertBody } from "@/lib/trading/signals/redact";
@@ -91,7 +91,7 @@ export class AlertRecord {
   }
 
   /** Stores the row (in `tx` when given); a failure to log never changes the answer of a refusal. */
-  async write(verdict: SignalVerdict, status: number, reason: string, tx?: Tx): Promise<void> {
+  async write(verdict: SignalVerdict, status: number, reason: string, tx?: SqlTx): Promise<void> {
     await insertSignal(this.row(verdict, status, reason), tx);
   }
 

@@ -4,9 +4,9 @@
  * acted on by the signal worker (./handle-signal.ts).
  */
 import { createHash, randomUUID } from "node:crypto";
-import { lockRow } from "@/lib/db/locks";
+import { lockRowSql } from "@/lib/db/locks";
 import { isUniqueViolation } from "@/lib/db/errors";
-import { inTransaction, type Tx } from "@/lib/db/transaction";
+import { inSqlTransaction, type SqlTx } from "@/lib/db/transaction";
 import { findAcceptedRepeat, insertSignal } from "@/lib/db/queries/signals";
 import {
   findWebhookByTokenHash,
@@ -30,9 +30,6 @@ import { decryptHmacSecret, hashWebhookToken } from "./token";
 
 /** A `ts` this far ahead of our clock is still taken as now (the sender's clock may run a little fast), seconds. */
 export const CLOCK_SKEW_SECONDS = 5;
-
-/** How long an alert may wait for a connection and hold its transaction, ms (well inside a sender's 3 s patience). */
-const LOCK_WAIT = { maxWait: 2_500, timeout: 2_500 };
 
 /** An alert as the route hands it over: headers read, the body not yet (it is read only once the checks before pass). */
 export interface IncomingAlert {
@@ -119,7 +116,7 @@ async function findDuplicate(
   hook: Pick<IngressWebhook, "id" | "dedupeSeconds">,
   rec: AlertRecord,
   now: Date,
-  tx?: Tx,
+  tx?: SqlTx,
 ): Promise<{ original: { id: string; runId: string | null }; why: string } | null> {
   const since = hook.dedupeSeconds > 0 ? new Date(now.getTime() - hook.dedupeSeconds * 1000) : null;
   const original = await findAcceptedRepeat(hook.id, { clientId: rec.clientId, bodyHash: rec.bodyHash, since }, tx);
@@ -144,8 +141,8 @@ async function accept(hook: IngressWebhook, rec: AlertRecord, alert: ParsedAlert
   if (first.kind !== "send") return answerUnsent(rec, first);
   const gates = await sendGates(hook, alert.ask, clock);
   const outcome = await serialised(hook.strategyId, () =>
-    inTransaction(async (tx) => {
-      await lockRow(tx, "strategySignals", hook.strategyId);
+    inSqlTransaction(async (tx) => {
+      await lockRowSql(tx, "strategySignals", hook.strategyId);
       const dup = await findDuplicate(hook, rec, clock.now, tx);
       if (dup) return { kind: "duplicate" as const, ...dup };
       const d = decideAlert(hook, alert, await readSignalState(tx, hook.id), gates);
@@ -157,7 +154,7 @@ async function accept(hook: IngressWebhook, rec: AlertRecord, alert: ParsedAlert
       await insertSignal(rec.row("ACCEPTED", 202, d.reason), tx);
       await writeSignalState(tx, hook.id, d.next);
       return d;
-    }, LOCK_WAIT),
+    }),
   ).catch(async (e: unknown) => {
     // The partial unique index on (webhook, id) is the last word on "one accepted alert per sender id".
     if (isUniqueViolation(e) && rec.clientId) {
