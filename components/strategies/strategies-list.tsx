@@ -107,7 +107,12 @@ export function StrategiesList({ canWrite }: { canWrite: boolean }) {
                           ? "fixed lots"
                           : `grade ${gradeLabel.get(d.sizing.gradeId) ?? d.sizing.gradeId}`}
                       </div>
-                      {run ? <LastRun run={run} /> : null}
+                      {run ? (
+                        <div className="flex items-center gap-1.5">
+                          <span className="text-slate-500">run</span>
+                          <LastRun run={run} />
+                        </div>
+                      ) : null}
                       {alerts.data?.lastSignals[s.id] ? (
                         <div className="flex items-center gap-1.5">
                           <span className="text-slate-500">alert</span>

@@ -128,6 +128,7 @@ export function AlertLog({
 }
 
 const cell = "block py-0.5 pr-3 md:table-cell md:py-1.5";
+const cellNoRunOnPhone = "hidden py-0.5 pr-3 md:table-cell md:py-1.5";
 const lbl = "mr-1 text-xs text-slate-500 md:hidden";
 
 function AlertRow({ s }: { s: SignalLogItemJson }) {
@@ -154,7 +155,8 @@ function AlertRow({ s }: { s: SignalLogItemJson }) {
           {s.reason}
           {s.error ? <span className="block text-rose-600">{s.error}</span> : null}
         </td>
-        <td className={`${cell} text-xs`}>
+        {/* On a phone an alert without a run or exit shows no empty run line. */}
+        <td className={`${s.runId || s.exitId ? cell : cellNoRunOnPhone} text-xs`}>
           <RunCell s={s} />
         </td>
         <td className={`${cell} text-xs tabular-nums md:text-right`}>
