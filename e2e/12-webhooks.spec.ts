@@ -195,6 +195,7 @@ test("a READ API key reads the desk, cannot trade, and stops at once when revoke
   await shown.getByRole("button", { name: "I have stored it" }).click();
   const row = page.getByTestId("api-key-row-Sheet reader");
   await expect(row).toContainText("active");
+  await expect(row.getByRole("button", { name: "Revoke" })).toBeInViewport({ ratio: 1 }); // beside the password form
 
   const base = new URL(page.url()).origin;
   const call = (path: string, init: RequestInit = {}) =>
