@@ -1,5 +1,5 @@
 import { expect, type Page } from "@playwright/test";
-import { SIM } from "./people";
+import { admin, SIM } from "./people";
 
 export async function signIn(page: Page, email: string, password: string) {
   await page.goto("/login");
@@ -116,3 +116,62 @@ export async function ownAccounts(page: Page): Promise<{ id: string; name: strin
   };
   return accounts.filter((a) => a.ownerId === session.user?.id);
 }
+
+/**
+ * A trader of the calling spec's own, with simulator accounts of their own (a fresh simulator instance each, so no
+ * other spec's account is touched): the admin creates the trader, who links the accounts over the API. On a fresh
+ * database the admin is registered first (the first user becomes the admin), so the spec also runs on its own.
+ * Leaves the trader signed in.
+ */
+export async function traderWithAccounts(
+  page: Page,
+  trader: { name: string; email: string; password: string },
+  accounts: { instance: string; name: string; capital: string }[],
+) {
+  const origin = { Origin: new URL(String(process.env.APP_URL ?? "http://127.0.0.1:3100")).origin };
+  // Refused (403) once the admin exists: only the first registration is open.
+  await page.request.post("/api/register", { headers: origin, data: admin });
+  await page.context().clearCookies();
+  await signInToDashboard(page, admin);
+  const made = await page.request.post("/api/users", {
+    headers: sameOrigin(page),
+    data: { ...trader, role: "TRADER" },
+  });
+  expect(made.status(), await made.text()).toBe(201);
+  await signOut(page);
+  await signInToDashboard(page, trader);
+  for (const a of accounts) {
+    const apiKey = `${a.instance}-key-0123456789abcdef`;
+    const sim = await page.request.post(`${SIM.http}/_sim/instances`, {
+      headers: { Authorization: `Bearer ${SIM.adminToken}` },
+      data: { id: a.instance, apiKey, capital: a.capital },
+    });
+    expect(sim.status(), await sim.text()).toBe(201);
+    const linked = await page.request.post("/api/accounts", {
+      headers: sameOrigin(page),
+      data: { name: a.name, hostUrl: `${SIM.http}/i/${a.instance}`, wsUrl: SIM.ws, apiKey },
+    });
+    expect(linked.status(), await linked.text()).toBe(201);
+  }
+}
+
+/** Fills leg `n` of the strategy builder with one lot of a NIFTY current-week option `otm` strikes out of the money. */
+export async function fillOptionLeg(
+  page: Page,
+  n: number,
+  leg: { action: "BUY" | "SELL"; type: "CE" | "PE"; otm: number },
+) {
+  await page.getByLabel(`Leg ${n} underlying`).selectOption("NIFTY");
+  await page.getByLabel(`Leg ${n} expiry`).selectOption("current_week");
+  await page.getByLabel(`Leg ${n} action`).selectOption(leg.action);
+  await page.getByLabel(`Leg ${n} option type`).selectOption(leg.type);
+  await page.getByLabel(`Leg ${n} strike`, { exact: true }).selectOption("OTM");
+  await page.getByLabel(`Leg ${n} strikes away`).fill(String(leg.otm));
+  await page.getByLabel(`Leg ${n} lots`).fill("1");
+}
+
+/** Marks the page's document; `sameDocument` later tells whether the page was reloaded since (the mark is gone). */
+export const markDocument = (page: Page) =>
+  page.evaluate(() => ((window as unknown as { __e2eMark?: number }).__e2eMark = 1));
+export const sameDocument = async (page: Page) =>
+  (await page.evaluate(() => (window as unknown as { __e2eMark?: number }).__e2eMark)) === 1;

@@ -25,7 +25,7 @@ function Operation({ op }: { op: ReferenceOperation }) {
                 <th className="hidden py-1 pr-3 sm:table-cell">In</th>
                 <th className="py-1 pr-3">Type</th>
                 <th className="py-1 pr-3">Required</th>
-                <th className="py-1">Description</th>
+                <th className="hidden py-1 sm:table-cell">Description</th>
               </tr>
             }
           >
@@ -34,18 +34,28 @@ function Operation({ op }: { op: ReferenceOperation }) {
                 <td className="py-1 pr-3 font-mono text-xs">
                   {f.name}
                   <span className="block text-[10px] text-slate-400 sm:hidden">{f.in}</span>
+                  {f.description ? (
+                    <span className="mt-0.5 block font-sans text-slate-600 sm:hidden dark:text-slate-300">
+                      {f.description}
+                    </span>
+                  ) : null}
                 </td>
                 <td className="hidden py-1 pr-3 text-xs sm:table-cell">{f.in}</td>
                 <td className="min-w-28 py-1 pr-3 font-mono text-xs break-words">{f.type}</td>
                 <td className="py-1 pr-3 text-xs">{f.required ? "yes" : "no"}</td>
-                <td className="py-1 text-xs text-slate-600 dark:text-slate-300">{f.description}</td>
+                <td className="hidden py-1 text-xs text-slate-600 sm:table-cell dark:text-slate-300">
+                  {f.description}
+                </td>
               </tr>
             ))}
           </Table>
         </div>
       ) : null}
       <p className="mt-2 text-xs text-slate-500 dark:text-slate-400">Answers: {op.statuses.join(", ")}</p>
-      <pre className="mt-2 overflow-x-auto rounded bg-slate-900 p-2 text-xs text-slate-100">{op.curl}</pre>
+      {/* On a phone the example wraps rather than scrolling sideways; copying it still gives the original lines. */}
+      <pre className="mt-2 overflow-x-auto rounded bg-slate-900 p-2 text-xs break-all whitespace-pre-wrap text-slate-100 sm:break-normal sm:whitespace-pre">
+        {op.curl}
+      </pre>
     </article>
   );
 }

@@ -183,6 +183,10 @@ function CopyLine({ label, value }: { label: string; value: string }) {
   );
 }
 
+/**
+ * The keys. Columns give way as the card narrows (beside the password form at xl the card is narrower than at md, so
+ * "Created" waits for 2xl); the Revoke button always stays in view.
+ */
 function KeyTable({
   keys,
   busyId,
@@ -202,7 +206,7 @@ function KeyTable({
           <th className="pr-3">Scope</th>
           <th className="pr-3">Status</th>
           <th className="hidden pr-3 sm:table-cell">Key</th>
-          <th className="hidden pr-3 md:table-cell">Created</th>
+          <th className="hidden pr-3 md:table-cell xl:hidden 2xl:table-cell">Created</th>
           <th className="hidden pr-3 sm:table-cell">Expires</th>
           <th className="hidden pr-3 md:table-cell">Last used</th>
           <th />
@@ -227,7 +231,7 @@ function KeyTable({
             <Badge tone={STATUS_TONE[k.status]}>{k.status}</Badge>
           </td>
           <td className="hidden pr-3 font-mono text-xs sm:table-cell">{k.hint}…</td>
-          <td className="hidden pr-3 text-xs whitespace-nowrap text-slate-500 md:table-cell">
+          <td className="hidden pr-3 text-xs whitespace-nowrap text-slate-500 md:table-cell xl:hidden 2xl:table-cell">
             {formatDateTime(k.createdAt)}
           </td>
           <td className="hidden pr-3 text-xs whitespace-nowrap text-slate-500 sm:table-cell">

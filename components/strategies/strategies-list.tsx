@@ -15,6 +15,8 @@ import { VerdictBadge } from "@/components/webhooks/verdict-badge";
 import type { LastSignal } from "@/lib/services/webhooks";
 
 const th = "py-1.5 pr-3";
+/** Columns shown from md up; on a phone their key facts are folded under the name. */
+const wide = "hidden py-1.5 pr-3 md:table-cell";
 
 /** Every strategy with its legs, sizing, accounts and latest run; live (runs refresh every 5 s). */
 export function StrategiesList({ canWrite }: { canWrite: boolean }) {
@@ -77,12 +79,12 @@ export function StrategiesList({ canWrite }: { canWrite: boolean }) {
               <tr>
                 <th className={th}>Name</th>
                 <th className={th}>Legs</th>
-                <th className={th}>Product</th>
-                <th className={th}>Sizing</th>
-                <th className={th}>Accounts</th>
-                <th className={th}>Last run</th>
-                <th className={th}>Last alert</th>
-                <th />
+                <th className={wide}>Product</th>
+                <th className={wide}>Sizing</th>
+                <th className={wide}>Accounts</th>
+                <th className={wide}>Last run</th>
+                <th className={wide}>Last alert</th>
+                <th className="hidden md:table-cell" />
               </tr>
             }
           >
@@ -98,6 +100,26 @@ export function StrategiesList({ canWrite }: { canWrite: boolean }) {
                     >
                       {s.name}
                     </Link>
+                    <div className="mt-1 space-y-1 text-xs md:hidden" data-testid={`strategy-folded-${s.name}`}>
+                      <div className="text-slate-500">
+                        {d.product} ·{" "}
+                        {d.sizing.kind === "fixed"
+                          ? "fixed lots"
+                          : `grade ${gradeLabel.get(d.sizing.gradeId) ?? d.sizing.gradeId}`}
+                      </div>
+                      {run ? (
+                        <div className="flex items-center gap-1.5">
+                          <span className="text-slate-500">run</span>
+                          <LastRun run={run} />
+                        </div>
+                      ) : null}
+                      {alerts.data?.lastSignals[s.id] ? (
+                        <div className="flex items-center gap-1.5">
+                          <span className="text-slate-500">alert</span>
+                          <LastAlert signal={alerts.data.lastSignals[s.id]} />
+                        </div>
+                      ) : null}
+                    </div>
                   </td>
                   <td className="py-1.5 pr-3 text-xs">
                     {d.legs.map((l, i) => (
@@ -113,32 +135,25 @@ export function StrategiesList({ canWrite }: { canWrite: boolean }) {
                       </div>
                     ))}
                   </td>
-                  <td className="py-1.5 pr-3 text-xs">{d.product}</td>
-                  <td className="py-1.5 pr-3 text-xs">
+                  <td className={`${wide} text-xs`}>{d.product}</td>
+                  <td className={`${wide} text-xs`}>
                     {d.sizing.kind === "fixed"
                       ? "fixed lots"
                       : `grade ${gradeLabel.get(d.sizing.gradeId) ?? d.sizing.gradeId}`}
                   </td>
-                  <td className="py-1.5 pr-3 text-xs">
+                  <td className={`${wide} text-xs`}>
                     {s.accountIds.map((id) => accountName.get(id) ?? "unknown account").join(", ")}
                     {s.accountTags.length ? (
                       <div className="text-slate-500">groups: {s.accountTags.join(", ")}</div>
                     ) : null}
                   </td>
-                  <td className="py-1.5 pr-3 text-xs">
-                    {run ? (
-                      <Link href={`/executions/${run.id}`} className="inline-flex items-center gap-1.5 hover:underline">
-                        <Badge tone={RUN_STATUS_TONE[run.displayStatus]}>{run.displayStatus.toLowerCase()}</Badge>
-                        <span className="text-slate-500">{formatDateTime(run.triggeredAt)}</span>
-                      </Link>
-                    ) : (
-                      <span className="text-slate-400">never run</span>
-                    )}
+                  <td className={`${wide} text-xs`}>
+                    {run ? <LastRun run={run} /> : <span className="text-slate-400">never run</span>}
                   </td>
-                  <td className="py-1.5 pr-3 text-xs" data-testid={`strategy-last-alert-${s.name}`}>
+                  <td className={`${wide} text-xs`} data-testid={`strategy-last-alert-${s.name}`}>
                     <LastAlert signal={alerts.data?.lastSignals[s.id]} />
                   </td>
-                  <td className="py-1.5 text-right">
+                  <td className="hidden py-1.5 text-right md:table-cell">
                     <Link
                       href={`/strategies/${s.id}`}
                       className="text-sm text-indigo-700 hover:underline dark:text-indigo-300"
@@ -153,6 +168,16 @@ export function StrategiesList({ canWrite }: { canWrite: boolean }) {
         </Card>
       )}
     </>
+  );
+}
+
+/** The strategy's latest run: status and when it was triggered (IST), linking to the run. */
+function LastRun({ run }: { run: RunListItemJson }) {
+  return (
+    <Link href={`/executions/${run.id}`} className="inline-flex flex-wrap items-center gap-1.5 hover:underline">
+      <Badge tone={RUN_STATUS_TONE[run.displayStatus]}>{run.displayStatus.toLowerCase()}</Badge>
+      <span className="text-slate-500">{formatDateTime(run.triggeredAt)}</span>
+    </Link>
   );
 }
 

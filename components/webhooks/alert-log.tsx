@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { Fragment, useState } from "react";
+import { Fragment, useEffect, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/components/ui/api";
 import { Badge, Card, Input, Select } from "@/components/ui/primitives";
@@ -17,7 +17,16 @@ const th = "py-1.5 pr-3";
  * The strategy's alert log: newest first, live (polled every 2 s), searchable and filterable, with each alert's run
  * and its fills. Rows expand to the body as stored (secrets redacted). On a phone each row stacks its columns.
  */
-export function AlertLog({ strategyId, pageSize = 25 }: { strategyId: string; pageSize?: number }) {
+export function AlertLog({
+  strategyId,
+  pageSize = 25,
+  onNewAlert,
+}: {
+  strategyId: string;
+  pageSize?: number;
+  /** Called when a newer alert than any seen arrives (its id), so the panel can re-read the signal state. */
+  onNewAlert?: (signalId: string) => void;
+}) {
   const [q, setQ] = useState("");
   const [verdict, setVerdict] = useState("");
   const [pages, setPages] = useState<string[]>([]);
@@ -30,6 +39,11 @@ export function AlertLog({ strategyId, pageSize = 25 }: { strategyId: string; pa
     refetchInterval: 2_000,
   });
   const rows = log.data?.signals ?? [];
+  // Only the unfiltered first page knows the newest alert.
+  const newest = !before && !q && !verdict ? rows[0]?.id : undefined;
+  useEffect(() => {
+    if (newest) onNewAlert?.(newest);
+  }, [newest, onNewAlert]);
 
   return (
     <Card
@@ -114,6 +128,7 @@ export function AlertLog({ strategyId, pageSize = 25 }: { strategyId: string; pa
 }
 
 const cell = "block py-0.5 pr-3 md:table-cell md:py-1.5";
+const cellNoRunOnPhone = "hidden py-0.5 pr-3 md:table-cell md:py-1.5";
 const lbl = "mr-1 text-xs text-slate-500 md:hidden";
 
 function AlertRow({ s }: { s: SignalLogItemJson }) {
@@ -140,7 +155,8 @@ function AlertRow({ s }: { s: SignalLogItemJson }) {
           {s.reason}
           {s.error ? <span className="block text-rose-600">{s.error}</span> : null}
         </td>
-        <td className={`${cell} text-xs`}>
+        {/* On a phone an alert without a run or exit shows no empty run line. */}
+        <td className={`${s.runId || s.exitId ? cell : cellNoRunOnPhone} text-xs`}>
           <RunCell s={s} />
         </td>
         <td className={`${cell} text-xs tabular-nums md:text-right`}>

@@ -49,7 +49,9 @@ const TONE = { dry_run: "green", ignored: "amber", rejected: "red" } as const;
 /** "Send test alert": pick a form, edit the message, and see what the webhook would do with it. Nothing is sent. */
 export function TestAlert({ strategyId, disabled }: { strategyId: string; disabled: boolean }) {
   const [form, setForm] = useState<AlertMessage>(ALERT_MESSAGES[0]);
-  const [message, setMessage] = useState(() => sampleOf(ALERT_MESSAGES[0].message, new Date()));
+  // The message keeps its placeholders until it is sent: a `{{timenow}}` filled when the page opened would be refused
+  // for lag by the time someone presses Send.
+  const [message, setMessage] = useState(ALERT_MESSAGES[0].message);
   const [result, setResult] = useState<DryRunResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -61,7 +63,7 @@ export function TestAlert({ strategyId, disabled }: { strategyId: string; disabl
     try {
       setResult(
         await api<DryRunResult>(`/api/strategies/${strategyId}/webhook/test`, {
-          body: { message, contentType: form.contentType },
+          body: { message: sampleOf(message, new Date()), contentType: form.contentType },
         }),
       );
     } catch (e) {
@@ -81,7 +83,7 @@ export function TestAlert({ strategyId, disabled }: { strategyId: string; disabl
             onChange={(e) => {
               const next = ALERT_MESSAGES.find((m) => m.key === e.target.value)!;
               setForm(next);
-              setMessage(sampleOf(next.message, new Date()));
+              setMessage(next.message);
             }}
           >
             {ALERT_MESSAGES.map((m) => (
@@ -90,7 +92,9 @@ export function TestAlert({ strategyId, disabled }: { strategyId: string; disabl
               </option>
             ))}
           </Select>
-          <span className="text-xs text-slate-500">sent as {form.contentType}; placeholders filled with samples</span>
+          <span className="text-xs text-slate-500">
+            sent as {form.contentType}; placeholders are filled with samples when sent
+          </span>
         </div>
         <textarea
           aria-label="Test alert message"

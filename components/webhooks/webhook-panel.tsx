@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useCallback, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, ApiError } from "@/components/ui/api";
 import { Alert, Badge, Button, Card, Input } from "@/components/ui/primitives";
@@ -50,6 +50,8 @@ export function WebhookPanel({ strategyId, canWrite }: { strategyId: string; can
   const webhook = q.data?.webhook ?? null;
   const active = !!webhook?.active;
   const path = `/api/strategies/${strategyId}/webhook`;
+  // Each new alert may have moved the signal state (FLAT → LONG ...): read the webhook again.
+  const refresh = useCallback(() => qc.invalidateQueries({ queryKey: ["webhook", strategyId] }), [qc, strategyId]);
 
   async function act(work: () => Promise<void>, confirmText?: string) {
     if (confirmText && !window.confirm(confirmText)) return;
@@ -237,7 +239,7 @@ export function WebhookPanel({ strategyId, canWrite }: { strategyId: string; can
           <TestAlert strategyId={strategyId} disabled={!canWrite} />
         </>
       ) : null}
-      {webhook ? <AlertLog strategyId={strategyId} /> : null}
+      {webhook ? <AlertLog strategyId={strategyId} onNewAlert={refresh} /> : null}
     </div>
   );
 }
