@@ -28,7 +28,7 @@ import { makeExitProcessor } from "./processors/exits";
 import { processMarketDataJob } from "./processors/market-data";
 
 import { PNL_HISTORY_QUEUE, schedulePnlHistory } from "@/lib/queues/pnl-history";
-import { SIGNALS_QUEUE } from "@/lib/queues/signals";
+import { scheduleSignalSweep, SIGNALS_QUEUE } from "@/lib/queues/signals";
 import { makeSignalProcessor } from "./processors/signals";
 import { processPnlHistoryJob } from "./processors/pnl-history";
 
@@ -87,8 +87,9 @@ function workerTable(workerId: string, startedAt: Date, e: AppEnv): QueueWorker[
 
     // One snapshot at a time: each reads the whole ledger; a slow one delays the next instead of overlapping it.
     row(PNL_HISTORY_QUEUE, processPnlHistoryJob, 1, () => schedulePnlHistory(e.MTM_SNAPSHOT_MS)),
-    // Accepted outside alerts: each job plans one entry (funds and quotes read in parallel) or starts one exit.
-    row(SIGNALS_QUEUE, makeSignalProcessor(), 20, async () => undefined),
+    // Accepted outside alerts: each job plans one entry (funds and quotes read in parallel) or starts one exit; the
+    // sweep gives alerts whose job was lost a new one.
+    row(SIGNALS_QUEUE, makeSignalProcessor(), 20, () => scheduleSignalSweep()),
   ];
 }
 

@@ -1,16 +1,18 @@
 import { DelayedError, type Job } from "bullmq";
-import { SIGNALS_QUEUE, signalsJobSchemas, REVERSE_RECHECK_MS } from "@/lib/queues/signals";
+import { SIGNALS_QUEUE, signalsJobSchemas, SIGNAL_RECHECK_MS } from "@/lib/queues/signals";
 import { parseJob } from "@/lib/queues/jobs";
-import { handleSignal } from "@/lib/services/webhooks";
+import { handleSignal, recoverSignals } from "@/lib/services/webhooks";
 
 /**
- * Signals queue: one job per accepted alert. A reverse waiting for its exit puts its own job back as delayed
- * (BullMQ's DelayedError pattern) instead of holding a worker slot: no busy loop, and the job id stays the alert's.
+ * Signals queue: `signal` (one per accepted alert) and `sweep` (hand on alerts whose job was lost). An entry that
+ * must wait (an exit working, an earlier alert not handed on) puts its own job back as delayed (BullMQ's DelayedError
+ * pattern) instead of holding a worker slot: no busy loop, and the job id stays the alert's.
  */
-export function makeSignalProcessor(recheckMs = REVERSE_RECHECK_MS) {
+export function makeSignalProcessor(recheckMs = SIGNAL_RECHECK_MS) {
   return async (job: Job, token?: string) => {
-    const { data } = parseJob(SIGNALS_QUEUE, signalsJobSchemas, job);
-    const outcome = await handleSignal(data.signalId, new Date(), recheckMs);
+    const parsed = parseJob(SIGNALS_QUEUE, signalsJobSchemas, job);
+    if (parsed.name === "sweep") return recoverSignals(new Date());
+    const outcome = await handleSignal(parsed.data.signalId, new Date(), recheckMs);
     if (outcome.state === "waiting") {
       await job.moveToDelayed(Date.now() + outcome.retryInMs, token);
       throw new DelayedError();
