@@ -87,8 +87,8 @@ function workerTable(workerId: string, startedAt: Date, e: AppEnv): QueueWorker[
 
     // One snapshot at a time: each reads the whole ledger; a slow one delays the next instead of overlapping it.
     row(PNL_HISTORY_QUEUE, processPnlHistoryJob, 1, () => schedulePnlHistory(e.MTM_SNAPSHOT_MS)),
-    // Accepted outside alerts: each job plans one entry (funds and quotes read in parallel) or starts one exit; and the
-    // sweep that re-derives signal states from the ledger.
+    // Accepted outside alerts: each job plans one entry (funds and quotes read in parallel) or starts one exit; the
+    // sweeps give alerts whose job was lost a new one, and re-derive signal states from the ledger.
     row(SIGNALS_QUEUE, makeSignalProcessor(), 20, () => scheduleSignalJobs()),
   ];
 }

@@ -1,8 +1,8 @@
 /**
  * Outside signals (docs/webhooks.md): the ingress that acks an alert (./ingest.ts), the worker step that acts on it
- * (./handle-signal.ts), the dry run of the strategy page (./dry-run.ts) and the URL tokens and signing secrets
- * (./token.ts); managing a strategy's webhook (./manage.ts) and reading its alert log (./alert-log.ts). Other
- * subsystems, routes and workers import this entry only.
+ * (./handle-signal.ts) and the sweep that recovers lost ones (./signal-recovery.ts), the dry run of the strategy page
+ * (./dry-run.ts) and the URL tokens and signing secrets (./token.ts); managing a strategy's webhook (./manage.ts) and
+ * reading its alert log (./alert-log.ts). Other subsystems, routes and workers import this entry only.
  */
 export {
   createWebhook,
@@ -35,6 +35,7 @@ export { ingestAlert, type IncomingAlert } from "./ingest";
 export type { AlertAnswer } from "./alert-record";
 export { handleSignal, type SignalOutcome } from "./handle-signal";
 export { reconcileSignalStates } from "./signal-state";
+export { recoverSignals, type SignalSweepResult } from "./signal-recovery";
 export { dryRunAlert, dryRunRequestSchema, type DryRunJson, type DryRunRequest } from "./dry-run";
 export {
   decryptHmacSecret,
