@@ -52,7 +52,11 @@ interface Sent {
 }
 
 async function main() {
-  const world = await startWorld({ name: "webhook", accounts: ACCOUNTS, latency: LATENCY });
+  // BENCH_WEB_PROFILE=<dir> writes the web app's V8 CPU profile there (for finding the hot path of the ack).
+  const profile = process.env.BENCH_WEB_PROFILE
+    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_WEB_PROFILE}`]
+    : [];
+  const world = await startWorld({ name: "webhook", accounts: ACCOUNTS, latency: LATENCY, webArgs: profile });
   const { say, post } = world;
   try {
     const hooks: string[] = [];

@@ -95,8 +95,9 @@ export interface WorldOptions {
   accounts: number;
   /** Added to every simulator reply, ms. */
   latency: number;
-  /** Extra node arguments for the worker (a CPU profile, say). */
+  /** Extra node arguments for the worker and the web app (a CPU profile, say). */
   workerArgs?: string[];
+  webArgs?: string[];
 }
 
 export interface World {
@@ -295,9 +296,13 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     for (const inst of instances) await control(`/instances/${inst.id}/faults`, { latencyMs: opts.latency });
 
     const port = await freePort();
-    const web = start("web", ["node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)], {
-      APP_URL: `http://127.0.0.1:${port}`,
-    });
+    const web = start(
+      "web",
+      [...(opts.webArgs ?? []), "node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)],
+      {
+        APP_URL: `http://127.0.0.1:${port}`,
+      },
+    );
     const worker = start("worker", [...(opts.workerArgs ?? []), "--import", "tsx", "workers/index.ts"]);
     const base = `http://127.0.0.1:${port}`;
     for (let ok = false; !ok; await sleep(250))
