@@ -1,5 +1,6 @@
 import type { SignalPosition, SignalVerdict } from "@/lib/generated/prisma/client";
 import { db, sqlPool } from "@/lib/db/client";
+import { GroupCommit } from "@/lib/db/group-commit";
 import type { SqlTx } from "@/lib/db/transaction";
 
 /** One alert-log row as the ingress writes it. */
@@ -47,36 +48,68 @@ const COLUMNS: [keyof NewSignal, string][] = [
   ["lotsMultiplier", "lots_multiplier::numeric"],
   ["ackMs", "ack_ms::numeric"],
 ];
-const INSERT_SIGNAL = `INSERT INTO signals (${COLUMNS.map(([, c]) => c.split("::")[0]).join(", ")})
-  VALUES (${COLUMNS.map(([, c], i) => `$${i + 1}${c.includes("::") ? `::${c.split("::")[1]}` : ""}`).join(", ")})`;
+const columnList = COLUMNS.map(([, c]) => c.split("::")[0]).join(", ");
+const rowPlaceholders = (row: number) =>
+  `(${COLUMNS.map(([, c], i) => `$${row * COLUMNS.length + i + 1}${c.includes("::") ? `::${c.split("::")[1]}` : ""}`).join(", ")})`;
+const insertRows = (q: SqlTx, rows: readonly NewSignal[]) =>
+  q.query(
+    `INSERT INTO signals (${columnList}) VALUES ${rows.map((_, r) => rowPlaceholders(r)).join(", ")}`,
+    rows.flatMap((row) => COLUMNS.map(([k]) => row[k])),
+  );
+
+// Rows written outside a transaction (every alert that is not accepted) go in group commits: one INSERT per batch.
+const logRows = new GroupCommit<NewSignal, void>(async (rows) => {
+  await insertRows(sqlPool(), rows);
+  return rows.map(() => undefined);
+});
 
 /**
- * Writes one alert-log row (inside a plain-SQL transaction when given). Plain SQL: every alert that reaches a known
- * webhook writes one, on the ack path (lib/db/client.ts sqlPool).
+ * Writes one alert-log row: inside a plain-SQL transaction when given, else in the next group commit (the call
+ * returns once its row is stored). Plain SQL: every alert that reaches a known webhook writes one, on the ack path
+ * (lib/db/client.ts sqlPool).
  */
 export async function insertSignal(row: NewSignal, tx?: SqlTx): Promise<void> {
-  await (tx ?? sqlPool()).query(
-    INSERT_SIGNAL,
-    COLUMNS.map(([k]) => row[k]),
-  );
+  if (tx) await insertRows(tx, [row]);
+  else await logRows.submit(row);
 }
+
+type Repeat = { id: string; runId: string | null; clientId: string | null };
+type RepeatQuery = { webhookId: string; clientId: string | null; bodyHash: string; since: Date | null };
+
+const REPEAT_MATCH = `verdict = 'ACCEPTED' AND (s.client_id = q.client_id OR (s.body_hash = q.body_hash AND s.received_at >= q.since))
+  ORDER BY (s.client_id IS NOT DISTINCT FROM q.client_id) DESC, s.received_at DESC LIMIT 1`;
+
+// Outside a transaction (the check before the lock, on every alert) the lookups go in group commits.
+const repeats = new GroupCommit<RepeatQuery, Repeat | null>(async (qs) => {
+  const r = await sqlPool().query<Repeat & { i: string }>(
+    `SELECT q.i, m.id, m.run_id AS "runId", m.client_id AS "clientId"
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[])
+            WITH ORDINALITY AS q(webhook_id, client_id, body_hash, since, i)
+       CROSS JOIN LATERAL (SELECT s.id, s.run_id, s.client_id FROM signals s
+                            WHERE s.webhook_id = q.webhook_id AND ${REPEAT_MATCH}) m`,
+    [qs.map((q) => q.webhookId), qs.map((q) => q.clientId), qs.map((q) => q.bodyHash), qs.map((q) => q.since)],
+  );
+  const found = new Map(r.rows.map(({ i, ...m }) => [Number(i) - 1, m]));
+  return qs.map((_, i) => found.get(i) ?? null);
+});
 
 /**
  * The accepted alert this one repeats on a webhook: the same sender `clientId` (at most one accepted: a partial unique
  * index), else the newest with the same raw body received since `since` (the dedupe window; null = no window). One
- * round trip.
+ * round trip, grouped with other alerts' under load when not in a transaction.
  */
 export async function findAcceptedRepeat(
   webhookId: string,
   by: { clientId: string | null; bodyHash: string; since: Date | null },
   tx?: SqlTx,
-): Promise<{ id: string; runId: string | null; clientId: string | null } | null> {
+): Promise<Repeat | null> {
   if (!by.clientId && !by.since) return null;
-  const r = await (tx ?? sqlPool()).query<{ id: string; runId: string | null; clientId: string | null }>(
-    `SELECT id, run_id AS "runId", client_id AS "clientId" FROM signals
-      WHERE webhook_id = $1 AND verdict = 'ACCEPTED'
-        AND (client_id = $2 OR (body_hash = $3 AND received_at >= $4))
-      ORDER BY (client_id IS NOT DISTINCT FROM $2) DESC, received_at DESC LIMIT 1`,
+  if (!tx) return repeats.submit({ webhookId, ...by });
+  const r = await tx.query<Repeat>(
+    `SELECT m.id, m.run_id AS "runId", m.client_id AS "clientId"
+       FROM (SELECT $1::uuid AS webhook_id, $2::text AS client_id, $3::text AS body_hash, $4::timestamptz AS since) q
+       CROSS JOIN LATERAL (SELECT s.id, s.run_id, s.client_id FROM signals s
+                            WHERE s.webhook_id = q.webhook_id AND ${REPEAT_MATCH}) m`,
     [webhookId, by.clientId, by.bodyHash, by.since],
   );
   return r.rows[0] ?? null;

@@ -2,6 +2,7 @@ import type { Prisma, SignalPosition, WebhookMode } from "@/lib/generated/prisma
 import { db, sqlPool } from "@/lib/db/client";
 import type { SqlTx, Tx } from "@/lib/db/transaction";
 import { NOT_FINAL } from "@/lib/db/queries/exit-scope";
+import { GroupCommit } from "@/lib/db/group-commit";
 
 type SignalState = { position: SignalPosition; entries: number };
 
@@ -43,13 +44,20 @@ const INGRESS_SELECT = `
                            'accountIds', s.account_ids, 'accountTags', s.account_tags, 'archived', s.archived) AS strategy
     FROM strategy_webhooks w JOIN strategies s ON s.id = w.strategy_id`;
 
-/** A working webhook and its strategy by the hash of its URL token (one indexed read), or null. */
-export async function findWebhookByTokenHash(tokenHash: string): Promise<IngressWebhook | null> {
-  const r = await sqlPool().query<IngressWebhook>(
-    `${INGRESS_SELECT} WHERE w.token_hash = $1 AND w.revoked_at IS NULL`,
-    [tokenHash],
+// Lookups by token hash go in group commits: one SELECT for every alert that arrived while the last one ran.
+const byTokenHash = new GroupCommit<string, IngressWebhook | null>(async (hashes) => {
+  const r = await sqlPool().query<IngressWebhook & { tokenHash: string }>(
+    `${INGRESS_SELECT.replace("SELECT ", `SELECT w.token_hash AS "tokenHash", `)}
+      WHERE w.token_hash = ANY($1::text[]) AND w.revoked_at IS NULL`,
+    [hashes],
   );
-  return r.rows[0] ?? null;
+  const found = new Map(r.rows.map(({ tokenHash, ...hook }) => [tokenHash, hook]));
+  return hashes.map((h) => found.get(h) ?? null);
+});
+
+/** A working webhook and its strategy by the hash of its URL token (one indexed read, grouped under load), or null. */
+export function findWebhookByTokenHash(tokenHash: string): Promise<IngressWebhook | null> {
+  return byTokenHash.submit(tokenHash);
 }
 
 /** The webhook of a strategy (any state), with its strategy, by strategy id; the caller has scoped the strategy. */
