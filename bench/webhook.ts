@@ -5,7 +5,7 @@
  * exchange simulator with N accounts whose every reply takes `--latency` ms, the web app and the worker. It creates
  * `--strategies` one-leg NIFTY futures strategies over every account, each with a webhook, then posts TradingView-
  * shaped alerts (MirrorDesk JSON with `id` and `ts`) open-loop at `--rps` for `--seconds`, round-robin over the
- * strategies. Each strategy alternates ENTRY and EXIT phases of about three seconds, so one alert of a phase trades
+ * strategies. Each strategy alternates ENTRY and EXIT phases of `--phase` seconds (5), so one alert of a phase trades
  * and the rest find the strategy already there; one alert in ten is an exact repeat of a recent one (a duplicate).
  * The runs and exits execute while alerts keep coming. Afterwards it waits for every run and exit to settle and counts,
  * from the simulator's own order lists, orders sent more than once for one intent (dup_orders), and checks that no
@@ -13,13 +13,15 @@
  * Last line: `webhook rps=<n> accepted=<n> ack_p50_ms=<n> ack_p99_ms=<n> dup_orders=<n>`.
  */
 import { request } from "node:http";
-import { arg, benchEnv, closeConnections, pct, sleep, startWorld } from "./world";
+import { arg, benchEnv, closeConnections, pct, sleep, startWorld, treeCpuSeconds } from "./world";
 
 const RPS = arg("rps", 100);
 const SECONDS = arg("seconds", 30);
 const ACCOUNTS = arg("accounts", 20);
 const STRATEGIES = arg("strategies", 10);
 const LATENCY = arg("latency", 50);
+/** How long each strategy stays in one phase (ENTRY alerts, then EXIT alerts), s: long enough for its orders to go. */
+const PHASE_SECONDS = arg("phase", 5);
 
 benchEnv(
   process.env.BENCH_WEBHOOK_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/mirrordesk_bench_webhook",
@@ -73,11 +75,12 @@ async function main() {
 
     // Each strategy's alerts: a phase of ENTRY alerts, then a phase of EXIT alerts, and so on (~3 s per phase).
     const perStrategyPerSecond = RPS / STRATEGIES;
-    const phaseLength = Math.max(2, Math.round(3 * perStrategyPerSecond));
+    const phaseLength = Math.max(2, Math.round(PHASE_SECONDS * perStrategyPerSecond));
     const counts = new Array<number>(STRATEGIES).fill(0);
     const recent: { strategy: number; body: string }[] = [];
     const results: Promise<Sent>[] = [];
     const total = RPS * SECONDS;
+    const cpu0 = { web: treeCpuSeconds(world.web.pid!), worker: treeCpuSeconds(world.worker.pid!) };
     const started = performance.now();
     for (let n = 0; n < total; n++) {
       // Open loop: alert n leaves at its own instant, whatever happened to the ones before.
@@ -101,6 +104,10 @@ async function main() {
     }
     const sent = await Promise.all(results);
     const elapsed = (performance.now() - started) / 1000;
+    const cores = (pid: number, before: number) => ((treeCpuSeconds(pid) - before) / elapsed).toFixed(2);
+    say(
+      `CPU while posting: web ${cores(world.web.pid!, cpu0.web)} cores, worker ${cores(world.worker.pid!, cpu0.worker)}`,
+    );
     const accepted = sent.filter((s) => s.status === 202).length;
     const byStatus = new Map<number, number>();
     for (const s of sent) byStatus.set(s.status, (byStatus.get(s.status) ?? 0) + 1);
