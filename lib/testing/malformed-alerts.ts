@@ -4,6 +4,7 @@
  * actions, bad numbers and times, non-objects, wrong content types, oversize bodies) topped up with seeded random
  * variants (truncated JSON, junk bytes). A case is malformed in every webhook mode unless it carries `mode`.
  */
+import { mulberry32 } from "@/lib/simulator/market/prng";
 import type { WebhookMode } from "@/lib/trading/signals/types";
 
 export interface MalformedAlert {
@@ -230,16 +231,4 @@ export function malformedAlerts(count: number, seed: number): MalformedAlert[] {
 function withBytes(before: string, bytes: number[], after: string): Uint8Array {
   const enc = new TextEncoder();
   return Uint8Array.from([...enc.encode(before), ...bytes, ...enc.encode(after)]);
-}
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same cases on every machine. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }

@@ -14,6 +14,12 @@ import { createBlockingRedis } from "@/lib/redis";
 import { encryptHmacSecret, newWebhookToken } from "@/lib/services/webhooks";
 import { POST as hookRoute } from "@/app/api/hooks/[token]/route";
 import { makeSignalProcessor } from "@/workers/processors/signals";
+import { ironCondor, linkAccounts, startDispatchWorker } from "./dispatch-kit";
+import { makeStrategy, startExitWorker } from "./exits-kit";
+import { startFillsWorker } from "./fills-kit";
+import { makeUser } from "./fixtures";
+import type { IntegrationWorld } from "./integration-world";
+import type { InstanceConfig } from "@/lib/simulator/types";
 
 /**
  * The request as a web Request. The body streams through a pass-through, so a handler that stops reading (413) ends
@@ -83,20 +89,19 @@ export async function postAlert(
   return { status: res.status, json, headers: res.headers };
 }
 
+export type WebhookOptions = Partial<{
+  mode: "LONG" | "SHORT" | "BOTH";
+  pyramiding: boolean;
+  maxEntries: number;
+  maxLagSeconds: number;
+  dedupeSeconds: number;
+  allowedIps: string[];
+  hmacSecret: string;
+  enabled: boolean;
+}>;
+
 /** Stores a webhook for `strategy` (as the management service does) and returns its URL token. */
-export async function makeWebhook(
-  strategy: { id: string; ownerId: string },
-  opts: Partial<{
-    mode: "LONG" | "SHORT" | "BOTH";
-    pyramiding: boolean;
-    maxEntries: number;
-    maxLagSeconds: number;
-    dedupeSeconds: number;
-    allowedIps: string[];
-    hmacSecret: string;
-    enabled: boolean;
-  }> = {},
-) {
+export async function makeWebhook(strategy: { id: string; ownerId: string }, opts: WebhookOptions = {}) {
   const { token, hash, hint } = newWebhookToken();
   const { hmacSecret, ...rest } = opts;
   const hook = await db().strategyWebhook.create({
@@ -129,4 +134,28 @@ export async function startSignalWorker(recheckMs = 100) {
       await connection.quit().catch(() => connection.disconnect());
     },
   };
+}
+
+/** A trader linked to `instances` of the world's simulator, an iron condor over those accounts, and its webhook. */
+export async function condorWithWebhook(
+  world: IntegrationWorld,
+  instances: InstanceConfig[],
+  opts: WebhookOptions = {},
+) {
+  const user = await makeUser("TRADER");
+  await linkAccounts(world.sim, user, instances);
+  const strategy = await makeStrategy(user, ironCondor());
+  return { user, strategy, ...(await makeWebhook({ id: strategy.id, ownerId: user.id }, opts)) };
+}
+
+/**
+ * The workers an alert's journey runs through — dispatch, exits, fills and (unless `signals: false`, for tests that
+ * hand alerts on themselves) signals — and a hook server, all stopped after the test. Returns the server.
+ */
+export async function startAlertPipeline(world: IntegrationWorld, opts: { signals?: boolean } = {}) {
+  world.stopAfterTest(await startDispatchWorker());
+  world.stopAfterTest(await startExitWorker());
+  if (opts.signals !== false) world.stopAfterTest(await startSignalWorker());
+  world.stopAfterTest(await startFillsWorker());
+  return world.stopAfterTest(await startHookServer());
 }

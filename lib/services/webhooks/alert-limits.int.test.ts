@@ -4,12 +4,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db/client";
-import { ironCondor, linkAccounts } from "@/lib/testing/dispatch-kit";
+import { ironCondor } from "@/lib/testing/dispatch-kit";
 import { makeStrategy } from "@/lib/testing/exits-kit";
-import { makeUser } from "@/lib/testing/fixtures";
 import { useIntegrationWorld } from "@/lib/testing/integration-world";
 import { instanceConfigs } from "@/lib/testing/simulator-instances";
-import { makeWebhook, postAlert, startHookServer } from "@/lib/testing/webhook-kit";
+import {
+  condorWithWebhook,
+  makeWebhook,
+  postAlert,
+  startHookServer,
+  type WebhookOptions,
+} from "@/lib/testing/webhook-kit";
 
 // Read once by lib/env.ts on first use, which happens after this hoisted block.
 vi.hoisted(() => {
@@ -25,12 +30,9 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function setup(opts: Parameters<typeof makeWebhook>[1] = {}) {
-  const user = await makeUser("TRADER");
-  await linkAccounts(world.sim, user, INSTANCES);
-  const strategy = await makeStrategy(user, ironCondor());
-  const hook = await makeWebhook({ id: strategy.id, ownerId: user.id }, opts);
-  return { user, strategy, ...hook, url: server.url(hook.token) };
+async function setup(opts: WebhookOptions = {}) {
+  const s = await condorWithWebhook(world, INSTANCES, opts);
+  return { ...s, url: server.url(s.token) };
 }
 
 const body = (id: string, action = "ENTRY") => JSON.stringify({ action, id });

@@ -4,12 +4,11 @@ import { db } from "@/lib/db/client";
 import { engageKillSwitch } from "@/lib/services/kill-switch";
 import { setStale } from "@/lib/services/market-data";
 import { newWebhookToken } from "./token";
-import { ironCondor, linkAccounts } from "@/lib/testing/dispatch-kit";
-import { makeStrategy } from "@/lib/testing/exits-kit";
-import { jsonRequest, makeUser, paramsOf, sessionCookie } from "@/lib/testing/fixtures";
+
+import { jsonRequest, paramsOf, sessionCookie } from "@/lib/testing/fixtures";
 import { useIntegrationWorld } from "@/lib/testing/integration-world";
 import { instanceConfigs } from "@/lib/testing/simulator-instances";
-import { makeWebhook, postAlert, startHookServer } from "@/lib/testing/webhook-kit";
+import { condorWithWebhook, postAlert, startHookServer, type WebhookOptions } from "@/lib/testing/webhook-kit";
 import { POST as dryRunRoute } from "@/app/api/strategies/[id]/webhook/test/route";
 
 const INSTANCES = instanceConfigs(2, "wh");
@@ -20,12 +19,9 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function setup(opts: Parameters<typeof makeWebhook>[1] = {}) {
-  const user = await makeUser("TRADER");
-  await linkAccounts(world.sim, user, INSTANCES);
-  const strategy = await makeStrategy(user, ironCondor());
-  const hook = await makeWebhook({ id: strategy.id, ownerId: user.id }, opts);
-  return { user, strategy, ...hook, url: server.url(hook.token) };
+async function setup(opts: WebhookOptions = {}) {
+  const s = await condorWithWebhook(world, INSTANCES, opts);
+  return { ...s, url: server.url(s.token) };
 }
 
 const entry = (extra: Record<string, unknown> = {}) => JSON.stringify({ action: "ENTRY", ...extra });

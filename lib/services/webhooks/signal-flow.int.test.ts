@@ -1,28 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { ironCondor, linkAccounts, startDispatchWorker, waitForRun } from "@/lib/testing/dispatch-kit";
-import { makeStrategy, simPositions, startExitWorker, waitForExit } from "@/lib/testing/exits-kit";
-import { makeUser } from "@/lib/testing/fixtures";
-import { startFillsWorker, waitForIntents } from "@/lib/testing/fills-kit";
+import { waitForRun } from "@/lib/testing/dispatch-kit";
+import { simPositions, waitForExit } from "@/lib/testing/exits-kit";
+import { waitForIntents } from "@/lib/testing/fills-kit";
 import { useIntegrationWorld } from "@/lib/testing/integration-world";
 import { instanceConfigs } from "@/lib/testing/simulator-instances";
 import { waitFor } from "@/lib/testing/wait";
-import { makeWebhook, postAlert, startHookServer, startSignalWorker } from "@/lib/testing/webhook-kit";
+import { condorWithWebhook, postAlert, startAlertPipeline, type WebhookOptions } from "@/lib/testing/webhook-kit";
 
 const INSTANCES = instanceConfigs(2, "sf");
 const world = useIntegrationWorld(INSTANCES);
 
-async function setup(opts: Parameters<typeof makeWebhook>[1] = {}) {
-  const user = await makeUser("TRADER");
-  await linkAccounts(world.sim, user, INSTANCES);
-  const strategy = await makeStrategy(user, ironCondor());
-  const hook = await makeWebhook({ id: strategy.id, ownerId: user.id }, opts);
-  world.stopAfterTest(await startDispatchWorker());
-  world.stopAfterTest(await startExitWorker());
-  world.stopAfterTest(await startSignalWorker());
-  world.stopAfterTest(await startFillsWorker());
-  const server = world.stopAfterTest(await startHookServer());
-  return { user, strategy, url: server.url(hook.token) };
+async function setup(opts: WebhookOptions = {}) {
+  const { user, strategy, token } = await condorWithWebhook(world, INSTANCES, opts);
+  return { user, strategy, url: (await startAlertPipeline(world)).url(token) };
 }
 
 const processed = (signalId: string) =>

@@ -6,14 +6,13 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { queue } from "@/lib/queues/queues";
 import { SIGNALS_QUEUE } from "@/lib/queues/signals";
-import { ironCondor, linkAccounts, startDispatchWorker, waitForRun } from "@/lib/testing/dispatch-kit";
-import { makeStrategy, simPositions, startExitWorker, waitForExit } from "@/lib/testing/exits-kit";
-import { makeUser } from "@/lib/testing/fixtures";
-import { startFillsWorker, waitForIntents } from "@/lib/testing/fills-kit";
+import { waitForRun } from "@/lib/testing/dispatch-kit";
+import { simPositions, waitForExit } from "@/lib/testing/exits-kit";
+import { waitForIntents } from "@/lib/testing/fills-kit";
 import { useIntegrationWorld } from "@/lib/testing/integration-world";
 import { instanceConfigs } from "@/lib/testing/simulator-instances";
 import { waitFor } from "@/lib/testing/wait";
-import { makeWebhook, postAlert, startHookServer, startSignalWorker } from "@/lib/testing/webhook-kit";
+import { condorWithWebhook, postAlert, startAlertPipeline, startSignalWorker } from "@/lib/testing/webhook-kit";
 import { handleSignal } from "./handle-signal";
 import { recoverSignals, SIGNAL_GIVE_UP_MS, SIGNAL_RECOVER_AFTER_MS } from "./signal-recovery";
 import { reconcileSignalStates } from "./signal-state";
@@ -22,15 +21,8 @@ const INSTANCES = instanceConfigs(1, "sr");
 const world = useIntegrationWorld(INSTANCES);
 
 async function setup() {
-  const user = await makeUser("TRADER");
-  await linkAccounts(world.sim, user, INSTANCES);
-  const strategy = await makeStrategy(user, ironCondor());
-  const hook = await makeWebhook({ id: strategy.id, ownerId: user.id });
-  world.stopAfterTest(await startDispatchWorker());
-  world.stopAfterTest(await startExitWorker());
-  world.stopAfterTest(await startFillsWorker());
-  const server = world.stopAfterTest(await startHookServer());
-  return { user, strategy, url: server.url(hook.token) };
+  const { user, strategy, token } = await condorWithWebhook(world, INSTANCES);
+  return { user, strategy, url: (await startAlertPipeline(world, { signals: false })).url(token) };
 }
 
 /** Posts an alert while no signal worker runs, then loses its job (as a Redis flush or a failed enqueue would). */

@@ -3,25 +3,20 @@ import { db } from "@/lib/db/client";
 import { writeSignalStateIfUnchanged } from "@/lib/db/queries/webhooks";
 import { inTransaction } from "@/lib/db/transaction";
 import { requestExit } from "@/lib/services/exits";
-import { ironCondor, linkAccounts, startDispatchWorker, waitForRun } from "@/lib/testing/dispatch-kit";
-import { makeStrategy, runStrategy, startExitWorker, waitForExit } from "@/lib/testing/exits-kit";
+import { ironCondor, startDispatchWorker, waitForRun } from "@/lib/testing/dispatch-kit";
+import { runStrategy, startExitWorker, waitForExit } from "@/lib/testing/exits-kit";
 import { startFillsWorker, waitForIntents } from "@/lib/testing/fills-kit";
-import { makeUser } from "@/lib/testing/fixtures";
 import { useIntegrationWorld } from "@/lib/testing/integration-world";
 import { instanceConfigs } from "@/lib/testing/simulator-instances";
-import { makeWebhook } from "@/lib/testing/webhook-kit";
+import { condorWithWebhook } from "@/lib/testing/webhook-kit";
 import { reconcileSignalStates } from "./signal-state";
 
 const INSTANCES = instanceConfigs(2, "ss");
 const world = useIntegrationWorld(INSTANCES);
 
 async function setup() {
-  const user = await makeUser("TRADER");
-  await linkAccounts(world.sim, user, INSTANCES);
-  const definition = ironCondor();
-  const strategy = await makeStrategy(user, definition);
-  const hook = await makeWebhook({ id: strategy.id, ownerId: user.id });
-  return { user, strategy, definition, hookId: hook.hookId };
+  const { user, strategy, hookId } = await condorWithWebhook(world, INSTANCES);
+  return { user, strategy, definition: ironCondor(), hookId };
 }
 const state = (id: string) =>
   db().strategyWebhook.findUniqueOrThrow({ where: { id }, select: { position: true, entries: true, updatedAt: true } });
