@@ -4,12 +4,12 @@
  * trader's ids are 404, one Idempotency-Key is one run, bad input names the field as the session route does, and the
  * kill switch engaged through the API blocks an execute through the API.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
 import { makeApiKey, keyRequest } from "@/lib/testing/api-key-kit";
-import { closeConnections, jsonRequest, makeUser, paramsOf, resetState, sessionCookie } from "@/lib/testing/fixtures";
-import { instanceConfigs, startSim } from "@/lib/testing/simulator-instances";
+import { jsonRequest, makeUser, paramsOf, sessionCookie } from "@/lib/testing/fixtures";
+import { useIntegrationWorld } from "@/lib/testing/integration-world";
+import { instanceConfigs } from "@/lib/testing/simulator-instances";
 import { ironCondor, linkAccounts, startDispatchWorker, startRun, waitForRun } from "@/lib/testing/dispatch-kit";
 import { makeStrategy, startExitWorker, waitForExit } from "@/lib/testing/exits-kit";
 import { syncAccountFills } from "@/lib/services/fills";
@@ -34,35 +34,19 @@ import { POST as sessionExecutePost } from "@/app/api/strategies/[id]/execute/ro
 
 const FAST = { reconcileWindowMs: 1_000, pollIntervalMs: 100, refusedBackoffMs: 50 };
 const INSTANCES = instanceConfigs(2, "v1").map((c) => ({ ...c, showStrategy: true }));
-let sim: RunningSimulator;
-let dispatch: Awaited<ReturnType<typeof startDispatchWorker>>;
-let exits: Awaited<ReturnType<typeof startExitWorker>>;
-
-beforeAll(async () => {
-  sim = await startSim(INSTANCES);
-});
+const world = useIntegrationWorld(INSTANCES);
 beforeEach(async () => {
-  await resetState();
-  dispatch = await startDispatchWorker(FAST);
-  exits = await startExitWorker();
-});
-afterEach(async () => {
-  await exits.close();
-  await dispatch.close();
-  sim.broker.reset();
-});
-afterAll(async () => {
-  await sim.close();
-  await closeConnections();
+  world.stopAfterTest(await startDispatchWorker(FAST));
+  world.stopAfterTest(await startExitWorker());
 });
 
 async function desk() {
   const trader = await makeUser("TRADER");
-  const accounts = await linkAccounts(sim, trader, INSTANCES);
+  const accounts = await linkAccounts(world.sim, trader, INSTANCES);
   const strategy = await makeStrategy(trader, ironCondor());
   return { trader, accounts, strategy, read: await makeApiKey(trader, "READ"), trade: await makeApiKey(trader) };
 }
-const orders = () => INSTANCES.reduce((n, i) => n + sim.broker.receivedOrders(i.id).length, 0);
+const orders = () => INSTANCES.reduce((n, i) => n + world.sim.broker.receivedOrders(i.id).length, 0);
 const execute = (strategyId: string, key: string, idempotencyKey?: string, body: unknown = {}) =>
   executePost(
     keyRequest("/x", { key, body, headers: idempotencyKey ? { "idempotency-key": idempotencyKey } : {} }),
