@@ -45,6 +45,8 @@ export interface IncomingAlert {
 
 /** POST /api/hooks/<token>: the answer to one alert (see docs/webhooks.md for every status). */
 export async function ingestAlert(req: IncomingAlert, clock: TradingClock = tradingClock()): Promise<AlertAnswer> {
+  // The body is read while the webhook is looked up; what reading it found is acted on only in the checks' order.
+  const body = settle(req.readBody(MAX_ALERT_BYTES));
   const hook = await findWebhookByTokenHash(hashWebhookToken(req.token));
   // No strategy to log it under: an unknown, rotated or revoked URL is answered and forgotten.
   if (!hook) return refusal(new NotFoundError("Webhook"));
@@ -63,7 +65,7 @@ export async function ingestAlert(req: IncomingAlert, clock: TradingClock = trad
     req.startedAt,
   );
   try {
-    const alert = await readAlert(hook, req, rec, clock.now);
+    const alert = await readAlert(hook, req, await body, rec, clock.now);
     const dup = await findDuplicate(hook, rec, clock.now);
     if (dup) return await rec.duplicate(dup.original, dup.why);
     return await accept(hook, rec, alert, clock);
@@ -74,15 +76,29 @@ export async function ingestAlert(req: IncomingAlert, clock: TradingClock = trad
   }
 }
 
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+const settle = <T>(p: Promise<T>): Promise<Settled<T>> =>
+  p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+
 /** The checks up to a parsed alert: paused, sender, content type, size, signature, parse, lag. */
-async function readAlert(hook: IngressWebhook, req: IncomingAlert, rec: AlertRecord, now: Date): Promise<ParsedAlert> {
+async function readAlert(
+  hook: IngressWebhook,
+  req: IncomingAlert,
+  body: Settled<Uint8Array>,
+  rec: AlertRecord,
+  now: Date,
+): Promise<ParsedAlert> {
   if (!hook.enabled || hook.strategy.archived)
     throw new ConflictError(
       hook.strategy.archived ? "This strategy is archived: alerts are not acted on" : "This webhook is paused",
     );
   assertSenderAllowed(hook.allowedIps, req.ip);
   const kind = alertKind(req.contentType);
-  const bytes = await req.readBody(MAX_ALERT_BYTES);
+  if (!body.ok) throw body.error;
+  const bytes = body.value;
   const text = decodeAlertBody(bytes);
   rec.setBody(text ?? Buffer.from(bytes).toString("latin1"), createHash("sha256").update(bytes).digest("hex"));
   if (hook.hmacSecret) assertSignature(decryptHmacSecret(hook.id, hook.hmacSecret), bytes, req.signature);

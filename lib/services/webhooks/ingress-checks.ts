@@ -40,8 +40,13 @@ export async function spendAlertBudget(webhookId: string, ip: string): Promise<v
     points: e.WEBHOOK_RATE_PER_MIN,
     duration: 60,
   });
-  await spend(limiters.ip, ip, "from this address");
-  await spend(limiters.hook, webhookId, "for this webhook");
+  // Both budgets at once (one round trip of waiting, not two); the address's refusal is the one reported first.
+  const [byIp, byHook] = await Promise.allSettled([
+    spend(limiters.ip, ip, "from this address"),
+    spend(limiters.hook, webhookId, "for this webhook"),
+  ]);
+  if (byIp.status === "rejected") throw byIp.reason;
+  if (byHook.status === "rejected") throw byHook.reason;
 }
 
 /** An address as ipaddr.js sees it, IPv4-mapped IPv6 (`::ffff:1.2.3.4`) as the IPv4 address it carries. */
