@@ -50,7 +50,8 @@ export interface Wanted {
 /** The union of all live leases for `kind`, by contract key. Holders whose lease expired are forgotten. */
 export async function wantedContracts(kind: FeedKind): Promise<Map<string, Wanted>> {
   const r = redis();
-  const holders = await r.smembers(LIVE.holders);
+  // Sorted: a Redis set has no order, and callers (and their tests) should see the same list every time.
+  const holders = (await r.smembers(LIVE.holders)).sort();
   const out = new Map<string, Wanted>();
   if (holders.length === 0) return out;
   const p = r.pipeline();
