@@ -4,12 +4,10 @@
  * orders (its books are the truth the tests assert on).
  */
 import { randomUUID } from "node:crypto";
-import { Worker } from "bullmq";
 import { db } from "@/lib/db/client";
 import { listAccountSecrets } from "@/lib/db/queries/accounts";
-import { BULL_PREFIX } from "@/lib/queues/queues";
 import { QUEUES } from "@/lib/queues/registry";
-import { createBlockingRedis } from "@/lib/redis";
+import { startQueueWorker } from "./queue-worker";
 import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
 import type { StrategyDefinition } from "@/lib/trading/strategy";
 import { createRun } from "@/lib/services/runs";
@@ -20,23 +18,8 @@ import { newWorkerId } from "@/lib/queues/liveness";
 
 /** A real exits worker (as workers/index.ts runs it). */
 export async function startExitWorker(options: DriveOptions = {}) {
-  const connection = createBlockingRedis();
-  const worker = new Worker(QUEUES.exits, makeExitProcessor(newWorkerId(), options), {
-    connection,
-    prefix: BULL_PREFIX,
-    concurrency: 20,
-  });
-  const errors: Error[] = [];
-  worker.on("failed", (_job, err) => errors.push(err));
-  worker.on("error", (err) => errors.push(err));
-  await worker.waitUntilReady();
-  return {
-    errors,
-    async close() {
-      await worker.close();
-      await connection.quit().catch(() => connection.disconnect());
-    },
-  };
+  const { errors, close } = await startQueueWorker(QUEUES.exits, makeExitProcessor(newWorkerId(), options), 20);
+  return { errors, close };
 }
 
 /** Stores `definition` as a strategy of `owner` over all of the owner's active accounts. */

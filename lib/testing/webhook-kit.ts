@@ -6,11 +6,9 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { PassThrough, Readable } from "node:stream";
-import { Worker } from "bullmq";
 import { db } from "@/lib/db/client";
-import { BULL_PREFIX } from "@/lib/queues/queues";
 import { QUEUES } from "@/lib/queues/registry";
-import { createBlockingRedis } from "@/lib/redis";
+import { startQueueWorker } from "./queue-worker";
 import { encryptHmacSecret, newWebhookToken } from "@/lib/services/webhooks";
 import { POST as hookRoute } from "@/app/api/hooks/[token]/route";
 import { makeSignalProcessor } from "@/workers/processors/signals";
@@ -117,23 +115,8 @@ export async function makeWebhook(strategy: { id: string; ownerId: string }, opt
 
 /** A real signal worker (as workers/index.ts runs it), re-checking a waiting reverse every `recheckMs`. */
 export async function startSignalWorker(recheckMs = 100) {
-  const connection = createBlockingRedis();
-  const worker = new Worker(QUEUES.signals, makeSignalProcessor(recheckMs), {
-    connection,
-    prefix: BULL_PREFIX,
-    concurrency: 20,
-  });
-  const errors: Error[] = [];
-  worker.on("failed", (_job, err) => errors.push(err));
-  worker.on("error", (err) => errors.push(err));
-  await worker.waitUntilReady();
-  return {
-    errors,
-    async close() {
-      await worker.close();
-      await connection.quit().catch(() => connection.disconnect());
-    },
-  };
+  const { errors, close } = await startQueueWorker(QUEUES.signals, makeSignalProcessor(recheckMs), 20);
+  return { errors, close };
 }
 
 /** A trader linked to `instances` of the world's simulator, an iron condor over those accounts, and its webhook. */
