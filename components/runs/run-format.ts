@@ -7,6 +7,7 @@ export const RUN_KIND_LABEL: Record<RunKind, string> = {
   ADJUSTMENT: "Adjustment",
   TICKET: "Manual ticket",
   EXIT: "Exit",
+  COPY: "Copy",
 };
 
 /** Slice quantities as a trader reads them: `[1755, 1755, 1755, 65]` → `1,755 × 3 + 65`. */

@@ -43,6 +43,10 @@ export const RULES = {
   "strategy.write": { need: "writer", reach: "writable" },
   /** Create, rotate, revoke and configure a strategy's webhook (its URL token and signing secret are shown once). */
   "webhook.manage": { need: "writer", reach: "writable" },
+  /** Read copy groups, their copy log and drift board (docs/copy-trading.md). */
+  "copyGroup.read": { need: "signedIn", reach: "readable" },
+  /** Create, change, pause, resume and delete copy groups and children; "sync now" (orders go to the broker). */
+  "copyGroup.manage": { need: "writer", reach: "writable" },
   "run.read": { need: "signedIn", reach: "readable" },
   /** Execute a strategy or a ticket: orders go to the broker. */
   "run.execute": { need: "writer", reach: "writable" },

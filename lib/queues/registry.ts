@@ -8,6 +8,7 @@ import { MARKET_DATA_QUEUE } from "./market-data";
 import { PNL_HISTORY_QUEUE } from "./pnl-history";
 import { queue } from "./queues";
 import { SIGNALS_QUEUE } from "./signals";
+import { COPY_QUEUE } from "./copy";
 import { SYSTEM_QUEUE } from "./system";
 
 export const QUEUES = {
@@ -25,6 +26,8 @@ export const QUEUES = {
   marketData: MARKET_DATA_QUEUE,
   /** Accepted outside alerts (webhooks): one job each plans the entry run or starts the exit. */
   signals: SIGNALS_QUEUE,
+  /** Copy groups: master scans (order stream, 1 s poll backstop), pending events handed on, drift checks. */
+  copy: COPY_QUEUE,
 
   /** P&L snapshots every MTM_SNAPSHOT_MS while positions are open, and the nightly compaction. */
   pnlHistory: PNL_HISTORY_QUEUE,

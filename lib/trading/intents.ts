@@ -55,6 +55,8 @@ export interface OrderIntentSpec {
   product: PlannedLeg["product"];
   priceType: PlannedLeg["priceType"];
   price: PlannedLeg["price"];
+  /** SL and SL-M only; null otherwise. */
+  triggerPrice: PlannedLeg["price"];
   /** Units of this slice. */
   quantity: number;
 }
@@ -67,7 +69,11 @@ export function intentsForAccountPlan(
   const legs = [...plan.legs].sort((a, b) => a.phase - b.phase || a.legIndex - b.legIndex);
   return legs.flatMap((leg) =>
     leg.slices.map((quantity, sliceIndex) => ({
-      intentId: intentId(runId, plan.accountId, leg.legIndex, sliceIndex),
+      // A copy leg's ids derive from its event (master order, event seq) and the child, not from the carrying run.
+      intentId:
+        leg.intentKey === undefined
+          ? intentId(runId, plan.accountId, leg.legIndex, sliceIndex)
+          : intentId(leg.intentKey, plan.accountId, 0, sliceIndex),
       runId,
       accountId: plan.accountId,
       legIndex: leg.legIndex,
@@ -79,6 +85,7 @@ export function intentsForAccountPlan(
       product: leg.product,
       priceType: leg.priceType,
       price: leg.price,
+      triggerPrice: leg.triggerPrice ?? null,
       quantity,
     })),
   );

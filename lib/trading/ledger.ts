@@ -182,7 +182,7 @@ export function splitExitFills(
 /** One filled (or partly filled) intent, with its run's kind and strategy. */
 export interface IntentFill {
   runId: string;
-  runKind: "STRATEGY" | "ADJUSTMENT" | "TICKET" | "EXIT";
+  runKind: "STRATEGY" | "ADJUSTMENT" | "TICKET" | "EXIT" | "COPY";
   strategyId: string | null;
   accountId: string;
   legIndex: number;

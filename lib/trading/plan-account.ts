@@ -50,8 +50,16 @@ export interface PlannedLeg {
   action: OrderAction;
   /** Strategies trade NRML or MIS; a manual ticket on a cash-segment symbol may also be CNC. */
   product: Product | "CNC";
-  priceType: "MARKET" | "LIMIT";
+  /** Strategies and tickets send MARKET or LIMIT; a copied master order keeps its own type (SL, SL-M too). */
+  priceType: "MARKET" | "LIMIT" | "SL" | "SL-M";
   price: Decimal | null;
+  /** SL and SL-M only. */
+  triggerPrice?: Decimal | null;
+  /**
+   * Where the leg's intent ids come from when not (run, account, leg, slice): a copy event's key, so the same master
+   * event gives the same child intent ids whichever run carries it (lib/trading/intents.ts `intentId`).
+   */
+  intentKey?: string;
   /** 1 = BUY legs (hedges), sent and acknowledged before 2 = SELL legs. */
   phase: 1 | 2;
   lots: number;

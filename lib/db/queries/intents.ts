@@ -30,8 +30,8 @@ export interface IntentWrite {
 }
 
 const INTENT_COLUMNS = `id, run_id::text AS "runId", account_id::text AS "accountId", leg_index AS "legIndex",
-  slice_index AS "sliceIndex", phase, symbol, exchange, action, product, price_type AS "priceType", price, quantity,
-  state::text AS state, attempts, claimed_by AS "claimedBy", sent_at AS "sentAt", acknowledged_at AS "acknowledgedAt",
+  slice_index AS "sliceIndex", phase, symbol, exchange, action, product, price_type AS "priceType", price,
+  trigger_price AS "triggerPrice", quantity, state::text AS state, attempts, claimed_by AS "claimedBy", sent_at AS "sentAt", acknowledged_at AS "acknowledgedAt",
   broker_order_id AS "brokerOrderId", filled_quantity AS "filledQuantity", average_price AS "averagePrice", reason,
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 

@@ -11,6 +11,8 @@ export interface NewRun {
   idempotencyKey: string;
   triggeredAt: Date;
   plan: Prisma.InputJsonValue;
+  /** COPY runs: the copy group whose master events the run carries. */
+  copyGroupId?: string | null;
 }
 
 /**
@@ -23,13 +25,15 @@ export async function insertRunWithIntents(
   intents: readonly OrderIntentSpec[],
   /** Runs first inside the transaction; throwing refuses the run (the kill switch check, lib/services/kill-switch/index.ts). */
   guard?: (tx: Prisma.TransactionClient) => Promise<void>,
+  /** Runs last inside the transaction, only when the run was created (a copy event marked sent with its run). */
+  andThen?: (tx: Prisma.TransactionClient) => Promise<void>,
 ): Promise<{ runId: string; created: boolean }> {
   const col = <K extends keyof OrderIntentSpec>(k: K) => intents.map((i) => i[k]);
   return db().$transaction(async (tx) => {
     if (guard) await guard(tx);
     const inserted = await tx.$queryRawUnsafe<{ id: string }[]>(
-      `INSERT INTO strategy_runs (id, owner_id, strategy_id, kind, idempotency_key, triggered_at, plan)
-       VALUES ($1::uuid, $2::uuid, $3::uuid, $4::"RunKind", $5, $6, $7::jsonb)
+      `INSERT INTO strategy_runs (id, owner_id, strategy_id, kind, idempotency_key, triggered_at, plan, copy_group_id)
+       VALUES ($1::uuid, $2::uuid, $3::uuid, $4::"RunKind", $5, $6, $7::jsonb, $8::uuid)
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
       run.id,
       run.ownerId,
@@ -38,6 +42,7 @@ export async function insertRunWithIntents(
       run.idempotencyKey,
       run.triggeredAt,
       JSON.stringify(run.plan),
+      run.copyGroupId ?? null,
     );
     if (inserted.length === 0) {
       const existing = await tx.strategyRun.findUniqueOrThrow({
@@ -48,10 +53,10 @@ export async function insertRunWithIntents(
     }
     if (intents.length > 0) {
       await tx.$executeRawUnsafe(
-        `INSERT INTO order_intents (id, run_id, account_id, leg_index, slice_index, phase, symbol, exchange, action, product, price_type, price, quantity, updated_at)
-         SELECT id, $2::uuid, account_id::uuid, leg_index, slice_index, phase, symbol, exchange, action, product, price_type, price::numeric, quantity, now()
-         FROM unnest($1::text[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[])
-           AS t(id, account_id, leg_index, slice_index, phase, symbol, exchange, action, product, price_type, price, quantity)`,
+        `INSERT INTO order_intents (id, run_id, account_id, leg_index, slice_index, phase, symbol, exchange, action, product, price_type, price, trigger_price, quantity, updated_at)
+         SELECT id, $2::uuid, account_id::uuid, leg_index, slice_index, phase, symbol, exchange, action, product, price_type, price::numeric, trigger_price::numeric, quantity, now()
+         FROM unnest($1::text[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::text[])
+           AS t(id, account_id, leg_index, slice_index, phase, symbol, exchange, action, product, price_type, price, quantity, trigger_price)`,
         col("intentId"),
         run.id,
         col("accountId"),
@@ -65,8 +70,10 @@ export async function insertRunWithIntents(
         col("priceType"),
         intents.map((i) => i.price?.toString() ?? null),
         col("quantity"),
+        intents.map((i) => i.triggerPrice?.toString() ?? null),
       );
     }
+    if (andThen) await andThen(tx);
     return { runId: run.id, created: true };
   });
 }

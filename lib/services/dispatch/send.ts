@@ -34,6 +34,7 @@ function orderRequest(row: IntentRow): PlaceOrderRequest {
     priceType: row.priceType as PriceType,
     product: row.product as Product,
     ...(row.price === null ? {} : { price: new Decimal(row.price.toString()) }),
+    ...(row.triggerPrice === null ? {} : { triggerPrice: new Decimal(row.triggerPrice.toString()) }),
     // The intent id travels as the order's tag: reconciliation finds the order by it where the broker keeps tags.
     strategy: row.id,
   };

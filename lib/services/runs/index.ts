@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { RunKind } from "@/lib/generated/prisma/client";
+import type { Prisma, RunKind } from "@/lib/generated/prisma/client";
 import { insertRunWithIntents } from "@/lib/db/queries/runs";
 import { enqueueDispatch } from "@/lib/queues/dispatch";
 import { intentsForAccountPlan } from "@/lib/trading/intents";
@@ -38,6 +38,10 @@ export interface CreateRunInput {
   preview: RunPreview;
   /** Dispatch tunables carried by the run's jobs (exits: short reconcile windows, no resend without a position read). */
   dispatch?: Partial<DispatchOptions>;
+  /** COPY runs: the copy group whose master events the run carries. */
+  copyGroupId?: string;
+  /** Runs inside the run's transaction, only when the run is created (e.g. marking copy events sent with it). */
+  andThen?: (tx: Prisma.TransactionClient) => Promise<void>;
 }
 
 /**
@@ -58,9 +62,11 @@ export async function createRun(input: CreateRunInput): Promise<{ runId: string;
       idempotencyKey: input.idempotencyKey,
       triggeredAt: input.triggeredAt,
       plan: jsonify(input.preview) as object,
+      copyGroupId: input.copyGroupId ?? null,
     },
     intents,
     input.kind === "EXIT" ? undefined : (tx) => guardEntries(tx, input.ownerId),
+    input.andThen,
   );
   if (result.created)
     await enqueueDispatch(

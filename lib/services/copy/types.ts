@@ -1,0 +1,124 @@
+/**
+ * The JSON the copy-group routes answer (money and prices as decimal strings, times as ISO UTC). The pages in
+ * app/(app)/copy and components/copy render exactly these.
+ */
+export type CopyModeName = "FILLS" | "ORDERS";
+export type CopyRoundingName = "DOWN" | "NEAREST" | "UP";
+export type CopyEventStatusName = "PENDING" | "SENT" | "SKIPPED" | "BLOCKED" | "FAILED";
+
+export interface CopyChildJson {
+  accountId: string;
+  accountName: string;
+  /** Decimal string ("0.5"). */
+  multiplier: string;
+  rounding: CopyRoundingName;
+  minOneLot: boolean;
+  enabled: boolean;
+  pausedReason: string | null;
+  maxLotsPerOrder: number | null;
+  maxOpenLots: number | null;
+  reverse: boolean;
+  /** The account's connection status (CONNECTED, DEGRADED, FAILED, UNKNOWN). */
+  accountStatus: string;
+}
+
+export interface CopyGroupJson {
+  id: string;
+  ownerId: string;
+  name: string;
+  masterAccountId: string;
+  masterAccountName: string;
+  mode: CopyModeName;
+  enabled: boolean;
+  pausedReason: string | null;
+  exchanges: string[];
+  products: string[];
+  allowSymbols: string[];
+  denySymbols: string[];
+  windowStart: string | null;
+  windowEnd: string | null;
+  startedAt: string;
+  createdAt: string;
+  updatedAt: string;
+  children: CopyChildJson[];
+  /** The latest event, for the list. */
+  lastEvent: { id: string; kind: string; symbol: string; status: CopyEventStatusName; detectedAt: string } | null;
+}
+
+/** One child order of one event, as the log shows it. */
+export interface CopyChildOrderJson {
+  accountId: string;
+  accountName: string;
+  action: "BUY" | "SELL";
+  /** Units planned for the child (0 = nothing, see reason). */
+  quantity: number;
+  reason: string | null;
+  /** Worst state over the child's slices (planned … filled), null when nothing was sent. */
+  state: string | null;
+  filledQuantity: number;
+  /** The broker's average over the child's filled slices, decimal string. */
+  averagePrice: string | null;
+  /** Detection → the child's last slice acknowledged by its broker, ms; null until then. */
+  latencyMs: number | null;
+  brokerOrderIds: string[];
+}
+
+export interface CopyLogItemJson {
+  id: string;
+  masterOrderId: string;
+  seq: number;
+  kind: "FILL" | "PLACE" | "MODIFY" | "CANCEL" | "SYNC";
+  symbol: string;
+  exchange: string;
+  product: string;
+  action: "BUY" | "SELL";
+  quantity: number;
+  priceType: string | null;
+  price: string | null;
+  triggerPrice: string | null;
+  masterBefore: number | null;
+  masterAfter: number | null;
+  source: "stream" | "poll" | "sync";
+  masterAt: string | null;
+  detectedAt: string;
+  status: CopyEventStatusName;
+  reason: string | null;
+  runId: string | null;
+  children: CopyChildOrderJson[];
+}
+
+export interface CopyLogPageJson {
+  items: CopyLogItemJson[];
+  /** Keyset cursor for the next (older) page, null at the end. */
+  nextCursor: string | null;
+}
+
+/** One contract of the drift board. */
+export interface DriftRowJson {
+  symbol: string;
+  exchange: string;
+  product: string;
+  lotSize: number | null;
+  /** The master's position as the group counts it, and the part the children never had. */
+  masterQty: number;
+  uncopiedQty: number;
+  children: {
+    accountId: string;
+    accountName: string;
+    /** The child's share: copied master position × multiplier, rounded (signed units; reversed for reverse). */
+    expectedQty: number;
+    /** Broker-confirmed position of the child in this group (signed units). */
+    actualQty: number;
+    /** Units of the child's copy orders still working (signed). */
+    workingQty: number;
+    /** expected − actual − working, signed units; 0 = at parity. */
+    driftQty: number;
+    state: "ok" | "working" | "drift";
+  }[];
+}
+
+export interface DriftBoardJson {
+  groupId: string;
+  at: string;
+  rows: DriftRowJson[];
+}

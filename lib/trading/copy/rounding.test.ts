@@ -1,0 +1,26 @@
+import Decimal from "decimal.js";
+import { describe, expect, it } from "vitest";
+import { childLots } from "./rounding";
+
+describe("childLots", () => {
+  const d = (v: string) => new Decimal(v);
+  it.each([
+    // master units, lot, multiplier, rounding, minOneLot → lots
+    [130, 65, "0.5", "DOWN", false, 1],
+    [195, 65, "0.5", "DOWN", false, 1],
+    [195, 65, "0.5", "NEAREST", false, 2],
+    [195, 65, "0.5", "UP", false, 2],
+    [65, 65, "0.5", "DOWN", false, 0],
+    [65, 65, "0.5", "DOWN", true, 1],
+    [65, 65, "0.4", "NEAREST", false, 0],
+    [65, 65, "3", "DOWN", false, 3],
+    [900, 30, "0.1", "DOWN", false, 3],
+    [0, 65, "2", "UP", true, 0],
+  ] as const)("%i units / lot %i × %s %s minOne=%s → %i lots", (units, lot, m, r, one, lots) => {
+    expect(childLots(units, lot, d(m), r, one)).toBe(lots);
+  });
+  it("refuses nonsense", () => {
+    expect(() => childLots(-1, 65, d("1"), "DOWN", false)).toThrow(RangeError);
+    expect(() => childLots(65, 0, d("1"), "DOWN", false)).toThrow(RangeError);
+  });
+});
