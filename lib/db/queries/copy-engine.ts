@@ -160,3 +160,15 @@ export async function listCopyExposure(groupId: string, tx: SqlTx = sqlPool()): 
   );
   return rows;
 }
+
+/** The group's count of the master's positions (every contract it has seen). */
+export async function listCopyPositions(
+  groupId: string,
+): Promise<{ exchange: string; symbol: string; product: string; masterQty: number; uncopiedQty: number }[]> {
+  const { rows } = await sqlPool().query(
+    `SELECT exchange, symbol, product, master_qty AS "masterQty", uncopied_qty AS "uncopiedQty"
+       FROM copy_positions WHERE group_id = $1::uuid ORDER BY symbol, exchange, product`,
+    [groupId],
+  );
+  return rows;
+}

@@ -1,17 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { COPY_QUEUE, scheduleCopyJobs } from "@/lib/queues/copy";
 import type { InstanceConfig } from "@/lib/simulator/types";
 import { makeCopyGroup, masterPlace } from "@/lib/testing/copy-kit";
 import { linkAccounts, startDispatchWorker } from "@/lib/testing/dispatch-kit";
 import { startFillsWorker } from "@/lib/testing/fills-kit";
 import { makeUser } from "@/lib/testing/fixtures";
 import { useIntegrationWorld } from "@/lib/testing/integration-world";
-import { startQueueWorker } from "@/lib/testing/queue-worker";
+import { startCopyWorker } from "@/lib/testing/copy-engine-kit";
 import { instanceConfigs } from "@/lib/testing/simulator-instances";
 import { waitFor } from "@/lib/testing/wait";
 import { engageKillSwitch, rearmKillSwitch } from "@/lib/services/kill-switch";
-import { processCopyJob } from "@/workers/processors/copy";
 
 const FAST = { reconcileWindowMs: 1_000, pollIntervalMs: 100, refusedBackoffMs: 50 };
 const LOT = 65;
@@ -23,9 +21,7 @@ const world = useIntegrationWorld([MASTER, ...CHILDREN]);
 async function startWorkers() {
   world.stopAfterTest(await startDispatchWorker(FAST));
   world.stopAfterTest(await startFillsWorker());
-  const copy = world.stopAfterTest(await startQueueWorker(COPY_QUEUE, processCopyJob, 20));
-  await scheduleCopyJobs();
-  return copy;
+  return world.stopAfterTest(await startCopyWorker());
 }
 
 /** Child orders the simulator received, as "SIDE units", per child instance. */

@@ -9,3 +9,4 @@ export type * from "./types";
 export { scanGroup, type ScanResult, type ScanSource } from "./engine";
 export { copySweep, copyTick } from "./sweep";
 export { closeMasterStreams, masterStreamOpen } from "./master-streams";
+export { copyDriftBoard, syncCopyChild, type SyncInput } from "./drift";
