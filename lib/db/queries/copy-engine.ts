@@ -69,6 +69,15 @@ export async function listCopyGroupMasters(): Promise<{ id: string; masterAccoun
   return rows;
 }
 
+/** Names of copy groups by id (the positions page names a group's rows after it). */
+export async function listCopyGroupNames(ids: readonly string[]): Promise<{ id: string; name: string }[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await sqlPool().query(`SELECT id::text, name FROM copy_groups WHERE id = ANY($1::uuid[])`, [
+    [...ids],
+  ]);
+  return rows;
+}
+
 const dec = (v: string | null) => (v === null ? null : new Decimal(v));
 
 /** The group's records of these master orders. */

@@ -1,6 +1,6 @@
 /**
- * The copy queue's periodic jobs (docs/copy-trading.md "Detection"): the tick (every COPY_POLL_MS) keeps the master
- * streams right and asks every group for a poll scan; the sweep hands on events a dead worker left PENDING and
+ * The copy queue's periodic jobs (docs/copy-trading.md "Detection"): the tick (every COPY_POLL_MS) asks every group
+ * for a poll scan; the sweep hands on events a dead worker left PENDING and
  * raises an alert when a child's copy was rejected.
  */
 import { listCopyGroupMasters } from "@/lib/db/queries/copy-engine";
@@ -10,20 +10,13 @@ import { raiseAlert } from "@/lib/db/queries/alerts";
 import { inTransaction } from "@/lib/db/transaction";
 import { log } from "@/lib/log";
 import { scanGroup } from "./engine";
-import { syncMasterStreams } from "./master-streams";
 
 /** Events PENDING this long were left by a worker that died between recording and handing on, ms. */
 const STALE_PENDING_MS = 3_000;
 
-const scanLogged = (groupId: string, source: "stream" | "poll") =>
-  void scanGroup(groupId, source).catch((err) => log().warn({ err, groupId, source }, "copy scan failed"));
-
-/** The poll backstop: every group scanned; this process's master streams follow the groups. */
+/** The poll backstop: every group scanned (each process keeps its own master streams: ./master-streams). */
 export async function copyTick(): Promise<{ groups: number }> {
   const groups = await listCopyGroupMasters();
-  const byMaster = new Map<string, string[]>();
-  for (const g of groups) byMaster.set(g.masterAccountId, [...(byMaster.get(g.masterAccountId) ?? []), g.id]);
-  await syncMasterStreams(byMaster, (groupId) => scanLogged(groupId, "stream"));
   await Promise.all(
     groups.map((g) => scanGroup(g.id, "poll").catch((err) => log().warn({ err, groupId: g.id }, "copy scan failed"))),
   );
