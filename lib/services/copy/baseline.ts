@@ -67,8 +67,9 @@ const fingerprint = (orders: readonly BaselineOrder[]) =>
  * refused (409): the person tries again a moment later.
  */
 export async function readMasterSnapshot(account: AccountConnection, now: () => Date = () => new Date()) {
-  const adapter = adapterFor(account);
   try {
+    // Inside: an address the host policy refuses or a key that cannot be decrypted is a master that cannot be read.
+    const adapter = adapterFor(account);
     for (let attempt = 1; attempt <= SNAPSHOT_ATTEMPTS; attempt += 1) {
       const at = now();
       const before = await readOrders(adapter);
