@@ -120,6 +120,8 @@ const OWNER_ADDRESSED = [
   "DELETE /api/copy-groups/[id]/children/[accountId]",
   "POST /api/copy-groups/[id]/children/[accountId]/pause",
   "POST /api/copy-groups/[id]/children/[accountId]/resume",
+  "GET /api/copy-groups/[id]/drift",
+  "POST /api/copy-groups/[id]/sync",
 ];
 /** A valid body (and query) per owner-scoped route, so the 404 comes from the scope check, not from parsing. */
 const VALID_INPUT: Record<string, { body?: unknown; query?: string }> = {
@@ -134,6 +136,7 @@ const VALID_INPUT: Record<string, { body?: unknown; query?: string }> = {
   "POST /api/strategies/[id]/webhook/test": { body: { message: "EXIT", contentType: "text/plain" } },
   "PATCH /api/copy-groups/[id]": { body: { name: "taken over" } },
   "PUT /api/copy-groups/[id]/children/[accountId]": { body: { multiplier: "1" } },
+  "POST /api/copy-groups/[id]/sync": { body: { accountId: "00000000-0000-4000-8000-000000000001" } },
   "POST /api/strategies/[id]/legs": {
     body: {
       legs: [
