@@ -10,6 +10,7 @@ const LINKS = [
   { href: "/dashboard", label: "Dashboard" },
   { href: "/accounts", label: "Accounts" },
   { href: "/strategies", label: "Strategies" },
+  { href: "/copy", label: "Copy" },
   { href: "/executions", label: "Executions" },
   { href: "/trade", label: "Trade" },
   { href: "/positions", label: "Positions" },
