@@ -134,7 +134,7 @@ export function ChildFields({
           onChange={(e) => onChange({ maxOpenLots: e.target.value })}
         />
       </Field>
-      <label className="flex items-center gap-1.5 self-end pb-1.5 text-sm" title="Take the opposite side">
+      <label className="mt-5 flex h-8.5 items-center gap-1.5 self-start text-sm" title="Take the opposite side">
         <input
           type="checkbox"
           aria-label={`${label} reverse`}

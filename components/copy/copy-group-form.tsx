@@ -140,12 +140,13 @@ export function CopyGroupForm({ accounts, onCancel }: { accounts: AccountJson[];
               <Button
                 type="button"
                 variant="ghost"
-                className="self-end"
+                className="self-start lg:mt-5"
                 aria-label={`Remove child ${i + 1}`}
                 disabled={children.length === 1}
                 onClick={() => setChildren((cs) => cs.filter((_, j) => j !== i))}
               >
-                ✕
+                <span aria-hidden>✕</span>
+                <span className="lg:hidden">Remove</span>
               </Button>
             </div>
           ))}

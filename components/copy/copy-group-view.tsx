@@ -35,14 +35,8 @@ export function CopyGroupView({ groupId, canWrite }: { groupId: string; canWrite
     <div className="space-y-4">
       <GroupHeader group={g} canWrite={canWrite} />
       <ChildrenTable group={g} canWrite={canWrite} />
-      <div className="grid gap-4 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
-        <div className="min-w-0">
-          <CopyLog groupId={g.id} />
-        </div>
-        <div className="min-w-0">
-          <DriftBoard groupId={g.id} canWrite={canWrite} />
-        </div>
-      </div>
+      <DriftBoard groupId={g.id} canWrite={canWrite} />
+      <CopyLog groupId={g.id} />
     </div>
   );
 }

@@ -23,7 +23,11 @@ interface Syncing {
 const STATE_TONE = { ok: "green", working: "blue", drift: "red" } as const;
 const STATE_LABEL = { ok: "at parity", working: "working", drift: "drift" } as const;
 const contractKey = (r: DriftRowJson) => `${r.exchange}|${r.symbol}|${r.product}`;
-const th = "py-1 pr-3 text-right font-normal";
+/** Phone: name and state on one line, the four numbers under it; from md up one row of six columns. */
+const grid =
+  "grid grid-cols-4 items-center gap-x-2 gap-y-0.5 py-1 md:grid-cols-[minmax(6rem,1.4fr)_repeat(4,minmax(3rem,1fr))_minmax(9rem,2fr)]";
+const num = "text-right tabular-nums md:order-none";
+const small = "mr-1 text-[11px] text-slate-500 md:hidden";
 
 /**
  * The drift board: per contract the master's position (and the part the children never had), and per child its
@@ -83,7 +87,7 @@ export function DriftBoard({ groupId, canWrite }: { groupId: string; canWrite: b
       {board.isSuccess && rows.length === 0 ? (
         <p className="text-sm text-slate-500">No positions in this group: the master holds nothing copied.</p>
       ) : null}
-      <div className="space-y-3" data-testid="drift-board">
+      <div className="grid gap-3 lg:grid-cols-2 2xl:grid-cols-3" data-testid="drift-board">
         {rows.map((r) => (
           <section
             key={contractKey(r)}
@@ -101,32 +105,34 @@ export function DriftBoard({ groupId, canWrite }: { groupId: string; canWrite: b
                 {r.uncopiedQty ? <span className="text-slate-500"> (uncopied {signedQty(r.uncopiedQty)})</span> : null}
               </span>
             </header>
-            <div className="overflow-x-auto px-3 py-1">
-              <table className="min-w-full text-sm">
-                <thead className="text-xs text-slate-500">
-                  <tr>
-                    <th className="py-1 pr-3 text-left font-normal">Child</th>
-                    <th className={th}>Expected</th>
-                    <th className={th}>Actual</th>
-                    <th className={th}>Working</th>
-                    <th className={th}>Drift</th>
-                    <th className="py-1 pr-3 text-left font-normal">State</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {r.children.map((c) => (
-                    <ChildDriftRow
-                      key={c.accountId}
-                      groupId={groupId}
-                      row={r}
-                      child={c}
-                      canWrite={canWrite}
-                      syncing={syncing[`${contractKey(r)}|${c.accountId}`]}
-                      onSync={(s) => setSyncing((cur) => ({ ...cur, [`${contractKey(r)}|${c.accountId}`]: s }))}
-                    />
-                  ))}
-                </tbody>
-              </table>
+            <div className="px-3 py-1 text-sm" role="table" aria-label={`${r.symbol} drift`}>
+              <div role="row" className={`${grid} hidden text-xs text-slate-500 md:grid`}>
+                <span role="columnheader">Child</span>
+                <span role="columnheader" className="text-right">
+                  Expected
+                </span>
+                <span role="columnheader" className="text-right">
+                  Actual
+                </span>
+                <span role="columnheader" className="text-right">
+                  Working
+                </span>
+                <span role="columnheader" className="text-right">
+                  Drift
+                </span>
+                <span role="columnheader">State</span>
+              </div>
+              {r.children.map((c) => (
+                <ChildDriftRow
+                  key={c.accountId}
+                  groupId={groupId}
+                  row={r}
+                  child={c}
+                  canWrite={canWrite}
+                  syncing={syncing[`${contractKey(r)}|${c.accountId}`]}
+                  onSync={(s) => setSyncing((cur) => ({ ...cur, [`${contractKey(r)}|${c.accountId}`]: s }))}
+                />
+              ))}
             </div>
           </section>
         ))}
@@ -155,54 +161,63 @@ function ChildDriftRow({
   );
   const inFlight = sync.isPending || (syncing && !syncing.error);
   return (
-    <tr data-testid={`drift-child-${c.accountName}`} data-state={c.state} className="align-top">
-      <td className="py-1 pr-3 whitespace-nowrap">{c.accountName}</td>
-      <td className="py-1 pr-3 text-right tabular-nums">{signedQty(c.expectedQty)}</td>
-      <td className="py-1 pr-3 text-right tabular-nums">{signedQty(c.actualQty)}</td>
-      <td className="py-1 pr-3 text-right tabular-nums text-sky-700 dark:text-sky-300">
+    <div role="row" data-testid={`drift-child-${c.accountName}`} data-state={c.state} className={grid}>
+      <span role="cell" className="order-1 col-span-2 truncate md:order-none md:col-span-1">
+        {c.accountName}
+      </span>
+      <span role="cell" className={`${num} order-3`}>
+        <span className={small}>exp</span>
+        {signedQty(c.expectedQty)}
+      </span>
+      <span role="cell" className={`${num} order-4`}>
+        <span className={small}>act</span>
+        {signedQty(c.actualQty)}
+      </span>
+      <span role="cell" className={`${num} order-5 text-sky-700 dark:text-sky-300`}>
+        <span className={small}>work</span>
         {c.workingQty ? signedQty(c.workingQty) : "—"}
-      </td>
-      <td
-        className={cx(
-          "py-1 pr-3 text-right font-medium tabular-nums",
-          c.driftQty !== 0 && "text-rose-700 dark:text-rose-400",
-        )}
+      </span>
+      <span
+        role="cell"
+        className={cx(`${num} order-6 font-medium`, c.driftQty !== 0 && "text-rose-700 dark:text-rose-400")}
       >
+        <span className={small}>drift</span>
         {signedQty(c.driftQty)}
-      </td>
-      <td className="py-1 pr-3">
-        <span className="inline-flex flex-wrap items-center gap-1.5">
-          <Badge tone={STATE_TONE[c.state]}>{STATE_LABEL[c.state]}</Badge>
-          {inFlight ? (
-            <span className="text-xs text-indigo-700 dark:text-indigo-300" role="status">
-              syncing…
-              {syncing?.runId ? (
-                <Link href={`/executions/${syncing.runId}`} className="ml-1 hover:underline">
-                  run
-                </Link>
-              ) : null}
-            </span>
-          ) : null}
-          {canWrite && c.state === "drift" && !inFlight ? (
-            <Button
-              variant="secondary"
-              className="px-2 py-0.5 text-xs"
-              aria-label={`Sync ${c.accountName} in ${row.symbol}`}
-              onClick={() =>
-                sync.mutate(undefined, {
-                  onSuccess: (r) => onSync({ runId: r.runId, sawWorking: false, idleReads: 0 }),
-                })
-              }
-            >
-              Sync now
-            </Button>
-          ) : null}
-          {sync.error ? <span className="text-xs text-rose-600">{sync.error.message}</span> : null}
-          {syncing?.error && c.state === "drift" ? (
-            <span className="text-xs text-amber-700 dark:text-amber-300">{syncing.error}</span>
-          ) : null}
-        </span>
-      </td>
-    </tr>
+      </span>
+      <span
+        role="cell"
+        className="order-2 col-span-2 flex flex-wrap items-center justify-end gap-1.5 md:order-last md:col-span-1 md:justify-start"
+      >
+        <Badge tone={STATE_TONE[c.state]}>{STATE_LABEL[c.state]}</Badge>
+        {inFlight ? (
+          <span className="text-xs text-indigo-700 dark:text-indigo-300" role="status">
+            syncing…
+            {syncing?.runId ? (
+              <Link href={`/executions/${syncing.runId}`} className="ml-1 hover:underline">
+                run
+              </Link>
+            ) : null}
+          </span>
+        ) : null}
+        {canWrite && c.state === "drift" && !inFlight ? (
+          <Button
+            variant="secondary"
+            className="px-2 py-0.5 text-xs"
+            aria-label={`Sync ${c.accountName} in ${row.symbol}`}
+            onClick={() =>
+              sync.mutate(undefined, {
+                onSuccess: (r) => onSync({ runId: r.runId, sawWorking: false, idleReads: 0 }),
+              })
+            }
+          >
+            Sync now
+          </Button>
+        ) : null}
+        {sync.error ? <span className="text-xs text-rose-600">{sync.error.message}</span> : null}
+        {syncing?.error && c.state === "drift" ? (
+          <span className="text-xs text-amber-700 dark:text-amber-300">{syncing.error}</span>
+        ) : null}
+      </span>
+    </div>
   );
 }
