@@ -4,3 +4,27 @@
  * log and the drift board. Other code imports copy only from here.
  */
 export type * from "./types";
+// Management (./manage.ts, ./children.ts), where copying starts (./baseline.ts) and the copy log (./log.ts).
+export {
+  createCopyGroup,
+  DEFAULT_PAUSE_REASON,
+  deleteCopyGroup,
+  getCopyGroup,
+  listCopyGroups,
+  setCopyGroupPaused,
+  updateCopyGroup,
+} from "./manage";
+export { putCopyChild, removeCopyChild, setCopyChildPaused } from "./children";
+export { readMasterSnapshot, startCopying, type MasterSnapshot } from "./baseline";
+export { copyLog, copyLogQuerySchema, type CopyLogQuery } from "./log";
+export {
+  copyChildParams,
+  copyChildSettingsSchema,
+  copyGroupCreateSchema,
+  copyGroupParams,
+  copyGroupUpdateSchema,
+  copyPauseSchema,
+  type CopyChildSettings,
+  type CopyGroupCreateInput,
+  type CopyGroupUpdateInput,
+} from "./schemas";
