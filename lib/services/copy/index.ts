@@ -28,3 +28,9 @@ export {
   type CopyGroupCreateInput,
   type CopyGroupUpdateInput,
 } from "./schemas";
+
+// The engine (detection, recording, hand-on), the periodic jobs and the masters' streams.
+export { scanGroup, type ScanResult, type ScanSource } from "./engine";
+export { copySweep, copyTick } from "./sweep";
+export { closeMasterStreams, masterStreamOpen } from "./master-streams";
+export { copyDriftBoard, syncCopyChild, type SyncInput } from "./drift";
