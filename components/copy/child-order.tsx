@@ -18,6 +18,7 @@ export function ChildOrder({ order: o }: { order: CopyChildOrderJson }) {
     <div
       data-testid="child-order"
       data-account={o.accountName}
+      data-account-id={o.accountId}
       data-phase={phase}
       className="flex flex-wrap items-center gap-x-1.5 gap-y-0.5 text-xs"
       title={[stateLabel, o.reason, o.brokerOrderIds.length ? `order ids: ${o.brokerOrderIds.join(", ")}` : null]
