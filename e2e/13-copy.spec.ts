@@ -151,10 +151,29 @@ test("a master order is copied to two children at 1× and 0.5×; a paused child 
     { timeout: 30_000 },
   );
 
+  // The group's settings: half a window is refused at its field; both ends are saved and shown.
+  await page.getByRole("button", { name: "Edit settings" }).click();
+  const settings = page.getByRole("form", { name: "Copy group settings" });
+  await settings.getByLabel("Opening window start (IST)").fill("09:20");
+  await settings.getByRole("button", { name: "Save settings" }).click();
+  await expect(settings.getByText("Set both ends of the window, or neither")).toBeVisible();
+  await settings.getByLabel("Opening window end (IST)").fill("15:00");
+  await settings.getByRole("button", { name: "Save settings" }).click();
+  await expect(settings).toBeHidden();
+  await expect(page.getByText("opens 09:20–15:00 IST")).toBeVisible();
+
+  // The group paused with a reason.
+  await page.getByRole("button", { name: "Pause group" }).click();
+  await page.getByLabel("Reason to pause group").fill("expiry day");
+  await page.getByRole("button", { name: "Confirm pause group" }).click();
+  await expect(page.getByTestId("group-state")).toContainText("paused");
+  await expect(page.getByTestId("group-state")).toContainText("expiry day");
+
   // The list shows the group, its children and the last event.
   await page.goto("/copy");
   const row = page.getByTestId(`copy-group-${GROUP}`);
   await expect(row).toContainText(MASTER.name);
+  await expect(row).toContainText("expiry day");
   await expect(row).toContainText(fut.symbol);
   await shoot(page, "copy-groups", testInfo);
 });

@@ -10,6 +10,7 @@ import { CopyLog } from "@/components/copy/copy-log";
 import { DriftBoard } from "@/components/copy/drift-board";
 import { MODE_HELP } from "@/components/copy/copy-format";
 import { StateChip } from "@/components/copy/group-state";
+import { GroupSettingsForm } from "@/components/copy/group-settings-form";
 import { PauseControl } from "@/components/copy/pause-control";
 import { copyApi, useCopyAction, useCopyGroup } from "@/components/copy/use-copy";
 import { formatDateTime } from "@/lib/format";
@@ -46,6 +47,7 @@ const list = (xs: string[], none: string) => (xs.length ? xs.join(", ") : none);
 function GroupHeader({ group: g, canWrite }: { group: CopyGroupJson; canWrite: boolean }) {
   const router = useRouter();
   const [confirming, setConfirming] = useState(false);
+  const [editing, setEditing] = useState(false);
   const pause = useCopyAction((reason: string) => copyApi.pauseGroup(g.id, reason));
   const resume = useCopyAction(() => copyApi.resumeGroup(g.id));
   const remove = useCopyAction(() => copyApi.deleteGroup(g.id));
@@ -92,6 +94,11 @@ function GroupHeader({ group: g, canWrite }: { group: CopyGroupJson; canWrite: b
               onResume={() => resume.mutate(undefined)}
               error={failure?.message}
             />
+            {editing ? null : (
+              <Button variant="ghost" onClick={() => setEditing(true)}>
+                Edit settings
+              </Button>
+            )}
             {confirming ? (
               <>
                 <Button
@@ -113,6 +120,7 @@ function GroupHeader({ group: g, canWrite }: { group: CopyGroupJson; canWrite: b
           </div>
         ) : null}
       </div>
+      {editing ? <GroupSettingsForm group={g} onDone={() => setEditing(false)} /> : null}
     </Card>
   );
 }

@@ -52,7 +52,7 @@ export function CopyLog({ groupId }: { groupId: string }) {
         <Input
           type="search"
           aria-label="Filter by symbol"
-          placeholder="Symbol"
+          placeholder="Exact symbol"
           className="max-w-48"
           value={filters.symbol}
           onChange={(e) => set({ symbol: e.target.value })}
