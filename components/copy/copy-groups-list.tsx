@@ -26,7 +26,13 @@ export function CopyGroupsList({ canWrite, userId }: { canWrite: boolean; userId
       <PageHeader
         title="Copy groups"
         description="Trade in a master account anywhere; every child follows, scaled by its multiplier."
-        actions={canWrite && !creating ? <Button onClick={() => setCreating(true)}>New copy group</Button> : null}
+        actions={
+          canWrite && !creating ? (
+            <Button className="whitespace-nowrap" onClick={() => setCreating(true)}>
+              New copy group
+            </Button>
+          ) : null
+        }
       />
       {creating ? (
         <div className="mb-4">
