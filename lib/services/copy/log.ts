@@ -125,12 +125,12 @@ export async function copyLog(actor: Actor, groupId: string, query: CopyLogQuery
   const intents = await findLegIntents(legs.map((e) => ({ runId: e.runId!, legIndex: e.legIndex })));
   const byLeg = new Map<string, LegIntentRow[]>();
   for (const i of intents) byLeg.set(`${i.runId}:${i.legIndex}`, [...(byLeg.get(`${i.runId}:${i.legIndex}`) ?? []), i]);
-  const named = new Set(intents.map((i) => i.accountId));
-  const unnamed = page.flatMap((e) => {
-    const planned = plannedChildren.safeParse(e.children);
-    return planned.success ? planned.data.map((c) => c.accountId).filter((id) => !named.has(id)) : [];
+  // Every planned child's name: one skipped in this event may have orders in another event of the page.
+  const planned = page.flatMap((e) => {
+    const parsed = plannedChildren.safeParse(e.children);
+    return parsed.success ? parsed.data.map((c) => c.accountId) : [];
   });
-  const names = await findAccountNames([...new Set(unnamed)].filter((id) => z.uuid().safeParse(id).success));
+  const names = await findAccountNames([...new Set(planned)].filter((id) => z.uuid().safeParse(id).success));
   const items = page.map((e) => itemJson(e, childOrders(e, byLeg.get(`${e.runId}:${e.legIndex}`) ?? [], names)));
   const last = page[page.length - 1];
   return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
