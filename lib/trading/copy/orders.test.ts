@@ -98,6 +98,16 @@ describe("reproportionChild", () => {
     expect(m.total).toBe(260);
   });
 
+  it("a price type change is a change even at the same prices", () => {
+    const s: ChildSlice = { ...slice("a", 65), priceType: "LIMIT" };
+    expect(reproportionChild({ ...limit(65, 65), priceType: "LIMIT" }, rule(), [s], NIFTY).changes).toEqual([
+      { intentId: "a", kind: "keep" },
+    ]);
+    expect(reproportionChild({ ...limit(65, 65), priceType: "SL" }, rule(), [s], NIFTY).changes).toEqual([
+      { intentId: "a", kind: "modify", quantity: 65, price: d("100"), triggerPrice: null, raises: false },
+    ]);
+  });
+
   it("a trigger change of an SL-M order (no limit price; the broker shows 0)", () => {
     const s: ChildSlice = {
       intentId: "a",

@@ -3,7 +3,7 @@
  * master modification is re-proportioned over a child's slices.
  */
 import Decimal from "decimal.js";
-import { sliceQuantityFor } from "../instruments";
+import { sliceQuantityFor } from "@/lib/trading/instruments";
 import { childLots } from "./rounding";
 import type { ChildOrder, ContractSizes, CopyChildRule, Side } from "./types";
 
@@ -59,6 +59,8 @@ export interface ChildSlice {
   price: Decimal | null;
   /** Trigger price; null (or 0) for MARKET and LIMIT. */
   triggerPrice: Decimal | null;
+  /** The order's price type, where known. */
+  priceType?: string;
 }
 
 /** A master modification as detection recorded it: the order's quantity before and after, and its new prices. */
@@ -71,6 +73,8 @@ export interface MasterModification {
   price: Decimal | null;
   /** Trigger price (SL, SL-M); null for MARKET and LIMIT. */
   triggerPrice: Decimal | null;
+  /** The order's price type after the modification, where known (a master may change LIMIT to MARKET). */
+  priceType?: string;
 }
 
 /** What to do to one working slice. */
@@ -168,7 +172,8 @@ export function reproportionChild(
   const changes = working.map((s): SliceChange => {
     const quantity = quantities.get(s.intentId) as number;
     if (quantity <= s.filled) return { intentId: s.intentId, kind: "cancel" };
-    const samePrices = samePrice(s.price, change.price) && samePrice(s.triggerPrice, change.triggerPrice);
+    const sameType = !s.priceType || !change.priceType || s.priceType === change.priceType;
+    const samePrices = sameType && samePrice(s.price, change.price) && samePrice(s.triggerPrice, change.triggerPrice);
     if (quantity === s.quantity && samePrices) return { intentId: s.intentId, kind: "keep" };
     return {
       intentId: s.intentId,

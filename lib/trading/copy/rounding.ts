@@ -21,7 +21,8 @@ export function childLots(
   if (!Number.isSafeInteger(lotSize) || lotSize <= 0) throw new RangeError(`lot size must be positive, got ${lotSize}`);
   if (multiplier.isNegative()) throw new RangeError("multiplier must not be negative");
   const exact = new Decimal(masterUnits).times(multiplier).dividedBy(lotSize);
-  const mode = rounding === "DOWN" ? Decimal.ROUND_FLOOR : rounding === "UP" ? Decimal.ROUND_CEIL : Decimal.ROUND_HALF_UP;
+  const mode =
+    rounding === "DOWN" ? Decimal.ROUND_FLOOR : rounding === "UP" ? Decimal.ROUND_CEIL : Decimal.ROUND_HALF_UP;
   const lots = exact.toDecimalPlaces(0, mode).toNumber();
   return lots === 0 && minOneLot && exact.greaterThan(0) ? 1 : lots;
 }
