@@ -198,6 +198,17 @@ describe("ORDERS mode: a master modify or cancel mirrored to the children's work
     expect(childOrders(C3).map((o) => o.triggerPrice)).toEqual([`${trigger}.00`]);
     const c1 = await db().orderIntent.findFirstOrThrow({ where: { runId, accountId: accounts[1].id } });
     expect([c1.price?.toString(), c1.triggerPrice?.toString()]).toEqual([change.price, change.triggerPrice]);
+    // Fill tracking: the triggered copy is filled at its own broker, the ones still in trigger pending stay working.
+    const tracked = await waitFor(
+      "child 2's fill recorded",
+      () => db().orderIntent.findMany({ where: { runId }, include: { account: true } }),
+      (rows) => rows.some((r) => r.accountId === accounts[2].id && r.state === "filled"),
+    );
+    expect(tracked.map((r) => [r.account.name, r.state, r.filledQuantity]).sort()).toEqual([
+      [accounts[1].name, "accepted", 0],
+      [accounts[2].name, "filled", 2 * lot],
+      [accounts[3].name, "accepted", 0],
+    ]);
   });
 
   it("SL-M: a change waits while the children's orders are being sent; a cancel before the send skips them", async () => {
@@ -231,9 +242,13 @@ describe("ORDERS mode: a master modify or cancel mirrored to the children's work
     expect(await eventRow(cancel)).toMatchObject({ status: "SENT", reason: null });
     expect(outcomes((await eventRow(cancel)).children)).toEqual([[accounts[1].id, "cancelled", 0]]);
 
+    // The child's broker takes the order but its answer is lost: reconciliation finds the SL-M order in the book.
+    world.sim.broker.setFaults(C1, { lostResponseRate: 1 });
     world.stopAfterTest(await startDispatchWorker({ reconcileWindowMs: 1_000, pollIntervalMs: 100 }));
     expect((await waitForRun(runId)).status).toBe("COMPLETED");
     await waitForRun(other.runId);
+    const [adopted] = await db().orderIntent.findMany({ where: { runId } });
+    expect([adopted.state, adopted.brokerOrderId]).toEqual(["reconciled_accepted", childOrders(C1)[0].orderid]);
     expect(childOrders(C1).map((o) => [o.pricetype, o.action, o.triggerPrice])).toEqual([
       ["SL-M", "SELL", `${fut.ltp - 200}.00`],
     ]);
