@@ -46,7 +46,7 @@ async function main() {
 
     let rss = 0;
     const sampler = setInterval(
-      () => (rss = Math.max(rss, treeRssMb(world.web.pid!) + treeRssMb(world.worker.pid!))),
+      () => (rss = Math.max(rss, treeRssMb(world.web!.pid!) + treeRssMb(world.worker.pid!))),
       100,
     );
     const latencies: number[] = [];

@@ -127,7 +127,7 @@ async function main() {
     say("all streams open; warming up 3 s");
     await sleep(3_000);
 
-    const webPid = world.web.pid!;
+    const webPid = world.web!.pid!;
     const cpu0 = treeCpuSeconds(webPid);
     const t0 = Date.now();
     let rss = 0;

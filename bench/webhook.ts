@@ -80,7 +80,7 @@ async function main() {
     const recent: { strategy: number; body: string }[] = [];
     const results: Promise<Sent>[] = [];
     const total = RPS * SECONDS;
-    const cpu0 = { web: treeCpuSeconds(world.web.pid!), worker: treeCpuSeconds(world.worker.pid!) };
+    const cpu0 = { web: treeCpuSeconds(world.web!.pid!), worker: treeCpuSeconds(world.worker.pid!) };
     const started = performance.now();
     for (let n = 0; n < total; n++) {
       // Open loop: alert n leaves at its own instant, whatever happened to the ones before.
@@ -106,7 +106,7 @@ async function main() {
     const elapsed = (performance.now() - started) / 1000;
     const cores = (pid: number, before: number) => ((treeCpuSeconds(pid) - before) / elapsed).toFixed(2);
     say(
-      `CPU while posting: web ${cores(world.web.pid!, cpu0.web)} cores, worker ${cores(world.worker.pid!, cpu0.worker)}`,
+      `CPU while posting: web ${cores(world.web!.pid!, cpu0.web)} cores, worker ${cores(world.worker.pid!, cpu0.worker)}`,
     );
     const accepted = sent.filter((s) => s.status === 202).length;
     const byStatus = new Map<number, number>();

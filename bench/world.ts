@@ -98,15 +98,20 @@ export interface WorldOptions {
   /** Extra node arguments for the worker and the web app (a CPU profile, say). */
   workerArgs?: string[];
   webArgs?: string[];
+  /** Start the web app and sign the trader in (default true); a bench that only needs the worker says false. */
+  web?: boolean;
 }
 
 export interface World {
   say(message: string): void;
   simUrl: string;
   instanceIds: string[];
+  /** Each instance's OpenAlgo API key (for a bench that trades in an account directly, as a terminal would). */
+  instanceKeys: string[];
   ownerId: string;
   accountIds: string[];
-  web: ChildProcess;
+  /** Null when the world was started without the web app. */
+  web: ChildProcess | null;
   worker: ChildProcess;
   /** The simulator's control API (`/_sim/...`): GET without a body, POST with one. */
   control(url: string, body?: unknown): Promise<unknown>;
@@ -180,7 +185,8 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
   execFileSync(process.execPath, ["scripts/ensure-db.mjs", "--recreate"], { cwd: ROOT, stdio: "inherit" });
   execFileSync("npm", ["run", "-s", "db:migrate"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
   await redis().flushdb();
-  ensureBuild(say);
+  const withWeb = opts.web ?? true;
+  if (withWeb) ensureBuild(say);
 
   const children: ChildProcess[] = [];
   let stopping = false;
@@ -296,36 +302,22 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     for (const inst of instances) await control(`/instances/${inst.id}/faults`, { latencyMs: opts.latency });
 
     const port = await freePort();
-    const web = start(
-      "web",
-      [...(opts.webArgs ?? []), "node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)],
-      {
-        APP_URL: `http://127.0.0.1:${port}`,
-      },
-    );
+    const web = withWeb
+      ? start(
+          "web",
+          [...(opts.webArgs ?? []), "node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)],
+          { APP_URL: `http://127.0.0.1:${port}` },
+        )
+      : null;
     const worker = start("worker", [...(opts.workerArgs ?? []), "--import", "tsx", "workers/index.ts"]);
     const base = `http://127.0.0.1:${port}`;
-    for (let ok = false; !ok; await sleep(250))
-      ok = await fetch(`${base}/api/health`).then(
-        (r) => r.ok,
-        () => false,
-      );
-    // State-changing requests must say they come from the app's own origin, as a browser does.
-    const login = await fetch(`${base}/api/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: base },
-      body: JSON.stringify({ email: user.email, password }),
-    });
-    if (!login.ok) throw new Error(`login failed: ${login.status} ${await login.text()}`);
-    const cookie = login.headers
-      .getSetCookie()
-      .map((c) => c.split(";")[0])
-      .join("; ");
+    const cookie = web ? await signIn(base, user.email, password) : "";
 
     return {
       say,
       simUrl: httpUrl,
       instanceIds: instances.map((i) => i.id),
+      instanceKeys: instances.map((i) => i.apiKey),
       ownerId: user.id,
       // Linking order: instance k is account k.
       accountIds: (await listAccountSecrets({ ownerId: user.id }))
@@ -364,6 +356,26 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     await stop();
     throw e;
   }
+}
+
+/** Waits for the web app at `base`, signs the trader in and returns the session cookie. */
+async function signIn(base: string, email: string, password: string): Promise<string> {
+  for (let ok = false; !ok; await sleep(250))
+    ok = await fetch(`${base}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+  // State-changing requests must say they come from the app's own origin, as a browser does.
+  const login = await fetch(`${base}/api/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: base },
+    body: JSON.stringify({ email, password }),
+  });
+  if (!login.ok) throw new Error(`login failed: ${login.status} ${await login.text()}`);
+  return login.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
 }
 
 /** Closes this process's own connections (the world's processes are stopped with `stop()`). */

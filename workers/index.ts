@@ -18,6 +18,9 @@ import { BULL_PREFIX, closeQueues } from "@/lib/queues/queues";
 import { scheduleHeartbeat, SYSTEM_QUEUE } from "@/lib/queues/system";
 import { recoverInFlight } from "@/lib/services/dispatch";
 import { closeOrderStreams } from "@/lib/services/fills";
+import { closeMasterStreams } from "@/lib/services/copy";
+import { COPY_QUEUE, scheduleCopyJobs } from "@/lib/queues/copy";
+import { processCopyJob } from "./processors/copy";
 import { startMarketFeed } from "@/lib/services/market-data";
 import { recordHeartbeat } from "@/lib/services/system";
 import { makeSystemProcessor } from "./processors/system";
@@ -90,6 +93,9 @@ function workerTable(workerId: string, startedAt: Date, e: AppEnv): QueueWorker[
     // Accepted outside alerts: each job plans one entry (funds and quotes read in parallel) or starts one exit; the
     // sweeps give alerts whose job was lost a new one, and re-derive signal states from the ledger.
     row(SIGNALS_QUEUE, makeSignalProcessor(), 20, () => scheduleSignalJobs()),
+    // Copy groups: scans run in process (one per group at a time), so the concurrency bounds ticks, sweeps and scans
+    // asked through the queue together.
+    row(COPY_QUEUE, processCopyJob, 20, () => scheduleCopyJobs()),
   ];
 }
 
@@ -119,6 +125,7 @@ async function main() {
     await Promise.all(workers.map((w) => w.close()));
     await feed?.stop();
     await closeOrderStreams();
+    await closeMasterStreams();
     await stopLiveness();
     await closeQueues();
     await connection.quit().catch(() => connection.disconnect());

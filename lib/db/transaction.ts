@@ -38,3 +38,16 @@ export async function inSqlTransaction<T>(work: (tx: SqlTx) => Promise<T>): Prom
     client.release();
   }
 }
+
+/**
+ * `tx` seen as a plain-SQL transaction, for query functions written for `SqlTx` that must join a Prisma transaction
+ * (a person's change and its audit row). Statements that return rows only: `rowCount` is the number of rows returned.
+ */
+export function sqlTxOf(tx: Tx): SqlTx {
+  return {
+    query: (async (text: string, values?: unknown[]) => {
+      const rows = await tx.$queryRawUnsafe<Record<string, unknown>[]>(text, ...(values ?? []));
+      return { rows, rowCount: rows.length };
+    }) as unknown as SqlTx["query"],
+  };
+}

@@ -22,6 +22,8 @@ export type Side = "BUY" | "SELL";
 export interface LedgerScope {
   strategyId: string | null;
   runId: string | null;
+  /** COPY runs book per copy group (never merged with manual tickets); absent for every other run. */
+  copyGroupId?: string | null;
 }
 
 export interface LedgerFill {
@@ -55,7 +57,8 @@ export interface LedgerPosition {
 
 const ZERO = new Decimal(0);
 
-export const scopeKey = (s: LedgerScope) => `${s.strategyId ?? ""}|${s.runId ?? ""}`;
+export const scopeKey = (s: LedgerScope) =>
+  `${s.strategyId ?? ""}|${s.runId ?? ""}${s.copyGroupId ? `|copy:${s.copyGroupId}` : ""}`;
 export const positionKey = (p: Pick<LedgerFill, "scope" | "accountId" | "symbol" | "exchange" | "product">) =>
   `${scopeKey(p.scope)}|${p.accountId}|${p.exchange}|${p.symbol}|${p.product}`;
 
@@ -193,6 +196,8 @@ export interface IntentFill {
   action: Side;
   filledQuantity: number;
   averagePrice: Decimal | null;
+  /** The copy group of a COPY run. */
+  copyGroupId?: string | null;
 }
 
 export type Granularity = "strategy" | "run";
@@ -201,9 +206,15 @@ export type Granularity = "strategy" | "run";
  * The scope a fill of `runId`/`strategyId` is booked under: per run, or per strategy — where every run without a
  * strategy (manual tickets) shares one scope, so offsetting tickets in one contract net to one position.
  */
-export function scopeFor(strategyId: string | null, runId: string | null, granularity: Granularity): LedgerScope {
-  if (granularity === "run") return { strategyId, runId };
-  return { strategyId, runId: null };
+export function scopeFor(
+  strategyId: string | null,
+  runId: string | null,
+  granularity: Granularity,
+  copyGroupId: string | null = null,
+): LedgerScope {
+  const group = copyGroupId ? { copyGroupId } : {};
+  if (granularity === "run") return { strategyId, runId, ...group };
+  return { strategyId, runId: null, ...group };
 }
 
 /**
@@ -218,6 +229,8 @@ export function ledgerFills(
   granularity: Granularity,
 ): LedgerFill[] {
   const out: LedgerFill[] = [];
+  // Exit fills booked to a COPY run stay in its copy group's scope.
+  const groupOf = new Map(rows.filter((r) => r.copyGroupId).map((r) => [r.runId, r.copyGroupId!]));
   const exitLegs = new Map<string, IntentFill[]>();
   const order: (IntentFill | string)[] = [];
   for (const r of rows) {
@@ -251,7 +264,7 @@ export function ledgerFills(
     action: r.action,
   });
   const emit = (r: IntentFill, runId: string, strategyId: string | null, quantity: number, price: Decimal | null) => {
-    out.push({ ...base(r), scope: scopeFor(strategyId, runId, granularity), quantity, price });
+    out.push({ ...base(r), scope: scopeFor(strategyId, runId, granularity, groupOf.get(runId)), quantity, price });
     book(r, runId, strategyId, r.action === "BUY" ? quantity : -quantity);
   };
   for (const item of order) {

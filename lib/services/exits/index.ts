@@ -47,6 +47,8 @@ import { resolveTarget, somethingOpen, type ExitRequest } from "./target";
 
 export { exitListQuerySchema, exitRequestSchema, type ExitRequest } from "./target";
 export { FAIL_AFTER, failureBackoffMs } from "./account-loop";
+// Copy groups size their child orders with the same contract sizes an exit slices with.
+export { instrumentsFor } from "./instruments";
 
 const ports: ExitPorts = {
   createRun,

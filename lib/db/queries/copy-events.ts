@@ -1,0 +1,241 @@
+/**
+ * Writes of the copy engine (docs/copy-trading.md "Events, runs and exactly once"): master orders recorded with a
+ * compare-and-set in the transaction that inserts their events and moves the group's positions, and events handed
+ * on (SENT with their run, SKIPPED, BLOCKED, FAILED). Plain SQL on the hot path (docs/database-access.md).
+ */
+import type Decimal from "decimal.js";
+import { sqlPool } from "@/lib/db/client";
+import type { SqlTx, Tx } from "@/lib/db/transaction";
+import type { CopyEventStatus } from "@/lib/generated/prisma/client";
+import type { RecordedMasterOrder } from "@/lib/trading/copy/detect";
+import type { ChildOrder, CopyContract, CopyEventKind } from "@/lib/trading/copy/types";
+
+/** Serialises recordings of one group across processes (until the transaction ends). */
+export async function lockCopyGroup(tx: SqlTx, groupId: string): Promise<boolean> {
+  const { rowCount } = await tx.query(`SELECT 1 FROM copy_groups WHERE id = $1::uuid FOR UPDATE`, [groupId]);
+  return (rowCount ?? 0) > 0;
+}
+
+export interface MasterOrderWrite extends Omit<RecordedMasterOrder, "masterOrderId" | "seq"> {
+  masterOrderId: string;
+  symbol: string;
+  exchange: string;
+  action: string;
+  product: string;
+}
+
+/**
+ * Records a master order's new state and moves its seq by `events`: an insert when `prev` is null, else an update
+ * only while the row is still as `prev` was read. False when another scan got there first (record nothing then).
+ */
+export async function casMasterOrder(
+  tx: SqlTx,
+  groupId: string,
+  prev: RecordedMasterOrder | null,
+  next: MasterOrderWrite,
+  events: number,
+): Promise<boolean> {
+  const values = [
+    groupId,
+    next.masterOrderId,
+    next.priceType,
+    next.price?.toString() ?? null,
+    next.triggerPrice?.toString() ?? null,
+    next.quantity,
+    next.filledQty,
+    next.status,
+  ];
+  if (prev === null) {
+    const { rowCount } = await tx.query(
+      `INSERT INTO copy_master_orders (group_id, master_order_id, price_type, price, trigger_price, quantity, filled_qty,
+                                       status, symbol, exchange, action, product, ignored_reason, seq, updated_at)
+       VALUES ($1::uuid, $2, $3, $4::numeric, $5::numeric, $6, $7, $8, $9, $10, $11, $12, $13, $14, now())
+       ON CONFLICT DO NOTHING`,
+      [...values, next.symbol, next.exchange, next.action, next.product, next.ignoredReason, events],
+    );
+    return rowCount === 1;
+  }
+  const { rowCount } = await tx.query(
+    `UPDATE copy_master_orders
+        SET price_type = $3, price = $4::numeric, trigger_price = $5::numeric, quantity = $6, filled_qty = $7, status = $8,
+            seq = seq + $9, updated_at = now()
+      WHERE group_id = $1::uuid AND master_order_id = $2 AND seq = $10 AND filled_qty = $11 AND status = $12`,
+    [...values, events, prev.seq, prev.filledQty, prev.status],
+  );
+  return rowCount === 1;
+}
+
+/** The group's count of the master's position in a contract, locked until the transaction ends. */
+export async function lockCopyPosition(
+  tx: SqlTx,
+  groupId: string,
+  c: CopyContract,
+): Promise<{ masterQty: number; uncopiedQty: number }> {
+  await tx.query(
+    `INSERT INTO copy_positions (group_id, exchange, symbol, product, updated_at) VALUES ($1::uuid, $2, $3, $4, now())
+     ON CONFLICT DO NOTHING`,
+    [groupId, c.exchange, c.symbol, c.product],
+  );
+  const { rows } = await tx.query(
+    `SELECT master_qty AS "masterQty", uncopied_qty AS "uncopiedQty" FROM copy_positions
+      WHERE group_id = $1::uuid AND exchange = $2 AND symbol = $3 AND product = $4 FOR UPDATE`,
+    [groupId, c.exchange, c.symbol, c.product],
+  );
+  return rows[0];
+}
+
+export async function updateCopyPosition(
+  tx: SqlTx,
+  groupId: string,
+  c: CopyContract,
+  p: { masterQty: number; uncopiedQty: number },
+): Promise<void> {
+  await tx.query(
+    `UPDATE copy_positions SET master_qty = $5, uncopied_qty = $6, updated_at = now()
+      WHERE group_id = $1::uuid AND exchange = $2 AND symbol = $3 AND product = $4`,
+    [groupId, c.exchange, c.symbol, c.product, p.masterQty, p.uncopiedQty],
+  );
+}
+
+/** One child's planned share of an event, as `copy_events.children` stores it. */
+export type EventChild = ChildOrder;
+
+export interface NewCopyEvent extends CopyContract {
+  groupId: string;
+  masterOrderId: string;
+  seq: number;
+  kind: CopyEventKind;
+  action: string;
+  quantity: number;
+  priceType: string | null;
+  price: Decimal | null;
+  triggerPrice: Decimal | null;
+  masterBefore: number | null;
+  masterAfter: number | null;
+  source: "stream" | "poll" | "sync" | "manual";
+  masterAt: Date | null;
+  status: CopyEventStatus;
+  reason: string | null;
+  children: EventChild[];
+  requestedBy: string | null;
+}
+
+/** Inserts events; returns their ids in order. Conflicts (same group, master order, seq) insert nothing. */
+export async function insertCopyEvents(tx: SqlTx, events: readonly NewCopyEvent[]): Promise<string[]> {
+  if (events.length === 0) return [];
+  const col = <K extends keyof NewCopyEvent>(k: K) => events.map((e) => e[k]);
+  const { rows } = await tx.query(
+    `INSERT INTO copy_events (id, group_id, master_order_id, seq, kind, symbol, exchange, product, action, quantity,
+                              price_type, price, trigger_price, master_before, master_after, source, master_at, status,
+                              reason, children, requested_by, handled_at)
+     SELECT gen_random_uuid(), g::uuid, m, s, k::"CopyEventKind", sy, ex, pr, ac, q, pt, p::numeric, tp::numeric, mb, ma,
+            src, mat, st::"CopyEventStatus", rs, ch::jsonb, rb::uuid, CASE WHEN st = 'PENDING' THEN NULL ELSE now() END
+       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                   $9::int[], $10::text[], $11::text[], $12::text[], $13::int[], $14::int[], $15::text[],
+                   $16::timestamptz[], $17::text[], $18::text[], $19::text[], $20::text[])
+            WITH ORDINALITY AS t(g, m, s, k, sy, ex, pr, ac, q, pt, p, tp, mb, ma, src, mat, st, rs, ch, rb, n)
+      ORDER BY n
+     ON CONFLICT DO NOTHING RETURNING id::text`,
+    [
+      col("groupId"),
+      col("masterOrderId"),
+      col("seq"),
+      col("kind"),
+      col("symbol"),
+      col("exchange"),
+      col("product"),
+      col("action"),
+      col("quantity"),
+      col("priceType"),
+      events.map((e) => e.price?.toString() ?? null),
+      events.map((e) => e.triggerPrice?.toString() ?? null),
+      col("masterBefore"),
+      col("masterAfter"),
+      col("source"),
+      col("masterAt"),
+      col("status"),
+      col("reason"),
+      events.map((e) => JSON.stringify(e.children)),
+      col("requestedBy"),
+    ],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** A PENDING event as the hand-on plans it. */
+export interface PendingEvent extends CopyContract {
+  id: string;
+  masterOrderId: string;
+  seq: number;
+  kind: CopyEventKind;
+  action: "BUY" | "SELL";
+  quantity: number;
+  priceType: string | null;
+  price: string | null;
+  triggerPrice: string | null;
+  children: EventChild[];
+}
+
+/** The group's PENDING events in detection order. */
+export async function listPendingEvents(groupId: string): Promise<PendingEvent[]> {
+  const { rows } = await sqlPool().query(
+    `SELECT id::text, master_order_id AS "masterOrderId", seq, kind::text AS kind, symbol, exchange, product, action,
+            quantity, price_type AS "priceType", price::text, trigger_price::text AS "triggerPrice", children
+       FROM copy_events WHERE group_id = $1::uuid AND status = 'PENDING'
+      ORDER BY detected_at, master_order_id, seq`,
+    [groupId],
+  );
+  return rows;
+}
+
+/** Whether a COPY run of the group still has intents not yet acknowledged (planned, claimed, sending). */
+export async function copyRunInFlight(groupId: string): Promise<boolean> {
+  const { rows } = await sqlPool().query(
+    `SELECT EXISTS (SELECT 1 FROM order_intents i JOIN strategy_runs r ON r.id = i.run_id
+                     WHERE r.copy_group_id = $1::uuid AND r.kind = 'COPY'
+                       AND i.state IN ('planned', 'claimed', 'sending')) AS busy`,
+    [groupId],
+  );
+  return rows[0].busy;
+}
+
+/** Marks PENDING events SENT with their run and leg (inside createRun's transaction). */
+export async function markEventsSent(
+  tx: Tx,
+  runId: string,
+  marks: readonly { id: string; legIndex: number; children: EventChild[] }[],
+): Promise<void> {
+  if (marks.length === 0) return;
+  await tx.$executeRawUnsafe(
+    `UPDATE copy_events e SET status = 'SENT', run_id = $1::uuid, leg_index = t.leg, children = t.ch::jsonb, handled_at = now()
+       FROM unnest($2::text[], $3::int[], $4::text[]) AS t(id, leg, ch)
+      WHERE e.id = t.id::uuid AND e.status = 'PENDING'`,
+    runId,
+    marks.map((m) => m.id),
+    marks.map((m) => m.legIndex),
+    marks.map((m) => JSON.stringify(m.children)),
+  );
+}
+
+/** Closes PENDING events with a final status and reason (SKIPPED, BLOCKED, FAILED). */
+export async function closePendingEvents(
+  ids: readonly string[],
+  status: Exclude<CopyEventStatus, "PENDING" | "SENT">,
+  reason: string,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await sqlPool().query(
+    `UPDATE copy_events SET status = $2::"CopyEventStatus", reason = $3, handled_at = now()
+      WHERE id = ANY($1::uuid[]) AND status = 'PENDING'`,
+    [[...ids], status, reason],
+  );
+}
+
+/** Groups with events PENDING since before `before` (a worker that died between recording and handing on). */
+export async function listGroupsWithStalePending(before: Date): Promise<string[]> {
+  const { rows } = await sqlPool().query(
+    `SELECT DISTINCT group_id::text AS id FROM copy_events WHERE status = 'PENDING' AND detected_at < $1`,
+    [before],
+  );
+  return rows.map((r) => r.id);
+}

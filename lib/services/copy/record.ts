@@ -1,0 +1,166 @@
+/**
+ * One detection pass of a group (docs/copy-trading.md "Detection"): read the master's books, diff them against the
+ * records (lib/trading/copy/detect.ts) and record every change in ONE transaction that holds the group's row lock:
+ * the master order's compare-and-set, its events and, for FILL events, the group's count of the master position and
+ * each child's planned share (sized against the children's exposure as that transaction sees it, pending events
+ * included, so a burst is never sized twice against the same exposure).
+ */
+import { loadAccountSecret } from "@/lib/db/queries/accounts";
+import { listRecordedMasterOrders, masterIntentFacts, type ScanGroup } from "@/lib/db/queries/copy-engine";
+import {
+  casMasterOrder,
+  insertCopyEvents,
+  lockCopyGroup,
+  lockCopyPosition,
+  updateCopyPosition,
+  type NewCopyEvent,
+} from "@/lib/db/queries/copy-events";
+import { inSqlTransaction } from "@/lib/db/transaction";
+import { adapterFor } from "@/lib/services/broker-access";
+import { istMinuteOfDay } from "@/lib/trading/calendar";
+import { detectChanges, needsTradeBook, type MasterChange } from "@/lib/trading/copy/detect";
+import { copyFilterVerdict } from "@/lib/trading/copy/filters";
+import { sizeFill } from "@/lib/trading/copy/sizing";
+import { copyContractKey, type CopyContract } from "@/lib/trading/copy/types";
+import { bookDayStart } from "@/lib/trading/fills";
+import { contractSizesFor, exitAdjustments, exposureBook, type ExposureBook } from "./exposure";
+
+/** Broker timestamps have second resolution and the broker's clock may run behind ours, ms. */
+export const MASTER_CLOCK_SKEW_MS = 1_000;
+
+export type ScanSource = "stream" | "poll" | "manual";
+
+export interface DetectionResult {
+  recorded: number;
+  events: number;
+  held: number;
+}
+
+/** Reads the master's books and records what changed. Throws when the books cannot be read (nothing recorded). */
+export async function detectAndRecord(group: ScanGroup, source: ScanSource): Promise<DetectionResult> {
+  const account = await loadAccountSecret(group.masterAccountId);
+  if (!account) return { recorded: 0, events: 0, held: 0 };
+  const adapter = adapterFor(account);
+  const now = Date.now();
+  const [orders, facts] = await Promise.all([
+    adapter.orders(),
+    masterIntentFacts(group.masterAccountId, new Date(bookDayStart(now))),
+  ]);
+  const recorded = await listRecordedMasterOrders(
+    group.id,
+    orders.map((o) => o.orderId),
+  );
+  let tradeFilled: Map<string, number> | null = null;
+  if (needsTradeBook(group.mode, orders, recorded)) {
+    tradeFilled = new Map();
+    for (const t of await adapter.trades()) tradeFilled.set(t.orderId, (tradeFilled.get(t.orderId) ?? 0) + t.quantity);
+  }
+  const changes = detectChanges({
+    mode: group.mode,
+    filters: group.filters,
+    startedAt: group.startedAt.getTime(),
+    orders,
+    tradeFilled,
+    recorded,
+    ownOrderIds: facts.ownOrderIds,
+    unresolved: facts.unresolved,
+    clockSkewMs: MASTER_CLOCK_SKEW_MS,
+  });
+  const records = changes.filter((c): c is Extract<MasterChange, { kind: "record" }> => c.kind === "record");
+  const held = changes.length - records.length;
+  if (records.length === 0) return { recorded: 0, events: 0, held };
+  const fills = records.filter((r) => r.events.some((e) => e.kind === "FILL"));
+  const sizes =
+    fills.length > 0
+      ? await contractSizesFor(
+          group,
+          adapter,
+          fills.map((f) => f.order),
+        )
+      : new Map();
+  const adjust = fills.length > 0 ? await exitAdjustments(group) : null;
+  const istMinutes = istMinuteOfDay(now);
+  let written = 0;
+  let eventCount = 0;
+  await inSqlTransaction(async (tx) => {
+    if (!(await lockCopyGroup(tx, group.id))) return;
+    // Exposure as this transaction sees it (pending events included), kept current as events are sized below.
+    const book: ExposureBook | null = adjust ? await exposureBook(group.id, adjust, tx) : null;
+    for (const change of records) {
+      const o = change.order;
+      if (
+        !(await casMasterOrder(
+          tx,
+          group.id,
+          change.prev,
+          {
+            ...change.next,
+            masterOrderId: o.orderId,
+            symbol: o.symbol,
+            exchange: o.exchange,
+            action: o.action,
+            product: o.product,
+          },
+          change.events.length,
+        ))
+      )
+        continue;
+      written += 1;
+      const contract: CopyContract = { symbol: o.symbol, exchange: o.exchange, product: o.product };
+      const drafts: NewCopyEvent[] = [];
+      for (const [i, e] of change.events.entries()) {
+        const event: NewCopyEvent = {
+          ...contract,
+          groupId: group.id,
+          masterOrderId: o.orderId,
+          seq: (change.prev?.seq ?? 0) + i + 1,
+          kind: e.kind,
+          action: e.action,
+          quantity: e.quantity,
+          priceType: e.priceType,
+          price: e.price,
+          triggerPrice: e.triggerPrice,
+          masterBefore: null,
+          masterAfter: null,
+          source: source === "manual" ? "poll" : source,
+          masterAt: o.placedAt,
+          status: group.enabled ? "PENDING" : "SKIPPED",
+          reason: group.enabled ? null : "group paused",
+          children: [],
+          requestedBy: null,
+        };
+        if (e.kind === "FILL") {
+          const before = await lockCopyPosition(tx, group.id, contract);
+          const lot = sizes.get(copyContractKey(contract)) ?? null;
+          const window = copyFilterVerdict(group.filters, contract, { opening: true, istMinutes });
+          const opening = !group.enabled
+            ? { copy: false, reason: "group paused" }
+            : { copy: window === null, reason: window };
+          const sizing = sizeFill(
+            { action: e.action, quantity: e.quantity },
+            before,
+            book && lot
+              ? group.children.map((rule) => ({ rule, exposure: book.exposure(rule.accountId, contract) }))
+              : [],
+            lot ?? { lotSize: 1, freezeQty: null },
+            opening,
+          );
+          await updateCopyPosition(tx, group.id, contract, sizing.after);
+          event.masterBefore = before.masterQty;
+          event.masterAfter = sizing.after.masterQty;
+          if (group.enabled && lot === null) {
+            event.status = "FAILED";
+            event.reason = `lot size of ${o.symbol} unknown`;
+          } else if (group.enabled) {
+            event.children = sizing.orders;
+            for (const c of sizing.orders)
+              book?.add(c.accountId, contract, c.action === "BUY" ? c.quantity : -c.quantity);
+          }
+        }
+        drafts.push(event);
+      }
+      eventCount += (await insertCopyEvents(tx, drafts)).length;
+    }
+  });
+  return { recorded: written, events: eventCount, held };
+}
