@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
 import type { InstanceConfig } from "@/lib/simulator/types";
-import { makeCopyGroup } from "@/lib/testing/copy-kit";
+import { type ChildSpec, makeCopyGroup } from "@/lib/testing/copy-kit";
 import { type CopiedOrder, recordChange, recordPlacement } from "@/lib/testing/copy-orders-kit";
 import { linkAccounts, startDispatchWorker, waitForRun } from "@/lib/testing/dispatch-kit";
 import { startCountingRelay, startFillsWorker } from "@/lib/testing/fills-kit";
