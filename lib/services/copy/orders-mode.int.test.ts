@@ -35,9 +35,7 @@ function niftyFuture(sim: RunningSimulator) {
 }
 
 /** The trader, accounts (linked through a relay that counts broker calls), and an ORDERS group of three children. */
-async function setup(
-  children: Parameters<typeof makeCopyGroup>[2] extends readonly (infer C)[] ? Partial<C>[] : never,
-) {
+async function setup(children: Omit<ChildSpec, "accountId">[]) {
   const relay = world.stopAfterTest(await startCountingRelay(world.sim.httpUrl));
   const trader = await makeUser("TRADER");
   const accounts = await linkAccounts({ ...world.sim, httpUrl: relay.url }, trader, instances);
