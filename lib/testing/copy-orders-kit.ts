@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import Decimal from "decimal.js";
 import { db } from "@/lib/db/client";
+import { findScanGroup } from "@/lib/db/queries/copy-engine";
 import { createRun } from "@/lib/services/runs";
 import { placeChildOrders } from "@/lib/trading/copy/orders";
 import { type ContractSizes, type CopyChildRule, copyIntentKey } from "@/lib/trading/copy/types";
@@ -23,19 +24,6 @@ export interface CopiedOrder {
   priceType: "MARKET" | "LIMIT" | "SL" | "SL-M";
   price?: string;
   triggerPrice?: string;
-}
-
-async function childRules(groupId: string): Promise<CopyChildRule[]> {
-  const rows = await db().copyChild.findMany({
-    where: { groupId },
-    include: { account: { select: { name: true } } },
-    orderBy: { createdAt: "asc" },
-  });
-  return rows.map(({ account, ...c }) => ({
-    ...c,
-    accountName: account.name,
-    multiplier: new Decimal(c.multiplier.toString()),
-  }));
 }
 
 function copyPreview(
@@ -133,7 +121,7 @@ export async function recordPlacement(
     copyIntentKey(group.id, masterOrderId, 1),
     o,
     sizes,
-    await childRules(group.id),
+    (await findScanGroup(group.id))!.children,
   );
   const runId = randomUUID();
   await createRun({

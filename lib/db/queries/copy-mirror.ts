@@ -1,6 +1,7 @@
 /**
  * Queries of ORDERS mode's mirroring (docs/copy-trading.md "ORDERS mode"): a MODIFY or CANCEL event, the PLACE
- * event whose child orders it changes, the group's children, and the event's outcome (compare-and-set on PENDING).
+ * event whose child orders it changes and their intents, and the event's outcome (compare-and-set on PENDING). The
+ * group and its children come from the engine's read (copy-engine.ts findScanGroup).
  */
 import type { CopyEvent, CopyEventStatus, Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db/client";
@@ -8,46 +9,9 @@ import type { IntentRow } from "@/lib/db/queries/intents";
 
 export type CopyEventRow = CopyEvent;
 
-export interface MirrorGroup {
-  id: string;
-  ownerId: string;
-  mode: "FILLS" | "ORDERS";
-  children: {
-    accountId: string;
-    accountName: string;
-    multiplier: Prisma.Decimal;
-    rounding: "DOWN" | "NEAREST" | "UP";
-    minOneLot: boolean;
-    enabled: boolean;
-    maxLotsPerOrder: number | null;
-    maxOpenLots: number | null;
-    reverse: boolean;
-  }[];
-}
-
-/** The event and its group with the children's rules (account names included), or null when either is gone. */
-export async function findMirrorEvent(eventId: string): Promise<{ event: CopyEventRow; group: MirrorGroup } | null> {
-  const event = await db().copyEvent.findUnique({ where: { id: eventId } });
-  if (!event) return null;
-  const group = await db().copyGroup.findUnique({
-    where: { id: event.groupId },
-    select: {
-      id: true,
-      ownerId: true,
-      mode: true,
-      children: { include: { account: { select: { name: true } } }, orderBy: { createdAt: "asc" } },
-    },
-  });
-  if (!group) return null;
-  return {
-    event,
-    group: {
-      id: group.id,
-      ownerId: group.ownerId,
-      mode: group.mode,
-      children: group.children.map(({ account, ...c }) => ({ ...c, accountName: account.name })),
-    },
-  };
+/** One copy event, or null. */
+export function findCopyEvent(eventId: string): Promise<CopyEventRow | null> {
+  return db().copyEvent.findUnique({ where: { id: eventId } });
 }
 
 /** Every event of one master order of a group, in seq order. */

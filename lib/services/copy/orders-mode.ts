@@ -5,14 +5,14 @@
 import Decimal from "decimal.js";
 import { z } from "zod";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { findScanGroup } from "@/lib/db/queries/copy-engine";
 import {
   type CopyEventRow,
-  findMirrorEvent,
+  findCopyEvent,
   findRunPlan,
   finishMirrorEvent,
   listLegIntents,
   listMasterOrderEvents,
-  type MirrorGroup,
   saveMirrorProgress,
 } from "@/lib/db/queries/copy-mirror";
 import type { IntentRow } from "@/lib/db/queries/intents";
@@ -55,11 +55,6 @@ function modificationOf(
   };
 }
 
-const ruleOf = (c: MirrorGroup["children"][number]): CopyChildRule => ({
-  ...c,
-  multiplier: new Decimal(c.multiplier.toString()),
-});
-
 /** Earlier outcomes of this event that are settled (a retry redoes only the children that were waiting). */
 function settledBefore(children: Prisma.JsonValue): Map<string, MirroredChild> {
   const list = Array.isArray(children) ? (children as unknown as MirroredChild[]) : [];
@@ -76,10 +71,10 @@ function settledBefore(children: Prisma.JsonValue): Map<string, MirroredChild> {
  * pending (changes apply in order), while the PLACE event is, or while a child's order is still being sent.
  */
 export async function mirrorChange(eventId: string): Promise<void> {
-  const found = await findMirrorEvent(eventId);
-  if (!found) return;
-  const { event, group } = found;
-  if (event.status !== "PENDING" || (event.kind !== "MODIFY" && event.kind !== "CANCEL")) return;
+  const event = await findCopyEvent(eventId);
+  if (!event || event.status !== "PENDING" || (event.kind !== "MODIFY" && event.kind !== "CANCEL")) return;
+  const group = await findScanGroup(event.groupId);
+  if (!group) return;
   const events = await listMasterOrderEvents(group.id, event.masterOrderId);
   const earlier = events.filter((e) => e.seq < event.seq);
   if (earlier.some((e) => e.status === "PENDING")) return;
@@ -108,7 +103,7 @@ export async function mirrorChange(eventId: string): Promise<void> {
   );
   const byAccount = new Map<string, IntentRow[]>();
   for (const r of intents) byAccount.set(r.accountId, [...(byAccount.get(r.accountId) ?? []), r]);
-  const rules = new Map(group.children.map((c) => [c.accountId, ruleOf(c)]));
+  const rules = new Map<string, CopyChildRule>(group.children.map((c) => [c.accountId, c]));
   const ctx = {
     kind: event.kind,
     ownerId: group.ownerId,
