@@ -8,5 +8,5 @@ export type * from "./types";
 // The engine (detection, recording, hand-on), the periodic jobs and the masters' streams.
 export { scanGroup, type ScanResult, type ScanSource } from "./engine";
 export { copySweep, copyTick } from "./sweep";
-export { closeMasterStreams, masterStreamOpen } from "./master-streams";
+export { masterStreamOpen, startMasterStreams, stopMasterStreams } from "./master-streams";
 export { copyDriftBoard, syncCopyChild, type SyncInput } from "./drift";
