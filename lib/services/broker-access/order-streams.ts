@@ -1,7 +1,7 @@
 /**
- * Order-update subscriptions of this process, keyed by account (OpenAlgo `subscribe_orders`: docs/architecture.md):
- * at most one per account and purpose, opened where the account's adapter can stream, retried after a failure, closed
- * on request or at worker shutdown. A push only ever asks for a book read; polling stays the backstop, because
+ * Order-update subscriptions of this process, keyed by account (OpenAlgo `subscribe_orders`: docs/openalgo.md
+ * "WebSocket"): at most one per account and purpose, opened where the account's adapter can stream, retried after a
+ * failure, closed on request or at worker shutdown. A push only ever asks for a book read; polling stays the backstop, because
  * updates sent while a stream is down are lost and the books are not.
  */
 import type { Subscription } from "@/lib/brokers/types";
