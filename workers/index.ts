@@ -18,7 +18,7 @@ import { BULL_PREFIX, closeQueues } from "@/lib/queues/queues";
 import { scheduleHeartbeat, SYSTEM_QUEUE } from "@/lib/queues/system";
 import { recoverInFlight } from "@/lib/services/dispatch";
 import { closeOrderStreams } from "@/lib/services/fills";
-import { closeMasterStreams } from "@/lib/services/copy";
+import { startMasterStreams, stopMasterStreams } from "@/lib/services/copy";
 import { COPY_QUEUE, scheduleCopyJobs } from "@/lib/queues/copy";
 import { processCopyJob } from "./processors/copy";
 import { startMarketFeed } from "@/lib/services/market-data";
@@ -115,6 +115,8 @@ async function main() {
   await recordHeartbeat(startedAt, e.WORKER_HEARTBEAT_MS, new Date());
   // Live prices: every worker competes for the feed's leader lock; the one holding it keeps the upstream WebSockets.
   const feed = await startMarketFeed(workerId);
+  // Every process holds the copy masters' order streams (a push reaches whichever workers are up).
+  await startMasterStreams();
   log().info({ queues: workers.map((w) => w.name), pid: process.pid, workerId }, "worker started");
 
   let stopping = false;
@@ -125,7 +127,7 @@ async function main() {
     await Promise.all(workers.map((w) => w.close()));
     await feed?.stop();
     await closeOrderStreams();
-    await closeMasterStreams();
+    await stopMasterStreams();
     await stopLiveness();
     await closeQueues();
     await connection.quit().catch(() => connection.disconnect());

@@ -10,7 +10,7 @@ import { LIVE_LEDGER_KEY, LIVE_LEDGER_URL, lastSnapshotAt } from "@/components/l
 import { useLiveState } from "@/components/live/use-live";
 import { formatQty } from "@/lib/format";
 import type { LedgerRowJson } from "@/lib/services/positions";
-import { bookTotals, type Subtotal } from "@/lib/trading/live-book";
+import { bookTotals, strategyGroupOf, type Subtotal } from "@/lib/trading/live-book";
 import { BookTotal } from "@/components/pnl/book-total";
 
 type Grouping = "account" | "strategy";
@@ -149,7 +149,7 @@ function LedgerBook() {
     return <EmptyState title="No positions yet">Positions appear here live as orders fill.</EmptyState>;
   const groups = grouping === "account" ? totals.accounts : totals.strategies;
   const inGroup = (s: Subtotal) => (r: LedgerRowJson) =>
-    grouping === "account" ? r.accountId === s.id : (r.strategyId ?? null) === s.id;
+    grouping === "account" ? r.accountId === s.id : strategyGroupOf(r) === s.id;
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap items-center gap-2 text-sm">

@@ -89,4 +89,16 @@ describe("live book", () => {
     expect(bookRowKey(row({}))).toBe("s-1||acc-1|NFO|NIFTY08DEC2624500CE|NRML");
     expect(bookRowKey(row({ strategyId: null, runId: "r" }))).toBe("|r|acc-1|NFO|NIFTY08DEC2624500CE|NRML");
   });
+
+  it("never gives a copy group's row and a manual ticket's row in one contract the same key or subtotal", () => {
+    const ticket = row({ strategyId: null, strategyName: null, netQty: 75, realisedPnl: "10", unrealisedPnl: "5" });
+    const copy = row({ strategyId: null, strategyName: "Copy: Desk", copyGroupId: "g-1", netQty: 150 });
+    expect(bookRowKey(copy)).toBe("||copy:g-1|acc-1|NFO|NIFTY08DEC2624500CE|NRML");
+    expect(bookRowKey(copy)).not.toBe(bookRowKey(ticket));
+    const { strategies } = bookTotals([copy, ticket]);
+    expect(strategies.map((s) => [s.id, s.name, s.open])).toEqual([
+      ["copy:g-1", "Copy: Desk", 1],
+      [null, "Manual tickets", 1],
+    ]);
+  });
 });

@@ -15,6 +15,8 @@ export interface BookRow {
   strategyId: string | null;
   strategyName: string | null;
   runId: string | null;
+  /** A copy group's row (its COPY runs book apart from manual tickets); absent or null otherwise. */
+  copyGroupId?: string | null;
   exchange: string;
   symbol: string;
   product: string;
@@ -43,10 +45,18 @@ export function sumPnl(values: Iterable<Decimal.Value | null>): Decimal | null {
   return total;
 }
 
-/** A row's identity in the book (the ledger's position key: scope, account, contract, product). */
+/**
+ * A row's identity in the book (the ledger's position key: scope, account, contract, product). A copy group's row
+ * carries its group, so it never shares a key with a manual ticket's row in the same contract.
+ */
 export const bookRowKey = (
-  r: Pick<BookRow, "strategyId" | "runId" | "accountId" | "exchange" | "symbol" | "product">,
-) => `${r.strategyId ?? ""}|${r.runId ?? ""}|${r.accountId}|${r.exchange}|${r.symbol}|${r.product}`;
+  r: Pick<BookRow, "strategyId" | "runId" | "copyGroupId" | "accountId" | "exchange" | "symbol" | "product">,
+) =>
+  `${r.strategyId ?? ""}|${r.runId ?? ""}${r.copyGroupId ? `|copy:${r.copyGroupId}` : ""}|${r.accountId}|${r.exchange}|${r.symbol}|${r.product}`;
+
+/** The subtotal a row counts under when grouped per strategy: its strategy, its copy group, or null (tickets). */
+export const strategyGroupOf = (r: Pick<BookRow, "strategyId" | "copyGroupId">): string | null =>
+  r.copyGroupId ? `copy:${r.copyGroupId}` : r.strategyId;
 
 /** Unrealised P&L of a row at `ltp` (decimal string or null), as the ledger values it. */
 export function rowUnrealised(row: Pick<BookRow, "netQty" | "avgPrice" | "closedOutside">, ltp: string | null) {
@@ -65,7 +75,7 @@ export function repriceRow<T extends BookRow>(row: T, ltp: string): T {
 }
 
 export interface Subtotal {
-  /** Account or strategy id; null for strategy-less runs (tickets) and for the grand total. */
+  /** Account or strategy id (`copy:<group id>` for a copy group); null for manual tickets and the grand total. */
   id: string | null;
   name: string;
   /** ₹, decimal strings (`sumPnl`): null when any row's amount is unknown. */
@@ -116,7 +126,10 @@ export function subtotal(id: string | null, name: string, rows: readonly BookRow
 const out = (a: Acc): Subtotal => subtotal(a.id, a.name, a.rows);
 const fresh = (id: string | null, name: string): Acc => ({ id, name, rows: [] });
 
-/** Subtotals per account and per strategy (strategy-less rows under "Manual tickets"), and the grand total. */
+/**
+ * Subtotals per account and per strategy (a copy group's rows under the group, other strategy-less rows under
+ * "Manual tickets"), and the grand total.
+ */
 export function bookTotals(rows: readonly BookRow[]): BookTotals {
   const accounts = new Map<string, Acc>();
   const strategies = new Map<string, Acc>();
@@ -124,9 +137,9 @@ export function bookTotals(rows: readonly BookRow[]): BookTotals {
   for (const r of rows) {
     let a = accounts.get(r.accountId);
     if (!a) accounts.set(r.accountId, (a = fresh(r.accountId, r.accountName)));
-    const sKey = r.strategyId ?? "";
-    let s = strategies.get(sKey);
-    if (!s) strategies.set(sKey, (s = fresh(r.strategyId, r.strategyName ?? "Manual tickets")));
+    const sId = strategyGroupOf(r);
+    let s = strategies.get(sId ?? "");
+    if (!s) strategies.set(sId ?? "", (s = fresh(sId, r.strategyName ?? "Manual tickets")));
     a.rows.push(r);
     s.rows.push(r);
     total.rows.push(r);

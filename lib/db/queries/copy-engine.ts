@@ -69,6 +69,15 @@ export async function listCopyGroupMasters(): Promise<{ id: string; masterAccoun
   return rows;
 }
 
+/** Names of copy groups by id (the positions page names a group's rows after it). */
+export async function listCopyGroupNames(ids: readonly string[]): Promise<{ id: string; name: string }[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await sqlPool().query(`SELECT id::text, name FROM copy_groups WHERE id = ANY($1::uuid[])`, [
+    [...ids],
+  ]);
+  return rows;
+}
+
 const dec = (v: string | null) => (v === null ? null : new Decimal(v));
 
 /** The group's records of these master orders. */
@@ -156,6 +165,28 @@ export async function listCopyExposure(groupId: string, tx: SqlTx = sqlPool()): 
        FROM (SELECT "accountId", exchange, symbol, product, sign * filled AS f, sign * working AS w, 0 AS pe FROM i
              UNION ALL SELECT "accountId", exchange, symbol, product, 0, 0, pending FROM p) x
       GROUP BY "accountId", exchange, symbol, product`,
+    [groupId],
+  );
+  return rows;
+}
+
+/**
+ * The (child, contract) pairs where the group's COPY runs filled something AND an exit run filled something too: the
+ * only places an exit can have closed part of the group's positions (exits are attributed within their account and
+ * contract). Usually none, so the exposure's exit correction reads no ledger at all.
+ */
+export async function listCopyExitContracts(
+  groupId: string,
+): Promise<{ accountId: string; exchange: string; symbol: string; product: string }[]> {
+  const { rows } = await sqlPool().query(
+    `WITH c AS (
+       SELECT DISTINCT i.account_id, i.exchange, i.symbol, i.product
+         FROM strategy_runs r JOIN order_intents i ON i.run_id = r.id
+        WHERE r.copy_group_id = $1::uuid AND r.kind = 'COPY' AND i.filled_quantity > 0)
+     SELECT c.account_id::text AS "accountId", c.exchange, c.symbol, c.product FROM c
+      WHERE EXISTS (SELECT 1 FROM order_intents x JOIN strategy_runs xr ON xr.id = x.run_id
+                     WHERE xr.kind = 'EXIT' AND x.account_id = c.account_id AND x.exchange = c.exchange
+                       AND x.symbol = c.symbol AND x.product = c.product AND x.filled_quantity > 0)`,
     [groupId],
   );
   return rows;

@@ -239,3 +239,12 @@ export async function listGroupsWithStalePending(before: Date): Promise<string[]
   );
   return rows.map((r) => r.id);
 }
+
+/** Whether the group has events not yet handed on. */
+export async function hasPendingEvents(groupId: string): Promise<boolean> {
+  const { rowCount } = await sqlPool().query(
+    `SELECT 1 FROM copy_events WHERE group_id = $1::uuid AND status = 'PENDING' LIMIT 1`,
+    [groupId],
+  );
+  return (rowCount ?? 0) > 0;
+}

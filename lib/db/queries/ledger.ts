@@ -20,6 +20,8 @@ export async function listIntentFills(filter: {
   ownerId?: string | null;
   /** Several owners (a viewer's readable scope); wins over `ownerId`. */
   ownerIds?: readonly string[];
+  /** Only these (account, contract) pairs: an exit's fills are attributed within its account and contract. */
+  contracts?: readonly { accountId: string; exchange: string; symbol: string; product: string }[];
 }): Promise<IntentFill[]> {
   const rows = await db().$queryRawUnsafe<Row[]>(
     `SELECT i.run_id::text AS "runId", r.kind::text AS "runKind", r.strategy_id::text AS "strategyId",
@@ -30,9 +32,11 @@ export async function listIntentFills(filter: {
       WHERE i.filled_quantity > 0
         AND ($1::uuid[] IS NULL OR i.account_id = ANY($1::uuid[]))
         AND ($2::uuid[] IS NULL OR r.owner_id = ANY($2::uuid[]))
+        AND ($3::text[] IS NULL OR i.account_id::text || '|' || i.exchange || '|' || i.symbol || '|' || i.product = ANY($3::text[]))
       ORDER BY r.triggered_at, r.id, i.sent_at NULLS LAST, i.phase, i.leg_index, i.slice_index`,
     filter.accountIds ? [...filter.accountIds] : null,
     filter.ownerIds ? [...filter.ownerIds] : filter.ownerId ? [filter.ownerId] : null,
+    filter.contracts ? filter.contracts.map((c) => `${c.accountId}|${c.exchange}|${c.symbol}|${c.product}`) : null,
   );
   return rows.map((r) => ({ ...r, averagePrice: r.averagePrice === null ? null : new Decimal(r.averagePrice) }));
 }

@@ -28,6 +28,14 @@ export function alertTitle(kind: string, cause: string | null): string {
       return "Live prices stale";
     case "market_data_stale_simulated":
       return "Live simulated prices stale";
+    case "copy_rejected":
+      return "Copy rejected";
+    case "copy_drift":
+      return "Child off its copy share";
+    case "copy_limit":
+      return "Copy cut by a limit";
+    case "copy_child_paused":
+      return "Copying paused for a child";
     default:
       return isCause(cause) ? REJECTION_CAUSES[cause].title : "Notice";
   }

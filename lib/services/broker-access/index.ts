@@ -3,14 +3,13 @@
  * Nearly every subsystem talks to brokers through here, so it is its own small subsystem below accounts rather than
  * part of accounts' surface (accounts, market-data and the trading subsystems all depend on it; it depends on none).
  */
-import { env } from "@/lib/env";
 import { findAccountSecret, type Scope } from "@/lib/db/queries/accounts";
-import { BrokerUnavailableError, NotFoundError } from "@/lib/errors";
-import { createAdapter } from "@/lib/brokers/registry";
-import { literalAllowed, publicOnlyLookup } from "@/lib/brokers/host-policy";
-import { kindOfStored } from "@/lib/brokers/kinds";
-import type { BrokerAdapter } from "@/lib/brokers/types";
-import { readApiKey } from "./credentials";
+import { NotFoundError } from "@/lib/errors";
+import { adapterFor } from "./adapters";
+
+export { adapterFor, forgetAdapter, type AccountConnection } from "./adapters";
+// Order-update subscriptions per account, for fill tracking and the copy engine's masters.
+export { orderStreamSet, ORDER_STREAM_RETRY_MS, type OrderStreamSet } from "./order-streams";
 
 // The stored credentials an adapter is built from (encryption, fingerprints, key rotation) live beside it.
 export {
@@ -28,58 +27,9 @@ export {
   type RotateOutcome,
 } from "./credentials";
 
-/**
- * Adapters per account, reused so their keep-alive pools are too. An entry is rebuilt when the account's host or
- * encrypted key changes. The decrypted key lives only inside the adapter.
- */
-const cache = new Map<string, { fingerprint: string; adapter: BrokerAdapter }>();
-
-export interface AccountConnection {
-  id: string;
-  name: string;
-  kind: string;
-  hostUrl: string;
-  wsUrl: string;
-  apiKeyEnc: string;
-  /** This account's broker-call budget per second (orders / everything else), shared across processes. */
-  orderRatePerSec: number;
-  otherRatePerSec: number;
-}
-
-export function adapterFor(account: AccountConnection): BrokerAdapter {
-  const fingerprint = `${account.hostUrl}|${account.wsUrl}|${account.apiKeyEnc}|${account.orderRatePerSec}|${account.otherRatePerSec}`;
-  const hit = cache.get(account.id);
-  if (hit?.fingerprint === fingerprint) return hit.adapter;
-  void hit?.adapter.close();
-  const allowPrivate = env().BROKER_ALLOW_PRIVATE_HOSTS;
-  if (!allowPrivate && !(literalAllowed(account.hostUrl) && literalAllowed(account.wsUrl))) {
-    throw new BrokerUnavailableError(
-      `${account.name} points at a non-public address, which this server does not allow (BROKER_ALLOW_PRIVATE_HOSTS=false)`,
-      "unreachable",
-    );
-  }
-  const apiKey = readApiKey(env().CREDENTIAL_KEYS, account);
-  const adapter = createAdapter(
-    kindOfStored(account.kind),
-    { accountId: account.id, hostUrl: account.hostUrl, wsUrl: account.wsUrl, apiKey },
-    {
-      limits: { ordersPerSecond: account.orderRatePerSec, otherPerSecond: account.otherRatePerSec },
-      // Name lookups go through the host policy too, so a name re-pointed at an internal address later is not reached.
-      ...(allowPrivate ? {} : { lookup: publicOnlyLookup }),
-    },
-  );
-  cache.set(account.id, { fingerprint, adapter });
-  return adapter;
-}
-
 /** The adapter of one account in the actor's scope (404 outside it). */
 export async function adapterForScoped(scope: Scope, accountId: string) {
   const account = await findAccountSecret(scope, accountId);
   if (!account) throw new NotFoundError("Account");
   return { account, adapter: adapterFor(account) };
-}
-
-export function forgetAdapter(accountId: string): void {
-  void cache.get(accountId)?.adapter.close();
-  cache.delete(accountId);
 }

@@ -34,6 +34,11 @@ async function sizesFor(group: ScanGroup, contracts: readonly CopyContract[]) {
 /** The group's drift board: every contract the master or a child holds in the group. */
 export async function copyDriftBoard(actor: Actor, groupId: string): Promise<DriftBoardJson> {
   const group = await visibleGroup(actor, groupId, "copyGroup.read");
+  return { groupId: group.id, at: new Date().toISOString(), rows: await driftRows(group) };
+}
+
+/** Per contract the master or a child holds: the master's count and each child's share, position and drift. */
+export async function driftRows(group: ScanGroup): Promise<DriftRowJson[]> {
   const [positions, book] = await Promise.all([
     listCopyPositions(group.id),
     exitAdjustments(group).then((adj) => exposureBook(group.id, adj)),
@@ -71,14 +76,9 @@ export async function copyDriftBoard(actor: Actor, groupId: string): Promise<Dri
       }),
     };
   });
-  return {
-    groupId: group.id,
-    at: new Date().toISOString(),
-    rows: rows.filter(
-      (r) =>
-        r.masterQty !== 0 || r.children.some((c) => c.actualQty !== 0 || c.workingQty !== 0 || c.expectedQty !== 0),
-    ),
-  };
+  return rows.filter(
+    (r) => r.masterQty !== 0 || r.children.some((c) => c.actualQty !== 0 || c.workingQty !== 0 || c.expectedQty !== 0),
+  );
 }
 
 export interface SyncInput {

@@ -4,7 +4,7 @@
  * its unsettled copy orders and the planned units of events not yet handed on. Also the contract sizes sizing uses.
  */
 import type { BrokerAdapter } from "@/lib/brokers/types";
-import { listCopyExposure, type ScanGroup } from "@/lib/db/queries/copy-engine";
+import { listCopyExitContracts, listCopyExposure, type ScanGroup } from "@/lib/db/queries/copy-engine";
 import type { SqlTx } from "@/lib/db/transaction";
 import { instrumentsFor } from "@/lib/services/exits";
 import { ledgerInputs } from "@/lib/services/positions";
@@ -17,13 +17,16 @@ const key = (accountId: string, c: CopyContract) => `${accountId}|${copyContract
 
 /**
  * Units exit runs closed (or opened) of the group's positions, per child and contract: the ledger's booking of the
- * group's scope minus its COPY fills. Exits change rarely, so this is read outside the recording transaction.
+ * group's scope minus its COPY fills. Exits change rarely, so this is read outside the recording transaction, and
+ * only over the (child, contract) pairs where both the group's COPY runs and some exit filled (usually none: then
+ * no ledger is read at all).
  */
 export async function exitAdjustments(group: Pick<ScanGroup, "id" | "children">): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (group.children.length === 0) return out;
-  const { fills, allocations } = await ledgerInputs({ accountIds: group.children.map((c) => c.accountId) });
-  if (!fills.some((f) => f.runKind === "EXIT")) return out;
+  const contracts = await listCopyExitContracts(group.id);
+  if (contracts.length === 0) return out;
+  const { fills, allocations } = await ledgerInputs({ contracts });
   const add = (k: string, units: number) => out.set(k, (out.get(k) ?? 0) + units);
   for (const f of ledgerFills(fills, allocations, "strategy"))
     if (f.scope.copyGroupId === group.id) add(key(f.accountId, f), f.action === "BUY" ? f.quantity : -f.quantity);

@@ -32,5 +32,5 @@ export {
 // The engine (detection, recording, hand-on), the periodic jobs and the masters' streams.
 export { scanGroup, type ScanResult, type ScanSource } from "./engine";
 export { copySweep, copyTick } from "./sweep";
-export { closeMasterStreams, masterStreamOpen } from "./master-streams";
+export { masterStreamOpen, startMasterStreams, stopMasterStreams } from "./master-streams";
 export { copyDriftBoard, syncCopyChild, type SyncInput } from "./drift";

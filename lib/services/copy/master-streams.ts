@@ -1,71 +1,58 @@
 /**
- * The masters' order-update streams (docs/copy-trading.md "Detection"): in each worker process, one subscription per
- * master account of any group; a push asks every group of that master for a scan at once, in process (no queue hop).
- * The tick keeps the set right as groups come and go; the poll stays the backstop for anything a stream misses.
- * Same lifecycle as the fill tracker's streams (lib/services/fills/streams.ts), with listeners per master.
+ * The masters' order-update streams (docs/copy-trading.md "Detection"): EVERY worker process holds one subscription
+ * per master account of any group (a push reaches whichever processes are up), kept right by the process's own timer
+ * and closed at shutdown. A push asks every group of that master for a scan at once, in process (no queue hop); the
+ * poll stays the backstop for anything a stream misses. The subscriptions themselves: broker-access.
  */
-import type { Subscription } from "@/lib/brokers/types";
-import { loadAccountSecret } from "@/lib/db/queries/accounts";
+import { listCopyGroupMasters } from "@/lib/db/queries/copy-engine";
 import { log } from "@/lib/log";
-import { adapterFor } from "@/lib/services/broker-access";
+import { orderStreamSet } from "@/lib/services/broker-access";
+import { scanGroup } from "./engine";
 
-const RETRY_MS = 10_000;
-const streams = new Map<string, { groups: Set<string>; sub: Promise<Subscription | null> }>();
-const retryAt = new Map<string, number>();
+/** How often each process brings its master streams in line with the groups, ms. */
+export const MASTER_STREAMS_SYNC_MS = 2_000;
 
-/**
- * Makes this process's master streams exactly `wanted` (master account → its groups); `onPush(groupId)` is called
- * for every group of a master whose stream pushes an update.
- */
-export async function syncMasterStreams(
-  wanted: ReadonlyMap<string, readonly string[]>,
-  onPush: (groupId: string) => void,
-): Promise<void> {
-  for (const accountId of [...streams.keys()]) if (!wanted.has(accountId)) await closeMasterStream(accountId);
-  for (const [accountId, groups] of wanted) {
-    const open = streams.get(accountId);
-    if (open) {
-      open.groups = new Set(groups);
-      continue;
-    }
-    if ((retryAt.get(accountId) ?? 0) > Date.now()) continue;
-    const entry = { groups: new Set(groups), sub: Promise.resolve<Subscription | null>(null) };
-    const failed = (err: unknown) => {
-      if (streams.get(accountId) === entry) streams.delete(accountId);
-      retryAt.set(accountId, Date.now() + RETRY_MS);
-      log().warn({ accountId, err }, "master order stream unavailable; the poll continues");
-    };
-    entry.sub = (async () => {
-      const account = await loadAccountSecret(accountId);
-      const adapter = account ? adapterFor(account) : null;
-      if (!adapter?.subscribeOrderUpdates || !account?.wsUrl) {
-        failed(new Error("no order stream"));
-        return null;
-      }
-      return adapter.subscribeOrderUpdates(() => {
-        for (const g of entry.groups) onPush(g);
-      }, failed);
-    })().catch((err) => {
-      failed(err);
-      return null;
-    });
-    streams.set(accountId, entry);
-  }
+/** Master account → its groups, as last synced. */
+let groupsOf = new Map<string, readonly string[]>();
+
+const streams = orderStreamSet("copy master", (accountId) => {
+  for (const groupId of groupsOf.get(accountId) ?? [])
+    void scanGroup(groupId, "stream").catch((err) => log().warn({ err, groupId }, "copy scan failed"));
+});
+
+/** Makes this process's master streams exactly those of the stored groups (paused groups too: they record). */
+export async function syncMasterStreams(): Promise<void> {
+  const wanted = new Map<string, string[]>();
+  for (const g of await listCopyGroupMasters())
+    wanted.set(g.masterAccountId, [...(wanted.get(g.masterAccountId) ?? []), g.id]);
+  groupsOf = wanted;
+  await Promise.all(
+    streams
+      .accounts()
+      .filter((a) => !wanted.has(a))
+      .map((a) => streams.close(a)),
+  );
+  for (const accountId of wanted.keys()) streams.ensure(accountId);
 }
 
-async function closeMasterStream(accountId: string): Promise<void> {
-  const entry = streams.get(accountId);
-  streams.delete(accountId);
-  await (await entry?.sub)?.close().catch(() => undefined);
+let timer: NodeJS.Timeout | null = null;
+
+/** Starts this process's master streams and their timer (worker start); `stopMasterStreams` ends both. */
+export async function startMasterStreams(): Promise<void> {
+  if (timer) return;
+  const sync = () => syncMasterStreams().catch((err) => log().warn({ err }, "master streams not synced"));
+  timer = setInterval(() => void sync(), MASTER_STREAMS_SYNC_MS);
+  timer.unref();
+  await sync();
 }
 
-/** Closes every master stream of this process (worker shutdown). */
-export async function closeMasterStreams(): Promise<void> {
-  await Promise.all([...streams.keys()].map((a) => closeMasterStream(a)));
+/** Stops the timer and closes every master stream of this process (worker shutdown). */
+export async function stopMasterStreams(): Promise<void> {
+  if (timer) clearInterval(timer);
+  timer = null;
+  groupsOf = new Map();
+  await streams.closeAll();
 }
 
 /** Whether this process's stream of the master is open (waits for one being opened). */
-export async function masterStreamOpen(accountId: string): Promise<boolean> {
-  const entry = streams.get(accountId);
-  return entry !== undefined && (await entry.sub) !== null && streams.get(accountId) === entry;
-}
+export const masterStreamOpen = (accountId: string): Promise<boolean> => streams.isOpen(accountId);

@@ -20,10 +20,12 @@ import { adapterFor } from "@/lib/services/broker-access";
 import { istMinuteOfDay } from "@/lib/trading/calendar";
 import { detectChanges, needsTradeBook, type MasterChange } from "@/lib/trading/copy/detect";
 import { copyFilterVerdict } from "@/lib/trading/copy/filters";
-import { sizeFill } from "@/lib/trading/copy/sizing";
+import { isLimitCut, sizeFill } from "@/lib/trading/copy/sizing";
 import { copyContractKey, type CopyContract } from "@/lib/trading/copy/types";
 import { bookDayStart } from "@/lib/trading/fills";
 import { contractSizesFor, exitAdjustments, exposureBook, type ExposureBook } from "./exposure";
+import { raiseCopyAlert } from "./raise-alert";
+import { log } from "@/lib/log";
 
 /** Broker timestamps have second resolution and the broker's clock may run behind ours, ms. */
 export const MASTER_CLOCK_SKEW_MS = 1_000;
@@ -82,6 +84,7 @@ export async function detectAndRecord(group: ScanGroup, source: ScanSource): Pro
   const istMinutes = istMinuteOfDay(now);
   let written = 0;
   let eventCount = 0;
+  const cuts: { accountId: string; symbol: string; reason: string }[] = [];
   await inSqlTransaction(async (tx) => {
     if (!(await lockCopyGroup(tx, group.id))) return;
     // Exposure as this transaction sees it (pending events included), kept current as events are sized below.
@@ -153,8 +156,10 @@ export async function detectAndRecord(group: ScanGroup, source: ScanSource): Pro
             event.reason = `lot size of ${o.symbol} unknown`;
           } else if (group.enabled) {
             event.children = sizing.orders;
-            for (const c of sizing.orders)
+            for (const c of sizing.orders) {
               book?.add(c.accountId, contract, c.action === "BUY" ? c.quantity : -c.quantity);
+              if (isLimitCut(c.reason)) cuts.push({ accountId: c.accountId, symbol: o.symbol, reason: c.reason! });
+            }
           }
         }
         drafts.push(event);
@@ -162,5 +167,22 @@ export async function detectAndRecord(group: ScanGroup, source: ScanSource): Pro
       eventCount += (await insertCopyEvents(tx, drafts)).length;
     }
   });
+  await alertLimitCuts(group, cuts);
   return { recorded: written, events: eventCount, held };
+}
+
+/** `copy_limit`: a limit cut a child's copy (after the recording committed; at most one open alert per child). */
+async function alertLimitCuts(
+  group: ScanGroup,
+  cuts: readonly { accountId: string; symbol: string; reason: string }[],
+) {
+  const names = new Map(group.children.map((c) => [c.accountId, c.accountName]));
+  for (const c of cuts)
+    await raiseCopyAlert({
+      ownerId: group.ownerId,
+      accountId: c.accountId,
+      kind: "copy_limit",
+      severity: "INFO",
+      message: `A copy of ${c.symbol} into ${names.get(c.accountId) ?? "a child"} was ${c.reason}: the child holds less than its share.`,
+    }).catch((err) => log().warn({ err, groupId: group.id }, "copy limit alert not raised"));
 }

@@ -7,6 +7,7 @@ import Decimal from "decimal.js";
 import { readableOwnerIds, scopeOf, type Actor } from "@/lib/auth/roles";
 import type { Exchange } from "@/lib/brokers/types";
 import { listStrategyNames } from "@/lib/db/queries/strategies";
+import { listCopyGroupNames } from "@/lib/db/queries/copy-engine";
 import { listAccounts, listAccountSecrets } from "@/lib/db/queries/accounts";
 import { listExitAllocations, listIntentFills } from "@/lib/db/queries/ledger";
 import { log } from "@/lib/log";
@@ -43,8 +44,11 @@ export interface LedgerRowJson {
   /** Which prices value it: a real account's row never takes simulated prices. */
   feed: FeedKind;
   strategyId: string | null;
+  /** The strategy's name, or "Copy: <group name>" for a copy group's row. */
   strategyName: string | null;
   runId: string | null;
+  /** The copy group whose COPY runs booked this row; null otherwise. */
+  copyGroupId: string | null;
   accountId: string;
   accountName: string;
   symbol: string;
@@ -156,7 +160,10 @@ async function toRows(positions: LedgerPosition[], scope: { ownerId: string | nu
   const accounts = new Map((await listAccounts(scope)).map((a) => [a.id, a]));
   const visible = positions.filter((p) => accounts.has(p.accountId));
   const strategyIds = [...new Set(visible.map((p) => p.scope.strategyId).filter((s): s is string => s !== null))];
-  const names = new Map((await listStrategyNames(strategyIds)).map((s) => [s.id, s.name]));
+  const groupIds = [...new Set(visible.map((p) => p.scope.copyGroupId).filter((g): g is string => !!g))];
+  const [strategyNames, groupNames] = await Promise.all([listStrategyNames(strategyIds), listCopyGroupNames(groupIds)]);
+  const names = new Map(strategyNames.map((s) => [s.id, s.name]));
+  const groups = new Map(groupNames.map((g) => [g.id, `Copy: ${g.name}`]));
   const ownerOf = new Map([...accounts.values()].map((a) => [a.id, { ownerId: a.ownerId, brokerName: a.brokerName }]));
   const [ltps, outside] = await Promise.all([ltpsFor(visible, ownerOf), closedAtBroker(visible, scope)]);
   return visible
@@ -165,13 +172,19 @@ async function toRows(positions: LedgerPosition[], scope: { ownerId: string | nu
       const priced = (o && ltps.get(ltpKey(o, p))) ?? null;
       const ltp = priced?.ltp ?? null;
       const closed = p.netQty !== 0 && outside.has(contractKey(p.accountId, p));
-      const ids = { strategyId: p.scope.strategyId, runId: p.scope.runId, accountId: p.accountId };
+      const copyGroupId = p.scope.copyGroupId ?? null;
+      const ids = { strategyId: p.scope.strategyId, runId: p.scope.runId, copyGroupId, accountId: p.accountId };
       return {
         key: bookRowKey({ ...ids, exchange: p.exchange, symbol: p.symbol, product: p.product }),
         feed: feedKindOf(o ?? { brokerName: null }),
         strategyId: p.scope.strategyId,
-        strategyName: p.scope.strategyId ? (names.get(p.scope.strategyId) ?? null) : null,
+        strategyName: p.scope.strategyId
+          ? (names.get(p.scope.strategyId) ?? null)
+          : copyGroupId
+            ? (groups.get(copyGroupId) ?? "Copy group")
+            : null,
         runId: p.scope.runId,
+        copyGroupId,
         accountId: p.accountId,
         accountName: accounts.get(p.accountId)!.name,
         symbol: p.symbol,

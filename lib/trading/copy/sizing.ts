@@ -40,10 +40,14 @@ export function childShare(copied: number, rule: CopyChildRule, sizes: ContractS
   return Math.sign(copied) * lots * sizes.lotSize;
 }
 
+/** How a child order's reason starts when a limit (maxLotsPerOrder, maxOpenLots) cut it: the copy_limit alert's test. */
+export const LIMIT_CUT = "cut to max";
+export const isLimitCut = (reason: string | null | undefined): boolean => reason?.startsWith(LIMIT_CUT) ?? false;
+
 /** Caps an order at the child's maxLotsPerOrder; returns the units and the reason when cut. */
 function perOrderCap(units: number, rule: CopyChildRule, lotSize: number): { units: number; reason: string | null } {
   if (rule.maxLotsPerOrder === null || units <= rule.maxLotsPerOrder * lotSize) return { units, reason: null };
-  return { units: rule.maxLotsPerOrder * lotSize, reason: `cut to max ${rule.maxLotsPerOrder} lots per order` };
+  return { units: rule.maxLotsPerOrder * lotSize, reason: `${LIMIT_CUT} ${rule.maxLotsPerOrder} lots per order` };
 }
 
 /** Opening units allowed by maxOpenLots for a child already holding `held` units (mirrored) in the master's direction. */
@@ -52,7 +56,7 @@ function openCap(open: number, held: number, rule: CopyChildRule, lotSize: numbe
   const room = Math.max(0, rule.maxOpenLots * lotSize - Math.abs(held));
   return open <= room
     ? { units: open, reason: null }
-    : { units: room, reason: `cut to max ${rule.maxOpenLots} open lots` };
+    : { units: room, reason: `${LIMIT_CUT} ${rule.maxOpenLots} open lots` };
 }
 
 /**

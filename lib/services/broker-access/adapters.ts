@@ -1,0 +1,60 @@
+/**
+ * The adapter of an account, built from its stored (encrypted) credentials and cached per account, so its keep-alive
+ * pools are reused.
+ */
+import { env } from "@/lib/env";
+import { BrokerUnavailableError } from "@/lib/errors";
+import { createAdapter } from "@/lib/brokers/registry";
+import { literalAllowed, publicOnlyLookup } from "@/lib/brokers/host-policy";
+import { kindOfStored } from "@/lib/brokers/kinds";
+import type { BrokerAdapter } from "@/lib/brokers/types";
+import { readApiKey } from "./credentials";
+
+/**
+ * Adapters per account, reused so their keep-alive pools are too. An entry is rebuilt when the account's host or
+ * encrypted key changes. The decrypted key lives only inside the adapter.
+ */
+const cache = new Map<string, { fingerprint: string; adapter: BrokerAdapter }>();
+
+export interface AccountConnection {
+  id: string;
+  name: string;
+  kind: string;
+  hostUrl: string;
+  wsUrl: string;
+  apiKeyEnc: string;
+  /** This account's broker-call budget per second (orders / everything else), shared across processes. */
+  orderRatePerSec: number;
+  otherRatePerSec: number;
+}
+
+export function adapterFor(account: AccountConnection): BrokerAdapter {
+  const fingerprint = `${account.hostUrl}|${account.wsUrl}|${account.apiKeyEnc}|${account.orderRatePerSec}|${account.otherRatePerSec}`;
+  const hit = cache.get(account.id);
+  if (hit?.fingerprint === fingerprint) return hit.adapter;
+  void hit?.adapter.close();
+  const allowPrivate = env().BROKER_ALLOW_PRIVATE_HOSTS;
+  if (!allowPrivate && !(literalAllowed(account.hostUrl) && literalAllowed(account.wsUrl))) {
+    throw new BrokerUnavailableError(
+      `${account.name} points at a non-public address, which this server does not allow (BROKER_ALLOW_PRIVATE_HOSTS=false)`,
+      "unreachable",
+    );
+  }
+  const apiKey = readApiKey(env().CREDENTIAL_KEYS, account);
+  const adapter = createAdapter(
+    kindOfStored(account.kind),
+    { accountId: account.id, hostUrl: account.hostUrl, wsUrl: account.wsUrl, apiKey },
+    {
+      limits: { ordersPerSecond: account.orderRatePerSec, otherPerSecond: account.otherRatePerSec },
+      // Name lookups go through the host policy too, so a name re-pointed at an internal address later is not reached.
+      ...(allowPrivate ? {} : { lookup: publicOnlyLookup }),
+    },
+  );
+  cache.set(account.id, { fingerprint, adapter });
+  return adapter;
+}
+
+export function forgetAdapter(accountId: string): void {
+  void cache.get(accountId)?.adapter.close();
+  cache.delete(accountId);
+}
