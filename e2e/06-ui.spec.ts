@@ -19,6 +19,7 @@ test.describe("on a 390 px phone", () => {
       "Dashboard",
       "Accounts",
       "Strategies",
+      "Copy",
       "Executions",
       "Trade",
       "Positions",

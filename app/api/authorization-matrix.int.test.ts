@@ -14,6 +14,7 @@ import { ironCondor, linkAccounts, startRun } from "@/lib/testing/dispatch-kit";
 import { makeStrategy } from "@/lib/testing/exits-kit";
 import { keyRequest, makeApiKey } from "@/lib/testing/api-key-kit";
 import { createApiKey } from "@/lib/services/api-keys";
+import { makeCopyGroup } from "@/lib/testing/copy-kit";
 
 /** Anyone may call these (sign-in/up, health probes, next-auth's own endpoints, whether self-registration is open). */
 const PUBLIC = new Set([
@@ -62,6 +63,7 @@ const OWNED_PREFIXES = [
     p.replace(/^\/api/, "/api/v1"),
   ]),
   "/api/me/api-keys/[id]",
+  "/api/copy-groups/[id]",
 ];
 /**
  * Every route addressed by an owner's id, listed so that a new one (or one that stops being found) is noticed here.
@@ -108,6 +110,18 @@ const OWNER_ADDRESSED = [
   "DELETE /api/strategies/[id]/webhook",
   "POST /api/strategies/[id]/webhook/rotate",
   "POST /api/strategies/[id]/webhook/test",
+  "GET /api/copy-groups/[id]",
+  "PATCH /api/copy-groups/[id]",
+  "DELETE /api/copy-groups/[id]",
+  "POST /api/copy-groups/[id]/pause",
+  "POST /api/copy-groups/[id]/resume",
+  "GET /api/copy-groups/[id]/log",
+  "PUT /api/copy-groups/[id]/children/[accountId]",
+  "DELETE /api/copy-groups/[id]/children/[accountId]",
+  "POST /api/copy-groups/[id]/children/[accountId]/pause",
+  "POST /api/copy-groups/[id]/children/[accountId]/resume",
+  "GET /api/copy-groups/[id]/drift",
+  "POST /api/copy-groups/[id]/sync",
 ];
 /** A valid body (and query) per owner-scoped route, so the 404 comes from the scope check, not from parsing. */
 const VALID_INPUT: Record<string, { body?: unknown; query?: string }> = {
@@ -120,6 +134,9 @@ const VALID_INPUT: Record<string, { body?: unknown; query?: string }> = {
   "POST /api/v1/strategies/[id]/preview": { body: {} },
   "PATCH /api/strategies/[id]/webhook": { body: { enabled: false } },
   "POST /api/strategies/[id]/webhook/test": { body: { message: "EXIT", contentType: "text/plain" } },
+  "PATCH /api/copy-groups/[id]": { body: { name: "taken over" } },
+  "PUT /api/copy-groups/[id]/children/[accountId]": { body: { multiplier: "1" } },
+  "POST /api/copy-groups/[id]/sync": { body: { accountId: "00000000-0000-4000-8000-000000000001" } },
   "POST /api/strategies/[id]/legs": {
     body: {
       legs: [
@@ -156,7 +173,8 @@ beforeAll(async () => {
     data: { ownerId: owner.id, accountId: account.id, kind: "matrix", severity: "WARNING", message: "owner's alert" },
   });
   const { apiKey } = await createApiKey(owner, { name: "owner's key", scope: "TRADE", expiresInDays: null }, "t");
-  ids = { account: account.id, strategy: strategy.id, run: runId, alert: alert.id, apiKey: apiKey.id };
+  const copyGroup = await makeCopyGroup(owner, account.id, []);
+  ids = { account: account.id, strategy: strategy.id, run: runId, alert: alert.id, apiKey: apiKey.id, copyGroup };
 });
 afterAll(async () => {
   await sim.close();
@@ -195,6 +213,7 @@ const sample = {
   id: "00000000-0000-4000-8000-000000000000",
   book: "positions",
   orderId: "ORDER-1",
+  accountId: "00000000-0000-4000-8000-000000000001",
   underlying: "NIFTY",
   nextauth: "session",
 };
@@ -256,7 +275,9 @@ describe("authorization matrix over app/api", () => {
             ? ids.apiKey
             : template.startsWith("/api/runs/")
               ? ids.run
-              : ids.strategy;
+              : template.startsWith("/api/copy-groups/")
+                ? ids.copyGroup
+                : ids.strategy;
     };
     const before = JSON.stringify(await snapshot());
     const checked: string[] = [];
@@ -304,5 +325,9 @@ async function snapshot() {
     alerts: await db().alert.findMany({ select: { id: true, resolvedAt: true } }),
     audit: await db().auditLog.count(),
     apiKeys: await db().apiKey.findMany({ orderBy: { id: "asc" }, select: { id: true, revokedAt: true } }),
+    copyGroups: await db().copyGroup.findMany({
+      orderBy: { id: "asc" },
+      select: { id: true, name: true, enabled: true, updatedAt: true, children: { select: { accountId: true } } },
+    }),
   };
 }

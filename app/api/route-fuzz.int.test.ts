@@ -117,6 +117,16 @@ const BASES: Record<string, Record<string, unknown>> = {
   "PUT /api/me/password": { currentPassword: "wrong-password-1", newPassword: "another-password-2" },
   "POST /api/login": { email: "nobody@test.in", password: "whatever-123" },
   "PUT /api/settings/registration": { open: false },
+  "POST /api/copy-groups": {
+    name: "fuzz",
+    masterAccountId: randomUUID(),
+    mode: "FILLS",
+    exchanges: ["NFO"],
+    allowSymbols: ["NIFTY"],
+    windowStart: "09:20",
+    windowEnd: "15:00",
+    children: [{ accountId: randomUUID(), multiplier: "0.5", rounding: "DOWN", maxOpenLots: 2 }],
+  },
 };
 
 const weird = fc.oneof(

@@ -10,6 +10,7 @@ const LINKS = [
   { href: "/dashboard", label: "Dashboard" },
   { href: "/accounts", label: "Accounts" },
   { href: "/strategies", label: "Strategies" },
+  { href: "/copy", label: "Copy" },
   { href: "/executions", label: "Executions" },
   { href: "/trade", label: "Trade" },
   { href: "/positions", label: "Positions" },
@@ -22,7 +23,7 @@ const LINKS = [
 
 const linkClass = (active: boolean) =>
   cx(
-    "rounded px-2 py-1 whitespace-nowrap",
+    "rounded whitespace-nowrap",
     active
       ? "bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900"
       : "text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800",
@@ -69,7 +70,7 @@ export function Nav({ user }: { user: { name: string; email: string; role: strin
 
   return (
     <header className="sticky top-0 z-20 border-b border-slate-200 bg-white/95 backdrop-blur dark:border-slate-800 dark:bg-slate-950/95">
-      <div className="flex h-11 items-center gap-4 px-4">
+      <div className="flex h-11 items-center gap-3 px-4">
         <Link href="/dashboard" className="font-semibold tracking-tight">
           MirrorDesk
         </Link>
@@ -79,7 +80,7 @@ export function Nav({ user }: { user: { name: string; email: string; role: strin
               key={l.href}
               href={l.href}
               aria-current={isActive(l.href) ? "page" : undefined}
-              className={linkClass(isActive(l.href))}
+              className={cx(linkClass(isActive(l.href)), "px-1.5 py-1 2xl:px-2")}
             >
               {l.label}
             </Link>

@@ -33,6 +33,8 @@ export async function lockShared(tx: Tx, name: LockName): Promise<void> {
 export const ROW_LOCKS = {
   /** One outside signal of a strategy decided at a time: its signal state is read, decided on and written under it. */
   strategySignals: 727_101,
+  /** One change to an owner's copy groups' master → child edges at a time, so two saves cannot close a cycle together. */
+  copyGraph: 727_102,
 } as const;
 
 /** Takes the row lock `name` of `id` exclusively until the end of `tx`. */

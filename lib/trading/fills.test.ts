@@ -91,6 +91,13 @@ describe("fillEvents", () => {
       null,
       "none",
     ],
+    [
+      "an enlarged order that filled the slice's size but still works waits",
+      intent("accepted"),
+      row("open", 130, "100", { quantity: 260 }),
+      null,
+      "none",
+    ],
     // Complete: the broker's average price, never anything else.
     ["accepted, complete", intent("accepted"), row("complete", 130, "98.35"), null, "fill @ 98.35"],
     ["partly filled, complete", intent("partially_filled", 65), row("complete", 130, "98.4"), null, "fill @ 98.4"],

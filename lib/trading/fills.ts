@@ -115,9 +115,10 @@ export function fillEvents(
   const filled = Math.max(intent.filledQuantity, brokerFilled);
   const final = row.status === "complete" || row.status === "rejected" || row.status === "cancelled";
   const out: IntentEvent[] = [];
-  if (filled >= intent.quantity && (final || filled === intent.quantity)) {
+  if (filled >= intent.quantity && (final || (filled === intent.quantity && row.quantity <= intent.quantity))) {
     // Complete, or a working order that already filled the whole slice. An order still working beyond the slice
-    // (enlarged at the broker) is left until it ends, so its final excess is recorded once.
+    // (enlarged at the broker, or a copy modified upwards while this intent was read) is left until it ends, so its
+    // final excess is recorded once and the slice is not called filled while part of it still works.
     out.push(filled > intent.quantity ? { type: "fill", at, filledQuantity: filled } : { type: "fill", at });
   } else if (filled > intent.filledQuantity && filled < intent.quantity) {
     out.push({ type: "partial_fill", at, filledQuantity: filled });

@@ -223,3 +223,21 @@ export async function listSettledRunningRuns(maxAttempts: number): Promise<strin
   );
   return rows.map((r) => r.id);
 }
+
+/**
+ * Restates a sent intent's order terms after its broker order was modified (a copied master order's change), so fill
+ * tracking compares fills with the order's quantity. Price and trigger price are decimal text, null for none.
+ */
+export async function updateIntentTerms(
+  id: string,
+  terms: { quantity: number; price: string | null; triggerPrice: string | null; priceType: string },
+): Promise<void> {
+  await db().$executeRawUnsafe(
+    `UPDATE order_intents SET quantity = $2, price = $3::numeric, trigger_price = $4::numeric, price_type = $5, updated_at = now() WHERE id = $1`,
+    id,
+    terms.quantity,
+    terms.price,
+    terms.triggerPrice,
+    terms.priceType,
+  );
+}

@@ -112,27 +112,47 @@ export interface CancelResult {
 export async function cancelRunOrders(actor: Actor, runId: string, ip: string | null = null): Promise<CancelResult> {
   const run = await ownedRun(actor, runId);
   const open = (await listRunIntents(run.id)).filter((i) => OPEN.has(i.state) && i.brokerOrderId);
+  const { cancelled, failed } = await cancelIntentOrders(open, `cancelled from the run view by ${actor.id}`);
+  await insertAudit({
+    actorId: actor.id,
+    action: "run.cancel",
+    entity: "run",
+    entityId: run.id,
+    details: { cancelled, failed: failed.map((f) => ({ intentId: f.intentId, reason: f.reason })) },
+    ip,
+  });
+  return { cancelled: cancelled.length, failed };
+}
+
+/**
+ * Cancels the broker orders of `intents` (each with a broker order id), accounts in parallel and each account's
+ * orders concurrently within its rate budget, and records a `cancel` event with `reason` for each the broker
+ * cancelled. Returns the ids the broker cancelled and the refusals with the broker's text. The run view's cancel and
+ * copy groups (a master order cancelled) both cancel through here. With `record: false` no event is written: the
+ * caller has fill tracking record the cancellation from the books, together with anything filled just before it.
+ */
+export async function cancelIntentOrders(
+  intents: readonly IntentRow[],
+  reason: string,
+  { record = true }: { record?: boolean } = {},
+): Promise<{ cancelled: string[]; failed: CancelResult["failed"] }> {
   const byAccount = new Map<string, IntentRow[]>();
-  for (const i of open) byAccount.set(i.accountId, [...(byAccount.get(i.accountId) ?? []), i]);
+  for (const i of intents) byAccount.set(i.accountId, [...(byAccount.get(i.accountId) ?? []), i]);
   const failed: CancelResult["failed"] = [];
   const changes: IntentChange[] = [];
   await Promise.all(
-    [...byAccount].map(async ([accountId, intents]) => {
+    [...byAccount].map(async ([accountId, rows]) => {
       const account = await loadAccountSecret(accountId);
       if (!account) {
-        for (const i of intents) failed.push({ intentId: i.id, accountId, reason: "account no longer exists" });
+        for (const i of rows) failed.push({ intentId: i.id, accountId, reason: "account no longer exists" });
         return;
       }
       const adapter = adapterFor(account);
       await Promise.all(
-        intents.map(async (row) => {
+        rows.map(async (row) => {
           try {
             await adapter.cancelOrder(row.brokerOrderId as string, row.id);
-            const event: IntentEvent = {
-              type: "cancel",
-              at: Date.now(),
-              reason: `cancelled from the run view by ${actor.id}`,
-            };
+            const event: IntentEvent = { type: "cancel", at: Date.now(), reason };
             changes.push({ row, events: [event] });
           } catch (e) {
             failed.push({ intentId: row.id, accountId, reason: e instanceof Error ? e.message : String(e) });
@@ -143,15 +163,6 @@ export async function cancelRunOrders(actor: Actor, runId: string, ip: string | 
   );
   // The count is what the broker cancelled: fill tracking may record a cancel (from the order stream) before this
   // write does, and then the compare-and-set below leaves that row as fill tracking wrote it.
-  await applyIntentChanges(changes);
-  const cancelled = changes.map((c) => c.row.id);
-  await insertAudit({
-    actorId: actor.id,
-    action: "run.cancel",
-    entity: "run",
-    entityId: run.id,
-    details: { cancelled, failed: failed.map((f) => ({ intentId: f.intentId, reason: f.reason })) },
-    ip,
-  });
-  return { cancelled: cancelled.length, failed };
+  if (record) await applyIntentChanges(changes);
+  return { cancelled: changes.map((c) => c.row.id), failed };
 }

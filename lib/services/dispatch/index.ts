@@ -37,9 +37,9 @@ import { DEFAULT_DISPATCH_OPTIONS, type DispatchOptions, dispatchOptions } from 
 import { type PhaseContext, reportExpired, resumeHeld, runPhase, skipUnsent } from "./phase";
 import type { ReconcileResult } from "./reconcile";
 
-// Used by exits (their slices), fill tracking and the run view's routes; implemented next to their helpers.
+// Used by exits (their slices), fill tracking, copy groups and the run view's routes; implemented next to their helpers.
 export { applyIntentChanges, type IntentChange } from "./intents";
-export { cancelRunOrders, retryRunIntents, type CancelResult, type RetryResult } from "./actions";
+export { cancelIntentOrders, cancelRunOrders, retryRunIntents, type CancelResult, type RetryResult } from "./actions";
 export type { DispatchOptions } from "./options";
 
 export interface DispatchAccountOptions extends Partial<DispatchOptions> {

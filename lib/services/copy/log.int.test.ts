@@ -1,0 +1,202 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { db } from "@/lib/db/client";
+import { jsonRequest, makeUser, paramsOf, sessionCookie } from "@/lib/testing/fixtures";
+import { useIntegrationWorld } from "@/lib/testing/integration-world";
+import { instanceConfigs } from "@/lib/testing/simulator-instances";
+import { linkAccounts } from "@/lib/testing/dispatch-kit";
+import { makeCopyGroup } from "@/lib/testing/copy-kit";
+import { GET as LOG } from "@/app/api/copy-groups/[id]/log/route";
+import type { CopyLogPageJson } from "./types";
+
+const INSTANCES = instanceConfigs(3, "cgl");
+const world = useIntegrationWorld(INSTANCES);
+
+async function page(cookie: string, id: string, query = "") {
+  const res = await LOG(jsonRequest(`/api/copy-groups/${id}/log${query}`, { cookie }), paramsOf({ id }));
+  return { status: res.status, json: await res.json() };
+}
+
+const T0 = Date.parse("2026-12-07T04:00:00.000Z");
+
+/** A group with a COPY run whose leg 0 carries one FILL event into two children, and some older and newer events. */
+async function world3() {
+  const owner = await makeUser("TRADER");
+  const [A, B, C] = await linkAccounts(world.sim, owner, INSTANCES);
+  const groupId = await makeCopyGroup(owner, A.id, [
+    { accountId: B.id, multiplier: "2" },
+    { accountId: C.id, multiplier: "0.5" },
+  ]);
+  const runId = randomUUID();
+  await db().strategyRun.create({
+    data: {
+      id: runId,
+      ownerId: owner.id,
+      kind: "COPY",
+      idempotencyKey: runId,
+      triggeredAt: new Date(T0),
+      plan: {},
+      copyGroupId: groupId,
+    },
+  });
+  const intent = (sliceIndex: number, over: Record<string, unknown>) => ({
+    id: `md${randomUUID().replace(/-/g, "").slice(0, 13)}`,
+    runId,
+    accountId: B.id,
+    legIndex: 0,
+    sliceIndex,
+    phase: 1,
+    symbol: "NIFTY08DEC2624500CE",
+    exchange: "NFO",
+    action: "BUY",
+    product: "NRML",
+    priceType: "MARKET",
+    quantity: 65,
+    ...over,
+  });
+  await db().orderIntent.createMany({
+    data: [
+      intent(0, {
+        state: "filled",
+        filledQuantity: 65,
+        averagePrice: "100",
+        acknowledgedAt: new Date(T0 + 180),
+        brokerOrderId: "B-1",
+      }),
+      intent(1, {
+        state: "filled",
+        filledQuantity: 65,
+        averagePrice: "102",
+        acknowledgedAt: new Date(T0 + 240),
+        brokerOrderId: "B-2",
+      }),
+      // Another leg of the same run (another event): never mixed into this one.
+      intent(0, { legIndex: 1, state: "rejected", brokerOrderId: "B-9" }),
+    ],
+  });
+  const event = (seq: number, at: number, over: Record<string, unknown> = {}) => ({
+    groupId,
+    masterOrderId: "M-1",
+    seq,
+    kind: "FILL" as const,
+    symbol: "NIFTY08DEC2624500CE",
+    exchange: "NFO",
+    product: "NRML",
+    action: "BUY",
+    quantity: 65,
+    source: "stream",
+    detectedAt: new Date(at),
+    status: "SKIPPED" as const,
+    reason: "group paused",
+    ...over,
+  });
+  const sent = await db().copyEvent.create({
+    data: event(1, T0, {
+      status: "SENT",
+      reason: null,
+      runId,
+      legIndex: 0,
+      masterBefore: 0,
+      masterAfter: 65,
+      price: "99.5",
+      children: [
+        { accountId: B.id, action: "BUY", quantity: 130, reason: null },
+        { accountId: C.id, action: "BUY", quantity: 0, reason: "0 lots after rounding" },
+      ],
+    }),
+  });
+  // Two events detected in the same millisecond (the id breaks the tie), an older one, and one of another symbol.
+  await db().copyEvent.createMany({
+    data: [
+      event(2, T0 + 1_000),
+      event(3, T0 + 1_000),
+      event(4, T0 - 5_000, { kind: "SYNC", masterOrderId: "sync:x", source: "sync" }),
+      event(5, T0 + 2_000, { symbol: "BANKNIFTY08DEC2652000PE", status: "FAILED", reason: "contract unknown" }),
+    ],
+  });
+  return { owner, groupId, sentId: sent.id, A, B, C, cookie: await sessionCookie(owner) };
+}
+
+describe("the copy log", () => {
+  it("shows each event with its children's orders from the event's leg: quantity or reason, state, fills, price, latency", async () => {
+    const { groupId, sentId, B, C, cookie } = await world3();
+    const { status, json } = await page(cookie, groupId, "?kind=FILL&status=SENT");
+    expect(status).toBe(200);
+    const body = json as CopyLogPageJson;
+    expect(body.nextCursor).toBeNull();
+    expect(body.items).toHaveLength(1);
+    expect(body.items[0]).toMatchObject({
+      id: sentId,
+      kind: "FILL",
+      status: "SENT",
+      price: "99.5",
+      masterBefore: 0,
+      masterAfter: 65,
+      source: "stream",
+      detectedAt: new Date(T0).toISOString(),
+    });
+    expect(body.items[0].children).toEqual([
+      {
+        accountId: B.id,
+        accountName: B.name,
+        action: "BUY",
+        quantity: 130,
+        reason: null,
+        state: "filled",
+        filledQuantity: 130,
+        averagePrice: "101",
+        latencyMs: 240,
+        brokerOrderIds: ["B-1", "B-2"],
+      },
+      {
+        accountId: C.id,
+        accountName: C.name,
+        action: "BUY",
+        quantity: 0,
+        reason: "0 lots after rounding",
+        state: null,
+        filledQuantity: 0,
+        averagePrice: null,
+        latencyMs: null,
+        brokerOrderIds: [],
+      },
+    ]);
+  });
+
+  it("pages newest first by (detectedAt, id) without losing or repeating events, and filters", async () => {
+    const { groupId, cookie } = await world3();
+    const all = (await page(cookie, groupId, "?limit=200")).json as CopyLogPageJson;
+    expect(all.items).toHaveLength(5);
+    const order = all.items.map((i) => `${i.detectedAt}|${i.id}`);
+    expect(order).toEqual([...order].sort().reverse());
+    expect(all.items.map((i) => i.seq).filter((s) => s !== 2 && s !== 3)).toEqual([5, 1, 4]);
+
+    const seen: string[] = [];
+    let cursor: string | null = "";
+    while (cursor !== null) {
+      const next = (await page(cookie, groupId, `?limit=2${cursor ? `&cursor=${cursor}` : ""}`))
+        .json as CopyLogPageJson;
+      expect(next.items.length).toBeLessThanOrEqual(2);
+      seen.push(...next.items.map((i) => i.id));
+      cursor = next.nextCursor;
+    }
+    expect(seen).toEqual(all.items.map((i) => i.id));
+
+    const bySymbol = (await page(cookie, groupId, "?symbol=banknifty08dec2652000pe")).json as CopyLogPageJson;
+    expect(bySymbol.items.map((i) => [i.seq, i.status, i.reason])).toEqual([[5, "FAILED", "contract unknown"]]);
+    expect(((await page(cookie, groupId, "?kind=SYNC")).json as CopyLogPageJson).items.map((i) => i.seq)).toEqual([4]);
+    const skipped = (await page(cookie, groupId, "?status=SKIPPED")).json as CopyLogPageJson;
+    expect(skipped.items.map((i) => i.seq).sort()).toEqual([2, 3, 4]);
+  });
+
+  it("names a bad query in the 400; viewers read it, another trader gets 404", async () => {
+    const { owner, groupId, cookie } = await world3();
+    const bad = await page(cookie, groupId, "?cursor=abc&status=DONE&kind=X&limit=0");
+    expect(bad.status).toBe(400);
+    expect(Object.keys(bad.json.error.fields).sort()).toEqual(["cursor", "kind", "limit", "status"]);
+    const viewer = await makeUser("VIEWER");
+    await db().viewerTrader.create({ data: { viewerId: viewer.id, traderId: owner.id } });
+    expect((await page(await sessionCookie(viewer), groupId)).status).toBe(200);
+    expect((await page(await sessionCookie(await makeUser("TRADER")), groupId)).status).toBe(404);
+  });
+});

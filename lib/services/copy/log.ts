@@ -1,0 +1,137 @@
+/**
+ * The copy log (docs/copy-trading.md "What the trader sees"): a group's master events, newest first, keyset-paged by
+ * (detectedAt, id), each with what became of it in every child: the planned units or the reason for none, and from
+ * the child intents of the event's leg the worst state, fills, the broker's average price, the latency and the broker
+ * order ids. Three statements per page at most, whatever its length.
+ */
+import { z } from "zod";
+import type { Actor } from "@/lib/auth/roles";
+import { findAccountNames } from "@/lib/db/queries/copy-groups";
+import { findCopyEventPage, findLegIntents, type CopyEventRow, type LegIntentRow } from "@/lib/db/queries/copy-log";
+import { summariseChildSlices } from "@/lib/trading/copy/log-summary";
+import type { IntentState } from "@/lib/trading/intents";
+import { readableGroup } from "./group-access";
+import type { CopyChildOrderJson, CopyLogItemJson, CopyLogPageJson } from "./types";
+
+const EVENT_STATUSES = ["PENDING", "SENT", "SKIPPED", "BLOCKED", "FAILED"] as const;
+const EVENT_KINDS = ["FILL", "PLACE", "MODIFY", "CANCEL", "SYNC"] as const;
+
+const encodeCursor = (e: { detectedAt: Date; id: string }) =>
+  Buffer.from(`${e.detectedAt.toISOString()}|${e.id}`).toString("base64url");
+
+const cursorSchema = z
+  .string()
+  .max(200)
+  .transform((text, ctx) => {
+    const [iso, id, ...rest] = Buffer.from(text, "base64url").toString("utf8").split("|");
+    const at = new Date(iso ?? "");
+    if (rest.length > 0 || !z.uuid().safeParse(id).success || Number.isNaN(at.getTime())) {
+      ctx.addIssue({ code: "custom", message: "Not a cursor of this log (use nextCursor as answered)" });
+      return z.NEVER;
+    }
+    return { at, id: id! };
+  });
+
+export const copyLogQuerySchema = z.object({
+  cursor: cursorSchema.optional(),
+  status: z.enum(EVENT_STATUSES, `One of ${EVENT_STATUSES.join(", ")}`).optional(),
+  kind: z.enum(EVENT_KINDS, `One of ${EVENT_KINDS.join(", ")}`).optional(),
+  symbol: z.string().trim().toUpperCase().min(1).max(50).optional(),
+  limit: z.coerce.number().int("A whole number").min(1, "At least 1").max(200, "At most 200").default(50),
+});
+export type CopyLogQuery = z.infer<typeof copyLogQuerySchema>;
+
+/** One child's share as the engine stored it on the event (copy_events.children). */
+const plannedChildren = z.array(
+  z.object({
+    accountId: z.string(),
+    quantity: z.number().int().catch(0),
+    reason: z.string().nullable().catch(null),
+    action: z.enum(["BUY", "SELL"]).optional().catch(undefined),
+  }),
+);
+
+function childOrders(
+  e: CopyEventRow,
+  intents: readonly LegIntentRow[],
+  names: ReadonlyMap<string, string>,
+): CopyChildOrderJson[] {
+  const planned = plannedChildren.safeParse(e.children);
+  const specs = planned.success ? planned.data : [];
+  const byAccount = new Map<string, LegIntentRow[]>();
+  for (const i of intents) byAccount.set(i.accountId, [...(byAccount.get(i.accountId) ?? []), i]);
+  const accountIds = [...new Set([...specs.map((s) => s.accountId), ...byAccount.keys()])];
+  return accountIds.map((accountId) => {
+    const spec = specs.find((s) => s.accountId === accountId);
+    const slices = byAccount.get(accountId) ?? [];
+    const summary = summariseChildSlices(
+      slices.map((s) => ({
+        state: s.state as IntentState,
+        quantity: s.quantity,
+        filledQuantity: s.filledQuantity,
+        averagePrice: s.averagePrice,
+        acknowledgedAtMs: s.acknowledgedAt?.getTime() ?? null,
+        brokerOrderId: s.brokerOrderId,
+      })),
+      e.detectedAt.getTime(),
+    );
+    return {
+      accountId,
+      accountName: slices[0]?.accountName ?? names.get(accountId) ?? accountId,
+      action: (spec?.action ?? slices[0]?.action ?? e.action) as "BUY" | "SELL",
+      quantity: spec?.quantity ?? summary?.quantity ?? 0,
+      reason: spec?.reason ?? null,
+      state: summary?.state ?? null,
+      filledQuantity: summary?.filledQuantity ?? 0,
+      averagePrice: summary?.averagePrice?.toString() ?? null,
+      latencyMs: summary?.latencyMs ?? null,
+      brokerOrderIds: summary?.brokerOrderIds ?? [],
+    };
+  });
+}
+
+function itemJson(e: CopyEventRow, children: CopyChildOrderJson[]): CopyLogItemJson {
+  return {
+    id: e.id,
+    masterOrderId: e.masterOrderId,
+    seq: e.seq,
+    kind: e.kind,
+    symbol: e.symbol,
+    exchange: e.exchange,
+    product: e.product,
+    action: e.action as "BUY" | "SELL",
+    quantity: e.quantity,
+    priceType: e.priceType,
+    price: e.price?.toString() ?? null,
+    triggerPrice: e.triggerPrice?.toString() ?? null,
+    masterBefore: e.masterBefore,
+    masterAfter: e.masterAfter,
+    source: e.source as CopyLogItemJson["source"],
+    masterAt: e.masterAt?.toISOString() ?? null,
+    detectedAt: e.detectedAt.toISOString(),
+    status: e.status,
+    reason: e.reason,
+    runId: e.runId,
+    children,
+  };
+}
+
+export async function copyLog(actor: Actor, groupId: string, query: CopyLogQuery): Promise<CopyLogPageJson> {
+  await readableGroup(actor, groupId);
+  // One row more than the page tells whether an older page exists.
+  const rows = await findCopyEventPage(groupId, { ...query, before: query.cursor, limit: query.limit + 1 });
+  const page = rows.slice(0, query.limit);
+  const legs = page.flatMap((e) => (e.runId !== null && e.legIndex !== null ? [{ ...e, legIndex: e.legIndex }] : []));
+  const intents = await findLegIntents(legs.map((e) => ({ runId: e.runId!, legIndex: e.legIndex })));
+  const byLeg = new Map<string, LegIntentRow[]>();
+  for (const i of intents) byLeg.set(`${i.runId}:${i.legIndex}`, [...(byLeg.get(`${i.runId}:${i.legIndex}`) ?? []), i]);
+  // Every planned child's name: one skipped in this event may have orders in another event of the page.
+  const planned = page.flatMap((e) => {
+    const parsed = plannedChildren.safeParse(e.children);
+    return parsed.success ? parsed.data.map((c) => c.accountId) : [];
+  });
+  const names = await findAccountNames([...new Set(planned)].filter((id) => z.uuid().safeParse(id).success));
+  const items = page.map((e) => itemJson(e, childOrders(e, byLeg.get(`${e.runId}:${e.legIndex}`) ?? [], names)));
+  const last = page[page.length - 1];
+  return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+}

@@ -1,0 +1,48 @@
+import Decimal from "decimal.js";
+import { describe, expect, it } from "vitest";
+import { summariseChildSlices, type ChildSlice } from "./log-summary";
+
+const slice = (over: Partial<ChildSlice>): ChildSlice => ({
+  state: "filled",
+  quantity: 65,
+  filledQuantity: 65,
+  averagePrice: new Decimal("100"),
+  acknowledgedAtMs: 1_000,
+  brokerOrderId: "B1",
+  ...over,
+});
+
+describe("summariseChildSlices", () => {
+  it("is null without slices", () => {
+    expect(summariseChildSlices([], 0)).toBeNull();
+  });
+
+  it("sums fills, weights the average by fills and measures detection → last acknowledgement", () => {
+    const s = summariseChildSlices(
+      [
+        slice({ filledQuantity: 65, averagePrice: new Decimal("100"), acknowledgedAtMs: 1_250, brokerOrderId: "B1" }),
+        slice({ filledQuantity: 130, quantity: 130, averagePrice: new Decimal("101"), acknowledgedAtMs: 1_400 }),
+      ],
+      1_000,
+    );
+    expect(s).toMatchObject({ state: "filled", quantity: 195, filledQuantity: 195, latencyMs: 400 });
+    expect(s!.averagePrice!.toString()).toBe("100.6667");
+    expect(s!.brokerOrderIds).toEqual(["B1", "B1"]);
+  });
+
+  it("shows the worst state and no latency until every slice is acknowledged", () => {
+    const s = summariseChildSlices(
+      [slice({}), slice({ state: "sending", filledQuantity: 0, averagePrice: null, acknowledgedAtMs: null })],
+      500,
+    );
+    expect(s).toMatchObject({ state: "sending", filledQuantity: 65, latencyMs: null });
+    expect(s!.averagePrice!.toString()).toBe("100");
+    const rejected = summariseChildSlices([slice({ state: "partially_filled" }), slice({ state: "rejected" })], 0);
+    expect(rejected!.state).toBe("rejected");
+  });
+
+  it("has no average when nothing filled", () => {
+    const s = summariseChildSlices([slice({ state: "accepted", filledQuantity: 0, averagePrice: null })], 0);
+    expect(s).toMatchObject({ state: "accepted", filledQuantity: 0, averagePrice: null, latencyMs: 1_000 });
+  });
+});
