@@ -45,6 +45,13 @@ export function ChildOrder({ order: o, eventStatus }: { order: CopyChildOrderJso
       <span className={cx(chip, PHASE_STYLE[phase])}>
         {phase === "skipped" && !unsent ? "skipped" : `${o.action} ${formatQty(o.quantity)}`}
       </span>
+      {o.price || o.triggerPrice ? (
+        <span className="tabular-nums">
+          {[o.price && `@ ${formatInr(o.price)}`, o.triggerPrice && `trg ${formatInr(o.triggerPrice)}`]
+            .filter(Boolean)
+            .join(" ")}
+        </span>
+      ) : null}
       {phase !== "skipped" || unsent ? <span className="text-slate-500">{stateLabel}</span> : null}
       {o.filledQuantity > 0 ? (
         <span className="tabular-nums">

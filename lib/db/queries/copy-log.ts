@@ -42,6 +42,8 @@ export interface LegIntentRow {
   accountName: string;
   action: string;
   quantity: number;
+  price: Prisma.Decimal | null;
+  triggerPrice: Prisma.Decimal | null;
   state: string;
   filledQuantity: number;
   averagePrice: Prisma.Decimal | null;
@@ -65,6 +67,8 @@ export async function findLegIntents(legs: readonly { runId: string; legIndex: n
       accountId: true,
       action: true,
       quantity: true,
+      price: true,
+      triggerPrice: true,
       state: true,
       filledQuantity: true,
       averagePrice: true,

@@ -135,7 +135,9 @@ describe("the copy log", () => {
       source: "stream",
       detectedAt: new Date(T0).toISOString(),
     });
-    expect(body.items[0].children).toEqual([
+    // In the group's order (tested below); by name here.
+    const byName = [...body.items[0].children].sort((a, b) => a.accountName.localeCompare(b.accountName));
+    expect(byName).toEqual([
       {
         accountId: B.id,
         accountName: B.name,
@@ -144,6 +146,8 @@ describe("the copy log", () => {
         reason: null,
         outcome: null,
         brokerReason: null,
+        price: null,
+        triggerPrice: null,
         state: "filled",
         filledQuantity: 130,
         averagePrice: "101",
@@ -158,6 +162,8 @@ describe("the copy log", () => {
         reason: "0 lots after rounding",
         outcome: null,
         brokerReason: null,
+        price: null,
+        triggerPrice: null,
         state: null,
         filledQuantity: 0,
         averagePrice: null,
@@ -297,13 +303,21 @@ describe("the copy log", () => {
     const run = await db().copyEvent.findFirstOrThrow({ where: { groupId, status: "SENT" } });
     await db().orderIntent.updateMany({
       where: { runId: run.runId!, legIndex: 0, sliceIndex: 1 },
-      data: { state: "rejected", filledQuantity: 0, averagePrice: null, reason: "RMS: margin exceeds" },
+      data: {
+        state: "rejected",
+        filledQuantity: 0,
+        averagePrice: null,
+        reason: "RMS: margin exceeds",
+        priceType: "LIMIT",
+        price: "101.5",
+      },
     });
     const body = (await page(cookie, groupId, "?kind=FILL&status=SENT")).json as CopyLogPageJson;
     expect(body.items[0].children.find((c) => c.accountId === B.id)).toMatchObject({
       state: "rejected",
       brokerReason: "RMS: margin exceeds",
       filledQuantity: 65,
+      price: "101.5",
     });
   });
 

@@ -71,6 +71,9 @@ const specsOf = (e: CopyEventRow) => {
   return parsed.success ? parsed.data : [];
 };
 
+const positive = (v: { toString(): string; isZero(): boolean } | null | undefined) =>
+  v && !v.isZero() ? v.toString() : null;
+
 /** The master order before a MODIFY or CANCEL: its latest PLACE or MODIFY of a lower seq. */
 function previousOf(e: CopyEventRow, steps: readonly OrderStepRow[]): CopyLogItemJson["previous"] {
   if (e.kind !== "MODIFY" && e.kind !== "CANCEL") return null;
@@ -125,6 +128,8 @@ function childOrders(
           ? childMirrorOutcome({ outcome: spec.outcome, slices: spec.slices })
           : null,
       brokerReason: summary?.brokerReason ?? null,
+      price: positive(slices.find((s) => s.price)?.price),
+      triggerPrice: positive(slices.find((s) => s.triggerPrice)?.triggerPrice),
       state: summary?.state ?? null,
       filledQuantity: summary?.filledQuantity ?? 0,
       averagePrice: summary?.averagePrice?.toString() ?? null,

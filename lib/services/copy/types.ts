@@ -65,6 +65,9 @@ export interface CopyChildOrderJson {
   outcome: CopyChildOutcomeName | null;
   /** The broker's text for the child's order in its worst state (a rejection's message), null when there is none. */
   brokerReason: string | null;
+  /** The child order's limit and trigger prices as sent (LIMIT, SL, SL-M), decimal strings; null for MARKET. */
+  price: string | null;
+  triggerPrice: string | null;
   /** Worst state over the child's slices (planned … filled), null when nothing was sent. */
   state: string | null;
   filledQuantity: number;
