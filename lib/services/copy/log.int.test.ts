@@ -298,7 +298,7 @@ describe("the copy log", () => {
     );
   });
 
-  it("carries the broker's text of a rejected child order", async () => {
+  it("shows a child's order as it stands: its units, price and the broker's text of a rejection", async () => {
     const { groupId, B, cookie } = await world3();
     const run = await db().copyEvent.findFirstOrThrow({ where: { groupId, status: "SENT" } });
     await db().orderIntent.updateMany({
@@ -310,6 +310,8 @@ describe("the copy log", () => {
         reason: "RMS: margin exceeds",
         priceType: "LIMIT",
         price: "101.5",
+        // Raised by a later modify: the log shows the order as it stands, not as planned (130).
+        quantity: 130,
       },
     });
     const body = (await page(cookie, groupId, "?kind=FILL&status=SENT")).json as CopyLogPageJson;
@@ -317,6 +319,7 @@ describe("the copy log", () => {
       state: "rejected",
       brokerReason: "RMS: margin exceeds",
       filledQuantity: 65,
+      quantity: 195,
       price: "101.5",
     });
   });

@@ -121,7 +121,7 @@ function childOrders(
       accountId,
       accountName: slices[0]?.accountName ?? names.get(accountId) ?? accountId,
       action: (spec?.action ?? slices[0]?.action ?? e.action) as "BUY" | "SELL",
-      quantity: spec?.quantity ?? summary?.quantity ?? 0,
+      quantity: summary?.quantity ?? spec?.quantity ?? 0,
       reason: spec?.reason ?? null,
       outcome:
         spec?.outcome && (e.kind === "MODIFY" || e.kind === "CANCEL")

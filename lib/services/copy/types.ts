@@ -58,14 +58,17 @@ export interface CopyChildOrderJson {
   accountId: string;
   accountName: string;
   action: "BUY" | "SELL";
-  /** Units planned for the child (0 = nothing, see reason); MODIFY and CANCEL: the child's units of the order afterwards. */
+  /**
+   * Units of the child's order as it stands (a later MODIFY may have changed it), or as planned before it is sent (0 =
+   * nothing, see reason); MODIFY and CANCEL: the child's units of the order after the change.
+   */
   quantity: number;
   reason: string | null;
   /** MODIFY and CANCEL (ORDERS mode): what the change did to the child's order; null for other kinds. */
   outcome: CopyChildOutcomeName | null;
   /** The broker's text for the child's order in its worst state (a rejection's message), null when there is none. */
   brokerReason: string | null;
-  /** The child order's limit and trigger prices as sent (LIMIT, SL, SL-M), decimal strings; null for MARKET. */
+  /** The child order's limit and trigger prices as they stand (LIMIT, SL, SL-M), decimal strings; null for MARKET. */
   price: string | null;
   triggerPrice: string | null;
   /** Worst state over the child's slices (planned … filled), null when nothing was sent. */
