@@ -1,6 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { SIM } from "./people";
-import { ownAccounts, traderWithAccounts } from "./steps";
+import { niftyFuture, ownAccounts, terminalCall, traderWithAccounts } from "./steps";
 
 // Copy groups end to end (docs/copy-trading.md): a trader makes a group on the Copy page (a master and two children
 // at multipliers 1 and 0.5), trades in the master straight through its own OpenAlgo REST API, as a broker terminal
@@ -20,35 +19,15 @@ const units = (n: number) => new Intl.NumberFormat("en-IN").format(n);
 
 /** An order typed into the master's own terminal: OpenAlgo placeorder on its simulator instance, tag "Terminal". */
 async function masterPlace(page: Page, o: { symbol: string; action: "BUY" | "SELL"; quantity: number }) {
-  const res = await page.request.post(`${SIM.http}/i/${MASTER.instance}/api/v1/placeorder`, {
-    data: {
-      apikey: `${MASTER.instance}-key-0123456789abcdef`,
-      strategy: "Terminal",
-      exchange: "NFO",
-      product: "NRML",
-      pricetype: "MARKET",
-      price: 0,
-      trigger_price: 0,
-      ...o,
-    },
+  const placed = await terminalCall(page, MASTER.instance, "placeorder", {
+    exchange: "NFO",
+    product: "NRML",
+    pricetype: "MARKET",
+    price: 0,
+    trigger_price: 0,
+    ...o,
   });
-  const json = (await res.json()) as { status: string; orderid?: string };
-  expect(json.status, JSON.stringify(json)).toBe("success");
-  return json.orderid!;
-}
-
-/** The nearest NIFTY future and its lot size, as the trader's market data lists it. */
-async function niftyFuture(page: Page) {
-  const res = await page.request.get("/api/symbols/search?q=NIFTY&exchange=NFO");
-  expect(res.ok(), await res.text()).toBe(true);
-  const { results } = (await res.json()) as {
-    results: { symbol: string; instrumentType: string; expiry: string | null; lotSize: number }[];
-  };
-  const fut = results
-    .filter((r) => r.instrumentType === "FUT" && /^NIFTY\d/.test(r.symbol))
-    .sort((a, b) => (a.expiry ?? "").localeCompare(b.expiry ?? ""))[0];
-  expect(fut, JSON.stringify(results.slice(0, 5))).toBeTruthy();
-  return fut;
+  return placed.orderid!;
 }
 
 async function shoot(page: Page, name: string, testInfo: { outputPath: (n: string) => string }) {

@@ -175,3 +175,48 @@ export const markDocument = (page: Page) =>
   page.evaluate(() => ((window as unknown as { __e2eMark?: number }).__e2eMark = 1));
 export const sameDocument = async (page: Page) =>
   (await page.evaluate(() => (window as unknown as { __e2eMark?: number }).__e2eMark)) === 1;
+
+/**
+ * An order typed into an account's own broker terminal: an OpenAlgo call (placeorder, modifyorder, cancelorder,
+ * quotes) straight to its simulator instance, tag "Terminal" (no MirrorDesk intent). Answers the broker's JSON.
+ */
+export async function terminalCall(
+  page: Page,
+  instance: string,
+  call: "placeorder" | "modifyorder" | "cancelorder" | "quotes",
+  body: Record<string, unknown>,
+): Promise<{ status: string; orderid?: string; data?: { ltp: number } }> {
+  const res = await page.request.post(`${SIM.http}/i/${instance}/api/v1/${call}`, {
+    data: {
+      apikey: `${instance}-key-0123456789abcdef`,
+      ...(call === "quotes" ? {} : { strategy: "Terminal" }),
+      ...body,
+    },
+  });
+  const json = (await res.json()) as { status: string; orderid?: string; data?: { ltp: number } };
+  expect(json.status, `${call} ${JSON.stringify(json)}`).toBe("success");
+  return json;
+}
+
+/** The nearest NIFTY future and its lot size, as the trader's market data lists it. */
+export async function niftyFuture(page: Page) {
+  const res = await page.request.get("/api/symbols/search?q=NIFTY&exchange=NFO");
+  expect(res.ok(), await res.text()).toBe(true);
+  const { results } = (await res.json()) as {
+    results: { symbol: string; instrumentType: string; expiry: string | null; lotSize: number }[];
+  };
+  const fut = results
+    .filter((r) => r.instrumentType === "FUT" && /^NIFTY\d/.test(r.symbol))
+    .sort((a, b) => (a.expiry ?? "").localeCompare(b.expiry ?? ""))[0];
+  expect(fut, JSON.stringify(results.slice(0, 5))).toBeTruthy();
+  return fut;
+}
+
+/** Sets fault knobs of one simulator instance (control API), e.g. `{holdRestingOrders: true}`. */
+export async function setInstanceFaults(page: Page, instance: string, faults: Record<string, unknown>) {
+  const res = await page.request.post(`${SIM.http}/_sim/instances/${instance}/faults`, {
+    headers: { Authorization: `Bearer ${SIM.adminToken}` },
+    data: faults,
+  });
+  expect(res.ok(), await res.text()).toBe(true);
+}

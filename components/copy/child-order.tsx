@@ -1,35 +1,58 @@
 import { cx } from "@/components/ui/primitives";
-import { childOrderPhase, PHASE_STYLE } from "@/components/copy/copy-format";
+import { childOrderPhase, OUTCOME, outcomeStyle, PHASE_STYLE } from "@/components/copy/copy-format";
 import { formatMs } from "@/components/runs/run-format";
 import { STATE_LABEL } from "@/components/runs/intent-chip";
 import { formatInr, formatQty } from "@/lib/format";
-import type { CopyChildOrderJson } from "@/lib/services/copy";
+import type { CopyChildOrderJson, CopyChildOutcomeName, CopyEventStatusName } from "@/lib/services/copy";
 import type { IntentStateName } from "@/lib/services/runs";
+
+const chip = "inline-flex h-5 items-center rounded px-1.5 font-medium tabular-nums whitespace-nowrap";
+const NOT_SENT: Record<CopyEventStatusName, string> = {
+  PENDING: "pending",
+  SENT: "not sent",
+  SKIPPED: "not sent",
+  BLOCKED: "blocked: not sent",
+  FAILED: "not sent",
+};
+const row = "flex flex-wrap items-center gap-x-1.5 gap-y-0.5 text-xs";
 
 /**
  * One child's order of one copy event: its account, side and quantity in the phase's colour (sending, working,
- * filled, rejected, skipped...), the fill and average price, and the latency from detection to the broker's
- * acknowledgement.
+ * filled, rejected, skipped...), the fill and average price, the latency from detection to the broker's
+ * acknowledgement and the broker's text when it refused. A master MODIFY or CANCEL (ORDERS mode) shows instead what
+ * it did to the child's order: modified, cancelled, already filled, refused with the broker's reason, not mirrored.
  */
-export function ChildOrder({ order: o }: { order: CopyChildOrderJson }) {
+export function ChildOrder({ order: o, eventStatus }: { order: CopyChildOrderJson; eventStatus: CopyEventStatusName }) {
+  if (o.outcome) return <ChildChange order={o} outcome={o.outcome} />;
   const phase = childOrderPhase(o);
-  const stateLabel = o.state ? (STATE_LABEL[o.state as IntentStateName] ?? o.state) : "not sent";
+  // Planned units never sent: the event's status says why (kill switch, group paused, failed, still pending).
+  const unsent = o.state === null && o.quantity > 0;
+  const stateLabel = o.state
+    ? (STATE_LABEL[o.state as IntentStateName] ?? o.state)
+    : unsent
+      ? NOT_SENT[eventStatus]
+      : "not sent";
   return (
     <div
       data-testid="child-order"
       data-account={o.accountName}
       data-account-id={o.accountId}
       data-phase={phase}
-      className="flex flex-wrap items-center gap-x-1.5 gap-y-0.5 text-xs"
-      title={[stateLabel, o.reason, o.brokerOrderIds.length ? `order ids: ${o.brokerOrderIds.join(", ")}` : null]
-        .filter(Boolean)
-        .join("\n")}
+      className={row}
+      title={titleOf(o, stateLabel)}
     >
       <span className="min-w-16 font-medium">{o.accountName}</span>
-      <span className={cx("inline-flex h-5 items-center rounded px-1.5 font-medium tabular-nums", PHASE_STYLE[phase])}>
-        {phase === "skipped" ? "skipped" : `${o.action} ${formatQty(o.quantity)}`}
+      <span className={cx(chip, PHASE_STYLE[phase])}>
+        {phase === "skipped" && !unsent ? "skipped" : `${o.action} ${formatQty(o.quantity)}`}
       </span>
-      {phase !== "skipped" ? <span className="text-slate-500">{stateLabel}</span> : null}
+      {o.price || o.triggerPrice ? (
+        <span className="tabular-nums">
+          {[o.price && `@ ${formatInr(o.price)}`, o.triggerPrice && `trg ${formatInr(o.triggerPrice)}`]
+            .filter(Boolean)
+            .join(" ")}
+        </span>
+      ) : null}
+      {phase !== "skipped" || unsent ? <span className="text-slate-500">{stateLabel}</span> : null}
       {o.filledQuantity > 0 ? (
         <span className="tabular-nums">
           {formatQty(o.filledQuantity)}/{formatQty(o.quantity)}
@@ -38,6 +61,49 @@ export function ChildOrder({ order: o }: { order: CopyChildOrderJson }) {
       ) : null}
       {o.latencyMs !== null ? <span className="text-slate-500 tabular-nums">{formatMs(o.latencyMs)}</span> : null}
       {o.reason ? <span className="text-amber-700 dark:text-amber-300">{o.reason}</span> : null}
+      {o.brokerReason && (phase === "rejected" || phase === "unsure") ? (
+        <span
+          className={phase === "rejected" ? "text-rose-700 dark:text-rose-400" : "text-amber-700 dark:text-amber-300"}
+        >
+          {o.brokerReason}
+        </span>
+      ) : null}
     </div>
   );
 }
+
+/** A master MODIFY or CANCEL applied to one child: the outcome in its colour, the child's units afterwards, why. */
+function ChildChange({ order: o, outcome }: { order: CopyChildOrderJson; outcome: CopyChildOutcomeName }) {
+  const { label, phase } = OUTCOME[outcome];
+  const units =
+    outcome === "modified" || outcome === "unchanged"
+      ? `${o.action} ${formatQty(o.quantity)}`
+      : outcome === "cancelled" && o.quantity > 0
+        ? `${formatQty(o.quantity)} filled before`
+        : null;
+  return (
+    <div
+      data-testid="child-order"
+      data-account={o.accountName}
+      data-account-id={o.accountId}
+      data-phase={phase}
+      data-outcome={outcome}
+      className={row}
+      title={titleOf(o, label)}
+    >
+      <span className="min-w-16 font-medium">{o.accountName}</span>
+      <span className={cx(chip, outcomeStyle(phase))}>{label}</span>
+      {units ? <span className="tabular-nums">{units}</span> : null}
+      {o.reason ? (
+        <span className={outcome === "refused" ? "text-rose-700 dark:text-rose-400" : "text-slate-500"}>
+          {o.reason}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+const titleOf = (o: CopyChildOrderJson, label: string) =>
+  [label, o.reason, o.brokerReason, o.brokerOrderIds.length ? `order ids: ${o.brokerOrderIds.join(", ")}` : null]
+    .filter(Boolean)
+    .join("\n");

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useState } from "react";
-import { Badge, Button, Card, Input, Select } from "@/components/ui/primitives";
+import { Badge, Button, Card, Input, Select, cx } from "@/components/ui/primitives";
 import { ChildOrder } from "@/components/copy/child-order";
 import { EVENT_STATUS_TONE, signedQty } from "@/components/copy/copy-format";
 import { useCopyLog, type LogFilters } from "@/components/copy/use-copy";
@@ -96,13 +96,39 @@ export function CopyLog({ groupId }: { groupId: string }) {
   );
 }
 
+type Priced = Pick<CopyLogItemJson, "priceType" | "price" | "triggerPrice">;
+const money = (v: string | null) => (v && v !== "0" ? formatInr(v) : null);
+/** One part of a price as it changed: `₹25,601.55 → ₹25,651.55`, or as it stands when it did not. */
+const step = (was: string | null, now: string | null) => (was === now ? now : `${was ?? "none"} → ${now ?? "none"}`);
+
+/**
+ * `LIMIT @ ₹25,601.55 trg ₹25,590.00`, null for a MARKET order; with `was` (a MODIFY), each part that changed reads
+ * old → new: `SL @ ₹25,488.10 → ₹25,538.10 trg ₹25,498.10 → ₹25,548.10`.
+ */
+function priceText(p: Priced, was: Priced = p): string | null {
+  if ((!p.priceType || p.priceType === "MARKET") && (!was.priceType || was.priceType === "MARKET")) return null;
+  const at = step(money(was.price), money(p.price));
+  const trigger = step(money(was.triggerPrice), money(p.triggerPrice));
+  return [step(was.priceType, p.priceType), at ? `@ ${at}` : null, trigger ? `trg ${trigger}` : null]
+    .filter(Boolean)
+    .join(" ");
+}
+
+/**
+ * The master event in words: its units (a MODIFY's old → new quantity, a CANCEL's order quantity) and its price (a
+ * MODIFY's old → new price, trigger or type).
+ */
+function describe(e: CopyLogItemJson): { units: string; price: string | null } {
+  const was = e.previous;
+  if (e.kind === "CANCEL") return { units: was ? formatQty(was.quantity) : "", price: priceText(was ?? e) };
+  if (e.kind === "MODIFY" && was)
+    return { units: step(formatQty(was.quantity), formatQty(e.quantity))!, price: priceText(e, was) };
+  const price = priceText(e) ?? (e.price && e.kind === "FILL" ? `@ ${formatInr(e.price)}` : null);
+  return { units: formatQty(e.quantity), price };
+}
+
 function EventRow({ e }: { e: CopyLogItemJson }) {
-  const price =
-    e.priceType && e.priceType !== "MARKET"
-      ? `${e.priceType}${e.price && e.price !== "0" ? ` @ ${formatInr(e.price)}` : ""}${e.triggerPrice && e.triggerPrice !== "0" ? ` trg ${formatInr(e.triggerPrice)}` : ""}`
-      : e.price && e.kind === "FILL"
-        ? `@ ${formatInr(e.price)}`
-        : null;
+  const { units, price } = describe(e);
   return (
     <tr
       data-testid={`copy-event-${e.id}`}
@@ -122,7 +148,8 @@ function EventRow({ e }: { e: CopyLogItemJson }) {
         <span
           className={e.action === "BUY" ? "text-emerald-700 dark:text-emerald-400" : "text-rose-700 dark:text-rose-400"}
         >
-          {e.action} {formatQty(e.quantity)}
+          {e.action}
+          {units ? ` ${units}` : ""}
         </span>{" "}
         <span className="font-medium">{e.symbol}</span>
         <span className="text-slate-500">
@@ -131,7 +158,7 @@ function EventRow({ e }: { e: CopyLogItemJson }) {
           {price ? ` · ${price}` : ""}
         </span>
       </td>
-      <td className={`${cell} text-xs tabular-nums`}>
+      <td className={cx(e.masterBefore === null ? "hidden py-1.5 pr-3 md:table-cell" : cell, "text-xs tabular-nums")}>
         <span className={lbl}>Master</span>
         {e.masterBefore === null || e.masterAfter === null
           ? "—"
@@ -151,7 +178,7 @@ function EventRow({ e }: { e: CopyLogItemJson }) {
       <td className={`${cell} space-y-0.5`}>
         {e.children.length === 0 ? <span className="text-xs text-slate-400">—</span> : null}
         {e.children.map((c) => (
-          <ChildOrder key={c.accountId} order={c} />
+          <ChildOrder key={c.accountId} order={c} eventStatus={e.status} />
         ))}
       </td>
     </tr>

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { Badge, Button, Card, cx } from "@/components/ui/primitives";
-import { signedQty } from "@/components/copy/copy-format";
+import { signedLots, signedQty } from "@/components/copy/copy-format";
 import { copyApi, useCopyAction, useDriftBoard } from "@/components/copy/use-copy";
 import { formatQty, formatTimeIst } from "@/lib/format";
 import type { DriftRowJson } from "@/lib/services/copy";
@@ -25,7 +25,7 @@ const STATE_LABEL = { ok: "at parity", working: "working", drift: "drift" } as c
 const contractKey = (r: DriftRowJson) => `${r.exchange}|${r.symbol}|${r.product}`;
 /** Phone: name and state on one line, the four numbers under it; from md up one row of six columns. */
 const grid =
-  "grid grid-cols-4 items-center gap-x-2 gap-y-0.5 py-1 md:grid-cols-[minmax(6rem,1.4fr)_repeat(4,minmax(3rem,1fr))_minmax(9rem,2fr)]";
+  "grid grid-cols-4 items-center gap-x-2 gap-y-0.5 py-1 md:grid-cols-[minmax(8rem,2fr)_repeat(4,minmax(3rem,1fr))_minmax(9rem,2fr)]";
 const num = "text-right tabular-nums md:order-none";
 const small = "mr-1 text-[11px] text-slate-500 md:hidden";
 
@@ -102,6 +102,9 @@ export function DriftBoard({ groupId, canWrite }: { groupId: string; canWrite: b
               </span>
               <span className="text-xs">
                 master <span className="font-medium tabular-nums">{signedQty(r.masterQty)}</span>
+                {signedLots(r.masterQty, r.lotSize) ? (
+                  <span className="text-slate-500 tabular-nums"> ({signedLots(r.masterQty, r.lotSize)})</span>
+                ) : null}
                 {r.uncopiedQty ? <span className="text-slate-500"> (uncopied {signedQty(r.uncopiedQty)})</span> : null}
               </span>
             </header>
@@ -162,20 +165,23 @@ function ChildDriftRow({
   const inFlight = sync.isPending || (syncing && !syncing.error);
   return (
     <div role="row" data-testid={`drift-child-${c.accountName}`} data-state={c.state} className={grid}>
-      <span role="cell" className="order-1 col-span-2 truncate md:order-none md:col-span-1">
+      <span role="cell" className="order-1 col-span-2 truncate md:order-none md:col-span-1" title={c.accountName}>
         {c.accountName}
       </span>
       <span role="cell" className={`${num} order-3`}>
         <span className={small}>exp</span>
         {signedQty(c.expectedQty)}
+        <Lots n={c.expectedQty} lotSize={row.lotSize} />
       </span>
       <span role="cell" className={`${num} order-4`}>
         <span className={small}>act</span>
         {signedQty(c.actualQty)}
+        <Lots n={c.actualQty} lotSize={row.lotSize} />
       </span>
-      <span role="cell" className={`${num} order-5 text-sky-700 dark:text-sky-300`}>
+      <span role="cell" className={`${num} order-5 text-indigo-700 dark:text-indigo-300`}>
         <span className={small}>work</span>
         {c.workingQty ? signedQty(c.workingQty) : "—"}
+        <Lots n={c.workingQty} lotSize={row.lotSize} />
       </span>
       <span
         role="cell"
@@ -183,6 +189,7 @@ function ChildDriftRow({
       >
         <span className={small}>drift</span>
         {signedQty(c.driftQty)}
+        <Lots n={c.driftQty} lotSize={row.lotSize} />
       </span>
       <span
         role="cell"
@@ -220,4 +227,10 @@ function ChildDriftRow({
       </span>
     </div>
   );
+}
+
+/** The units in lots under the figure, where the lot size is known. */
+function Lots({ n, lotSize }: { n: number; lotSize: number | null }) {
+  const lots = signedLots(n, lotSize);
+  return lots ? <span className="block text-[11px] font-normal text-slate-500">{lots}</span> : null;
 }

@@ -3,7 +3,7 @@ import { formatInr, formatQty } from "@/lib/format";
 import type { IntentJson, IntentStateName } from "@/lib/services/runs";
 
 /** Colour per intent state: grey planned, blue pulse in flight, greens accepted/filled, red rejected, amber unknown. */
-const STYLE: Record<IntentStateName, string> = {
+export const STYLE: Record<IntentStateName, string> = {
   planned: "bg-slate-200 text-slate-600 dark:bg-slate-700 dark:text-slate-300",
   claimed: "bg-indigo-500 text-white animate-pulse",
   sending: "bg-indigo-600 text-white animate-pulse",

@@ -13,7 +13,8 @@ const groupInclude = {
   masterAccount: { select: { name: true } },
   children: {
     include: { account: { select: { name: true, status: true } } },
-    orderBy: { createdAt: "asc" },
+    // Children added together share a timestamp: the account id keeps their order the same on every read.
+    orderBy: [{ createdAt: "asc" }, { accountId: "asc" }],
   },
 } satisfies Prisma.CopyGroupInclude;
 export type CopyGroupRow = Prisma.CopyGroupGetPayload<{ include: typeof groupInclude }>;

@@ -3,8 +3,8 @@ import { db } from "@/lib/db/client";
 
 /**
  * The copy log's reads (docs/copy-trading.md "What the trader sees"): a page of a group's events, newest first, and
- * the child intents of the run legs that carried them. Two statements per page, whatever its length. The group id
- * has been checked by the service.
+ * the child intents of the run legs that carried them, and the placements and modifies the page's ORDERS-mode changes
+ * follow. The group id has been checked by the service.
  */
 export type CopyEventRow = Prisma.CopyEventGetPayload<object>;
 
@@ -42,11 +42,14 @@ export interface LegIntentRow {
   accountName: string;
   action: string;
   quantity: number;
+  price: Prisma.Decimal | null;
+  triggerPrice: Prisma.Decimal | null;
   state: string;
   filledQuantity: number;
   averagePrice: Prisma.Decimal | null;
   acknowledgedAt: Date | null;
   brokerOrderId: string | null;
+  reason: string | null;
 }
 
 /** Every intent of the given (run, leg) pairs, with its account's name, in one statement. */
@@ -64,11 +67,14 @@ export async function findLegIntents(legs: readonly { runId: string; legIndex: n
       accountId: true,
       action: true,
       quantity: true,
+      price: true,
+      triggerPrice: true,
       state: true,
       filledQuantity: true,
       averagePrice: true,
       acknowledgedAt: true,
       brokerOrderId: true,
+      reason: true,
       account: { select: { name: true } },
     },
     orderBy: [{ runId: "asc" }, { legIndex: "asc" }, { accountId: "asc" }, { sliceIndex: "asc" }],
@@ -77,4 +83,19 @@ export async function findLegIntents(legs: readonly { runId: string; legIndex: n
   return rows
     .filter((r) => wanted.has(`${r.runId}:${r.legIndex}`))
     .map(({ account, ...r }) => ({ ...r, accountName: account.name }));
+}
+
+export type OrderStepRow = Pick<
+  CopyEventRow,
+  "masterOrderId" | "seq" | "quantity" | "priceType" | "price" | "triggerPrice"
+>;
+
+/** The PLACE and MODIFY events of the given master orders of a group (what a MODIFY or CANCEL changed), by seq. */
+export function findOrderSteps(groupId: string, masterOrderIds: readonly string[]): Promise<OrderStepRow[]> {
+  if (masterOrderIds.length === 0) return Promise.resolve([]);
+  return db().copyEvent.findMany({
+    where: { groupId, masterOrderId: { in: [...new Set(masterOrderIds)] }, kind: { in: ["PLACE", "MODIFY"] } },
+    select: { masterOrderId: true, seq: true, quantity: true, priceType: true, price: true, triggerPrice: true },
+    orderBy: [{ masterOrderId: "asc" }, { seq: "asc" }],
+  });
 }

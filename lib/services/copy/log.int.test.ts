@@ -135,13 +135,19 @@ describe("the copy log", () => {
       source: "stream",
       detectedAt: new Date(T0).toISOString(),
     });
-    expect(body.items[0].children).toEqual([
+    // In the group's order (tested below); by name here.
+    const byName = [...body.items[0].children].sort((a, b) => a.accountName.localeCompare(b.accountName));
+    expect(byName).toEqual([
       {
         accountId: B.id,
         accountName: B.name,
         action: "BUY",
         quantity: 130,
         reason: null,
+        outcome: null,
+        brokerReason: null,
+        price: null,
+        triggerPrice: null,
         state: "filled",
         filledQuantity: 130,
         averagePrice: "101",
@@ -154,6 +160,10 @@ describe("the copy log", () => {
         action: "BUY",
         quantity: 0,
         reason: "0 lots after rounding",
+        outcome: null,
+        brokerReason: null,
+        price: null,
+        triggerPrice: null,
         state: null,
         filledQuantity: 0,
         averagePrice: null,
@@ -187,6 +197,131 @@ describe("the copy log", () => {
     expect(((await page(cookie, groupId, "?kind=SYNC")).json as CopyLogPageJson).items.map((i) => i.seq)).toEqual([4]);
     const skipped = (await page(cookie, groupId, "?status=SKIPPED")).json as CopyLogPageJson;
     expect(skipped.items.map((i) => i.seq).sort()).toEqual([2, 3, 4]);
+  });
+
+  it("gives a MODIFY and a CANCEL the order as it stood before, each child's outcome, in the group's order", async () => {
+    const { groupId, B, C, cookie } = await world3();
+    const change = (
+      seq: number,
+      kind: "PLACE" | "MODIFY" | "CANCEL",
+      over: { quantity: number } & Record<string, unknown>,
+    ) => ({
+      groupId,
+      masterOrderId: "M-7",
+      seq,
+      kind,
+      symbol: "NIFTY08DEC2624500CE",
+      exchange: "NFO",
+      product: "NRML",
+      action: "BUY",
+      source: "poll",
+      detectedAt: new Date(T0 + 10_000 + seq),
+      status: "SENT" as const,
+      priceType: "LIMIT",
+      ...over,
+    });
+    const slice = (did: string, detail: string | null) => ({ intentId: "i", brokerOrderId: "b", did, detail });
+    await db().copyEvent.createMany({
+      data: [
+        change(1, "PLACE", { quantity: 130, price: "101.5" }),
+        // The engine stores children in its own order: the log lists them as the group does.
+        change(2, "MODIFY", {
+          quantity: 195,
+          price: "102",
+          children: [
+            {
+              accountId: C.id,
+              action: "BUY",
+              quantity: 0,
+              reason: "a larger share is not placed",
+              outcome: "noted",
+              slices: [],
+            },
+            {
+              accountId: B.id,
+              action: "BUY",
+              quantity: 390,
+              reason: null,
+              outcome: "modified",
+              slices: [slice("modified", null)],
+            },
+          ],
+        }),
+        change(3, "CANCEL", {
+          quantity: 0,
+          price: "102",
+          status: "FAILED",
+          children: [
+            {
+              accountId: B.id,
+              action: "BUY",
+              quantity: 0,
+              reason: "Invalid openalgo apikey",
+              outcome: "failed",
+              slices: [],
+            },
+            {
+              accountId: C.id,
+              action: "BUY",
+              quantity: 65,
+              reason: null,
+              outcome: "noted",
+              slices: [slice("done", "filled")],
+            },
+          ],
+        }),
+      ],
+    });
+    const body = (await page(cookie, groupId, "?symbol=NIFTY08DEC2624500CE&limit=3")).json as CopyLogPageJson;
+    const [cancel, modify, placed] = body.items;
+    expect([cancel.kind, modify.kind, placed.kind]).toEqual(["CANCEL", "MODIFY", "PLACE"]);
+    const before = { quantity: 130, priceType: "LIMIT", price: "101.5", triggerPrice: null };
+    expect(modify.previous).toEqual(before);
+    expect(cancel.previous).toEqual({ ...before, quantity: 195, price: "102" });
+    expect(placed.previous).toBeNull();
+    const groupOrder = (
+      await db().copyChild.findMany({ where: { groupId }, orderBy: [{ createdAt: "asc" }, { accountId: "asc" }] })
+    ).map((c) => c.accountId);
+    const inGroupOrder = <T extends unknown[]>(rows: Record<string, T>) => groupOrder.map((id) => rows[id]);
+    const outcomes = (e: typeof cancel) => e.children.map((c) => [c.accountName, c.outcome, c.quantity, c.reason]);
+    expect(outcomes(modify)).toEqual(
+      inGroupOrder({
+        [B.id]: [B.name, "modified", 390, null],
+        [C.id]: [C.name, "not_mirrored", 0, "a larger share is not placed"],
+      }),
+    );
+    expect(outcomes(cancel)).toEqual(
+      inGroupOrder({
+        [B.id]: [B.name, "refused", 0, "Invalid openalgo apikey"],
+        [C.id]: [C.name, "already_filled", 65, null],
+      }),
+    );
+  });
+
+  it("shows a child's order as it stands: its units, price and the broker's text of a rejection", async () => {
+    const { groupId, B, cookie } = await world3();
+    const run = await db().copyEvent.findFirstOrThrow({ where: { groupId, status: "SENT" } });
+    await db().orderIntent.updateMany({
+      where: { runId: run.runId!, legIndex: 0, sliceIndex: 1 },
+      data: {
+        state: "rejected",
+        filledQuantity: 0,
+        averagePrice: null,
+        reason: "RMS: margin exceeds",
+        priceType: "LIMIT",
+        price: "101.5",
+        // Raised by a later modify: the log shows the order as it stands, not as planned (130).
+        quantity: 130,
+      },
+    });
+    const body = (await page(cookie, groupId, "?kind=FILL&status=SENT")).json as CopyLogPageJson;
+    expect(body.items[0].children.find((c) => c.accountId === B.id)).toMatchObject({
+      state: "rejected",
+      brokerReason: "RMS: margin exceeds",
+      filledQuantity: 65,
+      quantity: 195,
+      price: "101.5",
+    });
   });
 
   it("names a bad query in the 400; viewers read it, another trader gets 404", async () => {

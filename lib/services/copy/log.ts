@@ -1,14 +1,22 @@
 /**
  * The copy log (docs/copy-trading.md "What the trader sees"): a group's master events, newest first, keyset-paged by
  * (detectedAt, id), each with what became of it in every child: the planned units or the reason for none, and from
- * the child intents of the event's leg the worst state, fills, the broker's average price, the latency and the broker
- * order ids. Three statements per page at most, whatever its length.
+ * the child intents of the event's leg the worst state, fills, the broker's average price, the latency, the broker
+ * order ids and the broker's text; an ORDERS-mode MODIFY or CANCEL also what it did to each child and the master order
+ * as it stood before. Four statements per page at most, whatever its length.
  */
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/roles";
 import { findAccountNames } from "@/lib/db/queries/copy-groups";
-import { findCopyEventPage, findLegIntents, type CopyEventRow, type LegIntentRow } from "@/lib/db/queries/copy-log";
-import { summariseChildSlices } from "@/lib/trading/copy/log-summary";
+import {
+  findCopyEventPage,
+  findLegIntents,
+  findOrderSteps,
+  type CopyEventRow,
+  type LegIntentRow,
+  type OrderStepRow,
+} from "@/lib/db/queries/copy-log";
+import { childMirrorOutcome, summariseChildSlices } from "@/lib/trading/copy/log-summary";
 import type { IntentState } from "@/lib/trading/intents";
 import { readableGroup } from "./group-access";
 import type { CopyChildOrderJson, CopyLogItemJson, CopyLogPageJson } from "./types";
@@ -41,26 +49,59 @@ export const copyLogQuerySchema = z.object({
 });
 export type CopyLogQuery = z.infer<typeof copyLogQuerySchema>;
 
-/** One child's share as the engine stored it on the event (copy_events.children). */
+/**
+ * One child's share as the engine stored it on the event (copy_events.children); MODIFY and CANCEL events also carry
+ * what was done (lib/services/copy/mirror-types.ts MirroredChild).
+ */
 const plannedChildren = z.array(
   z.object({
     accountId: z.string(),
     quantity: z.number().int().catch(0),
     reason: z.string().nullable().catch(null),
     action: z.enum(["BUY", "SELL"]).optional().catch(undefined),
+    outcome: z.enum(["modified", "cancelled", "unchanged", "noted", "failed", "waiting"]).optional().catch(undefined),
+    slices: z
+      .array(z.object({ did: z.string(), detail: z.string().nullable().catch(null) }))
+      .catch([])
+      .default([]),
   }),
 );
+const specsOf = (e: CopyEventRow) => {
+  const parsed = plannedChildren.safeParse(e.children);
+  return parsed.success ? parsed.data : [];
+};
 
+const positive = (v: { toString(): string; isZero(): boolean } | null | undefined) =>
+  v && !v.isZero() ? v.toString() : null;
+
+/** The master order before a MODIFY or CANCEL: its latest PLACE or MODIFY of a lower seq. */
+function previousOf(e: CopyEventRow, steps: readonly OrderStepRow[]): CopyLogItemJson["previous"] {
+  if (e.kind !== "MODIFY" && e.kind !== "CANCEL") return null;
+  const before = steps.filter((s) => s.masterOrderId === e.masterOrderId && s.seq < e.seq).at(-1);
+  return before
+    ? {
+        quantity: before.quantity,
+        priceType: before.priceType,
+        price: before.price?.toString() ?? null,
+        triggerPrice: before.triggerPrice?.toString() ?? null,
+      }
+    : null;
+}
+
+/** The event's children in the group's order (as the children table lists them), then any no longer in the group. */
 function childOrders(
   e: CopyEventRow,
   intents: readonly LegIntentRow[],
   names: ReadonlyMap<string, string>,
 ): CopyChildOrderJson[] {
-  const planned = plannedChildren.safeParse(e.children);
-  const specs = planned.success ? planned.data : [];
+  const specs = specsOf(e);
   const byAccount = new Map<string, LegIntentRow[]>();
   for (const i of intents) byAccount.set(i.accountId, [...(byAccount.get(i.accountId) ?? []), i]);
-  const accountIds = [...new Set([...specs.map((s) => s.accountId), ...byAccount.keys()])];
+  const order = [...names.keys()];
+  const rank = (id: string) => order.indexOf(id) >>> 0;
+  const accountIds = [...new Set([...specs.map((s) => s.accountId), ...byAccount.keys()])].sort(
+    (a, b) => rank(a) - rank(b),
+  );
   return accountIds.map((accountId) => {
     const spec = specs.find((s) => s.accountId === accountId);
     const slices = byAccount.get(accountId) ?? [];
@@ -72,6 +113,7 @@ function childOrders(
         averagePrice: s.averagePrice,
         acknowledgedAtMs: s.acknowledgedAt?.getTime() ?? null,
         brokerOrderId: s.brokerOrderId,
+        reason: s.reason,
       })),
       e.detectedAt.getTime(),
     );
@@ -79,8 +121,15 @@ function childOrders(
       accountId,
       accountName: slices[0]?.accountName ?? names.get(accountId) ?? accountId,
       action: (spec?.action ?? slices[0]?.action ?? e.action) as "BUY" | "SELL",
-      quantity: spec?.quantity ?? summary?.quantity ?? 0,
+      quantity: summary?.quantity ?? spec?.quantity ?? 0,
       reason: spec?.reason ?? null,
+      outcome:
+        spec?.outcome && (e.kind === "MODIFY" || e.kind === "CANCEL")
+          ? childMirrorOutcome({ outcome: spec.outcome, slices: spec.slices })
+          : null,
+      brokerReason: summary?.brokerReason ?? null,
+      price: positive(slices.find((s) => s.price)?.price),
+      triggerPrice: positive(slices.find((s) => s.triggerPrice)?.triggerPrice),
       state: summary?.state ?? null,
       filledQuantity: summary?.filledQuantity ?? 0,
       averagePrice: summary?.averagePrice?.toString() ?? null,
@@ -90,7 +139,11 @@ function childOrders(
   });
 }
 
-function itemJson(e: CopyEventRow, children: CopyChildOrderJson[]): CopyLogItemJson {
+function itemJson(
+  e: CopyEventRow,
+  children: CopyChildOrderJson[],
+  previous: CopyLogItemJson["previous"],
+): CopyLogItemJson {
   return {
     id: e.id,
     masterOrderId: e.masterOrderId,
@@ -104,6 +157,7 @@ function itemJson(e: CopyEventRow, children: CopyChildOrderJson[]): CopyLogItemJ
     priceType: e.priceType,
     price: e.price?.toString() ?? null,
     triggerPrice: e.triggerPrice?.toString() ?? null,
+    previous,
     masterBefore: e.masterBefore,
     masterAfter: e.masterAfter,
     source: e.source as CopyLogItemJson["source"],
@@ -117,7 +171,7 @@ function itemJson(e: CopyEventRow, children: CopyChildOrderJson[]): CopyLogItemJ
 }
 
 export async function copyLog(actor: Actor, groupId: string, query: CopyLogQuery): Promise<CopyLogPageJson> {
-  await readableGroup(actor, groupId);
+  const group = await readableGroup(actor, groupId);
   // One row more than the page tells whether an older page exists.
   const rows = await findCopyEventPage(groupId, { ...query, before: query.cursor, limit: query.limit + 1 });
   const page = rows.slice(0, query.limit);
@@ -125,13 +179,19 @@ export async function copyLog(actor: Actor, groupId: string, query: CopyLogQuery
   const intents = await findLegIntents(legs.map((e) => ({ runId: e.runId!, legIndex: e.legIndex })));
   const byLeg = new Map<string, LegIntentRow[]>();
   for (const i of intents) byLeg.set(`${i.runId}:${i.legIndex}`, [...(byLeg.get(`${i.runId}:${i.legIndex}`) ?? []), i]);
-  // Every planned child's name: one skipped in this event may have orders in another event of the page.
-  const planned = page.flatMap((e) => {
-    const parsed = plannedChildren.safeParse(e.children);
-    return parsed.success ? parsed.data.map((c) => c.accountId) : [];
-  });
-  const names = await findAccountNames([...new Set(planned)].filter((id) => z.uuid().safeParse(id).success));
-  const items = page.map((e) => itemJson(e, childOrders(e, byLeg.get(`${e.runId}:${e.legIndex}`) ?? [], names)));
+  const changes = page.filter((e) => e.kind === "MODIFY" || e.kind === "CANCEL");
+  const steps = await findOrderSteps(
+    groupId,
+    changes.map((e) => e.masterOrderId),
+  );
+  // Every planned child's name: the group's children first (in its order), then any a child row no longer names.
+  const names = new Map(group.children.map((c) => [c.accountId, c.account.name]));
+  const others = page.flatMap((e) => specsOf(e).map((c) => c.accountId)).filter((id) => !names.has(id));
+  const removed = await findAccountNames([...new Set(others)].filter((id) => z.uuid().safeParse(id).success));
+  for (const [id, name] of removed) names.set(id, name);
+  const items = page.map((e) =>
+    itemJson(e, childOrders(e, byLeg.get(`${e.runId}:${e.legIndex}`) ?? [], names), previousOf(e, steps)),
+  );
   const last = page[page.length - 1];
   return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
 }

@@ -45,14 +45,32 @@ export interface CopyGroupJson {
   lastEvent: { id: string; kind: string; symbol: string; status: CopyEventStatusName; detectedAt: string } | null;
 }
 
+/**
+ * What an ORDERS-mode MODIFY or CANCEL did to a child (lib/trading/copy/log-summary.ts childMirrorOutcome): its order
+ * modified, cancelled, already as asked (`unchanged`), already filled or closed before the change, never placed
+ * (`not_mirrored`), refused by the broker (`refused`, its text in `reason`) or still waiting for its order to be sent.
+ */
+export type CopyChildOutcomeName =
+  "modified" | "cancelled" | "unchanged" | "already_filled" | "already_closed" | "not_mirrored" | "refused" | "waiting";
+
 /** One child order of one event, as the log shows it. */
 export interface CopyChildOrderJson {
   accountId: string;
   accountName: string;
   action: "BUY" | "SELL";
-  /** Units planned for the child (0 = nothing, see reason). */
+  /**
+   * Units of the child's order as it stands (a later MODIFY may have changed it), or as planned before it is sent (0 =
+   * nothing, see reason); MODIFY and CANCEL: the child's units of the order after the change.
+   */
   quantity: number;
   reason: string | null;
+  /** MODIFY and CANCEL (ORDERS mode): what the change did to the child's order; null for other kinds. */
+  outcome: CopyChildOutcomeName | null;
+  /** The broker's text for the child's order in its worst state (a rejection's message), null when there is none. */
+  brokerReason: string | null;
+  /** The child order's limit and trigger prices as they stand (LIMIT, SL, SL-M), decimal strings; null for MARKET. */
+  price: string | null;
+  triggerPrice: string | null;
   /** Worst state over the child's slices (planned … filled), null when nothing was sent. */
   state: string | null;
   filledQuantity: number;
@@ -76,6 +94,11 @@ export interface CopyLogItemJson {
   priceType: string | null;
   price: string | null;
   triggerPrice: string | null;
+  /**
+   * MODIFY and CANCEL: the master order as it stood before this change (its PLACE or previous MODIFY event), so the log
+   * reads old → new; null for other kinds or when that event was not recorded.
+   */
+  previous: { quantity: number; priceType: string | null; price: string | null; triggerPrice: string | null } | null;
   masterBefore: number | null;
   masterAfter: number | null;
   source: "stream" | "poll" | "sync";

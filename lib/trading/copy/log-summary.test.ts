@@ -1,6 +1,6 @@
 import Decimal from "decimal.js";
 import { describe, expect, it } from "vitest";
-import { summariseChildSlices, type ChildSlice } from "./log-summary";
+import { childMirrorOutcome, summariseChildSlices, type ChildSlice } from "./log-summary";
 
 const slice = (over: Partial<ChildSlice>): ChildSlice => ({
   state: "filled",
@@ -44,5 +44,28 @@ describe("summariseChildSlices", () => {
   it("has no average when nothing filled", () => {
     const s = summariseChildSlices([slice({ state: "accepted", filledQuantity: 0, averagePrice: null })], 0);
     expect(s).toMatchObject({ state: "accepted", filledQuantity: 0, averagePrice: null, latencyMs: 1_000 });
+  });
+});
+
+describe("the broker's text and a change's outcome", () => {
+  it("takes the text of a slice in the worst state", () => {
+    const s = summariseChildSlices(
+      [slice({ reason: "fine" }), slice({ state: "rejected", reason: "RMS: margin exceeds" })],
+      0,
+    );
+    expect(s!.brokerReason).toBe("RMS: margin exceeds");
+    expect(summariseChildSlices([slice({})], 0)!.brokerReason).toBeNull();
+  });
+
+  it("tells a noted change apart by what was left of the child's order", () => {
+    const done = (detail: string) => ({ did: "done", detail });
+    expect(childMirrorOutcome({ outcome: "noted", slices: [] })).toBe("not_mirrored");
+    expect(childMirrorOutcome({ outcome: "noted", slices: [done("cancelled"), done("filled")] })).toBe(
+      "already_filled",
+    );
+    expect(childMirrorOutcome({ outcome: "noted", slices: [done("rejected")] })).toBe("already_closed");
+    expect(childMirrorOutcome({ outcome: "failed", slices: [] })).toBe("refused");
+    for (const o of ["modified", "cancelled", "unchanged", "waiting"] as const)
+      expect(childMirrorOutcome({ outcome: o, slices: [] })).toBe(o);
   });
 });

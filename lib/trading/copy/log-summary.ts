@@ -31,6 +31,8 @@ export interface ChildSlice {
   averagePrice: Decimal | null;
   acknowledgedAtMs: number | null;
   brokerOrderId: string | null;
+  /** The broker's or dispatch's text for the slice's state (a rejection's message), if any. */
+  reason?: string | null;
 }
 
 export interface ChildSliceSummary {
@@ -42,6 +44,8 @@ export interface ChildSliceSummary {
   /** Detection → the last slice acknowledged, once every slice is; null before. */
   latencyMs: number | null;
   brokerOrderIds: string[];
+  /** The text of the first slice in the worst state that has one (the broker's rejection message), else null. */
+  brokerReason: string | null;
 }
 
 export function summariseChildSlices(slices: readonly ChildSlice[], detectedAtMs: number): ChildSliceSummary | null {
@@ -68,5 +72,27 @@ export function summariseChildSlices(slices: readonly ChildSlice[], detectedAtMs
     averagePrice: priced > 0 ? value.dividedBy(priced).toDecimalPlaces(4, Decimal.ROUND_HALF_UP) : null,
     latencyMs: allAcked ? Math.max(0, Math.max(...acks) - detectedAtMs) : null,
     brokerOrderIds: slices.flatMap((s) => (s.brokerOrderId ? [s.brokerOrderId] : [])),
+    brokerReason: slices.find((s) => s.state === state && s.reason)?.reason ?? null,
   };
+}
+
+/**
+ * What an ORDERS-mode MODIFY or CANCEL did to one child, as the log names it: the stored outcome
+ * (lib/services/copy/mirror-types.ts), with `noted` told apart by what was left of the child's order — nothing at all
+ * (the child got no order at placement: `not_mirrored`), a filled order (`already_filled`) or one that was cancelled
+ * or rejected before (`already_closed`) — and `failed` named as the broker's refusal.
+ */
+export type ChildMirrorOutcome =
+  "modified" | "cancelled" | "unchanged" | "already_filled" | "already_closed" | "not_mirrored" | "refused" | "waiting";
+
+export function childMirrorOutcome(stored: {
+  outcome: "modified" | "cancelled" | "unchanged" | "noted" | "failed" | "waiting";
+  slices: readonly { did: string; detail: string | null }[];
+}): ChildMirrorOutcome {
+  if (stored.outcome === "failed") return "refused";
+  if (stored.outcome !== "noted") return stored.outcome;
+  if (stored.slices.length === 0) return "not_mirrored";
+  return stored.slices.some((s) => s.detail === "filled" || s.detail === "partially_filled")
+    ? "already_filled"
+    : "already_closed";
 }
