@@ -6,6 +6,7 @@
 import { db } from "@/lib/db/client";
 import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
 import type { InstanceConfig } from "@/lib/simulator/types";
+import { jsonRequest, paramsOf } from "./fixtures";
 import { hostOf } from "./simulator-instances";
 
 export interface MasterOrder {
@@ -116,4 +117,18 @@ export async function makeCopyGroup(
     },
   });
   return group.id;
+}
+
+type RouteHandler = (req: Request, p: ReturnType<typeof paramsOf>) => Promise<Response>;
+
+/** Calls a route handler as the signed-in user of `cookie`; returns the status and the JSON answer. */
+export async function callRoute(
+  h: RouteHandler,
+  cookie: string,
+  method: string,
+  p: Record<string, string> = {},
+  body?: unknown,
+) {
+  const res = await h(jsonRequest("/x", { method, body, cookie }), paramsOf(p));
+  return { status: res.status, json: await res.json() };
 }

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { jsonRequest, makeUser, paramsOf, sessionCookie } from "@/lib/testing/fixtures";
+import { makeUser, sessionCookie } from "@/lib/testing/fixtures";
 import { useIntegrationWorld } from "@/lib/testing/integration-world";
 import { instanceConfigs } from "@/lib/testing/simulator-instances";
 import { linkAccounts } from "@/lib/testing/dispatch-kit";
+import { callRoute } from "@/lib/testing/copy-kit";
 import { POST as CREATE } from "@/app/api/copy-groups/route";
 import { DELETE, GET } from "@/app/api/copy-groups/[id]/route";
 import { POST as PAUSE } from "@/app/api/copy-groups/[id]/pause/route";
@@ -16,11 +17,7 @@ import { POST as RESUME_CHILD } from "@/app/api/copy-groups/[id]/children/[accou
 const INSTANCES = instanceConfigs(5, "cgc");
 const world = useIntegrationWorld(INSTANCES);
 
-type Handler = (req: Request, p: ReturnType<typeof paramsOf>) => Promise<Response>;
-async function call(h: Handler, cookie: string, method: string, p: Record<string, string> = {}, body?: unknown) {
-  const res = await h(jsonRequest("/x", { method, body, cookie }), paramsOf(p));
-  return { status: res.status, json: await res.json() };
-}
+const call = callRoute;
 
 async function setup() {
   const owner = await makeUser("TRADER");

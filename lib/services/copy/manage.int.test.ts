@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { jsonRequest, makeUser, paramsOf, sessionCookie } from "@/lib/testing/fixtures";
+import { makeUser, sessionCookie } from "@/lib/testing/fixtures";
 import { useIntegrationWorld } from "@/lib/testing/integration-world";
 import { instanceConfigs } from "@/lib/testing/simulator-instances";
 import { linkAccounts } from "@/lib/testing/dispatch-kit";
-import { masterPlace } from "@/lib/testing/copy-kit";
+import { callRoute, masterPlace } from "@/lib/testing/copy-kit";
 import { GET as LIST, POST as CREATE } from "@/app/api/copy-groups/route";
 import { DELETE, GET, PATCH } from "@/app/api/copy-groups/[id]/route";
 import { PUT as PUT_CHILD } from "@/app/api/copy-groups/[id]/children/[accountId]/route";
@@ -13,11 +13,7 @@ import { startCopying } from "./baseline";
 const INSTANCES = instanceConfigs(4, "cgm");
 const world = useIntegrationWorld(INSTANCES);
 
-type Handler = (req: Request, p: ReturnType<typeof paramsOf>) => Promise<Response>;
-async function call(h: Handler, cookie: string, method: string, p: Record<string, string> = {}, body?: unknown) {
-  const res = await h(jsonRequest("/x", { method, body, cookie }), paramsOf(p));
-  return { status: res.status, json: await res.json() };
-}
+const call = callRoute;
 
 async function setup() {
   const owner = await makeUser("TRADER");
