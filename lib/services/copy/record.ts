@@ -20,7 +20,7 @@ import { adapterFor } from "@/lib/services/broker-access";
 import { istMinuteOfDay } from "@/lib/trading/calendar";
 import { detectChanges, needsTradeBook, type MasterChange } from "@/lib/trading/copy/detect";
 import { copyFilterVerdict } from "@/lib/trading/copy/filters";
-import { isLimitCut, sizeFill } from "@/lib/trading/copy/sizing";
+import { applyUncopiedFill, isLimitCut, sizeFill } from "@/lib/trading/copy/sizing";
 import { copyContractKey, type CopyContract } from "@/lib/trading/copy/types";
 import { bookDayStart } from "@/lib/trading/fills";
 import { contractSizesFor, exitAdjustments, exposureBook, type ExposureBook } from "./exposure";
@@ -110,6 +110,10 @@ export async function detectAndRecord(group: ScanGroup, source: ScanSource): Pro
         continue;
       written += 1;
       const contract: CopyContract = { symbol: o.symbol, exchange: o.exchange, product: o.product };
+      if (change.uncopiedFill !== 0) {
+        const before = await lockCopyPosition(tx, group.id, contract);
+        await updateCopyPosition(tx, group.id, contract, applyUncopiedFill(before, change.uncopiedFill));
+      }
       const drafts: NewCopyEvent[] = [];
       for (const [i, e] of change.events.entries()) {
         const event: NewCopyEvent = {

@@ -1,6 +1,6 @@
 import Decimal from "decimal.js";
 import { describe, expect, it } from "vitest";
-import { sizeFill, syncOrder, type ChildExposure } from "./sizing";
+import { applyUncopiedFill, sizeFill, syncOrder, type ChildExposure } from "./sizing";
 import type { CopyChildRule } from "./types";
 
 const LOT = 65;
@@ -161,6 +161,34 @@ describe("sizeFill: reducing", () => {
       reason: "x",
     });
     expect(s.orders[0].quantity).toBe(LOT);
+  });
+});
+
+describe("applyUncopiedFill", () => {
+  it.each([
+    ["an own opening: the children's share is unchanged", flat, 2 * LOT, { masterQty: 2 * LOT, uncopiedQty: 2 * LOT }],
+    ["a flatten of a copied position", { masterQty: LOT, uncopiedQty: 0 }, -LOT, flat],
+    ["a baseline stop closing the baseline lot", { masterQty: LOT, uncopiedQty: LOT }, -LOT, flat],
+    [
+      "closing part of a copied position never makes the uncopied part negative",
+      { masterQty: 2 * LOT, uncopiedQty: 0 },
+      -LOT,
+      { masterQty: LOT, uncopiedQty: 0 },
+    ],
+    [
+      "a closing of the uncopied part first",
+      { masterQty: 3 * LOT, uncopiedQty: 2 * LOT },
+      -LOT,
+      { masterQty: 2 * LOT, uncopiedQty: LOT },
+    ],
+    [
+      "through flat to the other side: only the new side, all uncopied",
+      { masterQty: LOT, uncopiedQty: 0 },
+      -3 * LOT,
+      { masterQty: -2 * LOT, uncopiedQty: -2 * LOT },
+    ],
+  ])("%s", (_n, before, signed, after) => {
+    expect(applyUncopiedFill(before, signed)).toEqual(after);
   });
 });
 

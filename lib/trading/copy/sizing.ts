@@ -120,6 +120,23 @@ export function sizeFill(
 }
 
 /**
+ * The master's position after a fill no child copies (MirrorDesk's own order in the master, a filtered one, one
+ * from before copying started): the position and its uncopied part move alike, the uncopied part kept between zero
+ * and the position, so the children's share is unchanged by an opening and never grows by a closing.
+ */
+export function applyUncopiedFill(before: MasterPosition, signed: number): MasterPosition {
+  const masterQty = before.masterQty + signed;
+  const moved = before.uncopiedQty + signed;
+  const uncopiedQty =
+    masterQty > 0
+      ? Math.min(Math.max(moved, 0), masterQty)
+      : masterQty < 0
+        ? Math.max(Math.min(moved, 0), masterQty)
+        : 0;
+  return { masterQty, uncopiedQty };
+}
+
+/**
  * "Sync now" for one child: the order that brings it to its share of the master's copied position. A reduction
  * never flips the child: a child on the wrong side is closed first, and a later sync opens its share.
  */
