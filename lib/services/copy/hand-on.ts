@@ -88,7 +88,7 @@ export async function handOnEvents(group: ScanGroup): Promise<HandOnResult> {
   if (events.length === 0) return { runId: null, sent: 0, waiting: false };
   const sizes = await sizesOf(group, events);
   const legs: ResolvedLeg[] = [];
-  const plans = new Map<string, PlannedLeg[]>();
+  const plans = new Map<string, { leg: PlannedLeg; closes: number }[]>();
   const marks: { id: string; legIndex: number; children: EventChild[] }[] = [];
   const failed: { id: string; reason: string }[] = [];
   const skipped: { id: string; reason: string }[] = [];
@@ -113,7 +113,10 @@ export async function handOnEvents(group: ScanGroup): Promise<HandOnResult> {
     legs.push(resolvedLeg(e, legIndex, s));
     marks.push({ id: e.id, legIndex, children });
     for (const c of sending)
-      plans.set(c.accountId, [...(plans.get(c.accountId) ?? []), plannedLeg(group.id, e, c, legIndex, s)]);
+      plans.set(c.accountId, [
+        ...(plans.get(c.accountId) ?? []),
+        { leg: plannedLeg(group.id, e, c, legIndex, s), closes: c.closes ?? 0 },
+      ]);
   }
   for (const f of failed) await closePendingEvents([f.id], "FAILED", f.reason);
   for (const k of skipped) await closePendingEvents([k.id], "SKIPPED", k.reason);
@@ -123,7 +126,7 @@ export async function handOnEvents(group: ScanGroup): Promise<HandOnResult> {
     status: "planned",
     accountId,
     accountName: names.get(accountId) ?? accountId,
-    legs: planned,
+    legs: withPhases(planned),
     marginSource: "available",
     marginAvailable: new Decimal(0),
     marginNeeded: new Decimal(0),
@@ -185,6 +188,20 @@ function resolvedLeg(e: PendingEvent, legIndex: number, s: ContractSizes): Resol
     referencePrice: null,
     warnings: [],
   };
+}
+
+/**
+ * Hedge-first phases of one child's legs: BUYs first, SELLs once they are confirmed — except a SELL that only closes
+ * a long the child holds, when the child buys nothing back in this run: it goes with the BUYs, so an opening BUY the
+ * child's broker refuses (a roll into a contract it cannot afford) never holds back the close of what the master
+ * closed. With a buy-back in the run the closing SELL stays behind it: selling a wing first leaves the short naked.
+ */
+function withPhases(legs: readonly { leg: PlannedLeg; closes: number }[]): PlannedLeg[] {
+  const buysBack = legs.some((l) => l.leg.action === "BUY" && l.closes > 0);
+  return legs.map(({ leg, closes }) => ({
+    ...leg,
+    phase: leg.action === "BUY" || (!buysBack && closes >= leg.quantity) ? 1 : 2,
+  }));
 }
 
 function plannedLeg(groupId: string, e: PendingEvent, c: EventChild, legIndex: number, s: ContractSizes): PlannedLeg {

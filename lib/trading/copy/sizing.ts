@@ -114,7 +114,13 @@ export function sizeFill(
     const quantity = cut.units;
     if (quantity === 0)
       return { accountId: rule.accountId, action: side, quantity: 0, reason: reason ?? "below one lot after rounding" };
-    return { accountId: rule.accountId, action: side, quantity, reason: cut.reason ?? reason };
+    return {
+      accountId: rule.accountId,
+      action: side,
+      quantity,
+      reason: cut.reason ?? reason,
+      closes: Math.min(close, quantity),
+    };
   });
   return { before, after: { masterQty: m1, uncopiedQty: uncopied }, orders };
 }
@@ -164,5 +170,6 @@ export function syncOrder(master: MasterPosition, child: ChildExposure, sizes: C
     action: side,
     quantity: cut.units,
     reason: cut.reason ?? capped.reason ?? reason,
+    closes: held !== 0 && Math.sign(want) !== Math.sign(held) ? Math.min(cut.units, Math.abs(held)) : 0,
   };
 }
