@@ -155,6 +155,32 @@ describe("sizeFill: reducing", () => {
     expect(s.orders[0].quantity).toBe(LOT);
   });
 
+  it("says how much of each order closes (a flip: the close part; an opening: none)", () => {
+    const flip = sizeFill(sell(3), { masterQty: 2 * LOT, uncopiedQty: 0 }, [child({}, 2 * LOT)], sizes);
+    expect(flip.orders[0]).toMatchObject({ action: "SELL", quantity: 3 * LOT, closes: 2 * LOT });
+    const open = sizeFill(buy(1), flat, [child()], sizes);
+    expect(open.orders[0]).toMatchObject({ action: "BUY", quantity: LOT, closes: 0 });
+    const reverse = sizeFill(sell(1), { masterQty: LOT, uncopiedQty: 0 }, [child({ reverse: true }, -LOT)], sizes);
+    expect(reverse.orders[0]).toMatchObject({ action: "BUY", quantity: LOT, closes: LOT });
+  });
+
+  it("maxLotsPerOrder never cuts a close: the master going flat closes the child whole; an opening beyond is cut", () => {
+    const flat3 = sizeFill(
+      sell(3),
+      { masterQty: 3 * LOT, uncopiedQty: 0 },
+      [child({ maxLotsPerOrder: 1 }, 3 * LOT)],
+      sizes,
+    );
+    expect(flat3.orders[0]).toMatchObject({ action: "SELL", quantity: 3 * LOT, closes: 3 * LOT, reason: null });
+    const flip = sizeFill(
+      sell(5),
+      { masterQty: 3 * LOT, uncopiedQty: 0 },
+      [child({ maxLotsPerOrder: 4 }, 3 * LOT)],
+      sizes,
+    );
+    expect(flip.orders[0]).toMatchObject({ quantity: 4 * LOT, closes: 3 * LOT, reason: "cut to max 4 lots per order" });
+  });
+
   it("closes are sent while the opening is not copied (outside the window)", () => {
     const s = sizeFill(sell(1), { masterQty: 2 * LOT, uncopiedQty: 0 }, [child({}, 2 * LOT)], sizes, {
       copy: false,
@@ -201,9 +227,16 @@ describe("syncOrder", () => {
     ["a child on the wrong side is only closed", {}, -2 * LOT, "BUY", 2 * LOT],
     ["reverse child", { reverse: true }, 0, "SELL", 3 * LOT],
     ["maxOpenLots caps the sync", { maxOpenLots: 2 }, LOT, "BUY", LOT],
+    ["maxLotsPerOrder never cuts a reduction", { maxLotsPerOrder: 1 }, 5 * LOT, "SELL", 2 * LOT],
   ] as const)("%s", (_n, over, exposure, action, quantity) => {
     const o = syncOrder(master, child(over, exposure), sizes);
     expect(o.quantity).toBe(quantity);
     if (quantity > 0) expect(o.action).toBe(action);
+  });
+
+  it("says how much of the order closes", () => {
+    expect(syncOrder(master, child({}, 5 * LOT), sizes)).toMatchObject({ action: "SELL", closes: 2 * LOT });
+    expect(syncOrder(master, child({}, -2 * LOT), sizes)).toMatchObject({ action: "BUY", closes: 2 * LOT });
+    expect(syncOrder(master, child({}, LOT), sizes)).toMatchObject({ action: "BUY", closes: 0 });
   });
 });

@@ -110,15 +110,16 @@ export function sizeFill(
         reason = capped.reason;
       }
     } else if (openUnits > 0) reason = opening.reason;
+    // maxLotsPerOrder cuts the opening part only: a close is never cut (the child must not keep what the master closed).
     const cut = perOrderCap(close + open, rule, sizes.lotSize);
-    const quantity = cut.units;
+    const quantity = Math.max(cut.units, close);
     if (quantity === 0)
       return { accountId: rule.accountId, action: side, quantity: 0, reason: reason ?? "below one lot after rounding" };
     return {
       accountId: rule.accountId,
       action: side,
       quantity,
-      reason: cut.reason ?? reason,
+      reason: (quantity < close + open ? cut.reason : null) ?? reason,
       closes: Math.min(close, quantity),
     };
   });
@@ -163,7 +164,8 @@ export function syncOrder(master: MasterPosition, child: ChildExposure, sizes: C
   const capped = opensMore
     ? openCap(Math.abs(want), held, rule, sizes.lotSize)
     : { units: Math.abs(want), reason: null };
-  const cut = perOrderCap(capped.units, rule, sizes.lotSize);
+  // A reduction is never cut by maxLotsPerOrder (as in sizeFill).
+  const cut = opensMore ? perOrderCap(capped.units, rule, sizes.lotSize) : { units: capped.units, reason: null };
   if (cut.units === 0) return { accountId: rule.accountId, action: side, quantity: 0, reason: capped.reason };
   return {
     accountId: rule.accountId,
