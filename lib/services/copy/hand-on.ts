@@ -27,7 +27,8 @@ import type { AccountPlan, PlannedLeg } from "@/lib/trading/plan-account";
 import { runTotals } from "@/lib/trading/plan";
 import type { ResolvedLeg } from "@/lib/trading/resolve-legs";
 import { parseDerivativeSymbol } from "@/lib/trading/symbols";
-import { contractSizesFor } from "./exposure";
+import { clampClose } from "@/lib/trading/copy/sizing";
+import { contractSizesFor, exitAdjustments, exposureBook } from "./exposure";
 import { mirrorChange } from "./orders-mode";
 
 export type HandOnResult = { runId: string | null; sent: number; waiting: boolean };
@@ -87,6 +88,10 @@ export async function handOnEvents(group: ScanGroup): Promise<HandOnResult> {
   events = await applyLeadingChanges(events);
   if (events.length === 0) return { runId: null, sent: 0, waiting: false };
   const sizes = await sizesOf(group, events);
+  // Closes are cut to what each child holds now (lib/trading/copy/sizing.ts clampClose), legs before them included.
+  const held = events.some((e) => e.children.some((c) => (c.closes ?? 0) > 0))
+    ? await exposureBook(group.id, await exitAdjustments(group), undefined, false)
+    : null;
   const legs: ResolvedLeg[] = [];
   const plans = new Map<string, { leg: PlannedLeg; closes: number }[]>();
   const marks: { id: string; legIndex: number; children: EventChild[] }[] = [];
@@ -104,6 +109,12 @@ export async function handOnEvents(group: ScanGroup): Promise<HandOnResult> {
       failed.push({ id: e.id, reason: typeof children === "string" ? children : `lot size of ${e.symbol} unknown` });
       continue;
     }
+    if (held)
+      children = children.map((c) => {
+        const order = clampClose(c, held.exposure(c.accountId, e));
+        held.add(c.accountId, e, order.action === "BUY" ? order.quantity : -order.quantity);
+        return order;
+      });
     const sending = children.filter((c) => c.quantity > 0);
     if (sending.length === 0) {
       skipped.push({ id: e.id, reason: skipReason(children) });

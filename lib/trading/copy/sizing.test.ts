@@ -1,6 +1,6 @@
 import Decimal from "decimal.js";
 import { describe, expect, it } from "vitest";
-import { applyUncopiedFill, sizeFill, syncOrder, type ChildExposure } from "./sizing";
+import { applyUncopiedFill, clampClose, sizeFill, syncOrder, type ChildExposure } from "./sizing";
 import type { CopyChildRule } from "./types";
 
 const LOT = 65;
@@ -215,6 +215,32 @@ describe("applyUncopiedFill", () => {
     ],
   ])("%s", (_n, before, signed, after) => {
     expect(applyUncopiedFill(before, signed)).toEqual(after);
+  });
+});
+
+describe("clampClose", () => {
+  const order = (action: "BUY" | "SELL", quantity: number, closes: number) => ({
+    accountId: "c1",
+    action,
+    quantity,
+    reason: null,
+    closes,
+  });
+  it.each([
+    ["holds what it closes: unchanged", order("SELL", 2 * LOT, 2 * LOT), 2 * LOT, 2 * LOT, 2 * LOT],
+    ["an opening refused since: the close shrinks", order("SELL", 2 * LOT, 2 * LOT), LOT, LOT, LOT],
+    ["holds nothing: nothing to send", order("SELL", LOT, LOT), 0, 0, 0],
+    ["a flip keeps its opening part", order("SELL", 3 * LOT, 2 * LOT), LOT, 2 * LOT, LOT],
+    ["a short's close (BUY) against what it is short", order("BUY", 2 * LOT, 2 * LOT), -LOT, LOT, LOT],
+    ["long now where it closed a short: only the opening part goes", order("BUY", 2 * LOT, LOT), LOT, LOT, 0],
+    ["an opening is never cut", order("BUY", 2 * LOT, 0), 0, 2 * LOT, 0],
+  ])("%s", (_n, o, held, quantity, closes) => {
+    expect(clampClose(o, held)).toMatchObject({ quantity, closes });
+  });
+
+  it("says why when nothing is left", () => {
+    expect(clampClose(order("SELL", LOT, LOT), 0).reason).toBe("nothing left to close");
+    expect(clampClose({ accountId: "c1", action: "SELL", quantity: LOT, reason: null }, 0).quantity).toBe(LOT);
   });
 });
 

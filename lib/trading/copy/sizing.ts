@@ -144,6 +144,19 @@ export function applyUncopiedFill(before: MasterPosition, signed: number): Maste
 }
 
 /**
+ * A child order as it is handed on: its closing part cut to what the child holds now (`held`, signed, its own side:
+ * confirmed plus working). The order was sized when recorded, against openings then on their way; one the child's
+ * broker refused since must not turn the close into a short (or a close too big to be accepted at all).
+ */
+export function clampClose(order: ChildOrder, held: number): ChildOrder {
+  const closes = order.closes ?? 0;
+  const holds = Math.max(order.action === "SELL" ? held : -held, 0);
+  if (closes <= holds) return order;
+  const quantity = order.quantity - (closes - holds);
+  return { ...order, quantity, closes: holds, reason: quantity === 0 ? "nothing left to close" : order.reason };
+}
+
+/**
  * "Sync now" for one child: the order that brings it to its share of the master's copied position. A reduction
  * never flips the child: a child on the wrong side is closed first, and a later sync opens its share.
  */
