@@ -44,10 +44,11 @@ export async function detectAndRecord(group: ScanGroup, source: ScanSource): Pro
   if (!account) return { recorded: 0, events: 0, held: 0 };
   const adapter = adapterFor(account);
   const now = Date.now();
-  const [orders, facts] = await Promise.all([
-    adapter.orders(),
-    masterIntentFacts(group.masterAccountId, new Date(bookDayStart(now))),
-  ]);
+  // The book first, our intents after: an intent is `sending` before its order can be in any book, so every order of
+  // ours in this book is then known (own, or held while unresolved). Read the other way round, an order placed
+  // between the two reads would look typed by hand and be copied.
+  const orders = await adapter.orders();
+  const facts = await masterIntentFacts(group.masterAccountId, new Date(bookDayStart(now)));
   const recorded = await listRecordedMasterOrders(
     group.id,
     orders.map((o) => o.orderId),
