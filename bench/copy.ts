@@ -39,7 +39,17 @@ interface Fill {
 }
 
 async function main() {
-  const world = await startWorld({ name: "copy", accounts: CHILDREN + 1, latency: LATENCY, web: false });
+  // BENCH_WORKER_PROFILE=<dir> writes the worker's V8 CPU profile there (for finding the hot path).
+  const profile = process.env.BENCH_WORKER_PROFILE
+    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE}`]
+    : [];
+  const world = await startWorld({
+    name: "copy",
+    accounts: CHILDREN + 1,
+    latency: LATENCY,
+    web: false,
+    workerArgs: profile,
+  });
   try {
     const [masterId, ...childIds] = world.accountIds;
     const master = await db().tradingAccount.findUniqueOrThrow({ where: { id: masterId } });

@@ -11,9 +11,7 @@ import { SCHEDULED_JOB } from "./jobs";
 export const COPY_QUEUE = "copy";
 
 /** Scan one group's master. Ids only; `source` says what asked (an order-update push, the poll, a person). */
-export const copyScanJobSchema = z
-  .object({ groupId: z.uuid(), source: z.enum(["stream", "poll", "manual"]) })
-  .strict();
+export const copyScanJobSchema = z.object({ groupId: z.uuid(), source: z.enum(["stream", "poll", "manual"]) }).strict();
 export type CopyScanJob = z.infer<typeof copyScanJobSchema>;
 export const copyTickJobSchema = z.object({}).strict();
 export const copySweepJobSchema = z.object({}).strict();
@@ -38,5 +36,9 @@ export const COPY_SWEEP_SCHEDULER = "copy:sweep";
 /** The queue's two schedulers (re-registering replaces them). */
 export async function scheduleCopyJobs(): Promise<void> {
   await upsertScheduler(COPY_QUEUE, COPY_TICK_SCHEDULER, COPY_POLL_MS, { name: "tick", data: {}, opts: SCHEDULED_JOB });
-  await upsertScheduler(COPY_QUEUE, COPY_SWEEP_SCHEDULER, COPY_SWEEP_MS, { name: "sweep", data: {}, opts: SCHEDULED_JOB });
+  await upsertScheduler(COPY_QUEUE, COPY_SWEEP_SCHEDULER, COPY_SWEEP_MS, {
+    name: "sweep",
+    data: {},
+    opts: SCHEDULED_JOB,
+  });
 }

@@ -83,7 +83,13 @@ export async function makeCopyGroup(
   owner: { id: string },
   masterAccountId: string,
   children: readonly ChildSpec[],
-  opts: Partial<{ name: string; mode: "FILLS" | "ORDERS"; exchanges: string[]; windowStart: string; windowEnd: string }> = {},
+  opts: Partial<{
+    name: string;
+    mode: "FILLS" | "ORDERS";
+    exchanges: string[];
+    windowStart: string;
+    windowEnd: string;
+  }> = {},
 ): Promise<string> {
   const group = await db().copyGroup.create({
     data: {

@@ -38,18 +38,20 @@ export function orderStreamSet(purpose: string, onPush: (accountId: string) => v
   return {
     ensure(accountId) {
       if (streams.has(accountId) || (retryAt.get(accountId) ?? 0) > Date.now()) return;
-      let opening: Promise<Subscription | null> | undefined;
-      const failed = (err: unknown) => {
+      // Both run only after `opening` is set (the subscription's first step awaits the account read).
+      const forget = () => {
         if (streams.get(accountId) === opening) streams.delete(accountId);
         retryAt.set(accountId, Date.now() + ORDER_STREAM_RETRY_MS);
+      };
+      const failed = (err: unknown) => {
+        forget();
         log().warn({ accountId, err, purpose }, "order update stream unavailable; polling continues");
       };
-      opening = (async (): Promise<Subscription | null> => {
+      const opening = (async (): Promise<Subscription | null> => {
         const account = await loadAccountSecret(accountId);
         const adapter = account ? adapterFor(account) : null;
         if (!adapter?.subscribeOrderUpdates || !account?.wsUrl) {
-          if (streams.get(accountId) === opening) streams.delete(accountId);
-          retryAt.set(accountId, Date.now() + ORDER_STREAM_RETRY_MS);
+          forget();
           return null;
         }
         return adapter.subscribeOrderUpdates(() => onPush(accountId), failed);

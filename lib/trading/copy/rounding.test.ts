@@ -1,6 +1,6 @@
 import Decimal from "decimal.js";
 import { describe, expect, it } from "vitest";
-import { childLots } from "./rounding";
+import { childLots, roundRatio } from "./rounding";
 
 describe("childLots", () => {
   const d = (v: string) => new Decimal(v);
@@ -22,5 +22,17 @@ describe("childLots", () => {
   it("refuses nonsense", () => {
     expect(() => childLots(-1, 65, d("1"), "DOWN", false)).toThrow(RangeError);
     expect(() => childLots(65, 0, d("1"), "DOWN", false)).toThrow(RangeError);
+  });
+});
+
+describe("roundRatio", () => {
+  it("rounds n/d exactly by the rule", () => {
+    expect(roundRatio(585 * 65, 585 * 65, "DOWN")).toBe(1);
+    expect(roundRatio(10, 3, "DOWN")).toBe(3);
+    expect(roundRatio(10, 3, "UP")).toBe(4);
+    expect(roundRatio(10, 4, "NEAREST")).toBe(3);
+    expect(roundRatio(9, 4, "NEAREST")).toBe(2);
+    expect(roundRatio(0, 7, "UP")).toBe(0);
+    expect(() => roundRatio(1, 0, "DOWN")).toThrow(RangeError);
   });
 });

@@ -26,3 +26,22 @@ export function childLots(
   const lots = exact.toDecimalPlaces(0, mode).toNumber();
   return lots === 0 && minOneLot && exact.greaterThan(0) ? 1 : lots;
 }
+
+/**
+ * `n / d` (non-negative integers, d > 0) rounded to an integer by `rounding`, exactly. A fraction such as 1/9 has no
+ * exact decimal: 9 lots × (1/9) through a Decimal quotient is 0.999… lots, which DOWN would make 0.
+ */
+export function roundRatio(n: number, d: number, rounding: CopyRounding): number {
+  if (!Number.isSafeInteger(n) || n < 0 || !Number.isSafeInteger(d) || d <= 0)
+    throw new RangeError(`ratio needs a non-negative integer over a positive one, got ${n}/${d}`);
+  const N = BigInt(n);
+  const D = BigInt(d);
+  const q = N / D;
+  const r = N % D;
+  const up = rounding === "UP" ? r > 0n : rounding === "NEAREST" ? 2n * r >= D : false;
+  return Number(up ? q + 1n : q);
+}
+
+/** Whole lots of `units × num / den` (a child's part of a master's reduction), rounded by `rounding`, exactly. */
+export const ratioLots = (units: number, num: number, den: number, lotSize: number, rounding: CopyRounding): number =>
+  roundRatio(units * num, den * lotSize, rounding);

@@ -266,3 +266,23 @@ describe("syncOrder", () => {
     expect(syncOrder(master, child({}, LOT), sizes)).toMatchObject({ action: "BUY", closes: 0 });
   });
 });
+
+describe("sizeFill: reductions are exact ratios", () => {
+  it.each([3, 7, 9, 11, 13, 19])("closing a burst of %i one-lot fills one by one closes the child lot by lot", (n) => {
+    let master = { masterQty: n * LOT, uncopiedQty: 0 };
+    let held = n * LOT;
+    for (let i = 0; i < n; i++) {
+      const s = sizeFill(sell(1), master, [child({}, held)], sizes);
+      // 1/n of n lots is exactly 1 lot (a decimal quotient of 1/9 would give 0.999… lots, rounded DOWN to none).
+      expect(s.orders[0]).toMatchObject({ action: "SELL", quantity: LOT });
+      held -= s.orders[0].quantity;
+      master = s.after;
+    }
+    expect([held, master.masterQty]).toEqual([0, 0]);
+  });
+
+  it("shrinks the uncopied part by the exact fraction closed", () => {
+    const s = sizeFill(sell(1), { masterQty: 9 * LOT, uncopiedQty: 9 * LOT }, [child({}, 0)], sizes);
+    expect(s.after).toEqual({ masterQty: 8 * LOT, uncopiedQty: 8 * LOT });
+  });
+});

@@ -3,8 +3,7 @@
  * the part that reduces it (each child reduces by the same fraction of its own position) and the part that opens or
  * adds (each child brought towards its rounded share, cumulatively), plus "sync now" for one child. Pure.
  */
-import Decimal from "decimal.js";
-import { childLots } from "./rounding";
+import { childLots, ratioLots, roundRatio } from "./rounding";
 import type { ChildOrder, ContractSizes, CopyChildRule, Side } from "./types";
 
 /** The master's position in one contract as the group counts it: signed units, and the part never copied. */
@@ -78,14 +77,14 @@ export function sizeFill(
   const reducing = m0 !== 0 && Math.sign(signed) !== Math.sign(m0);
   const reduceUnits = reducing ? Math.min(fill.quantity, Math.abs(m0)) : 0;
   const openUnits = fill.quantity - reduceUnits;
-  // The fraction of the master's position the fill closed (1 when it went flat or flipped).
-  const fraction = reducing ? new Decimal(reduceUnits).div(Math.abs(m0)) : new Decimal(0);
+  // The fill closed reduceUnits / |m0| of the master's position (all of it when it went flat or flipped); the
+  // children's parts are computed as exact ratios, never through a rounded decimal quotient.
   const masterFlat = reducing && reduceUnits === Math.abs(m0);
   let uncopied = before.uncopiedQty;
   if (reducing)
     uncopied = masterFlat
       ? 0
-      : Math.sign(uncopied) * new Decimal(Math.abs(uncopied)).times(new Decimal(1).minus(fraction)).round().toNumber();
+      : Math.sign(uncopied) * roundRatio(Math.abs(uncopied) * (Math.abs(m0) - reduceUnits), Math.abs(m0), "NEAREST");
   if (openUnits > 0 && !opening.copy) uncopied += Math.sign(m1) * openUnits;
   const copied = m1 - uncopied;
   const orders = children.map((c): ChildOrder => {
@@ -96,7 +95,7 @@ export function sizeFill(
     const held = rule.reverse ? -c.exposure : c.exposure;
     let close = 0;
     if (reducing && held !== 0 && Math.sign(held) === Math.sign(m0)) {
-      const lots = childLots(Math.abs(held), sizes.lotSize, fraction, rule.rounding, false);
+      const lots = ratioLots(Math.abs(held), reduceUnits, Math.abs(m0), sizes.lotSize, rule.rounding);
       close = masterFlat ? Math.abs(held) : Math.min(lots * sizes.lotSize, Math.abs(held));
     }
     const heldAfterClose = held - Math.sign(held) * close;
