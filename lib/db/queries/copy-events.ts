@@ -222,6 +222,14 @@ export async function markEventsSent(
     throw new Error(`copy events already handed on (${marks.length - updated} of ${marks.length}): run not created`);
 }
 
+/** The run an event was handed on with; null while it waits (or when it was closed without one). */
+export async function findEventRunId(eventId: string): Promise<string | null> {
+  const { rows } = await sqlPool().query(`SELECT run_id::text AS "runId" FROM copy_events WHERE id = $1::uuid`, [
+    eventId,
+  ]);
+  return rows[0]?.runId ?? null;
+}
+
 /** Closes PENDING events with a final status and reason (SKIPPED, BLOCKED, FAILED). */
 export async function closePendingEvents(
   ids: readonly string[],
