@@ -46,15 +46,24 @@ export async function startFillsWorker() {
 
 /**
  * An HTTP relay to `target` that counts requests by path (`/i/<instance>/api/v1/orderbook` …): link accounts to
- * `url` instead of the simulator to count each account's broker calls as the simulator receives them.
+ * `url` instead of the simulator to count each account's broker calls as the simulator receives them. `hold` keeps
+ * an endpoint's requests from the simulator until `release`, so a test can act while a caller waits on a read.
  */
 export async function startCountingRelay(target: string) {
   const upstream = new URL(target);
   const agent = new Agent({ keepAlive: true });
   const counts = new Map<string, number>();
+  const holding = new Set<string>();
+  let waiting: { path: string; go: () => void }[] = [];
+  const pathOf = (instanceId: string, endpoint: string) => `/i/${instanceId}/api/v1/${endpoint}`;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0];
     counts.set(path, (counts.get(path) ?? 0) + 1);
+    const forward = () => relay(req, res);
+    if (holding.has(path)) waiting.push({ path, go: forward });
+    else forward();
+  });
+  const relay = (req: IncomingMessage, res: ServerResponse) => {
     const out = request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent },
       (answer) => {
@@ -67,14 +76,28 @@ export async function startCountingRelay(target: string) {
       res.end();
     });
     req.pipe(out);
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const release = () => {
+    holding.clear();
+    const go = waiting;
+    waiting = [];
+    for (const w of go) w.go();
+  };
   return {
     url,
     /** Requests so far to `endpoint` (e.g. `orderbook`) of one simulator instance. */
-    count: (instanceId: string, endpoint: string) => counts.get(`/i/${instanceId}/api/v1/${endpoint}`) ?? 0,
+    count: (instanceId: string, endpoint: string) => counts.get(pathOf(instanceId, endpoint)) ?? 0,
+    /** Holds every later request to `endpoint` of the instance until `release`. */
+    hold: (instanceId: string, endpoint: string) => void holding.add(pathOf(instanceId, endpoint)),
+    /** Requests held now at `endpoint` of the instance. */
+    held: (instanceId: string, endpoint: string) =>
+      waiting.filter((w) => w.path === pathOf(instanceId, endpoint)).length,
+    /** Sends every held request on, and holds nothing more. */
+    release,
     async close() {
+      release();
       agent.destroy();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -199,14 +199,17 @@ export async function copyRunInFlight(groupId: string): Promise<boolean> {
   return rows[0].busy;
 }
 
-/** Marks PENDING events SENT with their run and leg (inside createRun's transaction). */
+/**
+ * Marks PENDING events SENT with their run and leg (inside createRun's transaction). Throws, so the run is not
+ * created, when one of them is no longer PENDING: another hand-on (a second worker) sent or closed it first.
+ */
 export async function markEventsSent(
   tx: Tx,
   runId: string,
   marks: readonly { id: string; legIndex: number; children: EventChild[] }[],
 ): Promise<void> {
   if (marks.length === 0) return;
-  await tx.$executeRawUnsafe(
+  const updated = await tx.$executeRawUnsafe(
     `UPDATE copy_events e SET status = 'SENT', run_id = $1::uuid, leg_index = t.leg, children = t.ch::jsonb, handled_at = now()
        FROM unnest($2::text[], $3::int[], $4::text[]) AS t(id, leg, ch)
       WHERE e.id = t.id::uuid AND e.status = 'PENDING'`,
@@ -215,6 +218,16 @@ export async function markEventsSent(
     marks.map((m) => m.legIndex),
     marks.map((m) => JSON.stringify(m.children)),
   );
+  if (updated !== marks.length)
+    throw new Error(`copy events already handed on (${marks.length - updated} of ${marks.length}): run not created`);
+}
+
+/** The run an event was handed on with; null while it waits (or when it was closed without one). */
+export async function findEventRunId(eventId: string): Promise<string | null> {
+  const { rows } = await sqlPool().query(`SELECT run_id::text AS "runId" FROM copy_events WHERE id = $1::uuid`, [
+    eventId,
+  ]);
+  return rows[0]?.runId ?? null;
 }
 
 /** Closes PENDING events with a final status and reason (SKIPPED, BLOCKED, FAILED). */

@@ -9,7 +9,7 @@ import type { Actor } from "@/lib/auth/roles";
 import { loadAccountSecret } from "@/lib/db/queries/accounts";
 import { insertAudit } from "@/lib/db/queries/audit";
 import { findScanGroup, listCopyPositions, type ScanGroup } from "@/lib/db/queries/copy-engine";
-import { insertCopyEvents, lockCopyGroup } from "@/lib/db/queries/copy-events";
+import { findEventRunId, insertCopyEvents, lockCopyGroup } from "@/lib/db/queries/copy-events";
 import { inTransaction, sqlTxOf } from "@/lib/db/transaction";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { adapterFor } from "@/lib/services/broker-access";
@@ -163,6 +163,7 @@ export async function syncCopyChild(
     return inserted;
   });
   if (ids.length === 0) throw new ConflictError("The child is at its share already: nothing to sync");
-  const scan = await scanGroup(group.id, "manual");
-  return { eventId: ids[0], runId: scan?.handOn?.runId ?? null };
+  await scanGroup(group.id, "manual");
+  // The event's own run: a scan already in progress may have handed it on (then this scan's run is another's).
+  return { eventId: ids[0], runId: await findEventRunId(ids[0]) };
 }

@@ -45,11 +45,15 @@ export interface ExposureBook {
   rows(): { accountId: string; contract: CopyContract; confirmed: number; working: number }[];
 }
 
-/** The children's exposure as `tx` sees it (pass the recording transaction), with the exits' adjustments. */
+/**
+ * The children's exposure as `tx` sees it (pass the recording transaction), with the exits' adjustments; without
+ * the PENDING events' planned orders when `pending` is false (the hand-on, which is handing those on).
+ */
 export async function exposureBook(
   groupId: string,
   adjust: ReadonlyMap<string, number>,
   tx?: SqlTx,
+  pending = true,
 ): Promise<ExposureBook> {
   const rows = new Map<string, { accountId: string; contract: CopyContract; confirmed: number; working: number }>();
   for (const r of await listCopyExposure(groupId, tx)) {
@@ -58,7 +62,7 @@ export async function exposureBook(
       accountId: r.accountId,
       contract,
       confirmed: r.filled,
-      working: r.working + r.pending,
+      working: r.working + (pending ? r.pending : 0),
     });
   }
   for (const [k, units] of adjust) {

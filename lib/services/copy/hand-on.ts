@@ -27,7 +27,8 @@ import type { AccountPlan, PlannedLeg } from "@/lib/trading/plan-account";
 import { runTotals } from "@/lib/trading/plan";
 import type { ResolvedLeg } from "@/lib/trading/resolve-legs";
 import { parseDerivativeSymbol } from "@/lib/trading/symbols";
-import { contractSizesFor } from "./exposure";
+import { clampClose } from "@/lib/trading/copy/sizing";
+import { contractSizesFor, exitAdjustments, exposureBook } from "./exposure";
 import { mirrorChange } from "./orders-mode";
 
 export type HandOnResult = { runId: string | null; sent: number; waiting: boolean };
@@ -87,8 +88,12 @@ export async function handOnEvents(group: ScanGroup): Promise<HandOnResult> {
   events = await applyLeadingChanges(events);
   if (events.length === 0) return { runId: null, sent: 0, waiting: false };
   const sizes = await sizesOf(group, events);
+  // Closes are cut to what each child holds now (lib/trading/copy/sizing.ts clampClose), legs before them included.
+  const held = events.some((e) => e.children.some((c) => (c.closes ?? 0) > 0))
+    ? await exposureBook(group.id, await exitAdjustments(group), undefined, false)
+    : null;
   const legs: ResolvedLeg[] = [];
-  const plans = new Map<string, PlannedLeg[]>();
+  const plans = new Map<string, { leg: PlannedLeg; closes: number }[]>();
   const marks: { id: string; legIndex: number; children: EventChild[] }[] = [];
   const failed: { id: string; reason: string }[] = [];
   const skipped: { id: string; reason: string }[] = [];
@@ -104,6 +109,12 @@ export async function handOnEvents(group: ScanGroup): Promise<HandOnResult> {
       failed.push({ id: e.id, reason: typeof children === "string" ? children : `lot size of ${e.symbol} unknown` });
       continue;
     }
+    if (held)
+      children = children.map((c) => {
+        const order = clampClose(c, held.exposure(c.accountId, e));
+        held.add(c.accountId, e, order.action === "BUY" ? order.quantity : -order.quantity);
+        return order;
+      });
     const sending = children.filter((c) => c.quantity > 0);
     if (sending.length === 0) {
       skipped.push({ id: e.id, reason: skipReason(children) });
@@ -113,7 +124,10 @@ export async function handOnEvents(group: ScanGroup): Promise<HandOnResult> {
     legs.push(resolvedLeg(e, legIndex, s));
     marks.push({ id: e.id, legIndex, children });
     for (const c of sending)
-      plans.set(c.accountId, [...(plans.get(c.accountId) ?? []), plannedLeg(group.id, e, c, legIndex, s)]);
+      plans.set(c.accountId, [
+        ...(plans.get(c.accountId) ?? []),
+        { leg: plannedLeg(group.id, e, c, legIndex, s), closes: c.closes ?? 0 },
+      ]);
   }
   for (const f of failed) await closePendingEvents([f.id], "FAILED", f.reason);
   for (const k of skipped) await closePendingEvents([k.id], "SKIPPED", k.reason);
@@ -123,7 +137,7 @@ export async function handOnEvents(group: ScanGroup): Promise<HandOnResult> {
     status: "planned",
     accountId,
     accountName: names.get(accountId) ?? accountId,
-    legs: planned,
+    legs: withPhases(planned),
     marginSource: "available",
     marginAvailable: new Decimal(0),
     marginNeeded: new Decimal(0),
@@ -185,6 +199,20 @@ function resolvedLeg(e: PendingEvent, legIndex: number, s: ContractSizes): Resol
     referencePrice: null,
     warnings: [],
   };
+}
+
+/**
+ * Hedge-first phases of one child's legs: BUYs first, SELLs once they are confirmed — except a SELL that only closes
+ * a long the child holds, when the child buys nothing back in this run: it goes with the BUYs, so an opening BUY the
+ * child's broker refuses (a roll into a contract it cannot afford) never holds back the close of what the master
+ * closed. With a buy-back in the run the closing SELL stays behind it: selling a wing first leaves the short naked.
+ */
+function withPhases(legs: readonly { leg: PlannedLeg; closes: number }[]): PlannedLeg[] {
+  const buysBack = legs.some((l) => l.leg.action === "BUY" && l.closes > 0);
+  return legs.map(({ leg, closes }) => ({
+    ...leg,
+    phase: leg.action === "BUY" || (!buysBack && closes >= leg.quantity) ? 1 : 2,
+  }));
 }
 
 function plannedLeg(groupId: string, e: PendingEvent, c: EventChild, legIndex: number, s: ContractSizes): PlannedLeg {

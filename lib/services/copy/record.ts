@@ -20,7 +20,7 @@ import { adapterFor } from "@/lib/services/broker-access";
 import { istMinuteOfDay } from "@/lib/trading/calendar";
 import { detectChanges, needsTradeBook, type MasterChange } from "@/lib/trading/copy/detect";
 import { copyFilterVerdict } from "@/lib/trading/copy/filters";
-import { isLimitCut, sizeFill } from "@/lib/trading/copy/sizing";
+import { applyUncopiedFill, isLimitCut, sizeFill } from "@/lib/trading/copy/sizing";
 import { copyContractKey, type CopyContract } from "@/lib/trading/copy/types";
 import { bookDayStart } from "@/lib/trading/fills";
 import { contractSizesFor, exitAdjustments, exposureBook, type ExposureBook } from "./exposure";
@@ -44,10 +44,11 @@ export async function detectAndRecord(group: ScanGroup, source: ScanSource): Pro
   if (!account) return { recorded: 0, events: 0, held: 0 };
   const adapter = adapterFor(account);
   const now = Date.now();
-  const [orders, facts] = await Promise.all([
-    adapter.orders(),
-    masterIntentFacts(group.masterAccountId, new Date(bookDayStart(now))),
-  ]);
+  // The book first, our intents after: an intent is `sending` before its order can be in any book, so every order of
+  // ours in this book is then known (own, or held while unresolved). Read the other way round, an order placed
+  // between the two reads would look typed by hand and be copied.
+  const orders = await adapter.orders();
+  const facts = await masterIntentFacts(group.masterAccountId, new Date(bookDayStart(now)));
   const recorded = await listRecordedMasterOrders(
     group.id,
     orders.map((o) => o.orderId),
@@ -110,6 +111,10 @@ export async function detectAndRecord(group: ScanGroup, source: ScanSource): Pro
         continue;
       written += 1;
       const contract: CopyContract = { symbol: o.symbol, exchange: o.exchange, product: o.product };
+      if (change.uncopiedFill !== 0) {
+        const before = await lockCopyPosition(tx, group.id, contract);
+        await updateCopyPosition(tx, group.id, contract, applyUncopiedFill(before, change.uncopiedFill));
+      }
       const drafts: NewCopyEvent[] = [];
       for (const [i, e] of change.events.entries()) {
         const event: NewCopyEvent = {

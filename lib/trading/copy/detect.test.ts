@@ -111,8 +111,44 @@ describe("detectChanges: FILLS mode", () => {
     expect(c).toMatchObject({ kind: "record", next: { ignoredReason: reason }, events: [] });
   });
 
-  it("an ignored order stays ignored", () => {
-    expect(detectChanges(input({ recorded: new Map([["o1", rec({ ignoredReason: "own" })]]) }))).toEqual([]);
+  it("an ignored order stays ignored, but what it fills later moves the master's position (never copied)", () => {
+    const own = rec({ ignoredReason: "own", filledQty: 65 });
+    const c = only(input({ orders: [order({ action: "SELL" })], recorded: new Map([["o1", own]]) }));
+    expect(c).toMatchObject({ kind: "record", events: [], uncopiedFill: -65, next: { ignoredReason: "own" } });
+    const done = rec({ ignoredReason: "own", filledQty: 130, status: "complete" });
+    expect(detectChanges(input({ recorded: new Map([["o1", done]]) }))).toEqual([]);
+    // ORDERS mode keeps no position.
+    expect(detectChanges(input({ mode: "ORDERS", recorded: new Map([["o1", own]]) }))).toEqual([]);
+  });
+
+  it("fills never copied: an own or filtered order's first sight counts; a baseline order's is in the baseline", () => {
+    expect(only(input({ ownOrderIds: new Set(["o1"]) }))).toMatchObject({ uncopiedFill: 130, events: [] });
+    const old = order({ placedAt: new Date(T0 - 5_000) });
+    expect(only(input({ orders: [old] }))).toMatchObject({ uncopiedFill: 0, next: { ignoredReason: "baseline" } });
+    const stop = rec({ ignoredReason: "baseline", status: "trigger_pending" });
+    expect(only(input({ orders: [order({ action: "SELL" })], recorded: new Map([["o1", stop]]) }))).toMatchObject({
+      uncopiedFill: -130,
+    });
+    // A live row of a working order never copied needs the trade book too.
+    const live = order({ status: "open", filledQuantity: 0, fillsReported: false });
+    expect(needsTradeBook("FILLS", [live], new Map([["o1", stop]]))).toBe(true);
+    const cancelled = order({ status: "cancelled", filledQuantity: 0, fillsReported: false });
+    expect(needsTradeBook("FILLS", [cancelled], new Map([["o1", stop]]))).toBe(true);
+    expect(needsTradeBook("FILLS", [cancelled], new Map([["o1", { ...stop, status: "cancelled" }]]))).toBe(false);
+  });
+
+  it("orders placed in the same broker second are taken in order-id order", () => {
+    const at = new Date(T0 + 5_000);
+    const orders = [
+      order({ orderId: "26120700000010", action: "BUY", placedAt: at }),
+      order({ orderId: "26120700000009", action: "SELL", placedAt: at }),
+      order({ orderId: "26120699999999", action: "SELL", placedAt: new Date(T0 + 4_000) }),
+    ];
+    expect(detectChanges(input({ orders })).map((c) => (c.kind === "record" ? c.order.orderId : c.kind))).toEqual([
+      "26120699999999",
+      "26120700000009",
+      "26120700000010",
+    ]);
   });
 
   it("an order that could be our unresolved intent is held, not recorded", () => {

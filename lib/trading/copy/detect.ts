@@ -87,6 +87,12 @@ export type MasterChange =
       prev: RecordedMasterOrder | null;
       next: Omit<RecordedMasterOrder, "seq" | "masterOrderId">;
       events: EventDraft[];
+      /**
+       * FILLS mode: signed units an order that is never copied (own, filtered, from before copying started) filled
+       * since it was last recorded. The children get nothing, but the master's position moved (docs/copy-trading.md
+       * "Fills never copied").
+       */
+      uncopiedFill: number;
     };
 
 const WORKING = new Set(["open", "trigger_pending"]);
@@ -101,8 +107,13 @@ export function needsTradeBook(
   recorded: ReadonlyMap<string, RecordedMasterOrder>,
 ) {
   if (mode !== "FILLS") return false;
+  // Orders never copied too (their fills still move the master's position); a dead order already recorded dead
+  // cannot fill more.
   return orders.some(
-    (o) => o.fillsReported === false && o.status !== "complete" && recorded.get(o.orderId)?.ignoredReason == null,
+    (o) =>
+      o.fillsReported === false &&
+      o.status !== "complete" &&
+      !(DEAD.has(o.status) && recorded.get(o.orderId)?.status === o.status),
   );
 }
 
@@ -148,16 +159,29 @@ function eventsFor(o: MasterBookOrder, prev: RecordedMasterOrder | null, filled:
   return WORKING.has(o.status) && modified ? [{ ...base, kind: "MODIFY", quantity: o.quantity }] : [];
 }
 
+const NUMERIC_ID = /^\d+$/;
+
+/**
+ * Oldest first: by the broker's time, then, within its whole second, by order id where both are numbers (brokers
+ * number orders in sequence). Fills in the same contract must be counted in the order they happened.
+ */
+function placedOrder(a: MasterBookOrder, b: MasterBookOrder): number {
+  const ta = a.placedAt?.getTime() ?? Infinity;
+  const tb = b.placedAt?.getTime() ?? Infinity;
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  if (!NUMERIC_ID.test(a.orderId) || !NUMERIC_ID.test(b.orderId)) return 0;
+  return a.orderId.length - b.orderId.length || (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0);
+}
+
 /** Every change the book shows against the records, oldest order first. */
 export function detectChanges(input: DetectInput): MasterChange[] {
   const out: MasterChange[] = [];
-  const oldestFirst = [...input.orders].sort(
-    (a, b) => (a.placedAt?.getTime() ?? Infinity) - (b.placedAt?.getTime() ?? Infinity),
-  );
+  const oldestFirst = [...input.orders].sort(placedOrder);
   for (const o of oldestFirst) {
     const prev = input.recorded.get(o.orderId) ?? null;
-    if (prev?.ignoredReason != null) continue;
-    let ignoredReason: string | null = null;
+    // ORDERS mode keeps no position: an order never copied needs no more looks.
+    if (prev?.ignoredReason != null && input.mode !== "FILLS") continue;
+    let ignoredReason = prev?.ignoredReason ?? null;
     if (prev === null) {
       ignoredReason = ignoredReasonOf(o, input);
       const intent = ignoredReason === null ? couldBeOurs(o, input) : undefined;
@@ -173,6 +197,10 @@ export function detectChanges(input: DetectInput): MasterChange[] {
     // Filled quantity never decreases: a book that shows less than recorded is behind, not right.
     const filled = filledOf(o, input.tradeFilled, prev?.filledQty ?? 0);
     const events = ignoredReason === null ? eventsFor(o, prev, filled, input.mode) : [];
+    // A baseline order seen first now: what it filled is in the baseline's positions already.
+    const counted =
+      ignoredReason !== null && input.mode === "FILLS" && !(prev === null && ignoredReason === "baseline");
+    const uncopied = counted ? filled - (prev?.filledQty ?? 0) : 0;
     const next = {
       priceType: o.priceType,
       price: o.price,
@@ -190,7 +218,15 @@ export function detectChanges(input: DetectInput): MasterChange[] {
       prev.quantity === next.quantity &&
       samePrice(prev.price, next.price) &&
       samePrice(prev.triggerPrice, next.triggerPrice);
-    if (!same) out.push({ kind: "record", order: o, prev, next, events });
+    if (!same)
+      out.push({
+        kind: "record",
+        order: o,
+        prev,
+        next,
+        events,
+        uncopiedFill: o.action === "BUY" ? uncopied : 0 - uncopied,
+      });
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import Decimal from "decimal.js";
 import { describe, expect, it } from "vitest";
-import { sizeFill, syncOrder, type ChildExposure } from "./sizing";
+import { applyUncopiedFill, clampClose, sizeFill, syncOrder, type ChildExposure } from "./sizing";
 import type { CopyChildRule } from "./types";
 
 const LOT = 65;
@@ -155,12 +155,92 @@ describe("sizeFill: reducing", () => {
     expect(s.orders[0].quantity).toBe(LOT);
   });
 
+  it("says how much of each order closes (a flip: the close part; an opening: none)", () => {
+    const flip = sizeFill(sell(3), { masterQty: 2 * LOT, uncopiedQty: 0 }, [child({}, 2 * LOT)], sizes);
+    expect(flip.orders[0]).toMatchObject({ action: "SELL", quantity: 3 * LOT, closes: 2 * LOT });
+    const open = sizeFill(buy(1), flat, [child()], sizes);
+    expect(open.orders[0]).toMatchObject({ action: "BUY", quantity: LOT, closes: 0 });
+    const reverse = sizeFill(sell(1), { masterQty: LOT, uncopiedQty: 0 }, [child({ reverse: true }, -LOT)], sizes);
+    expect(reverse.orders[0]).toMatchObject({ action: "BUY", quantity: LOT, closes: LOT });
+  });
+
+  it("maxLotsPerOrder never cuts a close: the master going flat closes the child whole; an opening beyond is cut", () => {
+    const flat3 = sizeFill(
+      sell(3),
+      { masterQty: 3 * LOT, uncopiedQty: 0 },
+      [child({ maxLotsPerOrder: 1 }, 3 * LOT)],
+      sizes,
+    );
+    expect(flat3.orders[0]).toMatchObject({ action: "SELL", quantity: 3 * LOT, closes: 3 * LOT, reason: null });
+    const flip = sizeFill(
+      sell(5),
+      { masterQty: 3 * LOT, uncopiedQty: 0 },
+      [child({ maxLotsPerOrder: 4 }, 3 * LOT)],
+      sizes,
+    );
+    expect(flip.orders[0]).toMatchObject({ quantity: 4 * LOT, closes: 3 * LOT, reason: "cut to max 4 lots per order" });
+  });
+
   it("closes are sent while the opening is not copied (outside the window)", () => {
     const s = sizeFill(sell(1), { masterQty: 2 * LOT, uncopiedQty: 0 }, [child({}, 2 * LOT)], sizes, {
       copy: false,
       reason: "x",
     });
     expect(s.orders[0].quantity).toBe(LOT);
+  });
+});
+
+describe("applyUncopiedFill", () => {
+  it.each([
+    ["an own opening: the children's share is unchanged", flat, 2 * LOT, { masterQty: 2 * LOT, uncopiedQty: 2 * LOT }],
+    ["a flatten of a copied position", { masterQty: LOT, uncopiedQty: 0 }, -LOT, flat],
+    ["a baseline stop closing the baseline lot", { masterQty: LOT, uncopiedQty: LOT }, -LOT, flat],
+    [
+      "closing part of a copied position never makes the uncopied part negative",
+      { masterQty: 2 * LOT, uncopiedQty: 0 },
+      -LOT,
+      { masterQty: LOT, uncopiedQty: 0 },
+    ],
+    [
+      "a closing of the uncopied part first",
+      { masterQty: 3 * LOT, uncopiedQty: 2 * LOT },
+      -LOT,
+      { masterQty: 2 * LOT, uncopiedQty: LOT },
+    ],
+    [
+      "through flat to the other side: only the new side, all uncopied",
+      { masterQty: LOT, uncopiedQty: 0 },
+      -3 * LOT,
+      { masterQty: -2 * LOT, uncopiedQty: -2 * LOT },
+    ],
+  ])("%s", (_n, before, signed, after) => {
+    expect(applyUncopiedFill(before, signed)).toEqual(after);
+  });
+});
+
+describe("clampClose", () => {
+  const order = (action: "BUY" | "SELL", quantity: number, closes: number) => ({
+    accountId: "c1",
+    action,
+    quantity,
+    reason: null,
+    closes,
+  });
+  it.each([
+    ["holds what it closes: unchanged", order("SELL", 2 * LOT, 2 * LOT), 2 * LOT, 2 * LOT, 2 * LOT],
+    ["an opening refused since: the close shrinks", order("SELL", 2 * LOT, 2 * LOT), LOT, LOT, LOT],
+    ["holds nothing: nothing to send", order("SELL", LOT, LOT), 0, 0, 0],
+    ["a flip keeps its opening part", order("SELL", 3 * LOT, 2 * LOT), LOT, 2 * LOT, LOT],
+    ["a short's close (BUY) against what it is short", order("BUY", 2 * LOT, 2 * LOT), -LOT, LOT, LOT],
+    ["long now where it closed a short: only the opening part goes", order("BUY", 2 * LOT, LOT), LOT, LOT, 0],
+    ["an opening is never cut", order("BUY", 2 * LOT, 0), 0, 2 * LOT, 0],
+  ])("%s", (_n, o, held, quantity, closes) => {
+    expect(clampClose(o, held)).toMatchObject({ quantity, closes });
+  });
+
+  it("says why when nothing is left", () => {
+    expect(clampClose(order("SELL", LOT, LOT), 0).reason).toBe("nothing left to close");
+    expect(clampClose({ accountId: "c1", action: "SELL", quantity: LOT, reason: null }, 0).quantity).toBe(LOT);
   });
 });
 
@@ -173,10 +253,17 @@ describe("syncOrder", () => {
     ["a child on the wrong side is only closed", {}, -2 * LOT, "BUY", 2 * LOT],
     ["reverse child", { reverse: true }, 0, "SELL", 3 * LOT],
     ["maxOpenLots caps the sync", { maxOpenLots: 2 }, LOT, "BUY", LOT],
+    ["maxLotsPerOrder never cuts a reduction", { maxLotsPerOrder: 1 }, 5 * LOT, "SELL", 2 * LOT],
   ] as const)("%s", (_n, over, exposure, action, quantity) => {
     const o = syncOrder(master, child(over, exposure), sizes);
     expect(o.quantity).toBe(quantity);
     if (quantity > 0) expect(o.action).toBe(action);
+  });
+
+  it("says how much of the order closes", () => {
+    expect(syncOrder(master, child({}, 5 * LOT), sizes)).toMatchObject({ action: "SELL", closes: 2 * LOT });
+    expect(syncOrder(master, child({}, -2 * LOT), sizes)).toMatchObject({ action: "BUY", closes: 2 * LOT });
+    expect(syncOrder(master, child({}, LOT), sizes)).toMatchObject({ action: "BUY", closes: 0 });
   });
 });
 

@@ -109,13 +109,50 @@ export function sizeFill(
         reason = capped.reason;
       }
     } else if (openUnits > 0) reason = opening.reason;
+    // maxLotsPerOrder cuts the opening part only: a close is never cut (the child must not keep what the master closed).
     const cut = perOrderCap(close + open, rule, sizes.lotSize);
-    const quantity = cut.units;
+    const quantity = Math.max(cut.units, close);
     if (quantity === 0)
       return { accountId: rule.accountId, action: side, quantity: 0, reason: reason ?? "below one lot after rounding" };
-    return { accountId: rule.accountId, action: side, quantity, reason: cut.reason ?? reason };
+    return {
+      accountId: rule.accountId,
+      action: side,
+      quantity,
+      reason: (quantity < close + open ? cut.reason : null) ?? reason,
+      closes: Math.min(close, quantity),
+    };
   });
   return { before, after: { masterQty: m1, uncopiedQty: uncopied }, orders };
+}
+
+/**
+ * The master's position after a fill no child copies (MirrorDesk's own order in the master, a filtered one, one
+ * from before copying started): the position and its uncopied part move alike, the uncopied part kept between zero
+ * and the position, so the children's share is unchanged by an opening and never grows by a closing.
+ */
+export function applyUncopiedFill(before: MasterPosition, signed: number): MasterPosition {
+  const masterQty = before.masterQty + signed;
+  const moved = before.uncopiedQty + signed;
+  const uncopiedQty =
+    masterQty > 0
+      ? Math.min(Math.max(moved, 0), masterQty)
+      : masterQty < 0
+        ? Math.max(Math.min(moved, 0), masterQty)
+        : 0;
+  return { masterQty, uncopiedQty };
+}
+
+/**
+ * A child order as it is handed on: its closing part cut to what the child holds now (`held`, signed, its own side:
+ * confirmed plus working). The order was sized when recorded, against openings then on their way; one the child's
+ * broker refused since must not turn the close into a short (or a close too big to be accepted at all).
+ */
+export function clampClose(order: ChildOrder, held: number): ChildOrder {
+  const closes = order.closes ?? 0;
+  const holds = Math.max(order.action === "SELL" ? held : -held, 0);
+  if (closes <= holds) return order;
+  const quantity = order.quantity - (closes - holds);
+  return { ...order, quantity, closes: holds, reason: quantity === 0 ? "nothing left to close" : order.reason };
 }
 
 /**
@@ -139,12 +176,14 @@ export function syncOrder(master: MasterPosition, child: ChildExposure, sizes: C
   const capped = opensMore
     ? openCap(Math.abs(want), held, rule, sizes.lotSize)
     : { units: Math.abs(want), reason: null };
-  const cut = perOrderCap(capped.units, rule, sizes.lotSize);
+  // A reduction is never cut by maxLotsPerOrder (as in sizeFill).
+  const cut = opensMore ? perOrderCap(capped.units, rule, sizes.lotSize) : { units: capped.units, reason: null };
   if (cut.units === 0) return { accountId: rule.accountId, action: side, quantity: 0, reason: capped.reason };
   return {
     accountId: rule.accountId,
     action: side,
     quantity: cut.units,
     reason: cut.reason ?? capped.reason ?? reason,
+    closes: held !== 0 && Math.sign(want) !== Math.sign(held) ? Math.min(cut.units, Math.abs(held)) : 0,
   };
 }

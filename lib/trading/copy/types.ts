@@ -57,6 +57,8 @@ export interface ChildOrder {
   quantity: number;
   /** Why nothing, or what cut it ("cut to max 5 lots per order"); null when the plain share was sent. */
   reason: string | null;
+  /** Units of `quantity` that reduce the child's own position (FILL and SYNC sizing); absent: none known. */
+  closes?: number;
 }
 
 /**
