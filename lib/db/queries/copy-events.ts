@@ -8,7 +8,7 @@ import { sqlPool } from "@/lib/db/client";
 import type { SqlTx, Tx } from "@/lib/db/transaction";
 import type { CopyEventStatus } from "@/lib/generated/prisma/client";
 import type { RecordedMasterOrder } from "@/lib/trading/copy/detect";
-import type { ChildOrder, CopyContract, CopyEventKind } from "@/lib/trading/copy/types";
+import type { ChildOrder, CopyContract, CopyEventKind, Side } from "@/lib/trading/copy/types";
 
 /** Serialises recordings of one group across processes (until the transaction ends). */
 export async function lockCopyGroup(tx: SqlTx, groupId: string): Promise<boolean> {
@@ -97,8 +97,15 @@ export async function updateCopyPosition(
   );
 }
 
-/** One child's planned share of an event, as `copy_events.children` stores it. */
-export type EventChild = ChildOrder;
+/**
+ * One child's planned share of an event, as `copy_events.children` stores it: `held` is the child's exposure when the
+ * event was sized (FILL and SYNC events), `combined` the child's one order of the run leg that carries the event when
+ * that order nets more than this event (docs/copy-trading.md "Events, runs and exactly once").
+ */
+export type EventChild = ChildOrder & {
+  held?: number;
+  combined?: { events: number; action: Side; quantity: number };
+};
 
 export interface NewCopyEvent extends CopyContract {
   groupId: string;
@@ -173,6 +180,8 @@ export interface PendingEvent extends CopyContract {
   priceType: string | null;
   price: string | null;
   triggerPrice: string | null;
+  masterBefore: number | null;
+  masterAfter: number | null;
   children: EventChild[];
 }
 
@@ -180,7 +189,8 @@ export interface PendingEvent extends CopyContract {
 export async function listPendingEvents(groupId: string): Promise<PendingEvent[]> {
   const { rows } = await sqlPool().query(
     `SELECT id::text, master_order_id AS "masterOrderId", seq, kind::text AS kind, symbol, exchange, product, action,
-            quantity, price_type AS "priceType", price::text, trigger_price::text AS "triggerPrice", children
+            quantity, price_type AS "priceType", price::text, trigger_price::text AS "triggerPrice",
+            master_before AS "masterBefore", master_after AS "masterAfter", children
        FROM copy_events WHERE group_id = $1::uuid AND status = 'PENDING'
       ORDER BY detected_at, master_order_id, seq`,
     [groupId],

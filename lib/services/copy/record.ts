@@ -139,12 +139,14 @@ export async function detectAndRecord(group: ScanGroup, source: ScanSource): Pro
           const opening = !group.enabled
             ? { copy: false, reason: "group paused" }
             : { copy: window === null, reason: window };
+          const exposures =
+            book && lot
+              ? group.children.map((rule) => ({ rule, exposure: book.exposure(rule.accountId, contract) }))
+              : [];
           const sizing = sizeFill(
             { action: e.action, quantity: e.quantity },
             before,
-            book && lot
-              ? group.children.map((rule) => ({ rule, exposure: book.exposure(rule.accountId, contract) }))
-              : [],
+            exposures,
             lot ?? { lotSize: 1, freezeQty: null },
             opening,
           );
@@ -155,7 +157,8 @@ export async function detectAndRecord(group: ScanGroup, source: ScanSource): Pro
             event.status = "FAILED";
             event.reason = `lot size of ${o.symbol} unknown`;
           } else if (group.enabled) {
-            event.children = sizing.orders;
+            // With each child's exposure as sized: the hand-on checks a combined order against it.
+            event.children = sizing.orders.map((c, i) => ({ ...c, held: exposures[i].exposure }));
             for (const c of sizing.orders) {
               book?.add(c.accountId, contract, c.action === "BUY" ? c.quantity : -c.quantity);
               if (isLimitCut(c.reason)) cuts.push({ accountId: c.accountId, symbol: o.symbol, reason: c.reason! });

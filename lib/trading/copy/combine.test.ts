@@ -1,0 +1,118 @@
+import Decimal from "decimal.js";
+import { describe, expect, it } from "vitest";
+import { combinedSlices, combineShares, type CombineInput, type ShareInput } from "./combine";
+import { sizeFill, type MasterPosition } from "./sizing";
+import type { CopyChildRule, Side } from "./types";
+
+const LOT = 65;
+const share = (accountId: string, action: Side, lots: number, held?: number): ShareInput => ({
+  accountId,
+  action,
+  quantity: lots * LOT,
+  ...(held === undefined ? {} : { held: held * LOT }),
+});
+const fill = (children: ShareInput[], masterBefore = 0, masterAfter = 0): CombineInput => ({
+  masterBefore: masterBefore * LOT,
+  masterAfter: masterAfter * LOT,
+  children,
+});
+
+describe("combineShares", () => {
+  it("nets a child's shares into one order on the net side, counting the events that carried a share", () => {
+    const orders = combineShares([
+      fill([share("a", "BUY", 1, 0), share("b", "SELL", 1, 0)], 0, 1),
+      fill([share("a", "BUY", 2, 1), share("b", "SELL", 0, -1)], 1, 3),
+      fill([share("a", "SELL", 1, 3), share("b", "BUY", 1, -1)], 3, 2),
+    ]);
+    expect(orders).toEqual([
+      { accountId: "a", action: "BUY", quantity: 2 * LOT, events: 3, refused: null },
+      { accountId: "b", action: "BUY", quantity: 0, events: 2, refused: null },
+    ]);
+  });
+
+  it("a burst of one side is one order of the sum", () => {
+    const burst = Array.from({ length: 20 }, (_, i) => fill([share("a", "SELL", 1, 20 - i)], 20 - i, 19 - i));
+    expect(combineShares(burst)).toEqual([
+      { accountId: "a", action: "SELL", quantity: 20 * LOT, events: 20, refused: null },
+    ]);
+  });
+
+  it("refuses a net reduction beyond what the child held unless the master crossed zero", () => {
+    // Shares that would flip a child holding 2 lots while the master only reduced: a defect upstream, never sent.
+    const [bad] = combineShares([fill([share("a", "SELL", 2, 2)], 4, 2), fill([share("a", "SELL", 1, 0)], 2, 1)]);
+    expect(bad.quantity).toBe(0);
+    expect(bad.refused).toMatch(/would reduce more than the child held/);
+    // The master went from long to short over the events: the child's close plus its new short is right.
+    const [flip] = combineShares([fill([share("a", "SELL", 2, 2)], 2, 0), fill([share("a", "SELL", 1, 0)], 0, -1)]);
+    expect(flip).toMatchObject({ action: "SELL", quantity: 3 * LOT, refused: null });
+    // Rows sized before `held` was stored are not checked.
+    const [old] = combineShares([fill([share("a", "SELL", 3)], 4, 1)]);
+    expect(old).toMatchObject({ quantity: 3 * LOT, refused: null });
+  });
+
+  it("per-event sizing never trips the check, and the net is the child's exposure change", () => {
+    const rule = (over: Partial<CopyChildRule>): CopyChildRule => ({
+      accountId: "a",
+      accountName: "A",
+      multiplier: new Decimal(1),
+      rounding: "DOWN",
+      minOneLot: false,
+      enabled: true,
+      maxLotsPerOrder: null,
+      maxOpenLots: null,
+      reverse: false,
+      ...over,
+    });
+    const rules = [
+      rule({ accountId: "a" }),
+      rule({ accountId: "b", multiplier: new Decimal("0.5"), rounding: "NEAREST" }),
+      rule({ accountId: "c", reverse: true, multiplier: new Decimal(2) }),
+      rule({ accountId: "d", maxOpenLots: 3, minOneLot: true, multiplier: new Decimal("0.25") }),
+    ];
+    // A deterministic walk of master fills through long, flat and short, both sides.
+    const walk = [3, 2, -1, -4, -3, 2, 5, -1, -1, -2, 7, -9, 1, 4, -6];
+    let master: MasterPosition = { masterQty: 0, uncopiedQty: 0 };
+    const exposure = new Map(rules.map((r) => [r.accountId, 0]));
+    const events: CombineInput[] = [];
+    for (const lots of walk) {
+      const sized = sizeFill(
+        { action: lots > 0 ? "BUY" : "SELL", quantity: Math.abs(lots) * LOT },
+        master,
+        rules.map((r) => ({ rule: r, exposure: exposure.get(r.accountId)! })),
+        { lotSize: LOT, freezeQty: 1800 },
+      );
+      events.push({
+        masterBefore: master.masterQty,
+        masterAfter: sized.after.masterQty,
+        children: sized.orders.map((o) => ({ ...o, held: exposure.get(o.accountId)! })),
+      });
+      for (const o of sized.orders)
+        exposure.set(o.accountId, exposure.get(o.accountId)! + (o.action === "BUY" ? o.quantity : -o.quantity));
+      master = sized.after;
+    }
+    // Every window of consecutive events (a run carries a run of them) combines without a refusal.
+    for (let from = 0; from < events.length; from++)
+      for (let to = from + 1; to <= events.length; to++) {
+        const orders = combineShares(events.slice(from, to));
+        for (const o of orders) {
+          expect(o.refused).toBeNull();
+          const before = events[from].children.find((c) => c.accountId === o.accountId)!.held!;
+          const after =
+            to === events.length
+              ? exposure.get(o.accountId)!
+              : events[to].children.find((c) => c.accountId === o.accountId)!.held!;
+          expect((o.action === "BUY" ? 1 : -1) * o.quantity).toBe(after - before);
+        }
+      }
+  });
+});
+
+describe("combinedSlices", () => {
+  it("slices at the freeze quantity and at the child's maxLotsPerOrder, whichever is smaller", () => {
+    expect(combinedSlices(20 * LOT, { lotSize: LOT, freezeQty: 1800 }, null)).toEqual([20 * LOT]);
+    expect(combinedSlices(30 * LOT, { lotSize: LOT, freezeQty: 1800 }, null)).toEqual([27 * LOT, 3 * LOT]);
+    expect(combinedSlices(12 * LOT, { lotSize: LOT, freezeQty: 1800 }, 5)).toEqual([5 * LOT, 5 * LOT, 2 * LOT]);
+    expect(combinedSlices(3 * LOT, { lotSize: LOT, freezeQty: null }, null)).toEqual([3 * LOT]);
+    expect(combinedSlices(3, { lotSize: 1, freezeQty: null }, 1)).toEqual([1, 1, 1]);
+  });
+});
