@@ -9,10 +9,13 @@ import type { IntentStateName } from "@/lib/services/runs";
 /**
  * One child's order of one copy event: its account, side and quantity in the phase's colour (sending, working,
  * filled, rejected, skipped...), the fill and average price, and the latency from detection to the broker's
- * acknowledgement.
+ * acknowledgement. An order that carried other events of the run too is named once as what it was ("in one BUY 260
+ * with 3 other events"), its fills against its own quantity.
  */
 export function ChildOrder({ order: o }: { order: CopyChildOrderJson }) {
   const phase = childOrderPhase(o);
+  // One order may carry several events of a run: its fills are the order's, shown against the order's quantity.
+  const orderQty = o.combined?.quantity ?? o.quantity;
   const stateLabel = o.state ? (STATE_LABEL[o.state as IntentStateName] ?? o.state) : "not sent";
   return (
     <div
@@ -29,10 +32,16 @@ export function ChildOrder({ order: o }: { order: CopyChildOrderJson }) {
       <span className={cx("inline-flex h-5 items-center rounded px-1.5 font-medium tabular-nums", PHASE_STYLE[phase])}>
         {phase === "skipped" ? "skipped" : `${o.action} ${formatQty(o.quantity)}`}
       </span>
+      {o.combined && o.combined.quantity > 0 ? (
+        <span data-testid="combined-order" className="text-slate-500">
+          in one {o.combined.action} {formatQty(o.combined.quantity)} with {o.combined.events - 1} other{" "}
+          {o.combined.events === 2 ? "event" : "events"}
+        </span>
+      ) : null}
       {phase !== "skipped" ? <span className="text-slate-500">{stateLabel}</span> : null}
       {o.filledQuantity > 0 ? (
         <span className="tabular-nums">
-          {formatQty(o.filledQuantity)}/{formatQty(o.quantity)}
+          {formatQty(o.filledQuantity)}/{formatQty(orderQty)}
           {o.averagePrice ? ` @ ${formatInr(o.averagePrice)}` : ""}
         </span>
       ) : null}

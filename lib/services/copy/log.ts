@@ -2,7 +2,8 @@
  * The copy log (docs/copy-trading.md "What the trader sees"): a group's master events, newest first, keyset-paged by
  * (detectedAt, id), each with what became of it in every child: the planned units or the reason for none, and from
  * the child intents of the event's leg the worst state, fills, the broker's average price, the latency and the broker
- * order ids. Three statements per page at most, whatever its length.
+ * order ids — of the child's one order of that leg, which may carry other events of the run too (`combined` says how
+ * many and what the order was). Three statements per page at most, whatever its length.
  */
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/roles";
@@ -48,6 +49,11 @@ const plannedChildren = z.array(
     quantity: z.number().int().catch(0),
     reason: z.string().nullable().catch(null),
     action: z.enum(["BUY", "SELL"]).optional().catch(undefined),
+    combined: z
+      .object({ events: z.number().int(), action: z.enum(["BUY", "SELL"]), quantity: z.number().int() })
+      .nullable()
+      .catch(null)
+      .default(null),
   }),
 );
 
@@ -86,6 +92,7 @@ function childOrders(
       averagePrice: summary?.averagePrice?.toString() ?? null,
       latencyMs: summary?.latencyMs ?? null,
       brokerOrderIds: summary?.brokerOrderIds ?? [],
+      combined: spec?.combined ?? null,
     };
   });
 }

@@ -156,7 +156,8 @@ function addCombinedLeg(out: RunLegs, group: ScanGroup, bucket: Sized[]) {
 function withCombined(c: EventChild, o: CombinedOrder | undefined): EventChild {
   if (!o || c.quantity === 0 || (o.events <= 1 && o.refused === null)) return c;
   const netted = o.quantity === 0 && o.refused === null;
-  const reason = o.refused ?? (netted ? `netted to zero with ${o.events - 1} other events` : null);
+  const others = o.events - 1;
+  const reason = o.refused ?? (netted ? `netted to zero with ${others} other event${others === 1 ? "" : "s"}` : null);
   return {
     ...c,
     reason: reason && c.reason ? `${c.reason}; ${reason}` : (reason ?? c.reason),
