@@ -180,7 +180,6 @@ export interface PendingEvent extends CopyContract {
   priceType: string | null;
   price: string | null;
   triggerPrice: string | null;
-  masterBefore: number | null;
   masterAfter: number | null;
   children: EventChild[];
 }
@@ -190,7 +189,7 @@ export async function listPendingEvents(groupId: string): Promise<PendingEvent[]
   const { rows } = await sqlPool().query(
     `SELECT id::text, master_order_id AS "masterOrderId", seq, kind::text AS kind, symbol, exchange, product, action,
             quantity, price_type AS "priceType", price::text, trigger_price::text AS "triggerPrice",
-            master_before AS "masterBefore", master_after AS "masterAfter", children
+            master_after AS "masterAfter", children
        FROM copy_events WHERE group_id = $1::uuid AND status = 'PENDING'
       ORDER BY detected_at, master_order_id, seq`,
     [groupId],

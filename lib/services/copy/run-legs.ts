@@ -118,8 +118,10 @@ function addPlaceLeg(out: RunLegs, group: ScanGroup, { e, children, sizes }: Siz
 
 function addCombinedLeg(out: RunLegs, group: ScanGroup, bucket: Sized[]) {
   const first = bucket[0];
+  const reverse = new Set(group.children.filter((c) => c.reverse).map((c) => c.accountId));
   const orders = combineShares(
-    bucket.map((b) => ({ masterBefore: b.e.masterBefore, masterAfter: b.e.masterAfter, children: b.children })),
+    bucket.map((b) => ({ masterAfter: b.e.masterAfter, children: b.children })),
+    reverse,
   );
   const byAccount = new Map(orders.map((o) => [o.accountId, o]));
   for (const o of orders)

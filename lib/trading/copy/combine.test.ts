@@ -11,19 +11,19 @@ const share = (accountId: string, action: Side, lots: number, held?: number): Sh
   quantity: lots * LOT,
   ...(held === undefined ? {} : { held: held * LOT }),
 });
-const fill = (children: ShareInput[], masterBefore = 0, masterAfter = 0): CombineInput => ({
-  masterBefore: masterBefore * LOT,
-  masterAfter: masterAfter * LOT,
-  children,
-});
+const fill = (children: ShareInput[], masterAfter = 0): CombineInput => ({ masterAfter: masterAfter * LOT, children });
+const NONE = new Set<string>();
 
 describe("combineShares", () => {
   it("nets a child's shares into one order on the net side, counting the events that carried a share", () => {
-    const orders = combineShares([
-      fill([share("a", "BUY", 1, 0), share("b", "SELL", 1, 0)], 0, 1),
-      fill([share("a", "BUY", 2, 1), share("b", "SELL", 0, -1)], 1, 3),
-      fill([share("a", "SELL", 1, 3), share("b", "BUY", 1, -1)], 3, 2),
-    ]);
+    const orders = combineShares(
+      [
+        fill([share("a", "BUY", 1, 0), share("b", "SELL", 1, 0)], 1),
+        fill([share("a", "BUY", 2, 1), share("b", "SELL", 0, -1)], 3),
+        fill([share("a", "SELL", 1, 3), share("b", "BUY", 1, -1)], 2),
+      ],
+      new Set(["b"]),
+    );
     expect(orders).toEqual([
       { accountId: "a", action: "BUY", quantity: 2 * LOT, events: 3, refused: null },
       { accountId: "b", action: "BUY", quantity: 0, events: 2, refused: null },
@@ -31,23 +31,27 @@ describe("combineShares", () => {
   });
 
   it("a burst of one side is one order of the sum", () => {
-    const burst = Array.from({ length: 20 }, (_, i) => fill([share("a", "SELL", 1, 20 - i)], 20 - i, 19 - i));
-    expect(combineShares(burst)).toEqual([
+    const burst = Array.from({ length: 20 }, (_, i) => fill([share("a", "SELL", 1, 20 - i)], 19 - i));
+    expect(combineShares(burst, NONE)).toEqual([
       { accountId: "a", action: "SELL", quantity: 20 * LOT, events: 20, refused: null },
     ]);
   });
 
-  it("refuses a net reduction beyond what the child held unless the master crossed zero", () => {
-    // Shares that would flip a child holding 2 lots while the master only reduced: a defect upstream, never sent.
-    const [bad] = combineShares([fill([share("a", "SELL", 2, 2)], 4, 2), fill([share("a", "SELL", 1, 0)], 2, 1)]);
+  it("refuses a child whose share would take it beyond flat onto the side the master is not on", () => {
+    // The master only reduced (4 → 1 lots) but a share sells the child from 2 lots to short 1: a defect, never sent.
+    const [bad] = combineShares([fill([share("a", "SELL", 2, 2)], 2), fill([share("a", "SELL", 1, 0)], 1)], NONE);
     expect(bad.quantity).toBe(0);
-    expect(bad.refused).toMatch(/would reduce more than the child held/);
-    // The master went from long to short over the events: the child's close plus its new short is right.
-    const [flip] = combineShares([fill([share("a", "SELL", 2, 2)], 2, 0), fill([share("a", "SELL", 1, 0)], 0, -1)]);
-    expect(flip).toMatchObject({ action: "SELL", quantity: 3 * LOT, refused: null });
+    expect(bad.refused).toMatch(/would reduce the child beyond what it held/);
+    // The master went from long to short: the child's close plus its new short is right, in any order.
+    const flip = [fill([share("a", "SELL", 2, 2)], 0), fill([share("a", "SELL", 1, 0)], -1)];
+    expect(combineShares(flip, NONE)[0]).toMatchObject({ action: "SELL", quantity: 3 * LOT, refused: null });
+    expect(combineShares([...flip].reverse(), NONE)[0]).toMatchObject({ quantity: 3 * LOT, refused: null });
+    // A child on the wrong side brought to its share on the master's side; a reverse child short of a long master.
+    expect(combineShares([fill([share("a", "BUY", 3, -1)], 2)], NONE)[0].refused).toBeNull();
+    expect(combineShares([fill([share("r", "SELL", 2, 0)], 2)], new Set(["r"]))[0].refused).toBeNull();
+    expect(combineShares([fill([share("r", "SELL", 2, 0)], 2)], NONE)[0].refused).not.toBeNull();
     // Rows sized before `held` was stored are not checked.
-    const [old] = combineShares([fill([share("a", "SELL", 3)], 4, 1)]);
-    expect(old).toMatchObject({ quantity: 3 * LOT, refused: null });
+    expect(combineShares([fill([share("a", "SELL", 3)], 1)], NONE)[0]).toMatchObject({ quantity: 3 * LOT });
   });
 
   it("per-event sizing never trips the check, and the net is the child's exposure change", () => {
@@ -68,11 +72,13 @@ describe("combineShares", () => {
       rule({ accountId: "b", multiplier: new Decimal("0.5"), rounding: "NEAREST" }),
       rule({ accountId: "c", reverse: true, multiplier: new Decimal(2) }),
       rule({ accountId: "d", maxOpenLots: 3, minOneLot: true, multiplier: new Decimal("0.25") }),
+      rule({ accountId: "e", maxOpenLots: 2 }),
     ];
     // A deterministic walk of master fills through long, flat and short, both sides.
     const walk = [3, 2, -1, -4, -3, 2, 5, -1, -1, -2, 7, -9, 1, 4, -6];
     let master: MasterPosition = { masterQty: 0, uncopiedQty: 0 };
-    const exposure = new Map(rules.map((r) => [r.accountId, 0]));
+    // Child e starts short 3 lots, on the wrong side of the master's first long (a drifted child).
+    const exposure = new Map(rules.map((r) => [r.accountId, r.accountId === "e" ? -3 * LOT : 0]));
     const events: CombineInput[] = [];
     for (const lots of walk) {
       const sized = sizeFill(
@@ -82,7 +88,6 @@ describe("combineShares", () => {
         { lotSize: LOT, freezeQty: 1800 },
       );
       events.push({
-        masterBefore: master.masterQty,
         masterAfter: sized.after.masterQty,
         children: sized.orders.map((o) => ({ ...o, held: exposure.get(o.accountId)! })),
       });
@@ -93,7 +98,7 @@ describe("combineShares", () => {
     // Every window of consecutive events (a run carries a run of them) combines without a refusal.
     for (let from = 0; from < events.length; from++)
       for (let to = from + 1; to <= events.length; to++) {
-        const orders = combineShares(events.slice(from, to));
+        const orders = combineShares(events.slice(from, to), new Set(["c"]));
         for (const o of orders) {
           expect(o.refused).toBeNull();
           const before = events[from].children.find((c) => c.accountId === o.accountId)!.held!;

@@ -16,10 +16,9 @@ export interface ShareInput {
   held?: number;
 }
 
-/** One event of a combined leg, in detection order. */
+/** One event of a combined leg. */
 export interface CombineInput {
-  /** The master's position as the group counted it before and after the event (null for events without one). */
-  masterBefore: number | null;
+  /** The master's position as the group counted it after the event (null for events without one). */
   masterAfter: number | null;
   children: readonly ShareInput[];
 }
@@ -33,45 +32,53 @@ export interface CombinedOrder {
   quantity: number;
   /** Events whose share for this child is not zero. */
   events: number;
-  /** Why a non-zero net is not sent (the assertion below failed); null otherwise. */
+  /** Why a non-zero net is not sent (the check below failed); null otherwise. */
   refused: string | null;
 }
 
 const signedShare = (s: ShareInput) => (s.action === "BUY" ? s.quantity : -s.quantity);
-const crosses = (from: number, to: number) => from !== 0 && to !== 0 && Math.sign(from) !== Math.sign(to);
 
 /**
- * Per child (in order of first appearance), the net of its shares over `events`. A net that reduces the child's
- * holding by more than it held before the first event — it would flip the child — is refused unless the master's own
- * position crossed zero over these events (a master flip gives each child its close plus its share of the new side).
- * The per-event sizing guarantees this never happens; the check keeps a defect from ever overselling a child.
+ * Whether a share breaks what the per-event sizing guarantees: after it the child is flat, on the master's new side
+ * (mirrored for a reverse child), or closer to flat on the side it held. Anything else — a child pushed onto (or
+ * further onto) the side the master is not on — is a reduction beyond what it held: never sent.
  */
-export function combineShares(events: readonly CombineInput[]): CombinedOrder[] {
-  const acc = new Map<string, { net: number; events: number; held: number | undefined }>();
+function breaksSizing(masterAfter: number | null, s: ShareInput, reverse: boolean): boolean {
+  if (s.quantity === 0 || s.held === undefined || masterAfter === null) return false;
+  const after = s.held + signedShare(s);
+  if (after === 0) return false;
+  if (Math.sign(after) === Math.sign(s.held) && Math.abs(after) <= Math.abs(s.held)) return false;
+  return masterAfter === 0 || Math.sign(reverse ? -after : after) !== Math.sign(masterAfter);
+}
+
+/**
+ * Per child (in order of first appearance), the net of its shares over `events` (any order: a sum). A child whose
+ * share of any event breaks the sizing's guarantee (`breaksSizing`) gets nothing and the reason; the per-event sizing
+ * never produces one, so a net reduction is never more than the child held: the check keeps a defect from ever
+ * overselling a child. `reverse` names the reverse children.
+ */
+export function combineShares(events: readonly CombineInput[], reverse: ReadonlySet<string>): CombinedOrder[] {
+  const acc = new Map<string, { net: number; events: number; broken: boolean }>();
   for (const e of events)
     for (const s of e.children) {
-      const a = acc.get(s.accountId) ?? { net: 0, events: 0, held: s.held };
+      const a = acc.get(s.accountId) ?? { net: 0, events: 0, broken: false };
       if (s.quantity > 0) {
         a.net += signedShare(s);
         a.events += 1;
+        a.broken ||= breaksSizing(e.masterAfter, s, reverse.has(s.accountId));
       }
       acc.set(s.accountId, a);
     }
-  const first = events.find((e) => e.masterBefore !== null)?.masterBefore ?? 0;
-  const last = events.findLast((e) => e.masterAfter !== null)?.masterAfter ?? 0;
-  const masterCrossed = crosses(first, last);
   return [...acc].map(([accountId, a]) => {
     const action: Side = a.net < 0 ? "SELL" : "BUY";
     const quantity = Math.abs(a.net);
-    const held = a.held ?? 0;
-    const flips = a.held !== undefined && crosses(held, held + a.net);
-    if (flips && !masterCrossed)
+    if (a.broken)
       return {
         accountId,
         action,
         quantity: 0,
         events: a.events,
-        refused: `not sent: the combined ${action} ${quantity} would reduce more than the child held (${held})`,
+        refused: `not sent: a share of the combined ${action} ${quantity} would reduce the child beyond what it held`,
       };
     return { accountId, action, quantity, events: a.events, refused: null };
   });
