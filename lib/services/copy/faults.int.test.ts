@@ -123,6 +123,8 @@ describe("copy engine under faults (real workers, simulator over HTTP and WebSoc
     expect(events.map((e) => e.status)).toEqual(["SENT", "SENT", "SENT"]);
     expect(new Set(events.map((e) => e.runId)).size).toBe(1);
     expect(await db().strategyRun.count({ where: { copyGroupId: groupId } })).toBe(1);
+    // The run's three fills went out as one order per child.
+    expect(CHILDREN.map((c) => world.sim.broker.receivedOrders(c.id).length)).toEqual([1, 1]);
   });
 
   it("two scanners over the same master fills record one event per change and hand them on as one run", async () => {
