@@ -1,100 +1,18 @@
 /**
- * Writes of the copy engine (docs/copy-trading.md "Events, runs and exactly once"): master orders recorded with a
- * compare-and-set in the transaction that inserts their events and moves the group's positions, and events handed
- * on (SENT with their run, SKIPPED, BLOCKED, FAILED). Plain SQL on the hot path (docs/database-access.md).
+ * Writes of the copy engine (docs/copy-trading.md "Events, runs and exactly once"): events inserted in the
+ * transaction that records their master orders (./copy-master.ts), and handed on (SENT with their run, SKIPPED,
+ * BLOCKED, FAILED). Plain SQL on the hot path (docs/database-access.md).
  */
 import type Decimal from "decimal.js";
 import { sqlPool } from "@/lib/db/client";
 import type { SqlTx, Tx } from "@/lib/db/transaction";
 import type { CopyEventStatus } from "@/lib/generated/prisma/client";
-import type { RecordedMasterOrder } from "@/lib/trading/copy/detect";
 import type { ChildOrder, CopyContract, CopyEventKind, Side } from "@/lib/trading/copy/types";
 
 /** Serialises recordings of one group across processes (until the transaction ends). */
 export async function lockCopyGroup(tx: SqlTx, groupId: string): Promise<boolean> {
   const { rowCount } = await tx.query(`SELECT 1 FROM copy_groups WHERE id = $1::uuid FOR UPDATE`, [groupId]);
   return (rowCount ?? 0) > 0;
-}
-
-export interface MasterOrderWrite extends Omit<RecordedMasterOrder, "masterOrderId" | "seq"> {
-  masterOrderId: string;
-  symbol: string;
-  exchange: string;
-  action: string;
-  product: string;
-}
-
-/**
- * Records a master order's new state and moves its seq by `events`: an insert when `prev` is null, else an update
- * only while the row is still as `prev` was read. False when another scan got there first (record nothing then).
- */
-export async function casMasterOrder(
-  tx: SqlTx,
-  groupId: string,
-  prev: RecordedMasterOrder | null,
-  next: MasterOrderWrite,
-  events: number,
-): Promise<boolean> {
-  const values = [
-    groupId,
-    next.masterOrderId,
-    next.priceType,
-    next.price?.toString() ?? null,
-    next.triggerPrice?.toString() ?? null,
-    next.quantity,
-    next.filledQty,
-    next.status,
-  ];
-  if (prev === null) {
-    const { rowCount } = await tx.query(
-      `INSERT INTO copy_master_orders (group_id, master_order_id, price_type, price, trigger_price, quantity, filled_qty,
-                                       status, symbol, exchange, action, product, ignored_reason, seq, updated_at)
-       VALUES ($1::uuid, $2, $3, $4::numeric, $5::numeric, $6, $7, $8, $9, $10, $11, $12, $13, $14, now())
-       ON CONFLICT DO NOTHING`,
-      [...values, next.symbol, next.exchange, next.action, next.product, next.ignoredReason, events],
-    );
-    return rowCount === 1;
-  }
-  const { rowCount } = await tx.query(
-    `UPDATE copy_master_orders
-        SET price_type = $3, price = $4::numeric, trigger_price = $5::numeric, quantity = $6, filled_qty = $7, status = $8,
-            seq = seq + $9, updated_at = now()
-      WHERE group_id = $1::uuid AND master_order_id = $2 AND seq = $10 AND filled_qty = $11 AND status = $12`,
-    [...values, events, prev.seq, prev.filledQty, prev.status],
-  );
-  return rowCount === 1;
-}
-
-/** The group's count of the master's position in a contract, locked until the transaction ends. */
-export async function lockCopyPosition(
-  tx: SqlTx,
-  groupId: string,
-  c: CopyContract,
-): Promise<{ masterQty: number; uncopiedQty: number }> {
-  await tx.query(
-    `INSERT INTO copy_positions (group_id, exchange, symbol, product, updated_at) VALUES ($1::uuid, $2, $3, $4, now())
-     ON CONFLICT DO NOTHING`,
-    [groupId, c.exchange, c.symbol, c.product],
-  );
-  const { rows } = await tx.query(
-    `SELECT master_qty AS "masterQty", uncopied_qty AS "uncopiedQty" FROM copy_positions
-      WHERE group_id = $1::uuid AND exchange = $2 AND symbol = $3 AND product = $4 FOR UPDATE`,
-    [groupId, c.exchange, c.symbol, c.product],
-  );
-  return rows[0];
-}
-
-export async function updateCopyPosition(
-  tx: SqlTx,
-  groupId: string,
-  c: CopyContract,
-  p: { masterQty: number; uncopiedQty: number },
-): Promise<void> {
-  await tx.query(
-    `UPDATE copy_positions SET master_qty = $5, uncopied_qty = $6, updated_at = now()
-      WHERE group_id = $1::uuid AND exchange = $2 AND symbol = $3 AND product = $4`,
-    [groupId, c.exchange, c.symbol, c.product, p.masterQty, p.uncopiedQty],
-  );
 }
 
 /**
