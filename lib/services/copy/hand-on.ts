@@ -52,7 +52,9 @@ async function applyLeadingChanges(events: PendingEvent[]): Promise<PendingEvent
 
 /** Hands the group's PENDING events on; waits (does nothing) while one of its COPY runs is still being sent. */
 export async function handOnEvents(group: ScanGroup): Promise<HandOnResult> {
-  let events = await listPendingEvents(group.id);
+  // Both reads at once: they are on every copy's path.
+  const [pending, inFlight] = await Promise.all([listPendingEvents(group.id), copyRunInFlight(group.id)]);
+  let events = pending;
   if (events.length === 0) return { runId: null, sent: 0, waiting: false };
   if (!group.enabled) {
     await closePendingEvents(
@@ -62,7 +64,7 @@ export async function handOnEvents(group: ScanGroup): Promise<HandOnResult> {
     );
     return { runId: null, sent: 0, waiting: false };
   }
-  if (await copyRunInFlight(group.id)) return { runId: null, sent: 0, waiting: true };
+  if (inFlight) return { runId: null, sent: 0, waiting: true };
   events = await applyLeadingChanges(events);
   if (events.length === 0) return { runId: null, sent: 0, waiting: false };
   const { legs, plans, marks, failed, skipped, refused } = planRunLegs(group, events, await sizesOf(group, events));

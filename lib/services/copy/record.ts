@@ -21,7 +21,7 @@ import { istMinuteOfDay } from "@/lib/trading/calendar";
 import { detectChanges, needsTradeBook, type MasterChange } from "@/lib/trading/copy/detect";
 import { copyFilterVerdict } from "@/lib/trading/copy/filters";
 import { isLimitCut, sizeFill } from "@/lib/trading/copy/sizing";
-import { copyContractKey, type CopyContract } from "@/lib/trading/copy/types";
+import { copyContractKey, type ContractSizes, type CopyContract } from "@/lib/trading/copy/types";
 import { bookDayStart } from "@/lib/trading/fills";
 import { contractSizesFor, exitAdjustments, exposureBook, type ExposureBook } from "./exposure";
 import { raiseCopyAlert } from "./raise-alert";
@@ -74,15 +74,17 @@ export async function detectAndRecord(group: ScanGroup, source: ScanSource): Pro
   const held = changes.length - records.length;
   if (records.length === 0) return { recorded: 0, events: 0, held };
   const fills = records.filter((r) => r.events.some((e) => e.kind === "FILL"));
-  const sizes =
+  const [sizes, adjust] =
     fills.length > 0
-      ? await contractSizesFor(
-          group,
-          adapter,
-          fills.map((f) => f.order),
-        )
-      : new Map();
-  const adjust = fills.length > 0 ? await exitAdjustments(group) : null;
+      ? await Promise.all([
+          contractSizesFor(
+            group,
+            adapter,
+            fills.map((f) => f.order),
+          ),
+          exitAdjustments(group),
+        ])
+      : [new Map<string, ContractSizes>(), null];
   const istMinutes = istMinuteOfDay(now);
   let written = 0;
   let eventCount = 0;
