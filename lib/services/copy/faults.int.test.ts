@@ -94,6 +94,8 @@ describe("copy engine under faults (real workers, simulator over HTTP and WebSoc
     );
     for (let i = 0; i < 2; i++)
       await masterPlace(world.sim, MASTER, { symbol: CE, exchange: "NFO", action: "BUY", quantity: LOT });
+    // Copied before the drop: no scan a push asked for is still to read the book (it would find the later fills).
+    await expectChildrenAt(2);
     expect(await dropInstanceSockets(world.sim, MASTER.id)).toBeGreaterThan(0);
     await waitFor(
       "the master stream down",
