@@ -126,6 +126,17 @@ export async function copyRunInFlight(groupId: string): Promise<boolean> {
   return rows[0].busy;
 }
 
+/** The sides of the group's COPY intents not yet acknowledged (planned, claimed, sending), per child account. */
+export async function copySidesInFlight(groupId: string): Promise<{ accountId: string; action: Side }[]> {
+  const { rows } = await sqlPool().query(
+    `SELECT DISTINCT i.account_id::text AS "accountId", i.action
+       FROM order_intents i JOIN strategy_runs r ON r.id = i.run_id
+      WHERE r.copy_group_id = $1::uuid AND r.kind = 'COPY' AND i.state IN ('planned', 'claimed', 'sending')`,
+    [groupId],
+  );
+  return rows;
+}
+
 /** Marks PENDING events SENT with their run and leg (inside createRun's transaction). */
 export async function markEventsSent(
   tx: Tx,

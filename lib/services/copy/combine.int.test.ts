@@ -18,6 +18,7 @@ import { intentId } from "@/lib/trading/intents";
 import { copyIntentKey } from "@/lib/trading/copy/types";
 import { copyDriftBoard } from "./drift";
 import { exposureBook } from "./exposure";
+import { handOnEvents } from "./hand-on";
 import { copyLog, copyLogQuerySchema } from "./log";
 import { detectAndRecord } from "./record";
 
@@ -159,5 +160,37 @@ describe("combined copy orders (real workers, simulator over HTTP)", () => {
     expect(CHILDREN.map(received)).toEqual([[`${CE} BUY 65`], [`${CE} BUY 130`]]);
     const book = await exposureBook(groupId, new Map());
     expect(book.exposure(accounts[1].id, { symbol: CE, exchange: "NFO", product: "NRML" })).toBe(LOT);
+  });
+
+  it("while copy orders are in flight, same-side fills go at once and the other side waits its turn", async () => {
+    const { groupId, group } = await setup();
+    const step = async (action: "BUY" | "SELL") => {
+      await place(CE, action);
+      expect(await detectAndRecord(group, "poll")).toMatchObject({ events: 1 });
+      return handOnEvents(group);
+    };
+    // No dispatch worker yet: every copy order stays planned (in flight).
+    const first = await step("BUY");
+    expect(first.runId).not.toBeNull();
+    const second = await step("BUY");
+    expect(second).toMatchObject({ waiting: false, sent: 1 });
+    expect(second.runId).not.toBe(first.runId);
+    expect(await step("SELL")).toMatchObject({ runId: null, waiting: true });
+    expect(await db().copyEvent.count({ where: { groupId, status: "PENDING" } })).toBe(1);
+    await startCopyPipeline(world);
+    await waitFor(
+      "the sell copied",
+      async () => CHILDREN.map(received),
+      (r) => r.every((x) => x.length === 3),
+    );
+    expect(CHILDREN.map(received)).toEqual([
+      [`${CE} BUY 65`, `${CE} BUY 65`, `${CE} SELL 65`],
+      [`${CE} BUY 130`, `${CE} BUY 130`, `${CE} SELL 130`],
+    ]);
+    // The sell left only after both buys were acknowledged.
+    const intents = await db().orderIntent.findMany({ where: { run: { copyGroupId: groupId } } });
+    const lastBuyAck = Math.max(...intents.filter((i) => i.action === "BUY").map((i) => +i.acknowledgedAt!));
+    for (const sell of intents.filter((i) => i.action === "SELL"))
+      expect(+sell.sentAt!).toBeGreaterThanOrEqual(lastBuyAck);
   });
 });

@@ -1,9 +1,9 @@
 /**
- * Hand-on (docs/copy-trading.md "Events, runs and exactly once"): when none of the group's COPY runs is still being
- * sent, the group's PENDING events become ONE COPY run — per contract one leg carrying its FILL and SYNC events (each
- * child's order the net of its shares), a leg per PLACE event (./run-legs) — and are marked SENT with their leg in
- * the run's own transaction. MODIFY and CANCEL events are applied to the children's working orders (./orders-mode)
- * once the orders before them are out.
+ * Hand-on (docs/copy-trading.md "Events, runs and exactly once"): the group's PENDING events become ONE COPY run —
+ * per contract one leg carrying its FILL and SYNC events (each child's order the net of its shares), a leg per PLACE
+ * event (./run-legs) — and are marked SENT with their leg in the run's own transaction, unless copy orders still in
+ * flight forbid it (only same-side fills and syncs may follow them). MODIFY and CANCEL events are applied to the
+ * children's working orders (./orders-mode) once the orders before them are out.
  */
 import { createHash } from "node:crypto";
 import Decimal from "decimal.js";
@@ -11,7 +11,7 @@ import { loadAccountSecret } from "@/lib/db/queries/accounts";
 import type { ScanGroup } from "@/lib/db/queries/copy-engine";
 import {
   closePendingEvents,
-  copyRunInFlight,
+  copySidesInFlight,
   listPendingEvents,
   markEventsSent,
   type PendingEvent,
@@ -20,6 +20,7 @@ import { KillSwitchError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { adapterFor } from "@/lib/services/broker-access";
 import { createRun } from "@/lib/services/runs";
+import { sidesAgree } from "@/lib/trading/copy/combine";
 import { copyContractKey, type ContractSizes } from "@/lib/trading/copy/types";
 import type { AccountPlan } from "@/lib/trading/plan-account";
 import { runTotals } from "@/lib/trading/plan";
@@ -50,10 +51,13 @@ async function applyLeadingChanges(events: PendingEvent[]): Promise<PendingEvent
   return stop < 0 ? rest : rest.slice(0, stop);
 }
 
-/** Hands the group's PENDING events on; waits (does nothing) while one of its COPY runs is still being sent. */
+/**
+ * Hands the group's PENDING events on. While some of its copy orders are still unacknowledged it waits (does nothing)
+ * unless the events are fills and syncs whose child orders are all on the side of each child's orders in flight.
+ */
 export async function handOnEvents(group: ScanGroup): Promise<HandOnResult> {
   // Both reads at once: they are on every copy's path.
-  const [pending, inFlight] = await Promise.all([listPendingEvents(group.id), copyRunInFlight(group.id)]);
+  const [pending, inFlight] = await Promise.all([listPendingEvents(group.id), copySidesInFlight(group.id)]);
   let events = pending;
   if (events.length === 0) return { runId: null, sent: 0, waiting: false };
   if (!group.enabled) {
@@ -64,10 +68,14 @@ export async function handOnEvents(group: ScanGroup): Promise<HandOnResult> {
     );
     return { runId: null, sent: 0, waiting: false };
   }
-  if (inFlight) return { runId: null, sent: 0, waiting: true };
+  // While copy orders are in flight only fills and syncs may follow them, and only on the same side (below).
+  const waiting = { runId: null, sent: 0, waiting: true };
+  if (inFlight.length > 0 && events.some((e) => e.kind !== "FILL" && e.kind !== "SYNC")) return waiting;
   events = await applyLeadingChanges(events);
   if (events.length === 0) return { runId: null, sent: 0, waiting: false };
   const { legs, plans, marks, failed, skipped, refused } = planRunLegs(group, events, await sizesOf(group, events));
+  const planned = [...plans].flatMap(([accountId, l]) => l.map((leg) => ({ accountId, action: leg.action })));
+  if (inFlight.length > 0 && !sidesAgree(planned, inFlight)) return waiting;
   for (const r of refused) log().error({ groupId: group.id, ...r }, "combined copy order refused");
   for (const f of failed) await closePendingEvents([f.id], "FAILED", f.reason);
   for (const k of skipped) await closePendingEvents([k.id], "SKIPPED", k.reason);

@@ -1,6 +1,6 @@
 import Decimal from "decimal.js";
 import { describe, expect, it } from "vitest";
-import { combinedSlices, combineShares, type CombineInput, type ShareInput } from "./combine";
+import { combinedSlices, combineShares, sidesAgree, type CombineInput, type ShareInput } from "./combine";
 import { sizeFill, type MasterPosition } from "./sizing";
 import type { CopyChildRule, Side } from "./types";
 
@@ -119,5 +119,17 @@ describe("combinedSlices", () => {
     expect(combinedSlices(12 * LOT, { lotSize: LOT, freezeQty: 1800 }, 5)).toEqual([5 * LOT, 5 * LOT, 2 * LOT]);
     expect(combinedSlices(3 * LOT, { lotSize: LOT, freezeQty: null }, null)).toEqual([3 * LOT]);
     expect(combinedSlices(3, { lotSize: 1, freezeQty: null }, 1)).toEqual([1, 1, 1]);
+  });
+});
+
+describe("sidesAgree", () => {
+  const o = (accountId: string, action: Side) => ({ accountId, action });
+  it("lets a child's orders follow its orders in flight only on the same side", () => {
+    expect(sidesAgree([o("a", "BUY"), o("b", "SELL")], [o("a", "BUY"), o("b", "SELL"), o("c", "SELL")])).toBe(true);
+    expect(sidesAgree([o("a", "SELL")], [o("a", "BUY")])).toBe(false);
+    // A child with both sides in flight, or both sides in the new run, waits too.
+    expect(sidesAgree([o("a", "BUY")], [o("a", "BUY"), o("a", "SELL")])).toBe(false);
+    expect(sidesAgree([o("a", "BUY"), o("a", "SELL")], [o("a", "BUY")])).toBe(false);
+    expect(sidesAgree([o("a", "BUY")], [])).toBe(true);
   });
 });

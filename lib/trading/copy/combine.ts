@@ -98,3 +98,18 @@ export function combinedSlices(units: number, sizes: ContractSizes, maxLotsPerOr
   for (let left = units; left > 0; left -= out[out.length - 1]) out.push(Math.min(slice, left));
   return out;
 }
+
+/**
+ * Whether a run's child orders may go while earlier copy orders are still unacknowledged: only when every child's
+ * new orders are all on the side of every one of its orders in flight (two BUYs, or two SELLs, land the same in
+ * either order; a SELL must never overtake a BUY, nor a BUY a SELL: a close or a hedge would arrive out of turn).
+ */
+export function sidesAgree(
+  planned: readonly { accountId: string; action: Side }[],
+  inFlight: readonly { accountId: string; action: Side }[],
+): boolean {
+  const sides = new Map<string, Set<Side>>();
+  for (const o of [...inFlight, ...planned])
+    sides.set(o.accountId, (sides.get(o.accountId) ?? new Set()).add(o.action));
+  return [...sides.values()].every((s) => s.size === 1);
+}
