@@ -11,8 +11,9 @@
  * Latency of one master fill: from the moment its order was sent to the master (the simulator fills a MARKET order
  * as it receives it; its reply then waits `--latency` ms) to the moment the LAST child's order for that fill was
  * acknowledged by its broker (the intents' acknowledged_at). After the last burst it counts, from the simulator's own
- * order lists, orders sent more than once under one intent tag (dup_orders) and (fill, child) pairs with no child
- * order at all (missed).
+ * order lists, orders sent more than once under one intent tag (dup_orders) and (fill, child) pairs where the child's
+ * share was not zero and the run leg carrying the fill has no order at the child's broker (missed; a run's fills are
+ * combined into one order per child and contract).
  * Last line: `copy children=<n> events=<n> p50_ms=<n> p99_ms=<n> dup_orders=<n> missed=<n>`; the line before it
  * gives the floor (one broker round trip) and the figures over it.
  */
@@ -30,8 +31,6 @@ benchEnv(
   process.env.BENCH_COPY_REDIS_URL ?? "redis://127.0.0.1:6379/13",
 );
 const { db } = await import("@/lib/db/client");
-const { intentId } = await import("@/lib/trading/intents");
-const { copyIntentKey } = await import("@/lib/trading/copy/types");
 
 interface Fill {
   orderId: string;
@@ -144,17 +143,30 @@ async function main() {
     const dupOrders = [...tags.values()].reduce((n, c) => n + Math.max(0, c - 1), 0);
     const events = await db().copyEvent.findMany({
       where: { groupId: group.id, masterOrderId: { in: fills.map((f) => f.orderId) } },
-      select: { masterOrderId: true, seq: true, quantity: true },
+      select: { masterOrderId: true, quantity: true, runId: true, legIndex: true, children: true },
     });
+    // The intent ids of every (run, leg, child): a combined leg carries several events in one order per child.
+    const legIntents = new Map<string, string[]>();
+    for (const i of await db().orderIntent.findMany({
+      where: { run: { copyGroupId: group.id } },
+      select: { id: true, runId: true, legIndex: true, accountId: true },
+    })) {
+      const k = `${i.runId}:${i.legIndex}:${i.accountId}`;
+      legIntents.set(k, [...(legIntents.get(k) ?? []), i.id]);
+    }
     let missed = 0;
     for (const f of fills) {
       const mine = events.filter((e) => e.masterOrderId === f.orderId);
       const units = mine.reduce((n, e) => n + e.quantity, 0);
-      // A fill never recorded misses every child; a recorded one misses each child without an order for it.
+      // A fill never recorded misses every child; a recorded one misses each child with a share whose carrying leg
+      // has no order at the child's broker (a share netted to zero with the run's other events is not missed).
       if (units < lot) missed += childIds.length;
       for (const e of mine)
-        for (const child of childIds)
-          if (!tags.has(intentId(copyIntentKey(group.id, e.masterOrderId, e.seq), child, 0, 0))) missed += 1;
+        for (const c of e.children as { accountId: string; quantity: number; combined?: { quantity: number } }[]) {
+          if (c.quantity === 0 || c.combined?.quantity === 0) continue;
+          const ids = legIntents.get(`${e.runId}:${e.legIndex}:${c.accountId}`) ?? [];
+          if (!ids.some((id) => tags.has(id))) missed += 1;
+        }
     }
     const p50 = Math.round(pct(latencies, 50));
     const p99 = Math.round(pct(latencies, 99));

@@ -19,8 +19,10 @@ const row = "flex flex-wrap items-center gap-x-1.5 gap-y-0.5 text-xs";
 /**
  * One child's order of one copy event: its account, side and quantity in the phase's colour (sending, working,
  * filled, rejected, skipped...), the fill and average price, the latency from detection to the broker's
- * acknowledgement and the broker's text when it refused. A master MODIFY or CANCEL (ORDERS mode) shows instead what
- * it did to the child's order: modified, cancelled, already filled, refused with the broker's reason, not mirrored.
+ * acknowledgement and the broker's text when it refused. An order that carried other events of the run too is named
+ * once as what it was ("in one BUY 260 with 3 other events"), its fills against its own quantity. A master MODIFY or
+ * CANCEL (ORDERS mode) shows instead what it did to the child's order: modified, cancelled, already filled, refused
+ * with the broker's reason, not mirrored.
  */
 export function ChildOrder({ order: o, eventStatus }: { order: CopyChildOrderJson; eventStatus: CopyEventStatusName }) {
   if (o.outcome) return <ChildChange order={o} outcome={o.outcome} />;
@@ -32,6 +34,8 @@ export function ChildOrder({ order: o, eventStatus }: { order: CopyChildOrderJso
     : unsent
       ? NOT_SENT[eventStatus]
       : "not sent";
+  // One order may carry several events of a run: its fills are the order's, shown against the order's quantity.
+  const orderQty = o.combined?.quantity ?? o.quantity;
   return (
     <div
       data-testid="child-order"
@@ -52,10 +56,16 @@ export function ChildOrder({ order: o, eventStatus }: { order: CopyChildOrderJso
             .join(" ")}
         </span>
       ) : null}
+      {o.combined && o.combined.quantity > 0 ? (
+        <span data-testid="combined-order" className="text-slate-500">
+          in one {o.combined.action} {formatQty(o.combined.quantity)} with {o.combined.events - 1} other{" "}
+          {o.combined.events === 2 ? "event" : "events"}
+        </span>
+      ) : null}
       {phase !== "skipped" || unsent ? <span className="text-slate-500">{stateLabel}</span> : null}
       {o.filledQuantity > 0 ? (
         <span className="tabular-nums">
-          {formatQty(o.filledQuantity)}/{formatQty(o.quantity)}
+          {formatQty(o.filledQuantity)}/{formatQty(orderQty)}
           {o.averagePrice ? ` @ ${formatInr(o.averagePrice)}` : ""}
         </span>
       ) : null}

@@ -1,14 +1,13 @@
 /**
- * Writes of the copy engine (docs/copy-trading.md "Events, runs and exactly once"): master orders recorded with a
- * compare-and-set in the transaction that inserts their events and moves the group's positions, and events handed
- * on (SENT with their run, SKIPPED, BLOCKED, FAILED). Plain SQL on the hot path (docs/database-access.md).
+ * Writes of the copy engine (docs/copy-trading.md "Events, runs and exactly once"): events inserted in the
+ * transaction that records their master orders (./copy-master.ts), and handed on (SENT with their run, SKIPPED,
+ * BLOCKED, FAILED). Plain SQL on the hot path (docs/database-access.md).
  */
 import type Decimal from "decimal.js";
 import { sqlPool } from "@/lib/db/client";
 import type { SqlTx, Tx } from "@/lib/db/transaction";
 import type { CopyEventStatus } from "@/lib/generated/prisma/client";
-import type { RecordedMasterOrder } from "@/lib/trading/copy/detect";
-import type { ChildOrder, CopyContract, CopyEventKind } from "@/lib/trading/copy/types";
+import type { ChildOrder, CopyContract, CopyEventKind, Side } from "@/lib/trading/copy/types";
 
 /** Serialises recordings of one group across processes (until the transaction ends). */
 export async function lockCopyGroup(tx: SqlTx, groupId: string): Promise<boolean> {
@@ -16,89 +15,15 @@ export async function lockCopyGroup(tx: SqlTx, groupId: string): Promise<boolean
   return (rowCount ?? 0) > 0;
 }
 
-export interface MasterOrderWrite extends Omit<RecordedMasterOrder, "masterOrderId" | "seq"> {
-  masterOrderId: string;
-  symbol: string;
-  exchange: string;
-  action: string;
-  product: string;
-}
-
 /**
- * Records a master order's new state and moves its seq by `events`: an insert when `prev` is null, else an update
- * only while the row is still as `prev` was read. False when another scan got there first (record nothing then).
+ * One child's planned share of an event, as `copy_events.children` stores it: `held` is the child's exposure when the
+ * event was sized (FILL and SYNC events), `combined` the child's one order of the run leg that carries the event when
+ * that order nets more than this event (docs/copy-trading.md "Events, runs and exactly once").
  */
-export async function casMasterOrder(
-  tx: SqlTx,
-  groupId: string,
-  prev: RecordedMasterOrder | null,
-  next: MasterOrderWrite,
-  events: number,
-): Promise<boolean> {
-  const values = [
-    groupId,
-    next.masterOrderId,
-    next.priceType,
-    next.price?.toString() ?? null,
-    next.triggerPrice?.toString() ?? null,
-    next.quantity,
-    next.filledQty,
-    next.status,
-  ];
-  if (prev === null) {
-    const { rowCount } = await tx.query(
-      `INSERT INTO copy_master_orders (group_id, master_order_id, price_type, price, trigger_price, quantity, filled_qty,
-                                       status, symbol, exchange, action, product, ignored_reason, seq, updated_at)
-       VALUES ($1::uuid, $2, $3, $4::numeric, $5::numeric, $6, $7, $8, $9, $10, $11, $12, $13, $14, now())
-       ON CONFLICT DO NOTHING`,
-      [...values, next.symbol, next.exchange, next.action, next.product, next.ignoredReason, events],
-    );
-    return rowCount === 1;
-  }
-  const { rowCount } = await tx.query(
-    `UPDATE copy_master_orders
-        SET price_type = $3, price = $4::numeric, trigger_price = $5::numeric, quantity = $6, filled_qty = $7, status = $8,
-            seq = seq + $9, updated_at = now()
-      WHERE group_id = $1::uuid AND master_order_id = $2 AND seq = $10 AND filled_qty = $11 AND status = $12`,
-    [...values, events, prev.seq, prev.filledQty, prev.status],
-  );
-  return rowCount === 1;
-}
-
-/** The group's count of the master's position in a contract, locked until the transaction ends. */
-export async function lockCopyPosition(
-  tx: SqlTx,
-  groupId: string,
-  c: CopyContract,
-): Promise<{ masterQty: number; uncopiedQty: number }> {
-  await tx.query(
-    `INSERT INTO copy_positions (group_id, exchange, symbol, product, updated_at) VALUES ($1::uuid, $2, $3, $4, now())
-     ON CONFLICT DO NOTHING`,
-    [groupId, c.exchange, c.symbol, c.product],
-  );
-  const { rows } = await tx.query(
-    `SELECT master_qty AS "masterQty", uncopied_qty AS "uncopiedQty" FROM copy_positions
-      WHERE group_id = $1::uuid AND exchange = $2 AND symbol = $3 AND product = $4 FOR UPDATE`,
-    [groupId, c.exchange, c.symbol, c.product],
-  );
-  return rows[0];
-}
-
-export async function updateCopyPosition(
-  tx: SqlTx,
-  groupId: string,
-  c: CopyContract,
-  p: { masterQty: number; uncopiedQty: number },
-): Promise<void> {
-  await tx.query(
-    `UPDATE copy_positions SET master_qty = $5, uncopied_qty = $6, updated_at = now()
-      WHERE group_id = $1::uuid AND exchange = $2 AND symbol = $3 AND product = $4`,
-    [groupId, c.exchange, c.symbol, c.product, p.masterQty, p.uncopiedQty],
-  );
-}
-
-/** One child's planned share of an event, as `copy_events.children` stores it. */
-export type EventChild = ChildOrder;
+export type EventChild = ChildOrder & {
+  held?: number;
+  combined?: { events: number; action: Side; quantity: number };
+};
 
 export interface NewCopyEvent extends CopyContract {
   groupId: string;
@@ -173,6 +98,7 @@ export interface PendingEvent extends CopyContract {
   priceType: string | null;
   price: string | null;
   triggerPrice: string | null;
+  masterAfter: number | null;
   children: EventChild[];
 }
 
@@ -180,7 +106,8 @@ export interface PendingEvent extends CopyContract {
 export async function listPendingEvents(groupId: string): Promise<PendingEvent[]> {
   const { rows } = await sqlPool().query(
     `SELECT id::text, master_order_id AS "masterOrderId", seq, kind::text AS kind, symbol, exchange, product, action,
-            quantity, price_type AS "priceType", price::text, trigger_price::text AS "triggerPrice", children
+            quantity, price_type AS "priceType", price::text, trigger_price::text AS "triggerPrice",
+            master_after AS "masterAfter", children
        FROM copy_events WHERE group_id = $1::uuid AND status = 'PENDING'
       ORDER BY detected_at, master_order_id, seq`,
     [groupId],
@@ -197,6 +124,17 @@ export async function copyRunInFlight(groupId: string): Promise<boolean> {
     [groupId],
   );
   return rows[0].busy;
+}
+
+/** The sides of the group's COPY intents not yet acknowledged (planned, claimed, sending), per child account. */
+export async function copySidesInFlight(groupId: string): Promise<{ accountId: string; action: Side }[]> {
+  const { rows } = await sqlPool().query(
+    `SELECT DISTINCT i.account_id::text AS "accountId", i.action
+       FROM order_intents i JOIN strategy_runs r ON r.id = i.run_id
+      WHERE r.copy_group_id = $1::uuid AND r.kind = 'COPY' AND i.state IN ('planned', 'claimed', 'sending')`,
+    [groupId],
+  );
+  return rows;
 }
 
 /**

@@ -117,7 +117,8 @@ export async function syncCopyChild(
     const events = positions.flatMap((p) => {
       const s = sizes.get(copyContractKey(p));
       if (!s) return [];
-      const order = syncOrder(p, { rule: { ...rule, enabled: true }, exposure: book.exposure(rule.accountId, p) }, s);
+      const held = book.exposure(rule.accountId, p);
+      const order = syncOrder(p, { rule: { ...rule, enabled: true }, exposure: held }, s);
       if (order.quantity === 0) return [];
       return [
         {
@@ -139,7 +140,7 @@ export async function syncCopyChild(
           masterAt: null,
           status: "PENDING" as const,
           reason: null,
-          children: [order],
+          children: [{ ...order, held }],
           requestedBy: actor.id,
         },
       ];

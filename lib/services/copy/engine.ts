@@ -66,7 +66,9 @@ async function scanOnce(groupId: string, source: ScanSource): Promise<ScanResult
 export function scanGroup(groupId: string, source: ScanSource): Promise<ScanResult | null> {
   const current = running.get(groupId);
   if (current) {
+    // The scan once more is this request's: what it finds is labelled with this request's source.
     current.again = true;
+    current.source = source;
     return current.promise;
   }
   const entry: Running = { promise: Promise.resolve(null), again: false, source };

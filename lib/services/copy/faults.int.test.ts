@@ -94,6 +94,8 @@ describe("copy engine under faults (real workers, simulator over HTTP and WebSoc
     );
     for (let i = 0; i < 2; i++)
       await masterPlace(world.sim, MASTER, { symbol: CE, exchange: "NFO", action: "BUY", quantity: LOT });
+    // Copied before the drop: no scan a push asked for is still to read the book (it would find the later fills).
+    await expectChildrenAt(2);
     expect(await dropInstanceSockets(world.sim, MASTER.id)).toBeGreaterThan(0);
     await waitFor(
       "the master stream down",
@@ -123,6 +125,8 @@ describe("copy engine under faults (real workers, simulator over HTTP and WebSoc
     expect(events.map((e) => e.status)).toEqual(["SENT", "SENT", "SENT"]);
     expect(new Set(events.map((e) => e.runId)).size).toBe(1);
     expect(await db().strategyRun.count({ where: { copyGroupId: groupId } })).toBe(1);
+    // The run's three fills went out as one order per child.
+    expect(CHILDREN.map((c) => world.sim.broker.receivedOrders(c.id).length)).toEqual([1, 1]);
   });
 
   it("two scanners over the same master fills record one event per change and hand them on as one run", async () => {

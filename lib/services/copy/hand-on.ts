@@ -1,8 +1,9 @@
 /**
- * Hand-on (docs/copy-trading.md "Events, runs and exactly once"): when none of the group's COPY runs is still being
- * sent, the group's PENDING events become ONE COPY run — one leg per event, each child's orders with intent ids
- * derived from the event — and are marked SENT in the run's own transaction. MODIFY and CANCEL events are applied
- * to the children's working orders (./orders-mode) once the orders before them are out.
+ * Hand-on (docs/copy-trading.md "Events, runs and exactly once"): the group's PENDING events become ONE COPY run —
+ * per contract one leg carrying its FILL and SYNC events (each child's order the net of its shares), a leg per PLACE
+ * event (./run-legs) — and are marked SENT with their leg in the run's own transaction, unless copy orders still in
+ * flight forbid it (only same-side fills and syncs may follow them). MODIFY and CANCEL events are applied to the
+ * children's working orders (./orders-mode) once the orders before them are out.
  */
 import { createHash } from "node:crypto";
 import Decimal from "decimal.js";
@@ -10,26 +11,22 @@ import { loadAccountSecret } from "@/lib/db/queries/accounts";
 import type { ScanGroup } from "@/lib/db/queries/copy-engine";
 import {
   closePendingEvents,
-  copyRunInFlight,
+  copySidesInFlight,
   listPendingEvents,
   markEventsSent,
-  type EventChild,
   type PendingEvent,
 } from "@/lib/db/queries/copy-events";
 import { KillSwitchError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { adapterFor } from "@/lib/services/broker-access";
 import { createRun } from "@/lib/services/runs";
-import { placeChildOrders } from "@/lib/trading/copy/orders";
-import { copyContractKey, copyIntentKey, type ContractSizes } from "@/lib/trading/copy/types";
-import { sliceQuantities } from "@/lib/trading/instruments";
-import type { AccountPlan, PlannedLeg } from "@/lib/trading/plan-account";
+import { sidesAgree } from "@/lib/trading/copy/combine";
+import { copyContractKey, type ContractSizes } from "@/lib/trading/copy/types";
+import type { AccountPlan } from "@/lib/trading/plan-account";
 import { runTotals } from "@/lib/trading/plan";
-import type { ResolvedLeg } from "@/lib/trading/resolve-legs";
-import { parseDerivativeSymbol } from "@/lib/trading/symbols";
-import { clampClose } from "@/lib/trading/copy/sizing";
 import { contractSizesFor, exitAdjustments, exposureBook } from "./exposure";
 import { mirrorChange } from "./orders-mode";
+import { planRunLegs } from "./run-legs";
 
 export type HandOnResult = { runId: string | null; sent: number; waiting: boolean };
 
@@ -38,11 +35,6 @@ function uuidFrom(text: string): string {
   const h = createHash("sha256").update(text).digest("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
-
-const skipReason = (children: readonly EventChild[]) =>
-  children.length === 0
-    ? "no child to copy to"
-    : [...new Set(children.map((c) => c.reason ?? "nothing to send"))].join("; ");
 
 /** The events before the first MODIFY/CANCEL that has orders in front of it; those are applied first when at the head. */
 async function applyLeadingChanges(events: PendingEvent[]): Promise<PendingEvent[]> {
@@ -59,22 +51,14 @@ async function applyLeadingChanges(events: PendingEvent[]): Promise<PendingEvent
   return stop < 0 ? rest : rest.slice(0, stop);
 }
 
-function childrenFor(e: PendingEvent, group: ScanGroup, sizes: ContractSizes | undefined): EventChild[] | string {
-  const paused = new Set(group.children.filter((c) => !c.enabled).map((c) => c.accountId));
-  let children = e.children;
-  if (e.kind === "PLACE") {
-    if (!sizes) return `lot size of ${e.symbol} unknown`;
-    children = placeChildOrders({ action: e.action, quantity: e.quantity }, group.children, sizes);
-  }
-  // A child paused after detection gets nothing.
-  return children.map((c) =>
-    paused.has(c.accountId) && c.quantity > 0 ? { ...c, quantity: 0, reason: "child paused" } : c,
-  );
-}
-
-/** Hands the group's PENDING events on; waits (does nothing) while one of its COPY runs is still being sent. */
+/**
+ * Hands the group's PENDING events on. While some of its copy orders are still unacknowledged it waits (does nothing)
+ * unless the events are fills and syncs whose child orders are all on the side of each child's orders in flight.
+ */
 export async function handOnEvents(group: ScanGroup): Promise<HandOnResult> {
-  let events = await listPendingEvents(group.id);
+  // Both reads at once: they are on every copy's path.
+  const [pending, inFlight] = await Promise.all([listPendingEvents(group.id), copySidesInFlight(group.id)]);
+  let events = pending;
   if (events.length === 0) return { runId: null, sent: 0, waiting: false };
   if (!group.enabled) {
     await closePendingEvents(
@@ -84,51 +68,20 @@ export async function handOnEvents(group: ScanGroup): Promise<HandOnResult> {
     );
     return { runId: null, sent: 0, waiting: false };
   }
-  if (await copyRunInFlight(group.id)) return { runId: null, sent: 0, waiting: true };
+  // While copy orders are in flight only fills and syncs may follow them, and only on the same side (below).
+  const waiting = { runId: null, sent: 0, waiting: true };
+  if (inFlight.length > 0 && events.some((e) => e.kind !== "FILL" && e.kind !== "SYNC")) return waiting;
   events = await applyLeadingChanges(events);
   if (events.length === 0) return { runId: null, sent: 0, waiting: false };
-  const sizes = await sizesOf(group, events);
   // Closes are cut to what each child holds now (lib/trading/copy/sizing.ts clampClose), legs before them included.
   const held = events.some((e) => e.children.some((c) => (c.closes ?? 0) > 0))
     ? await exposureBook(group.id, await exitAdjustments(group), undefined, false)
     : null;
-  const legs: ResolvedLeg[] = [];
-  const plans = new Map<string, { leg: PlannedLeg; closes: number }[]>();
-  const marks: { id: string; legIndex: number; children: EventChild[] }[] = [];
-  const failed: { id: string; reason: string }[] = [];
-  const skipped: { id: string; reason: string }[] = [];
-  for (const e of events) {
-    const s = sizes.get(copyContractKey(e));
-    let children: EventChild[] | string;
-    try {
-      children = childrenFor(e, group, s);
-    } catch (err) {
-      children = err instanceof Error ? err.message : String(err);
-    }
-    if (typeof children === "string" || !s) {
-      failed.push({ id: e.id, reason: typeof children === "string" ? children : `lot size of ${e.symbol} unknown` });
-      continue;
-    }
-    if (held)
-      children = children.map((c) => {
-        const order = clampClose(c, held.exposure(c.accountId, e));
-        held.add(c.accountId, e, order.action === "BUY" ? order.quantity : -order.quantity);
-        return order;
-      });
-    const sending = children.filter((c) => c.quantity > 0);
-    if (sending.length === 0) {
-      skipped.push({ id: e.id, reason: skipReason(children) });
-      continue;
-    }
-    const legIndex = legs.length;
-    legs.push(resolvedLeg(e, legIndex, s));
-    marks.push({ id: e.id, legIndex, children });
-    for (const c of sending)
-      plans.set(c.accountId, [
-        ...(plans.get(c.accountId) ?? []),
-        { leg: plannedLeg(group.id, e, c, legIndex, s), closes: c.closes ?? 0 },
-      ]);
-  }
+  const sizes = await sizesOf(group, events);
+  const { legs, plans, marks, failed, skipped, refused } = planRunLegs(group, events, sizes, held);
+  const planned = [...plans].flatMap(([accountId, l]) => l.map((leg) => ({ accountId, action: leg.action })));
+  if (inFlight.length > 0 && !sidesAgree(planned, inFlight)) return waiting;
+  for (const r of refused) log().error({ groupId: group.id, ...r }, "combined copy order refused");
   for (const f of failed) await closePendingEvents([f.id], "FAILED", f.reason);
   for (const k of skipped) await closePendingEvents([k.id], "SKIPPED", k.reason);
   if (marks.length === 0) return { runId: null, sent: 0, waiting: false };
@@ -137,7 +90,7 @@ export async function handOnEvents(group: ScanGroup): Promise<HandOnResult> {
     status: "planned",
     accountId,
     accountName: names.get(accountId) ?? accountId,
-    legs: withPhases(planned),
+    legs: planned,
     marginSource: "available",
     marginAvailable: new Decimal(0),
     marginNeeded: new Decimal(0),
@@ -176,67 +129,4 @@ async function sizesOf(group: ScanGroup, events: readonly PendingEvent[]): Promi
     events.map((e) => [copyContractKey(e), { symbol: e.symbol, exchange: e.exchange, product: e.product }]),
   );
   return contractSizesFor(group, adapterFor(account), [...unique.values()]);
-}
-
-function resolvedLeg(e: PendingEvent, legIndex: number, s: ContractSizes): ResolvedLeg {
-  const parsed = parseDerivativeSymbol(e.symbol);
-  return {
-    legIndex,
-    underlying: parsed?.underlying ?? e.symbol,
-    instrument: parsed?.kind === "option" ? "options" : parsed?.kind === "future" ? "futures" : "equity",
-    action: e.action,
-    optionType: parsed?.kind === "option" ? parsed.optionType : null,
-    symbol: e.symbol,
-    exchange: e.exchange as ResolvedLeg["exchange"],
-    expiry: parsed?.expiry ?? "",
-    strike: null,
-    lotSize: s.lotSize,
-    freezeQty: s.freezeQty,
-    sliceLots: s.freezeQty === null ? null : Math.floor(s.freezeQty / s.lotSize),
-    // The run-wide leg is for display; each child's own leg carries the exact price type (SL, SL-M too).
-    priceType: e.priceType === "LIMIT" || e.priceType === "SL" ? "LIMIT" : "MARKET",
-    price: e.price === null ? null : new Decimal(e.price),
-    referencePrice: null,
-    warnings: [],
-  };
-}
-
-/**
- * Hedge-first phases of one child's legs: BUYs first, SELLs once they are confirmed — except a SELL that only closes
- * a long the child holds, when the child buys nothing back in this run: it goes with the BUYs, so an opening BUY the
- * child's broker refuses (a roll into a contract it cannot afford) never holds back the close of what the master
- * closed. With a buy-back in the run the closing SELL stays behind it: selling a wing first leaves the short naked.
- */
-function withPhases(legs: readonly { leg: PlannedLeg; closes: number }[]): PlannedLeg[] {
-  const buysBack = legs.some((l) => l.leg.action === "BUY" && l.closes > 0);
-  return legs.map(({ leg, closes }) => ({
-    ...leg,
-    phase: leg.action === "BUY" || (!buysBack && closes >= leg.quantity) ? 1 : 2,
-  }));
-}
-
-function plannedLeg(groupId: string, e: PendingEvent, c: EventChild, legIndex: number, s: ContractSizes): PlannedLeg {
-  const priceType = (e.kind === "PLACE" ? (e.priceType ?? "MARKET") : "MARKET") as PlannedLeg["priceType"];
-  const priced = priceType === "LIMIT" || priceType === "SL";
-  const triggered = priceType === "SL" || priceType === "SL-M";
-  return {
-    legIndex,
-    symbol: e.symbol,
-    exchange: e.exchange,
-    action: c.action,
-    product: e.product as PlannedLeg["product"],
-    priceType,
-    price: priced && e.price !== null ? new Decimal(e.price) : null,
-    triggerPrice: triggered && e.triggerPrice !== null ? new Decimal(e.triggerPrice) : null,
-    intentKey: copyIntentKey(groupId, e.masterOrderId, e.seq),
-    phase: c.action === "BUY" ? 1 : 2,
-    lots: c.quantity / s.lotSize,
-    lotSize: s.lotSize,
-    quantity: c.quantity,
-    slices: sliceQuantities(c.quantity, s.lotSize, s.freezeQty ?? 1),
-    marginKind: "wing",
-    marginNeeded: null,
-    marginAvailable: null,
-    warnings: [],
-  };
 }

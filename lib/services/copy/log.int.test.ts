@@ -153,6 +153,7 @@ describe("the copy log", () => {
         averagePrice: "101",
         latencyMs: 240,
         brokerOrderIds: ["B-1", "B-2"],
+        combined: null,
       },
       {
         accountId: C.id,
@@ -169,8 +170,101 @@ describe("the copy log", () => {
         averagePrice: null,
         latencyMs: null,
         brokerOrderIds: [],
+        combined: null,
       },
     ]);
+  });
+
+  it("an order that carried several events is shown with each as that one order, not as each event's own", async () => {
+    const { groupId, B, C, cookie } = await world3();
+    // Leg 1 of the run carries two fills of another contract: B's shares (65 + 130) went out as ONE BUY 195 (two
+    // slices), C's (BUY 65, SELL 65) netted to zero and sent nothing.
+    const run = await db().strategyRun.findFirstOrThrow({ where: { copyGroupId: groupId } });
+    const PE = "NIFTY08DEC2624000PE";
+    await db().orderIntent.createMany({
+      data: [130, 65].map((quantity, sliceIndex) => ({
+        id: `md${randomUUID().replace(/-/g, "").slice(0, 13)}`,
+        runId: run.id,
+        accountId: B.id,
+        legIndex: 2,
+        sliceIndex,
+        phase: 1,
+        symbol: PE,
+        exchange: "NFO",
+        action: "BUY",
+        product: "NRML",
+        priceType: "MARKET",
+        quantity,
+        state: "filled",
+        filledQuantity: quantity,
+        averagePrice: "50",
+        acknowledgedAt: new Date(T0 + 10_300),
+        brokerOrderId: `P-${sliceIndex}`,
+      })),
+    });
+    // As the hand-on stores them: each event's own shares, annotated with the child's one order of the leg.
+    const children = (share: number, c: { action: "BUY" | "SELL"; quantity: number }) => [
+      {
+        accountId: B.id,
+        action: "BUY",
+        quantity: share,
+        reason: null,
+        combined: { events: 2, action: "BUY", quantity: 195 },
+      },
+      {
+        accountId: C.id,
+        ...c,
+        reason: "netted to zero with 1 other event",
+        combined: { events: 2, action: "BUY", quantity: 0 },
+      },
+    ];
+    for (const [seq, share, c] of [
+      [1, 65, { action: "BUY" as const, quantity: 65 }],
+      [2, 130, { action: "SELL" as const, quantity: 65 }],
+    ] as const)
+      await db().copyEvent.create({
+        data: {
+          groupId,
+          masterOrderId: `P-${seq}`,
+          seq: 1,
+          kind: "FILL",
+          symbol: PE,
+          exchange: "NFO",
+          product: "NRML",
+          action: "BUY",
+          quantity: 65,
+          source: "stream",
+          detectedAt: new Date(T0 + 10_000 + seq),
+          status: "SENT",
+          runId: run.id,
+          legIndex: 2,
+          children: children(share, c),
+        },
+      });
+    const body = (await page(cookie, groupId, `?symbol=${PE}`)).json as CopyLogPageJson;
+    expect(body.items.map((i) => i.masterOrderId)).toEqual(["P-2", "P-1"]);
+    for (const [item, share] of [
+      [body.items[0], 130],
+      [body.items[1], 65],
+    ] as const) {
+      const [b, c] = item.children;
+      // Each event keeps its own share; the order's state, fills and ids are the one order's, named as such.
+      expect(b).toMatchObject({
+        quantity: share,
+        state: "filled",
+        filledQuantity: 195,
+        averagePrice: "50",
+        brokerOrderIds: ["P-0", "P-1"],
+        combined: { events: 2, action: "BUY", quantity: 195 },
+      });
+      expect(c).toMatchObject({
+        quantity: 65,
+        state: null,
+        reason: "netted to zero with 1 other event",
+        combined: { events: 2, action: "BUY", quantity: 0 },
+      });
+    }
+    expect(body.items[1].children[0].latencyMs).toBe(299);
   });
 
   it("pages newest first by (detectedAt, id) without losing or repeating events, and filters", async () => {

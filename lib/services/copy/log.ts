@@ -2,8 +2,9 @@
  * The copy log (docs/copy-trading.md "What the trader sees"): a group's master events, newest first, keyset-paged by
  * (detectedAt, id), each with what became of it in every child: the planned units or the reason for none, and from
  * the child intents of the event's leg the worst state, fills, the broker's average price, the latency, the broker
- * order ids and the broker's text; an ORDERS-mode MODIFY or CANCEL also what it did to each child and the master order
- * as it stood before. Four statements per page at most, whatever its length.
+ * order ids and the broker's text — of the child's one order of that leg, which may carry other events of the run too
+ * (`combined` says how many and what the order was); an ORDERS-mode MODIFY or CANCEL also what it did to each child
+ * and the master order as it stood before. Four statements per page at most, whatever its length.
  */
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/roles";
@@ -64,6 +65,11 @@ const plannedChildren = z.array(
       .array(z.object({ did: z.string(), detail: z.string().nullable().catch(null) }))
       .catch([])
       .default([]),
+    combined: z
+      .object({ events: z.number().int(), action: z.enum(["BUY", "SELL"]), quantity: z.number().int() })
+      .nullable()
+      .catch(null)
+      .default(null),
   }),
 );
 const specsOf = (e: CopyEventRow) => {
@@ -121,7 +127,8 @@ function childOrders(
       accountId,
       accountName: slices[0]?.accountName ?? names.get(accountId) ?? accountId,
       action: (spec?.action ?? slices[0]?.action ?? e.action) as "BUY" | "SELL",
-      quantity: summary?.quantity ?? spec?.quantity ?? 0,
+      // A share of a combined order is its own units; the order it went out with is `combined`.
+      quantity: (spec?.combined ? spec.quantity : summary?.quantity) ?? spec?.quantity ?? 0,
       reason: spec?.reason ?? null,
       outcome:
         spec?.outcome && (e.kind === "MODIFY" || e.kind === "CANCEL")
@@ -135,6 +142,7 @@ function childOrders(
       averagePrice: summary?.averagePrice?.toString() ?? null,
       latencyMs: summary?.latencyMs ?? null,
       brokerOrderIds: summary?.brokerOrderIds ?? [],
+      combined: spec?.combined ?? null,
     };
   });
 }

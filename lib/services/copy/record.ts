@@ -1,27 +1,27 @@
 /**
  * One detection pass of a group (docs/copy-trading.md "Detection"): read the master's books, diff them against the
  * records (lib/trading/copy/detect.ts) and record every change in ONE transaction that holds the group's row lock:
- * the master order's compare-and-set, its events and, for FILL events, the group's count of the master position and
+ * the master orders' compare-and-set, their events and, for FILL events, the group's count of the master position and
  * each child's planned share (sized against the children's exposure as that transaction sees it, pending events
- * included, so a burst is never sized twice against the same exposure).
+ * included, so a burst is never sized twice against the same exposure). The transaction takes a fixed handful of
+ * statements whatever the number of changes: the sizing runs in memory between them.
  */
 import { loadAccountSecret } from "@/lib/db/queries/accounts";
 import { listRecordedMasterOrders, masterIntentFacts, type ScanGroup } from "@/lib/db/queries/copy-engine";
+import { insertCopyEvents, lockCopyGroup, type NewCopyEvent } from "@/lib/db/queries/copy-events";
 import {
-  casMasterOrder,
-  insertCopyEvents,
-  lockCopyGroup,
-  lockCopyPosition,
-  updateCopyPosition,
-  type NewCopyEvent,
-} from "@/lib/db/queries/copy-events";
+  casMasterOrders,
+  lockCopyPositions,
+  updateCopyPositions,
+  type CopyPositionRow,
+} from "@/lib/db/queries/copy-master";
 import { inSqlTransaction } from "@/lib/db/transaction";
 import { adapterFor } from "@/lib/services/broker-access";
 import { istMinuteOfDay } from "@/lib/trading/calendar";
 import { detectChanges, needsTradeBook, type MasterChange } from "@/lib/trading/copy/detect";
 import { copyFilterVerdict } from "@/lib/trading/copy/filters";
 import { applyUncopiedFill, isLimitCut, sizeFill } from "@/lib/trading/copy/sizing";
-import { copyContractKey, type CopyContract } from "@/lib/trading/copy/types";
+import { copyContractKey, type ContractSizes, type CopyContract } from "@/lib/trading/copy/types";
 import { bookDayStart } from "@/lib/trading/fills";
 import { contractSizesFor, exitAdjustments, exposureBook, type ExposureBook } from "./exposure";
 import { raiseCopyAlert } from "./raise-alert";
@@ -37,6 +37,8 @@ export interface DetectionResult {
   events: number;
   held: number;
 }
+
+const contractOf = (o: CopyContract): CopyContract => ({ symbol: o.symbol, exchange: o.exchange, product: o.product });
 
 /** Reads the master's books and records what changed. Throws when the books cannot be read (nothing recorded). */
 export async function detectAndRecord(group: ScanGroup, source: ScanSource): Promise<DetectionResult> {
@@ -73,15 +75,17 @@ export async function detectAndRecord(group: ScanGroup, source: ScanSource): Pro
   const held = changes.length - records.length;
   if (records.length === 0) return { recorded: 0, events: 0, held };
   const fills = records.filter((r) => r.events.some((e) => e.kind === "FILL"));
-  const sizes =
+  const [sizes, adjust] =
     fills.length > 0
-      ? await contractSizesFor(
-          group,
-          adapter,
-          fills.map((f) => f.order),
-        )
-      : new Map();
-  const adjust = fills.length > 0 ? await exitAdjustments(group) : null;
+      ? await Promise.all([
+          contractSizesFor(
+            group,
+            adapter,
+            fills.map((f) => f.order),
+          ),
+          exitAdjustments(group),
+        ])
+      : [new Map<string, ContractSizes>(), null];
   const istMinutes = istMinuteOfDay(now);
   let written = 0;
   let eventCount = 0;
@@ -90,32 +94,39 @@ export async function detectAndRecord(group: ScanGroup, source: ScanSource): Pro
     if (!(await lockCopyGroup(tx, group.id))) return;
     // Exposure as this transaction sees it (pending events included), kept current as events are sized below.
     const book: ExposureBook | null = adjust ? await exposureBook(group.id, adjust, tx) : null;
-    for (const change of records) {
+    const won = await casMasterOrders(
+      tx,
+      group.id,
+      records.map((change) => ({
+        prev: change.prev,
+        next: {
+          ...change.next,
+          masterOrderId: change.order.orderId,
+          symbol: change.order.symbol,
+          exchange: change.order.exchange,
+          action: change.order.action,
+          product: change.order.product,
+        },
+        events: change.events.length,
+      })),
+    );
+    const mine = records.filter((change) => won.has(change.order.orderId));
+    written = mine.length;
+    // The master's positions in the filled contracts, locked once and moved in memory, written back once.
+    const positions = new Map<string, CopyPositionRow>();
+    const filled = mine
+      .filter((c) => c.uncopiedFill !== 0 || c.events.some((e) => e.kind === "FILL"))
+      .map((c) => contractOf(c.order));
+    for (const p of await lockCopyPositions(tx, group.id, filled)) positions.set(copyContractKey(p), p);
+    const drafts: NewCopyEvent[] = [];
+    for (const change of mine) {
       const o = change.order;
-      if (
-        !(await casMasterOrder(
-          tx,
-          group.id,
-          change.prev,
-          {
-            ...change.next,
-            masterOrderId: o.orderId,
-            symbol: o.symbol,
-            exchange: o.exchange,
-            action: o.action,
-            product: o.product,
-          },
-          change.events.length,
-        ))
-      )
-        continue;
-      written += 1;
-      const contract: CopyContract = { symbol: o.symbol, exchange: o.exchange, product: o.product };
+      const contract = contractOf(o);
+      // A fill of an order never copied (own, baseline, filtered) moves the master count and its uncopied part.
       if (change.uncopiedFill !== 0) {
-        const before = await lockCopyPosition(tx, group.id, contract);
-        await updateCopyPosition(tx, group.id, contract, applyUncopiedFill(before, change.uncopiedFill));
+        const position = positions.get(copyContractKey(contract))!;
+        Object.assign(position, applyUncopiedFill(position, change.uncopiedFill));
       }
-      const drafts: NewCopyEvent[] = [];
       for (const [i, e] of change.events.entries()) {
         const event: NewCopyEvent = {
           ...contract,
@@ -138,29 +149,32 @@ export async function detectAndRecord(group: ScanGroup, source: ScanSource): Pro
           requestedBy: null,
         };
         if (e.kind === "FILL") {
-          const before = await lockCopyPosition(tx, group.id, contract);
+          const position = positions.get(copyContractKey(contract))!;
           const lot = sizes.get(copyContractKey(contract)) ?? null;
           const window = copyFilterVerdict(group.filters, contract, { opening: true, istMinutes });
           const opening = !group.enabled
             ? { copy: false, reason: "group paused" }
             : { copy: window === null, reason: window };
-          const sizing = sizeFill(
-            { action: e.action, quantity: e.quantity },
-            before,
+          const exposures =
             book && lot
               ? group.children.map((rule) => ({ rule, exposure: book.exposure(rule.accountId, contract) }))
-              : [],
+              : [];
+          const sizing = sizeFill(
+            { action: e.action, quantity: e.quantity },
+            position,
+            exposures,
             lot ?? { lotSize: 1, freezeQty: null },
             opening,
           );
-          await updateCopyPosition(tx, group.id, contract, sizing.after);
-          event.masterBefore = before.masterQty;
+          event.masterBefore = position.masterQty;
           event.masterAfter = sizing.after.masterQty;
+          Object.assign(position, sizing.after);
           if (group.enabled && lot === null) {
             event.status = "FAILED";
             event.reason = `lot size of ${o.symbol} unknown`;
           } else if (group.enabled) {
-            event.children = sizing.orders;
+            // With each child's exposure as sized: the hand-on checks a combined order against it.
+            event.children = sizing.orders.map((c, k) => ({ ...c, held: exposures[k].exposure }));
             for (const c of sizing.orders) {
               book?.add(c.accountId, contract, c.action === "BUY" ? c.quantity : -c.quantity);
               if (isLimitCut(c.reason)) cuts.push({ accountId: c.accountId, symbol: o.symbol, reason: c.reason! });
@@ -169,8 +183,9 @@ export async function detectAndRecord(group: ScanGroup, source: ScanSource): Pro
         }
         drafts.push(event);
       }
-      eventCount += (await insertCopyEvents(tx, drafts)).length;
     }
+    await updateCopyPositions(tx, group.id, [...positions.values()]);
+    eventCount = (await insertCopyEvents(tx, drafts)).length;
   });
   await alertLimitCuts(group, cuts);
   return { recorded: written, events: eventCount, held };

@@ -79,6 +79,12 @@ export interface CopyChildOrderJson {
   /** Detection → the child's last slice acknowledged by its broker, ms; null until then. */
   latencyMs: number | null;
   brokerOrderIds: string[];
+  /**
+   * When the child's order carried this event together with others of the same run and contract (one order, the net
+   * of their shares): how many events it carried and the order itself. `state`, fills, price, latency and order ids
+   * are then that order's, shared by those events. Quantity 0: the shares netted to zero and nothing was sent.
+   */
+  combined: { events: number; action: "BUY" | "SELL"; quantity: number } | null;
 }
 
 export interface CopyLogItemJson {
