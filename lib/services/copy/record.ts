@@ -9,13 +9,14 @@ import { loadAccountSecret } from "@/lib/db/queries/accounts";
 import { listRecordedMasterOrders, masterIntentFacts, type ScanGroup } from "@/lib/db/queries/copy-engine";
 import {
   casMasterOrder,
+  findPlaceEvent,
   insertCopyEvents,
   lockCopyGroup,
   lockCopyPosition,
   updateCopyPosition,
   type NewCopyEvent,
 } from "@/lib/db/queries/copy-events";
-import { inSqlTransaction } from "@/lib/db/transaction";
+import { inSqlTransaction, type SqlTx } from "@/lib/db/transaction";
 import { adapterFor } from "@/lib/services/broker-access";
 import { istMinuteOfDay } from "@/lib/trading/calendar";
 import { detectChanges, needsTradeBook, type MasterChange } from "@/lib/trading/copy/detect";
@@ -31,6 +32,11 @@ import { log } from "@/lib/log";
 export const MASTER_CLOCK_SKEW_MS = 1_000;
 
 export type ScanSource = "stream" | "poll" | "manual";
+
+/** The reason on events recorded while the group is paused. */
+const GROUP_PAUSED = "group paused";
+/** Counting the master's units needs no lot size. */
+const UNIT_SIZES = { lotSize: 1, freezeQty: null };
 
 export interface DetectionResult {
   recorded: number;
@@ -71,7 +77,7 @@ export async function detectAndRecord(group: ScanGroup, source: ScanSource): Pro
   const records = changes.filter((c): c is Extract<MasterChange, { kind: "record" }> => c.kind === "record");
   const held = changes.length - records.length;
   if (records.length === 0) return { recorded: 0, events: 0, held };
-  const fills = records.filter((r) => r.events.some((e) => e.kind === "FILL"));
+  const fills = records.filter((r) => r.events.some((e) => e.kind === "FILL" && e.skipped === undefined));
   const sizes =
     fills.length > 0
       ? await contractSizesFor(
@@ -110,6 +116,11 @@ export async function detectAndRecord(group: ScanGroup, source: ScanSource): Pro
         continue;
       written += 1;
       const contract: CopyContract = { symbol: o.symbol, exchange: o.exchange, product: o.product };
+      // ORDERS mode: the master's fills of a followed order move the group's count (never copied as fills).
+      const counted =
+        group.mode === "ORDERS" && change.next.ignoredReason === null
+          ? await countOrderFills(tx, group.id, change, contract, group.enabled)
+          : null;
       const drafts: NewCopyEvent[] = [];
       for (const [i, e] of change.events.entries()) {
         const event: NewCopyEvent = {
@@ -123,21 +134,26 @@ export async function detectAndRecord(group: ScanGroup, source: ScanSource): Pro
           priceType: e.priceType,
           price: e.price,
           triggerPrice: e.triggerPrice,
-          masterBefore: null,
-          masterAfter: null,
+          orderQuantity: e.kind === "FILL" ? o.quantity : null,
+          masterBefore: counted?.before ?? null,
+          masterAfter: counted?.after ?? null,
           source: source === "manual" ? "poll" : source,
           masterAt: o.placedAt,
           status: group.enabled ? "PENDING" : "SKIPPED",
-          reason: group.enabled ? null : "group paused",
+          reason: group.enabled ? null : GROUP_PAUSED,
           children: [],
           requestedBy: null,
         };
-        if (e.kind === "FILL") {
+        if (e.skipped !== undefined) {
+          // Refused by the filters: logged with the reason, never copied, not counted in the group's positions.
+          event.status = "SKIPPED";
+          event.reason = e.skipped;
+        } else if (e.kind === "FILL") {
           const before = await lockCopyPosition(tx, group.id, contract);
           const lot = sizes.get(copyContractKey(contract)) ?? null;
           const window = copyFilterVerdict(group.filters, contract, { opening: true, istMinutes });
           const opening = !group.enabled
-            ? { copy: false, reason: "group paused" }
+            ? { copy: false, reason: GROUP_PAUSED }
             : { copy: window === null, reason: window };
           const sizing = sizeFill(
             { action: e.action, quantity: e.quantity },
@@ -169,6 +185,37 @@ export async function detectAndRecord(group: ScanGroup, source: ScanSource): Pro
   });
   await alertLimitCuts(group, cuts);
   return { recorded: written, events: eventCount, held };
+}
+
+/**
+ * ORDERS mode: counts the master's newly filled units of a followed order in the group's position (the drift board's
+ * master position), in the recording transaction. They are copied units when the order's PLACE reached the children
+ * (or is on its way); an order placed while the group was paused, or with no PLACE (dead on first sight), adds to
+ * `uncopiedQty`. Returns the master position before and after, for the change's events.
+ */
+async function countOrderFills(
+  tx: SqlTx,
+  groupId: string,
+  change: Extract<MasterChange, { kind: "record" }>,
+  contract: CopyContract,
+  enabled: boolean,
+): Promise<{ before: number; after: number }> {
+  const before = await lockCopyPosition(tx, groupId, contract);
+  const delta = change.next.filledQty - (change.prev?.filledQty ?? 0);
+  if (delta <= 0) return { before: before.masterQty, after: before.masterQty };
+  const place =
+    change.prev === null
+      ? change.events.some((e) => e.kind === "PLACE")
+        ? { status: enabled ? "PENDING" : "SKIPPED", reason: enabled ? null : GROUP_PAUSED }
+        : null
+      : await findPlaceEvent(tx, groupId, change.order.orderId);
+  const copied = place !== null && !(place.status === "SKIPPED" && place.reason === GROUP_PAUSED);
+  const { after } = sizeFill({ action: change.order.action, quantity: delta }, before, [], UNIT_SIZES, {
+    copy: copied,
+    reason: null,
+  });
+  await updateCopyPosition(tx, groupId, contract, after);
+  return { before: before.masterQty, after: after.masterQty };
 }
 
 /** `copy_limit`: a limit cut a child's copy (after the recording committed; at most one open alert per child). */

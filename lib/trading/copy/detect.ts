@@ -76,6 +76,8 @@ export interface EventDraft {
   priceType: string | null;
   price: Decimal | null;
   triggerPrice: Decimal | null;
+  /** Recorded SKIPPED with this reason, never copied (an order the filters refuse). */
+  skipped?: string;
 }
 
 export type MasterChange =
@@ -91,18 +93,27 @@ export type MasterChange =
 
 const WORKING = new Set(["open", "trigger_pending"]);
 const DEAD = new Set(["cancelled", "rejected"]);
+const FILTERED = "filtered: ";
+/** A filtered order in a FILLS group is watched until its first fill, which is logged as skipped. */
+const awaitsFirstFill = (mode: CopyMode, r: RecordedMasterOrder | undefined | null) =>
+  mode === "FILLS" && r?.ignoredReason?.startsWith(FILTERED) === true && r.seq === 0;
+/** Whether detection still follows the order: not yet recorded, copied, or filtered awaiting its first fill. */
+const followed = (mode: CopyMode, r: RecordedMasterOrder | undefined | null) =>
+  r?.ignoredReason == null || awaitsFirstFill(mode, r);
 const samePrice = (a: Decimal | null, b: Decimal | null) =>
   (a === null || a.isZero()) && (b === null || b.isZero()) ? true : a !== null && b !== null && a.equals(b);
 
-/** Whether some row needs the trade book to know its fills (OpenAlgo live rows carry no fill quantities). */
+/**
+ * Whether some row needs the trade book to know its fills (OpenAlgo live rows carry no fill quantities). ORDERS
+ * groups count the master's fills of copied orders too (the drift board's master position).
+ */
 export function needsTradeBook(
   mode: CopyMode,
   orders: readonly MasterBookOrder[],
   recorded: ReadonlyMap<string, RecordedMasterOrder>,
 ) {
-  if (mode !== "FILLS") return false;
   return orders.some(
-    (o) => o.fillsReported === false && o.status !== "complete" && recorded.get(o.orderId)?.ignoredReason == null,
+    (o) => o.fillsReported === false && o.status !== "complete" && followed(mode, recorded.get(o.orderId)),
   );
 }
 
@@ -117,7 +128,7 @@ function ignoredReasonOf(o: MasterBookOrder, input: DetectInput): string | null 
   if (input.ownOrderIds.has(o.orderId) || (o.strategy !== null && INTENT_ID_PATTERN.test(o.strategy))) return "own";
   if (o.placedAt !== null && o.placedAt.getTime() + input.clockSkewMs < input.startedAt) return "baseline";
   const verdict = copyFilterVerdict(input.filters, o, { opening: false, istMinutes: 0 });
-  return verdict === null ? null : `filtered: ${verdict}`;
+  return verdict === null ? null : `${FILTERED}${verdict}`;
 }
 
 /** The unresolved intent that could have placed `o`, if any (same contract, side and size, placed at/after it). */
@@ -148,6 +159,23 @@ function eventsFor(o: MasterBookOrder, prev: RecordedMasterOrder | null, filled:
   return WORKING.has(o.status) && modified ? [{ ...base, kind: "MODIFY", quantity: o.quantity }] : [];
 }
 
+/**
+ * The one SKIPPED event of an order the filters refuse: its PLACE (ORDERS) or its first fill (FILLS), so the log
+ * shows it with the reason. Its row moves to seq 1 with it (the compare-and-set), and nothing follows.
+ */
+function filteredEvents(
+  o: MasterBookOrder,
+  prev: RecordedMasterOrder | null,
+  filled: number,
+  mode: CopyMode,
+  reason: string,
+): EventDraft[] {
+  const skipped = reason.slice(FILTERED.length);
+  return eventsFor(o, prev, filled, mode)
+    .slice(0, 1)
+    .map((e) => ({ ...e, skipped }));
+}
+
 /** Every change the book shows against the records, oldest order first. */
 export function detectChanges(input: DetectInput): MasterChange[] {
   const out: MasterChange[] = [];
@@ -156,8 +184,8 @@ export function detectChanges(input: DetectInput): MasterChange[] {
   );
   for (const o of oldestFirst) {
     const prev = input.recorded.get(o.orderId) ?? null;
-    if (prev?.ignoredReason != null) continue;
-    let ignoredReason: string | null = null;
+    if (!followed(input.mode, prev)) continue;
+    let ignoredReason: string | null = prev?.ignoredReason ?? null;
     if (prev === null) {
       ignoredReason = ignoredReasonOf(o, input);
       const intent = ignoredReason === null ? couldBeOurs(o, input) : undefined;
@@ -172,7 +200,12 @@ export function detectChanges(input: DetectInput): MasterChange[] {
     }
     // Filled quantity never decreases: a book that shows less than recorded is behind, not right.
     const filled = filledOf(o, input.tradeFilled, prev?.filledQty ?? 0);
-    const events = ignoredReason === null ? eventsFor(o, prev, filled, input.mode) : [];
+    const events =
+      ignoredReason === null
+        ? eventsFor(o, prev, filled, input.mode)
+        : ignoredReason.startsWith(FILTERED)
+          ? filteredEvents(o, prev, filled, input.mode, ignoredReason)
+          : [];
     const next = {
       priceType: o.priceType,
       price: o.price,
