@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { niftyFuture, ownAccounts, terminalCall, traderWithAccounts } from "./steps";
+import { niftyFuture, ownAccounts, setInstanceFaults, terminalCall, traderWithAccounts } from "./steps";
 
 // Copy groups end to end (docs/copy-trading.md): a trader makes a group on the Copy page (a master and two children
 // at multipliers 1 and 0.5), trades in the master straight through its own OpenAlgo REST API, as a broker terminal
@@ -129,6 +129,21 @@ test("a master order is copied to two children at 1× and 0.5×; a paused child 
     1,
     { timeout: 30_000 },
   );
+
+  // A master order that fills in part first: its first FILL reads as part of the order ("65 of 260").
+  await setInstanceFaults(page, MASTER.instance, { partialFillRate: 1, partialFillMs: 0, holdPartialFills: true });
+  await masterPlace(page, { symbol: fut.symbol, action: "BUY", quantity: 4 * fut.lotSize });
+  const partOf = page
+    .locator(`[data-testid^="copy-event-"][data-kind="FILL"]`)
+    .filter({ hasText: new RegExp(`BUY [\\d,]+ of ${units(4 * fut.lotSize)} ${fut.symbol}`) });
+  await expect(partOf).toHaveCount(1, { timeout: 45_000 });
+  await setInstanceFaults(page, MASTER.instance, { holdPartialFills: false });
+  await expect(page.locator(`[data-testid^="copy-event-"][data-kind="FILL"]`).filter({ hasText: " of " })).toHaveCount(
+    2,
+    { timeout: 45_000 },
+  );
+  await setInstanceFaults(page, MASTER.instance, { partialFillRate: 0 });
+  await shoot(page, "copy-group-partial", testInfo);
 
   // The group's settings: half a window is refused at its field; both ends are saved and shown.
   await page.getByRole("button", { name: "Edit settings" }).click();

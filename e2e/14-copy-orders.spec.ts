@@ -5,9 +5,10 @@ import { niftyFuture, ownAccounts, setInstanceFaults, terminalCall, traderWithAc
 // Copy orders end to end (docs/copy-trading.md "ORDERS mode"): a trader makes a group that mirrors orders (children at
 // 1× and 0.5×), types a LIMIT order into the master's own terminal, and watches the copy log show the children's orders
 // working at the master's price; a modify of price and quantity in the master shows as MODIFY with old → new values
-// and both children modified; a cancel shows as CANCEL with both children cancelled. Resting orders are held on every
-// instance (simulator control API), so no tick fills them while the journey looks. Self-contained: its own trader and
-// simulator instances, named by this run's stamp.
+// and both children modified; a cancel shows as CANCEL with both children cancelled; a MARKET order that fills leaves
+// the drift board at parity with the master's position; an equity order is logged as skipped by the group's filters.
+// Resting orders are held on every instance (simulator control API), so no tick fills them while the journey looks.
+// Self-contained: its own trader and simulator instances, named by this run's stamp.
 test.describe.configure({ mode: "serial" });
 
 const STAMP = Date.now().toString(36);
@@ -119,4 +120,46 @@ test("a master LIMIT order is mirrored, modified and cancelled in both children"
   }
   await expect(cancel).toHaveAttribute("data-status", "SENT");
   await shoot(page, "copy-orders-cancelled", testInfo);
+
+  // A MARKET buy fills in the master and in both children: the group counts the master's fill, so the drift board
+  // reads the master's position and both children at their share, not drifting.
+  await terminalCall(page, MASTER.instance, "placeorder", {
+    ...order,
+    pricetype: "MARKET",
+    quantity: 2 * fut.lotSize,
+    price: 0,
+    trigger_price: 0,
+  });
+  const market = events(page, "PLACE").filter({ hasNotText: "LIMIT" });
+  await expect(market).toHaveCount(1, { timeout: 45_000 });
+  for (const id of [deepaId, eshaId])
+    await expect(childOf(market, id)).toHaveAttribute("data-phase", "filled", { timeout: 45_000 });
+  const drift = page.getByTestId(`drift-${fut.symbol}`);
+  await expect(drift).toContainText(`master +${units(2 * fut.lotSize)}`, { timeout: 30_000 });
+  for (const [name, lots] of [
+    [DEEPA.name, 2],
+    [ESHA.name, 1],
+  ] as const) {
+    const child = drift.getByTestId(`drift-child-${name}`);
+    await expect(child).toHaveAttribute("data-state", "ok", { timeout: 30_000 });
+    await expect(child).toContainText(`+${units(lots * fut.lotSize)}`);
+  }
+  await expect(drift.getByRole("button", { name: /Sync/ })).toHaveCount(0);
+
+  // An equity order is not the group's (F&O only): the log shows it skipped with the reason, and copies nothing.
+  await terminalCall(page, MASTER.instance, "placeorder", {
+    symbol: "SBIN",
+    exchange: "NSE",
+    product: "CNC",
+    action: "BUY",
+    pricetype: "MARKET",
+    quantity: 1,
+    price: 0,
+    trigger_price: 0,
+  });
+  const filtered = page.locator('[data-testid^="copy-event-"][data-symbol="SBIN"]');
+  await expect(filtered).toHaveCount(1, { timeout: 45_000 });
+  await expect(filtered).toHaveAttribute("data-status", "SKIPPED");
+  await expect(filtered).toContainText("exchange NSE not copied");
+  await shoot(page, "copy-orders-filled", testInfo);
 });

@@ -36,7 +36,7 @@ export function CopyGroupView({ groupId, canWrite }: { groupId: string; canWrite
     <div className="space-y-4">
       <GroupHeader group={g} canWrite={canWrite} />
       <ChildrenTable group={g} canWrite={canWrite} />
-      <DriftBoard groupId={g.id} canWrite={canWrite} />
+      <DriftBoard groupId={g.id} canWrite={canWrite} paused={!g.enabled} />
       <CopyLog groupId={g.id} />
     </div>
   );

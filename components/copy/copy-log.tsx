@@ -115,8 +115,8 @@ function priceText(p: Priced, was: Priced = p): string | null {
 }
 
 /**
- * The master event in words: its units (a MODIFY's old → new quantity, a CANCEL's order quantity) and its price (a
- * MODIFY's old → new price, trigger or type).
+ * The master event in words: its units (a MODIFY's old → new quantity, a CANCEL's order quantity, a partial FILL's
+ * units of its order: `65 of 260`) and its price (a MODIFY's old → new price, trigger or type).
  */
 function describe(e: CopyLogItemJson): { units: string; price: string | null } {
   const was = e.previous;
@@ -124,7 +124,11 @@ function describe(e: CopyLogItemJson): { units: string; price: string | null } {
   if (e.kind === "MODIFY" && was)
     return { units: step(formatQty(was.quantity), formatQty(e.quantity))!, price: priceText(e, was) };
   const price = priceText(e) ?? (e.price && e.kind === "FILL" ? `@ ${formatInr(e.price)}` : null);
-  return { units: formatQty(e.quantity), price };
+  const partOf = e.kind === "FILL" && e.orderQuantity !== null && e.orderQuantity !== e.quantity;
+  return {
+    units: partOf ? `${formatQty(e.quantity)} of ${formatQty(e.orderQuantity!)}` : formatQty(e.quantity),
+    price,
+  };
 }
 
 function EventRow({ e }: { e: CopyLogItemJson }) {
@@ -162,7 +166,9 @@ function EventRow({ e }: { e: CopyLogItemJson }) {
         <span className={lbl}>Master</span>
         {e.masterBefore === null || e.masterAfter === null
           ? "—"
-          : `${signedQty(e.masterBefore)} → ${signedQty(e.masterAfter)}`}
+          : e.masterBefore === e.masterAfter
+            ? signedQty(e.masterAfter)
+            : `${signedQty(e.masterBefore)} → ${signedQty(e.masterAfter)}`}
       </td>
       <td className={`${cell} text-xs`}>
         <span className="inline-flex flex-wrap items-center gap-1">

@@ -30,11 +30,12 @@ const num = "text-right tabular-nums md:order-none";
 const small = "mr-1 text-[11px] text-slate-500 md:hidden";
 
 /**
- * The drift board: per contract the master's position (and the part the children never had), and per child its
- * share, its broker-confirmed position, its working copy orders and the difference. "Sync now" sends a SYNC event for
- * one drifted child and follows it until the child is at parity.
+ * The drift board: per contract the master's position (and the part the children never had, and in ORDERS mode its
+ * copied orders still working), and per child its share, its broker-confirmed position, its working copy orders and
+ * the difference. "Sync now" sends a SYNC event for one drifted child and follows it until the child is at parity;
+ * a paused group syncs nothing, so it offers none and says why.
  */
-export function DriftBoard({ groupId, canWrite }: { groupId: string; canWrite: boolean }) {
+export function DriftBoard({ groupId, canWrite, paused }: { groupId: string; canWrite: boolean; paused: boolean }) {
   const [syncing, setSyncing] = useState<Record<string, Syncing>>({});
   const board = useDriftBoard(
     groupId,
@@ -84,6 +85,12 @@ export function DriftBoard({ groupId, canWrite }: { groupId: string; canWrite: b
       {board.isError ? (
         <p className="text-sm text-rose-600">Drift board could not be loaded: {board.error.message}</p>
       ) : null}
+      {paused && rows.length > 0 ? (
+        <p className="mb-2 text-xs text-slate-500" data-testid="drift-paused">
+          Copying is paused: nothing is synced until the group is resumed. A group paused by the kill switch is re-based
+          on the master&apos;s positions when it is resumed.
+        </p>
+      ) : null}
       {board.isSuccess && rows.length === 0 ? (
         <p className="text-sm text-slate-500">No positions in this group: the master holds nothing copied.</p>
       ) : null}
@@ -106,6 +113,15 @@ export function DriftBoard({ groupId, canWrite }: { groupId: string; canWrite: b
                   <span className="text-slate-500 tabular-nums"> ({signedLots(r.masterQty, r.lotSize)})</span>
                 ) : null}
                 {r.uncopiedQty ? <span className="text-slate-500"> (uncopied {signedQty(r.uncopiedQty)})</span> : null}
+                {r.masterWorkingQty ? (
+                  <span
+                    className="text-indigo-700 dark:text-indigo-300"
+                    title="The master's copied orders still working"
+                  >
+                    {" "}
+                    · working {signedQty(r.masterWorkingQty)}
+                  </span>
+                ) : null}
               </span>
             </header>
             <div className="px-3 py-1 text-sm" role="table" aria-label={`${r.symbol} drift`}>
@@ -131,7 +147,7 @@ export function DriftBoard({ groupId, canWrite }: { groupId: string; canWrite: b
                   groupId={groupId}
                   row={r}
                   child={c}
-                  canWrite={canWrite}
+                  canWrite={canWrite && !paused}
                   syncing={syncing[`${contractKey(r)}|${c.accountId}`]}
                   onSync={(s) => setSyncing((cur) => ({ ...cur, [`${contractKey(r)}|${c.accountId}`]: s }))}
                 />

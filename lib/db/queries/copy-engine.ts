@@ -192,6 +192,24 @@ export async function listCopyExitContracts(
   return rows;
 }
 
+/**
+ * ORDERS mode: per contract, the unfilled units (signed) of the master's orders the group follows that were still
+ * working at the last scan.
+ */
+export async function listMasterWorking(
+  groupId: string,
+): Promise<{ exchange: string; symbol: string; product: string; workingQty: number }[]> {
+  const { rows } = await sqlPool().query(
+    `SELECT exchange, symbol, product,
+            sum((CASE WHEN action = 'BUY' THEN 1 ELSE -1 END) * greatest(quantity - filled_qty, 0))::int AS "workingQty"
+       FROM copy_master_orders
+      WHERE group_id = $1::uuid AND ignored_reason IS NULL AND status IN ('open', 'trigger_pending')
+      GROUP BY exchange, symbol, product`,
+    [groupId],
+  );
+  return rows;
+}
+
 /** The group's count of the master's positions (every contract it has seen). */
 export async function listCopyPositions(
   groupId: string,

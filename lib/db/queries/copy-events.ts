@@ -35,6 +35,8 @@ export interface NewCopyEvent extends CopyContract {
   priceType: string | null;
   price: Decimal | null;
   triggerPrice: Decimal | null;
+  /** FILL: the master order's quantity. */
+  orderQuantity?: number | null;
   masterBefore: number | null;
   masterAfter: number | null;
   source: "stream" | "poll" | "sync" | "manual";
@@ -52,13 +54,13 @@ export async function insertCopyEvents(tx: SqlTx, events: readonly NewCopyEvent[
   const { rows } = await tx.query(
     `INSERT INTO copy_events (id, group_id, master_order_id, seq, kind, symbol, exchange, product, action, quantity,
                               price_type, price, trigger_price, master_before, master_after, source, master_at, status,
-                              reason, children, requested_by, handled_at)
+                              reason, children, requested_by, order_quantity, handled_at)
      SELECT gen_random_uuid(), g::uuid, m, s, k::"CopyEventKind", sy, ex, pr, ac, q, pt, p::numeric, tp::numeric, mb, ma,
-            src, mat, st::"CopyEventStatus", rs, ch::jsonb, rb::uuid, CASE WHEN st = 'PENDING' THEN NULL ELSE now() END
+            src, mat, st::"CopyEventStatus", rs, ch::jsonb, rb::uuid, oq, CASE WHEN st = 'PENDING' THEN NULL ELSE now() END
        FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                    $9::int[], $10::text[], $11::text[], $12::text[], $13::int[], $14::int[], $15::text[],
-                   $16::timestamptz[], $17::text[], $18::text[], $19::text[], $20::text[])
-            WITH ORDINALITY AS t(g, m, s, k, sy, ex, pr, ac, q, pt, p, tp, mb, ma, src, mat, st, rs, ch, rb, n)
+                   $16::timestamptz[], $17::text[], $18::text[], $19::text[], $20::text[], $21::int[])
+            WITH ORDINALITY AS t(g, m, s, k, sy, ex, pr, ac, q, pt, p, tp, mb, ma, src, mat, st, rs, ch, rb, oq, n)
       ORDER BY n
      ON CONFLICT DO NOTHING RETURNING id::text`,
     [
@@ -82,6 +84,7 @@ export async function insertCopyEvents(tx: SqlTx, events: readonly NewCopyEvent[
       col("reason"),
       events.map((e) => JSON.stringify(e.children)),
       col("requestedBy"),
+      events.map((e) => e.orderQuantity ?? null),
     ],
   );
   return rows.map((r) => r.id);

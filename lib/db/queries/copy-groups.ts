@@ -1,5 +1,5 @@
 import type Decimal from "decimal.js";
-import type { Prisma } from "@/lib/generated/prisma/client";
+import { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/transaction";
 import { ownerFilter, type Scope } from "@/lib/auth/roles";
@@ -192,6 +192,56 @@ export async function insertCopyBaseline(
     skipDuplicates: true,
   });
   return { orders: o.count, positions: p.count };
+}
+
+/**
+ * Re-bases a group on the master's books as read now (resuming after a kill switch flattened it with orders the group
+ * does not count): every order in the book becomes `baseline` (rows already recorded too, with the book's fills and
+ * status), and the group's count of the master's positions is replaced by the positions read, all uncopied. False,
+ * writing nothing, when the group recorded a master order at or after `readAt` (it may have counted a fill the
+ * positions read does not hold): the caller reads the books again.
+ */
+export async function rebaseCopyBaseline(
+  groupId: string,
+  readAt: Date,
+  orders: readonly BaselineOrder[],
+  positions: readonly BaselinePosition[],
+  tx: Tx,
+): Promise<boolean> {
+  const [{ moved }] = await tx.$queryRaw<{ moved: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM copy_master_orders WHERE group_id = ${groupId}::uuid AND updated_at >= ${readAt}) AS moved`;
+  if (moved) return false;
+  for (const o of orders) {
+    const { masterOrderId, ...row } = o;
+    await tx.copyMasterOrder.upsert({
+      where: { groupId_masterOrderId: { groupId, masterOrderId } },
+      create: { groupId, masterOrderId, ...row, ignoredReason: "baseline" },
+      update: { ...row, ignoredReason: "baseline" },
+      select: { groupId: true },
+    });
+  }
+  await tx.copyPosition.deleteMany({ where: { groupId } });
+  await tx.copyPosition.createMany({
+    data: positions.map(({ qty, ...contract }) => ({ groupId, ...contract, masterQty: qty, uncopiedQty: qty })),
+  });
+  return true;
+}
+
+/**
+ * Pauses every copy group of `ownerId` (every owner's when null) with `reason`, unless already paused with it: a kill
+ * switch engaging. Returns the groups it paused, with the reason each had before (null: it was copying).
+ */
+export async function pauseCopyGroupsOf(
+  ownerId: string | null,
+  reason: string,
+  tx: Tx,
+): Promise<{ id: string; previousReason: string | null }[]> {
+  const owner = ownerId === null ? Prisma.empty : Prisma.sql`AND g.owner_id = ${ownerId}::uuid`;
+  return tx.$queryRaw<{ id: string; previousReason: string | null }[]>`
+    UPDATE copy_groups g SET enabled = false, paused_reason = ${reason}, updated_at = now()
+      FROM copy_groups old
+     WHERE old.id = g.id AND (g.enabled OR g.paused_reason IS DISTINCT FROM ${reason}) ${owner}
+    RETURNING g.id::text AS id, CASE WHEN old.enabled THEN NULL ELSE old.paused_reason END AS "previousReason"`;
 }
 
 /** The group's owner and master account (startCopying reads the master's books); null when the group is gone. */

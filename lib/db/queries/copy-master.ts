@@ -136,3 +136,22 @@ export async function updateCopyPositions(
     ],
   );
 }
+
+/**
+ * The first PLACE event of each of these master orders (ORDERS mode), as far as counting their fills needs it; an
+ * order without one is absent. One statement.
+ */
+export async function findPlaceEvents(
+  tx: SqlTx,
+  groupId: string,
+  masterOrderIds: readonly string[],
+): Promise<Map<string, { status: string; reason: string | null }>> {
+  if (masterOrderIds.length === 0) return new Map();
+  const { rows } = await tx.query(
+    `SELECT DISTINCT ON (master_order_id) master_order_id AS id, status::text AS status, reason FROM copy_events
+      WHERE group_id = $1::uuid AND master_order_id = ANY($2::text[]) AND kind = 'PLACE'
+      ORDER BY master_order_id, seq`,
+    [groupId, [...masterOrderIds]],
+  );
+  return new Map(rows.map((r) => [r.id, { status: r.status, reason: r.reason }]));
+}

@@ -26,6 +26,14 @@ export async function findSwitchCovering(ownerId: string, tx: Tx = db()): Promis
   return hit ?? null;
 }
 
+/** Whether a switch covering `ownerId` (its own or the global one) was engaged at or after `since`, re-armed or not. */
+export async function switchEngagedSince(ownerId: string, since: Date, tx: Tx = db()): Promise<boolean> {
+  const n = await tx.killSwitch.count({
+    where: { engagedAt: { gte: since }, OR: [{ scope: "GLOBAL" }, { ownerId }] },
+  });
+  return n > 0;
+}
+
 /** The engaged switch of exactly this target (not one that merely covers it), or null. */
 export function findEngagedSwitch(target: SwitchTarget, tx: Tx = db()) {
   return tx.killSwitch.findFirst({ where: engagedWhere(target) });

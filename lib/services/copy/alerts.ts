@@ -106,7 +106,8 @@ export async function alertDrift(now: Date): Promise<{ drifting: number; resolve
       checked.set(rule.accountId, group.ownerId);
       for (const row of rows) {
         const c = row.children.find((x) => x.accountId === rule.accountId);
-        if (!c || off.has(rule.accountId) || !offShare(c, rule, row.lotSize)) continue;
+        // ORDERS mode: while the master's copied orders work, the children fill at their own pace.
+        if (!c || off.has(rule.accountId) || row.masterWorkingQty !== 0 || !offShare(c, rule, row.lotSize)) continue;
         off.set(rule.accountId, {
           ownerId: group.ownerId,
           accountId: rule.accountId,

@@ -104,7 +104,7 @@ export async function recordBaseline(groupId: string, snapshot: MasterSnapshot, 
  * (Re)starts copying of an existing group from the master's books as they are now: orders and contracts not yet
  * recorded become baseline, and `startedAt` moves to now. Idempotent: rows the group has already recorded are kept
  * (they are the engine's own count). Creation records the baseline in its own transaction (manage.ts); a paused group
- * is still scanned, so resuming needs none.
+ * is still scanned, so resuming needs none, except after a kill switch, which re-bases it (manage.ts).
  */
 export async function startCopying(groupId: string): Promise<{ orders: number; positions: number }> {
   const group = await findCopyGroupMaster(groupId);

@@ -8,7 +8,7 @@ import { authorize } from "@/lib/auth/authorize";
 import type { Actor } from "@/lib/auth/roles";
 import { loadAccountSecret } from "@/lib/db/queries/accounts";
 import { insertAudit } from "@/lib/db/queries/audit";
-import { findScanGroup, listCopyPositions, type ScanGroup } from "@/lib/db/queries/copy-engine";
+import { findScanGroup, listCopyPositions, listMasterWorking, type ScanGroup } from "@/lib/db/queries/copy-engine";
 import { findEventRunId, insertCopyEvents, lockCopyGroup } from "@/lib/db/queries/copy-events";
 import { inTransaction, sqlTxOf } from "@/lib/db/transaction";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
@@ -37,14 +37,21 @@ export async function copyDriftBoard(actor: Actor, groupId: string): Promise<Dri
   return { groupId: group.id, at: new Date().toISOString(), rows: await driftRows(group) };
 }
 
-/** Per contract the master or a child holds: the master's count and each child's share, position and drift. */
+/**
+ * Per contract the master or a child holds: the master's count and each child's share, position and drift. In ORDERS
+ * mode the count is of the master's fills of copied orders, and a child is "working" while the master's copied orders
+ * in the contract still work (each side fills at its own broker).
+ */
 export async function driftRows(group: ScanGroup): Promise<DriftRowJson[]> {
-  const [positions, book] = await Promise.all([
+  const [positions, book, working] = await Promise.all([
     listCopyPositions(group.id),
     exitAdjustments(group).then((adj) => exposureBook(group.id, adj)),
+    group.mode === "ORDERS" ? listMasterWorking(group.id) : [],
   ]);
   const contracts = new Map<string, CopyContract>();
   for (const p of positions) contracts.set(copyContractKey(p), p);
+  for (const w of working) contracts.set(copyContractKey(w), w);
+  const masterWorking = new Map(working.map((w) => [copyContractKey(w), w.workingQty]));
   for (const r of book.rows()) contracts.set(copyContractKey(r.contract), r.contract);
   const sizes = await sizesFor(group, [...contracts.values()]);
   const master = new Map(positions.map((p) => [copyContractKey(p), p]));
@@ -52,11 +59,13 @@ export async function driftRows(group: ScanGroup): Promise<DriftRowJson[]> {
   const rows: DriftRowJson[] = [...contracts.entries()].map(([k, c]) => {
     const m = master.get(k) ?? { masterQty: 0, uncopiedQty: 0 };
     const s = sizes.get(k) ?? null;
+    const masterWorkingQty = masterWorking.get(k) ?? 0;
     return {
       ...c,
       lotSize: s?.lotSize ?? null,
       masterQty: m.masterQty,
       uncopiedQty: m.uncopiedQty,
+      masterWorkingQty,
       children: group.children.map((rule) => {
         const e = exposures.get(`${rule.accountId}|${k}`);
         const share = s ? childShare(m.masterQty - m.uncopiedQty, rule, s) : 0;
@@ -71,13 +80,21 @@ export async function driftRows(group: ScanGroup): Promise<DriftRowJson[]> {
           actualQty,
           workingQty,
           driftQty,
-          state: workingQty !== 0 ? "working" : driftQty !== 0 ? "drift" : "ok",
+          state:
+            workingQty !== 0 || (masterWorkingQty !== 0 && driftQty !== 0)
+              ? "working"
+              : driftQty !== 0
+                ? "drift"
+                : "ok",
         };
       }),
     };
   });
   return rows.filter(
-    (r) => r.masterQty !== 0 || r.children.some((c) => c.actualQty !== 0 || c.workingQty !== 0 || c.expectedQty !== 0),
+    (r) =>
+      r.masterQty !== 0 ||
+      r.masterWorkingQty !== 0 ||
+      r.children.some((c) => c.actualQty !== 0 || c.workingQty !== 0 || c.expectedQty !== 0),
   );
 }
 

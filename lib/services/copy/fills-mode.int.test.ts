@@ -10,6 +10,7 @@ import { startCopyWorker } from "@/lib/testing/copy-engine-kit";
 import { instanceConfigs } from "@/lib/testing/simulator-instances";
 import { waitFor } from "@/lib/testing/wait";
 import { engageKillSwitch, rearmKillSwitch } from "@/lib/services/kill-switch";
+import { setCopyGroupPaused } from ".";
 
 const FAST = { reconcileWindowMs: 1_000, pollIntervalMs: 100, refusedBackoffMs: 50 };
 const LOT = 65;
@@ -89,27 +90,34 @@ describe("copy engine, FILLS mode (real workers, simulator over HTTP)", () => {
     }
   });
 
-  it("the kill switch blocks copying; after re-arming the next fill brings the children to their share", async () => {
+  it("the kill switch pauses copying; re-armed and resumed, the group copies what the master does from then on", async () => {
     const { trader, groupId } = await setup([{ multiplier: "1" }]);
     await startWorkers();
     await engageKillSwitch(trader, { scope: "mine", reason: "test" }, null);
     await masterPlace(world.sim, MASTER, { symbol: CE, exchange: "NFO", action: "BUY", quantity: LOT });
-    const blocked = await waitFor(
-      "the event blocked",
+    const skipped = await waitFor(
+      "the event recorded",
       () => db().copyEvent.findMany({ where: { groupId } }),
       (e) => e.length === 1 && e[0].status !== "PENDING",
     );
-    expect(blocked[0].status).toBe("BLOCKED");
+    expect(skipped[0]).toMatchObject({ status: "SKIPPED", reason: "group paused" });
     expect(childOrders(CHILDREN[0])).toEqual([]);
     await rearmKillSwitch(await makeUser("ADMIN"), { scope: "owner", ownerId: trader.id }, null);
+    // Re-armed, the group stays paused until a person resumes it; resuming re-bases it on the master's books (no
+    // exit ran here: the master's lot bought meanwhile is its own, never copied).
+    expect(await db().copyGroup.findUniqueOrThrow({ where: { id: groupId } })).toMatchObject({ enabled: false });
+    await setCopyGroupPaused(trader, groupId, false, "127.0.0.1");
+    expect(await db().copyPosition.findFirstOrThrow({ where: { groupId } })).toMatchObject({
+      masterQty: LOT,
+      uncopiedQty: LOT,
+    });
     await masterPlace(world.sim, MASTER, { symbol: CE, exchange: "NFO", action: "BUY", quantity: LOT });
-    // Cumulative: the child is brought to its share of both lots.
     await waitFor(
-      "copy after re-arm",
+      "copy after resuming",
       async () => childOrders(CHILDREN[0]),
       (o) => o.length === 1,
     );
-    expect(childOrders(CHILDREN[0])).toEqual(["BUY 130"]);
+    expect(childOrders(CHILDREN[0])).toEqual(["BUY 65"]);
   });
 
   it("a paused group records the master's fills as skipped and sends nothing", async () => {

@@ -162,6 +162,7 @@ function itemJson(
     product: e.product,
     action: e.action as "BUY" | "SELL",
     quantity: e.quantity,
+    orderQuantity: e.orderQuantity,
     priceType: e.priceType,
     price: e.price?.toString() ?? null,
     triggerPrice: e.triggerPrice?.toString() ?? null,

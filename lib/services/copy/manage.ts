@@ -13,13 +13,16 @@ import {
   insertCopyGroup,
   listCopyGroupRows,
   lockCopyGroup,
+  rebaseCopyBaseline,
   updateCopyGroupRow,
   type CopyGroupRow,
 } from "@/lib/db/queries/copy-groups";
+import { switchEngagedSince } from "@/lib/db/queries/kill-switches";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { lockRow } from "@/lib/db/locks";
 import { inTransaction, type Tx } from "@/lib/db/transaction";
-import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
+import { ConflictError, KillSwitchError, NotFoundError, ValidationError } from "@/lib/errors";
+import { entriesBlockedReason } from "@/lib/services/kill-switch";
 import { readMasterSnapshot, recordBaseline } from "./baseline";
 import { assertNoCycle, changedFields, groupAnswer, ownedAccounts, readableGroup, writableGroup } from "./group-access";
 import { groupJson } from "./group-json";
@@ -168,7 +171,9 @@ export async function deleteCopyGroup(actor: Actor, id: string, ip: string): Pro
 
 /**
  * Pauses (`reason` shown beside the group) or resumes the group. A paused group's master is still watched and its
- * events recorded as skipped, so resuming continues from there with no new baseline.
+ * events recorded as skipped, so resuming continues from there with no new baseline — except after a kill switch
+ * (docs/copy-trading.md "The kill switch"): while one covers the owner a resume is refused (423), and once re-armed,
+ * resuming a group a switch flattened since copying (re)started re-bases it on the master's books as they are now.
  */
 export async function setCopyGroupPaused(
   actor: Actor,
@@ -176,16 +181,51 @@ export async function setCopyGroupPaused(
   paused: { reason?: string } | false,
   ip: string,
 ): Promise<CopyGroupJson> {
-  await writableGroup(actor, id);
-  await withLockedGroup(id, async (row, tx) => {
-    const next = paused
-      ? { enabled: false, pausedReason: paused.reason ?? DEFAULT_PAUSE_REASON }
-      : { enabled: true, pausedReason: null };
-    if (row.enabled === next.enabled && row.pausedReason === next.pausedReason) return;
-    await updateCopyGroupRow(id, next, tx);
-    const details = paused ? { reason: next.pausedReason } : { pausedReason: row.pausedReason };
-    const action = paused ? "copyGroup.pause" : "copyGroup.resume";
-    await insertAudit({ actorId: actor.id, action, entity: "copyGroup", entityId: id, details, ip }, tx);
-  });
-  return groupAnswer(id);
+  const current = await writableGroup(actor, id);
+  const rebase = !paused && !current.enabled && (await killSwitchFlattenedSince(current));
+  for (let attempt = 1; ; attempt += 1) {
+    const snapshot = rebase ? await masterSnapshotOf(current.masterAccountId) : null;
+    const done = await withLockedGroup(id, async (row, tx) => {
+      const next = paused
+        ? { enabled: false, pausedReason: paused.reason ?? DEFAULT_PAUSE_REASON }
+        : { enabled: true, pausedReason: null };
+      if (row.enabled === next.enabled && row.pausedReason === next.pausedReason) return true;
+      const rebased =
+        snapshot && (await rebaseCopyBaseline(id, snapshot.at, snapshot.orders, snapshot.positions, tx))
+          ? { orders: snapshot.orders.length, positions: snapshot.positions.length }
+          : null;
+      if (snapshot && !rebased) return false;
+      await updateCopyGroupRow(id, snapshot ? { ...next, startedAt: snapshot.at } : next, tx);
+      const details = paused
+        ? { reason: next.pausedReason }
+        : { pausedReason: row.pausedReason, ...(rebased ? { rebased } : {}) };
+      const action = paused ? "copyGroup.pause" : "copyGroup.resume";
+      await insertAudit({ actorId: actor.id, action, entity: "copyGroup", entityId: id, details, ip }, tx);
+      return true;
+    });
+    if (done) return groupAnswer(id);
+    if (attempt === REBASE_ATTEMPTS)
+      throw new ConflictError("The master kept trading while copying was resumed: try again", {
+        masterAccountId: ["Book kept changing"],
+      });
+  }
+}
+
+/** Reads of the master tried when resuming re-bases a group and the master trades between the read and the write. */
+const REBASE_ATTEMPTS = 3;
+
+/**
+ * Whether a resume must re-base the group: 423 while a kill switch covers the owner; true when one engaged since
+ * copying (re)started (its flatten closed positions with orders the group does not count).
+ */
+async function killSwitchFlattenedSince(group: { ownerId: string; startedAt: Date }): Promise<boolean> {
+  const blocked = await entriesBlockedReason(group.ownerId);
+  if (blocked) throw new KillSwitchError(`${blocked}. Resume copying once it is re-armed.`);
+  return switchEngagedSince(group.ownerId, group.startedAt);
+}
+
+async function masterSnapshotOf(masterAccountId: string) {
+  const master = await loadAccountSecret(masterAccountId);
+  if (!master) throw new NotFoundError("Master account");
+  return readMasterSnapshot(master);
 }

@@ -11,6 +11,7 @@ import { listRecordedMasterOrders, masterIntentFacts, type ScanGroup } from "@/l
 import { insertCopyEvents, lockCopyGroup, type NewCopyEvent } from "@/lib/db/queries/copy-events";
 import {
   casMasterOrders,
+  findPlaceEvents,
   lockCopyPositions,
   updateCopyPositions,
   type CopyPositionRow,
@@ -31,6 +32,11 @@ import { log } from "@/lib/log";
 export const MASTER_CLOCK_SKEW_MS = 1_000;
 
 export type ScanSource = "stream" | "poll" | "manual";
+
+/** The reason on events recorded while the group is paused. */
+const GROUP_PAUSED = "group paused";
+/** Counting the master's units needs no lot size. */
+const UNIT_SIZES = { lotSize: 1, freezeQty: null };
 
 export interface DetectionResult {
   recorded: number;
@@ -74,7 +80,7 @@ export async function detectAndRecord(group: ScanGroup, source: ScanSource): Pro
   const records = changes.filter((c): c is Extract<MasterChange, { kind: "record" }> => c.kind === "record");
   const held = changes.length - records.length;
   if (records.length === 0) return { recorded: 0, events: 0, held };
-  const fills = records.filter((r) => r.events.some((e) => e.kind === "FILL"));
+  const fills = records.filter((r) => r.events.some((e) => e.kind === "FILL" && e.skipped === undefined));
   const [sizes, adjust] =
     fills.length > 0
       ? await Promise.all([
@@ -114,19 +120,29 @@ export async function detectAndRecord(group: ScanGroup, source: ScanSource): Pro
     written = mine.length;
     // The master's positions in the filled contracts, locked once and moved in memory, written back once.
     const positions = new Map<string, CopyPositionRow>();
+    const ordersFilled = mine.filter((c) => countsOrderFills(group, c));
     const filled = mine
-      .filter((c) => c.uncopiedFill !== 0 || c.events.some((e) => e.kind === "FILL"))
+      .filter((c) => c.uncopiedFill !== 0 || c.events.some((e) => e.kind === "FILL" && e.skipped === undefined))
+      .concat(ordersFilled)
       .map((c) => contractOf(c.order));
     for (const p of await lockCopyPositions(tx, group.id, filled)) positions.set(copyContractKey(p), p);
+    const places = await findPlaceEvents(
+      tx,
+      group.id,
+      ordersFilled.filter((c) => c.prev !== null).map((c) => c.order.orderId),
+    );
     const drafts: NewCopyEvent[] = [];
     for (const change of mine) {
       const o = change.order;
       const contract = contractOf(o);
+      const position = positions.get(copyContractKey(contract));
       // A fill of an order never copied (own, baseline, filtered) moves the master count and its uncopied part.
-      if (change.uncopiedFill !== 0) {
-        const position = positions.get(copyContractKey(contract))!;
-        Object.assign(position, applyUncopiedFill(position, change.uncopiedFill));
-      }
+      if (change.uncopiedFill !== 0) Object.assign(position!, applyUncopiedFill(position!, change.uncopiedFill));
+      // ORDERS mode: the master's fills of a followed order move the group's count (never copied as fills).
+      const counted =
+        position && countsOrderFills(group, change)
+          ? countOrderFills(position, change, places.get(o.orderId) ?? null, group.enabled)
+          : null;
       for (const [i, e] of change.events.entries()) {
         const event: NewCopyEvent = {
           ...contract,
@@ -139,21 +155,25 @@ export async function detectAndRecord(group: ScanGroup, source: ScanSource): Pro
           priceType: e.priceType,
           price: e.price,
           triggerPrice: e.triggerPrice,
-          masterBefore: null,
-          masterAfter: null,
+          orderQuantity: e.kind === "FILL" ? o.quantity : null,
+          masterBefore: counted?.before ?? null,
+          masterAfter: counted?.after ?? null,
           source: source === "manual" ? "poll" : source,
           masterAt: o.placedAt,
           status: group.enabled ? "PENDING" : "SKIPPED",
-          reason: group.enabled ? null : "group paused",
+          reason: group.enabled ? null : GROUP_PAUSED,
           children: [],
           requestedBy: null,
         };
-        if (e.kind === "FILL") {
-          const position = positions.get(copyContractKey(contract))!;
+        if (e.skipped !== undefined) {
+          // Refused by the filters: logged with the reason, never copied (its fills counted as uncopied above).
+          event.status = "SKIPPED";
+          event.reason = e.skipped;
+        } else if (e.kind === "FILL" && position) {
           const lot = sizes.get(copyContractKey(contract)) ?? null;
           const window = copyFilterVerdict(group.filters, contract, { opening: true, istMinutes });
           const opening = !group.enabled
-            ? { copy: false, reason: "group paused" }
+            ? { copy: false, reason: GROUP_PAUSED }
             : { copy: window === null, reason: window };
           const exposures =
             book && lot
@@ -189,6 +209,40 @@ export async function detectAndRecord(group: ScanGroup, source: ScanSource): Pro
   });
   await alertLimitCuts(group, cuts);
   return { recorded: written, events: eventCount, held };
+}
+
+/** ORDERS mode: whether the change fills more of a followed master order (the group counts those fills). */
+const countsOrderFills = (group: ScanGroup, c: Extract<MasterChange, { kind: "record" }>) =>
+  group.mode === "ORDERS" && c.next.ignoredReason === null && c.next.filledQty > (c.prev?.filledQty ?? 0);
+
+/**
+ * ORDERS mode: counts the master's newly filled units of a followed order in the group's position (the drift board's
+ * master position), in memory under the recording's lock. They are copied units when the order's PLACE reached the
+ * children (or is on its way); an order placed while the group was paused, or with no PLACE (dead on first sight),
+ * adds to `uncopiedQty`. `place`: the order's PLACE event recorded before. Returns the master position before and
+ * after, for the change's events.
+ */
+function countOrderFills(
+  position: CopyPositionRow,
+  change: Extract<MasterChange, { kind: "record" }>,
+  place: { status: string; reason: string | null } | null,
+  enabled: boolean,
+): { before: number; after: number } {
+  const before = position.masterQty;
+  const delta = change.next.filledQty - (change.prev?.filledQty ?? 0);
+  const placed =
+    change.prev === null
+      ? change.events.some((e) => e.kind === "PLACE")
+        ? { status: enabled ? "PENDING" : "SKIPPED", reason: enabled ? null : GROUP_PAUSED }
+        : null
+      : place;
+  const copied = placed !== null && !(placed.status === "SKIPPED" && placed.reason === GROUP_PAUSED);
+  const { after } = sizeFill({ action: change.order.action, quantity: delta }, position, [], UNIT_SIZES, {
+    copy: copied,
+    reason: null,
+  });
+  Object.assign(position, after);
+  return { before, after: after.masterQty };
 }
 
 /** `copy_limit`: a limit cut a child's copy (after the recording committed; at most one open alert per child). */

@@ -97,6 +97,8 @@ export interface CopyLogItemJson {
   product: string;
   action: "BUY" | "SELL";
   quantity: number;
+  /** FILL: the master order's quantity, so a partial fill reads "65 of 260"; null for other kinds (and older events). */
+  orderQuantity: number | null;
   priceType: string | null;
   price: string | null;
   triggerPrice: string | null;
@@ -131,6 +133,11 @@ export interface DriftRowJson {
   /** The master's position as the group counts it, and the part the children never had. */
   masterQty: number;
   uncopiedQty: number;
+  /**
+   * ORDERS mode: units of the master's copied orders still working (signed); while they work, a child ahead of or
+   * behind the master in filling is "working", not drifting. Always 0 in FILLS mode (fills are copied as they come).
+   */
+  masterWorkingQty: number;
   children: {
     accountId: string;
     accountName: string;

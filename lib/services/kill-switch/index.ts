@@ -1,8 +1,8 @@
 /**
  * Kill switch (docs/architecture.md "Exits"): engaged per owner (a trader's own accounts) or globally (admin). Engaging
  * flattens every active account in scope (an exit of scope OWNER / ALL: open orders cancelled, then everything the
- * broker shows exited) and blocks new entries of the owners it covers until an ADMIN re-arms it. State lives in
- * Postgres.
+ * broker shows exited), pauses the copy groups of the owners it covers and blocks their new entries until an ADMIN
+ * re-arms it. State lives in Postgres.
  *
  * One place enforces the block: `guardEntries`, which createRun runs inside the transaction that stores a non-EXIT
  * run. It takes a shared advisory lock and engaging takes it exclusively, so a run is either stored before the switch
@@ -14,6 +14,7 @@ import { canAdminister, type Actor } from "@/lib/auth/roles";
 import { lockExclusive, lockShared } from "@/lib/db/locks";
 import { inTransaction, type Tx } from "@/lib/db/transaction";
 import { listActiveAccountIds } from "@/lib/db/queries/accounts";
+import { pauseCopyGroupsOf } from "@/lib/db/queries/copy-groups";
 import { insertAudit } from "@/lib/db/queries/audit";
 import { insertOrJoinExit, listExitProgress } from "@/lib/db/queries/exits";
 import {
@@ -45,6 +46,9 @@ export const killSwitchRequestSchema = z.discriminatedUnion("action", [
   }),
 ]);
 export type KillSwitchRequest = z.infer<typeof killSwitchRequestSchema>;
+
+/** The pause reason of the copy groups a kill switch paused. */
+export const KILL_SWITCH_PAUSE_REASON = "kill switch";
 
 /** `2026-11-26 10:05 IST`. */
 export function formatIstDateTime(at: Date): string {
@@ -121,6 +125,21 @@ export async function engageKillSwitch(
       },
       accountIds,
     );
+    // Copying stops with the entries: the flatten closes masters and children with orders no group counts, so a
+    // group resumes only once re-armed, re-based on its master's books then (docs/copy-trading.md "The kill switch").
+    const paused = await pauseCopyGroupsOf(global ? null : actor.id, KILL_SWITCH_PAUSE_REASON, tx);
+    for (const g of paused)
+      await insertAudit(
+        {
+          actorId: actor.id,
+          action: "copyGroup.pause",
+          entity: "copyGroup",
+          entityId: g.id,
+          details: { reason: KILL_SWITCH_PAUSE_REASON, previousReason: g.previousReason, exitId: exit.id },
+          ip,
+        },
+        tx,
+      );
     if (active) await setKillSwitchExit(active.id, exit.id, tx);
     else
       await insertKillSwitch(
@@ -139,6 +158,7 @@ export async function engageKillSwitch(
           exitId: exit.id,
           accounts: accountIds.length,
           alreadyEngaged: !!active,
+          copyGroupsPaused: paused.length,
         },
         ip,
       },

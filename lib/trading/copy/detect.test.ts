@@ -80,7 +80,9 @@ describe("detectChanges: FILLS mode", () => {
   it("live rows without fill quantities take the trade book's units", () => {
     const live = order({ status: "open", filledQuantity: 0, fillsReported: false });
     expect(needsTradeBook("FILLS", [live], new Map())).toBe(true);
-    expect(needsTradeBook("ORDERS", [live], new Map())).toBe(false);
+    // ORDERS groups count the master's fills of copied orders too; an ignored order needs no fills.
+    expect(needsTradeBook("ORDERS", [live], new Map())).toBe(true);
+    expect(needsTradeBook("ORDERS", [live], new Map([["o1", rec({ ignoredReason: "own" })]]))).toBe(false);
     const c = only(input({ orders: [live], tradeFilled: new Map([["o1", 65]]) }));
     if (c.kind === "record") expect(c.events).toMatchObject([{ kind: "FILL", quantity: 65 }]);
   });
@@ -100,12 +102,6 @@ describe("detectChanges: FILLS mode", () => {
     ],
     ["one of our intents' orders: own", order(), new Set(["o1"]), "own"],
     ["tagged with an intent id: own", order({ strategy: "md0123456789abc" }), new Set<string>(), "own"],
-    [
-      "an exchange not copied: filtered",
-      order({ exchange: "NSE", symbol: "SBIN" }),
-      new Set<string>(),
-      "filtered: exchange NSE not copied",
-    ],
   ])("%s", (_n, o, own, reason) => {
     const c = only(input({ orders: [o], ownOrderIds: own }));
     expect(c).toMatchObject({ kind: "record", next: { ignoredReason: reason }, events: [] });
@@ -151,6 +147,35 @@ describe("detectChanges: FILLS mode", () => {
     ]);
   });
 
+  it("a filtered order's first fill is one SKIPPED FILL event with the filter's reason; later fills only count", () => {
+    const nse = { exchange: "NSE", symbol: "SBIN" };
+    const filled = only(input({ orders: [order(nse)] }));
+    expect(filled).toMatchObject({ kind: "record", next: { ignoredReason: "filtered: exchange NSE not copied" } });
+    if (filled.kind === "record")
+      expect(filled.events).toMatchObject([{ kind: "FILL", quantity: 130, skipped: "exchange NSE not copied" }]);
+    // Resting: recorded, no event; its first (partial) fill is the event, later ones move the master's count only.
+    const resting = only(input({ orders: [order({ ...nse, status: "open", filledQuantity: 0 })] }));
+    if (resting.kind === "record") expect(resting.events).toEqual([]);
+    const awaiting = rec({ ignoredReason: "filtered: exchange NSE not copied" });
+    const partial = only(
+      input({ orders: [order({ ...nse, status: "open", filledQuantity: 65 })], recorded: new Map([["o1", awaiting]]) }),
+    );
+    expect(partial).toMatchObject({
+      prev: awaiting,
+      next: { filledQty: 65, ignoredReason: awaiting.ignoredReason },
+      uncopiedFill: 65,
+    });
+    if (partial.kind === "record") expect(partial.events).toMatchObject([{ kind: "FILL", quantity: 65 }]);
+    const logged = new Map([["o1", { ...awaiting, filledQty: 65, seq: 1 }]]);
+    expect(only(input({ orders: [order(nse)], recorded: logged }))).toMatchObject({ events: [], uncopiedFill: 65 });
+    // ORDERS mode: its PLACE is the SKIPPED event, and the order is not followed after.
+    const place = only(input({ mode: "ORDERS", orders: [order({ ...nse, status: "open", filledQuantity: 0 })] }));
+    if (place.kind === "record")
+      expect(place.events).toMatchObject([{ kind: "PLACE", skipped: "exchange NSE not copied" }]);
+    const placed = new Map([["o1", { ...awaiting, seq: 1 }]]);
+    expect(detectChanges(input({ mode: "ORDERS", orders: [order(nse)], recorded: placed }))).toEqual([]);
+  });
+
   it("an order that could be our unresolved intent is held, not recorded", () => {
     const unresolved = [
       { symbol: "NIFTY08DEC2624500CE", exchange: "NFO", action: "BUY" as const, quantity: 130, since: T0 },
@@ -193,6 +218,19 @@ describe("detectChanges: ORDERS mode", () => {
         recorded: new Map([["o1", recLimit]]),
       }),
     );
-    expect(c).toMatchObject({ kind: "record", events: [], next: { status: "complete" } });
+    expect(c).toMatchObject({ kind: "record", events: [], next: { status: "complete", filledQty: 130 } });
+  });
+
+  it("a filtered order is one SKIPPED PLACE with the filter's reason, then never followed", () => {
+    const mis = limit({ product: "MIS" });
+    const filters = { ...input().filters, products: ["NRML"] };
+    const c = only(input({ mode: "ORDERS", filters, orders: [mis] }));
+    expect(c).toMatchObject({ kind: "record", next: { ignoredReason: "filtered: product MIS not copied" } });
+    if (c.kind === "record")
+      expect(c.events).toMatchObject([{ kind: "PLACE", quantity: 130, skipped: "product MIS not copied" }]);
+    const recorded = new Map([["o1", rec({ ignoredReason: "filtered: product MIS not copied", seq: 1 })]]);
+    expect(
+      detectChanges(input({ mode: "ORDERS", filters, orders: [limit({ product: "MIS", quantity: 195 })], recorded })),
+    ).toEqual([]);
   });
 });

@@ -76,6 +76,8 @@ export interface EventDraft {
   priceType: string | null;
   price: Decimal | null;
   triggerPrice: Decimal | null;
+  /** Recorded SKIPPED with this reason, never copied (an order the filters refuse). */
+  skipped?: string;
 }
 
 export type MasterChange =
@@ -97,24 +99,35 @@ export type MasterChange =
 
 const WORKING = new Set(["open", "trigger_pending"]);
 const DEAD = new Set(["cancelled", "rejected"]);
+const FILTERED = "filtered: ";
+/**
+ * Whether detection still follows the order: not yet recorded, or copied; in a FILLS group every order, those never
+ * copied too (their fills still move the master's position: docs/copy-trading.md "Fills never copied").
+ */
+const followed = (mode: CopyMode, r: RecordedMasterOrder | undefined | null) =>
+  r?.ignoredReason == null || mode === "FILLS";
 const samePrice = (a: Decimal | null, b: Decimal | null) =>
   (a === null || a.isZero()) && (b === null || b.isZero()) ? true : a !== null && b !== null && a.equals(b);
 
-/** Whether some row needs the trade book to know its fills (OpenAlgo live rows carry no fill quantities). */
+/**
+ * Whether some row needs the trade book to know its fills (OpenAlgo live rows carry no fill quantities). ORDERS
+ * groups count the master's fills of copied orders too (the drift board's master position).
+ */
 export function needsTradeBook(
   mode: CopyMode,
   orders: readonly MasterBookOrder[],
   recorded: ReadonlyMap<string, RecordedMasterOrder>,
 ) {
-  if (mode !== "FILLS") return false;
-  // Orders never copied too (their fills still move the master's position); a dead order already recorded dead
-  // cannot fill more.
-  return orders.some(
-    (o) =>
+  // A dead order already recorded dead cannot fill more.
+  return orders.some((o) => {
+    const r = recorded.get(o.orderId);
+    return (
       o.fillsReported === false &&
       o.status !== "complete" &&
-      !(DEAD.has(o.status) && recorded.get(o.orderId)?.status === o.status),
-  );
+      followed(mode, r) &&
+      !(DEAD.has(o.status) && r?.status === o.status)
+    );
+  });
 }
 
 /** Units filled of `o`: the book's figure, or the trade book's where the row reports none; never below `floor`. */
@@ -128,7 +141,7 @@ function ignoredReasonOf(o: MasterBookOrder, input: DetectInput): string | null 
   if (input.ownOrderIds.has(o.orderId) || (o.strategy !== null && INTENT_ID_PATTERN.test(o.strategy))) return "own";
   if (o.placedAt !== null && o.placedAt.getTime() + input.clockSkewMs < input.startedAt) return "baseline";
   const verdict = copyFilterVerdict(input.filters, o, { opening: false, istMinutes: 0 });
-  return verdict === null ? null : `filtered: ${verdict}`;
+  return verdict === null ? null : `${FILTERED}${verdict}`;
 }
 
 /** The unresolved intent that could have placed `o`, if any (same contract, side and size, placed at/after it). */
@@ -173,15 +186,33 @@ function placedOrder(a: MasterBookOrder, b: MasterBookOrder): number {
   return a.orderId.length - b.orderId.length || (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0);
 }
 
+/**
+ * The one SKIPPED event of an order the filters refuse: its PLACE (ORDERS) or its first fill (FILLS), so the log
+ * shows it with the reason. Its row moves to seq 1 with it (the compare-and-set); nothing follows in the log (its
+ * later fills only move the master's count, as `uncopiedFill`).
+ */
+function filteredEvents(
+  o: MasterBookOrder,
+  prev: RecordedMasterOrder | null,
+  filled: number,
+  mode: CopyMode,
+  reason: string,
+): EventDraft[] {
+  if ((prev?.seq ?? 0) > 0) return [];
+  const skipped = reason.slice(FILTERED.length);
+  return eventsFor(o, prev, filled, mode)
+    .slice(0, 1)
+    .map((e) => ({ ...e, skipped }));
+}
+
 /** Every change the book shows against the records, oldest order first. */
 export function detectChanges(input: DetectInput): MasterChange[] {
   const out: MasterChange[] = [];
   const oldestFirst = [...input.orders].sort(placedOrder);
   for (const o of oldestFirst) {
     const prev = input.recorded.get(o.orderId) ?? null;
-    // ORDERS mode keeps no position: an order never copied needs no more looks.
-    if (prev?.ignoredReason != null && input.mode !== "FILLS") continue;
-    let ignoredReason = prev?.ignoredReason ?? null;
+    if (!followed(input.mode, prev)) continue;
+    let ignoredReason: string | null = prev?.ignoredReason ?? null;
     if (prev === null) {
       ignoredReason = ignoredReasonOf(o, input);
       const intent = ignoredReason === null ? couldBeOurs(o, input) : undefined;
@@ -196,7 +227,12 @@ export function detectChanges(input: DetectInput): MasterChange[] {
     }
     // Filled quantity never decreases: a book that shows less than recorded is behind, not right.
     const filled = filledOf(o, input.tradeFilled, prev?.filledQty ?? 0);
-    const events = ignoredReason === null ? eventsFor(o, prev, filled, input.mode) : [];
+    const events =
+      ignoredReason === null
+        ? eventsFor(o, prev, filled, input.mode)
+        : ignoredReason.startsWith(FILTERED)
+          ? filteredEvents(o, prev, filled, input.mode, ignoredReason)
+          : [];
     // A baseline order seen first now: what it filled is in the baseline's positions already.
     const counted =
       ignoredReason !== null && input.mode === "FILLS" && !(prev === null && ignoredReason === "baseline");

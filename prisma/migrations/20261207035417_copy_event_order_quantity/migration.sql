@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "copy_events" ADD COLUMN     "order_quantity" INTEGER;
+
