@@ -247,7 +247,9 @@ describe("the copy log", () => {
       [body.items[0], 130],
       [body.items[1], 65],
     ] as const) {
-      const [b, c] = item.children;
+      // Children are listed in the group's order (by account id when added together): found by account.
+      const b = item.children.find((x) => x.accountId === B.id);
+      const c = item.children.find((x) => x.accountId === C.id);
       // Each event keeps its own share; the order's state, fills and ids are the one order's, named as such.
       expect(b).toMatchObject({
         quantity: share,
@@ -264,7 +266,7 @@ describe("the copy log", () => {
         combined: { events: 2, action: "BUY", quantity: 0 },
       });
     }
-    expect(body.items[1].children[0].latencyMs).toBe(299);
+    expect(body.items[1].children.find((x) => x.accountId === B.id)!.latencyMs).toBe(299);
   });
 
   it("pages newest first by (detectedAt, id) without losing or repeating events, and filters", async () => {

@@ -8,6 +8,7 @@ import { simPositions, startExitWorker, waitForExit } from "@/lib/testing/exits-
 import { makeUser } from "@/lib/testing/fixtures";
 import { useIntegrationWorld } from "@/lib/testing/integration-world";
 import { instanceConfigs } from "@/lib/testing/simulator-instances";
+import { setCopyGroupPaused } from ".";
 import { waitFor } from "@/lib/testing/wait";
 import { startCopying } from "./baseline";
 
@@ -115,6 +116,9 @@ describe("copy engine: master fills that were never copied still count in the ma
       (p) => p.masterQty === 0,
     );
     await rearmKillSwitch(await makeUser("ADMIN"), { scope: "owner", ownerId: trader.id }, null);
+    // The switch paused the group; a person resumes it (re-based on the flat master).
+    expect(await db().copyGroup.findUniqueOrThrow({ where: { id: groupId } })).toMatchObject({ enabled: false });
+    await setCopyGroupPaused(trader, groupId, false, "127.0.0.1");
 
     await masterPlace(world.sim, MASTER, { symbol: CE, exchange: "NFO", action: "BUY", quantity: LOT });
     await settledEvents(groupId, 2);
