@@ -16,8 +16,7 @@ import { sliceQuantities } from "./instruments";
 import type { ExitAllocation, Side } from "./ledger";
 import { runTotals, type RunPreview } from "./plan";
 import type { AccountPlan, PlannedLeg } from "./plan-account";
-import type { ResolvedLeg } from "./resolve-legs";
-import { parseDerivativeSymbol } from "./symbols";
+import { legOfSymbol, type ResolvedLeg } from "./resolve-legs";
 
 /** The broker's net position of one (symbol, exchange, product): signed units. */
 export interface BrokerNet {
@@ -212,27 +211,16 @@ export function exitRunPreview(
   for (const a of accounts) for (const l of a.plan.legs) if (!byId.has(legId(l))) byId.set(legId(l), l);
   const ordered = [...byId.values()].sort((a, b) => a.phase - b.phase || legId(a).localeCompare(legId(b)));
   const index = new Map(ordered.map((l, i) => [legId(l), i]));
-  const legs: ResolvedLeg[] = ordered.map((l, legIndex) => {
-    const parsed = parseDerivativeSymbol(l.symbol);
-    return {
+  const legs: ResolvedLeg[] = ordered.map((l, legIndex) =>
+    legOfSymbol({
       legIndex,
-      underlying: parsed?.underlying ?? l.symbol,
-      instrument: parsed?.kind === "option" ? "options" : parsed?.kind === "future" ? "futures" : "equity",
-      action: l.action,
-      optionType: parsed?.kind === "option" ? parsed.optionType : null,
       symbol: l.symbol,
-      exchange: l.exchange as ResolvedLeg["exchange"],
-      expiry: parsed?.expiry ?? "",
-      strike: null,
+      exchange: l.exchange,
+      action: l.action,
       lotSize: l.lotSize,
       freezeQty: l.freezeQty,
-      sliceLots: l.freezeQty === null ? null : Math.floor(l.freezeQty / l.lotSize),
-      priceType: "MARKET",
-      price: null,
-      referencePrice: null,
-      warnings: [],
-    };
-  });
+    }),
+  );
   const attribution: ExitRunAttribution = { exitId, legs: [] };
   const plans: AccountPlan[] = accounts.map((a) => {
     const planned: PlannedLeg[] = a.plan.legs.map((l) => {

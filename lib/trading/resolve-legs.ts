@@ -12,7 +12,15 @@ import {
   type InstrumentSettingsTable,
   instrumentSettingsFor,
 } from "./instruments";
-import { atmStrike, futureSymbol, isOnStrikeGrid, optionSymbol, strikeAtOffset, type OptionType } from "./symbols";
+import {
+  atmStrike,
+  futureSymbol,
+  isOnStrikeGrid,
+  optionSymbol,
+  parseDerivativeSymbol,
+  strikeAtOffset,
+  type OptionType,
+} from "./symbols";
 import { resolveExpiry } from "./expiry-choice";
 import { isOnTick, protectedLimitPrice } from "./order-price";
 import { premiumNearStrike } from "./premium-near";
@@ -67,6 +75,41 @@ export interface ResolvedLeg {
   /** LTP used for the protected limit (or seen at resolution), null when none was quoted. */
   referencePrice: Decimal | null;
   warnings: string[];
+}
+
+/**
+ * The run-wide leg of an order on a symbol that is already known (an exit's, a copied master trade's): nothing to
+ * resolve, the contract's sizes as given. For display and slicing: each account's own leg carries the exact order.
+ */
+export function legOfSymbol(o: {
+  legIndex: number;
+  symbol: string;
+  exchange: string;
+  action: OrderAction;
+  lotSize: number;
+  freezeQty: number | null;
+  priceType?: ResolvedLeg["priceType"];
+  price?: Decimal | null;
+}): ResolvedLeg {
+  const parsed = parseDerivativeSymbol(o.symbol);
+  return {
+    legIndex: o.legIndex,
+    underlying: parsed?.underlying ?? o.symbol,
+    instrument: parsed?.kind === "option" ? "options" : parsed?.kind === "future" ? "futures" : "equity",
+    action: o.action,
+    optionType: parsed?.kind === "option" ? parsed.optionType : null,
+    symbol: o.symbol,
+    exchange: o.exchange as ResolvedLeg["exchange"],
+    expiry: parsed?.expiry ?? "",
+    strike: null,
+    lotSize: o.lotSize,
+    freezeQty: o.freezeQty,
+    sliceLots: o.freezeQty === null ? null : Math.floor(o.freezeQty / o.lotSize),
+    priceType: o.priceType ?? "MARKET",
+    price: o.price ?? null,
+    referencePrice: null,
+    warnings: [],
+  };
 }
 
 export type LegResolutionErrorCode =

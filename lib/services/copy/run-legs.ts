@@ -19,8 +19,7 @@ import {
 } from "@/lib/trading/copy/types";
 import { sliceQuantities } from "@/lib/trading/instruments";
 import type { PlannedLeg } from "@/lib/trading/plan-account";
-import type { ResolvedLeg } from "@/lib/trading/resolve-legs";
-import { parseDerivativeSymbol } from "@/lib/trading/symbols";
+import { legOfSymbol, type ResolvedLeg } from "@/lib/trading/resolve-legs";
 import type { ExposureBook } from "./exposure";
 
 export interface EventMark {
@@ -230,26 +229,16 @@ function withCombined(c: EventChild, o: Clamped | undefined): EventChild {
 }
 
 function resolvedLeg(e: PendingEvent, legIndex: number, s: ContractSizes, action: Side): ResolvedLeg {
-  const parsed = parseDerivativeSymbol(e.symbol);
-  return {
+  return legOfSymbol({
     legIndex,
-    underlying: parsed?.underlying ?? e.symbol,
-    instrument: parsed?.kind === "option" ? "options" : parsed?.kind === "future" ? "futures" : "equity",
-    action,
-    optionType: parsed?.kind === "option" ? parsed.optionType : null,
     symbol: e.symbol,
-    exchange: e.exchange as ResolvedLeg["exchange"],
-    expiry: parsed?.expiry ?? "",
-    strike: null,
-    lotSize: s.lotSize,
-    freezeQty: s.freezeQty,
-    sliceLots: s.freezeQty === null ? null : Math.floor(s.freezeQty / s.lotSize),
+    exchange: e.exchange,
+    action,
+    ...s,
     // The run-wide leg is for display; each child's own leg carries the exact price type (SL, SL-M too).
     priceType: e.priceType === "LIMIT" || e.priceType === "SL" ? "LIMIT" : "MARKET",
     price: e.price === null ? null : new Decimal(e.price),
-    referencePrice: null,
-    warnings: [],
-  };
+  });
 }
 
 /** A child's leg keyed on event `e` (the first the leg carries); the caller sets its slices. */
