@@ -1,5 +1,6 @@
 import Decimal from "decimal.js";
 import { describe, expect, it } from "vitest";
+import { childRule } from "@/lib/testing/copy-rules";
 import { combinedSlices, combineShares, sidesAgree, type CombineInput, type ShareInput } from "./combine";
 import { sizeFill, type MasterPosition } from "./sizing";
 import type { CopyChildRule, Side } from "./types";
@@ -72,18 +73,7 @@ describe("combineShares", () => {
   });
 
   it("per-event sizing never trips the check, and the net is the child's exposure change", () => {
-    const rule = (over: Partial<CopyChildRule>): CopyChildRule => ({
-      accountId: "a",
-      accountName: "A",
-      multiplier: new Decimal(1),
-      rounding: "DOWN",
-      minOneLot: false,
-      enabled: true,
-      maxLotsPerOrder: null,
-      maxOpenLots: null,
-      reverse: false,
-      ...over,
-    });
+    const rule = (over: Partial<CopyChildRule>) => childRule({ accountId: "a", accountName: "A", ...over });
     const rules = [
       rule({ accountId: "a" }),
       rule({ accountId: "b", multiplier: new Decimal("0.5"), rounding: "NEAREST" }),

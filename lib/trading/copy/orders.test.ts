@@ -1,25 +1,13 @@
 import Decimal from "decimal.js";
 import { describe, expect, it } from "vitest";
+import { childRule } from "@/lib/testing/copy-rules";
 import { type ChildSlice, type MasterModification, placeChildOrders, reproportionChild } from "./orders";
 import type { CopyChildRule } from "./types";
 
 const d = (v: string) => new Decimal(v);
 const NIFTY = { lotSize: 65, freezeQty: 1755 };
 
-function rule(over: Partial<CopyChildRule> = {}): CopyChildRule {
-  return {
-    accountId: "c1",
-    accountName: "child 1",
-    multiplier: d("1"),
-    rounding: "DOWN",
-    minOneLot: false,
-    enabled: true,
-    maxLotsPerOrder: null,
-    maxOpenLots: null,
-    reverse: false,
-    ...over,
-  };
-}
+const rule = (over: Partial<CopyChildRule> = {}) => childRule({ multiplier: d("1"), ...over });
 
 describe("placeChildOrders", () => {
   it.each([

@@ -1,22 +1,12 @@
 import Decimal from "decimal.js";
 import { describe, expect, it } from "vitest";
+import { childRule } from "@/lib/testing/copy-rules";
 import { applyUncopiedFill, clampClose, sizeFill, syncOrder, type ChildExposure } from "./sizing";
 import type { CopyChildRule } from "./types";
 
 const LOT = 65;
 const sizes = { lotSize: LOT, freezeQty: 1800 };
-const rule = (over: Partial<CopyChildRule> = {}): CopyChildRule => ({
-  accountId: "c1",
-  accountName: "child 1",
-  multiplier: new Decimal(1),
-  rounding: "DOWN",
-  minOneLot: false,
-  enabled: true,
-  maxLotsPerOrder: null,
-  maxOpenLots: null,
-  reverse: false,
-  ...over,
-});
+const rule = childRule;
 const child = (over: Partial<CopyChildRule> = {}, exposure = 0): ChildExposure => ({ rule: rule(over), exposure });
 const flat = { masterQty: 0, uncopiedQty: 0 };
 const buy = (lots: number) => ({ action: "BUY" as const, quantity: lots * LOT });
