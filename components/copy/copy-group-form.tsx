@@ -6,8 +6,8 @@ import { useQueryClient } from "@tanstack/react-query";
 import { api, ApiError } from "@/components/ui/api";
 import { Alert, Button, Card, Field, Input, Select } from "@/components/ui/primitives";
 import { ChildFields, childBody, emptyChild, type ChildDraft } from "@/components/copy/child-fields";
-import { FilterFields, defaultFilters, type FilterDraft } from "@/components/copy/filter-fields";
-import { MODE_HELP, symbolList } from "@/components/copy/copy-format";
+import { FilterFields, defaultFilters, filterBody, type FilterDraft } from "@/components/copy/filter-fields";
+import { MODE_HELP } from "@/components/copy/copy-format";
 import { COPY_KEY } from "@/components/copy/use-copy";
 import type { AccountJson } from "@/lib/services/accounts";
 import type { CopyGroupJson, CopyModeName } from "@/lib/services/copy";
@@ -42,12 +42,7 @@ export function CopyGroupForm({ accounts, onCancel }: { accounts: AccountJson[];
           name: name.trim(),
           masterAccountId: master,
           mode,
-          exchanges: filters.exchanges,
-          products: filters.products,
-          allowSymbols: symbolList(filters.allowSymbols),
-          denySymbols: symbolList(filters.denySymbols),
-          windowStart: filters.windowStart || null,
-          windowEnd: filters.windowEnd || null,
+          ...filterBody(filters),
           children: children.map((c) => ({ accountId: c.accountId, ...childBody(c) })),
         },
       });

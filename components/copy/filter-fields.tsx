@@ -1,5 +1,6 @@
 "use client";
 
+import { symbolList } from "@/components/copy/copy-format";
 import { Field, Input } from "@/components/ui/primitives";
 
 export const EXCHANGES = ["NFO", "BFO", "MCX", "CDS", "NSE", "BSE"] as const;
@@ -22,6 +23,16 @@ export const defaultFilters = (): FilterDraft => ({
   denySymbols: "",
   windowStart: "",
   windowEnd: "",
+});
+
+/** The filters as the copy-group routes take them (symbol lists split, an empty window end as none). */
+export const filterBody = (f: FilterDraft) => ({
+  exchanges: f.exchanges,
+  products: f.products,
+  allowSymbols: symbolList(f.allowSymbols),
+  denySymbols: symbolList(f.denySymbols),
+  windowStart: f.windowStart || null,
+  windowEnd: f.windowEnd || null,
 });
 
 function Checks({

@@ -3,8 +3,7 @@
 import { useState } from "react";
 import { ApiError, api } from "@/components/ui/api";
 import { Alert, Button, Field, Input } from "@/components/ui/primitives";
-import { FilterFields, type FilterDraft } from "@/components/copy/filter-fields";
-import { symbolList } from "@/components/copy/copy-format";
+import { FilterFields, filterBody, type FilterDraft } from "@/components/copy/filter-fields";
 import { useCopyAction } from "@/components/copy/use-copy";
 import type { CopyGroupJson } from "@/lib/services/copy";
 
@@ -30,12 +29,7 @@ export function GroupSettingsForm({ group, onDone }: { group: CopyGroupJson; onD
       method: "PATCH",
       body: {
         name: name.trim(),
-        exchanges: filters.exchanges,
-        products: filters.products,
-        allowSymbols: symbolList(filters.allowSymbols),
-        denySymbols: symbolList(filters.denySymbols),
-        windowStart: filters.windowStart || null,
-        windowEnd: filters.windowEnd || null,
+        ...filterBody(filters),
       },
     }),
   );
