@@ -87,10 +87,13 @@ const simSubscriptionsWhen = (ok: (s: Map<string, number[]>) => boolean) =>
 
 /** Ticks the simulator until every key in `keys` has a feed quote received after `after` (ms); returns the quotes. */
 async function feedQuotesAfter(keys: readonly string[], after: number): Promise<Map<string, LiveQuote>> {
-  await tick(sim);
+  // A tick per look, not one up front: a tick sent while a just-reconnected feed is still settling may be its last.
   return waitFor(
     `feed quotes of ${keys.join(", ")}`,
-    () => readQuotes("simulated", keys),
+    async () => {
+      await tick(sim);
+      return readQuotes("simulated", keys);
+    },
     (qs) => keys.every((k) => qs.get(k)?.source === "feed" && Date.parse(qs.get(k)!.receivedAt) > after),
     WAIT,
   );
