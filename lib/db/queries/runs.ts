@@ -17,7 +17,10 @@ export interface NewRun {
 
 /**
  * Writes a run and all its intents in one transaction (after `guard`, when given). A second request with the same idempotency key writes
- * nothing and gets the first run's id back (`created: false`). Two statements, the intents as column arrays: a run
+ * nothing and gets the first run's id back (`created: false`), also when it named the same run id: a copy run's id
+ * derives from its events, so two workers' hand-ons of the same events collide on both keys at once, and an insert
+ * that arbitrates on one unique index still fails on the other (PostgreSQL's ON CONFLICT names one arbiter): the
+ * insert therefore yields to any conflict, and the key decides which run is returned. Two statements, the intents as column arrays: a run
  * of hundreds of accounts is on the trigger's critical path.
  */
 export async function insertRunWithIntents(
@@ -34,7 +37,7 @@ export async function insertRunWithIntents(
     const inserted = await tx.$queryRawUnsafe<{ id: string }[]>(
       `INSERT INTO strategy_runs (id, owner_id, strategy_id, kind, idempotency_key, triggered_at, plan, copy_group_id)
        VALUES ($1::uuid, $2::uuid, $3::uuid, $4::"RunKind", $5, $6, $7::jsonb, $8::uuid)
-       ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+       ON CONFLICT DO NOTHING RETURNING id`,
       run.id,
       run.ownerId,
       run.strategyId,
