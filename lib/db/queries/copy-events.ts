@@ -195,6 +195,19 @@ export async function listGroupsWithStalePending(before: Date): Promise<string[]
 }
 
 /** Whether the group has events not yet handed on. */
+/**
+ * A mark that changes whenever the group's events change: one recorded (a new row) or handed on (handled_at set).
+ * A reader that spans several statements compares it before and after, to know it saw one consistent moment.
+ */
+export async function copyActivityMark(groupId: string): Promise<string> {
+  const { rows } = await sqlPool().query(
+    `SELECT count(*) || ':' || count(handled_at) || ':' || coalesce(max(handled_at)::text, '') AS mark
+       FROM copy_events WHERE group_id = $1::uuid`,
+    [groupId],
+  );
+  return rows[0].mark;
+}
+
 export async function hasPendingEvents(groupId: string): Promise<boolean> {
   const { rowCount } = await sqlPool().query(
     `SELECT 1 FROM copy_events WHERE group_id = $1::uuid AND status = 'PENDING' LIMIT 1`,

@@ -13,7 +13,7 @@ import {
   REJECTIONS_TO_PAUSE,
 } from "@/lib/db/queries/copy-alerts";
 import { findScanGroup, listCopyGroupMasters } from "@/lib/db/queries/copy-engine";
-import { copyRunInFlight, hasPendingEvents } from "@/lib/db/queries/copy-events";
+import { copyActivityMark, copyRunInFlight, hasPendingEvents } from "@/lib/db/queries/copy-events";
 import { inTransaction } from "@/lib/db/transaction";
 import { log } from "@/lib/log";
 import { publishUserEvent } from "@/lib/realtime/user-events";
@@ -97,11 +97,19 @@ export async function alertDrift(now: Date): Promise<{ drifting: number; resolve
     const group = await findScanGroup(id);
     if (!group) continue;
     const children = group.children.filter((c) => c.enabled && group.enabled);
-    if ((await hasPendingEvents(group.id)) || (await copyRunInFlight(group.id))) {
+    // The drift rows take several statements: a recording or a hand-on committed between them (the master's fill
+    // counted, its children's orders not yet read) would look like drift. Only a moment with nothing moving counts.
+    const busy = async () => (await hasPendingEvents(group.id)) || (await copyRunInFlight(group.id));
+    const mark = await copyActivityMark(group.id);
+    if (await busy()) {
       for (const c of children) unsure.add(c.accountId);
       continue;
     }
     const rows = children.length > 0 ? await driftRows(group) : [];
+    if ((await busy()) || (await copyActivityMark(group.id)) !== mark) {
+      for (const c of children) unsure.add(c.accountId);
+      continue;
+    }
     for (const rule of children) {
       checked.set(rule.accountId, group.ownerId);
       for (const row of rows) {
