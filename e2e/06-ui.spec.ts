@@ -13,8 +13,12 @@ test.describe("on a 390 px phone", () => {
     await signInToDashboard(page, admin);
     // The one-row desktop navigation is not shown on a phone; the Menu button is.
     await expect(page.getByRole("navigation", { name: "Main" })).toBeHidden();
-    await page.getByRole("button", { name: "Menu" }).click();
     const menu = page.getByRole("navigation", { name: "Phone" });
+    // A click that lands before the page is hydrated opens nothing: click until the menu is there.
+    await expect(async () => {
+      if (!(await menu.isVisible())) await page.getByRole("button", { name: "Menu" }).click();
+      await expect(menu).toBeVisible({ timeout: 1_000 });
+    }).toPass({ timeout: 20_000 });
     await expect(menu.getByRole("link")).toHaveText([
       "Dashboard",
       "Accounts",
