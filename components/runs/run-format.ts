@@ -8,6 +8,7 @@ export const RUN_KIND_LABEL: Record<RunKind, string> = {
   TICKET: "Manual ticket",
   EXIT: "Exit",
   COPY: "Copy",
+  STOP_ORDERS: "Stops at broker",
 };
 
 /** Slice quantities as a trader reads them: `[1755, 1755, 1755, 65]` → `1,755 × 3 + 65`. */

@@ -53,6 +53,20 @@ export const RULES = {
   /** Cancel a run's open orders, retry its failed intents. */
   "run.act": { need: "writer", reach: "writable" },
   "exit.request": { need: "writer", reach: "writable" },
+  /** Read runs' risk rules, their live state and risk events (docs/risk.md). */
+  "risk.read": { need: "signedIn", reach: "readable" },
+  /** Change or pause a rule on a live run; set an account's daily loss limit. */
+  "risk.manage": { need: "writer", reach: "writable" },
+  /** Read the trading calendar (sessions, holidays, special sessions). */
+  "calendar.read": { need: "signedIn" },
+  /** Override a day's session, refresh the calendar from OpenAlgo (docs/calendar.md). */
+  "calendar.manage": { need: "admin" },
+  /** One's own notification channels and choices, and "send test" (docs/notifications.md). */
+  "notifications.manage": { need: "signedIn", reach: "ownerOnly" },
+  /** Read accounts' readiness checks (docs/readiness.md). */
+  "readiness.read": { need: "signedIn", reach: "readable" },
+  /** Run a readiness check now (calls the accounts' brokers). */
+  "readiness.run": { need: "writer", reach: "writable" },
   "alert.dismiss": { need: "writer", reach: "writable" },
   /** Engage one's own kill switch. */
   "killSwitch.engage": { need: "writer" },

@@ -278,3 +278,60 @@ export function expiriesForRule(
     ? weeklyExpiries(rule, fromDate, count, holidays)
     : monthlyExpiries(rule, fromDate, count, holidays);
 }
+
+/** One exchange's session on one IST date, as the trading calendar resolves it (docs/calendar.md). */
+export interface ExchangeSession {
+  exchange: string;
+  /** IST date `YYYY-MM-DD`. */
+  date: string;
+  closed: boolean;
+  /** Epoch ms; null when closed. */
+  opensAt: number | null;
+  closesAt: number | null;
+  description: string | null;
+  /** Where it came from: an admin override, the market-data account's OpenAlgo, or the built-in defaults. */
+  source: "ADMIN" | "OPENALGO" | "DEFAULT";
+}
+
+/** Regular session windows (IST) by exchange; index segments follow their cash market. */
+export const DEFAULT_WINDOWS: Readonly<Record<string, readonly [string, string]>> = {
+  NSE: ["09:15", "15:30"],
+  BSE: ["09:15", "15:30"],
+  NFO: ["09:15", "15:30"],
+  BFO: ["09:15", "15:30"],
+  NSE_INDEX: ["09:15", "15:30"],
+  BSE_INDEX: ["09:15", "15:30"],
+  CDS: ["09:00", "17:00"],
+  BCD: ["09:00", "17:00"],
+  MCX: ["09:00", "23:30"],
+  MCX_INDEX: ["09:00", "23:30"],
+};
+
+/** The session a date would have with no calendar data: weekends and the seeded holidays closed, else the default window. */
+export function defaultSession(
+  exchange: string,
+  date: string,
+  holidays: readonly ExchangeHoliday[] = EXCHANGE_HOLIDAYS,
+): ExchangeSession {
+  const window = DEFAULT_WINDOWS[exchange] ?? DEFAULT_WINDOWS.NSE;
+  const cash = exchange.replace(/_INDEX$/, "");
+  const holiday = holidays.find((x) => x.date === date && x.closedExchanges.includes(cash));
+  const wd = weekdayOf(date);
+  const closed = wd === 0 || wd === 6 || !!holiday;
+  return {
+    exchange,
+    date,
+    closed,
+    opensAt: closed ? null : istInstant(date, window[0]),
+    closesAt: closed ? null : istInstant(date, window[1]),
+    description: holiday?.description ?? null,
+    source: "DEFAULT",
+  };
+}
+
+/** Whether `session` is open at `epochMs` (open inclusive, close exclusive). */
+export function sessionOpenAt(session: ExchangeSession, epochMs: number): boolean {
+  return !session.closed && session.opensAt !== null && session.closesAt !== null
+    ? epochMs >= session.opensAt && epochMs < session.closesAt
+    : false;
+}

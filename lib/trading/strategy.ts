@@ -5,6 +5,7 @@
  */
 import Decimal from "decimal.js";
 import { z } from "zod";
+import { riskRulesSchema, type RiskRules } from "./risk/rules";
 import type { OptionType } from "./symbols";
 
 export type Product = "NRML" | "MIS";
@@ -64,6 +65,10 @@ export interface StrategyDefinition {
    * Auto square-off, IST `HH:MM` within the session; unset = 15:15 for MIS, none for NRML (lib/trading/square-off.ts).
    */
   squareOffAt?: string | null;
+  /** Risk rules armed on every run of the strategy (docs/risk.md); a run may override them. */
+  risk?: RiskRules | null;
+  /** Send only to accounts whose readiness check today is green (docs/readiness.md); others are skipped. */
+  requireReadyAccounts?: boolean;
 }
 
 /** Largest lots per leg a trader may type (AlgoMirror rejects more than 100 in fixed mode; we allow headroom). */
@@ -150,6 +155,8 @@ export const strategyDefinitionSchema = z.object({
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time as HH:MM (IST)")
     .refine((t) => t >= "09:15" && t <= "15:30", "within the session, 09:15–15:30 IST")
     .nullish(),
+  risk: riskRulesSchema.nullish(),
+  requireReadyAccounts: z.boolean().optional(),
 });
 
 /** Hedge first (docs/trading-facts.md "Hedge first"): every BUY leg is phase 1, every SELL leg phase 2. */

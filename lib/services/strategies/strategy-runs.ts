@@ -1,6 +1,7 @@
 import Decimal from "decimal.js";
 import { z } from "zod";
 import { listAccountSecrets } from "@/lib/db/queries/accounts";
+import { entryGateRows } from "@/lib/db/queries/entry-gates";
 import { findRunIdByKey } from "@/lib/db/queries/runs";
 import { insertAudit } from "@/lib/db/queries/audit";
 import { authorize } from "@/lib/auth/authorize";
@@ -62,9 +63,11 @@ export async function selectAccounts(
 export async function accountInputs(
   accounts: readonly SecretAccount[],
   lotsMultiplier: Decimal | null = null,
+  gate: EntryGate = { now: new Date(), requireReady: false },
 ): Promise<{ inputs: AccountInput[]; skipped: AccountPlan[] }> {
+  const gated = await gateAccounts(accounts, gate);
   const results = await Promise.all(
-    accounts.map(async (a) => {
+    gated.open.map(async (a) => {
       try {
         const f = await adapterFor(a).funds();
         return {
@@ -95,8 +98,42 @@ export async function accountInputs(
   );
   return {
     inputs: results.flatMap((r) => (r.ok ? [r.input] : [])),
-    skipped: results.flatMap((r) => (r.ok ? [] : [r.plan])),
+    skipped: [...gated.skipped, ...results.flatMap((r) => (r.ok ? [] : [r.plan]))],
   };
+}
+
+/** When the entry is planned, and whether it goes only to accounts whose readiness check today is green. */
+export interface EntryGate {
+  now: Date;
+  requireReady: boolean;
+}
+
+/**
+ * Accounts that may not take a new entry today are skipped with the reason before anything is asked of their broker:
+ * an account whose daily loss limit was hit (docs/risk.md), and, when the strategy requires it, an account whose
+ * readiness check today is not green (docs/readiness.md).
+ */
+async function gateAccounts(accounts: readonly SecretAccount[], gate: EntryGate) {
+  const { blocks, readiness } = await entryGateRows(
+    accounts.map((a) => a.id),
+    istDateOf(gate.now.getTime()),
+  );
+  const reasonOf = (a: SecretAccount): string | null => {
+    const block = blocks.get(a.id);
+    if (block) return `Entries blocked for today: ${block}`;
+    if (!gate.requireReady) return null;
+    const status = readiness.get(a.id);
+    if (!status) return "Not checked ready today (the strategy requires a green readiness check)";
+    return status === "GREEN" ? null : `Readiness check today is ${status.toLowerCase()} (the strategy requires green)`;
+  };
+  const skipped: AccountPlan[] = [];
+  const open: SecretAccount[] = [];
+  for (const a of accounts) {
+    const reason = reasonOf(a);
+    if (reason) skipped.push({ status: "skipped", accountId: a.id, accountName: a.name, reason, warnings: [] });
+    else open.push(a);
+  }
+  return { open, skipped };
 }
 
 /**
@@ -120,7 +157,7 @@ export async function planFor(
     marketSource(ownerId, accounts).then((source) =>
       buildSnapshot(source, resolvable.legs, settings.instruments, today),
     ),
-    accountInputs(accounts, lotsMultiplier),
+    accountInputs(accounts, lotsMultiplier, { now, requireReady: definition.requireReadyAccounts ?? false }),
   ]);
   const result = planRun({
     strategy: definition,

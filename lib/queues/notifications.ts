@@ -1,0 +1,53 @@
+/**
+ * The notifications queue (docs/notifications.md). Anything worth telling a person — fills, rejections, risk
+ * triggers, account disconnects and recoveries, the kill switch, readiness failures — is enqueued here as an
+ * `event`; the worker turns events into messages on the channels the user chose (in-app, Telegram, e-mail), folding
+ * a burst that shares a batch key into one message, and sends them with retries. Enqueueing never throws into the
+ * caller's path: a notification failure must never block trading.
+ */
+import { z } from "zod";
+import { log } from "@/lib/log";
+import { queue } from "./queues";
+import { ONE_SHOT_JOB } from "./jobs";
+
+export const NOTIFICATIONS_QUEUE = "notifications";
+
+export const NOTIFICATION_KINDS = ["FILL", "REJECTION", "RISK", "ACCOUNT", "KILL_SWITCH", "READINESS"] as const;
+
+/** One thing that happened, for one owner. Ids and words only, never secrets: jobs sit in Redis. */
+export const notificationEventSchema = z
+  .object({
+    ownerId: z.uuid(),
+    kind: z.enum(NOTIFICATION_KINDS),
+    title: z.string().min(1).max(200),
+    body: z.string().max(4000),
+    /** Events with the same key inside the batching window become one message (`fill:<runId>`, `risk:<runId>`). */
+    batchKey: z.string().min(1).max(200),
+    severity: z.enum(["INFO", "WARNING", "CRITICAL"]).default("INFO"),
+    accountId: z.uuid().nullish(),
+    runId: z.uuid().nullish(),
+    at: z.iso.datetime(),
+  })
+  .strict();
+export type NotificationEvent = z.infer<typeof notificationEventSchema>;
+export type NotificationEventInput = z.input<typeof notificationEventSchema>;
+
+export const notificationJobSchemas = {
+  event: notificationEventSchema,
+  /** Send one stored message (its row says channel, user and text). */
+  send: z.object({ notificationId: z.uuid() }).strict(),
+};
+export type NotificationJobName = keyof typeof notificationJobSchemas;
+export type NotificationQueueData = z.infer<(typeof notificationJobSchemas)[NotificationJobName]>;
+
+export const notificationsQueue = () => queue<NotificationQueueData, NotificationJobName>(NOTIFICATIONS_QUEUE);
+
+/** Enqueues an event; a Redis failure is logged and swallowed (trading goes on whatever happens to a notification). */
+export async function enqueueNotification(event: NotificationEventInput): Promise<void> {
+  try {
+    const data = notificationEventSchema.parse(event);
+    await notificationsQueue().add("event", data, ONE_SHOT_JOB);
+  } catch (err) {
+    log().warn({ err, kind: event.kind, batchKey: event.batchKey }, "notification not enqueued");
+  }
+}
