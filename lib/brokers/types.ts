@@ -241,6 +241,16 @@ export interface OrderUpdate {
   mode: TradingMode;
 }
 
+/**
+ * One timed call for comparing clocks (docs/readiness.md "Clock"): our epoch ms when the request left and when the
+ * answer was in, and the answer's HTTP `Date` header as sent (the broker's clock in whole seconds), null without one.
+ */
+export interface ClockProbe {
+  sentAt: number;
+  receivedAt: number;
+  date: string | null;
+}
+
 /** A live subscription; `close()` stops it and releases the connection. */
 export interface Subscription {
   close(): Promise<void>;
@@ -310,6 +320,11 @@ export interface BrokerAdapter {
    * The key goes only to the account's own stream host.
    */
   openMarketFeed?(handlers: MarketFeedHandlers, timings?: MarketFeedTimings): Promise<MarketFeed>;
+  /**
+   * One cheap authenticated call, timed, with the answer's `Date` header; where the broker's answers carry one.
+   * Any answer counts (a refused key still tells the time); only a call that got no answer throws.
+   */
+  probeClock?(): Promise<ClockProbe>;
   /** Releases pooled connections. */
   close(): Promise<void>;
 }

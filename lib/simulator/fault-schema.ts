@@ -27,6 +27,7 @@ export const faultConfigSchema = z
     wsStall: z.boolean(),
     wsDropAfterMs: ms,
     bookLagging: z.boolean(),
+    clockSkewMs: z.number().int().min(-86_400_000).max(86_400_000),
   })
   .partial();
 

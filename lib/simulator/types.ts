@@ -286,6 +286,11 @@ export interface FaultConfig {
    */
   wsDropAfterMs: number;
   /**
+   * The instance's REST answers carry an HTTP `Date` header this many ms off the real clock (negative = behind), as an
+   * OpenAlgo server whose clock drifted would. Server-level.
+   */
+  clockSkewMs: number;
+  /**
    * The order book lags placements: orders placed while true are executed but absent from the order book, order
    * status and trade book until this is set false again (control API), when they all appear at once. Engine-level.
    */

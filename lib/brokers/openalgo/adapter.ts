@@ -21,6 +21,7 @@ import type {
 import {
   type AdapterConfig,
   type BrokerAdapter,
+  type ClockProbe,
   type Exchange,
   type Funds,
   type Holding,
@@ -190,6 +191,16 @@ class OpenAlgoAdapter implements BrokerAdapter {
     // Live pings carry no mode; /analyzer says whether the instance trades in the sandbox.
     const mode = ping.mode ?? mapAnalyzer(await this.read("analyzer"));
     return { broker: ping.broker, mode };
+  }
+
+  /** A ping outside the retry path: a repeated call would blur the timing. The budget is taken before the clock starts. */
+  async probeClock(): Promise<ClockProbe> {
+    await this.gate.take(this.accountId, "other", this.limits);
+    const sentAt = Date.now();
+    const out = await this.http.post("ping", { apikey: this.#apiKey });
+    const receivedAt = Date.now();
+    if (out.kind === "failure") throw transportError(out);
+    return { sentAt, receivedAt, date: out.date ?? null };
   }
 
   async funds(): Promise<Funds> {

@@ -38,7 +38,14 @@ const MAX_BODY_BYTES = 32 * 1024 * 1024;
 export type FailureCode = "unreachable" | "timeout" | "reset" | "tls" | "network";
 
 export type HttpOutcome =
-  | { kind: "response"; status: number; body: unknown; text: string }
+  | {
+      kind: "response";
+      status: number;
+      body: unknown;
+      text: string;
+      /** The answer's HTTP `Date` header (the server's clock, whole seconds), when it sent one. */
+      date?: string;
+    }
   | {
       kind: "failure";
       code: FailureCode;
@@ -244,7 +251,8 @@ export class OpenAlgoTransport {
           } catch {
             parsed = undefined;
           }
-          finish({ kind: "response", status: res.statusCode ?? 0, body: parsed, text });
+          const date = res.headers.date;
+          finish({ kind: "response", status: res.statusCode ?? 0, body: parsed, text, ...(date ? { date } : {}) });
         });
       });
       req.end(body);

@@ -33,6 +33,7 @@ export const DEFAULT_FAULTS: FaultConfig = {
   lostResponseMode: "reset",
   wsDropAfterMs: 0,
   bookLagging: false,
+  clockSkewMs: 0,
 };
 
 /** OpenAlgo's default SESSION_EXPIRY_TIME (IST). */

@@ -23,6 +23,7 @@ const none: FaultConfig = {
   lostResponseMode: "reset",
   wsDropAfterMs: 0,
   bookLagging: false,
+  clockSkewMs: 0,
 };
 const never = () => {
   throw new Error("PRNG drawn although the knob is off");

@@ -53,11 +53,14 @@ export function notFound(path: string): Reply {
   return jsonReply(404, { message: "Not found", path, status: "error" });
 }
 
-export function send(res: ServerResponse, reply: Reply): void {
+/** Writes `reply`; a non-zero `clockSkewMs` states the server's time that far off in the `Date` header. */
+export function send(res: ServerResponse, reply: Reply, clockSkewMs = 0): void {
   if (res.destroyed) return;
   res.writeHead(reply.status, {
     "Content-Type": reply.contentType ?? "application/json",
     "Content-Length": Buffer.byteLength(reply.body),
+    // Node writes the real Date itself unless one is set.
+    ...(clockSkewMs !== 0 ? { Date: new Date(Date.now() + clockSkewMs).toUTCString() } : {}),
   });
   res.end(reply.body);
 }
@@ -91,11 +94,12 @@ export function createApiHandler(deps: RestDeps) {
     const delay = instance ? replyDelayMs(instance.faults, instance.random) : 0;
     // A lost reply either resets the connection, or never comes and the socket stays open until the client gives up.
     const lost = instance?.faults.lostResponseMode === "hang" ? () => undefined : () => res.socket?.destroy();
+    const skew = instance?.faults.clockSkewMs ?? 0;
     const act = lose
       ? lost
       : hold && instance
-        ? () => instance.holdReply(() => send(res, reply))
-        : () => send(res, reply);
+        ? () => instance.holdReply(() => send(res, reply, skew))
+        : () => send(res, reply, skew);
     if (delay > 0) setTimeout(act, delay);
     else act();
   }
