@@ -69,6 +69,8 @@ const appSchema = z.object({
   MARKET_STALE_MS: z.coerce.number().int().min(500).default(5_000),
   MARKET_STALE_CONTRACT_MS: z.coerce.number().int().min(500).default(20_000),
   MARKET_STALE_REST_MS: z.coerce.number().int().min(250).default(5_000),
+  // The morning readiness check starts this many minutes before the NFO session opens (docs/readiness.md).
+  READINESS_LEAD_MINUTES: z.coerce.number().int().min(1).max(600).default(30),
   // Broker credentials are encrypted under these keys; without them the app refuses to start (never a silent new key).
   CREDENTIAL_KEYS: z.string().transform((spec, ctx) => {
     try {

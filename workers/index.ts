@@ -34,6 +34,8 @@ import { PNL_HISTORY_QUEUE, schedulePnlHistory } from "@/lib/queues/pnl-history"
 import { scheduleSignalJobs, SIGNALS_QUEUE } from "@/lib/queues/signals";
 import { makeSignalProcessor } from "./processors/signals";
 import { processPnlHistoryJob } from "./processors/pnl-history";
+import { READINESS_QUEUE, scheduleReadinessJobs } from "@/lib/queues/readiness";
+import { makeReadinessProcessor } from "./processors/readiness";
 
 /**
  * One row of the worker table: a queue, the processor of its jobs, how many of them run at once and the queue's
@@ -96,6 +98,9 @@ function workerTable(workerId: string, startedAt: Date, e: AppEnv): QueueWorker[
     // Copy groups: scans run in process (one per group at a time), so the concurrency bounds ticks, sweeps and scans
     // asked through the queue together.
     row(COPY_QUEUE, processCopyJob, 20, () => scheduleCopyJobs()),
+    // Readiness: a check job covers many accounts (in parallel inside); two at a time lets "Check now" of one account
+    // run beside the morning's full check. The schedule job is a claim in Redis, cheap and idempotent.
+    row(READINESS_QUEUE, makeReadinessProcessor(), 2, () => scheduleReadinessJobs()),
   ];
 }
 

@@ -295,7 +295,7 @@ describe("authorization matrix over app/api", () => {
     expect(sim.broker.receivedOrders(INSTANCES[0].id)).toHaveLength(0);
   });
 
-  it("answers 404 for another owner's ids inside a body (exits of a run, a strategy, an account)", async () => {
+  it("answers 404 for another owner's ids inside a body (exits of a run, a strategy, an account; a readiness check)", async () => {
     const cookie = await as(await makeUser("TRADER"));
     const exits = routes.find((r) => r.template === "/api/exits")!;
     for (const body of [
@@ -307,6 +307,8 @@ describe("authorization matrix over app/api", () => {
       expect((await call(exits, "POST", {}, cookie, { body })).status, body.scope).toBe(404);
     }
     expect(await db().exit.count()).toBe(0);
+    const readiness = routes.find((r) => r.template === "/api/readiness/check")!;
+    expect((await call(readiness, "POST", {}, cookie, { body: { accountIds: [ids.account] } })).status).toBe(404);
   });
 });
 

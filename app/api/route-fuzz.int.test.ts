@@ -117,6 +117,7 @@ const BASES: Record<string, Record<string, unknown>> = {
   "PUT /api/me/password": { currentPassword: "wrong-password-1", newPassword: "another-password-2" },
   "POST /api/login": { email: "nobody@test.in", password: "whatever-123" },
   "PUT /api/settings/registration": { open: false },
+  "POST /api/readiness/check": { accountIds: [randomUUID()] },
   "POST /api/copy-groups": {
     name: "fuzz",
     masterAccountId: randomUUID(),

@@ -56,7 +56,21 @@ const killSwitchEventSchema = z.object({
   at: z.string(),
 });
 
-export const userEventSchema = z.union([runEventSchema, accountEventSchema, alertEventSchema, killSwitchEventSchema]);
+/** An account's readiness check started (RUNNING) or finished with its level (docs/readiness.md "The board"). */
+const readinessEventSchema = z.object({
+  type: z.literal("readiness"),
+  accountId: z.string(),
+  status: z.enum(["RUNNING", "GREEN", "AMBER", "RED"]),
+  at: z.string(),
+});
+
+export const userEventSchema = z.union([
+  runEventSchema,
+  accountEventSchema,
+  alertEventSchema,
+  killSwitchEventSchema,
+  readinessEventSchema,
+]);
 export type UserEvent = z.infer<typeof userEventSchema>;
 
 /** A logged event as streams see it: its sequence (the SSE id) and whose it is. */
