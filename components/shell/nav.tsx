@@ -9,6 +9,7 @@ import { ThemeToggle } from "@/components/shell/theme-toggle";
 const LINKS = [
   { href: "/dashboard", label: "Dashboard" },
   { href: "/accounts", label: "Accounts" },
+  { href: "/readiness", label: "Readiness" },
   { href: "/strategies", label: "Strategies" },
   { href: "/copy", label: "Copy" },
   { href: "/executions", label: "Executions" },
