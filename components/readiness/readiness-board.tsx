@@ -11,7 +11,7 @@ type Level = "GREEN" | "AMBER" | "RED";
 type Item = NonNullable<ReadinessRowJson["check"]>["items"][number];
 
 const TONE = { GREEN: "green", AMBER: "amber", RED: "red" } as const;
-const WORD = { GREEN: "ready", AMBER: "check", RED: "not ready" } as const;
+const WORD = { GREEN: "ready", AMBER: "warnings", RED: "not ready" } as const;
 const DOT: Record<Level, string> = { GREEN: "bg-emerald-500", AMBER: "bg-amber-400", RED: "bg-rose-600" };
 const MARK: Record<Level, string> = { GREEN: "✓", AMBER: "!", RED: "✕" };
 const LABEL: Record<Item["check"], string> = {
@@ -57,7 +57,7 @@ export function ReadinessBoard({ canWrite }: { canWrite: boolean }) {
         actions={
           anyRunnable ? (
             <Button onClick={() => check.mutate(undefined)} disabled={check.isPending} data-testid="check-all">
-              Check all now
+              Check all
             </Button>
           ) : null
         }
@@ -69,7 +69,7 @@ export function ReadinessBoard({ canWrite }: { canWrite: boolean }) {
           <p className="flex flex-wrap items-center gap-2 text-xs text-slate-500 dark:text-slate-400">
             <span>{board.data.schedule}.</span>
             <Badge tone="green">{count("GREEN")} ready</Badge>
-            <Badge tone="amber">{count("AMBER")} to check</Badge>
+            <Badge tone="amber">{count("AMBER")} with warnings</Badge>
             <Badge tone="red">{count("RED")} not ready</Badge>
             {unchecked ? <Badge>{unchecked} not checked today</Badge> : null}
           </p>

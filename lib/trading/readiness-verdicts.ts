@@ -27,7 +27,7 @@ export function sessionVerdict(probe: SessionProbe, host: string): ReadinessItem
       return {
         check: "session",
         status: "RED",
-        detail: `OpenAlgo refused the API key (${probe.message}). OpenAlgo logs every broker session out at 03:00 IST.`,
+        detail: `The broker session is not valid: ${probe.message}. OpenAlgo logs every broker session out at 03:00 IST.`,
         fix: `Log in to the broker in OpenAlgo at ${host}, then check again (if the key was regenerated, update it on the account page).`,
       };
     case "rate_limited":
@@ -79,7 +79,7 @@ export function feedVerdict(f: FeedFacts): ReadinessItem {
     return {
       check: "feed",
       status: "GREEN",
-      detail: `${what} is live (${count(f.status.subscribed)} contracts subscribed)`,
+      detail: `${what} is live (${count(f.status.subscribed)} contract${f.status.subscribed === 1 ? "" : "s"} subscribed)`,
       fix: null,
     };
   }

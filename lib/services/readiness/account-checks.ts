@@ -42,10 +42,15 @@ function probeOf(e: unknown): Extract<SessionProbe, { ok: false }> {
   return { ok: false, reason: "unavailable", message: e.message };
 }
 
-/** A check whose broker call failed: the session verdict's words and fix, under this check's name. */
+/**
+ * A check whose broker call failed: the session verdict's fix under this check's name. A refused key is told in full
+ * once, by the session check; here it is named only.
+ */
 const failedCall = (check: ReadinessCheckName, e: unknown, host: string, what: string): ReadinessItem => {
-  const v = sessionVerdict(probeOf(e), host);
-  return { check, status: v.status === "AMBER" ? "AMBER" : "RED", detail: `${what}: ${v.detail}`, fix: v.fix };
+  const probe = probeOf(e);
+  const v = sessionVerdict(probe, host);
+  const why = probe.reason === "auth" ? "the broker refused the API key (see Session)" : probe.message;
+  return { check, status: v.status, detail: `${what}: ${why}`, fix: v.fix };
 };
 
 /** Runs one check with a time limit; a crash or an overrun is RED with what happened. */

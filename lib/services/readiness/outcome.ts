@@ -50,8 +50,12 @@ export interface AccountResult {
   items: ReadinessItem[];
 }
 
-const redLines = (items: readonly ReadinessItem[]) =>
-  items.filter((i) => i.status === "RED").map((i) => `${i.check}: ${i.fix ?? i.detail}`);
+/** `session, funds: <fix> <fix>`: the red checks, and what to do about them (checks failing for one cause share a fix). */
+function redSummary(items: readonly ReadinessItem[]): string {
+  const red = items.filter((i) => i.status === "RED");
+  const fixes = [...new Set(red.map((i) => i.fix ?? i.detail))];
+  return `${red.map((i) => i.check).join(", ")}: ${fixes.join(" ")}`;
+}
 
 /**
  * Stores one account's result with its alert in one transaction: a red account gets (or keeps, with today's reasons)
@@ -63,7 +67,7 @@ export async function recordResult(
   meta: { tradingDate: string; trigger: "schedule" | "manual"; checkedAt: Date },
 ): Promise<AccountResult> {
   const status = overallReadiness(items);
-  const message = `${account.name} is not ready: ${redLines(items).join("; ")}`;
+  const message = `${account.name} is not ready (${redSummary(items)})`;
   const alert = await inTransaction(async (tx) => {
     await insertReadinessCheck({ accountId: account.id, ownerId: account.ownerId, status, checks: items, ...meta }, tx);
     if (status !== "RED") {
@@ -102,7 +106,7 @@ export async function notifyRed(results: readonly AccountResult[], batchKey: str
       kind: "READINESS",
       title: red.length === 1 ? `${names[0]} is not ready to trade` : `${red.length} accounts are not ready to trade`,
       body: red
-        .map((r) => `${r.account.name}: ${redLines(r.items).join("; ")}`)
+        .map((r) => `${r.account.name} (${redSummary(r.items)})`)
         .join("\n")
         .slice(0, 4000),
       batchKey,

@@ -113,7 +113,9 @@ describe("readiness checks against the simulator", () => {
       expect(events).toHaveLength(1);
       expect(events[0].data).toMatchObject({ ownerId: owner.id, kind: "READINESS", severity: "CRITICAL" });
       expect(events[0].data).toHaveProperty("batchKey", `readiness:${istDateOf(Date.now())}:${summary.runId}`);
-      expect((events[0].data as { body: string }).body).toContain(`${revoked.name}: session: Log in to the broker`);
+      expect((events[0].data as { body: string }).body).toContain(
+        `${revoked.name} (session, funds, feed, contracts: Log in to the broker in OpenAlgo at`,
+      );
       const alerts = await db().alert.findMany({ where: { kind: READINESS_ALERT, resolvedAt: null } });
       expect(alerts.map((a) => a.accountId).sort()).toEqual([ok.id, revoked.id].sort());
 
