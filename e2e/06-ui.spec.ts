@@ -22,6 +22,7 @@ test.describe("on a 390 px phone", () => {
     await expect(menu.getByRole("link")).toHaveText([
       "Dashboard",
       "Accounts",
+      "Readiness",
       "Strategies",
       "Copy",
       "Executions",
