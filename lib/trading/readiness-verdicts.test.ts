@@ -146,7 +146,7 @@ describe("calendar", () => {
     expect(calendarVerdict([defaultSession("NFO", MON)])).toMatchObject({ status: "AMBER" });
     expect(calendarVerdict([defaultSession("NFO", "2026-12-25")])).toMatchObject({
       status: "GREEN",
-      detail: "Market closed today: NFO closed today (Christmas), from the built-in defaults",
+      detail: "Market closed today (Christmas); NFO from the built-in defaults",
     });
   });
 });

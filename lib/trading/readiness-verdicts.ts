@@ -189,13 +189,25 @@ const SOURCE: Record<ExchangeSession["source"], string> = {
 
 /** Today's sessions of the exchanges the account trades (NFO at least). */
 export function calendarVerdict(sessions: readonly ExchangeSession[]): ReadinessItem {
-  const text = (s: ExchangeSession) =>
-    s.closed || s.opensAt === null || s.closesAt === null
-      ? `${s.exchange} closed today${s.description ? ` (${s.description})` : ""}, from ${SOURCE[s.source]}`
-      : `${s.exchange} ${istClock(s.opensAt).slice(0, 5)}–${istClock(s.closesAt)}${s.description ? ` (${s.description})` : ""}, from ${SOURCE[s.source]}`;
+  const text = (s: ExchangeSession) => {
+    const what = s.description ? ` (${s.description})` : "";
+    const when =
+      s.closed || s.opensAt === null || s.closesAt === null
+        ? "closed today"
+        : `${istClock(s.opensAt).slice(0, 5)}–${istClock(s.closesAt)}`;
+    return `${s.exchange} ${when}${what}, from ${SOURCE[s.source]}`;
+  };
+  if (sessions.length > 0 && sessions.every((s) => s.closed)) {
+    const why = [...new Set(sessions.flatMap((s) => (s.description ? [s.description] : [])))].join(", ");
+    const from = sessions.map((s) => `${s.exchange} from ${SOURCE[s.source]}`).join(", ");
+    return {
+      check: "calendar",
+      status: "GREEN",
+      detail: `Market closed today${why ? ` (${why})` : ""}; ${from}`,
+      fix: null,
+    };
+  }
   const detail = sessions.map(text).join("; ");
-  if (sessions.length > 0 && sessions.every((s) => s.closed))
-    return { check: "calendar", status: "GREEN", detail: `Market closed today: ${detail}`, fix: null };
   if (sessions.some((s) => !s.closed && s.source === "DEFAULT"))
     return {
       check: "calendar",

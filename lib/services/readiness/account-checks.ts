@@ -25,7 +25,7 @@ import { sleep } from "@/lib/util/sleep";
 import type { ArmedStrategy, CheckedAccount, CheckRun } from "./check-run";
 
 /** The host as shown in fixes: scheme, host and path, never credentials a URL might carry. */
-export function displayHost(url: string): string {
+function displayHost(url: string): string {
   try {
     const u = new URL(url);
     return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, "")}`;

@@ -55,7 +55,7 @@ export interface ReadinessOptions {
   concurrency?: number;
 }
 
-export const DEFAULTS: Required<Omit<ReadinessOptions, "now">> = {
+const DEFAULTS: Required<Omit<ReadinessOptions, "now">> = {
   checkTimeoutMs: 20_000,
   feedWaitMs: 8_000,
   clockProbes: 5,
