@@ -56,10 +56,13 @@ const killSwitchEventSchema = z.object({
   at: z.string(),
 });
 
-/** An account's readiness check started (RUNNING) or finished with its level (docs/readiness.md "The board"). */
+/**
+ * Readiness checks started (RUNNING: one event per owner and run, `accountId` null when it covers several accounts) or
+ * an account's check finished with its level (docs/readiness.md "The board").
+ */
 const readinessEventSchema = z.object({
   type: z.literal("readiness"),
-  accountId: z.string(),
+  accountId: z.string().nullable(),
   status: z.enum(["RUNNING", "GREEN", "AMBER", "RED"]),
   at: z.string(),
 });

@@ -22,14 +22,21 @@ async function tell(ownerId: string, event: UserEvent): Promise<void> {
   await publishUserEvent(ownerId, event).catch((err) => log().warn({ err, ownerId }, "readiness event not published"));
 }
 
-/** Marks the accounts as being checked and tells their owners' boards. */
+/** Marks the accounts as being checked and tells their owners' boards: one event per owner, the board re-reads. */
 export async function markRunning(accounts: readonly { id: string; ownerId: string }[], at: Date): Promise<void> {
   if (accounts.length === 0) return;
   const m = redis().multi();
   for (const a of accounts) m.set(runningKey(a.id), at.toISOString(), "PX", RUNNING_TTL_MS);
   await m.exec();
-  for (const a of accounts)
-    await tell(a.ownerId, { type: "readiness", accountId: a.id, status: "RUNNING", at: at.toISOString() });
+  const byOwner = new Map<string, string[]>();
+  for (const a of accounts) byOwner.set(a.ownerId, [...(byOwner.get(a.ownerId) ?? []), a.id]);
+  for (const [ownerId, ids] of byOwner)
+    await tell(ownerId, {
+      type: "readiness",
+      accountId: ids.length === 1 ? ids[0] : null,
+      status: "RUNNING",
+      at: at.toISOString(),
+    });
 }
 
 /** Clears the marks of accounts that will not be checked after all (deleted or deactivated since the request). */
