@@ -143,7 +143,10 @@ describe("calendar", () => {
   });
 
   it("amber on the built-in defaults, green on a holiday with its name", () => {
-    expect(calendarVerdict([defaultSession("NFO", MON)])).toMatchObject({ status: "AMBER" });
+    expect(calendarVerdict([defaultSession("NFO", MON)])).toMatchObject({
+      status: "AMBER",
+      detail: "Today's session was not read from OpenAlgo: NFO 09:15–15:30 IST, from the built-in defaults",
+    });
     expect(calendarVerdict([defaultSession("NFO", "2026-12-25")])).toMatchObject({
       status: "GREEN",
       detail: "Market closed today (Christmas); NFO from the built-in defaults",

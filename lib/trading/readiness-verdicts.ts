@@ -212,7 +212,7 @@ export function calendarVerdict(sessions: readonly ExchangeSession[]): Readiness
     return {
       check: "calendar",
       status: "AMBER",
-      detail: `Using built-in defaults: ${detail}. Today's session was not read from OpenAlgo.`,
+      detail: `Today's session was not read from OpenAlgo: ${detail}`,
       fix: "Refresh the calendar in Admin → Calendar (the market-data account must be logged in), or set today's session there.",
     };
   return { check: "calendar", status: "GREEN", detail: `Session known: ${detail}`, fix: null };
