@@ -34,6 +34,8 @@ import { PNL_HISTORY_QUEUE, schedulePnlHistory } from "@/lib/queues/pnl-history"
 import { scheduleSignalJobs, SIGNALS_QUEUE } from "@/lib/queues/signals";
 import { makeSignalProcessor } from "./processors/signals";
 import { processPnlHistoryJob } from "./processors/pnl-history";
+import { RISK_STOPS_QUEUE, scheduleRiskStopJobs } from "@/lib/queues/risk-stops";
+import { processRiskStopsJob } from "./processors/risk-stops";
 
 /**
  * One row of the worker table: a queue, the processor of its jobs, how many of them run at once and the queue's
@@ -96,6 +98,9 @@ function workerTable(workerId: string, startedAt: Date, e: AppEnv): QueueWorker[
     // Copy groups: scans run in process (one per group at a time), so the concurrency bounds ticks, sweeps and scans
     // asked through the queue together.
     row(COPY_QUEUE, processCopyJob, 20, () => scheduleCopyJobs()),
+    // Leg stops at the broker: each job syncs one account (a few broker calls at most); syncs of one account are
+    // idempotent, so two at once (two workers) are safe.
+    row(RISK_STOPS_QUEUE, processRiskStopsJob, 20, () => scheduleRiskStopJobs()),
   ];
 }
 

@@ -6,6 +6,7 @@ import { FILLS_QUEUE } from "./fills";
 import { MARKET_DATA_QUEUE } from "./market-data";
 
 import { PNL_HISTORY_QUEUE } from "./pnl-history";
+import { RISK_STOPS_QUEUE } from "./risk-stops";
 import { queue } from "./queues";
 import { SIGNALS_QUEUE } from "./signals";
 import { COPY_QUEUE } from "./copy";
@@ -31,6 +32,8 @@ export const QUEUES = {
 
   /** P&L snapshots every MTM_SNAPSHOT_MS while positions are open, and the nightly compaction. */
   pnlHistory: PNL_HISTORY_QUEUE,
+  /** Leg stops resting at the broker: one account's stops synced after its fills change, and a backstop sweep. */
+  riskStops: RISK_STOPS_QUEUE,
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
