@@ -24,14 +24,11 @@ import {
   stopRunsOfAccount,
   LIVE_STOP_STATES,
 } from "@/lib/db/queries/leg-stops";
-import { ConflictError, KillSwitchError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { inSession } from "@/lib/services/calendar";
-import { applyIntentChanges, cancelIntentOrders, type IntentChange } from "@/lib/services/dispatch";
-import { syncAccountFills } from "@/lib/services/fills";
+import { applyIntentChanges } from "@/lib/services/dispatch";
 import type { TradingClock } from "@/lib/services/market-data";
 import { ledgerPositions } from "@/lib/services/positions";
-import { createRun } from "@/lib/services/runs";
 import { tradingSettings } from "@/lib/services/settings";
 import { bookDayStart } from "@/lib/trading/fills";
 import { instrumentSettingsFor } from "@/lib/trading/instruments";
@@ -40,11 +37,12 @@ import {
   type HeldLeg,
   type LiveStop,
   stopKindOf,
-  stopRunPreview,
+  type StopOrder,
   stopsMatch,
 } from "@/lib/trading/risk/leg-stops";
 import { riskRulesSchema, type RiskRules } from "@/lib/trading/risk/rules";
 import { recordFilledStops } from "./fired-stops";
+import { covers, type ExitRow, placeStops, SENT_ORDER, withdrawStops } from "./stop-orders";
 
 /** Runs older than this are not looked at for new stops (every F&O contract has expired by then). */
 export const STOP_WATCH_DAYS = 100;
@@ -66,16 +64,8 @@ export interface PassResult {
 const planLegsSchema = z.array(
   z.object({ legIndex: z.int(), underlying: z.string(), lotSize: z.int().positive(), freezeQty: z.int().nullable() }),
 );
-const SENT_ORDER: ReadonlySet<string> = new Set(["accepted", "reconciled_accepted", "partially_filled"]);
-const UNSENT: ReadonlySet<string> = new Set(["planned", "safe_to_resend", "held"]);
+const REFUSED: ReadonlySet<string> = new Set(["rejected", "rejected_late", "skipped"]);
 const isLive = (i: StopIntent) => (LIVE_STOP_STATES as readonly string[]).includes(i.state);
-
-type ExitRow = Awaited<ReturnType<typeof activeExitsInAccount>>[number];
-const covers = (e: ExitRow, run: Pick<StopRunRow, "runId" | "strategyId">) =>
-  e.scope === "ACCOUNT" ||
-  e.scope === "OWNER" ||
-  e.scope === "ALL" ||
-  (e.scope === "STRATEGY" ? e.strategyId !== null && e.strategyId === run.strategyId : e.runId === run.runId);
 
 function rulesOf(run: StopRunRow): RiskRules | null {
   if (run.mode !== "BROKER" || run.paused || run.rules === null) return null;
@@ -84,41 +74,41 @@ function rulesOf(run: StopRunRow): RiskRules | null {
   return parsed.success ? parsed.data : null;
 }
 
-const liveStop = (i: StopIntent): LiveStop => ({
+const liveStop = (i: StopIntent, remaining = i.quantity - i.filledQuantity): LiveStop => ({
   kind: stopKindOf(i.legIndex),
   priceType: i.priceType,
   level: (i.triggerPrice ?? i.price)!,
-  remaining: i.quantity - i.filledQuantity,
+  remaining,
 });
 
-const REFUSED: ReadonlySet<string> = new Set(["rejected", "rejected_late", "skipped"]);
-
 /** Whether the last generation's stops were all refused unfilled and were these very orders. */
-function refusedBefore(last: readonly StopIntent[], orders: ReturnType<typeof desiredStops>["orders"]): boolean {
+function refusedBefore(last: readonly StopIntent[], orders: readonly StopOrder[]): boolean {
   if (last.length === 0 || !last.every((i) => REFUSED.has(i.state) && i.filledQuantity === 0)) return false;
   return stopsMatch(
     orders,
-    last.map((i) => ({ ...liveStop(i), remaining: i.quantity })),
+    last.map((i) => liveStop(i, i.quantity)),
   );
 }
 
-/** One pass (see the file comment). */
-export async function stopsPass(accountId: string, clock: TradingClock): Promise<PassResult> {
-  const out: PassResult = { placed: [], cancelled: 0, fired: 0, again: false, recheck: false, warnings: [] };
-  const now = clock.now;
-  const runs = await stopRunsOfAccount(accountId, new Date(now.getTime() - STOP_WATCH_DAYS * 86_400_000));
-  const account = await loadAccountSecret(accountId);
-  if (runs.length === 0 || !account) return out;
-  const runIds = runs.map((r) => r.runId);
-  out.fired = await recordFilledStops(accountId, runIds);
+/** What one pass reads about the account, once. */
+interface Books {
+  account: { id: string; name: string };
+  entries: Awaited<ReturnType<typeof entryLegsOf>>;
+  /** Stop intents of the account's runs, less those that lapsed with an earlier session. */
+  stops: StopIntent[];
+  exits: ExitRow[];
+  ledger: Awaited<ReturnType<typeof ledgerPositions>>;
+  settings: Awaited<ReturnType<typeof tradingSettings>>;
+}
+
+async function readBooks(account: Books["account"], runIds: readonly string[], now: Date): Promise<Books> {
   const [entries, stops, exits, ledger, settings] = await Promise.all([
-    entryLegsOf(accountId, runIds),
-    stopIntentsOf(accountId, runIds),
-    activeExitsInAccount(accountId),
-    ledgerPositions({ accountIds: [accountId] }, "run"),
+    entryLegsOf(account.id, runIds),
+    stopIntentsOf(account.id, runIds),
+    activeExitsInAccount(account.id),
+    ledgerPositions({ accountIds: [account.id] }, "run"),
     tradingSettings(),
   ]);
-
   // Day orders of an earlier book day are gone from the broker's books: they lapsed with their session.
   const dayStart = bookDayStart(now.getTime());
   const lapsed = stops.filter((i) => SENT_ORDER.has(i.state) && i.sentAt !== null && i.sentAt.getTime() < dayStart);
@@ -128,83 +118,100 @@ export async function stopsPass(accountId: string, clock: TradingClock): Promise
       lapsed.map((row) => ({ row, events: [{ type: "cancel", at, reason: "day order lapsed with its session" }] })),
     );
   }
-  const lapsedIds = new Set(lapsed.map((i) => i.id));
+  const gone = new Set(lapsed.map((i) => i.id));
+  return { account, entries, stops: stops.filter((i) => !gone.has(i.id)), exits, ledger, settings };
+}
 
-  const toSkip: IntentChange[] = [];
-  const toCancel: StopIntent[] = [];
+/** The leg as the run holds it in the account; a reason instead when no stop can be sized for it. */
+function heldLeg(books: Books, run: StopRunRow, legIndex: number): HeldLeg | string {
+  const entry = books.entries.find((e) => e.runId === run.runId && e.legIndex === legIndex);
+  const planLegs = planLegsSchema.safeParse(run.legs);
+  const planLeg = planLegs.success ? planLegs.data.find((l) => l.legIndex === legIndex) : undefined;
+  if (!entry || !planLeg) return `leg ${legIndex + 1}: not traded in this account`;
+  const sameContract = books.entries.filter(
+    (e) => e.runId === run.runId && e.symbol === entry.symbol && e.product === entry.product,
+  );
+  // Two legs of one run in one contract share one ledger position: no stop could say whose units it closes.
+  if (sameContract.length > 1) return `leg ${legIndex + 1}: shares its contract with another leg of the run`;
+  const p = books.ledger.find(
+    (x) =>
+      x.scope.runId === run.runId &&
+      x.symbol === entry.symbol &&
+      x.exchange === entry.exchange &&
+      x.product === entry.product,
+  );
+  const net = p?.netQty ?? 0;
+  return {
+    legIndex,
+    symbol: entry.symbol,
+    exchange: entry.exchange,
+    product: entry.product as HeldLeg["product"],
+    action: entry.action,
+    lotSize: planLeg.lotSize,
+    freezeQty: planLeg.freezeQty,
+    tickSize: instrumentSettingsFor(planLeg.underlying, books.settings.instruments)?.tickSize ?? 0.05,
+    held: entry.action === "SELL" ? Math.max(0, -net) : Math.max(0, net),
+    average: p?.avgPrice ?? null,
+  };
+}
+
+/** One pass (see the file comment). */
+export async function stopsPass(accountId: string, clock: TradingClock): Promise<PassResult> {
+  const out: PassResult = { placed: [], cancelled: 0, fired: 0, again: false, recheck: false, warnings: [] };
+  const now = clock.now;
+  const runs = await stopRunsOfAccount(accountId, new Date(now.getTime() - STOP_WATCH_DAYS * 86_400_000));
+  const account = await loadAccountSecret(accountId);
+  if (runs.length === 0 || !account) return out;
+  out.fired = await recordFilledStops(
+    accountId,
+    runs.map((r) => r.runId),
+  );
+  const books = await readBooks(
+    account,
+    runs.map((r) => r.runId),
+    now,
+  );
+  const withdraw: StopIntent[] = [];
   for (const run of runs) {
     const rules = rulesOf(run);
-    const covered = exits.some((e) => covers(e, run));
-    const planLegs = planLegsSchema.safeParse(run.legs);
-    const runStops = stops.filter((i) => i.protectsRunId === run.runId && !lapsedIds.has(i.id));
+    const runStops = books.stops.filter((i) => i.protectsRunId === run.runId);
     const legIndexes = new Set([
       ...(rules?.legs.filter((l) => l.stopLoss || l.takeProfit).map((l) => l.legIndex) ?? []),
       ...runStops.filter(isLive).map((i) => i.protectedLeg),
     ]);
+    // An exit at work owns the run: it cancels these stops itself before it sends. What it leaves gets its stops
+    // afterwards: looked at again shortly while the exit works, by the sweep while it keeps failing.
+    if (books.exits.some((e) => covers(e, run))) {
+      out.recheck ||= legIndexes.size > 0 && books.exits.some((e) => e.status === "PENDING" && covers(e, run));
+      continue;
+    }
     for (const legIndex of legIndexes) {
-      const entry = entries.find((e) => e.runId === run.runId && e.legIndex === legIndex);
-      const planLeg = planLegs.success ? planLegs.data.find((l) => l.legIndex === legIndex) : undefined;
       const legStops = runStops.filter((i) => i.protectedLeg === legIndex);
       const live = legStops.filter(isLive);
-      // The exit cancels these stops itself before it sends. Once it is done, what is left gets its stops: looked at
-      // again shortly while the exit works, by the sweep when it keeps failing.
-      if (covered) {
-        out.recheck ||= exits.some((e) => e.status === "PENDING" && covers(e, run));
+      const leg = rules ? heldLeg(books, run, legIndex) : null;
+      if (typeof leg === "string") out.warnings.push(`${leg}; no stop placed`);
+      const wanted =
+        leg && typeof leg !== "string"
+          ? desiredStops(
+              leg,
+              rules?.legs.find((l) => l.legIndex === legIndex),
+            )
+          : null;
+      out.warnings.push(...(wanted?.warnings ?? []));
+      const orders = wanted?.orders ?? [];
+      if (
+        stopsMatch(
+          orders,
+          live.map((i) => liveStop(i)),
+        )
+      )
         continue;
-      }
-      let orders: ReturnType<typeof desiredStops>["orders"] = [];
-      let leg: HeldLeg | null = null;
-      if (entry && planLeg && rules) {
-        const shared = entries.filter(
-          (e) => e.runId === run.runId && e.symbol === entry.symbol && e.product === entry.product,
-        );
-        const p = ledger.find(
-          (x) =>
-            x.scope.runId === run.runId &&
-            x.symbol === entry.symbol &&
-            x.exchange === entry.exchange &&
-            x.product === entry.product,
-        );
-        const net = p?.netQty ?? 0;
-        leg = {
-          legIndex,
-          symbol: entry.symbol,
-          exchange: entry.exchange,
-          product: entry.product as HeldLeg["product"],
-          action: entry.action,
-          lotSize: planLeg.lotSize,
-          freezeQty: planLeg.freezeQty,
-          tickSize: instrumentSettingsFor(planLeg.underlying, settings.instruments)?.tickSize ?? 0.05,
-          held: entry.action === "SELL" ? Math.max(0, -net) : Math.max(0, net),
-          average: p?.avgPrice ?? null,
-        };
-        if (shared.length > 1) {
-          // Two legs of one run in one contract share one ledger position: no stop can say whose units it closes.
-          out.warnings.push(`leg ${legIndex + 1}: shares its contract with another leg of the run; no stop placed`);
-        } else {
-          const d = desiredStops(
-            leg,
-            rules.legs.find((l) => l.legIndex === legIndex),
-          );
-          orders = d.orders;
-          out.warnings.push(...d.warnings);
-        }
-      }
-      if (stopsMatch(orders, live.map(liveStop))) continue;
       if (live.length > 0) {
-        for (const i of live) {
-          if (UNSENT.has(i.state))
-            toSkip.push({
-              row: i,
-              events: [{ type: "skip", at: now.getTime(), reason: "stop replaced or no longer needed" }],
-            });
-          else if (SENT_ORDER.has(i.state) && i.brokerOrderId) toCancel.push(i);
-          // Claimed, sending or unknown: being sent (or reconciled) right now; cancelled once its outcome is known.
-          else out.recheck = true;
-        }
+        // Replaced in two steps: these go first; the next pass places their successors from the refreshed books.
+        withdraw.push(...live);
         continue;
       }
-      if (orders.length === 0 || !leg) continue;
+      if (orders.length === 0 || !leg || typeof leg === "string") continue;
       if (!clock.alwaysOpen && !(await inSession(leg.exchange, now))) continue;
       const generation = Math.max(0, ...legStops.map((i) => i.generation)) + 1;
       if (
@@ -219,51 +226,14 @@ export async function stopsPass(accountId: string, clock: TradingClock): Promise
         );
         continue;
       }
-      const placed = await place(run, account, leg, orders, generation, now);
+      const placed = await placeStops(run, account, leg, orders, generation, now);
       if (placed) out.placed.push(placed);
       else out.recheck = true;
     }
   }
-  out.again = toSkip.length + toCancel.length > 0;
-  if (toSkip.length > 0) out.cancelled += (await applyIntentChanges(toSkip)).size;
-  if (toCancel.length > 0) {
-    // The books say what became of each: cancelled, or filled just before (then the ledger shows it next pass).
-    const { cancelled } = await cancelIntentOrders(toCancel, "stop replaced or no longer needed", { record: false });
-    out.cancelled += cancelled.length;
-    await syncAccountFills(accountId);
-  }
+  const w = await withdrawStops(accountId, withdraw, now);
+  out.cancelled += w.cancelled;
+  out.again = w.acted;
+  out.recheck ||= w.inFlight;
   return out;
-}
-
-/** Stores the leg's new stops as a STOP_ORDERS run; null when an exit began meanwhile or entries are blocked. */
-async function place(
-  run: StopRunRow,
-  account: { id: string; name: string },
-  leg: HeldLeg,
-  orders: ReturnType<typeof desiredStops>["orders"],
-  generation: number,
-  now: Date,
-): Promise<string | null> {
-  const meta = { protectsRunId: run.runId, accountId: account.id, legIndex: leg.legIndex, generation };
-  try {
-    const { runId } = await createRun({
-      ownerId: run.ownerId,
-      strategyId: run.strategyId,
-      kind: "STOP_ORDERS",
-      protectsRunId: run.runId,
-      idempotencyKey: `stops:${run.runId}:${account.id}:${leg.legIndex}:${generation}`,
-      triggeredAt: now,
-      preview: stopRunPreview(meta, account.name, leg, orders),
-      // Inside the run's transaction: an exit that began since this pass read the exits wins, nothing is stored.
-      andThen: async (tx) => {
-        if ((await activeExitsInAccount(account.id, tx)).some((e) => covers(e, run)))
-          throw new ConflictError("an exit of this run is at work: its stops are not placed");
-      },
-    });
-    return runId;
-  } catch (e) {
-    if (!(e instanceof ConflictError || e instanceof KillSwitchError)) throw e;
-    log().info({ runId: run.runId, accountId: account.id, reason: e.message }, "leg stops not placed");
-    return null;
-  }
 }

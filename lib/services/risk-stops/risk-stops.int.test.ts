@@ -45,6 +45,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   for (const w of workers) await w.close();
+  expect(workers.flatMap((w) => w.errors)).toEqual([]);
   sim.market.holdPrices(false);
   sim.market.overrideContract("NIFTY", { freezeQty: DEFAULT_INSTRUMENT_SETTINGS.NIFTY.freezeQty });
   sim.broker.setFaults(INST, { partialFillRate: 0, holdPartialFills: false, lostResponseRate: 0 });
@@ -177,29 +178,34 @@ describe("leg stops at the broker", () => {
     expect([...simPositions(sim, INST).values()]).toEqual([-130]);
   });
 
-  it("an exit of the run cancels the stop before it sends; no stop is placed again and a price move fills nothing", async () => {
-    workers.push(await startRiskStopsWorker());
-    const { trader, account, runId } = await protectedShort(2);
-    await waitForRun(runId);
-    const [stop] = await stopsResting([130]);
-    const log = recordOrderEvents(sim);
-    const { exitId } = await requestExit(trader, { scope: "run", runId }, null);
-    expect((await waitForExit(exitId)).status).toBe("DONE");
-    log.stop();
-    const exitOrder = sim.broker.receivedOrders(INST).find((o) => o.action === "BUY" && o.pricetype === "MARKET")!;
-    const cancelledAt = log.events.indexOf(`${INST} ${stop.orderid} cancelled`);
-    expect(cancelledAt).toBeGreaterThanOrEqual(0);
-    expect(cancelledAt).toBeLessThan(log.events.findIndex((e) => e.startsWith(`${INST} ${exitOrder.orderid} `)));
-    expect(simPositions(sim, INST).size).toBe(0);
-    await syncAccountStops(account.id);
-    await sweepStops();
-    await stopsQueueIdle();
-    expect((await stopOrdersAt(sim, INST)).filter(working)).toEqual([]);
-    const orders = sim.broker.receivedOrders(INST).length;
-    sim.market.jump({ underlying: "NIFTY" }, { percent: 4 });
-    sim.market.tick();
-    expect([simPositions(sim, INST).size, sim.broker.receivedOrders(INST).length]).toEqual([0, orders]);
-  });
+  for (const scope of ["run", "strategy"] as const)
+    it(`an exit of the ${scope} cancels the stop before it sends; no stop is placed again and a price move fills nothing`, async () => {
+      workers.push(await startRiskStopsWorker());
+      const { trader, account, runId, strategy } = await protectedShort(2);
+      await waitForRun(runId);
+      const [stop] = await stopsResting([130]);
+      const log = recordOrderEvents(sim);
+      const { exitId } = await requestExit(
+        trader,
+        scope === "run" ? { scope, runId } : { scope, strategyId: strategy.id },
+        null,
+      );
+      expect((await waitForExit(exitId)).status).toBe("DONE");
+      log.stop();
+      const exitOrder = sim.broker.receivedOrders(INST).find((o) => o.action === "BUY" && o.pricetype === "MARKET")!;
+      const cancelledAt = log.events.indexOf(`${INST} ${stop.orderid} cancelled`);
+      expect(cancelledAt).toBeGreaterThanOrEqual(0);
+      expect(cancelledAt).toBeLessThan(log.events.findIndex((e) => e.startsWith(`${INST} ${exitOrder.orderid} `)));
+      expect(simPositions(sim, INST).size).toBe(0);
+      await syncAccountStops(account.id);
+      await sweepStops();
+      await stopsQueueIdle();
+      expect((await stopOrdersAt(sim, INST)).filter(working)).toEqual([]);
+      const orders = sim.broker.receivedOrders(INST).length;
+      sim.market.jump({ underlying: "NIFTY" }, { percent: 4 });
+      sim.market.tick();
+      expect([simPositions(sim, INST).size, sim.broker.receivedOrders(INST).length]).toEqual([0, orders]);
+    });
 
   it("a move through the trigger fills the stop at the broker: the leg is flat in the ledger, one risk event, one notification, the take-profit cancelled; a run exit after it sends nothing", async () => {
     workers.push(await startRiskStopsWorker());
