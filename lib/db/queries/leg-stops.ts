@@ -52,17 +52,34 @@ export function stopRunsOfAccount(accountId: string, since: Date): Promise<StopR
   );
 }
 
-/** Accounts the sweep syncs: those with runs of the kind above. */
-export async function accountsWithStopRuns(since: Date): Promise<string[]> {
+/**
+ * Accounts the sweep syncs: those with a live stop (a position protected now: the day's roll, a change that fill
+ * tracking's request missed), and those where a run with leg stops at the broker filled since `since` but never got
+ * a stop there (a request that was lost, or a session that was closed). A run whose stops were withdrawn because it is
+ * flat is not swept: only a new fill (which asks for a sync itself) can change that.
+ */
+export async function accountsToSweep(since: Date): Promise<string[]> {
   const rows = await db().$queryRawUnsafe<{ id: string }[]>(
-    `SELECT DISTINCT i.account_id::text AS id
-       FROM run_risks rr JOIN strategy_runs r ON r.id = rr.run_id JOIN order_intents i ON i.run_id = r.id
-      WHERE rr.leg_stop_mode = 'BROKER' AND r.triggered_at >= $1 AND i.filled_quantity > 0
+    `SELECT DISTINCT i.account_id::text AS id FROM strategy_runs s JOIN order_intents i ON i.run_id = s.id
+      WHERE s.kind = 'STOP_ORDERS' AND i.state::text = ANY($2::text[])
      UNION
-     SELECT DISTINCT i.account_id::text FROM strategy_runs s JOIN order_intents i ON i.run_id = s.id
-      WHERE s.kind = 'STOP_ORDERS' AND i.state::text = ANY($2::text[])`,
+     SELECT DISTINCT i.account_id::text
+       FROM run_risks rr JOIN strategy_runs r ON r.id = rr.run_id JOIN order_intents i ON i.run_id = r.id
+      WHERE rr.leg_stop_mode = 'BROKER' AND NOT rr.paused AND r.triggered_at >= $1 AND i.filled_quantity > 0
+        AND jsonb_path_exists(rr.rules, '$.legs[*] ? (@.stopLoss != null || @.takeProfit != null)')
+        AND NOT EXISTS (SELECT 1 FROM strategy_runs s JOIN order_intents si ON si.run_id = s.id
+                         WHERE s.protects_run_id = r.id AND si.account_id = i.account_id)`,
     since,
     [...LIVE_STOP_STATES],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Accounts where the run placed anything (where its stops may need a look after its rules changed). */
+export async function accountsOfRun(runId: string): Promise<string[]> {
+  const rows = await db().$queryRawUnsafe<{ id: string }[]>(
+    `SELECT DISTINCT account_id::text AS id FROM order_intents WHERE run_id = $1::uuid`,
+    runId,
   );
   return rows.map((r) => r.id);
 }

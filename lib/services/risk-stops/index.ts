@@ -9,12 +9,10 @@
  * Fill tracking asks for an account's sync after every change it writes to such runs (lib/queues/risk-stops.ts);
  * a sweep asks for every account with such runs every few seconds.
  */
-import { accountsWithStopRuns } from "@/lib/db/queries/leg-stops";
+import { accountsOfRun, accountsToSweep } from "@/lib/db/queries/leg-stops";
 import { enqueueStopSync } from "@/lib/queues/risk-stops";
 import { tradingClock, type TradingClock } from "@/lib/services/market-data";
 import { type PassResult, STOP_WATCH_DAYS, stopsPass } from "./account-pass";
-
-export { STOP_WATCH_DAYS } from "./account-pass";
 
 /** Passes one sync makes at most (cancel, then place from the refreshed ledger) before handing over to a later job. */
 const MAX_PASSES = 3;
@@ -49,9 +47,17 @@ export async function syncAccountStops(
   return total;
 }
 
-/** The backstop: a sync for every account with runs whose stops rest at the broker (or with stops still live). */
+/** The backstop: a sync for every account with a live stop, or with a protected fill that never got one. */
 export async function sweepStops(now = new Date()): Promise<{ accounts: number }> {
-  const ids = await accountsWithStopRuns(new Date(now.getTime() - STOP_WATCH_DAYS * 86_400_000));
+  const ids = await accountsToSweep(new Date(now.getTime() - STOP_WATCH_DAYS * 86_400_000));
   await Promise.all(ids.map((id) => enqueueStopSync(id, 0, now.getTime())));
   return { accounts: ids.length };
+}
+
+/**
+ * Asks for a sync of the run's stops in every account it traded in: whoever changes, pauses or resumes a live run's
+ * rules (or its leg stop mode) calls this, so resting stops follow at once rather than at the next fill.
+ */
+export async function requestRunStopSync(runId: string): Promise<void> {
+  await Promise.all((await accountsOfRun(runId)).map((id) => enqueueStopSync(id)));
 }

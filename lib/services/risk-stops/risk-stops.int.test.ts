@@ -26,7 +26,7 @@ import type { RiskRulesInput } from "@/lib/trading/risk/rules";
 import { adapterFor } from "@/lib/services/broker-access";
 import { ConflictError } from "@/lib/errors";
 import { istDateOf, istInstant, nextTradingDay, tradingHolidaySet } from "@/lib/trading/calendar";
-import { sweepStops, syncAccountStops } from ".";
+import { requestRunStopSync, sweepStops, syncAccountStops } from ".";
 
 const FAST = { reconcileWindowMs: 1_000, pollIntervalMs: 100, refusedBackoffMs: 50 };
 const INSTANCES = instanceConfigs(1, "rs");
@@ -246,17 +246,22 @@ describe("leg stops at the broker", () => {
     const ledger = await ledgerPositions({ accountIds: [account.id] }, "run");
     expect(ledger.filter((p) => p.scope.runId === runId).map((p) => p.netQty)).toEqual([0]);
     expect(simPositions(sim, INST).size).toBe(0);
-    const notes = await notificationsQueue().getJobs(["waiting", "delayed", "active", "completed"]);
-    const events = notes.map((j) => [j.name, j.data as NotificationEvent] as const);
-    expect(events.filter(([, e]) => e.runId === runId).map(([name, e]) => [name, e.kind, e.batchKey])).toEqual([
-      ["event", "RISK", `risk:${runId}`],
-    ]);
+    const notes = () =>
+      notificationsQueue()
+        .getJobs(["waiting", "delayed", "active", "completed"])
+        .then((jobs) =>
+          jobs.map((j) => [j.name, j.data as NotificationEvent] as const).filter(([, e]) => e.runId === runId),
+        );
+    expect(
+      (await waitFor("the notification", notes, (n) => n.length > 0)).map(([name, e]) => [name, e.kind, e.batchKey]),
+    ).toEqual([["event", "RISK", `risk:${runId}`]]);
 
     // Seen again: nothing more is written or sent; a run exit finds nothing open.
     expect((await syncAccountStops(account.id)).fired).toBe(0);
     const orders = sim.broker.receivedOrders(INST).length;
     await expect(requestExit(trader, { scope: "run", runId }, null)).rejects.toBeInstanceOf(ConflictError);
     expect(await db().riskEvent.count({ where: { runId } })).toBe(1);
+    expect(await notes()).toHaveLength(1);
     expect([simPositions(sim, INST).size, sim.broker.receivedOrders(INST).length]).toEqual([0, orders]);
   });
 
@@ -284,15 +289,21 @@ describe("leg stops at the broker", () => {
 
   it("a paused rule's stop is cancelled, and placed anew when it resumes", async () => {
     workers.push(await startRiskStopsWorker());
-    const { runId, account } = await protectedShort(2);
+    const { runId } = await protectedShort(2);
     await waitForRun(runId);
     const [stop] = await stopsResting([130]);
     await db().runRisk.update({ where: { runId }, data: { paused: true } });
-    await syncAccountStops(account.id);
+    await requestRunStopSync(runId);
+    await waitFor(
+      "the stop cancelled and recorded so",
+      () => db().orderIntent.findMany({ where: { run: { protectsRunId: runId } } }),
+      (rows) => rows.every((i) => i.state === "cancelled"),
+    );
     expect((await stopOrdersAt(sim, INST)).find((o) => o.orderid === stop.orderid)?.status).toBe("cancelled");
-    expect((await stopOrdersAt(sim, INST)).filter(working)).toEqual([]);
+    // A flat or paused run is no work for the sweep.
+    expect(await sweepStops()).toEqual({ accounts: 0 });
     await db().runRisk.update({ where: { runId }, data: { paused: false } });
-    await syncAccountStops(account.id);
+    await requestRunStopSync(runId);
     const [again] = await stopsResting([130]);
     expect(again.orderid).not.toBe(stop.orderid);
   });
