@@ -227,8 +227,9 @@ export async function stopsPass(accountId: string, clock: TradingClock): Promise
         continue;
       }
       const placed = await placeStops(run, account, leg, orders, generation, now);
-      if (placed) out.placed.push(placed);
-      else out.recheck = true;
+      if (typeof placed === "object") out.placed.push(placed.runId);
+      else if (placed === "exit") out.recheck = true;
+      else out.warnings.push(`leg ${legIndex + 1}: the kill switch is engaged; no stop placed`);
     }
   }
   const w = await withdrawStops(accountId, withdraw, now);

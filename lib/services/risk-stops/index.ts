@@ -17,7 +17,7 @@ import { type PassResult, STOP_WATCH_DAYS, stopsPass } from "./account-pass";
 /** Passes one sync makes at most (cancel, then place from the refreshed ledger) before handing over to a later job. */
 const MAX_PASSES = 3;
 /** How soon a sync that left something moving looks again, ms. */
-export const STOP_RECHECK_MS = 500;
+const STOP_RECHECK_MS = 500;
 
 export type StopSyncResult = Omit<PassResult, "again"> & { passes: number };
 

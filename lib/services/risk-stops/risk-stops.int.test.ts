@@ -21,6 +21,7 @@ import { roundToTick } from "@/lib/trading/order-price";
 import { notificationsQueue, type NotificationEvent } from "@/lib/queues/notifications";
 import { syncAccountFills } from "@/lib/services/fills";
 import { requestExit } from "@/lib/services/exits";
+import { engageKillSwitch } from "@/lib/services/kill-switch";
 import { ledgerPositions } from "@/lib/services/positions";
 import type { RiskRulesInput } from "@/lib/trading/risk/rules";
 import { adapterFor } from "@/lib/services/broker-access";
@@ -178,18 +179,17 @@ describe("leg stops at the broker", () => {
     expect([...simPositions(sim, INST).values()]).toEqual([-130]);
   });
 
-  for (const scope of ["run", "strategy"] as const)
+  for (const scope of ["run", "strategy", "kill switch"] as const)
     it(`an exit of the ${scope} cancels the stop before it sends; no stop is placed again and a price move fills nothing`, async () => {
       workers.push(await startRiskStopsWorker());
       const { trader, account, runId, strategy } = await protectedShort(2);
       await waitForRun(runId);
       const [stop] = await stopsResting([130]);
       const log = recordOrderEvents(sim);
-      const { exitId } = await requestExit(
-        trader,
-        scope === "run" ? { scope, runId } : { scope, strategyId: strategy.id },
-        null,
-      );
+      const { exitId } =
+        scope === "kill switch"
+          ? await engageKillSwitch(trader, { scope: "mine", reason: "leg stop test" }, null)
+          : await requestExit(trader, scope === "run" ? { scope, runId } : { scope, strategyId: strategy.id }, null);
       expect((await waitForExit(exitId)).status).toBe("DONE");
       log.stop();
       const exitOrder = sim.broker.receivedOrders(INST).find((o) => o.action === "BUY" && o.pricetype === "MARKET")!;

@@ -50,7 +50,10 @@ export async function withdrawStops(
   return { ...result, cancelled: result.cancelled + cancelled.length };
 }
 
-/** Stores the leg's new stops as a STOP_ORDERS run; null when an exit began meanwhile or entries are blocked. */
+/**
+ * Stores the leg's new stops as a STOP_ORDERS run. `exit`: an exit of the run began meanwhile (look again once it is
+ * done); `blocked`: the owner's kill switch refuses new orders (the switch's own exit flattens the position).
+ */
 export async function placeStops(
   run: StopRunRow,
   account: { id: string; name: string },
@@ -58,7 +61,7 @@ export async function placeStops(
   orders: readonly StopOrder[],
   generation: number,
   now: Date,
-): Promise<string | null> {
+): Promise<{ runId: string } | "exit" | "blocked"> {
   const meta = { protectsRunId: run.runId, accountId: account.id, legIndex: leg.legIndex, generation };
   try {
     const { runId } = await createRun({
@@ -75,10 +78,10 @@ export async function placeStops(
           throw new ConflictError("an exit of this run is at work: its stops are not placed");
       },
     });
-    return runId;
+    return { runId };
   } catch (e) {
     if (!(e instanceof ConflictError || e instanceof KillSwitchError)) throw e;
     log().info({ runId: run.runId, accountId: account.id, reason: e.message }, "leg stops not placed");
-    return null;
+    return e instanceof ConflictError ? "exit" : "blocked";
   }
 }
