@@ -84,10 +84,8 @@ const liveStop = (i: StopIntent, remaining = i.quantity - i.filledQuantity): Liv
 /** Whether the last generation's stops were all refused unfilled and were these very orders. */
 function refusedBefore(last: readonly StopIntent[], orders: readonly StopOrder[]): boolean {
   if (last.length === 0 || !last.every((i) => REFUSED.has(i.state) && i.filledQuantity === 0)) return false;
-  return stopsMatch(
-    orders,
-    last.map((i) => liveStop(i, i.quantity)),
-  );
+  const asSent = last.map((i) => liveStop(i, i.quantity));
+  return stopsMatch(orders, asSent);
 }
 
 /** What one pass reads about the account, once. */
@@ -155,6 +153,20 @@ function heldLeg(books: Books, run: StopRunRow, legIndex: number): HeldLeg | str
   };
 }
 
+/** The stops the leg should have now (none when its rules are off, it is flat, or it cannot be sized), with why not. */
+function wantedStops(books: Books, run: StopRunRow, rules: RiskRules | null, legIndex: number) {
+  const leg = rules ? heldLeg(books, run, legIndex) : null;
+  if (leg === null) return { leg: null, orders: [], warnings: [] };
+  if (typeof leg === "string") return { leg: null, orders: [], warnings: [`${leg}; no stop placed`] };
+  return {
+    leg,
+    ...desiredStops(
+      leg,
+      rules?.legs.find((l) => l.legIndex === legIndex),
+    ),
+  };
+}
+
 /** One pass (see the file comment). */
 export async function stopsPass(accountId: string, clock: TradingClock): Promise<PassResult> {
   const out: PassResult = { placed: [], cancelled: 0, fired: 0, again: false, recheck: false, warnings: [] };
@@ -162,15 +174,9 @@ export async function stopsPass(accountId: string, clock: TradingClock): Promise
   const runs = await stopRunsOfAccount(accountId, new Date(now.getTime() - STOP_WATCH_DAYS * 86_400_000));
   const account = await loadAccountSecret(accountId);
   if (runs.length === 0 || !account) return out;
-  out.fired = await recordFilledStops(
-    accountId,
-    runs.map((r) => r.runId),
-  );
-  const books = await readBooks(
-    account,
-    runs.map((r) => r.runId),
-    now,
-  );
+  const runIds = runs.map((r) => r.runId);
+  out.fired = await recordFilledStops(accountId, runIds);
+  const books = await readBooks(account, runIds, now);
   const withdraw: StopIntent[] = [];
   for (const run of runs) {
     const rules = rulesOf(run);
@@ -188,42 +194,22 @@ export async function stopsPass(accountId: string, clock: TradingClock): Promise
     for (const legIndex of legIndexes) {
       const legStops = runStops.filter((i) => i.protectedLeg === legIndex);
       const live = legStops.filter(isLive);
-      const leg = rules ? heldLeg(books, run, legIndex) : null;
-      if (typeof leg === "string") out.warnings.push(`${leg}; no stop placed`);
-      const wanted =
-        leg && typeof leg !== "string"
-          ? desiredStops(
-              leg,
-              rules?.legs.find((l) => l.legIndex === legIndex),
-            )
-          : null;
-      out.warnings.push(...(wanted?.warnings ?? []));
-      const orders = wanted?.orders ?? [];
-      if (
-        stopsMatch(
-          orders,
-          live.map((i) => liveStop(i)),
-        )
-      )
-        continue;
+      const { leg, orders, warnings } = wantedStops(books, run, rules, legIndex);
+      out.warnings.push(...warnings);
+      const resting = live.map((i) => liveStop(i));
+      if (stopsMatch(orders, resting)) continue;
       if (live.length > 0) {
         // Replaced in two steps: these go first; the next pass places their successors from the refreshed books.
         withdraw.push(...live);
         continue;
       }
-      if (orders.length === 0 || !leg || typeof leg === "string") continue;
+      if (!leg || orders.length === 0) continue;
       if (!clock.alwaysOpen && !(await inSession(leg.exchange, now))) continue;
       const generation = Math.max(0, ...legStops.map((i) => i.generation)) + 1;
-      if (
-        refusedBefore(
-          legStops.filter((i) => i.generation === generation - 1),
-          orders,
-        )
-      ) {
+      const previous = legStops.filter((i) => i.generation === generation - 1);
+      if (refusedBefore(previous, orders)) {
         // The same stops were refused (or never sent) last time: sending them again would only be refused again.
-        out.warnings.push(
-          `leg ${legIndex + 1}: its stops were refused by the broker; not placed again until they change`,
-        );
+        out.warnings.push(`leg ${legIndex + 1}: its stops were refused by the broker; not placed until they change`);
         continue;
       }
       const placed = await placeStops(run, account, leg, orders, generation, now);
