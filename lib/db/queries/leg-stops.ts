@@ -141,10 +141,6 @@ export async function stopIntentsOf(accountId: string, runIds: readonly string[]
   });
 }
 
-export function findStopIntents(ids: readonly string[]): Promise<IntentRow[]> {
-  return db().orderIntent.findMany({ where: { id: { in: [...ids] } } });
-}
-
 /** The active exits (not done, and not done in this account) that include the account. */
 export function activeExitsInAccount(accountId: string, tx: Tx = db()) {
   return tx.$queryRawUnsafe<
