@@ -36,6 +36,8 @@ import { makeSignalProcessor } from "./processors/signals";
 import { processPnlHistoryJob } from "./processors/pnl-history";
 import { READINESS_QUEUE, scheduleReadinessJobs } from "@/lib/queues/readiness";
 import { makeReadinessProcessor } from "./processors/readiness";
+import { RISK_STOPS_QUEUE, scheduleRiskStopJobs } from "@/lib/queues/risk-stops";
+import { processRiskStopsJob } from "./processors/risk-stops";
 
 /**
  * One row of the worker table: a queue, the processor of its jobs, how many of them run at once and the queue's
@@ -101,6 +103,9 @@ function workerTable(workerId: string, startedAt: Date, e: AppEnv): QueueWorker[
     // Readiness: a check job covers many accounts (in parallel inside); two at a time lets "Check now" of one account
     // run beside the morning's full check. The schedule job is a claim in Redis, cheap and idempotent.
     row(READINESS_QUEUE, makeReadinessProcessor(), 2, () => scheduleReadinessJobs()),
+    // Leg stops at the broker: each job syncs one account (a few broker calls at most); syncs of one account are
+    // idempotent, so two at once (two workers) are safe.
+    row(RISK_STOPS_QUEUE, processRiskStopsJob, 20, () => scheduleRiskStopJobs()),
   ];
 }
 

@@ -6,6 +6,7 @@ import { FILLS_QUEUE } from "./fills";
 import { MARKET_DATA_QUEUE } from "./market-data";
 
 import { PNL_HISTORY_QUEUE } from "./pnl-history";
+import { RISK_STOPS_QUEUE } from "./risk-stops";
 import { queue } from "./queues";
 import { READINESS_QUEUE } from "./readiness";
 import { SIGNALS_QUEUE } from "./signals";
@@ -34,6 +35,8 @@ export const QUEUES = {
   pnlHistory: PNL_HISTORY_QUEUE,
   /** Morning readiness: the day's check before the open (schedule job every minute) and "Check now". */
   readiness: READINESS_QUEUE,
+  /** Leg stops resting at the broker: one account's stops synced after its fills change, and a backstop sweep. */
+  riskStops: RISK_STOPS_QUEUE,
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 

@@ -289,6 +289,20 @@ describe("ledgerFills: attribution", () => {
     ]);
   });
 
+  it("a broker-side stop's fills close the run it protects, not a position of their own", () => {
+    const fills: IntentFill[] = [
+      intent({ runId: "r1", action: "SELL", filledQuantity: 130, averagePrice: d(100) }),
+      intent({ runId: "st1", runKind: "STOP_ORDERS", protectsRunId: "r1", filledQuantity: 130, averagePrice: d(120) }),
+    ];
+    expect(
+      buildLedger(ledgerFills(fills, new Map(), "run")).map((p) => [
+        p.scope.runId,
+        p.netQty,
+        p.realisedPnl?.toString(),
+      ]),
+    ).toEqual([["r1", 0, "-2600"]]);
+  });
+
   it("per run: the strategy's runs are separate scopes", () => {
     const ledger = buildLedger(ledgerFills([...rows, intent({ runId: "r3", filledQuantity: 65 })], exitAllocs, "run"));
     const byRun = Object.fromEntries(ledger.map((r) => [r.scope.runId, r.netQty]));

@@ -10,9 +10,10 @@
  * Prices are the broker's average fill prices (never an LTP); a fill without one makes the row's prices unknown
  * (null) while its quantities stay exact.
  *
- * Attribution: an entry intent belongs to its run (and the run's strategy). An exit intent belongs to what its exit
- * leg's allocations name, in order: the first allocation takes the leg's first filled units. Units no allocation
- * covers (a kill switch flattening a position MirrorDesk did not open) belong to no scope and are left out.
+ * Attribution: an entry intent belongs to its run (and the run's strategy); a broker-side stop (a STOP_ORDERS run's
+ * intent) to the run it protects. An exit intent belongs to what its exit leg's allocations name, in order: the first
+ * allocation takes the leg's first filled units. Units no allocation covers (a kill switch flattening a position
+ * MirrorDesk did not open) belong to no scope and are left out.
  */
 import Decimal from "decimal.js";
 
@@ -185,8 +186,10 @@ export function splitExitFills(
 /** One filled (or partly filled) intent, with its run's kind and strategy. */
 export interface IntentFill {
   runId: string;
-  runKind: "STRATEGY" | "ADJUSTMENT" | "TICKET" | "EXIT" | "COPY";
+  runKind: "STRATEGY" | "ADJUSTMENT" | "TICKET" | "EXIT" | "COPY" | "STOP_ORDERS";
   strategyId: string | null;
+  /** A STOP_ORDERS run's protected run: its stops' fills close that run's position (docs/risk.md). */
+  protectsRunId?: string | null;
   accountId: string;
   legIndex: number;
   sliceIndex: number;
@@ -269,7 +272,7 @@ export function ledgerFills(
   };
   for (const item of order) {
     if (typeof item !== "string") {
-      emit(item, item.runId, item.strategyId, item.filledQuantity, item.averagePrice);
+      emit(item, item.protectsRunId ?? item.runId, item.strategyId, item.filledQuantity, item.averagePrice);
       continue;
     }
     const slices = [...exitLegs.get(item)!].sort((x, y) => x.sliceIndex - y.sliceIndex);

@@ -7,10 +7,17 @@ import { db } from "@/lib/db/client";
 import { coalescer } from "@/lib/db/queries/coalesce";
 import type { IntentRow } from "@/lib/db/queries/intents";
 
-/** What an exit covers in one account: entry runs by id or strategy, or every entry (`all`); plus its own EXIT runs. */
+/**
+ * What an exit covers in one account: entry runs by id or strategy, or every entry (`all`); plus its own EXIT runs.
+ * A strategy's or every entry's scope includes the broker-side stops of its runs (STOP_ORDERS runs are entries of
+ * the strategy); a run's or a leg's scope names them through `protectedRunIds`, so an exit cancels them before it
+ * sends (docs/risk.md "Leg stops at the broker").
+ */
 export interface ExitScopeFilter {
   accountId: string;
   runIds?: readonly string[];
+  /** Runs whose STOP_ORDERS runs (broker-side stops) belong to the scope. */
+  protectedRunIds?: readonly string[];
   strategyId?: string | null;
   allEntries?: boolean;
   exitRunIds: readonly string[];
@@ -33,6 +40,7 @@ function scopeWhere(f: Omit<ExitScopeFilter, "accountId">): Prisma.OrderIntentWh
   const entries: Prisma.OrderIntentWhereInput[] = [];
   if (f.allEntries) entries.push({ run: { kind: { not: "EXIT" } } });
   if (f.runIds?.length) entries.push({ runId: { in: [...f.runIds] }, run: { kind: { not: "EXIT" } } });
+  if (f.protectedRunIds?.length) entries.push({ run: { protectsRunId: { in: [...f.protectedRunIds] } } });
   if (f.strategyId) entries.push({ run: { strategyId: f.strategyId, kind: { not: "EXIT" } } });
   if (f.exitRunIds.length) entries.push({ runId: { in: [...f.exitRunIds] } });
   return entries;
@@ -42,7 +50,14 @@ function scopeWhere(f: Omit<ExitScopeFilter, "accountId">): Prisma.OrderIntentWh
 const scopeBatch = coalescer(async (reqs: { f: ExitScopeFilter; states: readonly IntentState[] }[]) => {
   const groups = new Map<string, number[]>();
   reqs.forEach((r, i) => {
-    const key = JSON.stringify([r.f.runIds ?? [], r.f.strategyId ?? null, !!r.f.allEntries, r.f.exitRunIds, r.states]);
+    const key = JSON.stringify([
+      r.f.runIds ?? [],
+      r.f.protectedRunIds ?? [],
+      r.f.strategyId ?? null,
+      !!r.f.allEntries,
+      r.f.exitRunIds,
+      r.states,
+    ]);
     groups.set(key, [...(groups.get(key) ?? []), i]);
   });
   const out: IntentRow[][] = reqs.map(() => []);

@@ -27,7 +27,7 @@ export async function listIntentFills(filter: {
     `SELECT i.run_id::text AS "runId", r.kind::text AS "runKind", r.strategy_id::text AS "strategyId",
             i.account_id::text AS "accountId", i.leg_index AS "legIndex", i.slice_index AS "sliceIndex", i.symbol, i.exchange,
             i.product, i.action, i.filled_quantity AS "filledQuantity", i.average_price::text AS "averagePrice",
-            r.copy_group_id::text AS "copyGroupId"
+            r.copy_group_id::text AS "copyGroupId", r.protects_run_id::text AS "protectsRunId"
        FROM order_intents i JOIN strategy_runs r ON r.id = i.run_id
       WHERE i.filled_quantity > 0
         AND ($1::uuid[] IS NULL OR i.account_id = ANY($1::uuid[]))

@@ -13,6 +13,8 @@ export interface NewRun {
   plan: Prisma.InputJsonValue;
   /** COPY runs: the copy group whose master events the run carries. */
   copyGroupId?: string | null;
+  /** STOP_ORDERS runs: the run whose legs the stops protect. */
+  protectsRunId?: string | null;
 }
 
 /**
@@ -35,8 +37,8 @@ export async function insertRunWithIntents(
   return db().$transaction(async (tx) => {
     if (guard) await guard(tx);
     const inserted = await tx.$queryRawUnsafe<{ id: string }[]>(
-      `INSERT INTO strategy_runs (id, owner_id, strategy_id, kind, idempotency_key, triggered_at, plan, copy_group_id)
-       VALUES ($1::uuid, $2::uuid, $3::uuid, $4::"RunKind", $5, $6, $7::jsonb, $8::uuid)
+      `INSERT INTO strategy_runs (id, owner_id, strategy_id, kind, idempotency_key, triggered_at, plan, copy_group_id, protects_run_id)
+       VALUES ($1::uuid, $2::uuid, $3::uuid, $4::"RunKind", $5, $6, $7::jsonb, $8::uuid, $9::uuid)
        ON CONFLICT DO NOTHING RETURNING id`,
       run.id,
       run.ownerId,
@@ -46,6 +48,7 @@ export async function insertRunWithIntents(
       run.triggeredAt,
       JSON.stringify(run.plan),
       run.copyGroupId ?? null,
+      run.protectsRunId ?? null,
     );
     if (inserted.length === 0) {
       const existing = await tx.strategyRun.findUniqueOrThrow({

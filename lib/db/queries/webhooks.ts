@@ -131,14 +131,14 @@ export async function strategyInFlight(tx: Tx, strategyId: string): Promise<bool
 
 /**
  * Open filled quantity per traded contract of the strategy's own entry legs: for each leg index, the net filled units
- * of the strategy's non-exit runs minus what exits attributed back. Used to re-derive the signal state; see
- * lib/services/webhooks/signal-state.ts.
+ * of the strategy's entry runs (not its exits, nor its broker-side stops, whose legs are numbered per stop run) minus
+ * what exits attributed back. Used to re-derive the signal state; see lib/services/webhooks/signal-state.ts.
  */
 export async function strategyLegSymbols(strategyId: string) {
   return db().$queryRawUnsafe<{ symbol: string; exchange: string; legIndex: number }[]>(
     `SELECT DISTINCT i.symbol, i.exchange, i.leg_index AS "legIndex"
        FROM order_intents i JOIN strategy_runs r ON r.id = i.run_id
-      WHERE r.strategy_id = $1::uuid AND r.kind <> 'EXIT' AND i.filled_quantity > 0`,
+      WHERE r.strategy_id = $1::uuid AND r.kind NOT IN ('EXIT', 'STOP_ORDERS') AND i.filled_quantity > 0`,
     strategyId,
   );
 }

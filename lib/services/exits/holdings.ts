@@ -5,7 +5,7 @@ import { legExcess, type Holding } from "@/lib/trading/exit-plan";
 import { buildLedger, excessExited, ledgerFills } from "@/lib/trading/ledger";
 import type { ExitPorts } from "./ports";
 
-/** Which intents an exit covers in one account (its scope's entry runs, and the exit's own runs). */
+/** Which intents an exit covers in one account (its scope's entry runs and their broker-side stops, its own runs). */
 export function scopeFilter(
   exit: Pick<Exit, "scope" | "runId" | "strategyId" | "runIds">,
   accountId: string,
@@ -13,12 +13,13 @@ export function scopeFilter(
   const base = { accountId, exitRunIds: exit.runIds };
   switch (exit.scope) {
     case "RUN":
-      return { ...base, runIds: [exit.runId!] };
+      return { ...base, runIds: [exit.runId!], protectedRunIds: [exit.runId!] };
     case "STRATEGY":
       return { ...base, strategyId: exit.strategyId };
     case "EXCESS":
-      // An over-filled leg is complete: nothing of the run is stopped, only the excess exited.
-      return base;
+      // An over-filled leg is complete: nothing of the run is stopped, only the excess exited — but the run's stops
+      // at the broker are cancelled first (they are re-placed for what is left once the exit is done).
+      return { ...base, protectedRunIds: [exit.runId!] };
     default:
       return { ...base, allEntries: true };
   }

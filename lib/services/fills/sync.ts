@@ -8,7 +8,9 @@ import { loadAccountSecret } from "@/lib/db/queries/accounts";
 import { isTracked, listTrackedIntents, type TrackedWindow } from "@/lib/db/queries/fill-tracking";
 import type { IntentRow } from "@/lib/db/queries/intents";
 import { log } from "@/lib/log";
+import { touchesStops } from "@/lib/db/queries/leg-stops";
 import { enqueuePositionInterestSync } from "@/lib/queues/market-data";
+import { enqueueStopSync } from "@/lib/queues/risk-stops";
 import { invalidateBooks } from "@/lib/services/accounts";
 import { adapterFor } from "@/lib/services/broker-access";
 import {
@@ -98,6 +100,9 @@ export async function syncNow(accountId: string): Promise<FillSyncResult> {
   if (written.size > 0)
     await enqueuePositionInterestSync().catch((err) => log().warn({ err, accountId }, "positions interest not queued"));
   const runs = new Set([...written.values()].map((r) => r.runId));
+  // Stops resting at the broker follow the positions they protect (docs/risk.md "Leg stops at the broker").
+  if (await touchesStops([...runs]).catch(() => true))
+    await enqueueStopSync(accountId).catch((err) => log().warn({ err, accountId }, "stop sync not queued"));
   await Promise.all(
     [...runs].map((runId) =>
       refreshRunStatus(runId).catch((err) => log().warn({ err, runId }, "run status not refreshed after fills")),

@@ -40,6 +40,8 @@ export interface CreateRunInput {
   dispatch?: Partial<DispatchOptions>;
   /** COPY runs: the copy group whose master events the run carries. */
   copyGroupId?: string;
+  /** STOP_ORDERS runs: the run whose legs the stops protect (docs/risk.md "Leg stops at the broker"). */
+  protectsRunId?: string;
   /** Runs inside the run's transaction, only when the run is created (e.g. marking copy events sent with it). */
   andThen?: (tx: Prisma.TransactionClient) => Promise<void>;
 }
@@ -63,6 +65,7 @@ export async function createRun(input: CreateRunInput): Promise<{ runId: string;
       triggeredAt: input.triggeredAt,
       plan: jsonify(input.preview) as object,
       copyGroupId: input.copyGroupId ?? null,
+      protectsRunId: input.protectsRunId ?? null,
     },
     intents,
     input.kind === "EXIT" ? undefined : (tx) => guardEntries(tx, input.ownerId),
