@@ -34,6 +34,8 @@ import { PNL_HISTORY_QUEUE, schedulePnlHistory } from "@/lib/queues/pnl-history"
 import { scheduleSignalJobs, SIGNALS_QUEUE } from "@/lib/queues/signals";
 import { makeSignalProcessor } from "./processors/signals";
 import { processPnlHistoryJob } from "./processors/pnl-history";
+import { CALENDAR_QUEUE, scheduleCalendarJobs } from "@/lib/queues/calendar";
+import { processCalendarJob } from "./processors/calendar";
 
 /**
  * One row of the worker table: a queue, the processor of its jobs, how many of them run at once and the queue's
@@ -96,6 +98,8 @@ function workerTable(workerId: string, startedAt: Date, e: AppEnv): QueueWorker[
     // Copy groups: scans run in process (one per group at a time), so the concurrency bounds ticks, sweeps and scans
     // asked through the queue together.
     row(COPY_QUEUE, processCopyJob, 20, () => scheduleCopyJobs()),
+    // The trading calendar from OpenAlgo: one refresh at a time (each reads a dozen answers from one account).
+    row(CALENDAR_QUEUE, processCalendarJob, 1, () => scheduleCalendarJobs()),
   ];
 }
 

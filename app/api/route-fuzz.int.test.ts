@@ -117,6 +117,14 @@ const BASES: Record<string, Record<string, unknown>> = {
   "PUT /api/me/password": { currentPassword: "wrong-password-1", newPassword: "another-password-2" },
   "POST /api/login": { email: "nobody@test.in", password: "whatever-123" },
   "PUT /api/settings/registration": { open: false },
+  "PUT /api/calendar/overrides": {
+    date: "2026-11-08",
+    exchange: "NSE",
+    closed: false,
+    opensAt: "18:00",
+    closesAt: "19:15",
+    description: "Muhurat trading",
+  },
   "POST /api/copy-groups": {
     name: "fuzz",
     masterAccountId: randomUUID(),

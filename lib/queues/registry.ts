@@ -1,5 +1,6 @@
 /** Every queue of MirrorDesk by name, one place (each queue's jobs and producers live in its own module). */
 import { ACCOUNTS_QUEUE } from "./accounts";
+import { CALENDAR_QUEUE } from "./calendar";
 import { DISPATCH_QUEUE } from "./dispatch";
 import { EXITS_QUEUE } from "./exits";
 import { FILLS_QUEUE } from "./fills";
@@ -31,6 +32,8 @@ export const QUEUES = {
 
   /** P&L snapshots every MTM_SNAPSHOT_MS while positions are open, and the nightly compaction. */
   pnlHistory: PNL_HISTORY_QUEUE,
+  /** The trading calendar: refreshed from OpenAlgo at worker start and every three hours. */
+  calendar: CALENDAR_QUEUE,
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 

@@ -36,6 +36,8 @@ export function alertTitle(kind: string, cause: string | null): string {
       return "Copy cut by a limit";
     case "copy_child_paused":
       return "Copying paused for a child";
+    case "calendar_refresh_failed":
+      return "Trading calendar not refreshed";
     default:
       return isCause(cause) ? REJECTION_CAUSES[cause].title : "Notice";
   }
