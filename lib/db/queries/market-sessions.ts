@@ -9,10 +9,10 @@ export function marketSessionRows(dates: readonly string[]) {
   return db().marketSession.findMany({ where: { tradingDate: { in: [...dates] } } });
 }
 
-/** Stored sessions from `from` to `to` (IST dates, both included), optionally of some exchanges only. */
-export function marketSessionsBetween(from: string, to: string, exchanges?: readonly string[]) {
+/** Stored sessions from `from` to `to` (IST dates, both included). */
+export function marketSessionsBetween(from: string, to: string) {
   return db().marketSession.findMany({
-    where: { tradingDate: { gte: from, lte: to }, ...(exchanges ? { exchange: { in: [...exchanges] } } : {}) },
+    where: { tradingDate: { gte: from, lte: to } },
     orderBy: [{ tradingDate: "asc" }, { exchange: "asc" }],
   });
 }

@@ -11,7 +11,7 @@ import { deleteAdminSession, upsertAdminSession } from "@/lib/db/queries/market-
 import { inTransaction } from "@/lib/db/transaction";
 import { NotFoundError } from "@/lib/errors";
 import { tradingSettings } from "@/lib/services/settings";
-import { addDays, istDateOf, sessionOpenAt, type ExchangeSession } from "@/lib/trading/calendar";
+import { addDays, isIsoDate, istDateOf, sessionOpenAt, type ExchangeSession } from "@/lib/trading/calendar";
 import { CALENDAR_EXCHANGES, expiryHolidays, overrideRow, type SessionOverride } from "@/lib/trading/session-sources";
 import { jsonify } from "@/lib/util/jsonify";
 import { z } from "zod";
@@ -21,7 +21,8 @@ import { buildCalendarView, type CalendarQuery } from "./view";
 
 export { sessionOverrideSchema } from "@/lib/trading/session-sources";
 export { calendarQuerySchema, type CalendarView } from "./view";
-export { CALENDAR_ALERT, type RefreshOutcome } from "./refresh";
+// How the last refresh went (the calendar page; the morning readiness check reads it too).
+export { CALENDAR_ALERT, lastRefresh, type RefreshOutcome } from "./refresh";
 
 const reader = createCalendarReader();
 
@@ -87,11 +88,9 @@ export async function saveOverride(actor: Actor, input: SessionOverride, ip: str
   return { ok: true };
 }
 
+/** Which override to remove: a date and an exchange. */
 export const overrideKeySchema = z.object({
-  date: z
-    .string()
-    .max(10)
-    .regex(/^\d{4}-\d{2}-\d{2}$/, "a YYYY-MM-DD date"),
+  date: z.string().max(10).refine(isIsoDate, "a YYYY-MM-DD calendar date"),
   exchange: z.enum(CALENDAR_EXCHANGES),
 });
 

@@ -54,6 +54,8 @@ export function createCalendarReader(now: () => number = Date.now): CalendarRead
     const key = `${from}|${to}`;
     const hit = cache.get(key);
     if (hit && now() - hit.at < ROWS_TTL_MS) return hit.rows;
+    // Ranges move with the days: entries past their time are dropped rather than kept for the life of the process.
+    for (const [k, e] of cache) if (now() - e.at >= ROWS_TTL_MS) cache.delete(k);
     const entry = { at: now(), rows: marketSessionsBetween(from, to).then((r) => r.map(storedSessionRow)) };
     cache.set(key, entry);
     // A failed read is not kept: the next caller reads again.
