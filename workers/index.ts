@@ -38,6 +38,8 @@ import { READINESS_QUEUE, scheduleReadinessJobs } from "@/lib/queues/readiness";
 import { makeReadinessProcessor } from "./processors/readiness";
 import { RISK_STOPS_QUEUE, scheduleRiskStopJobs } from "@/lib/queues/risk-stops";
 import { processRiskStopsJob } from "./processors/risk-stops";
+import { CALENDAR_QUEUE, scheduleCalendarJobs } from "@/lib/queues/calendar";
+import { processCalendarJob } from "./processors/calendar";
 
 /**
  * One row of the worker table: a queue, the processor of its jobs, how many of them run at once and the queue's
@@ -106,6 +108,8 @@ function workerTable(workerId: string, startedAt: Date, e: AppEnv): QueueWorker[
     // Leg stops at the broker: each job syncs one account (a few broker calls at most); syncs of one account are
     // idempotent, so two at once (two workers) are safe.
     row(RISK_STOPS_QUEUE, processRiskStopsJob, 20, () => scheduleRiskStopJobs()),
+    // The trading calendar from OpenAlgo: one refresh at a time (each reads a dozen answers from one account).
+    row(CALENDAR_QUEUE, processCalendarJob, 1, () => scheduleCalendarJobs()),
   ];
 }
 

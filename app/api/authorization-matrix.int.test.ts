@@ -54,6 +54,9 @@ const ADMIN_ONLY = new Set([
   "PUT /api/settings/instruments/[underlying]",
   "PUT /api/settings/margins/[underlying]",
   "PUT /api/settings/registration",
+  "PUT /api/calendar/overrides",
+  "DELETE /api/calendar/overrides",
+  "POST /api/calendar/refresh",
 ]);
 /** Path parameters that name something an owner owns: another trader using them must get 404. */
 const OWNED_PARAMS = new Set(["id"]);

@@ -118,6 +118,14 @@ const BASES: Record<string, Record<string, unknown>> = {
   "POST /api/login": { email: "nobody@test.in", password: "whatever-123" },
   "PUT /api/settings/registration": { open: false },
   "POST /api/readiness/check": { accountIds: [randomUUID()] },
+  "PUT /api/calendar/overrides": {
+    date: "2026-11-08",
+    exchange: "NSE",
+    closed: false,
+    opensAt: "18:00",
+    closesAt: "19:15",
+    description: "Muhurat trading",
+  },
   "POST /api/copy-groups": {
     name: "fuzz",
     masterAccountId: randomUUID(),

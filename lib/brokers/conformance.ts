@@ -2,9 +2,10 @@
  * The conformance suite every BrokerAdapter must pass (docs/house-rules.md "Layout": a new broker kind must pass
  * it before it is registered). Call `runBrokerConformance` at the top level of an `*.int.test.ts` file; it declares a
  * Vitest `describe` whose steps run in order against ONE fresh paper/sandbox account:
- * ping → funds → reference data (expiries, quotes, option chain, symbol info, depth) → MARKET order filled and
- * visible in the order book, trade book and positions → resting LIMIT → modify → cancel → rejection with the
- * broker's reason → wrong key gives a typed auth error → MARKET exit flattens the position.
+ * ping → funds → reference data (expiries, quotes, option chain, symbol info, depth, the market calendar where the
+ * broker has one) → MARKET order filled and visible in the order book, trade book and positions → resting LIMIT →
+ * modify → cancel → rejection with the broker's reason → wrong key gives a typed auth error → MARKET exit flattens
+ * the position.
  *
  * It places real orders: never point it at a live account.
  */
@@ -18,6 +19,7 @@ import {
   type PlaceOrderRequest,
 } from "@/lib/brokers/types";
 import { BrokerAuthError, BrokerRejectedError } from "@/lib/errors";
+import { istDateOf } from "@/lib/trading/calendar";
 import { futureSymbol } from "@/lib/trading/symbols";
 
 export interface ConformanceAccount {
@@ -173,6 +175,26 @@ export function runBrokerConformance(
       expect(d.ltp.gt(0)).toBe(true);
       for (let i = 1; i < d.bids.length; i++) expect(d.bids[i].price.lte(d.bids[i - 1].price)).toBe(true);
       for (let i = 1; i < d.asks.length; i++) expect(d.asks[i].price.gte(d.asks[i - 1].price)).toBe(true);
+    });
+
+    it("market calendar, where the broker has one: the year's holidays and a day's windows", async () => {
+      const { holidays, timings } = broker;
+      // Optional in the contract: a broker without a calendar leaves the trading calendar on its defaults.
+      if (!holidays || !timings) return;
+      const today = istDateOf(Date.now());
+      const year = Number(today.slice(0, 4));
+      const list = await holidays.call(broker, year);
+      expect(list.length).toBeGreaterThan(0);
+      for (const h of list) {
+        expect(h.date.startsWith(`${year}-`)).toBe(true);
+        expect(h.description.length).toBeGreaterThan(0);
+        for (const w of h.openExchanges) expect(istDateOf(w.start) === h.date && w.start < w.end).toBe(true);
+      }
+      for (const w of await timings.call(broker, today)) {
+        expect(w.exchange).toMatch(/^[A-Z_]+$/);
+        expect(istDateOf(w.start)).toBe(today);
+        expect(w.end).toBeGreaterThan(w.start);
+      }
     });
 
     it("MARKET order: accepted, then complete in the order book with the average price", async () => {

@@ -4,6 +4,9 @@
  */
 import type Decimal from "decimal.js";
 
+// The market calendar's shapes belong to the pure core (lib/trading/session-sources.ts), which turns them into sessions.
+export type { MarketHoliday, SessionTiming } from "@/lib/trading/session-sources";
+
 /** Exchange codes as OpenAlgo names them (segments, plus the index quote exchanges). */
 export type Exchange =
   | "NSE"

@@ -20,8 +20,10 @@ import type {
   MarketFeed,
   MarketFeedHandlers,
   MarketFeedTimings,
+  MarketHoliday,
   OptionChain,
   Quote,
+  SessionTiming,
   SymbolInfo,
 } from "@/lib/brokers/market-types";
 import type { BrokerKind } from "@/lib/brokers/kinds";
@@ -300,6 +302,17 @@ export interface BrokerAdapter {
    * date); `strikeCount` strikes each side of ATM, or the whole chain when omitted.
    */
   optionChain(underlying: string, exchange: Exchange, expiry: string, strikeCount?: number): Promise<OptionChain>;
+  /**
+   * The exchanges' holiday list of a calendar year, where the broker publishes one: per date, the exchanges closed all
+   * day and those trading anyway with their windows (an MCX evening on an equity holiday, a Muhurat session), and the
+   * broker's kind of day (`TRADING_HOLIDAY`, `SETTLEMENT_HOLIDAY`, `SPECIAL_SESSION`). Absent when the broker has none.
+   */
+  holidays?(year: number): Promise<MarketHoliday[]>;
+  /**
+   * Each exchange's trading window on an IST date (`YYYY-MM-DD`), where the broker publishes them; exchanges closed
+   * that day are not listed (OpenAlgo still lists CRYPTO on weekends). Absent when the broker has none.
+   */
+  timings?(date: string): Promise<SessionTiming[]>;
   placeOrder(order: PlaceOrderRequest): Promise<PlaceOrderResult>;
   /** Resolves with the order id once the broker accepted the change. */
   modifyOrder(change: ModifyOrderRequest): Promise<{ orderId: string }>;

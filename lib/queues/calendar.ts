@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { queue, upsertScheduler } from "./queues";
-import { SCHEDULED_JOB } from "./jobs";
+import { ONE_SHOT_JOB, SCHEDULED_JOB } from "./jobs";
 
 export const CALENDAR_QUEUE = "calendar";
 
@@ -17,10 +17,17 @@ export const calendarQueue = () => queue<CalendarQueueData, CalendarJobName>(CAL
 
 export const CALENDAR_REFRESH_MS = 3 * 60 * 60 * 1000;
 
-export async function scheduleCalendarJobs(): Promise<void> {
+/** Registers the periodic refresh and asks for one now (a worker start), so a restarted worker reads a fresh calendar. */
+export async function scheduleCalendarJobs(now: Date = new Date()): Promise<void> {
   await upsertScheduler(CALENDAR_QUEUE, "calendar:refresh", CALENDAR_REFRESH_MS, {
     name: "refresh",
     data: {},
     opts: SCHEDULED_JOB,
   });
+  // One per minute at most, however many workers start together.
+  await calendarQueue().add(
+    "refresh",
+    {},
+    { ...ONE_SHOT_JOB, jobId: `calendar_start_${Math.floor(now.getTime() / 60_000)}` },
+  );
 }

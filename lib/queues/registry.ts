@@ -1,5 +1,6 @@
 /** Every queue of MirrorDesk by name, one place (each queue's jobs and producers live in its own module). */
 import { ACCOUNTS_QUEUE } from "./accounts";
+import { CALENDAR_QUEUE } from "./calendar";
 import { DISPATCH_QUEUE } from "./dispatch";
 import { EXITS_QUEUE } from "./exits";
 import { FILLS_QUEUE } from "./fills";
@@ -37,6 +38,8 @@ export const QUEUES = {
   readiness: READINESS_QUEUE,
   /** Leg stops resting at the broker: one account's stops synced after its fills change, and a backstop sweep. */
   riskStops: RISK_STOPS_QUEUE,
+  /** The trading calendar: refreshed from OpenAlgo at worker start and every three hours. */
+  calendar: CALENDAR_QUEUE,
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 

@@ -169,10 +169,36 @@ export interface MarketView {
   isOpen(exchange: Exchange): boolean;
   /** The always-open switch: sessions, the MIS cut-off and other time-of-day rules are off while it is on. */
   alwaysOpen(): boolean;
-  /** Exchange holidays of a calendar year (IST dates `YYYY-MM-DD`) with descriptions and closed exchanges. */
-  holidays(year: number): { date: string; description: string; closedExchanges: Exchange[] }[];
+  /**
+   * Exchange holidays of a calendar year (IST dates `YYYY-MM-DD`) with descriptions and closed exchanges, and the
+   * special sessions (`SPECIAL_SESSION`: the exchanges they leave closed; their windows are that date's timings).
+   */
+  holidays(
+    year: number,
+  ): { date: string; description: string; kind: "TRADING_HOLIDAY" | "SPECIAL_SESSION"; closedExchanges: Exchange[] }[];
   /** Session timings of an IST date (`YYYY-MM-DD`): epoch ms start/end per exchange; empty when closed. */
   timings(date: string): { exchange: Exchange; startTime: number; endTime: number }[];
+  /** Declares `day` a holiday of its closed exchanges (replacing what the date had); expiries follow it. */
+  declareHoliday(day: { date: string; description: string; closedExchanges: Exchange[] }): void;
+  /**
+   * Declares a special session (Muhurat): on `day.date` only the listed exchanges trade, each in its IST window
+   * (`HH:MM`), whatever the date had (a weekend, a holiday).
+   */
+  declareSpecialSession(day: {
+    date: string;
+    description: string;
+    windows: { exchange: Exchange; start: string; end: string }[];
+  }): void;
+  /** Forgets declared holidays and special sessions (of one date, or all). */
+  clearCalendar(date?: string): void;
+  declaredCalendar(): {
+    holidays: { date: string; description: string; closedExchanges: readonly string[] }[];
+    specialSessions: {
+      date: string;
+      description: string;
+      windows: { exchange: Exchange; start: string; end: string }[];
+    }[];
+  };
   /** Called after every tick batch with the symbols whose quote changed. Returns an unsubscribe function. */
   onTick(listener: (changed: { symbol: string; exchange: Exchange }[]) => void): () => void;
   // ---- control (used by the control API and tests) ----

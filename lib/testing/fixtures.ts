@@ -7,6 +7,7 @@ import { closeFanout } from "@/lib/realtime/redis-fanout";
 import { closeRateGovernor } from "@/lib/brokers/rate-governor";
 import { closeQueues } from "@/lib/queues/queues";
 import { hashPassword } from "@/lib/auth/password";
+import { invalidateCalendarCache } from "@/lib/services/calendar";
 import type { Role } from "@/lib/auth/roles";
 
 /** Closes this test process's queues, rate-governor connection, Redis and database (a file's afterAll). */
@@ -18,12 +19,17 @@ export async function closeConnections(): Promise<void> {
   await disconnectDb();
 }
 
-/** Empties every table (TRUNCATE skips the audit log's row triggers) and the test Redis index. */
+/**
+ * Empties every table (TRUNCATE skips the audit log's row triggers) and the test Redis index, and forgets the
+ * process's cached calendar.
+ */
 export async function resetState(): Promise<void> {
   await db().$executeRawUnsafe(
-    `TRUNCATE users, audit_logs, settings, trading_accounts, alerts, strategy_runs, order_intents, strategies, instrument_settings, quality_grades, underlying_margins, exits, exit_accounts, exit_claims, kill_switches, square_offs, mtm_snapshots RESTART IDENTITY CASCADE`,
+    `TRUNCATE users, audit_logs, settings, trading_accounts, alerts, strategy_runs, order_intents, strategies, instrument_settings, quality_grades, underlying_margins, exits, exit_accounts, exit_claims, kill_switches, square_offs, mtm_snapshots, market_sessions RESTART IDENTITY CASCADE`,
   );
   await redis().flushdb();
+  // The trading calendar's rows are cached in this process; the emptied table and flushed version key start afresh.
+  invalidateCalendarCache();
 }
 
 let counter = 0;

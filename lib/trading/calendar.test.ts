@@ -4,6 +4,8 @@ import {
   MIS_SQUARE_OFF,
   misCutoffPassed,
   addDays,
+  defaultSession,
+  calendarExchangeOf,
   exchangeHolidaySchema,
   adjustExpiryForHolidays,
   expiryInstant,
@@ -143,5 +145,57 @@ describe("MIS square-off cut-off", () => {
     // 00:30 IST of the next day is 19:00 UTC of this one: a new IST day, before its cut-off.
     expect(misCutoffPassed(istInstant("2026-12-08", "00:30"))).toBe(false);
     expect(MIS_SQUARE_OFF).toBe("15:15");
+  });
+
+  it("follows the day's session: 15 minutes before its close, the regular time on a closed day", () => {
+    const sunday = "2026-12-06";
+    const muhurat = {
+      ...defaultSession("NFO", sunday),
+      closed: false,
+      opensAt: istInstant(sunday, "18:00"),
+      closesAt: istInstant(sunday, "19:00"),
+    };
+    expect(misCutoffPassed(istInstant(sunday, "15:30"), muhurat)).toBe(false);
+    expect(misCutoffPassed(istInstant(sunday, "18:44:59"), muhurat)).toBe(false);
+    expect(misCutoffPassed(istInstant(sunday, "18:45"), muhurat)).toBe(true);
+    // A regular day's session gives the regular cut-off; a closed one falls back to it.
+    expect(misCutoffPassed(istInstant("2026-12-07", "15:14:59"), defaultSession("NFO", "2026-12-07"))).toBe(false);
+    expect(misCutoffPassed(istInstant("2026-12-07", "15:15"), defaultSession("NFO", "2026-12-07"))).toBe(true);
+    expect(misCutoffPassed(istInstant(sunday, "15:15"), defaultSession("NFO", sunday))).toBe(true);
+    // A session of another day is not this day's.
+    expect(misCutoffPassed(istInstant("2026-12-07", "18:50"), muhurat)).toBe(true);
+  });
+});
+
+describe("default sessions", () => {
+  it("indices and NSE's commodity segment follow the exchange whose calendar they share", () => {
+    expect(["NSE_INDEX", "BSE_INDEX", "MCX_INDEX", "NCO", "nfo"].map(calendarExchangeOf)).toEqual([
+      "NSE",
+      "BSE",
+      "MCX",
+      "MCX",
+      "NFO",
+    ]);
+  });
+  it("weekends and seeded holidays are closed with the holiday's name; MCX opens at 17:00 on an equity-only one", () => {
+    expect(defaultSession("NFO", "2026-12-06")).toMatchObject({ closed: true, opensAt: null, source: "DEFAULT" });
+    expect(defaultSession("NSE_INDEX", "2026-01-26")).toMatchObject({
+      exchange: "NSE_INDEX",
+      closed: true,
+      description: "Republic Day",
+    });
+    expect(defaultSession("MCX", "2026-11-24")).toMatchObject({
+      closed: false,
+      opensAt: istInstant("2026-11-24", "17:00"),
+      closesAt: istInstant("2026-11-24", "23:30"),
+      description: "Prakash Gurpurb Sri Guru Nanak Dev",
+    });
+    expect(defaultSession("MCX", "2026-12-25")).toMatchObject({ closed: true, description: "Christmas" });
+    expect(defaultSession("BFO", "2026-12-07")).toMatchObject({
+      closed: false,
+      opensAt: istInstant("2026-12-07", "09:15"),
+      closesAt: istInstant("2026-12-07", "15:30"),
+      description: null,
+    });
   });
 });

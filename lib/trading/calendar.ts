@@ -70,6 +70,12 @@ export function istMinuteOfDay(epochMs: number): number {
   return Math.floor((((local % DAY_MS) + DAY_MS) % DAY_MS) / 60_000);
 }
 
+/** IST wall-clock `HH:MM` of an instant. */
+export function istHhMm(epochMs: number): string {
+  const m = istMinuteOfDay(epochMs);
+  return `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+}
+
 /** Epoch ms of an IST wall-clock time (`HH:MM` or `HH:MM:SS`) on an IST date. */
 export function istInstant(isoDate: string, time: string): number {
   const m = /^(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(time);
@@ -92,9 +98,23 @@ export function sessionWindow(isoDate: string): { open: number; close: number } 
  */
 export const MIS_SQUARE_OFF = "15:15";
 
-/** Whether a new MIS order is refused at `epochMs`: from the square-off time to the end of that IST day. */
-export function misCutoffPassed(epochMs: number): boolean {
-  return epochMs >= istInstant(istDateOf(epochMs), MIS_SQUARE_OFF);
+/** Brokers square MIS off, and refuse new MIS orders, this long before a session's close (15:30 − 15:15), ms. */
+export const MIS_CUTOFF_BEFORE_CLOSE_MS = 15 * 60_000;
+
+/**
+ * When new MIS orders stop on the IST day of `epochMs`: 15 minutes before the close of that day's `session` (15:15 on a
+ * regular day, 18:45 in a Muhurat session that ends at 19:00); the regular 15:15 when the day has no open session
+ * (or none is given).
+ */
+export function misCutoffAt(epochMs: number, session?: ExchangeSession | null): number {
+  if (session && !session.closed && session.closesAt !== null && session.date === istDateOf(epochMs))
+    return session.closesAt - MIS_CUTOFF_BEFORE_CLOSE_MS;
+  return istInstant(istDateOf(epochMs), MIS_SQUARE_OFF);
+}
+
+/** Whether a new MIS order is refused at `epochMs`: from the day's cut-off (`misCutoffAt`) to the end of that IST day. */
+export function misCutoffPassed(epochMs: number, session?: ExchangeSession | null): boolean {
+  return epochMs >= misCutoffAt(epochMs, session);
 }
 
 /** Contracts expire at the close of the expiry date's session: 15:30 IST. */
@@ -291,6 +311,11 @@ export interface ExchangeSession {
   description: string | null;
   /** Where it came from: an admin override, the market-data account's OpenAlgo, or the built-in defaults. */
   source: "ADMIN" | "OPENALGO" | "DEFAULT";
+  /**
+   * A session outside the regular calendar (Muhurat: an evening on a weekend or holiday). It is open, but not a
+   * regular trading day, so no expiry falls on it. Absent means false.
+   */
+  special?: boolean;
 }
 
 /** Regular session windows (IST) by exchange; index segments follow their cash market. */
@@ -307,24 +332,43 @@ export const DEFAULT_WINDOWS: Readonly<Record<string, readonly [string, string]>
   MCX_INDEX: ["09:00", "23:30"],
 };
 
-/** The session a date would have with no calendar data: weekends and the seeded holidays closed, else the default window. */
+/**
+ * The exchange whose calendar an exchange code follows: indices follow their cash market, NSE's commodity segment
+ * follows MCX. Admin overrides and OpenAlgo's rows are kept per followed exchange (docs/calendar.md).
+ */
+export function calendarExchangeOf(exchange: string): string {
+  const code = exchange.toUpperCase();
+  if (code === "NCO") return "MCX";
+  return code.replace(/_INDEX$/, "");
+}
+
+/** On a holiday of the equity markets alone, commodities trade the evening session only (IST). */
+const EQUITY_HOLIDAY_OPEN: Readonly<Record<string, string>> = { MCX: "17:00" };
+
+/**
+ * The session a date would have with no calendar data: weekends and the seeded holidays closed, else the default
+ * window (MCX from 17:00 on a holiday of the equity markets alone).
+ */
 export function defaultSession(
   exchange: string,
   date: string,
   holidays: readonly ExchangeHoliday[] = EXCHANGE_HOLIDAYS,
 ): ExchangeSession {
-  const window = DEFAULT_WINDOWS[exchange] ?? DEFAULT_WINDOWS.NSE;
-  const cash = exchange.replace(/_INDEX$/, "");
-  const holiday = holidays.find((x) => x.date === date && x.closedExchanges.includes(cash));
+  const follows = calendarExchangeOf(exchange);
+  const window = DEFAULT_WINDOWS[follows] ?? DEFAULT_WINDOWS.NSE;
+  const onDate = holidays.filter((x) => x.date === date);
+  const holiday = onDate.find((x) => x.closedExchanges.includes(follows));
+  const equityHoliday = onDate.find((x) => x.closedExchanges.includes("NSE"));
   const wd = weekdayOf(date);
   const closed = wd === 0 || wd === 6 || !!holiday;
+  const opens = !holiday && equityHoliday ? (EQUITY_HOLIDAY_OPEN[follows] ?? window[0]) : window[0];
   return {
     exchange,
     date,
     closed,
-    opensAt: closed ? null : istInstant(date, window[0]),
+    opensAt: closed ? null : istInstant(date, opens),
     closesAt: closed ? null : istInstant(date, window[1]),
-    description: holiday?.description ?? null,
+    description: (holiday ?? (opens !== window[0] ? equityHoliday : undefined))?.description ?? null,
     source: "DEFAULT",
   };
 }

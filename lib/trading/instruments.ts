@@ -127,6 +127,14 @@ export function instrumentSettingsFor(
   return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
 }
 
+/** The F&O exchanges legs on these underlyings trade on (NFO for an underlying without settings). */
+export function derivativeExchanges(
+  legs: readonly { underlying: string }[],
+  table: InstrumentSettingsTable = DEFAULT_INSTRUMENT_SETTINGS,
+): DerivativeExchange[] {
+  return [...new Set(legs.map((l) => instrumentSettingsFor(l.underlying, table)?.exchange ?? "NFO"))];
+}
+
 const NO_HOLIDAYS: ReadonlySet<string> = new Set();
 
 /**

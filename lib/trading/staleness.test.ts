@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { istInstant } from "./calendar";
+import { defaultSession, istInstant } from "./calendar";
 import {
   decideStaleness,
   restDue,
@@ -15,26 +15,43 @@ const MON = "2026-12-07";
 const at = (time: string, date = MON) => istInstant(date, time);
 
 describe("live sessions per exchange", () => {
+  // The built-in sessions (no calendar rows): what the watchdog sees when OpenAlgo and admins say nothing.
+  const opened = (ex: string, time: string, date = MON) => sessionOpenedAt(defaultSession(ex, date), at(time, date));
+
   it("NFO, BFO and the indices are open 09:15 to 15:30 IST on trading days, from the open's instant", () => {
     for (const ex of ["NFO", "BFO", "NSE_INDEX", "BSE_INDEX", "NSE"]) {
-      expect(sessionOpenedAt(ex, at("09:14:59"))).toBeNull();
-      expect(sessionOpenedAt(ex, at("09:15"))).toBe(at("09:15"));
-      expect(sessionOpenedAt(ex, at("15:29:59"))).toBe(at("09:15"));
-      expect(sessionOpenedAt(ex, at("15:30"))).toBeNull();
+      expect(opened(ex, "09:14:59")).toBeNull();
+      expect(opened(ex, "09:15")).toBe(at("09:15"));
+      expect(opened(ex, "15:29:59")).toBe(at("09:15"));
+      expect(opened(ex, "15:30")).toBeNull();
     }
   });
 
   it("weekends and exchange holidays are closed all day; MCX trades into the evening and on equity-only holidays", () => {
-    expect(sessionOpenedAt("NFO", at("11:00", "2026-12-06"))).toBeNull();
-    expect(sessionOpenedAt("NFO", at("11:00", "2026-12-25"))).toBeNull(); // Christmas, every exchange
-    expect(sessionOpenedAt("NFO", at("11:00", "2026-11-24"))).toBeNull(); // Gurpurb, equity segments only
-    expect(sessionOpenedAt("MCX", at("11:00", "2026-11-24"))).toBeNull(); // evening session only
-    expect(sessionOpenedAt("MCX", at("17:30", "2026-11-24"))).toBe(at("17:00", "2026-11-24"));
-    expect(sessionOpenedAt("MCX", at("11:00"))).toBe(at("09:00"));
-    expect(sessionOpenedAt("MCX", at("21:00"))).toBe(at("09:00"));
-    expect(sessionOpenedAt("MCX", at("23:30"))).toBeNull();
-    expect(sessionOpenedAt("CDS", at("16:59"))).toBe(at("09:00"));
-    expect(sessionOpenedAt("CDS", at("17:00"))).toBeNull();
+    expect(opened("NFO", "11:00", "2026-12-06")).toBeNull();
+    expect(opened("NFO", "11:00", "2026-12-25")).toBeNull(); // Christmas, every exchange
+    expect(opened("NFO", "11:00", "2026-11-24")).toBeNull(); // Gurpurb, equity segments only
+    expect(opened("MCX", "11:00", "2026-11-24")).toBeNull(); // evening session only
+    expect(opened("MCX", "17:30", "2026-11-24")).toBe(at("17:00", "2026-11-24"));
+    expect(opened("MCX_INDEX", "17:30", "2026-11-24")).toBe(at("17:00", "2026-11-24"));
+    expect(opened("MCX", "11:00")).toBe(at("09:00"));
+    expect(opened("MCX", "21:00")).toBe(at("09:00"));
+    expect(opened("MCX", "23:30")).toBeNull();
+    expect(opened("CDS", "16:59")).toBe(at("09:00"));
+    expect(opened("CDS", "17:00")).toBeNull();
+  });
+
+  it("a special session is open in its window, on a day the defaults have closed", () => {
+    const muhurat = {
+      ...defaultSession("NFO", "2026-12-06"),
+      closed: false,
+      opensAt: at("18:00", "2026-12-06"),
+      closesAt: at("19:00", "2026-12-06"),
+      special: true,
+    };
+    expect(sessionOpenedAt(muhurat, at("17:59:59", "2026-12-06"))).toBeNull();
+    expect(sessionOpenedAt(muhurat, at("18:30", "2026-12-06"))).toBe(at("18:00", "2026-12-06"));
+    expect(sessionOpenedAt(muhurat, at("19:00", "2026-12-06"))).toBeNull();
   });
 
   it("indices get the short threshold, every other contract the longer one", () => {

@@ -1,70 +1,17 @@
 /**
- * Pure decisions of the stale-data watchdog (docs/market-data.md "Stale data"): whether an exchange is in session
+ * Pure decisions of the stale-data watchdog (docs/market-data.md "Stale data"): whether a contract's session is open
  * (so silence means something), whether a wanted contract's silence has gone on too long, when a REST quote may fill
  * the gap again, and which stale contracts belong to an underlying. Times are epoch milliseconds passed in.
  */
-import {
-  EXCHANGE_HOLIDAYS,
-  istDateOf,
-  istInstant,
-  isTradingDay,
-  tradingHolidaySet,
-  type ExchangeHoliday,
-} from "./calendar";
+import { sessionOpenAt, type ExchangeSession } from "./calendar";
 import { parseDerivativeSymbol } from "./symbols";
 
-/** A live session window (IST wall clock) and the exchange whose holidays close it. */
-interface LiveSession {
-  open: string;
-  close: string;
-  holidaysOf: string;
-  /** Opens at this time instead on a day the equity markets are closed and this exchange is not. */
-  equityHolidayOpen?: string;
-}
-
-const EQUITY: LiveSession = { open: "09:15", close: "15:30", holidaysOf: "NSE" };
-const BSE: LiveSession = { open: "09:15", close: "15:30", holidaysOf: "BSE" };
-// MCX trades to 23:30 while the US observes daylight saving and to 23:55 otherwise; 23:30 all year never calls a
-// closed market's silence stale (the winter's last 25 minutes are simply not watched).
-// On a holiday of the equity markets alone, commodities trade the evening session only.
-const COMMODITY: LiveSession = { open: "09:00", close: "23:30", holidaysOf: "MCX", equityHolidayOpen: "17:00" };
-const CURRENCY: LiveSession = { open: "09:00", close: "17:00", holidaysOf: "CDS" };
-
 /**
- * Sessions by OpenAlgo exchange code. NFO/BFO close with the cash market at 15:30 (OpenAlgo's timings say 15:40 for
- * its own bookkeeping; no prices move after 15:30). Indices follow their cash exchange. Unknown codes use NSE's.
+ * When the day's `session` opened, if it is open at `epochMs`; null when it is not (a weekend, a holiday, outside its
+ * window). The session comes from the trading calendar (docs/calendar.md): a special session is open, a holiday closed.
  */
-const SESSIONS: Readonly<Record<string, LiveSession>> = {
-  NSE: EQUITY,
-  NFO: EQUITY,
-  NSE_INDEX: EQUITY,
-  BSE,
-  BFO: BSE,
-  BSE_INDEX: BSE,
-  MCX: COMMODITY,
-  MCX_INDEX: COMMODITY,
-  NCO: COMMODITY,
-  CDS: CURRENCY,
-  BCD: { ...CURRENCY, holidaysOf: "BCD" },
-};
-
-const sessionOf = (exchange: string): LiveSession => SESSIONS[exchange.toUpperCase()] ?? EQUITY;
-
-/**
- * When `exchange`'s session of the IST day of `epochMs` opened, if it is open at `epochMs`; null when closed
- * (weekend, a holiday closing that exchange, outside the window).
- */
-export function sessionOpenedAt(
-  exchange: string,
-  epochMs: number,
-  holidays: readonly ExchangeHoliday[] = EXCHANGE_HOLIDAYS,
-): number | null {
-  const s = sessionOf(exchange);
-  const date = istDateOf(epochMs);
-  if (!isTradingDay(date, tradingHolidaySet(holidays, s.holidaysOf))) return null;
-  const equityClosed = !isTradingDay(date, tradingHolidaySet(holidays, "NSE"));
-  const open = istInstant(date, equityClosed && s.equityHolidayOpen ? s.equityHolidayOpen : s.open);
-  return epochMs >= open && epochMs < istInstant(date, s.close) ? open : null;
+export function sessionOpenedAt(session: ExchangeSession, epochMs: number): number | null {
+  return sessionOpenAt(session, epochMs) ? session.opensAt : null;
 }
 
 /** Exchanges whose quotes are index values (computed and sent every second or so while the market is open). */

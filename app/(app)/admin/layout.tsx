@@ -17,12 +17,18 @@ export default async function AdminLayout({ children }: { children: ReactNode })
   }
   return (
     <div>
-      <nav aria-label="Admin" className="mb-4 flex gap-3 border-b border-slate-200 pb-2 text-sm dark:border-slate-800">
+      <nav
+        aria-label="Admin"
+        className="mb-4 flex flex-wrap gap-x-3 gap-y-1 border-b border-slate-200 pb-2 text-sm dark:border-slate-800"
+      >
         <Link href="/admin" className="hover:underline">
           Users
         </Link>
         <Link href="/admin/trading" className="hover:underline">
           Trading settings
+        </Link>
+        <Link href="/admin/calendar" className="hover:underline">
+          Calendar
         </Link>
         <Link href="/admin/system" className="hover:underline">
           System

@@ -14,8 +14,10 @@ import type {
   MarketFeed,
   MarketFeedHandlers,
   MarketFeedTimings,
+  MarketHoliday,
   OptionChain,
   Quote,
+  SessionTiming,
   SymbolInfo,
 } from "@/lib/brokers/market-types";
 import {
@@ -61,6 +63,7 @@ import {
   mapPositionBook,
   mapTradeBook,
 } from "./map";
+import { mapHolidays, mapTimings } from "./map-calendar";
 import { mapDepth, mapExpiries, mapOptionChain, mapQuote, mapSearch, mapSymbol } from "./map-market";
 import { openMarketFeed } from "./market-feed";
 import { openOrderStream } from "./order-stream";
@@ -243,6 +246,13 @@ class OpenAlgoAdapter implements BrokerAdapter {
     const payload: Record<string, unknown> = { underlying, exchange, expiry_date: formatExpiry(expiry, "DDMMMYY") };
     if (strikeCount !== undefined) payload.strike_count = strikeCount;
     return mapOptionChain(await this.read("optionchain", payload));
+  }
+
+  async holidays(year: number): Promise<MarketHoliday[]> {
+    return mapHolidays(await this.read("market/holidays", { year }));
+  }
+  async timings(date: string): Promise<SessionTiming[]> {
+    return mapTimings(await this.read("market/timings", { date }));
   }
 
   async placeOrder(order: PlaceOrderRequest): Promise<PlaceOrderResult> {

@@ -44,6 +44,11 @@ export function countAdmins(tx: Tx = db()) {
   return tx.user.count({ where: { role: "ADMIN", active: true } });
 }
 
+/** Ids of the active admins (who get system alerts, such as a trading calendar that cannot be refreshed). */
+export async function activeAdminIds(): Promise<string[]> {
+  return (await db().user.findMany({ where: { role: "ADMIN", active: true }, select: { id: true } })).map((u) => u.id);
+}
+
 export function insertUser(
   tx: Tx,
   data: { email: string; name: string; passwordHash: string; role: Role },

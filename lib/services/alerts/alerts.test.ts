@@ -13,6 +13,7 @@ describe("alert labels", () => {
     expect(alertTitle("intents_expired", null)).toBe("Orders expired unsent");
     expect(alertTitle("market_data_stale_real", null)).toBe("Live prices stale");
     expect(alertTitle("market_data_stale_simulated", null)).toBe("Live simulated prices stale");
+    expect(alertTitle("calendar_refresh_failed", null)).toBe("Trading calendar not refreshed");
     expect(alertTitle("something_new", "bogus")).toBe("Notice");
   });
 });

@@ -38,6 +38,8 @@ export function alertTitle(kind: string, cause: string | null): string {
       return "Copying paused for a child";
     case "readiness_red":
       return "Account not ready";
+    case "calendar_refresh_failed":
+      return "Trading calendar not refreshed";
     default:
       return isCause(cause) ? REJECTION_CAUSES[cause].title : "Notice";
   }

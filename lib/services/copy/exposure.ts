@@ -6,6 +6,7 @@
 import type { BrokerAdapter } from "@/lib/brokers/types";
 import { listCopyExitContracts, listCopyExposure, type ScanGroup } from "@/lib/db/queries/copy-engine";
 import type { SqlTx } from "@/lib/db/transaction";
+import { expiryHolidaySet } from "@/lib/services/calendar";
 import { instrumentsFor } from "@/lib/services/exits";
 import { ledgerInputs } from "@/lib/services/positions";
 import { tradingSettings } from "@/lib/services/settings";
@@ -107,7 +108,7 @@ export async function contractSizesFor(
     return !out.has(copyContractKey(c));
   });
   if (missing.length === 0) return out;
-  const found = await instrumentsFor(group.ownerId, adapter, missing, { tradingSettings });
+  const found = await instrumentsFor(group.ownerId, adapter, missing, { tradingSettings, expiryHolidaySet });
   for (const c of missing) {
     const s = found.get(instrumentKey(c.exchange, c.symbol));
     if (!s) continue;

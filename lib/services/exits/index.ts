@@ -29,7 +29,9 @@ import { ConflictError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import type { Jsonified } from "@/lib/util/jsonify";
 import { enqueueExit } from "@/lib/queues/exits";
-import { tradingHolidaySet } from "@/lib/trading/calendar";
+import { expiryHolidaySet, sessionOf } from "@/lib/services/calendar";
+import { istDateOf } from "@/lib/trading/calendar";
+import { derivativeExchanges } from "@/lib/trading/instruments";
 import { squareOffDue } from "@/lib/trading/square-off";
 import { strategyDefinitionSchema } from "@/lib/trading/strategy";
 import type { DispatchOptions } from "@/lib/services/dispatch";
@@ -52,6 +54,7 @@ export { instrumentsFor } from "./instruments";
 
 const ports: ExitPorts = {
   createRun,
+  expiryHolidaySet,
   findStrategyRow,
   ledgerInputs,
   ledgerPositions,
@@ -215,19 +218,24 @@ export interface SquareOffResult {
 }
 
 /**
- * Auto square-off: every strategy whose square-off time (lib/trading/square-off.ts: its own, else 15:15 for
- * MIS) has passed on today's IST trading day is exited, reason square_off, at most once per strategy per day
- * (square_offs row). A strategy with nothing open is not marked, so a position opened later that day is still caught.
- * `now` is a parameter so tests (and a simulated clock) drive it.
+ * Auto square-off: every strategy whose square-off time (lib/trading/square-off.ts: its own, else 15:15 for MIS; in a
+ * special session 15 minutes before its close) has passed in today's IST session is exited, reason square_off, at most
+ * once per strategy per day (square_offs row); never on a closed day. A strategy with nothing open is not marked, so a
+ * position opened later that day is still caught. `now` is a parameter so tests (and a simulated clock) drive it.
  */
 export async function runSquareOff(now: Date): Promise<SquareOffResult> {
-  const holidays = tradingHolidaySet();
   const strategies = await listStrategyDefinitions();
+  const { instruments } = await tradingSettings();
+  const today = istDateOf(now.getTime());
   const fired: Record<string, string> = {};
   for (const s of strategies) {
     const def = strategyDefinitionSchema.safeParse(s.definition);
     if (!def.success) continue;
-    const { due, date, time } = squareOffDue(def.data, now.getTime(), holidays);
+    // The day's sessions of the strategy's exchanges (docs/calendar.md): none on a closed day, a special session's
+    // square-off before its own close.
+    const exchanges = derivativeExchanges(def.data.legs, instruments);
+    const sessions = await Promise.all(exchanges.map((e) => sessionOf(e, today)));
+    const { due, date, time } = squareOffDue(def.data, now.getTime(), sessions);
     if (!due) continue;
     if (await squareOffDone(s.id, date)) continue;
     const accountIds = await scopeAccountIds({ strategyId: s.id });

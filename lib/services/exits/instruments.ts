@@ -1,6 +1,6 @@
 import type { BrokerAdapter } from "@/lib/brokers/types";
 import { plannedContractSizes } from "@/lib/db/queries/exit-scope";
-import { istDateOf, tradingHolidaySet } from "@/lib/trading/calendar";
+import { istDateOf } from "@/lib/trading/calendar";
 import { instrumentKey, type ExitInstrument } from "@/lib/trading/exit-plan";
 import { instrumentSettingsFor, lotSizeFor } from "@/lib/trading/instruments";
 import { parseDerivativeSymbol } from "@/lib/trading/symbols";
@@ -21,7 +21,7 @@ export async function instrumentsFor(
   ownerId: string,
   adapter: BrokerAdapter,
   contracts: readonly { symbol: string; exchange: string }[],
-  ports: Pick<ExitPorts, "tradingSettings">,
+  ports: Pick<ExitPorts, "tradingSettings" | "expiryHolidaySet">,
 ): Promise<Map<string, ExitInstrument>> {
   const out = new Map<string, ExitInstrument>();
   const now = Date.now();
@@ -58,7 +58,7 @@ export async function instrumentsFor(
 async function lookupSizes(
   ownerId: string,
   contracts: readonly { symbol: string; exchange: string }[],
-  ports: Pick<ExitPorts, "tradingSettings">,
+  ports: Pick<ExitPorts, "tradingSettings" | "expiryHolidaySet">,
 ): Promise<Map<string, ExitInstrument>> {
   const out = await plannedContractSizes(
     ownerId,
@@ -68,12 +68,13 @@ async function lookupSizes(
   if (missing.length === 0) return out;
   const { instruments } = await ports.tradingSettings();
   const today = istDateOf(Date.now());
+  const holidays = await ports.expiryHolidaySet(today);
   for (const c of missing) {
     const parsed = parseDerivativeSymbol(c.symbol);
     const s = parsed ? instrumentSettingsFor(parsed.underlying, instruments) : undefined;
     if (parsed && s && s.exchange === c.exchange)
       out.set(instrumentKey(c.exchange, c.symbol), {
-        lotSize: lotSizeFor(s, parsed.expiry, today, tradingHolidaySet()),
+        lotSize: lotSizeFor(s, parsed.expiry, today, holidays),
         freezeQty: s.freezeQty,
       });
   }

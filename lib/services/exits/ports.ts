@@ -1,3 +1,4 @@
+import type { expiryHolidaySet } from "@/lib/services/calendar";
 import type { syncAccountFills } from "@/lib/services/fills";
 import type { ledgerInputs, ledgerPositions } from "@/lib/services/positions";
 import type { createRun } from "@/lib/services/runs";
@@ -11,6 +12,7 @@ import type { findStrategyRow } from "@/lib/services/strategies";
  */
 export interface ExitPorts {
   createRun: typeof createRun;
+  expiryHolidaySet: typeof expiryHolidaySet;
   findStrategyRow: typeof findStrategyRow;
   ledgerInputs: typeof ledgerInputs;
   ledgerPositions: typeof ledgerPositions;

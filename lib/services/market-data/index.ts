@@ -2,7 +2,8 @@ import Decimal from "decimal.js";
 import type { BrokerAdapter, Exchange } from "@/lib/brokers/types";
 import { env } from "@/lib/env";
 import { ValidationError } from "@/lib/errors";
-import { MIS_SQUARE_OFF, misCutoffPassed, tradingHolidaySet } from "@/lib/trading/calendar";
+import { sessionOf, expiryHolidaySet } from "@/lib/services/calendar";
+import { istDateOf, istHhMm, misCutoffAt, misCutoffPassed } from "@/lib/trading/calendar";
 import { resolveExpiry } from "@/lib/trading/expiry-choice";
 import type { InstrumentSettingsTable } from "@/lib/trading/instruments";
 import { resolveLegs, type MarketSnapshot, type SymbolInfo } from "@/lib/trading/resolve-legs";
@@ -106,7 +107,8 @@ export async function buildSnapshot(
         for (const leg of [row.ce, row.pe]) if (leg && leg.ltp.gt(0)) quotes[leg.symbol] = leg.ltp;
     }),
   );
-  const snapshot: MarketSnapshot = { spot, expiries, instruments, quotes, holidays: tradingHolidaySet() };
+  const holidays = await expiryHolidaySet(today);
+  const snapshot: MarketSnapshot = { spot, expiries, instruments, quotes, holidays };
   // Resolve once with MARKET orders only to learn the contracts, then fetch their symbol info (lot and freeze
   // sizes, cached for the day) and the quotes that price a protected limit; market orders need no quote.
   const probe = resolveLegs(
@@ -144,11 +146,24 @@ export function tradingClock(): TradingClock {
   return { now: new Date(), alwaysOpen: env().MARKET_ALWAYS_OPEN };
 }
 
-/** Refuses an intraday (MIS) plan after the square-off cut-off, naming the product field: brokers would reject it. */
-export function assertProductAllowed(product: string, clock: TradingClock): void {
-  if (product !== "MIS" || clock.alwaysOpen || !misCutoffPassed(clock.now.getTime())) return;
-  const message = `MIS orders cannot be placed after the square-off time (${MIS_SQUARE_OFF} IST); use NRML (CNC for cash) or wait for the next session`;
-  throw new ValidationError(message, { product: [message] });
+/**
+ * Refuses an intraday (MIS) plan after the square-off cut-off of the day's session on any of `exchanges` (15:15 IST on
+ * a regular day, 15 minutes before a special session's close: docs/calendar.md), naming the product field: brokers
+ * would reject it.
+ */
+export async function assertProductAllowed(
+  product: string,
+  exchanges: readonly string[],
+  clock: TradingClock,
+): Promise<void> {
+  if (product !== "MIS" || clock.alwaysOpen) return;
+  const now = clock.now.getTime();
+  for (const exchange of new Set(exchanges)) {
+    const session = await sessionOf(exchange, istDateOf(now));
+    if (!misCutoffPassed(now, session)) continue;
+    const message = `MIS orders cannot be placed after the square-off time (${istHhMm(misCutoffAt(now, session))} IST); use NRML (CNC for cash) or wait for the next session`;
+    throw new ValidationError(message, { product: [message] });
+  }
 }
 
 // Live prices (the worker's upstream feed, quotes and stale flags in Redis, reference-counted interest): ./live.

@@ -15,30 +15,12 @@ import { BrokerAuthError, BrokerUnavailableError, RateLimitedError, ValidationEr
 import type { BrokerAdapter } from "@/lib/brokers/types";
 import { adapterFor } from "@/lib/services/broker-access";
 import { log } from "@/lib/log";
+import { feedKindOf, SIMULATOR_BROKER, sourceCandidates, type FeedKind } from "@/lib/trading/feed-kind";
 
-/** The broker name MirrorDesk's exchange simulator reports on ping (lib/simulator). */
-export const SIMULATOR_BROKER = "simulator";
-
-export type FeedKind = "real" | "simulated";
-
-export function feedKindOf(account: { brokerName: string | null }): FeedKind {
-  return account.brokerName?.trim().toLowerCase() === SIMULATOR_BROKER ? "simulated" : "real";
-}
+// The ranking is pure (lib/trading/feed-kind.ts) so the trading calendar picks its source the same way.
+export { feedKindOf, SIMULATOR_BROKER, sourceCandidates, type FeedKind };
 
 export const feedLabel = (kind: FeedKind) => (kind === "simulated" ? "simulated" : "real");
-
-type Candidate = { id: string; name: string; isPrimary: boolean; status: string; brokerName: string | null };
-
-/**
- * The order in which accounts are asked for prices of `kind`: the primary unless it is FAILED, then the other
- * accounts of that kind, CONNECTED before DEGRADED/UNKNOWN, by name. FAILED accounts and other kinds never.
- */
-export function sourceCandidates<A extends Candidate>(accounts: readonly A[], kind: FeedKind): A[] {
-  const rank = (a: A) => (a.isPrimary ? 0 : a.status === "CONNECTED" ? 1 : 2);
-  return accounts
-    .filter((a) => a.status !== "FAILED" && feedKindOf(a) === kind)
-    .sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
-}
 
 /** The one feed kind of the accounts an order targets; mixed targets cannot share one price. */
 export function targetKind(targets: readonly { brokerName: string | null }[], fallback: FeedKind): FeedKind {

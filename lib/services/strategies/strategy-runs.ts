@@ -11,6 +11,7 @@ import { istDateOf } from "@/lib/trading/calendar";
 import { planRun, runTotals, withContextLegs, type RunPlanError, type RunPreview } from "@/lib/trading/plan";
 import type { AccountInput, AccountPlan } from "@/lib/trading/plan-account";
 import type { StrategyDefinition } from "@/lib/trading/strategy";
+import { derivativeExchanges } from "@/lib/trading/instruments";
 import { adapterFor } from "@/lib/services/broker-access";
 import {
   assertFreshMarket,
@@ -189,7 +190,8 @@ export async function planStrategyEntry(
   opts: { legIndexes?: number[]; lotsMultiplier?: Decimal | null } = {},
 ): Promise<RunPreview> {
   const { legIndexes } = opts;
-  assertProductAllowed(definition.product, clock);
+  const { instruments } = await tradingSettings();
+  await assertProductAllowed(definition.product, derivativeExchanges(definition.legs, instruments), clock);
   const bad = legIndexes?.filter((i) => i >= definition.legs.length) ?? [];
   if (bad.length) throw new ValidationError(`No leg ${bad[0] + 1} in this strategy`, { legIndexes: ["Unknown leg"] });
   const accounts = await selectAccounts(row.ownerId, row.accountIds, row.accountTags);

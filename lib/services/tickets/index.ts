@@ -5,7 +5,8 @@ import { authorize } from "@/lib/auth/authorize";
 import type { Actor } from "@/lib/auth/roles";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import type { Exchange } from "@/lib/brokers/types";
-import { istDateOf, tradingHolidaySet } from "@/lib/trading/calendar";
+import { expiryHolidaySet } from "@/lib/services/calendar";
+import { istDateOf } from "@/lib/trading/calendar";
 import { runTotals } from "@/lib/trading/plan";
 import { underlyingOfSymbol } from "@/lib/trading/staleness";
 import { planTicket, ticketSchema } from "@/lib/trading/ticket";
@@ -43,7 +44,7 @@ export async function searchSymbols(actor: Actor, query: z.infer<typeof symbolSe
 }
 
 async function planFor(actor: Actor, req: z.infer<typeof ticketRequestSchema>, clock: TradingClock) {
-  assertProductAllowed(req.product, clock);
+  await assertProductAllowed(req.product, [req.exchange], clock);
   const accounts = await selectAccounts(actor.id, req.accountIds, req.accountTags);
   if (accounts.length === 0)
     throw new ValidationError("Choose at least one active account or a tag group", {
@@ -83,7 +84,7 @@ async function planFor(actor: Actor, req: z.infer<typeof ticketRequestSchema>, c
       instruments: settings.instruments,
       marginModel: settings.marginModel,
       today: istDateOf(clock.now.getTime()),
-      holidays: tradingHolidaySet(),
+      holidays: await expiryHolidaySet(istDateOf(clock.now.getTime())),
     },
   );
   if (!result.ok) throw new ValidationError(result.message, { [result.field]: [result.message] });

@@ -10,6 +10,10 @@ import { AppError, ConflictError, KillSwitchError } from "@/lib/errors";
 import { entriesBlockedReason } from "@/lib/services/kill-switch";
 import { assertFreshMarket, assertProductAllowed, feedKindOf, type TradingClock } from "@/lib/services/market-data";
 import { definitionOf, selectAccounts } from "@/lib/services/strategies";
+import { sessionOf } from "@/lib/services/calendar";
+import { tradingSettings } from "@/lib/services/settings";
+import { istDateOf } from "@/lib/trading/calendar";
+import { derivativeExchanges } from "@/lib/trading/instruments";
 import { decideSignal } from "@/lib/trading/signals/decide";
 import type { Ask, ParsedAlert, SignalAction, SignalPosition, SignalState } from "@/lib/trading/signals/types";
 import { entryWindowCheck, exitWindowCheck } from "@/lib/trading/signals/window";
@@ -41,16 +45,21 @@ export const mayEnter = (ask: Ask) => ask.kind !== "exit" && !(ask.kind === "tar
 export async function sendGates(hook: IngressWebhook, ask: Ask, clock: TradingClock): Promise<SendGates> {
   const definition = definitionOf(hook.strategy);
   const now = clock.now.getTime();
-  const exitWhy = clock.alwaysOpen ? null : exitWindowCheck(now, definition);
+  // The day's sessions of the strategy's exchanges (docs/calendar.md): a special session has its own square-off.
+  const exchanges = derivativeExchanges(definition.legs, (await tradingSettings()).instruments);
+  const exitWhy = clock.alwaysOpen
+    ? null
+    : exitWindowCheck(now, definition, await Promise.all(exchanges.map((e) => sessionOf(e, istDateOf(now)))));
   return {
     exit: exitWhy ? new ConflictError(exitWhy) : null,
-    entry: mayEnter(ask) ? await entryRefusal(hook, definition, clock) : null,
+    entry: mayEnter(ask) ? await entryRefusal(hook, definition, exchanges, clock) : null,
   };
 }
 
 async function entryRefusal(
   hook: IngressWebhook,
   definition: StrategyDefinition,
+  exchanges: readonly string[],
   clock: TradingClock,
 ): Promise<AppError | null> {
   try {
@@ -60,7 +69,7 @@ async function entryRefusal(
       if (why) return new ConflictError(why);
     }
     try {
-      assertProductAllowed(definition.product, clock);
+      await assertProductAllowed(definition.product, exchanges, clock);
     } catch (e) {
       return e instanceof AppError ? new ConflictError(e.message) : Promise.reject(e);
     }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { MarketView } from "@/lib/simulator/types";
+import { previousTradingDay } from "@/lib/trading/calendar";
+import { parseExpiry } from "@/lib/trading/symbols";
 import { createClock } from "./clock";
 import { createMarket } from "./market";
 
@@ -82,6 +84,63 @@ describe("sessions", () => {
     const h = m.holidays(2026);
     expect(h.find((x) => x.date === "2026-01-26")?.closedExchanges).toContain("MCX");
     expect(h.every((x) => x.date.startsWith("2026-"))).toBe(true);
+  });
+});
+
+describe("declared calendar days", () => {
+  const at = (date: string, time: string) => Date.parse(`${date}T${time}:00+05:30`);
+
+  it("a special session opens its exchanges in its window only, on a Sunday, and is listed as one", () => {
+    const m = fixedMarket();
+    m.declareSpecialSession({
+      date: "2026-12-06",
+      description: "Muhurat trading",
+      windows: ["NSE", "NFO"].map((exchange) => ({ exchange: exchange as "NSE", start: "18:00", end: "19:00" })),
+    });
+    m.clock.set(at("2026-12-06", "18:30"));
+    expect([m.isOpen("NFO"), m.isOpen("NSE_INDEX"), m.isOpen("BFO"), m.isOpen("MCX")]).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
+    m.clock.set(at("2026-12-06", "19:00"));
+    expect(m.isOpen("NFO")).toBe(false);
+    expect(m.timings("2026-12-06").map((r) => [r.exchange, r.startTime, r.endTime])).toEqual([
+      ["NSE", at("2026-12-06", "18:00"), at("2026-12-06", "19:00")],
+      ["NFO", at("2026-12-06", "18:00"), at("2026-12-06", "19:00")],
+      ["CRYPTO", at("2026-12-06", "00:00"), Date.parse("2026-12-06T23:59:59+05:30")],
+    ]);
+    expect(m.holidays(2026).find((h) => h.date === "2026-12-06")).toEqual({
+      date: "2026-12-06",
+      description: "Muhurat trading",
+      kind: "SPECIAL_SESSION",
+      closedExchanges: [],
+    });
+    m.clearCalendar("2026-12-06");
+    expect(m.timings("2026-12-06").map((r) => r.exchange)).toEqual(["CRYPTO"]);
+    expect(m.holidays(2026).some((h) => h.date === "2026-12-06")).toBe(false);
+  });
+
+  it("a declared holiday closes its exchanges, is listed, and moves an expiry on it to the day before", () => {
+    const m = fixedMarket();
+    const [first] = m.expiries("NIFTY", "NFO", "options");
+    const iso = parseExpiry(first)!;
+    m.declareHoliday({ date: iso, description: "Declared closure", closedExchanges: ["NSE", "NFO"] });
+    expect(m.holidays(Number(iso.slice(0, 4))).find((h) => h.date === iso)).toMatchObject({
+      kind: "TRADING_HOLIDAY",
+      closedExchanges: ["NSE", "NFO"],
+    });
+    expect(m.timings(iso).map((r) => r.exchange)).toEqual(["MCX", "CRYPTO"]);
+    expect(parseExpiry(m.expiries("NIFTY", "NFO", "options")[0])).toBe(previousTradingDay(iso, new Set([iso])));
+    m.clearCalendar();
+    expect(m.expiries("NIFTY", "NFO", "options")[0]).toBe(first);
+    m.declareHoliday({ date: iso, description: "Declared closure", closedExchanges: ["NSE", "NFO"] });
+    m.clock.set(at(iso, "11:00"));
+    expect(m.isOpen("NFO")).toBe(false);
+    m.clearCalendar();
+    expect(m.isOpen("NFO")).toBe(true);
+    expect(m.declaredCalendar()).toEqual({ holidays: [], specialSessions: [] });
   });
 });
 

@@ -59,7 +59,8 @@ export function createMarket(opts: CreateMarketOptions): MarketView {
   const seedHash = hashString(`mirrordesk-market:${opts.seed}`);
   const rng = mulberry32(seedHash);
   const holidayList = opts.holidays ?? EXCHANGE_HOLIDAYS;
-  const holidays = tradingHolidaySet(holidayList);
+  // Mutable: holidays declared through the control API shift expiries as real ones do (calendarChanged below).
+  const holidays = new Set(tradingHolidaySet(holidayList));
   const sessions = createSessionCalendar(holidayList);
   const settings = new Map<string, Readonly<InstrumentSettings>>(Object.entries(DEFAULT_INSTRUMENT_SETTINGS));
   /** Freeze limits the exchange enforces below what the instrument data reports (setExchangeFreeze), by underlying. */
@@ -116,6 +117,13 @@ export function createMarket(opts: CreateMarketOptions): MarketView {
       sessionDate = today;
       for (const { state } of spots.values()) rollSpotDay(state);
     }
+    derivatives.reset();
+  }
+
+  /** After a declared holiday or special session: the expiry calendar and the listed contracts follow it. */
+  function calendarChanged(): void {
+    holidays.clear();
+    for (const d of sessions.holidayDates("NSE")) holidays.add(d);
     derivatives.reset();
   }
 
@@ -238,6 +246,19 @@ export function createMarket(opts: CreateMarketOptions): MarketView {
     alwaysOpen: () => alwaysOpen,
     holidays: (year) => sessions.holidaysOfYear(year),
     timings: (date) => (isIsoDate(date) ? sessions.timings(date) : []),
+    declareHoliday(day) {
+      sessions.declareHoliday(day);
+      calendarChanged();
+    },
+    declareSpecialSession(day) {
+      sessions.declareSpecialSession(day);
+      calendarChanged();
+    },
+    clearCalendar(date) {
+      sessions.clearDeclared(date);
+      calendarChanged();
+    },
+    declaredCalendar: () => sessions.declared(),
     onTick(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);

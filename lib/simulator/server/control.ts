@@ -39,6 +39,11 @@
  *                                                Answers {stalled: ["EXCHANGE:SYMBOL", ...]}
  *   POST   /_sim/market/jump                     {underlying | symbol+exchange, to | percent}: an index or equity
  *                                                moves at once (the next tick and quote show it); answers {symbol, price}
+ *   POST   /_sim/market/holiday                  {date, description, closedExchanges?}: a holiday (default: the equity,
+ *                                                F&O and currency segments); answers the declared days
+ *   POST   /_sim/market/special-session          {date, description, start, end, exchanges?}: a special session (Muhurat;
+ *                                                default NSE, BSE, NFO, BFO) from start to end IST, replacing the day
+ *   POST   /_sim/market/calendar/clear           {date?}: forget declared days (one date, or all). Reset keeps them.
  */
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
@@ -47,6 +52,14 @@ import { faultConfigSchema } from "@/lib/simulator/fault-schema";
 import { DEFAULT_FAULTS } from "@/lib/simulator/broker/instance";
 import { HHMM } from "@/lib/simulator/session-schema";
 import type { Exchange, InstanceConfig, InstanceState, MarketView } from "@/lib/simulator/types";
+import {
+  clearCalendar,
+  clearCalendarControlSchema,
+  declareHoliday,
+  declareSpecialSession,
+  holidayControlSchema,
+  specialSessionControlSchema,
+} from "./calendar-controls";
 import type { WsServer } from "./ws-server";
 import type { BrokerEngine } from "./broker-seam";
 import type { RateLimiter } from "./rate-limit";
@@ -289,6 +302,11 @@ export function createControlHandler(deps: ControlDeps) {
       const move = v.to !== undefined ? { to: v.to } : { percent: v.percent! };
       return json(200, market.jump(target as Parameters<typeof market.jump>[0], move));
     }),
+    "POST /market/holiday": withBody(holidayControlSchema, (v) => json(200, declareHoliday(market, v))),
+    "POST /market/special-session": withBody(specialSessionControlSchema, (v) =>
+      json(200, declareSpecialSession(market, v)),
+    ),
+    "POST /market/calendar/clear": withBody(clearCalendarControlSchema, (v) => json(200, clearCalendar(market, v))),
   };
 
   /** Answers a `/_sim/...` request whose body has been read (`text`). */

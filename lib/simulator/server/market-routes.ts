@@ -219,7 +219,7 @@ const holidays = dataRoute({
     const year = v.year ?? Number(istDate(market.clock.now()).slice(0, 4));
     const data = market.holidays(year).map((h) => {
       const closed = new Set<string>(h.closedExchanges);
-      // Exchanges trading that day (MCX evening sessions); CRYPTO trades every day and is not listed.
+      // Exchanges trading that day (MCX evening sessions, a special session's); CRYPTO trades every day, unlisted.
       const open = market
         .timings(h.date)
         .filter((t) => !closed.has(t.exchange) && t.exchange !== "CRYPTO")
@@ -228,7 +228,7 @@ const holidays = dataRoute({
         closed_exchanges: h.closedExchanges,
         date: h.date,
         description: h.description,
-        holiday_type: "TRADING_HOLIDAY",
+        holiday_type: h.kind,
         open_exchanges: open,
       };
     });

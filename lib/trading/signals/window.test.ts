@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { istInstant } from "@/lib/trading/calendar";
+import { defaultSession } from "../calendar";
 import { entryWindowCheck, exitWindowCheck, isHhMm } from "./window";
 
 const at = (time: string, date = "2026-11-26") => istInstant(date, time);
@@ -63,4 +64,27 @@ describe("exitWindowCheck", () => {
     ["a new IST day opens exits again", "00:01", { product: "MIS" }, null],
   ];
   for (const [name, time, def, want] of cases) it(name, () => expect(exitWindowCheck(at(time), def)).toBe(want));
+
+  it("in a special session the square-off is the session's own: 15 minutes before its close", () => {
+    const sunday = "2026-12-06";
+    const muhurat = {
+      ...defaultSession("NFO", sunday),
+      closed: false,
+      opensAt: at("18:00", sunday),
+      closesAt: at("19:00", sunday),
+      special: true,
+    };
+    expect(exitWindowCheck(at("18:30", sunday), { product: "MIS" }, [muhurat])).toBeNull();
+    expect(exitWindowCheck(at("18:45", sunday), { product: "MIS" }, [muhurat])).toBe(
+      "exits are accepted until the 18:45 IST square-off, which closes the position; it is 18:45 IST",
+    );
+    // A closed day keeps the strategy's own time; a regular session gives the same answers as none.
+    expect(exitWindowCheck(at("18:30", sunday), { product: "MIS" }, [defaultSession("NFO", sunday)])).toMatch(
+      /until the 15:15 IST square-off/,
+    );
+    expect(exitWindowCheck(at("15:14:59"), { product: "MIS" }, [defaultSession("NFO", "2026-11-26")])).toBeNull();
+    expect(exitWindowCheck(at("15:15"), { product: "MIS" }, [defaultSession("NFO", "2026-11-26")])).toMatch(
+      /until the 15:15 IST square-off/,
+    );
+  });
 });

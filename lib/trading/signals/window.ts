@@ -4,8 +4,8 @@
  * (exclusive), so with an end of 15:00 an alert at 14:59:59 enters and one at 15:00:00 does not. Exits are allowed
  * until the strategy's square-off time (exclusive), the moment the square-off itself closes everything.
  */
-import { DAY_MS, IST_OFFSET_MS } from "@/lib/trading/calendar";
-import { squareOffTime } from "@/lib/trading/square-off";
+import { DAY_MS, IST_OFFSET_MS, type ExchangeSession } from "@/lib/trading/calendar";
+import { squareOffDue, squareOffTime } from "@/lib/trading/square-off";
 import type { Product } from "@/lib/trading/strategy";
 
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -29,12 +29,22 @@ export function entryWindowCheck(nowMs: number, entryStart: string | null, entry
   return `entries are accepted ${describeWindow(entryStart, entryEnd)}; it is ${hhMmOf(now)} IST`;
 }
 
-/** Null when an exit is allowed at `nowMs`: before the strategy's square-off time, or always when it has none. */
-export function exitWindowCheck(nowMs: number, def: { product: Product; squareOffAt?: string | null }): string | null {
-  const squareOff = squareOffTime(def);
+/**
+ * Null when an exit is allowed at `nowMs`: before the strategy's square-off, or always when it has none. With the
+ * day's `sessions` of the strategy's exchanges, the square-off is the one those sessions give (a special session's is
+ * 15 minutes before its close: lib/trading/square-off.ts); on a day none of them is open, the strategy's own time.
+ */
+export function exitWindowCheck(
+  nowMs: number,
+  def: { product: Product; squareOffAt?: string | null },
+  sessions: readonly ExchangeSession[] = [],
+): string | null {
+  const today = squareOffDue(def, nowMs, sessions);
+  const open = sessions.some((s) => s.date === today.date && !s.closed);
+  const squareOff = open ? today.time : squareOffTime(def);
   if (squareOff === null) return null;
   const now = istMsOfDay(nowMs);
-  if (now < msOfHhMm(squareOff)) return null;
+  if (open ? !today.due : now < msOfHhMm(squareOff)) return null;
   return `exits are accepted until the ${squareOff} IST square-off, which closes the position; it is ${hhMmOf(now)} IST`;
 }
 

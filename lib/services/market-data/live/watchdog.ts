@@ -9,6 +9,8 @@ import { env } from "@/lib/env";
 import { formatTimeIst } from "@/lib/format";
 import { log } from "@/lib/log";
 import { redis } from "@/lib/redis";
+import { sessionOf } from "@/lib/services/calendar";
+import { istDateOf, type ExchangeSession } from "@/lib/trading/calendar";
 import {
   decideStaleness,
   INDEX_EXCHANGES,
@@ -125,8 +127,15 @@ async function sweepKind(
     if (await setStale(kind, key, null)) summary.cleared.push(key);
     flags.delete(key);
   }
+  // Each exchange's session today from the trading calendar (docs/calendar.md): a special session is watched, a
+  // holiday is not.
+  const sessions = new Map<string, Promise<ExchangeSession>>();
+  const sessionFor = (exchange: string) => {
+    if (!sessions.has(exchange)) sessions.set(exchange, sessionOf(exchange, istDateOf(now)));
+    return sessions.get(exchange)!;
+  };
   for (const [key, w] of wanted) {
-    const opened = alwaysOpen ? null : sessionOpenedAt(w.exchange, now);
+    const opened = alwaysOpen ? null : sessionOpenedAt(await sessionFor(w.exchange), now);
     const thresholdMs = thresholdFor(w.exchange, o);
     const lastFeedAt = feedTime(quotes.get(key));
     const flag = flags.get(key);
