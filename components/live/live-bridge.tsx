@@ -51,6 +51,7 @@ export function LiveBridge() {
     void qc.invalidateQueries({ queryKey: ["alerts"] });
   });
   useLiveEvent("alert", () => void qc.invalidateQueries({ queryKey: ["alerts"] }));
+  useLiveEvent("notification", () => void qc.invalidateQueries({ queryKey: ["notifications"] }));
   useLiveEvent("kill-switch", () => {
     void qc.invalidateQueries({ queryKey: ["kill-switch"] });
     void qc.invalidateQueries({ queryKey: ["exits"] });
