@@ -117,6 +117,13 @@ const BASES: Record<string, Record<string, unknown>> = {
   "PUT /api/me/password": { currentPassword: "wrong-password-1", newPassword: "another-password-2" },
   "POST /api/login": { email: "nobody@test.in", password: "whatever-123" },
   "PUT /api/settings/registration": { open: false },
+  "PUT /api/notifications/settings": {
+    telegramChatId: "123456789",
+    email: "fuzz@test.in",
+    preferences: { FILL: ["IN_APP"], RISK: [] },
+  },
+  "POST /api/notifications/test": { channel: "TELEGRAM" },
+  "POST /api/notifications/read": { ids: [randomUUID()] },
   "POST /api/copy-groups": {
     name: "fuzz",
     masterAccountId: randomUUID(),
