@@ -5,6 +5,7 @@ import { usePathname } from "next/navigation";
 import { useEffect, useState } from "react";
 import { cx, Badge } from "@/components/ui/primitives";
 import { ThemeToggle } from "@/components/shell/theme-toggle";
+import { NotificationBell } from "@/components/shell/notification-bell";
 
 const LINKS = [
   { href: "/dashboard", label: "Dashboard" },
@@ -86,6 +87,9 @@ export function Nav({ user }: { user: { name: string; email: string; role: strin
             </Link>
           ))}
         </nav>
+        <div className="ml-auto lg:ml-0">
+          <NotificationBell />
+        </div>
         <div className="hidden items-center gap-4 lg:flex">
           <ThemeToggle />
           {who}
@@ -93,7 +97,7 @@ export function Nav({ user }: { user: { name: string; email: string; role: strin
         </div>
         <button
           type="button"
-          className="ml-auto rounded-md px-3 py-1.5 text-sm font-medium ring-1 ring-slate-300 lg:hidden dark:ring-slate-600"
+          className="rounded-md px-3 py-1.5 text-sm font-medium ring-1 ring-slate-300 lg:hidden dark:ring-slate-600"
           aria-expanded={open}
           aria-controls="phone-menu"
           onClick={() => setOpen((o) => !o)}

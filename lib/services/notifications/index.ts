@@ -25,7 +25,7 @@ export {
   type NotificationSettingsView,
   type TestOutcome,
 } from "./settings";
-export { CHANNEL_LABELS, KIND_LABELS, type NotificationChannelName, type NotificationKindName } from "./preferences";
+export type { NotificationChannelName, NotificationKindName, Preferences } from "./preferences";
 
 export const listNotificationsQuerySchema = z.object({
   /** Only in-app messages (the bell), or every channel (the settings page's recent list). */

@@ -12,22 +12,6 @@ export type NotificationKindName = (typeof NOTIFICATION_KINDS)[number];
 export type NotificationChannelName = (typeof NOTIFICATION_CHANNELS)[number];
 export type Preferences = Record<NotificationKindName, NotificationChannelName[]>;
 
-/** What each kind is about, as the settings page names it. */
-export const KIND_LABELS: Readonly<Record<NotificationKindName, string>> = {
-  FILL: "Fills",
-  REJECTION: "Rejections",
-  RISK: "Risk triggers",
-  ACCOUNT: "Account disconnects and recoveries",
-  KILL_SWITCH: "Kill switch",
-  READINESS: "Readiness failures",
-};
-
-export const CHANNEL_LABELS: Readonly<Record<NotificationChannelName, string>> = {
-  IN_APP: "In-app",
-  TELEGRAM: "Telegram",
-  EMAIL: "E-mail",
-};
-
 /** Everything in the app; Telegram and e-mail stay off until the user sets them up and ticks them. */
 export const DEFAULT_PREFERENCES: Preferences = Object.fromEntries(
   NOTIFICATION_KINDS.map((k) => [k, ["IN_APP"]]),
