@@ -23,6 +23,7 @@ import { enqueueNotificationSend, NOTIFY_SEND_ATTEMPTS } from "@/lib/queues/noti
 import { publishUserEvent } from "@/lib/realtime/user-events";
 import { sendEmail } from "./email";
 import { plainText } from "./render";
+import type { DeliveryOutcome } from "./outcome";
 import { sendTelegram } from "./telegram";
 
 /** Where messages go: the Bot API root every bot token is sent to, the SMTP server, the From address, the window. */
@@ -45,18 +46,6 @@ export function deliveryConfig(): DeliveryConfig {
     keys: e.CREDENTIAL_KEYS,
   };
 }
-
-export type DeliveryOutcome =
-  | { ok: true }
-  | {
-      ok: false;
-      /** What went wrong, for the user: the Bot API's description, the SMTP reply. Never a secret. */
-      error: string;
-      /** The same message would fail again (a wrong token, an unknown chat, a refused mailbox). */
-      permanent: boolean;
-      /** The service asked to wait this long before the next try (Telegram's retry_after), ms. */
-      retryAfterMs?: number;
-    };
 
 /** Thrown so BullMQ retries the send job with its backoff. Carries no secret. */
 export class RetryableDeliveryError extends Error {

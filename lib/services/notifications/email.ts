@@ -3,8 +3,7 @@
  * Short timeouts: a server that does not answer only delays notifications, and the next attempt tries again.
  */
 import nodemailer, { type Transporter } from "nodemailer";
-import type { DeliveryOutcome } from "./delivery";
-import { redact } from "./telegram";
+import { redact, type DeliveryOutcome } from "./outcome";
 
 const transports = new Map<string, Transporter>();
 

@@ -4,17 +4,12 @@
  * are reduced to the Bot API's own description, with the token cut out of any text that might carry it.
  */
 import { Api, GrammyError, HttpError } from "grammy";
-import type { DeliveryOutcome } from "./delivery";
+import { redact, type DeliveryOutcome } from "./outcome";
 
 /** How long one Bot API call may take before it counts as failed, s. */
 const TIMEOUT_S = 10;
 /** Telegram's own cap on a message's text. */
 const MAX_TEXT = 4_096;
-
-/** `text` with every occurrence of `secret` replaced (a library error may quote the request URL). */
-export function redact(text: string, secret: string): string {
-  return secret ? text.split(secret).join("<token>") : text;
-}
 
 function api(apiRoot: string, token: string): Api {
   return new Api(token, { apiRoot, timeoutSeconds: TIMEOUT_S });
