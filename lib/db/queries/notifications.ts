@@ -128,8 +128,8 @@ export function markInAppRead(userId: string, ids: readonly string[] | null, at:
  * A run's intents in accounts of `ownerId` that filled (some quantity) or were rejected, with what a message about
  * them names: the run's kind and strategy, each intent's account, contract, side, quantities, price and reason.
  */
-export function runOutcomeFacts(runId: string, ownerId: string) {
-  return db().strategyRun.findUnique({
+export function runOutcomeFacts(runId: string, ownerId: string, tx: Tx = db()) {
+  return tx.strategyRun.findUnique({
     where: { id: runId },
     select: {
       kind: true,

@@ -12,7 +12,7 @@ import {
   lockNotificationBatch,
   runOutcomeFacts,
 } from "@/lib/db/queries/notifications";
-import { inTransaction } from "@/lib/db/transaction";
+import { inTransaction, type Tx } from "@/lib/db/transaction";
 import { enqueueNotificationSend, type NotificationEvent } from "@/lib/queues/notifications";
 import type { DeliveryConfig } from "./delivery";
 import { effectivePreferences, type NotificationChannelName } from "./preferences";
@@ -28,9 +28,9 @@ export function channelReady(channel: NotificationChannelName, s: Settings, conf
 }
 
 /** A run's fills or rejections, as the recipient's accounts stand now (null: not a run summary). */
-async function runSummary(event: NotificationEvent): Promise<MessageText | null> {
+async function runSummary(tx: Tx, event: NotificationEvent): Promise<MessageText | null> {
   if (!event.runId || (event.kind !== "FILL" && event.kind !== "REJECTION")) return null;
-  const facts = await runOutcomeFacts(event.runId, event.ownerId);
+  const facts = await runOutcomeFacts(event.runId, event.ownerId, tx);
   if (!facts) return null;
   return event.kind === "FILL" ? fillsMessage(facts) : rejectionsMessage(facts);
 }
@@ -49,10 +49,11 @@ export async function recordNotificationEvent(
   const s = user.notificationSettings;
   const channels = effectivePreferences(s?.preferences)[event.kind].filter((c) => channelReady(c, s, config));
   if (channels.length === 0) return [];
-  const summary = await runSummary(event);
   for (const channel of channels) {
     const { id, createdAt } = await inTransaction(async (tx) => {
       await lockNotificationBatch(tx, user.id, channel, event.batchKey);
+      // Read under the lock: a fold that computed its summary earlier can never overwrite a newer one.
+      const summary = await runSummary(tx, event);
       const open = await findOpenNotification(tx, user.id, channel, event.batchKey);
       if (!open) {
         const text = summary ?? { title: event.title, body: event.body };
