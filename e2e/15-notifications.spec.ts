@@ -38,7 +38,11 @@ test("Telegram set up, tested and told of the kill switch; the bell rings live",
   await traderWithAccounts(page, trader, [{ instance: `nt-${STAMP}`, name: "Notify One", capital: "1500000" }]);
   await page.goto("/settings");
   await page.getByRole("link", { name: "Notifications", exact: true }).click();
-  await expect(page.getByRole("heading", { name: "Notifications" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Notifications", exact: true })).toBeVisible();
+  // The bell takes room in the header: every link still shows on a 1280 px screen, Risk included.
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Risk" })).toBeInViewport({
+    ratio: 1,
+  });
 
   await page.getByLabel("Chat id").fill(CHAT);
   await page.getByLabel("Bot token").fill(TOKEN);

@@ -81,7 +81,7 @@ export function Nav({ user }: { user: { name: string; email: string; role: strin
               key={l.href}
               href={l.href}
               aria-current={isActive(l.href) ? "page" : undefined}
-              className={cx(linkClass(isActive(l.href)), "px-1.5 py-1 2xl:px-2")}
+              className={cx(linkClass(isActive(l.href)), "px-1 py-1 2xl:px-2")}
             >
               {l.label}
             </Link>
