@@ -6,23 +6,10 @@ import { api, ApiError } from "@/components/ui/api";
 import { Alert, Badge, Button, Card, Field, Input } from "@/components/ui/primitives";
 import type { NotificationSettingsView, TestOutcome } from "@/lib/services/notifications";
 import type { NotificationChannelName, NotificationKindName, Preferences } from "@/lib/services/notifications";
+import { CHANNEL_LABELS, KIND_LABELS } from "./notification-labels";
 import { RecentNotifications } from "./recent-notifications";
 
 const SETTINGS_KEY = ["notification-settings"] as const;
-
-const KIND_LABELS: Record<NotificationKindName, string> = {
-  FILL: "Fills",
-  REJECTION: "Rejections (with the broker's reason)",
-  RISK: "Risk triggers",
-  ACCOUNT: "Account disconnects and recoveries",
-  KILL_SWITCH: "Kill switch",
-  READINESS: "Readiness failures",
-};
-const CHANNEL_LABELS: Record<NotificationChannelName, string> = {
-  IN_APP: "In-app",
-  TELEGRAM: "Telegram",
-  EMAIL: "E-mail",
-};
 
 const asApiError = (e: unknown) =>
   e instanceof ApiError ? e : new ApiError(0, "NETWORK", "Cannot reach the server. Try again.");

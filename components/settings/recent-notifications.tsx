@@ -5,9 +5,9 @@ import { api } from "@/components/ui/api";
 import { Badge, Card, Table } from "@/components/ui/primitives";
 import { formatDateTime } from "@/lib/format";
 import type { NotificationListJson } from "@/lib/services/notifications";
+import { CHANNEL_LABELS } from "./notification-labels";
 
 const STATUS_TONE = { SENT: "green", PENDING: "blue", FAILED: "red" } as const;
-const CHANNEL = { IN_APP: "In-app", TELEGRAM: "Telegram", EMAIL: "E-mail" } as const;
 
 /** The latest messages on every channel with their delivery status; a failure shows the service's reason. */
 export function RecentNotifications() {
@@ -36,7 +36,7 @@ export function RecentNotifications() {
           {rows.map((n) => (
             <tr key={n.id} className="align-top">
               <td className="py-1.5 pr-3 text-xs whitespace-nowrap">{formatDateTime(n.sentAt ?? n.createdAt)}</td>
-              <td className="pr-3 text-xs">{CHANNEL[n.channel]}</td>
+              <td className="pr-3 text-xs">{CHANNEL_LABELS[n.channel]}</td>
               <td className="min-w-[12rem] pr-3">
                 <p className="font-medium">{n.title}</p>
                 <p className="line-clamp-2 text-xs whitespace-pre-line text-slate-500">{n.body}</p>

@@ -40,6 +40,11 @@ export function lockNotificationBatch(tx: Tx, userId: string, channel: Notificat
   return lockRow(tx, "notificationBatch", `${userId}:${channel}:${batchKey}`);
 }
 
+/** Serialises raising the user's "notifications failing" alert: two messages failing at once raise it once. */
+export function lockNotificationAlert(tx: Tx, userId: string) {
+  return lockRow(tx, "notificationBatch", `${userId}:failure-alert`);
+}
+
 /** The message still collecting events under this key (call holding the batch lock). */
 export function findOpenNotification(tx: Tx, userId: string, channel: NotificationChannel, batchKey: string) {
   return tx.notification.findUnique({ where: { userId_channel_batchKey: { userId, channel, batchKey } } });
@@ -82,8 +87,9 @@ export async function sealNotification(tx: Tx, id: string, batchKey: string): Pr
 export function recordNotificationAttempt(
   id: string,
   data: { status: NotificationStatus; attempts: number; lastError: string | null; sentAt: Date | null },
+  tx: Tx = db(),
 ) {
-  return db().notification.updateMany({ where: { id, status: "PENDING" }, data });
+  return tx.notification.updateMany({ where: { id, status: "PENDING" }, data });
 }
 
 const LISTED = {

@@ -9,6 +9,7 @@ import { raiseAlert } from "@/lib/db/queries/alerts";
 import {
   findNotification,
   findNotificationSettings,
+  lockNotificationAlert,
   lockNotificationBatch,
   recordNotificationAttempt,
   sealedKey,
@@ -127,13 +128,7 @@ export async function deliverNotification(id: string, config: DeliveryConfig, no
     "notification not delivered",
   );
   if (outcome.permanent || attempts >= NOTIFY_SEND_ATTEMPTS) {
-    const { count } = await recordNotificationAttempt(id, {
-      status: "FAILED",
-      attempts,
-      lastError: outcome.error,
-      sentAt: null,
-    });
-    if (count > 0) await alertFailure(row, outcome.error, now);
+    await giveUp(row, attempts, outcome.error, now);
     return "failed";
   }
   await recordNotificationAttempt(id, { status: "PENDING", attempts, lastError: outcome.error, sentAt: null });
@@ -147,27 +142,35 @@ export async function deliverNotification(id: string, config: DeliveryConfig, no
 
 const CHANNEL_NAME = { TELEGRAM: "Telegram", EMAIL: "E-mail", IN_APP: "In-app" } as const;
 
-/** One open alert per user while their notifications fail (raiseAlert keeps it to one until it is dismissed). */
-async function alertFailure(row: NotificationRow, error: string, now: Date): Promise<void> {
+/**
+ * Ends the message FAILED and, in the same transaction, makes sure its user has the open "notifications failing"
+ * alert: one per user however many messages fail at once (raised under the user's alert lock), and only by the
+ * attempt that moved the message to FAILED.
+ */
+async function giveUp(row: NotificationRow, attempts: number, error: string, now: Date): Promise<void> {
   const message = `${CHANNEL_NAME[row.channel]} message "${row.title}" could not be delivered: ${error}. Check the channel in Settings → Notifications and send a test.`;
-  try {
-    const alert = await inTransaction((tx) =>
-      raiseAlert(tx, {
-        ownerId: row.userId,
-        accountId: null,
-        kind: "notification_failed",
-        severity: "WARNING",
-        message,
-      }),
+  const alert = await inTransaction(async (tx) => {
+    const { count } = await recordNotificationAttempt(
+      row.id,
+      { status: "FAILED", attempts, lastError: error, sentAt: null },
+      tx,
     );
+    if (count === 0) return null;
+    await lockNotificationAlert(tx, row.userId);
+    return raiseAlert(tx, {
+      ownerId: row.userId,
+      accountId: null,
+      kind: "notification_failed",
+      severity: "WARNING",
+      message,
+    });
+  });
+  if (alert)
     await publishUserEvent(row.userId, {
       type: "alert",
       alertId: alert.id,
       accountId: null,
       change: "raised",
       at: now.toISOString(),
-    });
-  } catch (err) {
-    log().warn({ err }, "notification failure alert not raised");
-  }
+    }).catch((err) => log().warn({ err }, "notification failure alert not published"));
 }
