@@ -6,6 +6,9 @@ import { defineConfig } from "@playwright/test";
 const PORT = Number(process.env.TEST_WEB_PORT ?? 3100);
 // The web app accepts state-changing requests only from its own origin (APP_URL), which is this suite's web origin.
 const APP_URL = `http://127.0.0.1:${PORT}`;
+// The local Telegram Bot API server the notification journey starts (e2e/people.ts TELEGRAM_PORT): bot tokens saved in the
+// browser suite go there, never to Telegram.
+const TELEGRAM_API_ROOT = `http://127.0.0.1:${Number(process.env.TEST_TELEGRAM_PORT ?? PORT + 1000)}`;
 
 export default defineConfig({
   testDir: "e2e",
@@ -38,7 +41,7 @@ export default defineConfig({
     {
       name: "web",
       command: `npx next start -H 127.0.0.1 -p ${PORT}`,
-      env: { ...(process.env as Record<string, string>), APP_URL },
+      env: { ...(process.env as Record<string, string>), APP_URL, TELEGRAM_API_ROOT },
       url: `http://127.0.0.1:${PORT}/api/health`,
       timeout: 90_000,
       reuseExistingServer: false,
@@ -48,7 +51,7 @@ export default defineConfig({
       name: "worker",
       command: "npx tsx workers/index.ts",
       // Readiness is the "worker started" log line, which needs info level whatever the suite's LOG_LEVEL.
-      env: { ...(process.env as Record<string, string>), LOG_LEVEL: "info" },
+      env: { ...(process.env as Record<string, string>), LOG_LEVEL: "info", TELEGRAM_API_ROOT },
       wait: { stdout: /worker started/ },
       timeout: 60_000,
       gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },

@@ -16,6 +16,9 @@ const testEnv = {
   CREDENTIAL_KEYS: "v1:dGVzdC1vbmx5LWNyZWRlbnRpYWwta2V5LTMyYnl0ZXM=",
   // Requests in tests carry X-Forwarded-For as one trusted proxy would write it (lib/testing/fixtures.ts jsonRequest).
   TRUSTED_PROXY_HOPS: "1",
+  // No test may reach the real Telegram: a bot token saved in a test goes to the discard port unless the test points
+  // deliveries at its local Bot API server (lib/testing/bot-api-server.ts).
+  TELEGRAM_API_ROOT: "http://127.0.0.1:9",
 };
 
 export default defineConfig({

@@ -8,3 +8,6 @@ export const SIM = {
   ws: `ws://127.0.0.1:${process.env.SIM_WS_PORT ?? 8865}`,
   adminToken: "test-sim-admin-token",
 };
+
+/** The local Telegram Bot API server's port (playwright.config.ts points the web app and the worker at it). */
+export const TELEGRAM_PORT = Number(process.env.TEST_TELEGRAM_PORT ?? Number(process.env.TEST_WEB_PORT ?? 3100) + 1000);

@@ -90,6 +90,17 @@ const appSchema = z.object({
   MARKET_FEED_BACKOFF_MAX_MS: z.coerce.number().int().min(10).default(30_000),
   MARKET_FEED_RESYNC_MS: z.coerce.number().int().min(50).default(5_000),
   MARKET_FEED_LEADER_TTL_MS: z.coerce.number().int().min(300).default(15_000),
+
+  // Notifications (docs/notifications.md): the Telegram Bot API root every bot token is sent to (and only there); the
+  // server-wide SMTP server for e-mail (unset: no e-mail) and the From address; the batching window (ms) in which
+  // events of one batch key fold into one message.
+  TELEGRAM_API_ROOT: z
+    .url({ protocol: /^https?$/, error: "must be an http(s):// URL" })
+    .default("https://api.telegram.org")
+    .transform((u) => u.replace(/\/+$/, "")),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" }).optional(),
+  NOTIFY_FROM: z.string().min(3).default("MirrorDesk <mirrordesk@localhost>"),
+  NOTIFY_BATCH_MS: z.coerce.number().int().min(0).max(60_000).default(3_000),
 });
 export type AppEnv = z.infer<typeof appSchema>;
 

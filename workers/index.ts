@@ -28,6 +28,8 @@ import { processAccountsJob } from "./processors/accounts";
 import { makeDispatchProcessor } from "./processors/dispatch";
 import { processFillsJob } from "./processors/fills";
 import { makeExitProcessor } from "./processors/exits";
+import { NOTIFICATIONS_QUEUE } from "@/lib/queues/notifications";
+import { makeNotificationsProcessor } from "./processors/notifications";
 import { processMarketDataJob } from "./processors/market-data";
 
 import { PNL_HISTORY_QUEUE, schedulePnlHistory } from "@/lib/queues/pnl-history";
@@ -99,6 +101,9 @@ function workerTable(workerId: string, startedAt: Date, e: AppEnv): QueueWorker[
     // Accepted outside alerts: each job plans one entry (funds and quotes read in parallel) or starts one exit; the
     // sweeps give alerts whose job was lost a new one, and re-derive signal states from the ledger.
     row(SIGNALS_QUEUE, makeSignalProcessor(), 20, () => scheduleSignalJobs()),
+    // Notifications: a queue of their own, so a Bot API or SMTP outage (each call bounded by its timeout) only delays
+    // messages. Nothing repeats: events and sends are enqueued as they happen.
+    row(NOTIFICATIONS_QUEUE, makeNotificationsProcessor(), 10, async () => undefined),
     // Copy groups: scans run in process (one per group at a time), so the concurrency bounds ticks, sweeps and scans
     // asked through the queue together.
     row(COPY_QUEUE, processCopyJob, 20, () => scheduleCopyJobs()),

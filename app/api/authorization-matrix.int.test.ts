@@ -31,7 +31,7 @@ const PUBLIC = new Set([
 ]);
 /**
  * State-changing methods a VIEWER may call: previews change nothing; everyone changes their own password and manages
- * their own API keys (a VIEWER's are READ keys).
+ * their own API keys (a VIEWER's are READ keys) and their own notifications.
  */
 const VIEWER_MAY = new Set([
   "POST /api/strategies/[id]/preview",
@@ -40,6 +40,10 @@ const VIEWER_MAY = new Set([
   "PUT /api/me/password",
   "POST /api/me/api-keys",
   "DELETE /api/me/api-keys/[id]",
+  // One's own notification channels, send test and read marks (docs/notifications.md).
+  "PUT /api/notifications/settings",
+  "POST /api/notifications/test",
+  "POST /api/notifications/read",
 ]);
 /** Admin-only routes (a TRADER gets 403). */
 const ADMIN_ONLY = new Set([

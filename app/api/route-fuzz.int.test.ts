@@ -126,6 +126,13 @@ const BASES: Record<string, Record<string, unknown>> = {
     closesAt: "19:15",
     description: "Muhurat trading",
   },
+  "PUT /api/notifications/settings": {
+    telegramChatId: "123456789",
+    email: "fuzz@test.in",
+    preferences: { FILL: ["IN_APP"], RISK: [] },
+  },
+  "POST /api/notifications/test": { channel: "TELEGRAM" },
+  "POST /api/notifications/read": { ids: [randomUUID()] },
   "POST /api/copy-groups": {
     name: "fuzz",
     masterAccountId: randomUUID(),

@@ -52,6 +52,7 @@ export function LiveBridge() {
   });
   useLiveEvent("alert", () => void qc.invalidateQueries({ queryKey: ["alerts"] }));
   useLiveEvent("readiness", () => void qc.invalidateQueries({ queryKey: ["readiness"] }));
+  useLiveEvent("notification", () => void qc.invalidateQueries({ queryKey: ["notifications"] }));
   useLiveEvent("kill-switch", () => {
     void qc.invalidateQueries({ queryKey: ["kill-switch"] });
     void qc.invalidateQueries({ queryKey: ["exits"] });

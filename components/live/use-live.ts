@@ -20,6 +20,7 @@ const EVENTS = [
   "alert",
   "kill-switch",
   "readiness",
+  "notification",
   "positions",
   "prices",
   "stale",

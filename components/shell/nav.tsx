@@ -5,6 +5,7 @@ import { usePathname } from "next/navigation";
 import { useEffect, useState } from "react";
 import { cx, Badge } from "@/components/ui/primitives";
 import { ThemeToggle } from "@/components/shell/theme-toggle";
+import { NotificationBell } from "@/components/shell/notification-bell";
 
 const LINKS = [
   { href: "/dashboard", label: "Dashboard" },
@@ -81,12 +82,15 @@ export function Nav({ user }: { user: { name: string; email: string; role: strin
               key={l.href}
               href={l.href}
               aria-current={isActive(l.href) ? "page" : undefined}
-              className={cx(linkClass(isActive(l.href)), "px-1.5 py-1 2xl:px-2")}
+              className={cx(linkClass(isActive(l.href)), "px-1 py-1 2xl:px-2")}
             >
               {l.label}
             </Link>
           ))}
         </nav>
+        <div className="ml-auto lg:ml-0">
+          <NotificationBell />
+        </div>
         <div className="hidden items-center gap-4 lg:flex">
           <ThemeToggle />
           {who}
@@ -94,7 +98,7 @@ export function Nav({ user }: { user: { name: string; email: string; role: strin
         </div>
         <button
           type="button"
-          className="ml-auto rounded-md px-3 py-1.5 text-sm font-medium ring-1 ring-slate-300 lg:hidden dark:ring-slate-600"
+          className="rounded-md px-3 py-1.5 text-sm font-medium ring-1 ring-slate-300 lg:hidden dark:ring-slate-600"
           aria-expanded={open}
           aria-controls="phone-menu"
           onClick={() => setOpen((o) => !o)}

@@ -35,6 +35,11 @@ export const ROW_LOCKS = {
   strategySignals: 727_101,
   /** One change to an owner's copy groups' master → child edges at a time, so two saves cannot close a cycle together. */
   copyGraph: 727_102,
+  /**
+   * One change at a time to a pending notification of (user, channel, batch key): an event folding into it and the
+   * send sealing it (docs/notifications.md "Batching").
+   */
+  notificationBatch: 727_117,
 } as const;
 
 /** Takes the row lock `name` of `id` exclusively until the end of `tx`. */

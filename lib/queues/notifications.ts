@@ -51,3 +51,27 @@ export async function enqueueNotification(event: NotificationEventInput): Promis
     log().warn({ err, kind: event.kind, batchKey: event.batchKey }, "notification not enqueued");
   }
 }
+
+/** Deliveries of one message tried at most this many times (the row's `attempts` decides; BullMQ's is the backstop). */
+export const NOTIFY_SEND_ATTEMPTS = 5;
+/** First retry after this much, doubling (BullMQ's exponential backoff), ms. */
+export const NOTIFY_BACKOFF_MS = 2_000;
+
+/**
+ * Schedules the delivery of a stored message `delayMs` from now. One job per message (`notify_send_<id>`), so a
+ * second schedule while one waits is a no-op; a retry the Bot API asked for (`retry_after`) gets its own `suffix`.
+ */
+export async function enqueueNotificationSend(notificationId: string, delayMs: number, suffix?: string): Promise<void> {
+  await notificationsQueue().add(
+    "send",
+    { notificationId },
+    {
+      jobId: suffix ? `notify_send_${notificationId}_${suffix}` : `notify_send_${notificationId}`,
+      delay: Math.max(0, delayMs),
+      attempts: NOTIFY_SEND_ATTEMPTS,
+      backoff: { type: "exponential", delay: NOTIFY_BACKOFF_MS },
+      removeOnComplete: 1000,
+      removeOnFail: 1000,
+    },
+  );
+}

@@ -5,6 +5,7 @@ import { DISPATCH_QUEUE } from "./dispatch";
 import { EXITS_QUEUE } from "./exits";
 import { FILLS_QUEUE } from "./fills";
 import { MARKET_DATA_QUEUE } from "./market-data";
+import { NOTIFICATIONS_QUEUE } from "./notifications";
 
 import { PNL_HISTORY_QUEUE } from "./pnl-history";
 import { RISK_STOPS_QUEUE } from "./risk-stops";
@@ -32,6 +33,8 @@ export const QUEUES = {
   /** Copy groups: master scans (order stream, 1 s poll backstop), pending events handed on, drift checks. */
   copy: COPY_QUEUE,
 
+  /** Notifications: events folded into one message per user, channel and burst; each message sent with retries. */
+  notifications: NOTIFICATIONS_QUEUE,
   /** P&L snapshots every MTM_SNAPSHOT_MS while positions are open, and the nightly compaction. */
   pnlHistory: PNL_HISTORY_QUEUE,
   /** Morning readiness: the day's check before the open (schedule job every minute) and "Check now". */

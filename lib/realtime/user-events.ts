@@ -1,6 +1,6 @@
 /**
  * Per-owner live events toward the user stream (`/api/stream`, docs/live-streams.md "The user stream"): run and
- * intent progress, account status, alerts and kill-switch changes. Every event gets a sequence number from one
+ * intent progress, account status, alerts, kill-switch changes and in-app notifications. Every event gets a sequence number from one
  * counter, is appended to a short capped log of its owner (and to the all-owners log admins follow) and published
  * on the matching channels — all in one Lua script, so log order, channel order and sequence order agree.
  *
@@ -67,12 +67,21 @@ const readinessEventSchema = z.object({
   at: z.string(),
 });
 
+const notificationEventSchema = z.object({
+  type: z.literal("notification"),
+  /** An in-app message delivered to its user (docs/notifications.md): the bell re-reads its list. */
+  notificationId: z.string(),
+  kind: z.string(),
+  at: z.string(),
+});
+
 export const userEventSchema = z.union([
   runEventSchema,
   accountEventSchema,
   alertEventSchema,
   killSwitchEventSchema,
   readinessEventSchema,
+  notificationEventSchema,
 ]);
 export type UserEvent = z.infer<typeof userEventSchema>;
 

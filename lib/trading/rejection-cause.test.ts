@@ -14,6 +14,15 @@ describe("rejection causes", () => {
     ["not placed: request timed out after 10000 ms (gave up after 9 tries)", "network"],
     ["MIS orders cannot be placed after square-off time (15:15 IST)", "market_closed"],
     ["Cannot sell TCS in CNC. No positions or holdings available.", "other"],
+    // Amounts and instrument tokens are not HTTP statuses, nor is an instrument token an access token.
+    ["RMS:Margin Exceeds, Required margin 40129.00, Available margin 429.31", "margin"],
+    ["Insufficient funds. Required margin is 401.25 but available margin is 403.10", "margin"],
+    ["RMS: margin shortfall for token 50312, available 502.40", "margin"],
+    ["Invalid symboltoken for NIFTY25DEC2526000CE", "other"],
+    ["Broker error HTTP 502: Bad Gateway", "network"],
+    ["HTTP 429: Too Many Requests", "rate_limit"],
+    ["Unexpected HTTP 401: invalid request", "auth"],
+    ["Access token is invalid or has expired", "auth"],
     ["", "other"],
   ])("%s → %s", (text, cause) => {
     expect(classifyRejection(text)).toBe(cause);

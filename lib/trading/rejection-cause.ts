@@ -5,19 +5,33 @@
 
 export type RejectionCause = "freeze" | "margin" | "rate_limit" | "auth" | "network" | "market_closed" | "other";
 
+/**
+ * An HTTP status named as one ("HTTP 429", "status: 401", "error 502"), never a bare number: rejection texts carry
+ * rupee amounts and tokens ("available margin 429.31", "token 40123") that are not statuses.
+ */
+const status = (codes: string) => `(?:http|status|error|code)\\W{0,3}(?:${codes})\\b`;
+
 /** Checked in this order: a message naming a freeze limit is a freeze rejection even if it also mentions margin. */
 const PATTERNS: readonly [RejectionCause, RegExp][] = [
   ["freeze", /freeze|qty\s*limit|quantity .*exceeds .*(limit|maximum)|exceeds .*max(imum)? (order )?quantity/i],
-  ["rate_limit", /rate.?limit|too many requests|\b429\b|throttl/i],
+  ["rate_limit", new RegExp(`rate.?limit|too many requests|${status("429")}|throttl`, "i")],
   [
     "auth",
-    /api.?key|unauthori[sz]ed|forbidden|\b40[13]\b|session (has )?expired|invalid session|token|not logged in|login required/i,
+    new RegExp(
+      `api.?key|unauthori[sz]ed|forbidden|${status("401|403")}|session (has )?expired|invalid session|` +
+        `(?:access|session|auth|invalid|expired)[ _-]?token|token (is |has )?(invalid|expired)|not logged in|login required`,
+      "i",
+    ),
   ],
   ["margin", /margin|insufficient (funds|balance)|\bRMS\b|fund limit|shortfall|shortage/i],
   ["market_closed", /market (is )?closed|outside (market|trading) hours|after square.?off time|not a trading day/i],
   [
     "network",
-    /timed? ?out|ECONN|ENOTFOUND|EAI_AGAIN|socket|network|unreachable|no answer|\b50[234]\b|unavailable|fetch failed|connection/i,
+    new RegExp(
+      `timed? ?out|ECONN|ENOTFOUND|EAI_AGAIN|socket|network|unreachable|no answer|${status("502|503|504")}|` +
+        `bad gateway|unavailable|fetch failed|connection`,
+      "i",
+    ),
   ],
 ];
 

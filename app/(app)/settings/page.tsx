@@ -21,6 +21,12 @@ export default async function SettingsPage() {
         <ApiKeysSection canTrade={allows(user, "apiKey.createTrade")} appUrl={env().APP_URL} />
       </div>
       <p className="mt-4 text-sm">
+        <Link className="text-indigo-600 underline dark:text-indigo-400" href="/settings/notifications">
+          Notifications
+        </Link>{" "}
+        — what you are told (fills, rejections, risk, accounts, the kill switch) in the app, on Telegram or by e-mail.
+      </p>
+      <p className="mt-2 text-sm">
         <Link className="text-indigo-600 underline dark:text-indigo-400" href="/api-docs">
           API reference
         </Link>{" "}

@@ -2,7 +2,6 @@ import { Writable } from "node:stream";
 import Decimal from "decimal.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { redis } from "@/lib/redis";
 import { redirectLog } from "@/lib/log";
 import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
 import { closeConnections, jsonRequest, makeUser, paramsOf, resetState, sessionCookie } from "@/lib/testing/fixtures";
@@ -19,6 +18,7 @@ import { invalidateBooks } from "./books";
 import { queue } from "@/lib/queues/queues";
 import { QUEUES } from "@/lib/queues/registry";
 import { ironCondor, startDispatchWorker, waitForRun } from "@/lib/testing/dispatch-kit";
+import { everyDatabaseText, everyRedisValue } from "@/lib/testing/secret-search";
 
 let sim: RunningSimulator;
 const [A1, A2, A3, A4] = instanceConfigs(4);
@@ -423,46 +423,6 @@ describe("authorization sweep", () => {
     });
   });
 });
-
-/** Every text-like value in the database: each text/varchar/json/jsonb column of each table in the public schema. */
-async function everyDatabaseText(): Promise<{ where: string; value: string }[]> {
-  const columns = await db().$queryRawUnsafe<{ table_name: string; column_name: string }[]>(
-    `SELECT c.table_name::text AS table_name, c.column_name::text AS column_name FROM information_schema.columns c
-       JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
-      WHERE c.table_schema = 'public' AND (c.data_type IN ('text', 'character varying', 'character', 'json', 'jsonb') OR c.udt_name IN ('_text', '_varchar'))`,
-  );
-  const out: { where: string; value: string }[] = [];
-  for (const { table_name: t, column_name: c } of columns) {
-    const q = (id: string) => `"${id.replaceAll('"', '""')}"`;
-    const rows = await db().$queryRawUnsafe<{ v: string }[]>(
-      `SELECT ${q(c)}::text AS v FROM public.${q(t)} WHERE ${q(c)} IS NOT NULL`,
-    );
-    for (const r of rows) out.push({ where: `${t}.${c}`, value: r.v });
-  }
-  return out;
-}
-
-/** Every value in the test Redis index, whatever the key's type. */
-async function everyRedisValue(): Promise<{ where: string; value: string }[]> {
-  const r = redis();
-  const out: { where: string; value: string }[] = [];
-  const types = new Set<string>();
-  for (const key of await r.keys("*")) {
-    const type = await r.type(key);
-    types.add(type);
-    const add = (value: unknown) =>
-      out.push({ where: `${type} ${key}`, value: typeof value === "string" ? value : JSON.stringify(value) });
-    add(key);
-    if (type === "string") add(await r.get(key));
-    else if (type === "hash") add(await r.hgetall(key));
-    else if (type === "list") add(await r.lrange(key, 0, -1));
-    else if (type === "set") add(await r.smembers(key));
-    else if (type === "zset") add(await r.zrange(key, "0", "-1", "WITHSCORES"));
-    else if (type === "stream") add(await r.xrange(key, "-", "+"));
-    else throw new Error(`Redis key ${key} has a type the search does not read: ${type}`);
-  }
-  return out;
-}
 
 describe("the API key never leaks", () => {
   it("is absent from API responses, log lines, every text column of every table, every Redis key and every job payload", async () => {

@@ -97,6 +97,10 @@ describe("account health monitor and market-data failover", () => {
       ["account_down", "CRITICAL", "C primary"],
       ["primary_failover", "WARNING", "B second"],
     ]);
+    // The outage's title names its cause: the broker refused the session (the fix: log in again), not a network fault.
+    expect(alerts.find((a) => a.kind === "account_down")?.title).toBe(
+      "Account down: broker refused the key or session",
+    );
     expect(alerts.find((a) => a.kind === "primary_failover")?.message).toBe(
       "Market data now comes from B second: the primary account C primary failed.",
     );

@@ -7,6 +7,8 @@ import { log } from "@/lib/log";
 import { publishUserEvent, type UserEvent } from "@/lib/realtime/user-events";
 import { adapterFor } from "@/lib/services/broker-access";
 import { feedKindOf, feedLabel, sourceCandidates } from "@/lib/services/market-data";
+import { enqueueNotification, type NotificationEventInput } from "@/lib/queues/notifications";
+import { classifyRejection, REJECTION_CAUSES } from "@/lib/trading/rejection-cause";
 
 const FAILOVER = "primary_failover";
 
@@ -59,6 +61,8 @@ async function checkAccount(account: Checked, now: Date) {
         events.push({ type: "account", accountId: account.id, change: "status", status: "CONNECTED", at });
       if (resolved) events.push({ type: "alert", alertId: null, accountId: account.id, change: "resolved", at });
       await tell(account.ownerId, events);
+      if (resolved)
+        await enqueueNotification(accountNotice(account, "recovered", `${account.name} answers again.`, now));
     });
     return "CONNECTED" as const;
   } catch (e) {
@@ -78,6 +82,7 @@ async function checkAccount(account: Checked, now: Date) {
           ownerId: account.ownerId,
           accountId: account.id,
           kind: "account_down",
+          cause: classifyRejection(message),
           severity: "CRITICAL",
           message: `${account.name} failed ${failures} health checks in a row: ${message}`,
         });
@@ -89,10 +94,26 @@ async function checkAccount(account: Checked, now: Date) {
       if (status === "FAILED")
         events.push({ type: "alert", alertId: null, accountId: account.id, change: "raised", at });
       await tell(account.ownerId, events);
+      if (status === "FAILED") await enqueueNotification(accountNotice(account, "down", message, now));
     }
     log().warn({ accountId: account.id, failures, status, error: message }, "account health check failed");
     return status;
   }
+}
+
+/** An account disconnect or recovery for its owner; a round's changes of one owner fold into one message. */
+function accountNotice(account: Checked, change: "down" | "recovered", why: string, now: Date): NotificationEventInput {
+  const cause = REJECTION_CAUSES[classifyRejection(why)].title;
+  return {
+    ownerId: account.ownerId,
+    kind: "ACCOUNT",
+    title: change === "down" ? `${account.name} disconnected (${cause})` : `${account.name} reconnected`,
+    body: change === "down" ? `${FAILURES_TO_FAIL} health checks failed in a row: ${why.slice(0, 500)}` : why,
+    batchKey: `account:${change}`,
+    severity: change === "down" ? "CRITICAL" : "INFO",
+    accountId: account.id,
+    at: now.toISOString(),
+  };
 }
 
 type HealthRow = {

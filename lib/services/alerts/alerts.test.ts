@@ -16,4 +16,14 @@ describe("alert labels", () => {
     expect(alertTitle("calendar_refresh_failed", null)).toBe("Trading calendar not refreshed");
     expect(alertTitle("something_new", "bogus")).toBe("Notice");
   });
+
+  it("name the cause of an account outage and of a refused copy, so the fix they point to is the right one", () => {
+    expect(alertTitle("account_down", "auth")).toBe("Account down: broker refused the key or session");
+    expect(alertTitle("account_down", "network")).toBe("Account down: broker unreachable");
+    expect(alertTitle("account_down", "other")).toBe("Account down");
+    expect(alertTitle("copy_rejected", "margin")).toBe("Copy rejected: not enough margin");
+    expect(alertTitle("copy_rejected", null)).toBe("Copy rejected");
+    expect(alertTitle("copy_child_paused", "market_closed")).toBe("Copying paused for a child: market closed");
+    expect(alertTitle("notification_failed", null)).toBe("Notifications failing");
+  });
 });

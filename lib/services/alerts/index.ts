@@ -13,9 +13,12 @@ const isCause = (c: string | null): c is RejectionCause => c !== null && c in RE
  * a CRITICAL exit failure caused by a freeze rejection is not an account outage.
  */
 export function alertTitle(kind: string, cause: string | null): string {
+  // "Account down: broker refused the key or session" and "…: broker unreachable" call for different fixes.
+  const withCause = (title: string) =>
+    isCause(cause) && cause !== "other" ? `${title}: ${REJECTION_CAUSES[cause].title}` : title;
   switch (kind) {
     case "account_down":
-      return "Account down";
+      return withCause("Account down");
     case "primary_failover":
       return "Market-data source switched";
     case "exit_failed":
@@ -29,17 +32,19 @@ export function alertTitle(kind: string, cause: string | null): string {
     case "market_data_stale_simulated":
       return "Live simulated prices stale";
     case "copy_rejected":
-      return "Copy rejected";
+      return withCause("Copy rejected");
     case "copy_drift":
       return "Child off its copy share";
     case "copy_limit":
       return "Copy cut by a limit";
     case "copy_child_paused":
-      return "Copying paused for a child";
+      return withCause("Copying paused for a child");
     case "readiness_red":
       return "Account not ready";
     case "calendar_refresh_failed":
       return "Trading calendar not refreshed";
+    case "notification_failed":
+      return "Notifications failing";
     default:
       return isCause(cause) ? REJECTION_CAUSES[cause].title : "Notice";
   }

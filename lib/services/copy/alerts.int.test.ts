@@ -71,7 +71,8 @@ describe("copy alerts (real workers, simulator over HTTP)", () => {
     expect(intents.find((i) => i.accountId === poor.id)).toMatchObject({ reason: expect.stringMatching(/Margin/) });
     const rejected = await alertRaised(poor.id, "copy_rejected");
     expect(rejected!.message).toContain("Margin Exceeds");
-    expect(alertTitle("copy_rejected", null)).toBe("Copy rejected");
+    // Titled by the broker's cause: a margin refusal reads as one, not as a network or account problem.
+    expect(alertTitle(rejected!.kind, rejected!.cause)).toBe("Copy rejected: not enough margin");
 
     // Two more rejected copies in a row: the child is paused, with an alert.
     for (const n of [2, 3]) {
@@ -88,7 +89,7 @@ describe("copy alerts (real workers, simulator over HTTP)", () => {
     );
     expect(paused.pausedReason).toBe(PAUSED_AFTER_REJECTIONS);
     expect(paused.pausedReason).toBe("paused after 3 rejected copies");
-    expect(await openAlert(poor.id, "copy_child_paused")).not.toBeNull();
+    expect(await openAlert(poor.id, "copy_child_paused")).toMatchObject({ cause: "margin" });
     expect(await db().auditLog.count({ where: { action: "copy.child.pause" } })).toBe(1);
     // While paused the child gets nothing; the good child goes on.
     await buyLot();

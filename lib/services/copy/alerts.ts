@@ -19,6 +19,7 @@ import { log } from "@/lib/log";
 import { publishUserEvent } from "@/lib/realtime/user-events";
 import { redis } from "@/lib/redis";
 import { offShare } from "@/lib/trading/copy/drift";
+import { classifyRejection } from "@/lib/trading/rejection-cause";
 import { driftRows } from "./drift";
 import { raiseCopyAlert, type CopyAlert } from "./raise-alert";
 
@@ -40,6 +41,7 @@ export async function alertRejections(now: Date): Promise<number> {
       ownerId: r.ownerId,
       accountId: r.accountId,
       kind: "copy_rejected",
+      cause: classifyRejection(r.reason),
       severity: "WARNING",
       message: `A copy into ${r.accountName} was rejected: ${r.reason ?? "no reason given"} (${r.symbol})`,
     });
@@ -56,6 +58,7 @@ export async function pauseRejectedChildren(): Promise<number> {
         ownerId: c.ownerId,
         accountId: c.accountId,
         kind: "copy_child_paused",
+        cause: classifyRejection(c.reason),
         severity: "CRITICAL",
         message: `${c.accountName} stopped copying "${c.groupName}": ${PAUSED_AFTER_REJECTIONS} (last: ${c.reason ?? "no reason given"}). Resume it once the account can trade.`,
       },

@@ -4,6 +4,7 @@ import { inTransaction, type Tx } from "@/lib/db/transaction";
 import type { AlertSeverity } from "@/lib/generated/prisma/client";
 import { log } from "@/lib/log";
 import { publishUserEvent } from "@/lib/realtime/user-events";
+import type { RejectionCause } from "@/lib/trading/rejection-cause";
 
 export interface CopyAlert {
   ownerId: string;
@@ -11,6 +12,8 @@ export interface CopyAlert {
   kind: "copy_rejected" | "copy_drift" | "copy_limit" | "copy_child_paused";
   severity: AlertSeverity;
   message: string;
+  /** Why the broker refused, when it did (lib/trading/rejection-cause.ts): the alert's title names it. */
+  cause?: RejectionCause;
 }
 
 /** Raises an alert (one open per owner, account and kind) inside `work`'s transaction, then tells open pages. */

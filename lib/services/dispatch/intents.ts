@@ -9,6 +9,7 @@ import { type RunEvent, runChannel } from "@/lib/realtime/run-events";
 import { redis } from "@/lib/redis";
 import { publishRunProgress } from "@/lib/realtime/user-events";
 import { type IntentEvent, type IntentStatus, transitionIntent } from "@/lib/trading/intents";
+import { notifyIntentOutcomes } from "./notify";
 
 /** The state machine's view of a stored intent. */
 export function statusOf(row: IntentRow): IntentStatus {
@@ -96,6 +97,8 @@ export async function applyIntentChanges(changes: readonly IntentChange[]): Prom
   for (const [id, row] of next) if (written.has(id)) out.set(id, row);
   // Not awaited: events are sent in order on one connection, and the database (not the stream) is the record.
   void publishIntentRows([...out.values()], changes);
+  // Fills and rejections told to their owners (docs/notifications.md); never awaited, never throws.
+  void notifyIntentOutcomes(new Map(changes.map((c) => [c.row.id, c.row])), out);
   return out;
 }
 

@@ -32,6 +32,7 @@ import { log } from "@/lib/log";
 import { publishUserEvent } from "@/lib/realtime/user-events";
 import { istDateOf, istMinuteOfDay } from "@/lib/trading/calendar";
 import type { Jsonified } from "@/lib/util/jsonify";
+import { notifyKillSwitch } from "./notify";
 
 export const killSwitchRequestSchema = z.discriminatedUnion("action", [
   z.object({
@@ -185,6 +186,7 @@ export async function engageKillSwitch(
   await publishUserEvent(owner, { type: "kill-switch", engaged: true, ownerId: owner, at: now.toISOString() }).catch(
     (err) => log().warn({ err }, "kill-switch event not published"),
   );
+  await notifyKillSwitch(owner, true, now, input.reason);
   return { exitId };
 }
 
@@ -226,6 +228,7 @@ export async function rearmKillSwitch(
     ownerId: owner,
     at: new Date().toISOString(),
   }).catch((err) => log().warn({ err }, "kill-switch event not published"));
+  await notifyKillSwitch(owner, false, new Date());
   return { rearmed: true };
 }
 

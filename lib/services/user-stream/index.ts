@@ -21,7 +21,7 @@ export type { UserEvent } from "@/lib/realtime/user-events";
 
 /** Named SSE events of the user stream. Logged ones carry an `id:` (their sequence). */
 export const STREAM_EVENTS = {
-  logged: ["intent", "run", "account", "alert", "kill-switch"],
+  logged: ["intent", "run", "account", "alert", "kill-switch", "notification"],
   state: ["positions", "prices", "stale", "resync"],
 } as const;
 

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "notifications" ADD COLUMN     "read_at" TIMESTAMPTZ(3);
+
