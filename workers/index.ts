@@ -34,6 +34,9 @@ import { PNL_HISTORY_QUEUE, schedulePnlHistory } from "@/lib/queues/pnl-history"
 import { scheduleSignalJobs, SIGNALS_QUEUE } from "@/lib/queues/signals";
 import { makeSignalProcessor } from "./processors/signals";
 import { processPnlHistoryJob } from "./processors/pnl-history";
+import { RISK_QUEUE, scheduleRiskJobs } from "@/lib/queues/risk";
+import { startRiskEngine } from "@/lib/services/risk";
+import { processRiskJob } from "./processors/risk";
 
 /**
  * One row of the worker table: a queue, the processor of its jobs, how many of them run at once and the queue's
@@ -96,6 +99,8 @@ function workerTable(workerId: string, startedAt: Date, e: AppEnv): QueueWorker[
     // Copy groups: scans run in process (one per group at a time), so the concurrency bounds ticks, sweeps and scans
     // asked through the queue together.
     row(COPY_QUEUE, processCopyJob, 20, () => scheduleCopyJobs()),
+    // The risk sweep: one at a time (it reads the whole book); ticks are evaluated in process between sweeps.
+    row(RISK_QUEUE, processRiskJob, 1, () => scheduleRiskJobs()),
   ];
 }
 
@@ -117,6 +122,8 @@ async function main() {
   const feed = await startMarketFeed(workerId);
   // Every process holds the copy masters' order streams (a push reaches whichever workers are up).
   await startMasterStreams();
+  // Every process evaluates risk rules on ticks (exactly once is the database's business, docs/risk.md).
+  const stopRisk = await startRiskEngine();
   log().info({ queues: workers.map((w) => w.name), pid: process.pid, workerId }, "worker started");
 
   let stopping = false;
@@ -126,6 +133,7 @@ async function main() {
     log().info({ signal }, "worker stopping");
     await Promise.all(workers.map((w) => w.close()));
     await feed?.stop();
+    await stopRisk();
     await closeOrderStreams();
     await stopMasterStreams();
     await stopLiveness();

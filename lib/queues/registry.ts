@@ -7,6 +7,7 @@ import { MARKET_DATA_QUEUE } from "./market-data";
 
 import { PNL_HISTORY_QUEUE } from "./pnl-history";
 import { queue } from "./queues";
+import { RISK_QUEUE } from "./risk";
 import { SIGNALS_QUEUE } from "./signals";
 import { COPY_QUEUE } from "./copy";
 import { SYSTEM_QUEUE } from "./system";
@@ -31,6 +32,8 @@ export const QUEUES = {
 
   /** P&L snapshots every MTM_SNAPSHOT_MS while positions are open, and the nightly compaction. */
   pnlHistory: PNL_HISTORY_QUEUE,
+  /** The risk engine's sweep every second: armed runs' rules and daily loss limits on fresh prices (docs/risk.md). */
+  risk: RISK_QUEUE,
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 

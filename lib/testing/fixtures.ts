@@ -21,7 +21,7 @@ export async function closeConnections(): Promise<void> {
 /** Empties every table (TRUNCATE skips the audit log's row triggers) and the test Redis index. */
 export async function resetState(): Promise<void> {
   await db().$executeRawUnsafe(
-    `TRUNCATE users, audit_logs, settings, trading_accounts, alerts, strategy_runs, order_intents, strategies, instrument_settings, quality_grades, underlying_margins, exits, exit_accounts, exit_claims, kill_switches, square_offs, mtm_snapshots RESTART IDENTITY CASCADE`,
+    `TRUNCATE users, audit_logs, settings, trading_accounts, alerts, strategy_runs, order_intents, strategies, instrument_settings, quality_grades, underlying_margins, exits, exit_accounts, exit_claims, kill_switches, square_offs, mtm_snapshots, risk_events RESTART IDENTITY CASCADE`,
   );
   await redis().flushdb();
 }

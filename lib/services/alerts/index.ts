@@ -36,6 +36,8 @@ export function alertTitle(kind: string, cause: string | null): string {
       return "Copy cut by a limit";
     case "copy_child_paused":
       return "Copying paused for a child";
+    case "risk_prices_stale":
+      return "Risk checks skipped: prices stale";
     default:
       return isCause(cause) ? REJECTION_CAUSES[cause].title : "Notice";
   }

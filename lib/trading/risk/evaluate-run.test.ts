@@ -87,6 +87,8 @@ describe("evaluateRun", () => {
     const closed = evaluateRun(input({ maxLoss: "100" }, live(400), { ...stale, kind: "waiting" }));
     expect(closed.snapshot.rules[0].state).toBe("waiting");
     expect(closed.stale).toEqual([]);
+    // A run armed with a time exit alone needs no price: nothing is stale for it.
+    expect(evaluateRun(input({ timeExit: "15:00" }, live(400), stale)).stale).toEqual([]);
     const rest: PriceInput = { check: { ok: false, problem: "rest", ltp: "400", at: null }, kind: "stale" };
     expect(evaluateRun(input({ maxLoss: "100" }, live(400), rest)).breaches).toEqual([]);
   });

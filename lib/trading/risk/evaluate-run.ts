@@ -187,8 +187,16 @@ export function evaluateRun(input: RunRiskInput): RunRiskResult {
     breaches,
     trail,
     prices,
-    stale,
+    // A run whose armed rules need no price (a time exit alone) has no stale episode.
+    stale: needsPrices(input) ? stale : [],
   };
+}
+
+/** Whether any armed rule is decided on prices the engine reads (P&L rules, and leg rules it watches). */
+function needsPrices(input: RunRiskInput): boolean {
+  const r = input.rules;
+  const legs = r.legStopMode === "WATCH" && r.legs.some((l) => l.stopLoss || l.takeProfit);
+  return !input.paused && !!(r.maxLoss || r.target || r.trailing || legs);
 }
 
 function keptTrail(input: RunRiskInput): RiskSnapshot["trail"] {
