@@ -8,6 +8,8 @@ import type { Tx } from "@/lib/db/transaction";
 import { ownerFilter, type Scope } from "@/lib/auth/roles";
 
 export interface NewRiskEvent {
+  /** Chosen by the caller when it must name the event before it is stored (to record its exit later). */
+  id?: string;
   ownerId: string;
   runId?: string | null;
   accountId?: string | null;
@@ -23,6 +25,7 @@ export interface NewRiskEvent {
 }
 
 const data = (e: NewRiskEvent): Prisma.RiskEventUncheckedCreateInput => ({
+  ...(e.id ? { id: e.id } : {}),
   ownerId: e.ownerId,
   runId: e.runId ?? null,
   accountId: e.accountId ?? null,

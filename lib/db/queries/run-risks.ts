@@ -92,19 +92,28 @@ export function listRunContracts(runIds: readonly string[]) {
 }
 
 /**
- * Fires the run's rule: sets `fired_rule` only if nothing has fired yet and the run is not paused (compare-and-set).
- * True when this call fired it. `snapshot` is the evaluation that fired it, with that rule marked fired.
+ * Fires runs' rules: sets each run's `fired_rule` only if nothing has fired yet and the run is not paused
+ * (compare-and-set per row, one statement for a whole round). Returns the runs this call fired. `snapshot` is the
+ * evaluation that fired it, with that rule marked fired.
  */
-export async function casFireRun(tx: Tx, runId: string, rule: RiskRule, at: Date, snapshot: object): Promise<boolean> {
-  const n = await tx.$executeRawUnsafe(
-    `UPDATE run_risks SET fired_rule = $2::"RiskRule", fired_at = $3, snapshot = $4::jsonb, evaluated_at = $3, updated_at = now()
-      WHERE run_id = $1::uuid AND fired_rule IS NULL AND NOT paused`,
-    runId,
-    rule,
+export async function casFireRuns(
+  tx: Tx,
+  rows: readonly { runId: string; rule: RiskRule; snapshot: object }[],
+  at: Date,
+): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const fired = await tx.$queryRawUnsafe<{ runId: string }[]>(
+    `UPDATE run_risks rr SET fired_rule = t.rule::"RiskRule", fired_at = $4, snapshot = t.snapshot::jsonb, evaluated_at = $4,
+            updated_at = now()
+       FROM unnest($1::uuid[], $2::text[], $3::text[]) AS t(run_id, rule, snapshot)
+      WHERE rr.run_id = t.run_id AND rr.fired_rule IS NULL AND NOT rr.paused
+      RETURNING rr.run_id::text AS "runId"`,
+    rows.map((r) => r.runId),
+    rows.map((r) => r.rule),
+    rows.map((r) => JSON.stringify(r.snapshot)),
     at,
-    JSON.stringify(snapshot),
   );
-  return n === 1;
+  return new Set(fired.map((r) => r.runId));
 }
 
 /** Fires one leg's rule once: adds the leg to `fired_legs` unless it is there, the run fired or the run is paused. */

@@ -5,11 +5,12 @@
  * make one exit: only the first compare-and-set wins. A worker that stops between the two leaves an EXIT event with no
  * exit, which the sweep starts again (`recoverExits`): starting an exit joins an active one of the same target.
  */
+import { randomUUID } from "node:crypto";
 import Decimal from "decimal.js";
 import type { RiskRule } from "@/lib/generated/prisma/client";
 import { insertDayBlock, setBlockExit } from "@/lib/db/queries/account-day-blocks";
-import { insertRiskEvent, listEventsAwaitingExit, setEventExit } from "@/lib/db/queries/risk-events";
-import { casFireLeg, casFireRun, setRunExit } from "@/lib/db/queries/run-risks";
+import { insertRiskEvent, insertRiskEvents, listEventsAwaitingExit, setEventExit } from "@/lib/db/queries/risk-events";
+import { casFireLeg, casFireRuns, setRunExit } from "@/lib/db/queries/run-risks";
 import { inTransaction } from "@/lib/db/transaction";
 import { log } from "@/lib/log";
 import { startSystemExit, type SystemExitTarget } from "@/lib/services/exits";
@@ -41,6 +42,21 @@ function markFired(s: RiskSnapshot, fired: (r: RiskSnapshot["rules"][number]) =>
   return { ...s, rules: s.rules.map((r) => (fired(r) ? { ...r, state: "fired" } : r)) };
 }
 
+/** Exits started at once by one round (about the database pool's size). */
+const EXIT_STARTS_AT_ONCE = 8;
+
+/** Tries an exit's start again at once over a passing database error; the sweep's recovery is the last resort. */
+async function withRetries<T>(start: () => Promise<T>, tries = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (i >= tries) throw err;
+      log().warn({ err, attempt: i }, "risk exit not started yet: trying again");
+    }
+  }
+}
+
 /** Starts (or joins) the exit, and records it on the event (and the run or the day block). */
 async function exitFor(target: SystemExitTarget, eventId: string, note: string): Promise<string | null> {
   const exit = await startSystemExit(target, "RISK", note);
@@ -50,46 +66,84 @@ async function exitFor(target: SystemExitTarget, eventId: string, note: string):
   return exit.exitId;
 }
 
-/** Fires the run's first breach by priority; false when the run had already fired (or was paused meanwhile). */
-export async function fireRun(run: ArmedRun, breaches: readonly Breach[], result: RunRiskResult, at: Date) {
-  const sorted = [...breaches].sort((a, b) => RULE_PRIORITY.indexOf(a.rule) - RULE_PRIORITY.indexOf(b.rule));
-  const [first, ...others] = sorted;
-  const also = others.length
-    ? `; also breached in the same evaluation: ${others.map((b) => b.message).join("; ")}`
-    : "";
-  const message = `${WORDS[first.rule]}: ${first.message}${also}`;
-  const event = await inTransaction(async (tx) => {
-    const snapshot = markFired(result.snapshot, (r) => r.rule === first.rule && r.legIndex === undefined);
-    if (!(await casFireRun(tx, run.runId, first.rule, at, snapshot))) return null;
-    return insertRiskEvent(tx, {
-      ownerId: run.ownerId,
-      runId: run.runId,
-      rule: first.rule,
-      action: "EXIT",
-      threshold: str(first.threshold),
-      observed: str(first.observed),
-      prices: result.prices,
-      message,
-    });
+/** A run whose run-level breaches were confirmed in a round. */
+export interface RunTrigger {
+  run: ArmedRun;
+  breaches: readonly Breach[];
+  result: RunRiskResult;
+}
+
+/**
+ * Fires the runs of a round, each on its first breach by priority: one compare-and-set statement and the EXIT events in
+ * one transaction, then each run's exit. Returns the runs fired here (a run another worker, or an earlier round, fired
+ * — or a run paused meanwhile — is left alone).
+ */
+export async function fireRuns(triggers: readonly RunTrigger[], at: Date): Promise<string[]> {
+  const planned = triggers.map((t) => {
+    const [first, ...others] = [...t.breaches].sort(
+      (a, b) => RULE_PRIORITY.indexOf(a.rule) - RULE_PRIORITY.indexOf(b.rule),
+    );
+    const also = others.length
+      ? `; also breached in the same evaluation: ${others.map((b) => b.message).join("; ")}`
+      : "";
+    const snapshot = markFired(t.result.snapshot, (r) => r.rule === first.rule && r.legIndex === undefined);
+    return { ...t, first, snapshot, eventId: randomUUID(), message: `${WORDS[first.rule]}: ${first.message}${also}` };
   });
-  if (!event) return false;
-  log().warn({ runId: run.runId, rule: first.rule }, "risk rule fired: exiting the run");
-  const exitId = await exitFor(
-    { scope: "RUN", runId: run.runId },
-    event.id,
-    `risk: ${WORDS[first.rule].toLowerCase()}`,
-  );
-  publishRiskChange(run.ownerId, run.runId, "event");
-  notifyTrigger({
-    ownerId: run.ownerId,
-    runId: run.runId,
-    accountId: null,
-    batchKey: `risk:${run.runId}`,
-    title: `${WORDS[first.rule]} hit: exiting the run`,
-    body: `${message}. Exit ${exitId ?? "not started (the run is gone)"}.`,
-    at,
+  const fired = await inTransaction(async (tx) => {
+    const won = await casFireRuns(
+      tx,
+      planned.map((p) => ({ runId: p.run.runId, rule: p.first.rule, snapshot: p.snapshot })),
+      at,
+    );
+    await insertRiskEvents(
+      tx,
+      planned
+        .filter((p) => won.has(p.run.runId))
+        .map((p) => ({
+          id: p.eventId,
+          ownerId: p.run.ownerId,
+          runId: p.run.runId,
+          rule: p.first.rule,
+          action: "EXIT" as const,
+          threshold: str(p.first.threshold),
+          observed: str(p.first.observed),
+          prices: p.result.prices,
+          message: p.message,
+        })),
+    );
+    return planned.filter((p) => won.has(p.run.runId));
   });
-  return true;
+  // A few exits at a time, in trigger order: a burst of triggers queues here rather than for the database's
+  // connections, where a transaction that cannot start in time fails.
+  const queue = [...fired];
+  const next = async (): Promise<void> => {
+    for (let t = queue.shift(); t; t = queue.shift()) {
+      const { run, first, eventId, message } = t;
+      log().warn({ runId: run.runId, rule: first.rule }, "risk rule fired: exiting the run");
+      let exitId: string | null;
+      try {
+        exitId = await withRetries(() =>
+          exitFor({ scope: "RUN", runId: run.runId }, eventId, `risk: ${WORDS[first.rule].toLowerCase()}`),
+        );
+      } catch (err) {
+        // The EXIT event stands without its exit: the sweep starts it (recoverExits). The other runs go on.
+        log().error({ err, runId: run.runId }, "risk exit not started: left to the sweep's recovery");
+        continue;
+      }
+      publishRiskChange(run.ownerId, run.runId, "event");
+      notifyTrigger({
+        ownerId: run.ownerId,
+        runId: run.runId,
+        accountId: null,
+        batchKey: `risk:${run.runId}`,
+        title: `${WORDS[first.rule]} hit: exiting the run`,
+        body: `${message}. Exit ${exitId ?? "not started (the run is gone)"}.`,
+        at,
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(EXIT_STARTS_AT_ONCE, queue.length) }, next));
+  return fired.map((f) => f.run.runId);
 }
 
 /** Fires one leg's rule (its LEG exit); false when the leg had already fired, or the run fired or was paused. */

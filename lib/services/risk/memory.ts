@@ -11,6 +11,8 @@ const pending = new Map<string, PendingBreaches>();
 /** When this process first wanted a contract's price (`<kind>|EXCHANGE:SYMBOL` → epoch ms). */
 const firstWanted = new Map<string, number>();
 let book: RiskBook | null = null;
+/** Runs this process is firing (or fired) until a book read after that no longer lists them. */
+const firing = new Set<string>();
 
 export function pendingOf(key: string): PendingBreaches {
   return pending.get(key) ?? new Map();
@@ -41,11 +43,29 @@ export function keepBook(next: RiskBook): void {
   if (book && next.at < book.at) return;
   book = next;
   for (const key of firstWanted.keys()) if (!next.byContract.has(key)) firstWanted.delete(key);
+  const listed = new Set(next.runs.map((r) => r.runId));
+  for (const id of firing) if (!listed.has(id)) firing.delete(id);
+}
+
+/**
+ * The runs of `runIds` this process is not firing yet, now marked as firing: a breach the sweep and a tick round both
+ * confirm is fired by one of them (another process may still try: its compare-and-set then does nothing).
+ */
+export function claimFiring(runIds: readonly string[]): string[] {
+  const mine = runIds.filter((id) => !firing.has(id));
+  for (const id of mine) firing.add(id);
+  return mine;
+}
+
+/** Runs claimed but not fired after all (paused meanwhile, or the attempt failed): may be fired again. */
+export function releaseFiring(runIds: Iterable<string>): void {
+  for (const id of runIds) firing.delete(id);
 }
 
 /** Forgets everything (tests start each case from a clean process state). */
 export function forgetRiskMemory(): void {
   pending.clear();
   firstWanted.clear();
+  firing.clear();
   book = null;
 }

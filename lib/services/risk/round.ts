@@ -1,13 +1,15 @@
 /**
- * Acting on a round of evaluations (./evaluate.ts): fire what was confirmed (./fire.ts), keep the trails' new peaks
- * and stops, and — for a full sweep — store every run's snapshot for the Risk page. The book in memory is updated as
- * it goes (a fired run, a fired leg, a blocked account, a raised trail), so the next tick round does not redo it.
+ * Acting on a round of evaluations (./evaluate.ts): fire what was confirmed (./fire.ts) — every run of the round in one
+ * compare-and-set statement, its exits right after — keep the trails' new peaks and stops, and, for a full sweep, store
+ * every run's snapshot for the Risk page. A run this process is already firing (the sweep and a tick round can confirm
+ * the same breach) is left to that round (./memory.ts `claimFiring`); the database decides between processes.
  */
 import { raiseTrails, saveSnapshots } from "@/lib/db/queries/run-risks";
 import { log } from "@/lib/log";
 import type { RiskBook } from "./book";
 import type { RoundOutcome } from "./evaluate";
-import { fireDailyLimit, fireLeg, fireRun } from "./fire";
+import { fireDailyLimit, fireLeg, fireRuns } from "./fire";
+import { claimFiring, releaseFiring } from "./memory";
 import type { RiskClock } from "./prices";
 
 export interface RoundActions {
@@ -24,34 +26,47 @@ export async function actOnRound(
 ): Promise<RoundActions> {
   const at = clock.now;
   const done = { runsFired: 0, legsFired: 0, accountsBlocked: 0 };
-  const trails: { runId: string; peak: string; stop: string }[] = [];
-  await Promise.all(
-    round.runs.map(async (o) => {
-      const { run, result } = o;
-      try {
-        if (o.fire.length > 0) {
-          run.done = true;
-          if (await fireRun(run, o.fire, result, at)) done.runsFired += 1;
-          return;
-        }
-        for (const b of o.fireLegs) {
-          run.firedLegs = [...run.firedLegs, b.legIndex!];
-          if (await fireLeg(run, b, result, at)) done.legsFired += 1;
-        }
-      } catch (err) {
-        // Left for the next round (the compare-and-set decides again); a half-done trigger is recovered by the sweep.
-        run.done = false;
-        log().error({ err, runId: run.runId }, "risk trigger failed");
-      }
-      const t = result.trail;
-      // The trail is kept once the entry has settled: while its orders still fill, the premium (and a % distance) grows.
-      if (!t || run.runStatus === "RUNNING") return;
-      const { peak, stop } = run.trail;
-      if (peak !== null && stop !== null && t.peak.lte(peak) && t.stop.lte(stop)) return;
-      run.trail = { peak: t.peak, stop: t.stop };
-      trails.push({ runId: run.runId, peak: t.peak.toString(), stop: t.stop.toString() });
-    }),
+  const triggered = round.runs.filter((o) => o.fire.length > 0);
+  for (const o of triggered) o.run.done = true;
+  const mine = new Set(claimFiring(triggered.map((o) => o.run.runId)));
+  const firing = fireRuns(
+    triggered.filter((o) => mine.has(o.run.runId)).map((o) => ({ run: o.run, breaches: o.fire, result: o.result })),
+    at,
+  ).then(
+    (fired) => {
+      done.runsFired = fired.length;
+      releaseFiring([...mine].filter((id) => !fired.includes(id)));
+    },
+    (err) => {
+      // Left for the next round (the compare-and-set decides again); a half-done trigger is recovered by the sweep.
+      releaseFiring(mine);
+      log().error({ err }, "risk trigger failed");
+    },
   );
+  const legs = round.runs
+    .filter((o) => o.fire.length === 0 && o.fireLegs.length > 0)
+    .map(async ({ run, fireLegs, result }) => {
+      for (const b of fireLegs) {
+        run.firedLegs = [...run.firedLegs, b.legIndex!];
+        try {
+          if (await fireLeg(run, b, result, at)) done.legsFired += 1;
+        } catch (err) {
+          log().error({ err, runId: run.runId, legIndex: b.legIndex }, "leg risk trigger failed");
+        }
+      }
+    });
+  await Promise.all([firing, ...legs]);
+
+  // The trail is kept once the entry has settled: while its orders still fill, the premium (and a % distance) grows.
+  const trails: { runId: string; peak: string; stop: string }[] = [];
+  for (const { run, result } of round.runs) {
+    const t = result.trail;
+    if (!t || run.done || run.runStatus === "RUNNING") continue;
+    const { peak, stop } = run.trail;
+    if (peak !== null && stop !== null && t.peak.lte(peak) && t.stop.lte(stop)) continue;
+    run.trail = { peak: t.peak, stop: t.stop };
+    trails.push({ runId: run.runId, peak: t.peak.toString(), stop: t.stop.toString() });
+  }
   await raiseTrails(trails);
   if (opts.snapshots)
     await saveSnapshots(
