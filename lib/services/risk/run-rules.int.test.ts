@@ -25,6 +25,9 @@ import {
   WAIT,
 } from "@/lib/testing/risk-kit";
 import { waitFor } from "@/lib/testing/wait";
+import { waitForRun } from "@/lib/testing/dispatch-kit";
+import { syncAccountFills } from "@/lib/services/fills";
+import { executeStrategy } from "@/lib/services/strategies";
 import Decimal from "decimal.js";
 
 const INSTANCES = instanceConfigs(2, "rr");
@@ -179,6 +182,39 @@ describe("run rules", () => {
     expect(waiting[0].data).toMatchObject({ kind: "RISK", batchKey: `risk:${runId}`, runId, ownerId: trader.id });
     // Enqueued after the exit was started, never before it.
     expect(waiting[0].timestamp).toBeGreaterThanOrEqual(exit.createdAt.getTime());
+    await jump(world.sim, 1);
+  });
+});
+
+describe("adjustments", () => {
+  it("an adjustment's legs count in the run it adjusts, and that run's risk exit takes them out too", async () => {
+    const { trader } = await riskDesk(world, INSTANCES.slice(0, 1));
+    const strategy = await strategyOf(
+      trader,
+      riskStrategy([futLeg("NIFTY", "BUY"), futLeg("BANKNIFTY", "BUY")], { maxLoss: "8000" }),
+    );
+    const runId = await openRun(trader, strategy.id);
+    const adjusted = await executeStrategy(
+      trader,
+      strategy.id,
+      { idempotencyKey: "adjust-bank-nifty-0001", legIndexes: [1] },
+      "127.0.0.1",
+    );
+    expect((await waitForRun(adjusted.runId)).status).toBe("COMPLETED");
+    expect(await db().runRisk.findUnique({ where: { runId: adjusted.runId } })).toBeNull();
+    for (const a of await db().tradingAccount.findMany({ where: { ownerId: trader.id } })) await syncAccountFills(a.id);
+    // Two lots of the BANKNIFTY future held: one from the run, one from its adjustment.
+    const bank = () => [...heldAt(world.sim, INSTANCES[0].id)].find(([k]) => k.startsWith("BANKNIFTY"))?.[1];
+    expect(bank()).toBe(60);
+    await live(runId);
+
+    await jump(world.sim, -1);
+    const { row, exit } = await firedExit(runId);
+    expect(row.firedRule).toBe("MAX_LOSS");
+    expect(exit.scope).toBe("RUN");
+    // Flat everywhere: the run's two legs and the adjustment's lot.
+    expect(heldAt(world.sim, INSTANCES[0].id).size).toBe(0);
+    expect((await riskTrail(runId)).exits).toHaveLength(1);
     await jump(world.sim, 1);
   });
 });
