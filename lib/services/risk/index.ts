@@ -10,10 +10,9 @@ import { sweepRisk, type RiskSweepSummary } from "./sweep";
 import { startTickEngine, TICK_ENGINE_DEFAULTS, type TickEngineOptions } from "./ticks";
 
 export { sweepRisk, type RiskSweepSummary } from "./sweep";
-export { RiskTickEngine, type TickEngineOptions } from "./ticks";
-export { riskHolder, RISK_INTEREST_TTL_MS } from "./interest";
+export type { TickEngineOptions } from "./ticks";
+export { riskHolder } from "./interest";
 export { RISK_STALE_ALERT } from "./stale";
-export { RULE_PRIORITY } from "./fire";
 export type { RiskClock } from "./prices";
 export {
   getRunRisk,
