@@ -42,6 +42,9 @@ import { RISK_STOPS_QUEUE, scheduleRiskStopJobs } from "@/lib/queues/risk-stops"
 import { processRiskStopsJob } from "./processors/risk-stops";
 import { CALENDAR_QUEUE, scheduleCalendarJobs } from "@/lib/queues/calendar";
 import { processCalendarJob } from "./processors/calendar";
+import { RISK_QUEUE, scheduleRiskJobs } from "@/lib/queues/risk";
+import { startRiskEngine } from "@/lib/services/risk";
+import { processRiskJob } from "./processors/risk";
 
 /**
  * One row of the worker table: a queue, the processor of its jobs, how many of them run at once and the queue's
@@ -115,6 +118,8 @@ function workerTable(workerId: string, startedAt: Date, e: AppEnv): QueueWorker[
     row(RISK_STOPS_QUEUE, processRiskStopsJob, 20, () => scheduleRiskStopJobs()),
     // The trading calendar from OpenAlgo: one refresh at a time (each reads a dozen answers from one account).
     row(CALENDAR_QUEUE, processCalendarJob, 1, () => scheduleCalendarJobs()),
+    // The risk sweep: one at a time (it reads the whole book); ticks are evaluated in process between sweeps.
+    row(RISK_QUEUE, processRiskJob, 1, () => scheduleRiskJobs()),
   ];
 }
 
@@ -136,6 +141,8 @@ async function main() {
   const feed = await startMarketFeed(workerId);
   // Every process holds the copy masters' order streams (a push reaches whichever workers are up).
   await startMasterStreams();
+  // Every process evaluates risk rules on ticks (exactly once is the database's business, docs/risk.md).
+  const stopRisk = await startRiskEngine();
   log().info({ queues: workers.map((w) => w.name), pid: process.pid, workerId }, "worker started");
 
   let stopping = false;
@@ -145,6 +152,7 @@ async function main() {
     log().info({ signal }, "worker stopping");
     await Promise.all(workers.map((w) => w.close()));
     await feed?.stop();
+    await stopRisk();
     await closeOrderStreams();
     await stopMasterStreams();
     await stopLiveness();

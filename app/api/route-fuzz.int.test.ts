@@ -49,7 +49,18 @@ const BAD_IDS = [
   "NIFTY",
   "a b",
 ];
-const QUERY_NAMES = ["limit", "before", "action", "status", "strategyId", "accountId", "accounts", "q", "exchange"];
+const QUERY_NAMES = [
+  "limit",
+  "before",
+  "action",
+  "status",
+  "strategyId",
+  "accountId",
+  "accounts",
+  "q",
+  "exchange",
+  "runId",
+];
 
 /** Valid bodies to mutate one field at a time, so parsing passes everywhere except the broken field. */
 const BASES: Record<string, Record<string, unknown>> = {
@@ -110,6 +121,16 @@ const BASES: Record<string, Record<string, unknown>> = {
   },
   "PATCH /api/accounts/[id]/orders/[orderId]": { quantity: 65, price: "1.5", priceType: "LIMIT" },
   "PATCH /api/accounts/[id]": { name: "fuzz", lotMultiplier: 1 },
+  "PUT /api/accounts/[id]/risk": { dailyLossLimit: "10000" },
+  "PATCH /api/runs/[id]/risk": {
+    rules: {
+      maxLoss: "5000",
+      trailing: { distance: { kind: "percent", value: "20" }, activateAt: "1000" },
+      legs: [{ legIndex: 0, stopLoss: { kind: "points", value: "20" } }],
+      timeExit: "15:10",
+    },
+    paused: false,
+  },
   "PATCH /api/strategies/[id]": { name: "fuzz", accountTags: [] },
   "POST /api/strategies/[id]/legs": { legs: ironCondor().legs.slice(0, 1) },
   "POST /api/strategies/[id]/preview": { legIndexes: [0] },

@@ -21,6 +21,7 @@ const EVENTS = [
   "kill-switch",
   "readiness",
   "notification",
+  "risk",
   "positions",
   "prices",
   "stale",

@@ -11,6 +11,7 @@ import { PNL_HISTORY_QUEUE } from "./pnl-history";
 import { RISK_STOPS_QUEUE } from "./risk-stops";
 import { queue } from "./queues";
 import { READINESS_QUEUE } from "./readiness";
+import { RISK_QUEUE } from "./risk";
 import { SIGNALS_QUEUE } from "./signals";
 import { COPY_QUEUE } from "./copy";
 import { SYSTEM_QUEUE } from "./system";
@@ -43,6 +44,8 @@ export const QUEUES = {
   riskStops: RISK_STOPS_QUEUE,
   /** The trading calendar: refreshed from OpenAlgo at worker start and every three hours. */
   calendar: CALENDAR_QUEUE,
+  /** The risk engine's sweep every second: armed runs' rules and daily loss limits on fresh prices (docs/risk.md). */
+  risk: RISK_QUEUE,
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 

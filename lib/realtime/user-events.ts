@@ -3,6 +3,9 @@
  * intent progress, account status, alerts, kill-switch changes and in-app notifications. Every event gets a sequence number from one
  * counter, is appended to a short capped log of its owner (and to the all-owners log admins follow) and published
  * on the matching channels — all in one Lua script, so log order, channel order and sequence order agree.
+ * intent progress, account status, alerts, kill-switch changes and risk events. Every event gets a sequence number
+ * from one counter, is appended to a short capped log of its owner (and to the all-owners log admins follow) and
+ * published on the matching channels — all in one Lua script, so log order, channel order and sequence order agree.
  *
  * A reconnecting stream subscribes first, then replays the logs after its `Last-Event-ID`, then drops live events
  * it already replayed (their sequence is not above the last one sent). When a log was trimmed past that id, the
@@ -75,6 +78,14 @@ const notificationEventSchema = z.object({
   at: z.string(),
 });
 
+/** A risk event was written (a trigger, a skip, a person's change) or a run's rules changed (docs/risk.md "API"). */
+const riskEventSchema = z.object({
+  type: z.literal("risk"),
+  /** The run concerned; null for an account's daily loss limit. */
+  runId: z.string().nullable(),
+  change: z.enum(["event", "rules"]),
+});
+
 export const userEventSchema = z.union([
   runEventSchema,
   accountEventSchema,
@@ -82,6 +93,7 @@ export const userEventSchema = z.union([
   killSwitchEventSchema,
   readinessEventSchema,
   notificationEventSchema,
+  riskEventSchema,
 ]);
 export type UserEvent = z.infer<typeof userEventSchema>;
 

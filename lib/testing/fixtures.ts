@@ -25,7 +25,7 @@ export async function closeConnections(): Promise<void> {
  */
 export async function resetState(): Promise<void> {
   await db().$executeRawUnsafe(
-    `TRUNCATE users, audit_logs, settings, trading_accounts, alerts, strategy_runs, order_intents, strategies, instrument_settings, quality_grades, underlying_margins, exits, exit_accounts, exit_claims, kill_switches, square_offs, mtm_snapshots, market_sessions RESTART IDENTITY CASCADE`,
+    `TRUNCATE users, audit_logs, settings, trading_accounts, alerts, strategy_runs, order_intents, strategies, instrument_settings, quality_grades, underlying_margins, exits, exit_accounts, exit_claims, kill_switches, square_offs, mtm_snapshots, market_sessions, risk_events RESTART IDENTITY CASCADE`,
   );
   await redis().flushdb();
   // The trading calendar's rows are cached in this process; the emptied table and flushed version key start afresh.

@@ -18,6 +18,8 @@ export interface ExitScopeFilter {
   runIds?: readonly string[];
   /** Runs whose STOP_ORDERS runs (broker-side stops) belong to the scope. */
   protectedRunIds?: readonly string[];
+  /** With `runIds`: only this leg of those runs (a LEG exit). */
+  legIndex?: number | null;
   strategyId?: string | null;
   allEntries?: boolean;
   exitRunIds: readonly string[];
@@ -39,7 +41,12 @@ export const NOT_FINAL: readonly IntentState[] = [
 function scopeWhere(f: Omit<ExitScopeFilter, "accountId">): Prisma.OrderIntentWhereInput[] {
   const entries: Prisma.OrderIntentWhereInput[] = [];
   if (f.allEntries) entries.push({ run: { kind: { not: "EXIT" } } });
-  if (f.runIds?.length) entries.push({ runId: { in: [...f.runIds] }, run: { kind: { not: "EXIT" } } });
+  if (f.runIds?.length)
+    entries.push({
+      runId: { in: [...f.runIds] },
+      run: { kind: { not: "EXIT" } },
+      ...(f.legIndex != null ? { legIndex: f.legIndex } : {}),
+    });
   if (f.protectedRunIds?.length) entries.push({ run: { protectsRunId: { in: [...f.protectedRunIds] } } });
   if (f.strategyId) entries.push({ run: { strategyId: f.strategyId, kind: { not: "EXIT" } } });
   if (f.exitRunIds.length) entries.push({ runId: { in: [...f.exitRunIds] } });
@@ -53,6 +60,7 @@ const scopeBatch = coalescer(async (reqs: { f: ExitScopeFilter; states: readonly
     const key = JSON.stringify([
       r.f.runIds ?? [],
       r.f.protectedRunIds ?? [],
+      r.f.legIndex ?? null,
       r.f.strategyId ?? null,
       !!r.f.allEntries,
       r.f.exitRunIds,
@@ -103,16 +111,19 @@ export async function scopeHasWork(f: {
   return row.n > 0;
 }
 
-/** Accounts where entry runs of the scope placed (or planned) anything. */
+/** Accounts where entry runs of the scope (one leg of them, with `legIndex`) placed (or planned) anything. */
 export async function scopeAccountIds(f: {
   runIds?: readonly string[];
   strategyId?: string | null;
+  legIndex?: number | null;
 }): Promise<string[]> {
   const rows = await db().$queryRawUnsafe<{ id: string }[]>(
     `SELECT DISTINCT i.account_id::text AS id FROM order_intents i JOIN strategy_runs r ON r.id = i.run_id
-      WHERE r.kind <> 'EXIT' AND (($1::uuid[] IS NOT NULL AND r.id = ANY($1::uuid[])) OR ($2::uuid IS NOT NULL AND r.strategy_id = $2::uuid))`,
+      WHERE r.kind <> 'EXIT' AND (($1::uuid[] IS NOT NULL AND r.id = ANY($1::uuid[])) OR ($2::uuid IS NOT NULL AND r.strategy_id = $2::uuid))
+        AND ($3::int IS NULL OR i.leg_index = $3::int)`,
     f.runIds ? [...f.runIds] : null,
     f.strategyId ?? null,
+    f.legIndex ?? null,
   );
   return rows.map((r) => r.id);
 }

@@ -144,10 +144,17 @@ export async function linkedOrderIds(accountId: string, since: Date): Promise<Se
   return new Set(rows.map((r) => r.brokerOrderId as string));
 }
 
-type RunHead = { id: string; ownerId: string; kind: RunKind; status: RunStatus; triggeredAt: Date };
+type RunHead = {
+  id: string;
+  ownerId: string;
+  strategyId: string | null;
+  kind: RunKind;
+  status: RunStatus;
+  triggeredAt: Date;
+};
 const readRuns = coalescer(async (ids: string[]) => {
   const rows = await db().$queryRawUnsafe<RunHead[]>(
-    `SELECT id::text AS id, owner_id::text AS "ownerId", kind::text AS kind, status::text AS status, triggered_at AS "triggeredAt" FROM strategy_runs WHERE id = ANY($1::uuid[])`,
+    `SELECT id::text AS id, owner_id::text AS "ownerId", strategy_id::text AS "strategyId", kind::text AS kind, status::text AS status, triggered_at AS "triggeredAt" FROM strategy_runs WHERE id = ANY($1::uuid[])`,
     [...new Set(ids)],
   );
   return ids.map((id) => rows.find((r) => r.id === id) ?? null);

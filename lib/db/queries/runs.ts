@@ -178,3 +178,14 @@ export async function runOwnerIds(ids: readonly string[]): Promise<Map<string, s
   });
   return new Map(rows.map((r) => [r.id, r.ownerId]));
 }
+
+/** Which of `runIds` were triggered before `at` (a day's realised P&L leaves their fills out). */
+export async function runsTriggeredBefore(runIds: readonly string[], at: Date): Promise<Set<string>> {
+  if (runIds.length === 0) return new Set();
+  const rows = await db().$queryRawUnsafe<{ id: string }[]>(
+    `SELECT id::text AS id FROM strategy_runs WHERE id = ANY($1::uuid[]) AND triggered_at < $2`,
+    [...runIds],
+    at,
+  );
+  return new Set(rows.map((r) => r.id));
+}

@@ -6,8 +6,21 @@ import { killSwitchRequestSchema } from "@/lib/services/kill-switch";
 import { executeRequestSchema } from "@/lib/services/strategies";
 import { defineOperation } from "./operation";
 
-/** The body's key may be left out when the `Idempotency-Key` header carries it (./idempotency.ts). */
-export const v1ExecuteBodySchema = executeRequestSchema.partial({ idempotencyKey: true });
+/**
+ * The body's key may be left out when the `Idempotency-Key` header carries it (./idempotency.ts). The run's own risk
+ * rules are described as an object here and parsed by the session route's schema there (field errors name
+ * `risk.<field>`): their amounts accept decimals in several forms, which OpenAPI cannot state.
+ */
+export const v1ExecuteBodySchema = executeRequestSchema.partial({ idempotencyKey: true }).extend({
+  risk: z
+    .looseObject({})
+    .nullish()
+    .meta({
+      description:
+        "Risk rules for this run instead of the strategy's (docs/risk.md: maxLoss, target, trailing, legs, " +
+        "legStopMode, supertrend, timeExit; amounts as decimal strings); null runs it without any",
+    }),
+});
 export const idempotencyHeaders = z.object({
   "Idempotency-Key": executeRequestSchema.shape.idempotencyKey
     .optional()

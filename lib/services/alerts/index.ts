@@ -45,6 +45,9 @@ export function alertTitle(kind: string, cause: string | null): string {
       return "Trading calendar not refreshed";
     case "notification_failed":
       return "Notifications failing";
+      return "Copying paused for a child";
+    case "risk_prices_stale":
+      return "Risk checks skipped: prices stale";
     default:
       return isCause(cause) ? REJECTION_CAUSES[cause].title : "Notice";
   }

@@ -13,6 +13,7 @@ import type { BrokerAdapter, Order } from "@/lib/brokers/types";
 import type { Exit } from "@/lib/generated/prisma/client";
 import { loadAccountSecret } from "@/lib/db/queries/accounts";
 import { listScopeIntents } from "@/lib/db/queries/exit-scope";
+import { coveredRunIds } from "@/lib/db/queries/run-scope";
 import { BrokerUnavailableError, RateLimitedError } from "@/lib/errors";
 import { adapterFor } from "@/lib/services/broker-access";
 import { applyIntentChanges } from "@/lib/services/dispatch";
@@ -77,7 +78,9 @@ export async function prepareAttempt(exit: Exit, accountId: string, ports: ExitP
     return { kind: "failed", message: `account unusable: ${text(e)}` };
   }
   const mode = exitModeOf(exit.scope);
-  const filter = scopeFilter(exit, accountId);
+  // A run's exit (or one leg's) covers the adjustment runs of that run too.
+  const covered = exit.runId && (exit.scope === "RUN" || exit.scope === "LEG") ? await coveredRunIds(exit.runId) : [];
+  const filter = scopeFilter(exit, accountId, covered);
   // Only today's book can still change: older slices' orders lapsed with their session (positions show their fills).
   const bookDay = new Date(bookDayStart(Date.now()));
   const today = (i: { sentAt: Date | null; createdAt: Date }) => (i.sentAt ?? i.createdAt) >= bookDay;
@@ -147,7 +150,7 @@ export async function prepareAttempt(exit: Exit, accountId: string, ports: ExitP
   } catch (e) {
     return { kind: "failed", message: `positions unreadable: ${text(e)}` };
   }
-  const holdings = mode === "scoped" ? await holdingsFor(exit, accountId, ports) : [];
+  const holdings = mode === "scoped" ? await holdingsFor(exit, accountId, ports, covered) : [];
   const contracts = [...positions.filter((p) => p.quantity !== 0), ...holdings];
   const instruments = await instrumentsFor(account.ownerId, adapter, contracts, ports);
   const plan = planAccountExit({

@@ -1,19 +1,28 @@
 import type { Exit } from "@/lib/generated/prisma/client";
 import { legTotals } from "@/lib/db/queries/ledger";
+import { legContracts } from "@/lib/db/queries/run-scope";
 import type { ExitScopeFilter } from "@/lib/db/queries/exit-scope";
 import { legExcess, type Holding } from "@/lib/trading/exit-plan";
 import { buildLedger, excessExited, ledgerFills } from "@/lib/trading/ledger";
 import type { ExitPorts } from "./ports";
 
-/** Which intents an exit covers in one account (its scope's entry runs and their broker-side stops, its own runs). */
+/**
+ * Which intents an exit covers in one account (its scope's entry runs and their broker-side stops, and the exit's own
+ * runs). `covered`: a RUN or LEG exit's run and the adjustment runs it covers (lib/db/queries/run-scope.ts).
+ */
 export function scopeFilter(
-  exit: Pick<Exit, "scope" | "runId" | "strategyId" | "runIds">,
+  exit: Pick<Exit, "scope" | "runId" | "strategyId" | "runIds" | "legIndex">,
   accountId: string,
+  covered: readonly string[],
 ): ExitScopeFilter {
   const base = { accountId, exitRunIds: exit.runIds };
   switch (exit.scope) {
     case "RUN":
-      return { ...base, runIds: [exit.runId!], protectedRunIds: [exit.runId!] };
+      return { ...base, runIds: covered, protectedRunIds: covered };
+    case "LEG":
+      // Stops at the broker are numbered per stop run, not by the protected leg: all of the run's are withdrawn first
+      // (a LEG exit comes from a watched leg rule, so a run with broker-side stops rarely has one).
+      return { ...base, runIds: covered, legIndex: exit.legIndex, protectedRunIds: covered };
     case "STRATEGY":
       return { ...base, strategyId: exit.strategyId };
     case "EXCESS":
@@ -30,6 +39,7 @@ export async function holdingsFor(
   exit: Pick<Exit, "scope" | "runId" | "strategyId" | "legIndex">,
   accountId: string,
   ports: Pick<ExitPorts, "ledgerInputs">,
+  covered: readonly string[] = exit.runId ? [exit.runId] : [],
 ): Promise<Holding[]> {
   const { fills, allocations } = await ports.ledgerInputs({ accountIds: [accountId] });
   const positions = buildLedger(ledgerFills(fills, allocations, "run")).filter(
@@ -44,7 +54,16 @@ export async function holdingsFor(
     product: p.product,
     netQty,
   });
-  if (exit.scope === "RUN") return positions.filter((p) => p.scope.runId === exit.runId).map((p) => holding(p));
+  if (exit.scope === "RUN") return positions.filter((p) => covered.includes(p.scope.runId!)).map((p) => holding(p));
+  if (exit.scope === "LEG") {
+    // Every contract the leg traded in this account (an adjustment may have re-placed it on another strike).
+    const legs = new Set(
+      (await legContracts(covered, accountId, exit.legIndex!)).map((c) => `${c.exchange}|${c.symbol}|${c.product}`),
+    );
+    return positions
+      .filter((p) => covered.includes(p.scope.runId!) && legs.has(`${p.exchange}|${p.symbol}|${p.product}`))
+      .map((p) => holding(p));
+  }
   if (exit.scope === "STRATEGY")
     return positions.filter((p) => p.scope.strategyId === exit.strategyId).map((p) => holding(p));
   if (exit.scope !== "EXCESS") return positions.map((p) => holding(p));

@@ -1,8 +1,8 @@
 /**
- * The exit service: a click (run, strategy, account, a leg's excess), the kill switch (lib/services/kill-switch) and
- * the auto square-off (runSquareOff below) and, later, risk triggers all create an exit here; the exit worker drives
- * it (driveExit below: one loop per account, ./account-loop.ts). At most one active exit per target: a second request
- * for the same target joins the first. Every exit's reason is in the audit log.
+ * The exit service: a click (run, strategy, account, a leg's excess), the kill switch (lib/services/kill-switch), the
+ * auto square-off (runSquareOff below) and risk triggers (startSystemExit, lib/services/risk) all create an exit here;
+ * the exit worker drives it (driveExit below: one loop per account, ./account-loop.ts). At most one active exit per
+ * target: a second request for the same target joins the first. Every exit's reason is in the audit log.
  *
  * This entry is the only file of the exit path that calls other subsystems; it hands what the files below need down
  * as ExitPorts (./ports.ts), so the path reads top-down: entry → exit plan (lib/trading) → queries → broker.
@@ -45,9 +45,9 @@ import { takeLease } from "./exit-lease";
 import { PlanBatcher } from "./plan-batcher";
 import type { ExitPorts } from "./ports";
 import { SettlePoller } from "./settle-poller";
-import { resolveTarget, somethingOpen, type ExitRequest } from "./target";
+import { resolveTarget, somethingOpen, systemTarget, type ExitRequest, type SystemExitTarget } from "./target";
 
-export { exitListQuerySchema, exitRequestSchema, type ExitRequest } from "./target";
+export { exitListQuerySchema, exitRequestSchema, type ExitRequest, type SystemExitTarget } from "./target";
 export { FAIL_AFTER, failureBackoffMs } from "./account-loop";
 // Copy groups size their child orders with the same contract sizes an exit slices with.
 export { instrumentsFor } from "./instruments";
@@ -93,6 +93,15 @@ export async function startExit(
   await enqueueExit(result.id, result.joined ? `join_${Math.floor(Date.now() / 1000)}` : undefined);
   const runIds = await findExitRunIds(result.id);
   return { exitId: result.id, runIds, joined: result.joined };
+}
+
+/**
+ * An exit the system starts (a risk rule, docs/risk.md): a run with its adjustments, one leg of a run in every account
+ * of the run, or an account. Started or joined like any other exit; null when the run or account no longer exists.
+ */
+export async function startSystemExit(target: SystemExitTarget, reason: ExitReason, note: string) {
+  const t = await systemTarget(target);
+  return t ? startExit({ ...t.exit, note }, t.accountIds, reason, null) : null;
 }
 
 /** POST /api/exits: a person's exit of a run, a strategy, an account or a leg's excess. */

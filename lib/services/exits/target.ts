@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { scopeOf, type Actor } from "@/lib/auth/roles";
-import { findAccount } from "@/lib/db/queries/accounts";
+import { accountOwnerIds, findAccount } from "@/lib/db/queries/accounts";
 import type { NewExit } from "@/lib/db/queries/exits";
 import { scopeAccountIds, scopeHasWork } from "@/lib/db/queries/exit-scope";
 import { legTotals } from "@/lib/db/queries/ledger";
 import { findRun } from "@/lib/db/queries/runs";
+import { findRunRow } from "@/lib/db/queries/intents";
+import { coveredRunIds } from "@/lib/db/queries/run-scope";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { adapterForScoped } from "@/lib/services/broker-access";
 import { holdingsFor } from "./holdings";
@@ -47,7 +49,8 @@ export async function resolveTarget(actor: Actor, req: ExitRequest, ports: ExitP
           runId: run.id,
           strategyId: run.strategyId,
         },
-        accountIds: await scopeAccountIds({ runIds: [run.id] }),
+        // The run's adjustments are part of its position.
+        accountIds: await scopeAccountIds({ runIds: await coveredRunIds(run.id) }),
         label: "this run",
       };
     }
@@ -104,17 +107,19 @@ export async function somethingOpen(actor: Actor, t: Target, ports: ExitPorts): 
         )
       ).length > 0
     );
+  const covered = e.scope === "RUN" ? await coveredRunIds(e.runId!) : [];
   const positions = await ports.ledgerPositions({ accountIds: t.accountIds }, "run");
   const held = positions.some(
     (p) =>
       p.netQty !== 0 &&
-      (e.scope === "ACCOUNT" || (e.scope === "RUN" ? p.scope.runId === e.runId : p.scope.strategyId === e.strategyId)),
+      (e.scope === "ACCOUNT" ||
+        (e.scope === "RUN" ? covered.includes(p.scope.runId!) : p.scope.strategyId === e.strategyId)),
   );
   if (held) return true;
   if (
     await scopeHasWork(
       e.scope === "RUN"
-        ? { runIds: [e.runId!] }
+        ? { runIds: covered }
         : e.scope === "STRATEGY"
           ? { strategyId: e.strategyId }
           : { accountId: e.accountId },
@@ -133,4 +138,50 @@ export async function somethingOpen(actor: Actor, t: Target, ports: ExitPorts): 
     // The broker cannot say: let the exit find out (and retry) rather than refuse it.
     return true;
   }
+}
+
+/** An exit the system asks for (a risk rule): a run, one leg of a run in every account of the run, or an account. */
+export type SystemExitTarget =
+  | { scope: "RUN"; runId: string }
+  | { scope: "LEG"; runId: string; legIndex: number }
+  | { scope: "ACCOUNT"; accountId: string };
+
+/** Resolves a system exit's target without a person (the caller already decided it may act); null when it is gone. */
+export async function systemTarget(t: SystemExitTarget): Promise<Target | null> {
+  if (t.scope === "ACCOUNT") {
+    const ownerId = (await accountOwnerIds([t.accountId])).get(t.accountId);
+    if (!ownerId) return null;
+    return {
+      exit: { ownerId, scope: "ACCOUNT", targetKey: `account:${t.accountId}`, accountId: t.accountId },
+      accountIds: [t.accountId],
+      label: "the account",
+    };
+  }
+  const run = await findRunRow(t.runId);
+  if (!run) return null;
+  const runIds = await coveredRunIds(t.runId);
+  if (t.scope === "RUN")
+    return {
+      exit: {
+        ownerId: run.ownerId,
+        scope: "RUN",
+        targetKey: `run:${run.id}`,
+        runId: run.id,
+        strategyId: run.strategyId,
+      },
+      accountIds: await scopeAccountIds({ runIds }),
+      label: "the run",
+    };
+  return {
+    exit: {
+      ownerId: run.ownerId,
+      scope: "LEG",
+      targetKey: `leg:${run.id}:${t.legIndex}`,
+      runId: run.id,
+      strategyId: run.strategyId,
+      legIndex: t.legIndex,
+    },
+    accountIds: await scopeAccountIds({ runIds, legIndex: t.legIndex }),
+    label: `leg ${t.legIndex + 1} of the run`,
+  };
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Prisma, RunKind } from "@/lib/generated/prisma/client";
 import { insertRunWithIntents } from "@/lib/db/queries/runs";
+import { insertRunRisk, reopenAdjustedRun } from "@/lib/db/queries/run-risks";
+import { rulesEmpty, type RiskRules } from "@/lib/trading/risk/rules";
 import { enqueueDispatch } from "@/lib/queues/dispatch";
 import { intentsForAccountPlan } from "@/lib/trading/intents";
 import type { RunPreview } from "@/lib/trading/plan";
@@ -44,6 +46,28 @@ export interface CreateRunInput {
   protectsRunId?: string;
   /** Runs inside the run's transaction, only when the run is created (e.g. marking copy events sent with it). */
   andThen?: (tx: Prisma.TransactionClient) => Promise<void>;
+  /**
+   * STRATEGY runs: the risk rules armed on this run (docs/risk.md), stored with the run in its transaction, so every
+   * run is armed afresh. Null or empty arms nothing.
+   */
+  risk?: RiskRules | null;
+}
+
+/**
+ * What a new run does to the risk engine, in the run's transaction: a STRATEGY run with rules is armed with them; an
+ * ADJUSTMENT run re-opens the armed run it adjusts (its legs join that run's position, docs/risk.md "Adjustments").
+ */
+async function armRun(tx: Prisma.TransactionClient, runId: string, input: CreateRunInput): Promise<void> {
+  if (input.kind === "STRATEGY" && input.risk && !rulesEmpty(input.risk)) {
+    await insertRunRisk(tx, {
+      runId,
+      ownerId: input.ownerId,
+      strategyId: input.strategyId,
+      rules: jsonify(input.risk),
+      legStopMode: input.risk.legStopMode,
+    });
+  }
+  if (input.kind === "ADJUSTMENT" && input.strategyId) await reopenAdjustedRun(tx, input.strategyId, input.triggeredAt);
 }
 
 /**
@@ -69,7 +93,10 @@ export async function createRun(input: CreateRunInput): Promise<{ runId: string;
     },
     intents,
     input.kind === "EXIT" ? undefined : (tx) => guardEntries(tx, input.ownerId),
-    input.andThen,
+    async (tx) => {
+      await armRun(tx, runId, input);
+      await input.andThen?.(tx);
+    },
   );
   if (result.created)
     await enqueueDispatch(

@@ -12,6 +12,7 @@ import { planRun, runTotals, withContextLegs, type RunPlanError, type RunPreview
 import type { AccountInput, AccountPlan } from "@/lib/trading/plan-account";
 import type { StrategyDefinition } from "@/lib/trading/strategy";
 import { derivativeExchanges } from "@/lib/trading/instruments";
+import { riskRulesSchema } from "@/lib/trading/risk/rules";
 import { adapterFor } from "@/lib/services/broker-access";
 import {
   assertFreshMarket,
@@ -34,6 +35,11 @@ export const previewRequestSchema = z.object({
 export const executeRequestSchema = previewRequestSchema.extend({
   /** One per click: repeating it returns the same run instead of sending again. */
   idempotencyKey: z.string().trim().min(8).max(100),
+  /**
+   * Risk rules for this run instead of the strategy's (docs/risk.md "Arming"); null runs it without any. Not for an
+   * adjustment: its legs join the run it adjusts, under that run's rules.
+   */
+  risk: riskRulesSchema.nullish(),
 });
 
 /** The strategy cannot be planned as it stands (no expiry, no quotes, bad strike...): 422 with every reason. */
@@ -231,6 +237,10 @@ export async function executeStrategy(
   clock: TradingClock = tradingClock(),
 ) {
   authorize(actor, "run.execute");
+  if (req.legIndexes && req.risk !== undefined)
+    throw new ValidationError("An adjustment runs under the rules of the run it adjusts", {
+      risk: ["Not with legIndexes: an adjustment joins the run it adjusts"],
+    });
   const owner = (await findStrategyRow(actor, id)).ownerId;
   const idempotencyKey = `${owner}:${req.idempotencyKey}`;
   // A repeated request (double click, client retry) gets the first run back without touching any broker.
@@ -245,6 +255,7 @@ export async function executeStrategy(
     idempotencyKey,
     triggeredAt,
     preview,
+    risk: req.risk === undefined ? definitionOf(row).risk : req.risk,
   });
   if (run.created) {
     await insertAudit({
@@ -252,7 +263,12 @@ export async function executeStrategy(
       action: "run.execute",
       entity: "run",
       entityId: run.runId,
-      details: { strategyId: row.id, legIndexes: req.legIndexes ?? null, orders: preview.totals.orders },
+      details: {
+        strategyId: row.id,
+        legIndexes: req.legIndexes ?? null,
+        orders: preview.totals.orders,
+        ...(req.risk !== undefined ? { riskOverride: req.risk === null ? "none" : "rules" } : {}),
+      },
       ip,
     });
   }

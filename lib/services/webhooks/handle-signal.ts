@@ -134,6 +134,8 @@ async function enterFor(s: Work): Promise<string> {
     idempotencyKey: `${s.ownerId}:signal:${s.id}`,
     triggeredAt: s.receivedAt,
     preview,
+    // Every entry an alert makes is armed with the strategy's rules, as a click's is.
+    risk: defined.risk,
   });
   return run.runId;
 }

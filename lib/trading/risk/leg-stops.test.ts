@@ -4,9 +4,10 @@ import { desiredStops, stopLevel, stopRunPreview, stopsMatch, type HeldLeg, type
 import type { LevelSpec } from "./rules";
 
 const d = (v: string | number) => new Decimal(v);
-const points = (v: string): LevelSpec => ({ kind: "points", value: d(v) });
-const percent = (v: string): LevelSpec => ({ kind: "percent", value: d(v) });
-const premium = (v: string): LevelSpec => ({ kind: "premium", value: d(v) });
+type LegLevel = Exclude<LevelSpec, { kind: "amount" }>;
+const points = (v: string): LegLevel => ({ kind: "points", value: d(v) });
+const percent = (v: string): LegLevel => ({ kind: "percent", value: d(v) });
+const premium = (v: string): LegLevel => ({ kind: "premium", value: d(v) });
 
 const shortLeg = (o: Partial<HeldLeg> = {}): HeldLeg => ({
   legIndex: 0,

@@ -33,10 +33,13 @@ export const levelSpecSchema = z.discriminatedUnion("kind", [
 ]);
 export type LevelSpec = z.infer<typeof levelSpecSchema>;
 
+/** A leg's level: % or points from its entry, or an absolute premium (a ₹ amount has no meaning per unit). */
+const legLevelSchema = levelSpecSchema.refine((l) => l.kind !== "amount", "percent, points or premium");
+
 export const legRiskSchema = z.object({
   legIndex: z.int().min(0).max(19),
-  stopLoss: levelSpecSchema.nullish(),
-  takeProfit: levelSpecSchema.nullish(),
+  stopLoss: legLevelSchema.nullish(),
+  takeProfit: legLevelSchema.nullish(),
 });
 export type LegRisk = z.infer<typeof legRiskSchema>;
 

@@ -1,0 +1,74 @@
+/**
+ * A run's positions as the risk engine sees them: the ledger's rows of the run (and of its adjustments), every account
+ * together. Its P&L uses the ledger's own definitions (./../ledger.ts `unrealisedPnl`, ./../live-book.ts `sumPnl`):
+ * realised + (LTP − average) × net quantity, unknown when any open row cannot be priced. Pure.
+ */
+import Decimal from "decimal.js";
+import { unrealisedPnl } from "@/lib/trading/ledger";
+import { sumPnl } from "@/lib/trading/live-book";
+
+export interface RiskPosition {
+  accountId: string;
+  exchange: string;
+  symbol: string;
+  product: string;
+  /** The strategy leg that traded this contract in the run; null when none did (it still counts in P&L). */
+  legIndex: number | null;
+  /** Signed units: negative = short. */
+  netQty: number;
+  /** Average open price per unit; null when flat or unknown. */
+  avgPrice: Decimal | null;
+  /** ₹; null when a fill had no price. */
+  realisedPnl: Decimal | null;
+  boughtQty: number;
+  soldQty: number;
+}
+
+/** `EXCHANGE:SYMBOL`, the key prices are looked up by (the live quote store's key). */
+export const contractOf = (p: { exchange: string; symbol: string }) => `${p.exchange}:${p.symbol}`;
+
+export const isOpen = (p: Pick<RiskPosition, "netQty">) => p.netQty !== 0;
+
+/**
+ * Realised + unrealised P&L of `positions` at `ltps` (by contract key), ₹; null when any realised amount is unknown
+ * or an open position has no price (`unpriced` names those contracts).
+ */
+export function positionsPnl(
+  positions: readonly RiskPosition[],
+  ltps: ReadonlyMap<string, Decimal>,
+): { pnl: Decimal | null; unpriced: string[] } {
+  const unpriced = new Set<string>();
+  const unrealised = positions.map((p) => {
+    const value = unrealisedPnl(p, ltps.get(contractOf(p)) ?? null);
+    if (value === null && isOpen(p)) unpriced.add(contractOf(p));
+    return value;
+  });
+  const realised = sumPnl(positions.map((p) => p.realisedPnl));
+  const pnl = realised === null ? null : sumPnl([realised, ...unrealised]);
+  return { pnl, unpriced: [...unpriced].sort() };
+}
+
+/**
+ * Net premium at entry of the open positions, ₹ (credit or debit, as a positive amount): each position's average
+ * entry price times the units it opened with (sold for a short, bought for a long). Null when an open position has no
+ * known average.
+ */
+export function netPremium(positions: readonly RiskPosition[]): Decimal | null {
+  let net = new Decimal(0);
+  for (const p of positions.filter(isOpen)) {
+    if (p.avgPrice === null) return null;
+    net = p.netQty < 0 ? net.plus(p.avgPrice.mul(p.soldQty)) : net.minus(p.avgPrice.mul(p.boughtQty));
+  }
+  return net.abs();
+}
+
+/**
+ * The run's open quantity for a trail in points: per account, its largest open leg (a point of the combined premium of
+ * a straddle or a spread moves its P&L by one leg's quantity), summed over the accounts.
+ */
+export function openQuantity(positions: readonly RiskPosition[]): number {
+  const largest = new Map<string, number>();
+  for (const p of positions.filter(isOpen))
+    largest.set(p.accountId, Math.max(largest.get(p.accountId) ?? 0, Math.abs(p.netQty)));
+  return [...largest.values()].reduce((n, q) => n + q, 0);
+}
