@@ -250,7 +250,10 @@ describe("leg stops at the broker", () => {
       notificationsQueue()
         .getJobs(["waiting", "delayed", "active", "completed"])
         .then((jobs) =>
-          jobs.map((j) => [j.name, j.data as NotificationEvent] as const).filter(([, e]) => e.runId === runId),
+          jobs
+            .map((j) => [j.name, j.data as NotificationEvent] as const)
+            // The entry's own fill is told too (kind FILL): only the stop's notification is looked at here.
+            .filter(([, e]) => e.runId === runId && e.kind === "RISK"),
         );
     expect(
       (await waitFor("the notification", notes, (n) => n.length > 0)).map(([name, e]) => [name, e.kind, e.batchKey]),
