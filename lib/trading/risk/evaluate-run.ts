@@ -131,7 +131,7 @@ export function evaluateRun(input: RunRiskInput): RunRiskResult {
       observed: null,
       distance: null,
       state,
-      ...(s ? {} : { note: "no closed candles yet" }),
+      ...(s?.direction ? {} : { note: s ? `warming up: ${s.candles} closed candles` : "no closed candles yet" }),
     });
     if (s?.against && !input.paused)
       breaches.push({
@@ -192,11 +192,11 @@ export function evaluateRun(input: RunRiskInput): RunRiskResult {
   };
 }
 
-/** Whether any armed rule is decided on prices the engine reads (P&L rules, and leg rules it watches). */
+/** Whether any armed rule is decided on prices the engine reads (P&L rules, the Supertrend, watched leg rules). */
 function needsPrices(input: RunRiskInput): boolean {
   const r = input.rules;
   const legs = r.legStopMode === "WATCH" && r.legs.some((l) => l.stopLoss || l.takeProfit);
-  return !input.paused && !!(r.maxLoss || r.target || r.trailing || legs);
+  return !input.paused && !!(r.maxLoss || r.target || r.trailing || r.supertrend || legs);
 }
 
 function keptTrail(input: RunRiskInput): RiskSnapshot["trail"] {
