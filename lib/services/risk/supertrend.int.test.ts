@@ -5,14 +5,14 @@
  * short future trends up, against the position: exactly one SUPERTREND exit, none during the warm-up, and the
  * indicator kept on the run continues after the process forgets its own.
  */
-import { describe, expect, it } from "vitest";
-import { db } from "@/lib/db/client";
-import { liveKey, readQuotes } from "@/lib/services/market-data";
+import { afterEach, describe, expect, it } from "vitest";
+import { readQuotes } from "@/lib/services/market-data";
 import { resetRiskEngineState, sweepRisk, type RiskClock } from "@/lib/services/risk";
 import { instanceConfigs } from "@/lib/testing/simulator-instances";
 import { useIntegrationWorld } from "@/lib/testing/integration-world";
 import {
   armed,
+  contractOf,
   firedExit,
   futLeg,
   heldAt,
@@ -21,7 +21,10 @@ import {
   riskDesk,
   riskStrategy,
   riskTrail,
+  simPost,
+  stallAndFlagContract,
   strategyOf,
+  unstallContract,
   WAIT,
 } from "@/lib/testing/risk-kit";
 import { waitFor } from "@/lib/testing/wait";
@@ -33,48 +36,53 @@ const INSTANCES = instanceConfigs(1, "st");
 const world = useIntegrationWorld(INSTANCES);
 
 const MINUTE = 60_000;
+// A test that fails midway must not leave a contract stalled or prices moved for the next one.
+afterEach(() => simPost(world.sim, "/reset", {}));
+
+const SUPERTREND = { supertrend: { timeframeMinutes: 1 as const, period: 2, multiplier: "1" } };
+
+/**
+ * A short NIFTY future run armed with a 1-minute, period-2 Supertrend, and a sweep at minute k of an injected clock:
+ * 5 s into a 1-minute bucket an hour behind the feed (a quote stamped after the clock is fresh).
+ */
+async function shortRun() {
+  const { trader, accounts } = await riskDesk(world, INSTANCES, { engine: false });
+  const strategy = await strategyOf(trader, riskStrategy([futLeg("NIFTY", "SELL")], SUPERTREND));
+  const runId = await openRun(trader, strategy.id);
+  const t0 = bucketStart(Date.now() - 60 * MINUTE, 1) + 5_000;
+  const clock = (k: number): RiskClock => ({ now: new Date(t0 + k * MINUTE), alwaysOpen: true });
+  const row = async () => {
+    const r = await armed(runId);
+    return {
+      firedRule: r.firedRule,
+      snapshot: r.snapshot as unknown as RiskSnapshot,
+      kept: (r.state as { supertrend?: SupertrendState }).supertrend ?? null,
+    };
+  };
+  const sweepAt = (k: number) => sweepRisk(clock(k));
+  // Minute 0: the first sample, once the contract is quoted live.
+  await waitFor(
+    "a live first sample",
+    async () => {
+      await sweepAt(0);
+      return (await row()).snapshot;
+    },
+    (s) => s?.live === true,
+    WAIT,
+  );
+  return { accounts, runId, sweepAt, row, contract: await contractOf(runId) };
+}
 
 describe("supertrend exit", () => {
   it("a short run exits once when the premium's trend turns up on a closed candle, never during the warm-up", async () => {
-    const { trader, accounts } = await riskDesk(world, INSTANCES, { engine: false });
-    const strategy = await strategyOf(
-      trader,
-      riskStrategy([futLeg("NIFTY", "SELL")], { supertrend: { timeframeMinutes: 1, period: 2, multiplier: "1" } }),
-    );
-    const runId = await openRun(trader, strategy.id);
-    const intent = await db().orderIntent.findFirstOrThrow({ where: { runId } });
-    const key = liveKey(intent.exchange, intent.symbol);
-    const ltp = async () => (await readQuotes("simulated", [key])).get(key)?.ltp ?? null;
-
-    // Minute k of the injected clock: 5 s into a 1-minute bucket an hour behind the feed.
-    const t0 = bucketStart(Date.now() - 60 * MINUTE, 1) + 5_000;
-    const clock = (k: number): RiskClock => ({ now: new Date(t0 + k * MINUTE), alwaysOpen: true });
-    const sweepAt = (k: number) => sweepRisk(clock(k));
-    const row = async () => {
-      const r = await armed(runId);
-      return {
-        firedRule: r.firedRule,
-        snapshot: r.snapshot as unknown as RiskSnapshot,
-        kept: (r.state as { supertrend?: SupertrendState }).supertrend ?? null,
-      };
-    };
+    const { accounts, runId, sweepAt, row, contract } = await shortRun();
+    const ltp = async () => (await readQuotes("simulated", [contract.key])).get(contract.key)?.ltp ?? null;
     /** Jumps NIFTY and waits until the run's contract is quoted at the new price. */
     const move = async (percent: number) => {
       const before = await ltp();
       await jump(world.sim, percent);
       await waitFor("the jump quoted by the feed", ltp, (v) => v !== null && v !== before, WAIT);
     };
-
-    // Minute 0: the first sample, once the contract is quoted live.
-    await waitFor(
-      "a live first sample",
-      async () => {
-        await sweepAt(0);
-        return (await row()).snapshot;
-      },
-      (s) => s?.live === true,
-      WAIT,
-    );
     expect((await row()).snapshot.rules).toEqual([
       expect.objectContaining({ rule: "SUPERTREND", state: "armed", note: "warming up: 0 closed candles" }),
     ]);
@@ -118,6 +126,40 @@ describe("supertrend exit", () => {
     expect(exits).toHaveLength(1);
     expect(events.filter((e) => e.action === "EXIT").map((e) => e.rule)).toEqual(["SUPERTREND"]);
     expect(events.find((e) => e.action === "EXIT")?.message).toContain("Supertrend");
-    await jump(world.sim, -2);
+  });
+
+  it("a stale price never steps it: the candles wait, the rule is skipped, and it fires on fresh prices after", async () => {
+    const { runId, sweepAt, row, contract } = await shortRun();
+    expect(await sweepAt(1)).toMatchObject({ runsFired: 0 });
+    expect(await sweepAt(2)).toMatchObject({ runsFired: 0 });
+    expect((await row()).kept?.core).toMatchObject({ candles: 2, direction: "down" });
+
+    // Stalled and flagged, then the market jumps 2 % against the short: nothing reaches the candles.
+    await stallAndFlagContract(world.sim, contract);
+    await jump(world.sim, 2);
+    for (const k of [3, 4, 5]) expect(await sweepAt(k)).toMatchObject({ runsFired: 0 });
+    const during = await row();
+    expect(during.firedRule).toBeNull();
+    expect(during.kept?.core.candles).toBe(2);
+    expect(during.snapshot.supertrend).toMatchObject({ candles: 2, direction: "down" });
+    expect(during.snapshot.rules).toEqual([
+      expect.objectContaining({
+        rule: "SUPERTREND",
+        state: "skipped_stale",
+        note: expect.stringContaining(contract.key),
+      }),
+    ]);
+    expect((await riskTrail(runId)).events.map((e) => e.action)).toEqual(["SKIPPED_STALE"]);
+
+    // Live again: minute 6 samples the jumped premium (closing minute 2's candle), minute 7 closes it: the turn.
+    await unstallContract(world.sim, contract);
+    expect(await sweepAt(6)).toMatchObject({ runsFired: 0 });
+    expect((await row()).kept?.core.candles).toBe(3);
+    expect(await sweepAt(7)).toMatchObject({ runsFired: 1 });
+    const { row: fired } = await firedExit(runId);
+    expect(fired.firedRule).toBe("SUPERTREND");
+    const { exits, events } = await riskTrail(runId);
+    expect(exits).toHaveLength(1);
+    expect(events.map((e) => e.action)).toEqual(["SKIPPED_STALE", "EXIT"]);
   });
 });
