@@ -67,13 +67,14 @@ function stepSupertrend(
   if (!cfg) return null;
   const before = supertrendOf(run.runId, run.supertrend);
   const open = run.positions.filter(isOpen);
+  const keys = new Set(open.map(contractOf));
   const ltps = new Map<string, Decimal>();
-  for (const key of new Set(open.map(contractOf))) {
+  for (const key of keys) {
     const p = prices.get(key);
     if (p?.check.ok) ltps.set(key, p.check.ltp);
   }
   const side = premiumSide(run.positions);
-  const premium = side && ltps.size === new Set(open.map(contractOf)).size ? combinedPremium(open, ltps, side) : null;
+  const premium = side && ltps.size === keys.size ? combinedPremium(open, ltps, side) : null;
   if (!side || premium === null) {
     if (!before) return null;
     const { core } = before;

@@ -68,7 +68,7 @@ export async function actOnRound(
     trails.push({ runId: run.runId, peak: t.peak.toString(), stop: t.stop.toString() });
   }
   await raiseTrails(trails);
-  // The Supertrend is kept when a candle closed: a crash loses at most the candle being formed.
+  // The Supertrend is kept when a candle closed: a crash loses only the samples taken since (docs/risk.md).
   await saveSupertrends(
     round.runs.flatMap(({ run, supertrendToKeep: state }) =>
       state && !run.done ? [{ runId: run.runId, state, candles: state.core.candles }] : [],
