@@ -14,6 +14,7 @@ import type { InstanceConfig } from "@/lib/simulator/types";
 import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
 import { syncAccountFills } from "@/lib/services/fills";
 import { executeStrategy } from "@/lib/services/strategies";
+import { liveKey, readQuotes, sweepStale } from "@/lib/services/market-data";
 import { resetRiskEngineState, startRiskEngine, type RiskClock } from "@/lib/services/risk";
 import type { RiskRulesInput } from "@/lib/trading/risk/rules";
 import type { RiskSnapshot } from "@/lib/trading/risk/snapshot";
@@ -169,4 +170,52 @@ export function heldAt(sim: RunningSimulator, instanceId: string): Map<string, n
   for (const p of sim.broker.instance(instanceId)?.account.positions.values() ?? [])
     if (p.qty !== 0) out.set(p.key, p.qty);
   return out;
+}
+
+/** The watchdog's thresholds while a test stalls a contract. */
+export const WATCHDOG = { indexMs: 5_000, contractMs: 20_000, restEveryMs: 5_000 };
+
+export interface RunContract {
+  exchange: string;
+  symbol: string;
+  /** `EXCHANGE:SYMBOL`, the live quote store's key. */
+  key: string;
+}
+
+/** The run's (first) contract. */
+export async function contractOf(runId: string): Promise<RunContract> {
+  const i = await db().orderIntent.findFirstOrThrow({ where: { runId } });
+  return { exchange: i.exchange, symbol: i.symbol, key: liveKey(i.exchange, i.symbol) };
+}
+
+/** Stalls the contract's WebSocket ticks and runs the watchdog until it flags the contract stale. */
+export async function stallAndFlagContract(sim: RunningSimulator, c: RunContract) {
+  // The watchdog's first look starts its record of the contract being wanted: silence counts from then at the earliest.
+  const first = Date.now();
+  await sweepStale({ now: new Date(first), alwaysOpen: true }, WATCHDOG);
+  await simPost(sim, "/market/stall-symbol", { symbol: c.symbol, exchange: c.exchange, stalled: true });
+  await waitFor(
+    "the watchdog to flag the stalled contract",
+    async () => {
+      const last = (await readQuotes("simulated", [c.key])).get(c.key);
+      const now = Date.now();
+      // A threshold just under the contract's silence so far: flagged only once no tick comes any more.
+      const silent = now - Math.max(first, Date.parse(last!.receivedAt));
+      const contractMs = Math.max(1, silent - 1);
+      return (await sweepStale({ now: new Date(now), alwaysOpen: true }, { ...WATCHDOG, contractMs })).simulated.stale;
+    },
+    (n) => n === 1,
+    WAIT,
+  );
+}
+
+/** Unstalls the contract and runs the watchdog until a live tick has cleared its flag. */
+export async function unstallContract(sim: RunningSimulator, c: RunContract) {
+  await simPost(sim, "/market/stall-symbol", { symbol: c.symbol, exchange: c.exchange, stalled: false });
+  await waitFor(
+    "the flag cleared by a live tick",
+    async () => (await sweepStale({ now: new Date(), alwaysOpen: true }, WATCHDOG)).simulated.stale,
+    (n) => n === 0,
+    WAIT,
+  );
 }

@@ -53,6 +53,8 @@ export interface ArmedRunRow {
   triggeredAt: Date;
   /** The run's resolved legs (plan JSON). */
   legs: unknown;
+  /** The Supertrend state last kept (`state.supertrend` JSON), or null. */
+  supertrend: unknown;
 }
 
 /** Every armed run the engine still watches: not fired, and not put aside as closed (flat with nothing working). */
@@ -61,7 +63,8 @@ export function listArmedRuns(): Promise<ArmedRunRow[]> {
     `SELECT rr.run_id::text AS "runId", rr.owner_id::text AS "ownerId", rr.strategy_id::text AS "strategyId", rr.rules,
             rr.leg_stop_mode::text AS "legStopMode", rr.paused, rr.peak_pnl::text AS "peakPnl",
             rr.trail_stop::text AS "trailStop", rr.fired_legs AS "firedLegs", r.kind::text AS "runKind",
-            r.status::text AS "runStatus", r.triggered_at AS "triggeredAt", r.plan->'legs' AS legs
+            r.status::text AS "runStatus", r.triggered_at AS "triggeredAt", r.plan->'legs' AS legs,
+            rr.state->'supertrend' AS supertrend
        FROM run_risks rr JOIN strategy_runs r ON r.id = rr.run_id
       WHERE rr.fired_rule IS NULL AND NOT (rr.state ? 'closedAt')
       ORDER BY r.triggered_at, rr.run_id`,
@@ -160,6 +163,25 @@ export async function raiseTrails(rows: readonly { runId: string; peak: string; 
     rows.map((r) => r.runId),
     rows.map((r) => r.peak),
     rows.map((r) => r.stop),
+  );
+}
+
+/**
+ * Keeps runs' Supertrend states (`state.supertrend`) after a candle closed. A state that closed fewer candles than the
+ * kept one is not written: a worker behind another cannot set the indicator back.
+ */
+export async function saveSupertrends(
+  rows: readonly { runId: string; state: object; candles: number }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db().$executeRawUnsafe(
+    `UPDATE run_risks rr SET state = jsonb_set(rr.state, '{supertrend}', t.state::jsonb), updated_at = now()
+       FROM unnest($1::uuid[], $2::text[], $3::int[]) AS t(run_id, state, candles)
+      WHERE rr.run_id = t.run_id AND rr.fired_rule IS NULL
+        AND coalesce((rr.state->'supertrend'->'core'->>'candles')::int, -1) <= t.candles`,
+    rows.map((r) => r.runId),
+    rows.map((r) => JSON.stringify(r.state)),
+    rows.map((r) => r.candles),
   );
 }
 

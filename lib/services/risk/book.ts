@@ -16,6 +16,7 @@ import { istDateOf, istInstant } from "@/lib/trading/calendar";
 import { buildLedger, ledgerFills, type IntentFill, type LedgerPosition } from "@/lib/trading/ledger";
 import { riskRulesSchema, type RiskRules } from "@/lib/trading/risk/rules";
 import { contractOf, isOpen, type RiskPosition } from "@/lib/trading/risk/run-book";
+import type { SupertrendState } from "@/lib/trading/risk/supertrend";
 import { log } from "@/lib/log";
 
 export interface ArmedRun {
@@ -39,6 +40,8 @@ export interface ArmedRun {
   working: boolean;
   /** Every contract the run holds or may come to hold, `EXCHANGE:SYMBOL`. */
   contracts: string[];
+  /** The Supertrend state kept on the run (`run_risks.state.supertrend`), when its rules have one. */
+  supertrend: SupertrendState | null;
   /** Set in memory once a run-level rule fired for it this book (the database has the last word). */
   done?: boolean;
 }
@@ -79,6 +82,13 @@ const toRisk = (p: LedgerPosition, legIndex: number | null): RiskPosition => ({
 });
 
 const legsOf = (value: unknown): { exchange?: string }[] => (Array.isArray(value) ? value : []);
+
+/** A stored Supertrend state of this shape's version, or null (a state of another version starts afresh). */
+function keptSupertrend(value: unknown): SupertrendState | null {
+  return value !== null && typeof value === "object" && (value as { v?: unknown }).v === 1
+    ? (value as SupertrendState)
+    : null;
+}
 
 /** Reads the book at `now`. */
 export async function loadRiskBook(now: Date): Promise<RiskBook> {
@@ -136,6 +146,7 @@ export async function loadRiskBook(now: Date): Promise<RiskBook> {
       positions: held,
       working: mine.some((c) => c.working),
       contracts: [...new Set([...mine.map(contractOf), ...held.map(contractOf)])].sort(),
+      supertrend: parsed.data.supertrend ? keptSupertrend(row.supertrend) : null,
     });
   }
   const book: RiskBook = {

@@ -7,13 +7,21 @@ import Decimal from "decimal.js";
 import { sessionOf } from "@/lib/services/calendar";
 import type { FeedKind } from "@/lib/services/market-data";
 import { accountDayPnl, dailyLimitBreach } from "@/lib/trading/risk/daily-loss";
-import { breachKey, evaluateRun, type Breach, type RunRiskResult } from "@/lib/trading/risk/evaluate-run";
+import {
+  breachKey,
+  evaluateRun,
+  type Breach,
+  type PriceInput,
+  type RunRiskResult,
+  type SupertrendSignal,
+} from "@/lib/trading/risk/evaluate-run";
 import { confirmBreaches, CONFIRM_MS } from "@/lib/trading/risk/hysteresis";
-import { contractOf, isOpen } from "@/lib/trading/risk/run-book";
+import { combinedPremium, contractOf, isOpen, premiumSide } from "@/lib/trading/risk/run-book";
+import { againstDirection, supertrendStep, supertrendValue, type SupertrendState } from "@/lib/trading/risk/supertrend";
 import { lookbackDates, timeExitVerdict, type TimeExitVerdict } from "@/lib/trading/risk/time-exit";
 import type { ExchangeSession } from "@/lib/trading/calendar";
 import type { ArmedRun, LimitAccount, RiskBook } from "./book";
-import { pendingOf, setPending } from "./memory";
+import { pendingOf, setPending, setSupertrend, supertrendOf } from "./memory";
 import { pricesOf, readRiskPrices, type RiskClock } from "./prices";
 
 export interface RunOutcome {
@@ -24,6 +32,8 @@ export interface RunOutcome {
   fireLegs: Breach[];
   /** Flat, nothing working, entry settled: the engine may put the run aside. */
   closed: boolean;
+  /** The run's Supertrend state when this evaluation closed a candle (to keep on the run). */
+  supertrendToKeep: SupertrendState | null;
 }
 
 export interface AccountOutcome {
@@ -41,6 +51,54 @@ export interface RoundOutcome {
   accounts: AccountOutcome[];
   /** When a pending breach can next be confirmed (epoch ms), so a caller can look again then. */
   recheckAt: number | null;
+}
+
+/**
+ * Steps the run's Supertrend (docs/risk.md "Supertrend") when its rules have one: on a sample of the open legs'
+ * combined premium only when every open contract has a usable price (no stale, zero or REST price ever steps it), and
+ * otherwise only reports the state as it is. Null when the rules have no Supertrend or nothing was ever stepped.
+ */
+function stepSupertrend(
+  run: ArmedRun,
+  prices: ReadonlyMap<string, PriceInput>,
+  now: number,
+): { signal: SupertrendSignal; state: SupertrendState; candleClosed: boolean } | null {
+  const cfg = run.rules.supertrend;
+  if (!cfg) return null;
+  const before = supertrendOf(run.runId, run.supertrend);
+  const open = run.positions.filter(isOpen);
+  const keys = new Set(open.map(contractOf));
+  const ltps = new Map<string, Decimal>();
+  for (const key of keys) {
+    const p = prices.get(key);
+    if (p?.check.ok) ltps.set(key, p.check.ltp);
+  }
+  const side = premiumSide(run.positions);
+  const premium = side && ltps.size === keys.size ? combinedPremium(open, ltps, side) : null;
+  if (!side || premium === null) {
+    if (!before) return null;
+    const { core } = before;
+    return {
+      signal: { direction: core.direction, value: supertrendValue(core), candles: core.candles, against: false },
+      state: before,
+      candleClosed: false,
+    };
+  }
+  const step = supertrendStep(cfg, before ?? undefined, { at: now, premium }, side, now);
+  setSupertrend(run.runId, step.state);
+  const { core } = step.state;
+  return {
+    // Against from the turn on (a trigger that failed, or a restart, fires on the next evaluation; the run's
+    // compare-and-set keeps it to one exit), never on the default first direction of the warm-up.
+    signal: {
+      direction: core.direction,
+      value: supertrendValue(core),
+      candles: core.candles,
+      against: step.state.fired && core.direction === againstDirection(side),
+    },
+    state: step.state,
+    candleClosed: core.candles !== (before?.core.candles ?? 0),
+  };
 }
 
 async function timeExitOf(run: ArmedRun, clock: RiskClock): Promise<TimeExitVerdict | null> {
@@ -84,17 +142,20 @@ export async function evaluateRound(
 
   const runOutcomes = await Promise.all(
     runs.map(async (run): Promise<RunOutcome> => {
+      const runPrices = pricesOf(prices, run.kind, run.contracts, now);
+      const timeExit = await timeExitOf(run, clock);
+      // Stepped with no await before it is stored, so rounds of this process never step one state twice.
+      const supertrend = stepSupertrend(run, runPrices, now);
       const result = evaluateRun({
         now,
         rules: run.rules,
         paused: run.paused,
         firedLegs: run.firedLegs,
         positions: run.positions,
-        prices: pricesOf(prices, run.kind, run.contracts, now),
+        prices: runPrices,
         trail: run.trail,
-        timeExit: await timeExitOf(run, clock),
-        // Supertrend signals come from the candles of the combined premium; none are wired in yet.
-        supertrend: null,
+        timeExit,
+        supertrend: supertrend?.signal ?? null,
       });
       const c = confirmBreaches(
         pendingOf(run.runId),
@@ -112,6 +173,7 @@ export async function evaluateRound(
         fire: fired.filter((b) => b.legIndex === null),
         fireLegs: fired.filter((b) => b.legIndex !== null),
         closed: !run.working && run.runStatus !== "RUNNING" && !run.positions.some(isOpen) && fired.length === 0,
+        supertrendToKeep: supertrend?.candleClosed ? supertrend.state : null,
       };
     }),
   );

@@ -5,12 +5,15 @@
  * that a rule fires exactly once — the database does (compare-and-set) — so a restart loses at most one sighting.
  */
 import type { PendingBreaches } from "@/lib/trading/risk/hysteresis";
+import type { SupertrendState } from "@/lib/trading/risk/supertrend";
 import type { RiskBook } from "./book";
 
 const pending = new Map<string, PendingBreaches>();
 /** When this process first wanted a contract's price (`<kind>|EXCHANGE:SYMBOL` → epoch ms). */
 const firstWanted = new Map<string, number>();
 let book: RiskBook | null = null;
+/** Each run's Supertrend state as this process last stepped it (the forming candle lives only here). */
+const supertrends = new Map<string, SupertrendState>();
 /** Runs this process is firing (or fired) until a book read after that no longer lists them. */
 const firing = new Set<string>();
 
@@ -34,6 +37,21 @@ export function wantedSince(key: string, now: number): number {
   return now;
 }
 
+/**
+ * The Supertrend state to step for a run: this process's own, unless the stored one (`kept`, written by any worker
+ * when a candle closes) has closed a later candle — then another worker is ahead and its candles win.
+ */
+export function supertrendOf(runId: string, kept: SupertrendState | null): SupertrendState | null {
+  const mine = supertrends.get(runId) ?? null;
+  if (!kept) return mine;
+  if (!mine) return kept;
+  return (kept.builder.lastClosedStart ?? -Infinity) > (mine.builder.lastClosedStart ?? -Infinity) ? kept : mine;
+}
+
+export function setSupertrend(runId: string, state: SupertrendState): void {
+  supertrends.set(runId, state);
+}
+
 /** The newest book this process read (the sweep's or a tick round's), if any. */
 export function latestBook(): RiskBook | null {
   return book;
@@ -45,6 +63,7 @@ export function keepBook(next: RiskBook): void {
   for (const key of firstWanted.keys()) if (!next.byContract.has(key)) firstWanted.delete(key);
   const listed = new Set(next.runs.map((r) => r.runId));
   for (const id of firing) if (!listed.has(id)) firing.delete(id);
+  for (const id of supertrends.keys()) if (!listed.has(id)) supertrends.delete(id);
 }
 
 /**
@@ -67,5 +86,6 @@ export function forgetRiskMemory(): void {
   pending.clear();
   firstWanted.clear();
   firing.clear();
+  supertrends.clear();
   book = null;
 }

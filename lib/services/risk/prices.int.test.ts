@@ -7,12 +7,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { invalidateCalendarCache } from "@/lib/services/calendar";
-import { liveKey, readQuotes, sweepStale } from "@/lib/services/market-data";
+import { readQuotes, sweepStale } from "@/lib/services/market-data";
 import { startRiskEngine, sweepRisk, type RiskClock } from "@/lib/services/risk";
 import { instanceConfigs } from "@/lib/testing/simulator-instances";
 import { useIntegrationWorld } from "@/lib/testing/integration-world";
 import {
   armed,
+  contractOf,
   firedExit,
   futLeg,
   heldAt,
@@ -24,55 +25,23 @@ import {
   riskTrail,
   simPost,
   snapshotWhen,
+  stallAndFlagContract,
   strategyOf,
+  unstallContract,
   WAIT,
+  WATCHDOG,
+  type RunContract,
 } from "@/lib/testing/risk-kit";
 import { waitFor } from "@/lib/testing/wait";
 import { istDateOf } from "@/lib/trading/calendar";
 
 const INSTANCES = instanceConfigs(1, "rp");
 const world = useIntegrationWorld(INSTANCES);
-const WATCHDOG = { indexMs: 5_000, contractMs: 20_000, restEveryMs: 5_000 };
 // A test that fails midway must not leave a contract stalled for the next one.
 afterEach(() => simPost(world.sim, "/reset", {}));
 
-/** The run's one contract, `NFO:<future>`. */
-async function contractOf(runId: string) {
-  const i = await db().orderIntent.findFirstOrThrow({ where: { runId } });
-  return { exchange: i.exchange, symbol: i.symbol, key: liveKey(i.exchange, i.symbol) };
-}
-
-/** Stalls the contract's WebSocket ticks and runs the watchdog until it flags the contract stale. */
-async function stallAndFlag(c: { exchange: string; symbol: string; key: string }) {
-  // The watchdog's first look starts its record of the contract being wanted: silence counts from then at the earliest.
-  const first = Date.now();
-  await sweepStale({ now: new Date(first), alwaysOpen: true }, WATCHDOG);
-  await simPost(world.sim, "/market/stall-symbol", { symbol: c.symbol, exchange: c.exchange, stalled: true });
-  await waitFor(
-    "the watchdog to flag the stalled contract",
-    async () => {
-      const last = (await readQuotes("simulated", [c.key])).get(c.key);
-      const now = Date.now();
-      // A threshold just under the contract's silence so far: flagged only once no tick comes any more.
-      const silent = now - Math.max(first, Date.parse(last!.receivedAt));
-      const contractMs = Math.max(1, silent - 1);
-      return (await sweepStale({ now: new Date(now), alwaysOpen: true }, { ...WATCHDOG, contractMs })).simulated.stale;
-    },
-    (n) => n === 1,
-    WAIT,
-  );
-}
-
-/** Unstalls the contract and runs the watchdog until a live tick has cleared its flag. */
-async function unstall(c: { exchange: string; symbol: string; key: string }) {
-  await simPost(world.sim, "/market/stall-symbol", { symbol: c.symbol, exchange: c.exchange, stalled: false });
-  await waitFor(
-    "the flag cleared by a live tick",
-    async () => (await sweepStale({ now: new Date(), alwaysOpen: true }, WATCHDOG)).simulated.stale,
-    (n) => n === 0,
-    WAIT,
-  );
-}
+const stallAndFlag = (c: RunContract) => stallAndFlagContract(world.sim, c);
+const unstall = (c: RunContract) => unstallContract(world.sim, c);
 
 const openAlerts = (ownerId: string) =>
   db().alert.findMany({ where: { ownerId, kind: "risk_prices_stale", resolvedAt: null } });

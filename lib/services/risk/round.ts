@@ -4,7 +4,7 @@
  * every run's snapshot for the Risk page. A run this process is already firing (the sweep and a tick round can confirm
  * the same breach) is left to that round (./memory.ts `claimFiring`); the database decides between processes.
  */
-import { raiseTrails, saveSnapshots } from "@/lib/db/queries/run-risks";
+import { raiseTrails, saveSnapshots, saveSupertrends } from "@/lib/db/queries/run-risks";
 import { log } from "@/lib/log";
 import type { RiskBook } from "./book";
 import type { RoundOutcome } from "./evaluate";
@@ -68,6 +68,12 @@ export async function actOnRound(
     trails.push({ runId: run.runId, peak: t.peak.toString(), stop: t.stop.toString() });
   }
   await raiseTrails(trails);
+  // The Supertrend is kept when a candle closed: a crash loses only the samples taken since (docs/risk.md).
+  await saveSupertrends(
+    round.runs.flatMap(({ run, supertrendToKeep: state }) =>
+      state && !run.done ? [{ runId: run.runId, state, candles: state.core.candles }] : [],
+    ),
+  );
   if (opts.snapshots)
     await saveSnapshots(
       round.runs.filter((o) => !o.run.done).map((o) => ({ runId: o.run.runId, snapshot: o.result.snapshot, at })),

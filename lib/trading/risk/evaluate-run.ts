@@ -124,14 +124,22 @@ export function evaluateRun(input: RunRiskInput): RunRiskResult {
   breaches.push(...legs.breaches);
   if (rules.supertrend) {
     const s = input.supertrend;
-    const state = input.paused ? "paused" : s ? "armed" : "waiting";
+    // It is stepped only when every open price is usable (lib/services/risk/evaluate.ts), like a P&L rule.
+    const priced = stale.length + waiting.length === 0;
+    const note = !priced
+      ? blocked.note
+      : s?.direction
+        ? undefined
+        : s
+          ? `warming up: ${s.candles} closed candles`
+          : "no closed candles yet";
     statuses.push({
       rule: "SUPERTREND",
       level: str(s?.value ?? null),
       observed: null,
       distance: null,
-      state,
-      ...(s ? {} : { note: "no closed candles yet" }),
+      state: input.paused ? "paused" : !priced ? blocked.state : s ? "armed" : "waiting",
+      ...(note && !input.paused ? { note } : {}),
     });
     if (s?.against && !input.paused)
       breaches.push({
@@ -192,11 +200,11 @@ export function evaluateRun(input: RunRiskInput): RunRiskResult {
   };
 }
 
-/** Whether any armed rule is decided on prices the engine reads (P&L rules, and leg rules it watches). */
+/** Whether any armed rule is decided on prices the engine reads (P&L rules, the Supertrend, watched leg rules). */
 function needsPrices(input: RunRiskInput): boolean {
   const r = input.rules;
   const legs = r.legStopMode === "WATCH" && r.legs.some((l) => l.stopLoss || l.takeProfit);
-  return !input.paused && !!(r.maxLoss || r.target || r.trailing || legs);
+  return !input.paused && !!(r.maxLoss || r.target || r.trailing || r.supertrend || legs);
 }
 
 function keptTrail(input: RunRiskInput): RiskSnapshot["trail"] {

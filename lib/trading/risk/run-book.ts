@@ -6,6 +6,7 @@
 import Decimal from "decimal.js";
 import { unrealisedPnl } from "@/lib/trading/ledger";
 import { sumPnl } from "@/lib/trading/live-book";
+import type { PositionSide } from "./supertrend";
 
 export interface RiskPosition {
   accountId: string;
@@ -54,12 +55,50 @@ export function positionsPnl(
  * known average.
  */
 export function netPremium(positions: readonly RiskPosition[]): Decimal | null {
+  return signedNetPremium(positions)?.abs() ?? null;
+}
+
+/** Net premium at entry, ₹, positive for a credit (more premium sold than bought); null when an average is unknown. */
+function signedNetPremium(positions: readonly RiskPosition[]): Decimal | null {
   let net = new Decimal(0);
   for (const p of positions.filter(isOpen)) {
     if (p.avgPrice === null) return null;
     net = p.netQty < 0 ? net.plus(p.avgPrice.mul(p.soldQty)) : net.minus(p.avgPrice.mul(p.boughtQty));
   }
-  return net.abs();
+  return net;
+}
+
+/**
+ * Which way the open positions make money: `credit` when they sold more premium than they bought at entry, `debit`
+ * otherwise. Null with nothing open or an unknown average.
+ */
+export function premiumSide(positions: readonly RiskPosition[]): PositionSide | null {
+  if (!positions.some(isOpen)) return null;
+  const net = signedNetPremium(positions);
+  return net === null ? null : net.gt(0) ? "credit" : "debit";
+}
+
+/**
+ * The combined premium of the open legs, ₹ per unit, as the Supertrend exit watches it (docs/risk.md "Supertrend"):
+ * each open contract once (its net quantity over every account gives its direction), short contracts added and long
+ * ones subtracted for a `credit` position, the other way round for a `debit` one, so it is the plain sum of the LTPs
+ * when every leg goes one way and the spread's net premium otherwise. Null when an open contract has no price.
+ */
+export function combinedPremium(
+  positions: readonly RiskPosition[],
+  ltps: ReadonlyMap<string, Decimal>,
+  side: PositionSide,
+): Decimal | null {
+  const net = new Map<string, number>();
+  for (const p of positions.filter(isOpen)) net.set(contractOf(p), (net.get(contractOf(p)) ?? 0) + p.netQty);
+  let premium = new Decimal(0);
+  for (const [key, qty] of net) {
+    if (qty === 0) continue;
+    const ltp = ltps.get(key);
+    if (ltp === undefined) return null;
+    premium = qty < 0 === (side === "credit") ? premium.plus(ltp) : premium.minus(ltp);
+  }
+  return premium;
 }
 
 /**
