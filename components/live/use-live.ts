@@ -13,7 +13,19 @@ export type LiveState = "connecting" | "live" | "reconnecting" | "ended";
 type Handler = (data: unknown) => void;
 
 /** Every named event the stream sends (logged ones carry ids; the rest are state). */
-const EVENTS = ["intent", "run", "account", "alert", "kill-switch", "positions", "prices", "stale", "resync", "end"];
+const EVENTS = [
+  "intent",
+  "run",
+  "account",
+  "alert",
+  "kill-switch",
+  "risk",
+  "positions",
+  "prices",
+  "stale",
+  "resync",
+  "end",
+];
 
 const handlers = new Map<string, Set<Handler>>();
 const stateListeners = new Set<() => void>();
