@@ -221,18 +221,20 @@ export function RiskFields({
         ) : null}
       </div>
       <fieldset className="space-y-1">
-        <label className="flex items-center gap-2 text-sm">
-          <input
-            type="checkbox"
-            checked={st.on}
-            disabled={readOnly}
-            onChange={(e) => setSt({ on: e.target.checked })}
-          />
-          Supertrend exit
+        <div className="flex flex-wrap items-center gap-x-2">
+          <label className="flex items-center gap-2 text-sm">
+            <input
+              type="checkbox"
+              checked={st.on}
+              disabled={readOnly}
+              onChange={(e) => setSt({ on: e.target.checked })}
+            />
+            Supertrend exit
+          </label>
           <span className="text-xs text-slate-500 dark:text-slate-400">
             on the open legs&apos; combined premium, closed candles only
           </span>
-        </label>
+        </div>
         {st.on ? (
           <div className="flex flex-wrap items-start gap-3 pl-6">
             <Field label="Candles" htmlFor={id("st-tf")} error={errorsUnder(errors, "supertrend.timeframeMinutes")}>
