@@ -2,6 +2,7 @@
 
 import { Alert, Card, EmptyState } from "@/components/ui/primitives";
 import { useLiveState } from "@/components/live/use-live";
+import { formatTimeIst } from "@/lib/format";
 import { RiskRunCard } from "@/components/risk/risk-run-card";
 import { useRiskRuns } from "@/components/risk/use-risk";
 
@@ -19,8 +20,7 @@ export function LiveRiskRuns({ canWrite }: { canWrite: boolean }) {
       actions={
         data ? (
           <span className="text-xs text-slate-400" data-testid="risk-runs-updated">
-            {runs.length} run{runs.length === 1 ? "" : "s"} · updated{" "}
-            {new Date(dataUpdatedAt).toLocaleTimeString("en-GB", { timeZone: "Asia/Kolkata" })} IST
+            {runs.length} run{runs.length === 1 ? "" : "s"} · updated {formatTimeIst(dataUpdatedAt)}
             {stream === "live" ? "" : " · events reconnecting"}
           </span>
         ) : null

@@ -1,17 +1,13 @@
 "use client";
 
 import { Field, Input, Select, cx } from "@/components/ui/primitives";
+import { errorsAt, type FieldErrors } from "@/components/strategies/drafts";
 import { SUPERTREND_TIMEFRAMES } from "@/lib/trading/risk/rules";
 import type { LevelDraft, LevelKind, RiskDraft } from "@/components/risk/risk-draft";
 import { LEG_STOP_MODE_TEXT } from "@/components/risk/risk-format";
 
 /** Field errors keyed from the rules' root (`maxLoss`, `trailing.distance.value`, `leg.2.stopLoss`). */
-export type RulesErrors = Record<string, string[]>;
-
-export function errorsUnder(errors: RulesErrors, path: string): string[] | undefined {
-  const hits = Object.entries(errors).filter(([k]) => k === path || k.startsWith(path + "."));
-  return hits.length ? hits.flatMap(([, v]) => v) : undefined;
-}
+export type RulesErrors = FieldErrors;
 
 const KINDS: Record<"leg" | "trail", [LevelKind, string][]> = {
   leg: [
@@ -155,7 +151,7 @@ export function RiskFields({
   return (
     <div className="space-y-3">
       <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
-        <Field label="Max loss ₹ (whole run)" htmlFor={id("max-loss")} error={errorsUnder(errors, "maxLoss")}>
+        <Field label="Max loss ₹ (whole run)" htmlFor={id("max-loss")} error={errorsAt(errors, "maxLoss")}>
           <Input
             id={id("max-loss")}
             inputMode="decimal"
@@ -165,7 +161,7 @@ export function RiskFields({
             onChange={(e) => set({ maxLoss: e.target.value })}
           />
         </Field>
-        <Field label="Target ₹ (whole run)" htmlFor={id("target")} error={errorsUnder(errors, "target")}>
+        <Field label="Target ₹ (whole run)" htmlFor={id("target")} error={errorsAt(errors, "target")}>
           <Input
             id={id("target")}
             inputMode="decimal"
@@ -175,7 +171,7 @@ export function RiskFields({
             onChange={(e) => set({ target: e.target.value })}
           />
         </Field>
-        <Field label="Time exit (IST)" htmlFor={id("time-exit")} error={errorsUnder(errors, "timeExit")}>
+        <Field label="Time exit (IST)" htmlFor={id("time-exit")} error={errorsAt(errors, "timeExit")}>
           <Input
             id={id("time-exit")}
             inputMode="numeric"
@@ -197,7 +193,7 @@ export function RiskFields({
             of="trail"
             level={draft.trailing}
             readOnly={readOnly}
-            error={errorsUnder(errors, "trailing.distance")}
+            error={errorsAt(errors, "trailing.distance")}
             onChange={(trailing) => set({ trailing })}
           />
         </div>
@@ -206,7 +202,7 @@ export function RiskFields({
             <Field
               label="Trail from ₹ P&L (optional)"
               htmlFor={id("trail-from")}
-              error={errorsUnder(errors, "trailing.activateAt")}
+              error={errorsAt(errors, "trailing.activateAt")}
             >
               <Input
                 id={id("trail-from")}
@@ -237,7 +233,7 @@ export function RiskFields({
         </div>
         {st.on ? (
           <div className="flex flex-wrap items-start gap-3 pl-6">
-            <Field label="Candles" htmlFor={id("st-tf")} error={errorsUnder(errors, "supertrend.timeframeMinutes")}>
+            <Field label="Candles" htmlFor={id("st-tf")} error={errorsAt(errors, "supertrend.timeframeMinutes")}>
               <Select
                 id={id("st-tf")}
                 value={st.timeframeMinutes}
@@ -252,7 +248,7 @@ export function RiskFields({
               </Select>
             </Field>
             <div className="w-20">
-              <Field label="Period" htmlFor={id("st-period")} error={errorsUnder(errors, "supertrend.period")}>
+              <Field label="Period" htmlFor={id("st-period")} error={errorsAt(errors, "supertrend.period")}>
                 <Input
                   id={id("st-period")}
                   inputMode="numeric"
@@ -263,7 +259,7 @@ export function RiskFields({
               </Field>
             </div>
             <div className="w-20">
-              <Field label="Multiplier" htmlFor={id("st-mult")} error={errorsUnder(errors, "supertrend.multiplier")}>
+              <Field label="Multiplier" htmlFor={id("st-mult")} error={errorsAt(errors, "supertrend.multiplier")}>
                 <Input
                   id={id("st-mult")}
                   inputMode="decimal"

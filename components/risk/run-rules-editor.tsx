@@ -11,7 +11,8 @@ import {
   type LegRiskDraft,
   type RiskDraft,
 } from "@/components/risk/risk-draft";
-import { errorsUnder, LegStopMode, LevelInput, RiskFields, type RulesErrors } from "@/components/risk/risk-fields";
+import { errorsAt } from "@/components/strategies/drafts";
+import { LegStopMode, LevelInput, RiskFields, type RulesErrors } from "@/components/risk/risk-fields";
 import type { RiskRunJson } from "@/components/risk/risk-types";
 import { useRiskChange } from "@/components/risk/use-risk";
 
@@ -83,7 +84,7 @@ export function RunRulesEditor({ run, onDone }: { run: RiskRunJson; onDone: () =
                     of="leg"
                     level={d.stopLoss}
                     readOnly={false}
-                    error={errorsUnder(errors, `leg.${l.legIndex}.stopLoss`)}
+                    error={errorsAt(errors, `leg.${l.legIndex}.stopLoss`)}
                     onChange={(stopLoss) => setLeg(l.legIndex, { stopLoss })}
                   />
                 </td>
@@ -93,7 +94,7 @@ export function RunRulesEditor({ run, onDone }: { run: RiskRunJson; onDone: () =
                     of="leg"
                     level={d.takeProfit}
                     readOnly={false}
-                    error={errorsUnder(errors, `leg.${l.legIndex}.takeProfit`)}
+                    error={errorsAt(errors, `leg.${l.legIndex}.takeProfit`)}
                     onChange={(takeProfit) => setLeg(l.legIndex, { takeProfit })}
                   />
                 </td>

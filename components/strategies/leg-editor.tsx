@@ -2,7 +2,7 @@
 
 import { Button, Input, Select, cx } from "@/components/ui/primitives";
 import { errorsAt, newLeg, type FieldErrors, type LegDraft } from "@/components/strategies/drafts";
-import { errorsUnder, LevelInput, type RulesErrors } from "@/components/risk/risk-fields";
+import { LevelInput, type RulesErrors } from "@/components/risk/risk-fields";
 
 const th = "py-1.5 pr-2 font-medium";
 
@@ -245,7 +245,7 @@ export function LegEditor({
                         of="leg"
                         level={l.stopLoss}
                         readOnly={readOnly}
-                        error={errorsUnder(riskErrors, `leg.${indexBase + i}.stopLoss`)}
+                        error={errorsAt(riskErrors, `leg.${indexBase + i}.stopLoss`)}
                         onChange={(stopLoss) => set(i, { stopLoss })}
                       />
                       <LevelInput
@@ -254,7 +254,7 @@ export function LegEditor({
                         of="leg"
                         level={l.takeProfit}
                         readOnly={readOnly}
-                        error={errorsUnder(riskErrors, `leg.${indexBase + i}.takeProfit`)}
+                        error={errorsAt(riskErrors, `leg.${indexBase + i}.takeProfit`)}
                         onChange={(takeProfit) => set(i, { takeProfit })}
                       />
                     </td>
