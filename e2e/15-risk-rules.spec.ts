@@ -1,40 +1,42 @@
-import { expect, test, type Browser, type TestInfo } from "@playwright/test";
+import { expect, test, type Browser, type Page, type TestInfo } from "@playwright/test";
 import { admin } from "./people";
-import { signInToDashboard, traderWithAccounts } from "./steps";
+import { sameOrigin, signInToDashboard, traderWithAccounts } from "./steps";
 import { executeStrategy, istClockMinus, newFuturesStrategy, riskCard, shootBoth } from "./risk-steps";
 
 // Risk settings end to end (docs/risk.md): a trader sets a strategy's risk rules in its form (saved and read back
 // through the API), runs it, and finds the run armed on the Risk page with every rule; a rule changed on the live run
 // is refused field by field and then saved, the rules are paused and resumed — each change a risk event with the
-// trader's name and an audit entry; an account's daily loss limit is saved and cleared. Levels are far from the
-// market so nothing fires here (16-risk-exit drives a breach). Self-contained: its own trader and simulator instance.
+// trader's name and an audit entry; a viewer attached to the trader sees it all read-only; an account's daily loss
+// limit is saved and cleared. Levels are far from the market so nothing fires here (16-risk-exit drives a breach).
+// Self-contained: its own trader, viewer and simulator instance.
 test.describe.configure({ mode: "serial" });
 
 const STAMP = Date.now().toString(36);
 const trader = { name: "Rhea Risk", email: `rhea-${STAMP}@example.in`, password: "risk-pass-2026" };
+const viewer = { name: "Vera Watcher", email: `vera-${STAMP}@example.in`, password: "watch-pass-2026" };
 const ACCOUNT = { instance: `rk-${STAMP}`, name: "Risk One", capital: "5000000" };
 const STRATEGY = `Risk futures ${STAMP}`;
 /** Past today, so due only tomorrow: the time exit is shown armed but cannot fire during the test. */
 const TIME_EXIT = istClockMinus(2);
 const MONEY = /^-?₹[\d,]+\.\d{2}$/;
 
-/** How many audit entries by the trader name the run (an admin's view of the audit log, in its own browser). */
-async function auditCounter(browser: Browser, testInfo: TestInfo, runId: string) {
+/** A person signed in in a browser of their own (the test's page stays the trader's). */
+async function signedInElsewhere(browser: Browser, testInfo: TestInfo, who: { email: string; password: string }) {
   const context = await browser.newContext({ baseURL: testInfo.project.use.baseURL });
   const page = await context.newPage();
-  await signInToDashboard(page, admin);
-  return {
-    count: async () => {
-      const res = await page.request.get("/api/audit?limit=500");
-      expect(res.ok(), await res.text()).toBe(true);
-      const { entries } = (await res.json()) as { entries: { actor: string | null }[] };
-      return entries.filter((e) => e.actor === trader.email && JSON.stringify(e).includes(runId)).length;
-    },
-    close: () => context.close(),
-  };
+  await signInToDashboard(page, who);
+  return { page, close: () => context.close() };
 }
 
-test("risk settings round-trip; the run is armed on the Risk page; a live change, pause and resume are audited", async ({
+/** How many audit entries by the trader name the run, as an admin reads the audit log. */
+async function auditEntries(adminPage: Page, runId: string): Promise<number> {
+  const res = await adminPage.request.get("/api/audit?limit=500");
+  expect(res.ok(), await res.text()).toBe(true);
+  const { entries } = (await res.json()) as { entries: { actor: string | null }[] };
+  return entries.filter((e) => e.actor === trader.email && JSON.stringify(e).includes(runId)).length;
+}
+
+test("risk settings round-trip; the run is armed on the Risk page; live change, pause and resume audited; viewers read", async ({
   page,
   browser,
 }, testInfo) => {
@@ -120,12 +122,13 @@ test("risk settings round-trip; the run is armed on the Risk page; a live change
   await expect(maxLoss).toContainText("-₹50,000.00");
   await expect(maxLoss).toContainText("to go");
   await expect(card.getByTestId("risk-run-pnl")).toHaveText(MONEY);
-  const audit = await auditCounter(browser, testInfo, runId);
-  let audited = await audit.count();
+  const boss = await signedInElsewhere(browser, testInfo, admin);
+  const audit = () => auditEntries(boss.page, runId);
+  let audited = await audit();
   /** Waits for at least one more audit entry of the run than last seen. */
   const auditedOnceMore = async () => {
-    await expect.poll(audit.count).toBeGreaterThan(audited);
-    audited = await audit.count();
+    await expect.poll(audit).toBeGreaterThan(audited);
+    audited = await audit();
   };
 
   // A change on the live run: the server's refusal is shown at its field, then a good value is saved.
@@ -157,8 +160,29 @@ test("risk settings round-trip; the run is armed on the Risk page; a live change
   await expect(maxLoss).toHaveAttribute("data-state", "armed", { timeout: 30_000 });
   await expect(card.locator('[data-testid="risk-event"][data-action="RESUMED"]')).toContainText(trader.name);
   await auditedOnceMore();
-  await audit.close();
   await shootBoth(page, "risk-armed", testInfo);
+
+  // A viewer attached to the trader sees the run and its rules, and nothing to change them with.
+  const made = await boss.page.request.post("/api/users", {
+    headers: sameOrigin(boss.page),
+    data: { ...viewer, role: "VIEWER" },
+  });
+  expect(made.status(), await made.text()).toBe(201);
+  const viewerId = ((await made.json()) as { user: { id: string } }).user.id;
+  const session = (await (await page.request.get("/api/auth/session")).json()) as { user: { id: string } };
+  const attached = await boss.page.request.put(`/api/users/${viewerId}/traders`, {
+    headers: sameOrigin(boss.page),
+    data: { traderIds: [session.user.id] },
+  });
+  expect(attached.ok(), await attached.text()).toBe(true);
+  await boss.close();
+  const watcher = await signedInElsewhere(browser, testInfo, viewer);
+  await watcher.page.goto("/risk");
+  const seen = riskCard(watcher.page, runId);
+  await expect(seen.locator('[data-rule="MAX_LOSS"]')).toContainText("₹60,000.00 loss");
+  await expect(seen.getByText("read-only", { exact: true })).toBeVisible();
+  await expect(seen.getByRole("button", { name: /Change rules|Pause rules|Resume rules/ })).toHaveCount(0);
+  await watcher.close();
 });
 
 test("an account's daily loss limit is refused when bad, saved, listed and cleared", async ({ page }, testInfo) => {
