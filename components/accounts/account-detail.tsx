@@ -6,6 +6,7 @@ import { api } from "@/components/ui/api";
 import { Alert, Card, cx, PageHeader } from "@/components/ui/primitives";
 import { FundsPanel, HoldingsTable, OrdersTable, PositionsTable, TradesTable } from "@/components/accounts/book-tables";
 import { OrderActions } from "@/components/accounts/order-actions";
+import { DailyLossLimit } from "@/components/accounts/daily-loss-limit";
 import { ago, HealthBadge, Since } from "@/components/accounts/status";
 import type {
   AccountJson,
@@ -19,7 +20,10 @@ import type {
 
 const TABS: Book[] = ["funds", "orders", "trades", "positions", "holdings"];
 
-/** One account: health, and its funds / orders / trades / positions / holdings, refreshed every 5 s. */
+/**
+ * One account: health, its daily loss limit, and its funds / orders / trades / positions / holdings, refreshed every
+ * 5 s.
+ */
 export function AccountDetail({ initial, canWrite }: { initial: AccountJson; canWrite: boolean }) {
   const [tab, setTab] = useState<Book>("funds");
   const account = useQuery({
@@ -53,6 +57,9 @@ export function AccountDetail({ initial, canWrite }: { initial: AccountJson; can
           <Alert>{a.lastError}</Alert>
         </div>
       ) : null}
+      <div className="mb-3">
+        <DailyLossLimit account={a} canWrite={canWrite} />
+      </div>
       <div role="tablist" className="mb-3 flex gap-1 border-b border-slate-200 dark:border-slate-800">
         {TABS.map((t) => (
           <button

@@ -9,6 +9,7 @@ import { AccountForm } from "@/components/accounts/account-form";
 import { ago, HealthBadge, Money, Pnl, Since } from "@/components/accounts/status";
 import type { AccountJson } from "@/lib/services/accounts";
 import { useAccountFunds } from "@/components/accounts/use-account-funds";
+import { formatInr } from "@/lib/format";
 
 /** Accounts list: health, funds (available margin and cash as docs/trading-facts.md defines them), today's P&L, live. */
 export function AccountsPage({ canWrite }: { canWrite: boolean }) {
@@ -92,6 +93,11 @@ export function AccountsPage({ canWrite }: { canWrite: boolean }) {
                         </span>
                       ) : null}
                       {a.tags.length ? <div className="text-xs text-slate-500">{a.tags.join(" · ")}</div> : null}
+                      {a.dailyLossLimit ? (
+                        <div className="text-xs text-slate-500" data-testid="account-loss-limit">
+                          daily loss limit {formatInr(a.dailyLossLimit)}
+                        </div>
+                      ) : null}
                     </td>
                     <td className="pr-3">
                       <HealthBadge account={a} />

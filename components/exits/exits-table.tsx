@@ -8,7 +8,12 @@ import type { ExitJson } from "@/lib/services/exits";
 import { formatDateTime } from "@/lib/format";
 
 const TONE: Record<ExitJson["status"], "amber" | "green" | "red"> = { PENDING: "amber", DONE: "green", FAILED: "red" };
-const REASON: Record<string, string> = { manual: "Manual", kill_switch: "Kill switch", square_off: "Square-off time" };
+const REASON: Record<string, string> = {
+  manual: "Manual",
+  kill_switch: "Kill switch",
+  square_off: "Square-off time",
+  risk: "Risk rule",
+};
 
 /** Exits, newest first, refreshed every 2 s: a pending or failed exit stays on screen with each account's state. */
 export function ExitsTable() {
@@ -42,7 +47,14 @@ export function ExitsTable() {
         const done = e.accounts.filter((a) => a.status === "DONE").length;
         const problems = e.accounts.filter((a) => a.status !== "DONE" && a.message);
         return (
-          <tr key={e.id} data-testid="exit-row" data-status={e.status} className="align-top">
+          // The anchor a fired risk rule links to; the row lights up when it is the link's target.
+          <tr
+            key={e.id}
+            id={`exit-${e.id}`}
+            data-testid="exit-row"
+            data-status={e.status}
+            className="scroll-mt-16 align-top target:bg-amber-50 dark:target:bg-amber-500/10"
+          >
             <td className="px-2 py-1 whitespace-nowrap">{formatDateTime(e.createdAt)}</td>
             <td className="px-2 py-1">{e.scope}</td>
             <td className="px-2 py-1">{REASON[e.reason] ?? e.reason}</td>

@@ -6,12 +6,17 @@ import { ExitsTable } from "./exits-table";
 import { LedgerTable } from "./ledger-table";
 import type { KillSwitchStatusJson } from "@/lib/services/kill-switch";
 import { useKillSwitch, useKillSwitchAction } from "./use-kill-switch";
+import { LiveRiskRuns } from "@/components/risk/live-risk-runs";
 
-/** Risk: the kill switch, strategy positions with P&L and exits, and every exit with its progress. */
+/**
+ * Risk: the kill switch, live runs under risk rules, strategy positions with P&L and exits, and every exit with its
+ * progress.
+ */
 export function RiskPage({ canWrite, isAdmin }: { canWrite: boolean; isAdmin: boolean }) {
   return (
     <div className="space-y-4">
       <KillSwitchCard canWrite={canWrite} isAdmin={isAdmin} />
+      <LiveRiskRuns canWrite={canWrite} />
       <Card title="Strategy positions">
         <LedgerTable url="/api/positions/ledger" canWrite={canWrite} accountExits />
       </Card>

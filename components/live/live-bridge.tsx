@@ -4,6 +4,7 @@ import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import type { LedgerRowJson } from "@/lib/services/positions";
 import type { PositionsSnapshot, PriceDelta, StaleChange } from "@/lib/services/user-stream";
 import { useLiveEvent } from "./use-live";
+import { RISK_KEY } from "@/components/risk/use-risk";
 
 /** The ledger of every account the user may read: the positions page, the dashboard and the risk page share it. */
 export const LIVE_LEDGER_URL = "/api/positions/ledger";
@@ -57,6 +58,8 @@ export function LiveBridge() {
     void qc.invalidateQueries({ queryKey: ["kill-switch"] });
     void qc.invalidateQueries({ queryKey: ["exits"] });
   });
+  // A rule fired, was skipped, changed or paused: the Risk page reads its runs and events at once.
+  useLiveEvent("risk", () => void qc.invalidateQueries({ queryKey: RISK_KEY }));
   // The log could not fill the gap since the last event: read everything afresh.
   useLiveEvent("resync", () => void qc.invalidateQueries());
   return null;

@@ -1,5 +1,6 @@
 import { strategyDefinitionSchema, strategyLegSchema, type StrategyDefinition } from "@/lib/trading/strategy";
 import type { Jsonified } from "@/lib/util/jsonify";
+import { legRiskDraftOf, NO_LEG_RISK, type LevelDraft } from "@/components/risk/risk-draft";
 
 /** A stored strategy as GET /api/strategies returns it (Decimals as strings). */
 export interface StrategyJson {
@@ -33,6 +34,9 @@ export interface LegDraft {
   orderKind: OrderKind;
   price: string;
   band: string;
+  /** The leg's own stop-loss / take-profit (the strategy's risk rules, docs/risk.md). */
+  stopLoss: LevelDraft;
+  takeProfit: LevelDraft;
 }
 
 /**
@@ -53,10 +57,14 @@ export const newLeg = (over: Partial<LegDraft> = {}): LegDraft => ({
   orderKind: "PROTECTED_LIMIT",
   price: "",
   band: "2",
+  ...NO_LEG_RISK,
   ...over,
 });
 
 const int = (s: string): number => (/^\s*\d+\s*$/.test(s) ? Number(s) : Number.NaN);
+
+/** Every leg of a stored definition as the form edits it. */
+export const draftsOf = (d: StrategyJson["definition"]): LegDraft[] => d.legs.map((l, i) => draftFromLeg(l, i, d.risk));
 
 /** The leg in the API's JSON shape (decimal amounts stay strings; the server parses them exactly). */
 export function legFromDraft(d: LegDraft): unknown {
@@ -85,8 +93,10 @@ export function legFromDraft(d: LegDraft): unknown {
   return { ...base, instrument: "options", optionType: d.optionType, strike };
 }
 
-export function draftFromLeg(l: LegJson): LegDraft {
+/** Leg `index` of a stored definition, with its stop-loss / take-profit from the definition's risk rules. */
+function draftFromLeg(l: LegJson, index: number, risk: StrategyJson["definition"]["risk"]): LegDraft {
   const d = newLeg({
+    ...legRiskDraftOf(risk, index),
     underlying: l.underlying,
     instrument: l.instrument,
     expiry: l.expiry,

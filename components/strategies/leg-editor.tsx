@@ -2,12 +2,14 @@
 
 import { Button, Input, Select, cx } from "@/components/ui/primitives";
 import { errorsAt, newLeg, type FieldErrors, type LegDraft } from "@/components/strategies/drafts";
+import { LevelInput, type RulesErrors } from "@/components/risk/risk-fields";
 
 const th = "py-1.5 pr-2 font-medium";
 
 /**
  * The legs table of the builder: one row per leg, every field editable in place. `indexBase` numbers the rows
- * (adjustment legs continue after the strategy's existing ones); `errorPrefix` keys the field errors.
+ * (adjustment legs continue after the strategy's existing ones); `errorPrefix` keys the field errors. With
+ * `riskErrors` (the strategy's own legs) each leg also has its stop-loss and take-profit.
  */
 export function LegEditor({
   legs,
@@ -16,6 +18,7 @@ export function LegEditor({
   underlyings,
   readOnly,
   indexBase = 0,
+  riskErrors,
 }: {
   legs: LegDraft[];
   onChange: (legs: LegDraft[]) => void;
@@ -23,6 +26,7 @@ export function LegEditor({
   underlyings: string[];
   readOnly: boolean;
   indexBase?: number;
+  riskErrors?: RulesErrors;
 }) {
   const set = (i: number, patch: Partial<LegDraft>) => onChange(legs.map((l, j) => (j === i ? { ...l, ...patch } : l)));
   const last = legs[legs.length - 1];
@@ -41,6 +45,7 @@ export function LegEditor({
               <th className={th}>Strike</th>
               <th className={th}>Lots</th>
               <th className={th}>Order type</th>
+              {riskErrors ? <th className={th}>Stop-loss / take-profit</th> : null}
               <th />
             </tr>
           </thead>
@@ -232,6 +237,28 @@ export function LegEditor({
                       </p>
                     ) : null}
                   </td>
+                  {riskErrors ? (
+                    <td className="space-y-1 py-1 pr-2">
+                      <LevelInput
+                        label={`Leg ${n} stop-loss`}
+                        prefix="SL"
+                        of="leg"
+                        level={l.stopLoss}
+                        readOnly={readOnly}
+                        error={errorsAt(riskErrors, `leg.${indexBase + i}.stopLoss`)}
+                        onChange={(stopLoss) => set(i, { stopLoss })}
+                      />
+                      <LevelInput
+                        label={`Leg ${n} take-profit`}
+                        prefix="TP"
+                        of="leg"
+                        level={l.takeProfit}
+                        readOnly={readOnly}
+                        error={errorsAt(riskErrors, `leg.${indexBase + i}.takeProfit`)}
+                        onChange={(takeProfit) => set(i, { takeProfit })}
+                      />
+                    </td>
+                  ) : null}
                   <td className="py-1 text-right">
                     {!readOnly && legs.length > 1 ? (
                       <Button

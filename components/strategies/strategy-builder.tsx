@@ -11,9 +11,10 @@ import { LegEditor } from "@/components/strategies/leg-editor";
 import { StrategyRunsPanel } from "@/components/strategies/strategy-runs-panel";
 import { PnlCard } from "@/components/pnl/pnl-card";
 import { WebhookPanel } from "@/components/webhooks/webhook-panel";
+import { StrategyRiskSection, useStrategyRisk } from "@/components/strategies/strategy-risk";
 import {
   checkDefinition,
-  draftFromLeg,
+  draftsOf,
   errorsAt,
   legFromDraft,
   newLeg,
@@ -59,9 +60,8 @@ export function StrategyBuilder({ strategy: initial, canWrite }: { strategy: Str
   const qc = useQueryClient();
   const [strategy, setStrategy] = useState<StrategyJson | null>(initial);
   const [header, setHeader] = useState<Header>(() => headerOf(strategy));
-  const [legs, setLegs] = useState<LegDraft[]>(() =>
-    strategy ? strategy.definition.legs.map(draftFromLeg) : [newLeg()],
-  );
+  const [legs, setLegs] = useState<LegDraft[]>(() => (strategy ? draftsOf(strategy.definition) : [newLeg()]));
+  const risk = useStrategyRisk(strategy);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [message, setMessage] = useState<{ tone: "red" | "green"; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -75,6 +75,7 @@ export function StrategyBuilder({ strategy: initial, canWrite }: { strategy: Str
   const underlyings = settings.data?.instruments.map((i) => i.underlying) ?? Object.keys(DEFAULT_INSTRUMENT_SETTINGS);
   const grades = settings.data?.grades ?? [];
   const readOnly = !canWrite;
+  const riskErrors = risk.errorsOf(errors);
   const edit = (patch: Partial<Header>) => {
     setHeader((h) => ({ ...h, ...patch }));
     setDirty(true);
@@ -86,10 +87,13 @@ export function StrategyBuilder({ strategy: initial, canWrite }: { strategy: Str
 
   async function save() {
     const definition = {
+      // Fields the form does not edit (the square-off time) are kept as stored.
+      ...strategy?.definition,
       product: header.product,
       sizing: header.sizing === "fixed" ? { kind: "fixed" } : { kind: "grade", gradeId: header.sizing },
       marketCondition: header.marketCondition,
       legs: legs.map(legFromDraft),
+      ...risk.definitionPart(legs),
     };
     const local = checkDefinition(definition);
     if (!header.name.trim()) local.name = ["Enter a name"];
@@ -260,9 +264,17 @@ export function StrategyBuilder({ strategy: initial, canWrite }: { strategy: Str
                 errors={errors}
                 underlyings={underlyings}
                 readOnly={readOnly}
+                riskErrors={riskErrors}
               />
               {errors.legs ? <p className="mt-1 text-xs text-rose-600">{errors.legs.join(" ")}</p> : null}
             </div>
+            <StrategyRiskSection
+              saved={strategy}
+              risk={risk}
+              errors={riskErrors}
+              readOnly={readOnly}
+              onEdit={() => setDirty(true)}
+            />
           </form>
         </Card>
         {strategy ? (
@@ -274,7 +286,8 @@ export function StrategyBuilder({ strategy: initial, canWrite }: { strategy: Str
             onLegsAdded={(s) => {
               // The builder shows the adjusted strategy: a later Save must not drop the added legs.
               setStrategy(s);
-              setLegs(s.definition.legs.map(draftFromLeg));
+              setLegs(draftsOf(s.definition));
+              risk.reset(s);
             }}
           />
         ) : null}

@@ -11,7 +11,10 @@ export default async function Page() {
   const user = await currentUser();
   return (
     <>
-      <PageHeader title="Risk" description="Kill switch, strategy positions with P&L, and exits." />
+      <PageHeader
+        title="Risk"
+        description="Kill switch, live runs under risk rules, strategy positions with P&L, and exits."
+      />
       <RiskPage canWrite={!!user && canWrite(user)} isAdmin={!!user && allows(user, "killSwitch.rearm")} />
     </>
   );

@@ -25,6 +25,7 @@ export const accountSelect = {
   tags: true,
   lotMultiplier: true,
   maxLotsPerLeg: true,
+  dailyLossLimit: true,
   orderRatePerSec: true,
   otherRatePerSec: true,
   status: true,

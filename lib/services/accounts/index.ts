@@ -60,10 +60,18 @@ export { checkAllAccounts } from "./health";
 export { createAccountSchema, formTestSchema, updateAccountSchema } from "./account-schemas";
 
 /** What the browser may see of an account: never the key, only its last 4 characters. */
-export type AccountView = Omit<AccountRow, "lotMultiplier"> & { lotMultiplier: string };
+export type AccountView = Omit<AccountRow, "lotMultiplier" | "dailyLossLimit"> & {
+  lotMultiplier: string;
+  /** ₹; null = no daily loss limit (docs/risk.md). */
+  dailyLossLimit: string | null;
+};
 /** An account as GET/POST/PATCH /api/accounts return it (dates as ISO strings). */
 export type AccountJson = Jsonified<AccountView>;
-export const toView = (a: AccountRow): AccountView => ({ ...a, lotMultiplier: a.lotMultiplier.toString() });
+export const toView = (a: AccountRow): AccountView => ({
+  ...a,
+  lotMultiplier: a.lotMultiplier.toString(),
+  dailyLossLimit: a.dailyLossLimit?.toString() ?? null,
+});
 
 /** `POST /api/accounts/test`: `ok` only when both the API and the WebSocket accept the key, each judged apart. */
 export interface ConnectionTest {
