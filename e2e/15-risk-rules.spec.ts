@@ -44,7 +44,7 @@ test("risk settings round-trip; the run is armed on the Risk page; live change, 
   await traderWithAccounts(page, trader, [ACCOUNT]);
 
   // The strategy form's Risk section; a bad target is named at its field before anything is saved.
-  const form = await newFuturesStrategy(page, STRATEGY, ACCOUNT.name);
+  const form = await newFuturesStrategy(page, STRATEGY, [ACCOUNT.name]);
   await form.getByLabel("Leg 1 stop-loss kind").selectOption("percent");
   await form.getByLabel("Leg 1 stop-loss value").fill("50");
   await form.getByLabel("Max loss ₹ (whole run)").fill("50000");
@@ -58,7 +58,7 @@ test("risk settings round-trip; the run is armed on the Risk page; live change, 
   await form.getByRole("radio", { name: /SL orders at the broker/ }).check();
   await form.getByRole("checkbox", { name: /passed today's readiness check/ }).check();
   await page.getByRole("button", { name: "Create strategy" }).click();
-  await expect(form.getByText("target must be greater than zero")).toBeVisible();
+  await expect(form.getByText("target must be greater than zero", { exact: true })).toBeVisible();
   await expect(page).toHaveURL(/\/strategies\/new$/);
   await form.getByLabel("Target ₹ (whole run)").fill("100000");
   await page.getByRole("button", { name: "Create strategy" }).click();
@@ -108,7 +108,7 @@ test("risk settings round-trip; the run is armed on the Risk page; live change, 
   await expect(inForce).toContainText("Sent to every chosen account");
 
   // The run is armed with the strategy's rules and evaluated on live prices.
-  const runId = await executeStrategy(page);
+  const runId = await executeStrategy(page, 1);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Risk" }).click();
   const card = riskCard(page, runId);
   await expect(card).toBeVisible({ timeout: 30_000 });
@@ -117,7 +117,7 @@ test("risk settings round-trip; the run is armed on the Risk page; live change, 
   await expect
     .poll(() => rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-rule"))))
     .toEqual(["MAX_LOSS", "TARGET", "TRAILING_STOP", "LEG_STOP_LOSS:0", "SUPERTREND", "TIME_EXIT"]);
-  const maxLoss = card.locator('[data-rule="MAX_LOSS"]');
+  const maxLoss = card.locator('[data-testid="risk-rule-row"][data-rule="MAX_LOSS"]');
   await expect(maxLoss).toHaveAttribute("data-state", "armed", { timeout: 30_000 });
   await expect(maxLoss).toContainText("-₹50,000.00");
   await expect(maxLoss).toContainText("to go");
@@ -137,7 +137,7 @@ test("risk settings round-trip; the run is armed on the Risk page; live change, 
   await expect(editor.getByTestId("leg-stop-mode")).toContainText("Watched by MirrorDesk");
   await editor.getByLabel("Max loss ₹ (whole run)").fill("-5");
   await editor.getByRole("button", { name: "Save rules" }).click();
-  await expect(editor.getByText("maxLoss must be greater than zero")).toBeVisible();
+  await expect(editor.getByText("maxLoss must be greater than zero", { exact: true })).toBeVisible();
   await editor.getByLabel("Max loss ₹ (whole run)").fill("60000");
   await editor.getByRole("button", { name: "Save rules" }).click();
   await expect(editor).toHaveCount(0);
@@ -179,7 +179,7 @@ test("risk settings round-trip; the run is armed on the Risk page; live change, 
   const watcher = await signedInElsewhere(browser, testInfo, viewer);
   await watcher.page.goto("/risk");
   const seen = riskCard(watcher.page, runId);
-  await expect(seen.locator('[data-rule="MAX_LOSS"]')).toContainText("₹60,000.00 loss");
+  await expect(seen.locator('[data-testid="risk-rule-row"][data-rule="MAX_LOSS"]')).toContainText("₹60,000.00 loss");
   await expect(seen.getByText("read-only", { exact: true })).toBeVisible();
   await expect(seen.getByRole("button", { name: /Change rules|Pause rules|Resume rules/ })).toHaveCount(0);
   await watcher.close();

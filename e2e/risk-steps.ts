@@ -9,13 +9,13 @@ export function istClockMinus(minutes: number): string {
   return `${String(ist.getUTCHours()).padStart(2, "0")}:${String(ist.getUTCMinutes()).padStart(2, "0")}`;
 }
 
-/** Opens a new strategy and fills its header and one BUY leg of NIFTY current-month futures, 1 lot, for `account`. */
-export async function newFuturesStrategy(page: Page, name: string, account: string) {
+/** Opens a new strategy and fills its header and one BUY leg of NIFTY current-month futures, 1 lot, for `accounts`. */
+export async function newFuturesStrategy(page: Page, name: string, accounts: readonly string[]) {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Strategies" }).click();
   await page.getByRole("link", { name: "New strategy" }).click();
   const form = page.getByRole("form", { name: "Strategy form" });
   await form.getByLabel("Name").fill(name);
-  await form.getByRole("checkbox", { name: new RegExp(account) }).check();
+  for (const a of accounts) await form.getByRole("checkbox", { name: new RegExp(a) }).check();
   await form.getByLabel("Leg 1 instrument").selectOption("futures");
   await form.getByLabel("Leg 1 expiry").selectOption("current_month");
   await form.getByLabel("Leg 1 action").selectOption("BUY");
@@ -23,14 +23,16 @@ export async function newFuturesStrategy(page: Page, name: string, account: stri
   return form;
 }
 
-/** Previews and executes the open strategy; resolves with the run's id once its one order filled. */
-export async function executeStrategy(page: Page): Promise<string> {
+/** Previews and executes the open strategy in its `accounts`; resolves with the run's id once every order filled. */
+export async function executeStrategy(page: Page, accounts: number): Promise<string> {
   await page.getByRole("button", { name: "Preview", exact: true }).click();
-  await expect(page.getByTestId("preview").getByTestId("plan-totals")).toContainText("1 of 1 account planned");
+  await expect(page.getByTestId("preview").getByTestId("plan-totals")).toContainText(
+    `${accounts} of ${accounts} account${accounts === 1 ? "" : "s"} planned`,
+  );
   await page.getByRole("button", { name: /^Execute/ }).click();
   await expect(page).toHaveURL(/\/executions\/[0-9a-f-]{36}$/);
   const runId = new URL(page.url()).pathname.split("/").pop()!;
-  await expectChipsIn(page, 1, ["filled"]);
+  await expectChipsIn(page, accounts, ["filled"]);
   return runId;
 }
 

@@ -58,9 +58,9 @@ export function AccountDetail({ initial, canWrite }: { initial: AccountJson; can
         </div>
       ) : null}
       <div className="mb-3">
-        <DailyLossLimit account={a} canWrite={canWrite} />
+        <DailyLossLimit accountId={a.id} canWrite={canWrite} />
       </div>
-      <div role="tablist" className="mb-3 flex gap-1 border-b border-slate-200 dark:border-slate-800">
+      <div role="tablist" className="mb-3 flex gap-1 overflow-x-auto border-b border-slate-200 dark:border-slate-800">
         {TABS.map((t) => (
           <button
             key={t}
@@ -78,7 +78,9 @@ export function AccountDetail({ initial, canWrite }: { initial: AccountJson; can
           </button>
         ))}
         {book.data ? (
-          <span className="ml-auto self-center text-xs text-slate-400">fetched {ago(book.data.fetchedAt)}</span>
+          <span className="ml-auto self-center text-xs whitespace-nowrap text-slate-400">
+            fetched {ago(book.data.fetchedAt)}
+          </span>
         ) : null}
       </div>
       <Card>

@@ -2,10 +2,10 @@ import { Alert, Badge, Table, cx } from "@/components/ui/primitives";
 import { formatDateTime, formatInr, formatTimeIst } from "@/lib/format";
 import {
   ACTION_LABEL,
+  eventRows,
   formatValue,
   priceFlag,
   pricesOf,
-  ruleLabel,
   type UsedPrice,
 } from "@/components/risk/risk-format";
 import type { RiskEventAction, RiskEventJson } from "@/components/risk/risk-types";
@@ -73,17 +73,17 @@ export function RiskEvents({ runId }: { runId: string }) {
   const { data, error } = useRunRiskEvents(runId);
   if (error) return <Alert>{error.message}</Alert>;
   if (!data) return <p className="text-sm text-slate-500">Loading events…</p>;
-  const events = [...data.events].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  if (events.length === 0) return <p className="text-sm text-slate-500">No risk events yet.</p>;
+  const rows = eventRows(data.events);
+  if (rows.length === 0) return <p className="text-sm text-slate-500">No risk events yet.</p>;
   return (
     <div data-testid="risk-events">
       {/* Phones: one block per event. */}
       <ul className="divide-y divide-slate-100 text-xs sm:hidden dark:divide-slate-800">
-        {events.map((e) => (
+        {rows.map(({ event: e, rules }) => (
           <li key={e.id} className="space-y-0.5 py-1.5">
             <div className="flex flex-wrap items-center gap-1.5">
               <Badge tone={TONE[e.action]}>{ACTION_LABEL[e.action]}</Badge>
-              <span className="font-medium">{ruleLabel(e.rule, e.legIndex)}</span>
+              <span className="font-medium">{rules.join(", ")}</span>
               {e.accountName ? <span>· {e.accountName}</span> : null}
               <span className="text-slate-500">{formatDateTime(e.createdAt)}</span>
             </div>
@@ -113,11 +113,11 @@ export function RiskEvents({ runId }: { runId: string }) {
             </tr>
           }
         >
-          {events.map((e) => (
+          {rows.map(({ event: e, rules }) => (
             <tr key={e.id} data-testid="risk-event" data-action={e.action} data-rule={e.rule}>
               <td className={cx(td, "whitespace-nowrap")}>{formatDateTime(e.createdAt)}</td>
-              <td className={cx(td, "whitespace-nowrap")}>
-                {ruleLabel(e.rule, e.legIndex)}
+              <td className={cx(td, "max-w-48")}>
+                {rules.join(", ")}
                 {e.accountName ? <div className="text-xs text-slate-500">{e.accountName}</div> : null}
               </td>
               <td className={cx(td, "whitespace-nowrap")}>

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { riskRulesSchema } from "@/lib/trading/risk/rules";
 import type { RiskSnapshot } from "@/lib/trading/risk/snapshot";
+import type { RiskEventJson } from "@/components/risk/risk-types";
 import { jsonify } from "@/lib/util/jsonify";
 import {
   cushionUsed,
+  eventRows,
   formatDistance,
   formatValue,
   minutesToTimeExit,
@@ -165,6 +167,53 @@ describe("prices a risk event used", () => {
       ["NIFTY26DEC26000CE", "zero"],
       ["NIFTY26DEC26000PE", "rest"],
       ["NIFTY26DEC25900PE", "none"],
+    ]);
+  });
+});
+
+describe("risk event rows", () => {
+  const base: RiskEventJson = {
+    id: "e0",
+    rule: "MAX_LOSS",
+    action: "PAUSED",
+    legIndex: null,
+    accountId: null,
+    accountName: null,
+    threshold: null,
+    observed: null,
+    prices: [],
+    exitId: null,
+    message: "Paused",
+    actorName: "Rhea Risk",
+    createdAt: "2026-12-07T07:09:27.120Z",
+  };
+  it("merges what one decision wrote for several rules, newest first, and keeps different decisions apart", () => {
+    const rows = eventRows([
+      base,
+      { ...base, id: "e1", rule: "LEG_STOP_LOSS", legIndex: 0 },
+      { ...base, id: "e2", rule: "TIME_EXIT" },
+      { ...base, id: "e3", action: "RESUMED", message: "Resumed", createdAt: "2026-12-07T07:10:02.500Z" },
+      {
+        ...base,
+        id: "e4",
+        action: "CHANGED",
+        message: 'maxLoss: "50000" → "60000"',
+        createdAt: "2026-12-07T07:08:00Z",
+      },
+      {
+        ...base,
+        id: "e5",
+        action: "CHANGED",
+        rule: "TARGET",
+        message: 'target: none → "9000"',
+        createdAt: "2026-12-07T07:08:00Z",
+      },
+    ]);
+    expect(rows.map((r) => [r.event.action, r.rules.join(", ")])).toEqual([
+      ["RESUMED", "Max loss"],
+      ["PAUSED", "Max loss, Leg 1 stop-loss, Time exit"],
+      ["CHANGED", "Max loss"],
+      ["CHANGED", "Target"],
     ]);
   });
 });

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { formatInr, formatTimeIst } from "@/lib/format";
 import type { RiskRule, RiskSnapshot, RuleState, RuleStatus } from "@/lib/trading/risk/snapshot";
 import type { RulesJson } from "@/components/risk/risk-draft";
-import type { RiskEventAction, RiskRunJson } from "@/components/risk/risk-types";
+import type { RiskEventAction, RiskEventJson, RiskRunJson } from "@/components/risk/risk-types";
 
 /** How the Risk page and the strategy page name rules, states and risk events. */
 export const RULE_LABEL: Record<RiskRule, string> = {
@@ -263,4 +263,34 @@ export function pricesOf(raw: readonly unknown[]): UsedPrice[] {
 export function priceFlag(p: UsedPrice): string | null {
   if (p.problem) return p.problem;
   return p.source && p.source !== "feed" ? p.source : null;
+}
+
+/** Risk events written together for several rules (a pause speaks for every armed rule), shown as one row. */
+export interface EventRow {
+  event: RiskEventJson;
+  /** The rules it concerns, as named on the page. */
+  rules: string[];
+}
+
+const sameDecision = (a: RiskEventJson, b: RiskEventJson) =>
+  a.action === b.action &&
+  a.createdAt === b.createdAt &&
+  a.message === b.message &&
+  a.actorName === b.actorName &&
+  a.accountId === b.accountId &&
+  a.exitId === b.exitId &&
+  a.threshold === b.threshold &&
+  a.observed === b.observed &&
+  JSON.stringify(a.prices) === JSON.stringify(b.prices);
+
+/** Newest first, events that differ only in their rule merged into one row. */
+export function eventRows(events: readonly RiskEventJson[]): EventRow[] {
+  const out: EventRow[] = [];
+  for (const e of [...events].sort((a, b) => b.createdAt.localeCompare(a.createdAt))) {
+    const label = ruleLabel(e.rule, e.legIndex);
+    const same = out.find((r) => sameDecision(r.event, e));
+    if (!same) out.push({ event: e, rules: [label] });
+    else if (!same.rules.includes(label)) same.rules.push(label);
+  }
+  return out;
 }

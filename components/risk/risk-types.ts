@@ -62,3 +62,12 @@ export interface RiskEventJson {
 
 /** `GET /api/runs/:id/risk`. */
 export type RiskRunDetailJson = RiskRunJson & { events: RiskEventJson[] };
+
+/** `GET` / `PUT /api/accounts/:id/risk`: an account's daily loss limit and today's block once it was hit. */
+export interface AccountRiskJson {
+  accountId: string;
+  /** ₹, or null for none. */
+  dailyLossLimit: string | null;
+  /** Today's (IST) block: the account was exited and its entries are refused until tomorrow. */
+  blockedToday: { tradingDate: string; reason: string; observed: string; exitId: string | null; at: string } | null;
+}

@@ -160,7 +160,7 @@ export function PageHeader({
   actions?: ReactNode;
 }) {
   return (
-    <div className="mb-4 flex items-end justify-between gap-4">
+    <div className="mb-4 flex flex-wrap items-end justify-between gap-x-4 gap-y-2">
       <div>
         <h1 className="text-lg font-semibold">{title}</h1>
         {description ? <p className="text-sm text-slate-500 dark:text-slate-400">{description}</p> : null}
