@@ -7,7 +7,7 @@ import { executeStrategy, istClockMinus, newFuturesStrategy, riskCard, shootBoth
 // through the API), runs it, and finds the run armed on the Risk page with every rule; a rule changed on the live run
 // is refused field by field and then saved, the rules are paused and resumed — each change a risk event with the
 // trader's name and an audit entry; a viewer attached to the trader sees it all read-only; an account's daily loss
-// limit is saved and cleared. Levels are far from the market so nothing fires here (16-risk-exit drives a breach).
+// limit is saved and cleared. Levels are far from the market so nothing fires here (19-risk-exit drives a breach).
 // Self-contained: its own trader, viewer and simulator instance.
 test.describe.configure({ mode: "serial" });
 
