@@ -5,7 +5,7 @@ import { useState } from "react";
 import { api, ApiError } from "@/components/ui/api";
 import { Alert, Badge, Button, Card, Field, Input } from "@/components/ui/primitives";
 import { formatDateTime, formatInr } from "@/lib/format";
-import type { AccountRiskJson } from "@/components/risk/risk-types";
+import type { AccountRiskJson } from "@/lib/services/risk";
 import { RISK_KEY } from "@/components/risk/use-risk";
 
 /**

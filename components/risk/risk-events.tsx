@@ -8,11 +8,11 @@ import {
   pricesOf,
   type UsedPrice,
 } from "@/components/risk/risk-format";
-import type { RiskEventAction, RiskEventJson } from "@/components/risk/risk-types";
+import type { RiskEventJson } from "@/lib/services/risk";
 import { useRunRiskEvents } from "@/components/risk/use-risk";
 
 const td = "px-2 py-1 align-top";
-const TONE: Record<RiskEventAction, "red" | "amber" | "blue" | "slate"> = {
+const TONE: Record<RiskEventJson["action"], "red" | "amber" | "blue" | "slate"> = {
   EXIT: "red",
   BLOCK_ENTRIES: "red",
   SKIPPED_STALE: "amber",

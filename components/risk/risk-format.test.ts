@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { riskRulesSchema } from "@/lib/trading/risk/rules";
 import type { RiskSnapshot } from "@/lib/trading/risk/snapshot";
-import type { RiskEventJson } from "@/components/risk/risk-types";
+import type { RiskEventJson } from "@/lib/services/risk";
 import { jsonify } from "@/lib/util/jsonify";
 import {
   cushionUsed,

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { formatInr, formatTimeIst } from "@/lib/format";
 import type { RiskRule, RiskSnapshot, RuleState, RuleStatus } from "@/lib/trading/risk/snapshot";
 import type { RulesJson } from "@/components/risk/risk-draft";
-import type { RiskEventAction, RiskEventJson, RiskRunJson } from "@/components/risk/risk-types";
+import type { RiskEventJson, RiskRunJson } from "@/lib/services/risk";
 
 /** How the Risk page and the strategy page name rules, states and risk events. */
 export const RULE_LABEL: Record<RiskRule, string> = {
@@ -17,7 +17,7 @@ export const RULE_LABEL: Record<RiskRule, string> = {
   DAILY_LOSS_LIMIT: "Daily loss limit",
 };
 
-export const ACTION_LABEL: Record<RiskEventAction, string> = {
+export const ACTION_LABEL: Record<RiskEventJson["action"], string> = {
   EXIT: "Exit started",
   SKIPPED_STALE: "Skipped: stale price",
   BLOCK_ENTRIES: "Entries blocked",

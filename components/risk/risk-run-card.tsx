@@ -8,7 +8,7 @@ import { Since } from "@/components/accounts/status";
 import { RUN_KIND_LABEL, RUN_STATUS_TONE } from "@/components/runs/run-format";
 import type { RunKind, RunStatus } from "@/lib/services/runs";
 import { RULE_LABEL, signTone } from "@/components/risk/risk-format";
-import type { RiskRunJson } from "@/components/risk/risk-types";
+import type { RiskRunJson } from "@/lib/services/risk";
 import { RuleTable } from "@/components/risk/rule-table";
 import { RiskEvents } from "@/components/risk/risk-events";
 import { RunRulesEditor } from "@/components/risk/run-rules-editor";

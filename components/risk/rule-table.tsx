@@ -1,6 +1,6 @@
 import { Badge, Table, cx } from "@/components/ui/primitives";
 import { ruleRows, STATE_CHIP, type RuleRow } from "@/components/risk/risk-format";
-import type { RiskRunJson } from "@/components/risk/risk-types";
+import type { RiskRunJson } from "@/lib/services/risk";
 
 const td = "px-2 py-1 whitespace-nowrap";
 

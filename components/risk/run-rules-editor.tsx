@@ -13,7 +13,7 @@ import {
 } from "@/components/risk/risk-draft";
 import { errorsAt } from "@/components/strategies/drafts";
 import { LegStopMode, LevelInput, RiskFields, type RulesErrors } from "@/components/risk/risk-fields";
-import type { RiskRunJson } from "@/components/risk/risk-types";
+import type { RiskRunJson } from "@/lib/services/risk";
 import { useRiskChange } from "@/components/risk/use-risk";
 
 /**

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/components/ui/api";
 import type { RulesBody } from "@/components/risk/risk-draft";
-import type { RiskRunDetailJson, RiskRunJson } from "@/components/risk/risk-types";
+import type { RiskEventJson, RiskRunJson } from "@/lib/services/risk";
 
 /** Every risk query starts with this key: a `risk` event of the user stream marks them all stale (LiveBridge). */
 export const RISK_KEY = ["risk"] as const;
@@ -28,7 +28,7 @@ export function useRiskRuns() {
 export function useRunRiskEvents(runId: string) {
   return useQuery({
     queryKey: [...RISK_KEY, "run", runId],
-    queryFn: () => api<RiskRunDetailJson>(`/api/runs/${runId}/risk`),
+    queryFn: () => api<RiskRunJson & { events: RiskEventJson[] }>(`/api/runs/${runId}/risk`),
     refetchInterval: 10_000,
   });
 }
