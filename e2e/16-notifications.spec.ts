@@ -1,4 +1,3 @@
-import { copyFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import { startBotApiServer, type BotApiServer } from "@/lib/testing/bot-api-server";
 import { TELEGRAM_PORT } from "./people";
@@ -29,7 +28,6 @@ async function shoot(page: Page, name: string, testInfo: { outputPath: (n: strin
     await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
     const path = testInfo.outputPath(`${name}-${width}.png`);
     await page.screenshot({ path, fullPage: true });
-    copyFileSync(path, `/tmp/h17d-${name}-${width}.png`);
   }
   await page.setViewportSize({ width: 1280, height: 900 });
 }

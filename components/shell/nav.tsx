@@ -54,9 +54,10 @@ export function Nav({ user }: { user: { name: string; email: string; role: strin
     <Link
       href="/settings"
       className="flex min-w-0 items-center gap-2 text-xs text-slate-600 hover:underline dark:text-slate-300"
-      title={user.email}
+      title={`${user.name} (${user.email})`}
     >
-      <span className="truncate">{user.name}</span>
+      {/* Below 2xl the name gives its room to the links (the e-mail and name stay in the tooltip). */}
+      <span className="hidden truncate 2xl:inline">{user.name}</span>
       <Badge tone={user.role === "ADMIN" ? "blue" : user.role === "VIEWER" ? "slate" : "green"}>{user.role}</Badge>
     </Link>
   );
@@ -76,7 +77,10 @@ export function Nav({ user }: { user: { name: string; email: string; role: strin
         <Link href="/dashboard" className="font-semibold tracking-tight">
           MirrorDesk
         </Link>
-        <nav aria-label="Main" className="hidden min-w-0 flex-1 items-center gap-0.5 overflow-x-auto lg:flex">
+        <nav
+          aria-label="Main"
+          className="hidden min-w-0 flex-1 items-center gap-0.5 overflow-x-auto text-sm lg:flex 2xl:text-base"
+        >
           {links.map((l) => (
             <Link
               key={l.href}
@@ -91,7 +95,7 @@ export function Nav({ user }: { user: { name: string; email: string; role: strin
         <div className="ml-auto lg:ml-0">
           <NotificationBell />
         </div>
-        <div className="hidden items-center gap-4 lg:flex">
+        <div className="hidden items-center gap-2 lg:flex 2xl:gap-4">
           <ThemeToggle />
           {who}
           {signOut}
