@@ -7,19 +7,10 @@ import { z } from "zod";
 import { db } from "@/lib/db/client";
 import type { IntentRow } from "@/lib/db/queries/intents";
 import type { Tx } from "@/lib/db/transaction";
+import { NOT_FINAL } from "@/lib/db/queries/exit-scope";
 
-/** Intent states in which a stop may still rest or be sent. */
-export const LIVE_STOP_STATES = [
-  "planned",
-  "claimed",
-  "sending",
-  "unknown",
-  "safe_to_resend",
-  "held",
-  "accepted",
-  "reconciled_accepted",
-  "partially_filled",
-] as const;
+/** Intent states in which a stop may still rest or be sent: those of any order not final yet. */
+export const LIVE_STOP_STATES = NOT_FINAL;
 
 export interface StopRunRow {
   runId: string;
