@@ -100,6 +100,8 @@ export interface WorldOptions {
   webArgs?: string[];
   /** Start the web app and sign the trader in (default true); a bench that only needs the worker says false. */
   web?: boolean;
+  /** Worker processes sharing the queues (default 1), as more machines would run them. */
+  workers?: number;
 }
 
 export interface World {
@@ -112,7 +114,10 @@ export interface World {
   accountIds: string[];
   /** Null when the world was started without the web app. */
   web: ChildProcess | null;
+  /** The first worker process (`workers[0]`). */
   worker: ChildProcess;
+  /** Every worker process, all consuming the same queues. */
+  workers: ChildProcess[];
   /** The simulator's control API (`/_sim/...`): GET without a body, POST with one. */
   control(url: string, body?: unknown): Promise<unknown>;
   /** A GET from the web app as the signed-in trader; throws on a non-2xx answer. */
@@ -309,7 +314,9 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
           { APP_URL: `http://127.0.0.1:${port}` },
         )
       : null;
-    const worker = start("worker", [...(opts.workerArgs ?? []), "--import", "tsx", "workers/index.ts"]);
+    const workers = Array.from({ length: Math.max(1, opts.workers ?? 1) }, (_, i) =>
+      start(`worker ${i + 1}`, [...(opts.workerArgs ?? []), "--import", "tsx", "workers/index.ts"]),
+    );
     const base = `http://127.0.0.1:${port}`;
     const cookie = web ? await signIn(base, user.email, password) : "";
 
@@ -324,7 +331,8 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
         .sort((a, b) => a.name.localeCompare(b.name))
         .map((a) => a.id),
       web,
-      worker,
+      worker: workers[0],
+      workers,
       control,
       async get(url) {
         const r = await fetch(`${base}${url}`, { headers: { cookie } });
