@@ -1,71 +1,22 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitUntil } from "@/lib/testing/wait";
 import { db } from "@/lib/db/client";
-import { QUEUES } from "@/lib/queues/registry";
-import { queue } from "@/lib/queues/queues";
 import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
 import { closeConnections, makeUser, resetState } from "@/lib/testing/fixtures";
 import { instanceConfigs, startSim } from "@/lib/testing/simulator-instances";
 import { linkAccounts, ordersByTag, startRun, waitForRun } from "@/lib/testing/dispatch-kit";
+import { diagnoseRun, exited, startWorkerProcess, stopWorkerProcesses } from "@/lib/testing/worker-process";
 
-const ROOT = path.resolve(import.meta.dirname, "../../..");
 const instances = instanceConfigs(20, "kill");
 let sim: RunningSimulator;
-const children: ChildProcess[] = [];
-
-/** The real worker process (workers/index.ts) with the test environment. */
-function startWorkerProcess(): { child: ChildProcess; output: () => string } {
-  let out = "";
-  // `node --import tsx` runs the worker in this one process (the tsx CLI would fork a child a SIGKILL never reaches).
-  const child = spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: "warn" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", (d) => (out += String(d)));
-  child.stderr?.on("data", (d) => (out += String(d)));
-  children.push(child);
-  return { child, output: () => out };
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<void>((resolve) =>
-    child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve()),
-  );
-
-/** What a stuck run looks like: its unfinished intents and every dispatch job (a failure message, not an assertion). */
-async function diagnose(runId: string): Promise<string> {
-  const open = await db().orderIntent.findMany({
-    where: { runId, state: { notIn: ["accepted", "reconciled_accepted", "filled", "partially_filled"] } },
-    include: { account: { select: { name: true } } },
-  });
-  const q = queue(QUEUES.dispatch);
-  const jobs = await q.getJobs(["active", "waiting", "delayed", "completed", "failed", "prioritized"], 0, 500);
-  const rows = await Promise.all(
-    jobs.map(
-      async (j) =>
-        `${j.id} ${j.name} ${await j.getState()} processed=${j.processedOn ?? "-"} finished=${j.finishedOn ?? "-"} ${j.failedReason ?? ""} ${JSON.stringify(j.returnvalue ?? null).slice(0, 200)}`,
-    ),
-  );
-  return [
-    `open intents:`,
-    ...open.map(
-      (i) => `${i.account.name} ${i.phase} ${i.state} sent=${i.sentAt?.toISOString()} by=${i.claimedBy} ${i.reason}`,
-    ),
-    `jobs:`,
-    ...rows,
-  ].join("\n");
-}
+const workerEnv = { ...process.env, LOG_LEVEL: "warn" };
 
 beforeAll(async () => {
   sim = await startSim(instances);
   await resetState();
 });
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-  await Promise.all(children.map(exited));
+  await stopWorkerProcesses();
   await sim.close();
   await closeConnections();
 });
@@ -79,7 +30,7 @@ describe("dispatch across a worker crash", () => {
       for (const inst of instances) sim.broker.setFaults(inst.id, { latencyMs: 700 });
     });
 
-    const first = startWorkerProcess();
+    const first = startWorkerProcess(workerEnv);
     // Kill once orders have reached the broker while their replies are still on the way.
     const received = () => instances.reduce((n, i) => n + sim.broker.receivedOrders(i.id).length, 0);
     // Generous: on a loaded machine the worker process takes long to boot (a bound, not a race).
@@ -92,9 +43,9 @@ describe("dispatch across a worker crash", () => {
     expect(leftInFlight).toBeGreaterThan(0);
     expect(received()).toBeLessThan(80);
 
-    const second = startWorkerProcess();
+    const second = startWorkerProcess(workerEnv);
     const run = await waitForRun(runId, 120_000).catch(async (e) => {
-      throw new Error(`${(e as Error).message}\n${await diagnose(runId)}\n${second.output()}`);
+      throw new Error(`${(e as Error).message}\n${await diagnoseRun(runId)}\n${second.output()}`);
     });
     expect(run.status).toBe("COMPLETED");
 
