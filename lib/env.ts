@@ -35,6 +35,8 @@ const appSchema = z.object({
   LOGIN_MAX_FAILURES_PER_IP: int(20),
   WORKER_HEARTBEAT_MS: int(10_000),
   ACCOUNT_HEALTH_MS: int(30_000),
+  // Dispatch jobs (one run × account each) one worker process runs at once; more processes share the rest (docs/scaling.md).
+  WORKER_DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(200),
   // Reverse proxies in front of the web app that append to X-Forwarded-For (lib/http/errors.ts clientIp). 0 = none:
   // the header is then written by the client and is ignored.
   TRUSTED_PROXY_HOPS: int(0),

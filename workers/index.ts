@@ -88,7 +88,7 @@ function workerTable(workerId: string, startedAt: Date, e: AppEnv): QueueWorker[
     // Dispatch jobs spend most of their time waiting on brokers: hundreds of accounts run in parallel per process.
     // Recovery also runs once more when a worker killed just before this start is past its liveness TTL (its claims
     // are then orphans).
-    row(DISPATCH_QUEUE, makeDispatchProcessor(workerId), 200, () =>
+    row(DISPATCH_QUEUE, makeDispatchProcessor(workerId), e.WORKER_DISPATCH_CONCURRENCY, () =>
       scheduleRecovery(workerId, LIVENESS_TTL_MS + 1_000),
     ),
     // One fill poll per account per second, each one order-book call (the account's rate governor spaces them).
