@@ -9,11 +9,11 @@ import { log, setLogService } from "@/lib/log";
 import { createBlockingRedis, disconnectRedis } from "@/lib/redis";
 import { disconnectDb } from "@/lib/db/client";
 import { ACCOUNTS_QUEUE, scheduleAccountHealth } from "@/lib/queues/accounts";
-import { DISPATCH_QUEUE, scheduleRecovery } from "@/lib/queues/dispatch";
+import { DISPATCH_QUEUE, enqueuePeerRecovery, scheduleRecovery } from "@/lib/queues/dispatch";
 import { EXITS_QUEUE, scheduleExitJobs } from "@/lib/queues/exits";
 import { FILLS_QUEUE, scheduleFillSweep } from "@/lib/queues/fills";
 import { MARKET_DATA_QUEUE, scheduleMarketDataJobs } from "@/lib/queues/market-data";
-import { LIVENESS_TTL_MS, newWorkerId, startWorkerLiveness } from "@/lib/queues/liveness";
+import { LIVENESS_TTL_MS, newWorkerId, startWorkerLiveness, watchPeerLiveness } from "@/lib/queues/liveness";
 import { BULL_PREFIX, closeQueues } from "@/lib/queues/queues";
 import { scheduleHeartbeat, SYSTEM_QUEUE } from "@/lib/queues/system";
 import { recoverInFlight } from "@/lib/services/dispatch";
@@ -136,6 +136,8 @@ async function main() {
   const table = workerTable(workerId, startedAt, e);
   const workers = table.map((w) => w.start(connection));
   for (const w of table) await w.schedule();
+  // A peer whose liveness key expires (killed, hung) gets its claims recovered now, not on the minute's pass.
+  const peers = watchPeerLiveness(workerId, enqueuePeerRecovery);
   await recordHeartbeat(startedAt, e.WORKER_HEARTBEAT_MS, new Date());
   // Live prices: every worker competes for the feed's leader lock; the one holding it keeps the upstream WebSockets.
   const feed = await startMarketFeed(workerId);
@@ -150,6 +152,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log().info({ signal }, "worker stopping");
+    peers.stop();
     await Promise.all(workers.map((w) => w.close()));
     await feed?.stop();
     await stopRisk();

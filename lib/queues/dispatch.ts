@@ -138,6 +138,9 @@ export async function enqueueRetry(pairs: readonly DispatchJob[], now: Date): Pr
 export const RECOVERY_SCHEDULER = "dispatch:recover";
 export const RECOVERY_EVERY_MS = 60_000;
 
+/** Job id of the recovery pass shortly after worker `workerId` started. */
+export const startRecoveryJobId = (workerId: string) => `recover_start_${workerId}`;
+
 /**
  * Recovery every RECOVERY_EVERY_MS, and once `delayMs` after this worker's start: a worker killed just before this
  * start is then past its liveness TTL, so its claims are orphans.
@@ -148,5 +151,16 @@ export async function scheduleRecovery(workerId: string, delayMs: number): Promi
     data: {},
     opts: SCHEDULED_JOB,
   });
-  await dispatchQueue().add("recover", {}, { jobId: `recover_start_${workerId}`, delay: delayMs, ...SCHEDULED_JOB });
+  await dispatchQueue().add("recover", {}, { jobId: startRecoveryJobId(workerId), delay: delayMs, ...SCHEDULED_JOB });
+}
+
+/** Job id of the recovery after worker `workerId` stopped: every survivor that notices enqueues this same job. */
+export const peerRecoveryJobId = (workerId: string) => `recover_gone_${workerId}`;
+
+/**
+ * Recovery now, because a peer worker's liveness key just expired: its claims are orphans, and waiting for the
+ * periodic pass would hold its accounts up to RECOVERY_EVERY_MS. One job per gone worker, however many notice.
+ */
+export async function enqueuePeerRecovery(goneWorkerId: string): Promise<void> {
+  await dispatchQueue().add("recover", {}, { jobId: peerRecoveryJobId(goneWorkerId), ...ONE_SHOT_JOB });
 }
