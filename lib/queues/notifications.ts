@@ -42,11 +42,30 @@ export type NotificationQueueData = z.infer<(typeof notificationJobSchemas)[Noti
 
 export const notificationsQueue = () => queue<NotificationQueueData, NotificationJobName>(NOTIFICATIONS_QUEUE);
 
+/**
+ * A run's fills or rejections are told as a summary the worker reads from the run itself, so the events of one
+ * (kind, run, owner) are interchangeable: while one waits this long to be folded, more are dropped (BullMQ
+ * deduplication), and one that comes while it is being folded is kept for one more fold after it. A 200-account fill
+ * is then a few folds, not 200 reads of the whole run.
+ */
+export const RUN_SUMMARY_FOLD_DELAY_MS = 250;
+
 /** Enqueues an event; a Redis failure is logged and swallowed (trading goes on whatever happens to a notification). */
 export async function enqueueNotification(event: NotificationEventInput): Promise<void> {
   try {
     const data = notificationEventSchema.parse(event);
-    await notificationsQueue().add("event", data, ONE_SHOT_JOB);
+    const summarised = data.runId && (data.kind === "FILL" || data.kind === "REJECTION");
+    await notificationsQueue().add(
+      "event",
+      data,
+      summarised
+        ? {
+            ...ONE_SHOT_JOB,
+            delay: RUN_SUMMARY_FOLD_DELAY_MS,
+            deduplication: { id: `${data.kind}:${data.runId}:${data.ownerId}`, keepLastIfActive: true },
+          }
+        : ONE_SHOT_JOB,
+    );
   } catch (err) {
     log().warn({ err, kind: event.kind, batchKey: event.batchKey }, "notification not enqueued");
   }

@@ -166,11 +166,28 @@ export async function listActiveAccountIds(ownerId: string | null, tx: Tx = db()
 }
 
 /** Owner of each account; unknown (deleted) ids are absent. */
+/** An account's owner never changes, so it is remembered per process (bounded: the oldest are forgotten first). */
+const OWNER_CACHE_MAX = 20_000;
+const ownerOf = new Map<string, string>();
+
+/** The owner of each account that exists, keyed by account id (hot: every intent event and fill notification asks). */
 export async function accountOwnerIds(ids: readonly string[]): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db().tradingAccount.findMany({
-    where: { id: { in: [...ids] } },
-    select: { id: true, ownerId: true },
-  });
-  return new Map(rows.map((r) => [r.id, r.ownerId]));
+  const out = new Map<string, string>();
+  const missing: string[] = [];
+  for (const id of new Set(ids)) {
+    const owner = ownerOf.get(id);
+    if (owner) out.set(id, owner);
+    else missing.push(id);
+  }
+  if (missing.length === 0) return out;
+  const rows = await db().$queryRawUnsafe<{ id: string; ownerId: string }[]>(
+    `SELECT id::text AS id, owner_id::text AS "ownerId" FROM trading_accounts WHERE id = ANY($1::uuid[])`,
+    missing,
+  );
+  for (const r of rows) {
+    if (ownerOf.size >= OWNER_CACHE_MAX) ownerOf.delete(ownerOf.keys().next().value!);
+    ownerOf.set(r.id, r.ownerId);
+    out.set(r.id, r.ownerId);
+  }
+  return out;
 }

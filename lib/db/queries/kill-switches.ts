@@ -1,5 +1,6 @@
 import { db } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/transaction";
+import { coalescer } from "@/lib/db/queries/coalesce";
 
 /**
  * Kill-switch queries. A switch is GLOBAL (every owner) or OWNER (one owner's accounts); it is engaged while
@@ -14,8 +15,29 @@ const engagedWhere = (t: SwitchTarget) => ({
 
 export type EngagedSwitch = { scope: "GLOBAL" | "OWNER"; engagedAt: Date; engagedBy: string | null };
 
+const SWITCH_COLUMNS = `k.scope::text AS scope, k.owner_id::text AS "ownerId", k.engaged_at AS "engagedAt", u.name AS "engagedBy"
+       FROM kill_switches k LEFT JOIN users u ON u.id = k.engaged_by WHERE k.rearmed_at IS NULL`;
+
+/**
+ * Outside a transaction, concurrent asks share one statement that starts after every one of them was made (a
+ * coalescer), so each still reads what was committed before it asked: hundreds of dispatch jobs checking before
+ * they send cost one read, not hundreds.
+ */
+const readCovering = coalescer(async (owners: string[]) => {
+  const rows = await db().$queryRawUnsafe<(EngagedSwitch & { ownerId: string | null })[]>(
+    `SELECT ${SWITCH_COLUMNS} AND (k.scope = 'GLOBAL' OR k.owner_id = ANY($1::uuid[]))`,
+    [...new Set(owners)],
+  );
+  const global = rows.find((r) => r.scope === "GLOBAL");
+  return owners.map((o) => {
+    const hit = global ?? rows.find((r) => r.ownerId === o);
+    return hit ? { scope: hit.scope, engagedAt: hit.engagedAt, engagedBy: hit.engagedBy } : null;
+  });
+});
+
 /** The engaged switch that covers `ownerId` (the global one first), with the engager's name, or null. */
-export async function findSwitchCovering(ownerId: string, tx: Tx = db()): Promise<EngagedSwitch | null> {
+export async function findSwitchCovering(ownerId: string, tx?: Tx): Promise<EngagedSwitch | null> {
+  if (!tx) return readCovering(ownerId);
   const [hit] = await tx.$queryRawUnsafe<EngagedSwitch[]>(
     `SELECT k.scope::text AS scope, k.engaged_at AS "engagedAt", u.name AS "engagedBy"
        FROM kill_switches k LEFT JOIN users u ON u.id = k.engaged_by

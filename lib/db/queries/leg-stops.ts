@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { db } from "@/lib/db/client";
+import { coalescer } from "@/lib/db/queries/coalesce";
 import type { IntentRow } from "@/lib/db/queries/intents";
 import type { Tx } from "@/lib/db/transaction";
 import { NOT_FINAL } from "@/lib/db/queries/exit-scope";
@@ -75,15 +76,21 @@ export async function accountsOfRun(runId: string): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
+/** Of `runIds`, those that have stops at the broker, are such stops, or are exits; concurrent asks share a statement. */
+const readStopRuns = coalescer(async (batches: (readonly string[])[]) => {
+  const rows = await db().$queryRawUnsafe<{ id: string }[]>(
+    `SELECT r.id::text AS id FROM strategy_runs r LEFT JOIN run_risks rr ON rr.run_id = r.id
+      WHERE r.id = ANY($1::uuid[]) AND (r.kind IN ('EXIT', 'STOP_ORDERS') OR rr.leg_stop_mode = 'BROKER')`,
+    [...new Set(batches.flat())],
+  );
+  const hits = new Set(rows.map((r) => r.id));
+  return batches.map((ids) => ids.some((id) => hits.has(id)));
+});
+
 /** Whether any of `runIds` has stops at the broker, is such stops, or is an exit (fill tracking's cue). */
 export async function touchesStops(runIds: readonly string[]): Promise<boolean> {
   if (runIds.length === 0) return false;
-  const [row] = await db().$queryRawUnsafe<{ hit: boolean }[]>(
-    `SELECT EXISTS (SELECT 1 FROM strategy_runs r LEFT JOIN run_risks rr ON rr.run_id = r.id
-                     WHERE r.id = ANY($1::uuid[]) AND (r.kind IN ('EXIT', 'STOP_ORDERS') OR rr.leg_stop_mode = 'BROKER')) AS hit`,
-    [...runIds],
-  );
-  return row.hit;
+  return readStopRuns(runIds);
 }
 
 /** The entry legs of `runIds` in the account: contract, product and side of each (run, leg). */
