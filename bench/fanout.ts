@@ -49,15 +49,15 @@ const { adapterFor } = await import("@/lib/services/broker-access");
 const { listAccountSecrets } = await import("@/lib/db/queries/accounts");
 
 async function main() {
-  // BENCH_WORKER_PROFILE=<dir> writes the worker's V8 CPU profile there (for finding the hot path).
-  const profile = process.env.BENCH_WORKER_PROFILE
-    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE}`]
-    : [];
+  // BENCH_WORKER_PROFILE=<dir> / BENCH_WEB_PROFILE=<dir> write the workers' / web app's V8 CPU profiles there.
+  const cpuProf = (dir?: string) => (dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : []);
+  const profile = cpuProf(process.env.BENCH_WORKER_PROFILE);
   const world = await startWorld({
     name: "fanout",
     accounts: ACCOUNTS,
     latency: LATENCY,
     workerArgs: profile,
+    webArgs: cpuProf(process.env.BENCH_WEB_PROFILE),
     workers: WORKERS,
   });
   const { say, post } = world;

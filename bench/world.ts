@@ -67,6 +67,8 @@ export function benchEnv(databaseUrl: string, redisUrl: string): void {
     AUTH_SECRET: "bench-secret-bench-secret-bench-secret-01",
     AUTH_TRUST_HOST: "true",
     LOG_LEVEL: "error",
+    // The simulator trades at any hour; so do the product's clock-bound parts (the funds warm-up among them).
+    MARKET_ALWAYS_OPEN: "true",
     NEXT_TELEMETRY_DISABLED: "1",
     CREDENTIAL_KEYS: "v1:YmVuY2gtb25seS1jcmVkZW50aWFsLWtleS0zMmJ5dGU=",
   });

@@ -8,7 +8,8 @@ import { type AppEnv, env } from "@/lib/env";
 import { log, setLogService } from "@/lib/log";
 import { createBlockingRedis, disconnectRedis } from "@/lib/redis";
 import { disconnectDb } from "@/lib/db/client";
-import { ACCOUNTS_QUEUE, scheduleAccountHealth } from "@/lib/queues/accounts";
+import { ACCOUNTS_QUEUE, scheduleAccountHealth, scheduleFundsWarming } from "@/lib/queues/accounts";
+import { FUNDS_WARM_EVERY_MS } from "@/lib/services/accounts";
 import { DISPATCH_QUEUE, enqueuePeerRecovery, scheduleRecovery } from "@/lib/queues/dispatch";
 import { EXITS_QUEUE, scheduleExitJobs } from "@/lib/queues/exits";
 import { FILLS_QUEUE, scheduleFillSweep } from "@/lib/queues/fills";
@@ -84,7 +85,11 @@ function workerTable(workerId: string, startedAt: Date, e: AppEnv): QueueWorker[
       scheduleHeartbeat(e.WORKER_HEARTBEAT_MS),
     ),
     // One health round at a time: a round pings every account in parallel already.
-    row(ACCOUNTS_QUEUE, processAccountsJob, 1, () => scheduleAccountHealth(e.ACCOUNT_HEALTH_MS)),
+    // Two at once: a long health round must not hold up the funds warm-up.
+    row(ACCOUNTS_QUEUE, processAccountsJob, 2, async () => {
+      await scheduleAccountHealth(e.ACCOUNT_HEALTH_MS);
+      await scheduleFundsWarming(FUNDS_WARM_EVERY_MS);
+    }),
     // Dispatch jobs spend most of their time waiting on brokers: hundreds of accounts run in parallel per process.
     // Recovery also runs once more when a worker killed just before this start is past its liveness TTL (its claims
     // are then orphans).

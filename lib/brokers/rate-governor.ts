@@ -133,8 +133,12 @@ export class RateGovernor implements CallGate {
 
 const holder = globalThis as unknown as { mirrordeskRateRedis?: Redis; mirrordeskRateGovernor?: RateGovernor };
 
+/**
+ * Auto-pipelined: the budget checks of a fan-out's hundreds of concurrent calls leave in one socket write per event
+ * loop turn instead of one each (the script's atomicity is per command either way).
+ */
 function dedicatedConnection(): Redis {
-  holder.mirrordeskRateRedis ??= redis().duplicate();
+  holder.mirrordeskRateRedis ??= redis().duplicate({ enableAutoPipelining: true });
   return holder.mirrordeskRateRedis;
 }
 

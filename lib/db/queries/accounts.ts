@@ -106,6 +106,23 @@ export function listAccountSecrets(scope: Scope, filter: { active?: boolean } = 
   });
 }
 
+/**
+ * Active accounts some live (not archived) strategy trades, by id or by tag, with their encrypted keys: the accounts
+ * whose funds the worker keeps fresh for sizing.
+ */
+export async function listStrategyAccountSecrets() {
+  const ids = await db().$queryRawUnsafe<{ id: string }[]>(
+    `SELECT a.id::text AS id FROM trading_accounts a
+      WHERE a.active AND EXISTS (SELECT 1 FROM strategies s WHERE NOT s.archived AND s.owner_id = a.owner_id
+                                   AND (a.id::text = ANY(s.account_ids) OR a.tags && s.account_tags))`,
+  );
+  if (ids.length === 0) return [];
+  return db().tradingAccount.findMany({
+    where: { id: { in: ids.map((r) => r.id) } },
+    select: { ...accountSelect, apiKeyEnc: true },
+  });
+}
+
 /** Every stored encrypted key, for key rotation. */
 export function allAccountSecrets() {
   return db().tradingAccount.findMany({
@@ -132,6 +149,22 @@ export async function ownerHasPrimary(ownerId: string, tx: Tx = db()): Promise<b
 }
 
 /** The columns a health round needs to pick each owner's market-data source, for every active account. */
+/** A health ping answered by an account that was connected and stays so. */
+export type SteadyPing = { id: string; broker: string | null; mode: string | null };
+
+/** Writes the answered pings of connected accounts in one statement: checked and OK now, no failures, no error. */
+export async function recordSteadyPings(pings: readonly SteadyPing[], at: Date): Promise<void> {
+  if (pings.length === 0) return;
+  await db().$executeRawUnsafe(
+    `UPDATE trading_accounts AS a SET last_ok_at = $2::timestamptz, last_checked_at = $2::timestamptz,
+            consecutive_failures = 0, last_error = NULL, broker_name = v.broker, broker_mode = v.mode
+       FROM jsonb_to_recordset($1::jsonb) AS v(id text, broker text, mode text)
+      WHERE a.id = v.id::uuid`,
+    JSON.stringify(pings),
+    at.toISOString(),
+  );
+}
+
 export function listActiveAccountHealth() {
   return db().tradingAccount.findMany({
     where: { active: true },

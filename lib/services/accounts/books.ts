@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { listAccountSecrets } from "@/lib/db/queries/accounts";
+import Decimal from "decimal.js";
+import { listAccountSecrets, listStrategyAccountSecrets } from "@/lib/db/queries/accounts";
 import { redis } from "@/lib/redis";
 import { AppError, NotFoundError, RateLimitedError, type ErrorCode } from "@/lib/errors";
 import { scopeOf, type Actor } from "@/lib/auth/roles";
@@ -59,10 +60,26 @@ const key = (accountId: string, book: Book) => `md:book:${accountId}:${book}`;
 const inflight = new Map<string, Promise<unknown>>();
 
 /** One account's book: from the cache when fresh, else one broker call (shared by concurrent callers). */
-async function readBook<B extends Book>(accountId: string, adapter: BrokerAdapter, book: B): Promise<CachedBook<B>> {
+async function readBook<B extends Book>(
+  accountId: string,
+  adapter: BrokerAdapter,
+  book: B,
+  ttlMs = BOOK_TTL_MS,
+): Promise<CachedBook<B>> {
   const k = key(accountId, book);
   const cached = await redis().get(k);
   if (cached) return JSON.parse(cached) as CachedBook<B>;
+  return fetchBook(accountId, adapter, book, ttlMs);
+}
+
+/** One broker call for a book, stored for `ttlMs` (concurrent callers share it). */
+function fetchBook<B extends Book>(
+  accountId: string,
+  adapter: BrokerAdapter,
+  book: B,
+  ttlMs: number,
+): Promise<CachedBook<B>> {
+  const k = key(accountId, book);
   let p = inflight.get(k) as Promise<CachedBook<B>> | undefined;
   if (!p) {
     p = (async () => {
@@ -84,12 +101,75 @@ async function readBook<B extends Book>(accountId: string, adapter: BrokerAdapte
         };
         value = { ok: false, error, fetchedAt: new Date().toISOString() };
       }
-      await redis().set(k, JSON.stringify(value), "PX", BOOK_TTL_MS);
+      await redis().set(k, JSON.stringify(value), "PX", ttlMs);
       return value;
     })().finally(() => inflight.delete(k));
     inflight.set(k, p);
   }
   return p;
+}
+
+/**
+ * Funds a plan sizes from (docs/dispatch.md "Funds for sizing"): fetched from the broker at most this long ago. The
+ * worker keeps them this fresh for every account a strategy trades (`warmSizingFunds`), and dispatch drops them when
+ * it has sent an account's orders, so a trigger reads Redis instead of waiting for every broker.
+ */
+export const SIZING_FUNDS_MAX_AGE_MS = 5_000;
+/** How often the worker refreshes the funds of accounts in strategies, ms (below SIZING_FUNDS_MAX_AGE_MS). */
+export const FUNDS_WARM_EVERY_MS = 2_000;
+
+type FundsJson_ = BookJson<"funds">;
+const fundsOf = (j: FundsJson_): Funds => ({
+  availableMargin: new Decimal(j.availableMargin),
+  cash: new Decimal(j.cash),
+  collateral: new Decimal(j.collateral),
+  utilised: new Decimal(j.utilised),
+  realisedPnl: new Decimal(j.realisedPnl),
+  unrealisedPnl: new Decimal(j.unrealisedPnl),
+});
+
+/**
+ * Each account's funds for sizing, in the order given: the cached answer when the broker gave it within
+ * SIZING_FUNDS_MAX_AGE_MS (one Redis read for all), else a live call. A failure is the broker's error, thrown by
+ * that account's promise alone; a cached failure is never reused (sizing asks again).
+ */
+export async function sizingFunds(
+  accounts: readonly { id: string; adapter: () => BrokerAdapter }[],
+  now = Date.now(),
+): Promise<Promise<Funds>[]> {
+  if (accounts.length === 0) return [];
+  const cached = await redis().mget(...accounts.map((a) => key(a.id, "funds")));
+  return accounts.map(async (a, i) => {
+    const hit = cached[i] ? (JSON.parse(cached[i]) as CachedBook<"funds">) : null;
+    if (hit?.ok && now - Date.parse(hit.fetchedAt) <= SIZING_FUNDS_MAX_AGE_MS) return fundsOf(hit.data);
+    const fresh = await fetchBook(a.id, a.adapter(), "funds", SIZING_FUNDS_MAX_AGE_MS);
+    if (fresh.ok) return fundsOf(fresh.data);
+    throw new AppError(fresh.error.code, fresh.error.status, fresh.error.message, fresh.error.fields);
+  });
+}
+
+/**
+ * Refreshes the funds of every active account a live strategy trades (through each account's rate budget), so a
+ * trigger finds them fresh. Returns how many were refreshed.
+ */
+export async function warmSizingFunds(concurrency = 32): Promise<number> {
+  const accounts = await listStrategyAccountSecrets();
+  let next = 0;
+  let warmed = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, accounts.length) }, async () => {
+      while (next < accounts.length) {
+        const a = accounts[next++];
+        try {
+          const r = await fetchBook(a.id, adapterFor(a), "funds", SIZING_FUNDS_MAX_AGE_MS);
+          if (r.ok) warmed++;
+        } catch {
+          // The governor asked to wait, or the account cannot be used: sizing asks the broker itself.
+        }
+      }
+    }),
+  );
+  return warmed;
 }
 
 /** Drops the cached books (data and errors) of these accounts, so the next read asks their brokers. */

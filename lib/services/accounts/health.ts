@@ -1,5 +1,11 @@
 import { inTransaction } from "@/lib/db/transaction";
-import { listAccountSecrets, listActiveAccountHealth, updateAccountRow } from "@/lib/db/queries/accounts";
+import {
+  listAccountSecrets,
+  listActiveAccountHealth,
+  recordSteadyPings,
+  type SteadyPing,
+  updateAccountRow,
+} from "@/lib/db/queries/accounts";
 import { openAlertsOfKind, raiseAlert, resolveAlertIds, resolveAlerts } from "@/lib/db/queries/alerts";
 import { insertAudit } from "@/lib/db/queries/audit";
 import { AppError } from "@/lib/errors";
@@ -28,15 +34,29 @@ async function tell(ownerId: string, events: UserEvent[]): Promise<void> {
  * raise or clear alerts, and keep each owner's market-data failover notice in step with the primary's health.
  */
 export async function checkAllAccounts(now: Date): Promise<{ checked: number; failed: number; failovers: number }> {
-  const accounts = await listAccountSecrets({ ownerId: null }, { active: true });
-  const outcomes = await Promise.all(accounts.map((a) => checkAccount(a, now)));
+  const [accounts, down] = await Promise.all([
+    listAccountSecrets({ ownerId: null }, { active: true }),
+    openAlertsOfKind("account_down"),
+  ]);
+  // A connected account that answers again, with no outage to resolve, only has its times written: all such
+  // accounts in one statement instead of a transaction each.
+  const alerted = new Set(down.map((a) => a.accountId));
+  const steady: SteadyPing[] = [];
+  const outcomes = await Promise.all(
+    accounts.map((a) => checkAccount(a, now, a.status === "CONNECTED" && !alerted.has(a.id) ? steady : null)),
+  );
+  await recordSteadyPings(steady, now);
   const failovers = await syncFailoverAlerts(now);
   return { checked: accounts.length, failed: outcomes.filter((o) => o === "FAILED").length, failovers };
 }
 
-async function checkAccount(account: Checked, now: Date) {
+async function checkAccount(account: Checked, now: Date, steady: SteadyPing[] | null) {
   try {
     const ping = await adapterFor(account).ping();
+    if (steady) {
+      steady.push({ id: account.id, broker: ping.broker, mode: ping.mode });
+      return "CONNECTED" as const;
+    }
     await inTransaction(async (tx) => {
       await updateAccountRow(tx, account.id, {
         status: "CONNECTED",

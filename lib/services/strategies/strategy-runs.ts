@@ -24,6 +24,7 @@ import {
   type TradingClock,
 } from "@/lib/services/market-data";
 import { createRun } from "@/lib/services/runs";
+import { sizingFunds } from "@/lib/services/accounts";
 import { definitionOf, findStrategyRow, type Row } from "./rows";
 import { tradingSettings } from "@/lib/services/settings";
 import { jsonify } from "@/lib/util/jsonify";
@@ -64,8 +65,9 @@ export async function selectAccounts(
 }
 
 /**
- * Reads every account's funds in parallel (fresh, not cached: sizing spends real margin). An account whose funds
- * cannot be read is skipped with the reason rather than sized on a guess.
+ * Every account's funds, in parallel: fetched from the broker at most SIZING_FUNDS_MAX_AGE_MS ago (kept fresh in the
+ * background, dropped when the account trades; docs/dispatch.md "Funds for sizing"), else asked now. An account whose
+ * funds cannot be read is skipped with the reason rather than sized on a guess.
  */
 export async function accountInputs(
   accounts: readonly SecretAccount[],
@@ -73,10 +75,11 @@ export async function accountInputs(
   gate: EntryGate = { now: new Date(), requireReady: false },
 ): Promise<{ inputs: AccountInput[]; skipped: AccountPlan[] }> {
   const gated = await gateAccounts(accounts, gate);
+  const funds = await sizingFunds(gated.open.map((a) => ({ id: a.id, adapter: () => adapterFor(a) })));
   const results = await Promise.all(
-    gated.open.map(async (a) => {
+    gated.open.map(async (a, i) => {
       try {
-        const f = await adapterFor(a).funds();
+        const f = await funds[i];
         return {
           ok: true as const,
           input: {
@@ -241,13 +244,13 @@ export async function executeStrategy(
     throw new ValidationError("An adjustment runs under the rules of the run it adjusts", {
       risk: ["Not with legIndexes: an adjustment joins the run it adjusts"],
     });
-  const owner = (await findStrategyRow(actor, id)).ownerId;
-  const idempotencyKey = `${owner}:${req.idempotencyKey}`;
+  const row = await findStrategyRow(actor, id);
+  const idempotencyKey = `${row.ownerId}:${req.idempotencyKey}`;
   // A repeated request (double click, client retry) gets the first run back without touching any broker.
   const existing = await findRunIdByKey(idempotencyKey);
   if (existing) return { runId: existing, created: false };
   const triggeredAt = new Date();
-  const { row, preview } = await strategyPlan(actor, id, req.legIndexes, clock);
+  const preview = await planStrategyEntry(row, definitionOf(row), clock, { legIndexes: req.legIndexes });
   const run = await createRun({
     ownerId: row.ownerId,
     strategyId: row.id,

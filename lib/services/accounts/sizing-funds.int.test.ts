@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { db } from "@/lib/db/client";
+import { redis } from "@/lib/redis";
+import { AppError } from "@/lib/errors";
+import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
+import { closeConnections, makeUser, resetState } from "@/lib/testing/fixtures";
+import { instanceConfigs, startSim } from "@/lib/testing/simulator-instances";
+import { linkAccounts } from "@/lib/testing/dispatch-kit";
+import { adapterFor } from "@/lib/services/broker-access";
+import { loadAccountSecret } from "@/lib/db/queries/accounts";
+import { invalidateBooks, SIZING_FUNDS_MAX_AGE_MS, sizingFunds, warmSizingFunds } from "@/lib/services/accounts";
+
+const INSTANCES = instanceConfigs(3, "sf").map((c, i) => ({ ...c, capital: ["1000000", "2000000", "3000000"][i] }));
+let sim: RunningSimulator;
+
+beforeAll(async () => {
+  sim = await startSim(INSTANCES);
+});
+beforeEach(async () => {
+  await resetState();
+  for (const inst of INSTANCES) sim.broker.setFaults(inst.id, { http500Rate: 0 });
+});
+afterAll(async () => {
+  await sim.close();
+  await closeConnections();
+});
+
+const FUNDS_KEY = (id: string) => `md:book:${id}:funds`;
+
+/** Three linked accounts; a live strategy trades the first by id, an archived one the third. */
+async function setup() {
+  const trader = await makeUser("TRADER");
+  const [a, b, c] = await linkAccounts(sim, trader, INSTANCES);
+  const strategy = (accountIds: string[], archived: boolean) =>
+    db().strategy.create({
+      data: { ownerId: trader.id, name: `s ${archived}`, definition: {}, accountIds, accountTags: [], archived },
+    });
+  await strategy([a.id], false);
+  await strategy([c.id], true);
+  return { a, b, c };
+}
+
+const sized = async (ids: string[]) => {
+  const accounts = await Promise.all(ids.map(async (id) => (await loadAccountSecret(id))!));
+  const answers = await sizingFunds(accounts.map((a) => ({ id: a.id, adapter: () => adapterFor(a) })));
+  return Promise.all(
+    answers.map((p) =>
+      p.then(
+        (f) => f.availableMargin.toString(),
+        (e: unknown) => e,
+      ),
+    ),
+  );
+};
+
+describe("funds for sizing", () => {
+  it("are kept warm only for accounts a live strategy trades", async () => {
+    const { a, b, c } = await setup();
+    expect(await warmSizingFunds()).toBe(1);
+    const [warm, cold, archived] = await redis().mget(FUNDS_KEY(a.id), FUNDS_KEY(b.id), FUNDS_KEY(c.id));
+    expect(JSON.parse(warm!)).toMatchObject({ ok: true, data: { availableMargin: "1000000" } });
+    expect([cold, archived]).toEqual([null, null]);
+  });
+
+  it("come from the warm cache while fresh, from the broker once older than the limit, and never from a cached failure", async () => {
+    const { a } = await setup();
+    await warmSizingFunds();
+    // The broker now fails every call: a fresh cached answer is still used (no call is made).
+    sim.broker.setFaults(INSTANCES[0].id, { http500Rate: 1 });
+    expect(await sized([a.id])).toEqual(["1000000"]);
+
+    // The same answer, older than the limit: sizing asks the broker, and its failure is the account's reason.
+    const cached = JSON.parse((await redis().get(FUNDS_KEY(a.id)))!);
+    cached.fetchedAt = new Date(Date.now() - SIZING_FUNDS_MAX_AGE_MS - 1_000).toISOString();
+    await redis().set(FUNDS_KEY(a.id), JSON.stringify(cached), "PX", 60_000);
+    const [stale] = await sized([a.id]);
+    expect(stale).toBeInstanceOf(AppError);
+
+    // That failure is now cached for the books page; sizing still asks again and sizes once the broker answers.
+    sim.broker.setFaults(INSTANCES[0].id, { http500Rate: 0 });
+    expect(JSON.parse((await redis().get(FUNDS_KEY(a.id)))!)).toMatchObject({ ok: false });
+    expect(await sized([a.id])).toEqual(["1000000"]);
+  });
+
+  it("are dropped when the account trades, and a miss asks only the accounts that miss", async () => {
+    const { a, b } = await setup();
+    await warmSizingFunds();
+    await invalidateBooks([a.id]);
+    expect(await redis().get(FUNDS_KEY(a.id))).toBeNull();
+    // b was never warmed, a was dropped: both are asked now, and the answers are stored for the next plan.
+    expect(await sized([a.id, b.id])).toEqual(["1000000", "2000000"]);
+    sim.broker.setFaults(INSTANCES[0].id, { http500Rate: 1 });
+    sim.broker.setFaults(INSTANCES[1].id, { http500Rate: 1 });
+    expect(await sized([a.id, b.id])).toEqual(["1000000", "2000000"]);
+  });
+});
