@@ -23,7 +23,7 @@ export async function scheduleAccountHealth(everyMs: number): Promise<void> {
   });
 }
 
-/** Funds of the accounts strategies trade, kept fresh for sizing (docs/dispatch.md "Funds for sizing"). */
+/** Funds of the accounts strategies trade, kept fresh for sizing (docs/performance.md "Funds for sizing"). */
 export const FUNDS_WARM_SCHEDULER = "accounts:warm-funds";
 export async function scheduleFundsWarming(everyMs: number): Promise<void> {
   await upsertScheduler(ACCOUNTS_QUEUE, FUNDS_WARM_SCHEDULER, everyMs, {

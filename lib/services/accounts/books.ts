@@ -110,7 +110,7 @@ function fetchBook<B extends Book>(
 }
 
 /**
- * Funds a plan sizes from (docs/dispatch.md "Funds for sizing"): fetched from the broker at most this long ago. The
+ * Funds a plan sizes from (docs/performance.md "Funds for sizing"): fetched from the broker at most this long ago. The
  * worker keeps them this fresh for every account a strategy trades (`warmSizingFunds`), and dispatch drops them when
  * it has sent an account's orders, so a trigger reads Redis instead of waiting for every broker.
  */

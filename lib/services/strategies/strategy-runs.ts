@@ -66,7 +66,7 @@ export async function selectAccounts(
 
 /**
  * Every account's funds, in parallel: fetched from the broker at most SIZING_FUNDS_MAX_AGE_MS ago (kept fresh in the
- * background, dropped when the account trades; docs/dispatch.md "Funds for sizing"), else asked now. An account whose
+ * background, dropped when the account trades; docs/performance.md "Funds for sizing"), else asked now. An account whose
  * funds cannot be read is skipped with the reason rather than sized on a guess.
  */
 export async function accountInputs(
