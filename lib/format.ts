@@ -1,4 +1,5 @@
 import Decimal from "decimal.js";
+import type { RunKind } from "@/lib/generated/prisma/client";
 
 /**
  * Display formatting for a trader's eye: Indian digit grouping (1,23,45,678.90), ₹ sign, lakh/crore short forms.
@@ -80,3 +81,13 @@ export function formatTimeIst(v: string | number | Date | null | undefined): str
   const p = parts(d);
   return `${p.hour}:${p.minute}:${p.second} IST`;
 }
+
+/** What started a run, as a trader reads it: run pages and notifications name runs alike. */
+export const RUN_KIND_LABEL: Record<RunKind, string> = {
+  STRATEGY: "Strategy run",
+  ADJUSTMENT: "Adjustment",
+  TICKET: "Manual ticket",
+  EXIT: "Exit",
+  COPY: "Copy",
+  STOP_ORDERS: "Stops at broker",
+};

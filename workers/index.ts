@@ -84,8 +84,7 @@ function workerTable(workerId: string, startedAt: Date, e: AppEnv): QueueWorker[
     row(SYSTEM_QUEUE, makeSystemProcessor(startedAt, e.WORKER_HEARTBEAT_MS), 1, () =>
       scheduleHeartbeat(e.WORKER_HEARTBEAT_MS),
     ),
-    // One health round at a time: a round pings every account in parallel already.
-    // Two at once: a long health round must not hold up the funds warm-up.
+    // Two jobs at once, so a health round (it pings every account in parallel) never holds up the funds warm-up.
     row(ACCOUNTS_QUEUE, processAccountsJob, 2, async () => {
       await scheduleAccountHealth(e.ACCOUNT_HEALTH_MS);
       await scheduleFundsWarming(FUNDS_WARM_EVERY_MS);

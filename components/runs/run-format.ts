@@ -1,15 +1,8 @@
 import { formatQty } from "@/lib/format";
-import type { DisplayRunStatus, IntentStateName, RunKind, RunStatus } from "@/lib/services/runs";
+import type { DisplayRunStatus, IntentStateName, RunStatus } from "@/lib/services/runs";
 
-/** What started a run, as a trader reads it. */
-export const RUN_KIND_LABEL: Record<RunKind, string> = {
-  STRATEGY: "Strategy run",
-  ADJUSTMENT: "Adjustment",
-  TICKET: "Manual ticket",
-  EXIT: "Exit",
-  COPY: "Copy",
-  STOP_ORDERS: "Stops at broker",
-};
+/** What started a run, as a trader reads it (notifications say it the same way). */
+export { RUN_KIND_LABEL } from "@/lib/format";
 
 /** Slice quantities as a trader reads them: `[1755, 1755, 1755, 65]` → `1,755 × 3 + 65`. */
 export function formatSlices(slices: readonly number[]): string {

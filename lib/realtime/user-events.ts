@@ -224,36 +224,20 @@ export async function currentUserSeq(): Promise<number> {
   return Number((await redis().get(USER_EVENTS.seq)) ?? 0);
 }
 
-/** Owners never change, so they are remembered (bounded: the oldest are forgotten first). */
-const OWNER_CACHE_MAX = 5_000;
-const ownerCache = new Map<string, string>();
-function remember(key: string, ownerId: string) {
-  if (ownerCache.size >= OWNER_CACHE_MAX) ownerCache.delete(ownerCache.keys().next().value!);
-  ownerCache.set(key, ownerId);
-}
-
 /**
  * Publishes run and intent events to their owners' user streams too (the per-run channel stays for run pages).
  * An intent belongs to its account's owner (a global exit spans owners); a run status to the run's owner.
  */
 export async function publishRunProgress(events: readonly RunEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const need = (type: "a" | "r", ids: string[]) => [...new Set(ids)].filter((id) => !ownerCache.has(`${type}:${id}`));
-  const accounts = need(
-    "a",
-    events.flatMap((e) => (e.type === "intent" ? [e.accountId] : [])),
-  );
-  const runs = need(
-    "r",
-    events.flatMap((e) => (e.type === "run" ? [e.runId] : [])),
-  );
-  const [byAccount, byRun] = await Promise.all([accountOwnerIds(accounts), runOwnerIds(runs)]);
-  for (const [id, owner] of byAccount) remember(`a:${id}`, owner);
-  for (const [id, owner] of byRun) if (owner) remember(`r:${id}`, owner);
+  const [byAccount, byRun] = await Promise.all([
+    accountOwnerIds(events.flatMap((e) => (e.type === "intent" ? [e.accountId] : []))),
+    runOwnerIds(events.flatMap((e) => (e.type === "run" ? [e.runId] : []))),
+  ]);
   // Sent together: one connection keeps their order, so sequence order is the order of `events`.
   await Promise.all(
     events.map((e) => {
-      const owner = ownerCache.get(e.type === "intent" ? `a:${e.accountId}` : `r:${e.runId}`);
+      const owner = e.type === "intent" ? byAccount.get(e.accountId) : byRun.get(e.runId);
       return owner ? publishUserEvent(owner, e) : null;
     }),
   );

@@ -2,6 +2,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/transaction";
 import { coalescer } from "@/lib/db/queries/coalesce";
+import { ownerMemo } from "@/lib/db/queries/owner-memo";
 import { ownerFilter, type Scope } from "@/lib/auth/roles";
 
 /**
@@ -199,28 +200,11 @@ export async function listActiveAccountIds(ownerId: string | null, tx: Tx = db()
 }
 
 /** Owner of each account; unknown (deleted) ids are absent. */
-/** An account's owner never changes, so it is remembered per process (bounded: the oldest are forgotten first). */
-const OWNER_CACHE_MAX = 20_000;
-const ownerOf = new Map<string, string>();
-
-/** The owner of each account that exists, keyed by account id (hot: every intent event and fill notification asks). */
-export async function accountOwnerIds(ids: readonly string[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  const missing: string[] = [];
-  for (const id of new Set(ids)) {
-    const owner = ownerOf.get(id);
-    if (owner) out.set(id, owner);
-    else missing.push(id);
-  }
-  if (missing.length === 0) return out;
+/** The owner of each account that exists, keyed by account id (remembered: see owner-memo.ts). */
+export const accountOwnerIds = ownerMemo(async (ids) => {
   const rows = await db().$queryRawUnsafe<{ id: string; ownerId: string }[]>(
     `SELECT id::text AS id, owner_id::text AS "ownerId" FROM trading_accounts WHERE id = ANY($1::uuid[])`,
-    missing,
+    ids,
   );
-  for (const r of rows) {
-    if (ownerOf.size >= OWNER_CACHE_MAX) ownerOf.delete(ownerOf.keys().next().value!);
-    ownerOf.set(r.id, r.ownerId);
-    out.set(r.id, r.ownerId);
-  }
-  return out;
-}
+  return new Map(rows.map((r) => [r.id, r.ownerId]));
+});

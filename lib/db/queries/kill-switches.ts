@@ -15,17 +15,12 @@ const engagedWhere = (t: SwitchTarget) => ({
 
 export type EngagedSwitch = { scope: "GLOBAL" | "OWNER"; engagedAt: Date; engagedBy: string | null };
 
-const SWITCH_COLUMNS = `k.scope::text AS scope, k.owner_id::text AS "ownerId", k.engaged_at AS "engagedAt", u.name AS "engagedBy"
-       FROM kill_switches k LEFT JOIN users u ON u.id = k.engaged_by WHERE k.rearmed_at IS NULL`;
-
-/**
- * Outside a transaction, concurrent asks share one statement that starts after every one of them was made (a
- * coalescer), so each still reads what was committed before it asked: hundreds of dispatch jobs checking before
- * they send cost one read, not hundreds.
- */
-const readCovering = coalescer(async (owners: string[]) => {
-  const rows = await db().$queryRawUnsafe<(EngagedSwitch & { ownerId: string | null })[]>(
-    `SELECT ${SWITCH_COLUMNS} AND (k.scope = 'GLOBAL' OR k.owner_id = ANY($1::uuid[]))`,
+/** The engaged switch covering each owner (the global one first), with the engager's name, or null; one statement. */
+async function readCovering(owners: readonly string[], tx: Tx = db()): Promise<(EngagedSwitch | null)[]> {
+  const rows = await tx.$queryRawUnsafe<(EngagedSwitch & { ownerId: string | null })[]>(
+    `SELECT k.scope::text AS scope, k.owner_id::text AS "ownerId", k.engaged_at AS "engagedAt", u.name AS "engagedBy"
+       FROM kill_switches k LEFT JOIN users u ON u.id = k.engaged_by
+      WHERE k.rearmed_at IS NULL AND (k.scope = 'GLOBAL' OR k.owner_id = ANY($1::uuid[]))`,
     [...new Set(owners)],
   );
   const global = rows.find((r) => r.scope === "GLOBAL");
@@ -33,19 +28,18 @@ const readCovering = coalescer(async (owners: string[]) => {
     const hit = global ?? rows.find((r) => r.ownerId === o);
     return hit ? { scope: hit.scope, engagedAt: hit.engagedAt, engagedBy: hit.engagedBy } : null;
   });
-});
+}
+
+/**
+ * Outside a transaction, concurrent asks share one statement that starts after every one of them was made (a
+ * coalescer), so each still reads what was committed before it asked: hundreds of dispatch jobs checking before
+ * they send cost one read, not hundreds.
+ */
+const readCoveringShared = coalescer((owners: string[]) => readCovering(owners));
 
 /** The engaged switch that covers `ownerId` (the global one first), with the engager's name, or null. */
 export async function findSwitchCovering(ownerId: string, tx?: Tx): Promise<EngagedSwitch | null> {
-  if (!tx) return readCovering(ownerId);
-  const [hit] = await tx.$queryRawUnsafe<EngagedSwitch[]>(
-    `SELECT k.scope::text AS scope, k.engaged_at AS "engagedAt", u.name AS "engagedBy"
-       FROM kill_switches k LEFT JOIN users u ON u.id = k.engaged_by
-      WHERE k.rearmed_at IS NULL AND (k.scope = 'GLOBAL' OR k.owner_id = $1::uuid)
-      ORDER BY k.scope LIMIT 1`,
-    ownerId,
-  );
-  return hit ?? null;
+  return tx ? (await readCovering([ownerId], tx))[0] : readCoveringShared(ownerId);
 }
 
 /** Whether a switch covering `ownerId` (its own or the global one) was engaged at or after `since`, re-armed or not. */

@@ -1,5 +1,6 @@
 import type { IntentState, Prisma, RunKind } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db/client";
+import { ownerMemo } from "@/lib/db/queries/owner-memo";
 import { ownerFilter, type Scope } from "@/lib/auth/roles";
 import type { OrderIntentSpec } from "@/lib/trading/intents";
 
@@ -169,15 +170,14 @@ export function listRuns(scope: Scope, filter: { strategyId?: string; idempotenc
   });
 }
 
-/** Owner of each run (null for a global exit, which spans owners); unknown ids are absent. */
-export async function runOwnerIds(ids: readonly string[]): Promise<Map<string, string | null>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db().strategyRun.findMany({
-    where: { id: { in: [...ids] } },
-    select: { id: true, ownerId: true },
-  });
+/** Owner of each run; a global exit (no owner, it spans owners) and unknown ids are absent (remembered: owner-memo.ts). */
+export const runOwnerIds = ownerMemo(async (ids) => {
+  const rows = await db().$queryRawUnsafe<{ id: string; ownerId: string | null }[]>(
+    `SELECT id::text AS id, owner_id::text AS "ownerId" FROM strategy_runs WHERE id = ANY($1::uuid[])`,
+    ids,
+  );
   return new Map(rows.map((r) => [r.id, r.ownerId]));
-}
+});
 
 /** Which of `runIds` were triggered before `at` (a day's realised P&L leaves their fills out). */
 export async function runsTriggeredBefore(runIds: readonly string[], at: Date): Promise<Set<string>> {

@@ -6,6 +6,7 @@ import { AppError, NotFoundError, RateLimitedError, type ErrorCode } from "@/lib
 import { scopeOf, type Actor } from "@/lib/auth/roles";
 import type { BrokerAdapter, Funds, Holding, Order, Position, Trade } from "@/lib/brokers/types";
 import { adapterFor, adapterForScoped } from "@/lib/services/broker-access";
+import { inBatches } from "@/lib/util/in-batches";
 import { jsonify, type Jsonified } from "@/lib/util/jsonify";
 import { needsTradeFills, withTradeFills } from "@/lib/trading/order-fills";
 
@@ -60,16 +61,10 @@ const key = (accountId: string, book: Book) => `md:book:${accountId}:${book}`;
 const inflight = new Map<string, Promise<unknown>>();
 
 /** One account's book: from the cache when fresh, else one broker call (shared by concurrent callers). */
-async function readBook<B extends Book>(
-  accountId: string,
-  adapter: BrokerAdapter,
-  book: B,
-  ttlMs = BOOK_TTL_MS,
-): Promise<CachedBook<B>> {
-  const k = key(accountId, book);
-  const cached = await redis().get(k);
+async function readBook<B extends Book>(accountId: string, adapter: BrokerAdapter, book: B): Promise<CachedBook<B>> {
+  const cached = await redis().get(key(accountId, book));
   if (cached) return JSON.parse(cached) as CachedBook<B>;
-  return fetchBook(accountId, adapter, book, ttlMs);
+  return fetchBook(accountId, adapter, book, BOOK_TTL_MS);
 }
 
 /** One broker call for a book, stored for `ttlMs` (concurrent callers share it). */
@@ -118,8 +113,7 @@ export const SIZING_FUNDS_MAX_AGE_MS = 5_000;
 /** How often the worker refreshes the funds of accounts in strategies, ms (below SIZING_FUNDS_MAX_AGE_MS). */
 export const FUNDS_WARM_EVERY_MS = 2_000;
 
-type FundsJson_ = BookJson<"funds">;
-const fundsOf = (j: FundsJson_): Funds => ({
+const fundsOf = (j: FundsJson): Funds => ({
   availableMargin: new Decimal(j.availableMargin),
   cash: new Decimal(j.cash),
   collateral: new Decimal(j.collateral),
@@ -154,22 +148,14 @@ export async function sizingFunds(
  */
 export async function warmSizingFunds(concurrency = 32): Promise<number> {
   const accounts = await listStrategyAccountSecrets();
-  let next = 0;
-  let warmed = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, accounts.length) }, async () => {
-      while (next < accounts.length) {
-        const a = accounts[next++];
-        try {
-          const r = await fetchBook(a.id, adapterFor(a), "funds", SIZING_FUNDS_MAX_AGE_MS);
-          if (r.ok) warmed++;
-        } catch {
-          // The governor asked to wait, or the account cannot be used: sizing asks the broker itself.
-        }
-      }
-    }),
+  const warmed = await inBatches(accounts, concurrency, (a) =>
+    fetchBook(a.id, adapterFor(a), "funds", SIZING_FUNDS_MAX_AGE_MS).then(
+      (r) => r.ok,
+      // The governor asked to wait, or the account cannot be used: sizing asks the broker itself.
+      () => false,
+    ),
   );
-  return warmed;
+  return warmed.filter(Boolean).length;
 }
 
 /** Drops the cached books (data and errors) of these accounts, so the next read asks their brokers. */

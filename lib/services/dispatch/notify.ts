@@ -1,6 +1,7 @@
 /**
  * Fills and rejections told to the accounts' owners (docs/notifications.md "What is told"): one FILL and one REJECTION
- * event per (run, account) of a written batch, keyed by run, so a 50-account run makes one message per channel.
+ * event per (run, owner) of a written batch — the message is the run's summary for that owner, read when it is folded
+ * — keyed by run, so a 50-account run makes one message per channel.
  * Called after the writes committed, never awaited by trading: enqueueing never throws.
  */
 import type { IntentRow } from "@/lib/db/queries/intents";
@@ -25,7 +26,7 @@ export function intentOutcomes(
   return out;
 }
 
-/** Enqueues one event per (kind, run, account) among the outcomes; the worker writes the run's summary. */
+/** Enqueues one event per (kind, run, owner) among the outcomes; the worker writes the run's summary. */
 export async function notifyIntentOutcomes(
   before: ReadonlyMap<string, IntentRow>,
   written: ReadonlyMap<string, IntentRow>,
@@ -37,7 +38,7 @@ export async function notifyIntentOutcomes(
     const events = new Map<string, NotificationEventInput>();
     for (const { kind, row } of outcomes) {
       const ownerId = owners.get(row.accountId);
-      const key = `${kind}:${row.runId}:${row.accountId}`;
+      const key = `${kind}:${row.runId}:${ownerId}`;
       if (!ownerId || events.has(key)) continue;
       events.set(key, {
         ownerId,

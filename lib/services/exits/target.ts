@@ -41,18 +41,7 @@ export async function resolveTarget(actor: Actor, req: ExitRequest, ports: ExitP
       const run = await findRun(scope, req.runId);
       if (!run) throw new NotFoundError("Run");
       if (run.kind === "EXIT") throw new ConflictError("This is an exit run: exit its strategy or account instead");
-      return {
-        exit: {
-          ownerId: run.ownerId,
-          scope: "RUN",
-          targetKey: `run:${run.id}`,
-          runId: run.id,
-          strategyId: run.strategyId,
-        },
-        // The run's adjustments are part of its position.
-        accountIds: await scopeAccountIds({ runIds: await coveredRunIds(run.id) }),
-        label: "this run",
-      };
+      return runTarget(run, "this run");
     }
     case "strategy": {
       const s = await ports.findStrategyRow(actor, req.strategyId);
@@ -140,6 +129,15 @@ export async function somethingOpen(actor: Actor, t: Target, ports: ExitPorts): 
   }
 }
 
+/** A whole run's exit: the run with its adjustments (part of its position), in every account they reached. */
+async function runTarget(run: { id: string; ownerId: string; strategyId: string | null }, label: string) {
+  return {
+    exit: { ownerId: run.ownerId, scope: "RUN", targetKey: `run:${run.id}`, runId: run.id, strategyId: run.strategyId },
+    accountIds: await scopeAccountIds({ runIds: await coveredRunIds(run.id) }),
+    label,
+  } satisfies Target;
+}
+
 /** An exit the system asks for (a risk rule): a run, one leg of a run in every account of the run, or an account. */
 export type SystemExitTarget =
   | { scope: "RUN"; runId: string }
@@ -159,19 +157,8 @@ export async function systemTarget(t: SystemExitTarget): Promise<Target | null> 
   }
   const run = await findRunRow(t.runId);
   if (!run) return null;
+  if (t.scope === "RUN") return runTarget(run, "the run");
   const runIds = await coveredRunIds(t.runId);
-  if (t.scope === "RUN")
-    return {
-      exit: {
-        ownerId: run.ownerId,
-        scope: "RUN",
-        targetKey: `run:${run.id}`,
-        runId: run.id,
-        strategyId: run.strategyId,
-      },
-      accountIds: await scopeAccountIds({ runIds }),
-      label: "the run",
-    };
   return {
     exit: {
       ownerId: run.ownerId,

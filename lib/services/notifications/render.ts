@@ -4,7 +4,8 @@
  * the same run reads the run as it then stands); any other burst lists its events, one line each. Pure.
  */
 import Decimal from "decimal.js";
-import { formatInr, formatQty } from "@/lib/format";
+import { formatInr, formatQty, RUN_KIND_LABEL } from "@/lib/format";
+import type { RunKind } from "@/lib/generated/prisma/client";
 import { parseDerivativeSymbol } from "@/lib/trading/symbols";
 
 export interface MessageText {
@@ -67,17 +68,8 @@ export interface RunFacts {
   }[];
 }
 
-const RUN_LABEL: Record<string, string> = {
-  STRATEGY: "Strategy run",
-  ADJUSTMENT: "Adjustment",
-  TICKET: "Manual ticket",
-  EXIT: "Exit",
-  COPY: "Copy",
-  STOP_ORDERS: "Stops at broker",
-};
-
 function runLabel(f: RunFacts): string {
-  const kind = RUN_LABEL[f.kind] ?? f.kind;
+  const kind = RUN_KIND_LABEL[f.kind as RunKind] ?? f.kind;
   return f.strategy ? `${f.kind === "STRATEGY" ? "" : `${kind} of `}"${f.strategy.name}"` : kind;
 }
 

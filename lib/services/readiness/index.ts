@@ -22,6 +22,7 @@ import { jsonify } from "@/lib/util/jsonify";
 import { checkAccount } from "./account-checks";
 import { CheckRun, type ReadinessOptions } from "./check-run";
 import { clearRunning, markRunning, notifyRed, recordResult, runningAccounts, type AccountResult } from "./outcome";
+import { inBatches } from "@/lib/util/in-batches";
 
 export type { ReadinessOptions } from "./check-run";
 export { READINESS_ALERT } from "./outcome";
@@ -76,20 +77,6 @@ export interface ReadinessSummary {
   red: number;
   /** Owners sent a READINESS notification. */
   notified: number;
-}
-
-/** Runs `items` through `work`, at most `limit` at a time, results in input order. */
-async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await work(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return out;
 }
 
 /** The worker's `check` job: checks the accounts, stores and reports each result, notifies owners of red ones. */

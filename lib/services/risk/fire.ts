@@ -19,7 +19,7 @@ import type { RiskSnapshot } from "@/lib/trading/risk/snapshot";
 import { formatRupees } from "@/lib/trading/rupees";
 import { istDateOf } from "@/lib/trading/calendar";
 import type { ArmedRun, LimitAccount } from "./book";
-import { notifyTrigger, publishRiskChange } from "./tell";
+import { tellTrigger } from "./tell";
 
 /** When two run-level rules breach in the same evaluation, the first of this order fires (the others are named). */
 export const RULE_PRIORITY: readonly RiskRule[] = ["MAX_LOSS", "TRAILING_STOP", "TARGET", "SUPERTREND", "TIME_EXIT"];
@@ -130,8 +130,7 @@ export async function fireRuns(triggers: readonly RunTrigger[], at: Date): Promi
         log().error({ err, runId: run.runId }, "risk exit not started: left to the sweep's recovery");
         continue;
       }
-      publishRiskChange(run.ownerId, run.runId, "event");
-      notifyTrigger({
+      tellTrigger({
         ownerId: run.ownerId,
         runId: run.runId,
         accountId: null,
@@ -168,8 +167,7 @@ export async function fireLeg(run: ArmedRun, breach: Breach, result: RunRiskResu
   log().warn({ runId: run.runId, legIndex, rule: breach.rule }, "leg risk rule fired: exiting the leg");
   const target = { scope: "LEG" as const, runId: run.runId, legIndex };
   const exitId = await exitFor(target, event.id, `risk: ${WORDS[breach.rule].toLowerCase()} of leg ${legIndex + 1}`);
-  publishRiskChange(run.ownerId, run.runId, "event");
-  notifyTrigger({
+  tellTrigger({
     ownerId: run.ownerId,
     runId: run.runId,
     accountId: null,
@@ -216,8 +214,7 @@ export async function fireDailyLimit(
   log().warn({ accountId: account.accountId, day }, "daily loss limit reached: exiting and blocking the account");
   const exitId = await exitFor({ scope: "ACCOUNT", accountId: account.accountId }, event.id, "risk: daily loss limit");
   if (exitId) await setBlockExit(account.accountId, day, exitId);
-  publishRiskChange(account.ownerId, null, "event");
-  notifyTrigger({
+  tellTrigger({
     ownerId: account.ownerId,
     runId: null,
     accountId: account.accountId,

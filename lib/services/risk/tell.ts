@@ -14,8 +14,11 @@ export function publishRiskChange(ownerId: string, runId: string | null, change:
   );
 }
 
-/** A trigger, as a notification of kind RISK; never awaited by the exit path (enqueueNotification never throws). */
-export function notifyTrigger(t: {
+/**
+ * A trigger: its pages re-read (a risk event was written) and a notification of kind RISK; never awaited by the exit
+ * path (enqueueNotification never throws).
+ */
+export function tellTrigger(t: {
   ownerId: string;
   runId: string | null;
   accountId: string | null;
@@ -24,6 +27,7 @@ export function notifyTrigger(t: {
   body: string;
   at: Date;
 }): void {
+  publishRiskChange(t.ownerId, t.runId, "event");
   void enqueueNotification({
     ownerId: t.ownerId,
     kind: "RISK",

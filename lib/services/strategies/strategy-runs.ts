@@ -182,11 +182,6 @@ export async function planFor(
   return { ...result.preview, accounts: all, totals: runTotals(all) };
 }
 
-async function strategyPlan(actor: Actor, id: string, legIndexes: number[] | undefined, clock: TradingClock) {
-  const row = await findStrategyRow(actor, id);
-  return { row, preview: await planStrategyEntry(row, definitionOf(row), clock, { legIndexes }) };
-}
-
 /**
  * The one planner of a strategy's entries, shared by a click (preview, execute) and an outside signal: product
  * allowed now, the legs exist, active accounts selected, live prices fresh, then the plan. A signal passes the
@@ -224,8 +219,8 @@ export async function previewStrategy(
   req: z.infer<typeof previewRequestSchema>,
   clock: TradingClock = tradingClock(),
 ) {
-  const { preview } = await strategyPlan(actor, id, req.legIndexes, clock);
-  return jsonify(preview);
+  const row = await findStrategyRow(actor, id);
+  return jsonify(await planStrategyEntry(row, definitionOf(row), clock, { legIndexes: req.legIndexes }));
 }
 
 /**
