@@ -68,7 +68,9 @@ async function main() {
     const { strategy } = await post("/api/strategies", {
       name: "bench condor",
       definition: { product: "NRML", sizing: { kind: "fixed" }, marketCondition: "other_days", legs: condorLegs(LOTS) },
-      accountIds: world.accountIds,
+      // Every account, by the tag the world gives them (1,000 accounts are more than a strategy may name by id).
+      accountIds: [],
+      accountTags: ["bench"],
     });
 
     let rss = 0;

@@ -296,7 +296,8 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
           apiKey: inst.apiKey,
           isPrimary: i === 0,
           active: true,
-          tags: [],
+          // A strategy reaches more accounts by tag than by id (ids are capped per strategy).
+          tags: ["bench"],
           lotMultiplier: 1,
           maxLotsPerLeg: null,
           orderRatePerSec: 10,
