@@ -1,7 +1,7 @@
 import { Redis, type RedisOptions } from "ioredis";
 import { env } from "@/lib/env";
 
-const holder = globalThis as unknown as { mirrordeskRedis?: Redis };
+const holder = globalThis as unknown as { mirrordeskRedis?: Redis; mirrordeskPipelinedRedis?: Redis };
 
 /**
  * Shared connection for web requests and producers: fails fast when Redis is down rather than queueing
@@ -17,13 +17,25 @@ export function redis(): Redis {
   return holder.mirrordeskRedis;
 }
 
+/**
+ * The same, auto-pipelined: every command issued in one event-loop turn leaves in one socket write. For the commands
+ * hundreds of concurrent dispatch jobs issue at once — live events and book caches — whose write per command was a
+ * large share of the worker's CPU (docs/performance.md). Order on it is still the order of calls. Not for BullMQ
+ * (which keeps the plain connection), MULTI or subscriptions.
+ */
+export function pipelinedRedis(): Redis {
+  holder.mirrordeskPipelinedRedis ??= redis().duplicate({ enableAutoPipelining: true });
+  return holder.mirrordeskPipelinedRedis;
+}
+
 /** A dedicated connection for BullMQ workers and subscribers: waits for Redis instead of failing. */
 export function createBlockingRedis(extra: RedisOptions = {}): Redis {
   return new Redis(env().REDIS_URL, { maxRetriesPerRequest: null, enableReadyCheck: true, ...extra });
 }
 
 export async function disconnectRedis(): Promise<void> {
-  const r = holder.mirrordeskRedis;
+  const connections = [holder.mirrordeskPipelinedRedis, holder.mirrordeskRedis];
+  holder.mirrordeskPipelinedRedis = undefined;
   holder.mirrordeskRedis = undefined;
-  if (r) await r.quit().catch(() => r.disconnect());
+  for (const r of connections) if (r) await r.quit().catch(() => r.disconnect());
 }

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import type { IntentState } from "@/lib/generated/prisma/client";
-import { redis } from "@/lib/redis";
+import { pipelinedRedis } from "@/lib/redis";
 import { fanout } from "@/lib/realtime/redis-fanout";
 
 export const intentEventSchema = z.object({
@@ -35,7 +35,7 @@ export type RunEvent = z.infer<typeof runEventSchema>;
 export const runChannel = (runId: string) => `md:run-events:${runId}`;
 
 export async function publishRunEvent(event: RunEvent): Promise<void> {
-  await redis().publish(runChannel(event.runId), JSON.stringify(event));
+  await pipelinedRedis().publish(runChannel(event.runId), JSON.stringify(event));
 }
 
 /**

@@ -14,7 +14,8 @@
  * Events carry ids, states and names, never secrets. Prices are state, not events: they are not logged here.
  */
 import { z } from "zod";
-import { redis } from "@/lib/redis";
+import type { Redis } from "ioredis";
+import { pipelinedRedis, redis } from "@/lib/redis";
 import { fanout } from "@/lib/realtime/redis-fanout";
 import { runEventSchema, type RunEvent } from "@/lib/realtime/run-events";
 import { accountOwnerIds } from "@/lib/db/queries/accounts";
@@ -104,42 +105,68 @@ export interface LoggedUserEvent {
   event: UserEvent;
 }
 
-// KEYS: seq counter, trimmed hash, then (log, channel) pairs. ARGV: payload JSON, owner id, max length, ttl ms.
+// KEYS: seq counter, trimmed hash, all-owners log, all-owners channel, then one (log, channel) pair per event.
+// ARGV: max length, ttl ms, then one (payload JSON, owner id) pair per event. Returns the last sequence handed out.
 const PUBLISH = `
-local n = redis.call('INCR', KEYS[1])
-local msg = '{"seq":' .. n .. ',"ownerId":' .. cjson.encode(ARGV[2]) .. ',"event":' .. ARGV[1] .. '}'
-for i = 3, #KEYS, 2 do
-  redis.call('XADD', KEYS[i], n .. '-0', 'm', msg)
-  if redis.call('XLEN', KEYS[i]) > tonumber(ARGV[3]) then
-    local first = redis.call('XRANGE', KEYS[i], '-', '+', 'COUNT', 1)
-    local trimmed = tonumber(string.match(first[1][1], '^(%d+)'))
-    redis.call('HSET', KEYS[2], KEYS[i], trimmed)
-    redis.call('XDEL', KEYS[i], first[1][1])
+local max = tonumber(ARGV[1])
+local touched = {}
+local n = 0
+for e = 0, (#KEYS - 4) / 2 - 1 do
+  n = redis.call('INCR', KEYS[1])
+  local msg = '{"seq":' .. n .. ',"ownerId":' .. cjson.encode(ARGV[4 + 2 * e]) .. ',"event":' .. ARGV[3 + 2 * e] .. '}'
+  for _, pair in ipairs({{KEYS[5 + 2 * e], KEYS[6 + 2 * e]}, {KEYS[3], KEYS[4]}}) do
+    redis.call('XADD', pair[1], n .. '-0', 'm', msg)
+    redis.call('PUBLISH', pair[2], msg)
+    touched[pair[1]] = true
   end
-  redis.call('PEXPIRE', KEYS[i], ARGV[4])
-  redis.call('PUBLISH', KEYS[i + 1], msg)
+end
+for log in pairs(touched) do
+  local over = redis.call('XLEN', log) - max
+  if over > 0 then
+    local first = redis.call('XRANGE', log, '-', '+', 'COUNT', over)
+    for _, entry in ipairs(first) do redis.call('XDEL', log, entry[1]) end
+    redis.call('HSET', KEYS[2], log, tonumber(string.match(first[#first][1], '^(%d+)')))
+  end
+  redis.call('PEXPIRE', log, ARGV[2])
 end
 return n`;
 
 /** The pseudo-owner of events that concern every owner (the global kill switch): every stream follows it. */
 export const EVERY_OWNER = "global";
 
+type Publisher = Redis & { mdPublishUserEvents(...args: (string | number)[]): Promise<number> };
+
 /**
- * Logs and publishes `event` of `ownerId` (null: an event for every owner, such as the global kill switch);
- * resolves with its sequence number.
+ * The auto-pipelined connection with the script defined on it: sent by its hash (EVALSHA, loaded on first use), and
+ * the publishes of concurrent jobs leave in one socket write per event-loop turn.
  */
-export async function publishUserEvent(owner: string | null, event: UserEvent): Promise<number> {
-  const ownerId = owner ?? EVERY_OWNER;
-  const keys = [
-    USER_EVENTS.seq,
-    USER_EVENTS.trimmed,
-    USER_EVENTS.log(ownerId),
-    USER_EVENTS.channel(ownerId),
-    USER_EVENTS.allLog,
-    USER_EVENTS.allChannel,
-  ];
-  const n = await redis().eval(PUBLISH, keys.length, ...keys, JSON.stringify(event), ownerId, USER_LOG_MAX, LOG_TTL_MS);
-  return Number(n);
+function publisher(): Publisher {
+  const r = pipelinedRedis() as Publisher;
+  if (typeof r.mdPublishUserEvents !== "function") r.defineCommand("mdPublishUserEvents", { lua: PUBLISH });
+  return r;
+}
+
+/**
+ * Logs and publishes events, in the order given, each of its owner (null: an event for every owner, such as the
+ * global kill switch), in one script call; resolves with the last sequence number (0 for none).
+ */
+export async function publishUserEvents(
+  events: readonly { owner: string | null; event: UserEvent }[],
+): Promise<number> {
+  if (events.length === 0) return 0;
+  const keys: string[] = [USER_EVENTS.seq, USER_EVENTS.trimmed, USER_EVENTS.allLog, USER_EVENTS.allChannel];
+  const args: (string | number)[] = [USER_LOG_MAX, LOG_TTL_MS];
+  for (const { owner, event } of events) {
+    const ownerId = owner ?? EVERY_OWNER;
+    keys.push(USER_EVENTS.log(ownerId), USER_EVENTS.channel(ownerId));
+    args.push(JSON.stringify(event), ownerId);
+  }
+  return Number(await publisher().mdPublishUserEvents(keys.length, ...keys, ...args));
+}
+
+/** Logs and publishes one event of `owner` (see publishUserEvents); resolves with its sequence number. */
+export function publishUserEvent(owner: string | null, event: UserEvent): Promise<number> {
+  return publishUserEvents([{ owner, event }]);
 }
 
 /** The same, never failing the caller: the database is the record, a lost live event only delays a refresh. */
@@ -234,11 +261,11 @@ export async function publishRunProgress(events: readonly RunEvent[]): Promise<v
     accountOwnerIds(events.flatMap((e) => (e.type === "intent" ? [e.accountId] : []))),
     runOwnerIds(events.flatMap((e) => (e.type === "run" ? [e.runId] : []))),
   ]);
-  // Sent together: one connection keeps their order, so sequence order is the order of `events`.
-  await Promise.all(
-    events.map((e) => {
+  // One script call: sequence order is the order of `events`.
+  await publishUserEvents(
+    events.flatMap((e) => {
       const owner = e.type === "intent" ? byAccount.get(e.accountId) : byRun.get(e.runId);
-      return owner ? publishUserEvent(owner, e) : null;
+      return owner ? [{ owner, event: e }] : [];
     }),
   );
 }

@@ -30,24 +30,18 @@ const tracked = (w: TrackedWindow) => ({
   OR: [{ state: { in: OPEN } }, { state: "rejected_late" as const, updatedAt: { gte: w.watchSince } }],
 });
 
-// Hundreds of account polls arrive together every second: one statement serves all that arrive while one runs.
+// Hundreds of account polls arrive together every second: one statement serves all that arrive while one runs. Each
+// request's window differs by its own clock (watchSince moves with `now`), so the statement reads the widest window
+// of the batch and every request keeps only its own rows under its own window.
 const readTracked = coalescer(async (reqs: { accountId: string; w: TrackedWindow }[]) => {
-  const byWindow = new Map<string, { w: TrackedWindow; ids: string[] }>();
-  for (const r of reqs) {
-    const key = `${r.w.since.getTime()}|${r.w.watchSince.getTime()}`;
-    const e = byWindow.get(key) ?? { w: r.w, ids: [] };
-    e.ids.push(r.accountId);
-    byWindow.set(key, e);
-  }
-  const rows = (
-    await Promise.all(
-      [...byWindow.values()].map(({ w, ids }) =>
-        db().orderIntent.findMany({ where: { accountId: { in: [...new Set(ids)] }, ...tracked(w) } }),
-      ),
-    )
-  ).flat();
-  // An account asked for under two windows is served from both groups' rows: keep each request's own.
-  return reqs.map((r) => rows.filter((x) => x.accountId === r.accountId && isTracked(x, r.w)));
+  const min = (dates: Date[]) => new Date(Math.min(...dates.map((d) => d.getTime())));
+  const widest = { since: min(reqs.map((r) => r.w.since)), watchSince: min(reqs.map((r) => r.w.watchSince)) };
+  const rows = await db().orderIntent.findMany({
+    where: { accountId: { in: [...new Set(reqs.map((r) => r.accountId))] }, ...tracked(widest) },
+  });
+  const byAccount = new Map<string, IntentRow[]>();
+  for (const x of rows) byAccount.set(x.accountId, [...(byAccount.get(x.accountId) ?? []), x]);
+  return reqs.map((r) => (byAccount.get(r.accountId) ?? []).filter((x) => isTracked(x, r.w)));
 });
 
 /** The account's tracked intents (see the file comment). */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import Decimal from "decimal.js";
 import { listAccountSecrets, listStrategyAccountSecrets } from "@/lib/db/queries/accounts";
-import { redis } from "@/lib/redis";
+import { pipelinedRedis } from "@/lib/redis";
 import { AppError, NotFoundError, RateLimitedError, type ErrorCode } from "@/lib/errors";
 import { scopeOf, type Actor } from "@/lib/auth/roles";
 import type { BrokerAdapter, Funds, Holding, Order, Position, Trade } from "@/lib/brokers/types";
@@ -62,7 +62,7 @@ const inflight = new Map<string, Promise<unknown>>();
 
 /** One account's book: from the cache when fresh, else one broker call (shared by concurrent callers). */
 async function readBook<B extends Book>(accountId: string, adapter: BrokerAdapter, book: B): Promise<CachedBook<B>> {
-  const cached = await redis().get(key(accountId, book));
+  const cached = await pipelinedRedis().get(key(accountId, book));
   if (cached) return JSON.parse(cached) as CachedBook<B>;
   return fetchBook(accountId, adapter, book, BOOK_TTL_MS);
 }
@@ -96,7 +96,7 @@ function fetchBook<B extends Book>(
         };
         value = { ok: false, error, fetchedAt: new Date().toISOString() };
       }
-      await redis().set(k, JSON.stringify(value), "PX", ttlMs);
+      await pipelinedRedis().set(k, JSON.stringify(value), "PX", ttlMs);
       return value;
     })().finally(() => inflight.delete(k));
     inflight.set(k, p);
@@ -132,7 +132,7 @@ export async function sizingFunds(
   now = Date.now(),
 ): Promise<Promise<Funds>[]> {
   if (accounts.length === 0) return [];
-  const cached = await redis().mget(...accounts.map((a) => key(a.id, "funds")));
+  const cached = await pipelinedRedis().mget(...accounts.map((a) => key(a.id, "funds")));
   return accounts.map(async (a, i) => {
     const hit = cached[i] ? (JSON.parse(cached[i]) as CachedBook<"funds">) : null;
     if (hit?.ok && now - Date.parse(hit.fetchedAt) <= SIZING_FUNDS_MAX_AGE_MS) return fundsOf(hit.data);
@@ -161,7 +161,7 @@ export async function warmSizingFunds(concurrency = 32): Promise<number> {
 /** Drops the cached books (data and errors) of these accounts, so the next read asks their brokers. */
 export async function invalidateBooks(accountIds: readonly string[]): Promise<void> {
   if (accountIds.length === 0) return;
-  await redis().del(...[...new Set(accountIds)].flatMap((id) => bookSchema.options.map((b) => key(id, b))));
+  await pipelinedRedis().del(...[...new Set(accountIds)].flatMap((id) => bookSchema.options.map((b) => key(id, b))));
 }
 
 export async function accountBook<B extends Book>(

@@ -6,7 +6,7 @@ import type { IntentRow, IntentWrite } from "@/lib/db/queries/intents";
 import { writeIntents } from "@/lib/db/queries/intents";
 import { log } from "@/lib/log";
 import { type RunEvent, runChannel } from "@/lib/realtime/run-events";
-import { redis } from "@/lib/redis";
+import { pipelinedRedis } from "@/lib/redis";
 import { publishRunProgress } from "@/lib/realtime/user-events";
 import { type IntentEvent, type IntentStatus, transitionIntent } from "@/lib/trading/intents";
 import { notifyIntentOutcomes } from "./notify";
@@ -102,38 +102,32 @@ export async function applyIntentChanges(changes: readonly IntentChange[]): Prom
   return out;
 }
 
-/** Publishes one intent event per written row, pipelined: one round trip for the whole batch. */
+/**
+ * Publishes one intent event per written row on the auto-pipelined connection: the events of every job that writes
+ * in the same event-loop turn leave in one socket write.
+ */
 async function publishIntentRows(rows: readonly IntentRow[], changes: readonly IntentChange[]): Promise<void> {
   if (rows.length === 0) return;
   const prices = new Map(changes.map((c) => [c.row.id, c.averagePrice ?? null]));
-  const pipeline = redis().pipeline();
-  const events: RunEvent[] = [];
-  for (const r of rows) {
-    const event: RunEvent = {
-      type: "intent",
-      runId: r.runId,
-      intentId: r.id,
-      accountId: r.accountId,
-      legIndex: r.legIndex,
-      sliceIndex: r.sliceIndex,
-      state: r.state,
-      brokerOrderId: r.brokerOrderId,
-      filledQuantity: r.filledQuantity,
-      averagePrice: prices.get(r.id) ?? r.averagePrice?.toString() ?? null,
-      reason: r.reason,
-      at: r.updatedAt.toISOString(),
-    };
-    pipeline.publish(runChannel(r.runId), JSON.stringify(event));
-    events.push(event);
-  }
-  try {
-    const results = (await pipeline.exec()) ?? [];
-    const failed = results.filter(([err]) => err).length;
-    // The database is the record; a lost live event only delays the grid until the next read.
-    if (failed > 0) log().warn({ failed }, "intent events not published");
-  } catch (err) {
-    log().warn({ err }, "intent events not published");
-  }
+  const events: RunEvent[] = rows.map((r) => ({
+    type: "intent",
+    runId: r.runId,
+    intentId: r.id,
+    accountId: r.accountId,
+    legIndex: r.legIndex,
+    sliceIndex: r.sliceIndex,
+    state: r.state,
+    brokerOrderId: r.brokerOrderId,
+    filledQuantity: r.filledQuantity,
+    averagePrice: prices.get(r.id) ?? r.averagePrice?.toString() ?? null,
+    reason: r.reason,
+    at: r.updatedAt.toISOString(),
+  }));
+  const conn = pipelinedRedis();
+  const sent = await Promise.allSettled(events.map((e) => conn.publish(runChannel(e.runId), JSON.stringify(e))));
+  const failed = sent.filter((s) => s.status === "rejected").length;
+  // The database is the record; a lost live event only delays the grid until the next read.
+  if (failed > 0) log().warn({ failed }, "intent events not published");
   // The owners' user streams (docs/live-streams.md "The user stream") follow runs and positions from these.
   await publishRunProgress(events).catch((err) => log().warn({ err }, "intent events not published to user streams"));
 }
