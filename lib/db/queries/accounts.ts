@@ -63,11 +63,21 @@ export async function findAccountSecret(scope: Scope, id: string) {
   return db().tradingAccount.findFirst({ where: scoped(scope, { id }), select: { ...accountSelect, apiKeyEnc: true } });
 }
 
+/** `accountSelect` plus the encrypted key, as plain SQL (the same names and types as the Prisma select). */
+const SECRET_COLUMNS = `id::text AS id, owner_id::text AS "ownerId", name, kind::text AS kind, host_url AS "hostUrl",
+  ws_url AS "wsUrl", api_key_last4 AS "apiKeyLast4", is_primary AS "isPrimary", active, tags,
+  lot_multiplier AS "lotMultiplier", max_lots_per_leg AS "maxLotsPerLeg", daily_loss_limit AS "dailyLossLimit",
+  order_rate_per_sec AS "orderRatePerSec", other_rate_per_sec AS "otherRatePerSec", status::text AS status,
+  consecutive_failures AS "consecutiveFailures", last_ok_at AS "lastOkAt", last_checked_at AS "lastCheckedAt",
+  last_error AS "lastError", broker_name AS "brokerName", broker_mode AS "brokerMode", created_at AS "createdAt",
+  updated_at AS "updatedAt", api_key_enc AS "apiKeyEnc"`;
+export type AccountSecretRow = AccountRow & { apiKeyEnc: string };
+
 const readAccountSecrets = coalescer(async (ids: string[]) => {
-  const rows = await db().tradingAccount.findMany({
-    where: { id: { in: [...new Set(ids)] } },
-    select: { ...accountSelect, apiKeyEnc: true },
-  });
+  const rows = await db().$queryRawUnsafe<AccountSecretRow[]>(
+    `SELECT ${SECRET_COLUMNS} FROM trading_accounts WHERE id = ANY($1::uuid[])`,
+    [...new Set(ids)],
+  );
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.map((id) => byId.get(id) ?? null);
 });
@@ -111,17 +121,12 @@ export function listAccountSecrets(scope: Scope, filter: { active?: boolean } = 
  * Active accounts some live (not archived) strategy trades, by id or by tag, with their encrypted keys: the accounts
  * whose funds the worker keeps fresh for sizing.
  */
-export async function listStrategyAccountSecrets() {
-  const ids = await db().$queryRawUnsafe<{ id: string }[]>(
-    `SELECT a.id::text AS id FROM trading_accounts a
+export function listStrategyAccountSecrets(): Promise<AccountSecretRow[]> {
+  return db().$queryRawUnsafe<AccountSecretRow[]>(
+    `SELECT ${SECRET_COLUMNS} FROM trading_accounts a
       WHERE a.active AND EXISTS (SELECT 1 FROM strategies s WHERE NOT s.archived AND s.owner_id = a.owner_id
                                    AND (a.id::text = ANY(s.account_ids) OR a.tags && s.account_tags))`,
   );
-  if (ids.length === 0) return [];
-  return db().tradingAccount.findMany({
-    where: { id: { in: ids.map((r) => r.id) } },
-    select: { ...accountSelect, apiKeyEnc: true },
-  });
 }
 
 /** Every stored encrypted key, for key rotation. */

@@ -5,7 +5,7 @@
 import type { IntentState } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db/client";
 import { coalescer } from "@/lib/db/queries/coalesce";
-import type { IntentRow } from "@/lib/db/queries/intents";
+import { INTENT_COLUMNS, type IntentRow } from "@/lib/db/queries/intents";
 
 /** Which intents are tracked: sent at/after `since` (the book day's start); `rejected_late` only if changed at/after `watchSince`. */
 export interface TrackedWindow {
@@ -36,9 +36,15 @@ const tracked = (w: TrackedWindow) => ({
 const readTracked = coalescer(async (reqs: { accountId: string; w: TrackedWindow }[]) => {
   const min = (dates: Date[]) => new Date(Math.min(...dates.map((d) => d.getTime())));
   const widest = { since: min(reqs.map((r) => r.w.since)), watchSince: min(reqs.map((r) => r.w.watchSince)) };
-  const rows = await db().orderIntent.findMany({
-    where: { accountId: { in: [...new Set(reqs.map((r) => r.accountId))] }, ...tracked(widest) },
-  });
+  const rows = await db().$queryRawUnsafe<IntentRow[]>(
+    `SELECT ${INTENT_COLUMNS} FROM order_intents
+      WHERE account_id = ANY($1::uuid[]) AND broker_order_id IS NOT NULL AND sent_at >= $2
+        AND (state::text = ANY($3::text[]) OR (state = 'rejected_late' AND updated_at >= $4))`,
+    [...new Set(reqs.map((r) => r.accountId))],
+    widest.since,
+    OPEN,
+    widest.watchSince,
+  );
   const byAccount = new Map<string, IntentRow[]>();
   for (const x of rows) byAccount.set(x.accountId, [...(byAccount.get(x.accountId) ?? []), x]);
   return reqs.map((r) => (byAccount.get(r.accountId) ?? []).filter((x) => isTracked(x, r.w)));

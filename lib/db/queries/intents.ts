@@ -29,7 +29,7 @@ export interface IntentWrite {
   updatedAt: Date;
 }
 
-const INTENT_COLUMNS = `id, run_id::text AS "runId", account_id::text AS "accountId", leg_index AS "legIndex",
+export const INTENT_COLUMNS = `id, run_id::text AS "runId", account_id::text AS "accountId", leg_index AS "legIndex",
   slice_index AS "sliceIndex", phase, symbol, exchange, action, product, price_type AS "priceType", price,
   trigger_price AS "triggerPrice", quantity, state::text AS state, attempts, claimed_by AS "claimedBy", sent_at AS "sentAt", acknowledged_at AS "acknowledgedAt",
   broker_order_id AS "brokerOrderId", filled_quantity AS "filledQuantity", average_price AS "averagePrice", reason,
@@ -43,7 +43,10 @@ const readAccountIntents = coalescer(async (pairs: { runId: string; accountId: s
     pairs.map((p) => p.runId),
     pairs.map((p) => p.accountId),
   );
-  return pairs.map((p) => rows.filter((r) => r.runId === p.runId && r.accountId === p.accountId));
+  const byPair = new Map<string, IntentRow[]>();
+  for (const r of rows)
+    byPair.set(`${r.runId}|${r.accountId}`, [...(byPair.get(`${r.runId}|${r.accountId}`) ?? []), r]);
+  return pairs.map((p) => byPair.get(`${p.runId}|${p.accountId}`) ?? []);
 });
 
 /**
