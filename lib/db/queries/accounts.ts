@@ -1,5 +1,5 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { db } from "@/lib/db/client";
+import { db, sqlRows } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/transaction";
 import { coalescer } from "@/lib/db/queries/coalesce";
 import { ownerMemo } from "@/lib/db/queries/owner-memo";
@@ -74,9 +74,9 @@ const SECRET_COLUMNS = `id::text AS id, owner_id::text AS "ownerId", name, kind:
 export type AccountSecretRow = AccountRow & { apiKeyEnc: string };
 
 const readAccountSecrets = coalescer(async (ids: string[]) => {
-  const rows = await db().$queryRawUnsafe<AccountSecretRow[]>(
+  const rows = await sqlRows<AccountSecretRow>(
     `SELECT ${SECRET_COLUMNS} FROM trading_accounts WHERE id = ANY($1::uuid[])`,
-    [...new Set(ids)],
+    [[...new Set(ids)]],
   );
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.map((id) => byId.get(id) ?? null);
@@ -122,7 +122,7 @@ export function listAccountSecrets(scope: Scope, filter: { active?: boolean } = 
  * whose funds the worker keeps fresh for sizing.
  */
 export function listStrategyAccountSecrets(): Promise<AccountSecretRow[]> {
-  return db().$queryRawUnsafe<AccountSecretRow[]>(
+  return sqlRows<AccountSecretRow>(
     `SELECT ${SECRET_COLUMNS} FROM trading_accounts a
       WHERE a.active AND EXISTS (SELECT 1 FROM strategies s WHERE NOT s.archived AND s.owner_id = a.owner_id
                                    AND (a.id::text = ANY(s.account_ids) OR a.tags && s.account_tags))`,

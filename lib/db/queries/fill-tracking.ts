@@ -3,7 +3,7 @@
  * partly filled, and late rejections still watched for a flap), sent during the current order-book day.
  */
 import type { IntentState } from "@/lib/generated/prisma/client";
-import { db } from "@/lib/db/client";
+import { db, sqlRows } from "@/lib/db/client";
 import { coalescer } from "@/lib/db/queries/coalesce";
 import { INTENT_COLUMNS, type IntentRow } from "@/lib/db/queries/intents";
 
@@ -36,14 +36,11 @@ const tracked = (w: TrackedWindow) => ({
 const readTracked = coalescer(async (reqs: { accountId: string; w: TrackedWindow }[]) => {
   const min = (dates: Date[]) => new Date(Math.min(...dates.map((d) => d.getTime())));
   const widest = { since: min(reqs.map((r) => r.w.since)), watchSince: min(reqs.map((r) => r.w.watchSince)) };
-  const rows = await db().$queryRawUnsafe<IntentRow[]>(
+  const rows = await sqlRows<IntentRow>(
     `SELECT ${INTENT_COLUMNS} FROM order_intents
       WHERE account_id = ANY($1::uuid[]) AND broker_order_id IS NOT NULL AND sent_at >= $2
         AND (state::text = ANY($3::text[]) OR (state = 'rejected_late' AND updated_at >= $4))`,
-    [...new Set(reqs.map((r) => r.accountId))],
-    widest.since,
-    OPEN,
-    widest.watchSince,
+    [[...new Set(reqs.map((r) => r.accountId))], widest.since, OPEN, widest.watchSince],
   );
   const byAccount = new Map<string, IntentRow[]>();
   for (const x of rows) byAccount.set(x.accountId, [...(byAccount.get(x.accountId) ?? []), x]);

@@ -4,7 +4,7 @@
  * both act on one intent. Many changes go to the database as ONE statement (jsonb_to_recordset), not one per row.
  */
 import type { IntentState, OrderIntent, RunKind, RunStatus } from "@/lib/generated/prisma/client";
-import { db } from "@/lib/db/client";
+import { db, sqlCount, sqlRows } from "@/lib/db/client";
 import { coalescer } from "@/lib/db/queries/coalesce";
 
 export type IntentRow = OrderIntent;
@@ -36,12 +36,11 @@ export const INTENT_COLUMNS = `id, run_id::text AS "runId", account_id::text AS 
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 const readAccountIntents = coalescer(async (pairs: { runId: string; accountId: string }[]) => {
-  const rows = await db().$queryRawUnsafe<IntentRow[]>(
+  const rows = await sqlRows<IntentRow>(
     `SELECT ${INTENT_COLUMNS} FROM order_intents
       WHERE (run_id, account_id) IN (SELECT r::uuid, a::uuid FROM unnest($1::text[], $2::text[]) AS t(r, a))
       ORDER BY phase, leg_index, slice_index`,
-    pairs.map((p) => p.runId),
-    pairs.map((p) => p.accountId),
+    [pairs.map((p) => p.runId), pairs.map((p) => p.accountId)],
   );
   const byPair = new Map<string, IntentRow[]>();
   for (const r of rows)
@@ -100,7 +99,7 @@ async function writeNow(writes: readonly IntentWrite[]): Promise<Set<string>> {
       updated_at: w.updatedAt.toISOString(),
     })),
   );
-  const rows = await db().$queryRawUnsafe<{ id: string }[]>(
+  const rows = await sqlRows<{ id: string }>(
     `UPDATE order_intents AS o SET
        state = v.state::"IntentState",
        attempts = v.attempts,
@@ -119,7 +118,7 @@ async function writeNow(writes: readonly IntentWrite[]): Promise<Set<string>> {
      WHERE o.id = v.id AND o.state::text = v.expect
        AND (NOT v.check_claimer OR o.claimed_by IS NOT DISTINCT FROM v.expect_claimed_by)
      RETURNING o.id`,
-    payload,
+    [payload],
   );
   return new Set(rows.map((r) => r.id));
 }
@@ -129,11 +128,9 @@ async function writeNow(writes: readonly IntentWrite[]): Promise<Set<string>> {
  * the broker (429, no connection): reconciliation searches from, and times its window from, the latest attempt.
  */
 export async function touchSending(id: string, workerId: string, at: Date): Promise<boolean> {
-  const n = await db().$executeRawUnsafe(
+  const n = await sqlCount(
     `UPDATE order_intents SET sent_at = $3::timestamptz, updated_at = $3::timestamptz WHERE id = $1 AND state = 'sending' AND claimed_by = $2`,
-    id,
-    workerId,
-    at.toISOString(),
+    [id, workerId, at.toISOString()],
   );
   return n === 1;
 }
@@ -156,11 +153,12 @@ type RunHead = {
   triggeredAt: Date;
 };
 const readRuns = coalescer(async (ids: string[]) => {
-  const rows = await db().$queryRawUnsafe<RunHead[]>(
+  const rows = await sqlRows<RunHead>(
     `SELECT id::text AS id, owner_id::text AS "ownerId", strategy_id::text AS "strategyId", kind::text AS kind, status::text AS status, triggered_at AS "triggeredAt" FROM strategy_runs WHERE id = ANY($1::uuid[])`,
-    [...new Set(ids)],
+    [[...new Set(ids)]],
   );
-  return ids.map((id) => rows.find((r) => r.id === id) ?? null);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id) ?? null);
 });
 
 export function findRunRow(runId: string): Promise<RunHead | null> {
@@ -175,25 +173,22 @@ export async function runIntentCounts(
   runId: string,
   maxAttempts: number,
 ): Promise<{ total: number; inFlight: number; confirmed: number }> {
-  const [row] = await db().$queryRawUnsafe<{ total: number; in_flight: number; confirmed: number }[]>(
+  const [row] = await sqlRows<{ total: number; in_flight: number; confirmed: number }>(
     `SELECT count(*)::int AS total,
             count(*) FILTER (WHERE state IN ('planned', 'claimed', 'sending', 'unknown')
                               OR (state = 'safe_to_resend' AND attempts < $2))::int AS in_flight,
             count(*) FILTER (WHERE state IN ('accepted', 'reconciled_accepted', 'partially_filled', 'filled', 'cancelled'))::int AS confirmed
        FROM order_intents WHERE run_id = $1::uuid`,
-    runId,
-    maxAttempts,
+    [runId, maxAttempts],
   );
   return { total: row.total, inFlight: row.in_flight, confirmed: row.confirmed };
 }
 
 /** Sets a run's status unless it already has it; returns whether it changed. */
 export async function setRunStatus(runId: string, to: RunStatus, finishedAt: Date | null): Promise<boolean> {
-  const n = await db().$executeRawUnsafe(
+  const n = await sqlCount(
     `UPDATE strategy_runs SET status = $2::"RunStatus", finished_at = $3::timestamptz WHERE id = $1::uuid AND status <> $2::"RunStatus"`,
-    runId,
-    to,
-    finishedAt?.toISOString() ?? null,
+    [runId, to, finishedAt?.toISOString() ?? null],
   );
   return n === 1;
 }
