@@ -61,9 +61,11 @@ export function mapAnalyzer(body: unknown): TradingMode {
 const fundsSchema = success.extend({
   data: z.object({ availablecash: dec, collateral: dec, m2mrealized: dec, m2munrealized: dec, utiliseddebits: dec }),
 });
+// Built once: a zod schema built per call costs far more than the parse (the funds warm-up maps 100 answers a second).
+const anyDataSchema = z.object({ data: z.record(z.string(), z.unknown()) });
 export function mapFunds(body: unknown): Funds {
   // Zerodha's mapper answers `data: {}` when the broker call failed: that is not "zero rupees".
-  const raw = z.object({ data: z.record(z.string(), z.unknown()) }).safeParse(body);
+  const raw = anyDataSchema.safeParse(body);
   if (raw.success && Object.keys(raw.data.data).length === 0)
     throw new BrokerUnavailableError("Broker returned empty funds", "bad_response");
   const d = parseAnswer(fundsSchema, body, "funds").data;
