@@ -106,6 +106,19 @@ export class RateGovernor implements CallGate {
     return l;
   }
 
+  /**
+   * Start-up warm-up (lib/services/system/warm-up.ts): connects, builds the limiters of these budgets
+   * (`<kind>:<per second>`) and has Redis cache the window script, so the first calls of a fan-out neither connect
+   * nor send the script's text.
+   */
+  async warmUp(budgets: readonly string[]): Promise<void> {
+    for (const b of budgets) {
+      const [kind, perSecond] = b.split(":");
+      if ((kind === "order" || kind === "other") && Number(perSecond) >= 1) this.limiter(kind, Number(perSecond));
+    }
+    await this.client.script("LOAD", MOVING_WINDOW_LUA);
+  }
+
   async take(accountId: string, kind: CallKind, limits: Partial<RateLimits> = {}): Promise<TakeResult> {
     const perSecond =
       kind === "order"
