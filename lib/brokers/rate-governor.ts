@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 /**
  * Per-account broker call budget, shared by every web and worker process through Redis: by default at most 10
  * order calls and 10 other calls per second per account (docs/trading-facts.md "Rate limits": the exchange's 10
@@ -66,6 +67,9 @@ end
 redis.call('PEXPIRE', key, windowMs)
 return {used + want, windowMs}
 `;
+
+/** The window script's SHA-1, the name Redis caches it under (the warm-up loads it; tests check it is there). */
+export const WINDOW_SCRIPT_SHA = createHash("sha1").update(MOVING_WINDOW_LUA).digest("hex");
 
 export interface RateGovernorOptions {
   /**
