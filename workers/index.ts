@@ -23,7 +23,8 @@ import { startMasterStreams, stopMasterStreams } from "@/lib/services/copy";
 import { COPY_QUEUE, scheduleCopyJobs } from "@/lib/queues/copy";
 import { processCopyJob } from "./processors/copy";
 import { startMarketFeed } from "@/lib/services/market-data";
-import { recordHeartbeat } from "@/lib/services/system";
+import { recordHeartbeat, warmUp } from "@/lib/services/system";
+import { warmSizingFunds } from "@/lib/services/accounts";
 import { makeSystemProcessor } from "./processors/system";
 import { processAccountsJob } from "./processors/accounts";
 import { makeDispatchProcessor } from "./processors/dispatch";
@@ -137,6 +138,10 @@ async function main() {
   const stopLiveness = await startWorkerLiveness(workerId);
   // Before taking jobs: intents a killed predecessor left mid-send become `unknown` and are reconciled, never resent.
   await recoverInFlight(workerId).catch((err) => log().error({ err }, "dispatch recovery failed at start"));
+  // First-use costs (pool connections, Redis scripts, adapters, the traded accounts' funds) are paid here rather than
+  // by the first trigger's dispatch jobs (docs/performance.md "Warm-up at start"); a failing step only logs.
+  const warmed = await warmUp({ extra: { "sizing funds": () => warmSizingFunds() } });
+  log().info({ steps: warmed }, "warm-up done");
   const table = workerTable(workerId, startedAt, e);
   const workers = table.map((w) => w.start(connection));
   for (const w of table) await w.schedule();

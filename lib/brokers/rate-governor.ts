@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 /**
  * Per-account broker call budget, shared by every web and worker process through Redis: by default at most 10
  * order calls and 10 other calls per second per account (docs/trading-facts.md "Rate limits": the exchange's 10
@@ -67,6 +68,9 @@ redis.call('PEXPIRE', key, windowMs)
 return {used + want, windowMs}
 `;
 
+/** The window script's SHA-1, the name Redis caches it under (the warm-up loads it; tests check it is there). */
+export const WINDOW_SCRIPT_SHA = createHash("sha1").update(MOVING_WINDOW_LUA).digest("hex");
+
 export interface RateGovernorOptions {
   /**
    * Redis connection for the budgets. It must not be shared with other rate-limiter-flexible users: the library
@@ -104,6 +108,19 @@ export class RateGovernor implements CallGate {
       this.limiters.set(name, l);
     }
     return l;
+  }
+
+  /**
+   * Start-up warm-up (lib/services/system/warm-up.ts): connects, builds the limiters of these budgets
+   * (`<kind>:<per second>`) and has Redis cache the window script, so the first calls of a fan-out neither connect
+   * nor send the script's text.
+   */
+  async warmUp(budgets: readonly string[]): Promise<void> {
+    for (const b of budgets) {
+      const [kind, perSecond] = b.split(":");
+      if ((kind === "order" || kind === "other") && Number(perSecond) >= 1) this.limiter(kind, Number(perSecond));
+    }
+    await this.client.script("LOAD", MOVING_WINDOW_LUA);
   }
 
   async take(accountId: string, kind: CallKind, limits: Partial<RateLimits> = {}): Promise<TakeResult> {

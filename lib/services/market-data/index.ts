@@ -47,8 +47,9 @@ async function dailyReference<T>(key: string, today: string, fetch: () => Promis
 export async function marketSource(
   ownerId: string,
   targets: readonly { brokerName: string | null }[] = [],
+  ownerAccounts?: Parameters<typeof marketSourceFor>[2],
 ): Promise<BrokerAdapter> {
-  return (await marketSourceFor(ownerId, targets)).adapter;
+  return (await marketSourceFor(ownerId, targets, ownerAccounts)).adapter;
 }
 
 /**

@@ -60,8 +60,10 @@ export interface MarketSource {
 export async function marketSourceFor(
   ownerId: string,
   targets: readonly { brokerName: string | null }[] = [],
+  /** The owner's active accounts, when the caller has just read them (a trigger's plan): saves reading them again. */
+  ownerAccounts?: Awaited<ReturnType<typeof listAccountSecrets>>,
 ): Promise<MarketSource> {
-  const accounts = await listAccountSecrets({ ownerId }, { active: true });
+  const accounts = ownerAccounts ?? (await listAccountSecrets({ ownerId }, { active: true }));
   const primary = accounts.find((a) => a.isPrimary);
   const kind = targetKind(targets, primary ? feedKindOf(primary) : "real");
   const candidates = sourceCandidates(accounts, kind);

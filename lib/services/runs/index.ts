@@ -51,6 +51,11 @@ export interface CreateRunInput {
    * run is armed afresh. Null or empty arms nothing.
    */
   risk?: RiskRules | null;
+  /**
+   * Work that does not change the orders (an audit entry), run only when the run was created, after its commit and
+   * beside the enqueue of its dispatch jobs, so neither waits for the other. Its failure fails the call, as before.
+   */
+  afterCommit?: (runId: string) => Promise<unknown>;
 }
 
 /**
@@ -99,11 +104,14 @@ export async function createRun(input: CreateRunInput): Promise<{ runId: string;
     },
   );
   if (result.created)
-    await enqueueDispatch(
-      result.runId,
-      planned.map((p) => p.accountId),
-      input.dispatch,
-    );
+    await Promise.all([
+      enqueueDispatch(
+        result.runId,
+        planned.map((p) => p.accountId),
+        input.dispatch,
+      ),
+      input.afterCommit?.(result.runId),
+    ]);
   // No account to dispatch: no job will ever settle the run, so it gets its final status now.
   if (result.created && planned.length === 0) await refreshRunStatus(result.runId);
   return result;

@@ -125,6 +125,15 @@ describe("strategy preview and execute", () => {
     expect(new Set(intents.map((i) => i.id)).size).toBe(intents.length);
     expect(intents.every((i) => i.state === "planned" && /^md[0-9a-z]{13}$/.test(i.id))).toBe(true);
     expect(new Set(intents.map((i) => i.accountId)).size).toBe(2);
+    // The audit entry is written before the first answer (beside the dispatch enqueue), and once: the repeat adds none.
+    const audits = await db().auditLog.findMany({ where: { action: "run.execute" } });
+    expect(audits.map((a) => a.entityId)).toEqual([runId]);
+    // Every planned account has its dispatch job by the time the answer came back.
+    const { queue } = await import("@/lib/queues/queues");
+    const jobs = await queue("dispatch").getJobs(["waiting", "active", "delayed", "prioritized", "completed"]);
+    expect(
+      new Set(jobs.filter((j) => j.data && (j.data as { runId?: string }).runId === runId).map((j) => j.id)).size,
+    ).toBe(2);
   });
 
   it("adjustment legs keep their own indices and can be previewed alone", async () => {

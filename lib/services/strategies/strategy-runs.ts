@@ -26,7 +26,7 @@ import {
 import { createRun } from "@/lib/services/runs";
 import { sizingFunds } from "@/lib/services/accounts";
 import { definitionOf, findStrategyRow, type Row } from "./rows";
-import { tradingSettings } from "@/lib/services/settings";
+import { tradingSettings, type TradingSettings } from "@/lib/services/settings";
 import { jsonify } from "@/lib/util/jsonify";
 
 export const previewRequestSchema = z.object({
@@ -60,8 +60,26 @@ export async function selectAccounts(
   ids: readonly string[],
   tags: readonly string[],
 ): Promise<SecretAccount[]> {
-  const all = await listAccountSecrets({ ownerId }, { active: true });
-  return all.filter((a) => ids.includes(a.id) || a.tags.some((t) => tags.includes(t)));
+  return pickAccounts(await listAccountSecrets({ ownerId }, { active: true }), ids, tags);
+}
+
+function pickAccounts(owned: readonly SecretAccount[], ids: readonly string[], tags: readonly string[]) {
+  return owned.filter((a) => ids.includes(a.id) || a.tags.some((t) => tags.includes(t)));
+}
+
+/**
+ * What planning an entry reads from the database before it asks any broker: the trading settings and the owner's
+ * active accounts (the run's accounts and the market-data source are both picked from them). One read each per
+ * trigger; execute starts them beside its idempotency check.
+ */
+export interface EntryReads {
+  settings: TradingSettings;
+  owned: SecretAccount[];
+}
+
+export async function entryReads(ownerId: string): Promise<EntryReads> {
+  const [settings, owned] = await Promise.all([tradingSettings(), listAccountSecrets({ ownerId }, { active: true })]);
+  return { settings, owned };
 }
 
 /**
@@ -158,13 +176,14 @@ export async function planFor(
   now: Date,
   legIndexes?: readonly number[],
   lotsMultiplier: Decimal | null = null,
+  reads?: EntryReads,
 ): Promise<RunPreview> {
   const today = istDateOf(now.getTime());
-  const settings = await tradingSettings();
+  const settings = reads?.settings ?? (await tradingSettings());
   // Context legs resolve as MARKET orders: the snapshot fetches no quotes for them.
   const resolvable = withContextLegs(definition, legIndexes);
   const [snapshot, funds] = await Promise.all([
-    marketSource(ownerId, accounts).then((source) =>
+    marketSource(ownerId, accounts, reads?.owned).then((source) =>
       buildSnapshot(source, resolvable.legs, settings.instruments, today),
     ),
     accountInputs(accounts, lotsMultiplier, { now, requireReady: definition.requireReadyAccounts ?? false }),
@@ -191,14 +210,18 @@ export async function planStrategyEntry(
   row: Row,
   definition: StrategyDefinition,
   clock: TradingClock,
-  opts: { legIndexes?: number[]; lotsMultiplier?: Decimal | null } = {},
+  opts: { legIndexes?: number[]; lotsMultiplier?: Decimal | null; reads?: EntryReads } = {},
 ): Promise<RunPreview> {
   const { legIndexes } = opts;
-  const { instruments } = await tradingSettings();
-  await assertProductAllowed(definition.product, derivativeExchanges(definition.legs, instruments), clock);
+  const reads = opts.reads ?? (await entryReads(row.ownerId));
+  await assertProductAllowed(
+    definition.product,
+    derivativeExchanges(definition.legs, reads.settings.instruments),
+    clock,
+  );
   const bad = legIndexes?.filter((i) => i >= definition.legs.length) ?? [];
   if (bad.length) throw new ValidationError(`No leg ${bad[0] + 1} in this strategy`, { legIndexes: ["Unknown leg"] });
-  const accounts = await selectAccounts(row.ownerId, row.accountIds, row.accountTags);
+  const accounts = pickAccounts(reads.owned, row.accountIds, row.accountTags);
   if (accounts.length === 0)
     throw new ValidationError("This strategy has no active accounts selected", {
       accountIds: ["Select accounts or a tag group"],
@@ -210,7 +233,7 @@ export async function planStrategyEntry(
     accounts.map(feedKindOf),
     (placed ?? definition.legs.map((_, i) => i)).map((i) => definition.legs[i].underlying),
   );
-  return planFor(row.ownerId, definition, accounts, clock.now, placed, opts.lotsMultiplier ?? null);
+  return planFor(row.ownerId, definition, accounts, clock.now, placed, opts.lotsMultiplier ?? null, reads);
 }
 
 export async function previewStrategy(
@@ -241,11 +264,17 @@ export async function executeStrategy(
     });
   const row = await findStrategyRow(actor, id);
   const idempotencyKey = `${row.ownerId}:${req.idempotencyKey}`;
-  // A repeated request (double click, client retry) gets the first run back without touching any broker.
+  // A repeated request (double click, client retry) gets the first run back without touching any broker. The
+  // planning's database reads start beside the check: they ask no broker and are dropped when the run exists.
+  const reads = entryReads(row.ownerId);
+  reads.catch(() => undefined);
   const existing = await findRunIdByKey(idempotencyKey);
   if (existing) return { runId: existing, created: false };
   const triggeredAt = new Date();
-  const preview = await planStrategyEntry(row, definitionOf(row), clock, { legIndexes: req.legIndexes });
+  const preview = await planStrategyEntry(row, definitionOf(row), clock, {
+    legIndexes: req.legIndexes,
+    reads: await reads,
+  });
   const run = await createRun({
     ownerId: row.ownerId,
     strategyId: row.id,
@@ -254,21 +283,21 @@ export async function executeStrategy(
     triggeredAt,
     preview,
     risk: req.risk === undefined ? definitionOf(row).risk : req.risk,
+    // The audit entry is written once the run is committed, beside the enqueue of its dispatch jobs (not before them).
+    afterCommit: (runId) =>
+      insertAudit({
+        actorId: actor.id,
+        action: "run.execute",
+        entity: "run",
+        entityId: runId,
+        details: {
+          strategyId: row.id,
+          legIndexes: req.legIndexes ?? null,
+          orders: preview.totals.orders,
+          ...(req.risk !== undefined ? { riskOverride: req.risk === null ? "none" : "rules" } : {}),
+        },
+        ip,
+      }),
   });
-  if (run.created) {
-    await insertAudit({
-      actorId: actor.id,
-      action: "run.execute",
-      entity: "run",
-      entityId: run.runId,
-      details: {
-        strategyId: row.id,
-        legIndexes: req.legIndexes ?? null,
-        orders: preview.totals.orders,
-        ...(req.risk !== undefined ? { riskOverride: req.risk === null ? "none" : "rules" } : {}),
-      },
-      ip,
-    });
-  }
   return run;
 }

@@ -3,6 +3,9 @@ import { pingDatabase } from "@/lib/db/queries/health";
 import { redis } from "@/lib/redis";
 import { queueCounts } from "@/lib/queues/registry";
 
+// Start-up warm-up of the web app and the worker (docs/performance.md "Warm-up at start").
+export { warmUp, WARM_UP_DEADLINE_MS, WEB_WARM_UP_DEADLINE_MS, type WarmUpStep } from "./warm-up";
+
 const HEARTBEAT_KEY = "md:worker:hb:";
 
 export interface HealthReport {
