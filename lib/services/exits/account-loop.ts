@@ -27,6 +27,7 @@ import { classifyRejection } from "@/lib/trading/rejection-cause";
 import { sleep } from "@/lib/util/sleep";
 import { prepareAttempt, type AttemptOutcome } from "./attempt";
 import { alertFailure, clearFailureAlert, refusalsOf } from "./alerts";
+import type { BrokerFreezes } from "./freeze";
 import type { PlanBatcher } from "./plan-batcher";
 import type { ExitPorts } from "./ports";
 import type { SettlePoller } from "./settle-poller";
@@ -47,6 +48,8 @@ export interface Ctx {
   until: number;
   failAfter: number;
   poller: SettlePoller;
+  /** The broker's freeze answers, shared by the drive's accounts and attempts for a few seconds. */
+  freezes: BrokerFreezes;
   batcher: PlanBatcher;
   ports: ExitPorts;
 }
@@ -152,7 +155,7 @@ export async function driveAccount(ctx: Ctx, a: Account): Promise<void> {
     }
     let o: AttemptOutcome;
     try {
-      o = await prepareAttempt(exit, a.accountId, ctx.ports);
+      o = await prepareAttempt(exit, a.accountId, ctx.ports, ctx.freezes);
     } catch (e) {
       log().error({ err: e, exitId: exit.id, accountId: a.accountId }, "exit attempt failed unexpectedly");
       o = { kind: "failed", message: `unexpected error: ${e instanceof Error ? e.message : String(e)}` };

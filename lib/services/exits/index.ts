@@ -42,6 +42,7 @@ import { tradingSettings } from "@/lib/services/settings";
 import { findStrategyRow } from "@/lib/services/strategies";
 import { driveAccount, FAIL_AFTER, type Ctx } from "./account-loop";
 import { takeLease } from "./exit-lease";
+import { BrokerFreezes } from "./freeze";
 import { PlanBatcher } from "./plan-batcher";
 import type { ExitPorts } from "./ports";
 import { SettlePoller } from "./settle-poller";
@@ -186,6 +187,7 @@ export async function driveExit(
       until: Date.now() + (opts.budgetMs ?? 120_000),
       failAfter: opts.failAfter ?? FAIL_AFTER,
       poller: new SettlePoller(),
+      freezes: new BrokerFreezes(),
       batcher: new PlanBatcher(exit, opts.dispatch ?? EXIT_DISPATCH, lease.renew, ports.createRun),
       ports,
     };
