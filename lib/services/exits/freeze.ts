@@ -95,12 +95,9 @@ export async function currentFreeze(
     : adapter.symbolInfo(contract.symbol, contract.exchange as Exchange).then((i) => i?.freezeQty ?? null);
   const [brokerSays, learned] = await Promise.all([
     asked.catch((err) => {
-        log().warn(
-          { err, symbol: contract.symbol },
-          "freeze quantity not read from the broker; using the other sources",
-        );
-        return null;
-      }),
+      log().warn({ err, symbol: contract.symbol }, "freeze quantity not read from the broker; using the other sources");
+      return null;
+    }),
     learnedFreeze(contract.exchange, contract.symbol),
   ]);
   const known = [brokerSays, setting, learned].filter((v): v is number => v !== null && v > 1);
