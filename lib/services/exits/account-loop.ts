@@ -35,6 +35,8 @@ import type { SettlePoller } from "./settle-poller";
 /** Consecutive failed attempts after which the account shows FAILED (a person should look); retries go on. */
 export const FAIL_AFTER = 8;
 const WAIT_MS = 150;
+/** Attempts in a row whose sends went unconfirmed that are retried at once (see settle). */
+const QUICK_RETRIES = 3;
 
 /** Delay before retrying after `failures` consecutive failed attempts: quick at first (transient errors), then slower. */
 export function failureBackoffMs(failures: number): number {
@@ -101,7 +103,10 @@ async function settle(ctx: Ctx, a: Account): Promise<void> {
   const refusal = s && s.confirmed < s.total ? await refusalsOf(runId, a.accountId) : null;
   const progressed = (s?.confirmed ?? 0) > 0;
   a.failures = progressed ? 0 : a.failures + 1;
-  a.nextAttemptAt = new Date(Date.now() + (progressed ? 0 : failureBackoffMs(a.failures)));
+  // Unconfirmed sends already waited out their reconcile window before they were skipped, and the next attempt's
+  // reads go through the account's rate budget: only a broker that keeps refusing is given time to recover.
+  const backoff = progressed || a.failures <= QUICK_RETRIES ? 0 : failureBackoffMs(a.failures);
+  a.nextAttemptAt = new Date(Date.now() + backoff);
   // Attempts the broker keeps refusing (rejections, unconfirmed sends) count as failures too.
   a.status = a.failures >= ctx.failAfter ? "FAILED" : "PENDING";
   await updateExitAccounts(ctx.exit.id, [a.accountId], {
