@@ -11,6 +11,7 @@
  *    skipped (never resent blindly), the claim released, and the loop starts again — reading the broker first.
  * An account never silently reverts: failures back off and are retried; after FAIL_AFTER consecutive ones it shows
  * FAILED while retries go on. One driver per exit at a time (a lease on the exit row, renewed while it works).
+ * What an account's exit spends its time on, and what keeps it short: docs/performance.md "The way out".
  */
 import {
   appendExitRun,
