@@ -58,9 +58,12 @@ export const BROKER_FREEZE_TTL_MS = 5_000;
 export class BrokerFreezes {
   private readonly reads = new Map<string, { at: number; value: Promise<number | null> }>();
 
+  /** `now` is the clock the answers age by (tests pass their own). */
+  constructor(private readonly now: () => number = Date.now) {}
+
   read(adapter: BrokerAdapter, broker: string, contract: { symbol: string; exchange: string }): Promise<number | null> {
     const key = `${broker}|${contract.exchange}|${contract.symbol.toUpperCase()}`;
-    const now = Date.now();
+    const now = this.now();
     const hit = this.reads.get(key);
     if (hit && now - hit.at < BROKER_FREEZE_TTL_MS) return hit.value;
     const value = adapter.symbolInfo(contract.symbol, contract.exchange as Exchange).then((i) => i?.freezeQty ?? null);
