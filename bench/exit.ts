@@ -9,10 +9,14 @@
  * `POST /api/kill-switch`. It watches every account's orders through the simulator's control API (never faulted):
  * positions are replayed from the order lists, so every change of sign is seen, and flat_ms is from the engage
  * request to every account flat with no working order.
- * Last line: `exit accounts=<n> flat_ms=<n> orders=<n> expected_orders=<n> sign_flips=<n>`, where orders = exit
- * orders the simulator recorded and expected_orders = the fewest that flatten every position (one per freeze slice).
+ * Last line: `exit accounts=<n> flat_ms=<n> orders=<n> expected_orders=<n> sign_flips=<n> runs=<n> cpu_ms_per_order=<x>
+ * db_commits=<n>`, where orders = exit orders the simulator recorded, expected_orders = the fewest that flatten every
+ * position (one per freeze slice), runs = the exit's EXIT runs (one per pass and owner), and cpu_ms_per_order and
+ * db_commits are the web app's and worker's CPU and the database's committed transactions from the engage until the
+ * exit is done (figures that do not depend on the machine's load as wall-clock times do). BENCH_WORKER_PROFILE=<dir> /
+ * BENCH_WEB_PROFILE=<dir> write the worker's / web app's V8 CPU profiles there.
  */
-import { arg, benchEnv, closeConnections, condorLegs, sleep, startWorld } from "./world";
+import { arg, benchEnv, closeConnections, condorLegs, sleep, startWorld, treeCpuSeconds } from "./world";
 
 const ACCOUNTS = arg("accounts", 50);
 const LOTS = arg("lots", 1);
@@ -41,7 +45,15 @@ interface SimOrder {
 }
 
 async function main() {
-  const world = await startWorld({ name: "exit", accounts: ACCOUNTS, latency: LATENCY });
+  // BENCH_WORKER_PROFILE=<dir> / BENCH_WEB_PROFILE=<dir> write the worker's / web app's V8 CPU profiles there.
+  const cpuProf = (dir?: string) => (dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : []);
+  const world = await startWorld({
+    name: "exit",
+    accounts: ACCOUNTS,
+    latency: LATENCY,
+    workerArgs: cpuProf(process.env.BENCH_WORKER_PROFILE),
+    webArgs: cpuProf(process.env.BENCH_WEB_PROFILE),
+  });
   const { say, post, control, instanceIds } = world;
   const ordersOf = async (id: string) => ((await control(`/instances/${id}/orders`)) as { orders: SimOrder[] }).orders;
   try {
@@ -91,6 +103,19 @@ async function main() {
       `faults: every call ${Math.round(ERRORS * 100)} % (429 ${(http429Rate * 100).toFixed(1)} %, 500 ${(http500Rate * 100).toFixed(1)} % of the rest), placements also ${LOST * 100} % lost answers`,
     );
 
+    // CPU of the web app and the worker, and the database's committed transactions (every statement outside a
+    // transaction is one), from the engage until the exit is done: what the way out costs whatever the load.
+    const cpuSeconds = () => [world.web!.pid!, world.worker.pid!].reduce((s, pid) => s + treeCpuSeconds(pid), 0);
+    const commits = async () =>
+      Number(
+        (
+          await db().$queryRawUnsafe<{ n: string }[]>(
+            `SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = current_database()`,
+          )
+        )[0].n,
+      );
+    const cpu0 = cpuSeconds();
+    const commits0 = await commits();
     // Engage, then watch: positions replayed from each account's order list, in order.
     const t0 = Date.now();
     const engaged = post("/api/kill-switch", { action: "engage", scope: "mine", reason: "bench" });
@@ -138,7 +163,11 @@ async function main() {
       await sleep(200);
       exit = await db().exit.findUniqueOrThrow({ where: { id: exitId }, include: { accounts: true } });
     }
+    const cpuMs = 1000 * (cpuSeconds() - cpu0);
     const final = replay(await Promise.all(instanceIds.map((id) => ordersOf(id))));
+    // Statistics reach pg_stat_database when a backend's pending counts are flushed (at most a second later).
+    await sleep(1_200);
+    const statements = (await commits()) - commits0;
     const attempts = exit.accounts.map((a) => a.attempts).sort((a, b) => a - b);
     say(
       `exit ${exit.status}: ${exit.runIds.length} run(s); attempts per account p50 ${attempts[Math.floor(attempts.length / 2)]} max ${attempts.at(-1)}`,
@@ -146,7 +175,7 @@ async function main() {
     await world.stop();
     if (!final.allFlat) say("NOT FLAT at the end");
     console.log(
-      `exit accounts=${ACCOUNTS} flat_ms=${flatMs} orders=${final.orders} expected_orders=${expected} sign_flips=${final.flips}`,
+      `exit accounts=${ACCOUNTS} flat_ms=${flatMs} orders=${final.orders} expected_orders=${expected} sign_flips=${final.flips} runs=${exit.runIds.length} cpu_ms_per_order=${(cpuMs / Math.max(1, final.orders)).toFixed(1)} db_commits=${statements}`,
     );
   } finally {
     await world.stop();

@@ -119,13 +119,16 @@ export function listAccountSecrets(scope: Scope, filter: { active?: boolean } = 
 
 /**
  * Active accounts some live (not archived) strategy trades, by id or by tag, with their encrypted keys: the accounts
- * whose funds the worker keeps fresh for sizing.
+ * whose funds the worker keeps fresh for sizing. Not while a kill switch covers the owner: nothing can be sized for
+ * them then, and their brokers' budgets and the worker belong to the flatten (docs/performance.md "The way out").
  */
 export function listStrategyAccountSecrets(): Promise<AccountSecretRow[]> {
   return sqlRows<AccountSecretRow>(
     `SELECT ${SECRET_COLUMNS} FROM trading_accounts a
       WHERE a.active AND EXISTS (SELECT 1 FROM strategies s WHERE NOT s.archived AND s.owner_id = a.owner_id
-                                   AND (a.id::text = ANY(s.account_ids) OR a.tags && s.account_tags))`,
+                                   AND (a.id::text = ANY(s.account_ids) OR a.tags && s.account_tags))
+        AND NOT EXISTS (SELECT 1 FROM kill_switches k WHERE k.rearmed_at IS NULL
+                                   AND (k.scope = 'GLOBAL' OR k.owner_id = a.owner_id))`,
   );
 }
 

@@ -34,6 +34,11 @@ export function resolveAlerts(tx: Tx, where: { accountId: string; kind: string }
   return tx.alert.updateMany({ where: { ...where, resolvedAt: null }, data: { resolvedAt: at } });
 }
 
+/** resolveAlerts on its own: one statement, no transaction around it. */
+export function resolveAlertsNow(where: { accountId: string; kind: string }, at: Date) {
+  return resolveAlerts(db(), where, at);
+}
+
 export function dismissAlert(scope: Scope, id: string, at: Date) {
   return db().alert.updateMany({
     where: { id, resolvedAt: null, ...(scope.ownerId ? { ownerId: scope.ownerId } : {}) },

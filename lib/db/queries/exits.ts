@@ -3,7 +3,7 @@
  * compare-and-set statements: two workers (or two exits) can never both act on one account.
  */
 import type { ExitReason, ExitScope, ExitStatus, Prisma } from "@/lib/generated/prisma/client";
-import { db } from "@/lib/db/client";
+import { db, sqlPool } from "@/lib/db/client";
 import { ownerFilter, type Scope } from "@/lib/auth/roles";
 import { coalescer } from "@/lib/db/queries/coalesce";
 
@@ -156,7 +156,10 @@ export async function claimHolders(accountIds: readonly string[]): Promise<Map<s
 
 export async function releaseClaims(exitId: string, accountIds: readonly string[]): Promise<void> {
   if (accountIds.length === 0) return;
-  await db().exitClaim.deleteMany({ where: { exitId, accountId: { in: [...accountIds] } } });
+  await sqlPool().query(`DELETE FROM exit_claims WHERE exit_id = $1::uuid AND account_id = ANY($2::uuid[])`, [
+    exitId,
+    [...accountIds],
+  ]);
 }
 
 export interface ExitAccountChange {
@@ -171,25 +174,38 @@ export interface ExitAccountChange {
   resetFailures?: boolean;
 }
 
+/**
+ * One statement per call, in plain SQL: every account of an exit writes its progress after each attempt, and a
+ * Prisma model query costs several times the CPU of plain SQL (docs/database-access.md).
+ */
 export async function updateExitAccounts(
   exitId: string,
   accountIds: readonly string[],
   change: ExitAccountChange,
 ): Promise<void> {
   if (accountIds.length === 0) return;
-  const data: Prisma.ExitAccountUpdateManyMutationInput = {};
+  const now = new Date();
+  const params: unknown[] = [exitId, [...accountIds], now];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const sets = ["updated_at = $3::timestamptz"];
   if (change.status) {
-    data.status = change.status;
-    data.finishedAt = change.status === "DONE" ? new Date() : null;
+    sets.push(`status = ${p(change.status)}::"ExitStatus"`);
+    sets.push(change.status === "DONE" ? "finished_at = $3::timestamptz" : "finished_at = NULL");
   }
-  if (change.message !== undefined) data.message = change.message;
-  if (change.currentRunId !== undefined) data.currentRunId = change.currentRunId;
-  if (change.pendingRunKey !== undefined) data.pendingRunKey = change.pendingRunKey;
-  if (change.nextAttemptAt !== undefined) data.nextAttemptAt = change.nextAttemptAt;
-  if (change.attemptsDelta) data.attempts = { increment: change.attemptsDelta };
-  if (change.resetFailures) data.failures = 0;
-  else if (change.failuresDelta) data.failures = { increment: change.failuresDelta };
-  await db().exitAccount.updateMany({ where: { exitId, accountId: { in: [...accountIds] } }, data });
+  if (change.message !== undefined) sets.push(`message = ${p(change.message)}`);
+  if (change.currentRunId !== undefined) sets.push(`current_run_id = ${p(change.currentRunId)}::uuid`);
+  if (change.pendingRunKey !== undefined) sets.push(`pending_run_key = ${p(change.pendingRunKey)}`);
+  if (change.nextAttemptAt !== undefined) sets.push(`next_attempt_at = ${p(change.nextAttemptAt)}::timestamptz`);
+  if (change.attemptsDelta) sets.push(`attempts = attempts + ${p(change.attemptsDelta)}::int`);
+  if (change.resetFailures) sets.push("failures = 0");
+  else if (change.failuresDelta) sets.push(`failures = failures + ${p(change.failuresDelta)}::int`);
+  await sqlPool().query(
+    `UPDATE exit_accounts SET ${sets.join(", ")} WHERE exit_id = $1::uuid AND account_id = ANY($2::uuid[])`,
+    params,
+  );
 }
 
 /** Counts a pass that sends orders and returns its number (the runs' idempotency keys use it). */

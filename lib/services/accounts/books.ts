@@ -144,7 +144,9 @@ export async function sizingFunds(
 
 /**
  * Refreshes the funds of every active account a live strategy trades (through each account's rate budget), so a
- * trigger finds them fresh. Returns how many were refreshed.
+ * trigger finds them fresh; not those of owners a kill switch covers (no trigger can size for them until it is
+ * re-armed, and a plan made then asks for anything older than SIZING_FUNDS_MAX_AGE_MS). Returns how many were
+ * refreshed.
  */
 export async function warmSizingFunds(concurrency = 32): Promise<number> {
   const accounts = await listStrategyAccountSecrets();

@@ -9,6 +9,7 @@ import { linkAccounts } from "@/lib/testing/dispatch-kit";
 import { adapterFor } from "@/lib/services/broker-access";
 import { loadAccountSecret } from "@/lib/db/queries/accounts";
 import { invalidateBooks, SIZING_FUNDS_MAX_AGE_MS, sizingFunds, warmSizingFunds } from "@/lib/services/accounts";
+import { engageKillSwitch, rearmKillSwitch } from "@/lib/services/kill-switch";
 
 const INSTANCES = instanceConfigs(3, "sf").map((c, i) => ({ ...c, capital: ["1000000", "2000000", "3000000"][i] }));
 let sim: RunningSimulator;
@@ -37,7 +38,7 @@ async function setup() {
     });
   await strategy([a.id], false);
   await strategy([c.id], true);
-  return { a, b, c };
+  return { a, b, c, trader };
 }
 
 const sized = async (ids: string[]) => {
@@ -60,6 +61,16 @@ describe("funds for sizing", () => {
     const [warm, cold, archived] = await redis().mget(FUNDS_KEY(a.id), FUNDS_KEY(b.id), FUNDS_KEY(c.id));
     expect(JSON.parse(warm!)).toMatchObject({ ok: true, data: { availableMargin: "1000000" } });
     expect([cold, archived]).toEqual([null, null]);
+  });
+
+  it("are not kept warm while a kill switch covers the owner (nothing can be sized), and again once re-armed", async () => {
+    const { a, trader } = await setup();
+    await engageKillSwitch(trader, { scope: "mine", reason: "warm-up test" }, "127.0.0.1");
+    expect(await warmSizingFunds()).toBe(0);
+    expect(await redis().get(FUNDS_KEY(a.id))).toBeNull();
+    const admin = await makeUser("ADMIN");
+    await rearmKillSwitch(admin, { scope: "owner", ownerId: trader.id }, "127.0.0.1");
+    expect(await warmSizingFunds()).toBe(1);
   });
 
   it("come from the warm cache while fresh, from the broker once older than the limit, and never from a cached failure", async () => {

@@ -11,6 +11,7 @@
  *    skipped (never resent blindly), the claim released, and the loop starts again — reading the broker first.
  * An account never silently reverts: failures back off and are retried; after FAIL_AFTER consecutive ones it shows
  * FAILED while retries go on. One driver per exit at a time (a lease on the exit row, renewed while it works).
+ * What an account's exit spends its time on, and what keeps it short: docs/performance.md "The way out".
  */
 import {
   appendExitRun,
@@ -27,6 +28,7 @@ import { classifyRejection } from "@/lib/trading/rejection-cause";
 import { sleep } from "@/lib/util/sleep";
 import { prepareAttempt, type AttemptOutcome } from "./attempt";
 import { alertFailure, clearFailureAlert, refusalsOf } from "./alerts";
+import type { BrokerFreezes } from "./freeze";
 import type { PlanBatcher } from "./plan-batcher";
 import type { ExitPorts } from "./ports";
 import type { SettlePoller } from "./settle-poller";
@@ -34,6 +36,8 @@ import type { SettlePoller } from "./settle-poller";
 /** Consecutive failed attempts after which the account shows FAILED (a person should look); retries go on. */
 export const FAIL_AFTER = 8;
 const WAIT_MS = 150;
+/** Attempts in a row whose sends went unconfirmed that are retried at once (see settle). */
+const QUICK_RETRIES = 3;
 
 /** Delay before retrying after `failures` consecutive failed attempts: quick at first (transient errors), then slower. */
 export function failureBackoffMs(failures: number): number {
@@ -47,6 +51,8 @@ export interface Ctx {
   until: number;
   failAfter: number;
   poller: SettlePoller;
+  /** The broker's freeze answers, shared by the drive's accounts and attempts for a few seconds. */
+  freezes: BrokerFreezes;
   batcher: PlanBatcher;
   ports: ExitPorts;
 }
@@ -98,7 +104,10 @@ async function settle(ctx: Ctx, a: Account): Promise<void> {
   const refusal = s && s.confirmed < s.total ? await refusalsOf(runId, a.accountId) : null;
   const progressed = (s?.confirmed ?? 0) > 0;
   a.failures = progressed ? 0 : a.failures + 1;
-  a.nextAttemptAt = new Date(Date.now() + (progressed ? 0 : failureBackoffMs(a.failures)));
+  // Unconfirmed sends already waited out their reconcile window before they were skipped, and the next attempt's
+  // reads go through the account's rate budget: only a broker that keeps refusing is given time to recover.
+  const backoff = progressed || a.failures <= QUICK_RETRIES ? 0 : failureBackoffMs(a.failures);
+  a.nextAttemptAt = new Date(Date.now() + backoff);
   // Attempts the broker keeps refusing (rejections, unconfirmed sends) count as failures too.
   a.status = a.failures >= ctx.failAfter ? "FAILED" : "PENDING";
   await updateExitAccounts(ctx.exit.id, [a.accountId], {
@@ -152,7 +161,7 @@ export async function driveAccount(ctx: Ctx, a: Account): Promise<void> {
     }
     let o: AttemptOutcome;
     try {
-      o = await prepareAttempt(exit, a.accountId, ctx.ports);
+      o = await prepareAttempt(exit, a.accountId, ctx.ports, ctx.freezes);
     } catch (e) {
       log().error({ err: e, exitId: exit.id, accountId: a.accountId }, "exit attempt failed unexpectedly");
       o = { kind: "failed", message: `unexpected error: ${e instanceof Error ? e.message : String(e)}` };

@@ -4,7 +4,7 @@
  * limit is learned, so the next attempt re-slices below it.
  */
 import { inTransaction } from "@/lib/db/transaction";
-import { raiseAlert, resolveAlerts } from "@/lib/db/queries/alerts";
+import { raiseAlert, resolveAlertsNow } from "@/lib/db/queries/alerts";
 import { listAccountIntents } from "@/lib/db/queries/intents";
 import type { ExitWithAccounts } from "@/lib/db/queries/exits";
 import { log } from "@/lib/log";
@@ -62,8 +62,9 @@ export async function refusalsOf(
   return { cause, reason: refused.find((i) => classifyRejection(i.reason) === cause)?.reason ?? "" };
 }
 
+/** One statement per account that turns flat (no transaction: nothing else is written with it). */
 export async function clearFailureAlert(a: Account): Promise<void> {
-  await inTransaction((tx) => resolveAlerts(tx, { accountId: a.accountId, kind: "exit_failed" }, new Date())).catch(
-    (err) => log().warn({ err }, "exit alert not resolved"),
+  await resolveAlertsNow({ accountId: a.accountId, kind: "exit_failed" }, new Date()).catch((err) =>
+    log().warn({ err }, "exit alert not resolved"),
   );
 }

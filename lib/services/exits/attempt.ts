@@ -20,6 +20,7 @@ import { applyIntentChanges } from "@/lib/services/dispatch";
 import { sleep } from "@/lib/util/sleep";
 import { planAccountExit, type AccountExitPlan, type ExitMode } from "@/lib/trading/exit-plan";
 import { bookDayStart } from "@/lib/trading/fills";
+import type { BrokerFreezes } from "./freeze";
 import { holdingsFor, scopeFilter } from "./holdings";
 import { instrumentsFor } from "./instruments";
 import type { ExitPorts } from "./ports";
@@ -68,7 +69,12 @@ async function cancelWorking(adapter: BrokerAdapter, orders: readonly Order[]): 
 }
 
 /** Steps 1–5 of the file comment for one account; the plan when something is left to exit. */
-export async function prepareAttempt(exit: Exit, accountId: string, ports: ExitPorts): Promise<AttemptOutcome> {
+export async function prepareAttempt(
+  exit: Exit,
+  accountId: string,
+  ports: ExitPorts,
+  freezes: BrokerFreezes,
+): Promise<AttemptOutcome> {
   const account = await loadAccountSecret(accountId);
   if (!account) return { kind: "gone", message: "the account no longer exists" };
   let adapter: BrokerAdapter;
@@ -152,7 +158,10 @@ export async function prepareAttempt(exit: Exit, accountId: string, ports: ExitP
   }
   const holdings = mode === "scoped" ? await holdingsFor(exit, accountId, ports, covered) : [];
   const contracts = [...positions.filter((p) => p.quantity !== 0), ...holdings];
-  const instruments = await instrumentsFor(account.ownerId, adapter, contracts, ports);
+  const instruments = await instrumentsFor(account.ownerId, adapter, contracts, ports, {
+    freezes,
+    broker: account.hostUrl,
+  });
   const plan = planAccountExit({
     mode,
     holdings,

@@ -7,6 +7,9 @@ import { DEFAULT_INSTRUMENT_SETTINGS } from "@/lib/trading/instruments";
 import { ironCondor, linkAccounts, startDispatchWorker, startRun, waitForRun } from "@/lib/testing/dispatch-kit";
 import { requestExit } from ".";
 import { simPositions, startExitWorker, waitForExit } from "@/lib/testing/exits-kit";
+import { loadAccountSecret } from "@/lib/db/queries/accounts";
+import { adapterFor } from "@/lib/services/broker-access";
+import { BROKER_FREEZE_TTL_MS, BrokerFreezes } from "./freeze";
 
 const INSTANCES = instanceConfigs(1, "frz").map((c) => ({ ...c, capital: "100000000" }));
 const world = useIntegrationWorld(INSTANCES);
@@ -83,5 +86,36 @@ describe("exit slicing after a freeze revision", () => {
       expect(closing.reduce((n, o) => n + o.filledQuantity, 0)).toBe(Math.abs(qty));
     }
     expect([...simPositions(world.sim, INSTANCES[0].id)]).toEqual([]);
+  });
+
+  it("a drive shares the broker's freeze answer of a contract for BROKER_FREEZE_TTL_MS, then asks again; a failure is never kept", async () => {
+    const trader = await makeUser("TRADER");
+    const [account] = await linkAccounts(world.sim, trader, INSTANCES);
+    const adapter = adapterFor((await loadAccountSecret(account.id))!);
+    const { runId } = await startRun(trader.id, ironCondor(1));
+    await waitForRun(runId);
+    const symbol = [...simPositions(world.sim, INSTANCES[0].id).keys()][0].split("|")[0];
+    const contract = { symbol, exchange: "NFO" };
+    let clock = 1_000_000;
+    const freezes = new BrokerFreezes(() => clock);
+    const read = () => freezes.read(adapter, "broker-a", contract);
+    expect(await read()).toBe(DEFAULT_INSTRUMENT_SETTINGS.NIFTY.freezeQty);
+
+    // The broker now states 650: within the TTL the drive keeps the answer it had, after it the broker is asked.
+    world.sim.market.overrideContract("NIFTY", { freezeQty: 650 });
+    clock += BROKER_FREEZE_TTL_MS - 1;
+    expect(await read()).toBe(DEFAULT_INSTRUMENT_SETTINGS.NIFTY.freezeQty);
+    clock += 1;
+    expect(await read()).toBe(650);
+    // Another broker (host) is asked for itself.
+    world.sim.market.overrideContract("NIFTY", { freezeQty: 520 });
+    expect(await freezes.read(adapter, "broker-b", contract)).toBe(520);
+
+    // A failed read is not shared: the next caller asks the broker again.
+    const fresh = new BrokerFreezes(() => clock);
+    world.sim.broker.setFaults(INSTANCES[0].id, { http500Rate: 1 });
+    await expect(fresh.read(adapter, "broker-a", contract)).rejects.toThrow();
+    world.sim.broker.setFaults(INSTANCES[0].id, { http500Rate: 0 });
+    expect(await fresh.read(adapter, "broker-a", contract)).toBe(520);
   });
 });

@@ -4,6 +4,11 @@
  * is resent. So: the smallest of what the broker says now, the admin's setting, and what a freeze rejection taught
  * us today. A rejection that states its limit ("exceeds the freeze limit of 1800") teaches that limit; one that
  * states none halves the rejected size, so repeated attempts converge instead of repeating the same order.
+ *
+ * Within one exit drive, the broker's answer is shared for BROKER_FREEZE_TTL_MS by every account on the same broker
+ * (its host URL) and every attempt meanwhile (BrokerFreezes): an exit's hundreds of accounts trade the same few
+ * contracts, and asking each of them before each attempt costs a broker round trip on every attempt's path and most
+ * of the account's read budget (docs/performance.md "The way out").
  */
 import type { BrokerAdapter, Exchange } from "@/lib/brokers/types";
 import { log } from "@/lib/log";
@@ -43,9 +48,42 @@ export async function learnFreezeFromRejection(
   return limit;
 }
 
+/** How long a drive reuses the broker's stated freeze quantity of a contract, ms (a revision takes effect by day). */
+export const BROKER_FREEZE_TTL_MS = 5_000;
+
+/**
+ * The broker's freeze answers one exit drive shares: one read per broker (its host URL) and contract every
+ * BROKER_FREEZE_TTL_MS, however many accounts and attempts ask. Only answers are kept, never a failure.
+ */
+export class BrokerFreezes {
+  private readonly reads = new Map<string, { at: number; value: Promise<number | null> }>();
+
+  /** `now` is the clock the answers age by (tests pass their own). */
+  constructor(private readonly now: () => number = Date.now) {}
+
+  read(adapter: BrokerAdapter, broker: string, contract: { symbol: string; exchange: string }): Promise<number | null> {
+    const key = `${broker}|${contract.exchange}|${contract.symbol.toUpperCase()}`;
+    const now = this.now();
+    const hit = this.reads.get(key);
+    if (hit && now - hit.at < BROKER_FREEZE_TTL_MS) return hit.value;
+    const value = adapter.symbolInfo(contract.symbol, contract.exchange as Exchange).then((i) => i?.freezeQty ?? null);
+    this.reads.set(key, { at: now, value });
+    value.catch(() => {
+      if (this.reads.get(key)?.value === value) this.reads.delete(key);
+    });
+    return value;
+  }
+}
+
 async function learnedFreeze(exchange: string, symbol: string): Promise<number | null> {
   const v = Number(await redis().get(learnedKey(exchange, symbol, Date.now())));
   return Number.isSafeInteger(v) && v > 0 ? v : null;
+}
+
+/** The broker the adapter talks to (its host URL) and the drive's shared answers, when an exit drive asks. */
+export interface SharedFreezes {
+  freezes: BrokerFreezes;
+  broker: string;
 }
 
 /** The current freeze limit of a contract (units), or null when no source knows one. */
@@ -53,20 +91,18 @@ export async function currentFreeze(
   adapter: BrokerAdapter,
   contract: { symbol: string; exchange: string },
   setting: number | null,
+  shared?: SharedFreezes,
 ): Promise<number | null> {
-  const [broker, learned] = await Promise.all([
-    adapter
-      .symbolInfo(contract.symbol, contract.exchange as Exchange)
-      .then((i) => i?.freezeQty ?? null)
-      .catch((err) => {
-        log().warn(
-          { err, symbol: contract.symbol },
-          "freeze quantity not read from the broker; using the other sources",
-        );
-        return null;
-      }),
+  const asked = shared
+    ? shared.freezes.read(adapter, shared.broker, contract)
+    : adapter.symbolInfo(contract.symbol, contract.exchange as Exchange).then((i) => i?.freezeQty ?? null);
+  const [brokerSays, learned] = await Promise.all([
+    asked.catch((err) => {
+      log().warn({ err, symbol: contract.symbol }, "freeze quantity not read from the broker; using the other sources");
+      return null;
+    }),
     learnedFreeze(contract.exchange, contract.symbol),
   ]);
-  const known = [broker, setting, learned].filter((v): v is number => v !== null && v > 1);
+  const known = [brokerSays, setting, learned].filter((v): v is number => v !== null && v > 1);
   return known.length > 0 ? Math.min(...known) : null;
 }

@@ -4,7 +4,7 @@ import { istDateOf } from "@/lib/trading/calendar";
 import { instrumentKey, type ExitInstrument } from "@/lib/trading/exit-plan";
 import { instrumentSettingsFor, lotSizeFor } from "@/lib/trading/instruments";
 import { parseDerivativeSymbol } from "@/lib/trading/symbols";
-import { currentFreeze } from "./freeze";
+import { currentFreeze, type SharedFreezes } from "./freeze";
 import type { ExitPorts } from "./ports";
 
 /** Lot sizes by owner and contract, kept briefly: an exit's accounts trade the same contracts. */
@@ -16,12 +16,14 @@ const SIZE_TTL_MS = 60_000;
  * instrument settings). The freeze quantity is the CURRENT one — the smallest of the broker's symbol info read now,
  * the admin's instrument setting, and a limit learned from a freeze rejection today (lib/services/exits/freeze.ts) —
  * never the entry's: the exchange revises freeze limits, and an exit sliced to a stale one is rejected every time.
+ * An exit drive passes `shared`: its accounts on one broker share that broker's freeze answers for a few seconds.
  */
 export async function instrumentsFor(
   ownerId: string,
   adapter: BrokerAdapter,
   contracts: readonly { symbol: string; exchange: string }[],
   ports: Pick<ExitPorts, "tradingSettings" | "expiryHolidaySet">,
+  shared?: SharedFreezes,
 ): Promise<Map<string, ExitInstrument>> {
   const out = new Map<string, ExitInstrument>();
   const now = Date.now();
@@ -48,7 +50,7 @@ export async function instrumentsFor(
       if (!sizes) return;
       const parsed = parseDerivativeSymbol(c.symbol);
       const setting = parsed ? (instrumentSettingsFor(parsed.underlying, instruments)?.freezeQty ?? null) : null;
-      const freezeQty = await currentFreeze(adapter, c, setting);
+      const freezeQty = await currentFreeze(adapter, c, setting, shared);
       out.set(k, { ...sizes, freezeQty: freezeQty ?? sizes.freezeQty });
     }),
   );

@@ -37,7 +37,8 @@ export class SettlePoller {
     const states = await attemptStates(pending);
     // Slices whose send is unconfirmed after their single try are skipped: only a new attempt (after reading the
     // broker) may place that quantity again. A skip lost to a concurrent claim is waited for.
-    const unconfirmed = await findIntentRows(states.flatMap((s) => s.unconfirmed));
+    const ids = states.flatMap((s) => s.unconfirmed);
+    const unconfirmed = ids.length > 0 ? await findIntentRows(ids) : [];
     const at = Date.now();
     const skipped = await applyIntentChanges(
       unconfirmed.map((row) => ({
