@@ -54,28 +54,43 @@ interface CachedError {
   message: string;
   fields?: Record<string, string[]>;
 }
-type CachedBook<B extends Book> =
-  { ok: true; data: BookJson<B>; fetchedAt: string } | { ok: false; error: CachedError; fetchedAt: string };
+/** `gen`: the account's drop generation when the broker call started (see `invalidateBooks`). */
+type CachedBook<B extends Book> = (
+  { ok: true; data: BookJson<B>; fetchedAt: string } | { ok: false; error: CachedError; fetchedAt: string }
+) & { gen: number };
 
 const key = (accountId: string, book: Book) => `md:book:${accountId}:${book}`;
+/** The account's drop generation: `invalidateBooks` moves it on; an answer asked for under an older one is void. */
+const genKey = (accountId: string) => `md:book:${accountId}:gen`;
 const inflight = new Map<string, Promise<unknown>>();
+
+/** A cached entry if it was asked for under generation `gen` (the account's current one), else null. */
+function current<B extends Book>(text: string | null, gen: number): CachedBook<B> | null {
+  const hit = text ? (JSON.parse(text) as CachedBook<B>) : null;
+  return hit && hit.gen === gen ? hit : null;
+}
 
 /** One account's book: from the cache when fresh, else one broker call (shared by concurrent callers). */
 async function readBook<B extends Book>(accountId: string, adapter: BrokerAdapter, book: B): Promise<CachedBook<B>> {
-  const cached = await pipelinedRedis().get(key(accountId, book));
-  if (cached) return JSON.parse(cached) as CachedBook<B>;
-  return fetchBook(accountId, adapter, book, BOOK_TTL_MS);
+  const [cached, gen] = await pipelinedRedis().mget(key(accountId, book), genKey(accountId));
+  return current<B>(cached, Number(gen ?? 0)) ?? fetchBook(accountId, adapter, book, BOOK_TTL_MS, Number(gen ?? 0));
 }
 
-/** One broker call for a book, stored for `ttlMs` (concurrent callers share it). */
+/**
+ * One broker call for a book, stored for `ttlMs` with the generation `gen` it was asked under (read before the call):
+ * an answer whose call started before the account's books were dropped (a trade) is never taken for a later one.
+ * Concurrent callers of one generation share it; a caller of a newer one never joins an older call.
+ */
 function fetchBook<B extends Book>(
   accountId: string,
   adapter: BrokerAdapter,
   book: B,
   ttlMs: number,
+  gen: number,
 ): Promise<CachedBook<B>> {
   const k = key(accountId, book);
-  let p = inflight.get(k) as Promise<CachedBook<B>> | undefined;
+  const flight = `${k}|${gen}`;
+  let p = inflight.get(flight) as Promise<CachedBook<B>> | undefined;
   if (!p) {
     p = (async () => {
       let value: CachedBook<B>;
@@ -84,6 +99,7 @@ function fetchBook<B extends Book>(
           ok: true,
           data: jsonify(await fetchers[book](adapter)) as BookJson<B>,
           fetchedAt: new Date().toISOString(),
+          gen,
         };
       } catch (e) {
         // Our own rate governor asking to wait is not the broker's answer (and its Retry-After is per call).
@@ -94,12 +110,12 @@ function fetchBook<B extends Book>(
           message: e.message,
           ...(e.fields ? { fields: e.fields } : {}),
         };
-        value = { ok: false, error, fetchedAt: new Date().toISOString() };
+        value = { ok: false, error, fetchedAt: new Date().toISOString(), gen };
       }
       await pipelinedRedis().set(k, JSON.stringify(value), "PX", ttlMs);
       return value;
-    })().finally(() => inflight.delete(k));
-    inflight.set(k, p);
+    })().finally(() => inflight.delete(flight));
+    inflight.set(flight, p);
   }
   return p;
 }
@@ -124,19 +140,21 @@ const fundsOf = (j: FundsJson): Funds => ({
 
 /**
  * Each account's funds for sizing, in the order given: the cached answer when the broker gave it within
- * SIZING_FUNDS_MAX_AGE_MS (one Redis read for all), else a live call. A failure is the broker's error, thrown by
- * that account's promise alone; a cached failure is never reused (sizing asks again).
+ * SIZING_FUNDS_MAX_AGE_MS and the call started after the account's last trade (one Redis read for all), else a live
+ * call. A failure is the broker's error, thrown by that account's promise alone; a cached failure is never reused
+ * (sizing asks again).
  */
 export async function sizingFunds(
   accounts: readonly { id: string; adapter: () => BrokerAdapter }[],
   now = Date.now(),
 ): Promise<Promise<Funds>[]> {
   if (accounts.length === 0) return [];
-  const cached = await pipelinedRedis().mget(...accounts.map((a) => key(a.id, "funds")));
+  const cached = await pipelinedRedis().mget(...accounts.flatMap((a) => [key(a.id, "funds"), genKey(a.id)]));
   return accounts.map(async (a, i) => {
-    const hit = cached[i] ? (JSON.parse(cached[i]) as CachedBook<"funds">) : null;
+    const gen = Number(cached[2 * i + 1] ?? 0);
+    const hit = current<"funds">(cached[2 * i], gen);
     if (hit?.ok && now - Date.parse(hit.fetchedAt) <= SIZING_FUNDS_MAX_AGE_MS) return fundsOf(hit.data);
-    const fresh = await fetchBook(a.id, a.adapter(), "funds", SIZING_FUNDS_MAX_AGE_MS);
+    const fresh = await fetchBook(a.id, a.adapter(), "funds", SIZING_FUNDS_MAX_AGE_MS, gen);
     if (fresh.ok) return fundsOf(fresh.data);
     throw new AppError(fresh.error.code, fresh.error.status, fresh.error.message, fresh.error.fields);
   });
@@ -150,8 +168,11 @@ export async function sizingFunds(
  */
 export async function warmSizingFunds(concurrency = 32): Promise<number> {
   const accounts = await listStrategyAccountSecrets();
+  if (accounts.length === 0) return 0;
+  const gens = await pipelinedRedis().mget(...accounts.map((a) => genKey(a.id)));
+  const genOf = new Map(accounts.map((a, i) => [a.id, Number(gens[i] ?? 0)]));
   const warmed = await inBatches(accounts, concurrency, (a) =>
-    fetchBook(a.id, adapterFor(a), "funds", SIZING_FUNDS_MAX_AGE_MS).then(
+    fetchBook(a.id, adapterFor(a), "funds", SIZING_FUNDS_MAX_AGE_MS, genOf.get(a.id) ?? 0).then(
       (r) => r.ok,
       // The governor asked to wait, or the account cannot be used: sizing asks the broker itself.
       () => false,
@@ -160,10 +181,19 @@ export async function warmSizingFunds(concurrency = 32): Promise<number> {
   return warmed.filter(Boolean).length;
 }
 
-/** Drops the cached books (data and errors) of these accounts, so the next read asks their brokers. */
+/**
+ * Drops the cached books (data and errors) of these accounts, so the next read asks their brokers, and moves each
+ * account's generation on: an answer to a call that was already under way (the funds warm-up's, a page's) is stored
+ * under the old generation and never used — sizing never sees funds from before the trade that dropped them.
+ */
 export async function invalidateBooks(accountIds: readonly string[]): Promise<void> {
   if (accountIds.length === 0) return;
-  await pipelinedRedis().del(...[...new Set(accountIds)].flatMap((id) => bookSchema.options.map((b) => key(id, b))));
+  const ids = [...new Set(accountIds)];
+  const r = pipelinedRedis();
+  await Promise.all([
+    ...ids.map((id) => r.incr(genKey(id))),
+    r.del(...ids.flatMap((id) => bookSchema.options.map((b) => key(id, b)))),
+  ]);
 }
 
 export async function accountBook<B extends Book>(

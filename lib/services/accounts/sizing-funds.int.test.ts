@@ -104,4 +104,42 @@ describe("funds for sizing", () => {
     sim.broker.setFaults(INSTANCES[1].id, { http500Rate: 1 });
     expect(await sized([a.id, b.id])).toEqual(["1000000", "2000000"]);
   });
+
+  it("an answer to a call already under way when the account trades is never used afterwards, nor joined", async () => {
+    const { a } = await setup();
+    const account = (await loadAccountSecret(a.id))!;
+    const real = adapterFor(account);
+    let calls = 0;
+    let started!: () => void;
+    const inFlight = new Promise<void>((resolve) => (started = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // The real adapter, whose first funds call is held after it started (before the broker is asked).
+    const held = Object.assign(Object.create(real) as typeof real, {
+      funds: async () => {
+        calls += 1;
+        if (calls === 1) {
+          started();
+          await gate;
+        }
+        return real.funds();
+      },
+    });
+    const first = (await sizingFunds([{ id: a.id, adapter: () => held }]))[0];
+    await inFlight;
+    // The account trades while that call is under way.
+    await invalidateBooks([a.id]);
+    // A plan now asks again: it does not join the older call.
+    const second = (await sizingFunds([{ id: a.id, adapter: () => held }]))[0];
+    expect(calls).toBe(2);
+    expect((await second).availableMargin.toString()).toBe("1000000");
+    // The older call answers last, and its answer is what is stored now: under the generation before the trade.
+    release();
+    expect((await first).availableMargin.toString()).toBe("1000000");
+    expect(JSON.parse((await redis().get(FUNDS_KEY(a.id)))!)).toMatchObject({ ok: true, gen: 0 });
+    // It is never taken for a plan: with the broker failing now, the plan gets the broker's error, not those funds.
+    sim.broker.setFaults(INSTANCES[0].id, { http500Rate: 1 });
+    const [third] = await sized([a.id]);
+    expect(third).toBeInstanceOf(AppError);
+  });
 });
