@@ -126,8 +126,13 @@ function fetchBook<B extends Book>(
  * it has sent an account's orders, so a trigger reads Redis instead of waiting for every broker.
  */
 export const SIZING_FUNDS_MAX_AGE_MS = 5_000;
-/** How often the worker refreshes the funds of accounts in strategies, ms (below SIZING_FUNDS_MAX_AGE_MS). */
-export const FUNDS_WARM_EVERY_MS = 2_000;
+/**
+ * How often the worker looks for funds of accounts in strategies to refresh, ms: those a trade dropped (so the next
+ * trigger after a trade finds them again) and those older than FUNDS_REFRESH_AGE_MS.
+ */
+export const FUNDS_WARM_EVERY_MS = 500;
+/** Age at which warm funds are asked again, ms: with the look every FUNDS_WARM_EVERY_MS, never older than the limit. */
+export const FUNDS_REFRESH_AGE_MS = 3_000;
 
 const fundsOf = (j: FundsJson): Funds => ({
   availableMargin: new Decimal(j.availableMargin),
@@ -161,18 +166,23 @@ export async function sizingFunds(
 }
 
 /**
- * Refreshes the funds of every active account a live strategy trades (through each account's rate budget), so a
- * trigger finds them fresh; not those of owners a kill switch covers (no trigger can size for them until it is
- * re-armed, and a plan made then asks for anything older than SIZING_FUNDS_MAX_AGE_MS). Returns how many were
- * refreshed.
+ * Refreshes the funds of the active accounts a live strategy trades (through each account's rate budget) that are
+ * missing — dropped by a trade, never asked, or a failure — or older than FUNDS_REFRESH_AGE_MS, so a trigger finds
+ * them fresh, also right after the last one traded; not those of owners a kill switch covers (no trigger can size for
+ * them until it is re-armed, and a plan made then asks for anything older than SIZING_FUNDS_MAX_AGE_MS). Returns how
+ * many were refreshed.
  */
-export async function warmSizingFunds(concurrency = 32): Promise<number> {
+export async function warmSizingFunds(concurrency = 32, now = Date.now()): Promise<number> {
   const accounts = await listStrategyAccountSecrets();
   if (accounts.length === 0) return 0;
-  const gens = await pipelinedRedis().mget(...accounts.map((a) => genKey(a.id)));
-  const genOf = new Map(accounts.map((a, i) => [a.id, Number(gens[i] ?? 0)]));
-  const warmed = await inBatches(accounts, concurrency, (a) =>
-    fetchBook(a.id, adapterFor(a), "funds", SIZING_FUNDS_MAX_AGE_MS, genOf.get(a.id) ?? 0).then(
+  const cached = await pipelinedRedis().mget(...accounts.flatMap((a) => [key(a.id, "funds"), genKey(a.id)]));
+  const due = accounts.flatMap((a, i) => {
+    const gen = Number(cached[2 * i + 1] ?? 0);
+    const hit = current<"funds">(cached[2 * i], gen);
+    return hit?.ok && now - Date.parse(hit.fetchedAt) < FUNDS_REFRESH_AGE_MS ? [] : [{ account: a, gen }];
+  });
+  const warmed = await inBatches(due, concurrency, ({ account, gen }) =>
+    fetchBook(account.id, adapterFor(account), "funds", SIZING_FUNDS_MAX_AGE_MS, gen).then(
       (r) => r.ok,
       // The governor asked to wait, or the account cannot be used: sizing asks the broker itself.
       () => false,

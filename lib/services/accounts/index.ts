@@ -48,6 +48,7 @@ export {
   sizingFunds,
   warmSizingFunds,
   FUNDS_WARM_EVERY_MS,
+  FUNDS_REFRESH_AGE_MS,
   SIZING_FUNDS_MAX_AGE_MS,
   type AccountSlice,
   type Book,

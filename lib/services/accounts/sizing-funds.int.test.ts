@@ -8,7 +8,14 @@ import { instanceConfigs, startSim } from "@/lib/testing/simulator-instances";
 import { linkAccounts } from "@/lib/testing/dispatch-kit";
 import { adapterFor } from "@/lib/services/broker-access";
 import { loadAccountSecret } from "@/lib/db/queries/accounts";
-import { invalidateBooks, SIZING_FUNDS_MAX_AGE_MS, sizingFunds, warmSizingFunds } from "@/lib/services/accounts";
+import {
+  FUNDS_REFRESH_AGE_MS,
+  FUNDS_WARM_EVERY_MS,
+  invalidateBooks,
+  SIZING_FUNDS_MAX_AGE_MS,
+  sizingFunds,
+  warmSizingFunds,
+} from "@/lib/services/accounts";
 import { engageKillSwitch, rearmKillSwitch } from "@/lib/services/kill-switch";
 
 const INSTANCES = instanceConfigs(3, "sf").map((c, i) => ({ ...c, capital: ["1000000", "2000000", "3000000"][i] }));
@@ -61,6 +68,16 @@ describe("funds for sizing", () => {
     const [warm, cold, archived] = await redis().mget(FUNDS_KEY(a.id), FUNDS_KEY(b.id), FUNDS_KEY(c.id));
     expect(JSON.parse(warm!)).toMatchObject({ ok: true, data: { availableMargin: "1000000" } });
     expect([cold, archived]).toEqual([null, null]);
+  });
+
+  it("are asked again when a trade dropped them or they near the age limit, and not while they are fresh", async () => {
+    const { a } = await setup();
+    expect(await warmSizingFunds()).toBe(1);
+    expect(await warmSizingFunds()).toBe(0);
+    await invalidateBooks([a.id]);
+    expect(await warmSizingFunds()).toBe(1);
+    expect(await warmSizingFunds(32, Date.now() + FUNDS_REFRESH_AGE_MS)).toBe(1);
+    expect(FUNDS_REFRESH_AGE_MS + FUNDS_WARM_EVERY_MS).toBeLessThan(SIZING_FUNDS_MAX_AGE_MS);
   });
 
   it("are not kept warm while a kill switch covers the owner (nothing can be sized), and again once re-armed", async () => {
