@@ -1,4 +1,5 @@
 import { inTransaction } from "@/lib/db/transaction";
+import { limiter } from "@/lib/util/in-batches";
 import {
   listAccountSecrets,
   listActiveAccountHealth,
@@ -50,6 +51,13 @@ export async function checkAllAccounts(now: Date): Promise<{ checked: number; fa
   return { checked: accounts.length, failed: outcomes.filter((o) => o === "FAILED").length, failovers };
 }
 
+/**
+ * A change of an account's state is a transaction of its own; at most this many at once per process, so a round
+ * where hundreds of accounts change together (the first round after a start) queues them here instead of each
+ * holding, or timing out waiting for, one of the pool's few connections.
+ */
+const stateWrites = limiter(4);
+
 async function checkAccount(account: Checked, now: Date, steady: SteadyPing[] | null) {
   try {
     const ping = await adapterFor(account).ping();
@@ -57,24 +65,26 @@ async function checkAccount(account: Checked, now: Date, steady: SteadyPing[] | 
       steady.push({ id: account.id, broker: ping.broker, mode: ping.mode });
       return "CONNECTED" as const;
     }
-    await inTransaction(async (tx) => {
-      await updateAccountRow(tx, account.id, {
-        status: "CONNECTED",
-        consecutiveFailures: 0,
-        lastOkAt: now,
-        lastCheckedAt: now,
-        lastError: null,
-        brokerName: ping.broker,
-        brokerMode: ping.mode,
-      });
-      const { count } = await resolveAlerts(tx, { accountId: account.id, kind: "account_down" }, now);
-      if (count)
-        await insertAudit(
-          { action: "account.recovered", entity: "account", entityId: account.id, details: { name: account.name } },
-          tx,
-        );
-      return count;
-    }).then(async (resolved) => {
+    await stateWrites(() =>
+      inTransaction(async (tx) => {
+        await updateAccountRow(tx, account.id, {
+          status: "CONNECTED",
+          consecutiveFailures: 0,
+          lastOkAt: now,
+          lastCheckedAt: now,
+          lastError: null,
+          brokerName: ping.broker,
+          brokerMode: ping.mode,
+        });
+        const { count } = await resolveAlerts(tx, { accountId: account.id, kind: "account_down" }, now);
+        if (count)
+          await insertAudit(
+            { action: "account.recovered", entity: "account", entityId: account.id, details: { name: account.name } },
+            tx,
+          );
+        return count;
+      }),
+    ).then(async (resolved) => {
       const at = now.toISOString();
       const events: UserEvent[] = [];
       if (account.status !== "CONNECTED")
@@ -90,24 +100,26 @@ async function checkAccount(account: Checked, now: Date, steady: SteadyPing[] | 
     const message = e instanceof Error ? e.message : String(e);
     const failures = account.consecutiveFailures + 1;
     const status = failures >= FAILURES_TO_FAIL ? "FAILED" : "DEGRADED";
-    await inTransaction(async (tx) => {
-      await updateAccountRow(tx, account.id, {
-        status,
-        consecutiveFailures: failures,
-        lastCheckedAt: now,
-        lastError: message,
-      });
-      if (status === "FAILED") {
-        await raiseAlert(tx, {
-          ownerId: account.ownerId,
-          accountId: account.id,
-          kind: "account_down",
-          cause: classifyRejection(message),
-          severity: "CRITICAL",
-          message: `${account.name} failed ${failures} health checks in a row: ${message}`,
+    await stateWrites(() =>
+      inTransaction(async (tx) => {
+        await updateAccountRow(tx, account.id, {
+          status,
+          consecutiveFailures: failures,
+          lastCheckedAt: now,
+          lastError: message,
         });
-      }
-    });
+        if (status === "FAILED") {
+          await raiseAlert(tx, {
+            ownerId: account.ownerId,
+            accountId: account.id,
+            kind: "account_down",
+            cause: classifyRejection(message),
+            severity: "CRITICAL",
+            message: `${account.name} failed ${failures} health checks in a row: ${message}`,
+          });
+        }
+      }),
+    );
     if (account.status !== status) {
       const at = now.toISOString();
       const events: UserEvent[] = [{ type: "account", accountId: account.id, change: "status", status, at }];
