@@ -76,7 +76,11 @@ export function startFillPoller(options: FillPollerOptions = {}): FillPoller {
       // The claim then ends with its lease and the account is polled again.
       log().warn({ err, accountId }, "fill poll not rescheduled");
     }
-    options.onPoll?.(accountId, { immediate, result });
+    try {
+      options.onPoll?.(accountId, { immediate, result });
+    } catch (err) {
+      log().warn({ err, accountId }, "fill poll listener failed");
+    }
   }
 
   function start(claim: { accountId: string; token: number }): void {
