@@ -18,7 +18,7 @@ import { LIVENESS_TTL_MS, newWorkerId, startWorkerLiveness, watchPeerLiveness } 
 import { BULL_PREFIX, closeQueues } from "@/lib/queues/queues";
 import { scheduleHeartbeat, SYSTEM_QUEUE } from "@/lib/queues/system";
 import { recoverInFlight } from "@/lib/services/dispatch";
-import { closeOrderStreams } from "@/lib/services/fills";
+import { closeOrderStreams, startFillPoller } from "@/lib/services/fills";
 import { startMasterStreams, stopMasterStreams } from "@/lib/services/copy";
 import { COPY_QUEUE, scheduleCopyJobs } from "@/lib/queues/copy";
 import { processCopyJob } from "./processors/copy";
@@ -96,8 +96,8 @@ function workerTable(workerId: string, startedAt: Date, e: AppEnv): QueueWorker[
     row(DISPATCH_QUEUE, makeDispatchProcessor(workerId), e.WORKER_DISPATCH_CONCURRENCY, () =>
       scheduleRecovery(workerId, LIVENESS_TTL_MS + 1_000),
     ),
-    // One fill poll per account per second, each one order-book call (the account's rate governor spaces them).
-    row(FILLS_QUEUE, processFillsJob, 300, () => scheduleFillSweep()),
+    // The fill-tracking sweep (the polls themselves are the fill poller's, started in main).
+    row(FILLS_QUEUE, processFillsJob, 1, () => scheduleFillSweep()),
     // One job drives one exit (all its accounts in parallel); a lease on the exit row keeps a second job out.
     row(EXITS_QUEUE, makeExitProcessor(workerId), 50, () => scheduleExitJobs()),
     // Positions' live-price interest (every 5 s and after fills) and the stale watchdog (every second). Two at a time,
@@ -145,6 +145,8 @@ async function main() {
   const table = workerTable(workerId, startedAt, e);
   const workers = table.map((w) => w.start(connection));
   for (const w of table) await w.schedule();
+  // One poll per second of each account with unsettled intents, claimed from the shared schedule (any worker).
+  const fillPoller = startFillPoller();
   // A peer whose liveness key expires (killed, hung) gets its claims recovered now, not on the minute's pass.
   const peers = watchPeerLiveness(workerId, enqueuePeerRecovery);
   await recordHeartbeat(startedAt, e.WORKER_HEARTBEAT_MS, new Date());
@@ -163,6 +165,7 @@ async function main() {
     log().info({ signal }, "worker stopping");
     peers.stop();
     await Promise.all(workers.map((w) => w.close()));
+    await fillPoller.stop();
     await feed?.stop();
     await stopRisk();
     await closeOrderStreams();

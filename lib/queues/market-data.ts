@@ -4,6 +4,7 @@
  * "Stale data".
  */
 import { z } from "zod";
+import { coalescer } from "@/lib/db/queries/coalesce";
 import { queue, upsertScheduler } from "./queues";
 import { SCHEDULED_JOB } from "./jobs";
 
@@ -44,12 +45,18 @@ export async function scheduleMarketDataJobs(
 /**
  * A positions-interest sync now (fills changed the ledger). Deduplicated by job id: while one waits, more fills add
  * nothing, as the sync reads the whole ledger anyway; one already running may miss the newest fill, which the next
- * periodic sync then picks up.
+ * periodic sync then picks up. Within a process, the asks of a burst (hundreds of accounts' fills at once) share one
+ * add: each ask is served by an add that starts after it.
  */
-export async function enqueuePositionInterestSync(): Promise<void> {
+export function enqueuePositionInterestSync(): Promise<void> {
+  return positionInterestAsks(undefined);
+}
+
+const positionInterestAsks = coalescer<undefined, void>(async (batch) => {
   await queue<MarketDataJobData, MarketDataJobName>(MARKET_DATA_QUEUE).add(
     "positions-interest",
     {},
     { jobId: "positions-interest-now", removeOnComplete: true, removeOnFail: true },
   );
-}
+  return batch.map(() => undefined);
+});

@@ -23,7 +23,7 @@ export const QUEUES = {
   accounts: ACCOUNTS_QUEUE,
   /** One job per (run, account): sends that account's intents, BUY phase then SELL phase. */
   dispatch: DISPATCH_QUEUE,
-  /** Fill polling: one job scheduler per account with unsettled intents, plus a slow backstop sweep. */
+  /** Fill tracking's backstop sweep (the polls themselves: a schedule in Redis, lib/queues/fills.ts). */
   fills: FILLS_QUEUE,
   /** Exits (one job drives one exit until flat), the exit sweep and the auto square-off check. */
   exits: EXITS_QUEUE,

@@ -1,6 +1,6 @@
 /**
- * Shared set-up of the fill-tracking integration tests (never used by product code): a real BullMQ fills worker in
- * the test process, a transparent HTTP relay in front of the simulator that counts the REST calls each account
+ * Shared set-up of the fill-tracking integration tests (never used by product code): a real fill poller and BullMQ
+ * fills worker (the sweep) in the test process, a transparent HTTP relay in front of the simulator that counts the REST calls each account
  * makes, and waits on stored intents.
  */
 import { createServer, request, Agent, type IncomingMessage, type ServerResponse } from "node:http";
@@ -10,33 +10,42 @@ import { db } from "@/lib/db/client";
 import { BULL_PREFIX } from "@/lib/queues/queues";
 import { QUEUES } from "@/lib/queues/registry";
 import { createBlockingRedis } from "@/lib/redis";
-import { closeOrderStreams } from "@/lib/services/fills";
+import { closeOrderStreams, type FillPollerOptions, startFillPoller } from "@/lib/services/fills";
 import { processFillsJob } from "@/workers/processors/fills";
 
 /**
- * A real fills worker (as workers/index.ts runs it); `polls` counts finished `sync` jobs per account, `immediatePolls`
- * those of them an order update queued (enqueueFillPollNow), not a scheduler.
+ * A real fill poller and fills worker (as workers/index.ts runs them); `polls` counts finished polls per account,
+ * `immediatePolls` those of them an order update asked for (pollFillsNow), `failedPolls` those that could not read
+ * the books.
  */
-export async function startFillsWorker() {
+export async function startFillsWorker(options: FillPollerOptions = {}) {
   const connection = createBlockingRedis();
-  const worker = new Worker(QUEUES.fills, processFillsJob, { connection, prefix: BULL_PREFIX, concurrency: 50 });
+  const worker = new Worker(QUEUES.fills, processFillsJob, { connection, prefix: BULL_PREFIX, concurrency: 1 });
   const errors: Error[] = [];
   const polls = new Map<string, number>();
   const immediatePolls = new Map<string, number>();
-  worker.on("completed", (job) => {
-    if (job.name !== "sync") return;
-    polls.set(job.data.accountId, (polls.get(job.data.accountId) ?? 0) + 1);
-    if (job.id === `fills_now_${job.data.accountId}`)
-      immediatePolls.set(job.data.accountId, (immediatePolls.get(job.data.accountId) ?? 0) + 1);
-  });
+  const failedPolls = new Map<string, number>();
+  const count = (m: Map<string, number>, id: string) => m.set(id, (m.get(id) ?? 0) + 1);
   worker.on("failed", (_job, err) => errors.push(err));
   worker.on("error", (err) => errors.push(err));
   await worker.waitUntilReady();
+  const poller = startFillPoller({
+    ...options,
+    onPoll(accountId, poll) {
+      count(polls, accountId);
+      if (poll.immediate) count(immediatePolls, accountId);
+      if (!poll.result) count(failedPolls, accountId);
+      options.onPoll?.(accountId, poll);
+    },
+  });
   return {
     errors,
     polls,
     immediatePolls,
+    failedPolls,
+    poller,
     async close() {
+      await poller.stop();
       await worker.close();
       await closeOrderStreams();
       await connection.quit().catch(() => connection.disconnect());

@@ -1,12 +1,15 @@
-import { FILLS_QUEUE, fillsJobSchemas } from "@/lib/queues/fills";
+import { FILLS_QUEUE, fillsJobSchemas, scheduleFillPolls } from "@/lib/queues/fills";
 import { typedProcessor } from "@/lib/queues/jobs";
-import { pollAccountFills, sweepFillTracking } from "@/lib/services/fills";
+import { sweepFillTracking } from "@/lib/services/fills";
 
-/** Fills queue: `sync` (one account's order book, from its scheduler or an order update) and `sweep` (backstop). */
+/**
+ * Fills queue: `sweep` (the backstop) and `sync`, a job of an older version's per-account scheduler: its account
+ * moves into the schedule of the fill pollers (the sweep retires the scheduler itself).
+ */
 export const processFillsJob = typedProcessor(FILLS_QUEUE, fillsJobSchemas, async (job) => {
   switch (job.name) {
     case "sync":
-      return pollAccountFills(job.data.accountId);
+      return scheduleFillPolls(job.data.accountId);
     case "sweep":
       return sweepFillTracking();
   }

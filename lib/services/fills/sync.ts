@@ -1,7 +1,7 @@
 /**
  * One fill sync of one account: ONE order-book read however many of its intents are open, at most one trade-book
- * read, the pure mapping of lib/trading/fills.ts, compare-and-set writes and the affected runs' status. The entry
- * module (index.ts) shares concurrent calls for one account and runs the poller around it.
+ * read, the pure mapping of lib/trading/fills.ts, compare-and-set writes and the affected runs' status. Concurrent
+ * calls for one account share one sync; the poller (poller.ts) runs it for the accounts in the schedule.
  */
 import type { Order, Trade } from "@/lib/brokers/types";
 import { loadAccountSecret } from "@/lib/db/queries/accounts";
@@ -54,7 +54,35 @@ function tradesByOrder(trades: readonly Trade[]): Map<string, TradeFill[]> {
   return out;
 }
 
-export async function syncNow(accountId: string): Promise<FillSyncResult> {
+/**
+ * Reads the account's order book once and records every fill, partial fill, cancellation and late rejection of its
+ * tracked intents. Concurrent calls for one account share a sync that starts after the one in progress (so each
+ * caller sees the books as they were after its call), instead of one broker read each. Throws when the account's
+ * books cannot be read (nothing is changed then).
+ */
+export function syncAccountFills(accountId: string): Promise<FillSyncResult> {
+  const queued = pending.get(accountId);
+  if (queued && !queued.started) return queued.promise;
+  const entry: { started: boolean; promise: Promise<FillSyncResult> } = {
+    started: false,
+    promise: Promise.resolve({ changed: 0, unsettled: 0 }),
+  };
+  const previous = queued?.promise.catch(() => undefined) ?? Promise.resolve();
+  entry.promise = previous
+    .then(() => {
+      entry.started = true;
+      return syncNow(accountId);
+    })
+    .finally(() => {
+      if (pending.get(accountId) === entry) pending.delete(accountId);
+    });
+  pending.set(accountId, entry);
+  return entry.promise;
+}
+
+const pending = new Map<string, { started: boolean; promise: Promise<FillSyncResult> }>();
+
+async function syncNow(accountId: string): Promise<FillSyncResult> {
   const w = trackedWindow(Date.now());
   const intents = await listTrackedIntents(accountId, w);
   if (intents.length === 0) return { changed: 0, unsettled: 0 };
