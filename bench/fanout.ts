@@ -15,7 +15,8 @@
  * The first trigger after the world starts is the cold one (cold_p99_ms); p50/p99 are over the later, warm triggers;
  * speedup = baseline p99 ÷ the worse of warm and cold p99. cpu_ms_per_order = CPU time the web app and the workers
  * used from each warm trigger's request until its run settled, ÷ the orders those triggers sent. rss_mb: the highest
- * resident memory of web + workers together while triggering.
+ * resident memory of web + workers together while triggering. Before the last line it checks that every intent of the
+ * triggers reached the simulator exactly once (by its tag) and fails otherwise.
  * Last line: `fanout accounts=<n> legs=<n> p50_ms=<n> p99_ms=<n> cold_p99_ms=<n> floor_ms=<n> baseline_p99_ms=<n>
  * speedup=<x> cpu_ms_per_order=<x> rss_mb=<n> workers=<n>`.
  */
@@ -87,13 +88,13 @@ async function main() {
     let warmCpu = 0;
     let warmOrders = 0;
     let ordersPerAccount = 0;
-    let lastRunId = "";
+    const runIds: string[] = [];
     for (let t = 1; t <= TRIGGERS; t++) {
       const cpu0 = cpuSeconds();
       const { runId } = await post(`/api/strategies/${strategy.id}/execute`, {
         idempotencyKey: `bench-${Date.now()}-${t}`,
       });
-      lastRunId = runId;
+      runIds.push(runId);
       const run = await world.settledRun(runId);
       const cpu = cpuSeconds() - cpu0;
       const intents = await db().orderIntent.findMany({
@@ -120,9 +121,11 @@ async function main() {
       await sleep(500);
     }
     clearInterval(sampler);
-    await breakdown(world, lastRunId);
+    const orders = await simulatorOrders(world);
+    await exactlyOnce(world, runIds, orders);
+    await breakdown(world, runIds.at(-1)!, orders);
 
-    const baseline = process.argv.includes("--skip-baseline") ? 0 : await runBaseline(say, lastRunId);
+    const baseline = process.argv.includes("--skip-baseline") ? 0 : await runBaseline(say, runIds.at(-1)!);
     const p50 = pct(latencies, 50);
     const p99 = pct(latencies, 99);
     const coldP99 = pct(cold, 99);
@@ -137,19 +140,42 @@ async function main() {
   }
 }
 
+type SimOrder = { strategy: string; receivedAt: number };
+
+/** Every order the simulator's accounts received, read through its control API (never faulted). */
+async function simulatorOrders(world: World): Promise<SimOrder[]> {
+  const out: SimOrder[] = [];
+  for (const id of world.instanceIds)
+    out.push(...((await world.control(`/instances/${id}/orders`)) as { orders: SimOrder[] }).orders);
+  return out;
+}
+
+/**
+ * Every intent of the triggers' runs reached its broker exactly once: the simulator received one order tagged with
+ * its id, and no order carries a tag no intent has. Throws otherwise (a duplicate or a lost order fails the bench).
+ */
+async function exactlyOnce(world: World, runIds: readonly string[], orders: readonly SimOrder[]) {
+  const intents = new Set(
+    (await db().orderIntent.findMany({ where: { runId: { in: [...runIds] } }, select: { id: true } })).map((i) => i.id),
+  );
+  const counts = new Map<string, number>();
+  for (const o of orders) counts.set(o.strategy, (counts.get(o.strategy) ?? 0) + 1);
+  const missing = [...intents].filter((id) => !counts.has(id)).length;
+  const duplicated = [...counts].filter(([, n]) => n > 1).length;
+  const strangers = [...counts.keys()].filter((tag) => !intents.has(tag)).length;
+  world.say(
+    `exactly once: ${intents.size} intents over ${runIds.length} runs, ${orders.length} orders at the brokers, ${missing} missing, ${duplicated} duplicated, ${strangers} not ours`,
+  );
+  if (missing + duplicated + strangers > 0) throw new Error("an intent was not placed exactly once");
+}
+
 /** Where the last run's time went: our send → the broker receiving it → our acknowledgement (p50/p99, ms). */
-async function breakdown(world: World, runId: string) {
+async function breakdown(world: World, runId: string, orders: readonly SimOrder[]) {
   const intents = await db().orderIntent.findMany({
     where: { runId },
     select: { id: true, sentAt: true, acknowledgedAt: true },
   });
-  const received = new Map<string, number>();
-  for (const id of world.instanceIds) {
-    const { orders } = (await world.control(`/instances/${id}/orders`)) as {
-      orders: { strategy: string; receivedAt: number }[];
-    };
-    for (const o of orders) received.set(o.strategy, o.receivedAt);
-  }
+  const received = new Map(orders.map((o) => [o.strategy, o.receivedAt]));
   const toBroker: number[] = [];
   const back: number[] = [];
   for (const i of intents) {
