@@ -210,7 +210,9 @@ describe("leg stops at the broker", () => {
   it("a move through the trigger fills the stop at the broker: the leg is flat in the ledger, one risk event, one notification, the take-profit cancelled; a run exit after it sends nothing", async () => {
     workers.push(await startRiskStopsWorker());
     const rules = {
-      legs: [{ legIndex: 0, stopLoss: { kind: "points", value: "20" }, takeProfit: { kind: "points", value: "40" } }],
+      // The target as a share of the entry: a fixed number of points can exceed the premium itself near expiry (the
+      // simulator prices the contract by the days left), and a level that is not a positive price is never placed.
+      legs: [{ legIndex: 0, stopLoss: { kind: "points", value: "20" }, takeProfit: { kind: "percent", value: "50" } }],
       legStopMode: "BROKER",
     } satisfies RiskRulesInput;
     const { trader, account, runId } = await protectedShort(2, rules);
