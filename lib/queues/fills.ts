@@ -105,28 +105,39 @@ export async function claimDueFillPolls(now: number, limit: number, leaseMs: num
   return ids.map((accountId) => ({ accountId, token: now + leaseMs }));
 }
 
-// Ends a claim if it is still this holder's (its lease unchanged): the account is due again at ARGV[3], or leaves the
-// schedule when ARGV[3] is empty — unless a poll was asked for meanwhile (due below the token), which stays.
-// Returns 0 (the claim was lost), 1 (rescheduled or removed), 2 (kept: asked for meanwhile).
+// Ends a claim if it is still this holder's (its lease unchanged). A poll asked for meanwhile (the due time moved
+// below the token: asked directly, or parked by a claim attempt while this one held it) leaves the account due at
+// once, ARGV[4]: the sync that just ended may have read the book before what was asked for. Otherwise the account is
+// due again at ARGV[3], or leaves the schedule when ARGV[3] is empty.
+// Returns 0 (the claim was lost), 1 (rescheduled or removed), 2 (due at once: asked for meanwhile).
 const FINISH = `
 local lease = redis.call('ZSCORE', KEYS[2], ARGV[1])
 if not lease or tonumber(lease) ~= tonumber(ARGV[2]) then return 0 end
 redis.call('ZREM', KEYS[2], ARGV[1])
 local cur = redis.call('ZSCORE', KEYS[1], ARGV[1])
-local asked = cur and tonumber(cur) < tonumber(ARGV[2])
+if cur and tonumber(cur) < tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
+  return 2
+end
 if ARGV[3] == '' then
-  if asked then return 2 end
   redis.call('ZREM', KEYS[1], ARGV[1])
   return 1
 end
-if not (asked and tonumber(cur) <= tonumber(ARGV[3])) then redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1]) end
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
 return 1`;
 
 export type FinishOutcome = "lost" | "done" | "asked_again";
 
-/** Ends a claim: next poll due at `nextAt`, or (null) out of the schedule unless a poll was asked for meanwhile. */
-export async function finishFillPoll(claim: FillClaim, nextAt: number | null): Promise<FinishOutcome> {
-  const r = await redis().eval(FINISH, 2, DUE_KEY, LEASES_KEY, claim.accountId, claim.token, nextAt ?? "");
+/**
+ * Ends a claim at `now`: next poll due at `nextAt`, or (null) out of the schedule — unless a poll was asked for
+ * meanwhile, which makes it due at `now`.
+ */
+export async function finishFillPoll(
+  claim: FillClaim,
+  nextAt: number | null,
+  now = Date.now(),
+): Promise<FinishOutcome> {
+  const r = await redis().eval(FINISH, 2, DUE_KEY, LEASES_KEY, claim.accountId, claim.token, nextAt ?? "", now);
   return r === 0 ? "lost" : r === 2 ? "asked_again" : "done";
 }
 

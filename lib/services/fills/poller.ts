@@ -70,8 +70,8 @@ export function startFillPoller(options: FillPollerOptions = {}): FillPoller {
     try {
       if (result === null || result.unsettled > 0) {
         if (result) ensureOrderStream(accountId);
-        await finishFillPoll(claim, clock() + FILL_POLL_MS);
-      } else if ((await finishFillPoll(claim, null)) === "done") await closeOrderStream(accountId);
+        await finishFillPoll(claim, clock() + FILL_POLL_MS, clock());
+      } else if ((await finishFillPoll(claim, null, clock())) === "done") await closeOrderStream(accountId);
     } catch (err) {
       // The claim then ends with its lease and the account is polled again.
       log().warn({ err, accountId }, "fill poll not rescheduled");
