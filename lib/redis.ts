@@ -21,7 +21,8 @@ export function redis(): Redis {
  * The same, auto-pipelined: every command issued in one event-loop turn leaves in one socket write. For the commands
  * hundreds of concurrent dispatch jobs issue at once — live events and book caches — whose write per command was a
  * large share of the worker's CPU (docs/performance.md). Order on it is still the order of calls. Not for BullMQ
- * (which keeps the plain connection), MULTI or subscriptions.
+ * (which keeps the plain connection), MULTI, subscriptions or Lua scripts (ioredis mismatches a script call's results
+ * within an auto-pipelined batch and throws an uncaught error).
  */
 export function pipelinedRedis(): Redis {
   holder.mirrordeskPipelinedRedis ??= redis().duplicate({ enableAutoPipelining: true });

@@ -14,8 +14,7 @@
  * Events carry ids, states and names, never secrets. Prices are state, not events: they are not logged here.
  */
 import { z } from "zod";
-import type { Redis } from "ioredis";
-import { pipelinedRedis, redis } from "@/lib/redis";
+import { redis } from "@/lib/redis";
 import { fanout } from "@/lib/realtime/redis-fanout";
 import { runEventSchema, type RunEvent } from "@/lib/realtime/run-events";
 import { accountOwnerIds } from "@/lib/db/queries/accounts";
@@ -134,18 +133,6 @@ return n`;
 /** The pseudo-owner of events that concern every owner (the global kill switch): every stream follows it. */
 export const EVERY_OWNER = "global";
 
-type Publisher = Redis & { mdPublishUserEvents(...args: (string | number)[]): Promise<number> };
-
-/**
- * The auto-pipelined connection with the script defined on it: sent by its hash (EVALSHA, loaded on first use), and
- * the publishes of concurrent jobs leave in one socket write per event-loop turn.
- */
-function publisher(): Publisher {
-  const r = pipelinedRedis() as Publisher;
-  if (typeof r.mdPublishUserEvents !== "function") r.defineCommand("mdPublishUserEvents", { lua: PUBLISH });
-  return r;
-}
-
 /**
  * Logs and publishes events, in the order given, each of its owner (null: an event for every owner, such as the
  * global kill switch), in one script call; resolves with the last sequence number (0 for none).
@@ -161,7 +148,9 @@ export async function publishUserEvents(
     keys.push(USER_EVENTS.log(ownerId), USER_EVENTS.channel(ownerId));
     args.push(JSON.stringify(event), ownerId);
   }
-  return Number(await publisher().mdPublishUserEvents(keys.length, ...keys, ...args));
+  // The plain connection, not the auto-pipelined one: ioredis's auto-pipelining mismatches the results of a script
+  // call in a batch (an uncaught "results[i] is not iterable"), so scripts never go through it.
+  return Number(await redis().eval(PUBLISH, keys.length, ...keys, ...args));
 }
 
 /** Logs and publishes one event of `owner` (see publishUserEvents); resolves with its sequence number. */
