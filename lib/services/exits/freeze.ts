@@ -15,6 +15,7 @@ import { log } from "@/lib/log";
 import { redis } from "@/lib/redis";
 import { istDateOf } from "@/lib/trading/calendar";
 import { freezeLimitOf } from "@/lib/trading/rejection-cause";
+import { reusedAnswers } from "@/lib/util/reused";
 
 /** Learned limits last for the trading day (a revision applies from a date on; tomorrow the broker knows it too). */
 const LEARNED_TTL_S = 24 * 3600;
@@ -56,22 +57,17 @@ export const BROKER_FREEZE_TTL_MS = 5_000;
  * BROKER_FREEZE_TTL_MS, however many accounts and attempts ask. Only answers are kept, never a failure.
  */
 export class BrokerFreezes {
-  private readonly reads = new Map<string, { at: number; value: Promise<number | null> }>();
+  private readonly answers: ReturnType<typeof reusedAnswers<number | null>>;
 
   /** `now` is the clock the answers age by (tests pass their own). */
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(now: () => number = Date.now) {
+    this.answers = reusedAnswers<number | null>(BROKER_FREEZE_TTL_MS, now);
+  }
 
   read(adapter: BrokerAdapter, broker: string, contract: { symbol: string; exchange: string }): Promise<number | null> {
-    const key = `${broker}|${contract.exchange}|${contract.symbol.toUpperCase()}`;
-    const now = this.now();
-    const hit = this.reads.get(key);
-    if (hit && now - hit.at < BROKER_FREEZE_TTL_MS) return hit.value;
-    const value = adapter.symbolInfo(contract.symbol, contract.exchange as Exchange).then((i) => i?.freezeQty ?? null);
-    this.reads.set(key, { at: now, value });
-    value.catch(() => {
-      if (this.reads.get(key)?.value === value) this.reads.delete(key);
-    });
-    return value;
+    return this.answers(`${broker}|${contract.exchange}|${contract.symbol.toUpperCase()}`, () =>
+      adapter.symbolInfo(contract.symbol, contract.exchange as Exchange).then((i) => i?.freezeQty ?? null),
+    );
   }
 }
 

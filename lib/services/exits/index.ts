@@ -42,6 +42,7 @@ import { tradingSettings } from "@/lib/services/settings";
 import { findStrategyRow } from "@/lib/services/strategies";
 import { driveAccount, FAIL_AFTER, type Ctx } from "./account-loop";
 import { takeLease } from "./exit-lease";
+import { reusedAnswers } from "@/lib/util/reused";
 import { BrokerFreezes } from "./freeze";
 import { PlanBatcher } from "./plan-batcher";
 import type { ExitPorts } from "./ports";
@@ -174,21 +175,6 @@ export interface DriveOptions {
 /** How long one drive reuses the trading settings it read (instrument settings for slicing), ms. */
 const SETTINGS_REUSE_MS = 5_000;
 
-/** `read`'s answer reused for `ms` by every caller (a drive's accounts all ask for the same thing); never a failure. */
-function reusedFor<T>(read: () => Promise<T>, ms: number): () => Promise<T> {
-  let last: { at: number; value: Promise<T> } | null = null;
-  return () => {
-    if (!last || Date.now() - last.at >= ms) {
-      const value = read();
-      last = { at: Date.now(), value };
-      value.catch(() => {
-        if (last?.value === value) last = null;
-      });
-    }
-    return last.value;
-  };
-}
-
 /** Drives an exit for up to `budgetMs` while holding its lease; the sweep hands it to a worker again afterwards. */
 export async function driveExit(
   exitId: string,
@@ -201,7 +187,8 @@ export async function driveExit(
     const exit = await findExit(exitId);
     if (!exit || exit.status === "DONE") return { status: "DONE" };
     // One read of the trading settings serves every account of the drive for a few seconds.
-    const drivePorts: ExitPorts = { ...ports, tradingSettings: reusedFor(ports.tradingSettings, SETTINGS_REUSE_MS) };
+    const settings = reusedAnswers<Awaited<ReturnType<ExitPorts["tradingSettings"]>>>(SETTINGS_REUSE_MS);
+    const drivePorts: ExitPorts = { ...ports, tradingSettings: () => settings("settings", ports.tradingSettings) };
     const ctx: Ctx = {
       exit,
       until: Date.now() + (opts.budgetMs ?? 120_000),
