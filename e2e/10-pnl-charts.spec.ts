@@ -51,10 +51,19 @@ test("a completed run shows its P&L curve and its fan-out latency histogram, on 
     .toBeGreaterThan(0);
   await expect(pnl.getByTestId("pnl-chart").locator("canvas").first()).toBeVisible();
   await expect(page.getByTestId("run-pnl-total")).toHaveText(/^-?₹[\d,]+\.\d{2}$/);
-  const api = (await (await page.request.get(`/api/runs/${runId}/mtm`)).json()) as {
-    curve: { points: { openPositions: number }[] };
-  };
-  expect(api.curve.points.at(-1)?.openPositions).toBe(accountIds.length);
+  // A sample taken while the fills were still arriving rightly counts fewer open positions; one taken after the
+  // run completed counts every account's.
+  await expect
+    .poll(
+      async () => {
+        const api = (await (await page.request.get(`/api/runs/${runId}/mtm`)).json()) as {
+          curve: { points: { openPositions: number }[] };
+        };
+        return api.curve.points.at(-1)?.openPositions;
+      },
+      { timeout: 45_000, intervals: [1_000] },
+    )
+    .toBe(accountIds.length);
   await page.screenshot({ path: testInfo.outputPath("run-pnl-desktop.png"), fullPage: true });
 
   await page.setViewportSize({ width: 390, height: 844 });
