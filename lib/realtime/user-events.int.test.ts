@@ -69,4 +69,18 @@ describe("publishing a batch of user events", () => {
     expect(fromThree.events[0]?.seq).toBe(4);
     expect(fromThree.events.at(-1)?.seq).toBe(USER_LOG_MAX + 3);
   });
+
+  it("trims more than a thousand events of one batch, from every log it overflows", async () => {
+    const n = USER_LOG_MAX + 1_500;
+    const last = await publishUserEvents(Array.from({ length: n }, (_, i) => ({ owner: OWNER_A, event: event(i) })));
+    expect(last).toBe(n);
+    for (const log of [USER_EVENTS.log(OWNER_A), USER_EVENTS.allLog]) {
+      expect(await redis().xlen(log)).toBe(USER_LOG_MAX);
+      expect(await redis().hget(USER_EVENTS.trimmed, log)).toBe("1500");
+    }
+    expect((await replayUserEvents([OWNER_A], 1_499)).gap).toBe(true);
+    const rest = await replayUserEvents([OWNER_A], 1_500);
+    expect(rest.gap).toBe(false);
+    expect(rest.events.map((e) => e.seq)).toEqual(Array.from({ length: USER_LOG_MAX }, (_, i) => 1_501 + i));
+  });
 });

@@ -14,7 +14,7 @@
  * Events carry ids, states and names, never secrets. Prices are state, not events: they are not logged here.
  */
 import { z } from "zod";
-import { redis } from "@/lib/redis";
+import { luaScript, redis } from "@/lib/redis";
 import { fanout } from "@/lib/realtime/redis-fanout";
 import { runEventSchema, type RunEvent } from "@/lib/realtime/run-events";
 import { accountOwnerIds } from "@/lib/db/queries/accounts";
@@ -106,7 +106,7 @@ export interface LoggedUserEvent {
 
 // KEYS: seq counter, trimmed hash, all-owners log, all-owners channel, then one (log, channel) pair per event.
 // ARGV: max length, ttl ms, then one (payload JSON, owner id) pair per event. Returns the last sequence handed out.
-const PUBLISH = `
+const PUBLISH = luaScript(`
 local max = tonumber(ARGV[1])
 local touched = {}
 local n = 0
@@ -123,12 +123,17 @@ for log in pairs(touched) do
   local over = redis.call('XLEN', log) - max
   if over > 0 then
     local first = redis.call('XRANGE', log, '-', '+', 'COUNT', over)
-    for _, entry in ipairs(first) do redis.call('XDEL', log, entry[1]) end
+    -- One XDEL per 1000 entries, not one per entry (unpack stays far below Lua's stack limit).
+    for i = 1, #first, 1000 do
+      local ids = {}
+      for j = i, math.min(i + 999, #first) do ids[#ids + 1] = first[j][1] end
+      redis.call('XDEL', log, unpack(ids))
+    end
     redis.call('HSET', KEYS[2], log, tonumber(string.match(first[#first][1], '^(%d+)')))
   end
   redis.call('PEXPIRE', log, ARGV[2])
 end
-return n`;
+return n`);
 
 /** The pseudo-owner of events that concern every owner (the global kill switch): every stream follows it. */
 export const EVERY_OWNER = "global";
@@ -150,7 +155,7 @@ export async function publishUserEvents(
   }
   // The plain connection, not the auto-pipelined one: ioredis's auto-pipelining mismatches the results of a script
   // call in a batch (an uncaught "results[i] is not iterable"), so scripts never go through it.
-  return Number(await redis().eval(PUBLISH, keys.length, ...keys, ...args));
+  return Number(await PUBLISH(redis(), keys.length, ...keys, ...args));
 }
 
 /** Logs and publishes one event of `owner` (see publishUserEvents); resolves with its sequence number. */
