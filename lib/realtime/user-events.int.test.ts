@@ -70,6 +70,25 @@ describe("publishing a batch of user events", () => {
     expect(fromThree.events.at(-1)?.seq).toBe(USER_LOG_MAX + 3);
   });
 
+  it("answers each of several concurrent calls with its own last sequence, logging them in the order of the calls", async () => {
+    const sizes = [2, 3, 1, 4];
+    let k = 0;
+    const calls = sizes.map((size, c) =>
+      publishUserEvents(Array.from({ length: size }, () => ({ owner: c % 2 ? OWNER_B : OWNER_A, event: event(k++) }))),
+    );
+    expect(await Promise.all(calls)).toEqual([2, 5, 6, 10]);
+    const all = await replayUserEvents(null, 0);
+    expect(all.events.map((e) => [e.seq, (e.event as { accountId: string }).accountId])).toEqual(
+      Array.from({ length: 10 }, (_, i) => [i + 1, `acc-${i}`]),
+    );
+    expect(all.events.map((e) => e.ownerId)).toEqual([
+      ...[OWNER_A, OWNER_A],
+      ...[OWNER_B, OWNER_B, OWNER_B],
+      OWNER_A,
+      ...[OWNER_B, OWNER_B, OWNER_B, OWNER_B],
+    ]);
+  });
+
   it("trims more than a thousand events of one batch, from every log it overflows", async () => {
     const n = USER_LOG_MAX + 1_500;
     const last = await publishUserEvents(Array.from({ length: n }, (_, i) => ({ owner: OWNER_A, event: event(i) })));
