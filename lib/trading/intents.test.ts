@@ -22,7 +22,8 @@ describe("fnv1a64", () => {
   it("equals the plain 64-bit BigInt definition on intent-id inputs and multi-byte text", () => {
     const reference = (text: string) => {
       let hash = 0xcbf29ce484222325n;
-      for (const byte of new TextEncoder().encode(text)) hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & (2n ** 64n - 1n);
+      for (const byte of new TextEncoder().encode(text))
+        hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & (2n ** 64n - 1n);
       return hash;
     };
     const inputs = ["₹ 42 – नमस्ते", "\u{1F4C8}".repeat(9), "\xff".repeat(300)];
