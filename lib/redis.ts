@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Redis, type RedisOptions } from "ioredis";
 import { env } from "@/lib/env";
 
@@ -39,4 +40,22 @@ export async function disconnectRedis(): Promise<void> {
   holder.mirrordeskPipelinedRedis = undefined;
   holder.mirrordeskRedis = undefined;
   for (const r of connections) if (r) await r.quit().catch(() => r.disconnect());
+}
+
+/**
+ * A Lua script called by its SHA1 (EVALSHA) instead of with its text (EVAL): scripts called for every batch of live
+ * events or every fill poll then send a few bytes instead of their source, and Redis does not hash the source each
+ * time. Only when Redis answers NOSCRIPT (restarted, flushed, or never given it) is the text sent, once, with EVAL: a
+ * NOSCRIPT call ran nothing, so nothing runs twice. Never on the auto-pipelined connection (see pipelinedRedis).
+ */
+export function luaScript(source: string) {
+  const sha = createHash("sha1").update(source).digest("hex");
+  return async (conn: Redis, numKeys: number, ...args: (string | number)[]): Promise<unknown> => {
+    try {
+      return await conn.evalsha(sha, numKeys, ...args);
+    } catch (e) {
+      if (e instanceof Error && e.message.startsWith("NOSCRIPT")) return conn.eval(source, numKeys, ...args);
+      throw e;
+    }
+  };
 }

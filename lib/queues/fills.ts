@@ -16,7 +16,7 @@
  * such a job moves its account into the schedule and removes its scheduler.
  */
 import { z } from "zod";
-import { redis } from "@/lib/redis";
+import { luaScript, redis } from "@/lib/redis";
 import { queue, upsertScheduler } from "./queues";
 import { SCHEDULED_JOB } from "./jobs";
 
@@ -72,7 +72,7 @@ export async function claimedFillAccounts(now = Date.now()): Promise<string[]> {
 // Expired claims are dropped first (their holders' finishes then find them lost). Due accounts not claimed are claimed until now + lease: the lease is both the claim's
 // token and the account's parked due time. One asked for again while claimed elsewhere is parked just before that
 // claim ends (below its token, so the holder sees the request).
-const CLAIM = `
+const CLAIM = luaScript(`
 local now = tonumber(ARGV[1])
 local untilMs = now + tonumber(ARGV[2])
 local limit = tonumber(ARGV[3])
@@ -91,7 +91,7 @@ for _, acc in ipairs(due) do
     table.insert(out, acc)
   end
 end
-return out`;
+return out`);
 
 /** A claim of one account: finish it with its token (the lease's end). */
 export interface FillClaim {
@@ -101,7 +101,7 @@ export interface FillClaim {
 
 /** Claims up to `limit` accounts due at `now` for `leaseMs`. */
 export async function claimDueFillPolls(now: number, limit: number, leaseMs: number): Promise<FillClaim[]> {
-  const ids = (await redis().eval(CLAIM, 2, DUE_KEY, LEASES_KEY, now, leaseMs, limit)) as string[];
+  const ids = (await CLAIM(redis(), 2, DUE_KEY, LEASES_KEY, now, leaseMs, limit)) as string[];
   return ids.map((accountId) => ({ accountId, token: now + leaseMs }));
 }
 
@@ -110,7 +110,7 @@ export async function claimDueFillPolls(now: number, limit: number, leaseMs: num
 // once, ARGV[4]: the sync that just ended may have read the book before what was asked for. Otherwise the account is
 // due again at ARGV[3], or leaves the schedule when ARGV[3] is empty.
 // Returns 0 (the claim was lost), 1 (rescheduled or removed), 2 (due at once: asked for meanwhile).
-const FINISH = `
+const FINISH = luaScript(`
 local lease = redis.call('ZSCORE', KEYS[2], ARGV[1])
 if not lease or tonumber(lease) ~= tonumber(ARGV[2]) then return 0 end
 redis.call('ZREM', KEYS[2], ARGV[1])
@@ -124,7 +124,7 @@ if ARGV[3] == '' then
   return 1
 end
 redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
-return 1`;
+return 1`);
 
 export type FinishOutcome = "lost" | "done" | "asked_again";
 
@@ -137,12 +137,12 @@ export async function finishFillPoll(
   nextAt: number | null,
   now = Date.now(),
 ): Promise<FinishOutcome> {
-  const r = await redis().eval(FINISH, 2, DUE_KEY, LEASES_KEY, claim.accountId, claim.token, nextAt ?? "", now);
+  const r = await FINISH(redis(), 2, DUE_KEY, LEASES_KEY, claim.accountId, claim.token, nextAt ?? "", now);
   return r === 0 ? "lost" : r === 2 ? "asked_again" : "done";
 }
 
 // Removes accounts whose due time is still the one read (nobody asked for a poll since) and that nobody holds.
-const DROP = `
+const DROP = luaScript(`
 local now = tonumber(ARGV[1])
 local n = 0
 for i = 2, #ARGV, 2 do
@@ -154,7 +154,7 @@ for i = 2, #ARGV, 2 do
     n = n + 1
   end
 end
-return n`;
+return n`);
 
 /** The schedule as read now: account → due time. */
 export async function fillSchedule(): Promise<Map<string, number>> {
@@ -168,7 +168,7 @@ export async function fillSchedule(): Promise<Map<string, number>> {
 export async function dropUnchangedFillPolls(read: ReadonlyMap<string, number>, now = Date.now()): Promise<number> {
   if (read.size === 0) return 0;
   const args = [...read].flatMap(([id, at]) => [id, String(at)]);
-  return (await redis().eval(DROP, 2, DUE_KEY, LEASES_KEY, String(now), ...args)) as number;
+  return (await DROP(redis(), 2, DUE_KEY, LEASES_KEY, String(now), ...args)) as number;
 }
 
 /** Removes the per-account job schedulers an older version kept (`fills:<account>`); returns their accounts. */

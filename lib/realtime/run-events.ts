@@ -1,6 +1,6 @@
 /**
- * Live run events over Redis pub/sub: the dispatcher publishes every intent state change and run status change;
- * the SSE route (`/api/runs/[id]/events`) relays them to the browser. Events carry ids and states, never secrets.
+ * Live run events over Redis pub/sub: the dispatcher publishes every intent state change (a batch's changes of one run
+ * in one message) and run status change; * the SSE route (`/api/runs/[id]/events`) relays them to the browser. Events carry ids and states, never secrets.
  */
 import { z } from "zod";
 import type { IntentState } from "@/lib/generated/prisma/client";
@@ -39,6 +39,14 @@ export async function publishRunEvent(event: RunEvent): Promise<void> {
 }
 
 /**
+ * Several events of one run as one message (a JSON array, in order): a dispatch job's phase writes all its slices
+ * at once, and one PUBLISH per slice was most of the worker's Redis commands (docs/performance.md "Live events").
+ */
+export async function publishRunEvents(runId: string, events: readonly RunEvent[]): Promise<void> {
+  if (events.length > 0) await pipelinedRedis().publish(runChannel(runId), JSON.stringify(events));
+}
+
+/**
  * Listens to one run's events through the process's shared subscriber (lib/realtime/redis-fanout.ts): no Redis
  * connection per listener. Resolves once the subscription is live; returns the function that stops listening.
  */
@@ -50,7 +58,10 @@ export function subscribeRunEvents(runId: string, onEvent: (e: RunEvent) => void
     } catch {
       return;
     }
-    const parsed = runEventSchema.safeParse(json);
-    if (parsed.success) onEvent(parsed.data);
+    // One event, or an array of them (publishRunEvents), delivered one by one in order.
+    for (const item of Array.isArray(json) ? json : [json]) {
+      const parsed = runEventSchema.safeParse(item);
+      if (parsed.success) onEvent(parsed.data);
+    }
   });
 }

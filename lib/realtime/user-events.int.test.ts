@@ -69,4 +69,37 @@ describe("publishing a batch of user events", () => {
     expect(fromThree.events[0]?.seq).toBe(4);
     expect(fromThree.events.at(-1)?.seq).toBe(USER_LOG_MAX + 3);
   });
+
+  it("answers each of several concurrent calls with its own last sequence, logging them in the order of the calls", async () => {
+    const sizes = [2, 3, 1, 4];
+    let k = 0;
+    const calls = sizes.map((size, c) =>
+      publishUserEvents(Array.from({ length: size }, () => ({ owner: c % 2 ? OWNER_B : OWNER_A, event: event(k++) }))),
+    );
+    expect(await Promise.all(calls)).toEqual([2, 5, 6, 10]);
+    const all = await replayUserEvents(null, 0);
+    expect(all.events.map((e) => [e.seq, (e.event as { accountId: string }).accountId])).toEqual(
+      Array.from({ length: 10 }, (_, i) => [i + 1, `acc-${i}`]),
+    );
+    expect(all.events.map((e) => e.ownerId)).toEqual([
+      ...[OWNER_A, OWNER_A],
+      ...[OWNER_B, OWNER_B, OWNER_B],
+      OWNER_A,
+      ...[OWNER_B, OWNER_B, OWNER_B, OWNER_B],
+    ]);
+  });
+
+  it("trims more than a thousand events of one batch, from every log it overflows", async () => {
+    const n = USER_LOG_MAX + 1_500;
+    const last = await publishUserEvents(Array.from({ length: n }, (_, i) => ({ owner: OWNER_A, event: event(i) })));
+    expect(last).toBe(n);
+    for (const log of [USER_EVENTS.log(OWNER_A), USER_EVENTS.allLog]) {
+      expect(await redis().xlen(log)).toBe(USER_LOG_MAX);
+      expect(await redis().hget(USER_EVENTS.trimmed, log)).toBe("1500");
+    }
+    expect((await replayUserEvents([OWNER_A], 1_499)).gap).toBe(true);
+    const rest = await replayUserEvents([OWNER_A], 1_500);
+    expect(rest.gap).toBe(false);
+    expect(rest.events.map((e) => e.seq)).toEqual(Array.from({ length: USER_LOG_MAX }, (_, i) => 1_501 + i));
+  });
 });

@@ -14,7 +14,8 @@
  * Events carry ids, states and names, never secrets. Prices are state, not events: they are not logged here.
  */
 import { z } from "zod";
-import { redis } from "@/lib/redis";
+import { coalescer } from "@/lib/db/queries/coalesce";
+import { luaScript, redis } from "@/lib/redis";
 import { fanout } from "@/lib/realtime/redis-fanout";
 import { runEventSchema, type RunEvent } from "@/lib/realtime/run-events";
 import { accountOwnerIds } from "@/lib/db/queries/accounts";
@@ -106,7 +107,7 @@ export interface LoggedUserEvent {
 
 // KEYS: seq counter, trimmed hash, all-owners log, all-owners channel, then one (log, channel) pair per event.
 // ARGV: max length, ttl ms, then one (payload JSON, owner id) pair per event. Returns the last sequence handed out.
-const PUBLISH = `
+const PUBLISH = luaScript(`
 local max = tonumber(ARGV[1])
 local touched = {}
 local n = 0
@@ -123,35 +124,57 @@ for log in pairs(touched) do
   local over = redis.call('XLEN', log) - max
   if over > 0 then
     local first = redis.call('XRANGE', log, '-', '+', 'COUNT', over)
-    for _, entry in ipairs(first) do redis.call('XDEL', log, entry[1]) end
+    -- One XDEL per 1000 entries, not one per entry (unpack stays far below Lua's stack limit).
+    for i = 1, #first, 1000 do
+      local ids = {}
+      for j = i, math.min(i + 999, #first) do ids[#ids + 1] = first[j][1] end
+      redis.call('XDEL', log, unpack(ids))
+    end
     redis.call('HSET', KEYS[2], log, tonumber(string.match(first[#first][1], '^(%d+)')))
   end
   redis.call('PEXPIRE', log, ARGV[2])
 end
-return n`;
+return n`);
 
 /** The pseudo-owner of events that concern every owner (the global kill switch): every stream follows it. */
 export const EVERY_OWNER = "global";
 
 /**
  * Logs and publishes events, in the order given, each of its owner (null: an event for every owner, such as the
- * global kill switch), in one script call; resolves with the last sequence number (0 for none).
+ * global kill switch); resolves with the sequence number of the last one (0 for none).
+ *
+ * Calls made while a script call is under way go out together in the next one, in the order they were made: a
+ * trigger's hundreds of dispatch jobs each publish their intents' changes, and one script call per job paid the
+ * call, the logs' trim and their expiry each time (docs/performance.md "Live events").
  */
 export async function publishUserEvents(
   events: readonly { owner: string | null; event: UserEvent }[],
 ): Promise<number> {
   if (events.length === 0) return 0;
+  return publishBatches(events);
+}
+
+type OwnedEvent = { owner: string | null; event: UserEvent };
+
+const publishBatches = coalescer(async (batches: (readonly OwnedEvent[])[]): Promise<number[]> => {
   const keys: string[] = [USER_EVENTS.seq, USER_EVENTS.trimmed, USER_EVENTS.allLog, USER_EVENTS.allChannel];
   const args: (string | number)[] = [USER_LOG_MAX, LOG_TTL_MS];
-  for (const { owner, event } of events) {
-    const ownerId = owner ?? EVERY_OWNER;
-    keys.push(USER_EVENTS.log(ownerId), USER_EVENTS.channel(ownerId));
-    args.push(JSON.stringify(event), ownerId);
-  }
+  for (const batch of batches)
+    for (const { owner, event } of batch) {
+      const ownerId = owner ?? EVERY_OWNER;
+      keys.push(USER_EVENTS.log(ownerId), USER_EVENTS.channel(ownerId));
+      args.push(JSON.stringify(event), ownerId);
+    }
   // The plain connection, not the auto-pipelined one: ioredis's auto-pipelining mismatches the results of a script
   // call in a batch (an uncaught "results[i] is not iterable"), so scripts never go through it.
-  return Number(await redis().eval(PUBLISH, keys.length, ...keys, ...args));
-}
+  const last = Number(await PUBLISH(redis(), keys.length, ...keys, ...args));
+  // The script numbers the events one after another, so each caller's last one is counted back from the end.
+  let after = (keys.length - 4) / 2;
+  return batches.map((batch) => {
+    after -= batch.length;
+    return last - after;
+  });
+});
 
 /** Logs and publishes one event of `owner` (see publishUserEvents); resolves with its sequence number. */
 export function publishUserEvent(owner: string | null, event: UserEvent): Promise<number> {

@@ -19,6 +19,18 @@ describe("fnv1a64", () => {
     expect(fnv1a64("a")).toBe(0xaf63dc4c8601ec8cn);
     expect(fnv1a64("foobar")).toBe(0x85944171f73967e8n);
   });
+  it("equals the plain 64-bit BigInt definition on intent-id inputs and multi-byte text", () => {
+    const reference = (text: string) => {
+      let hash = 0xcbf29ce484222325n;
+      for (const byte of new TextEncoder().encode(text))
+        hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & (2n ** 64n - 1n);
+      return hash;
+    };
+    const inputs = ["₹ 42 – नमस्ते", "\u{1F4C8}".repeat(9), "\xff".repeat(300)];
+    for (let i = 0; i < 500; i++)
+      inputs.push(`36:${crypto.randomUUID()}|36:${crypto.randomUUID()}|${i % 7}|${(i * 31) % 1000}`);
+    for (const text of inputs) expect(fnv1a64(text)).toBe(reference(text));
+  });
 });
 
 describe("intentId", () => {

@@ -3,7 +3,7 @@ import { db, sqlRows } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/transaction";
 import { coalescer } from "@/lib/db/queries/coalesce";
 import { ownerMemo } from "@/lib/db/queries/owner-memo";
-import { ownerFilter, type Scope } from "@/lib/auth/roles";
+import { ownerFilter, readableOwnerIds, type Scope } from "@/lib/auth/roles";
 
 /**
  * Trading-account queries. Every function that takes an account id also takes the actor's scope: `ownerId` is
@@ -108,13 +108,19 @@ export function deleteAccountRow(tx: Tx, id: string) {
   return tx.tradingAccount.delete({ where: { id } });
 }
 
-/** Accounts in scope with their encrypted keys (for building adapters server-side; never sent to a browser). */
-export function listAccountSecrets(scope: Scope, filter: { active?: boolean } = {}) {
-  return db().tradingAccount.findMany({
-    where: scoped(scope, filter.active === undefined ? {} : { active: filter.active }),
-    select: { ...accountSelect, apiKeyEnc: true },
-    orderBy: [{ isPrimary: "desc" }, { name: "asc" }],
-  });
+/**
+ * Accounts in scope with their encrypted keys (for building adapters server-side; never sent to a browser), primary
+ * first, then by name. Plain SQL: every trigger reads all the owner's accounts here, and a Prisma model read of
+ * hundreds of rows costs the web app tens of ms of CPU (docs/performance.md "The trigger's request path").
+ */
+export function listAccountSecrets(scope: Scope, filter: { active?: boolean } = {}): Promise<AccountSecretRow[]> {
+  const owners = readableOwnerIds(scope);
+  return sqlRows<AccountSecretRow>(
+    `SELECT ${SECRET_COLUMNS} FROM trading_accounts
+      WHERE ($1::uuid[] IS NULL OR owner_id = ANY($1::uuid[])) AND ($2::boolean IS NULL OR active = $2)
+      ORDER BY is_primary DESC, name ASC`,
+    [owners === null ? null : [...owners], filter.active ?? null],
+  );
 }
 
 /**

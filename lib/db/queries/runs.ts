@@ -1,5 +1,5 @@
 import type { IntentState, Prisma, RunKind } from "@/lib/generated/prisma/client";
-import { db } from "@/lib/db/client";
+import { db, sqlRows } from "@/lib/db/client";
 import { ownerMemo } from "@/lib/db/queries/owner-memo";
 import { ownerFilter, type Scope } from "@/lib/auth/roles";
 import type { OrderIntentSpec } from "@/lib/trading/intents";
@@ -85,8 +85,12 @@ export async function insertRunWithIntents(
   });
 }
 
+/** The run stored under an idempotency key. Plain SQL: every trigger asks it first (docs/performance.md). */
 export async function findRunIdByKey(idempotencyKey: string): Promise<string | null> {
-  return (await db().strategyRun.findUnique({ where: { idempotencyKey }, select: { id: true } }))?.id ?? null;
+  const [row] = await sqlRows<{ id: string }>(`SELECT id::text AS id FROM strategy_runs WHERE idempotency_key = $1`, [
+    idempotencyKey,
+  ]);
+  return row?.id ?? null;
 }
 
 export async function runVisible(scope: Scope, id: string): Promise<boolean> {

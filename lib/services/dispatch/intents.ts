@@ -5,8 +5,7 @@
 import type { IntentRow, IntentWrite } from "@/lib/db/queries/intents";
 import { writeIntents } from "@/lib/db/queries/intents";
 import { log } from "@/lib/log";
-import { type RunEvent, runChannel } from "@/lib/realtime/run-events";
-import { pipelinedRedis } from "@/lib/redis";
+import { publishRunEvents, type RunEvent } from "@/lib/realtime/run-events";
 import { publishRunProgress } from "@/lib/realtime/user-events";
 import { type IntentEvent, type IntentStatus, transitionIntent } from "@/lib/trading/intents";
 import { notifyIntentOutcomes } from "./notify";
@@ -103,8 +102,8 @@ export async function applyIntentChanges(changes: readonly IntentChange[]): Prom
 }
 
 /**
- * Publishes one intent event per written row on the auto-pipelined connection: the events of every job that writes
- * in the same event-loop turn leave in one socket write.
+ * Publishes the written rows' intent events, one message per run, on the auto-pipelined connection: the messages of
+ * every job that writes in the same event-loop turn leave in one socket write.
  */
 async function publishIntentRows(rows: readonly IntentRow[], changes: readonly IntentChange[]): Promise<void> {
   if (rows.length === 0) return;
@@ -123,8 +122,9 @@ async function publishIntentRows(rows: readonly IntentRow[], changes: readonly I
     reason: r.reason,
     at: r.updatedAt.toISOString(),
   }));
-  const conn = pipelinedRedis();
-  const sent = await Promise.allSettled(events.map((e) => conn.publish(runChannel(e.runId), JSON.stringify(e))));
+  const byRun = new Map<string, RunEvent[]>();
+  for (const e of events) byRun.set(e.runId, [...(byRun.get(e.runId) ?? []), e]);
+  const sent = await Promise.allSettled([...byRun].map(([runId, list]) => publishRunEvents(runId, list)));
   const failed = sent.filter((s) => s.status === "rejected").length;
   // The database is the record; a lost live event only delays the grid until the next read.
   if (failed > 0) log().warn({ failed }, "intent events not published");
