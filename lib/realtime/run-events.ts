@@ -1,6 +1,7 @@
 /**
  * Live run events over Redis pub/sub: the dispatcher publishes every intent state change (a batch's changes of one run
- * in one message) and run status change; * the SSE route (`/api/runs/[id]/events`) relays them to the browser. Events carry ids and states, never secrets.
+ * in one message) and run status change; the SSE route (`/api/runs/[id]/events`) relays them to the browser. Events
+ * carry ids and states, never secrets.
  */
 import { z } from "zod";
 import type { IntentState } from "@/lib/generated/prisma/client";
