@@ -137,11 +137,13 @@ export async function touchSending(id: string, workerId: string, at: Date): Prom
 
 /** Broker order ids already linked to an intent of this account (sent since `since`): never adopted twice. */
 export async function linkedOrderIds(accountId: string, since: Date): Promise<Set<string>> {
-  const rows = await db().orderIntent.findMany({
-    where: { accountId, brokerOrderId: { not: null }, OR: [{ sentAt: { gte: since } }, { sentAt: null }] },
-    select: { brokerOrderId: true },
-  });
-  return new Set(rows.map((r) => r.brokerOrderId as string));
+  // Plain SQL: every reconcile of every account reads it (docs/performance.md "The way out").
+  const rows = await sqlRows<{ id: string }>(
+    `SELECT broker_order_id AS id FROM order_intents
+      WHERE account_id = $1::uuid AND broker_order_id IS NOT NULL AND (sent_at >= $2::timestamptz OR sent_at IS NULL)`,
+    [accountId, since],
+  );
+  return new Set(rows.map((r) => r.id));
 }
 
 type RunHead = {
