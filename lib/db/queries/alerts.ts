@@ -1,5 +1,6 @@
 import type { AlertSeverity } from "@/lib/generated/prisma/client";
-import { db } from "@/lib/db/client";
+import { db, sqlCount } from "@/lib/db/client";
+import { coalescer } from "@/lib/db/queries/coalesce";
 import type { Tx } from "@/lib/db/transaction";
 import { ownerFilter, type Scope } from "@/lib/auth/roles";
 
@@ -34,9 +35,25 @@ export function resolveAlerts(tx: Tx, where: { accountId: string; kind: string }
   return tx.alert.updateMany({ where: { ...where, resolvedAt: null }, data: { resolvedAt: at } });
 }
 
-/** resolveAlerts on its own: one statement, no transaction around it. */
-export function resolveAlertsNow(where: { accountId: string; kind: string }, at: Date) {
-  return resolveAlerts(db(), where, at);
+/**
+ * resolveAlerts on its own, no transaction around it: calls made at the same moment (an exit's accounts turning flat
+ * together) share one plain-SQL statement, each resolving its own account's alerts at its own time.
+ */
+const resolveBatch = coalescer(
+  async (reqs: { accountId: string; kind: string; at: Date }[]) => {
+    await sqlCount(
+      `UPDATE alerts a SET resolved_at = v.at
+       FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS v(account_id, kind, at)
+      WHERE a.account_id = v.account_id AND a.kind = v.kind AND a.resolved_at IS NULL`,
+      [reqs.map((r) => r.accountId), reqs.map((r) => r.kind), reqs.map((r) => r.at)],
+    );
+    return reqs.map(() => undefined);
+  },
+  (r) => [`${r.accountId}|${r.kind}`],
+);
+
+export function resolveAlertsNow(where: { accountId: string; kind: string }, at: Date): Promise<void> {
+  return resolveBatch({ ...where, at });
 }
 
 export function dismissAlert(scope: Scope, id: string, at: Date) {

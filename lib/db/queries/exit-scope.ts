@@ -2,10 +2,10 @@
  * Intent reads of the exit service: the not-yet-final intents an exit must stop, cancel or wait for in one account,
  * whether an attempt's orders have settled, and the contract sizes previous runs were planned with.
  */
-import type { IntentState, Prisma } from "@/lib/generated/prisma/client";
-import { db } from "@/lib/db/client";
+import type { IntentState } from "@/lib/generated/prisma/client";
+import { db, sqlRows } from "@/lib/db/client";
 import { coalescer } from "@/lib/db/queries/coalesce";
-import type { IntentRow } from "@/lib/db/queries/intents";
+import { INTENT_COLUMNS, type IntentRow } from "@/lib/db/queries/intents";
 
 /**
  * What an exit covers in one account: entry runs by id or strategy, or every entry (`all`); plus its own EXIT runs.
@@ -38,22 +38,31 @@ export const NOT_FINAL: readonly IntentState[] = [
   "partially_filled",
 ];
 
-function scopeWhere(f: Omit<ExitScopeFilter, "accountId">): Prisma.OrderIntentWhereInput[] {
-  const entries: Prisma.OrderIntentWhereInput[] = [];
-  if (f.allEntries) entries.push({ run: { kind: { not: "EXIT" } } });
+/**
+ * The scope as SQL over `order_intents i JOIN strategy_runs r`: its conditions ORed, parameters appended to `params`.
+ * Null when the scope names nothing.
+ */
+function scopeSql(f: Omit<ExitScopeFilter, "accountId">, params: unknown[]): string | null {
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const entries: string[] = [];
+  if (f.allEntries) entries.push(`r.kind <> 'EXIT'`);
   if (f.runIds?.length)
-    entries.push({
-      runId: { in: [...f.runIds] },
-      run: { kind: { not: "EXIT" } },
-      ...(f.legIndex != null ? { legIndex: f.legIndex } : {}),
-    });
-  if (f.protectedRunIds?.length) entries.push({ run: { protectsRunId: { in: [...f.protectedRunIds] } } });
-  if (f.strategyId) entries.push({ run: { strategyId: f.strategyId, kind: { not: "EXIT" } } });
-  if (f.exitRunIds.length) entries.push({ runId: { in: [...f.exitRunIds] } });
-  return entries;
+    entries.push(
+      `(i.run_id = ANY(${p([...f.runIds])}::uuid[]) AND r.kind <> 'EXIT'${f.legIndex != null ? ` AND i.leg_index = ${p(f.legIndex)}::int` : ""})`,
+    );
+  if (f.protectedRunIds?.length) entries.push(`r.protects_run_id = ANY(${p([...f.protectedRunIds])}::uuid[])`);
+  if (f.strategyId) entries.push(`(r.strategy_id = ${p(f.strategyId)}::uuid AND r.kind <> 'EXIT')`);
+  if (f.exitRunIds.length) entries.push(`i.run_id = ANY(${p([...f.exitRunIds])}::uuid[])`);
+  return entries.length ? `(${entries.join(" OR ")})` : null;
 }
 
-/** Concurrent reads of one exit's accounts (same scope, same states) share one statement. */
+/**
+ * Concurrent reads of one exit's accounts (same scope, same states) share one statement, in plain SQL: every account
+ * reads its scope before each attempt (docs/performance.md "The way out").
+ */
 const scopeBatch = coalescer(async (reqs: { f: ExitScopeFilter; states: readonly IntentState[] }[]) => {
   const groups = new Map<string, number[]>();
   reqs.forEach((r, i) => {
@@ -71,16 +80,16 @@ const scopeBatch = coalescer(async (reqs: { f: ExitScopeFilter; states: readonly
   const out: IntentRow[][] = reqs.map(() => []);
   for (const idx of groups.values()) {
     const { f, states } = reqs[idx[0]];
-    const entries = scopeWhere(f);
-    if (entries.length === 0) continue;
-    const rows = await db().orderIntent.findMany({
-      where: {
-        accountId: { in: [...new Set(idx.map((i) => reqs[i].f.accountId))] },
-        state: { in: [...states] },
-        OR: entries,
-      },
-      orderBy: [{ createdAt: "asc" }, { phase: "asc" }],
-    });
+    const params: unknown[] = [[...new Set(idx.map((i) => reqs[i].f.accountId))], [...states]];
+    const scope = scopeSql(f, params);
+    if (!scope) continue;
+    const rows = await sqlRows<IntentRow>(
+      `SELECT ${INTENT_COLUMNS} FROM order_intents
+        WHERE id IN (SELECT i.id FROM order_intents i JOIN strategy_runs r ON r.id = i.run_id
+                      WHERE i.account_id = ANY($1::uuid[]) AND i.state = ANY($2::"IntentState"[]) AND ${scope})
+        ORDER BY created_at, phase`,
+      params,
+    );
     for (const i of idx) out[i] = rows.filter((r) => r.accountId === reqs[i].f.accountId);
   }
   return out;
@@ -140,19 +149,17 @@ export interface AttemptState {
   total: number;
 }
 
-/** How far each (EXIT run, account) attempt has got, in one statement. */
+/** How far each (EXIT run, account) attempt has got, in one plain-SQL statement (polled every 60 ms). */
 export async function attemptStates(pairs: readonly { runId: string; accountId: string }[]): Promise<AttemptState[]> {
   if (pairs.length === 0) return [];
-  const rows = await db().$queryRawUnsafe<
-    {
-      runId: string;
-      accountId: string;
-      inFlight: number;
-      unconfirmed: string[] | null;
-      confirmed: number;
-      total: number;
-    }[]
-  >(
+  const rows = await sqlRows<{
+    runId: string;
+    accountId: string;
+    inFlight: number;
+    unconfirmed: string[] | null;
+    confirmed: number;
+    total: number;
+  }>(
     `SELECT run_id::text AS "runId", account_id::text AS "accountId",
             count(*) FILTER (WHERE state IN ('planned', 'claimed', 'sending', 'unknown'))::int AS "inFlight",
             array_agg(id) FILTER (WHERE state = 'safe_to_resend') AS unconfirmed,
@@ -161,14 +168,13 @@ export async function attemptStates(pairs: readonly { runId: string; accountId: 
        FROM order_intents
       WHERE (run_id, account_id) IN (SELECT r::uuid, a::uuid FROM unnest($1::text[], $2::text[]) AS t(r, a))
       GROUP BY run_id, account_id`,
-    pairs.map((p) => p.runId),
-    pairs.map((p) => p.accountId),
+    [pairs.map((p) => p.runId), pairs.map((p) => p.accountId)],
   );
   return rows.map((r) => ({ ...r, unconfirmed: r.unconfirmed ?? [] }));
 }
 
 export function findIntentRows(ids: readonly string[]): Promise<IntentRow[]> {
-  return db().orderIntent.findMany({ where: { id: { in: [...ids] } } });
+  return sqlRows<IntentRow>(`SELECT ${INTENT_COLUMNS} FROM order_intents WHERE id = ANY($1::text[])`, [[...ids]]);
 }
 
 /** Lot size and freeze quantity each contract was last planned with (entry runs of the owner), keyed `EXCHANGE:SYMBOL`. */

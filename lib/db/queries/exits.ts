@@ -3,7 +3,7 @@
  * compare-and-set statements: two workers (or two exits) can never both act on one account.
  */
 import type { ExitReason, ExitScope, ExitStatus, Prisma } from "@/lib/generated/prisma/client";
-import { db, sqlPool } from "@/lib/db/client";
+import { db, sqlCount, sqlPool, sqlRows } from "@/lib/db/client";
 import { ownerFilter, type Scope } from "@/lib/auth/roles";
 import { coalescer } from "@/lib/db/queries/coalesce";
 
@@ -98,12 +98,11 @@ export function listExitRows(scope: Scope, status: ExitStatus | undefined, limit
 
 /** Takes (or renews) the right to drive an exit until `until`; false while another live worker holds it. */
 export async function takeExitLease(id: string, holder: string, until: Date): Promise<boolean> {
-  const n = await db().$executeRawUnsafe(
+  // Plain SQL: a drive renews its lease before every send (docs/performance.md "The way out").
+  const n = await sqlCount(
     `UPDATE exits SET lease_holder = $2, lease_until = $3::timestamptz
       WHERE id = $1::uuid AND status <> 'DONE' AND (lease_until IS NULL OR lease_until < now() OR lease_holder = $2)`,
-    id,
-    holder,
-    until.toISOString(),
+    [id, holder, until.toISOString()],
   );
   return n === 1;
 }
@@ -118,7 +117,7 @@ export async function releaseExitLease(id: string, holder: string): Promise<void
 
 const claimBatch = coalescer(
   async (pairs: { exitId: string; accountId: string }[]) => {
-    const rows = await db().$queryRawUnsafe<{ exit_id: string; account_id: string }[]>(
+    const rows = await sqlRows<{ exit_id: string; account_id: string }>(
       `INSERT INTO exit_claims (account_id, exit_id, claimed_at)
        SELECT a::uuid, e::uuid, now() FROM unnest($1::text[], $2::text[]) AS t(e, a)
        ON CONFLICT (account_id) DO UPDATE SET exit_id = EXCLUDED.exit_id, claimed_at = now()
@@ -127,8 +126,7 @@ const claimBatch = coalescer(
                              AND ea.status <> 'DONE' AND (ea.current_run_id IS NOT NULL OR ea.pending_run_key IS NOT NULL
                                                           OR exit_claims.claimed_at > now() - interval '2 minutes'))
        RETURNING exit_id::text AS exit_id, account_id::text AS account_id`,
-      pairs.map((p) => p.exitId),
-      pairs.map((p) => p.accountId),
+      [pairs.map((p) => p.exitId), pairs.map((p) => p.accountId)],
     );
     return pairs.map((p) => rows.some((r) => r.exit_id === p.exitId && r.account_id === p.accountId));
   },
@@ -154,14 +152,6 @@ export async function claimHolders(accountIds: readonly string[]): Promise<Map<s
   return new Map(rows.map((r) => [r.accountId, r.exitId]));
 }
 
-export async function releaseClaims(exitId: string, accountIds: readonly string[]): Promise<void> {
-  if (accountIds.length === 0) return;
-  await sqlPool().query(`DELETE FROM exit_claims WHERE exit_id = $1::uuid AND account_id = ANY($2::uuid[])`, [
-    exitId,
-    [...accountIds],
-  ]);
-}
-
 export interface ExitAccountChange {
   status?: ExitStatus;
   message?: string | null;
@@ -172,45 +162,87 @@ export interface ExitAccountChange {
   failuresDelta?: number;
   /** Reset the failure count (progress was made). */
   resetFailures?: boolean;
+  /** Also give up the exit's claim on the account, in the same statement (after an attempt, docs/performance.md). */
+  releaseClaim?: boolean;
 }
 
+type AccountWrite = { exitId: string; accountId: string; change: ExitAccountChange; at: Date };
+
 /**
- * One statement per call, in plain SQL: every account of an exit writes its progress after each attempt, and a
- * Prisma model query costs several times the CPU of plain SQL (docs/database-access.md).
+ * Every account of an exit writes its progress (and often gives up its claim) after each attempt; the writes of all
+ * accounts asking at the same moment go out as ONE plain-SQL statement (one commit), each row with its own change:
+ * a column an account's change leaves out keeps its value. Two writes of one account never share a statement, so
+ * they apply in the order they were asked.
  */
+const accountWrites = coalescer(
+  async (ws: AccountWrite[]) => {
+    const col = <T>(f: (c: ExitAccountChange) => T) => ws.map((w) => f(w.change));
+    await sqlPool().query(
+      `WITH v AS (
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::bool[], $6::text[], $7::bool[],
+                              $8::uuid[], $9::bool[], $10::text[], $11::bool[], $12::timestamptz[], $13::int[], $14::int[],
+                              $15::bool[], $16::bool[])
+           AS t(exit_id, account_id, at, status, set_message, message, set_run, run_id, set_key, pending_key, set_next,
+                next_at, attempts_delta, failures_delta, reset_failures, release)
+       ), upd AS (
+         UPDATE exit_accounts ea SET
+           updated_at = v.at,
+           status = coalesce(v.status::"ExitStatus", ea.status),
+           finished_at = CASE WHEN v.status IS NULL THEN ea.finished_at WHEN v.status = 'DONE' THEN v.at ELSE NULL END,
+           message = CASE WHEN v.set_message THEN v.message ELSE ea.message END,
+           current_run_id = CASE WHEN v.set_run THEN v.run_id ELSE ea.current_run_id END,
+           pending_run_key = CASE WHEN v.set_key THEN v.pending_key ELSE ea.pending_run_key END,
+           next_attempt_at = CASE WHEN v.set_next THEN v.next_at ELSE ea.next_attempt_at END,
+           attempts = ea.attempts + v.attempts_delta,
+           failures = CASE WHEN v.reset_failures THEN 0 ELSE ea.failures + v.failures_delta END
+         FROM v WHERE ea.exit_id = v.exit_id AND ea.account_id = v.account_id
+         RETURNING 1
+       ), rel AS (
+         DELETE FROM exit_claims c USING v WHERE v.release AND c.exit_id = v.exit_id AND c.account_id = v.account_id
+         RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM upd) AS updated, (SELECT count(*) FROM rel) AS released`,
+      [
+        ws.map((w) => w.exitId),
+        ws.map((w) => w.accountId),
+        ws.map((w) => w.at),
+        col((c) => c.status ?? null),
+        col((c) => c.message !== undefined),
+        col((c) => c.message ?? null),
+        col((c) => c.currentRunId !== undefined),
+        col((c) => c.currentRunId ?? null),
+        col((c) => c.pendingRunKey !== undefined),
+        col((c) => c.pendingRunKey ?? null),
+        col((c) => c.nextAttemptAt !== undefined),
+        col((c) => c.nextAttemptAt ?? null),
+        col((c) => c.attemptsDelta ?? 0),
+        col((c) => c.failuresDelta ?? 0),
+        col((c) => !!c.resetFailures),
+        col((c) => !!c.releaseClaim),
+      ],
+    );
+    return ws.map(() => undefined);
+  },
+  (w) => [w.accountId],
+);
+
+/** Writes the change to each account's progress row (and releases its claim when asked): see accountWrites. */
 export async function updateExitAccounts(
   exitId: string,
   accountIds: readonly string[],
   change: ExitAccountChange,
 ): Promise<void> {
-  if (accountIds.length === 0) return;
-  const now = new Date();
-  const params: unknown[] = [exitId, [...accountIds], now];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
-  const sets = ["updated_at = $3::timestamptz"];
-  if (change.status) {
-    sets.push(`status = ${p(change.status)}::"ExitStatus"`);
-    sets.push(change.status === "DONE" ? "finished_at = $3::timestamptz" : "finished_at = NULL");
-  }
-  if (change.message !== undefined) sets.push(`message = ${p(change.message)}`);
-  if (change.currentRunId !== undefined) sets.push(`current_run_id = ${p(change.currentRunId)}::uuid`);
-  if (change.pendingRunKey !== undefined) sets.push(`pending_run_key = ${p(change.pendingRunKey)}`);
-  if (change.nextAttemptAt !== undefined) sets.push(`next_attempt_at = ${p(change.nextAttemptAt)}::timestamptz`);
-  if (change.attemptsDelta) sets.push(`attempts = attempts + ${p(change.attemptsDelta)}::int`);
-  if (change.resetFailures) sets.push("failures = 0");
-  else if (change.failuresDelta) sets.push(`failures = failures + ${p(change.failuresDelta)}::int`);
-  await sqlPool().query(
-    `UPDATE exit_accounts SET ${sets.join(", ")} WHERE exit_id = $1::uuid AND account_id = ANY($2::uuid[])`,
-    params,
-  );
+  const at = new Date();
+  await Promise.all(accountIds.map((accountId) => accountWrites({ exitId, accountId, change, at })));
 }
 
 /** Counts a pass that sends orders and returns its number (the runs' idempotency keys use it). */
 export async function nextExitPass(id: string): Promise<number> {
-  const row = await db().exit.update({ where: { id }, data: { passes: { increment: 1 } }, select: { passes: true } });
+  const [row] = await sqlRows<{ passes: number }>(
+    `UPDATE exits SET passes = passes + 1, updated_at = now() WHERE id = $1::uuid RETURNING passes`,
+    [id],
+  );
+  if (!row) throw new Error(`exit ${id} not found`);
   return row.passes;
 }
 
@@ -222,19 +254,27 @@ export async function appendExitRun(id: string, runId: string): Promise<void> {
   );
 }
 
-/** Recomputes an exit's status from its accounts: DONE when all are, FAILED when any is, else PENDING. */
-export async function refreshExitStatus(id: string): Promise<ExitStatus> {
-  const [row] = await db().$queryRawUnsafe<{ status: ExitStatus }[]>(
+/** Exits whose status is asked for at the same moment (accounts finishing together) share one statement. */
+const statusRefreshes = coalescer(async (ids: string[]) => {
+  const rows = await sqlRows<{ id: string; status: ExitStatus }>(
     `UPDATE exits e SET status = s.status::"ExitStatus",
             finished_at = CASE WHEN s.status = 'DONE' THEN coalesce(e.finished_at, now()) ELSE NULL END, updated_at = now()
-       FROM (SELECT CASE WHEN count(*) FILTER (WHERE status <> 'DONE') = 0 THEN 'DONE'
-                         WHEN count(*) FILTER (WHERE status = 'FAILED') > 0 THEN 'FAILED' ELSE 'PENDING' END AS status
-               FROM exit_accounts WHERE exit_id = $1::uuid) s
-      WHERE e.id = $1::uuid
-      RETURNING e.status::text AS status`,
-    id,
+       FROM (SELECT x.id, (SELECT CASE WHEN count(*) FILTER (WHERE status <> 'DONE') = 0 THEN 'DONE'
+                                       WHEN count(*) FILTER (WHERE status = 'FAILED') > 0 THEN 'FAILED' ELSE 'PENDING' END
+                             FROM exit_accounts WHERE exit_id = x.id) AS status
+               FROM (SELECT DISTINCT unnest($1::uuid[]) AS id) x) s
+      WHERE e.id = s.id
+      RETURNING e.id::text AS id, e.status::text AS status`,
+    [ids],
   );
-  return row.status;
+  return ids.map((id) => rows.find((r) => r.id === id)?.status ?? null);
+});
+
+/** Recomputes an exit's status from its accounts: DONE when all are, FAILED when any is, else PENDING. */
+export async function refreshExitStatus(id: string): Promise<ExitStatus> {
+  const status = await statusRefreshes(id);
+  if (!status) throw new Error(`exit ${id} not found`);
+  return status;
 }
 
 /**

@@ -137,11 +137,13 @@ export async function touchSending(id: string, workerId: string, at: Date): Prom
 
 /** Broker order ids already linked to an intent of this account (sent since `since`): never adopted twice. */
 export async function linkedOrderIds(accountId: string, since: Date): Promise<Set<string>> {
-  const rows = await db().orderIntent.findMany({
-    where: { accountId, brokerOrderId: { not: null }, OR: [{ sentAt: { gte: since } }, { sentAt: null }] },
-    select: { brokerOrderId: true },
-  });
-  return new Set(rows.map((r) => r.brokerOrderId as string));
+  // Plain SQL: every reconcile of every account reads it (docs/performance.md "The way out").
+  const rows = await sqlRows<{ id: string }>(
+    `SELECT broker_order_id AS id FROM order_intents
+      WHERE account_id = $1::uuid AND broker_order_id IS NOT NULL AND (sent_at >= $2::timestamptz OR sent_at IS NULL)`,
+    [accountId, since],
+  );
+  return new Set(rows.map((r) => r.id));
 }
 
 type RunHead = {
@@ -166,22 +168,39 @@ export function findRunRow(runId: string): Promise<RunHead | null> {
 }
 
 /**
- * Intent counts of a run for its status: in flight (planned, claimed, sending, unknown, or safe to resend with
- * attempts left), confirmed (accepted, adopted, filled, or later cancelled) and the total.
+ * A run's status from its intents, written when it changed, in one statement (one commit: every dispatch job and
+ * every fill poll that wrote something asks for it). RUNNING while a slice is planned, in flight, unconfirmed-unknown
+ * or may still be resent (fewer than `maxAttempts` sends); else COMPLETED when every slice was taken by the broker,
+ * PARTIAL when some were, FAILED when none (or the run has none). Returns the status and whether it was written.
  */
-export async function runIntentCounts(
+export async function refreshRunStatusRow(
   runId: string,
   maxAttempts: number,
-): Promise<{ total: number; inFlight: number; confirmed: number }> {
-  const [row] = await sqlRows<{ total: number; in_flight: number; confirmed: number }>(
-    `SELECT count(*)::int AS total,
-            count(*) FILTER (WHERE state IN ('planned', 'claimed', 'sending', 'unknown')
-                              OR (state = 'safe_to_resend' AND attempts < $2))::int AS in_flight,
-            count(*) FILTER (WHERE state IN ('accepted', 'reconciled_accepted', 'partially_filled', 'filled', 'cancelled'))::int AS confirmed
-       FROM order_intents WHERE run_id = $1::uuid`,
-    [runId, maxAttempts],
+  at: Date,
+): Promise<{ status: RunStatus; changed: boolean }> {
+  const [row] = await sqlRows<{ status: RunStatus; changed: boolean }>(
+    `WITH c AS (
+       SELECT count(*) AS total,
+              count(*) FILTER (WHERE state IN ('planned', 'claimed', 'sending', 'unknown')
+                                OR (state = 'safe_to_resend' AND attempts < $2)) AS in_flight,
+              count(*) FILTER (WHERE state IN ('accepted', 'reconciled_accepted', 'partially_filled', 'filled', 'cancelled')) AS confirmed
+         FROM order_intents WHERE run_id = $1::uuid
+     ), s AS (
+       SELECT CASE WHEN total > 0 AND in_flight > 0 THEN 'RUNNING'
+                   WHEN total > 0 AND confirmed = total THEN 'COMPLETED'
+                   WHEN confirmed > 0 THEN 'PARTIAL'
+                   ELSE 'FAILED' END AS status
+         FROM c
+     ), u AS (
+       UPDATE strategy_runs r SET status = s.status::"RunStatus",
+              finished_at = CASE WHEN s.status = 'RUNNING' THEN NULL ELSE $3::timestamptz END
+         FROM s WHERE r.id = $1::uuid AND r.status <> s.status::"RunStatus"
+         RETURNING 1
+     )
+     SELECT s.status, EXISTS (SELECT 1 FROM u) AS changed FROM s`,
+    [runId, maxAttempts, at.toISOString()],
   );
-  return { total: row.total, inFlight: row.in_flight, confirmed: row.confirmed };
+  return row;
 }
 
 /** Sets a run's status unless it already has it; returns whether it changed. */

@@ -17,8 +17,7 @@ import {
   listOrphanedIntents,
   listPendingDispatch,
   listSettledRunningRuns,
-  runIntentCounts,
-  setRunStatus,
+  refreshRunStatusRow,
 } from "@/lib/db/queries/intents";
 import type { RunStatus } from "@/lib/generated/prisma/client";
 import { log } from "@/lib/log";
@@ -200,17 +199,9 @@ export function refreshRunStatus(
 const refreshes = new Map<string, { started: boolean; promise: Promise<RunStatus> }>();
 
 async function recomputeRunStatus(runId: string, maxAttempts: number): Promise<RunStatus> {
-  const c = await runIntentCounts(runId, maxAttempts);
-  const status: RunStatus =
-    c.total > 0 && c.inFlight > 0
-      ? "RUNNING"
-      : c.total > 0 && c.confirmed === c.total
-        ? "COMPLETED"
-        : c.confirmed > 0
-          ? "PARTIAL"
-          : "FAILED";
   const at = new Date();
-  if (await setRunStatus(runId, status, status === "RUNNING" ? null : at)) {
+  const { status, changed } = await refreshRunStatusRow(runId, maxAttempts, at);
+  if (changed) {
     const event = { type: "run" as const, runId, status, at: at.toISOString() };
     await publishRunEvent(event).catch((err) => log().warn({ err, runId }, "run event not published"));
     await publishRunProgress([event]).catch((err) => log().warn({ err, runId }, "run event not published"));

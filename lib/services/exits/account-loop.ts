@@ -18,7 +18,6 @@ import {
   claimAccount,
   claimHolders,
   refreshExitStatus,
-  releaseClaims,
   updateExitAccounts,
   type ExitWithAccounts,
 } from "@/lib/db/queries/exits";
@@ -62,22 +61,33 @@ async function record(ctx: Ctx, a: Account, o: Exclude<AttemptOutcome, { kind: "
   const { exit } = ctx;
   const now = Date.now();
   let finished = false;
+  // Every branch also gives up the claim, in the same statement as the account's progress.
   if (o.kind === "flat") {
     await updateExitAccounts(exit.id, [a.accountId], {
       status: "DONE",
       message: o.message,
       nextAttemptAt: null,
       resetFailures: true,
+      releaseClaim: true,
     });
     a.status = "DONE";
     finished = true;
   } else if (o.kind === "gone") {
-    await updateExitAccounts(exit.id, [a.accountId], { status: "FAILED", message: o.message, nextAttemptAt: null });
+    await updateExitAccounts(exit.id, [a.accountId], {
+      status: "FAILED",
+      message: o.message,
+      nextAttemptAt: null,
+      releaseClaim: true,
+    });
     a.status = "FAILED";
     finished = true;
   } else if (o.kind === "wait") {
     a.nextAttemptAt = new Date(now + WAIT_MS);
-    await updateExitAccounts(exit.id, [a.accountId], { message: o.message, nextAttemptAt: a.nextAttemptAt });
+    await updateExitAccounts(exit.id, [a.accountId], {
+      message: o.message,
+      nextAttemptAt: a.nextAttemptAt,
+      releaseClaim: true,
+    });
   } else {
     a.failures += 1;
     a.status = a.failures >= ctx.failAfter ? "FAILED" : "PENDING";
@@ -87,11 +97,11 @@ async function record(ctx: Ctx, a: Account, o: Exclude<AttemptOutcome, { kind: "
       message: o.message,
       status: a.status,
       nextAttemptAt: a.nextAttemptAt,
+      releaseClaim: true,
     });
     if (a.failures === ctx.failAfter) await alertFailure(exit, a, o.message, classifyRejection(o.message));
   }
   if (o.kind === "flat") await clearFailureAlert(a);
-  await releaseClaims(exit.id, [a.accountId]);
   // The exit's own status follows its accounts' (DONE when all are, FAILED when any is) as they change.
   if (finished || a.status === "FAILED") await refreshExitStatus(exit.id);
   return finished;
@@ -118,6 +128,7 @@ async function settle(ctx: Ctx, a: Account): Promise<void> {
       ? `attempt ${a.attempts}: ${s.confirmed} of ${s.total} exit order(s) taken by the broker`
       : `attempt ${a.attempts}: no exit order stored`,
     ...(progressed ? { resetFailures: true } : { failuresDelta: 1 }),
+    releaseClaim: true,
   });
   a.currentRunId = null;
   if (a.failures === ctx.failAfter) {
@@ -126,7 +137,6 @@ async function settle(ctx: Ctx, a: Account): Promise<void> {
       : "no exit order stored";
     await alertFailure(ctx.exit, a, why, refusal?.cause ?? "other");
   }
-  await releaseClaims(ctx.exit.id, [a.accountId]);
   if (a.status === "FAILED") await refreshExitStatus(ctx.exit.id);
 }
 

@@ -172,8 +172,10 @@ export async function stopsPass(accountId: string, clock: TradingClock): Promise
   const out: PassResult = { placed: [], cancelled: 0, fired: 0, again: false, recheck: false, warnings: [] };
   const now = clock.now;
   const runs = await stopRunsOfAccount(accountId, new Date(now.getTime() - STOP_WATCH_DAYS * 86_400_000));
+  // Most syncs find nothing to protect (every exit's fills ask for one): they read no account.
+  if (runs.length === 0) return out;
   const account = await loadAccountSecret(accountId);
-  if (runs.length === 0 || !account) return out;
+  if (!account) return out;
   const runIds = runs.map((r) => r.runId);
   out.fired = await recordFilledStops(accountId, runIds);
   const books = await readBooks(account, runIds, now);
