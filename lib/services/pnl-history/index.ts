@@ -14,8 +14,8 @@ import {
 } from "@/lib/db/queries/mtm";
 import { addDays, DAY_MS, istDateOf, istInstant } from "@/lib/trading/calendar";
 import { rowUnrealised } from "@/lib/trading/live-book";
-import { downsample, mtmPoints, type ValuedPosition } from "@/lib/trading/mtm-series";
-import { ledgerPositions } from "@/lib/services/positions";
+import { downsample, mtmPoints, type SeriesPoint, type ValuedPosition } from "@/lib/trading/mtm-series";
+import { processLedger, type EveryLedger } from "@/lib/services/positions";
 import { priceKey, snapshotPrices } from "./prices";
 
 export { dashboardMtm, mtmDayQuerySchema, runLatency, runMtm, strategyMtm, todayIst } from "./curves";
@@ -29,11 +29,20 @@ const WAS_OPEN_LOOKBACK_MS = 10 * 60_000;
  * from the ledger at run granularity, valued at live LTPs. Writes nothing when nothing is open (and nothing just
  * went flat). Recording the same instant twice stores it once.
  */
-export async function recordMtm(now: Date): Promise<{ recorded: number; open: number }> {
-  const positions = await ledgerPositions({}, "run");
+export async function recordMtm(now: Date, ledger: EveryLedger = processLedger): Promise<{ recorded: number; open: number }> {
+  const sample = await mtmSample(now, ledger);
+  return { recorded: await insertMtmSnapshots(now, sample.points), open: sample.open };
+}
+
+/**
+ * The points `recordMtm` stores for the instant `now`, from `ledger` (this process's ledger of every account, which
+ * reads only the accounts whose fills changed since its last read: docs/performance.md).
+ */
+export async function mtmSample(now: Date, ledger: EveryLedger): Promise<{ points: SeriesPoint[]; open: number }> {
+  const positions = await ledger.positions("run");
   const open = positions.filter((p) => p.netQty !== 0);
   const wasOpen = await seriesOpenBetween(new Date(now.getTime() - WAS_OPEN_LOOKBACK_MS), now);
-  if (open.length === 0 && wasOpen.size === 0) return { recorded: 0, open: 0 };
+  if (open.length === 0 && wasOpen.size === 0) return { points: [], open: 0 };
   const accounts = new Map((await listAccounts({ ownerId: null })).map((a) => [a.id, a]));
   const mine = positions.filter((p) => p.scope.runId !== null && accounts.has(p.accountId));
   const [triggered, prices] = await Promise.all([
@@ -61,8 +70,7 @@ export async function recordMtm(now: Date): Promise<{ recorded: number; open: nu
       live: price?.live ?? false,
     };
   });
-  const points = mtmPoints(valued, wasOpen, istDateOf(now.getTime()));
-  return { recorded: await insertMtmSnapshots(now, points), open: open.length };
+  return { points: mtmPoints(valued, wasOpen, istDateOf(now.getTime())), open: open.length };
 }
 
 /**
