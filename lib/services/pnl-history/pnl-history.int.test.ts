@@ -3,7 +3,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { closeConnections, jsonRequest, makeUser, paramsOf, resetState, sessionCookie } from "@/lib/testing/fixtures";
 import { istInstant } from "@/lib/trading/calendar";
-import { positionKey, unrealisedPnl, type LedgerPosition } from "@/lib/trading/ledger";
+import { positionKey, unrealisedPnl, type ExitAllocation, type LedgerPosition } from "@/lib/trading/ledger";
 import { insertMtmSnapshots } from "@/lib/db/queries/mtm";
 import { everyLedger, ledgerPositions, type EveryLedger } from "@/lib/services/positions";
 import { liveKey, setStale, writeQuote, type LiveQuote } from "@/lib/services/market-data";
@@ -360,7 +360,12 @@ describe("the ledger of every account kept between samples", () => {
     });
   }
 
-  async function exitRun(owner: Trader, legs: unknown[], triggeredAt: Date) {
+  /** An EXIT run whose attribution (`plan.exit`, lib/trading/exit-plan.ts) gives each leg's allocations. */
+  async function exitRun(
+    owner: Trader,
+    legs: { accountId: string; legIndex: number; allocations: ExitAllocation[] }[],
+    triggeredAt: Date,
+  ) {
     const id = crypto.randomUUID();
     await db().strategyRun.create({
       data: {
@@ -369,7 +374,7 @@ describe("the ledger of every account kept between samples", () => {
         kind: "EXIT",
         idempotencyKey: `k-${id}`,
         triggeredAt,
-        plan: { exit: { exitId: crypto.randomUUID(), legs } },
+        plan: JSON.parse(JSON.stringify({ exit: { exitId: crypto.randomUUID(), legs } })) as object,
       },
     });
     return id;
