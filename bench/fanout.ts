@@ -10,8 +10,9 @@
  * acknowledgement − the run's trigger time. Then it drives the same orders with the staggered schedule of the
  * best-known open-source peer (per leg: accounts in batches of 5, account i of a batch waiting i × 300 ms, 200 ms
  * between batches; all BUY legs, then all SELL legs) as the baseline. Stops everything it started.
- * `--skip-baseline` (iterating on dispatch only) reports baseline_p99_ms=0 and speedup=0. `--idle <s>` then waits that
- * long with the triggers' positions open and reports the workers' CPU per second meanwhile (what is paid all day).
+ * `--skip-baseline` (iterating on dispatch only) reports baseline_p99_ms=0 and speedup=0. `--idle <s>` then waits 10 s
+ * and another <s> with the triggers' positions open, and reports the workers' CPU per second over the latter (what is
+ * paid all day).
  *
  * The first trigger after the world starts is the cold one (cold_p99_ms); p50/p99 are over the later, warm triggers;
  * speedup = baseline p99 ÷ the worse of warm and cold p99. cpu_ms_per_order = CPU time the web app and the workers
@@ -125,7 +126,9 @@ async function main() {
     clearInterval(sampler);
     if (IDLE_S > 0) {
       // What the open positions cost while nothing trades: the workers' CPU over --idle seconds after the triggers.
+      // After 10 s, so the triggers' tail (last fill polls, funds refreshed after the trades) is not counted.
       const workerCpu = () => world.workers.reduce((s, w) => s + treeCpuSeconds(w.pid!), 0);
+      await sleep(10_000);
       const idle0 = workerCpu();
       await sleep(1000 * IDLE_S);
       say(`idle: worker cpu ${((1000 * (workerCpu() - idle0)) / IDLE_S).toFixed(1)} ms/s over ${IDLE_S} s`);
