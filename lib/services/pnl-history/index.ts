@@ -3,7 +3,6 @@
  * strategy's P&L from the positions ledger while anything is open; compaction thins days before today to one point
  * per minute; the charts read curves through ./curves.
  */
-import Decimal from "decimal.js";
 import { listAccounts } from "@/lib/db/queries/accounts";
 import {
   deleteSnapshots,
@@ -13,7 +12,7 @@ import {
   seriesOpenBetween,
 } from "@/lib/db/queries/mtm";
 import { addDays, DAY_MS, istDateOf, istInstant } from "@/lib/trading/calendar";
-import { rowUnrealised } from "@/lib/trading/live-book";
+import { unrealisedPnl } from "@/lib/trading/ledger";
 import { downsample, mtmPoints, type SeriesPoint, type ValuedPosition } from "@/lib/trading/mtm-series";
 import { processLedger, type EveryLedger } from "@/lib/services/positions";
 import { priceKey, snapshotPrices } from "./prices";
@@ -54,36 +53,27 @@ export async function mtmSample(now: Date, ledger: EveryLedger): Promise<{ point
       now,
     ),
   ]);
+  const runDay = new Map([...triggered].map(([id, at]) => [id, istDateOf(at.getTime())]));
   const valued = mine.map((p): ValuedPosition => {
     const account = accounts.get(p.accountId)!;
     const price = p.netQty === 0 ? { ltp: null, live: true } : prices.get(priceKey(account, p));
-    const runAt = triggered.get(p.scope.runId!);
     return {
       ownerId: account.ownerId,
       accountId: p.accountId,
       runId: p.scope.runId!,
       strategyId: p.scope.strategyId,
-      runDay: runAt ? istDateOf(runAt.getTime()) : "",
+      runDay: runDay.get(p.scope.runId!) ?? "",
       netQty: p.netQty,
       realised: p.realisedPnl,
-      unrealised: snapshotUnrealised(p, price?.ltp ?? null),
+      // Unrealised P&L as every screen values it (lib/trading/live-book.ts `rowUnrealised` is `unrealisedPnl` for a
+      // row not closed outside MirrorDesk). The recorder does not ask brokers which contracts were closed outside
+      // MirrorDesk at every sample, so such a row is valued at its LTP here (docs/market-data.md "Unrealised P&L: one
+      // definition").
+      unrealised: unrealisedPnl(p, price?.ltp ?? null),
       live: price?.live ?? false,
     };
   });
   return { points: mtmPoints(valued, wasOpen, istDateOf(now.getTime())), open: open.length };
-}
-
-/**
- * A position's unrealised P&L as every screen values it (lib/trading/live-book.ts `rowUnrealised`). The recorder
- * does not ask brokers which contracts were closed outside MirrorDesk at every sample, so such a row is valued at
- * its LTP here (docs/market-data.md "Unrealised P&L: one definition").
- */
-function snapshotUnrealised(p: { netQty: number; avgPrice: Decimal | null }, ltp: Decimal | null): Decimal | null {
-  const value = rowUnrealised(
-    { netQty: p.netQty, avgPrice: p.avgPrice?.toString() ?? null, closedOutside: false },
-    ltp?.toString() ?? null,
-  );
-  return value === null ? null : new Decimal(value);
 }
 
 /** Days before today that compaction revisits (it is idempotent, so a missed night is caught up). */
