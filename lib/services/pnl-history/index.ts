@@ -28,7 +28,10 @@ const WAS_OPEN_LOOKBACK_MS = 10 * 60_000;
  * from the ledger at run granularity, valued at live LTPs. Writes nothing when nothing is open (and nothing just
  * went flat). Recording the same instant twice stores it once.
  */
-export async function recordMtm(now: Date, ledger: EveryLedger = processLedger): Promise<{ recorded: number; open: number }> {
+export async function recordMtm(
+  now: Date,
+  ledger: EveryLedger = processLedger,
+): Promise<{ recorded: number; open: number }> {
   const sample = await mtmSample(now, ledger);
   return { recorded: await insertMtmSnapshots(now, sample.points), open: sample.open };
 }

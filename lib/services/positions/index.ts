@@ -63,7 +63,6 @@ export interface LedgerRowJson {
   stale: boolean;
 }
 
-
 type PriceOwner = { ownerId: string; brokerName: string | null };
 const ltpKey = (o: PriceOwner, p: { exchange: string; symbol: string }) =>
   `${o.ownerId}|${feedKindOf(o)}|${p.exchange}|${p.symbol}`;
