@@ -1,5 +1,5 @@
 /**
- * Fan-out benchmark (`npm run bench:fanout -- --accounts 200 --legs 4 --latency 50 [--lots 1] [--triggers 5] [--workers 1]`).
+ * Fan-out benchmark (`npm run bench:fanout -- --accounts 200 --legs 4 --latency 50 [--lots 1] [--triggers 5] [--workers 1] [--idle 0]`).
  *
  * Starts its own world on a dedicated database (mirrordesk_bench) and Redis index (7), each part in its own process:
  * the exchange simulator (`workers/simulator.ts`) with N accounts whose every reply takes `--latency` ms, the web
@@ -10,7 +10,9 @@
  * acknowledgement − the run's trigger time. Then it drives the same orders with the staggered schedule of the
  * best-known open-source peer (per leg: accounts in batches of 5, account i of a batch waiting i × 300 ms, 200 ms
  * between batches; all BUY legs, then all SELL legs) as the baseline. Stops everything it started.
- * `--skip-baseline` (iterating on dispatch only) reports baseline_p99_ms=0 and speedup=0.
+ * `--skip-baseline` (iterating on dispatch only) reports baseline_p99_ms=0 and speedup=0. `--idle <s>` then waits 10 s
+ * and another <s> with the triggers' positions open, and reports the workers' CPU per second over the latter (what is
+ * paid all day).
  *
  * The first trigger after the world starts is the cold one (cold_p99_ms); p50/p99 are over the later, warm triggers;
  * speedup = baseline p99 ÷ the worse of warm and cold p99. cpu_ms_per_order = CPU time the web app and the workers
@@ -39,6 +41,7 @@ const LATENCY = arg("latency", 50);
 const LOTS = arg("lots", 1);
 const TRIGGERS = Math.max(5, arg("triggers", 5));
 const WORKERS = Math.max(1, arg("workers", 1));
+const IDLE_S = arg("idle", 0);
 if (LEGS !== 4) throw new Error("--legs: only the 4-leg condor (2 BUY wings, 2 SELL legs) is benchmarked");
 
 benchEnv(
@@ -121,6 +124,15 @@ async function main() {
       await sleep(500);
     }
     clearInterval(sampler);
+    if (IDLE_S > 0) {
+      // What the open positions cost while nothing trades: the workers' CPU over --idle seconds after the triggers.
+      // After 10 s, so the triggers' tail (last fill polls, funds refreshed after the trades) is not counted.
+      const workerCpu = () => world.workers.reduce((s, w) => s + treeCpuSeconds(w.pid!), 0);
+      await sleep(10_000);
+      const idle0 = workerCpu();
+      await sleep(1000 * IDLE_S);
+      say(`idle: worker cpu ${((1000 * (workerCpu() - idle0)) / IDLE_S).toFixed(1)} ms/s over ${IDLE_S} s`);
+    }
     const orders = await simulatorOrders(world);
     await exactlyOnce(world, runIds, orders);
     await breakdown(world, runIds.at(-1)!, orders);

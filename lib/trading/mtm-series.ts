@@ -3,7 +3,6 @@
  * and how old days are thinned to one point per minute. Pure: positions, prices and times are passed in.
  */
 import Decimal from "decimal.js";
-import { sumPnl } from "./live-book";
 
 export type MtmSeriesKind = "RUN" | "ACCOUNT" | "STRATEGY" | "OWNER";
 
@@ -42,8 +41,14 @@ export interface SeriesPoint {
 
 export const seriesName = (kind: MtmSeriesKind, id: string) => `${kind.toLowerCase()}:${id}`;
 
-/** The book's one P&L sum (./live-book.ts `sumPnl`): unknown in any part makes the sum unknown. */
-const addKnown = (a: Decimal | null, b: Decimal | null) => sumPnl([a, b]);
+/**
+ * The book's one P&L sum (./live-book.ts `sumPnl`) of two amounts: unknown in either makes the sum unknown. Written
+ * out (the recorder adds eight amounts per position at every sample, docs/performance.md "The worker's ledger of every
+ * account"): `sumPnl` starts from zero, and zero plus an amount is that amount (every amount here has at most the
+ * precision's 20 digits), so the value is the same.
+ */
+const addKnown = (a: Decimal | null, b: Decimal | null) => (a === null || b === null ? null : a.plus(b));
+const ZERO = new Decimal(0);
 
 /**
  * The points of one instant on IST date `today`: a RUN series per run (over its accounts), an ACCOUNT series per
@@ -82,7 +87,7 @@ export function mtmPoints(
       bySeries.set(series, s);
     }
     s.realised = addKnown(s.realised, p.realised);
-    s.unrealised = addKnown(s.unrealised, p.netQty === 0 ? new Decimal(0) : p.unrealised);
+    s.unrealised = addKnown(s.unrealised, p.netQty === 0 ? ZERO : p.unrealised);
     if (p.netQty !== 0) {
       s.openPositions += 1;
       s.allLive &&= p.live;

@@ -2,15 +2,27 @@
  * Daily loss limits (docs/risk.md "Daily loss limit"): the accounts that carry one, and the block an account gets for
  * the rest of an IST day once its loss reaches it (`account_day_blocks`; its key makes it once per account and day).
  */
-import { db } from "@/lib/db/client";
+import { db, sqlRows } from "@/lib/db/client";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Tx } from "@/lib/db/transaction";
 
 /** Active accounts with a daily loss limit and no block on `tradingDate`. */
 export function listLimitAccounts(tradingDate: string) {
-  return db().tradingAccount.findMany({
-    where: { active: true, dailyLossLimit: { not: null }, dayBlocks: { none: { tradingDate } } },
-    select: { id: true, ownerId: true, name: true, brokerName: true, dailyLossLimit: true },
-  });
+  // Plain SQL: the risk sweep asks every second (docs/performance.md "Background work that competes with a trigger").
+  return sqlRows<{
+    id: string;
+    ownerId: string;
+    name: string;
+    brokerName: string | null;
+    dailyLossLimit: Prisma.Decimal | null;
+  }>(
+    `SELECT a.id::text AS id, a.owner_id::text AS "ownerId", a.name, a.broker_name AS "brokerName",
+            a.daily_loss_limit AS "dailyLossLimit"
+       FROM trading_accounts a
+      WHERE a.active AND a.daily_loss_limit IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM account_day_blocks b WHERE b.account_id = a.id AND b.trading_date = $1)`,
+    [tradingDate],
+  );
 }
 
 /** Blocks the account for the day; false when it already was (another worker, an earlier sweep). */

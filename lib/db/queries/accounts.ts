@@ -46,12 +46,17 @@ const scoped = (scope: Scope, where: Prisma.TradingAccountWhereInput = {}): Pris
   ...ownerFilter(scope),
 });
 
+/**
+ * The accounts in scope, primary first, then by name. Plain SQL (the same columns and types as `accountSelect`): the
+ * worker's recorder, positions-interest sync and risk sweep read every account every few seconds.
+ */
 export function listAccounts(scope: Scope, filter: { active?: boolean } = {}): Promise<AccountRow[]> {
-  return db().tradingAccount.findMany({
-    where: scoped(scope, filter.active === undefined ? {} : { active: filter.active }),
-    select: accountSelect,
-    orderBy: [{ isPrimary: "desc" }, { name: "asc" }],
-  });
+  return sqlRows<AccountRow>(
+    `SELECT ${ACCOUNT_COLUMNS} FROM trading_accounts
+      WHERE ($1::uuid[] IS NULL OR owner_id = ANY($1::uuid[])) AND ($2::boolean IS NULL OR active = $2)
+      ORDER BY is_primary DESC, name ASC`,
+    [readableOwnerIds(scope), filter.active ?? null],
+  );
 }
 
 export function findAccount(scope: Scope, id: string): Promise<AccountRow | null> {
@@ -63,14 +68,16 @@ export async function findAccountSecret(scope: Scope, id: string) {
   return db().tradingAccount.findFirst({ where: scoped(scope, { id }), select: { ...accountSelect, apiKeyEnc: true } });
 }
 
-/** `accountSelect` plus the encrypted key, as plain SQL (the same names and types as the Prisma select). */
-const SECRET_COLUMNS = `id::text AS id, owner_id::text AS "ownerId", name, kind::text AS kind, host_url AS "hostUrl",
+/** `accountSelect` as plain SQL (the same names and types as the Prisma select). */
+const ACCOUNT_COLUMNS = `id::text AS id, owner_id::text AS "ownerId", name, kind::text AS kind, host_url AS "hostUrl",
   ws_url AS "wsUrl", api_key_last4 AS "apiKeyLast4", is_primary AS "isPrimary", active, tags,
   lot_multiplier AS "lotMultiplier", max_lots_per_leg AS "maxLotsPerLeg", daily_loss_limit AS "dailyLossLimit",
   order_rate_per_sec AS "orderRatePerSec", other_rate_per_sec AS "otherRatePerSec", status::text AS status,
   consecutive_failures AS "consecutiveFailures", last_ok_at AS "lastOkAt", last_checked_at AS "lastCheckedAt",
   last_error AS "lastError", broker_name AS "brokerName", broker_mode AS "brokerMode", created_at AS "createdAt",
-  updated_at AS "updatedAt", api_key_enc AS "apiKeyEnc"`;
+  updated_at AS "updatedAt"`;
+/** `accountSelect` plus the encrypted key, as plain SQL. */
+const SECRET_COLUMNS = `${ACCOUNT_COLUMNS}, api_key_enc AS "apiKeyEnc"`;
 export type AccountSecretRow = AccountRow & { apiKeyEnc: string };
 
 const readAccountSecrets = coalescer(async (ids: string[]) => {

@@ -2,7 +2,7 @@
  * P&L history (docs/market-data.md "P&L history"): snapshot points per series (`run:<id>`, `account:<id>`,
  * `strategy:<id>`), written by the worker's recorder, read by the charts, thinned by compaction.
  */
-import { db } from "@/lib/db/client";
+import { db, sqlRows } from "@/lib/db/client";
 import type { MtmSeriesKind, SeriesPoint, StoredPoint } from "@/lib/trading/mtm-series";
 
 /** Stores the points of one instant; a retried recording of the same instant writes nothing twice. */
@@ -33,12 +33,11 @@ export async function insertMtmSnapshots(at: Date, points: readonly SeriesPoint[
  * (they share one `at`), so that instant alone says what was open. One index range read, not a scan of the window.
  */
 export async function seriesOpenBetween(since: Date, before: Date): Promise<Set<string>> {
-  const rows = await db().$queryRawUnsafe<{ series: string }[]>(
+  const rows = await sqlRows<{ series: string }>(
     `SELECT series FROM mtm_snapshots
       WHERE open_positions > 0
         AND at = (SELECT max(at) FROM mtm_snapshots WHERE at >= $1 AND at < $2)`,
-    since,
-    before,
+    [since, before],
   );
   return new Set(rows.map((r) => r.series));
 }
@@ -46,10 +45,10 @@ export async function seriesOpenBetween(since: Date, before: Date): Promise<Set<
 /** Trigger times of runs, by id. */
 export async function runTriggerTimes(runIds: readonly string[]): Promise<Map<string, Date>> {
   if (runIds.length === 0) return new Map();
-  const rows = await db().strategyRun.findMany({
-    where: { id: { in: [...new Set(runIds)] } },
-    select: { id: true, triggeredAt: true },
-  });
+  const rows = await sqlRows<{ id: string; triggeredAt: Date }>(
+    `SELECT id::text AS id, triggered_at AS "triggeredAt" FROM strategy_runs WHERE id = ANY($1::uuid[])`,
+    [[...new Set(runIds)]],
+  );
   return new Map(rows.map((r) => [r.id, r.triggeredAt]));
 }
 

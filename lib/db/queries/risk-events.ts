@@ -3,7 +3,7 @@
  * seen, the prices used with their times, the action, the exit it started — and what people changed on live runs.
  */
 import type { Prisma, RiskEventAction, RiskRule } from "@/lib/generated/prisma/client";
-import { db } from "@/lib/db/client";
+import { db, sqlRows } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/transaction";
 import { ownerFilter, type Scope } from "@/lib/auth/roles";
 
@@ -59,12 +59,24 @@ export async function setEventExit(id: string, exitId: string): Promise<void> {
  * (or joins) their exits again. Only recent ones: an older one's position has long been dealt with by a person.
  */
 export function listEventsAwaitingExit(since: Date) {
-  return db().riskEvent.findMany({
-    where: { action: "EXIT", exitId: null, createdAt: { gte: since } },
-    select: { id: true, ownerId: true, runId: true, accountId: true, legIndex: true, rule: true, createdAt: true },
-    orderBy: { createdAt: "asc" },
-    take: 100,
-  });
+  // Plain SQL: the risk sweep asks every second (docs/performance.md "Background work that competes with a trigger").
+  return sqlRows<{
+    id: string;
+    ownerId: string;
+    runId: string | null;
+    accountId: string | null;
+    legIndex: number | null;
+    rule: RiskRule;
+    createdAt: Date;
+  }>(
+    `SELECT id::text AS id, owner_id::text AS "ownerId", run_id::text AS "runId", account_id::text AS "accountId",
+            leg_index AS "legIndex", rule::text AS rule, created_at AS "createdAt"
+       FROM risk_events
+      WHERE action = 'EXIT' AND exit_id IS NULL AND created_at >= $1
+      ORDER BY created_at ASC
+      LIMIT 100`,
+    [since],
+  );
 }
 
 /** Events a reader may see, newest first: of one run, or all of theirs. */

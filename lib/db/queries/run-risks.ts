@@ -3,7 +3,7 @@
  * writes that make a trigger fire once (the run's rule, each leg), and the engine's kept state (trail, snapshot).
  */
 import type { LegStopMode, Prisma, RiskRule } from "@/lib/generated/prisma/client";
-import { db } from "@/lib/db/client";
+import { db, sqlRows } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/transaction";
 import { ownerFilter, readableOwnerIds, type Scope } from "@/lib/auth/roles";
 
@@ -59,7 +59,8 @@ export interface ArmedRunRow {
 
 /** Every armed run the engine still watches: not fired, and not put aside as closed (flat with nothing working). */
 export function listArmedRuns(): Promise<ArmedRunRow[]> {
-  return db().$queryRawUnsafe<ArmedRunRow[]>(
+  // Plain SQL: the risk sweep asks every second (docs/performance.md "Background work that competes with a trigger").
+  return sqlRows<ArmedRunRow>(
     `SELECT rr.run_id::text AS "runId", rr.owner_id::text AS "ownerId", rr.strategy_id::text AS "strategyId", rr.rules,
             rr.leg_stop_mode::text AS "legStopMode", rr.paused, rr.peak_pnl::text AS "peakPnl",
             rr.trail_stop::text AS "trailStop", rr.fired_legs AS "firedLegs", r.kind::text AS "runKind",

@@ -3,7 +3,6 @@
  * strategy's P&L from the positions ledger while anything is open; compaction thins days before today to one point
  * per minute; the charts read curves through ./curves.
  */
-import Decimal from "decimal.js";
 import { listAccounts } from "@/lib/db/queries/accounts";
 import {
   deleteSnapshots,
@@ -13,9 +12,9 @@ import {
   seriesOpenBetween,
 } from "@/lib/db/queries/mtm";
 import { addDays, DAY_MS, istDateOf, istInstant } from "@/lib/trading/calendar";
-import { rowUnrealised } from "@/lib/trading/live-book";
-import { downsample, mtmPoints, type ValuedPosition } from "@/lib/trading/mtm-series";
-import { ledgerPositions } from "@/lib/services/positions";
+import { unrealisedPnl } from "@/lib/trading/ledger";
+import { downsample, mtmPoints, type SeriesPoint, type ValuedPosition } from "@/lib/trading/mtm-series";
+import { processLedger, type EveryLedger } from "@/lib/services/positions";
 import { priceKey, snapshotPrices } from "./prices";
 
 export { dashboardMtm, mtmDayQuerySchema, runLatency, runMtm, strategyMtm, todayIst } from "./curves";
@@ -29,11 +28,23 @@ const WAS_OPEN_LOOKBACK_MS = 10 * 60_000;
  * from the ledger at run granularity, valued at live LTPs. Writes nothing when nothing is open (and nothing just
  * went flat). Recording the same instant twice stores it once.
  */
-export async function recordMtm(now: Date): Promise<{ recorded: number; open: number }> {
-  const positions = await ledgerPositions({}, "run");
+export async function recordMtm(
+  now: Date,
+  ledger: EveryLedger = processLedger,
+): Promise<{ recorded: number; open: number }> {
+  const sample = await mtmSample(now, ledger);
+  return { recorded: await insertMtmSnapshots(now, sample.points), open: sample.open };
+}
+
+/**
+ * The points `recordMtm` stores for the instant `now`, from `ledger` (this process's ledger of every account, which
+ * reads only the accounts whose fills changed since its last read: docs/performance.md).
+ */
+export async function mtmSample(now: Date, ledger: EveryLedger): Promise<{ points: SeriesPoint[]; open: number }> {
+  const positions = await ledger.positions("run");
   const open = positions.filter((p) => p.netQty !== 0);
   const wasOpen = await seriesOpenBetween(new Date(now.getTime() - WAS_OPEN_LOOKBACK_MS), now);
-  if (open.length === 0 && wasOpen.size === 0) return { recorded: 0, open: 0 };
+  if (open.length === 0 && wasOpen.size === 0) return { points: [], open: 0 };
   const accounts = new Map((await listAccounts({ ownerId: null })).map((a) => [a.id, a]));
   const mine = positions.filter((p) => p.scope.runId !== null && accounts.has(p.accountId));
   const [triggered, prices] = await Promise.all([
@@ -45,37 +56,27 @@ export async function recordMtm(now: Date): Promise<{ recorded: number; open: nu
       now,
     ),
   ]);
+  const runDay = new Map([...triggered].map(([id, at]) => [id, istDateOf(at.getTime())]));
   const valued = mine.map((p): ValuedPosition => {
     const account = accounts.get(p.accountId)!;
     const price = p.netQty === 0 ? { ltp: null, live: true } : prices.get(priceKey(account, p));
-    const runAt = triggered.get(p.scope.runId!);
     return {
       ownerId: account.ownerId,
       accountId: p.accountId,
       runId: p.scope.runId!,
       strategyId: p.scope.strategyId,
-      runDay: runAt ? istDateOf(runAt.getTime()) : "",
+      runDay: runDay.get(p.scope.runId!) ?? "",
       netQty: p.netQty,
       realised: p.realisedPnl,
-      unrealised: snapshotUnrealised(p, price?.ltp ?? null),
+      // Unrealised P&L as every screen values it (lib/trading/live-book.ts `rowUnrealised` is `unrealisedPnl` for a
+      // row not closed outside MirrorDesk). The recorder does not ask brokers which contracts were closed outside
+      // MirrorDesk at every sample, so such a row is valued at its LTP here (docs/market-data.md "Unrealised P&L: one
+      // definition").
+      unrealised: unrealisedPnl(p, price?.ltp ?? null),
       live: price?.live ?? false,
     };
   });
-  const points = mtmPoints(valued, wasOpen, istDateOf(now.getTime()));
-  return { recorded: await insertMtmSnapshots(now, points), open: open.length };
-}
-
-/**
- * A position's unrealised P&L as every screen values it (lib/trading/live-book.ts `rowUnrealised`). The recorder
- * does not ask brokers which contracts were closed outside MirrorDesk at every sample, so such a row is valued at
- * its LTP here (docs/market-data.md "Unrealised P&L: one definition").
- */
-function snapshotUnrealised(p: { netQty: number; avgPrice: Decimal | null }, ltp: Decimal | null): Decimal | null {
-  const value = rowUnrealised(
-    { netQty: p.netQty, avgPrice: p.avgPrice?.toString() ?? null, closedOutside: false },
-    ltp?.toString() ?? null,
-  );
-  return value === null ? null : new Decimal(value);
+  return { points: mtmPoints(valued, wasOpen, istDateOf(now.getTime())), open: open.length };
 }
 
 /** Days before today that compaction revisits (it is idempotent, so a missed night is caught up). */

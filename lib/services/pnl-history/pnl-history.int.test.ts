@@ -3,15 +3,15 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { closeConnections, jsonRequest, makeUser, paramsOf, resetState, sessionCookie } from "@/lib/testing/fixtures";
 import { istInstant } from "@/lib/trading/calendar";
-import { unrealisedPnl } from "@/lib/trading/ledger";
+import { positionKey, unrealisedPnl, type ExitAllocation, type LedgerPosition } from "@/lib/trading/ledger";
 import { insertMtmSnapshots } from "@/lib/db/queries/mtm";
-import { ledgerPositions } from "@/lib/services/positions";
+import { everyLedger, ledgerPositions, type EveryLedger } from "@/lib/services/positions";
 import { liveKey, setStale, writeQuote, type LiveQuote } from "@/lib/services/market-data";
 import { GET as runMtmRoute } from "@/app/api/runs/[id]/mtm/route";
 import { GET as runLatencyRoute } from "@/app/api/runs/[id]/latency/route";
 import { GET as strategyMtmRoute } from "@/app/api/strategies/[id]/mtm/route";
 import { GET as dashboardMtmRoute } from "@/app/api/mtm/route";
-import { compactMtm, recordMtm } from "./index";
+import { compactMtm, mtmSample, recordMtm } from "./index";
 import { liveQuote } from "@/lib/testing/live-quote";
 
 beforeEach(resetState);
@@ -319,5 +319,148 @@ describe("P&L and latency routes", () => {
       expect((await getJson(handler, url, theirs, params)).status).toBe(404);
     }
     expect((await getJson(dashboardMtmRoute, `/api/mtm?day=2026-12-07`, theirs)).body.curve.points).toEqual([]);
+  });
+});
+
+describe("the ledger of every account kept between samples", () => {
+  /** One intent with `filled` of `quantity` units done at `price` (a partial fill while filled < quantity). */
+  async function intent(
+    runId: string,
+    accountId: string,
+    leg: { index: number; slice?: number; symbol: string; action: "BUY" | "SELL"; quantity: number },
+    filled: number,
+    price: string,
+  ) {
+    const id = `${runId.slice(0, 8)}-${leg.index}-${leg.slice ?? 0}-${accountId.slice(0, 4)}`;
+    await db().orderIntent.upsert({
+      where: { id },
+      create: {
+        id,
+        runId,
+        accountId,
+        legIndex: leg.index,
+        sliceIndex: leg.slice ?? 0,
+        phase: leg.action === "BUY" ? 1 : 2,
+        symbol: leg.symbol,
+        exchange: "NFO",
+        action: leg.action,
+        product: "NRML",
+        priceType: "MARKET",
+        quantity: leg.quantity,
+        state: filled < leg.quantity ? "partially_filled" : "filled",
+        sentAt: T0,
+        filledQuantity: filled,
+        averagePrice: new Decimal(price),
+      },
+      update: {
+        state: filled < leg.quantity ? "partially_filled" : "filled",
+        filledQuantity: filled,
+        averagePrice: new Decimal(price),
+      },
+    });
+  }
+
+  /** An EXIT run whose attribution (`plan.exit`, lib/trading/exit-plan.ts) gives each leg's allocations. */
+  async function exitRun(
+    owner: Trader,
+    legs: { accountId: string; legIndex: number; allocations: ExitAllocation[] }[],
+    triggeredAt: Date,
+  ) {
+    const id = crypto.randomUUID();
+    await db().strategyRun.create({
+      data: {
+        id,
+        ownerId: owner.id,
+        kind: "EXIT",
+        idempotencyKey: `k-${id}`,
+        triggeredAt,
+        plan: JSON.parse(JSON.stringify({ exit: { exitId: crypto.randomUUID(), legs } })) as object,
+      },
+    });
+    return id;
+  }
+
+  const byKey = (ps: LedgerPosition[]) => [...ps].sort((a, b) => positionKey(a).localeCompare(positionKey(b)));
+
+  /**
+   * The kept ledger (`warm`, read after every change) gives what a full rebuild of every fill gives, at both
+   * granularities, and so does a new one (a restarted process); so do the P&L points of the instant.
+   */
+  async function sameAsRebuild(warm: EveryLedger, now: Date) {
+    for (const granularity of ["run", "strategy"] as const)
+      expect(byKey(await warm.positions(granularity))).toEqual(byKey(await ledgerPositions({}, granularity)));
+    const kept = await mtmSample(now, warm);
+    expect(kept).toEqual(await mtmSample(now, everyLedger()));
+    return kept;
+  }
+
+  it("gives the points of a full rebuild through partial fills, exits and a restart, rebuilding only what changed", async () => {
+    const trader = await makeUser("TRADER");
+    const [a1, a2] = [await account(trader, "acct 1"), await account(trader, "acct 2")];
+    const s = await strategy(trader);
+    const r1 = await run(trader, s.id);
+    await writeQuote("simulated", quote(CE, "110"));
+    await writeQuote("simulated", quote(PE, "95"));
+    const buyCe = { index: 0, symbol: CE, action: "BUY", quantity: 150 } as const;
+    const sellPe = { index: 1, symbol: PE, action: "SELL", quantity: 75 } as const;
+    const warm = everyLedger();
+
+    // A partial fill, then the rest of it at a new average.
+    await intent(r1, a1.id, buyCe, 50, "100");
+    await intent(r1, a2.id, sellPe, 75, "120");
+    const first = await sameAsRebuild(warm, T0);
+    expect(first.open).toBe(2);
+    const a2Before = (await warm.positions("run")).find((p) => p.accountId === a2.id);
+    await intent(r1, a1.id, buyCe, 150, "101.5");
+    await sameAsRebuild(warm, at(5_000));
+    // a2's fills did not change: its position is the one kept, not rebuilt.
+    expect((await warm.positions("run")).find((p) => p.accountId === a2.id)).toBe(a2Before);
+
+    // A second run of the strategy, then exits: one attributed to r1 by name (partly filled), one closing whatever
+    // runs hold (the kill switch's `auto`), which depends on the order of the account's fills.
+    const r2 = await run(trader, s.id, at(6_000));
+    await intent(r2, a1.id, buyCe, 75, "104");
+    await sameAsRebuild(warm, at(7_000));
+    const x1 = await exitRun(
+      trader,
+      [{ accountId: a2.id, legIndex: 0, allocations: [{ runId: r1, strategyId: s.id, legIndex: null, quantity: 75 }] }],
+      at(8_000),
+    );
+    await intent(x1, a2.id, { index: 0, symbol: PE, action: "BUY", quantity: 75 }, 25, "90");
+    await sameAsRebuild(warm, at(9_000));
+    const x2 = await exitRun(
+      trader,
+      [
+        {
+          accountId: a1.id,
+          legIndex: 0,
+          allocations: [{ runId: null, strategyId: null, legIndex: null, quantity: 200, auto: true }],
+        },
+      ],
+      at(10_000),
+    );
+    await intent(x2, a1.id, { index: 0, symbol: CE, action: "SELL", quantity: 100 }, 100, "108");
+    await intent(x2, a1.id, { index: 0, slice: 1, symbol: CE, action: "SELL", quantity: 100 }, 60, "107");
+    await intent(x1, a2.id, { index: 0, symbol: PE, action: "BUY", quantity: 75 }, 75, "91");
+    const later = await sameAsRebuild(warm, at(11_000));
+    // The auto exit closed r1's 150 first, then 10 of r2's 75: only r2 is still open.
+    expect(later.open).toBe(1);
+    expect(later.points.find((p) => p.series === `run:${r2}`)?.openPositions).toBe(1);
+    expect(later.points.some((p) => p.series === `run:${r1}`)).toBe(false);
+
+    // A restarted process (a new ledger) reads every account once, then keeps them too.
+    const restarted = everyLedger();
+    await sameAsRebuild(restarted, at(12_000));
+    await intent(x2, a1.id, { index: 0, slice: 1, symbol: CE, action: "SELL", quantity: 100 }, 100, "107.25");
+    await sameAsRebuild(restarted, at(13_000));
+    await sameAsRebuild(warm, at(13_000));
+    // Only an average price moves (the trade book read later than the order book): the account is read again.
+    await intent(r2, a1.id, buyCe, 75, "104.5");
+    await sameAsRebuild(warm, at(13_500));
+
+    // An account whose fills are gone (its runs deleted) leaves the kept ledger.
+    await db().strategyRun.deleteMany({ where: { id: { in: [x1, r1] } } });
+    await sameAsRebuild(warm, at(14_000));
+    expect((await warm.positions("run")).some((p) => p.accountId === a2.id)).toBe(false);
   });
 });

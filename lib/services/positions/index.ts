@@ -9,20 +9,13 @@ import type { Exchange } from "@/lib/brokers/types";
 import { listStrategyNames } from "@/lib/db/queries/strategies";
 import { listCopyGroupNames } from "@/lib/db/queries/copy-engine";
 import { listAccounts, listAccountSecrets } from "@/lib/db/queries/accounts";
-import { listExitAllocations, listIntentFills } from "@/lib/db/queries/ledger";
 import { log } from "@/lib/log";
-import {
-  buildLedger,
-  ledgerFills,
-  type ExitAllocation,
-  type Granularity,
-  type IntentFill,
-  type LedgerPosition,
-} from "@/lib/trading/ledger";
+import type { LedgerPosition } from "@/lib/trading/ledger";
 import { closedOutside, contractKey } from "@/lib/trading/ledger-reconcile";
 import { brokerPositions } from "@/lib/services/accounts";
 import { findStrategyRow } from "@/lib/services/strategies";
 import { registerPositionInterest } from "./interest";
+import { ledgerPositions, processLedger } from "./ledger";
 import {
   feedKindOf,
   liveKey,
@@ -37,6 +30,8 @@ import { bookRowKey, rowUnrealised } from "@/lib/trading/live-book";
 export { getRunParity, getStrategyParity, type RunParity, type StrategyParity } from "./parity";
 // Live-price interest of open positions (every owner's ledger) is the sibling ./interest.
 export { positionsHolder } from "./interest";
+// Reading the ledger: of some accounts or owners, and every account's as this process keeps it (./ledger).
+export { everyLedger, ledgerInputs, ledgerPositions, processLedger, type EveryLedger } from "./ledger";
 
 export interface LedgerRowJson {
   /** The row's identity in the live book (lib/trading/live-book.ts `bookRowKey`). */
@@ -66,25 +61,6 @@ export interface LedgerRowJson {
   priceSource: "feed" | "rest" | null;
   /** The live feed flags the contract stale (silent while its market is open). */
   stale: boolean;
-}
-
-/** Fills and exit attributions of some accounts or of an owner (everything the ledger needs). */
-export async function ledgerInputs(
-  filter: Parameters<typeof listIntentFills>[0],
-): Promise<{ fills: IntentFill[]; allocations: Map<string, ExitAllocation[]> }> {
-  const fills = await listIntentFills(filter);
-  const allocations = await listExitAllocations([
-    ...new Set(fills.filter((f) => f.runKind === "EXIT").map((f) => f.runId)),
-  ]);
-  return { fills, allocations };
-}
-
-export async function ledgerPositions(
-  filter: Parameters<typeof listIntentFills>[0],
-  granularity: Granularity,
-): Promise<LedgerPosition[]> {
-  const { fills, allocations } = await ledgerInputs(filter);
-  return buildLedger(ledgerFills(fills, allocations, granularity));
 }
 
 type PriceOwner = { ownerId: string; brokerName: string | null };
@@ -232,8 +208,9 @@ export async function allPositions(actor: Actor): Promise<LedgerRowJson[]> {
 
 /**
  * Registers the live prices every open position needs (all owners and accounts, per feed kind) for `ttlMs`, and
- * releases what went flat (./interest); the worker runs it every few seconds and after fills.
+ * releases what went flat (./interest); the worker runs it every few seconds and after fills, reading only the
+ * accounts whose fills changed since its last read (./ledger `processLedger`).
  */
 export async function syncPositionInterest(ttlMs: number, now = new Date()) {
-  return registerPositionInterest(await ledgerPositions({}, "strategy"), ttlMs, now);
+  return registerPositionInterest(await processLedger.positions("strategy"), ttlMs, now);
 }
