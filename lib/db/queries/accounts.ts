@@ -51,8 +51,13 @@ const scoped = (scope: Scope, where: Prisma.TradingAccountWhereInput = {}): Pris
  * worker's recorder, positions-interest sync and risk sweep read every account every few seconds.
  */
 export function listAccounts(scope: Scope, filter: { active?: boolean } = {}): Promise<AccountRow[]> {
-  return sqlRows<AccountRow>(
-    `SELECT ${ACCOUNT_COLUMNS} FROM trading_accounts
+  return accountsInScope<AccountRow>(ACCOUNT_COLUMNS, scope, filter);
+}
+
+/** The accounts in scope (optionally only active or inactive ones) with `columns`, primary first, then by name. */
+function accountsInScope<T>(columns: string, scope: Scope, filter: { active?: boolean }): Promise<T[]> {
+  return sqlRows<T>(
+    `SELECT ${columns} FROM trading_accounts
       WHERE ($1::uuid[] IS NULL OR owner_id = ANY($1::uuid[])) AND ($2::boolean IS NULL OR active = $2)
       ORDER BY is_primary DESC, name ASC`,
     [readableOwnerIds(scope), filter.active ?? null],
@@ -121,13 +126,7 @@ export function deleteAccountRow(tx: Tx, id: string) {
  * hundreds of rows costs the web app tens of ms of CPU (docs/performance.md "The trigger's request path").
  */
 export function listAccountSecrets(scope: Scope, filter: { active?: boolean } = {}): Promise<AccountSecretRow[]> {
-  const owners = readableOwnerIds(scope);
-  return sqlRows<AccountSecretRow>(
-    `SELECT ${SECRET_COLUMNS} FROM trading_accounts
-      WHERE ($1::uuid[] IS NULL OR owner_id = ANY($1::uuid[])) AND ($2::boolean IS NULL OR active = $2)
-      ORDER BY is_primary DESC, name ASC`,
-    [owners === null ? null : [...owners], filter.active ?? null],
-  );
+  return accountsInScope<AccountSecretRow>(SECRET_COLUMNS, scope, filter);
 }
 
 /**

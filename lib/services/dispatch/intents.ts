@@ -123,7 +123,11 @@ async function publishIntentRows(rows: readonly IntentRow[], changes: readonly I
     at: r.updatedAt.toISOString(),
   }));
   const byRun = new Map<string, RunEvent[]>();
-  for (const e of events) byRun.set(e.runId, [...(byRun.get(e.runId) ?? []), e]);
+  for (const e of events) {
+    const list = byRun.get(e.runId);
+    if (list) list.push(e);
+    else byRun.set(e.runId, [e]);
+  }
   const sent = await Promise.allSettled([...byRun].map(([runId, list]) => publishRunEvents(runId, list)));
   const failed = sent.filter((s) => s.status === "rejected").length;
   // The database is the record; a lost live event only delays the grid until the next read.
