@@ -26,8 +26,13 @@ async function setLeg(page: Page, n: number, leg: { action: "BUY" | "SELL"; type
   await page.getByLabel(`Leg ${n} strike`, { exact: true }).selectOption("OTM");
   await page.getByLabel(`Leg ${n} strikes away`).fill(String(leg.otm));
   await page.getByLabel(`Leg ${n} lots`).fill("1");
-  // Protected LIMIT is the builder's default for F&O.
+  // Protected LIMIT is the builder's default for F&O, with a 2 % band.
   await expect(page.getByLabel(`Leg ${n} order type`)).toHaveValue("PROTECTED_LIMIT");
+  await expect(page.getByLabel(`Leg ${n} band percent`)).toHaveValue("2");
+  // A cheap option near expiry trades more than 2 % wide (the simulator's spread, like a real one), where a 2 % BUY
+  // limit rests below the ask instead of filling. Later tests hold resting orders open and expect every leg of this
+  // strategy to fill at placement, whatever the day's premiums: 5 % covers the simulator's widest spread.
+  await page.getByLabel(`Leg ${n} band percent`).fill("5");
 }
 
 test("build an iron condor, preview it across five accounts, execute, and watch the grid fill in live", async ({

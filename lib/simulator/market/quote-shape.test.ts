@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { hashUnit, mulberry32 } from "./prng";
-import { bookTop, ceilTick, floorTick, roundTick } from "./quote-shape";
+import Decimal from "decimal.js";
+import { protectedLimitPrice } from "@/lib/trading/order-price";
+import { bookTop, ceilTick, floorTick, optionHalfSpreadFraction, roundTick } from "./quote-shape";
 
 describe("ticks", () => {
   it("rounds to the shortest decimal float of the tick grid", () => {
@@ -36,6 +38,42 @@ describe("bookTop", () => {
       expect(b.bidQty % 65).toBe(0);
       expect(b.askQty).toBeGreaterThan(0);
     }
+  });
+});
+
+describe("option spreads against protected limits", () => {
+  // The browser suite's strategy prices its legs with a 5 % band and holds resting orders open, so it relies on this:
+  // whatever the premium and moneyness, such a limit meets the simulated touch at placement.
+  const touch = (ltp: number, moneyness: number) =>
+    bookTop({
+      ltp,
+      halfSpreadFraction: optionHalfSpreadFraction(moneyness, ltp),
+      minHalfTicks: 1,
+      tick: 0.05,
+      lot: 65,
+      seedHash: 1,
+      symbolHash: 2,
+      seq: 3,
+    });
+  const limit = (ltp: number, band: number, action: "BUY" | "SELL") =>
+    protectedLimitPrice(new Decimal(ltp), new Decimal(band), action, "0.05").toNumber();
+
+  it("a 5 % band is marketable on every option book, from one tick to ₹1,000, deep in or far out", () => {
+    const misses: string[] = [];
+    for (let ticks = 1; ticks <= 20_000; ticks += ticks < 2_000 ? 1 : 7) {
+      const ltp = roundTick(ticks * 0.05);
+      for (const moneyness of [0, 0.5, 2, 4, 8]) {
+        const b = touch(ltp, moneyness);
+        if (limit(ltp, 5, "BUY") < b.ask) misses.push(`BUY ${ltp} m=${moneyness}`);
+        if (limit(ltp, 5, "SELL") > b.bid) misses.push(`SELL ${ltp} m=${moneyness}`);
+      }
+    }
+    expect(misses).toEqual([]);
+  });
+
+  it("a 2 % band can rest inside a cheap option's spread (why the suite widens it)", () => {
+    const b = touch(4.6, 2);
+    expect(limit(4.6, 2, "BUY")).toBeLessThan(b.ask);
   });
 });
 
