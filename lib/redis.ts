@@ -35,6 +35,25 @@ export function createBlockingRedis(extra: RedisOptions = {}): Redis {
   return new Redis(env().REDIS_URL, { maxRetriesPerRequest: null, enableReadyCheck: true, ...extra });
 }
 
+/** The database number a Redis URL selects (`redis://host:6379/3` → 3; none → 0). */
+export function redisDatabase(url: string): number {
+  const n = Number(new URL(url).pathname.replace(/^\/+/, "") || "0");
+  return Number.isSafeInteger(n) && n >= 0 ? n : 0;
+}
+
+let channelSuffix: string | undefined;
+
+/**
+ * A pub/sub channel name of this deployment. Keys live in the database REDIS_URL selects, but pub/sub channels are
+ * shared by every database of a server: two deployments (or a test run beside the demo) on one Redis with different
+ * database numbers would hear each other's live events. Every channel therefore ends in `@db<N>`
+ * (docs/live-streams.md "Channels").
+ */
+export function channel(name: string): string {
+  channelSuffix ??= `@db${redisDatabase(env().REDIS_URL)}`;
+  return name + channelSuffix;
+}
+
 export async function disconnectRedis(): Promise<void> {
   const connections = [holder.mirrordeskPipelinedRedis, holder.mirrordeskRedis];
   holder.mirrordeskPipelinedRedis = undefined;

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { IntentState } from "@/lib/generated/prisma/client";
-import { pipelinedRedis } from "@/lib/redis";
+import { channel, pipelinedRedis } from "@/lib/redis";
 import { fanout } from "@/lib/realtime/redis-fanout";
 
 export const intentEventSchema = z.object({
@@ -33,7 +33,7 @@ export const runStatusEventSchema = z.object({
 export const runEventSchema = z.discriminatedUnion("type", [intentEventSchema, runStatusEventSchema]);
 export type RunEvent = z.infer<typeof runEventSchema>;
 
-export const runChannel = (runId: string) => `md:run-events:${runId}`;
+export const runChannel = (runId: string) => channel(`md:run-events:${runId}`);
 
 export async function publishRunEvent(event: RunEvent): Promise<void> {
   await pipelinedRedis().publish(runChannel(event.runId), JSON.stringify(event));

@@ -15,7 +15,7 @@
  */
 import { z } from "zod";
 import { coalescer } from "@/lib/db/queries/coalesce";
-import { luaScript, redis } from "@/lib/redis";
+import { channel, luaScript, redis } from "@/lib/redis";
 import { fanout } from "@/lib/realtime/redis-fanout";
 import { runEventSchema, type RunEvent } from "@/lib/realtime/run-events";
 import { accountOwnerIds } from "@/lib/db/queries/accounts";
@@ -28,9 +28,9 @@ const LOG_TTL_MS = 24 * 3600 * 1000;
 
 export const USER_EVENTS = {
   seq: "md:user-events:seq",
-  channel: (ownerId: string) => `md:user-events:${ownerId}`,
+  channel: (ownerId: string) => channel(`md:user-events:${ownerId}`),
   log: (ownerId: string) => `md:user-log:${ownerId}`,
-  allChannel: "md:user-events:all",
+  allChannel: () => channel("md:user-events:all"),
   allLog: "md:user-log:all",
   /** Hash: log key → highest sequence trimmed away from it. */
   trimmed: "md:user-log:trimmed",
@@ -157,7 +157,7 @@ export async function publishUserEvents(
 type OwnedEvent = { owner: string | null; event: UserEvent };
 
 const publishBatches = coalescer(async (batches: (readonly OwnedEvent[])[]): Promise<number[]> => {
-  const keys: string[] = [USER_EVENTS.seq, USER_EVENTS.trimmed, USER_EVENTS.allLog, USER_EVENTS.allChannel];
+  const keys: string[] = [USER_EVENTS.seq, USER_EVENTS.trimmed, USER_EVENTS.allLog, USER_EVENTS.allChannel()];
   const args: (string | number)[] = [USER_LOG_MAX, LOG_TTL_MS];
   for (const batch of batches)
     for (const { owner, event } of batch) {
@@ -206,7 +206,7 @@ function parseLogged(text: string): LoggedUserEvent | null {
  * from the same scope every query uses (lib/auth/roles.ts `readableOwnerIds`).
  */
 function followed(owners: readonly string[] | null): { logs: string[]; channels: string[] } {
-  if (owners === null) return { logs: [USER_EVENTS.allLog], channels: [USER_EVENTS.allChannel] };
+  if (owners === null) return { logs: [USER_EVENTS.allLog], channels: [USER_EVENTS.allChannel()] };
   const ids = [...new Set([...owners, EVERY_OWNER])];
   return { logs: ids.map(USER_EVENTS.log), channels: ids.map(USER_EVENTS.channel) };
 }

@@ -7,6 +7,7 @@
  * has one live quote for all real accounts and (when the simulator is used) one for all simulated accounts.
  */
 import { z } from "zod";
+import { channel } from "@/lib/redis";
 import type { FeedKind } from "../source";
 
 /** OpenAlgo's stream modes: 1 LTP, 2 quote (OHLC, volume, OI, best bid/ask), 3 depth (five levels with sizes). */
@@ -25,19 +26,19 @@ export const LIVE = {
   /** Latest quote of one contract (JSON LiveQuote); written on every tick. */
   quote: (kind: FeedKind, key: string) => `md:live:q:${kind}:${key}`,
   /** Every tick of a kind (JSON LiveQuote), for server-side consumers (risk engine, MTM recorder). */
-  ticks: (kind: FeedKind) => `md:live:ticks:${kind}`,
+  ticks: (kind: FeedKind) => channel(`md:live:ticks:${kind}`),
   /** One contract's ticks toward browsers, coalesced to at most UI_MAX_PER_SECOND (JSON LiveQuote). */
-  ui: (kind: FeedKind, key: string) => `md:live:ui:${kind}:${key}`,
+  ui: (kind: FeedKind, key: string) => channel(`md:live:ui:${kind}:${key}`),
   /** Hash: contract key → JSON StaleFlag, for every contract currently stale. */
   stale: (kind: FeedKind) => `md:live:stale:${kind}`,
   /** Stale flags raised and cleared (JSON StaleEvent). */
-  staleEvents: (kind: FeedKind) => `md:live:stale-events:${kind}`,
+  staleEvents: (kind: FeedKind) => channel(`md:live:stale-events:${kind}`),
   /** Hash of one interest holder: `kind|key` → stream mode; expires unless renewed. */
   lease: (holder: string) => `md:live:lease:${holder}`,
   /** Set of holders that may have a lease. */
   holders: "md:live:holders",
   /** Published (empty message) whenever a holder registers or releases interest. */
-  interestChanged: "md:live:interest-changed",
+  interestChanged: () => channel("md:live:interest-changed"),
   /** JSON FeedStatus of a kind's upstream connection. */
   feedStatus: (kind: FeedKind) => `md:live:feed:${kind}`,
 } as const;

@@ -60,7 +60,7 @@ export class FeedManager {
     this.subscriber = sub;
     sub.on("error", (err) => log().warn({ err }, "feed interest subscriber error"));
     sub.on("message", () => this.pokeAll(false));
-    await sub.subscribe(LIVE.interestChanged);
+    await sub.subscribe(LIVE.interestChanged());
     await this.leaderTick();
     this.leaderTimer = setInterval(() => void this.leaderTick(), Math.max(100, Math.floor(this.opts.leaderTtlMs / 3)));
     this.resyncTimer = setInterval(() => this.resync(), this.opts.resyncMs);

@@ -24,7 +24,7 @@ export async function registerInterest(
   } else {
     m.srem(LIVE.holders, holder);
   }
-  m.publish(LIVE.interestChanged, holder);
+  m.publish(LIVE.interestChanged(), holder);
   await m.exec();
 }
 
@@ -34,7 +34,12 @@ export async function renewInterest(holder: string, ttlMs: number): Promise<bool
 }
 
 export async function releaseInterest(holder: string): Promise<void> {
-  await redis().multi().del(LIVE.lease(holder)).srem(LIVE.holders, holder).publish(LIVE.interestChanged, holder).exec();
+  await redis()
+    .multi()
+    .del(LIVE.lease(holder))
+    .srem(LIVE.holders, holder)
+    .publish(LIVE.interestChanged(), holder)
+    .exec();
 }
 
 const FORGET_IF_EXPIRED = `if redis.call('EXISTS', KEYS[1]) == 0 then return redis.call('SREM', KEYS[2], ARGV[1]) end return 0`;
