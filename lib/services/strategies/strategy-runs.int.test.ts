@@ -39,7 +39,8 @@ const leg = (action: "BUY" | "SELL", optionType: "CE" | "PE", n: number) => ({
 const ironFly = {
   product: "MIS",
   sizing: { kind: "grade", gradeId: "B" },
-  marketCondition: "auto",
+  // Not "auto": the margins (and so the lots below) would then depend on whether the test runs on an expiry day.
+  marketCondition: "other_days",
   legs: [leg("BUY", "CE", 4), leg("BUY", "PE", 4), leg("SELL", "CE", 1), leg("SELL", "PE", 1)],
 };
 
@@ -87,7 +88,7 @@ describe("strategy preview and execute", () => {
       ],
     );
     const byName = Object.fromEntries(preview.accounts.map((a: { accountName: string }) => [a.accountName, a]));
-    // ₹10 lakh at grade B (65 %) affords 2 pair-lots on a non-expiry day at ₹3.2 lakh; ₹30 lakh affords 6; ₹1 lakh none.
+    // ₹10 lakh at grade B (65 %) affords 2 pair-lots at the other days' ₹3.2 lakh; ₹30 lakh affords 6; ₹1 lakh none.
     const lots = (name: string) => byName[name].legs.map((l: { lots: number; phase: number }) => [l.phase, l.lots]);
     expect(byName["Acct sr1"].status).toBe("planned");
     expect(byName["Acct sr2"].status).toBe("planned");
