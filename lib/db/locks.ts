@@ -21,9 +21,12 @@ export async function lockExclusive(tx: Tx, name: LockName): Promise<void> {
   await tx.$queryRawUnsafe(`SELECT 1 AS ok FROM pg_advisory_xact_lock($1::bigint)`, LOCKS[name]);
 }
 
-/** Takes `name` shared (many holders at once, none while an exclusive holder has it) until the end of `tx`. */
-export async function lockShared(tx: Tx, name: LockName): Promise<void> {
-  await tx.$queryRawUnsafe(`SELECT 1 AS ok FROM pg_advisory_xact_lock_shared($1::bigint)`, LOCKS[name]);
+/**
+ * Takes `name` shared (many holders at once, none while an exclusive holder has it) until the end of `tx`, a plain-SQL
+ * transaction (lib/db/transaction.ts inSqlTransaction; a Prisma one through `sqlTxOf`).
+ */
+export async function lockSharedSql(tx: SqlTx, name: LockName): Promise<void> {
+  await tx.query(`SELECT 1 AS ok FROM pg_advisory_xact_lock_shared($1::bigint)`, [LOCKS[name]]);
 }
 
 /**

@@ -134,7 +134,10 @@ export async function recordPlacement(
     preview,
     copyGroupId: group.id,
     andThen: async (tx) => {
-      await tx.copyEvent.update({ where: { id: event.id }, data: { status: "SENT", runId, legIndex: 0, children } });
+      await tx.query(
+        `UPDATE copy_events SET status = 'SENT', run_id = $2::uuid, leg_index = 0, children = $3::jsonb WHERE id = $1::uuid`,
+        [event.id, runId, JSON.stringify(children)],
+      );
     },
   });
   return { eventId: event.id, runId };

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db/client";
 import { listAccountSecrets } from "@/lib/db/queries/accounts";
+import { insertRunRisk } from "@/lib/db/queries/run-risks";
 import { queue } from "@/lib/queues/queues";
 import { QUEUES } from "@/lib/queues/registry";
 import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
@@ -72,9 +73,7 @@ export async function startProtectedRun(
     idempotencyKey: randomUUID(),
     triggeredAt,
     preview,
-    andThen: async (tx) => {
-      await tx.runRisk.upsert({ where: { runId }, create: { runId, ...data }, update: data });
-    },
+    andThen: (tx) => insertRunRisk(tx, { runId, ...data }),
   });
 }
 

@@ -24,4 +24,13 @@ describe("jsonify", () => {
     const details = { price: undefined, quantity: 50, nested: { triggerPrice: undefined } };
     expect(jsonify(details)).toStrictEqual(JSON.parse(JSON.stringify(details)));
   });
+
+  it("keeps arrays' order and a parsed own __proto__ key as a plain key, without touching the prototype", () => {
+    const parsed = JSON.parse('{"__proto__": {"polluted": 1}, "list": [1, null, "a"]}') as Record<string, unknown>;
+    const out = jsonify(parsed) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.keys(out)).toEqual(["__proto__", "list"]);
+    expect(JSON.stringify(out)).toBe(JSON.stringify(parsed));
+    expect((out as { polluted?: unknown }).polluted).toBeUndefined();
+  });
 });

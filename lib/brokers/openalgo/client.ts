@@ -6,6 +6,7 @@
  */
 import http from "node:http";
 import https from "node:https";
+import { urlToHttpOptions } from "node:url";
 import type { LookupFunction } from "node:net";
 
 export interface TransportOptions {
@@ -138,6 +139,7 @@ export class OpenAlgoTransport {
   private readonly opts: Required<Omit<TransportOptions, "lookup" | "pooled">>;
   private readonly ownAgent: boolean;
   private closed = false;
+  private readonly targets = new Map<string, http.RequestOptions>();
 
   constructor(baseUrl: string, options: TransportOptions = {}) {
     this.base = parseBaseUrl(baseUrl);
@@ -159,6 +161,19 @@ export class OpenAlgoTransport {
       : acquire(this.origin, this.base.secure, this.opts.maxSockets, this.opts.idleSocketMs, options.lookup);
   }
 
+  /**
+   * Request options of `/api/v1/<name>`, parsed once per endpoint: parsing the URL on every call was a visible part of
+   * each call's CPU (hundreds per trigger, docs/performance.md).
+   */
+  private targetOf(name: string): http.RequestOptions {
+    let target = this.targets.get(name);
+    if (!target) {
+      target = urlToHttpOptions(apiUrl(this.base, name));
+      this.targets.set(name, target);
+    }
+    return target;
+  }
+
   /** One POST of `payload` as JSON to `/api/v1/<name>`. Never throws: every outcome is a value. */
   post(name: string, payload: Record<string, unknown>): Promise<HttpOutcome> {
     if (this.closed)
@@ -169,7 +184,7 @@ export class OpenAlgoTransport {
         sent: false,
         responded: false,
       });
-    const url = apiUrl(this.base, name);
+    const target = this.targetOf(name);
     const body = JSON.stringify(payload);
     const secure = this.base.secure;
     const { connectTimeoutMs, responseTimeoutMs } = this.opts;
@@ -181,7 +196,8 @@ export class OpenAlgoTransport {
       let responseTimer: NodeJS.Timeout | undefined;
       let req: http.ClientRequest;
       try {
-        req = (secure ? https : http).request(url, {
+        req = (secure ? https : http).request({
+          ...target,
           method: "POST",
           agent: this.agent,
           headers: {

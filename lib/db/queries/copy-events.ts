@@ -5,7 +5,7 @@
  */
 import type Decimal from "decimal.js";
 import { sqlPool } from "@/lib/db/client";
-import type { SqlTx, Tx } from "@/lib/db/transaction";
+import type { SqlTx } from "@/lib/db/transaction";
 import type { CopyEventStatus } from "@/lib/generated/prisma/client";
 import type { ChildOrder, CopyContract, CopyEventKind, Side } from "@/lib/trading/copy/types";
 
@@ -145,20 +145,18 @@ export async function copySidesInFlight(groupId: string): Promise<{ accountId: s
  * created, when one of them is no longer PENDING: another hand-on (a second worker) sent or closed it first.
  */
 export async function markEventsSent(
-  tx: Tx,
+  tx: SqlTx,
   runId: string,
   marks: readonly { id: string; legIndex: number; children: EventChild[] }[],
 ): Promise<void> {
   if (marks.length === 0) return;
-  const updated = await tx.$executeRawUnsafe(
+  const { rowCount } = await tx.query(
     `UPDATE copy_events e SET status = 'SENT', run_id = $1::uuid, leg_index = t.leg, children = t.ch::jsonb, handled_at = now()
        FROM unnest($2::text[], $3::int[], $4::text[]) AS t(id, leg, ch)
       WHERE e.id = t.id::uuid AND e.status = 'PENDING'`,
-    runId,
-    marks.map((m) => m.id),
-    marks.map((m) => m.legIndex),
-    marks.map((m) => JSON.stringify(m.children)),
+    [runId, marks.map((m) => m.id), marks.map((m) => m.legIndex), marks.map((m) => JSON.stringify(m.children))],
   );
+  const updated = rowCount ?? 0;
   if (updated !== marks.length)
     throw new Error(`copy events already handed on (${marks.length - updated} of ${marks.length}): run not created`);
 }

@@ -1,5 +1,5 @@
-import { db } from "@/lib/db/client";
-import type { Tx } from "@/lib/db/transaction";
+import { db, sqlRows } from "@/lib/db/client";
+import type { SqlTx, Tx } from "@/lib/db/transaction";
 import { coalescer } from "@/lib/db/queries/coalesce";
 
 /**
@@ -15,14 +15,17 @@ const engagedWhere = (t: SwitchTarget) => ({
 
 export type EngagedSwitch = { scope: "GLOBAL" | "OWNER"; engagedAt: Date; engagedBy: string | null };
 
-/** The engaged switch covering each owner (the global one first), with the engager's name, or null; one statement. */
-async function readCovering(owners: readonly string[], tx: Tx = db()): Promise<(EngagedSwitch | null)[]> {
-  const rows = await tx.$queryRawUnsafe<(EngagedSwitch & { ownerId: string | null })[]>(
-    `SELECT k.scope::text AS scope, k.owner_id::text AS "ownerId", k.engaged_at AS "engagedAt", u.name AS "engagedBy"
+/**
+ * The engaged switch covering each owner (the global one first), with the engager's name, or null; one statement in
+ * plain SQL (on `tx` when given): an entry run's transaction asks it on every trigger (docs/performance.md).
+ */
+async function readCovering(owners: readonly string[], tx?: SqlTx): Promise<(EngagedSwitch | null)[]> {
+  const text = `SELECT k.scope::text AS scope, k.owner_id::text AS "ownerId", k.engaged_at AS "engagedAt", u.name AS "engagedBy"
        FROM kill_switches k LEFT JOIN users u ON u.id = k.engaged_by
-      WHERE k.rearmed_at IS NULL AND (k.scope = 'GLOBAL' OR k.owner_id = ANY($1::uuid[]))`,
-    [...new Set(owners)],
-  );
+      WHERE k.rearmed_at IS NULL AND (k.scope = 'GLOBAL' OR k.owner_id = ANY($1::uuid[]))`;
+  const values = [[...new Set(owners)]];
+  type Row = EngagedSwitch & { ownerId: string | null };
+  const rows = tx ? ((await tx.query(text, values)).rows as Row[]) : await sqlRows<Row>(text, values);
   const global = rows.find((r) => r.scope === "GLOBAL");
   return owners.map((o) => {
     const hit = global ?? rows.find((r) => r.ownerId === o);
@@ -38,7 +41,7 @@ async function readCovering(owners: readonly string[], tx: Tx = db()): Promise<(
 const readCoveringShared = coalescer((owners: string[]) => readCovering(owners));
 
 /** The engaged switch that covers `ownerId` (the global one first), with the engager's name, or null. */
-export async function findSwitchCovering(ownerId: string, tx?: Tx): Promise<EngagedSwitch | null> {
+export async function findSwitchCovering(ownerId: string, tx?: SqlTx): Promise<EngagedSwitch | null> {
   return tx ? (await readCovering([ownerId], tx))[0] : readCoveringShared(ownerId);
 }
 

@@ -4,10 +4,10 @@
  * event of a stop that filled (written once: its id derives from the stop).
  */
 import { z } from "zod";
-import { db } from "@/lib/db/client";
+import { db, sqlRows } from "@/lib/db/client";
 import { coalescer } from "@/lib/db/queries/coalesce";
 import type { IntentRow } from "@/lib/db/queries/intents";
-import type { Tx } from "@/lib/db/transaction";
+import type { SqlTx } from "@/lib/db/transaction";
 import { NOT_FINAL } from "@/lib/db/queries/exit-scope";
 
 /** Intent states in which a stop may still rest or be sent: those of any order not final yet. */
@@ -140,16 +140,13 @@ export async function stopIntentsOf(accountId: string, runIds: readonly string[]
 }
 
 /** The active exits (not done, and not done in this account) that include the account. */
-export function activeExitsInAccount(accountId: string, tx: Tx = db()) {
-  return tx.$queryRawUnsafe<
-    { id: string; scope: string; status: string; runId: string | null; strategyId: string | null }[]
-  >(
-    `SELECT e.id::text AS id, e.scope::text AS scope, e.status::text AS status, e.run_id::text AS "runId",
+export async function activeExitsInAccount(accountId: string, tx?: SqlTx) {
+  type Row = { id: string; scope: string; status: string; runId: string | null; strategyId: string | null };
+  const text = `SELECT e.id::text AS id, e.scope::text AS scope, e.status::text AS status, e.run_id::text AS "runId",
             e.strategy_id::text AS "strategyId"
        FROM exits e JOIN exit_accounts ea ON ea.exit_id = e.id
-      WHERE ea.account_id = $1::uuid AND e.status <> 'DONE' AND ea.status <> 'DONE'`,
-    accountId,
-  );
+      WHERE ea.account_id = $1::uuid AND e.status <> 'DONE' AND ea.status <> 'DONE'`;
+  return tx ? ((await tx.query(text, [accountId])).rows as Row[]) : sqlRows<Row>(text, [accountId]);
 }
 
 export interface FilledStop {

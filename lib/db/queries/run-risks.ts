@@ -4,37 +4,32 @@
  */
 import type { LegStopMode, Prisma, RiskRule } from "@/lib/generated/prisma/client";
 import { db, sqlRows } from "@/lib/db/client";
-import type { Tx } from "@/lib/db/transaction";
+import type { SqlTx, Tx } from "@/lib/db/transaction";
 import { ownerFilter, readableOwnerIds, type Scope } from "@/lib/auth/roles";
 
-/** Arms a run with `rules` (RiskRules JSON), inside the run's own transaction. */
+/** Arms a run with `rules` (RiskRules JSON), inside the run's own (plain-SQL) transaction. */
 export async function insertRunRisk(
-  tx: Tx,
+  tx: SqlTx,
   row: { runId: string; ownerId: string; strategyId: string | null; rules: object; legStopMode: LegStopMode },
 ): Promise<void> {
-  await tx.runRisk.create({
-    data: {
-      runId: row.runId,
-      ownerId: row.ownerId,
-      strategyId: row.strategyId,
-      rules: row.rules as Prisma.InputJsonObject,
-      legStopMode: row.legStopMode,
-    },
-  });
+  await tx.query(
+    `INSERT INTO run_risks (run_id, owner_id, strategy_id, rules, leg_stop_mode, updated_at)
+     VALUES ($1::uuid, $2::uuid, $3::uuid, $4::jsonb, $5::"LegStopMode", now())`,
+    [row.runId, row.ownerId, row.strategyId, JSON.stringify(row.rules), row.legStopMode],
+  );
 }
 
 /**
  * An ADJUSTMENT run of `strategyId` at `at` re-opens the armed run it adjusts (the strategy's latest STRATEGY run before
  * it) for the engine, in case the engine had put it aside as closed.
  */
-export async function reopenAdjustedRun(tx: Tx, strategyId: string, at: Date): Promise<void> {
-  await tx.$executeRawUnsafe(
+export async function reopenAdjustedRun(tx: SqlTx, strategyId: string, at: Date): Promise<void> {
+  await tx.query(
     `UPDATE run_risks SET state = state - 'closedAt', updated_at = now()
       WHERE run_id = (SELECT id FROM strategy_runs WHERE strategy_id = $1::uuid AND kind = 'STRATEGY' AND triggered_at <= $2
                        ORDER BY triggered_at DESC LIMIT 1)
         AND state ? 'closedAt'`,
-    strategyId,
-    at,
+    [strategyId, at],
   );
 }
 

@@ -1,5 +1,6 @@
 import type { IntentState, Prisma, RunKind } from "@/lib/generated/prisma/client";
 import { db, sqlRows } from "@/lib/db/client";
+import { inSqlTransaction, type SqlTx } from "@/lib/db/transaction";
 import { ownerMemo } from "@/lib/db/queries/owner-memo";
 import { ownerFilter, type Scope } from "@/lib/auth/roles";
 import type { OrderIntentSpec } from "@/lib/trading/intents";
@@ -24,60 +25,67 @@ export interface NewRun {
  * derives from its events, so two workers' hand-ons of the same events collide on both keys at once, and an insert
  * that arbitrates on one unique index still fails on the other (PostgreSQL's ON CONFLICT names one arbiter): the
  * insert therefore yields to any conflict, and the key decides which run is returned. Two statements, the intents as column arrays: a run
- * of hundreds of accounts is on the trigger's critical path.
+ * of hundreds of accounts is on the trigger's critical path, so the transaction is plain SQL, not Prisma's
+ * (docs/performance.md "The trigger's request path").
  */
 export async function insertRunWithIntents(
   run: NewRun,
   intents: readonly OrderIntentSpec[],
   /** Runs first inside the transaction; throwing refuses the run (the kill switch check, lib/services/kill-switch/index.ts). */
-  guard?: (tx: Prisma.TransactionClient) => Promise<void>,
+  guard?: (tx: SqlTx) => Promise<void>,
   /** Runs last inside the transaction, only when the run was created (a copy event marked sent with its run). */
-  andThen?: (tx: Prisma.TransactionClient) => Promise<void>,
+  andThen?: (tx: SqlTx) => Promise<void>,
 ): Promise<{ runId: string; created: boolean }> {
   const col = <K extends keyof OrderIntentSpec>(k: K) => intents.map((i) => i[k]);
-  return db().$transaction(async (tx) => {
+  return inSqlTransaction(async (tx) => {
     if (guard) await guard(tx);
-    const inserted = await tx.$queryRawUnsafe<{ id: string }[]>(
+    const inserted = await tx.query(
       `INSERT INTO strategy_runs (id, owner_id, strategy_id, kind, idempotency_key, triggered_at, plan, copy_group_id, protects_run_id)
        VALUES ($1::uuid, $2::uuid, $3::uuid, $4::"RunKind", $5, $6, $7::jsonb, $8::uuid, $9::uuid)
        ON CONFLICT DO NOTHING RETURNING id`,
-      run.id,
-      run.ownerId,
-      run.strategyId,
-      run.kind,
-      run.idempotencyKey,
-      run.triggeredAt,
-      JSON.stringify(run.plan),
-      run.copyGroupId ?? null,
-      run.protectsRunId ?? null,
+      [
+        run.id,
+        run.ownerId,
+        run.strategyId,
+        run.kind,
+        run.idempotencyKey,
+        run.triggeredAt,
+        JSON.stringify(run.plan),
+        run.copyGroupId ?? null,
+        run.protectsRunId ?? null,
+      ],
     );
-    if (inserted.length === 0) {
-      const existing = await tx.strategyRun.findUniqueOrThrow({
-        where: { idempotencyKey: run.idempotencyKey },
-        select: { id: true },
-      });
-      return { runId: existing.id, created: false };
+    if (inserted.rows.length === 0) {
+      const existing = await tx.query<{ id: string }>(
+        `SELECT id::text AS id FROM strategy_runs WHERE idempotency_key = $1`,
+        [run.idempotencyKey],
+      );
+      // The conflict was on the key (or on the id, and then the run under the key is the one a retry wants).
+      if (!existing.rows[0]) throw new Error(`run ${run.id} conflicts, but no run has its idempotency key`);
+      return { runId: existing.rows[0].id, created: false };
     }
     if (intents.length > 0) {
-      await tx.$executeRawUnsafe(
+      await tx.query(
         `INSERT INTO order_intents (id, run_id, account_id, leg_index, slice_index, phase, symbol, exchange, action, product, price_type, price, trigger_price, quantity, updated_at)
          SELECT id, $2::uuid, account_id::uuid, leg_index, slice_index, phase, symbol, exchange, action, product, price_type, price::numeric, trigger_price::numeric, quantity, now()
          FROM unnest($1::text[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::text[])
            AS t(id, account_id, leg_index, slice_index, phase, symbol, exchange, action, product, price_type, price, quantity, trigger_price)`,
-        col("intentId"),
-        run.id,
-        col("accountId"),
-        col("legIndex"),
-        col("sliceIndex"),
-        col("phase"),
-        col("symbol"),
-        col("exchange"),
-        col("action"),
-        col("product"),
-        col("priceType"),
-        intents.map((i) => i.price?.toString() ?? null),
-        col("quantity"),
-        intents.map((i) => i.triggerPrice?.toString() ?? null),
+        [
+          col("intentId"),
+          run.id,
+          col("accountId"),
+          col("legIndex"),
+          col("sliceIndex"),
+          col("phase"),
+          col("symbol"),
+          col("exchange"),
+          col("action"),
+          col("product"),
+          col("priceType"),
+          intents.map((i) => i.price?.toString() ?? null),
+          col("quantity"),
+          intents.map((i) => i.triggerPrice?.toString() ?? null),
+        ],
       );
     }
     if (andThen) await andThen(tx);

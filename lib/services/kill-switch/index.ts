@@ -11,8 +11,8 @@
 import { z } from "zod";
 import { authorize } from "@/lib/auth/authorize";
 import { canAdminister, type Actor } from "@/lib/auth/roles";
-import { lockExclusive, lockShared } from "@/lib/db/locks";
-import { inTransaction, type Tx } from "@/lib/db/transaction";
+import { lockExclusive, lockSharedSql } from "@/lib/db/locks";
+import { inSqlTransaction, inTransaction, sqlTxOf, type SqlTx } from "@/lib/db/transaction";
 import { listActiveAccountIds } from "@/lib/db/queries/accounts";
 import { pauseCopyGroupsOf } from "@/lib/db/queries/copy-groups";
 import { insertAudit } from "@/lib/db/queries/audit";
@@ -58,7 +58,7 @@ export function formatIstDateTime(at: Date): string {
 }
 
 /** Why entries of `ownerId` are blocked right now (the switch that covers them), or null. A plain read, no lock. */
-export async function entriesBlockedReason(ownerId: string, tx?: Tx): Promise<string | null> {
+export async function entriesBlockedReason(ownerId: string, tx?: SqlTx): Promise<string | null> {
   const hit = await findSwitchCovering(ownerId, tx);
   if (!hit) return null;
   const whose = hit.scope === "GLOBAL" ? "for every account" : "for your accounts";
@@ -67,17 +67,17 @@ export async function entriesBlockedReason(ownerId: string, tx?: Tx): Promise<st
 
 /**
  * Refuses a new entry run of `ownerId` while a kill switch covers it (423). Call inside the transaction that stores
- * the run (createRun does).
+ * the run (createRun does, in plain SQL); a Prisma transaction passes `sqlTxOf(tx)`.
  */
-export async function guardEntries(tx: Tx, ownerId: string): Promise<void> {
-  await lockShared(tx, "killSwitch");
+export async function guardEntries(tx: SqlTx, ownerId: string): Promise<void> {
+  await lockSharedSql(tx, "killSwitch");
   const blocked = await entriesBlockedReason(ownerId, tx);
   if (blocked) throw new KillSwitchError(blocked);
 }
 
 /** `guardEntries` outside a run's transaction (a retry of an entry run's unsent slices is an entry too). */
 export function assertEntriesAllowed(ownerId: string): Promise<void> {
-  return inTransaction((tx) => guardEntries(tx, ownerId));
+  return inSqlTransaction((tx) => guardEntries(tx, ownerId));
 }
 
 /** How long an exposure increase may hold the shared lock (the broker call included), ms. */
@@ -92,7 +92,7 @@ const INCREASE_TIMEOUT_MS = 30_000;
 export function withEntriesAllowed<T>(ownerId: string, send: () => Promise<T>): Promise<T> {
   return inTransaction(
     async (tx) => {
-      await guardEntries(tx, ownerId);
+      await guardEntries(sqlTxOf(tx), ownerId);
       return send();
     },
     { maxWait: INCREASE_TIMEOUT_MS, timeout: INCREASE_TIMEOUT_MS },

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Prisma, RunKind } from "@/lib/generated/prisma/client";
+import type { RunKind } from "@/lib/generated/prisma/client";
+import type { SqlTx } from "@/lib/db/transaction";
 import { insertRunWithIntents } from "@/lib/db/queries/runs";
 import { insertRunRisk, reopenAdjustedRun } from "@/lib/db/queries/run-risks";
 import { rulesEmpty, type RiskRules } from "@/lib/trading/risk/rules";
@@ -44,8 +45,11 @@ export interface CreateRunInput {
   copyGroupId?: string;
   /** STOP_ORDERS runs: the run whose legs the stops protect (docs/risk.md "Leg stops at the broker"). */
   protectsRunId?: string;
-  /** Runs inside the run's transaction, only when the run is created (e.g. marking copy events sent with it). */
-  andThen?: (tx: Prisma.TransactionClient) => Promise<void>;
+  /**
+   * Runs inside the run's transaction, only when the run is created (e.g. marking copy events sent with it). The
+   * transaction is plain SQL (lib/db/queries/runs.ts insertRunWithIntents).
+   */
+  andThen?: (tx: SqlTx) => Promise<void>;
   /**
    * STRATEGY runs: the risk rules armed on this run (docs/risk.md), stored with the run in its transaction, so every
    * run is armed afresh. Null or empty arms nothing.
@@ -62,7 +66,7 @@ export interface CreateRunInput {
  * What a new run does to the risk engine, in the run's transaction: a STRATEGY run with rules is armed with them; an
  * ADJUSTMENT run re-opens the armed run it adjusts (its legs join that run's position, docs/risk.md "Adjustments").
  */
-async function armRun(tx: Prisma.TransactionClient, runId: string, input: CreateRunInput): Promise<void> {
+async function armRun(tx: SqlTx, runId: string, input: CreateRunInput): Promise<void> {
   if (input.kind === "STRATEGY" && input.risk && !rulesEmpty(input.risk)) {
     await insertRunRisk(tx, {
       runId,
