@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import Decimal from "decimal.js";
 import { db } from "@/lib/db/client";
 import { runOutcomeFacts } from "@/lib/db/queries/notifications";
-import { fillsMessage, rejectionsMessage } from "@/lib/services/notifications/render";
+import { fillsMessage, rejectionsMessage } from "./render";
 import { checkAllAccounts } from "@/lib/services/accounts";
 import { requestExit } from "@/lib/services/exits";
 import { engageKillSwitch } from "@/lib/services/kill-switch";
