@@ -1,4 +1,4 @@
-import { db } from "@/lib/db/client";
+import { db, sqlRows } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/transaction";
 import { coalescer } from "@/lib/db/queries/coalesce";
 
@@ -15,14 +15,20 @@ const engagedWhere = (t: SwitchTarget) => ({
 
 export type EngagedSwitch = { scope: "GLOBAL" | "OWNER"; engagedAt: Date; engagedBy: string | null };
 
-/** The engaged switch covering each owner (the global one first), with the engager's name, or null; one statement. */
-async function readCovering(owners: readonly string[], tx: Tx = db()): Promise<(EngagedSwitch | null)[]> {
-  const rows = await tx.$queryRawUnsafe<(EngagedSwitch & { ownerId: string | null })[]>(
-    `SELECT k.scope::text AS scope, k.owner_id::text AS "ownerId", k.engaged_at AS "engagedAt", u.name AS "engagedBy"
-       FROM kill_switches k LEFT JOIN users u ON u.id = k.engaged_by
-      WHERE k.rearmed_at IS NULL AND (k.scope = 'GLOBAL' OR k.owner_id = ANY($1::uuid[]))`,
-    [...new Set(owners)],
-  );
+const COVERING_SQL = `SELECT k.scope::text AS scope, k.owner_id::text AS "ownerId", k.engaged_at AS "engagedAt",
+       u.name AS "engagedBy"
+  FROM kill_switches k LEFT JOIN users u ON u.id = k.engaged_by
+ WHERE k.rearmed_at IS NULL AND (k.scope = 'GLOBAL' OR k.owner_id = ANY($1::uuid[]))`;
+
+/**
+ * The engaged switch covering each owner (the global one first), with the engager's name, or null; one statement.
+ * Inside a transaction through it; outside, plain SQL on the same pool (dispatch asks before every send:
+ * docs/database-access.md "Hot paths").
+ */
+async function readCovering(owners: readonly string[], tx?: Tx): Promise<(EngagedSwitch | null)[]> {
+  type Row = EngagedSwitch & { ownerId: string | null };
+  const ids = [...new Set(owners)];
+  const rows = tx ? await tx.$queryRawUnsafe<Row[]>(COVERING_SQL, ids) : await sqlRows<Row>(COVERING_SQL, [ids]);
   const global = rows.find((r) => r.scope === "GLOBAL");
   return owners.map((o) => {
     const hit = global ?? rows.find((r) => r.ownerId === o);
