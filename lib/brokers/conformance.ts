@@ -216,6 +216,10 @@ export function runBrokerConformance(
       if (row!.strategy !== null) expect(row!.strategy).toBe(strategy);
       const filled = (await broker.trades()).filter((t) => t.orderId === r.orderId);
       expect(filled.reduce((n, t) => n + t.quantity, 0)).toBe(lot);
+      // Asking for some orders' rows never leaves one of them out.
+      const only = new Set([r.orderId]);
+      expect((await broker.orders(only)).find((o) => o.orderId === r.orderId)).toEqual(row);
+      expect((await broker.trades(only)).filter((t) => t.orderId === r.orderId)).toEqual(filled);
     });
 
     it("positions: the fill shows as a long position", async () => {

@@ -284,9 +284,13 @@ export interface BrokerAdapter {
   /** Cheapest check that the key and the broker session work; also reports the broker and the mode. */
   ping(): Promise<PingResult>;
   funds(): Promise<Funds>;
-  /** Today's orders (the broker's session), newest first as the broker sends them. */
-  orders(): Promise<Order[]>;
-  trades(): Promise<Trade[]>;
+  /**
+   * Today's orders (the broker's session), newest first as the broker sends them. With `only`, the answer may leave
+   * out orders whose id is not in it (a caller that wants a few orders of a long book), never one that is.
+   */
+  orders(only?: ReadonlySet<string>): Promise<Order[]>;
+  /** Today's trades; with `only`, the answer may leave out trades of other order ids, never one of those. */
+  trades(only?: ReadonlySet<string>): Promise<Trade[]>;
   positions(): Promise<Position[]>;
   holdings(): Promise<Holding[]>;
   quote(symbol: string, exchange: Exchange): Promise<Quote>;

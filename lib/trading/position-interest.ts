@@ -40,8 +40,14 @@ export function positionInterest<K extends string>(
     const had = m.get(key);
     if (!had || had.mode < item.mode) m.set(key, item);
   };
+  // What a row wants depends only on its kind and contract: the ledger holds one row per scope and account, so each
+  // contract is parsed once, not once per row.
+  const seen = new Set<string>();
   for (const p of held) {
     if (p.netQty === 0) continue;
+    const contract = `${p.kind}|${p.exchange}|${p.symbol}`;
+    if (seen.has(contract)) continue;
+    seen.add(contract);
     const derivative = parseDerivativeSymbol(p.symbol);
     if (derivative && derivative.expiry < today) continue;
     want(p.kind, { exchange: p.exchange, symbol: p.symbol, mode: 2 });

@@ -209,11 +209,11 @@ class OpenAlgoAdapter implements BrokerAdapter {
   async funds(): Promise<Funds> {
     return mapFunds(await this.read("funds"));
   }
-  async orders(): Promise<Order[]> {
-    return mapOrderBook(await this.read("orderbook"));
+  async orders(only?: ReadonlySet<string>): Promise<Order[]> {
+    return mapOrderBook(await this.read("orderbook"), only);
   }
-  async trades(): Promise<Trade[]> {
-    return mapTradeBook(await this.read("tradebook"));
+  async trades(only?: ReadonlySet<string>): Promise<Trade[]> {
+    return mapTradeBook(await this.read("tradebook"), only);
   }
   async positions(): Promise<Position[]> {
     return mapPositionBook(await this.read("positionbook"));

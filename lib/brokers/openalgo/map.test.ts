@@ -162,6 +162,21 @@ describe("orders", () => {
     body.data.orders[0].quantity = "1.5";
     expect(() => mapOrderBook(body)).toThrow(/orders\.0\.quantity/);
   });
+  it("reads only the rows asked for: the same orders as the whole book, other rows not parsed", () => {
+    const body = j(F.ORDERBOOK_OBSERVED) as { data: { orders: Record<string, unknown>[] } };
+    const all = mapOrderBook(body);
+    const only = new Set([all[1].orderId, all[3].orderId, "not-in-the-book"]);
+    expect(mapOrderBook(body, only)).toEqual(all.filter((o) => only.has(o.orderId)));
+    // A numeric wire id is the same order as its string.
+    body.data.orders[1].orderid = Number(all[1].orderId);
+    expect(mapOrderBook(body, only).map((o) => o.orderId)).toEqual([all[1].orderId, all[3].orderId]);
+    // A broken row nobody asked for is not read; one asked for still fails with its path.
+    body.data.orders[0].quantity = "1.5";
+    expect(mapOrderBook(body, only)).toHaveLength(2);
+    body.data.orders[3].quantity = "1.5";
+    expect(() => mapOrderBook(body, only)).toThrow(/orders\.3\.quantity/);
+    expect(() => mapOrderBook({ status: "success", data: {} }, only)).toThrow(/data\.orders/);
+  });
 });
 
 describe("trades, positions, holdings", () => {
@@ -181,6 +196,16 @@ describe("trades, positions, holdings", () => {
     expect(rows.map((r) => r.tradeId)).toEqual(["TRADE-20261122-091417-9a76348b", "TRADE-20261122-091416-303a10b4"]);
     expect(rows[1]).toMatchObject({ strategy: "probe", symbol: "SBIN" });
     expect(str(rows[1].tradeValue)).toBe("1087.07");
+  });
+  it("reads only the trades of the orders asked for, as the whole book has them", () => {
+    const body = j(F.TRADEBOOK_OBSERVED) as { data: Record<string, unknown>[] };
+    const all = mapTradeBook(body);
+    const only = new Set([all[1].orderId]);
+    expect(mapTradeBook(body, only)).toEqual(all.filter((t) => only.has(t.orderId)));
+    body.data[0].quantity = "x";
+    expect(mapTradeBook(body, only)).toHaveLength(1);
+    body.data[1].average_price = "x";
+    expect(() => mapTradeBook(body, only)).toThrow(/data\.1\.average_price/);
   });
   it("reads signed string quantities (short) from live position books", () => {
     const [p] = mapPositionBook(j(F.POSITIONBOOK_LIVE_STRINGS));

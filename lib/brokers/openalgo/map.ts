@@ -142,8 +142,47 @@ function toOrder(r: OrderRow): Order {
 }
 
 const orderBookSchema = success.extend({ data: z.object({ orders: z.array(orderRow) }) });
-export function mapOrderBook(body: unknown): Order[] {
-  return parseAnswer(orderBookSchema, body, "orderbook").data.orders.map(toOrder);
+const orderBookRows = success.extend({ data: z.object({ orders: z.array(z.unknown()) }) });
+/**
+ * The order book; with `only`, just the rows of those order ids. A fill poll wants a few orders of a book that grows
+ * all day: the other rows are neither parsed nor checked (docs/performance.md "Fill tracking").
+ */
+export function mapOrderBook(body: unknown, only?: ReadonlySet<string>): Order[] {
+  if (!only) return parseAnswer(orderBookSchema, body, "orderbook").data.orders.map(toOrder);
+  const rows = parseAnswer(orderBookRows, body, "orderbook").data.orders;
+  return pickRows(rows, only, orderRow, "orderbook", "data.orders").map(toOrder);
+}
+
+/** The wire id of a row as `id` reads it, without parsing the rest ("" when it has none). */
+function rawOrderId(row: unknown): string {
+  const v = typeof row === "object" && row !== null ? (row as { orderid?: unknown }).orderid : undefined;
+  return typeof v === "string" || typeof v === "number" ? String(v).trim() : "";
+}
+
+/** Parses the rows whose order id is in `only`; a bad one throws as a whole-book parse would, naming its path. */
+function pickRows<S extends z.ZodType>(
+  rows: readonly unknown[],
+  only: ReadonlySet<string>,
+  schema: S,
+  endpoint: string,
+  at: string,
+): z.output<S>[] {
+  const out: z.output<S>[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const wireId = rawOrderId(rows[i]);
+    if (wireId === "" || !only.has(wireId)) continue;
+    const r = schema.safeParse(rows[i]);
+    if (!r.success) {
+      const issue = r.error.issues[0];
+      const where = [at, i, ...issue.path].join(".");
+      throw new BrokerUnavailableError(
+        `Unexpected answer from ${endpoint}: ${where}: ${issue.message}`,
+        "bad_response",
+      );
+    }
+    out.push(r.data);
+  }
+  return out;
 }
 
 const orderStatusSchema = success.extend({ data: orderRow });
@@ -166,8 +205,13 @@ const tradeRow = z.object({
   timestamp: z.string().optional(),
 });
 const tradeBookSchema = success.extend({ data: z.array(tradeRow) });
-export function mapTradeBook(body: unknown): Trade[] {
-  return parseAnswer(tradeBookSchema, body, "tradebook").data.map((r) => ({
+const tradeBookRows = success.extend({ data: z.array(z.unknown()) });
+/** The trade book; with `only`, just the trades of those order ids (see `mapOrderBook`). */
+export function mapTradeBook(body: unknown, only?: ReadonlySet<string>): Trade[] {
+  const rows = only
+    ? pickRows(parseAnswer(tradeBookRows, body, "tradebook").data, only, tradeRow, "tradebook", "data")
+    : parseAnswer(tradeBookSchema, body, "tradebook").data;
+  return rows.map((r) => ({
     orderId: r.orderid,
     tradeId: r.tradeid,
     symbol: r.symbol,

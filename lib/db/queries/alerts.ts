@@ -1,5 +1,5 @@
 import type { AlertSeverity } from "@/lib/generated/prisma/client";
-import { db, sqlCount } from "@/lib/db/client";
+import { db, sqlCount, sqlRows } from "@/lib/db/client";
 import { coalescer } from "@/lib/db/queries/coalesce";
 import type { Tx } from "@/lib/db/transaction";
 import { ownerFilter, type Scope } from "@/lib/auth/roles";
@@ -63,12 +63,19 @@ export function dismissAlert(scope: Scope, id: string, at: Date) {
   });
 }
 
-/** Every open alert of `kind`, across owners (the health monitor's sweep). */
-export function openAlertsOfKind(kind: string) {
-  return db().alert.findMany({
-    where: { kind, resolvedAt: null },
-    select: { id: true, ownerId: true, accountId: true, message: true },
-  });
+/**
+ * Every open alert of `kind`, across owners (the health monitor's, the risk sweep's and the live prices' stale checks).
+ * Plain SQL: those sweeps run every second or few, all day (docs/performance.md "Background work that competes with a
+ * trigger").
+ */
+export function openAlertsOfKind(
+  kind: string,
+): Promise<{ id: string; ownerId: string; accountId: string | null; message: string }[]> {
+  return sqlRows(
+    `SELECT id::text AS id, owner_id::text AS "ownerId", account_id::text AS "accountId", message
+       FROM alerts WHERE kind = $1 AND resolved_at IS NULL`,
+    [kind],
+  );
 }
 
 export function resolveAlertIds(tx: Tx, ids: readonly string[], at: Date) {

@@ -76,12 +76,15 @@ export async function accountsOfRun(runId: string): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-/** Of `runIds`, those that have stops at the broker, are such stops, or are exits; concurrent asks share a statement. */
+/**
+ * Of `runIds`, those that have stops at the broker, are such stops, or are exits; concurrent asks share a statement.
+ * Plain SQL: every fill poll that wrote something asks (docs/database-access.md "Hot paths").
+ */
 const readStopRuns = coalescer(async (batches: (readonly string[])[]) => {
-  const rows = await db().$queryRawUnsafe<{ id: string }[]>(
+  const rows = await sqlRows<{ id: string }>(
     `SELECT r.id::text AS id FROM strategy_runs r LEFT JOIN run_risks rr ON rr.run_id = r.id
       WHERE r.id = ANY($1::uuid[]) AND (r.kind IN ('EXIT', 'STOP_ORDERS') OR rr.leg_stop_mode = 'BROKER')`,
-    [...new Set(batches.flat())],
+    [[...new Set(batches.flat())]],
   );
   const hits = new Set(rows.map((r) => r.id));
   return batches.map((ids) => ids.some((id) => hits.has(id)));

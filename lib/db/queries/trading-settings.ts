@@ -1,6 +1,6 @@
 import Decimal from "decimal.js";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { db } from "@/lib/db/client";
+import { db, sqlRows } from "@/lib/db/client";
 import { inTransaction, type Tx } from "@/lib/db/transaction";
 import type { InstrumentSettings } from "@/lib/trading/instruments";
 import type { QualityGrade, UnderlyingMargins } from "@/lib/trading/margin-model";
@@ -77,11 +77,38 @@ export function marginsToRow(underlying: string, m: UnderlyingMargins): Prisma.U
   };
 }
 
-export async function readTradingSettings() {
+type InstrumentRow = Prisma.InstrumentSettingGetPayload<object>;
+type GradeRow = Prisma.QualityGradeGetPayload<object>;
+type MarginRow = Prisma.UnderlyingMarginGetPayload<object>;
+
+/**
+ * Every row of the three tables, as Prisma's model reads return them. Plain SQL: the worker reads them every few
+ * seconds (positions' live-price interest, stop syncs) and the trigger path on every click (docs/database-access.md).
+ */
+export async function readTradingSettings(): Promise<{
+  instruments: InstrumentRow[];
+  grades: GradeRow[];
+  margins: MarginRow[];
+}> {
   const [instruments, grades, margins] = await Promise.all([
-    db().instrumentSetting.findMany({ orderBy: { underlying: "asc" } }),
-    db().qualityGrade.findMany({ orderBy: { id: "asc" } }),
-    db().underlyingMargin.findMany({ orderBy: { underlying: "asc" } }),
+    sqlRows<InstrumentRow>(
+      `SELECT underlying, exchange, index_exchange AS "indexExchange", strike_step AS "strikeStep",
+              lot_size AS "lotSize", next_month_lot_size AS "nextMonthLotSize", freeze_qty AS "freezeQty",
+              tick_size AS "tickSize", weekly_expiry AS "weeklyExpiry", expiry_weekday AS "expiryWeekday",
+              updated_at AS "updatedAt"
+         FROM instrument_settings ORDER BY underlying`,
+    ),
+    sqlRows<GradeRow>(
+      `SELECT id, label, margin_percent AS "marginPercent", margin_source::text AS "marginSource",
+              updated_at AS "updatedAt"
+         FROM quality_grades ORDER BY id`,
+    ),
+    sqlRows<MarginRow>(
+      `SELECT underlying, single_sell_expiry AS "singleSellExpiry", single_sell_other AS "singleSellOther",
+              pair_sell_expiry AS "pairSellExpiry", pair_sell_other AS "pairSellOther", futures,
+              option_buy_premium AS "optionBuyPremium", updated_at AS "updatedAt"
+         FROM underlying_margins ORDER BY underlying`,
+    ),
   ]);
   return { instruments, grades, margins };
 }

@@ -49,8 +49,12 @@ function bookRow(o: Order): BookRow {
 
 function tradesByOrder(trades: readonly Trade[]): Map<string, TradeFill[]> {
   const out = new Map<string, TradeFill[]>();
-  for (const t of trades)
-    out.set(t.orderId, [...(out.get(t.orderId) ?? []), { quantity: t.quantity, averagePrice: t.averagePrice }]);
+  for (const t of trades) {
+    const fills = out.get(t.orderId);
+    const fill = { quantity: t.quantity, averagePrice: t.averagePrice };
+    if (fills) fills.push(fill);
+    else out.set(t.orderId, [fill]);
+  }
   return out;
 }
 
@@ -90,7 +94,9 @@ async function syncNow(accountId: string): Promise<FillSyncResult> {
   // A deleted account takes its intents with it (cascade): nothing is left to track.
   if (!account) return { changed: 0, unsettled: 0 };
   const adapter = adapterFor(account);
-  const book = new Map((await adapter.orders()).map((o) => [o.orderId, o]));
+  // Only the tracked orders' rows are parsed: the book holds every order of the day.
+  const wanted = new Set(intents.flatMap((r) => (r.brokerOrderId ? [r.brokerOrderId] : [])));
+  const book = new Map((await adapter.orders(wanted)).map((o) => [o.orderId, o]));
   const at = Date.now();
   const decide = (row: IntentRow, trades: Map<string, TradeFill[]> | null): FillOutcome => {
     const order = book.get(row.brokerOrderId ?? "");
@@ -100,8 +106,11 @@ async function syncNow(accountId: string): Promise<FillSyncResult> {
     return fillEvents(tracked, bookRow(order), trades ? (trades.get(order.orderId) ?? []) : null, at);
   };
   let outcomes = intents.map((row) => ({ row, outcome: decide(row, null) }));
-  if (outcomes.some((o) => o.outcome.kind === "need_trades")) {
-    const trades = tradesByOrder(await adapter.trades());
+  const needTrades = new Set(
+    outcomes.flatMap((o) => (o.outcome.kind === "need_trades" && o.row.brokerOrderId ? [o.row.brokerOrderId] : [])),
+  );
+  if (needTrades.size > 0) {
+    const trades = tradesByOrder(await adapter.trades(needTrades));
     outcomes = outcomes.map((o) =>
       o.outcome.kind === "need_trades" ? { row: o.row, outcome: decide(o.row, trades) } : o,
     );

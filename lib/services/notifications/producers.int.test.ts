@@ -4,7 +4,10 @@
  * kill switch are told; and a Bot API outage delays only notifications, never a run's dispatch or an exit.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import Decimal from "decimal.js";
 import { db } from "@/lib/db/client";
+import { runOutcomeFacts } from "@/lib/db/queries/notifications";
+import { fillsMessage, rejectionsMessage } from "./render";
 import { checkAllAccounts } from "@/lib/services/accounts";
 import { requestExit } from "@/lib/services/exits";
 import { engageKillSwitch } from "@/lib/services/kill-switch";
@@ -54,6 +57,52 @@ afterAll(async () => {
   await sim.close();
   await closeConnections();
 });
+
+/** A run's facts as Prisma's relation query reads them (the reference the one-statement read must equal). */
+async function prismaFacts(runId: string, ownerId: string) {
+  const run = await db().strategyRun.findUnique({
+    where: { id: runId },
+    select: {
+      kind: true,
+      strategy: { select: { name: true } },
+      intents: {
+        where: {
+          account: { ownerId },
+          OR: [{ filledQuantity: { gt: 0 } }, { state: { in: ["rejected", "rejected_late"] } }],
+        },
+        orderBy: [{ legIndex: "asc" }, { sliceIndex: "asc" }],
+        select: {
+          accountId: true,
+          account: { select: { name: true } },
+          legIndex: true,
+          symbol: true,
+          action: true,
+          quantity: true,
+          filledQuantity: true,
+          averagePrice: true,
+          state: true,
+          reason: true,
+        },
+      },
+    },
+  });
+  return (
+    run && { ...run, intents: run.intents.map((i) => ({ ...i, averagePrice: i.averagePrice?.toString() ?? null })) }
+  );
+}
+
+/** The one-statement facts equal Prisma's (prices compared as values), and so do the messages made of them. */
+async function expectFactsAsPrisma(runId: string, ownerId: string) {
+  const facts = await runOutcomeFacts(runId, ownerId);
+  const price = (p: string | null) => (p === null ? null : new Decimal(p).toString());
+  const reference = await prismaFacts(runId, ownerId);
+  expect(
+    facts && { ...facts, intents: facts.intents.map((i) => ({ ...i, averagePrice: price(i.averagePrice) })) },
+  ).toEqual(reference);
+  expect(facts!.intents.length).toBeGreaterThan(0);
+  expect(fillsMessage(facts!)).toEqual(fillsMessage(reference!));
+  expect(rejectionsMessage(facts!)).toEqual(rejectionsMessage(reference!));
+}
 
 /** One short call, one lot, at market. */
 const shortCall: StrategyDefinition = {
@@ -105,6 +154,8 @@ describe("what trading tells", () => {
     for (const r of rows) await sendNow(r.id);
     await waitForSettled(trader.id, "TELEGRAM", 1);
     await waitForSettled(trader.id, "IN_APP", 1);
+    await expectFactsAsPrisma(runId, trader.id);
+    expect(await runOutcomeFacts(runId, (await makeUser("TRADER")).id)).toMatchObject({ intents: [] });
     const sent = bot.messages().filter((m) => m.token === token);
     expect(sent).toHaveLength(1);
     expect(sent[0].text).toContain("50 accounts");
@@ -127,6 +178,7 @@ describe("what trading tells", () => {
       kind: "REJECTION",
       title: expect.stringMatching(/^Rejected: Strategy run — acct 001 np1, acct 002 np2$/),
     });
+    await expectFactsAsPrisma(runId, trader.id);
     expect(row.body).toMatch(
       /SELL \d+: RMS:Margin Exceeds, Required margin [\d.]+, Available margin [\d.]+ — acct 001 np1, acct 002 np2$/,
     );

@@ -6,7 +6,7 @@
  */
 import { listAccounts } from "@/lib/db/queries/accounts";
 import { istDateOf } from "@/lib/trading/calendar";
-import { positionInterest } from "@/lib/trading/position-interest";
+import { positionInterest, type HeldContract } from "@/lib/trading/position-interest";
 import { feedKindOf, registerInterest, type FeedKind } from "@/lib/services/market-data";
 import { tradingSettings } from "@/lib/services/settings";
 import type { LedgerPosition } from "@/lib/trading/ledger";
@@ -27,10 +27,11 @@ export async function registerPositionInterest(
 ): Promise<Record<FeedKind, number>> {
   const [accounts, settings] = await Promise.all([listAccounts({ ownerId: null }), tradingSettings()]);
   const kindOf = new Map(accounts.map((a) => [a.id, feedKindOf(a)]));
-  const held = positions.flatMap((p) => {
-    const kind = kindOf.get(p.accountId);
-    return kind ? [{ kind, exchange: p.exchange, symbol: p.symbol, netQty: p.netQty }] : [];
-  });
+  const held: HeldContract<FeedKind>[] = [];
+  for (const p of positions) {
+    const kind = p.netQty === 0 ? undefined : kindOf.get(p.accountId);
+    if (kind) held.push({ kind, exchange: p.exchange, symbol: p.symbol, netQty: p.netQty });
+  }
   const wanted = positionInterest(held, settings.instruments, istDateOf(now.getTime()));
   const counts = { real: 0, simulated: 0 };
   for (const kind of POSITION_KINDS) {

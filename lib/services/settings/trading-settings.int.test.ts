@@ -8,6 +8,7 @@ import { DELETE as deleteGradeRoute, PUT as gradeRoute } from "@/app/api/setting
 import { PUT as marginsRoute } from "@/app/api/settings/margins/[underlying]/route";
 import { POST as createStrategyRoute } from "@/app/api/strategies/route";
 import { tradingSettings } from "@/lib/services/settings";
+import { readTradingSettings } from "@/lib/db/queries/trading-settings";
 
 beforeEach(async () => {
   await resetState();
@@ -19,6 +20,18 @@ afterAll(async () => {
 });
 
 describe("trading settings", () => {
+  it("are read in plain SQL exactly as Prisma's model reads return the rows", async () => {
+    await tradingSettings();
+    await db().qualityGrade.update({ where: { id: "B" }, data: { marginPercent: "65.25", marginSource: "CASH" } });
+    const rows = await readTradingSettings();
+    expect(rows.instruments.length).toBeGreaterThan(1);
+    expect(rows).toEqual({
+      instruments: await db().instrumentSetting.findMany({ orderBy: { underlying: "asc" } }),
+      grades: await db().qualityGrade.findMany({ orderBy: { id: "asc" } }),
+      margins: await db().underlyingMargin.findMany({ orderBy: { underlying: "asc" } }),
+    });
+  });
+
   it("seed from the documented defaults on first read, then the database is the source", async () => {
     const cookie = await sessionCookie(await makeUser("TRADER"));
     const body = await (await readRoute(jsonRequest("/x", { cookie }))).json();
