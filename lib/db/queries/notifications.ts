@@ -130,7 +130,7 @@ export function markInAppRead(userId: string, ids: readonly string[] | null, at:
   });
 }
 
-/** What a message about a run's fills or rejections names (lib/services/notifications/render.ts `RunFacts`). */
+/** What a message about a run's fills or rejections names (rendered by lib/services/notifications/render.ts). */
 export interface RunOutcomeFacts {
   kind: string;
   strategy: { name: string } | null;

@@ -6,6 +6,7 @@
 import Decimal from "decimal.js";
 import { formatInr, formatQty, RUN_KIND_LABEL } from "@/lib/format";
 import type { RunKind } from "@/lib/generated/prisma/client";
+import type { RunOutcomeFacts } from "@/lib/db/queries/notifications";
 import { parseDerivativeSymbol } from "@/lib/trading/symbols";
 
 export interface MessageText {
@@ -50,23 +51,8 @@ export function foldLines(existing: MessageText & { events: number }, event: Mes
   return { title: clip(`${first} (+${events - 1} more)`, 200), body: clip(lines.join("\n"), MAX_BODY_CHARS) };
 }
 
-/** A run's intents as the summaries read them (lib/db/queries/notifications.ts runOutcomeFacts). */
-export interface RunFacts {
-  kind: string;
-  strategy: { name: string } | null;
-  intents: {
-    accountId: string;
-    account: { name: string };
-    legIndex: number;
-    symbol: string;
-    action: string;
-    quantity: number;
-    filledQuantity: number;
-    averagePrice: Decimal.Value | { toString(): string } | null;
-    state: string;
-    reason: string | null;
-  }[];
-}
+/** A run's intents as the summaries read them (one statement: lib/db/queries/notifications.ts runOutcomeFacts). */
+export type RunFacts = RunOutcomeFacts;
 
 function runLabel(f: RunFacts): string {
   const kind = RUN_KIND_LABEL[f.kind as RunKind] ?? f.kind;
@@ -106,7 +92,7 @@ export function fillsMessage(f: RunFacts): MessageText | null {
     a.filled += i.filledQuantity;
     if (i.filledQuantity > 0 && i.averagePrice !== null) {
       a.priced += i.filledQuantity;
-      a.cost = a.cost.plus(new Decimal(i.averagePrice.toString()).times(i.filledQuantity));
+      a.cost = a.cost.plus(new Decimal(i.averagePrice).times(i.filledQuantity));
     }
   }
   const lines: string[] = [];
