@@ -27,6 +27,7 @@ import type {
   SymbolInfo,
 } from "@/lib/brokers/market-types";
 import type { BrokerKind } from "@/lib/brokers/kinds";
+import type { BrokerSessionTokens } from "@/lib/brokers/login";
 
 // Exchange codes are reference data (market-types.ts); orders name them too, so the contract re-exports the type.
 export type { Exchange } from "@/lib/brokers/market-types";
@@ -267,6 +268,15 @@ export interface AdapterConfig {
   /** WebSocket URL for streams, when the broker has them. */
   wsUrl?: string;
   apiKey: string;
+  /** Direct brokers: the broker app's secret (never logged, never sent except to the broker's own login API). */
+  apiSecret?: string;
+  /** Direct brokers: the trader's client/user id at the broker, where its API wants it. */
+  clientId?: string;
+  /**
+   * Direct brokers: the day's session from the login flow (lib/brokers/login.ts). Adapters refuse to call the broker
+   * without one or once it has expired (`requireSession`), so an expired token is never sent.
+   */
+  session?: BrokerSessionTokens;
 }
 
 /**

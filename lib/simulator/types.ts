@@ -342,6 +342,13 @@ export interface InstanceConfig {
    * at 03:00 IST). Unset: the session stays revoked until a control-API login.
    */
   autoLoginAt?: string;
+  /**
+   * The native broker front-ends (lib/simulator/native/): the app secret a direct-broker login must present with the
+   * API key (default `sim-secret-<id>`), and where a broker whose app registers its redirect URL (Kite) sends the
+   * trader back after login.
+   */
+  appSecret?: string;
+  redirectUrl?: string;
 }
 
 /** The part of an instance the server needs for routing, auth and faults. */
@@ -356,6 +363,9 @@ export interface InstanceState {
   sessionActive: boolean;
   /** Daily `HH:MM` IST login that restores the session, or null (see InstanceConfig.autoLoginAt). */
   readonly autoLoginAt: string | null;
+  /** See InstanceConfig.appSecret and redirectUrl. */
+  readonly appSecret: string;
+  readonly redirectUrl: string | null;
   faults: FaultConfig;
   /** Seeded PRNG in [0,1) for this instance's fault draws. */
   random(): number;

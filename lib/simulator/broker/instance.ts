@@ -83,6 +83,8 @@ export class SimInstance implements InstanceState {
   /** Requests the analyzer would have logged (`total_logs`). */
   analyzerLogs = 0;
   readonly autoLoginAt: string | null;
+  readonly appSecret: string;
+  readonly redirectUrl: string | null;
   private active = true;
   private expiresAt: number;
   /** Next auto-login instant (epoch ms), when `autoLoginAt` is set. */
@@ -112,6 +114,8 @@ export class SimInstance implements InstanceState {
     if (cfg.autoLoginAt !== undefined && !HHMM.test(cfg.autoLoginAt))
       throw new RangeError(`autoLoginAt of ${cfg.id} must be HH:MM, got ${cfg.autoLoginAt}`);
     this.autoLoginAt = cfg.autoLoginAt ?? null;
+    this.appSecret = cfg.appSecret ?? `sim-secret-${cfg.id}`;
+    this.redirectUrl = cfg.redirectUrl ?? null;
     this.loginAt = this.autoLoginAt === null ? undefined : nextIstTime(clock.now(), this.autoLoginAt);
   }
 

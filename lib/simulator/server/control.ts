@@ -8,9 +8,11 @@
  *                                                overrides, clock) is left as it is.
  *   GET    /_sim/instances                       list instances (id, apiKey, mode, flavour, session, faults, autoLoginAt)
  *   POST   /_sim/instances                       create one: InstanceConfig {id, apiKey, capital, mode?, numbers?, showStrategy?, brokerName?, faults?,
- *                                                autoLoginAt? ("HH:MM" IST: the session is restored there every day)}
+ *                                                autoLoginAt? ("HH:MM" IST: the session is restored there every day),
+ *                                                appSecret?, redirectUrl? (the native broker front-ends' login)}
  *   DELETE /_sim/instances/:id                   remove one (its WebSocket connections are dropped)
- *   POST   /_sim/instances/:id/revoke            end the broker session (session-bound routes answer 403)
+ *   POST   /_sim/instances/:id/revoke            end the broker session (session-bound routes answer 403) and every
+ *                                                native front-end token of the instance
  *   POST   /_sim/instances/:id/login             start a fresh broker session
  *   POST   /_sim/instances/:id/mode              {mode: "live" | "analyze" | "semi_auto"}
  *   POST   /_sim/instances/:id/flavour           {numbers?: "string" | "number", showStrategy?: boolean, brokerName?: string}
@@ -61,12 +63,15 @@ import {
   specialSessionControlSchema,
 } from "./calendar-controls";
 import type { WsServer } from "./ws-server";
+import type { NativeSessions } from "@/lib/simulator/native/front-end";
 import type { BrokerEngine } from "./broker-seam";
 import type { RateLimiter } from "./rate-limit";
 import type { Reply } from "./rest";
 
 export interface ControlDeps {
   adminToken: string;
+  /** The native front-ends' logins (lib/simulator/native/front-end.ts); a revoke ends them too. */
+  nativeSessions?: NativeSessions;
   market: MarketView;
   broker: BrokerEngine;
   limiter: RateLimiter;
@@ -88,6 +93,11 @@ const instanceSchema = z.strictObject({
   brokerName: z.string().min(1).max(64).optional(),
   faults: faultConfigSchema.optional(),
   autoLoginAt: z.string().regex(HHMM, "HH:MM (IST)").optional(),
+  appSecret: z.string().min(8).max(256).optional(),
+  redirectUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(500)
+    .optional(),
 });
 const flavourSchema = z.strictObject({
   numbers: z.enum(["string", "number"]).optional(),
@@ -211,6 +221,7 @@ export function createControlHandler(deps: ControlDeps) {
     }),
     "POST /instances/:id/revoke": onInstance((inst) => {
       broker.revokeSession(inst.id);
+      deps.nativeSessions?.revoke(inst.id);
       return json(200, describe(inst));
     }),
     "POST /instances/:id/login": onInstance((inst) => {

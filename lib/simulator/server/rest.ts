@@ -81,28 +81,34 @@ export function readBody(req: IncomingMessage, done: (body: string | undefined) 
 }
 
 /** Handles a request whose path starts with `/api/` or `/i/<id>/api/`. Returns false for any other path. */
+/**
+ * Sends `reply` with the instance's faults applied: latency and jitter, a lost reply (`lose`: the connection reset,
+ * or no answer at all in "hang" mode) and a reply held back by `holdCancelReplies` (`hold`). The native broker
+ * front-ends (lib/simulator/native/) answer through it too.
+ */
+export function finishReply(
+  res: ServerResponse,
+  reply: Reply,
+  instance: InstanceState | undefined,
+  lose = false,
+  hold = false,
+): void {
+  const delay = instance ? replyDelayMs(instance.faults, instance.random) : 0;
+  // A lost reply either resets the connection, or never comes and the socket stays open until the client gives up.
+  const lost = instance?.faults.lostResponseMode === "hang" ? () => undefined : () => res.socket?.destroy();
+  const skew = instance?.faults.clockSkewMs ?? 0;
+  const act = lose
+    ? lost
+    : hold && instance
+      ? () => instance.holdReply(() => send(res, reply, skew))
+      : () => send(res, reply, skew);
+  if (delay > 0) setTimeout(act, delay);
+  else act();
+}
+
 export function createApiHandler(deps: RestDeps) {
   const { broker, limiter } = deps;
-
-  function finish(
-    res: ServerResponse,
-    reply: Reply,
-    instance: InstanceState | undefined,
-    lose = false,
-    hold = false,
-  ): void {
-    const delay = instance ? replyDelayMs(instance.faults, instance.random) : 0;
-    // A lost reply either resets the connection, or never comes and the socket stays open until the client gives up.
-    const lost = instance?.faults.lostResponseMode === "hang" ? () => undefined : () => res.socket?.destroy();
-    const skew = instance?.faults.clockSkewMs ?? 0;
-    const act = lose
-      ? lost
-      : hold && instance
-        ? () => instance.holdReply(() => send(res, reply, skew))
-        : () => send(res, reply, skew);
-    if (delay > 0) setTimeout(act, delay);
-    else act();
-  }
+  const finish = finishReply;
 
   return function handle(req: IncomingMessage, res: ServerResponse, path: string, rawQuery: string): boolean {
     let apiPath = path;

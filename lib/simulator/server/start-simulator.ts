@@ -1,6 +1,7 @@
 /**
  * One simulator process: the market model, the broker engine, the OpenAlgo REST API on `httpPort`
- * (node:http, keep-alive) with the control API under `/_sim/`, and the WebSocket proxy on `wsPort`.
+ * (node:http, keep-alive) with the control API under `/_sim/` and the native broker front-ends under their prefixes
+ * (lib/simulator/native/), and the WebSocket proxy on `wsPort`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,7 +14,9 @@ import { instrumentsReply } from "./instruments";
 import { marketRoutes } from "./market-routes";
 import { optionRoutes } from "./option-data-routes";
 import { createRateLimiter, type RateLimitConfig } from "./rate-limit";
-import { type AnyRoute, createApiHandler, notFound, readBody, send } from "./rest";
+import { NATIVE_FRONT_ENDS } from "@/lib/simulator/native";
+import { nativeHandler, NativeSessions } from "@/lib/simulator/native/front-end";
+import { type AnyRoute, createApiHandler, finishReply, notFound, readBody, send } from "./rest";
 import { startWsServer } from "./ws-server";
 
 export interface SimulatorOptions {
@@ -88,7 +91,25 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     instruments: (query, scoped) => instrumentsReply(market, broker, query, scoped),
     onError,
   });
+  const nativeSessions = new NativeSessions(market.clock, (id) => broker.instance(id));
+  const native = nativeHandler(NATIVE_FRONT_ENDS, {
+    market,
+    broker,
+    sessions: nativeSessions,
+    async run(instance, name, body) {
+      const route = routes[name];
+      if (!route) throw new Error(`No engine route ${name}`);
+      const checked = route.validate({ ...body, apikey: instance.apiKey }, instance.mode);
+      if (!checked.ok) return checked.result;
+      return route.execute({ instance, market, ip: "native" }, checked.value);
+    },
+    placesOrders: (name) => routes[name]?.placesOrders ?? false,
+    finish: finishReply,
+    now: opts.rateLimitNow ?? (() => performance.now()),
+    onError,
+  });
   const control = createControlHandler({
+    nativeSessions,
     adminToken: opts.adminToken,
     market,
     broker,
@@ -108,7 +129,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       });
       return;
     }
-    if (!api(req, res, path, q < 0 ? "" : url.slice(q + 1))) {
+    const rawQuery = q < 0 ? "" : url.slice(q + 1);
+    if (native(req, res, path, rawQuery)) return;
+    if (!api(req, res, path, rawQuery)) {
       req.resume();
       send(res, notFound(path));
     }
