@@ -13,6 +13,8 @@ export interface LoginApp {
   apiKey: string;
   apiSecret: string;
   clientId?: string;
+  /** The trader's PIN, where the broker's token renewal asks for it (Fyers). */
+  pin?: string;
 }
 
 /** What a login yields: the session every API call of the day carries. */
