@@ -132,7 +132,11 @@ export function AccountForm({ account, onDone, onCancel }: Props) {
         <BrokerFields
           key={kind}
           fields={broker.fields}
-          values={account}
+          values={
+            account
+              ? { hostUrl: account.hostUrl, wsUrl: account.wsUrl, clientId: account.clientId ?? undefined }
+              : undefined
+          }
           secretLast4={account?.apiKeyLast4}
           errors={err}
         />

@@ -12,11 +12,19 @@ interface Props {
   errors: (name: string) => string[] | undefined;
 }
 
-const ids: Record<CredentialFieldName, string> = { hostUrl: "acc-host", wsUrl: "acc-ws", apiKey: "acc-key" };
+const ids: Record<CredentialFieldName, string> = {
+  hostUrl: "acc-host",
+  wsUrl: "acc-ws",
+  apiKey: "acc-key",
+  apiSecret: "acc-secret",
+  clientId: "acc-client",
+};
 
+/** Editing, a secret's label says it is stored (the API key with its last 4 characters) and what blank does. */
 function labelOf(field: BrokerFieldSpec, secretLast4: string | undefined): string {
   if (!field.secret || secretLast4 === undefined) return field.label;
-  return `${field.label} (•••• ${secretLast4}${field.keepHint ? `; ${field.keepHint}` : ""})`;
+  const stored = field.name === "apiKey" ? `•••• ${secretLast4}` : "stored";
+  return `${field.label} (${stored}${field.keepHint ? `; ${field.keepHint}` : ""})`;
 }
 
 /**

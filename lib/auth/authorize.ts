@@ -37,6 +37,8 @@ export const RULES = {
   "account.test": { need: "writer" },
   /** Test an account's stored key (editing, key left blank). */
   "account.testStoredKey": { need: "writer", reach: "ownerOnly" },
+  /** Log an account in at its broker (direct kinds): its stored app key and secret are used for its owner alone. */
+  "account.brokerLogin": { need: "writer", reach: "ownerOnly" },
   /** Cancel or modify a working order at the broker. */
   "order.manage": { need: "writer", reach: "writable" },
   "strategy.read": { need: "signedIn", reach: "readable" },

@@ -1,10 +1,10 @@
 /** The shape of a broker kind's account-form description (plain data; see lib/brokers/forms.ts). */
 
 /**
- * The credential columns an account row has today (docs/adding-a-broker.md): a broker whose credentials need others
- * adds them in its migration and here.
+ * The credential columns an account row has (docs/adding-a-broker.md): `hostUrl`, `wsUrl` and `clientId` plain,
+ * `apiKey` and `apiSecret` encrypted. A broker whose credentials need others adds them in its migration and here.
  */
-export type CredentialFieldName = "hostUrl" | "wsUrl" | "apiKey";
+export type CredentialFieldName = "hostUrl" | "wsUrl" | "apiKey" | "apiSecret" | "clientId";
 
 /** One credential input on the account form. */
 export interface BrokerFieldSpec {

@@ -21,6 +21,7 @@ import {
   type BrokerKind,
   type StoredBrokerKind,
 } from "@/lib/brokers/kinds";
+import type { BrokerLogin } from "@/lib/brokers/login";
 import type { AdapterConfig, BrokerAdapter } from "@/lib/brokers/types";
 
 /** Shared by every kind: the rate budget to pass calls through, and this account's limits. */
@@ -34,11 +35,17 @@ export interface AdapterDeps {
   lookup?: LookupFunction;
 }
 
+type CredentialField = z.ZodType<string, string>;
 /**
  * A kind's credentials as the account APIs accept them: one validator per credential field, output trimmed and
- * normalised. The fields are today's credential columns (lib/brokers/form-spec.ts).
+ * normalised. Every kind has a host and an API key; the other fields are the kind's choice among the credential
+ * columns (lib/brokers/form-spec.ts).
  */
-export type CredentialSchema = z.ZodObject<Record<CredentialFieldName, z.ZodType<string, string>>>;
+export type CredentialSchema = z.ZodObject<
+  { hostUrl: CredentialField; apiKey: CredentialField } & Partial<
+    Record<Exclude<CredentialFieldName, "hostUrl" | "apiKey">, CredentialField>
+  >
+>;
 
 export interface BrokerEntry {
   kind: BrokerKind;
@@ -48,6 +55,8 @@ export interface BrokerEntry {
   form: BrokerForm;
   wording: BrokerWording;
   probe: BrokerProbe;
+  /** Direct brokers: the redirect login that yields the day's session (lib/brokers/login.ts). Absent for OpenAlgo. */
+  login?: BrokerLogin;
   createAdapter(config: AdapterConfig, deps: AdapterDeps): BrokerAdapter;
 }
 

@@ -21,6 +21,8 @@ export const accountSelect = {
   hostUrl: true,
   wsUrl: true,
   apiKeyLast4: true,
+  clientId: true,
+  sessionExpiresAt: true,
   isPrimary: true,
   active: true,
   tags: true,
@@ -68,22 +70,31 @@ export function findAccount(scope: Scope, id: string): Promise<AccountRow | null
   return db().tradingAccount.findFirst({ where: scoped(scope, { id }), select: accountSelect });
 }
 
+/** The encrypted columns: the API key, and a direct account's app secret and session. */
+export const secretSelect = { apiKeyEnc: true, apiSecretEnc: true, sessionEnc: true } as const;
+
 /** The encrypted key of one account in scope (for building an adapter; never returned to a browser). */
 export async function findAccountSecret(scope: Scope, id: string) {
-  return db().tradingAccount.findFirst({ where: scoped(scope, { id }), select: { ...accountSelect, apiKeyEnc: true } });
+  return db().tradingAccount.findFirst({ where: scoped(scope, { id }), select: { ...accountSelect, ...secretSelect } });
 }
 
 /** `accountSelect` as plain SQL (the same names and types as the Prisma select). */
 const ACCOUNT_COLUMNS = `id::text AS id, owner_id::text AS "ownerId", name, kind::text AS kind, host_url AS "hostUrl",
-  ws_url AS "wsUrl", api_key_last4 AS "apiKeyLast4", is_primary AS "isPrimary", active, tags,
+  ws_url AS "wsUrl", api_key_last4 AS "apiKeyLast4", client_id AS "clientId",
+  session_expires_at AS "sessionExpiresAt", is_primary AS "isPrimary", active, tags,
   lot_multiplier AS "lotMultiplier", max_lots_per_leg AS "maxLotsPerLeg", daily_loss_limit AS "dailyLossLimit",
   order_rate_per_sec AS "orderRatePerSec", other_rate_per_sec AS "otherRatePerSec", status::text AS status,
   consecutive_failures AS "consecutiveFailures", last_ok_at AS "lastOkAt", last_checked_at AS "lastCheckedAt",
   last_error AS "lastError", broker_name AS "brokerName", broker_mode AS "brokerMode", created_at AS "createdAt",
   updated_at AS "updatedAt"`;
-/** `accountSelect` plus the encrypted key, as plain SQL. */
-const SECRET_COLUMNS = `${ACCOUNT_COLUMNS}, api_key_enc AS "apiKeyEnc"`;
-export type AccountSecretRow = AccountRow & { apiKeyEnc: string };
+/** `accountSelect` plus the encrypted columns, as plain SQL. */
+const SECRET_COLUMNS = `${ACCOUNT_COLUMNS}, api_key_enc AS "apiKeyEnc", api_secret_enc AS "apiSecretEnc",
+  session_enc AS "sessionEnc"`;
+export type AccountSecretRow = AccountRow & {
+  apiKeyEnc: string;
+  apiSecretEnc: string | null;
+  sessionEnc: string | null;
+};
 
 const readAccountSecrets = coalescer(async (ids: string[]) => {
   const rows = await sqlRows<AccountSecretRow>(
@@ -109,6 +120,23 @@ export function insertAccount(tx: Tx, data: Prisma.TradingAccountUncheckedCreate
 
 export function updateAccountRow(tx: Tx, id: string, data: Prisma.TradingAccountUncheckedUpdateInput) {
   return tx.tradingAccount.update({ where: { id }, data, select: accountSelect });
+}
+
+/**
+ * Stores a direct account's new broker session (encrypted) and its expiry, only while the row still holds the app
+ * credentials the login used (compare-and-set on the encrypted key and secret): credentials changed during the login
+ * make its session void. True when the row was written.
+ */
+export async function storeSession(
+  seen: { id: string; apiKeyEnc: string; apiSecretEnc: string | null },
+  session: { sessionEnc: string; sessionExpiresAt: Date },
+  tx: Tx = db(),
+): Promise<boolean> {
+  const { count } = await tx.tradingAccount.updateMany({
+    where: { id: seen.id, apiKeyEnc: seen.apiKeyEnc, apiSecretEnc: seen.apiSecretEnc },
+    data: session,
+  });
+  return count === 1;
 }
 
 /** Clears the owner's primary flag so another account can take it (the partial unique index allows one). */

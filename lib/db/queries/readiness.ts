@@ -3,7 +3,7 @@ import { db } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/transaction";
 import { ownerFilter, type Scope } from "@/lib/auth/roles";
 import type { ReadinessItem } from "@/lib/trading/readiness";
-import { accountSelect } from "./accounts";
+import { accountSelect, secretSelect } from "./accounts";
 
 /**
  * Readiness-check queries (docs/readiness.md): the accounts a check covers, the armed strategies that trade in them,
@@ -17,7 +17,7 @@ export function accountsToCheck(filter: { accountIds?: readonly string[]; ownerI
   else if (filter.ownerId) where.ownerId = filter.ownerId;
   return db().tradingAccount.findMany({
     where,
-    select: { ...accountSelect, apiKeyEnc: true },
+    select: { ...accountSelect, ...secretSelect },
     orderBy: [{ ownerId: "asc" }, { name: "asc" }],
   });
 }

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { ValidationError } from "@/lib/errors";
 import { DEFAULT_BROKER_KIND, STORED_KIND, kindOfStored } from "@/lib/brokers/kinds";
 import { BROKERS, brokerEntry, type BrokerEntry } from "@/lib/brokers/registry";
+import type { CredentialFieldName } from "@/lib/brokers/form-spec";
 import { assertStorable } from "@/lib/services/broker-access";
 
 // No defaults here: a PATCH must change only the fields it sends, and zod 4's `.partial()` still fills a field's
@@ -57,6 +58,8 @@ export function buildAccountSchemas(brokers: readonly BrokerEntry[], defaultStor
         kind: z.literal(b.stored),
         ...b.credentials.shape,
         apiKey: b.credentials.shape.apiKey.optional(),
+        // The test sends only the key to the broker; an app secret is checked at login.
+        ...(b.credentials.shape.apiSecret ? { apiSecret: b.credentials.shape.apiSecret.optional() } : {}),
         accountId: z.uuid().optional(),
       })
       .refine((v) => v.apiKey || v.accountId, { message: `Enter the ${secretLabel}`, path: ["apiKey"] });
@@ -79,6 +82,12 @@ const schemas = buildAccountSchemas(BROKERS, STORED_KIND[DEFAULT_BROKER_KIND]);
 export const createAccountSchema = schemas.create;
 export const updateAccountSchema = schemas.update;
 export const formTestSchema = schemas.formTest;
+
+/**
+ * The credential fields of a parsed body, typed. The body's schema already checked each field with its kind's
+ * validator (strings, trimmed and normalised); which fields exist depends on the kind, so each may be absent.
+ */
+export const credentialsOf = (input: object) => input as Partial<Record<CredentialFieldName, string>>;
 
 /** The registry entry of a stored account's kind. */
 export const brokerOf = (account: { kind: string }) => brokerEntry(kindOfStored(account.kind));

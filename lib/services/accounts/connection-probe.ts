@@ -20,17 +20,23 @@ export async function probeConnection(
   apiKey: string,
 ): Promise<ConnectionReport> {
   const allowPrivate = env().BROKER_ALLOW_PRIVATE_HOSTS;
-  const [apiHost, wsHost] = await Promise.all([checkHost(hostUrl, allowPrivate), checkHost(wsUrl, allowPrivate)]);
-  const refused = (check: Exclude<typeof apiHost, { ok: true }>, url: string, channel: ProbeChannel) =>
+  const refused = (check: { problem: string }, url: string, channel: ProbeChannel) =>
     probeFailure(
       broker.wording,
       check.problem === "not_public" ? "blocked_host" : "unreachable",
       new URL(url).host,
       channel,
     );
-  const [api, ws] = await Promise.all([
-    apiHost.ok ? broker.probe.api(hostUrl, apiKey, apiHost.lookup) : Promise.resolve(refused(apiHost, hostUrl, "API")),
-    wsHost.ok ? broker.probe.ws(wsUrl, apiKey, wsHost.lookup) : Promise.resolve(refused(wsHost, wsUrl, "WebSocket")),
-  ]);
+  const probeApi = async () => {
+    const host = await checkHost(hostUrl, allowPrivate);
+    return host.ok ? broker.probe.api(hostUrl, apiKey, host.lookup) : refused(host, hostUrl, "API");
+  };
+  // A kind whose streams are not a user-given URL (direct brokers) has no WebSocket to test here.
+  const probeWs = async (): Promise<ConnectionReport["ws"]> => {
+    if (!wsUrl) return { ok: true };
+    const host = await checkHost(wsUrl, allowPrivate);
+    return host.ok ? broker.probe.ws(wsUrl, apiKey, host.lookup) : refused(host, wsUrl, "WebSocket");
+  };
+  const [api, ws] = await Promise.all([probeApi(), probeWs()]);
   return { api, ws };
 }

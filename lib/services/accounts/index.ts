@@ -23,19 +23,24 @@ import {
   forgetAdapter,
   credentialFingerprint,
   encryptApiKey,
+  encryptApiSecret,
   readApiKey,
 } from "@/lib/services/broker-access";
+import { NOT_LOGGED_IN } from "./broker-login";
 import type { ConnectionReport } from "./connection-probe";
 import { checkConnection, connectionProblem, requireConnection } from "./connection-test";
-import { refuseDuplicate, retypeKey, sameHost, sameWs, saveConflict } from "./save-checks";
+import { refuseDuplicate, retypeKey, retypeSecret, sameHost, sameWs, saveConflict } from "./save-checks";
 import {
+  brokerOf,
   checkUpdateCredentials,
+  credentialsOf,
   type createAccountSchema,
   type formTestSchema,
   type updateAccountSchema,
 } from "./account-schemas";
 import { invalidateBooks } from "./books";
 import type { Jsonified } from "@/lib/util/jsonify";
+import type { CredentialFieldName } from "@/lib/brokers/form-spec";
 
 // The broker's books of an account (and of all of them), order changes in one account and the periodic health
 // check are siblings; their public functions are part of this entry.
@@ -61,6 +66,7 @@ export {
 } from "./books";
 export { cancelAccountOrder, modifyAccountOrder, modifyOrderSchema } from "./orders";
 export { checkAllAccounts } from "./health";
+export { callbackUrl, finishBrokerLogin, startBrokerLogin } from "./broker-login";
 
 export { createAccountSchema, formTestSchema, updateAccountSchema } from "./account-schemas";
 
@@ -97,19 +103,21 @@ export async function testFromForm(
   ip: string,
 ): Promise<ConnectionTest> {
   authorize(actor, "account.test");
-  let key = input.apiKey;
+  const typed = credentialsOf(input);
+  const wsUrl = typed.wsUrl ?? "";
+  let key = typed.apiKey;
   // Only the owner's own account may be named (404 otherwise, admins included: a stored key is its owner's to use).
   const stored = input.accountId ? await findAccountSecret({ ownerId: null }, input.accountId) : null;
   if (input.accountId && !stored) throw new NotFoundError("Account");
   if (stored) authorize(actor, "account.testStoredKey", { ownerId: stored.ownerId, what: "Account" });
   if (!key) {
     if (!stored) throw new NotFoundError("Account");
-    const moved = stored.kind !== input.kind || !sameHost(stored.hostUrl, input.hostUrl);
-    if (moved || !sameWs(stored.wsUrl, input.wsUrl)) throw retypeKey();
+    const moved = stored.kind !== input.kind || !sameHost(stored.hostUrl, typed.hostUrl!);
+    if (moved || !sameWs(stored.wsUrl, wsUrl)) throw retypeKey();
     key = readApiKey(env().CREDENTIAL_KEYS, stored);
   }
   const report = await checkConnection(
-    { hostUrl: input.hostUrl, wsUrl: input.wsUrl, apiKey: key },
+    { hostUrl: typed.hostUrl!, wsUrl, apiKey: key },
     { actor, ip, kind: input.kind, accountId: stored?.id, storedKey: !input.apiKey },
   );
   const refused = report.api.ok ? null : connectionProblem(report, input.kind);
@@ -128,6 +136,20 @@ export async function listAccountsFor(actor: Actor): Promise<AccountView[]> {
   return (await listAccounts(scopeOf(actor))).map(toView);
 }
 
+/** A body's account settings: everything but the kind and the credential fields. */
+function settingsOf<T extends object>(input: T): Omit<T, "kind" | CredentialFieldName> {
+  const {
+    kind: _kind,
+    hostUrl: _h,
+    wsUrl: _w,
+    apiKey: _k,
+    apiSecret: _s,
+    clientId: _c,
+    ...settings
+  } = input as T & Partial<Record<CredentialFieldName | "kind", unknown>>;
+  return settings as Omit<T, "kind" | CredentialFieldName>;
+}
+
 /** Links an account after a successful connection test. The owner's first account becomes the primary. */
 export async function createAccount(
   actor: Actor,
@@ -135,26 +157,38 @@ export async function createAccount(
   ip: string,
 ): Promise<AccountView> {
   authorize(actor, "account.write");
-  await refuseDuplicate(actor, actor.id, input.hostUrl, input.apiKey);
-  const ping = await requireConnection(input, { actor, ip, kind: input.kind, storedKey: false });
+  const { hostUrl, apiKey: key, apiSecret, wsUrl = "", clientId } = credentialsOf(input);
+  await refuseDuplicate(actor, actor.id, hostUrl!, key!);
+  const ping = await requireConnection(
+    { hostUrl: hostUrl!, wsUrl, apiKey: key! },
+    { actor, ip, kind: input.kind, storedKey: false },
+  );
+  // A direct broker's account is usable only after its first broker login (docs/direct-brokers.md "Login").
+  const needsLogin = brokerOf(input).login !== undefined;
+  const now = new Date();
   const id = randomUUID();
   try {
     const row = await inTransaction(async (tx) => {
       const hasPrimary = await ownerHasPrimary(actor.id, tx);
       const isPrimary = input.isPrimary || !hasPrimary;
       if (isPrimary) await clearPrimary(tx, actor.id);
-      const { apiKey: key, ...rest } = input;
       const created = await insertAccount(tx, {
-        ...rest,
+        ...settingsOf(input),
+        kind: input.kind,
+        hostUrl: hostUrl!,
+        wsUrl,
+        clientId: clientId ?? null,
         id,
         ownerId: actor.id,
         isPrimary,
-        apiKeyEnc: encryptApiKey(env().CREDENTIAL_KEYS, id, key),
-        apiKeyLast4: key.slice(-4),
-        credentialFingerprint: credentialFingerprint(env().CREDENTIAL_KEYS, input.hostUrl, key),
-        status: "CONNECTED",
-        lastOkAt: new Date(),
-        lastCheckedAt: new Date(),
+        apiKeyEnc: encryptApiKey(env().CREDENTIAL_KEYS, id, key!),
+        apiKeyLast4: key!.slice(-4),
+        apiSecretEnc: apiSecret ? encryptApiSecret(env().CREDENTIAL_KEYS, id, apiSecret) : null,
+        credentialFingerprint: credentialFingerprint(env().CREDENTIAL_KEYS, hostUrl!, key!),
+        status: needsLogin ? "UNKNOWN" : "CONNECTED",
+        lastOkAt: needsLogin ? null : now,
+        lastCheckedAt: now,
+        lastError: needsLogin ? NOT_LOGGED_IN : null,
         brokerName: ping.broker,
         brokerMode: ping.mode,
       });
@@ -164,7 +198,7 @@ export async function createAccount(
           action: "account.create",
           entity: "account",
           entityId: id,
-          details: { name: input.name, hostUrl: input.hostUrl },
+          details: { name: input.name, hostUrl },
           ip,
         },
         tx,
@@ -188,11 +222,22 @@ export async function updateAccount(
   const current = await findAccountSecret(scopeOf(actor), id);
   if (!current) throw new NotFoundError("Account");
   checkUpdateCredentials(current, input);
-  const { apiKey: newKey, ...rest } = input;
-  const hostUrl = rest.hostUrl ?? current.hostUrl;
-  const wsUrl = rest.wsUrl ?? current.wsUrl;
-  // The stored key goes only to its stored host and WS URL: moving it elsewhere needs the key typed again.
-  if (newKey === undefined && (!sameHost(hostUrl, current.hostUrl) || !sameWs(wsUrl, current.wsUrl))) throw retypeKey();
+  const sent = credentialsOf(input);
+  const rest = settingsOf(input);
+  const newKey = sent.apiKey;
+  const newSecret = sent.apiSecret;
+  const hostUrl = sent.hostUrl ?? current.hostUrl;
+  const wsUrl = sent.wsUrl ?? current.wsUrl;
+  const moved = !sameHost(hostUrl, current.hostUrl) || !sameWs(wsUrl, current.wsUrl);
+  // The stored key (and app secret) go only to their stored host and WS URL: moving needs them typed again.
+  if (newKey === undefined && moved) throw retypeKey();
+  if (newSecret === undefined && moved && current.apiSecretEnc) throw retypeSecret();
+  // New app credentials, host or client id void the broker session: the next call needs a fresh login.
+  const voidsSession =
+    newKey !== undefined ||
+    newSecret !== undefined ||
+    moved ||
+    (sent.clientId ?? current.clientId) !== current.clientId;
   let ping: PingResult | undefined;
   if (newKey !== undefined) {
     await refuseDuplicate(actor, current.ownerId, hostUrl, newKey, id);
@@ -206,6 +251,9 @@ export async function updateAccount(
       if (rest.isPrimary) await clearPrimary(tx, current.ownerId);
       const updated = await updateAccountRow(tx, id, {
         ...rest,
+        ...(sent.hostUrl === undefined ? {} : { hostUrl: sent.hostUrl }),
+        ...(sent.wsUrl === undefined ? {} : { wsUrl: sent.wsUrl }),
+        ...(sent.clientId === undefined ? {} : { clientId: sent.clientId || null }),
         ...(newKey
           ? {
               apiKeyEnc: encryptApiKey(env().CREDENTIAL_KEYS, id, newKey),
@@ -213,19 +261,25 @@ export async function updateAccount(
               credentialFingerprint: credentialFingerprint(env().CREDENTIAL_KEYS, hostUrl, newKey),
             }
           : {}),
-        ...(ping
-          ? {
-              status: "CONNECTED",
-              consecutiveFailures: 0,
-              lastOkAt: new Date(),
-              lastCheckedAt: new Date(),
-              lastError: null,
-              brokerName: ping.broker,
-              brokerMode: ping.mode,
-            }
-          : {}),
+        ...(newSecret ? { apiSecretEnc: encryptApiSecret(env().CREDENTIAL_KEYS, id, newSecret) } : {}),
+        ...(voidsSession && current.sessionEnc ? { sessionEnc: null, sessionExpiresAt: null } : {}),
+        ...(ping && brokerOf(current).login
+          ? { lastCheckedAt: new Date(), brokerName: ping.broker, brokerMode: ping.mode }
+          : ping
+            ? {
+                status: "CONNECTED",
+                consecutiveFailures: 0,
+                lastOkAt: new Date(),
+                lastCheckedAt: new Date(),
+                lastError: null,
+                brokerName: ping.broker,
+                brokerMode: ping.mode,
+              }
+            : {}),
       });
-      const changed = Object.keys(input).map((k) => (k === "apiKey" ? "apiKey(rotated)" : k));
+      const changed = Object.keys(input).map((k) =>
+        k === "apiKey" ? "apiKey(rotated)" : k === "apiSecret" ? "apiSecret(rotated)" : k,
+      );
       await insertAudit(
         { actorId: actor.id, action: "account.update", entity: "account", entityId: id, details: { changed }, ip },
         tx,

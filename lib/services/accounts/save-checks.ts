@@ -8,12 +8,18 @@ import { credentialFingerprints, credentialIdentity } from "@/lib/services/broke
 // What a save of an account must not do: reuse a stored key on another host, or link a broker account twice.
 /** Same host (origin + path) and same WS URL, however the user typed them. */
 export const sameHost = (a: string, b: string) => credentialIdentity(a, "") === credentialIdentity(b, "");
-export const sameWs = (a: string, b: string) =>
-  new URL(a).href.replace(/\/+$/, "") === new URL(b).href.replace(/\/+$/, "");
+const normalWs = (u: string) => (u ? new URL(u).href.replace(/\/+$/, "") : "");
+/** Same WebSocket URL; an empty one (a kind without a user-given stream URL) only equals another empty one. */
+export const sameWs = (a: string, b: string) => normalWs(a) === normalWs(b);
 
 export const retypeKey = () =>
   new ValidationError("Enter the API key again to use it with a different host or WebSocket URL", {
     apiKey: ["Required when the host or WebSocket URL changes"],
+  });
+
+export const retypeSecret = () =>
+  new ValidationError("Enter the API secret again to use it with a different host", {
+    apiSecret: ["Required when the host changes"],
   });
 
 /** 409 when this host + key is already linked (by anyone); the message names the account only to its own owner. */

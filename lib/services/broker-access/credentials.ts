@@ -18,8 +18,8 @@ import type { BrokerEntry } from "@/lib/brokers/registry";
  * rest in plain columns. A kind whose form has a field that is not kept the way its `secret` flag says is refused
  * when the account schemas are built, so a secret can never land in a plain column.
  */
-export const ENCRYPTED_CREDENTIALS: readonly string[] = ["apiKey"];
-export const PLAIN_CREDENTIALS: readonly string[] = ["hostUrl", "wsUrl"];
+export const ENCRYPTED_CREDENTIALS: readonly string[] = ["apiKey", "apiSecret"];
+export const PLAIN_CREDENTIALS: readonly string[] = ["hostUrl", "wsUrl", "clientId"];
 
 /** Throws unless every form field of `broker` is in its credential schema and stored the way it is flagged. */
 export function assertStorable(broker: Pick<BrokerEntry, "kind" | "form" | "credentials">): void {

@@ -1,0 +1,65 @@
+/**
+ * A direct-broker account's other secrets (docs/direct-brokers.md "What is stored"): the broker app's secret and the
+ * day's session from the broker login (access token, refresh token, the broker's user id), each AES-GCM encrypted and
+ * bound to its row and column, so a ciphertext copied to another row or column does not decrypt.
+ */
+import { CredentialKeyError, decryptSecret, encryptSecret, type KeyRing } from "@/lib/crypto/credentials";
+import type { BrokerSessionTokens } from "@/lib/brokers/login";
+import { CredentialUnreadableError } from "@/lib/errors";
+
+const secretAad = (accountId: string) => `account:${accountId}:apiSecret`;
+const sessionAad = (accountId: string) => `account:${accountId}:session`;
+
+export function encryptApiSecret(ring: KeyRing, accountId: string, secret: string): string {
+  return encryptSecret(ring, secret, secretAad(accountId));
+}
+
+export function decryptApiSecret(ring: KeyRing, accountId: string, blob: string): string {
+  return decryptSecret(ring, blob, secretAad(accountId));
+}
+
+/** The stored session as one blob: the tokens and the broker's user id; the expiry is a plain column beside it. */
+export function encryptSession(ring: KeyRing, accountId: string, tokens: BrokerSessionTokens): string {
+  const { accessToken, refreshToken, brokerUserId } = tokens;
+  return encryptSecret(ring, JSON.stringify({ accessToken, refreshToken, brokerUserId }), sessionAad(accountId));
+}
+
+export function decryptSession(ring: KeyRing, accountId: string, blob: string, expiresAt: Date): BrokerSessionTokens {
+  const { accessToken, refreshToken, brokerUserId } = JSON.parse(decryptSecret(ring, blob, sessionAad(accountId))) as {
+    accessToken: string;
+    refreshToken?: string;
+    brokerUserId?: string;
+  };
+  return { accessToken, refreshToken, brokerUserId, expiresAt };
+}
+
+/** The columns a direct account's extra secrets live in (null on OpenAlgo accounts and before the first login). */
+export interface StoredDirectSecrets {
+  id: string;
+  name: string;
+  apiSecretEnc?: string | null;
+  sessionEnc?: string | null;
+  sessionExpiresAt?: Date | null;
+}
+
+/**
+ * The app secret and the session of an account for use. An unreadable ciphertext (its key version retired) is a
+ * CredentialUnreadableError naming the account, like an unreadable API key.
+ */
+export function readDirectSecrets(
+  ring: KeyRing,
+  account: StoredDirectSecrets,
+): { apiSecret?: string; session?: BrokerSessionTokens } {
+  try {
+    return {
+      apiSecret: account.apiSecretEnc ? decryptApiSecret(ring, account.id, account.apiSecretEnc) : undefined,
+      session:
+        account.sessionEnc && account.sessionExpiresAt
+          ? decryptSession(ring, account.id, account.sessionEnc, account.sessionExpiresAt)
+          : undefined,
+    };
+  } catch (e) {
+    if (e instanceof CredentialKeyError) throw new CredentialUnreadableError(account.name);
+    throw e;
+  }
+}
