@@ -8,15 +8,15 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { runBrokerFaultConformance } from "@/lib/brokers/conformance-faults";
 import { closeRateGovernor, RateGovernor } from "@/lib/brokers/rate-governor";
+import { createAdapter } from "@/lib/brokers/registry";
 import type { BrokerAdapter, PlaceOrderRequest } from "@/lib/brokers/types";
 import { BrokerRejectedError, BrokerUnavailableError, ValidationError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { disconnectRedis } from "@/lib/redis";
 import { type RunningSimulator, startSimulator } from "@/lib/simulator/server/start-simulator";
 import { createOpenAlgoAdapter, type OpenAlgoAdapterOptions } from "./adapter";
-import { runBrokerFaultConformance } from "@/lib/brokers/conformance-faults";
-import { createAdapter } from "@/lib/brokers/registry";
 
 const ADMIN = "faults-admin-token";
 const KEY = "faults-key-0001";
