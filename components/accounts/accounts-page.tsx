@@ -9,6 +9,7 @@ import { AccountForm } from "@/components/accounts/account-form";
 import { ago, HealthBadge, Money, Pnl, Since } from "@/components/accounts/status";
 import type { AccountJson } from "@/lib/services/accounts";
 import { useAccountFunds } from "@/components/accounts/use-account-funds";
+import { BrokerLoginOutcome, BrokerSession, logsInDaily } from "@/components/accounts/broker-login";
 import { formatInr } from "@/lib/format";
 
 /** Accounts list: health, funds (available margin and cash as docs/trading-facts.md defines them), today's P&L, live. */
@@ -35,7 +36,7 @@ export function AccountsPage({ canWrite }: { canWrite: boolean }) {
     <>
       <PageHeader
         title="Accounts"
-        description="Linked OpenAlgo instances. Available margin = available cash + collateral (sellers' sizing); cash = available cash (buyers' sizing)."
+        description="Linked OpenAlgo instances and direct broker logins. Available margin = available cash + collateral (sellers' sizing); cash = available cash (buyers' sizing)."
         actions={canWrite && editing === null ? <Button onClick={() => setEditing("new")}>Add account</Button> : null}
       />
       <div className="space-y-4">
@@ -47,9 +48,11 @@ export function AccountsPage({ canWrite }: { canWrite: boolean }) {
           />
         ) : null}
         {error ? <Alert>{error}</Alert> : null}
+        <BrokerLoginOutcome accounts={list} />
         {accounts.isSuccess && list.length === 0 ? (
           <EmptyState title="No trading accounts linked yet">
-            Add an OpenAlgo instance with its host URL and API key; the connection is tested before it is saved.
+            Add an OpenAlgo instance with its host URL and API key, or a direct broker with its app's key and secret;
+            the connection is tested before it is saved.
           </EmptyState>
         ) : (
           <Card
@@ -105,6 +108,7 @@ export function AccountsPage({ canWrite }: { canWrite: boolean }) {
                     <td className="pr-3 text-xs">
                       {a.brokerName ?? "—"}
                       {a.brokerMode ? ` · ${a.brokerMode}` : ""}
+                      {logsInDaily(a) ? <BrokerSession account={a} canWrite={canWrite} /> : null}
                     </td>
                     <td className="pr-3 text-xs text-slate-500">
                       <Since iso={a.lastOkAt} />

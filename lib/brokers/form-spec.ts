@@ -26,4 +26,9 @@ export interface BrokerForm {
   /** Title of the form that links a new account of this kind. */
   linkTitle: string;
   fields: readonly BrokerFieldSpec[];
+  /**
+   * The account logs in at the broker (a redirect login, once a day) rather than working from its key alone: the
+   * accounts page shows its session and a "Log in" button (docs/direct-brokers.md "Login").
+   */
+  dailyLogin?: boolean;
 }

@@ -15,34 +15,53 @@ const count = (n: number) => n.toLocaleString("en-IN");
 /** What a cheap authenticated call (OpenAlgo's ping) answered. */
 export type SessionProbe =
   | { ok: true; broker: string; mode: "live" | "analyze" }
-  | { ok: false; reason: "auth" | "rate_limited" | "unavailable"; message: string };
+  | { ok: false; reason: "auth" | "rate_limited" | "unavailable"; message: string }
+  /** A direct broker account with no session, or one past its expiry: nothing was sent (docs/direct-brokers.md). */
+  | { ok: false; reason: "login"; message: string };
 
-export function sessionVerdict(probe: SessionProbe, host: string): ReadinessItem {
+/**
+ * The session check's verdict. `direct` names the broker of a direct account (its sessions come from MirrorDesk's
+ * own broker login); absent, the account is an OpenAlgo server's.
+ */
+export function sessionVerdict(probe: SessionProbe, host: string, direct?: string): ReadinessItem {
   if (probe.ok) {
     const mode = probe.mode === "analyze" ? "sandbox (analyzer) mode" : "live mode";
     return { check: "session", status: "GREEN", detail: `Broker session valid: ${probe.broker}, ${mode}`, fix: null };
   }
+  const who = direct ?? "OpenAlgo";
+  const relogin = `Use “Log in” on the account in Accounts (/accounts) to log in to ${direct} again, then check again.`;
   switch (probe.reason) {
+    case "login":
+      return { check: "session", status: "RED", detail: probe.message, fix: relogin };
     case "auth":
-      return {
-        check: "session",
-        status: "RED",
-        detail: `The broker session is not valid: ${probe.message}. OpenAlgo logs every broker session out at 03:00 IST.`,
-        fix: `Log in to the broker in OpenAlgo at ${host}, then check again (if the key was regenerated, update it on the account page).`,
-      };
+      return direct
+        ? {
+            check: "session",
+            status: "RED",
+            detail: `${direct} refused the session: ${probe.message}. Broker sessions end every morning.`,
+            fix: relogin,
+          }
+        : {
+            check: "session",
+            status: "RED",
+            detail: `The broker session is not valid: ${probe.message}. OpenAlgo logs every broker session out at 03:00 IST.`,
+            fix: `Log in to the broker in OpenAlgo at ${host}, then check again (if the key was regenerated, update it on the account page).`,
+          };
     case "rate_limited":
       return {
         check: "session",
         status: "AMBER",
-        detail: `OpenAlgo at ${host} answered "too many requests" (${probe.message})`,
-        fix: "Check again in a minute; if it persists, lower other tools' request rate on this OpenAlgo.",
+        detail: `${who} at ${host} answered "too many requests" (${probe.message})`,
+        fix: `Check again in a minute; if it persists, lower other tools' request rate on this ${direct ? "broker app" : "OpenAlgo"}.`,
       };
     case "unavailable":
       return {
         check: "session",
         status: "RED",
-        detail: `OpenAlgo at ${host} did not answer: ${probe.message}`,
-        fix: `Make sure OpenAlgo is running and reachable at ${host} from this server.`,
+        detail: `${who} at ${host} did not answer: ${probe.message}`,
+        fix: direct
+          ? `Check that this server can reach ${host}; if it can, ${direct} may be down.`
+          : `Make sure OpenAlgo is running and reachable at ${host} from this server.`,
       };
   }
 }

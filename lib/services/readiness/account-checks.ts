@@ -6,6 +6,9 @@
 import Decimal from "decimal.js";
 import type { BrokerAdapter, Exchange } from "@/lib/brokers/types";
 import { AppError, BrokerAuthError, RateLimitedError } from "@/lib/errors";
+import { kindOfStored } from "@/lib/brokers/kinds";
+import { LoginRequiredError } from "@/lib/brokers/login";
+import { brokerEntry } from "@/lib/brokers/registry";
 import { log } from "@/lib/log";
 import { adapterFor } from "@/lib/services/broker-access";
 import { feedKindOf } from "@/lib/services/market-data";
@@ -34,9 +37,16 @@ function displayHost(url: string): string {
   }
 }
 
+/** The broker's name when the account is a direct one (its own login), else undefined (an OpenAlgo server). */
+function directName(account: { kind: string }): string | undefined {
+  const entry = brokerEntry(kindOfStored(account.kind));
+  return entry.login ? entry.form.label : undefined;
+}
+
 /** A broker call that failed, in the session check's terms (any check's broker call fails the same ways). */
 function probeOf(e: unknown): Extract<SessionProbe, { ok: false }> {
   if (!(e instanceof AppError)) throw e;
+  if (e instanceof LoginRequiredError) return { ok: false, reason: "login", message: e.message };
   if (e instanceof BrokerAuthError) return { ok: false, reason: "auth", message: e.message };
   if (e instanceof RateLimitedError) return { ok: false, reason: "rate_limited", message: e.message };
   return { ok: false, reason: "unavailable", message: e.message };
@@ -46,10 +56,21 @@ function probeOf(e: unknown): Extract<SessionProbe, { ok: false }> {
  * A check whose broker call failed: the session verdict's fix under this check's name. A refused key is told in full
  * once, by the session check; here it is named only.
  */
-const failedCall = (check: ReadinessCheckName, e: unknown, host: string, what: string): ReadinessItem => {
+const failedCall = (
+  check: ReadinessCheckName,
+  e: unknown,
+  account: CheckedAccount,
+  host: string,
+  what: string,
+): ReadinessItem => {
   const probe = probeOf(e);
-  const v = sessionVerdict(probe, host);
-  const why = probe.reason === "auth" ? "the broker refused the API key (see Session)" : probe.message;
+  const v = sessionVerdict(probe, host, directName(account));
+  const why =
+    probe.reason === "auth"
+      ? "the broker refused the API key (see Session)"
+      : probe.reason === "login"
+        ? "not logged in to the broker (see Session)"
+        : probe.message;
   return { check, status: v.status, detail: `${what}: ${why}`, fix: v.fix };
 };
 
@@ -90,9 +111,9 @@ async function bounded(
 async function session(account: CheckedAccount, host: string): Promise<ReadinessItem> {
   try {
     const ping = await adapterFor(account).ping();
-    return sessionVerdict({ ok: true, broker: ping.broker, mode: ping.mode }, host);
+    return sessionVerdict({ ok: true, broker: ping.broker, mode: ping.mode }, host, directName(account));
   } catch (e) {
-    return sessionVerdict(probeOf(e), host);
+    return sessionVerdict(probeOf(e), host, directName(account));
   }
 }
 
@@ -106,7 +127,7 @@ async function funds(
   try {
     f = await adapterFor(account).funds();
   } catch (e) {
-    return failedCall("funds", e, host, "Funds could not be read");
+    return failedCall("funds", e, account, host, "Funds could not be read");
   }
   const input = {
     id: account.id,
@@ -160,7 +181,7 @@ async function contracts(
     try {
       info = await adapterFor(account).symbolInfo(c.symbol, c.exchange as Exchange);
     } catch (e) {
-      return failedCall("contracts", e, host, `Contract ${c.symbol} could not be read`);
+      return failedCall("contracts", e, account, host, `Contract ${c.symbol} could not be read`);
     }
     facts.push({
       symbol: c.symbol,
@@ -204,7 +225,7 @@ async function clock(account: CheckedAccount, probes: number, host: string): Pro
   try {
     return clockVerdict(await measureSkew(adapterFor(account), probes), host);
   } catch (e) {
-    return failedCall("clock", e, host, "The clock could not be compared");
+    return failedCall("clock", e, account, host, "The clock could not be compared");
   }
 }
 
