@@ -175,7 +175,14 @@ export function listStrategyAccountSecrets(): Promise<AccountSecretRow[]> {
 /** Every stored encrypted key, for key rotation. */
 export function allAccountSecrets() {
   return db().tradingAccount.findMany({
-    select: { id: true, hostUrl: true, apiKeyEnc: true, credentialFingerprint: true },
+    select: {
+      id: true,
+      hostUrl: true,
+      apiKeyEnc: true,
+      apiSecretEnc: true,
+      sessionEnc: true,
+      credentialFingerprint: true,
+    },
   });
 }
 
@@ -223,16 +230,22 @@ export function listActiveAccountHealth() {
 }
 
 /**
- * Stores a re-encrypted key only if the row still holds the key and host that were read (compare-and-set): an owner's
- * edit in between wins. True when the row was written.
+ * Stores re-encrypted secrets only if the row still holds the key, host, app secret and session that were read
+ * (compare-and-set): an owner's edit or a new login in between wins. True when the row was written.
  */
 export async function replaceApiKeyIfUnchanged(
-  seen: { id: string; hostUrl: string; apiKeyEnc: string },
-  next: { apiKeyEnc: string; credentialFingerprint: string },
+  seen: { id: string; hostUrl: string; apiKeyEnc: string; apiSecretEnc?: string | null; sessionEnc?: string | null },
+  next: { apiKeyEnc: string; credentialFingerprint: string; apiSecretEnc?: string | null; sessionEnc?: string | null },
   tx: Tx = db(),
 ): Promise<boolean> {
   const { count } = await tx.tradingAccount.updateMany({
-    where: { id: seen.id, apiKeyEnc: seen.apiKeyEnc, hostUrl: seen.hostUrl },
+    where: {
+      id: seen.id,
+      apiKeyEnc: seen.apiKeyEnc,
+      hostUrl: seen.hostUrl,
+      ...(seen.apiSecretEnc === undefined ? {} : { apiSecretEnc: seen.apiSecretEnc }),
+      ...(seen.sessionEnc === undefined ? {} : { sessionEnc: seen.sessionEnc }),
+    },
     data: next,
   });
   return count === 1;

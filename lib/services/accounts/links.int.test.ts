@@ -9,7 +9,14 @@ import { POST as createRoute } from "@/app/api/accounts/route";
 import { POST as testRoute } from "@/app/api/accounts/test/route";
 import { PATCH as patchRoute } from "@/app/api/accounts/[id]/route";
 import { GET as accountBookRoute } from "@/app/api/accounts/[id]/books/[book]/route";
-import { decryptApiKey, encryptApiKey, rotateRow } from "@/lib/services/broker-access";
+import {
+  decryptApiKey,
+  encryptApiKey,
+  encryptApiSecret,
+  encryptSession,
+  readDirectSecrets,
+  rotateRow,
+} from "@/lib/services/broker-access";
 import { newKeyEntry, parseKeyRing } from "@/lib/crypto/credentials";
 
 /** A stand-in for any other host on the network: records what reaches it and answers with a canned page. */
@@ -300,5 +307,57 @@ describe("credentials bound to their row", () => {
     expect(await rotateRow(both, row)).toBe("rotated");
     const after = await db().tradingAccount.findUniqueOrThrow({ where: { id } });
     expect(decryptApiKey(parseKeyRing(v2), id, after.apiKeyEnc)).toBe("new-key-0002");
+  });
+
+  it("rotation re-encrypts a direct account's app secret and session too, and a login in between wins", async () => {
+    const v1 = newKeyEntry(1);
+    const ring1 = parseKeyRing(v1);
+    const v2 = newKeyEntry(2);
+    const both = parseKeyRing(`${v1},${v2}`);
+    const only2 = parseKeyRing(v2);
+    const owner = await makeUser("TRADER");
+    const session = {
+      accessToken: "access-token-1",
+      refreshToken: "refresh-1",
+      expiresAt: new Date(Date.UTC(2030, 0, 1)),
+    };
+    const id = (
+      await db().tradingAccount.create({
+        data: {
+          ownerId: owner.id,
+          name: "d",
+          hostUrl: "https://broker.example",
+          wsUrl: "",
+          apiKeyEnc: "p",
+          apiKeyLast4: "0000",
+        },
+      })
+    ).id;
+    await db().tradingAccount.update({
+      where: { id },
+      data: {
+        apiKeyEnc: encryptApiKey(ring1, id, "direct-key-0001"),
+        apiSecretEnc: encryptApiSecret(ring1, id, "direct-secret-0001"),
+        sessionEnc: encryptSession(ring1, id, session),
+        sessionExpiresAt: session.expiresAt,
+      },
+    });
+    const seen = await db().tradingAccount.findUniqueOrThrow({ where: { id } });
+    // A new login (a web process still on v1) lands between rotation's read and its write: the write must not.
+    await db().tradingAccount.update({
+      where: { id },
+      data: { sessionEnc: encryptSession(ring1, id, { ...session, accessToken: "access-token-2" }) },
+    });
+    expect(await rotateRow(both, seen)).toBe("changed");
+    const row = await db().tradingAccount.findUniqueOrThrow({ where: { id } });
+    expect(await rotateRow(both, row)).toBe("rotated");
+    const after = await db().tradingAccount.findUniqueOrThrow({ where: { id } });
+    // Readable with v2 alone: v1 can be retired.
+    expect(readDirectSecrets(only2, { ...after, name: "d" })).toEqual({
+      apiSecret: "direct-secret-0001",
+      session: { ...session, accessToken: "access-token-2", brokerUserId: undefined },
+    });
+    expect(decryptApiKey(only2, id, after.apiKeyEnc)).toBe("direct-key-0001");
+    expect(await rotateRow(both, after)).toBe("current");
   });
 });

@@ -10,6 +10,7 @@ import {
   type KeyRing,
 } from "@/lib/crypto/credentials";
 import { parseBaseUrl } from "@/lib/brokers/openalgo/client";
+import { reencryptDirectSecrets } from "./session";
 import { CredentialUnreadableError } from "@/lib/errors";
 import type { BrokerEntry } from "@/lib/brokers/registry";
 
@@ -85,22 +86,37 @@ export type RotateOutcome = "rotated" | "current" | "changed" | "failed" | "dupl
  */
 export async function rotateRow(
   ring: KeyRing,
-  seen: { id: string; hostUrl: string; apiKeyEnc: string; credentialFingerprint: string | null },
+  seen: {
+    id: string;
+    hostUrl: string;
+    apiKeyEnc: string;
+    credentialFingerprint: string | null;
+    apiSecretEnc?: string | null;
+    sessionEnc?: string | null;
+  },
 ): Promise<RotateOutcome> {
-  const fresh = keyVersionOf(seen.apiKeyEnc) === ring.current;
+  const keyFresh = keyVersionOf(seen.apiKeyEnc) === ring.current;
   let plain: string;
+  let direct: ReturnType<typeof reencryptDirectSecrets>;
   try {
     plain = decryptApiKey(ring, seen.id, seen.apiKeyEnc);
+    direct = reencryptDirectSecrets(ring, seen.id, seen);
   } catch (e) {
     if (e instanceof CredentialKeyError) return "failed";
     throw e;
   }
+  const fresh = keyFresh && !direct.stale;
   const fingerprint = credentialFingerprint(ring, seen.hostUrl, plain);
   if (fresh && seen.credentialFingerprint === fingerprint) return "current";
-  const next = fresh ? seen.apiKeyEnc : encryptApiKey(ring, seen.id, plain);
+  const next = keyFresh ? seen.apiKeyEnc : encryptApiKey(ring, seen.id, plain);
   if (decryptApiKey(ring, seen.id, next) !== plain) return "failed";
   try {
-    const written = await replaceApiKeyIfUnchanged(seen, { apiKeyEnc: next, credentialFingerprint: fingerprint });
+    const written = await replaceApiKeyIfUnchanged(seen, {
+      apiKeyEnc: next,
+      credentialFingerprint: fingerprint,
+      apiSecretEnc: direct.apiSecretEnc,
+      sessionEnc: direct.sessionEnc,
+    });
     return written ? (fresh ? "current" : "rotated") : "changed";
   } catch (e) {
     // Two rows already held the same host + key before fingerprints existed: leave this one for the owner to resolve.
@@ -109,7 +125,7 @@ export async function rotateRow(
   }
 }
 
-/** Re-encrypts every account's API key under the ring's current version (see scripts/keys-rotate.ts). */
+/** Re-encrypts every account's API key (and a direct account's app secret and session) under the ring's current version (see scripts/keys-rotate.ts). */
 export async function rotateCredentials(
   ring: KeyRing,
 ): Promise<{ rotated: number; alreadyCurrent: number; failed: string[]; duplicates: string[] }> {

@@ -3,7 +3,7 @@
  * day's session from the broker login (access token, refresh token, the broker's user id), each AES-GCM encrypted and
  * bound to its row and column, so a ciphertext copied to another row or column does not decrypt.
  */
-import { CredentialKeyError, decryptSecret, encryptSecret, type KeyRing } from "@/lib/crypto/credentials";
+import { CredentialKeyError, decryptSecret, encryptSecret, keyVersionOf, type KeyRing } from "@/lib/crypto/credentials";
 import type { BrokerSessionTokens } from "@/lib/brokers/login";
 import { CredentialUnreadableError } from "@/lib/errors";
 
@@ -62,4 +62,25 @@ export function readDirectSecrets(
     if (e instanceof CredentialKeyError) throw new CredentialUnreadableError(account.name);
     throw e;
   }
+}
+
+/**
+ * A direct account's app secret and session re-encrypted under the ring's current version (key rotation); absent or
+ * null values stay as they are. `stale` when either was under an older version. Throws CredentialKeyError when one
+ * cannot be read with the ring.
+ */
+export function reencryptDirectSecrets(
+  ring: KeyRing,
+  accountId: string,
+  stored: { apiSecretEnc?: string | null; sessionEnc?: string | null },
+): { apiSecretEnc?: string | null; sessionEnc?: string | null; stale: boolean } {
+  let stale = false;
+  const again = (blob: string | null | undefined, aad: string) => {
+    if (!blob || keyVersionOf(blob) === ring.current) return blob;
+    stale = true;
+    return encryptSecret(ring, decryptSecret(ring, blob, aad), aad);
+  };
+  const apiSecretEnc = again(stored.apiSecretEnc, secretAad(accountId));
+  const sessionEnc = again(stored.sessionEnc, sessionAad(accountId));
+  return { apiSecretEnc, sessionEnc, stale };
 }
