@@ -82,6 +82,7 @@ const OWNER_ADDRESSED = [
   "PATCH /api/accounts/[id]",
   "DELETE /api/accounts/[id]",
   "GET /api/accounts/[id]/books/[book]",
+  "POST /api/accounts/[id]/login",
   "PATCH /api/accounts/[id]/orders/[orderId]",
   "DELETE /api/accounts/[id]/orders/[orderId]",
   "DELETE /api/alerts/[id]",
