@@ -20,7 +20,13 @@ export interface DhanSim {
   login(app?: LoginApp): Promise<{ session: BrokerSessionTokens; callback: URLSearchParams }>;
 }
 
-export async function startDhanSim(id = "dhan1", faults: Record<string, unknown> = {}): Promise<DhanSim> {
+export interface DhanSimOptions {
+  faults?: Record<string, unknown>;
+  /** The clock the simulator's rate limits count with (default: real time); a frozen one gives exact counts. */
+  rateLimitNow?: () => number;
+}
+
+export async function startDhanSim(id = "dhan1", opts: DhanSimOptions = {}): Promise<DhanSim> {
   const state = randomUUID();
   const sim = await startSimulator({
     httpPort: 0,
@@ -29,6 +35,7 @@ export async function startDhanSim(id = "dhan1", faults: Record<string, unknown>
     seed: 11,
     clock: { mode: "fixed" },
     alwaysOpen: true,
+    ...(opts.rateLimitNow ? { rateLimitNow: opts.rateLimitNow } : {}),
     instances: [
       {
         id,
@@ -37,7 +44,7 @@ export async function startDhanSim(id = "dhan1", faults: Record<string, unknown>
         showStrategy: true,
         brokerName: "dhan",
         redirectUrl: `${DHAN_CALLBACK}?state=${state}`,
-        faults,
+        faults: opts.faults ?? {},
       },
     ],
   });

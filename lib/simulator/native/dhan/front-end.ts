@@ -70,6 +70,9 @@ function api(req: IncomingMessage, res: ServerResponse, path: string, ctx: Nativ
   const instance = token ? ctx.sessions.resolve(DHAN, token) : undefined;
   served++;
   if (instance) {
+    // Reading the engine session applies a due 03:00 IST roll (day orders lapse, deliveries settle) first; Dhan's own
+    // token is independent of that session and lives its 24 hours.
+    void instance.sessionActive;
     if (overLimit(ctx, instance, bucketOf(method, path)))
       return ctx.finish(res, dhanError("rate", "Too many requests. Please retry after some time."), instance);
     const fault = preRouteFault(instance.faults, instance.random);
