@@ -112,7 +112,14 @@ class DhanAdapter implements BrokerAdapter {
     }
     if (out.kind === "failure")
       log().warn(
-        { broker: "dhan", host: this.http.host, accountId: this.accountId, path: r.path, code: out.code, sent: out.sent },
+        {
+          broker: "dhan",
+          host: this.http.host,
+          accountId: this.accountId,
+          path: r.path,
+          code: out.code,
+          sent: out.sent,
+        },
         "broker call failed",
       );
     return out;
@@ -132,7 +139,9 @@ class DhanAdapter implements BrokerAdapter {
     const out = await this.send(r, "order", false);
     if (out.kind === "failure") {
       const e = transportError(out);
-      throw out.sent ? new BrokerUnavailableError(`${e.message} (it may have been applied: re-read the order)`, e.reason) : e;
+      throw out.sent
+        ? new BrokerUnavailableError(`${e.message} (it may have been applied: re-read the order)`, e.reason)
+        : e;
     }
     if (ok(out)) return out.body;
     throw brokerError(classifyDhanError(out.status, out.body));
@@ -204,7 +213,12 @@ class DhanAdapter implements BrokerAdapter {
   async expiries(underlying: string, exchange: Exchange, kind: InstrumentKind): Promise<string[]> {
     return expiriesOf(await this.master(), underlying, exchange, kind, this.now());
   }
-  async optionChain(underlying: string, exchange: Exchange, expiry: string, strikeCount?: number): Promise<OptionChain> {
+  async optionChain(
+    underlying: string,
+    exchange: Exchange,
+    expiry: string,
+    strikeCount?: number,
+  ): Promise<OptionChain> {
     const { index, options } = chainContracts(await this.master(), underlying, exchange, expiry);
     // Dhan takes at most 1000 instruments per quote call.
     const quotes = await this.marketQuote([index, ...options.slice(0, 999)]);
@@ -236,7 +250,14 @@ class DhanAdapter implements BrokerAdapter {
     const out = await this.send({ method: "POST", path: "/orders", body }, "order", false);
     const result = this.placeResult(out);
     log().info(
-      { broker: "dhan", accountId: this.accountId, symbol: o.symbol, quantity: o.quantity, strategy: o.strategy, result },
+      {
+        broker: "dhan",
+        accountId: this.accountId,
+        symbol: o.symbol,
+        quantity: o.quantity,
+        strategy: o.strategy,
+        result,
+      },
       "order placement",
     );
     return result;

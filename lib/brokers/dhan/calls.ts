@@ -19,7 +19,9 @@ import type { DhanErrorInfo } from "./wire";
 export function brokerError(info: DhanErrorInfo): AppError {
   switch (info.kind) {
     case "auth":
-      return new BrokerAuthError(`Dhan refused the access token (expired, revoked or not this client's): ${info.message}`);
+      return new BrokerAuthError(
+        `Dhan refused the access token (expired, revoked or not this client's): ${info.message}`,
+      );
     case "rate_limited":
       return new RateLimitedError(info.message, 1);
     case "validation":

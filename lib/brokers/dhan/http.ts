@@ -59,7 +59,12 @@ export class DhanHttp {
     this.maxBodyBytes = options.maxBodyBytes ?? 8 * 1024 * 1024;
     // Idle sockets close after 1.5 s, below common server keep-alive timeouts: a request written into a socket the
     // server just closed is reset, and a reset placement is an `unknown` order.
-    const opts = { keepAlive: true, maxSockets: 8, timeout: 1_500, ...(options.lookup ? { lookup: options.lookup } : {}) };
+    const opts = {
+      keepAlive: true,
+      maxSockets: 8,
+      timeout: 1_500,
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+    };
     this.agent = this.base.secure ? new https.Agent(opts) : new http.Agent(opts);
   }
 
@@ -119,7 +124,9 @@ export class DhanHttp {
           chunks.push(chunk);
         });
         res.on("aborted", () => fail("reset", `answer from ${this.host} cut off`));
-        res.on("error", (err: NodeJS.ErrnoException) => fail(failureCode(err), `${err.code ?? "error"}: ${err.message}`));
+        res.on("error", (err: NodeJS.ErrnoException) =>
+          fail(failureCode(err), `${err.code ?? "error"}: ${err.message}`),
+        );
         res.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
           let body: unknown;

@@ -13,7 +13,10 @@ import { EXCHANGE_OF_SEGMENT, istTime, PRODUCT_FROM_DHAN, statusFromDhan, TYPE_F
 
 const n = z.union([z.number(), z.string()]).transform((v) => new Decimal(v === "" ? 0 : v));
 const int = z.union([z.number(), z.string()]).transform((v) => Math.trunc(Number(v) || 0));
-const text = z.string().nullish().transform((v) => v ?? "");
+const text = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? "");
 
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const r = schema.safeParse(body);

@@ -46,7 +46,12 @@ describe("Dhan detailed scrip master", () => {
 
   it("maps futures (tick 10 paise) and BANKNIFTY monthlies", () => {
     const fut = master.symbol("NIFTY29DEC26FUT", "NFO")!;
-    expect(fut).toMatchObject({ brokerSymbol: "NIFTY-Dec2026-FUT", expiry: "2026-12-29", strike: null, optionType: null });
+    expect(fut).toMatchObject({
+      brokerSymbol: "NIFTY-Dec2026-FUT",
+      expiry: "2026-12-29",
+      strike: null,
+      optionType: null,
+    });
     expect(fut.tickSize.eq(0.1)).toBe(true);
     expect(master.symbol("BANKNIFTY26JAN27FUT", "NFO")?.lotSize).toBe(30);
     expect(master.symbol("BANKNIFTY29DEC2656000CE", "NFO")?.brokerSymbol).toBe("BANKNIFTY-Dec2026-56000-CE");

@@ -44,7 +44,8 @@ function page(status: number, title: string, body: string): Reply {
   };
 }
 
-const errorPage = (message: string) => page(400, "Dhan login", `<h1>Login failed</h1><p class="error">${escape(message)}</p>`);
+const errorPage = (message: string) =>
+  page(400, "Dhan login", `<h1>Login failed</h1><p class="error">${escape(message)}</p>`);
 
 /** The instance whose app credentials the request's `app_id`/`app_secret` headers are, or undefined. */
 function app(req: IncomingMessage, ctx: NativeContext): InstanceState | undefined {

@@ -20,7 +20,12 @@ const TYPE_IN: Record<string, string> = {
   STOP_LOSS: "SL",
   STOP_LOSS_MARKET: "SL-M",
 };
-const TYPE_OUT: Record<string, string> = { MARKET: "MARKET", LIMIT: "LIMIT", SL: "STOP_LOSS", "SL-M": "STOP_LOSS_MARKET" };
+const TYPE_OUT: Record<string, string> = {
+  MARKET: "MARKET",
+  LIMIT: "LIMIT",
+  SL: "STOP_LOSS",
+  "SL-M": "STOP_LOSS_MARKET",
+};
 /** The strategy tag the engine wants when Dhan's optional correlationId is absent. */
 const NO_TAG = "dhan";
 
@@ -207,7 +212,8 @@ export async function placeOrder(
     disclosed_quantity: num(b.disclosedQuantity),
   });
   const body = r.body as { orderid?: unknown; message?: unknown };
-  if (r.status === 200 && typeof body.orderid === "string") return json({ orderId: body.orderid, orderStatus: "TRANSIT" });
+  if (r.status === 200 && typeof body.orderid === "string")
+    return json({ orderId: body.orderid, orderStatus: "TRANSIT" });
   return dhanError(r.status >= 500 ? "internal" : "order", String(body.message ?? "Order rejected"));
 }
 

@@ -88,7 +88,9 @@ describe("simulated Dhan: DhanHQ v2 wire format", () => {
     expect(fut.SM_EXPIRY_DATE).toMatch(/^\d{4}-\d{2}-\d{2} 14:30:00$/);
     expect(fut.EXPIRY_FLAG).toBe("M");
     future = { id: fut.SECURITY_ID, lot: Number(fut.LOT_SIZE) };
-    const opt = rows.find((r) => r.INSTRUMENT === "OPTIDX" && r.EXPIRY_FLAG === "W" && r.UNDERLYING_SYMBOL === "NIFTY")!;
+    const opt = rows.find(
+      (r) => r.INSTRUMENT === "OPTIDX" && r.EXPIRY_FLAG === "W" && r.UNDERLYING_SYMBOL === "NIFTY",
+    )!;
     expect(opt.SYMBOL_NAME).toMatch(/^NIFTY-[A-Z][a-z]{2}\d{4}-\d+-(CE|PE)$/);
     expect(opt.STRIKE_PRICE).toMatch(/^\d+\.00000$/);
     expect(rows.find((r) => r.SEGMENT === "I" && r.UNDERLYING_SYMBOL === "NIFTY")?.SECURITY_ID).toBe("13");
@@ -176,7 +178,13 @@ describe("simulated Dhan: DhanHQ v2 wire format", () => {
     d.sim.market.tick();
     const holdings = (await call("GET", "/holdings")).body;
     const h = holdings.find((x) => x.tradingSymbol === "SBIN")!;
-    shaped(h, { exchange: "string", tradingSymbol: "string", securityId: "string", totalQty: "number", avgCostPrice: "number" });
+    shaped(h, {
+      exchange: "string",
+      tradingSymbol: "string",
+      securityId: "string",
+      totalQty: "number",
+      avgCostPrice: "number",
+    });
     expect(h.totalQty).toBe(3);
   });
 
@@ -186,7 +194,13 @@ describe("simulated Dhan: DhanHQ v2 wire format", () => {
     const data = q.body.data as Record<string, Record<string, Record<string, unknown>>>;
     expect(typeof data.IDX_I["13"].last_price).toBe("number");
     const f = data.NSE_FNO[future.id];
-    shaped(f, { last_price: "number", volume: "number", oi: "number", buy_quantity: "number", sell_quantity: "number" });
+    shaped(f, {
+      last_price: "number",
+      volume: "number",
+      oi: "number",
+      buy_quantity: "number",
+      sell_quantity: "number",
+    });
     shaped(f.ohlc as Record<string, unknown>, { open: "number", close: "number", high: "number", low: "number" });
     const depth = f.depth as { buy: Record<string, unknown>[]; sell: Record<string, unknown>[] };
     expect(depth.buy).toHaveLength(5);

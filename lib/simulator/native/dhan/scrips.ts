@@ -31,7 +31,13 @@ const CSV_CODES: Partial<Record<Exchange, [string, string]>> = {
   BSE_INDEX: ["BSE", "I"],
 };
 /** Dhan's own security ids of the indices (so an index quote looks like the real one). */
-const INDEX_IDS: Record<string, string> = { NIFTY: "13", BANKNIFTY: "25", FINNIFTY: "27", MIDCPNIFTY: "442", SENSEX: "51" };
+const INDEX_IDS: Record<string, string> = {
+  NIFTY: "13",
+  BANKNIFTY: "25",
+  FINNIFTY: "27",
+  MIDCPNIFTY: "442",
+  SENSEX: "51",
+};
 const INDICES = new Set(Object.keys(INDEX_IDS));
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const IST_OFFSET_MS = 19_800_000;
@@ -191,8 +197,8 @@ function displayName(s: Scrip): string {
 export function masterCsv(index: ScripIndex): string {
   const underlyingIds = new Map<string, string>();
   for (const s of index.all) if (s.inst.instrumenttype === "INDEX") underlyingIds.set(s.inst.symbol, s.securityId);
-  for (const s of index.all) if (s.inst.instrumenttype === "EQ" && s.segment === "NSE_EQ")
-    underlyingIds.set(s.inst.symbol, s.securityId);
+  for (const s of index.all)
+    if (s.inst.instrumenttype === "EQ" && s.segment === "NSE_EQ") underlyingIds.set(s.inst.symbol, s.securityId);
   const lines = [MASTER_COLUMNS.join(",") + ","];
   for (const s of index.all) {
     const { inst } = s;
@@ -209,7 +215,13 @@ export function masterCsv(index: ScripIndex): string {
       UNDERLYING_SYMBOL: derivative ? inst.underlying : inst.symbol,
       SYMBOL_NAME: derivative ? s.tradingSymbol : inst.name,
       DISPLAY_NAME: displayName(s),
-      INSTRUMENT_TYPE: option ? "OP" : inst.instrumenttype === "FUT" ? "FUT" : inst.instrumenttype === "EQ" ? "ES" : "INDEX",
+      INSTRUMENT_TYPE: option
+        ? "OP"
+        : inst.instrumenttype === "FUT"
+          ? "FUT"
+          : inst.instrumenttype === "EQ"
+            ? "ES"
+            : "INDEX",
       SERIES: inst.instrumenttype === "EQ" ? "EQ" : "NA",
       LOT_SIZE: `${inst.lotsize}.0`,
       SM_EXPIRY_DATE: derivative ? `${s.expiry} 14:30:00` : "",
