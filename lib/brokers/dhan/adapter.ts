@@ -24,14 +24,11 @@ import {
   type PlaceOrderResult,
   type Position,
   type Trade,
-  accepted,
-  rejected,
-  unknown,
 } from "@/lib/brokers/types";
 import { invalidRequest, modifySchema, placeSchema } from "@/lib/brokers/openalgo/requests";
 import { BrokerUnavailableError, ValidationError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { brokerError, readMaster, transportError } from "./calls";
+import { brokerError, placeResult, readMaster, transportError } from "./calls";
 import { DhanHttp, type DhanRequest, type HttpOutcome } from "./http";
 import { dhanHosts } from "./hosts";
 import {
@@ -248,7 +245,7 @@ class DhanAdapter implements BrokerAdapter {
     };
     if (CORRELATION_ID.test(o.strategy)) body.correlationId = o.strategy;
     const out = await this.send({ method: "POST", path: "/orders", body }, "order", false);
-    const result = this.placeResult(out);
+    const result = placeResult(out);
     log().info(
       {
         broker: "dhan",
@@ -261,32 +258,6 @@ class DhanAdapter implements BrokerAdapter {
       "order placement",
     );
     return result;
-  }
-
-  /** Throws only when Dhan provably did not act (see types.ts); a lost or garbled answer is `unknown`. */
-  private placeResult(out: HttpOutcome): PlaceOrderResult {
-    if (out.kind === "failure") {
-      if (!out.sent) throw transportError(out);
-      return unknown(`${out.message}; the order may have reached Dhan`);
-    }
-    const b = out.body as { orderId?: unknown; orderStatus?: unknown } | undefined;
-    if (out.status >= 200 && out.status < 300) {
-      const id = typeof b?.orderId === "string" || typeof b?.orderId === "number" ? String(b.orderId) : "";
-      if (!id) return unknown(`Unreadable placement answer from Dhan (HTTP ${out.status})`);
-      return b?.orderStatus === "REJECTED" ? rejected("Rejected by Dhan", id) : accepted(id);
-    }
-    const info = classifyDhanError(out.status, out.body);
-    switch (info.kind) {
-      case "rejected":
-        return rejected(info.message);
-      // Refused before the order was recorded: nothing was placed.
-      case "auth":
-      case "rate_limited":
-      case "validation":
-        throw brokerError(info);
-      default:
-        return unknown(info.message);
-    }
   }
 
   async modifyOrder(change: ModifyOrderRequest): Promise<{ orderId: string }> {

@@ -14,7 +14,8 @@ import {
 } from "@/lib/errors";
 import { DhanHttp, type HttpOutcome } from "./http";
 import { parseDhanMaster } from "./master";
-import type { DhanErrorInfo } from "./wire";
+import { accepted, type PlaceOrderResult, rejected, unknown } from "@/lib/brokers/types";
+import { classifyDhanError, type DhanErrorInfo } from "./wire";
 
 export function brokerError(info: DhanErrorInfo): AppError {
   switch (info.kind) {
@@ -60,5 +61,34 @@ export async function readMaster(
     }
   } finally {
     http.close();
+  }
+}
+
+/**
+ * A placement's outcome (lib/brokers/types.ts): throws only when Dhan provably did not act — no connection, or a refusal
+ * Dhan makes before recording an order (token, rate limit, request shape). A lost, garbled or 5xx answer is `unknown`;
+ * DH-906 (Dhan's order error) is a rejection with Dhan's text.
+ */
+export function placeResult(out: HttpOutcome): PlaceOrderResult {
+  if (out.kind === "failure") {
+    if (!out.sent) throw transportError(out);
+    return unknown(`${out.message}; the order may have reached Dhan`);
+  }
+  const b = out.body as { orderId?: unknown; orderStatus?: unknown } | undefined;
+  if (out.status >= 200 && out.status < 300) {
+    const id = typeof b?.orderId === "string" || typeof b?.orderId === "number" ? String(b.orderId) : "";
+    if (!id) return unknown(`Unreadable placement answer from Dhan (HTTP ${out.status})`);
+    return b?.orderStatus === "REJECTED" ? rejected("Rejected by Dhan", id) : accepted(id);
+  }
+  const info = classifyDhanError(out.status, out.body);
+  switch (info.kind) {
+    case "rejected":
+      return rejected(info.message);
+    case "auth":
+    case "rate_limited":
+    case "validation":
+      throw brokerError(info);
+    default:
+      return unknown(info.message);
   }
 }
