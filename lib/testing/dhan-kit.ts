@@ -41,7 +41,6 @@ export async function startDhanSim(id = "dhan1", opts: DhanSimOptions = {}): Pro
         id,
         apiKey: `${id}-app-key`,
         capital: "2000000",
-        showStrategy: true,
         brokerName: "dhan",
         redirectUrl: `${DHAN_CALLBACK}?state=${state}`,
         faults: opts.faults ?? {},

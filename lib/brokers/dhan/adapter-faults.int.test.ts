@@ -50,11 +50,27 @@ describe("dhan adapter under simulator faults", () => {
     expect(d.sim.broker.receivedOrders(ID)).toHaveLength(1);
   });
 
+  it("a late RMS rejection shows as rejected with the broker's reason and the strategy tag echoed", async () => {
+    d.sim.broker.setFaults(ID, { lateRejectRate: 1, lateRejectMs: 0 });
+    const r = await adapter.placeOrder({ ...order, strategy: "late" });
+    d.sim.broker.setFaults(ID, { lateRejectRate: 0 });
+    expect(r.kind).toBe("accepted");
+    if (r.kind !== "accepted") return;
+    // The rejection comes after the acceptance: poll the order until it is final, as a caller reconciles.
+    let o = await adapter.orderStatus(r.orderId, "late");
+    for (let i = 0; i < 50 && o?.status === "open"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      o = await adapter.orderStatus(r.orderId, "late");
+    }
+    expect(o).toMatchObject({ status: "rejected", brokerStatus: "REJECTED", strategy: "late" });
+    expect(o!.rejectionReason).toMatch(/\S/);
+  });
+
   it("Dhan's 429 is a RateLimitedError and places nothing", async () => {
     d.sim.broker.setFaults(ID, { burst429Remaining: 2 });
     await expect(adapter.placeOrder(order)).rejects.toBeInstanceOf(RateLimitedError);
     await expect(adapter.positions()).rejects.toBeInstanceOf(RateLimitedError);
-    expect(d.sim.broker.receivedOrders(ID)).toHaveLength(1);
+    expect(d.sim.broker.receivedOrders(ID)).toHaveLength(2);
   });
 
   it("a 5xx is unavailable on reads and unknown on a placement", async () => {
@@ -65,7 +81,7 @@ describe("dhan adapter under simulator faults", () => {
     expect(e).toBeInstanceOf(BrokerUnavailableError);
     expect((e as BrokerUnavailableError).reason).toBe("server_error");
     expect(placed.kind).toBe("unknown");
-    // The simulator's 5xx never acts: reconciling finds no second order.
-    expect(d.sim.broker.receivedOrders(ID)).toHaveLength(1);
+    // The simulator's 5xx never acts: reconciling finds no new order.
+    expect(d.sim.broker.receivedOrders(ID)).toHaveLength(2);
   });
 });

@@ -77,8 +77,25 @@ function fillsByOrder(trades: Row[]): Map<string, Fills> {
   return out;
 }
 
-function orderRow(ctx: NativeContext, instance: InstanceState, o: Row, fills: Map<string, Fills>): Row {
+/**
+ * The engine's record of each order (its strategy tag and rejection text): Dhan echoes `correlationId` and names the
+ * reason of a rejection, which the engine's live order book leaves out.
+ */
+function received(ctx: NativeContext, instance: InstanceState): Map<string, { tag: string; reason: string }> {
+  return new Map(
+    ctx.broker.receivedOrders(instance.id).map((r) => [r.orderid, { tag: r.strategy, reason: r.rejectionReason }]),
+  );
+}
+
+function orderRow(
+  ctx: NativeContext,
+  instance: InstanceState,
+  o: Row,
+  fills: Map<string, Fills>,
+  known: Map<string, { tag: string; reason: string }>,
+): Row {
   const s = scripOf(ctx, o.symbol, o.exchange);
+  const record = known.get(String(o.orderid));
   const f = fills.get(String(o.orderid)) ?? { qty: 0, value: 0 };
   const status = String(o.order_status);
   const working = status === "open" || status === "trigger pending";
@@ -87,7 +104,7 @@ function orderRow(ctx: NativeContext, instance: InstanceState, o: Row, fills: Ma
     dhanClientId: instance.id,
     orderId: String(o.orderid),
     exchangeOrderId: working || status === "complete" ? `1${String(o.orderid).slice(-15).padStart(15, "0")}` : "",
-    correlationId: typeof o.strategy === "string" && o.strategy !== NO_TAG ? o.strategy : "",
+    correlationId: record && record.tag !== NO_TAG ? record.tag : "",
     orderStatus: statusWord(status, f.qty),
     transactionType: o.action,
     exchangeSegment: s?.segment ?? "",
@@ -108,9 +125,8 @@ function orderRow(ctx: NativeContext, instance: InstanceState, o: Row, fills: Ma
     updateTime: o.timestamp,
     exchangeTime: working || status === "complete" ? o.timestamp : "0001-01-01 00:00:00",
     ...derivativeFields(s),
-    omsErrorCode: "",
-    // The engine's live books carry no rejection text (docs/brokers/dhan.md "Simulator differences").
-    omsErrorDescription: "",
+    omsErrorCode: status === "rejected" ? "RMS" : "",
+    omsErrorDescription: status === "rejected" ? (record?.reason ?? "") : "",
     algoId: "",
     remainingQuantity: working ? quantity - f.qty : 0,
     averageTradedPrice: f.qty > 0 ? round2(f.value / f.qty) : 0,
@@ -129,7 +145,8 @@ async function books(ctx: NativeContext, instance: InstanceState): Promise<{ ord
 export async function orderList(ctx: NativeContext, instance: InstanceState): Promise<Reply> {
   const { orders, trades } = await books(ctx, instance);
   const fills = fillsByOrder(trades);
-  return json(orders.map((o) => orderRow(ctx, instance, o, fills)));
+  const known = received(ctx, instance);
+  return json(orders.map((o) => orderRow(ctx, instance, o, fills, known)));
 }
 
 async function findOrder(ctx: NativeContext, instance: InstanceState, id: string): Promise<Row | undefined> {
@@ -141,7 +158,7 @@ export async function orderById(ctx: NativeContext, instance: InstanceState, id:
   const o = await findOrder(ctx, instance, id);
   if (!o) return dhanError("data", `No order found for orderId ${id}`);
   const { trades } = await books(ctx, instance);
-  return json(orderRow(ctx, instance, o, fillsByOrder(trades)));
+  return json(orderRow(ctx, instance, o, fillsByOrder(trades), received(ctx, instance)));
 }
 
 export async function tradeList(ctx: NativeContext, instance: InstanceState, onlyOrder?: string): Promise<Reply> {
