@@ -2,6 +2,7 @@
  * Every native broker front-end the simulator serves (docs/simulator.md "Native broker front-ends"). A broker's
  * front-end lives in its own folder here and is listed once below.
  */
+import { createAngelFrontEnd } from "./angel/front-end";
 import type { NativeFrontEnd } from "./front-end";
 
-export const NATIVE_FRONT_ENDS: readonly NativeFrontEnd[] = [];
+export const NATIVE_FRONT_ENDS: readonly NativeFrontEnd[] = [createAngelFrontEnd()];
