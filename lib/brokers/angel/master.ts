@@ -39,6 +39,12 @@ const DERIVATIVE_EXCHANGES: Record<string, Exchange> = { NFO: "NFO", BFO: "BFO" 
 const INDEX_EXCHANGES: Record<string, Exchange> = { NSE: "NSE_INDEX", BSE: "BSE_INDEX" };
 const paise = (text: string) => new Decimal(text).div(100);
 
+/** Angel's `26DEC2024` (day, month code, four-digit year) as an ISO date. */
+export function parseAngelExpiry(text: string): string | undefined {
+  const m = /^(\d{2})([A-Za-z]{3})(\d{4})$/.exec(text.trim());
+  return m ? parseExpiry(`${m[1]}-${m[2]}-${m[3]}`) : undefined;
+}
+
 /** One Angel row in MirrorDesk's terms, or null for a row kind MirrorDesk does not trade. */
 export function masterRowOf(s: AngelScrip): MasterRow | null {
   const lotSize = Number.parseInt(s.lotsize, 10) || 1;
@@ -80,7 +86,7 @@ export function masterRowOf(s: AngelScrip): MasterRow | null {
     };
   }
   const exchange = DERIVATIVE_EXCHANGES[s.exch_seg];
-  const expiry = parseExpiry(s.expiry);
+  const expiry = parseAngelExpiry(s.expiry);
   if (!exchange || !expiry) return null;
   const underlying = s.name.toUpperCase();
   const base = { ...common, exchange, name: underlying, expiry, tickSize: tick, underlying };
