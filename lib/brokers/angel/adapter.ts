@@ -110,8 +110,12 @@ class AngelAdapter implements BrokerAdapter {
     throw errorOf(c);
   }
 
-  /** Today's master, one download per host per IST day (the download needs no session). */
+  /**
+   * Today's master, one download per host per IST day. The download itself needs no token, but nothing at all goes to
+   * the broker without a live session (an expired account is inert until the trader logs in again).
+   */
   private master(): Promise<InstrumentMaster> {
+    requireSession(this.#config.session, this.now());
     const { base, path } = masterUrl(this.hostUrl);
     return dailyMaster(
       `angel:${base}`,
