@@ -45,7 +45,8 @@ export function issueSession(ctx: NativeContext, instance: InstanceState) {
 }
 
 export function createAngelFrontEnd(): NativeFrontEnd & { requests: number } {
-  const limiter = new SlidingLimiter();
+  // One limiter per simulator (each mounts the front-ends with its own context).
+  const limiters = new WeakMap<NativeContext, SlidingLimiter>();
   const fe = {
     prefix: "/angel" as const,
     /** Every request this front-end received (tests assert that nothing was sent). */
@@ -70,6 +71,8 @@ export function createAngelFrontEnd(): NativeFrontEnd & { requests: number } {
     text: string,
     ctx: NativeContext,
   ): Promise<void> {
+    let limiter = limiters.get(ctx);
+    if (!limiter) limiters.set(ctx, (limiter = new SlidingLimiter()));
     if (path === "/publisher-login") return loginPage(req, res, query, text, ctx);
     if (req.method === "GET" && path === MASTER_PATH) {
       const body = JSON.stringify(angelMaster(ctx.market).rows);

@@ -5,6 +5,7 @@
  * a `999` token prefix — plus the index back from Angel's (segment, token) to the engine's symbol.
  */
 import type { Instrument, MarketView } from "@/lib/simulator/types";
+import { istDateOf } from "@/lib/trading/calendar";
 import { formatExpiry, parseExpiry } from "@/lib/trading/symbols";
 
 export interface AngelScrip {
@@ -97,8 +98,20 @@ export interface AngelMaster {
   bySymbol(symbol: string, exchange: string): AngelScrip | undefined;
 }
 
-/** Builds the master of the market's current listing (cheap enough to rebuild per download). */
+const cache = new WeakMap<MarketView, { day: string; size: number; master: AngelMaster }>();
+
+/** The master of the market's current listing, rebuilt when the simulated IST day or the listing changes. */
 export function angelMaster(market: MarketView): AngelMaster {
+  const day = istDateOf(market.clock.now());
+  const size = market.instruments().length;
+  const hit = cache.get(market);
+  if (hit && hit.day === day && hit.size === size) return hit.master;
+  const master = buildMaster(market);
+  cache.set(market, { day, size, master });
+  return master;
+}
+
+function buildMaster(market: MarketView): AngelMaster {
   const rows: AngelScrip[] = [];
   const tokens = new Map<string, { scrip: AngelScrip; instrument: Instrument }>();
   const symbols = new Map<string, AngelScrip>();
