@@ -19,7 +19,11 @@ export interface AngelWorld {
 }
 
 export async function startAngelWorld(id: string, apiKey = `${id}-key-0001`): Promise<AngelWorld> {
+  // The simulator's rate-limit clock moves a second per request, so its per-second limits never trip on the test
+  // machine's speed (the adapter's own budget is tested through the governor; the limiter in protocol.int.test.ts).
+  let rateClock = 0;
   const sim = await startSimulator({
+    rateLimitNow: () => (rateClock += 1_000),
     httpPort: 0,
     wsPort: 0,
     adminToken: "angel-admin",

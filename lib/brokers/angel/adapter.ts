@@ -32,19 +32,8 @@ import { log } from "@/lib/log";
 import { istDateOf } from "@/lib/trading/calendar";
 import { AngelHttp, type AngelHttpOptions, type AngelOutcome } from "./http";
 import { parseAngelMaster } from "./master";
-import {
-  type FullQuote,
-  mapDepth,
-  mapFunds,
-  mapHoldings,
-  mapOrders,
-  mapPositions,
-  mapQuote,
-  mapTrades,
-  ORDER_TYPES,
-  PRODUCTS,
-  quotesOf,
-} from "./map";
+import { mapFunds, mapHoldings, mapOrders, mapPositions, mapTrades, ORDER_TYPES, PRODUCTS } from "./map";
+import { type FullQuote, mapDepth, mapQuote, quotesOf } from "./map-market";
 import { buildOptionChain } from "./option-chain";
 import { classify, errorOf, masterUrl, PATHS } from "./wire";
 
@@ -85,7 +74,8 @@ class AngelAdapter implements BrokerAdapter {
     await this.gate.take(this.accountId, kind, this.limits);
     const out = await this.http.call(method, path, { apiKey: this.#config.apiKey, token, body });
     const ctx = { broker: "angel", host: this.http.host, accountId: this.accountId, endpoint: path };
-    if (out.kind === "failure") log().warn({ ...ctx, code: out.code, sent: out.sent, error: out.message }, "broker call failed");
+    if (out.kind === "failure")
+      log().warn({ ...ctx, code: out.code, sent: out.sent, error: out.message }, "broker call failed");
     return out;
   }
 
@@ -202,7 +192,12 @@ class AngelAdapter implements BrokerAdapter {
       .map((r) => r.expiry as string);
     return [...new Set(dates)].sort();
   }
-  async optionChain(underlying: string, exchange: Exchange, expiry: string, strikeCount?: number): Promise<OptionChain> {
+  async optionChain(
+    underlying: string,
+    exchange: Exchange,
+    expiry: string,
+    strikeCount?: number,
+  ): Promise<OptionChain> {
     return buildOptionChain(this, await this.master(), { underlying, exchange, expiry, strikeCount });
   }
 

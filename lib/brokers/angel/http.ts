@@ -93,7 +93,8 @@ function failure(error: unknown, host: string): Extract<AngelOutcome, { kind: "f
   const code = e.code ?? e.cause?.code ?? "";
   if (error instanceof errors.ConnectTimeoutError)
     return { kind: "failure", code: "timeout", message: `no connection to ${host} in time`, sent: false };
-  if (NOT_SENT.has(code)) return { kind: "failure", code: "unreachable", message: `cannot reach ${host} (${code})`, sent: false };
+  if (NOT_SENT.has(code))
+    return { kind: "failure", code: "unreachable", message: `cannot reach ${host} (${code})`, sent: false };
   if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError)
     return { kind: "failure", code: "timeout", message: `no answer from ${host} in time`, sent: true };
   if (error instanceof errors.SocketError || code === "ECONNRESET" || code === "UND_ERR_SOCKET")

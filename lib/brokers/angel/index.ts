@@ -22,7 +22,11 @@ export const angelBroker = {
     return createAngelAdapter(config, {
       gate: deps.gate,
       limits: deps.limits,
-      http: { connectTimeoutMs: deps.timeouts?.connectMs, responseTimeoutMs: deps.timeouts?.responseMs, lookup: deps.lookup },
+      http: {
+        connectTimeoutMs: deps.timeouts?.connectMs,
+        responseTimeoutMs: deps.timeouts?.responseMs,
+        lookup: deps.lookup,
+      },
     });
   },
 };

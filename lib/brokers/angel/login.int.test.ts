@@ -8,7 +8,15 @@ import { closeRateGovernor } from "@/lib/brokers/rate-governor";
 import type { BrokerAdapter, PlaceOrderRequest } from "@/lib/brokers/types";
 import { BrokerAuthError, BrokerUnavailableError, RateLimitedError } from "@/lib/errors";
 import { disconnectRedis } from "@/lib/redis";
-import { ANGEL_REDIRECT, type AngelWorld, angelRequests, browserLogin, loginAngel, startAngelWorld } from "@/lib/testing/angel-kit";
+import { futureSymbol } from "@/lib/trading/symbols";
+import {
+  ANGEL_REDIRECT,
+  type AngelWorld,
+  angelRequests,
+  browserLogin,
+  loginAngel,
+  startAngelWorld,
+} from "@/lib/testing/angel-kit";
 import { createAngelAdapter } from "./adapter";
 import { angelLogin } from "./login";
 
@@ -48,7 +56,7 @@ async function failure(p: Promise<unknown>): Promise<Error> {
 
 async function future(adapter: BrokerAdapter): Promise<PlaceOrderRequest> {
   const [expiry] = await adapter.expiries("NIFTY", "NFO", "futures");
-  const info = await adapter.symbolInfo(`NIFTY${expiry.slice(8, 10)}${["JAN","FEB","MAR","APR","MAY","JUN","JUL","AUG","SEP","OCT","NOV","DEC"][Number(expiry.slice(5, 7)) - 1]}${expiry.slice(2, 4)}FUT`, "NFO");
+  const info = await adapter.symbolInfo(futureSymbol("NIFTY", expiry), "NFO");
   return {
     symbol: info!.symbol,
     exchange: "NFO",
@@ -74,7 +82,10 @@ describe("angel login", () => {
   });
 
   it("a wrong API key gets the error page; a callback without a session is read as an error", async () => {
-    const url = await angelLogin.start({ ...world.app, apiKey: "wrong-key" }, { redirectUrl: ANGEL_REDIRECT, state: "x" });
+    const url = await angelLogin.start(
+      { ...world.app, apiKey: "wrong-key" },
+      { redirectUrl: ANGEL_REDIRECT, state: "x" },
+    );
     const page = await fetch(url);
     expect(page.status).toBe(400);
     expect(await page.text()).toContain("Invalid API Key");
@@ -140,7 +151,9 @@ describe("angel faults", () => {
     expect(placed.kind).toBe("unknown");
     const after = await adapter.orders();
     expect(after.length).toBe(before + 1);
-    expect(after.filter((o) => o.strategy === "login-test" && o.symbol === order.symbol).length).toBeGreaterThanOrEqual(1);
+    expect(after.filter((o) => o.strategy === "login-test" && o.symbol === order.symbol).length).toBeGreaterThanOrEqual(
+      1,
+    );
 
     world.sim.broker.setFaults("anglogin", { burst429Remaining: 1 });
     expect(await failure(adapter.funds())).toBeInstanceOf(RateLimitedError);
@@ -158,7 +171,14 @@ describe("angel faults", () => {
     expect(await failure(bad.placeOrder(await future(adapterWith(session))))).toBeInstanceOf(BrokerAuthError);
     expect(errors.length).toBeGreaterThan(8);
     for (const message of errors)
-      for (const secret of [session.accessToken, session.refreshToken!, "eyJwrong-token-value", "eyJforged", world.app.apiKey, world.app.apiSecret])
+      for (const secret of [
+        session.accessToken,
+        session.refreshToken!,
+        "eyJwrong-token-value",
+        "eyJforged",
+        world.app.apiKey,
+        world.app.apiSecret,
+      ])
         expect(message).not.toContain(secret);
   });
 });

@@ -23,7 +23,14 @@ function httpOf(app: LoginApp, deps: LoginDeps = {}): AngelHttp {
   });
 }
 
-async function call(app: LoginApp, deps: LoginDeps | undefined, method: "GET" | "POST", path: string, token?: string, body?: unknown) {
+async function call(
+  app: LoginApp,
+  deps: LoginDeps | undefined,
+  method: "GET" | "POST",
+  path: string,
+  token?: string,
+  body?: unknown,
+) {
   const http = httpOf(app, deps);
   try {
     const out = await http.call(method, path, { apiKey: app.apiKey, token, body });

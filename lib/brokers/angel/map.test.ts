@@ -48,13 +48,17 @@ describe("angel mappings", () => {
     });
     const token = classify(answer(401, { success: false, message: "Invalid Token", errorCode: "AG8001", data: "" }));
     expect(token.kind === "ok" ? null : errorOf(token)).toBeInstanceOf(BrokerAuthError);
-    const refresh = classify(answer(200, { status: false, message: "Invalid Refresh Token", errorcode: "AB8050", data: null }));
+    const refresh = classify(
+      answer(200, { status: false, message: "Invalid Refresh Token", errorcode: "AB8050", data: null }),
+    );
     expect(refresh.kind).toBe("auth");
     const limited = classify(answer(403, undefined, "Access denied because of exceeding access rate"));
     expect(limited.kind === "ok" ? null : errorOf(limited)).toBeInstanceOf(RateLimitedError);
     const down = classify(answer(502, undefined, "<html>Bad Gateway</html>"));
     expect(down.kind === "ok" ? null : errorOf(down)).toBeInstanceOf(BrokerUnavailableError);
-    const refused = classify(answer(200, { status: false, message: "Symbol Not Found", errorcode: "AB1009", data: null }));
+    const refused = classify(
+      answer(200, { status: false, message: "Symbol Not Found", errorcode: "AB1009", data: null }),
+    );
     expect(refused.kind === "ok" ? null : errorOf(refused)).toBeInstanceOf(BrokerRejectedError);
   });
 

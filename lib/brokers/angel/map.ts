@@ -5,12 +5,14 @@
 import Decimal from "decimal.js";
 import { z } from "zod";
 import type { InstrumentMaster } from "@/lib/brokers/instruments";
-import type { Depth, Exchange, Quote } from "@/lib/brokers/market-types";
 import type { Funds, Holding, Order, OrderStatus, Position, PriceType, Product, Trade } from "@/lib/brokers/types";
 import { BrokerUnavailableError } from "@/lib/errors";
 
-const text = z.union([z.string(), z.number()]).nullish().transform((v) => (v === null || v === undefined ? "" : String(v)));
-const dec = (v: string) => {
+export const text = z
+  .union([z.string(), z.number()])
+  .nullish()
+  .transform((v) => (v === null || v === undefined ? "" : String(v)));
+export const dec = (v: string) => {
   try {
     const d = new Decimal(v || 0);
     return d.isFinite() ? d : new Decimal(0);
@@ -18,10 +20,15 @@ const dec = (v: string) => {
     return new Decimal(0);
   }
 };
-const int = (v: string) => Math.trunc(Number(v || 0)) || 0;
+export const int = (v: string) => Math.trunc(Number(v || 0)) || 0;
 
 export const PRODUCTS: Record<Product, string> = { MIS: "INTRADAY", NRML: "CARRYFORWARD", CNC: "DELIVERY" };
-const PRODUCT_BACK: Record<string, Product> = { INTRADAY: "MIS", CARRYFORWARD: "NRML", MARGIN: "NRML", DELIVERY: "CNC" };
+const PRODUCT_BACK: Record<string, Product> = {
+  INTRADAY: "MIS",
+  CARRYFORWARD: "NRML",
+  MARGIN: "NRML",
+  DELIVERY: "CNC",
+};
 export const ORDER_TYPES: Record<PriceType, string> = {
   MARKET: "MARKET",
   LIMIT: "LIMIT",
@@ -63,7 +70,11 @@ export function parseAngelTime(t: string): Date | null {
 /** MirrorDesk's symbol and exchange of an Angel (segment, token, trading symbol). */
 function symbolOf(master: InstrumentMaster, seg: string, token: string, tradingsymbol: string) {
   const row = master.token(token, seg) ?? master.brokerSymbol(tradingsymbol, seg);
-  if (!row) throw new BrokerUnavailableError(`Angel One row for ${seg}:${tradingsymbol} is not in today's master`, "bad_response");
+  if (!row)
+    throw new BrokerUnavailableError(
+      `Angel One row for ${seg}:${tradingsymbol} is not in today's master`,
+      "bad_response",
+    );
   return { symbol: row.symbol, exchange: row.exchange };
 }
 
@@ -87,7 +98,11 @@ const orderRow = z.object({
   ordertag: text,
   updatetime: text,
 });
-const listOf = <T extends z.ZodType>(row: T) => z.array(row).nullish().transform((v) => v ?? []);
+const listOf = <T extends z.ZodType>(row: T) =>
+  z
+    .array(row)
+    .nullish()
+    .transform((v) => v ?? []);
 
 export function mapOrders(master: InstrumentMaster, data: unknown, only?: ReadonlySet<string>): Order[] {
   const rows = listOf(orderRow).parse(data);
@@ -230,57 +245,3 @@ export function mapFunds(data: unknown): Funds {
     unrealisedPnl: dec(r.m2munrealized),
   };
 }
-
-const level = z.object({ price: text, quantity: text });
-export const fullQuote = z.object({
-  exchange: text,
-  symbolToken: text,
-  ltp: text,
-  open: text,
-  high: text,
-  low: text,
-  close: text,
-  tradeVolume: text,
-  opnInterest: text,
-  totBuyQuan: text,
-  totSellQuan: text,
-  depth: z.object({ buy: z.array(level), sell: z.array(level) }).nullish(),
-});
-export type FullQuote = z.infer<typeof fullQuote>;
-
-export function quotesOf(data: unknown): FullQuote[] {
-  return z.object({ fetched: z.array(fullQuote).nullish() }).parse(data).fetched ?? [];
-}
-
-const levels = (list: { price: string; quantity: string }[] | undefined) =>
-  (list ?? [])
-    .map((l) => ({ price: dec(l.price), quantity: int(l.quantity) }))
-    .filter((l) => l.price.gt(0) && l.quantity > 0);
-
-export function mapQuote(q: FullQuote): Quote {
-  const bid = levels(q.depth?.buy)[0]?.price ?? null;
-  const ask = levels(q.depth?.sell)[0]?.price ?? null;
-  return {
-    ltp: dec(q.ltp),
-    open: dec(q.open),
-    high: dec(q.high),
-    low: dec(q.low),
-    prevClose: dec(q.close),
-    bid,
-    ask,
-    volume: int(q.tradeVolume),
-    oi: int(q.opnInterest),
-  };
-}
-
-export function mapDepth(q: FullQuote): Depth {
-  return {
-    ltp: dec(q.ltp),
-    bids: levels(q.depth?.buy),
-    asks: levels(q.depth?.sell),
-    totalBuyQuantity: int(q.totBuyQuan),
-    totalSellQuantity: int(q.totSellQuan),
-  };
-}
-
-export type { Exchange };

@@ -44,19 +44,36 @@ describe("angel scrip master", () => {
     const ce = master.symbol("NIFTY08DEC2626000CE", "NFO")!;
     expect(ce.strike!.eq(26000)).toBe(true);
     expect(ce.tickSize.eq(new Decimal("0.05"))).toBe(true);
-    expect(ce).toMatchObject({ expiry: "2026-12-08", lotSize: 65, freezeQty: 1755, optionType: "CE", underlying: "NIFTY" });
+    expect(ce).toMatchObject({
+      expiry: "2026-12-08",
+      lotSize: 65,
+      freezeQty: 1755,
+      optionType: "CE",
+      underlying: "NIFTY",
+    });
     const fut = master.symbol("NIFTY29DEC26FUT", "NFO")!;
     expect(fut.tickSize.eq(new Decimal("0.1"))).toBe(true);
     expect(fut.strike).toBeNull();
     expect(master.symbol("BANKNIFTY29DEC2660000CE", "NFO")).toMatchObject({ lotSize: 30, freezeQty: 600 });
-    expect(master.symbol("SENSEX31DEC2685000PE", "BFO")).toMatchObject({ lotSize: 20, freezeQty: 1000, expiry: "2026-12-31" });
+    expect(master.symbol("SENSEX31DEC2685000PE", "BFO")).toMatchObject({
+      lotSize: 20,
+      freezeQty: 1000,
+      expiry: "2026-12-31",
+    });
     expect(parseAngelExpiry("26DEC2024")).toBe("2024-12-26");
     expect(parseAngelExpiry("26DEC24")).toBeUndefined();
   });
 
   it("keeps NIFTY weekly and monthly expiries apart, BANKNIFTY monthly only, SENSEX weekly on Thursdays", () => {
     const expiries = (u: string, ex: "NFO" | "BFO") =>
-      [...new Set(master.derivatives(u, ex).filter((r) => r.optionType).map((r) => r.expiry))].sort();
+      [
+        ...new Set(
+          master
+            .derivatives(u, ex)
+            .filter((r) => r.optionType)
+            .map((r) => r.expiry),
+        ),
+      ].sort();
     expect(expiries("NIFTY", "NFO")).toEqual(["2026-12-08", "2026-12-15", "2026-12-29"]);
     expect(expiries("BANKNIFTY", "NFO")).toEqual(["2026-12-29"]);
     expect(expiries("SENSEX", "BFO")).toEqual(["2026-12-10", "2026-12-31"]);

@@ -6,7 +6,7 @@ import Decimal from "decimal.js";
 import type { InstrumentMaster, MasterRow } from "@/lib/brokers/instruments";
 import type { Exchange, OptionChain, OptionChainRow, OptionLeg } from "@/lib/brokers/market-types";
 import { BrokerRejectedError } from "@/lib/errors";
-import { type FullQuote, mapQuote } from "./map";
+import { type FullQuote, mapQuote } from "./map-market";
 
 const DERIVATIVES: Partial<Record<Exchange, Exchange>> = { NSE_INDEX: "NFO", BSE_INDEX: "BFO" };
 
@@ -59,5 +59,11 @@ export async function buildOptionChain(
     const at = (t: "CE" | "PE") => rows.find((r) => r.strike!.eq(strike) && r.optionType === t);
     return { strike: new Decimal(strike), ce: leg(at("CE"), i), pe: leg(at("PE"), i) };
   });
-  return { underlying: q.underlying.toUpperCase(), underlyingLtp: ltp, expiry: q.expiry, atmStrike: new Decimal(atmStrike), rows: chainRows };
+  return {
+    underlying: q.underlying.toUpperCase(),
+    underlyingLtp: ltp,
+    expiry: q.expiry,
+    atmStrike: new Decimal(atmStrike),
+    rows: chainRows,
+  };
 }

@@ -64,7 +64,8 @@ export function classify(out: Extract<AngelOutcome, { kind: "response" }>): Clas
   if (out.status === 429 || out.text.includes(RATE_LIMIT_TEXT))
     return { kind: "rate_limited", code: "429", message: "Angel One rate limit exceeded" };
   const parsed = envelope.safeParse(out.body);
-  if (!parsed.success) return { kind: "unavailable", code: String(out.status), message: `Unreadable answer (HTTP ${out.status})` };
+  if (!parsed.success)
+    return { kind: "unavailable", code: String(out.status), message: `Unreadable answer (HTTP ${out.status})` };
   const e = parsed.data;
   const code = e.errorcode || e.errorCode || "";
   const message = e.message || "Error not specified";

@@ -103,11 +103,18 @@ export function createAngelFrontEnd(): NativeFrontEnd & { requests: number } {
 
     const fault = preRouteFault(instance.faults, instance.random);
     if (fault === "429") return ctx.finish(res, rateLimited(), instance);
-    if (fault === "500") return ctx.finish(res, fail("AB1004", "Something Went Wrong, Please Try After Sometime", 500), instance);
+    if (fault === "500")
+      return ctx.finish(res, fail("AB1004", "Something Went Wrong, Please Try After Sometime", 500), instance);
 
     const reply = await handleSecure(req.method ?? "GET", endpoint, json ?? {}, instance, ctx);
     const lose = losesResponse(instance.faults, reply.placed === true, instance.random);
-    ctx.finish(res, reply.reply, instance, lose, endpoint === "order/v1/cancelOrder" && instance.faults.holdCancelReplies);
+    ctx.finish(
+      res,
+      reply.reply,
+      instance,
+      lose,
+      endpoint === "order/v1/cancelOrder" && instance.faults.holdCancelReplies,
+    );
   }
 
   return fe;

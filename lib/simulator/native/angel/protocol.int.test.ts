@@ -34,7 +34,11 @@ async function call(method: "GET" | "POST", path: string, body?: unknown, token 
     body: method === "POST" ? JSON.stringify(body ?? {}) : undefined,
   });
   const text = await res.text();
-  return { status: res.status, text, json: text.startsWith("{") ? (JSON.parse(text) as Record<string, unknown>) : null };
+  return {
+    status: res.status,
+    text,
+    json: text.startsWith("{") ? (JSON.parse(text) as Record<string, unknown>) : null,
+  };
 }
 
 beforeAll(async () => {

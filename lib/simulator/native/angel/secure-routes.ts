@@ -177,7 +177,10 @@ async function quote(master: AngelMaster, body: Body, instance: InstanceState, c
       const row: Row = { exchange, tradingSymbol: hit.scrip.symbol, symbolToken: token, ltp: q.ltp };
       if (mode !== "LTP") Object.assign(row, { open: q.open, high: q.high, low: q.low, close: q.prevClose });
       if (mode === "FULL") {
-        const d = await ctx.run(instance, "depth", { symbol: hit.instrument.symbol, exchange: hit.instrument.exchange });
+        const d = await ctx.run(instance, "depth", {
+          symbol: hit.instrument.symbol,
+          exchange: hit.instrument.exchange,
+        });
         const depth = (dataOf(d) ?? {}) as { bids?: Row[]; asks?: Row[]; totalbuyqty?: number; totalsellqty?: number };
         const level = (l: Row) => ({ price: l.price, quantity: l.quantity, orders: 1 });
         Object.assign(row, {

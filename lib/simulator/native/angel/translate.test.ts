@@ -61,19 +61,50 @@ describe("angel front-end translation", () => {
 
   it("a cancelled order has nothing unfilled; a stop order is of the STOPLOSS variety", () => {
     const [row] = orderBookRows(master, [order({ orderid: "3", order_status: "cancelled", pricetype: "SL" })], []);
-    expect(row).toMatchObject({ unfilledshares: "0", cancelsize: "130", variety: "STOPLOSS", ordertype: "STOPLOSS_LIMIT" });
+    expect(row).toMatchObject({
+      unfilledshares: "0",
+      cancelsize: "130",
+      variety: "STOPLOSS",
+      ordertype: "STOPLOSS_LIMIT",
+    });
   });
 
   it("trades, positions (signed netqty) and RMS limits (availablecash before margin in use)", () => {
     const [t] = tradeBookRows(master, [
-      { orderid: "1", symbol: "NIFTY08DEC2626000CE", exchange: "NFO", action: "SELL", product: "MIS", quantity: "65", average_price: "101.5", trade_value: "6597.5", timestamp: "2026-12-08 10:00:01" },
+      {
+        orderid: "1",
+        symbol: "NIFTY08DEC2626000CE",
+        exchange: "NFO",
+        action: "SELL",
+        product: "MIS",
+        quantity: "65",
+        average_price: "101.5",
+        trade_value: "6597.5",
+        timestamp: "2026-12-08 10:00:01",
+      },
     ]);
     expect(t).toMatchObject({ fillsize: "65", fillprice: 101.5, filltime: "10:00:01", producttype: "INTRADAY" });
     const [p] = positionRows(master, [
-      { symbol: "NIFTY08DEC2626000CE", exchange: "NFO", product: "NRML", quantity: "-65", average_price: "101.5", ltp: "99", pnl: "162.5" },
+      {
+        symbol: "NIFTY08DEC2626000CE",
+        exchange: "NFO",
+        product: "NRML",
+        quantity: "-65",
+        average_price: "101.5",
+        ltp: "99",
+        pnl: "162.5",
+      },
     ]);
     expect(p).toMatchObject({ netqty: "-65", sellqty: "65", buyqty: "0", sellavgprice: "101.50", pnl: "162.50" });
-    expect(rmsLimits({ availablecash: "785000", utiliseddebits: "215000", collateral: "50000", m2mrealized: 0, m2munrealized: "-19.5" })).toMatchObject({
+    expect(
+      rmsLimits({
+        availablecash: "785000",
+        utiliseddebits: "215000",
+        collateral: "50000",
+        m2mrealized: 0,
+        m2munrealized: "-19.5",
+      }),
+    ).toMatchObject({
       net: "835000.00",
       availablecash: "1000000.00",
       utiliseddebits: "215000.00",
