@@ -57,13 +57,15 @@ class AngelAdapter implements BrokerAdapter {
   private readonly limits: Partial<RateLimits>;
   private readonly now: () => number;
   private readonly hostUrl: string;
+  private readonly httpOptions: AngelHttpOptions;
   readonly #config: AdapterConfig;
 
   constructor(config: AdapterConfig, options: AngelAdapterOptions) {
     this.accountId = config.accountId;
     this.#config = config;
     this.hostUrl = config.hostUrl;
-    this.http = new AngelHttp(config.hostUrl, options.http);
+    this.httpOptions = options.http ?? {};
+    this.http = new AngelHttp(config.hostUrl, this.httpOptions);
     this.gate = options.gate ?? rateGovernor();
     this.limits = { ...ANGEL_LIMITS, ...options.limits };
     this.now = options.now ?? Date.now;
@@ -110,7 +112,8 @@ class AngelAdapter implements BrokerAdapter {
     return dailyMaster(
       `angel:${base}`,
       async () => {
-        const http = new AngelHttp(base, { responseTimeoutMs: 60_000 });
+        // The same host policy as every other call; a whole master is tens of MB, so it gets a minute.
+        const http = new AngelHttp(base, { ...this.httpOptions, responseTimeoutMs: 60_000 });
         try {
           const out = await http.call("GET", path, { apiKey: "" });
           if (out.kind === "failure") throw new BrokerUnavailableError(out.message, "unreachable");
