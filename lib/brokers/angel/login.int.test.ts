@@ -164,6 +164,18 @@ describe("angel faults", () => {
     expect(five.kind).toBe("unknown");
   });
 
+  it("a revoked session (control API) is refused as an auth error, and a new login works", async () => {
+    const adapter = adapterWith(await loginAngel(world, "rv"));
+    expect(await adapter.ping()).toMatchObject({ broker: "angel" });
+    const res = await fetch(`${world.sim.httpUrl}/_sim/instances/anglogin/revoke`, {
+      method: "POST",
+      headers: { authorization: "Bearer angel-admin" },
+    });
+    expect(res.status).toBe(200);
+    expect(await failure(adapter.funds())).toBeInstanceOf(BrokerAuthError);
+    expect(await adapterWith(await loginAngel(world, "rv2")).ping()).toMatchObject({ broker: "angel" });
+  });
+
   it("no error text carries a token, the API key or the app secret", async () => {
     const session = await loginAngel(world, "secrets");
     const bad = adapterWith({ ...session, accessToken: "eyJwrong-token-value" });
