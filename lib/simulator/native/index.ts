@@ -1,8 +1,12 @@
 /**
  * Every native broker front-end the simulator serves (docs/simulator.md "Native broker front-ends"). A broker's
- * front-end lives in its own folder here and is listed once below.
+ * front-end lives in its own folder here and is listed once below. Made per simulator, so front-ends that keep
+ * state (rate-limit windows, cached masters) keep it per simulator.
  */
+import { createAngelFrontEnd } from "./angel/front-end";
 import { dhanFrontEnd } from "./dhan/front-end";
 import type { NativeFrontEnd } from "./front-end";
 
-export const NATIVE_FRONT_ENDS: readonly NativeFrontEnd[] = [dhanFrontEnd];
+export function createNativeFrontEnds(): NativeFrontEnd[] {
+  return [dhanFrontEnd, createAngelFrontEnd()];
+}

@@ -14,7 +14,7 @@ import { instrumentsReply } from "./instruments";
 import { marketRoutes } from "./market-routes";
 import { optionRoutes } from "./option-data-routes";
 import { createRateLimiter, type RateLimitConfig } from "./rate-limit";
-import { NATIVE_FRONT_ENDS } from "@/lib/simulator/native";
+import { createNativeFrontEnds } from "@/lib/simulator/native";
 import { nativeHandler, NativeSessions } from "@/lib/simulator/native/front-end";
 import { type AnyRoute, createApiHandler, finishReply, notFound, readBody, send } from "./rest";
 import { startWsServer } from "./ws-server";
@@ -92,7 +92,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     onError,
   });
   const nativeSessions = new NativeSessions(market.clock, (id) => broker.instance(id));
-  const native = nativeHandler(NATIVE_FRONT_ENDS, {
+  const native = nativeHandler(createNativeFrontEnds(), {
     market,
     broker,
     sessions: nativeSessions,
