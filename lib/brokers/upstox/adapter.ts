@@ -24,24 +24,13 @@ import {
   type PlaceOrderResult,
   type Position,
   type Trade,
-  accepted,
-  rejected,
-  unknown,
 } from "@/lib/brokers/types";
 import { BrokerRejectedError, BrokerUnavailableError, ValidationError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { istDateOf } from "@/lib/trading/calendar";
-import {
-  mapFunds,
-  mapHoldings,
-  mapOrder,
-  mapOrders,
-  mapPositions,
-  mapTrades,
-  pnlOfPositions,
-  upstoxProduct,
-} from "./map";
+import { mapFunds, mapHoldings, mapOrder, mapOrders, mapPositions, mapTrades, pnlOfPositions } from "./map";
 import { buildChain, chainStrikes, quotesByKey, toDepth, toQuote } from "./map-market";
+import { modifyBody, orderIdOf, placeBody, placeResult, symbolInfoOf } from "./requests";
 import { upstoxMaster } from "./master";
 import {
   API_VERSION,
@@ -65,8 +54,6 @@ type Start = (apis: UpstoxApis) => Parameters<typeof sdkCall>[0];
 
 /** Upstox answers at most 500 instrument keys per quote call. */
 const QUOTE_BATCH = 500;
-/** Upstox keeps at most 40 characters of an order's tag. */
-const TAG_MAX = 40;
 const OPTION_SEGMENT: Partial<Record<Exchange, Exchange>> = { NSE_INDEX: "NFO", BSE_INDEX: "BFO" };
 
 class UpstoxAdapter implements BrokerAdapter {
@@ -258,24 +245,7 @@ class UpstoxAdapter implements BrokerAdapter {
     const out = await this.call(
       "place order",
       "order",
-      (a) => (cb) =>
-        a.order.placeOrder(
-          {
-            quantity: o.quantity,
-            product: upstoxProduct(o.product),
-            validity: "DAY",
-            price: (o.price ?? new Decimal(0)).toNumber(),
-            tag: o.strategy.slice(0, TAG_MAX),
-            instrumentToken: row.token,
-            orderType: o.priceType,
-            transactionType: o.action,
-            disclosedQuantity: o.disclosedQuantity ?? 0,
-            triggerPrice: (o.triggerPrice ?? new Decimal(0)).toNumber(),
-            isAmo: false,
-          },
-          API_VERSION,
-          cb,
-        ),
+      (a) => (cb) => a.order.placeOrder(placeBody(o, row.token), API_VERSION, cb),
     );
     const result = placeResult(out);
     log().info(
@@ -298,23 +268,7 @@ class UpstoxAdapter implements BrokerAdapter {
     const parsed = modifySchema.safeParse(change);
     if (!parsed.success) throw invalidRequest(parsed.error, "order change");
     const c = parsed.data;
-    const data = await this.write(
-      "modify",
-      (a) => (cb) =>
-        a.order.modifyOrder(
-          {
-            orderId: c.orderId,
-            quantity: c.quantity,
-            validity: "DAY",
-            price: c.price.toNumber(),
-            orderType: c.priceType,
-            disclosedQuantity: c.disclosedQuantity ?? 0,
-            triggerPrice: c.triggerPrice.toNumber(),
-          },
-          API_VERSION,
-          cb,
-        ),
-    );
+    const data = await this.write("modify", (a) => (cb) => a.order.modifyOrder(modifyBody(c), API_VERSION, cb));
     return { orderId: orderIdOf(data, "modify") };
   }
 
@@ -329,47 +283,6 @@ class UpstoxAdapter implements BrokerAdapter {
 
   async close(): Promise<void> {
     this.apis.close();
-  }
-}
-
-function symbolInfoOf(row: MasterRow): SymbolInfo {
-  const { symbol, exchange, name, brokerSymbol, token, instrumentType, expiry, strike, lotSize, freezeQty, tickSize } =
-    row;
-  return { symbol, exchange, name, brokerSymbol, token, instrumentType, expiry, strike, lotSize, freezeQty, tickSize };
-}
-
-function orderIdOf(data: unknown, what: string): string {
-  const id = (data as { order_id?: unknown } | null)?.order_id;
-  if (typeof id !== "string" || id === "")
-    throw new BrokerUnavailableError(`Upstox's ${what} answer has no order id`, "bad_response");
-  return id;
-}
-
-/** A placement's outcome; throws only when Upstox provably did not act on the order (lib/brokers/types.ts). */
-function placeResult(out: SdkOutcome): PlaceOrderResult {
-  if (out.kind === "failure") {
-    if (!out.sent) throw transportError(out);
-    return unknown(`${out.message}; the order may have reached Upstox`);
-  }
-  const data = successData(out);
-  if (data !== undefined) {
-    const id = (data as { order_id?: unknown } | null)?.order_id;
-    return typeof id === "string" && id !== "" ? accepted(id) : unknown("Upstox accepted without naming the order");
-  }
-  if (out.status === 200) return unknown("Unreadable answer from Upstox to the placement");
-  const info = classifyError(out.status, out.body);
-  switch (info.kind) {
-    case "rejected":
-      return rejected(info.message);
-    // Refused before the order was recorded: the token, the rate limit, the request's fields.
-    case "auth":
-    case "rate_limited":
-    case "validation":
-    case "not_found":
-      throw brokerError(info);
-    case "unavailable":
-      // A 5xx may come after Upstox took the order.
-      return unknown(info.message);
   }
 }
 
