@@ -6,7 +6,6 @@ import { randomUUID } from "node:crypto";
 import { angelLogin } from "@/lib/brokers/angel/login";
 import type { BrokerSessionTokens, LoginApp } from "@/lib/brokers/login";
 import { RateGovernor } from "@/lib/brokers/rate-governor";
-import { NATIVE_FRONT_ENDS } from "@/lib/simulator/native";
 import { type RunningSimulator, startSimulator } from "@/lib/simulator/server/start-simulator";
 
 export const ANGEL_REDIRECT = "http://127.0.0.1:3150/accounts/angel/callback";
@@ -69,8 +68,8 @@ export async function loginAngel(world: AngelWorld, state = "state-1"): Promise<
   return angelLogin.exchange(world.app, query, ANGEL_REDIRECT, { now: world.now });
 }
 
-/** Requests the simulator's Angel front-end has received so far (all simulators of this process). */
-export function angelRequests(): number {
-  const fe = NATIVE_FRONT_ENDS.find((f) => f.prefix === "/angel") as unknown as { requests: number };
+/** Requests the simulator's Angel front-end has received so far. */
+export function angelRequests(world: Pick<AngelWorld, "sim">): number {
+  const fe = world.sim.nativeFrontEnds.find((f) => f.prefix === "/angel") as unknown as { requests: number };
   return fe.requests;
 }

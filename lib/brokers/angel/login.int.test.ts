@@ -111,14 +111,14 @@ describe("angel login", () => {
     const order = await future(adapter);
     const started = world.now();
     world.sim.market.clock.set(session.expiresAt.getTime());
-    const requests = angelRequests();
+    const requests = angelRequests(world);
     const orders = world.sim.broker.receivedOrders("anglogin").length;
     const e = await failure(adapter.orders());
     expect(e).toBeInstanceOf(LoginRequiredError);
     expect((e as LoginRequiredError).reason).toBe("expired");
     expect(await failure(adapter.placeOrder(order))).toBeInstanceOf(LoginRequiredError);
     expect(await failure(adapter.funds())).toBeInstanceOf(LoginRequiredError);
-    expect(angelRequests()).toBe(requests);
+    expect(angelRequests(world)).toBe(requests);
     expect(world.sim.broker.receivedOrders("anglogin").length).toBe(orders);
 
     // The broker itself no longer honours the old token either (an adapter whose clock lags).

@@ -15,7 +15,7 @@ import { marketRoutes } from "./market-routes";
 import { optionRoutes } from "./option-data-routes";
 import { createRateLimiter, type RateLimitConfig } from "./rate-limit";
 import { createNativeFrontEnds } from "@/lib/simulator/native";
-import { nativeHandler, NativeSessions } from "@/lib/simulator/native/front-end";
+import { nativeHandler, type NativeFrontEnd, NativeSessions } from "@/lib/simulator/native/front-end";
 import { type AnyRoute, createApiHandler, finishReply, notFound, readBody, send } from "./rest";
 import { startWsServer } from "./ws-server";
 
@@ -55,6 +55,8 @@ export interface RunningSimulator {
   wsUrl: string;
   market: SimMarket;
   broker: SimBroker;
+  /** The native broker front-ends this simulator serves (lib/simulator/native/). */
+  nativeFrontEnds: readonly NativeFrontEnd[];
   close(): Promise<void>;
 }
 
@@ -92,7 +94,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     onError,
   });
   const nativeSessions = new NativeSessions(market.clock, (id) => broker.instance(id));
-  const native = nativeHandler(createNativeFrontEnds(), {
+  const frontEnds = createNativeFrontEnds();
+  const native = nativeHandler(frontEnds, {
     market,
     broker,
     sessions: nativeSessions,
@@ -158,6 +161,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     wsUrl: ws.url,
     market,
     broker,
+    nativeFrontEnds: frontEnds,
     async close() {
       market.stop();
       await ws.close();

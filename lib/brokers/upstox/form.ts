@@ -1,0 +1,33 @@
+/** The Upstox account form's credential inputs, as plain data (browser-safe; see lib/brokers/forms.ts). */
+export const UPSTOX_FORM = {
+  label: "Upstox",
+  linkTitle: "Link an Upstox account",
+  fields: [
+    {
+      name: "apiKey",
+      label: "API key",
+      inputType: "password",
+      secret: true,
+      required: true,
+      help: "From your app at account.upstox.com/developer/apps",
+      keepHint: "blank keeps it",
+    },
+    {
+      name: "apiSecret",
+      label: "API secret",
+      inputType: "password",
+      secret: true,
+      required: true,
+      keepHint: "blank keeps it",
+    },
+    {
+      name: "hostUrl",
+      label: "API URL",
+      inputType: "text",
+      secret: false,
+      required: false,
+      placeholder: "https://api.upstox.com",
+      help: "Leave blank for Upstox itself",
+    },
+  ],
+} as const;
