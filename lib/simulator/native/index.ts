@@ -3,5 +3,6 @@
  * front-end lives in its own folder here and is listed once below.
  */
 import type { NativeFrontEnd } from "./front-end";
+import { createFyersFrontEnd } from "./fyers/front-end";
 
-export const NATIVE_FRONT_ENDS: readonly NativeFrontEnd[] = [];
+export const NATIVE_FRONT_ENDS: readonly NativeFrontEnd[] = [createFyersFrontEnd()];
