@@ -11,6 +11,7 @@ import type { MasterRow } from "@/lib/brokers/instruments";
 import type { Exchange } from "@/lib/brokers/market-types";
 import { istDateOf } from "@/lib/trading/calendar";
 import { futureSymbol, optionSymbol } from "@/lib/trading/symbols";
+import { FYERS_PUBLIC_ROOT } from "./wire";
 
 /** The masters the adapter loads: cash (equities, indices) and equity derivatives of NSE and BSE. */
 export const MASTER_FILES = ["NSE_CM", "BSE_CM", "NSE_FO", "BSE_FO"] as const;
@@ -126,5 +127,5 @@ export function parseMaster(file: string, json: unknown): MasterRow[] {
 /** Where the masters of an API root live: Fyers' public host for the real API, else under the given root. */
 export function masterRoot(apiRoot: string): string {
   const u = new URL(apiRoot);
-  return u.hostname.endsWith("fyers.in") ? "https://public.fyers.in" : apiRoot.replace(/\/+$/, "");
+  return u.hostname.endsWith("fyers.in") ? FYERS_PUBLIC_ROOT : apiRoot.replace(/\/+$/, "");
 }

@@ -44,9 +44,14 @@ export interface FyersMasterEntry {
   exchange: number;
   segment: number;
   exInstType: number;
+  upperPrice: number;
+  lowerPrice: number;
   qtyFreeze: string;
   tradeStatus: number;
   currencyCode: string;
+  originalExpDate: string | null;
+  is_mtf_tradable: number;
+  mtf_margin: number;
   exchangeName: string;
   symbolDesc: string;
 }
@@ -159,9 +164,14 @@ function entryOf(inst: Instrument, monthly: boolean, indexTokens: Map<string, st
     exchange,
     segment,
     exInstType: instType(inst),
+    upperPrice: 0,
+    lowerPrice: 0,
     qtyFreeze: fo ? String(inst.freezeQty) : "",
     tradeStatus: 1,
     currencyCode: "INR",
+    originalExpDate: null,
+    is_mtf_tradable: inst.instrumenttype === "EQ" ? 1 : 0,
+    mtf_margin: 0,
     exchangeName: exchange === FY_EXCHANGE.BSE ? "BSE" : "NSE",
     symbolDesc: details(inst),
   };
