@@ -3,6 +3,7 @@
  * OpenAlgo books: order book, trade book, positions, holdings, funds and profile, with Fyers' keys, codes and numbers.
  */
 import type { InstanceState } from "@/lib/simulator/types";
+import { orderTag } from "./order-tags";
 import type { FyersSymbol, FyersSymbology } from "./symbols";
 
 type Row = Record<string, unknown>;
@@ -98,7 +99,7 @@ export function orderRow(inst: InstanceState, sym: FyersSymbology, o: Row, fills
     dqQtyRem: 0,
     orderNumStatus: `${String(o.orderid)}:${code}`,
     disclosedQty: 0,
-    orderTag: typeof o.strategy === "string" ? o.strategy : "",
+    orderTag: orderTag(inst, String(o.orderid)),
   };
 }
 
@@ -122,7 +123,7 @@ export function tradeRow(inst: InstanceState, sym: FyersSymbology, t: Row, order
     tradeNumber: `${String(t.orderid).slice(-8)}${String(i + 1).padStart(2, "0")}`,
     row: i + 1,
     symbol: s?.entry.symTicker ?? String(t.symbol),
-    orderTag: typeof t.strategy === "string" ? t.strategy : "",
+    orderTag: orderTag(inst, String(t.orderid)),
   };
 }
 

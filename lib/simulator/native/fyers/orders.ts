@@ -8,6 +8,7 @@ import type { InstanceState, RouteResult } from "@/lib/simulator/types";
 import type { NativeContext } from "../front-end";
 import { FY_PRODUCT, FY_SIDE, FY_TYPE } from "./accounts";
 import { symbology } from "./symbols";
+import { rememberOrderTag } from "./order-tags";
 
 type Body = Record<string, unknown>;
 
@@ -77,6 +78,7 @@ export async function placeOrder(ctx: NativeContext, inst: InstanceState, body: 
     disclosed_quantity: o.disclosedQty,
   });
   const id = (r.body as { orderid?: unknown } | undefined)?.orderid;
+  if (typeof id === "string" && o.orderTag) rememberOrderTag(inst, id, o.orderTag);
   if (r.status === 200 && typeof id === "string")
     return fyJson(200, {
       s: "ok",
