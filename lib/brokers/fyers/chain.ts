@@ -1,5 +1,5 @@
 /**
- * Reference data from the day's Fyers master (docs/brokers/fyers.md "Option chain and expiries"): future expiries of an
+ * Reference data from the day's Fyers master (docs/brokers/fyers.md "Market data, option chain and expiries"): future expiries of an
  * underlying, and the option chain's strikes for an expiry, whose prices come from Fyers' quotes.
  */
 import Decimal from "decimal.js";

@@ -1,5 +1,5 @@
 /**
- * Fyers API v3's wire format (docs/brokers/fyers.md "Answers"): the `{s, code, message}` envelope, the codes that mean
+ * Fyers API v3's wire format (docs/brokers/fyers.md "Errors"): the `{s, code, message}` envelope, the codes that mean
  * a refused token or a rate limit, and zod schemas of the answers the adapter reads. Every answer is parsed here;
  * code further in only sees typed values.
  */

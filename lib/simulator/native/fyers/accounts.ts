@@ -1,5 +1,5 @@
 /**
- * The simulated Fyers API v3's account answers (docs/brokers/fyers.md "Answers"), translated from the engine's
+ * The simulated Fyers API v3's account answers (docs/brokers/fyers.md "Mappings"), translated from the engine's
  * OpenAlgo books: order book, trade book, positions, holdings, funds and profile, with Fyers' keys, codes and numbers.
  */
 import type { InstanceState } from "@/lib/simulator/types";

@@ -1,5 +1,5 @@
 /**
- * The simulator's Fyers API v3 front-end under `/fyers` (docs/brokers/fyers.md "The simulator"): `/fyers` stands for
+ * The simulator's Fyers API v3 front-end under `/fyers` (docs/brokers/fyers.md "The simulator's Fyers front-end"): `/fyers` stands for
  * both `https://api-t1.fyers.in` (`/api/v3/...`, `/data/...`) and `https://public.fyers.in` (`/sym_details/...`).
  *
  * Checks run in this order: the per-instance rate limit (10/s, 200/min, Fyers' 429 body) → the instance's pre-route

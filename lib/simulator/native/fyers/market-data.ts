@@ -1,5 +1,5 @@
 /**
- * The simulated Fyers data API (docs/brokers/fyers.md "Market data"): `GET /data/quotes?symbols=` and
+ * The simulated Fyers data API (docs/brokers/fyers.md "Market data, option chain and expiries"): `GET /data/quotes?symbols=` and
  * `GET /data/depth?symbol=&ohlcv_flag=1` answers from the engine's quotes and depth, and the symbol master downloads.
  */
 import type { RouteResult } from "@/lib/simulator/types";

@@ -2,7 +2,7 @@
  * The simulator's Fyers answers against Fyers' own published shapes. The official SDK (`fyers-api-v3`, installed as a
  * dev dependency, used unchanged) ships no type definitions, but its order-socket mapper names the REST fields of the
  * order book, trade book and positions, and its config names every path: both are read from the SDK itself here.
- * Profile, funds and quotes follow Fyers' API documentation (docs/brokers/fyers.md "Answers").
+ * Profile, funds and quotes follow Fyers' API documentation (docs/brokers/fyers.md "Mappings").
  */
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
