@@ -8,6 +8,7 @@ import { BrokerUnavailableError } from "@/lib/errors";
 import {
   mapDepth,
   mapFunds,
+  mapHoldings,
   mapOrderBook,
   mapPositions,
   mapQuoteValue,
@@ -128,6 +129,14 @@ describe("fyers order mapping", () => {
       ],
     });
     expect(p).toMatchObject({ symbol: "NIFTY29DEC2624500PE", quantity: -65, product: "NRML" });
+  });
+
+  it("maps holdings with their cost as the average price", () => {
+    const [h] = mapHoldings(master, {
+      holdings: [{ symbol: "NSE:SBIN-EQ", exchange: 10, segment: 10, quantity: 10, costPrice: 800, ltp: 880, pl: 800 }],
+    });
+    expect(h).toMatchObject({ symbol: "SBIN-EQ", exchange: "NSE", product: "CNC", quantity: 10 });
+    expect([h.averagePrice!.toFixed(), h.pnl.toFixed(), h.pnlPercent.toFixed()]).toEqual(["800", "800", "10"]);
   });
 
   it("keeps an unlisted ticker readable instead of dropping the row", () => {
