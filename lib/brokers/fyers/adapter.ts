@@ -24,19 +24,8 @@ import {
   type PlaceOrderResult,
   type Position,
   type Trade,
-  accepted,
-  rejected,
-  unknown,
 } from "@/lib/brokers/types";
-import {
-  AppError,
-  BrokerAuthError,
-  BrokerRejectedError,
-  BrokerUnavailableError,
-  BrokerValidationError,
-  RateLimitedError,
-  ValidationError,
-} from "@/lib/errors";
+import { BrokerRejectedError, BrokerUnavailableError, ValidationError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { istDateOf } from "@/lib/trading/calendar";
 import { buildChain, chainStrikes, derivativeExchange, expiriesOf } from "./chain";
@@ -52,15 +41,14 @@ import {
   TYPE_TO_FYERS,
   unrealisedOf,
 } from "./map";
-import { MASTER_FILES, masterRoot, parseMaster } from "./master";
-import { classify, depthSchema, type FyersErrorInfo, isOk, placedSchema, quotesSchema } from "./wire";
+import { downloadMasters, masterRoot } from "./master";
+import { brokerError, placeResult, transportError } from "./outcomes";
+import { classify, depthSchema, isOk, quotesSchema } from "./wire";
 
 /** Fyers' 10 calls a second per app, split between orders and everything else (docs/brokers/fyers.md "Rate limits"). */
 export const FYERS_DEFAULT_LIMITS: RateLimits = { ordersPerSecond: 5, otherPerSecond: 5 };
 /** Quotes per `/data/quotes` call. */
 const QUOTE_BATCH = 50;
-// A full JSON master of NSE F&O runs to tens of MB.
-const MASTER_MAX_BYTES = 512 * 1024 * 1024;
 
 export interface FyersAdapterOptions {
   gate?: CallGate;
@@ -68,27 +56,6 @@ export interface FyersAdapterOptions {
   transport?: TransportOptions;
   /** Clock for the session's expiry (default Date.now); tests pass the simulator's. */
   now?: () => number;
-}
-
-type Failure = Extract<HttpOutcome, { kind: "failure" }>;
-
-function brokerError(info: FyersErrorInfo): AppError {
-  switch (info.kind) {
-    case "auth":
-      return new BrokerAuthError(`Fyers refused the session (expired or invalid token): ${info.message}`);
-    case "rate_limited":
-      return new RateLimitedError(`Fyers rate limit: ${info.message}`, 1);
-    case "validation":
-      return new BrokerValidationError(`Fyers refused the request: ${info.message}`);
-    case "rejected":
-      return new BrokerRejectedError(info.message);
-    case "unavailable":
-      return new BrokerUnavailableError(`Fyers answered with an error: ${info.message}`, "server_error");
-  }
-}
-
-function transportError(f: Failure): BrokerUnavailableError {
-  return new BrokerUnavailableError(f.message, f.code === "timeout" ? "timeout" : "unreachable");
 }
 
 const money = (d: Decimal | undefined) => (d ? Number(d.toFixed()) : 0);
@@ -175,25 +142,11 @@ class FyersAdapter implements BrokerAdapter {
   /** The day's master (one download per API root per IST day, shared by every Fyers account of this process). */
   private master(): Promise<InstrumentMaster> {
     requireSession(this.#config.session, this.now());
-    return dailyMaster(`fyers:${this.masterRoot}`, () => this.loadMaster(), this.now());
-  }
-
-  private async loadMaster(): Promise<MasterRow[]> {
-    const http = new OpenAlgoTransport(this.masterRoot, { ...this.transportOptions, maxBodyBytes: MASTER_MAX_BYTES });
-    try {
-      const files = await Promise.all(
-        MASTER_FILES.map(async (file) => {
-          const out = await http.request("GET", `/sym_details/${file}_sym_master.json`, { Accept: "application/json" });
-          if (out.kind === "failure") throw transportError(out);
-          if (out.status !== 200 || out.body === undefined)
-            throw new BrokerUnavailableError(`Fyers master ${file} answered HTTP ${out.status}`, "bad_response");
-          return parseMaster(file, out.body);
-        }),
-      );
-      return files.flat();
-    } finally {
-      http.close();
-    }
+    return dailyMaster(
+      `fyers:${this.masterRoot}`,
+      () => downloadMasters(this.masterRoot, this.transportOptions),
+      this.now(),
+    );
   }
 
   private async row(symbol: string, exchange: Exchange): Promise<MasterRow> {
@@ -313,7 +266,7 @@ class FyersAdapter implements BrokerAdapter {
       "order",
       false,
     );
-    const result = this.placeResult(out);
+    const result = placeResult(out);
     log().info(
       {
         ...this.logCtx("orders/sync"),
@@ -326,32 +279,6 @@ class FyersAdapter implements BrokerAdapter {
       "order placement",
     );
     return result;
-  }
-
-  /** Turns a placement outcome into a result; throws only when Fyers provably did not act (see types.ts). */
-  private placeResult(out: HttpOutcome): PlaceOrderResult {
-    if (out.kind === "failure") {
-      if (!out.sent) throw transportError(out);
-      return unknown(`${out.message}; the order may have reached Fyers`);
-    }
-    if (isOk(out.status, out.body)) {
-      const placed = placedSchema.safeParse(out.body);
-      return placed.success ? accepted(placed.data.id) : unknown("Fyers accepted the order without an order id");
-    }
-    const info = classify(out.status, out.body);
-    switch (info.kind) {
-      case "rejected": {
-        const id = placedSchema.safeParse(out.body);
-        return rejected(info.message, id.success ? id.data.id : undefined);
-      }
-      case "auth":
-      case "rate_limited":
-      case "validation":
-        throw brokerError(info);
-      case "unavailable":
-        // A 5xx or garbled body may come after Fyers took the order.
-        return unknown(info.message);
-    }
   }
 
   async modifyOrder(change: ModifyOrderRequest): Promise<{ orderId: string }> {

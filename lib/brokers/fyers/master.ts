@@ -11,6 +11,9 @@ import type { MasterRow } from "@/lib/brokers/instruments";
 import type { Exchange } from "@/lib/brokers/market-types";
 import { istDateOf } from "@/lib/trading/calendar";
 import { futureSymbol, optionSymbol } from "@/lib/trading/symbols";
+import { OpenAlgoTransport, type TransportOptions } from "@/lib/brokers/openalgo/client";
+import { BrokerUnavailableError } from "@/lib/errors";
+import { transportError } from "./outcomes";
 import { FYERS_PUBLIC_ROOT } from "./wire";
 
 /** The masters the adapter loads: cash (equities, indices) and equity derivatives of NSE and BSE. */
@@ -128,4 +131,26 @@ export function parseMaster(file: string, json: unknown): MasterRow[] {
 export function masterRoot(apiRoot: string): string {
   const u = new URL(apiRoot);
   return u.hostname.endsWith("fyers.in") ? FYERS_PUBLIC_ROOT : apiRoot.replace(/\/+$/, "");
+}
+
+// A full JSON master of NSE F&O runs to tens of MB.
+const MASTER_MAX_BYTES = 512 * 1024 * 1024;
+
+/** Downloads and parses the day's masters from `root` (public files: no token, no rate budget). */
+export async function downloadMasters(root: string, options: TransportOptions = {}): Promise<MasterRow[]> {
+  const http = new OpenAlgoTransport(root, { ...options, maxBodyBytes: MASTER_MAX_BYTES });
+  try {
+    const files = await Promise.all(
+      MASTER_FILES.map(async (file) => {
+        const out = await http.request("GET", `/sym_details/${file}_sym_master.json`, { Accept: "application/json" });
+        if (out.kind === "failure") throw transportError(out);
+        if (out.status !== 200 || out.body === undefined)
+          throw new BrokerUnavailableError(`Fyers master ${file} answered HTTP ${out.status}`, "bad_response");
+        return parseMaster(file, out.body);
+      }),
+    );
+    return files.flat();
+  } finally {
+    http.close();
+  }
 }
