@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { createMarket } from "@/lib/simulator/market/market";
 import type { InstanceState } from "@/lib/simulator/types";
 import { istInstant } from "@/lib/trading/calendar";
-import { fillsByOrder, fundsBody, fyersDateTime, orderRow, positionsBody } from "./accounts";
+import { fillsByOrder, fyersDateTime, orderRow, positionsBody } from "./accounts";
+import { fundsBody } from "./ledger";
 import { masterDownload } from "./market-data";
 import { symbology } from "./symbols";
 
