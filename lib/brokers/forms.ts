@@ -5,8 +5,16 @@
  */
 import type { BrokerKind } from "@/lib/brokers/kinds";
 import type { BrokerForm } from "@/lib/brokers/form-spec";
+import { ANGEL_FORM } from "@/lib/brokers/angel/form";
+import { DHAN_FORM } from "@/lib/brokers/dhan/form";
+import { FYERS_FORM } from "@/lib/brokers/fyers/form";
 import { OPENALGO_FORM } from "@/lib/brokers/openalgo/form";
+import { UPSTOX_FORM } from "@/lib/brokers/upstox/form";
 
 export const BROKER_FORMS: Record<BrokerKind, BrokerForm> = {
   openalgo: OPENALGO_FORM,
+  upstox: UPSTOX_FORM,
+  fyers: FYERS_FORM,
+  dhan: DHAN_FORM,
+  angel: ANGEL_FORM,
 };

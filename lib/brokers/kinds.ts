@@ -8,6 +8,10 @@ import type { AccountKind } from "@/lib/generated/prisma/enums";
 /** Kind → stored value. A new broker adds one line here and its value to the Prisma enum (one migration). */
 export const STORED_KIND = {
   openalgo: "OPENALGO",
+  upstox: "UPSTOX",
+  fyers: "FYERS",
+  dhan: "DHAN",
+  angel: "ANGEL",
 } as const satisfies Record<string, AccountKind>;
 
 /** Adapter families known to the registry. */

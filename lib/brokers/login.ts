@@ -36,7 +36,11 @@ export interface LoginDeps {
   now?: () => number;
 }
 
-export type CallbackReading = { ok: true; state: string } | { ok: false; state?: string; error: string };
+/**
+ * What a callback says. `state` is absent for a broker that cannot carry one back (Dhan): the state then comes from
+ * the cookie the login's start set in the same browser (docs/direct-brokers.md "Login").
+ */
+export type CallbackReading = { ok: true; state?: string } | { ok: false; state?: string; error: string };
 
 export interface BrokerLogin {
   /**

@@ -7,7 +7,11 @@
  */
 import type { LookupFunction } from "node:net";
 import type { z } from "zod";
+import { angelBroker } from "@/lib/brokers/angel";
+import { dhanBroker } from "@/lib/brokers/dhan";
+import { fyersBroker } from "@/lib/brokers/fyers";
 import { createOpenAlgoAdapter } from "@/lib/brokers/openalgo/adapter";
+import { upstoxBroker } from "@/lib/brokers/upstox";
 import { openAlgoCredentials, openAlgoWording } from "@/lib/brokers/openalgo/account";
 import { openAlgoProbe } from "@/lib/brokers/openalgo/probe";
 import type { CallGate, RateLimits } from "@/lib/brokers/rate-governor";
@@ -35,7 +39,8 @@ export interface AdapterDeps {
   lookup?: LookupFunction;
 }
 
-type CredentialField = z.ZodType<string, string>;
+// Input may be absent: a direct broker's host URL defaults to the broker's real API root.
+type CredentialField = z.ZodType<string, string | undefined>;
 /**
  * A kind's credentials as the account APIs accept them: one validator per credential field, output trimmed and
  * normalised. Every kind has a host and an API key; the other fields are the kind's choice among the credential
@@ -57,6 +62,8 @@ export interface BrokerEntry {
   probe: BrokerProbe;
   /** Direct brokers: the redirect login that yields the day's session (lib/brokers/login.ts). Absent for OpenAlgo. */
   login?: BrokerLogin;
+  /** The broker's published call rates: a new account's budget when the form does not set one. */
+  defaultLimits?: RateLimits;
   createAdapter(config: AdapterConfig, deps: AdapterDeps): BrokerAdapter;
 }
 
@@ -74,6 +81,10 @@ const ENTRIES: Entries = {
         transport: { connectTimeoutMs: timeouts?.connectMs, responseTimeoutMs: timeouts?.responseMs, lookup },
       }),
   },
+  upstox: upstoxBroker,
+  fyers: fyersBroker,
+  dhan: dhanBroker,
+  angel: angelBroker,
 };
 
 /** Every kind's entry, in the order of lib/brokers/kinds.ts. */

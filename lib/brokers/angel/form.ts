@@ -1,13 +1,9 @@
 /** The Angel One account form's credential inputs, as plain data (browser-safe; see lib/brokers/forms.ts). */
-import type { BrokerFieldSpec } from "@/lib/brokers/form-spec";
+import type { BrokerForm } from "@/lib/brokers/form-spec";
 
-/** Angel needs two credential columns OpenAlgo does not (`apiSecret`, `clientId`); the registry adds them. */
-export interface AngelFieldSpec extends Omit<BrokerFieldSpec, "name"> {
-  name: "hostUrl" | "apiKey" | "apiSecret" | "clientId";
-}
-
-export const ANGEL_FORM: { label: string; linkTitle: string; fields: readonly AngelFieldSpec[] } = {
+export const ANGEL_FORM: BrokerForm = {
   label: "Angel One",
+  dailyLogin: true,
   linkTitle: "Link an Angel One account",
   fields: [
     {

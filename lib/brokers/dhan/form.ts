@@ -1,15 +1,10 @@
-/**
- * The Dhan account form's credential inputs, as plain data (browser-safe). Dhan needs two inputs the form spec does
- * not list yet (`apiSecret`, `clientId`): they are typed here until lib/brokers/form-spec.ts gains them.
- */
-import type { BrokerFieldSpec, BrokerForm, CredentialFieldName } from "@/lib/brokers/form-spec";
+/** The Dhan account form's credential inputs, as plain data (browser-safe; see lib/brokers/forms.ts). */
+import type { BrokerForm } from "@/lib/brokers/form-spec";
 
-export type DhanFieldSpec = Omit<BrokerFieldSpec, "name"> & { name: CredentialFieldName | "apiSecret" | "clientId" };
-export type DhanForm = Omit<BrokerForm, "fields"> & { fields: readonly DhanFieldSpec[] };
-
-export const DHAN_FORM: DhanForm = {
+export const DHAN_FORM: BrokerForm = {
   label: "Dhan",
   linkTitle: "Link a Dhan account",
+  dailyLogin: true,
   fields: [
     {
       name: "clientId",

@@ -6,8 +6,8 @@
  * 3. `exchange`: GET `<auth>/app/consumeApp-consent?tokenId=…` with the same two headers → `accessToken` and
  *    `expiryTime` (IST wall-clock, 24 hours after the login). There is no refresh: the trader logs in again.
  *
- * Dhan sends no `state` of its own and takes no redirect URL per login, so the state comes back only as part of the
- * registered redirect URL's own query (see the doc): `readCallback` reads `state` from there.
+ * Dhan sends no `state` of its own and takes no redirect URL per login: `readCallback` reads a `state` only if the
+ * registered redirect URL carries one; otherwise the accounts service takes it from the browser's login cookie.
  */
 import type { BrokerLogin, BrokerSessionTokens, LoginApp, LoginDeps } from "@/lib/brokers/login";
 import { BrokerAuthError, BrokerUnavailableError, ValidationError } from "@/lib/errors";
@@ -75,7 +75,6 @@ export const dhanLogin: BrokerLogin = {
   readCallback(query) {
     const state = query.get("state") ?? undefined;
     if (!query.get("tokenId")) return { ok: false, state, error: "Dhan did not return a tokenId" };
-    if (!state) return { ok: false, error: "The callback carries no state" };
     return { ok: true, state };
   },
 

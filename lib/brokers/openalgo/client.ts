@@ -29,6 +29,8 @@ export interface TransportOptions {
    * its own `lookup` (a connection test pins the addresses it has just checked). Default true.
    */
   pooled?: boolean;
+  /** Largest answer accepted, bytes (default 32 MB); a direct broker's instrument master download needs more. */
+  maxBodyBytes?: number;
 }
 
 const DEFAULTS = { connectTimeoutMs: 3_000, responseTimeoutMs: 10_000, maxSockets: 16, idleSocketMs: 1_500 } as const;
@@ -151,6 +153,7 @@ export class OpenAlgoTransport {
       responseTimeoutMs: options.responseTimeoutMs ?? DEFAULTS.responseTimeoutMs,
       maxSockets: options.maxSockets ?? DEFAULTS.maxSockets,
       idleSocketMs: options.idleSocketMs ?? DEFAULTS.idleSocketMs,
+      maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
     };
     this.ownAgent = options.pooled === false;
     this.agent = this.ownAgent
@@ -176,6 +179,28 @@ export class OpenAlgoTransport {
 
   /** One POST of `payload` as JSON to `/api/v1/<name>`. Never throws: every outcome is a value. */
   post(name: string, payload: Record<string, unknown>): Promise<HttpOutcome> {
+    return this.exchange(this.targetOf(name), "POST", JSON.stringify(payload), {
+      "Content-Type": "application/json",
+      Accept: "application/json",
+    });
+  }
+
+  /**
+   * One request of any method to `${base}${path}` (`path` starts with `/` and may carry a query string), for direct
+   * brokers whose REST APIs use GET/PATCH/DELETE and auth headers. `body`, when given, is sent as it is with the
+   * headers' content type. Never throws.
+   */
+  request(method: string, path: string, headers: Record<string, string>, body?: string): Promise<HttpOutcome> {
+    const target = urlToHttpOptions(new URL(`${this.base.origin}${this.base.prefix}${path}`));
+    return this.exchange(target, method, body, headers);
+  }
+
+  private exchange(
+    target: http.RequestOptions,
+    method: string,
+    body: string | undefined,
+    headers: Record<string, string>,
+  ): Promise<HttpOutcome> {
     if (this.closed)
       return Promise.resolve({
         kind: "failure",
@@ -184,10 +209,8 @@ export class OpenAlgoTransport {
         sent: false,
         responded: false,
       });
-    const target = this.targetOf(name);
-    const body = JSON.stringify(payload);
     const secure = this.base.secure;
-    const { connectTimeoutMs, responseTimeoutMs } = this.opts;
+    const { connectTimeoutMs, responseTimeoutMs, maxBodyBytes } = this.opts;
 
     return new Promise<HttpOutcome>((resolve) => {
       let settled = false;
@@ -198,13 +221,9 @@ export class OpenAlgoTransport {
       try {
         req = (secure ? https : http).request({
           ...target,
-          method: "POST",
+          method,
           agent: this.agent,
-          headers: {
-            "Content-Type": "application/json",
-            Accept: "application/json",
-            "Content-Length": Buffer.byteLength(body),
-          },
+          headers: body === undefined ? headers : { ...headers, "Content-Length": Buffer.byteLength(body) },
         });
       } catch (e) {
         resolve({
@@ -248,8 +267,8 @@ export class OpenAlgoTransport {
         let size = 0;
         res.on("data", (chunk: Buffer) => {
           size += chunk.length;
-          if (size > MAX_BODY_BYTES) {
-            fail("network", `answer from ${this.host} larger than ${MAX_BODY_BYTES} bytes`);
+          if (size > maxBodyBytes) {
+            fail("network", `answer from ${this.host} larger than ${maxBodyBytes} bytes`);
             req.destroy();
             return;
           }

@@ -1,7 +1,10 @@
 /** The Upstox account form's credential inputs, as plain data (browser-safe; see lib/brokers/forms.ts). */
-export const UPSTOX_FORM = {
+import type { BrokerForm } from "@/lib/brokers/form-spec";
+
+export const UPSTOX_FORM: BrokerForm = {
   label: "Upstox",
   linkTitle: "Link an Upstox account",
+  dailyLogin: true,
   fields: [
     {
       name: "apiKey",
@@ -30,4 +33,4 @@ export const UPSTOX_FORM = {
       help: "Leave blank for Upstox itself",
     },
   ],
-} as const;
+};

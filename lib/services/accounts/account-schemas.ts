@@ -29,8 +29,9 @@ const createSettings = {
   tags: settings.tags.default([]),
   lotMultiplier: settings.lotMultiplier.default(1),
   maxLotsPerLeg: settings.maxLotsPerLeg.default(null),
-  orderRatePerSec: settings.orderRatePerSec.default(10),
-  otherRatePerSec: settings.otherRatePerSec.default(10),
+  // Absent: the broker's published rates (the registry's `defaultLimits`), else 10/s (createAccount).
+  orderRatePerSec: settings.orderRatePerSec.optional(),
+  otherRatePerSec: settings.otherRatePerSec.optional(),
 };
 
 /** A body without `kind` is the default kind's (the API accepted no other before there were kinds). */

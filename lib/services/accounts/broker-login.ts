@@ -1,7 +1,8 @@
 /**
  * Logging a direct-broker account in (docs/direct-brokers.md "Login"). `startBrokerLogin` answers the URL of the
  * broker's login page, with a one-time state that names the account and the user who asked; the broker sends the
- * trader's browser back to `/api/brokers/<kind>/callback`, where `finishBrokerLogin` checks that state (same user,
+ * trader's browser back to `/api/brokers/<kind>/callback` (with the state in the broker's own parameter, or in a
+ * short-lived cookie of the same browser where the broker has none), where `finishBrokerLogin` checks it (same user,
  * same account, not used before, not older than 10 minutes), exchanges the callback for the day's session, stores it
  * encrypted with its expiry, and tries it once. Tokens never leave the server: not in responses, logs or the audit.
  */
@@ -23,7 +24,9 @@ import { invalidateBooks } from "./books";
 /** What an account that was never logged in shows as its last error. */
 export const NOT_LOGGED_IN = "Not logged in to the broker yet: use “Log in” on the account";
 
-const STATE_TTL_SECONDS = 600;
+export const LOGIN_STATE_TTL_SECONDS = 600;
+/** The cookie carrying a login's state to the callback, for brokers that cannot echo it. */
+export const LOGIN_STATE_COOKIE = "md_broker_login";
 const stateKey = (state: string) => `md:broker-login:${state}`;
 
 interface PendingLogin {
@@ -73,7 +76,11 @@ async function loginDeps(hostUrl: string): Promise<LoginDeps> {
 }
 
 /** Starts a login: the URL to send the trader's browser to. Only the account's owner may log it in. */
-export async function startBrokerLogin(actor: Actor, accountId: string, ip: string): Promise<{ url: string }> {
+export async function startBrokerLogin(
+  actor: Actor,
+  accountId: string,
+  ip: string,
+): Promise<{ url: string; state: string }> {
   authorize(actor, "account.brokerLogin");
   const account = await findAccountSecret({ ownerId: null }, accountId);
   if (!account) throw new NotFoundError("Account");
@@ -82,7 +89,7 @@ export async function startBrokerLogin(actor: Actor, accountId: string, ip: stri
   const app = appOf(account);
   const state = randomBytes(24).toString("base64url");
   const pending: PendingLogin = { accountId, userId: actor.id };
-  await redis().set(stateKey(state), JSON.stringify(pending), "EX", STATE_TTL_SECONDS);
+  await redis().set(stateKey(state), JSON.stringify(pending), "EX", LOGIN_STATE_TTL_SECONDS);
   const url = await login.start(
     app,
     { redirectUrl: callbackUrl(account.kind), state },
@@ -95,7 +102,7 @@ export async function startBrokerLogin(actor: Actor, accountId: string, ip: stri
     entityId: accountId,
     ip,
   });
-  return { url };
+  return { url, state };
 }
 
 /**
@@ -108,12 +115,14 @@ export async function finishBrokerLogin(
   stored: string,
   query: URLSearchParams,
   ip: string,
+  /** The state the login's start left in this browser's cookie (for brokers that cannot echo one). */
+  cookieState?: string,
 ): Promise<{ accountId: string }> {
   const kind = Object.values(STORED_KIND).find((s) => s.toLowerCase() === stored.toLowerCase());
   if (!kind) throw new NotFoundError("Broker");
   const login = loginOf({ kind });
   const reading = login.readCallback(query);
-  const state = reading.state;
+  const state = reading.state ?? cookieState;
   const raw = state ? await redis().getdel(stateKey(state)) : null;
   const pending = raw ? (JSON.parse(raw) as PendingLogin) : null;
   if (!pending || pending.userId !== actor.id)

@@ -41,6 +41,7 @@ import {
 import { invalidateBooks } from "./books";
 import type { Jsonified } from "@/lib/util/jsonify";
 import type { CredentialFieldName } from "@/lib/brokers/form-spec";
+import { DEFAULT_RATE_LIMITS } from "@/lib/brokers/rate-governor";
 
 // The broker's books of an account (and of all of them), order changes in one account and the periodic health
 // check are siblings; their public functions are part of this entry.
@@ -66,7 +67,13 @@ export {
 } from "./books";
 export { cancelAccountOrder, modifyAccountOrder, modifyOrderSchema } from "./orders";
 export { checkAllAccounts } from "./health";
-export { callbackUrl, finishBrokerLogin, startBrokerLogin } from "./broker-login";
+export {
+  callbackUrl,
+  finishBrokerLogin,
+  LOGIN_STATE_COOKIE,
+  LOGIN_STATE_TTL_SECONDS,
+  startBrokerLogin,
+} from "./broker-login";
 
 export { createAccountSchema, formTestSchema, updateAccountSchema } from "./account-schemas";
 
@@ -164,7 +171,8 @@ export async function createAccount(
     { actor, ip, kind: input.kind, storedKey: false },
   );
   // A direct broker's account is usable only after its first broker login (docs/direct-brokers.md "Login").
-  const needsLogin = brokerOf(input).login !== undefined;
+  const { login, defaultLimits: limits } = brokerOf(input);
+  const needsLogin = login !== undefined;
   const now = new Date();
   const id = randomUUID();
   try {
@@ -174,6 +182,8 @@ export async function createAccount(
       if (isPrimary) await clearPrimary(tx, actor.id);
       const created = await insertAccount(tx, {
         ...settingsOf(input),
+        orderRatePerSec: input.orderRatePerSec ?? limits?.ordersPerSecond ?? DEFAULT_RATE_LIMITS.ordersPerSecond,
+        otherRatePerSec: input.otherRatePerSec ?? limits?.otherPerSecond ?? DEFAULT_RATE_LIMITS.otherPerSecond,
         kind: input.kind,
         hostUrl: hostUrl!,
         wsUrl,

@@ -6,8 +6,9 @@
 import { createAngelFrontEnd } from "./angel/front-end";
 import { dhanFrontEnd } from "./dhan/front-end";
 import type { NativeFrontEnd } from "./front-end";
+import { createFyersFrontEnd } from "./fyers/front-end";
 import { upstoxFrontEnd } from "./upstox/front-end";
 
 export function createNativeFrontEnds(): NativeFrontEnd[] {
-  return [dhanFrontEnd, createAngelFrontEnd(), upstoxFrontEnd];
+  return [dhanFrontEnd, createAngelFrontEnd(), upstoxFrontEnd, createFyersFrontEnd()];
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { route } from "@/lib/http/route";
-import { finishBrokerLogin } from "@/lib/services/accounts";
+import { finishBrokerLogin, LOGIN_STATE_COOKIE } from "@/lib/services/accounts";
 
 const params = z.object({ kind: z.string().regex(/^[a-z]{2,20}$/, "a broker kind") });
 
@@ -13,11 +13,19 @@ const params = z.object({ kind: z.string().regex(/^[a-z]{2,20}$/, "a broker kind
 export const GET = route({ access: "write", params }, async ({ user, params, req, ip }) => {
   const to = new URL("/accounts", env().APP_URL);
   try {
-    const { accountId } = await finishBrokerLogin(user, params.kind, new URL(req.url).searchParams, ip);
+    const cookieState = new RegExp(`(?:^|;\\s*)${LOGIN_STATE_COOKIE}=([A-Za-z0-9_-]+)`).exec(
+      req.headers.get("cookie") ?? "",
+    )?.[1];
+    const query = new URL(req.url).searchParams;
+    const { accountId } = await finishBrokerLogin(user, params.kind, query, ip, cookieState);
     to.searchParams.set("loggedIn", accountId);
   } catch (e) {
     if (!(e instanceof AppError)) throw e;
     to.searchParams.set("loginError", e.message);
   }
-  return Response.redirect(to, 303);
+  // The state is single-use: the cookie goes with it.
+  return new Response(null, {
+    status: 303,
+    headers: { Location: to.toString(), "Set-Cookie": `${LOGIN_STATE_COOKIE}=; Path=/api/brokers; Max-Age=0` },
+  });
 });

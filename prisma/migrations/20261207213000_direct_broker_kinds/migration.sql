@@ -1,0 +1,5 @@
+-- Direct broker accounts (docs/direct-brokers.md).
+ALTER TYPE "AccountKind" ADD VALUE 'UPSTOX';
+ALTER TYPE "AccountKind" ADD VALUE 'FYERS';
+ALTER TYPE "AccountKind" ADD VALUE 'DHAN';
+ALTER TYPE "AccountKind" ADD VALUE 'ANGEL';
