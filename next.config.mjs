@@ -28,7 +28,18 @@ export const securityHeaders = [
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Server-only packages that must not be bundled (native/wasm bits, worker-style clients).
-  serverExternalPackages: ["pino", "ioredis", "bullmq", "pg", "@prisma/adapter-pg", "prom-client", "bcryptjs"],
+  serverExternalPackages: [
+    "pino",
+    "ioredis",
+    "bullmq",
+    "pg",
+    "@prisma/adapter-pg",
+    "prom-client",
+    "bcryptjs",
+    // Broker SDKs: loaded as they are (the Upstox SDK pulls in its streamer with protobufjs and ws).
+    "upstox-js-sdk",
+    "undici",
+  ],
   poweredByHeader: false,
   // Type-checking runs once for the whole repo (web, workers, scripts) in `npm run typecheck`, which `npm test`
   // runs before building; doing it again inside `next build` would only cost CI time.
