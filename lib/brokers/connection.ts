@@ -53,3 +53,24 @@ export const probeFailure = (wording: BrokerWording, reason: ProbeFailure, where
   reason,
   message: wording.describeFailure(reason, where, channel),
 });
+
+/** How the failures every kind words alike read: the host's address and transport, never what the host said. */
+export function commonFailure(
+  reason: Exclude<ProbeFailure, "auth_rejected" | "not_openalgo">,
+  where: string,
+): string {
+  switch (reason) {
+    case "blocked_host":
+      return `${where} resolves to a loopback, private or link-local address, which this server does not allow (BROKER_ALLOW_PRIVATE_HOSTS=false)`;
+    case "unreachable":
+      return `Cannot reach ${where} (name not found, connection refused or dropped)`;
+    case "timeout":
+      return `${where} did not answer in time`;
+    case "tls":
+      return `TLS handshake with ${where} failed (certificate untrusted, expired or for another name)`;
+    case "rate_limited":
+      return `${where} is rate limiting requests; wait a moment and test again`;
+    case "server_error":
+      return `${where} answered with a server error`;
+  }
+}

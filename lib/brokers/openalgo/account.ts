@@ -3,7 +3,7 @@
  * explained to the user. Registered in lib/brokers/registry.ts; the form's inputs are in ./form.ts.
  */
 import { z } from "zod";
-import type { BrokerWording, ProbeChannel, ProbeFailure } from "@/lib/brokers/connection";
+import { commonFailure, type BrokerWording, type ProbeChannel, type ProbeFailure } from "@/lib/brokers/connection";
 
 const httpUrl = z
   .string()
@@ -21,24 +21,14 @@ export const openAlgoCredentials = z.object({ hostUrl: httpUrl, wsUrl, apiKey })
 
 function describeFailure(reason: ProbeFailure, where: string, channel: ProbeChannel): string {
   switch (reason) {
-    case "blocked_host":
-      return `${where} resolves to a loopback, private or link-local address, which this server does not allow (BROKER_ALLOW_PRIVATE_HOSTS=false)`;
-    case "unreachable":
-      return `Cannot reach ${where} (name not found, connection refused or dropped)`;
-    case "timeout":
-      return `${where} did not answer in time`;
-    case "tls":
-      return `TLS handshake with ${where} failed (certificate untrusted, expired or for another name)`;
     case "auth_rejected":
       return channel === "API"
         ? "OpenAlgo refused the API key. Either the key is wrong, or the broker session behind it has expired (OpenAlgo logs out daily at 03:00 IST): log in to your broker in OpenAlgo, check the key, and test again."
         : "The WebSocket refused the API key (wrong key or expired broker session)";
-    case "rate_limited":
-      return `${where} is rate limiting requests; wait a moment and test again`;
-    case "server_error":
-      return `${where} answered with a server error`;
     case "not_openalgo":
       return `${where} answered, but not as an OpenAlgo ${channel === "API" ? "server (check the URL, including any path)" : "WebSocket proxy"}`;
+    default:
+      return commonFailure(reason, where);
   }
 }
 
