@@ -3,5 +3,6 @@
  * front-end lives in its own folder here and is listed once below.
  */
 import type { NativeFrontEnd } from "./front-end";
+import { kiteFrontEnd } from "./zerodha/kite-front-end";
 
-export const NATIVE_FRONT_ENDS: readonly NativeFrontEnd[] = [];
+export const NATIVE_FRONT_ENDS: readonly NativeFrontEnd[] = [kiteFrontEnd];
