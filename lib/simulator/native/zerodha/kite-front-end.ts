@@ -42,7 +42,11 @@ function authenticate(req: IncomingMessage, ctx: NativeContext): InstanceState |
   const m = /^token ([^:\s]+):(\S+)$/.exec(header);
   if (!m) return undefined;
   const instance = ctx.sessions.resolve(KITE, m[2]);
-  return instance && instance.apiKey === m[1] && instance.sessionActive ? instance : undefined;
+  if (!instance || instance.apiKey !== m[1]) return undefined;
+  // Reading it applies the engine's daily roll of the books. Its value is OpenAlgo's 03:00 logout, not Kite's: a Kite
+  // token lives until 06:00 IST (NativeSessions), and the control API's revoke ends it there.
+  void instance.sessionActive;
+  return instance;
 }
 
 /** The instance a request names through its header, live or not, so its faults apply even to refused tokens. */

@@ -1,0 +1,58 @@
+/**
+ * Test kit (never imported by production code): a simulator with one Kite instance, a login through the connector's
+ * own `zerodhaLogin` (start → the simulator's login page → its form → the redirect → exchange), and adapters on it.
+ */
+import { randomUUID } from "node:crypto";
+import { forgetMasters } from "@/lib/brokers/instruments";
+import type { BrokerSessionTokens, LoginApp } from "@/lib/brokers/login";
+import { RateGovernor } from "@/lib/brokers/rate-governor";
+import type { BrokerAdapter } from "@/lib/brokers/types";
+import { startSimulator, type RunningSimulator } from "@/lib/simulator/server/start-simulator";
+import { submitLoginPage } from "@/lib/testing/broker-login-kit";
+import { createZerodhaAdapter } from "@/lib/brokers/zerodha/adapter";
+import { zerodhaLogin } from "@/lib/brokers/zerodha/login";
+
+export const REDIRECT_URL = "http://127.0.0.1:3119/accounts/zerodha/callback";
+
+export interface KiteWorld {
+  sim: RunningSimulator;
+  app: LoginApp;
+  gate: RateGovernor;
+  now: () => number;
+  login(state?: string): Promise<BrokerSessionTokens>;
+  adapter(session: BrokerSessionTokens | undefined, accountId?: string): BrokerAdapter;
+}
+
+export async function startKiteWorld(id = "kite1", seed = 7): Promise<KiteWorld> {
+  forgetMasters();
+  const apiKey = `${id}-api-key`;
+  const sim = await startSimulator({
+    httpPort: 0,
+    wsPort: 0,
+    adminToken: `${id}-admin`,
+    seed,
+    clock: { mode: "fixed" },
+    alwaysOpen: true,
+    instances: [{ id, apiKey, capital: "1000000", redirectUrl: REDIRECT_URL }],
+  });
+  const app: LoginApp = { hostUrl: `${sim.httpUrl}/kite`, apiKey, apiSecret: `sim-secret-${id}` };
+  const now = () => sim.market.clock.now();
+  const gate = new RateGovernor({ keyPrefix: `md:test-zerodha:${randomUUID()}` });
+  return {
+    sim,
+    app,
+    gate,
+    now,
+    async login(state = "state-1") {
+      const url = await zerodhaLogin.start(app, { redirectUrl: REDIRECT_URL, state });
+      const { location } = await submitLoginPage(url);
+      return zerodhaLogin.exchange(app, location.searchParams, REDIRECT_URL, { now });
+    },
+    adapter(session, accountId = `${id}-account`) {
+      return createZerodhaAdapter(
+        { accountId, hostUrl: app.hostUrl, apiKey, apiSecret: app.apiSecret, session },
+        { gate, now },
+      );
+    },
+  };
+}
