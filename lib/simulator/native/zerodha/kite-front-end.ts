@@ -13,6 +13,7 @@ import { createRateLimiter, type RateLimiter } from "@/lib/simulator/server/rate
 import { readBody, send, type Reply } from "@/lib/simulator/server/rest";
 import { instrumentsCsv, kiteCatalog } from "./kite-instruments";
 import { exchangeToken, KITE, loginPage, profileOf, submitLogin } from "./kite-login";
+import { watchRejections } from "./kite-books";
 import { kiteQuotes } from "./kite-quotes";
 import { accountRoute, orderWrite } from "./kite-routes";
 import { BAD_TOKEN, INTERNAL, kiteError, TOO_MANY } from "./kite-wire";
@@ -117,6 +118,8 @@ async function dispatch(
   }
   const instance = authenticate(req, ctx);
   if (!instance) return ctx.finish(res, BAD_TOKEN, target);
+  // From the first authenticated request on, so a late rejection is known when the order is next read.
+  watchRejections(ctx.broker);
 
   if (method === "GET") {
     const reply = await read(path, query, instance, ctx);
