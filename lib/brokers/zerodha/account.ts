@@ -6,11 +6,13 @@ import { z } from "zod";
 import type { BrokerWording, ProbeChannel, ProbeFailure } from "@/lib/brokers/connection";
 import { KITE_API_ROOT } from "./kite-client";
 
+/** Blank or absent means Kite's real API root; a simulator's or proxy's root is typed in for tests and demos. */
 const hostUrl = z
   .string()
   .trim()
   .max(500)
-  .transform((u) => (u === "" ? KITE_API_ROOT : u))
+  .optional()
+  .transform((u) => (u ? u : KITE_API_ROOT))
   .pipe(z.url({ protocol: /^https?$/, error: "Must be an http:// or https:// URL" }))
   .transform((u) => u.replace(/\/+$/, ""));
 

@@ -16,6 +16,7 @@ import { kiteSessionExpiry, zerodhaLogin } from "./login";
 import { REDIRECT_URL, startKiteWorld, type KiteWorld } from "@/lib/testing/zerodha-sim-kit";
 import { submitLoginPage } from "@/lib/testing/broker-login-kit";
 import { futureSymbol } from "@/lib/trading/symbols";
+import { waitFor } from "@/lib/testing/wait";
 
 const ID = "klog";
 let world: KiteWorld;
@@ -149,6 +150,22 @@ describe("zerodha failures map to the contract", () => {
     const after = await adapter.orders();
     expect(after.length).toBe(before + 1);
     expect(after[0]).toMatchObject({ symbol: order.symbol, status: "complete", strategy: "logintest" });
+  });
+
+  it("a late RMS rejection shows as rejected with Kite's status message", async () => {
+    world.sim.broker.setFaults(ID, { lateRejectRate: 1, lateRejectMs: 0, holdTransitions: true });
+    const r = await adapter.placeOrder(order);
+    expect(r.kind).toBe("accepted");
+    const id = r.kind === "accepted" ? r.orderId : "";
+    expect((await adapter.orderStatus(id, order.strategy))?.status).toBe("open");
+    world.sim.broker.setFaults(ID, { lateRejectRate: 0, holdTransitions: false });
+    const o = await waitFor(
+      "late rejection",
+      () => adapter.orderStatus(id, order.strategy),
+      (x) => x?.status !== "open",
+    );
+    expect(o).toMatchObject({ status: "rejected", brokerStatus: "REJECTED", filledQuantity: 0, pendingQuantity: 0 });
+    expect(o!.rejectionReason).toMatch(/RMS/);
   });
 
   it("429 → RateLimitedError, for reads and placements (nothing placed)", async () => {
