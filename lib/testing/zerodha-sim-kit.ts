@@ -20,7 +20,13 @@ export interface KiteWorld {
   gate: RateGovernor;
   now: () => number;
   login(state?: string): Promise<BrokerSessionTokens>;
-  adapter(session: BrokerSessionTokens | undefined, accountId?: string): BrokerAdapter;
+  /** The simulator's account id: every adapter of the world uses it (see `adapter`). */
+  accountId: string;
+  /**
+   * An adapter on the instance. Kite counts its limits per API key, so every adapter of one instance shares one
+   * account id and with it one rate budget; separate budgets would let two adapters together exceed Kite's limit.
+   */
+  adapter(session: BrokerSessionTokens | undefined): BrokerAdapter;
 }
 
 export async function startKiteWorld(id = "kite1", seed = 7): Promise<KiteWorld> {
@@ -34,9 +40,14 @@ export async function startKiteWorld(id = "kite1", seed = 7): Promise<KiteWorld>
     clock: { mode: "fixed" },
     alwaysOpen: true,
     instances: [{ id, apiKey, capital: "1000000", redirectUrl: REDIRECT_URL }],
+    // The simulator's rate-limit clock runs at twice the wall clock, so its 1 s windows last 0.5 s: the adapters'
+    // budget (10 per 1.1 s) can never meet Kite's limit there, however late a request arrives after its budget was
+    // taken. Tests of the limit itself use a frozen clock (kite-front-end.int.test.ts).
+    rateLimitNow: () => performance.now() * 2,
   });
   const app: LoginApp = { hostUrl: `${sim.httpUrl}/kite`, apiKey, apiSecret: `sim-secret-${id}` };
   const now = () => sim.market.clock.now();
+  const accountId = `${id}-account`;
   const gate = new RateGovernor({ keyPrefix: `md:test-zerodha:${randomUUID()}` });
   return {
     sim,
@@ -48,7 +59,8 @@ export async function startKiteWorld(id = "kite1", seed = 7): Promise<KiteWorld>
       const { location } = await submitLoginPage(url);
       return zerodhaLogin.exchange(app, location.searchParams, REDIRECT_URL, { now });
     },
-    adapter(session, accountId = `${id}-account`) {
+    accountId,
+    adapter(session) {
       return createZerodhaAdapter(
         { accountId, hostUrl: app.hostUrl, apiKey, apiSecret: app.apiSecret, session },
         { gate, now },

@@ -18,7 +18,7 @@ runBrokerConformance("zerodha vs simulator", async () => {
   const session = await world.login();
   return {
     adapter: world.adapter(session),
-    badKeyAdapter: world.adapter({ ...session, accessToken: "not-the-access-token" }, "kconf-bad"),
+    badKeyAdapter: world.adapter({ ...session, accessToken: "not-the-access-token" }),
     close: () => world.sim.close(),
   };
 });

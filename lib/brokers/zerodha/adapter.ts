@@ -25,13 +25,12 @@ import {
   type Position,
   type Trade,
   accepted,
-  rejected,
   unknown,
 } from "@/lib/brokers/types";
-import { AppError, BrokerRejectedError, BrokerUnavailableError, ValidationError } from "@/lib/errors";
+import { BrokerRejectedError, BrokerUnavailableError, ValidationError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { istDateOf } from "@/lib/trading/calendar";
-import { createKite, isSdkGarbage, type Kite, kiteError, kiteFailureOf, scrub } from "./kite-client";
+import { createKite, isSdkGarbage, type Kite, kiteError, kiteFailureOf, placementOutcome } from "./kite-client";
 import {
   holdingsSchema,
   mapFunds,
@@ -45,7 +44,7 @@ import {
   positionsSchema,
   tradesSchema,
 } from "./map";
-import { buildChain, chainStrikes, type KiteQuote, mapDepth, mapQuote, quoteKey, quotesSchema } from "./map-market";
+import { type KiteQuote, mapDepth, mapQuote, optionChainOf, quoteKey, quotesSchema, symbolInfoOf } from "./map-market";
 import { kiteRecords, masterRows } from "./master";
 import { placeParams, tagOf } from "./requests";
 
@@ -58,17 +57,9 @@ export const ZERODHA_LIMITS: RateLimits = { ordersPerSecond: 10, otherPerSecond:
 /** Largest number of instruments one `/quote` call may name. */
 const QUOTE_BATCH = 500;
 
-const INDEX_DERIVATIVES: Partial<Record<Exchange, Exchange>> = { NSE_INDEX: "NFO", BSE_INDEX: "BFO" };
-
 export interface ZerodhaAdapterDeps extends AdapterDeps {
   /** Clock for session expiry and the master's IST day (default Date.now); tests pass the simulator's. */
   now?: () => number;
-}
-
-function info(row: MasterRow): SymbolInfo {
-  const { symbol, exchange, name, brokerSymbol, token, instrumentType, expiry, strike, lotSize, freezeQty, tickSize } =
-    row;
-  return { symbol, exchange, name, brokerSymbol, token, instrumentType, expiry, strike, lotSize, freezeQty, tickSize };
 }
 
 class ZerodhaAdapter implements BrokerAdapter {
@@ -199,10 +190,10 @@ class ZerodhaAdapter implements BrokerAdapter {
   }
   async symbolInfo(symbol: string, exchange: Exchange): Promise<SymbolInfo | null> {
     const row = (await this.master()).symbol(symbol, exchange);
-    return row ? info(row) : null;
+    return row ? symbolInfoOf(row) : null;
   }
   async searchSymbols(query: string, exchange?: Exchange): Promise<SymbolInfo[]> {
-    return (await this.master()).search(query, exchange).map(info);
+    return (await this.master()).search(query, exchange).map(symbolInfoOf);
   }
   async expiries(underlying: string, exchange: Exchange, kind: InstrumentKind): Promise<string[]> {
     const today = istDateOf(this.now());
@@ -219,28 +210,8 @@ class ZerodhaAdapter implements BrokerAdapter {
     expiry: string,
     strikeCount?: number,
   ): Promise<OptionChain> {
-    const derivatives = INDEX_DERIVATIVES[exchange];
     const master = await this.master();
-    const index = master.symbol(underlying.toUpperCase(), exchange);
-    const legs = derivatives
-      ? master.derivatives(underlying, derivatives).filter((r) => r.optionType && r.expiry === expiry)
-      : [];
-    if (!index || legs.length === 0)
-      throw new BrokerRejectedError(`Zerodha lists no ${underlying} options expiring ${expiry}`);
-    const ltp = mapQuote((await this.quotes([index]))[quoteKey(index)] ?? {}).ltp;
-    const strikes = [...new Map(legs.map((l) => [l.strike!.toString(), l.strike!])).values()];
-    const { atm, picked } = chainStrikes(strikes, ltp, strikeCount);
-    const pickedLegs = legs.filter((l) => picked.some((s) => s.eq(l.strike!)));
-    const quotes = await this.quotes(pickedLegs);
-    return buildChain({
-      underlying: underlying.toUpperCase(),
-      expiry,
-      ltp,
-      atm,
-      strikes: picked,
-      legs: pickedLegs,
-      quotes,
-    });
+    return optionChainOf({ master, underlying, exchange, expiry, strikeCount, quotes: (rows) => this.quotes(rows) });
   }
 
   async placeOrder(order: PlaceOrderRequest): Promise<PlaceOrderResult> {
@@ -253,7 +224,7 @@ class ZerodhaAdapter implements BrokerAdapter {
       const id = z.object({ order_id: z.union([z.string(), z.number()]) }).safeParse(answer);
       result = id.success ? accepted(String(id.data.order_id)) : unknown("Zerodha's answer carried no order id");
     } catch (e) {
-      result = this.placeFailure(e);
+      result = placementOutcome(e, this.secrets);
     }
     log().info(
       {
@@ -269,17 +240,6 @@ class ZerodhaAdapter implements BrokerAdapter {
       "order placement",
     );
     return result;
-  }
-
-  /** Throws only when Kite provably did not take the order (types.ts); a lost or server-failed answer is unknown. */
-  private placeFailure(e: unknown): PlaceOrderResult {
-    const f = kiteFailureOf(e);
-    if (f.kind === "no_answer") return unknown("No answer from Zerodha; the order may have reached the broker");
-    const error: AppError = kiteError(f, "order placement", this.secrets);
-    if (f.status >= 500) return unknown(`${error.message}; the order may have reached the broker`);
-    if (f.errorType === "OrderException" || f.errorType === "PermissionException")
-      return rejected(scrub(f.message, this.secrets));
-    throw error;
   }
 
   async modifyOrder(change: ModifyOrderRequest): Promise<{ orderId: string }> {

@@ -9,6 +9,7 @@ import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import type { LookupFunction } from "node:net";
 import { KiteConnect } from "kiteconnect";
+import { type PlaceOrderResult, rejected, unknown } from "@/lib/brokers/types";
 import {
   type AppError,
   BrokerAuthError,
@@ -110,4 +111,18 @@ export function kiteError(f: KiteFailure, what: string, secrets: readonly (strin
   if (f.errorType === "DataException") return new BrokerUnavailableError(text, "bad_response");
   if (f.errorType === "InputException") return new BrokerValidationError(text);
   return new BrokerRejectedError(text);
+}
+
+/**
+ * A failed placement: thrown only when Kite provably did not take the order (lib/brokers/types.ts) — a 429, a refused
+ * token, a refused request shape; Kite's order refusals are `rejected`; a lost answer or a 5xx is `unknown`.
+ */
+export function placementOutcome(e: unknown, secrets: readonly (string | undefined)[]): PlaceOrderResult {
+  const f = kiteFailureOf(e);
+  if (f.kind === "no_answer") return unknown("No answer from Zerodha; the order may have reached the broker");
+  const error = kiteError(f, "order placement", secrets);
+  if (f.status >= 500) return unknown(`${error.message}; the order may have reached the broker`);
+  if (f.errorType === "OrderException" || f.errorType === "PermissionException")
+    return rejected(scrub(f.message, secrets));
+  throw error;
 }

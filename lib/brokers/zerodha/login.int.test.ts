@@ -101,7 +101,7 @@ describe("zerodha login and session", () => {
       },
     };
     const adapter = createZerodhaAdapter(
-      { accountId: "klog-exp", hostUrl: world.app.hostUrl, apiKey: world.app.apiKey, session },
+      { accountId: world.accountId, hostUrl: world.app.hostUrl, apiKey: world.app.apiKey, session },
       { gate: counting, now: world.now },
     );
     const order = await nearestFuture(adapter);
@@ -133,7 +133,7 @@ describe("zerodha failures map to the contract", () => {
   let adapter: BrokerAdapter;
   let order: PlaceOrderRequest;
   beforeAll(async () => {
-    adapter = world.adapter(await world.login(), "klog-faults");
+    adapter = world.adapter(await world.login());
     order = await nearestFuture(adapter);
   });
   afterAll(async () => {
@@ -186,10 +186,7 @@ describe("zerodha failures map to the contract", () => {
   });
 
   it("a refused token is a BrokerAuthError; no error text carries a secret", async () => {
-    const bad = world.adapter(
-      { accessToken: "bogus-access-token-777", expiresAt: new Date(world.now() + 3_600_000) },
-      "klog-bad",
-    );
+    const bad = world.adapter({ accessToken: "bogus-access-token-777", expiresAt: new Date(world.now() + 3_600_000) });
     expect(await failure(bad.funds())).toBeInstanceOf(BrokerAuthError);
     expect(await failure(bad.placeOrder({ ...order, price: new Decimal(1) }))).toBeInstanceOf(BrokerAuthError);
     await bad.close();

@@ -1,8 +1,17 @@
 /** Kite's `/quote` answers → quotes, depth and option chains (docs/brokers/zerodha.md "Market data"). */
 import Decimal from "decimal.js";
 import { z } from "zod";
-import type { MasterRow } from "@/lib/brokers/instruments";
-import type { Depth, DepthLevel, OptionChain, OptionLeg, Quote } from "@/lib/brokers/market-types";
+import type { InstrumentMaster, MasterRow } from "@/lib/brokers/instruments";
+import type {
+  Depth,
+  DepthLevel,
+  Exchange,
+  OptionChain,
+  OptionLeg,
+  Quote,
+  SymbolInfo,
+} from "@/lib/brokers/market-types";
+import { BrokerRejectedError } from "@/lib/errors";
 
 const num = z.union([z.number(), z.string()]).nullish();
 const level = z.object({ price: num, quantity: num });
@@ -105,4 +114,43 @@ export function buildChain(args: {
     atmStrike: args.atm,
     rows: args.strikes.map((strike, i) => ({ strike, ce: leg(strike, i, "CE"), pe: leg(strike, i, "PE") })),
   };
+}
+
+/** A master row as the contract's SymbolInfo (without the broker-side extras). */
+export function symbolInfoOf(row: MasterRow): SymbolInfo {
+  const { symbol, exchange, name, brokerSymbol, token, instrumentType, expiry, strike, lotSize, freezeQty, tickSize } =
+    row;
+  return { symbol, exchange, name, brokerSymbol, token, instrumentType, expiry, strike, lotSize, freezeQty, tickSize };
+}
+
+const INDEX_DERIVATIVES: Partial<Record<Exchange, Exchange>> = { NSE_INDEX: "NFO", BSE_INDEX: "BFO" };
+
+/**
+ * An option chain from the master's strikes: one quote call for the index (the ATM strike is the listed one nearest
+ * its last price), one more for the chosen legs.
+ */
+export async function optionChainOf(args: {
+  master: InstrumentMaster;
+  underlying: string;
+  /** The index's exchange (`NSE_INDEX`, `BSE_INDEX`). */
+  exchange: Exchange;
+  expiry: string;
+  strikeCount?: number;
+  quotes(rows: MasterRow[]): Promise<Record<string, KiteQuote>>;
+}): Promise<OptionChain> {
+  const { master, expiry } = args;
+  const underlying = args.underlying.toUpperCase();
+  const derivatives = INDEX_DERIVATIVES[args.exchange];
+  const index = master.symbol(underlying, args.exchange);
+  const legs = derivatives
+    ? master.derivatives(underlying, derivatives).filter((r) => r.optionType && r.expiry === expiry)
+    : [];
+  if (!index || legs.length === 0)
+    throw new BrokerRejectedError(`Zerodha lists no ${underlying} options expiring ${expiry}`);
+  const ltp = mapQuote((await args.quotes([index]))[quoteKey(index)] ?? {}).ltp;
+  const strikes = [...new Map(legs.map((l) => [l.strike!.toString(), l.strike!])).values()];
+  const { atm, picked } = chainStrikes(strikes, ltp, args.strikeCount);
+  const chosen = legs.filter((l) => picked.some((s) => s.eq(l.strike!)));
+  const quotes = await args.quotes(chosen);
+  return buildChain({ underlying, expiry, ltp, atm, strikes: picked, legs: chosen, quotes });
 }
