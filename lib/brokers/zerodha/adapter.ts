@@ -253,6 +253,8 @@ class ZerodhaAdapter implements BrokerAdapter {
       validity: "DAY",
     };
     if (change.disclosedQuantity) params.disclosed_quantity = change.disclosedQuantity;
+    // A change into a market order needs protection like a new one (requests.ts); -1 is Kite's automatic band.
+    if (change.priceType === "MARKET" || change.priceType === "SL-M") params.market_protection = -1;
     const body = await this.write("order change", (kc) =>
       // Prices travel as form text: the decimal string is sent as it is (the SDK's type says number).
       kc.modifyOrder("regular", change.orderId, params as unknown as Parameters<Kite["modifyOrder"]>[2]),

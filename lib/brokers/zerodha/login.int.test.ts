@@ -149,7 +149,7 @@ describe("zerodha failures map to the contract", () => {
     expect(r.kind).toBe("unknown");
     const after = await adapter.orders();
     expect(after.length).toBe(before + 1);
-    expect(after[0]).toMatchObject({ symbol: order.symbol, status: "complete", strategy: "logintest" });
+    expect(after[0]).toMatchObject({ symbol: order.symbol, status: "complete", strategy: "login-test" });
   });
 
   it("a late RMS rejection shows as rejected with Kite's status message", async () => {

@@ -135,11 +135,14 @@ describe("Kite answers → contract types", () => {
       tradingsymbol: "NIFTY26DEC24500CE",
       exchange: "NFO",
       price: "101.05",
-      tag: "Hedge1A",
+      tag: "Hedge-1 / A",
     });
     expect(placeParams({ ...base, priceType: "MARKET" }, nifty)).toMatchObject({ market_protection: -1 });
     expect(() => placeParams({ ...base, priceType: "SL", price: new Decimal(1) }, nifty)).toThrow(/trigger/);
     expect(tagOf("a".repeat(30))).toHaveLength(20);
+    expect(placeParams({ ...base, priceType: "LIMIT", price: new Decimal(5) }, nifty)).not.toHaveProperty(
+      "market_protection",
+    );
   });
 
   it("chain strikes: the listed strike nearest the LTP, n each side", () => {

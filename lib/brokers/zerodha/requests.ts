@@ -9,9 +9,9 @@ import { ValidationError } from "@/lib/errors";
 
 export type KitePlaceParams = Parameters<Kite["placeOrder"]>[1];
 
-/** Kite's order tag: letters and digits, at most 20 characters; empty when nothing is left. */
+/** Kite's order tag: at most 20 characters (a longer tag gets the whole order rejected); empty when none. */
 export function tagOf(strategy: string): string {
-  return strategy.replace(/[^A-Za-z0-9]/g, "").slice(0, 20);
+  return strategy.trim().slice(0, 20);
 }
 
 export function placeParams(o: PlaceOrderRequest, row: MasterRow): KitePlaceParams {

@@ -86,6 +86,17 @@ export async function accountRoute(path: string, instance: InstanceState, ctx: N
   return kiteError(404, "GeneralException", "Route not found");
 }
 
+/** Kite refuses MARKET and SL-M orders over the API unless `market_protection` is -1 (automatic) or 1..100 (%). */
+const UNPROTECTED = kiteError(
+  400,
+  "InputException",
+  "Market orders without market protection are not allowed via API. Please set market protection or use a Limit order.",
+);
+function protectedMarket(form: URLSearchParams): boolean {
+  const p = Number(form.get("market_protection") ?? "0");
+  return p === -1 || (p > 0 && p <= 100);
+}
+
 function invalid(field: string): Reply {
   return kiteError(400, "InputException", `Invalid \`${field}\`.`);
 }
@@ -109,6 +120,7 @@ function placeBody(form: URLSearchParams, ctx: NativeContext): Row | Reply {
   if (!ORDER_TYPES.has(type)) return invalid("order_type");
   if (!PRODUCTS.has(product)) return invalid("product");
   if (!Number.isSafeInteger(quantity) || quantity <= 0) return invalid("quantity");
+  if ((type === "MARKET" || type === "SL-M") && !protectedMarket(form)) return UNPROTECTED;
   const tag = form.get("tag") ?? "";
   if (tag.length > 20) return kiteError(400, "InputException", "Tag length should be less than 20 characters.");
   return {
@@ -165,6 +177,8 @@ export async function orderWrite(
   if (method !== "PUT") return undefined;
   const type = form.get("order_type") || String(o.pricetype);
   if (!ORDER_TYPES.has(type)) return out(invalid("order_type"));
+  // Turning an order into a market one needs protection too; a market order keeps the protection it was placed with.
+  if ((type === "MARKET" || type === "SL-M") && type !== o.pricetype && !protectedMarket(form)) return out(UNPROTECTED);
   const r = await ctx.run(instance, "modifyorder", {
     orderid: id,
     strategy: UNTAGGED,

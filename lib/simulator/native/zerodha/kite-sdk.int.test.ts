@@ -86,6 +86,8 @@ describe("kiteconnect SDK against the simulator", () => {
       product: "NRML",
       order_type: "MARKET",
       tag: "sdktest",
+      // Kite requires market protection on API market orders; this SDK version's type does not list the field yet.
+      ...({ market_protection: -1 } as object),
     });
     orderId = placed.order_id;
     const order = (await kc.getOrders()).find((o) => o.order_id === orderId);
@@ -98,6 +100,19 @@ describe("kiteconnect SDK against the simulator", () => {
     expect(trades.reduce((n, t) => n + t.quantity, 0)).toBe(65);
     const pos = (await kc.getPositions()).net.find((p) => p.tradingsymbol === future);
     expect(pos?.quantity).toBe(65);
+  });
+
+  it("refuses an unprotected MARKET order with Kite's InputException", async () => {
+    await expect(
+      kc.placeOrder("regular", {
+        exchange: "NFO",
+        tradingsymbol: future,
+        transaction_type: "BUY",
+        quantity: 65,
+        product: "NRML",
+        order_type: "MARKET",
+      }),
+    ).rejects.toMatchObject({ error_type: "InputException", message: expect.stringMatching(/market protection/) });
   });
 
   it("cancels a resting LIMIT order, and refuses a second cancel with an OrderException", async () => {
