@@ -185,6 +185,14 @@ describe("zerodha failures map to the contract", () => {
     world.sim.broker.setFaults(ID, { http500Rate: 0 });
   });
 
+  it("a revoked session is a BrokerAuthError until the trader logs in again", async () => {
+    world.sim.broker.revokeSession(ID);
+    expect(await failure(adapter.funds())).toBeInstanceOf(BrokerAuthError);
+    const again = world.adapter(await world.login());
+    expect((await again.funds()).cash.gt(0)).toBe(true);
+    await again.close();
+  });
+
   it("a refused token is a BrokerAuthError; no error text carries a secret", async () => {
     const bad = world.adapter({ accessToken: "bogus-access-token-777", expiresAt: new Date(world.now() + 3_600_000) });
     expect(await failure(bad.funds())).toBeInstanceOf(BrokerAuthError);

@@ -44,9 +44,9 @@ function authenticate(req: IncomingMessage, ctx: NativeContext): InstanceState |
   if (!m) return undefined;
   const instance = ctx.sessions.resolve(KITE, m[2]);
   if (!instance || instance.apiKey !== m[1]) return undefined;
-  // Reading it applies the engine's daily roll of the books. Its value is OpenAlgo's 03:00 logout, not Kite's: a Kite
-  // token lives until 06:00 IST (NativeSessions), and the control API's revoke ends it there.
-  void instance.sessionActive;
+  // The engine's session too: a revoke (control API or engine) ends it, and so does the engine's nightly roll, which
+  // comes at 03:00 IST, before Kite's own 06:00 (docs/brokers/zerodha.md "Simulator front-end").
+  if (!instance.sessionActive) return undefined;
   return instance;
 }
 

@@ -86,6 +86,8 @@ export function exchangeToken(form: URLSearchParams, ctx: NativeContext): Reply 
     return kiteError(403, "TokenException", "Token is invalid or has expired.");
   const now = ctx.market.clock.now();
   const accessToken = ctx.sessions.issue(KITE, instance, kiteSessionExpiry(now));
+  // The trader logged in at the broker: the engine's session (shared with the OpenAlgo front-end) is live again.
+  ctx.broker.login(instance.id);
   return kiteOk({
     ...profileOf(instance),
     api_key: apiKey,
