@@ -186,6 +186,7 @@ describe("zerodha failures map to the contract", () => {
   });
 
   it("a revoked session is a BrokerAuthError until the trader logs in again", async () => {
+    expect(world.sim.broker.instance(ID)!.faults.burst429Remaining).toBe(0);
     world.sim.broker.revokeSession(ID);
     expect(await failure(adapter.funds())).toBeInstanceOf(BrokerAuthError);
     const again = world.adapter(await world.login());
