@@ -37,6 +37,7 @@ const nextConfig = {
     "prom-client",
     "bcryptjs",
     // Broker SDKs: loaded as they are (the Upstox SDK pulls in its streamer with protobufjs and ws).
+    "kiteconnect",
     "upstox-js-sdk",
     "undici",
   ],

@@ -10,9 +10,11 @@ import { DHAN_FORM } from "@/lib/brokers/dhan/form";
 import { FYERS_FORM } from "@/lib/brokers/fyers/form";
 import { OPENALGO_FORM } from "@/lib/brokers/openalgo/form";
 import { UPSTOX_FORM } from "@/lib/brokers/upstox/form";
+import { ZERODHA_FORM } from "@/lib/brokers/zerodha/form";
 
 export const BROKER_FORMS: Record<BrokerKind, BrokerForm> = {
   openalgo: OPENALGO_FORM,
+  zerodha: ZERODHA_FORM,
   upstox: UPSTOX_FORM,
   fyers: FYERS_FORM,
   dhan: DHAN_FORM,

@@ -8,6 +8,7 @@ import type { AccountKind } from "@/lib/generated/prisma/enums";
 /** Kind → stored value. A new broker adds one line here and its value to the Prisma enum (one migration). */
 export const STORED_KIND = {
   openalgo: "OPENALGO",
+  zerodha: "ZERODHA",
   upstox: "UPSTOX",
   fyers: "FYERS",
   dhan: "DHAN",

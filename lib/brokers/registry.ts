@@ -12,6 +12,7 @@ import { dhanBroker } from "@/lib/brokers/dhan";
 import { fyersBroker } from "@/lib/brokers/fyers";
 import { createOpenAlgoAdapter } from "@/lib/brokers/openalgo/adapter";
 import { upstoxBroker } from "@/lib/brokers/upstox";
+import { zerodhaBroker } from "@/lib/brokers/zerodha";
 import { openAlgoCredentials, openAlgoWording } from "@/lib/brokers/openalgo/account";
 import { openAlgoProbe } from "@/lib/brokers/openalgo/probe";
 import type { CallGate, RateLimits } from "@/lib/brokers/rate-governor";
@@ -81,6 +82,7 @@ const ENTRIES: Entries = {
         transport: { connectTimeoutMs: timeouts?.connectMs, responseTimeoutMs: timeouts?.responseMs, lookup },
       }),
   },
+  zerodha: zerodhaBroker,
   upstox: upstoxBroker,
   fyers: fyersBroker,
   dhan: dhanBroker,

@@ -8,7 +8,8 @@ import { dhanFrontEnd } from "./dhan/front-end";
 import type { NativeFrontEnd } from "./front-end";
 import { createFyersFrontEnd } from "./fyers/front-end";
 import { upstoxFrontEnd } from "./upstox/front-end";
+import { kiteFrontEnd } from "./zerodha/kite-front-end";
 
 export function createNativeFrontEnds(): NativeFrontEnd[] {
-  return [dhanFrontEnd, createAngelFrontEnd(), upstoxFrontEnd, createFyersFrontEnd()];
+  return [kiteFrontEnd, upstoxFrontEnd, createFyersFrontEnd(), dhanFrontEnd, createAngelFrontEnd()];
 }
