@@ -6,6 +6,7 @@
  * The OpenAlgo symbol is built from UNDERLYING_SYMBOL, the expiry, the strike and OPTION_TYPE — never from Dhan's
  * trading symbol, whose month-only form (`NIFTY-Dec2026-24500-CE`) is the same for a weekly and the monthly contract.
  */
+import Papa from "papaparse";
 import Decimal from "decimal.js";
 import type { MasterRow } from "@/lib/brokers/instruments";
 import type { Exchange } from "@/lib/brokers/market-types";
@@ -24,37 +25,9 @@ const SEGMENTS: Record<string, { exchange: Exchange; segment: string }> = {
   "BSE:C": { exchange: "BCD", segment: "BSE_CURRENCY" },
 };
 
-/** Splits CSV text into rows of fields (RFC 4180 quotes; a trailing comma gives a last empty field). */
+/** CSV text as rows of fields (RFC 4180 quotes; blank lines skipped). */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(field);
-      field = "";
-    } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(field);
-      if (row.length > 1 || row[0] !== "") rows.push(row);
-      row = [];
-      field = "";
-    } else field += c;
-  }
-  if (field !== "" || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
+  return Papa.parse<string[]>(text, { skipEmptyLines: true }).data;
 }
 
 const wholeNumber = (text: string): number => {

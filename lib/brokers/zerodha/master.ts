@@ -5,6 +5,7 @@
  * (`NFO-OPT`, `INDICES`, ...) and exchange. Derivative symbols are built from name + expiry + strike + type with
  * lib/trading/symbols.ts, never from Kite's trading symbol (whose weekly/monthly forms differ).
  */
+import Papa from "papaparse";
 import Decimal from "decimal.js";
 import { z } from "zod";
 import type { MasterRow } from "@/lib/brokers/instruments";
@@ -49,36 +50,10 @@ const INDEX_SYMBOLS: Record<string, string> = {
 const DERIVATIVE_EXCHANGES = new Set(["NFO", "BFO", "CDS", "BCD", "MCX"]);
 const CASH_EXCHANGES = new Set(["NSE", "BSE"]);
 
-/** Splits Kite's CSV (RFC 4180 quoting) into records keyed by the header. */
+/** Kite's CSV as records keyed by the header (rows with a wrong field count are dropped). */
 export function parseKiteCsv(text: string): Record<string, string>[] {
-  const rows: string[][] = [];
-  let field = "";
-  let row: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(field);
-      field = "";
-    } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-    } else field += c;
-  }
-  if (field !== "" || row.length > 0) rows.push([...row, field]);
-  const [header, ...body] = rows;
-  if (!header) return [];
-  return body.filter((r) => r.length === header.length).map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
+  const { data, meta } = Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: true });
+  return data.filter((r) => Object.keys(r).length === meta.fields?.length && !("__parsed_extra" in r));
 }
 
 /** `YYYY-MM-DD`; the SDK's parser turns the text into a Date at UTC midnight, which gives the same day back. */
