@@ -9,6 +9,8 @@ import { RateGovernor } from "@/lib/brokers/rate-governor";
 import { type RunningSimulator, startSimulator } from "@/lib/simulator/server/start-simulator";
 
 export const ANGEL_REDIRECT = "http://127.0.0.1:3150/accounts/angel/callback";
+/** Bearer token of the control API of simulators started here. */
+export const ANGEL_ADMIN = "angel-admin";
 
 export interface AngelWorld {
   sim: RunningSimulator;
@@ -18,19 +20,29 @@ export interface AngelWorld {
 }
 
 export async function startAngelWorld(id: string, apiKey = `${id}-key-0001`): Promise<AngelWorld> {
+  const sim = await startAngelSimulator();
+  return addAngelAccount(sim, id, apiKey);
+}
+
+/** A simulator for Angel tests: fixed clock, always open, no instances yet. */
+export async function startAngelSimulator(startAt?: number): Promise<RunningSimulator> {
   // The simulator's rate-limit clock moves a second per request, so its per-second limits never trip on the test
   // machine's speed (the adapter's own budget is tested through the governor; the limiter in protocol.int.test.ts).
   let rateClock = 0;
-  const sim = await startSimulator({
+  return startSimulator({
     rateLimitNow: () => (rateClock += 1_000),
     httpPort: 0,
     wsPort: 0,
-    adminToken: "angel-admin",
+    adminToken: ANGEL_ADMIN,
     seed: 11,
-    clock: { mode: "fixed" },
+    clock: { mode: "fixed", ...(startAt === undefined ? {} : { startAt }) },
     alwaysOpen: true,
-    instances: [{ id, apiKey, capital: "1000000", showStrategy: true, redirectUrl: ANGEL_REDIRECT }],
   });
+}
+
+/** Adds a funded Angel account `id` (app key `apiKey`, redirect ANGEL_REDIRECT) to a running simulator. */
+export function addAngelAccount(sim: RunningSimulator, id: string, apiKey = `${id}-key-0001`): AngelWorld {
+  sim.broker.createInstance({ id, apiKey, capital: "1000000", showStrategy: true, redirectUrl: ANGEL_REDIRECT });
   return {
     sim,
     app: { hostUrl: `${sim.httpUrl}/angel`, apiKey, apiSecret: `sim-secret-${id}`, clientId: id },

@@ -59,24 +59,48 @@ export async function startDhanSim(id = "dhan1", opts: DhanSimOptions = {}): Pro
     app,
     gate: new RateGovernor({ keyPrefix: `md:test-dhan:${randomUUID()}` }),
     now,
-    async login(which = app) {
-      const deps = { now };
-      const loginUrl = await dhanLogin.start(which, { redirectUrl: DHAN_CALLBACK, state }, deps);
-      const page = await fetch(loginUrl);
-      const html = await page.text();
-      const consentAppId = /name="consentAppId" value="([^"]+)"/.exec(html)?.[1];
-      if (!consentAppId || !html.includes(">Log in</button>")) throw new Error(`Not a login page: ${html}`);
-      const submitted = await fetch(new URL("consentApp-login", loginUrl), {
-        method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ consentAppId }).toString(),
-        redirect: "manual",
-      });
-      const location = submitted.headers.get("location");
-      if (submitted.status !== 302 || !location) throw new Error(`No redirect: ${submitted.status}`);
-      const callback = new URL(location).searchParams;
-      const session = await dhanLogin.exchange(which, callback, DHAN_CALLBACK, deps);
-      return { session, callback };
-    },
+    login: (which = app) => loginDhan(which, state, now),
   };
+}
+
+/**
+ * Adds a funded Dhan account `id` to a running simulator (its app registered with a redirect that carries a state of
+ * its own), for suites that want a fresh account per test.
+ */
+export function addDhanAccount(sim: RunningSimulator, id: string): Pick<DhanSim, "app" | "login"> {
+  const state = randomUUID();
+  const apiKey = `${id}-app-key-${randomUUID()}`;
+  sim.broker.createInstance({
+    id,
+    apiKey,
+    capital: "2000000",
+    brokerName: "dhan",
+    redirectUrl: `${DHAN_CALLBACK}?state=${state}`,
+  });
+  const app: LoginApp = { hostUrl: `${sim.httpUrl}/dhan/v2`, apiKey, apiSecret: `sim-secret-${id}`, clientId: id };
+  return { app, login: (which = app) => loginDhan(which, state, () => sim.market.clock.now()) };
+}
+
+async function loginDhan(
+  app: LoginApp,
+  state: string,
+  now: () => number,
+): Promise<{ session: BrokerSessionTokens; callback: URLSearchParams }> {
+  const deps = { now };
+  const loginUrl = await dhanLogin.start(app, { redirectUrl: DHAN_CALLBACK, state }, deps);
+  const page = await fetch(loginUrl);
+  const html = await page.text();
+  const consentAppId = /name="consentAppId" value="([^"]+)"/.exec(html)?.[1];
+  if (!consentAppId || !html.includes(">Log in</button>")) throw new Error(`Not a login page: ${html}`);
+  const submitted = await fetch(new URL("consentApp-login", loginUrl), {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ consentAppId }).toString(),
+    redirect: "manual",
+  });
+  const location = submitted.headers.get("location");
+  if (submitted.status !== 302 || !location) throw new Error(`No redirect: ${submitted.status}`);
+  const callback = new URL(location).searchParams;
+  const session = await dhanLogin.exchange(app, callback, DHAN_CALLBACK, deps);
+  return { session, callback };
 }

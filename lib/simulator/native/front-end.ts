@@ -17,7 +17,16 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { InstanceState, MarketView, RouteResult } from "@/lib/simulator/types";
 import type { BrokerEngine } from "@/lib/simulator/server/broker-seam";
+import { preRouteFault } from "@/lib/simulator/server/faults";
 import type { Reply } from "@/lib/simulator/server/rest";
+
+/** A front-end's own answers for the refusals `NativeContext.gate` decides. */
+export interface GateReplies {
+  /** The broker's auth error: the trading session behind a live token has been ended. */
+  unauthorised(): Reply;
+  tooMany(): Reply;
+  serverError(): Reply;
+}
 
 export interface NativeContext {
   market: MarketView;
@@ -36,7 +45,17 @@ export interface NativeContext {
   /** Wall-clock ms for rate limits. */
   now(): number;
   onError(error: unknown): void;
+  /**
+   * The checks every front-end makes once a request's token has resolved to `instance`, in the OpenAlgo front-end's
+   * order: the instance's pre-route faults (a 429 or a 500, answered without acting), then the engine's session (a
+   * revoke ends every broker's session of the instance). Returns the refusal to send (through `finish`), or undefined
+   * to go on. Reading the session also applies a due 03:00 IST roll before the route reads any book.
+   */
+  gate(instance: InstanceState, replies: GateReplies): Reply | undefined;
 }
+
+/** What the simulator gives `nativeHandler`; the handler adds the checks shared by every front-end. */
+export type NativeBase = Omit<NativeContext, "gate">;
 
 export interface NativeFrontEnd {
   /** Path prefix, e.g. `/kite`; requests under it are this front-end's (`path` is given without it). */
@@ -64,8 +83,13 @@ export class NativeSessions {
     private readonly lookup: (id: string) => InstanceState | undefined,
   ) {}
 
-  /** A new random token for `instance`, valid until `expiresAt` (simulated ms). */
+  /**
+   * A new random token for `instance`, valid until `expiresAt` (simulated ms). A broker login is the trader's login,
+   * so it also starts the instance's engine session again (after a revoke or the daily roll), as OpenAlgo's morning
+   * login would.
+   */
   issue(broker: string, instance: InstanceState, expiresAt: number, prefix = ""): string {
+    instance.sessionActive = true;
     const token = prefix + randomBytes(24).toString("base64url");
     this.tokens.set(token, { broker, instanceId: instance.id, expiresAt });
     return token;
@@ -116,7 +140,17 @@ export class NativeSessions {
 }
 
 /** Mounts the front-ends: returns a handler that answers (true) a path under one of their prefixes. */
-export function nativeHandler(frontEnds: readonly NativeFrontEnd[], ctx: NativeContext) {
+export function nativeHandler(frontEnds: readonly NativeFrontEnd[], base: NativeBase) {
+  const ctx: NativeContext = {
+    ...base,
+    gate(instance, replies) {
+      const fault = preRouteFault(instance.faults, instance.random);
+      if (fault === "429") return replies.tooMany();
+      if (fault === "500") return replies.serverError();
+      if (!instance.sessionActive) return replies.unauthorised();
+      return undefined;
+    },
+  };
   for (const a of frontEnds)
     for (const b of frontEnds)
       if (a !== b && (a.prefix + "/").startsWith(b.prefix + "/"))
@@ -138,4 +172,23 @@ export function nativeHandler(frontEnds: readonly NativeFrontEnd[], ctx: NativeC
     }
     return false;
   };
+}
+
+/**
+ * The engine's live order book has no rejection text (as OpenAlgo's live book), while every broker's own order book
+ * has one: sets `rejection_reason` on engine order rows that lack it, from the engine's record of the orders it
+ * received (the same text `sim.broker.receivedOrders` shows).
+ */
+export function withRejectionReasons<T extends Record<string, unknown>>(
+  ctx: NativeContext,
+  instance: InstanceState,
+  rows: T[],
+): T[] {
+  if (!rows.some((o) => o.order_status === "rejected" && !o.rejection_reason)) return rows;
+  const reasons = new Map(ctx.broker.receivedOrders(instance.id).map((r) => [r.orderid, r.rejectionReason]));
+  return rows.map((o) =>
+    o.rejection_reason || o.order_status !== "rejected"
+      ? o
+      : { ...o, rejection_reason: reasons.get(String(o.orderid)) ?? "" },
+  );
 }

@@ -2,12 +2,12 @@
  * Angel One SmartAPI's HTTP API over the simulator's engine (docs/brokers/angel.md "Simulator front-end"), under
  * `/angel`: the publisher login page, token renewal, profile, RMS limits, orders, books, quotes and the scrip master.
  * Checks run in this order: the per-instance rate limit → the Bearer token and `X-PrivateKey` → the instance's
- * pre-route faults (429/500) → the engine route. Replies go out through `ctx.finish`, so latency, lost placement
+ * pre-route faults (429/500) and engine session (AG8001 once revoked; `NativeContext.gate`) → the engine route. Replies go out through `ctx.finish`, so latency, lost placement
  * replies and held cancel replies apply as on the OpenAlgo front-end.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { NativeContext, NativeFrontEnd } from "@/lib/simulator/native/front-end";
-import { losesResponse, preRouteFault } from "@/lib/simulator/server/faults";
+import { losesResponse } from "@/lib/simulator/server/faults";
 import { readBody, type Reply } from "@/lib/simulator/server/rest";
 import type { InstanceState } from "@/lib/simulator/types";
 import { addDays, istDateOf, istInstant } from "@/lib/trading/calendar";
@@ -101,10 +101,12 @@ export function createAngelFrontEnd(): NativeFrontEnd & { requests: number } {
     if (req.headers["x-usertype"] !== "USER" || req.headers["x-sourceid"] !== "WEB")
       return ctx.finish(res, fail("AB1005", "User Type Must Be USER"), instance);
 
-    const fault = preRouteFault(instance.faults, instance.random);
-    if (fault === "429") return ctx.finish(res, rateLimited(), instance);
-    if (fault === "500")
-      return ctx.finish(res, fail("AB1004", "Something Went Wrong, Please Try After Sometime", 500), instance);
+    const refused = ctx.gate(instance, {
+      unauthorised: () => gateway("AG8001", "Invalid Token"),
+      tooMany: rateLimited,
+      serverError: () => fail("AB1004", "Something Went Wrong, Please Try After Sometime", 500),
+    });
+    if (refused) return ctx.finish(res, refused, instance);
 
     const reply = await handleSecure(req.method ?? "GET", endpoint, json ?? {}, instance, ctx);
     const lose = losesResponse(instance.faults, reply.placed === true, instance.random);

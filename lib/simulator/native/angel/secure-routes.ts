@@ -3,7 +3,7 @@
  * (docs/brokers/angel.md "Simulator front-end"). Engine refusals become Angel's `status: false` envelope with the
  * engine's text as `message`.
  */
-import type { NativeContext } from "@/lib/simulator/native/front-end";
+import { type NativeContext, withRejectionReasons } from "@/lib/simulator/native/front-end";
 import type { Reply } from "@/lib/simulator/server/rest";
 import type { InstanceState, RouteResult } from "@/lib/simulator/types";
 import { angelMaster, type AngelMaster } from "./master";
@@ -33,7 +33,11 @@ async function books(ctx: NativeContext, instance: InstanceState) {
   const orders = await ctx.run(instance, "orderbook", {});
   const trades = await ctx.run(instance, "tradebook", {});
   return {
-    orders: ((dataOf(orders) as { orders?: Row[] } | undefined)?.orders ?? []) as Row[],
+    orders: withRejectionReasons(
+      ctx,
+      instance,
+      ((dataOf(orders) as { orders?: Row[] } | undefined)?.orders ?? []) as Row[],
+    ),
     trades: (dataOf(trades) ?? []) as Row[],
   };
 }

@@ -5,13 +5,14 @@
  * - `/dhan/api-data/api-scrip-master-detailed.csv` the instrument master (real host images.dhan.co).
  *
  * Checks run in this order: rate limit (Dhan's per-client limits, 429 DH-904) → the instance's pre-route faults (429 or
- * 500 without acting, as the OpenAlgo front-end) → token (401 DH-901) → route. Replies go out through `ctx.finish`
- * with the instance's latency; lost replies apply to order placement only, held replies to cancellations.
+ * 500 without acting, as the OpenAlgo front-end) and its engine session (401 DH-901 once revoked; `NativeContext.gate`)
+ * → token (401 DH-901) → route. Replies go out through `ctx.finish` with the instance's latency; lost replies apply to
+ * order placement only, held replies to cancellations.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { InstanceState } from "@/lib/simulator/types";
 import type { NativeContext, NativeFrontEnd } from "@/lib/simulator/native/front-end";
-import { losesResponse, preRouteFault } from "@/lib/simulator/server/faults";
+import { losesResponse } from "@/lib/simulator/server/faults";
 import { readBody, send, type Reply } from "@/lib/simulator/server/rest";
 import { authRoute, DHAN, tokenExpiry } from "./login";
 import { cancelOrder, modifyOrder, orderById, orderList, placeOrder, tradeList } from "./orders";
@@ -22,6 +23,12 @@ import { dhanError, header, type LimitBucket, overLimit, parseBody } from "./wir
 const ORDER_PATH = /^\/orders\/([^/]+)$/;
 const TRADE_PATH = /^\/trades\/([^/]+)$/;
 const FEED_PATH = /^\/marketfeed\/(ltp|ohlc|quote)$/;
+
+const GATE_REPLIES = {
+  unauthorised: () => dhanError("auth", "Client ID or user generated access token is invalid or expired."),
+  tooMany: () => dhanError("rate", "Too many requests. Please retry after some time."),
+  serverError: () => dhanError("internal", "Internal Server Error"),
+};
 
 let served = 0;
 
@@ -70,15 +77,12 @@ function api(req: IncomingMessage, res: ServerResponse, path: string, ctx: Nativ
   const instance = token ? ctx.sessions.resolve(DHAN, token) : undefined;
   served++;
   if (instance) {
-    // Reading the engine session applies a due 03:00 IST roll (day orders lapse, deliveries settle) first; Dhan's own
-    // token is independent of that session and lives its 24 hours.
-    void instance.sessionActive;
     if (overLimit(ctx, instance, bucketOf(method, path)))
       return ctx.finish(res, dhanError("rate", "Too many requests. Please retry after some time."), instance);
-    const fault = preRouteFault(instance.faults, instance.random);
-    if (fault === "429")
-      return ctx.finish(res, dhanError("rate", "Too many requests. Please retry after some time."), instance);
-    if (fault === "500") return ctx.finish(res, dhanError("internal", "Internal Server Error"), instance);
+    // Reading the engine session here also applies a due 03:00 IST roll (day orders lapse, deliveries settle), which
+    // ends the session like a revoke until the next login (docs/brokers/dhan.md "Simulator").
+    const refused = ctx.gate(instance, GATE_REPLIES);
+    if (refused) return ctx.finish(res, refused, instance);
   }
   const r = route(method, path);
   if (!r) return send(res, dhanError("input", `No such endpoint ${method} /v2${path}`));

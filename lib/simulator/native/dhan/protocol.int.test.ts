@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeRateGovernor } from "@/lib/brokers/rate-governor";
 import { disconnectRedis } from "@/lib/redis";
+import { nextSessionExpiry } from "@/lib/simulator/broker/instance";
 import { type DhanSim, startDhanSim } from "@/lib/testing/dhan-kit";
 import { MASTER_COLUMNS } from "./scrips";
 
@@ -173,9 +174,11 @@ describe("simulated Dhan: DhanHQ v2 wire format", () => {
       quantity: 3,
     });
     expect(cnc.status).toBe(200);
-    // Delivery settles at the simulated 03:00 IST session roll.
-    d.sim.market.clock.advance(3 * 3_600_000);
+    // Delivery settles at the simulated 03:00 IST session roll, which also ends the session: the trader logs in again.
+    d.sim.market.clock.set(nextSessionExpiry(d.now()));
     d.sim.market.tick();
+    expect((await call("GET", "/holdings")).body).toMatchObject({ errorCode: "DH-901" });
+    token = (await d.login()).session.accessToken;
     const holdings = (await call("GET", "/holdings")).body;
     const h = holdings.find((x) => x.tradingSymbol === "SBIN")!;
     shaped(h, {

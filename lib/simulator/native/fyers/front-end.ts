@@ -3,14 +3,15 @@
  * both `https://api-t1.fyers.in` (`/api/v3/...`, `/data/...`) and `https://public.fyers.in` (`/sym_details/...`).
  *
  * Checks run in this order: the per-instance rate limit (10/s, 200/min, Fyers' 429 body) → the instance's pre-route
- * faults (429 / 500) → the `Authorization: <app_id>:<access_token>` header (401, code -16) → the route. Answers go
+ * faults (429 / 500) and the engine session, ended by a revoke (401, code -16; `NativeContext.gate`) → the
+ * `Authorization: <app_id>:<access_token>` header (401, code -16) → the route. Answers go
  * through `ctx.finish` so latency, lost placement replies and held cancel replies apply exactly as on OpenAlgo's API.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { InstanceState } from "@/lib/simulator/types";
-import { losesResponse, preRouteFault } from "@/lib/simulator/server/faults";
+import { losesResponse } from "@/lib/simulator/server/faults";
 import { readBody, type Reply, send } from "@/lib/simulator/server/rest";
-import type { NativeContext, NativeFrontEnd } from "../front-end";
+import { type NativeContext, type NativeFrontEnd, withRejectionReasons } from "../front-end";
 import { fillsByOrder, orderRow, positionsBody, tradeRow } from "./accounts";
 import { fundsBody, holdingsBody, profileBody } from "./ledger";
 import { FYERS, loginPage, submitLogin, validateAuthCode, validateRefreshToken } from "./login-pages";
@@ -39,6 +40,8 @@ const INTERNAL: Reply = {
   status: 500,
   body: JSON.stringify({ s: "error", code: 500, message: "Internal server error" }),
 };
+
+const GATE_REPLIES = { unauthorised: () => UNAUTHORISED, tooMany: () => TOO_MANY, serverError: () => INTERNAL };
 
 /** A moving-window limiter per client key (wall clock: limits are about real request rates). */
 class Limiter {
@@ -121,11 +124,8 @@ async function route(
   const inst = authorise(ctx, req.headers.authorization);
   const ip = req.socket.remoteAddress ?? "unknown";
   if (limiter.hit(inst ? `${ip}|${inst.id}` : `${ip}|-`, ctx.now())) return ctx.finish(res, TOO_MANY, inst);
-  if (inst) {
-    const fault = preRouteFault(inst.faults, inst.random);
-    if (fault === "429") return ctx.finish(res, TOO_MANY, inst);
-    if (fault === "500") return ctx.finish(res, INTERNAL, inst);
-  }
+  const refused = inst && ctx.gate(inst, GATE_REPLIES);
+  if (refused) return ctx.finish(res, refused, inst);
   if (!inst) return send(res, UNAUTHORISED);
   if (!body) return ctx.finish(res, fyError(400, -50, "Invalid JSON"), inst);
 
@@ -160,7 +160,8 @@ async function read(ctx: NativeContext, inst: InstanceState, path: string, query
     case "/api/v3/funds":
       return fyJson(200, fundsBody((await engine(ctx, inst, "funds")) as Body));
     case "/api/v3/orders": {
-      const orders = rows(((await engine(ctx, inst, "orderbook")) as { orders?: unknown }).orders);
+      const book = rows(((await engine(ctx, inst, "orderbook")) as { orders?: unknown }).orders);
+      const orders = withRejectionReasons(ctx, inst, book);
       const fills = fillsByOrder(rows(await engine(ctx, inst, "tradebook")));
       const id = query.get("id");
       const picked = id ? orders.filter((o) => String(o.orderid) === id) : orders;

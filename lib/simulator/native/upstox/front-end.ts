@@ -1,12 +1,12 @@
 /**
  * The simulator's Upstox front-end under `/upstox` (docs/brokers/upstox.md "Simulator front-end"): Upstox's v2/v3 REST
  * paths, methods and encodings, its login dialog and token exchange, its BOD instrument master, its error envelope
- * and its 429. Checks run in this order: token → rate limit → the instance's pre-route faults (429/500) → request
- * validation → engine. Lost replies apply to placements only; held replies to cancellations.
+ * and its 429. Checks run in this order: token → rate limit → the instance's pre-route faults (429/500) and engine
+ * session (`NativeContext.gate`) → request validation → engine. Lost replies apply to placements only; held replies to cancellations.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { NativeContext, NativeFrontEnd } from "@/lib/simulator/native/front-end";
-import { losesResponse, preRouteFault } from "@/lib/simulator/server/faults";
+import { losesResponse } from "@/lib/simulator/server/faults";
 import { readBody, send } from "@/lib/simulator/server/rest";
 import type { InstanceState } from "@/lib/simulator/types";
 import { upstoxIndex } from "./instruments";
@@ -70,9 +70,8 @@ function dispatch(req: IncomingMessage, res: ServerResponse, route: Route, query
     if (text === undefined) return;
     if (limiter.hit(inst?.id ?? "-", route.limit, ctx.now())) return finish(tooMany());
     if (!inst) return finish(invalidToken());
-    const fault = preRouteFault(inst.faults, inst.random);
-    if (fault === "429") return finish(tooMany());
-    if (fault === "500") return finish(serverError());
+    const refused = ctx.gate(inst, { unauthorised: invalidToken, tooMany, serverError });
+    if (refused) return finish(refused);
     let body: unknown = {};
     if (route.json) {
       const type = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();

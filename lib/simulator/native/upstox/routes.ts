@@ -3,7 +3,7 @@
  * into engine routes (`ctx.run`) and the engine's answer into Upstox's envelope and rows.
  */
 import { z } from "zod";
-import type { NativeContext } from "@/lib/simulator/native/front-end";
+import { type NativeContext, withRejectionReasons } from "@/lib/simulator/native/front-end";
 import type { Reply } from "@/lib/simulator/server/rest";
 import type { InstanceState } from "@/lib/simulator/types";
 import { describe, upstoxIndex } from "./instruments";
@@ -46,7 +46,7 @@ async function books(call: Call) {
     call.ctx.run(call.inst, "orderbook", {}),
     call.ctx.run(call.inst, "tradebook", {}),
   ]);
-  const orders = ((data(ob) as { orders?: Row[] })?.orders ?? []) as Row[];
+  const orders = withRejectionReasons(call.ctx, call.inst, ((data(ob) as { orders?: Row[] })?.orders ?? []) as Row[]);
   const trades = (data(tb) ?? []) as Row[];
   return { orders, trades };
 }
