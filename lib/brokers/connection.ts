@@ -55,10 +55,7 @@ export const probeFailure = (wording: BrokerWording, reason: ProbeFailure, where
 });
 
 /** How the failures every kind words alike read: the host's address and transport, never what the host said. */
-export function commonFailure(
-  reason: Exclude<ProbeFailure, "auth_rejected" | "not_openalgo">,
-  where: string,
-): string {
+export function commonFailure(reason: Exclude<ProbeFailure, "auth_rejected" | "not_openalgo">, where: string): string {
   switch (reason) {
     case "blocked_host":
       return `${where} resolves to a loopback, private or link-local address, which this server does not allow (BROKER_ALLOW_PRIVATE_HOSTS=false)`;

@@ -50,7 +50,7 @@ export const ANGEL_LIMITS: RateLimits = { ordersPerSecond: 10, otherPerSecond: 1
 
 class AngelAdapter implements BrokerAdapter {
   // "angel" joins BrokerKind when the lead registers the kind (lib/brokers/kinds.ts).
-  readonly kind = "angel" as string as BrokerKind;
+  readonly kind = "angel" as const;
   readonly accountId: string;
   private readonly http: AngelHttp;
   private readonly gate: CallGate;

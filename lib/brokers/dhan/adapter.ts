@@ -14,7 +14,6 @@ import { type CallGate, type CallKind, type RateLimits, rateGovernor } from "@/l
 import {
   type AdapterConfig,
   type BrokerAdapter,
-  type BrokerKind,
   type Funds,
   type Holding,
   type ModifyOrderRequest,
@@ -50,7 +49,6 @@ import { classifyDhanError, CORRELATION_ID, PRODUCT_TO_DHAN, TYPE_TO_DHAN } from
 export const DHAN_RATE_LIMITS: RateLimits = { ordersPerSecond: 10, otherPerSecond: 20 };
 const QUOTE_LIMITS: Partial<RateLimits> = { otherPerSecond: 1 };
 // lib/brokers/kinds.ts gains "dhan" when the registry entry is added; the cast keeps this folder compiling before.
-const DHAN_KIND = "dhan" as BrokerKind;
 
 export interface DhanAdapterOptions {
   gate?: CallGate;
@@ -66,7 +64,7 @@ const ok = (a: Answer) => a.status >= 200 && a.status < 300 && a.body !== undefi
 const price = (d: { toFixed(n: number): string } | undefined) => (d ? Number(d.toFixed(2)) : 0);
 
 class DhanAdapter implements BrokerAdapter {
-  readonly kind: BrokerKind = DHAN_KIND;
+  readonly kind = "dhan" as const;
   readonly accountId: string;
   private readonly http: DhanHttp;
   private readonly gate: CallGate;

@@ -61,7 +61,7 @@ export interface FyersAdapterOptions {
 const money = (d: Decimal | undefined) => (d ? Number(d.toFixed()) : 0);
 
 class FyersAdapter implements BrokerAdapter {
-  readonly kind = "fyers" as unknown as BrokerAdapter["kind"];
+  readonly kind = "fyers" as const;
   readonly accountId: string;
   private readonly http: OpenAlgoTransport;
   private readonly masterRoot: string;

@@ -13,7 +13,6 @@ import { type CallGate, type CallKind, type RateLimits, rateGovernor } from "@/l
 import {
   type AdapterConfig,
   type BrokerAdapter,
-  type BrokerKind,
   type ClockProbe,
   type Funds,
   type Holding,
@@ -58,7 +57,7 @@ const OPTION_SEGMENT: Partial<Record<Exchange, Exchange>> = { NSE_INDEX: "NFO", 
 
 class UpstoxAdapter implements BrokerAdapter {
   // "upstox" joins BrokerKind when the registry lists the kind (lib/brokers/kinds.ts).
-  readonly kind = "upstox" as unknown as BrokerKind;
+  readonly kind = "upstox" as const;
   readonly accountId: string;
   private readonly apis: UpstoxApis;
   private readonly gate: CallGate;

@@ -13,7 +13,6 @@ import type { AdapterDeps } from "@/lib/brokers/registry";
 import {
   type AdapterConfig,
   type BrokerAdapter,
-  type BrokerKind,
   type Exchange,
   type Funds,
   type Holding,
@@ -49,7 +48,6 @@ import { kiteRecords, masterRows } from "./master";
 import { placeParams, tagOf } from "./requests";
 
 // The kind is listed in lib/brokers/kinds.ts by the registry's owner; until then the literal is not a BrokerKind.
-const ZERODHA = "zerodha" as unknown as BrokerKind;
 
 /** Kite's published limits: 10 order requests/s and 10 other requests/s per API key; quotes 1/s (see `quotes`). */
 export const ZERODHA_LIMITS: RateLimits = { ordersPerSecond: 10, otherPerSecond: 10 };
@@ -63,7 +61,7 @@ export interface ZerodhaAdapterDeps extends AdapterDeps {
 }
 
 class ZerodhaAdapter implements BrokerAdapter {
-  readonly kind = ZERODHA;
+  readonly kind = "zerodha" as const;
   readonly accountId: string;
   private readonly kc: Kite;
   private readonly closeHttp: () => void;

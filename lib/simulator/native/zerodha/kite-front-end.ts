@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { InstanceState } from "@/lib/simulator/types";
 import type { NativeContext, NativeFrontEnd } from "@/lib/simulator/native/front-end";
-import { losesResponse, preRouteFault } from "@/lib/simulator/server/faults";
+import { losesResponse } from "@/lib/simulator/server/faults";
 import { createRateLimiter, type RateLimiter } from "@/lib/simulator/server/rate-limit";
 import { readBody, send, type Reply } from "@/lib/simulator/server/rest";
 import { instrumentsCsv, kiteCatalog } from "./kite-instruments";
@@ -44,9 +44,6 @@ function authenticate(req: IncomingMessage, ctx: NativeContext): InstanceState |
   if (!m) return undefined;
   const instance = ctx.sessions.resolve(KITE, m[2]);
   if (!instance || instance.apiKey !== m[1]) return undefined;
-  // The engine's session too: a revoke (control API or engine) ends it, and so does the engine's nightly roll, which
-  // comes at 03:00 IST, before Kite's own 06:00 (docs/brokers/zerodha.md "Simulator front-end").
-  if (!instance.sessionActive) return undefined;
   return instance;
 }
 
@@ -111,11 +108,11 @@ async function dispatch(
   const route = bucket === "quote" ? path : bucket;
   if (limiter.hit(target?.id ?? "-", route, bucket === "quote" ? "api" : bucket, ctx.now()))
     return ctx.finish(res, TOO_MANY, target);
-  if (target) {
-    const fault = preRouteFault(target.faults, target.random);
-    if (fault === "429") return ctx.finish(res, TOO_MANY, target);
-    if (fault === "500") return ctx.finish(res, INTERNAL, target);
-  }
+  // Faults first, for refused tokens too; then the engine's session (a revoke, or its nightly roll at 03:00 IST,
+  // before Kite's own 06:00: docs/brokers/zerodha.md "Simulator front-end").
+  const refused =
+    target && ctx.gate(target, { tooMany: () => TOO_MANY, serverError: () => INTERNAL, unauthorised: () => BAD_TOKEN });
+  if (refused) return ctx.finish(res, refused, target);
   const instance = authenticate(req, ctx);
   if (!instance) return ctx.finish(res, BAD_TOKEN, target);
   // From the first authenticated request on, so a late rejection is known when the order is next read.
