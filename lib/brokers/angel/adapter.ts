@@ -9,7 +9,6 @@ import { dailyMaster, type InstrumentMaster } from "@/lib/brokers/instruments";
 import { requireSession } from "@/lib/brokers/login";
 import type { Depth, Exchange, InstrumentKind, OptionChain, Quote, SymbolInfo } from "@/lib/brokers/market-types";
 import { type CallGate, type CallKind, type RateLimits, rateGovernor } from "@/lib/brokers/rate-governor";
-import type { BrokerKind } from "@/lib/brokers/kinds";
 import {
   type AdapterConfig,
   type BrokerAdapter,
