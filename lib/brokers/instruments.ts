@@ -5,7 +5,7 @@
  * row's underlying, expiry, strike and option type, never from the broker's symbol text — and `dailyMaster` keeps one
  * index per broker host per IST trading day, loaded once (concurrent callers share the download).
  */
-import type { Exchange, SymbolInfo } from "@/lib/brokers/market-types";
+import type { Exchange, InstrumentKind, SymbolInfo } from "@/lib/brokers/market-types";
 import { istDateOf } from "@/lib/trading/calendar";
 
 /** One instrument of a broker's master, in MirrorDesk's terms plus what the broker needs to trade it. */
@@ -18,6 +18,16 @@ export interface MasterRow extends SymbolInfo {
 }
 
 const key = (symbol: string, exchange: string) => `${exchange}:${symbol}`;
+
+/** The derivative exchange of an index's quote exchange. */
+const DERIVATIVES_OF: Partial<Record<Exchange, Exchange>> = { NSE_INDEX: "NFO", BSE_INDEX: "BFO" };
+
+/** A master row as the contract's SymbolInfo (without the broker-side extras). */
+export function symbolInfoOf(row: MasterRow): SymbolInfo {
+  const { symbol, exchange, name, brokerSymbol, token, instrumentType, expiry, strike, lotSize, freezeQty, tickSize } =
+    row;
+  return { symbol, exchange, name, brokerSymbol, token, instrumentType, expiry, strike, lotSize, freezeQty, tickSize };
+}
 
 export class InstrumentMaster {
   private readonly bySymbol = new Map<string, MasterRow>();
@@ -61,6 +71,17 @@ export class InstrumentMaster {
   /** Every derivative of an underlying on an OpenAlgo derivative exchange (`NIFTY` on `NFO`). */
   derivatives(underlying: string, exchange: Exchange): readonly MasterRow[] {
     return this.byUnderlying.get(key(underlying.toUpperCase(), exchange)) ?? [];
+  }
+
+  /**
+   * Expiries (ISO dates) of an underlying's options or futures from `today` (an IST date) on, ascending and unique.
+   * `exchange` is the derivative exchange (`NFO`) or its index's (`NSE_INDEX`).
+   */
+  expiries(underlying: string, exchange: Exchange, kind: InstrumentKind, today: string): string[] {
+    const days = new Set<string>();
+    for (const r of this.derivatives(underlying, DERIVATIVES_OF[exchange] ?? exchange))
+      if (r.expiry && r.expiry >= today && (kind === "options") === (r.optionType !== null)) days.add(r.expiry);
+    return [...days].sort();
   }
 
   /** Rows whose symbol or name contains `query` (case-insensitive), optionally within one exchange. */

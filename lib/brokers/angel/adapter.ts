@@ -186,13 +186,7 @@ class AngelAdapter implements BrokerAdapter {
     return (await this.master()).search(query, exchange);
   }
   async expiries(underlying: string, exchange: Exchange, kind: InstrumentKind): Promise<string[]> {
-    const today = istDateOf(this.now());
-    const want = kind === "futures" ? ["FUT"] : ["CE", "PE"];
-    const dates = (await this.master())
-      .derivatives(underlying, exchange)
-      .filter((r) => want.includes(r.instrumentType) && r.expiry !== null && r.expiry >= today)
-      .map((r) => r.expiry as string);
-    return [...new Set(dates)].sort();
+    return (await this.master()).expiries(underlying, exchange, kind, istDateOf(this.now()));
   }
   async optionChain(
     underlying: string,

@@ -6,8 +6,9 @@
  * after a reset before any answer byte; writes never, and a placement whose answer is lost is `unknown`. Log lines
  * carry the host and account id, never a header or a body.
  */
+import { istDateOf } from "@/lib/trading/calendar";
 import type { LookupFunction } from "node:net";
-import { dailyMaster, type InstrumentMaster } from "@/lib/brokers/instruments";
+import { dailyMaster, type InstrumentMaster, symbolInfoOf } from "@/lib/brokers/instruments";
 import { requireSession } from "@/lib/brokers/login";
 import type { Depth, Exchange, InstrumentKind, OptionChain, Quote, SymbolInfo } from "@/lib/brokers/market-types";
 import { type CallGate, type CallKind, type RateLimits, rateGovernor } from "@/lib/brokers/rate-governor";
@@ -42,7 +43,7 @@ import {
   toDepth,
   toQuote,
 } from "./map";
-import { buildChain, chainContracts, expiriesOf, symbolInfoOf } from "./reference";
+import { buildChain, chainContracts } from "./reference";
 import { classifyDhanError, CORRELATION_ID, PRODUCT_TO_DHAN, TYPE_TO_DHAN } from "./wire";
 
 /** Dhan's published per-second limits: order APIs 10/s, non-trading APIs 20/s (quotes have their own 1/s). */
@@ -206,7 +207,7 @@ class DhanAdapter implements BrokerAdapter {
     return (await this.master()).search(query, exchange).map(symbolInfoOf);
   }
   async expiries(underlying: string, exchange: Exchange, kind: InstrumentKind): Promise<string[]> {
-    return expiriesOf(await this.master(), underlying, exchange, kind, this.now());
+    return (await this.master()).expiries(underlying, exchange, kind, istDateOf(this.now()));
   }
   async optionChain(
     underlying: string,

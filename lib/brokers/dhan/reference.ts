@@ -4,52 +4,12 @@
  */
 import Decimal from "decimal.js";
 import type { InstrumentMaster, MasterRow } from "@/lib/brokers/instruments";
-import type {
-  Exchange,
-  InstrumentKind,
-  OptionChain,
-  OptionChainRow,
-  OptionLeg,
-  SymbolInfo,
-} from "@/lib/brokers/market-types";
+import type { Exchange, OptionChain, OptionChainRow, OptionLeg } from "@/lib/brokers/market-types";
 import { BrokerRejectedError } from "@/lib/errors";
-import { istDateOf } from "@/lib/trading/calendar";
 import { type DhanQuote, toQuote } from "./map";
 
 /** Derivative exchange of an index quote exchange. */
 const DERIVATIVES_OF: Partial<Record<Exchange, Exchange>> = { NSE_INDEX: "NFO", BSE_INDEX: "BFO" };
-
-export function symbolInfoOf(row: MasterRow): SymbolInfo {
-  return {
-    symbol: row.symbol,
-    exchange: row.exchange,
-    name: row.name,
-    brokerSymbol: row.brokerSymbol,
-    token: row.token,
-    instrumentType: row.instrumentType,
-    expiry: row.expiry,
-    strike: row.strike,
-    lotSize: row.lotSize,
-    freezeQty: row.freezeQty,
-    tickSize: row.tickSize,
-  };
-}
-
-export function expiriesOf(
-  master: InstrumentMaster,
-  underlying: string,
-  exchange: Exchange,
-  kind: InstrumentKind,
-  now: number,
-): string[] {
-  const today = istDateOf(now);
-  const set = new Set<string>();
-  for (const r of master.derivatives(underlying, exchange)) {
-    const isOption = r.optionType !== null;
-    if (r.expiry && r.expiry >= today && isOption === (kind === "options")) set.add(r.expiry);
-  }
-  return [...set].sort();
-}
 
 /** The index row and the option rows of one expiry, for the chain's quote call. */
 export function chainContracts(

@@ -28,7 +28,7 @@ import {
 import { BrokerRejectedError, BrokerUnavailableError, ValidationError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { istDateOf } from "@/lib/trading/calendar";
-import { buildChain, chainStrikes, derivativeExchange, expiriesOf } from "./chain";
+import { buildChain, chainStrikes, derivativeExchange } from "./chain";
 import {
   mapDepth,
   mapFunds,
@@ -217,7 +217,7 @@ class FyersAdapter implements BrokerAdapter {
     return (await this.master()).search(query, exchange);
   }
   async expiries(underlying: string, exchange: Exchange, kind: InstrumentKind): Promise<string[]> {
-    return expiriesOf(await this.master(), underlying.toUpperCase(), exchange, kind, istDateOf(this.now()));
+    return (await this.master()).expiries(underlying, exchange, kind, istDateOf(this.now()));
   }
   async optionChain(
     underlying: string,

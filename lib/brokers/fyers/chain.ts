@@ -4,27 +4,12 @@
  */
 import Decimal from "decimal.js";
 import type { InstrumentMaster, MasterRow } from "@/lib/brokers/instruments";
-import type { Exchange, InstrumentKind, OptionChain, OptionLeg, Quote } from "@/lib/brokers/market-types";
+import type { Exchange, OptionChain, OptionLeg, Quote } from "@/lib/brokers/market-types";
 import { strikeOffsetLabel } from "@/lib/trading/symbols";
 
 /** The derivative exchange of an index quote exchange (`NSE_INDEX` → `NFO`); other exchanges are their own. */
 export function derivativeExchange(exchange: Exchange): Exchange {
   return exchange === "NSE_INDEX" ? "NFO" : exchange === "BSE_INDEX" ? "BFO" : exchange;
-}
-
-/** ISO expiries on or after `today`, ascending and unique. */
-export function expiriesOf(
-  master: InstrumentMaster,
-  underlying: string,
-  exchange: Exchange,
-  kind: InstrumentKind,
-  today: string,
-): string[] {
-  const want = (r: MasterRow) => (kind === "futures" ? r.optionType === null : r.optionType !== null);
-  const set = new Set<string>();
-  for (const r of master.derivatives(underlying, derivativeExchange(exchange)))
-    if (want(r) && r.expiry && r.expiry >= today) set.add(r.expiry);
-  return [...set].sort();
 }
 
 /** Every listed strike of an expiry. */

@@ -5,7 +5,7 @@
  * placement. Log lines carry the host and the account id, never the token, the secret or a request body.
  */
 import Decimal from "decimal.js";
-import type { InstrumentMaster, MasterRow } from "@/lib/brokers/instruments";
+import { type InstrumentMaster, type MasterRow, symbolInfoOf } from "@/lib/brokers/instruments";
 import { requireSession } from "@/lib/brokers/login";
 import type { Depth, Exchange, InstrumentKind, OptionChain, Quote, SymbolInfo } from "@/lib/brokers/market-types";
 import { invalidRequest, modifySchema, placeSchema } from "@/lib/brokers/openalgo/requests";
@@ -29,7 +29,7 @@ import { log } from "@/lib/log";
 import { istDateOf } from "@/lib/trading/calendar";
 import { mapFunds, mapHoldings, mapOrder, mapOrders, mapPositions, mapTrades, pnlOfPositions } from "./map";
 import { buildChain, chainStrikes, quotesByKey, toDepth, toQuote } from "./map-market";
-import { modifyBody, orderIdOf, placeBody, placeResult, symbolInfoOf } from "./requests";
+import { modifyBody, orderIdOf, placeBody, placeResult } from "./requests";
 import { upstoxMaster } from "./master";
 import {
   API_VERSION,
@@ -210,11 +210,7 @@ class UpstoxAdapter implements BrokerAdapter {
   }
 
   async expiries(underlying: string, exchange: Exchange, kind: InstrumentKind): Promise<string[]> {
-    const today = istDateOf(this.now());
-    const dates = new Set<string>();
-    for (const r of (await this.master()).derivatives(underlying, exchange))
-      if (r.expiry && r.expiry >= today && (kind === "futures") === (r.optionType === null)) dates.add(r.expiry);
-    return [...dates].sort();
+    return (await this.master()).expiries(underlying, exchange, kind, istDateOf(this.now()));
   }
 
   async optionChain(

@@ -4,8 +4,6 @@
  */
 import Decimal from "decimal.js";
 import type { SdkModifyOrder, SdkPlaceOrder } from "upstox-js-sdk";
-import type { MasterRow } from "@/lib/brokers/instruments";
-import type { SymbolInfo } from "@/lib/brokers/market-types";
 import type { ModifyOrderRequest, PlaceOrderRequest, PlaceOrderResult } from "@/lib/brokers/types";
 import { accepted, rejected, unknown } from "@/lib/brokers/types";
 import { BrokerUnavailableError } from "@/lib/errors";
@@ -43,12 +41,6 @@ export function modifyBody(c: ModifyOrderRequest): SdkModifyOrder {
     disclosedQuantity: c.disclosedQuantity ?? 0,
     triggerPrice: c.triggerPrice.toNumber(),
   };
-}
-
-export function symbolInfoOf(row: MasterRow): SymbolInfo {
-  const { symbol, exchange, name, brokerSymbol, token, instrumentType, expiry, strike, lotSize, freezeQty, tickSize } =
-    row;
-  return { symbol, exchange, name, brokerSymbol, token, instrumentType, expiry, strike, lotSize, freezeQty, tickSize };
 }
 
 export function orderIdOf(data: unknown, what: string): string {

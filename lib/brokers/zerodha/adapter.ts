@@ -5,7 +5,7 @@
  * a repeated placement would be a duplicate order. Log lines carry the account and the endpoint, never a key or token.
  */
 import { z } from "zod";
-import { dailyMaster, type InstrumentMaster, type MasterRow } from "@/lib/brokers/instruments";
+import { dailyMaster, type InstrumentMaster, type MasterRow, symbolInfoOf } from "@/lib/brokers/instruments";
 import { requireSession } from "@/lib/brokers/login";
 import type { Depth, InstrumentKind, OptionChain, Quote, SymbolInfo } from "@/lib/brokers/market-types";
 import { type CallGate, type CallKind, type RateLimits, rateGovernor } from "@/lib/brokers/rate-governor";
@@ -43,7 +43,7 @@ import {
   positionsSchema,
   tradesSchema,
 } from "./map";
-import { type KiteQuote, mapDepth, mapQuote, optionChainOf, quoteKey, quotesSchema, symbolInfoOf } from "./map-market";
+import { type KiteQuote, mapDepth, mapQuote, optionChainOf, quoteKey, quotesSchema } from "./map-market";
 import { kiteRecords, masterRows } from "./master";
 import { placeParams, tagOf } from "./requests";
 
@@ -194,13 +194,7 @@ class ZerodhaAdapter implements BrokerAdapter {
     return (await this.master()).search(query, exchange).map(symbolInfoOf);
   }
   async expiries(underlying: string, exchange: Exchange, kind: InstrumentKind): Promise<string[]> {
-    const today = istDateOf(this.now());
-    const wanted = (r: MasterRow) => (kind === "futures" ? r.instrumentType === "FUT" : r.optionType !== null);
-    const days = (await this.master())
-      .derivatives(underlying, exchange)
-      .filter((r) => wanted(r) && r.expiry !== null && r.expiry >= today)
-      .map((r) => r.expiry as string);
-    return [...new Set(days)].sort();
+    return (await this.master()).expiries(underlying, exchange, kind, istDateOf(this.now()));
   }
   async optionChain(
     underlying: string,

@@ -2,15 +2,7 @@
 import Decimal from "decimal.js";
 import { z } from "zod";
 import type { InstrumentMaster, MasterRow } from "@/lib/brokers/instruments";
-import type {
-  Depth,
-  DepthLevel,
-  Exchange,
-  OptionChain,
-  OptionLeg,
-  Quote,
-  SymbolInfo,
-} from "@/lib/brokers/market-types";
+import type { Depth, DepthLevel, Exchange, OptionChain, OptionLeg, Quote } from "@/lib/brokers/market-types";
 import { BrokerRejectedError } from "@/lib/errors";
 
 const num = z.union([z.number(), z.string()]).nullish();
@@ -114,13 +106,6 @@ export function buildChain(args: {
     atmStrike: args.atm,
     rows: args.strikes.map((strike, i) => ({ strike, ce: leg(strike, i, "CE"), pe: leg(strike, i, "PE") })),
   };
-}
-
-/** A master row as the contract's SymbolInfo (without the broker-side extras). */
-export function symbolInfoOf(row: MasterRow): SymbolInfo {
-  const { symbol, exchange, name, brokerSymbol, token, instrumentType, expiry, strike, lotSize, freezeQty, tickSize } =
-    row;
-  return { symbol, exchange, name, brokerSymbol, token, instrumentType, expiry, strike, lotSize, freezeQty, tickSize };
 }
 
 const INDEX_DERIVATIVES: Partial<Record<Exchange, Exchange>> = { NSE_INDEX: "NFO", BSE_INDEX: "BFO" };
