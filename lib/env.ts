@@ -158,6 +158,8 @@ const rateLimit = z
 const simulatorSchema = z.object({
   NODE_ENV: appSchema.shape.NODE_ENV,
   LOG_LEVEL: appSchema.shape.LOG_LEVEL,
+  // The web app's address: the demo's direct-broker instances send the browser back to its login callback.
+  APP_URL: appSchema.shape.APP_URL,
   SIM_HOST: z.string().default("127.0.0.1"),
   SIM_HTTP_PORT: int(5055),
   SIM_WS_PORT: int(8765),

@@ -7,8 +7,12 @@ import { db, disconnectDb } from "@/lib/db/client";
 import { hashPassword } from "@/lib/auth/password";
 import { insertAudit } from "@/lib/db/queries/audit";
 import { env, simulatorEnv } from "@/lib/env";
-import { demoApiKey } from "@/lib/simulator/server/demo";
-import { credentialFingerprint, encryptApiKey } from "@/lib/services/broker-access";
+import { brokerEntry } from "@/lib/brokers/registry";
+import { DEFAULT_RATE_LIMITS } from "@/lib/brokers/rate-governor";
+import { STORED_KIND } from "@/lib/brokers/kinds";
+import { demoApiKey, demoDirectApp, DEMO_DIRECT_BROKERS, type DemoDirectBroker } from "@/lib/simulator/server/demo";
+import { credentialFingerprint, encryptApiKey, encryptApiSecret } from "@/lib/services/broker-access";
+import { NOT_LOGGED_IN } from "@/lib/services/accounts";
 
 export const DEMO_USERS = [
   { email: "admin@demo.mirrordesk.in", name: "Demo Admin", role: "ADMIN", password: "demo-admin-2026" },
@@ -31,6 +35,7 @@ async function main() {
     });
   }
   await linkSimulatorAccounts();
+  await linkDirectAccounts();
   console.log("Demo logins (demo only — change or remove them on a real server):");
   for (const u of DEMO_USERS) console.log(`  ${u.role.padEnd(6)}  ${u.email}  /  ${u.password}`);
 }
@@ -73,6 +78,77 @@ async function linkSimulatorAccounts() {
     });
   }
   console.log(`Demo trader has ${sim.SIM_DEMO_INSTANCES} simulator accounts linked (Demo 1 is primary).`);
+}
+
+/**
+ * The demo trader's direct-broker accounts, one per simulated broker (lib/simulator/server/demo.ts), linked like the
+ * account form links them: "login needed" until the trader logs in through the simulator's login page.
+ */
+async function linkDirectAccounts() {
+  const sim = simulatorEnv();
+  const trader = await db().user.findUniqueOrThrow({ where: { email: DEMO_USERS[1].email } });
+  const host = sim.SIM_HOST === "0.0.0.0" ? "127.0.0.1" : sim.SIM_HOST;
+  for (const broker of DEMO_DIRECT_BROKERS) {
+    const hostUrl = `http://${host}:${sim.SIM_HTTP_PORT}${broker.path}`;
+    const existing = await db().tradingAccount.findUnique({
+      where: { ownerId_name: { ownerId: trader.id, name: broker.name } },
+    });
+    const id = existing?.id ?? randomUUID();
+    const sealed = directCredentials(id, hostUrl, broker, sim.SIM_ADMIN_TOKEN);
+    if (existing) {
+      // Re-sealed under the current keys and ports like the OpenAlgo demo accounts; a session sealed under other keys
+      // or for another host is void, so the trader logs in again.
+      const same =
+        existing.hostUrl === sealed.hostUrl && existing.credentialFingerprint === sealed.credentialFingerprint;
+      await db().tradingAccount.update({
+        where: { id },
+        data: { ...sealed, ...(same ? {} : { sessionEnc: null, sessionExpiresAt: null }) },
+      });
+      continue;
+    }
+    const limits = brokerEntry(broker.kind).defaultLimits ?? DEFAULT_RATE_LIMITS;
+    await db().tradingAccount.create({
+      data: {
+        id,
+        ownerId: trader.id,
+        name: broker.name,
+        kind: STORED_KIND[broker.kind],
+        wsUrl: "",
+        ...sealed,
+        orderRatePerSec: limits.ordersPerSecond,
+        otherRatePerSec: limits.otherPerSecond,
+        status: "UNKNOWN",
+        lastError: NOT_LOGGED_IN,
+        tags: ["demo", "direct"],
+      },
+    });
+  }
+  console.log(`Demo trader has ${DEMO_DIRECT_BROKERS.length} direct-broker accounts linked (log in from Accounts).`);
+}
+
+/**
+ * A demo direct account's connection and sealed app credentials, validated and normalised by the kind's own credential
+ * schema as the account form's are.
+ */
+function directCredentials(id: string, hostUrl: string, broker: DemoDirectBroker, adminToken: string) {
+  const ring = env().CREDENTIAL_KEYS;
+  const { apiKey, appSecret } = demoDirectApp(adminToken, broker);
+  const entry = brokerEntry(broker.kind);
+  const asksClientId = entry.form.fields.some((f) => f.name === "clientId");
+  const typed = entry.credentials.parse({
+    hostUrl,
+    apiKey,
+    apiSecret: appSecret,
+    ...(asksClientId ? { clientId: broker.id } : {}),
+  });
+  return {
+    hostUrl: typed.hostUrl,
+    clientId: typeof typed.clientId === "string" ? typed.clientId : null,
+    apiKeyEnc: encryptApiKey(ring, id, typed.apiKey),
+    apiKeyLast4: typed.apiKey.slice(-4),
+    apiSecretEnc: encryptApiSecret(ring, id, typeof typed.apiSecret === "string" ? typed.apiSecret : appSecret),
+    credentialFingerprint: credentialFingerprint(ring, typed.hostUrl, typed.apiKey),
+  };
 }
 
 main()

@@ -1,12 +1,14 @@
 /**
  * Entry point of the exchange simulator process (`npm run simulator`): OpenAlgo-compatible REST + WebSocket with
- * SIM_DEMO_INSTANCES demo accounts. Logs one JSON line with its URLs; SIGTERM/SIGINT close both servers and exit 0.
+ * SIM_DEMO_INSTANCES demo accounts, plus one simulated account per direct broker (lib/simulator/server/demo.ts) whose
+ * login pages send the browser back to APP_URL. Logs one JSON line with its URLs; SIGTERM/SIGINT close both servers
+ * and exit 0.
  * The demo instances get SIM_FAULTS (one object for all, or keyed by instance id) and log in again every morning
  * at SIM_AUTO_LOGIN_AT (08:45 IST by default), so a demo left running overnight keeps working.
  */
 import { simulatorEnv } from "@/lib/env";
 import { faultsFor } from "@/lib/simulator/fault-schema";
-import { demoInstanceConfigs } from "@/lib/simulator/server/demo";
+import { demoDirectInstanceConfigs, demoInstanceConfigs } from "@/lib/simulator/server/demo";
 import { parseRateLimit, type RateLimitConfig } from "@/lib/simulator/server/rate-limit";
 import { startSimulator } from "@/lib/simulator/server/start-simulator";
 
@@ -24,11 +26,14 @@ async function main(): Promise<void> {
     if (limit) rateLimits[bucket] = limit;
   }
   const autoLoginAt = env.SIM_AUTO_LOGIN_AT;
-  const instances = demoInstanceConfigs(env.SIM_ADMIN_TOKEN, env.SIM_DEMO_INSTANCES).map((c) => ({
-    ...c,
-    faults: faultsFor(env.SIM_FAULTS, c.id),
-    ...(autoLoginAt ? { autoLoginAt } : {}),
-  }));
+  const instances = [
+    ...demoInstanceConfigs(env.SIM_ADMIN_TOKEN, env.SIM_DEMO_INSTANCES).map((c) => ({
+      ...c,
+      ...(autoLoginAt ? { autoLoginAt } : {}),
+    })),
+    // One trader at each direct broker: logged in by the trader through the simulator's login pages, not at start.
+    ...demoDirectInstanceConfigs(env.SIM_ADMIN_TOKEN, env.APP_URL),
+  ].map((c) => ({ ...c, faults: faultsFor(env.SIM_FAULTS, c.id) }));
   // A typo in an instance id would otherwise leave the intended instance without its faults, silently.
   const unknownIds = Object.keys(env.SIM_FAULTS.byInstance).filter((id) => !instances.some((c) => c.id === id));
   if (unknownIds.length > 0) throw new Error(`SIM_FAULTS names instances that do not exist: ${unknownIds.join(", ")}`);

@@ -41,15 +41,23 @@ export function BrokerSession({
   return (
     <div className="flex flex-wrap items-center gap-1.5 text-xs" data-testid={`broker-session-${account.name}`}>
       {live ? (
-        <span title={`The ${label} session ends ${formatDateTime(until)}`}>
+        <span className="whitespace-nowrap" title={`The ${label} session ends ${formatDateTime(until)}`}>
           <Badge tone="green">logged in</Badge>
           <span className="ml-1 text-slate-500">until {formatDateTime(until).split(", ")[1]}</span>
         </span>
       ) : (
-        <Badge tone="red">{until === null ? "login needed" : "session expired"}</Badge>
+        <span className="whitespace-nowrap">
+          <Badge tone="red">{until === null ? "login needed" : "session expired"}</Badge>
+        </span>
       )}
       {canWrite ? (
-        <Button variant={live ? "ghost" : "secondary"} disabled={start.isPending} onClick={() => start.mutate()}>
+        <Button
+          variant={live ? "ghost" : "secondary"}
+          // One line even in a phone-width table: the table scrolls sideways instead of the label breaking per word.
+          className="whitespace-nowrap"
+          disabled={start.isPending}
+          onClick={() => start.mutate()}
+        >
           {start.isPending ? "Opening…" : live ? "Log in again" : `Log in to ${label}`}
         </Button>
       ) : null}

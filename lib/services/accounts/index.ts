@@ -72,6 +72,7 @@ export {
   finishBrokerLogin,
   LOGIN_STATE_COOKIE,
   LOGIN_STATE_TTL_SECONDS,
+  NOT_LOGGED_IN,
   startBrokerLogin,
 } from "./broker-login";
 

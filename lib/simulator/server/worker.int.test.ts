@@ -5,7 +5,8 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
-import { demoApiKey } from "./demo";
+import { submitLoginPage } from "@/lib/testing/upstox-sim-login";
+import { demoApiKey, demoDirectApp, DEMO_DIRECT_BROKERS } from "./demo";
 
 /** Starts workers/simulator.ts with `env`; resolves with its "listening" line, or rejects with its exit code. */
 function startWorker(env: Record<string, string>) {
@@ -37,6 +38,7 @@ describe("workers/simulator.ts", () => {
         SIM_WS_PORT: "0",
         SIM_DEMO_INSTANCES: "3",
         SIM_RATE_LIMIT_ORDER: "25 per second",
+        APP_URL: "http://127.0.0.1:3999",
       },
       stdio: ["ignore", "pipe", "inherit"],
     });
@@ -48,7 +50,19 @@ describe("workers/simulator.ts", () => {
       });
       child.once("exit", (code) => reject(new Error(`exited with ${code}`)));
     });
-    expect(started.instances).toEqual(["demo1", "demo2", "demo3"]);
+    expect(started.instances).toEqual(["demo1", "demo2", "demo3", "demoupstox", "demofyers", "demodhan", "demoangel"]);
+    // A direct demo app logs in with the keys the seed derives, and its login page sends the browser to APP_URL.
+    const upstox = DEMO_DIRECT_BROKERS.find((b) => b.kind === "upstox")!;
+    const { apiKey, appSecret } = demoDirectApp(token, upstox);
+    const callback = "http://127.0.0.1:3999/api/brokers/upstox/callback";
+    const back = await submitLoginPage(
+      { hostUrl: `${started.httpUrl}/upstox`, apiKey, apiSecret: appSecret },
+      callback,
+      "state-w1",
+    );
+    expect(`${back.origin}${back.pathname}`).toBe(callback);
+    expect(back.searchParams.get("state")).toBe("state-w1");
+    expect(back.searchParams.get("code")).toBeTruthy();
     expect(started.wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
     const funds = await fetch(`${started.httpUrl}/api/v1/funds`, {
       method: "POST",
@@ -100,6 +114,8 @@ describe("workers/simulator.ts", () => {
       ["demo1", "08:45", 5, 0, "reset", 0],
       ["demo2", "08:45", 5, 1, "hang", 0],
       ["demo3", "08:45", 0, 0, "reset", 30000],
+      // The direct brokers' instances get the faults too, and no morning login: their trader logs in.
+      ...DEMO_DIRECT_BROKERS.map((b) => [b.id, null, 5, 0, "reset", 0]),
     ]);
     w.child.kill("SIGTERM");
     expect(await w.exited).toBe(0);
