@@ -7,16 +7,17 @@ import { commonFailure, type BrokerWording } from "@/lib/brokers/connection";
 
 /**
  * The account's API root: blank or absent means the broker's real one (`root`); anything else must be an http(s) URL
- * (a simulator, in tests and the demo). Trailing slashes are dropped.
+ * (a simulator, in tests and the demo). Trailing slashes are dropped. No zod `.default()`: a PATCH schema made with
+ * `.partial()` would still fill it in and move the account (account-schemas.ts); an optional input does not.
  */
 export function brokerApiRoot(root: string) {
   return z
     .string()
     .trim()
     .max(500)
-    .transform((u) => u.replace(/\/+$/, "") || root)
-    .pipe(z.url({ protocol: /^https?$/, error: "Must be an http:// or https:// URL" }))
-    .default(root);
+    .optional()
+    .transform((u) => (u ?? "").replace(/\/+$/, "") || root)
+    .pipe(z.url({ protocol: /^https?$/, error: "Must be an http:// or https:// URL" }));
 }
 
 /** A direct broker's failure wording. `sessionNote` says when its sessions end (shown with a refused session). */
