@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
+import { SIM_ADMIN } from "@/lib/testing/simulator-instances";
 import { closeConnections, jsonRequest, makeUser, paramsOf, resetState, sessionCookie } from "@/lib/testing/fixtures";
 import {
   arriveAtCallback,
@@ -123,6 +124,31 @@ describe.each(DIRECT_BROKERS.map((entry) => [entry.kind, entry] as const))("%s l
     const back = await book(cookie, account.id, "funds");
     expect(back.status, back.body).toBe(200);
     expect(requests.of(entry)).toBeGreaterThan(sent);
+  });
+
+  it("a session the broker ends before its stated expiry: its own refusal, the Log in fix, and a new login repairs it", async () => {
+    const inst = instanceOf(kind);
+    const cookie = await sessionCookie(await makeUser("TRADER"));
+    const { account } = await linkDirect(cookie, sim, entry, inst);
+    await loginThroughRoutes(cookie, account.id, entry);
+    expect((await book(cookie, account.id, "funds")).status).toBe(200);
+
+    // The trader logged in elsewhere, or the broker reset its sessions: the simulator ends the instance's tokens.
+    const revoked = await fetch(`${sim.httpUrl}/_sim/instances/${inst.id}/revoke`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${SIM_ADMIN}` },
+    });
+    expect(revoked.status).toBe(200);
+    await invalidateBooks([account.id]);
+    const refused = await book(cookie, account.id, "funds");
+    expect(refused.status).toBe(424);
+    expect(JSON.parse(refused.body)).toMatchObject({ error: { code: "BROKER_AUTH" } });
+    const session = await readinessSession(cookie, account.id);
+    expect(session).toMatchObject({ status: "RED", detail: expect.stringContaining("refused the session") });
+    expect(session.fix).toContain("Log in");
+
+    await loginThroughRoutes(cookie, account.id, entry);
+    expect((await book(cookie, account.id, "funds")).status).toBe(200);
   });
 
   it("the callback refuses an unknown or used state, another user's state and another kind's path, storing nothing", async () => {
