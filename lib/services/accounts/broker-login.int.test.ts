@@ -64,6 +64,35 @@ it("every direct kind of the registry is exercised", () => {
   expect(DIRECT_BROKERS.map((b) => b.kind)).toEqual(expect.arrayContaining(["upstox", "fyers", "dhan", "angel"]));
 });
 
+it("a login whose session the broker states as already expired is refused, never stored as logged in", async () => {
+  // The broker's clock three days behind ours: brokers that state the expiry themselves (in the token, or in the
+  // answer, as Dhan does) give one already past here; those whose expiry the connector derives from our clock log in normally.
+  const cookie = await sessionCookie(await makeUser("TRADER"));
+  const ahead = sim.market.clock.now();
+  sim.market.clock.set(Date.now() - 3 * 86_400_000);
+  const refusedKinds: string[] = [];
+  try {
+    for (const entry of DIRECT_BROKERS) {
+      const { account } = await linkDirect(cookie, sim, entry, instanceOf(entry.kind));
+      const { finished } = await loginThroughRoutes(cookie, account.id, entry);
+      const to = new URL(finished.headers.get("location")!);
+      const row = await rowOf(account.id);
+      if (to.searchParams.has("loginError")) {
+        expect(to.searchParams.get("loginError")).toMatch(/already past its stated expiry/);
+        expect(row).toMatchObject({ sessionEnc: null, sessionExpiresAt: null });
+        refusedKinds.push(entry.kind);
+      } else {
+        expect(to.searchParams.get("loggedIn")).toBe(account.id);
+        expect(row.sessionExpiresAt!.getTime()).toBeGreaterThan(Date.now());
+      }
+    }
+  } finally {
+    sim.market.clock.set(ahead);
+  }
+  // Dhan states the expiry in its answer, on its own clock.
+  expect(refusedKinds).toContain("dhan");
+});
+
 describe.each(DIRECT_BROKERS.map((entry) => [entry.kind, entry] as const))("%s login", (kind, entry) => {
   it("links without a session, logs in through the broker's page, expires without sending, logs in again", async () => {
     const inst = instanceOf(kind);
