@@ -24,6 +24,7 @@ import {
 import { GET as accountBookRoute } from "@/app/api/accounts/[id]/books/[book]/route";
 import { GET as accountRoute } from "@/app/api/accounts/[id]/route";
 import { GET as readinessRoute } from "@/app/api/readiness/route";
+import { readDirectSecrets } from "@/lib/services/broker-access";
 import { runReadinessCheck, type ReadinessBoardJson } from "@/lib/services/readiness";
 import { NOT_LOGGED_IN } from "./broker-login";
 import { invalidateBooks } from "./books";
@@ -116,6 +117,9 @@ describe.each(DIRECT_BROKERS.map((entry) => [entry.kind, entry] as const))("%s l
     const row = await rowOf(account.id);
     expect(row.sessionEnc).toEqual(expect.any(String));
     expect(row.sessionExpiresAt!.getTime()).toBeGreaterThan(Date.now());
+    const { session: stored } = readDirectSecrets(env().CREDENTIAL_KEYS, row);
+    expect(stored!.accessToken.length).toBeGreaterThan(8);
+    expect(row.sessionEnc).not.toContain(stored!.accessToken);
     for (const [name, value] of first.callback.searchParams)
       if (name !== "state" && value.length >= 12) expect(row.sessionEnc).not.toContain(value);
 
@@ -223,7 +227,7 @@ describe.each(DIRECT_BROKERS.map((entry) => [entry.kind, entry] as const))("%s l
     expect((await rowOf(account.id)).sessionEnc).toBe(stored.sessionEnc);
   });
 
-  it("only the owner may start a login: a viewer gets 403, another trader 404", async () => {
+  it("only the owner may start a login: a viewer gets 403, another trader and an admin 404", async () => {
     const inst = instanceOf(kind);
     const owner = await makeUser("TRADER");
     const { account } = await linkDirect(await sessionCookie(owner), sim, entry, inst);
@@ -231,6 +235,9 @@ describe.each(DIRECT_BROKERS.map((entry) => [entry.kind, entry] as const))("%s l
     expect(viewer.status).toBe(403);
     const stranger = await startLogin(await sessionCookie(await makeUser("TRADER")), account.id);
     expect(stranger.status).toBe(404);
+    // A broker session is its owner's: to an admin, another's account has no login to start (the policy's 404).
+    const admin = await startLogin(await sessionCookie(await makeUser("ADMIN")), account.id);
+    expect(admin.status).toBe(404);
     expect(viewer.headers.get("set-cookie")).toBeNull();
     expect(stranger.headers.get("set-cookie")).toBeNull();
     const shown = await accountRoute(
