@@ -16,7 +16,7 @@ import { POST as createRoute } from "@/app/api/accounts/route";
 import { POST as loginRoute } from "@/app/api/accounts/[id]/login/route";
 import { GET as callbackRoute } from "@/app/api/brokers/[kind]/callback/route";
 
-/** Every kind that logs in through its broker (Zerodha included once it is registered). */
+/** Every kind that logs in through its broker: each one registered later is covered without a change here. */
 export const DIRECT_BROKERS: readonly BrokerEntry[] = BROKERS.filter((b) => b.login);
 
 /**

@@ -62,7 +62,9 @@ async function readinessSession(cookie: string, accountId: string) {
 }
 
 it("every direct kind of the registry is exercised", () => {
-  expect(DIRECT_BROKERS.map((b) => b.kind)).toEqual(expect.arrayContaining(["upstox", "fyers", "dhan", "angel"]));
+  expect(DIRECT_BROKERS.map((b) => b.kind)).toEqual(
+    expect.arrayContaining(["zerodha", "upstox", "fyers", "dhan", "angel"]),
+  );
 });
 
 it("a login whose session the broker states as already expired is refused, never stored as logged in", async () => {
