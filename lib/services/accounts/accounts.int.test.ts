@@ -15,10 +15,8 @@ import { GET as aggregateRoute } from "@/app/api/books/[book]/route";
 import { POST as createStrategyRoute } from "@/app/api/strategies/route";
 import { POST as executeRoute } from "@/app/api/strategies/[id]/execute/route";
 import { invalidateBooks } from "./books";
-import { queue } from "@/lib/queues/queues";
-import { QUEUES } from "@/lib/queues/registry";
 import { ironCondor, startDispatchWorker, waitForRun } from "@/lib/testing/dispatch-kit";
-import { everyDatabaseText, everyRedisValue } from "@/lib/testing/secret-search";
+import { everyDatabaseText, everyJobPayload, everyRedisValue } from "@/lib/testing/secret-search";
 
 let sim: RunningSimulator;
 const [A1, A2, A3, A4] = instanceConfigs(4);
@@ -484,31 +482,7 @@ describe("the API key never leaks", () => {
       await worker.close();
     }
 
-    const jobs = [];
-    for (const name of Object.values(QUEUES)) {
-      jobs.push(
-        ...(await queue(name).getJobs([
-          "waiting",
-          "active",
-          "delayed",
-          "failed",
-          "completed",
-          "prioritized",
-          "waiting-children",
-        ])),
-      );
-    }
-    const jobPayloads = jobs.map((j) => ({
-      where: `job ${j.queueName}/${j.id}`,
-      value: JSON.stringify({
-        id: j.id,
-        name: j.name,
-        data: j.data,
-        opts: j.opts,
-        returnvalue: j.returnvalue,
-        failedReason: j.failedReason,
-      }),
-    }));
+    const jobPayloads = await everyJobPayload();
     const database = await everyDatabaseText();
     const redisValues = await everyRedisValue();
 

@@ -15,7 +15,7 @@ import { scopeOf, type Actor } from "@/lib/auth/roles";
 import { checkHost } from "@/lib/brokers/host-policy";
 import { kindOfStored, STORED_KIND } from "@/lib/brokers/kinds";
 import type { BrokerLogin, LoginApp, LoginDeps } from "@/lib/brokers/login";
-import { AppError, ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
+import { AppError, BrokerAuthError, ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { redis } from "@/lib/redis";
 import { encryptSession, forgetAdapter, readApiKey, readDirectSecrets } from "@/lib/services/broker-access";
 import { brokerOf } from "./account-schemas";
@@ -144,6 +144,12 @@ export async function finishBrokerLogin(
   let session;
   try {
     session = await login.exchange(appOf(account), query, callbackUrl(account.kind), await loginDeps(account.hostUrl));
+    // The expiry is the broker's statement, on the broker's clock; one already past on ours would store a session
+    // every call refuses at once while the page said "logged in" (docs/direct-brokers.md "Daily expiry").
+    if (session.expiresAt.getTime() <= Date.now())
+      throw new BrokerAuthError(
+        `The broker's new session is already past its stated expiry (${session.expiresAt.toISOString()}): check this server's clock, then log in again`,
+      );
   } catch (e) {
     await insertAudit({
       actorId: actor.id,
