@@ -19,7 +19,7 @@ const OPENALGO = { instance: `dx-${STAMP}-oa`, name: "Direct Mix OpenAlgo", capi
 const STRATEGY = `Direct mix ${STAMP}`;
 
 interface DirectAccount {
-  kind: "upstox" | "fyers" | "dhan" | "angel";
+  kind: "zerodha" | "upstox" | "fyers" | "dhan" | "angel";
   /** The broker's name in the picker and on the "Log in to …" button. */
   label: string;
   /** Simulator instance id: letters and digits, so it is a valid client id at every broker. */
@@ -33,6 +33,15 @@ interface DirectAccount {
 }
 
 const DIRECT: DirectAccount[] = [
+  {
+    kind: "zerodha",
+    label: "Zerodha",
+    instance: `ze${STAMP}`,
+    name: "Direct Zerodha",
+    apiKey: `ze${STAMP}-app-key-0001`,
+    path: "/kite",
+    fields: { apiKey: "Kite Connect API key", apiSecret: "Kite Connect API secret", hostUrl: "API root" },
+  },
   {
     kind: "upstox",
     label: "Upstox",

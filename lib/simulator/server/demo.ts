@@ -47,6 +47,7 @@ export interface DemoDirectBroker {
  * simulator's login page; the demo's data never depends on them being logged in.
  */
 export const DEMO_DIRECT_BROKERS: readonly DemoDirectBroker[] = [
+  { kind: "zerodha", id: "demozerodha", name: "Zerodha (simulated)", path: "/kite" },
   { kind: "upstox", id: "demoupstox", name: "Upstox (simulated)", path: "/upstox" },
   // A Fyers App ID reads like XXXXXXXXXX-100.
   {
