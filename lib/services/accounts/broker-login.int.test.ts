@@ -119,6 +119,8 @@ describe.each(DIRECT_BROKERS.map((entry) => [entry.kind, entry] as const))("%s l
     const row = await rowOf(account.id);
     expect(row.sessionEnc).toEqual(expect.any(String));
     expect(row.sessionExpiresAt!.getTime()).toBeGreaterThan(Date.now());
+    // Tried once at login: connected at once, with the broker's name, not at the next health round.
+    expect(row).toMatchObject({ status: "CONNECTED", lastError: null, brokerName: entry.kind });
     const { session: stored } = readDirectSecrets(env().CREDENTIAL_KEYS, row);
     expect(stored!.accessToken.length).toBeGreaterThan(8);
     expect(row.sessionEnc).not.toContain(stored!.accessToken);

@@ -20,6 +20,7 @@ import { redis } from "@/lib/redis";
 import { encryptSession, forgetAdapter, readApiKey, readDirectSecrets } from "@/lib/services/broker-access";
 import { brokerOf } from "./account-schemas";
 import { invalidateBooks } from "./books";
+import { recheckAccount } from "./health";
 
 /** What an account that was never logged in shows as its last error. */
 export const NOT_LOGGED_IN = "Not logged in to the broker yet: use “Log in” on the account";
@@ -166,6 +167,8 @@ export async function finishBrokerLogin(
   if (!written) throw new ConflictError("The account's credentials changed during the login: log in again");
   forgetAdapter(account.id);
   await invalidateBooks([account.id]);
+  // Tried once now, so the account turns connected (or says why not) without waiting for the next health round.
+  await recheckAccount(account.id, new Date());
   await insertAudit({
     actorId: actor.id,
     action: "account.broker_login",

@@ -3,6 +3,7 @@ import { limiter } from "@/lib/util/in-batches";
 import {
   listAccountSecrets,
   listActiveAccountHealth,
+  loadAccountSecret,
   recordSteadyPings,
   type SteadyPing,
   updateAccountRow,
@@ -49,6 +50,15 @@ export async function checkAllAccounts(now: Date): Promise<{ checked: number; fa
   await recordSteadyPings(steady, now);
   const failovers = await syncFailoverAlerts(now);
   return { checked: accounts.length, failed: outcomes.filter((o) => o === "FAILED").length, failovers };
+}
+
+/**
+ * Checks one account now, as a health round would (state, alerts, events): after a broker login, so the account
+ * shows connected at once instead of at the next round. Unknown ids are ignored.
+ */
+export async function recheckAccount(accountId: string, now: Date): Promise<void> {
+  const account = await loadAccountSecret(accountId);
+  if (account) await checkAccount(account, now, null);
 }
 
 /**
