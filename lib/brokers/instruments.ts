@@ -7,6 +7,7 @@
  */
 import type { Exchange, InstrumentKind, SymbolInfo } from "@/lib/brokers/market-types";
 import { istDateOf } from "@/lib/trading/calendar";
+import { DEFAULT_INSTRUMENT_SETTINGS } from "@/lib/trading/instruments";
 
 /** One instrument of a broker's master, in MirrorDesk's terms plus what the broker needs to trade it. */
 export interface MasterRow extends SymbolInfo {
@@ -21,6 +22,16 @@ const key = (symbol: string, exchange: string) => `${exchange}:${symbol}`;
 
 /** The derivative exchange of an index's quote exchange. */
 const DERIVATIVES_OF: Partial<Record<Exchange, Exchange>> = { NSE_INDEX: "NFO", BSE_INDEX: "BFO" };
+
+/**
+ * The largest quantity per order of an index's derivatives, from the product's instrument settings, for brokers whose
+ * master does not carry one (Kite, Angel); null for other underlyings (unknown, not a limit).
+ */
+export function seededFreezeQty(underlying: string): number | null {
+  return (
+    (DEFAULT_INSTRUMENT_SETTINGS as Record<string, { freezeQty: number } | undefined>)[underlying]?.freezeQty ?? null
+  );
+}
 
 /** A master row as the contract's SymbolInfo (without the broker-side extras). */
 export function symbolInfoOf(row: MasterRow): SymbolInfo {

@@ -47,7 +47,7 @@ describe("angel scrip master", () => {
     expect(ce).toMatchObject({
       expiry: "2026-12-08",
       lotSize: 65,
-      freezeQty: 1755,
+      freezeQty: 1800,
       optionType: "CE",
       underlying: "NIFTY",
     });

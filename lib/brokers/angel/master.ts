@@ -6,7 +6,7 @@
  */
 import Decimal from "decimal.js";
 import { z } from "zod";
-import type { MasterRow } from "@/lib/brokers/instruments";
+import { type MasterRow, seededFreezeQty } from "@/lib/brokers/instruments";
 import type { Exchange } from "@/lib/brokers/market-types";
 import { futureSymbol, optionSymbol, parseExpiry } from "@/lib/trading/symbols";
 
@@ -22,18 +22,6 @@ const scrip = z.object({
   tick_size: z.string(),
 });
 export type AngelScrip = z.infer<typeof scrip>;
-
-/**
- * Largest quantity per order by underlying (NSE/BSE freeze limits), since Angel's master does not carry it
- * (docs/brokers/angel.md "Freeze quantities"); null elsewhere (unknown, not a limit).
- */
-const FREEZE_QTY: Record<string, number> = {
-  NIFTY: 1755,
-  BANKNIFTY: 600,
-  FINNIFTY: 1800,
-  MIDCPNIFTY: 2800,
-  SENSEX: 1000,
-};
 
 const DERIVATIVE_EXCHANGES: Record<string, Exchange> = { NFO: "NFO", BFO: "BFO" };
 const INDEX_EXCHANGES: Record<string, Exchange> = { NSE: "NSE_INDEX", BSE: "BSE_INDEX" };
@@ -90,7 +78,7 @@ export function masterRowOf(s: AngelScrip): MasterRow | null {
   if (!exchange || !expiry) return null;
   const underlying = s.name.toUpperCase();
   const base = { ...common, exchange, name: underlying, expiry, tickSize: tick, underlying };
-  const freezeQty = FREEZE_QTY[underlying] ?? null;
+  const freezeQty = seededFreezeQty(underlying);
   if (s.instrumenttype === "FUTIDX")
     return {
       ...base,

@@ -50,7 +50,7 @@ describe("Kite instrument master → MirrorDesk symbols", () => {
     expect(row.freezeQty).toBe(1000);
     expect(row.underlying).toBe("SENSEX");
     expect(row.optionType).toBe("CE");
-    expect(master.symbol("NIFTY29DEC26FUT", "NFO")).toMatchObject({ strike: null, lotSize: 65, freezeQty: 1755 });
+    expect(master.symbol("NIFTY29DEC26FUT", "NFO")).toMatchObject({ strike: null, lotSize: 65, freezeQty: 1800 });
   });
 
   it("indices and equities keep their plain symbols", () => {

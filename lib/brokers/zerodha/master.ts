@@ -8,7 +8,7 @@
 import Papa from "papaparse";
 import Decimal from "decimal.js";
 import { z } from "zod";
-import type { MasterRow } from "@/lib/brokers/instruments";
+import { type MasterRow, seededFreezeQty } from "@/lib/brokers/instruments";
 import type { Exchange } from "@/lib/brokers/market-types";
 import { futureSymbol, optionSymbol } from "@/lib/trading/symbols";
 
@@ -146,7 +146,7 @@ export function masterRowOf(r: KiteInstrumentRecord): MasterRow | null {
  */
 export function masterRows(
   records: readonly KiteInstrumentRecord[],
-  freezeQtyOf: (underlying: string) => number | null = defaultFreezeQty,
+  freezeQtyOf: (underlying: string) => number | null = seededFreezeQty,
 ): MasterRow[] {
   const out: MasterRow[] = [];
   for (const r of records) {
@@ -156,20 +156,4 @@ export function masterRows(
     out.push(row);
   }
   return out;
-}
-
-/**
- * The exchanges' freeze limits per underlying (units per order) as seeded from the 2026 circulars; they change with
- * circulars, so callers with the product's settings pass their own table (docs/brokers/zerodha.md "Freeze quantities").
- */
-export const DEFAULT_FREEZE_QTY: Readonly<Record<string, number>> = {
-  NIFTY: 1755,
-  BANKNIFTY: 600,
-  FINNIFTY: 1800,
-  MIDCPNIFTY: 2800,
-  SENSEX: 1000,
-};
-
-export function defaultFreezeQty(underlying: string): number | null {
-  return DEFAULT_FREEZE_QTY[underlying] ?? null;
 }
