@@ -50,7 +50,16 @@ describe("workers/simulator.ts", () => {
       });
       child.once("exit", (code) => reject(new Error(`exited with ${code}`)));
     });
-    expect(started.instances).toEqual(["demo1", "demo2", "demo3", "demozerodha", "demoupstox", "demofyers", "demodhan", "demoangel"]);
+    expect(started.instances).toEqual([
+      "demo1",
+      "demo2",
+      "demo3",
+      "demozerodha",
+      "demoupstox",
+      "demofyers",
+      "demodhan",
+      "demoangel",
+    ]);
     // A direct demo app logs in with the keys the seed derives, and its login page sends the browser to APP_URL.
     const upstox = DEMO_DIRECT_BROKERS.find((b) => b.kind === "upstox")!;
     const { apiKey, appSecret } = demoDirectApp(token, upstox);
