@@ -39,7 +39,6 @@ const nextConfig = {
     // Broker SDKs: loaded as they are (the Upstox SDK pulls in its streamer with protobufjs and ws).
     "kiteconnect",
     "upstox-js-sdk",
-    "undici",
   ],
   poweredByHeader: false,
   // Type-checking runs once for the whole repo (web, workers, scripts) in `npm run typecheck`, which `npm test`

@@ -112,7 +112,11 @@ class AngelAdapter implements BrokerAdapter {
       `angel:${base}`,
       async () => {
         // The same host policy as every other call; a whole master is tens of MB, so it gets a minute.
-        const http = new AngelHttp(base, { ...this.httpOptions, responseTimeoutMs: 60_000 });
+        const http = new AngelHttp(base, {
+          ...this.httpOptions,
+          responseTimeoutMs: 60_000,
+          maxBodyBytes: 256 * 1024 * 1024,
+        });
         try {
           const out = await http.call("GET", path, { apiKey: "" });
           if (out.kind === "failure") throw new BrokerUnavailableError(out.message, "unreachable");

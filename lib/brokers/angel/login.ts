@@ -20,6 +20,7 @@ function httpOf(app: LoginApp, deps: LoginDeps = {}): AngelHttp {
     connectTimeoutMs: deps.timeouts?.connectMs,
     responseTimeoutMs: deps.timeouts?.responseMs,
     lookup: deps.lookup,
+    pooled: false,
   });
 }
 

@@ -11,7 +11,7 @@ import { classify, PATHS } from "./wire";
 
 async function api(hostUrl: string, apiKey: string, lookup: LookupFunction): Promise<ApiVerdict> {
   const where = new URL(hostUrl).host;
-  const http = new AngelHttp(hostUrl, { lookup, connectTimeoutMs: 5_000, responseTimeoutMs: 10_000 });
+  const http = new AngelHttp(hostUrl, { lookup, pooled: false, connectTimeoutMs: 5_000, responseTimeoutMs: 10_000 });
   try {
     const out = await http.call("GET", PATHS.profile, { apiKey });
     if (out.kind === "failure")

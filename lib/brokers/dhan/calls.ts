@@ -51,7 +51,7 @@ export async function readMaster(
     maxBodyBytes: 256 * 1024 * 1024,
   });
   try {
-    const out = await http.request({ method: "GET", path: u.pathname, raw: true });
+    const out = await http.request({ method: "GET", path: u.pathname });
     if (out.kind === "failure") throw transportError(out);
     if (out.status !== 200) throw new BrokerUnavailableError(`Dhan scrip master: HTTP ${out.status}`, "server_error");
     try {

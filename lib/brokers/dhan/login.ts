@@ -27,6 +27,7 @@ function authHttp(app: LoginApp, deps: LoginDeps): DhanHttp {
     connectTimeoutMs: deps.timeouts?.connectMs,
     responseTimeoutMs: deps.timeouts?.responseMs,
     lookup: deps.lookup,
+    pooled: false,
   });
 }
 

@@ -14,7 +14,7 @@ const fail = (reason: ProbeFailure, where: string) => probeFailure(dhanWording, 
 async function probeApi(hostUrl: string, _apiKey: string, lookup: LookupFunction): Promise<ApiVerdict> {
   const api = dhanHosts(hostUrl).api;
   const where = new URL(api).host;
-  const http = new DhanHttp(api, { lookup, connectTimeoutMs: 5_000, responseTimeoutMs: 10_000 });
+  const http = new DhanHttp(api, { lookup, pooled: false, connectTimeoutMs: 5_000, responseTimeoutMs: 10_000 });
   try {
     const out = await http.request({ method: "GET", path: "/profile" });
     if (out.kind === "failure")
