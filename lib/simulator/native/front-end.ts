@@ -15,10 +15,12 @@
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import type { InstanceState, MarketView, RouteResult } from "@/lib/simulator/types";
 import type { BrokerEngine } from "@/lib/simulator/server/broker-seam";
 import { preRouteFault } from "@/lib/simulator/server/faults";
 import type { Reply } from "@/lib/simulator/server/rest";
+import { NativeSockets } from "./sockets";
 
 /** A front-end's own answers for the refusals `NativeContext.gate` decides. */
 export interface GateReplies {
@@ -32,6 +34,8 @@ export interface NativeContext {
   market: MarketView;
   broker: BrokerEngine;
   sessions: NativeSessions;
+  /** The streams' sockets: upgrades, tracking for drops and stalls (sockets.ts). */
+  sockets: NativeSockets;
   /**
    * Runs one engine route for `instance` as OpenAlgo's API would after its auth checks: `validate` then `execute`.
    * `body` uses OpenAlgo's field names (the instance's `apikey` is added). A validation failure comes back as the
@@ -61,6 +65,18 @@ export interface NativeFrontEnd {
   /** Path prefix, e.g. `/kite`; requests under it are this front-end's (`path` is given without it). */
   readonly prefix: `/${string}`;
   handle(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams, ctx: NativeContext): void;
+  /**
+   * A WebSocket upgrade under the prefix (the broker's ticker or order stream): accept it with `ctx.sockets.accept`
+   * or refuse it with `NativeSockets.refuse`. Absent: every upgrade under the prefix is refused with a 404.
+   */
+  upgrade?(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    path: string,
+    query: URLSearchParams,
+    ctx: NativeContext,
+  ): void;
 }
 
 interface Issued {
@@ -139,7 +155,10 @@ export class NativeSessions {
   }
 }
 
-/** Mounts the front-ends: returns a handler that answers (true) a path under one of their prefixes. */
+/**
+ * Mounts the front-ends: `handle` answers (true) a request under one of their prefixes, `upgrade` a WebSocket upgrade
+ * under one (false: not theirs).
+ */
 export function nativeHandler(frontEnds: readonly NativeFrontEnd[], base: NativeBase) {
   const ctx: NativeContext = {
     ...base,
@@ -155,22 +174,47 @@ export function nativeHandler(frontEnds: readonly NativeFrontEnd[], base: Native
     for (const b of frontEnds)
       if (a !== b && (a.prefix + "/").startsWith(b.prefix + "/"))
         throw new Error(`Native front-ends ${a.prefix} and ${b.prefix} overlap`);
-  return function handle(req: IncomingMessage, res: ServerResponse, path: string, rawQuery: string): boolean {
-    for (const fe of frontEnds) {
-      if (path === fe.prefix || path.startsWith(fe.prefix + "/")) {
-        try {
-          fe.handle(req, res, path.slice(fe.prefix.length) || "/", new URLSearchParams(rawQuery), ctx);
-        } catch (error) {
-          ctx.onError(error);
-          if (!res.headersSent) {
-            res.writeHead(500, { "Content-Type": "application/json" });
-            res.end(JSON.stringify({ status: "error", message: "Internal server error" }));
-          }
+  const owner = (path: string) => frontEnds.find((fe) => path === fe.prefix || path.startsWith(fe.prefix + "/"));
+  return {
+    handle(req: IncomingMessage, res: ServerResponse, path: string, rawQuery: string): boolean {
+      const fe = owner(path);
+      if (!fe) return false;
+      try {
+        fe.handle(req, res, path.slice(fe.prefix.length) || "/", new URLSearchParams(rawQuery), ctx);
+      } catch (error) {
+        ctx.onError(error);
+        if (!res.headersSent) {
+          res.writeHead(500, { "Content-Type": "application/json" });
+          res.end(JSON.stringify({ status: "error", message: "Internal server error" }));
         }
+      }
+      return true;
+    },
+    upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+      const url = req.url ?? "/";
+      const q = url.indexOf("?");
+      const path = q < 0 ? url : url.slice(0, q);
+      const fe = owner(path);
+      if (!fe) return false;
+      if (!fe.upgrade) {
+        NativeSockets.refuse(socket, 404);
         return true;
       }
-    }
-    return false;
+      try {
+        fe.upgrade(
+          req,
+          socket,
+          head,
+          path.slice(fe.prefix.length) || "/",
+          new URLSearchParams(q < 0 ? "" : url.slice(q + 1)),
+          ctx,
+        );
+      } catch (error) {
+        ctx.onError(error);
+        NativeSockets.refuse(socket, 500);
+      }
+      return true;
+    },
   };
 }
 

@@ -16,6 +16,7 @@ import { optionRoutes } from "./option-data-routes";
 import { createRateLimiter, type RateLimitConfig } from "./rate-limit";
 import { createNativeFrontEnds } from "@/lib/simulator/native";
 import { nativeHandler, type NativeFrontEnd, NativeSessions } from "@/lib/simulator/native/front-end";
+import { NativeSockets } from "@/lib/simulator/native/sockets";
 import { type AnyRoute, createApiHandler, finishReply, notFound, readBody, send } from "./rest";
 import { startWsServer } from "./ws-server";
 
@@ -94,11 +95,13 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     onError,
   });
   const nativeSessions = new NativeSessions(market.clock, (id) => broker.instance(id));
+  const nativeSockets = new NativeSockets();
   const frontEnds = createNativeFrontEnds();
   const native = nativeHandler(frontEnds, {
     market,
     broker,
     sessions: nativeSessions,
+    sockets: nativeSockets,
     async run(instance, name, body) {
       const route = routes[name];
       if (!route) throw new Error(`No engine route ${name}`);
@@ -117,9 +120,17 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     market,
     broker,
     limiter,
-    dropWs: ws.dropInstance,
+    // The controls that drop or stall the OpenAlgo WebSocket proxy act on the native streams too.
+    dropWs: (id) => ws.dropInstance(id) + nativeSockets.dropAll(id),
     initial: opts.instances ?? [],
-    ws,
+    ws: {
+      dropAll: (id) => ws.dropAll(id) + nativeSockets.dropAll(id),
+      setStalled(stalled) {
+        ws.setStalled(stalled);
+        nativeSockets.setStalled(stalled);
+      },
+      subscriptions: ws.subscriptions,
+    },
   });
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -133,13 +144,17 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       return;
     }
     const rawQuery = q < 0 ? "" : url.slice(q + 1);
-    if (native(req, res, path, rawQuery)) return;
+    if (native.handle(req, res, path, rawQuery)) return;
     if (!api(req, res, path, rawQuery)) {
       req.resume();
       send(res, notFound(path));
     }
   });
   // Clients hold pooled keep-alive connections across many orders; outlive their idle timeouts.
+  server.on("upgrade", (req: IncomingMessage, socket, head: Buffer) => {
+    socket.on("error", () => socket.destroy());
+    if (!native.upgrade(req, socket, head)) NativeSockets.refuse(socket, 404);
+  });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   try {
@@ -164,6 +179,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     nativeFrontEnds: frontEnds,
     async close() {
       market.stop();
+      nativeSockets.close();
       await ws.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
