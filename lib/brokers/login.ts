@@ -50,7 +50,7 @@ export interface BrokerLogin {
    */
   start(app: LoginApp, params: { redirectUrl: string; state: string }, deps?: LoginDeps): Promise<string>;
   /** Reads the callback's query: the state, or the broker's own error text when the trader did not log in. */
-  readCallback(query: URLSearchParams): CallbackReading;
+  readCallback(query: URLSearchParams): CallbackReading | Promise<CallbackReading>;
   /** Turns the callback's query (code, request token, or the tokens themselves) into the day's session. */
   exchange(app: LoginApp, query: URLSearchParams, redirectUrl: string, deps?: LoginDeps): Promise<BrokerSessionTokens>;
   /** Renews a session without the trader, where the broker allows it. */

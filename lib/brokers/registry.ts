@@ -1,13 +1,15 @@
 /**
  * Everything MirrorDesk knows per broker kind, in one table: the adapter factory, the credential schema, the form's
  * inputs (plain data in lib/brokers/forms.ts, so the browser can have them), the connection probe and the wording of
- * its failures. Adding a direct broker is one folder (`lib/brokers/<name>/`), one entry here, one line in
+ * its failures. A direct broker's adapter, probe and login load on first use (lib/brokers/deferred.ts), so a process
+ * pays for a connector and its SDK only once it serves an account of that kind. Adding a direct broker is one folder (`lib/brokers/<name>/`), one entry here, one line in
  * lib/brokers/kinds.ts and lib/brokers/forms.ts, and a migration for the Prisma enum (docs/adding-a-broker.md);
  * the new adapter must pass `runBrokerConformance` (lib/brokers/conformance.ts).
  */
 import type { LookupFunction } from "node:net";
 import type { z } from "zod";
 import { angelBroker } from "@/lib/brokers/angel";
+import { lazyBrokerParts } from "@/lib/brokers/deferred";
 import { dhanBroker } from "@/lib/brokers/dhan";
 import { fyersBroker } from "@/lib/brokers/fyers";
 import { createOpenAlgoAdapter } from "@/lib/brokers/openalgo/adapter";
@@ -66,6 +68,8 @@ export interface BrokerEntry {
   /** The broker's published call rates: a new account's budget when the form does not set one. */
   defaultLimits?: RateLimits;
   createAdapter(config: AdapterConfig, deps: AdapterDeps): BrokerAdapter;
+  /** Loads what the kind's first adapter, probe or login call would (a warm-up: no trigger pays for it). */
+  preload(): Promise<void>;
 }
 
 type Entries = { [K in BrokerKind]: Omit<BrokerEntry, "kind" | "stored" | "form"> };
@@ -81,12 +85,13 @@ const ENTRIES: Entries = {
         limits,
         transport: { connectTimeoutMs: timeouts?.connectMs, responseTimeoutMs: timeouts?.responseMs, lookup },
       }),
+    preload: async () => undefined,
   },
-  zerodha: zerodhaBroker,
-  upstox: upstoxBroker,
-  fyers: fyersBroker,
-  dhan: dhanBroker,
-  angel: angelBroker,
+  zerodha: lazyBrokerParts(zerodhaBroker, "zerodha"),
+  upstox: lazyBrokerParts(upstoxBroker, "upstox"),
+  fyers: lazyBrokerParts(fyersBroker, "fyers"),
+  dhan: lazyBrokerParts(dhanBroker, "dhan"),
+  angel: lazyBrokerParts(angelBroker, "angel"),
 };
 
 /** Every kind's entry, in the order of lib/brokers/kinds.ts. */

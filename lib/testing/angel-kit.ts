@@ -75,7 +75,7 @@ export async function browserLogin(loginUrl: string): Promise<URLSearchParams> {
 export async function loginAngel(world: AngelWorld, state = "state-1"): Promise<BrokerSessionTokens> {
   const url = await angelLogin.start(world.app, { redirectUrl: ANGEL_REDIRECT, state });
   const query = await browserLogin(url);
-  const read = angelLogin.readCallback(query);
+  const read = await angelLogin.readCallback(query);
   if (!read.ok || read.state !== state) throw new Error("state did not come back");
   return angelLogin.exchange(world.app, query, ANGEL_REDIRECT, { now: world.now });
 }

@@ -68,7 +68,7 @@ export async function loginViaSim(
 ): Promise<{ session: BrokerSessionTokens; callback: URL }> {
   const url = await fyersLogin.start(app, { redirectUrl: FYERS_REDIRECT, state });
   const callback = await browserLogin(url);
-  const read = fyersLogin.readCallback(callback.searchParams);
+  const read = await fyersLogin.readCallback(callback.searchParams);
   if (!read.ok || read.state !== state) throw new Error("callback did not carry the state back");
   const session = await fyersLogin.exchange(app, callback.searchParams, FYERS_REDIRECT, {
     now: () => sim.market.clock.now(),

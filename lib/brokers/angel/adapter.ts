@@ -35,6 +35,7 @@ import { mapFunds, mapHoldings, mapOrders, mapPositions, mapTrades, ORDER_TYPES,
 import { type FullQuote, mapDepth, mapQuote, quotesOf } from "./map-market";
 import { buildOptionChain } from "./option-chain";
 import { classify, errorOf, masterUrl, PATHS } from "./wire";
+import { ANGEL_LIMITS } from "./limits";
 
 export interface AngelAdapterOptions {
   gate?: CallGate;
@@ -43,9 +44,6 @@ export interface AngelAdapterOptions {
   /** Clock of session expiry checks (default Date.now); tests pass the simulator's. */
   now?: () => number;
 }
-
-/** Angel's published limits: orders 20/s (10/s kept for the exchange's per-client cap), books 1/s. */
-export const ANGEL_LIMITS: RateLimits = { ordersPerSecond: 10, otherPerSecond: 1 };
 
 class AngelAdapter implements BrokerAdapter {
   // "angel" joins BrokerKind when the lead registers the kind (lib/brokers/kinds.ts).

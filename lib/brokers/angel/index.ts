@@ -1,32 +1,17 @@
 /**
- * Everything the registry needs for Angel One SmartAPI (docs/brokers/angel.md): credentials, form, wording, probe,
- * login, default rate limits and the adapter factory.
+ * The Angel One SmartAPI kind as the registry sees it (docs/brokers/angel.md): what account forms and validation need, loaded
+ * with the registry, and the runtime (./runtime.ts: adapter, probe, login and what they import), loaded on first use
+ * (lib/brokers/deferred.ts).
  */
-import type { AdapterDeps } from "@/lib/brokers/registry";
-import type { AdapterConfig, BrokerAdapter } from "@/lib/brokers/types";
+import type { DirectBroker } from "@/lib/brokers/deferred";
 import { angelCredentials, angelWording } from "./account";
-import { ANGEL_LIMITS, createAngelAdapter } from "./adapter";
-import { ANGEL_FORM } from "./form";
-import { angelLogin } from "./login";
-import { angelProbe } from "./probe";
+import { ANGEL_LIMITS } from "./limits";
 
-export const angelBroker = {
-  label: "Angel One",
+export const angelBroker: DirectBroker = {
   credentials: angelCredentials,
-  form: ANGEL_FORM,
   wording: angelWording,
-  probe: angelProbe,
-  login: angelLogin,
   defaultLimits: ANGEL_LIMITS,
-  createAdapter(config: AdapterConfig, deps: AdapterDeps): BrokerAdapter {
-    return createAngelAdapter(config, {
-      gate: deps.gate,
-      limits: deps.limits,
-      http: {
-        connectTimeoutMs: deps.timeouts?.connectMs,
-        responseTimeoutMs: deps.timeouts?.responseMs,
-        lookup: deps.lookup,
-      },
-    });
-  },
+  optional: [],
+  renews: true,
+  load: () => import("./runtime"),
 };

@@ -3,7 +3,9 @@ import { lookup } from "node:dns";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AngelWorld } from "@/lib/testing/angel-kit";
 import { startAngelWorld } from "@/lib/testing/angel-kit";
-import { angelBroker } from "./index";
+import { brokerEntry } from "@/lib/brokers/registry";
+
+const angelBroker = brokerEntry("angel");
 
 let world: AngelWorld;
 beforeAll(async () => {

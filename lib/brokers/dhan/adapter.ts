@@ -45,10 +45,8 @@ import {
 } from "./map";
 import { buildChain, chainContracts } from "./reference";
 import { classifyDhanError, CORRELATION_ID, PRODUCT_TO_DHAN, TYPE_TO_DHAN } from "./wire";
+import { DHAN_RATE_LIMITS, QUOTE_LIMITS } from "./limits";
 
-/** Dhan's published per-second limits: order APIs 10/s, non-trading APIs 20/s (quotes have their own 1/s). */
-export const DHAN_RATE_LIMITS: RateLimits = { ordersPerSecond: 10, otherPerSecond: 20 };
-const QUOTE_LIMITS: Partial<RateLimits> = { otherPerSecond: 1 };
 // lib/brokers/kinds.ts gains "dhan" when the registry entry is added; the cast keeps this folder compiling before.
 
 export interface DhanAdapterOptions {

@@ -1,22 +1,17 @@
 /**
- * Everything the registry needs of the Dhan (DhanHQ API v2) connector (docs/brokers/dhan.md).
+ * The Dhan (DhanHQ API v2) kind as the registry sees it (docs/brokers/dhan.md): what account forms and validation need, loaded
+ * with the registry, and the runtime (./runtime.ts: adapter, probe, login and what they import), loaded on first use
+ * (lib/brokers/deferred.ts).
  */
-import type { AdapterDeps } from "@/lib/brokers/registry";
-import type { AdapterConfig } from "@/lib/brokers/types";
-import { createDhanAdapter, DHAN_RATE_LIMITS } from "./adapter";
+import type { DirectBroker } from "@/lib/brokers/deferred";
 import { dhanCredentials, dhanWording } from "./account";
-import { DHAN_FORM } from "./form";
-import { dhanLogin } from "./login";
-import { dhanProbe } from "./probe";
+import { DHAN_RATE_LIMITS } from "./limits";
 
-export const dhanBroker = {
-  label: "Dhan",
+export const dhanBroker: DirectBroker = {
   credentials: dhanCredentials,
-  form: DHAN_FORM,
   wording: dhanWording,
-  probe: dhanProbe,
-  login: dhanLogin,
   defaultLimits: DHAN_RATE_LIMITS,
-  createAdapter: (config: AdapterConfig, { gate, limits, timeouts, lookup }: AdapterDeps) =>
-    createDhanAdapter(config, { gate, limits, timeouts, lookup }),
+  optional: [],
+  renews: false,
+  load: () => import("./runtime"),
 };

@@ -43,7 +43,7 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
 describe("dhan login", () => {
   it("redirects back with Dhan's tokenId and the state of the registered redirect URL", async () => {
     const { session, callback } = await d.login();
-    const read = dhanLogin.readCallback(callback);
+    const read = await dhanLogin.readCallback(callback);
     expect(read.ok).toBe(true);
     expect(read.state).toMatch(/^[0-9a-f-]{36}$/);
     expect(callback.get("tokenId")).toMatch(/^[0-9a-f]{32}$/);

@@ -44,9 +44,8 @@ import {
 import { downloadMasters, masterRoot } from "./master";
 import { brokerError, placeResult, transportError } from "./outcomes";
 import { classify, depthSchema, isOk, quotesSchema } from "./wire";
+import { FYERS_DEFAULT_LIMITS } from "./limits";
 
-/** Fyers' 10 calls a second per app, split between orders and everything else (docs/brokers/fyers.md "Rate limits"). */
-export const FYERS_DEFAULT_LIMITS: RateLimits = { ordersPerSecond: 5, otherPerSecond: 5 };
 /** Quotes per `/data/quotes` call. */
 const QUOTE_BATCH = 50;
 

@@ -1,28 +1,17 @@
 /**
- * Everything the broker registry needs of the Fyers API v3 kind (docs/brokers/fyers.md): label, credentials, form,
- * wording, probe, login, default rate limits and the adapter factory.
+ * The Fyers API v3 kind as the registry sees it (docs/brokers/fyers.md): what account forms and validation need, loaded
+ * with the registry, and the runtime (./runtime.ts: adapter, probe, login and what they import), loaded on first use
+ * (lib/brokers/deferred.ts).
  */
-import type { AdapterDeps } from "@/lib/brokers/registry";
-import type { AdapterConfig, BrokerAdapter } from "@/lib/brokers/types";
+import type { DirectBroker } from "@/lib/brokers/deferred";
 import { fyersCredentials, fyersWording } from "./account";
-import { createFyersAdapter, FYERS_DEFAULT_LIMITS } from "./adapter";
-import { FYERS_FORM } from "./form";
-import { fyersLogin } from "./login";
-import { fyersProbe } from "./probe";
+import { FYERS_DEFAULT_LIMITS } from "./limits";
 
-export const fyersBroker = {
-  label: "Fyers",
+export const fyersBroker: DirectBroker = {
   credentials: fyersCredentials,
-  form: FYERS_FORM,
   wording: fyersWording,
-  probe: fyersProbe,
-  login: fyersLogin,
   defaultLimits: FYERS_DEFAULT_LIMITS,
-  createAdapter(config: AdapterConfig, { gate, limits, timeouts, lookup }: AdapterDeps): BrokerAdapter {
-    return createFyersAdapter(config, {
-      gate,
-      limits,
-      transport: { connectTimeoutMs: timeouts?.connectMs, responseTimeoutMs: timeouts?.responseMs, lookup },
-    });
-  },
+  optional: [],
+  renews: true,
+  load: () => import("./runtime"),
 };

@@ -1,27 +1,17 @@
 /**
- * Everything the registry needs of the Upstox kind (lib/brokers/registry.ts `BrokerEntry`), in one object.
+ * The Upstox kind as the registry sees it (docs/brokers/upstox.md): what account forms and validation need, loaded
+ * with the registry, and the runtime (./runtime.ts: adapter, probe, login and what they import), loaded on first use
+ * (lib/brokers/deferred.ts).
  */
-import type { AdapterDeps } from "@/lib/brokers/registry";
-import type { AdapterConfig, BrokerAdapter } from "@/lib/brokers/types";
-import { upstoxCredentials, upstoxDefaultLimits, upstoxWording } from "./account";
-import { createUpstoxAdapter } from "./adapter";
-import { UPSTOX_FORM } from "./form";
-import { upstoxLogin } from "./login";
-import { upstoxProbe } from "./probe";
+import type { DirectBroker } from "@/lib/brokers/deferred";
+import { upstoxCredentials, upstoxWording } from "./account";
+import { upstoxDefaultLimits } from "./limits";
 
-export const upstoxBroker = {
-  label: "Upstox",
+export const upstoxBroker: DirectBroker = {
   credentials: upstoxCredentials,
-  form: UPSTOX_FORM,
   wording: upstoxWording,
-  probe: upstoxProbe,
-  login: upstoxLogin,
   defaultLimits: upstoxDefaultLimits,
-  createAdapter(config: AdapterConfig, { gate, limits, timeouts, lookup }: AdapterDeps): BrokerAdapter {
-    return createUpstoxAdapter(config, {
-      gate,
-      limits: { ...upstoxDefaultLimits, ...limits },
-      transport: { lookup, responseMs: timeouts?.responseMs },
-    });
-  },
+  optional: ["probeClock"],
+  renews: false,
+  load: () => import("./runtime"),
 };

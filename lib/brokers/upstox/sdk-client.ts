@@ -18,8 +18,9 @@ import {
   type SdkError,
 } from "upstox-js-sdk";
 
-/** Upstox's API root: the default host URL of an account. */
-export const UPSTOX_API_ROOT = "https://api.upstox.com";
+import { UPSTOX_API_ROOT } from "./account";
+
+export { UPSTOX_API_ROOT };
 /** Upstox serves place/modify/cancel on a separate low-latency host. */
 const UPSTOX_ORDER_ROOT = "https://api-hft.upstox.com";
 /** The `Api-Version` header value of every v2 call. */

@@ -5,7 +5,9 @@
 import { z } from "zod";
 import type { BrokerWording } from "@/lib/brokers/connection";
 import { brokerApiRoot, directWording } from "@/lib/brokers/direct-account";
-import { KITE_API_ROOT } from "./kite-client";
+
+/** Kite's real API root; the default of the account's host URL. */
+export const KITE_API_ROOT = "https://api.kite.trade";
 
 export const zerodhaCredentials = z.object({
   hostUrl: brokerApiRoot(KITE_API_ROOT),

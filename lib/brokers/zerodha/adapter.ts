@@ -46,11 +46,7 @@ import {
 import { type KiteQuote, mapDepth, mapQuote, optionChainOf, quoteKey, quotesSchema } from "./map-market";
 import { kiteRecords, masterRows } from "./master";
 import { placeParams, tagOf } from "./requests";
-
-// The kind is listed in lib/brokers/kinds.ts by the registry's owner; until then the literal is not a BrokerKind.
-
-/** Kite's published limits: 10 order requests/s and 10 other requests/s per API key; quotes 1/s (see `quotes`). */
-export const ZERODHA_LIMITS: RateLimits = { ordersPerSecond: 10, otherPerSecond: 10 };
+import { ZERODHA_LIMITS } from "./limits";
 
 /** Largest number of instruments one `/quote` call may name. */
 const QUOTE_BATCH = 500;

@@ -1,21 +1,17 @@
 /**
- * Everything the broker registry needs for Zerodha Kite Connect (docs/brokers/zerodha.md): credentials, form,
- * wording, connection probe, login, default rate limits and the adapter factory.
+ * The Zerodha Kite Connect kind as the registry sees it (docs/brokers/zerodha.md): what account forms and validation need, loaded
+ * with the registry, and the runtime (./runtime.ts: adapter, probe, login and what they import), loaded on first use
+ * (lib/brokers/deferred.ts).
  */
-import type { AdapterConfig } from "@/lib/brokers/types";
+import type { DirectBroker } from "@/lib/brokers/deferred";
 import { zerodhaCredentials, zerodhaWording } from "./account";
-import { createZerodhaAdapter, ZERODHA_LIMITS, type ZerodhaAdapterDeps } from "./adapter";
-import { ZERODHA_FORM } from "./form";
-import { zerodhaLogin } from "./login";
-import { zerodhaProbe } from "./probe";
+import { ZERODHA_LIMITS } from "./limits";
 
-export const zerodhaBroker = {
-  label: "Zerodha",
+export const zerodhaBroker: DirectBroker = {
   credentials: zerodhaCredentials,
-  form: ZERODHA_FORM,
   wording: zerodhaWording,
-  probe: zerodhaProbe,
-  login: zerodhaLogin,
   defaultLimits: ZERODHA_LIMITS,
-  createAdapter: (config: AdapterConfig, deps: ZerodhaAdapterDeps) => createZerodhaAdapter(config, deps),
+  optional: [],
+  renews: false,
+  load: () => import("./runtime"),
 };

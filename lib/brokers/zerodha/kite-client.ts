@@ -21,8 +21,7 @@ import {
 
 export type Kite = InstanceType<typeof KiteConnect>;
 
-/** Kite's real API root; the default of the account's host URL. */
-export const KITE_API_ROOT = "https://api.kite.trade";
+export { KITE_API_ROOT } from "./account";
 
 const HTTP_STATUS = Symbol("kite-http-status");
 

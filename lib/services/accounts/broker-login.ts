@@ -122,7 +122,7 @@ export async function finishBrokerLogin(
   const kind = Object.values(STORED_KIND).find((s) => s.toLowerCase() === stored.toLowerCase());
   if (!kind) throw new NotFoundError("Broker");
   const login = loginOf({ kind });
-  const reading = login.readCallback(query);
+  const reading = await login.readCallback(query);
   const state = reading.state ?? cookieState;
   const raw = state ? await redis().getdel(stateKey(state)) : null;
   const pending = raw ? (JSON.parse(raw) as PendingLogin) : null;

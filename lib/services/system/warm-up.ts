@@ -17,7 +17,9 @@ import { findStrategy } from "@/lib/db/queries/strategies";
 import { findUserById } from "@/lib/db/queries/users";
 import { readTradingSettings } from "@/lib/db/queries/trading-settings";
 import { redis } from "@/lib/redis";
+import { kindOfStored } from "@/lib/brokers/kinds";
 import { rateGovernor } from "@/lib/brokers/rate-governor";
+import { brokerEntry } from "@/lib/brokers/registry";
 import { queue } from "@/lib/queues/queues";
 import { DISPATCH_QUEUE } from "@/lib/queues/dispatch";
 import { adapterFor } from "@/lib/services/broker-access";
@@ -72,9 +74,15 @@ async function warmQueries(): Promise<void> {
   ]);
 }
 
-/** Every account a live strategy trades gets its adapter (decrypted key, keep-alive pool per origin) built now. */
+/**
+ * Every account a live strategy trades gets its adapter (decrypted key, keep-alive pool per origin) built now, and
+ * the connectors of their kinds loaded (a direct broker's loads on first use otherwise).
+ */
 async function warmAdapters(): Promise<void> {
   const accounts = await listStrategyAccountSecrets();
+  await Promise.allSettled(
+    [...new Set(accounts.map((a) => kindOfStored(a.kind)))].map((k) => brokerEntry(k).preload()),
+  );
   for (const a of accounts) {
     try {
       adapterFor(a);
