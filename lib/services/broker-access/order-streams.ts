@@ -4,6 +4,7 @@
  * failure, closed on request or at worker shutdown. A push only ever asks for a book read; polling stays the backstop, because
  * updates sent while a stream is down are lost and the books are not.
  */
+import { STORED_KIND } from "@/lib/brokers/kinds";
 import type { Subscription } from "@/lib/brokers/types";
 import { loadAccountSecret } from "@/lib/db/queries/accounts";
 import { log } from "@/lib/log";
@@ -50,7 +51,8 @@ export function orderStreamSet(purpose: string, onPush: (accountId: string) => v
       const opening = (async (): Promise<Subscription | null> => {
         const account = await loadAccountSecret(accountId);
         const adapter = account ? adapterFor(account) : null;
-        if (!adapter?.subscribeOrderUpdates || !account?.wsUrl) {
+        // An OpenAlgo account streams from its WebSocket URL; a direct broker's adapter knows its own stream hosts.
+        if (!account || !adapter?.subscribeOrderUpdates || (account.kind === STORED_KIND.openalgo && !account.wsUrl)) {
           forget();
           return null;
         }
