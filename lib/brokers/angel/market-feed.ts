@@ -171,7 +171,7 @@ export function openAngelMarketFeed(opts: AngelFeedOptions, handlers: MarketFeed
       async unsubscribe(items: readonly FeedItem[]) {
         if (ended) throw new BrokerUnavailableError("market-data stream is closed", "unreachable");
         const master = await opts.master();
-        let sentAny = false;
+        const ids: string[] = [];
         for (const mode of [1, 2, 3]) {
           const keys: { exchangeType: number; token: string }[] = [];
           for (const item of items.filter((i) => i.mode === mode)) {
@@ -185,10 +185,12 @@ export function openAngelMarketFeed(opts: AngelFeedOptions, handlers: MarketFeed
             keys.push({ exchangeType, token: row.token });
           }
           if (keys.length === 0) continue;
-          request(0, mode, keys);
-          sentAny = true;
+          ids.push(...request(0, mode, keys));
         }
-        if (sentAny) await roundTrip();
+        if (ids.length === 0) return;
+        await roundTrip();
+        // An unsubscribe Angel refused leaves nothing to undo: its ticks are dropped here already.
+        for (const id of ids) refusedIds.delete(id);
       },
       async close() {
         end(null);
