@@ -3,6 +3,8 @@
  * WebSocket, logged in through the connector's own publisher login. Ticks are driven by the simulator's market
  * (`market.tick()`), drops and stalls by its control API; nothing waits on time.
  */
+import { type LookupAllOptions, lookup } from "node:dns";
+import type { LookupFunction } from "node:net";
 import Decimal from "decimal.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { LoginRequiredError } from "@/lib/brokers/login";
@@ -153,6 +155,31 @@ describe("Angel market feed", () => {
     await expect(open()).rejects.toBeInstanceOf(BrokerAuthError);
     session = await loginAngel(world, "again");
     expect((await open()).closed).toEqual([]);
+  });
+
+  it("resolves the stream's host through the host policy's lookup, and a refused lookup opens nothing", async () => {
+    const asked: string[] = [];
+    const policy = (refuse: boolean): LookupFunction =>
+      ((hostname: string, options: object, callback: (...a: unknown[]) => void) => {
+        asked.push(hostname);
+        if (refuse) return callback(Object.assign(new Error(`${hostname} is not allowed`), { code: "EPOLICY" }));
+        lookup(hostname, options as LookupAllOptions, callback as never);
+      }) as LookupFunction;
+    const hostUrl = world.app.hostUrl.replace("127.0.0.1", "localhost");
+    const make = (refuse: boolean) =>
+      createAngelAdapter(
+        { accountId: "angel-feed", hostUrl, apiKey: world.app.apiKey, session },
+        { gate: world.gate, now: world.now, http: { lookup: policy(refuse) } },
+      );
+    const feed = await make(false).openMarketFeed!({ onTick: () => undefined, onClose: () => undefined });
+    feeds.push(feed);
+    expect(feed.host).toBe(new URL(hostUrl).host);
+    expect(asked).toContain("localhost");
+    asked.length = 0;
+    await expect(make(true).openMarketFeed!({ onTick: () => undefined, onClose: () => undefined })).rejects.toThrow(
+      /not allowed/,
+    );
+    expect(asked).toEqual(["localhost"]);
   });
 
   it("an expired token: nothing is sent past expiry, and the broker refuses it when our clock lags", async () => {
