@@ -7,7 +7,17 @@
 import Decimal from "decimal.js";
 import { dailyMaster, type InstrumentMaster } from "@/lib/brokers/instruments";
 import { requireSession } from "@/lib/brokers/login";
-import type { Depth, Exchange, InstrumentKind, OptionChain, Quote, SymbolInfo } from "@/lib/brokers/market-types";
+import type {
+  Depth,
+  Exchange,
+  InstrumentKind,
+  MarketFeed,
+  MarketFeedHandlers,
+  MarketFeedTimings,
+  OptionChain,
+  Quote,
+  SymbolInfo,
+} from "@/lib/brokers/market-types";
 import { type CallGate, type CallKind, type RateLimits, rateGovernor } from "@/lib/brokers/rate-governor";
 import {
   type AdapterConfig,
@@ -16,10 +26,12 @@ import {
   type Holding,
   type ModifyOrderRequest,
   type Order,
+  type OrderUpdate,
   type PingResult,
   type PlaceOrderRequest,
   type PlaceOrderResult,
   type Position,
+  type Subscription,
   type Trade,
   accepted,
   rejected,
@@ -33,8 +45,11 @@ import { AngelHttp, type AngelHttpOptions, type AngelOutcome } from "./http";
 import { parseAngelMaster } from "./master";
 import { mapFunds, mapHoldings, mapOrders, mapPositions, mapTrades, ORDER_TYPES, PRODUCTS } from "./map";
 import { type FullQuote, mapDepth, mapQuote, quotesOf } from "./map-market";
+import { openAngelMarketFeed } from "./market-feed";
 import { buildOptionChain } from "./option-chain";
-import { classify, errorOf, masterUrl, PATHS } from "./wire";
+import { openAngelOrderStream } from "./order-stream";
+import { streamSession } from "./session-tokens";
+import { classify, errorOf, masterUrl, PATHS, streamUrls } from "./wire";
 import { ANGEL_LIMITS } from "./limits";
 
 export interface AngelAdapterOptions {
@@ -260,6 +275,29 @@ class AngelAdapter implements BrokerAdapter {
   /** From the order book: Angel's single-order endpoint is keyed by its other id (`uniqueorderid`). */
   async orderStatus(orderId: string): Promise<Order | null> {
     return (await this.orders(new Set([orderId]))).find((o) => o.orderId === orderId) ?? null;
+  }
+
+  /** The session's stream credentials; streams go to Angel's stream hosts or the account's own (`streamUrls`). */
+  private streamAuth() {
+    const s = streamSession(this.#config.session, this.#config.clientId, this.now());
+    return { ...s, apiKey: this.#config.apiKey };
+  }
+
+  /** Angel's order-status WebSocket (./order-stream.ts). */
+  async subscribeOrderUpdates(onUpdate: (u: OrderUpdate) => void, onError: (e: Error) => void): Promise<Subscription> {
+    const auth = this.streamAuth();
+    const url = streamUrls(this.hostUrl).orders;
+    const master = await this.master();
+    const opts = { url, auth, accountId: this.accountId, master, lookup: this.httpOptions.lookup };
+    return openAngelOrderStream(opts, onUpdate, onError);
+  }
+
+  /** SmartStream 2.0 (./market-feed.ts). */
+  async openMarketFeed(handlers: MarketFeedHandlers, timings: MarketFeedTimings = {}): Promise<MarketFeed> {
+    const auth = this.streamAuth();
+    const url = streamUrls(this.hostUrl).marketData;
+    const opts = { ...timings, url, auth, accountId: this.accountId, lookup: this.httpOptions.lookup };
+    return openAngelMarketFeed({ ...opts, master: () => this.master() }, handlers);
   }
 
   async close(): Promise<void> {

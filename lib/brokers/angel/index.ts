@@ -11,7 +11,7 @@ export const angelBroker: DirectBroker = {
   credentials: angelCredentials,
   wording: angelWording,
   defaultLimits: ANGEL_LIMITS,
-  optional: [],
+  optional: ["openMarketFeed", "subscribeOrderUpdates"],
   renews: true,
   load: () => import("./runtime"),
 };

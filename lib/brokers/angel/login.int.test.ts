@@ -19,6 +19,7 @@ import {
 } from "@/lib/testing/angel-kit";
 import { createAngelAdapter } from "./adapter";
 import { angelLogin } from "./login";
+import { unpackSideTokens } from "./session-tokens";
 
 let world: AngelWorld;
 const adapters: BrokerAdapter[] = [];
@@ -133,6 +134,11 @@ describe("angel login", () => {
     const session = await loginAngel(world, "r");
     const renewed = await angelLogin.refresh!(world.app, session.refreshToken!, { now: world.now });
     expect(renewed.accessToken).not.toBe(session.accessToken);
+    // The feed token comes with the login and is renewed with the session (streams need it).
+    const feedOf = (t: typeof session) => unpackSideTokens(t.refreshToken).feedToken;
+    expect(feedOf(session)).toMatch(/^eyJ/);
+    expect(feedOf(renewed)).toMatch(/^eyJ/);
+    expect(feedOf(renewed)).not.toBe(feedOf(session));
     expect(await adapterWith(renewed).ping()).toMatchObject({ broker: "angel" });
     expect(await failure(angelLogin.refresh!(world.app, "eyJnot-a-refresh-token", { now: world.now }))).toBeInstanceOf(
       BrokerAuthError,

@@ -2,12 +2,14 @@
  * Angel One's publisher login (docs/brokers/angel.md "Login"): the trader's browser goes to the publisher-login page
  * with the app's API key and our `state`; Angel redirects to the redirect URL registered on the app with the session
  * itself (`auth_token`, `refresh_token`, `feed_token`) and `state`. There is no code to exchange, so `exchange` checks
- * the tokens with a profile call under this app's API key before accepting them. `refresh` uses generateTokens.
+ * the tokens with a profile call under this app's API key before accepting them. `refresh` uses generateTokens. The
+ * refresh and feed tokens are kept together in the session's `refreshToken` (./session-tokens.ts).
  */
 import { BrokerAuthError, BrokerUnavailableError } from "@/lib/errors";
 import type { BrokerLogin, BrokerSessionTokens, LoginApp, LoginDeps } from "@/lib/brokers/login";
 import { addDays, istDateOf, istInstant } from "@/lib/trading/calendar";
 import { AngelHttp } from "./http";
+import { packSideTokens, unpackSideTokens } from "./session-tokens";
 import { classify, errorOf, loginUrl, PATHS } from "./wire";
 
 /** Angel ends every session at midnight IST of the day it was made. */
@@ -62,7 +64,10 @@ export const angelLogin: BrokerLogin = {
 
   async exchange(app, query, _redirectUrl, deps): Promise<BrokerSessionTokens> {
     const accessToken = query.get("auth_token") ?? "";
-    const refreshToken = query.get("refresh_token") ?? undefined;
+    const refreshToken = packSideTokens({
+      refreshToken: query.get("refresh_token") ?? undefined,
+      feedToken: query.get("feed_token") ?? undefined,
+    });
     if (!accessToken) throw new BrokerAuthError("Angel One's callback carried no session");
     const profile = (await call(app, deps, "GET", PATHS.profile, accessToken)) as { clientcode?: unknown } | null;
     const clientcode = typeof profile?.clientcode === "string" ? profile.clientcode : undefined;
@@ -72,17 +77,25 @@ export const angelLogin: BrokerLogin = {
     return { accessToken, refreshToken, expiresAt: angelSessionExpiry(now), brokerUserId: clientcode };
   },
 
-  async refresh(app, refreshToken, deps): Promise<BrokerSessionTokens> {
-    const data = (await call(app, deps, "POST", PATHS.generateTokens, undefined, { refreshToken })) as {
+  async refresh(app, stored, deps): Promise<BrokerSessionTokens> {
+    const old = unpackSideTokens(stored);
+    if (!old.refreshToken) throw new BrokerAuthError("No Angel One refresh token is stored: log in again");
+    const data = (await call(app, deps, "POST", PATHS.generateTokens, undefined, {
+      refreshToken: old.refreshToken,
+    })) as {
       jwtToken?: unknown;
       refreshToken?: unknown;
+      feedToken?: unknown;
     } | null;
     if (typeof data?.jwtToken !== "string" || data.jwtToken === "")
       throw new BrokerUnavailableError("Angel One's token renewal carried no token", "bad_response");
     const now = (deps?.now ?? Date.now)();
     return {
       accessToken: data.jwtToken,
-      refreshToken: typeof data.refreshToken === "string" ? data.refreshToken : refreshToken,
+      refreshToken: packSideTokens({
+        refreshToken: typeof data.refreshToken === "string" && data.refreshToken ? data.refreshToken : old.refreshToken,
+        feedToken: typeof data.feedToken === "string" && data.feedToken ? data.feedToken : old.feedToken,
+      }),
       expiresAt: angelSessionExpiry(now),
     };
   },

@@ -10,6 +10,8 @@ export const ANGEL_API_ROOT = "https://apiconnect.angelone.in";
 const REAL_HOSTS = new Set(["apiconnect.angelone.in", "apiconnect.angelbroking.com"]);
 const REAL_LOGIN = "https://smartapi.angelone.in/publisher-login";
 const REAL_MASTER = "https://margincalculator.angelone.in/OpenAPI_File/files/OpenAPIScripMaster.json";
+const REAL_MARKET_STREAM = "wss://smartapisocket.angelone.in/smart-stream";
+const REAL_ORDER_STREAM = "wss://tns.angelone.in/smart-order-update";
 
 export const PATHS = {
   generateTokens: "/rest/auth/angelbroking/jwt/v1/generateTokens",
@@ -38,6 +40,22 @@ export function masterUrl(hostUrl: string): { base: string; path: string } {
   const url = new URL(isReal(hostUrl) ? REAL_MASTER : `${trimmed(hostUrl)}/OpenAPI_File/files/OpenAPIScripMaster.json`);
   const cut = url.pathname.indexOf("/OpenAPI_File/");
   return { base: url.origin + url.pathname.slice(0, cut), path: url.pathname.slice(cut) };
+}
+
+/**
+ * The two WebSocket streams (docs/brokers/angel.md "Hosts"): Angel's own stream hosts for its API host, else below
+ * `hostUrl` itself (`http` → `ws`, `https` → `wss`), so the session's tokens only ever go to Angel or to the account's
+ * own host.
+ */
+export function streamUrls(hostUrl: string): { marketData: string; orders: string } {
+  if (isReal(hostUrl)) return { marketData: REAL_MARKET_STREAM, orders: REAL_ORDER_STREAM };
+  const url = new URL(trimmed(hostUrl));
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`Not an HTTP host URL: ${url.protocol}`);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  url.search = "";
+  url.hash = "";
+  const root = url.toString().replace(/\/+$/, "");
+  return { marketData: `${root}/smart-stream`, orders: `${root}/smart-order-update` };
 }
 
 /** Both envelopes: the services' `{status, message, errorcode, data}` and the gateway's `{success, errorCode}`. */

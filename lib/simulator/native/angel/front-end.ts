@@ -1,12 +1,15 @@
 /**
  * Angel One SmartAPI's HTTP API over the simulator's engine (docs/brokers/angel.md "Simulator front-end"), under
- * `/angel`: the publisher login page, token renewal, profile, RMS limits, orders, books, quotes and the scrip master.
+ * `/angel`: the publisher login page, token renewal, profile, RMS limits, orders, books, quotes and the scrip master,
+ * and the two WebSocket streams (`upgrade`: SmartStream market data, order status).
  * Checks run in this order: the per-instance rate limit → the Bearer token and `X-PrivateKey` → the instance's
  * pre-route faults (429/500) and engine session (AG8001 once revoked; `NativeContext.gate`) → the engine route. Replies go out through `ctx.finish`, so latency, lost placement
  * replies and held cancel replies apply as on the OpenAlgo front-end.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import type { NativeContext, NativeFrontEnd } from "@/lib/simulator/native/front-end";
+import { NativeSockets } from "@/lib/simulator/native/sockets";
 import { losesResponse } from "@/lib/simulator/server/faults";
 import { readBody, type Reply } from "@/lib/simulator/server/rest";
 import type { InstanceState } from "@/lib/simulator/types";
@@ -14,9 +17,11 @@ import { addDays, istDateOf, istInstant } from "@/lib/trading/calendar";
 import { loginPage } from "./login-page";
 import { angelMaster } from "./master";
 import { RATE_LIMITED_TEXT, SlidingLimiter } from "./rate-limit";
+import { orderStatusUpgrade } from "./order-status-stream";
 import { handleSecure } from "./secure-routes";
+import { smartStreamUpgrade } from "./smart-stream";
+import { ANGEL, ANGEL_FEED, ANGEL_REFRESH } from "./session-names";
 
-export const ANGEL = "angel";
 const SECURE = "/rest/secure/angelbroking/";
 const MASTER_PATH = "/OpenAPI_File/files/OpenAPIScripMaster.json";
 
@@ -39,8 +44,8 @@ export function issueSession(ctx: NativeContext, instance: InstanceState) {
   const expiresAt = sessionExpiry(ctx.market.clock.now());
   return {
     jwtToken: ctx.sessions.issue(ANGEL, instance, expiresAt, "eyJ"),
-    refreshToken: ctx.sessions.issue(`${ANGEL}-refresh`, instance, expiresAt, "eyJ"),
-    feedToken: ctx.sessions.issue(`${ANGEL}-feed`, instance, expiresAt, "eyJ"),
+    refreshToken: ctx.sessions.issue(ANGEL_REFRESH, instance, expiresAt, "eyJ"),
+    feedToken: ctx.sessions.issue(ANGEL_FEED, instance, expiresAt, "eyJ"),
   };
 }
 
@@ -60,6 +65,19 @@ export function createAngelFrontEnd(): NativeFrontEnd & { requests: number } {
           ctx.finish(res, fail("AB1004", "Something Went Wrong, Please Try After Sometime", 500), undefined);
         });
       });
+    },
+    /** The two streams (docs/brokers/angel.md "Market data stream", "Order updates"). */
+    upgrade(
+      req: IncomingMessage,
+      socket: Duplex,
+      head: Buffer,
+      path: string,
+      query: URLSearchParams,
+      ctx: NativeContext,
+    ) {
+      if (path === "/smart-stream") return smartStreamUpgrade(req, socket, head, query, ctx);
+      if (path === "/smart-order-update") return orderStatusUpgrade(req, socket, head, ctx);
+      NativeSockets.refuse(socket, 404);
     },
   };
 
@@ -81,7 +99,7 @@ export function createAngelFrontEnd(): NativeFrontEnd & { requests: number } {
     const json = parseJson(text);
     if (req.method === "POST" && path === "/rest/auth/angelbroking/jwt/v1/generateTokens") {
       const refresh = typeof json?.refreshToken === "string" ? json.refreshToken : "";
-      const instance = ctx.sessions.resolve(`${ANGEL}-refresh`, refresh);
+      const instance = ctx.sessions.resolve(ANGEL_REFRESH, refresh);
       if (limiter.hit(`${instance?.id ?? "-"}|generateTokens`, 1, ctx.now()))
         return ctx.finish(res, rateLimited(), instance);
       if (!instance) return ctx.finish(res, fail("AB8050", "Invalid Refresh Token"), undefined);
