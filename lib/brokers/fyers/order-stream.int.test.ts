@@ -3,6 +3,7 @@
  * simulator's pages): placements, partial fills and rejections arrive normalised; drops, stalls and refused tokens
  * are reported, typed, and never name the token.
  */
+import type { LookupFunction } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createFyersAdapter } from "@/lib/brokers/fyers/adapter";
 import { closeRateGovernor } from "@/lib/brokers/rate-governor";
@@ -164,6 +165,29 @@ describe("fyers order updates", () => {
     expect(e).toBeInstanceOf(BrokerAuthError);
     expect(`${(e as Error).message} ${JSON.stringify(e)}`).not.toContain("eyJforged-socket-token");
     await forged.close();
+  });
+
+  it("resolves the socket's host through the host policy's lookup", async () => {
+    const asked: string[] = [];
+    const lookup = ((host: string, _opts: unknown, cb: (...a: unknown[]) => void) => {
+      asked.push(host);
+      cb(null, [{ address: "127.0.0.1", family: 4 }]);
+    }) as unknown as LookupFunction;
+    // A name no resolver knows: only the policy's lookup can reach the simulator under it.
+    const hostUrl = `${sim.httpUrl.replace("127.0.0.1", "fyers-sim.invalid")}/fyers`;
+    const viaPolicy = createFyersAdapter(
+      { accountId: "fyers-lookup", hostUrl, apiKey: FYERS_APP_ID, session },
+      { gate: simGate(), now: () => sim.market.clock.now(), transport: { lookup } },
+    );
+    await viaPolicy.positions();
+    asked.length = 0;
+    const sub = await viaPolicy.subscribeOrderUpdates!(
+      () => undefined,
+      () => undefined,
+    );
+    expect(asked).toContain("fyers-sim.invalid");
+    await sub.close();
+    await viaPolicy.close();
   });
 
   it("sends nothing once the day's session has expired: the trader must log in again", async () => {

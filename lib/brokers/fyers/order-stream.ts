@@ -54,7 +54,8 @@ const int = z.coerce.number().int();
 /** The `orders` object of an order frame, in the socket's raw keys. */
 export const socketOrderSchema = z
   .object({
-    id: z.coerce.string(),
+    // Not z.coerce.string(): it would turn a missing id into "undefined".
+    id: z.union([z.string().min(1), z.number()]).transform(String),
     symbol: z.string(),
     exchange: int,
     segment: int,
