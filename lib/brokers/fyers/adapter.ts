@@ -19,10 +19,12 @@ import {
   type Holding,
   type ModifyOrderRequest,
   type Order,
+  type OrderUpdate,
   type PingResult,
   type PlaceOrderRequest,
   type PlaceOrderResult,
   type Position,
+  type Subscription,
   type Trade,
 } from "@/lib/brokers/types";
 import { BrokerRejectedError, BrokerUnavailableError, ValidationError } from "@/lib/errors";
@@ -42,7 +44,9 @@ import {
   unrealisedOf,
 } from "./map";
 import { downloadMasters, masterRoot } from "./master";
+import { openFyersOrderStream } from "./order-stream";
 import { brokerError, placeResult, transportError } from "./outcomes";
+import { FYERS_ORDER_SOCKET_PATH, fyersStreamUrl } from "./stream-url";
 import { classify, depthSchema, isOk, quotesSchema } from "./wire";
 import { FYERS_DEFAULT_LIMITS } from "./limits";
 
@@ -55,6 +59,8 @@ export interface FyersAdapterOptions {
   transport?: TransportOptions;
   /** Clock for the session's expiry (default Date.now); tests pass the simulator's. */
   now?: () => number;
+  /** The order socket's ping period and setup allowance, ms (order-stream.ts defaults). */
+  stream?: { heartbeatMs?: number; setupTimeoutMs?: number };
 }
 
 const money = (d: Decimal | undefined) => (d ? Number(d.toFixed()) : 0);
@@ -68,6 +74,7 @@ class FyersAdapter implements BrokerAdapter {
   private readonly limits: Partial<RateLimits>;
   private readonly now: () => number;
   private readonly transportOptions: TransportOptions;
+  private readonly streamOptions: { heartbeatMs?: number; setupTimeoutMs?: number };
   readonly #config: AdapterConfig;
 
   constructor(config: AdapterConfig, options: FyersAdapterOptions) {
@@ -79,6 +86,7 @@ class FyersAdapter implements BrokerAdapter {
     this.limits = { ...FYERS_DEFAULT_LIMITS, ...options.limits };
     this.now = options.now ?? Date.now;
     this.transportOptions = options.transport ?? {};
+    this.streamOptions = options.stream ?? {};
   }
 
   private logCtx(endpoint: string) {
@@ -302,6 +310,30 @@ class FyersAdapter implements BrokerAdapter {
     const master = await this.master();
     const rows = mapOrderBook(master, await this.read(`/api/v3/orders?id=${encodeURIComponent(orderId)}`));
     return rows.find((o) => o.orderId === orderId) ?? null;
+  }
+
+  /**
+   * Fyers' order socket (docs/brokers/fyers.md "Order updates"): on Fyers' socket host for Fyers' own API root, under
+   * the account's host URL otherwise; resolved through the host policy's `lookup` like every other connection.
+   */
+  async subscribeOrderUpdates(
+    onUpdate: (update: OrderUpdate) => void,
+    onError: (error: Error) => void,
+  ): Promise<Subscription> {
+    const authorization = this.authHeader();
+    const master = await this.master();
+    return openFyersOrderStream(
+      {
+        url: fyersStreamUrl(this.#config.hostUrl, FYERS_ORDER_SOCKET_PATH),
+        authorization,
+        accountId: this.accountId,
+        master,
+        lookup: this.transportOptions.lookup,
+        ...this.streamOptions,
+      },
+      onUpdate,
+      onError,
+    );
   }
 
   async close(): Promise<void> {

@@ -11,7 +11,7 @@ export const fyersBroker: DirectBroker = {
   credentials: fyersCredentials,
   wording: fyersWording,
   defaultLimits: FYERS_DEFAULT_LIMITS,
-  optional: [],
+  optional: ["subscribeOrderUpdates"],
   renews: true,
   load: () => import("./runtime"),
 };

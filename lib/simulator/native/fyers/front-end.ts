@@ -6,16 +6,19 @@
  * faults (429 / 500) and the engine session, ended by a revoke (401, code -16; `NativeContext.gate`) → the
  * `Authorization: <app_id>:<access_token>` header (401, code -16) → the route. Answers go
  * through `ctx.finish` so latency, lost placement replies and held cancel replies apply exactly as on OpenAlgo's API.
+ * The order socket (`/fyers/trade/v3`) is upgraded by ./order-socket.ts.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { InstanceState } from "@/lib/simulator/types";
 import { losesResponse } from "@/lib/simulator/server/faults";
 import { readBody, type Reply, send } from "@/lib/simulator/server/rest";
 import { type NativeContext, type NativeFrontEnd, withRejectionReasons } from "../front-end";
+import { NativeSockets } from "../sockets";
 import { fillsByOrder, orderRow, positionsBody, tradeRow } from "./accounts";
 import { fundsBody, holdingsBody, profileBody } from "./ledger";
 import { FYERS, loginPage, submitLogin, validateAuthCode, validateRefreshToken } from "./login-pages";
 import { depthEntry, masterDownload, quoteItem, unknownQuoteItem } from "./market-data";
+import { createOrderSocket, ORDER_SOCKET_PATH } from "./order-socket";
 import { cancelOrder, fyError, fyJson, modifyOrder, placeOrder } from "./orders";
 import { symbology } from "./symbols";
 
@@ -77,8 +80,13 @@ function authorise(ctx: NativeContext, header: string | undefined): InstanceStat
 
 export function createFyersFrontEnd(): NativeFrontEnd {
   const limiter = new Limiter();
+  const orderSocket = createOrderSocket();
   return {
     prefix: "/fyers",
+    upgrade(req, socket, head, path, _query, ctx) {
+      if (path === ORDER_SOCKET_PATH) return orderSocket.upgrade(req, socket, head, ctx);
+      NativeSockets.refuse(socket, 404, NOT_FOUND.body);
+    },
     handle(req, res, path, query, ctx) {
       readBody(req, (text) => {
         if (text === undefined) return;
