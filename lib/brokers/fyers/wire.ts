@@ -6,6 +6,12 @@
 import { z } from "zod";
 import type { Exchange } from "@/lib/brokers/market-types";
 
+/**
+ * An id Fyers sends as a string or a number. Never coerced from anything else: a missing id must fail the answer, not
+ * become the text "undefined".
+ */
+const brokerId = z.union([z.string().min(1), z.number().int().nonnegative()]).transform(String);
+
 /** Fyers' real API root; users normally leave the host URL blank and get this. */
 export const FYERS_API_ROOT = "https://api-t1.fyers.in";
 /** Where Fyers publishes its symbol masters (the simulator serves them under its own root). */
@@ -62,7 +68,7 @@ const num = z.coerce.number();
 const int = z.coerce.number().int();
 
 export const orderSchema = z.object({
-  id: z.coerce.string(),
+  id: brokerId,
   symbol: z.string(),
   exchange: int,
   segment: int,
@@ -83,8 +89,8 @@ export type FyersOrder = z.infer<typeof orderSchema>;
 export const orderBookSchema = z.object({ orderBook: z.array(orderSchema).nullish() });
 
 export const tradeSchema = z.object({
-  orderNumber: z.coerce.string(),
-  tradeNumber: z.coerce.string().nullish(),
+  orderNumber: brokerId,
+  tradeNumber: brokerId.nullish(),
   symbol: z.string(),
   exchange: int,
   segment: int,
@@ -150,6 +156,6 @@ export const depthEntrySchema = z.object({
 });
 export const depthSchema = z.object({ d: z.record(z.string(), depthEntrySchema) });
 
-export const placedSchema = z.object({ id: z.coerce.string().min(1) });
+export const placedSchema = z.object({ id: brokerId });
 export const tokenSchema = z.object({ access_token: z.string().min(1), refresh_token: z.string().min(1).optional() });
 export const profileSchema = z.object({ data: z.object({ fy_id: z.string() }).passthrough() });
