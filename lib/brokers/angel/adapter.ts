@@ -35,7 +35,7 @@ import { mapFunds, mapHoldings, mapOrders, mapPositions, mapTrades, ORDER_TYPES,
 import { type FullQuote, mapDepth, mapQuote, quotesOf } from "./map-market";
 import { buildOptionChain } from "./option-chain";
 import { classify, errorOf, masterUrl, PATHS } from "./wire";
-import { ANGEL_LIMITS } from "./limits";
+import { ANGEL_LIMITS, ANGEL_PUBLISHED } from "./limits";
 
 export interface AngelAdapterOptions {
   gate?: CallGate;
@@ -70,7 +70,7 @@ class AngelAdapter implements BrokerAdapter {
 
   private async send(method: "GET" | "POST", path: string, kind: CallKind, body?: unknown): Promise<AngelOutcome> {
     const token = requireSession(this.#config.session, this.now());
-    await this.gate.take(this.accountId, kind, this.limits);
+    await this.gate.take(this.accountId, kind, this.limits, ANGEL_PUBLISHED);
     const out = await this.http.call(method, path, { apiKey: this.#config.apiKey, token, body });
     const ctx = { broker: "angel", host: this.http.host, accountId: this.accountId, endpoint: path };
     if (out.kind === "failure")
