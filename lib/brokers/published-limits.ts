@@ -24,7 +24,11 @@ export interface PublishedLimits {
   windows: readonly PublishedWindow[];
 }
 
-const FAMILY_WORDS: Record<CallKind, string> = { order: "orders", quote: "quote calls", other: "calls" };
+const FAMILY_WORDS: Record<CallKind, [one: string, many: string]> = {
+  order: ["order", "orders"],
+  quote: ["quote call", "quote calls"],
+  other: ["call", "calls"],
+};
 
 const SPAN_WORDS: Record<number, string> = {
   1: "a second",
@@ -36,7 +40,8 @@ const SPAN_WORDS: Record<number, string> = {
 
 /** "400 orders a minute", "200 calls a minute" (a window shared by several families counts "calls"). */
 export function describeWindow(w: PublishedWindow): string {
-  const what = w.calls.length === 1 ? FAMILY_WORDS[w.calls[0]] : "calls";
+  const [one, many] = w.calls.length === 1 ? FAMILY_WORDS[w.calls[0]] : FAMILY_WORDS.other;
+  const what = w.limit === 1 ? one : many;
   return `${w.limit.toLocaleString("en-IN")} ${what} ${SPAN_WORDS[w.seconds] ?? `per ${w.seconds} s`}`;
 }
 
