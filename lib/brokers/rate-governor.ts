@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 /**
  * Per-account broker call budget, shared by every web and worker process through Redis. Two kinds of window apply
- * to each call, checked together by one Lua script in one round trip:
+ * to each call, checked together by one Lua script in one round trip (docs/brokers/rate-limits.md):
  *
  * - the account's own per-second budgets (by default 10 order calls and 10 other calls a second: docs/trading-facts.md
  *   "Rate limits", the exchange's 10 orders/s per client and OpenAlgo's 10/s fallback API limit), and
@@ -64,9 +64,9 @@ export interface CallGate {
   ): Promise<TakeResult>;
 }
 
-// KEYS[i] = window i's sorted set of call times; ARGV[2i-1] = its limit, ARGV[2i] = its length (ms); ARGV[last] = the
-// longest wait (ms) worth reporting as a wait rather than a refusal. Returns {0, 0} when the call was recorded in
-// every window, else {i, ms until window i frees}: i is the window that frees last (the one that decides the wait).
+// KEYS[i] = window i's sorted set of call times; ARGV[2i-1] = its limit, ARGV[2i] = its length (ms). Returns {0, 0}
+// when the call was recorded in every window, else {i, ms until window i frees} having recorded it in none: i is the
+// spent window that frees last (the one that decides how long the call must wait).
 const WINDOWS_LUA = `
 local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
