@@ -50,7 +50,7 @@ import { buildOptionChain } from "./option-chain";
 import { openAngelOrderStream } from "./order-stream";
 import { streamSession } from "./session-tokens";
 import { classify, errorOf, masterUrl, PATHS, streamUrls } from "./wire";
-import { ANGEL_LIMITS } from "./limits";
+import { ANGEL_LIMITS, ANGEL_PUBLISHED } from "./limits";
 
 export interface AngelAdapterOptions {
   gate?: CallGate;
@@ -61,7 +61,6 @@ export interface AngelAdapterOptions {
 }
 
 class AngelAdapter implements BrokerAdapter {
-  // "angel" joins BrokerKind when the lead registers the kind (lib/brokers/kinds.ts).
   readonly kind = "angel" as const;
   readonly accountId: string;
   private readonly http: AngelHttp;
@@ -85,7 +84,7 @@ class AngelAdapter implements BrokerAdapter {
 
   private async send(method: "GET" | "POST", path: string, kind: CallKind, body?: unknown): Promise<AngelOutcome> {
     const token = requireSession(this.#config.session, this.now());
-    await this.gate.take(this.accountId, kind, this.limits);
+    await this.gate.take(this.accountId, kind, this.limits, ANGEL_PUBLISHED);
     const out = await this.http.call(method, path, { apiKey: this.#config.apiKey, token, body });
     const ctx = { broker: "angel", host: this.http.host, accountId: this.accountId, endpoint: path };
     if (out.kind === "failure")

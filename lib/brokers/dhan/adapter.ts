@@ -45,7 +45,7 @@ import {
 } from "./map";
 import { buildChain, chainContracts } from "./reference";
 import { classifyDhanError, CORRELATION_ID, PRODUCT_TO_DHAN, TYPE_TO_DHAN } from "./wire";
-import { DHAN_RATE_LIMITS, QUOTE_LIMITS } from "./limits";
+import { DHAN_PUBLISHED, DHAN_RATE_LIMITS } from "./limits";
 
 // lib/brokers/kinds.ts gains "dhan" when the registry entry is added; the cast keeps this folder compiling before.
 
@@ -93,10 +93,7 @@ class DhanAdapter implements BrokerAdapter {
   /** One budgeted attempt (reads: one more after an early reset). Throws LoginRequiredError before sending anything. */
   private async send(r: DhanRequest, kind: CallKind | "quote", retryReset: boolean): Promise<HttpOutcome> {
     const token = requireSession(this.#config.session, this.now());
-    const take = () =>
-      kind === "quote"
-        ? this.gate.take(`${this.accountId}:quote`, "other", QUOTE_LIMITS)
-        : this.gate.take(this.accountId, kind, this.limits);
+    const take = () => this.gate.take(this.accountId, kind, this.limits, DHAN_PUBLISHED);
     const headers = { "access-token": token, "client-id": this.#config.clientId! };
     await take();
     let out = await this.http.request({ ...r, headers });

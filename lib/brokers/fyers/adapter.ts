@@ -48,7 +48,7 @@ import { openFyersOrderStream } from "./order-stream";
 import { brokerError, placeResult, transportError } from "./outcomes";
 import { FYERS_ORDER_SOCKET_PATH, fyersStreamUrl } from "./stream-url";
 import { classify, depthSchema, isOk, quotesSchema } from "./wire";
-import { FYERS_DEFAULT_LIMITS } from "./limits";
+import { FYERS_DEFAULT_LIMITS, FYERS_PUBLISHED } from "./limits";
 
 /** Quotes per `/data/quotes` call. */
 const QUOTE_BATCH = 50;
@@ -108,12 +108,12 @@ class FyersAdapter implements BrokerAdapter {
     const headers: Record<string, string> = { Authorization: this.authHeader(), Accept: "application/json" };
     const body = payload === undefined ? undefined : JSON.stringify(payload);
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    await this.gate.take(this.accountId, kind, this.limits);
+    await this.gate.take(this.accountId, kind, this.limits, FYERS_PUBLISHED);
     const started = performance.now();
     let out = await this.http.request(method, path, headers, body);
     if (retryReset && out.kind === "failure" && out.code === "reset" && !out.responded) {
       log().warn({ ...this.logCtx(path), error: out.message }, "broker read reset before answering; retrying once");
-      await this.gate.take(this.accountId, kind, this.limits);
+      await this.gate.take(this.accountId, kind, this.limits, FYERS_PUBLISHED);
       out = await this.http.request(method, path, headers, body);
     }
     const ms = Math.round(performance.now() - started);

@@ -31,6 +31,7 @@ import { mapFunds, mapHoldings, mapOrder, mapOrders, mapPositions, mapTrades, pn
 import { buildChain, chainStrikes, quotesByKey, toDepth, toQuote } from "./map-market";
 import { modifyBody, orderIdOf, placeBody, placeResult } from "./requests";
 import { upstoxMaster } from "./master";
+import { UPSTOX_PUBLISHED } from "./limits";
 import {
   API_VERSION,
   createApis,
@@ -83,7 +84,7 @@ class UpstoxAdapter implements BrokerAdapter {
   /** One budgeted SDK call with the day's token; the session is checked before and after waiting for the budget. */
   private async call(what: string, kind: CallKind, start: Start): Promise<SdkOutcome> {
     this.session();
-    await this.gate.take(this.accountId, kind, this.limits);
+    await this.gate.take(this.accountId, kind, this.limits, UPSTOX_PUBLISHED);
     this.apis.client.authentications.OAUTH2.accessToken = this.session();
     const started = performance.now();
     const out = await sdkCall(start(this.apis));
@@ -137,7 +138,7 @@ class UpstoxAdapter implements BrokerAdapter {
 
   async probeClock(): Promise<ClockProbe> {
     this.session();
-    await this.gate.take(this.accountId, "other", this.limits);
+    await this.gate.take(this.accountId, "other", this.limits, UPSTOX_PUBLISHED);
     this.apis.client.authentications.OAUTH2.accessToken = this.session();
     const sentAt = Date.now();
     const out = await sdkCall((cb) => this.apis.user.getProfile(API_VERSION, cb));

@@ -46,7 +46,7 @@ import {
 import { type KiteQuote, mapDepth, mapQuote, optionChainOf, quoteKey, quotesSchema } from "./map-market";
 import { kiteRecords, masterRows } from "./master";
 import { placeParams, tagOf } from "./requests";
-import { ZERODHA_LIMITS } from "./limits";
+import { ZERODHA_LIMITS, ZERODHA_PUBLISHED } from "./limits";
 
 /** Largest number of instruments one `/quote` call may name. */
 const QUOTE_BATCH = 500;
@@ -92,7 +92,7 @@ class ZerodhaAdapter implements BrokerAdapter {
   /** The session check and the budget, in that order: an expired session sends nothing and spends nothing. */
   private async admit(kind: CallKind): Promise<void> {
     requireSession(this.#config.session, this.now());
-    await this.gate.take(this.accountId, kind, this.limits);
+    await this.gate.take(this.accountId, kind, this.limits, ZERODHA_PUBLISHED);
     requireSession(this.#config.session, this.now());
   }
 
@@ -134,7 +134,7 @@ class ZerodhaAdapter implements BrokerAdapter {
     for (let i = 0; i < rows.length; i += QUOTE_BATCH) {
       const keys = rows.slice(i, i + QUOTE_BATCH).map(quoteKey);
       requireSession(this.#config.session, this.now());
-      await this.gate.take(`${this.accountId}:quote`, "other", { otherPerSecond: 1 });
+      await this.gate.take(this.accountId, "quote", this.limits, ZERODHA_PUBLISHED);
       Object.assign(out, parsed(quotesSchema, await this.call("other", "quote", (kc) => kc.getQuote(keys)), "quote"));
     }
     return out;
