@@ -15,6 +15,7 @@ import { instrumentsCsv, kiteCatalog } from "./kite-instruments";
 import { exchangeToken, KITE, loginPage, profileOf, submitLogin } from "./kite-login";
 import { watchRejections } from "./kite-books";
 import { kiteQuotes } from "./kite-quotes";
+import { kiteTickerUpgrade } from "./kite-ticker";
 import { accountRoute, orderWrite } from "./kite-routes";
 import { BAD_TOKEN, INTERNAL, kiteError, TOO_MANY } from "./kite-wire";
 
@@ -80,6 +81,7 @@ export const kiteFrontEnd: NativeFrontEnd = {
       });
     });
   },
+  upgrade: kiteTickerUpgrade,
 };
 
 async function dispatch(
