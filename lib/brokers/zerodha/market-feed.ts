@@ -36,6 +36,10 @@ export interface KiteFeedOptions extends MarketFeedTimings {
   now?: () => Date;
 }
 
+/** Kite streams at most this many instruments on one connection. */
+const MAX_TOKENS = 3000;
+const TOO_MANY = `Zerodha streams at most ${MAX_TOKENS} instruments per connection`;
+
 type KiteMode = "ltp" | "full";
 const kiteModeOf = (modes: Set<FeedMode>): KiteMode => (modes.has(2) || modes.has(3) ? "full" : "ltp");
 const topMode = (modes: Set<FeedMode>): FeedMode => (modes.has(3) ? 3 : modes.has(2) ? 2 : 1);
@@ -159,6 +163,10 @@ export async function openKiteMarketFeed(opts: KiteFeedOptions, handlers: Market
           return;
         }
         const w = wanted.get(token);
+        if (!w && wanted.size >= MAX_TOKENS) {
+          refused.push({ exchange: item.exchange, symbol: item.symbol, reason: TOO_MANY });
+          return;
+        }
         if (!w) {
           wanted.set(token, { exchange: item.exchange, symbol: item.symbol, modes: new Set([item.mode]) });
           added.push(token);

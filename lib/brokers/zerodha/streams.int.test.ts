@@ -244,3 +244,14 @@ describe("zerodha order updates", () => {
     expect(errors[0]).toBeInstanceOf(BrokerUnavailableError);
   });
 });
+
+describe("a token the broker has ended", () => {
+  it("is refused at the ticker's handshake as an auth error, for both streams", async () => {
+    expect(await world.control("POST", `/instances/${ID}/revoke`)).toBe(200);
+    // The stored session still looks live here: the refusal is the broker's.
+    const err = await openFeed().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BrokerAuthError);
+    expect((err as Error).message).not.toContain(session.accessToken);
+    await expect(subscribeOrders()).rejects.toBeInstanceOf(BrokerAuthError);
+  });
+});

@@ -47,13 +47,20 @@ function bufferOf(data: RawData): Buffer {
 export function openTickerSocket(opts: TickerSocketOptions, handlers: TickerSocketHandlers): Promise<TickerSocket> {
   const setupMs = opts.setupTimeoutMs ?? 5_000;
   const silenceMs = Math.max(opts.heartbeatMs ?? 10_000, MIN_SILENCE_MS);
-  const host = new URL(opts.url).host;
-  const ws = new WebSocket(opts.url, {
-    handshakeTimeout: setupMs,
-    headers: { "X-Kite-Version": "3" },
-    perMessageDeflate: false,
-    ...(opts.lookup ? { lookup: opts.lookup } : {}),
-  });
+  let host: string;
+  let ws: WebSocket;
+  try {
+    host = new URL(opts.url).host;
+    ws = new WebSocket(opts.url, {
+      handshakeTimeout: setupMs,
+      headers: { "X-Kite-Version": "3" },
+      perMessageDeflate: false,
+      ...(opts.lookup ? { lookup: opts.lookup } : {}),
+    });
+  } catch {
+    // The URL carries the token, and URL errors quote their input: say nothing of it.
+    return Promise.reject(new BrokerUnavailableError(`Zerodha ${opts.what}: unusable stream address`, "unreachable"));
+  }
   let open = false;
   let ended = false;
   let silence: NodeJS.Timeout | undefined;

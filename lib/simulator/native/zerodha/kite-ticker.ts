@@ -55,6 +55,8 @@ function serveTicker(ws: WebSocket, instance: InstanceState, ctx: NativeContext)
   ctx.sockets.track(instance, ws);
   watchRejections(ctx.broker);
   const subs = new Map<number, { k: KiteInstrument; mode: KiteTickerMode }>();
+  /** The subscribed tokens by the simulator's `EXCHANGE:SYMBOL` (ticks name contracts that way). */
+  const tokenOf = new Map<string, number>();
   let sentSinceBeat = false;
 
   const send = (data: Buffer | string): void => {
@@ -82,11 +84,10 @@ function serveTicker(ws: WebSocket, instance: InstanceState, ctx: NativeContext)
 
   const offTick = ctx.market.onTick((changed) => {
     if (subs.size === 0) return;
-    const catalog = kiteCatalog(ctx.market);
     const tokens: number[] = [];
     for (const c of changed) {
-      const k = catalog.bySim.get(`${c.exchange}:${c.symbol}`);
-      if (k && subs.has(k.instrumentToken)) tokens.push(k.instrumentToken);
+      const t = tokenOf.get(`${c.exchange}:${c.symbol}`);
+      if (t !== undefined) tokens.push(t);
     }
     publish(tokens);
   });
@@ -114,13 +115,20 @@ function serveTicker(ws: WebSocket, instance: InstanceState, ctx: NativeContext)
       const tokens = tokensOf(msg.v);
       if (!tokens) return refuse("Invalid message");
       if (msg.a === "unsubscribe") {
-        for (const t of tokens) subs.delete(t);
+        for (const t of tokens) {
+          const k = subs.get(t)?.k;
+          if (k) tokenOf.delete(`${k.sim.exchange}:${k.sim.symbol}`);
+          subs.delete(t);
+        }
         return;
       }
       const added = known(tokens, catalog).filter((k) => !subs.has(k.instrumentToken));
       if (subs.size + added.length > MAX_TOKENS) return refuse(`Maximum of ${MAX_TOKENS} instruments per connection`);
       // Kite's default mode for a new subscription is quote; the current state goes out at once.
-      for (const k of added) subs.set(k.instrumentToken, { k, mode: "quote" });
+      for (const k of added) {
+        subs.set(k.instrumentToken, { k, mode: "quote" });
+        tokenOf.set(`${k.sim.exchange}:${k.sim.symbol}`, k.instrumentToken);
+      }
       return publish(added.map((k) => k.instrumentToken));
     }
     if (msg.a === "mode" && Array.isArray(msg.v) && msg.v.length === 2) {
