@@ -3,6 +3,7 @@
  * WebSocket, after a login through the connector's own flow. Prices move only on `market.tick()` (fixed clock); order
  * states are held and released through the engine's faults; every wait is on observable state.
  */
+import type { LookupFunction } from "node:net";
 import Decimal from "decimal.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { FeedItem, FeedTick, MarketFeed } from "@/lib/brokers/market-types";
@@ -12,6 +13,7 @@ import type { BrokerAdapter, OrderUpdate, PlaceOrderRequest, Subscription } from
 import { BrokerAuthError, BrokerUnavailableError } from "@/lib/errors";
 import { disconnectRedis } from "@/lib/redis";
 import { type KiteWorld, startKiteWorld } from "@/lib/testing/zerodha-sim-kit";
+import { createZerodhaAdapter } from "./adapter";
 
 const ID = "kstream";
 let world: KiteWorld;
@@ -182,6 +184,22 @@ describe("zerodha market feed", () => {
     expect(await world.control("POST", "/ws/stall", { stalled: true })).toBe(200);
     await vi.waitFor(() => expect(f.closed).toHaveLength(1), { timeout: 20_000 });
     expect(f.closed[0].message).toMatch(/silent for 3000 ms/);
+  });
+
+  it("resolves the ticker's host with the deps' lookup (the operator's host policy)", async () => {
+    const asked: string[] = [];
+    const lookup = ((hostname: string, _options: unknown, callback: (e: Error) => void) => {
+      asked.push(hostname);
+      callback(Object.assign(new Error("refused by the host policy"), { code: "ENOTFOUND" }));
+    }) as unknown as LookupFunction;
+    const hostUrl = world.app.hostUrl.replace("127.0.0.1", "localhost");
+    const a = createZerodhaAdapter(
+      { accountId: world.accountId, hostUrl, apiKey: world.app.apiKey, apiSecret: world.app.apiSecret, session },
+      { gate: world.gate, now: world.now, lookup },
+    );
+    await expect(openFeed(a)).rejects.toMatchObject({ code: "BROKER_UNAVAILABLE", reason: "unreachable" });
+    expect(asked).toContain("localhost");
+    await a.close();
   });
 
   it("refuses a wrong or expired token as an auth error", async () => {
