@@ -15,6 +15,9 @@ import { disconnectRedis } from "@/lib/redis";
 import { type KiteWorld, startKiteWorld } from "@/lib/testing/zerodha-sim-kit";
 import { createZerodhaAdapter } from "./adapter";
 
+/** How long a wait on observable state may take on a busy machine (vi.waitFor defaults to 1 s). */
+const WAIT = { timeout: 15_000 };
+
 const ID = "kstream";
 let world: KiteWorld;
 let session: BrokerSessionTokens;
@@ -98,13 +101,16 @@ describe("zerodha market feed", () => {
     const r = await f.feed.subscribe(items);
     expect(r.refused).toEqual([{ exchange: "NFO", symbol: "NIFTY01JAN2099999CE", reason: expect.any(String) }]);
     // Kite snapshots a new subscription in quote mode, then again at the mode asked for.
-    await vi.waitFor(() => expect(last(f, ce)?.depth).toBeTruthy());
-    await vi.waitFor(() => expect(last(f, pe)?.oi).not.toBeNull());
-    await vi.waitFor(() => expect(last(f, "NIFTY")).toBeDefined());
+    await vi.waitFor(() => expect(last(f, ce)?.depth).toBeTruthy(), WAIT);
+    await vi.waitFor(() => expect(last(f, pe)?.oi).not.toBeNull(), WAIT);
+    await vi.waitFor(() => expect(last(f, "NIFTY")).toBeDefined(), WAIT);
     const m = world.sim.market;
     const n = f.ticks.length;
     m.tick();
-    await vi.waitFor(() => expect(new Set(f.ticks.slice(n).map((t) => t.symbol))).toEqual(new Set(["NIFTY", ce, pe])));
+    await vi.waitFor(
+      () => expect(new Set(f.ticks.slice(n).map((t) => t.symbol))).toEqual(new Set(["NIFTY", ce, pe])),
+      WAIT,
+    );
 
     const nifty = last(f, "NIFTY")!;
     expect(nifty).toMatchObject({ exchange: "NSE_INDEX", ltp: money(m.quote("NIFTY", "NSE_INDEX")!.ltp) });
@@ -147,27 +153,27 @@ describe("zerodha market feed", () => {
       { exchange: "NFO", symbol: ce, mode: 3 },
       { exchange: "NFO", symbol: pe, mode: 2 },
     ]);
-    await vi.waitFor(() => expect(last(f, ce)?.depth).toBeTruthy());
+    await vi.waitFor(() => expect(last(f, ce)?.depth).toBeTruthy(), WAIT);
     // Dropping mode 3 leaves mode 1: LTP only.
     await f.feed.unsubscribe([{ exchange: "NFO", symbol: ce, mode: 3 }]);
-    await vi.waitFor(() => expect(last(f, ce)).toMatchObject({ depth: null, volume: null }));
+    await vi.waitFor(() => expect(last(f, ce)).toMatchObject({ depth: null, volume: null }), WAIT);
     await f.feed.unsubscribe([
       { exchange: "NFO", symbol: ce, mode: 1 },
       { exchange: "NFO", symbol: pe, mode: 2 },
     ]);
     // Kite acknowledges nothing: a later subscription's first tick shows the server has read the unsubscribe.
     await f.feed.subscribe([{ exchange: "NSE", symbol: "SBIN", mode: 1 }]);
-    await vi.waitFor(() => expect(last(f, "SBIN")).toBeDefined());
+    await vi.waitFor(() => expect(last(f, "SBIN")).toBeDefined(), WAIT);
     const n = f.ticks.length;
     world.sim.market.tick();
-    await vi.waitFor(() => expect(f.ticks.slice(n).some((t) => t.symbol === "SBIN")).toBe(true));
+    await vi.waitFor(() => expect(f.ticks.slice(n).some((t) => t.symbol === "SBIN")).toBe(true), WAIT);
     expect(new Set(f.ticks.slice(n).map((t) => t.symbol))).toEqual(new Set(["SBIN"]));
   });
 
   it("reports a dropped socket through onClose, and not one it closed itself", async () => {
     const a = await openFeed();
     expect(await world.control("POST", "/ws/drop", {})).toBe(200);
-    await vi.waitFor(() => expect(a.closed).toHaveLength(1));
+    await vi.waitFor(() => expect(a.closed).toHaveLength(1), WAIT);
     expect(a.closed[0]).toBeInstanceOf(BrokerUnavailableError);
     const b = await openFeed();
     await b.feed.close();
@@ -180,9 +186,9 @@ describe("zerodha market feed", () => {
   it("ends a stalled stream when even Kite's heartbeat stops", async () => {
     const f = await openFeed(adapter, 3_000);
     await f.feed.subscribe([{ exchange: "NSE", symbol: "SBIN", mode: 2 }]);
-    await vi.waitFor(() => expect(last(f, "SBIN")).toBeDefined());
+    await vi.waitFor(() => expect(last(f, "SBIN")).toBeDefined(), WAIT);
     expect(await world.control("POST", "/ws/stall", { stalled: true })).toBe(200);
-    await vi.waitFor(() => expect(f.closed).toHaveLength(1), { timeout: 20_000 });
+    await vi.waitFor(() => expect(f.closed).toHaveLength(1), WAIT);
     expect(f.closed[0].message).toMatch(/silent for 3000 ms/);
   });
 
@@ -217,7 +223,7 @@ describe("zerodha order updates", () => {
     const r = await adapter.placeOrder(sbin(3));
     const id = r.kind === "accepted" ? r.orderId : "";
     expect(id).not.toBe("");
-    await vi.waitFor(() => expect(updates.some((u) => u.orderId === id && u.status === "complete")).toBe(true));
+    await vi.waitFor(() => expect(updates.some((u) => u.orderId === id && u.status === "complete")).toBe(true), WAIT);
     const done = updates.find((u) => u.orderId === id && u.status === "complete")!;
     const row = (await adapter.orders()).find((o) => o.orderId === id)!;
     expect(done).toMatchObject({ symbol: "SBIN", exchange: "NSE", action: "BUY", quantity: 3, filledQuantity: 3 });
@@ -231,14 +237,14 @@ describe("zerodha order updates", () => {
     faults({ partialFillRate: 1, partialFillMs: 0, holdPartialFills: true });
     const r = await adapter.placeOrder(sbin(10));
     const id = r.kind === "accepted" ? r.orderId : "";
-    await vi.waitFor(() => expect(updates.some((u) => u.orderId === id && u.filledQuantity > 0)).toBe(true));
+    await vi.waitFor(() => expect(updates.some((u) => u.orderId === id && u.filledQuantity > 0)).toBe(true), WAIT);
     const part = updates.find((u) => u.orderId === id && u.filledQuantity > 0)!;
     expect(part).toMatchObject({ status: "open", quantity: 10 });
     expect(part.filledQuantity).toBeLessThan(10);
     expect(part.pendingQuantity).toBe(10 - part.filledQuantity);
     expect(part.averagePrice).not.toBeNull();
     faults({ holdPartialFills: false });
-    await vi.waitFor(() => expect(updates.some((u) => u.orderId === id && u.status === "complete")).toBe(true));
+    await vi.waitFor(() => expect(updates.some((u) => u.orderId === id && u.status === "complete")).toBe(true), WAIT);
     expect(updates.find((u) => u.orderId === id && u.status === "complete")).toMatchObject({ filledQuantity: 10 });
   });
 
@@ -247,9 +253,9 @@ describe("zerodha order updates", () => {
     faults({ lateRejectRate: 1, lateRejectMs: 0, holdTransitions: true });
     const r = await adapter.placeOrder(sbin(2));
     const id = r.kind === "accepted" ? r.orderId : "";
-    await vi.waitFor(() => expect(updates.some((u) => u.orderId === id && u.status === "open")).toBe(true));
+    await vi.waitFor(() => expect(updates.some((u) => u.orderId === id && u.status === "open")).toBe(true), WAIT);
     faults({ holdTransitions: false });
-    await vi.waitFor(() => expect(updates.some((u) => u.orderId === id && u.status === "rejected")).toBe(true));
+    await vi.waitFor(() => expect(updates.some((u) => u.orderId === id && u.status === "rejected")).toBe(true), WAIT);
     const rejected = updates.find((u) => u.orderId === id && u.status === "rejected")!;
     expect(rejected).toMatchObject({ filledQuantity: 0, pendingQuantity: 0, averagePrice: null });
     expect(rejected.rejectionReason?.length).toBeGreaterThan(0);
@@ -258,7 +264,7 @@ describe("zerodha order updates", () => {
   it("reports a dropped stream through onError", async () => {
     const { errors } = await subscribeOrders();
     expect(await world.control("POST", `/instances/${ID}/ws/drop`)).toBe(200);
-    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    await vi.waitFor(() => expect(errors).toHaveLength(1), WAIT);
     expect(errors[0]).toBeInstanceOf(BrokerUnavailableError);
   });
 });

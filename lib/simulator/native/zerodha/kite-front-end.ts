@@ -3,7 +3,8 @@
  * the paths, form-encoded bodies, `Authorization: token api_key:access_token` header, envelopes and error classes the
  * official SDK expects — over the shared broker engine. Checks run in the OpenAlgo front-end's order: rate limit →
  * the instance's pre-route faults (429/500) → token → request → engine; replies go through `ctx.finish` so latency,
- * lost placement replies and held cancel replies apply as they do on OpenAlgo's API.
+ * lost placement replies and held cancel replies apply as they do on OpenAlgo's API. WebSocket upgrades under the
+ * prefix are Kite's ticker (./kite-ticker.ts).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { InstanceState } from "@/lib/simulator/types";

@@ -14,6 +14,9 @@ import { disconnectRedis } from "@/lib/redis";
 import { type KiteWorld, startKiteWorld } from "@/lib/testing/zerodha-sim-kit";
 import { kiteCatalog } from "./kite-instruments";
 
+/** How long a wait on observable state may take on a busy machine (vi.waitFor defaults to 1 s). */
+const WAIT = { timeout: 15_000 };
+
 let world: KiteWorld;
 let session: BrokerSessionTokens;
 let adapter: BrokerAdapter;
@@ -110,7 +113,7 @@ describe("the simulator's Kite ticker", () => {
   it("sends a quote snapshot on subscribe, then ltp/quote/full packets in Kite's layout, big-endian, in paise", async () => {
     const { ws, got } = await connect();
     send(ws, { a: "subscribe", v: [option.token, index] });
-    await vi.waitFor(() => expect(latest(got, option.token) && latest(got, index)).toBeTruthy());
+    await vi.waitFor(() => expect(latest(got, option.token) && latest(got, index)).toBeTruthy(), WAIT);
     const market = world.sim.market;
     let q = market.quote(option.symbol, "NFO")!;
     // Quote mode (Kite's default): 44 bytes for a tradable contract, 28 for an index.
@@ -127,8 +130,8 @@ describe("the simulator's Kite ticker", () => {
     );
 
     send(ws, { a: "mode", v: ["full", [option.token, index]] });
-    await vi.waitFor(() => expect(latest(got, option.token)?.length).toBe(184));
-    await vi.waitFor(() => expect(latest(got, index)?.length).toBe(32));
+    await vi.waitFor(() => expect(latest(got, option.token)?.length).toBe(184), WAIT);
+    await vi.waitFor(() => expect(latest(got, index)?.length).toBe(32), WAIT);
     const full = latest(got, option.token)!;
     const depth = market.depth(option.symbol, "NFO")!;
     q = market.quote(option.symbol, "NFO")!;
@@ -150,13 +153,13 @@ describe("the simulator's Kite ticker", () => {
     });
 
     send(ws, { a: "mode", v: ["ltp", [option.token]] });
-    await vi.waitFor(() => expect(latest(got, option.token)?.length).toBe(8));
+    await vi.waitFor(() => expect(latest(got, option.token)?.length).toBe(8), WAIT);
 
     // After unsubscribing the option, a tick batch carries the index only. Kite acknowledges nothing, so a following
     // subscribe's snapshot shows that the server has read the unsubscribe.
     send(ws, { a: "unsubscribe", v: [option.token] });
     send(ws, { a: "subscribe", v: [spot] });
-    await vi.waitFor(() => expect(latest(got, spot)).toBeTruthy());
+    await vi.waitFor(() => expect(latest(got, spot)).toBeTruthy(), WAIT);
     const before = got.binary.length;
     market.tick();
     const tokensSince = () =>
@@ -165,16 +168,16 @@ describe("the simulator's Kite ticker", () => {
         .filter((m) => m.length > 1)
         .flatMap(packetsOf)
         .map((p) => p.readInt32BE(0));
-    await vi.waitFor(() => expect(tokensSince()).toContain(index));
+    await vi.waitFor(() => expect(tokensSince()).toContain(index), WAIT);
     expect(tokensSince()).not.toContain(option.token);
     expect(latest(got, index)!.readInt32BE(4)).toBe(paise(market.quote("NIFTY", "NSE_INDEX")!.ltp));
   });
 
   it("sends a one-byte heartbeat while there is nothing else, and an error frame for a message it cannot read", async () => {
     const { ws, got } = await connect();
-    await vi.waitFor(() => expect(got.binary.some((b) => b.length === 1)).toBe(true), { timeout: 5_000 });
+    await vi.waitFor(() => expect(got.binary.some((b) => b.length === 1)).toBe(true), WAIT);
     send(ws, { a: "dance", v: [] });
-    await vi.waitFor(() => expect(got.text).toContainEqual({ type: "error", data: expect.any(String) }));
+    await vi.waitFor(() => expect(got.text).toContainEqual({ type: "error", data: expect.any(String) }), WAIT);
   });
 
   it("pushes the instance's order updates as Kite postbacks", async () => {
@@ -191,7 +194,7 @@ describe("the simulator's Kite ticker", () => {
     expect(placed.kind).toBe("accepted");
     const id = placed.kind === "accepted" ? placed.orderId : "";
     const orders = () => got.text.filter((t) => t.type === "order").map((t) => t.data as Record<string, unknown>);
-    await vi.waitFor(() => expect(orders().some((o) => o.order_id === id && o.status === "COMPLETE")).toBe(true));
+    await vi.waitFor(() => expect(orders().some((o) => o.order_id === id && o.status === "COMPLETE")).toBe(true), WAIT);
     const done = orders().find((o) => o.order_id === id && o.status === "COMPLETE")!;
     const book = (await adapter.orders()).find((o) => o.orderId === id)!;
     expect(done).toMatchObject({
