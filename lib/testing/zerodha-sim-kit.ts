@@ -27,15 +27,18 @@ export interface KiteWorld {
    * account id and with it one rate budget; separate budgets would let two adapters together exceed Kite's limit.
    */
   adapter(session: BrokerSessionTokens | undefined): BrokerAdapter;
+  /** One call of the simulator's control API (`/_sim<path>`); resolves with the HTTP status. */
+  control(method: string, path: string, body?: unknown): Promise<number>;
 }
 
 export async function startKiteWorld(id = "kite1", seed = 7): Promise<KiteWorld> {
   forgetMasters();
   const apiKey = `${id}-api-key`;
+  const adminToken = `${id}-admin`;
   const sim = await startSimulator({
     httpPort: 0,
     wsPort: 0,
-    adminToken: `${id}-admin`,
+    adminToken,
     seed,
     clock: { mode: "fixed" },
     alwaysOpen: true,
@@ -65,6 +68,15 @@ export async function startKiteWorld(id = "kite1", seed = 7): Promise<KiteWorld>
         { accountId, hostUrl: app.hostUrl, apiKey, apiSecret: app.apiSecret, session },
         { gate, now },
       );
+    },
+    async control(method, path, body) {
+      const res = await fetch(`${sim.httpUrl}/_sim${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${adminToken}`, "Content-Type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      await res.arrayBuffer();
+      return res.status;
     },
   };
 }

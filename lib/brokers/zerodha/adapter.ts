@@ -7,7 +7,16 @@
 import { z } from "zod";
 import { dailyMaster, type InstrumentMaster, type MasterRow, symbolInfoOf } from "@/lib/brokers/instruments";
 import { requireSession } from "@/lib/brokers/login";
-import type { Depth, InstrumentKind, OptionChain, Quote, SymbolInfo } from "@/lib/brokers/market-types";
+import type {
+  Depth,
+  InstrumentKind,
+  MarketFeed,
+  MarketFeedHandlers,
+  MarketFeedTimings,
+  OptionChain,
+  Quote,
+  SymbolInfo,
+} from "@/lib/brokers/market-types";
 import { type CallGate, type CallKind, type RateLimits, rateGovernor } from "@/lib/brokers/rate-governor";
 import type { AdapterDeps } from "@/lib/brokers/registry";
 import {
@@ -18,10 +27,12 @@ import {
   type Holding,
   type ModifyOrderRequest,
   type Order,
+  type OrderUpdate,
   type PingResult,
   type PlaceOrderRequest,
   type PlaceOrderResult,
   type Position,
+  type Subscription,
   type Trade,
   accepted,
   unknown,
@@ -47,6 +58,9 @@ import { type KiteQuote, mapDepth, mapQuote, optionChainOf, quoteKey, quotesSche
 import { kiteRecords, masterRows } from "./master";
 import { placeParams, tagOf } from "./requests";
 import { ZERODHA_LIMITS, ZERODHA_PUBLISHED } from "./limits";
+import { openKiteMarketFeed } from "./market-feed";
+import { openKiteOrderStream } from "./order-stream";
+import { kiteTickerUrl } from "./ticker-url";
 
 /** Largest number of instruments one `/quote` call may name. */
 const QUOTE_BATCH = 500;
@@ -65,6 +79,7 @@ class ZerodhaAdapter implements BrokerAdapter {
   private readonly limits: Partial<RateLimits>;
   private readonly now: () => number;
   private readonly masterKey: string;
+  private readonly lookup: AdapterDeps["lookup"];
   readonly #config: AdapterConfig;
 
   constructor(config: AdapterConfig, deps: ZerodhaAdapterDeps) {
@@ -83,10 +98,19 @@ class ZerodhaAdapter implements BrokerAdapter {
     this.limits = { ...ZERODHA_LIMITS, ...deps.limits };
     this.now = deps.now ?? Date.now;
     this.masterKey = `zerodha:${config.hostUrl.replace(/\/+$/, "")}`;
+    this.lookup = deps.lookup;
   }
 
   private get secrets() {
     return [this.#config.session?.accessToken, this.#config.apiSecret, this.#config.apiKey];
+  }
+
+  /** The ticker's URL and what its streams share; nothing is opened with a dead session. */
+  private ticker() {
+    const token = requireSession(this.#config.session, this.now());
+    const secrets = this.secrets.filter((s): s is string => !!s);
+    const url = kiteTickerUrl(this.#config.hostUrl, this.#config.apiKey, token);
+    return { url, accountId: this.accountId, secrets, lookup: this.lookup };
   }
 
   /** The session check and the budget, in that order: an expired session sends nothing and spends nothing. */
@@ -286,6 +310,24 @@ class ZerodhaAdapter implements BrokerAdapter {
     const rows = parsed(ordersSchema, history, "order history");
     const last = rows.at(-1);
     return last ? mapOrder(last, await this.master()) : null;
+  }
+
+  /** Kite's ticker (docs/brokers/zerodha.md "Market data stream"), on Kite's ticker host or the account's own. */
+  async openMarketFeed(handlers: MarketFeedHandlers, timings: MarketFeedTimings = {}): Promise<MarketFeed> {
+    const rowsOf = async (items: readonly { symbol: string; exchange: string }[]) => {
+      const master = await this.master();
+      return items.map((i) => master.symbol(i.symbol, i.exchange as Exchange));
+    };
+    return openKiteMarketFeed({ ...timings, ...this.ticker(), rowsOf }, handlers);
+  }
+
+  /** Order postbacks over the ticker (docs/brokers/zerodha.md "Order updates"). */
+  async subscribeOrderUpdates(
+    onUpdate: (update: OrderUpdate) => void,
+    onError: (error: Error) => void,
+  ): Promise<Subscription> {
+    const master = await this.master();
+    return openKiteOrderStream({ ...this.ticker(), master }, onUpdate, onError);
   }
 
   async close(): Promise<void> {

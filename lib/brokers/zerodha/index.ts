@@ -11,7 +11,7 @@ export const zerodhaBroker: DirectBroker = {
   credentials: zerodhaCredentials,
   wording: zerodhaWording,
   defaultLimits: ZERODHA_LIMITS,
-  optional: [],
+  optional: ["openMarketFeed", "subscribeOrderUpdates"],
   renews: false,
   load: () => import("./runtime"),
 };

@@ -3,7 +3,8 @@
  * the paths, form-encoded bodies, `Authorization: token api_key:access_token` header, envelopes and error classes the
  * official SDK expects — over the shared broker engine. Checks run in the OpenAlgo front-end's order: rate limit →
  * the instance's pre-route faults (429/500) → token → request → engine; replies go through `ctx.finish` so latency,
- * lost placement replies and held cancel replies apply as they do on OpenAlgo's API.
+ * lost placement replies and held cancel replies apply as they do on OpenAlgo's API. WebSocket upgrades under the
+ * prefix are Kite's ticker (./kite-ticker.ts).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { InstanceState } from "@/lib/simulator/types";
@@ -15,6 +16,7 @@ import { instrumentsCsv, kiteCatalog } from "./kite-instruments";
 import { exchangeToken, KITE, loginPage, profileOf, submitLogin } from "./kite-login";
 import { watchRejections } from "./kite-books";
 import { kiteQuotes } from "./kite-quotes";
+import { kiteTickerUpgrade } from "./kite-ticker";
 import { accountRoute, orderWrite } from "./kite-routes";
 import { BAD_TOKEN, INTERNAL, kiteError, TOO_MANY } from "./kite-wire";
 
@@ -80,6 +82,7 @@ export const kiteFrontEnd: NativeFrontEnd = {
       });
     });
   },
+  upgrade: kiteTickerUpgrade,
 };
 
 async function dispatch(
