@@ -7,7 +7,17 @@
 import Decimal from "decimal.js";
 import { type InstrumentMaster, type MasterRow, symbolInfoOf } from "@/lib/brokers/instruments";
 import { requireSession } from "@/lib/brokers/login";
-import type { Depth, Exchange, InstrumentKind, OptionChain, Quote, SymbolInfo } from "@/lib/brokers/market-types";
+import type {
+  Depth,
+  Exchange,
+  InstrumentKind,
+  MarketFeed,
+  MarketFeedHandlers,
+  MarketFeedTimings,
+  OptionChain,
+  Quote,
+  SymbolInfo,
+} from "@/lib/brokers/market-types";
 import { invalidRequest, modifySchema, placeSchema } from "@/lib/brokers/openalgo/requests";
 import { type CallGate, type CallKind, type RateLimits, rateGovernor } from "@/lib/brokers/rate-governor";
 import {
@@ -20,8 +30,10 @@ import {
   type Order,
   type PingResult,
   type PlaceOrderRequest,
+  type OrderUpdate,
   type PlaceOrderResult,
   type Position,
+  type Subscription,
   type Trade,
 } from "@/lib/brokers/types";
 import { BrokerRejectedError, BrokerUnavailableError, ValidationError } from "@/lib/errors";
@@ -31,6 +43,9 @@ import { mapFunds, mapHoldings, mapOrder, mapOrders, mapPositions, mapTrades, pn
 import { buildChain, chainStrikes, quotesByKey, toDepth, toQuote } from "./map-market";
 import { modifyBody, orderIdOf, placeBody, placeResult } from "./requests";
 import { upstoxMaster } from "./master";
+import { openUpstoxMarketFeed } from "./market-feed";
+import { openUpstoxOrderStream } from "./order-stream";
+import { streamUrlOf } from "./stream-hosts";
 import {
   API_VERSION,
   createApis,
@@ -47,6 +62,8 @@ export interface UpstoxAdapterOptions {
   transport?: TransportOptions;
   /** Clock for the session's expiry (default Date.now); tests pass the simulator's. */
   now?: () => number;
+  /** The order stream's connect and ping timings (the market feed takes its own per call). */
+  orderStream?: MarketFeedTimings;
 }
 
 type Start = (apis: UpstoxApis) => Parameters<typeof sdkCall>[0];
@@ -65,6 +82,7 @@ class UpstoxAdapter implements BrokerAdapter {
   private readonly now: () => number;
   readonly #config: AdapterConfig;
   private readonly transport: TransportOptions;
+  private readonly orderStream: MarketFeedTimings;
 
   constructor(config: AdapterConfig, options: UpstoxAdapterOptions) {
     this.accountId = config.accountId;
@@ -74,6 +92,7 @@ class UpstoxAdapter implements BrokerAdapter {
     this.gate = options.gate ?? rateGovernor();
     this.limits = options.limits ?? {};
     this.now = options.now ?? Date.now;
+    this.orderStream = options.orderStream ?? {};
   }
 
   private session(): string {
@@ -274,6 +293,39 @@ class UpstoxAdapter implements BrokerAdapter {
   async orderStatus(orderId: string): Promise<Order | null> {
     const data = await this.read("order details", (a) => (cb) => a.order.getOrderStatus({ orderId }, cb), true);
     return data === null ? null : mapOrder(data, await this.master());
+  }
+
+  /** A one-time stream URL from an authorize call, only if it points where this account's session may go. */
+  private async streamUrl(what: string, start: Start): Promise<URL> {
+    return streamUrlOf(this.#config.hostUrl, await this.read(what, start));
+  }
+
+  async openMarketFeed(handlers: MarketFeedHandlers, timings: MarketFeedTimings = {}): Promise<MarketFeed> {
+    // The master first: the authorized URL is single-use and short-lived.
+    const master = await this.master();
+    const url = await this.streamUrl(
+      "market feed authorize",
+      (a) => (cb) => a.websocket.getMarketDataFeedAuthorizeV3(cb),
+    );
+    const lookup = this.transport.lookup;
+    return openUpstoxMarketFeed({ url, accountId: this.accountId, master, lookup, ...timings }, handlers);
+  }
+
+  async subscribeOrderUpdates(
+    onUpdate: (update: OrderUpdate) => void,
+    onError: (error: Error) => void,
+  ): Promise<Subscription> {
+    const master = await this.master();
+    const url = await this.streamUrl(
+      "order stream authorize",
+      (a) => (cb) => a.websocket.getPortfolioStreamFeedAuthorize(API_VERSION, cb),
+    );
+    const lookup = this.transport.lookup;
+    return openUpstoxOrderStream(
+      { url, accountId: this.accountId, master, lookup, ...this.orderStream },
+      onUpdate,
+      onError,
+    );
   }
 
   async close(): Promise<void> {

@@ -14,6 +14,7 @@ import {
   OrderApi,
   PortfolioApi,
   UserApi,
+  WebsocketApi,
   type SdkCallback,
   type SdkError,
 } from "upstox-js-sdk";
@@ -38,6 +39,7 @@ export interface UpstoxApis {
   order: OrderApi;
   portfolio: PortfolioApi;
   quote: MarketQuoteApi;
+  websocket: WebsocketApi;
   close(): void;
 }
 
@@ -69,6 +71,7 @@ export function createApis(hostUrl: string, options: TransportOptions = {}): Ups
     order: new OrderApi(client),
     portfolio: new PortfolioApi(client),
     quote: new MarketQuoteApi(client),
+    websocket: new WebsocketApi(client),
     close: () => agent.destroy(),
   };
 }
