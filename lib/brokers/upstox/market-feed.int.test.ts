@@ -4,7 +4,7 @@
  * that the one-time URL only goes to Upstox or the account's own host.
  */
 import { createServer, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, LookupFunction } from "node:net";
 import Decimal from "decimal.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { WebSocketServer } from "ws";
@@ -162,6 +162,27 @@ describe("Upstox openMarketFeed", () => {
     } finally {
       await close();
     }
+  });
+
+  it("resolves the stream's host through the host policy's lookup", async () => {
+    const port = new URL(world.sim.httpUrl).port;
+    const res = await fetch(`http://localhost:${port}/upstox/v3/feed/market-data-feed/authorize`, {
+      headers: { Authorization: `Bearer ${world.session.accessToken}`, Accept: "application/json" },
+    });
+    const body = (await res.json()) as { data: { authorized_redirect_uri: string } };
+    const url = new URL(body.data.authorized_redirect_uri);
+    expect(url.hostname).toBe("localhost");
+    const asked: string[] = [];
+    const refuse: LookupFunction = (hostname, _options, callback) => {
+      asked.push(hostname);
+      callback(Object.assign(new Error("refused by the host policy"), { code: "EPRIVATEHOST" }), "", 4);
+    };
+    const master = await upstoxMaster(world.hostUrl);
+    const handlers = { onTick: () => undefined, onClose: () => undefined };
+    await expect(
+      openUpstoxMarketFeed({ url, accountId: "x", master, lookup: refuse, setupTimeoutMs: 3_000 }, handlers),
+    ).rejects.toBeInstanceOf(BrokerUnavailableError);
+    expect(asked).toEqual(["localhost"]);
   });
 
   it("refuses an authorized URL on any host but the account's own, before connecting", async () => {
