@@ -43,14 +43,13 @@ import { mapFunds, mapHoldings, mapOrder, mapOrders, mapPositions, mapTrades, pn
 import { buildChain, chainStrikes, quotesByKey, toDepth, toQuote } from "./map-market";
 import { modifyBody, orderIdOf, placeBody, placeResult } from "./requests";
 import { upstoxMaster } from "./master";
-import { openUpstoxMarketFeed } from "./market-feed";
-import { openUpstoxOrderStream } from "./order-stream";
-import { streamUrlOf } from "./stream-hosts";
+import { openMarketStream, openOrderUpdates, type StreamAccess } from "./streams";
 import {
   API_VERSION,
   createApis,
   type SdkOutcome,
   sdkCall,
+  type Start,
   type TransportOptions,
   type UpstoxApis,
 } from "./sdk-client";
@@ -65,8 +64,6 @@ export interface UpstoxAdapterOptions {
   /** The order stream's connect and ping timings (the market feed takes its own per call). */
   orderStream?: MarketFeedTimings;
 }
-
-type Start = (apis: UpstoxApis) => Parameters<typeof sdkCall>[0];
 
 /** Upstox answers at most 500 instrument keys per quote call. */
 const QUOTE_BATCH = 500;
@@ -295,37 +292,23 @@ class UpstoxAdapter implements BrokerAdapter {
     return data === null ? null : mapOrder(data, await this.master());
   }
 
-  /** A one-time stream URL from an authorize call, only if it points where this account's session may go. */
-  private async streamUrl(what: string, start: Start): Promise<URL> {
-    return streamUrlOf(this.#config.hostUrl, await this.read(what, start));
+  /** What the streams need of this adapter (./streams.ts): its budgeted reads, its master and its host. */
+  private streams(): StreamAccess {
+    return {
+      accountId: this.accountId,
+      hostUrl: this.#config.hostUrl,
+      lookup: this.transport.lookup,
+      master: () => this.master(),
+      read: (what, start) => this.read(what, start),
+    };
   }
 
-  async openMarketFeed(handlers: MarketFeedHandlers, timings: MarketFeedTimings = {}): Promise<MarketFeed> {
-    // The master first: the authorized URL is single-use and short-lived.
-    const master = await this.master();
-    const url = await this.streamUrl(
-      "market feed authorize",
-      (a) => (cb) => a.websocket.getMarketDataFeedAuthorizeV3(cb),
-    );
-    const lookup = this.transport.lookup;
-    return openUpstoxMarketFeed({ url, accountId: this.accountId, master, lookup, ...timings }, handlers);
+  openMarketFeed(handlers: MarketFeedHandlers, timings: MarketFeedTimings = {}): Promise<MarketFeed> {
+    return openMarketStream(this.streams(), handlers, timings);
   }
 
-  async subscribeOrderUpdates(
-    onUpdate: (update: OrderUpdate) => void,
-    onError: (error: Error) => void,
-  ): Promise<Subscription> {
-    const master = await this.master();
-    const url = await this.streamUrl(
-      "order stream authorize",
-      (a) => (cb) => a.websocket.getPortfolioStreamFeedAuthorize(API_VERSION, cb),
-    );
-    const lookup = this.transport.lookup;
-    return openUpstoxOrderStream(
-      { url, accountId: this.accountId, master, lookup, ...this.orderStream },
-      onUpdate,
-      onError,
-    );
+  subscribeOrderUpdates(onUpdate: (u: OrderUpdate) => void, onError: (e: Error) => void): Promise<Subscription> {
+    return openOrderUpdates(this.streams(), this.orderStream, onUpdate, onError);
   }
 
   async close(): Promise<void> {

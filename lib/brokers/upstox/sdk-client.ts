@@ -99,6 +99,9 @@ function failureOf(error: SdkError | null): SdkOutcome {
   };
 }
 
+/** How an adapter call starts its SDK call on the account's APIs. */
+export type Start = (apis: UpstoxApis) => Parameters<typeof sdkCall>[0];
+
 /** Runs one SDK call. Never rejects: a throw from the SDK itself (a missing argument) is a failure before sending. */
 export function sdkCall(start: (callback: SdkCallback) => unknown): Promise<SdkOutcome> {
   return new Promise((resolve) => {
