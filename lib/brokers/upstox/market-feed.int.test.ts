@@ -211,6 +211,16 @@ describe("Upstox openMarketFeed", () => {
   });
 });
 
+describe("Upstox openMarketFeed after the token's daily expiry", () => {
+  // Last in the file: it moves the simulated clock to the next morning.
+  it("is refused by Upstox as an auth error (the session still looked valid on our side)", async () => {
+    world.sim.market.clock.advance(24 * 3_600_000);
+    const stale = { ...world.session, expiresAt: new Date(world.now() + 3_600_000) };
+    const handlers = { onTick: () => undefined, onClose: () => undefined };
+    await expect(world.adapter({ session: stale }).openMarketFeed!(handlers)).rejects.toBeInstanceOf(BrokerAuthError);
+  });
+});
+
 /** A fresh login (a revoke ends it; later tests keep the world's own session, whose instance is logged in again). */
 async function relogin() {
   const app = { hostUrl: world.hostUrl, apiKey: UPSTOX_TRADER.apiKey, apiSecret: UPSTOX_TRADER.apiSecret };
