@@ -39,6 +39,8 @@ const nextConfig = {
     // Broker SDKs: loaded as they are (the Upstox SDK pulls in its streamer with protobufjs and ws).
     "kiteconnect",
     "upstox-js-sdk",
+    // The Upstox feed's .proto is read from the SDK's files at run time.
+    "protobufjs",
   ],
   poweredByHeader: false,
   // Type-checking runs once for the whole repo (web, workers, scripts) in `npm run typecheck`, which `npm test`

@@ -7,7 +7,17 @@
 import Decimal from "decimal.js";
 import { type InstrumentMaster, type MasterRow, symbolInfoOf } from "@/lib/brokers/instruments";
 import { requireSession } from "@/lib/brokers/login";
-import type { Depth, Exchange, InstrumentKind, OptionChain, Quote, SymbolInfo } from "@/lib/brokers/market-types";
+import type {
+  Depth,
+  Exchange,
+  InstrumentKind,
+  MarketFeed,
+  MarketFeedHandlers,
+  MarketFeedTimings,
+  OptionChain,
+  Quote,
+  SymbolInfo,
+} from "@/lib/brokers/market-types";
 import { invalidRequest, modifySchema, placeSchema } from "@/lib/brokers/openalgo/requests";
 import { type CallGate, type CallKind, type RateLimits, rateGovernor } from "@/lib/brokers/rate-governor";
 import {
@@ -20,8 +30,10 @@ import {
   type Order,
   type PingResult,
   type PlaceOrderRequest,
+  type OrderUpdate,
   type PlaceOrderResult,
   type Position,
+  type Subscription,
   type Trade,
 } from "@/lib/brokers/types";
 import { BrokerRejectedError, BrokerUnavailableError, ValidationError } from "@/lib/errors";
@@ -32,11 +44,13 @@ import { buildChain, chainStrikes, quotesByKey, toDepth, toQuote } from "./map-m
 import { modifyBody, orderIdOf, placeBody, placeResult } from "./requests";
 import { upstoxMaster } from "./master";
 import { UPSTOX_PUBLISHED } from "./limits";
+import { openMarketStream, openOrderUpdates, type StreamAccess } from "./streams";
 import {
   API_VERSION,
   createApis,
   type SdkOutcome,
   sdkCall,
+  type Start,
   type TransportOptions,
   type UpstoxApis,
 } from "./sdk-client";
@@ -48,9 +62,9 @@ export interface UpstoxAdapterOptions {
   transport?: TransportOptions;
   /** Clock for the session's expiry (default Date.now); tests pass the simulator's. */
   now?: () => number;
+  /** The order stream's connect and ping timings (the market feed takes its own per call). */
+  orderStream?: MarketFeedTimings;
 }
-
-type Start = (apis: UpstoxApis) => Parameters<typeof sdkCall>[0];
 
 /** Upstox answers at most 500 instrument keys per quote call. */
 const QUOTE_BATCH = 500;
@@ -66,6 +80,7 @@ class UpstoxAdapter implements BrokerAdapter {
   private readonly now: () => number;
   readonly #config: AdapterConfig;
   private readonly transport: TransportOptions;
+  private readonly orderStream: MarketFeedTimings;
 
   constructor(config: AdapterConfig, options: UpstoxAdapterOptions) {
     this.accountId = config.accountId;
@@ -75,6 +90,7 @@ class UpstoxAdapter implements BrokerAdapter {
     this.gate = options.gate ?? rateGovernor();
     this.limits = options.limits ?? {};
     this.now = options.now ?? Date.now;
+    this.orderStream = options.orderStream ?? {};
   }
 
   private session(): string {
@@ -275,6 +291,25 @@ class UpstoxAdapter implements BrokerAdapter {
   async orderStatus(orderId: string): Promise<Order | null> {
     const data = await this.read("order details", (a) => (cb) => a.order.getOrderStatus({ orderId }, cb), true);
     return data === null ? null : mapOrder(data, await this.master());
+  }
+
+  /** What the streams need of this adapter (./streams.ts): its budgeted reads, its master and its host. */
+  private streams(): StreamAccess {
+    return {
+      accountId: this.accountId,
+      hostUrl: this.#config.hostUrl,
+      lookup: this.transport.lookup,
+      master: () => this.master(),
+      read: (what, start) => this.read(what, start),
+    };
+  }
+
+  openMarketFeed(handlers: MarketFeedHandlers, timings: MarketFeedTimings = {}): Promise<MarketFeed> {
+    return openMarketStream(this.streams(), handlers, timings);
+  }
+
+  subscribeOrderUpdates(onUpdate: (u: OrderUpdate) => void, onError: (e: Error) => void): Promise<Subscription> {
+    return openOrderUpdates(this.streams(), this.orderStream, onUpdate, onError);
   }
 
   async close(): Promise<void> {

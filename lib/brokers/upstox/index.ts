@@ -11,7 +11,7 @@ export const upstoxBroker: DirectBroker = {
   credentials: upstoxCredentials,
   wording: upstoxWording,
   defaultLimits: upstoxDefaultLimits,
-  optional: ["probeClock"],
+  optional: ["openMarketFeed", "probeClock", "subscribeOrderUpdates"],
   renews: false,
   load: () => import("./runtime"),
 };

@@ -14,6 +14,7 @@ import {
   OrderApi,
   PortfolioApi,
   UserApi,
+  WebsocketApi,
   type SdkCallback,
   type SdkError,
 } from "upstox-js-sdk";
@@ -38,6 +39,7 @@ export interface UpstoxApis {
   order: OrderApi;
   portfolio: PortfolioApi;
   quote: MarketQuoteApi;
+  websocket: WebsocketApi;
   close(): void;
 }
 
@@ -69,6 +71,7 @@ export function createApis(hostUrl: string, options: TransportOptions = {}): Ups
     order: new OrderApi(client),
     portfolio: new PortfolioApi(client),
     quote: new MarketQuoteApi(client),
+    websocket: new WebsocketApi(client),
     close: () => agent.destroy(),
   };
 }
@@ -95,6 +98,9 @@ function failureOf(error: SdkError | null): SdkOutcome {
     message: `The connection to Upstox dropped before an answer${code ? ` (${code})` : ""}`,
   };
 }
+
+/** How an adapter call starts its SDK call on the account's APIs. */
+export type Start = (apis: UpstoxApis) => Parameters<typeof sdkCall>[0];
 
 /** Runs one SDK call. Never rejects: a throw from the SDK itself (a missing argument) is a failure before sending. */
 export function sdkCall(start: (callback: SdkCallback) => unknown): Promise<SdkOutcome> {

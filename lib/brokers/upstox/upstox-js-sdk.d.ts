@@ -84,4 +84,11 @@ declare module "upstox-js-sdk" {
     getFullMarketQuote(symbol: string, apiVersion: string, callback: SdkCallback): unknown;
     ltp(symbol: string, apiVersion: string, callback: SdkCallback): unknown;
   }
+  export class WebsocketApi {
+    constructor(client?: ApiClient);
+    /** `/v3/feed/market-data-feed/authorize`: a one-time market-data stream URL. */
+    getMarketDataFeedAuthorizeV3(callback: SdkCallback): unknown;
+    /** `/v2/feed/portfolio-stream-feed/authorize`: a one-time order-update stream URL (order updates only). */
+    getPortfolioStreamFeedAuthorize(apiVersion: string, callback: SdkCallback): unknown;
+  }
 }

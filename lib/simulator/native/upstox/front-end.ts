@@ -1,8 +1,10 @@
 /**
  * The simulator's Upstox front-end under `/upstox` (docs/brokers/upstox.md "Simulator front-end"): Upstox's v2/v3 REST
- * paths, methods and encodings, its login dialog and token exchange, its BOD instrument master, its error envelope
- * and its 429. Checks run in this order: token → rate limit → the instance's pre-route faults (429/500) and engine
- * session (`NativeContext.gate`) → request validation → engine. Lost replies apply to placements only; held replies to cancellations.
+ * paths, methods and encodings, its login dialog and token exchange, its BOD instrument master, its error envelope,
+ * its 429, and its two streams (./streams.ts: market data and order updates, upgraded under the prefix). Checks run in
+ * this order: token → rate limit → the instance's pre-route faults (429/500) and engine session
+ * (`NativeContext.gate`) → request validation → engine. Lost replies apply to placements only; held replies to
+ * cancellations.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { NativeContext, NativeFrontEnd } from "@/lib/simulator/native/front-end";
@@ -12,6 +14,7 @@ import type { InstanceState } from "@/lib/simulator/types";
 import { upstoxIndex } from "./instruments";
 import { BROKER, DIALOG_PATH, handleDialog, handleToken } from "./login";
 import { ROUTES, type Route } from "./routes";
+import { STREAM_ROUTES, upgradeStream } from "./streams";
 import { CODES, failure, invalidToken, serverError, success, tooMany } from "./wire";
 
 const PREFIX = "/upstox";
@@ -80,7 +83,7 @@ function dispatch(req: IncomingMessage, res: ServerResponse, route: Route, query
       body = parsed.value;
     }
     route
-      .run({ inst, query, body, ctx })
+      .run({ inst, query, body, ctx, wsBase: `ws://${req.headers.host ?? "127.0.0.1"}${PREFIX}` })
       .then((reply) => {
         // As in the OpenAlgo front-end: every placement that reached the engine draws for a lost reply.
         const lose = losesResponse(inst.faults, route.places === true, inst.random);
@@ -108,11 +111,12 @@ export const upstoxFrontEnd: NativeFrontEnd = {
       ctx.sessions.revoke(inst.id, BROKER);
       return send(res, success(true));
     }
-    const route = ROUTES[`${req.method} ${p}`];
+    const route = ROUTES[`${req.method} ${p}`] ?? STREAM_ROUTES[`${req.method} ${p}`];
     if (!route) {
       req.resume();
       return send(res, failure(404, CODES.notFound, "Resource not Found"));
     }
     dispatch(req, res, route, query, ctx);
   },
+  upgrade: upgradeStream,
 };

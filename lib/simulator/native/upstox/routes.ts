@@ -26,6 +26,8 @@ export interface Call {
   query: URLSearchParams;
   body: unknown;
   ctx: NativeContext;
+  /** This front-end's WebSocket root as the client addressed it (`ws://host:port/upstox`), for stream URLs. */
+  wsBase: string;
 }
 export interface Route {
   /** Upstox's rate-limit class: order placement/modify/cancel, or every other API. */
