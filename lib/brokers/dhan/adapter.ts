@@ -10,7 +10,17 @@ import { istDateOf } from "@/lib/trading/calendar";
 import type { LookupFunction } from "node:net";
 import { dailyMaster, type InstrumentMaster, symbolInfoOf } from "@/lib/brokers/instruments";
 import { requireSession } from "@/lib/brokers/login";
-import type { Depth, Exchange, InstrumentKind, OptionChain, Quote, SymbolInfo } from "@/lib/brokers/market-types";
+import type {
+  Depth,
+  Exchange,
+  InstrumentKind,
+  MarketFeed,
+  MarketFeedHandlers,
+  MarketFeedTimings,
+  OptionChain,
+  Quote,
+  SymbolInfo,
+} from "@/lib/brokers/market-types";
 import { type CallGate, type CallKind, type RateLimits, rateGovernor } from "@/lib/brokers/rate-governor";
 import {
   type AdapterConfig,
@@ -19,10 +29,12 @@ import {
   type Holding,
   type ModifyOrderRequest,
   type Order,
+  type OrderUpdate,
   type PingResult,
   type PlaceOrderRequest,
   type PlaceOrderResult,
   type Position,
+  type Subscription,
   type Trade,
 } from "@/lib/brokers/types";
 import { invalidRequest, modifySchema, placeSchema } from "@/lib/brokers/openalgo/requests";
@@ -30,7 +42,9 @@ import { BrokerUnavailableError, ValidationError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { brokerError, placeResult, readMaster, transportError } from "./calls";
 import { DhanHttp, type DhanRequest, type HttpOutcome } from "./http";
-import { dhanHosts } from "./hosts";
+import { dhanHosts, dhanStreamHosts, type DhanStreamHosts } from "./hosts";
+import { openDhanMarketFeed } from "./market-feed";
+import { openDhanOrderStream } from "./order-stream";
 import {
   mapFunds,
   mapHoldings,
@@ -70,6 +84,7 @@ class DhanAdapter implements BrokerAdapter {
   private readonly limits: Partial<RateLimits>;
   private readonly now: () => number;
   private readonly masterUrl: string;
+  private readonly streams: DhanStreamHosts;
   private readonly transport: { connectTimeoutMs?: number; responseTimeoutMs?: number; lookup?: LookupFunction };
   readonly #config: AdapterConfig;
 
@@ -79,6 +94,7 @@ class DhanAdapter implements BrokerAdapter {
     this.#config = config;
     const hosts = dhanHosts(config.hostUrl);
     this.masterUrl = hosts.master;
+    this.streams = dhanStreamHosts(config.hostUrl);
     this.transport = {
       connectTimeoutMs: options.timeouts?.connectMs,
       responseTimeoutMs: options.timeouts?.responseMs,
@@ -285,6 +301,28 @@ class DhanAdapter implements BrokerAdapter {
     // Dhan has answered this endpoint both as one object and as a one-element list.
     const row = Array.isArray(body) ? body[0] : body;
     return row === undefined ? null : mapOrder(await this.master(), row);
+  }
+
+  /** Dhan's Live Order Update stream (order-stream.ts), on Dhan's stream host or the account's own host only. */
+  async subscribeOrderUpdates(onUpdate: (u: OrderUpdate) => void, onError: (e: Error) => void): Promise<Subscription> {
+    const token = requireSession(this.#config.session, this.now());
+    const stream = { url: this.streams.orders, token, clientId: this.#config.clientId!, accountId: this.accountId };
+    return openDhanOrderStream(
+      { ...stream, master: () => this.master(), lookup: this.transport.lookup },
+      onUpdate,
+      onError,
+    );
+  }
+
+  /** Dhan's Live Market Feed (market-feed.ts); items resolve to security ids through the day's master. */
+  async openMarketFeed(handlers: MarketFeedHandlers, timings: MarketFeedTimings = {}): Promise<MarketFeed> {
+    const token = requireSession(this.#config.session, this.now());
+    const resolve = async (item: { symbol: string; exchange: string }) => {
+      const row = (await this.master()).symbol(item.symbol, item.exchange as Exchange);
+      return row ? { segment: row.brokerExchange, securityId: row.token } : null;
+    };
+    const stream = { url: this.streams.feed, token, clientId: this.#config.clientId!, accountId: this.accountId };
+    return openDhanMarketFeed({ ...timings, ...stream, resolve, lookup: this.transport.lookup }, handlers);
   }
 
   async close(): Promise<void> {

@@ -23,3 +23,25 @@ export function dhanHosts(hostUrl: string): DhanHosts {
   const root = api.replace(/\/v2$/, "");
   return { api, auth: `${root}/auth`, master: `${root}${MASTER_FILE}` };
 }
+
+export interface DhanStreamHosts {
+  /** Live Market Feed, without its query. */
+  feed: string;
+  /** Live Order Update. */
+  orders: string;
+}
+
+/**
+ * Where the account's WebSockets live (docs/brokers/dhan.md "Hosts"): Dhan's own stream hosts when the host URL is
+ * Dhan's API, otherwise `<root>/feed` and `<root>/order-update` on the account's own host (ws/wss after http/https),
+ * so the token only ever goes to Dhan or to the host the account names.
+ */
+export function dhanStreamHosts(hostUrl: string): DhanStreamHosts {
+  const { api } = dhanHosts(hostUrl);
+  if (new URL(api).hostname === REAL_API_HOST)
+    return { feed: "wss://api-feed.dhan.co", orders: "wss://api-order-update.dhan.co" };
+  const root = new URL(api.replace(/\/v2$/, ""));
+  root.protocol = root.protocol === "https:" ? "wss:" : "ws:";
+  const base = root.toString().replace(/\/+$/, "");
+  return { feed: `${base}/feed`, orders: `${base}/order-update` };
+}

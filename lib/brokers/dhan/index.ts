@@ -11,7 +11,7 @@ export const dhanBroker: DirectBroker = {
   credentials: dhanCredentials,
   wording: dhanWording,
   defaultLimits: DHAN_RATE_LIMITS,
-  optional: [],
+  optional: ["openMarketFeed", "subscribeOrderUpdates"],
   renews: false,
   load: () => import("./runtime"),
 };

@@ -12,8 +12,11 @@ import type { MasterRow } from "@/lib/brokers/instruments";
 import type { Exchange } from "@/lib/brokers/market-types";
 import { futureSymbol, optionSymbol } from "@/lib/trading/symbols";
 
-/** OpenAlgo exchange and Dhan exchange segment of each EXCH_ID + SEGMENT letter pair. */
-const SEGMENTS: Record<string, { exchange: Exchange; segment: string }> = {
+/**
+ * OpenAlgo exchange and Dhan exchange segment of each EXCH_ID + SEGMENT letter pair (the order-update stream names
+ * instruments by the same pair).
+ */
+export const SEGMENTS: Record<string, { exchange: Exchange; segment: string }> = {
   "NSE:E": { exchange: "NSE", segment: "NSE_EQ" },
   "BSE:E": { exchange: "BSE", segment: "BSE_EQ" },
   "NSE:D": { exchange: "NFO", segment: "NSE_FNO" },

@@ -1,10 +1,10 @@
 /**
  * The Dhan connector never lets the app secret, the API key or an access token out: not in a log line (at trace level)
- * and not in the text of any error it throws, across a login, refused credentials, a refused token, failures and a
- * lost placement.
+ * and not in the text of any error it throws, across a login, refused credentials, a refused token, failures, a
+ * lost placement, and both streams refused and dropped.
  */
 import { Writable } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { closeRateGovernor } from "@/lib/brokers/rate-governor";
 import { redirectLog } from "@/lib/log";
 import { disconnectRedis } from "@/lib/redis";
@@ -31,6 +31,8 @@ afterAll(async () => {
   await closeRateGovernor();
   await disconnectRedis();
 });
+
+const noop = () => {};
 
 async function message(p: Promise<unknown>): Promise<string> {
   try {
@@ -83,6 +85,22 @@ describe("dhan secrets", () => {
     expect((await good.placeOrder(order)).kind).toBe("unknown");
     d.sim.broker.setFaults("dsecret", { lostResponseRate: 0 });
     errors.push(await message(good.cancelOrder("999999", "secret")));
+    // The streams: a refused token on each, and live streams dropped by the server.
+    errors.push(await message(bad.openMarketFeed!({ onTick() {}, onClose() {} })));
+    errors.push(await message(bad.subscribeOrderUpdates!(noop, noop)));
+    const dropped: Error[] = [];
+    const feed = await good.openMarketFeed!({ onTick() {}, onClose: (e) => dropped.push(e) });
+    const orders = await good.subscribeOrderUpdates!(noop, (e) => dropped.push(e));
+    const drop = await fetch(`${d.sim.httpUrl}/_sim/ws/drop`, {
+      method: "POST",
+      headers: { Authorization: "Bearer dhan-admin", "Content-Type": "application/json" },
+      body: "{}",
+    });
+    expect(drop.status).toBe(200);
+    await vi.waitFor(() => expect(dropped).toHaveLength(2));
+    errors.push(...dropped.map((e) => `${e.name}: ${e.message}`));
+    await feed.close();
+    await orders.close();
     await good.close();
     await bad.close();
 

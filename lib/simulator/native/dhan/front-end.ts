@@ -2,7 +2,8 @@
  * A simulated Dhan (DhanHQ API v2) under `/dhan` (docs/brokers/dhan.md "Simulator"):
  * - `/dhan/v2/...`  the trading API (real root https://api.dhan.co/v2), headers `access-token` and `client-id`;
  * - `/dhan/auth/...` the API-key login (real host auth.dhan.co), see ./login.ts;
- * - `/dhan/api-data/api-scrip-master-detailed.csv` the instrument master (real host images.dhan.co).
+ * - `/dhan/api-data/api-scrip-master-detailed.csv` the instrument master (real host images.dhan.co);
+ * - WebSockets `/dhan/feed` (api-feed.dhan.co) and `/dhan/order-update` (api-order-update.dhan.co), see ./streams.ts.
  *
  * Checks run in this order: rate limit (Dhan's per-client limits, 429 DH-904) → the instance's pre-route faults (429 or
  * 500 without acting, as the OpenAlgo front-end) and its engine session (401 DH-901 once revoked; `NativeContext.gate`)
@@ -17,7 +18,10 @@ import { readBody, send, type Reply } from "@/lib/simulator/server/rest";
 import { authRoute, DHAN, tokenExpiry } from "./login";
 import { cancelOrder, modifyOrder, orderById, orderList, placeOrder, tradeList } from "./orders";
 import { fundLimit, holdings, marketFeed, positions, profile } from "./portfolio";
+import { feedUpgrade } from "./feed-socket";
+import { orderUpgrade } from "./order-socket";
 import { masterCsv, scripIndex } from "./scrips";
+import { streamUpgrade } from "./streams";
 import { dhanError, header, type LimitBucket, overLimit, parseBody } from "./wire";
 
 const ORDER_PATH = /^\/orders\/([^/]+)$/;
@@ -125,4 +129,5 @@ export const dhanFrontEnd: NativeFrontEnd = {
       send(res, dhanError("input", `No such endpoint ${req.method} ${path}`));
     });
   },
+  upgrade: streamUpgrade({ "/feed": feedUpgrade, "/order-update": orderUpgrade }),
 };

@@ -70,16 +70,35 @@ function tradingSymbol(inst: Instrument, expiry: string | null): string {
 
 const cache = new WeakMap<MarketView, { count: number; first: string; index: ScripIndex }>();
 
+/**
+ * Ids handed out per market, by `exchange:symbol`. The listed strikes follow the spot, so the instrument list changes
+ * as prices move; an id once given keeps its contract across rebuilds (a master read earlier still names the same
+ * contracts), and a newly listed contract gets the next free one.
+ */
+interface Ids {
+  bySymbol: Map<string, string>;
+  next: number;
+}
+const issued = new WeakMap<MarketView, Ids>();
+
 export function scripIndex(market: MarketView): ScripIndex {
   const list = market.instruments();
   const hit = cache.get(market);
   if (hit && hit.count === list.length && hit.first === list[0]?.symbol) return hit.index;
-  const index = buildIndex(list);
+  let ids = issued.get(market);
+  if (!ids) issued.set(market, (ids = { bySymbol: new Map(), next: 35_000 }));
+  const index = buildIndex(list, ids);
   cache.set(market, { count: list.length, first: list[0]?.symbol ?? "", index });
   return index;
 }
 
-function buildIndex(list: readonly Instrument[]): ScripIndex {
+function buildIndex(list: readonly Instrument[], ids: Ids): ScripIndex {
+  const idOf = (inst: Instrument) => {
+    const key = `${inst.exchange}:${inst.symbol}`;
+    let id = ids.bySymbol.get(key);
+    if (id === undefined) ids.bySymbol.set(key, (id = String(ids.next++)));
+    return id;
+  };
   const scrips: Scrip[] = [];
   const derivatives = list
     .filter((i) => i.expiryTs !== null && SEGMENT_OF[i.exchange])
@@ -98,14 +117,13 @@ function buildIndex(list: readonly Instrument[]): ScripIndex {
     const k = `${i.exchange}:${i.underlying}:${e.slice(0, 7)}`;
     if ((lastOfMonth.get(k) ?? "") < e) lastOfMonth.set(k, e);
   }
-  let next = 35_000;
   for (const inst of derivatives) {
     const expiry = isoOf(inst.expiryTs!);
     const monthly = lastOfMonth.get(`${inst.exchange}:${inst.underlying}:${expiry.slice(0, 7)}`) === expiry;
     scrips.push({
       inst,
       segment: SEGMENT_OF[inst.exchange]!,
-      securityId: String(next++),
+      securityId: idOf(inst),
       tradingSymbol: tradingSymbol(inst, expiry),
       expiry,
       expiryFlag: monthly ? "M" : "W",
@@ -117,7 +135,7 @@ function buildIndex(list: readonly Instrument[]): ScripIndex {
     scrips.push({
       inst,
       segment: SEGMENT_OF[inst.exchange]!,
-      securityId: isIndex ? (INDEX_IDS[inst.symbol] ?? String(next++)) : inst.token,
+      securityId: isIndex ? (INDEX_IDS[inst.symbol] ?? idOf(inst)) : inst.token,
       tradingSymbol: inst.symbol,
       expiry: null,
       expiryFlag: "NA",
