@@ -17,7 +17,13 @@ interface Tracked {
 }
 
 export class NativeSockets {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20, perMessageDeflate: false });
+  // Protocol pings are answered by `track`, not by `ws` itself: a stalled server must not answer them either.
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 1 << 20,
+    perMessageDeflate: false,
+    autoPong: false,
+  });
   private readonly open = new Map<WebSocket, Tracked>();
   private stalled = false;
 
@@ -38,10 +44,14 @@ export class NativeSockets {
 
   /**
    * Tracks a socket once it belongs to `instance` (at the upgrade, or after the protocol's own auth message): it then
-   * counts for drops and stalls, and the instance's `wsDropAfterMs` fault is scheduled from now.
+   * counts for drops and stalls, its protocol pings are answered unless the instance's sockets are silent, and the
+   * instance's `wsDropAfterMs` fault is scheduled from now.
    */
   track(instance: InstanceState, ws: WebSocket): void {
     const entry: Tracked = { instanceId: instance.id };
+    ws.on("ping", (data) => {
+      if (!this.silent(instance) && ws.readyState === ws.OPEN) ws.pong(data);
+    });
     if (instance.faults.wsDropAfterMs > 0)
       entry.drop = setTimeout(() => ws.terminate(), instance.faults.wsDropAfterMs).unref();
     this.open.set(ws, entry);

@@ -49,15 +49,10 @@ export function dhanStreams(broker: BrokerEngine): DhanStreams {
 }
 
 /**
- * Dhan's keepalive once a socket belongs to `instance`: a ping every 10 s, and pongs to the client's pings, neither
- * while the simulator silences the instance's sockets (a stalled server answers nothing at all).
+ * Dhan's keepalive once a socket belongs to `instance`: a ping every 10 s, not while the simulator silences the
+ * instance's sockets (the client's pings are answered by `ctx.sockets.track`, under the same rule).
  */
 export function keepAlive(ctx: NativeContext, instance: InstanceState, ws: WebSocket): void {
-  // `ws` answers pings by itself, which a stalled server must not do; this socket answers them below instead.
-  (ws as unknown as { _autoPong: boolean })._autoPong = false;
-  ws.on("ping", (data) => {
-    if (!ctx.sockets.silent(instance)) ws.pong(data);
-  });
   const timer = setInterval(() => {
     if (!ctx.sockets.silent(instance)) ws.ping();
   }, DHAN_PING_MS).unref();

@@ -9,10 +9,8 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { WebSocket } from "ws";
 import type { NativeContext } from "@/lib/simulator/native/front-end";
 import { NativeSockets } from "@/lib/simulator/native/sockets";
-import type { InstanceState } from "@/lib/simulator/types";
 import { MarketHub, PortfolioHub } from "./stream-hubs";
 import type { Route } from "./routes";
 import { CODES, failure, invalidToken, success } from "./wire";
@@ -46,14 +44,6 @@ export const STREAM_ROUTES: Readonly<Record<string, Route>> = {
 const markets = new WeakMap<NativeContext, MarketHub>();
 const portfolios = new WeakMap<NativeContext, PortfolioHub>();
 
-/** Pongs only while the stream may speak: the ws library's automatic pong would answer through a stall. */
-function pongUnlessSilent(ws: WebSocket, inst: InstanceState, ctx: NativeContext): void {
-  (ws as unknown as { _autoPong: boolean })._autoPong = false;
-  ws.on("ping", (data) => {
-    if (!ctx.sockets.silent(inst) && ws.readyState === WebSocket.OPEN) ws.pong(data);
-  });
-}
-
 /** An upgrade under `/upstox`: one of the two stream paths with a live one-time code, or refused. */
 export function upgradeStream(
   req: IncomingMessage,
@@ -70,7 +60,6 @@ export function upgradeStream(
   const inst = hit.instance;
   ctx.sockets.accept(req, socket, head, (ws) => {
     ctx.sockets.track(inst, ws);
-    pongUnlessSilent(ws, inst, ctx);
     if (codes === MARKET_CODES) {
       let hub = markets.get(ctx);
       if (!hub) markets.set(ctx, (hub = new MarketHub(ctx)));
