@@ -224,7 +224,16 @@ export async function recordSteadyPings(pings: readonly SteadyPing[], at: Date):
 export function listActiveAccountHealth() {
   return db().tradingAccount.findMany({
     where: { active: true },
-    select: { id: true, ownerId: true, name: true, isPrimary: true, status: true, brokerName: true },
+    select: {
+      id: true,
+      ownerId: true,
+      name: true,
+      isPrimary: true,
+      status: true,
+      kind: true,
+      hostUrl: true,
+      brokerName: true,
+    },
     orderBy: { name: "asc" },
   });
 }
