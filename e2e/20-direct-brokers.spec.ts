@@ -137,12 +137,13 @@ test("link and log in one account of each direct broker, trade a strategy over t
 }, testInfo) => {
   test.setTimeout(300_000); // sign-ins, four links and logins, an entry and an exit over five accounts, two checks
   await traderWithAccounts(page, trader, []);
-  // The OpenAlgo account fronts a real broker (the simulator's brokerName flavour), as the direct accounts do: prices
-  // of one feed kind serve the whole mix (docs/market-data.md "Real and simulated feeds").
+  // A plain simulator OpenAlgo instance (it reports "simulator"): the direct accounts, on the simulator's native
+  // front-ends rather than their brokers' real API hosts, are simulated too, so one feed kind prices the whole mix
+  // (docs/market-data.md "Real and simulated feeds").
   const openAlgoKey = `${OPENALGO.instance}-key-0123456789abcdef`;
   const made = await page.request.post(`${SIM.http}/_sim/instances`, {
     headers: admin,
-    data: { id: OPENALGO.instance, apiKey: openAlgoKey, capital: OPENALGO.capital, brokerName: "zerodha" },
+    data: { id: OPENALGO.instance, apiKey: openAlgoKey, capital: OPENALGO.capital },
   });
   expect(made.status(), await made.text()).toBe(201);
   const linked = await page.request.post("/api/accounts", {

@@ -8,7 +8,12 @@ import { type AppEnv, env } from "@/lib/env";
 import { log, setLogService } from "@/lib/log";
 import { createBlockingRedis, disconnectRedis } from "@/lib/redis";
 import { disconnectDb } from "@/lib/db/client";
-import { ACCOUNTS_QUEUE, scheduleAccountHealth, scheduleFundsWarming } from "@/lib/queues/accounts";
+import {
+  ACCOUNTS_QUEUE,
+  scheduleAccountHealth,
+  scheduleFundsWarming,
+  scheduleSessionRenewal,
+} from "@/lib/queues/accounts";
 import { FUNDS_WARM_EVERY_MS } from "@/lib/services/accounts";
 import { DISPATCH_QUEUE, enqueuePeerRecovery, scheduleRecovery } from "@/lib/queues/dispatch";
 import { EXITS_QUEUE, scheduleExitJobs } from "@/lib/queues/exits";
@@ -89,6 +94,7 @@ function workerTable(workerId: string, startedAt: Date, e: AppEnv): QueueWorker[
     row(ACCOUNTS_QUEUE, processAccountsJob, 2, async () => {
       await scheduleAccountHealth(e.ACCOUNT_HEALTH_MS);
       await scheduleFundsWarming(FUNDS_WARM_EVERY_MS);
+      await scheduleSessionRenewal();
     }),
     // Dispatch jobs spend most of their time waiting on brokers: hundreds of accounts run in parallel per process.
     // Recovery also runs once more when a worker killed just before this start is past its liveness TTL (its claims

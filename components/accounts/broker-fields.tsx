@@ -18,6 +18,8 @@ const ids: Record<CredentialFieldName, string> = {
   apiKey: "acc-key",
   apiSecret: "acc-secret",
   clientId: "acc-client",
+  pin: "acc-pin",
+  totpSecret: "acc-totp",
 };
 
 /** Editing, a secret's label says it is stored (the API key with its last 4 characters) and what blank does. */

@@ -2,9 +2,9 @@
 
 /**
  * The credential columns an account row has (docs/adding-a-broker.md): `hostUrl`, `wsUrl` and `clientId` plain,
- * `apiKey` and `apiSecret` encrypted. A broker whose credentials need others adds them in its migration and here.
+ * `apiKey`, `apiSecret`, `pin` and `totpSecret` encrypted. A broker whose credentials need others adds them in its migration and here.
  */
-export type CredentialFieldName = "hostUrl" | "wsUrl" | "apiKey" | "apiSecret" | "clientId";
+export type CredentialFieldName = "hostUrl" | "wsUrl" | "apiKey" | "apiSecret" | "clientId" | "pin" | "totpSecret";
 
 /** One credential input on the account form. */
 export interface BrokerFieldSpec {

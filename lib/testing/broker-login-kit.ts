@@ -76,9 +76,16 @@ export function directAccountBody(sim: RunningSimulator, entry: BrokerEntry, ins
   };
 }
 
-/** Links a direct account through the accounts API; the created account's JSON. */
-export async function linkDirect(cookie: string, sim: RunningSimulator, entry: BrokerEntry, inst: InstanceConfig) {
-  const res = await createRoute(jsonRequest("/api/accounts", { body: directAccountBody(sim, entry, inst), cookie }));
+/** Links a direct account through the accounts API (with `extra` form fields, a PIN say); the created account's JSON. */
+export async function linkDirect(
+  cookie: string,
+  sim: RunningSimulator,
+  entry: BrokerEntry,
+  inst: InstanceConfig,
+  extra: Record<string, string> = {},
+) {
+  const body = { ...directAccountBody(sim, entry, inst), ...extra };
+  const res = await createRoute(jsonRequest("/api/accounts", { body, cookie }));
   const text = await res.text();
   expect(res.status, text).toBe(201);
   return { account: JSON.parse(text).account as { id: string; status: string; lastError: string | null }, text };

@@ -1,7 +1,7 @@
 import { ACCOUNTS_QUEUE, accountsJobSchemas } from "@/lib/queues/accounts";
 import { typedProcessor } from "@/lib/queues/jobs";
 import { env } from "@/lib/env";
-import { checkAllAccounts, warmSizingFunds } from "@/lib/services/accounts";
+import { checkAllAccounts, renewBrokerSessions, warmSizingFunds } from "@/lib/services/accounts";
 import { inSession } from "@/lib/services/calendar";
 
 /** Funds are kept warm only while some derivatives market is open (or every market counts as open). */
@@ -13,7 +13,7 @@ async function marketsOpen(now: Date): Promise<boolean> {
 
 /**
  * Account health round: ping every active account, raise/clear alerts, fail over the primary. Funds warm-up: the
- * funds of accounts strategies trade, refreshed for sizing.
+ * funds of accounts strategies trade, refreshed for sizing. Session renewal: direct-broker sessions due to end.
  */
 export const processAccountsJob = typedProcessor(ACCOUNTS_QUEUE, accountsJobSchemas, async (job) => {
   switch (job.name) {
@@ -21,5 +21,7 @@ export const processAccountsJob = typedProcessor(ACCOUNTS_QUEUE, accountsJobSche
       return checkAllAccounts(new Date());
     case "warm-funds":
       return (await marketsOpen(new Date())) ? warmSizingFunds() : 0;
+    case "renew-sessions":
+      return renewBrokerSessions(new Date());
   }
 });

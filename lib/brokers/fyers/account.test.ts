@@ -9,6 +9,7 @@ describe("fyers credentials", () => {
       hostUrl: "https://api-t1.fyers.in",
       apiKey: "ABCD1234EF-100",
       apiSecret: "s3cretID",
+      pin: "",
     });
     expect(
       fyersCredentials.parse({ hostUrl: "http://127.0.0.1:5130/fyers/", apiKey: "A1-100", apiSecret: "secret" })
@@ -22,6 +23,14 @@ describe("fyers credentials", () => {
     expect(
       fyersCredentials.safeParse({ hostUrl: "ftp://x", apiKey: "ABCD1234EF-100", apiSecret: "secret" }).success,
     ).toBe(false);
+  });
+
+  it("takes an optional 4-digit PIN: blank is none, anything else but 4 digits is refused", () => {
+    const base = { hostUrl: "", apiKey: "ABCD1234EF-100", apiSecret: "secret" };
+    expect(fyersCredentials.parse({ ...base, pin: " 1234 " }).pin).toBe("1234");
+    expect(fyersCredentials.parse({ ...base, pin: " " }).pin).toBe("");
+    for (const pin of ["123", "12345", "12a4"])
+      expect(fyersCredentials.safeParse({ ...base, pin }).success, pin).toBe(false);
   });
 
   it("has a form field for every credential and words failures without the remote's text", () => {

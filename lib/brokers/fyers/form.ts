@@ -25,6 +25,15 @@ export const FYERS_FORM: BrokerForm = {
       keepHint: "blank keeps it",
     },
     {
+      name: "pin",
+      label: "Fyers PIN (optional)",
+      inputType: "password",
+      secret: true,
+      required: false,
+      help: "With your 4-digit PIN stored (encrypted), MirrorDesk renews the daily session itself for about 15 days after a login.",
+      keepHint: "blank keeps it",
+    },
+    {
       name: "hostUrl",
       label: "API URL",
       inputType: "text",

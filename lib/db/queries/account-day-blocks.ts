@@ -13,10 +13,13 @@ export function listLimitAccounts(tradingDate: string) {
     id: string;
     ownerId: string;
     name: string;
+    kind: string;
+    hostUrl: string;
     brokerName: string | null;
     dailyLossLimit: Prisma.Decimal | null;
   }>(
-    `SELECT a.id::text AS id, a.owner_id::text AS "ownerId", a.name, a.broker_name AS "brokerName",
+    `SELECT a.id::text AS id, a.owner_id::text AS "ownerId", a.name, a.kind::text AS kind, a.host_url AS "hostUrl",
+            a.broker_name AS "brokerName",
             a.daily_loss_limit AS "dailyLossLimit"
        FROM trading_accounts a
       WHERE a.active AND a.daily_loss_limit IS NOT NULL

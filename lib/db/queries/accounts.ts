@@ -1,4 +1,5 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
+import type { AccountKind } from "@/lib/generated/prisma/enums";
 import { db, sqlRows } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/transaction";
 import { coalescer } from "@/lib/db/queries/coalesce";
@@ -38,6 +39,7 @@ export const accountSelect = {
   lastError: true,
   brokerName: true,
   brokerMode: true,
+  sessionRenewalError: true,
   createdAt: true,
   updatedAt: true,
 } satisfies Prisma.TradingAccountSelect;
@@ -71,7 +73,13 @@ export function findAccount(scope: Scope, id: string): Promise<AccountRow | null
 }
 
 /** The encrypted columns: the API key, and a direct account's app secret and session. */
-export const secretSelect = { apiKeyEnc: true, apiSecretEnc: true, sessionEnc: true } as const;
+export const secretSelect = {
+  apiKeyEnc: true,
+  apiSecretEnc: true,
+  pinEnc: true,
+  totpSecretEnc: true,
+  sessionEnc: true,
+} as const;
 
 /** The encrypted key of one account in scope (for building an adapter; never returned to a browser). */
 export async function findAccountSecret(scope: Scope, id: string) {
@@ -85,14 +93,17 @@ const ACCOUNT_COLUMNS = `id::text AS id, owner_id::text AS "ownerId", name, kind
   lot_multiplier AS "lotMultiplier", max_lots_per_leg AS "maxLotsPerLeg", daily_loss_limit AS "dailyLossLimit",
   order_rate_per_sec AS "orderRatePerSec", other_rate_per_sec AS "otherRatePerSec", status::text AS status,
   consecutive_failures AS "consecutiveFailures", last_ok_at AS "lastOkAt", last_checked_at AS "lastCheckedAt",
-  last_error AS "lastError", broker_name AS "brokerName", broker_mode AS "brokerMode", created_at AS "createdAt",
+  last_error AS "lastError", broker_name AS "brokerName", broker_mode AS "brokerMode",
+  session_renewal_error AS "sessionRenewalError", created_at AS "createdAt",
   updated_at AS "updatedAt"`;
 /** `accountSelect` plus the encrypted columns, as plain SQL. */
 const SECRET_COLUMNS = `${ACCOUNT_COLUMNS}, api_key_enc AS "apiKeyEnc", api_secret_enc AS "apiSecretEnc",
-  session_enc AS "sessionEnc"`;
+  pin_enc AS "pinEnc", totp_secret_enc AS "totpSecretEnc", session_enc AS "sessionEnc"`;
 export type AccountSecretRow = AccountRow & {
   apiKeyEnc: string;
   apiSecretEnc: string | null;
+  pinEnc: string | null;
+  totpSecretEnc: string | null;
   sessionEnc: string | null;
 };
 
@@ -128,13 +139,46 @@ export function updateAccountRow(tx: Tx, id: string, data: Prisma.TradingAccount
  * make its session void. True when the row was written.
  */
 export async function storeSession(
-  seen: { id: string; apiKeyEnc: string; apiSecretEnc: string | null },
+  seen: { id: string; apiKeyEnc: string; apiSecretEnc: string | null; sessionEnc?: string | null },
   session: { sessionEnc: string; sessionExpiresAt: Date },
   tx: Tx = db(),
 ): Promise<boolean> {
   const { count } = await tx.tradingAccount.updateMany({
-    where: { id: seen.id, apiKeyEnc: seen.apiKeyEnc, apiSecretEnc: seen.apiSecretEnc },
-    data: session,
+    where: {
+      id: seen.id,
+      apiKeyEnc: seen.apiKeyEnc,
+      apiSecretEnc: seen.apiSecretEnc,
+      // A renewal also checks the session it renewed: a login that landed meanwhile wins.
+      ...(seen.sessionEnc === undefined ? {} : { sessionEnc: seen.sessionEnc }),
+    },
+    data: { ...session, sessionRenewalError: null },
+  });
+  return count === 1;
+}
+
+/**
+ * Active accounts of `kinds` whose stored session ends before `before` (or has ended), with their secrets, for the
+ * session renewal job. Accounts whose last renewal was refused are left alone until a login or an edit clears it.
+ */
+export function listRenewableSessions(kinds: readonly AccountKind[], before: Date) {
+  return db().tradingAccount.findMany({
+    where: {
+      active: true,
+      kind: { in: [...kinds] },
+      sessionEnc: { not: null },
+      sessionRenewalError: null,
+      sessionExpiresAt: { lte: before },
+    },
+    select: { ...accountSelect, ...secretSelect },
+    orderBy: { sessionExpiresAt: "asc" },
+  });
+}
+
+/** Records why a renewal was refused, only while the row still holds the session it tried to renew. */
+export async function recordRenewalError(seen: { id: string; sessionEnc: string | null }, reason: string) {
+  const { count } = await db().tradingAccount.updateMany({
+    where: { id: seen.id, sessionEnc: seen.sessionEnc },
+    data: { sessionRenewalError: reason.slice(0, 500) },
   });
   return count === 1;
 }
@@ -180,6 +224,8 @@ export function allAccountSecrets() {
       hostUrl: true,
       apiKeyEnc: true,
       apiSecretEnc: true,
+      pinEnc: true,
+      totpSecretEnc: true,
       sessionEnc: true,
       credentialFingerprint: true,
     },
@@ -224,18 +270,35 @@ export async function recordSteadyPings(pings: readonly SteadyPing[], at: Date):
 export function listActiveAccountHealth() {
   return db().tradingAccount.findMany({
     where: { active: true },
-    select: { id: true, ownerId: true, name: true, isPrimary: true, status: true, brokerName: true },
+    select: {
+      id: true,
+      ownerId: true,
+      name: true,
+      isPrimary: true,
+      status: true,
+      kind: true,
+      hostUrl: true,
+      brokerName: true,
+    },
     orderBy: { name: "asc" },
   });
 }
 
+/** A direct account's encrypted columns besides its API key. */
+type DirectSecretColumns = {
+  apiSecretEnc?: string | null;
+  pinEnc?: string | null;
+  totpSecretEnc?: string | null;
+  sessionEnc?: string | null;
+};
+
 /**
- * Stores re-encrypted secrets only if the row still holds the key, host, app secret and session that were read
+ * Stores re-encrypted secrets only if the row still holds the key, host, app secret, PIN, TOTP seed and session that were read
  * (compare-and-set): an owner's edit or a new login in between wins. True when the row was written.
  */
 export async function replaceApiKeyIfUnchanged(
-  seen: { id: string; hostUrl: string; apiKeyEnc: string; apiSecretEnc?: string | null; sessionEnc?: string | null },
-  next: { apiKeyEnc: string; credentialFingerprint: string; apiSecretEnc?: string | null; sessionEnc?: string | null },
+  seen: { id: string; hostUrl: string; apiKeyEnc: string } & DirectSecretColumns,
+  next: { apiKeyEnc: string; credentialFingerprint: string } & DirectSecretColumns,
   tx: Tx = db(),
 ): Promise<boolean> {
   const { count } = await tx.tradingAccount.updateMany({
@@ -244,6 +307,8 @@ export async function replaceApiKeyIfUnchanged(
       apiKeyEnc: seen.apiKeyEnc,
       hostUrl: seen.hostUrl,
       ...(seen.apiSecretEnc === undefined ? {} : { apiSecretEnc: seen.apiSecretEnc }),
+      ...(seen.pinEnc === undefined ? {} : { pinEnc: seen.pinEnc }),
+      ...(seen.totpSecretEnc === undefined ? {} : { totpSecretEnc: seen.totpSecretEnc }),
       ...(seen.sessionEnc === undefined ? {} : { sessionEnc: seen.sessionEnc }),
     },
     data: next,

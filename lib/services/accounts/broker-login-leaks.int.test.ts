@@ -1,9 +1,10 @@
 /**
- * The key-leak hunt for direct brokers: every direct kind linked, logged in through the routes and used (books, the
- * readiness check, a health round, a strategy run through a real dispatch worker); then the app secret, the day's
- * access and refresh tokens and whatever the broker's redirect carried (code, request token, tokens) must appear
- * nowhere in plain: no API answer, log line, database text column, Redis value or job payload. Inside the encrypted
- * blobs is the only place they live.
+ * The key-leak hunt for direct brokers: every direct kind linked (Fyers with the trader's PIN), logged in through the
+ * routes and used (books, the readiness check, a health round, a strategy run through a real dispatch worker, an
+ * automatic session renewal); then the app secret, the PIN, the day's access and refresh tokens (before and after the
+ * renewal) and whatever the broker's redirect carried (code, request token, tokens) must appear nowhere in plain: no API
+ * answer, log line, database text column, Redis value or job payload. Inside the encrypted blobs is the only place
+ * they live.
  */
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,6 +30,14 @@ import { POST as createStrategyRoute } from "@/app/api/strategies/route";
 import { POST as executeRoute } from "@/app/api/strategies/[id]/execute/route";
 import { runReadinessCheck } from "@/lib/services/readiness";
 import { checkAllAccounts } from "./health";
+import { renewBrokerSessions } from "./session-renewal";
+
+/**
+ * The Fyers PIN: 4 digits, too short for a plain substring search, so it is searched where it could stand as a value
+ * of its own (no digit or decimal point before it, no digit after); the leading 0 keeps it out of ordinary numbers.
+ */
+const PIN = "0947";
+const pinIn = (value: string) => /(?<![\d.])0947(?!\d)/.test(value);
 
 let sim: RunningSimulator;
 const INSTANCES = DIRECT_BROKERS.map((b) => directInstance(b, "k"));
@@ -59,7 +68,7 @@ describe("direct-broker secrets never leak", () => {
     const ids: string[] = [];
     const loginValues: string[] = [];
     for (const [i, entry] of DIRECT_BROKERS.entries()) {
-      const linked = await linkDirect(cookie, sim, entry, INSTANCES[i]);
+      const linked = await linkDirect(cookie, sim, entry, INSTANCES[i], entry.kind === "fyers" ? { pin: PIN } : {});
       seen.push(linked.text);
       const id = linked.account.id;
       ids.push(id);
@@ -108,12 +117,24 @@ describe("direct-broker secrets never leak", () => {
     }
     for (const id of ids) await read(accountBookRoute(jsonRequest("/x", { cookie }), paramsOf({ id, book: "orders" })));
 
+    // The Fyers session ends and the renewal job renews it with the refresh token and the PIN; both sessions' tokens
+    // are searched for.
+    const fyersId = ids[DIRECT_BROKERS.findIndex((b) => b.kind === "fyers")];
+    const before = await db().tradingAccount.findUniqueOrThrow({ where: { id: fyersId } });
+    const ended = readDirectSecrets(env().CREDENTIAL_KEYS, before).session!;
+    sim.market.clock.set(Math.max(sim.market.clock.now(), before.sessionExpiresAt!.getTime()) + 60_000);
+    await db().tradingAccount.update({ where: { id: fyersId }, data: { sessionExpiresAt: new Date(Date.now() - 1) } });
+    expect(await renewBrokerSessions(new Date())).toMatchObject({ renewed: 1, refused: 0 });
+    await read(accountBookRoute(jsonRequest("/x", { cookie }), paramsOf({ id: fyersId, book: "funds" })));
+    await read(getRoute(jsonRequest("/x", { cookie }), paramsOf({ id: fyersId })));
+
     // The secrets, from what the instances were given and from the stored (encrypted) sessions.
-    const secrets = new Map<string, string>();
+    const secrets = new Map<string, string>([["fyers ended access token", ended.accessToken]]);
     for (const [i, id] of ids.entries()) {
       const row = await db().tradingAccount.findUniqueOrThrow({ where: { id } });
-      const { apiSecret, session } = readDirectSecrets(env().CREDENTIAL_KEYS, row);
+      const { apiSecret, pin, session } = readDirectSecrets(env().CREDENTIAL_KEYS, row);
       expect(apiSecret).toBe(INSTANCES[i].appSecret);
+      expect(pin).toBe(DIRECT_BROKERS[i].kind === "fyers" ? PIN : undefined);
       secrets.set(`${DIRECT_BROKERS[i].kind} app secret`, apiSecret!);
       secrets.set(`${DIRECT_BROKERS[i].kind} access token`, session!.accessToken);
       if (session!.refreshToken) secrets.set(`${DIRECT_BROKERS[i].kind} refresh token`, session!.refreshToken);
@@ -139,6 +160,8 @@ describe("direct-broker secrets never leak", () => {
     }
     expect(database.filter((d) => d.where === "trading_accounts.session_enc")).toHaveLength(ids.length);
     expect(database.filter((d) => d.where === "trading_accounts.api_secret_enc")).toHaveLength(ids.length);
+    expect(database.filter((d) => d.where === "trading_accounts.pin_enc")).toHaveLength(1);
+    expect(database.some((d) => d.where === "audit_logs.action" && d.value === "account.session_renewed")).toBe(true);
     expect(redisValues.some((r) => ids.some((id) => r.value.includes(id)))).toBe(true);
 
     const places = [
@@ -149,5 +172,8 @@ describe("direct-broker secrets never leak", () => {
       ...jobs,
     ];
     for (const [what, secret] of secrets) expect(placesOf(secret, places), what).toEqual([]);
+    // The search would see the PIN where it is typed: the request body that linked the account.
+    expect(pinIn(JSON.stringify({ pin: PIN }))).toBe(true);
+    expect(places.filter((p) => pinIn(p.value)).map((p) => p.where)).toEqual([]);
   });
 });

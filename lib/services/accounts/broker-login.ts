@@ -47,7 +47,7 @@ function loginOf(account: { kind: string }): BrokerLogin {
 }
 
 /** The decrypted app credentials of an account (server-side only). */
-function appOf(
+export function appOf(
   account: Parameters<typeof readApiKey>[1] &
     Parameters<typeof readDirectSecrets>[1] & {
       hostUrl: string;
@@ -67,7 +67,7 @@ function appOf(
 }
 
 /** Calls to the broker's login API go through the operator's host policy, like every other broker call. */
-async function loginDeps(hostUrl: string): Promise<LoginDeps> {
+export async function loginDeps(hostUrl: string): Promise<LoginDeps> {
   const host = await checkHost(hostUrl, env().BROKER_ALLOW_PRIVATE_HOSTS);
   if (!host.ok)
     throw new ValidationError(`${new URL(hostUrl).host} is not a host this server may call`, {

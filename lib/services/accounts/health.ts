@@ -164,6 +164,8 @@ type HealthRow = {
   name: string;
   isPrimary: boolean;
   status: string;
+  kind: string;
+  hostUrl: string;
   brokerName: string | null;
 };
 

@@ -24,6 +24,9 @@ import {
   credentialFingerprint,
   encryptApiKey,
   encryptApiSecret,
+  encryptPin,
+  encryptTotpSecret,
+  ENCRYPTED_CREDENTIALS,
   readApiKey,
 } from "@/lib/services/broker-access";
 import { NOT_LOGGED_IN } from "./broker-login";
@@ -67,6 +70,7 @@ export {
 } from "./books";
 export { cancelAccountOrder, modifyAccountOrder, modifyOrderSchema } from "./orders";
 export { checkAllAccounts } from "./health";
+export { renewBrokerSessions, RENEW_AHEAD_MS, type RenewalSummary } from "./session-renewal";
 export {
   callbackUrl,
   finishBrokerLogin,
@@ -153,9 +157,29 @@ function settingsOf<T extends object>(input: T): Omit<T, "kind" | CredentialFiel
     apiKey: _k,
     apiSecret: _s,
     clientId: _c,
+    pin: _p,
+    totpSecret: _t,
     ...settings
   } = input as T & Partial<Record<CredentialFieldName | "kind", unknown>>;
   return settings as Omit<T, "kind" | CredentialFieldName>;
+}
+
+/**
+ * The PIN and TOTP seed columns of an edit: a typed one is encrypted; a move to another host forgets the stored ones
+ * unless typed again (a stored secret only goes to its own broker). Any of these, like every credential edit, lets
+ * the renewal job try again after a refusal (docs/direct-brokers.md "Automatic renewal").
+ */
+function renewalSecrets(id: string, sent: ReturnType<typeof credentialsOf>, moved: boolean, voidsSession: boolean) {
+  const ring = env().CREDENTIAL_KEYS;
+  return {
+    ...(sent.pin ? { pinEnc: encryptPin(ring, id, sent.pin) } : moved ? { pinEnc: null } : {}),
+    ...(sent.totpSecret
+      ? { totpSecretEnc: encryptTotpSecret(ring, id, sent.totpSecret) }
+      : moved
+        ? { totpSecretEnc: null }
+        : {}),
+    ...(voidsSession || sent.pin || sent.totpSecret ? { sessionRenewalError: null } : {}),
+  };
 }
 
 /** Links an account after a successful connection test. The owner's first account becomes the primary. */
@@ -165,7 +189,7 @@ export async function createAccount(
   ip: string,
 ): Promise<AccountView> {
   authorize(actor, "account.write");
-  const { hostUrl, apiKey: key, apiSecret, wsUrl = "", clientId } = credentialsOf(input);
+  const { hostUrl, apiKey: key, apiSecret, wsUrl = "", clientId, pin, totpSecret } = credentialsOf(input);
   await refuseDuplicate(actor, actor.id, hostUrl!, key!);
   const ping = await requireConnection(
     { hostUrl: hostUrl!, wsUrl, apiKey: key! },
@@ -195,6 +219,8 @@ export async function createAccount(
         apiKeyEnc: encryptApiKey(env().CREDENTIAL_KEYS, id, key!),
         apiKeyLast4: key!.slice(-4),
         apiSecretEnc: apiSecret ? encryptApiSecret(env().CREDENTIAL_KEYS, id, apiSecret) : null,
+        pinEnc: pin ? encryptPin(env().CREDENTIAL_KEYS, id, pin) : null,
+        totpSecretEnc: totpSecret ? encryptTotpSecret(env().CREDENTIAL_KEYS, id, totpSecret) : null,
         credentialFingerprint: credentialFingerprint(env().CREDENTIAL_KEYS, hostUrl!, key!),
         status: needsLogin ? "UNKNOWN" : "CONNECTED",
         lastOkAt: needsLogin ? null : now,
@@ -273,6 +299,7 @@ export async function updateAccount(
             }
           : {}),
         ...(newSecret ? { apiSecretEnc: encryptApiSecret(env().CREDENTIAL_KEYS, id, newSecret) } : {}),
+        ...renewalSecrets(id, sent, moved, voidsSession),
         ...(voidsSession && current.sessionEnc ? { sessionEnc: null, sessionExpiresAt: null } : {}),
         ...(ping && brokerOf(current).login
           ? { lastCheckedAt: new Date(), brokerName: ping.broker, brokerMode: ping.mode }
@@ -288,9 +315,7 @@ export async function updateAccount(
               }
             : {}),
       });
-      const changed = Object.keys(input).map((k) =>
-        k === "apiKey" ? "apiKey(rotated)" : k === "apiSecret" ? "apiSecret(rotated)" : k,
-      );
+      const changed = Object.keys(input).map((k) => (ENCRYPTED_CREDENTIALS.includes(k) ? `${k}(rotated)` : k));
       await insertAudit(
         { actorId: actor.id, action: "account.update", entity: "account", entityId: id, details: { changed }, ip },
         tx,

@@ -4,6 +4,7 @@ import { db, disconnectDb } from "@/lib/db/client";
 import { disconnectRedis } from "@/lib/redis";
 import { keyVersionOf, newKeyEntry, parseKeyRing } from "@/lib/crypto/credentials";
 import { credentialFingerprint, decryptApiKey, encryptApiKey, rotateCredentials } from "./credentials";
+import { encryptApiSecret, encryptPin, encryptSession, encryptTotpSecret, readDirectSecrets } from "./session";
 import { makeUser, resetState } from "@/lib/testing/fixtures";
 
 beforeEach(resetState);
@@ -49,6 +50,37 @@ describe("credential key rotation", () => {
       expect(keyVersionOf(row.apiKeyEnc)).toBe(2);
       expect(decryptApiKey(onlyV2, row.id, row.apiKeyEnc)).toBe(keys.get(row.id));
     }
+  });
+
+  it("re-encrypts a direct account's app secret, PIN, TOTP seed and session along with its key", async () => {
+    const v1 = newKeyEntry(1);
+    const v2 = newKeyEntry(2);
+    const old = parseKeyRing(v1);
+    const [id] = (await storeAccounts(old, 1)).keys();
+    const expiresAt = new Date(Date.now() + 3_600_000);
+    const tokens = { accessToken: `access-${randomUUID()}`, refreshToken: `refresh-${randomUUID()}`, expiresAt };
+    await db().tradingAccount.update({
+      where: { id },
+      data: {
+        kind: "FYERS",
+        apiSecretEnc: encryptApiSecret(old, id, "app-secret-0123"),
+        pinEnc: encryptPin(old, id, "0947"),
+        totpSecretEnc: encryptTotpSecret(old, id, "JBSWY3DPEHPK3PXP"),
+        sessionEnc: encryptSession(old, id, tokens),
+        sessionExpiresAt: expiresAt,
+      },
+    });
+
+    expect(await rotateCredentials(parseKeyRing(`${v1},${v2}`))).toMatchObject({ rotated: 1, failed: [] });
+    const row = await db().tradingAccount.findUniqueOrThrow({ where: { id } });
+    for (const blob of [row.apiSecretEnc, row.pinEnc, row.totpSecretEnc, row.sessionEnc])
+      expect(keyVersionOf(blob!)).toBe(2);
+    expect(readDirectSecrets(parseKeyRing(v2), row)).toEqual({
+      apiSecret: "app-secret-0123",
+      pin: "0947",
+      totpSecret: "JBSWY3DPEHPK3PXP",
+      session: { ...tokens, brokerUserId: undefined },
+    });
   });
 
   it("reports rows it cannot decrypt and leaves them untouched", async () => {

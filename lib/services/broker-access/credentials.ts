@@ -19,7 +19,7 @@ import type { BrokerEntry } from "@/lib/brokers/registry";
  * rest in plain columns. A kind whose form has a field that is not kept the way its `secret` flag says is refused
  * when the account schemas are built, so a secret can never land in a plain column.
  */
-export const ENCRYPTED_CREDENTIALS: readonly string[] = ["apiKey", "apiSecret"];
+export const ENCRYPTED_CREDENTIALS: readonly string[] = ["apiKey", "apiSecret", "pin", "totpSecret"];
 export const PLAIN_CREDENTIALS: readonly string[] = ["hostUrl", "wsUrl", "clientId"];
 
 /** Throws unless every form field of `broker` is in its credential schema and stored the way it is flagged. */
@@ -92,6 +92,8 @@ export async function rotateRow(
     apiKeyEnc: string;
     credentialFingerprint: string | null;
     apiSecretEnc?: string | null;
+    pinEnc?: string | null;
+    totpSecretEnc?: string | null;
     sessionEnc?: string | null;
   },
 ): Promise<RotateOutcome> {
@@ -115,6 +117,8 @@ export async function rotateRow(
       apiKeyEnc: next,
       credentialFingerprint: fingerprint,
       apiSecretEnc: direct.apiSecretEnc,
+      pinEnc: direct.pinEnc,
+      totpSecretEnc: direct.totpSecretEnc,
       sessionEnc: direct.sessionEnc,
     });
     return written ? (fresh ? "current" : "rotated") : "changed";
@@ -125,7 +129,7 @@ export async function rotateRow(
   }
 }
 
-/** Re-encrypts every account's API key (and a direct account's app secret and session) under the ring's current version (see scripts/keys-rotate.ts). */
+/** Re-encrypts every account's API key (and a direct account's app secret, PIN, TOTP seed and session) under the ring's current version (see scripts/keys-rotate.ts). */
 export async function rotateCredentials(
   ring: KeyRing,
 ): Promise<{ rotated: number; alreadyCurrent: number; failed: string[]; duplicates: string[] }> {

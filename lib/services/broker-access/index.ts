@@ -26,7 +26,14 @@ export {
   rotateRow,
   type RotateOutcome,
 } from "./credentials";
-export { encryptApiSecret, encryptSession, readDirectSecrets, type StoredDirectSecrets } from "./session";
+export {
+  encryptApiSecret,
+  encryptPin,
+  encryptSession,
+  encryptTotpSecret,
+  readDirectSecrets,
+  type StoredDirectSecrets,
+} from "./session";
 
 /** The adapter of one account in the actor's scope (404 outside it). */
 export async function adapterForScoped(scope: Scope, accountId: string) {

@@ -8,7 +8,7 @@ import { resolveExpiry } from "@/lib/trading/expiry-choice";
 import type { InstrumentSettingsTable } from "@/lib/trading/instruments";
 import { resolveLegs, type MarketSnapshot, type SymbolInfo } from "@/lib/trading/resolve-legs";
 import type { StrategyLeg } from "@/lib/trading/strategy";
-import { marketSourceFor } from "./source";
+import { marketSourceFor, type FeedKindInput } from "./source";
 import { redis } from "@/lib/redis";
 
 // Which account serves prices (and of which feed kind) is decided in ./source; callers pick through here.
@@ -18,6 +18,7 @@ export {
   marketSourceFor,
   sourceCandidates,
   type FeedKind,
+  type FeedKindInput,
   type MarketSource,
   type SourceNote,
 } from "./source";
@@ -46,7 +47,7 @@ async function dailyReference<T>(key: string, today: string, fetch: () => Promis
  */
 export async function marketSource(
   ownerId: string,
-  targets: readonly { brokerName: string | null }[] = [],
+  targets: readonly FeedKindInput[] = [],
   ownerAccounts?: Parameters<typeof marketSourceFor>[2],
 ): Promise<BrokerAdapter> {
   return (await marketSourceFor(ownerId, targets, ownerAccounts)).adapter;

@@ -15,15 +15,21 @@ import { BrokerAuthError, BrokerUnavailableError, RateLimitedError, ValidationEr
 import type { BrokerAdapter } from "@/lib/brokers/types";
 import { adapterFor } from "@/lib/services/broker-access";
 import { log } from "@/lib/log";
-import { feedKindOf, SIMULATOR_BROKER, sourceCandidates, type FeedKind } from "@/lib/trading/feed-kind";
+import {
+  feedKindOf,
+  SIMULATOR_BROKER,
+  sourceCandidates,
+  type FeedKind,
+  type FeedKindInput,
+} from "@/lib/trading/feed-kind";
 
 // The ranking is pure (lib/trading/feed-kind.ts) so the trading calendar picks its source the same way.
-export { feedKindOf, SIMULATOR_BROKER, sourceCandidates, type FeedKind };
+export { feedKindOf, SIMULATOR_BROKER, sourceCandidates, type FeedKind, type FeedKindInput };
 
 export const feedLabel = (kind: FeedKind) => (kind === "simulated" ? "simulated" : "real");
 
 /** The one feed kind of the accounts an order targets; mixed targets cannot share one price. */
-export function targetKind(targets: readonly { brokerName: string | null }[], fallback: FeedKind): FeedKind {
+export function targetKind(targets: readonly FeedKindInput[], fallback: FeedKind): FeedKind {
   const kinds = new Set(targets.map(feedKindOf));
   if (kinds.size > 1) {
     throw new ValidationError("Real and simulated accounts cannot be priced together: choose accounts of one kind", {
@@ -59,7 +65,7 @@ export interface MarketSource {
  */
 export async function marketSourceFor(
   ownerId: string,
-  targets: readonly { brokerName: string | null }[] = [],
+  targets: readonly FeedKindInput[] = [],
   /** The owner's active accounts, when the caller has just read them (a trigger's plan): saves reading them again. */
   ownerAccounts?: Awaited<ReturnType<typeof listAccountSecrets>>,
 ): Promise<MarketSource> {

@@ -13,12 +13,12 @@ import {
   readQuotes,
   readStaleFlags,
   type FeedKind,
+  type FeedKindInput,
   type LiveQuote,
 } from "@/lib/services/market-data";
 
-export interface PricedAccount {
+export interface PricedAccount extends FeedKindInput {
   ownerId: string;
-  brokerName: string | null;
 }
 
 export interface SnapshotPrice {

@@ -23,6 +23,7 @@ import {
   readQuotes,
   readStaleFlags,
   type FeedKind,
+  type FeedKindInput,
 } from "@/lib/services/market-data";
 import { bookRowKey, rowUnrealised } from "@/lib/trading/live-book";
 
@@ -63,7 +64,7 @@ export interface LedgerRowJson {
   stale: boolean;
 }
 
-type PriceOwner = { ownerId: string; brokerName: string | null };
+type PriceOwner = FeedKindInput & { ownerId: string };
 const ltpKey = (o: PriceOwner, p: { exchange: string; symbol: string }) =>
   `${o.ownerId}|${feedKindOf(o)}|${p.exchange}|${p.symbol}`;
 
@@ -82,7 +83,7 @@ async function ltpsFor(
   positions: readonly LedgerPosition[],
   ownerOf: ReadonlyMap<string, PriceOwner>,
 ): Promise<Map<string, Priced>> {
-  const wanted = new Map<string, { ownerId: string; brokerName: string | null; symbol: string; exchange: string }>();
+  const wanted = new Map<string, PriceOwner & { symbol: string; exchange: string }>();
   for (const p of positions) {
     const o = ownerOf.get(p.accountId);
     if (o && p.netQty !== 0) wanted.set(ltpKey(o, p), { ...o, symbol: p.symbol, exchange: p.exchange });
@@ -140,7 +141,12 @@ async function toRows(positions: LedgerPosition[], scope: { ownerId: string | nu
   const [strategyNames, groupNames] = await Promise.all([listStrategyNames(strategyIds), listCopyGroupNames(groupIds)]);
   const names = new Map(strategyNames.map((s) => [s.id, s.name]));
   const groups = new Map(groupNames.map((g) => [g.id, `Copy: ${g.name}`]));
-  const ownerOf = new Map([...accounts.values()].map((a) => [a.id, { ownerId: a.ownerId, brokerName: a.brokerName }]));
+  const ownerOf = new Map(
+    [...accounts.values()].map((a) => [
+      a.id,
+      { ownerId: a.ownerId, kind: a.kind, hostUrl: a.hostUrl, brokerName: a.brokerName },
+    ]),
+  );
   const [ltps, outside] = await Promise.all([ltpsFor(visible, ownerOf), closedAtBroker(visible, scope)]);
   return visible
     .map((p): LedgerRowJson => {
@@ -152,7 +158,7 @@ async function toRows(positions: LedgerPosition[], scope: { ownerId: string | nu
       const ids = { strategyId: p.scope.strategyId, runId: p.scope.runId, copyGroupId, accountId: p.accountId };
       return {
         key: bookRowKey({ ...ids, exchange: p.exchange, symbol: p.symbol, product: p.product }),
-        feed: feedKindOf(o ?? { brokerName: null }),
+        feed: o ? feedKindOf(o) : "real",
         strategyId: p.scope.strategyId,
         strategyName: p.scope.strategyId
           ? (names.get(p.scope.strategyId) ?? null)

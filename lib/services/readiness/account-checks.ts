@@ -113,7 +113,11 @@ async function session(account: CheckedAccount, host: string): Promise<Readiness
     const ping = await adapterFor(account).ping();
     return sessionVerdict({ ok: true, broker: ping.broker, mode: ping.mode }, host, directName(account));
   } catch (e) {
-    return sessionVerdict(probeOf(e), host, directName(account));
+    const verdict = sessionVerdict(probeOf(e), host, directName(account));
+    // The renewal job's refusal says why the session was not renewed (docs/direct-brokers.md "Automatic renewal").
+    return account.sessionRenewalError && verdict.status === "RED"
+      ? { ...verdict, detail: `${verdict.detail}. Automatic renewal failed: ${account.sessionRenewalError}` }
+      : verdict;
   }
 }
 
