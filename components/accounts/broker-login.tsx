@@ -21,7 +21,7 @@ export function BrokerSession({
   account,
   canWrite,
 }: {
-  account: Pick<AccountJson, "id" | "kind" | "name" | "sessionExpiresAt">;
+  account: Pick<AccountJson, "id" | "kind" | "name" | "sessionExpiresAt" | "sessionRenewalError">;
   canWrite: boolean;
 }) {
   const [now, setNow] = useState(() => Date.now());
@@ -60,6 +60,11 @@ export function BrokerSession({
         >
           {start.isPending ? "Opening…" : live ? "Log in again" : `Log in to ${label}`}
         </Button>
+      ) : null}
+      {!live && account.sessionRenewalError ? (
+        <span className="text-rose-600" title={account.sessionRenewalError}>
+          Automatic renewal failed: {account.sessionRenewalError}
+        </span>
       ) : null}
       {error ? <span className="text-rose-600">{error}</span> : null}
     </div>
