@@ -7,6 +7,7 @@ import Decimal from "decimal.js";
 import { z } from "zod";
 import type { InstrumentMaster } from "@/lib/brokers/instruments";
 import type { FeedLevel, FeedTick } from "@/lib/brokers/market-types";
+import { orderUpdateOf } from "@/lib/brokers/order-updates";
 import type { OrderUpdate } from "@/lib/brokers/types";
 import { mapOrders } from "./map";
 
@@ -124,22 +125,5 @@ export const orderStatusMessage = z.object({
 export function mapOrderStatus(master: InstrumentMaster, msg: z.infer<typeof orderStatusMessage>): OrderUpdate | null {
   const row = msg.orderData;
   if (msg["order-status"] === "AB00" || !row || !row.orderid) return null;
-  const o = mapOrders(master, [row])[0];
-  return {
-    orderId: o.orderId,
-    symbol: o.symbol,
-    exchange: o.exchange,
-    action: o.action,
-    quantity: o.quantity,
-    filledQuantity: o.filledQuantity,
-    pendingQuantity: o.pendingQuantity,
-    price: o.price,
-    averagePrice: o.averagePrice,
-    priceType: o.priceType,
-    product: o.product,
-    status: o.status,
-    brokerStatus: o.brokerStatus,
-    rejectionReason: o.rejectionReason,
-    mode: "live",
-  };
+  return orderUpdateOf(mapOrders(master, [row])[0]);
 }
