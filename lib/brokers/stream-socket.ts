@@ -5,6 +5,7 @@
  * once. `close()` is never reported as a failure. Each connector keeps only its protocol: URL, auth, message shapes.
  * Log lines carry the broker, host and account, never the URL (it may hold a token) or a credential.
  */
+import type { LookupFunction } from "node:net";
 import { type ClientOptions, type RawData, WebSocket } from "ws";
 import { type AppError, BrokerUnavailableError } from "@/lib/errors";
 import { log } from "@/lib/log";
@@ -19,8 +20,10 @@ export type StreamHeartbeat =
 
 export interface StreamSocketOptions {
   url: string | URL;
-  /** Headers, resolver (`lookup`), deflate and redirect settings; the handshake timeout is `setupTimeoutMs`. */
+  /** Headers, deflate and redirect settings; the handshake timeout is `setupTimeoutMs`. */
   wsOptions?: ClientOptions;
+  /** Resolves the host instead of the system resolver (the operator's host policy). */
+  lookup?: LookupFunction;
   /** What the stream is, in errors and logs (`order stream`, `Zerodha market-data stream`). */
   what: string;
   broker: string;
@@ -32,6 +35,8 @@ export interface StreamSocketOptions {
   readyOn: "open" | "protocol";
   /** The error of an upgrade refused with HTTP `status`. */
   refused(status: number): AppError;
+  /** The error of a close the server chose (default: the broker being unreachable). */
+  closedWith?(code: number): AppError | undefined;
   /** Removes secrets from transport error texts (a URL carrying a token). */
   scrub?(text: string): string;
   /** `close()` sends a close frame and waits (up to a second) for the server's, instead of dropping the socket. */
@@ -71,7 +76,11 @@ export function openStreamSocket(opts: StreamSocketOptions): StreamSocket {
   let host: string;
   try {
     host = new URL(opts.url).host;
-    ws = new WebSocket(opts.url, { ...opts.wsOptions, handshakeTimeout: opts.setupTimeoutMs });
+    ws = new WebSocket(opts.url, {
+      ...opts.wsOptions,
+      handshakeTimeout: opts.setupTimeoutMs,
+      ...(opts.lookup ? { lookup: opts.lookup } : {}),
+    });
   } catch {
     // URL errors quote their input, which may carry a token: say nothing of it.
     const error = new BrokerUnavailableError(`${what}: unusable stream address`, "unreachable");
@@ -167,7 +176,10 @@ export function openStreamSocket(opts: StreamSocketOptions): StreamSocket {
   });
   ws.on("error", (e) => end(new BrokerUnavailableError(`${what}: ${scrub(e.message)}`, "unreachable")));
   ws.on("close", (code) =>
-    end(new BrokerUnavailableError(`${what} closed by the broker (code ${code})`, "unreachable")),
+    end(
+      opts.closedWith?.(code) ??
+        new BrokerUnavailableError(`${what} closed by the broker (code ${code})`, "unreachable"),
+    ),
   );
   ws.on("open", () => {
     opts.onOpen?.(socket);

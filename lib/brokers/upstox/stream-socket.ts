@@ -31,7 +31,8 @@ export async function openStreamSocket(
   const { what } = opts;
   const socket = openSocket({
     url: opts.url,
-    wsOptions: { followRedirects: false, ...(opts.lookup ? { lookup: opts.lookup } : {}) },
+    wsOptions: { followRedirects: false },
+    lookup: opts.lookup,
     what,
     broker: "upstox",
     accountId: opts.accountId,

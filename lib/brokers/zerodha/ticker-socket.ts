@@ -47,11 +47,8 @@ export async function openTickerSocket(
   const what = `Zerodha ${opts.what}`;
   const socket = openStreamSocket({
     url: opts.url,
-    wsOptions: {
-      headers: { "X-Kite-Version": "3" },
-      perMessageDeflate: false,
-      ...(opts.lookup ? { lookup: opts.lookup } : {}),
-    },
+    wsOptions: { headers: { "X-Kite-Version": "3" }, perMessageDeflate: false },
+    lookup: opts.lookup,
     what,
     broker: "zerodha",
     accountId: opts.accountId,
