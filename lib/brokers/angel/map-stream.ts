@@ -5,6 +5,7 @@
  */
 import Decimal from "decimal.js";
 import { z } from "zod";
+import { setBook } from "@/lib/brokers/feed-ticks";
 import type { InstrumentMaster } from "@/lib/brokers/instruments";
 import type { FeedLevel, FeedTick } from "@/lib/brokers/market-types";
 import { orderUpdateOf } from "@/lib/brokers/order-updates";
@@ -84,11 +85,7 @@ export function readPacket(b: Buffer): SmartPacket | null {
     // Five bids then five asks, best first.
     const buy = levels(b, 147);
     const sell = levels(b, 247);
-    tick.depth = buy.length > 0 || sell.length > 0 ? { buy, sell } : null;
-    tick.bid = buy[0]?.price ?? null;
-    tick.bidQty = buy[0]?.quantity ?? null;
-    tick.ask = sell[0]?.price ?? null;
-    tick.askQty = sell[0]?.quantity ?? null;
+    setBook(tick, buy, sell);
   }
   return {
     mode,
