@@ -41,3 +41,26 @@ export function firstSeen(keyOf: (update: OrderUpdate) => string = byStatus): (u
     return true;
   };
 }
+
+/**
+ * Delivers each pushed update once. `map` reads one message (null for messages that are not updates); one that
+ * cannot be read is reported through `onError` without ending the stream: a lost update is worth an alarm, and the
+ * caller reconciles from the order book.
+ */
+export function updateDelivery(
+  onUpdate: (update: OrderUpdate) => void,
+  onError: (error: Error) => void,
+  keyOf?: (update: OrderUpdate) => string,
+): (map: () => OrderUpdate | null) => void {
+  const isNew = firstSeen(keyOf);
+  return (map) => {
+    let update: OrderUpdate | null;
+    try {
+      update = map();
+    } catch (e) {
+      onError(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
+    if (update && isNew(update)) onUpdate(update);
+  };
+}

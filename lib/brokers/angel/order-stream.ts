@@ -8,7 +8,7 @@
  */
 import type { LookupFunction } from "node:net";
 import type { InstrumentMaster } from "@/lib/brokers/instruments";
-import { firstSeen } from "@/lib/brokers/order-updates";
+import { updateDelivery } from "@/lib/brokers/order-updates";
 import { openStreamSocket } from "@/lib/brokers/stream-socket";
 import type { OrderUpdate, Subscription } from "@/lib/brokers/types";
 import { type AngelStreamAuth, isPong, refusal, upgradeOptions } from "./market-feed";
@@ -31,7 +31,7 @@ export async function openAngelOrderStream(
   onUpdate: (update: OrderUpdate) => void,
   onError: (error: Error) => void,
 ): Promise<Subscription> {
-  const isNew = firstSeen();
+  const deliver = updateDelivery(onUpdate, onError);
   const setupTimeoutMs = opts.setupTimeoutMs ?? 5_000;
   const socket = openStreamSocket({
     url: opts.url,
@@ -45,15 +45,7 @@ export async function openAngelOrderStream(
     refused: (status) => refusal("order stream", status),
     onData(data, isBinary) {
       if (isPong(data, isBinary)) return;
-      let update: OrderUpdate | null;
-      try {
-        update = mapOrderStatus(opts.master, orderStatusMessage.parse(JSON.parse(isBinary ? "" : data.toString())));
-      } catch (e) {
-        // A lost update is worth an alarm, not a dead stream: the caller reconciles from the order book.
-        onError(e instanceof Error ? e : new Error(String(e)));
-        return;
-      }
-      if (update && isNew(update)) onUpdate(update);
+      deliver(() => mapOrderStatus(opts.master, orderStatusMessage.parse(JSON.parse(isBinary ? "" : data.toString()))));
     },
     onEnd: onError,
   });

@@ -10,7 +10,7 @@
 import type { LookupFunction } from "node:net";
 import { z } from "zod";
 import type { InstrumentMaster } from "@/lib/brokers/instruments";
-import { firstSeen, orderUpdateOf } from "@/lib/brokers/order-updates";
+import { orderUpdateOf, updateDelivery } from "@/lib/brokers/order-updates";
 import { openStreamSocket } from "@/lib/brokers/stream-socket";
 import type { OrderUpdate, Subscription } from "@/lib/brokers/types";
 import { BrokerAuthError, BrokerUnavailableError } from "@/lib/errors";
@@ -114,7 +114,7 @@ export async function openFyersOrderStream(
   onUpdate: (update: OrderUpdate) => void,
   onError: (error: Error) => void,
 ): Promise<Subscription> {
-  const isNew = firstSeen();
+  const deliver = updateDelivery(onUpdate, onError);
   const socket = openStreamSocket({
     url: opts.url,
     wsOptions: { headers: { Authorization: opts.authorization }, perMessageDeflate: false },
@@ -156,15 +156,7 @@ export async function openFyersOrderStream(
         );
       }
       if (frame.orders === undefined) return s.markReady();
-      let update: OrderUpdate;
-      try {
-        update = mapSocketOrder(opts.master, frame.orders);
-      } catch (e) {
-        // A lost update is worth an alarm, not a dead stream: the caller reconciles from the order book.
-        onError(e instanceof Error ? e : new Error(String(e)));
-        return;
-      }
-      if (isNew(update)) onUpdate(update);
+      deliver(() => mapSocketOrder(opts.master, frame.orders));
     },
     onEnd: onError,
   });

@@ -7,7 +7,7 @@
  */
 import type { LookupFunction } from "node:net";
 import type { RawData } from "ws";
-import { firstSeen } from "@/lib/brokers/order-updates";
+import { updateDelivery } from "@/lib/brokers/order-updates";
 import { openStreamSocket } from "@/lib/brokers/stream-socket";
 import type { OrderUpdate, Subscription } from "@/lib/brokers/types";
 import { BrokerAuthError, BrokerUnavailableError } from "@/lib/errors";
@@ -39,7 +39,7 @@ export async function openOrderStream(
   onUpdate: (update: OrderUpdate) => void,
   onError: (error: Error) => void,
 ): Promise<Subscription> {
-  const isNew = firstSeen();
+  const deliver = updateDelivery(onUpdate, onError);
   const json = (msg: Record<string, unknown>) => JSON.stringify(msg);
   const socket = openStreamSocket({
     url: opts.wsUrl,
@@ -70,16 +70,7 @@ export async function openOrderStream(
       }
       if (frame.type === "auth") return void s.send(json({ action: "subscribe_orders" })).catch(() => undefined);
       if (frame.type === "subscribe_orders") return s.markReady();
-      if (frame.type !== "order_update") return;
-      let update: OrderUpdate;
-      try {
-        update = mapOrderUpdate(frame);
-      } catch (e) {
-        // A lost update is worth an alarm, not a dead stream: the caller reconciles from the order book.
-        onError(e instanceof Error ? e : new Error(String(e)));
-        return;
-      }
-      if (isNew(update)) onUpdate(update);
+      if (frame.type === "order_update") deliver(() => mapOrderUpdate(frame));
     },
     onEnd: onError,
   });

@@ -11,7 +11,7 @@ import type { LookupFunction } from "node:net";
 import { z } from "zod";
 import type { InstrumentMaster } from "@/lib/brokers/instruments";
 import type { OrderUpdate, Subscription } from "@/lib/brokers/types";
-import { firstSeen, orderUpdateOf as updateOfOrder } from "@/lib/brokers/order-updates";
+import { orderUpdateOf as updateOfOrder, updateDelivery } from "@/lib/brokers/order-updates";
 import { BrokerUnavailableError } from "@/lib/errors";
 import { mapOrder, ordersSchema } from "./map";
 import { openTickerSocket } from "./ticker-socket";
@@ -48,23 +48,13 @@ export async function openKiteOrderStream(
   onUpdate: (update: OrderUpdate) => void,
   onError: (error: Error) => void,
 ): Promise<Subscription> {
-  const isNew = firstSeen((u) => `${u.orderId}|${u.brokerStatus}|${u.filledQuantity}`);
+  const deliver = updateDelivery(onUpdate, onError, (u) => `${u.orderId}|${u.brokerStatus}|${u.filledQuantity}`);
   const socket = await openTickerSocket(
     { ...opts, what: "order stream" },
     {
       // Market data on this connection is not asked for; heartbeats only keep the silence check fed.
       onBinary: () => undefined,
-      onText(text) {
-        let update: OrderUpdate | null;
-        try {
-          update = orderUpdateOf(text, opts.master);
-        } catch (e) {
-          // A lost update is worth an alarm, not a dead stream: the caller reconciles from the order book.
-          onError(e instanceof Error ? e : new Error(String(e)));
-          return;
-        }
-        if (update && isNew(update)) onUpdate(update);
-      },
+      onText: (text) => deliver(() => orderUpdateOf(text, opts.master)),
       onEnd: onError,
     },
   );
