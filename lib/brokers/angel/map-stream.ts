@@ -5,8 +5,10 @@
  */
 import Decimal from "decimal.js";
 import { z } from "zod";
+import { setBook } from "@/lib/brokers/feed-ticks";
 import type { InstrumentMaster } from "@/lib/brokers/instruments";
 import type { FeedLevel, FeedTick } from "@/lib/brokers/market-types";
+import { orderUpdateOf } from "@/lib/brokers/order-updates";
 import type { OrderUpdate } from "@/lib/brokers/types";
 import { mapOrders } from "./map";
 
@@ -83,11 +85,7 @@ export function readPacket(b: Buffer): SmartPacket | null {
     // Five bids then five asks, best first.
     const buy = levels(b, 147);
     const sell = levels(b, 247);
-    tick.depth = buy.length > 0 || sell.length > 0 ? { buy, sell } : null;
-    tick.bid = buy[0]?.price ?? null;
-    tick.bidQty = buy[0]?.quantity ?? null;
-    tick.ask = sell[0]?.price ?? null;
-    tick.askQty = sell[0]?.quantity ?? null;
+    setBook(tick, buy, sell);
   }
   return {
     mode,
@@ -124,22 +122,5 @@ export const orderStatusMessage = z.object({
 export function mapOrderStatus(master: InstrumentMaster, msg: z.infer<typeof orderStatusMessage>): OrderUpdate | null {
   const row = msg.orderData;
   if (msg["order-status"] === "AB00" || !row || !row.orderid) return null;
-  const o = mapOrders(master, [row])[0];
-  return {
-    orderId: o.orderId,
-    symbol: o.symbol,
-    exchange: o.exchange,
-    action: o.action,
-    quantity: o.quantity,
-    filledQuantity: o.filledQuantity,
-    pendingQuantity: o.pendingQuantity,
-    price: o.price,
-    averagePrice: o.averagePrice,
-    priceType: o.priceType,
-    product: o.product,
-    status: o.status,
-    brokerStatus: o.brokerStatus,
-    rejectionReason: o.rejectionReason,
-    mode: "live",
-  };
+  return orderUpdateOf(mapOrders(master, [row])[0]);
 }

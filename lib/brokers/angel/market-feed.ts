@@ -10,7 +10,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { LookupFunction } from "node:net";
-import { WebSocket } from "ws";
+import type { RawData } from "ws";
 import type { InstrumentMaster } from "@/lib/brokers/instruments";
 import type {
   Exchange,
@@ -20,6 +20,7 @@ import type {
   MarketFeedHandlers,
   MarketFeedTimings,
 } from "@/lib/brokers/market-types";
+import { openStreamSocket } from "@/lib/brokers/stream-socket";
 import { AppError, BrokerAuthError, BrokerUnavailableError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { EXCHANGE_TYPES, feedTick, readPacket } from "./map-stream";
@@ -72,170 +73,151 @@ export function refusal(what: string, status: number): AppError {
     : new BrokerUnavailableError(`Angel One refused the ${what} (HTTP ${status})`, "server_error");
 }
 
-export function openAngelMarketFeed(opts: AngelFeedOptions, handlers: MarketFeedHandlers): Promise<MarketFeed> {
-  const setupMs = opts.setupTimeoutMs ?? 5_000;
-  const heartbeatMs = opts.heartbeatMs ?? 10_000;
+/** Angel's answer to a text `ping`. */
+export const isPong = (data: RawData, isBinary: boolean): boolean => !isBinary && data.toString() === "pong";
+
+export async function openAngelMarketFeed(opts: AngelFeedOptions, handlers: MarketFeedHandlers): Promise<MarketFeed> {
   const now = opts.now ?? (() => new Date());
-  const host = new URL(opts.url).host;
-  const where = { broker: "angel", ws: host, accountId: opts.accountId };
-  const ws = new WebSocket(opts.url, upgradeOptions(opts.auth, setupMs, opts.lookup));
+  const where = { broker: "angel", ws: new URL(opts.url).host, accountId: opts.accountId };
   const subs = new Map<string, Sub>();
+  // Pongs answer pings in order: round trips and heartbeats share this queue.
   const pongWaiters: { resolve(): void; reject(e: Error): void }[] = [];
   const refusedIds = new Map<string, string>();
-  let ready = false;
-  let ended = false;
-  let awaitingPong = false;
-  let heartbeat: NodeJS.Timeout | undefined;
-
-  return new Promise<MarketFeed>((resolve, reject) => {
-    const setupTimer = setTimeout(
-      () => end(new BrokerUnavailableError(`market-data stream not open within ${setupMs} ms`, "timeout")),
-      setupMs,
-    );
-
-    /** Ends the stream once: before it is open the promise rejects, afterwards `onClose` hears about it. */
-    function end(error: AppError | null): void {
-      if (ended) return;
-      ended = true;
-      clearTimeout(setupTimer);
-      clearInterval(heartbeat);
-      ws.terminate();
-      const reason = error ?? new BrokerUnavailableError("market-data stream closed", "unreachable");
+  const setupTimeoutMs = opts.setupTimeoutMs ?? 5_000;
+  const socket = openStreamSocket({
+    url: opts.url,
+    wsOptions: upgradeOptions(opts.auth, setupTimeoutMs, opts.lookup),
+    what: "market-data stream",
+    broker: "angel",
+    accountId: opts.accountId,
+    setupTimeoutMs,
+    heartbeat: {
+      everyMs: opts.heartbeatMs ?? 10_000,
+      message() {
+        pongWaiters.push({ resolve: () => undefined, reject: () => undefined });
+        return "ping";
+      },
+      isAnswer: isPong,
+    },
+    readyOn: "open",
+    refused: (status) => refusal("market-data stream", status),
+    onData,
+    onStop: (reason) => {
       for (const w of pongWaiters.splice(0)) w.reject(reason);
-      if (!error) return;
-      log().warn({ ...where, error: error.message }, "market-data stream ended");
-      if (ready) handlers.onClose(error);
-      else reject(error);
-    }
-
-    /** Resolves once the server has answered a ping sent now (it has read everything sent before). */
-    function roundTrip(): Promise<void> {
-      if (ended) return Promise.reject(new BrokerUnavailableError("market-data stream is closed", "unreachable"));
-      return new Promise((res, rej) => {
-        pongWaiters.push({ resolve: res, reject: rej });
-        ws.send("ping");
-      });
-    }
-
-    function request(action: 0 | 1, mode: number, keys: { exchangeType: number; token: string }[]): string[] {
-      const ids: string[] = [];
-      for (let i = 0; i < keys.length; i += BATCH) {
-        const byType = new Map<number, string[]>();
-        for (const k of keys.slice(i, i + BATCH))
-          byType.set(k.exchangeType, [...(byType.get(k.exchangeType) ?? []), k.token]);
-        const correlationID = randomBytes(5).toString("hex");
-        ids.push(correlationID);
-        const tokenList = [...byType].map(([exchangeType, tokens]) => ({ exchangeType, tokens }));
-        ws.send(JSON.stringify({ correlationID, action, params: { mode, tokenList } }));
-      }
-      return ids;
-    }
-
-    const feed: MarketFeed = {
-      host,
-      async subscribe(items: readonly FeedItem[]) {
-        if (ended) throw new BrokerUnavailableError("market-data stream is closed", "unreachable");
-        const master = await opts.master();
-        const refused: FeedSubscribeResult["refused"] = [];
-        const sent: { item: FeedItem; key: string; ids: string[] }[] = [];
-        for (const mode of [1, 2, 3]) {
-          const batch: { item: FeedItem; exchangeType: number; token: string }[] = [];
-          for (const item of items.filter((i) => i.mode === mode)) {
-            const row = master.symbol(item.symbol, item.exchange as Exchange);
-            const exchangeType = row && EXCHANGE_TYPES[row.brokerExchange];
-            if (!row || exchangeType === undefined) {
-              refused.push({ exchange: item.exchange, symbol: item.symbol, reason: "not in Angel One's scrip master" });
-              continue;
-            }
-            batch.push({ item, exchangeType, token: row.token });
-            const key = `${exchangeType}:${row.token}`;
-            const sub = subs.get(key) ?? { exchange: item.exchange, symbol: item.symbol, modes: new Set() };
-            sub.modes.add(mode);
-            subs.set(key, sub);
-          }
-          if (batch.length === 0) continue;
-          const ids = request(1, mode, batch);
-          for (const b of batch) sent.push({ item: b.item, key: `${b.exchangeType}:${b.token}`, ids });
-        }
-        if (sent.length > 0) await roundTrip();
-        const answered = new Map(sent.flatMap((s) => s.ids).map((id) => [id, refusedIds.get(id)]));
-        for (const id of answered.keys()) refusedIds.delete(id);
-        for (const s of sent) {
-          const reason = s.ids.map((id) => answered.get(id)).find((r) => r !== undefined);
-          if (reason === undefined) continue;
-          refused.push({ exchange: s.item.exchange, symbol: s.item.symbol, reason });
-          subs.get(s.key)?.modes.delete(s.item.mode);
-        }
-        return { refused };
-      },
-      async unsubscribe(items: readonly FeedItem[]) {
-        if (ended) throw new BrokerUnavailableError("market-data stream is closed", "unreachable");
-        const master = await opts.master();
-        const ids: string[] = [];
-        for (const mode of [1, 2, 3]) {
-          const keys: { exchangeType: number; token: string }[] = [];
-          for (const item of items.filter((i) => i.mode === mode)) {
-            const row = master.symbol(item.symbol, item.exchange as Exchange);
-            const exchangeType = row && EXCHANGE_TYPES[row.brokerExchange];
-            if (!row || exchangeType === undefined) continue;
-            const key = `${exchangeType}:${row.token}`;
-            // Ticks of a mode no longer wanted are dropped from now on, whatever the server still sends.
-            subs.get(key)?.modes.delete(mode);
-            if (subs.get(key)?.modes.size === 0) subs.delete(key);
-            keys.push({ exchangeType, token: row.token });
-          }
-          if (keys.length === 0) continue;
-          ids.push(...request(0, mode, keys));
-        }
-        if (ids.length === 0) return;
-        await roundTrip();
-        // An unsubscribe Angel refused leaves nothing to undo: its ticks are dropped here already.
-        for (const id of ids) refusedIds.delete(id);
-      },
-      async close() {
-        end(null);
-      },
-    };
-
-    ws.on("unexpected-response", (req, res) => {
-      res.resume();
-      end(refusal("market-data stream", res.statusCode ?? 0));
-      req.destroy();
-    });
-    ws.on("error", (e) => end(new BrokerUnavailableError(`market-data stream: ${e.message}`, "unreachable")));
-    ws.on("close", (code) =>
-      end(new BrokerUnavailableError(`market-data stream closed by the broker (code ${code})`, "unreachable")),
-    );
-    ws.on("open", () => {
-      ready = true;
-      clearTimeout(setupTimer);
-      heartbeat = setInterval(() => {
-        if (awaitingPong)
-          return end(new BrokerUnavailableError(`market-data stream silent for ${heartbeatMs} ms`, "timeout"));
-        awaitingPong = true;
-        pongWaiters.push({ resolve: () => (awaitingPong = false), reject: () => undefined });
-        ws.send("ping");
-      }, heartbeatMs);
-      resolve(feed);
-    });
-    ws.on("message", (data, isBinary) => {
-      if (isBinary) {
-        const p = readPacket(data as Buffer);
-        const sub = p && subs.get(`${p.exchangeType}:${p.token}`);
-        if (p && sub?.modes.has(p.mode)) handlers.onTick(feedTick(p, sub.exchange, sub.symbol, now()));
-        return;
-      }
-      const text = data.toString();
-      if (text === "pong") return pongWaiters.shift()?.resolve();
-      let frame: { correlationID?: unknown; errorCode?: unknown; errorMessage?: unknown };
-      try {
-        frame = JSON.parse(text);
-      } catch {
-        return end(new BrokerUnavailableError("market-data stream sent an unreadable text frame", "bad_response"));
-      }
-      const reason = `${String(frame.errorCode ?? "error")}: ${String(frame.errorMessage ?? "")}`;
-      if (typeof frame.correlationID === "string" && frame.correlationID) refusedIds.set(frame.correlationID, reason);
-      log().warn({ ...where, error: reason }, "market-data stream error frame");
-    });
+    },
+    onEnd: handlers.onClose,
   });
+
+  function onData(data: RawData, isBinary: boolean): void {
+    if (isBinary) {
+      const p = readPacket(data as Buffer);
+      const sub = p && subs.get(`${p.exchangeType}:${p.token}`);
+      if (p && sub?.modes.has(p.mode)) handlers.onTick(feedTick(p, sub.exchange, sub.symbol, now()));
+      return;
+    }
+    const text = data.toString();
+    if (text === "pong") return pongWaiters.shift()?.resolve();
+    let frame: { correlationID?: unknown; errorCode?: unknown; errorMessage?: unknown };
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      return socket.fail(
+        new BrokerUnavailableError("market-data stream sent an unreadable text frame", "bad_response"),
+      );
+    }
+    const reason = `${String(frame.errorCode ?? "error")}: ${String(frame.errorMessage ?? "")}`;
+    if (typeof frame.correlationID === "string" && frame.correlationID) refusedIds.set(frame.correlationID, reason);
+    log().warn({ ...where, error: reason }, "market-data stream error frame");
+  }
+
+  /** Resolves once the server has answered a ping sent now (it has read everything sent before). */
+  function roundTrip(): Promise<void> {
+    if (socket.ended) return Promise.reject(new BrokerUnavailableError("market-data stream is closed", "unreachable"));
+    return new Promise((res, rej) => {
+      pongWaiters.push({ resolve: res, reject: rej });
+      socket.send("ping").catch(rej);
+    });
+  }
+
+  function request(action: 0 | 1, mode: number, keys: { exchangeType: number; token: string }[]): string[] {
+    const ids: string[] = [];
+    for (let i = 0; i < keys.length; i += BATCH) {
+      const byType = new Map<number, string[]>();
+      for (const k of keys.slice(i, i + BATCH))
+        byType.set(k.exchangeType, [...(byType.get(k.exchangeType) ?? []), k.token]);
+      const correlationID = randomBytes(5).toString("hex");
+      ids.push(correlationID);
+      const tokenList = [...byType].map(([exchangeType, tokens]) => ({ exchangeType, tokens }));
+      // A write that fails ends the stream, and the round trip behind it rejects.
+      void socket.send(JSON.stringify({ correlationID, action, params: { mode, tokenList } })).catch(() => undefined);
+    }
+    return ids;
+  }
+
+  const feed: MarketFeed = {
+    host: socket.host,
+    async subscribe(items: readonly FeedItem[]) {
+      if (socket.ended) throw new BrokerUnavailableError("market-data stream is closed", "unreachable");
+      const master = await opts.master();
+      const refused: FeedSubscribeResult["refused"] = [];
+      const sent: { item: FeedItem; key: string; ids: string[] }[] = [];
+      for (const mode of [1, 2, 3]) {
+        const batch: { item: FeedItem; exchangeType: number; token: string }[] = [];
+        for (const item of items.filter((i) => i.mode === mode)) {
+          const row = master.symbol(item.symbol, item.exchange as Exchange);
+          const exchangeType = row && EXCHANGE_TYPES[row.brokerExchange];
+          if (!row || exchangeType === undefined) {
+            refused.push({ exchange: item.exchange, symbol: item.symbol, reason: "not in Angel One's scrip master" });
+            continue;
+          }
+          batch.push({ item, exchangeType, token: row.token });
+          const key = `${exchangeType}:${row.token}`;
+          const sub = subs.get(key) ?? { exchange: item.exchange, symbol: item.symbol, modes: new Set() };
+          sub.modes.add(mode);
+          subs.set(key, sub);
+        }
+        if (batch.length === 0) continue;
+        const ids = request(1, mode, batch);
+        for (const b of batch) sent.push({ item: b.item, key: `${b.exchangeType}:${b.token}`, ids });
+      }
+      if (sent.length > 0) await roundTrip();
+      const answered = new Map(sent.flatMap((s) => s.ids).map((id) => [id, refusedIds.get(id)]));
+      for (const id of answered.keys()) refusedIds.delete(id);
+      for (const s of sent) {
+        const reason = s.ids.map((id) => answered.get(id)).find((r) => r !== undefined);
+        if (reason === undefined) continue;
+        refused.push({ exchange: s.item.exchange, symbol: s.item.symbol, reason });
+        subs.get(s.key)?.modes.delete(s.item.mode);
+      }
+      return { refused };
+    },
+    async unsubscribe(items: readonly FeedItem[]) {
+      if (socket.ended) throw new BrokerUnavailableError("market-data stream is closed", "unreachable");
+      const master = await opts.master();
+      const ids: string[] = [];
+      for (const mode of [1, 2, 3]) {
+        const keys: { exchangeType: number; token: string }[] = [];
+        for (const item of items.filter((i) => i.mode === mode)) {
+          const row = master.symbol(item.symbol, item.exchange as Exchange);
+          const exchangeType = row && EXCHANGE_TYPES[row.brokerExchange];
+          if (!row || exchangeType === undefined) continue;
+          const key = `${exchangeType}:${row.token}`;
+          // Ticks of a mode no longer wanted are dropped from now on, whatever the server still sends.
+          subs.get(key)?.modes.delete(mode);
+          if (subs.get(key)?.modes.size === 0) subs.delete(key);
+          keys.push({ exchangeType, token: row.token });
+        }
+        if (keys.length === 0) continue;
+        ids.push(...request(0, mode, keys));
+      }
+      if (ids.length === 0) return;
+      await roundTrip();
+      // An unsubscribe Angel refused leaves nothing to undo: its ticks are dropped here already.
+      for (const id of ids) refusedIds.delete(id);
+    },
+    close: () => socket.close(),
+  };
+
+  await socket.ready;
+  return feed;
 }

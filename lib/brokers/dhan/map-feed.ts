@@ -6,6 +6,7 @@
  * the latest of each per instrument and adds them to the ticks. Float32 prices are rounded to paise; 0 means none.
  */
 import Decimal from "decimal.js";
+import { lastPriceTick, setBook } from "@/lib/brokers/feed-ticks";
 import type { FeedLevel, FeedTick } from "@/lib/brokers/market-types";
 import type { FeedPacket } from "./feed-packets";
 
@@ -60,24 +61,7 @@ export function tickOf(packet: FeedPacket, sub: Subscribed, receivedAt: Date): F
   if (packet.kind !== "ticker" && packet.kind !== "quote" && packet.kind !== "full") return null;
   const ltp = feedPrice(packet.ltp);
   if (ltp === null) return null;
-  const tick: FeedTick = {
-    exchange: sub.exchange,
-    symbol: sub.symbol,
-    ltp,
-    prevClose: null,
-    open: null,
-    high: null,
-    low: null,
-    bid: null,
-    bidQty: null,
-    ask: null,
-    askQty: null,
-    depth: null,
-    volume: null,
-    oi: null,
-    exchangeTs: feedTime(packet.ltt),
-    receivedAt: receivedAt.toISOString(),
-  };
+  const tick = lastPriceTick({ ...sub, ltp, prevClose: null, exchangeTs: feedTime(packet.ltt), receivedAt });
   if (packet.kind === "ticker") return tick;
   tick.prevClose = sub.prevClose;
   tick.open = feedPrice(packet.open);
@@ -91,10 +75,6 @@ export function tickOf(packet: FeedPacket, sub: Subscribed, receivedAt: Date): F
   sub.oi = packet.oi;
   tick.oi = packet.oi;
   const book = levels(packet);
-  if (book.buy.length > 0 || book.sell.length > 0) tick.depth = book;
-  tick.bid = book.buy[0]?.price ?? null;
-  tick.bidQty = book.buy[0]?.quantity ?? null;
-  tick.ask = book.sell[0]?.price ?? null;
-  tick.askQty = book.sell[0]?.quantity ?? null;
+  setBook(tick, book.buy, book.sell);
   return tick;
 }

@@ -8,12 +8,12 @@
  * delivered once. Log lines carry the host and the account, never the token.
  */
 import type { LookupFunction } from "node:net";
-import { WebSocket } from "ws";
 import { z } from "zod";
 import type { InstrumentMaster } from "@/lib/brokers/instruments";
+import { orderUpdateOf, updateDelivery } from "@/lib/brokers/order-updates";
+import { openStreamSocket } from "@/lib/brokers/stream-socket";
 import type { OrderUpdate, Subscription } from "@/lib/brokers/types";
-import { type AppError, BrokerAuthError, BrokerUnavailableError } from "@/lib/errors";
-import { log } from "@/lib/log";
+import { BrokerAuthError, BrokerUnavailableError } from "@/lib/errors";
 import { mapOrder } from "./map";
 import { classify } from "./wire";
 
@@ -30,8 +30,6 @@ export interface FyersOrderStreamOptions {
   /** Resolves the socket host instead of the system resolver (the operator's host policy). */
   lookup?: LookupFunction;
 }
-
-const DEDUPE_WINDOW = 2_000;
 
 /**
  * The socket's internal OMS codes (`ord_status`) folded into Fyers' status numbers, as Fyers' Node SDK folds them;
@@ -82,41 +80,26 @@ export function mapSocketOrder(master: InstrumentMaster, raw: unknown): OrderUpd
   if (!parsed.success) throw new BrokerUnavailableError("Unreadable order update from Fyers", "bad_response");
   const o = parsed.data;
   const status = o.org_ord_status ?? OMS_TO_STATUS[o.ord_status!] ?? o.ord_status!;
-  const order = mapOrder(master, {
-    id: o.id,
-    symbol: o.symbol,
-    exchange: o.exchange,
-    segment: o.segment,
-    qty: o.qty,
-    filledQty: o.qty_filled,
-    remainingQuantity: o.qty_remaining,
-    limitPrice: o.price_limit,
-    stopPrice: o.price_stop,
-    tradedPrice: o.price_traded,
-    type: o.ord_type,
-    side: o.tran_side,
-    productType: o.product_type,
-    status,
-    message: o.oms_msg || o.status_msg || null,
-    orderDateTime: o.time_oms ?? "",
-  });
-  return {
-    orderId: order.orderId,
-    symbol: order.symbol,
-    exchange: order.exchange,
-    action: order.action,
-    quantity: order.quantity,
-    filledQuantity: order.filledQuantity,
-    pendingQuantity: order.pendingQuantity,
-    price: order.price,
-    averagePrice: order.averagePrice,
-    priceType: order.priceType,
-    product: order.product,
-    status: order.status,
-    brokerStatus: order.brokerStatus,
-    rejectionReason: order.rejectionReason,
-    mode: "live",
-  };
+  return orderUpdateOf(
+    mapOrder(master, {
+      id: o.id,
+      symbol: o.symbol,
+      exchange: o.exchange,
+      segment: o.segment,
+      qty: o.qty,
+      filledQty: o.qty_filled,
+      remainingQuantity: o.qty_remaining,
+      limitPrice: o.price_limit,
+      stopPrice: o.price_stop,
+      tradedPrice: o.price_traded,
+      type: o.ord_type,
+      side: o.tran_side,
+      productType: o.product_type,
+      status,
+      message: o.oms_msg || o.status_msg || null,
+      orderDateTime: o.time_oms ?? "",
+    }),
+  );
 }
 
 const frameSchema = z.looseObject({
@@ -126,120 +109,57 @@ const frameSchema = z.looseObject({
   orders: z.unknown().optional(),
 });
 
-export function openFyersOrderStream(
+export async function openFyersOrderStream(
   opts: FyersOrderStreamOptions,
   onUpdate: (update: OrderUpdate) => void,
   onError: (error: Error) => void,
 ): Promise<Subscription> {
-  const setupMs = opts.setupTimeoutMs ?? 5_000;
-  const heartbeatMs = opts.heartbeatMs ?? 15_000;
-  const where = { broker: "fyers", ws: new URL(opts.url).host, accountId: opts.accountId };
-  const ws = new WebSocket(opts.url, {
-    headers: { Authorization: opts.authorization },
-    handshakeTimeout: setupMs,
-    perMessageDeflate: false,
-    ...(opts.lookup ? { lookup: opts.lookup } : {}),
-  });
-  const seen = new Set<string>();
-  let ready = false;
-  let closing = false;
-  let failed = false;
-  let awaitingPong = false;
-  let heartbeat: NodeJS.Timeout | undefined;
-
-  return new Promise<Subscription>((resolve, reject) => {
-    const setupTimer = setTimeout(
-      () => fail(new BrokerUnavailableError(`order stream not ready within ${setupMs} ms`, "timeout")),
-      setupMs,
-    );
-
-    /** Ends the stream once: before it is ready the promise rejects, afterwards `onError` hears about it. */
-    function fail(error: AppError): void {
-      if (failed || closing) return;
-      failed = true;
-      clearTimeout(setupTimer);
-      clearInterval(heartbeat);
-      ws.terminate();
-      log().warn({ ...where, error: error.message }, "order stream failed");
-      if (ready) onError(error);
-      else reject(error);
-    }
-
-    function becomeReady(): void {
-      if (ready) return;
-      ready = true;
-      clearTimeout(setupTimer);
-      heartbeat = setInterval(() => {
-        if (awaitingPong)
-          return fail(new BrokerUnavailableError(`order stream silent for ${heartbeatMs} ms`, "timeout"));
-        awaitingPong = true;
-        ws.send("ping");
-      }, heartbeatMs);
-      resolve({
-        async close() {
-          if (closing || failed) return;
-          closing = true;
-          clearInterval(heartbeat);
-          await new Promise<void>((done) => {
-            ws.once("close", () => done());
-            ws.close(1000);
-            setTimeout(() => {
-              ws.terminate();
-              done();
-            }, 1_000).unref();
-          });
-        },
-      });
-    }
-
-    ws.on("open", () => {
-      ws.send(JSON.stringify({ T: "SUB_ORD", SLIST: ["orders"], SUB_T: 1 }));
-      ws.send("ping");
-    });
-    ws.on("unexpected-response", (_req, res) => {
-      const status = res.statusCode ?? 0;
-      res.resume();
-      if (status === 401 || status === 403)
-        return fail(new BrokerAuthError(`Fyers refused the order socket's token (HTTP ${status})`));
-      fail(new BrokerUnavailableError(`order stream handshake answered HTTP ${status}`, "server_error"));
-    });
-    ws.on("error", (e) => fail(new BrokerUnavailableError(`order stream: ${e.message}`, "unreachable")));
-    ws.on("close", (code) =>
-      fail(new BrokerUnavailableError(`order stream closed by the broker (code ${code})`, "unreachable")),
-    );
-    ws.on("message", (data) => {
+  const deliver = updateDelivery(onUpdate, onError);
+  const socket = openStreamSocket({
+    url: opts.url,
+    wsOptions: { headers: { Authorization: opts.authorization }, perMessageDeflate: false },
+    lookup: opts.lookup,
+    what: "order stream",
+    broker: "fyers",
+    accountId: opts.accountId,
+    setupTimeoutMs: opts.setupTimeoutMs ?? 5_000,
+    heartbeat: {
+      everyMs: opts.heartbeatMs ?? 15_000,
+      message: () => "ping",
+      isAnswer: (data) => data.toString() === "pong",
+    },
+    readyOn: "protocol",
+    gracefulClose: true,
+    refused: (status) =>
+      status === 401 || status === 403
+        ? new BrokerAuthError(`Fyers refused the order socket's token (HTTP ${status})`)
+        : new BrokerUnavailableError(`order stream handshake answered HTTP ${status}`, "server_error"),
+    onOpen(s) {
+      // The ping right behind the subscription: its pong (or the acknowledgement) makes the stream ready.
+      void s.send(JSON.stringify({ T: "SUB_ORD", SLIST: ["orders"], SUB_T: 1 })).catch(() => undefined);
+      void s.send("ping").catch(() => undefined);
+    },
+    onData(data, _binary, s) {
       const text = data.toString();
-      if (text === "pong") {
-        awaitingPong = false;
-        return becomeReady();
-      }
+      if (text === "pong") return s.markReady();
       let frame: z.infer<typeof frameSchema>;
       try {
         frame = frameSchema.parse(JSON.parse(text));
       } catch {
-        return fail(new BrokerUnavailableError("order stream sent a frame that is not JSON", "bad_response"));
+        return s.fail(new BrokerUnavailableError("order stream sent a frame that is not JSON", "bad_response"));
       }
       if (frame.s === "error") {
         const info = classify(200, frame);
-        if (info.kind === "auth") return fail(new BrokerAuthError(`Fyers refused the order socket: ${info.message}`));
-        return fail(
+        if (info.kind === "auth") return s.fail(new BrokerAuthError(`Fyers refused the order socket: ${info.message}`));
+        return s.fail(
           new BrokerUnavailableError(`order stream error ${String(frame.code)}: ${info.message}`, "server_error"),
         );
       }
-      if (frame.orders === undefined) return becomeReady();
-      let update: OrderUpdate;
-      try {
-        update = mapSocketOrder(opts.master, frame.orders);
-      } catch (e) {
-        // A lost update is worth an alarm, not a dead stream: the caller reconciles from the order book.
-        onError(e instanceof Error ? e : new Error(String(e)));
-        return;
-      }
-      const key = `${update.orderId}|${update.status}|${update.filledQuantity}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      if (seen.size > DEDUPE_WINDOW) seen.delete(seen.values().next().value!);
-      onUpdate(update);
-    });
+      if (frame.orders === undefined) return s.markReady();
+      deliver(() => mapSocketOrder(opts.master, frame.orders));
+    },
+    onEnd: onError,
   });
+  await socket.ready;
+  return { close: () => socket.close() };
 }

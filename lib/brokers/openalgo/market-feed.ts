@@ -9,7 +9,6 @@
  * never the key.
  */
 import type { LookupFunction } from "node:net";
-import { WebSocket } from "ws";
 import type {
   FeedItem,
   FeedMode,
@@ -18,9 +17,11 @@ import type {
   MarketFeedHandlers,
   MarketFeedTimings,
 } from "@/lib/brokers/market-types";
-import { AppError, BrokerAuthError, BrokerUnavailableError } from "@/lib/errors";
+import { openStreamSocket } from "@/lib/brokers/stream-socket";
+import { BrokerAuthError, BrokerUnavailableError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { mapMarketData } from "./map-feed";
+import { isPong } from "./order-stream";
 
 export interface MarketFeedOptions extends MarketFeedTimings {
   wsUrl: string;
@@ -63,92 +64,33 @@ function refusedIn(frame: Record<string, unknown>, batch: readonly FeedItem[]): 
     }));
 }
 
-export function openMarketFeed(opts: MarketFeedOptions, handlers: MarketFeedHandlers): Promise<MarketFeed> {
-  const setupMs = opts.setupTimeoutMs ?? 5_000;
-  const heartbeatMs = opts.heartbeatMs ?? 10_000;
+export async function openMarketFeed(opts: MarketFeedOptions, handlers: MarketFeedHandlers): Promise<MarketFeed> {
   const now = opts.now ?? (() => new Date());
-  const host = new URL(opts.wsUrl).host;
-  const where = { broker: "openalgo", ws: host, accountId: opts.accountId };
-  const ws = new WebSocket(opts.wsUrl, { handshakeTimeout: setupMs, ...(opts.lookup ? { lookup: opts.lookup } : {}) });
+  const where = { broker: "openalgo", ws: new URL(opts.wsUrl).host, accountId: opts.accountId };
   const pending: Pending[] = [];
+  const json = (msg: Record<string, unknown>) => JSON.stringify(msg);
   let ready = false;
-  let ended = false;
-  let awaitingPong = false;
-  let heartbeat: NodeJS.Timeout | undefined;
-
-  return new Promise<MarketFeed>((resolve, reject) => {
-    const setupTimer = setTimeout(
-      () => end(new BrokerUnavailableError(`market-data stream not ready within ${setupMs} ms`, "timeout")),
-      setupMs,
-    );
-
-    /** Ends the stream once: before it is ready the promise rejects, afterwards `onClose` hears about it. */
-    function end(error: AppError | null): void {
-      if (ended) return;
-      ended = true;
-      clearTimeout(setupTimer);
-      clearInterval(heartbeat);
-      ws.terminate();
-      const reason = error ?? new BrokerUnavailableError("market-data stream closed", "unreachable");
-      for (const p of pending.splice(0)) p.reject(reason);
-      if (!error) return;
-      log().warn({ ...where, error: error.message }, "market-data stream ended");
-      if (ready) handlers.onClose(error);
-      else reject(error);
-    }
-
-    const send = (msg: Record<string, unknown>) => {
-      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
-    };
-
-    /** Sends `msg` and waits for its acknowledgement (acks come in request order; errors carry no type). */
-    function request(verb: Pending["verb"], msg: Record<string, unknown>): Promise<Record<string, unknown>> {
-      if (ended) return Promise.reject(new BrokerUnavailableError("market-data stream is closed", "unreachable"));
-      return new Promise((res, rej) => {
-        pending.push({ verb, resolve: res, reject: rej });
-        send(msg);
-      });
-    }
-
-    const feed: MarketFeed = {
-      host,
-      async subscribe(items: readonly FeedItem[]) {
-        const refused: FeedSubscribeResult["refused"] = [];
-        for (const mode of [1, 2, 3] as FeedMode[]) {
-          const ofMode = items.filter((i) => i.mode === mode);
-          for (const batch of chunks(ofMode)) {
-            const symbols = batch.map((i) => ({ symbol: i.symbol, exchange: i.exchange }));
-            const ack = await request("subscribe", { action: "subscribe", symbols, mode, depth: 5 });
-            refused.push(...refusedIn(ack, batch));
-          }
-        }
-        return { refused };
-      },
-      async unsubscribe(items: readonly FeedItem[]) {
-        for (const batch of chunks(items)) {
-          const symbols = batch.map((i) => ({ symbol: i.symbol, exchange: i.exchange, mode: i.mode }));
-          await request("unsubscribe", { action: "unsubscribe", symbols });
-        }
-      },
-      async close() {
-        if (ended) return;
-        end(null);
-      },
-    };
-
-    ws.on("open", () => send({ action: "authenticate", api_key: opts.apiKey }));
-    ws.on("error", (e) => end(new BrokerUnavailableError(`market-data stream: ${e.message}`, "unreachable")));
-    ws.on("close", (code) =>
-      end(new BrokerUnavailableError(`market-data stream closed by the broker (code ${code})`, "unreachable")),
-    );
-    ws.on("message", (data) => {
+  const socket = openStreamSocket({
+    url: opts.wsUrl,
+    lookup: opts.lookup,
+    what: "market-data stream",
+    broker: "openalgo",
+    accountId: opts.accountId,
+    setupTimeoutMs: opts.setupTimeoutMs ?? 5_000,
+    heartbeat: { everyMs: opts.heartbeatMs ?? 10_000, message: () => json({ action: "ping" }), isAnswer: isPong },
+    readyOn: "protocol",
+    // Without an answer of its own, a refused upgrade reads as `ws` words it.
+    refused: (status) =>
+      new BrokerUnavailableError(`market-data stream: Unexpected server response: ${status}`, "unreachable"),
+    onOpen: (s) => void s.send(json({ action: "authenticate", api_key: opts.apiKey })).catch(() => undefined),
+    onData(data, _binary, s) {
       let frame: Record<string, unknown>;
       try {
         const parsed: unknown = JSON.parse(data.toString());
         if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not an object");
         frame = parsed as Record<string, unknown>;
       } catch {
-        return end(
+        return s.fail(
           new BrokerUnavailableError("market-data stream sent a frame that is not a JSON object", "bad_response"),
         );
       }
@@ -157,16 +99,12 @@ export function openMarketFeed(opts: MarketFeedOptions, handlers: MarketFeedHand
         if (tick) handlers.onTick(tick);
         return;
       }
-      if (frame.type === "pong") {
-        awaitingPong = false;
-        return;
-      }
       if (frame.status === "error" && frame.type === undefined) {
         const text = typeof frame.message === "string" ? frame.message : "error";
         if (!ready) {
           if (frame.code === "AUTHENTICATION_ERROR")
-            return end(new BrokerAuthError(`Market-data stream refused the API key: ${text}`));
-          return end(
+            return s.fail(new BrokerAuthError(`Market-data stream refused the API key: ${text}`));
+          return s.fail(
             new BrokerUnavailableError(`market-data stream error ${String(frame.code)}: ${text}`, "server_error"),
           );
         }
@@ -178,21 +116,52 @@ export function openMarketFeed(opts: MarketFeedOptions, handlers: MarketFeedHand
       }
       if (frame.type === "auth" && !ready) {
         if (frame.status !== "success")
-          return end(new BrokerAuthError(`Market-data stream refused the API key: ${String(frame.message ?? "")}`));
+          return s.fail(new BrokerAuthError(`Market-data stream refused the API key: ${String(frame.message ?? "")}`));
         ready = true;
-        clearTimeout(setupTimer);
-        heartbeat = setInterval(() => {
-          if (awaitingPong)
-            return end(new BrokerUnavailableError(`market-data stream silent for ${heartbeatMs} ms`, "timeout"));
-          awaitingPong = true;
-          send({ action: "ping" });
-        }, heartbeatMs);
-        return resolve(feed);
+        return s.markReady();
       }
       if (frame.type === "subscribe" || frame.type === "unsubscribe") {
         const i = pending.findIndex((p) => p.verb === frame.type);
         if (i >= 0) pending.splice(i, 1)[0].resolve(frame);
       }
-    });
+    },
+    onStop: (reason) => {
+      for (const p of pending.splice(0)) p.reject(reason);
+    },
+    onEnd: handlers.onClose,
   });
+
+  /** Sends `msg` and waits for its acknowledgement (acks come in request order; errors carry no type). */
+  function request(verb: Pending["verb"], msg: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (socket.ended) return Promise.reject(new BrokerUnavailableError("market-data stream is closed", "unreachable"));
+    return new Promise((res, rej) => {
+      pending.push({ verb, resolve: res, reject: rej });
+      // A frame that cannot be written ends the stream, which rejects every request still waiting.
+      void socket.send(json(msg)).catch(() => undefined);
+    });
+  }
+
+  await socket.ready;
+  return {
+    host: socket.host,
+    async subscribe(items: readonly FeedItem[]) {
+      const refused: FeedSubscribeResult["refused"] = [];
+      for (const mode of [1, 2, 3] as FeedMode[]) {
+        const ofMode = items.filter((i) => i.mode === mode);
+        for (const batch of chunks(ofMode)) {
+          const symbols = batch.map((i) => ({ symbol: i.symbol, exchange: i.exchange }));
+          const ack = await request("subscribe", { action: "subscribe", symbols, mode, depth: 5 });
+          refused.push(...refusedIn(ack, batch));
+        }
+      }
+      return { refused };
+    },
+    async unsubscribe(items: readonly FeedItem[]) {
+      for (const batch of chunks(items)) {
+        const symbols = batch.map((i) => ({ symbol: i.symbol, exchange: i.exchange, mode: i.mode }));
+        await request("unsubscribe", { action: "unsubscribe", symbols });
+      }
+    },
+    close: () => socket.close(),
+  };
 }

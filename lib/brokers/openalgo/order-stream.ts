@@ -6,10 +6,11 @@
  * filled quantity, as OpenAlgo's docs warn) are delivered once.
  */
 import type { LookupFunction } from "node:net";
-import { WebSocket } from "ws";
+import type { RawData } from "ws";
+import { updateDelivery } from "@/lib/brokers/order-updates";
+import { openStreamSocket } from "@/lib/brokers/stream-socket";
 import type { OrderUpdate, Subscription } from "@/lib/brokers/types";
-import { AppError, BrokerAuthError, BrokerUnavailableError } from "@/lib/errors";
-import { log } from "@/lib/log";
+import { BrokerAuthError, BrokerUnavailableError } from "@/lib/errors";
 import { mapOrderUpdate } from "./map";
 
 export interface OrderStreamOptions {
@@ -24,106 +25,55 @@ export interface OrderStreamOptions {
   lookup?: LookupFunction;
 }
 
-const DEDUPE_WINDOW = 2_000;
+/** Whether a frame is the proxy's answer to `{"action":"ping"}`. */
+export function isPong(data: RawData): boolean {
+  try {
+    return (JSON.parse(data.toString()) as { type?: unknown } | null)?.type === "pong";
+  } catch {
+    return false;
+  }
+}
 
-export function openOrderStream(
+export async function openOrderStream(
   opts: OrderStreamOptions,
   onUpdate: (update: OrderUpdate) => void,
   onError: (error: Error) => void,
 ): Promise<Subscription> {
-  const setupMs = opts.setupTimeoutMs ?? 5_000;
-  const heartbeatMs = opts.heartbeatMs ?? 15_000;
-  const where = { broker: "openalgo", ws: new URL(opts.wsUrl).host, accountId: opts.accountId };
-  const ws = new WebSocket(opts.wsUrl, { handshakeTimeout: setupMs, ...(opts.lookup ? { lookup: opts.lookup } : {}) });
-  const seen = new Set<string>();
-  let ready = false;
-  let closing = false;
-  let failed = false;
-  let awaitingPong = false;
-  let heartbeat: NodeJS.Timeout | undefined;
-
-  return new Promise<Subscription>((resolve, reject) => {
-    const setupTimer = setTimeout(
-      () => fail(new BrokerUnavailableError(`order stream not ready within ${setupMs} ms`, "timeout")),
-      setupMs,
-    );
-
-    /** Ends the stream once: before it is ready the promise rejects, afterwards `onError` hears about it. */
-    function fail(error: AppError): void {
-      if (failed || closing) return;
-      failed = true;
-      clearTimeout(setupTimer);
-      clearInterval(heartbeat);
-      ws.terminate();
-      log().warn({ ...where, error: error.message }, "order stream failed");
-      if (ready) onError(error);
-      else reject(error);
-    }
-
-    const send = (msg: Record<string, unknown>) => ws.send(JSON.stringify(msg));
-
-    ws.on("open", () => send({ action: "authenticate", api_key: opts.apiKey }));
-    ws.on("error", (e) => fail(new BrokerUnavailableError(`order stream: ${e.message}`, "unreachable")));
-    ws.on("close", (code) =>
-      fail(new BrokerUnavailableError(`order stream closed by the broker (code ${code})`, "unreachable")),
-    );
-    ws.on("message", (data) => {
+  const deliver = updateDelivery(onUpdate, onError);
+  const json = (msg: Record<string, unknown>) => JSON.stringify(msg);
+  const socket = openStreamSocket({
+    url: opts.wsUrl,
+    lookup: opts.lookup,
+    what: "order stream",
+    broker: "openalgo",
+    accountId: opts.accountId,
+    setupTimeoutMs: opts.setupTimeoutMs ?? 5_000,
+    heartbeat: { everyMs: opts.heartbeatMs ?? 15_000, message: () => json({ action: "ping" }), isAnswer: isPong },
+    readyOn: "protocol",
+    gracefulClose: true,
+    // Without an answer of its own, a refused upgrade reads as `ws` words it.
+    refused: (status) =>
+      new BrokerUnavailableError(`order stream: Unexpected server response: ${status}`, "unreachable"),
+    onOpen: (s) => void s.send(json({ action: "authenticate", api_key: opts.apiKey })).catch(() => undefined),
+    onData(data, _binary, s) {
       let frame: { type?: unknown; status?: unknown; code?: unknown; message?: unknown };
       try {
         frame = JSON.parse(data.toString());
       } catch {
-        return fail(new BrokerUnavailableError("order stream sent a frame that is not JSON", "bad_response"));
+        return s.fail(new BrokerUnavailableError("order stream sent a frame that is not JSON", "bad_response"));
       }
       if (frame.status === "error") {
         const text = typeof frame.message === "string" ? frame.message : "error";
         if (frame.code === "AUTHENTICATION_ERROR")
-          return fail(new BrokerAuthError(`Order stream refused the API key: ${text}`));
-        return fail(new BrokerUnavailableError(`order stream error ${String(frame.code)}: ${text}`, "server_error"));
+          return s.fail(new BrokerAuthError(`Order stream refused the API key: ${text}`));
+        return s.fail(new BrokerUnavailableError(`order stream error ${String(frame.code)}: ${text}`, "server_error"));
       }
-      if (frame.type === "auth") return send({ action: "subscribe_orders" });
-      if (frame.type === "pong") {
-        awaitingPong = false;
-        return;
-      }
-      if (frame.type === "subscribe_orders") {
-        ready = true;
-        clearTimeout(setupTimer);
-        heartbeat = setInterval(() => {
-          if (awaitingPong)
-            return fail(new BrokerUnavailableError(`order stream silent for ${heartbeatMs} ms`, "timeout"));
-          awaitingPong = true;
-          send({ action: "ping" });
-        }, heartbeatMs);
-        return resolve({
-          async close() {
-            if (closing || failed) return;
-            closing = true;
-            clearInterval(heartbeat);
-            await new Promise<void>((done) => {
-              ws.once("close", () => done());
-              ws.close(1000);
-              setTimeout(() => {
-                ws.terminate();
-                done();
-              }, 1_000).unref();
-            });
-          },
-        });
-      }
-      if (frame.type !== "order_update") return;
-      let update: OrderUpdate;
-      try {
-        update = mapOrderUpdate(frame);
-      } catch (e) {
-        // A lost update is worth an alarm, not a dead stream: the caller reconciles from the order book.
-        onError(e instanceof Error ? e : new Error(String(e)));
-        return;
-      }
-      const key = `${update.orderId}|${update.status}|${update.filledQuantity}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      if (seen.size > DEDUPE_WINDOW) seen.delete(seen.values().next().value!);
-      onUpdate(update);
-    });
+      if (frame.type === "auth") return void s.send(json({ action: "subscribe_orders" })).catch(() => undefined);
+      if (frame.type === "subscribe_orders") return s.markReady();
+      if (frame.type === "order_update") deliver(() => mapOrderUpdate(frame));
+    },
+    onEnd: onError,
   });
+  await socket.ready;
+  return { close: () => socket.close() };
 }

@@ -6,6 +6,7 @@
  */
 import Decimal from "decimal.js";
 import { z } from "zod";
+import { lastPriceTick, setBook } from "@/lib/brokers/feed-ticks";
 import type { FeedLevel, FeedMode, FeedTick } from "@/lib/brokers/market-types";
 
 /** Upstox's subscription mode for each of ours: the quote (2) and depth (3) modes both need `full`. */
@@ -80,24 +81,14 @@ export function mapFeed(
   const ltpc = r.data.ltpc ?? market?.ltpc ?? index?.ltpc ?? greeks?.ltpc ?? null;
   const ltp = price(ltpc?.ltp);
   if (!ltpc || ltp === null) return null;
-  const tick: FeedTick = {
+  const tick = lastPriceTick({
     exchange: item.exchange,
     symbol: item.symbol,
     ltp,
     prevClose: price(ltpc.cp),
-    open: null,
-    high: null,
-    low: null,
-    bid: null,
-    bidQty: null,
-    ask: null,
-    askQty: null,
-    depth: null,
-    volume: null,
-    oi: null,
     exchangeTs: exchangeTime(ltpc.ltt),
-    receivedAt: receivedAt.toISOString(),
-  };
+    receivedAt,
+  });
   if (item.mode === 1) return tick;
   const day = (market?.marketOHLC ?? index?.marketOHLC)?.ohlc.find((c) => c.interval === "1d");
   tick.open = price(day?.open);
@@ -107,12 +98,6 @@ export function mapFeed(
   tick.oi = count(market?.oi ?? greeks?.oi);
   if (item.mode === 2) return tick;
   const quotes = market?.marketLevel?.bidAskQuote ?? [];
-  const buy = levels(quotes, "bid");
-  const sell = levels(quotes, "ask");
-  if (buy.length > 0 || sell.length > 0) tick.depth = { buy, sell };
-  tick.bid = buy[0]?.price ?? null;
-  tick.bidQty = buy[0]?.quantity ?? null;
-  tick.ask = sell[0]?.price ?? null;
-  tick.askQty = sell[0]?.quantity ?? null;
+  setBook(tick, levels(quotes, "bid"), levels(quotes, "ask"));
   return tick;
 }

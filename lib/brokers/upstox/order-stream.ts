@@ -10,6 +10,7 @@ import type { LookupFunction } from "node:net";
 import { z } from "zod";
 import type { InstrumentMaster } from "@/lib/brokers/instruments";
 import type { OrderUpdate, Subscription } from "@/lib/brokers/types";
+import { firstSeen, orderUpdateOf } from "@/lib/brokers/order-updates";
 import { BrokerUnavailableError } from "@/lib/errors";
 import { mapOrder } from "./map";
 import { openStreamSocket } from "./stream-socket";
@@ -23,7 +24,6 @@ export interface UpstoxOrderStreamOptions {
   heartbeatMs?: number;
 }
 
-const DEDUPE_WINDOW = 2_000;
 const envelope = z.looseObject({ update_type: z.string() });
 
 /** One portfolio-feed message as an update; null for messages that are not order updates. Throws when unreadable. */
@@ -31,24 +31,7 @@ export function mapOrderMessage(message: unknown, master: InstrumentMaster): Ord
   const e = envelope.safeParse(message);
   if (!e.success) throw new BrokerUnavailableError("Unreadable message on Upstox's order stream", "bad_response");
   if (e.data.update_type !== "order") return null;
-  const o = mapOrder(message, master);
-  return {
-    orderId: o.orderId,
-    symbol: o.symbol,
-    exchange: o.exchange,
-    action: o.action,
-    quantity: o.quantity,
-    filledQuantity: o.filledQuantity,
-    pendingQuantity: o.pendingQuantity,
-    price: o.price,
-    averagePrice: o.averagePrice,
-    priceType: o.priceType,
-    product: o.product,
-    status: o.status,
-    brokerStatus: o.brokerStatus,
-    rejectionReason: o.rejectionReason,
-    mode: "live",
-  };
+  return orderUpdateOf(mapOrder(message, master));
 }
 
 export async function openUpstoxOrderStream(
@@ -56,7 +39,7 @@ export async function openUpstoxOrderStream(
   onUpdate: (update: OrderUpdate) => void,
   onError: (error: Error) => void,
 ): Promise<Subscription> {
-  const seen = new Set<string>();
+  const isNew = firstSeen();
   const socket = await openStreamSocket(
     {
       url: opts.url,
@@ -78,12 +61,7 @@ export async function openUpstoxOrderStream(
         );
         return;
       }
-      if (!update) return;
-      const key = `${update.orderId}|${update.status}|${update.filledQuantity}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      if (seen.size > DEDUPE_WINDOW) seen.delete(seen.values().next().value!);
-      onUpdate(update);
+      if (update && isNew(update)) onUpdate(update);
     },
     onError,
   );

@@ -130,7 +130,6 @@ export async function openKiteMarketFeed(opts: KiteFeedOptions, handlers: Market
       onEnd(error) {
         closed = true;
         wanted.clear();
-        log().warn({ ...where, error: error.message }, "market-data stream ended");
         handlers.onClose(error);
       },
     },

@@ -11,8 +11,8 @@ import type { LookupFunction } from "node:net";
 import { z } from "zod";
 import type { InstrumentMaster } from "@/lib/brokers/instruments";
 import type { OrderUpdate, Subscription } from "@/lib/brokers/types";
+import { orderUpdateOf as updateOfOrder, updateDelivery } from "@/lib/brokers/order-updates";
 import { BrokerUnavailableError } from "@/lib/errors";
-import { log } from "@/lib/log";
 import { mapOrder, ordersSchema } from "./map";
 import { openTickerSocket } from "./ticker-socket";
 
@@ -27,7 +27,6 @@ export interface KiteOrderStreamOptions {
   lookup?: LookupFunction;
 }
 
-const DEDUPE_WINDOW = 2_000;
 const frameSchema = z.object({ type: z.literal("order"), data: ordersSchema.element });
 
 /** The order update of a text frame; null for frames that are not order updates; throws for an unreadable one. */
@@ -41,24 +40,7 @@ export function orderUpdateOf(text: string, master: InstrumentMaster): OrderUpda
   if (typeof frame !== "object" || frame === null || (frame as { type?: unknown }).type !== "order") return null;
   const r = frameSchema.safeParse(frame);
   if (!r.success) throw new BrokerUnavailableError("Unreadable order update from Zerodha", "bad_response");
-  const o = mapOrder(r.data.data, master);
-  return {
-    orderId: o.orderId,
-    symbol: o.symbol,
-    exchange: o.exchange,
-    action: o.action,
-    quantity: o.quantity,
-    filledQuantity: o.filledQuantity,
-    pendingQuantity: o.pendingQuantity,
-    price: o.price,
-    averagePrice: o.averagePrice,
-    priceType: o.priceType,
-    product: o.product,
-    status: o.status,
-    brokerStatus: o.brokerStatus,
-    rejectionReason: o.rejectionReason,
-    mode: "live",
-  };
+  return updateOfOrder(mapOrder(r.data.data, master));
 }
 
 export async function openKiteOrderStream(
@@ -66,33 +48,14 @@ export async function openKiteOrderStream(
   onUpdate: (update: OrderUpdate) => void,
   onError: (error: Error) => void,
 ): Promise<Subscription> {
-  const where = { broker: "zerodha", accountId: opts.accountId, ws: new URL(opts.url).host };
-  const seen = new Set<string>();
+  const deliver = updateDelivery(onUpdate, onError, (u) => `${u.orderId}|${u.brokerStatus}|${u.filledQuantity}`);
   const socket = await openTickerSocket(
     { ...opts, what: "order stream" },
     {
       // Market data on this connection is not asked for; heartbeats only keep the silence check fed.
       onBinary: () => undefined,
-      onText(text) {
-        let update: OrderUpdate | null;
-        try {
-          update = orderUpdateOf(text, opts.master);
-        } catch (e) {
-          // A lost update is worth an alarm, not a dead stream: the caller reconciles from the order book.
-          onError(e instanceof Error ? e : new Error(String(e)));
-          return;
-        }
-        if (!update) return;
-        const key = `${update.orderId}|${update.brokerStatus}|${update.filledQuantity}`;
-        if (seen.has(key)) return;
-        seen.add(key);
-        if (seen.size > DEDUPE_WINDOW) seen.delete(seen.values().next().value!);
-        onUpdate(update);
-      },
-      onEnd(error) {
-        log().warn({ ...where, error: error.message }, "order stream failed");
-        onError(error);
-      },
+      onText: (text) => deliver(() => orderUpdateOf(text, opts.master)),
+      onEnd: onError,
     },
   );
   return {

@@ -6,7 +6,7 @@
  * resolved with the operator's host policy (`lookup`). Errors and log lines never carry the URL (it holds the token).
  */
 import type { LookupFunction } from "node:net";
-import { type RawData, WebSocket } from "ws";
+import { bytesOf, openStreamSocket } from "@/lib/brokers/stream-socket";
 import { type AppError, BrokerAuthError, BrokerUnavailableError } from "@/lib/errors";
 import { scrub } from "./kite-client";
 
@@ -15,6 +15,7 @@ export const MIN_SILENCE_MS = 3_000;
 
 export interface TickerSocketOptions {
   url: string;
+  accountId: string;
   /** What the connection is for, in errors and logs (`market-data stream`, `order stream`). */
   what: string;
   setupTimeoutMs?: number;
@@ -38,86 +39,35 @@ export interface TickerSocket {
   close(): void;
 }
 
-function bufferOf(data: RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-}
-
 /** Opens the socket; resolves once it is open (Kite has no other handshake), rejects with a typed error. */
-export function openTickerSocket(opts: TickerSocketOptions, handlers: TickerSocketHandlers): Promise<TickerSocket> {
-  const setupMs = opts.setupTimeoutMs ?? 5_000;
-  const silenceMs = Math.max(opts.heartbeatMs ?? 10_000, MIN_SILENCE_MS);
-  let host: string;
-  let ws: WebSocket;
-  try {
-    host = new URL(opts.url).host;
-    ws = new WebSocket(opts.url, {
-      handshakeTimeout: setupMs,
-      headers: { "X-Kite-Version": "3" },
-      perMessageDeflate: false,
-      ...(opts.lookup ? { lookup: opts.lookup } : {}),
-    });
-  } catch {
-    // The URL carries the token, and URL errors quote their input: say nothing of it.
-    return Promise.reject(new BrokerUnavailableError(`Zerodha ${opts.what}: unusable stream address`, "unreachable"));
-  }
-  let open = false;
-  let ended = false;
-  let silence: NodeJS.Timeout | undefined;
-
-  return new Promise<TickerSocket>((resolve, reject) => {
-    const setupTimer = setTimeout(
-      () => end(new BrokerUnavailableError(`Zerodha ${opts.what} not open within ${setupMs} ms`, "timeout")),
-      setupMs,
-    );
-
-    function end(error: AppError | null): void {
-      if (ended) return;
-      ended = true;
-      clearTimeout(setupTimer);
-      clearTimeout(silence);
-      ws.terminate();
-      if (!error) return;
-      if (open) handlers.onEnd(error);
-      else reject(error);
-    }
-
-    ws.on("unexpected-response", (req, res) => {
-      const status = res.statusCode ?? 0;
-      res.resume();
-      req.destroy();
-      end(
-        status === 403 || status === 401
-          ? new BrokerAuthError(`Zerodha refused the session on its ${opts.what} (expired or revoked): log in again`)
-          : new BrokerUnavailableError(`Zerodha ${opts.what} refused the connection (HTTP ${status})`, "server_error"),
-      );
-    });
-    ws.on("error", (e) =>
-      end(new BrokerUnavailableError(`Zerodha ${opts.what}: ${scrub(e.message, opts.secrets)}`, "unreachable")),
-    );
-    ws.on("close", (code) =>
-      end(new BrokerUnavailableError(`Zerodha ${opts.what} closed by the broker (code ${code})`, "unreachable")),
-    );
-    ws.on("open", () => {
-      open = true;
-      clearTimeout(setupTimer);
-      silence = setTimeout(
-        () => end(new BrokerUnavailableError(`Zerodha ${opts.what} silent for ${silenceMs} ms`, "timeout")),
-        silenceMs,
-      );
-      resolve({
-        host,
-        send(message) {
-          if (!ended && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
-        },
-        close: () => end(null),
-      });
-    });
-    ws.on("message", (data, isBinary) => {
-      if (ended) return;
-      silence?.refresh();
-      if (isBinary) handlers.onBinary(bufferOf(data));
-      else handlers.onText(data.toString());
-    });
+export async function openTickerSocket(
+  opts: TickerSocketOptions,
+  handlers: TickerSocketHandlers,
+): Promise<TickerSocket> {
+  const what = `Zerodha ${opts.what}`;
+  const socket = openStreamSocket({
+    url: opts.url,
+    wsOptions: { headers: { "X-Kite-Version": "3" }, perMessageDeflate: false },
+    lookup: opts.lookup,
+    what,
+    broker: "zerodha",
+    accountId: opts.accountId,
+    setupTimeoutMs: opts.setupTimeoutMs ?? 5_000,
+    heartbeat: { silenceMs: Math.max(opts.heartbeatMs ?? 10_000, MIN_SILENCE_MS) },
+    readyOn: "open",
+    refused: (status) =>
+      status === 403 || status === 401
+        ? new BrokerAuthError(`Zerodha refused the session on its ${opts.what} (expired or revoked): log in again`)
+        : new BrokerUnavailableError(`${what} refused the connection (HTTP ${status})`, "server_error"),
+    scrub: (text) => scrub(text, opts.secrets),
+    onData: (data, isBinary) => (isBinary ? handlers.onBinary(bytesOf(data)) : handlers.onText(data.toString())),
+    onEnd: handlers.onEnd,
   });
+  await socket.ready;
+  return {
+    host: socket.host,
+    // A frame that cannot be written ends the connection, which `onEnd` reports.
+    send: (message) => void socket.send(JSON.stringify(message)).catch(() => undefined),
+    close: () => void socket.close(),
+  };
 }

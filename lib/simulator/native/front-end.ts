@@ -69,15 +69,18 @@ export interface NativeFrontEnd {
    * A WebSocket upgrade under the prefix (the broker's ticker or order stream): accept it with `ctx.sockets.accept`
    * or refuse it with `NativeSockets.refuse`. Absent: every upgrade under the prefix is refused with a 404.
    */
-  upgrade?(
-    req: IncomingMessage,
-    socket: Duplex,
-    head: Buffer,
-    path: string,
-    query: URLSearchParams,
-    ctx: NativeContext,
-  ): void;
+  upgrade?: NativeUpgrade;
 }
+
+/** A WebSocket upgrade under a front end's prefix: `path` is below the prefix, `query` the request's. */
+export type NativeUpgrade = (
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  path: string,
+  query: URLSearchParams,
+  ctx: NativeContext,
+) => void;
 
 interface Issued {
   broker: string;

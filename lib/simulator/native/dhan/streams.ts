@@ -9,7 +9,7 @@ import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import type { InstanceState } from "@/lib/simulator/types";
 import type { BrokerEngine } from "@/lib/simulator/server/broker-seam";
-import type { NativeContext } from "@/lib/simulator/native/front-end";
+import type { NativeContext, NativeUpgrade } from "@/lib/simulator/native/front-end";
 import { NativeSockets } from "@/lib/simulator/native/sockets";
 import type { Scrip } from "./scrips";
 
@@ -68,15 +68,8 @@ export type StreamUpgrade = (
 ) => void;
 
 /** Routes a WebSocket upgrade under `/dhan` to its stream; anything else is refused with a 404. */
-export function streamUpgrade(streams: Record<string, StreamUpgrade>) {
-  return (
-    req: IncomingMessage,
-    socket: Duplex,
-    head: Buffer,
-    path: string,
-    query: URLSearchParams,
-    ctx: NativeContext,
-  ) => {
+export function streamUpgrade(streams: Record<string, StreamUpgrade>): NativeUpgrade {
+  return (req, socket, head, path, query, ctx) => {
     const serve = streams[path.replace(/\/+$/, "") || "/"];
     if (!serve) return NativeSockets.refuse(socket, 404);
     serve(req, socket, head, query, ctx);

@@ -7,9 +7,7 @@
  * silenced, so a stalled server looks to the client exactly like a dead one.
  */
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage } from "node:http";
-import type { Duplex } from "node:stream";
-import type { NativeContext } from "@/lib/simulator/native/front-end";
+import type { NativeContext, NativeUpgrade } from "@/lib/simulator/native/front-end";
 import { NativeSockets } from "@/lib/simulator/native/sockets";
 import { MarketHub, PortfolioHub } from "./stream-hubs";
 import type { Route } from "./routes";
@@ -45,14 +43,7 @@ const markets = new WeakMap<NativeContext, MarketHub>();
 const portfolios = new WeakMap<NativeContext, PortfolioHub>();
 
 /** An upgrade under `/upstox`: one of the two stream paths with a live one-time code, or refused. */
-export function upgradeStream(
-  req: IncomingMessage,
-  socket: Duplex,
-  head: Buffer,
-  path: string,
-  query: URLSearchParams,
-  ctx: NativeContext,
-): void {
+export const upgradeStream: NativeUpgrade = (req, socket, head, path, query, ctx) => {
   const codes = path === MARKET_FEED_PATH ? MARKET_CODES : path === PORTFOLIO_FEED_PATH ? PORTFOLIO_CODES : null;
   if (!codes) return NativeSockets.refuse(socket, 404, failure(404, CODES.notFound, "Resource not Found").body);
   const hit = ctx.sessions.redeemCode(codes, query.get("code") ?? "");
@@ -70,4 +61,4 @@ export function upgradeStream(
       if (hit.data.types?.split(",").includes("order")) hub.add(ws, inst);
     }
   });
-}
+};

@@ -7,12 +7,10 @@
  * instance's order updates and `{"type":"error","data":…}` for refused messages. Nothing is sent while
  * `ctx.sockets.silent` (the stall controls), not even the heartbeat.
  */
-import type { IncomingMessage } from "node:http";
-import type { Duplex } from "node:stream";
 import Decimal from "decimal.js";
 import { type WebSocket, WebSocket as WS } from "ws";
 import type { InstanceState } from "@/lib/simulator/types";
-import type { NativeContext } from "@/lib/simulator/native/front-end";
+import type { NativeContext, NativeUpgrade } from "@/lib/simulator/native/front-end";
 import { NativeSockets } from "@/lib/simulator/native/sockets";
 import type { OrderUpdateData } from "@/lib/simulator/server/broker-seam";
 import { kiteOrder, orderTags, watchRejections } from "./kite-books";
@@ -27,14 +25,7 @@ const HEARTBEAT_MS = 1000;
 const MODES = new Set<KiteTickerMode>(["ltp", "quote", "full"]);
 
 /** Accepts or refuses an upgrade under `/kite`: only the root path, with a live token of the API key's instance. */
-export function kiteTickerUpgrade(
-  req: IncomingMessage,
-  socket: Duplex,
-  head: Buffer,
-  path: string,
-  query: URLSearchParams,
-  ctx: NativeContext,
-): void {
+export const kiteTickerUpgrade: NativeUpgrade = (req, socket, head, path, query, ctx) => {
   if (path !== "/") return NativeSockets.refuse(socket, 404);
   const token = query.get("access_token") ?? "";
   const instance = token ? ctx.sessions.resolve(KITE, token) : undefined;
@@ -49,7 +40,7 @@ export function kiteTickerUpgrade(
       }),
     );
   ctx.sockets.accept(req, socket, head, (ws) => serveTicker(ws, instance, ctx));
-}
+};
 
 function serveTicker(ws: WebSocket, instance: InstanceState, ctx: NativeContext): void {
   ctx.sockets.track(instance, ws);
