@@ -3,9 +3,12 @@
  * trader's PIN, logged in through MirrorDesk's routes; the day ends (the simulator's clock past the expiry); the
  * renewal job, run by a real BullMQ worker on the accounts queue, renews the session from the refresh token and the
  * PIN, and the account is green again. A PIN the broker refuses leaves the account red with the reason and the login
- * link, and is not sent again; an account without a PIN is left to the morning login, with nothing sent.
+ * link, and is not sent again; an account without a PIN is left to the morning login, with nothing sent. An Angel One
+ * account with its PIN and TOTP seed starts the next day by itself through the password login (its own simulator,
+ * whose clock follows the wall clock once the day has ended, as a broker's does: the TOTP is made from this server's
+ * clock); a seed Angel refuses leaves it red and is not sent again.
  */
-import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect, it, vi } from "vitest";
 import { POST as createRoute } from "@/app/api/accounts/route";
 import { GET as readinessRoute } from "@/app/api/readiness/route";
 import { db } from "@/lib/db/client";
@@ -23,24 +26,35 @@ import {
 import { closeConnections, jsonRequest, makeUser, resetState, sessionCookie } from "@/lib/testing/fixtures";
 import { startQueueWorker } from "@/lib/testing/queue-worker";
 import { waitFor } from "@/lib/testing/wait";
-import { encryptPin, readDirectSecrets } from "@/lib/services/broker-access";
+import { unpackSideTokens } from "@/lib/brokers/angel/session-tokens";
+import type { OrderUpdate } from "@/lib/brokers/types";
+import { adapterFor, encryptPin, forgetAdapter, readDirectSecrets } from "@/lib/services/broker-access";
+import { addDays, istDateOf, istInstant } from "@/lib/trading/calendar";
 import { runReadinessCheck, type ReadinessBoardJson } from "@/lib/services/readiness";
-import type { RenewalSummary } from "@/lib/services/accounts";
+import { renewBrokerSessions, type RenewalSummary } from "@/lib/services/accounts";
 import { processAccountsJob } from "./accounts";
 
 const FYERS = DIRECT_BROKERS.find((b) => b.kind === "fyers")!;
+const ANGEL = DIRECT_BROKERS.find((b) => b.kind === "angel")!;
 const INST = directInstance(FYERS, "renew");
+const ANGEL_INST = directInstance(ANGEL, "renew");
 let sim: RunningSimulator;
+let angelSim: RunningSimulator;
 let requests: ReturnType<typeof countNativeRequests>;
+let angelRequests: ReturnType<typeof countNativeRequests>;
 
 beforeAll(async () => {
   sim = await startDirectSim([INST]);
   requests = countNativeRequests(sim);
+  angelSim = await startDirectSim([ANGEL_INST]);
+  angelRequests = countNativeRequests(angelSim);
 });
 beforeEach(resetState);
 afterAll(async () => {
   requests.restore();
+  angelRequests.restore();
   await sim.close();
+  await angelSim.close();
   await closeConnections();
 });
 
@@ -171,4 +185,133 @@ it("an account without a stored PIN is left to the morning login: nothing is sen
     status: "RED",
     detail: expect.stringMatching(/^The broker session has expired/),
   });
+});
+
+/** The Angel trader's PIN and seed, as the simulator holds them (what the trader copies from Angel One). */
+const angelSecrets = () => {
+  const inst = angelSim.broker.instance(ANGEL_INST.id)!;
+  return { pin: inst.pin, totpSecret: inst.totpSecret };
+};
+const nextIstMidnight = (now: number) => istInstant(addDays(istDateOf(now), 1), "00:00");
+
+/**
+ * Links the Angel account with `secrets` typed on the form and logs it in through the publisher login "yesterday"
+ * (the simulator's clock a day back), so that at the wall clock's now that session has ended at Angel too.
+ */
+async function angelLinkedYesterday(secrets: { pin: string; totpSecret: string }) {
+  angelSim.market.clock.setMode("fixed");
+  angelSim.market.clock.set(Date.now() - 24 * 3_600_000);
+  const cookie = await sessionCookie(await makeUser("TRADER"));
+  const body = { ...directAccountBody(angelSim, ANGEL, ANGEL_INST), ...secrets };
+  const res = await createRoute(jsonRequest("/api/accounts", { body, cookie }));
+  const text = await res.text();
+  expect(res.status, text).toBe(201);
+  for (const secret of Object.values(secrets)) expect(text).not.toContain(secret.replace(/\s/g, "").toUpperCase());
+  expect(text).not.toMatch(/"(pin|totpSecret)(Enc)?"/);
+  const id = (JSON.parse(text) as { account: { id: string } }).account.id;
+  await loginThroughRoutes(cookie, id, ANGEL);
+  return { cookie, id };
+}
+
+/** Midnight IST has passed: Angel's clock is this server's from here on; the stored expiry is a minute ago. */
+async function angelDayEnds(id: string) {
+  angelSim.market.clock.set(Date.now());
+  angelSim.market.clock.setMode("realtime");
+  await db().tradingAccount.update({ where: { id }, data: { sessionExpiresAt: new Date(Date.now() - 60_000) } });
+  return rowOf(id);
+}
+
+it("an Angel One account with its PIN and TOTP seed logs itself in the next day: green, streams and orders work", async () => {
+  const typed = angelSecrets();
+  // Typed as Angel shows the seed: grouped and in lower case.
+  const { cookie, id } = await angelLinkedYesterday({
+    pin: typed.pin,
+    totpSecret: typed.totpSecret.toLowerCase().replace(/(.{4})/g, "$1 "),
+  });
+  const linked = await rowOf(id);
+  const stored = readDirectSecrets(env().CREDENTIAL_KEYS, linked);
+  expect(stored).toMatchObject({ pin: typed.pin, totpSecret: typed.totpSecret });
+  expect(`${linked.pinEnc} ${linked.totpSecretEnc}`).not.toContain(typed.totpSecret);
+
+  const old = await angelDayEnds(id);
+  const oldToken = readDirectSecrets(env().CREDENTIAL_KEYS, old).session!.accessToken;
+  expect(await readinessSession(cookie, id)).toMatchObject({ status: "RED" });
+
+  expect(await runRenewalJob("angel")).toEqual({ renewed: 1, refused: 0, skipped: 0 });
+  const renewed = await rowOf(id);
+  expect(renewed.sessionRenewalError).toBeNull();
+  expect(renewed.sessionExpiresAt!.getTime()).toBe(nextIstMidnight(Date.now()));
+  const tokens = readDirectSecrets(env().CREDENTIAL_KEYS, renewed).session!;
+  expect(tokens.accessToken).not.toBe(oldToken);
+  expect(renewed.sessionEnc).not.toContain(tokens.accessToken);
+  expect(unpackSideTokens(tokens.refreshToken).feedToken).toEqual(expect.any(String));
+  expect(await readinessSession(cookie, id)).toMatchObject({ status: "GREEN" });
+
+  // The renewed session trades: an order placed is pushed back on the order-update stream.
+  forgetAdapter(id);
+  const adapter = adapterFor(renewed);
+  const updates: OrderUpdate[] = [];
+  const sub = await adapter.subscribeOrderUpdates!(
+    (u) => updates.push(u),
+    (e) => expect.unreachable(e.message),
+  );
+  try {
+    const placed = await adapter.placeOrder({
+      symbol: "SBIN",
+      exchange: "NSE",
+      action: "BUY",
+      quantity: 1,
+      priceType: "MARKET",
+      product: "MIS",
+      strategy: "renewal-test",
+    });
+    expect(placed.kind).toBe("accepted");
+    const orderId = (placed as { orderId: string }).orderId;
+    await vi.waitFor(() => expect(updates.map((u) => u.orderId)).toContain(orderId), { timeout: 15_000 });
+  } finally {
+    await sub.close();
+  }
+  const audit = await db().auditLog.findMany({ where: { entityId: id } });
+  const details = JSON.stringify(audit.map((a) => a.details));
+  for (const secret of [typed.pin, typed.totpSecret, tokens.accessToken]) expect(details).not.toContain(secret);
+});
+
+it("an Angel session due before midnight IST is left alone: a login then would end at the same midnight", async () => {
+  const { id } = await angelLinkedYesterday(angelSecrets());
+  const evening = istInstant(istDateOf(Date.now()), "23:45");
+  await db().tradingAccount.update({ where: { id }, data: { sessionExpiresAt: new Date(nextIstMidnight(evening)) } });
+  const sent = angelRequests.of(ANGEL);
+  expect(await renewBrokerSessions(new Date(evening))).toEqual({ renewed: 0, refused: 0, skipped: 1 });
+  expect(angelRequests.of(ANGEL)).toBe(sent);
+  expect((await rowOf(id)).sessionRenewalError).toBeNull();
+});
+
+it("a TOTP seed Angel refuses leaves the Angel account red with the reason and the login link, not sent again", async () => {
+  const { cookie, id } = await angelLinkedYesterday({ ...angelSecrets(), totpSecret: "MFRGGZDFMZTWQ2LKNNWG23TPOA" });
+  const old = await angelDayEnds(id);
+
+  expect(await runRenewalJob("angel-wrong")).toEqual({ renewed: 0, refused: 1, skipped: 0 });
+  const refused = await rowOf(id);
+  expect(refused.sessionRenewalError).toMatch(/Angel One refused the login: Invalid totp \(AB1050\)/);
+  expect(refused.sessionEnc).toBe(old.sessionEnc);
+  const session = await readinessSession(cookie, id);
+  expect(session.status).toBe("RED");
+  expect(session.detail).toMatch(/session has expired.*Automatic renewal failed: Angel One refused the login/);
+  expect(session.fix).toContain("Log in");
+
+  const sent = angelRequests.of(ANGEL);
+  expect(await runRenewalJob("angel-wrong-again")).toEqual({ renewed: 0, refused: 0, skipped: 0 });
+  expect(angelRequests.of(ANGEL)).toBe(sent);
+});
+
+it("a TOTP secret that is not a base32 seed is refused by the accounts API with a 400 naming the field", async () => {
+  const cookie = await sessionCookie(await makeUser("TRADER"));
+  const body = { ...directAccountBody(angelSim, ANGEL, ANGEL_INST), pin: "1234", totpSecret: "123456" };
+  const res = await createRoute(jsonRequest("/api/accounts", { body, cookie }));
+  const text = await res.text();
+  expect(res.status, text).toBe(400);
+  const { error } = JSON.parse(text) as { error: { fields?: object } };
+  expect(Object.keys(error.fields ?? {})).toEqual(["totpSecret"]);
+  expect(text).not.toContain("123456");
+  expect(await db().tradingAccount.count()).toBe(0);
 });
