@@ -9,6 +9,7 @@
  * clock); a seed Angel refuses leaves it red and is not sent again.
  */
 import { afterAll, beforeAll, beforeEach, expect, it, vi } from "vitest";
+import { PATCH as patchRoute } from "@/app/api/accounts/[id]/route";
 import { POST as createRoute } from "@/app/api/accounts/route";
 import { GET as readinessRoute } from "@/app/api/readiness/route";
 import { db } from "@/lib/db/client";
@@ -23,7 +24,7 @@ import {
   loginThroughRoutes,
   startDirectSim,
 } from "@/lib/testing/broker-login-kit";
-import { closeConnections, jsonRequest, makeUser, resetState, sessionCookie } from "@/lib/testing/fixtures";
+import { closeConnections, jsonRequest, makeUser, paramsOf, resetState, sessionCookie } from "@/lib/testing/fixtures";
 import { startQueueWorker } from "@/lib/testing/queue-worker";
 import { waitFor } from "@/lib/testing/wait";
 import { unpackSideTokens } from "@/lib/brokers/angel/session-tokens";
@@ -46,7 +47,10 @@ let angelRequests: ReturnType<typeof countNativeRequests>;
 beforeAll(async () => {
   sim = await startDirectSim([INST]);
   requests = countNativeRequests(sim);
-  angelSim = await startDirectSim([ANGEL_INST]);
+  // Every call its own second for Angel's per-second limits (one password login a second): the refused and the
+  // accepted logins below may follow each other faster than that.
+  let rateClock = 0;
+  angelSim = await startDirectSim([ANGEL_INST], { rateLimitNow: () => (rateClock += 1_000) });
   angelRequests = countNativeRequests(angelSim);
 });
 beforeEach(resetState);
@@ -302,6 +306,18 @@ it("a TOTP seed Angel refuses leaves the Angel account red with the reason and t
   const sent = angelRequests.of(ANGEL);
   expect(await runRenewalJob("angel-wrong-again")).toEqual({ renewed: 0, refused: 0, skipped: 0 });
   expect(angelRequests.of(ANGEL)).toBe(sent);
+
+  // Blank fields on an edit keep what is stored; typing the right seed lets the next run log in.
+  const edit = (body: object) =>
+    patchRoute(jsonRequest(`/api/accounts/${id}`, { method: "PATCH", body, cookie }), paramsOf({ id }));
+  expect((await edit({ pin: "", totpSecret: "" })).status).toBe(200);
+  expect(await rowOf(id)).toMatchObject({ pinEnc: refused.pinEnc, totpSecretEnc: refused.totpSecretEnc });
+  const res = await edit({ totpSecret: angelSecrets().totpSecret });
+  const text = await res.text();
+  expect(res.status, text).toBe(200);
+  expect(text).not.toContain(angelSecrets().totpSecret);
+  expect(await rowOf(id)).toMatchObject({ sessionRenewalError: null, pinEnc: refused.pinEnc });
+  expect(await runRenewalJob("angel-right")).toEqual({ renewed: 1, refused: 0, skipped: 0 });
 });
 
 it("a TOTP secret that is not a base32 seed is refused by the accounts API with a 400 naming the field", async () => {
