@@ -13,8 +13,10 @@ export interface LoginApp {
   apiKey: string;
   apiSecret: string;
   clientId?: string;
-  /** The trader's PIN, where the broker's token renewal asks for it (Fyers). */
+  /** The trader's PIN, where the broker's token renewal or password login asks for it (Fyers, Angel One). */
   pin?: string;
+  /** The trader's TOTP seed (base32), where the broker's password login asks for a TOTP (Angel One). */
+  totpSecret?: string;
 }
 
 /** What a login yields: the session every API call of the day carries. */

@@ -349,6 +349,12 @@ export interface InstanceConfig {
    */
   appSecret?: string;
   redirectUrl?: string;
+  /**
+   * The trader's PIN and TOTP seed, for a broker's password login (Angel One's loginByPassword; docs/simulator.md
+   * "Apps and logins"): 4 digits (default derived from the id) and a base32 seed (default derived from the id).
+   */
+  pin?: string;
+  totpSecret?: string;
 }
 
 /** The part of an instance the server needs for routing, auth and faults. */
@@ -366,6 +372,9 @@ export interface InstanceState {
   /** See InstanceConfig.appSecret and redirectUrl. */
   readonly appSecret: string;
   readonly redirectUrl: string | null;
+  /** See InstanceConfig.pin and totpSecret (the seed upper-case base32, without padding). */
+  readonly pin: string;
+  readonly totpSecret: string;
   faults: FaultConfig;
   /** Seeded PRNG in [0,1) for this instance's fault draws. */
   random(): number;

@@ -8,7 +8,7 @@
 import { expect } from "vitest";
 import { BROKERS, type BrokerEntry } from "@/lib/brokers/registry";
 import { callbackUrl, LOGIN_STATE_COOKIE } from "@/lib/services/accounts";
-import { startSimulator, type RunningSimulator } from "@/lib/simulator/server/start-simulator";
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from "@/lib/simulator/server/start-simulator";
 import type { InstanceConfig } from "@/lib/simulator/types";
 import { jsonRequest, paramsOf } from "@/lib/testing/fixtures";
 import { SIM_ADMIN } from "@/lib/testing/simulator-instances";
@@ -44,9 +44,16 @@ export function directInstance(entry: BrokerEntry, tag = "a"): InstanceConfig {
   };
 }
 
-/** A simulator on a fixed clock (starting at the wall clock), always open, serving `instances`. */
-export function startDirectSim(instances: InstanceConfig[]): Promise<RunningSimulator> {
+/**
+ * A simulator on a fixed clock (starting at the wall clock), always open, serving `instances`; `extra` adds options
+ * (e.g. `rateLimitNow`, for a test whose broker calls must not depend on how fast they follow each other).
+ */
+export function startDirectSim(
+  instances: InstanceConfig[],
+  extra: Pick<SimulatorOptions, "rateLimitNow"> = {},
+): Promise<RunningSimulator> {
   return startSimulator({
+    ...extra,
     httpPort: 0,
     wsPort: 0,
     adminToken: SIM_ADMIN,

@@ -3,14 +3,13 @@
  * trader's PIN, logged in through MirrorDesk's routes; the day ends (the simulator's clock past the expiry); the
  * renewal job, run by a real BullMQ worker on the accounts queue, renews the session from the refresh token and the
  * PIN, and the account is green again. A PIN the broker refuses leaves the account red with the reason and the login
- * link, and is not sent again; an account without a PIN is left to the morning login, with nothing sent.
+ * link, and is not sent again; an account without a PIN is left to the morning login, with nothing sent. Angel One's
+ * renewal (a password login) is tested in ./session-renewal-angel.int.test.ts.
  */
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { POST as createRoute } from "@/app/api/accounts/route";
-import { GET as readinessRoute } from "@/app/api/readiness/route";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
-import { ACCOUNTS_QUEUE, accountsQueue } from "@/lib/queues/accounts";
 import type { RunningSimulator } from "@/lib/simulator/server/start-simulator";
 import {
   countNativeRequests,
@@ -21,11 +20,8 @@ import {
   startDirectSim,
 } from "@/lib/testing/broker-login-kit";
 import { closeConnections, jsonRequest, makeUser, resetState, sessionCookie } from "@/lib/testing/fixtures";
-import { startQueueWorker } from "@/lib/testing/queue-worker";
-import { waitFor } from "@/lib/testing/wait";
+import { readinessSession, runRenewalJob as runJob } from "@/lib/testing/renewal-kit";
 import { encryptPin, readDirectSecrets } from "@/lib/services/broker-access";
-import { runReadinessCheck, type ReadinessBoardJson } from "@/lib/services/readiness";
-import type { RenewalSummary } from "@/lib/services/accounts";
 import { processAccountsJob } from "./accounts";
 
 const FYERS = DIRECT_BROKERS.find((b) => b.kind === "fyers")!;
@@ -71,33 +67,8 @@ async function endTheDay(id: string) {
   return row;
 }
 
-/** One renewal job through the accounts queue, as the worker's scheduler runs it; its summary. */
-async function runRenewalJob(tag: string): Promise<RenewalSummary> {
-  const worker = await startQueueWorker(ACCOUNTS_QUEUE, processAccountsJob);
-  try {
-    const jobId = `renew_test_${tag}_${Date.now()}`;
-    await accountsQueue().add("renew-sessions", {}, { jobId, removeOnComplete: false, removeOnFail: false });
-    const job = await waitFor(
-      `renewal job ${tag}`,
-      async () => accountsQueue().getJob(jobId),
-      (j) => j?.finishedOn !== undefined,
-    );
-    expect(worker.errors).toEqual([]);
-    return job!.returnvalue as RenewalSummary;
-  } finally {
-    await worker.close();
-  }
-}
-
-async function readinessSession(cookie: string, accountId: string) {
-  await runReadinessCheck({ accountIds: [accountId], trigger: "manual" }, { feedWaitMs: 100, clockProbes: 1 });
-  const board = (await (await readinessRoute(jsonRequest("/api/readiness", { cookie }))).json()) as ReadinessBoardJson;
-  const session = board.accounts
-    .find((a) => a.accountId === accountId)
-    ?.check?.items.find((i) => i.check === "session");
-  if (!session) throw new Error(`No session check on the board: ${JSON.stringify(board)}`);
-  return session;
-}
+/** One renewal job through the accounts queue; its summary. */
+const runRenewalJob = (tag: string) => runJob(processAccountsJob, tag);
 
 it("renews an ended Fyers session with the refresh token and the stored PIN: green again, new token stored encrypted", async () => {
   const { cookie, id } = await linkedAndLoggedIn("4321");

@@ -3,9 +3,11 @@
  * with the app's API key and our `state`; Angel redirects to the redirect URL registered on the app with the session
  * itself (`auth_token`, `refresh_token`, `feed_token`) and `state`. There is no code to exchange, so `exchange` checks
  * the tokens with a profile call under this app's API key before accepting them. `refresh` uses generateTokens. The
- * refresh and feed tokens are kept together in the session's `refreshToken` (./session-tokens.ts).
+ * refresh and feed tokens are kept together in the session's `refreshToken` (./session-tokens.ts). `angelPasswordLogin`
+ * starts a new day's session without the trader, from the client code, PIN and TOTP seed ("Password login").
  */
-import { BrokerAuthError, BrokerUnavailableError } from "@/lib/errors";
+import { normaliseTotpSeed, totpAt } from "@/lib/crypto/totp";
+import { BrokerAuthError, BrokerRejectedError, BrokerUnavailableError, ValidationError } from "@/lib/errors";
 import type { BrokerLogin, BrokerSessionTokens, LoginApp, LoginDeps } from "@/lib/brokers/login";
 import { addDays, istDateOf, istInstant } from "@/lib/trading/calendar";
 import { AngelHttp } from "./http";
@@ -100,3 +102,49 @@ export const angelLogin: BrokerLogin = {
     };
   },
 };
+
+const sessionData = (data: unknown) =>
+  (data ?? {}) as { jwtToken?: unknown; refreshToken?: unknown; feedToken?: unknown };
+const tokenText = (v: unknown) => (typeof v === "string" ? v.replace(/^Bearer\s+/i, "") : "");
+
+/**
+ * The day's session from SmartAPI's password login (docs/brokers/angel.md "Password login"): the account's client
+ * code, the trader's PIN and a TOTP made from the stored seed at `deps.now` (default the wall clock). Angel refusing
+ * the client code, PIN or TOTP is a BrokerAuthError (the credentials must change before another try); what is missing
+ * or malformed here is a ValidationError naming the field; nothing is sent then.
+ */
+export async function angelPasswordLogin(app: LoginApp, deps?: LoginDeps): Promise<BrokerSessionTokens> {
+  const clientcode = app.clientId?.trim().toUpperCase();
+  if (!clientcode)
+    throw new ValidationError("Angel One's password login needs the client ID", { clientId: ["Required"] });
+  if (!app.pin || !/^\d{4}$/.test(app.pin))
+    throw new ValidationError("Angel One's password login needs the 4-digit PIN", { pin: ["Required"] });
+  const seed = app.totpSecret === undefined ? undefined : normaliseTotpSeed(app.totpSecret);
+  if (!seed)
+    throw new ValidationError("Angel One's password login needs a valid TOTP secret", { totpSecret: ["Invalid"] });
+  const now = (deps?.now ?? Date.now)();
+  let data: unknown;
+  try {
+    data = await call(app, deps, "POST", PATHS.loginByPassword, undefined, {
+      clientcode,
+      password: app.pin,
+      totp: totpAt(seed, now),
+    });
+  } catch (e) {
+    // AB1007 (client code or PIN) and AB1050 (TOTP) come back as plain refusals: for a login they are the trader's.
+    if (e instanceof BrokerRejectedError) throw new BrokerAuthError(`Angel One refused the login: ${e.message}`);
+    throw e;
+  }
+  const tokens = sessionData(data);
+  const accessToken = tokenText(tokens.jwtToken);
+  if (!accessToken) throw new BrokerUnavailableError("Angel One's login carried no token", "bad_response");
+  return {
+    accessToken,
+    refreshToken: packSideTokens({
+      refreshToken: tokenText(tokens.refreshToken),
+      feedToken: tokenText(tokens.feedToken),
+    }),
+    expiresAt: angelSessionExpiry(now),
+    brokerUserId: clientcode,
+  };
+}

@@ -34,6 +34,8 @@ describe("angel probe", () => {
       apiKey: "key1",
       apiSecret: "sec1",
       clientId: "A123",
+      pin: "",
+      totpSecret: "",
     });
   });
 });

@@ -15,6 +15,7 @@ const REAL_ORDER_STREAM = "wss://tns.angelone.in/smart-order-update";
 
 export const PATHS = {
   generateTokens: "/rest/auth/angelbroking/jwt/v1/generateTokens",
+  loginByPassword: "/rest/auth/angelbroking/user/v1/loginByPassword",
   profile: "/rest/secure/angelbroking/user/v1/getProfile",
   rms: "/rest/secure/angelbroking/user/v1/getRMS",
   placeOrder: "/rest/secure/angelbroking/order/v1/placeOrder",

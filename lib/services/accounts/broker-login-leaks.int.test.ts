@@ -1,12 +1,14 @@
 /**
- * The key-leak hunt for direct brokers: every direct kind linked (Fyers with the trader's PIN), logged in through the
- * routes and used (books, the readiness check, a health round, a strategy run through a real dispatch worker, an
- * automatic session renewal); then the app secret, the PIN, the day's access and refresh tokens (before and after the
- * renewal) and whatever the broker's redirect carried (code, request token, tokens) must appear nowhere in plain: no API
- * answer, log line, database text column, Redis value or job payload. Inside the encrypted blobs is the only place
- * they live.
+ * The key-leak hunt for direct brokers: every direct kind linked (Fyers with the trader's PIN, Angel One with its PIN
+ * and TOTP seed), logged in through the routes and used (books, the readiness check, a health round, a strategy run
+ * through a real dispatch worker, automatic session renewals: Fyers by refresh token, Angel by password login); then
+ * the app secret, the PINs, the TOTP seed and the TOTP codes sent, the day's access and refresh tokens (before and after
+ * the renewal) and whatever the broker's redirect carried (code, request token, tokens) must appear nowhere in plain:
+ * no API answer, log line, database text column, Redis value or job payload. Inside the encrypted blobs is the only
+ * place they live.
  */
 import { Writable } from "node:stream";
+import { totpAt } from "@/lib/crypto/totp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
@@ -37,10 +39,18 @@ import { renewBrokerSessions } from "./session-renewal";
  * of its own (no digit or decimal point before it, no digit after); the leading 0 keeps it out of ordinary numbers.
  */
 const PIN = "0947";
-const pinIn = (value: string) => /(?<![\d.])0947(?!\d)/.test(value);
+/** A short number where it could stand as a value of its own (not inside a longer number or a decimal). */
+const standsIn = (value: string, digits: string) => new RegExp(`(?<![\\d.])${digits}(?![\\d]|\\.\\d)`).test(value);
+const pinIn = (value: string) => standsIn(value, PIN);
+/** The Angel One PIN and TOTP seed (the simulated trader's, as the trader would copy them). */
+const ANGEL_PIN = "0385";
+const ANGEL_SEED = "GM4TMMZVHAYDCMRTGQ2TMNZYHEYDCMRT";
 
 let sim: RunningSimulator;
-const INSTANCES = DIRECT_BROKERS.map((b) => directInstance(b, "k"));
+const INSTANCES = DIRECT_BROKERS.map((b) => ({
+  ...directInstance(b, "k"),
+  ...(b.kind === "angel" ? { pin: ANGEL_PIN, totpSecret: ANGEL_SEED } : {}),
+}));
 const logLines: string[] = [];
 
 beforeAll(async () => {
@@ -68,7 +78,13 @@ describe("direct-broker secrets never leak", () => {
     const ids: string[] = [];
     const loginValues: string[] = [];
     for (const [i, entry] of DIRECT_BROKERS.entries()) {
-      const linked = await linkDirect(cookie, sim, entry, INSTANCES[i], entry.kind === "fyers" ? { pin: PIN } : {});
+      const typed: Record<string, string> =
+        entry.kind === "fyers"
+          ? { pin: PIN }
+          : entry.kind === "angel"
+            ? { pin: ANGEL_PIN, totpSecret: ANGEL_SEED }
+            : {};
+      const linked = await linkDirect(cookie, sim, entry, INSTANCES[i], typed);
       seen.push(linked.text);
       const id = linked.account.id;
       ids.push(id);
@@ -128,13 +144,39 @@ describe("direct-broker secrets never leak", () => {
     await read(accountBookRoute(jsonRequest("/x", { cookie }), paramsOf({ id: fyersId, book: "funds" })));
     await read(getRoute(jsonRequest("/x", { cookie }), paramsOf({ id: fyersId })));
 
+    // The Angel day ends; the renewal logs in with the client code, PIN and a TOTP made on this server's clock, which
+    // the simulator's follows from here on. Every code that could have been sent is searched for.
+    const angelId = ids[DIRECT_BROKERS.findIndex((b) => b.kind === "angel")];
+    const angelBefore = await db().tradingAccount.findUniqueOrThrow({ where: { id: angelId } });
+    const angelEnded = readDirectSecrets(env().CREDENTIAL_KEYS, angelBefore).session!;
+    sim.market.clock.set(Date.now());
+    sim.market.clock.setMode("realtime");
+    await db().tradingAccount.update({ where: { id: angelId }, data: { sessionExpiresAt: new Date(Date.now() - 1) } });
+    const from = Date.now() - 30_000;
+    expect(await renewBrokerSessions(new Date())).toMatchObject({ refused: 0 });
+    const codes = new Set<string>();
+    for (let t = from; t <= Date.now() + 30_000; t += 10_000) codes.add(totpAt(ANGEL_SEED, t));
+    const angelAfter = readDirectSecrets(
+      env().CREDENTIAL_KEYS,
+      await db().tradingAccount.findUniqueOrThrow({ where: { id: angelId } }),
+    );
+    expect(angelAfter.session!.accessToken).not.toBe(angelEnded.accessToken);
+    await read(accountBookRoute(jsonRequest("/x", { cookie }), paramsOf({ id: angelId, book: "funds" })));
+    await read(getRoute(jsonRequest("/x", { cookie }), paramsOf({ id: angelId })));
+
     // The secrets, from what the instances were given and from the stored (encrypted) sessions.
-    const secrets = new Map<string, string>([["fyers ended access token", ended.accessToken]]);
+    const secrets = new Map<string, string>([
+      ["fyers ended access token", ended.accessToken],
+      ["angel ended access token", angelEnded.accessToken],
+      ["angel ended side tokens", angelEnded.refreshToken!],
+      ["angel TOTP seed", ANGEL_SEED],
+    ]);
     for (const [i, id] of ids.entries()) {
       const row = await db().tradingAccount.findUniqueOrThrow({ where: { id } });
-      const { apiSecret, pin, session } = readDirectSecrets(env().CREDENTIAL_KEYS, row);
+      const { apiSecret, pin, totpSecret, session } = readDirectSecrets(env().CREDENTIAL_KEYS, row);
       expect(apiSecret).toBe(INSTANCES[i].appSecret);
-      expect(pin).toBe(DIRECT_BROKERS[i].kind === "fyers" ? PIN : undefined);
+      expect(pin).toBe({ fyers: PIN, angel: ANGEL_PIN }[DIRECT_BROKERS[i].kind as string]);
+      expect(totpSecret).toBe(DIRECT_BROKERS[i].kind === "angel" ? ANGEL_SEED : undefined);
       secrets.set(`${DIRECT_BROKERS[i].kind} app secret`, apiSecret!);
       secrets.set(`${DIRECT_BROKERS[i].kind} access token`, session!.accessToken);
       if (session!.refreshToken) secrets.set(`${DIRECT_BROKERS[i].kind} refresh token`, session!.refreshToken);
@@ -160,7 +202,8 @@ describe("direct-broker secrets never leak", () => {
     }
     expect(database.filter((d) => d.where === "trading_accounts.session_enc")).toHaveLength(ids.length);
     expect(database.filter((d) => d.where === "trading_accounts.api_secret_enc")).toHaveLength(ids.length);
-    expect(database.filter((d) => d.where === "trading_accounts.pin_enc")).toHaveLength(1);
+    expect(database.filter((d) => d.where === "trading_accounts.pin_enc")).toHaveLength(2);
+    expect(database.filter((d) => d.where === "trading_accounts.totp_secret_enc")).toHaveLength(1);
     expect(database.some((d) => d.where === "audit_logs.action" && d.value === "account.session_renewed")).toBe(true);
     expect(redisValues.some((r) => ids.some((id) => r.value.includes(id)))).toBe(true);
 
@@ -175,5 +218,13 @@ describe("direct-broker secrets never leak", () => {
     // The search would see the PIN where it is typed: the request body that linked the account.
     expect(pinIn(JSON.stringify({ pin: PIN }))).toBe(true);
     expect(places.filter((p) => pinIn(p.value)).map((p) => p.where)).toEqual([]);
+    expect(places.filter((p) => standsIn(p.value, ANGEL_PIN)).map((p) => p.where)).toEqual([]);
+    expect(codes.size).toBeGreaterThanOrEqual(3);
+    expect(standsIn(JSON.stringify({ totp: [...codes][0] }), [...codes][0])).toBe(true);
+    for (const code of codes)
+      expect(
+        places.filter((p) => standsIn(p.value, code)).map((p) => p.where),
+        `TOTP ${code}`,
+      ).toEqual([]);
   });
 });

@@ -4,7 +4,9 @@
  * instances with an `autoLoginAt`, restored at that IST time each day (the trader's morning login). Both are checked
  * lazily whenever `sessionActive` is read, so no timer is needed per instance.
  */
+import { createHash } from "node:crypto";
 import Decimal from "decimal.js";
+import { base32Seed, normaliseTotpSeed } from "@/lib/crypto/totp";
 import type { FaultConfig, InstanceConfig, InstanceMode, InstanceState, SimClock } from "@/lib/simulator/types";
 import { addDays, istDateOf, istInstant } from "@/lib/trading/calendar";
 import { hashString, mixHash, mulberry32 } from "@/lib/simulator/market/prng";
@@ -54,6 +56,16 @@ export function lastIstTime(nowMs: number, hhmm: string): number {
 }
 
 /** The first 03:00 IST strictly after `nowMs`. */
+/** The default PIN of an instance: 4 digits derived from its id, so each simulated trader has its own. */
+export function defaultPin(id: string): string {
+  return String(createHash("sha256").update(`sim-pin:${id}`).digest().readUInt32BE(0) % 10_000).padStart(4, "0");
+}
+
+/** The default TOTP seed of an instance: base32 of 20 bytes derived from its id (32 characters). */
+export function defaultTotpSecret(id: string): string {
+  return base32Seed(createHash("sha256").update(`sim-totp:${id}`).digest().subarray(0, 20));
+}
+
 export function nextSessionExpiry(nowMs: number): number {
   return nextIstTime(nowMs, SESSION_EXPIRY_IST);
 }
@@ -85,6 +97,8 @@ export class SimInstance implements InstanceState {
   readonly autoLoginAt: string | null;
   readonly appSecret: string;
   readonly redirectUrl: string | null;
+  readonly pin: string;
+  readonly totpSecret: string;
   private active = true;
   private expiresAt: number;
   /** Next auto-login instant (epoch ms), when `autoLoginAt` is set. */
@@ -116,6 +130,10 @@ export class SimInstance implements InstanceState {
     this.autoLoginAt = cfg.autoLoginAt ?? null;
     this.appSecret = cfg.appSecret ?? `sim-secret-${cfg.id}`;
     this.redirectUrl = cfg.redirectUrl ?? null;
+    this.pin = cfg.pin ?? defaultPin(cfg.id);
+    const totp = cfg.totpSecret === undefined ? defaultTotpSecret(cfg.id) : normaliseTotpSeed(cfg.totpSecret);
+    if (totp === undefined) throw new RangeError(`totpSecret of ${cfg.id} is not a base32 seed of 16-64 bytes`);
+    this.totpSecret = totp;
     this.loginAt = this.autoLoginAt === null ? undefined : nextIstTime(clock.now(), this.autoLoginAt);
   }
 

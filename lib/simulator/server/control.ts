@@ -9,7 +9,8 @@
  *   GET    /_sim/instances                       list instances (id, apiKey, mode, flavour, session, faults, autoLoginAt)
  *   POST   /_sim/instances                       create one: InstanceConfig {id, apiKey, capital, mode?, numbers?, showStrategy?, brokerName?, faults?,
  *                                                autoLoginAt? ("HH:MM" IST: the session is restored there every day),
- *                                                appSecret?, redirectUrl? (the native broker front-ends' login)}
+ *                                                appSecret?, redirectUrl? (the native broker front-ends' login),
+ *                                                pin?, totpSecret? (a password login's PIN and base32 TOTP seed)}
  *   DELETE /_sim/instances/:id                   remove one (its WebSocket connections are dropped)
  *   POST   /_sim/instances/:id/revoke            end the broker session (session-bound routes answer 403) and every
  *                                                native front-end token of the instance
@@ -52,6 +53,7 @@ import type { IncomingMessage } from "node:http";
 import { z } from "zod";
 import { faultConfigSchema } from "@/lib/simulator/fault-schema";
 import { DEFAULT_FAULTS } from "@/lib/simulator/broker/instance";
+import { normaliseTotpSeed } from "@/lib/crypto/totp";
 import { HHMM } from "@/lib/simulator/session-schema";
 import type { Exchange, InstanceConfig, InstanceState, MarketView } from "@/lib/simulator/types";
 import {
@@ -97,6 +99,14 @@ const instanceSchema = z.strictObject({
   redirectUrl: z
     .url({ protocol: /^https?$/ })
     .max(500)
+    .optional(),
+  pin: z
+    .string()
+    .regex(/^\d{4}$/, "4 digits")
+    .optional(),
+  totpSecret: z
+    .string()
+    .refine((s) => normaliseTotpSeed(s) !== undefined, "a base32 seed of 16-64 bytes")
     .optional(),
 });
 const flavourSchema = z.strictObject({

@@ -1,6 +1,6 @@
 /**
  * Angel One SmartAPI's HTTP API over the simulator's engine (docs/brokers/angel.md "Simulator front-end"), under
- * `/angel`: the publisher login page, token renewal, profile, RMS limits, orders, books, quotes and the scrip master,
+ * `/angel`: the publisher login page, the password login (./password-login.ts), token renewal, profile, RMS limits, orders, books, quotes and the scrip master,
  * and the two WebSocket streams (`upgrade`: SmartStream market data, order status).
  * Checks run in this order: the per-instance rate limit → the Bearer token and `X-PrivateKey` → the instance's
  * pre-route faults (429/500) and engine session (AG8001 once revoked; `NativeContext.gate`) → the engine route. Replies go out through `ctx.finish`, so latency, lost placement
@@ -12,42 +12,18 @@ import type { NativeContext, NativeFrontEnd } from "@/lib/simulator/native/front
 import { NativeSockets } from "@/lib/simulator/native/sockets";
 import { losesResponse } from "@/lib/simulator/server/faults";
 import { readBody, type Reply } from "@/lib/simulator/server/rest";
-import type { InstanceState } from "@/lib/simulator/types";
-import { addDays, istDateOf, istInstant } from "@/lib/trading/calendar";
 import { loginPage } from "./login-page";
 import { angelMaster } from "./master";
 import { RATE_LIMITED_TEXT, SlidingLimiter } from "./rate-limit";
 import { orderStatusUpgrade } from "./order-status-stream";
+import { instanceOfClient, PASSWORD_LOGIN_PATH, passwordLogin } from "./password-login";
 import { handleSecure } from "./secure-routes";
 import { smartStreamUpgrade } from "./smart-stream";
-import { ANGEL, ANGEL_FEED, ANGEL_REFRESH } from "./session-names";
+import { ANGEL, ANGEL_REFRESH } from "./session-names";
+import { angelJson, fail, gateway, issueSession, ok } from "./replies";
 
 const SECURE = "/rest/secure/angelbroking/";
 const MASTER_PATH = "/OpenAPI_File/files/OpenAPIScripMaster.json";
-
-export function angelJson(status: number, body: unknown): Reply {
-  return { status, body: JSON.stringify(body) };
-}
-export const ok = (data: unknown) => angelJson(200, { status: true, message: "SUCCESS", errorcode: "", data });
-export const fail = (errorcode: string, message: string, status = 200) =>
-  angelJson(status, { status: false, message, errorcode, data: null });
-/** The API gateway's refusals use another envelope (`success`, `errorCode`) than the services behind it. */
-const gateway = (errorCode: string, message: string) =>
-  angelJson(401, { success: false, message, errorCode, data: "" });
-
-/** Angel's sessions end at midnight IST of the day they were made (docs/brokers/angel.md "Token lifetime"). */
-export function sessionExpiry(now: number): number {
-  return istInstant(addDays(istDateOf(now), 1), "00:00");
-}
-
-export function issueSession(ctx: NativeContext, instance: InstanceState) {
-  const expiresAt = sessionExpiry(ctx.market.clock.now());
-  return {
-    jwtToken: ctx.sessions.issue(ANGEL, instance, expiresAt, "eyJ"),
-    refreshToken: ctx.sessions.issue(ANGEL_REFRESH, instance, expiresAt, "eyJ"),
-    feedToken: ctx.sessions.issue(ANGEL_FEED, instance, expiresAt, "eyJ"),
-  };
-}
 
 export function createAngelFrontEnd(): NativeFrontEnd & { requests: number } {
   // One limiter per simulator (each mounts the front-ends with its own context).
@@ -104,6 +80,12 @@ export function createAngelFrontEnd(): NativeFrontEnd & { requests: number } {
         return ctx.finish(res, rateLimited(), instance);
       if (!instance) return ctx.finish(res, fail("AB8050", "Invalid Refresh Token"), undefined);
       return ctx.finish(res, ok(issueSession(ctx, instance)), instance);
+    }
+    if (req.method === "POST" && path === PASSWORD_LOGIN_PATH) {
+      const instance = instanceOfClient(ctx, typeof json?.clientcode === "string" ? json.clientcode : "");
+      if (limiter.hit(`${instance?.id ?? "-"}|loginByPassword`, 1, ctx.now()))
+        return ctx.finish(res, rateLimited(), instance);
+      return ctx.finish(res, passwordLogin(req, json, instance, ctx), instance);
     }
     if (!path.startsWith(SECURE)) return ctx.finish(res, angelJson(404, { message: "Not Found" }), undefined);
 

@@ -17,7 +17,7 @@ import {
   tradeBookRows,
   uniqueOrderId,
 } from "./translate";
-import { fail, ok } from "./front-end";
+import { fail, ok } from "./replies";
 
 type Body = Record<string, unknown>;
 type Row = Record<string, unknown>;
